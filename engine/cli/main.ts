@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The `quantflow` command line: one sub-command per implemented feature.
+// Each command lives in engine/cli/commands/<name>.ts and registers itself here.
+import { Command } from 'commander';
+import { reportCliError } from './cli-error.js';
+
+const program = new Command();
+program
+  .name('quantflow')
+  .description('QuantFlow: a low-latency trading engine (TypeScript + WebAssembly over shared memory)')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+// Commands register here (one line each).
+
+program.parseAsync(process.argv).catch(reportCliError);

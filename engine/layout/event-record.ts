@@ -1,0 +1,50 @@
+// The 64-byte event record: byte offsets and kind flags, as seen from TypeScript.
+// Source of truth: schemas/event-record.json. Mirror: wasm/assembly/layout.ts.
+//
+//   0      4      8              16             24             32             40             48             56            64
+//   | kind | inst | ts_exchange  | ts_local     | price (f64)  | size (f64)   | a (f64)      | b (f64)      | id (u64)    |
+
+export const EVENT_BYTES = 64;
+export const EV_KIND = 0;
+export const EV_INSTRUMENT = 4;
+export const EV_TS_EXCHANGE = 8;
+export const EV_TS_LOCAL = 16;
+export const EV_PRICE = 24;
+export const EV_SIZE = 32;
+export const EV_A = 40;
+export const EV_B = 48;
+export const EV_ID = 56;
+
+/** Event kinds are bit flags that combine: one kind, plus source and direction bits. */
+export const EventKind = {
+  TRADE: 1,
+  QUOTE: 2,
+  BAR: 4,
+  FILL: 8,
+  ACK: 16,
+  REJECT: 32,
+  MODEL: 64,
+  SENTIMENT: 128,
+  TIMER: 256,
+  PROGRESS: 512,
+  SOURCE_LIVE: 1 << 16,
+  SOURCE_REPLAY: 1 << 17,
+  SOURCE_PAPER: 1 << 18,
+  DIRECTION_INBOUND: 1 << 24,
+  DIRECTION_OUTBOUND: 1 << 25,
+} as const;
+
+export const KIND_MASK = 0xffff;
+
+/** Field offsets by name, in record order; used by tests and tools, never on the hot path. */
+export const EVENT_FIELDS = [
+  ['kind', EV_KIND],
+  ['instrument', EV_INSTRUMENT],
+  ['tsExchange', EV_TS_EXCHANGE],
+  ['tsLocal', EV_TS_LOCAL],
+  ['price', EV_PRICE],
+  ['size', EV_SIZE],
+  ['a', EV_A],
+  ['b', EV_B],
+  ['id', EV_ID],
+] as const;

@@ -1,0 +1,48 @@
+// Memory map of the shared WebAssembly memory, as seen from TypeScript.
+// Mirror of wasm/assembly/layout.ts (the box diagram lives there); the agreement
+// test checks every constant here against the compiled core's exports.
+
+export const PAGE_BYTES = 65536;
+export const MEMORY_PAGES = 2048;
+export const MEMORY_BYTES = PAGE_BYTES * MEMORY_PAGES;
+
+export const CORE_STATIC_LIMIT = 0x0010_0000;
+
+export const CONTROL_OFFSET = 0x0010_0000;
+export const CONTROL_BYTES = 4096;
+export const CONTROL_ENGINE_STATE = 0;
+export const CONTROL_STOP_REQUESTED = 4;
+export const CONTROL_LAST_STATUS = 8;
+export const CONTROL_EVENTS_PROCESSED = 64;
+export const CONTROL_EVENTS_CHECKSUM = 72;
+export const CONTROL_BARS_PROCESSED = 80;
+
+export const ENGINE_BOOTING = 0;
+export const ENGINE_RUNNING = 1;
+export const ENGINE_DRAINING = 2;
+export const ENGINE_STOPPED = 3;
+
+export const RING_HEADER_BYTES = 256;
+export const RING_PUBLISHED = 0;
+export const RING_CONSUMER_WAITING = 4;
+export const RING_RELEASED = 64;
+export const RING_PRODUCER_WAITING = 68;
+export const RING_CAPACITY = 128;
+export const RING_MASK = 132;
+export const RING_MAGIC_FIELD = 136;
+export const RING_MAGIC = 0x52494e47;
+export const SLOT_BYTES = 64;
+export const SLOT_SHIFT = 6;
+
+export const INBOUND_CAPACITY = 65536;
+export const INBOUND_RING_OFFSET = CONTROL_OFFSET + CONTROL_BYTES;
+export const OUTBOUND_CAPACITY = 16384;
+export const OUTBOUND_RING_OFFSET = INBOUND_RING_OFFSET + RING_HEADER_BYTES + INBOUND_CAPACITY * SLOT_BYTES;
+export const STATE_OFFSET =
+  (OUTBOUND_RING_OFFSET + RING_HEADER_BYTES + OUTBOUND_CAPACITY * SLOT_BYTES + 0xffff) & ~0xffff;
+export const STATE_BYTES = MEMORY_BYTES - STATE_OFFSET;
+
+/** Bytes a ring of `capacity` slots occupies, header included. */
+export function ringBytes(capacity: number): number {
+  return RING_HEADER_BYTES + capacity * SLOT_BYTES;
+}

@@ -1,0 +1,14 @@
+// Exports of the WASM core, and nothing else. Only scalars cross; results go to
+// the outbound ring or to exported regions (see layout.ts).
+import { CORE_STATIC_LIMIT, EVENT_BYTES } from './layout';
+import { ERR_STATIC_DATA_TOO_LARGE, OK } from './errors';
+
+/** Checks the core's static data fits below CORE_STATIC_LIMIT. Call once after instantiation. */
+export function coreInit(): i32 {
+  if (<i32>__heap_base > CORE_STATIC_LIMIT) return ERR_STATIC_DATA_TOO_LARGE;
+  return OK;
+}
+
+export function eventBytes(): i32 {
+  return EVENT_BYTES;
+}
