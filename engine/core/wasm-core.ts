@@ -30,9 +30,9 @@ export function compileCore(build: CoreBuild = 'release'): WebAssembly.Module {
   let module = compiledModules.get(build);
   if (!module) {
     const path = coreWasmPath(build);
-    let bytes: Buffer;
+    let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = readFileSync(path);
+      bytes = new Uint8Array(readFileSync(path));
     } catch {
       throw new Error(`WASM core not found at ${path}: run \`npm run build\` first`);
     }
