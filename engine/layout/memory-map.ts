@@ -42,6 +42,19 @@ export const STATE_OFFSET =
   (OUTBOUND_RING_OFFSET + RING_HEADER_BYTES + OUTBOUND_CAPACITY * SLOT_BYTES + 0xffff) & ~0xffff;
 export const STATE_BYTES = MEMORY_BYTES - STATE_OFFSET;
 
+// Sub-regions of the state region, each 64 KiB aligned. Each owner lays out its own
+// region (with a box diagram in its module) and never writes outside it.
+export const BARS_REGION_OFFSET = STATE_OFFSET; // bar builder state per (instrument, timeframe)
+export const BARS_REGION_BYTES = 0x0010_0000;
+export const INDICATOR_REGION_OFFSET = BARS_REGION_OFFSET + BARS_REGION_BYTES; // indicator plan + node state
+export const INDICATOR_REGION_BYTES = 0x0200_0000;
+export const HMM_REGION_OFFSET = INDICATOR_REGION_OFFSET + INDICATOR_REGION_BYTES; // regime model + filter state
+export const HMM_REGION_BYTES = 0x0010_0000;
+export const DECISION_REGION_OFFSET = HMM_REGION_OFFSET + HMM_REGION_BYTES; // fusion, sizing, risk state
+export const DECISION_REGION_BYTES = 0x0040_0000;
+export const SCRATCH_REGION_OFFSET = DECISION_REGION_OFFSET + DECISION_REGION_BYTES; // batch columns in and out
+export const SCRATCH_REGION_BYTES = MEMORY_BYTES - SCRATCH_REGION_OFFSET;
+
 /** Bytes a ring of `capacity` slots occupies, header included. */
 export function ringBytes(capacity: number): number {
   return RING_HEADER_BYTES + capacity * SLOT_BYTES;

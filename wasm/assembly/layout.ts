@@ -17,7 +17,8 @@
 //               | outbound ring: header (256 B)            |  engine thread -> I/O thread
 //               |                slots (OUTBOUND_CAPACITY*64)
 //               +------------------------------------------+  STATE_OFFSET (64 KiB aligned)
-//               | per (instrument, timeframe) core state    |  checkpointed as bytes
+//               | state: bars | indicators | hmm | decision |  checkpointed as bytes
+//               | scratch (batch columns in and out)        |
 //   MEMORY_BYTES+------------------------------------------+
 //
 // Ring header (each hot word on its own 64-byte cache line, so producer and
@@ -82,6 +83,19 @@ export const OUTBOUND_RING_OFFSET: i32 = INBOUND_RING_OFFSET + RING_HEADER_BYTES
 export const STATE_OFFSET: i32 =
   (OUTBOUND_RING_OFFSET + RING_HEADER_BYTES + OUTBOUND_CAPACITY * SLOT_BYTES + 0xffff) & ~0xffff;
 export const STATE_BYTES: i32 = MEMORY_BYTES - STATE_OFFSET;
+
+// Sub-regions of the state region, each 64 KiB aligned. Each owner lays out its own
+// region (with a box diagram in its module) and never writes outside it.
+export const BARS_REGION_OFFSET: i32 = STATE_OFFSET; // bar builder state per (instrument, timeframe)
+export const BARS_REGION_BYTES: i32 = 0x0010_0000;
+export const INDICATOR_REGION_OFFSET: i32 = BARS_REGION_OFFSET + BARS_REGION_BYTES; // indicator plan + node state
+export const INDICATOR_REGION_BYTES: i32 = 0x0200_0000;
+export const HMM_REGION_OFFSET: i32 = INDICATOR_REGION_OFFSET + INDICATOR_REGION_BYTES; // regime model + filter state
+export const HMM_REGION_BYTES: i32 = 0x0010_0000;
+export const DECISION_REGION_OFFSET: i32 = HMM_REGION_OFFSET + HMM_REGION_BYTES; // fusion, sizing, risk state
+export const DECISION_REGION_BYTES: i32 = 0x0040_0000;
+export const SCRATCH_REGION_OFFSET: i32 = DECISION_REGION_OFFSET + DECISION_REGION_BYTES; // batch columns in and out
+export const SCRATCH_REGION_BYTES: i32 = MEMORY_BYTES - SCRATCH_REGION_OFFSET;
 
 // Event record fields.
 export const EVENT_BYTES: i32 = 64;
