@@ -3,6 +3,7 @@
 // Each command lives in engine/cli/commands/<name>.ts and registers itself here.
 import { Command } from 'commander';
 import { reportCliError } from './cli-error.js';
+import { registerReplayCommand } from './commands/replay.js';
 
 const program = new Command();
 program
@@ -12,5 +13,6 @@ program
   .showHelpAfterError();
 
 // Commands register here (one line each).
+registerReplayCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);

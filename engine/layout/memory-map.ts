@@ -16,6 +16,8 @@ export const CONTROL_LAST_STATUS = 8;
 export const CONTROL_EVENTS_PROCESSED = 64;
 export const CONTROL_EVENTS_CHECKSUM = 72;
 export const CONTROL_BARS_PROCESSED = 80;
+export const CONTROL_EVENTS_REJECTED = 88; // i64: inbound records with no known kind bit (counted, skipped)
+export const CONTROL_PROGRESS_DROPPED = 96; // i64: PROGRESS records not written because the outbound ring was full
 
 export const ENGINE_BOOTING = 0;
 export const ENGINE_RUNNING = 1;

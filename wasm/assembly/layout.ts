@@ -55,7 +55,9 @@ export const CONTROL_STOP_REQUESTED: i32 = 4; // i32: 1 once the I/O thread asks
 export const CONTROL_LAST_STATUS: i32 = 8; // i32: last negative status the core returned
 export const CONTROL_EVENTS_PROCESSED: i32 = 64; // i64: inbound events consumed by the core
 export const CONTROL_EVENTS_CHECKSUM: i32 = 72; // i64: running checksum of consumed events
-export const CONTROL_BARS_PROCESSED: i32 = 80; // i64: BAR events consumed
+export const CONTROL_BARS_PROCESSED: i32 = 80;
+export const CONTROL_EVENTS_REJECTED: i32 = 88; // i64: inbound records with no known kind bit (counted, skipped)
+export const CONTROL_PROGRESS_DROPPED: i32 = 96; // i64: PROGRESS records not written because the outbound ring was full // i64: BAR events consumed
 
 export const ENGINE_BOOTING: i32 = 0;
 export const ENGINE_RUNNING: i32 = 1;

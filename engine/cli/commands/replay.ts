@@ -1,0 +1,155 @@
+// `quantflow replay`: loads bar files, merges them into one time-ordered tape, and
+// pushes it through the inbound ring into the WASM core on the engine thread.
+// Prints the throughput (events/s) and the core's counters. SIGINT/SIGTERM stop
+// the replay at a batch boundary and drain both rings; a second signal forces exit.
+import { basename } from 'node:path';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { EngineHost, type EngineCounters } from '../../threads/engine-host.js';
+import { WAIT_STRATEGY_NAMES, checkWaitStrategyName } from '../../threads/wait-strategy-by-name.js';
+import { buildBarReplayTape, type ReplayTape } from '../../replay/bar-replay-tape.js';
+import { playTape, type PlayResult } from '../../replay/tape-player.js';
+import { tapeChecksum } from '../../replay/tape-checksum.js';
+import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
+import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
+import { UserFacingError } from '../cli-error.js';
+import { checkBadRowPolicy, loadBarFiles } from '../load-bar-files.js';
+import { defaultBarFiles } from '../default-data.js';
+import { parseIntegerOption } from '../parse-options.js';
+
+interface ReplayFlags {
+  in?: string[];
+  onBadRow: string;
+  timezone?: string;
+  batch: string;
+  rate: string;
+  wait: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description('Replay bar CSV files through the inbound ring into the WASM core and report events/s')
+    .option('--in <files...>', 'bar CSV files (default: the bundled demo data in data/)')
+    .option('--on-bad-row <policy>', 'reject: stop at the first bad row; skip: skip bad rows and report them', 'reject')
+    .option('--timezone <zone>', 'IANA time zone for naive timestamps (default: UTC)')
+    .option('--batch <n>', `records claimed and published at once (1..${INBOUND_CAPACITY})`, '1024')
+    .option('--rate <n>', 'records per second to pace the replay at; 0 = as fast as possible', '0')
+    .addOption(new Option('--wait <strategy>', 'how the engine thread waits on an empty ring').choices([...WAIT_STRATEGY_NAMES]).default('spin-then-sleep'))
+    .option('--json', 'print the result as one JSON document on stdout')
+    .option('--no-progress', 'no progress bar on stderr')
+    .action(async (flags: ReplayFlags) => runReplay(flags));
+}
+
+async function runReplay(flags: ReplayFlags): Promise<void> {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const batch = parseIntegerOption('--batch', flags.batch, 1, INBOUND_CAPACITY);
+  const rate = parseIntegerOption('--rate', flags.rate, 0, 1e9);
+  const wait = checkWaitStrategyName(flags.wait);
+  const onBadRow = checkBadRowPolicy(flags.onBadRow);
+  const files = flags.in && flags.in.length > 0 ? flags.in : defaultBarFiles();
+  if (files.length === 0) throw new UserFacingError('no input: pass --in FILE... (the bundled data/ folder has no CSV files)');
+
+  const loadStarted = process.hrtime.bigint();
+  const { series } = await loadBarFiles(files, { onBadRow, timezone: flags.timezone }, log);
+  const tape = buildBarReplayTape(series, series.map((s) => basename(s.file, '.csv')));
+  const loadMs = Number(process.hrtime.bigint() - loadStarted) / 1e6;
+  if (tape.length === 0) throw new UserFacingError('no bars to replay: every input file was empty after skipping bad rows');
+
+  const host = await EngineHost.start({ wait });
+  let stopRequested = false;
+  let finished: Promise<void> | undefined;
+  const shutdown = installSignalShutdown({
+    drainAndStop: async () => {
+      stopRequested = true;
+      await finished;
+    },
+    describeForcedExit: () => `${host.unconsumed()} published records were not consumed.`,
+  });
+
+  const bar = flags.progress && !flags.json && process.stderr.isTTY
+    ? new cliProgress.SingleBar({ format: 'replay |{bar}| {value}/{total} events', stream: process.stderr }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(tape.length, 0);
+  finished = (async () => {
+    const played = await playTape(tape, host, { batch, rate, shouldStop: () => stopRequested, onProgress: (n) => bar?.update(n) });
+    bar?.stop();
+    const counters = await host.drainAndStop();
+    report({ tape, played, counters, loadMs, batch, rate, wait, json: flags.json === true });
+  })();
+  try {
+    await finished;
+  } finally {
+    shutdown.dispose();
+  }
+}
+
+interface ReplayReport {
+  tape: ReplayTape;
+  played: PlayResult;
+  counters: EngineCounters;
+  loadMs: number;
+  batch: number;
+  rate: number;
+  wait: string;
+  json: boolean;
+}
+
+function report({ tape, played, counters, loadMs, batch, rate, wait, json }: ReplayReport): void {
+  const seconds = Number(played.elapsedNs) / 1e9;
+  const eventsPerSecond = seconds > 0 ? played.published / seconds : 0;
+  const expected = tapeChecksum(tape, played.published);
+  const checksumMatches = expected === counters.checksum;
+  const perInstrument = tape.instrumentNames.map((name, id) => ({ instrument: id, name, bars: countInstrument(tape, id, played.published) }));
+  const result = {
+    files: tape.instrumentNames.length,
+    instruments: perInstrument,
+    eventsInTape: tape.length,
+    eventsPublished: played.published,
+    eventsConsumed: counters.eventsProcessed,
+    barsConsumed: counters.barsProcessed,
+    eventsRejected: counters.eventsRejected,
+    interrupted: played.stoppedEarly,
+    loadMs: round(loadMs, 1),
+    replayMs: round(seconds * 1e3, 3),
+    eventsPerSecond: Math.round(eventsPerSecond),
+    batch,
+    rate,
+    wait,
+    checksum: counters.checksum,
+    checksumMatches,
+  };
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const lines = [
+      `replay: ${result.files} files, ${tape.length.toLocaleString('en-US')} bars (${perInstrument.map((i) => `${i.name} ${i.bars.toLocaleString('en-US')}`).join(', ')})`,
+      `loaded in ${result.loadMs} ms`,
+      `${played.stoppedEarly ? 'interrupted: pushed' : 'pushed'} ${played.published.toLocaleString('en-US')} events through the inbound ring into the WASM core in ${result.replayMs} ms: ${formatRate(eventsPerSecond)} events/s (batch ${batch}, wait ${wait}${rate > 0 ? `, paced at ${rate}/s` : ''})`,
+      `core consumed ${counters.eventsProcessed.toLocaleString('en-US')} events (${counters.barsProcessed.toLocaleString('en-US')} bars, ${counters.eventsRejected} rejected); checksum ${counters.checksum} ${checksumMatches ? 'matches' : `DOES NOT MATCH the producer's ${expected}`}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  if (!checksumMatches || counters.eventsProcessed !== played.published) {
+    throw new Error(`engine consumed ${counters.eventsProcessed} of ${played.published} published events (checksum ${counters.checksum}, expected ${expected})`);
+  }
+}
+
+function countInstrument(tape: ReplayTape, id: number, upTo: number): number {
+  let n = 0;
+  for (let i = 0; i < upTo; i++) if (tape.instrument[i] === id) n++;
+  return n;
+}
+
+function formatRate(perSecond: number): string {
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)}k`;
+  return perSecond.toFixed(0);
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

@@ -1,0 +1,50 @@
+// Loads the bar CSV files a CLI command was given, with the shared flags
+// (--on-bad-row, --timezone), turning loader errors into one-line user errors and
+// printing the skip report when rows were skipped.
+import { CsvFileError, CsvRowError, loadBarsCsv, type BadRowReport, type BarSeries } from '../../adapters/files/index.js';
+import { UserFacingError } from './cli-error.js';
+
+export type BadRowPolicy = 'reject' | 'skip';
+
+export function checkBadRowPolicy(value: string): BadRowPolicy {
+  if (value === 'reject' || value === 'skip') return value;
+  throw new UserFacingError(`\`--on-bad-row\` must be reject or skip, was ${JSON.stringify(value)}`);
+}
+
+export interface LoadedBarFiles {
+  series: BarSeries[];
+  reports: BadRowReport[];
+}
+
+export async function loadBarFiles(
+  files: readonly string[],
+  options: { onBadRow: BadRowPolicy; timezone?: string },
+  log: (line: string) => void,
+): Promise<LoadedBarFiles> {
+  const series: BarSeries[] = [];
+  const reports: BadRowReport[] = [];
+  for (const file of files) {
+    try {
+      const loaded = await loadBarsCsv(file, { onBadRow: options.onBadRow, timezone: options.timezone });
+      series.push(loaded.series);
+      reports.push(loaded.report);
+      if (loaded.report.rowsSkipped > 0) log(describeSkips(loaded.report));
+    } catch (error) {
+      if (error instanceof CsvRowError) {
+        throw new UserFacingError(`${error.message}\n  (use --on-bad-row skip to skip bad rows and get a report instead)`);
+      }
+      if (error instanceof CsvFileError || error instanceof RangeError) throw new UserFacingError(error.message);
+      throw error;
+    }
+  }
+  return { series, reports };
+}
+
+function describeSkips(report: BadRowReport): string {
+  const rules = Object.entries(report.skippedByRule)
+    .filter(([, count]) => count > 0)
+    .map(([rule, count]) => `${rule} ${count}`)
+    .join(', ');
+  const examples = report.examples.map((issue) => `    line ${issue.line}: ${issue.detail}`).join('\n');
+  return `${report.file}: skipped ${report.rowsSkipped} of ${report.rowsRead} rows (${rules})\n${examples}`;
+}

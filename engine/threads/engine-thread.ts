@@ -1,0 +1,74 @@
+// The engine thread (a worker): owns the WASM core and makes every decision.
+// It consumes the inbound ring through the core, one call per batch, and sleeps on
+// the ring's `published` word with the configured wait strategy when there is
+// nothing to do. It stops when the I/O thread sets CONTROL_STOP_REQUESTED and the
+// inbound ring is empty (drained), then reports its final counters.
+import { parentPort, workerData } from 'node:worker_threads';
+import { instantiateCore } from '../core/wasm-core.js';
+import { CoreStatusError, checkCoreStatus } from '../core/core-status.js';
+import {
+  CONTROL_LAST_STATUS,
+  CONTROL_OFFSET,
+  CONTROL_STOP_REQUESTED,
+  INBOUND_RING_OFFSET,
+  RING_CONSUMER_WAITING,
+  RING_PUBLISHED,
+  RING_RELEASED,
+} from '../layout/memory-map.js';
+import { createWaitStrategy, type WaitStrategyName } from './wait-strategy-by-name.js';
+import type { EngineThreadMessage } from './engine-thread-messages.js';
+
+export interface EngineThreadData {
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module;
+  maxBatch: number;
+  wait: WaitStrategyName;
+}
+
+interface CoreEngineExports {
+  engineStart(): number;
+  engineStop(): number;
+  processInbound(maxBatch: number): number;
+}
+
+function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) => void): void {
+  const core = instantiateCore(data.memory, data.module) as unknown as CoreEngineExports;
+  checkCoreStatus(core.engineStart(), 'engineStart');
+  const i32 = new Int32Array(data.memory.buffer);
+  const stopIndex = (CONTROL_OFFSET + CONTROL_STOP_REQUESTED) >> 2;
+  const statusIndex = (CONTROL_OFFSET + CONTROL_LAST_STATUS) >> 2;
+  const publishedIndex = (INBOUND_RING_OFFSET + RING_PUBLISHED) >> 2;
+  const waitingIndex = (INBOUND_RING_OFFSET + RING_CONSUMER_WAITING) >> 2;
+  const releasedIndex = (INBOUND_RING_OFFSET + RING_RELEASED) >> 2;
+  const wait = createWaitStrategy(data.wait);
+  const maxBatch = data.maxBatch;
+  post({ type: 'started' });
+
+  for (;;) {
+    const consumed = core.processInbound(maxBatch);
+    if (consumed < 0) {
+      Atomics.store(i32, statusIndex, consumed);
+      throw new CoreStatusError(consumed, 'processInbound');
+    }
+    if (consumed > 0) continue;
+    if (Atomics.load(i32, stopIndex) !== 0) {
+      // The I/O thread publishes everything before it asks for the stop, so an empty
+      // ring seen after the request is a drained ring.
+      if (core.processInbound(maxBatch) === 0) break;
+      continue;
+    }
+    wait.waitFor(i32, publishedIndex, waitingIndex, (Atomics.load(i32, releasedIndex) + 1) | 0);
+  }
+  checkCoreStatus(core.engineStop(), 'engineStop');
+  post({ type: 'stopped' });
+}
+
+if (parentPort) {
+  const port = parentPort;
+  try {
+    runEngine(workerData as EngineThreadData, (message) => port.postMessage(message));
+  } catch (error) {
+    const err = error as Error;
+    port.postMessage({ type: 'failed', message: err.message, stack: err.stack ?? '' } satisfies EngineThreadMessage);
+  }
+}
