@@ -4,6 +4,8 @@
 import { Command } from 'commander';
 import { reportCliError } from './cli-error.js';
 import { registerReplayCommand } from './commands/replay.js';
+import { registerIndicatorsCommand } from './commands/indicators.js';
+import { registerRegimeCommand } from './commands/regime.js';
 
 const program = new Command();
 program
@@ -14,5 +16,7 @@ program
 
 // Commands register here (one line each).
 registerReplayCommand(program);
+registerIndicatorsCommand(program);
+registerRegimeCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);

@@ -7,6 +7,16 @@ const MESSAGES: Record<number, string> = {
   [-4]: 'outbound ring full: the I/O thread is not draining it',
   [-5]: 'inbound record has no known kind bit',
   [-6]: 'argument outside its documented range',
+  [-30]: 'HMM model slot holds no loaded model: call hmmLoadModel first',
+  [-31]: 'HMM model parameters rejected by the core (sizes, stochastic rows or non-finite values)',
+  [-32]: 'HMM filter state of the instrument was never reset with a model: call hmmResetFilter first',
+  [-40]: 'no indicator plan loaded: call indPlanLoad first',
+  [-41]: 'indicator plan rejected by the core (magic, opcodes, parameters, value order or sizes)',
+  [-42]: 'indicator slot index outside 0 .. slotCapacity - 1',
+  [-43]: 'indicator slot never reset (or restored) for the loaded plan: call indSlotReset first',
+  [-44]: 'indicator batch columns fall outside the scratch region',
+  [-50]: 'bar builder event earlier than the builder clock (last event or flush time): rejected, nothing changed',
+  [-51]: 'bar builder slot outside 0 .. barsSlotCapacity() - 1',
 };
 
 export class CoreStatusError extends Error {

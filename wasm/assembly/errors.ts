@@ -9,3 +9,16 @@ export const ERR_RING_CAPACITY: i32 = -3; // capacity not a power of two, or too
 export const ERR_OUTBOUND_FULL: i32 = -4; // outbound ring had no room for a result record
 export const ERR_UNKNOWN_KIND: i32 = -5; // an inbound record with no known kind bit
 export const ERR_BAD_ARGUMENT: i32 = -6; // an argument outside its documented range
+// HMM forward filter (wasm/assembly/hmm), codes -30..-39.
+export const ERR_HMM_MODEL_NOT_LOADED: i32 = -30; // the model slot holds no loaded model
+export const ERR_HMM_BAD_MODEL: i32 = -31; // model parameters failed the core's checks (sizes, stochastic rows, finiteness)
+export const ERR_HMM_FILTER_NOT_RESET: i32 = -32; // the instrument's filter state was never reset with a model
+// Indicator executor (wasm/assembly/indicators), codes -40..-49.
+export const ERR_IND_NO_PLAN: i32 = -40; // no indicator plan loaded (indPlanLoad not called or failed)
+export const ERR_IND_BAD_PLAN: i32 = -41; // the plan failed the core's checks (magic, opcodes, parameters, value order, sizes)
+export const ERR_IND_SLOT_RANGE: i32 = -42; // slot index outside 0 .. slotCapacity - 1
+export const ERR_IND_SLOT_NOT_READY: i32 = -43; // slot never reset (or restored) for the loaded plan
+export const ERR_IND_BATCH_RANGE: i32 = -44; // batch columns fall outside the scratch region
+// Time-bar builder (wasm/assembly/bars), codes -50..-59.
+export const ERR_BARS_OUT_OF_ORDER: i32 = -50; // event (or flush) time earlier than the builder's clock: rejected, state unchanged
+export const ERR_BARS_SLOT_RANGE: i32 = -51; // bar builder slot outside 0 .. barsSlotCapacity() - 1

@@ -12,3 +12,10 @@ export function coreInit(): i32 {
 export function eventBytes(): i32 {
   return EVENT_BYTES;
 }
+export { layoutValue, layoutValueCount, copyEventField } from './introspect';
+export { ringConsumeChecksum, ringForward, ringCheck } from './ring';
+export { hmmModelOffset, hmmFilterStateOffset, hmmFilterStateBytes, hmmLoadModel, hmmResetFilter, hmmFilterStep, hmmFilterBatch } from './hmm/hmm-filter';
+export { indPlanLoad } from './indicators/plan-loader';
+export { indSlotReset, indUpdate, indRunBatch, indStateOffset, indValuesOffset, indStateBytes, indSlotCapacity, indPlanOffset, indPlanAreaBytes } from './indicators/executor';
+export { engineStart, engineStop, processInbound } from './engine';
+export { barsConfigure, barsDisable, barsOnTrade, barsOnQuote, barsFlush, barsOnRecord, barsSlotOffset, barsSlotBytes, barsSlotCapacity } from './bars/bar-builder';

@@ -72,6 +72,7 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   const bar = flags.progress && !flags.json && process.stderr.isTTY
     ? new cliProgress.SingleBar({ format: 'replay |{bar}| {value}/{total} events', stream: process.stderr }, cliProgress.Presets.shades_classic)
     : undefined;
+  log(`replay: ${tape.length} events from ${series.length} files on the engine thread (Ctrl-C drains and stops; twice forces exit)`);
   bar?.start(tape.length, 0);
   finished = (async () => {
     const played = await playTape(tape, host, { batch, rate, shouldStop: () => stopRequested, onProgress: (n) => bar?.update(n) });

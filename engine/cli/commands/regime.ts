@@ -1,0 +1,172 @@
+// `quantflow regime fit` and `quantflow regime filter`: fit a Gaussian HMM on the regime
+// features of a bar CSV (saved as a JSON model file and, with --registry, as a new version
+// in the LMDB registry), and run a saved model's forward filter in the WASM core over a bar
+// CSV, writing per bar: time_ns, p0..p(K-1), the published label and the log-likelihood
+// increment.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { Command } from 'commander';
+import { UserFacingError } from '../cli-error.js';
+import { checkBadRowPolicy, loadBarFiles } from '../load-bar-files.js';
+import { compileCore, createSharedMemory, instantiateCore } from '../../core/wasm-core.js';
+import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory-map.js';
+import {
+  DEFAULT_FEATURE_SPEC, RegimeModelRegistry, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile,
+  trainRegimeModel, writeRegimeModelFile, type HmmCoreExports, type RegimeModelRecord,
+} from '../../regime/index.js';
+
+interface FitFlags {
+  in: string;
+  out: string;
+  states: string;
+  covariance: string;
+  restarts: string;
+  seed: string;
+  maxIterations: string;
+  tolerance: string;
+  features: string;
+  minDwell: string;
+  registry?: string;
+  name?: string;
+  onBadRow: string;
+  timezone?: string;
+}
+
+interface FilterFlags {
+  model: string;
+  in: string;
+  out: string;
+  registry?: string;
+  onBadRow: string;
+  timezone?: string;
+}
+
+function integerFlag(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UserFacingError(`\`${flag}\` must be an integer >= ${min}, was ${JSON.stringify(value)}`);
+  return n;
+}
+
+function numberFlag(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new UserFacingError(`\`${flag}\` must be a number >= ${min}, was ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Runs `fn`, turning a thrown validation error into a one-line user error prefixed by `context`. */
+function userErrors<T>(context: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof UserFacingError) throw error;
+    if (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError)) throw new UserFacingError(`${context}: ${error.message}`);
+    throw error;
+  }
+}
+
+export function registerRegimeCommand(program: Command): void {
+  const regime = program.command('regime').description('Market regime detection with a Gaussian hidden Markov model');
+  regime
+    .command('fit')
+    .description('Fit a Gaussian HMM on the regime features of a bar CSV and save it as JSON (and in the LMDB registry)')
+    .requiredOption('--in <file>', 'bar CSV file (time, open, high, low, close, volume)')
+    .requiredOption('--out <file>', 'model JSON file to write')
+    .option('--states <k>', 'number of hidden states', '3')
+    .option('--covariance <type>', 'diag or full', 'diag')
+    .option('--restarts <n>', 'k-means++ restarts (best log-likelihood wins)', '10')
+    .option('--seed <n>', 'seed of the first restart', '1')
+    .option('--max-iterations <n>', 'Baum-Welch iteration cap per restart', '200')
+    .option('--tolerance <x>', 'stop when an iteration gains less log-likelihood than this', '0.001')
+    .option('--features <tokens>', 'comma-separated indicator tokens; must include logret', DEFAULT_FEATURE_SPEC.join(','))
+    .option('--min-dwell <bars>', 'bars a new label must last before it is published (1 = no hysteresis)', '1')
+    .option('--registry <dir>', 'LMDB environment directory to register the model in (needs --name)')
+    .option('--name <name>', 'model name in the registry')
+    .option('--on-bad-row <policy>', 'reject: stop at the first bad row; skip: skip bad rows and report them', 'reject')
+    .option('--timezone <zone>', 'IANA time zone for naive timestamps (default: UTC)')
+    .action(async (flags: FitFlags) => runFit(flags));
+  regime
+    .command('filter')
+    .description('Run a saved model\'s forward filter (WASM core) over a bar CSV: time_ns, p0..p(K-1), label, loglik_increment per bar')
+    .requiredOption('--model <model>', 'model JSON file, or NAME[@VERSION] with --registry')
+    .requiredOption('--in <file>', 'bar CSV file')
+    .requiredOption('--out <file>', 'output CSV file')
+    .option('--registry <dir>', 'LMDB environment directory to read --model from')
+    .option('--on-bad-row <policy>', 'reject: stop at the first bad row; skip: skip bad rows and report them', 'reject')
+    .option('--timezone <zone>', 'IANA time zone for naive timestamps (default: UTC)')
+    .action(async (flags: FilterFlags) => runFilter(flags));
+}
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function runFit(flags: FitFlags): Promise<void> {
+  const covariance = flags.covariance;
+  if (covariance !== 'diag' && covariance !== 'full') throw new UserFacingError(`\`--covariance\` must be diag or full, was ${JSON.stringify(covariance)}`);
+  if ((flags.registry === undefined) !== (flags.name === undefined)) throw new UserFacingError('`--registry` and `--name` go together: give both or neither');
+  const options = {
+    states: integerFlag('--states', flags.states, 1),
+    covarianceType: covariance,
+    restarts: integerFlag('--restarts', flags.restarts, 1),
+    seed: integerFlag('--seed', flags.seed, 0),
+    maxIterations: integerFlag('--max-iterations', flags.maxIterations, 1),
+    tolerance: numberFlag('--tolerance', flags.tolerance, 0),
+    minDwellBars: integerFlag('--min-dwell', flags.minDwell, 1),
+    source: flags.in,
+  } as const;
+  const spec = flags.features.split(',').map((t) => t.trim());
+  const { series } = await loadBarFiles([flags.in], { onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone }, log);
+  const features = userErrors('--features', () => buildRegimeFeatures(series[0], spec));
+  if (features.rows < Math.max(2, options.states)) throw new UserFacingError(`${flags.in}: ${features.rows} bars left after the features' warm-up; need at least ${Math.max(2, options.states)}`);
+  const record = userErrors('regime fit', () => trainRegimeModel(features, options));
+  writeRegimeModelFile(flags.out, record);
+  log(`${flags.out}: ${record.model.states} states (${record.labels.join(', ')}), ${features.rows} rows, log-likelihood ${record.logLikelihood.toFixed(3)}, ${record.fit.iterations} iterations`);
+  if (flags.registry && flags.name) {
+    const registry = RegimeModelRegistry.open(flags.registry);
+    try {
+      const version = userErrors('--name', () => registry.put(flags.name!, record));
+      log(`${flags.registry}: registered ${flags.name}@${version}`);
+    } finally {
+      await registry.close();
+    }
+  }
+}
+
+function loadModel(flags: FilterFlags): RegimeModelRecord {
+  if (!flags.registry) return userErrors('--model', () => readRegimeModelFile(flags.model));
+  const match = /^([^@]+)(?:@(\d+))?$/.exec(flags.model);
+  if (!match) throw new UserFacingError(`\`--model\` must be NAME or NAME@VERSION with --registry, was ${JSON.stringify(flags.model)}`);
+  const registry = RegimeModelRegistry.open(flags.registry);
+  try {
+    return userErrors('--model', () => registry.get(match[1], match[2] === undefined ? undefined : Number(match[2])));
+  } finally {
+    void registry.close();
+  }
+}
+
+async function runFilter(flags: FilterFlags): Promise<void> {
+  const record = loadModel(flags);
+  const { series } = await loadBarFiles([flags.in], { onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone }, log);
+  const features = buildRegimeFeatures(series[0], record.featureSpec);
+  const K = record.model.states;
+  const d = record.model.features;
+  const memory = createSharedMemory();
+  const filter = new WasmForwardFilter(instantiateCore(memory, compileCore('release')) as HmmCoreExports, memory);
+  filter.loadModel(0, record.model, record.labels.map(labelCode), record.minDwellBars);
+  filter.reset(0, 0);
+  const out = createWriteStream(flags.out);
+  out.write(`time_ns,${Array.from({ length: K }, (_, k) => `p${k}`).join(',')},label,loglik_increment\n`);
+  const chunkRows = Math.floor(SCRATCH_REGION_BYTES / 8 / (d + K + 2) / 2);
+  for (let from = 0; from < features.rows; from += chunkRows) {
+    const to = Math.min(features.rows, from + chunkRows);
+    const chunk = { rows: to - from, cols: d, data: features.data.subarray(from * d, to * d) };
+    const r = filter.filterBatch(0, chunk, SCRATCH_REGION_OFFSET);
+    const lines: string[] = [];
+    for (let t = 0; t < chunk.rows; t++) {
+      const p = Array.from(r.probabilities.subarray(t * K, (t + 1) * K), String).join(',');
+      lines.push(`${features.timeNs[from + t]},${p},${labelName(r.labels[t])},${r.increments[t]}\n`);
+    }
+    if (!out.write(lines.join(''))) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  log(`${flags.out}: ${features.rows} bars filtered (${series[0].length - features.rows} warm-up bars without features), log-likelihood ${filter.logLikelihood(0).toFixed(3)}`);
+}

@@ -1,0 +1,67 @@
+// The LMDB registry of regime models: each put stores a new version of a named model as
+// its JSON record (the same text as a model file), under the ordered key [name, version].
+import { open, type RootDatabase } from 'lmdb';
+import { parseRegimeModelJson, regimeModelToJson, type RegimeModelRecord } from './regime-model-record.js';
+
+export interface RegimeModelEntry {
+  readonly name: string;
+  readonly version: number;
+  readonly dataHash: string;
+  readonly logLikelihood: number;
+}
+
+const NAME_RULE = /^[A-Za-z0-9._-]{1,100}$/;
+
+export class RegimeModelRegistry {
+  private constructor(private readonly db: RootDatabase<string, [string, number]>) {}
+
+  /** Opens (creating if needed) the LMDB environment at `path`. */
+  static open(path: string): RegimeModelRegistry {
+    return new RegimeModelRegistry(open<string, [string, number]>({ path, name: 'regime-models', encoding: 'string' }));
+  }
+
+  private static checkName(name: string): void {
+    if (!NAME_RULE.test(name)) throw new Error(`model name must be 1-100 characters of letters, digits, '.', '_' or '-', was ${JSON.stringify(name)}`);
+  }
+
+  /** Latest stored version of `name`, or 0. */
+  latestVersion(name: string): number {
+    RegimeModelRegistry.checkName(name);
+    let latest = 0;
+    for (const key of this.db.getKeys({ start: [name, 0], end: [name, Number.MAX_SAFE_INTEGER] })) latest = key[1];
+    return latest;
+  }
+
+  /** Stores `record` as the next version of `name`; returns that version. */
+  put(name: string, record: RegimeModelRecord): number {
+    RegimeModelRegistry.checkName(name);
+    const text = regimeModelToJson(record);
+    parseRegimeModelJson(text, `model ${name}`);
+    return this.db.transactionSync(() => {
+      const version = this.latestVersion(name) + 1;
+      this.db.putSync([name, version], text);
+      return version;
+    });
+  }
+
+  /** The record of `name` at `version` (default: latest); throws when absent. */
+  get(name: string, version?: number): RegimeModelRecord {
+    const v = version ?? this.latestVersion(name);
+    const text = v > 0 ? this.db.get([name, v]) : undefined;
+    if (text === undefined) throw new Error(`regime model ${JSON.stringify(name)} version ${version ?? 'latest'} is not in the registry`);
+    return parseRegimeModelJson(text, `registry ${name}@${v}`);
+  }
+
+  list(): RegimeModelEntry[] {
+    const entries: RegimeModelEntry[] = [];
+    for (const { key, value } of this.db.getRange()) {
+      const record = JSON.parse(value) as RegimeModelRecord;
+      entries.push({ name: key[0], version: key[1], dataHash: record.dataHash, logLikelihood: record.logLikelihood });
+    }
+    return entries;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
