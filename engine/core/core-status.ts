@@ -17,6 +17,10 @@ const MESSAGES: Record<number, string> = {
   [-44]: 'indicator batch columns fall outside the scratch region',
   [-50]: 'bar builder event earlier than the builder clock (last event or flush time): rejected, nothing changed',
   [-51]: 'bar builder slot outside 0 .. barsSlotCapacity() - 1',
+  [-80]: 'risk engine not ready: call riskConfigure (limits) and riskInit (account) first',
+  [-81]: 'risk limit outside its range (see engine/risk/risk-limits.ts): nothing changed',
+  [-82]: 'risk instrument id outside 0 .. riskInstrumentCapacity() - 1, or a fill for an instrument never configured',
+  [-83]: 'kill switch tripped but its flatten records did not fit in the outbound ring: drain it, then call riskEmitFlatten',
 };
 
 export class CoreStatusError extends Error {

@@ -22,3 +22,14 @@ export const ERR_IND_BATCH_RANGE: i32 = -44; // batch columns fall outside the s
 // Time-bar builder (wasm/assembly/bars), codes -50..-59.
 export const ERR_BARS_OUT_OF_ORDER: i32 = -50; // event (or flush) time earlier than the builder's clock: rejected, state unchanged
 export const ERR_BARS_SLOT_RANGE: i32 = -51; // bar builder slot outside 0 .. barsSlotCapacity() - 1
+// Pre-trade risk (wasm/assembly/risk), codes -80..-89.
+export const ERR_RISK_NOT_READY: i32 = -80; // limits not configured (riskConfigure) or account not initialised (riskInit)
+export const ERR_RISK_BAD_LIMITS: i32 = -81; // a limit outside its range: state unchanged
+export const ERR_RISK_UNKNOWN_INSTRUMENT: i32 = -82; // instrument id outside 0 .. capacity - 1, or a fill for an unconfigured instrument
+export const ERR_RISK_FLATTEN_PENDING: i32 = -83; // the kill switch tripped but its flatten records did not fit: drain, then riskEmitFlatten
+// Fusion and sizing (wasm/assembly/decision), codes -60..-64.
+export const ERR_DEC_BAD_CONFIG: i32 = -60; // decision config failed the core's checks (magic, version, rules, weights, ranges)
+export const ERR_DEC_NOT_CONFIGURED: i32 = -61; // decConfigure has not accepted a config yet
+export const ERR_DEC_INSTRUMENT: i32 = -62; // instrument outside 0..511, or its config/state block was never accepted/reset
+export const ERR_DEC_BAD_RECORD: i32 = -63; // MODEL/SENTIMENT record with non-finite or out-of-range fields
+export const ERR_DEC_BATCH_RANGE: i32 = -64; // batch count outside 0..DEC_MAX_INSTRUMENTS

@@ -1,0 +1,66 @@
+// ML expert: keeps the latest MODEL output of each instrument (5 forward-return quantiles
+// q10 q25 q50 q75 q90 over CFG_ML_HORIZON_BARS bars, sorted when they arrive crossed) and
+// scores it. With sigmaH = volBar * sqrt(horizon), the realised volatility over the horizon:
+//   score      = clamp(q50 / (mlScoreScale * sigmaH))
+//   rho        = (q90 - q10) / (NORMAL_Q10_Q90_SPAN * sigmaH)   (model spread / realised spread)
+//   confidence = 1 / (1 + (rho / mlWidthAtHalf)^2)               (0.5 when rho == mlWidthAtHalf)
+// The output is absent when there is none, when it is older than CFG_ML_MAX_AGE_NS or
+// later than the decision time, or while the realised volatility warms up.
+//
+// MODEL record: price q10, size q25, a q50, b q75, id = the bits of q90 as an f64;
+// ts_exchange = the bar close time the model's features were taken at.
+import { EV_A, EV_B, EV_ID, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE } from '../layout';
+import { ERR_DEC_BAD_RECORD, OK } from '../errors';
+import { clampUnit, isFinite64 } from './decision-math';
+import {
+  CFG_ML_HORIZON_BARS, CFG_ML_MAX_AGE_NS, CFG_ML_SCORE_SCALE, CFG_ML_WIDTH_AT_HALF, DEC_CONFIG_OFFSET,
+  NORMAL_Q10_Q90_SPAN, OUT_COMP_CONF, OUT_COMP_SCORE, ST_ML_HAS, ST_ML_Q, ST_ML_TS, STATUS_COMP_SHIFT,
+} from './decision-layout';
+
+const ML_COMPONENT: i32 = 3;
+
+/** Stores the quantiles of the MODEL record at `record` (sorted ascending) for the instrument at `state`. */
+export function ingestModel(state: usize, record: usize): i32 {
+  const q = state + ST_ML_Q;
+  const v0 = load<f64>(record + EV_PRICE);
+  const v1 = load<f64>(record + EV_SIZE);
+  const v2 = load<f64>(record + EV_A);
+  const v3 = load<f64>(record + EV_B);
+  const v4 = reinterpret<f64>(load<i64>(record + EV_ID));
+  if (!isFinite64(v0) || !isFinite64(v1) || !isFinite64(v2) || !isFinite64(v3) || !isFinite64(v4)) return ERR_DEC_BAD_RECORD;
+  store<f64>(q, v0);
+  store<f64>(q + 8, v1);
+  store<f64>(q + 16, v2);
+  store<f64>(q + 24, v3);
+  store<f64>(q + 32, v4);
+  for (let i = 1; i < 5; i++) {
+    const x = load<f64>(q + (<usize>i << 3));
+    let j = i - 1;
+    while (j >= 0 && load<f64>(q + (<usize>j << 3)) > x) {
+      store<f64>(q + (<usize>(j + 1) << 3), load<f64>(q + (<usize>j << 3)));
+      j--;
+    }
+    store<f64>(q + (<usize>(j + 1) << 3), x);
+  }
+  store<i64>(state + ST_ML_TS, load<i64>(record + EV_TS_EXCHANGE));
+  store<i32>(state + ST_ML_HAS, 1);
+  return OK;
+}
+
+/** Scores the stored quantiles at time `now` into the output block; returns the component's status bit or 0. */
+export function evaluateModel(state: usize, out: usize, now: i64, volBar: f64): i32 {
+  const at = <usize>(ML_COMPONENT << 3);
+  store<f64>(out + OUT_COMP_SCORE + at, 0);
+  store<f64>(out + OUT_COMP_CONF + at, 0);
+  if (load<i32>(state + ST_ML_HAS) == 0 || volBar <= 0) return 0;
+  const age = now - load<i64>(state + ST_ML_TS);
+  const cfg = <usize>DEC_CONFIG_OFFSET;
+  if (age < 0 || age > load<i64>(cfg + CFG_ML_MAX_AGE_NS)) return 0;
+  const q = state + ST_ML_Q;
+  const sigmaH = volBar * Math.sqrt(load<f64>(cfg + CFG_ML_HORIZON_BARS));
+  const rho = (load<f64>(q + 32) - load<f64>(q)) / (NORMAL_Q10_Q90_SPAN * sigmaH);
+  const x = rho / load<f64>(cfg + CFG_ML_WIDTH_AT_HALF);
+  store<f64>(out + OUT_COMP_SCORE + at, clampUnit(load<f64>(q + 16) / (load<f64>(cfg + CFG_ML_SCORE_SCALE) * sigmaH)));
+  store<f64>(out + OUT_COMP_CONF + at, 1 / (1 + x * x));
+  return 1 << (STATUS_COMP_SHIFT + ML_COMPONENT);
+}

@@ -1,0 +1,407 @@
+// Portfolio state of the risk module and the kill switch: limits and per-instrument
+// configuration, the account (cash, marked positions, equity, high-water mark, day-start
+// equity), updates from TRADE / BAR / FILL events, and the drawdown kill switch with its
+// flatten records. Layout: risk-layout.ts. Never allocates, never throws.
+//
+// Equity = cash + marketValue, where marketValue = sum(position * mark) is kept
+// incrementally (engine/risk/reference-risk-engine.ts does the same f64 operations in the
+// same order, so both agree bit for bit). After every equity change:
+//   hwm = max(hwm, equity);  trip when not halted and hwm - equity >= maxDrawdownPct * hwm.
+// A trip halts (new exposure denied) and emits one FlattenRequired record per open position.
+//
+// FILL record as read by riskOnRecord: price = fill price, size = signed quantity
+// (+ bought, - sold), a = fee in account currency. TRADE: price at tsExchange. BAR: close
+// (price) observed at max(tsExchange, tsLocal).
+import { EV_A, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EVENT_BYTES, KIND_BAR, KIND_FILL, KIND_MASK, KIND_TRADE, MEMORY_BYTES } from '../layout';
+import { ERR_BAD_ARGUMENT, ERR_RISK_BAD_LIMITS, ERR_RISK_FLATTEN_PENDING, ERR_RISK_NOT_READY, ERR_RISK_UNKNOWN_INSTRUMENT, OK } from '../errors';
+import { ringCheck, ringFreeSlots } from '../ring';
+import { publishRiskRecord } from './risk-records';
+import { REASON_KILL_SWITCH_FLATTEN } from './risk-reasons';
+import {
+  RH_CASH,
+  RH_CLOCK_NS,
+  RH_CONFIGURED,
+  RH_DAILY_LOSS_PCT,
+  RH_DAY,
+  RH_DAY_START_EQUITY,
+  RH_FLATTEN_PENDING,
+  RH_HALTED,
+  RH_HWM,
+  RH_MAGIC,
+  RH_MARKET_VALUE,
+  RH_MAX_ASSET_CLASS_PCT,
+  RH_MAX_DRAWDOWN_PCT,
+  RH_MAX_GROSS_EXPOSURE,
+  RH_MAX_LEVERAGE,
+  RH_MAX_ORDERS,
+  RH_MAX_POSITION_PCT,
+  RH_MIN_NOTIONAL,
+  RH_PRICE_BAND_PCT,
+  RH_RATE_FILLED,
+  RH_RATE_NEXT,
+  RH_SLOTS_IN_USE,
+  RH_TRIP_COUNT,
+  RH_TRIP_EQUITY,
+  RH_TRIP_TS_NS,
+  RH_WINDOW_NS,
+  RISK_DAY_NS,
+  RISK_HEADER,
+  RISK_INSTRUMENT_CAPACITY,
+  RISK_MAGIC,
+  RISK_RATE_CAPACITY,
+  RISK_REGION_BYTES,
+  RISK_REGION_OFFSET,
+  RISK_SLOT_BYTES,
+  RS_ASSET_CLASS,
+  RS_AVG_PRICE,
+  RS_CONFIGURED,
+  RS_HAS_MARK,
+  RS_LOT_SIZE,
+  RS_MARK,
+  RS_MARK_TS,
+  RS_PENDING_BUY,
+  RS_PENDING_SELL,
+  RS_POSITION,
+  RS_STALE_NS,
+  riskSlotAddress,
+} from './risk-layout';
+
+// @ts-ignore: decorator
+@inline
+function fraction(x: f64, allowZero: bool): bool {
+  return isFinite<f64>(x) && x <= 1.0 && (allowZero ? x >= 0.0 : x > 0.0);
+}
+
+/**
+ * Sets the limits (ranges: fractions in (0, 1], maxGrossExposure > 0 and finite,
+ * maxLeverage in (0, 100], minNotional >= 0 and finite, maxOrders in 1 .. 1024 per
+ * windowNs > 0). Clears the order-rate window. Returns OK or ERR_RISK_BAD_LIMITS
+ * (nothing changed).
+ */
+export function riskConfigure(
+  maxPositionPct: f64,
+  maxAssetClassPct: f64,
+  maxGrossExposure: f64,
+  maxLeverage: f64,
+  dailyLossPct: f64,
+  maxDrawdownPct: f64,
+  priceBandPct: f64,
+  minNotional: f64,
+  maxOrders: i32,
+  windowNs: i64,
+): i32 {
+  if (!fraction(maxPositionPct, false) || !fraction(maxAssetClassPct, false) || !fraction(dailyLossPct, false)) return ERR_RISK_BAD_LIMITS;
+  if (!fraction(maxDrawdownPct, false) || !fraction(priceBandPct, false)) return ERR_RISK_BAD_LIMITS;
+  if (!isFinite<f64>(maxGrossExposure) || maxGrossExposure <= 0.0) return ERR_RISK_BAD_LIMITS;
+  if (!isFinite<f64>(maxLeverage) || maxLeverage <= 0.0 || maxLeverage > 100.0) return ERR_RISK_BAD_LIMITS;
+  if (!isFinite<f64>(minNotional) || minNotional < 0.0) return ERR_RISK_BAD_LIMITS;
+  if (maxOrders < 1 || maxOrders > RISK_RATE_CAPACITY || windowNs <= 0) return ERR_RISK_BAD_LIMITS;
+  const h = RISK_HEADER;
+  store<f64>(h, maxPositionPct, RH_MAX_POSITION_PCT);
+  store<f64>(h, maxAssetClassPct, RH_MAX_ASSET_CLASS_PCT);
+  store<f64>(h, maxGrossExposure, RH_MAX_GROSS_EXPOSURE);
+  store<f64>(h, maxLeverage, RH_MAX_LEVERAGE);
+  store<f64>(h, dailyLossPct, RH_DAILY_LOSS_PCT);
+  store<f64>(h, maxDrawdownPct, RH_MAX_DRAWDOWN_PCT);
+  store<f64>(h, priceBandPct, RH_PRICE_BAND_PCT);
+  store<f64>(h, minNotional, RH_MIN_NOTIONAL);
+  store<i32>(h, maxOrders, RH_MAX_ORDERS);
+  store<i64>(h, windowNs, RH_WINDOW_NS);
+  store<i32>(h, 0, RH_RATE_FILLED);
+  store<i32>(h, 0, RH_RATE_NEXT);
+  store<i32>(h, 1, RH_CONFIGURED);
+  return OK;
+}
+
+/**
+ * Configures `instrument` (0 .. capacity - 1): asset class code (>= 0), lot size (> 0,
+ * finite), staleness threshold staleNs (> 0). Keeps its position and mark. Returns OK or a status.
+ */
+export function riskConfigureInstrument(instrument: i32, assetClass: i32, lotSize: f64, staleNs: i64): i32 {
+  if (instrument < 0 || instrument >= RISK_INSTRUMENT_CAPACITY) return ERR_RISK_UNKNOWN_INSTRUMENT;
+  if (assetClass < 0 || !isFinite<f64>(lotSize) || lotSize <= 0.0 || staleNs <= 0) return ERR_RISK_BAD_LIMITS;
+  const s = riskSlotAddress(instrument);
+  store<i32>(s, 1, RS_CONFIGURED);
+  store<i32>(s, assetClass, RS_ASSET_CLASS);
+  store<f64>(s, lotSize, RS_LOT_SIZE);
+  store<i64>(s, staleNs, RS_STALE_NS);
+  if (instrument + 1 > load<i32>(RISK_HEADER, RH_SLOTS_IN_USE)) store<i32>(RISK_HEADER, instrument + 1, RH_SLOTS_IN_USE);
+  return OK;
+}
+
+/**
+ * Starts the account with `cash` (> 0, finite) at `tsNs`: equity, high-water mark and
+ * day-start equity = cash; positions, pending orders, marks, the rate window and the kill
+ * switch cleared. Limits and instrument configuration are kept. Returns OK or a status.
+ */
+export function riskInit(cash: f64, tsNs: i64): i32 {
+  if (load<i32>(RISK_HEADER, RH_CONFIGURED) != 1) return ERR_RISK_NOT_READY;
+  if (!isFinite<f64>(cash) || cash <= 0.0) return ERR_BAD_ARGUMENT;
+  const h = RISK_HEADER;
+  const used = load<i32>(h, RH_SLOTS_IN_USE);
+  for (let i = 0; i < used; i++) {
+    const s = riskSlotAddress(i);
+    store<f64>(s, 0.0, RS_POSITION);
+    store<f64>(s, 0.0, RS_AVG_PRICE);
+    store<f64>(s, 0.0, RS_PENDING_BUY);
+    store<f64>(s, 0.0, RS_PENDING_SELL);
+    store<f64>(s, 0.0, RS_MARK);
+    store<i64>(s, 0, RS_MARK_TS);
+    store<i32>(s, 0, RS_HAS_MARK);
+  }
+  store<i32>(h, 0, RH_HALTED);
+  store<i32>(h, 0, RH_FLATTEN_PENDING);
+  store<i32>(h, 0, RH_TRIP_COUNT);
+  store<i32>(h, 0, RH_RATE_FILLED);
+  store<i32>(h, 0, RH_RATE_NEXT);
+  store<i64>(h, tsNs, RH_CLOCK_NS);
+  store<i64>(h, utcDay(tsNs), RH_DAY);
+  store<i64>(h, 0, RH_TRIP_TS_NS);
+  store<f64>(h, cash, RH_CASH);
+  store<f64>(h, 0.0, RH_MARKET_VALUE);
+  store<f64>(h, cash, RH_HWM);
+  store<f64>(h, cash, RH_DAY_START_EQUITY);
+  store<f64>(h, 0.0, RH_TRIP_EQUITY);
+  store<i32>(h, RISK_MAGIC, RH_MAGIC);
+  return OK;
+}
+
+// @ts-ignore: decorator
+@inline
+function utcDay(tsNs: i64): i64 {
+  const day = tsNs / RISK_DAY_NS;
+  return tsNs < 0 && day * RISK_DAY_NS != tsNs ? day - 1 : day;
+}
+
+// @ts-ignore: decorator
+@inline
+export function riskReady(): bool {
+  return load<i32>(RISK_HEADER, RH_MAGIC) == RISK_MAGIC && load<i32>(RISK_HEADER, RH_CONFIGURED) == 1;
+}
+
+// @ts-ignore: decorator
+@inline
+export function currentEquity(): f64 {
+  return load<f64>(RISK_HEADER, RH_CASH) + load<f64>(RISK_HEADER, RH_MARKET_VALUE);
+}
+
+/** Moves the risk clock forward to `tsNs` (never back); a new UTC day resets day-start equity. */
+export function advanceClock(tsNs: i64): i64 {
+  const h = RISK_HEADER;
+  let clock = load<i64>(h, RH_CLOCK_NS);
+  if (tsNs > clock) {
+    clock = tsNs;
+    store<i64>(h, clock, RH_CLOCK_NS);
+    const day = utcDay(clock);
+    if (day != load<i64>(h, RH_DAY)) {
+      store<i64>(h, day, RH_DAY);
+      store<f64>(h, currentEquity(), RH_DAY_START_EQUITY);
+    }
+  }
+  return clock;
+}
+
+// @ts-ignore: decorator
+@inline
+function configuredSlot(instrument: i32): bool {
+  return instrument >= 0 && instrument < RISK_INSTRUMENT_CAPACITY && load<i32>(riskSlotAddress(instrument), RS_CONFIGURED) == 1;
+}
+
+/** Moves the mark of slot `s` to `price` at `tsNs` (older prints are ignored). */
+// @ts-ignore: decorator
+@inline
+function applyMark(s: usize, tsNs: i64, price: f64): void {
+  if (load<i32>(s, RS_HAS_MARK) == 1 && tsNs < load<i64>(s, RS_MARK_TS)) return;
+  const h = RISK_HEADER;
+  store<f64>(h, load<f64>(h, RH_MARKET_VALUE) + load<f64>(s, RS_POSITION) * (price - load<f64>(s, RS_MARK)), RH_MARKET_VALUE);
+  store<f64>(s, price, RS_MARK);
+  store<i64>(s, tsNs, RS_MARK_TS);
+  store<i32>(s, 1, RS_HAS_MARK);
+}
+
+/** Raises the high-water mark or trips the kill switch; returns flatten records written or a status. */
+function evaluateDrawdown(outRing: i32): i32 {
+  const h = RISK_HEADER;
+  const equity = currentEquity();
+  let hwm = load<f64>(h, RH_HWM);
+  if (equity > hwm) {
+    hwm = equity;
+    store<f64>(h, hwm, RH_HWM);
+  }
+  if (load<i32>(h, RH_HALTED) == 0 && hwm > 0.0 && hwm - equity >= load<f64>(h, RH_MAX_DRAWDOWN_PCT) * hwm) {
+    store<i32>(h, 1, RH_HALTED);
+    store<i32>(h, load<i32>(h, RH_TRIP_COUNT) + 1, RH_TRIP_COUNT);
+    store<i64>(h, load<i64>(h, RH_CLOCK_NS), RH_TRIP_TS_NS);
+    store<f64>(h, equity, RH_TRIP_EQUITY);
+    store<i32>(h, 1, RH_FLATTEN_PENDING);
+    return riskEmitFlatten(outRing);
+  }
+  if (load<i32>(h, RH_FLATTEN_PENDING) == 1) return riskEmitFlatten(outRing);
+  return 0;
+}
+
+/**
+ * Last trade price of `instrument` at `tsNs` (TRADE or BAR close). Unconfigured
+ * instruments are ignored (0). Returns the number of flatten records written (a trip),
+ * or a status: ERR_BAD_ARGUMENT (price not finite and > 0), ERR_RISK_FLATTEN_PENDING.
+ */
+export function riskOnMark(instrument: i32, tsNs: i64, price: f64, outRing: i32): i32 {
+  if (!riskReady()) return ERR_RISK_NOT_READY;
+  if (!configuredSlot(instrument)) return 0;
+  if (!isFinite<f64>(price) || price <= 0.0) return ERR_BAD_ARGUMENT;
+  advanceClock(tsNs);
+  applyMark(riskSlotAddress(instrument), tsNs, price);
+  return evaluateDrawdown(outRing);
+}
+
+/**
+ * A fill of signed `qty` (+ bought, - sold) at `price` with `fee` at `tsNs`: updates
+ * the mark, cash, position, average price and pending quantity, then the kill switch.
+ * Returns the number of flatten records written or a status.
+ */
+export function riskOnFill(instrument: i32, tsNs: i64, qty: f64, price: f64, fee: f64, outRing: i32): i32 {
+  if (!riskReady()) return ERR_RISK_NOT_READY;
+  if (!configuredSlot(instrument)) return ERR_RISK_UNKNOWN_INSTRUMENT;
+  if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(price) || price <= 0.0 || !isFinite<f64>(fee)) return ERR_BAD_ARGUMENT;
+  advanceClock(tsNs);
+  const h = RISK_HEADER;
+  const s = riskSlotAddress(instrument);
+  applyMark(s, tsNs, price);
+  store<f64>(h, load<f64>(h, RH_CASH) - (qty * price + fee), RH_CASH);
+  const position = load<f64>(s, RS_POSITION);
+  const next = position + qty;
+  const avg = load<f64>(s, RS_AVG_PRICE);
+  if (position == 0.0 || (position > 0.0) == (qty > 0.0)) {
+    store<f64>(s, (avg * Math.abs(position) + price * Math.abs(qty)) / Math.abs(next), RS_AVG_PRICE);
+  } else if (next == 0.0) {
+    store<f64>(s, 0.0, RS_AVG_PRICE);
+  } else if ((next > 0.0) != (position > 0.0)) {
+    store<f64>(s, price, RS_AVG_PRICE);
+  }
+  store<f64>(s, next, RS_POSITION);
+  store<f64>(h, load<f64>(h, RH_MARKET_VALUE) + qty * load<f64>(s, RS_MARK), RH_MARKET_VALUE);
+  reducePending(s, qty);
+  return evaluateDrawdown(outRing);
+}
+
+// @ts-ignore: decorator
+@inline
+function reducePending(s: usize, qty: f64): void {
+  if (qty > 0.0) store<f64>(s, Math.max(0.0, load<f64>(s, RS_PENDING_BUY) - qty), RS_PENDING_BUY);
+  else store<f64>(s, Math.max(0.0, load<f64>(s, RS_PENDING_SELL) + qty), RS_PENDING_SELL);
+}
+
+/**
+ * An accepted order stopped working (canceled, expired, rejected by the venue) with
+ * signed `remainingQty` unfilled: its pending quantity is released. Returns OK or a status.
+ */
+export function riskOnOrderClosed(instrument: i32, remainingQty: f64): i32 {
+  if (!riskReady()) return ERR_RISK_NOT_READY;
+  if (!configuredSlot(instrument)) return ERR_RISK_UNKNOWN_INSTRUMENT;
+  if (!isFinite<f64>(remainingQty)) return ERR_BAD_ARGUMENT;
+  if (remainingQty != 0.0) reducePending(riskSlotAddress(instrument), remainingQty);
+  return OK;
+}
+
+/** Feeds one inbound event record (TRADE, BAR or FILL; other kinds: 0). */
+export function riskOnRecord(record: i32, outRing: i32): i32 {
+  if (record < 0 || record > MEMORY_BYTES - EVENT_BYTES) return ERR_BAD_ARGUMENT;
+  const r = <usize>record;
+  const kind = load<i32>(r, EV_KIND) & KIND_MASK;
+  const instrument = load<i32>(r, EV_INSTRUMENT);
+  if ((kind & KIND_FILL) != 0) {
+    return riskOnFill(instrument, load<i64>(r, EV_TS_EXCHANGE), load<f64>(r, EV_SIZE), load<f64>(r, EV_PRICE), load<f64>(r, EV_A), outRing);
+  }
+  if ((kind & KIND_TRADE) != 0) return riskOnMark(instrument, load<i64>(r, EV_TS_EXCHANGE), load<f64>(r, EV_PRICE), outRing);
+  if ((kind & KIND_BAR) != 0) {
+    const open = load<i64>(r, EV_TS_EXCHANGE);
+    const local = load<i64>(r, EV_TS_LOCAL);
+    return riskOnMark(instrument, local > open ? local : open, load<f64>(r, EV_PRICE), outRing);
+  }
+  return 0;
+}
+
+/**
+ * While halted, writes one FlattenRequired record per open position to `outRing` (all or
+ * none). Returns the count (0 when not halted or flat), ERR_RISK_FLATTEN_PENDING when the
+ * ring lacks room (retry after draining), or a ring status.
+ */
+export function riskEmitFlatten(outRing: i32): i32 {
+  const h = RISK_HEADER;
+  if (load<i32>(h, RH_HALTED) == 0) return 0;
+  const used = load<i32>(h, RH_SLOTS_IN_USE);
+  let open: u32 = 0;
+  for (let i = 0; i < used; i++) if (load<f64>(riskSlotAddress(i), RS_POSITION) != 0.0) open++;
+  if (open > 0) {
+    const status = ringCheck(outRing);
+    if (status != OK) {
+      store<i32>(h, 1, RH_FLATTEN_PENDING);
+      return status;
+    }
+    if (ringFreeSlots(outRing) < open) {
+      store<i32>(h, 1, RH_FLATTEN_PENDING);
+      return ERR_RISK_FLATTEN_PENDING;
+    }
+    const clock = load<i64>(h, RH_CLOCK_NS);
+    const tripEquity = load<f64>(h, RH_TRIP_EQUITY);
+    for (let i = 0; i < used; i++) {
+      const s = riskSlotAddress(i);
+      const position = load<f64>(s, RS_POSITION);
+      if (position != 0.0) publishRiskRecord(outRing, i, clock, clock, load<f64>(s, RS_MARK), -position, REASON_KILL_SWITCH_FLATTEN, tripEquity, 0);
+    }
+  }
+  store<i32>(h, 0, RH_FLATTEN_PENDING);
+  return <i32>open;
+}
+
+/** Restores the persisted kill-switch state at start (1 = halted, 0 = running). No records. */
+export function riskRestoreHalted(halted: i32): i32 {
+  if (!riskReady()) return ERR_RISK_NOT_READY;
+  if (halted != 0 && halted != 1) return ERR_BAD_ARGUMENT;
+  store<i32>(RISK_HEADER, halted, RH_HALTED);
+  if (halted == 0) store<i32>(RISK_HEADER, 0, RH_FLATTEN_PENDING);
+  return OK;
+}
+
+/** Clears the kill switch after an authenticated reset: trading resumes, hwm = equity now. */
+export function riskResetKillSwitch(): i32 {
+  if (!riskReady()) return ERR_RISK_NOT_READY;
+  const h = RISK_HEADER;
+  store<i32>(h, 0, RH_HALTED);
+  store<i32>(h, 0, RH_FLATTEN_PENDING);
+  store<f64>(h, currentEquity(), RH_HWM);
+  return OK;
+}
+
+export function riskHalted(): i32 {
+  return load<i32>(RISK_HEADER, RH_HALTED);
+}
+
+export function riskTripCount(): i32 {
+  return load<i32>(RISK_HEADER, RH_TRIP_COUNT);
+}
+
+export function riskEquity(): f64 {
+  return currentEquity();
+}
+
+export function riskRegionOffset(): i32 {
+  return RISK_REGION_OFFSET;
+}
+
+export function riskRegionBytes(): i32 {
+  return RISK_REGION_BYTES;
+}
+
+export function riskSlotOffset(instrument: i32): i32 {
+  if (instrument < 0 || instrument >= RISK_INSTRUMENT_CAPACITY) return ERR_RISK_UNKNOWN_INSTRUMENT;
+  return <i32>riskSlotAddress(instrument);
+}
+
+export function riskSlotBytes(): i32 {
+  return RISK_SLOT_BYTES;
+}
+
+export function riskInstrumentCapacity(): i32 {
+  return RISK_INSTRUMENT_CAPACITY;
+}

@@ -1,0 +1,114 @@
+// Layout of the RISK region: the second 2 MiB of the DECISION region (the first 2 MiB
+// belong to fusion and sizing). Limits, account, kill switch, the order-rate window and
+// one slot per instrument, so a checkpoint is a byte copy of the region.
+//
+//   RISK_REGION_OFFSET = DECISION_REGION_OFFSET + 0x0020_0000
+//   +0       +------------------------------------------+
+//            | header (256 B): flags, clock, account,   |
+//            | kill switch, limits (below)              |
+//   +0x100   +------------------------------------------+
+//            | order-rate window: RISK_RATE_CAPACITY    |  ring of i64 times of the last
+//            | i64 times (8 KiB)                        |  maxOrders accepted orders
+//   +0x2100  +------------------------------------------+
+//            | reserved                                 |
+//   +0x4000  +------------------------------------------+
+//            | instrument slot 0 (128 B)                |  slot index = instrument id
+//            | ... slot RISK_INSTRUMENT_CAPACITY - 1    |
+//   +0x104000+------------------------------------------+
+//            | reserved                                 |
+//            +------------------------------------------+  RISK_REGION_OFFSET + RISK_REGION_BYTES
+//
+// Header (256 B):
+//
+//   0       4        8            12               16          20          24           28          32
+//   | magic | halted | configured | flattenPending | tripCount | maxOrders | rateFilled | rateNext  |
+//   32          40          48         56            64          72               80      88
+//   | windowNs  | clockNs   | day i64  | tripTsNs    | cash f64  | marketValue f64 | hwm   | dayStartEquity |
+//   96            104               112
+//   | tripEquity  | slotsInUse i32 | reserved ...
+//   128             136               144                152           160            168              176            184           192
+//   | maxPositionPct | maxAssetClassPct | maxGrossExposure | maxLeverage | dailyLossPct | maxDrawdownPct | priceBandPct | minNotional |
+//
+//   magic          RISK_MAGIC once riskInit ran (checks and updates need it)
+//   configured     1 once riskConfigure accepted the limits
+//   halted         1 while the kill switch is tripped: new exposure is denied
+//   flattenPending 1 when the flatten records of a trip did not fit in the outbound ring
+//   clockNs        latest time seen by any call (the risk clock never goes back)
+//   day            UTC day (clockNs / 86400e9) that dayStartEquity belongs to
+//   equity         cash + marketValue (marketValue = sum of position * mark, kept incrementally)
+//   hwm            highest equity seen since riskInit or the last kill-switch reset
+//
+// Instrument slot (128 B):
+//
+//   0            4            8         16       24         32         40           48            56     64       72        76
+//   | configured | assetClass | staleNs | lotSize | position | avgPrice | pendingBuy | pendingSell | mark | markTs | hasMark | reserved |
+//
+//   position     signed quantity held (+ long, - short)
+//   pendingBuy   quantity of accepted buy orders not yet filled or closed (>= 0)
+//   pendingSell  quantity of accepted sell orders not yet filled or closed (>= 0)
+//   mark, markTs last trade (TRADE, BAR close or FILL) price and its time
+
+import { DECISION_REGION_OFFSET } from '../layout';
+
+export const RISK_REGION_OFFSET: i32 = DECISION_REGION_OFFSET + 0x0020_0000;
+export const RISK_REGION_BYTES: i32 = 0x0020_0000;
+export const RISK_MAGIC: i32 = 0x4b534952; // "RISK" little-endian
+
+export const RH_MAGIC: i32 = 0;
+export const RH_HALTED: i32 = 4;
+export const RH_CONFIGURED: i32 = 8;
+export const RH_FLATTEN_PENDING: i32 = 12;
+export const RH_TRIP_COUNT: i32 = 16;
+export const RH_MAX_ORDERS: i32 = 20;
+export const RH_RATE_FILLED: i32 = 24;
+export const RH_RATE_NEXT: i32 = 28;
+export const RH_WINDOW_NS: i32 = 32;
+export const RH_CLOCK_NS: i32 = 40;
+export const RH_DAY: i32 = 48;
+export const RH_TRIP_TS_NS: i32 = 56;
+export const RH_CASH: i32 = 64;
+export const RH_MARKET_VALUE: i32 = 72;
+export const RH_HWM: i32 = 80;
+export const RH_DAY_START_EQUITY: i32 = 88;
+export const RH_TRIP_EQUITY: i32 = 96;
+export const RH_SLOTS_IN_USE: i32 = 104;
+export const RH_MAX_POSITION_PCT: i32 = 128;
+export const RH_MAX_ASSET_CLASS_PCT: i32 = 136;
+export const RH_MAX_GROSS_EXPOSURE: i32 = 144;
+export const RH_MAX_LEVERAGE: i32 = 152;
+export const RH_DAILY_LOSS_PCT: i32 = 160;
+export const RH_MAX_DRAWDOWN_PCT: i32 = 168;
+export const RH_PRICE_BAND_PCT: i32 = 176;
+export const RH_MIN_NOTIONAL: i32 = 184;
+export const RISK_HEADER_BYTES: i32 = 256;
+
+export const RISK_RATE_OFFSET: i32 = RISK_REGION_OFFSET + RISK_HEADER_BYTES;
+export const RISK_RATE_CAPACITY: i32 = 1024;
+
+export const RISK_SLOTS_OFFSET: i32 = RISK_REGION_OFFSET + 0x4000;
+export const RISK_SLOT_BYTES: i32 = 128;
+export const RISK_INSTRUMENT_CAPACITY: i32 = 8192;
+
+export const RS_CONFIGURED: i32 = 0;
+export const RS_ASSET_CLASS: i32 = 4;
+export const RS_STALE_NS: i32 = 8;
+export const RS_LOT_SIZE: i32 = 16;
+export const RS_POSITION: i32 = 24;
+export const RS_AVG_PRICE: i32 = 32;
+export const RS_PENDING_BUY: i32 = 40;
+export const RS_PENDING_SELL: i32 = 48;
+export const RS_MARK: i32 = 56;
+export const RS_MARK_TS: i32 = 64;
+export const RS_HAS_MARK: i32 = 72;
+
+export const RISK_DAY_NS: i64 = 86_400_000_000_000;
+
+/** Address of the risk header. */
+export const RISK_HEADER: usize = <usize>RISK_REGION_OFFSET;
+
+/** Address of the slot of `instrument` (not range-checked). */
+// @ts-ignore: decorator
+@inline
+export function riskSlotAddress(instrument: i32): usize {
+  return <usize>(RISK_SLOTS_OFFSET + instrument * RISK_SLOT_BYTES);
+}
