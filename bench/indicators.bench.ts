@@ -1,28 +1,34 @@
-// Indicator benchmark: median ns per bar update for every indicator, five ways side by side
-// in one run, plus the full plan per bar and heap growth over 10M updates.
+// Indicator benchmark: median ns per bar update for every indicator, six ways side by side
+// in one run, plus the full plan per bar, heap growth over 10M updates, and the issue's goals.
 //
 // Hot paths timed (per indicator token):
-//   wasm-kernel the core's batch call alone: core.indRunBatch over 17,520 bars whose columns
-//               were staged in the scratch region before the timed region
-//   wasm-batch  IndicatorExecutor.runBatch: one core call (indRunBatch) per 17,520 bars, the
-//               bar columns copied into the scratch region and the output columns copied out
-//               (both copies are inside the timed region: that is what a batch user pays)
-//   wasm-call   one core.indUpdate(slot, o, h, l, c, v, t) per bar from JS plus one read of
-//               the output through the Float64Array view
+//   wasm-batch  IndicatorExecutor.runBatchInto(slot, staged.bars, staged.outputs) over all
+//               17,520 bars, where `staged` = executor.stagedBatch(n): the caller's columns ARE
+//               views on the scratch region, so nothing is copied in or out (one core call)
+//   wasm-copy   IndicatorExecutor.runBatchInto from ordinary JS Float64Array/BigInt64Array
+//               columns into caller-owned result arrays: the bar columns are copied into the
+//               scratch region and the output columns out of it (both copies timed)
+//   wasm-call   IndicatorExecutor.updateMs(slot, o, h, l, c, v, timeMs) per bar from JS plus
+//               one read of the output through a Float64Array view (no BigInt per call)
 //   reference   the TS reference (engine/indicators/reference): update + value(0)
-//   trading-signals  `update(x, false)` of trading-signals 8 (where it has the indicator)
+//   trading-signals  `update(x, false)` of trading-signals 8.3 (where it has the indicator).
+//               8.3 has no `Faster*` classes (every class computes on plain numbers), so the
+//               classes used are its fastest variant.
 //   technicalindicators  `nextValue(x)` of technicalindicators 3 (where it has the indicator)
 // Workload: the 17,520 Binance BTCUSDT 1h bars of /work/shared/data/crypto_ohlcv, replayed.
-// A sample times as many whole passes over the bars as fill SAMPLE_MS (a fresh indicator
-// per sample; within a sample the indicator runs on across passes). The legs of one
-// indicator are sampled round-robin, so load from other processes on a shared machine hits
-// them alike; the median of REPETITIONS samples per leg is reported, after one untimed
-// warm-up round. Left out of the timed region: CSV parsing, building the peers' candle
-// objects ({high, low, close, volume}) and every indicator construction.
+// Every leg's pass loop is compiled as its own function (`new Function`), so each call site in
+// it sees one receiver and one target, as in an application that runs one indicator at one call
+// site; a shared loop would make the peers' `update` call megamorphic and penalise small
+// indicators. A sample times as many whole passes over the bars as fill SAMPLE_MS (a fresh
+// indicator per sample; within a sample it runs on across passes). The legs of one indicator
+// are sampled round-robin, so load from other processes on a shared machine hits them alike;
+// the median of REPETITIONS samples per leg is reported, after one untimed warm-up round.
+// Left out of the timed region: CSV parsing, building the peers' candle objects and the
+// millisecond time column, staging the bars into the scratch views, and every construction.
 // Ratios: peer ns / wasm ns (higher = the core is faster), and their geometric mean over the
 // indicators a peer shares. Heap: process.memoryUsage().heapUsed after a full GC (gc exposed
 // at run time through v8.setFlagsFromString('--expose-gc'), so `npm run bench` needs no flag)
-// before and after 10M per-call bar updates of the full plan.
+// before and after 10M per-call bar updates of the full plan, and 10M staged batch bars.
 //
 // Run: `npm run bench -- indicators [--json]` (after `npm run build`), or
 // `node dist/bench/indicators.bench.js [--json]`.
@@ -36,9 +42,7 @@ import * as ti from 'technicalindicators';
 import * as ts from 'trading-signals';
 import { readOhlcvCsv, type OhlcvColumns } from '../engine/bars/index.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
-import { buildPlan, IndicatorExecutor, type IndicatorCoreExports } from '../engine/indicators/index.js';
-import { BATCH_INPUT_COLUMNS } from '../engine/indicators/plan-layout.js';
-import { SCRATCH_REGION_OFFSET } from '../engine/layout/memory-map.js';
+import { buildPlan, IndicatorExecutor, type IndicatorCoreExports, type StagedBatch } from '../engine/indicators/index.js';
 import { createReferenceIndicator } from '../engine/indicators/reference/index.js';
 import type { BenchSuite, BenchSuiteOptions } from './main.js';
 
@@ -46,6 +50,11 @@ const REPETITIONS = 9;
 const SAMPLE_MS = 8;
 const HEAP_UPDATES = 10_000_000;
 const DATA_FILE = 'crypto_ohlcv/binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv';
+/** The issue's goals. */
+const GOAL_GEOMEAN_SPEEDUP = 10;
+const GOAL_FULL_PLAN_NS = 150;
+/** heapUsed after a full GC moves by a few KiB between identical states; more is growth. */
+const HEAP_NOISE_BYTES = 64 * 1024;
 
 interface Candle {
   open: number;
@@ -55,53 +64,55 @@ interface Candle {
   volume: number;
 }
 
-type Step = (i: number) => unknown;
-type PeerFactory = (bars: OhlcvColumns, candles: Candle[]) => Step;
+/** A peer indicator: how to construct it, which method it is driven by and with what input. */
+interface Peer {
+  create(): object;
+  input: 'close' | 'volume' | 'candle';
+}
 
 interface IndicatorCase {
   token: string;
-  tradingSignals?: PeerFactory;
-  technicalIndicators?: PeerFactory;
+  /** trading-signals, driven by `update(input, false)`. */
+  tradingSignals?: Peer;
+  /** technicalindicators, driven by `nextValue(input)`. */
+  technicalIndicators?: Peer;
   note?: string;
 }
 
-const closeStep = (ind: { update(x: number, replace: boolean): unknown }) => (bars: OhlcvColumns) => (i: number) => ind.update(bars.close[i], false);
+const onClose = (create: () => object): Peer => ({ create, input: 'close' });
+const onCandle = (create: () => object): Peer => ({ create, input: 'candle' });
 
-/** Indicators benchmarked, with the peers that have them (constructed fresh per repetition). */
+/** Indicators benchmarked, with the peers that have them (constructed fresh per sample). */
 const CASES: IndicatorCase[] = [
-  { token: 'sma:20', tradingSignals: (b) => closeStep(new ts.SMA(20))(b), technicalIndicators: (b) => tiClose(new ti.SMA({ period: 20, values: [] }), b) },
-  { token: 'ema:20', tradingSignals: (b) => closeStep(new ts.EMA(20))(b), technicalIndicators: (b) => tiClose(new ti.EMA({ period: 20, values: [] }), b) },
-  { token: 'wma:20', tradingSignals: (b) => closeStep(new ts.WMA(20))(b), technicalIndicators: (b) => tiClose(new ti.WMA({ period: 20, values: [] }), b) },
-  { token: 'rsi:14', tradingSignals: (b) => closeStep(new ts.RSI(14))(b), technicalIndicators: (b) => tiClose(new ti.RSI({ period: 14, values: [] }), b) },
-  { token: 'tr', tradingSignals: (_b, c) => candleStep(new ts.TR(), c), technicalIndicators: (_b, c) => tiCandle(new ti.TrueRange({ high: [], low: [], close: [] }), c) },
-  { token: 'atr:14', tradingSignals: (_b, c) => candleStep(new ts.ATR(14), c), technicalIndicators: (_b, c) => tiCandle(new ti.ATR({ period: 14, high: [], low: [], close: [] }), c) },
+  { token: 'sma:20', tradingSignals: onClose(() => new ts.SMA(20)), technicalIndicators: onClose(() => new ti.SMA({ period: 20, values: [] })) },
+  { token: 'ema:20', tradingSignals: onClose(() => new ts.EMA(20)), technicalIndicators: onClose(() => new ti.EMA({ period: 20, values: [] })) },
+  { token: 'wma:20', tradingSignals: onClose(() => new ts.WMA(20)), technicalIndicators: onClose(() => new ti.WMA({ period: 20, values: [] })) },
+  { token: 'rsi:14', tradingSignals: onClose(() => new ts.RSI(14)), technicalIndicators: onClose(() => new ti.RSI({ period: 14, values: [] })) },
+  { token: 'tr', tradingSignals: onCandle(() => new ts.TR()), technicalIndicators: onCandle(() => new ti.TrueRange({ high: [], low: [], close: [] })) },
+  { token: 'atr:14', tradingSignals: onCandle(() => new ts.ATR(14)), technicalIndicators: onCandle(() => new ti.ATR({ period: 14, high: [], low: [], close: [] })) },
   {
     token: 'bb:20:2',
-    tradingSignals: (b) => closeStep(new ts.BollingerBands(20, 2))(b),
-    technicalIndicators: (b) => tiClose(new ti.BollingerBands({ period: 20, stdDev: 2, values: [] }), b),
+    tradingSignals: onClose(() => new ts.BollingerBands(20, 2)),
+    technicalIndicators: onClose(() => new ti.BollingerBands({ period: 20, stdDev: 2, values: [] })),
   },
   {
     token: 'macd:12:26:9',
-    tradingSignals: (b) => closeStep(new ts.MACD(new ts.EMA(12), new ts.EMA(26), new ts.EMA(9)))(b),
-    technicalIndicators: (b) =>
-      tiClose(new ti.MACD({ fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false, values: [] }), b),
+    tradingSignals: onClose(() => new ts.MACD(new ts.EMA(12), new ts.EMA(26), new ts.EMA(9))),
+    technicalIndicators: onClose(() => new ti.MACD({ fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false, values: [] })),
   },
-  { token: 'roc:10', tradingSignals: (b) => closeStep(new ts.ROC(10))(b), technicalIndicators: (b) => tiClose(new ti.ROC({ period: 10, values: [] }), b) },
-  { token: 'donchian:20', tradingSignals: (_b, c) => candleStep(new ts.DonchianChannels(20), c) },
+  { token: 'roc:10', tradingSignals: onClose(() => new ts.ROC(10)), technicalIndicators: onClose(() => new ti.ROC({ period: 10, values: [] })) },
+  { token: 'donchian:20', tradingSignals: onCandle(() => new ts.DonchianChannels(20)) },
   {
     token: 'stoch:14:3',
-    tradingSignals: (_b, c) => candleStep(new ts.StochasticOscillator({ kPeriod: 14, kSlowingPeriod: 1, dPeriod: 3 }), c),
-    technicalIndicators: (_b, c) => tiCandle(new ti.Stochastic({ period: 14, signalPeriod: 3, high: [], low: [], close: [] }), c),
+    tradingSignals: onCandle(() => new ts.StochasticOscillator({ kPeriod: 14, kSlowingPeriod: 1, dPeriod: 3 })),
+    technicalIndicators: onCandle(() => new ti.Stochastic({ period: 14, signalPeriod: 3, high: [], low: [], close: [] })),
   },
-  { token: 'stoch:14:3:3', tradingSignals: (_b, c) => candleStep(new ts.StochasticOscillator({ kPeriod: 14, kSlowingPeriod: 3, dPeriod: 3 }), c) },
-  { token: 'adx:14', tradingSignals: (_b, c) => candleStep(new ts.ADX(14), c), technicalIndicators: (_b, c) => tiCandle(new ti.ADX({ period: 14, high: [], low: [], close: [] }), c) },
-  { token: 'obv', tradingSignals: (_b, c) => candleStep(new ts.OBV(2), c), technicalIndicators: (_b, c) => tiCandle(new ti.OBV({ close: [], volume: [] }), c) },
+  { token: 'stoch:14:3:3', tradingSignals: onCandle(() => new ts.StochasticOscillator({ kPeriod: 14, kSlowingPeriod: 3, dPeriod: 3 })) },
+  { token: 'adx:14', tradingSignals: onCandle(() => new ts.ADX(14)), technicalIndicators: onCandle(() => new ti.ADX({ period: 14, high: [], low: [], close: [] })) },
+  { token: 'obv', tradingSignals: onCandle(() => new ts.OBV(2)), technicalIndicators: onCandle(() => new ti.OBV({ close: [], volume: [] })) },
   {
     token: 'relvol:20',
-    tradingSignals: (b) => {
-      const rvol = new ts.RVOL(20);
-      return (i) => rvol.update(b.volume[i], false);
-    },
+    tradingSignals: { create: () => new ts.RVOL(20), input: 'volume' },
     note: 'trading-signals RVOL averages the 20 bars before the current one (ours includes it)',
   },
   { token: 'vwap:20' },
@@ -118,16 +129,11 @@ export const FULL_PLAN_TOKENS = [
   'macd:12:26:9', 'roc:10', 'donchian:20', 'stoch:14:3:3', 'adx:14', 'obv', 'relvol:20', 'volz:20', 'ema:20@slope:5', 'bb:20:2.pctb@diff:1',
 ];
 
-function tiClose(ind: { nextValue(x: number): unknown }, bars: OhlcvColumns): Step {
-  return (i) => ind.nextValue(bars.close[i]);
-}
-
-function tiCandle(ind: { nextValue(x: never): unknown }, candles: Candle[]): Step {
-  return (i) => ind.nextValue(candles[i] as never);
-}
-
-function candleStep(ind: { update(x: never, replace: boolean): unknown }, candles: Candle[]): Step {
-  return (i) => ind.update(candles[i] as never, false);
+/** The bars as the legs read them: columns, candle objects, and the open time in ms. */
+interface Workload {
+  bars: OhlcvColumns;
+  candles: Candle[];
+  timeMs: Float64Array;
 }
 
 const median = (xs: number[]): number => {
@@ -141,6 +147,20 @@ let sink = 0; // results feed this so no leg's work can be optimised away
 interface Leg {
   prepare(): void;
   pass(): void;
+}
+
+/** A pass over bars 0 .. n-1; returns how many results were warm-up (null, undefined or NaN). */
+type Pass = (n: number) => number;
+
+/**
+ * Compiles one leg's loop as its own function: `setup` runs before the loop, `body` once per
+ * bar `i` and counts warm-up results in `nulls`. A function made by `new Function` has its own
+ * type feedback, so the calls in `body` stay monomorphic (see the header).
+ */
+function compilePass(context: Record<string, unknown>, setup: string, body: string): Pass {
+  const names = Object.keys(context);
+  const factory = new Function(...names, `return function pass(n) { ${setup} let nulls = 0; for (let i = 0; i < n; i += 1) { ${body} } return nulls; };`);
+  return factory(...names.map((name) => context[name])) as Pass;
 }
 
 /** ns per bar of one sample: prepare, then whole passes until SAMPLE_MS have elapsed. */
@@ -174,76 +194,97 @@ function measureLegs(n: number, legs: (Leg | null)[]): (number | null)[] {
   return legs.map((leg, k) => (leg ? median(samples[k]) : null));
 }
 
-function passesLeg(n: number, makeStep: () => Step): Leg {
-  let step: Step = () => null;
+function peerLeg(work: Workload, peer: Peer, method: 'update' | 'nextValue'): Leg {
+  const holder = { indicator: peer.create() };
+  const input = peer.input === 'candle' ? 'candles[i]' : `${peer.input}[i]`;
+  const call = method === 'update' ? `indicator.update(${input}, false)` : `indicator.nextValue(${input})`;
+  const pass = compilePass(
+    { holder, close: work.bars.close, volume: work.bars.volume, candles: work.candles },
+    'const indicator = holder.indicator;',
+    `if (${call} == null) nulls += 1;`,
+  );
   return {
     prepare: () => {
-      step = makeStep();
+      holder.indicator = peer.create();
     },
     pass: () => {
-      for (let i = 0; i < n; i += 1) {
-        const v = step(i);
-        if (v === null) sink += 1;
-      }
+      sink += pass(work.bars.length);
     },
   };
 }
 
-function batchLeg(executor: IndicatorExecutor, bars: OhlcvColumns): Leg {
+function referenceLeg(work: Workload, tokens: string[]): Leg {
+  const holder = { indicators: tokens.map((t) => createReferenceIndicator(t)) };
+  const { open, high, low, close, volume, timeNs } = work.bars;
+  const pass = compilePass(
+    { holder, open, high, low, close, volume, timeNs },
+    'const indicators = holder.indicators; const first = indicators[0];',
+    'for (let k = 0; k < indicators.length; k += 1) indicators[k].update(open[i], high[i], low[i], close[i], volume[i], timeNs[i]); if (first.value(0) !== first.value(0)) nulls += 1;',
+  );
   return {
-    prepare: () => executor.resetSlot(0),
+    prepare: () => {
+      holder.indicators = tokens.map((t) => createReferenceIndicator(t));
+    },
     pass: () => {
-      sink += executor.runBatch(0, bars)[0][bars.length - 1];
+      sink += pass(work.bars.length);
     },
   };
 }
 
-/**
- * indRunBatch alone: the bar columns are staged in the scratch region once, untimed, in the
- * layout runBatch uses for a single chunk (so the batch leg rewrites the same values).
- */
-function kernelLeg(executor: IndicatorExecutor, bars: OhlcvColumns): Leg {
-  const n = bars.length;
-  const base = SCRATCH_REGION_OFFSET / 8;
-  const f64 = new Float64Array(executor.memory.buffer);
-  const outputOffset = SCRATCH_REGION_OFFSET + 8 * BATCH_INPUT_COLUMNS * n;
-  const stage = () => {
-    new BigInt64Array(executor.memory.buffer).set(bars.timeNs, base);
-    [bars.open, bars.high, bars.low, bars.close, bars.volume].forEach((column, k) => f64.set(column, base + (k + 1) * n));
-  };
+/** Per call from JS: executor.updateMs per bar, then the first output read through a view. */
+function wasmCallLeg(executor: IndicatorExecutor, work: Workload): Leg {
+  const holder = { valueIndex: 0 };
+  const { open, high, low, close, volume } = work.bars;
+  const pass = compilePass(
+    { executor, f64: new Float64Array(executor.memory.buffer), holder, open, high, low, close, volume, timeMs: work.timeMs },
+    'const valueIndex = holder.valueIndex;',
+    'executor.updateMs(0, open[i], high[i], low[i], close[i], volume[i], timeMs[i]); if (f64[valueIndex] !== f64[valueIndex]) nulls += 1;',
+  );
   return {
     prepare: () => {
-      stage();
+      executor.resetSlot(0);
+      holder.valueIndex = executor.valuesBase(0) + executor.plan.columns[0].valueIndex;
+    },
+    pass: () => {
+      sink += pass(work.bars.length);
+    },
+  };
+}
+
+/** Copies the bars into stagedBatch views (the caller's own columns in a real use). */
+function stage(executor: IndicatorExecutor, bars: OhlcvColumns): StagedBatch {
+  const staged = executor.stagedBatch(bars.length);
+  staged.bars.timeNs.set(bars.timeNs);
+  for (const field of ['open', 'high', 'low', 'close', 'volume'] as const) staged.bars[field].set(bars[field]);
+  return staged;
+}
+
+/** Zero-copy batch: runBatchInto over stagedBatch views (staged untimed in prepare). */
+function wasmBatchLeg(executor: IndicatorExecutor, bars: OhlcvColumns): Leg {
+  let staged = stage(executor, bars);
+  const last = bars.length - 1;
+  return {
+    prepare: () => {
+      staged = stage(executor, bars);
       executor.resetSlot(0);
     },
     pass: () => {
-      const done = executor.core.indRunBatch(0, SCRATCH_REGION_OFFSET, n, outputOffset);
-      if (done !== n) throw new Error(`indRunBatch ran ${done} of ${n} bars`);
-      sink += f64[outputOffset / 8 + n - 1];
+      executor.runBatchInto(0, staged.bars, staged.outputs);
+      sink += staged.outputs[0][last];
     },
   };
 }
 
-function wasmCallStep(executor: IndicatorExecutor, bars: OhlcvColumns, column = 0): () => Step {
-  const core = executor.core;
-  const f64 = new Float64Array(executor.memory.buffer);
-  return () => {
-    executor.resetSlot(0);
-    const valueIndex = executor.valuesBase(0) + executor.plan.columns[column].valueIndex;
-    return (i) => {
-      core.indUpdate(0, bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i], bars.timeNs[i]);
-      return f64[valueIndex];
-    };
-  };
-}
-
-function referenceStep(token: string, bars: OhlcvColumns): () => Step {
-  return () => {
-    const ind = createReferenceIndicator(token);
-    return (i) => {
-      ind.update(bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i], bars.timeNs[i]);
-      return ind.value(0);
-    };
+/** Copying batch: runBatchInto from JS-owned columns into caller-owned result arrays. */
+function wasmCopyLeg(executor: IndicatorExecutor, bars: OhlcvColumns): Leg {
+  const results = executor.plan.columns.map(() => new Float64Array(bars.length));
+  const last = bars.length - 1;
+  return {
+    prepare: () => executor.resetSlot(0),
+    pass: () => {
+      executor.runBatchInto(0, bars, results);
+      sink += results[0][last];
+    },
   };
 }
 
@@ -258,8 +299,8 @@ function collectGarbage(): () => void {
 
 export interface IndicatorRow {
   token: string;
-  wasmKernelNs: number;
   wasmBatchNs: number;
+  wasmCopyNs: number;
   wasmCallNs: number;
   referenceNs: number;
   tradingSignalsNs: number | null;
@@ -267,20 +308,27 @@ export interface IndicatorRow {
   note?: string;
 }
 
+type WasmLeg = 'wasmBatch' | 'wasmCopy' | 'wasmCall';
+const WASM_LEGS: WasmLeg[] = ['wasmBatch', 'wasmCopy', 'wasmCall'];
+
 export interface IndicatorsBenchResult {
   data: string;
   bars: number;
   repetitions: number;
   rows: IndicatorRow[];
-  geomeanSpeedupVsTradingSignals: { wasmKernel: number; wasmBatch: number; wasmCall: number; reference: number };
-  geomeanSpeedupVsTechnicalIndicators: { wasmKernel: number; wasmBatch: number; wasmCall: number };
-  fullPlan: { tokens: string[]; outputColumns: number; wasmKernelNsPerBar: number; wasmBatchNsPerBar: number; wasmCallNsPerBar: number; referenceNsPerBar: number };
+  geomeanSpeedupVsTradingSignals: Record<WasmLeg | 'reference', number>;
+  geomeanSpeedupVsTechnicalIndicators: Record<WasmLeg, number>;
+  /** Shared indicators where a WASM leg is slower than trading-signals. */
+  slowerThanTradingSignals: Record<WasmLeg, string[]>;
+  fullPlan: { tokens: string[]; outputColumns: number; wasmBatchNsPerBar: number; wasmCopyNsPerBar: number; wasmCallNsPerBar: number; referenceNsPerBar: number };
   heap: { updates: number; beforeBytes: number; afterBytes: number; growthBytes: number; batchGrowthBytes: number };
-  /** Fold of sampled outputs (and warm-up nulls) of every leg: reported so no leg's work is dead code. */
+  goals: { geomeanAtLeast10x: Record<WasmLeg, boolean>; neverSlower: Record<WasmLeg, boolean>; fullPlanAtMost150Ns: Record<WasmLeg, boolean>; zeroHeapGrowth: boolean };
+  /** Fold of sampled outputs (and warm-up counts) of every leg: reported so no leg's work is dead code. */
   checksum: number;
 }
 
 const geomean = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+const legNs = (row: IndicatorRow, leg: WasmLeg): number => row[`${leg}Ns`];
 
 function findRepoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -292,7 +340,7 @@ function findRepoRoot(): string {
   return dir;
 }
 
-export function runIndicatorsBench(log: (line: string) => void = console.log): IndicatorsBenchResult | null {
+export function runIndicatorsBench(): IndicatorsBenchResult | null {
   const file = path.resolve(findRepoRoot(), '../shared/data', DATA_FILE);
   if (!existsSync(file)) {
     console.warn(`indicators bench: skipped, the market data file ${file} is absent (see /work/shared/data/README.md)`);
@@ -302,26 +350,28 @@ export function runIndicatorsBench(log: (line: string) => void = console.log): I
   const candles: Candle[] = Array.from({ length: bars.length }, (_, i) => ({
     open: bars.open[i], high: bars.high[i], low: bars.low[i], close: bars.close[i], volume: bars.volume[i],
   }));
+  const timeMs = Float64Array.from(bars.timeNs, (t) => Number(t / 1_000_000n));
+  const work: Workload = { bars, candles, timeMs };
   const memory = createSharedMemory();
   const core = instantiateCore(memory, compileCore('release')) as IndicatorCoreExports;
   const executorFor = (tokens: string[]) => IndicatorExecutor.create(buildPlan(tokens), { core, memory });
+  const n = bars.length;
 
   const rows: IndicatorRow[] = [];
   for (const c of CASES) {
     const executor = executorFor([c.token]);
-    const n = bars.length;
-    const [kernel, batch, call, reference, tradingSignals, technicalIndicators] = measureLegs(n, [
-      kernelLeg(executor, bars),
-      batchLeg(executor, bars),
-      passesLeg(n, wasmCallStep(executor, bars)),
-      passesLeg(n, referenceStep(c.token, bars)),
-      c.tradingSignals ? passesLeg(n, () => c.tradingSignals!(bars, candles)) : null,
-      c.technicalIndicators ? passesLeg(n, () => c.technicalIndicators!(bars, candles)) : null,
+    const [batch, copy, call, reference, tradingSignals, technicalIndicators] = measureLegs(n, [
+      wasmBatchLeg(executor, bars),
+      wasmCopyLeg(executor, bars),
+      wasmCallLeg(executor, work),
+      referenceLeg(work, [c.token]),
+      c.tradingSignals ? peerLeg(work, c.tradingSignals, 'update') : null,
+      c.technicalIndicators ? peerLeg(work, c.technicalIndicators, 'nextValue') : null,
     ]);
     rows.push({
       token: c.token,
-      wasmKernelNs: kernel!,
       wasmBatchNs: batch!,
+      wasmCopyNs: copy!,
       wasmCallNs: call!,
       referenceNs: reference!,
       tradingSignalsNs: tradingSignals,
@@ -332,113 +382,115 @@ export function runIndicatorsBench(log: (line: string) => void = console.log): I
 
   const vsTs = rows.filter((r) => r.tradingSignalsNs !== null);
   const vsTi = rows.filter((r) => r.technicalIndicatorsNs !== null);
+  const perLeg = <T>(f: (leg: WasmLeg) => T) => Object.fromEntries(WASM_LEGS.map((leg) => [leg, f(leg)])) as Record<WasmLeg, T>;
   const geomeanSpeedupVsTradingSignals = {
-    wasmKernel: geomean(vsTs.map((r) => r.tradingSignalsNs! / r.wasmKernelNs)),
-    wasmBatch: geomean(vsTs.map((r) => r.tradingSignalsNs! / r.wasmBatchNs)),
-    wasmCall: geomean(vsTs.map((r) => r.tradingSignalsNs! / r.wasmCallNs)),
+    ...perLeg((leg) => geomean(vsTs.map((r) => r.tradingSignalsNs! / legNs(r, leg)))),
     reference: geomean(vsTs.map((r) => r.tradingSignalsNs! / r.referenceNs)),
   };
-  const geomeanSpeedupVsTechnicalIndicators = {
-    wasmKernel: geomean(vsTi.map((r) => r.technicalIndicatorsNs! / r.wasmKernelNs)),
-    wasmBatch: geomean(vsTi.map((r) => r.technicalIndicatorsNs! / r.wasmBatchNs)),
-    wasmCall: geomean(vsTi.map((r) => r.technicalIndicatorsNs! / r.wasmCallNs)),
-  };
+  const geomeanSpeedupVsTechnicalIndicators = perLeg((leg) => geomean(vsTi.map((r) => r.technicalIndicatorsNs! / legNs(r, leg))));
+  const slowerThanTradingSignals = perLeg((leg) => vsTs.filter((r) => r.tradingSignalsNs! < legNs(r, leg)).map((r) => r.token));
 
   // Full plan per bar.
   const full = executorFor(FULL_PLAN_TOKENS);
-  const references = () => FULL_PLAN_TOKENS.map((t) => createReferenceIndicator(t));
-  const [fullKernel, fullBatch, fullCall, fullReference] = measureLegs(bars.length, [
-    kernelLeg(full, bars),
-    batchLeg(full, bars),
-    passesLeg(bars.length, wasmCallStep(full, bars)),
-    passesLeg(bars.length, () => {
-      const inds = references();
-      return (i) => {
-        for (const ind of inds) ind.update(bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i], bars.timeNs[i]);
-        return inds[0].value(0);
-      };
-    }),
+  const [fullBatch, fullCopy, fullCall, fullReference] = measureLegs(n, [
+    wasmBatchLeg(full, bars),
+    wasmCopyLeg(full, bars),
+    wasmCallLeg(full, work),
+    referenceLeg(work, FULL_PLAN_TOKENS),
   ]);
   const fullPlan = {
     tokens: FULL_PLAN_TOKENS,
     outputColumns: full.plan.columns.length,
-    wasmKernelNsPerBar: fullKernel!,
     wasmBatchNsPerBar: fullBatch!,
+    wasmCopyNsPerBar: fullCopy!,
     wasmCallNsPerBar: fullCall!,
     referenceNsPerBar: fullReference!,
   };
 
-  // Heap growth: 10M per-call updates of the full plan (and 10M batch bars), after full GCs.
+  // Heap growth: 10M per-call updates of the full plan (and 10M staged batch bars), after full GCs.
   const gc = collectGarbage();
-  const makeStep = wasmCallStep(full, bars);
-  const step = makeStep();
-  for (let i = 0; i < bars.length; i += 1) step(i); // JIT warm-up before the baseline
+  const callLeg = wasmCallLeg(full, work);
+  callLeg.prepare();
+  callLeg.pass(); // JIT warm-up before the baseline
+  const passes = Math.ceil(HEAP_UPDATES / n);
   gc();
   const beforeBytes = process.memoryUsage().heapUsed;
-  for (let done = 0; done < HEAP_UPDATES; done += 1) {
-    const v = step(done % bars.length) as number;
-    if (v !== v) sink += 1;
-  }
+  for (let k = 0; k < passes; k += 1) callLeg.pass();
   gc();
   const afterBytes = process.memoryUsage().heapUsed;
-  const batchBars = Math.ceil(HEAP_UPDATES / bars.length);
-  full.resetSlot(0);
-  sink += full.runBatch(0, bars)[0][bars.length - 1];
+  const batchLeg = wasmBatchLeg(full, bars);
+  batchLeg.prepare();
+  batchLeg.pass();
   gc();
   const batchBefore = process.memoryUsage().heapUsed;
-  for (let k = 0; k < batchBars; k += 1) sink += full.runBatch(0, bars)[0][bars.length - 1];
+  for (let k = 0; k < passes; k += 1) batchLeg.pass();
   gc();
   const batchGrowthBytes = process.memoryUsage().heapUsed - batchBefore;
-  const heap = { updates: HEAP_UPDATES, beforeBytes, afterBytes, growthBytes: afterBytes - beforeBytes, batchGrowthBytes };
+  const heap = { updates: passes * n, beforeBytes, afterBytes, growthBytes: afterBytes - beforeBytes, batchGrowthBytes };
+
+  const goals = {
+    geomeanAtLeast10x: perLeg((leg) => geomeanSpeedupVsTradingSignals[leg] >= GOAL_GEOMEAN_SPEEDUP),
+    neverSlower: perLeg((leg) => slowerThanTradingSignals[leg].length === 0),
+    fullPlanAtMost150Ns: perLeg((leg) => fullPlan[`${leg}NsPerBar`] <= GOAL_FULL_PLAN_NS),
+    zeroHeapGrowth: heap.growthBytes <= HEAP_NOISE_BYTES && heap.batchGrowthBytes <= HEAP_NOISE_BYTES,
+  };
 
   return {
     data: file,
-    bars: bars.length,
+    bars: n,
     repetitions: REPETITIONS,
     rows,
     geomeanSpeedupVsTradingSignals,
     geomeanSpeedupVsTechnicalIndicators,
+    slowerThanTradingSignals,
     fullPlan,
     heap,
+    goals,
     checksum: sink,
   };
 }
 
 const fmt = (ns: number | null) => (ns === null ? '-' : ns < 100 ? ns.toFixed(1) : ns.toFixed(0));
 const ratio = (peer: number | null, ours: number) => (peer === null ? '-' : `${(peer / ours).toFixed(1)}x`);
+const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 export function printIndicatorsBench(result: IndicatorsBenchResult, log: (line: string) => void = console.log): void {
   log(`indicators: median ns per bar update, ${result.repetitions} samples of >= ${SAMPLE_MS} ms over ${result.bars} bars (${path.basename(result.data)})`);
-  log(['token', 'wasm-kernel', 'wasm-batch', 'wasm-call', 'reference', 'trading-sig', 'technicalind', 'ts/kernel', 'ts/batch', 'ts/call', 'ti/kernel', 'ti/call'].map((h) => h.padStart(13)).join(''));
+  log(['token', 'wasm-batch', 'wasm-copy', 'wasm-call', 'reference', 'trading-sig', 'technicalind', 'ts/batch', 'ts/copy', 'ts/call', 'ti/batch', 'ti/call'].map((h) => h.padStart(13)).join(''));
   for (const r of result.rows) {
     log(
-      [r.token, fmt(r.wasmKernelNs), fmt(r.wasmBatchNs), fmt(r.wasmCallNs), fmt(r.referenceNs), fmt(r.tradingSignalsNs), fmt(r.technicalIndicatorsNs),
-        ratio(r.tradingSignalsNs, r.wasmKernelNs), ratio(r.tradingSignalsNs, r.wasmBatchNs), ratio(r.tradingSignalsNs, r.wasmCallNs),
-        ratio(r.technicalIndicatorsNs, r.wasmKernelNs), ratio(r.technicalIndicatorsNs, r.wasmCallNs)]
+      [r.token, fmt(r.wasmBatchNs), fmt(r.wasmCopyNs), fmt(r.wasmCallNs), fmt(r.referenceNs), fmt(r.tradingSignalsNs), fmt(r.technicalIndicatorsNs),
+        ratio(r.tradingSignalsNs, r.wasmBatchNs), ratio(r.tradingSignalsNs, r.wasmCopyNs), ratio(r.tradingSignalsNs, r.wasmCallNs),
+        ratio(r.technicalIndicatorsNs, r.wasmBatchNs), ratio(r.technicalIndicatorsNs, r.wasmCallNs)]
         .map((c) => c.padStart(13)).join('') + (r.note ? `   (${r.note})` : ''),
     );
   }
   const g = result.geomeanSpeedupVsTradingSignals;
   const t = result.geomeanSpeedupVsTechnicalIndicators;
-  log(`geomean speedup vs trading-signals: wasm-kernel ${g.wasmKernel.toFixed(1)}x, wasm-batch ${g.wasmBatch.toFixed(1)}x, wasm-call ${g.wasmCall.toFixed(1)}x, reference ${g.reference.toFixed(1)}x (goal >= 10x)`);
-  log(`geomean speedup vs technicalindicators: wasm-kernel ${t.wasmKernel.toFixed(1)}x, wasm-batch ${t.wasmBatch.toFixed(1)}x, wasm-call ${t.wasmCall.toFixed(1)}x`);
-  for (const leg of ['wasmKernelNs', 'wasmBatchNs', 'wasmCallNs'] as const) {
-    const slower = result.rows.filter((r) => r.tradingSignalsNs !== null && r.tradingSignalsNs < r[leg]).map((r) => r.token);
-    log(`indicators where ${leg.replace('Ns', '')} is slower than trading-signals: ${slower.length ? slower.join(', ') : 'none'}`);
+  log(`geomean speedup vs trading-signals: wasm-batch ${g.wasmBatch.toFixed(1)}x, wasm-copy ${g.wasmCopy.toFixed(1)}x, wasm-call ${g.wasmCall.toFixed(1)}x, reference ${g.reference.toFixed(1)}x`);
+  log(`geomean speedup vs technicalindicators: wasm-batch ${t.wasmBatch.toFixed(1)}x, wasm-copy ${t.wasmCopy.toFixed(1)}x, wasm-call ${t.wasmCall.toFixed(1)}x`);
+  for (const leg of WASM_LEGS) {
+    const slower = result.slowerThanTradingSignals[leg];
+    log(`indicators where ${leg} is slower than trading-signals: ${slower.length ? slower.join(', ') : 'none'}`);
   }
   const f = result.fullPlan;
-  log(`full plan (${f.tokens.length} tokens, ${f.outputColumns} outputs): wasm-kernel ${fmt(f.wasmKernelNsPerBar)} ns/bar, wasm-batch ${fmt(f.wasmBatchNsPerBar)} ns/bar, wasm-call ${fmt(f.wasmCallNsPerBar)} ns/bar, reference ${fmt(f.referenceNsPerBar)} ns/bar (goal <= 150)`);
+  log(`full plan (${f.tokens.length} tokens, ${f.outputColumns} outputs): wasm-batch ${fmt(f.wasmBatchNsPerBar)} ns/bar, wasm-copy ${fmt(f.wasmCopyNsPerBar)} ns/bar, wasm-call ${fmt(f.wasmCallNsPerBar)} ns/bar, reference ${fmt(f.referenceNsPerBar)} ns/bar`);
   const h = result.heap;
+  log(`heap after GC, ${h.updates.toLocaleString('en')} per-call full-plan updates: ${h.beforeBytes} -> ${h.afterBytes} bytes (growth ${h.growthBytes}); staged batch growth over as many bars ${h.batchGrowthBytes} bytes`);
+  const goals = result.goals;
+  for (const leg of WASM_LEGS) {
+    log(`goals for ${leg}: geomean >= ${GOAL_GEOMEAN_SPEEDUP}x vs trading-signals ${met(goals.geomeanAtLeast10x[leg])}; never slower than trading-signals ${met(goals.neverSlower[leg])}; full plan <= ${GOAL_FULL_PLAN_NS} ns/bar ${met(goals.fullPlanAtMost150Ns[leg])}`);
+  }
+  log(`goal zero heap growth (within ${HEAP_NOISE_BYTES} bytes of GC noise): ${met(goals.zeroHeapGrowth)}`);
   log(`checksum of sampled outputs: ${result.checksum}`);
-  log(`heap after GC, ${h.updates.toLocaleString('en')} per-call full-plan updates: ${h.beforeBytes} -> ${h.afterBytes} bytes (growth ${h.growthBytes}); batch path growth ${h.batchGrowthBytes} bytes`);
 }
 
 /** Suite entry for bench/main.ts. */
 export const indicatorsSuite: BenchSuite = {
   name: 'indicators',
-  description: 'indicator kernels: WASM batch and per call vs TS reference, trading-signals and technicalindicators; full plan; heap growth',
+  description: 'indicator kernels: WASM batch (zero-copy and copying) and per call vs TS reference, trading-signals and technicalindicators; full plan; heap growth; goals',
   run(options: BenchSuiteOptions = {}): IndicatorsBenchResult | null {
-    const result = runIndicatorsBench(options.json ? () => undefined : console.log);
+    const result = runIndicatorsBench();
     if (result && options.json) console.log(JSON.stringify(result, null, 2));
     else if (result) printIndicatorsBench(result);
     return result;

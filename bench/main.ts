@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { ringSuite } from './ring.bench.js';
 import { indicatorsSuite } from './indicators.bench.js';
 import { regimeSuite } from './regime.bench.js';
+import { decisionSuite } from './decision.bench.js';
 
 export interface BenchSuiteOptions {
   json?: boolean;
@@ -23,6 +24,7 @@ const suites: Record<string, BenchSuite> = {
   ring: ringSuite,
   indicators: indicatorsSuite,
   regime: regimeSuite,
+  decision: decisionSuite,
 };
 
 const program = new Command();

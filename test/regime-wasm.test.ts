@@ -1,7 +1,9 @@
 // The WASM forward filter (wasm/assembly/hmm) against the TS forward filter and label
 // hysteresis (engine/regime): equal to 1e-12 on simulated and real features, checkpoint
 // and restore by byte copy continue identically, layout offsets agree, bad calls return
-// the documented status codes.
+// the documented status codes. K = 3, d = 3 diagonal models run the core's unrolled path
+// (hmm-filter-diag3.ts); it is held bit for bit to the general path by filtering the same
+// model written as a full covariance (diagonal matrices), which the general path runs.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +42,26 @@ const TRUTH: GaussianHmm = {
 };
 const LABEL_OF = [2, 0, 1];
 const MIN_DWELL = 3;
+/** A 4-state, 2-feature diagonal model: a shape only the general path serves. */
+const GENERAL_DIAG: GaussianHmm = {
+  states: 4,
+  features: 2,
+  covarianceType: 'diag',
+  startProb: new Float64Array([0.4, 0.3, 0.2, 0.1]),
+  transMat: new Float64Array([0.9, 0.05, 0.03, 0.02, 0.05, 0.85, 0.05, 0.05, 0.04, 0.04, 0.88, 0.04, 0.1, 0.05, 0.05, 0.8]),
+  means: new Float64Array([0, 0, 2, 1, -2, 1, 0, 4]),
+  covars: new Float64Array([1, 0.5, 0.6, 0.8, 1.2, 0.4, 2, 1.5]),
+};
+
+const labelsOf = (model: GaussianHmm) => Array.from({ length: model.states }, (_, k) => LABEL_OF[k % LABEL_OF.length]);
+
+/** The same diagonal model written as a full covariance with diagonal matrices. */
+function asFullCovariance(model: GaussianHmm): GaussianHmm {
+  const d = model.features;
+  const covars = new Float64Array(model.states * d * d);
+  for (let k = 0; k < model.states; k++) for (let f = 0; f < d; f++) covars[k * d * d + f * d + f] = model.covars[k * d + f];
+  return { ...model, covarianceType: 'full', covars };
+}
 
 function newCore(): { core: HmmCoreExports; memory: WebAssembly.Memory; filter: WasmForwardFilter } {
   const memory = createSharedMemory();
@@ -51,6 +73,7 @@ function tsReference(model: GaussianHmm, x: FeatureMatrix) {
   const f = new ForwardFilter(model);
   const h = new LabelHysteresis(MIN_DWELL);
   const K = model.states;
+  const labelOf = labelsOf(model);
   const probabilities = new Float64Array(x.rows * K);
   const increments = new Float64Array(x.rows);
   const labels = new Int32Array(x.rows);
@@ -58,7 +81,7 @@ function tsReference(model: GaussianHmm, x: FeatureMatrix) {
     const arg = f.step(x.data, t * x.cols);
     probabilities.set(f.probabilities, t * K);
     increments[t] = f.lastIncrement;
-    labels[t] = h.update(LABEL_OF[arg]);
+    labels[t] = h.update(labelOf[arg]);
   }
   return { probabilities, increments, labels, logLikelihood: f.logLikelihood };
 }
@@ -80,6 +103,7 @@ beforeAll(async () => {
   cases = [
     { name: 'simulated, full covariance', model: TRUTH, x: sim },
     { name: 'simulated, diagonal covariance', model: fitGaussianHmm(sim, { covarianceType: 'diag', restarts: 1, maxIterations: 20 }).best.model, x: sim },
+    { name: 'simulated, 4 states x 2 features, diagonal (general path)', model: GENERAL_DIAG, x: simulateGaussianHmm(GENERAL_DIAG, 5_000, 3).features },
   ];
   if (hasData) {
     const { series } = await loadBarsCsv(btcHourly);
@@ -103,7 +127,7 @@ describe('WASM forward filter', () => {
   it(`equals the TS filter to ${TOLERANCE} in probabilities and increments, and its labels exactly`, () => {
     const { filter } = newCore();
     for (const [slot, { name, model, x }] of cases.entries()) {
-      filter.loadModel(slot, model, LABEL_OF, MIN_DWELL);
+      filter.loadModel(slot, model, labelsOf(model), MIN_DWELL);
       filter.reset(slot, slot);
       const wasm = filter.filterBatch(slot, x);
       const ts = tsReference(model, x);
@@ -116,23 +140,78 @@ describe('WASM forward filter', () => {
     }
   });
 
-  it('gives the same result one step at a time as in one batch call', () => {
+  it('gives the same result one step at a time as in one batch call, on the general and the unrolled path', () => {
     const { core, memory, filter } = newCore();
-    const { model, x } = cases[0];
-    filter.loadModel(0, model, LABEL_OF, MIN_DWELL);
-    filter.reset(1, 0);
-    filter.reset(2, 0);
-    const rows = 500;
-    const batch = filter.filterBatch(1, slice(x, 0, rows));
-    const view = new Float64Array(memory.buffer, SCRATCH_REGION_OFFSET, x.cols);
-    for (let t = 0; t < rows; t++) {
-      view.set(x.data.subarray(t * x.cols, (t + 1) * x.cols));
-      const arg = core.hmmFilterStep(2, SCRATCH_REGION_OFFSET);
-      expect(arg).toBeGreaterThanOrEqual(0);
-      expect(filter.label(2)).toBe(batch.labels[t]);
+    for (const [slot, { name, model, x }] of cases.slice(0, 2).entries()) {
+      filter.loadModel(slot, model, LABEL_OF, MIN_DWELL);
+      filter.reset(1, slot);
+      filter.reset(2, slot);
+      const rows = 500;
+      const batch = filter.filterBatch(1, slice(x, 0, rows));
+      const view = new Float64Array(memory.buffer, SCRATCH_REGION_OFFSET, x.cols);
+      for (let t = 0; t < rows; t++) {
+        view.set(x.data.subarray(t * x.cols, (t + 1) * x.cols));
+        const arg = core.hmmFilterStep(2, SCRATCH_REGION_OFFSET);
+        expect(arg, `${name}: row ${t} most probable state`).toBeGreaterThanOrEqual(0);
+        expect(filter.label(2), `${name}: row ${t} label`).toBe(batch.labels[t]);
+      }
+      expect(Array.from(filter.probabilities(2)), name).toEqual(Array.from(batch.probabilities.subarray((rows - 1) * 3)));
+      expect(filter.lastIncrement(2), name).toBe(batch.increments[rows - 1]);
+      expect(filter.checkpoint(2), `${name}: state blocks after ${rows} single steps and after one batch`).toEqual(filter.checkpoint(1));
     }
-    expect(Array.from(filter.probabilities(2))).toEqual(Array.from(batch.probabilities.subarray((rows - 1) * 3)));
-    expect(filter.lastIncrement(2)).toBe(batch.increments[rows - 1]);
+  });
+
+  it('runs a 3-state, 3-feature diagonal model bit for bit as the general path runs it', () => {
+    const { filter } = newCore();
+    for (const { name, model, x } of cases.filter((c) => c.model.covarianceType === 'diag' && c.model.states === 3)) {
+      filter.loadModel(0, model, LABEL_OF, MIN_DWELL);
+      filter.loadModel(1, asFullCovariance(model), LABEL_OF, MIN_DWELL);
+      filter.reset(0, 0);
+      filter.reset(1, 1);
+      const unrolled = filter.filterBatch(0, x);
+      const general = filter.filterBatch(1, x);
+      expect(Array.from(unrolled.probabilities), `${name}: probabilities`).toEqual(Array.from(general.probabilities));
+      expect(Array.from(unrolled.increments), `${name}: increments`).toEqual(Array.from(general.increments));
+      expect(Array.from(unrolled.labels), `${name}: labels`).toEqual(Array.from(general.labels));
+      expect(filter.logLikelihood(0), `${name}: total log-likelihood`).toBe(filter.logLikelihood(1));
+      const a = filter.checkpoint(0);
+      const b = filter.checkpoint(1);
+      a.fill(0, 4, 8); // the model slot differs by construction
+      b.fill(0, 4, 8);
+      expect(a, `${name}: state blocks, scratch included`).toEqual(b);
+    }
+  });
+
+  it('redoes an underflowing row in log space on the unrolled path, as the TS filter does', () => {
+    // State 2 is unreachable (start 0, no transition into it) and every row sits on its
+    // mean, far from states 0 and 1: the scaled step sees c = 0 on every row.
+    const model: GaussianHmm = {
+      states: 3,
+      features: 3,
+      covarianceType: 'diag',
+      startProb: new Float64Array([0.5, 0.5, 0]),
+      transMat: new Float64Array([0.9, 0.1, 0, 0.1, 0.9, 0, 0, 0, 1]),
+      means: new Float64Array([0, 0, 0, 1, 1, 1, 100, 100, 100]),
+      covars: new Float64Array([1, 1, 1, 1, 1, 1, 1, 1, 1]),
+    };
+    const rows = 6;
+    const x: FeatureMatrix = { rows, cols: 3, data: new Float64Array(rows * 3).fill(100) };
+    const { filter } = newCore();
+    filter.loadModel(0, model, LABEL_OF, 1);
+    filter.loadModel(1, asFullCovariance(model), LABEL_OF, 1);
+    filter.reset(0, 0);
+    filter.reset(1, 1);
+    const unrolled = filter.filterBatch(0, x);
+    const general = filter.filterBatch(1, x);
+    const ts = new ForwardFilter(model);
+    for (let t = 0; t < rows; t++) {
+      ts.step(x.data, t * 3);
+      expect(Number.isFinite(unrolled.increments[t]), `row ${t}: finite increment`).toBe(true);
+      expect(Math.abs(unrolled.increments[t] - ts.lastIncrement), `row ${t}: increment vs TS`).toBeLessThan(TOLERANCE);
+      expect(maxAbsDiff(unrolled.probabilities.subarray(t * 3, t * 3 + 3), ts.probabilities), `row ${t}: probabilities vs TS`).toBeLessThan(TOLERANCE);
+    }
+    expect(Array.from(unrolled.increments), 'unrolled vs general path').toEqual(Array.from(general.increments));
+    expect(Array.from(unrolled.probabilities), 'unrolled vs general path').toEqual(Array.from(general.probabilities));
   });
 
   it('continues identically after a checkpoint is restored, in the same core and in a fresh one', () => {

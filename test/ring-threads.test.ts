@@ -6,11 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
 import { CONTROL_EVENTS_CHECKSUM, CONTROL_EVENTS_PROCESSED, CONTROL_OFFSET, INBOUND_RING_OFFSET, ringBytes } from '../engine/layout/memory-map.js';
 import {
+  BusySpinWait,
   EventChecksum,
   RingConsumer,
   RingMemory,
   SpinThenSleepWait,
+  SpinThenYieldWait,
   WAIT_TIMED_OUT,
+  type WaitStrategy,
   attachRing,
   createDefaultWait,
   formatChecksum,
@@ -40,22 +43,17 @@ function stalledMessage(received: number, total: number): string {
 }
 
 describe('SPSC ring across threads', () => {
-  it('delivers 10 million records from a producer worker to a TS consumer in order, without loss or duplicates, across the u32 wrap', async () => {
-    const offset = 0;
-    const buffer = new SharedArrayBuffer(ringBytes(4096));
-    initRing(buffer, offset, 4096, 0xffff_ffff - 3_000_000);
-    const done = startProducer({ buffer, offset, count: MESSAGES, maxBatch: 64, wait: 'spin-then-sleep' });
-    const consumer = new RingConsumer(buffer, offset);
-    const wait = createDefaultWait();
+  /** Reads `total` records (ids 0..total-1 expected in order) in batches of varying size, folding each into a checksum. */
+  function consumeAll(consumer: RingConsumer, wait: WaitStrategy, total: number): { firstBadId: number; checksum: EventChecksum } {
     const { u32 } = consumer.memory;
     const checksum = new EventChecksum();
     let expectedId = 0;
     let firstBadId = -1;
     let lastProgress = performance.now();
-    while (expectedId < MESSAGES) {
+    while (expectedId < total) {
       const ready = consumer.waitForData(wait);
       if (ready === 0) {
-        if (performance.now() - lastProgress > NO_PROGRESS_LIMIT_MS) throw new Error(stalledMessage(expectedId, MESSAGES));
+        if (performance.now() - lastProgress > NO_PROGRESS_LIMIT_MS) throw new Error(stalledMessage(expectedId, total));
         continue;
       }
       lastProgress = performance.now();
@@ -69,11 +67,37 @@ describe('SPSC ring across threads', () => {
       }
       consumer.release((first + batch) >>> 0);
     }
+    return { firstBadId, checksum };
+  }
+
+  it('delivers 10 million records from a producer worker to a TS consumer in order, without loss or duplicates, across the u32 wrap', async () => {
+    const buffer = new SharedArrayBuffer(ringBytes(4096));
+    initRing(buffer, 0, 4096, 0xffff_ffff - 3_000_000);
+    const done = startProducer({ buffer, offset: 0, count: MESSAGES, maxBatch: 64, wait: 'spin-then-sleep' });
+    const consumer = new RingConsumer(buffer, 0);
+    const { firstBadId, checksum } = consumeAll(consumer, createDefaultWait(), MESSAGES);
     const producer = await done;
     expect(producer.error, 'producer reported no error').toBeUndefined();
     expect(firstBadId, 'every record carries the next id: no loss, duplicate or reorder').toBe(-1);
     expect(producer.produced).toBe(MESSAGES);
     expect(consumer.available(), 'nothing left over after the last id').toBe(0);
+    expect(checksum.toHex(), 'consumer checksum equals producer checksum').toBe(formatChecksum(producer.checksumLo, producer.checksumHi));
+  });
+
+  it.each([
+    ['spin-then-yield', 'busy-spin'],
+    ['busy-spin', 'spin-then-yield'],
+  ] as const)('delivers 1 million records intact with a %s producer and a %s consumer on a 256-slot ring', async (producerWait, consumerWait) => {
+    const total = 1_000_000;
+    const buffer = new SharedArrayBuffer(ringBytes(256));
+    initRing(buffer, 0, 256, 0xffff_ffff - 100_000);
+    const done = startProducer({ buffer, offset: 0, count: total, maxBatch: 32, wait: producerWait });
+    const consumer = new RingConsumer(buffer, 0);
+    const wait = consumerWait === 'busy-spin' ? new BusySpinWait() : new SpinThenYieldWait();
+    const { firstBadId, checksum } = consumeAll(consumer, wait, total);
+    const producer = await done;
+    expect(producer.error, 'producer reported no error').toBeUndefined();
+    expect(firstBadId, 'every record carries the next id').toBe(-1);
     expect(checksum.toHex(), 'consumer checksum equals producer checksum').toBe(formatChecksum(producer.checksumLo, producer.checksumHi));
   });
 

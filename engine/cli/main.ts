@@ -6,6 +6,7 @@ import { reportCliError } from './cli-error.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerIndicatorsCommand } from './commands/indicators.js';
 import { registerRegimeCommand } from './commands/regime.js';
+import { registerKillswitchCommand } from './commands/killswitch.js';
 
 const program = new Command();
 program
@@ -18,5 +19,6 @@ program
 registerReplayCommand(program);
 registerIndicatorsCommand(program);
 registerRegimeCommand(program);
+registerKillswitchCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);

@@ -6,4 +6,4 @@ export { IndicatorRegistry, defaultRegistry, DEFAULT_DECLARATIONS, resolveParams
 export { parseSpec, parseToken, type ParsedToken } from './token-parser.js';
 export { buildPlan, type IndicatorPlan, type PlanColumn, type PlanNode } from './plan.js';
 export { encodePlan, encodedPlanBytes } from './plan-encoder.js';
-export { IndicatorExecutor, type BarColumns, type IndicatorCoreExports, type IndicatorExecutorOptions } from './indicator-executor.js';
+export { IndicatorExecutor, type BarColumns, type IndicatorCoreExports, type IndicatorExecutorOptions, type StagedBatch } from './indicator-executor.js';

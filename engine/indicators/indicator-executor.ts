@@ -1,7 +1,8 @@
 // Runs an IndicatorPlan in the WASM core: loads the encoded plan into the INDICATOR region,
-// resets slots, feeds bars per call (update) or in batch over the scratch region (runBatch,
-// chunked), reads outputs through one Float64Array view, and checkpoints/restores a slot's
-// state as bytes. Only scalars cross into the core; NaN (warm-up) is mapped to null by `read`.
+// resets slots, feeds bars per call (update, or updateMs without a BigInt) or in batch over
+// the scratch region (runBatch, chunked; with stagedBatch's views nothing is copied), reads
+// outputs through one Float64Array view, and checkpoints/restores a slot's state as bytes.
+// Only scalars cross into the core; NaN (warm-up) is mapped to null by `read`.
 import { checkCoreStatus } from '../core/core-status.js';
 import { compileCore, createSharedMemory, instantiateCore, type CoreBuild, type CoreExports } from '../core/wasm-core.js';
 import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../layout/memory-map.js';
@@ -14,6 +15,7 @@ export interface IndicatorCoreExports extends CoreExports {
   indPlanLoad(planOffset: number): number;
   indSlotReset(slot: number): number;
   indUpdate(slot: number, open: number, high: number, low: number, close: number, volume: number, timeNs: bigint): number;
+  indUpdateMs(slot: number, open: number, high: number, low: number, close: number, volume: number, timeMs: number): number;
   indRunBatch(slot: number, inputOffset: number, n: number, outputOffset: number): number;
   indStateOffset(slot: number): number;
   indValuesOffset(slot: number): number;
@@ -32,6 +34,16 @@ export interface BarColumns {
   readonly low: Float64Array;
   readonly close: Float64Array;
   readonly volume: Float64Array;
+}
+
+/**
+ * Batch columns that are views on the core's scratch region, laid out as runBatchInto's single
+ * chunk: fill `bars`, call runBatchInto(slot, bars, outputs) and read `outputs`; nothing is copied.
+ * The views are valid until the next batch call with other columns reuses the scratch region.
+ */
+export interface StagedBatch {
+  readonly bars: BarColumns;
+  readonly outputs: readonly Float64Array[];
 }
 
 export interface IndicatorExecutorOptions {
@@ -86,6 +98,16 @@ export class IndicatorExecutor {
     if (status < 0) checkCoreStatus(status, `indUpdate(${slot})`);
   }
 
+  /**
+   * Runs one bar for `slot`, its open time given as milliseconds since the epoch (a plain
+   * number: no BigInt is created or converted per call). Gives the same values as `update`
+   * with the nanosecond time (only session VWAP reads it, at whole-hour boundaries).
+   */
+  updateMs(slot: number, open: number, high: number, low: number, close: number, volume: number, timeMs: number): void {
+    const status = this.core.indUpdateMs(slot, open, high, low, close, volume, timeMs);
+    if (status < 0) checkCoreStatus(status, `indUpdateMs(${slot})`);
+  }
+
   /** Index into the memory's Float64Array of the slot's value 0 (bar fields, then node outputs). */
   valuesBase(slot: number): number {
     return checkCoreStatus(this.core.indValuesOffset(slot), `indValuesOffset(${slot})`) / 8;
@@ -130,25 +152,61 @@ export class IndicatorExecutor {
     return columns;
   }
 
-  /** As runBatch, writing into caller-owned columns (one per plan column, each at least bars.length long). */
+  /**
+   * Views on the scratch region for a batch of `rows` bars (at most `chunkRows`), where
+   * runBatchInto reads its inputs and writes its outputs: a caller that fills these views and
+   * reads the output views pays no copy in or out.
+   */
+  stagedBatch(rows: number): StagedBatch {
+    if (!Number.isInteger(rows) || rows < 0 || rows > this.chunkRows) {
+      throw new RangeError(`\`rows\` must be an integer in [0, ${this.chunkRows}] (the executor's chunkRows), was ${rows}`);
+    }
+    const buffer = this.memory.buffer;
+    const at = (k: number) => SCRATCH_REGION_OFFSET + 8 * k * rows;
+    const f64 = (k: number) => new Float64Array(buffer, at(k), rows);
+    return {
+      bars: { length: rows, timeNs: new BigInt64Array(buffer, at(0), rows), open: f64(1), high: f64(2), low: f64(3), close: f64(4), volume: f64(5) },
+      outputs: this.plan.columns.map((_, j) => f64(BATCH_INPUT_COLUMNS + j)),
+    };
+  }
+
+  /**
+   * As runBatch, writing into caller-owned columns (one per plan column, each at least
+   * bars.length long). Columns that are stagedBatch(bars.length) views are used in place.
+   */
   runBatchInto(slot: number, bars: BarColumns, columns: readonly Float64Array[], onChunk?: (done: number) => void): void {
     const n = bars.length;
     if (columns.length !== this.plan.columns.length || columns.some((c) => c.length < n)) {
       throw new RangeError(`\`columns\` must be ${this.plan.columns.length} arrays of at least ${n} elements, was ${columns.length} arrays`);
     }
-    const inputs = [bars.open, bars.high, bars.low, bars.close, bars.volume];
+    const inputs = [bars.timeNs, bars.open, bars.high, bars.low, bars.close, bars.volume];
+    const buffer = this.memory.buffer;
+    // A column already on the core's memory must sit exactly where this batch reads or writes it.
+    const staged = (column: Float64Array | BigInt64Array, k: number, what: string): boolean => {
+      if (column.buffer !== buffer) return false;
+      const expected = SCRATCH_REGION_OFFSET + 8 * k * n;
+      if (n > this.chunkRows || column.byteOffset !== expected) {
+        throw new RangeError(`${what} is a view on the core's memory at byte ${column.byteOffset}; it must be the stagedBatch(${n}) view at byte ${expected} (n <= ${this.chunkRows})`);
+      }
+      return true;
+    };
+    const inputsStaged = inputs.map((column, k) => staged(column, k, `bar column ${k}`));
+    const outputsStaged = columns.map((column, j) => staged(column, BATCH_INPUT_COLUMNS + j, `output column ${j}`));
     for (let start = 0; start < n; start += this.chunkRows) {
       const rows = Math.min(this.chunkRows, n - start);
       const inputOffset = SCRATCH_REGION_OFFSET;
       const outputOffset = inputOffset + 8 * BATCH_INPUT_COLUMNS * rows;
       const base = inputOffset / 8;
-      this.i64.set(bars.timeNs.subarray(start, start + rows), base);
-      inputs.forEach((column, k) => this.f64.set(column.subarray(start, start + rows), base + (k + 1) * rows));
+      if (!inputsStaged[0]) this.i64.set(bars.timeNs.subarray(start, start + rows), base);
+      for (let k = 1; k < BATCH_INPUT_COLUMNS; k += 1) {
+        if (!inputsStaged[k]) this.f64.set((inputs[k] as Float64Array).subarray(start, start + rows), base + k * rows);
+      }
       const done = checkCoreStatus(this.core.indRunBatch(slot, inputOffset, rows, outputOffset), `indRunBatch(${slot})`);
       const outBase = outputOffset / 8;
-      columns.forEach((column, j) => column.set(this.f64.subarray(outBase + j * rows, outBase + (j + 1) * rows), start));
+      for (let j = 0; j < columns.length; j += 1) {
+        if (!outputsStaged[j]) columns[j].set(this.f64.subarray(outBase + j * rows, outBase + (j + 1) * rows), start);
+      }
       onChunk?.(start + done);
     }
   }
 }
-

@@ -5,8 +5,11 @@ import { INDICATOR_REGION_BYTES, INDICATOR_REGION_OFFSET } from '../layout/memor
 
 export const PLAN_OFFSET = INDICATOR_REGION_OFFSET;
 export const PLAN_AREA_BYTES = 0x1_0000;
+/** The batch workspace at the end of the region (core only): column table, output map, block columns. */
+export const WORKSPACE_BYTES = 0x8_0000;
 export const SLOTS_OFFSET = INDICATOR_REGION_OFFSET + PLAN_AREA_BYTES;
-export const SLOTS_BYTES = INDICATOR_REGION_BYTES - PLAN_AREA_BYTES;
+export const SLOTS_BYTES = INDICATOR_REGION_BYTES - PLAN_AREA_BYTES - WORKSPACE_BYTES;
+export const WORKSPACE_OFFSET = SLOTS_OFFSET + SLOTS_BYTES;
 
 export const PLAN_MAGIC = 0x50444e49; // "INDP" little-endian
 export const PLAN_VERSION = 1;

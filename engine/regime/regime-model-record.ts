@@ -9,7 +9,8 @@ import { REGIME_LABELS, type RegimeLabel } from './regime-label.js';
 import { checkLabelRules, type LabelRules, type StateStatistics } from './regime-state-labels.js';
 
 export const REGIME_MODEL_FORMAT = 'quantflow.regime-hmm';
-export const REGIME_MODEL_VERSION = 1;
+/** 2: label rules on z-scores (minTrendZ, minReversalZ) and run statistics per state. */
+export const REGIME_MODEL_VERSION = 2;
 
 export interface RegimeModelRecord {
   readonly format: typeof REGIME_MODEL_FORMAT;
@@ -109,7 +110,13 @@ export function parseRegimeModelJson(text: string, source: string): RegimeModelR
   for (const key of ['fromNs', 'toNs']) {
     if (typeof range?.[key] !== 'string' || !/^-?\d+$/.test(range[key] as string)) throw new Error(`${source}: \`trainingRange.${key}\` must be an integer string of ns, was ${JSON.stringify(range?.[key])}`);
   }
-  const labelRules = checkLabelRules(field(raw, 'labelRules', source) as LabelRules);
+  const rawRules = field(raw, 'labelRules', source) as LabelRules;
+  let labelRules: LabelRules;
+  try {
+    labelRules = checkLabelRules(rawRules);
+  } catch (error) {
+    throw new Error(`${source}: labelRules ${(error as Error).message}`);
+  }
   return { ...(raw as unknown as RegimeModelRecord), model, labelRules };
 }
 

@@ -1,7 +1,8 @@
 // The event checksum: an order-sensitive fold over the 16 u32 words of each
 // 64-byte record, in two 32-bit lanes (a 64-bit state, integer arithmetic only).
 // Defined identically in wasm/assembly/checksum.ts; test/ring-wasm.test.ts checks
-// both give the same value on the same stream.
+// both give the same value on the same stream, and test/ring-checksum-mmh3.test.ts
+// checks the low lane against Python's mmh3 (MurmurHash3 x86_32, seed 0).
 //
 // Per word w (all arithmetic mod 2^32):
 //   k  = rotl(w * 0xcc9e2d51, 15) * 0x1b873593

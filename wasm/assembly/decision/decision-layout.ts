@@ -22,20 +22,24 @@
 //   +0x130000 +------------------------------------------+
 //             | batch list: i32 instrument[512]           |  decRunBatch input
 //   +0x131000 +------------------------------------------+
+//             | record staging: one 64 B event record     |  TS writes MODEL/SENTIMENT here
+//   +0x131040 +------------------------------------------+  for decOnRecord outside a ring
 //             | reserved                                  |
 //   +0x200000 +------------------------------------------+  (risk engineer's half follows)
 //
 // Global config (f64 fields 8-byte aligned):
 //
-//   0      4        8         12          16           20        64
-//   | magic| version| ruleCnt | burstCount | volMinBars | checked | reserved |
-//   (checked: set to 1 by decConfigure once the config passed its checks; TS writes 0)
+//   0      4        8         12          16         20        24             28
+//   | magic| version| ruleCnt | burstCount | volValue | checked | planChecksum | reserved |
+//   (volValue: plan value index of the realised volatility per bar, e.g. rvol:20)
+//   (checked, planChecksum: written by decConfigure once the config passed its checks: 1, and
+//    the checksum of the indicator plan the rule inputs index; TS writes 0)
 //   64                                 184      192             200            208          216
 //   | weights[3 regimes][5 comps] f64   | pad    | choppyReduce  | mlMaxAgeNs i64| mlHorizon  |
 //   216           224            232               240              248              256
 //   | mlScoreScale| mlWidthAtHalf | sentDecayPerNs  | sentMaxAgeNs i64 | sentDupWinNs i64 |
 //   256               264              272
-//   | sentBurstWinNs  | sentFullWeight | volAlpha |
+//   | sentBurstWinNs  | sentFullWeight | reserved |
 //
 //   regimes: 0 trending, 1 mean_reverting, 2 choppy (the HMM label codes);
 //   components: 0 trend rules, 1 mean-reversion rules, 2 breakout rules, 3 ML, 4 sentiment.
@@ -54,8 +58,8 @@
 //
 // Instrument state (2 KiB):
 //
-//   0      4     8              16          24           32        64
-//   | magic| pad | lastBarCount | lastClose | volVariance | volBars | reserved |
+//   0      4          64
+//   | magic| reserved |
 //   64           72     76    80             120
 //   | mlTs i64   | mlHas| pad | q[5] sorted f64 | reserved |
 //   128     132       136              144            152          160        168
@@ -99,14 +103,16 @@ export const DEC_STATE_BYTES: i32 = 2048;
 export const DEC_OUTPUT_OFFSET: i32 = DEC_OFFSET + 0x110000;
 export const DEC_OUTPUT_BYTES: i32 = 256;
 export const DEC_BATCH_OFFSET: i32 = DEC_OFFSET + 0x130000;
+export const DEC_RECORD_OFFSET: i32 = DEC_OFFSET + 0x131000;
 
 // Global config fields.
 export const CFG_MAGIC: i32 = 0;
 export const CFG_VERSION: i32 = 4;
 export const CFG_RULE_COUNT: i32 = 8;
 export const CFG_BURST_COUNT: i32 = 12;
-export const CFG_VOL_MIN_BARS: i32 = 16;
+export const CFG_VOL_VALUE: i32 = 16;
 export const CFG_CHECKED: i32 = 20;
+export const CFG_PLAN_CHECKSUM: i32 = 24;
 export const CFG_WEIGHTS: i32 = 64;
 export const CFG_CHOPPY_REDUCTION: i32 = 192;
 export const CFG_ML_MAX_AGE_NS: i32 = 200;
@@ -118,7 +124,6 @@ export const CFG_SENT_MAX_AGE_NS: i32 = 240;
 export const CFG_SENT_DUP_WINDOW_NS: i32 = 248;
 export const CFG_SENT_BURST_WINDOW_NS: i32 = 256;
 export const CFG_SENT_FULL_WEIGHT: i32 = 264;
-export const CFG_VOL_ALPHA: i32 = 272;
 
 // Rule record fields and opcodes.
 export const RULE_OPCODE: i32 = 0;
@@ -161,10 +166,6 @@ export const SIZING_COUNT: i32 = 4;
 
 // Instrument state fields.
 export const ST_MAGIC: i32 = 0;
-export const ST_LAST_BAR_COUNT: i32 = 8;
-export const ST_LAST_CLOSE: i32 = 16;
-export const ST_VOL_VARIANCE: i32 = 24;
-export const ST_VOL_BARS: i32 = 32;
 export const ST_ML_TS: i32 = 64;
 export const ST_ML_HAS: i32 = 72;
 export const ST_ML_Q: i32 = 80;
@@ -206,7 +207,7 @@ export const OUT_PRICE: i32 = 216;
 
 // Output status bits.
 export const STATUS_REGIME: i32 = 1; // regime probabilities were available
-export const STATUS_VOL_READY: i32 = 2; // realised volatility past its warm-up
+export const STATUS_VOL_READY: i32 = 2; // the realised volatility value was finite and > 0
 export const STATUS_PRICE: i32 = 4; // the slot's close was a finite price > 0
 export const STATUS_COMP_SHIFT: i32 = 8; // bit (STATUS_COMP_SHIFT + c): component c was available
 export const STATUS_SHORT_CLAMPED: i32 = 1 << 16; // a short direction was clamped to 0 (long-only)

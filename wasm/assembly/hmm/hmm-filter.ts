@@ -1,17 +1,19 @@
-// The per-bar HMM forward filter of the WASM core: filtered state probabilities, the
-// log-likelihood increment and the hysteresis-smoothed regime label, per instrument,
-// in O(K^2 + K*d) per step (O(K*d^2) for full covariance) with no allocation. Model
-// parameters are written into the model table by TS (engine/regime/wasm-forward-filter.ts)
-// and checked by hmmLoadModel. The arithmetic and its order mirror
-// engine/regime/forward-filter.ts and label-hysteresis.ts.
+// The HMM forward filter's exports from the WASM core: model slots and per-instrument
+// filter states, checks on what TS wrote (hmmLoadModel), and the per-bar and batch entry
+// points. A step gives the filtered state probabilities, the log-likelihood increment and
+// the hysteresis-smoothed regime label, with no allocation. K = 3, d = 3 diagonal models
+// run the unrolled path (hmm-filter-diag3.ts); every other shape runs the general step
+// (hmm-filter-step.ts). Model parameters are written into the model table by TS
+// (engine/regime/wasm-forward-filter.ts).
 import { MEMORY_BYTES, SCRATCH_REGION_OFFSET, STATE_OFFSET } from '../layout';
 import { ERR_BAD_ARGUMENT, ERR_HMM_BAD_MODEL, ERR_HMM_FILTER_NOT_RESET, ERR_HMM_MODEL_NOT_LOADED, OK } from '../errors';
+import { DIAG3_NO_OUTPUT, filterDiag3, isDiag3 } from './hmm-filter-diag3';
+import { filterStep } from './hmm-filter-step';
 import {
-  FILTER_ARGMAX, FILTER_LABEL, FILTER_LAST_INCREMENT, FILTER_LOG_B, FILTER_LOG_LIKELIHOOD, FILTER_MAGIC,
-  FILTER_MODEL, FILTER_PENDING_COUNT, FILTER_PENDING_LABEL, FILTER_PRED, FILTER_PROBS, FILTER_STEPS,
-  HMM_FILTER_BYTES, HMM_FILTER_MAGIC, HMM_FILTER_TABLE_OFFSET, HMM_MAX_FEATURES, HMM_MAX_INSTRUMENTS,
-  HMM_MAX_MODELS, HMM_MAX_STATES, HMM_MODEL_BYTES, HMM_MODEL_MAGIC, HMM_MODEL_TABLE_OFFSET, LABEL_COUNT,
-  LABEL_NONE, MODEL_FEATURES, MODEL_FULL, MODEL_LABEL_OF, MODEL_LOG_NORM, MODEL_MAGIC, MODEL_MEANS,
+  FILTER_ARGMAX, FILTER_LABEL, FILTER_LAST_INCREMENT, FILTER_MAGIC, FILTER_MODEL, FILTER_PENDING_LABEL,
+  FILTER_PROBS, HMM_FILTER_BYTES, HMM_FILTER_MAGIC, HMM_FILTER_TABLE_OFFSET, HMM_MAX_FEATURES,
+  HMM_MAX_INSTRUMENTS, HMM_MAX_MODELS, HMM_MAX_STATES, HMM_MODEL_BYTES, HMM_MODEL_MAGIC, HMM_MODEL_TABLE_OFFSET,
+  LABEL_COUNT, LABEL_NONE, MODEL_FEATURES, MODEL_FULL, MODEL_LABEL_OF, MODEL_LOG_NORM, MODEL_MAGIC, MODEL_MEANS,
   MODEL_MIN_DWELL, MODEL_START_PROB, MODEL_STATES, MODEL_TRANS_MAT, MODEL_WHITENING,
 } from './hmm-layout';
 
@@ -97,129 +99,6 @@ export function hmmResetFilter(instrument: i32, model: i32): i32 {
   return OK;
 }
 
-/** pred_j = startProb_j on the first step, else sum_i probs_i * A_ij, into the pred scratch. */
-@inline
-function predict(s: usize, m: usize, K: i32, steps: i64): void {
-  const probs = s + FILTER_PROBS;
-  const pred = s + FILTER_PRED;
-  if (steps == 0) {
-    for (let j = 0; j < K; j++) store<f64>(pred + (<usize>j << 3), load<f64>(m + MODEL_START_PROB + (<usize>j << 3)));
-    return;
-  }
-  const a = m + MODEL_TRANS_MAT;
-  for (let j = 0; j < K; j++) {
-    let sum: f64 = 0;
-    for (let i = 0; i < K; i++) {
-      sum += load<f64>(probs + (<usize>i << 3)) * load<f64>(a + (<usize>(i * K + j) << 3));
-    }
-    store<f64>(pred + (<usize>j << 3), sum);
-  }
-}
-
-/** One filter step on the d features at x; returns the most probable state. No checks. */
-function step(s: usize, m: usize, x: usize): i32 {
-  const K = load<i32>(m + MODEL_STATES);
-  const d = load<i32>(m + MODEL_FEATURES);
-  const full = load<i32>(m + MODEL_FULL);
-  const probs = s + FILTER_PROBS;
-  const logB = s + FILTER_LOG_B;
-  const pred = s + FILTER_PRED;
-  const means = m + MODEL_MEANS;
-  const w = m + MODEL_WHITENING;
-  let max: f64 = -Infinity;
-  let top = 0;
-  for (let j = 0; j < K; j++) {
-    let q: f64 = 0;
-    const mu = means + (<usize>(j * d) << 3);
-    if (full) {
-      const base = w + (<usize>(j * d * d) << 3);
-      for (let i = 0; i < d; i++) {
-        let y: f64 = 0;
-        const row = base + (<usize>(i * d) << 3);
-        for (let c = 0; c <= i; c++) {
-          y += load<f64>(row + (<usize>c << 3)) * (load<f64>(x + (<usize>c << 3)) - load<f64>(mu + (<usize>c << 3)));
-        }
-        q += y * y;
-      }
-    } else {
-      const wj = w + (<usize>(j * d) << 3);
-      for (let f = 0; f < d; f++) {
-        const y = (load<f64>(x + (<usize>f << 3)) - load<f64>(mu + (<usize>f << 3))) * load<f64>(wj + (<usize>f << 3));
-        q += y * y;
-      }
-    }
-    const v = load<f64>(m + MODEL_LOG_NORM + (<usize>j << 3)) - 0.5 * q;
-    store<f64>(logB + (<usize>j << 3), v);
-    if (v > max) {
-      max = v;
-      top = j;
-    }
-  }
-  const steps = load<i64>(s + FILTER_STEPS);
-  predict(s, m, K, steps);
-  // v_j = pred_j * exp(logB_j - max), kept in the pred scratch; probs still hold the
-  // previous filtered probabilities until c is known.
-  let c: f64 = 0;
-  for (let j = 0; j < K; j++) {
-    const e: f64 = j == top ? 1.0 : Math.exp(load<f64>(logB + (<usize>j << 3)) - max);
-    const v = load<f64>(pred + (<usize>j << 3)) * e;
-    store<f64>(pred + (<usize>j << 3), v);
-    c += v;
-  }
-  let increment: f64;
-  if (c > 0) {
-    const inv = 1 / c;
-    for (let j = 0; j < K; j++) store<f64>(probs + (<usize>j << 3), load<f64>(pred + (<usize>j << 3)) * inv);
-    increment = Math.log(c) + max;
-  } else {
-    // Every v_j underflowed: redo the step in log space from a fresh prediction.
-    predict(s, m, K, steps);
-    let mm: f64 = -Infinity;
-    for (let j = 0; j < K; j++) {
-      const v = Math.log(load<f64>(pred + (<usize>j << 3))) + load<f64>(logB + (<usize>j << 3));
-      store<f64>(logB + (<usize>j << 3), v);
-      if (v > mm) mm = v;
-    }
-    let sum: f64 = 0;
-    for (let j = 0; j < K; j++) sum += Math.exp(load<f64>(logB + (<usize>j << 3)) - mm);
-    increment = mm + Math.log(sum);
-    for (let j = 0; j < K; j++) store<f64>(probs + (<usize>j << 3), Math.exp(load<f64>(logB + (<usize>j << 3)) - increment));
-  }
-  store<f64>(s + FILTER_LAST_INCREMENT, increment);
-  store<f64>(s + FILTER_LOG_LIKELIHOOD, load<f64>(s + FILTER_LOG_LIKELIHOOD) + increment);
-  store<i64>(s + FILTER_STEPS, steps + 1);
-  let arg = 0;
-  for (let j = 1; j < K; j++) {
-    if (load<f64>(probs + (<usize>j << 3)) > load<f64>(probs + (<usize>arg << 3))) arg = j;
-  }
-  store<i32>(s + FILTER_ARGMAX, arg);
-  updateLabel(s, load<i32>(m + MODEL_LABEL_OF + (<usize>arg << 2)), load<i32>(m + MODEL_MIN_DWELL));
-  return arg;
-}
-
-/** Hysteresis: a new label is published after minDwell consecutive bars as the argmax label. */
-function updateLabel(s: usize, candidate: i32, minDwell: i32): void {
-  const label = load<i32>(s + FILTER_LABEL);
-  if (label == LABEL_NONE || candidate == label) {
-    store<i32>(s + FILTER_LABEL, candidate);
-    store<i32>(s + FILTER_PENDING_LABEL, LABEL_NONE);
-    store<i32>(s + FILTER_PENDING_COUNT, 0);
-    return;
-  }
-  let count = load<i32>(s + FILTER_PENDING_COUNT);
-  if (candidate == load<i32>(s + FILTER_PENDING_LABEL)) count++;
-  else {
-    store<i32>(s + FILTER_PENDING_LABEL, candidate);
-    count = 1;
-  }
-  if (count >= minDwell) {
-    store<i32>(s + FILTER_LABEL, candidate);
-    store<i32>(s + FILTER_PENDING_LABEL, LABEL_NONE);
-    count = 0;
-  }
-  store<i32>(s + FILTER_PENDING_COUNT, count);
-}
-
 /** Resolves the state and model blocks of `instrument`; returns the state offset or a status. */
 function filterState(instrument: i32): i32 {
   const sOff = hmmFilterStateOffset(instrument);
@@ -241,7 +120,8 @@ export function hmmFilterStep(instrument: i32, features: i32): i32 {
   const m = <usize>hmmModelOffset(load<i32>(<usize>sOff + FILTER_MODEL));
   const d = load<i32>(m + MODEL_FEATURES);
   if (features < STATE_OFFSET || features > MEMORY_BYTES - (d << 3)) return ERR_BAD_ARGUMENT;
-  return step(<usize>sOff, m, <usize>features);
+  if (isDiag3(m)) return filterDiag3(<usize>sOff, m, <usize>features, 1, DIAG3_NO_OUTPUT);
+  return filterStep(<usize>sOff, m, <usize>features);
 }
 
 /**
@@ -262,11 +142,15 @@ export function hmmFilterBatch(instrument: i32, input: i32, rows: i32, output: i
   if (input < SCRATCH_REGION_OFFSET || <i64>input + inBytes > <i64>MEMORY_BYTES) return ERR_BAD_ARGUMENT;
   if (output < SCRATCH_REGION_OFFSET || <i64>output + outBytes > <i64>MEMORY_BYTES) return ERR_BAD_ARGUMENT;
   if (<i64>input < <i64>output + outBytes && <i64>output < <i64>input + inBytes) return ERR_BAD_ARGUMENT;
+  if (isDiag3(m)) {
+    filterDiag3(s, m, <usize>input, rows, <usize>output);
+    return rows;
+  }
   let x = <usize>input;
   let out = <usize>output;
   const probs = s + FILTER_PROBS;
   for (let t = 0; t < rows; t++) {
-    step(s, m, x);
+    filterStep(s, m, x);
     for (let j = 0; j < K; j++) store<f64>(out + (<usize>j << 3), load<f64>(probs + (<usize>j << 3)));
     store<f64>(out + (<usize>K << 3), load<f64>(s + FILTER_LAST_INCREMENT));
     store<f64>(out + (<usize>(K + 1) << 3), <f64>load<i32>(s + FILTER_LABEL));

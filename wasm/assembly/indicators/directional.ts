@@ -14,14 +14,32 @@ export function trueRange(high: f64, low: f64, previousClose: f64): f64 {
 }
 
 // TR state: +0 count i32 | +8 previous close f64. First bar: high - low.
-@inline
-export function trStep(st: usize, high: f64, low: f64, close: f64): f64 {
-  const count = load<i32>(st);
-  if (count == 0 && isNaN(close)) return NaN;
-  const out = count == 0 ? high - low : trueRange(high, low, load<f64>(st, 8));
-  store<i32>(st, 1);
-  store<f64>(st, close, 8);
-  return out;
+// Column kernel: `bytes / 8` bars at h, l, c, outputs at o (per call: bytes = 8).
+export function trRun(st: usize, h: usize, l: usize, c: usize, o: usize, bytes: usize): void {
+  let count = load<i32>(st);
+  let previousClose = load<f64>(st, 8);
+  let i: usize = 0;
+  if (count == 0) {
+    for (; i < bytes; i += 8) {
+      const close = load<f64>(c + i);
+      if (isNaN(close)) {
+        store<f64>(o + i, NaN);
+        continue;
+      }
+      store<f64>(o + i, load<f64>(h + i) - load<f64>(l + i));
+      previousClose = close;
+      count = 1;
+      i += 8;
+      break;
+    }
+  }
+  for (; i < bytes; i += 8) {
+    const close = load<f64>(c + i);
+    store<f64>(o + i, trueRange(load<f64>(h + i), load<f64>(l + i), previousClose));
+    previousClose = close;
+  }
+  store<i32>(st, count);
+  store<f64>(st, previousClose, 8);
 }
 
 // ADX state:
@@ -31,76 +49,90 @@ export function trStep(st: usize, high: f64, low: f64, close: f64): f64 {
 // (s = s - s/n + x) and +DI/-DI = 100 DM/TR (0 when TR is zero) are computed; DX of bars
 // n..2n-1 are averaged into the first ADX (bar 2n-1), then adx = (adx (n-1) + dx) / n.
 // All three outputs appear together from bar 2n-1 (the node's single warm-up, 2n).
-// Writes adx to out, +DI to out + 8, -DI to out + 16.
-@inline
-export function adxStep(st: usize, high: f64, low: f64, close: f64, n: i32, out: usize): void {
-  const t = load<i32>(st);
-  store<f64>(out, NaN);
-  store<f64>(out, NaN, 8);
-  store<f64>(out, NaN, 16);
-  if (t == 0) {
-    if (isNaN(close)) return;
-    store<f64>(st, high, 8);
-    store<f64>(st, low, 16);
-    store<f64>(st, close, 24);
-    store<i32>(st, 1);
-    return;
-  }
-  const diffP = high - load<f64>(st, 8);
-  const diffM = load<f64>(st, 16) - low;
-  const range = trueRange(high, low, load<f64>(st, 24));
-  store<f64>(st, high, 8);
-  store<f64>(st, low, 16);
-  store<f64>(st, close, 24);
+// Column kernel over `bytes / 8` bars at h, l, c (per call: bytes = 8), state in locals;
+// writes adx at oAdx, +DI at oPlus and -DI at oMinus.
+export function adxRun(st: usize, h: usize, l: usize, c: usize, oAdx: usize, oPlus: usize, oMinus: usize, bytes: usize, n: i32): void {
+  let t = load<i32>(st);
+  let previousHigh = load<f64>(st, 8);
+  let previousLow = load<f64>(st, 16);
+  let previousClose = load<f64>(st, 24);
   let plusDM = load<f64>(st, 32);
   let minusDM = load<f64>(st, 40);
   let tr = load<f64>(st, 48);
+  let sumDX = load<f64>(st, 56);
+  let adx = load<f64>(st, 64);
   const period = <f64>n;
-  if (t < n) {
-    if (diffM > 0 && diffP < diffM) minusDM += diffM;
-    else if (diffP > 0 && diffP > diffM) plusDM += diffP;
-    tr += range;
-    store<f64>(st, plusDM, 32);
-    store<f64>(st, minusDM, 40);
-    store<f64>(st, tr, 48);
-    store<i32>(st, t + 1);
-    return;
+  const last = 2 * n - 1;
+  for (let i: usize = 0; i < bytes; i += 8) {
+    const high = load<f64>(h + i);
+    const low = load<f64>(l + i);
+    const close = load<f64>(c + i);
+    let outAdx: f64 = NaN;
+    let outPlus: f64 = NaN;
+    let outMinus: f64 = NaN;
+    if (t == 0) {
+      if (!isNaN(close)) {
+        previousHigh = high;
+        previousLow = low;
+        previousClose = close;
+        t = 1;
+      }
+    } else {
+      const diffP = high - previousHigh;
+      const diffM = previousLow - low;
+      const range = trueRange(high, low, previousClose);
+      previousHigh = high;
+      previousLow = low;
+      previousClose = close;
+      if (t < n) {
+        if (diffM > 0 && diffP < diffM) minusDM += diffM;
+        else if (diffP > 0 && diffP > diffM) plusDM += diffP;
+        tr += range;
+        t++;
+      } else {
+        minusDM -= minusDM / period;
+        plusDM -= plusDM / period;
+        if (diffM > 0 && diffP < diffM) minusDM += diffM;
+        else if (diffP > 0 && diffP > diffM) plusDM += diffP;
+        tr = tr - tr / period + range;
+        let plusDI: f64 = 0;
+        let minusDI: f64 = 0;
+        let dx: f64 = NaN;
+        if (!taIsZero(tr)) {
+          minusDI = 100.0 * (minusDM / tr);
+          plusDI = 100.0 * (plusDM / tr);
+          const sum = minusDI + plusDI;
+          if (!taIsZero(sum)) dx = 100.0 * (Math.abs(minusDI - plusDI) / sum);
+        }
+        if (t < last) {
+          if (!isNaN(dx)) sumDX += dx;
+          t++;
+        } else {
+          if (t == last) {
+            let total = sumDX;
+            if (!isNaN(dx)) total += dx;
+            adx = total / period;
+            t++;
+          } else if (!isNaN(dx)) {
+            adx = (adx * (period - 1) + dx) / period;
+          }
+          outAdx = adx;
+          outPlus = plusDI;
+          outMinus = minusDI;
+        }
+      }
+    }
+    store<f64>(oAdx + i, outAdx);
+    store<f64>(oPlus + i, outPlus);
+    store<f64>(oMinus + i, outMinus);
   }
-  minusDM -= minusDM / period;
-  plusDM -= plusDM / period;
-  if (diffM > 0 && diffP < diffM) minusDM += diffM;
-  else if (diffP > 0 && diffP > diffM) plusDM += diffP;
-  tr = tr - tr / period + range;
+  store<i32>(st, t);
+  store<f64>(st, previousHigh, 8);
+  store<f64>(st, previousLow, 16);
+  store<f64>(st, previousClose, 24);
   store<f64>(st, plusDM, 32);
   store<f64>(st, minusDM, 40);
   store<f64>(st, tr, 48);
-  let plusDI: f64 = 0;
-  let minusDI: f64 = 0;
-  let dx: f64 = NaN;
-  if (!taIsZero(tr)) {
-    minusDI = 100.0 * (minusDM / tr);
-    plusDI = 100.0 * (plusDM / tr);
-    const sum = minusDI + plusDI;
-    if (!taIsZero(sum)) dx = 100.0 * (Math.abs(minusDI - plusDI) / sum);
-  }
-  const last = 2 * n - 1;
-  if (t < last) {
-    if (!isNaN(dx)) store<f64>(st, load<f64>(st, 56) + dx, 56);
-    store<i32>(st, t + 1);
-    return;
-  }
-  let adx: f64;
-  if (t == last) {
-    let sumDX = load<f64>(st, 56);
-    if (!isNaN(dx)) sumDX += dx;
-    adx = sumDX / period;
-    store<i32>(st, t + 1);
-  } else {
-    adx = load<f64>(st, 64);
-    if (!isNaN(dx)) adx = (adx * (period - 1) + dx) / period;
-  }
+  store<f64>(st, sumDX, 56);
   store<f64>(st, adx, 64);
-  store<f64>(out, adx);
-  store<f64>(out, plusDI, 8);
-  store<f64>(out, minusDI, 16);
 }

@@ -1,67 +1,80 @@
-// Rolling maximum of one input and minimum of another over the last n bars, by two monotonic
-// deques kept in ring buffers of n entries each: amortised O(1) per bar, no allocation.
+// Rolling maximum of one input and minimum of another over the last n bars, by van Herk /
+// Gil-Werman blocks: the bars are cut into blocks of n; the window ending at a bar is the tail
+// of the previous block (a suffix extreme, precomputed when that block completed) plus the
+// head of the current block (a running extreme). Per bar: two compares per side and no
+// data-dependent branch; every n bars one backward pass of n compares (amortised O(1)).
+// No allocation; the state is two arrays of n values.
 
+// Both sides run as one f64x2 vector [a, -b]: the min of b is minus the max of -b, and
+// f64x2.pmax(p, q) = p < q ? q : p keeps p on ties and NaN, as `q > p ? q : p` does, so one
+// branch-free vector max per step serves both extremes (negation is exact).
+//
 // MAXMIN state:
-//   +0  t i64 (index of the next valid input)
-//   +8  maxHead i32 | +12 maxLen i32 | +16 minHead i32 | +20 minLen i32
-//   +24 max deque: n entries of 16 B (value f64 | index i64), front = current maximum
-//   +24 + 16n  min deque: n entries of 16 B, front = current minimum
-// Each step first drops the front entry when it left the window, then pops dominated
-// entries from the back, then pushes the new input; so a deque never holds more than n entries.
+//   +0  t i64 (bars since the first valid input, capped at n)
+//   +8  j i32 (position of the bar in its block, 0 .. n-1)
+//   +16 head v128 [max a, max -b] over the current block so far
+//   +32 cells v128[n]: [a, -b] per position
+// Cell k holds, for k > j, the suffix extremes of the previous block from position k to its
+// end; for k <= j, the current block's input at k. When a block completes (j = n - 1) the
+// cells hold that block's inputs and one backward pass turns them into suffix extremes.
 
 @inline
-function dequeEntry(deque: usize, position: i32, n: i32): usize {
-  return deque + (<usize>(position >= n ? position - n : position) << 4);
+export function maxMinStateBytes(n: i32): i32 {
+  return 32 + 16 * n;
 }
 
-/** Writes max to out and min to out + 8. */
+/** Suffix extremes in place: cell k = lane-wise max of cells k .. n-1. */
 @inline
-export function maxMinStep(st: usize, a: f64, b: f64, n: i32, out: usize): void {
-  const t = load<i64>(st);
-  if (t == 0 && (isNaN(a) || isNaN(b))) {
-    store<f64>(out, NaN);
-    store<f64>(out, NaN, 8);
-    return;
+function suffixExtremes(cells: usize, n: i32): void {
+  let run = v128.load(cells + (<usize>(n - 1) << 4));
+  for (let k = n - 2; k >= 0; k--) {
+    const at = cells + (<usize>k << 4);
+    run = f64x2.pmax(run, v128.load(at));
+    v128.store(at, run);
   }
-  const expired = t - <i64>n;
-  // Max deque: values strictly decreasing from front to back.
-  const maxDeque = st + 24;
-  let head = load<i32>(st, 8);
-  let len = load<i32>(st, 12);
-  if (len > 0 && load<i64>(dequeEntry(maxDeque, head, n), 8) <= expired) {
-    head = head + 1 == n ? 0 : head + 1;
-    len--;
+}
+
+/**
+ * Column kernel over `bytes / 8` bars: a at xa, b at xb; writes the max of a at oMax and the
+ * min of b at oMin (NaN until n valid bars). Per call: bytes = 8. State in locals for the loop.
+ */
+export function maxMinRun(st: usize, xa: usize, xb: usize, oMax: usize, oMin: usize, bytes: usize, n: i32): void {
+  let t = load<i64>(st);
+  let j = load<i32>(st, 8);
+  let head = v128.load(st, 16);
+  const cells = st + 32;
+  const window = <i64>n;
+  for (let i: usize = 0; i < bytes; i += 8) {
+    const a = load<f64>(xa + i);
+    const b = load<f64>(xb + i);
+    if (t == 0 && (isNaN(a) || isNaN(b))) {
+      store<f64>(oMax + i, NaN);
+      store<f64>(oMin + i, NaN);
+      continue;
+    }
+    const input = f64x2.replace_lane(f64x2.splat(a), 1, -b);
+    head = j == 0 ? input : f64x2.pmax(head, input);
+    const at = cells + (<usize>j << 4);
+    v128.store(at, input);
+    let extremes = head;
+    if (j + 1 < n) {
+      extremes = f64x2.pmax(head, v128.load(at, 16));
+      j++;
+    } else {
+      suffixExtremes(cells, n);
+      j = 0;
+    }
+    if (t + 1 < window) {
+      t++;
+      store<f64>(oMax + i, NaN);
+      store<f64>(oMin + i, NaN);
+    } else {
+      t = window;
+      store<f64>(oMax + i, f64x2.extract_lane(extremes, 0));
+      store<f64>(oMin + i, -f64x2.extract_lane(extremes, 1));
+    }
   }
-  while (len > 0 && load<f64>(dequeEntry(maxDeque, head + len - 1, n)) <= a) len--;
-  let entry = dequeEntry(maxDeque, head + len, n);
-  store<f64>(entry, a);
-  store<i64>(entry, t, 8);
-  len++;
-  store<i32>(st, head, 8);
-  store<i32>(st, len, 12);
-  const highest = load<f64>(dequeEntry(maxDeque, head, n));
-  // Min deque: values strictly increasing from front to back.
-  const minDeque = st + 24 + (<usize>n << 4);
-  head = load<i32>(st, 16);
-  len = load<i32>(st, 20);
-  if (len > 0 && load<i64>(dequeEntry(minDeque, head, n), 8) <= expired) {
-    head = head + 1 == n ? 0 : head + 1;
-    len--;
-  }
-  while (len > 0 && load<f64>(dequeEntry(minDeque, head + len - 1, n)) >= b) len--;
-  entry = dequeEntry(minDeque, head + len, n);
-  store<f64>(entry, b);
-  store<i64>(entry, t, 8);
-  len++;
-  store<i32>(st, head, 16);
-  store<i32>(st, len, 20);
-  const lowest = load<f64>(dequeEntry(minDeque, head, n));
-  store<i64>(st, t + 1);
-  if (t + 1 < <i64>n) {
-    store<f64>(out, NaN);
-    store<f64>(out, NaN, 8);
-  } else {
-    store<f64>(out, highest);
-    store<f64>(out, lowest, 8);
-  }
+  store<i64>(st, t);
+  store<i32>(st, j, 8);
+  v128.store(st, head, 16);
 }

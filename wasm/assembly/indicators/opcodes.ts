@@ -4,6 +4,7 @@
 // plan is rejected at load time and the per-bar loop never checks anything.
 
 import { MAX_WINDOW } from './plan-layout';
+import { maxMinStateBytes } from './extremes';
 
 export const OP_SMA: i32 = 1; //     (x; ip0 n)                        -> mean of the last n
 export const OP_EMA: i32 = 2; //     (x; ip0 n, ip1 skip; fp0 alpha)   -> EMA seeded by SMA, after skipping `skip` inputs
@@ -91,7 +92,7 @@ export function opStateBytes(op: i32, ip0: i32): i32 {
     case OP_VWAP: return 40 + 16 * ip0;
     case OP_SVWAP: return 32;
     case OP_ROC: return 8 + 8 * ip0;
-    case OP_MAXMIN: return 24 + 32 * ip0;
+    case OP_MAXMIN: return maxMinStateBytes(ip0);
     case OP_ADX: return 72;
     case OP_OBV: return 24;
     case OP_DIFF: case OP_LAG: return 8 + 8 * ip0;

@@ -15,7 +15,26 @@
 //             | slot 0 state (stateBytes, 64 B aligned)  |
 //             | slot 1 state                             |
 //             | ...                                      |  slotCapacity slots
+//   +INDICATOR_REGION_BYTES - WORKSPACE_BYTES -------------+
+//             | batch workspace (core only, 512 KiB)     |  see below
 //   +INDICATOR_REGION_BYTES --------------------------------+
+//
+// Batch workspace (indRunBatch runs the plan node by node over blocks of blockRows bars):
+//
+//   +0        +------------------------------------------+
+//             | column table: i32 address per value of   |  valueCount entries, rewritten
+//             | its column for the current block         |  for every block
+//   +16 KiB   +------------------------------------------+
+//             | output map: i32 per value, the first     |  set at plan load;
+//             | output column listing it, or -1          |  -1: not an output
+//   +32 KiB   +------------------------------------------+
+//             | value columns: f64[blockRows] per node   |  values that are no output
+//             | value that is no output column           |  column and no bar field
+//   +WORKSPACE_BYTES ---------------------------------------+
+//
+// In a block, a bar field's column is its batch input column, a value listed as an output is
+// written straight into its (first) batch output column, and every other value gets a
+// workspace column.
 //
 // Plan header (written by TS, except the fields marked "core"):
 //
@@ -49,8 +68,16 @@ import { INDICATOR_REGION_BYTES, INDICATOR_REGION_OFFSET } from '../layout';
 
 export const PLAN_OFFSET: i32 = INDICATOR_REGION_OFFSET;
 export const PLAN_AREA_BYTES: i32 = 0x1_0000;
+export const WORKSPACE_BYTES: i32 = 0x8_0000;
 export const SLOTS_OFFSET: i32 = INDICATOR_REGION_OFFSET + PLAN_AREA_BYTES;
-export const SLOTS_BYTES: i32 = INDICATOR_REGION_BYTES - PLAN_AREA_BYTES;
+export const SLOTS_BYTES: i32 = INDICATOR_REGION_BYTES - PLAN_AREA_BYTES - WORKSPACE_BYTES;
+export const WORKSPACE_OFFSET: i32 = SLOTS_OFFSET + SLOTS_BYTES;
+export const WS_COLUMN_TABLE: i32 = WORKSPACE_OFFSET;
+export const WS_OUTPUT_MAP: i32 = WORKSPACE_OFFSET + 0x4000;
+export const WS_COLUMNS: i32 = WORKSPACE_OFFSET + 0x8000;
+export const WS_COLUMNS_BYTES: i32 = WORKSPACE_BYTES - 0x8000;
+/** Bars per block of indRunBatch (fewer when the plan's workspace columns do not fit). */
+export const BLOCK_MAX_ROWS: i32 = 512;
 
 export const PLAN_MAGIC: i32 = 0x50444e49; // "INDP" little-endian
 export const PLAN_VERSION: i32 = 1;

@@ -1,6 +1,7 @@
 // Loads an indicator plan into the plan area: validates every node against its kernel's
 // rules (opcodes.ts), assigns each node's state offset, sizes the per-slot state block and
-// computes the plan checksum that marks slots built for it. See plan-layout.ts for the bytes.
+// computes the plan checksum that marks slots built for it; also maps each value to the batch
+// output column it is written to and sizes indRunBatch's blocks. See plan-layout.ts for the bytes.
 
 import { MEMORY_BYTES, SCRATCH_REGION_OFFSET } from '../layout';
 import { ERR_IND_BAD_PLAN } from '../errors';
@@ -9,7 +10,7 @@ import {
   NODE_OUT_COUNT, NODE_OUT_FIRST, NODE_STATE_OFFSET, PH_CHECKSUM, PH_MAGIC, PH_NODE_COUNT,
   PH_OUTPUT_COUNT, PH_SLOT_CAPACITY, PH_STATE_BYTES, PH_VALUE_COUNT, PH_VERSION, PLAN_AREA_BYTES,
   PLAN_HEADER_BYTES, PLAN_MAGIC, PLAN_MAX_NODES, PLAN_MAX_OUTPUTS, PLAN_OFFSET, PLAN_VERSION,
-  SLOTS_BYTES, SLOT_VALUES, VALUE_FIELD_COUNT,
+  SLOTS_BYTES, SLOT_VALUES, VALUE_FIELD_COUNT, BLOCK_MAX_ROWS, WS_COLUMNS_BYTES, WS_OUTPUT_MAP,
 } from './plan-layout';
 import { OP_BB, OP_COUNT, OP_EMA, OP_PACK, opInputCount, opOutputCount, opParamsValid, opStateBytes } from './opcodes';
 
@@ -20,6 +21,8 @@ export let planOutputCount: i32 = 0;
 export let planStateBytes: i32 = 0;
 export let planSlotCapacity: i32 = 0;
 export let planChecksum: i32 = 0;
+/** Bars per block of indRunBatch: BLOCK_MAX_ROWS, or fewer so every workspace column fits. */
+export let planBlockRows: i32 = 0;
 
 @inline
 export function planOutputsOffset(): usize {
@@ -98,6 +101,15 @@ export function indPlanLoad(planOffset: i32): i32 {
     const value = load<i32>(outputs + j * 4);
     if (value < 0 || value >= valueCount) return ERR_IND_BAD_PLAN;
   }
+  // Output map: a value listed by several output columns is written to the first, copied to the rest.
+  for (let v = 0; v < valueCount; v++) store<i32>(WS_OUTPUT_MAP + v * 4, -1);
+  let workspaceColumns = 0;
+  for (let j = 0; j < outputCount; j++) {
+    const at = WS_OUTPUT_MAP + load<i32>(outputs + j * 4) * 4;
+    if (load<i32>(at) < 0) store<i32>(at, j);
+  }
+  for (let v = VALUE_FIELD_COUNT; v < valueCount; v++) if (load<i32>(WS_OUTPUT_MAP + v * 4) < 0) workspaceColumns++;
+  const fit = workspaceColumns == 0 ? BLOCK_MAX_ROWS : WS_COLUMNS_BYTES / (8 * workspaceColumns);
   const slotCapacity = SLOTS_BYTES / stateBytes;
   store<i32>(PLAN_OFFSET, stateBytes, PH_STATE_BYTES);
   store<i32>(PLAN_OFFSET, slotCapacity, PH_SLOT_CAPACITY);
@@ -111,6 +123,7 @@ export function indPlanLoad(planOffset: i32): i32 {
   planStateBytes = stateBytes;
   planSlotCapacity = slotCapacity;
   planChecksum = checksum;
+  planBlockRows = fit < BLOCK_MAX_ROWS ? fit : BLOCK_MAX_ROWS;
   planNodeCount = nodeCount;
   return slotCapacity;
 }

@@ -6,55 +6,67 @@
 //   +32 (unused) | +40 ring tp*v f64[n] | +40 + 8n ring v f64[n]
 // tp = (high + low + close) / 3. Sums are recomputed from the rings every n bars, and reset
 // to exact zero when no bar of the window has volume. With no volume, VWAP = tp.
-@inline
-export function vwapStep(st: usize, high: f64, low: f64, close: f64, volume: f64, n: i32): f64 {
+// Column kernel over `bytes / 8` bars at h, l, c, v (per call: bytes = 8), state in locals.
+export function vwapRun(st: usize, h: usize, l: usize, c: usize, v: usize, o: usize, bytes: usize, n: i32): void {
   let count = load<i32>(st);
-  if (count == 0 && isNaN(close)) return NaN;
-  const head = load<i32>(st, 4);
-  const ringPV = st + 40;
-  const ringV = ringPV + (<usize>n << 3);
-  const offset = <usize>head << 3;
-  const tp = (high + low + close) / 3.0;
-  const pv = tp * volume;
+  let head = load<i32>(st, 4);
+  let since = load<i32>(st, 8);
+  let nonzero = load<i32>(st, 12);
   let sumPV = load<f64>(st, 16);
   let sumV = load<f64>(st, 24);
-  let nonzero = load<i32>(st, 12);
-  if (count == n) {
-    const oldV = load<f64>(ringV + offset);
-    sumPV -= load<f64>(ringPV + offset);
-    sumV -= oldV;
-    if (oldV != 0) nonzero--;
-  } else {
-    count++;
-  }
-  store<f64>(ringPV + offset, pv);
-  store<f64>(ringV + offset, volume);
-  sumPV += pv;
-  sumV += volume;
-  if (volume != 0) nonzero++;
-  store<i32>(st, count);
-  store<i32>(st, head + 1 == n ? 0 : head + 1, 4);
-  store<i32>(st, nonzero, 12);
-  let out: f64 = NaN;
-  if (count == n) {
-    const since = load<i32>(st, 8) + 1;
-    if (nonzero == 0) {
-      sumPV = 0;
-      sumV = 0;
-    } else if (since >= n) {
-      sumPV = 0;
-      sumV = 0;
-      for (let i = 0; i < n; i++) {
-        sumPV += load<f64>(ringPV + (<usize>i << 3));
-        sumV += load<f64>(ringV + (<usize>i << 3));
-      }
+  const ringPV = st + 40;
+  const ringV = ringPV + (<usize>n << 3);
+  for (let i: usize = 0; i < bytes; i += 8) {
+    const high = load<f64>(h + i);
+    const low = load<f64>(l + i);
+    const close = load<f64>(c + i);
+    const volume = load<f64>(v + i);
+    if (count == 0 && isNaN(close)) {
+      store<f64>(o + i, NaN);
+      continue;
     }
-    store<i32>(st, since >= n ? 0 : since, 8);
-    out = nonzero == 0 ? tp : sumPV / sumV;
+    const offset = <usize>head << 3;
+    const tp = (high + low + close) / 3.0;
+    const pv = tp * volume;
+    if (count == n) {
+      const oldV = load<f64>(ringV + offset);
+      sumPV -= load<f64>(ringPV + offset);
+      sumV -= oldV;
+      if (oldV != 0) nonzero--;
+    } else {
+      count++;
+    }
+    store<f64>(ringPV + offset, pv);
+    store<f64>(ringV + offset, volume);
+    sumPV += pv;
+    sumV += volume;
+    if (volume != 0) nonzero++;
+    head = head + 1 == n ? 0 : head + 1;
+    let out: f64 = NaN;
+    if (count == n) {
+      since++;
+      if (nonzero == 0) {
+        sumPV = 0;
+        sumV = 0;
+      } else if (since >= n) {
+        sumPV = 0;
+        sumV = 0;
+        for (let k = 0; k < n; k++) {
+          sumPV += load<f64>(ringPV + (<usize>k << 3));
+          sumV += load<f64>(ringV + (<usize>k << 3));
+        }
+      }
+      if (since >= n) since = 0;
+      out = nonzero == 0 ? tp : sumPV / sumV;
+    }
+    store<f64>(o + i, out);
   }
+  store<i32>(st, count);
+  store<i32>(st, head, 4);
+  store<i32>(st, since, 8);
+  store<i32>(st, nonzero, 12);
   store<f64>(st, sumPV, 16);
   store<f64>(st, sumV, 24);
-  return out;
 }
 
 const NS_PER_HOUR: i64 = 3_600_000_000_000;
@@ -86,20 +98,30 @@ export function sessionVwapStep(st: usize, high: f64, low: f64, close: f64, volu
 }
 
 // OBV state: +0 count i32 | +8 previous close f64 | +16 obv f64. Starts at the first bar's volume (TA-Lib).
-@inline
-export function obvStep(st: usize, close: f64, volume: f64): f64 {
-  let obv: f64;
-  if (load<i32>(st) == 0) {
-    if (isNaN(close)) return NaN;
-    obv = volume;
-    store<i32>(st, 1);
-  } else {
-    obv = load<f64>(st, 16);
-    const previous = load<f64>(st, 8);
-    if (close > previous) obv += volume;
-    else if (close < previous) obv -= volume;
+// Column kernel: `bytes / 8` bars at c, v, outputs at o (per call: bytes = 8).
+export function obvRun(st: usize, c: usize, v: usize, o: usize, bytes: usize): void {
+  let count = load<i32>(st);
+  let previous = load<f64>(st, 8);
+  let obv = load<f64>(st, 16);
+  for (let i: usize = 0; i < bytes; i += 8) {
+    const close = load<f64>(c + i);
+    const volume = load<f64>(v + i);
+    if (count == 0) {
+      if (isNaN(close)) {
+        store<f64>(o + i, NaN);
+        continue;
+      }
+      obv = volume;
+      count = 1;
+    } else if (close > previous) {
+      obv += volume;
+    } else if (close < previous) {
+      obv -= volume;
+    }
+    previous = close;
+    store<f64>(o + i, obv);
   }
-  store<f64>(st, close, 8);
+  store<i32>(st, count);
+  store<f64>(st, previous, 8);
   store<f64>(st, obv, 16);
-  return obv;
 }

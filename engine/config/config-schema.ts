@@ -1,0 +1,90 @@
+// JSON Schema (draft-07, checked with ajv) of the whole QuantFlow configuration: the
+// `risk`, `killSwitch` and `control` sections owned here, plus the `fusion` and `sizing`
+// fragments of engine/decision/decision-config.ts. Every object forbids unknown keys.
+// Money safety cannot be configured away: there is no switch to disable the kill switch,
+// the staleness guard or any risk check; limits are tunable only inside these ranges.
+import { FUSION_CONFIG_SCHEMA, SIZING_CONFIG_SCHEMA } from '../decision/decision-config.js';
+import { ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY } from '../risk/index.js';
+
+const MS_PER_DAY = 86_400_000;
+const fractionUpTo = (maximum: number) => ({ type: 'number', exclusiveMinimum: 0, maximum });
+const milliseconds = { type: 'integer', minimum: 1, maximum: MS_PER_DAY };
+
+export const RISK_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'maxPositionPct', 'maxAssetClassPct', 'maxGrossExposure', 'maxLeverage', 'dailyLossPct', 'maxDrawdownPct',
+    'priceBandPct', 'minNotional', 'orderRate', 'defaultStaleAfterMs', 'instruments',
+  ],
+  properties: {
+    maxPositionPct: fractionUpTo(1),
+    maxAssetClassPct: fractionUpTo(1),
+    maxGrossExposure: { type: 'number', exclusiveMinimum: 0, maximum: 1e15 },
+    maxLeverage: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+    dailyLossPct: fractionUpTo(0.5),
+    maxDrawdownPct: fractionUpTo(0.5),
+    priceBandPct: fractionUpTo(0.5),
+    minNotional: { type: 'number', minimum: 0, maximum: 1e9 },
+    orderRate: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxOrders', 'windowMs'],
+      properties: { maxOrders: { type: 'integer', minimum: 1, maximum: RISK_RATE_CAPACITY }, windowMs: milliseconds },
+    },
+    defaultStaleAfterMs: milliseconds,
+    instruments: {
+      type: 'array',
+      maxItems: RISK_INSTRUMENT_CAPACITY,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'symbol', 'assetClass', 'lotSize'],
+        properties: {
+          id: { type: 'integer', minimum: 0, maximum: RISK_INSTRUMENT_CAPACITY - 1 },
+          symbol: { type: 'string', minLength: 1 },
+          assetClass: { enum: [...ASSET_CLASSES] },
+          lotSize: { type: 'number', exclusiveMinimum: 0, maximum: 1e9 },
+          staleAfterMs: milliseconds,
+        },
+      },
+    },
+  },
+} as const;
+
+export const KILL_SWITCH_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['statePath'],
+  properties: {
+    /** LMDB directory of the kill-switch state and the control journal (relative to the working directory). */
+    statePath: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+export const CONTROL_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['algorithm', 'secret', 'publicKey', 'audience'],
+  properties: {
+    algorithm: { enum: ['HS256', 'EdDSA'] },
+    /** HS256 shared secret (at least 32 characters); null to take it from QF_CONTROL_SECRET. */
+    secret: { type: ['string', 'null'], minLength: 32 },
+    /** EdDSA public key (SPKI PEM). */
+    publicKey: { type: ['string', 'null'], minLength: 1 },
+    audience: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['risk', 'killSwitch', 'control'],
+  properties: {
+    risk: RISK_CONFIG_SCHEMA,
+    killSwitch: KILL_SWITCH_CONFIG_SCHEMA,
+    control: CONTROL_CONFIG_SCHEMA,
+    fusion: FUSION_CONFIG_SCHEMA,
+    sizing: SIZING_CONFIG_SCHEMA,
+  },
+} as const;

@@ -1,0 +1,187 @@
+// Loads the QuantFlow configuration: config/default.yaml, then `--config FILE` merged over
+// it (mappings merge key by key, lists and scalars replace), then QF_ environment
+// overrides (env-overrides.ts); validates the result against config-schema.ts with ajv and
+// the fusion / sizing checks of engine/decision. Every error names the key path, the value
+// received, the rule and where the value came from.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import {
+  DecisionConfigError, resolveFusionConfig, resolveSizingConfig, type FusionConfig, type SizingConfig,
+} from '../decision/decision-config.js';
+import type { RiskSection } from '../risk/index.js';
+import { ConfigError } from './config-error.js';
+import { CONFIG_SCHEMA } from './config-schema.js';
+import { readEnvOverrides, renderPath, type EnvOverride } from './env-overrides.js';
+import { YamlSource } from './yaml-source.js';
+
+export interface ControlConfig {
+  readonly algorithm: 'HS256' | 'EdDSA';
+  readonly secret: string | null;
+  readonly publicKey: string | null;
+  readonly audience: string;
+}
+
+export interface QuantFlowConfig {
+  readonly risk: RiskSection;
+  readonly killSwitch: { readonly statePath: string };
+  readonly control: ControlConfig;
+  readonly fusion: FusionConfig;
+  readonly sizing: SizingConfig;
+}
+
+export interface LoadConfigOptions {
+  /** `--config FILE`, merged over the defaults. */
+  readonly configFile?: string;
+  /** Environment to read QF_ overrides from (default: process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The defaults file (default: config/default.yaml of the package). */
+  readonly defaultsFile?: string;
+}
+
+/** config/default.yaml of the package, from source or from dist/. */
+export function defaultConfigPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  const marker = here.includes('/dist/engine/') ? '/dist/engine/' : '/engine/';
+  return path.join(here.slice(0, here.lastIndexOf(marker)), 'config', 'default.yaml');
+}
+
+function readSource(file: string, role: string): YamlSource {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the ${role} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, '');
+  }
+  return YamlSource.parse(text, file);
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function mergeOver(base: unknown, over: unknown): unknown {
+  if (!isMapping(base) || !isMapping(over)) return structuredClone(over);
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = key in base ? mergeOver(base[key], value) : structuredClone(value);
+  return out;
+}
+
+function setPath(root: Record<string, unknown>, override: EnvOverride): void {
+  let node: unknown = root;
+  const { path: keys, variable } = override;
+  for (let i = 0; i < keys.length - 1; i += 1) {
+    const key = keys[i];
+    const container = node as Record<string | number, unknown>;
+    if (typeof key === 'number') {
+      if (!Array.isArray(container) || key >= container.length) {
+        throw new ConfigError(`environment variable ${variable}: \`${renderPath(keys.slice(0, i + 1))}\` does not exist (the list has ${Array.isArray(container) ? container.length : 0} entries)`, renderPath(keys));
+      }
+    } else if (!isMapping(container[key])) {
+      container[key] = {};
+    }
+    node = container[key];
+  }
+  const last = keys[keys.length - 1];
+  if (typeof last === 'number' && (!Array.isArray(node) || last >= node.length)) {
+    throw new ConfigError(`environment variable ${variable}: \`${renderPath(keys)}\` does not exist (the list has ${Array.isArray(node) ? node.length : 0} entries)`, renderPath(keys));
+  }
+  (node as Record<string | number, unknown>)[last] = override.value;
+}
+
+function pathOf(instancePath: string): (string | number)[] {
+  if (instancePath === '') return [];
+  return instancePath.slice(1).split('/').map((part) => {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    return /^\d+$/.test(key) ? Number(key) : key;
+  });
+}
+
+function valueAt(root: unknown, keys: readonly (string | number)[]): unknown {
+  let node = root;
+  for (const key of keys) node = (node as Record<string | number, unknown> | undefined)?.[key];
+  return node;
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'missing' : JSON.stringify(value);
+}
+
+function rule(error: ErrorObject): string {
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'type': return `must be of type ${Array.isArray(p.type) ? (p.type as string[]).join(' or ') : String(p.type)}`;
+    case 'minimum': return `must be >= ${String(p.limit)}`;
+    case 'maximum': return `must be <= ${String(p.limit)}`;
+    case 'exclusiveMinimum': return `must be > ${String(p.limit)}`;
+    case 'exclusiveMaximum': return `must be < ${String(p.limit)}`;
+    case 'enum': return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'minLength': return `must be at least ${String(p.limit)} characters long`;
+    case 'maxItems': return `must have at most ${String(p.limit)} entries`;
+    default: return error.message ?? error.keyword;
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const validate = ajv.compile(CONFIG_SCHEMA);
+
+/** Loads, merges, overrides and validates the configuration. Throws ConfigError. */
+export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
+  const defaults = readSource(options.defaultsFile ?? defaultConfigPath(), 'defaults file');
+  const file = options.configFile === undefined ? null : readSource(options.configFile, 'config file');
+  const merged = mergeOver(defaults.value, file?.value ?? {}) as Record<string, unknown>;
+  const overrides = readEnvOverrides(options.env ?? process.env, CONFIG_SCHEMA);
+  for (const override of overrides) setPath(merged, override);
+
+  /** Where the value at `keys` (or its nearest parent) came from. */
+  const origin = (keys: readonly (string | number)[]): string => {
+    for (let depth = keys.length; depth >= 0; depth -= 1) {
+      const prefix = keys.slice(0, depth);
+      const env = overrides.find((o) => renderPath(o.path) === renderPath(prefix));
+      if (env) return `from environment variable ${env.variable}`;
+      const at = file?.locate(prefix) ?? defaults.locate(prefix);
+      if (at) return `in ${at}`;
+    }
+    return `in ${file?.label ?? defaults.label}`;
+  };
+
+  if (!validate(merged)) {
+    const messages = (validate.errors ?? []).map((error) => {
+      const keys = pathOf(error.instancePath);
+      if (error.keyword === 'additionalProperties') {
+        const extra = (error.params as { additionalProperty: string }).additionalProperty;
+        const full = [...keys, extra];
+        return { keyPath: renderPath(full), text: `unknown key \`${renderPath(full)}\` (${origin(full)}): ${keys.length === 0 ? 'the top level' : `\`${renderPath(keys)}\``} has no such key` };
+      }
+      if (error.keyword === 'required') {
+        const missing = [...keys, (error.params as { missingProperty: string }).missingProperty];
+        return { keyPath: renderPath(missing), text: `\`${renderPath(missing)}\` is required, was missing (${origin(keys)})` };
+      }
+      return { keyPath: renderPath(keys), text: `\`${renderPath(keys)}\` ${rule(error)}, was ${show(valueAt(merged, keys))} (${origin(keys)})` };
+    });
+    throw new ConfigError(`invalid configuration:\n  ${messages.map((m) => m.text).join('\n  ')}`, messages[0]?.keyPath ?? '');
+  }
+
+  const config = merged as unknown as QuantFlowConfig & { fusion?: object; sizing?: object };
+  const seen = new Map<number, number>();
+  config.risk.instruments.forEach((entry, index) => {
+    const previous = seen.get(entry.id);
+    if (previous !== undefined) {
+      const keys = ['risk', 'instruments', index, 'id'];
+      throw new ConfigError(`\`${renderPath(keys)}\` must be unique, was ${entry.id}, already used by risk.instruments[${previous}] (${origin(keys)})`, renderPath(keys));
+    }
+    seen.set(entry.id, index);
+  });
+  let fusion: FusionConfig;
+  let sizing: SizingConfig;
+  try {
+    fusion = resolveFusionConfig(config.fusion as Parameters<typeof resolveFusionConfig>[0]);
+    sizing = resolveSizingConfig(config.sizing as Parameters<typeof resolveSizingConfig>[0]);
+  } catch (error) {
+    if (!(error instanceof DecisionConfigError)) throw error;
+    const keyPath = /^`([^`]+)`/.exec(error.message)?.[1] ?? '';
+    throw new ConfigError(`invalid configuration:\n  ${error.message}`, keyPath);
+  }
+  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, fusion, sizing };
+}

@@ -1,0 +1,310 @@
+// Plain TypeScript reference of the core's pre-trade risk checks, portfolio updates and
+// kill switch (wasm/assembly/risk/): the same rules with the same f64 operations in the
+// same order, so decisions and state agree with the core bit for bit. The rule list is in
+// wasm/assembly/risk/risk-checks.ts and risk-account.ts; this file is the readable oracle.
+import type { PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
+import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
+import { RiskReason } from './risk-reason.js';
+import { RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY } from './risk-region.js';
+
+const DAY_NS = 86_400_000_000_000n;
+
+interface Slot {
+  assetClass: number;
+  lotSize: number;
+  staleNs: bigint;
+  position: number;
+  averagePrice: number;
+  pendingBuy: number;
+  pendingSell: number;
+  mark: number;
+  markTsNs: bigint;
+  hasMark: boolean;
+}
+
+function utcDay(tsNs: bigint): bigint {
+  const day = tsNs / DAY_NS;
+  return tsNs < 0n && day * DAY_NS !== tsNs ? day - 1n : day;
+}
+
+function isFraction(x: number): boolean {
+  return Number.isFinite(x) && x > 0 && x <= 1;
+}
+
+export class ReferenceRiskEngine implements PreTradeRisk {
+  private limits: RiskLimits | null = null;
+  private ready = false;
+  private readonly slots = new Map<number, Slot>();
+  private slotsInUse = 0;
+  private rateTimes: bigint[] = [];
+  private rateNext = 0;
+  private rateFilled = 0;
+  private clockNs = 0n;
+  private day = 0n;
+  private cash = 0;
+  private marketValue = 0;
+  private hwm = 0;
+  private dayStartEquity = 0;
+  private halted = false;
+  private tripCount = 0;
+  private tripEquity = 0;
+  private flattenPending = false;
+
+  configure(limits: RiskLimits): void {
+    const fractions = [limits.maxPositionPct, limits.maxAssetClassPct, limits.dailyLossPct, limits.maxDrawdownPct, limits.priceBandPct];
+    const ok =
+      fractions.every(isFraction) &&
+      Number.isFinite(limits.maxGrossExposure) && limits.maxGrossExposure > 0 &&
+      Number.isFinite(limits.maxLeverage) && limits.maxLeverage > 0 && limits.maxLeverage <= 100 &&
+      Number.isFinite(limits.minNotional) && limits.minNotional >= 0 &&
+      Number.isInteger(limits.maxOrders) && limits.maxOrders >= 1 && limits.maxOrders <= RISK_RATE_CAPACITY &&
+      limits.windowNs > 0n;
+    if (!ok) throw new Error(`risk limits outside their ranges: ${JSON.stringify(limits, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+    this.limits = { ...limits };
+    this.rateTimes = new Array<bigint>(limits.maxOrders).fill(0n);
+    this.rateNext = 0;
+    this.rateFilled = 0;
+  }
+
+  configureInstrument(config: InstrumentRiskConfig): void {
+    const { instrument, assetClass, lotSize, staleNs } = config;
+    if (!Number.isInteger(instrument) || instrument < 0 || instrument >= RISK_INSTRUMENT_CAPACITY) {
+      throw new Error(`\`instrument\` must be an integer in 0..${RISK_INSTRUMENT_CAPACITY - 1}, was ${instrument}`);
+    }
+    if (!Number.isInteger(assetClass) || assetClass < 0 || !Number.isFinite(lotSize) || lotSize <= 0 || staleNs <= 0n) {
+      throw new Error(`instrument ${instrument}: assetClass must be >= 0, lotSize > 0 and staleNs > 0, was ${assetClass}, ${lotSize}, ${staleNs}`);
+    }
+    const slot = this.slots.get(instrument);
+    if (slot) Object.assign(slot, { assetClass, lotSize, staleNs });
+    else this.slots.set(instrument, { assetClass, lotSize, staleNs, position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false });
+    this.slotsInUse = Math.max(this.slotsInUse, instrument + 1);
+  }
+
+  init(cash: number, tsNs: bigint): void {
+    if (!this.limits) throw new Error('risk limits not configured: call configure first');
+    if (!Number.isFinite(cash) || cash <= 0) throw new Error(`\`cash\` must be finite and > 0, was ${cash}`);
+    for (const slot of this.slots.values()) Object.assign(slot, { position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false });
+    this.halted = false;
+    this.flattenPending = false;
+    this.tripCount = 0;
+    this.rateFilled = 0;
+    this.rateNext = 0;
+    this.clockNs = tsNs;
+    this.day = utcDay(tsNs);
+    this.cash = cash;
+    this.marketValue = 0;
+    this.hwm = cash;
+    this.dayStartEquity = cash;
+    this.tripEquity = 0;
+    this.ready = true;
+  }
+
+  private checkReady(): RiskLimits {
+    if (!this.limits || !this.ready) throw new Error('risk engine not ready: call configure and init first');
+    return this.limits;
+  }
+
+  private equity(): number {
+    return this.cash + this.marketValue;
+  }
+
+  private advanceClock(tsNs: bigint): bigint {
+    if (tsNs > this.clockNs) {
+      this.clockNs = tsNs;
+      const day = utcDay(tsNs);
+      if (day !== this.day) {
+        this.day = day;
+        this.dayStartEquity = this.equity();
+      }
+    }
+    return this.clockNs;
+  }
+
+  private applyMark(slot: Slot, tsNs: bigint, price: number): void {
+    if (slot.hasMark && tsNs < slot.markTsNs) return;
+    this.marketValue = this.marketValue + slot.position * (price - slot.mark);
+    slot.mark = price;
+    slot.markTsNs = tsNs;
+    slot.hasMark = true;
+  }
+
+  private evaluateDrawdown(limits: RiskLimits): RiskRecord[] {
+    const equity = this.equity();
+    if (equity > this.hwm) this.hwm = equity;
+    if (!this.halted && this.hwm > 0 && this.hwm - equity >= limits.maxDrawdownPct * this.hwm) {
+      this.halted = true;
+      this.tripCount += 1;
+      this.tripEquity = equity;
+      this.flattenPending = true;
+      return this.emitFlatten();
+    }
+    return this.flattenPending ? this.emitFlatten() : [];
+  }
+
+  onMark(instrument: number, tsNs: bigint, price: number): RiskRecord[] {
+    const limits = this.checkReady();
+    const slot = this.slots.get(instrument);
+    if (!slot) return [];
+    if (!Number.isFinite(price) || price <= 0) throw new Error(`\`price\` must be finite and > 0, was ${price}`);
+    this.advanceClock(tsNs);
+    this.applyMark(slot, tsNs, price);
+    return this.evaluateDrawdown(limits);
+  }
+
+  onFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number): RiskRecord[] {
+    const limits = this.checkReady();
+    const slot = this.slots.get(instrument);
+    if (!slot) throw new Error(`fill for instrument ${instrument}, which has no risk configuration`);
+    if (!Number.isFinite(qty) || qty === 0 || !Number.isFinite(price) || price <= 0 || !Number.isFinite(fee)) {
+      throw new Error(`fill must have finite non-zero quantity, price > 0 and a finite fee, was ${qty} @ ${price} fee ${fee}`);
+    }
+    this.advanceClock(tsNs);
+    this.applyMark(slot, tsNs, price);
+    this.cash = this.cash - (qty * price + fee);
+    const position = slot.position;
+    const next = position + qty;
+    if (position === 0 || position > 0 === qty > 0) slot.averagePrice = (slot.averagePrice * Math.abs(position) + price * Math.abs(qty)) / Math.abs(next);
+    else if (next === 0) slot.averagePrice = 0;
+    else if (next > 0 !== position > 0) slot.averagePrice = price;
+    slot.position = next;
+    this.marketValue = this.marketValue + qty * slot.mark;
+    this.reducePending(slot, qty);
+    return this.evaluateDrawdown(limits);
+  }
+
+  private reducePending(slot: Slot, qty: number): void {
+    if (qty > 0) slot.pendingBuy = Math.max(0, slot.pendingBuy - qty);
+    else slot.pendingSell = Math.max(0, slot.pendingSell + qty);
+  }
+
+  onOrderClosed(instrument: number, remainingQty: number): void {
+    this.checkReady();
+    const slot = this.slots.get(instrument);
+    if (!slot) throw new Error(`order closed for instrument ${instrument}, which has no risk configuration`);
+    if (!Number.isFinite(remainingQty)) throw new Error(`\`remainingQty\` must be finite, was ${remainingQty}`);
+    if (remainingQty !== 0) this.reducePending(slot, remainingQty);
+  }
+
+  private decide(order: ProposedOrder, limits: RiskLimits, clock: bigint): { reason: number; limit: number } {
+    const { instrument, qty, price } = order;
+    const deny = (reason: number, limit: number) => ({ reason, limit });
+    if (!Number.isFinite(qty) || qty === 0 || !Number.isFinite(price) || price <= 0) return deny(RiskReason.INVALID_ORDER, 0);
+    const slot = this.slots.get(instrument);
+    if (!slot) return deny(RiskReason.UNKNOWN_INSTRUMENT, 0);
+    const position = slot.position;
+    const projected = qty > 0 ? position + slot.pendingBuy : position - slot.pendingSell;
+    const after = projected + qty;
+    const exit = (projected > 0 && qty < 0 && after >= 0) || (projected < 0 && qty > 0 && after <= 0);
+
+    if (!exit && this.halted) return deny(RiskReason.KILL_SWITCH, limits.maxDrawdownPct);
+    if (!slot.hasMark || clock - slot.markTsNs > slot.staleNs) {
+      return deny(exit ? RiskReason.DEFERRED_STALE_PRICE : RiskReason.STALE_PRICE, Number(slot.staleNs));
+    }
+    const mark = slot.mark;
+    if (Math.abs(price - mark) > limits.priceBandPct * mark) return deny(RiskReason.PRICE_BAND, mark);
+    const lots = Math.abs(qty) / slot.lotSize;
+    if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1, lots)) return deny(RiskReason.LOT_SIZE, slot.lotSize);
+    if (Math.abs(qty) * price < limits.minNotional && !(exit && position + qty === 0)) return deny(RiskReason.MIN_NOTIONAL, limits.minNotional);
+    if (this.rateFilled >= limits.maxOrders && clock - this.rateTimes[this.rateNext] < limits.windowNs) {
+      return deny(exit ? RiskReason.DEFERRED_ORDER_RATE : RiskReason.ORDER_RATE, limits.maxOrders);
+    }
+    if (exit) return deny(RiskReason.ACCEPTED, 0);
+
+    const equity = this.equity();
+    const dailyLimit = limits.dailyLossPct * this.dayStartEquity;
+    if (this.dayStartEquity - equity >= dailyLimit) return deny(RiskReason.DAILY_LOSS, dailyLimit);
+    const positionLimit = limits.maxPositionPct * equity;
+    if (Math.abs(after) * price > positionLimit) return deny(RiskReason.MAX_POSITION, positionLimit);
+
+    const extraBuy = qty > 0 ? qty : 0;
+    const extraSell = qty < 0 ? -qty : 0;
+    let classExposure = 0;
+    let gross = 0;
+    for (let i = 0; i < this.slotsInUse; i += 1) {
+      const other = this.slots.get(i);
+      if (!other) continue;
+      const exposure =
+        i === instrument
+          ? Math.max(Math.abs(other.position + (other.pendingBuy + extraBuy)), Math.abs(other.position - (other.pendingSell + extraSell))) * price
+          : Math.max(Math.abs(other.position + (other.pendingBuy + 0)), Math.abs(other.position - (other.pendingSell + 0))) * other.mark;
+      gross += exposure;
+      if (other.assetClass === slot.assetClass) classExposure += exposure;
+    }
+    const classLimit = limits.maxAssetClassPct * equity;
+    if (classExposure > classLimit) return deny(RiskReason.ASSET_CLASS, classLimit);
+    if (gross > limits.maxGrossExposure) return deny(RiskReason.GROSS_EXPOSURE, limits.maxGrossExposure);
+    const leverageLimit = limits.maxLeverage * equity;
+    if (gross > leverageLimit) return deny(RiskReason.LEVERAGE, leverageLimit);
+    return deny(RiskReason.ACCEPTED, 0);
+  }
+
+  checkOrder(order: ProposedOrder): RiskDecision {
+    const limits = this.checkReady();
+    const clock = this.advanceClock(order.tsNs);
+    const { reason, limit } = this.decide(order, limits, clock);
+    if (reason !== RiskReason.ACCEPTED) {
+      const record: RiskRecord = { instrument: order.instrument, tsNs: order.tsNs, clockNs: clock, price: order.price, qty: order.qty, reason, limit, orderId: order.orderId };
+      return { reason, record };
+    }
+    const slot = this.slots.get(order.instrument)!;
+    if (order.qty > 0) slot.pendingBuy = slot.pendingBuy + order.qty;
+    else slot.pendingSell = slot.pendingSell - order.qty;
+    this.rateTimes[this.rateNext] = clock;
+    this.rateNext = this.rateNext + 1 === limits.maxOrders ? 0 : this.rateNext + 1;
+    if (this.rateFilled < limits.maxOrders) this.rateFilled += 1;
+    return { reason, record: null };
+  }
+
+  emitFlatten(): RiskRecord[] {
+    if (!this.halted) return [];
+    const records: RiskRecord[] = [];
+    for (let i = 0; i < this.slotsInUse; i += 1) {
+      const slot = this.slots.get(i);
+      if (!slot || slot.position === 0) continue;
+      records.push({ instrument: i, tsNs: this.clockNs, clockNs: this.clockNs, price: slot.mark, qty: -slot.position, reason: RiskReason.KILL_SWITCH_FLATTEN, limit: this.tripEquity, orderId: 0n });
+    }
+    this.flattenPending = false;
+    return records;
+  }
+
+  restoreHalted(halted: boolean): void {
+    this.checkReady();
+    this.halted = halted;
+    if (!halted) this.flattenPending = false;
+  }
+
+  resetKillSwitch(): void {
+    this.checkReady();
+    this.halted = false;
+    this.flattenPending = false;
+    this.hwm = this.equity();
+  }
+
+  account(): RiskAccountState {
+    return {
+      cash: this.cash,
+      marketValue: this.marketValue,
+      equity: this.equity(),
+      highWaterMark: this.hwm,
+      dayStartEquity: this.dayStartEquity,
+      halted: this.halted,
+      tripCount: this.tripCount,
+      tripEquity: this.tripEquity,
+      clockNs: this.clockNs,
+    };
+  }
+
+  instrumentState(instrument: number): RiskInstrumentState {
+    const slot = this.slots.get(instrument);
+    if (!slot) throw new Error(`instrument ${instrument} has no risk configuration`);
+    return {
+      position: slot.position,
+      averagePrice: slot.averagePrice,
+      pendingBuy: slot.pendingBuy,
+      pendingSell: slot.pendingSell,
+      mark: slot.mark,
+      markTsNs: slot.markTsNs,
+      hasMark: slot.hasMark,
+    };
+  }
+}

@@ -1,0 +1,78 @@
+// The contract both pre-trade risk implementations keep: the WASM core glue
+// (wasm-risk-engine.ts) and the plain TS reference (reference-risk-engine.ts). Parity tests
+// drive both through it with the same streams and compare every decision and state field.
+import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
+
+/** A risk record (REJECT kind on the outbound ring): OrderDenied, OrderDeferred or FlattenRequired. */
+export interface RiskRecord {
+  readonly instrument: number;
+  readonly tsNs: bigint;
+  readonly clockNs: bigint;
+  readonly price: number;
+  /** Signed quantity: the order's, or the quantity that flattens the position. */
+  readonly qty: number;
+  readonly reason: number;
+  /** The limit the order met (see wasm/assembly/risk/risk-reasons.ts). */
+  readonly limit: number;
+  readonly orderId: bigint;
+}
+
+export interface ProposedOrder {
+  readonly orderId: bigint;
+  readonly instrument: number;
+  readonly tsNs: bigint;
+  /** Signed quantity: + buy, - sell. */
+  readonly qty: number;
+  /** Limit price, or the expected fill price of a market order. */
+  readonly price: number;
+}
+
+export interface RiskDecision {
+  /** RiskReason.ACCEPTED (0) or the reason of the denial / deferral. */
+  readonly reason: number;
+  readonly record: RiskRecord | null;
+}
+
+export interface RiskAccountState {
+  readonly cash: number;
+  readonly marketValue: number;
+  readonly equity: number;
+  readonly highWaterMark: number;
+  readonly dayStartEquity: number;
+  readonly halted: boolean;
+  readonly tripCount: number;
+  readonly tripEquity: number;
+  readonly clockNs: bigint;
+}
+
+export interface RiskInstrumentState {
+  readonly position: number;
+  readonly averagePrice: number;
+  readonly pendingBuy: number;
+  readonly pendingSell: number;
+  readonly mark: number;
+  readonly markTsNs: bigint;
+  readonly hasMark: boolean;
+}
+
+export interface PreTradeRisk {
+  configure(limits: RiskLimits): void;
+  configureInstrument(config: InstrumentRiskConfig): void;
+  /** Starts the account with `cash` at `tsNs`; positions, marks, window and kill switch cleared. */
+  init(cash: number, tsNs: bigint): void;
+  /** Last trade price; returns the FlattenRequired records of a kill-switch trip (usually none). */
+  onMark(instrument: number, tsNs: bigint, price: number): RiskRecord[];
+  /** A fill of signed `qty`; returns the FlattenRequired records of a trip (usually none). */
+  onFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number): RiskRecord[];
+  /** An accepted order stopped working with signed `remainingQty` unfilled. */
+  onOrderClosed(instrument: number, remainingQty: number): void;
+  checkOrder(order: ProposedOrder): RiskDecision;
+  /** While halted: one FlattenRequired record per open position. */
+  emitFlatten(): RiskRecord[];
+  /** Restores the persisted kill-switch state at start. */
+  restoreHalted(halted: boolean): void;
+  /** Clears the kill switch (after an authenticated reset); the high-water mark restarts at equity. */
+  resetKillSwitch(): void;
+  account(): RiskAccountState;
+  instrumentState(instrument: number): RiskInstrumentState;
+}

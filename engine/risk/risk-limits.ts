@@ -1,0 +1,84 @@
+// The pre-trade risk limits and per-instrument risk configuration, as the core takes them
+// (times in integer ns, asset classes as codes), and their conversion from the validated
+// `risk` section of the configuration (engine/config). Ranges are enforced by the config
+// schema and again by the core (riskConfigure returns ERR_RISK_BAD_LIMITS).
+
+export const ASSET_CLASSES = ['crypto', 'equity', 'fx', 'future', 'option', 'commodity', 'bond', 'index'] as const;
+export type AssetClass = (typeof ASSET_CLASSES)[number];
+
+export interface RiskLimits {
+  /** Largest position notional per instrument, as a fraction of equity (default 0.25). */
+  readonly maxPositionPct: number;
+  /** Largest exposure per asset class, as a fraction of equity (default 0.30). */
+  readonly maxAssetClassPct: number;
+  /** Largest gross exposure (sum of |position| * price), in account currency. */
+  readonly maxGrossExposure: number;
+  /** Largest gross exposure / equity. */
+  readonly maxLeverage: number;
+  /** New exposure stops when the loss since the UTC day start reaches this fraction of day-start equity. */
+  readonly dailyLossPct: number;
+  /** The kill switch trips when equity falls this fraction below its high-water mark (default 0.15). */
+  readonly maxDrawdownPct: number;
+  /** Largest distance of the order price from the last trade, as a fraction of it. */
+  readonly priceBandPct: number;
+  /** Smallest order notional (full closes exempt). */
+  readonly minNotional: number;
+  /** At most `maxOrders` accepted orders in any rolling window of `windowNs`. */
+  readonly maxOrders: number;
+  readonly windowNs: bigint;
+}
+
+export interface InstrumentRiskConfig {
+  readonly instrument: number;
+  readonly assetClass: number;
+  readonly lotSize: number;
+  /** Last trade older than this (ns) is stale: no new exposure, exits deferred. */
+  readonly staleNs: bigint;
+}
+
+/** The `risk` section of the configuration (validated by engine/config). */
+export interface RiskSection {
+  maxPositionPct: number;
+  maxAssetClassPct: number;
+  maxGrossExposure: number;
+  maxLeverage: number;
+  dailyLossPct: number;
+  maxDrawdownPct: number;
+  priceBandPct: number;
+  minNotional: number;
+  orderRate: { maxOrders: number; windowMs: number };
+  defaultStaleAfterMs: number;
+  instruments: { id: number; symbol: string; assetClass: AssetClass; lotSize: number; staleAfterMs?: number }[];
+}
+
+const NS_PER_MS = 1_000_000n;
+
+export function assetClassCode(name: AssetClass): number {
+  const code = ASSET_CLASSES.indexOf(name);
+  if (code < 0) throw new Error(`\`assetClass\` must be one of ${ASSET_CLASSES.join(', ')}, was ${JSON.stringify(name)}`);
+  return code;
+}
+
+export function riskLimitsFromConfig(risk: RiskSection): RiskLimits {
+  return {
+    maxPositionPct: risk.maxPositionPct,
+    maxAssetClassPct: risk.maxAssetClassPct,
+    maxGrossExposure: risk.maxGrossExposure,
+    maxLeverage: risk.maxLeverage,
+    dailyLossPct: risk.dailyLossPct,
+    maxDrawdownPct: risk.maxDrawdownPct,
+    priceBandPct: risk.priceBandPct,
+    minNotional: risk.minNotional,
+    maxOrders: risk.orderRate.maxOrders,
+    windowNs: BigInt(risk.orderRate.windowMs) * NS_PER_MS,
+  };
+}
+
+export function instrumentRiskFromConfig(risk: RiskSection): InstrumentRiskConfig[] {
+  return risk.instruments.map((entry) => ({
+    instrument: entry.id,
+    assetClass: assetClassCode(entry.assetClass),
+    lotSize: entry.lotSize,
+    staleNs: BigInt(entry.staleAfterMs ?? risk.defaultStaleAfterMs) * NS_PER_MS,
+  }));
+}

@@ -1,0 +1,43 @@
+// Offsets of the RISK region as seen from TypeScript: mirror of
+// wasm/assembly/risk/risk-layout.ts (the box diagram lives there); test/risk-wasm.test.ts
+// checks them against the compiled core's exports.
+import { DECISION_REGION_OFFSET } from '../layout/memory-map.js';
+
+export const RISK_REGION_OFFSET = DECISION_REGION_OFFSET + 0x0020_0000;
+export const RISK_REGION_BYTES = 0x0020_0000;
+
+export const RH_MAGIC = 0;
+export const RH_HALTED = 4;
+export const RH_CONFIGURED = 8;
+export const RH_FLATTEN_PENDING = 12;
+export const RH_TRIP_COUNT = 16;
+export const RH_MAX_ORDERS = 20;
+export const RH_RATE_FILLED = 24;
+export const RH_RATE_NEXT = 28;
+export const RH_WINDOW_NS = 32;
+export const RH_CLOCK_NS = 40;
+export const RH_DAY = 48;
+export const RH_TRIP_TS_NS = 56;
+export const RH_CASH = 64;
+export const RH_MARKET_VALUE = 72;
+export const RH_HWM = 80;
+export const RH_DAY_START_EQUITY = 88;
+export const RH_TRIP_EQUITY = 96;
+export const RH_SLOTS_IN_USE = 104;
+
+export const RISK_SLOTS_OFFSET = RISK_REGION_OFFSET + 0x4000;
+export const RISK_SLOT_BYTES = 128;
+export const RISK_INSTRUMENT_CAPACITY = 8192;
+export const RISK_RATE_CAPACITY = 1024;
+
+export const RS_CONFIGURED = 0;
+export const RS_ASSET_CLASS = 4;
+export const RS_STALE_NS = 8;
+export const RS_LOT_SIZE = 16;
+export const RS_POSITION = 24;
+export const RS_AVG_PRICE = 32;
+export const RS_PENDING_BUY = 40;
+export const RS_PENDING_SELL = 48;
+export const RS_MARK = 56;
+export const RS_MARK_TS = 64;
+export const RS_HAS_MARK = 72;

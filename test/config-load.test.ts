@@ -1,0 +1,141 @@
+// Configuration loading (engine/config): config/default.yaml validated with ajv, `--config FILE`
+// merged over it, QF_ environment overrides; every error class names the key path, the value
+// received, the rule and the source (file and line, or environment variable).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../engine/config/index.js';
+import { DEFAULT_FUSION_CONFIG } from '../engine/decision/decision-config.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'qf-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const at = path.join(dir, name);
+  writeFileSync(at, text);
+  return at;
+}
+
+function errorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, but the configuration loaded');
+}
+
+describe('config: defaults', () => {
+  it('loads config/default.yaml with the documented limits', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.risk.maxPositionPct, 'max position per instrument defaults to 25% of equity').toBe(0.25);
+    expect(config.risk.maxAssetClassPct, 'asset-class concentration defaults to 30%').toBe(0.3);
+    expect(config.risk.maxDrawdownPct, 'the kill switch defaults to a 15% drawdown').toBe(0.15);
+    expect(config.control.secret, 'no secret is committed in the defaults').toBeNull();
+    expect(config.fusion, 'fusion defaults come from engine/decision').toStrictEqual(DEFAULT_FUSION_CONFIG);
+  });
+});
+
+describe('config: overrides', () => {
+  it('merges --config FILE over the defaults, key by key', () => {
+    const config = loadConfig({ env: {}, configFile: file('over.yaml', 'risk:\n  maxDrawdownPct: 0.1\n  orderRate:\n    maxOrders: 50\n') });
+    expect(config.risk.maxDrawdownPct, 'value from the file').toBe(0.1);
+    expect(config.risk.orderRate, 'sibling keys keep their defaults').toStrictEqual({ maxOrders: 50, windowMs: 1000 });
+    expect(config.risk.maxPositionPct, 'untouched keys keep their defaults').toBe(0.25);
+  });
+
+  it('applies QF_ environment variables (double underscore = nesting, values parsed as YAML) over the file', () => {
+    const config = loadConfig({
+      configFile: file('env-base.yaml', 'risk:\n  maxDrawdownPct: 0.1\n'),
+      env: {
+        QF_RISK__MAX_DRAWDOWN_PCT: '0.12',
+        QF_RISK__ORDER_RATE__WINDOW_MS: '2500',
+        QF_RISK__INSTRUMENTS: '[{ id: 3, symbol: ETH-USDT, assetClass: crypto, lotSize: 0.001 }]',
+        QF_CONTROL_SECRET: '0123456789abcdef0123456789abcdef',
+        PATH: '/usr/bin',
+      },
+    });
+    expect(config.risk.maxDrawdownPct, 'the environment wins over the file').toBe(0.12);
+    expect(config.risk.orderRate.windowMs, 'nested key, YAML scalar parsed as a number').toBe(2500);
+    expect(config.risk.instruments, 'a YAML flow list').toStrictEqual([{ id: 3, symbol: 'ETH-USDT', assetClass: 'crypto', lotSize: 0.001 }]);
+    expect(config.control.secret, 'QF_CONTROL_SECRET is the alias of control.secret').toBe('0123456789abcdef0123456789abcdef');
+  });
+});
+
+describe('config: errors name the key path, the value and the rule', () => {
+  it('rejects an unknown key in the config file, naming its path and line', () => {
+    const error = errorOf(() => loadConfig({ env: {}, configFile: file('unknown.yaml', 'risk:\n  maxDrawdownPct: 0.1\n  maxDrawdwn: 0.2\n') }));
+    expect(error.keyPath).toBe('risk.maxDrawdwn');
+    expect(error.message).toContain('unknown key `risk.maxDrawdwn`');
+    expect(error.message, 'the file and line of the key').toContain(`${path.join(dir, 'unknown.yaml')} line 3`);
+  });
+
+  it('rejects a wrong type, naming the value received', () => {
+    const error = errorOf(() => loadConfig({ env: {}, configFile: file('type.yaml', 'risk:\n  orderRate:\n    maxOrders: many\n') }));
+    expect(error.keyPath).toBe('risk.orderRate.maxOrders');
+    expect(error.message).toContain('`risk.orderRate.maxOrders` must be of type integer, was "many"');
+    expect(error.message).toContain('type.yaml line 3');
+  });
+
+  it('rejects an out-of-range value from the environment, naming the variable', () => {
+    const error = errorOf(() => loadConfig({ env: { QF_RISK__MAX_DRAWDOWN_PCT: '0.9' } }));
+    expect(error.keyPath).toBe('risk.maxDrawdownPct');
+    expect(error.message).toContain('`risk.maxDrawdownPct` must be <= 0.5, was 0.9 (from environment variable QF_RISK__MAX_DRAWDOWN_PCT)');
+  });
+
+  it('rejects a QF_ variable that matches no key, listing the keys it could mean', () => {
+    const error = errorOf(() => loadConfig({ env: { QF_RISK__MAX_DRAWDWN_PCT: '0.1' } }));
+    expect(error.message).toContain('environment variable QF_RISK__MAX_DRAWDWN_PCT matches no configuration key: `risk` has no key MAX_DRAWDWN_PCT');
+    expect(error.message).toContain('MAX_DRAWDOWN_PCT');
+  });
+
+  it('refuses to disable the kill switch, the staleness guard or the risk checks', () => {
+    for (const [yaml, key] of [
+      ['killSwitch:\n  enabled: false\n', 'killSwitch.enabled'],
+      ['risk:\n  enabled: false\n', 'risk.enabled'],
+      ['risk:\n  staleness: off\n', 'risk.staleness'],
+    ] as const) {
+      const error = errorOf(() => loadConfig({ env: {}, configFile: file('disable.yaml', yaml) }));
+      expect(error.keyPath, `${key} must be an unknown key, not a switch`).toBe(key);
+    }
+    const zero = errorOf(() => loadConfig({ env: { QF_RISK__MAX_DRAWDOWN_PCT: '0' } }));
+    expect(zero.message, 'a zero threshold would disable the kill switch').toContain('`risk.maxDrawdownPct` must be > 0, was 0');
+    const stale = errorOf(() => loadConfig({ env: { QF_RISK__DEFAULT_STALE_AFTER_MS: '999999999999' } }));
+    expect(stale.message, 'the staleness threshold is capped at one day').toContain('`risk.defaultStaleAfterMs` must be <= 86400000');
+  });
+
+  it('rejects a duplicate instrument id, naming the list entry', () => {
+    const error = errorOf(() => loadConfig({
+      env: {},
+      configFile: file('dupe.yaml', 'risk:\n  instruments:\n    - { id: 1, symbol: A, assetClass: crypto, lotSize: 1 }\n    - { id: 1, symbol: B, assetClass: fx, lotSize: 1 }\n'),
+    }));
+    expect(error.keyPath).toBe('risk.instruments[1].id');
+    expect(error.message).toContain('must be unique, was 1');
+  });
+
+  it('rejects a bad asset class inside a list, naming the index', () => {
+    const error = errorOf(() => loadConfig({ env: {}, configFile: file('class.yaml', 'risk:\n  instruments:\n    - { id: 1, symbol: A, assetClass: shares, lotSize: 1 }\n') }));
+    expect(error.keyPath).toBe('risk.instruments[0].assetClass');
+    expect(error.message).toContain('must be one of "crypto"');
+    expect(error.message).toContain('was "shares"');
+  });
+
+  it('names the file, line and column of a YAML syntax error', () => {
+    const bad = file('syntax.yaml', 'risk:\n  maxDrawdownPct: [0.1\n');
+    const error = errorOf(() => loadConfig({ env: {}, configFile: bad }));
+    expect(error.message).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: invalid YAML`));
+  });
+
+  it('names the missing config file', () => {
+    const error = errorOf(() => loadConfig({ env: {}, configFile: path.join(dir, 'absent.yaml') }));
+    expect(error.message).toContain(`cannot read the config file ${path.join(dir, 'absent.yaml')}: ENOENT`);
+  });
+
+  it('reports errors of the fusion and sizing sections with their key paths', () => {
+    const error = errorOf(() => loadConfig({ env: { QF_FUSION__CHOPPY_REDUCTION: '2' } }));
+    expect(error.keyPath).toBe('fusion.choppyReduction');
+    expect(error.message).toContain('was 2');
+  });
+});

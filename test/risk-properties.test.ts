@@ -1,0 +1,177 @@
+// Property tests of the core's pre-trade risk module over random price, order and fill
+// streams (test/risk-stream.ts). An independent ledger in this file recomputes cash,
+// positions, marks, pending quantities, equity (from scratch, not incrementally), the
+// high-water mark, day-start equity and the order-rate window, and checks that
+//  - no accepted order ever breaches a limit (position, asset class, gross, leverage, daily
+//    loss, rate, band, lot, notional, staleness, kill switch);
+//  - the kill switch fires at the drawdown threshold, never before it and always when it is
+//    crossed, and then emits one flatten record per open position;
+//  - while halted every new-exposure order is denied.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RiskReason, riskReasonName, type ProposedOrder } from '../engine/risk/index.js';
+import { BOOK, createWasmRisk, DAY_NS, drain, LIMITS, runStream, setUpBook, START_CASH, START_NS, streamArb } from './risk-stream.js';
+
+const RELATIVE_TOLERANCE = 1e-9;
+
+class Ledger {
+  cash = START_CASH;
+  readonly position = BOOK.map(() => 0);
+  readonly mark = BOOK.map((entry) => entry.startPrice);
+  readonly markTs = BOOK.map(() => START_NS);
+  readonly pendingBuy = BOOK.map(() => 0);
+  readonly pendingSell = BOOK.map(() => 0);
+  readonly accepted: bigint[] = [];
+  hwm = START_CASH;
+  day = START_NS / DAY_NS;
+  dayStart = START_CASH;
+  clock = START_NS;
+
+  equity(): number {
+    return this.cash + this.position.reduce((sum, qty, i) => sum + qty * this.mark[i], 0);
+  }
+
+  advance(tsNs: bigint): void {
+    if (tsNs <= this.clock) return;
+    this.clock = tsNs;
+    if (tsNs / DAY_NS !== this.day) {
+      this.day = tsNs / DAY_NS;
+      this.dayStart = this.equity();
+    }
+  }
+
+  worstCase(i: number, extraBuy: number, extraSell: number): number {
+    return Math.max(Math.abs(this.position[i] + this.pendingBuy[i] + extraBuy), Math.abs(this.position[i] - this.pendingSell[i] - extraSell));
+  }
+
+  reducePending(i: number, qty: number): void {
+    if (qty > 0) this.pendingBuy[i] = Math.max(0, this.pendingBuy[i] - qty);
+    else this.pendingSell[i] = Math.max(0, this.pendingSell[i] + qty);
+  }
+}
+
+function checkAcceptedOrder(ledger: Ledger, order: ProposedOrder, halted: boolean): void {
+  const i = order.instrument;
+  const entry = BOOK[i];
+  const where = `order ${JSON.stringify(order, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`;
+  const projected = order.qty > 0 ? ledger.position[i] + ledger.pendingBuy[i] : ledger.position[i] - ledger.pendingSell[i];
+  const after = projected + order.qty;
+  const exit = (projected > 0 && order.qty < 0 && after >= 0) || (projected < 0 && order.qty > 0 && after <= 0);
+  expect(ledger.clock - ledger.markTs[i] <= entry.staleNs, `${where}: accepted on a stale price (mark at ${ledger.markTs[i]}, now ${ledger.clock})`).toBe(true);
+  expect(Math.abs(order.price - ledger.mark[i]) <= LIMITS.priceBandPct * ledger.mark[i] * (1 + RELATIVE_TOLERANCE), `${where}: accepted outside the price band around ${ledger.mark[i]}`).toBe(true);
+  const lots = Math.abs(order.qty) / entry.lotSize;
+  expect(Math.abs(lots - Math.round(lots)) < 1e-6, `${where}: accepted a quantity that is not a multiple of lot ${entry.lotSize}`).toBe(true);
+  const closesPosition = exit && ledger.position[i] + order.qty === 0;
+  expect(closesPosition || Math.abs(order.qty) * order.price >= LIMITS.minNotional, `${where}: accepted below the minimum notional`).toBe(true);
+  const inWindow = ledger.accepted.filter((t) => t > ledger.clock - LIMITS.windowNs).length;
+  expect(inWindow, `${where}: accepted as order ${inWindow + 1} within one rate window`).toBeLessThan(LIMITS.maxOrders);
+  if (exit) return;
+
+  const equity = ledger.equity();
+  const slack = RELATIVE_TOLERANCE * Math.abs(equity);
+  expect(halted, `${where}: new exposure accepted while the kill switch is tripped`).toBe(false);
+  expect(ledger.dayStart - equity < LIMITS.dailyLossPct * ledger.dayStart + slack, `${where}: new exposure accepted past the daily loss limit (day start ${ledger.dayStart}, equity ${equity})`).toBe(true);
+  expect(Math.abs(after) * order.price, `${where}: position notional above ${LIMITS.maxPositionPct} of equity ${equity}`).toBeLessThanOrEqual(LIMITS.maxPositionPct * equity + slack);
+  let gross = 0;
+  let classExposure = 0;
+  for (let j = 0; j < BOOK.length; j += 1) {
+    const exposure = j === i ? ledger.worstCase(j, Math.max(order.qty, 0), Math.max(-order.qty, 0)) * order.price : ledger.worstCase(j, 0, 0) * ledger.mark[j];
+    gross += exposure;
+    if (BOOK[j].assetClass === entry.assetClass) classExposure += exposure;
+  }
+  expect(classExposure, `${where}: asset-class exposure above ${LIMITS.maxAssetClassPct} of equity ${equity}`).toBeLessThanOrEqual(LIMITS.maxAssetClassPct * equity + slack);
+  expect(gross, `${where}: gross exposure above ${LIMITS.maxGrossExposure}`).toBeLessThanOrEqual(LIMITS.maxGrossExposure * (1 + RELATIVE_TOLERANCE));
+  expect(gross, `${where}: leverage above ${LIMITS.maxLeverage} x equity ${equity}`).toBeLessThanOrEqual(LIMITS.maxLeverage * equity + slack);
+}
+
+describe('risk properties over random streams (WASM core)', () => {
+  it('never accepts an order that breaches a limit, and trips the kill switch exactly when drawdown reaches the threshold', () => {
+    const { risk, consumer } = createWasmRisk();
+    const counts = { accepted: 0, trips: 0, haltedDenials: 0, ambiguous: 0 };
+    fc.assert(
+      fc.property(streamArb, (commands) => {
+        setUpBook(risk);
+        drain(consumer);
+        const ledger = new Ledger();
+        let halted = false;
+        let trips = 0;
+        runStream(risk, commands, (step, event) => {
+          if (step.type === 'check') {
+            ledger.advance(step.order.tsNs);
+            if (step.decision.reason === RiskReason.ACCEPTED) {
+              checkAcceptedOrder(ledger, step.order, halted);
+              counts.accepted += 1;
+              const i = step.order.instrument;
+              if (step.order.qty > 0) ledger.pendingBuy[i] += step.order.qty;
+              else ledger.pendingSell[i] -= step.order.qty;
+              ledger.accepted.push(ledger.clock);
+            } else {
+              expect(step.decision.record?.reason, 'a denial is written as a risk record with its reason').toBe(step.decision.reason);
+              if (halted && step.decision.reason === RiskReason.KILL_SWITCH) counts.haltedDenials += 1;
+            }
+            return;
+          }
+          if (event.closed) ledger.reducePending(event.closed.instrument, event.closed.remainingQty);
+          if (step.type === 'other') return;
+          if (event.mark) {
+            ledger.advance(event.mark.tsNs);
+            ledger.mark[event.mark.instrument] = event.mark.price;
+            ledger.markTs[event.mark.instrument] = event.mark.tsNs;
+          }
+          if (event.fill) {
+            const { instrument: i, tsNs, qty, price, fee } = event.fill;
+            ledger.advance(tsNs);
+            ledger.mark[i] = price;
+            ledger.markTs[i] = tsNs;
+            ledger.cash -= qty * price + fee;
+            ledger.position[i] += qty;
+            ledger.reducePending(i, qty);
+          }
+          const equity = ledger.equity();
+          ledger.hwm = Math.max(ledger.hwm, equity);
+          const account = risk.account();
+          expect(Math.abs(account.equity - equity), `core equity ${account.equity} differs from the ledger's ${equity}`).toBeLessThanOrEqual(1e-6 * Math.abs(equity));
+          const drawdown = ledger.hwm - equity;
+          const threshold = LIMITS.maxDrawdownPct * ledger.hwm;
+          const tripped = account.tripCount > trips;
+          if (Math.abs(drawdown - threshold) <= 1e-9 * ledger.hwm) {
+            counts.ambiguous += 1;
+          } else if (!halted) {
+            expect(tripped, `drawdown ${drawdown} vs threshold ${threshold} (hwm ${ledger.hwm}, equity ${equity}): kill switch must trip exactly when drawdown >= threshold`).toBe(drawdown >= threshold);
+          }
+          if (halted) expect(tripped, 'an already tripped kill switch does not trip again').toBe(false);
+          if (tripped) {
+            counts.trips += 1;
+            trips = account.tripCount;
+            halted = true;
+            const open = ledger.position.map((qty, i) => ({ i, qty })).filter(({ qty }) => qty !== 0);
+            expect(step.records.map((r) => [riskReasonName(r.reason), r.instrument, r.qty]), 'a trip flattens every open position').toStrictEqual(
+              open.map(({ i, qty }) => ['KILL_SWITCH_FLATTEN', i, -qty]),
+            );
+          } else {
+            expect(step.records, 'no flatten records without a trip').toStrictEqual([]);
+          }
+          expect(account.halted, 'the core reports halted from the trip on').toBe(halted);
+        }, () => drain(consumer));
+      }),
+      { numRuns: 100, seed: 511 },
+    );
+    expect(counts.accepted, `streams must accept orders to be meaningful: ${JSON.stringify(counts)}`).toBeGreaterThan(500);
+    expect(counts.trips, `streams must trip the kill switch: ${JSON.stringify(counts)}`).toBeGreaterThan(3);
+    expect(counts.haltedDenials, `streams must try new exposure while halted: ${JSON.stringify(counts)}`).toBeGreaterThan(0);
+  });
+
+  it('trips at a drawdown of exactly the threshold and not one tick before it', () => {
+    const { risk, consumer } = createWasmRisk();
+    setUpBook(risk, { ...LIMITS, maxDrawdownPct: 0.15, maxPositionPct: 1, maxAssetClassPct: 1 });
+    risk.onFill(2, START_NS, 400, 200, 0);
+    drain(consumer);
+    // equity = 100000 + 400 * (price - 200): a 15000 loss is price 162.5 (exact in binary).
+    expect(risk.onMark(2, START_NS + 1n, 162.5 + 2 ** -40), 'a drawdown just below 15% must not trip').toStrictEqual([]);
+    expect(risk.account().halted, 'not halted below the threshold').toBe(false);
+    const records = risk.onMark(2, START_NS + 2n, 162.5);
+    expect(risk.account().halted, 'a drawdown of exactly 15% trips the kill switch').toBe(true);
+    expect(records.map((r) => [riskReasonName(r.reason), r.instrument, r.qty, r.limit]), 'one flatten record for the open position, with the trip equity').toStrictEqual([['KILL_SWITCH_FLATTEN', 2, -400, 85_000]]);
+    drain(consumer);
+  });
+});

@@ -1,0 +1,187 @@
+// Pre-trade risk checks of the core: every proposed order passes riskCheckOrder, which
+// accepts it (and counts it as pending and in the order-rate window) or writes a risk
+// record (OrderDenied / OrderDeferred, risk-reasons.ts) on the outbound ring.
+// engine/risk/reference-risk-engine.ts is the plain TS reference of the same rules.
+//
+// With P = position + pendingBuy (buy) or position - pendingSell (sell), the worst-case
+// position in the order's direction, and A = P + qty: the order is an EXIT when it moves
+// P toward zero without crossing it; otherwise it adds exposure. Checks, first failure wins:
+//
+//   1 INVALID_ORDER       qty finite and != 0, price finite and > 0
+//   2 UNKNOWN_INSTRUMENT  instrument configured
+//   3 KILL_SWITCH         entries only: not halted
+//   4/5 STALE_PRICE       a mark no older than the instrument's staleNs (exits: DEFERRED)
+//   6 PRICE_BAND          |price - mark| <= priceBandPct * mark
+//   7 LOT_SIZE            |qty| / lotSize an integer (relative tolerance 1e-9)
+//   8 MIN_NOTIONAL        |qty| * price >= minNotional, unless the exit closes the position
+//   9/10 ORDER_RATE       fewer than maxOrders accepted in (clock - windowNs, clock] (exits: DEFERRED)
+//   entries only, with equity E = cash + sum(position * mark):
+//   11 DAILY_LOSS         dayStartEquity - E < dailyLossPct * dayStartEquity
+//   12 MAX_POSITION       |A| * price <= maxPositionPct * E
+//   13 ASSET_CLASS        sum over the class of worst-case |position| * mark <= maxAssetClassPct * E
+//   14 GROSS_EXPOSURE     sum over all instruments of the same <= maxGrossExposure
+//   15 LEVERAGE           that gross sum <= maxLeverage * E
+// (worst-case |position| of an instrument = max(|position + pendingBuy|, |position - pendingSell|),
+// valued at the order price for the order's instrument, with the order included.)
+import { ERR_OUTBOUND_FULL, ERR_RISK_NOT_READY, OK } from '../errors';
+import { ringCheck, ringFreeSlots } from '../ring';
+import { advanceClock, currentEquity, riskReady } from './risk-account';
+import { publishRiskRecord } from './risk-records';
+import {
+  REASON_ASSET_CLASS,
+  REASON_DAILY_LOSS,
+  REASON_DEFERRED_ORDER_RATE,
+  REASON_DEFERRED_STALE_PRICE,
+  REASON_GROSS_EXPOSURE,
+  REASON_INVALID_ORDER,
+  REASON_KILL_SWITCH,
+  REASON_LEVERAGE,
+  REASON_LOT_SIZE,
+  REASON_MAX_POSITION,
+  REASON_MIN_NOTIONAL,
+  REASON_ORDER_RATE,
+  REASON_PRICE_BAND,
+  REASON_STALE_PRICE,
+  REASON_UNKNOWN_INSTRUMENT,
+  RISK_ACCEPTED,
+} from './risk-reasons';
+import {
+  RH_DAILY_LOSS_PCT,
+  RH_DAY_START_EQUITY,
+  RH_HALTED,
+  RH_MAX_ASSET_CLASS_PCT,
+  RH_MAX_DRAWDOWN_PCT,
+  RH_MAX_GROSS_EXPOSURE,
+  RH_MAX_LEVERAGE,
+  RH_MAX_ORDERS,
+  RH_MAX_POSITION_PCT,
+  RH_MIN_NOTIONAL,
+  RH_PRICE_BAND_PCT,
+  RH_RATE_FILLED,
+  RH_RATE_NEXT,
+  RH_SLOTS_IN_USE,
+  RH_WINDOW_NS,
+  RISK_HEADER,
+  RISK_INSTRUMENT_CAPACITY,
+  RISK_RATE_OFFSET,
+  RS_ASSET_CLASS,
+  RS_CONFIGURED,
+  RS_HAS_MARK,
+  RS_LOT_SIZE,
+  RS_MARK,
+  RS_MARK_TS,
+  RS_PENDING_BUY,
+  RS_PENDING_SELL,
+  RS_POSITION,
+  RS_STALE_NS,
+  riskSlotAddress,
+} from './risk-layout';
+
+/** The limit value of the last failed check (the `b` field of the risk record). */
+let deniedLimit: f64 = 0.0;
+
+// @ts-ignore: decorator
+@inline
+function deny(reason: i32, limit: f64): i32 {
+  deniedLimit = limit;
+  return reason;
+}
+
+/** Worst-case |position| of slot `s` with `extraBuy` / `extraSell` more pending. */
+// @ts-ignore: decorator
+@inline
+function worstCase(s: usize, extraBuy: f64, extraSell: f64): f64 {
+  const position = load<f64>(s, RS_POSITION);
+  return Math.max(Math.abs(position + (load<f64>(s, RS_PENDING_BUY) + extraBuy)), Math.abs(position - (load<f64>(s, RS_PENDING_SELL) + extraSell)));
+}
+
+function decide(instrument: i32, qty: f64, price: f64, clock: i64): i32 {
+  if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(price) || price <= 0.0) return deny(REASON_INVALID_ORDER, 0.0);
+  if (instrument < 0 || instrument >= RISK_INSTRUMENT_CAPACITY || load<i32>(riskSlotAddress(instrument), RS_CONFIGURED) != 1) {
+    return deny(REASON_UNKNOWN_INSTRUMENT, 0.0);
+  }
+  const h = RISK_HEADER;
+  const s = riskSlotAddress(instrument);
+  const position = load<f64>(s, RS_POSITION);
+  const projected = qty > 0.0 ? position + load<f64>(s, RS_PENDING_BUY) : position - load<f64>(s, RS_PENDING_SELL);
+  const after = projected + qty;
+  const exit = (projected > 0.0 && qty < 0.0 && after >= 0.0) || (projected < 0.0 && qty > 0.0 && after <= 0.0);
+
+  if (!exit && load<i32>(h, RH_HALTED) != 0) return deny(REASON_KILL_SWITCH, load<f64>(h, RH_MAX_DRAWDOWN_PCT));
+  const staleNs = load<i64>(s, RS_STALE_NS);
+  if (load<i32>(s, RS_HAS_MARK) != 1 || clock - load<i64>(s, RS_MARK_TS) > staleNs) {
+    return deny(exit ? REASON_DEFERRED_STALE_PRICE : REASON_STALE_PRICE, <f64>staleNs);
+  }
+  const mark = load<f64>(s, RS_MARK);
+  if (Math.abs(price - mark) > load<f64>(h, RH_PRICE_BAND_PCT) * mark) return deny(REASON_PRICE_BAND, mark);
+  const lot = load<f64>(s, RS_LOT_SIZE);
+  const lots = Math.abs(qty) / lot;
+  if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1.0, lots)) return deny(REASON_LOT_SIZE, lot);
+  const minNotional = load<f64>(h, RH_MIN_NOTIONAL);
+  if (Math.abs(qty) * price < minNotional && !(exit && position + qty == 0.0)) return deny(REASON_MIN_NOTIONAL, minNotional);
+  const maxOrders = load<i32>(h, RH_MAX_ORDERS);
+  if (load<i32>(h, RH_RATE_FILLED) >= maxOrders) {
+    const oldest = load<i64>(<usize>(RISK_RATE_OFFSET + (load<i32>(h, RH_RATE_NEXT) << 3)));
+    if (clock - oldest < load<i64>(h, RH_WINDOW_NS)) return deny(exit ? REASON_DEFERRED_ORDER_RATE : REASON_ORDER_RATE, <f64>maxOrders);
+  }
+  if (exit) return RISK_ACCEPTED;
+
+  const equity = currentEquity();
+  const dayStart = load<f64>(h, RH_DAY_START_EQUITY);
+  const dailyLimit = load<f64>(h, RH_DAILY_LOSS_PCT) * dayStart;
+  if (dayStart - equity >= dailyLimit) return deny(REASON_DAILY_LOSS, dailyLimit);
+  const positionLimit = load<f64>(h, RH_MAX_POSITION_PCT) * equity;
+  if (Math.abs(after) * price > positionLimit) return deny(REASON_MAX_POSITION, positionLimit);
+
+  const assetClass = load<i32>(s, RS_ASSET_CLASS);
+  const extraBuy = qty > 0.0 ? qty : 0.0;
+  const extraSell = qty < 0.0 ? -qty : 0.0;
+  let classExposure: f64 = 0.0;
+  let gross: f64 = 0.0;
+  const used = load<i32>(h, RH_SLOTS_IN_USE);
+  for (let i = 0; i < used; i++) {
+    const o = riskSlotAddress(i);
+    if (load<i32>(o, RS_CONFIGURED) != 1) continue;
+    const exposure = i == instrument ? worstCase(o, extraBuy, extraSell) * price : worstCase(o, 0.0, 0.0) * load<f64>(o, RS_MARK);
+    gross += exposure;
+    if (load<i32>(o, RS_ASSET_CLASS) == assetClass) classExposure += exposure;
+  }
+  const classLimit = load<f64>(h, RH_MAX_ASSET_CLASS_PCT) * equity;
+  if (classExposure > classLimit) return deny(REASON_ASSET_CLASS, classLimit);
+  const grossLimit = load<f64>(h, RH_MAX_GROSS_EXPOSURE);
+  if (gross > grossLimit) return deny(REASON_GROSS_EXPOSURE, grossLimit);
+  const leverageLimit = load<f64>(h, RH_MAX_LEVERAGE) * equity;
+  if (gross > leverageLimit) return deny(REASON_LEVERAGE, leverageLimit);
+  return RISK_ACCEPTED;
+}
+
+/**
+ * Checks the order `orderId` for signed `qty` (+ buy, - sell) of `instrument` at `price`
+ * (limit price, or the expected fill price of a market order) at `tsNs`. Returns
+ * RISK_ACCEPTED (0: the order now counts as pending and in the rate window) or its reason
+ * code (> 0, a risk record was written to `outRing`), or a status: ERR_RISK_NOT_READY,
+ * ERR_OUTBOUND_FULL (no room for the record: nothing recorded, retry after draining).
+ */
+export function riskCheckOrder(instrument: i32, tsNs: i64, qty: f64, price: f64, orderId: i64, outRing: i32): i32 {
+  if (!riskReady()) return ERR_RISK_NOT_READY;
+  const clock = advanceClock(tsNs);
+  const reason = decide(instrument, qty, price, clock);
+  if (reason != RISK_ACCEPTED) {
+    const status = ringCheck(outRing);
+    if (status != OK) return status;
+    if (ringFreeSlots(outRing) < 1) return ERR_OUTBOUND_FULL;
+    publishRiskRecord(outRing, instrument, tsNs, clock, price, qty, reason, deniedLimit, orderId);
+    return reason;
+  }
+  const h = RISK_HEADER;
+  const s = riskSlotAddress(instrument);
+  if (qty > 0.0) store<f64>(s, load<f64>(s, RS_PENDING_BUY) + qty, RS_PENDING_BUY);
+  else store<f64>(s, load<f64>(s, RS_PENDING_SELL) - qty, RS_PENDING_SELL);
+  const maxOrders = load<i32>(h, RH_MAX_ORDERS);
+  const next = load<i32>(h, RH_RATE_NEXT);
+  store<i64>(<usize>(RISK_RATE_OFFSET + (next << 3)), clock);
+  store<i32>(h, next + 1 == maxOrders ? 0 : next + 1, RH_RATE_NEXT);
+  const filled = load<i32>(h, RH_RATE_FILLED);
+  if (filled < maxOrders) store<i32>(h, filled + 1, RH_RATE_FILLED);
+  return RISK_ACCEPTED;
+}
