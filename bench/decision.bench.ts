@@ -24,7 +24,8 @@
 //
 // Run: `npm run bench -- decision [--json]` (after `npm run build`), or
 // `node dist/bench/decision.bench.js [--json]`.
-// Risk checks (engine/risk) can join as further legs: append a Leg to the list in `legsFor`.
+// Risk checks (engine/risk) run as further legs, from `riskLegs` at the end of this file.
+// The goal applies to the net figure (the batch leg minus the copy leg).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -256,7 +257,7 @@ function runCase(series: OhlcvColumns[], instruments: number): DecisionBenchCase
     nsPerInstrumentBar: ns,
     wasmBatchNetNs: ns['wasm-batch'] - ns.copy,
     referenceOverWasmBatch: ns.reference / ns['wasm-batch'],
-    goalMet: ns['wasm-batch'] <= GOAL_NS,
+    goalMet: ns['wasm-batch'] - ns.copy <= GOAL_NS,
     maxDifference: worst,
   };
 }
@@ -274,11 +275,12 @@ export async function runDecisionBench(options: { json?: boolean } = {}): Promis
   for (const c of cases) {
     const n = c.nsPerInstrumentBar;
     console.log(`${c.instruments} instrument(s):`);
-    console.log(`  WASM decRunBatch (+copy)  ${f(n['wasm-batch'])} ns   net of copy ${f(c.wasmBatchNetNs)} ns   goal <= ${GOAL_NS}: ${c.goalMet ? 'met' : 'NOT met'}`);
+    console.log(`  WASM decRunBatch (+copy)  ${f(n['wasm-batch'])} ns   net of copy ${f(c.wasmBatchNetNs)} ns   goal (net) <= ${GOAL_NS}: ${c.goalMet ? 'met' : 'NOT met'}`);
     console.log(`  WASM decStep per call     ${f(n['wasm-call'])} ns   (one JS->WASM call per instrument, +copy)`);
     console.log(`  copy values into slots    ${f(n.copy)} ns`);
     console.log(`  TS reference              ${f(n.reference)} ns   reference / WASM batch = ${f(c.referenceOverWasmBatch, 2)}x`);
     for (const [leg, v] of Object.entries(n)) if (!['wasm-batch', 'wasm-call', 'copy', 'reference'].includes(leg)) console.log(`  ${leg.padEnd(25)} ${f(v)} ns`);
+    if (n['risk-wasm'] !== undefined) console.log(`  decision net + risk-wasm  ${f(c.wasmBatchNetNs + n['risk-wasm'])} ns   (fusion + sizing + pre-trade checks per instrument-bar)`);
     console.log(`  result check: max relative difference WASM vs reference ${c.maxDifference.toExponential(2)}`);
   }
   return result;

@@ -2,10 +2,14 @@
 //
 //   filter:  features (K=3 states, d=3 features, diagonal covariance)
 //              -> WASM hmmFilterBatch (one call, rows in the scratch region)   [timed]
+//                 (the core's unrolled K=3 d=3 diagonal path)
+//              -> WASM hmmFilterBatch on the same model written as a full
+//                 covariance: the general path, bit-identical output          [timed]
 //              -> WASM hmmFilterStep  (one JS->WASM call per bar)              [timed]
 //              -> TS ForwardFilter.step (the baseline)                         [timed]
 //            Workload: FILTER_ROWS rows per repetition. Writing the rows into the scratch
 //            region and reading results back are outside the timed region.
+//   Options: `regime filter` runs the filter part only.
 //   fit:     FIT_ROWS rows x FIT_RESTARTS restarts, the same k-means++ initialisations
 //            given to both: our Baum-Welch (TS) vs hmmlearn GaussianHMM.fit (Python
 //            subprocess; only the fit() calls are inside its timer, so Python start-up,
@@ -44,8 +48,19 @@ const FIT_GOAL_RATIO = 3;
 
 export interface RegimeBenchResult {
   data: string;
-  filter: { rows: number; wasmBatchNsPerStep: number; wasmCallNsPerStep: number; tsNsPerStep: number; tsOverWasmBatch: number; goalNs: number; goalMet: boolean; checksum: number };
-  fit: {
+  filter: {
+    rows: number;
+    wasmBatchNsPerStep: number;
+    wasmGeneralBatchNsPerStep: number;
+    wasmCallNsPerStep: number;
+    tsNsPerStep: number;
+    tsOverWasmBatch: number;
+    generalOverUnrolled: number;
+    goalNs: number;
+    goalMet: boolean;
+    checksum: number;
+  };
+  fit?: {
     rows: number;
     restarts: number;
     oursEmSeconds: number;
@@ -96,15 +111,25 @@ function tile(x: FeatureMatrix, rows: number): FeatureMatrix {
   return { rows, cols: x.cols, data };
 }
 
+/** The same diagonal model written as a full covariance (diagonal matrices): the core's general path. */
+function asFullCovariance(model: GaussianHmm): GaussianHmm {
+  const d = model.features;
+  const covars = new Float64Array(model.states * d * d);
+  for (let k = 0; k < model.states; k++) for (let f = 0; f < d; f++) covars[k * d * d + f * d + f] = model.covars[k * d + f];
+  return { ...model, covarianceType: 'full', covars };
+}
+
 function benchFilter(model: GaussianHmm, x: FeatureMatrix): RegimeBenchResult['filter'] {
   const memory = createSharedMemory();
   const core = instantiateCore(memory, compileCore('release')) as HmmCoreExports;
   const filter = new WasmForwardFilter(core, memory);
   filter.loadModel(0, model, [0, 1, 2], 1);
+  filter.loadModel(1, asFullCovariance(model), [0, 1, 2], 1);
   const input = SCRATCH_REGION_OFFSET;
   const output = input + x.rows * x.cols * 8;
   new Float64Array(memory.buffer, input, x.rows * x.cols).set(x.data);
   const batchNs: number[] = [];
+  const generalNs: number[] = [];
   const callNs: number[] = [];
   const tsNs: number[] = [];
   let checksum = 0;
@@ -116,6 +141,12 @@ function benchFilter(model: GaussianHmm, x: FeatureMatrix): RegimeBenchResult['f
     batchNs.push(Number(process.hrtime.bigint() - t0) / x.rows);
     if (n !== x.rows) throw new Error(`hmmFilterBatch returned ${n}, expected ${x.rows}`);
     const wasmTotal = filter.logLikelihood(0);
+
+    filter.reset(2, 1);
+    t0 = process.hrtime.bigint();
+    core.hmmFilterBatch(2, input, x.rows, output);
+    generalNs.push(Number(process.hrtime.bigint() - t0) / x.rows);
+    if (filter.logLikelihood(2) !== wasmTotal) throw new Error(`general path ${filter.logLikelihood(2)} differs from the unrolled path ${wasmTotal}`);
 
     filter.reset(1, 0);
     t0 = process.hrtime.bigint();
@@ -132,20 +163,23 @@ function benchFilter(model: GaussianHmm, x: FeatureMatrix): RegimeBenchResult['f
     checksum = wasmTotal;
   }
   const wasmBatchNsPerStep = median(batchNs);
+  const wasmGeneralBatchNsPerStep = median(generalNs);
   const tsNsPerStep = median(tsNs);
   return {
     rows: x.rows,
     wasmBatchNsPerStep,
+    wasmGeneralBatchNsPerStep,
     wasmCallNsPerStep: median(callNs),
     tsNsPerStep,
     tsOverWasmBatch: tsNsPerStep / wasmBatchNsPerStep,
+    generalOverUnrolled: wasmGeneralBatchNsPerStep / wasmBatchNsPerStep,
     goalNs: FILTER_GOAL_NS,
     goalMet: wasmBatchNsPerStep <= FILTER_GOAL_NS,
     checksum,
   };
 }
 
-function benchFit(x: FeatureMatrix): RegimeBenchResult['fit'] {
+function benchFit(x: FeatureMatrix): NonNullable<RegimeBenchResult['fit']> {
   const options = { states: 3, covarianceType: 'diag' as const, restarts: FIT_RESTARTS, seed: 1, maxIterations: FIT_MAX_ITERATIONS, tolerance: FIT_TOLERANCE };
   const inits = restartInitialisations(x, options);
   const floors = varianceFloors(x);
@@ -193,12 +227,12 @@ function benchFit(x: FeatureMatrix): RegimeBenchResult['fit'] {
   };
 }
 
-export async function runRegimeBench(options: { json?: boolean } = {}): Promise<RegimeBenchResult> {
+export async function runRegimeBench(options: { json?: boolean; filterOnly?: boolean } = {}): Promise<RegimeBenchResult> {
   const { name, x } = await benchData();
   const fitted = fitGaussianHmm(x, { restarts: 1, seed: 1, maxIterations: 50 }).best.model;
   const filter = benchFilter(fitted, tile(x, FILTER_ROWS));
-  const fit = benchFit(x);
-  const result: RegimeBenchResult = { data: name, filter, fit };
+  const fit = options.filterOnly ? undefined : benchFit(x);
+  const result: RegimeBenchResult = { data: name, filter, ...(fit ? { fit } : {}) };
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return result;
@@ -207,9 +241,11 @@ export async function runRegimeBench(options: { json?: boolean } = {}): Promise<
   const yes = (v: boolean | null) => (v === null ? 'n/a' : v ? 'yes' : 'NO');
   console.log(`regime bench (medians of ${REPETITIONS} filter / ${FIT_REPETITIONS} fit repetitions); data: ${name}`);
   console.log(`filter, K=3 d=3 diag, ${filter.rows} steps:`);
-  console.log(`  WASM hmmFilterBatch   ${f(filter.wasmBatchNsPerStep)} ns/step   goal <= ${FILTER_GOAL_NS}: ${yes(filter.goalMet)}`);
+  console.log(`  WASM hmmFilterBatch   ${f(filter.wasmBatchNsPerStep)} ns/step   goal <= ${FILTER_GOAL_NS}: ${yes(filter.goalMet)}   (unrolled K=3 d=3 diagonal path)`);
+  console.log(`  WASM general path     ${f(filter.wasmGeneralBatchNsPerStep)} ns/step   general / unrolled = ${f(filter.generalOverUnrolled, 2)}x   (same model as full covariance, same output bits)`);
   console.log(`  WASM hmmFilterStep    ${f(filter.wasmCallNsPerStep)} ns/step   (one JS->WASM call per bar)`);
   console.log(`  TS ForwardFilter      ${f(filter.tsNsPerStep)} ns/step   TS / WASM batch = ${f(filter.tsOverWasmBatch, 2)}x`);
+  if (!fit) return result;
   console.log(`fit, ${fit.rows} rows x ${fit.restarts} restarts, same k-means++ inits, n_iter ${FIT_MAX_ITERATIONS}, tol ${FIT_TOLERANCE}:`);
   console.log(`  ours (Baum-Welch)     ${f(fit.oursEmSeconds, 3)} s   iterations ${fit.oursIterations.join(' ')}   best log-likelihood ${fit.oursBestLogLikelihood.toFixed(3)}`);
   console.log(`  ours (with k-means++) ${f(fit.oursFullFitSeconds, 3)} s`);
@@ -224,11 +260,15 @@ export async function runRegimeBench(options: { json?: boolean } = {}): Promise<
 export const regimeSuite: BenchSuite = {
   name: 'regime',
   description: 'HMM forward filter per bar (WASM batch, WASM per call, TS) and Baum-Welch fit vs hmmlearn (30k rows x 10 restarts)',
-  run: (options: BenchSuiteOptions = {}) => runRegimeBench({ json: options.json }),
+  run: (options: BenchSuiteOptions = {}) => {
+    const unknown = (options.args ?? []).filter((a) => a !== 'filter');
+    if (unknown.length > 0) throw new Error(`regime suite options must be empty or \`filter\`, was ${unknown.join(' ')}`);
+    return runRegimeBench({ json: options.json, filterOnly: options.args?.includes('filter') });
+  },
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  runRegimeBench({ json: process.argv.includes('--json') }).catch((error: unknown) => {
+  runRegimeBench({ json: process.argv.includes('--json'), filterOnly: process.argv.includes('filter') }).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

@@ -62,6 +62,13 @@ describe('config: overrides', () => {
     expect(config.risk.instruments, 'a YAML flow list').toStrictEqual([{ id: 3, symbol: 'ETH-USDT', assetClass: 'crypto', lotSize: 0.001 }]);
     expect(config.control.secret, 'QF_CONTROL_SECRET is the alias of control.secret').toBe('0123456789abcdef0123456789abcdef');
   });
+  it('overrides one entry of a list by index, and rejects an index past its end', () => {
+    const base = file('list.yaml', 'risk:\n  instruments:\n    - { id: 1, symbol: A, assetClass: crypto, lotSize: 1 }\n');
+    const config = loadConfig({ configFile: base, env: { QF_RISK__INSTRUMENTS__0__STALE_AFTER_MS: '1500' } });
+    expect(config.risk.instruments[0], 'the entry keeps its other keys').toStrictEqual({ id: 1, symbol: 'A', assetClass: 'crypto', lotSize: 1, staleAfterMs: 1500 });
+    const error = errorOf(() => loadConfig({ configFile: base, env: { QF_RISK__INSTRUMENTS__3__LOT_SIZE: '2' } }));
+    expect(error.message).toContain('environment variable QF_RISK__INSTRUMENTS__3__LOT_SIZE: `risk.instruments[3]` does not exist (the list has 1 entries)');
+  });
 });
 
 describe('config: errors name the key path, the value and the rule', () => {

@@ -102,7 +102,7 @@ describe('decision parity: WASM core == TS reference', () => {
           if (e.type === 'bar') {
             close[e.instrument] *= 1 + e.move;
             const { type: _t, instrument, move: _m, ...values } = e;
-            pair.setBar(instrument, { ...values, close: close[instrument] });
+            pair.setBar(instrument, { ...(values as Record<string, number>), close: close[instrument] });
           } else if (e.type === 'regime') {
             const sum = e.raw.reduce((a, b) => a + b, 0);
             pair.setRegime(e.instrument, e.raw.map((x) => x / sum), e.labels.slice(0, e.raw.length), e.instrument);

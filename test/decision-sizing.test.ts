@@ -8,7 +8,6 @@ import { NORMAL_Q10_Q90_SPAN } from '../engine/decision/decision-layout.js';
 import { barsPerYear, compileInstrument } from '../engine/decision/index.js';
 import { DecisionPair } from './decision-harness.js';
 
-const HOUR = 3_600_000_000_000n;
 const T0 = 1_700_000_000_000_000_000n;
 const EQUITY = 250_000;
 const SIDES = ['wasm', 'reference'] as const;

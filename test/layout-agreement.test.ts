@@ -110,6 +110,7 @@ describe.each<CoreBuild>(['release', 'debug'])('layout agreement with the %s cor
       { name: 'indicators', offset: value('INDICATOR_REGION_OFFSET'), bytes: value('INDICATOR_REGION_BYTES'), align: 0x10000 },
       { name: 'hmm', offset: value('HMM_REGION_OFFSET'), bytes: value('HMM_REGION_BYTES'), align: 0x10000 },
       { name: 'decision', offset: value('DECISION_REGION_OFFSET'), bytes: value('DECISION_REGION_BYTES'), align: 0x10000 },
+      { name: 'pipeline', offset: value('PIPELINE_REGION_OFFSET'), bytes: value('PIPELINE_REGION_BYTES'), align: 0x10000 },
       { name: 'scratch', offset: value('SCRATCH_REGION_OFFSET'), bytes: value('SCRATCH_REGION_BYTES'), align: 0x10000 },
     ];
     for (const r of regions) {

@@ -73,6 +73,8 @@ export const LAYOUT_IDS = [
   'DIRECTION_OUTBOUND',
   'CONTROL_EVENTS_REJECTED',
   'CONTROL_PROGRESS_DROPPED',
+  'PIPELINE_REGION_OFFSET',
+  'PIPELINE_REGION_BYTES',
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_IDS)[number];

@@ -78,7 +78,7 @@ function setPath(root: Record<string, unknown>, override: EnvOverride): void {
       if (!Array.isArray(container) || key >= container.length) {
         throw new ConfigError(`environment variable ${variable}: \`${renderPath(keys.slice(0, i + 1))}\` does not exist (the list has ${Array.isArray(container) ? container.length : 0} entries)`, renderPath(keys));
       }
-    } else if (!isMapping(container[key])) {
+    } else if (typeof container[key] !== 'object' || container[key] === null) {
       container[key] = {};
     }
     node = container[key];

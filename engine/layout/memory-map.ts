@@ -54,7 +54,9 @@ export const HMM_REGION_OFFSET = INDICATOR_REGION_OFFSET + INDICATOR_REGION_BYTE
 export const HMM_REGION_BYTES = 0x0010_0000;
 export const DECISION_REGION_OFFSET = HMM_REGION_OFFSET + HMM_REGION_BYTES; // fusion, sizing, risk state
 export const DECISION_REGION_BYTES = 0x0040_0000;
-export const SCRATCH_REGION_OFFSET = DECISION_REGION_OFFSET + DECISION_REGION_BYTES; // batch columns in and out
+export const PIPELINE_REGION_OFFSET = DECISION_REGION_OFFSET + DECISION_REGION_BYTES; // per-instrument engine pipeline config
+export const PIPELINE_REGION_BYTES = 0x0010_0000;
+export const SCRATCH_REGION_OFFSET = PIPELINE_REGION_OFFSET + PIPELINE_REGION_BYTES; // batch columns in and out
 export const SCRATCH_REGION_BYTES = MEMORY_BYTES - SCRATCH_REGION_OFFSET;
 
 /** Bytes a ring of `capacity` slots occupies, header included. */

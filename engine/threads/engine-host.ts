@@ -32,6 +32,7 @@ import { spawnWorker } from './spawn-worker.js';
 import type { EngineThreadData } from './engine-thread.js';
 import type { EngineThreadMessage } from './engine-thread-messages.js';
 import type { WaitStrategyName } from './wait-strategy-by-name.js';
+import { readPipelineCounters, readPipelineSnapshot, type InstrumentSnapshot, type PipelineCounters, type PipelineMap, type PipelineSpec } from '../pipeline/index.js';
 
 export interface EngineHostOptions {
   /** Records the core consumes per call (one WASM call per batch). */
@@ -39,6 +40,8 @@ export interface EngineHostOptions {
   /** How the engine thread waits on an empty inbound ring. */
   wait?: WaitStrategyName;
   build?: CoreBuild;
+  /** Per-bar stages (indicators, regime) the engine runs for each instrument. */
+  pipeline?: PipelineSpec;
 }
 
 export interface EngineCounters {
@@ -61,6 +64,8 @@ export class EngineHost {
 
   private readonly i32: Int32Array;
   private readonly i64: BigInt64Array;
+  /** Where the pipeline's results live; null when the engine runs no pipeline. */
+  pipelineMap: PipelineMap | null = null;
   private stopped = false;
   private failure: Error | undefined;
 
@@ -90,13 +95,20 @@ export class EngineHost {
     const memory = createSharedMemory();
     initRing(memory, INBOUND_RING_OFFSET, INBOUND_CAPACITY);
     initRing(memory, OUTBOUND_RING_OFFSET, OUTBOUND_CAPACITY);
-    const data: EngineThreadData = { memory, module: compileCore(options.build), maxBatch, wait: options.wait ?? 'spin-then-sleep' };
+    const data: EngineThreadData = {
+      memory,
+      module: compileCore(options.build),
+      maxBatch,
+      wait: options.wait ?? 'spin-then-sleep',
+      pipeline: options.pipeline ?? null,
+    };
     const worker = spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
     const host = new EngineHost(memory, worker);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: EngineThreadMessage): void => {
         if (message.type === 'started') {
           worker.off('message', onMessage);
+          host.pipelineMap = message.pipeline;
           resolve();
         } else if (message.type === 'failed') {
           worker.off('message', onMessage);
@@ -161,6 +173,15 @@ export class EngineHost {
   /** Records published to the inbound ring that the core has not consumed yet. */
   unconsumed(): number {
     return Math.max(0, this.inbound.cursor - this.counters().eventsProcessed);
+  }
+
+  /** Each pipeline instrument's current indicator values and regime (empty without a pipeline). */
+  pipelineSnapshot(): InstrumentSnapshot[] {
+    return this.pipelineMap ? readPipelineSnapshot(this.memory, this.pipelineMap) : [];
+  }
+
+  pipelineCounters(): PipelineCounters {
+    return readPipelineCounters(this.memory);
   }
 
   counters(): EngineCounters {

@@ -1,5 +1,6 @@
 // The engine thread (a worker): owns the WASM core and makes every decision.
-// It consumes the inbound ring through the core, one call per batch, and sleeps on
+// It sets up the per-bar pipeline (engine/pipeline), then consumes the inbound ring
+// through the core, one call per batch, and sleeps on
 // the ring's `published` word with the configured wait strategy when there is
 // nothing to do. It stops when the I/O thread sets CONTROL_STOP_REQUESTED and the
 // inbound ring is empty (drained), then reports its final counters.
@@ -17,12 +18,15 @@ import {
 } from '../layout/memory-map.js';
 import { createWaitStrategy, type WaitStrategyName } from './wait-strategy-by-name.js';
 import type { EngineThreadMessage } from './engine-thread-messages.js';
+import { configurePipeline, type PipelineSpec } from '../pipeline/index.js';
 
 export interface EngineThreadData {
   memory: WebAssembly.Memory;
   module: WebAssembly.Module;
   maxBatch: number;
   wait: WaitStrategyName;
+  /** Per-bar stages (indicators, regime) to set up before the first event; none when null. */
+  pipeline: PipelineSpec | null;
 }
 
 interface CoreEngineExports {
@@ -32,7 +36,9 @@ interface CoreEngineExports {
 }
 
 function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) => void): void {
-  const core = instantiateCore(data.memory, data.module) as unknown as CoreEngineExports;
+  const instance = instantiateCore(data.memory, data.module);
+  const pipeline = data.pipeline ? configurePipeline(instance, data.memory, data.pipeline) : null;
+  const core = instance as unknown as CoreEngineExports;
   checkCoreStatus(core.engineStart(), 'engineStart');
   const i32 = new Int32Array(data.memory.buffer);
   const stopIndex = (CONTROL_OFFSET + CONTROL_STOP_REQUESTED) >> 2;
@@ -42,7 +48,7 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
   const releasedIndex = (INBOUND_RING_OFFSET + RING_RELEASED) >> 2;
   const wait = createWaitStrategy(data.wait);
   const maxBatch = data.maxBatch;
-  post({ type: 'started' });
+  post({ type: 'started', pipeline });
 
   for (;;) {
     const consumed = core.processInbound(maxBatch);

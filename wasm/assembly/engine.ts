@@ -1,5 +1,6 @@
 // The engine loop's WASM half: consumes the inbound ring in place, dispatches each
-// record by kind, and reports progress on the outbound ring. One call per batch;
+// record by kind (BAR -> the per-bar pipeline, pipeline/pipeline.ts), and reports
+// progress on the outbound ring. One call per batch;
 // only scalars cross. Counters live in the control block (layout.ts).
 //
 // Per batch:
@@ -39,6 +40,7 @@ import {
   OUTBOUND_RING_OFFSET,
 } from './layout';
 import { ERR_BAD_ARGUMENT, OK } from './errors';
+import { pipelineOnBar } from './pipeline/pipeline';
 import { eventChecksumFold } from './checksum';
 import {
   ringAvailable,
@@ -108,6 +110,7 @@ export function processInbound(maxBatch: i32): i32 {
       rejected++;
     } else if ((kind & KIND_BAR) != 0) {
       bars++;
+      pipelineOnBar(record);
     }
   }
   ringRelease(ring, first + count);

@@ -4,6 +4,8 @@
 // test/layout-ids.ts; ids follow the declaration order of layout.ts at the time each was added, and are never reused.
 // Not on the hot path.
 import {
+  PIPELINE_REGION_OFFSET,
+  PIPELINE_REGION_BYTES,
   CONTROL_EVENTS_REJECTED,
   CONTROL_PROGRESS_DROPPED,
   PAGE_BYTES,
@@ -79,7 +81,7 @@ import {
 import { ERR_BAD_ARGUMENT } from './errors';
 
 /** Number of ids layoutValue answers: ids 0 .. LAYOUT_VALUE_COUNT - 1. */
-const LAYOUT_VALUE_COUNT: i32 = 71;
+const LAYOUT_VALUE_COUNT: i32 = 73;
 
 export function layoutValueCount(): i32 {
   return LAYOUT_VALUE_COUNT;
@@ -159,6 +161,8 @@ export function layoutValue(id: i32): i32 {
     case 68: return DIRECTION_OUTBOUND;
     case 69: return CONTROL_EVENTS_REJECTED;
     case 70: return CONTROL_PROGRESS_DROPPED;
+    case 71: return PIPELINE_REGION_OFFSET;
+    case 72: return PIPELINE_REGION_BYTES;
     default: return ERR_BAD_ARGUMENT;
   }
 }

@@ -18,6 +18,7 @@
 //               |                slots (OUTBOUND_CAPACITY*64)
 //               +------------------------------------------+  STATE_OFFSET (64 KiB aligned)
 //               | state: bars | indicators | hmm | decision |  checkpointed as bytes
+//               |        pipeline                          |
 //               | scratch (batch columns in and out)        |
 //   MEMORY_BYTES+------------------------------------------+
 //
@@ -96,7 +97,9 @@ export const HMM_REGION_OFFSET: i32 = INDICATOR_REGION_OFFSET + INDICATOR_REGION
 export const HMM_REGION_BYTES: i32 = 0x0010_0000;
 export const DECISION_REGION_OFFSET: i32 = HMM_REGION_OFFSET + HMM_REGION_BYTES; // fusion, sizing, risk state
 export const DECISION_REGION_BYTES: i32 = 0x0040_0000;
-export const SCRATCH_REGION_OFFSET: i32 = DECISION_REGION_OFFSET + DECISION_REGION_BYTES; // batch columns in and out
+export const PIPELINE_REGION_OFFSET: i32 = DECISION_REGION_OFFSET + DECISION_REGION_BYTES; // per-instrument engine pipeline config
+export const PIPELINE_REGION_BYTES: i32 = 0x0010_0000;
+export const SCRATCH_REGION_OFFSET: i32 = PIPELINE_REGION_OFFSET + PIPELINE_REGION_BYTES; // batch columns in and out
 export const SCRATCH_REGION_BYTES: i32 = MEMORY_BYTES - SCRATCH_REGION_OFFSET;
 
 // Event record fields.

@@ -2,7 +2,6 @@
 // pushes it through the inbound ring into the WASM core on the engine thread.
 // Prints the throughput (events/s) and the core's counters. SIGINT/SIGTERM stop
 // the replay at a batch boundary and drain both rings; a second signal forces exit.
-import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { EngineHost, type EngineCounters } from '../../threads/engine-host.js';
@@ -10,12 +9,16 @@ import { WAIT_STRATEGY_NAMES, checkWaitStrategyName } from '../../threads/wait-s
 import { buildBarReplayTape, type ReplayTape } from '../../replay/bar-replay-tape.js';
 import { playTape, type PlayResult } from '../../replay/tape-player.js';
 import { tapeChecksum } from '../../replay/tape-checksum.js';
+import { instrumentNames } from '../../replay/instrument-names.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { UserFacingError } from '../cli-error.js';
 import { checkBadRowPolicy, loadBarFiles } from '../load-bar-files.js';
 import { defaultBarFiles } from '../default-data.js';
 import { parseIntegerOption } from '../parse-options.js';
+import { parseSpec } from '../../indicators/index.js';
+import { readRegimeModelFile, type RegimeModelRecord } from '../../regime/index.js';
+import type { InstrumentSnapshot, PipelineCounters, PipelineSpec } from '../../pipeline/index.js';
 
 interface ReplayFlags {
   in?: string[];
@@ -26,6 +29,8 @@ interface ReplayFlags {
   wait: string;
   json?: boolean;
   progress: boolean;
+  ind?: string;
+  regimeModel?: string;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -38,6 +43,8 @@ export function registerReplayCommand(program: Command): void {
     .option('--batch <n>', `records claimed and published at once (1..${INBOUND_CAPACITY})`, '1024')
     .option('--rate <n>', 'records per second to pace the replay at; 0 = as fast as possible', '0')
     .addOption(new Option('--wait <strategy>', 'how the engine thread waits on an empty ring').choices([...WAIT_STRATEGY_NAMES]).default('spin-then-sleep'))
+    .option('--ind <spec>', 'indicators the core computes per bar for every instrument, e.g. ema:20,rsi:14,bb:20:2')
+    .option('--regime-model <file>', 'regime model JSON (from `regime fit`) filtered every bar for every instrument')
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (flags: ReplayFlags) => runReplay(flags));
@@ -54,11 +61,12 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
 
   const loadStarted = process.hrtime.bigint();
   const { series } = await loadBarFiles(files, { onBadRow, timezone: flags.timezone }, log);
-  const tape = buildBarReplayTape(series, series.map((s) => basename(s.file, '.csv')));
+  const tape = buildBarReplayTape(series, instrumentNames(series.map((s) => s.file)));
   const loadMs = Number(process.hrtime.bigint() - loadStarted) / 1e6;
   if (tape.length === 0) throw new UserFacingError('no bars to replay: every input file was empty after skipping bad rows');
 
-  const host = await EngineHost.start({ wait });
+  const pipeline = pipelineFromFlags(flags, tape.instrumentNames.length);
+  const host = await EngineHost.start({ wait, pipeline });
   let stopRequested = false;
   let finished: Promise<void> | undefined;
   const shutdown = installSignalShutdown({
@@ -78,13 +86,41 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
     const played = await playTape(tape, host, { batch, rate, shouldStop: () => stopRequested, onProgress: (n) => bar?.update(n) });
     bar?.stop();
     const counters = await host.drainAndStop();
-    report({ tape, played, counters, loadMs, batch, rate, wait, json: flags.json === true });
+    const pipelineResult = pipeline ? { counters: host.pipelineCounters(), instruments: host.pipelineSnapshot() } : undefined;
+    report({ tape, played, counters, loadMs, batch, rate, wait, json: flags.json === true, pipeline: pipelineResult });
   })();
   try {
     await finished;
   } finally {
     shutdown.dispose();
   }
+}
+
+/** The per-bar pipeline the flags ask for (every instrument gets the same stages), or none. */
+function pipelineFromFlags(flags: ReplayFlags, instrumentCount: number): PipelineSpec | undefined {
+  if (!flags.ind && !flags.regimeModel) return undefined;
+  let indicators: string[] = [];
+  if (flags.ind) {
+    try {
+      indicators = parseSpec(flags.ind).map((token) => token.text);
+    } catch (error) {
+      throw new UserFacingError(`--ind: ${(error as Error).message}`);
+    }
+  }
+  let regimeModel: RegimeModelRecord | undefined;
+  if (flags.regimeModel) {
+    try {
+      regimeModel = readRegimeModelFile(flags.regimeModel);
+    } catch (error) {
+      throw new UserFacingError(`--regime-model: ${(error as Error).message}`);
+    }
+  }
+  return { indicators, instruments: Array.from({ length: instrumentCount }, (_, instrument) => ({ instrument, regimeModel })) };
+}
+
+interface PipelineResult {
+  counters: PipelineCounters;
+  instruments: InstrumentSnapshot[];
 }
 
 interface ReplayReport {
@@ -96,9 +132,10 @@ interface ReplayReport {
   rate: number;
   wait: string;
   json: boolean;
+  pipeline?: PipelineResult;
 }
 
-function report({ tape, played, counters, loadMs, batch, rate, wait, json }: ReplayReport): void {
+function report({ tape, played, counters, loadMs, batch, rate, wait, json, pipeline }: ReplayReport): void {
   const seconds = Number(played.elapsedNs) / 1e9;
   const eventsPerSecond = seconds > 0 ? played.published / seconds : 0;
   const expected = tapeChecksum(tape, played.published);
@@ -121,6 +158,10 @@ function report({ tape, played, counters, loadMs, batch, rate, wait, json }: Rep
     wait,
     checksum: counters.checksum,
     checksumMatches,
+    pipeline: pipeline && {
+      counters: pipeline.counters,
+      instruments: pipeline.instruments.map((snapshot) => ({ name: tape.instrumentNames[snapshot.instrument], ...snapshot })),
+    },
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -131,11 +172,27 @@ function report({ tape, played, counters, loadMs, batch, rate, wait, json }: Rep
       `${played.stoppedEarly ? 'interrupted: pushed' : 'pushed'} ${played.published.toLocaleString('en-US')} events through the inbound ring into the WASM core in ${result.replayMs} ms: ${formatRate(eventsPerSecond)} events/s (batch ${batch}, wait ${wait}${rate > 0 ? `, paced at ${rate}/s` : ''})`,
       `core consumed ${counters.eventsProcessed.toLocaleString('en-US')} events (${counters.barsProcessed.toLocaleString('en-US')} bars, ${counters.eventsRejected} rejected); checksum ${counters.checksum} ${checksumMatches ? 'matches' : `DOES NOT MATCH the producer's ${expected}`}`,
     ];
+    if (pipeline) lines.push(...describePipeline(pipeline, tape));
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   if (!checksumMatches || counters.eventsProcessed !== played.published) {
     throw new Error(`engine consumed ${counters.eventsProcessed} of ${played.published} published events (checksum ${counters.checksum}, expected ${expected})`);
   }
+}
+
+function describePipeline(pipeline: PipelineResult, tape: ReplayTape): string[] {
+  const c = pipeline.counters;
+  const lines = [`pipeline: ${c.barsPiped} bars, ${c.indicatorSteps} indicator updates, ${c.regimeSteps} regime filter steps, ${c.stageErrors} stage errors${c.stageErrors > 0 ? ` (last status ${c.lastError} on instrument ${c.lastErrorInstrument})` : ''}`];
+  for (const snapshot of pipeline.instruments) {
+    const values = Object.entries(snapshot.indicators).map(([name, v]) => `${name}=${v === null ? 'warming up' : formatValue(v)}`);
+    const regime = snapshot.regime ? `  regime ${snapshot.regime.label} (p=${snapshot.regime.probabilities.map((p) => p.toFixed(3)).join('/')})` : '';
+    lines.push(`  ${tape.instrumentNames[snapshot.instrument]}: ${values.join(' ')}${regime}`);
+  }
+  return lines;
+}
+
+function formatValue(v: number): string {
+  return Math.abs(v) >= 1000 ? v.toFixed(2) : v.toPrecision(6);
 }
 
 function countInstrument(tape: ReplayTape, id: number, upTo: number): number {

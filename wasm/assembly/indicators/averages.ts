@@ -7,6 +7,7 @@
 
 // SMA state:  +0 count i32 (valid inputs, capped at n) | +4 head i32 | +8 sum f64 | +16 ring f64[n]
 // Running sum as TA-Lib SMA: sum = (sum - oldest) + x.
+@inline
 export function smaRun(st: usize, x: usize, o: usize, bytes: usize, n: i32): void {
   let count = load<i32>(st);
   let head = load<i32>(st, 4);
@@ -35,6 +36,7 @@ export function smaRun(st: usize, x: usize, o: usize, bytes: usize, n: i32): voi
 // EMA state: +0 count i32 (valid inputs seen, capped at skip + n) | +8 seed sum f64 | +16 ema f64
 // TA-Lib seeding: skip `skip` valid inputs, seed with the SMA of the next n, then
 // ema = (x - ema) * alpha + ema.
+@inline
 export function emaRun(st: usize, x: usize, o: usize, bytes: usize, n: i32, skip: i32, alpha: f64): void {
   let count = load<i32>(st);
   let sum = load<f64>(st, 8);
@@ -67,6 +69,7 @@ export function emaRun(st: usize, x: usize, o: usize, bytes: usize, n: i32, skip
 
 // Wilder state: same layout as EMA. Seed = SMA of n inputs after `skip`; then
 // avg = (avg * (n - 1) + x) / n, in TA-Lib ATR's operation order.
+@inline
 export function wilderRun(st: usize, x: usize, o: usize, bytes: usize, n: i32, skip: i32): void {
   let count = load<i32>(st);
   let sum = load<f64>(st, 8);
@@ -106,6 +109,7 @@ export function wilderRun(st: usize, x: usize, o: usize, bytes: usize, n: i32, s
 // TA-Lib WMA's recurrence: sub += x - x[n ago]; weighted += n * x; out = weighted / (n(n+1)/2);
 // weighted -= sub (every weight drops by one for the next bar). Both sums are re-summed
 // exactly from the ring every n bars so rounding never accumulates past one window.
+@inline
 export function wmaRun(st: usize, x: usize, o: usize, bytes: usize, n: i32): void {
   let count = load<i32>(st);
   let head = load<i32>(st, 4);

@@ -41,6 +41,7 @@ export function ratioValue(a: f64, b: f64): f64 {
 
 // LOGRET state: +0 count i32 | +8 previous x f64.
 // Column kernel: `bytes / 8` inputs at x, outputs at o (per call: bytes = 8), state in locals.
+@inline
 export function logReturnRun(st: usize, x: usize, o: usize, bytes: usize): void {
   let count = load<i32>(st);
   let previous = load<f64>(st, 8);

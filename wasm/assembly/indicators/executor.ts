@@ -12,7 +12,7 @@ import { ERR_IND_BATCH_RANGE, ERR_IND_NO_PLAN, ERR_IND_SLOT_NOT_READY, ERR_IND_S
 import {
   BATCH_INPUT_COLUMNS, NODE_BYTES, NODE_FP0, NODE_IN0, NODE_IP0, NODE_IP1, NODE_OPCODE, NODE_OUT_FIRST,
   NODE_STATE_OFFSET, NODE_OUT_COUNT, PLAN_AREA_BYTES, PLAN_HEADER_BYTES, PLAN_OFFSET, SLOTS_OFFSET,
-  SLOT_BAR_COUNT, SLOT_CHECKSUM, SLOT_VALUES, VALUE_FIELD_COUNT, WS_COLUMNS, WS_COLUMN_TABLE, WS_OUTPUT_MAP,
+  SLOT_BAR_COUNT, SLOT_CHECKSUM, SLOT_TIME, SLOT_VALUES, VALUE_FIELD_COUNT, WS_COLUMNS, WS_COLUMN_TABLE, WS_OUTPUT_MAP,
 } from './plan-layout';
 import {
   planBlockRows, planChecksum, planNodeCount, planOutputCount, planOutputsOffset, planSlotCapacity, planStateBytes, planValueCount,
@@ -26,7 +26,7 @@ import { stddevRun } from './rolling-stats';
 import { rocRun, rsiRun, stochKValue } from './oscillators';
 import { maxMinRun } from './extremes';
 import { adxRun, trRun } from './directional';
-import { obvRun, sessionVwapStep, vwapRun } from './volume';
+import { obvRun, sessionVwapRun, vwapRun } from './volume';
 import { pastRun, slopeRun } from './transforms';
 import { bollingerStep, logReturnRun, ratioValue, zscoreValue } from './combinators';
 
@@ -60,6 +60,7 @@ function stepSlot(base: usize, open: f64, high: f64, low: f64, close: f64, volum
   store<f64>(values, low, 16);
   store<f64>(values, close, 24);
   store<f64>(values, volume, 32);
+  store<i64>(base, timeNs, SLOT_TIME);
   const first = <usize>(PLAN_OFFSET + PLAN_HEADER_BYTES);
   const end = first + <usize>planNodeCount * <usize>NODE_BYTES;
   for (let rec = first; rec < end; rec += NODE_BYTES) {
@@ -88,7 +89,7 @@ function stepSlot(base: usize, open: f64, high: f64, low: f64, close: f64, volum
         break;
       }
       case OP_VWAP: vwapRun(st, inputAt(values, rec, 0), inputAt(values, rec, 1), inputAt(values, rec, 2), inputAt(values, rec, 3), out, 8, n); break;
-      case OP_SVWAP: store<f64>(out, sessionVwapStep(st, input(values, rec, 0), input(values, rec, 1), input(values, rec, 2), input(values, rec, 3), timeNs, n)); break;
+      case OP_SVWAP: sessionVwapRun(st, inputAt(values, rec, 0), inputAt(values, rec, 1), inputAt(values, rec, 2), inputAt(values, rec, 3), base + SLOT_TIME, out, 8, n); break;
       case OP_ROC: rocRun(st, inputAt(values, rec, 0), out, 8, n); break;
       case OP_MAXMIN: maxMinRun(st, inputAt(values, rec, 0), inputAt(values, rec, 1), out, out + 8, 8, n); break;
       case OP_STOCHK: store<f64>(out, stochKValue(input(values, rec, 0), input(values, rec, 1), input(values, rec, 2))); break;
@@ -147,8 +148,8 @@ function inputColumn(rec: usize, k: i32): usize {
 
 /**
  * Runs every node of the plan over `rows` bars whose values live in columns (WS_COLUMN_TABLE).
- * Node by node: each kernel loops over the block, so the per-node dispatch and parameter loads
- * are paid once per block. The kernel steps are the per-call ones, in the same order.
+ * Node by node: each kernel loops over the block, so the per-node dispatch and state loads
+ * are paid once per block. The kernels are the per-call ones, in the same order.
  */
 function runBlock(base: usize, times: usize, rows: i32): void {
   const first = <usize>(PLAN_OFFSET + PLAN_HEADER_BYTES);
@@ -240,8 +241,7 @@ function runBlock(base: usize, times: usize, rows: i32): void {
         break;
       }
       case OP_SVWAP: {
-        const h = inputColumn(rec, 0), l = inputColumn(rec, 1), c = inputColumn(rec, 2), v = inputColumn(rec, 3);
-        for (let i: usize = 0; i < bytes; i += 8) store<f64>(o + i, sessionVwapStep(st, load<f64>(h + i), load<f64>(l + i), load<f64>(c + i), load<f64>(v + i), load<i64>(times + i), n));
+        sessionVwapRun(st, inputColumn(rec, 0), inputColumn(rec, 1), inputColumn(rec, 2), inputColumn(rec, 3), times, o, bytes, n);
         break;
       }
       case OP_ROC: {

@@ -38,6 +38,7 @@ function suffixExtremes(cells: usize, n: i32): void {
  * Column kernel over `bytes / 8` bars: a at xa, b at xb; writes the max of a at oMax and the
  * min of b at oMin (NaN until n valid bars). Per call: bytes = 8. State in locals for the loop.
  */
+@inline
 export function maxMinRun(st: usize, xa: usize, xb: usize, oMax: usize, oMin: usize, bytes: usize, n: i32): void {
   let t = load<i64>(st);
   let j = load<i32>(st, 8);

@@ -12,6 +12,7 @@ export function taIsZero(v: f64): bool {
 // RSI state: +0 count i32 (inputs seen, capped at n + 1) | +8 previous x f64 | +16 avg gain | +24 avg loss
 // Seeded with simple averages of the first n gains/losses (first value at the n-th change),
 // then Wilder smoothing; 0 when avg gain + avg loss is zero (TA-Lib).
+@inline
 export function rsiRun(st: usize, x: usize, o: usize, bytes: usize, n: i32): void {
   let count = load<i32>(st);
   let previous = load<f64>(st, 8);
@@ -64,6 +65,7 @@ export function rsiRun(st: usize, x: usize, o: usize, bytes: usize, n: i32): voi
 
 // ROC state: +0 count i32 (capped at n) | +4 head i32 | +8 ring f64[n] (the last n inputs)
 // 100 (x / x[n ago] - 1), 0 when x[n ago] is 0 (TA-Lib ROC).
+@inline
 export function rocRun(st: usize, x: usize, o: usize, bytes: usize, n: i32): void {
   let count = load<i32>(st);
   let head = load<i32>(st, 4);

@@ -58,6 +58,7 @@
 //
 //   +0  checksum   i32  plan checksum the slot was reset for (0: never reset)
 //   +8  barCount   i64  bars processed since reset
+//   +16 timeNs     i64  open time of the last bar run per call (read by session VWAP)
 //   +64 values     f64[valueCount]: 0 open, 1 high, 2 low, 3 close, 4 volume, then node outputs
 //       node state ... (each node's state at its stateOff, 8 B aligned)
 //
@@ -110,6 +111,7 @@ export const NODE_FP1: i32 = 56;
 
 export const SLOT_CHECKSUM: i32 = 0;
 export const SLOT_BAR_COUNT: i32 = 8;
+export const SLOT_TIME: i32 = 16;
 export const SLOT_VALUES: i32 = 64;
 
 // Bar fields occupy the first values of every slot.

@@ -8,6 +8,7 @@
 //   +12 equalRun i32 (consecutive inputs equal to their predecessor, counting the first; capped at n)
 //   +16 shift f64 | +24 s1 f64 = sum(x - shift) | +32 s2 f64 = sum((x - shift)^2) | +40 ring f64[n]
 // Column kernel: `bytes / 8` inputs at x, outputs at o (per call: bytes = 8), state in locals.
+@inline
 export function stddevRun(st: usize, x: usize, o: usize, bytes: usize, n: i32, ddof: i32): void {
   let count = load<i32>(st);
   let head = load<i32>(st, 4);

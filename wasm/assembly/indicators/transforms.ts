@@ -5,6 +5,7 @@
 
 // DIFF / LAG state: +0 count i32 (capped at k) | +4 head i32 | +8 ring f64[k] (the last k inputs)
 /** lag = false: x - x[k ago]; lag = true: x[k ago]. */
+@inline
 export function pastRun(st: usize, x: usize, o: usize, bytes: usize, k: i32, lag: bool): void {
   let count = load<i32>(st);
   let head = load<i32>(st, 4);
@@ -33,6 +34,7 @@ export function pastRun(st: usize, x: usize, o: usize, bytes: usize, k: i32, lag
 // y = x - shift (the slope does not depend on the shift; it keeps the sums small).
 // Window full: T' = T - S + k y_new, S' = S - y_old + y_new; recomputed exactly every k bars.
 // slope (per bar) = (12 T - 6 (k + 1) S) / (k (k^2 - 1)).
+@inline
 export function slopeRun(st: usize, x: usize, o: usize, bytes: usize, k: i32): void {
   let count = load<i32>(st);
   let head = load<i32>(st, 4);

@@ -7,6 +7,7 @@
 // tp = (high + low + close) / 3. Sums are recomputed from the rings every n bars, and reset
 // to exact zero when no bar of the window has volume. With no volume, VWAP = tp.
 // Column kernel over `bytes / 8` bars at h, l, c, v (per call: bytes = 8), state in locals.
+@inline
 export function vwapRun(st: usize, h: usize, l: usize, c: usize, v: usize, o: usize, bytes: usize, n: i32): void {
   let count = load<i32>(st);
   let head = load<i32>(st, 4);
@@ -74,31 +75,55 @@ const NS_PER_DAY: i64 = 86_400_000_000_000;
 
 // SVWAP state: +0 session i64 (day index of the current session) | +8 started i32
 //              | +16 sum(tp v) f64 | +24 sum(v) f64
-// Sessions start every day at `hour`:00 UTC; a bar belongs to the session containing its open time.
+// Sessions start every day at `hour`:00 UTC; a bar belongs to the session containing its open
+// time. Column kernel over `bytes / 8` bars at h, l, c, v with open times (i64 ns) at times;
+// the session's bounds are kept, so only a bar outside them pays the day division.
 @inline
-export function sessionVwapStep(st: usize, high: f64, low: f64, close: f64, volume: f64, timeNs: i64, hour: i32): f64 {
-  if (isNaN(close)) return NaN;
-  const shifted = timeNs - <i64>hour * NS_PER_HOUR;
-  let session = shifted / NS_PER_DAY;
-  if (shifted < 0 && session * NS_PER_DAY != shifted) session--;
+export function sessionVwapRun(st: usize, h: usize, l: usize, c: usize, v: usize, times: usize, o: usize, bytes: usize, hour: i32): void {
+  let session = load<i64>(st);
+  let started = load<i32>(st, 8);
   let sumPV = load<f64>(st, 16);
   let sumV = load<f64>(st, 24);
-  if (load<i32>(st, 8) == 0 || load<i64>(st) != session) {
-    sumPV = 0;
-    sumV = 0;
-    store<i64>(st, session);
-    store<i32>(st, 1, 8);
+  const offset = <i64>hour * NS_PER_HOUR;
+  // Shifted times in [from, to) belong to `session` (empty until a session started).
+  let from = session * NS_PER_DAY;
+  let to = started != 0 ? from + NS_PER_DAY : from;
+  for (let i: usize = 0; i < bytes; i += 8) {
+    const close = load<f64>(c + i);
+    if (isNaN(close)) {
+      store<f64>(o + i, NaN);
+      continue;
+    }
+    const shifted = load<i64>(times + i) - offset;
+    if (shifted < from || shifted >= to) {
+      let day = shifted / NS_PER_DAY;
+      if (shifted < 0 && day * NS_PER_DAY != shifted) day--;
+      if (started == 0 || day != session) {
+        sumPV = 0;
+        sumV = 0;
+        session = day;
+        started = 1;
+      }
+      from = session * NS_PER_DAY;
+      to = from + NS_PER_DAY;
+    }
+    const tp = (load<f64>(h + i) + load<f64>(l + i) + close) / 3.0;
+    sumPV += tp * load<f64>(v + i);
+    sumV += load<f64>(v + i);
+    store<f64>(o + i, sumV != 0 ? sumPV / sumV : tp);
   }
-  const tp = (high + low + close) / 3.0;
-  sumPV += tp * volume;
-  sumV += volume;
+  store<i64>(st, session);
+  store<i32>(st, started, 8);
   store<f64>(st, sumPV, 16);
   store<f64>(st, sumV, 24);
-  return sumV != 0 ? sumPV / sumV : tp;
 }
 
 // OBV state: +0 count i32 | +8 previous close f64 | +16 obv f64. Starts at the first bar's volume (TA-Lib).
-// Column kernel: `bytes / 8` bars at c, v, outputs at o (per call: bytes = 8).
+// Column kernel: `bytes / 8` bars at c, v, outputs at o (per call: bytes = 8). The signed volume
+// is picked with SIMD masks instead of branches (up/down closes are unpredictable): lane 0 of
+// [v, -v] when close > previous, lane 1 when close < previous, +0 when equal, so
+// obv + delta is obv + v, obv - v or obv, bit for bit.
+@inline
 export function obvRun(st: usize, c: usize, v: usize, o: usize, bytes: usize): void {
   let count = load<i32>(st);
   let previous = load<f64>(st, 8);
@@ -113,10 +138,11 @@ export function obvRun(st: usize, c: usize, v: usize, o: usize, bytes: usize): v
       }
       obv = volume;
       count = 1;
-    } else if (close > previous) {
-      obv += volume;
-    } else if (close < previous) {
-      obv -= volume;
+    } else {
+      // Lane 0: close > previous; lane 1: previous > close.
+      const mask = f64x2.gt(f64x2.replace_lane(f64x2.splat(close), 1, previous), f64x2.replace_lane(f64x2.splat(previous), 1, close));
+      const picked = v128.and(f64x2.replace_lane(f64x2.splat(volume), 1, -volume), mask);
+      obv = obv + (f64x2.extract_lane(picked, 0) + f64x2.extract_lane(picked, 1));
     }
     previous = close;
     store<f64>(o + i, obv);

@@ -1,0 +1,23 @@
+// The PIPELINE region as seen from TypeScript. Mirror of
+// wasm/assembly/pipeline/pipeline-layout.ts (the box diagram lives there).
+import { PIPELINE_REGION_OFFSET } from '../layout/memory-map.js';
+
+export const PIPE_MAX_INSTRUMENTS = 2048;
+export const PIPE_MAX_FEATURES = 8;
+
+export const PIPE_HEADER = PIPELINE_REGION_OFFSET;
+export const HDR_BARS_PIPED = 0;
+export const HDR_INDICATOR_STEPS = 8;
+export const HDR_REGIME_STEPS = 16;
+export const HDR_STAGE_ERRORS = 24;
+export const HDR_LAST_ERROR = 32;
+export const HDR_LAST_ERROR_INSTRUMENT = 36;
+export const HDR_UNROUTED = 40;
+
+export const PIPE_TABLE = PIPELINE_REGION_OFFSET + 0x1000;
+export const PIPE_ENTRY_BYTES = 64;
+export const PIPE_FEATURES = 16;
+
+export const PIPE_INDICATORS = 1;
+export const PIPE_REGIME = 2;
+export const FEATURE_LOGRET = -1;

@@ -1,0 +1,65 @@
+// Reads the pipeline's results from the shared memory on the I/O thread: each
+// instrument's current indicator values and regime (probabilities, label), and
+// the pipeline counters. A snapshot copies numbers out; call it between batches
+// or after the engine stopped, never per event.
+import { FILTER_LABEL, FILTER_LOG_LIKELIHOOD, FILTER_PROBS, FILTER_STEPS } from '../regime/hmm-memory-layout.js';
+import { labelName } from '../regime/index.js';
+import type { PipelineMap } from './configure-pipeline.js';
+import {
+  HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS, HDR_STAGE_ERRORS, HDR_UNROUTED, PIPE_HEADER,
+} from './pipeline-layout.js';
+
+export interface PipelineCounters {
+  barsPiped: number;
+  indicatorSteps: number;
+  regimeSteps: number;
+  stageErrors: number;
+  /** Last negative status a stage returned (0 if none) and its instrument. */
+  lastError: number;
+  lastErrorInstrument: number;
+  /** BARs whose instrument has no pipeline configured. */
+  unrouted: number;
+}
+
+export interface InstrumentSnapshot {
+  instrument: number;
+  /** Column name -> value; null while the indicator warms up. */
+  indicators: Record<string, number | null>;
+  regime?: { label: string; probabilities: number[]; steps: number; logLikelihood: number };
+}
+
+export function readPipelineCounters(memory: WebAssembly.Memory): PipelineCounters {
+  const view = new DataView(memory.buffer);
+  const i64 = (field: number) => Number(view.getBigInt64(PIPE_HEADER + field, true));
+  return {
+    barsPiped: i64(HDR_BARS_PIPED),
+    indicatorSteps: i64(HDR_INDICATOR_STEPS),
+    regimeSteps: i64(HDR_REGIME_STEPS),
+    stageErrors: i64(HDR_STAGE_ERRORS),
+    lastError: view.getInt32(PIPE_HEADER + HDR_LAST_ERROR, true),
+    lastErrorInstrument: view.getInt32(PIPE_HEADER + HDR_LAST_ERROR_INSTRUMENT, true),
+    unrouted: i64(HDR_UNROUTED),
+  };
+}
+
+export function readPipelineSnapshot(memory: WebAssembly.Memory, map: PipelineMap): InstrumentSnapshot[] {
+  const view = new DataView(memory.buffer);
+  return map.instruments.map((entry) => {
+    const indicators: Record<string, number | null> = {};
+    for (const column of map.columns) {
+      const v = view.getFloat64(entry.valuesOffset + column.valueIndex * 8, true);
+      indicators[column.name] = Number.isNaN(v) ? null : v;
+    }
+    const snapshot: InstrumentSnapshot = { instrument: entry.instrument, indicators };
+    if (entry.regimeStateOffset >= 0) {
+      const base = entry.regimeStateOffset;
+      snapshot.regime = {
+        label: labelName(view.getInt32(base + FILTER_LABEL, true)),
+        probabilities: Array.from({ length: entry.regimeStates }, (_, k) => view.getFloat64(base + FILTER_PROBS + k * 8, true)),
+        steps: Number(view.getBigInt64(base + FILTER_STEPS, true)),
+        logLikelihood: view.getFloat64(base + FILTER_LOG_LIKELIHOOD, true),
+      };
+    }
+    return snapshot;
+  });
+}

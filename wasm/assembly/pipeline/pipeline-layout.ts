@@ -1,0 +1,61 @@
+// Layout of the PIPELINE region: which per-bar stages run for each instrument, and the
+// pipeline's counters. Mirrored by engine/pipeline/pipeline-layout.ts.
+//
+//   PIPELINE_REGION_OFFSET
+//   +0x0000 +--------------------------------------------+
+//           | header (4 KiB)                             |
+//           |  +0  barsPiped      i64  BARs run through   |
+//           |  +8  indicatorSteps i64                     |
+//           |  +16 regimeSteps   i64  HMM filter steps    |
+//           |  +24 stageErrors   i64  stage calls < 0     |
+//           |  +32 lastError     i32  last negative status|
+//           |  +36 lastErrorInst i32  its instrument      |
+//           |  +40 unrouted      i64  BARs for instruments |
+//           |                        with no pipeline    |
+//   +0x1000 +--------------------------------------------+
+//           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
+//           | 64 bytes each:                             |
+//           |  +0  flags         i32  PIPE_* stage bits  |
+//           |  +4  indicatorSlot i32                     |
+//           |  +8  featureCount  i32  d (<= 8)           |
+//           |  +12 (pad)                                 |
+//           |  +16 features      8 x i32: FEATURE_LOGRET |
+//           |                        or an indicator     |
+//           |                        output index        |
+//           |  +48 prevClose     f64  (NaN before first) |
+//           |  +56 (pad)                                 |
+//   +0x21000+--------------------------------------------+
+//           | feature rows: instrument i's d f64 at      |
+//           | FEATURE_ROWS + i * 64                      |
+//   +0x41000+--------------------------------------------+
+import { PIPELINE_REGION_OFFSET } from '../layout';
+
+export const PIPE_MAX_INSTRUMENTS: i32 = 2048;
+export const PIPE_MAX_FEATURES: i32 = 8;
+
+export const PIPE_HEADER: i32 = PIPELINE_REGION_OFFSET;
+export const HDR_BARS_PIPED: i32 = 0;
+export const HDR_INDICATOR_STEPS: i32 = 8;
+export const HDR_REGIME_STEPS: i32 = 16;
+export const HDR_STAGE_ERRORS: i32 = 24;
+export const HDR_LAST_ERROR: i32 = 32;
+export const HDR_LAST_ERROR_INSTRUMENT: i32 = 36;
+export const HDR_UNROUTED: i32 = 40;
+
+export const PIPE_TABLE: i32 = PIPELINE_REGION_OFFSET + 0x1000;
+export const PIPE_ENTRY_BYTES: i32 = 64;
+export const PIPE_FLAGS: i32 = 0;
+export const PIPE_INDICATOR_SLOT: i32 = 4;
+export const PIPE_FEATURE_COUNT: i32 = 8;
+export const PIPE_FEATURES: i32 = 16;
+export const PIPE_PREV_CLOSE: i32 = 48;
+
+export const PIPE_FEATURE_ROWS: i32 = PIPE_TABLE + PIPE_MAX_INSTRUMENTS * PIPE_ENTRY_BYTES;
+export const PIPE_FEATURE_ROW_BYTES: i32 = 64;
+
+/** Stage bits of PIPE_FLAGS. */
+export const PIPE_INDICATORS: i32 = 1;
+export const PIPE_REGIME: i32 = 2;
+
+/** A feature source that is the bar's log return ln(close / previous close), not an indicator output. */
+export const FEATURE_LOGRET: i32 = -1;

@@ -1,0 +1,113 @@
+// The per-bar pipeline of the engine loop: for each BAR record, runs the stages its
+// instrument is configured for (pipeline-layout.ts), in order:
+//   indicators (the loaded plan, on the instrument's slot)
+//   -> regime (the feature row from indicator outputs and the log return, then one
+//      HMM forward-filter step; skipped while any feature is still warming up)
+// A stage that returns a negative status is counted (with the last status and its
+// instrument) and the bar goes on to the next record: one bad instrument never stops
+// the loop. No allocation; records are read in place.
+import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE } from '../layout';
+import { ERR_BAD_ARGUMENT, OK } from '../errors';
+import { indUpdate, indValuesOffset } from '../indicators/executor';
+import { hmmFilterStep } from '../hmm/hmm-filter';
+import {
+  FEATURE_LOGRET, HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS,
+  HDR_STAGE_ERRORS, HDR_UNROUTED, PIPE_ENTRY_BYTES, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
+  PIPE_FEATURES, PIPE_FLAGS, PIPE_HEADER, PIPE_INDICATOR_SLOT, PIPE_INDICATORS, PIPE_MAX_FEATURES,
+  PIPE_MAX_INSTRUMENTS, PIPE_PREV_CLOSE, PIPE_REGIME, PIPE_TABLE,
+} from './pipeline-layout';
+
+const HEADER: usize = <usize>PIPE_HEADER;
+
+// @ts-ignore: decorator
+@inline
+function bump(field: i32): void {
+  store<i64>(HEADER + <usize>field, load<i64>(HEADER + <usize>field) + 1);
+}
+
+function stageFailed(status: i32, instrument: i32): void {
+  bump(HDR_STAGE_ERRORS);
+  store<i32>(HEADER + <usize>HDR_LAST_ERROR, status);
+  store<i32>(HEADER + <usize>HDR_LAST_ERROR_INSTRUMENT, instrument);
+}
+
+/** Clears every instrument's entry and the counters (no stage runs until configured). */
+export function pipelineReset(): i32 {
+  memory.fill(HEADER, 0, <usize>(PIPE_FEATURE_ROWS - PIPE_HEADER));
+  return OK;
+}
+
+/**
+ * Configures `instrument`'s stages. `flags` = PIPE_INDICATORS | PIPE_REGIME bits; the
+ * feature sources (FEATURE_LOGRET or indicator output indices) must already be written
+ * at PIPE_FEATURES of its entry when PIPE_REGIME is set, `featureCount` of them.
+ */
+export function pipelineConfigure(instrument: i32, flags: i32, indicatorSlot: i32, featureCount: i32): i32 {
+  if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
+  if ((flags & ~(PIPE_INDICATORS | PIPE_REGIME)) != 0) return ERR_BAD_ARGUMENT;
+  if ((flags & PIPE_REGIME) != 0 && ((flags & PIPE_INDICATORS) == 0 || featureCount < 1 || featureCount > PIPE_MAX_FEATURES)) return ERR_BAD_ARGUMENT;
+  const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
+  store<i32>(entry + PIPE_INDICATOR_SLOT, indicatorSlot);
+  store<i32>(entry + PIPE_FEATURE_COUNT, featureCount);
+  store<f64>(entry + PIPE_PREV_CLOSE, NaN);
+  store<i32>(entry + PIPE_FLAGS, flags);
+  return OK;
+}
+
+/** Byte offset of `instrument`'s entry (TS writes feature sources there), or ERR_BAD_ARGUMENT. */
+export function pipelineEntryOffset(instrument: i32): i32 {
+  if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
+  return PIPE_TABLE + instrument * PIPE_ENTRY_BYTES;
+}
+
+/** Runs the configured stages for the BAR record at `record`. */
+export function pipelineOnBar(record: usize): void {
+  const instrument = load<i32>(record, EV_INSTRUMENT);
+  if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) {
+    bump(HDR_UNROUTED);
+    return;
+  }
+  const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
+  const flags = load<i32>(entry + PIPE_FLAGS);
+  if (flags == 0) {
+    bump(HDR_UNROUTED);
+    return;
+  }
+  bump(HDR_BARS_PIPED);
+  const close = load<f64>(record, EV_PRICE);
+  const slot = load<i32>(entry + PIPE_INDICATOR_SLOT);
+  const status = indUpdate(
+    slot,
+    reinterpret<f64>(load<i64>(record, EV_ID)),
+    load<f64>(record, EV_A),
+    load<f64>(record, EV_B),
+    close,
+    load<f64>(record, EV_SIZE),
+    load<i64>(record, EV_TS_EXCHANGE),
+  );
+  if (status < 0) {
+    stageFailed(status, instrument);
+    return;
+  }
+  bump(HDR_INDICATOR_STEPS);
+  if ((flags & PIPE_REGIME) != 0) regimeStage(instrument, entry, slot, close);
+  store<f64>(entry + PIPE_PREV_CLOSE, close);
+}
+
+function regimeStage(instrument: i32, entry: usize, slot: i32, close: f64): void {
+  const values = <usize>indValuesOffset(slot);
+  const row = <usize>(PIPE_FEATURE_ROWS + instrument * PIPE_FEATURE_ROW_BYTES);
+  const d = load<i32>(entry + PIPE_FEATURE_COUNT);
+  for (let j = 0; j < d; j++) {
+    const source = load<i32>(entry + PIPE_FEATURES + (<usize>j << 2));
+    const v = source == FEATURE_LOGRET ? Math.log(close / load<f64>(entry + PIPE_PREV_CLOSE)) : load<f64>(values + (<usize>source << 3));
+    if (v - v != 0) return; // warm-up (NaN) or no previous close yet: no step this bar
+    store<f64>(row + (<usize>j << 3), v);
+  }
+  const state = hmmFilterStep(instrument, <i32>row);
+  if (state < 0) {
+    stageFailed(state, instrument);
+    return;
+  }
+  bump(HDR_REGIME_STEPS);
+}
