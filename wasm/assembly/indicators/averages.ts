@@ -14,19 +14,28 @@ export function smaRun(st: usize, x: usize, o: usize, bytes: usize, n: i32): voi
   let sum = load<f64>(st, 8);
   const ring = st + 16;
   const period = <f64>n;
-  for (let i: usize = 0; i < bytes; i += 8) {
+  let i: usize = 0;
+  for (; i < bytes && count < n; i += 8) {
     const v = load<f64>(x + i);
     let out: f64 = NaN;
     if (count != 0 || !isNaN(v)) {
-      const cell = ring + (<usize>head << 3);
-      if (count == n) sum -= load<f64>(cell);
-      else count++;
+      count++;
       sum += v;
-      store<f64>(cell, v);
+      store<f64>(ring + (<usize>head << 3), v);
       head = head + 1 == n ? 0 : head + 1;
       if (count == n) out = sum / period;
     }
     store<f64>(o + i, out);
+  }
+  // Window full: the same steps without the warm-up checks.
+  for (; i < bytes; i += 8) {
+    const v = load<f64>(x + i);
+    const cell = ring + (<usize>head << 3);
+    sum -= load<f64>(cell);
+    sum += v;
+    store<f64>(cell, v);
+    head = head + 1 == n ? 0 : head + 1;
+    store<f64>(o + i, sum / period);
   }
   store<i32>(st, count);
   store<i32>(st, head, 4);
