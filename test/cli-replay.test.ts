@@ -97,6 +97,32 @@ describe.skipIf(!existsSync(cli))('quantflow CLI (needs `npm run build`)', () =>
     expect(missing.stderr).toContain('/nonexistent/bars.csv');
   });
 
+  it('runs the per-bar pipeline with --ind and reports each instrument\'s final values', () => {
+    const { code, stdout, stderr } = run(['replay', '--ind', 'ema:20,bb:20:2.pctb', '--json']);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.pipeline.counters.barsPiped).toBe(3 * 17_520);
+    expect(result.pipeline.counters.stageErrors).toBe(0);
+    expect(result.pipeline.instruments.map((i: { name: string }) => i.name)).toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']);
+    for (const instrument of result.pipeline.instruments) {
+      expect(typeof instrument.indicators['ema:20'], `${instrument.name} ema:20`).toBe('number');
+      expect(typeof instrument.indicators['bb:20:2.pctb']).toBe('number');
+    }
+  });
+
+  it('rejects bad pipeline flags with the token, parameter and rule', () => {
+    const bad = run(['replay', '--ind', 'ema:0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('ema:0');
+    expect(bad.stderr).toContain('period');
+    const decide = run(['replay', '--decide']);
+    expect(decide.code).toBe(2);
+    expect(decide.stderr).toContain('--decide needs --regime-model');
+    const missingModel = run(['replay', '--regime-model', '/nonexistent/model.json']);
+    expect(missingModel.code).toBe(2);
+    expect(missingModel.stderr).toContain('/nonexistent/model.json');
+  });
+
   it('drains both rings and stops on SIGINT, with every published event consumed', async () => {
     const { code, stdout, stderr } = await replayWithSignal('SIGINT');
     expect(code, stderr).toBe(130);

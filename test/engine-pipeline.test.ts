@@ -9,7 +9,12 @@ import { buildBarReplayTape } from '../engine/replay/bar-replay-tape.js';
 import { playTape } from '../engine/replay/tape-player.js';
 import { createReferenceIndicator } from '../engine/indicators/reference/index.js';
 import { ForwardFilter, buildRegimeFeatures, trainRegimeModel, labelCode, LabelHysteresis } from '../engine/regime/index.js';
-import type { PipelineSpec } from '../engine/pipeline/index.js';
+import { pipelineTokens, type PipelineSpec } from '../engine/pipeline/index.js';
+import { compileCore, createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
+import { buildPlan, IndicatorExecutor, type IndicatorCoreExports } from '../engine/indicators/index.js';
+import { WasmForwardFilter, type HmmCoreExports } from '../engine/regime/index.js';
+import { compileDecisionProgram, compileInstrument, resolveFusionConfig, resolveSizingConfig, WasmDecisionEngine, type DecisionCoreExports } from '../engine/decision/index.js';
+import { SCRATCH_REGION_OFFSET } from '../engine/layout/memory-map.js';
 
 async function demoSeries(): Promise<BarSeries[]> {
   const series: BarSeries[] = [];
@@ -77,6 +82,63 @@ describe('engine pipeline', () => {
       expect(got.label, `${bars.file} label after hysteresis`).toBe(['trending', 'mean_reverting', 'choppy'][label] ?? 'none');
     }
     expect(pipelineCounters.regimeSteps).toBe(series.reduce((n, s) => n + buildRegimeFeatures(s, model.featureSpec).rows, 0));
+  });
+
+  it('decides every bar in the engine loop exactly as the stages called one by one in order', async () => {
+    const series = (await demoSeries()).map((s) => ({ ...s, length: 4000 }));
+    const model = trainRegimeModel(buildRegimeFeatures(series[0]), { restarts: 1, seed: 3, maxIterations: 30 });
+    const fusion = resolveFusionConfig();
+    const sizing = resolveSizingConfig();
+    const equity = 250_000;
+    const spec: PipelineSpec = {
+      indicators: [],
+      instruments: series.map((_, instrument) => ({ instrument, regimeModel: model, timeframe: '1h' })),
+      decision: { fusion, sizing, equity },
+    };
+    const { snapshot, pipelineCounters } = await runPipeline(series, spec);
+    expect(pipelineCounters.stageErrors).toBe(0);
+    expect(pipelineCounters.decisionSteps, 'one decision per bar').toBe(series.reduce((n, s) => n + s.length, 0));
+
+    // The same stages, called one at a time on a core of this thread, bar by bar in tape order.
+    const memory = createSharedMemory();
+    const core = instantiateCore(memory, compileCore('release')) as IndicatorCoreExports & HmmCoreExports & DecisionCoreExports;
+    const plan = buildPlan(pipelineTokens(spec));
+    const executor = IndicatorExecutor.create(plan, { core, memory });
+    const filter = new WasmForwardFilter(core, memory);
+    filter.loadModel(0, model.model, model.labels.map(labelCode), model.minDwellBars);
+    const decision = new WasmDecisionEngine(core, memory);
+    decision.load(compileDecisionProgram(fusion, sizing, plan));
+    const featureIndex = model.featureSpec.map((token) => (token === 'logret' ? -1 : plan.columns[plan.tokens.get(token)![0]].valueIndex));
+    const features = new Float64Array(memory.buffer, SCRATCH_REGION_OFFSET, featureIndex.length);
+    const values = new Float64Array(memory.buffer);
+    const tape = buildBarReplayTape(series, series.map((s) => s.file));
+    const previous = series.map(() => Number.NaN);
+    const lastClose = series.map(() => 0n);
+    let nonZeroTargets = 0;
+    series.forEach((_, k) => {
+      executor.resetSlot(k);
+      filter.reset(k, 0);
+      decision.addInstrument(compileInstrument(sizing, plan, { instrument: k, indicatorSlot: k, timeframe: '1h' }));
+    });
+    for (let row = 0; row < tape.length; row++) {
+      const k = tape.instrument[row];
+      const close = tape.close[row];
+      executor.update(k, tape.open[row], tape.high[row], tape.low[row], close, tape.volume[row], tape.tsExchange[row]);
+      const base = executor.valuesBase(k);
+      featureIndex.forEach((index, j) => (features[j] = index < 0 ? Math.log(close / previous[k]) : values[base + index]));
+      if (features.every(Number.isFinite)) expect(core.hmmFilterStep(k, SCRATCH_REGION_OFFSET)).toBeGreaterThanOrEqual(0);
+      previous[k] = close;
+      decision.step(k, tape.tsLocal[row], equity);
+      lastClose[k] = tape.tsLocal[row];
+      if (decision.exposure(k) !== 0) nonZeroTargets++;
+    }
+    for (const [k, bars] of series.entries()) {
+      const engine = snapshot.find((s) => s.instrument === k)!.decision!;
+      const direct = decision.output(k);
+      expect(engine, `${bars.file}: the engine loop's last decision equals the direct calls'`).toEqual(direct);
+      expect(engine.tsNs, 'decided at the last bar close time').toBe(lastClose[k]);
+    }
+    expect(nonZeroTargets, 'the stream exercises non-zero targets').toBeGreaterThan(100);
   });
 
   it('counts BARs of instruments without a pipeline as unrouted and leaves them alone', async () => {

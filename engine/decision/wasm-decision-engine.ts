@@ -10,12 +10,10 @@ import {
   CFG_SENT_FULL_WEIGHT, CFG_SENT_MAX_AGE_NS, CFG_VERSION, CFG_VOL_VALUE, CFG_WEIGHTS, DEC_BATCH_OFFSET,
   DEC_CONFIG_OFFSET, DEC_MAGIC, DEC_MAX_INSTRUMENTS, DEC_MAX_SOURCES, DEC_RECORD_OFFSET, DEC_RULE_BYTES,
   DEC_RULES_OFFSET, DEC_SOURCE_BYTES, DEC_SOURCES_OFFSET, DEC_STATE_BYTES, DEC_VERSION, FLAG_SHORT_ALLOWED, IC_ATR_VALUE,
-  IC_BARS_PER_YEAR, IC_FLAGS, IC_IND_SLOT, IC_MAX_LEVERAGE, IC_P0, IC_P1, IC_SIZING, OUT_CHOPPY_SCALE, OUT_COMP_CONF,
-  OUT_COMP_SCORE, OUT_CONFIDENCE, OUT_DIRECTION, OUT_EXPOSURE, OUT_PRICE, OUT_QUANTITY, OUT_REGIME_PROB, OUT_SIGNAL,
-  OUT_STATUS, OUT_TS, OUT_VOL_BAR, OUT_WEIGHTS, RULE_FAMILY, RULE_IN0, RULE_OPCODE, RULE_P0, RULE_WEIGHT, SRC_CAP,
+  IC_BARS_PER_YEAR, IC_FLAGS, IC_IND_SLOT, IC_MAX_LEVERAGE, IC_P0, IC_P1, IC_SIZING, OUT_EXPOSURE, OUT_QUANTITY, RULE_FAMILY, RULE_IN0, RULE_OPCODE, RULE_P0, RULE_WEIGHT, SRC_CAP,
   SRC_WEIGHT, ST_SENT_ACCEPTED, ST_SENT_SUPPRESSED, decInstrumentConfigOffset, decOutputOffset, decStateOffset,
 } from './decision-layout.js';
-import type { DecisionOutput } from './decision-output.js';
+import { readDecisionOutput, type DecisionOutput } from './decision-output.js';
 import type { DecisionProgram, InstrumentProgram } from './decision-program.js';
 import { writeModelRecord, writeSentimentRecord, type ModelRecord, type SentimentRecord } from './decision-records.js';
 
@@ -152,25 +150,7 @@ export class WasmDecisionEngine {
 
   /** The instrument's last decision, decoded from its output block. */
   output(instrument: number): DecisionOutput {
-    const base = decOutputOffset(instrument);
-    const f = (field: number) => this.f64[(base + field) / 8];
-    const five = (field: number) => [0, 1, 2, 3, 4].map((k) => f(field + 8 * k));
-    return {
-      status: this.view.getInt32(base + OUT_STATUS, true),
-      tsNs: this.view.getBigInt64(base + OUT_TS, true),
-      signal: f(OUT_SIGNAL),
-      confidence: f(OUT_CONFIDENCE),
-      choppyScale: f(OUT_CHOPPY_SCALE),
-      direction: f(OUT_DIRECTION),
-      exposure: f(OUT_EXPOSURE),
-      quantity: f(OUT_QUANTITY),
-      volatilityPerBar: f(OUT_VOL_BAR),
-      price: f(OUT_PRICE),
-      regimeProbabilities: [0, 1, 2].map((k) => f(OUT_REGIME_PROB + 8 * k)),
-      weights: five(OUT_WEIGHTS),
-      componentScores: five(OUT_COMP_SCORE),
-      componentConfidences: five(OUT_COMP_CONF),
-    };
+    return readDecisionOutput(this.memory, instrument);
   }
 
   sentimentCounts(instrument: number): { accepted: number; suppressed: number } {

@@ -39,6 +39,8 @@ export const NODE_FP0 = 48;
 
 export const SLOT_CHECKSUM = 0;
 export const SLOT_BAR_COUNT = 8;
+/** Open time (i64 ns) of the slot's last bar. */
+export const SLOT_TIME = 16;
 export const SLOT_VALUES = 64;
 
 /** Bar fields occupy the first values of every slot, in this order. */

@@ -1,19 +1,22 @@
 // Sets up the per-bar pipeline inside the engine thread, before the first event:
 // builds the indicator plan from the spec, loads it into the core, resets each
 // instrument's indicator slot, loads each distinct regime model into a model slot
-// and binds instruments to it, and writes each instrument's stage flags and feature
+// and binds instruments to it, loads the decision program (fusion, sizing) and its
+// instruments, and writes each instrument's stage flags and feature
 // sources into the PIPELINE region. Returns the map the I/O thread reads results with.
 import { checkCoreStatus } from '../core/core-status.js';
 import type { CoreExports } from '../core/wasm-core.js';
-import { buildPlan, encodePlan, type IndicatorCoreExports } from '../indicators/index.js';
+import { buildPlan, encodePlan, type IndicatorCoreExports, type IndicatorPlan } from '../indicators/index.js';
 import { PLAN_OFFSET } from '../indicators/plan-layout.js';
 import { labelCode, WasmForwardFilter, type HmmCoreExports, type RegimeModelRecord } from '../regime/index.js';
 import { HMM_MAX_MODELS, hmmFilterStateOffset } from '../regime/hmm-memory-layout.js';
-import { FEATURE_LOGRET, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_REGIME, PIPE_TABLE } from './pipeline-layout.js';
+import { compileDecisionProgram, compileInstrument, WasmDecisionEngine, type DecisionCoreExports, type DecisionProgram } from '../decision/index.js';
+import { FEATURE_LOGRET, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_REGIME, PIPE_TABLE } from './pipeline-layout.js';
 import { checkPipelineSpec, pipelineTokens, type PipelineSpec } from './pipeline-spec.js';
 
-export interface PipelineCoreExports extends IndicatorCoreExports, HmmCoreExports {
+export interface PipelineCoreExports extends IndicatorCoreExports, HmmCoreExports, DecisionCoreExports {
   pipelineReset(): number;
+  pipelineSetEquity(equity: number): number;
   pipelineConfigure(instrument: number, flags: number, indicatorSlot: number, featureCount: number): number;
 }
 
@@ -31,16 +34,59 @@ export interface PipelineInstrumentMap {
   /** Byte offset of its HMM filter state, or -1 without a regime model. */
   readonly regimeStateOffset: number;
   readonly regimeStates: number;
+  /** True when fusion and sizing run for it (read with readDecisionOutput). */
+  readonly decides: boolean;
+}
+
+/** The pure part of the setup: the plan, each regime instrument's feature sources, the decision program. */
+export interface PipelinePlan {
+  readonly plan: IndicatorPlan;
+  /** Per instrument with a regime model: FEATURE_LOGRET or the plan value index of each feature. */
+  readonly featureSources: ReadonlyMap<number, readonly number[]>;
+  readonly decisionProgram?: DecisionProgram;
+}
+
+/**
+ * Checks a spec and plans it without a core: throws (naming the token, feature or config
+ * field) on anything the core would refuse, so callers can reject bad input up front.
+ */
+export function planPipeline(spec: PipelineSpec): PipelinePlan {
+  checkPipelineSpec(spec);
+  const plan = buildPlan(pipelineTokens(spec));
+  const featureSources = new Map<number, readonly number[]>();
+  for (const { instrument, regimeModel } of spec.instruments) {
+    if (!regimeModel) continue;
+    featureSources.set(
+      instrument,
+      regimeModel.featureSpec.map((token) => {
+        if (token === 'logret') return FEATURE_LOGRET;
+        const columns = plan.tokens.get(token);
+        if (!columns || columns.length !== 1) throw new RangeError(`regime feature \`${token}\` must be a single-output indicator token`);
+        return plan.columns[columns[0]].valueIndex;
+      }),
+    );
+  }
+  const decisionProgram = spec.decision ? compileDecisionProgram(spec.decision.fusion, spec.decision.sizing, plan) : undefined;
+  if (spec.decision) {
+    for (const entry of spec.instruments) {
+      if (entry.regimeModel) compileInstrument(spec.decision.sizing, plan, { instrument: entry.instrument, indicatorSlot: entry.instrument, timeframe: entry.timeframe! });
+    }
+  }
+  return { plan, featureSources, decisionProgram };
 }
 
 export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory, spec: PipelineSpec): PipelineMap {
-  checkPipelineSpec(spec);
+  const { plan, featureSources, decisionProgram } = planPipeline(spec);
   const pipelineCore = core as unknown as PipelineCoreExports;
-  const plan = buildPlan(pipelineTokens(spec));
   encodePlan(plan, memory.buffer, PLAN_OFFSET);
   const slotCapacity = checkCoreStatus(pipelineCore.indPlanLoad(PLAN_OFFSET), 'indPlanLoad');
   checkCoreStatus(pipelineCore.pipelineReset(), 'pipelineReset');
   const filter = new WasmForwardFilter(pipelineCore, memory);
+  const decision = spec.decision && decisionProgram ? new WasmDecisionEngine(pipelineCore, memory) : undefined;
+  if (spec.decision && decision && decisionProgram) {
+    decision.load(decisionProgram);
+    checkCoreStatus(pipelineCore.pipelineSetEquity(spec.decision.equity), 'pipelineSetEquity');
+  }
   const modelSlots = new Map<RegimeModelRecord, number>();
   const i32 = new Int32Array(memory.buffer);
   const instruments: PipelineInstrumentMap[] = [];
@@ -62,16 +108,15 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
         modelSlots.set(regimeModel, slot);
       }
       filter.reset(instrument, slot);
-      const sources = regimeModel.featureSpec.map((token) => {
-        if (token === 'logret') return FEATURE_LOGRET;
-        const columns = plan.tokens.get(token);
-        if (!columns || columns.length !== 1) throw new RangeError(`regime feature \`${token}\` must be a single-output indicator token`);
-        return plan.columns[columns[0]].valueIndex;
-      });
+      const sources = featureSources.get(instrument)!;
       const entryWord = (PIPE_TABLE + instrument * PIPE_ENTRY_BYTES + PIPE_FEATURES) >> 2;
       sources.forEach((source, j) => (i32[entryWord + j] = source));
       flags |= PIPE_REGIME;
       featureCount = sources.length;
+      if (spec.decision && decision) {
+        decision.addInstrument(compileInstrument(spec.decision.sizing, plan, { instrument, indicatorSlot: instrument, timeframe: entry.timeframe! }));
+        flags |= PIPE_DECISION;
+      }
     }
     checkCoreStatus(pipelineCore.pipelineConfigure(instrument, flags, instrument, featureCount), `pipelineConfigure(${instrument})`);
     instruments.push({
@@ -79,6 +124,7 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
       valuesOffset: checkCoreStatus(pipelineCore.indValuesOffset(instrument), `indValuesOffset(${instrument})`),
       regimeStateOffset: regimeModel ? hmmFilterStateOffset(instrument) : -1,
       regimeStates: regimeModel?.model.states ?? 0,
+      decides: (flags & PIPE_DECISION) !== 0,
     });
   }
   return { columns: plan.columns.map((c) => ({ name: c.name, valueIndex: c.valueIndex })), instruments };

@@ -13,6 +13,9 @@ export const HDR_STAGE_ERRORS = 24;
 export const HDR_LAST_ERROR = 32;
 export const HDR_LAST_ERROR_INSTRUMENT = 36;
 export const HDR_UNROUTED = 40;
+export const HDR_DECISION_STEPS = 48;
+export const HDR_EQUITY = 56;
+export const HDR_SIGNAL_RECORDS = 64;
 
 export const PIPE_TABLE = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES = 64;
@@ -20,4 +23,5 @@ export const PIPE_FEATURES = 16;
 
 export const PIPE_INDICATORS = 1;
 export const PIPE_REGIME = 2;
+export const PIPE_DECISION = 4;
 export const FEATURE_LOGRET = -1;

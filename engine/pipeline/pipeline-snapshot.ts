@@ -5,8 +5,9 @@
 import { FILTER_LABEL, FILTER_LOG_LIKELIHOOD, FILTER_PROBS, FILTER_STEPS } from '../regime/hmm-memory-layout.js';
 import { labelName } from '../regime/index.js';
 import type { PipelineMap } from './configure-pipeline.js';
+import { readDecisionOutput, type DecisionOutput } from '../decision/index.js';
 import {
-  HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS, HDR_STAGE_ERRORS, HDR_UNROUTED, PIPE_HEADER,
+  HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS, HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_SIGNAL_RECORDS, PIPE_HEADER,
 } from './pipeline-layout.js';
 
 export interface PipelineCounters {
@@ -19,6 +20,9 @@ export interface PipelineCounters {
   lastErrorInstrument: number;
   /** BARs whose instrument has no pipeline configured. */
   unrouted: number;
+  decisionSteps: number;
+  /** MODEL and SENTIMENT records the decision experts took. */
+  signalRecords: number;
 }
 
 export interface InstrumentSnapshot {
@@ -26,6 +30,8 @@ export interface InstrumentSnapshot {
   /** Column name -> value; null while the indicator warms up. */
   indicators: Record<string, number | null>;
   regime?: { label: string; probabilities: number[]; steps: number; logLikelihood: number };
+  /** The last fusion + sizing result: target exposure (fraction of equity) and quantity. */
+  decision?: DecisionOutput;
 }
 
 export function readPipelineCounters(memory: WebAssembly.Memory): PipelineCounters {
@@ -39,6 +45,8 @@ export function readPipelineCounters(memory: WebAssembly.Memory): PipelineCounte
     lastError: view.getInt32(PIPE_HEADER + HDR_LAST_ERROR, true),
     lastErrorInstrument: view.getInt32(PIPE_HEADER + HDR_LAST_ERROR_INSTRUMENT, true),
     unrouted: i64(HDR_UNROUTED),
+    decisionSteps: i64(HDR_DECISION_STEPS),
+    signalRecords: i64(HDR_SIGNAL_RECORDS),
   };
 }
 
@@ -60,6 +68,7 @@ export function readPipelineSnapshot(memory: WebAssembly.Memory, map: PipelineMa
         logLikelihood: view.getFloat64(base + FILTER_LOG_LIKELIHOOD, true),
       };
     }
+    if (entry.decides) snapshot.decision = readDecisionOutput(memory, entry.instrument);
     return snapshot;
   });
 }

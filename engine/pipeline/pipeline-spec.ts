@@ -2,6 +2,7 @@
 // instrument gets, and optionally a regime model filtered on its features.
 // Plain data, so it crosses to the engine thread by structured clone.
 import type { RegimeModelRecord } from '../regime/index.js';
+import { decisionTokens, type FusionConfig, type SizingConfig } from '../decision/index.js';
 import { PIPE_MAX_INSTRUMENTS } from './pipeline-layout.js';
 
 export interface PipelineSpec {
@@ -9,17 +10,29 @@ export interface PipelineSpec {
   readonly indicators: readonly string[];
   /** Instruments that run the pipeline; ids are the replay's instrument ids. */
   readonly instruments: readonly PipelineInstrument[];
+  /** Fusion and sizing for every instrument that has a regime model. */
+  readonly decision?: PipelineDecision;
+}
+
+export interface PipelineDecision {
+  readonly fusion: FusionConfig;
+  readonly sizing: SizingConfig;
+  /** Equity the targets are sized against (until fills from a venue update the account). */
+  readonly equity: number;
 }
 
 export interface PipelineInstrument {
   readonly instrument: number;
   /** Filtered every bar when present; its feature spec joins the indicator plan. */
   readonly regimeModel?: RegimeModelRecord;
+  /** Bar timeframe (`1h`, `4h`, `1d`): annualises the realised volatility for sizing. */
+  readonly timeframe?: string;
 }
 
-/** Every token the plan must compute: the demanded ones, then regime features (not `logret`). */
+/** Every token the plan must compute: the demanded ones, regime features (not `logret`), then what decisions read. */
 export function pipelineTokens(spec: PipelineSpec): string[] {
   const tokens = new Set(spec.indicators);
+  if (spec.decision) for (const token of decisionTokens(spec.decision.fusion, spec.decision.sizing)) tokens.add(token);
   for (const entry of spec.instruments) {
     for (const feature of entry.regimeModel?.featureSpec ?? []) if (feature !== 'logret') tokens.add(feature);
   }
@@ -34,6 +47,12 @@ export function checkPipelineSpec(spec: PipelineSpec): PipelineSpec {
     }
     if (seen.has(instrument)) throw new RangeError(`pipeline instrument ${instrument} is configured twice`);
     seen.add(instrument);
+  }
+  if (spec.decision) {
+    if (!(spec.decision.equity > 0) || !Number.isFinite(spec.decision.equity)) throw new RangeError(`decision \`equity\` must be a finite number > 0, was ${spec.decision.equity}`);
+    const decided = spec.instruments.filter((entry) => entry.regimeModel);
+    if (decided.length === 0) throw new RangeError('decisions need a regime model: fusion blends expert weights by the filtered regime probabilities');
+    for (const entry of decided) if (!entry.timeframe) throw new RangeError(`decision instrument ${entry.instrument} needs a \`timeframe\` to annualise its volatility`);
   }
   if (pipelineTokens(spec).length === 0) throw new RangeError('pipeline needs at least one indicator token or a regime model');
   return spec;

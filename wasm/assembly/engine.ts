@@ -1,5 +1,5 @@
 // The engine loop's WASM half: consumes the inbound ring in place, dispatches each
-// record by kind (BAR -> the per-bar pipeline, pipeline/pipeline.ts), and reports
+// record by kind (BAR, MODEL, SENTIMENT -> the pipeline, pipeline/pipeline.ts), and reports
 // progress on the outbound ring. One call per batch;
 // only scalars cross. Counters live in the control block (layout.ts).
 //
@@ -36,11 +36,13 @@ import {
   INBOUND_RING_OFFSET,
   KIND_BAR,
   KIND_MASK,
+  KIND_MODEL,
+  KIND_SENTIMENT,
   KIND_PROGRESS,
   OUTBOUND_RING_OFFSET,
 } from './layout';
 import { ERR_BAD_ARGUMENT, OK } from './errors';
-import { pipelineOnBar } from './pipeline/pipeline';
+import { pipelineOnBar, pipelineOnSignal } from './pipeline/pipeline';
 import { eventChecksumFold } from './checksum';
 import {
   ringAvailable,
@@ -111,6 +113,8 @@ export function processInbound(maxBatch: i32): i32 {
     } else if ((kind & KIND_BAR) != 0) {
       bars++;
       pipelineOnBar(record);
+    } else if ((kind & (KIND_MODEL | KIND_SENTIMENT)) != 0) {
+      pipelineOnSignal(record);
     }
   }
   ringRelease(ring, first + count);

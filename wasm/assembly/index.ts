@@ -22,4 +22,4 @@ export { barsConfigure, barsDisable, barsOnTrade, barsOnQuote, barsFlush, barsOn
 export { riskConfigure, riskConfigureInstrument, riskInit, riskOnMark, riskOnFill, riskOnOrderClosed, riskOnRecord, riskEmitFlatten, riskRestoreHalted, riskResetKillSwitch, riskHalted, riskTripCount, riskEquity, riskRegionOffset, riskRegionBytes, riskSlotOffset, riskSlotBytes, riskInstrumentCapacity } from './risk/risk-account';
 export { riskCheckOrder } from './risk/risk-checks';
 export { decConfigOffset, decRulesOffset, decSourcesOffset, decBatchOffset, decInstrumentConfigOffset, decStateOffset, decOutputOffset, decConfigure, decInstrumentConfigure, decInstrumentReset, decOnRecord, decStep, decRunBatch } from './decision/decision-step';
-export { pipelineReset, pipelineConfigure, pipelineEntryOffset } from './pipeline/pipeline';
+export { pipelineReset, pipelineConfigure, pipelineEntryOffset, pipelineSetEquity } from './pipeline/pipeline';

@@ -18,7 +18,11 @@ import { defaultBarFiles } from '../default-data.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { parseSpec } from '../../indicators/index.js';
 import { readRegimeModelFile, type RegimeModelRecord } from '../../regime/index.js';
-import type { InstrumentSnapshot, PipelineCounters, PipelineSpec } from '../../pipeline/index.js';
+import { planPipeline, type InstrumentSnapshot, type PipelineCounters, type PipelineSpec } from '../../pipeline/index.js';
+import { ConfigError, loadConfig } from '../../config/index.js';
+import { barIntervalNs } from '../../replay/bar-replay-tape.js';
+import { timeframeOfInterval } from '../../replay/timeframe-of-interval.js';
+import type { BarSeries } from '../../../adapters/files/index.js';
 
 interface ReplayFlags {
   in?: string[];
@@ -31,6 +35,9 @@ interface ReplayFlags {
   progress: boolean;
   ind?: string;
   regimeModel?: string;
+  decide?: boolean;
+  equity: string;
+  config?: string;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -45,6 +52,9 @@ export function registerReplayCommand(program: Command): void {
     .addOption(new Option('--wait <strategy>', 'how the engine thread waits on an empty ring').choices([...WAIT_STRATEGY_NAMES]).default('spin-then-sleep'))
     .option('--ind <spec>', 'indicators the core computes per bar for every instrument, e.g. ema:20,rsi:14,bb:20:2')
     .option('--regime-model <file>', 'regime model JSON (from `regime fit`) filtered every bar for every instrument')
+    .option('--decide', 'run fusion and sizing per bar (needs --regime-model; fusion and sizing from the configuration)')
+    .option('--equity <amount>', 'equity the decisions size against', '100000')
+    .option('--config <file>', 'configuration file merged over config/default.yaml')
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (flags: ReplayFlags) => runReplay(flags));
@@ -65,7 +75,14 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   const loadMs = Number(process.hrtime.bigint() - loadStarted) / 1e6;
   if (tape.length === 0) throw new UserFacingError('no bars to replay: every input file was empty after skipping bad rows');
 
-  const pipeline = pipelineFromFlags(flags, tape.instrumentNames.length);
+  const pipeline = pipelineFromFlags(flags, series);
+  if (pipeline) {
+    try {
+      planPipeline(pipeline);
+    } catch (error) {
+      throw new UserFacingError(`pipeline: ${(error as Error).message}`);
+    }
+  }
   const host = await EngineHost.start({ wait, pipeline });
   let stopRequested = false;
   let finished: Promise<void> | undefined;
@@ -97,7 +114,8 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
 }
 
 /** The per-bar pipeline the flags ask for (every instrument gets the same stages), or none. */
-function pipelineFromFlags(flags: ReplayFlags, instrumentCount: number): PipelineSpec | undefined {
+function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[]): PipelineSpec | undefined {
+  if (flags.decide && !flags.regimeModel) throw new UserFacingError('--decide needs --regime-model: fusion blends expert weights by the filtered regime probabilities');
   if (!flags.ind && !flags.regimeModel) return undefined;
   let indicators: string[] = [];
   if (flags.ind) {
@@ -115,7 +133,21 @@ function pipelineFromFlags(flags: ReplayFlags, instrumentCount: number): Pipelin
       throw new UserFacingError(`--regime-model: ${(error as Error).message}`);
     }
   }
-  return { indicators, instruments: Array.from({ length: instrumentCount }, (_, instrument) => ({ instrument, regimeModel })) };
+  const instruments = series.map((bars, instrument) => ({ instrument, regimeModel, timeframe: timeframeOfInterval(barIntervalNs(bars)) }));
+  if (!flags.decide) return { indicators, instruments };
+  const equity = Number(flags.equity);
+  if (!Number.isFinite(equity) || equity <= 0) throw new UserFacingError(`\`--equity\` must be a finite number > 0, was ${JSON.stringify(flags.equity)}`);
+  for (const [i, entry] of instruments.entries()) {
+    if (!entry.timeframe) throw new UserFacingError(`--decide: ${series[i].file} has no regular bar interval to annualise volatility with`);
+  }
+  let config;
+  try {
+    config = loadConfig({ configFile: flags.config });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UserFacingError(error.message);
+    throw error;
+  }
+  return { indicators, instruments, decision: { fusion: config.fusion, sizing: config.sizing, equity } };
 }
 
 interface PipelineResult {
@@ -160,7 +192,11 @@ function report({ tape, played, counters, loadMs, batch, rate, wait, json, pipel
     checksumMatches,
     pipeline: pipeline && {
       counters: pipeline.counters,
-      instruments: pipeline.instruments.map((snapshot) => ({ name: tape.instrumentNames[snapshot.instrument], ...snapshot })),
+      instruments: pipeline.instruments.map((snapshot) => ({
+        name: tape.instrumentNames[snapshot.instrument],
+        ...snapshot,
+        decision: snapshot.decision && { ...snapshot.decision, tsNs: snapshot.decision.tsNs.toString() },
+      })),
     },
   };
   if (json) {
@@ -182,11 +218,13 @@ function report({ tape, played, counters, loadMs, batch, rate, wait, json, pipel
 
 function describePipeline(pipeline: PipelineResult, tape: ReplayTape): string[] {
   const c = pipeline.counters;
-  const lines = [`pipeline: ${c.barsPiped} bars, ${c.indicatorSteps} indicator updates, ${c.regimeSteps} regime filter steps, ${c.stageErrors} stage errors${c.stageErrors > 0 ? ` (last status ${c.lastError} on instrument ${c.lastErrorInstrument})` : ''}`];
+  const lines = [`pipeline: ${c.barsPiped} bars, ${c.indicatorSteps} indicator updates, ${c.regimeSteps} regime filter steps, ${c.decisionSteps} decisions, ${c.stageErrors} stage errors${c.stageErrors > 0 ? ` (last status ${c.lastError} on instrument ${c.lastErrorInstrument})` : ''}`];
   for (const snapshot of pipeline.instruments) {
     const values = Object.entries(snapshot.indicators).map(([name, v]) => `${name}=${v === null ? 'warming up' : formatValue(v)}`);
     const regime = snapshot.regime ? `  regime ${snapshot.regime.label} (p=${snapshot.regime.probabilities.map((p) => p.toFixed(3)).join('/')})` : '';
-    lines.push(`  ${tape.instrumentNames[snapshot.instrument]}: ${values.join(' ')}${regime}`);
+    const d = snapshot.decision;
+    const decision = d ? `  target exposure ${d.exposure.toFixed(4)} (quantity ${d.quantity.toPrecision(6)}, signal ${d.signal.toFixed(3)}, confidence ${d.confidence.toFixed(3)})` : '';
+    lines.push(`  ${tape.instrumentNames[snapshot.instrument]}: ${values.join(' ')}${regime}${decision}`);
   }
   return lines;
 }

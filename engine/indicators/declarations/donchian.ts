@@ -1,4 +1,4 @@
-// `donchian:N`: upper = max high, lower = min low over the last N bars (monotonic deques;
+// `donchian:N`: upper = max high, lower = min low over the last N bars (van Herk/Gil-Werman blocks;
 // peers TA-Lib MAX(high, N) / MIN(low, N)). Shared with `stoch:N:...`'s highest/lowest.
 import { periodParam, type IndicatorDeclaration } from '../indicator-declaration.js';
 import { Kernel } from '../kernel-opcodes.js';

@@ -16,22 +16,9 @@ import {
   RULE_IN2, RULE_IN3, RULE_OPCODE, RULE_P0, RULE_P1, RULE_P2, RULE_WEIGHT, STATUS_COMP_SHIFT,
 } from './decision-layout';
 
-// Per-family accumulators of one evaluation (globals: no allocation, reset per call).
-let num0: f64 = 0, den0: f64 = 0, sum0: f64 = 0;
-let num1: f64 = 0, den1: f64 = 0, sum1: f64 = 0;
-let num2: f64 = 0, den2: f64 = 0, sum2: f64 = 0;
-
 @inline
 function value(values: usize, index: i32): f64 {
   return load<f64>(values + (<usize>index << 3));
-}
-
-@inline
-function accumulate(family: i32, w: f64, s: f64, c: f64): void {
-  const wc = w * c;
-  if (family == 0) { num0 += wc * s; den0 += wc; sum0 += w; }
-  else if (family == 1) { num1 += wc * s; den1 += wc; sum1 += w; }
-  else { num2 += wc * s; den2 += wc; sum2 += w; }
 }
 
 @inline
@@ -53,9 +40,9 @@ function writeFamily(out: usize, family: i32, num: f64, den: f64, sum: f64): i32
  * Returns the status bits of the families that had at least one present rule.
  */
 export function evaluateTechnical(values: usize, out: usize): i32 {
-  num0 = 0; den0 = 0; sum0 = 0;
-  num1 = 0; den1 = 0; sum1 = 0;
-  num2 = 0; den2 = 0; sum2 = 0;
+  let num0: f64 = 0, den0: f64 = 0, sum0: f64 = 0;
+  let num1: f64 = 0, den1: f64 = 0, sum1: f64 = 0;
+  let num2: f64 = 0, den2: f64 = 0, sum2: f64 = 0;
   const count = values == 0 ? 0 : load<i32>(<usize>DEC_CONFIG_OFFSET + CFG_RULE_COUNT);
   for (let r = 0; r < count; r++) {
     const rule = <usize>DEC_RULES_OFFSET + <usize>(r * DEC_RULE_BYTES);
@@ -90,7 +77,12 @@ export function evaluateTechnical(values: usize, out: usize): i32 {
     } else {
       continue;
     }
-    accumulate(load<i32>(rule + RULE_FAMILY), load<f64>(rule + RULE_WEIGHT), s, c);
+    const family = load<i32>(rule + RULE_FAMILY);
+    const w = load<f64>(rule + RULE_WEIGHT);
+    const wc = w * c;
+    if (family == 0) { num0 += wc * s; den0 += wc; sum0 += w; }
+    else if (family == 1) { num1 += wc * s; den1 += wc; sum1 += w; }
+    else { num2 += wc * s; den2 += wc; sum2 += w; }
   }
   let bits = writeFamily(out, 0, num0, den0, sum0);
   bits |= writeFamily(out, 1, num1, den1, sum1);

@@ -76,6 +76,30 @@ export function emaRun(st: usize, x: usize, o: usize, bytes: usize, n: i32, skip
   store<f64>(st, ema, 16);
 }
 
+/** True once the EMA at `st` is past its warm-up (every further step is the plain recurrence). */
+@inline
+export function emaWarm(st: usize, n: i32, skip: i32): bool {
+  return load<i32>(st) >= skip + n;
+}
+
+/**
+ * Two warm EMAs (emaWarm) over the same rows, in one loop: the same recurrence as emaRun's
+ * for each, so the same bits, with the two dependency chains interleaved.
+ */
+@inline
+export function emaPairRun(st1: usize, x1: usize, o1: usize, alpha1: f64, st2: usize, x2: usize, o2: usize, alpha2: f64, bytes: usize): void {
+  let ema1 = load<f64>(st1, 16);
+  let ema2 = load<f64>(st2, 16);
+  for (let i: usize = 0; i < bytes; i += 8) {
+    ema1 = (load<f64>(x1 + i) - ema1) * alpha1 + ema1;
+    ema2 = (load<f64>(x2 + i) - ema2) * alpha2 + ema2;
+    store<f64>(o1 + i, ema1);
+    store<f64>(o2 + i, ema2);
+  }
+  store<f64>(st1, ema1, 16);
+  store<f64>(st2, ema2, 16);
+}
+
 // Wilder state: same layout as EMA. Seed = SMA of n inputs after `skip`; then
 // avg = (avg * (n - 1) + x) / n, in TA-Lib ATR's operation order.
 @inline
@@ -128,46 +152,75 @@ export function wmaRun(st: usize, x: usize, o: usize, bytes: usize, n: i32): voi
   const ring = st + 32;
   const period = <f64>n;
   const divisor = <f64>n * <f64>(n + 1) / 2.0;
-  for (let i: usize = 0; i < bytes; i += 8) {
+  let i: usize = 0;
+  for (; i < bytes && count < n; i += 8) {
     const v = load<f64>(x + i);
     if (count == 0 && isNaN(v)) {
       store<f64>(o + i, NaN);
       continue;
     }
-    const cell = ring + (<usize>head << 3);
     sub += v;
-    let out: f64 = NaN;
-    if (count == n) sub -= load<f64>(cell);
-    store<f64>(cell, v);
+    store<f64>(ring + (<usize>head << 3), v);
     head = head + 1 == n ? 0 : head + 1;
-    if (count < n - 1) {
-      count++;
+    count++;
+    let out: f64 = NaN;
+    if (count < n) {
       weighted += v * <f64>count;
     } else {
-      if (count < n) count++;
       weighted += v * period;
       out = weighted / divisor;
       weighted -= sub;
       since++;
       if (since >= n) {
-        // Re-sum for the next bar: weights 0 (oldest, leaves next) .. n-1 (newest).
-        sub = 0;
-        weighted = 0;
-        for (let k = 0; k < n; k++) {
-          let position = head + k;
-          if (position >= n) position -= n;
-          const w = load<f64>(ring + (<usize>position << 3));
-          sub += w;
-          weighted += <f64>k * w;
-        }
+        wmaResum(ring, head, n, st);
+        sub = load<f64>(st, 16);
+        weighted = load<f64>(st, 24);
         since = 0;
       }
     }
     store<f64>(o + i, out);
   }
+  // Window full: the same steps without the warm-up checks.
+  for (; i < bytes; i += 8) {
+    const v = load<f64>(x + i);
+    const cell = ring + (<usize>head << 3);
+    sub += v;
+    sub -= load<f64>(cell);
+    store<f64>(cell, v);
+    head = head + 1 == n ? 0 : head + 1;
+    weighted += v * period;
+    store<f64>(o + i, weighted / divisor);
+    weighted -= sub;
+    since++;
+    if (since >= n) {
+      wmaResum(ring, head, n, st);
+      sub = load<f64>(st, 16);
+      weighted = load<f64>(st, 24);
+      since = 0;
+    }
+  }
   store<i32>(st, count);
   store<i32>(st, head, 4);
   store<i32>(st, since, 8);
+  store<f64>(st, sub, 16);
+  store<f64>(st, weighted, 24);
+}
+
+/**
+ * Re-sums the window for the next bar (weights 0 for the oldest, which leaves next, .. n-1 for
+ * the newest) into the state's sums (+16 sub, +24 weighted). Kept out of line: inlined into
+ * the loop it made every bar several times slower.
+ */
+function wmaResum(ring: usize, head: i32, n: i32, st: usize): void {
+  let sub: f64 = 0;
+  let weighted: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    let position = head + k;
+    if (position >= n) position -= n;
+    const w = load<f64>(ring + (<usize>position << 3));
+    sub += w;
+    weighted += <f64>k * w;
+  }
   store<f64>(st, sub, 16);
   store<f64>(st, weighted, 24);
 }

@@ -1,9 +1,11 @@
 // Runs the loaded indicator plan over one (instrument, timeframe) slot: per bar from JS
-// (indUpdate, indUpdateMs: node by node over the slot's values) or over columns in the
-// scratch region (indRunBatch: node by node over blocks of bars, each kernel looping over
-// a block's columns, so the dispatch and the parameter loads are paid once per block).
-// Both paths run the same kernel steps in the same order, so they agree bit for bit.
-// Every node is O(1) (amortised for the deques and periodic exact recomputes) and nothing allocates.
+// (indUpdate, or indUpdateMs with the time in ms: node by node over the slot's values) or over
+// columns in the scratch region (indRunBatch: node by node over blocks of bars, so the dispatch
+// and each kernel's state loads are paid once per node per block). Every stateful kernel is
+// one column loop used by both paths (one bar long per call) and every stateless combinator
+// one value function, so the two paths agree bit for bit.
+// Every node is O(1) per bar (amortised for the block extremes and periodic exact recomputes)
+// and nothing allocates.
 // Slot state is position independent bytes: checkpoint = copy indStateBytes() bytes from
 // indStateOffset(slot); restore = copy them back into any slot of a core with the same plan.
 
@@ -21,7 +23,7 @@ import {
   OP_ADX, OP_BB, OP_DIFF, OP_EMA, OP_LAG, OP_LOGRET, OP_MAXMIN, OP_OBV, OP_PACK, OP_RATIO, OP_ROC, OP_RSI,
   OP_SLOPE, OP_SMA, OP_STDDEV, OP_STOCHK, OP_SUB, OP_SVWAP, OP_TR, OP_VWAP, OP_WILDER, OP_WMA, OP_ZSCORE,
 } from './opcodes';
-import { emaRun, smaRun, wilderRun, wmaRun } from './averages';
+import { emaPairRun, emaRun, emaWarm, smaRun, wilderRun, wmaRun } from './averages';
 import { stddevRun } from './rolling-stats';
 import { rocRun, rsiRun, stochKValue } from './oscillators';
 import { maxMinRun } from './extremes';
@@ -167,6 +169,17 @@ function runBlock(base: usize, times: usize, rows: i32): void {
         break;
       }
       case OP_EMA: {
+        // Two adjacent EMAs, the second not reading the first, both past their warm-up: one
+        // loop runs both recurrences, so their dependency chains overlap in the CPU.
+        const next = rec + NODE_BYTES;
+        if (next < end && load<i32>(next, NODE_OPCODE) == OP_EMA && load<i32>(next, NODE_IN0) != outFirst) {
+          const st2 = base + <usize>load<i32>(next, NODE_STATE_OFFSET);
+          if (emaWarm(st, n, load<i32>(rec, NODE_IP1)) && emaWarm(st2, load<i32>(next, NODE_IP0), load<i32>(next, NODE_IP1))) {
+            emaPairRun(st, inputColumn(rec, 0), o, load<f64>(rec, NODE_FP0), st2, inputColumn(next, 0), column(load<i32>(next, NODE_OUT_FIRST)), load<f64>(next, NODE_FP0), bytes);
+            rec = next;
+            break;
+          }
+        }
         emaRun(st, inputColumn(rec, 0), o, bytes, n, load<i32>(rec, NODE_IP1), load<f64>(rec, NODE_FP0));
         break;
       }
@@ -339,6 +352,7 @@ export function indRunBatch(slot: i32, inputOffset: i32, n: i32, outputOffset: i
   const values = base + SLOT_VALUES;
   const last = <usize>(rows - 1) << 3;
   for (let v = 0; v < valueCount; v++) store<f64>(values + (<usize>v << 3), load<f64>(column(v) + last));
+  store<i64>(base, load<i64>(<usize>inputOffset + (<usize>(n - 1) << 3)), SLOT_TIME);
   store<i64>(base, load<i64>(base, SLOT_BAR_COUNT) + <i64>n, SLOT_BAR_COUNT);
   return n;
 }

@@ -1,5 +1,5 @@
-// Layout of the INDICATOR region: the loaded plan (a compact program of kernel nodes)
-// followed by one fixed-size state block per (instrument, timeframe) slot.
+// Layout of the INDICATOR region: the loaded plan (a compact program of kernel nodes),
+// one fixed-size state block per (instrument, timeframe) slot, and the batch workspace.
 // Mirrored by engine/indicators/plan-layout.ts; test/indicators-plan.test.ts checks they agree.
 //
 // INDICATOR region (INDICATOR_REGION_OFFSET, INDICATOR_REGION_BYTES):
@@ -58,7 +58,7 @@
 //
 //   +0  checksum   i32  plan checksum the slot was reset for (0: never reset)
 //   +8  barCount   i64  bars processed since reset
-//   +16 timeNs     i64  open time of the last bar run per call (read by session VWAP)
+//   +16 timeNs     i64  open time of the last bar (per call: read by session VWAP)
 //   +64 values     f64[valueCount]: 0 open, 1 high, 2 low, 3 close, 4 volume, then node outputs
 //       node state ... (each node's state at its stateOff, 8 B aligned)
 //

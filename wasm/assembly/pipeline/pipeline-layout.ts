@@ -12,6 +12,9 @@
 //           |  +36 lastErrorInst i32  its instrument      |
 //           |  +40 unrouted      i64  BARs for instruments |
 //           |                        with no pipeline    |
+//           |  +48 decisionSteps i64                      |
+//           |  +56 equity        f64  sizing equity        |
+//           |  +64 signalRecords i64  MODEL/SENTIMENT taken|
 //   +0x1000 +--------------------------------------------+
 //           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
 //           | 64 bytes each:                             |
@@ -41,6 +44,9 @@ export const HDR_STAGE_ERRORS: i32 = 24;
 export const HDR_LAST_ERROR: i32 = 32;
 export const HDR_LAST_ERROR_INSTRUMENT: i32 = 36;
 export const HDR_UNROUTED: i32 = 40;
+export const HDR_DECISION_STEPS: i32 = 48;
+export const HDR_EQUITY: i32 = 56;
+export const HDR_SIGNAL_RECORDS: i32 = 64;
 
 export const PIPE_TABLE: i32 = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES: i32 = 64;
@@ -56,6 +62,7 @@ export const PIPE_FEATURE_ROW_BYTES: i32 = 64;
 /** Stage bits of PIPE_FLAGS. */
 export const PIPE_INDICATORS: i32 = 1;
 export const PIPE_REGIME: i32 = 2;
+export const PIPE_DECISION: i32 = 4;
 
 /** A feature source that is the bar's log return ln(close / previous close), not an indicator output. */
 export const FEATURE_LOGRET: i32 = -1;

@@ -3,16 +3,20 @@
 //   indicators (the loaded plan, on the instrument's slot)
 //   -> regime (the feature row from indicator outputs and the log return, then one
 //      HMM forward-filter step; skipped while any feature is still warming up)
+//   -> decision (experts, regime-gated fusion and sizing at the bar's close time,
+//      against the pipeline's equity; the target goes to the decision output block)
+// MODEL and SENTIMENT records go to the decision experts (pipelineOnSignal).
 // A stage that returns a negative status is counted (with the last status and its
 // instrument) and the bar goes on to the next record: one bad instrument never stops
 // the loop. No allocation; records are read in place.
-import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE } from '../layout';
+import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL } from '../layout';
 import { ERR_BAD_ARGUMENT, OK } from '../errors';
 import { indUpdate, indValuesOffset } from '../indicators/executor';
 import { hmmFilterStep } from '../hmm/hmm-filter';
+import { decOnRecord, decStep } from '../decision/decision-step';
 import {
   FEATURE_LOGRET, HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS,
-  HDR_STAGE_ERRORS, HDR_UNROUTED, PIPE_ENTRY_BYTES, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
+  HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_EQUITY, HDR_SIGNAL_RECORDS, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
   PIPE_FEATURES, PIPE_FLAGS, PIPE_HEADER, PIPE_INDICATOR_SLOT, PIPE_INDICATORS, PIPE_MAX_FEATURES,
   PIPE_MAX_INSTRUMENTS, PIPE_PREV_CLOSE, PIPE_REGIME, PIPE_TABLE,
 } from './pipeline-layout';
@@ -38,20 +42,39 @@ export function pipelineReset(): i32 {
 }
 
 /**
- * Configures `instrument`'s stages. `flags` = PIPE_INDICATORS | PIPE_REGIME bits; the
+ * Configures `instrument`'s stages. `flags` = PIPE_INDICATORS, plus PIPE_REGIME, plus
+ * PIPE_DECISION (which needs PIPE_REGIME: fusion blends by the filtered probabilities). The
  * feature sources (FEATURE_LOGRET or indicator output indices) must already be written
  * at PIPE_FEATURES of its entry when PIPE_REGIME is set, `featureCount` of them.
  */
 export function pipelineConfigure(instrument: i32, flags: i32, indicatorSlot: i32, featureCount: i32): i32 {
   if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
-  if ((flags & ~(PIPE_INDICATORS | PIPE_REGIME)) != 0) return ERR_BAD_ARGUMENT;
-  if ((flags & PIPE_REGIME) != 0 && ((flags & PIPE_INDICATORS) == 0 || featureCount < 1 || featureCount > PIPE_MAX_FEATURES)) return ERR_BAD_ARGUMENT;
+  if ((flags & ~(PIPE_INDICATORS | PIPE_REGIME | PIPE_DECISION)) != 0 || (flags & PIPE_INDICATORS) == 0) return ERR_BAD_ARGUMENT;
+  if ((flags & PIPE_REGIME) != 0 && (featureCount < 1 || featureCount > PIPE_MAX_FEATURES)) return ERR_BAD_ARGUMENT;
+  if ((flags & PIPE_DECISION) != 0 && (flags & PIPE_REGIME) == 0) return ERR_BAD_ARGUMENT;
   const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
   store<i32>(entry + PIPE_INDICATOR_SLOT, indicatorSlot);
   store<i32>(entry + PIPE_FEATURE_COUNT, featureCount);
   store<f64>(entry + PIPE_PREV_CLOSE, NaN);
   store<i32>(entry + PIPE_FLAGS, flags);
   return OK;
+}
+
+/** Sets the equity decisions size against (the account's, until fills update it). */
+export function pipelineSetEquity(equity: f64): i32 {
+  if (!(equity >= 0) || equity == Infinity) return ERR_BAD_ARGUMENT;
+  store<f64>(HEADER + <usize>HDR_EQUITY, equity);
+  return OK;
+}
+
+/** Passes a MODEL or SENTIMENT record to the decision experts. */
+export function pipelineOnSignal(record: usize): void {
+  const status = decOnRecord(<i32>record);
+  if (status < 0) {
+    stageFailed(status, load<i32>(record, EV_INSTRUMENT));
+    return;
+  }
+  bump(HDR_SIGNAL_RECORDS);
 }
 
 /** Byte offset of `instrument`'s entry (TS writes feature sources there), or ERR_BAD_ARGUMENT. */
@@ -92,6 +115,11 @@ export function pipelineOnBar(record: usize): void {
   bump(HDR_INDICATOR_STEPS);
   if ((flags & PIPE_REGIME) != 0) regimeStage(instrument, entry, slot, close);
   store<f64>(entry + PIPE_PREV_CLOSE, close);
+  if ((flags & PIPE_DECISION) != 0) {
+    const decided = decStep(instrument, load<i64>(record, EV_TS_LOCAL), load<f64>(HEADER + <usize>HDR_EQUITY));
+    if (decided < 0) stageFailed(decided, instrument);
+    else bump(HDR_DECISION_STEPS);
+  }
 }
 
 function regimeStage(instrument: i32, entry: usize, slot: i32, close: f64): void {
