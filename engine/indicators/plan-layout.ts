@@ -12,7 +12,7 @@ export const SLOTS_BYTES = INDICATOR_REGION_BYTES - PLAN_AREA_BYTES - WORKSPACE_
 export const WORKSPACE_OFFSET = SLOTS_OFFSET + SLOTS_BYTES;
 
 export const PLAN_MAGIC = 0x50444e49; // "INDP" little-endian
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2; // 2: MAXMIN keeps block extremes; a version-1 checkpoint fails the slot checksum (not ready)
 export const PLAN_HEADER_BYTES = 64;
 export const PLAN_MAX_NODES = 512;
 export const PLAN_MAX_OUTPUTS = 2048;

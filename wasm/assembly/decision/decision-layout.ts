@@ -12,6 +12,8 @@
 //   +0x002000 +------------------------------------------+
 //             | source table: DEC_MAX_SOURCES x 16 B      |  sentiment weight, cap
 //   +0x002400 +------------------------------------------+
+//             | compiled rules: DEC_MAX_RULES x 64 B      |  derived by decConfigure from the
+//   +0x003400 +------------------------------------------+  rule program (byte offsets, reciprocals)
 //             | reserved                                  |
 //   +0x004000 +------------------------------------------+
 //             | instrument config: 512 x 64 B             |  flags, indicator slot, sizing
@@ -38,8 +40,10 @@
 //   | weights[3 regimes][5 comps] f64   | pad    | choppyReduce  | mlMaxAgeNs i64| mlHorizon  |
 //   216           224            232               240              248              256
 //   | mlScoreScale| mlWidthAtHalf | sentDecayPerNs  | sentMaxAgeNs i64 | sentDupWinNs i64 |
-//   256               264              272
-//   | sentBurstWinNs  | sentFullWeight | reserved |
+//   256               264              272          280          288
+//   | sentBurstWinNs  | sentFullWeight | mlScoreK    | mlRhoK      | reserved |
+//   (mlScoreK = 1 / (mlScoreScale sqrt(mlHorizon)), mlRhoK = 1 / (NORMAL_Q10_Q90_SPAN sqrt(mlHorizon)
+//    mlWidthAtHalf): derived by decConfigure, so a bar needs no sqrt and one division)
 //
 //   regimes: 0 trending, 1 mean_reverting, 2 choppy (the HMM label codes);
 //   components: 0 trend rules, 1 mean-reversion rules, 2 breakout rules, 3 ML, 4 sentiment.
@@ -50,18 +54,28 @@
 //   | opcode| family | in0 | in1 | in2 | in3 | weight  | p0      | p1      | p2      | reserved |
 //   (in*: value indices of the indicator plan, read from the instrument's indicator slot)
 //
-// Instrument config (64 B):
+// Compiled rule (64 B, derived by decConfigure; the per-bar loop reads only these):
 //
-//   0      4           8        12         16            24     32     40     48
-//   | flags| indSlot   | sizing | atrValue | barsPerYear   | p0   | p1   | maxLeverage | reserved |
+//   0       4        8      12     16     20     24        32    40    48      56
+//   | opcode| family | off0 | off1 | off2 | off3 | weight  | p0  | p1  | 1/p1  | 1/p2 |
+//   (off*: byte offsets of the inputs within the slot's values, in* << 3)
+//
+// Instrument config (64 B; one cache line read per bar):
+//
+//   0      4           8        12         16            24     32     40            48       52    56
+//   | flags| indSlot   | sizing | atrValue | barsPerYear   | p0   | p1   | maxLeverage | values | pad | sizeK |
 //   flags: bit 0 configured, bit 1 short allowed. sizing: SIZING_* below; p0/p1 per method.
+//   values, sizeK: derived by decInstrumentConfigure (and decConfigure after a plan reload):
+//   values = byte offset of the indicator slot's values (-1 when the slot is out of range);
+//   sizeK = p0 / sqrt(barsPerYear) (vol target), p0 / p1 (fixed-fractional, ATR stop), p0 (Kelly).
 //
 // Instrument state (2 KiB):
 //
 //   0      4          64
 //   | magic| reserved |
-//   64           72     76    80             120
-//   | mlTs i64   | mlHas| pad | q[5] sorted f64 | reserved |
+//   64           72     76    80               120
+//   | mlTs i64   | mlHas| pad | q[5] sorted f64 | mlInvVar f64 |
+//   (mlInvVar = (NORMAL_Q10_Q90_SPAN / (q90 - q10))^2, 0 when q90 == q10: set on MODEL intake)
 //   128     132       136              144            152          160        168
 //   | head  | count   | suppressed i64 | accepted i64 | tRef i64   | oldest i64 | aggCount | reserved |
 //   192  items[DEC_SENT_ITEMS = 24] x 40 B: ts i64 | hash i64 | score f64 | weight f64 | source i32 | pad
@@ -72,8 +86,11 @@
 //
 //   0       4    8         16       24          32           40         48         56          64
 //   | status| pad| ts i64  | signal | confidence| choppyScale | direction| exposure | quantity   | volBar |
-//   72                 96                 136                  176                 216
-//   | regimeProb[3] f64 | weights[5] f64   | compScore[5] f64    | compConf[5] f64    | price | reserved |
+//   72                 96                 136                  176                 216     224           228
+//   | regimeProb[3] f64 | weights[5] f64   | compScore[5] f64    | compConf[5] f64    | price | weightsValid | reserved |
+//   (weightsValid: 1 when weights[] were blended from regimeProb[] under the current config;
+//    a bar whose regime probabilities equal the stored ones reuses them; decConfigure and
+//    decInstrumentReset clear it)
 
 import { DECISION_REGION_OFFSET } from '../layout';
 
@@ -124,6 +141,8 @@ export const CFG_SENT_MAX_AGE_NS: i32 = 240;
 export const CFG_SENT_DUP_WINDOW_NS: i32 = 248;
 export const CFG_SENT_BURST_WINDOW_NS: i32 = 256;
 export const CFG_SENT_FULL_WEIGHT: i32 = 264;
+export const CFG_ML_SCORE_K: i32 = 272;
+export const CFG_ML_RHO_K: i32 = 280;
 
 // Rule record fields and opcodes.
 export const RULE_OPCODE: i32 = 0;
@@ -141,6 +160,18 @@ export const OP_BAND_REVERSION: i32 = 2; // in0 Bollinger %B, in1 RSI; p0 RSI lo
 export const OP_CHANNEL_BREAKOUT: i32 = 3; // in0 close, in1 channel upper, in2 channel lower, in3 relative volume; p0 relvol floor, p1 relvol span
 export const OP_LINEAR: i32 = 4; // in0 value; score = clamp((v - p0) / p1), confidence 1
 export const OP_COUNT: i32 = 5;
+export const DEC_COMPILED_RULES_OFFSET: i32 = DEC_OFFSET + 0x2400;
+export const CR_OPCODE: i32 = 0;
+export const CR_FAMILY: i32 = 4;
+export const CR_OFF0: i32 = 8;
+export const CR_OFF1: i32 = 12;
+export const CR_OFF2: i32 = 16;
+export const CR_OFF3: i32 = 20;
+export const CR_WEIGHT: i32 = 24;
+export const CR_P0: i32 = 32;
+export const CR_P1: i32 = 40;
+export const CR_INV_P1: i32 = 48;
+export const CR_INV_P2: i32 = 56;
 export const FAMILY_COUNT: i32 = 3; // rule families are fusion components 0..2
 
 // Source table fields.
@@ -156,6 +187,8 @@ export const IC_BARS_PER_YEAR: i32 = 16;
 export const IC_P0: i32 = 24;
 export const IC_P1: i32 = 32;
 export const IC_MAX_LEVERAGE: i32 = 40;
+export const IC_VALUES: i32 = 48;
+export const IC_SIZE_K: i32 = 56;
 export const FLAG_CONFIGURED: i32 = 1;
 export const FLAG_SHORT_ALLOWED: i32 = 2;
 export const SIZING_VOL_TARGET: i32 = 0; // p0 annual target vol
@@ -169,6 +202,7 @@ export const ST_MAGIC: i32 = 0;
 export const ST_ML_TS: i32 = 64;
 export const ST_ML_HAS: i32 = 72;
 export const ST_ML_Q: i32 = 80;
+export const ST_ML_INV_VAR: i32 = 120;
 export const ST_SENT_HEAD: i32 = 128;
 export const ST_SENT_COUNT: i32 = 132;
 export const ST_SENT_SUPPRESSED: i32 = 136;
@@ -204,6 +238,7 @@ export const OUT_WEIGHTS: i32 = 96;
 export const OUT_COMP_SCORE: i32 = 136;
 export const OUT_COMP_CONF: i32 = 176;
 export const OUT_PRICE: i32 = 216;
+export const OUT_WEIGHTS_VALID: i32 = 224;
 
 // Output status bits.
 export const STATUS_REGIME: i32 = 1; // regime probabilities were available

@@ -2,8 +2,10 @@
 // intake, and the per-bar decision for one instrument or a batch of instruments (the list
 // at DEC_BATCH_OFFSET). No allocation; only scalars cross; results go to the output blocks
 // (decision-layout.ts). Order per instrument and bar: technical rules, ML, sentiment, regime
-// weights, fusion, sizing. The realised volatility per bar is a value of the indicator plan
-// (CFG_VOL_VALUE, e.g. rvol:20), so the executor keeps it current on every bar.
+// weights, fusion, sizing. decConfigure and decInstrumentConfigure derive what a bar would
+// otherwise recompute (compiled rules, reciprocals, the slot's values offset, sizing factors).
+// The realised volatility per bar is a value of the indicator plan (CFG_VOL_VALUE, e.g.
+// rvol:20), so the executor keeps it current on every bar.
 import { EV_INSTRUMENT, EV_KIND, KIND_MASK, KIND_MODEL, KIND_SENTIMENT } from '../layout';
 import { ERR_BAD_ARGUMENT, ERR_DEC_BAD_CONFIG, ERR_DEC_BATCH_RANGE, ERR_DEC_INSTRUMENT, ERR_DEC_NOT_CONFIGURED, OK } from '../errors';
 import { indStateBytes, indStateOffset } from '../indicators/executor';
@@ -18,15 +20,15 @@ import {
   DEC_RULE_BYTES, DEC_RULES_OFFSET, DEC_SOURCE_BYTES, DEC_SOURCES_OFFSET, DEC_STATE_BYTES, DEC_STATE_MAGIC,
   DEC_STATE_OFFSET, DEC_VERSION, FAMILY_COUNT, FLAG_CONFIGURED, FLAG_SHORT_ALLOWED, IC_ATR_VALUE, IC_BARS_PER_YEAR,
   IC_FLAGS, IC_IND_SLOT, IC_MAX_LEVERAGE, IC_P0, IC_P1, IC_SIZING, OP_BAND_REVERSION, OP_CHANNEL_BREAKOUT, OP_COUNT,
-  OP_LINEAR, OP_TREND_CROSS, OUT_PRICE, OUT_STATUS, OUT_TS, OUT_VOL_BAR, RULE_FAMILY, RULE_IN0, RULE_OPCODE, RULE_P0,
+  OP_LINEAR, OP_TREND_CROSS, IC_VALUES, OUT_CONFIDENCE, OUT_DIRECTION, OUT_WEIGHTS_VALID, OUT_PRICE, OUT_STATUS, OUT_TS, OUT_VOL_BAR, RULE_FAMILY, RULE_IN0, RULE_OPCODE, RULE_P0,
   RULE_P1, RULE_P2, RULE_WEIGHT, SIZING_ATR_STOP, SIZING_COUNT, SIZING_VOL_TARGET, SRC_CAP, SRC_WEIGHT, ST_MAGIC,
   STATUS_COMP_SHIFT, STATUS_PRICE, STATUS_VOL_READY,
 } from './decision-layout';
-import { evaluateModel, ingestModel } from './ml-expert';
+import { deriveModelConstants, evaluateModel, ingestModel } from './ml-expert';
 import { blendRegimeWeights, fuse } from './regime-fusion';
 import { evaluateSentiment, ingestSentiment } from './sentiment-expert';
-import { size } from './sizing';
-import { evaluateTechnical } from './technical-expert';
+import { deriveSizeConstant, size } from './sizing';
+import { compileRules, evaluateTechnical } from './technical-expert';
 
 const ML_PRESENT: i32 = 1 << (STATUS_COMP_SHIFT + 3);
 
@@ -128,8 +130,22 @@ export function decConfigure(): i32 {
   if (load<i64>(cfg + CFG_ML_MAX_AGE_NS) < 0 || load<i64>(cfg + CFG_SENT_MAX_AGE_NS) < 0) return ERR_DEC_BAD_CONFIG;
   if (load<i64>(cfg + CFG_SENT_DUP_WINDOW_NS) < 0 || load<i64>(cfg + CFG_SENT_BURST_WINDOW_NS) < 0) return ERR_DEC_BAD_CONFIG;
   store<i32>(cfg + CFG_PLAN_CHECKSUM, load<i32>(<usize>PLAN_OFFSET + PH_CHECKSUM));
+  compileRules(ruleCount);
+  deriveModelConstants();
+  for (let i = 0; i < DEC_MAX_INSTRUMENTS; i++) {
+    const ic = <usize>DEC_INST_CONFIG_OFFSET + <usize>(i * DEC_INST_CONFIG_BYTES);
+    if (load<i32>(ic + IC_FLAGS) & FLAG_CONFIGURED) deriveInstrument(ic);
+    store<i32>(<usize>DEC_OUTPUT_OFFSET + <usize>(i * DEC_OUTPUT_BYTES) + OUT_WEIGHTS_VALID, 0);
+  }
   store<i32>(cfg + CFG_CHECKED, 1);
   return OK;
+}
+
+/** The instrument's derived config fields: its slot's values offset (the plan may have changed) and sizeK. */
+function deriveInstrument(ic: usize): void {
+  const slotOffset = indStateOffset(load<i32>(ic + IC_IND_SLOT));
+  store<i32>(ic + IC_VALUES, slotOffset < 0 ? -1 : slotOffset + SLOT_VALUES);
+  deriveSizeConstant(ic);
 }
 
 @inline
@@ -156,6 +172,7 @@ export function decInstrumentConfigure(instrument: i32): i32 {
     const atr = load<i32>(ic + IC_ATR_VALUE);
     if (atr < 0 || atr >= load<i32>(<usize>PLAN_OFFSET + PH_VALUE_COUNT)) return ERR_DEC_BAD_CONFIG;
   }
+  deriveInstrument(ic);
   store<i32>(ic + IC_FLAGS, flags | FLAG_CONFIGURED);
   return OK;
 }
@@ -199,27 +216,31 @@ export function decOnRecord(record: i32): i32 {
 function step(instrument: i32, now: i64, equity: f64): i32 {
   const state = readyState(instrument);
   const ic = <usize>DEC_INST_CONFIG_OFFSET + <usize>(instrument * DEC_INST_CONFIG_BYTES);
-  if (state == 0 || (load<i32>(ic + IC_FLAGS) & FLAG_CONFIGURED) == 0) return ERR_DEC_INSTRUMENT;
+  const flags = load<i32>(ic + IC_FLAGS);
+  if (state == 0 || (flags & FLAG_CONFIGURED) == 0) return ERR_DEC_INSTRUMENT;
   const out = <usize>DEC_OUTPUT_OFFSET + <usize>(instrument * DEC_OUTPUT_BYTES);
-  const slotOffset = indStateOffset(load<i32>(ic + IC_IND_SLOT));
+  const cfg = <usize>DEC_CONFIG_OFFSET;
+  const valuesOffset = load<i32>(ic + IC_VALUES);
   let values: usize = 0;
   let price: f64 = NaN;
   let volBar: f64 = 0;
-  if (slotOffset >= 0 && load<i32>(<usize>slotOffset + SLOT_CHECKSUM) == load<i32>(<usize>DEC_CONFIG_OFFSET + CFG_PLAN_CHECKSUM)) {
-    values = <usize>slotOffset + SLOT_VALUES;
+  if (valuesOffset >= 0 && load<i32>(<usize>valuesOffset - SLOT_VALUES + SLOT_CHECKSUM) == load<i32>(cfg + CFG_PLAN_CHECKSUM)) {
+    values = <usize>valuesOffset;
     price = load<f64>(values + (<usize>VALUE_CLOSE << 3));
-    const vol = load<f64>(values + (<usize>load<i32>(<usize>DEC_CONFIG_OFFSET + CFG_VOL_VALUE) << 3));
+    const vol = load<f64>(values + (<usize>load<i32>(cfg + CFG_VOL_VALUE) << 3));
     if (isFinite64(vol) && vol > 0) volBar = vol;
   }
-  let status = 0;
-  if (isFinite64(price) && price > 0) status |= STATUS_PRICE;
-  if (volBar > 0) status |= STATUS_VOL_READY;
+  const priceOk = isFinite64(price) && price > 0;
+  const invPrice: f64 = priceOk ? 1 / price : 0;
+  const invVol: f64 = volBar > 0 ? 1 / volBar : 0;
+  let status = (priceOk ? STATUS_PRICE : 0) | (volBar > 0 ? STATUS_VOL_READY : 0);
   status |= evaluateTechnical(values, out);
-  status |= evaluateModel(state, out, now, volBar);
+  status |= evaluateModel(state, out, now, invVol);
   status |= evaluateSentiment(state, out, now);
   status |= blendRegimeWeights(instrument, out);
-  status |= fuse(out, status, (load<i32>(ic + IC_FLAGS) & FLAG_SHORT_ALLOWED) != 0);
-  size(ic, state, out, values, price, volBar, (status & ML_PRESENT) != 0, equity);
+  status |= fuse(out, status, (flags & FLAG_SHORT_ALLOWED) != 0);
+  const dc = load<f64>(out + OUT_DIRECTION) * load<f64>(out + OUT_CONFIDENCE);
+  size(ic, state, out, values, dc, price, invPrice, invVol, (status & ML_PRESENT) != 0, equity);
   store<i32>(out + OUT_STATUS, status);
   store<i64>(out + OUT_TS, now);
   store<f64>(out + OUT_VOL_BAR, volBar);

@@ -13,9 +13,18 @@ import { EV_A, EV_B, EV_ID, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE } from '../layout'
 import { ERR_DEC_BAD_RECORD, OK } from '../errors';
 import { clampUnit, isFinite64 } from './decision-math';
 import {
-  CFG_ML_HORIZON_BARS, CFG_ML_MAX_AGE_NS, CFG_ML_SCORE_SCALE, CFG_ML_WIDTH_AT_HALF, DEC_CONFIG_OFFSET,
-  NORMAL_Q10_Q90_SPAN, OUT_COMP_CONF, OUT_COMP_SCORE, ST_ML_HAS, ST_ML_Q, ST_ML_TS, STATUS_COMP_SHIFT,
+  CFG_ML_HORIZON_BARS, CFG_ML_MAX_AGE_NS, CFG_ML_RHO_K, CFG_ML_SCORE_K, CFG_ML_SCORE_SCALE, CFG_ML_WIDTH_AT_HALF,
+  DEC_CONFIG_OFFSET, NORMAL_Q10_Q90_SPAN, OUT_COMP_CONF, OUT_COMP_SCORE, ST_ML_HAS, ST_ML_INV_VAR, ST_ML_Q, ST_ML_TS,
+  STATUS_COMP_SHIFT,
 } from './decision-layout';
+
+/** Derives mlScoreK and mlRhoK from the checked config (decConfigure calls it). */
+export function deriveModelConstants(): void {
+  const cfg = <usize>DEC_CONFIG_OFFSET;
+  const root = Math.sqrt(load<f64>(cfg + CFG_ML_HORIZON_BARS));
+  store<f64>(cfg + CFG_ML_SCORE_K, 1 / (load<f64>(cfg + CFG_ML_SCORE_SCALE) * root));
+  store<f64>(cfg + CFG_ML_RHO_K, 1 / (NORMAL_Q10_Q90_SPAN * root * load<f64>(cfg + CFG_ML_WIDTH_AT_HALF)));
+}
 
 const ML_COMPONENT: i32 = 3;
 
@@ -42,25 +51,30 @@ export function ingestModel(state: usize, record: usize): i32 {
     }
     store<f64>(q + (<usize>(j + 1) << 3), x);
   }
+  const spread = (load<f64>(q + 32) - load<f64>(q)) / NORMAL_Q10_Q90_SPAN;
+  store<f64>(state + ST_ML_INV_VAR, spread > 0 ? 1 / (spread * spread) : 0);
   store<i64>(state + ST_ML_TS, load<i64>(record + EV_TS_EXCHANGE));
   store<i32>(state + ST_ML_HAS, 1);
   return OK;
 }
 
-/** Scores the stored quantiles at time `now` into the output block; returns the component's status bit or 0. */
-export function evaluateModel(state: usize, out: usize, now: i64, volBar: f64): i32 {
+/**
+ * Scores the stored quantiles at time `now` into the output block; returns the component's
+ * status bit or 0. `invVol` is 1 / volBar (0 while the realised volatility warms up); the
+ * config's mlScoreK and mlRhoK hold the sqrt(horizon) factors, so no sqrt runs per bar.
+ */
+export function evaluateModel(state: usize, out: usize, now: i64, invVol: f64): i32 {
   const at = <usize>(ML_COMPONENT << 3);
-  store<f64>(out + OUT_COMP_SCORE + at, 0);
-  store<f64>(out + OUT_COMP_CONF + at, 0);
-  if (load<i32>(state + ST_ML_HAS) == 0 || volBar <= 0) return 0;
-  const age = now - load<i64>(state + ST_ML_TS);
   const cfg = <usize>DEC_CONFIG_OFFSET;
-  if (age < 0 || age > load<i64>(cfg + CFG_ML_MAX_AGE_NS)) return 0;
+  const age = now - load<i64>(state + ST_ML_TS);
+  if (load<i32>(state + ST_ML_HAS) == 0 || invVol <= 0 || age < 0 || age > load<i64>(cfg + CFG_ML_MAX_AGE_NS)) {
+    store<f64>(out + OUT_COMP_SCORE + at, 0);
+    store<f64>(out + OUT_COMP_CONF + at, 0);
+    return 0;
+  }
   const q = state + ST_ML_Q;
-  const sigmaH = volBar * Math.sqrt(load<f64>(cfg + CFG_ML_HORIZON_BARS));
-  const rho = (load<f64>(q + 32) - load<f64>(q)) / (NORMAL_Q10_Q90_SPAN * sigmaH);
-  const x = rho / load<f64>(cfg + CFG_ML_WIDTH_AT_HALF);
-  store<f64>(out + OUT_COMP_SCORE + at, clampUnit(load<f64>(q + 16) / (load<f64>(cfg + CFG_ML_SCORE_SCALE) * sigmaH)));
+  const x = (load<f64>(q + 32) - load<f64>(q)) * invVol * load<f64>(cfg + CFG_ML_RHO_K);
+  store<f64>(out + OUT_COMP_SCORE + at, clampUnit(load<f64>(q + 16) * invVol * load<f64>(cfg + CFG_ML_SCORE_K)));
   store<f64>(out + OUT_COMP_CONF + at, 1 / (1 + x * x));
   return 1 << (STATUS_COMP_SHIFT + ML_COMPONENT);
 }

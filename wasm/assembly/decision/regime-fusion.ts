@@ -8,11 +8,12 @@
 //   choppyScale = 1 - choppyReduction * q_choppy
 //   direction  = signal * choppyScale, clamped at 0 when the instrument may not go short.
 // Without regime probabilities (no filter state, or no step yet) every weight is 0, so the
-// confidence and the exposure are 0.
+// confidence and the exposure are 0. The blend is skipped when q equals the q the stored
+// weights were blended from (OUT_WEIGHTS_VALID), which is exact: same inputs, same weights.
 import { HMM_FILTER_BYTES, HMM_FILTER_MAGIC, HMM_FILTER_TABLE_OFFSET, HMM_MAX_INSTRUMENTS, HMM_MODEL_BYTES, HMM_MODEL_MAGIC, HMM_MODEL_TABLE_OFFSET, FILTER_MAGIC, FILTER_MODEL, FILTER_PROBS, FILTER_STEPS, MODEL_LABEL_OF, MODEL_MAGIC, MODEL_STATES } from '../hmm/hmm-layout';
 import {
   CFG_CHOPPY_REDUCTION, CFG_WEIGHTS, DEC_COMPONENTS, DEC_CONFIG_OFFSET, OUT_CHOPPY_SCALE, OUT_COMP_CONF, OUT_COMP_SCORE,
-  OUT_CONFIDENCE, OUT_DIRECTION, OUT_REGIME_PROB, OUT_SIGNAL, OUT_WEIGHTS, STATUS_COMP_SHIFT, STATUS_REGIME, STATUS_SHORT_CLAMPED,
+  OUT_CONFIDENCE, OUT_DIRECTION, OUT_REGIME_PROB, OUT_SIGNAL, OUT_WEIGHTS, OUT_WEIGHTS_VALID, STATUS_COMP_SHIFT, STATUS_REGIME, STATUS_SHORT_CLAMPED,
 } from './decision-layout';
 
 /** Writes q[3] and the blended weights w[5] into the output block; returns STATUS_REGIME or 0. */
@@ -36,9 +37,12 @@ export function blendRegimeWeights(instrument: i32, out: usize): i32 {
       }
     }
   }
+  if (load<i32>(out + OUT_WEIGHTS_VALID) == 1 && load<f64>(out + OUT_REGIME_PROB) == q0
+    && load<f64>(out + OUT_REGIME_PROB + 8) == q1 && load<f64>(out + OUT_REGIME_PROB + 16) == q2) return status;
   store<f64>(out + OUT_REGIME_PROB, q0);
   store<f64>(out + OUT_REGIME_PROB + 8, q1);
   store<f64>(out + OUT_REGIME_PROB + 16, q2);
+  store<i32>(out + OUT_WEIGHTS_VALID, 1);
   const w = <usize>DEC_CONFIG_OFFSET + CFG_WEIGHTS;
   const stride = <usize>(DEC_COMPONENTS << 3);
   for (let c = 0; c < DEC_COMPONENTS; c++) {

@@ -9,29 +9,45 @@
 //   CHANNEL_BREAKOUT  s = +1 if close > upper, -1 if close < lower, else 0;
 //                     c = clamp01((relvol - p0) / p1)
 //   LINEAR            s = clamp((v - p0) / p1), c = 1
+// decConfigure compiles the rule program (compileRules) into DEC_COMPILED_RULES_OFFSET: input
+// byte offsets and the reciprocals 1/p1, 1/p2, so a bar divides only by |slow| (TREND_CROSS).
 import { clamp01, clampUnit, isFinite64 } from './decision-math';
 import {
-  CFG_RULE_COUNT, DEC_CONFIG_OFFSET, DEC_RULE_BYTES, DEC_RULES_OFFSET, OP_BAND_REVERSION,
-  OP_CHANNEL_BREAKOUT, OP_LINEAR, OP_TREND_CROSS, OUT_COMP_CONF, OUT_COMP_SCORE, RULE_FAMILY, RULE_IN0, RULE_IN1,
-  RULE_IN2, RULE_IN3, RULE_OPCODE, RULE_P0, RULE_P1, RULE_P2, RULE_WEIGHT, STATUS_COMP_SHIFT,
+  CFG_RULE_COUNT, CR_FAMILY, CR_INV_P1, CR_INV_P2, CR_OFF0, CR_OFF1, CR_OFF2, CR_OFF3, CR_OPCODE, CR_P0, CR_P1, CR_WEIGHT,
+  DEC_COMPILED_RULES_OFFSET, DEC_CONFIG_OFFSET, DEC_RULE_BYTES, DEC_RULES_OFFSET, OP_BAND_REVERSION,
+  OP_CHANNEL_BREAKOUT, OP_LINEAR, OP_TREND_CROSS, OUT_COMP_CONF, OUT_COMP_SCORE, RULE_FAMILY, RULE_IN0,
+  RULE_OPCODE, RULE_P0, RULE_P1, RULE_P2, RULE_WEIGHT, STATUS_COMP_SHIFT,
 } from './decision-layout';
 
 @inline
-function value(values: usize, index: i32): f64 {
-  return load<f64>(values + (<usize>index << 3));
+function value(values: usize, rule: usize, field: i32): f64 {
+  return load<f64>(values + <usize>load<i32>(rule + field));
+}
+
+/** Derives the compiled rule table from the checked rule program (decConfigure calls it). */
+export function compileRules(count: i32): void {
+  for (let r = 0; r < count; r++) {
+    const from = <usize>DEC_RULES_OFFSET + <usize>(r * DEC_RULE_BYTES);
+    const to = <usize>DEC_COMPILED_RULES_OFFSET + <usize>(r * DEC_RULE_BYTES);
+    store<i32>(to + CR_OPCODE, load<i32>(from + RULE_OPCODE));
+    store<i32>(to + CR_FAMILY, load<i32>(from + RULE_FAMILY));
+    for (let k = 0; k < 4; k++) store<i32>(to + CR_OFF0 + (<usize>k << 2), load<i32>(from + RULE_IN0 + (<usize>k << 2)) << 3);
+    const p1 = load<f64>(from + RULE_P1);
+    store<f64>(to + CR_WEIGHT, load<f64>(from + RULE_WEIGHT));
+    store<f64>(to + CR_P0, load<f64>(from + RULE_P0));
+    store<f64>(to + CR_P1, p1);
+    store<f64>(to + CR_INV_P1, 1 / p1);
+    store<f64>(to + CR_INV_P2, 1 / load<f64>(from + RULE_P2));
+  }
 }
 
 @inline
 function writeFamily(out: usize, family: i32, num: f64, den: f64, sum: f64): i32 {
   const at = <usize>(family << 3);
-  if (sum > 0) {
-    store<f64>(out + OUT_COMP_SCORE + at, den > 0 ? num / den : 0);
-    store<f64>(out + OUT_COMP_CONF + at, den / sum);
-    return 1 << (STATUS_COMP_SHIFT + family);
-  }
-  store<f64>(out + OUT_COMP_SCORE + at, 0);
-  store<f64>(out + OUT_COMP_CONF + at, 0);
-  return 0;
+  const present = sum > 0;
+  store<f64>(out + OUT_COMP_SCORE + at, den > 0 ? num / den : 0);
+  store<f64>(out + OUT_COMP_CONF + at, present ? den / sum : 0);
+  return present ? 1 << (STATUS_COMP_SHIFT + family) : 0;
 }
 
 /**
@@ -45,40 +61,38 @@ export function evaluateTechnical(values: usize, out: usize): i32 {
   let num2: f64 = 0, den2: f64 = 0, sum2: f64 = 0;
   const count = values == 0 ? 0 : load<i32>(<usize>DEC_CONFIG_OFFSET + CFG_RULE_COUNT);
   for (let r = 0; r < count; r++) {
-    const rule = <usize>DEC_RULES_OFFSET + <usize>(r * DEC_RULE_BYTES);
-    const op = load<i32>(rule + RULE_OPCODE);
-    const p0 = load<f64>(rule + RULE_P0);
-    const p1 = load<f64>(rule + RULE_P1);
-    const p2 = load<f64>(rule + RULE_P2);
-    const x0 = value(values, load<i32>(rule + RULE_IN0));
-    const x1 = value(values, load<i32>(rule + RULE_IN1));
+    const rule = <usize>DEC_COMPILED_RULES_OFFSET + <usize>(r * DEC_RULE_BYTES);
+    const op = load<i32>(rule + CR_OPCODE);
+    const x0 = value(values, rule, CR_OFF0);
+    const x1 = value(values, rule, CR_OFF1);
     let s: f64 = 0;
     let c: f64 = 0;
     if (op == OP_TREND_CROSS) {
-      const adx = value(values, load<i32>(rule + RULE_IN2));
+      const adx = value(values, rule, CR_OFF2);
       if (!isFinite64(x0) || !isFinite64(x1) || !isFinite64(adx) || x1 == 0) continue;
-      s = clampUnit((x0 - x1) / (Math.abs(x1) * p2));
-      c = clamp01((adx - p0) / p1);
+      s = clampUnit((x0 - x1) * load<f64>(rule + CR_INV_P2) / Math.abs(x1));
+      c = clamp01((adx - load<f64>(rule + CR_P0)) * load<f64>(rule + CR_INV_P1));
     } else if (op == OP_BAND_REVERSION) {
       if (!isFinite64(x0) || !isFinite64(x1)) continue;
-      const r = clamp01((p0 - x1) / p2) - clamp01((x1 - p1) / p2);
-      s = (r + clampUnit(1 - 2 * x0)) / 2;
+      const inv = load<f64>(rule + CR_INV_P2);
+      const r = clamp01((load<f64>(rule + CR_P0) - x1) * inv) - clamp01((x1 - load<f64>(rule + CR_P1)) * inv);
+      s = (r + clampUnit(1 - 2 * x0)) * 0.5;
       c = Math.abs(r);
     } else if (op == OP_CHANNEL_BREAKOUT) {
-      const lower = value(values, load<i32>(rule + RULE_IN2));
-      const relvol = value(values, load<i32>(rule + RULE_IN3));
+      const lower = value(values, rule, CR_OFF2);
+      const relvol = value(values, rule, CR_OFF3);
       if (!isFinite64(x0) || !isFinite64(x1) || !isFinite64(lower) || !isFinite64(relvol)) continue;
       s = x0 > x1 ? 1 : x0 < lower ? -1 : 0;
-      c = clamp01((relvol - p0) / p1);
+      c = clamp01((relvol - load<f64>(rule + CR_P0)) * load<f64>(rule + CR_INV_P1));
     } else if (op == OP_LINEAR) {
       if (!isFinite64(x0)) continue;
-      s = clampUnit((x0 - p0) / p1);
+      s = clampUnit((x0 - load<f64>(rule + CR_P0)) * load<f64>(rule + CR_INV_P1));
       c = 1;
     } else {
       continue;
     }
-    const family = load<i32>(rule + RULE_FAMILY);
-    const w = load<f64>(rule + RULE_WEIGHT);
+    const family = load<i32>(rule + CR_FAMILY);
+    const w = load<f64>(rule + CR_WEIGHT);
     const wc = w * c;
     if (family == 0) { num0 += wc * s; den0 += wc; sum0 += w; }
     else if (family == 1) { num1 += wc * s; den1 += wc; sum1 += w; }
@@ -89,4 +103,3 @@ export function evaluateTechnical(values: usize, out: usize): i32 {
   bits |= writeFamily(out, 2, num2, den2, sum2);
   return bits;
 }
-

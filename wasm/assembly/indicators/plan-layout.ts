@@ -81,7 +81,7 @@ export const WS_COLUMNS_BYTES: i32 = WORKSPACE_BYTES - 0x8000;
 export const BLOCK_MAX_ROWS: i32 = 512;
 
 export const PLAN_MAGIC: i32 = 0x50444e49; // "INDP" little-endian
-export const PLAN_VERSION: i32 = 1;
+export const PLAN_VERSION: i32 = 2; // 2: MAXMIN keeps block extremes; a version-1 checkpoint fails the slot checksum (not ready)
 export const PLAN_HEADER_BYTES: i32 = 64;
 export const PLAN_MAX_NODES: i32 = 512;
 export const PLAN_MAX_OUTPUTS: i32 = 2048;
