@@ -14,8 +14,19 @@
 //   Every array has exactly `length` elements and its own buffer (byteOffset 0), so
 //   `new Int32Array(series.timeNs.buffer)` views exactly 2 * length words.
 
-/** Bars of one file as columns: element i of every array is bar i. */
-export interface BarSeries {
+/** Bars as columns, element i of every array is bar i: what the engine's batch APIs take. */
+export interface OhlcvColumns {
+  readonly length: number;
+  readonly timeNs: BigInt64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+}
+
+/** Bars of one file as columns. */
+export interface BarSeries extends OhlcvColumns {
   /** The path the bars were read from, as given to the loader. */
   readonly file: string;
   readonly length: number;

@@ -9,6 +9,7 @@ import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../layout/memory-ma
 import { encodePlan } from './plan-encoder.js';
 import { BATCH_INPUT_COLUMNS, PLAN_OFFSET } from './plan-layout.js';
 import type { IndicatorPlan } from './plan.js';
+import type { OhlcvColumns } from '../../adapters/files/index.js';
 
 /** The indicator exports of the core (wasm/assembly/indicators/executor.ts, plan-loader.ts). */
 export interface IndicatorCoreExports extends CoreExports {
@@ -25,16 +26,8 @@ export interface IndicatorCoreExports extends CoreExports {
   indPlanAreaBytes(): number;
 }
 
-/** Bars as columns (the CSV loader's BarSeries shape). */
-export interface BarColumns {
-  readonly length: number;
-  readonly timeNs: BigInt64Array;
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
-}
+/** Bars as columns (adapters/files OhlcvColumns; a loaded BarSeries is one). */
+export type BarColumns = OhlcvColumns;
 
 /**
  * Batch columns that are views on the core's scratch region, laid out as runBatchInto's single

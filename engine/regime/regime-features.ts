@@ -5,19 +5,12 @@
 // Bars where any feature is still warming up (NaN) give no row.
 import { createReferenceIndicator, type ReferenceIndicator } from '../indicators/reference/index.js';
 import type { FeatureMatrix } from './gaussian-hmm.js';
+import type { OhlcvColumns } from '../../adapters/files/index.js';
 
 export const DEFAULT_FEATURE_SPEC: readonly string[] = ['logret', 'rvol:20', 'volz:20'];
 
-/** Bars as columns (the shape of adapters/files BarSeries). */
-export interface BarColumns {
-  readonly length: number;
-  readonly timeNs: BigInt64Array;
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
-}
+/** Bars as columns (adapters/files OhlcvColumns; a loaded BarSeries is one). */
+export type BarColumns = OhlcvColumns;
 
 export interface RegimeFeatures extends FeatureMatrix {
   /** Time of the bar each row was computed on. */
