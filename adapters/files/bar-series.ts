@@ -29,13 +29,6 @@ export interface OhlcvColumns {
 export interface BarSeries extends OhlcvColumns {
   /** The path the bars were read from, as given to the loader. */
   readonly file: string;
-  readonly length: number;
-  readonly timeNs: BigInt64Array;
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
 }
 
 const INITIAL_CAPACITY = 1024;
