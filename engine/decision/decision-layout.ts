@@ -92,6 +92,12 @@ export const OUT_WEIGHTS = 96;
 export const OUT_COMP_SCORE = 136;
 export const OUT_COMP_CONF = 176;
 export const OUT_PRICE = 216;
+export const OUT_ORDER_REASON = 228;
+/** i64 id of the next order decCheckTargets checks (each order takes one). */
+export const DEC_ORDER_ID_OFFSET = DEC_OFFSET + 0x131040;
+export const OUT_ORDER_QTY = 232;
+/** orderReason when the target implied no order (decCheckTargets). */
+export const NO_ORDER = -1;
 
 export const STATUS_REGIME = 1;
 export const STATUS_VOL_READY = 2;

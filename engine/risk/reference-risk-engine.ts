@@ -2,10 +2,12 @@
 // kill switch (wasm/assembly/risk/): the same rules with the same f64 operations in the
 // same order, so decisions and state agree with the core bit for bit. The rule list is in
 // wasm/assembly/risk/risk-checks.ts and risk-account.ts; this file is the readable oracle.
+// Like the core it keeps each instrument's worst-case exposure and their gross and per-class
+// sums incrementally (refreshExposure), so a check does not walk every instrument.
 import type { PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
 import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
 import { RiskReason } from './risk-reason.js';
-import { RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY } from './risk-region.js';
+import { RISK_ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY } from './risk-region.js';
 
 const DAY_NS = 86_400_000_000_000n;
 
@@ -20,6 +22,8 @@ interface Slot {
   mark: number;
   markTsNs: bigint;
   hasMark: boolean;
+  /** Worst-case |position| * mark as last added to the gross and class sums. */
+  exposure: number;
 }
 
 function utcDay(tsNs: bigint): bigint {
@@ -49,6 +53,8 @@ export class ReferenceRiskEngine implements PreTradeRisk {
   private tripCount = 0;
   private tripEquity = 0;
   private flattenPending = false;
+  private grossExposure = 0;
+  private readonly classExposure = new Array<number>(RISK_ASSET_CLASSES).fill(0);
 
   configure(limits: RiskLimits): void {
     const fractions = [limits.maxPositionPct, limits.maxAssetClassPct, limits.dailyLossPct, limits.maxDrawdownPct, limits.priceBandPct];
@@ -71,19 +77,28 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     if (!Number.isInteger(instrument) || instrument < 0 || instrument >= RISK_INSTRUMENT_CAPACITY) {
       throw new Error(`\`instrument\` must be an integer in 0..${RISK_INSTRUMENT_CAPACITY - 1}, was ${instrument}`);
     }
-    if (!Number.isInteger(assetClass) || assetClass < 0 || !Number.isFinite(lotSize) || lotSize <= 0 || staleNs <= 0n) {
-      throw new Error(`instrument ${instrument}: assetClass must be >= 0, lotSize > 0 and staleNs > 0, was ${assetClass}, ${lotSize}, ${staleNs}`);
+    if (!Number.isInteger(assetClass) || assetClass < 0 || assetClass >= RISK_ASSET_CLASSES || !Number.isFinite(lotSize) || lotSize <= 0 || staleNs <= 0n) {
+      throw new Error(`instrument ${instrument}: assetClass must be an integer in 0..${RISK_ASSET_CLASSES - 1}, lotSize > 0 and staleNs > 0, was ${assetClass}, ${lotSize}, ${staleNs}`);
     }
-    const slot = this.slots.get(instrument);
-    if (slot) Object.assign(slot, { assetClass, lotSize, staleNs });
-    else this.slots.set(instrument, { assetClass, lotSize, staleNs, position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false });
+    let slot = this.slots.get(instrument);
+    if (slot) {
+      this.grossExposure = this.grossExposure - slot.exposure;
+      this.classExposure[slot.assetClass] = this.classExposure[slot.assetClass] - slot.exposure;
+      Object.assign(slot, { assetClass, lotSize, staleNs, exposure: 0 });
+    } else {
+      slot = { assetClass, lotSize, staleNs, position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, exposure: 0 };
+      this.slots.set(instrument, slot);
+    }
+    this.refreshExposure(slot);
     this.slotsInUse = Math.max(this.slotsInUse, instrument + 1);
   }
 
   init(cash: number, tsNs: bigint): void {
     if (!this.limits) throw new Error('risk limits not configured: call configure first');
     if (!Number.isFinite(cash) || cash <= 0) throw new Error(`\`cash\` must be finite and > 0, was ${cash}`);
-    for (const slot of this.slots.values()) Object.assign(slot, { position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false });
+    for (const slot of this.slots.values()) Object.assign(slot, { position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, exposure: 0 });
+    this.classExposure.fill(0);
+    this.grossExposure = 0;
     this.halted = false;
     this.flattenPending = false;
     this.tripCount = 0;
@@ -120,12 +135,23 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     return this.clockNs;
   }
 
+  /** Re-values the slot's worst-case exposure and adds the change to the gross and class sums. */
+  private refreshExposure(slot: Slot): void {
+    const position = slot.position;
+    const exposure = Math.max(Math.abs(position + slot.pendingBuy), Math.abs(position - slot.pendingSell)) * slot.mark;
+    const change = exposure - slot.exposure;
+    this.grossExposure = this.grossExposure + change;
+    this.classExposure[slot.assetClass] = this.classExposure[slot.assetClass] + change;
+    slot.exposure = exposure;
+  }
+
   private applyMark(slot: Slot, tsNs: bigint, price: number): void {
     if (slot.hasMark && tsNs < slot.markTsNs) return;
     this.marketValue = this.marketValue + slot.position * (price - slot.mark);
     slot.mark = price;
     slot.markTsNs = tsNs;
     slot.hasMark = true;
+    this.refreshExposure(slot);
   }
 
   private evaluateDrawdown(limits: RiskLimits): RiskRecord[] {
@@ -169,6 +195,7 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     slot.position = next;
     this.marketValue = this.marketValue + qty * slot.mark;
     this.reducePending(slot, qty);
+    this.refreshExposure(slot);
     return this.evaluateDrawdown(limits);
   }
 
@@ -182,7 +209,10 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     const slot = this.slots.get(instrument);
     if (!slot) throw new Error(`order closed for instrument ${instrument}, which has no risk configuration`);
     if (!Number.isFinite(remainingQty)) throw new Error(`\`remainingQty\` must be finite, was ${remainingQty}`);
-    if (remainingQty !== 0) this.reducePending(slot, remainingQty);
+    if (remainingQty !== 0) {
+      this.reducePending(slot, remainingQty);
+      this.refreshExposure(slot);
+    }
   }
 
   private decide(order: ProposedOrder, limits: RiskLimits, clock: bigint): { reason: number; limit: number } {
@@ -216,20 +246,10 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     const positionLimit = limits.maxPositionPct * equity;
     if (Math.abs(after) * price > positionLimit) return deny(RiskReason.MAX_POSITION, positionLimit);
 
-    const extraBuy = qty > 0 ? qty : 0;
-    const extraSell = qty < 0 ? -qty : 0;
-    let classExposure = 0;
-    let gross = 0;
-    for (let i = 0; i < this.slotsInUse; i += 1) {
-      const other = this.slots.get(i);
-      if (!other) continue;
-      const exposure =
-        i === instrument
-          ? Math.max(Math.abs(other.position + (other.pendingBuy + extraBuy)), Math.abs(other.position - (other.pendingSell + extraSell))) * price
-          : Math.max(Math.abs(other.position + (other.pendingBuy + 0)), Math.abs(other.position - (other.pendingSell + 0))) * other.mark;
-      gross += exposure;
-      if (other.assetClass === slot.assetClass) classExposure += exposure;
-    }
+    // The order's instrument with the order at the order price; the others from the sums.
+    const mine = Math.max(Math.abs(position + (slot.pendingBuy + (qty > 0 ? qty : 0))), Math.abs(position - (slot.pendingSell + (qty < 0 ? -qty : 0)))) * price;
+    const classExposure = this.classExposure[slot.assetClass] - slot.exposure + mine;
+    const gross = this.grossExposure - slot.exposure + mine;
     const classLimit = limits.maxAssetClassPct * equity;
     if (classExposure > classLimit) return deny(RiskReason.ASSET_CLASS, classLimit);
     if (gross > limits.maxGrossExposure) return deny(RiskReason.GROSS_EXPOSURE, limits.maxGrossExposure);
@@ -249,6 +269,7 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     const slot = this.slots.get(order.instrument)!;
     if (order.qty > 0) slot.pendingBuy = slot.pendingBuy + order.qty;
     else slot.pendingSell = slot.pendingSell - order.qty;
+    this.refreshExposure(slot);
     this.rateTimes[this.rateNext] = clock;
     this.rateNext = this.rateNext + 1 === limits.maxOrders ? 0 : this.rateNext + 1;
     if (this.rateFilled < limits.maxOrders) this.rateFilled += 1;

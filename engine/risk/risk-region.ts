@@ -24,6 +24,12 @@ export const RH_HWM = 80;
 export const RH_DAY_START_EQUITY = 88;
 export const RH_TRIP_EQUITY = 96;
 export const RH_SLOTS_IN_USE = 104;
+export const RH_GROSS_EXPOSURE = 112;
+export const RH_NEXT_DAY_NS = 120;
+
+export const RISK_CLASS_OFFSET = RISK_REGION_OFFSET + 0x2100;
+/** Asset class codes are 0 .. RISK_ASSET_CLASSES - 1. */
+export const RISK_ASSET_CLASSES = 64;
 
 export const RISK_SLOTS_OFFSET = RISK_REGION_OFFSET + 0x4000;
 export const RISK_SLOT_BYTES = 128;
@@ -41,3 +47,4 @@ export const RS_PENDING_SELL = 48;
 export const RS_MARK = 56;
 export const RS_MARK_TS = 64;
 export const RS_HAS_MARK = 72;
+export const RS_EXPOSURE = 80;

@@ -23,3 +23,4 @@ export { riskConfigure, riskConfigureInstrument, riskInit, riskOnMark, riskOnFil
 export { riskCheckOrder } from './risk/risk-checks';
 export { decConfigOffset, decRulesOffset, decSourcesOffset, decBatchOffset, decInstrumentConfigOffset, decStateOffset, decOutputOffset, decConfigure, decInstrumentConfigure, decInstrumentReset, decOnRecord, decStep, decRunBatch } from './decision/decision-step';
 export { pipelineReset, pipelineConfigure, pipelineEntryOffset, pipelineSetEquity } from './pipeline/pipeline';
+export { decCheckTargets, decDecideAndCheck } from './decision/check-targets';

@@ -26,6 +26,8 @@
 //   +0x131000 +------------------------------------------+
 //             | record staging: one 64 B event record     |  TS writes MODEL/SENTIMENT here
 //   +0x131040 +------------------------------------------+  for decOnRecord outside a ring
+//             | next order id: i64                        |  decCheckTargets numbers its orders
+//   +0x131048 +------------------------------------------+
 //             | reserved                                  |
 //   +0x200000 +------------------------------------------+  (risk engineer's half follows)
 //
@@ -86,11 +88,13 @@
 //
 //   0       4    8         16       24          32           40         48         56          64
 //   | status| pad| ts i64  | signal | confidence| choppyScale | direction| exposure | quantity   | volBar |
-//   72                 96                 136                  176                 216     224           228
-//   | regimeProb[3] f64 | weights[5] f64   | compScore[5] f64    | compConf[5] f64    | price | weightsValid | reserved |
+//   72                 96                 136                  176                 216     224           228           232          240
+//   | regimeProb[3] f64 | weights[5] f64   | compScore[5] f64    | compConf[5] f64    | price | weightsValid | orderReason | orderQty f64 | reserved |
 //   (weightsValid: 1 when weights[] were blended from regimeProb[] under the current config;
 //    a bar whose regime probabilities equal the stored ones reuses them; decConfigure and
 //    decInstrumentReset clear it)
+//   (orderReason, orderQty: written by decCheckTargets: the risk reason of the implied order,
+//    or NO_ORDER (-1) when there was none, and its signed quantity)
 
 import { DECISION_REGION_OFFSET } from '../layout';
 
@@ -121,6 +125,7 @@ export const DEC_OUTPUT_OFFSET: i32 = DEC_OFFSET + 0x110000;
 export const DEC_OUTPUT_BYTES: i32 = 256;
 export const DEC_BATCH_OFFSET: i32 = DEC_OFFSET + 0x130000;
 export const DEC_RECORD_OFFSET: i32 = DEC_OFFSET + 0x131000;
+export const DEC_ORDER_ID_OFFSET: i32 = DEC_OFFSET + 0x131040;
 
 // Global config fields.
 export const CFG_MAGIC: i32 = 0;
@@ -239,6 +244,9 @@ export const OUT_COMP_SCORE: i32 = 136;
 export const OUT_COMP_CONF: i32 = 176;
 export const OUT_PRICE: i32 = 216;
 export const OUT_WEIGHTS_VALID: i32 = 224;
+export const OUT_ORDER_REASON: i32 = 228;
+export const OUT_ORDER_QTY: i32 = 232;
+export const NO_ORDER: i32 = -1;
 
 // Output status bits.
 export const STATUS_REGIME: i32 = 1; // regime probabilities were available

@@ -3,6 +3,12 @@
 // equity), updates from TRADE / BAR / FILL events, and the drawdown kill switch with its
 // flatten records. Layout: risk-layout.ts. Never allocates, never throws.
 //
+// Exposure sums: each slot's worst-case exposure max(|position + pendingBuy|,
+// |position - pendingSell|) * mark is refreshed after every change of position, pending
+// quantity or mark, and the change is added to grossExposure and its class sum
+// (refreshExposure), so the asset-class, gross and leverage checks read two sums instead of
+// walking every instrument. The reference keeps the same sums with the same operations.
+//
 // Equity = cash + marketValue, where marketValue = sum(position * mark) is kept
 // incrementally (engine/risk/reference-risk-engine.ts does the same f64 operations in the
 // same order, so both agree bit for bit). After every equity change:
@@ -25,6 +31,7 @@ import {
   RH_DAY,
   RH_DAY_START_EQUITY,
   RH_FLATTEN_PENDING,
+  RH_GROSS_EXPOSURE,
   RH_HALTED,
   RH_HWM,
   RH_MAGIC,
@@ -36,6 +43,7 @@ import {
   RH_MAX_ORDERS,
   RH_MAX_POSITION_PCT,
   RH_MIN_NOTIONAL,
+  RH_NEXT_DAY_NS,
   RH_PRICE_BAND_PCT,
   RH_RATE_FILLED,
   RH_RATE_NEXT,
@@ -44,6 +52,7 @@ import {
   RH_TRIP_EQUITY,
   RH_TRIP_TS_NS,
   RH_WINDOW_NS,
+  RISK_ASSET_CLASSES,
   RISK_DAY_NS,
   RISK_HEADER,
   RISK_INSTRUMENT_CAPACITY,
@@ -55,6 +64,7 @@ import {
   RS_ASSET_CLASS,
   RS_AVG_PRICE,
   RS_CONFIGURED,
+  RS_EXPOSURE,
   RS_HAS_MARK,
   RS_LOT_SIZE,
   RS_MARK,
@@ -63,6 +73,7 @@ import {
   RS_PENDING_SELL,
   RS_POSITION,
   RS_STALE_NS,
+  riskClassAddress,
   riskSlotAddress,
 } from './risk-layout';
 
@@ -70,6 +81,19 @@ import {
 @inline
 function fraction(x: f64, allowZero: bool): bool {
   return isFinite<f64>(x) && x <= 1.0 && (allowZero ? x >= 0.0 : x > 0.0);
+}
+
+/** Re-values slot `s`'s worst-case exposure and adds the change to the gross and class sums. */
+// @ts-ignore: decorator
+@inline
+export function refreshExposure(s: usize): void {
+  const position = load<f64>(s, RS_POSITION);
+  const exposure = Math.max(Math.abs(position + load<f64>(s, RS_PENDING_BUY)), Math.abs(position - load<f64>(s, RS_PENDING_SELL))) * load<f64>(s, RS_MARK);
+  const change = exposure - load<f64>(s, RS_EXPOSURE);
+  const c = riskClassAddress(load<i32>(s, RS_ASSET_CLASS));
+  store<f64>(RISK_HEADER, load<f64>(RISK_HEADER, RH_GROSS_EXPOSURE) + change, RH_GROSS_EXPOSURE);
+  store<f64>(c, load<f64>(c) + change);
+  store<f64>(s, exposure, RS_EXPOSURE);
 }
 
 /**
@@ -114,17 +138,26 @@ export function riskConfigure(
 }
 
 /**
- * Configures `instrument` (0 .. capacity - 1): asset class code (>= 0), lot size (> 0,
- * finite), staleness threshold staleNs (> 0). Keeps its position and mark. Returns OK or a status.
+ * Configures `instrument` (0 .. capacity - 1): asset class code (0 .. RISK_ASSET_CLASSES - 1),
+ * lot size (> 0, finite), staleness threshold staleNs (> 0). Keeps its position and mark
+ * (a reconfigured slot's exposure moves to its new class). Returns OK or a status.
  */
 export function riskConfigureInstrument(instrument: i32, assetClass: i32, lotSize: f64, staleNs: i64): i32 {
   if (instrument < 0 || instrument >= RISK_INSTRUMENT_CAPACITY) return ERR_RISK_UNKNOWN_INSTRUMENT;
-  if (assetClass < 0 || !isFinite<f64>(lotSize) || lotSize <= 0.0 || staleNs <= 0) return ERR_RISK_BAD_LIMITS;
+  if (assetClass < 0 || assetClass >= RISK_ASSET_CLASSES || !isFinite<f64>(lotSize) || lotSize <= 0.0 || staleNs <= 0) return ERR_RISK_BAD_LIMITS;
   const s = riskSlotAddress(instrument);
+  if (load<i32>(s, RS_CONFIGURED) == 1) {
+    const old = load<f64>(s, RS_EXPOSURE);
+    const c = riskClassAddress(load<i32>(s, RS_ASSET_CLASS));
+    store<f64>(RISK_HEADER, load<f64>(RISK_HEADER, RH_GROSS_EXPOSURE) - old, RH_GROSS_EXPOSURE);
+    store<f64>(c, load<f64>(c) - old);
+  }
+  store<f64>(s, 0.0, RS_EXPOSURE);
   store<i32>(s, 1, RS_CONFIGURED);
   store<i32>(s, assetClass, RS_ASSET_CLASS);
   store<f64>(s, lotSize, RS_LOT_SIZE);
   store<i64>(s, staleNs, RS_STALE_NS);
+  refreshExposure(s);
   if (instrument + 1 > load<i32>(RISK_HEADER, RH_SLOTS_IN_USE)) store<i32>(RISK_HEADER, instrument + 1, RH_SLOTS_IN_USE);
   return OK;
 }
@@ -148,7 +181,10 @@ export function riskInit(cash: f64, tsNs: i64): i32 {
     store<f64>(s, 0.0, RS_MARK);
     store<i64>(s, 0, RS_MARK_TS);
     store<i32>(s, 0, RS_HAS_MARK);
+    store<f64>(s, 0.0, RS_EXPOSURE);
   }
+  for (let c = 0; c < RISK_ASSET_CLASSES; c++) store<f64>(riskClassAddress(c), 0.0);
+  store<f64>(h, 0.0, RH_GROSS_EXPOSURE);
   store<i32>(h, 0, RH_HALTED);
   store<i32>(h, 0, RH_FLATTEN_PENDING);
   store<i32>(h, 0, RH_TRIP_COUNT);
@@ -156,6 +192,7 @@ export function riskInit(cash: f64, tsNs: i64): i32 {
   store<i32>(h, 0, RH_RATE_NEXT);
   store<i64>(h, tsNs, RH_CLOCK_NS);
   store<i64>(h, utcDay(tsNs), RH_DAY);
+  store<i64>(h, nextDayStart(utcDay(tsNs)), RH_NEXT_DAY_NS);
   store<i64>(h, 0, RH_TRIP_TS_NS);
   store<f64>(h, cash, RH_CASH);
   store<f64>(h, 0.0, RH_MARKET_VALUE);
@@ -171,6 +208,13 @@ export function riskInit(cash: f64, tsNs: i64): i32 {
 function utcDay(tsNs: i64): i64 {
   const day = tsNs / RISK_DAY_NS;
   return tsNs < 0 && day * RISK_DAY_NS != tsNs ? day - 1 : day;
+}
+
+/** First ns of the UTC day after `day` (i64.MAX_VALUE past the representable range). */
+// @ts-ignore: decorator
+@inline
+function nextDayStart(day: i64): i64 {
+  return day >= i64.MAX_VALUE / RISK_DAY_NS - 1 ? i64.MAX_VALUE : (day + 1) * RISK_DAY_NS;
 }
 
 // @ts-ignore: decorator
@@ -192,10 +236,13 @@ export function advanceClock(tsNs: i64): i64 {
   if (tsNs > clock) {
     clock = tsNs;
     store<i64>(h, clock, RH_CLOCK_NS);
-    const day = utcDay(clock);
-    if (day != load<i64>(h, RH_DAY)) {
-      store<i64>(h, day, RH_DAY);
-      store<f64>(h, currentEquity(), RH_DAY_START_EQUITY);
+    if (clock >= load<i64>(h, RH_NEXT_DAY_NS)) {
+      const day = utcDay(clock);
+      store<i64>(h, nextDayStart(day), RH_NEXT_DAY_NS);
+      if (day != load<i64>(h, RH_DAY)) {
+        store<i64>(h, day, RH_DAY);
+        store<f64>(h, currentEquity(), RH_DAY_START_EQUITY);
+      }
     }
   }
   return clock;
@@ -203,7 +250,7 @@ export function advanceClock(tsNs: i64): i64 {
 
 // @ts-ignore: decorator
 @inline
-function configuredSlot(instrument: i32): bool {
+export function configuredSlot(instrument: i32): bool {
   return instrument >= 0 && instrument < RISK_INSTRUMENT_CAPACITY && load<i32>(riskSlotAddress(instrument), RS_CONFIGURED) == 1;
 }
 
@@ -217,6 +264,7 @@ function applyMark(s: usize, tsNs: i64, price: f64): void {
   store<f64>(s, price, RS_MARK);
   store<i64>(s, tsNs, RS_MARK_TS);
   store<i32>(s, 1, RS_HAS_MARK);
+  refreshExposure(s);
 }
 
 /** Raises the high-water mark or trips the kill switch; returns flatten records written or a status. */
@@ -250,6 +298,14 @@ export function riskOnMark(instrument: i32, tsNs: i64, price: f64, outRing: i32)
   if (!configuredSlot(instrument)) return 0;
   if (!isFinite<f64>(price) || price <= 0.0) return ERR_BAD_ARGUMENT;
   advanceClock(tsNs);
+  return markAt(instrument, tsNs, price, outRing);
+}
+
+/**
+ * riskOnMark for a configured `instrument` and a finite `price` > 0, once the module is known
+ * ready and the clock was advanced past `tsNs` (a batch caller does those once per batch).
+ */
+export function markAt(instrument: i32, tsNs: i64, price: f64, outRing: i32): i32 {
   applyMark(riskSlotAddress(instrument), tsNs, price);
   return evaluateDrawdown(outRing);
 }
@@ -281,6 +337,7 @@ export function riskOnFill(instrument: i32, tsNs: i64, qty: f64, price: f64, fee
   store<f64>(s, next, RS_POSITION);
   store<f64>(h, load<f64>(h, RH_MARKET_VALUE) + qty * load<f64>(s, RS_MARK), RH_MARKET_VALUE);
   reducePending(s, qty);
+  refreshExposure(s);
   return evaluateDrawdown(outRing);
 }
 
@@ -299,7 +356,11 @@ export function riskOnOrderClosed(instrument: i32, remainingQty: f64): i32 {
   if (!riskReady()) return ERR_RISK_NOT_READY;
   if (!configuredSlot(instrument)) return ERR_RISK_UNKNOWN_INSTRUMENT;
   if (!isFinite<f64>(remainingQty)) return ERR_BAD_ARGUMENT;
-  if (remainingQty != 0.0) reducePending(riskSlotAddress(instrument), remainingQty);
+  if (remainingQty != 0.0) {
+    const s = riskSlotAddress(instrument);
+    reducePending(s, remainingQty);
+    refreshExposure(s);
+  }
   return OK;
 }
 

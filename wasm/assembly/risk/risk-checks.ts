@@ -22,10 +22,11 @@
 //   14 GROSS_EXPOSURE     sum over all instruments of the same <= maxGrossExposure
 //   15 LEVERAGE           that gross sum <= maxLeverage * E
 // (worst-case |position| of an instrument = max(|position + pendingBuy|, |position - pendingSell|),
-// valued at the order price for the order's instrument, with the order included.)
+// valued at the order price for the order's instrument, with the order included; the other
+// instruments come from the exposure sums kept in risk-account.ts, so a check is O(1).)
 import { ERR_OUTBOUND_FULL, ERR_RISK_NOT_READY, OK } from '../errors';
 import { ringCheck, ringFreeSlots } from '../ring';
-import { advanceClock, currentEquity, riskReady } from './risk-account';
+import { advanceClock, currentEquity, refreshExposure, riskReady } from './risk-account';
 import { publishRiskRecord } from './risk-records';
 import {
   REASON_ASSET_CLASS,
@@ -48,6 +49,7 @@ import {
 import {
   RH_DAILY_LOSS_PCT,
   RH_DAY_START_EQUITY,
+  RH_GROSS_EXPOSURE,
   RH_HALTED,
   RH_MAX_ASSET_CLASS_PCT,
   RH_MAX_DRAWDOWN_PCT,
@@ -59,13 +61,13 @@ import {
   RH_PRICE_BAND_PCT,
   RH_RATE_FILLED,
   RH_RATE_NEXT,
-  RH_SLOTS_IN_USE,
   RH_WINDOW_NS,
   RISK_HEADER,
   RISK_INSTRUMENT_CAPACITY,
   RISK_RATE_OFFSET,
   RS_ASSET_CLASS,
   RS_CONFIGURED,
+  RS_EXPOSURE,
   RS_HAS_MARK,
   RS_LOT_SIZE,
   RS_MARK,
@@ -74,6 +76,7 @@ import {
   RS_PENDING_SELL,
   RS_POSITION,
   RS_STALE_NS,
+  riskClassAddress,
   riskSlotAddress,
 } from './risk-layout';
 
@@ -133,19 +136,12 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64): i32 {
   const positionLimit = load<f64>(h, RH_MAX_POSITION_PCT) * equity;
   if (Math.abs(after) * price > positionLimit) return deny(REASON_MAX_POSITION, positionLimit);
 
-  const assetClass = load<i32>(s, RS_ASSET_CLASS);
-  const extraBuy = qty > 0.0 ? qty : 0.0;
-  const extraSell = qty < 0.0 ? -qty : 0.0;
-  let classExposure: f64 = 0.0;
-  let gross: f64 = 0.0;
-  const used = load<i32>(h, RH_SLOTS_IN_USE);
-  for (let i = 0; i < used; i++) {
-    const o = riskSlotAddress(i);
-    if (load<i32>(o, RS_CONFIGURED) != 1) continue;
-    const exposure = i == instrument ? worstCase(o, extraBuy, extraSell) * price : worstCase(o, 0.0, 0.0) * load<f64>(o, RS_MARK);
-    gross += exposure;
-    if (load<i32>(o, RS_ASSET_CLASS) == assetClass) classExposure += exposure;
-  }
+  // The order's instrument is valued with the order at the order price; every other one at
+  // its exposure in the sums (risk-account.ts refreshExposure), so this is O(1).
+  const own = load<f64>(s, RS_EXPOSURE);
+  const mine = worstCase(s, qty > 0.0 ? qty : 0.0, qty < 0.0 ? -qty : 0.0) * price;
+  const classExposure = (load<f64>(riskClassAddress(load<i32>(s, RS_ASSET_CLASS))) - own) + mine;
+  const gross = (load<f64>(h, RH_GROSS_EXPOSURE) - own) + mine;
   const classLimit = load<f64>(h, RH_MAX_ASSET_CLASS_PCT) * equity;
   if (classExposure > classLimit) return deny(REASON_ASSET_CLASS, classLimit);
   const grossLimit = load<f64>(h, RH_MAX_GROSS_EXPOSURE);
@@ -164,11 +160,21 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64): i32 {
  */
 export function riskCheckOrder(instrument: i32, tsNs: i64, qty: f64, price: f64, orderId: i64, outRing: i32): i32 {
   if (!riskReady()) return ERR_RISK_NOT_READY;
-  const clock = advanceClock(tsNs);
+  return checkOrderAt(instrument, tsNs, advanceClock(tsNs), qty, price, orderId, outRing, false);
+}
+
+/**
+ * riskCheckOrder once the module is known ready and the clock was advanced to `clock`
+ * (advanceClock(tsNs)); `ringChecked` when the caller already ran ringCheck on `outRing`.
+ * A batch caller (decCheckTargets) does those once per batch instead of once per order.
+ */
+export function checkOrderAt(instrument: i32, tsNs: i64, clock: i64, qty: f64, price: f64, orderId: i64, outRing: i32, ringChecked: bool): i32 {
   const reason = decide(instrument, qty, price, clock);
   if (reason != RISK_ACCEPTED) {
-    const status = ringCheck(outRing);
-    if (status != OK) return status;
+    if (!ringChecked) {
+      const status = ringCheck(outRing);
+      if (status != OK) return status;
+    }
     if (ringFreeSlots(outRing) < 1) return ERR_OUTBOUND_FULL;
     publishRiskRecord(outRing, instrument, tsNs, clock, price, qty, reason, deniedLimit, orderId);
     return reason;
@@ -177,6 +183,7 @@ export function riskCheckOrder(instrument: i32, tsNs: i64, qty: f64, price: f64,
   const s = riskSlotAddress(instrument);
   if (qty > 0.0) store<f64>(s, load<f64>(s, RS_PENDING_BUY) + qty, RS_PENDING_BUY);
   else store<f64>(s, load<f64>(s, RS_PENDING_SELL) - qty, RS_PENDING_SELL);
+  refreshExposure(s);
   const maxOrders = load<i32>(h, RH_MAX_ORDERS);
   const next = load<i32>(h, RH_RATE_NEXT);
   store<i64>(<usize>(RISK_RATE_OFFSET + (next << 3)), clock);

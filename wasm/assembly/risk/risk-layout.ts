@@ -10,6 +10,8 @@
 //            | order-rate window: RISK_RATE_CAPACITY    |  ring of i64 times of the last
 //            | i64 times (8 KiB)                        |  maxOrders accepted orders
 //   +0x2100  +------------------------------------------+
+//            | exposure per asset class: f64 x 64      |  sum of the slots' exposure by class
+//   +0x2300  +------------------------------------------+
 //            | reserved                                 |
 //   +0x4000  +------------------------------------------+
 //            | instrument slot 0 (128 B)                |  slot index = instrument id
@@ -24,8 +26,8 @@
 //   | magic | halted | configured | flattenPending | tripCount | maxOrders | rateFilled | rateNext  |
 //   32          40          48         56            64          72               80      88
 //   | windowNs  | clockNs   | day i64  | tripTsNs    | cash f64  | marketValue f64 | hwm   | dayStartEquity |
-//   96            104               112
-//   | tripEquity  | slotsInUse i32 | reserved ...
+//   96            104              108   112                  120             128
+//   | tripEquity  | slotsInUse i32 | pad | grossExposure f64  | nextDayNs i64 | limits ...
 //   128             136               144                152           160            168              176            184           192
 //   | maxPositionPct | maxAssetClassPct | maxGrossExposure | maxLeverage | dailyLossPct | maxDrawdownPct | priceBandPct | minNotional |
 //
@@ -35,18 +37,25 @@
 //   flattenPending 1 when the flatten records of a trip did not fit in the outbound ring
 //   clockNs        latest time seen by any call (the risk clock never goes back)
 //   day            UTC day (clockNs / 86400e9) that dayStartEquity belongs to
+//   nextDayNs      first ns of the UTC day after `day`: the clock compares against it instead
+//                  of dividing on every advance
 //   equity         cash + marketValue (marketValue = sum of position * mark, kept incrementally)
 //   hwm            highest equity seen since riskInit or the last kill-switch reset
+//   grossExposure  sum of the configured slots' exposure (below), kept incrementally like the
+//                  class sums, so a check is O(1) in the number of instruments
 //
 // Instrument slot (128 B):
 //
-//   0            4            8         16       24         32         40           48            56     64       72        76
-//   | configured | assetClass | staleNs | lotSize | position | avgPrice | pendingBuy | pendingSell | mark | markTs | hasMark | reserved |
+//   0            4            8         16       24         32         40           48            56     64       72        76    80         88
+//   | configured | assetClass | staleNs | lotSize | position | avgPrice | pendingBuy | pendingSell | mark | markTs | hasMark | pad | exposure | reserved |
 //
 //   position     signed quantity held (+ long, - short)
 //   pendingBuy   quantity of accepted buy orders not yet filled or closed (>= 0)
 //   pendingSell  quantity of accepted sell orders not yet filled or closed (>= 0)
 //   mark, markTs last trade (TRADE, BAR close or FILL) price and its time
+//   exposure     worst-case |position| * mark = max(|position + pendingBuy|, |position - pendingSell|) * mark,
+//                as last added to grossExposure and its class sum (refreshed on every change of
+//                position, pending quantity, mark or asset class)
 
 import { DECISION_REGION_OFFSET } from '../layout';
 
@@ -72,6 +81,8 @@ export const RH_HWM: i32 = 80;
 export const RH_DAY_START_EQUITY: i32 = 88;
 export const RH_TRIP_EQUITY: i32 = 96;
 export const RH_SLOTS_IN_USE: i32 = 104;
+export const RH_GROSS_EXPOSURE: i32 = 112;
+export const RH_NEXT_DAY_NS: i32 = 120;
 export const RH_MAX_POSITION_PCT: i32 = 128;
 export const RH_MAX_ASSET_CLASS_PCT: i32 = 136;
 export const RH_MAX_GROSS_EXPOSURE: i32 = 144;
@@ -84,6 +95,10 @@ export const RISK_HEADER_BYTES: i32 = 256;
 
 export const RISK_RATE_OFFSET: i32 = RISK_REGION_OFFSET + RISK_HEADER_BYTES;
 export const RISK_RATE_CAPACITY: i32 = 1024;
+
+export const RISK_CLASS_OFFSET: i32 = RISK_REGION_OFFSET + 0x2100;
+/** Asset class codes are 0 .. RISK_ASSET_CLASSES - 1. */
+export const RISK_ASSET_CLASSES: i32 = 64;
 
 export const RISK_SLOTS_OFFSET: i32 = RISK_REGION_OFFSET + 0x4000;
 export const RISK_SLOT_BYTES: i32 = 128;
@@ -100,11 +115,19 @@ export const RS_PENDING_SELL: i32 = 48;
 export const RS_MARK: i32 = 56;
 export const RS_MARK_TS: i32 = 64;
 export const RS_HAS_MARK: i32 = 72;
+export const RS_EXPOSURE: i32 = 80;
 
 export const RISK_DAY_NS: i64 = 86_400_000_000_000;
 
 /** Address of the risk header. */
 export const RISK_HEADER: usize = <usize>RISK_REGION_OFFSET;
+
+/** Address of the exposure sum of asset class `assetClass` (not range-checked). */
+// @ts-ignore: decorator
+@inline
+export function riskClassAddress(assetClass: i32): usize {
+  return <usize>(RISK_CLASS_OFFSET + (assetClass << 3));
+}
 
 /** Address of the slot of `instrument` (not range-checked). */
 // @ts-ignore: decorator

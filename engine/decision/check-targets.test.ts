@@ -1,0 +1,91 @@
+// decCheckTargets / decDecideAndCheck (wasm/assembly/decision/check-targets.ts): after a
+// batch, each instrument's bar close becomes its risk mark and the order its target implies
+// goes through the core's pre-trade checks, in one core call.
+import { describe, expect, it } from 'vitest';
+import { DecisionPair } from '../../test/decision-harness.js';
+import { OUTBOUND_RING_OFFSET } from '../layout/memory-map.js';
+import { initRing, RingConsumer } from '../ring/index.js';
+import { RiskReason, WasmRiskEngine, type RiskCoreExports, type RiskLimits } from '../risk/index.js';
+import { NO_ORDER } from './index.js';
+
+const HOUR = 3_600_000_000_000n;
+const NOW = 1_700_000_000_000_000_000n;
+const EQUITY = 100_000;
+const LOT = 0.01;
+const LIMITS: RiskLimits = {
+  maxPositionPct: 1, maxAssetClassPct: 1, maxGrossExposure: 1e9, maxLeverage: 10, dailyLossPct: 0.5,
+  maxDrawdownPct: 0.5, priceBandPct: 0.05, minNotional: 1, maxOrders: 1024, windowNs: HOUR,
+};
+/** Record field `a`: the reason code of a risk record. */
+const RECORD_REASON = 40;
+
+/** Instruments 0 and 1 decide long on an ML output (trending regime, close 100); only 0 is risk-configured. */
+function setUp(limits: RiskLimits = LIMITS) {
+  const pair = DecisionPair.create({
+    sizing: { strategies: { fixed: { method: 'fixedFractional' } } },
+    instruments: [0, 1].map((instrument) => ({ instrument, indicatorSlot: instrument, timeframe: '1h', strategy: 'fixed' })),
+  });
+  for (const instrument of [0, 1]) {
+    pair.setBar(instrument, { close: 100, 'rvol:20': 0.01 });
+    pair.setRegime(instrument, [1, 0, 0], [0, 1, 2]);
+    pair.model({ instrument, tsNs: NOW - HOUR, quantiles: [-0.01, -0.004, 0.006, 0.012, 0.02] });
+  }
+  initRing(pair.memory, OUTBOUND_RING_OFFSET, 1024);
+  const consumer = new RingConsumer(pair.memory, OUTBOUND_RING_OFFSET);
+  const risk = new WasmRiskEngine(pair.core as unknown as RiskCoreExports, pair.memory, OUTBOUND_RING_OFFSET);
+  risk.configure(limits);
+  risk.configureInstrument({ instrument: 0, assetClass: 0, lotSize: LOT, staleNs: HOUR });
+  risk.init(EQUITY, NOW - HOUR);
+  pair.wasm.stageBatch([0, 1]);
+  return { pair, risk, consumer };
+}
+
+describe('decDecideAndCheck: decide, mark and check the implied orders in one call', () => {
+  it('checks the order the target implies, in whole lots, and counts it as working', () => {
+    const { pair, risk } = setUp();
+    pair.wasm.nextOrderId = 500n;
+    const checked = pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    const target = pair.wasm.quantity(0);
+    expect(target, 'the fixture decides a long target').toBeGreaterThan(0);
+    const qty = pair.wasm.orderQuantity(0);
+    expect(checked, 'one order: instrument 1 has no risk configuration').toBe(1);
+    expect(qty, `target ${target} in lots of ${LOT}`).toBeCloseTo(LOT * Math.round(target / LOT), 12);
+    expect(pair.wasm.orderReason(0), 'the order passes every check').toBe(RiskReason.ACCEPTED);
+    const state = risk.instrumentState(0);
+    expect(state.pendingBuy, 'an accepted order counts as working').toBe(qty);
+    expect(state.mark, 'the bar close became the mark').toBe(100);
+    expect(pair.wasm.nextOrderId, 'the order took id 500').toBe(501n);
+  });
+
+  it('implies no order once working orders cover the target', () => {
+    const { pair } = setUp();
+    pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    const checked = pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    expect(checked, 'position + working orders already equal the target').toBe(0);
+    expect(pair.wasm.orderReason(0)).toBe(NO_ORDER);
+    expect(pair.wasm.orderQuantity(0)).toBe(0);
+  });
+
+  it('gives an instrument without a risk configuration no order', () => {
+    const { pair } = setUp();
+    pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    expect(pair.wasm.quantity(1), 'instrument 1 has a target').toBeGreaterThan(0);
+    expect(pair.wasm.orderReason(1), 'but no risk slot to check it against').toBe(NO_ORDER);
+  });
+
+  it('writes a denied order as a risk record with its reason', () => {
+    const { pair, consumer } = setUp({ ...LIMITS, maxPositionPct: 1e-6 });
+    const checked = pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    expect(checked).toBe(1);
+    expect(pair.wasm.orderReason(0), 'a position above 1e-6 of equity').toBe(RiskReason.MAX_POSITION);
+    expect(consumer.available(), 'one record for the denial').toBe(1);
+    const view = new DataView(pair.memory.buffer);
+    expect(view.getFloat64(consumer.slotOffset(consumer.cursor) + RECORD_REASON, true), 'the record carries the reason').toBe(RiskReason.MAX_POSITION);
+  });
+
+  it('refuses to check before the risk module is initialised', () => {
+    const pair = DecisionPair.create();
+    pair.wasm.stageBatch([0]);
+    expect(() => pair.wasm.decideAndCheckStaged(1, NOW, EQUITY, OUTBOUND_RING_OFFSET), 'riskConfigure and riskInit come first').toThrow(/decDecideAndCheck/);
+  });
+});

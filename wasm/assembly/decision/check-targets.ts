@@ -1,0 +1,81 @@
+// Pre-trade check of the targets a decision batch produced: for each instrument in the batch
+// list (DEC_BATCH_OFFSET), after decRunBatch, in list order:
+//   1. the bar close the decision used becomes the risk mark at `now` (as riskOnMark: what a
+//      BAR record does through riskOnRecord; a kill-switch trip writes its flatten records);
+//   2. the order the target implies: qty = lot * round((target - P) / lot), with
+//      P = position + pendingBuy - pendingSell (the position once working orders fill) and
+//      lot the instrument's risk lot size; none when it rounds to 0 or the bar had no price;
+//   3. that order goes through the checks of riskCheckOrder (records for denials).
+// An instrument without a risk configuration (riskConfigureInstrument) gets NO_ORDER.
+// Readiness, the ring and the clock are checked once per batch, not per instrument.
+// The result lands in the instrument's output block: orderReason (the risk reason >= 0, or
+// NO_ORDER) and orderQty. Orders take ids from the counter at DEC_ORDER_ID_OFFSET (TS sets
+// it; each checked order uses one). decDecideAndCheck is decRunBatch and this in one core
+// call per bar for every instrument (only scalars cross: one i64 conversion per bar); no allocation.
+import { ERR_DEC_BATCH_RANGE, ERR_DEC_INSTRUMENT, ERR_DEC_NOT_CONFIGURED } from '../errors';
+import { decRunBatch } from './decision-step';
+import { ERR_RISK_NOT_READY, OK } from '../errors';
+import { ringCheck } from '../ring';
+import { advanceClock, configuredSlot, markAt, riskReady } from '../risk/risk-account';
+import { checkOrderAt } from '../risk/risk-checks';
+import { RS_LOT_SIZE, RS_PENDING_BUY, RS_PENDING_SELL, RS_POSITION, riskSlotAddress } from '../risk/risk-layout';
+import {
+  CFG_CHECKED, DEC_BATCH_OFFSET, DEC_CONFIG_OFFSET, DEC_MAX_INSTRUMENTS, DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET,
+  DEC_ORDER_ID_OFFSET, NO_ORDER, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY, OUT_STATUS, STATUS_PRICE,
+} from './decision-layout';
+
+/**
+ * Marks, sizes the implied order and risk-checks it for the `count` instruments listed at
+ * DEC_BATCH_OFFSET (see the header). Returns the number of orders checked (accepted or not),
+ * or the first negative status (ERR_DEC_NOT_CONFIGURED, ERR_DEC_BATCH_RANGE,
+ * ERR_DEC_INSTRUMENT, or a risk status such as ERR_RISK_NOT_READY or ERR_OUTBOUND_FULL;
+ * instruments before it were done).
+ */
+export function decCheckTargets(count: i32, now: i64, outRing: i32): i32 {
+  if (load<i32>(<usize>DEC_CONFIG_OFFSET + CFG_CHECKED) != 1) return ERR_DEC_NOT_CONFIGURED;
+  if (count < 0 || count > DEC_MAX_INSTRUMENTS) return ERR_DEC_BATCH_RANGE;
+  if (count == 0) return 0;
+  // Once per batch: readiness, the outbound ring, the clock (every order of the bar is at `now`).
+  if (!riskReady()) return ERR_RISK_NOT_READY;
+  const ring = ringCheck(outRing);
+  if (ring != OK) return ring;
+  const clock = advanceClock(now);
+  let orders = 0;
+  for (let i = 0; i < count; i++) {
+    const instrument = load<i32>(<usize>DEC_BATCH_OFFSET + (<usize>i << 2));
+    if (instrument < 0 || instrument >= DEC_MAX_INSTRUMENTS) return ERR_DEC_INSTRUMENT;
+    const out = <usize>DEC_OUTPUT_OFFSET + <usize>(instrument * DEC_OUTPUT_BYTES);
+    store<i32>(out + OUT_ORDER_REASON, NO_ORDER);
+    store<f64>(out + OUT_ORDER_QTY, 0);
+    if ((load<i32>(out + OUT_STATUS) & STATUS_PRICE) == 0) continue;
+    const price = load<f64>(out + OUT_PRICE);
+    let qty: f64 = 0;
+    if (configuredSlot(instrument)) {
+      const marked = markAt(instrument, now, price, outRing);
+      if (marked < 0) return marked;
+      const s = riskSlotAddress(instrument);
+      const lot = load<f64>(s, RS_LOT_SIZE);
+      const projected = load<f64>(s, RS_POSITION) + load<f64>(s, RS_PENDING_BUY) - load<f64>(s, RS_PENDING_SELL);
+      qty = lot * Math.floor((load<f64>(out + OUT_QUANTITY) - projected) / lot + 0.5);
+    }
+    if (qty == 0) continue;
+    const orderId = load<i64>(<usize>DEC_ORDER_ID_OFFSET);
+    const reason = checkOrderAt(instrument, now, clock, qty, price, orderId, outRing, true);
+    if (reason < 0) return reason;
+    store<i64>(<usize>DEC_ORDER_ID_OFFSET, orderId + 1);
+    store<i32>(out + OUT_ORDER_REASON, reason);
+    store<f64>(out + OUT_ORDER_QTY, qty);
+    orders++;
+  }
+  return orders;
+}
+
+/**
+ * decRunBatch then decCheckTargets over the same staged list, in one call. Returns the number
+ * of orders checked, or the first negative status of either.
+ */
+export function decDecideAndCheck(count: i32, now: i64, equity: f64, outRing: i32): i32 {
+  const decided = decRunBatch(count, now, equity);
+  if (decided < 0) return decided;
+  return decCheckTargets(count, now, outRing);
+}
