@@ -51,7 +51,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as ti from 'technicalindicators';
 import * as ts from 'trading-signals';
-import { readOhlcvCsv, type OhlcvColumns } from '../engine/bars/index.js';
+import { loadBarsCsv, type OhlcvColumns } from '../adapters/files/index.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
 import { buildPlan, IndicatorExecutor, type IndicatorCoreExports, type StagedBatch } from '../engine/indicators/index.js';
 import { createReferenceIndicator } from '../engine/indicators/reference/index.js';
@@ -397,7 +397,7 @@ function packageVersion(root: string, name: string): string {
   return (JSON.parse(readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-export function runIndicatorsBench(): IndicatorsBenchResult | null {
+export async function runIndicatorsBench(): Promise<IndicatorsBenchResult | null> {
   const root = findRepoRoot();
   const file = path.resolve(root, '../shared/data', DATA_FILE);
   if (!existsSync(file)) {
@@ -405,7 +405,7 @@ export function runIndicatorsBench(): IndicatorsBenchResult | null {
     return null;
   }
   const loadAtStart = os.loadavg()[0];
-  const bars = readOhlcvCsv(file);
+  const bars = (await loadBarsCsv(file)).series;
   const candles: Candle[] = Array.from({ length: bars.length }, (_, i) => ({
     open: bars.open[i], high: bars.high[i], low: bars.low[i], close: bars.close[i], volume: bars.volume[i],
   }));
@@ -581,8 +581,8 @@ export function printIndicatorsBench(result: IndicatorsBenchResult, log: (line: 
 export const indicatorsSuite: BenchSuite = {
   name: 'indicators',
   description: 'indicator kernels: WASM batch (zero-copy and copying) and per call vs TS reference, trading-signals and technicalindicators; full plan; heap growth; goals',
-  run(options: BenchSuiteOptions = {}): IndicatorsBenchResult | null {
-    const result = runIndicatorsBench();
+  async run(options: BenchSuiteOptions = {}): Promise<IndicatorsBenchResult | null> {
+    const result = await runIndicatorsBench();
     if (result && options.json) console.log(JSON.stringify(result, null, 2));
     else if (result) printIndicatorsBench(result);
     return result;
@@ -590,5 +590,5 @@ export const indicatorsSuite: BenchSuite = {
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  indicatorsSuite.run({ json: process.argv.includes('--json') });
+  void indicatorsSuite.run({ json: process.argv.includes('--json') });
 }

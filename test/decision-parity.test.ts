@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readOhlcvCsv } from '../engine/bars/index.js';
+import { loadBarsCsv } from '../adapters/files/index.js';
 import { SCRATCH_REGION_OFFSET } from '../engine/layout/memory-map.js';
 import { labelCode } from '../engine/regime/regime-label.js';
 import { buildRegimeFeatures, RegimeFeatureBuilder } from '../engine/regime/regime-features.js';
@@ -130,8 +130,8 @@ describe('decision parity: WASM core == TS reference', () => {
 });
 
 describe.skipIf(!hasData)('decision parity on real Binance 1h bars (BTC, ETH)', () => {
-  it(`agrees to ${TOLERANCE} on every bar with real indicator outputs and HMM probabilities`, () => {
-    const series = FILES.map((f) => readOhlcvCsv(f));
+  it(`agrees to ${TOLERANCE} on every bar with real indicator outputs and HMM probabilities`, async () => {
+    const series = await Promise.all(FILES.map(async (f) => (await loadBarsCsv(f)).series));
     const btc = series[0];
     const training = buildRegimeFeatures({ ...btc, length: 3000 });
     const record = trainRegimeModel(training, { restarts: 2, maxIterations: 60, seed: 7 });

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readOhlcvCsv, type OhlcvColumns } from '../engine/bars/index.js';
+import { loadBarsCsv, type OhlcvColumns } from '../adapters/files/index.js';
 import { buildPlan, IndicatorExecutor } from '../engine/indicators/index.js';
 import { createReferenceIndicator } from '../engine/indicators/reference/index.js';
 
@@ -151,8 +151,8 @@ describe.skipIf(!hasData || !hasPython)('TS reference indicators agree with TA-L
     let talib: TalibDocument;
     let scales: Record<Unit, number>;
 
-    beforeAll(() => {
-      bars = readOhlcvCsv(file);
+    beforeAll(async () => {
+      bars = (await loadBarsCsv(file)).series;
       talib = readTalib(outDir, file);
       scales = { price: mean(bars.close), points: 1, volume: mean(bars.volume), ratio: 1 };
     });
@@ -225,7 +225,7 @@ describe.skipIf(!hasData || !hasPython)('TS reference indicators agree with TA-L
   });
 });
 
-/** Writes synthetic bars as a CSV the Python script and readOhlcvCsv both read. */
+/** Writes synthetic bars as a CSV the Python script and loadBarsCsv both read. */
 function writeBarsCsv(dir: string, name: string, bars: { high: number; low: number; close: number; volume?: number }[]): string {
   const file = path.join(dir, `${name}.csv`);
   const start = Date.parse('2024-01-01T00:00:00Z');
@@ -236,10 +236,10 @@ function writeBarsCsv(dir: string, name: string, bars: { high: number; low: numb
 
 describe.skipIf(!hasPython)('documented differences from TA-Lib (engine/indicators/TALIB_DIFFERENCES.md)', () => {
   let dir = '';
-  const talibFor = (name: string, bars: Parameters<typeof writeBarsCsv>[2], tokens: string[]) => {
+  const talibFor = async (name: string, bars: Parameters<typeof writeBarsCsv>[2], tokens: string[]) => {
     const file = writeBarsCsv(dir, name, bars);
     runTalib([file], tokens, dir);
-    return { bars: readOhlcvCsv(file), talib: readTalib(dir, file) };
+    return { bars: (await loadBarsCsv(file)).series, talib: readTalib(dir, file) };
   };
   const wave = Array.from({ length: 60 }, (_, i) => {
     const close = 100 + 10 * Math.sin(i / 3) + i * 0.1;
@@ -251,17 +251,17 @@ describe.skipIf(!hasPython)('documented differences from TA-Lib (engine/indicato
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('1. tr emits high - low on the first bar where TA-Lib TRANGE has no value, and agrees afterwards', () => {
-    const { bars, talib } = talibFor('tr', wave, ['tr']);
+  it('1. tr emits high - low on the first bar where TA-Lib TRANGE has no value, and agrees afterwards', async () => {
+    const { bars, talib } = await talibFor('tr', wave, ['tr']);
     const ours = runReference('tr', bars);
     expect(talib.outputs.tr.value[0], 'TA-Lib TRANGE lookback is 1').toBeNull();
     expect(ours.series[0][0], 'our first-bar true range is high - low').toBe(bars.high[0] - bars.low[0]);
     expect(Array.from(ours.series[0].slice(1)), 'identical from bar 1').toEqual(talib.outputs.tr.value.slice(1));
   });
 
-  it('2. adx:N emits +DI/-DI from bar 2N-1 where TA-Lib PLUS_DI/MINUS_DI start at bar N, equal where both exist', () => {
+  it('2. adx:N emits +DI/-DI from bar 2N-1 where TA-Lib PLUS_DI/MINUS_DI start at bar N, equal where both exist', async () => {
     const n = 7;
-    const { bars, talib } = talibFor('adx', wave, [`adx:${n}`]);
+    const { bars, talib } = await talibFor('adx', wave, [`adx:${n}`]);
     const ours = runReference(`adx:${n}`, bars);
     const plusTalib = talib.outputs[`adx:${n}`].plusdi;
     expect(plusTalib.findIndex((v) => v !== null), 'TA-Lib PLUS_DI starts at bar N').toBe(n);
@@ -271,9 +271,9 @@ describe.skipIf(!hasPython)('documented differences from TA-Lib (engine/indicato
     }
   });
 
-  it('3. bb sigma stays exact when it is tiny next to the price, where TA-Lib BBANDS cancels catastrophically', () => {
+  it('3. bb sigma stays exact when it is tiny next to the price, where TA-Lib BBANDS cancels catastrophically', async () => {
     const quiet = Array.from({ length: 40 }, (_, i) => ({ high: 1e6 + 1e-3, low: 1e6, close: 1e6 + (i % 2) * 1e-3 }));
-    const { bars, talib } = talibFor('bb-quiet', quiet, ['bb:20:2']);
+    const { bars, talib } = await talibFor('bb-quiet', quiet, ['bb:20:2']);
     const ours = runReference('bb:20:2', bars);
     const last = bars.length - 1;
     const bands = talib.outputs['bb:20:2'];
@@ -290,9 +290,9 @@ describe.skipIf(!hasPython)('documented differences from TA-Lib (engine/indicato
     expect(() => createReferenceIndicator('macd:26:12:9'), 'fast must be below slow').toThrow(/`fast` must be < `slow` \(12\), was 26/);
   });
 
-  it('shares TA-Lib conventions on degenerate input: flat RSI is 0, stochastic %K is 0 when high == low', () => {
+  it('shares TA-Lib conventions on degenerate input: flat RSI is 0, stochastic %K is 0 when high == low', async () => {
     const flat = Array.from({ length: 30 }, () => ({ high: 5, low: 5, close: 5 }));
-    const { bars, talib } = talibFor('flat', flat, ['rsi:14', 'stoch:5:3']);
+    const { bars, talib } = await talibFor('flat', flat, ['rsi:14', 'stoch:5:3']);
     const rsi = runReference('rsi:14', bars);
     const stoch = runReference('stoch:5:3', bars);
     const last = bars.length - 1;
