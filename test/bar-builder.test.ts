@@ -4,7 +4,7 @@
 // intervals, must give the same bars (open time, close time, OHLCV) and the same
 // rejections. Plus edge cases: late events, gaps, the exact boundary, flush, a full ring.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { compileCore, createSharedMemory, instantiateCore, type CoreExports } fr
 import { EventKind } from '../engine/layout/event-record.js';
 import { OUTBOUND_RING_OFFSET, SCRATCH_REGION_OFFSET } from '../engine/layout/memory-map.js';
 import { initRing, RingConsumer } from '../engine/ring/index.js';
+import { readTicks, type Tick } from './tick-files.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataRoot = path.resolve(repoRoot, '../shared/data');
@@ -59,30 +60,6 @@ class CoreBars {
     if (count > 0) this.consumer.release((this.consumer.cursor + count) >>> 0);
     return bars;
   }
-}
-
-interface Tick {
-  timeNs: bigint;
-  x: number; // trade price or bid
-  y: number; // trade size or ask
-}
-
-/** Minimal CSV column reader for the capture files (header names from /work/shared/data/README.md). */
-function readTicks(file: string, kind: 'trades' | 'quotes'): Tick[] {
-  const lines = readFileSync(file, 'utf8').trim().split('\n');
-  const header = lines[0].split(',');
-  const col = (name: string) => {
-    const index = header.indexOf(name);
-    if (index < 0) throw new Error(`${file}: header must have a \`${name}\` column, has ${header.join(',')}`);
-    return index;
-  };
-  const [t, x, y] = kind === 'trades' ? [col('trade_time_ms'), col('price'), col('qty')] : [col('local_recv_ns'), col('bid_price'), col('ask_price')];
-  return lines.slice(1).map((line, i) => {
-    const cells = line.split(',');
-    const tick = { timeNs: kind === 'trades' ? BigInt(cells[t]) * 1_000_000n : BigInt(cells[t]), x: Number(cells[x]), y: Number(cells[y]) };
-    if (!Number.isFinite(tick.x) || !Number.isFinite(tick.y)) throw new Error(`${file} line ${i + 2}: price columns must be finite numbers, were ${cells[x]}, ${cells[y]}`);
-    return tick;
-  });
 }
 
 interface RunResult {

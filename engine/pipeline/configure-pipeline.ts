@@ -1,10 +1,11 @@
 // Sets up the per-bar pipeline inside the engine thread, before the first event:
 // builds the indicator plan from the spec, loads it into the core, resets each
-// instrument's indicator slot, loads each distinct regime model into a model slot
+// instrument's indicator slot and (for tick instruments) a bar builder slot, loads each distinct regime model into a model slot
 // and binds instruments to it, loads the decision program (fusion, sizing) and its
 // instruments, and writes each instrument's stage flags and feature
 // sources into the PIPELINE region. Returns the map the I/O thread reads results with.
 import { checkCoreStatus } from '../core/core-status.js';
+import { EventKind } from '../layout/event-record.js';
 import type { CoreExports } from '../core/wasm-core.js';
 import { buildPlan, encodePlan, type IndicatorCoreExports, type IndicatorPlan } from '../indicators/index.js';
 import { PLAN_OFFSET } from '../indicators/plan-layout.js';
@@ -16,6 +17,7 @@ import { checkPipelineSpec, pipelineTokens, type PipelineSpec } from './pipeline
 
 export interface PipelineCoreExports extends IndicatorCoreExports, HmmCoreExports, DecisionCoreExports {
   pipelineReset(): number;
+  barsConfigure(slot: number, instrument: number, timeframeNs: bigint, source: number, fill: number, quoteVolume: number): number;
   pipelineSetEquity(equity: number): number;
   pipelineConfigure(instrument: number, flags: number, indicatorSlot: number, featureCount: number): number;
 }
@@ -88,6 +90,7 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
     checkCoreStatus(pipelineCore.pipelineSetEquity(spec.decision.equity), 'pipelineSetEquity');
   }
   const modelSlots = new Map<RegimeModelRecord, number>();
+  let barSlots = 0;
   const i32 = new Int32Array(memory.buffer);
   const instruments: PipelineInstrumentMap[] = [];
 
@@ -97,6 +100,14 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
       throw new RangeError(`pipeline instrument ${instrument} has no indicator slot: this plan fits ${slotCapacity} slots`);
     }
     checkCoreStatus(pipelineCore.indSlotReset(instrument), `indSlotReset(${instrument})`);
+    if (entry.barBuilder) {
+      const { timeframeNs, source, emptyIntervals, quoteVolume } = entry.barBuilder;
+      const kind = source === 'trades' ? EventKind.TRADE : EventKind.QUOTE;
+      checkCoreStatus(
+        pipelineCore.barsConfigure(barSlots++, instrument, timeframeNs, kind, emptyIntervals === 'fill' ? 1 : 0, quoteVolume ?? 0),
+        `barsConfigure(instrument ${instrument}, timeframe ${timeframeNs} ns)`,
+      );
+    }
     let flags = PIPE_INDICATORS;
     let featureCount = 0;
     if (regimeModel) {

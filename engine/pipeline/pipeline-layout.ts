@@ -16,6 +16,7 @@ export const HDR_UNROUTED = 40;
 export const HDR_DECISION_STEPS = 48;
 export const HDR_EQUITY = 56;
 export const HDR_SIGNAL_RECORDS = 64;
+export const HDR_BARS_BUILT = 72;
 
 export const PIPE_TABLE = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES = 64;

@@ -7,7 +7,7 @@ import { labelName } from '../regime/index.js';
 import type { PipelineMap } from './configure-pipeline.js';
 import { readDecisionOutput, type DecisionOutput } from '../decision/index.js';
 import {
-  HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS, HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_SIGNAL_RECORDS, PIPE_HEADER,
+  HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS, HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_SIGNAL_RECORDS, HDR_BARS_BUILT, PIPE_HEADER,
 } from './pipeline-layout.js';
 
 export interface PipelineCounters {
@@ -23,6 +23,8 @@ export interface PipelineCounters {
   decisionSteps: number;
   /** MODEL and SENTIMENT records the decision experts took. */
   signalRecords: number;
+  /** Bars the core built from TRADE/QUOTE records (each also counted in barsPiped). */
+  barsBuilt: number;
 }
 
 export interface InstrumentSnapshot {
@@ -47,6 +49,7 @@ export function readPipelineCounters(memory: WebAssembly.Memory): PipelineCounte
     unrouted: i64(HDR_UNROUTED),
     decisionSteps: i64(HDR_DECISION_STEPS),
     signalRecords: i64(HDR_SIGNAL_RECORDS),
+    barsBuilt: i64(HDR_BARS_BUILT),
   };
 }
 

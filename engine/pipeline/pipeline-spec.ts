@@ -27,6 +27,17 @@ export interface PipelineInstrument {
   readonly regimeModel?: RegimeModelRecord;
   /** Bar timeframe (`1h`, `4h`, `1d`): annualises the realised volatility for sizing. */
   readonly timeframe?: string;
+  /** Builds this instrument's bars in the core from its TRADE or QUOTE records (and TIMER flushes). */
+  readonly barBuilder?: PipelineBarBuilder;
+}
+
+export interface PipelineBarBuilder {
+  readonly timeframeNs: bigint;
+  /** trades: price and size; quotes: the mid, with `quoteVolume` per quote. */
+  readonly source: 'trades' | 'quotes';
+  /** skip: nothing for an interval with no event; fill: a flat bar at the previous close, volume 0. */
+  readonly emptyIntervals: 'skip' | 'fill';
+  readonly quoteVolume?: number;
 }
 
 /** Every token the plan must compute: the demanded ones, regime features (not `logret`), then what decisions read. */

@@ -5,7 +5,7 @@
 // nothing to do. It stops when the I/O thread sets CONTROL_STOP_REQUESTED and the
 // inbound ring is empty (drained), then reports its final counters.
 import { parentPort, workerData } from 'node:worker_threads';
-import { instantiateCore } from '../core/wasm-core.js';
+import { instantiateCore, type CoreExports } from '../core/wasm-core.js';
 import { CoreStatusError, checkCoreStatus } from '../core/core-status.js';
 import {
   CONTROL_LAST_STATUS,
@@ -37,7 +37,7 @@ interface CoreEngineExports {
 
 function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) => void): void {
   const instance = instantiateCore(data.memory, data.module);
-  const pipeline = data.pipeline ? configurePipeline(instance, data.memory, data.pipeline) : null;
+  const pipeline = data.pipeline ? configurePipeline(instance, data.memory, data.pipeline) : resetPipeline(instance);
   const core = instance as unknown as CoreEngineExports;
   checkCoreStatus(core.engineStart(), 'engineStart');
   const i32 = new Int32Array(data.memory.buffer);
@@ -67,6 +67,12 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
   }
   checkCoreStatus(core.engineStop(), 'engineStop');
   post({ type: 'stopped' });
+}
+
+/** No stages for any instrument; the bar ring set up so ticks are still accepted (and build nothing). */
+function resetPipeline(core: CoreExports): null {
+  checkCoreStatus((core as unknown as { pipelineReset(): number }).pipelineReset(), 'pipelineReset');
+  return null;
 }
 
 if (parentPort) {

@@ -1,5 +1,6 @@
 // The engine loop's WASM half: consumes the inbound ring in place, dispatches each
-// record by kind (BAR, MODEL, SENTIMENT -> the pipeline, pipeline/pipeline.ts), and reports
+// record by kind (BAR, MODEL, SENTIMENT, and TRADE/QUOTE/TIMER through the bar
+// builder -> the pipeline, pipeline/pipeline.ts), and reports
 // progress on the outbound ring. One call per batch;
 // only scalars cross. Counters live in the control block (layout.ts).
 //
@@ -37,12 +38,15 @@ import {
   KIND_BAR,
   KIND_MASK,
   KIND_MODEL,
+  KIND_QUOTE,
   KIND_SENTIMENT,
+  KIND_TIMER,
+  KIND_TRADE,
   KIND_PROGRESS,
   OUTBOUND_RING_OFFSET,
 } from './layout';
 import { ERR_BAD_ARGUMENT, OK } from './errors';
-import { pipelineOnBar, pipelineOnSignal } from './pipeline/pipeline';
+import { pipelineOnBar, pipelineOnSignal, pipelineOnTick } from './pipeline/pipeline';
 import { eventChecksumFold } from './checksum';
 import {
   ringAvailable,
@@ -115,6 +119,8 @@ export function processInbound(maxBatch: i32): i32 {
       pipelineOnBar(record);
     } else if ((kind & (KIND_MODEL | KIND_SENTIMENT)) != 0) {
       pipelineOnSignal(record);
+    } else if ((kind & (KIND_TRADE | KIND_QUOTE | KIND_TIMER)) != 0) {
+      pipelineOnTick(record);
     }
   }
   ringRelease(ring, first + count);

@@ -7,7 +7,8 @@
 //      lot the instrument's risk lot size; none when it rounds to 0 or the bar had no price;
 //   3. that order goes through the checks of riskCheckOrder (records for denials).
 // An instrument without a risk configuration (riskConfigureInstrument) gets NO_ORDER.
-// Readiness, the ring and the clock are checked once per batch, not per instrument.
+// Readiness, the ring and the clock are checked once per batch, not per instrument; the
+// batch's risk records (denials, flatten) are published together at its end.
 // The result lands in the instrument's output block: orderReason (the risk reason >= 0, or
 // NO_ORDER) and orderQty. Orders take ids from the counter at DEC_ORDER_ID_OFFSET (TS sets
 // it; each checked order uses one). decDecideAndCheck is decRunBatch and this in one core
@@ -18,6 +19,7 @@ import { ERR_RISK_NOT_READY, OK } from '../errors';
 import { ringCheck } from '../ring';
 import { advanceClock, configuredSlot, markAt, riskReady } from '../risk/risk-account';
 import { checkOrderAt } from '../risk/risk-checks';
+import { riskRecordsClose, riskRecordsOpen } from '../risk/risk-records';
 import { RS_LOT_SIZE, RS_PENDING_BUY, RS_PENDING_SELL, RS_POSITION, riskSlotAddress } from '../risk/risk-layout';
 import {
   CFG_CHECKED, DEC_BATCH_OFFSET, DEC_CONFIG_OFFSET, DEC_MAX_INSTRUMENTS, DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET,
@@ -40,6 +42,14 @@ export function decCheckTargets(count: i32, now: i64, outRing: i32): i32 {
   const ring = ringCheck(outRing);
   if (ring != OK) return ring;
   const clock = advanceClock(now);
+  riskRecordsOpen(outRing);
+  const result = checkBatch(count, now, clock, outRing);
+  riskRecordsClose();
+  return result;
+}
+
+/** The per-instrument loop of decCheckTargets, inside a record batch on `outRing`. */
+function checkBatch(count: i32, now: i64, clock: i64, outRing: i32): i32 {
   let orders = 0;
   for (let i = 0; i < count; i++) {
     const instrument = load<i32>(<usize>DEC_BATCH_OFFSET + (<usize>i << 2));

@@ -15,6 +15,7 @@
 //           |  +48 decisionSteps i64                      |
 //           |  +56 equity        f64  sizing equity        |
 //           |  +64 signalRecords i64  MODEL/SENTIMENT taken|
+//           |  +72 barsBuilt     i64  bars from ticks      |
 //   +0x1000 +--------------------------------------------+
 //           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
 //           | 64 bytes each:                             |
@@ -31,6 +32,10 @@
 //           | feature rows: instrument i's d f64 at      |
 //           | FEATURE_ROWS + i * 64                      |
 //   +0x41000+--------------------------------------------+
+//           | bar ring: header (256 B) + BAR_RING_CAPACITY|
+//           | slots; the bar builder's output, drained   |
+//           | into the pipeline within the same call     |
+//   +0x51100+--------------------------------------------+
 import { PIPELINE_REGION_OFFSET } from '../layout';
 
 export const PIPE_MAX_INSTRUMENTS: i32 = 2048;
@@ -47,6 +52,7 @@ export const HDR_UNROUTED: i32 = 40;
 export const HDR_DECISION_STEPS: i32 = 48;
 export const HDR_EQUITY: i32 = 56;
 export const HDR_SIGNAL_RECORDS: i32 = 64;
+export const HDR_BARS_BUILT: i32 = 72;
 
 export const PIPE_TABLE: i32 = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES: i32 = 64;
@@ -66,3 +72,7 @@ export const PIPE_DECISION: i32 = 4;
 
 /** A feature source that is the bar's log return ln(close / previous close), not an indicator output. */
 export const FEATURE_LOGRET: i32 = -1;
+
+/** The bar builder's private output ring (ring.ts layout), 64-byte aligned. */
+export const BAR_RING_OFFSET: i32 = PIPE_FEATURE_ROWS + PIPE_MAX_INSTRUMENTS * PIPE_FEATURE_ROW_BYTES;
+export const BAR_RING_CAPACITY: i32 = 1024;

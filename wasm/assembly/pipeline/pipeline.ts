@@ -6,6 +6,8 @@
 //   -> decision (experts, regime-gated fusion and sizing at the bar's close time,
 //      against the pipeline's equity; the target goes to the decision output block)
 // MODEL and SENTIMENT records go to the decision experts (pipelineOnSignal).
+// TRADE, QUOTE and TIMER records go to the bar builder (pipelineOnTick); the bars it
+// completes land in a private bar ring and run the same stages at once, in order.
 // A stage that returns a negative status is counted (with the last status and its
 // instrument) and the bar goes on to the next record: one bad instrument never stops
 // the loop. No allocation; records are read in place.
@@ -14,9 +16,14 @@ import { ERR_BAD_ARGUMENT, OK } from '../errors';
 import { indUpdate, indValuesOffset } from '../indicators/executor';
 import { hmmFilterStep } from '../hmm/hmm-filter';
 import { decOnRecord, decStep } from '../decision/decision-step';
+import { barsOnRecord } from '../bars/bar-builder';
+import { ringAvailable, ringRelease, ringReleased, ringSlotAddress } from '../ring';
+import { ERR_OUTBOUND_FULL } from '../errors';
+import { RING_CAPACITY, RING_MAGIC, RING_MAGIC_FIELD, RING_MASK, RING_PUBLISHED, RING_RELEASED } from '../layout';
 import {
   FEATURE_LOGRET, HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS,
-  HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_EQUITY, HDR_SIGNAL_RECORDS, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
+  HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_EQUITY, HDR_SIGNAL_RECORDS, PIPE_DECISION,
+  HDR_BARS_BUILT, BAR_RING_OFFSET, BAR_RING_CAPACITY, PIPE_ENTRY_BYTES, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
   PIPE_FEATURES, PIPE_FLAGS, PIPE_HEADER, PIPE_INDICATOR_SLOT, PIPE_INDICATORS, PIPE_MAX_FEATURES,
   PIPE_MAX_INSTRUMENTS, PIPE_PREV_CLOSE, PIPE_REGIME, PIPE_TABLE,
 } from './pipeline-layout';
@@ -35,10 +42,50 @@ function stageFailed(status: i32, instrument: i32): void {
   store<i32>(HEADER + <usize>HDR_LAST_ERROR_INSTRUMENT, instrument);
 }
 
-/** Clears every instrument's entry and the counters (no stage runs until configured). */
+/** Clears every instrument's entry and the counters (no stage runs until configured), and sets up the bar ring. */
 export function pipelineReset(): i32 {
   memory.fill(HEADER, 0, <usize>(PIPE_FEATURE_ROWS - PIPE_HEADER));
+  const ring = <usize>BAR_RING_OFFSET;
+  store<i32>(ring + RING_PUBLISHED, 0);
+  store<i32>(ring + RING_RELEASED, 0);
+  store<i32>(ring + RING_CAPACITY, BAR_RING_CAPACITY);
+  store<i32>(ring + RING_MASK, BAR_RING_CAPACITY - 1);
+  store<i32>(ring + RING_MAGIC_FIELD, RING_MAGIC);
   return OK;
+}
+
+/** Largest number of times one tick may find the bar ring full (a gap of flat bars longer than the ring). */
+const MAX_BAR_RING_REFILLS: i32 = 1 << 20;
+
+/**
+ * Feeds a TRADE, QUOTE or TIMER record to the bar builder and runs every bar it
+ * completes through the stages. When a long gap fills the bar ring, the ring is
+ * drained and the builder resumes exactly where it stopped.
+ */
+export function pipelineOnTick(record: usize): void {
+  let refills = 0;
+  for (;;) {
+    const status = barsOnRecord(<i32>record, BAR_RING_OFFSET);
+    drainBarRing();
+    if (status != ERR_OUTBOUND_FULL) {
+      if (status < 0) stageFailed(status, load<i32>(record, EV_INSTRUMENT));
+      return;
+    }
+    if (++refills > MAX_BAR_RING_REFILLS) {
+      stageFailed(status, load<i32>(record, EV_INSTRUMENT));
+      return;
+    }
+  }
+}
+
+function drainBarRing(): void {
+  const ring = BAR_RING_OFFSET;
+  const count = ringAvailable(ring);
+  if (count == 0) return;
+  const first = ringReleased(ring);
+  for (let i: u32 = 0; i < count; i++) pipelineOnBar(ringSlotAddress(ring, first + i));
+  ringRelease(ring, first + count);
+  store<i64>(HEADER + <usize>HDR_BARS_BUILT, load<i64>(HEADER + <usize>HDR_BARS_BUILT) + <i64>count);
 }
 
 /**

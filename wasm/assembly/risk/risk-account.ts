@@ -20,8 +20,8 @@
 // (price) observed at max(tsExchange, tsLocal).
 import { EV_A, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EVENT_BYTES, KIND_BAR, KIND_FILL, KIND_MASK, KIND_TRADE, MEMORY_BYTES } from '../layout';
 import { ERR_BAD_ARGUMENT, ERR_RISK_BAD_LIMITS, ERR_RISK_FLATTEN_PENDING, ERR_RISK_NOT_READY, ERR_RISK_UNKNOWN_INSTRUMENT, OK } from '../errors';
-import { ringCheck, ringFreeSlots } from '../ring';
-import { publishRiskRecord } from './risk-records';
+import { ringCheck } from '../ring';
+import { publishRiskRecord, riskRecordRoom } from './risk-records';
 import { REASON_KILL_SWITCH_FLATTEN } from './risk-reasons';
 import {
   RH_CASH,
@@ -399,7 +399,7 @@ export function riskEmitFlatten(outRing: i32): i32 {
       store<i32>(h, 1, RH_FLATTEN_PENDING);
       return status;
     }
-    if (ringFreeSlots(outRing) < open) {
+    if (riskRecordRoom(outRing) < open) {
       store<i32>(h, 1, RH_FLATTEN_PENDING);
       return ERR_RISK_FLATTEN_PENDING;
     }

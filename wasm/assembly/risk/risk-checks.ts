@@ -25,9 +25,9 @@
 // valued at the order price for the order's instrument, with the order included; the other
 // instruments come from the exposure sums kept in risk-account.ts, so a check is O(1).)
 import { ERR_OUTBOUND_FULL, ERR_RISK_NOT_READY, OK } from '../errors';
-import { ringCheck, ringFreeSlots } from '../ring';
+import { ringCheck } from '../ring';
 import { advanceClock, currentEquity, refreshExposure, riskReady } from './risk-account';
-import { publishRiskRecord } from './risk-records';
+import { publishRiskRecord, riskRecordRoom } from './risk-records';
 import {
   REASON_ASSET_CLASS,
   REASON_DAILY_LOSS,
@@ -175,7 +175,7 @@ export function checkOrderAt(instrument: i32, tsNs: i64, clock: i64, qty: f64, p
       const status = ringCheck(outRing);
       if (status != OK) return status;
     }
-    if (ringFreeSlots(outRing) < 1) return ERR_OUTBOUND_FULL;
+    if (riskRecordRoom(outRing) < 1) return ERR_OUTBOUND_FULL;
     publishRiskRecord(outRing, instrument, tsNs, clock, price, qty, reason, deniedLimit, orderId);
     return reason;
   }

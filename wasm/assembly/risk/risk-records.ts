@@ -1,5 +1,9 @@
 // Writes the risk module's outbound records (OrderDenied, OrderDeferred, FlattenRequired;
-// layout and meaning in risk-reasons.ts) with the ring's producer half.
+// layout and meaning in risk-reasons.ts) with the ring's producer half. Outside a batch each
+// record is published at once. A batch caller (decCheckTargets) opens a batch on its ring
+// (riskRecordsOpen): records then go to a private cursor past the published sequence and are
+// published together by riskRecordsClose (one atomic store per batch, not per record);
+// riskRecordRoom counts the batch's unpublished records as used.
 import {
   DIRECTION_OUTBOUND,
   EV_A,
@@ -13,7 +17,11 @@ import {
   EV_TS_LOCAL,
   KIND_REJECT,
 } from '../layout';
-import { ringPublish, ringPublished, ringSlotAddress } from '../ring';
+import { ringFreeSlots, ringPublish, ringPublished, ringSlotAddress } from '../ring';
+
+/** Ring of the open batch (-1: none) and the sequence after its last written record. */
+let batchRing: i32 = -1;
+let batchEnd: u32 = 0;
 
 /** Writes one risk record into the claimed slot at `seq` of `ring` (the caller claimed it). */
 // @ts-ignore: decorator
@@ -31,8 +39,39 @@ export function writeRiskRecord(ring: i32, seq: u32, instrument: i32, tsNs: i64,
   store<i64>(record, orderId, EV_ID);
 }
 
-/** Claims, writes and publishes one risk record; the caller checked the ring has room. */
+/** Opens a batch on `ring` (checked by the caller): records are published by riskRecordsClose. */
+export function riskRecordsOpen(ring: i32): void {
+  batchRing = ring;
+  batchEnd = ringPublished(ring);
+}
+
+/** Publishes the records written since riskRecordsOpen and closes the batch. */
+export function riskRecordsClose(): void {
+  const ring = batchRing;
+  if (ring < 0) return;
+  batchRing = -1;
+  if (batchEnd != ringPublished(ring)) ringPublish(ring, batchEnd);
+}
+
+/** Free slots of `ring` for risk records (the open batch's unpublished records count as used). */
+// @ts-ignore: decorator
+@inline
+export function riskRecordRoom(ring: i32): u32 {
+  const free = ringFreeSlots(ring);
+  return ring == batchRing ? free - (batchEnd - ringPublished(ring)) : free;
+}
+
+/**
+ * Claims, writes and publishes one risk record (inside a batch on `ring`: claims and writes
+ * it; riskRecordsClose publishes); the caller checked riskRecordRoom.
+ */
 export function publishRiskRecord(ring: i32, instrument: i32, tsNs: i64, clockNs: i64, price: f64, qty: f64, reason: i32, limit: f64, orderId: i64): void {
+  if (ring == batchRing) {
+    const at = batchEnd;
+    writeRiskRecord(ring, at, instrument, tsNs, clockNs, price, qty, reason, limit, orderId);
+    batchEnd = at + 1;
+    return;
+  }
   const seq = ringPublished(ring);
   writeRiskRecord(ring, seq, instrument, tsNs, clockNs, price, qty, reason, limit, orderId);
   ringPublish(ring, seq + 1);
