@@ -46,7 +46,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readOhlcvCsv, type OhlcvColumns } from '../engine/bars/index.js';
+import { loadBarsCsv, type OhlcvColumns } from '../adapters/files/index.js';
 import { packageRoot } from '../engine/cli/package-root.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
 import {
@@ -109,9 +109,9 @@ export interface DecisionBenchResult {
   readonly cases: DecisionBenchCase[];
 }
 
-function loadSeries(): { name: string; series: OhlcvColumns[] } {
+async function loadSeries(): Promise<{ name: string; series: OhlcvColumns[] }> {
   const files = SYMBOLS.map((s) => path.join(dataDir, `binance_spot_${s}USDT_1h_2024-04-16_2026-04-16.csv`));
-  if (files.every(existsSync)) return { name: `Binance 1h ${SYMBOLS.join(' ')} (${dataDir})`, series: files.map((f) => readOhlcvCsv(f)) };
+  if (files.every(existsSync)) return { name: `Binance 1h ${SYMBOLS.join(' ')} (${dataDir})`, series: await Promise.all(files.map(async (f) => (await loadBarsCsv(f)).series)) };
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   const series = SYMBOLS.map(() => {
@@ -314,7 +314,7 @@ function runCase(series: OhlcvColumns[], instruments: number): DecisionBenchCase
 }
 
 export async function runDecisionBench(options: { json?: boolean } = {}): Promise<DecisionBenchResult> {
-  const { name, series } = loadSeries();
+  const { name, series } = await loadSeries();
   const cases = INSTRUMENT_COUNTS.map((n) => runCase(series, n));
   const result: DecisionBenchResult = { data: name, repetitions: REPETITIONS, cases };
   if (options.json) {

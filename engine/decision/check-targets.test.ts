@@ -18,6 +18,8 @@ const LIMITS: RiskLimits = {
 };
 /** Record field `a`: the reason code of a risk record. */
 const RECORD_REASON = 40;
+/** Record field `id`: the order id of a risk record. */
+const RECORD_ID = 56;
 
 /** Instruments 0 and 1 decide long on an ML output (trending regime, close 100); only 0 is risk-configured. */
 function setUp(limits: RiskLimits = LIMITS) {
@@ -81,6 +83,29 @@ describe('decDecideAndCheck: decide, mark and check the implied orders in one ca
     expect(consumer.available(), 'one record for the denial').toBe(1);
     const view = new DataView(pair.memory.buffer);
     expect(view.getFloat64(consumer.slotOffset(consumer.cursor) + RECORD_REASON, true), 'the record carries the reason').toBe(RiskReason.MAX_POSITION);
+  });
+
+  it('publishes the denials of one batch together, in list order', () => {
+    const { pair, risk, consumer } = setUp({ ...LIMITS, maxPositionPct: 1e-6 });
+    risk.configureInstrument({ instrument: 1, assetClass: 0, lotSize: LOT, staleNs: HOUR });
+    pair.wasm.nextOrderId = 7n;
+    const checked = pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    expect(checked, 'both instruments are risk-configured now').toBe(2);
+    expect(consumer.available(), 'one published record per denial').toBe(2);
+    const view = new DataView(pair.memory.buffer);
+    const ids = [0, 1].map((k) => view.getBigInt64(consumer.slotOffset(consumer.cursor + k) + RECORD_ID, true));
+    expect(ids, 'records in batch list order, each with its order id').toEqual([7n, 8n]);
+  });
+
+  it('stops at a full outbound ring and still publishes the records written before it', () => {
+    const { pair, risk } = setUp({ ...LIMITS, maxPositionPct: 1e-6 });
+    risk.configureInstrument({ instrument: 1, assetClass: 0, lotSize: LOT, staleNs: HOUR });
+    initRing(pair.memory, OUTBOUND_RING_OFFSET, 1);
+    const oneSlot = new RingConsumer(pair.memory, OUTBOUND_RING_OFFSET);
+    expect(() => pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET), 'the second denial finds no room').toThrow(/decDecideAndCheck/);
+    expect(oneSlot.available(), 'the first denial is published; the unpublished one counted as used').toBe(1);
+    const view = new DataView(pair.memory.buffer);
+    expect(view.getFloat64(oneSlot.slotOffset(oneSlot.cursor) + RECORD_REASON, true), 'it is the first instrument\'s denial').toBe(RiskReason.MAX_POSITION);
   });
 
   it('refuses to check before the risk module is initialised', () => {

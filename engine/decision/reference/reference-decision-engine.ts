@@ -71,7 +71,8 @@ export class ReferenceDecisionEngine {
     const c = s.config;
     const price = input.values ? input.values[3] : Number.NaN;
     const vol = input.values ? input.values[p.volValue] : Number.NaN;
-    const volBar = Number.isFinite(vol) && vol > 0 ? vol : 0;
+    // Ready when finite, > 0 and its reciprocal is finite (a subnormal volatility is not).
+    const volBar = Number.isFinite(vol) && vol > 0 && Number.isFinite(1 / vol) ? vol : 0;
     let status = 0;
     if (Number.isFinite(price) && price > 0) status |= STATUS_PRICE;
     if (volBar > 0) status |= STATUS_VOL_READY;

@@ -4,6 +4,9 @@
 import { DEC_MAX_SOURCES, DEC_SENT_ITEMS } from '../decision-layout.js';
 import type { DecisionProgram } from '../decision-program.js';
 
+/** Smallest normal f64: a stored item weight below it is 0 (as in wasm/assembly/decision/sentiment-expert.ts). */
+const MIN_NORMAL_WEIGHT = 2.2250738585072014e-308;
+
 interface Item {
   readonly tsNs: bigint;
   readonly hash: bigint;
@@ -36,7 +39,9 @@ export class ReferenceSentiment {
     }
     const inBurst = 1 + this.items.filter((it) => absDiff(tsNs, it.tsNs) < p.sentimentBurstWindowNs).length;
     const factor = inBurst > p.sentimentBurstCount ? p.sentimentBurstCount / inBurst : 1;
-    this.items.push({ tsNs, hash, score, weight: confidence * factor, source });
+    const weight = confidence * factor;
+    // A subnormal weight is stored as 0 (its decayed products would underflow in an order-dependent way).
+    this.items.push({ tsNs, hash, score, weight: weight < MIN_NORMAL_WEIGHT ? 0 : weight, source });
     if (this.items.length > DEC_SENT_ITEMS) this.items.shift();
     if (this.accepted === 0 || tsNs > this.tRef) this.tRef = tsNs;
     this.accepted++;

@@ -228,7 +228,8 @@ function step(instrument: i32, now: i64, equity: f64): i32 {
     values = <usize>valuesOffset;
     price = load<f64>(values + (<usize>VALUE_CLOSE << 3));
     const vol = load<f64>(values + (<usize>load<i32>(cfg + CFG_VOL_VALUE) << 3));
-    if (isFinite64(vol) && vol > 0) volBar = vol;
+    // Ready when finite, > 0 and its reciprocal is finite (a subnormal volatility is not).
+    if (isFinite64(vol) && vol > 0 && isFinite64(1 / vol)) volBar = vol;
   }
   const priceOk = isFinite64(price) && price > 0;
   const invPrice: f64 = priceOk ? 1 / price : 0;

@@ -28,6 +28,9 @@ import {
   STATUS_COMP_SHIFT,
 } from './decision-layout';
 
+/** Smallest normal f64: a stored item weight below it is 0 (the reference does the same). */
+const MIN_NORMAL_WEIGHT: f64 = 2.2250738585072014e-308;
+
 const SENTIMENT_COMPONENT: i32 = 4;
 
 @inline
@@ -105,7 +108,9 @@ export function ingestSentiment(state: usize, record: usize): i32 {
   store<i64>(it + ITEM_TS, ts);
   store<i64>(it + ITEM_HASH, hash);
   store<f64>(it + ITEM_SCORE, score);
-  store<f64>(it + ITEM_WEIGHT, confidence * factor);
+  const weight = confidence * factor;
+  // A subnormal weight is stored as 0 (its decayed products would underflow in an order-dependent way).
+  store<f64>(it + ITEM_WEIGHT, weight < MIN_NORMAL_WEIGHT ? 0 : weight);
   store<i32>(it + ITEM_SOURCE, <i32>sourceValue);
   store<i32>(state + ST_SENT_HEAD, head + 1 == DEC_SENT_ITEMS ? 0 : head + 1);
   store<i32>(state + ST_SENT_COUNT, count < DEC_SENT_ITEMS ? count + 1 : count);

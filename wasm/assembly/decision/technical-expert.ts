@@ -11,13 +11,18 @@
 //   LINEAR            s = clamp((v - p0) / p1), c = 1
 // decConfigure compiles the rule program (compileRules) into DEC_COMPILED_RULES_OFFSET: input
 // byte offsets and the reciprocals 1/p1, 1/p2, so a bar divides only by |slow| (TREND_CROSS).
-import { clamp01, clampUnit } from './decision-math';
+import { clamp01, clampUnit, isFinite64 } from './decision-math';
 import {
   CFG_RULE_COUNT, CR_FAMILY, CR_INV_P1, CR_INV_P2, CR_OFF0, CR_OFF1, CR_OFF2, CR_OFF3, CR_OPCODE, CR_P0, CR_P1, CR_WEIGHT,
   DEC_COMPILED_RULES_OFFSET, DEC_CONFIG_OFFSET, DEC_RULE_BYTES, DEC_RULES_OFFSET, OP_BAND_REVERSION,
   OP_CHANNEL_BREAKOUT, OP_LINEAR, OP_TREND_CROSS, OUT_COMP_CONF, OUT_COMP_SCORE, RULE_FAMILY, RULE_IN0,
   RULE_OPCODE, RULE_P0, RULE_P1, RULE_P2, RULE_WEIGHT, STATUS_COMP_SHIFT,
 } from './decision-layout';
+
+@inline
+function value(values: usize, rule: usize, field: i32): f64 {
+  return load<f64>(values + <usize>load<i32>(rule + field));
+}
 
 /** Derives the compiled rule table from the checked rule program (decConfigure calls it). */
 export function compileRules(count: i32): void {
@@ -49,8 +54,6 @@ function writeFamily(out: usize, family: i32, num: f64, den: f64, sum: f64): i32
  * Evaluates every rule over the f64 values at `values` (0 when the instrument has no
  * indicator values) and writes the family scores and confidences into the output block.
  * Returns the status bits of the families that had at least one present rule.
- * One switch per rule; each opcode loads only its own inputs and parameters, and a rule is
- * present when every input is finite (x * 0 == 0 exactly for finite x, one test per rule).
  */
 export function evaluateTechnical(values: usize, out: usize): i32 {
   let num0: f64 = 0, den0: f64 = 0, sum0: f64 = 0;
@@ -59,47 +62,37 @@ export function evaluateTechnical(values: usize, out: usize): i32 {
   const count = values == 0 ? 0 : load<i32>(<usize>DEC_CONFIG_OFFSET + CFG_RULE_COUNT);
   for (let r = 0; r < count; r++) {
     const rule = <usize>DEC_COMPILED_RULES_OFFSET + <usize>(r * DEC_RULE_BYTES);
-    const x0 = load<f64>(values + <usize>load<i32>(rule, CR_OFF0));
+    const op = load<i32>(rule + CR_OPCODE);
+    const x0 = value(values, rule, CR_OFF0);
+    const x1 = value(values, rule, CR_OFF1);
     let s: f64 = 0;
     let c: f64 = 0;
-    switch (load<i32>(rule, CR_OPCODE)) {
-      case OP_TREND_CROSS: {
-        const x1 = load<f64>(values + <usize>load<i32>(rule, CR_OFF1));
-        const adx = load<f64>(values + <usize>load<i32>(rule, CR_OFF2));
-        if (x0 * 0 + x1 * 0 + adx * 0 != 0 || x1 == 0) continue;
-        s = clampUnit((x0 - x1) * load<f64>(rule, CR_INV_P2) / Math.abs(x1));
-        c = clamp01((adx - load<f64>(rule, CR_P0)) * load<f64>(rule, CR_INV_P1));
-        break;
-      }
-      case OP_BAND_REVERSION: {
-        const x1 = load<f64>(values + <usize>load<i32>(rule, CR_OFF1));
-        if (x0 * 0 + x1 * 0 != 0) continue;
-        const inv = load<f64>(rule, CR_INV_P2);
-        const rr = clamp01((load<f64>(rule, CR_P0) - x1) * inv) - clamp01((x1 - load<f64>(rule, CR_P1)) * inv);
-        s = (rr + clampUnit(1 - 2 * x0)) * 0.5;
-        c = Math.abs(rr);
-        break;
-      }
-      case OP_CHANNEL_BREAKOUT: {
-        const upper = load<f64>(values + <usize>load<i32>(rule, CR_OFF1));
-        const lower = load<f64>(values + <usize>load<i32>(rule, CR_OFF2));
-        const relvol = load<f64>(values + <usize>load<i32>(rule, CR_OFF3));
-        if (x0 * 0 + upper * 0 + lower * 0 + relvol * 0 != 0) continue;
-        s = x0 > upper ? 1 : x0 < lower ? -1 : 0;
-        c = clamp01((relvol - load<f64>(rule, CR_P0)) * load<f64>(rule, CR_INV_P1));
-        break;
-      }
-      case OP_LINEAR: {
-        if (x0 * 0 != 0) continue;
-        s = clampUnit((x0 - load<f64>(rule, CR_P0)) * load<f64>(rule, CR_INV_P1));
-        c = 1;
-        break;
-      }
-      default:
-        continue;
+    if (op == OP_TREND_CROSS) {
+      const adx = value(values, rule, CR_OFF2);
+      if (!isFinite64(x0) || !isFinite64(x1) || !isFinite64(adx) || x1 == 0) continue;
+      s = clampUnit((x0 - x1) * load<f64>(rule + CR_INV_P2) / Math.abs(x1));
+      c = clamp01((adx - load<f64>(rule + CR_P0)) * load<f64>(rule + CR_INV_P1));
+    } else if (op == OP_BAND_REVERSION) {
+      if (!isFinite64(x0) || !isFinite64(x1)) continue;
+      const inv = load<f64>(rule + CR_INV_P2);
+      const r = clamp01((load<f64>(rule + CR_P0) - x1) * inv) - clamp01((x1 - load<f64>(rule + CR_P1)) * inv);
+      s = (r + clampUnit(1 - 2 * x0)) * 0.5;
+      c = Math.abs(r);
+    } else if (op == OP_CHANNEL_BREAKOUT) {
+      const lower = value(values, rule, CR_OFF2);
+      const relvol = value(values, rule, CR_OFF3);
+      if (!isFinite64(x0) || !isFinite64(x1) || !isFinite64(lower) || !isFinite64(relvol)) continue;
+      s = x0 > x1 ? 1 : x0 < lower ? -1 : 0;
+      c = clamp01((relvol - load<f64>(rule + CR_P0)) * load<f64>(rule + CR_INV_P1));
+    } else if (op == OP_LINEAR) {
+      if (!isFinite64(x0)) continue;
+      s = clampUnit((x0 - load<f64>(rule + CR_P0)) * load<f64>(rule + CR_INV_P1));
+      c = 1;
+    } else {
+      continue;
     }
-    const family = load<i32>(rule, CR_FAMILY);
-    const w = load<f64>(rule, CR_WEIGHT);
+    const family = load<i32>(rule + CR_FAMILY);
+    const w = load<f64>(rule + CR_WEIGHT);
     const wc = w * c;
     if (family == 0) { num0 += wc * s; den0 += wc; sum0 += w; }
     else if (family == 1) { num1 += wc * s; den1 += wc; sum1 += w; }
