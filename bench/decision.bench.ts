@@ -47,7 +47,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBarsCsv, type OhlcvColumns } from '../adapters/files/index.js';
-import { packageRoot } from '../engine/cli/package-root.js';
+import { packageRoot } from '../engine/core/package-root.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
 import {
   compileDecisionProgram, compileInstrument, decisionTokens, resolveFusionConfig, resolveSizingConfig, WasmDecisionEngine,

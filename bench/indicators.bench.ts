@@ -56,6 +56,7 @@ import { compileCore, createSharedMemory, instantiateCore } from '../engine/core
 import { buildPlan, IndicatorExecutor, type IndicatorCoreExports, type StagedBatch } from '../engine/indicators/index.js';
 import { createReferenceIndicator } from '../engine/indicators/reference/index.js';
 import type { BenchSuite, BenchSuiteOptions } from './main.js';
+import { packageRoot } from '../engine/core/package-root.js';
 
 const REPETITIONS = 9;
 const SAMPLE_MS = 8;
@@ -382,15 +383,6 @@ export interface IndicatorsBenchResult {
 const geomean = (xs: number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 const legNs = (row: IndicatorRow, leg: WasmLeg): number => row[`${leg}Ns`];
 
-function findRepoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('indicators bench: no package.json above the bench file');
-    dir = parent;
-  }
-  return dir;
-}
 
 /** A dependency's installed version, from its package.json (not importable through its exports map). */
 function packageVersion(root: string, name: string): string {
@@ -398,7 +390,7 @@ function packageVersion(root: string, name: string): string {
 }
 
 export async function runIndicatorsBench(): Promise<IndicatorsBenchResult | null> {
-  const root = findRepoRoot();
+  const root = packageRoot();
   const file = path.resolve(root, '../shared/data', DATA_FILE);
   if (!existsSync(file)) {
     console.warn(`indicators bench: skipped, the market data file ${file} is absent (see /work/shared/data/README.md)`);

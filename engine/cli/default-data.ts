@@ -1,7 +1,7 @@
 // The bundled demo data (data/, provenance in data/README.md) that default runs use.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../core/package-root.js';
 
 /** The bundled 1h bar files, sorted by name. */
 export function defaultBarFiles(): string[] {

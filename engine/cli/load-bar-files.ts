@@ -1,10 +1,18 @@
 // Loads the bar CSV files a CLI command was given, with the shared flags
-// (--on-bad-row, --timezone), turning loader errors into one-line user errors and
+// (--on-bad-row, --timezone, added by withBarFileOptions), turning loader errors into one-line user errors and
 // printing the skip report when rows were skipped.
 import { CsvFileError, CsvRowError, loadBarsCsv, type BadRowReport, type BarSeries } from '../../adapters/files/index.js';
+import type { Command } from 'commander';
 import { UserFacingError } from './cli-error.js';
 
 export type BadRowPolicy = 'reject' | 'skip';
+
+/** Adds the flags every command that reads bar files takes: --on-bad-row and --timezone. */
+export function withBarFileOptions(command: Command): Command {
+  return command
+    .option('--on-bad-row <policy>', 'reject: stop at the first bad row; skip: skip bad rows and report them', 'reject')
+    .option('--timezone <zone>', 'IANA time zone for naive timestamps (default: UTC)');
+}
 
 export function checkBadRowPolicy(value: string): BadRowPolicy {
   if (value === 'reject' || value === 'skip') return value;

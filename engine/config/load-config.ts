@@ -4,7 +4,6 @@
 // the fusion / sizing checks of engine/decision. Every error names the key path, the value
 // received, the rule and where the value came from.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import {
@@ -15,6 +14,7 @@ import { ConfigError } from './config-error.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
 import { readEnvOverrides, renderPath, type EnvOverride } from './env-overrides.js';
 import { YamlSource } from './yaml-source.js';
+import { packageRoot } from '../core/package-root.js';
 
 export interface ControlConfig {
   readonly algorithm: 'HS256' | 'EdDSA';
@@ -42,9 +42,7 @@ export interface LoadConfigOptions {
 
 /** config/default.yaml of the package, from source or from dist/. */
 export function defaultConfigPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  const marker = here.includes('/dist/engine/') ? '/dist/engine/' : '/engine/';
-  return path.join(here.slice(0, here.lastIndexOf(marker)), 'config', 'default.yaml');
+  return path.join(packageRoot(), 'config', 'default.yaml');
 }
 
 function readSource(file: string, role: string): YamlSource {

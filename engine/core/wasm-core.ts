@@ -2,7 +2,7 @@
 // The engine creates the memory at a fixed size (it never grows, so typed views
 // stay attached) and passes it to the core, which imports it.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from './package-root.js';
 import { MEMORY_PAGES } from '../layout/memory-map.js';
 import { checkCoreStatus } from './core-status.js';
 
@@ -20,9 +20,7 @@ const compiledModules = new Map<CoreBuild, WebAssembly.Module>();
 /** Path of the compiled core, relative to the package root (works from dist/ and from source). */
 export function coreWasmPath(build: CoreBuild = 'release'): string {
   const file = build === 'release' ? 'core.wasm' : 'core.debug.wasm';
-  const here = fileURLToPath(import.meta.url);
-  const root = here.includes('/dist/') ? here.slice(0, here.lastIndexOf('/dist/')) : here.slice(0, here.lastIndexOf('/engine/'));
-  return `${root}/wasm/build/${file}`;
+  return `${packageRoot()}/wasm/build/${file}`;
 }
 
 /** Compiles the core once per build and caches the module. Modules can be posted to workers. */

@@ -99,6 +99,29 @@ export function checkFeatureMatrix(x: FeatureMatrix, expectedCols?: number, minR
   return x;
 }
 
+/** A model with plain number arrays: the shape written to JSON (model files, the hmmlearn peer). */
+export interface PlainGaussianHmm {
+  states: number;
+  features: number;
+  covarianceType: CovarianceType;
+  startProb: number[];
+  transMat: number[];
+  means: number[];
+  covars: number[];
+}
+
+export function gaussianHmmToPlain(model: GaussianHmm): PlainGaussianHmm {
+  return {
+    states: model.states,
+    features: model.features,
+    covarianceType: model.covarianceType,
+    startProb: Array.from(model.startProb),
+    transMat: Array.from(model.transMat),
+    means: Array.from(model.means),
+    covars: Array.from(model.covars),
+  };
+}
+
 export function cloneGaussianHmm(model: GaussianHmm): GaussianHmm {
   return {
     states: model.states,

@@ -4,7 +4,7 @@
 // checks every field and names the first bad one.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { checkGaussianHmm, type CovarianceType, type FeatureMatrix, type GaussianHmm } from './gaussian-hmm.js';
+import { checkGaussianHmm, gaussianHmmToPlain, type CovarianceType, type FeatureMatrix, type GaussianHmm } from './gaussian-hmm.js';
 import { REGIME_LABELS, type RegimeLabel } from './regime-label.js';
 import { checkLabelRules, type LabelRules, type StateStatistics } from './regime-state-labels.js';
 
@@ -36,23 +36,7 @@ export function featureDataHash(x: FeatureMatrix): string {
 }
 
 export function regimeModelToJson(record: RegimeModelRecord): string {
-  const m = record.model;
-  return `${JSON.stringify(
-    {
-      ...record,
-      model: {
-        states: m.states,
-        features: m.features,
-        covarianceType: m.covarianceType,
-        startProb: Array.from(m.startProb),
-        transMat: Array.from(m.transMat),
-        means: Array.from(m.means),
-        covars: Array.from(m.covars),
-      },
-    },
-    null,
-    2,
-  )}\n`;
+  return `${JSON.stringify({ ...record, model: gaussianHmmToPlain(record.model) }, null, 2)}\n`;
 }
 
 type Json = Record<string, unknown>;

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FeatureMatrix, GaussianHmm } from '../../engine/regime/gaussian-hmm.js';
+import { gaussianHmmToPlain, type FeatureMatrix, type GaussianHmm, type PlainGaussianHmm } from '../../engine/regime/gaussian-hmm.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Repository root, from source (tools/hmm) or from dist (dist/tools/hmm). */
@@ -14,15 +14,8 @@ export const repoRoot = here.includes('/dist/') ? resolve(here, '../../..') : re
 export const pythonBin = join(repoRoot, '.cache', 'pyenv', 'bin', 'python');
 const script = join(repoRoot, 'tools', 'hmm', 'hmmlearn_peer.py');
 
-export interface PeerModel {
-  states: number;
-  features: number;
-  covarianceType: 'diag' | 'full';
-  startProb: number[];
-  transMat: number[];
-  means: number[];
-  covars: number[];
-}
+/** The model as the Python peer reads and writes it. */
+export type PeerModel = PlainGaussianHmm;
 
 /** Why the peer cannot run, or undefined when the venv has hmmlearn. */
 export function hmmlearnUnavailableReason(): string | undefined {
@@ -32,17 +25,7 @@ export function hmmlearnUnavailableReason(): string | undefined {
   return undefined;
 }
 
-export function toPeerModel(m: GaussianHmm): PeerModel {
-  return {
-    states: m.states,
-    features: m.features,
-    covarianceType: m.covarianceType,
-    startProb: Array.from(m.startProb),
-    transMat: Array.from(m.transMat),
-    means: Array.from(m.means),
-    covars: Array.from(m.covars),
-  };
-}
+export const toPeerModel: (m: GaussianHmm) => PeerModel = gaussianHmmToPlain;
 
 export function fromPeerModel(m: PeerModel): GaussianHmm {
   return {

@@ -3,7 +3,7 @@
 // token (warm-up cells empty). A bad spec, unknown indicator or bad parameter is one line.
 import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
-import { checkBadRowPolicy, loadBarFiles } from '../load-bar-files.js';
+import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
 import { IndicatorSpecError, buildPlan, parseSpec, IndicatorExecutor, type IndicatorPlan } from '../../indicators/index.js';
 import { writeIndicatorCsv } from '../../indicators/indicator-csv-writer.js';
 
@@ -16,14 +16,11 @@ interface IndicatorsFlags {
 }
 
 export function registerIndicatorsCommand(program: Command): void {
-  program
-    .command('indicators')
+  withBarFileOptions(program.command('indicators'))
     .description('Compute indicators over a bar CSV in the WASM core and write them as CSV')
     .requiredOption('--in <file>', 'bar CSV file (time, open, high, low, close, volume)')
     .requiredOption('--ind <spec>', 'comma-separated tokens, e.g. ema:20,rsi:14,bb:20:2.pctb,macd:12:26:9,ema:20@slope:5')
     .requiredOption('--out <file>', 'output CSV: time, then one column per token')
-    .option('--on-bad-row <policy>', 'reject: stop at the first bad row; skip: skip bad rows and report them', 'reject')
-    .option('--timezone <zone>', 'IANA time zone for naive timestamps (default: UTC)')
     .action(async (flags: IndicatorsFlags) => runIndicators(flags));
 }
 

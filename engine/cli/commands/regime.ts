@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
-import { checkBadRowPolicy, loadBarFiles } from '../load-bar-files.js';
+import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../../core/wasm-core.js';
 import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory-map.js';
 import {
@@ -66,8 +66,7 @@ function userErrors<T>(context: string, fn: () => T): T {
 
 export function registerRegimeCommand(program: Command): void {
   const regime = program.command('regime').description('Market regime detection with a Gaussian hidden Markov model');
-  regime
-    .command('fit')
+  withBarFileOptions(regime.command('fit'))
     .description('Fit a Gaussian HMM on the regime features of a bar CSV and save it as JSON (and in the LMDB registry)')
     .requiredOption('--in <file>', 'bar CSV file (time, open, high, low, close, volume)')
     .requiredOption('--out <file>', 'model JSON file to write')
@@ -81,18 +80,13 @@ export function registerRegimeCommand(program: Command): void {
     .option('--min-dwell <bars>', 'bars a new label must last before it is published (1 = no hysteresis)', '1')
     .option('--registry <dir>', 'LMDB environment directory to register the model in (needs --name)')
     .option('--name <name>', 'model name in the registry')
-    .option('--on-bad-row <policy>', 'reject: stop at the first bad row; skip: skip bad rows and report them', 'reject')
-    .option('--timezone <zone>', 'IANA time zone for naive timestamps (default: UTC)')
     .action(async (flags: FitFlags) => runFit(flags));
-  regime
-    .command('filter')
+  withBarFileOptions(regime.command('filter'))
     .description('Run a saved model\'s forward filter (WASM core) over a bar CSV: time_ns, p0..p(K-1), label, loglik_increment per bar')
     .requiredOption('--model <model>', 'model JSON file, or NAME[@VERSION] with --registry')
     .requiredOption('--in <file>', 'bar CSV file')
     .requiredOption('--out <file>', 'output CSV file')
     .option('--registry <dir>', 'LMDB environment directory to read --model from')
-    .option('--on-bad-row <policy>', 'reject: stop at the first bad row; skip: skip bad rows and report them', 'reject')
-    .option('--timezone <zone>', 'IANA time zone for naive timestamps (default: UTC)')
     .action(async (flags: FilterFlags) => runFilter(flags));
 }
 

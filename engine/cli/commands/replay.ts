@@ -13,7 +13,7 @@ import { instrumentNames } from '../../replay/instrument-names.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { UserFacingError } from '../cli-error.js';
-import { checkBadRowPolicy, loadBarFiles } from '../load-bar-files.js';
+import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
 import { defaultBarFiles } from '../default-data.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { parseSpec } from '../../indicators/index.js';
@@ -41,12 +41,9 @@ interface ReplayFlags {
 }
 
 export function registerReplayCommand(program: Command): void {
-  program
-    .command('replay')
+  withBarFileOptions(program.command('replay'))
     .description('Replay bar CSV files through the inbound ring into the WASM core and report events/s')
     .option('--in <files...>', 'bar CSV files (default: the bundled demo data in data/)')
-    .option('--on-bad-row <policy>', 'reject: stop at the first bad row; skip: skip bad rows and report them', 'reject')
-    .option('--timezone <zone>', 'IANA time zone for naive timestamps (default: UTC)')
     .option('--batch <n>', `records claimed and published at once (1..${INBOUND_CAPACITY})`, '1024')
     .option('--rate <n>', 'records per second to pace the replay at; 0 = as fast as possible', '0')
     .addOption(new Option('--wait <strategy>', 'how the engine thread waits on an empty ring').choices([...WAIT_STRATEGY_NAMES]).default('spin-then-sleep'))

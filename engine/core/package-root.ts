@@ -1,4 +1,5 @@
-// Resolves the package root from compiled (dist/) or source locations.
+// Resolves the package root (where package.json, wasm/build, config/ and data/ live),
+// whether this module runs compiled from dist/ or as TypeScript source.
 import { fileURLToPath } from 'node:url';
 
 export function packageRoot(): string {
