@@ -75,6 +75,7 @@ export const LAYOUT_IDS = [
   'CONTROL_PROGRESS_DROPPED',
   'PIPELINE_REGION_OFFSET',
   'PIPELINE_REGION_BYTES',
+  'KIND_ORDER',
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_IDS)[number];

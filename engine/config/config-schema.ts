@@ -1,5 +1,5 @@
 // JSON Schema (draft-07, checked with ajv) of the whole QuantFlow configuration: the
-// `risk`, `killSwitch` and `control` sections owned here, plus the `fusion` and `sizing`
+// `risk`, `killSwitch`, `control` and `paper` sections owned here, plus the `fusion` and `sizing`
 // fragments of engine/decision/decision-config.ts. Every object forbids unknown keys.
 // Money safety cannot be configured away: there is no switch to disable the kill switch,
 // the staleness guard or any risk check; limits are tunable only inside these ranges.
@@ -15,7 +15,7 @@ export const RISK_CONFIG_SCHEMA = {
   additionalProperties: false,
   required: [
     'maxPositionPct', 'maxAssetClassPct', 'maxGrossExposure', 'maxLeverage', 'dailyLossPct', 'maxDrawdownPct',
-    'priceBandPct', 'minNotional', 'orderRate', 'defaultStaleAfterMs', 'instruments',
+    'priceBandPct', 'minNotional', 'orderRate', 'defaultStaleAfterMs', 'instruments', 'replayDefaults',
   ],
   properties: {
     maxPositionPct: fractionUpTo(1),
@@ -49,6 +49,16 @@ export const RISK_CONFIG_SCHEMA = {
         },
       },
     },
+    /** Replays (backtests) only: the asset class and lot size of an instrument not listed in `instruments`. */
+    replayDefaults: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['assetClass', 'lotSize'],
+      properties: {
+        assetClass: { enum: [...ASSET_CLASSES] },
+        lotSize: { type: 'number', exclusiveMinimum: 0, maximum: 1e9 },
+      },
+    },
   },
 } as const;
 
@@ -76,14 +86,25 @@ export const CONTROL_CONFIG_SCHEMA = {
   },
 } as const;
 
+export const PAPER_CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['feeRate'],
+  properties: {
+    /** Fee of a simulated fill, as a fraction of its notional. */
+    feeRate: { type: 'number', minimum: 0, maximum: 0.1 },
+  },
+} as const;
+
 export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['risk', 'killSwitch', 'control'],
+  required: ['risk', 'killSwitch', 'control', 'paper'],
   properties: {
     risk: RISK_CONFIG_SCHEMA,
     killSwitch: KILL_SWITCH_CONFIG_SCHEMA,
     control: CONTROL_CONFIG_SCHEMA,
+    paper: PAPER_CONFIG_SCHEMA,
     fusion: FUSION_CONFIG_SCHEMA,
     sizing: SIZING_CONFIG_SCHEMA,
   },

@@ -27,6 +27,8 @@ export interface QuantFlowConfig {
   readonly risk: RiskSection;
   readonly killSwitch: { readonly statePath: string };
   readonly control: ControlConfig;
+  /** Simulated fills (replays): the fee per notional. */
+  readonly paper: { readonly feeRate: number };
   readonly fusion: FusionConfig;
   readonly sizing: SizingConfig;
 }
@@ -181,5 +183,5 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     const keyPath = /^`([^`]+)`/.exec(error.message)?.[1] ?? '';
     throw new ConfigError(`invalid configuration:\n  ${error.message}`, keyPath);
   }
-  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, fusion, sizing };
+  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, paper: config.paper, fusion, sizing };
 }

@@ -1,6 +1,8 @@
 // Public surface of engine/killswitch: the persisted kill switch (LMDB state + control
-// journal), its binding to the core's risk module, and signed control tokens.
-export { KillSwitch, KillSwitchResetRefused, DRAWDOWN_TRIPPER } from './kill-switch.js';
+// journal), its binding to the core's risk module, the monitor that persists the running
+// engine's trips, and signed control tokens.
+export { KillSwitch, KillSwitchResetRefused, DRAWDOWN_TRIPPER, drawdownTripReason } from './kill-switch.js';
+export { KillSwitchMonitor } from './kill-switch-monitor.js';
 export { KillSwitchStore, nowNs, type KillSwitchState } from './kill-switch-store.js';
 export { ControlJournal, encodeControlEvent, decodeControlEvent, type ControlEvent, type ControlEventKind } from './control-journal.js';
 export { verifyControlToken, signControlToken, ControlTokenError, type ControlTokenConfig } from './control-token.js';

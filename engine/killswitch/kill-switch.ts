@@ -10,6 +10,12 @@ import type { KillSwitchState, KillSwitchStore } from './kill-switch-store.js';
 
 export const DRAWDOWN_TRIPPER = 'risk.drawdown';
 
+/** The journaled reason of a drawdown trip. */
+export function drawdownTripReason(highWaterMark: number, tripEquity: number): string {
+  const drawdown = highWaterMark > 0 ? (highWaterMark - tripEquity) / highWaterMark : 0;
+  return `equity ${tripEquity.toFixed(2)} fell ${(drawdown * 100).toFixed(2)}% below the high-water mark ${highWaterMark.toFixed(2)}`;
+}
+
 export class KillSwitchResetRefused extends Error {
   override readonly name = 'KillSwitchResetRefused';
 }
@@ -45,9 +51,7 @@ export class KillSwitch {
     if (!this.risk || this.persistedHalted) return null;
     const account = this.risk.account();
     if (!account.halted) return null;
-    const drawdown = account.highWaterMark > 0 ? (account.highWaterMark - account.tripEquity) / account.highWaterMark : 0;
-    const why = `equity ${account.tripEquity.toFixed(2)} fell ${(drawdown * 100).toFixed(2)}% below the high-water mark ${account.highWaterMark.toFixed(2)}`;
-    const event = this.store.trip(DRAWDOWN_TRIPPER, why);
+    const event = this.store.trip(DRAWDOWN_TRIPPER, drawdownTripReason(account.highWaterMark, account.tripEquity));
     this.persistedHalted = true;
     return event;
   }

@@ -27,6 +27,7 @@ export const EventKind = {
   SENTIMENT: 128,
   TIMER: 256,
   PROGRESS: 512,
+  ORDER: 1024,
   SOURCE_LIVE: 1 << 16,
   SOURCE_REPLAY: 1 << 17,
   SOURCE_PAPER: 1 << 18,

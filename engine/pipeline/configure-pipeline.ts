@@ -2,7 +2,8 @@
 // builds the indicator plan from the spec, loads it into the core, resets each
 // instrument's indicator slot and (for tick instruments) a bar builder slot, loads each distinct regime model into a model slot
 // and binds instruments to it, loads the decision program (fusion, sizing) and its
-// instruments, and writes each instrument's stage flags and feature
+// instruments, configures the risk account (limits, instruments, cash, the persisted
+// kill-switch state) and writes each instrument's stage flags and feature
 // sources into the PIPELINE region. Returns the map the I/O thread reads results with.
 import { checkCoreStatus } from '../core/core-status.js';
 import { EventKind } from '../layout/event-record.js';
@@ -12,7 +13,9 @@ import { PLAN_OFFSET } from '../indicators/plan-layout.js';
 import { labelCode, WasmForwardFilter, type HmmCoreExports, type RegimeModelRecord } from '../regime/index.js';
 import { HMM_MAX_MODELS, hmmFilterStateOffset } from '../regime/hmm-memory-layout.js';
 import { compileDecisionProgram, compileInstrument, WasmDecisionEngine, type DecisionCoreExports, type DecisionProgram } from '../decision/index.js';
-import { FEATURE_LOGRET, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_REGIME, PIPE_TABLE } from './pipeline-layout.js';
+import { FEATURE_LOGRET, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_REGIME, PIPE_RISK, PIPE_TABLE } from './pipeline-layout.js';
+import { WasmRiskEngine, type RiskCoreExports } from '../risk/index.js';
+import { OUTBOUND_RING_OFFSET } from '../layout/memory-map.js';
 import { checkPipelineSpec, pipelineTokens, type PipelineSpec } from './pipeline-spec.js';
 
 export interface PipelineCoreExports extends IndicatorCoreExports, HmmCoreExports, DecisionCoreExports {
@@ -38,6 +41,8 @@ export interface PipelineInstrumentMap {
   readonly regimeStates: number;
   /** True when fusion and sizing run for it (read with readDecisionOutput). */
   readonly decides: boolean;
+  /** True when its targets become risk-checked orders. */
+  readonly orders: boolean;
 }
 
 /** The pure part of the setup: the plan, each regime instrument's feature sources, the decision program. */
@@ -87,8 +92,10 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
   const decision = spec.decision && decisionProgram ? new WasmDecisionEngine(pipelineCore, memory) : undefined;
   if (spec.decision && decision && decisionProgram) {
     decision.load(decisionProgram);
-    checkCoreStatus(pipelineCore.pipelineSetEquity(spec.decision.equity), 'pipelineSetEquity');
+    checkCoreStatus(pipelineCore.pipelineSetEquity(spec.risk?.cash ?? spec.decision.equity), 'pipelineSetEquity');
+    if (spec.risk) decision.nextOrderId = spec.risk.firstOrderId;
   }
+  if (spec.risk) configureRisk(core, memory, spec.risk);
   const modelSlots = new Map<RegimeModelRecord, number>();
   let barSlots = 0;
   const i32 = new Int32Array(memory.buffer);
@@ -127,6 +134,7 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
       if (spec.decision && decision) {
         decision.addInstrument(compileInstrument(spec.decision.sizing, plan, { instrument, indicatorSlot: instrument, timeframe: entry.timeframe! }));
         flags |= PIPE_DECISION;
+        if (spec.risk) flags |= PIPE_RISK;
       }
     }
     checkCoreStatus(pipelineCore.pipelineConfigure(instrument, flags, instrument, featureCount), `pipelineConfigure(${instrument})`);
@@ -136,7 +144,23 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
       regimeStateOffset: regimeModel ? hmmFilterStateOffset(instrument) : -1,
       regimeStates: regimeModel?.model.states ?? 0,
       decides: (flags & PIPE_DECISION) !== 0,
+      orders: (flags & PIPE_RISK) !== 0,
     });
   }
   return { columns: plan.columns.map((c) => ({ name: c.name, valueIndex: c.valueIndex })), instruments };
+}
+
+/**
+ * Limits, instruments and cash into the core's risk module; a persisted halt halts it before
+ * the first event (its flatten records, if any position is open, go to the outbound ring).
+ */
+function configureRisk(core: CoreExports, memory: WebAssembly.Memory, risk: NonNullable<PipelineSpec['risk']>): void {
+  const engine = new WasmRiskEngine(core as RiskCoreExports, memory, OUTBOUND_RING_OFFSET);
+  engine.configure(risk.limits);
+  for (const instrument of risk.instruments) engine.configureInstrument(instrument);
+  engine.init(risk.cash, risk.startNs);
+  if (risk.halted) {
+    engine.restoreHalted(true);
+    engine.emitFlatten();
+  }
 }

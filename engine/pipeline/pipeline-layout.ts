@@ -17,6 +17,11 @@ export const HDR_DECISION_STEPS = 48;
 export const HDR_EQUITY = 56;
 export const HDR_SIGNAL_RECORDS = 64;
 export const HDR_BARS_BUILT = 72;
+export const HDR_ORDERS_CHECKED = 80;
+export const HDR_ORDERS_ACCEPTED = 88;
+export const HDR_FILLS = 96;
+export const HDR_ORDERS_CLOSED = 104;
+export const HDR_OUTBOUND_WAITS = 112;
 
 export const PIPE_TABLE = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES = 64;
@@ -25,4 +30,5 @@ export const PIPE_FEATURES = 16;
 export const PIPE_INDICATORS = 1;
 export const PIPE_REGIME = 2;
 export const PIPE_DECISION = 4;
+export const PIPE_RISK = 8;
 export const FEATURE_LOGRET = -1;

@@ -8,6 +8,7 @@ import type { PipelineMap } from './configure-pipeline.js';
 import { readDecisionOutput, type DecisionOutput } from '../decision/index.js';
 import {
   HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS, HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_SIGNAL_RECORDS, HDR_BARS_BUILT, PIPE_HEADER,
+  HDR_ORDERS_CHECKED, HDR_ORDERS_ACCEPTED, HDR_FILLS, HDR_ORDERS_CLOSED, HDR_OUTBOUND_WAITS,
 } from './pipeline-layout.js';
 
 export interface PipelineCounters {
@@ -25,6 +26,14 @@ export interface PipelineCounters {
   signalRecords: number;
   /** Bars the core built from TRADE/QUOTE records (each also counted in barsPiped). */
   barsBuilt: number;
+  /** Orders implied by targets that went through the risk checks, and those accepted (ORDER records). */
+  ordersChecked: number;
+  ordersAccepted: number;
+  /** FILL records applied to the risk account, and venue REJECTs that ended an order. */
+  fills: number;
+  ordersClosed: number;
+  /** Batches the core ended early to keep room in the outbound ring for orders and risk records. */
+  outboundWaits: number;
 }
 
 export interface InstrumentSnapshot {
@@ -50,6 +59,11 @@ export function readPipelineCounters(memory: WebAssembly.Memory): PipelineCounte
     decisionSteps: i64(HDR_DECISION_STEPS),
     signalRecords: i64(HDR_SIGNAL_RECORDS),
     barsBuilt: i64(HDR_BARS_BUILT),
+    ordersChecked: i64(HDR_ORDERS_CHECKED),
+    ordersAccepted: i64(HDR_ORDERS_ACCEPTED),
+    fills: i64(HDR_FILLS),
+    ordersClosed: i64(HDR_ORDERS_CLOSED),
+    outboundWaits: i64(HDR_OUTBOUND_WAITS),
   };
 }
 

@@ -1,9 +1,11 @@
 // What the engine computes per bar, per instrument: the indicator tokens every
-// instrument gets, and optionally a regime model filtered on its features.
+// instrument gets, optionally a regime model filtered on its features, fusion and
+// sizing, and the risk account that turns targets into checked orders.
 // Plain data, so it crosses to the engine thread by structured clone.
 import type { RegimeModelRecord } from '../regime/index.js';
 import { decisionTokens, type FusionConfig, type SizingConfig } from '../decision/index.js';
 import { PIPE_MAX_INSTRUMENTS } from './pipeline-layout.js';
+import type { InstrumentRiskConfig, RiskLimits } from '../risk/index.js';
 
 export interface PipelineSpec {
   /** Indicator tokens demanded for every instrument (e.g. `ema:20`, `bb:20:2.pctb`). */
@@ -12,12 +14,32 @@ export interface PipelineSpec {
   readonly instruments: readonly PipelineInstrument[];
   /** Fusion and sizing for every instrument that has a regime model. */
   readonly decision?: PipelineDecision;
+  /**
+   * The risk account and limits: with it, every decided instrument's target becomes an order
+   * through the pre-trade checks (ORDER or risk records on the outbound ring), decisions size
+   * against the account's equity, and the drawdown kill switch watches every mark and fill.
+   */
+  readonly risk?: PipelineRisk;
+}
+
+export interface PipelineRisk {
+  readonly limits: RiskLimits;
+  /** One per instrument the risk module knows; every decided instrument needs one. */
+  readonly instruments: readonly InstrumentRiskConfig[];
+  /** Starting cash (the account's equity while flat). */
+  readonly cash: number;
+  /** Account start time, ns since the epoch (the first UTC day of the daily-loss limit). */
+  readonly startNs: bigint;
+  /** The persisted kill-switch state: true starts the core halted (no new exposure). */
+  readonly halted: boolean;
+  /** Id of the first order; each checked order takes the next. */
+  readonly firstOrderId: bigint;
 }
 
 export interface PipelineDecision {
   readonly fusion: FusionConfig;
   readonly sizing: SizingConfig;
-  /** Equity the targets are sized against (until fills from a venue update the account). */
+  /** Equity the targets are sized against without `risk` (with it: the account's equity). */
   readonly equity: number;
 }
 
@@ -64,6 +86,14 @@ export function checkPipelineSpec(spec: PipelineSpec): PipelineSpec {
     const decided = spec.instruments.filter((entry) => entry.regimeModel);
     if (decided.length === 0) throw new RangeError('decisions need a regime model: fusion blends expert weights by the filtered regime probabilities');
     for (const entry of decided) if (!entry.timeframe) throw new RangeError(`decision instrument ${entry.instrument} needs a \`timeframe\` to annualise its volatility`);
+  }
+  if (spec.risk) {
+    if (!spec.decision) throw new RangeError('a risk account needs decisions: orders come from the decided targets');
+    if (!(spec.risk.cash > 0) || !Number.isFinite(spec.risk.cash)) throw new RangeError(`risk \`cash\` must be a finite number > 0, was ${spec.risk.cash}`);
+    const known = new Set(spec.risk.instruments.map((entry) => entry.instrument));
+    for (const entry of spec.instruments) {
+      if (entry.regimeModel && !known.has(entry.instrument)) throw new RangeError(`decision instrument ${entry.instrument} has no risk configuration (asset class, lot size, staleness)`);
+    }
   }
   if (pipelineTokens(spec).length === 0) throw new RangeError('pipeline needs at least one indicator token or a regime model');
   return spec;

@@ -21,6 +21,10 @@ export interface PlayOptions {
 export interface PlayResult {
   /** Records published to the inbound ring. */
   published: number;
+  /** Tape rows among them (the rest are venue replies). */
+  rows: number;
+  /** The checksum the core should report when it was not the tape's alone (venue replies in between). */
+  checksum?: string;
   /** Nanoseconds from the first claim until the core reported every published record consumed. */
   elapsedNs: bigint;
   stoppedEarly: boolean;
@@ -95,5 +99,5 @@ export async function playTape(tape: ReplayTape, host: EngineHost, options: Play
   }
   const elapsedNs = process.hrtime.bigint() - started;
   options.onProgress?.(row);
-  return { published: row, elapsedNs, stoppedEarly };
+  return { published: row, rows: row, elapsedNs, stoppedEarly };
 }

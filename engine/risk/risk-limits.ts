@@ -49,6 +49,8 @@ export interface RiskSection {
   orderRate: { maxOrders: number; windowMs: number };
   defaultStaleAfterMs: number;
   instruments: { id: number; symbol: string; assetClass: AssetClass; lotSize: number; staleAfterMs?: number }[];
+  /** Replays only: asset class and lot size of an instrument missing from `instruments`. */
+  replayDefaults: { assetClass: AssetClass; lotSize: number };
 }
 
 const NS_PER_MS = 1_000_000n;

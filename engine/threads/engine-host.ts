@@ -1,6 +1,8 @@
 // EngineHost: the I/O thread's handle on the engine. It creates the shared memory,
 // initialises both rings, starts the engine thread, and offers the inbound
-// producer, an outbound drain, and the stop protocol:
+// producer, an outbound drain (PROGRESS records; ORDER and risk records to the
+// order-flow listeners and tallies; a kill-switch trip persisted after each drain when a
+// store is given), and the stop protocol:
 //
 //   I/O thread                                   engine thread
 //   stop sources; publish what was claimed
@@ -25,7 +27,10 @@ import {
   OUTBOUND_RING_OFFSET,
   RING_PUBLISHED,
 } from '../layout/memory-map.js';
-import { EV_ID, EV_KIND } from '../layout/event-record.js';
+import { EV_A, EV_ID, EV_KIND } from '../layout/event-record.js';
+import { readOrderRecord, readRiskRecord, type OrderRecord } from './outbound-records.js';
+import type { RiskRecord } from '../risk/index.js';
+import { KillSwitchMonitor, type ControlEvent, type KillSwitchStore } from '../killswitch/index.js';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import { RingConsumer, RingProducer, formatChecksum, initRing } from '../ring/index.js';
 import { spawnWorker } from './spawn-worker.js';
@@ -40,8 +45,23 @@ export interface EngineHostOptions {
   /** How the engine thread waits on an empty inbound ring. */
   wait?: WaitStrategyName;
   build?: CoreBuild;
-  /** Per-bar stages (indicators, regime) the engine runs for each instrument. */
+  /** Per-bar stages (indicators, regime, decision, orders) the engine runs for each instrument. */
   pipeline?: PipelineSpec;
+  /** Each accepted order, in order, as the outbound drain reads it (the venue's input). */
+  onOrder?(order: OrderRecord): void;
+  /** Each OrderDenied / OrderDeferred / FlattenRequired record. */
+  onRiskRecord?(record: RiskRecord): void;
+  /** Where a drawdown trip is persisted (with pipeline.risk; its `halted` should come from this store). */
+  killSwitch?: KillSwitchStore;
+  /** Called with the journal event once a trip is persisted. */
+  onKillSwitchTrip?(event: ControlEvent): void;
+}
+
+/** Order-flow records the outbound drain has read so far. */
+export interface OrderFlowTally {
+  orders: number;
+  /** Risk records by reason code (RiskReason; 16 = FlattenRequired). */
+  riskRecords: Map<number, number>;
 }
 
 export interface EngineCounters {
@@ -66,12 +86,19 @@ export class EngineHost {
   private readonly i64: BigInt64Array;
   /** Where the pipeline's results live; null when the engine runs no pipeline. */
   pipelineMap: PipelineMap | null = null;
+  readonly orderFlow: OrderFlowTally = { orders: 0, riskRecords: new Map() };
+  private readonly view: DataView;
+  private onOrder: EngineHostOptions['onOrder'];
+  private onRiskRecord: EngineHostOptions['onRiskRecord'];
+  private killSwitchMonitor: KillSwitchMonitor | null = null;
+  private onKillSwitchTrip: EngineHostOptions['onKillSwitchTrip'];
   private stopped = false;
   private failure: Error | undefined;
 
   private constructor(readonly memory: WebAssembly.Memory, private readonly worker: Worker) {
     this.i32 = new Int32Array(memory.buffer);
     this.i64 = new BigInt64Array(memory.buffer, CONTROL_OFFSET, 16);
+    this.view = new DataView(memory.buffer);
     this.inbound = new RingProducer(memory, INBOUND_RING_OFFSET);
     this.outbound = new RingConsumer(memory, OUTBOUND_RING_OFFSET);
     worker.on('message', (message: EngineThreadMessage) => {
@@ -104,11 +131,15 @@ export class EngineHost {
     };
     const worker = spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
     const host = new EngineHost(memory, worker);
+    host.onOrder = options.onOrder;
+    host.onRiskRecord = options.onRiskRecord;
+    host.onKillSwitchTrip = options.onKillSwitchTrip;
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: EngineThreadMessage): void => {
         if (message.type === 'started') {
           worker.off('message', onMessage);
           host.pipelineMap = message.pipeline;
+          if (options.killSwitch && options.pipeline?.risk) host.killSwitchMonitor = new KillSwitchMonitor(options.killSwitch, memory);
           resolve();
         } else if (message.type === 'failed') {
           worker.off('message', onMessage);
@@ -126,20 +157,36 @@ export class EngineHost {
     if (this.failure) throw this.failure;
   }
 
-  /** Reads every outbound record the engine published; returns how many were read. */
+  /**
+   * Reads every outbound record the engine published, then persists a kill-switch trip the
+   * core made (with a store); returns how many records were read.
+   */
   drainOutbound(): number {
     const available = this.outbound.available();
-    if (available === 0) return 0;
-    const first = this.outbound.cursor;
-    const { i32, u32 } = this.outbound.memory;
-    for (let i = 0; i < available; i++) {
-      const offset = this.outbound.slotOffset((first + i) >>> 0);
-      if ((i32[(offset + EV_KIND) >> 2] & KIND_MASK) === EventKind.PROGRESS) {
-        const w = (offset + EV_ID) >> 2;
-        this.consumedReported = u32[w] + u32[w + 1] * 4294967296;
+    if (available > 0) {
+      const first = this.outbound.cursor;
+      const { i32, u32 } = this.outbound.memory;
+      for (let i = 0; i < available; i++) {
+        const offset = this.outbound.slotOffset((first + i) >>> 0);
+        const kind = i32[(offset + EV_KIND) >> 2] & KIND_MASK;
+        if (kind === EventKind.PROGRESS) {
+          const w = (offset + EV_ID) >> 2;
+          this.consumedReported = u32[w] + u32[w + 1] * 4294967296;
+        } else if (kind === EventKind.ORDER) {
+          this.orderFlow.orders++;
+          this.onOrder?.(readOrderRecord(this.view, offset));
+        } else if (kind === EventKind.REJECT) {
+          const reason = this.view.getFloat64(offset + EV_A, true);
+          this.orderFlow.riskRecords.set(reason, (this.orderFlow.riskRecords.get(reason) ?? 0) + 1);
+          this.onRiskRecord?.(readRiskRecord(this.view, offset));
+        }
       }
+      this.outbound.release((first + available) >>> 0);
     }
-    this.outbound.release((first + available) >>> 0);
+    if (this.killSwitchMonitor) {
+      const tripped = this.killSwitchMonitor.poll();
+      if (tripped) this.onKillSwitchTrip?.(tripped);
+    }
     return available;
   }
 

@@ -2,8 +2,11 @@
 // It sets up the per-bar pipeline (engine/pipeline), then consumes the inbound ring
 // through the core, one call per batch, and sleeps on
 // the ring's `published` word with the configured wait strategy when there is
-// nothing to do. It stops when the I/O thread sets CONTROL_STOP_REQUESTED and the
-// inbound ring is empty (drained), then reports its final counters.
+// nothing to do. When the core leaves records in the inbound ring because the outbound
+// ring is short of room (orders and risk records are never dropped), it waits on the
+// outbound ring's `released` word until the I/O thread drains it. It stops when the I/O
+// thread sets CONTROL_STOP_REQUESTED and the inbound ring is empty (drained), then
+// reports its final counters.
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateCore, type CoreExports } from '../core/wasm-core.js';
 import { CoreStatusError, checkCoreStatus } from '../core/core-status.js';
@@ -12,7 +15,10 @@ import {
   CONTROL_OFFSET,
   CONTROL_STOP_REQUESTED,
   INBOUND_RING_OFFSET,
+  OUTBOUND_CAPACITY,
+  OUTBOUND_RING_OFFSET,
   RING_CONSUMER_WAITING,
+  RING_PRODUCER_WAITING,
   RING_PUBLISHED,
   RING_RELEASED,
 } from '../layout/memory-map.js';
@@ -33,6 +39,8 @@ interface CoreEngineExports {
   engineStart(): number;
   engineStop(): number;
   processInbound(maxBatch: number): number;
+  /** Outbound slots the core keeps free before each inbound record once risk is configured. */
+  engineOutboundReserve(): number;
 }
 
 function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) => void): void {
@@ -46,6 +54,13 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
   const publishedIndex = (INBOUND_RING_OFFSET + RING_PUBLISHED) >> 2;
   const waitingIndex = (INBOUND_RING_OFFSET + RING_CONSUMER_WAITING) >> 2;
   const releasedIndex = (INBOUND_RING_OFFSET + RING_RELEASED) >> 2;
+  const outReleasedIndex = (OUTBOUND_RING_OFFSET + RING_RELEASED) >> 2;
+  const outWaitingIndex = (OUTBOUND_RING_OFFSET + RING_PRODUCER_WAITING) >> 2;
+  const outPublishedIndex = (OUTBOUND_RING_OFFSET + RING_PUBLISHED) >> 2;
+  const inboundEmpty = (): boolean => Atomics.load(i32, publishedIndex) === Atomics.load(i32, releasedIndex);
+  const outboundReserve = core.engineOutboundReserve();
+  const outboundShort = (): boolean =>
+    OUTBOUND_CAPACITY - ((Atomics.load(i32, outPublishedIndex) - Atomics.load(i32, outReleasedIndex)) >>> 0) < outboundReserve;
   const wait = createWaitStrategy(data.wait);
   const maxBatch = data.maxBatch;
   post({ type: 'started', pipeline });
@@ -57,10 +72,16 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
       throw new CoreStatusError(consumed, 'processInbound');
     }
     if (consumed > 0) continue;
+    if (!inboundEmpty() && outboundShort()) {
+      // Records left behind: the outbound ring is short of room. Sleep until the I/O
+      // thread releases outbound slots (its consumer notifies a waiting producer).
+      wait.waitFor(i32, outReleasedIndex, outWaitingIndex, (Atomics.load(i32, outReleasedIndex) + 1) | 0);
+      continue;
+    }
     if (Atomics.load(i32, stopIndex) !== 0) {
       // The I/O thread publishes everything before it asks for the stop, so an empty
       // ring seen after the request is a drained ring.
-      if (core.processInbound(maxBatch) === 0) break;
+      if (core.processInbound(maxBatch) === 0 && inboundEmpty()) break;
       continue;
     }
     wait.waitFor(i32, publishedIndex, waitingIndex, (Atomics.load(i32, releasedIndex) + 1) | 0);

@@ -1,8 +1,13 @@
 // The engine loop's WASM half: consumes the inbound ring in place, dispatches each
-// record by kind (BAR, MODEL, SENTIMENT, and TRADE/QUOTE/TIMER through the bar
-// builder -> the pipeline, pipeline/pipeline.ts), and reports
-// progress on the outbound ring. One call per batch;
-// only scalars cross. Counters live in the control block (layout.ts).
+// record by kind (BAR, MODEL, SENTIMENT, TRADE/QUOTE/TIMER through the bar
+// builder, FILL/ACK/REJECT from the venue -> the pipeline, pipeline/pipeline.ts), and
+// reports progress on the outbound ring. One call per batch; only scalars cross.
+// Counters live in the control block (layout.ts).
+//
+// Back-pressure: once the risk module is configured, records may produce orders and risk
+// records, which must never be dropped. Before each inbound record the batch checks that
+// the outbound ring has OUTBOUND_RESERVE free slots; if not, it ends there (the rest stays
+// in the inbound ring) until the I/O thread drains the outbound ring.
 //
 // Per batch:
 //   inbound ring --(read in place)--> checksum + per-kind dispatch --> release
@@ -35,7 +40,10 @@ import {
   EV_TS_EXCHANGE,
   EV_TS_LOCAL,
   INBOUND_RING_OFFSET,
+  KIND_ACK,
   KIND_BAR,
+  KIND_FILL,
+  KIND_REJECT,
   KIND_MASK,
   KIND_MODEL,
   KIND_QUOTE,
@@ -46,11 +54,15 @@ import {
   OUTBOUND_RING_OFFSET,
 } from './layout';
 import { ERR_BAD_ARGUMENT, OK } from './errors';
-import { pipelineOnBar, pipelineOnSignal, pipelineOnTick } from './pipeline/pipeline';
+import { pipelineOnBar, pipelineOnSignal, pipelineOnTick, pipelineOnVenue } from './pipeline/pipeline';
+import { OUTBOUND_RESERVE } from './pipeline/order-stage';
+import { riskReady } from './risk/risk-account';
+import { HDR_OUTBOUND_WAITS, PIPE_HEADER } from './pipeline/pipeline-layout';
 import { eventChecksumFold } from './checksum';
 import {
   ringAvailable,
   ringCheck,
+  ringFreeSlots,
   ringPublish,
   ringPublished,
   ringRelease,
@@ -86,6 +98,11 @@ export function engineStart(): i32 {
   return OK;
 }
 
+/** Outbound slots processInbound keeps free before each inbound record once risk is configured. */
+export function engineOutboundReserve(): i32 {
+  return <i32>OUTBOUND_RESERVE;
+}
+
 /** Marks the engine stopped (after the last batch). */
 export function engineStop(): i32 {
   atomic.store<i32>(CONTROL + CONTROL_ENGINE_STATE, ENGINE_STOPPED);
@@ -94,7 +111,8 @@ export function engineStop(): i32 {
 
 /**
  * Consumes up to `maxBatch` inbound records in place. Returns the number consumed
- * (0 when the ring is empty) or a negative status.
+ * (0 when the ring is empty, or when the outbound ring lacks room: see the header)
+ * or a negative status.
  */
 export function processInbound(maxBatch: i32): i32 {
   if (maxBatch < 1) return ERR_BAD_ARGUMENT;
@@ -107,7 +125,14 @@ export function processInbound(maxBatch: i32): i32 {
   let bars: i64 = 0;
   let rejected: i64 = 0;
   let lastTs: i64 = 0;
+  const guarded = riskReady();
   for (let i: u32 = 0; i < count; i++) {
+    if (guarded && ringFreeSlots(OUTBOUND_RING_OFFSET) < OUTBOUND_RESERVE) {
+      const waits = <usize>PIPE_HEADER + <usize>HDR_OUTBOUND_WAITS;
+      store<i64>(waits, load<i64>(waits) + 1);
+      count = i;
+      break;
+    }
     const record = ringSlotAddress(ring, first + i);
     eventChecksumFold(checksum, record);
     const kind = load<i32>(record, EV_KIND) & KIND_MASK;
@@ -121,8 +146,11 @@ export function processInbound(maxBatch: i32): i32 {
       pipelineOnSignal(record);
     } else if ((kind & (KIND_TRADE | KIND_QUOTE | KIND_TIMER)) != 0) {
       pipelineOnTick(record);
+    } else if ((kind & (KIND_FILL | KIND_ACK | KIND_REJECT)) != 0) {
+      pipelineOnVenue(record);
     }
   }
+  if (count == 0) return 0;
   ringRelease(ring, first + count);
   addCounter(CONTROL_EVENTS_PROCESSED, <i64>count);
   addCounter(CONTROL_BARS_PROCESSED, bars);

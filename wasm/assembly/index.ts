@@ -17,7 +17,7 @@ export { ringConsumeChecksum, ringForward, ringCheck } from './ring';
 export { hmmModelOffset, hmmFilterStateOffset, hmmFilterStateBytes, hmmLoadModel, hmmResetFilter, hmmFilterStep, hmmFilterBatch } from './hmm/hmm-filter';
 export { indPlanLoad } from './indicators/plan-loader';
 export { indSlotReset, indUpdate, indUpdateMs, indRunBatch, indStateOffset, indValuesOffset, indStateBytes, indSlotCapacity, indPlanOffset, indPlanAreaBytes } from './indicators/executor';
-export { engineStart, engineStop, processInbound } from './engine';
+export { engineStart, engineStop, engineOutboundReserve, processInbound } from './engine';
 export { barsConfigure, barsDisable, barsOnTrade, barsOnQuote, barsFlush, barsOnRecord, barsSlotOffset, barsSlotBytes, barsSlotCapacity } from './bars/bar-builder';
 export { riskConfigure, riskConfigureInstrument, riskInit, riskOnMark, riskOnFill, riskOnOrderClosed, riskOnRecord, riskEmitFlatten, riskRestoreHalted, riskResetKillSwitch, riskHalted, riskTripCount, riskEquity, riskRegionOffset, riskRegionBytes, riskSlotOffset, riskSlotBytes, riskInstrumentCapacity } from './risk/risk-account';
 export { riskCheckOrder } from './risk/risk-checks';

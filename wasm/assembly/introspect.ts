@@ -71,6 +71,7 @@ import {
   KIND_SENTIMENT,
   KIND_TIMER,
   KIND_PROGRESS,
+  KIND_ORDER,
   KIND_MASK,
   SOURCE_LIVE,
   SOURCE_REPLAY,
@@ -81,7 +82,7 @@ import {
 import { ERR_BAD_ARGUMENT } from './errors';
 
 /** Number of ids layoutValue answers: ids 0 .. LAYOUT_VALUE_COUNT - 1. */
-const LAYOUT_VALUE_COUNT: i32 = 73;
+const LAYOUT_VALUE_COUNT: i32 = 74;
 
 export function layoutValueCount(): i32 {
   return LAYOUT_VALUE_COUNT;
@@ -163,6 +164,7 @@ export function layoutValue(id: i32): i32 {
     case 70: return CONTROL_PROGRESS_DROPPED;
     case 71: return PIPELINE_REGION_OFFSET;
     case 72: return PIPELINE_REGION_BYTES;
+    case 73: return KIND_ORDER;
     default: return ERR_BAD_ARGUMENT;
   }
 }

@@ -125,6 +125,7 @@ export const KIND_MODEL: i32 = 64;
 export const KIND_SENTIMENT: i32 = 128;
 export const KIND_TIMER: i32 = 256;
 export const KIND_PROGRESS: i32 = 512;
+export const KIND_ORDER: i32 = 1024;
 export const KIND_MASK: i32 = 0xffff;
 export const SOURCE_LIVE: i32 = 1 << 16;
 export const SOURCE_REPLAY: i32 = 1 << 17;

@@ -1,13 +1,17 @@
 // `quantflow replay`: loads bar files, merges them into one time-ordered tape, and
 // pushes it through the inbound ring into the WASM core on the engine thread.
-// Prints the throughput (events/s) and the core's counters. SIGINT/SIGTERM stop
-// the replay at a batch boundary and drain both rings; a second signal forces exit.
+// Prints the throughput (events/s) and the core's counters. With --decide, each bar's
+// target goes through the pre-trade checks into ORDER or risk records, reported with the
+// risk account and the kill switch (persisted with --persist-kill-switch). SIGINT/SIGTERM
+// stop the replay at a batch boundary and drain both rings; a second signal forces exit.
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { EngineHost, type EngineCounters } from '../../threads/engine-host.js';
 import { WAIT_STRATEGY_NAMES, checkWaitStrategyName } from '../../threads/wait-strategy-by-name.js';
 import { buildBarReplayTape, type ReplayTape } from '../../replay/bar-replay-tape.js';
 import { playTape, type PlayResult } from '../../replay/tape-player.js';
+import { playTapeWithVenue } from '../../replay/venue-tape-player.js';
+import { NextOpenFillVenue } from '../../../adapters/paper/next-open-fill-venue.js';
 import { tapeChecksum } from '../../replay/tape-checksum.js';
 import { instrumentNames } from '../../replay/instrument-names.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
@@ -23,6 +27,10 @@ import { ConfigError, loadConfig } from '../../config/index.js';
 import { barIntervalNs } from '../../replay/bar-replay-tape.js';
 import { timeframeOfInterval } from '../../replay/timeframe-of-interval.js';
 import type { BarSeries } from '../../../adapters/files/index.js';
+import { readInstrumentRisk, readRiskAccount } from '../../pipeline/index.js';
+import { replayRisk } from '../../replay/replay-risk.js';
+import { KillSwitchStore, type KillSwitchState } from '../../killswitch/index.js';
+import { describeReplayRisk, replayRiskJson, type ReplayRiskResult } from '../replay-order-flow.js';
 
 interface ReplayFlags {
   in?: string[];
@@ -38,6 +46,7 @@ interface ReplayFlags {
   decide?: boolean;
   equity: string;
   config?: string;
+  persistKillSwitch?: boolean;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -49,8 +58,9 @@ export function registerReplayCommand(program: Command): void {
     .addOption(new Option('--wait <strategy>', 'how the engine thread waits on an empty ring').choices([...WAIT_STRATEGY_NAMES]).default('spin-then-sleep'))
     .option('--ind <spec>', 'indicators the core computes per bar for every instrument, e.g. ema:20,rsi:14,bb:20:2')
     .option('--regime-model <file>', 'regime model JSON (from `regime fit`) filtered every bar for every instrument')
-    .option('--decide', 'run fusion and sizing per bar (needs --regime-model; fusion and sizing from the configuration)')
-    .option('--equity <amount>', 'equity the decisions size against', '100000')
+    .option('--decide', 'run fusion, sizing and the pre-trade risk checks per bar (needs --regime-model; configuration: fusion, sizing, risk)')
+    .option('--equity <amount>', 'starting cash of the risk account the decisions size against', '100000')
+    .option('--persist-kill-switch', 'start from the kill switch persisted at killSwitch.statePath and persist a trip there (default: a replay starts un-halted and persists nothing)')
     .option('--config <file>', 'configuration file merged over config/default.yaml')
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--no-progress', 'no progress bar on stderr')
@@ -72,7 +82,9 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   const loadMs = Number(process.hrtime.bigint() - loadStarted) / 1e6;
   if (tape.length === 0) throw new UserFacingError('no bars to replay: every input file was empty after skipping bad rows');
 
-  const pipeline = pipelineFromFlags(flags, series);
+  const planned = pipelineFromFlags(flags, series, tape);
+  const pipeline = planned?.spec;
+  if (planned?.defaulted.length) log(`risk: ${planned.defaulted.join(', ')} not in risk.instruments; using risk.replayDefaults (asset class, lot size)`);
   if (pipeline) {
     try {
       planPipeline(pipeline);
@@ -80,7 +92,21 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
       throw new UserFacingError(`pipeline: ${(error as Error).message}`);
     }
   }
-  const host = await EngineHost.start({ wait, pipeline });
+  const store = planned?.killSwitch ? openKillSwitchStore(planned.killSwitch.statePath) : undefined;
+  let startedHalted: KillSwitchState | undefined;
+  if (store && pipeline?.risk) {
+    startedHalted = store.load();
+    if (startedHalted.halted) log(`kill switch: HALTED (tripped by ${startedHalted.who}: ${startedHalted.why}); new exposure is denied until \`quantflow killswitch reset\``);
+    Object.assign(pipeline, { risk: { ...pipeline.risk, halted: startedHalted.halted } });
+  }
+  const venue = planned?.feeRate !== undefined ? new NextOpenFillVenue(planned.feeRate) : undefined;
+  const host = await EngineHost.start({
+    wait,
+    pipeline,
+    onOrder: venue && ((order) => venue.onOrder(order)),
+    killSwitch: store,
+    onKillSwitchTrip: (event) => log(`kill switch: TRIPPED and persisted (${event.why}); trading halted`),
+  });
   let stopRequested = false;
   let finished: Promise<void> | undefined;
   const shutdown = installSignalShutdown({
@@ -97,22 +123,53 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   log(`replay: ${tape.length} events from ${series.length} files on the engine thread (Ctrl-C drains and stops; twice forces exit)`);
   bar?.start(tape.length, 0);
   finished = (async () => {
-    const played = await playTape(tape, host, { batch, rate, shouldStop: () => stopRequested, onProgress: (n) => bar?.update(n) });
+    const playOptions = { batch, rate, shouldStop: () => stopRequested, onProgress: (n: number) => bar?.update(n) };
+    const played = venue ? await playTapeWithVenue(tape, host, venue, playOptions) : await playTape(tape, host, playOptions);
     bar?.stop();
     const counters = await host.drainAndStop();
     const pipelineResult = pipeline ? { counters: host.pipelineCounters(), instruments: host.pipelineSnapshot() } : undefined;
+    const risk = pipeline?.risk
+      ? {
+        account: readRiskAccount(host.memory),
+        instruments: pipeline.risk.instruments.map(({ instrument }) => readInstrumentRisk(host.memory, instrument)),
+        orderFlow: host.orderFlow,
+        fills: venue && { ...venue.stats, unfilledAtEnd: venue.workingOrders() },
+        persisted: store ? store.load() : undefined,
+      }
+      : undefined;
+    if (pipelineResult) Object.assign(pipelineResult, { risk });
     report({ tape, played, counters, loadMs, batch, rate, wait, json: flags.json === true, pipeline: pipelineResult });
   })();
   try {
     await finished;
   } finally {
     shutdown.dispose();
+    await store?.close();
   }
 }
 
+function openKillSwitchStore(path: string): KillSwitchStore {
+  try {
+    return KillSwitchStore.open(path);
+  } catch (error) {
+    throw new UserFacingError(`--persist-kill-switch: cannot open the kill-switch state at killSwitch.statePath ${JSON.stringify(path)}: ${(error as Error).message}`);
+  }
+}
+
+interface PlannedPipeline {
+  spec: PipelineSpec;
+  /** Instruments whose risk configuration came from risk.replayDefaults. */
+  defaulted: readonly string[];
+  /** With --persist-kill-switch: where the state lives. */
+  killSwitch?: { statePath: string };
+  /** With --decide: accepted orders fill at the next bar open with this fee per notional. */
+  feeRate?: number;
+}
+
 /** The per-bar pipeline the flags ask for (every instrument gets the same stages), or none. */
-function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[]): PipelineSpec | undefined {
+function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[], tape: ReplayTape): PlannedPipeline | undefined {
   if (flags.decide && !flags.regimeModel) throw new UserFacingError('--decide needs --regime-model: fusion blends expert weights by the filtered regime probabilities');
+  if (flags.persistKillSwitch && !flags.decide) throw new UserFacingError('--persist-kill-switch needs --decide: only decisions trade, so only they can trip the kill switch');
   if (!flags.ind && !flags.regimeModel) return undefined;
   let indicators: string[] = [];
   if (flags.ind) {
@@ -131,7 +188,7 @@ function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[]): Pi
     }
   }
   const instruments = series.map((bars, instrument) => ({ instrument, regimeModel, timeframe: timeframeOfInterval(barIntervalNs(bars)) }));
-  if (!flags.decide) return { indicators, instruments };
+  if (!flags.decide) return { spec: { indicators, instruments }, defaulted: [] };
   const equity = Number(flags.equity);
   if (!Number.isFinite(equity) || equity <= 0) throw new UserFacingError(`\`--equity\` must be a finite number > 0, was ${JSON.stringify(flags.equity)}`);
   for (const [i, entry] of instruments.entries()) {
@@ -144,12 +201,19 @@ function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[]): Pi
     if (error instanceof ConfigError) throw new UserFacingError(error.message);
     throw error;
   }
-  return { indicators, instruments, decision: { fusion: config.fusion, sizing: config.sizing, equity } };
+  const { risk, defaulted } = replayRisk(config.risk, tape.instrumentNames, { cash: equity, startNs: tape.tsExchange[0], halted: false });
+  return {
+    spec: { indicators, instruments, decision: { fusion: config.fusion, sizing: config.sizing, equity }, risk },
+    defaulted,
+    killSwitch: flags.persistKillSwitch ? { statePath: config.killSwitch.statePath } : undefined,
+    feeRate: config.paper.feeRate,
+  };
 }
 
 interface PipelineResult {
   counters: PipelineCounters;
   instruments: InstrumentSnapshot[];
+  risk?: ReplayRiskResult;
 }
 
 interface ReplayReport {
@@ -167,9 +231,9 @@ interface ReplayReport {
 function report({ tape, played, counters, loadMs, batch, rate, wait, json, pipeline }: ReplayReport): void {
   const seconds = Number(played.elapsedNs) / 1e9;
   const eventsPerSecond = seconds > 0 ? played.published / seconds : 0;
-  const expected = tapeChecksum(tape, played.published);
+  const expected = played.checksum ?? tapeChecksum(tape, played.rows);
   const checksumMatches = expected === counters.checksum;
-  const perInstrument = tape.instrumentNames.map((name, id) => ({ instrument: id, name, bars: countInstrument(tape, id, played.published) }));
+  const perInstrument = tape.instrumentNames.map((name, id) => ({ instrument: id, name, bars: countInstrument(tape, id, played.rows) }));
   const result = {
     files: tape.instrumentNames.length,
     instruments: perInstrument,
@@ -194,6 +258,7 @@ function report({ tape, played, counters, loadMs, batch, rate, wait, json, pipel
         ...snapshot,
         decision: snapshot.decision && { ...snapshot.decision, tsNs: snapshot.decision.tsNs.toString() },
       })),
+      risk: pipeline.risk && replayRiskJson(pipeline.risk, tape.instrumentNames),
     },
   };
   if (json) {
@@ -215,7 +280,7 @@ function report({ tape, played, counters, loadMs, batch, rate, wait, json, pipel
 
 function describePipeline(pipeline: PipelineResult, tape: ReplayTape): string[] {
   const c = pipeline.counters;
-  const lines = [`pipeline: ${c.barsPiped} bars, ${c.indicatorSteps} indicator updates, ${c.regimeSteps} regime filter steps, ${c.decisionSteps} decisions, ${c.stageErrors} stage errors${c.stageErrors > 0 ? ` (last status ${c.lastError} on instrument ${c.lastErrorInstrument})` : ''}`];
+  const lines = [`pipeline: ${c.barsPiped} bars, ${c.indicatorSteps} indicator updates, ${c.regimeSteps} regime filter steps, ${c.decisionSteps} decisions, ${c.ordersChecked} orders checked, ${c.stageErrors} stage errors${c.stageErrors > 0 ? ` (last status ${c.lastError} on instrument ${c.lastErrorInstrument})` : ''}`];
   for (const snapshot of pipeline.instruments) {
     const values = Object.entries(snapshot.indicators).map(([name, v]) => `${name}=${v === null ? 'warming up' : formatValue(v)}`);
     const regime = snapshot.regime ? `  regime ${snapshot.regime.label} (p=${snapshot.regime.probabilities.map((p) => p.toFixed(3)).join('/')})` : '';
@@ -223,6 +288,7 @@ function describePipeline(pipeline: PipelineResult, tape: ReplayTape): string[] 
     const decision = d ? `  target exposure ${d.exposure.toFixed(4)} (quantity ${d.quantity.toPrecision(6)}, signal ${d.signal.toFixed(3)}, confidence ${d.confidence.toFixed(3)})` : '';
     lines.push(`  ${tape.instrumentNames[snapshot.instrument]}: ${values.join(' ')}${regime}${decision}`);
   }
+  if (pipeline.risk) lines.push(...describeReplayRisk(pipeline.risk, tape.instrumentNames));
   return lines;
 }
 

@@ -5,6 +5,7 @@
 //   2. the order the target implies: qty = lot * round((target - P) / lot), with
 //      P = position + pendingBuy - pendingSell (the position once working orders fill) and
 //      lot the instrument's risk lot size; none when it rounds to 0 or the bar had no price;
+//      -P exactly when P + qty would be within half a lot of flat (a close leaves no dust);
 //   3. that order goes through the checks of riskCheckOrder (records for denials).
 // An instrument without a risk configuration (riskConfigureInstrument) gets NO_ORDER.
 // Readiness, the ring and the clock are checked once per batch, not per instrument; the
@@ -54,30 +55,44 @@ function checkBatch(count: i32, now: i64, clock: i64, outRing: i32): i32 {
   for (let i = 0; i < count; i++) {
     const instrument = load<i32>(<usize>DEC_BATCH_OFFSET + (<usize>i << 2));
     if (instrument < 0 || instrument >= DEC_MAX_INSTRUMENTS) return ERR_DEC_INSTRUMENT;
-    const out = <usize>DEC_OUTPUT_OFFSET + <usize>(instrument * DEC_OUTPUT_BYTES);
-    store<i32>(out + OUT_ORDER_REASON, NO_ORDER);
-    store<f64>(out + OUT_ORDER_QTY, 0);
-    if ((load<i32>(out + OUT_STATUS) & STATUS_PRICE) == 0) continue;
-    const price = load<f64>(out + OUT_PRICE);
-    let qty: f64 = 0;
-    if (configuredSlot(instrument)) {
-      const marked = markAt(instrument, now, price, outRing);
-      if (marked < 0) return marked;
-      const s = riskSlotAddress(instrument);
-      const lot = load<f64>(s, RS_LOT_SIZE);
-      const projected = load<f64>(s, RS_POSITION) + load<f64>(s, RS_PENDING_BUY) - load<f64>(s, RS_PENDING_SELL);
-      qty = lot * Math.floor((load<f64>(out + OUT_QUANTITY) - projected) / lot + 0.5);
-    }
-    if (qty == 0) continue;
-    const orderId = load<i64>(<usize>DEC_ORDER_ID_OFFSET);
-    const reason = checkOrderAt(instrument, now, clock, qty, price, orderId, outRing, true);
-    if (reason < 0) return reason;
-    store<i64>(<usize>DEC_ORDER_ID_OFFSET, orderId + 1);
-    store<i32>(out + OUT_ORDER_REASON, reason);
-    store<f64>(out + OUT_ORDER_QTY, qty);
-    orders++;
+    const checked = checkTarget(instrument, now, clock, outRing);
+    if (checked < 0) return checked;
+    orders += checked;
   }
   return orders;
+}
+
+/**
+ * Steps 1-3 of the header for one `instrument` (in range) whose decision output is current,
+ * once the risk module is known ready, `outRing` checked and the clock advanced to `clock`.
+ * Writes orderReason / orderQty to its output block. Returns 1 when an order was checked
+ * (accepted or denied), 0 when none was implied, or a negative status (nothing recorded
+ * for this instrument's order: ERR_OUTBOUND_FULL leaves orderReason at NO_ORDER).
+ */
+export function checkTarget(instrument: i32, now: i64, clock: i64, outRing: i32): i32 {
+  const out = <usize>DEC_OUTPUT_OFFSET + <usize>(instrument * DEC_OUTPUT_BYTES);
+  store<i32>(out + OUT_ORDER_REASON, NO_ORDER);
+  store<f64>(out + OUT_ORDER_QTY, 0);
+  if ((load<i32>(out + OUT_STATUS) & STATUS_PRICE) == 0) return 0;
+  const price = load<f64>(out + OUT_PRICE);
+  if (!configuredSlot(instrument)) return 0;
+  const marked = markAt(instrument, now, price, outRing);
+  if (marked < 0) return marked;
+  const s = riskSlotAddress(instrument);
+  const lot = load<f64>(s, RS_LOT_SIZE);
+  const projected = load<f64>(s, RS_POSITION) + load<f64>(s, RS_PENDING_BUY) - load<f64>(s, RS_PENDING_SELL);
+  let qty = lot * Math.floor((load<f64>(out + OUT_QUANTITY) - projected) / lot + 0.5);
+  if (qty == 0) return 0;
+  // Lot rounding in f64 may leave dust, or cross zero by it (an exit turned into a tiny entry):
+  // an order that would leave less than half a lot closes the position exactly instead.
+  if (Math.abs(projected + qty) < 0.5 * lot) qty = -projected;
+  const orderId = load<i64>(<usize>DEC_ORDER_ID_OFFSET);
+  const reason = checkOrderAt(instrument, now, clock, qty, price, orderId, outRing, true);
+  if (reason < 0) return reason;
+  store<i64>(<usize>DEC_ORDER_ID_OFFSET, orderId + 1);
+  store<i32>(out + OUT_ORDER_REASON, reason);
+  store<f64>(out + OUT_ORDER_QTY, qty);
+  return 1;
 }
 
 /**

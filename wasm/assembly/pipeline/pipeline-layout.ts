@@ -16,6 +16,13 @@
 //           |  +56 equity        f64  sizing equity        |
 //           |  +64 signalRecords i64  MODEL/SENTIMENT taken|
 //           |  +72 barsBuilt     i64  bars from ticks      |
+//           |  +80 ordersChecked i64  targets' orders that |
+//           |                        met the risk checks |
+//           |  +88 ordersAccepted i64 ORDER records out   |
+//           |  +96 fills         i64  FILL records applied|
+//           |  +104 ordersClosed i64  venue REJECTs applied|
+//           |  +112 outboundWaits i64 batches cut short:  |
+//           |                        outbound ring low   |
 //   +0x1000 +--------------------------------------------+
 //           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
 //           | 64 bytes each:                             |
@@ -53,6 +60,11 @@ export const HDR_DECISION_STEPS: i32 = 48;
 export const HDR_EQUITY: i32 = 56;
 export const HDR_SIGNAL_RECORDS: i32 = 64;
 export const HDR_BARS_BUILT: i32 = 72;
+export const HDR_ORDERS_CHECKED: i32 = 80;
+export const HDR_ORDERS_ACCEPTED: i32 = 88;
+export const HDR_FILLS: i32 = 96;
+export const HDR_ORDERS_CLOSED: i32 = 104;
+export const HDR_OUTBOUND_WAITS: i32 = 112;
 
 export const PIPE_TABLE: i32 = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES: i32 = 64;
@@ -69,6 +81,8 @@ export const PIPE_FEATURE_ROW_BYTES: i32 = 64;
 export const PIPE_INDICATORS: i32 = 1;
 export const PIPE_REGIME: i32 = 2;
 export const PIPE_DECISION: i32 = 4;
+/** The decision's target becomes an order through the risk checks (needs PIPE_DECISION and a risk configuration). */
+export const PIPE_RISK: i32 = 8;
 
 /** A feature source that is the bar's log return ln(close / previous close), not an indicator output. */
 export const FEATURE_LOGRET: i32 = -1;
