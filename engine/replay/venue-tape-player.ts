@@ -7,9 +7,10 @@
 //   drain the outbound ring: ORDER records --> venue.onOrder (EngineHost's onOrder)
 //
 // So every decision sees exactly the fills a live venue could have reported by then, and the
-// run is deterministic. Slower than playTape (one round trip per close time), which replays
+// run is deterministic. Pacing (options.rate, bars per second) delays close times, never
+// splits one. Slower than playTape (one round trip per close time), which replays
 // without a venue as fast as the core consumes.
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { EngineHost } from '../threads/engine-host.js';
 import { EventChecksum, RingMemory, writeEventRecord } from '../ring/index.js';
 import type { ReplayTape } from './bar-replay-tape.js';
@@ -46,6 +47,11 @@ export async function playTapeWithVenue(tape: ReplayTape, host: EngineHost, venu
     if (options.shouldStop()) {
       stoppedEarly = true;
       break;
+    }
+    if (options.rate > 0 && Math.floor((Number(process.hrtime.bigint() - started) / 1e9) * options.rate) <= row) {
+      options.onProgress?.(row);
+      await sleep(1); // paced: the next close time is not due yet
+      continue;
     }
     records.length = 0;
     const close = tape.tsLocal[row];
