@@ -28,7 +28,7 @@ export function replayRiskJson(result: ReplayRiskResult, names: readonly string[
     orders: result.orderFlow.orders,
     riskRecords: reasonCounts(result.orderFlow),
     fills: result.fills,
-    account: { ...result.account, tripTsNs: result.account.tripTsNs.toString() },
+    account: { ...result.account, tripTsNs: result.account.tripTsNs.toString(), clockNs: result.account.clockNs.toString() },
     instruments: result.instruments.map((entry) => ({ name: names[entry.instrument], ...entry, markTsNs: entry.markTsNs.toString() })),
     persistedKillSwitch: result.persisted && { ...result.persisted, changedAtNs: result.persisted.changedAtNs.toString() },
   };
@@ -44,7 +44,12 @@ export function describeReplayRisk(result: ReplayRiskResult, names: readonly str
     `account: equity ${account.equity.toFixed(2)} (cash ${account.cash.toFixed(2)}), high-water mark ${account.highWaterMark.toFixed(2)}, drawdown ${(account.drawdown * 100).toFixed(2)}%; kill switch ${account.halted ? `HALTED (${account.tripCount} trip${account.tripCount === 1 ? '' : 's'} this run)` : 'armed'}${result.persisted ? `, persisted: ${result.persisted.halted ? 'halted' : 'armed'}` : ''}`,
   ];
   for (const entry of result.instruments) {
-    lines.push(`  ${names[entry.instrument]}: position ${entry.position}, working +${entry.pendingBuy}/-${entry.pendingSell}, mark ${Number.isNaN(entry.mark) ? 'none' : entry.mark}`);
+    lines.push(`  ${names[entry.instrument]}: position ${formatQty(entry.position)}, working +${formatQty(entry.pendingBuy)}/-${formatQty(entry.pendingSell)}, mark ${entry.hasMark ? entry.mark : 'none'}`);
   }
   return lines;
+}
+
+/** Quantities to 10 significant digits (f64 sums of lots carry dust in the last bits). */
+function formatQty(qty: number): string {
+  return qty === 0 ? '0' : String(Number(qty.toPrecision(10)));
 }

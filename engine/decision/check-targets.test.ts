@@ -3,7 +3,7 @@
 // goes through the core's pre-trade checks, in one core call.
 import { describe, expect, it } from 'vitest';
 import { DecisionPair } from '../../test/decision-harness.js';
-import { OUTBOUND_RING_OFFSET } from '../layout/memory-map.js';
+import { DECISION_REGION_BYTES, DECISION_REGION_OFFSET, OUTBOUND_RING_OFFSET } from '../layout/memory-map.js';
 import { initRing, RingConsumer } from '../ring/index.js';
 import { RiskReason, WasmRiskEngine, type RiskCoreExports, type RiskLimits } from '../risk/index.js';
 import { NO_ORDER } from './index.js';
@@ -112,5 +112,102 @@ describe('decDecideAndCheck: decide, mark and check the implied orders in one ca
     const pair = DecisionPair.create();
     pair.wasm.stageBatch([0]);
     expect(() => pair.wasm.decideAndCheckStaged(1, NOW, EQUITY, OUTBOUND_RING_OFFSET), 'riskConfigure and riskInit come first').toThrow(/decDecideAndCheck/);
+  });
+});
+
+/**
+ * Four instruments, three of them risk-configured (instrument 2 is not), long targets that
+ * differ by instrument, and an order rate of 2 per hour: a bar gives accepted orders, denials
+ * (ORDER_RATE) and an instrument without a check. `ringSlots` sizes the outbound ring.
+ */
+function setUpFour(ringSlots = 1024) {
+  const instruments = [0, 1, 2, 3];
+  const pair = DecisionPair.create({
+    sizing: { strategies: { fixed: { method: 'fixedFractional' } } },
+    instruments: instruments.map((instrument) => ({ instrument, indicatorSlot: instrument, timeframe: '1h', strategy: 'fixed' })),
+  });
+  for (const instrument of instruments) {
+    pair.setRegime(instrument, [0.7, 0.2, 0.1], [0, 1, 2]);
+    pair.model({ instrument, tsNs: NOW - HOUR, quantiles: [-0.01, -0.004, 0.002 * (instrument + 1), 0.012, 0.02] });
+  }
+  initRing(pair.memory, OUTBOUND_RING_OFFSET, ringSlots);
+  const risk = new WasmRiskEngine(pair.core as unknown as RiskCoreExports, pair.memory, OUTBOUND_RING_OFFSET);
+  risk.configure({ ...LIMITS, maxOrders: 2 });
+  for (const instrument of [0, 1, 3]) risk.configureInstrument({ instrument, assetClass: instrument % 2, lotSize: LOT, staleNs: HOUR });
+  risk.init(EQUITY, NOW - HOUR);
+  pair.wasm.stageBatch(instruments);
+  pair.wasm.nextOrderId = 1n;
+  const bar = (k: number) => {
+    for (const instrument of instruments) pair.setBar(instrument, { close: 100 + 3 * k + instrument, 'rvol:20': 0.01 + 0.002 * k });
+  };
+  return { pair, risk, bar, count: instruments.length };
+}
+
+/** The decision and risk state (fusion, sizing, risk regions) and the outbound ring, as bytes. */
+function stateBytes(pair: DecisionPair, ringSlots: number): Uint8Array {
+  const memory = new Uint8Array(pair.memory.buffer);
+  const ring = memory.slice(OUTBOUND_RING_OFFSET, OUTBOUND_RING_OFFSET + 256 + 64 * ringSlots);
+  const out = new Uint8Array(DECISION_REGION_BYTES + ring.length);
+  out.set(memory.subarray(DECISION_REGION_OFFSET, DECISION_REGION_OFFSET + DECISION_REGION_BYTES));
+  out.set(ring, DECISION_REGION_BYTES);
+  return out;
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+describe('decDecideAndCheck: one pass per instrument, the same result as the two passes', () => {
+  it('leaves the same outputs, risk state and records as decRunBatch then decCheckTargets, bar after bar', () => {
+    const fused = setUpFour();
+    const passes = setUpFour();
+    const outcomes = new Set<number>();
+    for (let k = 0; k < 4; k++) {
+      const now = NOW + BigInt(k) * 60_000_000_000n;
+      fused.bar(k);
+      passes.bar(k);
+      const checked = fused.pair.wasm.decideAndCheckStaged(fused.count, now, EQUITY, OUTBOUND_RING_OFFSET);
+      passes.pair.wasm.runStagedBatch(passes.count, now, EQUITY);
+      const checkedByPasses = passes.pair.wasm.checkStagedTargets(passes.count, now, OUTBOUND_RING_OFFSET);
+      expect(checked, `bar ${k}: orders checked`).toBe(checkedByPasses);
+      for (const instrument of [0, 1, 2, 3]) outcomes.add(fused.pair.wasm.orderReason(instrument));
+      const at = firstDifference(stateBytes(fused.pair, 1024), stateBytes(passes.pair, 1024));
+      expect(at, `bar ${k}: first differing byte of the decision/risk regions and the ring (-1: none)`).toBe(-1);
+    }
+    expect([...outcomes].sort((a, b) => a - b), 'the bars gave no order, accepted orders and order-rate denials')
+      .toEqual([NO_ORDER, RiskReason.ACCEPTED, RiskReason.ORDER_RATE]);
+  });
+
+  it('still decides every instrument after a check stops at a full ring, as the two passes do', () => {
+    const fused = setUpFour(2);
+    const passes = setUpFour(2);
+    fused.bar(0);
+    passes.bar(0);
+    // Two accepted orders and no record; the next bar's order-rate denials find one free slot.
+    fused.pair.wasm.decideAndCheckStaged(fused.count, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    passes.pair.wasm.runStagedBatch(passes.count, NOW, EQUITY);
+    passes.pair.wasm.checkStagedTargets(passes.count, NOW, OUTBOUND_RING_OFFSET);
+    const later = NOW + 60_000_000_000n;
+    fused.bar(1);
+    passes.bar(1);
+    initRing(fused.pair.memory, OUTBOUND_RING_OFFSET, 1);
+    initRing(passes.pair.memory, OUTBOUND_RING_OFFSET, 1);
+    expect(() => fused.pair.wasm.decideAndCheckStaged(fused.count, later, EQUITY, OUTBOUND_RING_OFFSET), 'the second denial finds no room').toThrow(/decDecideAndCheck/);
+    passes.pair.wasm.runStagedBatch(passes.count, later, EQUITY);
+    expect(() => passes.pair.wasm.checkStagedTargets(passes.count, later, OUTBOUND_RING_OFFSET)).toThrow(/decCheckTargets/);
+    expect(fused.pair.wasm.output(3).tsNs, 'the instrument after the failed check was decided at this bar').toBe(later);
+    const at = firstDifference(stateBytes(fused.pair, 1), stateBytes(passes.pair, 1));
+    expect(at, 'first differing byte of the decision/risk regions and the ring (-1: none)').toBe(-1);
+  });
+
+  it('returns the status of decRunBatch for a listed instrument it cannot decide, before any check', () => {
+    const { pair, risk, bar, count } = setUpFour();
+    bar(0);
+    pair.wasm.stageBatch([0, 1, 7, 3]);
+    expect(() => pair.wasm.decideAndCheckStaged(count, NOW, EQUITY, OUTBOUND_RING_OFFSET), 'instrument 7 was never configured').toThrow(/decDecideAndCheck/);
+    expect(pair.wasm.nextOrderId, 'no order took an id').toBe(1n);
+    expect(risk.instrumentState(0).pendingBuy, 'no order of instrument 0 was accepted').toBe(0);
+    expect(pair.wasm.output(1).tsNs, 'the instruments before it were decided, as decRunBatch does').toBe(NOW);
   });
 });
