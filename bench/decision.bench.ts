@@ -393,8 +393,10 @@ function riskSetup(core: Core & RiskCoreExports, memory: WebAssembly.Memory, ins
       reference.onMark(i, now, decision.price);
       const state = reference.instrumentState(i);
       const projected = state.position + state.pendingBuy - state.pendingSell;
-      const qty = LOT * Math.floor((decision.quantity - projected) / LOT + 0.5);
+      let qty = LOT * Math.floor((decision.quantity - projected) / LOT + 0.5);
       if (qty === 0) return;
+      // As checkTarget: an order that would leave less than half a lot closes the position exactly.
+      if (Math.abs(projected + qty) < 0.5 * LOT) qty = -projected;
       counts.reference[reference.checkOrder({ orderId: 0n, instrument: i, tsNs: now, qty, price: decision.price }).reason]++;
     },
     venueWasm: (now: bigint) => timed(() => {

@@ -13,9 +13,11 @@
 // The result lands in the instrument's output block: orderReason (the risk reason >= 0, or
 // NO_ORDER) and orderQty. Orders take ids from the counter at DEC_ORDER_ID_OFFSET (TS sets
 // it; each checked order uses one). decDecideAndCheck is decRunBatch and this in one core
-// call per bar for every instrument (only scalars cross: one i64 conversion per bar); no allocation.
+// call per bar for every instrument (only scalars cross: one i64 conversion per bar), deciding
+// and checking each instrument in turn while its output block and risk slot are in cache, with
+// the result of the two passes (see decDecideAndCheck); no allocation.
 import { ERR_DEC_BATCH_RANGE, ERR_DEC_INSTRUMENT, ERR_DEC_NOT_CONFIGURED } from '../errors';
-import { decRunBatch } from './decision-step';
+import { batchDecidable, decideListed, decRunBatch } from './decision-step';
 import { ERR_RISK_NOT_READY, OK } from '../errors';
 import { ringCheck } from '../ring';
 import { advanceClock, configuredSlot, markAt, riskReady } from '../risk/risk-account';
@@ -97,10 +99,36 @@ export function checkTarget(instrument: i32, now: i64, clock: i64, outRing: i32)
 
 /**
  * decRunBatch then decCheckTargets over the same staged list, in one call. Returns the number
- * of orders checked, or the first negative status of either.
+ * of orders checked, or the first negative status of either. When both would run through
+ * (batchDecidable, risk ready, ring checked), each instrument is decided and then checked
+ * before the next one, so its output block and risk slot are still in cache: the checks
+ * read nothing a later decision writes and the decisions read nothing a check writes, so
+ * the outputs, risk state and records are those of the two passes. Otherwise (and after a
+ * failed check, for the instruments left) it runs the passes as they are, so every status
+ * and partial effect stays theirs.
  */
 export function decDecideAndCheck(count: i32, now: i64, equity: f64, outRing: i32): i32 {
-  const decided = decRunBatch(count, now, equity);
-  if (decided < 0) return decided;
-  return decCheckTargets(count, now, outRing);
+  if (count == 0 || !batchDecidable(count, equity) || !riskReady() || ringCheck(outRing) != OK) {
+    const decided = decRunBatch(count, now, equity);
+    if (decided < 0) return decided;
+    return decCheckTargets(count, now, outRing);
+  }
+  const clock = advanceClock(now);
+  riskRecordsOpen(outRing);
+  let result = 0;
+  let i = 0;
+  while (i < count) {
+    const instrument = load<i32>(<usize>DEC_BATCH_OFFSET + (<usize>i << 2));
+    i++;
+    decideListed(instrument, now, equity);
+    const checked = checkTarget(instrument, now, clock, outRing);
+    if (checked < 0) {
+      result = checked;
+      break;
+    }
+    result += checked;
+  }
+  for (; i < count; i++) decideListed(load<i32>(<usize>DEC_BATCH_OFFSET + (<usize>i << 2)), now, equity);
+  riskRecordsClose();
+  return result;
 }

@@ -224,16 +224,20 @@ function step(instrument: i32, now: i64, equity: f64): i32 {
   let values: usize = 0;
   let price: f64 = NaN;
   let volBar: f64 = 0;
+  let invVol: f64 = 0;
   if (valuesOffset >= 0 && load<i32>(<usize>valuesOffset - SLOT_VALUES + SLOT_CHECKSUM) == load<i32>(cfg + CFG_PLAN_CHECKSUM)) {
     values = <usize>valuesOffset;
     price = load<f64>(values + (<usize>VALUE_CLOSE << 3));
     const vol = load<f64>(values + (<usize>load<i32>(cfg + CFG_VOL_VALUE) << 3));
     // Ready when finite, > 0 and its reciprocal is finite (a subnormal volatility is not).
-    if (isFinite64(vol) && vol > 0 && isFinite64(1 / vol)) volBar = vol;
+    const inv = 1 / vol;
+    if (isFinite64(vol) && vol > 0 && isFinite64(inv)) {
+      volBar = vol;
+      invVol = inv;
+    }
   }
   const priceOk = isFinite64(price) && price > 0;
   const invPrice: f64 = priceOk ? 1 / price : 0;
-  const invVol: f64 = volBar > 0 ? 1 / volBar : 0;
   let status = (priceOk ? STATUS_PRICE : 0) | (volBar > 0 ? STATUS_VOL_READY : 0);
   status |= evaluateTechnical(values, out);
   status |= evaluateModel(state, out, now, invVol);
@@ -247,6 +251,29 @@ function step(instrument: i32, now: i64, equity: f64): i32 {
   store<f64>(out + OUT_VOL_BAR, volBar);
   store<f64>(out + OUT_PRICE, price);
   return OK;
+}
+
+/**
+ * True when decRunBatch(count, now, equity) would decide every instrument listed at
+ * DEC_BATCH_OFFSET without a status (config checked, count in range, equity >= 0, each
+ * instrument in range, reset and configured), so a caller may decide them one at a time
+ * with decideListed and interleave other work per instrument (decDecideAndCheck).
+ */
+export function batchDecidable(count: i32, equity: f64): bool {
+  if (!configured() || count < 0 || count > DEC_MAX_INSTRUMENTS || !nonNegative(equity)) return false;
+  for (let i = 0; i < count; i++) {
+    const instrument = load<i32>(<usize>DEC_BATCH_OFFSET + (<usize>i << 2));
+    if (readyState(instrument) == 0) return false;
+    const ic = <usize>DEC_INST_CONFIG_OFFSET + <usize>(instrument * DEC_INST_CONFIG_BYTES);
+    if ((load<i32>(ic + IC_FLAGS) & FLAG_CONFIGURED) == 0) return false;
+  }
+  return true;
+}
+
+/** Decides an instrument of a list batchDecidable accepted (so no status can arise). */
+@inline
+export function decideListed(instrument: i32, now: i64, equity: f64): void {
+  step(instrument, now, equity);
 }
 
 /** Decides one instrument for the bar at `now` (ns) with account equity `equity`. */

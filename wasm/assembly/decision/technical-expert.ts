@@ -11,7 +11,7 @@
 //   LINEAR            s = clamp((v - p0) / p1), c = 1
 // decConfigure compiles the rule program (compileRules) into DEC_COMPILED_RULES_OFFSET: input
 // byte offsets and the reciprocals 1/p1, 1/p2, so a bar divides only by |slow| (TREND_CROSS).
-import { clamp01, clampUnit, isFinite64 } from './decision-math';
+import { clamp01, clampUnit, ifPositive, isFinite2, isFinite3, isFinite4, isFinite64 } from './decision-math';
 import {
   CFG_RULE_COUNT, CR_FAMILY, CR_INV_P1, CR_INV_P2, CR_OFF0, CR_OFF1, CR_OFF2, CR_OFF3, CR_OPCODE, CR_P0, CR_P1, CR_WEIGHT,
   DEC_COMPILED_RULES_OFFSET, DEC_CONFIG_OFFSET, DEC_RULE_BYTES, DEC_RULES_OFFSET, OP_BAND_REVERSION,
@@ -45,8 +45,8 @@ export function compileRules(count: i32): void {
 function writeFamily(out: usize, family: i32, num: f64, den: f64, sum: f64): i32 {
   const at = <usize>(family << 3);
   const present = sum > 0;
-  store<f64>(out + OUT_COMP_SCORE + at, den > 0 ? num / den : 0);
-  store<f64>(out + OUT_COMP_CONF + at, present ? den / sum : 0);
+  store<f64>(out + OUT_COMP_SCORE + at, ifPositive(den, num / den));
+  store<f64>(out + OUT_COMP_CONF + at, ifPositive(sum, den / sum));
   return present ? 1 << (STATUS_COMP_SHIFT + family) : 0;
 }
 
@@ -55,6 +55,7 @@ function writeFamily(out: usize, family: i32, num: f64, den: f64, sum: f64): i32
  * indicator values) and writes the family scores and confidences into the output block.
  * Returns the status bits of the families that had at least one present rule.
  */
+@inline
 export function evaluateTechnical(values: usize, out: usize): i32 {
   let num0: f64 = 0, den0: f64 = 0, sum0: f64 = 0;
   let num1: f64 = 0, den1: f64 = 0, sum1: f64 = 0;
@@ -69,11 +70,11 @@ export function evaluateTechnical(values: usize, out: usize): i32 {
     let c: f64 = 0;
     if (op == OP_TREND_CROSS) {
       const adx = value(values, rule, CR_OFF2);
-      if (!isFinite64(x0) || !isFinite64(x1) || !isFinite64(adx) || x1 == 0) continue;
+      if (!isFinite3(x0, x1, adx) || x1 == 0) continue;
       s = clampUnit((x0 - x1) * load<f64>(rule + CR_INV_P2) / Math.abs(x1));
       c = clamp01((adx - load<f64>(rule + CR_P0)) * load<f64>(rule + CR_INV_P1));
     } else if (op == OP_BAND_REVERSION) {
-      if (!isFinite64(x0) || !isFinite64(x1)) continue;
+      if (!isFinite2(x0, x1)) continue;
       const inv = load<f64>(rule + CR_INV_P2);
       const r = clamp01((load<f64>(rule + CR_P0) - x1) * inv) - clamp01((x1 - load<f64>(rule + CR_P1)) * inv);
       s = (r + clampUnit(1 - 2 * x0)) * 0.5;
@@ -81,8 +82,9 @@ export function evaluateTechnical(values: usize, out: usize): i32 {
     } else if (op == OP_CHANNEL_BREAKOUT) {
       const lower = value(values, rule, CR_OFF2);
       const relvol = value(values, rule, CR_OFF3);
-      if (!isFinite64(x0) || !isFinite64(x1) || !isFinite64(lower) || !isFinite64(relvol)) continue;
-      s = x0 > x1 ? 1 : x0 < lower ? -1 : 0;
+      if (!isFinite4(x0, x1, lower, relvol)) continue;
+      // +1 above the channel, -1 below it, else 0, without a branch (x0 <= x1 is !(x0 > x1): all are finite).
+      s = <f64>(<i32>(x0 > x1)) - <f64>(<i32>(x0 < lower) & <i32>(x0 <= x1));
       c = clamp01((relvol - load<f64>(rule + CR_P0)) * load<f64>(rule + CR_INV_P1));
     } else if (op == OP_LINEAR) {
       if (!isFinite64(x0)) continue;

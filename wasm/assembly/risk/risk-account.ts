@@ -268,6 +268,8 @@ function applyMark(s: usize, tsNs: i64, price: f64): void {
 }
 
 /** Raises the high-water mark or trips the kill switch; returns flatten records written or a status. */
+// @ts-ignore: decorator
+@inline
 function evaluateDrawdown(outRing: i32): i32 {
   const h = RISK_HEADER;
   const equity = currentEquity();
@@ -305,6 +307,8 @@ export function riskOnMark(instrument: i32, tsNs: i64, price: f64, outRing: i32)
  * riskOnMark for a configured `instrument` and a finite `price` > 0, once the module is known
  * ready and the clock was advanced past `tsNs` (a batch caller does those once per batch).
  */
+// @ts-ignore: decorator
+@inline
 export function markAt(instrument: i32, tsNs: i64, price: f64, outRing: i32): i32 {
   applyMark(riskSlotAddress(instrument), tsNs, price);
   return evaluateDrawdown(outRing);

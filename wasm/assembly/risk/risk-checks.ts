@@ -98,6 +98,8 @@ function worstCase(s: usize, extraBuy: f64, extraSell: f64): f64 {
   return Math.max(Math.abs(position + (load<f64>(s, RS_PENDING_BUY) + extraBuy)), Math.abs(position - (load<f64>(s, RS_PENDING_SELL) + extraSell)));
 }
 
+// @ts-ignore: decorator
+@inline
 function decide(instrument: i32, qty: f64, price: f64, clock: i64): i32 {
   if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(price) || price <= 0.0) return deny(REASON_INVALID_ORDER, 0.0);
   if (instrument < 0 || instrument >= RISK_INSTRUMENT_CAPACITY || load<i32>(riskSlotAddress(instrument), RS_CONFIGURED) != 1) {
