@@ -3,6 +3,7 @@
 // the inbound ring allows (draining the outbound ring while it waits) and writes them in place.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EngineHost } from '../threads/engine-host.js';
+import { writeEventRecord, type RingMemory } from '../ring/index.js';
 
 export interface InboundRecord {
   kind: number;
@@ -19,6 +20,11 @@ export interface InboundRecord {
 
 const lo = (v: bigint): number => Number(BigInt.asUintN(64, v) & 0xffff_ffffn);
 const hi = (v: bigint): number => Number(BigInt.asUintN(64, v) >> 32n);
+
+/** Writes `r` into the record at `byteOffset` of `memory` (a ring slot or a scratch record). */
+export function writeInboundRecord(memory: RingMemory, byteOffset: number, r: InboundRecord): void {
+  writeEventRecord(memory, byteOffset, r.kind, r.instrument, lo(r.tsExchange), hi(r.tsExchange), lo(r.tsLocal), hi(r.tsLocal), r.price, r.size, r.a, r.b, lo(r.id), hi(r.id));
+}
 
 /** The bits of an f64 as a u64 (what a BAR record carries in `id` for its open). */
 export function f64Bits(value: number): bigint {
@@ -39,10 +45,7 @@ export async function publishRecords(host: EngineHost, records: readonly Inbound
       await yieldToEventLoop();
       first = producer.tryClaim(count);
     }
-    for (let k = 0; k < count; k++, i++) {
-      const r = records[i];
-      producer.writeEvent((first + k) >>> 0, r.kind, r.instrument, lo(r.tsExchange), hi(r.tsExchange), lo(r.tsLocal), hi(r.tsLocal), r.price, r.size, r.a, r.b, lo(r.id), hi(r.id));
-    }
+    for (let k = 0; k < count; k++, i++) writeInboundRecord(producer.memory, producer.slotOffset((first + k) >>> 0), records[i]);
     producer.publish((first + count) >>> 0);
   }
 }

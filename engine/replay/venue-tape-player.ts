@@ -12,9 +12,9 @@
 // without a venue as fast as the core consumes.
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { EngineHost } from '../threads/engine-host.js';
-import { EventChecksum, RingMemory, writeEventRecord } from '../ring/index.js';
+import { EventChecksum, RingMemory } from '../ring/index.js';
 import type { ReplayTape } from './bar-replay-tape.js';
-import { f64Bits, publishRecords, type InboundRecord } from './inbound-records.js';
+import { f64Bits, publishRecords, writeInboundRecord, type InboundRecord } from './inbound-records.js';
 import type { ReplayVenue } from './replay-venue.js';
 import type { PlayOptions, PlayResult } from './tape-player.js';
 
@@ -22,12 +22,8 @@ const GROUPS_BETWEEN_YIELDS = 64;
 
 /** Folds published records into the checksum the core keeps (the replay's end-to-end check). */
 function foldInto(checksum: EventChecksum, scratch: RingMemory, records: readonly InboundRecord[]): void {
-  for (const r of records) {
-    const ts = (v: bigint) => [Number(BigInt.asUintN(64, v) & 0xffff_ffffn), Number(BigInt.asUintN(64, v) >> 32n)] as const;
-    const [exLo, exHi] = ts(r.tsExchange);
-    const [loLo, loHi] = ts(r.tsLocal);
-    const [idLo, idHi] = ts(r.id);
-    writeEventRecord(scratch, 0, r.kind, r.instrument, exLo, exHi, loLo, loHi, r.price, r.size, r.a, r.b, idLo, idHi);
+  for (const record of records) {
+    writeInboundRecord(scratch, 0, record);
     checksum.foldRecord(scratch.u32, 0);
   }
 }
