@@ -9,6 +9,7 @@ import { RING_HEADER_BYTES, RING_MASK, RING_PUBLISHED, SLOT_SHIFT } from '../lay
 import type { PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
 import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
 import { RiskReason } from './risk-reason.js';
+import { readRiskAccountState, readRiskInstrumentState } from './read-risk-state.js';
 import * as R from './risk-region.js';
 
 /** The risk exports of wasm/assembly/index.ts. */
@@ -147,35 +148,12 @@ export class WasmRiskEngine implements PreTradeRisk {
   }
 
   account(): RiskAccountState {
-    const h = R.RISK_REGION_OFFSET;
-    const v = this.view;
-    const cash = v.getFloat64(h + R.RH_CASH, true);
-    const marketValue = v.getFloat64(h + R.RH_MARKET_VALUE, true);
-    return {
-      cash,
-      marketValue,
-      equity: cash + marketValue,
-      highWaterMark: v.getFloat64(h + R.RH_HWM, true),
-      dayStartEquity: v.getFloat64(h + R.RH_DAY_START_EQUITY, true),
-      halted: v.getInt32(h + R.RH_HALTED, true) === 1,
-      tripCount: v.getInt32(h + R.RH_TRIP_COUNT, true),
-      tripEquity: v.getFloat64(h + R.RH_TRIP_EQUITY, true),
-      clockNs: v.getBigInt64(h + R.RH_CLOCK_NS, true),
-    };
+    return readRiskAccountState(this.view, this.words);
   }
 
   instrumentState(instrument: number): RiskInstrumentState {
     const s = checkCoreStatus(this.core.riskSlotOffset(instrument), 'riskSlotOffset');
-    const v = this.view;
-    if (v.getInt32(s + R.RS_CONFIGURED, true) !== 1) throw new Error(`instrument ${instrument} has no risk configuration`);
-    return {
-      position: v.getFloat64(s + R.RS_POSITION, true),
-      averagePrice: v.getFloat64(s + R.RS_AVG_PRICE, true),
-      pendingBuy: v.getFloat64(s + R.RS_PENDING_BUY, true),
-      pendingSell: v.getFloat64(s + R.RS_PENDING_SELL, true),
-      mark: v.getFloat64(s + R.RS_MARK, true),
-      markTsNs: v.getBigInt64(s + R.RS_MARK_TS, true),
-      hasMark: v.getInt32(s + R.RS_HAS_MARK, true) === 1,
-    };
+    if (this.view.getInt32(s + R.RS_CONFIGURED, true) !== 1) throw new Error(`instrument ${instrument} has no risk configuration`);
+    return readRiskInstrumentState(this.view, s);
   }
 }

@@ -29,7 +29,7 @@ import { timeframeOfInterval } from '../../replay/timeframe-of-interval.js';
 import type { BarSeries } from '../../../adapters/files/index.js';
 import { readInstrumentRisk, readRiskAccount } from '../../pipeline/index.js';
 import { replayRisk } from '../../replay/replay-risk.js';
-import { KillSwitchStore, type KillSwitchState } from '../../killswitch/index.js';
+import { KillSwitchStore } from '../../killswitch/index.js';
 import { describeReplayRisk, replayRiskJson, type ReplayRiskResult } from '../replay-order-flow.js';
 
 interface ReplayFlags {
@@ -83,22 +83,19 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   if (tape.length === 0) throw new UserFacingError('no bars to replay: every input file was empty after skipping bad rows');
 
   const planned = pipelineFromFlags(flags, series, tape);
-  const pipeline = planned?.spec;
   if (planned?.defaulted.length) log(`risk: ${planned.defaulted.join(', ')} not in risk.instruments; using risk.replayDefaults (asset class, lot size)`);
-  if (pipeline) {
+  if (planned) {
     try {
-      planPipeline(pipeline);
+      planPipeline(planned.spec);
     } catch (error) {
       throw new UserFacingError(`pipeline: ${(error as Error).message}`);
     }
   }
   const store = planned?.killSwitch ? openKillSwitchStore(planned.killSwitch.statePath) : undefined;
-  let startedHalted: KillSwitchState | undefined;
-  if (store && pipeline?.risk) {
-    startedHalted = store.load();
-    if (startedHalted.halted) log(`kill switch: HALTED (tripped by ${startedHalted.who}: ${startedHalted.why}); new exposure is denied until \`quantflow killswitch reset\``);
-    Object.assign(pipeline, { risk: { ...pipeline.risk, halted: startedHalted.halted } });
-  }
+  const persisted = store?.load();
+  if (persisted?.halted) log(`kill switch: HALTED (tripped by ${persisted.who}: ${persisted.why}); new exposure is denied until \`quantflow killswitch reset\``);
+  const risk = planned?.spec.risk && { ...planned.spec.risk, halted: persisted?.halted ?? false };
+  const pipeline = planned && { ...planned.spec, risk };
   const venue = planned?.feeRate !== undefined ? new NextOpenFillVenue(planned.feeRate) : undefined;
   const host = await EngineHost.start({
     wait,
@@ -127,17 +124,16 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
     const played = venue ? await playTapeWithVenue(tape, host, venue, playOptions) : await playTape(tape, host, playOptions);
     bar?.stop();
     const counters = await host.drainAndStop();
-    const pipelineResult = pipeline ? { counters: host.pipelineCounters(), instruments: host.pipelineSnapshot() } : undefined;
-    const risk = pipeline?.risk
+    const riskResult = risk
       ? {
         account: readRiskAccount(host.memory),
-        instruments: pipeline.risk.instruments.map(({ instrument }) => readInstrumentRisk(host.memory, instrument)),
+        instruments: risk.instruments.map(({ instrument }) => readInstrumentRisk(host.memory, instrument)),
         orderFlow: host.orderFlow,
         fills: venue && { ...venue.stats, unfilledAtEnd: venue.workingOrders() },
         persisted: store ? store.load() : undefined,
       }
       : undefined;
-    if (pipelineResult) Object.assign(pipelineResult, { risk });
+    const pipelineResult = pipeline ? { counters: host.pipelineCounters(), instruments: host.pipelineSnapshot(), risk: riskResult } : undefined;
     report({ tape, played, counters, loadMs, batch, rate, wait, json: flags.json === true, pipeline: pipelineResult });
   })();
   try {

@@ -72,14 +72,30 @@ function checkBatch(count: i32, now: i64, clock: i64, outRing: i32): i32 {
  * for this instrument's order: ERR_OUTBOUND_FULL leaves orderReason at NO_ORDER).
  */
 export function checkTarget(instrument: i32, now: i64, clock: i64, outRing: i32): i32 {
+  return checkTargetAt(instrument, now, clock, outRing, true);
+}
+
+/**
+ * checkTarget for a caller that already made the bar close the instrument's mark at `now`
+ * (the engine's pipeline marks every bar as it arrives): step 1 is skipped.
+ */
+export function checkMarkedTarget(instrument: i32, now: i64, clock: i64, outRing: i32): i32 {
+  return checkTargetAt(instrument, now, clock, outRing, false);
+}
+
+// @ts-ignore: decorator
+@inline
+function checkTargetAt(instrument: i32, now: i64, clock: i64, outRing: i32, mark: bool): i32 {
   const out = <usize>DEC_OUTPUT_OFFSET + <usize>(instrument * DEC_OUTPUT_BYTES);
   store<i32>(out + OUT_ORDER_REASON, NO_ORDER);
   store<f64>(out + OUT_ORDER_QTY, 0);
   if ((load<i32>(out + OUT_STATUS) & STATUS_PRICE) == 0) return 0;
   const price = load<f64>(out + OUT_PRICE);
   if (!configuredSlot(instrument)) return 0;
-  const marked = markAt(instrument, now, price, outRing);
-  if (marked < 0) return marked;
+  if (mark) {
+    const marked = markAt(instrument, now, price, outRing);
+    if (marked < 0) return marked;
+  }
   const s = riskSlotAddress(instrument);
   const lot = load<f64>(s, RS_LOT_SIZE);
   const projected = load<f64>(s, RS_POSITION) + load<f64>(s, RS_PENDING_BUY) - load<f64>(s, RS_PENDING_SELL);

@@ -2,11 +2,11 @@
 // the pre-trade checks, feeds the risk account from what the venue reports, and marks
 // instruments that only trade data. Everything it writes goes to the outbound ring:
 //
-//   BAR (PIPE_RISK) --decision--> (halted: target 0) --> checkTarget: mark at the close,
+//   BAR (PIPE_RISK) --mark--> decision --> (halted: target 0) --> checkMarkedTarget:
 //                                 order = target - (position + pending), risk checks
 //                                   |-- denied / deferred --> risk record (REJECT kind, reason)
 //                                   '-- accepted ----------> ORDER record (below)
-//   BAR / TRADE of a risk instrument without PIPE_RISK --> mark (staleness, drawdown)
+//   BAR / TRADE of a risk instrument --> mark (staleness, drawdown), before any stage
 //   FILL (inbound)   --> position, cash, pending, drawdown (kill switch: FlattenRequired)
 //   REJECT (inbound) --> the venue refused or cancelled an order: its pending quantity ends
 //
@@ -34,7 +34,7 @@ import {
 } from '../layout';
 import { ERR_OUTBOUND_FULL, ERR_RISK_NOT_READY } from '../errors';
 import { ringFreeSlots, ringPublish, ringPublished, ringSlotAddress } from '../ring';
-import { checkTarget } from '../decision/check-targets';
+import { checkMarkedTarget } from '../decision/check-targets';
 import { DEC_ORDER_ID_OFFSET, DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET, OUT_EXPOSURE, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY } from '../decision/decision-layout';
 import { advanceClock, configuredSlot, riskOnOrderClosed, riskOnRecord, riskReady } from '../risk/risk-account';
 import { RH_HALTED, RH_SLOTS_IN_USE, RISK_HEADER } from '../risk/risk-layout';
@@ -53,9 +53,10 @@ export const VENUE_FILL: i32 = 1;
 export const VENUE_REJECT: i32 = 2;
 
 /**
- * For a PIPE_RISK instrument whose decision at `now` just landed: checks the order its
- * target implies and writes an ORDER record when it is accepted. Returns ORDER_ACCEPTED,
- * ORDER_CHECKED, NO_ORDER_IMPLIED or a negative status (ERR_RISK_NOT_READY, ERR_OUTBOUND_FULL, ERR_RISK_FLATTEN_PENDING ...).
+ * For a PIPE_RISK instrument whose bar close was marked and whose decision at `now` just
+ * landed: checks the order its target implies and writes an ORDER record when it is
+ * accepted. Returns ORDER_ACCEPTED, ORDER_CHECKED, NO_ORDER_IMPLIED or a negative status
+ * (ERR_RISK_NOT_READY, ERR_OUTBOUND_FULL, ERR_RISK_FLATTEN_PENDING ...).
  */
 export function orderStage(instrument: i32, now: i64): i32 {
   if (!riskReady()) return ERR_RISK_NOT_READY;
@@ -69,7 +70,7 @@ export function orderStage(instrument: i32, now: i64): i32 {
     store<f64>(result + OUT_QUANTITY, 0);
   }
   const clock = advanceClock(now);
-  const checked = checkTarget(instrument, now, clock, out);
+  const checked = checkMarkedTarget(instrument, now, clock, out); // pipelineOnBar marked the close
   if (checked <= 0) return checked;
   if (load<i32>(result + OUT_ORDER_REASON) != 0) return ORDER_CHECKED;
   const seq = ringPublished(out);
@@ -82,15 +83,15 @@ export function orderStage(instrument: i32, now: i64): i32 {
   store<f64>(record, load<f64>(result + OUT_ORDER_QTY), EV_SIZE);
   store<f64>(record, load<f64>(result + OUT_QUANTITY), EV_A);
   store<f64>(record, 0, EV_B);
-  // checkTarget used the id at DEC_ORDER_ID_OFFSET and advanced the counter past it.
+  // checkMarkedTarget used the id at DEC_ORDER_ID_OFFSET and advanced the counter past it.
   store<i64>(record, load<i64>(<usize>DEC_ORDER_ID_OFFSET) - 1, EV_ID);
   ringPublish(out, seq + 1);
   return ORDER_ACCEPTED;
 }
 
 /**
- * A BAR or TRADE record of an instrument that has no order stage: when the risk module
- * knows the instrument, its price becomes the mark (staleness, exposure, drawdown).
+ * A BAR or TRADE record: when the risk module knows the instrument, its price becomes the
+ * mark (staleness, exposure, drawdown), before the record runs any stage.
  * Returns the flatten records written, 0, or a negative status.
  */
 export function markFromRecord(record: usize): i32 {
