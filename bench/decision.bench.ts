@@ -6,13 +6,14 @@
 //     indicator values of each instrument -> its indicator slot                        [copy]
 //     decRunBatch(N): technical rules, ML, sentiment, regime-gated fusion, sizing        [decide]
 //     decCheckTargets(N): bar close -> risk mark, the order the target implies (whole
-//       lots, net of position and working orders) -> riskCheckOrder                     [check]
+//       lots, net of position and working orders, an entry fitted to the exposure limits,
+//       none below the minimum notional: risk/implied-order.ts) -> riskCheckOrder         [check]
 //   WASM legs:  wasm-decide = copy + decRunBatch;
 //               wasm-decide-unchanged = decRunBatch over the values the last copy left (no copy:
 //                 a lower bound, since unchanged values keep every branch predicted);
 //               wasm-decide+check = copy + decDecideAndCheck (decide and check in one call)
 //   TS legs:    reference-decide = ReferenceDecisionEngine.step;
-//               reference-decide+check = the same + ReferenceRiskEngine onMark + checkOrder
+//               reference-decide+check = the same + ReferenceRiskEngine onMark + impliedOrder + checkOrder
 // Indicator values: in the engine the indicator executor writes them into the slots, so the
 // decision reads them in place. The bench replays stored values instead and must copy them
 // into the slots (a copyWithin inside the same memory); the copy leg times that alone and the
@@ -32,8 +33,10 @@
 // blended weights are reused), one model output and 6 sentiment items from 3 sources (ages
 // kept valid: no expiry rebuild in the timed region), and sizes by method i % 4 (vol target,
 // fixed-fractional, capped Kelly, ATR stop), shorts allowed on odd instruments; risk: three
-// asset classes (i % 3), lot 1e-6; the output lists the share of orders by risk reason
-// (entries denied by the exposure limits at the end ran every check).
+// asset classes (i % 3), lot 1e-6; the output lists the share of checked orders by risk
+// reason (an accepted entry ran every check), and how often a limit cut an implied order to
+// fit or stopped it (the targets of 100 instruments sized against the whole equity run into
+// the position and class limits, and fitting them runs those limits on every such bar).
 // Left out: CSV parsing, the indicator runs, setup. Each figure is the median over
 // REPETITIONS samples of SAMPLE_INSTRUMENT_BARS instrument-bars, legs sampled round-robin
 // after one warm-up round. Result check: the risk decisions per reason (to 1 in 10^4) and
@@ -101,6 +104,8 @@ export interface DecisionBenchCase {
   /** Orders checked per instrument-bar, and the share of them by risk reason name. */
   readonly ordersPerInstrumentBar: number;
   readonly reasons: Record<string, number>;
+  /** Share of instrument-bars whose implied order a limit cut to fit or stopped, by limit name (TS reference leg). */
+  readonly shaped: Record<string, number>;
 }
 
 export interface DecisionBenchResult {
@@ -310,6 +315,7 @@ function runCase(series: OhlcvColumns[], instruments: number): DecisionBenchCase
     maxDifference: worst,
     ordersPerInstrumentBar: checked / ((REPETITIONS + 1) * bars * instruments),
     reasons: Object.fromEntries(risk.counts.wasm.map((n, r) => [riskReasonName(r), n / checked] as const).filter(([, share]) => share > 0)),
+    shaped: Object.fromEntries(risk.counts.referenceShaped.map((n, r) => [riskReasonName(r), n / risk.counts.referenceBars] as const).filter(([, share]) => share > 0)),
   };
 }
 
@@ -332,7 +338,8 @@ export async function runDecisionBench(options: { json?: boolean } = {}): Promis
     console.log(`  copy values into slots      ${f(n.copy)} ns   (bench only: the executor writes them in place; subtracted above)`);
     console.log(`  decide, values unchanged    ${f(n['wasm-decide-unchanged'])} ns   (no copy, same values every bar: lower bound of decide)`);
     console.log(`  TS reference decide         ${f(n['reference-decide'])} ns   decide + check ${f(n['reference-decide+check'])} ns`);
-    console.log(`  risk reasons: ${Object.entries(c.reasons).map(([r, share]) => `${r} ${f(100 * share)}%`).join(', ')}`);
+    console.log(`  risk reasons of the checked orders: ${Object.entries(c.reasons).map(([r, share]) => `${r} ${f(100 * share)}%`).join(', ')}`);
+    console.log(`  implied orders cut to fit or stopped, share of instrument-bars: ${Object.entries(c.shaped).map(([r, share]) => `${r} ${f(100 * share)}%`).join(', ') || 'none'}`);
     console.log(`  result check: risk decisions and equity agree; max relative difference WASM vs reference ${c.maxDifference.toExponential(2)}`);
   }
   return result;
@@ -369,7 +376,7 @@ function riskSetup(core: Core & RiskCoreExports, memory: WebAssembly.Memory, ins
     for (let i = 0; i < instruments; i++) engine.configureInstrument({ instrument: i, assetClass: i % 3, lotSize: LOT, staleNs: 1n << 62n });
     engine.init(1_000_000, startNs);
   }
-  const counts = { wasm: new Array<number>(17).fill(0), reference: new Array<number>(17).fill(0) };
+  const counts = { wasm: new Array<number>(17).fill(0), reference: new Array<number>(17).fill(0), referenceShaped: new Array<number>(17).fill(0), referenceBars: 0 };
   const f64 = new Float64Array(memory.buffer);
   const slot = (i: number) => core.riskSlotOffset(i) / 8;
   const PENDING_BUY = 5;
@@ -391,12 +398,10 @@ function riskSetup(core: Core & RiskCoreExports, memory: WebAssembly.Memory, ins
     checkReference(i: number, now: bigint, decision: DecisionOutput): void {
       if ((decision.status & STATUS_PRICE) === 0) return;
       reference.onMark(i, now, decision.price);
-      const state = reference.instrumentState(i);
-      const projected = state.position + state.pendingBuy - state.pendingSell;
-      let qty = LOT * Math.floor((decision.quantity - projected) / LOT + 0.5);
+      counts.referenceBars++;
+      const { qty, limit } = reference.impliedOrder(i, decision.quantity, decision.price);
+      if (limit !== RiskReason.ACCEPTED) counts.referenceShaped[limit]++;
       if (qty === 0) return;
-      // As checkTarget: an order that would leave less than half a lot closes the position exactly.
-      if (Math.abs(projected + qty) < 0.5 * LOT) qty = -projected;
       counts.reference[reference.checkOrder({ orderId: 0n, instrument: i, tsNs: now, qty, price: decision.price }).reason]++;
     },
     venueWasm: (now: bigint) => timed(() => {

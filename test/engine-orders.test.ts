@@ -30,6 +30,7 @@ const BARS_PER_INSTRUMENT = 2500;
 const CASH = 100_000;
 const FEE_RATE = 0.001;
 const START_NS = 1_700_000_000_000_000_000n;
+const HOUR_NS = 3_600_000_000_000n;
 
 const LIMITS: RiskLimits = {
   maxPositionPct: 0.25, maxAssetClassPct: 0.6, maxGrossExposure: 1e6, maxLeverage: 1, dailyLossPct: 0.05,
@@ -65,12 +66,12 @@ function venueReplies(order: { orderId: bigint; instrument: number; qty: number 
   return [fill(order.qty)];
 }
 
-function specFor(series: BarSeries[], model: RegimeModelRecord, risk: InstrumentRiskConfig[], halted = false): PipelineSpec {
+function specFor(series: BarSeries[], model: RegimeModelRecord, risk: InstrumentRiskConfig[], halted = false, limits: RiskLimits = LIMITS): PipelineSpec {
   return {
     indicators: [],
     instruments: series.map((_, instrument) => ({ instrument, regimeModel: model, timeframe: '1h' })),
     decision: { fusion: resolveFusionConfig(), sizing: resolveSizingConfig(), equity: CASH },
-    risk: { limits: LIMITS, instruments: risk, cash: CASH, startNs: START_NS, halted, firstOrderId: 1n },
+    risk: { limits, instruments: risk, cash: CASH, startNs: START_NS, halted, firstOrderId: 1n },
   };
 }
 
@@ -149,16 +150,12 @@ function runByHand(tape: ReplayTape, spec: PipelineSpec, model: RegimeModelRecor
     const decided = decision.output(k);
     const out = risk.account().halted ? { ...decided, quantity: 0 } : decided; // halted: flat
     riskRecords(risk.onMark(k, now, out.price));
-    const state = risk.instrumentState(k);
-    const lot = spec.risk!.instruments[k].lotSize;
-    const projected = state.position + state.pendingBuy - state.pendingSell;
-    let qty = lot * Math.floor((out.quantity - projected) / lot + 0.5);
-    if (qty !== 0 && Math.abs(projected + qty) < 0.5 * lot) qty = -projected;
+    const { qty, limit } = risk.impliedOrder(k, out.quantity, out.price);
     if (qty !== 0) {
       const orderId = nextOrderId++;
       const result = risk.checkOrder({ orderId, instrument: k, tsNs: now, qty, price: out.price });
       if (result.reason === RiskReason.ACCEPTED) {
-        flow.push({ order: { orderId, instrument: k, tsNs: now, clockNs: risk.account().clockNs, price: out.price, qty, targetQty: out.quantity } });
+        flow.push({ order: { orderId, instrument: k, tsNs: now, clockNs: risk.account().clockNs, price: out.price, qty, targetQty: out.quantity, cutBy: limit } });
         waiting.set(k, [{ orderId, instrument: k, qty }]);
       } else {
         flow.push({ risk: result.record! });
@@ -174,7 +171,8 @@ describe('orders in the engine loop', () => {
     const series = await demoSeries(BARS_PER_INSTRUMENT);
     const model = trainRegimeModel(buildRegimeFeatures(series[0]), { restarts: 1, seed: 3, maxIterations: 30 });
     const tape = buildBarReplayTape(series, series.map((s) => s.file));
-    const spec = specFor(series, model, riskInstruments(series.length));
+    // Two orders per hour for three instruments: the third of an hour's orders meets the rate limit.
+    const spec = specFor(series, model, riskInstruments(series.length), false, { ...LIMITS, maxOrders: 2, windowNs: HOUR_NS });
     const engine = await runEngine(tape, spec);
     const byHand = runByHand(tape, spec, model);
 
@@ -182,7 +180,7 @@ describe('orders in the engine loop', () => {
     const orders = engine.flow.filter((item) => 'order' in item).length;
     const denials = engine.flow.length - orders;
     expect(orders, 'the stream produces accepted orders').toBeGreaterThan(50);
-    expect(denials, 'and denied ones').toBeGreaterThan(10);
+    expect(denials, 'and denied or deferred ones').toBeGreaterThan(10);
     expect(engine.pipeline.ordersAccepted, 'ORDER records = accepted orders').toBe(orders);
     expect(engine.orderFlow.orders).toBe(orders);
     expect(engine.pipeline.fills, 'every FILL record was applied').toBeGreaterThan(orders / 2);
@@ -240,9 +238,14 @@ describe('orders in the engine loop', () => {
     const series = await demoSeries(17_520);
     const model = trainRegimeModel(buildRegimeFeatures(series[0]), { restarts: 1, seed: 3, maxIterations: 30 });
     const tape = buildBarReplayTape(series, series.map((s) => s.file));
-    // A minimum notional no order meets: every implied order is denied, one risk record each.
+    // One order in the whole run: every implied order after the first is denied (or, for an
+    // exit, deferred) by the order rate, one risk record each. Loose exposure limits, so
+    // targets are not cut to nothing.
     const spec = specFor(series, model, riskInstruments(series.length));
-    const strict: PipelineSpec = { ...spec, risk: { ...spec.risk!, limits: { ...LIMITS, minNotional: 1e12 } } };
+    const strict: PipelineSpec = {
+      ...spec,
+      risk: { ...spec.risk!, limits: { ...LIMITS, maxPositionPct: 1, maxAssetClassPct: 1, maxLeverage: 3, maxOrders: 1, windowNs: 1n << 62n } },
+    };
     const flow: OrderFlow[] = [];
     const host = await EngineHost.start({ pipeline: strict, ...collectOrderFlow(flow) });
     // The whole tape fits the inbound ring; nobody drains the outbound ring yet.
@@ -264,7 +267,10 @@ describe('orders in the engine loop', () => {
     expect(counters.eventsProcessed, 'every published record was consumed once the ring was drained').toBe(tape.length);
     expect(pipeline.stageErrors, `no order was skipped for lack of room (last status ${pipeline.lastError})`).toBe(0);
     expect(pipeline.ordersChecked, 'the stream implies more orders than the outbound ring holds').toBeGreaterThan(OUTBOUND_CAPACITY);
-    expect(flow.length, 'one risk record per checked order, none lost').toBe(pipeline.ordersChecked);
-    expect(new Set(flow.map((item) => ('risk' in item ? item.risk.reason : 'ORDER'))), 'all denied for the minimum notional').toEqual(new Set([RiskReason.MIN_NOTIONAL]));
+    expect(flow.length, 'one record per checked order, none lost').toBe(pipeline.ordersChecked);
+    const kinds = flow.map((item) => ('risk' in item ? item.risk.reason : 'ORDER'));
+    expect(kinds.filter((kind) => kind === 'ORDER'), 'the first order is accepted').toHaveLength(1);
+    const rate = new Set<number | string>([RiskReason.ORDER_RATE, RiskReason.DEFERRED_ORDER_RATE]);
+    expect(kinds.filter((kind) => kind !== 'ORDER' && !rate.has(kind)), 'every later one meets the order rate').toEqual([]);
   }, 120_000);
 });

@@ -44,6 +44,9 @@ class LockstepRisk implements PreTradeRisk {
   checkOrder(order: ProposedOrder): RiskDecision {
     return this.same(`decision on order ${order.orderId}`, this.reference.checkOrder(order), this.wasm.checkOrder(order));
   }
+  impliedOrder(instrument: number, target: number, price: number) {
+    return this.same(`implied order of instrument ${instrument} for target ${target} at ${price}`, this.reference.impliedOrder(instrument, target, price), this.wasm.impliedOrder(instrument, target, price));
+  }
   emitFlatten(): RiskRecord[] {
     return this.same('flatten records', this.reference.emitFlatten(), this.wasm.emitFlatten());
   }
@@ -67,6 +70,7 @@ describe('risk parity: TS reference equals the WASM core', () => {
   it('makes the same decisions and holds the same state on random order, price and fill streams', () => {
     const { risk: wasm, consumer } = createWasmRisk();
     const reasons = new Map<string, number>();
+    const shaped = new Map<string, number>();
     let trips = 0;
     fc.assert(
       fc.property(streamArb, (commands) => {
@@ -86,8 +90,17 @@ describe('risk parity: TS reference equals the WASM core', () => {
           },
           () => {
             step += 1;
-            lockstep.account();
-            for (const entry of BOOK) lockstep.instrumentState(entry.instrument);
+            const { equity } = lockstep.account();
+            for (const entry of BOOK) {
+              const { position, mark, hasMark } = lockstep.instrumentState(entry.instrument);
+              if (!hasMark) continue;
+              // Targets around the limits and the position: the order stage's implied order must agree too.
+              for (const target of [position, position + 0.3 * entry.lotSize, -position, (equity / mark) * 0.2, (equity / mark) * 0.6, (-equity / mark) * 2, (equity / mark) * 3]) {
+                const { limit } = lockstep.impliedOrder(entry.instrument, target, mark);
+                const name = riskReasonName(limit);
+                shaped.set(name, (shaped.get(name) ?? 0) + 1);
+              }
+            }
             drain(consumer);
           },
         );
@@ -105,6 +118,38 @@ describe('risk parity: TS reference equals the WASM core', () => {
       expect(reasons.get(name) ?? 0, `streams must exercise ${name} (${RiskReason[name]}), reasons seen: ${JSON.stringify([...reasons])}`).toBeGreaterThan(0);
     }
     expect(trips, 'streams must trip the kill switch with open positions at least once').toBeGreaterThan(0);
+    for (const name of ['ACCEPTED', 'MAX_POSITION', 'ASSET_CLASS', 'MIN_NOTIONAL'] as const) {
+      expect(shaped.get(name) ?? 0, `implied orders must meet ${name}, limits seen: ${JSON.stringify([...shaped])}`).toBeGreaterThan(0);
+    }
   });
 
+
+  it('an implied order cut to fit the exposure limits passes them when checked', () => {
+    const { risk, consumer } = createWasmRisk();
+    const exposure = new Set<number>([RiskReason.MAX_POSITION, RiskReason.ASSET_CLASS, RiskReason.GROSS_EXPOSURE, RiskReason.LEVERAGE]);
+    let fitted = 0;
+    fc.assert(
+      fc.property(streamArb, fc.integer({ min: 1, max: 40 }), (commands, multiple) => {
+        setUpBook(risk);
+        drain(consumer);
+        runStream(risk, commands, () => {}, () => {
+          const { equity } = risk.account();
+          for (const entry of BOOK) {
+            const { mark, hasMark } = risk.instrumentState(entry.instrument);
+            if (!hasMark) continue;
+            const target = ((entry.instrument % 2 === 0 ? 1 : -1) * multiple * 0.1 * equity) / mark;
+            const { qty, limit } = risk.impliedOrder(entry.instrument, target, mark);
+            if (qty === 0 || !exposure.has(limit)) continue;
+            fitted++;
+            const { reason } = risk.checkOrder({ orderId: 1n, instrument: entry.instrument, tsNs: risk.account().clockNs, qty, price: mark });
+            expect(exposure.has(reason), `order ${qty} of instrument ${entry.instrument}, cut by ${riskReasonName(limit)}, denied for ${riskReasonName(reason)}`).toBe(false);
+          }
+          drain(consumer);
+        });
+        drain(consumer);
+      }),
+      { numRuns: 60, seed: 20261122 },
+    );
+    expect(fitted, 'streams must cut orders to fit').toBeGreaterThan(100);
+  });
 });

@@ -26,6 +26,7 @@ function reasonCounts(tally: OrderFlowTally): Record<string, number> {
 export function replayRiskJson(result: ReplayRiskResult, names: readonly string[]): unknown {
   return {
     orders: result.orderFlow.orders,
+    ordersCutToFit: Object.fromEntries([...result.orderFlow.cutOrders].map(([reason, count]) => [riskReasonName(reason), count])),
     riskRecords: reasonCounts(result.orderFlow),
     fills: result.fills,
     account: { ...result.account, tripTsNs: result.account.tripTsNs.toString(), clockNs: result.account.clockNs.toString() },
@@ -38,8 +39,9 @@ export function describeReplayRisk(result: ReplayRiskResult, names: readonly str
   const { account, orderFlow } = result;
   const denied = [...orderFlow.riskRecords].filter(([reason]) => reason !== RiskReason.KILL_SWITCH_FLATTEN);
   const flatten = orderFlow.riskRecords.get(RiskReason.KILL_SWITCH_FLATTEN) ?? 0;
+  const cut = [...orderFlow.cutOrders];
   const lines = [
-    `orders: ${orderFlow.orders} accepted (ORDER records for the venue), ${denied.reduce((n, [, c]) => n + c, 0)} denied or deferred${denied.length ? ` (${denied.map(([reason, count]) => `${riskReasonName(reason)} ${count}`).join(', ')})` : ''}${flatten ? `, ${flatten} FlattenRequired` : ''}`,
+    `orders: ${orderFlow.orders} accepted (ORDER records for the venue${cut.length ? `; cut to fit a limit: ${cut.map(([reason, count]) => `${riskReasonName(reason)} ${count}`).join(', ')}` : ''}), ${denied.reduce((n, [, c]) => n + c, 0)} denied or deferred${denied.length ? ` (${denied.map(([reason, count]) => `${riskReasonName(reason)} ${count}`).join(', ')})` : ''}${flatten ? `, ${flatten} FlattenRequired` : ''}`,
     ...(result.fills ? [`fills: ${result.fills.fills} at the next bar open (notional ${result.fills.notional.toFixed(2)}, fees ${result.fills.fees.toFixed(2)}); ${result.fills.unfilledAtEnd} order(s) accepted on a last bar stay unfilled`] : []),
     `account: equity ${account.equity.toFixed(2)} (cash ${account.cash.toFixed(2)}), high-water mark ${account.highWaterMark.toFixed(2)}, drawdown ${(account.drawdown * 100).toFixed(2)}%; kill switch ${account.halted ? `HALTED (${account.tripCount} trip${account.tripCount === 1 ? '' : 's'} this run)` : 'armed'}${result.persisted ? `, persisted: ${result.persisted.halted ? 'halted' : 'armed'}` : ''}`,
   ];

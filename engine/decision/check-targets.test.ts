@@ -76,18 +76,56 @@ describe('decDecideAndCheck: decide, mark and check the implied orders in one ca
   });
 
   it('writes a denied order as a risk record with its reason', () => {
-    const { pair, consumer } = setUp({ ...LIMITS, maxPositionPct: 1e-6 });
+    const { pair, risk, consumer } = setUp();
+    risk.restoreHalted(true);
     const checked = pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
     expect(checked).toBe(1);
-    expect(pair.wasm.orderReason(0), 'a position above 1e-6 of equity').toBe(RiskReason.MAX_POSITION);
+    expect(pair.wasm.orderReason(0), 'halted: no new exposure').toBe(RiskReason.KILL_SWITCH);
     expect(consumer.available(), 'one record for the denial').toBe(1);
     const view = new DataView(pair.memory.buffer);
-    expect(view.getFloat64(consumer.slotOffset(consumer.cursor) + RECORD_REASON, true), 'the record carries the reason').toBe(RiskReason.MAX_POSITION);
+    expect(view.getFloat64(consumer.slotOffset(consumer.cursor) + RECORD_REASON, true), 'the record carries the reason').toBe(RiskReason.KILL_SWITCH);
+  });
+
+  it('cuts an entry above the position limit to the largest order that fits, instead of denying it', () => {
+    const { pair, risk } = setUp({ ...LIMITS, maxPositionPct: 0.1 });
+    const checked = pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    expect(checked).toBe(1);
+    expect(pair.wasm.quantity(0) * 100, 'the target is worth more than 10% of equity').toBeGreaterThan(0.1 * EQUITY);
+    const qty = pair.wasm.orderQuantity(0);
+    expect(pair.wasm.orderReason(0), 'the cut order passes every check').toBe(RiskReason.ACCEPTED);
+    expect(pair.wasm.orderLimit(0), 'the position limit shaped it').toBe(RiskReason.MAX_POSITION);
+    expect(qty * 100, 'within 10% of equity').toBeLessThanOrEqual(0.1 * EQUITY);
+    expect(qty * 100, 'and at most a lot below it').toBeGreaterThanOrEqual(0.1 * EQUITY - LOT * 100 - 1e-6);
+    expect(risk.instrumentState(0).pendingBuy).toBe(qty);
+    const again = pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    expect(again, 'at the limit the next bar proposes nothing, and nothing is denied').toBe(0);
+    expect(pair.wasm.orderLimit(0), 'the limit still binds').toBe(RiskReason.MAX_POSITION);
+  });
+
+  it('fits an entry to the room its asset class has left', () => {
+    const { pair, risk } = setUp({ ...LIMITS, maxPositionPct: 0.5, maxAssetClassPct: 0.3 });
+    risk.configureInstrument({ instrument: 1, assetClass: 0, lotSize: LOT, staleNs: HOUR });
+    pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    const [first, second] = [0, 1].map((i) => pair.wasm.orderQuantity(i));
+    expect([0, 1].map((i) => pair.wasm.orderReason(i)), 'both accepted').toEqual([RiskReason.ACCEPTED, RiskReason.ACCEPTED]);
+    expect(pair.wasm.orderLimit(1), 'the second met the class limit').toBe(RiskReason.ASSET_CLASS);
+    expect((first + second) * 100, 'together within 30% of equity').toBeLessThanOrEqual(0.3 * EQUITY);
+    expect((first + second) * 100, 'and filling it to the lot').toBeGreaterThanOrEqual(0.3 * EQUITY - LOT * 100 - 1e-6);
+  });
+
+  it('proposes no order below the minimum notional, and says why', () => {
+    const { pair, consumer } = setUp({ ...LIMITS, minNotional: 1e9 });
+    const checked = pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
+    expect(checked, 'nothing to check').toBe(0);
+    expect(pair.wasm.orderReason(0)).toBe(NO_ORDER);
+    expect(pair.wasm.orderLimit(0)).toBe(RiskReason.MIN_NOTIONAL);
+    expect(consumer.available(), 'and no denial record').toBe(0);
   });
 
   it('publishes the denials of one batch together, in list order', () => {
-    const { pair, risk, consumer } = setUp({ ...LIMITS, maxPositionPct: 1e-6 });
+    const { pair, risk, consumer } = setUp();
     risk.configureInstrument({ instrument: 1, assetClass: 0, lotSize: LOT, staleNs: HOUR });
+    risk.restoreHalted(true);
     pair.wasm.nextOrderId = 7n;
     const checked = pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET);
     expect(checked, 'both instruments are risk-configured now').toBe(2);
@@ -98,14 +136,15 @@ describe('decDecideAndCheck: decide, mark and check the implied orders in one ca
   });
 
   it('stops at a full outbound ring and still publishes the records written before it', () => {
-    const { pair, risk } = setUp({ ...LIMITS, maxPositionPct: 1e-6 });
+    const { pair, risk } = setUp();
     risk.configureInstrument({ instrument: 1, assetClass: 0, lotSize: LOT, staleNs: HOUR });
+    risk.restoreHalted(true);
     initRing(pair.memory, OUTBOUND_RING_OFFSET, 1);
     const oneSlot = new RingConsumer(pair.memory, OUTBOUND_RING_OFFSET);
     expect(() => pair.wasm.decideAndCheckStaged(2, NOW, EQUITY, OUTBOUND_RING_OFFSET), 'the second denial finds no room').toThrow(/decDecideAndCheck/);
     expect(oneSlot.available(), 'the first denial is published; the unpublished one counted as used').toBe(1);
     const view = new DataView(pair.memory.buffer);
-    expect(view.getFloat64(oneSlot.slotOffset(oneSlot.cursor) + RECORD_REASON, true), 'it is the first instrument\'s denial').toBe(RiskReason.MAX_POSITION);
+    expect(view.getFloat64(oneSlot.slotOffset(oneSlot.cursor) + RECORD_REASON, true), 'it is the first instrument\'s denial').toBe(RiskReason.KILL_SWITCH);
   });
 
   it('refuses to check before the risk module is initialised', () => {

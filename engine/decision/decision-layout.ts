@@ -96,6 +96,8 @@ export const OUT_ORDER_REASON = 228;
 /** i64 id of the next order decCheckTargets checks (each order takes one). */
 export const DEC_ORDER_ID_OFFSET = DEC_OFFSET + 0x131040;
 export const OUT_ORDER_QTY = 232;
+/** i32 risk reason of the limit that cut the implied order to fit or stopped it (0: none). */
+export const OUT_ORDER_LIMIT = 240;
 /** orderReason when the target implied no order (decCheckTargets). */
 export const NO_ORDER = -1;
 

@@ -10,7 +10,7 @@ import {
   CFG_SENT_FULL_WEIGHT, CFG_SENT_MAX_AGE_NS, CFG_VERSION, CFG_VOL_VALUE, CFG_WEIGHTS, DEC_BATCH_OFFSET,
   DEC_CONFIG_OFFSET, DEC_MAGIC, DEC_ORDER_ID_OFFSET, DEC_MAX_INSTRUMENTS, DEC_MAX_SOURCES, DEC_RECORD_OFFSET, DEC_RULE_BYTES,
   DEC_RULES_OFFSET, DEC_SOURCE_BYTES, DEC_SOURCES_OFFSET, DEC_STATE_BYTES, DEC_VERSION, FLAG_SHORT_ALLOWED, IC_ATR_VALUE,
-  IC_BARS_PER_YEAR, IC_FLAGS, IC_IND_SLOT, IC_MAX_LEVERAGE, IC_P0, IC_P1, IC_SIZING, OUT_EXPOSURE, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_QUANTITY, RULE_FAMILY, RULE_IN0, RULE_OPCODE, RULE_P0, RULE_WEIGHT, SRC_CAP,
+  IC_BARS_PER_YEAR, IC_FLAGS, IC_IND_SLOT, IC_MAX_LEVERAGE, IC_P0, IC_P1, IC_SIZING, OUT_EXPOSURE, OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_QUANTITY, RULE_FAMILY, RULE_IN0, RULE_OPCODE, RULE_P0, RULE_WEIGHT, SRC_CAP,
   SRC_WEIGHT, ST_SENT_ACCEPTED, ST_SENT_SUPPRESSED, decInstrumentConfigOffset, decOutputOffset, decStateOffset,
 } from './decision-layout.js';
 import { readDecisionOutput, type DecisionOutput } from './decision-output.js';
@@ -171,6 +171,11 @@ export class WasmDecisionEngine {
   /** Risk reason of the order decCheckTargets checked for the instrument (0 accepted), or NO_ORDER. */
   orderReason(instrument: number): number {
     return this.i32[(decOutputOffset(instrument) + OUT_ORDER_REASON) / 4];
+  }
+
+  /** Risk reason of the limit that cut that order to fit or stopped it (RiskReason.MIN_NOTIONAL: too small to propose); 0 when none did. */
+  orderLimit(instrument: number): number {
+    return this.i32[(decOutputOffset(instrument) + OUT_ORDER_LIMIT) / 4];
   }
 
   /** Signed quantity of that order (0 with NO_ORDER). */

@@ -1,6 +1,6 @@
 // Public surface of engine/risk: pre-trade risk checks, portfolio state and the kill switch
 // in the WASM core (glue), their plain TS reference, the reason table and the limits.
-export type { PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
+export type { ImpliedOrder, PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
 export { ReferenceRiskEngine } from './reference-risk-engine.js';
 export { WasmRiskEngine, type RiskCoreExports } from './wasm-risk-engine.js';
 export { RiskReason, riskReasonName, riskReasonMessage, isDeferred, type RiskReasonCode, type RiskReasonName } from './risk-reason.js';

@@ -4,16 +4,20 @@
 // wasm/assembly/risk/risk-checks.ts and risk-account.ts; this file is the readable oracle.
 // Like the core it keeps each instrument's worst-case exposure and their gross and per-class
 // sums incrementally (refreshExposure), so a check does not walk every instrument.
-import type { PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
+import type { ImpliedOrder, PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
 import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
 import { RiskReason } from './risk-reason.js';
 import { RISK_ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY } from './risk-region.js';
 
 const DAY_NS = 86_400_000_000_000n;
+/** Relative headroom a fitted order leaves below its binding limit (wasm/assembly/risk/implied-order.ts). */
+const FIT_MARGIN = 1e-9;
 
 interface Slot {
   assetClass: number;
   lotSize: number;
+  /** 1 / lotSize, as the core keeps it (lot counts multiply by it). */
+  invLot: number;
   staleNs: bigint;
   position: number;
   averagePrice: number;
@@ -84,9 +88,9 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     if (slot) {
       this.grossExposure = this.grossExposure - slot.exposure;
       this.classExposure[slot.assetClass] = this.classExposure[slot.assetClass] - slot.exposure;
-      Object.assign(slot, { assetClass, lotSize, staleNs, exposure: 0 });
+      Object.assign(slot, { assetClass, lotSize, invLot: 1 / lotSize, staleNs, exposure: 0 });
     } else {
-      slot = { assetClass, lotSize, staleNs, position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, exposure: 0 };
+      slot = { assetClass, lotSize, invLot: 1 / lotSize, staleNs, position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, exposure: 0 };
       this.slots.set(instrument, slot);
     }
     this.refreshExposure(slot);
@@ -232,7 +236,7 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     }
     const mark = slot.mark;
     if (Math.abs(price - mark) > limits.priceBandPct * mark) return deny(RiskReason.PRICE_BAND, mark);
-    const lots = Math.abs(qty) / slot.lotSize;
+    const lots = Math.abs(qty) * slot.invLot;
     if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1, lots)) return deny(RiskReason.LOT_SIZE, slot.lotSize);
     if (Math.abs(qty) * price < limits.minNotional && !(exit && position + qty === 0)) return deny(RiskReason.MIN_NOTIONAL, limits.minNotional);
     if (this.rateFilled >= limits.maxOrders && clock - this.rateTimes[this.rateNext] < limits.windowNs) {
@@ -256,6 +260,55 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     const leverageLimit = limits.maxLeverage * equity;
     if (gross > leverageLimit) return deny(RiskReason.LEVERAGE, leverageLimit);
     return deny(RiskReason.ACCEPTED, 0);
+  }
+
+  impliedOrder(instrument: number, target: number, price: number): ImpliedOrder {
+    const limits = this.checkReady();
+    const slot = this.slots.get(instrument);
+    if (!slot) throw new Error(`instrument ${instrument} has no risk configuration`);
+    if (!Number.isFinite(target) || !Number.isFinite(price) || price <= 0) throw new Error(`target must be finite and price finite and > 0, was ${target} @ ${price}`);
+    const { lotSize: lot, invLot, position, pendingBuy, pendingSell } = slot;
+    const net = position + pendingBuy - pendingSell;
+    let qty = lot * Math.floor((target - net) * invLot + 0.5);
+    if (qty === 0) return { qty: 0, limit: RiskReason.ACCEPTED };
+    if (Math.abs(net + qty) < 0.5 * lot) qty = -net;
+    let limit: number = RiskReason.ACCEPTED;
+
+    const buy = qty > 0;
+    const projected = buy ? position + pendingBuy : position - pendingSell;
+    const after = projected + qty;
+    const exit = buy ? projected < 0 && after <= 0 : projected > 0 && after >= 0;
+    if (!exit) {
+      const equity = this.equity();
+      const classOthers = this.classExposure[slot.assetClass] - slot.exposure;
+      const grossOthers = this.grossExposure - slot.exposure;
+      let sumRoom = limits.maxAssetClassPct * equity - classOthers;
+      let sumLimit: number = RiskReason.ASSET_CLASS;
+      const grossRoom = limits.maxGrossExposure - grossOthers;
+      if (grossRoom < sumRoom) [sumRoom, sumLimit] = [grossRoom, RiskReason.GROSS_EXPOSURE];
+      const leverageRoom = limits.maxLeverage * equity - grossOthers;
+      if (leverageRoom < sumRoom) [sumRoom, sumLimit] = [leverageRoom, RiskReason.LEVERAGE];
+      if (Math.abs(buy ? position - pendingSell : position + pendingBuy) * price > sumRoom) sumRoom = 0;
+      let room = limits.maxPositionPct * equity;
+      let roomLimit: number = RiskReason.MAX_POSITION;
+      if (sumRoom < room) [room, roomLimit] = [sumRoom, sumLimit];
+      const maxAfter = (room * (1 - FIT_MARGIN)) / price;
+      if (Math.abs(after) > maxAfter) {
+        if (buy) {
+          const cut = lot * Math.floor((maxAfter - projected) * invLot);
+          const closing = projected < 0 ? -projected : 0;
+          qty = cut > closing ? cut : closing;
+        } else {
+          const cut = -lot * Math.floor((maxAfter + projected) * invLot);
+          const closing = projected > 0 ? -projected : 0;
+          qty = cut < closing ? cut : closing;
+        }
+        limit = roomLimit;
+        if (qty === 0) return { qty: 0, limit };
+      }
+    }
+    if (Math.abs(qty) * price < limits.minNotional && position + qty !== 0) return { qty: 0, limit: RiskReason.MIN_NOTIONAL };
+    return { qty, limit };
   }
 
   checkOrder(order: ProposedOrder): RiskDecision {

@@ -55,6 +55,18 @@ export interface RiskInstrumentState {
   readonly hasMark: boolean;
 }
 
+/** An order the order stage would propose (PreTradeRisk.impliedOrder). */
+export interface ImpliedOrder {
+  /** Signed quantity (+ buy, - sell); 0 when no order is proposed. */
+  readonly qty: number;
+  /**
+   * The risk reason of the limit that cut the order to fit (MAX_POSITION, ASSET_CLASS,
+   * GROSS_EXPOSURE, LEVERAGE) or stopped it (MIN_NOTIONAL, or one of those when nothing fits);
+   * RiskReason.ACCEPTED (0) when no limit shaped it.
+   */
+  readonly limit: number;
+}
+
 export interface PreTradeRisk {
   configure(limits: RiskLimits): void;
   configureInstrument(config: InstrumentRiskConfig): void;
@@ -67,6 +79,12 @@ export interface PreTradeRisk {
   /** An accepted order stopped working with signed `remainingQty` unfilled. */
   onOrderClosed(instrument: number, remainingQty: number): void;
   checkOrder(order: ProposedOrder): RiskDecision;
+  /**
+   * The order the order stage proposes to move `instrument` to `target` at `price`, from the
+   * state now (wasm/assembly/risk/implied-order.ts): whole lots, an entry fitted to the
+   * exposure limits, none below the minimum notional. Changes nothing.
+   */
+  impliedOrder(instrument: number, target: number, price: number): ImpliedOrder;
   /** While halted: one FlattenRequired record per open position. */
   emitFlatten(): RiskRecord[];
   /** Restores the persisted kill-switch state at start. */

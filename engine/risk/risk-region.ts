@@ -48,3 +48,4 @@ export const RS_MARK = 56;
 export const RS_MARK_TS = 64;
 export const RS_HAS_MARK = 72;
 export const RS_EXPOSURE = 80;
+export const RS_INV_LOT = 88;

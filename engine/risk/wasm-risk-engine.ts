@@ -6,7 +6,7 @@ import { checkCoreStatus } from '../core/core-status.js';
 import type { CoreExports } from '../core/wasm-core.js';
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL } from '../layout/event-record.js';
 import { RING_HEADER_BYTES, RING_MASK, RING_PUBLISHED, SLOT_SHIFT } from '../layout/memory-map.js';
-import type { PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
+import type { ImpliedOrder, PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
 import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
 import { RiskReason } from './risk-reason.js';
 import { readRiskAccountState, readRiskInstrumentState } from './read-risk-state.js';
@@ -19,6 +19,8 @@ export interface RiskCoreExports extends CoreExports {
     maxDrawdownPct: number, priceBandPct: number, minNotional: number, maxOrders: number, windowNs: bigint,
   ): number;
   riskConfigureInstrument(instrument: number, assetClass: number, lotSize: number, staleNs: bigint): number;
+  riskImpliedOrder(instrument: number, target: number, price: number): number;
+  riskImpliedOrderLimit(): number;
   riskInit(cash: number, tsNs: bigint): number;
   riskOnMark(instrument: number, tsNs: bigint, price: number, outRing: number): number;
   riskOnFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number, outRing: number): number;
@@ -128,6 +130,12 @@ export class WasmRiskEngine implements PreTradeRisk {
     if (reason === RiskReason.ACCEPTED) return { reason, record: null };
     const [record] = this.readRecords(before, this.published());
     return { reason, record: record ?? null };
+  }
+
+  impliedOrder(instrument: number, target: number, price: number): ImpliedOrder {
+    const qty = this.core.riskImpliedOrder(instrument, target, price);
+    if (Number.isNaN(qty)) throw new Error(`riskImpliedOrder(${instrument}, ${target}, ${price}): risk not ready, instrument not configured, or target / price unusable`);
+    return { qty, limit: this.core.riskImpliedOrderLimit() };
   }
 
   emitFlatten(): RiskRecord[] {

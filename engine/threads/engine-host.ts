@@ -27,7 +27,7 @@ import {
   OUTBOUND_RING_OFFSET,
   RING_PUBLISHED,
 } from '../layout/memory-map.js';
-import { EV_A, EV_ID, EV_KIND } from '../layout/event-record.js';
+import { EV_A, EV_B, EV_ID, EV_KIND } from '../layout/event-record.js';
 import { readOrderRecord, readRiskRecord, type OrderRecord } from './outbound-records.js';
 import type { RiskRecord } from '../risk/index.js';
 import { KillSwitchMonitor, type ControlEvent, type KillSwitchStore } from '../killswitch/index.js';
@@ -60,6 +60,8 @@ export interface EngineHostOptions {
 /** Order-flow records the outbound drain has read so far. */
 export interface OrderFlowTally {
   orders: number;
+  /** Accepted orders cut to fit an exposure limit, by the limit's reason code. */
+  cutOrders: Map<number, number>;
   /** Risk records by reason code (RiskReason; 16 = FlattenRequired). */
   riskRecords: Map<number, number>;
 }
@@ -86,7 +88,7 @@ export class EngineHost {
   private readonly i64: BigInt64Array;
   /** Where the pipeline's results live; null when the engine runs no pipeline. */
   pipelineMap: PipelineMap | null = null;
-  readonly orderFlow: OrderFlowTally = { orders: 0, riskRecords: new Map() };
+  readonly orderFlow: OrderFlowTally = { orders: 0, cutOrders: new Map(), riskRecords: new Map() };
   private readonly view: DataView;
   private onOrder: EngineHostOptions['onOrder'];
   private onRiskRecord: EngineHostOptions['onRiskRecord'];
@@ -174,6 +176,8 @@ export class EngineHost {
           this.consumedReported = u32[w] + u32[w + 1] * 4294967296;
         } else if (kind === EventKind.ORDER) {
           this.orderFlow.orders++;
+          const cutBy = this.view.getFloat64(offset + EV_B, true);
+          if (cutBy !== 0) this.orderFlow.cutOrders.set(cutBy, (this.orderFlow.cutOrders.get(cutBy) ?? 0) + 1);
           this.onOrder?.(readOrderRecord(this.view, offset));
         } else if (kind === EventKind.REJECT) {
           const reason = this.view.getFloat64(offset + EV_A, true);

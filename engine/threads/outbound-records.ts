@@ -20,6 +20,11 @@ export interface OrderRecord {
   readonly qty: number;
   /** The target position it moves towards. */
   readonly targetQty: number;
+  /**
+   * The risk reason (RiskReason) of the exposure limit the order was cut to fit, because the
+   * target lay beyond it; 0 when the order moves all the way to the target.
+   */
+  readonly cutBy: number;
 }
 
 export function readOrderRecord(view: DataView, offset: number): OrderRecord {
@@ -31,6 +36,7 @@ export function readOrderRecord(view: DataView, offset: number): OrderRecord {
     price: view.getFloat64(offset + EV_PRICE, true),
     qty: view.getFloat64(offset + EV_SIZE, true),
     targetQty: view.getFloat64(offset + EV_A, true),
+    cutBy: view.getFloat64(offset + EV_B, true),
   };
 }
 

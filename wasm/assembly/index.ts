@@ -21,6 +21,7 @@ export { engineStart, engineStop, engineOutboundReserve, processInbound } from '
 export { barsConfigure, barsDisable, barsOnTrade, barsOnQuote, barsFlush, barsOnRecord, barsSlotOffset, barsSlotBytes, barsSlotCapacity } from './bars/bar-builder';
 export { riskConfigure, riskConfigureInstrument, riskInit, riskOnMark, riskOnFill, riskOnOrderClosed, riskOnRecord, riskEmitFlatten, riskRestoreHalted, riskResetKillSwitch, riskHalted, riskTripCount, riskEquity, riskRegionOffset, riskRegionBytes, riskSlotOffset, riskSlotBytes, riskInstrumentCapacity } from './risk/risk-account';
 export { riskCheckOrder } from './risk/risk-checks';
+export { riskImpliedOrder, riskImpliedOrderLimit } from './risk/implied-order';
 export { decConfigOffset, decRulesOffset, decSourcesOffset, decBatchOffset, decInstrumentConfigOffset, decStateOffset, decOutputOffset, decConfigure, decInstrumentConfigure, decInstrumentReset, decOnRecord, decStep, decRunBatch } from './decision/decision-step';
 export { pipelineReset, pipelineConfigure, pipelineEntryOffset, pipelineSetEquity } from './pipeline/pipeline';
 export { decCheckTargets, decDecideAndCheck } from './decision/check-targets';

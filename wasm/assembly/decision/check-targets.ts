@@ -2,17 +2,17 @@
 // list (DEC_BATCH_OFFSET), after decRunBatch, in list order:
 //   1. the bar close the decision used becomes the risk mark at `now` (as riskOnMark: what a
 //      BAR record does through riskOnRecord; a kill-switch trip writes its flatten records);
-//   2. the order the target implies: qty = lot * round((target - P) / lot), with
-//      P = position + pendingBuy - pendingSell (the position once working orders fill) and
-//      lot the instrument's risk lot size; none when it rounds to 0 or the bar had no price;
-//      -P exactly when P + qty would be within half a lot of flat (a close leaves no dust);
+//   2. the order the target implies (risk/implied-order.ts): the change to the target in
+//      whole lots, net of position and working orders, an entry fitted to the room the
+//      exposure limits leave, none below the minimum notional or when the bar had no price;
 //   3. that order goes through the checks of riskCheckOrder (records for denials).
 // An instrument without a risk configuration (riskConfigureInstrument) gets NO_ORDER.
 // Readiness, the ring and the clock are checked once per batch, not per instrument; the
 // batch's risk records (denials, flatten) are published together at its end.
 // The result lands in the instrument's output block: orderReason (the risk reason >= 0, or
-// NO_ORDER) and orderQty. Orders take ids from the counter at DEC_ORDER_ID_OFFSET (TS sets
-// it; each checked order uses one). decDecideAndCheck is decRunBatch and this in one core
+// NO_ORDER), orderQty, and orderLimit (the limit that shaped the order or stopped it, 0 when
+// none did). Orders take ids from the counter at DEC_ORDER_ID_OFFSET (TS sets it; each
+// checked order uses one). decDecideAndCheck is decRunBatch and this in one core
 // call per bar for every instrument (only scalars cross: one i64 conversion per bar), deciding
 // and checking each instrument in turn while its output block and risk slot are in cache, with
 // the result of the two passes (see decDecideAndCheck); no allocation.
@@ -23,10 +23,11 @@ import { ringCheck } from '../ring';
 import { advanceClock, configuredSlot, markAt, riskReady } from '../risk/risk-account';
 import { checkOrderAt } from '../risk/risk-checks';
 import { riskRecordsClose, riskRecordsOpen } from '../risk/risk-records';
-import { RS_LOT_SIZE, RS_PENDING_BUY, RS_PENDING_SELL, RS_POSITION, riskSlotAddress } from '../risk/risk-layout';
+import { impliedOrderQty, lastShapingLimit } from '../risk/implied-order';
+import { riskSlotAddress } from '../risk/risk-layout';
 import {
   CFG_CHECKED, DEC_BATCH_OFFSET, DEC_CONFIG_OFFSET, DEC_MAX_INSTRUMENTS, DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET,
-  DEC_ORDER_ID_OFFSET, NO_ORDER, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY, OUT_STATUS, STATUS_PRICE,
+  DEC_ORDER_ID_OFFSET, NO_ORDER, OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY, OUT_STATUS, STATUS_PRICE,
 } from './decision-layout';
 
 /**
@@ -89,6 +90,7 @@ function checkTargetAt(instrument: i32, now: i64, clock: i64, outRing: i32, mark
   const out = <usize>DEC_OUTPUT_OFFSET + <usize>(instrument * DEC_OUTPUT_BYTES);
   store<i32>(out + OUT_ORDER_REASON, NO_ORDER);
   store<f64>(out + OUT_ORDER_QTY, 0);
+  store<i32>(out + OUT_ORDER_LIMIT, 0);
   if ((load<i32>(out + OUT_STATUS) & STATUS_PRICE) == 0) return 0;
   const price = load<f64>(out + OUT_PRICE);
   if (!configuredSlot(instrument)) return 0;
@@ -96,14 +98,9 @@ function checkTargetAt(instrument: i32, now: i64, clock: i64, outRing: i32, mark
     const marked = markAt(instrument, now, price, outRing);
     if (marked < 0) return marked;
   }
-  const s = riskSlotAddress(instrument);
-  const lot = load<f64>(s, RS_LOT_SIZE);
-  const projected = load<f64>(s, RS_POSITION) + load<f64>(s, RS_PENDING_BUY) - load<f64>(s, RS_PENDING_SELL);
-  let qty = lot * Math.floor((load<f64>(out + OUT_QUANTITY) - projected) / lot + 0.5);
+  const qty = impliedOrderQty(riskSlotAddress(instrument), load<f64>(out + OUT_QUANTITY), price);
+  store<i32>(out + OUT_ORDER_LIMIT, lastShapingLimit());
   if (qty == 0) return 0;
-  // Lot rounding in f64 may leave dust, or cross zero by it (an exit turned into a tiny entry):
-  // an order that would leave less than half a lot closes the position exactly instead.
-  if (Math.abs(projected + qty) < 0.5 * lot) qty = -projected;
   const orderId = load<i64>(<usize>DEC_ORDER_ID_OFFSET);
   const reason = checkOrderAt(instrument, now, clock, qty, price, orderId, outRing, true);
   if (reason < 0) return reason;

@@ -88,13 +88,15 @@
 //
 //   0       4    8         16       24          32           40         48         56          64
 //   | status| pad| ts i64  | signal | confidence| choppyScale | direction| exposure | quantity   | volBar |
-//   72                 96                 136                  176                 216     224           228           232          240
-//   | regimeProb[3] f64 | weights[5] f64   | compScore[5] f64    | compConf[5] f64    | price | weightsValid | orderReason | orderQty f64 | reserved |
+//   72                 96                 136                  176                 216     224           228           232            240          244
+//   | regimeProb[3] f64 | weights[5] f64   | compScore[5] f64    | compConf[5] f64    | price | weightsValid | orderReason | orderQty f64 | orderLimit | reserved |
 //   (weightsValid: 1 when weights[] were blended from regimeProb[] under the current config;
 //    a bar whose regime probabilities equal the stored ones reuses them; decConfigure and
 //    decInstrumentReset clear it)
 //   (orderReason, orderQty: written by decCheckTargets: the risk reason of the implied order,
-//    or NO_ORDER (-1) when there was none, and its signed quantity)
+//    or NO_ORDER (-1) when there was none, and its signed quantity; orderLimit: the risk reason
+//    code of the limit that cut the order to fit or stopped it, 0 when none did; see
+//    risk/implied-order.ts)
 
 import { DECISION_REGION_OFFSET } from '../layout';
 
@@ -246,6 +248,7 @@ export const OUT_PRICE: i32 = 216;
 export const OUT_WEIGHTS_VALID: i32 = 224;
 export const OUT_ORDER_REASON: i32 = 228;
 export const OUT_ORDER_QTY: i32 = 232;
+export const OUT_ORDER_LIMIT: i32 = 240;
 export const NO_ORDER: i32 = -1;
 
 // Output status bits.

@@ -20,7 +20,10 @@
 //
 //   0      4      8              16             24             32             40             48             56            64
 //   | kind | inst | ts_exchange  | ts_local     | price (f64)  | size (f64)   | a (f64)      | b (f64)      | id (u64)    |
-//                   decision time  risk clock     bar close      signed qty     target qty     0              order id
+//                   decision time  risk clock     bar close      signed qty     target qty     cut by         order id
+//
+// `cut by` is the risk reason code of the exposure limit the order was cut to fit (the target
+// lay beyond it; risk/implied-order.ts), 0 when the order moves all the way to the target.
 //
 // A FILL or inbound REJECT must carry the ORDER's instrument; `size` is signed the same way
 // (+ bought, - sold; REJECT: the signed quantity left unfilled). Room: orderStage checks, before
@@ -35,7 +38,7 @@ import {
 import { ERR_OUTBOUND_FULL, ERR_RISK_NOT_READY } from '../errors';
 import { ringFreeSlots, ringPublish, ringPublished, ringSlotAddress } from '../ring';
 import { checkMarkedTarget } from '../decision/check-targets';
-import { DEC_ORDER_ID_OFFSET, DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET, OUT_EXPOSURE, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY } from '../decision/decision-layout';
+import { DEC_ORDER_ID_OFFSET, DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET, OUT_EXPOSURE, OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY } from '../decision/decision-layout';
 import { advanceClock, configuredSlot, riskOnOrderClosed, riskOnRecord, riskReady } from '../risk/risk-account';
 import { RH_HALTED, RH_SLOTS_IN_USE, RISK_HEADER } from '../risk/risk-layout';
 
@@ -82,7 +85,7 @@ export function orderStage(instrument: i32, now: i64): i32 {
   store<f64>(record, load<f64>(result + OUT_PRICE), EV_PRICE);
   store<f64>(record, load<f64>(result + OUT_ORDER_QTY), EV_SIZE);
   store<f64>(record, load<f64>(result + OUT_QUANTITY), EV_A);
-  store<f64>(record, 0, EV_B);
+  store<f64>(record, <f64>load<i32>(result + OUT_ORDER_LIMIT), EV_B);
   // checkMarkedTarget used the id at DEC_ORDER_ID_OFFSET and advanced the counter past it.
   store<i64>(record, load<i64>(<usize>DEC_ORDER_ID_OFFSET) - 1, EV_ID);
   ringPublish(out, seq + 1);

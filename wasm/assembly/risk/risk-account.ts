@@ -66,6 +66,7 @@ import {
   RS_CONFIGURED,
   RS_EXPOSURE,
   RS_HAS_MARK,
+  RS_INV_LOT,
   RS_LOT_SIZE,
   RS_MARK,
   RS_MARK_TS,
@@ -156,6 +157,7 @@ export function riskConfigureInstrument(instrument: i32, assetClass: i32, lotSiz
   store<i32>(s, 1, RS_CONFIGURED);
   store<i32>(s, assetClass, RS_ASSET_CLASS);
   store<f64>(s, lotSize, RS_LOT_SIZE);
+  store<f64>(s, 1.0 / lotSize, RS_INV_LOT);
   store<i64>(s, staleNs, RS_STALE_NS);
   refreshExposure(s);
   if (instrument + 1 > load<i32>(RISK_HEADER, RH_SLOTS_IN_USE)) store<i32>(RISK_HEADER, instrument + 1, RH_SLOTS_IN_USE);

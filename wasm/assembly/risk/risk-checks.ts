@@ -69,6 +69,7 @@ import {
   RS_CONFIGURED,
   RS_EXPOSURE,
   RS_HAS_MARK,
+  RS_INV_LOT,
   RS_LOT_SIZE,
   RS_MARK,
   RS_MARK_TS,
@@ -120,7 +121,7 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64): i32 {
   const mark = load<f64>(s, RS_MARK);
   if (Math.abs(price - mark) > load<f64>(h, RH_PRICE_BAND_PCT) * mark) return deny(REASON_PRICE_BAND, mark);
   const lot = load<f64>(s, RS_LOT_SIZE);
-  const lots = Math.abs(qty) / lot;
+  const lots = Math.abs(qty) * load<f64>(s, RS_INV_LOT);
   if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1.0, lots)) return deny(REASON_LOT_SIZE, lot);
   const minNotional = load<f64>(h, RH_MIN_NOTIONAL);
   if (Math.abs(qty) * price < minNotional && !(exit && position + qty == 0.0)) return deny(REASON_MIN_NOTIONAL, minNotional);
@@ -170,6 +171,8 @@ export function riskCheckOrder(instrument: i32, tsNs: i64, qty: f64, price: f64,
  * (advanceClock(tsNs)); `ringChecked` when the caller already ran ringCheck on `outRing`.
  * A batch caller (decCheckTargets) does those once per batch instead of once per order.
  */
+// @ts-ignore: decorator
+@inline
 export function checkOrderAt(instrument: i32, tsNs: i64, clock: i64, qty: f64, price: f64, orderId: i64, outRing: i32, ringChecked: bool): i32 {
   const reason = decide(instrument, qty, price, clock);
   if (reason != RISK_ACCEPTED) {

@@ -46,8 +46,8 @@
 //
 // Instrument slot (128 B):
 //
-//   0            4            8         16       24         32         40           48            56     64       72        76    80         88
-//   | configured | assetClass | staleNs | lotSize | position | avgPrice | pendingBuy | pendingSell | mark | markTs | hasMark | pad | exposure | reserved |
+//   0            4            8         16       24         32         40           48            56     64       72        76    80         88       96
+//   | configured | assetClass | staleNs | lotSize | position | avgPrice | pendingBuy | pendingSell | mark | markTs | hasMark | pad | exposure | invLot | reserved |
 //
 //   position     signed quantity held (+ long, - short)
 //   pendingBuy   quantity of accepted buy orders not yet filled or closed (>= 0)
@@ -56,6 +56,7 @@
 //   exposure     worst-case |position| * mark = max(|position + pendingBuy|, |position - pendingSell|) * mark,
 //                as last added to grossExposure and its class sum (refreshed on every change of
 //                position, pending quantity, mark or asset class)
+//   invLot       1 / lotSize: lot counts multiply by it instead of dividing by lotSize
 
 import { DECISION_REGION_OFFSET } from '../layout';
 
@@ -116,6 +117,7 @@ export const RS_MARK: i32 = 56;
 export const RS_MARK_TS: i32 = 64;
 export const RS_HAS_MARK: i32 = 72;
 export const RS_EXPOSURE: i32 = 80;
+export const RS_INV_LOT: i32 = 88;
 
 export const RISK_DAY_NS: i64 = 86_400_000_000_000;
 
