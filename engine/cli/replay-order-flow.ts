@@ -17,17 +17,23 @@ export interface ReplayRiskResult {
   fills?: { fills: number; notional: number; fees: number; unfilledAtEnd: number };
 }
 
-function reasonCounts(tally: OrderFlowTally): Record<string, number> {
+/** Counts by risk reason code, keyed by reason name in code order. */
+function reasonCounts(byReason: ReadonlyMap<number, number>): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const [reason, count] of [...tally.riskRecords].sort((a, b) => a[0] - b[0])) counts[riskReasonName(reason)] = count;
+  for (const [reason, count] of [...byReason].sort((a, b) => a[0] - b[0])) counts[riskReasonName(reason)] = count;
   return counts;
+}
+
+/** `NAME count, NAME count` of reason counts. */
+function listReasonCounts(entries: readonly (readonly [number, number])[]): string {
+  return entries.map(([reason, count]) => `${riskReasonName(reason)} ${count}`).join(', ');
 }
 
 export function replayRiskJson(result: ReplayRiskResult, names: readonly string[]): unknown {
   return {
     orders: result.orderFlow.orders,
-    ordersCutToFit: Object.fromEntries([...result.orderFlow.cutOrders].map(([reason, count]) => [riskReasonName(reason), count])),
-    riskRecords: reasonCounts(result.orderFlow),
+    ordersCutToFit: reasonCounts(result.orderFlow.cutOrders),
+    riskRecords: reasonCounts(result.orderFlow.riskRecords),
     fills: result.fills,
     account: { ...result.account, tripTsNs: result.account.tripTsNs.toString(), clockNs: result.account.clockNs.toString() },
     instruments: result.instruments.map((entry) => ({ name: names[entry.instrument], ...entry, markTsNs: entry.markTsNs.toString() })),
@@ -41,7 +47,7 @@ export function describeReplayRisk(result: ReplayRiskResult, names: readonly str
   const flatten = orderFlow.riskRecords.get(RiskReason.KILL_SWITCH_FLATTEN) ?? 0;
   const cut = [...orderFlow.cutOrders];
   const lines = [
-    `orders: ${orderFlow.orders} accepted (ORDER records for the venue${cut.length ? `; cut to fit a limit: ${cut.map(([reason, count]) => `${riskReasonName(reason)} ${count}`).join(', ')}` : ''}), ${denied.reduce((n, [, c]) => n + c, 0)} denied or deferred${denied.length ? ` (${denied.map(([reason, count]) => `${riskReasonName(reason)} ${count}`).join(', ')})` : ''}${flatten ? `, ${flatten} FlattenRequired` : ''}`,
+    `orders: ${orderFlow.orders} accepted (ORDER records for the venue${cut.length ? `; cut to fit a limit: ${listReasonCounts(cut)}` : ''}), ${denied.reduce((n, [, c]) => n + c, 0)} denied or deferred${denied.length ? ` (${listReasonCounts(denied)})` : ''}${flatten ? `, ${flatten} FlattenRequired` : ''}`,
     ...(result.fills ? [`fills: ${result.fills.fills} at the next bar open (notional ${result.fills.notional.toFixed(2)}, fees ${result.fills.fees.toFixed(2)}); ${result.fills.unfilledAtEnd} order(s) accepted on a last bar stay unfilled`] : []),
     `account: equity ${account.equity.toFixed(2)} (cash ${account.cash.toFixed(2)}), high-water mark ${account.highWaterMark.toFixed(2)}, drawdown ${(account.drawdown * 100).toFixed(2)}%; kill switch ${account.halted ? `HALTED (${account.tripCount} trip${account.tripCount === 1 ? '' : 's'} this run)` : 'armed'}${result.persisted ? `, persisted: ${result.persisted.halted ? 'halted' : 'armed'}` : ''}`,
   ];
