@@ -4,12 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { CoreStatusError } from '../engine/core/core-status.js';
 import {
-  CFG_CHOPPY_REDUCTION, DEC_BATCH_OFFSET, DEC_BYTES, DEC_OFFSET, DEC_CONFIG_OFFSET, DEC_MAX_INSTRUMENTS, DEC_RULE_BYTES, DEC_RULES_OFFSET, DEC_SOURCES_OFFSET,
+  CFG_CHOPPY_REDUCTION, DEC_BATCH_OFFSET, DEC_BYTES, DEC_OFFSET, DEC_CONFIG_OFFSET, DEC_MAX_INSTRUMENTS, DEC_ORDER_ID_OFFSET, DEC_RULE_BYTES, DEC_RULES_OFFSET, DEC_SOURCES_OFFSET,
   RULE_IN0, RULE_OPCODE, decInstrumentConfigOffset, decOutputOffset, decStateOffset,
 } from '../engine/decision/decision-layout.js';
 import { compileInstrument } from '../engine/decision/index.js';
-import { DECISION_REGION_OFFSET } from '../engine/layout/memory-map.js';
-import { RISK_REGION_OFFSET } from '../engine/risk/index.js';
+import { DECISION_REGION_BYTES, DECISION_REGION_OFFSET } from '../engine/layout/memory-map.js';
 import { EventKind } from '../engine/layout/event-record.js';
 import { DecisionPair, outputDifference } from './decision-harness.js';
 
@@ -20,29 +19,30 @@ describe('decision core exports', () => {
   const pair = DecisionPair.create({ instruments: [0, 1, 2].map((i) => ({ instrument: i, indicatorSlot: i, timeframe: '1h', allowShort: i === 1 })) });
   const core = pair.core;
 
-  it('lays its blocks inside the first 2 MiB of the DECISION region, as the TS mirror says', () => {
+  it('lays its blocks inside the DECISION region, as the TS mirror says', () => {
     expect(DEC_OFFSET, 'fusion + sizing start the region').toBe(DECISION_REGION_OFFSET);
-    expect(DEC_OFFSET + DEC_BYTES, 'the risk half starts where ours ends').toBe(RISK_REGION_OFFSET);
+    expect(DEC_OFFSET + DEC_BYTES, 'and own all of it').toBe(DECISION_REGION_OFFSET + DECISION_REGION_BYTES);
+    expect(DEC_ORDER_ID_OFFSET + 8, 'the last block ends inside the region').toBeLessThanOrEqual(DECISION_REGION_OFFSET + DECISION_REGION_BYTES);
     expect(core.decConfigOffset(), 'config').toBe(DEC_CONFIG_OFFSET);
     expect(core.decRulesOffset(), 'rules').toBe(DEC_RULES_OFFSET);
     expect(core.decSourcesOffset(), 'sources').toBe(DEC_SOURCES_OFFSET);
     expect(core.decBatchOffset(), 'batch list').toBe(DEC_BATCH_OFFSET);
-    for (const i of [0, 1, 511]) {
+    for (const i of [0, 1, DEC_MAX_INSTRUMENTS - 1]) {
       expect(core.decInstrumentConfigOffset(i), `instrument config ${i}`).toBe(decInstrumentConfigOffset(i));
       expect(core.decStateOffset(i), `state ${i}`).toBe(decStateOffset(i));
       expect(core.decOutputOffset(i), `output ${i}`).toBe(decOutputOffset(i));
     }
     expect(decOutputOffset(DEC_MAX_INSTRUMENTS), 'output table ends before the batch list').toBeLessThanOrEqual(DEC_BATCH_OFFSET);
-    expect(core.decOutputOffset(DEC_MAX_INSTRUMENTS), 'instrument 512 is out of range').toBe(-62);
+    expect(core.decOutputOffset(DEC_MAX_INSTRUMENTS), `instrument ${DEC_MAX_INSTRUMENTS} is out of range`).toBe(-62);
     expect(core.decStateOffset(-1), 'instrument -1 is out of range').toBe(-62);
   });
 
   it('rejects bad calls with the documented statuses', () => {
-    expect(core.decStep(512, T0, 1), 'instrument out of range').toBe(-62);
+    expect(core.decStep(DEC_MAX_INSTRUMENTS, T0, 1), 'instrument out of range').toBe(-62);
     expect(core.decStep(7, T0, 1), 'instrument never configured').toBe(-62);
     expect(core.decStep(0, T0, -1), 'negative equity').toBe(-6);
     expect(core.decStep(0, T0, Number.NaN), 'NaN equity').toBe(-6);
-    expect(core.decRunBatch(513, T0, 1), 'batch too long').toBe(-64);
+    expect(core.decRunBatch(DEC_MAX_INSTRUMENTS + 1, T0, 1), 'batch too long').toBe(-64);
     expect(() => pair.wasm.onSentiment({ instrument: 0, tsNs: T0, score: 1.5, confidence: 1, source: 0, contentHash: 1n })).toThrow(CoreStatusError);
     expect(() => pair.wasm.onSentiment({ instrument: 0, tsNs: T0, score: 0.5, confidence: 1, source: 64, contentHash: 1n }), 'source 64').toThrow('status -63');
     expect(() => pair.wasm.onSentiment({ instrument: 0, tsNs: T0, score: 0.5, confidence: 1, source: 1.5, contentHash: 1n }), 'source 1.5').toThrow('status -63');

@@ -29,9 +29,14 @@ interface IntrospectExports extends CoreExports {
   copyEventField(record: number, field: number, target: number): number;
 }
 
-/** `TRADE` -> `KIND_TRADE`; source and direction bits keep their names (as in layout.ts). */
+/** `TRADE` -> `KIND_TRADE`; source, direction and flag bits keep their names (as in layout.ts). */
 function kindConstantName(name: string): string {
-  return name.startsWith('SOURCE_') || name.startsWith('DIRECTION_') ? name : `KIND_${name}`;
+  return isModifierBit(name) ? name : `KIND_${name}`;
+}
+
+/** Bits that qualify a kind (source, direction, the maker flag of a fill) rather than being one. */
+function isModifierBit(name: string): boolean {
+  return name.startsWith('SOURCE_') || name.startsWith('DIRECTION_') || name.startsWith('FLAG_');
 }
 
 /** `tsExchange` -> `EV_TS_EXCHANGE`. */
@@ -87,7 +92,7 @@ describe.each<CoreBuild>(['release', 'debug'])('layout agreement with the %s cor
     const json = jsonConstants();
     const mismatches = [...json].filter(([name, v]) => as.get(name as LayoutName) !== v).map(([name, v]) => `${name}: JSON ${v}, core ${as.get(name as LayoutName)}`);
     expect(mismatches, 'every JSON field and kind must exist in layout.ts with the same value').toEqual([]);
-    const coreEventNames = LAYOUT_IDS.filter((name) => /^(EV_|KIND_(?!MASK)|SOURCE_|DIRECTION_)/.test(name));
+    const coreEventNames = LAYOUT_IDS.filter((name) => /^(EV_|KIND_(?!MASK)|SOURCE_|DIRECTION_|FLAG_)/.test(name));
     expect(coreEventNames.filter((name) => !json.has(name)), 'layout.ts record fields and kind bits missing from event-record.json').toEqual([]);
   });
 
@@ -106,11 +111,17 @@ describe.each<CoreBuild>(['release', 'debug'])('layout agreement with the %s cor
       { name: 'control block', offset: value('CONTROL_OFFSET'), bytes: value('CONTROL_BYTES'), align: 0x10000 },
       { name: 'inbound ring', offset: value('INBOUND_RING_OFFSET'), bytes: inboundBytes, align: 64 },
       { name: 'outbound ring', offset: value('OUTBOUND_RING_OFFSET'), bytes: outboundBytes, align: 64 },
+      { name: 'outbound extension', offset: value('OUTBOUND_EXT_OFFSET'), bytes: value('OUTBOUND_CAPACITY') * value('SLOT_BYTES'), align: 64 },
       { name: 'bars', offset: value('BARS_REGION_OFFSET'), bytes: value('BARS_REGION_BYTES'), align: 0x10000 },
       { name: 'indicators', offset: value('INDICATOR_REGION_OFFSET'), bytes: value('INDICATOR_REGION_BYTES'), align: 0x10000 },
       { name: 'hmm', offset: value('HMM_REGION_OFFSET'), bytes: value('HMM_REGION_BYTES'), align: 0x10000 },
       { name: 'decision', offset: value('DECISION_REGION_OFFSET'), bytes: value('DECISION_REGION_BYTES'), align: 0x10000 },
       { name: 'pipeline', offset: value('PIPELINE_REGION_OFFSET'), bytes: value('PIPELINE_REGION_BYTES'), align: 0x10000 },
+      { name: 'risk', offset: value('RISK_REGION_OFFSET'), bytes: value('RISK_REGION_BYTES'), align: 0x10000 },
+      { name: 'orders', offset: value('ORDERS_REGION_OFFSET'), bytes: value('ORDERS_REGION_BYTES'), align: 0x10000 },
+      { name: 'portfolio', offset: value('PORTFOLIO_REGION_OFFSET'), bytes: value('PORTFOLIO_REGION_BYTES'), align: 0x10000 },
+      { name: 'exits', offset: value('EXITS_REGION_OFFSET'), bytes: value('EXITS_REGION_BYTES'), align: 0x10000 },
+      { name: 'venue', offset: value('VENUE_REGION_OFFSET'), bytes: value('VENUE_REGION_BYTES'), align: 0x10000 },
       { name: 'scratch', offset: value('SCRATCH_REGION_OFFSET'), bytes: value('SCRATCH_REGION_BYTES'), align: 0x10000 },
     ];
     for (const r of regions) {
@@ -126,7 +137,7 @@ describe.each<CoreBuild>(['release', 'debug'])('layout agreement with the %s cor
     expect(value('STATE_OFFSET'), 'the state region starts after the outbound ring').toBeGreaterThanOrEqual(value('OUTBOUND_RING_OFFSET') + outboundBytes);
     expect(value('STATE_BYTES'), 'state region runs to the end of memory').toBe(value('MEMORY_BYTES') - value('STATE_OFFSET'));
     expect(value('BARS_REGION_OFFSET'), 'state sub-regions start at STATE_OFFSET').toBe(value('STATE_OFFSET'));
-    const stateRegions = regions.slice(4);
+    const stateRegions = regions.slice(5);
     for (let i = 1; i < stateRegions.length; i++) {
       expect(stateRegions[i]!.offset, `${stateRegions[i]!.name} follows ${stateRegions[i - 1]!.name} without a gap`).toBe(stateRegions[i - 1]!.offset + stateRegions[i - 1]!.bytes);
     }
@@ -231,7 +242,7 @@ describe('layout tables', () => {
     const bits = Object.entries(recordJson.kinds);
     for (const [name, bit] of bits) {
       expect(bit > 0 && (bit & (bit - 1)) === 0, `${name} must be a single bit, was ${bit}`).toBe(true);
-      const isKind = !name.startsWith('SOURCE_') && !name.startsWith('DIRECTION_');
+      const isKind = !isModifierBit(name);
       expect((bit & eventRecord.KIND_MASK) !== 0, `${name} ${isKind ? 'inside' : 'outside'} KIND_MASK`).toBe(isKind);
     }
     expect(new Set(bits.map(([, bit]) => bit)).size, 'no two kinds share a bit').toBe(bits.length);

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../engine/config/index.js';
 import { CoreStatusError } from '../engine/core/core-status.js';
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../engine/layout/event-record.js';
-import { DECISION_REGION_BYTES, DECISION_REGION_OFFSET, OUTBOUND_RING_OFFSET, RING_HEADER_BYTES, SCRATCH_REGION_OFFSET } from '../engine/layout/memory-map.js';
+import { PIPELINE_REGION_BYTES, PIPELINE_REGION_OFFSET, OUTBOUND_RING_OFFSET, RING_HEADER_BYTES, SCRATCH_REGION_OFFSET } from '../engine/layout/memory-map.js';
 import {
   isDeferred, RISK_INSTRUMENT_CAPACITY, RISK_REGION_BYTES, RISK_REGION_OFFSET, riskLimitsFromConfig, RiskReason, riskReasonName,
   type ProposedOrder, type RiskLimits, type WasmRiskEngine,
@@ -267,8 +267,7 @@ describe('risk records and events', () => {
     expect([risk.core.riskRegionOffset(), risk.core.riskRegionBytes(), risk.core.riskSlotBytes(), risk.core.riskInstrumentCapacity()]).toStrictEqual([
       RISK_REGION_OFFSET, RISK_REGION_BYTES, RISK_SLOT_BYTES, RISK_INSTRUMENT_CAPACITY,
     ]);
-    expect(RISK_REGION_OFFSET, 'the risk region is the second half of the DECISION region').toBe(DECISION_REGION_OFFSET + DECISION_REGION_BYTES / 2);
-    expect(RISK_REGION_OFFSET + RISK_REGION_BYTES, 'and ends where the DECISION region ends').toBe(DECISION_REGION_OFFSET + DECISION_REGION_BYTES);
+    expect(RISK_REGION_OFFSET, 'the risk region is a top-level region after the PIPELINE region').toBe(PIPELINE_REGION_OFFSET + PIPELINE_REGION_BYTES);
     expect(risk.core.riskSlotOffset(RISK_INSTRUMENT_CAPACITY - 1) + RISK_SLOT_BYTES, 'the last instrument slot fits in the region').toBeLessThanOrEqual(RISK_REGION_OFFSET + RISK_REGION_BYTES);
   });
 });

@@ -1,16 +1,16 @@
-// The fusion + sizing layout (first 2 MiB of the DECISION region) as seen from TypeScript.
+// The fusion + sizing layout (the DECISION region) as seen from TypeScript.
 // Mirror of wasm/assembly/decision/decision-layout.ts (the box diagrams live there);
 // test/decision-wasm.test.ts checks these offsets against the core's dec*Offset exports.
-import { DECISION_REGION_OFFSET } from '../layout/memory-map.js';
+import { DECISION_REGION_BYTES, DECISION_REGION_OFFSET, INSTRUMENT_CAPACITY } from '../layout/memory-map.js';
 
 export const DEC_OFFSET = DECISION_REGION_OFFSET;
-export const DEC_BYTES = 0x0020_0000;
+export const DEC_BYTES = DECISION_REGION_BYTES;
 export const DEC_MAGIC = 0x43454446;
 export const DEC_VERSION = 1;
 
 export const DEC_MAX_RULES = 64;
 export const DEC_MAX_SOURCES = 64;
-export const DEC_MAX_INSTRUMENTS = 512;
+export const DEC_MAX_INSTRUMENTS = INSTRUMENT_CAPACITY;
 export const DEC_SENT_ITEMS = 24;
 export const DEC_REGIMES = 3;
 export const DEC_COMPONENTS = 5;
@@ -22,12 +22,12 @@ export const DEC_SOURCES_OFFSET = DEC_OFFSET + 0x2000;
 export const DEC_SOURCE_BYTES = 16;
 export const DEC_INST_CONFIG_OFFSET = DEC_OFFSET + 0x4000;
 export const DEC_INST_CONFIG_BYTES = 64;
-export const DEC_STATE_OFFSET = DEC_OFFSET + 0x10000;
+export const DEC_STATE_OFFSET = DEC_OFFSET + 0x14000;
 export const DEC_STATE_BYTES = 2048;
-export const DEC_OUTPUT_OFFSET = DEC_OFFSET + 0x110000;
+export const DEC_OUTPUT_OFFSET = DEC_OFFSET + 0x214000;
 export const DEC_OUTPUT_BYTES = 256;
-export const DEC_BATCH_OFFSET = DEC_OFFSET + 0x130000;
-export const DEC_RECORD_OFFSET = DEC_OFFSET + 0x131000;
+export const DEC_BATCH_OFFSET = DEC_OFFSET + 0x254000;
+export const DEC_RECORD_OFFSET = DEC_OFFSET + 0x255000;
 
 export const CFG_MAGIC = 0;
 export const CFG_VERSION = 4;
@@ -94,7 +94,7 @@ export const OUT_COMP_CONF = 176;
 export const OUT_PRICE = 216;
 export const OUT_ORDER_REASON = 228;
 /** i64 id of the next order decCheckTargets checks (each order takes one). */
-export const DEC_ORDER_ID_OFFSET = DEC_OFFSET + 0x131040;
+export const DEC_ORDER_ID_OFFSET = DEC_OFFSET + 0x255040;
 export const OUT_ORDER_QTY = 232;
 /** i32 risk reason of the limit that cut the implied order to fit or stopped it (0: none). */
 export const OUT_ORDER_LIMIT = 240;

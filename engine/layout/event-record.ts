@@ -15,7 +15,10 @@ export const EV_A = 40;
 export const EV_B = 48;
 export const EV_ID = 56;
 
-/** Event kinds are bit flags that combine: one kind, plus source and direction bits. */
+/**
+ * Event kinds are bit flags that combine: one kind (bits 0..19), plus source bits, the maker
+ * flag of a fill, and a direction bit.
+ */
 export const EventKind = {
   TRADE: 1,
   QUOTE: 2,
@@ -28,14 +31,24 @@ export const EventKind = {
   TIMER: 256,
   PROGRESS: 512,
   ORDER: 1024,
-  SOURCE_LIVE: 1 << 16,
-  SOURCE_REPLAY: 1 << 17,
-  SOURCE_PAPER: 1 << 18,
+  CANCEL: 1 << 11,
+  REPLACE: 1 << 12,
+  CANCELED: 1 << 13,
+  EXPIRED: 1 << 14,
+  ORDER_STATUS: 1 << 15,
+  FUNDING: 1 << 16,
+  RATE: 1 << 17,
+  ROUND_TRIP: 1 << 18,
+  ORDER_NOTICE: 1 << 19,
+  SOURCE_LIVE: 1 << 20,
+  SOURCE_REPLAY: 1 << 21,
+  SOURCE_PAPER: 1 << 22,
+  FLAG_MAKER: 1 << 23,
   DIRECTION_INBOUND: 1 << 24,
   DIRECTION_OUTBOUND: 1 << 25,
 } as const;
 
-export const KIND_MASK = 0xffff;
+export const KIND_MASK = 0x000f_ffff;
 
 /** Field offsets by name, in record order; used by tests and tools, never on the hot path. */
 export const EVENT_FIELDS = [

@@ -40,9 +40,13 @@ export const INBOUND_CAPACITY = 65536;
 export const INBOUND_RING_OFFSET = CONTROL_OFFSET + CONTROL_BYTES;
 export const OUTBOUND_CAPACITY = 16384;
 export const OUTBOUND_RING_OFFSET = INBOUND_RING_OFFSET + RING_HEADER_BYTES + INBOUND_CAPACITY * SLOT_BYTES;
-export const STATE_OFFSET =
-  (OUTBOUND_RING_OFFSET + RING_HEADER_BYTES + OUTBOUND_CAPACITY * SLOT_BYTES + 0xffff) & ~0xffff;
+/** Second 64 bytes of an outbound record that needs 128 (ROUND_TRIP), at the slot index of the record. */
+export const OUTBOUND_EXT_OFFSET = OUTBOUND_RING_OFFSET + RING_HEADER_BYTES + OUTBOUND_CAPACITY * SLOT_BYTES;
+export const STATE_OFFSET = (OUTBOUND_EXT_OFFSET + OUTBOUND_CAPACITY * SLOT_BYTES + 0xffff) & ~0xffff;
 export const STATE_BYTES = MEMORY_BYTES - STATE_OFFSET;
+
+/** Instruments every per-instrument table holds (ids 0 .. INSTRUMENT_CAPACITY - 1). */
+export const INSTRUMENT_CAPACITY = 1024;
 
 // Sub-regions of the state region, each 64 KiB aligned. Each owner lays out its own
 // region (with a box diagram in its module) and never writes outside it.
@@ -52,11 +56,21 @@ export const INDICATOR_REGION_OFFSET = BARS_REGION_OFFSET + BARS_REGION_BYTES; /
 export const INDICATOR_REGION_BYTES = 0x0200_0000;
 export const HMM_REGION_OFFSET = INDICATOR_REGION_OFFSET + INDICATOR_REGION_BYTES; // regime model + filter state
 export const HMM_REGION_BYTES = 0x0010_0000;
-export const DECISION_REGION_OFFSET = HMM_REGION_OFFSET + HMM_REGION_BYTES; // fusion, sizing, risk state
+export const DECISION_REGION_OFFSET = HMM_REGION_OFFSET + HMM_REGION_BYTES; // fusion and sizing
 export const DECISION_REGION_BYTES = 0x0040_0000;
 export const PIPELINE_REGION_OFFSET = DECISION_REGION_OFFSET + DECISION_REGION_BYTES; // per-instrument engine pipeline config
 export const PIPELINE_REGION_BYTES = 0x0010_0000;
-export const SCRATCH_REGION_OFFSET = PIPELINE_REGION_OFFSET + PIPELINE_REGION_BYTES; // batch columns in and out
+export const RISK_REGION_OFFSET = PIPELINE_REGION_OFFSET + PIPELINE_REGION_BYTES; // limits, account, kill switch, exposure sums
+export const RISK_REGION_BYTES = 0x0010_0000;
+export const ORDERS_REGION_OFFSET = RISK_REGION_OFFSET + RISK_REGION_BYTES; // order table, per-instrument order index, fill ids seen
+export const ORDERS_REGION_BYTES = 0x0040_0000;
+export const PORTFOLIO_REGION_OFFSET = ORDERS_REGION_OFFSET + ORDERS_REGION_BYTES; // P&L per instrument, currencies, open lots
+export const PORTFOLIO_REGION_BYTES = 0x0040_0000;
+export const EXITS_REGION_OFFSET = PORTFOLIO_REGION_OFFSET + PORTFOLIO_REGION_BYTES; // exit profiles, per-position exit state
+export const EXITS_REGION_BYTES = 0x0010_0000;
+export const VENUE_REGION_OFFSET = EXITS_REGION_OFFSET + EXITS_REGION_BYTES; // simulated venue: config, books, its orders, event queue
+export const VENUE_REGION_BYTES = 0x0080_0000;
+export const SCRATCH_REGION_OFFSET = VENUE_REGION_OFFSET + VENUE_REGION_BYTES; // batch columns in and out
 export const SCRATCH_REGION_BYTES = MEMORY_BYTES - SCRATCH_REGION_OFFSET;
 
 /** Bytes a ring of `capacity` slots occupies, header included. */

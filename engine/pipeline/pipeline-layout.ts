@@ -1,8 +1,8 @@
 // The PIPELINE region as seen from TypeScript. Mirror of
 // wasm/assembly/pipeline/pipeline-layout.ts (the box diagram lives there).
-import { PIPELINE_REGION_OFFSET } from '../layout/memory-map.js';
+import { INSTRUMENT_CAPACITY, PIPELINE_REGION_OFFSET } from '../layout/memory-map.js';
 
-export const PIPE_MAX_INSTRUMENTS = 2048;
+export const PIPE_MAX_INSTRUMENTS = INSTRUMENT_CAPACITY;
 export const PIPE_MAX_FEATURES = 8;
 
 export const PIPE_HEADER = PIPELINE_REGION_OFFSET;

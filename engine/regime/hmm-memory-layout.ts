@@ -1,12 +1,12 @@
 // The HMM region's layout as seen from TypeScript. Mirror of wasm/assembly/hmm/hmm-layout.ts
 // (the box diagrams live there); test/regime-wasm.test.ts checks the offsets against the
 // compiled core's hmmModelOffset / hmmFilterStateOffset exports.
-import { HMM_REGION_OFFSET } from '../layout/memory-map.js';
+import { HMM_REGION_OFFSET, INSTRUMENT_CAPACITY } from '../layout/memory-map.js';
 
 export const HMM_MAX_STATES = 8;
 export const HMM_MAX_FEATURES = 8;
 export const HMM_MAX_MODELS = 16;
-export const HMM_MAX_INSTRUMENTS = 2048;
+export const HMM_MAX_INSTRUMENTS = INSTRUMENT_CAPACITY;
 
 export const HMM_MODEL_TABLE_OFFSET = HMM_REGION_OFFSET;
 export const HMM_MODEL_BYTES = 8192;

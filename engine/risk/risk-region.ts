@@ -1,10 +1,9 @@
 // Offsets of the RISK region as seen from TypeScript: mirror of
-// wasm/assembly/risk/risk-layout.ts (the box diagram lives there); test/risk-wasm.test.ts
+// wasm/assembly/risk/risk-layout.ts (the box diagram lives there); test/risk-checks.test.ts
 // checks them against the compiled core's exports.
-import { DECISION_REGION_OFFSET } from '../layout/memory-map.js';
+import { INSTRUMENT_CAPACITY, RISK_REGION_BYTES, RISK_REGION_OFFSET } from '../layout/memory-map.js';
 
-export const RISK_REGION_OFFSET = DECISION_REGION_OFFSET + 0x0020_0000;
-export const RISK_REGION_BYTES = 0x0020_0000;
+export { RISK_REGION_BYTES, RISK_REGION_OFFSET };
 
 export const RH_MAGIC = 0;
 export const RH_HALTED = 4;
@@ -33,7 +32,7 @@ export const RISK_ASSET_CLASSES = 64;
 
 export const RISK_SLOTS_OFFSET = RISK_REGION_OFFSET + 0x4000;
 export const RISK_SLOT_BYTES = 128;
-export const RISK_INSTRUMENT_CAPACITY = 8192;
+export const RISK_INSTRUMENT_CAPACITY = INSTRUMENT_CAPACITY;
 export const RISK_RATE_CAPACITY = 1024;
 
 export const RS_CONFIGURED = 0;

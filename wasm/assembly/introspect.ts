@@ -78,11 +78,33 @@ import {
   SOURCE_PAPER,
   DIRECTION_INBOUND,
   DIRECTION_OUTBOUND,
+  OUTBOUND_EXT_OFFSET,
+  INSTRUMENT_CAPACITY,
+  RISK_REGION_OFFSET,
+  RISK_REGION_BYTES,
+  ORDERS_REGION_OFFSET,
+  ORDERS_REGION_BYTES,
+  PORTFOLIO_REGION_OFFSET,
+  PORTFOLIO_REGION_BYTES,
+  EXITS_REGION_OFFSET,
+  EXITS_REGION_BYTES,
+  VENUE_REGION_OFFSET,
+  VENUE_REGION_BYTES,
+  KIND_CANCEL,
+  KIND_REPLACE,
+  KIND_CANCELED,
+  KIND_EXPIRED,
+  KIND_ORDER_STATUS,
+  KIND_FUNDING,
+  KIND_RATE,
+  KIND_ROUND_TRIP,
+  KIND_ORDER_NOTICE,
+  FLAG_MAKER,
 } from './layout';
 import { ERR_BAD_ARGUMENT } from './errors';
 
 /** Number of ids layoutValue answers: ids 0 .. LAYOUT_VALUE_COUNT - 1. */
-const LAYOUT_VALUE_COUNT: i32 = 74;
+const LAYOUT_VALUE_COUNT: i32 = 96;
 
 export function layoutValueCount(): i32 {
   return LAYOUT_VALUE_COUNT;
@@ -165,6 +187,28 @@ export function layoutValue(id: i32): i32 {
     case 71: return PIPELINE_REGION_OFFSET;
     case 72: return PIPELINE_REGION_BYTES;
     case 73: return KIND_ORDER;
+    case 74: return OUTBOUND_EXT_OFFSET;
+    case 75: return INSTRUMENT_CAPACITY;
+    case 76: return RISK_REGION_OFFSET;
+    case 77: return RISK_REGION_BYTES;
+    case 78: return ORDERS_REGION_OFFSET;
+    case 79: return ORDERS_REGION_BYTES;
+    case 80: return PORTFOLIO_REGION_OFFSET;
+    case 81: return PORTFOLIO_REGION_BYTES;
+    case 82: return EXITS_REGION_OFFSET;
+    case 83: return EXITS_REGION_BYTES;
+    case 84: return VENUE_REGION_OFFSET;
+    case 85: return VENUE_REGION_BYTES;
+    case 86: return KIND_CANCEL;
+    case 87: return KIND_REPLACE;
+    case 88: return KIND_CANCELED;
+    case 89: return KIND_EXPIRED;
+    case 90: return KIND_ORDER_STATUS;
+    case 91: return KIND_FUNDING;
+    case 92: return KIND_RATE;
+    case 93: return KIND_ROUND_TRIP;
+    case 94: return KIND_ORDER_NOTICE;
+    case 95: return FLAG_MAKER;
     default: return ERR_BAD_ARGUMENT;
   }
 }

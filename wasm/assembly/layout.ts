@@ -16,11 +16,31 @@
 //               +------------------------------------------+
 //               | outbound ring: header (256 B)            |  engine thread -> I/O thread
 //               |                slots (OUTBOUND_CAPACITY*64)
+//               +------------------------------------------+
+//               | outbound extension: OUTBOUND_CAPACITY*64 |  second 64 bytes of the outbound
+//               |                                          |  record in the slot of the same
+//               |                                          |  index (ROUND_TRIP only)
 //               +------------------------------------------+  STATE_OFFSET (64 KiB aligned)
-//               | state: bars | indicators | hmm | decision |  checkpointed as bytes
-//               |        pipeline                          |
+//               | state, checkpointed as bytes, one region |
+//               | per owner, each 64 KiB aligned:           |
+//               |   bars        bar builder slots          |
+//               |   indicators  plan + node state          |
+//               |   hmm         regime models + filters    |
+//               |   decision    fusion + sizing            |
+//               |   pipeline    per-instrument stage flags |
+//               |   risk        limits, account, kill      |
+//               |               switch, exposure sums      |
+//               |   orders      order table, fill ids      |
+//               |   portfolio   P&L, lots, currencies      |
+//               |   exits       exit profiles + per-       |
+//               |               position exit state        |
+//               |   venue       simulated venue: books,    |
+//               |               its orders, event queue    |
 //               | scratch (batch columns in and out)        |
 //   MEMORY_BYTES+------------------------------------------+
+//
+// Every per-instrument table holds INSTRUMENT_CAPACITY entries: instrument ids are
+// 0 .. INSTRUMENT_CAPACITY - 1 everywhere.
 //
 // Ring header (each hot word on its own 64-byte cache line, so producer and
 // consumer never write the same line):
@@ -83,9 +103,13 @@ export const INBOUND_CAPACITY: i32 = 65536;
 export const INBOUND_RING_OFFSET: i32 = CONTROL_OFFSET + CONTROL_BYTES;
 export const OUTBOUND_CAPACITY: i32 = 16384;
 export const OUTBOUND_RING_OFFSET: i32 = INBOUND_RING_OFFSET + RING_HEADER_BYTES + INBOUND_CAPACITY * SLOT_BYTES;
-export const STATE_OFFSET: i32 =
-  (OUTBOUND_RING_OFFSET + RING_HEADER_BYTES + OUTBOUND_CAPACITY * SLOT_BYTES + 0xffff) & ~0xffff;
+/** Second 64 bytes of an outbound record that needs 128 (ROUND_TRIP), at the slot index of the record. */
+export const OUTBOUND_EXT_OFFSET: i32 = OUTBOUND_RING_OFFSET + RING_HEADER_BYTES + OUTBOUND_CAPACITY * SLOT_BYTES;
+export const STATE_OFFSET: i32 = (OUTBOUND_EXT_OFFSET + OUTBOUND_CAPACITY * SLOT_BYTES + 0xffff) & ~0xffff;
 export const STATE_BYTES: i32 = MEMORY_BYTES - STATE_OFFSET;
+
+/** Instruments every per-instrument table holds (ids 0 .. INSTRUMENT_CAPACITY - 1). */
+export const INSTRUMENT_CAPACITY: i32 = 1024;
 
 // Sub-regions of the state region, each 64 KiB aligned. Each owner lays out its own
 // region (with a box diagram in its module) and never writes outside it.
@@ -95,11 +119,21 @@ export const INDICATOR_REGION_OFFSET: i32 = BARS_REGION_OFFSET + BARS_REGION_BYT
 export const INDICATOR_REGION_BYTES: i32 = 0x0200_0000;
 export const HMM_REGION_OFFSET: i32 = INDICATOR_REGION_OFFSET + INDICATOR_REGION_BYTES; // regime model + filter state
 export const HMM_REGION_BYTES: i32 = 0x0010_0000;
-export const DECISION_REGION_OFFSET: i32 = HMM_REGION_OFFSET + HMM_REGION_BYTES; // fusion, sizing, risk state
+export const DECISION_REGION_OFFSET: i32 = HMM_REGION_OFFSET + HMM_REGION_BYTES; // fusion and sizing
 export const DECISION_REGION_BYTES: i32 = 0x0040_0000;
 export const PIPELINE_REGION_OFFSET: i32 = DECISION_REGION_OFFSET + DECISION_REGION_BYTES; // per-instrument engine pipeline config
 export const PIPELINE_REGION_BYTES: i32 = 0x0010_0000;
-export const SCRATCH_REGION_OFFSET: i32 = PIPELINE_REGION_OFFSET + PIPELINE_REGION_BYTES; // batch columns in and out
+export const RISK_REGION_OFFSET: i32 = PIPELINE_REGION_OFFSET + PIPELINE_REGION_BYTES; // limits, account, kill switch, exposure sums
+export const RISK_REGION_BYTES: i32 = 0x0010_0000;
+export const ORDERS_REGION_OFFSET: i32 = RISK_REGION_OFFSET + RISK_REGION_BYTES; // order table, per-instrument order index, fill ids seen
+export const ORDERS_REGION_BYTES: i32 = 0x0040_0000;
+export const PORTFOLIO_REGION_OFFSET: i32 = ORDERS_REGION_OFFSET + ORDERS_REGION_BYTES; // P&L per instrument, currencies, open lots
+export const PORTFOLIO_REGION_BYTES: i32 = 0x0040_0000;
+export const EXITS_REGION_OFFSET: i32 = PORTFOLIO_REGION_OFFSET + PORTFOLIO_REGION_BYTES; // exit profiles, per-position exit state
+export const EXITS_REGION_BYTES: i32 = 0x0010_0000;
+export const VENUE_REGION_OFFSET: i32 = EXITS_REGION_OFFSET + EXITS_REGION_BYTES; // simulated venue: config, books, its orders, event queue
+export const VENUE_REGION_BYTES: i32 = 0x0080_0000;
+export const SCRATCH_REGION_OFFSET: i32 = VENUE_REGION_OFFSET + VENUE_REGION_BYTES; // batch columns in and out
 export const SCRATCH_REGION_BYTES: i32 = MEMORY_BYTES - SCRATCH_REGION_OFFSET;
 
 // Event record fields.
@@ -114,7 +148,8 @@ export const EV_A: i32 = 40;
 export const EV_B: i32 = 48;
 export const EV_ID: i32 = 56;
 
-// Event kinds: bit flags that combine.
+// Event kinds: bit flags that combine. One kind bit (bits 0..19), plus source bits, the
+// maker flag of a fill, and a direction bit.
 export const KIND_TRADE: i32 = 1;
 export const KIND_QUOTE: i32 = 2;
 export const KIND_BAR: i32 = 4;
@@ -126,9 +161,20 @@ export const KIND_SENTIMENT: i32 = 128;
 export const KIND_TIMER: i32 = 256;
 export const KIND_PROGRESS: i32 = 512;
 export const KIND_ORDER: i32 = 1024;
-export const KIND_MASK: i32 = 0xffff;
-export const SOURCE_LIVE: i32 = 1 << 16;
-export const SOURCE_REPLAY: i32 = 1 << 17;
-export const SOURCE_PAPER: i32 = 1 << 18;
+export const KIND_CANCEL: i32 = 1 << 11;
+export const KIND_REPLACE: i32 = 1 << 12;
+export const KIND_CANCELED: i32 = 1 << 13;
+export const KIND_EXPIRED: i32 = 1 << 14;
+export const KIND_ORDER_STATUS: i32 = 1 << 15;
+export const KIND_FUNDING: i32 = 1 << 16;
+export const KIND_RATE: i32 = 1 << 17;
+export const KIND_ROUND_TRIP: i32 = 1 << 18;
+export const KIND_ORDER_NOTICE: i32 = 1 << 19;
+export const KIND_MASK: i32 = 0x000f_ffff;
+export const SOURCE_LIVE: i32 = 1 << 20;
+export const SOURCE_REPLAY: i32 = 1 << 21;
+export const SOURCE_PAPER: i32 = 1 << 22;
+/** On a FILL: the fill added liquidity (maker); without it, it took liquidity (taker) or the venue did not say. */
+export const FLAG_MAKER: i32 = 1 << 23;
 export const DIRECTION_INBOUND: i32 = 1 << 24;
 export const DIRECTION_OUTBOUND: i32 = 1 << 25;

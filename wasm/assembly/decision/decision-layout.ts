@@ -1,5 +1,4 @@
-// Layout of the fusion + sizing part of the DECISION region: the first 2 MiB from
-// DECISION_REGION_OFFSET (the second 2 MiB belong to the risk checks). Global config,
+// Layout of the DECISION region (fusion + sizing) from DECISION_REGION_OFFSET. Global config,
 // the technical rule program, the sentiment source table, then one config block, one
 // state block and one output block per instrument. Mirrored by engine/decision/decision-layout.ts;
 // test/decision-wasm.test.ts checks the mirror against the core's decLayoutValue export.
@@ -16,20 +15,20 @@
 //   +0x003400 +------------------------------------------+  rule program (byte offsets, reciprocals)
 //             | reserved                                  |
 //   +0x004000 +------------------------------------------+
-//             | instrument config: 512 x 64 B             |  flags, indicator slot, sizing
-//   +0x010000 +------------------------------------------+
-//             | instrument state: 512 x 2 KiB             |  vol, ML quantiles, sentiment ring
-//   +0x110000 +------------------------------------------+
-//             | instrument output: 512 x 256 B            |  exported results (TS reads)
-//   +0x130000 +------------------------------------------+
-//             | batch list: i32 instrument[512]           |  decRunBatch input
-//   +0x131000 +------------------------------------------+
+//             | instrument config: 1024 x 64 B            |  flags, indicator slot, sizing
+//   +0x014000 +------------------------------------------+
+//             | instrument state: 1024 x 2 KiB            |  vol, ML quantiles, sentiment ring
+//   +0x214000 +------------------------------------------+
+//             | instrument output: 1024 x 256 B           |  exported results (TS reads)
+//   +0x254000 +------------------------------------------+
+//             | batch list: i32 instrument[1024]          |  decRunBatch input
+//   +0x255000 +------------------------------------------+
 //             | record staging: one 64 B event record     |  TS writes MODEL/SENTIMENT here
-//   +0x131040 +------------------------------------------+  for decOnRecord outside a ring
+//   +0x255040 +------------------------------------------+  for decOnRecord outside a ring
 //             | next order id: i64                        |  decCheckTargets numbers its orders
-//   +0x131048 +------------------------------------------+
+//   +0x255048 +------------------------------------------+
 //             | reserved                                  |
-//   +0x200000 +------------------------------------------+  (risk engineer's half follows)
+//   +0x400000 +------------------------------------------+  DECISION_REGION_BYTES
 //
 // Global config (f64 fields 8-byte aligned):
 //
@@ -98,10 +97,10 @@
 //    code of the limit that cut the order to fit or stopped it, 0 when none did; see
 //    risk/implied-order.ts)
 
-import { DECISION_REGION_OFFSET } from '../layout';
+import { DECISION_REGION_BYTES, DECISION_REGION_OFFSET, INSTRUMENT_CAPACITY } from '../layout';
 
 export const DEC_OFFSET: i32 = DECISION_REGION_OFFSET;
-export const DEC_BYTES: i32 = 0x0020_0000;
+export const DEC_BYTES: i32 = DECISION_REGION_BYTES;
 
 export const DEC_MAGIC: i32 = 0x43454446; // "FDEC" little-endian
 export const DEC_VERSION: i32 = 1;
@@ -109,7 +108,7 @@ export const DEC_STATE_MAGIC: i32 = 0x53454446; // "FDES"
 
 export const DEC_MAX_RULES: i32 = 64;
 export const DEC_MAX_SOURCES: i32 = 64;
-export const DEC_MAX_INSTRUMENTS: i32 = 512;
+export const DEC_MAX_INSTRUMENTS: i32 = INSTRUMENT_CAPACITY;
 export const DEC_SENT_ITEMS: i32 = 24;
 export const DEC_REGIMES: i32 = 3;
 export const DEC_COMPONENTS: i32 = 5;
@@ -121,13 +120,13 @@ export const DEC_SOURCES_OFFSET: i32 = DEC_OFFSET + 0x2000;
 export const DEC_SOURCE_BYTES: i32 = 16;
 export const DEC_INST_CONFIG_OFFSET: i32 = DEC_OFFSET + 0x4000;
 export const DEC_INST_CONFIG_BYTES: i32 = 64;
-export const DEC_STATE_OFFSET: i32 = DEC_OFFSET + 0x10000;
+export const DEC_STATE_OFFSET: i32 = DEC_OFFSET + 0x14000;
 export const DEC_STATE_BYTES: i32 = 2048;
-export const DEC_OUTPUT_OFFSET: i32 = DEC_OFFSET + 0x110000;
+export const DEC_OUTPUT_OFFSET: i32 = DEC_OFFSET + 0x214000;
 export const DEC_OUTPUT_BYTES: i32 = 256;
-export const DEC_BATCH_OFFSET: i32 = DEC_OFFSET + 0x130000;
-export const DEC_RECORD_OFFSET: i32 = DEC_OFFSET + 0x131000;
-export const DEC_ORDER_ID_OFFSET: i32 = DEC_OFFSET + 0x131040;
+export const DEC_BATCH_OFFSET: i32 = DEC_OFFSET + 0x254000;
+export const DEC_RECORD_OFFSET: i32 = DEC_OFFSET + 0x255000;
+export const DEC_ORDER_ID_OFFSET: i32 = DEC_OFFSET + 0x255040;
 
 // Global config fields.
 export const CFG_MAGIC: i32 = 0;

@@ -8,8 +8,8 @@
 //            | ... HMM_MAX_MODELS = 16                      |
 //   +0x20000 +--------------------------------------------+
 //            | filter state of instrument 0 (256 B)         |  checkpoint = byte copy
-//            | ... HMM_MAX_INSTRUMENTS = 2048               |
-//   +0xA0000 +--------------------------------------------+
+//            | ... HMM_MAX_INSTRUMENTS = 1024               |
+//   +0x60000 +--------------------------------------------+
 //            | reserved                                     |
 //   +0x100000+--------------------------------------------+
 //
@@ -28,12 +28,12 @@
 //   64                 128                192               256
 //   | probs[8] f64     | logB[8] f64 (scratch) | pred[8] f64 (scratch) |
 
-import { HMM_REGION_OFFSET } from '../layout';
+import { HMM_REGION_OFFSET, INSTRUMENT_CAPACITY } from '../layout';
 
 export const HMM_MAX_STATES: i32 = 8;
 export const HMM_MAX_FEATURES: i32 = 8;
 export const HMM_MAX_MODELS: i32 = 16;
-export const HMM_MAX_INSTRUMENTS: i32 = 2048;
+export const HMM_MAX_INSTRUMENTS: i32 = INSTRUMENT_CAPACITY;
 
 export const HMM_MODEL_TABLE_OFFSET: i32 = HMM_REGION_OFFSET;
 export const HMM_MODEL_BYTES: i32 = 8192;

@@ -35,17 +35,17 @@
 //           |                        output index        |
 //           |  +48 prevClose     f64  (NaN before first) |
 //           |  +56 (pad)                                 |
-//   +0x21000+--------------------------------------------+
+//   +0x11000+--------------------------------------------+
 //           | feature rows: instrument i's d f64 at      |
 //           | FEATURE_ROWS + i * 64                      |
-//   +0x41000+--------------------------------------------+
+//   +0x21000+--------------------------------------------+
 //           | bar ring: header (256 B) + BAR_RING_CAPACITY|
 //           | slots; the bar builder's output, drained   |
 //           | into the pipeline within the same call     |
-//   +0x51100+--------------------------------------------+
-import { PIPELINE_REGION_OFFSET } from '../layout';
+//   +0x31100+--------------------------------------------+
+import { INSTRUMENT_CAPACITY, PIPELINE_REGION_OFFSET } from '../layout';
 
-export const PIPE_MAX_INSTRUMENTS: i32 = 2048;
+export const PIPE_MAX_INSTRUMENTS: i32 = INSTRUMENT_CAPACITY;
 export const PIPE_MAX_FEATURES: i32 = 8;
 
 export const PIPE_HEADER: i32 = PIPELINE_REGION_OFFSET;

@@ -1,8 +1,8 @@
-// Layout of the RISK region: the second 2 MiB of the DECISION region (the first 2 MiB
-// belong to fusion and sizing). Limits, account, kill switch, the order-rate window and
-// one slot per instrument, so a checkpoint is a byte copy of the region.
+// Layout of the RISK region (RISK_REGION_OFFSET in ../layout.ts): limits, account, kill
+// switch, the order-rate window and one slot per instrument, so a checkpoint is a byte copy
+// of the region.
 //
-//   RISK_REGION_OFFSET = DECISION_REGION_OFFSET + 0x0020_0000
+//   RISK_REGION_OFFSET
 //   +0       +------------------------------------------+
 //            | header (256 B): flags, clock, account,   |
 //            | kill switch, limits (below)              |
@@ -15,8 +15,8 @@
 //            | reserved                                 |
 //   +0x4000  +------------------------------------------+
 //            | instrument slot 0 (128 B)                |  slot index = instrument id
-//            | ... slot RISK_INSTRUMENT_CAPACITY - 1    |
-//   +0x104000+------------------------------------------+
+//            | ... slot INSTRUMENT_CAPACITY - 1         |
+//   +0x24000 +------------------------------------------+
 //            | reserved                                 |
 //            +------------------------------------------+  RISK_REGION_OFFSET + RISK_REGION_BYTES
 //
@@ -58,10 +58,9 @@
 //                position, pending quantity, mark or asset class)
 //   invLot       1 / lotSize: lot counts multiply by it instead of dividing by lotSize
 
-import { DECISION_REGION_OFFSET } from '../layout';
+import { INSTRUMENT_CAPACITY, RISK_REGION_BYTES, RISK_REGION_OFFSET } from '../layout';
 
-export const RISK_REGION_OFFSET: i32 = DECISION_REGION_OFFSET + 0x0020_0000;
-export const RISK_REGION_BYTES: i32 = 0x0020_0000;
+export { RISK_REGION_BYTES, RISK_REGION_OFFSET };
 export const RISK_MAGIC: i32 = 0x4b534952; // "RISK" little-endian
 
 export const RH_MAGIC: i32 = 0;
@@ -103,7 +102,7 @@ export const RISK_ASSET_CLASSES: i32 = 64;
 
 export const RISK_SLOTS_OFFSET: i32 = RISK_REGION_OFFSET + 0x4000;
 export const RISK_SLOT_BYTES: i32 = 128;
-export const RISK_INSTRUMENT_CAPACITY: i32 = 8192;
+export const RISK_INSTRUMENT_CAPACITY: i32 = INSTRUMENT_CAPACITY;
 
 export const RS_CONFIGURED: i32 = 0;
 export const RS_ASSET_CLASS: i32 = 4;
