@@ -6,21 +6,17 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readBarRecord, ReferenceBarBuilder, type Bar, type BarBuilderConfig } from '../engine/bars/index.js';
 import { compileCore, createSharedMemory, instantiateCore, type CoreExports } from '../engine/core/wasm-core.js';
 import { EventKind } from '../engine/layout/event-record.js';
 import { OUTBOUND_RING_OFFSET, SCRATCH_REGION_OFFSET } from '../engine/layout/memory-map.js';
 import { initRing, RingConsumer } from '../engine/ring/index.js';
+import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 import { readTicks, type Tick } from './tick-files.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataRoot = path.resolve(repoRoot, '../shared/data');
-const tradesDir = path.join(dataRoot, 'crypto_trades');
-const quotesDir = path.join(dataRoot, 'crypto_quotes');
-if (!existsSync(tradesDir)) console.warn(`bar-builder: real-data comparison skipped, no trades at ${tradesDir}`);
-if (!existsSync(quotesDir)) console.warn(`bar-builder: real-data comparison skipped, no quotes at ${quotesDir}`);
+const tradesDir = sharedDataPath('crypto_trades');
+const quotesDir = sharedDataPath('crypto_quotes');
 
 const SECOND = 1_000_000_000n;
 const ERR_OUTBOUND_FULL = -4;
@@ -108,7 +104,7 @@ const CONFIGS: BarBuilderConfig[] = [
 const listCsv = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.csv')).sort() : []);
 
 for (const [source, dir] of [['trades', tradesDir], ['quotes', quotesDir]] as const) {
-  describe.skipIf(!existsSync(dir))(`core bar builder equals the TS reference on every ${source} file`, () => {
+  describe.skipIf(skipWithout(sharedData([dir])))(`core bar builder equals the TS reference on every ${source} file`, () => {
     let core: CoreBars;
     beforeAll(() => {
       core = new CoreBars();

@@ -7,9 +7,7 @@
 // (exp(a) * exp(b)) where the reference decays each item (exp(a + b)), and AssemblyScript's
 // Math.exp may differ from V8's in the last bit; everything else is the same operations in
 // the same order.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadBarsCsv } from '../adapters/files/index.js';
@@ -18,15 +16,14 @@ import { labelCode } from '../engine/regime/regime-label.js';
 import { buildRegimeFeatures, RegimeFeatureBuilder } from '../engine/regime/regime-features.js';
 import { trainRegimeModel } from '../engine/regime/train-regime-model.js';
 import { DecisionPair, outputDifference } from './decision-harness.js';
+import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 
 const TOLERANCE = 1e-9;
 const HOUR = 3_600_000_000_000n;
 const T0 = 1_700_000_000_000_000_000n;
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = path.resolve(repoRoot, '../shared/data/crypto_ohlcv');
+const dataDir = sharedDataPath('crypto_ohlcv');
 const FILES = ['binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv'].map((f) => path.join(dataDir, f));
-const hasData = FILES.every((f) => existsSync(f));
-if (!hasData) console.warn(`decision-parity: real-data parity skipped: ${FILES.join(', ')} not found (shared data absent)`);
+const skipRealData = skipWithout(sharedData(FILES));
 
 const INSTRUMENTS = [
   { instrument: 0, indicatorSlot: 0, timeframe: '1h' },
@@ -129,7 +126,7 @@ describe('decision parity: WASM core == TS reference', () => {
   });
 });
 
-describe.skipIf(!hasData)('decision parity on real Binance 1h bars (BTC, ETH)', () => {
+describe.skipIf(skipRealData)('decision parity on real Binance 1h bars (BTC, ETH)', () => {
   it(`agrees to ${TOLERANCE} on every bar with real indicator outputs and HMM probabilities`, async () => {
     const series = await Promise.all(FILES.map(async (f) => (await loadBarsCsv(f)).series));
     const btc = series[0];

@@ -1,19 +1,16 @@
 // Ticks through the engine loop: TRADE records on the inbound ring are turned into time
 // bars by the core's bar builder, and each bar runs the pipeline at once. Oracles: the
 // TS reference bar builder and the TS reference indicators over its bars.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReferenceBarBuilder, type Bar } from '../engine/bars/index.js';
 import { createReferenceIndicator } from '../engine/indicators/reference/index.js';
 import { EventKind } from '../engine/layout/event-record.js';
 import { EngineHost } from '../engine/threads/engine-host.js';
 import type { PipelineSpec } from '../engine/pipeline/index.js';
+import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 import { readTicks, type Tick } from './tick-files.js';
 
-const tradesFile = path.resolve(import.meta.dirname, '../../shared/data/crypto_trades/binance_spot_BTCUSDT_trades_2024-08-08T2354_2024-08-09T0005.csv');
-const hasTrades = existsSync(tradesFile);
-if (!hasTrades) console.warn(`engine-ticks: skipped, no trade capture at ${tradesFile} (see ../shared/data/README.md)`);
+const tradesFile = sharedDataPath('crypto_trades/binance_spot_BTCUSDT_trades_2024-08-08T2354_2024-08-09T0005.csv');
 
 const SECOND = 1_000_000_000n;
 const TRADE = EventKind.TRADE | EventKind.SOURCE_REPLAY | EventKind.DIRECTION_INBOUND;
@@ -63,7 +60,7 @@ function spec(timeframeNs: bigint, emptyIntervals: 'skip' | 'fill'): PipelineSpe
   return { indicators: TOKENS, instruments: [{ instrument: 0, barBuilder: { timeframeNs, source: 'trades', emptyIntervals } }] };
 }
 
-describe.skipIf(!hasTrades)('ticks through the engine loop', () => {
+describe.skipIf(skipWithout(sharedData([tradesFile])))('ticks through the engine loop', () => {
   for (const [timeframe, emptyIntervals] of [[5n * SECOND, 'fill'], [30n * SECOND, 'skip']] as const) {
     it(`builds ${timeframe / SECOND} s bars (${emptyIntervals}) from Binance trades and runs the indicators on each, as the TS references do`, async () => {
       const ticks = readTicks(tradesFile, 'trades');

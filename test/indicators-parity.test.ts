@@ -13,11 +13,10 @@
 // sigma (or by the slope's scale); the two implementations keep their sums differently
 // (shift, re-sum period), so these outputs legitimately differ at ~1e-11 (measured max
 // 1.1e-11, zscore:20 on the 1h files).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBarsCsv } from '../adapters/files/index.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
@@ -27,13 +26,12 @@ import {
 import { createReferenceIndicator } from '../engine/indicators/reference/index.js';
 import { UserFacingError } from '../engine/cli/cli-error.js';
 import { planFromSpec, registerIndicatorsCommand } from '../engine/cli/commands/indicators.js';
+import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = path.resolve(repoRoot, '../shared/data/crypto_ohlcv');
+const dataDir = sharedDataPath('crypto_ohlcv');
 const SYMBOLS = ['BTC', 'ETH', 'SOL', 'BNB', 'XRP', 'ADA'];
 const hourlyFiles = SYMBOLS.map((s) => path.join(dataDir, `binance_spot_${s}USDT_1h_2024-04-16_2026-04-16.csv`));
-const hasRealData = hourlyFiles.every((f) => existsSync(f));
-if (!hasRealData) console.warn(`indicators-parity: real-data cases skipped: ${dataDir} (shared data) not found`);
+const skipRealData = skipWithout(sharedData(hourlyFiles));
 
 /** The full default plan: every indicator, several periods, multi-output selectors and transforms. */
 const PARITY_TOKENS = [
@@ -118,13 +116,13 @@ describe('indicator parity: per-call streaming equals batch', () => {
     expect(progress[progress.length - 1]).toBe(3000);
   });
 
-  it.skipIf(!hasRealData)('gives bit-identical outputs for the full default plan on the BTC 1h file', async () => {
+  it.skipIf(skipRealData)('gives bit-identical outputs for the full default plan on the BTC 1h file', async () => {
     const { series } = await loadBarsCsv(hourlyFiles[0]);
     streamingEqualsBatch(series, path.basename(hourlyFiles[0]));
   });
 });
 
-describe.skipIf(!hasRealData)('indicator parity: WASM equals the TS reference on the crypto 1h files', () => {
+describe.skipIf(skipRealData)('indicator parity: WASM equals the TS reference on the crypto 1h files', () => {
   const files = new Map<string, BarColumns>();
   beforeAll(async () => {
     for (const file of hourlyFiles) files.set(path.basename(file), (await loadBarsCsv(file)).series);

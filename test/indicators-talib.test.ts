@@ -11,7 +11,7 @@
 // through IndicatorExecutor) is held to the same bound against the same TA-Lib outputs.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,15 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBarsCsv, type OhlcvColumns } from '../adapters/files/index.js';
 import { buildPlan, IndicatorExecutor } from '../engine/indicators/index.js';
 import { createReferenceIndicator } from '../engine/indicators/reference/index.js';
+import { pythonBin as python, pythonPeer, sharedData, sharedDataPath, skipWithout } from './peers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = path.resolve(repoRoot, '../shared/data/crypto_ohlcv');
-const python = path.join(repoRoot, '.cache/pyenv/bin/python');
+const dataDir = sharedDataPath('crypto_ohlcv');
 const script = path.join(repoRoot, 'tools/talib/talib_reference.py');
-const hasData = existsSync(dataDir);
-const hasPython = existsSync(python);
-if (!hasData) console.warn(`indicators-talib: skipped, no market data at ${dataDir} (see /work/shared/data/README.md)`);
-if (!hasPython) console.warn(`indicators-talib: skipped, no Python venv at ${python}: run \`node tools/pyenv/ensure-python.mjs\``);
+const data = sharedData(['crypto_ohlcv']);
+const talibPeer = pythonPeer(['talib']);
 
 const BOUND = 1e-9;
 
@@ -123,9 +121,9 @@ function worstError(ours: Float64Array, talib: (number | null)[], from: number, 
 
 const worstSeen = new Map<string, number>();
 const wasmWorstSeen = new Map<string, number>();
-const files = hasData ? readdirSync(dataDir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dataDir, f)) : [];
+const files = !data.missing ? readdirSync(dataDir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dataDir, f)) : [];
 
-describe.skipIf(!hasData || !hasPython)('TS reference indicators agree with TA-Lib on every crypto_ohlcv file', () => {
+describe.skipIf(skipWithout(data, talibPeer))('TS reference indicators agree with TA-Lib on every crypto_ohlcv file', () => {
   let outDir = '';
   let executor: IndicatorExecutor;
 
@@ -234,7 +232,7 @@ function writeBarsCsv(dir: string, name: string, bars: { high: number; low: numb
   return file;
 }
 
-describe.skipIf(!hasPython)('documented differences from TA-Lib (engine/indicators/TALIB_DIFFERENCES.md)', () => {
+describe.skipIf(skipWithout(talibPeer))('documented differences from TA-Lib (engine/indicators/TALIB_DIFFERENCES.md)', () => {
   let dir = '';
   const talibFor = async (name: string, bars: Parameters<typeof writeBarsCsv>[2], tokens: string[]) => {
     const file = writeBarsCsv(dir, name, bars);

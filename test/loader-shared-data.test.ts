@@ -2,7 +2,7 @@
 // file of equity_daily loads with the row counts of the data README, first/last times equal
 // to the raw text, strictly increasing times; non-OHLCV files are refused as missing columns;
 // a 573,620-row tick file reshaped as bars streams through the skip policy.
-import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,11 +10,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CsvFileError, loadBarsCsv, type BarSeries } from '../adapters/files/index.js';
+import { sharedData, sharedDataDir, skipWithout } from './peers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = path.resolve(repoRoot, '../shared/data');
-const exists = existsSync(path.join(dataDir, 'crypto_ohlcv'));
-if (!exists) console.warn(`loader-shared-data: skipped, shared market data not found at ${dataDir}`);
+const dataDir = sharedDataDir;
+const skipSharedData = skipWithout(sharedData(['crypto_ohlcv', 'equity_daily/lean_factor_files', 'equity_ticks/lean_BAC_trade_ticks_2013-10-07_2013-10-11.csv']));
 
 const NS_PER_MS = 1_000_000n;
 const HOUR_NS = 3_600_000_000_000n;
@@ -54,9 +54,9 @@ function expectEndsMatchRawText(file: string, series: BarSeries): void {
 }
 
 const list = (dir: string): string[] =>
-  exists ? readdirSync(path.join(dataDir, dir)).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dataDir, dir, f)) : [];
+  !skipSharedData ? readdirSync(path.join(dataDir, dir)).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dataDir, dir, f)) : [];
 
-describe.skipIf(!exists)('shared crypto OHLCV files', () => {
+describe.skipIf(skipSharedData)('shared crypto OHLCV files', () => {
   const files = list('crypto_ohlcv');
 
   it('finds the 15 crypto files the data README lists', () => {
@@ -79,7 +79,7 @@ describe.skipIf(!exists)('shared crypto OHLCV files', () => {
   });
 });
 
-describe.skipIf(!exists)('shared equity daily files', () => {
+describe.skipIf(skipSharedData)('shared equity daily files', () => {
   const all = [...list('equity_daily'), ...list('equity_daily/lean_factor_files')];
   const ohlcv = all.filter((f) => /(lean_[A-Z]+_daily_(split_adjusted|unadjusted)|yahoo_[A-Z]+_daily_split_adjusted_2013-2023)\.csv$/.test(f));
   const others = all.filter((f) => !ohlcv.includes(f));
@@ -110,7 +110,7 @@ describe.skipIf(!exists)('shared equity daily files', () => {
   });
 });
 
-describe.skipIf(!exists)('tick-file sizes', () => {
+describe.skipIf(skipSharedData)('tick-file sizes', () => {
   const ticks = path.join(dataDir, 'equity_ticks', 'lean_BAC_trade_ticks_2013-10-07_2013-10-11.csv');
   let dir = '';
   let asBars = '';
@@ -164,7 +164,7 @@ describe('bundled demo data (data/)', () => {
     expect(series.timeNs[series.length - 1]).toBe(rawTimeNs('2026-04-16T00:00:00Z'));
   });
 
-  it.skipIf(!exists).each(symbols)('ships the %s file byte-identical to the shared source', (symbol) => {
+  it.skipIf(skipSharedData).each(symbols)('ships the %s file byte-identical to the shared source', (symbol) => {
     const source = path.join(dataDir, 'crypto_ohlcv', path.basename(bundled(symbol)));
     expect(readFileSync(bundled(symbol)).equals(readFileSync(source)), `${bundled(symbol)} must equal ${source}`).toBe(true);
   });

@@ -2,21 +2,18 @@
 // registry entry are written, and the filter output has one row per featured bar with
 // probabilities summing to 1, valid labels and increments adding up to the fit's
 // log-likelihood on the training file.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerRegimeCommand } from '../engine/cli/commands/regime.js';
 import { UserFacingError } from '../engine/cli/cli-error.js';
 import { readRegimeModelFile } from '../engine/regime/regime-model-record.js';
 import { RegimeModelRegistry } from '../engine/regime/regime-model-registry.js';
+import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bars = path.resolve(repoRoot, '../shared/data/crypto_ohlcv/binance_spot_BTCUSDT_4h_2024-04-16_2026-04-16.csv');
-const hasData = existsSync(bars);
-if (!hasData) console.warn(`regime-cli: skipped: ${bars} not found (shared data absent)`);
+const bars = sharedDataPath('crypto_ohlcv/binance_spot_BTCUSDT_4h_2024-04-16_2026-04-16.csv');
 const dir = mkdtempSync(path.join(tmpdir(), 'qf-regime-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,7 +23,7 @@ async function run(...args: string[]): Promise<void> {
   await program.parseAsync(['node', 'quantflow', 'regime', ...args]);
 }
 
-describe.skipIf(!hasData)('quantflow regime fit / filter', () => {
+describe.skipIf(skipWithout(sharedData([bars])))('quantflow regime fit / filter', () => {
   it('fits a model, registers it, and filters the bars it was fitted on', async () => {
     const model = path.join(dir, 'btc-4h.json');
     const registry = path.join(dir, 'registry');

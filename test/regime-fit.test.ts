@@ -1,9 +1,6 @@
 // Gaussian HMM fitting, decoding and filtering in TypeScript (engine/regime): recovery of a
 // known 3-state model, EM monotonicity, exact oracles on tiny models (brute force over
 // all paths), the log-space fallback, real-data robustness and input validation.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadBarsCsv } from '../adapters/files/index.js';
 import { baumWelch } from '../engine/regime/baum-welch.js';
@@ -16,12 +13,10 @@ import { buildRegimeFeatures } from '../engine/regime/regime-features.js';
 import { simulateGaussianHmm } from '../engine/regime/simulate-gaussian-hmm.js';
 import { varianceFloors } from '../engine/regime/variance-floor.js';
 import { viterbi } from '../engine/regime/viterbi.js';
+import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = path.resolve(repoRoot, '../shared/data');
-const btcHourly = path.join(dataDir, 'crypto_ohlcv/binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
-const hasData = existsSync(btcHourly);
-if (!hasData) console.warn(`regime-fit: real-data tests skipped: ${btcHourly} not found (shared data absent)`);
+const btcHourly = sharedDataPath('crypto_ohlcv/binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
+const skipRealData = skipWithout(sharedData([btcHourly]));
 
 const TRUE_DIAG: GaussianHmm = {
   states: 3,
@@ -194,7 +189,7 @@ describe('exact oracles on a tiny model', () => {
   });
 });
 
-describe.skipIf(!hasData)('real data: BTCUSDT 1h with features logret, rvol:20, volz:20', () => {
+describe.skipIf(skipRealData)('real data: BTCUSDT 1h with features logret, rvol:20, volz:20', () => {
   it('fits without NaN, with positive variances and stochastic rows, for both covariance types', async () => {
     const x = await btcFeatures();
     expect(x.rows, 'rows after the 21-bar warm-up').toBeGreaterThan(17_000);

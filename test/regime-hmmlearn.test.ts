@@ -1,10 +1,7 @@
 // Our Gaussian HMM against hmmlearn (PyPI), run in the project's venv through
 // tools/hmm/hmmlearn_peer.py: equal scores for the same parameters, and fits from the
-// same initialisation that end no worse than hmmlearn's. Skipped, with the reason
-// printed, when the venv or hmmlearn is missing.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// same initialisation that end no worse than hmmlearn's. A missing venv, hmmlearn or BTC
+// file skips (outside CI) or fails (CI=true), as test/peers.ts decides.
 import { describe, expect, it } from 'vitest';
 import { loadBarsCsv } from '../adapters/files/index.js';
 import { baumWelch } from '../engine/regime/baum-welch.js';
@@ -14,14 +11,11 @@ import type { FeatureMatrix, GaussianHmm } from '../engine/regime/gaussian-hmm.j
 import { buildRegimeFeatures } from '../engine/regime/regime-features.js';
 import { simulateGaussianHmm } from '../engine/regime/simulate-gaussian-hmm.js';
 import { varianceFloors } from '../engine/regime/variance-floor.js';
-import { hmmlearnFit, hmmlearnScores, hmmlearnUnavailableReason } from '../tools/hmm/hmmlearn-peer.js';
+import { hmmlearnFit, hmmlearnScores } from '../tools/hmm/hmmlearn-peer.js';
+import { pythonPeer, sharedData, sharedDataPath, skipWithout } from './peers.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const btcHourly = path.resolve(repoRoot, '../shared/data/crypto_ohlcv/binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
-const hasData = existsSync(btcHourly);
-const unavailable = hmmlearnUnavailableReason();
-if (unavailable) console.warn(`regime-hmmlearn: skipped: ${unavailable}`);
-if (!hasData) console.warn(`regime-hmmlearn: real-data cases skipped: ${btcHourly} not found (shared data absent)`);
+const btcHourly = sharedDataPath('crypto_ohlcv/binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
+const skipRealData = skipWithout(sharedData([btcHourly]));
 
 const SCORE_RELATIVE_TOLERANCE = 1e-6;
 const FIT_RELATIVE_MARGIN = 1e-4;
@@ -44,14 +38,14 @@ const relative = (ours: number, theirs: number) => Math.abs(ours - theirs) / Mat
 
 async function datasets(): Promise<{ name: string; x: FeatureMatrix }[]> {
   const sets = [{ name: 'simulated 3-state, 8,000 rows', x: simulateGaussianHmm(TRUTH, 8_000, 4).features }];
-  if (hasData) {
+  if (!skipRealData) {
     const { series } = await loadBarsCsv(btcHourly);
     sets.push({ name: 'BTCUSDT 1h (logret, rvol:20, volz:20)', x: buildRegimeFeatures(series) });
   }
   return sets;
 }
 
-describe.skipIf(unavailable !== undefined)('Gaussian HMM against hmmlearn', () => {
+describe.skipIf(skipWithout(pythonPeer(['hmmlearn'])))('Gaussian HMM against hmmlearn', () => {
   it(`scores the same parameters as GaussianHMM.score within ${SCORE_RELATIVE_TOLERANCE} relative`, async () => {
     for (const { name, x } of await datasets()) {
       for (const covarianceType of ['diag', 'full'] as const) {

@@ -2,10 +2,9 @@
 // ../shared/data when present), label hysteresis, the model record (JSON file round trip,
 // data hash, field checks) and the LMDB registry (a real environment in a temp dir).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadBarsCsv } from '../adapters/files/index.js';
 import { scoreGaussianHmm } from '../engine/regime/forward-filter.js';
@@ -20,13 +19,11 @@ import { SeededRandom } from '../engine/regime/seeded-random.js';
 import { simulateGaussianHmm } from '../engine/regime/simulate-gaussian-hmm.js';
 import { trainRegimeModel } from '../engine/regime/train-regime-model.js';
 import { viterbi } from '../engine/regime/viterbi.js';
+import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cryptoDir = path.resolve(repoRoot, '../shared/data/crypto_ohlcv');
-const hasData = ['BTCUSDT', 'ETHUSDT'].every((s) => existsSync(path.join(cryptoDir, `binance_spot_${s}_1h_2024-04-16_2026-04-16.csv`)));
-if (!hasData) console.warn(`regime-model: real-data labelling tests skipped: BTCUSDT/ETHUSDT 1h CSVs not found in ${cryptoDir} (shared data absent)`);
-const hasBtc4h = existsSync(path.join(cryptoDir, 'binance_spot_BTCUSDT_4h_2024-04-16_2026-04-16.csv'));
-if (hasData && !hasBtc4h) console.warn(`regime-model: BTCUSDT 4h labelling test skipped: its CSV is not in ${cryptoDir}`);
+const cryptoDir = sharedDataPath('crypto_ohlcv');
+const hourlyData = sharedData(['BTCUSDT', 'ETHUSDT'].map((s) => path.join(cryptoDir, `binance_spot_${s}_1h_2024-04-16_2026-04-16.csv`)));
+const btc4hData = sharedData([path.join(cryptoDir, 'binance_spot_BTCUSDT_4h_2024-04-16_2026-04-16.csv')]);
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -194,7 +191,7 @@ describe('state labelling rules', () => {
     expect(() => labelStates(K3, { minTrendZ: 2 } as LabelRules)).toThrow('`minReversalZ` must be a finite number > 0, was undefined');
   });
 
-  describe.skipIf(!hasData)('on Binance crypto bars (../shared/data/crypto_ohlcv)', () => {
+  describe.skipIf(skipWithout(hourlyData))('on Binance crypto bars (../shared/data/crypto_ohlcv)', () => {
     const train = async (symbol: string, timeframe: string) => {
       const file = path.join(cryptoDir, `binance_spot_${symbol}_${timeframe}_2024-04-16_2026-04-16.csv`);
       const record = trainRegimeModel(buildRegimeFeatures((await loadBarsCsv(file)).series), { restarts: 3, seed: 1 });
@@ -219,7 +216,7 @@ describe('state labelling rules', () => {
       expect([...found].sort(), `labels:\n${table.join('\n')}`).toEqual(['choppy', 'mean_reverting', 'trending']);
     }, 120_000);
 
-    it.skipIf(!hasBtc4h)('gives one BTCUSDT 4h model all three labels', async () => {
+    it.skipIf(skipWithout(btc4hData))('gives one BTCUSDT 4h model all three labels', async () => {
       const { record, table } = await train('BTCUSDT', '4h');
       expect([...record.labels].sort(), table.join('\n')).toEqual(['choppy', 'mean_reverting', 'trending']);
     }, 120_000);

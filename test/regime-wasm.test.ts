@@ -4,9 +4,6 @@
 // the documented status codes. K = 3, d = 3 diagonal models run the core's unrolled path
 // (hmm-filter-diag3.ts); it is held bit for bit to the general path by filtering the same
 // model written as a full covariance (diagonal matrices), which the general path runs.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBarsCsv } from '../adapters/files/index.js';
 import { CoreStatusError } from '../engine/core/core-status.js';
@@ -20,11 +17,10 @@ import { LabelHysteresis } from '../engine/regime/label-hysteresis.js';
 import { buildRegimeFeatures } from '../engine/regime/regime-features.js';
 import { simulateGaussianHmm } from '../engine/regime/simulate-gaussian-hmm.js';
 import { WasmForwardFilter, type HmmCoreExports } from '../engine/regime/wasm-forward-filter.js';
+import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const btcHourly = path.resolve(repoRoot, '../shared/data/crypto_ohlcv/binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
-const hasData = existsSync(btcHourly);
-if (!hasData) console.warn(`regime-wasm: real-data cases skipped: ${btcHourly} not found (shared data absent)`);
+const btcHourly = sharedDataPath('crypto_ohlcv/binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
+const skipRealData = skipWithout(sharedData([btcHourly]));
 
 const TOLERANCE = 1e-12;
 const TRUTH: GaussianHmm = {
@@ -105,7 +101,7 @@ beforeAll(async () => {
     { name: 'simulated, diagonal covariance', model: fitGaussianHmm(sim, { covarianceType: 'diag', restarts: 1, maxIterations: 20 }).best.model, x: sim },
     { name: 'simulated, 4 states x 2 features, diagonal (general path)', model: GENERAL_DIAG, x: simulateGaussianHmm(GENERAL_DIAG, 5_000, 3).features },
   ];
-  if (hasData) {
+  if (!skipRealData) {
     const { series } = await loadBarsCsv(btcHourly);
     const x = buildRegimeFeatures(series);
     for (const covarianceType of ['diag', 'full'] as const) {

@@ -4,16 +4,9 @@
 // (tools/pyenv/requirements.txt). The high lane has no peer; test/ring-wasm.test.ts
 // checks both lanes against the WASM implementation.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EventChecksum } from '../engine/ring/index.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const python = path.join(repoRoot, '.cache/pyenv/bin/python');
-const hasMmh3 = existsSync(python) && spawnSync(python, ['-c', 'import mmh3'], { encoding: 'utf8' }).status === 0;
-if (!hasMmh3) console.warn(`ring-checksum-mmh3: skipped, no Python venv with mmh3 at ${python}: run \`node tools/pyenv/ensure-python.mjs\``);
+import { pythonBin as python, pythonPeer, skipWithout } from './peers.js';
 
 /** MurmurHash3 x86_32 finalisation of a block-loop state over `length` bytes. */
 function murmurFinalise(state: number, length: number): number {
@@ -39,7 +32,7 @@ function randomWords(count: number, seed: number): Uint32Array {
   return words;
 }
 
-describe.skipIf(!hasMmh3)('event checksum low lane against Python mmh3', () => {
+describe.skipIf(skipWithout(pythonPeer(['mmh3'])))('event checksum low lane against Python mmh3', () => {
   it('equals MurmurHash3 x86_32 (seed 0) of the stream bytes once finalised, for streams of 1 to 200 records', () => {
     const streams = [1, 2, 3, 17, 64, 200].map((records, i) => randomWords(records * 16, 0x9e3779b9 + i));
     streams.push(new Uint32Array(16), new Uint32Array(16).fill(0xffff_ffff));

@@ -2,9 +2,7 @@
 // ringConsumeChecksum folds the same checksum as engine/ring/event-checksum.ts,
 // ringForward (the core as producer) delivers records intact, bad ring offsets
 // come back as status codes, and real Binance trade prints survive the trip.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
@@ -18,6 +16,7 @@ import {
 } from '../engine/layout/memory-map.js';
 import { EventKind } from '../engine/layout/event-record.js';
 import { EventChecksum, RingConsumer, RingMemory, RingProducer, formatChecksum, initRing } from '../engine/ring/index.js';
+import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 
 interface RingCoreExports {
   ringConsumeChecksum(ringOffset: number, maxBatch: number): number;
@@ -27,10 +26,8 @@ interface RingCoreExports {
 const ERR_RING_NOT_INITIALISED = -2;
 const ERR_BAD_ARGUMENT = -6;
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tradesFile = path.resolve(repoRoot, '../shared/data/crypto_trades/binance_spot_BTCUSDT_trades_2024-08-08T2354_2024-08-09T0005.csv');
-const haveTrades = existsSync(tradesFile);
-if (!haveTrades) console.warn(`ring-wasm: skipping the real-trade test, ${tradesFile} is absent (see /work/shared/data/README.md)`);
+const tradesFile = sharedDataPath('crypto_trades/binance_spot_BTCUSDT_trades_2024-08-08T2354_2024-08-09T0005.csv');
+const skipTrades = skipWithout(sharedData([tradesFile]));
 
 const memory = createSharedMemory();
 const core = instantiateCore(memory) as unknown as RingCoreExports;
@@ -165,7 +162,7 @@ describe('WASM ring producer (ringForward)', () => {
   });
 });
 
-describe.skipIf(!haveTrades)('real Binance BTCUSDT trade prints through the ring', () => {
+describe.skipIf(skipTrades)('real Binance BTCUSDT trade prints through the ring', () => {
   it('reach the WASM consumer with the checksum the TS producer computed', () => {
     resetControl();
     const lines = readFileSync(tradesFile, 'utf8').trim().split(/\r?\n/);
