@@ -98,6 +98,8 @@ export const LAYOUT_IDS = [
   'KIND_ROUND_TRIP',
   'KIND_ORDER_NOTICE',
   'FLAG_MAKER',
+  'CONTROL_HELD_PHASE',
+  'CONTROL_UNITS',
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_IDS)[number];

@@ -21,7 +21,6 @@ const MESSAGES: Record<number, string> = {
   [-61]: 'no decision config accepted yet: load one (decConfigure) after the indicator plan',
   [-62]: 'decision instrument outside 0..511, or its config block was not accepted or its state never reset',
   [-63]: 'MODEL/SENTIMENT record with a non-finite or out-of-range field (score in [-1, 1], confidence in [0, 1], source 0..63)',
-  [-64]: 'decision batch count outside 0..512',
   [-80]: 'risk engine not ready: call riskConfigure (limits) and riskInit (account) first',
   [-81]: 'risk limit outside its range (see engine/risk/risk-limits.ts): nothing changed',
   [-82]: 'risk instrument id outside 0 .. riskInstrumentCapacity() - 1, or a fill for an instrument never configured',

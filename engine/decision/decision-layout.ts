@@ -26,8 +26,7 @@ export const DEC_STATE_OFFSET = DEC_OFFSET + 0x14000;
 export const DEC_STATE_BYTES = 2048;
 export const DEC_OUTPUT_OFFSET = DEC_OFFSET + 0x214000;
 export const DEC_OUTPUT_BYTES = 256;
-export const DEC_BATCH_OFFSET = DEC_OFFSET + 0x254000;
-export const DEC_RECORD_OFFSET = DEC_OFFSET + 0x255000;
+export const DEC_RECORD_OFFSET = DEC_OFFSET + 0x254000;
 
 export const CFG_MAGIC = 0;
 export const CFG_VERSION = 4;
@@ -93,12 +92,10 @@ export const OUT_COMP_SCORE = 136;
 export const OUT_COMP_CONF = 176;
 export const OUT_PRICE = 216;
 export const OUT_ORDER_REASON = 228;
-/** i64 id of the next order decCheckTargets checks (each order takes one). */
-export const DEC_ORDER_ID_OFFSET = DEC_OFFSET + 0x255040;
 export const OUT_ORDER_QTY = 232;
 /** i32 risk reason of the limit that cut the implied order to fit or stopped it (0: none). */
 export const OUT_ORDER_LIMIT = 240;
-/** orderReason when the target implied no order (decCheckTargets). */
+/** orderReason when the bar's target implied no order (the order stage). */
 export const NO_ORDER = -1;
 
 export const STATUS_REGIME = 1;

@@ -1,14 +1,14 @@
 // TS glue of the core's fusion + sizing (wasm/assembly/decision): writes the compiled
 // program and instrument blocks into the DECISION region, stages MODEL/SENTIMENT records,
-// calls the scalar exports (one decRunBatch per batch of instruments), and reads results
+// calls the scalar exports (decStep per instrument and bar), and reads results
 // through typed views. Negative statuses become CoreStatusError in checkCoreStatus.
 import { checkCoreStatus } from '../core/core-status.js';
 import type { CoreExports } from '../core/wasm-core.js';
 import {
   CFG_BURST_COUNT, CFG_CHECKED, CFG_CHOPPY_REDUCTION, CFG_MAGIC, CFG_ML_HORIZON_BARS, CFG_ML_MAX_AGE_NS, CFG_ML_SCORE_SCALE,
   CFG_ML_WIDTH_AT_HALF, CFG_RULE_COUNT, CFG_SENT_BURST_WINDOW_NS, CFG_SENT_DECAY_PER_NS, CFG_SENT_DUP_WINDOW_NS,
-  CFG_SENT_FULL_WEIGHT, CFG_SENT_MAX_AGE_NS, CFG_VERSION, CFG_VOL_VALUE, CFG_WEIGHTS, DEC_BATCH_OFFSET,
-  DEC_CONFIG_OFFSET, DEC_MAGIC, DEC_ORDER_ID_OFFSET, DEC_MAX_INSTRUMENTS, DEC_MAX_SOURCES, DEC_RECORD_OFFSET, DEC_RULE_BYTES,
+  CFG_SENT_FULL_WEIGHT, CFG_SENT_MAX_AGE_NS, CFG_VERSION, CFG_VOL_VALUE, CFG_WEIGHTS,
+  DEC_CONFIG_OFFSET, DEC_MAGIC, DEC_MAX_INSTRUMENTS, DEC_MAX_SOURCES, DEC_RECORD_OFFSET, DEC_RULE_BYTES,
   DEC_RULES_OFFSET, DEC_SOURCE_BYTES, DEC_SOURCES_OFFSET, DEC_STATE_BYTES, DEC_VERSION, FLAG_SHORT_ALLOWED, IC_ATR_VALUE,
   IC_BARS_PER_YEAR, IC_FLAGS, IC_IND_SLOT, IC_MAX_LEVERAGE, IC_P0, IC_P1, IC_SIZING, OUT_EXPOSURE, OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_QUANTITY, RULE_FAMILY, RULE_IN0, RULE_OPCODE, RULE_P0, RULE_WEIGHT, SRC_CAP,
   SRC_WEIGHT, ST_SENT_ACCEPTED, ST_SENT_SUPPRESSED, decInstrumentConfigOffset, decOutputOffset, decStateOffset,
@@ -22,7 +22,6 @@ export interface DecisionCoreExports extends CoreExports {
   decConfigOffset(): number;
   decRulesOffset(): number;
   decSourcesOffset(): number;
-  decBatchOffset(): number;
   decInstrumentConfigOffset(instrument: number): number;
   decStateOffset(instrument: number): number;
   decOutputOffset(instrument: number): number;
@@ -31,9 +30,6 @@ export interface DecisionCoreExports extends CoreExports {
   decInstrumentReset(instrument: number): number;
   decOnRecord(recordOffset: number): number;
   decStep(instrument: number, nowNs: bigint, equity: number): number;
-  decRunBatch(count: number, nowNs: bigint, equity: number): number;
-  decCheckTargets(count: number, nowNs: bigint, outRing: number): number;
-  decDecideAndCheck(count: number, nowNs: bigint, equity: number, outRing: number): number;
 }
 
 export class WasmDecisionEngine {
@@ -125,50 +121,7 @@ export class WasmDecisionEngine {
     if (status < 0) checkCoreStatus(status, `decStep(${instrument})`);
   }
 
-  /** Writes the instrument list into the batch area (reuse it across bars with runStagedBatch). */
-  stageBatch(instruments: ArrayLike<number>): void {
-    if (instruments.length > DEC_MAX_INSTRUMENTS) throw new RangeError(`a batch holds at most ${DEC_MAX_INSTRUMENTS} instruments, was ${instruments.length}`);
-    for (let i = 0; i < instruments.length; i++) this.i32[DEC_BATCH_OFFSET / 4 + i] = instruments[i];
-  }
-
-  /** One core call deciding the first `count` staged instruments. */
-  runStagedBatch(count: number, nowNs: bigint, equity: number): void {
-    const status = this.core.decRunBatch(count, nowNs, equity);
-    if (status < 0) checkCoreStatus(status, 'decRunBatch');
-  }
-
-  runBatch(instruments: ArrayLike<number>, nowNs: bigint, equity: number): void {
-    this.stageBatch(instruments);
-    this.runStagedBatch(instruments.length, nowNs, equity);
-  }
-
-  /**
-   * One core call after a batch: marks each of the first `count` staged instruments at its bar
-   * close, sizes the order its target implies (whole lots, net of position and working orders)
-   * and runs the pre-trade risk checks on it (wasm/assembly/decision/check-targets.ts). The risk
-   * module must be configured and initialised. Returns the number of orders checked.
-   */
-  checkStagedTargets(count: number, nowNs: bigint, outRing: number): number {
-    const status = this.core.decCheckTargets(count, nowNs, outRing);
-    return status < 0 ? checkCoreStatus(status, 'decCheckTargets') : status;
-  }
-
-  /** runStagedBatch and checkStagedTargets in one core call. Returns the number of orders checked. */
-  decideAndCheckStaged(count: number, nowNs: bigint, equity: number, outRing: number): number {
-    const status = this.core.decDecideAndCheck(count, nowNs, equity, outRing);
-    return status < 0 ? checkCoreStatus(status, 'decDecideAndCheck') : status;
-  }
-
-  /** Id the next checked order takes (the core counts up from it). */
-  get nextOrderId(): bigint {
-    return this.view.getBigInt64(DEC_ORDER_ID_OFFSET, true);
-  }
-
-  set nextOrderId(id: bigint) {
-    this.view.setBigInt64(DEC_ORDER_ID_OFFSET, id, true);
-  }
-
-  /** Risk reason of the order decCheckTargets checked for the instrument (0 accepted), or NO_ORDER. */
+  /** Risk reason of the order the order stage sent for the instrument on its last bar (0 accepted), or NO_ORDER. */
   orderReason(instrument: number): number {
     return this.i32[(decOutputOffset(instrument) + OUT_ORDER_REASON) / 4];
   }

@@ -13,11 +13,13 @@ export const CONTROL_BYTES = 4096;
 export const CONTROL_ENGINE_STATE = 0;
 export const CONTROL_STOP_REQUESTED = 4;
 export const CONTROL_LAST_STATUS = 8;
+export const CONTROL_HELD_PHASE = 12; // i32: how far the core got with the first unreleased inbound record (wasm/assembly/engine.ts)
 export const CONTROL_EVENTS_PROCESSED = 64;
 export const CONTROL_EVENTS_CHECKSUM = 72;
 export const CONTROL_BARS_PROCESSED = 80;
 export const CONTROL_EVENTS_REJECTED = 88; // i64: inbound records with no known kind bit (counted, skipped)
 export const CONTROL_PROGRESS_DROPPED = 96; // i64: PROGRESS records not written because the outbound ring was full
+export const CONTROL_UNITS = 104; // i64: units of work done (records, venue events, built bars)
 
 export const ENGINE_BOOTING = 0;
 export const ENGINE_RUNNING = 1;

@@ -22,6 +22,17 @@ export const HDR_ORDERS_ACCEPTED = 88;
 export const HDR_FILLS = 96;
 export const HDR_ORDERS_CLOSED = 104;
 export const HDR_OUTBOUND_WAITS = 112;
+export const HDR_VENUE_EVENTS = 120;
+export const HDR_BAND_EQUITY_PCT = 128;
+export const HDR_BAND_POSITION_PCT = 136;
+export const HDR_ENTRY_TYPE = 144;
+export const HDR_ENTRY_TIF = 148;
+export const HDR_LIMIT_OFFSET_BPS = 152;
+export const HDR_REPRICE_BPS = 160;
+export const HDR_BAND_SKIPS = 168;
+export const HDR_STRATEGY_CANCELS = 176;
+export const HDR_STRATEGY_REPLACES = 184;
+export const HDR_EXIT_FILLS = 192;
 
 export const PIPE_TABLE = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES = 64;

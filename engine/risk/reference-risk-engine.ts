@@ -198,7 +198,6 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     else if (next > 0 !== position > 0) slot.averagePrice = price;
     slot.position = next;
     this.marketValue = this.marketValue + qty * slot.mark;
-    this.reducePending(slot, qty);
     this.refreshExposure(slot);
     return this.evaluateDrawdown(limits);
   }
@@ -208,13 +207,13 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     else slot.pendingSell = Math.max(0, slot.pendingSell + qty);
   }
 
-  onOrderClosed(instrument: number, remainingQty: number): void {
+  releaseWorking(instrument: number, qty: number): void {
     this.checkReady();
     const slot = this.slots.get(instrument);
-    if (!slot) throw new Error(`order closed for instrument ${instrument}, which has no risk configuration`);
-    if (!Number.isFinite(remainingQty)) throw new Error(`\`remainingQty\` must be finite, was ${remainingQty}`);
-    if (remainingQty !== 0) {
-      this.reducePending(slot, remainingQty);
+    if (!slot) throw new Error(`working quantity released for instrument ${instrument}, which has no risk configuration`);
+    if (!Number.isFinite(qty)) throw new Error(`\`qty\` must be finite, was ${qty}`);
+    if (qty !== 0) {
+      this.reducePending(slot, qty);
       this.refreshExposure(slot);
     }
   }

@@ -76,8 +76,12 @@ export interface PreTradeRisk {
   onMark(instrument: number, tsNs: bigint, price: number): RiskRecord[];
   /** A fill of signed `qty`; returns the FlattenRequired records of a trip (usually none). */
   onFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number): RiskRecord[];
-  /** An accepted order stopped working with signed `remainingQty` unfilled. */
-  onOrderClosed(instrument: number, remainingQty: number): void;
+  /**
+   * Signed `qty` of accepted orders stopped working (filled, canceled, expired, rejected):
+   * released from the working quantities. Fills do not do it themselves: in the engine the
+   * order table keeps the working sums; a caller of checkOrder keeps its own orders.
+   */
+  releaseWorking(instrument: number, qty: number): void;
   checkOrder(order: ProposedOrder): RiskDecision;
   /**
    * The order the order stage proposes to move `instrument` to `target` at `price`, from the

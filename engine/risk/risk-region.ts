@@ -31,7 +31,7 @@ export const RISK_CLASS_OFFSET = RISK_REGION_OFFSET + 0x2100;
 export const RISK_ASSET_CLASSES = 64;
 
 export const RISK_SLOTS_OFFSET = RISK_REGION_OFFSET + 0x4000;
-export const RISK_SLOT_BYTES = 128;
+export const RISK_SLOT_BYTES = 256;
 export const RISK_INSTRUMENT_CAPACITY = INSTRUMENT_CAPACITY;
 export const RISK_RATE_CAPACITY = 1024;
 
@@ -48,3 +48,13 @@ export const RS_MARK_TS = 64;
 export const RS_HAS_MARK = 72;
 export const RS_EXPOSURE = 80;
 export const RS_INV_LOT = 88;
+export const RS_MULTIPLIER = 96;
+export const RS_CURRENCY = 104;
+export const RS_SETTLEMENT = 108;
+export const RS_VALUE_FACTOR = 112;
+export const RS_VALUE = 120;
+export const RS_COST_BASIS = 128;
+
+/** Settlement of an instrument (RS_SETTLEMENT): spot pays the notional from cash; margin moves cash by realised P&L only. */
+export const SETTLE_SPOT = 0;
+export const SETTLE_MARGIN = 1;

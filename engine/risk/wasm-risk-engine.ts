@@ -4,7 +4,7 @@
 // I/O thread or a test, releases them) and reads state through one DataView of the region.
 import { checkCoreStatus } from '../core/core-status.js';
 import type { CoreExports } from '../core/wasm-core.js';
-import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL } from '../layout/event-record.js';
+import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { RING_HEADER_BYTES, RING_MASK, RING_PUBLISHED, SLOT_SHIFT } from '../layout/memory-map.js';
 import type { ImpliedOrder, PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
 import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
@@ -24,7 +24,7 @@ export interface RiskCoreExports extends CoreExports {
   riskInit(cash: number, tsNs: bigint): number;
   riskOnMark(instrument: number, tsNs: bigint, price: number, outRing: number): number;
   riskOnFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number, outRing: number): number;
-  riskOnOrderClosed(instrument: number, remainingQty: number): number;
+  riskReleaseWorking(instrument: number, qty: number): number;
   riskOnRecord(record: number, outRing: number): number;
   riskCheckOrder(instrument: number, tsNs: bigint, qty: number, price: number, orderId: bigint, outRing: number): number;
   riskEmitFlatten(outRing: number): number;
@@ -60,12 +60,13 @@ export class WasmRiskEngine implements PreTradeRisk {
     return Atomics.load(this.words, (this.outRing + RING_PUBLISHED) >> 2) >>> 0;
   }
 
-  /** Reads the records published in [from, to) of the outbound ring. */
+  /** Reads the risk records (REJECT kind; round trips of fills are skipped) published in [from, to) of the outbound ring. */
   private readRecords(from: number, to: number): RiskRecord[] {
     const records: RiskRecord[] = [];
     const mask = this.view.getInt32(this.outRing + RING_MASK, true);
     for (let seq = from; seq !== to; seq = (seq + 1) >>> 0) {
       const at = this.outRing + RING_HEADER_BYTES + ((seq & mask) << SLOT_SHIFT);
+      if ((this.view.getInt32(at + EV_KIND, true) & KIND_MASK) !== EventKind.REJECT) continue;
       records.push({
         instrument: this.view.getInt32(at + EV_INSTRUMENT, true),
         tsNs: this.view.getBigInt64(at + EV_TS_EXCHANGE, true),
@@ -115,13 +116,13 @@ export class WasmRiskEngine implements PreTradeRisk {
     return this.withFlatten('riskOnFill', () => this.core.riskOnFill(instrument, tsNs, qty, price, fee, this.outRing));
   }
 
-  /** Feeds one event record at byte offset `record` (TRADE, BAR or FILL). */
+  /** Feeds one market record at byte offset `record` (TRADE or BAR: a mark). */
   onRecord(record: number): RiskRecord[] {
     return this.withFlatten('riskOnRecord', () => this.core.riskOnRecord(record, this.outRing));
   }
 
-  onOrderClosed(instrument: number, remainingQty: number): void {
-    checkCoreStatus(this.core.riskOnOrderClosed(instrument, remainingQty), 'riskOnOrderClosed');
+  releaseWorking(instrument: number, qty: number): void {
+    checkCoreStatus(this.core.riskReleaseWorking(instrument, qty), 'riskReleaseWorking');
   }
 
   checkOrder(order: ProposedOrder): RiskDecision {

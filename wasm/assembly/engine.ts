@@ -1,77 +1,72 @@
-// The engine loop's WASM half: consumes the inbound ring in place, dispatches each
-// record by kind (BAR, MODEL, SENTIMENT, TRADE/QUOTE/TIMER through the bar
-// builder, FILL/ACK/REJECT from the venue -> the pipeline, pipeline/pipeline.ts), and
-// reports progress on the outbound ring. One call per batch; only scalars cross.
-// Counters live in the control block (layout.ts).
+// The engine loop's WASM half: consumes the inbound ring in place and runs everything the core
+// owns, in event-time order, one unit of work at a time. One call per batch; only scalars
+// cross. Counters live in the control block (layout.ts).
 //
-// Back-pressure: once the risk module is configured, records may produce orders and risk
-// records, which must never be dropped. Before each inbound record the batch checks that
-// the outbound ring has OUTBOUND_RESERVE free slots; if not, it ends there (the rest stays
-// in the inbound ring) until the I/O thread drains the outbound ring.
+// Units, in this order of priority:
+//   1. a simulated-venue event due at or before the record in hand (or the next record): a
+//      command reaching the venue (venue/venue-intake.ts), or a venue reply reaching the
+//      core, which is reported on the outbound ring (kind | SOURCE_PAPER | DIRECTION_OUTBOUND,
+//      so the I/O thread can journal and record every fill) and then applied (pipeline.ts
+//      pipelineOnVenue)
+//   2. a bar the bar builder completed (private bar ring), through the venue then the stages
+//   3. the record in hand: its core work (mark, stages, decision, orders, exits, ...), then,
+//      for TRADE / QUOTE / TIMER, feeding the bar builder (resumed after its bars ran when a
+//      long gap filled the bar ring); it is released once the bars it completed have run
+//   4. taking the next inbound record: checksum, then the venue's view of the market (its
+//      resting orders fill against this trade, quote or bar before the strategy sees it)
+// The record in hand stays unreleased in the inbound ring until its work is done; how far it
+// got is CONTROL_HELD_PHASE, so a call that stops early resumes exactly there.
 //
-// Per batch:
-//   inbound ring --(read in place)--> checksum + per-kind dispatch --> release
-//                                                   |
-//                          one PROGRESS record ---> outbound ring (skipped, and
-//                          counted, when the I/O thread has left it full: the
-//                          next PROGRESS supersedes it)
+// Event time of a record: max(tsExchange, tsLocal) (a replayed bar becomes known at its close).
+// The venue's events carry their own due times (latency), so fills, acknowledgements and
+// market data interleave as they would have: deterministic, whatever the thread timing.
 //
-// PROGRESS record (kind = PROGRESS | DIRECTION_OUTBOUND):
-//   tsExchange = tsExchange of the last record consumed, size = records in the batch,
+// Back-pressure never changes a decision: before each unit the core checks that the outbound
+// ring has room for everything that unit may write (unitReserve); if not, the call ends there
+// (counted in outboundWaits) and resumes the same unit once the I/O thread has drained the
+// ring. It never skips or delays a stage. The venue queue likewise keeps room for every reply
+// a unit may queue; when it is nearly full, its earliest event is handled early (counted).
+//
+// PROGRESS record (kind = PROGRESS | DIRECTION_OUTBOUND), one per call that consumed records:
+//   tsExchange = event time of the last record consumed, size = records consumed in the call,
 //   id = total records consumed so far, price = total BAR records consumed.
 import {
-  CONTROL_BARS_PROCESSED,
-  CONTROL_ENGINE_STATE,
-  CONTROL_EVENTS_CHECKSUM,
-  CONTROL_EVENTS_PROCESSED,
-  CONTROL_EVENTS_REJECTED,
-  CONTROL_OFFSET,
-  CONTROL_PROGRESS_DROPPED,
-  DIRECTION_OUTBOUND,
-  ENGINE_RUNNING,
-  ENGINE_STOPPED,
-  EV_A,
-  EV_B,
-  EV_ID,
-  EV_INSTRUMENT,
-  EV_KIND,
-  EV_PRICE,
-  EV_SIZE,
-  EV_TS_EXCHANGE,
-  EV_TS_LOCAL,
-  INBOUND_RING_OFFSET,
-  KIND_ACK,
-  KIND_BAR,
-  KIND_FILL,
-  KIND_REJECT,
-  KIND_MASK,
-  KIND_MODEL,
-  KIND_QUOTE,
-  KIND_SENTIMENT,
-  KIND_TIMER,
-  KIND_TRADE,
-  KIND_PROGRESS,
-  OUTBOUND_RING_OFFSET,
+  CONTROL_BARS_PROCESSED, CONTROL_ENGINE_STATE, CONTROL_EVENTS_CHECKSUM, CONTROL_EVENTS_PROCESSED, CONTROL_EVENTS_REJECTED, CONTROL_HELD_PHASE,
+  CONTROL_OFFSET, CONTROL_PROGRESS_DROPPED, CONTROL_UNITS, DIRECTION_INBOUND, DIRECTION_OUTBOUND, ENGINE_RUNNING, ENGINE_STOPPED, EV_A, EV_B,
+  EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, INBOUND_RING_OFFSET, KIND_ACK, KIND_BAR, KIND_CANCELED,
+  KIND_EXPIRED, KIND_FILL, KIND_FUNDING, KIND_MASK, KIND_MODEL, KIND_ORDER_STATUS, KIND_PROGRESS, KIND_QUOTE, KIND_RATE, KIND_REJECT,
+  KIND_SENTIMENT, KIND_TIMER, KIND_TRADE, OUTBOUND_RING_OFFSET, RING_CAPACITY,
 } from './layout';
-import { ERR_BAD_ARGUMENT, OK } from './errors';
-import { pipelineOnBar, pipelineOnSignal, pipelineOnTick, pipelineOnVenue } from './pipeline/pipeline';
-import { OUTBOUND_RESERVE } from './pipeline/order-stage';
+import { ERR_BAD_ARGUMENT, ERR_OUTBOUND_TOO_SMALL, OK } from './errors';
+import { pipelineFeedBuilder, pipelineOnBar, pipelineOnCarry, pipelineOnSignal, pipelineOnTick, pipelineOnVenue } from './pipeline/pipeline';
 import { riskReady } from './risk/risk-account';
-import { HDR_OUTBOUND_WAITS, PIPE_HEADER } from './pipeline/pipeline-layout';
+import { RH_SLOTS_IN_USE, RISK_HEADER } from './risk/risk-layout';
+import { liveOrders } from './orders/order-table';
+import { LOTS_PER_INSTRUMENT_MAX } from './portfolio/portfolio-layout';
+import { BAR_RING_OFFSET, HDR_BARS_BUILT, HDR_OUTBOUND_WAITS, HDR_VENUE_EVENTS, PIPE_HEADER } from './pipeline/pipeline-layout';
+import { venueOnMarket } from './venue/venue-config';
+import { venueMode, venueProcessCommand } from './venue/venue-intake';
+import { venueOrdersHeld } from './venue/venue-book';
+import { eventDueNs, venueFreeEvent, venueNextEventTime, venuePopEvent, venueQueueRoom } from './venue/venue-queue';
+import { VENUE_HEADER, VENUE_MAGIC, VENUE_OFF, VH_EARLY_EVENTS, VH_MAGIC, venueEventAddress } from './venue/venue-layout';
 import { eventChecksumFold } from './checksum';
+import { outboundClaim, outboundPublish } from './outbound';
 import {
-  ringAvailable,
-  ringCheck,
-  ringFreeSlots,
-  ringPublish,
-  ringPublished,
-  ringRelease,
-  ringReleased,
-  ringSlotAddress,
-  ringTryClaim,
+  ringAvailable, ringCheck, ringFreeSlots, ringPublish, ringPublished, ringRelease, ringReleased, ringSlotAddress, ringTryClaim,
 } from './ring';
 
 const CONTROL: usize = <usize>CONTROL_OFFSET;
+
+/** CONTROL_HELD_PHASE values: where the record in hand stands. */
+const HELD_NONE: i32 = 0; // no record in hand
+const HELD_CORE: i32 = 1; // taken (checksum, venue market update done); its core work is next
+const HELD_BUILD: i32 = 2; // core work done; the bar builder still has to absorb it
+const HELD_BARS: i32 = 3; // absorbed; the bars it completed still have to run
+
+/** Outbound records a unit may write beyond the per-instrument ones (orders, cancels, notices, a venue report ...). */
+const UNIT_RECORDS: u32 = 64;
+/** Free venue-queue entries kept for the replies one unit may queue, beyond two per held venue order. */
+const QUEUE_SLACK: i32 = 256;
 
 // @ts-ignore: decorator
 @inline
@@ -94,13 +89,20 @@ export function engineStart(): i32 {
   store<i64>(CONTROL + CONTROL_BARS_PROCESSED, 0);
   store<i64>(CONTROL + CONTROL_EVENTS_REJECTED, 0);
   store<i64>(CONTROL + CONTROL_PROGRESS_DROPPED, 0);
+  store<i64>(CONTROL + CONTROL_UNITS, 0);
+  store<i32>(CONTROL + CONTROL_HELD_PHASE, HELD_NONE);
   atomic.store<i32>(CONTROL + CONTROL_ENGINE_STATE, ENGINE_RUNNING);
   return OK;
 }
 
-/** Outbound slots processInbound keeps free before each inbound record once risk is configured. */
+/**
+ * Outbound slots one unit of work may need now: a FlattenRequired record per instrument in use
+ * (a kill-switch trip), a notice per live order (timeouts), the round trips of a fill
+ * (at most LOTS_PER_INSTRUMENT_MAX) and UNIT_RECORDS more. 0 while no risk is configured.
+ */
 export function engineOutboundReserve(): i32 {
-  return <i32>OUTBOUND_RESERVE;
+  if (!riskReady()) return 0;
+  return <i32>(<u32>load<i32>(RISK_HEADER, RH_SLOTS_IN_USE) + <u32>liveOrders() + <u32>LOTS_PER_INSTRUMENT_MAX + UNIT_RECORDS);
 }
 
 /** Marks the engine stopped (after the last batch). */
@@ -109,54 +111,163 @@ export function engineStop(): i32 {
   return OK;
 }
 
+// @ts-ignore: decorator
+@inline
+function eventTime(record: usize): i64 {
+  const exchange = load<i64>(record, EV_TS_EXCHANGE);
+  const local = load<i64>(record, EV_TS_LOCAL);
+  return local > exchange ? local : exchange;
+}
+
+// @ts-ignore: decorator
+@inline
+function venueOn(): bool {
+  return load<i32>(VENUE_HEADER, VH_MAGIC) == VENUE_MAGIC;
+}
+
+/** Handles the venue's earliest event: a command reaching the venue, or a reply reaching the core. */
+function venueUnit(ring: i32): void {
+  const entry = venuePopEvent();
+  if (entry < 0) return;
+  const record = venueEventAddress(entry);
+  const due = eventDueNs(entry);
+  if ((load<i32>(record, EV_KIND) & DIRECTION_OUTBOUND) != 0) {
+    venueProcessCommand(record, due);
+  } else {
+    // Report the reply on the outbound ring as a live adapter's would be journaled, then apply it.
+    const report = outboundClaim(ring);
+    if (report != 0) {
+      memory.copy(report, record, 64);
+      store<i32>(report, (load<i32>(record, EV_KIND) & ~DIRECTION_INBOUND) | DIRECTION_OUTBOUND, EV_KIND);
+      outboundPublish(ring);
+    }
+    pipelineOnVenue(record, ring);
+  }
+  venueFreeEvent(entry);
+  const venueEvents = <usize>PIPE_HEADER + <usize>HDR_VENUE_EVENTS;
+  store<i64>(venueEvents, load<i64>(venueEvents) + 1);
+}
+
+/** The core work of the record in hand, by kind (bar building is separate: HELD_BUILD). */
+function coreWork(record: usize, kind: i32, ring: i32): void {
+  if ((kind & KIND_BAR) != 0) {
+    pipelineOnBar(record, ring);
+  } else if ((kind & (KIND_MODEL | KIND_SENTIMENT)) != 0) {
+    pipelineOnSignal(record);
+  } else if ((kind & (KIND_TRADE | KIND_QUOTE | KIND_TIMER)) != 0) {
+    pipelineOnTick(record, ring);
+  } else if ((kind & (KIND_FILL | KIND_ACK | KIND_REJECT | KIND_CANCELED | KIND_EXPIRED | KIND_ORDER_STATUS)) != 0) {
+    pipelineOnVenue(record, ring);
+  } else if ((kind & (KIND_FUNDING | KIND_RATE)) != 0) {
+    pipelineOnCarry(record, ring);
+  }
+}
+
+/** Runs one bar the bar builder completed: the venue sees it first, then the stages. */
+function builtBarUnit(ring: i32): void {
+  const bars = BAR_RING_OFFSET;
+  const seq = ringReleased(bars);
+  const record = ringSlotAddress(bars, seq);
+  const instrument = load<i32>(record, EV_INSTRUMENT);
+  if (venueMode(instrument) != VENUE_OFF) venueOnMarket(record, instrument, eventTime(record));
+  pipelineOnBar(record, ring);
+  ringRelease(bars, seq + 1);
+  const built = <usize>PIPE_HEADER + <usize>HDR_BARS_BUILT;
+  store<i64>(built, load<i64>(built) + 1);
+}
+
 /**
- * Consumes up to `maxBatch` inbound records in place. Returns the number consumed
- * (0 when the ring is empty, or when the outbound ring lacks room: see the header)
- * or a negative status.
+ * Consumes up to `maxBatch` inbound records in place, with the venue events and built bars
+ * that fall between them (see the header). Returns the units of work done (0 when there is
+ * nothing to do, or when the outbound ring lacks room for the next unit), or a negative
+ * status (ERR_BAD_ARGUMENT, ERR_OUTBOUND_TOO_SMALL: the outbound ring can never hold one unit's records).
  */
 export function processInbound(maxBatch: i32): i32 {
   if (maxBatch < 1) return ERR_BAD_ARGUMENT;
-  const ring = INBOUND_RING_OFFSET;
-  let count = ringAvailable(ring);
-  if (count == 0) return 0;
-  if (count > <u32>maxBatch) count = <u32>maxBatch;
-  const first = ringReleased(ring);
+  const inbound = INBOUND_RING_OFFSET;
+  const ring = OUTBOUND_RING_OFFSET;
   const checksum = CONTROL + <usize>CONTROL_EVENTS_CHECKSUM;
+  const guarded = riskReady();
+  const simulated = venueOn();
+  let consumed: u32 = 0;
+  let units: i32 = 0;
   let bars: i64 = 0;
   let rejected: i64 = 0;
   let lastTs: i64 = 0;
-  const guarded = riskReady();
-  for (let i: u32 = 0; i < count; i++) {
-    if (guarded && ringFreeSlots(OUTBOUND_RING_OFFSET) < OUTBOUND_RESERVE) {
-      const waits = <usize>PIPE_HEADER + <usize>HDR_OUTBOUND_WAITS;
-      store<i64>(waits, load<i64>(waits) + 1);
-      count = i;
-      break;
+  let phase = load<i32>(CONTROL + CONTROL_HELD_PHASE);
+  let first = ringReleased(inbound);
+  while (consumed < <u32>maxBatch) {
+    if (guarded) {
+      const reserve = <u32>engineOutboundReserve();
+      if (reserve > <u32>load<i32>(<usize>(ring + RING_CAPACITY))) return ERR_OUTBOUND_TOO_SMALL;
+      if (ringFreeSlots(ring) < reserve) {
+        const waits = <usize>PIPE_HEADER + <usize>HDR_OUTBOUND_WAITS;
+        store<i64>(waits, load<i64>(waits) + 1);
+        break;
+      }
     }
-    const record = ringSlotAddress(ring, first + i);
-    eventChecksumFold(checksum, record);
+    if (simulated && venueQueueRoom() < 2 * venueOrdersHeld() + QUEUE_SLACK && venueNextEventTime() != i64.MAX_VALUE) {
+      store<i64>(VENUE_HEADER, load<i64>(VENUE_HEADER, VH_EARLY_EVENTS) + 1, VH_EARLY_EVENTS);
+      venueUnit(ring);
+      units++;
+      continue;
+    }
+    const held = phase != HELD_NONE;
+    if (!held && ringAvailable(inbound) <= consumed) break;
+    const record = ringSlotAddress(inbound, first + consumed);
+    const time = eventTime(record);
+    if (simulated && venueNextEventTime() <= time) {
+      venueUnit(ring);
+      units++;
+      continue;
+    }
+    if (held && ringAvailable(BAR_RING_OFFSET) > 0) {
+      builtBarUnit(ring);
+      units++;
+      continue;
+    }
     const kind = load<i32>(record, EV_KIND) & KIND_MASK;
-    lastTs = load<i64>(record, EV_TS_EXCHANGE);
-    if (kind == 0) {
-      rejected++;
-    } else if ((kind & KIND_BAR) != 0) {
-      bars++;
-      pipelineOnBar(record);
-    } else if ((kind & (KIND_MODEL | KIND_SENTIMENT)) != 0) {
-      pipelineOnSignal(record);
-    } else if ((kind & (KIND_TRADE | KIND_QUOTE | KIND_TIMER)) != 0) {
-      pipelineOnTick(record);
-    } else if ((kind & (KIND_FILL | KIND_ACK | KIND_REJECT)) != 0) {
-      pipelineOnVenue(record);
+    units++;
+    if (!held) {
+      // Take the next record: its checksum once, then the venue's view of the market.
+      eventChecksumFold(checksum, record);
+      if (kind == 0) {
+        rejected++;
+        consumed++;
+        lastTs = load<i64>(record, EV_TS_EXCHANGE);
+        continue;
+      }
+      if ((kind & KIND_BAR) != 0) bars++;
+      if (simulated && (kind & (KIND_TRADE | KIND_QUOTE | KIND_BAR)) != 0) {
+        const instrument = load<i32>(record, EV_INSTRUMENT);
+        if (venueMode(instrument) != VENUE_OFF) venueOnMarket(record, instrument, time);
+      }
+      phase = HELD_CORE;
+      store<i32>(CONTROL + CONTROL_HELD_PHASE, phase);
+      continue;
+    }
+    if (phase == HELD_CORE) {
+      coreWork(record, kind, ring);
+      phase = (kind & (KIND_TRADE | KIND_QUOTE | KIND_TIMER)) != 0 ? HELD_BUILD : HELD_NONE;
+    }
+    // The bar builder absorbs the record (resuming after a full bar ring), then its bars run.
+    if (phase == HELD_BUILD && pipelineFeedBuilder(record) == OK) phase = HELD_BARS;
+    if (phase == HELD_BARS && ringAvailable(BAR_RING_OFFSET) == 0) phase = HELD_NONE;
+    store<i32>(CONTROL + CONTROL_HELD_PHASE, phase);
+    if (phase == HELD_NONE) {
+      consumed++;
+      lastTs = load<i64>(record, EV_TS_EXCHANGE);
     }
   }
-  if (count == 0) return 0;
-  ringRelease(ring, first + count);
-  addCounter(CONTROL_EVENTS_PROCESSED, <i64>count);
-  addCounter(CONTROL_BARS_PROCESSED, bars);
-  if (rejected != 0) addCounter(CONTROL_EVENTS_REJECTED, rejected);
-  writeProgress(<i64>count, lastTs);
-  return <i32>count;
+  if (consumed > 0) {
+    ringRelease(inbound, first + consumed);
+    addCounter(CONTROL_EVENTS_PROCESSED, <i64>consumed);
+    addCounter(CONTROL_BARS_PROCESSED, bars);
+    if (rejected != 0) addCounter(CONTROL_EVENTS_REJECTED, rejected);
+    writeProgress(<i64>consumed, lastTs);
+  }
+  if (units > 0) addCounter(CONTROL_UNITS, <i64>units);
+  return units;
 }
 
 function writeProgress(batch: i64, lastTs: i64): void {

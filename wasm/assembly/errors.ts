@@ -9,6 +9,7 @@ export const ERR_RING_CAPACITY: i32 = -3; // capacity not a power of two, or too
 export const ERR_OUTBOUND_FULL: i32 = -4; // outbound ring had no room for a result record
 export const ERR_UNKNOWN_KIND: i32 = -5; // an inbound record with no known kind bit
 export const ERR_BAD_ARGUMENT: i32 = -6; // an argument outside its documented range
+export const ERR_OUTBOUND_TOO_SMALL: i32 = -7; // the outbound ring cannot hold what one unit of work may write: give it more capacity
 // HMM forward filter (wasm/assembly/hmm), codes -30..-39.
 export const ERR_HMM_MODEL_NOT_LOADED: i32 = -30; // the model slot holds no loaded model
 export const ERR_HMM_BAD_MODEL: i32 = -31; // model parameters failed the core's checks (sizes, stochastic rows, finiteness)
@@ -32,4 +33,3 @@ export const ERR_DEC_BAD_CONFIG: i32 = -60; // decision config failed the core's
 export const ERR_DEC_NOT_CONFIGURED: i32 = -61; // decConfigure has not accepted a config yet
 export const ERR_DEC_INSTRUMENT: i32 = -62; // instrument outside 0..511, or its config/state block was never accepted/reset
 export const ERR_DEC_BAD_RECORD: i32 = -63; // MODEL/SENTIMENT record with non-finite or out-of-range fields
-export const ERR_DEC_BATCH_RANGE: i32 = -64; // batch count outside 0..DEC_MAX_INSTRUMENTS

@@ -1,5 +1,5 @@
-// Exports of the WASM core, and nothing else. Only scalars cross; results go to
-// the outbound ring or to exported regions (see layout.ts).
+// Exports of the WASM core, and nothing else. Only scalars cross; results go to the outbound
+// ring or to exported regions (see layout.ts).
 import { CORE_STATIC_LIMIT, EVENT_BYTES } from './layout';
 import { ERR_STATIC_DATA_TOO_LARGE, OK } from './errors';
 
@@ -19,9 +19,17 @@ export { indPlanLoad } from './indicators/plan-loader';
 export { indSlotReset, indUpdate, indUpdateMs, indRunBatch, indStateOffset, indValuesOffset, indStateBytes, indSlotCapacity, indPlanOffset, indPlanAreaBytes } from './indicators/executor';
 export { engineStart, engineStop, engineOutboundReserve, processInbound } from './engine';
 export { barsConfigure, barsDisable, barsOnTrade, barsOnQuote, barsFlush, barsOnRecord, barsSlotOffset, barsSlotBytes, barsSlotCapacity } from './bars/bar-builder';
-export { riskConfigure, riskConfigureInstrument, riskInit, riskOnMark, riskOnFill, riskOnOrderClosed, riskOnRecord, riskEmitFlatten, riskRestoreHalted, riskResetKillSwitch, riskHalted, riskTripCount, riskEquity, riskRegionOffset, riskRegionBytes, riskSlotOffset, riskSlotBytes, riskInstrumentCapacity } from './risk/risk-account';
+export { riskConfigure, riskConfigureInstrument, riskInit, riskOnMark, riskReleaseWorking, riskOnRecord, riskEmitFlatten, riskRestoreHalted, riskResetKillSwitch, riskHalted, riskTripCount, riskEquity, riskRegionOffset, riskRegionBytes, riskSlotOffset, riskSlotBytes, riskInstrumentCapacity } from './risk/risk-account';
 export { riskCheckOrder } from './risk/risk-checks';
 export { riskImpliedOrder, riskImpliedOrderLimit } from './risk/implied-order';
-export { decConfigOffset, decRulesOffset, decSourcesOffset, decBatchOffset, decInstrumentConfigOffset, decStateOffset, decOutputOffset, decConfigure, decInstrumentConfigure, decInstrumentReset, decOnRecord, decStep, decRunBatch } from './decision/decision-step';
+export { riskOnFill } from './portfolio/apply-fill';
+export { portfolioConfigure, portfolioConfigureCurrency, portfolioConfigureInstrument } from './portfolio/ledger';
+export { portfolioOnFunding, portfolioOnRate } from './portfolio/accruals';
+export { ordersConfigure } from './orders/order-table';
+export { ordersPlace, ordersCancel, ordersReplace, ordersApplyVenueRecord, ordersTimer, ordersSlotOffset } from './orders/order-api';
+export { exitsReset, exitsConfigureProfile, exitsConfigureInstrument } from './exits/exit-engine';
+export { venueConfigure, venueConfigureInstrument } from './venue/venue-config';
+export { venueSubmit, venueMarket, venuePop, venueOrderOffset, venueInstrumentOffset } from './venue/venue-api';
+export { decConfigOffset, decRulesOffset, decSourcesOffset, decInstrumentConfigOffset, decStateOffset, decOutputOffset, decConfigure, decInstrumentConfigure, decInstrumentReset, decOnRecord, decStep } from './decision/decision-step';
 export { pipelineReset, pipelineConfigure, pipelineEntryOffset, pipelineSetEquity } from './pipeline/pipeline';
-export { decCheckTargets, decDecideAndCheck } from './decision/check-targets';
+export { pipelineSetExecution } from './pipeline/order-stage';

@@ -100,11 +100,13 @@ import {
   KIND_ROUND_TRIP,
   KIND_ORDER_NOTICE,
   FLAG_MAKER,
+  CONTROL_HELD_PHASE,
+  CONTROL_UNITS,
 } from './layout';
 import { ERR_BAD_ARGUMENT } from './errors';
 
 /** Number of ids layoutValue answers: ids 0 .. LAYOUT_VALUE_COUNT - 1. */
-const LAYOUT_VALUE_COUNT: i32 = 96;
+const LAYOUT_VALUE_COUNT: i32 = 98;
 
 export function layoutValueCount(): i32 {
   return LAYOUT_VALUE_COUNT;
@@ -209,6 +211,8 @@ export function layoutValue(id: i32): i32 {
     case 93: return KIND_ROUND_TRIP;
     case 94: return KIND_ORDER_NOTICE;
     case 95: return FLAG_MAKER;
+    case 96: return CONTROL_HELD_PHASE;
+    case 97: return CONTROL_UNITS;
     default: return ERR_BAD_ARGUMENT;
   }
 }

@@ -74,11 +74,13 @@ export const CONTROL_BYTES: i32 = 4096;
 export const CONTROL_ENGINE_STATE: i32 = 0; // i32: ENGINE_* below
 export const CONTROL_STOP_REQUESTED: i32 = 4; // i32: 1 once the I/O thread asks the engine to drain and stop
 export const CONTROL_LAST_STATUS: i32 = 8; // i32: last negative status the core returned
+export const CONTROL_HELD_PHASE: i32 = 12; // i32: how far the core got with the first unreleased inbound record (engine.ts)
 export const CONTROL_EVENTS_PROCESSED: i32 = 64; // i64: inbound events consumed by the core
 export const CONTROL_EVENTS_CHECKSUM: i32 = 72; // i64: running checksum of consumed events
 export const CONTROL_BARS_PROCESSED: i32 = 80;
 export const CONTROL_EVENTS_REJECTED: i32 = 88; // i64: inbound records with no known kind bit (counted, skipped)
-export const CONTROL_PROGRESS_DROPPED: i32 = 96; // i64: PROGRESS records not written because the outbound ring was full // i64: BAR events consumed
+export const CONTROL_PROGRESS_DROPPED: i32 = 96; // i64: PROGRESS records not written because the outbound ring was full
+export const CONTROL_UNITS: i32 = 104; // i64: units of work done (records, venue events, built bars)
 
 export const ENGINE_BOOTING: i32 = 0;
 export const ENGINE_RUNNING: i32 = 1;

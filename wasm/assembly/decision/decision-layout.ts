@@ -21,12 +21,8 @@
 //   +0x214000 +------------------------------------------+
 //             | instrument output: 1024 x 256 B           |  exported results (TS reads)
 //   +0x254000 +------------------------------------------+
-//             | batch list: i32 instrument[1024]          |  decRunBatch input
-//   +0x255000 +------------------------------------------+
 //             | record staging: one 64 B event record     |  TS writes MODEL/SENTIMENT here
-//   +0x255040 +------------------------------------------+  for decOnRecord outside a ring
-//             | next order id: i64                        |  decCheckTargets numbers its orders
-//   +0x255048 +------------------------------------------+
+//   +0x254040 +------------------------------------------+  for decOnRecord outside a ring
 //             | reserved                                  |
 //   +0x400000 +------------------------------------------+  DECISION_REGION_BYTES
 //
@@ -92,10 +88,10 @@
 //   (weightsValid: 1 when weights[] were blended from regimeProb[] under the current config;
 //    a bar whose regime probabilities equal the stored ones reuses them; decConfigure and
 //    decInstrumentReset clear it)
-//   (orderReason, orderQty: written by decCheckTargets: the risk reason of the implied order,
-//    or NO_ORDER (-1) when there was none, and its signed quantity; orderLimit: the risk reason
-//    code of the limit that cut the order to fit or stopped it, 0 when none did; see
-//    risk/implied-order.ts)
+//   (orderReason, orderQty: written by the order stage (pipeline/order-stage.ts): the risk
+//    reason of the order the bar's target implied, or NO_ORDER (-1) when there was none, and
+//    its signed quantity; orderLimit: the risk reason code of the limit that cut the order to
+//    fit or stopped it, 0 when none did; see risk/implied-order.ts)
 
 import { DECISION_REGION_BYTES, DECISION_REGION_OFFSET, INSTRUMENT_CAPACITY } from '../layout';
 
@@ -124,9 +120,7 @@ export const DEC_STATE_OFFSET: i32 = DEC_OFFSET + 0x14000;
 export const DEC_STATE_BYTES: i32 = 2048;
 export const DEC_OUTPUT_OFFSET: i32 = DEC_OFFSET + 0x214000;
 export const DEC_OUTPUT_BYTES: i32 = 256;
-export const DEC_BATCH_OFFSET: i32 = DEC_OFFSET + 0x254000;
-export const DEC_RECORD_OFFSET: i32 = DEC_OFFSET + 0x255000;
-export const DEC_ORDER_ID_OFFSET: i32 = DEC_OFFSET + 0x255040;
+export const DEC_RECORD_OFFSET: i32 = DEC_OFFSET + 0x254000;
 
 // Global config fields.
 export const CFG_MAGIC: i32 = 0;

@@ -1,13 +1,13 @@
 // Exports of fusion + sizing: config checks, per-instrument reset, MODEL/SENTIMENT record
-// intake, and the per-bar decision for one instrument or a batch of instruments (the list
-// at DEC_BATCH_OFFSET). No allocation; only scalars cross; results go to the output blocks
+// intake, and the per-bar decision of one instrument (decStep, which the engine's pipeline
+// runs on each bar). No allocation; only scalars cross; results go to the output blocks
 // (decision-layout.ts). Order per instrument and bar: technical rules, ML, sentiment, regime
 // weights, fusion, sizing. decConfigure and decInstrumentConfigure derive what a bar would
 // otherwise recompute (compiled rules, reciprocals, the slot's values offset, sizing factors).
 // The realised volatility per bar is a value of the indicator plan (CFG_VOL_VALUE, e.g.
 // rvol:20), so the executor keeps it current on every bar.
 import { EV_INSTRUMENT, EV_KIND, KIND_MASK, KIND_MODEL, KIND_SENTIMENT } from '../layout';
-import { ERR_BAD_ARGUMENT, ERR_DEC_BAD_CONFIG, ERR_DEC_BATCH_RANGE, ERR_DEC_INSTRUMENT, ERR_DEC_NOT_CONFIGURED, OK } from '../errors';
+import { ERR_BAD_ARGUMENT, ERR_DEC_BAD_CONFIG, ERR_DEC_INSTRUMENT, ERR_DEC_NOT_CONFIGURED, OK } from '../errors';
 import { indStateBytes, indStateOffset } from '../indicators/executor';
 import { PH_CHECKSUM, PH_VALUE_COUNT, PLAN_OFFSET, SLOT_CHECKSUM, SLOT_VALUES, VALUE_CLOSE } from '../indicators/plan-layout';
 import { isFinite64 } from './decision-math';
@@ -15,7 +15,7 @@ import {
   CFG_BURST_COUNT, CFG_CHECKED, CFG_CHOPPY_REDUCTION, CFG_MAGIC, CFG_ML_HORIZON_BARS, CFG_ML_MAX_AGE_NS, CFG_ML_SCORE_SCALE,
   CFG_ML_WIDTH_AT_HALF, CFG_PLAN_CHECKSUM, CFG_RULE_COUNT, CFG_SENT_BURST_WINDOW_NS, CFG_SENT_DECAY_PER_NS,
   CFG_SENT_DUP_WINDOW_NS, CFG_SENT_FULL_WEIGHT, CFG_SENT_MAX_AGE_NS, CFG_VERSION, CFG_VOL_VALUE,
-  CFG_WEIGHTS, DEC_BATCH_OFFSET, DEC_COMPONENTS, DEC_CONFIG_OFFSET, DEC_INST_CONFIG_BYTES, DEC_INST_CONFIG_OFFSET,
+  CFG_WEIGHTS, DEC_COMPONENTS, DEC_CONFIG_OFFSET, DEC_INST_CONFIG_BYTES, DEC_INST_CONFIG_OFFSET,
   DEC_MAGIC, DEC_MAX_INSTRUMENTS, DEC_MAX_RULES, DEC_MAX_SOURCES, DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET, DEC_REGIMES,
   DEC_RULE_BYTES, DEC_RULES_OFFSET, DEC_SOURCE_BYTES, DEC_SOURCES_OFFSET, DEC_STATE_BYTES, DEC_STATE_MAGIC,
   DEC_STATE_OFFSET, DEC_VERSION, FAMILY_COUNT, FLAG_CONFIGURED, FLAG_SHORT_ALLOWED, IC_ATR_VALUE, IC_BARS_PER_YEAR,
@@ -42,10 +42,6 @@ export function decRulesOffset(): i32 {
 
 export function decSourcesOffset(): i32 {
   return DEC_SOURCES_OFFSET;
-}
-
-export function decBatchOffset(): i32 {
-  return DEC_BATCH_OFFSET;
 }
 
 /** Byte offset of the instrument's config block, or ERR_DEC_INSTRUMENT. */
@@ -253,50 +249,10 @@ function step(instrument: i32, now: i64, equity: f64): i32 {
   return OK;
 }
 
-/**
- * True when decRunBatch(count, now, equity) would decide every instrument listed at
- * DEC_BATCH_OFFSET without a status (config checked, count in range, equity >= 0, each
- * instrument in range, reset and configured), so a caller may decide them one at a time
- * with decideListed and interleave other work per instrument (decDecideAndCheck).
- */
-export function batchDecidable(count: i32, equity: f64): bool {
-  if (!configured() || count < 0 || count > DEC_MAX_INSTRUMENTS || !nonNegative(equity)) return false;
-  for (let i = 0; i < count; i++) {
-    const instrument = load<i32>(<usize>DEC_BATCH_OFFSET + (<usize>i << 2));
-    if (readyState(instrument) == 0) return false;
-    const ic = <usize>DEC_INST_CONFIG_OFFSET + <usize>(instrument * DEC_INST_CONFIG_BYTES);
-    if ((load<i32>(ic + IC_FLAGS) & FLAG_CONFIGURED) == 0) return false;
-  }
-  return true;
-}
-
-/** Decides an instrument of a list batchDecidable accepted (so no status can arise). */
-@inline
-export function decideListed(instrument: i32, now: i64, equity: f64): void {
-  step(instrument, now, equity);
-}
-
 /** Decides one instrument for the bar at `now` (ns) with account equity `equity`. */
 export function decStep(instrument: i32, now: i64, equity: f64): i32 {
   if (!configured()) return ERR_DEC_NOT_CONFIGURED;
   if (!nonNegative(equity)) return ERR_BAD_ARGUMENT;
   if (instrument < 0 || instrument >= DEC_MAX_INSTRUMENTS) return ERR_DEC_INSTRUMENT;
   return step(instrument, now, equity);
-}
-
-/**
- * Decides the `count` instruments listed (i32 each) at DEC_BATCH_OFFSET, in list order.
- * Returns count, or the first negative status (instruments before it were decided).
- */
-export function decRunBatch(count: i32, now: i64, equity: f64): i32 {
-  if (!configured()) return ERR_DEC_NOT_CONFIGURED;
-  if (count < 0 || count > DEC_MAX_INSTRUMENTS) return ERR_DEC_BATCH_RANGE;
-  if (!nonNegative(equity)) return ERR_BAD_ARGUMENT;
-  for (let i = 0; i < count; i++) {
-    const instrument = load<i32>(<usize>DEC_BATCH_OFFSET + (<usize>i << 2));
-    if (instrument < 0 || instrument >= DEC_MAX_INSTRUMENTS) return ERR_DEC_INSTRUMENT;
-    const status = step(instrument, now, equity);
-    if (status < 0) return status;
-  }
-  return count;
 }

@@ -1,127 +1,165 @@
-// The engine loop's risk half: turns an instrument's decided target into an order through
-// the pre-trade checks, feeds the risk account from what the venue reports, and marks
-// instruments that only trade data. Everything it writes goes to the outbound ring:
+// The engine loop's order stage: turns an instrument's decided target into orders, after the
+// decision of each bar (pipeline.ts), through the order table (orders/) and the pre-trade
+// checks. The strategy keeps at most one working order per instrument:
 //
-//   BAR (PIPE_RISK) --mark--> decision --> (halted: target 0) --> checkMarkedTarget:
-//                                 order = target - (position + pending), risk checks
-//                                   |-- denied / deferred --> risk record (REJECT kind, reason)
-//                                   '-- accepted ----------> ORDER record (below)
-//   BAR / TRADE of a risk instrument --> mark (staleness, drawdown), before any stage
-//   FILL (inbound)   --> position, cash, pending, drawdown (kill switch: FlattenRequired)
-//   REJECT (inbound) --> the venue refused or cancelled an order: its pending quantity ends
+//   target (flat while the kill switch is halted; flat while an exit rule's re-entry block
+//   holds the same side, exits/exit-engine.ts)
+//     -> nothing while the strategy order waits for the venue (PENDING_*, UNCERTAIN)
+//     -> the change still needed: risk/implied-order.ts (whole lots, net of the position and
+//        working entry orders, an entry cut to fit the exposure limits, none below the
+//        minimum notional)
+//     -> no-trade band: a change worth less than max(bandEquityPct * equity,
+//        bandPositionPct * |position value|) is not traded, unless it closes the position
+//     -> a working strategy order on the same side is amended (REPLACE) to the new quantity;
+//        one on the other side, or one the change would flip, is canceled first (CANCEL),
+//        and what is still needed goes out on a later bar once the cancel is confirmed, so
+//        opposing orders never work at the same time
+//     -> otherwise a new order (ORDER): market, or limit at the close -/+ limitOffsetBps
+//        (a limit order is repriced when the close moved more than repriceBps)
 //
-// The kill switch: a trip writes one FlattenRequired record per open position (the notice:
-// what must close, at which mark). The closing itself goes through this stage like any order:
-// while halted every target is 0 (flat), so each instrument's next bar sends the exit as an
-// ORDER record, which counts as pending and is never sent twice; exits pass the checks while
-// halted, new exposure does not.
-//
-// ORDER record (kind = KIND_ORDER | DIRECTION_OUTBOUND): what the I/O thread sends to the venue.
-//
-//   0      4      8              16             24             32             40             48             56            64
-//   | kind | inst | ts_exchange  | ts_local     | price (f64)  | size (f64)   | a (f64)      | b (f64)      | id (u64)    |
-//                   decision time  risk clock     bar close      signed qty     target qty     cut by         order id
-//
-// `cut by` is the risk reason code of the exposure limit the order was cut to fit (the target
-// lay beyond it; risk/implied-order.ts), 0 when the order moves all the way to the target.
-//
-// A FILL or inbound REJECT must carry the ORDER's instrument; `size` is signed the same way
-// (+ bought, - sold; REJECT: the signed quantity left unfilled). Room: orderStage checks, before
-// anything changes, that the ring holds a record for the order's outcome plus a trip's flatten
-// records, so an order is never accepted without its ORDER record; processInbound keeps
-// OUTBOUND_RESERVE slots free before each inbound record, so that check fails only when one
-// record completes many bars.
+// The decision output block records the outcome: orderReason (0 accepted, a risk reason, or
+// NO_ORDER), orderQty and orderLimit (the limit the order was cut to fit or stopped by).
+import { ERR_BAD_ARGUMENT, ERR_RISK_NOT_READY, OK } from '../errors';
+import { DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET, NO_ORDER, OUT_EXPOSURE, OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY, OUT_STATUS, STATUS_PRICE } from '../decision/decision-layout';
+import { advanceClock, currentEquity, riskReady } from '../risk/risk-account';
+import { RH_HALTED, RISK_HEADER, RS_LOT_SIZE, RS_POSITION, RS_VALUE_FACTOR, riskSlotAddress } from '../risk/risk-layout';
+import { impliedOrderQty, lastShapingLimit } from '../risk/implied-order';
+import { NOT_SENT, cancelOrder, lastRefusal, replaceOrder, submitOrder } from '../orders/order-commands';
+import { OI_STRATEGY_SLOT, O_FILLED, O_LIMIT_PX, O_QTY, O_STATE, O_TYPE, RULE_STRATEGY, STATE_OPEN, STATE_PARTIALLY_FILLED, TIF_COUNT, TIF_POST_ONLY, TYPE_LIMIT, TYPE_MARKET, orderIndexAddress, orderSlotAddress } from '../orders/order-layout';
+import { exitsBlockSign, exitsClearBlock } from '../exits/exit-engine';
 import {
-  DIRECTION_OUTBOUND, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL,
-  KIND_BAR, KIND_FILL, KIND_MASK, KIND_ORDER, KIND_REJECT, KIND_TRADE, OUTBOUND_RING_OFFSET,
-} from '../layout';
-import { ERR_OUTBOUND_FULL, ERR_RISK_NOT_READY } from '../errors';
-import { ringFreeSlots, ringPublish, ringPublished, ringSlotAddress } from '../ring';
-import { checkMarkedTarget } from '../decision/check-targets';
-import { DEC_ORDER_ID_OFFSET, DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET, OUT_EXPOSURE, OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY } from '../decision/decision-layout';
-import { advanceClock, configuredSlot, riskOnOrderClosed, riskOnRecord, riskReady } from '../risk/risk-account';
-import { RH_HALTED, RH_SLOTS_IN_USE, RISK_HEADER } from '../risk/risk-layout';
-
-/** Outbound slots processInbound keeps free before each inbound record once risk is configured. */
-export const OUTBOUND_RESERVE: u32 = 64;
+  HDR_BAND_EQUITY_PCT, HDR_BAND_POSITION_PCT, HDR_BAND_SKIPS, HDR_ENTRY_TIF, HDR_ENTRY_TYPE, HDR_LIMIT_OFFSET_BPS, HDR_REPRICE_BPS,
+  HDR_STRATEGY_CANCELS, HDR_STRATEGY_REPLACES, PIPE_HEADER,
+} from './pipeline-layout';
 
 /** orderStage outcomes (>= 0). */
 export const NO_ORDER_IMPLIED: i32 = 0;
-export const ORDER_CHECKED: i32 = 1; // denied or deferred: its risk record is written
-export const ORDER_ACCEPTED: i32 = 2; // its ORDER record is written
+export const ORDER_CHECKED: i32 = 1; // refused by the checks: its risk record is written
+export const ORDER_ACCEPTED: i32 = 2; // a new ORDER record is written
+export const ORDER_AMENDED: i32 = 3; // the working strategy order was replaced or canceled
 
-/** venueRecord outcomes (>= 0). */
-export const VENUE_IGNORED: i32 = 0;
-export const VENUE_FILL: i32 = 1;
-export const VENUE_REJECT: i32 = 2;
+const HEADER: usize = <usize>PIPE_HEADER;
+
+// @ts-ignore: decorator
+@inline
+function bump(field: i32): void {
+  store<i64>(HEADER + <usize>field, load<i64>(HEADER + <usize>field) + 1);
+}
+
+/**
+ * How the order stage trades targets: the no-trade band (fractions of equity and of the
+ * position's value, each in [0, 1)), the entry order type (TYPE_MARKET or TYPE_LIMIT) and time
+ * in force, the limit offset and the reprice threshold (bps, >= 0). Returns OK or ERR_BAD_ARGUMENT.
+ */
+export function pipelineSetExecution(bandEquityPct: f64, bandPositionPct: f64, entryType: i32, entryTif: i32, limitOffsetBps: f64, repriceBps: f64): i32 {
+  if (!(bandEquityPct >= 0.0 && bandEquityPct < 1.0) || !(bandPositionPct >= 0.0 && bandPositionPct < 1.0)) return ERR_BAD_ARGUMENT;
+  if ((entryType != TYPE_MARKET && entryType != TYPE_LIMIT) || entryTif < 0 || entryTif >= TIF_COUNT || (entryTif == TIF_POST_ONLY && entryType != TYPE_LIMIT)) return ERR_BAD_ARGUMENT;
+  if (!(limitOffsetBps >= 0.0 && limitOffsetBps < 10_000.0) || !(repriceBps >= 0.0 && repriceBps < 10_000.0)) return ERR_BAD_ARGUMENT;
+  store<f64>(HEADER + <usize>HDR_BAND_EQUITY_PCT, bandEquityPct);
+  store<f64>(HEADER + <usize>HDR_BAND_POSITION_PCT, bandPositionPct);
+  store<i32>(HEADER + <usize>HDR_ENTRY_TYPE, entryType);
+  store<i32>(HEADER + <usize>HDR_ENTRY_TIF, entryTif);
+  store<f64>(HEADER + <usize>HDR_LIMIT_OFFSET_BPS, limitOffsetBps);
+  store<f64>(HEADER + <usize>HDR_REPRICE_BPS, repriceBps);
+  return OK;
+}
+
+/** The limit price of a strategy order on side `sign` decided at `price`. */
+// @ts-ignore: decorator
+@inline
+function entryLimit(price: f64, sign: f64): f64 {
+  return price * (1.0 - sign * load<f64>(HEADER + <usize>HDR_LIMIT_OFFSET_BPS) * 1e-4);
+}
 
 /**
  * For a PIPE_RISK instrument whose bar close was marked and whose decision at `now` just
- * landed: checks the order its target implies and writes an ORDER record when it is
- * accepted. Returns ORDER_ACCEPTED, ORDER_CHECKED, NO_ORDER_IMPLIED or a negative status
- * (ERR_RISK_NOT_READY, ERR_OUTBOUND_FULL, ERR_RISK_FLATTEN_PENDING ...).
+ * landed: the orders its target implies (see the header), written to `ring`. Returns an
+ * outcome (>= 0) or a negative status.
  */
-export function orderStage(instrument: i32, now: i64): i32 {
+export function orderStage(instrument: i32, now: i64, ring: i32): i32 {
   if (!riskReady()) return ERR_RISK_NOT_READY;
-  const out = OUTBOUND_RING_OFFSET;
-  // One order or risk record, the trip's flatten records, and the order record itself.
-  const needed = <u32>load<i32>(RISK_HEADER, RH_SLOTS_IN_USE) + 2;
-  if (ringFreeSlots(out) < needed) return ERR_OUTBOUND_FULL;
-  const result = <usize>DEC_OUTPUT_OFFSET + <usize>(instrument * DEC_OUTPUT_BYTES);
+  const out = <usize>DEC_OUTPUT_OFFSET + <usize>(instrument * DEC_OUTPUT_BYTES);
+  store<i32>(out + OUT_ORDER_REASON, NO_ORDER);
+  store<f64>(out + OUT_ORDER_QTY, 0);
+  store<i32>(out + OUT_ORDER_LIMIT, 0);
   if (load<i32>(RISK_HEADER, RH_HALTED) != 0) {
-    store<f64>(result + OUT_EXPOSURE, 0);
-    store<f64>(result + OUT_QUANTITY, 0);
+    store<f64>(out + OUT_EXPOSURE, 0);
+    store<f64>(out + OUT_QUANTITY, 0);
   }
+  if ((load<i32>(out + OUT_STATUS) & STATUS_PRICE) == 0) return NO_ORDER_IMPLIED;
+  const price = load<f64>(out + OUT_PRICE);
   const clock = advanceClock(now);
-  const checked = checkMarkedTarget(instrument, now, clock, out); // pipelineOnBar marked the close
-  if (checked <= 0) return checked;
-  if (load<i32>(result + OUT_ORDER_REASON) != 0) return ORDER_CHECKED;
-  const seq = ringPublished(out);
-  const record = ringSlotAddress(out, seq);
-  store<i32>(record, KIND_ORDER | DIRECTION_OUTBOUND, EV_KIND);
-  store<i32>(record, instrument, EV_INSTRUMENT);
-  store<i64>(record, now, EV_TS_EXCHANGE);
-  store<i64>(record, clock, EV_TS_LOCAL);
-  store<f64>(record, load<f64>(result + OUT_PRICE), EV_PRICE);
-  store<f64>(record, load<f64>(result + OUT_ORDER_QTY), EV_SIZE);
-  store<f64>(record, load<f64>(result + OUT_QUANTITY), EV_A);
-  store<f64>(record, <f64>load<i32>(result + OUT_ORDER_LIMIT), EV_B);
-  // checkMarkedTarget used the id at DEC_ORDER_ID_OFFSET and advanced the counter past it.
-  store<i64>(record, load<i64>(<usize>DEC_ORDER_ID_OFFSET) - 1, EV_ID);
-  ringPublish(out, seq + 1);
+  let target = load<f64>(out + OUT_QUANTITY);
+  const block = exitsBlockSign(instrument);
+  if (block != 0) {
+    const sign = target > 0.0 ? 1 : target < 0.0 ? -1 : 0;
+    if (sign == block) target = 0.0;
+    else exitsClearBlock(instrument);
+  }
+  const strategySlot = load<i32>(orderIndexAddress(instrument), OI_STRATEGY_SLOT);
+  if (strategySlot >= 0) {
+    const state = load<i32>(orderSlotAddress(strategySlot), O_STATE);
+    if (state != STATE_OPEN && state != STATE_PARTIALLY_FILLED) return NO_ORDER_IMPLIED; // waiting for the venue
+  }
+  const s = riskSlotAddress(instrument);
+  const qty = impliedOrderQty(s, target, price);
+  store<i32>(out + OUT_ORDER_LIMIT, lastShapingLimit());
+  if (qty == 0.0) return strategySlot >= 0 ? reprice(strategySlot, price, now, clock, ring) : NO_ORDER_IMPLIED;
+  const position = load<f64>(s, RS_POSITION);
+  const factor = load<f64>(s, RS_VALUE_FACTOR);
+  if (!(target == 0.0 && position != 0.0)) {
+    const band = Math.max(load<f64>(HEADER + <usize>HDR_BAND_EQUITY_PCT) * currentEquity(), load<f64>(HEADER + <usize>HDR_BAND_POSITION_PCT) * Math.abs(position) * price * factor);
+    if (Math.abs(qty) * price * factor < band) {
+      bump(HDR_BAND_SKIPS);
+      return strategySlot >= 0 ? reprice(strategySlot, price, now, clock, ring) : NO_ORDER_IMPLIED;
+    }
+  }
+  store<f64>(out + OUT_ORDER_QTY, qty);
+  if (strategySlot >= 0) {
+    const o = orderSlotAddress(strategySlot);
+    const filled = load<f64>(o, O_FILLED);
+    const leaves = load<f64>(o, O_QTY) - filled;
+    const wanted = leaves + qty;
+    if ((wanted > 0.0) == (leaves > 0.0) && Math.abs(wanted) >= 0.5 * load<f64>(s, RS_LOT_SIZE)) {
+      const limitPx = load<i32>(o, O_TYPE) == TYPE_LIMIT ? entryLimit(price, wanted > 0.0 ? 1.0 : -1.0) : 0.0;
+      const replaced = replaceOrder(strategySlot, filled + wanted, limitPx, 0.0, now, clock, RULE_STRATEGY, ring);
+      if (replaced == NOT_SENT) {
+        store<i32>(out + OUT_ORDER_REASON, lastRefusal());
+        return ORDER_CHECKED;
+      }
+      if (replaced < 0) return replaced;
+      bump(HDR_STRATEGY_REPLACES);
+      store<i32>(out + OUT_ORDER_REASON, 0);
+      return ORDER_AMENDED;
+    }
+    const canceled = cancelOrder(strategySlot, now, clock, RULE_STRATEGY, ring);
+    if (canceled < 0) return canceled;
+    bump(HDR_STRATEGY_CANCELS);
+    return ORDER_AMENDED;
+  }
+  const type = load<i32>(HEADER + <usize>HDR_ENTRY_TYPE);
+  const limitPx = type == TYPE_LIMIT ? entryLimit(price, qty > 0.0 ? 1.0 : -1.0) : 0.0;
+  const slot = submitOrder(instrument, now, clock, qty, type, load<i32>(HEADER + <usize>HDR_ENTRY_TIF), 0, RULE_STRATEGY, limitPx, 0.0, 0.0, price, 0, lastShapingLimit(), ring);
+  if (slot == NOT_SENT) {
+    store<i32>(out + OUT_ORDER_REASON, lastRefusal());
+    return ORDER_CHECKED;
+  }
+  if (slot < 0) return slot;
+  store<i32>(orderIndexAddress(instrument), slot, OI_STRATEGY_SLOT);
+  store<i32>(out + OUT_ORDER_REASON, 0);
   return ORDER_ACCEPTED;
 }
 
-/**
- * A BAR or TRADE record: when the risk module knows the instrument, its price becomes the
- * mark (staleness, exposure, drawdown), before the record runs any stage.
- * Returns the flatten records written, 0, or a negative status.
- */
-export function markFromRecord(record: usize): i32 {
-  if (!riskReady()) return 0;
-  const kind = load<i32>(record, EV_KIND) & KIND_MASK;
-  if ((kind & (KIND_BAR | KIND_TRADE)) == 0) return 0;
-  if (!configuredSlot(load<i32>(record, EV_INSTRUMENT))) return 0;
-  return riskOnRecord(<i32>record, OUTBOUND_RING_OFFSET);
-}
-
-/**
- * A FILL or REJECT from the venue: a fill moves the position, cash and pending quantity
- * (and may trip the kill switch); a reject ends the order's pending quantity (`size`, signed
- * as the order's). Returns VENUE_FILL, VENUE_REJECT, VENUE_IGNORED (ACK and other kinds), or a
- * negative status (ERR_RISK_NOT_READY when no risk is configured,
- * ERR_RISK_UNKNOWN_INSTRUMENT, ERR_BAD_ARGUMENT for a malformed record).
- */
-export function venueRecord(record: usize): i32 {
-  if (!riskReady()) return ERR_RISK_NOT_READY;
-  const kind = load<i32>(record, EV_KIND) & KIND_MASK;
-  if ((kind & KIND_FILL) != 0) {
-    const status = riskOnRecord(<i32>record, OUTBOUND_RING_OFFSET);
-    return status < 0 ? status : VENUE_FILL;
-  }
-  if ((kind & KIND_REJECT) != 0) {
-    const status = riskOnOrderClosed(load<i32>(record, EV_INSTRUMENT), load<f64>(record, EV_SIZE));
-    return status < 0 ? status : VENUE_REJECT;
-  }
-  return VENUE_IGNORED;
+/** A working strategy limit order whose price drifted more than repriceBps from the new one is repriced. */
+function reprice(slot: i32, price: f64, now: i64, clock: i64, ring: i32): i32 {
+  const o = orderSlotAddress(slot);
+  if (load<i32>(o, O_TYPE) != TYPE_LIMIT) return NO_ORDER_IMPLIED;
+  const qty = load<f64>(o, O_QTY);
+  const limitPx = entryLimit(price, qty > 0.0 ? 1.0 : -1.0);
+  const current = load<f64>(o, O_LIMIT_PX);
+  if (Math.abs(limitPx - current) <= load<f64>(HEADER + <usize>HDR_REPRICE_BPS) * 1e-4 * current) return NO_ORDER_IMPLIED;
+  const replaced = replaceOrder(slot, qty, limitPx, 0.0, now, clock, RULE_STRATEGY, ring);
+  if (replaced < 0 && replaced != NOT_SENT) return replaced;
+  if (replaced == 1) bump(HDR_STRATEGY_REPLACES);
+  return replaced == 1 ? ORDER_AMENDED : NO_ORDER_IMPLIED;
 }

@@ -23,6 +23,19 @@
 //           |  +104 ordersClosed i64  venue REJECTs applied|
 //           |  +112 outboundWaits i64 batches cut short:  |
 //           |                        outbound ring low   |
+//           |  +120 venueEvents i64  simulated venue events|
+//           |                        delivered or taken  |
+//           |  order stage (pipelineSetExecution):        |
+//           |  +128 bandEquityPct f64  no-trade band:     |
+//           |  +136 bandPositionPct f64 (order-stage.ts)  |
+//           |  +144 entryType i32  +148 entryTif i32      |
+//           |  +152 limitOffsetBps f64                    |
+//           |  +160 repriceBps f64                        |
+//           |  +168 bandSkips i64  target changes inside  |
+//           |                        the band             |
+//           |  +176 strategyCancels i64                   |
+//           |  +184 strategyReplaces i64                  |
+//           |  +192 exitFills i64   fills of exit orders  |
 //   +0x1000 +--------------------------------------------+
 //           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
 //           | 64 bytes each:                             |
@@ -65,6 +78,17 @@ export const HDR_ORDERS_ACCEPTED: i32 = 88;
 export const HDR_FILLS: i32 = 96;
 export const HDR_ORDERS_CLOSED: i32 = 104;
 export const HDR_OUTBOUND_WAITS: i32 = 112;
+export const HDR_VENUE_EVENTS: i32 = 120;
+export const HDR_BAND_EQUITY_PCT: i32 = 128;
+export const HDR_BAND_POSITION_PCT: i32 = 136;
+export const HDR_ENTRY_TYPE: i32 = 144;
+export const HDR_ENTRY_TIF: i32 = 148;
+export const HDR_LIMIT_OFFSET_BPS: i32 = 152;
+export const HDR_REPRICE_BPS: i32 = 160;
+export const HDR_BAND_SKIPS: i32 = 168;
+export const HDR_STRATEGY_CANCELS: i32 = 176;
+export const HDR_STRATEGY_REPLACES: i32 = 184;
+export const HDR_EXIT_FILLS: i32 = 192;
 
 export const PIPE_TABLE: i32 = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES: i32 = 64;

@@ -1,37 +1,47 @@
-// The per-bar pipeline of the engine loop: for each BAR record, runs the stages its
-// instrument is configured for (pipeline-layout.ts), in order:
-//   indicators (the loaded plan, on the instrument's slot)
-//   -> regime (the feature row from indicator outputs and the log return, then one
-//      HMM forward-filter step; skipped while any feature is still warming up)
-//   -> decision (experts, regime-gated fusion and sizing at the bar's close time,
-//      against the pipeline's equity, or the risk account's with PIPE_RISK; the target
-//      goes to the decision output block)
-//   -> order (PIPE_RISK: the order the target implies, through the pre-trade checks, out
-//      as an ORDER or risk record; order-stage.ts)
-// Every BAR and TRADE of an instrument the risk module knows is its mark first (staleness,
-// exposure, the drawdown kill switch), whatever stages it runs.
-// MODEL and SENTIMENT records go to the decision experts (pipelineOnSignal); FILL, ACK and
-// REJECT from the venue go to the risk account (pipelineOnVenue).
-// TRADE, QUOTE and TIMER records go to the bar builder (pipelineOnTick); the bars it
-// completes land in a private bar ring and run the same stages at once, in order.
+// The per-record stages of the engine loop (engine.ts decides when each runs):
+//
+//   BAR (from the inbound ring, or built by the bar builder)
+//     mark (risk: staleness, exposure, drawdown kill switch) -> exits on the bar's prices
+//     -> indicators (the loaded plan, on the instrument's slot)
+//     -> regime (the feature row from indicator outputs and the log return, then one HMM
+//        forward-filter step; skipped while any feature is still warming up)
+//     -> decision (experts, regime-gated fusion and sizing at the bar's close time, against
+//        the pipeline's equity, or the risk account's with PIPE_RISK)
+//     -> orders (PIPE_RISK: order-stage.ts turns the target into ORDER / CANCEL / REPLACE
+//        records through the order table and the pre-trade checks)
+//   TRADE: its price is the mark, then exits on it; TRADE, QUOTE, TIMER then feed the bar
+//     builder (pipelineFeedBuilder; the bars it completes land in a private bar ring that the
+//     engine loop runs one at a time); TIMER also runs the order table's acknowledgement and
+//     cancel timeouts and the exits' holding-time check
+//   MODEL, SENTIMENT: the decision experts
+//   ACK, FILL, CANCELED, REJECT, EXPIRED, ORDER_STATUS from a venue (live through the inbound
+//     ring, or the simulated venue's replies): the order table (orders/order-events.ts), whose
+//     fills reach the portfolio; then the exits react to the position
+//   FUNDING, RATE: the portfolio's carry and currency rates
 // A stage that returns a negative status is counted (with the last status and its
-// instrument) and the bar goes on to the next record: one bad instrument never stops
-// the loop. No allocation; records are read in place.
-import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL } from '../layout';
-import { ERR_BAD_ARGUMENT, OK } from '../errors';
+// instrument) and the record goes on to the next stage or record: one bad instrument never
+// stops the loop. No allocation; records are read in place. Everything written goes to the
+// outbound ring `ring`.
+import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, KIND_BAR, KIND_FUNDING, KIND_MASK, KIND_TIMER, KIND_TRADE } from '../layout';
+import { ERR_BAD_ARGUMENT, ERR_OUTBOUND_FULL, OK } from '../errors';
 import { indUpdate, indValuesOffset } from '../indicators/executor';
 import { hmmFilterStep } from '../hmm/hmm-filter';
 import { decOnRecord, decStep } from '../decision/decision-step';
 import { barsOnRecord } from '../bars/bar-builder';
-import { ringAvailable, ringRelease, ringReleased, ringSlotAddress } from '../ring';
-import { ERR_OUTBOUND_FULL } from '../errors';
-import { configuredSlot, currentEquity } from '../risk/risk-account';
-import { markFromRecord, ORDER_ACCEPTED, orderStage, VENUE_FILL, VENUE_REJECT, venueRecord } from './order-stage';
+import { advanceClock, configuredSlot, currentEquity, riskOnRecord, riskReady } from '../risk/risk-account';
+import { RH_CLOCK_NS, RISK_HEADER } from '../risk/risk-layout';
+import { ordersOnVenueRecord, EVENT_APPLIED, EVENT_FILL, lastFilledSlot } from '../orders/order-events';
+import { ordersOnTimer } from '../orders/order-timeouts';
+import { ordersReady } from '../orders/order-table';
+import { O_ID, O_RULE, RULE_STRATEGY, orderSlotAddress } from '../orders/order-layout';
+import { exitsOnFill, exitsOnMark, exitsOnTimer } from '../exits/exit-engine';
+import { portfolioOnFunding, portfolioOnRate } from '../portfolio/accruals';
+import { ORDER_ACCEPTED, ORDER_AMENDED, ORDER_CHECKED, orderStage } from './order-stage';
 import { RING_CAPACITY, RING_MAGIC, RING_MAGIC_FIELD, RING_MASK, RING_PUBLISHED, RING_RELEASED } from '../layout';
 import {
   FEATURE_LOGRET, HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS,
-  HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_EQUITY, HDR_SIGNAL_RECORDS, PIPE_DECISION,
-  HDR_BARS_BUILT, HDR_FILLS, HDR_ORDERS_ACCEPTED, HDR_ORDERS_CHECKED, HDR_ORDERS_CLOSED, PIPE_RISK, BAR_RING_OFFSET, BAR_RING_CAPACITY, PIPE_ENTRY_BYTES, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
+  HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_EQUITY, HDR_SIGNAL_RECORDS, HDR_EXIT_FILLS, PIPE_DECISION,
+  HDR_FILLS, HDR_ORDERS_ACCEPTED, HDR_ORDERS_CHECKED, HDR_ORDERS_CLOSED, PIPE_RISK, BAR_RING_OFFSET, BAR_RING_CAPACITY, PIPE_ENTRY_BYTES, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
   PIPE_FEATURES, PIPE_FLAGS, PIPE_HEADER, PIPE_INDICATOR_SLOT, PIPE_INDICATORS, PIPE_MAX_FEATURES,
   PIPE_MAX_INSTRUMENTS, PIPE_PREV_CLOSE, PIPE_REGIME, PIPE_TABLE,
 } from './pipeline-layout';
@@ -62,42 +72,6 @@ export function pipelineReset(): i32 {
   return OK;
 }
 
-/** Largest number of times one tick may find the bar ring full (a gap of flat bars longer than the ring). */
-const MAX_BAR_RING_REFILLS: i32 = 1 << 20;
-
-/**
- * Feeds a TRADE, QUOTE or TIMER record to the bar builder and runs every bar it
- * completes through the stages. When a long gap fills the bar ring, the ring is
- * drained and the builder resumes exactly where it stopped.
- */
-export function pipelineOnTick(record: usize): void {
-  const marked = markFromRecord(record);
-  if (marked < 0) stageFailed(marked, load<i32>(record, EV_INSTRUMENT));
-  let refills = 0;
-  for (;;) {
-    const status = barsOnRecord(<i32>record, BAR_RING_OFFSET);
-    drainBarRing();
-    if (status != ERR_OUTBOUND_FULL) {
-      if (status < 0) stageFailed(status, load<i32>(record, EV_INSTRUMENT));
-      return;
-    }
-    if (++refills > MAX_BAR_RING_REFILLS) {
-      stageFailed(status, load<i32>(record, EV_INSTRUMENT));
-      return;
-    }
-  }
-}
-
-function drainBarRing(): void {
-  const ring = BAR_RING_OFFSET;
-  const count = ringAvailable(ring);
-  if (count == 0) return;
-  const first = ringReleased(ring);
-  for (let i: u32 = 0; i < count; i++) pipelineOnBar(ringSlotAddress(ring, first + i));
-  ringRelease(ring, first + count);
-  store<i64>(HEADER + <usize>HDR_BARS_BUILT, load<i64>(HEADER + <usize>HDR_BARS_BUILT) + <i64>count);
-}
-
 /**
  * Configures `instrument`'s stages. `flags` = PIPE_INDICATORS, plus PIPE_REGIME, plus
  * PIPE_DECISION (which needs PIPE_REGIME: fusion blends by the filtered probabilities), plus
@@ -108,7 +82,7 @@ function drainBarRing(): void {
 export function pipelineConfigure(instrument: i32, flags: i32, indicatorSlot: i32, featureCount: i32): i32 {
   if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
   if ((flags & ~(PIPE_INDICATORS | PIPE_REGIME | PIPE_DECISION | PIPE_RISK)) != 0 || (flags & PIPE_INDICATORS) == 0) return ERR_BAD_ARGUMENT;
-  if ((flags & PIPE_RISK) != 0 && ((flags & PIPE_DECISION) == 0 || !configuredSlot(instrument))) return ERR_BAD_ARGUMENT;
+  if ((flags & PIPE_RISK) != 0 && ((flags & PIPE_DECISION) == 0 || !configuredSlot(instrument) || !ordersReady())) return ERR_BAD_ARGUMENT;
   if ((flags & PIPE_REGIME) != 0 && (featureCount < 1 || featureCount > PIPE_MAX_FEATURES)) return ERR_BAD_ARGUMENT;
   if ((flags & PIPE_DECISION) != 0 && (flags & PIPE_REGIME) == 0) return ERR_BAD_ARGUMENT;
   const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
@@ -126,12 +100,90 @@ export function pipelineSetEquity(equity: f64): i32 {
   return OK;
 }
 
-/** Passes a FILL, ACK or REJECT record from the venue to the risk account. */
-export function pipelineOnVenue(record: usize): void {
-  const status = venueRecord(record);
+/** Byte offset of `instrument`'s entry (TS writes feature sources there), or ERR_BAD_ARGUMENT. */
+export function pipelineEntryOffset(instrument: i32): i32 {
+  if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
+  return PIPE_TABLE + instrument * PIPE_ENTRY_BYTES;
+}
+
+/**
+ * A BAR or TRADE record: when the risk module knows the instrument, its price becomes the
+ * mark (staleness, exposure, drawdown), then its exits see the price (a BAR's high and low).
+ */
+function markAndExits(record: usize, ring: i32): void {
+  if (!riskReady()) return;
+  const instrument = load<i32>(record, EV_INSTRUMENT);
+  if (!configuredSlot(instrument)) return;
+  const marked = riskOnRecord(<i32>record, ring);
+  if (marked < 0) stageFailed(marked, instrument);
+  const kind = load<i32>(record, EV_KIND) & KIND_MASK;
+  const bar = (kind & KIND_BAR) != 0;
+  const local = load<i64>(record, EV_TS_LOCAL);
+  const exchange = load<i64>(record, EV_TS_EXCHANGE);
+  const now = bar && local > exchange ? local : exchange;
+  const price = load<f64>(record, EV_PRICE);
+  exitsOnMark(instrument, now, load<i64>(RISK_HEADER, RH_CLOCK_NS), bar ? load<f64>(record, EV_A) : price, bar ? load<f64>(record, EV_B) : price, ring);
+}
+
+/**
+ * The non-bar-building part of a TRADE, QUOTE or TIMER record: a TRADE is a mark (then exits);
+ * a TIMER runs the order table's timeouts and the exits' holding-time check. The bar builder
+ * is fed separately (pipelineFeedBuilder), so the engine can run the bars it completes one at a time.
+ */
+export function pipelineOnTick(record: usize, ring: i32): void {
+  const kind = load<i32>(record, EV_KIND) & KIND_MASK;
+  if ((kind & KIND_TRADE) != 0) markAndExits(record, ring);
+  if ((kind & KIND_TIMER) != 0 && riskReady()) {
+    const now = load<i64>(record, EV_TS_EXCHANGE);
+    const clock = advanceClock(now);
+    if (ordersReady()) ordersOnTimer(now, clock, ring);
+    exitsOnTimer(now, clock, ring);
+  }
+}
+
+/**
+ * Feeds a TRADE, QUOTE or TIMER record to the bar builder: completed bars go to the private
+ * bar ring. Returns OK when the record is absorbed, or ERR_OUTBOUND_FULL when the bar ring
+ * filled first: run its bars, then call again with the same record (the builder resumes
+ * exactly where it stopped).
+ */
+export function pipelineFeedBuilder(record: usize): i32 {
+  const status = barsOnRecord(<i32>record, BAR_RING_OFFSET);
+  if (status == ERR_OUTBOUND_FULL) return ERR_OUTBOUND_FULL;
   if (status < 0) stageFailed(status, load<i32>(record, EV_INSTRUMENT));
-  else if (status == VENUE_FILL) bump(HDR_FILLS);
-  else if (status == VENUE_REJECT) bump(HDR_ORDERS_CLOSED);
+  return OK;
+}
+
+/** A venue record (ACK, FILL, CANCELED, REJECT, EXPIRED, ORDER_STATUS): the order table, then the exits. */
+export function pipelineOnVenue(record: usize, ring: i32): void {
+  const instrument = load<i32>(record, EV_INSTRUMENT);
+  if (!riskReady() || !ordersReady()) {
+    stageFailed(ERR_BAD_ARGUMENT, instrument);
+    return;
+  }
+  const clock = advanceClock(load<i64>(record, EV_TS_EXCHANGE));
+  const status = ordersOnVenueRecord(record, clock, ring);
+  if (status < 0) {
+    stageFailed(status, instrument);
+    return;
+  }
+  if (status == EVENT_FILL) {
+    bump(HDR_FILLS);
+    const slot = lastFilledSlot();
+    const rule = slot >= 0 ? load<i32>(orderSlotAddress(slot), O_RULE) : -1;
+    if (rule > RULE_STRATEGY) bump(HDR_EXIT_FILLS);
+    const id = slot >= 0 ? load<u64>(orderSlotAddress(slot), O_ID) : load<u64>(record, EV_ID);
+    exitsOnFill(instrument, rule, id, load<i64>(record, EV_TS_LOCAL) > 0 ? load<i64>(record, EV_TS_LOCAL) : load<i64>(record, EV_TS_EXCHANGE), clock, ring);
+  } else if (status == EVENT_APPLIED) {
+    bump(HDR_ORDERS_CLOSED);
+  }
+}
+
+/** A FUNDING or RATE record: the portfolio's carry or a currency rate. */
+export function pipelineOnCarry(record: usize, ring: i32): void {
+  const kind = load<i32>(record, EV_KIND) & KIND_MASK;
+  const status = (kind & KIND_FUNDING) != 0 ? portfolioOnFunding(record, ring) : portfolioOnRate(record, ring);
+  if (status < 0) stageFailed(status, load<i32>(record, EV_INSTRUMENT));
 }
 
 /** Passes a MODEL or SENTIMENT record to the decision experts. */
@@ -144,17 +196,10 @@ export function pipelineOnSignal(record: usize): void {
   bump(HDR_SIGNAL_RECORDS);
 }
 
-/** Byte offset of `instrument`'s entry (TS writes feature sources there), or ERR_BAD_ARGUMENT. */
-export function pipelineEntryOffset(instrument: i32): i32 {
-  if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
-  return PIPE_TABLE + instrument * PIPE_ENTRY_BYTES;
-}
-
-/** Runs the configured stages for the BAR record at `record`. */
-export function pipelineOnBar(record: usize): void {
+/** Runs the configured stages for the BAR record at `record` (see the header). */
+export function pipelineOnBar(record: usize, ring: i32): void {
   const instrument = load<i32>(record, EV_INSTRUMENT);
-  const marked = markFromRecord(record);
-  if (marked < 0) stageFailed(marked, instrument);
+  markAndExits(record, ring);
   if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) {
     bump(HDR_UNROUTED);
     return;
@@ -184,10 +229,10 @@ export function pipelineOnBar(record: usize): void {
   bump(HDR_INDICATOR_STEPS);
   if ((flags & PIPE_REGIME) != 0) regimeStage(instrument, entry, slot, close);
   store<f64>(entry + PIPE_PREV_CLOSE, close);
-  if ((flags & PIPE_DECISION) != 0) decisionStage(instrument, flags, load<i64>(record, EV_TS_LOCAL));
+  if ((flags & PIPE_DECISION) != 0) decisionStage(instrument, flags, load<i64>(record, EV_TS_LOCAL), ring);
 }
 
-function decisionStage(instrument: i32, flags: i32, now: i64): void {
+function decisionStage(instrument: i32, flags: i32, now: i64, ring: i32): void {
   const withRisk = (flags & PIPE_RISK) != 0;
   const equity = withRisk ? currentEquity() : load<f64>(HEADER + <usize>HDR_EQUITY);
   const decided = decStep(instrument, now, equity);
@@ -197,13 +242,12 @@ function decisionStage(instrument: i32, flags: i32, now: i64): void {
   }
   bump(HDR_DECISION_STEPS);
   if (!withRisk) return;
-  const ordered = orderStage(instrument, now);
+  const ordered = orderStage(instrument, now, ring);
   if (ordered < 0) {
     stageFailed(ordered, instrument);
     return;
   }
-  if (ordered == 0) return;
-  bump(HDR_ORDERS_CHECKED);
+  if (ordered == ORDER_CHECKED || ordered == ORDER_ACCEPTED || ordered == ORDER_AMENDED) bump(HDR_ORDERS_CHECKED);
   if (ordered == ORDER_ACCEPTED) bump(HDR_ORDERS_ACCEPTED);
 }
 

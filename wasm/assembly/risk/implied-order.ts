@@ -1,23 +1,25 @@
 // The order a target position implies, as the order stage proposes it to the pre-trade
-// checks (decision/check-targets.ts; engine/risk/reference-risk-engine.ts impliedOrder is the
+// checks (pipeline/order-stage.ts; engine/risk/reference-risk-engine.ts impliedOrder is the
 // TS mirror, with the same f64 operations in the same order). For instrument slot s with
-// position X, working buys B and sells S, lot L (invLot = 1 / L), equity E, target T at price p:
+// position X, working entry buys B and sells S, lot L (invLot = 1 / L), equity E, target T at
+// price p and value factor F (multiplier * rate: account currency per unit of price):
 //
 //   1. qty = L * floor((T - (X + B - S)) * invLot + 0.5): the change in whole lots; an order
 //      that would leave less than half a lot closes the position exactly (no f64 dust).
 //   2. Fit to the exposure limits (entries only; an exit, toward zero without crossing it, is
 //      never cut). With P the worst-case position in the order's direction (X + B for a
-//      buy, X - S for a sell) and A = P + qty, the room for |A| * p is the smallest of
+//      buy, X - S for a sell) and A = P + qty, the room for |A| * p * F is the smallest of
 //        MAX_POSITION    maxPositionPct * E
 //        ASSET_CLASS     maxAssetClassPct * E - (class sum - own exposure)
 //        GROSS_EXPOSURE  maxGrossExposure   - (gross sum - own exposure)
 //        LEVERAGE        maxLeverage * E    - (gross sum - own exposure)
 //      (the last three are 0 when the other side's worst case, |X - S| for a buy or |X + B|
-//      for a sell, already exceeds them). When |A| exceeds room * (1 - FIT_MARGIN) / p, A is
+//      for a sell, valued at p * F, already exceeds them). When |A| exceeds
+//      room * (1 - FIT_MARGIN) / (p * F), A is
 //      cut to that size in whole lots toward zero, but never below the part of the order
 //      that only closes an opposite position (that part is exact). The limit that cut it is
 //      the order's shaping limit.
-//   3. An order below minNotional that does not close the position is not proposed (its
+//   3. An order below minNotional (|qty| * p * F) that does not close the position is not proposed (its
 //      shaping limit is MIN_NOTIONAL): the checks would deny it, and the venue would too.
 //
 // So a target above a limit gives the largest position the limits allow instead of a
@@ -41,6 +43,7 @@ import {
   RS_PENDING_BUY,
   RS_PENDING_SELL,
   RS_POSITION,
+  RS_VALUE_FACTOR,
   riskClassAddress,
   riskSlotAddress,
 } from './risk-layout';
@@ -75,6 +78,8 @@ export function impliedOrderQty(s: usize, target: f64, price: f64): f64 {
   if (qty == 0) return 0;
   if (Math.abs(net + qty) < 0.5 * lot) qty = -net;
 
+  const factor = load<f64>(s, RS_VALUE_FACTOR);
+  const value = price * factor;
   const buy = qty > 0.0;
   const projected = buy ? position + pendingBuy : position - pendingSell;
   const after = projected + qty;
@@ -97,7 +102,7 @@ export function impliedOrderQty(s: usize, target: f64, price: f64): f64 {
       sumRoom = leverageRoom;
       sumLimit = REASON_LEVERAGE;
     }
-    const otherSide = Math.abs(buy ? position - pendingSell : position + pendingBuy) * price;
+    const otherSide = Math.abs(buy ? position - pendingSell : position + pendingBuy) * value;
     if (otherSide > sumRoom) sumRoom = 0.0;
     let room = load<f64>(h, RH_MAX_POSITION_PCT) * equity;
     let limit = REASON_MAX_POSITION;
@@ -105,7 +110,7 @@ export function impliedOrderQty(s: usize, target: f64, price: f64): f64 {
       room = sumRoom;
       limit = sumLimit;
     }
-    const maxAfter = (room * (1.0 - FIT_MARGIN)) / price;
+    const maxAfter = (room * (1.0 - FIT_MARGIN)) / value;
     if (Math.abs(after) > maxAfter) {
       // Cut A to maxAfter in whole lots toward zero; the closing part (to flat) stays exact.
       if (buy) {
@@ -121,7 +126,7 @@ export function impliedOrderQty(s: usize, target: f64, price: f64): f64 {
       if (qty == 0) return 0;
     }
   }
-  if (Math.abs(qty) * price < load<f64>(RISK_HEADER, RH_MIN_NOTIONAL) && position + qty != 0.0) {
+  if (Math.abs(qty) * value < load<f64>(RISK_HEADER, RH_MIN_NOTIONAL) && position + qty != 0.0) {
     shapingLimit = REASON_MIN_NOTIONAL;
     return 0;
   }

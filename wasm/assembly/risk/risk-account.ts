@@ -1,28 +1,34 @@
-// Portfolio state of the risk module and the kill switch: limits and per-instrument
-// configuration, the account (cash, marked positions, equity, high-water mark, day-start
-// equity), updates from TRADE / BAR / FILL events, and the drawdown kill switch with its
-// flatten records. Layout: risk-layout.ts. Never allocates, never throws.
+// The risk account and the kill switch: limits and per-instrument configuration, the account
+// totals (cash and market value in the account currency, equity, high-water mark, day-start
+// equity), marks from TRADE and BAR events, the working quantities the order table reports,
+// and the drawdown kill switch with its flatten records. Fills reach the account through the
+// portfolio (portfolio/apply-fill.ts), which owns cash per currency, lots and P&L. Layout:
+// risk-layout.ts. Never allocates, never throws.
 //
 // Exposure sums: each slot's worst-case exposure max(|position + pendingBuy|,
-// |position - pendingSell|) * mark is refreshed after every change of position, pending
-// quantity or mark, and the change is added to grossExposure and its class sum
+// |position - pendingSell|) * mark * valueFactor is refreshed after every change of position,
+// working quantity, mark or rate, and the change is added to grossExposure and its class sum
 // (refreshExposure), so the asset-class, gross and leverage checks read two sums instead of
 // walking every instrument. The reference keeps the same sums with the same operations.
 //
-// Equity = cash + marketValue, where marketValue = sum(position * mark) is kept
-// incrementally (engine/risk/reference-risk-engine.ts does the same f64 operations in the
-// same order, so both agree bit for bit). After every equity change:
+// Equity = cash + marketValue. marketValue is the sum of the slots' `value` (slotValue below),
+// kept as the sum of each slot's change (engine/risk/reference-risk-engine.ts does the same
+// f64 operations in the same order, so both agree bit for bit). After every equity change:
 //   hwm = max(hwm, equity);  trip when not halted and hwm - equity >= maxDrawdownPct * hwm.
 // A trip halts (new exposure denied) and emits one FlattenRequired record per open position.
 //
-// FILL record as read by riskOnRecord: price = fill price, size = signed quantity
-// (+ bought, - sold), a = fee in account currency. TRADE: price at tsExchange. BAR: close
-// (price) observed at max(tsExchange, tsLocal).
-import { EV_A, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EVENT_BYTES, KIND_BAR, KIND_FILL, KIND_MASK, KIND_TRADE, MEMORY_BYTES } from '../layout';
+// The risk clock only moves forward (advanceClock). Crossing a funding time or a UTC day
+// boundary first settles the carry of the time that passed (portfolio/accruals.ts: funding,
+// borrow on spot shorts, interest on negative cash), then a new day resets day-start equity.
+//
+// TRADE: price at tsExchange. BAR: close (price) observed at max(tsExchange, tsLocal).
+import { EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_TS_EXCHANGE, EV_TS_LOCAL, EVENT_BYTES, KIND_BAR, KIND_MASK, KIND_TRADE, MEMORY_BYTES } from '../layout';
 import { ERR_BAD_ARGUMENT, ERR_RISK_BAD_LIMITS, ERR_RISK_FLATTEN_PENDING, ERR_RISK_NOT_READY, ERR_RISK_UNKNOWN_INSTRUMENT, OK } from '../errors';
 import { ringCheck } from '../ring';
 import { publishRiskRecord, riskRecordRoom } from './risk-records';
 import { REASON_KILL_SWITCH_FLATTEN } from './risk-reasons';
+import { portfolioAccrue } from '../portfolio/accruals';
+import { currencyRate, nextFundingNs, portfolioReset } from '../portfolio/ledger';
 import {
   RH_CASH,
   RH_CLOCK_NS,
@@ -64,16 +70,23 @@ import {
   RS_ASSET_CLASS,
   RS_AVG_PRICE,
   RS_CONFIGURED,
+  RS_COST_BASIS,
+  RS_CURRENCY,
   RS_EXPOSURE,
   RS_HAS_MARK,
   RS_INV_LOT,
   RS_LOT_SIZE,
   RS_MARK,
   RS_MARK_TS,
+  RS_MULTIPLIER,
   RS_PENDING_BUY,
   RS_PENDING_SELL,
   RS_POSITION,
+  RS_SETTLEMENT,
   RS_STALE_NS,
+  RS_VALUE,
+  RS_VALUE_FACTOR,
+  SETTLE_SPOT,
   riskClassAddress,
   riskSlotAddress,
 } from './risk-layout';
@@ -84,12 +97,30 @@ function fraction(x: f64, allowZero: bool): bool {
   return isFinite<f64>(x) && x <= 1.0 && (allowZero ? x >= 0.0 : x > 0.0);
 }
 
+/** What slot `s` adds to marketValue at its mark: see `value` in risk-layout.ts. */
+// @ts-ignore: decorator
+@inline
+export function slotValue(s: usize): f64 {
+  const position = load<f64>(s, RS_POSITION);
+  const held = load<i32>(s, RS_SETTLEMENT) == SETTLE_SPOT ? position * load<f64>(s, RS_MARK) : position * load<f64>(s, RS_MARK) - load<f64>(s, RS_COST_BASIS);
+  return held * load<f64>(s, RS_VALUE_FACTOR);
+}
+
+/** Re-values slot `s` at its mark and adds the change to marketValue. */
+// @ts-ignore: decorator
+@inline
+export function refreshValue(s: usize): void {
+  const value = slotValue(s);
+  store<f64>(RISK_HEADER, load<f64>(RISK_HEADER, RH_MARKET_VALUE) + (value - load<f64>(s, RS_VALUE)), RH_MARKET_VALUE);
+  store<f64>(s, value, RS_VALUE);
+}
+
 /** Re-values slot `s`'s worst-case exposure and adds the change to the gross and class sums. */
 // @ts-ignore: decorator
 @inline
 export function refreshExposure(s: usize): void {
   const position = load<f64>(s, RS_POSITION);
-  const exposure = Math.max(Math.abs(position + load<f64>(s, RS_PENDING_BUY)), Math.abs(position - load<f64>(s, RS_PENDING_SELL))) * load<f64>(s, RS_MARK);
+  const exposure = Math.max(Math.abs(position + load<f64>(s, RS_PENDING_BUY)), Math.abs(position - load<f64>(s, RS_PENDING_SELL))) * load<f64>(s, RS_MARK) * load<f64>(s, RS_VALUE_FACTOR);
   const change = exposure - load<f64>(s, RS_EXPOSURE);
   const c = riskClassAddress(load<i32>(s, RS_ASSET_CLASS));
   store<f64>(RISK_HEADER, load<f64>(RISK_HEADER, RH_GROSS_EXPOSURE) + change, RH_GROSS_EXPOSURE);
@@ -152,6 +183,15 @@ export function riskConfigureInstrument(instrument: i32, assetClass: i32, lotSiz
     const c = riskClassAddress(load<i32>(s, RS_ASSET_CLASS));
     store<f64>(RISK_HEADER, load<f64>(RISK_HEADER, RH_GROSS_EXPOSURE) - old, RH_GROSS_EXPOSURE);
     store<f64>(c, load<f64>(c) - old);
+  } else {
+    // A new slot: one contract per unit, quoted in the account currency, spot
+    // (portfolioConfigureInstrument changes these while the position is flat).
+    store<f64>(s, 1.0, RS_MULTIPLIER);
+    store<i32>(s, 0, RS_CURRENCY);
+    store<i32>(s, SETTLE_SPOT, RS_SETTLEMENT);
+    store<f64>(s, 1.0, RS_VALUE_FACTOR);
+    store<f64>(s, 0.0, RS_VALUE);
+    store<f64>(s, 0.0, RS_COST_BASIS);
   }
   store<f64>(s, 0.0, RS_EXPOSURE);
   store<i32>(s, 1, RS_CONFIGURED);
@@ -173,6 +213,7 @@ export function riskInit(cash: f64, tsNs: i64): i32 {
   if (load<i32>(RISK_HEADER, RH_CONFIGURED) != 1) return ERR_RISK_NOT_READY;
   if (!isFinite<f64>(cash) || cash <= 0.0) return ERR_BAD_ARGUMENT;
   const h = RISK_HEADER;
+  portfolioReset(cash, tsNs);
   const used = load<i32>(h, RH_SLOTS_IN_USE);
   for (let i = 0; i < used; i++) {
     const s = riskSlotAddress(i);
@@ -184,6 +225,9 @@ export function riskInit(cash: f64, tsNs: i64): i32 {
     store<i64>(s, 0, RS_MARK_TS);
     store<i32>(s, 0, RS_HAS_MARK);
     store<f64>(s, 0.0, RS_EXPOSURE);
+    store<f64>(s, 0.0, RS_VALUE);
+    store<f64>(s, 0.0, RS_COST_BASIS);
+    if (load<i32>(s, RS_CONFIGURED) == 1) store<f64>(s, load<f64>(s, RS_MULTIPLIER) * currencyRate(load<i32>(s, RS_CURRENCY)), RS_VALUE_FACTOR);
   }
   for (let c = 0; c < RISK_ASSET_CLASSES; c++) store<f64>(riskClassAddress(c), 0.0);
   store<f64>(h, 0.0, RH_GROSS_EXPOSURE);
@@ -207,7 +251,7 @@ export function riskInit(cash: f64, tsNs: i64): i32 {
 
 // @ts-ignore: decorator
 @inline
-function utcDay(tsNs: i64): i64 {
+export function utcDay(tsNs: i64): i64 {
   const day = tsNs / RISK_DAY_NS;
   return tsNs < 0 && day * RISK_DAY_NS != tsNs ? day - 1 : day;
 }
@@ -238,7 +282,9 @@ export function advanceClock(tsNs: i64): i64 {
   if (tsNs > clock) {
     clock = tsNs;
     store<i64>(h, clock, RH_CLOCK_NS);
-    if (clock >= load<i64>(h, RH_NEXT_DAY_NS)) {
+    const nextDay = load<i64>(h, RH_NEXT_DAY_NS);
+    if (clock >= nextDay || clock >= nextFundingNs()) portfolioAccrue(clock, clock >= nextDay ? utcDay(clock) - load<i64>(h, RH_DAY) : 0);
+    if (clock >= nextDay) {
       const day = utcDay(clock);
       store<i64>(h, nextDayStart(day), RH_NEXT_DAY_NS);
       if (day != load<i64>(h, RH_DAY)) {
@@ -259,20 +305,17 @@ export function configuredSlot(instrument: i32): bool {
 /** Moves the mark of slot `s` to `price` at `tsNs` (older prints are ignored). */
 // @ts-ignore: decorator
 @inline
-function applyMark(s: usize, tsNs: i64, price: f64): void {
+export function applyMark(s: usize, tsNs: i64, price: f64): void {
   if (load<i32>(s, RS_HAS_MARK) == 1 && tsNs < load<i64>(s, RS_MARK_TS)) return;
-  const h = RISK_HEADER;
-  store<f64>(h, load<f64>(h, RH_MARKET_VALUE) + load<f64>(s, RS_POSITION) * (price - load<f64>(s, RS_MARK)), RH_MARKET_VALUE);
   store<f64>(s, price, RS_MARK);
   store<i64>(s, tsNs, RS_MARK_TS);
   store<i32>(s, 1, RS_HAS_MARK);
+  refreshValue(s);
   refreshExposure(s);
 }
 
 /** Raises the high-water mark or trips the kill switch; returns flatten records written or a status. */
-// @ts-ignore: decorator
-@inline
-function evaluateDrawdown(outRing: i32): i32 {
+export function evaluateDrawdown(outRing: i32): i32 {
   const h = RISK_HEADER;
   const equity = currentEquity();
   let hwm = load<f64>(h, RH_HWM);
@@ -317,68 +360,35 @@ export function markAt(instrument: i32, tsNs: i64, price: f64, outRing: i32): i3
 }
 
 /**
- * A fill of signed `qty` (+ bought, - sold) at `price` with `fee` at `tsNs`: updates
- * the mark, cash, position, average price and pending quantity, then the kill switch.
- * Returns the number of flatten records written or a status.
+ * Adds `delta` (may be < 0) to slot `s`'s working buys (`buy`) or sells, never below 0, and
+ * re-values its exposure. The order table calls it whenever an order's counted leaves change.
  */
-export function riskOnFill(instrument: i32, tsNs: i64, qty: f64, price: f64, fee: f64, outRing: i32): i32 {
-  if (!riskReady()) return ERR_RISK_NOT_READY;
-  if (!configuredSlot(instrument)) return ERR_RISK_UNKNOWN_INSTRUMENT;
-  if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(price) || price <= 0.0 || !isFinite<f64>(fee)) return ERR_BAD_ARGUMENT;
-  advanceClock(tsNs);
-  const h = RISK_HEADER;
-  const s = riskSlotAddress(instrument);
-  applyMark(s, tsNs, price);
-  store<f64>(h, load<f64>(h, RH_CASH) - (qty * price + fee), RH_CASH);
-  const position = load<f64>(s, RS_POSITION);
-  const next = position + qty;
-  const avg = load<f64>(s, RS_AVG_PRICE);
-  if (position == 0.0 || (position > 0.0) == (qty > 0.0)) {
-    store<f64>(s, (avg * Math.abs(position) + price * Math.abs(qty)) / Math.abs(next), RS_AVG_PRICE);
-  } else if (next == 0.0) {
-    store<f64>(s, 0.0, RS_AVG_PRICE);
-  } else if ((next > 0.0) != (position > 0.0)) {
-    store<f64>(s, price, RS_AVG_PRICE);
-  }
-  store<f64>(s, next, RS_POSITION);
-  store<f64>(h, load<f64>(h, RH_MARKET_VALUE) + qty * load<f64>(s, RS_MARK), RH_MARKET_VALUE);
-  reducePending(s, qty);
+export function adjustWorking(s: usize, buy: bool, delta: f64): void {
+  const field = buy ? RS_PENDING_BUY : RS_PENDING_SELL;
+  store<f64>(s + <usize>(field), Math.max(0.0, load<f64>(s + <usize>(field)) + delta));
   refreshExposure(s);
-  return evaluateDrawdown(outRing);
-}
-
-// @ts-ignore: decorator
-@inline
-function reducePending(s: usize, qty: f64): void {
-  if (qty > 0.0) store<f64>(s, Math.max(0.0, load<f64>(s, RS_PENDING_BUY) - qty), RS_PENDING_BUY);
-  else store<f64>(s, Math.max(0.0, load<f64>(s, RS_PENDING_SELL) + qty), RS_PENDING_SELL);
 }
 
 /**
- * An accepted order stopped working (canceled, expired, rejected by the venue) with
- * signed `remainingQty` unfilled: its pending quantity is released. Returns OK or a status.
+ * Signed `qty` of accepted orders on `instrument` stopped working (filled, canceled, expired,
+ * rejected): its working quantity is released. For callers that keep their own orders (the
+ * risk module's tests and tools); the engine's order table adjusts the working sums itself.
+ * Returns OK or a status.
  */
-export function riskOnOrderClosed(instrument: i32, remainingQty: f64): i32 {
+export function riskReleaseWorking(instrument: i32, qty: f64): i32 {
   if (!riskReady()) return ERR_RISK_NOT_READY;
   if (!configuredSlot(instrument)) return ERR_RISK_UNKNOWN_INSTRUMENT;
-  if (!isFinite<f64>(remainingQty)) return ERR_BAD_ARGUMENT;
-  if (remainingQty != 0.0) {
-    const s = riskSlotAddress(instrument);
-    reducePending(s, remainingQty);
-    refreshExposure(s);
-  }
+  if (!isFinite<f64>(qty)) return ERR_BAD_ARGUMENT;
+  if (qty != 0.0) adjustWorking(riskSlotAddress(instrument), qty > 0.0, -Math.abs(qty));
   return OK;
 }
 
-/** Feeds one inbound event record (TRADE, BAR or FILL; other kinds: 0). */
+/** Feeds one inbound market record (TRADE or BAR: a mark; other kinds: 0). Fills go through the order table. */
 export function riskOnRecord(record: i32, outRing: i32): i32 {
   if (record < 0 || record > MEMORY_BYTES - EVENT_BYTES) return ERR_BAD_ARGUMENT;
   const r = <usize>record;
   const kind = load<i32>(r, EV_KIND) & KIND_MASK;
   const instrument = load<i32>(r, EV_INSTRUMENT);
-  if ((kind & KIND_FILL) != 0) {
-    return riskOnFill(instrument, load<i64>(r, EV_TS_EXCHANGE), load<f64>(r, EV_SIZE), load<f64>(r, EV_PRICE), load<f64>(r, EV_A), outRing);
-  }
   if ((kind & KIND_TRADE) != 0) return riskOnMark(instrument, load<i64>(r, EV_TS_EXCHANGE), load<f64>(r, EV_PRICE), outRing);
   if ((kind & KIND_BAR) != 0) {
     const open = load<i64>(r, EV_TS_EXCHANGE);

@@ -1,11 +1,15 @@
-// Pre-trade risk checks of the core: every proposed order passes riskCheckOrder, which
-// accepts it (and counts it as pending and in the order-rate window) or writes a risk
-// record (OrderDenied / OrderDeferred, risk-reasons.ts) on the outbound ring.
+// Pre-trade risk checks of the core: every order the core sends passes riskDecide first (the
+// order table sends it, counts its leaves as working and the rate window counts it:
+// orders/order-commands.ts); riskCheckOrder is the same for callers that keep their own
+// orders (it counts the order as working itself). A refusal is a risk record
+// (OrderDenied / OrderDeferred, risk-reasons.ts) on the outbound ring.
 // engine/risk/reference-risk-engine.ts is the plain TS reference of the same rules.
 //
 // With P = position + pendingBuy (buy) or position - pendingSell (sell), the worst-case
 // position in the order's direction, and A = P + qty: the order is an EXIT when it moves
-// P toward zero without crossing it; otherwise it adds exposure. Checks, first failure wins:
+// P toward zero without crossing it, or when it is reduce-only (the venue never lets it add
+// exposure); otherwise it adds exposure. Notional values use the instrument's valueFactor
+// (multiplier * rate: account currency). Checks, first failure wins:
 //
 //   1 INVALID_ORDER       qty finite and != 0, price finite and > 0
 //   2 UNKNOWN_INSTRUMENT  instrument configured
@@ -13,11 +17,11 @@
 //   4/5 STALE_PRICE       a mark no older than the instrument's staleNs (exits: DEFERRED)
 //   6 PRICE_BAND          |price - mark| <= priceBandPct * mark
 //   7 LOT_SIZE            |qty| / lotSize an integer (relative tolerance 1e-9)
-//   8 MIN_NOTIONAL        |qty| * price >= minNotional, unless the exit closes the position
+//   8 MIN_NOTIONAL        |qty| * (price * valueFactor) >= minNotional, unless the exit closes the position
 //   9/10 ORDER_RATE       fewer than maxOrders accepted in (clock - windowNs, clock] (exits: DEFERRED)
 //   entries only, with equity E = cash + sum(position * mark):
 //   11 DAILY_LOSS         dayStartEquity - E < dailyLossPct * dayStartEquity
-//   12 MAX_POSITION       |A| * price <= maxPositionPct * E
+//   12 MAX_POSITION       |A| * (price * valueFactor) <= maxPositionPct * E
 //   13 ASSET_CLASS        sum over the class of worst-case |position| * mark <= maxAssetClassPct * E
 //   14 GROSS_EXPOSURE     sum over all instruments of the same <= maxGrossExposure
 //   15 LEVERAGE           that gross sum <= maxLeverage * E
@@ -77,6 +81,7 @@ import {
   RS_PENDING_SELL,
   RS_POSITION,
   RS_STALE_NS,
+  RS_VALUE_FACTOR,
   riskClassAddress,
   riskSlotAddress,
 } from './risk-layout';
@@ -101,7 +106,7 @@ function worstCase(s: usize, extraBuy: f64, extraSell: f64): f64 {
 
 // @ts-ignore: decorator
 @inline
-function decide(instrument: i32, qty: f64, price: f64, clock: i64): i32 {
+function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: bool): i32 {
   if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(price) || price <= 0.0) return deny(REASON_INVALID_ORDER, 0.0);
   if (instrument < 0 || instrument >= RISK_INSTRUMENT_CAPACITY || load<i32>(riskSlotAddress(instrument), RS_CONFIGURED) != 1) {
     return deny(REASON_UNKNOWN_INSTRUMENT, 0.0);
@@ -111,7 +116,7 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64): i32 {
   const position = load<f64>(s, RS_POSITION);
   const projected = qty > 0.0 ? position + load<f64>(s, RS_PENDING_BUY) : position - load<f64>(s, RS_PENDING_SELL);
   const after = projected + qty;
-  const exit = (projected > 0.0 && qty < 0.0 && after >= 0.0) || (projected < 0.0 && qty > 0.0 && after <= 0.0);
+  const exit = reduceOnly || (projected > 0.0 && qty < 0.0 && after >= 0.0) || (projected < 0.0 && qty > 0.0 && after <= 0.0);
 
   if (!exit && load<i32>(h, RH_HALTED) != 0) return deny(REASON_KILL_SWITCH, load<f64>(h, RH_MAX_DRAWDOWN_PCT));
   const staleNs = load<i64>(s, RS_STALE_NS);
@@ -123,8 +128,9 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64): i32 {
   const lot = load<f64>(s, RS_LOT_SIZE);
   const lots = Math.abs(qty) * load<f64>(s, RS_INV_LOT);
   if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1.0, lots)) return deny(REASON_LOT_SIZE, lot);
+  const value = price * load<f64>(s, RS_VALUE_FACTOR);
   const minNotional = load<f64>(h, RH_MIN_NOTIONAL);
-  if (Math.abs(qty) * price < minNotional && !(exit && position + qty == 0.0)) return deny(REASON_MIN_NOTIONAL, minNotional);
+  if (Math.abs(qty) * value < minNotional && !(exit && (position + qty == 0.0 || reduceOnly))) return deny(REASON_MIN_NOTIONAL, minNotional);
   const maxOrders = load<i32>(h, RH_MAX_ORDERS);
   if (load<i32>(h, RH_RATE_FILLED) >= maxOrders) {
     const oldest = load<i64>(<usize>(RISK_RATE_OFFSET + (load<i32>(h, RH_RATE_NEXT) << 3)));
@@ -137,12 +143,12 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64): i32 {
   const dailyLimit = load<f64>(h, RH_DAILY_LOSS_PCT) * dayStart;
   if (dayStart - equity >= dailyLimit) return deny(REASON_DAILY_LOSS, dailyLimit);
   const positionLimit = load<f64>(h, RH_MAX_POSITION_PCT) * equity;
-  if (Math.abs(after) * price > positionLimit) return deny(REASON_MAX_POSITION, positionLimit);
+  if (Math.abs(after) * value > positionLimit) return deny(REASON_MAX_POSITION, positionLimit);
 
   // The order's instrument is valued with the order at the order price; every other one at
   // its exposure in the sums (risk-account.ts refreshExposure), so this is O(1).
   const own = load<f64>(s, RS_EXPOSURE);
-  const mine = worstCase(s, qty > 0.0 ? qty : 0.0, qty < 0.0 ? -qty : 0.0) * price;
+  const mine = worstCase(s, qty > 0.0 ? qty : 0.0, qty < 0.0 ? -qty : 0.0) * value;
   const classExposure = (load<f64>(riskClassAddress(load<i32>(s, RS_ASSET_CLASS))) - own) + mine;
   const gross = (load<f64>(h, RH_GROSS_EXPOSURE) - own) + mine;
   const classLimit = load<f64>(h, RH_MAX_ASSET_CLASS_PCT) * equity;
@@ -155,45 +161,56 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64): i32 {
 }
 
 /**
- * Checks the order `orderId` for signed `qty` (+ buy, - sell) of `instrument` at `price`
- * (limit price, or the expected fill price of a market order) at `tsNs`. Returns
- * RISK_ACCEPTED (0: the order now counts as pending and in the rate window) or its reason
- * code (> 0, a risk record was written to `outRing`), or a status: ERR_RISK_NOT_READY,
- * ERR_OUTBOUND_FULL (no room for the record: nothing recorded, retry after draining).
+ * The risk decision for `qty` (signed) of `instrument` at `price` (limit price, or the expected
+ * fill price of a market order) on the risk clock `clock`, changing nothing: RISK_ACCEPTED (0)
+ * or the reason code of the first failed check (riskDeniedLimit() gives the limit it met).
+ * The caller has checked riskReady() and advanced the clock.
  */
-export function riskCheckOrder(instrument: i32, tsNs: i64, qty: f64, price: f64, orderId: i64, outRing: i32): i32 {
-  if (!riskReady()) return ERR_RISK_NOT_READY;
-  return checkOrderAt(instrument, tsNs, advanceClock(tsNs), qty, price, orderId, outRing, false);
+export function riskDecide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: bool): i32 {
+  return decide(instrument, qty, price, clock, reduceOnly);
 }
 
-/**
- * riskCheckOrder once the module is known ready and the clock was advanced to `clock`
- * (advanceClock(tsNs)); `ringChecked` when the caller already ran ringCheck on `outRing`.
- * A batch caller (decCheckTargets) does those once per batch instead of once per order.
- */
+/** The limit value of the last refusal of riskDecide (the `b` field of its risk record). */
 // @ts-ignore: decorator
 @inline
-export function checkOrderAt(instrument: i32, tsNs: i64, clock: i64, qty: f64, price: f64, orderId: i64, outRing: i32, ringChecked: bool): i32 {
-  const reason = decide(instrument, qty, price, clock);
-  if (reason != RISK_ACCEPTED) {
-    if (!ringChecked) {
-      const status = ringCheck(outRing);
-      if (status != OK) return status;
-    }
-    if (riskRecordRoom(outRing) < 1) return ERR_OUTBOUND_FULL;
-    publishRiskRecord(outRing, instrument, tsNs, clock, price, qty, reason, deniedLimit, orderId);
-    return reason;
-  }
+export function riskDeniedLimit(): f64 {
+  return deniedLimit;
+}
+
+/** Counts an accepted order at `clock` in the order-rate window. */
+export function riskCountAccepted(clock: i64): void {
   const h = RISK_HEADER;
-  const s = riskSlotAddress(instrument);
-  if (qty > 0.0) store<f64>(s, load<f64>(s, RS_PENDING_BUY) + qty, RS_PENDING_BUY);
-  else store<f64>(s, load<f64>(s, RS_PENDING_SELL) - qty, RS_PENDING_SELL);
-  refreshExposure(s);
   const maxOrders = load<i32>(h, RH_MAX_ORDERS);
   const next = load<i32>(h, RH_RATE_NEXT);
   store<i64>(<usize>(RISK_RATE_OFFSET + (next << 3)), clock);
   store<i32>(h, next + 1 == maxOrders ? 0 : next + 1, RH_RATE_NEXT);
   const filled = load<i32>(h, RH_RATE_FILLED);
   if (filled < maxOrders) store<i32>(h, filled + 1, RH_RATE_FILLED);
+}
+
+/**
+ * Checks the order `orderId` for signed `qty` (+ buy, - sell) of `instrument` at `price`
+ * (limit price, or the expected fill price of a market order) at `tsNs`, for a caller that
+ * keeps its own orders. Returns RISK_ACCEPTED (0: the order now counts as working and in the
+ * rate window; riskReleaseWorking ends that) or its reason code (> 0, a risk record was
+ * written to `outRing`), or a status: ERR_RISK_NOT_READY, ERR_OUTBOUND_FULL (no room for the
+ * record: nothing recorded, retry after draining).
+ */
+export function riskCheckOrder(instrument: i32, tsNs: i64, qty: f64, price: f64, orderId: i64, outRing: i32): i32 {
+  if (!riskReady()) return ERR_RISK_NOT_READY;
+  const clock = advanceClock(tsNs);
+  const reason = decide(instrument, qty, price, clock, false);
+  if (reason != RISK_ACCEPTED) {
+    const status = ringCheck(outRing);
+    if (status != OK) return status;
+    if (riskRecordRoom(outRing) < 1) return ERR_OUTBOUND_FULL;
+    publishRiskRecord(outRing, instrument, tsNs, clock, price, qty, reason, deniedLimit, orderId);
+    return reason;
+  }
+  const s = riskSlotAddress(instrument);
+  if (qty > 0.0) store<f64>(s, load<f64>(s, RS_PENDING_BUY) + qty, RS_PENDING_BUY);
+  else store<f64>(s, load<f64>(s, RS_PENDING_SELL) - qty, RS_PENDING_SELL);
+  refreshExposure(s);
+  riskCountAccepted(clock);
   return RISK_ACCEPTED;
 }

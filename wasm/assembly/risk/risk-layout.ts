@@ -14,9 +14,9 @@
 //   +0x2300  +------------------------------------------+
 //            | reserved                                 |
 //   +0x4000  +------------------------------------------+
-//            | instrument slot 0 (128 B)                |  slot index = instrument id
+//            | instrument slot 0 (256 B)                |  slot index = instrument id
 //            | ... slot INSTRUMENT_CAPACITY - 1         |
-//   +0x24000 +------------------------------------------+
+//   +0x44000 +------------------------------------------+
 //            | reserved                                 |
 //            +------------------------------------------+  RISK_REGION_OFFSET + RISK_REGION_BYTES
 //
@@ -39,24 +39,41 @@
 //   day            UTC day (clockNs / 86400e9) that dayStartEquity belongs to
 //   nextDayNs      first ns of the UTC day after `day`: the clock compares against it instead
 //                  of dividing on every advance
-//   equity         cash + marketValue (marketValue = sum of position * mark, kept incrementally)
+//   equity         cash + marketValue, both in the account currency: cash = sum over currencies of
+//                  balance * rate (portfolio/portfolio-layout.ts), marketValue = sum of the slots'
+//                  `value` (below), each kept incrementally
 //   hwm            highest equity seen since riskInit or the last kill-switch reset
 //   grossExposure  sum of the configured slots' exposure (below), kept incrementally like the
 //                  class sums, so a check is O(1) in the number of instruments
 //
-// Instrument slot (128 B):
+// Instrument slot (256 B):
 //
 //   0            4            8         16       24         32         40           48            56     64       72        76    80         88       96
-//   | configured | assetClass | staleNs | lotSize | position | avgPrice | pendingBuy | pendingSell | mark | markTs | hasMark | pad | exposure | invLot | reserved |
+//   | configured | assetClass | staleNs | lotSize | position | avgPrice | pendingBuy | pendingSell | mark | markTs | hasMark | pad | exposure | invLot |
+//   96           104        108          112           120      128         136
+//   | multiplier | currency | settlement | valueFactor | value  | costBasis | reserved |
 //
-//   position     signed quantity held (+ long, - short)
-//   pendingBuy   quantity of accepted buy orders not yet filled or closed (>= 0)
-//   pendingSell  quantity of accepted sell orders not yet filled or closed (>= 0)
+//   position     signed quantity held (+ long, - short), in contracts
+//   avgPrice     costBasis / position: the price of the open lots (0 when flat)
+//   pendingBuy   leaves of working buy orders that may add exposure (>= 0); derived from the
+//                order table (orders/order-table.ts), which never counts reduce-only exits here
+//   pendingSell  the same for sells
 //   mark, markTs last trade (TRADE, BAR close or FILL) price and its time
-//   exposure     worst-case |position| * mark = max(|position + pendingBuy|, |position - pendingSell|) * mark,
-//                as last added to grossExposure and its class sum (refreshed on every change of
-//                position, pending quantity, mark or asset class)
+//   exposure     worst-case |position| * mark * valueFactor = max(|position + pendingBuy|,
+//                |position - pendingSell|) * mark * valueFactor, as last added to grossExposure
+//                and its class sum (refreshed on every change of position, pending quantity,
+//                mark, rate or asset class)
 //   invLot       1 / lotSize: lot counts multiply by it instead of dividing by lotSize
+//   multiplier   contract multiplier: a contract at price p is worth p * multiplier quote units
+//   currency     quote currency id (0 = the account currency; portfolio/portfolio-layout.ts)
+//   settlement   SETTLE_SPOT: buying pays the notional from cash; SETTLE_MARGIN (perpetuals,
+//                futures): cash moves only by realised P&L, fees and funding
+//   valueFactor  multiplier * rate of the quote currency: account currency per contract per
+//                unit of price
+//   value        this slot's part of marketValue: position * mark * valueFactor (spot), or
+//                (position * mark - costBasis) * valueFactor (margin: the unrealised P&L)
+//   costBasis    sum over the open lots of signed quantity * entry price (quote units per
+//                contract); avgPrice = costBasis / position
 
 import { INSTRUMENT_CAPACITY, RISK_REGION_BYTES, RISK_REGION_OFFSET } from '../layout';
 
@@ -101,7 +118,7 @@ export const RISK_CLASS_OFFSET: i32 = RISK_REGION_OFFSET + 0x2100;
 export const RISK_ASSET_CLASSES: i32 = 64;
 
 export const RISK_SLOTS_OFFSET: i32 = RISK_REGION_OFFSET + 0x4000;
-export const RISK_SLOT_BYTES: i32 = 128;
+export const RISK_SLOT_BYTES: i32 = 256;
 export const RISK_INSTRUMENT_CAPACITY: i32 = INSTRUMENT_CAPACITY;
 
 export const RS_CONFIGURED: i32 = 0;
@@ -117,6 +134,16 @@ export const RS_MARK_TS: i32 = 64;
 export const RS_HAS_MARK: i32 = 72;
 export const RS_EXPOSURE: i32 = 80;
 export const RS_INV_LOT: i32 = 88;
+export const RS_MULTIPLIER: i32 = 96;
+export const RS_CURRENCY: i32 = 104;
+export const RS_SETTLEMENT: i32 = 108;
+export const RS_VALUE_FACTOR: i32 = 112;
+export const RS_VALUE: i32 = 120;
+export const RS_COST_BASIS: i32 = 128;
+
+/** Settlement of an instrument (RS_SETTLEMENT). */
+export const SETTLE_SPOT: i32 = 0;
+export const SETTLE_MARGIN: i32 = 1;
 
 export const RISK_DAY_NS: i64 = 86_400_000_000_000;
 

@@ -8,8 +8,9 @@
 //   | kind | inst | ts_exchange  | ts_local     | price (f64)  | size (f64)   | a (f64)      | b (f64)      | id (u64)    |
 //                   order time     risk clock     order price    signed qty     reason code    limit value    order id
 //
-//   OrderDenied (reason 1..15): the order was not accepted; `b` is the limit it met
-//     (e.g. the largest allowed notional, the band centre, the lot size).
+//   OrderDenied (reasons 1..15, 17, 18): the order was not accepted; `b` is the limit it met
+//     (e.g. the largest allowed notional, the band centre, the lot size); `id` is 0 (a refused
+//     order takes no client order id).
 //   OrderDeferred (reasons DEFERRED_*): an exit that may not go now; retry it later.
 //   FlattenRequired (reason KILL_SWITCH_FLATTEN): the kill switch tripped; `size` is the
 //     signed quantity that closes the position, `price` its mark, `b` the equity at the trip,
@@ -32,3 +33,5 @@ export const REASON_ASSET_CLASS: i32 = 13; // asset-class exposure above its sha
 export const REASON_GROSS_EXPOSURE: i32 = 14; // gross exposure above the absolute cap
 export const REASON_LEVERAGE: i32 = 15; // gross exposure / equity above the cap
 export const REASON_KILL_SWITCH_FLATTEN: i32 = 16; // flatten record emitted by a trip
+export const REASON_ORDER_UNCERTAIN: i32 = 17; // an order on the instrument is UNCERTAIN: new exposure denied until it resolves
+export const REASON_ORDER_TABLE_FULL: i32 = 18; // every order slot holds a live order

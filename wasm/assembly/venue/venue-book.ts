@@ -1,0 +1,144 @@
+// The simulated venue's book of orders: its own record of each order it holds (venue-layout.ts
+// venue order), found by client order id through an id index, listed per instrument in
+// arrival order (time priority), and removed when filled, canceled, expired or rejected.
+// Also the venue's reset and DAY-order expiry. Never allocates.
+import { idIndexClear, idIndexDelete, idIndexGet, idIndexPut } from '../util/id-index';
+import { I64_MAX } from './venue-math';
+import { replyExpired } from './venue-replies';
+import {
+  VENUE_HEADER, VENUE_INDEX_CAPACITY, VENUE_INDEX_OFFSET, VENUE_ORDER_BYTES, VENUE_ORDER_CAPACITY, VH_NEXT_EXPIRY_NS, VH_ORDERS, VH_ORDER_FREE,
+  VI_COUNT, VI_HEAD, VI_TAIL, VO_CLIENT_ID, VO_EXPIRY_NS, VO_FILLED, VO_FREE, VO_INSTRUMENT, VO_NEXT, VO_PREV, VO_STATE, VO_TOTAL,
+  venueInstrumentAddress, venueOrderAddress,
+} from './venue-layout';
+
+/** Empties the book. */
+export function venueBookReset(): void {
+  for (let i = 0; i < VENUE_ORDER_CAPACITY; i++) {
+    const v = venueOrderAddress(i);
+    memory.fill(v, 0, <usize>VENUE_ORDER_BYTES);
+    store<i32>(v, i + 1 < VENUE_ORDER_CAPACITY ? i + 1 : -1, VO_NEXT);
+  }
+  store<i32>(VENUE_HEADER, 0, VH_ORDER_FREE);
+  store<i32>(VENUE_HEADER, 0, VH_ORDERS);
+  store<i64>(VENUE_HEADER, I64_MAX, VH_NEXT_EXPIRY_NS);
+  idIndexClear(<usize>VENUE_INDEX_OFFSET, VENUE_INDEX_CAPACITY);
+}
+
+/** Venue orders held. */
+// @ts-ignore: decorator
+@inline
+export function venueOrdersHeld(): i32 {
+  return load<i32>(VENUE_HEADER, VH_ORDERS);
+}
+
+/** The venue slot holding client order `clientId`, or -1. */
+// @ts-ignore: decorator
+@inline
+export function findVenueOrder(clientId: u64): i32 {
+  return idIndexGet(<usize>VENUE_INDEX_OFFSET, VENUE_INDEX_CAPACITY, clientId);
+}
+
+/**
+ * Takes a free venue slot for client order `clientId` on `instrument`, appended to the
+ * instrument's list (last in time priority). Returns the slot, or -1 when the book is full.
+ */
+export function addVenueOrder(clientId: u64, instrument: i32): i32 {
+  const slot = load<i32>(VENUE_HEADER, VH_ORDER_FREE);
+  if (slot < 0) return -1;
+  const v = venueOrderAddress(slot);
+  store<i32>(VENUE_HEADER, load<i32>(v, VO_NEXT), VH_ORDER_FREE);
+  memory.fill(v, 0, <usize>VENUE_ORDER_BYTES);
+  store<u64>(v, clientId, VO_CLIENT_ID);
+  store<i32>(v, instrument, VO_INSTRUMENT);
+  store<i64>(v, I64_MAX, VO_EXPIRY_NS);
+  appendToList(slot, instrument);
+  store<i32>(VENUE_HEADER, load<i32>(VENUE_HEADER, VH_ORDERS) + 1, VH_ORDERS);
+  idIndexPut(<usize>VENUE_INDEX_OFFSET, VENUE_INDEX_CAPACITY, clientId, slot);
+  return slot;
+}
+
+function appendToList(slot: i32, instrument: i32): void {
+  const vi = venueInstrumentAddress(instrument);
+  const v = venueOrderAddress(slot);
+  const tail = load<i32>(vi, VI_TAIL);
+  store<i32>(v, -1, VO_NEXT);
+  store<i32>(v, tail, VO_PREV);
+  if (tail >= 0 && load<i32>(vi, VI_COUNT) > 0) store<i32>(venueOrderAddress(tail), slot, VO_NEXT);
+  else store<i32>(vi, slot, VI_HEAD);
+  store<i32>(vi, slot, VI_TAIL);
+  store<i32>(vi, load<i32>(vi, VI_COUNT) + 1, VI_COUNT);
+}
+
+function unlinkFromList(slot: i32, instrument: i32): void {
+  const vi = venueInstrumentAddress(instrument);
+  const v = venueOrderAddress(slot);
+  const next = load<i32>(v, VO_NEXT);
+  const prev = load<i32>(v, VO_PREV);
+  if (prev >= 0) store<i32>(venueOrderAddress(prev), next, VO_NEXT);
+  else store<i32>(vi, next, VI_HEAD);
+  if (next >= 0) store<i32>(venueOrderAddress(next), prev, VO_PREV);
+  else store<i32>(vi, prev, VI_TAIL);
+  const count = load<i32>(vi, VI_COUNT) - 1;
+  store<i32>(vi, count, VI_COUNT);
+  if (count == 0) {
+    store<i32>(vi, -1, VI_HEAD);
+    store<i32>(vi, -1, VI_TAIL);
+  }
+}
+
+/** Moves the venue order in `slot` to the back of its instrument's time priority (a replace). */
+export function requeueVenueOrder(slot: i32): void {
+  const instrument = load<i32>(venueOrderAddress(slot), VO_INSTRUMENT);
+  unlinkFromList(slot, instrument);
+  appendToList(slot, instrument);
+}
+
+/** Removes the venue order in `slot` from the book. */
+export function removeVenueOrder(slot: i32): void {
+  const v = venueOrderAddress(slot);
+  unlinkFromList(slot, load<i32>(v, VO_INSTRUMENT));
+  idIndexDelete(<usize>VENUE_INDEX_OFFSET, VENUE_INDEX_CAPACITY, load<u64>(v, VO_CLIENT_ID));
+  store<i32>(v, VO_FREE, VO_STATE);
+  store<i32>(v, load<i32>(VENUE_HEADER, VH_ORDER_FREE), VO_NEXT);
+  store<i32>(VENUE_HEADER, slot, VH_ORDER_FREE);
+  store<i32>(VENUE_HEADER, load<i32>(VENUE_HEADER, VH_ORDERS) - 1, VH_ORDERS);
+}
+
+/** Unfilled quantity of the venue order at `v` (>= 0). */
+// @ts-ignore: decorator
+@inline
+export function venueLeaves(v: usize): f64 {
+  return Math.max(0.0, Math.abs(load<f64>(v, VO_TOTAL)) - Math.abs(load<f64>(v, VO_FILLED)));
+}
+
+/** Notes a DAY order's end of day, so expiry checks know the earliest one. */
+export function noteExpiry(expiryNs: i64): void {
+  if (expiryNs < load<i64>(VENUE_HEADER, VH_NEXT_EXPIRY_NS)) store<i64>(VENUE_HEADER, expiryNs, VH_NEXT_EXPIRY_NS);
+}
+
+/**
+ * Expires every DAY order whose day ended at or before `nowNs` (an EXPIRED reply at its end of
+ * day) and finds the next end of day. Cheap when none is due.
+ */
+export function venueExpire(nowNs: i64, usedInstruments: i32): void {
+  if (nowNs < load<i64>(VENUE_HEADER, VH_NEXT_EXPIRY_NS)) return;
+  let next = I64_MAX;
+  for (let i = 0; i < usedInstruments; i++) {
+    const vi = venueInstrumentAddress(i);
+    if (load<i32>(vi, VI_COUNT) == 0) continue;
+    let slot = load<i32>(vi, VI_HEAD);
+    while (slot >= 0) {
+      const v = venueOrderAddress(slot);
+      const following = load<i32>(v, VO_NEXT);
+      const expiry = load<i64>(v, VO_EXPIRY_NS);
+      if (expiry <= nowNs) {
+        replyExpired(v, expiry);
+        removeVenueOrder(slot);
+      } else if (expiry < next) {
+        next = expiry;
+      }
+      slot = following;
+    }
+  }
+  store<i64>(VENUE_HEADER, next, VH_NEXT_EXPIRY_NS);
+}

@@ -1,0 +1,397 @@
+// How the simulated venue fills the orders it holds, against bars or against ticks.
+//
+// Bar mode (a BAR record of a VENUE_BARS instrument: open, high, low, close, volume, over
+// [openNs, closeNs]); every order that reached the venue before the bar closed, in time
+// priority:
+//   market (and a triggered stop)  fills at the open, paying halfSpreadBps + slippageBps +
+//                                  impact on top (buys higher, sells lower)
+//   limit  buy L: open <= L: fills at the open (taker); else low < L (or low <= L with
+//          touchFills): fills at L (maker when it rested); sells mirror. Never worse than L.
+//   stop   buy S: open >= S triggers at the open and fills there; else high >= S triggers
+//          and fills at S; either way paying the market costs. Sells mirror. A stop-limit
+//          becomes a limit at L: triggered at the open it fills there if the open is within
+//          L; triggered inside the bar at S it fills at S when L allows it (L >= S for a buy),
+//          else it rests as a limit from the next bar.
+//   participation: the instrument's fills in one bar take at most participation * volume;
+//          the rest of an order stays working (partial fills over several bars)
+//   IOC    what the first bar after arrival did not fill is canceled; FOK fills whole in that
+//          bar or is canceled
+// Tick mode (TRADE and QUOTE records of a VENUE_TICKS instrument):
+//   QUOTE  updates the touch (bid, ask and their displayed sizes; our fills take from the
+//          displayed size until the next quote). A working market order takes the touch; a
+//          resting limit the opposite touch reaches fills at its limit (maker), up to the
+//          displayed size; the queue ahead of a limit at the touch follows the queue model.
+//   TRADE  (a = aggressor side: +1 buyer, -1 seller, 0 unknown) a trade through a resting
+//          limit's price fills it at its limit up to the trade's size; a trade at its price
+//          (unless the aggressor was on the order's own side) first works off the queue ahead
+//          of it, then fills it;
+//          stops trigger on trade prices; with no quote yet a market order takes the print,
+//          up to its size.
+//   On arrival a market order takes the touch (up to the displayed size; IOC cancels the
+//   rest, FOK fills whole or is canceled); a marketable limit takes the touch up to its
+//   price and rests with the rest (post-only: rejected before that); impact applies against
+//   the displayed size taken.
+// Fees: makerFee or takerFee of qty * price * multiplier. Reduce-only orders fill at most the
+// venue's position and are canceled when it has none left to reduce.
+import { EV_A, EV_B, EV_ID, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL } from '../layout';
+import { FLAG_REDUCE_ONLY, TIF_FOK, TIF_IOC, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT } from '../orders/order-layout';
+import { removeVenueOrder, venueLeaves } from './venue-book';
+import { impactBps, integerPower } from './venue-math';
+import { replyCanceled, venueFill } from './venue-replies';
+import {
+  QUEUE_PROBABILISTIC, VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_UNFILLED, VENUE_HEADER, VH_QUEUE_MODEL, VH_QUEUE_POWER, VH_TOUCH_FILLS, VI_ASK,
+  VI_ASK_LEFT, VI_ASK_SIZE, VI_BID, VI_BID_LEFT, VI_BID_SIZE, VI_COUNT, VI_HALF_SPREAD_BPS, VI_HEAD, VI_IMPACT_BPS, VI_IMPACT_MODEL, VI_LAST,
+  VI_LAST_SIZE, VI_PARTICIPATION, VI_POSITION, VI_QUOTED, VI_SLIPPAGE_BPS, VI_TRADED, VI_USED_BAR_NS, VI_VOLUME_USED, VO_ARRIVAL_NS, VO_FLAGS,
+  VO_LIMIT_PX, VO_MAKER, VO_NEXT, VO_QUEUE_AHEAD, VO_QUEUE_KNOWN, VO_QUEUE_TRADED, VO_STATE, VO_STOP_PX, VO_TIF, VO_TOTAL, VO_TRIGGERED,
+  VO_TYPE, venueInstrumentAddress, venueOrderAddress,
+} from './venue-layout';
+
+/** Quantities within this fraction of an order count as all of it (f64 dust). */
+const DUST: f64 = 1e-9;
+
+// @ts-ignore: decorator
+@inline
+function side(v: usize): f64 {
+  return load<f64>(v, VO_TOTAL) > 0.0 ? 1.0 : -1.0;
+}
+
+/** What a reduce-only order may fill now: the venue position it reduces (else all `qty`). */
+// @ts-ignore: decorator
+@inline
+function allowedQty(v: usize, vi: usize, qty: f64): f64 {
+  if ((load<i32>(v, VO_FLAGS) & FLAG_REDUCE_ONLY) == 0) return qty;
+  const position = load<f64>(vi, VI_POSITION);
+  const reducible = side(v) > 0.0 ? Math.max(0.0, -position) : Math.max(0.0, position);
+  return Math.min(qty, reducible);
+}
+
+/**
+ * Fills up to `qty` of the venue order in `slot` at `price`, respecting reduce-only, and
+ * removes it once nothing is left. Returns the quantity filled (0 when a reduce-only order had
+ * nothing to reduce: it is canceled).
+ */
+function fillSome(slot: i32, vi: usize, qty: f64, price: f64, maker: bool, venueNs: i64): f64 {
+  const v = venueOrderAddress(slot);
+  const leaves = venueLeaves(v);
+  let take = allowedQty(v, vi, Math.min(qty, leaves));
+  if (take <= 0.0) {
+    if ((load<i32>(v, VO_FLAGS) & FLAG_REDUCE_ONLY) != 0 && allowedQty(v, vi, leaves) <= 0.0) {
+      replyCanceled(v, venueNs, VENUE_CANCELED_REDUCE_ONLY);
+      removeVenueOrder(slot);
+    }
+    return 0.0;
+  }
+  if (take >= leaves * (1.0 - DUST)) take = leaves;
+  venueFill(v, take, price, maker, venueNs);
+  if (take == leaves) removeVenueOrder(slot);
+  return take;
+}
+
+/** Price of a market fill at `base` for `qty` against `against`, with the instrument's costs. */
+// @ts-ignore: decorator
+@inline
+function marketPrice(vi: usize, base: f64, sign: f64, qty: f64, against: f64, barMode: bool): f64 {
+  let bps = impactBps(load<i32>(vi, VI_IMPACT_MODEL), load<f64>(vi, VI_IMPACT_BPS), qty, against);
+  if (barMode) bps += load<f64>(vi, VI_HALF_SPREAD_BPS) + load<f64>(vi, VI_SLIPPAGE_BPS);
+  return base * (1.0 + sign * bps * 1e-4);
+}
+
+/** Cancels what is left of an IOC or FOK venue order (`slot` still held). */
+function cancelRest(slot: i32, venueNs: i64): void {
+  const v = venueOrderAddress(slot);
+  if (load<i32>(v, VO_STATE) == 0) return;
+  replyCanceled(v, venueNs, VENUE_CANCELED_UNFILLED);
+  removeVenueOrder(slot);
+}
+
+/** Matches `instrument`'s held orders against the BAR record at `record` (see the header). */
+export function venueOnBar(instrument: i32, record: usize): void {
+  const vi = venueInstrumentAddress(instrument);
+  const openNs = load<i64>(record, EV_TS_EXCHANGE);
+  let closeNs = load<i64>(record, EV_TS_LOCAL);
+  if (closeNs < openNs) closeNs = openNs;
+  const open = reinterpret<f64>(load<i64>(record, EV_ID));
+  const high = load<f64>(record, EV_A);
+  const low = load<f64>(record, EV_B);
+  const volume = load<f64>(record, EV_SIZE);
+  if (load<i64>(vi, VI_USED_BAR_NS) != closeNs) {
+    store<f64>(vi, 0.0, VI_VOLUME_USED);
+    store<i64>(vi, closeNs, VI_USED_BAR_NS);
+  }
+  const participation = load<f64>(vi, VI_PARTICIPATION);
+  const touch = load<i32>(VENUE_HEADER, VH_TOUCH_FILLS) != 0;
+  let slot = load<i32>(vi, VI_COUNT) > 0 ? load<i32>(vi, VI_HEAD) : -1;
+  while (slot >= 0) {
+    const v = venueOrderAddress(slot);
+    const following = load<i32>(v, VO_NEXT);
+    const arrival = load<i64>(v, VO_ARRIVAL_NS);
+    if (arrival < closeNs) matchBar(slot, v, vi, open, high, low, volume, participation, touch, arrival > openNs ? arrival : openNs);
+    slot = following;
+  }
+  store<f64>(vi, load<f64>(record, EV_PRICE), VI_LAST);
+}
+
+function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64, volume: f64, participation: f64, touch: bool, ts: i64): void {
+  const sign = side(v);
+  let type = load<i32>(v, VO_TYPE);
+  let price: f64 = 0.0;
+  let maker = false;
+  let market = false;
+  if (type == TYPE_STOP || type == TYPE_STOP_LIMIT) {
+    const stop = load<f64>(v, VO_STOP_PX);
+    let trigger: f64 = 0.0;
+    if (sign > 0.0 ? open >= stop : open <= stop) trigger = open;
+    else if (sign > 0.0 ? high >= stop : low <= stop) trigger = stop;
+    if (trigger == 0.0) {
+      afterBar(slot, v, ts);
+      return;
+    }
+    store<i32>(v, VO_TRIGGERED, VO_STATE);
+    if (type == TYPE_STOP) {
+      store<i32>(v, TYPE_MARKET, VO_TYPE);
+      price = trigger;
+      market = true;
+    } else {
+      store<i32>(v, TYPE_LIMIT, VO_TYPE);
+      const limit = load<f64>(v, VO_LIMIT_PX);
+      if (sign > 0.0 ? trigger <= limit : trigger >= limit) price = trigger;
+    }
+    type = load<i32>(v, VO_TYPE);
+  } else if (type == TYPE_MARKET) {
+    price = open;
+    market = true;
+  } else if (type == TYPE_LIMIT) {
+    const limit = load<f64>(v, VO_LIMIT_PX);
+    if (sign > 0.0 ? open <= limit : open >= limit) {
+      price = open;
+    } else if (sign > 0.0 ? low < limit || (touch && low == limit) : high > limit || (touch && high == limit)) {
+      price = limit;
+      maker = load<i32>(v, VO_MAKER) == 1;
+    }
+  }
+  if (price > 0.0) {
+    const leaves = venueLeaves(v);
+    let qty = leaves;
+    if (participation > 0.0) qty = Math.min(qty, Math.max(0.0, participation * volume - load<f64>(vi, VI_VOLUME_USED)));
+    if (load<i32>(v, VO_TIF) == TIF_FOK && qty < leaves * (1.0 - DUST)) {
+      cancelRest(slot, ts);
+      return;
+    }
+    if (qty > 0.0) {
+      const fillPx = market ? marketPrice(vi, price, sign, qty, volume, true) : price;
+      const filled = fillSome(slot, vi, qty, fillPx, maker, ts);
+      store<f64>(vi, load<f64>(vi, VI_VOLUME_USED) + filled, VI_VOLUME_USED);
+    }
+  }
+  afterBar(slot, v, ts);
+}
+
+/** IOC / FOK orders get one bar: what is left after it is canceled at `ts`. */
+// @ts-ignore: decorator
+@inline
+function afterBar(slot: i32, v: usize, ts: i64): void {
+  if (load<i32>(v, VO_STATE) == 0) return;
+  const tif = load<i32>(v, VO_TIF);
+  if (tif == TIF_IOC || tif == TIF_FOK) cancelRest(slot, ts);
+}
+
+/** A market order (or the marketable part of a limit up to `limit`; 0: none) takes the touch. Returns the quantity filled. */
+export function takeTouch(slot: i32, vi: usize, limit: f64, venueNs: i64): f64 {
+  const v = venueOrderAddress(slot);
+  const sign = side(v);
+  if (load<i32>(vi, VI_QUOTED) == 0) return 0.0;
+  const touch = load<f64>(vi + <usize>(sign > 0.0 ? VI_ASK : VI_BID));
+  if (!(touch > 0.0) || (limit > 0.0 && (sign > 0.0 ? touch > limit : touch < limit))) return 0.0;
+  const leftField = sign > 0.0 ? VI_ASK_LEFT : VI_BID_LEFT;
+  const left = load<f64>(vi + <usize>(leftField));
+  const displayed = load<f64>(vi + <usize>(sign > 0.0 ? VI_ASK_SIZE : VI_BID_SIZE));
+  const qty = Math.min(venueLeaves(v), left);
+  if (qty <= 0.0) return 0.0;
+  const filled = fillSome(slot, vi, qty, marketPrice(vi, touch, sign, qty, displayed, false), false, venueNs);
+  store<f64>(vi + <usize>(leftField), left - filled);
+  return filled;
+}
+
+/** What the touch could fill of a market order (or a limit up to `limit`) now, without filling. */
+export function touchAvailable(vi: usize, sign: f64, limit: f64): f64 {
+  if (load<i32>(vi, VI_QUOTED) == 0) return 0.0;
+  const touch = load<f64>(vi + <usize>(sign > 0.0 ? VI_ASK : VI_BID));
+  if (!(touch > 0.0) || (limit > 0.0 && (sign > 0.0 ? touch > limit : touch < limit))) return 0.0;
+  return load<f64>(vi + <usize>(sign > 0.0 ? VI_ASK_LEFT : VI_BID_LEFT));
+}
+
+/** Queue ahead of a resting limit at the touch, set when its price becomes the touch (see the header). */
+function trackQueue(v: usize, vi: usize, oldTouch: f64, oldSize: f64): void {
+  const sign = side(v);
+  const limit = load<f64>(v, VO_LIMIT_PX);
+  const touch = load<f64>(vi + <usize>(sign > 0.0 ? VI_BID : VI_ASK));
+  const size = load<f64>(vi + <usize>(sign > 0.0 ? VI_BID_SIZE : VI_ASK_SIZE));
+  if (sign > 0.0 ? limit > touch : limit < touch) {
+    // Better than the touch: nothing is ahead of it.
+    store<f64>(v, 0.0, VO_QUEUE_AHEAD);
+    store<i32>(v, 1, VO_QUEUE_KNOWN);
+    return;
+  }
+  if (limit != touch) return; // behind the touch: unknown with L1 data, kept as it was
+  if (load<i32>(v, VO_QUEUE_KNOWN) == 0 || oldTouch != touch) {
+    store<f64>(v, size > 0.0 ? size : 0.0, VO_QUEUE_AHEAD);
+    store<i32>(v, 1, VO_QUEUE_KNOWN);
+    store<f64>(v, 0.0, VO_QUEUE_TRADED);
+    return;
+  }
+  // Same level, its displayed size changed: trades at the level already advanced the queue.
+  const traded = load<f64>(v, VO_QUEUE_TRADED);
+  store<f64>(v, 0.0, VO_QUEUE_TRADED);
+  let front = load<f64>(v, VO_QUEUE_AHEAD);
+  const change = oldSize - size - traded;
+  if (change < 0.0 || load<i32>(VENUE_HEADER, VH_QUEUE_MODEL) != QUEUE_PROBABILISTIC) {
+    store<f64>(v, Math.min(front, size), VO_QUEUE_AHEAD);
+    return;
+  }
+  const back = oldSize - front;
+  const n = load<i32>(VENUE_HEADER, VH_QUEUE_POWER);
+  const fb = integerPower(Math.max(back, 0.0), n);
+  const ff = integerPower(Math.max(front, 0.0), n);
+  const prob = fb + ff > 0.0 ? fb / (fb + ff) : 1.0;
+  front = front - (1.0 - prob) * change + Math.min(back - prob * change, 0.0);
+  store<f64>(v, Math.min(front, size), VO_QUEUE_AHEAD);
+}
+
+/** A QUOTE of a VENUE_TICKS instrument: bid = a, ask = b, bid size = size, ask size = bits of id. */
+export function venueOnQuote(instrument: i32, record: usize, venueNs: i64): void {
+  const vi = venueInstrumentAddress(instrument);
+  const oldBid = load<f64>(vi, VI_BID);
+  const oldAsk = load<f64>(vi, VI_ASK);
+  const oldBidSize = load<f64>(vi, VI_BID_SIZE);
+  const oldAskSize = load<f64>(vi, VI_ASK_SIZE);
+  const bidSize = load<f64>(record, EV_SIZE);
+  const askSize = reinterpret<f64>(load<i64>(record, EV_ID));
+  store<f64>(vi, load<f64>(record, EV_A), VI_BID);
+  store<f64>(vi, load<f64>(record, EV_B), VI_ASK);
+  // A size that is not a positive number is unknown: the displayed size then caps nothing.
+  store<f64>(vi, bidSize > 0.0 && isFinite<f64>(bidSize) ? bidSize : Infinity, VI_BID_SIZE);
+  store<f64>(vi, askSize > 0.0 && isFinite<f64>(askSize) ? askSize : Infinity, VI_ASK_SIZE);
+  store<f64>(vi, load<f64>(vi, VI_BID_SIZE), VI_BID_LEFT);
+  store<f64>(vi, load<f64>(vi, VI_ASK_SIZE), VI_ASK_LEFT);
+  store<i32>(vi, 1, VI_QUOTED);
+  let slot = load<i32>(vi, VI_COUNT) > 0 ? load<i32>(vi, VI_HEAD) : -1;
+  while (slot >= 0) {
+    const v = venueOrderAddress(slot);
+    const following = load<i32>(v, VO_NEXT);
+    const type = load<i32>(v, VO_TYPE);
+    if (type == TYPE_MARKET) {
+      takeTouch(slot, vi, 0.0, venueNs);
+    } else if (type == TYPE_LIMIT) {
+      const sign = side(v);
+      const limit = load<f64>(v, VO_LIMIT_PX);
+      const opposite = load<f64>(vi + <usize>(sign > 0.0 ? VI_ASK : VI_BID));
+      if (opposite > 0.0 && (sign > 0.0 ? opposite <= limit : opposite >= limit)) {
+        // The opposite touch reached the resting limit: it fills at its limit, as maker.
+        const leftField = sign > 0.0 ? VI_ASK_LEFT : VI_BID_LEFT;
+        const left = load<f64>(vi + <usize>(leftField));
+        const filled = fillSome(slot, vi, Math.min(venueLeaves(v), left), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
+        store<f64>(vi + <usize>(leftField), left - filled);
+      } else {
+        trackQueue(v, vi, sign > 0.0 ? oldBid : oldAsk, sign > 0.0 ? oldBidSize : oldAskSize);
+      }
+    }
+    slot = following;
+  }
+}
+
+/** A TRADE of a VENUE_TICKS instrument at `price` for `size` (see the header). */
+export function venueOnTrade(instrument: i32, record: usize, venueNs: i64): void {
+  const vi = venueInstrumentAddress(instrument);
+  const price = load<f64>(record, EV_PRICE);
+  const size = load<f64>(record, EV_SIZE);
+  store<f64>(vi, price, VI_LAST);
+  store<f64>(vi, size, VI_LAST_SIZE);
+  store<i32>(vi, 1, VI_TRADED);
+  const aggressor = load<f64>(record, EV_A);
+  let printLeft = size > 0.0 && isFinite<f64>(size) ? size : Infinity;
+  let slot = load<i32>(vi, VI_COUNT) > 0 ? load<i32>(vi, VI_HEAD) : -1;
+  while (slot >= 0) {
+    const v = venueOrderAddress(slot);
+    const following = load<i32>(v, VO_NEXT);
+    const sign = side(v);
+    let type = load<i32>(v, VO_TYPE);
+    if (type == TYPE_STOP || type == TYPE_STOP_LIMIT) {
+      const stop = load<f64>(v, VO_STOP_PX);
+      if (sign > 0.0 ? price >= stop : price <= stop) {
+        store<i32>(v, VO_TRIGGERED, VO_STATE);
+        store<i32>(v, type == TYPE_STOP ? TYPE_MARKET : TYPE_LIMIT, VO_TYPE);
+        type = load<i32>(v, VO_TYPE);
+        store<i32>(v, 0, VO_QUEUE_KNOWN);
+        if (type == TYPE_LIMIT) store<i32>(v, 0, VO_MAKER);
+      }
+    }
+    if (type == TYPE_MARKET) {
+      if (load<i32>(vi, VI_QUOTED) != 0) {
+        takeTouch(slot, vi, 0.0, venueNs);
+      } else if (printLeft > 0.0) {
+        printLeft -= fillSome(slot, vi, Math.min(venueLeaves(v), printLeft), marketPrice(vi, price, sign, Math.min(venueLeaves(v), printLeft), size, false), false, venueNs);
+      }
+    } else if (type == TYPE_LIMIT && printLeft > 0.0) {
+      const limit = load<f64>(v, VO_LIMIT_PX);
+      if (sign > 0.0 ? price < limit : price > limit) {
+        printLeft -= fillSome(slot, vi, Math.min(venueLeaves(v), printLeft), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
+      } else if (price == limit && !(sign > 0.0 ? aggressor > 0.0 : aggressor < 0.0)) {
+        // A trade at its price (not one on its own side of the book) works off the queue ahead.
+        const known = load<i32>(v, VO_QUEUE_KNOWN) == 1;
+        let ahead = known ? load<f64>(v, VO_QUEUE_AHEAD) : 0.0;
+        if (!known) {
+          // First trade at its price with no quote seen at that level: everything displayed is ahead.
+          const displayed = load<f64>(vi + <usize>(sign > 0.0 ? VI_BID_SIZE : VI_ASK_SIZE));
+          ahead = load<i32>(vi, VI_QUOTED) != 0 && load<f64>(vi + <usize>(sign > 0.0 ? VI_BID : VI_ASK)) == limit && displayed < Infinity ? displayed : 0.0;
+          store<i32>(v, 1, VO_QUEUE_KNOWN);
+        }
+        ahead -= printLeft;
+        store<f64>(v, load<f64>(v, VO_QUEUE_TRADED) + printLeft, VO_QUEUE_TRADED);
+        if (ahead < 0.0) {
+          const filled = fillSome(slot, vi, Math.min(venueLeaves(v), -ahead), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
+          printLeft = Math.max(0.0, -ahead - filled);
+          ahead = 0.0;
+        } else {
+          printLeft = 0.0;
+        }
+        if (load<i32>(v, VO_STATE) != 0) store<f64>(v, ahead, VO_QUEUE_AHEAD);
+      }
+    }
+    slot = following;
+  }
+}
+
+/**
+ * Fills a venue order on its arrival in tick mode when it is marketable (see the header);
+ * cancels the rest of an IOC, and an FOK the touch cannot fill whole.
+ */
+export function matchOnArrival(slot: i32, vi: usize, venueNs: i64): void {
+  const v = venueOrderAddress(slot);
+  const type = load<i32>(v, VO_TYPE);
+  const tif = load<i32>(v, VO_TIF);
+  const sign = side(v);
+  if (type == TYPE_STOP || type == TYPE_STOP_LIMIT) {
+    const last = load<f64>(vi, VI_LAST);
+    const stop = load<f64>(v, VO_STOP_PX);
+    if (load<i32>(vi, VI_TRADED) == 0 || !(sign > 0.0 ? last >= stop : last <= stop)) return;
+    store<i32>(v, VO_TRIGGERED, VO_STATE);
+    store<i32>(v, type == TYPE_STOP ? TYPE_MARKET : TYPE_LIMIT, VO_TYPE);
+  }
+  const now = load<i32>(v, VO_TYPE);
+  const limit = now == TYPE_LIMIT ? load<f64>(v, VO_LIMIT_PX) : 0.0;
+  if (tif == TIF_FOK && touchAvailable(vi, sign, limit) < venueLeaves(v) * (1.0 - DUST)) {
+    cancelRest(slot, venueNs);
+    return;
+  }
+  takeTouch(slot, vi, limit, venueNs);
+  if (load<i32>(v, VO_STATE) == 0) return;
+  if (tif == TIF_IOC || tif == TIF_FOK) {
+    cancelRest(slot, venueNs);
+    return;
+  }
+  if (now == TYPE_LIMIT) {
+    store<i32>(v, 1, VO_MAKER);
+    trackQueue(v, vi, load<f64>(vi + <usize>(sign > 0.0 ? VI_BID : VI_ASK)), load<f64>(vi + <usize>(sign > 0.0 ? VI_BID_SIZE : VI_ASK_SIZE)));
+  }
+}
+
