@@ -1,20 +1,24 @@
-// How `quantflow replay --decide` reports the order flow and the risk account: counts of
-// ORDER records and of risk records by reason, the account (cash, equity, high-water mark,
-// drawdown), the kill switch, and each instrument's position and working quantity; as text
-// lines, or as a JSON-safe object (bigints as strings, reasons by name).
+// How `quantflow replay --decide` reports its trading: orders (sent, cut to fit a limit,
+// amended or canceled by the strategy, kept out by the no-trade band, refused by the checks)
+// and their final states, fills and costs (fees, slippage, funding, borrow, interest) and
+// turnover, the round trips, the account (equity, high-water mark, drawdown, kill switch) and
+// each instrument's position and P&L; as text lines, or as a JSON-safe object (bigints as
+// strings, reasons and codes by name).
 import { riskReasonName, RiskReason } from '../risk/index.js';
-import type { InstrumentRiskSnapshot, RiskAccountSnapshot } from '../pipeline/index.js';
+import type { InstrumentRiskSnapshot, PipelineCounters, RiskAccountSnapshot } from '../pipeline/index.js';
 import type { OrderFlowTally } from '../threads/engine-host.js';
 import type { KillSwitchState } from '../killswitch/index.js';
+import type { ExecutionReport } from '../execution/index.js';
 
 export interface ReplayRiskResult {
+  startingCash: number;
   account: RiskAccountSnapshot;
   instruments: InstrumentRiskSnapshot[];
   orderFlow: OrderFlowTally;
+  execution: ExecutionReport;
+  pipeline: PipelineCounters;
   /** The persisted kill switch after the run (with --persist-kill-switch). */
   persisted?: KillSwitchState;
-  /** Simulated fills at the next bar open; orders accepted on an instrument's last bar stay unfilled. */
-  fills?: { fills: number; notional: number; fees: number; unfilledAtEnd: number };
 }
 
 /** Counts by risk reason code, keyed by reason name in code order. */
@@ -29,30 +33,79 @@ function listReasonCounts(entries: readonly (readonly [number, number])[]): stri
   return entries.map(([reason, count]) => `${riskReasonName(reason)} ${count}`).join(', ');
 }
 
-export function replayRiskJson(result: ReplayRiskResult, names: readonly string[]): unknown {
+function sum(values: readonly number[]): number {
+  return values.reduce((total, v) => total + v, 0);
+}
+
+/** The totals over instruments (quote currencies summed: exact when all are the account currency). */
+function totals(execution: ExecutionReport) {
+  const rows = execution.instruments;
   return {
-    orders: result.orderFlow.orders,
-    ordersCutToFit: reasonCounts(result.orderFlow.cutOrders),
-    riskRecords: reasonCounts(result.orderFlow.riskRecords),
-    fills: result.fills,
+    fees: sum(rows.map((r) => r.fees)),
+    slippage: sum(rows.map((r) => r.slippage)),
+    funding: sum(rows.map((r) => r.funding)),
+    borrow: sum(rows.map((r) => r.borrow)),
+    turnover: sum(rows.map((r) => r.turnover)),
+    realisedPnl: sum(rows.map((r) => r.realisedPnl)),
+  };
+}
+
+export function replayRiskJson(result: ReplayRiskResult, names: readonly string[]): unknown {
+  const { execution, orderFlow } = result;
+  return {
+    orders: {
+      ...execution.orders,
+      cutToFit: reasonCounts(orderFlow.cutOrders),
+      strategyCancels: result.pipeline.strategyCancels,
+      strategyReplaces: result.pipeline.strategyReplaces,
+      noTradeBandSkips: result.pipeline.bandSkips,
+      confirmationSkips: result.pipeline.confirmSkips,
+    },
+    riskRecords: reasonCounts(orderFlow.riskRecords),
+    fills: { count: execution.orders.fills, partial: execution.orders.partialFills, maker: orderFlow.fills.maker },
+    costs: { ...totals(execution), interest: execution.interestPaid },
+    roundTrips: { count: orderFlow.roundTrips.count, winners: orderFlow.roundTrips.winners, netPnl: orderFlow.roundTrips.netPnl },
     account: { ...result.account, tripTsNs: result.account.tripTsNs.toString(), clockNs: result.account.clockNs.toString() },
-    instruments: result.instruments.map((entry) => ({ name: names[entry.instrument], ...entry, markTsNs: entry.markTsNs.toString() })),
+    instruments: result.instruments.map((entry) => ({
+      name: names[entry.instrument],
+      ...entry,
+      markTsNs: entry.markTsNs.toString(),
+      ...execution.instruments.find((row) => row.instrument === entry.instrument),
+    })),
     persistedKillSwitch: result.persisted && { ...result.persisted, changedAtNs: result.persisted.changedAtNs.toString() },
   };
 }
 
+function money(value: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+function count(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
 export function describeReplayRisk(result: ReplayRiskResult, names: readonly string[]): string[] {
-  const { account, orderFlow } = result;
-  const denied = [...orderFlow.riskRecords].filter(([reason]) => reason !== RiskReason.KILL_SWITCH_FLATTEN);
+  const { account, orderFlow, execution, pipeline } = result;
+  const o = execution.orders;
+  const refusals = [...orderFlow.riskRecords].filter(([reason]) => reason !== RiskReason.KILL_SWITCH_FLATTEN);
   const flatten = orderFlow.riskRecords.get(RiskReason.KILL_SWITCH_FLATTEN) ?? 0;
   const cut = [...orderFlow.cutOrders];
+  const working = Object.entries(o.working).map(([state, n]) => `${state} ${n}`).join(', ');
+  const t = totals(execution);
+  const rt = orderFlow.roundTrips;
   const lines = [
-    `orders: ${orderFlow.orders} accepted (ORDER records for the venue${cut.length ? `; cut to fit a limit: ${listReasonCounts(cut)}` : ''}), ${denied.reduce((n, [, c]) => n + c, 0)} denied or deferred${denied.length ? ` (${listReasonCounts(denied)})` : ''}${flatten ? `, ${flatten} FlattenRequired` : ''}`,
-    ...(result.fills ? [`fills: ${result.fills.fills} at the next bar open (notional ${result.fills.notional.toFixed(2)}, fees ${result.fills.fees.toFixed(2)}); ${result.fills.unfilledAtEnd} order(s) accepted on a last bar stay unfilled`] : []),
-    `account: equity ${account.equity.toFixed(2)} (cash ${account.cash.toFixed(2)}), high-water mark ${account.highWaterMark.toFixed(2)}, drawdown ${(account.drawdown * 100).toFixed(2)}%; kill switch ${account.halted ? `HALTED (${account.tripCount} trip${account.tripCount === 1 ? '' : 's'} this run)` : 'armed'}${result.persisted ? `, persisted: ${result.persisted.halted ? 'halted' : 'armed'}` : ''}`,
+    `orders: ${count(o.sent)} sent${cut.length ? ` (cut to fit a limit: ${listReasonCounts(cut)})` : ''}; the strategy replaced ${count(pipeline.strategyReplaces)} and canceled ${count(pipeline.strategyCancels)} working orders; ${count(pipeline.bandSkips)} target changes inside the no-trade band and ${count(pipeline.confirmSkips)} waiting for confirmation were not traded`,
+    `  by final state: filled ${count(o.filled)}, canceled ${count(o.canceled)}, rejected ${count(o.rejected)}, expired ${count(o.expired)}${working ? `, still working ${working}` : ''}; ${count(refusals.reduce((n, [, c]) => n + c, 0))} refused or deferred by the checks${refusals.length ? ` (${listReasonCounts(refusals)})` : ''}${flatten ? `, ${flatten} FlattenRequired` : ''}${o.uncertain ? `; ${o.uncertain} turned UNCERTAIN` : ''}${o.illegalTransitions ? `; ${o.illegalTransitions} illegal venue events` : ''}`,
+    `fills: ${count(o.fills)} (${count(o.partialFills)} partial, ${count(orderFlow.fills.maker)} maker, ${count(pipeline.exitFills)} from exits); fees ${money(t.fees)}, slippage ${money(t.slippage)}, funding ${money(t.funding)}, borrow ${money(t.borrow)}, interest ${money(execution.interestPaid)}; turnover ${money(t.turnover)} (${(t.turnover / result.startingCash).toFixed(1)}x the starting equity)`,
+    `round trips: ${count(rt.count)}, win rate ${rt.count ? ((100 * rt.winners) / rt.count).toFixed(1) : '0.0'}%, average net P&L ${rt.count ? money(rt.netPnl / rt.count) : '0.00'}; realised ${money(t.realisedPnl)} before fees`,
+    `account: equity ${money(account.equity)} (cash ${money(account.cash)}), high-water mark ${money(account.highWaterMark)}, drawdown ${(account.drawdown * 100).toFixed(2)}%; kill switch ${account.halted ? `HALTED (${account.tripCount} trip${account.tripCount === 1 ? '' : 's'} this run)` : 'armed'}${result.persisted ? `, persisted: ${result.persisted.halted ? 'halted' : 'armed'}` : ''}`,
   ];
   for (const entry of result.instruments) {
-    lines.push(`  ${names[entry.instrument]}: position ${formatQty(entry.position)}, working +${formatQty(entry.pendingBuy)}/-${formatQty(entry.pendingSell)}, mark ${entry.hasMark ? entry.mark : 'none'}`);
+    const row = execution.instruments.find((r) => r.instrument === entry.instrument);
+    lines.push(
+      `  ${names[entry.instrument]}: position ${formatQty(entry.position)}${entry.position !== 0 ? ` at ${entry.averagePrice.toPrecision(8)}` : ''}, working +${formatQty(entry.pendingBuy)}/-${formatQty(entry.pendingSell)}, mark ${entry.hasMark ? entry.mark : 'none'}` +
+        (row ? `; realised ${money(row.realisedPnl)}, fees ${money(row.fees)}, ${count(row.fills)} fills, ${count(row.roundTrips)} round trips` : ''),
+    );
   }
   return lines;
 }

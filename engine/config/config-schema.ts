@@ -1,14 +1,30 @@
 // JSON Schema (draft-07, checked with ajv) of the whole QuantFlow configuration: the
-// `risk`, `killSwitch`, `control` and `paper` sections owned here, plus the `fusion` and `sizing`
-// fragments of engine/decision/decision-config.ts. Every object forbids unknown keys.
+// `risk`, `killSwitch` and `control` sections owned here, the `account`, `orders`, `execution`,
+// `exits` and `venue` fragments of engine/execution/execution-config.ts, and the `fusion` and
+// `sizing` fragments of engine/decision/decision-config.ts. Every object forbids unknown keys.
 // Money safety cannot be configured away: there is no switch to disable the kill switch,
 // the staleness guard or any risk check; limits are tunable only inside these ranges.
 import { FUSION_CONFIG_SCHEMA, SIZING_CONFIG_SCHEMA } from '../decision/decision-config.js';
-import { ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY } from '../risk/index.js';
+import { ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY, SETTLEMENTS } from '../risk/index.js';
+import { ACCOUNT_CONFIG_SCHEMA, EXECUTION_CONFIG_SCHEMA, EXITS_CONFIG_SCHEMA, ORDERS_CONFIG_SCHEMA, VENUE_CONFIG_SCHEMA } from '../execution/index.js';
 
 const MS_PER_DAY = 86_400_000;
 const fractionUpTo = (maximum: number) => ({ type: 'number', exclusiveMinimum: 0, maximum });
 const milliseconds = { type: 'integer', minimum: 1, maximum: MS_PER_DAY };
+/** Contract terms of an instrument (risk.instruments entries and risk.replayDefaults); each optional. */
+const CONTRACT_TERMS = {
+  /** A contract at price p is worth p * multiplier in the quote currency (default 1). */
+  multiplier: { type: 'number', exclusiveMinimum: 0, maximum: 1e9 },
+  /** Currency prices are quoted in: the account currency (default) or one of account.currencies. */
+  quoteCurrency: { type: 'string', pattern: '^[A-Z0-9]{2,10}$' },
+  /** spot: buying pays the notional; margin (perpetuals, futures): cash moves by realised P&L only. */
+  settlement: { enum: [...SETTLEMENTS] },
+  /** Perpetuals: funding rate per interval (longs pay when > 0), paid at each multiple of the interval. */
+  fundingRate: { type: 'number', minimum: -0.1, maximum: 0.1 },
+  fundingIntervalHours: { type: 'number', exclusiveMinimum: 0, maximum: 24 * 31 },
+  /** Spot shorts: annual borrow rate, charged per UTC day. */
+  borrowRate: { type: 'number', minimum: 0, maximum: 10 },
+} as const;
 
 export const RISK_CONFIG_SCHEMA = {
   type: 'object',
@@ -46,6 +62,7 @@ export const RISK_CONFIG_SCHEMA = {
           assetClass: { enum: [...ASSET_CLASSES] },
           lotSize: { type: 'number', exclusiveMinimum: 0, maximum: 1e9 },
           staleAfterMs: milliseconds,
+          ...CONTRACT_TERMS,
         },
       },
     },
@@ -57,6 +74,7 @@ export const RISK_CONFIG_SCHEMA = {
       properties: {
         assetClass: { enum: [...ASSET_CLASSES] },
         lotSize: { type: 'number', exclusiveMinimum: 0, maximum: 1e9 },
+        ...CONTRACT_TERMS,
       },
     },
   },
@@ -86,25 +104,19 @@ export const CONTROL_CONFIG_SCHEMA = {
   },
 } as const;
 
-export const PAPER_CONFIG_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['feeRate'],
-  properties: {
-    /** Fee of a simulated fill, as a fraction of its notional. */
-    feeRate: { type: 'number', minimum: 0, maximum: 0.1 },
-  },
-} as const;
-
 export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['risk', 'killSwitch', 'control', 'paper'],
+  required: ['risk', 'killSwitch', 'control', 'account', 'orders', 'execution', 'exits', 'venue'],
   properties: {
     risk: RISK_CONFIG_SCHEMA,
     killSwitch: KILL_SWITCH_CONFIG_SCHEMA,
     control: CONTROL_CONFIG_SCHEMA,
-    paper: PAPER_CONFIG_SCHEMA,
+    account: ACCOUNT_CONFIG_SCHEMA,
+    orders: ORDERS_CONFIG_SCHEMA,
+    execution: EXECUTION_CONFIG_SCHEMA,
+    exits: EXITS_CONFIG_SCHEMA,
+    venue: VENUE_CONFIG_SCHEMA,
     fusion: FUSION_CONFIG_SCHEMA,
     sizing: SIZING_CONFIG_SCHEMA,
   },

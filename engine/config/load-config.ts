@@ -10,6 +10,7 @@ import {
   DecisionConfigError, resolveFusionConfig, resolveSizingConfig, type FusionConfig, type SizingConfig,
 } from '../decision/decision-config.js';
 import type { RiskSection } from '../risk/index.js';
+import type { AccountSection, ExecutionSection, ExitsSection, OrdersSection, VenueSection } from '../execution/index.js';
 import { ConfigError } from './config-error.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
 import { readEnvOverrides, renderPath, type EnvOverride } from './env-overrides.js';
@@ -27,8 +28,11 @@ export interface QuantFlowConfig {
   readonly risk: RiskSection;
   readonly killSwitch: { readonly statePath: string };
   readonly control: ControlConfig;
-  /** Simulated fills (replays): the fee per notional. */
-  readonly paper: { readonly feeRate: number };
+  readonly account: AccountSection;
+  readonly orders: OrdersSection;
+  readonly execution: ExecutionSection;
+  readonly exits: ExitsSection;
+  readonly venue: VenueSection;
   readonly fusion: FusionConfig;
   readonly sizing: SizingConfig;
 }
@@ -183,5 +187,5 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     const keyPath = /^`([^`]+)`/.exec(error.message)?.[1] ?? '';
     throw new ConfigError(`invalid configuration:\n  ${error.message}`, keyPath);
   }
-  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, paper: config.paper, fusion, sizing };
+  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing };
 }

@@ -7,6 +7,7 @@ const MESSAGES: Record<number, string> = {
   [-4]: 'outbound ring full: the I/O thread is not draining it',
   [-5]: 'inbound record has no known kind bit',
   [-6]: 'argument outside its documented range',
+  [-7]: 'the outbound ring cannot hold what one unit of work may write (one record per instrument, per live order, per open lot, and more): give it more capacity',
   [-30]: 'HMM model slot holds no loaded model: call hmmLoadModel first',
   [-31]: 'HMM model parameters rejected by the core (sizes, stochastic rows or non-finite values)',
   [-32]: 'HMM filter state of the instrument was never reset with a model: call hmmResetFilter first',

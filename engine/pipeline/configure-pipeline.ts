@@ -2,8 +2,9 @@
 // builds the indicator plan from the spec, loads it into the core, resets each
 // instrument's indicator slot and (for tick instruments) a bar builder slot, loads each distinct regime model into a model slot
 // and binds instruments to it, loads the decision program (fusion, sizing) and its
-// instruments, configures the risk account (limits, instruments, cash, the persisted
-// kill-switch state) and writes each instrument's stage flags and feature
+// instruments, sets up the account and execution (engine/execution: risk limits and
+// instruments, portfolio, cash, order table, simulated venue, exits, order stage, the
+// persisted kill-switch state) and writes each instrument's stage flags and feature
 // sources into the PIPELINE region. Returns the map the I/O thread reads results with.
 import { checkCoreStatus } from '../core/core-status.js';
 import { EventKind } from '../layout/event-record.js';
@@ -14,8 +15,7 @@ import { labelCode, WasmForwardFilter, type HmmCoreExports, type RegimeModelReco
 import { HMM_MAX_MODELS, hmmFilterStateOffset } from '../regime/hmm-memory-layout.js';
 import { compileDecisionProgram, compileInstrument, WasmDecisionEngine, type DecisionCoreExports, type DecisionProgram } from '../decision/index.js';
 import { FEATURE_LOGRET, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_REGIME, PIPE_RISK, PIPE_TABLE } from './pipeline-layout.js';
-import { WasmRiskEngine, type RiskCoreExports } from '../risk/index.js';
-import { OUTBOUND_RING_OFFSET } from '../layout/memory-map.js';
+import { configureExecution } from '../execution/index.js';
 import { checkPipelineSpec, pipelineTokens, type PipelineSpec } from './pipeline-spec.js';
 
 export interface PipelineCoreExports extends IndicatorCoreExports, HmmCoreExports, DecisionCoreExports {
@@ -93,9 +93,11 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
   if (spec.decision && decision && decisionProgram) {
     decision.load(decisionProgram);
     checkCoreStatus(pipelineCore.pipelineSetEquity(spec.risk?.cash ?? spec.decision.equity), 'pipelineSetEquity');
-    if (spec.risk) decision.nextOrderId = spec.risk.firstOrderId;
   }
-  if (spec.risk) configureRisk(core, memory, spec.risk);
+  if (spec.risk && spec.execution) {
+    const atr = spec.execution.exits ? plan.tokens.get(spec.execution.exits.atrToken) : undefined;
+    configureExecution(core, memory, spec.risk, spec.execution, atr && atr.length === 1 ? plan.columns[atr[0]].valueIndex : -1);
+  }
   const modelSlots = new Map<RegimeModelRecord, number>();
   let barSlots = 0;
   const i32 = new Int32Array(memory.buffer);
@@ -148,19 +150,4 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
     });
   }
   return { columns: plan.columns.map((c) => ({ name: c.name, valueIndex: c.valueIndex })), instruments };
-}
-
-/**
- * Limits, instruments and cash into the core's risk module; a persisted halt halts it before
- * the first event (its flatten records, if any position is open, go to the outbound ring).
- */
-function configureRisk(core: CoreExports, memory: WebAssembly.Memory, risk: NonNullable<PipelineSpec['risk']>): void {
-  const engine = new WasmRiskEngine(core as RiskCoreExports, memory, OUTBOUND_RING_OFFSET);
-  engine.configure(risk.limits);
-  for (const instrument of risk.instruments) engine.configureInstrument(instrument);
-  engine.init(risk.cash, risk.startNs);
-  if (risk.halted) {
-    engine.restoreHalted(true);
-    engine.emitFlatten();
-  }
 }

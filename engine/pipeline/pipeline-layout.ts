@@ -33,6 +33,8 @@ export const HDR_BAND_SKIPS = 168;
 export const HDR_STRATEGY_CANCELS = 176;
 export const HDR_STRATEGY_REPLACES = 184;
 export const HDR_EXIT_FILLS = 192;
+export const HDR_CONFIRM_BARS = 200;
+export const HDR_CONFIRM_SKIPS = 208;
 
 export const PIPE_TABLE = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES = 64;

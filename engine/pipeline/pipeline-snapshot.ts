@@ -8,7 +8,8 @@ import type { PipelineMap } from './configure-pipeline.js';
 import { readDecisionOutput, type DecisionOutput } from '../decision/index.js';
 import {
   HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS, HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_SIGNAL_RECORDS, HDR_BARS_BUILT, PIPE_HEADER,
-  HDR_ORDERS_CHECKED, HDR_ORDERS_ACCEPTED, HDR_FILLS, HDR_ORDERS_CLOSED, HDR_OUTBOUND_WAITS,
+  HDR_ORDERS_CHECKED, HDR_ORDERS_ACCEPTED, HDR_FILLS, HDR_ORDERS_CLOSED, HDR_OUTBOUND_WAITS, HDR_VENUE_EVENTS, HDR_BAND_SKIPS,
+  HDR_STRATEGY_CANCELS, HDR_STRATEGY_REPLACES, HDR_EXIT_FILLS, HDR_CONFIRM_SKIPS,
 } from './pipeline-layout.js';
 
 export interface PipelineCounters {
@@ -26,14 +27,24 @@ export interface PipelineCounters {
   signalRecords: number;
   /** Bars the core built from TRADE/QUOTE records (each also counted in barsPiped). */
   barsBuilt: number;
-  /** Orders implied by targets that went through the risk checks, and those accepted (ORDER records). */
+  /** Bars whose target led to an order action (a new order, an amendment, or a refusal), and new orders sent. */
   ordersChecked: number;
   ordersAccepted: number;
-  /** FILL records applied to the risk account, and venue REJECTs that ended an order. */
+  /** Fills applied (order table and portfolio), those of exit orders, and other venue events that changed an order. */
   fills: number;
+  exitFills: number;
   ordersClosed: number;
-  /** Batches the core ended early to keep room in the outbound ring for orders and risk records. */
+  /** Units of work the core ended a call before, to keep room in the outbound ring. */
   outboundWaits: number;
+  /** Simulated-venue events handled (commands reaching it, replies reaching the core). */
+  venueEvents: number;
+  /** Target changes inside the no-trade band (not traded). */
+  bandSkips: number;
+  /** Bars a target change waited for confirmation (execution.confirmBars). */
+  confirmSkips: number;
+  /** Working strategy orders the order stage canceled, or replaced with a new quantity or price. */
+  strategyCancels: number;
+  strategyReplaces: number;
 }
 
 export interface InstrumentSnapshot {
@@ -64,6 +75,12 @@ export function readPipelineCounters(memory: WebAssembly.Memory): PipelineCounte
     fills: i64(HDR_FILLS),
     ordersClosed: i64(HDR_ORDERS_CLOSED),
     outboundWaits: i64(HDR_OUTBOUND_WAITS),
+    venueEvents: i64(HDR_VENUE_EVENTS),
+    bandSkips: i64(HDR_BAND_SKIPS),
+    confirmSkips: i64(HDR_CONFIRM_SKIPS),
+    strategyCancels: i64(HDR_STRATEGY_CANCELS),
+    strategyReplaces: i64(HDR_STRATEGY_REPLACES),
+    exitFills: i64(HDR_EXIT_FILLS),
   };
 }
 

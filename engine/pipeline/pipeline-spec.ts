@@ -1,11 +1,13 @@
 // What the engine computes per bar, per instrument: the indicator tokens every
 // instrument gets, optionally a regime model filtered on its features, fusion and
-// sizing, and the risk account that turns targets into checked orders.
+// sizing, the risk account that turns targets into checked orders, and how they trade
+// (order table, order stage, exits, the simulated venue: engine/execution).
 // Plain data, so it crosses to the engine thread by structured clone.
 import type { RegimeModelRecord } from '../regime/index.js';
 import { decisionTokens, type FusionConfig, type SizingConfig } from '../decision/index.js';
 import { PIPE_MAX_INSTRUMENTS } from './pipeline-layout.js';
 import type { InstrumentRiskConfig, RiskLimits } from '../risk/index.js';
+import { exitsNeedAtr, type ExecutionSpec } from '../execution/index.js';
 
 export interface PipelineSpec {
   /** Indicator tokens demanded for every instrument (e.g. `ema:20`, `bb:20:2.pctb`). */
@@ -20,6 +22,8 @@ export interface PipelineSpec {
    * against the account's equity, and the drawdown kill switch watches every mark and fill.
    */
   readonly risk?: PipelineRisk;
+  /** How the targets trade: needed with `risk` (the order table, order stage, exits, venue). */
+  readonly execution?: ExecutionSpec;
 }
 
 export interface PipelineRisk {
@@ -32,8 +36,6 @@ export interface PipelineRisk {
   readonly startNs: bigint;
   /** The persisted kill-switch state: true starts the core halted (no new exposure). */
   readonly halted: boolean;
-  /** Id of the first order; each checked order takes the next. */
-  readonly firstOrderId: bigint;
 }
 
 export interface PipelineDecision {
@@ -66,6 +68,7 @@ export interface PipelineBarBuilder {
 export function pipelineTokens(spec: PipelineSpec): string[] {
   const tokens = new Set(spec.indicators);
   if (spec.decision) for (const token of decisionTokens(spec.decision.fusion, spec.decision.sizing)) tokens.add(token);
+  if (spec.risk && exitsNeedAtr(spec.execution?.exits)) tokens.add(spec.execution!.exits!.atrToken);
   for (const entry of spec.instruments) {
     for (const feature of entry.regimeModel?.featureSpec ?? []) if (feature !== 'logret') tokens.add(feature);
   }
@@ -90,6 +93,7 @@ export function checkPipelineSpec(spec: PipelineSpec): PipelineSpec {
   if (spec.risk) {
     if (!spec.decision) throw new RangeError('a risk account needs decisions: orders come from the decided targets');
     if (!(spec.risk.cash > 0) || !Number.isFinite(spec.risk.cash)) throw new RangeError(`risk \`cash\` must be a finite number > 0, was ${spec.risk.cash}`);
+    if (!spec.execution) throw new RangeError('a risk account needs its execution settings (order table, order stage): orders go out through them');
     const known = new Set(spec.risk.instruments.map((entry) => entry.instrument));
     for (const entry of spec.instruments) {
       if (entry.regimeModel && !known.has(entry.instrument)) throw new RangeError(`decision instrument ${entry.instrument} has no risk configuration (asset class, lot size, staleness)`);

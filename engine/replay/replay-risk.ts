@@ -27,7 +27,7 @@ export function replayRisk(section: RiskSection, names: readonly string[], optio
     };
   });
   return {
-    risk: { limits: riskLimitsFromConfig(section), instruments, cash: options.cash, startNs: options.startNs, halted: options.halted, firstOrderId: 1n },
+    risk: { limits: riskLimitsFromConfig(section), instruments, cash: options.cash, startNs: options.startNs, halted: options.halted },
     defaulted,
   };
 }

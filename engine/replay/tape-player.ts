@@ -31,6 +31,8 @@ export interface PlayResult {
 }
 
 const BATCHES_BETWEEN_YIELDS = 16;
+/** Longest sleep while waiting for the engine (it wakes the I/O thread sooner when it publishes). */
+const WAIT_MS = 5;
 
 export async function playTape(tape: ReplayTape, host: EngineHost, options: PlayOptions): Promise<PlayResult> {
   const producer = host.inbound;
@@ -62,8 +64,7 @@ export async function playTape(tape: ReplayTape, host: EngineHost, options: Play
     const first = producer.tryClaim(count);
     if (first === -1) {
       host.checkHealthy();
-      host.drainOutbound();
-      await yieldToEventLoop();
+      if (host.drainOutbound() === 0) await host.waitForInboundRoom(WAIT_MS);
       continue;
     }
     for (let k = 0; k < count; k++, row++) {
@@ -95,7 +96,7 @@ export async function playTape(tape: ReplayTape, host: EngineHost, options: Play
   const target = consumedBefore + row;
   while (host.consumedReported < target && !options.shouldStop()) {
     host.checkHealthy();
-    if (host.drainOutbound() === 0) await yieldToEventLoop();
+    if (host.drainOutbound() === 0) await host.waitForOutbound(WAIT_MS);
   }
   const elapsedNs = process.hrtime.bigint() - started;
   options.onProgress?.(row);

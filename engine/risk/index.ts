@@ -5,7 +5,7 @@ export { ReferenceRiskEngine } from './reference-risk-engine.js';
 export { WasmRiskEngine, type RiskCoreExports } from './wasm-risk-engine.js';
 export { RiskReason, riskReasonName, riskReasonMessage, isDeferred, type RiskReasonCode, type RiskReasonName } from './risk-reason.js';
 export {
-  ASSET_CLASSES, assetClassCode, riskLimitsFromConfig, instrumentRiskFromConfig,
-  type AssetClass, type InstrumentRiskConfig, type RiskLimits, type RiskSection,
+  ASSET_CLASSES, SETTLEMENTS, assetClassCode, riskLimitsFromConfig, instrumentRiskFromConfig,
+  type AssetClass, type ContractTerms, type Settlement, type InstrumentRiskConfig, type RiskLimits, type RiskSection,
 } from './risk-limits.js';
 export { RISK_REGION_OFFSET, RISK_REGION_BYTES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY } from './risk-region.js';

@@ -32,5 +32,11 @@ export function readRiskInstrumentState(view: DataView, slot: number): RiskInstr
     mark: view.getFloat64(slot + R.RS_MARK, true),
     markTsNs: view.getBigInt64(slot + R.RS_MARK_TS, true),
     hasMark: view.getInt32(slot + R.RS_HAS_MARK, true) === 1,
+    multiplier: view.getFloat64(slot + R.RS_MULTIPLIER, true),
+    currency: view.getInt32(slot + R.RS_CURRENCY, true),
+    settlement: view.getInt32(slot + R.RS_SETTLEMENT, true),
+    valueFactor: view.getFloat64(slot + R.RS_VALUE_FACTOR, true),
+    value: view.getFloat64(slot + R.RS_VALUE, true),
+    costBasis: view.getFloat64(slot + R.RS_COST_BASIS, true),
   };
 }

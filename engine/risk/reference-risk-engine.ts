@@ -218,7 +218,7 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     }
   }
 
-  private decide(order: ProposedOrder, limits: RiskLimits, clock: bigint): { reason: number; limit: number } {
+  private decide(order: ProposedOrder, limits: RiskLimits, clock: bigint, reduceOnly = false): { reason: number; limit: number } {
     const { instrument, qty, price } = order;
     const deny = (reason: number, limit: number) => ({ reason, limit });
     if (!Number.isFinite(qty) || qty === 0 || !Number.isFinite(price) || price <= 0) return deny(RiskReason.INVALID_ORDER, 0);
@@ -227,7 +227,7 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     const position = slot.position;
     const projected = qty > 0 ? position + slot.pendingBuy : position - slot.pendingSell;
     const after = projected + qty;
-    const exit = (projected > 0 && qty < 0 && after >= 0) || (projected < 0 && qty > 0 && after <= 0);
+    const exit = reduceOnly || (projected > 0 && qty < 0 && after >= 0) || (projected < 0 && qty > 0 && after <= 0);
 
     if (!exit && this.halted) return deny(RiskReason.KILL_SWITCH, limits.maxDrawdownPct);
     if (!slot.hasMark || clock - slot.markTsNs > slot.staleNs) {
@@ -237,7 +237,7 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     if (Math.abs(price - mark) > limits.priceBandPct * mark) return deny(RiskReason.PRICE_BAND, mark);
     const lots = Math.abs(qty) * slot.invLot;
     if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1, lots)) return deny(RiskReason.LOT_SIZE, slot.lotSize);
-    if (Math.abs(qty) * price < limits.minNotional && !(exit && position + qty === 0)) return deny(RiskReason.MIN_NOTIONAL, limits.minNotional);
+    if (Math.abs(qty) * price < limits.minNotional && !(exit && (position + qty === 0 || reduceOnly))) return deny(RiskReason.MIN_NOTIONAL, limits.minNotional);
     if (this.rateFilled >= limits.maxOrders && clock - this.rateTimes[this.rateNext] < limits.windowNs) {
       return deny(exit ? RiskReason.DEFERRED_ORDER_RATE : RiskReason.ORDER_RATE, limits.maxOrders);
     }
@@ -326,6 +326,42 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     this.rateNext = this.rateNext + 1 === limits.maxOrders ? 0 : this.rateNext + 1;
     if (this.rateFilled < limits.maxOrders) this.rateFilled += 1;
     return { reason, record: null };
+  }
+
+  // For an order table that keeps its own orders (engine/orders/reference): the core's
+  // riskDecide, advanceClock, riskCountAccepted and the working sums it derives from its orders.
+
+  /**
+   * The decision for signed `qty` of `instrument` at `price` on the risk clock as it stands,
+   * changing nothing (wasm/assembly/risk/risk-checks.ts riskDecide): a reduce-only order is
+   * always an exit, and never below the minimum notional.
+   */
+  decideOrder(instrument: number, qty: number, price: number, reduceOnly: boolean): { reason: number; limit: number } {
+    return this.decide({ orderId: 0n, instrument, tsNs: this.clockNs, qty, price }, this.checkReady(), this.clockNs, reduceOnly);
+  }
+
+  /** Moves the risk clock forward to `tsNs` (never back) and returns it. */
+  advanceRiskClock(tsNs: bigint): bigint {
+    this.checkReady();
+    return this.advanceClock(tsNs);
+  }
+
+  /** Counts an order sent now (at the risk clock) in the order-rate window. */
+  countAccepted(): void {
+    const limits = this.checkReady();
+    this.rateTimes[this.rateNext] = this.clockNs;
+    this.rateNext = this.rateNext + 1 === limits.maxOrders ? 0 : this.rateNext + 1;
+    if (this.rateFilled < limits.maxOrders) this.rateFilled += 1;
+  }
+
+  /** Sets `instrument`'s working buys and sells (the order table's sums) and re-values its exposure. */
+  setWorking(instrument: number, pendingBuy: number, pendingSell: number): void {
+    this.checkReady();
+    const slot = this.slots.get(instrument);
+    if (!slot) throw new Error(`working quantities set for instrument ${instrument}, which has no risk configuration`);
+    slot.pendingBuy = pendingBuy;
+    slot.pendingSell = pendingSell;
+    this.refreshExposure(slot);
   }
 
   emitFlatten(): RiskRecord[] {

@@ -1,6 +1,7 @@
 // The contract both pre-trade risk implementations keep: the WASM core glue
 // (wasm-risk-engine.ts) and the plain TS reference (reference-risk-engine.ts). Parity tests
 // drive both through it with the same streams and compare every decision and state field.
+// Both also keep the portfolio ledger's contract (engine/portfolio/portfolio.ts).
 import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
 
 /** A risk record (REJECT kind on the outbound ring): OrderDenied, OrderDeferred or FlattenRequired. */
@@ -47,12 +48,25 @@ export interface RiskAccountState {
 
 export interface RiskInstrumentState {
   readonly position: number;
+  /** costBasis / position: the price of the open lots (0 when flat). */
   readonly averagePrice: number;
   readonly pendingBuy: number;
   readonly pendingSell: number;
   readonly mark: number;
   readonly markTsNs: bigint;
   readonly hasMark: boolean;
+  /** Contract multiplier: a contract at price p is worth p * multiplier quote units. */
+  readonly multiplier: number;
+  /** Quote currency id (0: the account currency). */
+  readonly currency: number;
+  /** SETTLE_SPOT (0) or SETTLE_MARGIN (1) of risk-region.ts. */
+  readonly settlement: number;
+  /** multiplier * the quote currency's rate: account currency per contract per unit of price. */
+  readonly valueFactor: number;
+  /** This instrument's part of marketValue: position * mark * valueFactor (spot) or (position * mark - costBasis) * valueFactor (margin). */
+  readonly value: number;
+  /** Sum over the open lots of signed quantity * entry price. */
+  readonly costBasis: number;
 }
 
 /** An order the order stage would propose (PreTradeRisk.impliedOrder). */
@@ -74,7 +88,10 @@ export interface PreTradeRisk {
   init(cash: number, tsNs: bigint): void;
   /** Last trade price; returns the FlattenRequired records of a kill-switch trip (usually none). */
   onMark(instrument: number, tsNs: bigint, price: number): RiskRecord[];
-  /** A fill of signed `qty`; returns the FlattenRequired records of a trip (usually none). */
+  /**
+   * A fill of signed `qty` with no order attribution (Portfolio.applyFill has it); returns the
+   * FlattenRequired records of a trip (usually none). Working quantities are not released.
+   */
   onFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number): RiskRecord[];
   /**
    * Signed `qty` of accepted orders stopped working (filled, canceled, expired, rejected):

@@ -4,6 +4,19 @@
 // schema and again by the core (riskConfigure returns ERR_RISK_BAD_LIMITS).
 
 export const ASSET_CLASSES = ['crypto', 'equity', 'fx', 'future', 'option', 'commodity', 'bond', 'index'] as const;
+/** Settlement of an instrument: spot pays the notional from cash; margin moves cash by realised P&L only. */
+export const SETTLEMENTS = ['spot', 'margin'] as const;
+export type Settlement = (typeof SETTLEMENTS)[number];
+
+/** Contract terms an instrument may declare (config risk.instruments, risk.replayDefaults); absent ones default. */
+export interface ContractTerms {
+  multiplier?: number;
+  quoteCurrency?: string;
+  settlement?: Settlement;
+  fundingRate?: number;
+  fundingIntervalHours?: number;
+  borrowRate?: number;
+}
 export type AssetClass = (typeof ASSET_CLASSES)[number];
 
 export interface RiskLimits {
@@ -48,9 +61,9 @@ export interface RiskSection {
   minNotional: number;
   orderRate: { maxOrders: number; windowMs: number };
   defaultStaleAfterMs: number;
-  instruments: { id: number; symbol: string; assetClass: AssetClass; lotSize: number; staleAfterMs?: number }[];
-  /** Replays only: asset class and lot size of an instrument missing from `instruments`. */
-  replayDefaults: { assetClass: AssetClass; lotSize: number };
+  instruments: ({ id: number; symbol: string; assetClass: AssetClass; lotSize: number; staleAfterMs?: number } & ContractTerms)[];
+  /** Replays only: asset class, lot size and contract terms of an instrument missing from `instruments`. */
+  replayDefaults: { assetClass: AssetClass; lotSize: number } & ContractTerms;
 }
 
 const NS_PER_MS = 1_000_000n;

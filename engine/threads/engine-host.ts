@@ -1,8 +1,8 @@
 // EngineHost: the I/O thread's handle on the engine. It creates the shared memory,
 // initialises both rings, starts the engine thread, and offers the inbound
-// producer, an outbound drain (PROGRESS records; ORDER and risk records to the
-// order-flow listeners and tallies; a kill-switch trip persisted after each drain when a
-// store is given), and the stop protocol:
+// producer, an outbound drain (PROGRESS records; commands, risk records, the simulated
+// venue's replies, round trips and order notices to the order-flow listeners and tallies;
+// a kill-switch trip persisted after each drain when a store is given), and the stop protocol:
 //
 //   I/O thread                                   engine thread
 //   stop sources; publish what was claimed
@@ -25,10 +25,16 @@ import {
   INBOUND_RING_OFFSET,
   OUTBOUND_CAPACITY,
   OUTBOUND_RING_OFFSET,
+  RING_CONSUMER_WAITING,
+  RING_PRODUCER_WAITING,
   RING_PUBLISHED,
+  RING_RELEASED,
 } from '../layout/memory-map.js';
 import { EV_A, EV_B, EV_ID, EV_KIND } from '../layout/event-record.js';
-import { readOrderRecord, readRiskRecord, type OrderRecord } from './outbound-records.js';
+import {
+  readOrderChangeRecord, readOrderNotice, readOrderRecord, readRiskRecord, readRoundTrip, readVenueReport,
+  type OrderChangeRecord, type OrderNoticeRecord, type OrderRecord, type RoundTripRecord, type VenueReport,
+} from './outbound-records.js';
 import type { RiskRecord } from '../risk/index.js';
 import { KillSwitchMonitor, type ControlEvent, type KillSwitchStore } from '../killswitch/index.js';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
@@ -47,10 +53,20 @@ export interface EngineHostOptions {
   build?: CoreBuild;
   /** Per-bar stages (indicators, regime, decision, orders) the engine runs for each instrument. */
   pipeline?: PipelineSpec;
-  /** Each accepted order, in order, as the outbound drain reads it (the venue's input). */
+  /** Slots of the outbound ring (a power of two up to OUTBOUND_CAPACITY; default OUTBOUND_CAPACITY). */
+  outboundCapacity?: number;
+  /** Each new order, in order, as the outbound drain reads it (a live venue adapter's input). */
   onOrder?(order: OrderRecord): void;
+  /** Each cancel or replace request. */
+  onOrderChange?(change: OrderChangeRecord): void;
   /** Each OrderDenied / OrderDeferred / FlattenRequired record. */
   onRiskRecord?(record: RiskRecord): void;
+  /** Each reply of the simulated venue, as the core applied it. */
+  onVenueReport?(report: VenueReport): void;
+  /** Each round trip of the trade list. */
+  onRoundTrip?(roundTrip: RoundTripRecord): void;
+  /** Each order notice (an event the order table could not apply as is; an order turned UNCERTAIN). */
+  onOrderNotice?(notice: OrderNoticeRecord): void;
   /** Where a drawdown trip is persisted (with pipeline.risk; its `halted` should come from this store). */
   killSwitch?: KillSwitchStore;
   /** Called with the journal event once a trip is persisted. */
@@ -59,12 +75,26 @@ export interface EngineHostOptions {
 
 /** Order-flow records the outbound drain has read so far. */
 export interface OrderFlowTally {
+  /** ORDER records: orders sent (or released by the core's emulation). */
   orders: number;
   /** Accepted orders cut to fit an exposure limit, by the limit's reason code. */
   cutOrders: Map<number, number>;
+  cancels: number;
+  replaces: number;
   /** Risk records by reason code (RiskReason; 16 = FlattenRequired). */
   riskRecords: Map<number, number>;
+  /** The simulated venue's replies by kind name (ACK, FILL, CANCELED, REJECT, EXPIRED). */
+  venueReplies: Map<string, number>;
+  /** Fills reported by the simulated venue: maker ones among them, and their fees (quote currency). */
+  fills: { count: number; maker: number; fees: number };
+  roundTrips: { count: number; winners: number; netPnl: number };
+  /** Order notices by code. */
+  notices: Map<number, number>;
 }
+
+const VENUE_REPLY_NAMES = new Map<number, string>([
+  [EventKind.ACK, 'ACK'], [EventKind.FILL, 'FILL'], [EventKind.CANCELED, 'CANCELED'], [EventKind.REJECT, 'REJECT'], [EventKind.EXPIRED, 'EXPIRED'],
+]);
 
 export interface EngineCounters {
   eventsProcessed: number;
@@ -78,6 +108,11 @@ export interface EngineCounters {
 
 export const DEFAULT_MAX_BATCH = 4096;
 
+/** Atomics.waitAsync (Node 20 has it; the TS lib of this project predates it). */
+interface AtomicsWithWaitAsync {
+  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}
+
 export class EngineHost {
   readonly inbound: RingProducer;
   readonly outbound: RingConsumer;
@@ -88,10 +123,14 @@ export class EngineHost {
   private readonly i64: BigInt64Array;
   /** Where the pipeline's results live; null when the engine runs no pipeline. */
   pipelineMap: PipelineMap | null = null;
-  readonly orderFlow: OrderFlowTally = { orders: 0, cutOrders: new Map(), riskRecords: new Map() };
+  readonly orderFlow: OrderFlowTally = {
+    orders: 0, cutOrders: new Map(), cancels: 0, replaces: 0, riskRecords: new Map(), venueReplies: new Map(),
+    fills: { count: 0, maker: 0, fees: 0 }, roundTrips: { count: 0, winners: 0, netPnl: 0 }, notices: new Map(),
+  };
   private readonly view: DataView;
-  private onOrder: EngineHostOptions['onOrder'];
-  private onRiskRecord: EngineHostOptions['onRiskRecord'];
+  private listeners: Pick<EngineHostOptions, 'onOrder' | 'onOrderChange' | 'onRiskRecord' | 'onVenueReport' | 'onRoundTrip' | 'onOrderNotice'> = {};
+  /** Bytes from an outbound slot to its extension slot (ring capacity * 64). */
+  private extensionStride = 0;
   private killSwitchMonitor: KillSwitchMonitor | null = null;
   private onKillSwitchTrip: EngineHostOptions['onKillSwitchTrip'];
   private stopped = false;
@@ -121,9 +160,13 @@ export class EngineHost {
     if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > INBOUND_CAPACITY) {
       throw new RangeError(`\`maxBatch\` must be an integer in [1, ${INBOUND_CAPACITY}], was ${maxBatch}`);
     }
+    const outboundCapacity = options.outboundCapacity ?? OUTBOUND_CAPACITY;
+    if (!Number.isInteger(outboundCapacity) || outboundCapacity < 2 || outboundCapacity > OUTBOUND_CAPACITY || (outboundCapacity & (outboundCapacity - 1)) !== 0) {
+      throw new RangeError(`\`outboundCapacity\` must be a power of two in [2, ${OUTBOUND_CAPACITY}], was ${outboundCapacity}`);
+    }
     const memory = createSharedMemory();
     initRing(memory, INBOUND_RING_OFFSET, INBOUND_CAPACITY);
-    initRing(memory, OUTBOUND_RING_OFFSET, OUTBOUND_CAPACITY);
+    initRing(memory, OUTBOUND_RING_OFFSET, outboundCapacity);
     const data: EngineThreadData = {
       memory,
       module: compileCore(options.build),
@@ -133,8 +176,9 @@ export class EngineHost {
     };
     const worker = spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
     const host = new EngineHost(memory, worker);
-    host.onOrder = options.onOrder;
-    host.onRiskRecord = options.onRiskRecord;
+    const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice } = options;
+    host.listeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice };
+    host.extensionStride = outboundCapacity * 64;
     host.onKillSwitchTrip = options.onKillSwitchTrip;
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: EngineThreadMessage): void => {
@@ -170,19 +214,15 @@ export class EngineHost {
       const { i32, u32 } = this.outbound.memory;
       for (let i = 0; i < available; i++) {
         const offset = this.outbound.slotOffset((first + i) >>> 0);
-        const kind = i32[(offset + EV_KIND) >> 2] & KIND_MASK;
+        const word = i32[(offset + EV_KIND) >> 2];
+        const kind = word & KIND_MASK;
         if (kind === EventKind.PROGRESS) {
           const w = (offset + EV_ID) >> 2;
           this.consumedReported = u32[w] + u32[w + 1] * 4294967296;
-        } else if (kind === EventKind.ORDER) {
-          this.orderFlow.orders++;
-          const cutBy = this.view.getFloat64(offset + EV_B, true);
-          if (cutBy !== 0) this.orderFlow.cutOrders.set(cutBy, (this.orderFlow.cutOrders.get(cutBy) ?? 0) + 1);
-          this.onOrder?.(readOrderRecord(this.view, offset));
-        } else if (kind === EventKind.REJECT) {
-          const reason = this.view.getFloat64(offset + EV_A, true);
-          this.orderFlow.riskRecords.set(reason, (this.orderFlow.riskRecords.get(reason) ?? 0) + 1);
-          this.onRiskRecord?.(readRiskRecord(this.view, offset));
+        } else if ((word & EventKind.SOURCE_PAPER) !== 0) {
+          this.tallyVenueReply(offset, kind, word);
+        } else {
+          this.tallyCoreRecord(offset, kind);
         }
       }
       this.outbound.release((first + available) >>> 0);
@@ -192,6 +232,80 @@ export class EngineHost {
       if (tripped) this.onKillSwitchTrip?.(tripped);
     }
     return available;
+  }
+
+  /** A reply of the simulated venue the core applied. */
+  private tallyVenueReply(offset: number, kind: number, word: number): void {
+    const tally = this.orderFlow;
+    const name = VENUE_REPLY_NAMES.get(kind) ?? String(kind);
+    tally.venueReplies.set(name, (tally.venueReplies.get(name) ?? 0) + 1);
+    if (kind === EventKind.FILL) {
+      tally.fills.count++;
+      if ((word & EventKind.FLAG_MAKER) !== 0) tally.fills.maker++;
+      tally.fills.fees += this.view.getFloat64(offset + EV_A, true);
+    }
+    this.listeners.onVenueReport?.(readVenueReport(this.view, offset));
+  }
+
+  /** A record the core wrote itself: a command, a risk record, a round trip or an order notice. */
+  private tallyCoreRecord(offset: number, kind: number): void {
+    const tally = this.orderFlow;
+    const { listeners, view } = this;
+    if (kind === EventKind.ORDER) {
+      tally.orders++;
+      const order = readOrderRecord(view, offset);
+      if (order.cutBy !== 0) tally.cutOrders.set(order.cutBy, (tally.cutOrders.get(order.cutBy) ?? 0) + 1);
+      listeners.onOrder?.(order);
+    } else if (kind === EventKind.CANCEL || kind === EventKind.REPLACE) {
+      if (kind === EventKind.CANCEL) tally.cancels++;
+      else tally.replaces++;
+      listeners.onOrderChange?.(readOrderChangeRecord(view, offset));
+    } else if (kind === EventKind.REJECT) {
+      const reason = view.getFloat64(offset + EV_A, true);
+      tally.riskRecords.set(reason, (tally.riskRecords.get(reason) ?? 0) + 1);
+      listeners.onRiskRecord?.(readRiskRecord(view, offset));
+    } else if (kind === EventKind.ROUND_TRIP) {
+      const net = view.getFloat64(offset + EV_B, true);
+      tally.roundTrips.count++;
+      tally.roundTrips.netPnl += net;
+      if (net > 0) tally.roundTrips.winners++;
+      listeners.onRoundTrip?.(readRoundTrip(view, offset, offset + this.extensionStride));
+    } else if (kind === EventKind.ORDER_NOTICE) {
+      const code = view.getFloat64(offset + EV_A, true);
+      tally.notices.set(code, (tally.notices.get(code) ?? 0) + 1);
+      listeners.onOrderNotice?.(readOrderNotice(view, offset));
+    }
+  }
+
+  /**
+   * Sleeps (without blocking the event loop) until the engine publishes an outbound record, or
+   * `timeoutMs` passes: how the I/O thread waits for the engine instead of spinning, so a
+   * busy machine's cores go to the engine. The core notifies only while the waiting flag is set.
+   */
+  async waitForOutbound(timeoutMs: number): Promise<void> {
+    await this.waitOn(OUTBOUND_RING_OFFSET + RING_PUBLISHED, OUTBOUND_RING_OFFSET + RING_CONSUMER_WAITING, () => this.outbound.available() > 0, timeoutMs);
+  }
+
+  /** Sleeps until the engine releases inbound slots (the producer found the ring full), or `timeoutMs` passes. */
+  async waitForInboundRoom(timeoutMs: number): Promise<void> {
+    const released = Atomics.load(this.i32, (INBOUND_RING_OFFSET + RING_RELEASED) >> 2);
+    await this.waitOn(INBOUND_RING_OFFSET + RING_RELEASED, INBOUND_RING_OFFSET + RING_PRODUCER_WAITING, () => Atomics.load(this.i32, (INBOUND_RING_OFFSET + RING_RELEASED) >> 2) !== released, timeoutMs);
+  }
+
+  private async waitOn(wordOffset: number, flagOffset: number, ready: () => boolean, timeoutMs: number): Promise<void> {
+    const word = wordOffset >> 2;
+    const flag = flagOffset >> 2;
+    const seen = Atomics.load(this.i32, word);
+    if (ready()) return;
+    Atomics.store(this.i32, flag, 1);
+    try {
+      // Checked again after raising the flag: a publish in between would not have notified.
+      if (Atomics.load(this.i32, word) !== seen || ready()) return;
+      const result = (Atomics as unknown as AtomicsWithWaitAsync).waitAsync(this.i32, word, seen, timeoutMs);
+      if (result.async) await result.value;
+    } finally {
+      Atomics.store(this.i32, flag, 0);
+    }
   }
 
   /** Asks the engine to drain the inbound ring and stop; wakes it if it sleeps. */

@@ -2,8 +2,8 @@
 // It sets up the per-bar pipeline (engine/pipeline), then consumes the inbound ring
 // through the core, one call per batch, and sleeps on
 // the ring's `published` word with the configured wait strategy when there is
-// nothing to do. When the core leaves records in the inbound ring because the outbound
-// ring is short of room (orders and risk records are never dropped), it waits on the
+// nothing to do. When the core stops because the outbound ring is short of room for its
+// next unit of work (orders, risk records, venue replies are never dropped), it waits on the
 // outbound ring's `released` word until the I/O thread drains it. It stops when the I/O
 // thread sets CONTROL_STOP_REQUESTED and the inbound ring is empty (drained), then
 // reports its final counters.
@@ -15,8 +15,8 @@ import {
   CONTROL_OFFSET,
   CONTROL_STOP_REQUESTED,
   INBOUND_RING_OFFSET,
-  OUTBOUND_CAPACITY,
   OUTBOUND_RING_OFFSET,
+  RING_CAPACITY,
   RING_CONSUMER_WAITING,
   RING_PRODUCER_WAITING,
   RING_PUBLISHED,
@@ -39,7 +39,7 @@ interface CoreEngineExports {
   engineStart(): number;
   engineStop(): number;
   processInbound(maxBatch: number): number;
-  /** Outbound slots the core keeps free before each inbound record once risk is configured. */
+  /** Outbound slots the core needs free before its next unit of work (0 without risk). */
   engineOutboundReserve(): number;
 }
 
@@ -58,9 +58,10 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
   const outWaitingIndex = (OUTBOUND_RING_OFFSET + RING_PRODUCER_WAITING) >> 2;
   const outPublishedIndex = (OUTBOUND_RING_OFFSET + RING_PUBLISHED) >> 2;
   const inboundEmpty = (): boolean => Atomics.load(i32, publishedIndex) === Atomics.load(i32, releasedIndex);
-  const outboundReserve = core.engineOutboundReserve();
+  const outboundCapacity = i32[(OUTBOUND_RING_OFFSET + RING_CAPACITY) >> 2];
+  // The room the core needs for its next unit of work grows with the instruments and live orders.
   const outboundShort = (): boolean =>
-    OUTBOUND_CAPACITY - ((Atomics.load(i32, outPublishedIndex) - Atomics.load(i32, outReleasedIndex)) >>> 0) < outboundReserve;
+    outboundCapacity - ((Atomics.load(i32, outPublishedIndex) - Atomics.load(i32, outReleasedIndex)) >>> 0) < core.engineOutboundReserve();
   const wait = createWaitStrategy(data.wait);
   const maxBatch = data.maxBatch;
   post({ type: 'started', pipeline });

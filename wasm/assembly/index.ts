@@ -22,7 +22,7 @@ export { barsConfigure, barsDisable, barsOnTrade, barsOnQuote, barsFlush, barsOn
 export { riskConfigure, riskConfigureInstrument, riskInit, riskOnMark, riskReleaseWorking, riskOnRecord, riskEmitFlatten, riskRestoreHalted, riskResetKillSwitch, riskHalted, riskTripCount, riskEquity, riskRegionOffset, riskRegionBytes, riskSlotOffset, riskSlotBytes, riskInstrumentCapacity } from './risk/risk-account';
 export { riskCheckOrder } from './risk/risk-checks';
 export { riskImpliedOrder, riskImpliedOrderLimit } from './risk/implied-order';
-export { riskOnFill } from './portfolio/apply-fill';
+export { riskOnFill, portfolioApplyFill } from './portfolio/apply-fill';
 export { portfolioConfigure, portfolioConfigureCurrency, portfolioConfigureInstrument } from './portfolio/ledger';
 export { portfolioOnFunding, portfolioOnRate } from './portfolio/accruals';
 export { ordersConfigure } from './orders/order-table';

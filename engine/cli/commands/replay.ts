@@ -1,17 +1,17 @@
 // `quantflow replay`: loads bar files, merges them into one time-ordered tape, and
 // pushes it through the inbound ring into the WASM core on the engine thread.
 // Prints the throughput (events/s) and the core's counters. With --decide, each bar's
-// target goes through the pre-trade checks into ORDER or risk records, reported with the
-// risk account and the kill switch (persisted with --persist-kill-switch). SIGINT/SIGTERM
-// stop the replay at a batch boundary and drain both rings; a second signal forces exit.
+// target becomes orders through the order table and the pre-trade checks, filled by the
+// simulated venue inside the core (the tape never waits for the engine); the report gives
+// orders by final state, fills and costs, round trips, the account and the kill switch
+// (persisted with --persist-kill-switch). SIGINT/SIGTERM stop the replay at a batch boundary
+// and drain both rings; a second signal forces exit.
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { EngineHost, type EngineCounters } from '../../threads/engine-host.js';
 import { WAIT_STRATEGY_NAMES, checkWaitStrategyName } from '../../threads/wait-strategy-by-name.js';
 import { buildBarReplayTape, type ReplayTape } from '../../replay/bar-replay-tape.js';
 import { playTape, type PlayResult } from '../../replay/tape-player.js';
-import { playTapeWithVenue } from '../../replay/venue-tape-player.js';
-import { NextOpenFillVenue } from '../../../adapters/paper/next-open-fill-venue.js';
 import { tapeChecksum } from '../../replay/tape-checksum.js';
 import { instrumentNames } from '../../replay/instrument-names.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
@@ -31,6 +31,7 @@ import { readInstrumentRisk, readRiskAccount } from '../../pipeline/index.js';
 import { replayRisk } from '../../replay/replay-risk.js';
 import { KillSwitchStore } from '../../killswitch/index.js';
 import { describeReplayRisk, replayRiskJson, type ReplayRiskResult } from '../replay-order-flow.js';
+import { executionFromConfig, readExecutionReport, type ExecutionSpec } from '../../execution/index.js';
 
 interface ReplayFlags {
   in?: string[];
@@ -58,7 +59,7 @@ export function registerReplayCommand(program: Command): void {
     .addOption(new Option('--wait <strategy>', 'how the engine thread waits on an empty ring').choices([...WAIT_STRATEGY_NAMES]).default('spin-then-sleep'))
     .option('--ind <spec>', 'indicators the core computes per bar for every instrument, e.g. ema:20,rsi:14,bb:20:2')
     .option('--regime-model <file>', 'regime model JSON (from `regime fit`) filtered every bar for every instrument')
-    .option('--decide', 'run fusion, sizing and the pre-trade risk checks per bar (needs --regime-model; configuration: fusion, sizing, risk)')
+    .option('--decide', 'trade: fusion, sizing, orders through the pre-trade checks and the simulated venue per bar (needs --regime-model; configuration: fusion, sizing, risk, account, orders, execution, exits, venue)')
     .option('--equity <amount>', 'starting cash of the risk account the decisions size against', '100000')
     .option('--persist-kill-switch', 'start from the kill switch persisted at killSwitch.statePath and persist a trip there (default: a replay starts un-halted and persists nothing)')
     .option('--config <file>', 'configuration file merged over config/default.yaml')
@@ -96,11 +97,9 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   if (persisted?.halted) log(`kill switch: HALTED (tripped by ${persisted.who}: ${persisted.why}); new exposure is denied until \`quantflow killswitch reset\``);
   const risk = planned?.spec.risk && { ...planned.spec.risk, halted: persisted?.halted ?? false };
   const pipeline = planned && { ...planned.spec, risk };
-  const venue = planned?.feeRate !== undefined ? new NextOpenFillVenue(planned.feeRate) : undefined;
   const host = await EngineHost.start({
     wait,
     pipeline,
-    onOrder: venue && ((order) => venue.onOrder(order)),
     killSwitch: store,
     onKillSwitchTrip: (event) => log(`kill switch: TRIPPED and persisted (${event.why}); trading halted`),
   });
@@ -121,15 +120,17 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   bar?.start(tape.length, 0);
   finished = (async () => {
     const playOptions = { batch, rate, shouldStop: () => stopRequested, onProgress: (n: number) => bar?.update(n) };
-    const played = venue ? await playTapeWithVenue(tape, host, venue, playOptions) : await playTape(tape, host, playOptions);
+    const played = await playTape(tape, host, playOptions);
     bar?.stop();
     const counters = await host.drainAndStop();
     const riskResult = risk
       ? {
+        startingCash: risk.cash,
         account: readRiskAccount(host.memory),
         instruments: risk.instruments.map(({ instrument }) => readInstrumentRisk(host.memory, instrument)),
         orderFlow: host.orderFlow,
-        fills: venue && { ...venue.stats, unfilledAtEnd: venue.workingOrders() },
+        execution: readExecutionReport(host.memory, risk.instruments.map(({ instrument }) => instrument)),
+        pipeline: host.pipelineCounters(),
         persisted: store ? store.load() : undefined,
       }
       : undefined;
@@ -158,8 +159,6 @@ interface PlannedPipeline {
   defaulted: readonly string[];
   /** With --persist-kill-switch: where the state lives. */
   killSwitch?: { statePath: string };
-  /** With --decide: accepted orders fill at the next bar open with this fee per notional. */
-  feeRate?: number;
 }
 
 /** The per-bar pipeline the flags ask for (every instrument gets the same stages), or none. */
@@ -198,11 +197,16 @@ function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[], tap
     throw error;
   }
   const { risk, defaulted } = replayRisk(config.risk, tape.instrumentNames, { cash: equity, startNs: tape.tsExchange[0], halted: false });
+  let execution: ExecutionSpec;
+  try {
+    execution = executionFromConfig(config, tape.instrumentNames.map((symbol, instrument) => ({ instrument, symbol })), { simulate: true });
+  } catch (error) {
+    throw new UserFacingError(`configuration: ${(error as Error).message}`);
+  }
   return {
-    spec: { indicators, instruments, decision: { fusion: config.fusion, sizing: config.sizing, equity }, risk },
+    spec: { indicators, instruments, decision: { fusion: config.fusion, sizing: config.sizing, equity }, risk, execution },
     defaulted,
     killSwitch: flags.persistKillSwitch ? { statePath: config.killSwitch.statePath } : undefined,
-    feeRate: config.paper.feeRate,
   };
 }
 

@@ -44,13 +44,14 @@ import {
 /** Tier quantities round down to lots; this much under a whole lot still counts as one. */
 const LOT_SLACK: f64 = 1e-9;
 
-/** Unbinds every instrument and clears its exit state. Profiles stay. */
-export function exitsReset(): void {
+/** Unbinds every instrument and clears its exit state. Profiles stay. Returns OK. */
+export function exitsReset(): i32 {
   for (let i = 0; i < INSTRUMENT_CAPACITY; i++) {
     const e = exitStateAddress(i);
     memory.fill(e, 0, <usize>EXIT_STATE_BYTES);
     store<i32>(e, -1, ES_PROFILE);
   }
+  return OK;
 }
 
 /**

@@ -7,6 +7,7 @@ import { EVENT_BYTES, MEMORY_BYTES } from '../layout';
 import { advanceClock, configuredSlot, riskReady } from '../risk/risk-account';
 import { ringCheck } from '../ring';
 import { pipelineOnVenue } from '../pipeline/pipeline';
+import { HDR_LAST_ERROR, HDR_STAGE_ERRORS, PIPE_HEADER } from '../pipeline/pipeline-layout';
 import { cancelOrder, replaceOrder, submitOrder } from './order-commands';
 import { ordersOnTimer } from './order-timeouts';
 import { ordersReady, slotOfOrder } from './order-table';
@@ -50,13 +51,18 @@ export function ordersReplace(id: u64, qty: f64, limitPx: f64, stopPx: f64, nowN
   return replaceOrder(slot, qty, limitPx, stopPx, nowNs, advanceClock(nowNs), rule, ring);
 }
 
-/** Applies the venue record at `record` as the engine loop does (order table, portfolio, exits). */
+/**
+ * Applies the venue record at `record` as the engine loop does (order table, portfolio, exits).
+ * Returns 0, or the status of the stage that failed on it (the engine loop counts it and goes
+ * on: a malformed fill, a fill for an instrument the risk module does not know ...).
+ */
 export function ordersApplyVenueRecord(record: i32, ring: i32): i32 {
   const status = ready(ring);
   if (status < 0) return status;
   if (record < 0 || record > MEMORY_BYTES - EVENT_BYTES) return ERR_BAD_ARGUMENT;
+  const failures = load<i64>(<usize>(PIPE_HEADER + HDR_STAGE_ERRORS));
   pipelineOnVenue(<usize>record, ring);
-  return 0;
+  return load<i64>(<usize>(PIPE_HEADER + HDR_STAGE_ERRORS)) != failures ? load<i32>(<usize>(PIPE_HEADER + HDR_LAST_ERROR)) : 0;
 }
 
 /** Runs the acknowledgement and cancel timeouts at `nowNs`; returns how many orders turned UNCERTAIN. */
@@ -66,8 +72,9 @@ export function ordersTimer(nowNs: i64, ring: i32): i32 {
   return ordersOnTimer(nowNs, advanceClock(nowNs), ring);
 }
 
-/** Byte offset of order `id`'s slot, or ERR_BAD_ARGUMENT when no order has that id. */
+/** Byte offset of order `id`'s slot, or ERR_BAD_ARGUMENT when no order has that id (or no table is configured). */
 export function ordersSlotOffset(id: u64): i32 {
+  if (!ordersReady()) return ERR_BAD_ARGUMENT;
   const slot = slotOfOrder(id);
   return slot < 0 ? ERR_BAD_ARGUMENT : <i32>orderSlotAddress(slot);
 }

@@ -10,6 +10,9 @@
 //        minimum notional)
 //     -> no-trade band: a change worth less than max(bandEquityPct * equity,
 //        bandPositionPct * |position value|) is not traded, unless it closes the position
+//     -> confirmation: a change is traded once the target has asked for a change on the same
+//        side on confirmBars bars in a row (1: at once), so a target that moves for one bar
+//        and back trades nothing; a halted account's flat target is not delayed
 //     -> a working strategy order on the same side is amended (REPLACE) to the new quantity;
 //        one on the other side, or one the change would flip, is canceled first (CANCEL),
 //        and what is still needed goes out on a later bar once the cancel is confirmed, so
@@ -29,7 +32,8 @@ import { OI_STRATEGY_SLOT, O_FILLED, O_LIMIT_PX, O_QTY, O_STATE, O_TYPE, RULE_ST
 import { exitsBlockSign, exitsClearBlock } from '../exits/exit-engine';
 import {
   HDR_BAND_EQUITY_PCT, HDR_BAND_POSITION_PCT, HDR_BAND_SKIPS, HDR_ENTRY_TIF, HDR_ENTRY_TYPE, HDR_LIMIT_OFFSET_BPS, HDR_REPRICE_BPS,
-  HDR_STRATEGY_CANCELS, HDR_STRATEGY_REPLACES, PIPE_HEADER,
+  HDR_STRATEGY_CANCELS, HDR_STRATEGY_REPLACES, PIPE_HEADER, HDR_CONFIRM_BARS, HDR_CONFIRM_SKIPS, PIPE_CHANGE_BARS, PIPE_CHANGE_SIGN,
+  PIPE_ENTRY_BYTES, PIPE_TABLE,
 } from './pipeline-layout';
 
 /** orderStage outcomes (>= 0). */
@@ -51,7 +55,8 @@ function bump(field: i32): void {
  * position's value, each in [0, 1)), the entry order type (TYPE_MARKET or TYPE_LIMIT) and time
  * in force, the limit offset and the reprice threshold (bps, >= 0). Returns OK or ERR_BAD_ARGUMENT.
  */
-export function pipelineSetExecution(bandEquityPct: f64, bandPositionPct: f64, entryType: i32, entryTif: i32, limitOffsetBps: f64, repriceBps: f64): i32 {
+export function pipelineSetExecution(bandEquityPct: f64, bandPositionPct: f64, entryType: i32, entryTif: i32, limitOffsetBps: f64, repriceBps: f64, confirmBars: i32): i32 {
+  if (confirmBars < 1 || confirmBars > 1000) return ERR_BAD_ARGUMENT;
   if (!(bandEquityPct >= 0.0 && bandEquityPct < 1.0) || !(bandPositionPct >= 0.0 && bandPositionPct < 1.0)) return ERR_BAD_ARGUMENT;
   if ((entryType != TYPE_MARKET && entryType != TYPE_LIMIT) || entryTif < 0 || entryTif >= TIF_COUNT || (entryTif == TIF_POST_ONLY && entryType != TYPE_LIMIT)) return ERR_BAD_ARGUMENT;
   if (!(limitOffsetBps >= 0.0 && limitOffsetBps < 10_000.0) || !(repriceBps >= 0.0 && repriceBps < 10_000.0)) return ERR_BAD_ARGUMENT;
@@ -61,6 +66,7 @@ export function pipelineSetExecution(bandEquityPct: f64, bandPositionPct: f64, e
   store<i32>(HEADER + <usize>HDR_ENTRY_TIF, entryTif);
   store<f64>(HEADER + <usize>HDR_LIMIT_OFFSET_BPS, limitOffsetBps);
   store<f64>(HEADER + <usize>HDR_REPRICE_BPS, repriceBps);
+  store<i32>(HEADER + <usize>HDR_CONFIRM_BARS, confirmBars);
   return OK;
 }
 
@@ -102,17 +108,30 @@ export function orderStage(instrument: i32, now: i64, ring: i32): i32 {
     if (state != STATE_OPEN && state != STATE_PARTIALLY_FILLED) return NO_ORDER_IMPLIED; // waiting for the venue
   }
   const s = riskSlotAddress(instrument);
+  const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
   const qty = impliedOrderQty(s, target, price);
   store<i32>(out + OUT_ORDER_LIMIT, lastShapingLimit());
-  if (qty == 0.0) return strategySlot >= 0 ? reprice(strategySlot, price, now, clock, ring) : NO_ORDER_IMPLIED;
+  if (qty == 0.0) {
+    store<i32>(entry + PIPE_CHANGE_BARS, 0);
+    return strategySlot >= 0 ? reprice(strategySlot, price, now, clock, ring) : NO_ORDER_IMPLIED;
+  }
   const position = load<f64>(s, RS_POSITION);
   const factor = load<f64>(s, RS_VALUE_FACTOR);
   if (!(target == 0.0 && position != 0.0)) {
     const band = Math.max(load<f64>(HEADER + <usize>HDR_BAND_EQUITY_PCT) * currentEquity(), load<f64>(HEADER + <usize>HDR_BAND_POSITION_PCT) * Math.abs(position) * price * factor);
     if (Math.abs(qty) * price * factor < band) {
       bump(HDR_BAND_SKIPS);
+      store<i32>(entry + PIPE_CHANGE_BARS, 0);
       return strategySlot >= 0 ? reprice(strategySlot, price, now, clock, ring) : NO_ORDER_IMPLIED;
     }
+  }
+  const side = qty > 0.0 ? 1 : -1;
+  const streak = load<i32>(entry + PIPE_CHANGE_SIGN) == side ? load<i32>(entry + PIPE_CHANGE_BARS) + 1 : 1;
+  store<i32>(entry + PIPE_CHANGE_SIGN, side);
+  store<i32>(entry + PIPE_CHANGE_BARS, streak);
+  if (streak < load<i32>(HEADER + <usize>HDR_CONFIRM_BARS) && load<i32>(RISK_HEADER, RH_HALTED) == 0) {
+    bump(HDR_CONFIRM_SKIPS);
+    return NO_ORDER_IMPLIED;
   }
   store<f64>(out + OUT_ORDER_QTY, qty);
   if (strategySlot >= 0) {

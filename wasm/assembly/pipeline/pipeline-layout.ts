@@ -36,6 +36,9 @@
 //           |  +176 strategyCancels i64                   |
 //           |  +184 strategyReplaces i64                  |
 //           |  +192 exitFills i64   fills of exit orders  |
+//           |  +200 confirmBars i32  bars a target change   |
+//           |                        must hold (order stage)|
+//           |  +208 confirmSkips i64 bars a change waited  |
 //   +0x1000 +--------------------------------------------+
 //           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
 //           | 64 bytes each:                             |
@@ -47,7 +50,10 @@
 //           |                        or an indicator     |
 //           |                        output index        |
 //           |  +48 prevClose     f64  (NaN before first) |
-//           |  +56 (pad)                                 |
+//           |  +56 changeSign    i32  side of the target   |
+//           |                        change the order stage|
+//           |                        saw on the last bars  |
+//           |  +60 changeBars    i32  bars in a row it held|
 //   +0x11000+--------------------------------------------+
 //           | feature rows: instrument i's d f64 at      |
 //           | FEATURE_ROWS + i * 64                      |
@@ -89,6 +95,8 @@ export const HDR_BAND_SKIPS: i32 = 168;
 export const HDR_STRATEGY_CANCELS: i32 = 176;
 export const HDR_STRATEGY_REPLACES: i32 = 184;
 export const HDR_EXIT_FILLS: i32 = 192;
+export const HDR_CONFIRM_BARS: i32 = 200;
+export const HDR_CONFIRM_SKIPS: i32 = 208;
 
 export const PIPE_TABLE: i32 = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES: i32 = 64;
@@ -97,6 +105,8 @@ export const PIPE_INDICATOR_SLOT: i32 = 4;
 export const PIPE_FEATURE_COUNT: i32 = 8;
 export const PIPE_FEATURES: i32 = 16;
 export const PIPE_PREV_CLOSE: i32 = 48;
+export const PIPE_CHANGE_SIGN: i32 = 56;
+export const PIPE_CHANGE_BARS: i32 = 60;
 
 export const PIPE_FEATURE_ROWS: i32 = PIPE_TABLE + PIPE_MAX_INSTRUMENTS * PIPE_ENTRY_BYTES;
 export const PIPE_FEATURE_ROW_BYTES: i32 = 64;

@@ -1,12 +1,18 @@
 // The simulated venue's book of orders: its own record of each order it holds (venue-layout.ts
 // venue order), found by client order id through an id index, listed per instrument in
 // arrival order (time priority), and removed when filled, canceled, expired or rejected.
-// Also the venue's reset and DAY-order expiry. Never allocates.
+// Also the venue's reset and DAY-order expiry: the earliest end of day of a resting DAY order
+// has an expiry timer in the event queue (a TIMER | SOURCE_PAPER | DIRECTION_OUTBOUND record
+// due then, instrument -1), so orders expire at their end of day exactly, whatever market
+// data follows. Never allocates.
+import { DIRECTION_OUTBOUND, EV_A, EV_B, EV_ID, EV_PRICE, EV_SIZE, INSTRUMENT_CAPACITY, KIND_TIMER, SOURCE_PAPER } from '../layout';
+import { writeRecordHead } from '../outbound';
 import { idIndexClear, idIndexDelete, idIndexGet, idIndexPut } from '../util/id-index';
 import { I64_MAX } from './venue-math';
+import { allocEvent, scheduleEvent } from './venue-queue';
 import { replyExpired } from './venue-replies';
 import {
-  VENUE_HEADER, VENUE_INDEX_CAPACITY, VENUE_INDEX_OFFSET, VENUE_ORDER_BYTES, VENUE_ORDER_CAPACITY, VH_NEXT_EXPIRY_NS, VH_ORDERS, VH_ORDER_FREE,
+  venueEventAddress, VENUE_HEADER, VENUE_INDEX_CAPACITY, VENUE_INDEX_OFFSET, VENUE_ORDER_BYTES, VENUE_ORDER_CAPACITY, VH_NEXT_EXPIRY_NS, VH_ORDERS, VH_ORDER_FREE,
   VI_COUNT, VI_HEAD, VI_TAIL, VO_CLIENT_ID, VO_EXPIRY_NS, VO_FILLED, VO_FREE, VO_INSTRUMENT, VO_NEXT, VO_PREV, VO_STATE, VO_TOTAL,
   venueInstrumentAddress, venueOrderAddress,
 } from './venue-layout';
@@ -111,19 +117,35 @@ export function venueLeaves(v: usize): f64 {
   return Math.max(0.0, Math.abs(load<f64>(v, VO_TOTAL)) - Math.abs(load<f64>(v, VO_FILLED)));
 }
 
-/** Notes a DAY order's end of day, so expiry checks know the earliest one. */
+/** Queues the expiry timer due at `expiryNs` (without a free queue entry, market records and commands still expire orders). */
+function scheduleExpiryTimer(expiryNs: i64): void {
+  const entry = allocEvent();
+  if (entry < 0) return;
+  const record = venueEventAddress(entry);
+  writeRecordHead(record, KIND_TIMER | SOURCE_PAPER | DIRECTION_OUTBOUND, -1, expiryNs, expiryNs);
+  store<f64>(record, 0.0, EV_PRICE);
+  store<f64>(record, 0.0, EV_SIZE);
+  store<f64>(record, 0.0, EV_A);
+  store<f64>(record, 0.0, EV_B);
+  store<u64>(record, 0, EV_ID);
+  scheduleEvent(entry, expiryNs);
+}
+
+/** Notes a DAY order's end of day; the earliest one gets an expiry timer. */
 export function noteExpiry(expiryNs: i64): void {
-  if (expiryNs < load<i64>(VENUE_HEADER, VH_NEXT_EXPIRY_NS)) store<i64>(VENUE_HEADER, expiryNs, VH_NEXT_EXPIRY_NS);
+  if (expiryNs >= load<i64>(VENUE_HEADER, VH_NEXT_EXPIRY_NS)) return;
+  store<i64>(VENUE_HEADER, expiryNs, VH_NEXT_EXPIRY_NS);
+  scheduleExpiryTimer(expiryNs);
 }
 
 /**
  * Expires every DAY order whose day ended at or before `nowNs` (an EXPIRED reply at its end of
- * day) and finds the next end of day. Cheap when none is due.
+ * day), finds the next end of day and queues its timer. Cheap when none is due.
  */
-export function venueExpire(nowNs: i64, usedInstruments: i32): void {
+export function venueExpire(nowNs: i64): void {
   if (nowNs < load<i64>(VENUE_HEADER, VH_NEXT_EXPIRY_NS)) return;
   let next = I64_MAX;
-  for (let i = 0; i < usedInstruments; i++) {
+  for (let i = 0; i < INSTRUMENT_CAPACITY; i++) {
     const vi = venueInstrumentAddress(i);
     if (load<i32>(vi, VI_COUNT) == 0) continue;
     let slot = load<i32>(vi, VI_HEAD);
@@ -141,4 +163,5 @@ export function venueExpire(nowNs: i64, usedInstruments: i32): void {
     }
   }
   store<i64>(VENUE_HEADER, next, VH_NEXT_EXPIRY_NS);
+  if (next != I64_MAX) scheduleExpiryTimer(next);
 }

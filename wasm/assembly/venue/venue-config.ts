@@ -7,7 +7,7 @@ import { ERR_BAD_ARGUMENT, OK } from '../errors';
 import { venueBookReset, venueExpire } from './venue-book';
 import { venueOnBar, venueOnQuote, venueOnTrade } from './venue-matching';
 import { venueQueueReset } from './venue-queue';
-import { RH_SLOTS_IN_USE, RISK_HEADER } from '../risk/risk-layout';
+import { setVenueClock } from './venue-replies';
 import {
   IMPACT_NONE, IMPACT_SQRT, LATENCY_CONSTANT, LATENCY_FEED, QUEUE_CONSERVATIVE, QUEUE_PROBABILISTIC, VENUE_BARS, VENUE_HEADER,
   VENUE_MAGIC, VENUE_OFF, VENUE_RESET_BYTES, VENUE_TICKS, VH_ENTRY_NS, VH_FEED_MULTIPLIER, VH_JITTER_NS, VH_LATENCY, VH_MAGIC, VH_QUEUE_MODEL,
@@ -48,6 +48,7 @@ export function venueConfigure(latency: i32, entryNs: i64, responseNs: i64, jitt
   }
   venueBookReset();
   venueQueueReset();
+  setVenueClock(i64.MIN_VALUE);
   store<i32>(h, VENUE_MAGIC, VH_MAGIC);
   return OK;
 }
@@ -89,7 +90,8 @@ export function venueConfigureInstrument(
 export function venueOnMarket(record: usize, instrument: i32, venueNs: i64): void {
   const mode = venueMode(instrument);
   if (mode == VENUE_OFF) return;
-  venueExpire(venueNs, load<i32>(RISK_HEADER, RH_SLOTS_IN_USE));
+  setVenueClock(venueNs);
+  venueExpire(venueNs);
   const kind = load<i32>(record, EV_KIND) & KIND_MASK;
   if ((kind & (KIND_TRADE | KIND_QUOTE)) != 0) {
     const local = load<i64>(record, EV_TS_LOCAL);

@@ -1,21 +1,22 @@
 // Commands reaching the simulated venue. When the core writes an ORDER, CANCEL or REPLACE for
 // an instrument the venue simulates, venueTakeCommand copies it into the venue's queue, due
 // at the command's time plus the entry latency; when it is due, venueProcessCommand acts on it
-// as the venue would:
-//   ORDER    checked (type, prices, post-only against the touch or, in bar mode, the last
-//            close), entered in the venue's book and acknowledged; in tick mode matched at
+// as the venue would (after expiring the DAY orders whose day has ended):
+//   ORDER    checked (type, finite prices, post-only against the touch or, in bar mode, the
+//            last close), entered in the venue's book and acknowledged; in tick mode matched at
 //            once when marketable (venue-matching.ts); REJECT when invalid, post-only and
 //            marketable, or the book is full
 //   CANCEL   removes the order: CANCELED with its leaves; REJECT (of a cancel) when the venue
 //            no longer holds it (filled or closed meanwhile: the race a live venue has too)
 //   REPLACE  new quantity and prices, the order losing its time priority: ACK of the replace;
-//            REJECT (of a replace) when it no longer holds the order or the new quantity is
-//            not above what is filled
-import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, KIND_CANCEL, KIND_MASK, KIND_ORDER, KIND_REPLACE } from '../layout';
+//            REJECT (of a replace) when it no longer holds the order, the new quantity is not
+//            above what is filled, or a post-only order's new price would take liquidity
+//   TIMER    the venue's own expiry timer (venue-book.ts): nothing beyond the expiry
+import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, KIND_CANCEL, KIND_MASK, KIND_ORDER, KIND_REPLACE, KIND_TIMER } from '../layout';
 import { TIF_COUNT, TIF_DAY, TIF_POST_ONLY, TYPE_LIMIT, TYPE_STOP, TYPE_STOP_LIMIT, TYPE_TRAILING_STOP } from '../orders/order-layout';
-import { addVenueOrder, findVenueOrder, noteExpiry, removeVenueOrder, requeueVenueOrder, venueLeaves } from './venue-book';
+import { addVenueOrder, findVenueOrder, noteExpiry, removeVenueOrder, requeueVenueOrder, venueExpire, venueLeaves } from './venue-book';
 import { matchOnArrival } from './venue-matching';
-import { latencyNs, replyAck, replyCanceled, replyReject } from './venue-replies';
+import { latencyNs, replyAck, replyCanceled, replyReject, setVenueClock } from './venue-replies';
 import { allocEvent, scheduleEvent } from './venue-queue';
 import {
   VENUE_BARS, VENUE_CANCELED_REQUESTED, VENUE_HEADER, VENUE_MAGIC, VENUE_OFF, VENUE_REJECT_FULL, VENUE_REJECT_INVALID, VENUE_REJECT_POST_ONLY,
@@ -63,9 +64,18 @@ function endOfDay(tsNs: i64): i64 {
   return (day + 1) * DAY_NS;
 }
 
+/** True when a post-only order of signed `qty` at `limit` would take liquidity: against the touch, or in bar mode the last close. */
+function postOnlyCrosses(vi: usize, mode: i32, qty: f64, limit: f64): bool {
+  const opposite = mode == VENUE_BARS ? load<f64>(vi, VI_LAST) : load<i32>(vi, VI_QUOTED) != 0 ? load<f64>(vi + <usize>(qty > 0.0 ? VI_ASK : VI_BID)) : 0.0;
+  return opposite > 0.0 && (qty > 0.0 ? limit >= opposite : limit <= opposite);
+}
+
 /** The venue acts on the command record at `record`, which reached it at `venueNs`. */
 export function venueProcessCommand(record: usize, venueNs: i64): void {
+  setVenueClock(venueNs);
+  venueExpire(venueNs);
   const kind = load<i32>(record, EV_KIND) & KIND_MASK;
+  if ((kind & KIND_TIMER) != 0) return;
   const instrument = load<i32>(record, EV_INSTRUMENT);
   const id = load<u64>(record, EV_ID);
   const qty = load<f64>(record, EV_SIZE);
@@ -90,20 +100,24 @@ export function venueProcessCommand(record: usize, venueNs: i64): void {
     }
     const v = venueOrderAddress(slot);
     const total = load<f64>(v, VO_TOTAL);
-    if (!isFinite<f64>(qty) || (qty > 0.0) != (total > 0.0) || Math.abs(qty) <= Math.abs(load<f64>(v, VO_FILLED))) {
+    const limit = load<f64>(record, EV_PRICE);
+    const stop = load<f64>(record, EV_A);
+    if (!isFinite<f64>(qty) || (qty > 0.0) != (total > 0.0) || Math.abs(qty) <= Math.abs(load<f64>(v, VO_FILLED)) || !isFinite<f64>(limit) || !isFinite<f64>(stop)) {
       replyReject(instrument, venueNs, qty, VENUE_REJECT_INVALID, 2, id);
       return;
     }
+    const vi = venueInstrumentAddress(instrument);
+    if (load<i32>(v, VO_TIF) == TIF_POST_ONLY && postOnlyCrosses(vi, load<i32>(vi, VI_MODE), qty, limit > 0.0 ? limit : load<f64>(v, VO_LIMIT_PX))) {
+      replyReject(instrument, venueNs, qty, VENUE_REJECT_POST_ONLY, 2, id);
+      return;
+    }
     store<f64>(v, qty, VO_TOTAL);
-    const limit = load<f64>(record, EV_PRICE);
-    const stop = load<f64>(record, EV_A);
     if (limit > 0.0) store<f64>(v, limit, VO_LIMIT_PX);
     if (stop > 0.0) store<f64>(v, stop, VO_STOP_PX);
     store<i32>(v, 0, VO_QUEUE_KNOWN);
     store<i64>(v, venueNs, VO_ARRIVAL_NS);
     requeueVenueOrder(slot);
     replyAck(instrument, venueNs, load<f64>(v, VO_LIMIT_PX), qty, true, id);
-    const vi = venueInstrumentAddress(instrument);
     if (load<i32>(vi, VI_MODE) == VENUE_TICKS && venueLeaves(v) > 0.0) matchOnArrival(slot, vi, venueNs);
   }
 }
@@ -117,18 +131,15 @@ function acceptOrder(record: usize, instrument: i32, id: u64, qty: f64, venueNs:
   const stop = load<f64>(record, EV_A);
   const needsLimit = type == TYPE_LIMIT || type == TYPE_STOP_LIMIT;
   const needsStop = type == TYPE_STOP || type == TYPE_STOP_LIMIT;
-  if (!isFinite<f64>(qty) || qty == 0.0 || type >= TYPE_TRAILING_STOP || tif >= TIF_COUNT || needsLimit != (limit > 0.0) || needsStop != (stop > 0.0) || (tif == TIF_POST_ONLY && type != TYPE_LIMIT)) {
+  if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(limit) || !isFinite<f64>(stop) || type >= TYPE_TRAILING_STOP || tif >= TIF_COUNT || needsLimit != (limit > 0.0) || needsStop != (stop > 0.0) || (tif == TIF_POST_ONLY && type != TYPE_LIMIT)) {
     replyReject(instrument, venueNs, qty, VENUE_REJECT_INVALID, 0, id);
     return;
   }
   const vi = venueInstrumentAddress(instrument);
   const mode = load<i32>(vi, VI_MODE);
-  if (tif == TIF_POST_ONLY) {
-    const opposite = mode == VENUE_BARS ? load<f64>(vi, VI_LAST) : load<i32>(vi, VI_QUOTED) != 0 ? load<f64>(vi + <usize>(qty > 0.0 ? VI_ASK : VI_BID)) : 0.0;
-    if (opposite > 0.0 && (qty > 0.0 ? limit >= opposite : limit <= opposite)) {
-      replyReject(instrument, venueNs, qty, VENUE_REJECT_POST_ONLY, 0, id);
-      return;
-    }
+  if (tif == TIF_POST_ONLY && postOnlyCrosses(vi, mode, qty, limit)) {
+    replyReject(instrument, venueNs, qty, VENUE_REJECT_POST_ONLY, 0, id);
+    return;
   }
   const slot = addVenueOrder(id, instrument);
   if (slot < 0) {

@@ -11,7 +11,7 @@
 //          and fills at S; either way paying the market costs. Sells mirror. A stop-limit
 //          becomes a limit at L: triggered at the open it fills there if the open is within
 //          L; triggered inside the bar at S it fills at S when L allows it (L >= S for a buy),
-//          else it rests as a limit from the next bar.
+//          else it rests as a limit (maker at L) from the next bar.
 //   participation: the instrument's fills in one bar take at most participation * volume;
 //          the rest of an order stays working (partial fills over several bars)
 //   IOC    what the first bar after arrival did not fill is canceled; FOK fills whole in that
@@ -25,14 +25,18 @@
 //          limit's price fills it at its limit up to the trade's size; a trade at its price
 //          (unless the aggressor was on the order's own side) first works off the queue ahead
 //          of it, then fills it;
-//          stops trigger on trade prices; with no quote yet a market order takes the print,
-//          up to its size.
+//          stops trigger on trade prices and are then matched as if they had just arrived
+//          (below), taking the print in hand when no quote was seen yet; with no quote yet a
+//          working market order takes the print, up to its size.
 //   On arrival a market order takes the touch (up to the displayed size; IOC cancels the
 //   rest, FOK fills whole or is canceled); a marketable limit takes the touch up to its
-//   price and rests with the rest (post-only: rejected before that); impact applies against
-//   the displayed size taken.
+//   price and rests with the rest as maker (post-only: rejected before that); impact applies
+//   against the displayed size taken, and never takes a limit's fill beyond its limit.
+//   Queue position: an order that was alone in front of its price (the touch worse than it)
+//   keeps its place when the touch comes back to its price.
 // Fees: makerFee or takerFee of qty * price * multiplier. Reduce-only orders fill at most the
-// venue's position and are canceled when it has none left to reduce.
+// venue's position (impact is priced on that part) and are canceled when it has none left to
+// reduce.
 import { EV_A, EV_B, EV_ID, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL } from '../layout';
 import { FLAG_REDUCE_ONLY, TIF_FOK, TIF_IOC, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT } from '../orders/order-layout';
 import { removeVenueOrder, venueLeaves } from './venue-book';
@@ -96,6 +100,26 @@ function marketPrice(vi: usize, base: f64, sign: f64, qty: f64, against: f64, ba
   return base * (1.0 + sign * bps * 1e-4);
 }
 
+/**
+ * Price a taker pays at `base` for `qty` against `against`: marketPrice on the part a
+ * reduce-only order may fill, never beyond `limit` (0: none).
+ */
+function takerPrice(v: usize, vi: usize, base: f64, sign: f64, qty: f64, against: f64, barMode: bool, limit: f64): f64 {
+  const price = marketPrice(vi, base, sign, allowedQty(v, vi, qty), against, barMode);
+  if (limit > 0.0 && (sign > 0.0 ? price > limit : price < limit)) return limit;
+  return price;
+}
+
+/** A stop whose trigger was hit becomes a market (stop) or limit (stop-limit) order. */
+// @ts-ignore: decorator
+@inline
+function triggerStop(v: usize, type: i32): void {
+  store<i32>(v, VO_TRIGGERED, VO_STATE);
+  store<i32>(v, type == TYPE_STOP ? TYPE_MARKET : TYPE_LIMIT, VO_TYPE);
+  store<i32>(v, 0, VO_QUEUE_KNOWN);
+  store<i32>(v, 0, VO_MAKER);
+}
+
 /** Cancels what is left of an IOC or FOK venue order (`slot` still held). */
 function cancelRest(slot: i32, venueNs: i64): void {
   const v = venueOrderAddress(slot);
@@ -146,13 +170,13 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
       afterBar(slot, v, ts);
       return;
     }
-    store<i32>(v, VO_TRIGGERED, VO_STATE);
+    triggerStop(v, type);
     if (type == TYPE_STOP) {
-      store<i32>(v, TYPE_MARKET, VO_TYPE);
       price = trigger;
       market = true;
     } else {
-      store<i32>(v, TYPE_LIMIT, VO_TYPE);
+      // Triggered, it rests as a limit: its later fills at the limit add liquidity.
+      store<i32>(v, 1, VO_MAKER);
       const limit = load<f64>(v, VO_LIMIT_PX);
       if (sign > 0.0 ? trigger <= limit : trigger >= limit) price = trigger;
     }
@@ -178,7 +202,7 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
       return;
     }
     if (qty > 0.0) {
-      const fillPx = market ? marketPrice(vi, price, sign, qty, volume, true) : price;
+      const fillPx = market ? takerPrice(v, vi, price, sign, qty, volume, true, 0.0) : price;
       const filled = fillSome(slot, vi, qty, fillPx, maker, ts);
       store<f64>(vi, load<f64>(vi, VI_VOLUME_USED) + filled, VI_VOLUME_USED);
     }
@@ -207,9 +231,21 @@ export function takeTouch(slot: i32, vi: usize, limit: f64, venueNs: i64): f64 {
   const displayed = load<f64>(vi + <usize>(sign > 0.0 ? VI_ASK_SIZE : VI_BID_SIZE));
   const qty = Math.min(venueLeaves(v), left);
   if (qty <= 0.0) return 0.0;
-  const filled = fillSome(slot, vi, qty, marketPrice(vi, touch, sign, qty, displayed, false), false, venueNs);
+  const filled = fillSome(slot, vi, qty, takerPrice(v, vi, touch, sign, qty, displayed, false, limit), false, venueNs);
   store<f64>(vi + <usize>(leftField), left - filled);
   return filled;
+}
+
+/**
+ * A market order (or a limit up to `limit`; 0: none) takes the trade print at `price` (of
+ * `size`), up to `printLeft` of it. Returns the quantity filled.
+ */
+function takePrint(slot: i32, vi: usize, price: f64, size: f64, printLeft: f64, limit: f64, venueNs: i64): f64 {
+  const v = venueOrderAddress(slot);
+  const sign = side(v);
+  if (!(printLeft > 0.0) || (limit > 0.0 && (sign > 0.0 ? price > limit : price < limit))) return 0.0;
+  const qty = Math.min(venueLeaves(v), printLeft);
+  return fillSome(slot, vi, qty, takerPrice(v, vi, price, sign, qty, size, false, limit), false, venueNs);
 }
 
 /** What the touch could fill of a market order (or a limit up to `limit`) now, without filling. */
@@ -233,7 +269,14 @@ function trackQueue(v: usize, vi: usize, oldTouch: f64, oldSize: f64): void {
     return;
   }
   if (limit != touch) return; // behind the touch: unknown with L1 data, kept as it was
-  if (load<i32>(v, VO_QUEUE_KNOWN) == 0 || oldTouch != touch) {
+  const known = load<i32>(v, VO_QUEUE_KNOWN) == 1;
+  if (known && oldTouch != touch && oldTouch > 0.0 && (sign > 0.0 ? oldTouch < limit : oldTouch > limit)) {
+    // It was alone in front of its price: whoever joined the level since came after it.
+    store<f64>(v, Math.min(load<f64>(v, VO_QUEUE_AHEAD), size), VO_QUEUE_AHEAD);
+    store<f64>(v, 0.0, VO_QUEUE_TRADED);
+    return;
+  }
+  if (!known || oldTouch != touch) {
     store<f64>(v, size > 0.0 ? size : 0.0, VO_QUEUE_AHEAD);
     store<i32>(v, 1, VO_QUEUE_KNOWN);
     store<f64>(v, 0.0, VO_QUEUE_TRADED);
@@ -244,7 +287,8 @@ function trackQueue(v: usize, vi: usize, oldTouch: f64, oldSize: f64): void {
   store<f64>(v, 0.0, VO_QUEUE_TRADED);
   let front = load<f64>(v, VO_QUEUE_AHEAD);
   const change = oldSize - size - traded;
-  if (change < 0.0 || load<i32>(VENUE_HEADER, VH_QUEUE_MODEL) != QUEUE_PROBABILISTIC) {
+  // A size increase, an unknown size (infinite) or the conservative model: the queue ahead only shrinks to fit the level.
+  if (!(change >= 0.0) || !isFinite<f64>(change) || !isFinite<f64>(front) || load<i32>(VENUE_HEADER, VH_QUEUE_MODEL) != QUEUE_PROBABILISTIC) {
     store<f64>(v, Math.min(front, size), VO_QUEUE_AHEAD);
     return;
   }
@@ -314,22 +358,18 @@ export function venueOnTrade(instrument: i32, record: usize, venueNs: i64): void
     const v = venueOrderAddress(slot);
     const following = load<i32>(v, VO_NEXT);
     const sign = side(v);
-    let type = load<i32>(v, VO_TYPE);
+    const type = load<i32>(v, VO_TYPE);
     if (type == TYPE_STOP || type == TYPE_STOP_LIMIT) {
       const stop = load<f64>(v, VO_STOP_PX);
       if (sign > 0.0 ? price >= stop : price <= stop) {
-        store<i32>(v, VO_TRIGGERED, VO_STATE);
-        store<i32>(v, type == TYPE_STOP ? TYPE_MARKET : TYPE_LIMIT, VO_TYPE);
-        type = load<i32>(v, VO_TYPE);
-        store<i32>(v, 0, VO_QUEUE_KNOWN);
-        if (type == TYPE_LIMIT) store<i32>(v, 0, VO_MAKER);
+        triggerStop(v, type);
+        printLeft -= matchLive(slot, vi, venueNs, price, size, printLeft);
       }
-    }
-    if (type == TYPE_MARKET) {
+    } else if (type == TYPE_MARKET) {
       if (load<i32>(vi, VI_QUOTED) != 0) {
         takeTouch(slot, vi, 0.0, venueNs);
-      } else if (printLeft > 0.0) {
-        printLeft -= fillSome(slot, vi, Math.min(venueLeaves(v), printLeft), marketPrice(vi, price, sign, Math.min(venueLeaves(v), printLeft), size, false), false, venueNs);
+      } else {
+        printLeft -= takePrint(slot, vi, price, size, printLeft, 0.0, venueNs);
       }
     } else if (type == TYPE_LIMIT && printLeft > 0.0) {
       const limit = load<f64>(v, VO_LIMIT_PX);
@@ -362,36 +402,52 @@ export function venueOnTrade(instrument: i32, record: usize, venueNs: i64): void
 }
 
 /**
- * Fills a venue order on its arrival in tick mode when it is marketable (see the header);
- * cancels the rest of an IOC, and an FOK the touch cannot fill whole.
+ * Matches a venue order that just became live in tick mode (arrived, replaced, or a stop
+ * triggered by the trade at `printPx` of `printSize`, `printLeft` of it not yet taken): a
+ * market order, or a limit up to its price, takes the touch, or with no quote seen yet the
+ * print in hand; IOC cancels the rest, FOK fills whole or is canceled; a limit rests with
+ * the rest as maker, its queue position tracked. Returns the part of the print it took.
  */
-export function matchOnArrival(slot: i32, vi: usize, venueNs: i64): void {
+function matchLive(slot: i32, vi: usize, venueNs: i64, printPx: f64, printSize: f64, printLeft: f64): f64 {
   const v = venueOrderAddress(slot);
   const type = load<i32>(v, VO_TYPE);
   const tif = load<i32>(v, VO_TIF);
   const sign = side(v);
-  if (type == TYPE_STOP || type == TYPE_STOP_LIMIT) {
-    const last = load<f64>(vi, VI_LAST);
-    const stop = load<f64>(v, VO_STOP_PX);
-    if (load<i32>(vi, VI_TRADED) == 0 || !(sign > 0.0 ? last >= stop : last <= stop)) return;
-    store<i32>(v, VO_TRIGGERED, VO_STATE);
-    store<i32>(v, type == TYPE_STOP ? TYPE_MARKET : TYPE_LIMIT, VO_TYPE);
-  }
-  const now = load<i32>(v, VO_TYPE);
-  const limit = now == TYPE_LIMIT ? load<f64>(v, VO_LIMIT_PX) : 0.0;
-  if (tif == TIF_FOK && touchAvailable(vi, sign, limit) < venueLeaves(v) * (1.0 - DUST)) {
+  const limit = type == TYPE_LIMIT ? load<f64>(v, VO_LIMIT_PX) : 0.0;
+  const quoted = load<i32>(vi, VI_QUOTED) != 0;
+  const printUsable = !quoted && printLeft > 0.0 && (limit == 0.0 || (sign > 0.0 ? printPx <= limit : printPx >= limit));
+  const available = quoted ? touchAvailable(vi, sign, limit) : printUsable ? printLeft : 0.0;
+  if (tif == TIF_FOK && available < venueLeaves(v) * (1.0 - DUST)) {
     cancelRest(slot, venueNs);
-    return;
+    return 0.0;
   }
-  takeTouch(slot, vi, limit, venueNs);
-  if (load<i32>(v, VO_STATE) == 0) return;
+  let took: f64 = 0.0;
+  if (quoted) takeTouch(slot, vi, limit, venueNs);
+  else if (printUsable) took = takePrint(slot, vi, printPx, printSize, printLeft, limit, venueNs);
+  if (load<i32>(v, VO_STATE) == 0) return took;
   if (tif == TIF_IOC || tif == TIF_FOK) {
     cancelRest(slot, venueNs);
-    return;
+    return took;
   }
-  if (now == TYPE_LIMIT) {
+  if (type == TYPE_LIMIT) {
     store<i32>(v, 1, VO_MAKER);
     trackQueue(v, vi, load<f64>(vi + <usize>(sign > 0.0 ? VI_BID : VI_ASK)), load<f64>(vi + <usize>(sign > 0.0 ? VI_BID_SIZE : VI_ASK_SIZE)));
   }
+  return took;
 }
 
+/**
+ * Matches a venue order on its arrival (or replace) in tick mode (see matchLive); a stop
+ * first checks its trigger against the last trade.
+ */
+export function matchOnArrival(slot: i32, vi: usize, venueNs: i64): void {
+  const v = venueOrderAddress(slot);
+  const type = load<i32>(v, VO_TYPE);
+  if (type == TYPE_STOP || type == TYPE_STOP_LIMIT) {
+    const last = load<f64>(vi, VI_LAST);
+    const stop = load<f64>(v, VO_STOP_PX);
+    if (load<i32>(vi, VI_TRADED) == 0 || !(side(v) > 0.0 ? last >= stop : last <= stop)) return;
+    triggerStop(v, type);
+  }
+  matchLive(slot, vi, venueNs, 0.0, 0.0, 0.0);
+}

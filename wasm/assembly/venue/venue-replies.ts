@@ -1,8 +1,14 @@
 // What the simulated venue sends back, exactly as a live adapter would publish it: ACK, FILL,
 // CANCELED, REJECT and EXPIRED records (kind | SOURCE_PAPER | DIRECTION_INBOUND), stamped
 // with the venue's time (tsExchange) and the time they reach the core (tsLocal = venue time
-// + response latency), queued until then (venue-queue.ts). Fields as order-events.ts reads
-// them. Also the latency model and the venue's fills (fee, fill id, the venue's position).
+// + response latency, never before the venue's clock), queued until then (venue-queue.ts).
+// Fields as order-events.ts reads them. Also the latency model and the venue's fills (fee,
+// fill id, the venue's position).
+//
+// The venue's clock is the time of the record it is acting on (a command reaching it, a
+// market record). A bar-mode fill is stamped inside the bar (its open, or the order's
+// arrival) but the venue learns of it only at the bar's close: its reply is due no earlier
+// than that, so replies never fall due before events already delivered.
 import {
   DIRECTION_INBOUND, EV_A, EV_B, EV_ID, EV_PRICE, EV_SIZE, FLAG_MAKER, KIND_ACK, KIND_CANCELED, KIND_EXPIRED, KIND_FILL, KIND_REJECT, SOURCE_PAPER,
 } from '../layout';
@@ -17,6 +23,14 @@ import {
 
 /** Replies that found no free queue entry (the engine keeps room, so this stays 0). */
 let lost: i64 = 0;
+
+/** Time of the record the venue is acting on (set on entry to each venue action). */
+let clockNs: i64 = i64.MIN_VALUE;
+
+/** Sets the venue's clock: replies queued from now on are due at this time or later. */
+export function setVenueClock(nowNs: i64): void {
+  clockNs = nowNs;
+}
 
 export function venueRepliesLost(): i64 {
   return lost;
@@ -45,7 +59,8 @@ export function reply(kind: i32, instrument: i32, venueNs: i64, price: f64, size
     lost++;
     return;
   }
-  const due = venueNs + latencyNs(instrument, false);
+  let due = venueNs + latencyNs(instrument, false);
+  if (due < clockNs) due = clockNs;
   const record = venueEventAddress(entry);
   writeRecordHead(record, kind | SOURCE_PAPER | DIRECTION_INBOUND, instrument, venueNs, due);
   store<f64>(record, price, EV_PRICE);

@@ -2,8 +2,8 @@
 // with FILL / REJECT records that the replay publishes before the instrument's next bar, so
 // fills are causal (never before the order, never after the next bar). adapters/paper has the
 // implementations.
-import type { OrderRecord } from '../threads/outbound-records.js';
-import type { InboundRecord } from './inbound-records.js';
+import type { OrderRecord } from '../../engine/threads/outbound-records.js';
+import type { InboundRecord } from '../../engine/replay/inbound-records.js';
 
 export interface ReplayVenue {
   /** An order the engine accepted (read from the outbound ring, in order). */

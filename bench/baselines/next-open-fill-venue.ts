@@ -4,7 +4,7 @@
 // the paper venue proper. Deterministic, so a replay gives the same fills every run.
 import { EventKind } from '../../engine/layout/event-record.js';
 import type { InboundRecord } from '../../engine/replay/inbound-records.js';
-import type { ReplayVenue } from '../../engine/replay/replay-venue.js';
+import type { ReplayVenue } from './lockstep-venue.js';
 import type { OrderRecord } from '../../engine/threads/outbound-records.js';
 
 const FILL = EventKind.FILL | EventKind.SOURCE_PAPER | EventKind.DIRECTION_INBOUND;

@@ -11,12 +11,12 @@
 // splits one. Slower than playTape (one round trip per close time), which replays
 // without a venue as fast as the core consumes.
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
-import type { EngineHost } from '../threads/engine-host.js';
-import { EventChecksum, RingMemory } from '../ring/index.js';
-import type { ReplayTape } from './bar-replay-tape.js';
-import { f64Bits, publishRecords, writeInboundRecord, type InboundRecord } from './inbound-records.js';
-import type { ReplayVenue } from './replay-venue.js';
-import type { PlayOptions, PlayResult } from './tape-player.js';
+import type { EngineHost } from '../../engine/threads/engine-host.js';
+import { EventChecksum, RingMemory } from '../../engine/ring/index.js';
+import type { ReplayTape } from '../../engine/replay/bar-replay-tape.js';
+import { f64Bits, publishRecords, writeInboundRecord, type InboundRecord } from '../../engine/replay/inbound-records.js';
+import type { ReplayVenue } from './lockstep-venue.js';
+import type { PlayOptions, PlayResult } from '../../engine/replay/tape-player.js';
 
 const GROUPS_BETWEEN_YIELDS = 64;
 

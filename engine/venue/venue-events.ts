@@ -1,0 +1,124 @@
+// What comes out of the simulated venue's event queue, decoded into plain objects, each with
+// the time it falls due: the venue's replies (ACK, FILL, CANCELED, REJECT, EXPIRED: fields of
+// the header of wasm/assembly/orders/order-events.ts), the commands reaching the venue (which
+// it acts on as they come out) and its own expiry timer.
+import { EventKind, KIND_MASK } from '../layout/event-record.js';
+import { decodeVenueCommand, type VenueCommand } from './venue-commands.js';
+import type { VenueRecord } from './venue-record.js';
+import {
+  VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_REQUESTED, VENUE_CANCELED_UNFILLED, VENUE_REJECT_FULL, VENUE_REJECT_INVALID,
+  VENUE_REJECT_POST_ONLY, VENUE_REJECT_UNKNOWN_ORDER,
+} from './venue-layout.js';
+
+export type VenueRejectReason = 'invalid' | 'post-only' | 'unknown-order' | 'full';
+export type VenueCancelReason = 'requested' | 'unfilled' | 'reduce-only';
+/** What a REJECT refuses: the order itself, or a cancel or replace of it. */
+export type VenueRejectedRequest = 'order' | 'cancel' | 'replace';
+
+export const REJECT_REASON_CODES: Readonly<Record<VenueRejectReason, number>> = {
+  invalid: VENUE_REJECT_INVALID, 'post-only': VENUE_REJECT_POST_ONLY, 'unknown-order': VENUE_REJECT_UNKNOWN_ORDER, full: VENUE_REJECT_FULL,
+};
+export const CANCEL_REASON_CODES: Readonly<Record<VenueCancelReason, number>> = {
+  requested: VENUE_CANCELED_REQUESTED, unfilled: VENUE_CANCELED_UNFILLED, 'reduce-only': VENUE_CANCELED_REDUCE_ONLY,
+};
+const REJECTED_REQUESTS: readonly VenueRejectedRequest[] = ['order', 'cancel', 'replace'];
+
+interface ReplyHead {
+  readonly instrument: number;
+  readonly clientId: bigint;
+  /** The venue's time of the event (tsExchange). */
+  readonly venueNs: bigint;
+  /** When it reaches the core (tsLocal): venue time + response latency, never before the venue's clock. */
+  readonly dueNs: bigint;
+}
+
+export interface VenueAck extends ReplyHead {
+  readonly type: 'ack';
+  readonly limitPrice: number;
+  /** Signed quantity (of a replace: the new total). */
+  readonly qty: number;
+  readonly replace: boolean;
+}
+
+export interface VenueFill extends ReplyHead {
+  readonly type: 'fill';
+  readonly price: number;
+  /** Signed. */
+  readonly qty: number;
+  /** In the quote currency: qty * price * multiplier * (maker or taker fee). */
+  readonly fee: number;
+  readonly fillId: number;
+  readonly maker: boolean;
+}
+
+export interface VenueCanceled extends ReplyHead {
+  readonly type: 'canceled';
+  /** Signed quantity canceled (the leaves). */
+  readonly qty: number;
+  readonly reason: VenueCancelReason;
+}
+
+export interface VenueReject extends ReplyHead {
+  readonly type: 'reject';
+  readonly qty: number;
+  readonly reason: VenueRejectReason;
+  readonly of: VenueRejectedRequest;
+}
+
+export interface VenueExpired extends ReplyHead {
+  readonly type: 'expired';
+  readonly qty: number;
+}
+
+/** A command reaching the venue, sent at `sentNs`, due (arriving) at `dueNs`. */
+export interface VenueArrival {
+  readonly type: 'arrival';
+  readonly command: VenueCommand;
+  readonly sentNs: bigint;
+  readonly dueNs: bigint;
+}
+
+/** The venue's expiry timer: DAY orders whose day ended by `dueNs` expire. */
+export interface VenueExpiryTimer {
+  readonly type: 'expiry-timer';
+  readonly dueNs: bigint;
+}
+
+export type VenueReply = VenueAck | VenueFill | VenueCanceled | VenueReject | VenueExpired;
+export type VenueEvent = VenueReply | VenueArrival | VenueExpiryTimer;
+
+function nameOf<T extends string>(codes: Readonly<Record<T, number>>, code: number, what: string): T {
+  const name = (Object.keys(codes) as T[]).find((key) => codes[key] === code);
+  if (name === undefined) throw new Error(`venue reply holds ${what} ${code}, which the venue never sends`);
+  return name;
+}
+
+const REPLY_BITS = EventKind.SOURCE_PAPER | EventKind.DIRECTION_INBOUND;
+
+/** Decodes the queue record `r` that fell due at `dueNs`. */
+export function decodeVenueEvent(r: VenueRecord, dueNs: bigint): VenueEvent {
+  if ((r.kind & EventKind.DIRECTION_OUTBOUND) !== 0) {
+    if ((r.kind & KIND_MASK) === EventKind.TIMER) return { type: 'expiry-timer', dueNs };
+    return { type: 'arrival', command: decodeVenueCommand(r), sentNs: r.tsExchange, dueNs };
+  }
+  if ((r.kind & REPLY_BITS) !== REPLY_BITS) throw new Error(`venue queue record of kind ${r.kind} is neither a command nor a paper reply`);
+  if (r.tsLocal !== dueNs) throw new Error(`venue reply of kind ${r.kind} for order ${r.id} is due at ${dueNs} but stamped to arrive at ${r.tsLocal}`);
+  const head = { instrument: r.instrument, clientId: r.id, venueNs: r.tsExchange, dueNs };
+  switch (r.kind & KIND_MASK) {
+    case EventKind.ACK:
+      return { type: 'ack', ...head, limitPrice: r.price, qty: r.size, replace: r.a === 1 };
+    case EventKind.FILL:
+      return { type: 'fill', ...head, price: r.price, qty: r.size, fee: r.a, fillId: r.b, maker: (r.kind & EventKind.FLAG_MAKER) !== 0 };
+    case EventKind.CANCELED:
+      return { type: 'canceled', ...head, qty: r.size, reason: nameOf(CANCEL_REASON_CODES, r.a, 'cancel reason') };
+    case EventKind.REJECT: {
+      const of = REJECTED_REQUESTS[r.b];
+      if (of === undefined) throw new Error(`venue REJECT for order ${r.id} names request ${r.b}, which is none of 0 order, 1 cancel, 2 replace`);
+      return { type: 'reject', ...head, qty: r.size, reason: nameOf(REJECT_REASON_CODES, r.a, 'reject reason'), of };
+    }
+    case EventKind.EXPIRED:
+      return { type: 'expired', ...head, qty: r.size };
+    default:
+      throw new Error(`venue reply of kind ${r.kind} is none of ACK, FILL, CANCELED, REJECT, EXPIRED`);
+  }
+}
