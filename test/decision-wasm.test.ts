@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { CoreStatusError } from '../engine/core/core-status.js';
 import {
-  CFG_CHOPPY_REDUCTION, DEC_BATCH_OFFSET, DEC_BYTES, DEC_OFFSET, DEC_CONFIG_OFFSET, DEC_MAX_INSTRUMENTS, DEC_ORDER_ID_OFFSET, DEC_RULE_BYTES, DEC_RULES_OFFSET, DEC_SOURCES_OFFSET,
+  CFG_CHOPPY_REDUCTION, DEC_BYTES, DEC_RECORD_OFFSET, DEC_OFFSET, DEC_CONFIG_OFFSET, DEC_MAX_INSTRUMENTS, DEC_RULE_BYTES, DEC_RULES_OFFSET, DEC_SOURCES_OFFSET,
   RULE_IN0, RULE_OPCODE, decInstrumentConfigOffset, decOutputOffset, decStateOffset,
 } from '../engine/decision/decision-layout.js';
 import { compileInstrument } from '../engine/decision/index.js';
@@ -22,17 +22,16 @@ describe('decision core exports', () => {
   it('lays its blocks inside the DECISION region, as the TS mirror says', () => {
     expect(DEC_OFFSET, 'fusion + sizing start the region').toBe(DECISION_REGION_OFFSET);
     expect(DEC_OFFSET + DEC_BYTES, 'and own all of it').toBe(DECISION_REGION_OFFSET + DECISION_REGION_BYTES);
-    expect(DEC_ORDER_ID_OFFSET + 8, 'the last block ends inside the region').toBeLessThanOrEqual(DECISION_REGION_OFFSET + DECISION_REGION_BYTES);
+    expect(DEC_RECORD_OFFSET + 64, 'the last block ends inside the region').toBeLessThanOrEqual(DECISION_REGION_OFFSET + DECISION_REGION_BYTES);
     expect(core.decConfigOffset(), 'config').toBe(DEC_CONFIG_OFFSET);
     expect(core.decRulesOffset(), 'rules').toBe(DEC_RULES_OFFSET);
     expect(core.decSourcesOffset(), 'sources').toBe(DEC_SOURCES_OFFSET);
-    expect(core.decBatchOffset(), 'batch list').toBe(DEC_BATCH_OFFSET);
     for (const i of [0, 1, DEC_MAX_INSTRUMENTS - 1]) {
       expect(core.decInstrumentConfigOffset(i), `instrument config ${i}`).toBe(decInstrumentConfigOffset(i));
       expect(core.decStateOffset(i), `state ${i}`).toBe(decStateOffset(i));
       expect(core.decOutputOffset(i), `output ${i}`).toBe(decOutputOffset(i));
     }
-    expect(decOutputOffset(DEC_MAX_INSTRUMENTS), 'output table ends before the batch list').toBeLessThanOrEqual(DEC_BATCH_OFFSET);
+    expect(decOutputOffset(DEC_MAX_INSTRUMENTS), 'output table ends before the record staging').toBeLessThanOrEqual(DEC_RECORD_OFFSET);
     expect(core.decOutputOffset(DEC_MAX_INSTRUMENTS), `instrument ${DEC_MAX_INSTRUMENTS} is out of range`).toBe(-62);
     expect(core.decStateOffset(-1), 'instrument -1 is out of range').toBe(-62);
   });
@@ -42,7 +41,6 @@ describe('decision core exports', () => {
     expect(core.decStep(7, T0, 1), 'instrument never configured').toBe(-62);
     expect(core.decStep(0, T0, -1), 'negative equity').toBe(-6);
     expect(core.decStep(0, T0, Number.NaN), 'NaN equity').toBe(-6);
-    expect(core.decRunBatch(DEC_MAX_INSTRUMENTS + 1, T0, 1), 'batch too long').toBe(-64);
     expect(() => pair.wasm.onSentiment({ instrument: 0, tsNs: T0, score: 1.5, confidence: 1, source: 0, contentHash: 1n })).toThrow(CoreStatusError);
     expect(() => pair.wasm.onSentiment({ instrument: 0, tsNs: T0, score: 0.5, confidence: 1, source: 64, contentHash: 1n }), 'source 64').toThrow('status -63');
     expect(() => pair.wasm.onSentiment({ instrument: 0, tsNs: T0, score: 0.5, confidence: 1, source: 1.5, contentHash: 1n }), 'source 1.5').toThrow('status -63');
@@ -66,24 +64,6 @@ describe('decision core exports', () => {
     view.setInt32(DEC_RULES_OFFSET + RULE_IN0, 5, true);
     view.setInt32(DEC_RULES_OFFSET + DEC_RULE_BYTES + RULE_OPCODE, 9, true);
     expect(bad.core.decConfigure(), 'unknown opcode').toBe(-60);
-  });
-
-  it('decides a batch in one call exactly as one call per instrument', () => {
-    const a = DecisionPair.create({ instruments: [0, 1, 2].map((i) => ({ instrument: i, indicatorSlot: i, timeframe: '1h', allowShort: i === 1 })) });
-    const b = DecisionPair.create({ instruments: [0, 1, 2].map((i) => ({ instrument: i, indicatorSlot: i, timeframe: '1h', allowShort: i === 1 })) });
-    for (const p of [a, b]) {
-      [0, 1, 2].forEach((i) => {
-        p.setRegime(i, [0.6, 0.3, 0.1], [0, 1, 2], i);
-        p.setBar(i, { close: 100 + i, 'ema:12': 101 + 3 * i, 'ema:26': 100, 'adx:14.adx': 30 + i, 'rsi:14': 45, 'bb:20:2.pctb': 0.4, 'rvol:20': 0.01 });
-        p.model({ instrument: i, tsNs: T0, quantiles: [-0.02, -0.01, 0.002 * (i - 1), 0.01, 0.02] });
-      });
-    }
-    a.wasm.runBatch([2, 0, 1], T0 + HOUR, 50_000);
-    for (const i of [0, 1, 2]) b.wasm.step(i, T0 + HOUR, 50_000);
-    for (const i of [0, 1, 2]) {
-      expect(a.wasm.output(i), `instrument ${i}`).toEqual(b.wasm.output(i));
-      expect(a.wasm.exposure(i), `instrument ${i} decided something`).not.toBe(0);
-    }
   });
 
   it('resumes identically from a checkpoint of the state block', () => {

@@ -67,6 +67,11 @@ export interface EngineHostOptions {
   onRoundTrip?(roundTrip: RoundTripRecord): void;
   /** Each order notice (an event the order table could not apply as is; an order turned UNCERTAIN). */
   onOrderNotice?(notice: OrderNoticeRecord): void;
+  /**
+   * Each outbound record but PROGRESS, as the 64 bytes the core wrote (plus, for a ROUND_TRIP,
+   * the 64 of its extension): what a journal stores, and what determinism tests compare.
+   */
+  onRecordBytes?(bytes: Uint8Array): void;
   /** Where a drawdown trip is persisted (with pipeline.risk; its `halted` should come from this store). */
   killSwitch?: KillSwitchStore;
   /** Called with the journal event once a trip is persisted. */
@@ -128,7 +133,7 @@ export class EngineHost {
     fills: { count: 0, maker: 0, fees: 0 }, roundTrips: { count: 0, winners: 0, netPnl: 0 }, notices: new Map(),
   };
   private readonly view: DataView;
-  private listeners: Pick<EngineHostOptions, 'onOrder' | 'onOrderChange' | 'onRiskRecord' | 'onVenueReport' | 'onRoundTrip' | 'onOrderNotice'> = {};
+  private listeners: Pick<EngineHostOptions, 'onOrder' | 'onOrderChange' | 'onRiskRecord' | 'onVenueReport' | 'onRoundTrip' | 'onOrderNotice' | 'onRecordBytes'> = {};
   /** Bytes from an outbound slot to its extension slot (ring capacity * 64). */
   private extensionStride = 0;
   private killSwitchMonitor: KillSwitchMonitor | null = null;
@@ -176,8 +181,8 @@ export class EngineHost {
     };
     const worker = spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
     const host = new EngineHost(memory, worker);
-    const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice } = options;
-    host.listeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice };
+    const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes } = options;
+    host.listeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes };
     host.extensionStride = outboundCapacity * 64;
     host.onKillSwitchTrip = options.onKillSwitchTrip;
     await new Promise<void>((resolve, reject) => {
@@ -219,7 +224,10 @@ export class EngineHost {
         if (kind === EventKind.PROGRESS) {
           const w = (offset + EV_ID) >> 2;
           this.consumedReported = u32[w] + u32[w + 1] * 4294967296;
-        } else if ((word & EventKind.SOURCE_PAPER) !== 0) {
+          continue;
+        }
+        if (this.listeners.onRecordBytes) this.copyRecord(offset, kind);
+        if ((word & EventKind.SOURCE_PAPER) !== 0) {
           this.tallyVenueReply(offset, kind, word);
         } else {
           this.tallyCoreRecord(offset, kind);
@@ -232,6 +240,14 @@ export class EngineHost {
       if (tripped) this.onKillSwitchTrip?.(tripped);
     }
     return available;
+  }
+
+  private copyRecord(offset: number, kind: number): void {
+    const bytes = new Uint8Array(kind === EventKind.ROUND_TRIP ? 128 : 64);
+    const memory = new Uint8Array(this.memory.buffer);
+    bytes.set(memory.subarray(offset, offset + 64));
+    if (kind === EventKind.ROUND_TRIP) bytes.set(memory.subarray(offset + this.extensionStride, offset + this.extensionStride + 64), 64);
+    this.listeners.onRecordBytes!(bytes);
   }
 
   /** A reply of the simulated venue the core applied. */
