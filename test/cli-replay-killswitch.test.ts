@@ -1,5 +1,5 @@
 // The kill switch through the engine loop, as a user runs it (compiled CLI, real processes):
-// `replay --decide --persist-kill-switch` over bars with a 50% gap down trips the drawdown
+// `replay --decide --persist-state` over bars with a 50% gap down trips the drawdown
 // kill switch; the process is killed with SIGKILL right after the trip was reported; the
 // halt is on disk (`killswitch status`); the next replay starts halted and sends no order;
 // a reset with a signed control token lets the next replay trade (and trip) again; the
@@ -83,7 +83,7 @@ function replayUntilTrip(args: string[]): Promise<{ signal: NodeJS.Signals | nul
 describe('replay --decide and the persisted kill switch', () => {
   it('trips, survives SIGKILL, starts the next replay halted, and trades again after an authenticated reset', async () => {
     const model = await writeModel();
-    const replay = ['replay', '--in', bars, '--regime-model', model, '--decide', '--persist-kill-switch', '--config', configFile, '--no-progress'];
+    const replay = ['replay', '--in', bars, '--regime-model', model, '--decide', '--persist-state', '--config', configFile, '--no-progress'];
 
     const tripped = await replayUntilTrip([...replay, '--rate', '1000']);
     expect(tripped.signal, `killed mid-replay right after the trip; stderr: ${tripped.stderr}`).toBe('SIGKILL');
@@ -96,7 +96,7 @@ describe('replay --decide and the persisted kill switch', () => {
     expect(halted.code, halted.stderr).toBe(0);
     expect(halted.stderr).toContain('kill switch: HALTED (tripped by risk.drawdown');
     const haltedRisk = JSON.parse(halted.stdout).pipeline.risk;
-    expect(haltedRisk.orders, 'a replay that starts halted sends no order').toBe(0);
+    expect(haltedRisk.orders.sent, 'a replay that starts halted sends no order').toBe(0);
     expect(haltedRisk.account.halted).toBe(true);
     expect(haltedRisk.account.equity, 'and its account never moves').toBe(100_000);
 
@@ -109,7 +109,8 @@ describe('replay --decide and the persisted kill switch', () => {
     const again = run([...replay, '--json']);
     expect(again.code, again.stderr).toBe(0);
     const againRisk = JSON.parse(again.stdout).pipeline.risk;
-    expect(againRisk.orders, 'after the reset the replay trades').toBeGreaterThan(100);
+    expect(againRisk.orders.sent, 'after the reset the replay trades').toBeGreaterThan(10);
+    expect(againRisk.orders.firstId, 'its order ids continue past the lease the SIGKILLed replay took (ids 1 .. 10000)').toBe('10001');
     expect(againRisk.account.tripCount, 'and the same gap trips it again').toBe(1);
     expect(againRisk.riskRecords.KILL_SWITCH_FLATTEN, 'flatten notice for the open position').toBe(1);
     expect(againRisk.instruments[0].position, 'the exit order flattened the position').toBe(0);

@@ -55,6 +55,8 @@ export function replayRiskJson(result: ReplayRiskResult, names: readonly string[
   return {
     orders: {
       ...execution.orders,
+      firstId: orderFlow.firstOrderId.toString(),
+      lastId: orderFlow.lastOrderId.toString(),
       cutToFit: reasonCounts(orderFlow.cutOrders),
       strategyCancels: result.pipeline.strategyCancels,
       strategyReplaces: result.pipeline.strategyReplaces,

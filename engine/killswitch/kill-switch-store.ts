@@ -37,7 +37,8 @@ export class KillSwitchStore {
   readonly journal: ControlJournal;
 
   private constructor(
-    private readonly root: RootDatabase,
+    /** The LMDB environment (other persisted state, such as the order-id lease, lives beside the kill switch). */
+    readonly root: RootDatabase,
     private readonly state: Database<StoredState, string>,
     journal: Database<Uint8Array, number>,
   ) {

@@ -40,6 +40,7 @@ import { KillSwitchMonitor, type ControlEvent, type KillSwitchStore } from '../k
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import { RingConsumer, RingProducer, formatChecksum, initRing } from '../ring/index.js';
 import { spawnWorker } from './spawn-worker.js';
+import type { OrderIdLease } from '../state/index.js';
 import type { EngineThreadData } from './engine-thread.js';
 import type { EngineThreadMessage } from './engine-thread-messages.js';
 import type { WaitStrategyName } from './wait-strategy-by-name.js';
@@ -76,12 +77,16 @@ export interface EngineHostOptions {
   killSwitch?: KillSwitchStore;
   /** Called with the journal event once a trip is persisted. */
   onKillSwitchTrip?(event: ControlEvent): void;
+  /** Persisted order ids: each ORDER's id is covered by the lease before its listeners see it. */
+  orderIds?: OrderIdLease;
 }
 
 /** Order-flow records the outbound drain has read so far. */
 export interface OrderFlowTally {
-  /** ORDER records: orders sent (or released by the core's emulation). */
+  /** ORDER records: orders sent (or released by the core's emulation); the first and last ids (0: none). */
   orders: number;
+  firstOrderId: bigint;
+  lastOrderId: bigint;
   /** Accepted orders cut to fit an exposure limit, by the limit's reason code. */
   cutOrders: Map<number, number>;
   cancels: number;
@@ -129,13 +134,14 @@ export class EngineHost {
   /** Where the pipeline's results live; null when the engine runs no pipeline. */
   pipelineMap: PipelineMap | null = null;
   readonly orderFlow: OrderFlowTally = {
-    orders: 0, cutOrders: new Map(), cancels: 0, replaces: 0, riskRecords: new Map(), venueReplies: new Map(),
+    orders: 0, firstOrderId: 0n, lastOrderId: 0n, cutOrders: new Map(), cancels: 0, replaces: 0, riskRecords: new Map(), venueReplies: new Map(),
     fills: { count: 0, maker: 0, fees: 0 }, roundTrips: { count: 0, winners: 0, netPnl: 0 }, notices: new Map(),
   };
   private readonly view: DataView;
   private listeners: Pick<EngineHostOptions, 'onOrder' | 'onOrderChange' | 'onRiskRecord' | 'onVenueReport' | 'onRoundTrip' | 'onOrderNotice' | 'onRecordBytes'> = {};
   /** Bytes from an outbound slot to its extension slot (ring capacity * 64). */
   private extensionStride = 0;
+  private orderIds: OrderIdLease | undefined;
   private killSwitchMonitor: KillSwitchMonitor | null = null;
   private onKillSwitchTrip: EngineHostOptions['onKillSwitchTrip'];
   private stopped = false;
@@ -184,6 +190,7 @@ export class EngineHost {
     const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes } = options;
     host.listeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes };
     host.extensionStride = outboundCapacity * 64;
+    host.orderIds = options.orderIds;
     host.onKillSwitchTrip = options.onKillSwitchTrip;
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: EngineThreadMessage): void => {
@@ -270,6 +277,9 @@ export class EngineHost {
     if (kind === EventKind.ORDER) {
       tally.orders++;
       const order = readOrderRecord(view, offset);
+      this.orderIds?.ensure(order.orderId);
+      if (tally.firstOrderId === 0n) tally.firstOrderId = order.orderId;
+      tally.lastOrderId = order.orderId;
       if (order.cutBy !== 0) tally.cutOrders.set(order.cutBy, (tally.cutOrders.get(order.cutBy) ?? 0) + 1);
       listeners.onOrder?.(order);
     } else if (kind === EventKind.CANCEL || kind === EventKind.REPLACE) {

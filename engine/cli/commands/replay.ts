@@ -4,7 +4,7 @@
 // target becomes orders through the order table and the pre-trade checks, filled by the
 // simulated venue inside the core (the tape never waits for the engine); the report gives
 // orders by final state, fills and costs, round trips, the account and the kill switch
-// (persisted with --persist-kill-switch). SIGINT/SIGTERM stop the replay at a batch boundary
+// (persisted with --persist-state, with the lease of client order ids). SIGINT/SIGTERM stop the replay at a batch boundary
 // and drain both rings; a second signal forces exit.
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -32,6 +32,7 @@ import { replayRisk } from '../../replay/replay-risk.js';
 import { KillSwitchStore } from '../../killswitch/index.js';
 import { describeReplayRisk, replayRiskJson, type ReplayRiskResult } from '../replay-order-flow.js';
 import { executionFromConfig, readExecutionReport, type ExecutionSpec } from '../../execution/index.js';
+import { OrderIdLease } from '../../state/index.js';
 
 interface ReplayFlags {
   in?: string[];
@@ -47,6 +48,7 @@ interface ReplayFlags {
   decide?: boolean;
   equity: string;
   config?: string;
+  persistState?: boolean;
   persistKillSwitch?: boolean;
 }
 
@@ -61,7 +63,8 @@ export function registerReplayCommand(program: Command): void {
     .option('--regime-model <file>', 'regime model JSON (from `regime fit`) filtered every bar for every instrument')
     .option('--decide', 'trade: fusion, sizing, orders through the pre-trade checks and the simulated venue per bar (needs --regime-model; configuration: fusion, sizing, risk, account, orders, execution, exits, venue)')
     .option('--equity <amount>', 'starting cash of the risk account the decisions size against', '100000')
-    .option('--persist-kill-switch', 'start from the kill switch persisted at killSwitch.statePath and persist a trip there (default: a replay starts un-halted and persists nothing)')
+    .option('--persist-state', 'start from the kill switch and order ids persisted at killSwitch.statePath and persist them there (default: a replay starts un-halted, numbers orders from 1 and persists nothing)')
+    .addOption(new Option('--persist-kill-switch', 'the former name of --persist-state').hideHelp())
     .option('--config <file>', 'configuration file merged over config/default.yaml')
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--no-progress', 'no progress bar on stderr')
@@ -69,6 +72,7 @@ export function registerReplayCommand(program: Command): void {
 }
 
 async function runReplay(flags: ReplayFlags): Promise<void> {
+  if (flags.persistKillSwitch) flags.persistState = true;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const batch = parseIntegerOption('--batch', flags.batch, 1, INBOUND_CAPACITY);
   const rate = parseIntegerOption('--rate', flags.rate, 0, 1e9);
@@ -96,11 +100,15 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   const persisted = store?.load();
   if (persisted?.halted) log(`kill switch: HALTED (tripped by ${persisted.who}: ${persisted.why}); new exposure is denied until \`quantflow killswitch reset\``);
   const risk = planned?.spec.risk && { ...planned.spec.risk, halted: persisted?.halted ?? false };
-  const pipeline = planned && { ...planned.spec, risk };
+  const orderIds = store ? new OrderIdLease(store.root) : undefined;
+  const baseExecution = planned?.spec.execution;
+  const execution = baseExecution && orderIds ? { ...baseExecution, orders: { ...baseExecution.orders, firstOrderId: orderIds.firstId() } } : baseExecution;
+  const pipeline = planned && { ...planned.spec, risk, execution };
   const host = await EngineHost.start({
     wait,
     pipeline,
     killSwitch: store,
+    orderIds,
     onKillSwitchTrip: (event) => log(`kill switch: TRIPPED and persisted (${event.why}); trading halted`),
   });
   let stopRequested = false;
@@ -149,7 +157,7 @@ function openKillSwitchStore(path: string): KillSwitchStore {
   try {
     return KillSwitchStore.open(path);
   } catch (error) {
-    throw new UserFacingError(`--persist-kill-switch: cannot open the kill-switch state at killSwitch.statePath ${JSON.stringify(path)}: ${(error as Error).message}`);
+    throw new UserFacingError(`--persist-state: cannot open the state at killSwitch.statePath ${JSON.stringify(path)}: ${(error as Error).message}`);
   }
 }
 
@@ -157,14 +165,14 @@ interface PlannedPipeline {
   spec: PipelineSpec;
   /** Instruments whose risk configuration came from risk.replayDefaults. */
   defaulted: readonly string[];
-  /** With --persist-kill-switch: where the state lives. */
+  /** With --persist-state: where the state lives. */
   killSwitch?: { statePath: string };
 }
 
 /** The per-bar pipeline the flags ask for (every instrument gets the same stages), or none. */
 function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[], tape: ReplayTape): PlannedPipeline | undefined {
   if (flags.decide && !flags.regimeModel) throw new UserFacingError('--decide needs --regime-model: fusion blends expert weights by the filtered regime probabilities');
-  if (flags.persistKillSwitch && !flags.decide) throw new UserFacingError('--persist-kill-switch needs --decide: only decisions trade, so only they can trip the kill switch');
+  if (flags.persistState && !flags.decide) throw new UserFacingError('--persist-state needs --decide: only decisions trade, so only they trip the kill switch and number orders');
   if (!flags.ind && !flags.regimeModel) return undefined;
   let indicators: string[] = [];
   if (flags.ind) {
@@ -206,7 +214,7 @@ function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[], tap
   return {
     spec: { indicators, instruments, decision: { fusion: config.fusion, sizing: config.sizing, equity }, risk, execution },
     defaulted,
-    killSwitch: flags.persistKillSwitch ? { statePath: config.killSwitch.statePath } : undefined,
+    killSwitch: flags.persistState ? { statePath: config.killSwitch.statePath } : undefined,
   };
 }
 
