@@ -14,5 +14,12 @@ export enum OrderStatus {
   PendingCancel = 4,
   Canceled = 5,
   Rejected = 6,
-  Uncertain = 7
+  Uncertain = 7,
+
+  /**
+   * Held by the core (an emulated order not yet triggered).
+   */
+  New = 8,
+  PendingReplace = 9,
+  Expired = 10
 }

@@ -9,5 +9,10 @@ export enum OrderType {
   Market = 0,
   Limit = 1,
   StopMarket = 2,
-  StopLimit = 3
+  StopLimit = 3,
+
+  /**
+   * Held and trailed by the core, sent as a market order when hit.
+   */
+  TrailingStop = 4
 }

@@ -9,5 +9,10 @@ export enum TimeInForce {
   GoodTillCanceled = 0,
   ImmediateOrCancel = 1,
   FillOrKill = 2,
-  Day = 3
+  Day = 3,
+
+  /**
+   * Good till canceled; rejected when it would take liquidity.
+   */
+  PostOnly = 4
 }
