@@ -31,5 +31,5 @@ export { exitsReset, exitsConfigureProfile, exitsConfigureInstrument } from './e
 export { venueConfigure, venueConfigureInstrument } from './venue/venue-config';
 export { venueSubmit, venueMarket, venuePop, venueOrderOffset, venueInstrumentOffset } from './venue/venue-api';
 export { decConfigOffset, decRulesOffset, decSourcesOffset, decInstrumentConfigOffset, decStateOffset, decOutputOffset, decConfigure, decInstrumentConfigure, decInstrumentReset, decOnRecord, decStep } from './decision/decision-step';
-export { pipelineReset, pipelineConfigure, pipelineEntryOffset, pipelineSetEquity } from './pipeline/pipeline';
+export { pipelineReset, pipelineConfigure, pipelineEntryOffset, pipelineSetEquity, pipelineRunDecision } from './pipeline/pipeline';
 export { pipelineSetExecution } from './pipeline/order-stage';

@@ -37,7 +37,7 @@ import { O_ID, O_RULE, RULE_STRATEGY, orderSlotAddress } from '../orders/order-l
 import { exitsOnFill, exitsOnMark, exitsOnTimer } from '../exits/exit-engine';
 import { portfolioOnFunding, portfolioOnRate } from '../portfolio/accruals';
 import { ORDER_ACCEPTED, ORDER_AMENDED, ORDER_CHECKED, orderStage } from './order-stage';
-import { RING_CAPACITY, RING_MAGIC, RING_MAGIC_FIELD, RING_MASK, RING_PUBLISHED, RING_RELEASED } from '../layout';
+import { OUTBOUND_RING_OFFSET, RING_CAPACITY, RING_MAGIC, RING_MAGIC_FIELD, RING_MASK, RING_PUBLISHED, RING_RELEASED } from '../layout';
 import {
   FEATURE_LOGRET, HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS,
   HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_EQUITY, HDR_SIGNAL_RECORDS, HDR_EXIT_FILLS, PIPE_DECISION,
@@ -232,6 +232,19 @@ export function pipelineOnBar(record: usize, ring: i32): void {
   if ((flags & PIPE_REGIME) != 0) regimeStage(instrument, entry, slot, close);
   store<f64>(entry + PIPE_PREV_CLOSE, close);
   if ((flags & PIPE_DECISION) != 0) decisionStage(instrument, flags, load<i64>(record, EV_TS_LOCAL), ring);
+}
+
+/**
+ * The decision and order stages of one instrument's bar at `now`, exactly as pipelineOnBar runs
+ * them after the mark, the exits and the indicators (for callers that time or test them alone,
+ * such as bench/decision). Returns OK or ERR_BAD_ARGUMENT (instrument without PIPE_DECISION).
+ */
+export function pipelineRunDecision(instrument: i32, now: i64): i32 {
+  if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
+  const flags = load<i32>(<usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES) + PIPE_FLAGS);
+  if ((flags & PIPE_DECISION) == 0) return ERR_BAD_ARGUMENT;
+  decisionStage(instrument, flags, now, OUTBOUND_RING_OFFSET);
+  return OK;
 }
 
 function decisionStage(instrument: i32, flags: i32, now: i64, ring: i32): void {
