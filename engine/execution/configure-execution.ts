@@ -11,7 +11,7 @@ import { WasmRiskEngine, type RiskCoreExports } from '../risk/index.js';
 import {
   EP_ATR_MULTIPLE, EP_ATR_VALUE, EP_MAX_HOLD_NS, EP_REENTRY, EP_REGIME_MULTIPLIER, EP_STOP_PCT, EP_TARGET_COUNT, EP_TARGET_FRACTION, EP_TARGET_PCT,
   EP_TRAIL_ATR_MULTIPLE, EP_TRAIL_PCT, EXIT_PROFILE_BYTES, EXIT_PROFILES_OFFSET,
-} from '../exits/exit-layout.js';
+} from '../exits/index.js';
 import type { ExecutionSpec, ExitsSpec } from './execution-spec.js';
 import { exitsNeedAtr } from './execution-spec.js';
 
