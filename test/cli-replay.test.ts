@@ -1,10 +1,11 @@
 // The `quantflow` CLI as a user runs it (compiled dist/, a real process): help,
 // the default replay over the bundled data, bad input, and signal shutdown.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { skipWithout } from './peers.js';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist', 'engine', 'cli', 'main.js');
@@ -46,7 +47,9 @@ function replayWithSignal(signal: NodeJS.Signals): Promise<SignalRun> {
   });
 }
 
-describe.skipIf(!existsSync(cli))('quantflow CLI (needs `npm run build`)', () => {
+const builtCli = { what: 'built CLI dist/engine/cli/main.js', missing: existsSync(cli) ? '' : 'dist/engine/cli/main.js is missing (run `npm run build`)' };
+
+describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', () => {
   it('prints help for the program and for every command', () => {
     const top = run(['--help']);
     expect(top.code).toBe(0);
@@ -121,6 +124,32 @@ describe.skipIf(!existsSync(cli))('quantflow CLI (needs `npm run build`)', () =>
     const missingModel = run(['replay', '--regime-model', '/nonexistent/model.json']);
     expect(missingModel.code).toBe(2);
     expect(missingModel.stderr).toContain('/nonexistent/model.json');
+  });
+
+  it('trades the demo data with --decide, writes the trade list, and gives the same orders and fills on a second run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-cli-decide-'));
+    const model = join(dir, 'eth.json');
+    const eth = join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv');
+    const fit = run(['regime', 'fit', '--in', eth, '--out', model, '--restarts', '2', '--max-iterations', '40']);
+    expect(fit.code, fit.stderr).toBe(0);
+    const trades = join(dir, 'trades.csv');
+    const first = run(['replay', '--regime-model', model, '--decide', '--json', '--no-progress', '--trades', trades]);
+    expect(first.code, first.stderr).toBe(0);
+    const risk = JSON.parse(first.stdout).pipeline.risk;
+    expect(risk.orders.sent, 'the default strategy trades').toBeGreaterThan(10);
+    expect(risk.orders.filled + risk.orders.canceled + risk.orders.rejected + risk.orders.expired + Object.values(risk.orders.working as Record<string, number>).reduce((n, c) => n + c, 0), 'every order sent has a final or working state').toBe(risk.orders.sent);
+    expect(risk.fills.count, 'fills reported').toBe(risk.orders.fills);
+    expect(risk.costs.fees, 'fees paid').toBeGreaterThan(0);
+    const rows = readFileSync(trades, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('entry_time,exit_time,instrument,side,quantity,entry_price,exit_price,gross_pnl,entry_fees,exit_fees,net_pnl,entry_order,exit_order,entry_rule,exit_rule');
+    expect(rows.length - 1, 'one CSV row per round trip').toBe(risk.roundTrips.count);
+    const net = rows.slice(1).reduce((sum, row) => sum + Number(row.split(',')[10]), 0);
+    expect(net, 'the rows add up to the reported net P&L').toBeCloseTo(risk.roundTrips.netPnl, 6);
+    expect(first.stderr).toContain(`trades: ${risk.roundTrips.count} round trips written to ${trades}`);
+    const second = run(['replay', '--regime-model', model, '--decide', '--json', '--no-progress']);
+    expect(second.code, second.stderr).toBe(0);
+    const again = JSON.parse(second.stdout).pipeline.risk;
+    expect({ orders: again.orders, costs: again.costs, account: again.account }, 'a second run is the same').toEqual({ orders: risk.orders, costs: risk.costs, account: risk.account });
   });
 
   it('drains both rings and stops on SIGINT, with every published event consumed', async () => {

@@ -33,6 +33,7 @@ import { KillSwitchStore } from '../../killswitch/index.js';
 import { describeReplayRisk, replayRiskJson, type ReplayRiskResult } from '../replay-order-flow.js';
 import { executionFromConfig, readExecutionReport, type ExecutionSpec } from '../../execution/index.js';
 import { OrderIdLease } from '../../state/index.js';
+import { TradeListWriter } from '../trade-list-writer.js';
 
 interface ReplayFlags {
   in?: string[];
@@ -49,6 +50,7 @@ interface ReplayFlags {
   equity: string;
   config?: string;
   persistState?: boolean;
+  trades?: string;
   persistKillSwitch?: boolean;
 }
 
@@ -66,6 +68,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--persist-state', 'start from the kill switch and order ids persisted at killSwitch.statePath and persist them there (default: a replay starts un-halted, numbers orders from 1 and persists nothing)')
     .addOption(new Option('--persist-kill-switch', 'the former name of --persist-state').hideHelp())
     .option('--config <file>', 'configuration file merged over config/default.yaml')
+    .option('--trades <file>', 'with --decide: write the trade list (one CSV row per round trip) to this file')
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (flags: ReplayFlags) => runReplay(flags));
@@ -101,6 +104,7 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   if (persisted?.halted) log(`kill switch: HALTED (tripped by ${persisted.who}: ${persisted.why}); new exposure is denied until \`quantflow killswitch reset\``);
   const risk = planned?.spec.risk && { ...planned.spec.risk, halted: persisted?.halted ?? false };
   const orderIds = store ? new OrderIdLease(store.root) : undefined;
+  const trades = flags.trades ? new TradeListWriter(flags.trades, tape.instrumentNames) : undefined;
   const baseExecution = planned?.spec.execution;
   const execution = baseExecution && orderIds ? { ...baseExecution, orders: { ...baseExecution.orders, firstOrderId: orderIds.firstId() } } : baseExecution;
   const pipeline = planned && { ...planned.spec, risk, execution };
@@ -110,6 +114,7 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
     killSwitch: store,
     orderIds,
     onKillSwitchTrip: (event) => log(`kill switch: TRIPPED and persisted (${event.why}); trading halted`),
+    onRoundTrip: trades && ((roundTrip) => trades.write(roundTrip)),
   });
   let stopRequested = false;
   let finished: Promise<void> | undefined;
@@ -150,7 +155,9 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   } finally {
     shutdown.dispose();
     await store?.close();
+    await trades?.close();
   }
+  if (trades) log(`trades: ${trades.rows} round trips written to ${trades.path}`);
 }
 
 function openKillSwitchStore(path: string): KillSwitchStore {
@@ -172,6 +179,7 @@ interface PlannedPipeline {
 /** The per-bar pipeline the flags ask for (every instrument gets the same stages), or none. */
 function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[], tape: ReplayTape): PlannedPipeline | undefined {
   if (flags.decide && !flags.regimeModel) throw new UserFacingError('--decide needs --regime-model: fusion blends expert weights by the filtered regime probabilities');
+  if (flags.trades && !flags.decide) throw new UserFacingError('--trades needs --decide: only decisions trade');
   if (flags.persistState && !flags.decide) throw new UserFacingError('--persist-state needs --decide: only decisions trade, so only they trip the kill switch and number orders');
   if (!flags.ind && !flags.regimeModel) return undefined;
   let indicators: string[] = [];

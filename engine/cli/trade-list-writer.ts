@@ -1,0 +1,47 @@
+// Writes the trade list of a replay (`--trades FILE`): one CSV row per round trip as the core
+// reported it (an entry lot, or part of one, and the fill that closed it), streamed as the
+// records arrive so a long backtest holds none of them in memory. Times are ISO 8601 UTC;
+// P&L and fees in the instrument's quote currency except net_pnl (account currency).
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { RoundTripRecord } from '../threads/outbound-records.js';
+
+const RULE_NAMES = ['strategy', 'stop', 'atr_stop', 'trailing_stop', 'target_1', 'target_2', 'target_3', 'target_4', 'max_hold', 'manual'];
+const HEADER = 'entry_time,exit_time,instrument,side,quantity,entry_price,exit_price,gross_pnl,entry_fees,exit_fees,net_pnl,entry_order,exit_order,entry_rule,exit_rule\n';
+
+function iso(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  const sub = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${new Date(Number(ms)).toISOString().slice(0, 19)}.${sub}Z`;
+}
+
+function ruleName(rule: number): string {
+  return RULE_NAMES[rule] ?? (rule < 0 ? 'unknown' : String(rule));
+}
+
+export class TradeListWriter {
+  private readonly out: WriteStream;
+  private failure: Error | undefined;
+  rows = 0;
+
+  constructor(readonly path: string, private readonly names: readonly string[]) {
+    this.out = createWriteStream(path);
+    this.out.on('error', (error) => {
+      this.failure = error;
+    });
+    this.out.write(HEADER);
+  }
+
+  write(t: RoundTripRecord): void {
+    this.rows++;
+    this.out.write(
+      `${iso(t.entryNs)},${iso(t.exitNs)},${this.names[t.instrument] ?? t.instrument},${t.qty > 0 ? 'long' : 'short'},${Math.abs(t.qty)},${t.entryPrice},${t.exitPrice},` +
+        `${t.grossPnl},${t.entryFees},${t.exitFees},${t.netPnl},${t.entryOrderId},${t.exitOrderId},${ruleName(t.entryRule)},${ruleName(t.exitRule)}\n`,
+    );
+  }
+
+  /** Flushes and closes the file; rejects with the write error, naming the file, if one happened. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.out.end(resolve));
+    if (this.failure) throw new Error(`--trades: cannot write ${this.path}: ${this.failure.message}`);
+  }
+}
