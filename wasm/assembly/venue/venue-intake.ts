@@ -2,12 +2,13 @@
 // an instrument the venue simulates, venueTakeCommand copies it into the venue's queue, due
 // at the command's time plus the entry latency; when it is due, venueProcessCommand acts on it
 // as the venue would (after expiring the DAY orders whose day has ended):
-//   ORDER    checked (type, finite prices, post-only against the touch or, in bar mode, the
-//            last close), entered in the venue's book and acknowledged; in tick mode matched at
+//   ORDER    checked (type, finite prices, a client id it does not hold already, post-only
+//            against the touch or, in bar mode, the last close), entered in the venue's book and acknowledged; in tick mode matched at
 //            once when marketable (venue-matching.ts); REJECT when invalid, post-only and
 //            marketable, or the book is full
 //   CANCEL   removes the order: CANCELED with its leaves; REJECT (of a cancel) when the venue
-//            no longer holds it (filled or closed meanwhile: the race a live venue has too)
+//            no longer holds it (filled or closed meanwhile: the race a live venue has too);
+//            the venue knows an order by instrument and client id
 //   REPLACE  new quantity and prices, the order losing its time priority: ACK of the replace;
 //            REJECT (of a replace) when it no longer holds the order, the new quantity is not
 //            above what is filled, or a post-only order's new price would take liquidity
@@ -21,7 +22,7 @@ import { allocEvent, scheduleEvent } from './venue-queue';
 import {
   VENUE_BARS, VENUE_CANCELED_REQUESTED, VENUE_HEADER, VENUE_MAGIC, VENUE_OFF, VENUE_REJECT_FULL, VENUE_REJECT_INVALID, VENUE_REJECT_POST_ONLY,
   VENUE_REJECT_UNKNOWN_ORDER, VENUE_TICKS, VH_EARLY_EVENTS, VH_MAGIC, VI_ASK, VI_BID, VI_LAST, VI_MODE, VI_QUOTED, VO_ARRIVAL_NS, VO_EXPIRY_NS,
-  VO_FILLED, VO_FLAGS, VO_LIMIT_PX, VO_MAKER, VO_QUEUE_KNOWN, VO_RESTING, VO_STATE, VO_STOP_PX, VO_TIF, VO_TOTAL, VO_TYPE, venueEventAddress,
+  VO_FILLED, VO_FLAGS, VO_INSTRUMENT, VO_LIMIT_PX, VO_MAKER, VO_QUEUE_KNOWN, VO_RESTING, VO_STATE, VO_STOP_PX, VO_TIF, VO_TOTAL, VO_TYPE, venueEventAddress,
   venueInstrumentAddress, venueOrderAddress,
 } from './venue-layout';
 import { INSTRUMENT_CAPACITY } from '../layout';
@@ -83,7 +84,9 @@ export function venueProcessCommand(record: usize, venueNs: i64): void {
     acceptOrder(record, instrument, id, qty, venueNs);
     return;
   }
-  const slot = findVenueOrder(id);
+  // The venue knows an order by its instrument and client id.
+  let slot = findVenueOrder(id);
+  if (slot >= 0 && load<i32>(venueOrderAddress(slot), VO_INSTRUMENT) != instrument) slot = -1;
   if ((kind & KIND_CANCEL) != 0) {
     if (slot < 0) {
       replyReject(instrument, venueNs, qty, VENUE_REJECT_UNKNOWN_ORDER, 1, id);
@@ -131,7 +134,7 @@ function acceptOrder(record: usize, instrument: i32, id: u64, qty: f64, venueNs:
   const stop = load<f64>(record, EV_A);
   const needsLimit = type == TYPE_LIMIT || type == TYPE_STOP_LIMIT;
   const needsStop = type == TYPE_STOP || type == TYPE_STOP_LIMIT;
-  if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(limit) || !isFinite<f64>(stop) || type >= TYPE_TRAILING_STOP || tif >= TIF_COUNT || needsLimit != (limit > 0.0) || needsStop != (stop > 0.0) || (tif == TIF_POST_ONLY && type != TYPE_LIMIT)) {
+  if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(limit) || !isFinite<f64>(stop) || type >= TYPE_TRAILING_STOP || tif >= TIF_COUNT || needsLimit != (limit > 0.0) || needsStop != (stop > 0.0) || (tif == TIF_POST_ONLY && type != TYPE_LIMIT) || findVenueOrder(id) >= 0) {
     replyReject(instrument, venueNs, qty, VENUE_REJECT_INVALID, 0, id);
     return;
   }

@@ -49,7 +49,8 @@
 //   touchFills   1: a resting limit fills in bar mode when the bar touches its price; 0: only
 //                when the bar trades through it
 //   seq          orders the event queue's ties (first in, first out)
-//   nextExpiryNs earliest end of day of a resting DAY order (i64 max: none)
+//   nextExpiryNs earliest end of day of a resting DAY order (i64 max: none); an expiry timer
+//                is queued for it (venue-book.ts)
 //   earlyEvents  events delivered before their time because the queue was nearly full
 //
 // Instrument (256 B):

@@ -24,7 +24,8 @@
 //   TRADE  (a = aggressor side: +1 buyer, -1 seller, 0 unknown) a trade through a resting
 //          limit's price fills it at its limit up to the trade's size; a trade at its price
 //          (unless the aggressor was on the order's own side) first works off the queue ahead
-//          of it, then fills it;
+//          of it, then fills it (the displayed queue is shared: the print advances every order
+//          at the price, less what earlier ones took);
 //          stops trigger on trade prices and are then matched as if they had just arrived
 //          (below), taking the print in hand when no quote was seen yet; with no quote yet a
 //          working market order takes the print, up to its size.
@@ -385,14 +386,13 @@ export function venueOnTrade(instrument: i32, record: usize, venueNs: i64): void
           ahead = load<i32>(vi, VI_QUOTED) != 0 && load<f64>(vi + <usize>(sign > 0.0 ? VI_BID : VI_ASK)) == limit && displayed < Infinity ? displayed : 0.0;
           store<i32>(v, 1, VO_QUEUE_KNOWN);
         }
+        // The displayed queue ahead is shared by our orders at this price: the print works it off
+        // for each of them, less only what our earlier orders took from it.
         ahead -= printLeft;
         store<f64>(v, load<f64>(v, VO_QUEUE_TRADED) + printLeft, VO_QUEUE_TRADED);
         if (ahead < 0.0) {
-          const filled = fillSome(slot, vi, Math.min(venueLeaves(v), -ahead), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
-          printLeft = Math.max(0.0, -ahead - filled);
+          printLeft -= fillSome(slot, vi, Math.min(venueLeaves(v), -ahead), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
           ahead = 0.0;
-        } else {
-          printLeft = 0.0;
         }
         if (load<i32>(v, VO_STATE) != 0) store<f64>(v, ahead, VO_QUEUE_AHEAD);
       }
