@@ -1,8 +1,10 @@
 // Each pre-trade rule of the core's risk module (wasm/assembly/risk), one behaviour per test,
 // with the default limits of config/default.yaml: position and asset-class concentration,
 // gross exposure, leverage, daily loss, order rate, price band, lot size, minimum notional,
-// staleness (entries blocked, exits deferred), the kill switch, the risk record layout,
-// event-record dispatch, a full outbound ring, and the region layout mirror.
+// notionals in the account currency (multiplier and quote-currency rate), working quantities
+// (released by releaseWorking, not by fills), staleness (entries blocked, exits deferred),
+// the kill switch, the risk record layout, event-record dispatch, a full outbound ring, and
+// the region layout mirror.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../engine/config/index.js';
 import { CoreStatusError } from '../engine/core/core-status.js';
@@ -59,6 +61,35 @@ describe('risk checks: exposure limits', () => {
     expect(risk.instrumentState(BTC).pendingBuy, 'the accepted buy is pending until filled').toBeCloseTo(0.2, 12);
   });
 
+  it('keeps an order working through its fill until releaseWorking releases it (the order table derives working quantities)', () => {
+    expect(reasonOf(risk, order(BTC, 0.2, 50_000))).toBe('ACCEPTED');
+    risk.onFill(BTC, START_NS, 0.2, 50_000, 0);
+    expect(risk.instrumentState(BTC).pendingBuy, 'a fill moves the position only: 0.2 still counts as working').toBeCloseTo(0.2, 12);
+    expect(reasonOf(risk, order(BTC, 0.101, 50_000)), 'position 0.2 + working 0.2 + 0.101 = 25050 > 25000').toBe('MAX_POSITION');
+    risk.releaseWorking(BTC, 0.2);
+    expect(risk.instrumentState(BTC).pendingBuy, 'releaseWorking ends the working quantity').toBe(0);
+    expect(reasonOf(risk, order(BTC, 0.101, 50_000)), 'position 0.2 + 0.101 = 15050 fits once released').toBe('ACCEPTED');
+    risk.releaseWorking(BTC, -5);
+    expect(risk.instrumentState(BTC).pendingSell, 'releasing more than works clamps at 0').toBe(0);
+  });
+
+  it('values notionals in the account currency: quantity * price * multiplier * the quote currency rate', () => {
+    const own = createWasmRisk(64);
+    own.risk.configure(DEFAULTS);
+    own.risk.configureInstrument({ instrument: 0, assetClass: 3, lotSize: 1, staleNs: 5_000n * MS });
+    own.risk.configurePortfolio({ linking: 0, negativeCashRate: 0, daysPerYear: 365 });
+    own.risk.configureCurrency(1, 1.25);
+    own.risk.init(100_000, START_NS);
+    own.risk.configureContract({ instrument: 0, multiplier: 50, currency: 1, settlement: 1, fundingRate: 0, fundingIntervalNs: 0n, borrowRate: 0 });
+    own.risk.onMark(0, START_NS, 100);
+    expect(own.risk.instrumentState(0).valueFactor, 'multiplier 50 * rate 1.25').toBe(62.5);
+    expect(own.risk.impliedOrder(0, 10, 100), 'the order stage cuts a target of 10 to 3 contracts: 4 * 6250 sits exactly at the limit, inside the fit margin').toStrictEqual({ qty: 3, limit: RiskReason.MAX_POSITION });
+    expect(riskReasonName(own.risk.checkOrder(order(0, 5, 100)).reason), '5 * 100 * 62.5 = 31250 > 25% of 100000').toBe('MAX_POSITION');
+    expect(riskReasonName(own.risk.checkOrder(order(0, 4, 100)).reason), '4 * 100 * 62.5 = 25000, at the limit').toBe('ACCEPTED');
+    expect(own.risk.impliedOrder(0, 10, 100), 'with those 4 working, nothing more fits').toStrictEqual({ qty: 0, limit: RiskReason.MAX_POSITION });
+    drain(own.consumer);
+  });
+
   it('rejects an order above the position limit (25% of equity), counting pending orders', () => {
     const denied = risk.checkOrder(order(BTC, 0.501, 50_000));
     expect(riskReasonName(denied.reason), '0.501 BTC at 50000 = 25050 > 25000').toBe('MAX_POSITION');
@@ -95,6 +126,18 @@ describe('risk checks: exposure limits', () => {
     risk.onFill(BTC, START_NS, -0.5, 50_000, 0);
     expect(reasonOf(risk, order(BTC, -0.001, 50_000)), 'adding to a 25000 short breaches 25%').toBe('MAX_POSITION');
     expect(reasonOf(risk, order(BTC, 0.2, 50_000)), 'buying back is an exit').toBe('ACCEPTED');
+  });
+
+  it('re-values working orders when contract terms change while they work', () => {
+    const own = createWasmRisk(64);
+    own.risk.configure({ ...DEFAULTS, maxPositionPct: 1, maxAssetClassPct: 0.3 });
+    for (const instrument of [0, 1]) own.risk.configureInstrument({ instrument, assetClass: 0, lotSize: 1, staleNs: 5_000n * MS });
+    own.risk.init(100_000, START_NS);
+    for (const instrument of [0, 1]) own.risk.onMark(instrument, START_NS, 100);
+    expect(riskReasonName(own.risk.checkOrder(order(0, 100, 100)).reason), '100 * 100 = 10000 working').toBe('ACCEPTED');
+    own.risk.configureContract({ instrument: 0, multiplier: 10, currency: 0, settlement: 0, fundingRate: 0, fundingIntervalNs: 0n, borrowRate: 0 });
+    expect(riskReasonName(own.risk.checkOrder(order(1, 100, 100)).reason), 'the working order is now worth 100000: with 10000 more the class exceeds 30% of 100000').toBe('ASSET_CLASS');
+    drain(own.consumer);
   });
 });
 
@@ -238,7 +281,7 @@ describe('risk records and events', () => {
     drain(consumer);
   });
 
-  it('updates portfolio state from FILL, TRADE and BAR event records', () => {
+  it('marks from TRADE and BAR event records and leaves FILL records to the order table', () => {
     const view = new DataView(memory.buffer);
     const at = SCRATCH_REGION_OFFSET;
     const write = (kind: number, instrument: number, ts: bigint, local: bigint, price: number, size: number, a: number) => {
@@ -251,9 +294,10 @@ describe('risk records and events', () => {
       view.setFloat64(at + EV_A, a, true);
       return risk.onRecord(at);
     };
-    write(EventKind.FILL, BTC, START_NS + 1n, 0n, 50_000, -0.1, 2.5);
-    expect(risk.instrumentState(BTC).position, 'FILL: signed size').toBe(-0.1);
-    expect(risk.account().cash, 'FILL: cash += 0.1 * 50000 - fee 2.5').toBe(104_997.5);
+    expect(write(EventKind.FILL, BTC, START_NS + 1n, 0n, 50_000, -0.1, 2.5), 'FILL: no records').toStrictEqual([]);
+    expect([risk.instrumentState(BTC).position, risk.account().cash], 'FILL: neither the position nor cash move (fills reach the account through the order table)').toStrictEqual([0, 100_000]);
+    risk.onFill(BTC, START_NS + 1n, -0.1, 50_000, 2.5);
+    expect(risk.account().cash, 'a fill: cash += 0.1 * 50000 - fee 2.5').toBe(104_997.5);
     write(EventKind.TRADE, BTC, START_NS + 2n, 0n, 51_000, 0.3, 0);
     expect(risk.instrumentState(BTC).mark, 'TRADE: last trade price').toBe(51_000);
     write(EventKind.BAR, AAPL, START_NS + 3n, START_NS + 9n, 210, 1_000, 212);

@@ -1,7 +1,10 @@
-// Property tests of the core's pre-trade risk module over random price, order and fill
-// streams (test/risk-stream.ts). An independent ledger in this file recomputes cash,
-// positions, marks, pending quantities, equity (from scratch, not incrementally), the
-// high-water mark, day-start equity and the order-rate window, and checks that
+// Property tests of the core's pre-trade risk module over random price, order, fill, RATE and
+// FUNDING streams (test/risk-stream.ts) on a book of spot and margin instruments with
+// multipliers and a second currency (no configured carry). An independent ledger in this file
+// recomputes cash per currency, positions, marks, rates, pending quantities, equity (from
+// scratch, not incrementally, and without lots: a margin position is worth the sum over its
+// fills of (mark - price) * qty * multiplier), the high-water mark, day-start equity and the
+// order-rate window, and checks that
 //  - no accepted order ever breaches a limit (position, asset class, gross, leverage, daily
 //    loss, rate, band, lot, notional, staleness, kill switch);
 //  - the kill switch fires at the drawdown threshold, never before it and always when it is
@@ -9,14 +12,21 @@
 //  - while halted every new-exposure order is denied.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SettlementCode } from '../engine/portfolio/index.js';
 import { RiskReason, riskReasonName, type ProposedOrder } from '../engine/risk/index.js';
-import { BOOK, createWasmRisk, DAY_NS, drain, LIMITS, runStream, setUpBook, START_CASH, START_NS, streamArb } from './risk-stream.js';
+import { createWasmRisk, DAY_NS, drain, EUR, EUR_START_RATE, LIMITS, NO_CARRY_BOOK, PLAIN_BOOK, runStream, setUpBook, START_CASH, START_NS, streamArb } from './risk-stream.js';
+
+const BOOK = NO_CARRY_BOOK;
 
 const RELATIVE_TOLERANCE = 1e-9;
 
 class Ledger {
-  cash = START_CASH;
+  /** Cash per currency id: the account currency and EUR. */
+  readonly balance = [START_CASH, 0];
+  readonly rate = [1, EUR_START_RATE];
   readonly position = BOOK.map(() => 0);
+  /** Sum over each instrument's fills of qty * price (margin instruments are valued from it). */
+  readonly fillCost = BOOK.map(() => 0);
   readonly mark = BOOK.map((entry) => entry.startPrice);
   readonly markTs = BOOK.map(() => START_NS);
   readonly pendingBuy = BOOK.map(() => 0);
@@ -27,8 +37,24 @@ class Ledger {
   dayStart = START_CASH;
   clock = START_NS;
 
+  /** Account currency per contract per unit of price. */
+  valueFactor(i: number): number {
+    return BOOK[i].terms.multiplier * this.rate[BOOK[i].terms.currency];
+  }
+
   equity(): number {
-    return this.cash + this.position.reduce((sum, qty, i) => sum + qty * this.mark[i], 0);
+    const cash = this.balance.reduce((sum, amount, currency) => sum + amount * this.rate[currency], 0);
+    return cash + this.position.reduce((sum, qty, i) => {
+      const held = BOOK[i].terms.settlement === SettlementCode.SPOT ? qty * this.mark[i] : qty * this.mark[i] - this.fillCost[i];
+      return sum + held * this.valueFactor(i);
+    }, 0);
+  }
+
+  fill(i: number, qty: number, price: number, fee: number): void {
+    const { multiplier, currency, settlement } = BOOK[i].terms;
+    this.balance[currency] -= settlement === SettlementCode.SPOT ? qty * price * multiplier + fee : fee;
+    this.position[i] += qty;
+    this.fillCost[i] += qty * price;
   }
 
   advance(tsNs: bigint): void {
@@ -62,7 +88,8 @@ function checkAcceptedOrder(ledger: Ledger, order: ProposedOrder, halted: boolea
   const lots = Math.abs(order.qty) / entry.lotSize;
   expect(Math.abs(lots - Math.round(lots)) < 1e-6, `${where}: accepted a quantity that is not a multiple of lot ${entry.lotSize}`).toBe(true);
   const closesPosition = exit && ledger.position[i] + order.qty === 0;
-  expect(closesPosition || Math.abs(order.qty) * order.price >= LIMITS.minNotional, `${where}: accepted below the minimum notional`).toBe(true);
+  const value = order.price * ledger.valueFactor(i);
+  expect(closesPosition || Math.abs(order.qty) * value >= LIMITS.minNotional, `${where}: accepted below the minimum notional (account currency)`).toBe(true);
   const inWindow = ledger.accepted.filter((t) => t > ledger.clock - LIMITS.windowNs).length;
   expect(inWindow, `${where}: accepted as order ${inWindow + 1} within one rate window`).toBeLessThan(LIMITS.maxOrders);
   if (exit) return;
@@ -71,11 +98,11 @@ function checkAcceptedOrder(ledger: Ledger, order: ProposedOrder, halted: boolea
   const slack = RELATIVE_TOLERANCE * Math.abs(equity);
   expect(halted, `${where}: new exposure accepted while the kill switch is tripped`).toBe(false);
   expect(ledger.dayStart - equity < LIMITS.dailyLossPct * ledger.dayStart + slack, `${where}: new exposure accepted past the daily loss limit (day start ${ledger.dayStart}, equity ${equity})`).toBe(true);
-  expect(Math.abs(after) * order.price, `${where}: position notional above ${LIMITS.maxPositionPct} of equity ${equity}`).toBeLessThanOrEqual(LIMITS.maxPositionPct * equity + slack);
+  expect(Math.abs(after) * value, `${where}: position notional (account currency) above ${LIMITS.maxPositionPct} of equity ${equity}`).toBeLessThanOrEqual(LIMITS.maxPositionPct * equity + slack);
   let gross = 0;
   let classExposure = 0;
   for (let j = 0; j < BOOK.length; j += 1) {
-    const exposure = j === i ? ledger.worstCase(j, Math.max(order.qty, 0), Math.max(-order.qty, 0)) * order.price : ledger.worstCase(j, 0, 0) * ledger.mark[j];
+    const exposure = j === i ? ledger.worstCase(j, Math.max(order.qty, 0), Math.max(-order.qty, 0)) * value : ledger.worstCase(j, 0, 0) * ledger.mark[j] * ledger.valueFactor(j);
     gross += exposure;
     if (BOOK[j].assetClass === entry.assetClass) classExposure += exposure;
   }
@@ -90,7 +117,7 @@ describe('risk properties over random streams (WASM core)', () => {
     const counts = { accepted: 0, trips: 0, haltedDenials: 0, ambiguous: 0 };
     fc.assert(
       fc.property(streamArb, (commands) => {
-        setUpBook(risk);
+        setUpBook(risk, { book: BOOK });
         drain(consumer);
         const ledger = new Ledger();
         let halted = false;
@@ -120,12 +147,21 @@ describe('risk properties over random streams (WASM core)', () => {
           }
           if (event.fill) {
             const { instrument: i, tsNs, qty, price, fee } = event.fill;
+            ledger.reducePending(i, qty);
             ledger.advance(tsNs);
             ledger.mark[i] = price;
             ledger.markTs[i] = tsNs;
-            ledger.cash -= qty * price + fee;
-            ledger.position[i] += qty;
-            ledger.reducePending(i, qty);
+            ledger.fill(i, qty, price, fee);
+          }
+          if (event.rate) {
+            ledger.advance(event.rate.tsNs);
+            ledger.rate[EUR] = event.rate.rate;
+          }
+          if (event.funding) {
+            const { instrument: i, tsNs, rate, price } = event.funding;
+            ledger.advance(tsNs);
+            const { multiplier, currency } = BOOK[i].terms;
+            ledger.balance[currency] -= ledger.position[i] * (price === 0 ? ledger.mark[i] : price) * multiplier * rate;
           }
           const equity = ledger.equity();
           ledger.hwm = Math.max(ledger.hwm, equity);
@@ -163,7 +199,7 @@ describe('risk properties over random streams (WASM core)', () => {
 
   it('trips at a drawdown of exactly the threshold and not one tick before it', () => {
     const { risk, consumer } = createWasmRisk();
-    setUpBook(risk, { ...LIMITS, maxDrawdownPct: 0.15, maxPositionPct: 1, maxAssetClassPct: 1 });
+    setUpBook(risk, { book: PLAIN_BOOK, limits: { ...LIMITS, maxDrawdownPct: 0.15, maxPositionPct: 1, maxAssetClassPct: 1 } });
     risk.onFill(2, START_NS, 400, 200, 0);
     drain(consumer);
     // equity = 100000 + 400 * (price - 200): a 15000 loss is price 162.5 (exact in binary).

@@ -94,7 +94,7 @@ describe('schema codegen drift', () => {
 
   it('`flatc.mjs --check` fails when the README event-record table disagrees with event-record.json', () => {
     const dir = copyOfSchemas();
-    edit(path.join(dir, 'event-record.json'), '"meaning": "instrument id"', '"meaning": "instrument id (renamed)"');
+    edit(path.join(dir, 'event-record.json'), '"meaning": "instrument id (0 .. INSTRUMENT_CAPACITY - 1)', '"meaning": "instrument id (renamed) (0 .. INSTRUMENT_CAPACITY - 1)');
     const result = runCodegen('--check', '--schema-dir', dir);
     expect(result.status, `--check should fail on a stale README table; stderr:\n${result.stderr}`).toBe(1);
     expect(result.stderr).toContain('README.md: event-record table differs from event-record.json');

@@ -12,5 +12,6 @@ export { WasmPortfolio, type PortfolioCoreExports } from './wasm-portfolio.js';
 export { readRoundTrip, readRoundTrips } from './round-trip-records.js';
 export { readCurrencies, readInstrumentLedger, readOpenLots, readPortfolioTotals } from './read-portfolio-state.js';
 export { writeFundingRecord, writeRateRecord } from './carry-records.js';
+export { exportPnl, readFillRecord, type FillRecord, type PnlExport, type PnlFill, type PnlStateSource } from './pnl-export.js';
 export { ReferenceLedger, NO_TIME, type HeldPosition } from './reference-ledger.js';
 export { PORTFOLIO_CURRENCIES, LOTS_PER_INSTRUMENT_MAX } from './portfolio-layout.js';

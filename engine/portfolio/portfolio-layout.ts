@@ -41,9 +41,10 @@ export const PI_NEXT_FUNDING_NS = 96;
 export const PI_BORROW_RATE = 104;
 export const PI_WINNERS = 112;
 export const LOTS_OFFSET = PORTFOLIO_REGION_OFFSET + 0x30000;
-export const PORTFOLIO_LOT_CAPACITY = 32768;
+export const PORTFOLIO_LOT_CAPACITY = 61440;
 export const LOT_BYTES = 64;
-export const LOTS_PER_INSTRUMENT_MAX = 64;
+/** The pool holds this many lots for every instrument at once. */
+export const LOTS_PER_INSTRUMENT_MAX = PORTFOLIO_LOT_CAPACITY / INSTRUMENT_CAPACITY;
 export const L_ORDER_ID = 0;
 export const L_QTY = 8;
 export const L_PRICE = 16;

@@ -5,12 +5,13 @@
 // attribution, FUNDING and RATE records, round trips, the P&L breakdown and cash per currency.
 // Amounts are in the instrument's quote currency unless marked "account currency".
 import type { RiskRecord } from '../risk/index.js';
+import { LINK_FIFO, LINK_LIFO, LINK_PARENT } from './portfolio-layout.js';
 
-/** How a closing fill picks the open lots it closes (LINK_* of portfolio-layout.ts). */
-export const LinkingPolicy = { FIFO: 0, LIFO: 1, PARENT: 2 } as const;
+/** How a closing fill picks the open lots it closes: oldest first, newest first, the exit's parent entry first. */
+export const LinkingPolicy = { FIFO: LINK_FIFO, LIFO: LINK_LIFO, PARENT: LINK_PARENT } as const;
 export type LinkingCode = (typeof LinkingPolicy)[keyof typeof LinkingPolicy];
 
-/** Settlement of an instrument (SETTLE_* of engine/risk/risk-region.ts). */
+/** Settlement of an instrument (SETTLE_* of engine/risk/risk-region.ts): spot pays the notional, margin moves cash by realised P&L. */
 export const SettlementCode = { SPOT: 0, MARGIN: 1 } as const;
 export type SettlementCodeValue = (typeof SettlementCode)[keyof typeof SettlementCode];
 

@@ -103,9 +103,8 @@ export class ReferenceLedger {
     if (!Number.isInteger(currency) || currency < 1 || currency >= PORTFOLIO_CURRENCIES || !Number.isFinite(rate) || rate <= 0) {
       throw new Error(`\`currency\` must be an integer in 1..${PORTFOLIO_CURRENCIES - 1} and its rate finite and > 0, was ${currency}, ${rate}`);
     }
-    const c = this.currencyStates[currency];
-    c.rate = rate;
-    c.configured = true;
+    this.moveRate(currency, rate);
+    this.currencyStates[currency].configured = true;
   }
 
   /** True for the account currency (0) and every configured currency. */
@@ -162,7 +161,7 @@ export class ReferenceLedger {
     this.cash = this.cash + amount * c.rate;
   }
 
-  /** A RATE record's effect on cash: the currency's balance is re-valued at `rate`. */
+  /** A new rate's effect on cash (ledger.ts setCurrencyRate): the currency's balance is re-valued at `rate`. */
   moveRate(currency: number, rate: number): void {
     const c = this.currencyStates[currency];
     this.cash = this.cash + c.balance * (rate - c.rate);

@@ -1,15 +1,26 @@
-// Plain TypeScript reference of the core's pre-trade risk checks, portfolio updates and
-// kill switch (wasm/assembly/risk/): the same rules with the same f64 operations in the
-// same order, so decisions and state agree with the core bit for bit. The rule list is in
-// wasm/assembly/risk/risk-checks.ts and risk-account.ts; this file is the readable oracle.
+// Plain TypeScript reference of the core's pre-trade risk checks, risk account, kill switch
+// (wasm/assembly/risk/) and the portfolio ledger behind it (wasm/assembly/portfolio/: fills,
+// lots and round trips, currencies, carry): the same rules with the same f64 operations in
+// the same order, so decisions and state agree with the core bit for bit. The rule lists are
+// in wasm/assembly/risk/risk-checks.ts, risk-account.ts and portfolio/apply-fill.ts; this
+// file is the readable oracle, with the ledger's own part in engine/portfolio/reference-ledger.ts.
 // Like the core it keeps each instrument's worst-case exposure and their gross and per-class
-// sums incrementally (refreshExposure), so a check does not walk every instrument.
+// sums incrementally (refreshExposure), and market value as the sum of each slot's change
+// (refreshValue), so a check does not walk every instrument.
+import {
+  ReferenceLedger,
+  type CurrencyBalance, type FillOutcome, type FundingEvent, type InstrumentLedger, type InstrumentTerms, type OpenLot, type Portfolio,
+  type PortfolioFill, type PortfolioTerms, type PortfolioTotals, type RateEvent, type RoundTrip,
+} from '../portfolio/index.js';
 import type { ImpliedOrder, PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
 import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
 import { RiskReason } from './risk-reason.js';
-import { RISK_ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY } from './risk-region.js';
+import { RISK_ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY, SETTLE_MARGIN, SETTLE_SPOT } from './risk-region.js';
 
 const DAY_NS = 86_400_000_000_000n;
+const I64_MAX = 0x7fff_ffff_ffff_ffffn;
+/** A position within this fraction of the fill or the previous position is f64 dust: it becomes 0 (portfolio/apply-fill.ts). */
+const POSITION_DUST = 1e-9;
 /** Relative headroom a fitted order leaves below its binding limit (wasm/assembly/risk/implied-order.ts). */
 const FIT_MARGIN = 1e-9;
 
@@ -26,8 +37,16 @@ interface Slot {
   mark: number;
   markTsNs: bigint;
   hasMark: boolean;
-  /** Worst-case |position| * mark as last added to the gross and class sums. */
+  /** Worst-case |position| * mark * valueFactor as last added to the gross and class sums. */
   exposure: number;
+  multiplier: number;
+  currency: number;
+  settlement: number;
+  /** multiplier * the quote currency's rate. */
+  valueFactor: number;
+  /** This slot's part of marketValue, as last added to it. */
+  value: number;
+  costBasis: number;
 }
 
 function utcDay(tsNs: bigint): bigint {
@@ -35,11 +54,16 @@ function utcDay(tsNs: bigint): bigint {
   return tsNs < 0n && day * DAY_NS !== tsNs ? day - 1n : day;
 }
 
+/** First ns of the UTC day after `day` (i64 max past the representable range). */
+function nextDayStart(day: bigint): bigint {
+  return day >= I64_MAX / DAY_NS - 1n ? I64_MAX : (day + 1n) * DAY_NS;
+}
+
 function isFraction(x: number): boolean {
   return Number.isFinite(x) && x > 0 && x <= 1;
 }
 
-export class ReferenceRiskEngine implements PreTradeRisk {
+export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
   private limits: RiskLimits | null = null;
   private ready = false;
   private readonly slots = new Map<number, Slot>();
@@ -49,7 +73,9 @@ export class ReferenceRiskEngine implements PreTradeRisk {
   private rateFilled = 0;
   private clockNs = 0n;
   private day = 0n;
-  private cash = 0;
+  private nextDayNs = 0n;
+  /** Cash per currency, lots, the P&L breakdown and carry; its `cash` is the account's cash. */
+  private readonly ledger = new ReferenceLedger();
   private marketValue = 0;
   private hwm = 0;
   private dayStartEquity = 0;
@@ -90,8 +116,12 @@ export class ReferenceRiskEngine implements PreTradeRisk {
       this.classExposure[slot.assetClass] = this.classExposure[slot.assetClass] - slot.exposure;
       Object.assign(slot, { assetClass, lotSize, invLot: 1 / lotSize, staleNs, exposure: 0 });
     } else {
-      slot = { assetClass, lotSize, invLot: 1 / lotSize, staleNs, position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, exposure: 0 };
+      slot = {
+        assetClass, lotSize, invLot: 1 / lotSize, staleNs, position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, exposure: 0,
+        multiplier: 1, currency: 0, settlement: SETTLE_SPOT, valueFactor: 1, value: 0, costBasis: 0,
+      };
       this.slots.set(instrument, slot);
+      this.ledger.addInstrument(instrument);
     }
     this.refreshExposure(slot);
     this.slotsInUse = Math.max(this.slotsInUse, instrument + 1);
@@ -100,7 +130,11 @@ export class ReferenceRiskEngine implements PreTradeRisk {
   init(cash: number, tsNs: bigint): void {
     if (!this.limits) throw new Error('risk limits not configured: call configure first');
     if (!Number.isFinite(cash) || cash <= 0) throw new Error(`\`cash\` must be finite and > 0, was ${cash}`);
-    for (const slot of this.slots.values()) Object.assign(slot, { position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, exposure: 0 });
+    this.ledger.reset(cash, tsNs, this.slotsInUse);
+    for (const slot of this.slots.values()) {
+      Object.assign(slot, { position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, exposure: 0, value: 0, costBasis: 0 });
+      slot.valueFactor = slot.multiplier * this.ledger.rate(slot.currency);
+    }
     this.classExposure.fill(0);
     this.grossExposure = 0;
     this.halted = false;
@@ -110,7 +144,7 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     this.rateNext = 0;
     this.clockNs = tsNs;
     this.day = utcDay(tsNs);
-    this.cash = cash;
+    this.nextDayNs = nextDayStart(this.day);
     this.marketValue = 0;
     this.hwm = cash;
     this.dayStartEquity = cash;
@@ -124,25 +158,47 @@ export class ReferenceRiskEngine implements PreTradeRisk {
   }
 
   private equity(): number {
-    return this.cash + this.marketValue;
+    return this.ledger.cash + this.marketValue;
   }
 
+  /** Moves the clock forward (never back): carry due first (funding times, day boundaries), then a new day's start equity. */
   private advanceClock(tsNs: bigint): bigint {
     if (tsNs > this.clockNs) {
-      this.clockNs = tsNs;
-      const day = utcDay(tsNs);
-      if (day !== this.day) {
-        this.day = day;
-        this.dayStartEquity = this.equity();
+      const clock = tsNs;
+      this.clockNs = clock;
+      const newDay = clock >= this.nextDayNs;
+      if (newDay || clock >= this.ledger.nextFundingNs) {
+        this.ledger.accrue(clock, newDay ? utcDay(clock) - this.day : 0n, this.slotsInUse, (instrument) => this.slots.get(instrument));
+      }
+      if (newDay) {
+        const day = utcDay(clock);
+        this.nextDayNs = nextDayStart(day);
+        if (day !== this.day) {
+          this.day = day;
+          this.dayStartEquity = this.equity();
+        }
       }
     }
     return this.clockNs;
   }
 
+  /** What the slot adds to marketValue at its mark: spot holds its notional, margin its unrealised P&L. */
+  private slotValue(slot: Slot): number {
+    const held = slot.settlement === SETTLE_SPOT ? slot.position * slot.mark : slot.position * slot.mark - slot.costBasis;
+    return held * slot.valueFactor;
+  }
+
+  /** Re-values the slot at its mark and adds the change to marketValue. */
+  private refreshValue(slot: Slot): void {
+    const value = this.slotValue(slot);
+    this.marketValue = this.marketValue + (value - slot.value);
+    slot.value = value;
+  }
+
   /** Re-values the slot's worst-case exposure and adds the change to the gross and class sums. */
   private refreshExposure(slot: Slot): void {
     const position = slot.position;
-    const exposure = Math.max(Math.abs(position + slot.pendingBuy), Math.abs(position - slot.pendingSell)) * slot.mark;
+    const exposure = Math.max(Math.abs(position + slot.pendingBuy), Math.abs(position - slot.pendingSell)) * slot.mark * slot.valueFactor;
     const change = exposure - slot.exposure;
     this.grossExposure = this.grossExposure + change;
     this.classExposure[slot.assetClass] = this.classExposure[slot.assetClass] + change;
@@ -151,10 +207,10 @@ export class ReferenceRiskEngine implements PreTradeRisk {
 
   private applyMark(slot: Slot, tsNs: bigint, price: number): void {
     if (slot.hasMark && tsNs < slot.markTsNs) return;
-    this.marketValue = this.marketValue + slot.position * (price - slot.mark);
     slot.mark = price;
     slot.markTsNs = tsNs;
     slot.hasMark = true;
+    this.refreshValue(slot);
     this.refreshExposure(slot);
   }
 
@@ -182,7 +238,17 @@ export class ReferenceRiskEngine implements PreTradeRisk {
   }
 
   onFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number): RiskRecord[] {
+    return this.applyFill({ instrument, tsNs, qty, price, fee, orderId: 0n, rule: -1, parentId: 0n, referencePrice: 0 }).records;
+  }
+
+  /**
+   * A fill (wasm/assembly/portfolio/apply-fill.ts, steps in its header): the part against the
+   * position closes lots (round trips, realised P&L), the rest opens a lot; cash moves by the
+   * notional (spot) or by the realised P&L (margin), less the fee.
+   */
+  applyFill(fill: PortfolioFill): FillOutcome {
     const limits = this.checkReady();
+    const { instrument, tsNs, qty, price, fee, orderId, rule, parentId, referencePrice } = fill;
     const slot = this.slots.get(instrument);
     if (!slot) throw new Error(`fill for instrument ${instrument}, which has no risk configuration`);
     if (!Number.isFinite(qty) || qty === 0 || !Number.isFinite(price) || price <= 0 || !Number.isFinite(fee)) {
@@ -190,16 +256,40 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     }
     this.advanceClock(tsNs);
     this.applyMark(slot, tsNs, price);
-    this.cash = this.cash - (qty * price + fee);
-    const position = slot.position;
-    const next = position + qty;
-    if (position === 0 || position > 0 === qty > 0) slot.averagePrice = (slot.averagePrice * Math.abs(position) + price * Math.abs(qty)) / Math.abs(next);
-    else if (next === 0) slot.averagePrice = 0;
-    else if (next > 0 !== position > 0) slot.averagePrice = price;
+    const { multiplier, currency, position } = slot;
+    const size = Math.abs(qty);
+    let costBasis = slot.costBasis;
+    let realised = 0;
+    let opening = qty;
+    let roundTrips: RoundTrip[] = [];
+    if (position !== 0 && position > 0 !== qty > 0) {
+      const closing = Math.min(size, Math.abs(position));
+      const closed = this.ledger.closeLots(closing, {
+        instrument, price, tsNs, feePerUnit: fee / size, orderId, rule, parentId, multiplier, rate: this.ledger.rate(currency),
+      });
+      realised = closed.realised;
+      roundTrips = closed.roundTrips;
+      costBasis -= closed.closedCost;
+      opening = qty > 0 ? qty - closing : qty + closing;
+    }
+    let next = position + qty;
+    if (Math.abs(next) <= POSITION_DUST * Math.max(Math.abs(position), size)) next = 0;
+    if (next === 0) {
+      this.ledger.dropLots(instrument);
+      costBasis = 0;
+    } else if (opening !== 0) {
+      this.ledger.openLot(instrument, orderId, opening, price, tsNs, fee / size, rule);
+      costBasis += opening * price;
+    }
+    if (slot.settlement === SETTLE_SPOT) this.ledger.addCash(currency, -(qty * price * multiplier + fee));
+    else this.ledger.addCash(currency, realised - fee);
     slot.position = next;
-    this.marketValue = this.marketValue + qty * slot.mark;
+    slot.costBasis = costBasis;
+    slot.averagePrice = next !== 0 ? costBasis / next : 0;
+    this.refreshValue(slot);
     this.refreshExposure(slot);
-    return this.evaluateDrawdown(limits);
+    this.ledger.recordFill(instrument, qty, price, fee, slot.valueFactor, multiplier, referencePrice);
+    return { records: this.evaluateDrawdown(limits), roundTrips };
   }
 
   private reducePending(slot: Slot, qty: number): void {
@@ -237,7 +327,8 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     if (Math.abs(price - mark) > limits.priceBandPct * mark) return deny(RiskReason.PRICE_BAND, mark);
     const lots = Math.abs(qty) * slot.invLot;
     if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1, lots)) return deny(RiskReason.LOT_SIZE, slot.lotSize);
-    if (Math.abs(qty) * price < limits.minNotional && !(exit && (position + qty === 0 || reduceOnly))) return deny(RiskReason.MIN_NOTIONAL, limits.minNotional);
+    const value = price * slot.valueFactor;
+    if (Math.abs(qty) * value < limits.minNotional && !(exit && (position + qty === 0 || reduceOnly))) return deny(RiskReason.MIN_NOTIONAL, limits.minNotional);
     if (this.rateFilled >= limits.maxOrders && clock - this.rateTimes[this.rateNext] < limits.windowNs) {
       return deny(exit ? RiskReason.DEFERRED_ORDER_RATE : RiskReason.ORDER_RATE, limits.maxOrders);
     }
@@ -247,10 +338,10 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     const dailyLimit = limits.dailyLossPct * this.dayStartEquity;
     if (this.dayStartEquity - equity >= dailyLimit) return deny(RiskReason.DAILY_LOSS, dailyLimit);
     const positionLimit = limits.maxPositionPct * equity;
-    if (Math.abs(after) * price > positionLimit) return deny(RiskReason.MAX_POSITION, positionLimit);
+    if (Math.abs(after) * value > positionLimit) return deny(RiskReason.MAX_POSITION, positionLimit);
 
     // The order's instrument with the order at the order price; the others from the sums.
-    const mine = Math.max(Math.abs(position + (slot.pendingBuy + (qty > 0 ? qty : 0))), Math.abs(position - (slot.pendingSell + (qty < 0 ? -qty : 0)))) * price;
+    const mine = Math.max(Math.abs(position + (slot.pendingBuy + (qty > 0 ? qty : 0))), Math.abs(position - (slot.pendingSell + (qty < 0 ? -qty : 0)))) * value;
     const classExposure = this.classExposure[slot.assetClass] - slot.exposure + mine;
     const gross = this.grossExposure - slot.exposure + mine;
     const classLimit = limits.maxAssetClassPct * equity;
@@ -273,6 +364,7 @@ export class ReferenceRiskEngine implements PreTradeRisk {
     if (Math.abs(net + qty) < 0.5 * lot) qty = -net;
     let limit: number = RiskReason.ACCEPTED;
 
+    const value = price * slot.valueFactor;
     const buy = qty > 0;
     const projected = buy ? position + pendingBuy : position - pendingSell;
     const after = projected + qty;
@@ -287,11 +379,11 @@ export class ReferenceRiskEngine implements PreTradeRisk {
       if (grossRoom < sumRoom) [sumRoom, sumLimit] = [grossRoom, RiskReason.GROSS_EXPOSURE];
       const leverageRoom = limits.maxLeverage * equity - grossOthers;
       if (leverageRoom < sumRoom) [sumRoom, sumLimit] = [leverageRoom, RiskReason.LEVERAGE];
-      if (Math.abs(buy ? position - pendingSell : position + pendingBuy) * price > sumRoom) sumRoom = 0;
+      if (Math.abs(buy ? position - pendingSell : position + pendingBuy) * value > sumRoom) sumRoom = 0;
       let room = limits.maxPositionPct * equity;
       let roomLimit: number = RiskReason.MAX_POSITION;
       if (sumRoom < room) [room, roomLimit] = [sumRoom, sumLimit];
-      const maxAfter = (room * (1 - FIT_MARGIN)) / price;
+      const maxAfter = (room * (1 - FIT_MARGIN)) / value;
       if (Math.abs(after) > maxAfter) {
         if (buy) {
           const cut = lot * Math.floor((maxAfter - projected) * invLot);
@@ -306,7 +398,7 @@ export class ReferenceRiskEngine implements PreTradeRisk {
         if (qty === 0) return { qty: 0, limit };
       }
     }
-    if (Math.abs(qty) * price < limits.minNotional && position + qty !== 0) return { qty: 0, limit: RiskReason.MIN_NOTIONAL };
+    if (Math.abs(qty) * value < limits.minNotional && position + qty !== 0) return { qty: 0, limit: RiskReason.MIN_NOTIONAL };
     return { qty, limit };
   }
 
@@ -391,7 +483,7 @@ export class ReferenceRiskEngine implements PreTradeRisk {
 
   account(): RiskAccountState {
     return {
-      cash: this.cash,
+      cash: this.ledger.cash,
       marketValue: this.marketValue,
       equity: this.equity(),
       highWaterMark: this.hwm,
@@ -414,6 +506,103 @@ export class ReferenceRiskEngine implements PreTradeRisk {
       mark: slot.mark,
       markTsNs: slot.markTsNs,
       hasMark: slot.hasMark,
+      multiplier: slot.multiplier,
+      currency: slot.currency,
+      settlement: slot.settlement,
+      valueFactor: slot.valueFactor,
+      value: slot.value,
+      costBasis: slot.costBasis,
     };
+  }
+
+  // The portfolio ledger (engine/portfolio/portfolio.ts): configuration, carry events and reads.
+
+  configurePortfolio(terms: PortfolioTerms): void {
+    this.ledger.configure(terms);
+  }
+
+  /** Declares a currency with its rate; while the account runs the rate re-values like a RATE record. */
+  configureCurrency(currency: number, rate: number): void {
+    this.ledger.configureCurrency(currency, rate);
+    this.revalueQuotedIn(currency);
+  }
+
+  /** Re-values every slot quoted in `currency` at its rate now (ledger.ts setCurrencyRate). */
+  private revalueQuotedIn(currency: number): void {
+    for (let i = 0; i < this.slotsInUse; i += 1) {
+      const slot = this.slots.get(i);
+      if (!slot || slot.currency !== currency) continue;
+      slot.valueFactor = slot.multiplier * this.ledger.rate(currency);
+      this.refreshValue(slot);
+      this.refreshExposure(slot);
+    }
+  }
+
+  configureContract(terms: InstrumentTerms): void {
+    const { instrument, multiplier, currency, settlement, fundingRate, fundingIntervalNs, borrowRate } = terms;
+    const slot = this.slots.get(instrument);
+    if (!slot) throw new Error(`contract terms for instrument ${instrument}, which has no risk configuration`);
+    if (!Number.isFinite(multiplier) || multiplier <= 0 || (settlement !== SETTLE_SPOT && settlement !== SETTLE_MARGIN) || !this.ledger.quotable(currency)) {
+      throw new Error(`instrument ${instrument}: multiplier must be finite and > 0, settlement 0 (spot) or 1 (margin), currency 0 or configured, was ${multiplier}, ${settlement}, ${currency}`);
+    }
+    if (!Number.isFinite(fundingRate) || (fundingRate !== 0 && fundingIntervalNs <= 0n) || !Number.isFinite(borrowRate) || borrowRate < 0) {
+      throw new Error(`instrument ${instrument}: funding rate must be finite with an interval > 0, borrow rate finite and >= 0, was ${fundingRate} per ${fundingIntervalNs} ns, ${borrowRate}`);
+    }
+    if (slot.position !== 0) throw new Error(`instrument ${instrument}: contract terms change only while flat, position is ${slot.position}`);
+    slot.multiplier = multiplier;
+    slot.currency = currency;
+    slot.settlement = settlement;
+    slot.valueFactor = multiplier * (currency === 0 ? 1 : this.ledger.rate(currency));
+    this.refreshValue(slot);
+    this.refreshExposure(slot);
+    this.ledger.setCarry(instrument, fundingRate, fundingIntervalNs, borrowRate, this.clockNs, this.slotsInUse);
+  }
+
+  /** A FUNDING record (portfolio/accruals.ts portfolioOnFunding). */
+  onFunding(funding: FundingEvent): RiskRecord[] {
+    const limits = this.checkReady();
+    const { instrument, tsNs, rate } = funding;
+    const slot = this.slots.get(instrument);
+    if (!slot) throw new Error(`funding for instrument ${instrument}, which has no risk configuration`);
+    if (!Number.isFinite(rate) || !Number.isFinite(funding.price) || funding.price < 0) throw new Error(`funding rate must be finite and price finite and >= 0, was ${rate} @ ${funding.price}`);
+    this.advanceClock(tsNs);
+    let price = funding.price;
+    if (price === 0) {
+      if (!slot.hasMark) return [];
+      price = slot.mark;
+    }
+    this.ledger.payFunding(instrument, slot, price, rate);
+    return this.evaluateDrawdown(limits);
+  }
+
+  /** A RATE record (portfolio/accruals.ts portfolioOnRate): cash in the currency and positions quoted in it are re-valued. */
+  onRate(event: RateEvent): RiskRecord[] {
+    const limits = this.checkReady();
+    const { currency, tsNs, rate } = event;
+    if (!Number.isInteger(currency) || currency < 1 || !this.ledger.quotable(currency) || !Number.isFinite(rate) || rate <= 0) {
+      throw new Error(`a rate needs a configured currency 1..15 and a rate finite and > 0, was currency ${currency} at ${rate}`);
+    }
+    this.advanceClock(tsNs);
+    this.ledger.moveRate(currency, rate);
+    this.revalueQuotedIn(currency);
+    return this.evaluateDrawdown(limits);
+  }
+
+  instrumentLedger(instrument: number): InstrumentLedger {
+    if (!this.slots.has(instrument)) throw new Error(`instrument ${instrument} has no risk configuration`);
+    return this.ledger.instrumentLedger(instrument);
+  }
+
+  currencies(): CurrencyBalance[] {
+    return this.ledger.currencies();
+  }
+
+  openLots(instrument: number): OpenLot[] {
+    if (!this.slots.has(instrument)) throw new Error(`instrument ${instrument} has no risk configuration`);
+    return this.ledger.openLots(instrument);
+  }
+
+  portfolioTotals(): PortfolioTotals {
+    return this.ledger.totals();
   }
 }

@@ -20,6 +20,8 @@ export const RiskReason = {
   GROSS_EXPOSURE: 14,
   LEVERAGE: 15,
   KILL_SWITCH_FLATTEN: 16,
+  ORDER_UNCERTAIN: 17,
+  ORDER_TABLE_FULL: 18,
 } as const;
 
 export type RiskReasonCode = (typeof RiskReason)[keyof typeof RiskReason];
@@ -45,6 +47,8 @@ const MESSAGES: Record<RiskReasonName, string> = {
   GROSS_EXPOSURE: 'gross exposure would exceed its cap',
   LEVERAGE: 'gross exposure / equity would exceed the leverage cap',
   KILL_SWITCH_FLATTEN: 'kill switch tripped: flatten this position',
+  ORDER_UNCERTAIN: 'an order on this instrument is UNCERTAIN (no answer from the venue): new exposure waits until it resolves',
+  ORDER_TABLE_FULL: 'every order slot holds a live order: no new order until one closes',
 };
 
 /** Name of a reason code; throws for a code the table does not know (a broken invariant). */

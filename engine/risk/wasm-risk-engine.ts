@@ -1,19 +1,25 @@
-// TS glue over the core's pre-trade risk module (wasm/assembly/risk): scalars in, risk
-// records out. Records are written by the core to the outbound ring at `outRing`; the glue
-// reads the ones each call published (without consuming them: the ring's consumer, the
-// I/O thread or a test, releases them) and reads state through one DataView of the region.
+// TS glue over the core's pre-trade risk module (wasm/assembly/risk) and the portfolio ledger
+// behind it (wasm/assembly/portfolio): scalars in, risk records and round trips out. Records
+// are written by the core to the outbound ring at `outRing`; the glue reads the ones each call
+// published (without consuming them: the ring's consumer, the I/O thread or a test, releases
+// them) and reads state through one DataView of the regions. FUNDING and RATE records are
+// written to `recordAt` (64 bytes of scratch) and passed to the core by address.
 import { checkCoreStatus } from '../core/core-status.js';
-import type { CoreExports } from '../core/wasm-core.js';
-import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
-import { RING_HEADER_BYTES, RING_MASK, RING_PUBLISHED, SLOT_SHIFT } from '../layout/memory-map.js';
+import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EVENT_BYTES, EventKind, KIND_MASK } from '../layout/event-record.js';
+import { MEMORY_BYTES, RING_HEADER_BYTES, RING_MASK, RING_PUBLISHED, SLOT_SHIFT } from '../layout/memory-map.js';
+import {
+  readRoundTrips, WasmPortfolio, writeFundingRecord, writeRateRecord,
+  type CurrencyBalance, type FillOutcome, type FundingEvent, type InstrumentLedger, type InstrumentTerms, type OpenLot, type Portfolio,
+  type PortfolioCoreExports, type PortfolioFill, type PortfolioTerms, type PortfolioTotals, type RateEvent,
+} from '../portfolio/index.js';
 import type { ImpliedOrder, PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
 import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
 import { RiskReason } from './risk-reason.js';
 import { readRiskAccountState, readRiskInstrumentState } from './read-risk-state.js';
 import * as R from './risk-region.js';
 
-/** The risk exports of wasm/assembly/index.ts. */
-export interface RiskCoreExports extends CoreExports {
+/** The risk (and portfolio) exports of wasm/assembly/index.ts. */
+export interface RiskCoreExports extends PortfolioCoreExports {
   riskConfigure(
     maxPositionPct: number, maxAssetClassPct: number, maxGrossExposure: number, maxLeverage: number, dailyLossPct: number,
     maxDrawdownPct: number, priceBandPct: number, minNotional: number, maxOrders: number, windowNs: bigint,
@@ -41,19 +47,26 @@ export interface RiskCoreExports extends CoreExports {
 }
 
 const ERR_RISK_FLATTEN_PENDING = -83;
+/** Default home of the FUNDING and RATE records the glue passes by address: the last 64 bytes of memory (scratch; batch columns start at its other end). */
+export const CARRY_RECORD_AT = MEMORY_BYTES - EVENT_BYTES;
 
-export class WasmRiskEngine implements PreTradeRisk {
+export class WasmRiskEngine implements PreTradeRisk, Portfolio {
   private readonly view: DataView;
   private readonly words: Int32Array;
+  /** Configuration and reads of the portfolio ledger. */
+  readonly portfolio: WasmPortfolio;
 
   constructor(
     readonly core: RiskCoreExports,
     memory: WebAssembly.Memory,
-    /** Byte offset of the (initialised) ring the core writes risk records to. */
+    /** Byte offset of the (initialised) ring the core writes risk records and round trips to. */
     readonly outRing: number,
+    /** Byte offset of 64 bytes the glue may write FUNDING and RATE records to. */
+    readonly recordAt: number = CARRY_RECORD_AT,
   ) {
     this.view = new DataView(memory.buffer);
     this.words = new Int32Array(memory.buffer);
+    this.portfolio = new WasmPortfolio(core, memory);
   }
 
   private published(): number {
@@ -88,6 +101,17 @@ export class WasmRiskEngine implements PreTradeRisk {
     if (status === ERR_RISK_FLATTEN_PENDING) return [];
     checkCoreStatus(status, operation);
     return this.readRecords(before, this.published());
+  }
+
+  /** Runs a fill, which may publish round trips and flatten records (the flatten records of a full ring stay pending). */
+  private withOutcome(operation: string, call: () => number): FillOutcome {
+    const before = this.published();
+    const status = call();
+    const after = this.published();
+    const roundTrips = readRoundTrips(this.view, this.outRing, before, after);
+    if (status === ERR_RISK_FLATTEN_PENDING) return { records: [], roundTrips };
+    checkCoreStatus(status, operation);
+    return { records: this.readRecords(before, after), roundTrips };
   }
 
   configure(limits: RiskLimits): void {
@@ -164,5 +188,51 @@ export class WasmRiskEngine implements PreTradeRisk {
     const s = checkCoreStatus(this.core.riskSlotOffset(instrument), 'riskSlotOffset');
     if (this.view.getInt32(s + R.RS_CONFIGURED, true) !== 1) throw new Error(`instrument ${instrument} has no risk configuration`);
     return readRiskInstrumentState(this.view, s);
+  }
+
+  // The portfolio ledger (engine/portfolio/portfolio.ts).
+
+  configurePortfolio(terms: PortfolioTerms): void {
+    this.portfolio.configurePortfolio(terms);
+  }
+
+  configureCurrency(currency: number, rate: number): void {
+    this.portfolio.configureCurrency(currency, rate);
+  }
+
+  configureContract(terms: InstrumentTerms): void {
+    this.portfolio.configureContract(terms);
+  }
+
+  applyFill(fill: PortfolioFill): FillOutcome {
+    const { instrument, tsNs, qty, price, fee, orderId, rule, parentId, referencePrice } = fill;
+    return this.withOutcome(`portfolioApplyFill(${instrument})`, () =>
+      this.core.portfolioApplyFill(instrument, tsNs, qty, price, fee, orderId, rule, parentId, referencePrice, this.outRing));
+  }
+
+  onFunding(funding: FundingEvent): RiskRecord[] {
+    writeFundingRecord(this.view, this.recordAt, funding);
+    return this.withFlatten(`portfolioOnFunding(${funding.instrument})`, () => this.core.portfolioOnFunding(this.recordAt, this.outRing));
+  }
+
+  onRate(rate: RateEvent): RiskRecord[] {
+    writeRateRecord(this.view, this.recordAt, rate);
+    return this.withFlatten(`portfolioOnRate(currency ${rate.currency})`, () => this.core.portfolioOnRate(this.recordAt, this.outRing));
+  }
+
+  instrumentLedger(instrument: number): InstrumentLedger {
+    return this.portfolio.instrumentLedger(instrument);
+  }
+
+  currencies(): CurrencyBalance[] {
+    return this.portfolio.currencies();
+  }
+
+  openLots(instrument: number): OpenLot[] {
+    return this.portfolio.openLots(instrument);
+  }
+
+  portfolioTotals(): PortfolioTotals {
+    return this.portfolio.portfolioTotals();
   }
 }

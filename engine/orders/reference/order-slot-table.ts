@@ -119,11 +119,10 @@ export class OrderSlotTable {
     this.live -= 1;
   }
 
-  /** Leaves order `o` adds to the working sums in its current state. */
+  /** Leaves order `o` adds to the working sums in its current state (an unanswered replace: the larger quantity). */
   private countedLeaves(o: MutableSlot): number {
     if (!isLiveState(o.state) || o.state === L.STATE_NEW) return 0;
-    let size = Math.abs(o.qty);
-    if (o.state === L.STATE_PENDING_REPLACE) size = Math.max(size, Math.abs(o.pendingQty));
+    const size = Math.max(Math.abs(o.qty), Math.abs(o.pendingQty));
     return Math.max(0, size - Math.abs(o.filled));
   }
 

@@ -4,8 +4,9 @@
 // timeouts (order-timeouts.ts), over the storage of order-slot-table.ts. The rules, the
 // f64 operations and their order are the core's, so both write the same records and hold
 // the same slots and working sums (test/orders-parity.test.ts). The risk checks, the risk
-// clock and the position are ReferenceRiskEngine's; fills reach its onFill. Like the core it
-// never runs out of outbound room (the caller drains), so ERR_OUTBOUND_FULL never happens.
+// clock and the position are ReferenceRiskEngine's (configured and initialised by the caller);
+// fills reach its onFill. It has no ring, so it never answers ERR_OUTBOUND_FULL: compare it
+// with a core whose outbound ring is kept drained.
 import { CoreStatusError } from '../../core/core-status.js';
 import { EventKind, KIND_MASK } from '../../layout/event-record.js';
 import type { ReferenceRiskEngine } from '../../risk/index.js';
@@ -262,10 +263,17 @@ export class ReferenceOrderTable implements OrderManager {
     return records;
   }
 
-  /** The portfolio's part of a fill: ReferenceRiskEngine.onFill, or the core's status for an unknown instrument. */
-  private applyFill(instrument: number, ts: bigint, qty: number, price: number, fee: number): number {
+  /**
+   * The portfolio's part of a fill, attributed like the core's portfolioApplyFill (order id,
+   * rule, parent, decision price; an unknown order: rule -1, no parent, no price), or the
+   * core's status for an unknown instrument.
+   */
+  private applyFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number, orderId: bigint, o: MutableSlot | null): number {
     if (!this.isConfigured(instrument)) return ERR_RISK_UNKNOWN_INSTRUMENT;
-    this.risk.onFill(instrument, ts, qty, price, fee);
+    this.risk.applyFill({
+      instrument, tsNs, qty, price, fee, orderId,
+      rule: o === null ? -1 : o.rule, parentId: o === null ? 0n : o.parentId, referencePrice: o === null ? 0 : o.referencePrice,
+    });
     return 0;
   }
 
@@ -295,17 +303,24 @@ export class ReferenceOrderTable implements OrderManager {
           this.table.setOrderState(slot, liveState(o));
           resolved();
         } else if (state === L.STATE_REJECTED || state === L.STATE_NEW) notice(L.NOTICE_ILLEGAL_TRANSITION);
-        else notice(isTerminalState(state) ? L.NOTICE_LATE_EVENT : L.NOTICE_DUPLICATE_EVENT);
+        else if (isTerminalState(state) || o.venueOrderId !== 0n) notice(isTerminalState(state) ? L.NOTICE_LATE_EVENT : L.NOTICE_DUPLICATE_EVENT);
+        else {
+          // The first ack of an order already live: keep the venue id; a pending cancel now returns it to working.
+          o.venueOrderId = truncateU64(event.b);
+          if (state === L.STATE_PENDING_CANCEL && (o.previousState === L.STATE_PENDING_SUBMIT || o.previousState === L.STATE_UNCERTAIN)) o.previousState = liveState(o);
+        }
         return 0;
       }
-      if (state === L.STATE_PENDING_REPLACE || (state === L.STATE_UNCERTAIN && o.pendingQty !== 0)) {
-        o.qty = o.pendingQty;
+      const pending = o.pendingQty;
+      if (pending !== 0 && isLiveState(state)) {
+        const filled = o.filled;
+        o.qty = Math.abs(filled) > Math.abs(pending) ? filled : pending;
         if (o.pendingLimitPrice > 0) o.limitPrice = o.pendingLimitPrice;
         if (o.pendingStopPrice > 0) o.stopPrice = o.pendingStopPrice;
         o.pendingQty = 0;
-        o.deadlineNs = 0n;
-        const done = Math.abs(o.filled) >= Math.abs(o.qty) * (1 - FILL_DUST);
-        this.table.setOrderState(slot, done ? L.STATE_FILLED : liveState(o));
+        const done = Math.abs(filled) >= Math.abs(o.qty) * (1 - FILL_DUST);
+        if (done || state !== L.STATE_PENDING_CANCEL) o.deadlineNs = 0n;
+        this.table.setOrderState(slot, done ? L.STATE_FILLED : state === L.STATE_PENDING_CANCEL ? L.STATE_PENDING_CANCEL : liveState(o));
         this.table.recount(o);
         resolved();
       } else if (state === L.STATE_NEW) notice(L.NOTICE_ILLEGAL_TRANSITION);
@@ -323,16 +338,16 @@ export class ReferenceOrderTable implements OrderManager {
     }
     if ((kind & EventKind.REJECT) !== 0) {
       const what = event.b;
-      if (what === 1 || what === 2) {
-        const pending = what === 1 ? L.STATE_PENDING_CANCEL : L.STATE_PENDING_REPLACE;
-        if (state !== pending) {
-          notice(L.NOTICE_LATE_EVENT);
-          return 0;
+      if (what === 1) {
+        if (state !== L.STATE_PENDING_CANCEL) notice(L.NOTICE_LATE_EVENT);
+        else this.returnToWorking(slot, o);
+      } else if (what === 2) {
+        if (o.pendingQty === 0 || !isLiveState(state)) notice(L.NOTICE_LATE_EVENT);
+        else {
+          o.pendingQty = 0;
+          if (state === L.STATE_PENDING_REPLACE) this.returnToWorking(slot, o);
+          else this.table.recount(o);
         }
-        o.pendingQty = 0;
-        o.deadlineNs = 0n;
-        this.table.setOrderState(slot, o.previousState);
-        this.table.recount(o);
       } else if (state === L.STATE_PENDING_SUBMIT || state === L.STATE_UNCERTAIN) {
         o.deadlineNs = 0n;
         this.table.setOrderState(slot, L.STATE_REJECTED);
@@ -352,6 +367,15 @@ export class ReferenceOrderTable implements OrderManager {
     }
     if ((kind & EventKind.ORDER_STATUS) !== 0) return this.onStatus(event, slot, o, state, clock);
     return 0;
+  }
+
+  /** A rejected cancel or replace: back to the state before the request, as fills left it. */
+  private returnToWorking(slot: number, o: MutableSlot): void {
+    let back = o.previousState;
+    if ((back === L.STATE_PENDING_SUBMIT || back === L.STATE_OPEN) && o.filled !== 0) back = L.STATE_PARTIALLY_FILLED;
+    if (back !== L.STATE_PENDING_SUBMIT) o.deadlineNs = 0n;
+    this.table.setOrderState(slot, back);
+    this.table.recount(o);
   }
 
   private onStatus(event: VenueEvent, slot: number, o: MutableSlot, state: number, clock: bigint): number {
@@ -398,7 +422,7 @@ export class ReferenceOrderTable implements OrderManager {
     const slot = this.table.slotOfOrder(id);
     if (slot < 0) {
       notice(L.NOTICE_UNKNOWN_ORDER, 0);
-      return this.applyFill(instrument, ts, qty, price, fee);
+      return this.applyFill(instrument, ts, qty, price, fee, id, null);
     }
     const o = this.table.slots[slot];
     const state = o.state;
@@ -436,7 +460,7 @@ export class ReferenceOrderTable implements OrderManager {
       }
       if (state === L.STATE_UNCERTAIN) notice(L.NOTICE_RESOLVED, state);
     }
-    return this.applyFill(instrument, ts, qty, price, fee);
+    return this.applyFill(instrument, ts, qty, price, fee, id, o);
   }
 
   // --- timeouts (order-timeouts.ts) ---

@@ -95,9 +95,11 @@ function refuse(ring: i32, instrument: i32, now: i64, clock: i64, price: f64, qt
  * has them (else 0); `trailOffset` (> 0) for a trailing stop, which the core holds and trails
  * from `refPx`; `refPx` the price it was decided at; `parentId` the entry order an exit
  * protects (0: none); `cutBy` the limit a strategy order was cut to fit (0: none).
- * An order that adds exposure while an order on the instrument is UNCERTAIN, or with no free
- * slot, is refused like a risk denial. Returns the order's slot (>= 0), NOT_SENT (refused:
- * risk record written), ERR_BAD_ARGUMENT or ERR_OUTBOUND_FULL (nothing done).
+ * While an order on the instrument is UNCERTAIN its position may differ from what the table
+ * knows, so only reduce-only orders (which the venue never lets add exposure) go; any other
+ * order, and any order with no free slot, is refused like a risk denial. Returns the order's
+ * slot (>= 0), NOT_SENT (refused: risk record written), ERR_BAD_ARGUMENT or ERR_OUTBOUND_FULL
+ * (nothing done).
  */
 export function submitOrder(
   instrument: i32, now: i64, clock: i64, qty: f64, type: i32, tif: i32, flags: i32, rule: i32, limitPx: f64, stopPx: f64,

@@ -10,12 +10,16 @@
 //   event      state before                         -> after / notice
 //   ACK new    PENDING_SUBMIT                        -> OPEN
 //              UNCERTAIN                             -> OPEN (PARTIALLY_FILLED if filled); RESOLVED
-//              OPEN, PARTIAL, PENDING_CANCEL/REPLACE -> unchanged; DUPLICATE_EVENT
+//              OPEN, PARTIAL, PENDING_CANCEL/REPLACE -> unchanged; DUPLICATE_EVENT, unless it is the
+//                                                       first ack (no venue id yet: a fill or our
+//                                                       cancel came first): the venue id is kept, and
+//                                                       a pending cancel will return it to working
 //              FILLED, CANCELED, EXPIRED             -> unchanged; LATE_EVENT
 //              REJECTED, NEW                         -> unchanged; ILLEGAL_TRANSITION
-//   ACK replace PENDING_REPLACE or UNCERTAIN         -> the requested qty and prices; the state
-//                                                       before the request (FILLED when the new
-//                                                       qty is already filled)
+//   ACK replace a live order with an unanswered      -> the requested qty (at least the filled qty)
+//              replace (PENDING_REPLACE, UNCERTAIN      and prices; the working state (FILLED when
+//              after its timeout, or later)             nothing is left; PENDING_CANCEL stays)
+//              otherwise                             -> unchanged; DUPLICATE_EVENT or LATE_EVENT
 //   FILL       PENDING_SUBMIT, OPEN, PARTIAL,        -> FILLED when nothing is left, else
 //              UNCERTAIN                                PARTIALLY_FILLED (UNCERTAIN: RESOLVED)
 //              PENDING_CANCEL, PENDING_REPLACE       -> FILLED when nothing is left, else unchanged
@@ -25,8 +29,10 @@
 //   CANCELED   any live state                        -> CANCELED (UNCERTAIN: RESOLVED)
 //              CANCELED -> DUPLICATE_EVENT; FILLED, EXPIRED, REJECTED -> LATE_EVENT
 //   REJECT     of the order: PENDING_SUBMIT, UNCERTAIN -> REJECTED; acknowledged: ILLEGAL_TRANSITION
-//              of a cancel: PENDING_CANCEL -> the state before; of a replace: PENDING_REPLACE ->
-//              the state before; otherwise LATE_EVENT
+//              of a cancel: PENDING_CANCEL -> the state before the request as fills left it
+//              (PARTIALLY_FILLED after a fill; PENDING_SUBMIT keeps its ack deadline);
+//              of a replace: PENDING_REPLACE -> the same; another live order with an unanswered
+//              replace forgets the replace (state unchanged); otherwise LATE_EVENT
 //   EXPIRED    any live state -> EXPIRED
 //   ORDER_STATUS (reconciliation): the venue's state, cumulative filled and quantity. More
 //              filled than applied: UNCERTAIN until the missing fills arrive; FILL_MISMATCH.
@@ -138,18 +144,29 @@ export function ordersOnVenueRecord(record: usize, clock: i64, ring: i32): i32 {
         return EVENT_APPLIED;
       }
       if (state == STATE_REJECTED || state == STATE_NEW) return noticeFor(ring, NOTICE_ILLEGAL_TRANSITION, o, record, state, clock);
-      return noticeFor(ring, isTerminal(state) ? NOTICE_LATE_EVENT : NOTICE_DUPLICATE_EVENT, o, record, state, clock);
+      if (isTerminal(state) || load<u64>(o, O_VENUE_ID) != 0) return noticeFor(ring, isTerminal(state) ? NOTICE_LATE_EVENT : NOTICE_DUPLICATE_EVENT, o, record, state, clock);
+      // The first ack of an order already live (a fill, a reconciliation or our cancel came
+      // first): keep the venue's id; an order whose cancel is pending is acknowledged now, so a
+      // rejected cancel returns it to working, not to waiting for its ack.
+      store<u64>(o, <u64>load<f64>(record, EV_B), O_VENUE_ID);
+      const before = load<i32>(o, O_PREV_STATE);
+      if (state == STATE_PENDING_CANCEL && (before == STATE_PENDING_SUBMIT || before == STATE_UNCERTAIN)) store<i32>(o, liveState(o), O_PREV_STATE);
+      return EVENT_APPLIED;
     }
-    if (state == STATE_PENDING_REPLACE || (state == STATE_UNCERTAIN && load<f64>(o, O_PEND_QTY) != 0.0)) {
-      store<f64>(o, load<f64>(o, O_PEND_QTY), O_QTY);
+    const pending = load<f64>(o, O_PEND_QTY);
+    if (pending != 0.0 && isLive(state)) {
+      // The replace is in force: the requested quantity (never below what is already filled)
+      // and prices. An order waiting for a cancel answer keeps waiting.
+      const filled = load<f64>(o, O_FILLED);
+      store<f64>(o, Math.abs(filled) > Math.abs(pending) ? filled : pending, O_QTY);
       const limit = load<f64>(o, O_PEND_LIMIT_PX);
       const stop = load<f64>(o, O_PEND_STOP_PX);
       if (limit > 0.0) store<f64>(o, limit, O_LIMIT_PX);
       if (stop > 0.0) store<f64>(o, stop, O_STOP_PX);
       store<f64>(o, 0.0, O_PEND_QTY);
-      store<i64>(o, 0, O_DEADLINE_NS);
-      const done = Math.abs(load<f64>(o, O_FILLED)) >= Math.abs(load<f64>(o, O_QTY)) * (1.0 - FILL_DUST);
-      setOrderState(slot, done ? STATE_FILLED : liveState(o));
+      const done = Math.abs(filled) >= Math.abs(load<f64>(o, O_QTY)) * (1.0 - FILL_DUST);
+      if (done || state != STATE_PENDING_CANCEL) store<i64>(o, 0, O_DEADLINE_NS);
+      setOrderState(slot, done ? STATE_FILLED : state == STATE_PENDING_CANCEL ? STATE_PENDING_CANCEL : liveState(o));
       recount(o);
       if (state == STATE_UNCERTAIN) noticeFor(ring, NOTICE_RESOLVED, o, record, state, clock);
       return EVENT_APPLIED;
@@ -169,13 +186,16 @@ export function ordersOnVenueRecord(record: usize, clock: i64, ring: i32): i32 {
   }
   if ((kind & KIND_REJECT) != 0) {
     const what = load<f64>(record, EV_B);
-    if (what == 1.0 || what == 2.0) {
-      const pending = what == 1.0 ? STATE_PENDING_CANCEL : STATE_PENDING_REPLACE;
-      if (state != pending) return noticeFor(ring, NOTICE_LATE_EVENT, o, record, state, clock);
+    if (what == 1.0) {
+      if (state != STATE_PENDING_CANCEL) return noticeFor(ring, NOTICE_LATE_EVENT, o, record, state, clock);
+      returnToWorking(slot, o);
+      return EVENT_APPLIED;
+    }
+    if (what == 2.0) {
+      if (load<f64>(o, O_PEND_QTY) == 0.0 || !isLive(state)) return noticeFor(ring, NOTICE_LATE_EVENT, o, record, state, clock);
       store<f64>(o, 0.0, O_PEND_QTY);
-      store<i64>(o, 0, O_DEADLINE_NS);
-      setOrderState(slot, load<i32>(o, O_PREV_STATE));
-      recount(o);
+      if (state == STATE_PENDING_REPLACE) returnToWorking(slot, o);
+      else recount(o);
       return EVENT_APPLIED;
     }
     if (state == STATE_PENDING_SUBMIT || state == STATE_UNCERTAIN) {
@@ -199,6 +219,19 @@ export function ordersOnVenueRecord(record: usize, clock: i64, ring: i32): i32 {
   }
   if ((kind & KIND_ORDER_STATUS) != 0) return onStatus(record, slot, o, state, clock, ring);
   return EVENT_IGNORED;
+}
+
+/**
+ * A rejected cancel or replace: the order returns to its state before the request, as the
+ * events since left it (a fill made it PARTIALLY_FILLED); an order still unacknowledged keeps
+ * waiting for its ack until the request's deadline, then the timer turns it UNCERTAIN.
+ */
+function returnToWorking(slot: i32, o: usize): void {
+  let back = load<i32>(o, O_PREV_STATE);
+  if ((back == STATE_PENDING_SUBMIT || back == STATE_OPEN) && load<f64>(o, O_FILLED) != 0.0) back = STATE_PARTIALLY_FILLED;
+  if (back != STATE_PENDING_SUBMIT) store<i64>(o, 0, O_DEADLINE_NS);
+  setOrderState(slot, back);
+  recount(o);
 }
 
 function onStatus(record: usize, slot: i32, o: usize, state: i32, clock: i64, ring: i32): i32 {

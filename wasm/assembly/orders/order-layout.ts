@@ -60,7 +60,8 @@
 //   refPx        the price the order was decided at (the implementation-shortfall reference)
 //   deadlineNs   when an acknowledgement (PENDING_SUBMIT) or a cancel / replace answer
 //                (PENDING_CANCEL / PENDING_REPLACE) is overdue: the order turns UNCERTAIN
-//   pend*        the requested quantity and prices while PENDING_REPLACE
+//   pend*        the requested quantity and prices of a replace the venue has not answered
+//                (PENDING_REPLACE, or UNCERTAIN and later after its timeout); pendQty 0: none
 //   counted      leaves this order adds to the working sums now (so a change is a delta)
 //   parentId     for exits: the entry order whose lots they close first (portfolio linking)
 import { INSTRUMENT_CAPACITY, ORDERS_REGION_OFFSET } from '../layout';

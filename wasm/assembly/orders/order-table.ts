@@ -8,8 +8,9 @@
 // slot is reused, at least `capacity - live` orders later: a late or duplicated venue event
 // for it is recognised, not mistaken for an unknown order.
 //
-// Working sums: an order counts its leaves (|qty| - |filled|; while PENDING_REPLACE the larger
-// of the old and requested quantity) toward the risk slot's pendingBuy / pendingSell, or
+// Working sums: an order counts its leaves (|qty| - |filled|; while a replace is unanswered,
+// PENDING_REPLACE or after its timeout, the larger of the old and requested quantity, since
+// the venue may have taken it) toward the risk slot's pendingBuy / pendingSell, or
 // toward the instrument's reduce-only sums for exits, from the moment it is sent until it is
 // closed. Held (emulated) orders count nothing: they are not at the venue. recount() applies
 // each change as a delta, so the sums stay O(1) and equal the table's (test/orders-*).
@@ -23,7 +24,7 @@ import {
   OH_ACK_TIMEOUT_NS, OH_CANCEL_TIMEOUT_NS, OH_CAPACITY, OH_EMULATED, OH_FIFO_COUNT, OH_FIFO_HEAD, OH_LIVE, OH_MAGIC, OH_NEXT_ID, OI_HEAD, OI_LIVE,
   OI_REDUCE_BUY, OI_REDUCE_SELL, OI_STRATEGY_SLOT, OI_UNCERTAIN, ORDERS_HEADER, ORDERS_MAGIC, ORDERS_TABLE_BYTES, ORDER_CAPACITY_MAX, ORDER_SLOT_BYTES,
   O_COUNTED, O_FILLED, O_FLAGS, O_ID, O_INSTRUMENT, O_NEXT, O_PEND_QTY, O_PREV, O_QTY, O_STATE, STATE_CANCELED, STATE_EMPTY,
-  STATE_EXPIRED, STATE_FILLED, STATE_NEW, STATE_PENDING_REPLACE, STATE_REJECTED, STATE_UNCERTAIN, isLive, isTerminal, orderIndexAddress,
+  STATE_EXPIRED, STATE_FILLED, STATE_NEW, STATE_REJECTED, STATE_UNCERTAIN, isLive, isTerminal, orderIndexAddress,
   orderSlotAddress, ordersCounterAddress,
 } from './order-layout';
 
@@ -130,8 +131,8 @@ function unlinkOrder(slot: i32, instrument: i32): void {
 function countedLeaves(o: usize): f64 {
   const state = load<i32>(o, O_STATE);
   if (!isLive(state) || state == STATE_NEW) return 0.0;
-  let size = Math.abs(load<f64>(o, O_QTY));
-  if (state == STATE_PENDING_REPLACE) size = Math.max(size, Math.abs(load<f64>(o, O_PEND_QTY)));
+  // A replace the venue has not answered (O_PEND_QTY != 0) may be in force: the larger quantity.
+  const size = Math.max(Math.abs(load<f64>(o, O_QTY)), Math.abs(load<f64>(o, O_PEND_QTY)));
   return Math.max(0.0, size - Math.abs(load<f64>(o, O_FILLED)));
 }
 

@@ -14,12 +14,11 @@
 // instrument id, then interest by currency id.
 import { EV_A, EV_INSTRUMENT, EV_PRICE, EV_TS_EXCHANGE } from '../layout';
 import { ERR_BAD_ARGUMENT, ERR_RISK_NOT_READY, ERR_RISK_UNKNOWN_INSTRUMENT } from '../errors';
-import { advanceClock, configuredSlot, evaluateDrawdown, refreshExposure, refreshValue, riskReady } from '../risk/risk-account';
+import { advanceClock, configuredSlot, evaluateDrawdown, riskReady } from '../risk/risk-account';
 import {
-  RH_CASH, RH_SLOTS_IN_USE, RISK_HEADER, RS_CURRENCY, RS_HAS_MARK, RS_MARK, RS_MULTIPLIER, RS_POSITION, RS_SETTLEMENT, RS_VALUE_FACTOR,
-  SETTLE_SPOT, riskSlotAddress,
+  RH_SLOTS_IN_USE, RISK_HEADER, RS_CURRENCY, RS_HAS_MARK, RS_MARK, RS_MULTIPLIER, RS_POSITION, RS_SETTLEMENT, SETTLE_SPOT, riskSlotAddress,
 } from '../risk/risk-layout';
-import { addCash, currencyRate, refreshNextFunding } from './ledger';
+import { addCash, refreshNextFunding, setCurrencyRate } from './ledger';
 import {
   CU_BALANCE, CU_CONFIGURED, CU_INTEREST_PAID, CU_RATE, PH_DAYS_PER_YEAR, PH_INTEREST_PAID, PH_NEG_CASH_RATE, PH_NEXT_FUNDING_NS,
   PI_BORROW, PI_BORROW_RATE, PI_FUNDING, PI_FUNDING_INTERVAL_NS, PI_FUNDING_RATE, PI_NEXT_FUNDING_NS, PORTFOLIO_CURRENCIES,
@@ -127,16 +126,6 @@ export function portfolioOnRate(record: usize, outRing: i32): i32 {
   const a = currencyAddress(currency);
   if (load<i32>(a, CU_CONFIGURED) != 1) return ERR_BAD_ARGUMENT;
   advanceClock(load<i64>(record, EV_TS_EXCHANGE));
-  const old = load<f64>(a, CU_RATE);
-  store<f64>(RISK_HEADER, load<f64>(RISK_HEADER, RH_CASH) + load<f64>(a, CU_BALANCE) * (rate - old), RH_CASH);
-  store<f64>(a, rate, CU_RATE);
-  const used = load<i32>(RISK_HEADER, RH_SLOTS_IN_USE);
-  for (let i = 0; i < used; i++) {
-    const s = riskSlotAddress(i);
-    if (!configuredSlot(i) || load<i32>(s, RS_CURRENCY) != currency) continue;
-    store<f64>(s, load<f64>(s, RS_MULTIPLIER) * currencyRate(currency), RS_VALUE_FACTOR);
-    refreshValue(s);
-    refreshExposure(s);
-  }
+  setCurrencyRate(currency, rate);
   return evaluateDrawdown(outRing);
 }

@@ -3,6 +3,7 @@
 // the portfolio when the account starts (riskInit), and configures the ledger: lot linking,
 // carry rates, currencies and each instrument's contract terms. Layout: portfolio-layout.ts.
 import { ERR_BAD_ARGUMENT, ERR_RISK_UNKNOWN_INSTRUMENT, OK } from '../errors';
+import { refreshExposure, refreshValue } from '../risk/risk-account';
 import { RH_CASH, RH_CLOCK_NS, RH_SLOTS_IN_USE, RISK_HEADER, RS_CONFIGURED, RS_CURRENCY, RS_MULTIPLIER, RS_POSITION, RS_SETTLEMENT, RS_VALUE_FACTOR, SETTLE_MARGIN, SETTLE_SPOT, riskSlotAddress } from '../risk/risk-layout';
 import { INSTRUMENT_CAPACITY } from '../layout';
 import {
@@ -35,6 +36,26 @@ export function addCash(currency: i32, amount: f64): void {
   const c = currencyAddress(currency);
   store<f64>(c, load<f64>(c, CU_BALANCE) + amount, CU_BALANCE);
   store<f64>(RISK_HEADER, load<f64>(RISK_HEADER, RH_CASH) + amount * load<f64>(c, CU_RATE), RH_CASH);
+}
+
+/**
+ * Moves `currency`'s rate to `rate` (account currency per unit): the cash held in it and every
+ * position quoted in it are re-valued, so cash stays sum(balance * rate). RATE records
+ * (accruals.ts) and a rate configured while the account runs both come here.
+ */
+export function setCurrencyRate(currency: i32, rate: f64): void {
+  const a = currencyAddress(currency);
+  const old = load<f64>(a, CU_RATE);
+  store<f64>(RISK_HEADER, load<f64>(RISK_HEADER, RH_CASH) + load<f64>(a, CU_BALANCE) * (rate - old), RH_CASH);
+  store<f64>(a, rate, CU_RATE);
+  const used = load<i32>(RISK_HEADER, RH_SLOTS_IN_USE);
+  for (let i = 0; i < used; i++) {
+    const s = riskSlotAddress(i);
+    if (load<i32>(s, RS_CONFIGURED) != 1 || load<i32>(s, RS_CURRENCY) != currency) continue;
+    store<f64>(s, load<f64>(s, RS_MULTIPLIER) * currencyRate(currency), RS_VALUE_FACTOR);
+    refreshValue(s);
+    refreshExposure(s);
+  }
 }
 
 /** First funding time after `tsNs` for an interval of `intervalNs` (multiples of the interval since the epoch). */
@@ -117,13 +138,13 @@ export function portfolioConfigure(linking: i32, negativeCashRate: f64, daysPerY
 
 /**
  * Declares `currency` (1 .. PORTFOLIO_CURRENCIES - 1) with its starting rate (account currency
- * per unit, finite and > 0). Call before riskInit; RATE records move the rate afterwards.
+ * per unit, finite and > 0). RATE records move the rate afterwards; a rate configured while
+ * the account runs re-values like one (setCurrencyRate).
  */
 export function portfolioConfigureCurrency(currency: i32, rate: f64): i32 {
   if (currency < 1 || currency >= PORTFOLIO_CURRENCIES || !isFinite<f64>(rate) || rate <= 0.0) return ERR_BAD_ARGUMENT;
-  const c = currencyAddress(currency);
-  store<f64>(c, rate, CU_RATE);
-  store<i32>(c, 1, CU_CONFIGURED);
+  setCurrencyRate(currency, rate);
+  store<i32>(currencyAddress(currency), 1, CU_CONFIGURED);
   return OK;
 }
 
@@ -131,7 +152,8 @@ export function portfolioConfigureCurrency(currency: i32, rate: f64): i32 {
  * Contract terms and carry of a configured, flat `instrument`: multiplier (> 0), quote
  * currency (configured), settlement (SETTLE_SPOT or SETTLE_MARGIN), funding rate per interval
  * (finite; 0 = none) and its interval (> 0 when the rate is not 0), annual borrow rate of spot
- * shorts (>= 0). Returns OK or a status (nothing changed).
+ * shorts (>= 0). The slot's working orders are re-valued at the new value factor. Returns OK
+ * or a status (nothing changed).
  */
 export function portfolioConfigureInstrument(instrument: i32, multiplier: f64, currency: i32, settlement: i32, fundingRate: f64, fundingIntervalNs: i64, borrowRate: f64): i32 {
   if (instrument < 0 || instrument >= INSTRUMENT_CAPACITY) return ERR_RISK_UNKNOWN_INSTRUMENT;
@@ -145,6 +167,9 @@ export function portfolioConfigureInstrument(instrument: i32, multiplier: f64, c
   store<i32>(s, currency, RS_CURRENCY);
   store<i32>(s, settlement, RS_SETTLEMENT);
   store<f64>(s, multiplier * (currency == 0 ? 1.0 : currencyRate(currency)), RS_VALUE_FACTOR);
+  // Working orders of the flat slot are worth something else now: re-value them in the sums.
+  refreshValue(s);
+  refreshExposure(s);
   const p = portfolioSlotAddress(instrument);
   store<f64>(p, fundingRate, PI_FUNDING_RATE);
   store<i64>(p, fundingRate != 0.0 ? fundingIntervalNs : 0, PI_FUNDING_INTERVAL_NS);

@@ -12,8 +12,10 @@
 //
 // Lots of an instrument form a list, oldest to newest. Consecutive fills of the same order
 // join one lot (price-weighted); so does any entry when the instrument already holds
-// LOTS_PER_INSTRUMENT_MAX lots or the pool is empty (counted in lotMerges), so a fill never
-// closes more than LOTS_PER_INSTRUMENT_MAX lots and its round-trip records stay bounded.
+// LOTS_PER_INSTRUMENT_MAX lots (counted in lotMerges), so a fill never closes more than
+// LOTS_PER_INSTRUMENT_MAX lots and its round-trip records stay bounded. The pool holds that
+// many lots for every instrument (portfolio-layout.ts), so it is never empty for an entry that
+// needs a new lot.
 import {
   LINK_FIFO, LINK_LIFO, LINK_PARENT, LOTS_PER_INSTRUMENT_MAX, L_FEE_PER_UNIT, L_NEXT, L_ORDER_ID, L_PREV, L_PRICE, L_QTY, L_RULE, L_TS,
   PH_LINKING, PH_LOT_FREE, PH_LOT_MERGES, PH_LOTS_USED, PI_LOT_COUNT, PI_LOT_HEAD, PI_LOT_TAIL, PI_REALISED, PORTFOLIO_HEADER, lotAddress,

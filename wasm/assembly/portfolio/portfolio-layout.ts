@@ -15,8 +15,10 @@
 //   +0x021400 +--------------------------------------------+
 //             | reserved                                    |
 //   +0x030000 +--------------------------------------------+
-//             | lot pool: PORTFOLIO_LOT_CAPACITY x 64 B     |  free lots form a list
-//   +0x230000 +--------------------------------------------+
+//             | lot pool: PORTFOLIO_LOT_CAPACITY x 64 B     |  free lots form a list; room for
+//             |                                             |  LOTS_PER_INSTRUMENT_MAX lots of
+//             |                                             |  every instrument at once
+//   +0x3F0000 +--------------------------------------------+
 //             | reserved                                    |
 //   +0x400000 +--------------------------------------------+
 //
@@ -28,8 +30,9 @@
 //   | roundTrips   | winners   | interestPaid f64 | lotMerges  | reserved ...
 //
 //   linking        LINK_FIFO, LINK_LIFO or LINK_PARENT: which open lots a closing fill closes
-//   lotFree        first free lot (-1: the pool is exhausted; a new entry then joins the
-//                  instrument's newest lot, counted in lotMerges)
+//   lotFree        first free lot (-1: the pool is exhausted, which happens only when every
+//                  instrument holds LOTS_PER_INSTRUMENT_MAX lots; an entry then joins the
+//                  instrument's newest lot anyway, counted in lotMerges)
 //   negCashRate    annual interest charged on a negative balance of any currency, accrued
 //                  once per UTC day boundary crossed
 //   nextFundingNs  the earliest funding time of any instrument with a funding rate (i64 max: none)
@@ -109,10 +112,13 @@ export const PI_BORROW_RATE: i32 = 104;
 export const PI_WINNERS: i32 = 112;
 
 export const LOTS_OFFSET: i32 = PORTFOLIO_REGION_OFFSET + 0x30000;
-export const PORTFOLIO_LOT_CAPACITY: i32 = 32768;
+export const PORTFOLIO_LOT_CAPACITY: i32 = 61440;
 export const LOT_BYTES: i32 = 64;
-/** Open lots one instrument may hold; a further entry joins its newest lot (price-weighted). */
-export const LOTS_PER_INSTRUMENT_MAX: i32 = 64;
+/**
+ * Open lots one instrument may hold; a further entry joins its newest lot (price-weighted).
+ * The pool holds this many for every instrument, so an instrument with room never finds it empty.
+ */
+export const LOTS_PER_INSTRUMENT_MAX: i32 = PORTFOLIO_LOT_CAPACITY / INSTRUMENT_CAPACITY;
 export const L_ORDER_ID: i32 = 0;
 export const L_QTY: i32 = 8;
 export const L_PRICE: i32 = 16;

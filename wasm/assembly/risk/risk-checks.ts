@@ -19,14 +19,14 @@
 //   7 LOT_SIZE            |qty| / lotSize an integer (relative tolerance 1e-9)
 //   8 MIN_NOTIONAL        |qty| * (price * valueFactor) >= minNotional, unless the exit closes the position
 //   9/10 ORDER_RATE       fewer than maxOrders accepted in (clock - windowNs, clock] (exits: DEFERRED)
-//   entries only, with equity E = cash + sum(position * mark):
+//   entries only, with equity E = cash + marketValue (risk-account.ts, account currency):
 //   11 DAILY_LOSS         dayStartEquity - E < dailyLossPct * dayStartEquity
 //   12 MAX_POSITION       |A| * (price * valueFactor) <= maxPositionPct * E
-//   13 ASSET_CLASS        sum over the class of worst-case |position| * mark <= maxAssetClassPct * E
+//   13 ASSET_CLASS        sum over the class of worst-case |position| * mark * valueFactor <= maxAssetClassPct * E
 //   14 GROSS_EXPOSURE     sum over all instruments of the same <= maxGrossExposure
 //   15 LEVERAGE           that gross sum <= maxLeverage * E
 // (worst-case |position| of an instrument = max(|position + pendingBuy|, |position - pendingSell|),
-// valued at the order price for the order's instrument, with the order included; the other
+// valued at the order price * valueFactor for the order's instrument, with the order included; the other
 // instruments come from the exposure sums kept in risk-account.ts, so a check is O(1).)
 import { ERR_OUTBOUND_FULL, ERR_RISK_NOT_READY, OK } from '../errors';
 import { ringCheck } from '../ring';
