@@ -1,90 +1,115 @@
-// Decision benchmark (issue 5): per instrument-bar cost of fusion + sizing + one full
-// pre-trade risk check in the WASM core, against the plain TS implementation of the same
-// work, for 1 and for 100 instruments, in the same run.
+// Decision benchmark: per instrument-bar cost of what the engine loop runs for a decided bar
+// after its indicators: the bar close as the risk mark, then the decision and order stages
+// (pipelineRunDecision: decStep, then the order stage through the no-trade band, the
+// confirmation streak, the order table and the pre-trade checks, writing ORDER / CANCEL /
+// REPLACE or risk records to the outbound ring), in the WASM core, against the plain TS
+// reference of the same decision (and of the checks where it still applies), for 1 and for
+// 100 instruments, in the same run.
 //
-//   per bar, for N instruments:
-//     indicator values of each instrument -> its indicator slot                        [copy]
-//     decRunBatch(N): technical rules, ML, sentiment, regime-gated fusion, sizing        [decide]
-//     decCheckTargets(N): bar close -> risk mark, the order the target implies (whole
-//       lots, net of position and working orders, an entry fitted to the exposure limits,
-//       none below the minimum notional: risk/implied-order.ts) -> riskCheckOrder         [check]
-//   WASM legs:  wasm-decide = copy + decRunBatch;
-//               wasm-decide-unchanged = decRunBatch over the values the last copy left (no copy:
-//                 a lower bound, since unchanged values keep every branch predicted);
-//               wasm-decide+check = copy + decDecideAndCheck (decide and check in one call)
-//   TS legs:    reference-decide = ReferenceDecisionEngine.step;
-//               reference-decide+check = the same + ReferenceRiskEngine onMark + impliedOrder + checkOrder
-// Indicator values: in the engine the indicator executor writes them into the slots, so the
-// decision reads them in place. The bench replays stored values instead and must copy them
-// into the slots (a copyWithin inside the same memory); the copy leg times that alone and the
-// reported WASM figures subtract it ("net"). The TS legs read the same values in place.
-// Venue: every FILL_EVERY bars the working orders fill at the mark (riskOnFill), the risk
-// records are released and a tripped kill switch is reset (the strategy loses money over
-// millions of bars, and a halted book would only test the first checks). That is timed apart
-// and subtracted from the +check legs (it is not decision work; the two clock reads per
-// FILL_EVERY bars leave ~3 ns per instrument-bar of noise at 1 instrument), so positions,
-// pending quantities and equity move as in a backtest.
-// Workload: the 1h Binance bars of ../shared/data/crypto_ohlcv (BTC ETH SOL BNB XRP ADA; a
-// seeded random walk when absent, and the output says so), run once through the real
-// indicator executor with the default rule tokens; the values after each of the first
-// SNAPSHOT_BARS bars are kept in the scratch region. Instrument i replays series i % 6 from
-// bar offset 37 i, forth and back (no price jump at a wrap), one decision minute per bar.
+//   per bar, for N instruments (each leg on its own indicator slots, so every leg sees the
+//   same bars in order):
+//     indUpdate(slot, bar)               the real indicator plan on the real bar: the engine's
+//                                        path to the values the decision reads        [indicators]
+//     riskOnMark(i, close time, close)   what riskOnRecord does with a BAR record     [mark]
+//     pipelineRunDecision(i, close time) decStep + order stage, records -> outbound   [decide+orders]
+//   WASM legs:  indicators          = indUpdate alone;
+//               wasm-decide          = indUpdate + decStep (decision alone, on decision
+//                                      instruments N..2N-1 bound to their own slots);
+//               wasm-decide+orders   = indUpdate + riskOnMark + pipelineRunDecision: the path.
+//   TS legs:    reference-decide      = indUpdate + ReferenceDecisionEngine.step reading the slot
+//                                      values in place;
+//               reference-decide+check = indUpdate + ReferenceRiskEngine onMark + step +
+//                                      impliedOrder + checkOrder. The TS reference has no order
+//                                      stage: no no-trade band, no confirmation, no order table,
+//                                      so it checks every implied order (the WASM path checks
+//                                      only the changes the band and confirmation let through,
+//                                      but books each through the order table).
+//   Reported: each leg's median, and "net" figures = leg - indicators (the indicator update is
+//   the stage before; it is timed alone and subtracted, as the copy into slots was before),
+//   taken within each round (legs timed back to back share the machine's speed of the moment:
+//   on the shared development VM it changes by up to 2x between seconds) and then the median.
+//   The net WASM figures still hold the JS -> WASM calls the engine makes inside the core: one
+//   (decide) or two (mark + decide + orders) per instrument-bar, about 7 ns each with an i64
+//   argument on the development VM.
+// Venue: the ExecutionSpec has no simulated venue (`venue: undefined`, as with a live venue),
+// so the core's ORDER records leave on the outbound ring; every FILL_EVERY bars the bench
+// drains the ring and answers each ORDER with one FILL at the instrument's mark (taker fee of
+// config/default.yaml) through ordersApplyVenueRecord (order table, portfolio), a CANCEL
+// with CANCELED, a REPLACE with a REJECT, and resets a tripped kill switch (millions of bars
+// of a losing book would otherwise test only the first check). That is timed apart and
+// subtracted from the +orders / +check legs (it is venue work; the two clock reads per
+// FILL_EVERY bars, ~100 ns each here, leave about 6 ns per instrument-bar in those legs at 1
+// instrument, and nothing measurable at 100). The TS reference
+// account gets the same fills (its working quantities, at the mark, same fee).
+// Setup as in a real run: configurePipeline (engine/pipeline) with a PipelineSpec holding
+// `risk` and `execution`, the latter from executionFromConfig(config/default.yaml), so the
+// order table, order stage (band 10% of equity, 3 confirmation bars, market entries) and
+// risk limits are the configured defaults; exits are off by default (so the exits-on-mark step
+// the engine runs after the mark, not exported, does nothing and is left out). Instruments:
+// asset class i % 3, lot size of risk.replayDefaults; the decision instruments are re-added
+// with sizing method i % 4 (vol target, fixed-fractional, capped Kelly, ATR stop) and shorts
+// on odd instruments (WasmDecisionEngine.addInstrument, the call configurePipeline makes).
+// Workload: the bundled demo bars (data/*.csv: BTC, ETH, SOL 1h, 17,520 bars each); instrument
+// i replays series i % 3 from row 37 i, forth and back (no price jump at a wrap), one bar per
+// decision minute (STEP_NS: times drive ages, decay and the risk clock, and never go back).
 // Each instrument holds a regime (3-state label model, fixed filtered probabilities, so the
-// blended weights are reused), one model output and 6 sentiment items from 3 sources (ages
-// kept valid: no expiry rebuild in the timed region), and sizes by method i % 4 (vol target,
-// fixed-fractional, capped Kelly, ATR stop), shorts allowed on odd instruments; risk: three
-// asset classes (i % 3), lot 1e-6; the output lists the share of checked orders by risk
-// reason (an accepted entry ran every check), and how often a limit cut an implied order to
-// fit or stopped it (the targets of 100 instruments sized against the whole equity run into
-// the position and class limits, and fitting them runs those limits on every such bar).
-// Left out: CSV parsing, the indicator runs, setup. Each figure is the median over
-// REPETITIONS samples of SAMPLE_INSTRUMENT_BARS instrument-bars, legs sampled round-robin
-// after one warm-up round. Result check: the risk decisions per reason (to 1 in 10^4) and
-// the equity (to 1e-9) of the WASM and TS +check legs must agree, and one more bar through
-// both decision implementations must agree to 1e-9.
-// Goal: decide + check <= 100 ns per instrument-bar (WASM, net of the copy).
+// blended weights are reused: the regime filter step is left out), one model output and 6
+// sentiment items from 3 sources (ages kept valid: no expiry rebuild in the timed region).
+// Left out of the timed region: CSV parsing, setup, the venue (above), the regime step, and
+// draining the outbound ring. Sizes: each leg's figure is the median over REPETITIONS (9)
+// samples of SAMPLE_INSTRUMENT_BARS (200,000) instrument-bars (1 instrument: 200,000 bars a
+// sample; 100 instruments: 2,000 bars), legs sampled round-robin after one warm-up round.
+// Result check: no stage failed; orders went out and were filled; each instrument's position
+// in the core equals the fills the bench applied; one more bar through both decision
+// implementations (same values, regime and equity) agrees to 1e-9.
+// Goal: mark + decide + orders <= 100 ns per instrument-bar (WASM, net of the indicator update).
 //
 // Run: `npm run bench -- decision [--json]` (after `npm run build`), or
 // `node dist/bench/decision.bench.js [--json]`.
-import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBarsCsv, type OhlcvColumns } from '../adapters/files/index.js';
-import { packageRoot } from '../engine/core/package-root.js';
+import { defaultBarFiles } from '../engine/cli/default-data.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
 import {
-  compileDecisionProgram, compileInstrument, decisionTokens, resolveFusionConfig, resolveSizingConfig, WasmDecisionEngine,
-  STATUS_PRICE, type DecisionCoreExports, type DecisionOutput,
+  compileInstrument, resolveFusionConfig, resolveSizingConfig, WasmDecisionEngine, type DecisionCoreExports, type DecisionOutput,
 } from '../engine/decision/index.js';
 import { ReferenceDecisionEngine } from '../engine/decision/reference/index.js';
-import { buildPlan, IndicatorExecutor, type IndicatorCoreExports } from '../engine/indicators/index.js';
-import { SCRATCH_REGION_OFFSET } from '../engine/layout/memory-map.js';
-import type { GaussianHmm } from '../engine/regime/gaussian-hmm.js';
+import type { IndicatorCoreExports } from '../engine/indicators/index.js';
+import { OUTBOUND_CAPACITY, OUTBOUND_RING_OFFSET, SCRATCH_REGION_OFFSET } from '../engine/layout/memory-map.js';
+import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../engine/layout/event-record.js';
+import { loadConfig } from '../engine/config/index.js';
+import { executionFromConfig } from '../engine/execution/index.js';
+import { configurePipeline, planPipeline, readInstrumentRisk, readPipelineCounters, type PipelineSpec } from '../engine/pipeline/index.js';
 import { FILTER_PROBS, FILTER_STEPS, hmmFilterStateOffset } from '../engine/regime/hmm-memory-layout.js';
-import { WasmForwardFilter, type HmmCoreExports } from '../engine/regime/wasm-forward-filter.js';
-import type { BenchSuite, BenchSuiteOptions } from './main.js';
-import { OUTBOUND_RING_OFFSET } from '../engine/layout/memory-map.js';
+import { WasmForwardFilter, type GaussianHmm, type HmmCoreExports, type RegimeModelRecord } from '../engine/regime/index.js';
 import { initRing, RingConsumer } from '../engine/ring/index.js';
-import { ReferenceRiskEngine, RiskReason, riskReasonName, WasmRiskEngine, type RiskCoreExports, type RiskLimits } from '../engine/risk/index.js';
+import { ReferenceRiskEngine, riskReasonName, riskLimitsFromConfig, type RiskCoreExports } from '../engine/risk/index.js';
+import type { BenchSuite, BenchSuiteOptions } from './main.js';
 
 const REPETITIONS = 9;
 const SAMPLE_INSTRUMENT_BARS = 200_000;
-const SNAPSHOT_BARS = 4096;
 const INSTRUMENT_COUNTS = [1, 100] as const;
 const GOAL_NS = 100;
 const FILL_EVERY = 16;
-const LOT = 1e-6;
-const HOUR = 3_600_000_000_000n;
+const CASH = 1_000_000;
 /** Decision-time step per replayed bar: time only drives ages, decay and the risk clock, and must never go back. */
 const STEP_NS = 60_000_000_000n;
-const SYMBOLS = ['BTC', 'ETH', 'SOL', 'BNB', 'XRP', 'ADA'];
-const dataDir = path.resolve(packageRoot(), '../shared/data/crypto_ohlcv');
+const T0 = 1_700_000_000_000_000_000n;
+/** Offset of the FILL / CANCELED / REJECT records the bench venue hands to ordersApplyVenueRecord. */
+const VENUE_RECORD = SCRATCH_REGION_OFFSET;
+const LIVE_INBOUND = EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND;
 
-type Core = DecisionCoreExports & IndicatorCoreExports & HmmCoreExports;
+interface BenchCore extends DecisionCoreExports, IndicatorCoreExports, HmmCoreExports, RiskCoreExports {
+  indUpdate(slot: number, open: number, high: number, low: number, close: number, volume: number, timeNs: bigint): number;
+  pipelineRunDecision(instrument: number, nowNs: bigint): number;
+  ordersApplyVenueRecord(record: number, ring: number): number;
+}
 
 interface Leg {
   readonly name: string;
-  /** Runs bars [from, from + count) of the replay for every instrument; returns ns to leave out (venue work), or 0. */
+  /** Runs bars [from, from + count) for every instrument; returns ns to leave out (venue work), or 0. */
   run(from: number, count: number): number;
 }
 
@@ -92,49 +117,55 @@ export interface DecisionBenchCase {
   readonly instruments: number;
   /** Median ns per instrument-bar by leg name (venue work already left out). */
   readonly nsPerInstrumentBar: Record<string, number>;
-  /** WASM decRunBatch net of the copy. */
+  /** wasm-decide - indicators: decStep alone. */
   readonly decideNs: number;
-  /** WASM decCheckTargets: (decide + check) - decide. */
-  readonly checkNs: number;
-  /** WASM decide + check net of the copy: the issue's quantity. */
-  readonly decideCheckNs: number;
+  /** (wasm-decide+orders) - (wasm-decide): the mark and the order stage. */
+  readonly markOrdersNs: number;
+  /** reference-decide - indicators and (reference-decide+check) - indicators. */
+  readonly referenceDecideNs: number;
+  readonly referenceDecideCheckNs: number;
+  /** (wasm-decide+orders) - indicators: the goal's quantity. */
+  readonly decideOrdersNs: number;
+  /** (reference-decide+check) - indicators, over decideOrdersNs. */
   readonly referenceOverWasm: number;
   readonly goalMet: boolean;
   readonly maxDifference: number;
-  /** Orders checked per instrument-bar, and the share of them by risk reason name. */
+  /** Per instrument-bar of the wasm-decide+orders leg (warm-up included): ORDER records, order actions, risk records. */
   readonly ordersPerInstrumentBar: number;
-  readonly reasons: Record<string, number>;
-  /** Share of instrument-bars whose implied order a limit cut to fit or stopped, by limit name (TS reference leg). */
-  readonly shaped: Record<string, number>;
+  readonly orderActionsPerInstrumentBar: number;
+  /** Share of the instrument-bars whose target change the no-trade band or the confirmation streak kept from trading. */
+  readonly bandSkipShare: number;
+  readonly confirmSkipShare: number;
+  /** Risk records (refusals, deferrals, FlattenRequired) by reason name. */
+  readonly riskRecords: Record<string, number>;
+  readonly fills: number;
+  readonly killSwitchResets: number;
+  /** The TS reference's checked orders by reason name (share). */
+  readonly referenceReasons: Record<string, number>;
 }
 
 export interface DecisionBenchResult {
   readonly data: string;
   readonly repetitions: number;
+  readonly goalNs: number;
+  /** 1, 5 and 15 min load averages before and after the cases (other processes slow every leg). */
+  readonly loadAverage: { readonly before: number[]; readonly after: number[] };
   readonly cases: DecisionBenchCase[];
-}
-
-async function loadSeries(): Promise<{ name: string; series: OhlcvColumns[] }> {
-  const files = SYMBOLS.map((s) => path.join(dataDir, `binance_spot_${s}USDT_1h_2024-04-16_2026-04-16.csv`));
-  if (files.every(existsSync)) return { name: `Binance 1h ${SYMBOLS.join(' ')} (${dataDir})`, series: await Promise.all(files.map(async (f) => (await loadBarsCsv(f)).series)) };
-  let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  const series = SYMBOLS.map(() => {
-    const n = SNAPSHOT_BARS + 64;
-    const close = new Float64Array(n);
-    let price = 100;
-    for (let i = 0; i < n; i++) close[i] = price *= 1 + 0.01 * (random() - 0.5);
-    const high = close.map((c) => c * (1 + 0.004 * random()));
-    const low = close.map((c) => c * (1 - 0.004 * random()));
-    return { length: n, timeNs: BigInt64Array.from({ length: n }, (_, i) => BigInt(i) * HOUR), open: close, high, low, close, volume: close.map(() => 1000 * (0.5 + random())) } as unknown as OhlcvColumns;
-  });
-  return { name: `seeded random walk (shared data absent at ${dataDir})`, series };
 }
 
 const LABEL_MODEL: GaussianHmm = {
   states: 3, features: 1, covarianceType: 'diag',
   startProb: new Float64Array([1 / 3, 1 / 3, 1 / 3]), transMat: new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]),
   means: new Float64Array([0, 1, 2]), covars: new Float64Array([1, 1, 1]),
+};
+
+/** A regime model record around LABEL_MODEL: one state per label; its probabilities are written, never filtered. */
+const LABEL_RECORD: RegimeModelRecord = {
+  format: 'quantflow.regime-hmm', version: 2, featureSpec: ['logret'],
+  trainingRange: { fromNs: '0', toNs: '0', rows: 0, source: 'bench/decision (label model)' }, dataHash: 'sha256:', logLikelihood: 0,
+  model: LABEL_MODEL, labels: ['trending', 'mean_reverting', 'choppy'],
+  labelRules: {} as RegimeModelRecord['labelRules'], minDwellBars: 1, stateStatistics: [],
+  fit: { seed: 0, restarts: 0, iterations: 0, converged: true, tolerance: 0, maxIterations: 0 },
 };
 
 function median(values: number[]): number {
@@ -148,131 +179,183 @@ function maxDifference(a: DecisionOutput, b: DecisionOutput): number {
 }
 
 function runCase(series: OhlcvColumns[], instruments: number): DecisionBenchCase {
+  const N = instruments;
   const memory = createSharedMemory();
-  const core = instantiateCore(memory, compileCore('release')) as Core;
+  const core = instantiateCore(memory, compileCore('release')) as unknown as BenchCore;
+  const ring = OUTBOUND_RING_OFFSET;
+  initRing(memory, ring, OUTBOUND_CAPACITY);
+  const consumer = new RingConsumer(memory, ring);
+  const config = loadConfig();
   const fusion = resolveFusionConfig({ ml: { maxAgeSeconds: 1e9 }, sentiment: { maxAgeSeconds: 1e9, sources: [{ id: 0, weight: 1, cap: 1 }, { id: 1, weight: 0.5 }] } });
-  const sizing = resolveSizingConfig({
-    strategies: { fixed: { method: 'fixedFractional' }, kelly: { method: 'cappedKelly' }, atr: { method: 'atrStop' } },
-  });
-  const plan = buildPlan([...decisionTokens(fusion, sizing), 'atr:14']);
-  const executor = IndicatorExecutor.create(plan, { core, memory });
+  const sizing = resolveSizingConfig({ strategies: { fixed: { method: 'fixedFractional' }, kelly: { method: 'cappedKelly' }, atr: { method: 'atrStop' } } });
+  const limits = riskLimitsFromConfig(config.risk);
+  const lotSize = config.risk.replayDefaults.lotSize;
+  const staleNs = BigInt(config.risk.defaultStaleAfterMs) * 1_000_000n;
+  const riskInstruments = Array.from({ length: N }, (_, i) => ({ instrument: i, assetClass: i % 3, lotSize, staleNs }));
+  const spec: PipelineSpec = {
+    indicators: ['atr:14'],
+    instruments: Array.from({ length: N }, (_, i) => ({ instrument: i, regimeModel: LABEL_RECORD, timeframe: '1h' })),
+    decision: { fusion, sizing, equity: CASH },
+    risk: { limits, instruments: riskInstruments, cash: CASH, startNs: T0, halted: false },
+    execution: executionFromConfig(config, Array.from({ length: N }, (_, i) => ({ instrument: i, symbol: `BENCH${i}` })), { simulate: false }),
+  };
+  configurePipeline(core, memory, spec);
+  const { plan, decisionProgram } = planPipeline(spec);
+  const program = decisionProgram!;
   const V = plan.valueCount;
-  const f64 = new Float64Array(memory.buffer);
-  const view = new DataView(memory.buffer);
+  const slotCapacity = core.indSlotCapacity();
+  // Indicator slots: 0..N-1 the pipeline's (configurePipeline binds slot = instrument), then one set per other leg.
+  const SLOTS = { indicators: N, decide: 2 * N, referenceDecide: 3 * N, referenceCheck: 4 * N };
+  if (5 * N > slotCapacity) throw new Error(`the plan fits ${slotCapacity} indicator slots; this case needs ${5 * N}`);
+  for (let s = N; s < 5 * N; s++) if (core.indSlotReset(s) < 0) throw new Error(`indSlotReset(${s}) failed`);
 
-  // Snapshots of every series' values after each bar, in the scratch region.
-  const snapshotBase = SCRATCH_REGION_OFFSET / 8;
-  const snapshotViews: Float64Array[][] = [];
-  series.forEach((s, k) => {
-    executor.resetSlot(0);
-    const views: Float64Array[] = [];
-    for (let t = 0; t < SNAPSHOT_BARS; t++) {
-      executor.update(0, s.open[t], s.high[t], s.low[t], s.close[t], s.volume[t], s.timeNs[t]);
-      const at = snapshotBase + (k * SNAPSHOT_BARS + t) * V;
-      f64.copyWithin(at, executor.valuesBase(0), executor.valuesBase(0) + V);
-      views.push(f64.subarray(at, at + V));
-    }
-    snapshotViews.push(views);
-  });
-
-  const program = compileDecisionProgram(fusion, sizing, plan);
   const wasm = new WasmDecisionEngine(core, memory);
-  wasm.load(program);
   const reference = new ReferenceDecisionEngine(program);
   const filter = new WasmForwardFilter(core, memory);
-  filter.loadModel(0, LABEL_MODEL, [0, 1, 2]);
+  const view = new DataView(memory.buffer);
+  const f64 = new Float64Array(memory.buffer);
   const strategies = [undefined, 'fixed', 'kelly', 'atr'];
-  const slotBase: number[] = [];
-  const seriesOf: number[] = [];
-  const offsetOf: number[] = [];
   const regimes: { probabilities: number[]; labelOf: number[] }[] = [];
-  const t0 = 1_700_000_000_000_000_000n;
-  for (let i = 0; i < instruments; i++) {
-    executor.resetSlot(1 + i);
-    const spec = { instrument: i, indicatorSlot: 1 + i, timeframe: '1h', allowShort: i % 2 === 1, strategy: strategies[i % 4] };
-    const compiled = compileInstrument(sizing, plan, spec);
-    wasm.addInstrument(compiled);
-    reference.addInstrument(compiled);
-    filter.reset(i, 0);
+  const values: Float64Array[] = [];
+  for (let i = 0; i < N; i++) {
     const probabilities = [0.5 + 0.004 * i, 0.3, 0.2 - 0.004 * i].map((p) => Math.max(0, p));
     const sum = probabilities.reduce((a, b) => a + b, 0);
     regimes.push({ probabilities: probabilities.map((p) => p / sum), labelOf: [0, 1, 2] });
-    regimes[i].probabilities.forEach((p, k) => view.setFloat64(hmmFilterStateOffset(i) + FILTER_PROBS + 8 * k, p, true));
-    view.setBigInt64(hmmFilterStateOffset(i) + FILTER_STEPS, 1n, true);
-    const model = { instrument: i, tsNs: t0, quantiles: [-0.012, -0.005, 0.0008 * ((i % 5) - 2), 0.006, 0.013] as [number, number, number, number, number] };
-    wasm.onModel(model);
-    reference.onModel(i, model.tsNs, model.quantiles);
-    for (let k = 0; k < 6; k++) {
-      const item = { instrument: i, tsNs: t0 + BigInt(k) * 600_000_000_000n, score: ((k * 7 + i) % 11) / 5 - 1, confidence: 0.5 + 0.05 * k, source: k % 3, contentHash: BigInt(1000 * i + k) };
-      wasm.onSentiment(item);
-      reference.onSentiment(i, item.tsNs, item.score, item.confidence, item.source, item.contentHash);
+    // Decision instrument i (the pipeline's, slot i) and N + i (decide alone, its own slot).
+    for (const [instrument, indicatorSlot] of [[i, i], [N + i, SLOTS.decide + i]] as const) {
+      const compiled = compileInstrument(sizing, plan, { instrument, indicatorSlot, timeframe: '1h', allowShort: i % 2 === 1, strategy: strategies[i % 4] });
+      wasm.addInstrument(compiled);
+      if (instrument === i) reference.addInstrument(compiled);
+      if (instrument !== i) filter.reset(instrument, 0);
+      regimes[i].probabilities.forEach((p, k) => view.setFloat64(hmmFilterStateOffset(instrument) + FILTER_PROBS + 8 * k, p, true));
+      view.setBigInt64(hmmFilterStateOffset(instrument) + FILTER_STEPS, 1n, true);
+      const model = { instrument, tsNs: T0, quantiles: [-0.012, -0.005, 0.0008 * ((i % 5) - 2), 0.006, 0.013] as [number, number, number, number, number] };
+      wasm.onModel(model);
+      if (instrument === i) reference.onModel(i, model.tsNs, model.quantiles);
+      for (let k = 0; k < 6; k++) {
+        const item = { instrument, tsNs: T0 + BigInt(k) * 600_000_000_000n, score: ((k * 7 + i) % 11) / 5 - 1, confidence: 0.5 + 0.05 * k, source: k % 3, contentHash: BigInt(1000 * i + k) };
+        wasm.onSentiment(item);
+        if (instrument === i) reference.onSentiment(i, item.tsNs, item.score, item.confidence, item.source, item.contentHash);
+      }
     }
-    slotBase.push(executor.valuesBase(1 + i));
-    seriesOf.push(i % series.length);
-    offsetOf.push((37 * i) % SNAPSHOT_BARS);
   }
-  // Replay runs forth and back through the snapshots, so prices never jump at a wrap.
-  const replayIndex = (i: number, bar: number) => {
-    const p = (bar + offsetOf[i]) % (2 * SNAPSHOT_BARS - 2);
-    return p < SNAPSHOT_BARS ? p : 2 * SNAPSHOT_BARS - 2 - p;
+  const slotValues = (slot: number) => {
+    const at = core.indValuesOffset(slot) / 8;
+    return f64.subarray(at, at + V);
   };
-  const snapshotAt = (i: number, bar: number) => snapshotBase + (seriesOf[i] * SNAPSHOT_BARS + replayIndex(i, bar)) * V;
-  const bars = Math.max(FILL_EVERY, Math.ceil(SAMPLE_INSTRUMENT_BARS / instruments / FILL_EVERY) * FILL_EVERY);
-  // Decision times, precomputed so no BigInt is built in the timed region (STEP_NS apart, never back).
-  const nows = Array.from({ length: (REPETITIONS + 1) * bars + 1 }, (_, b) => t0 + HOUR + BigInt(b) * STEP_NS);
-  const nowOf = (bar: number) => nows[bar];
-  const equity = 1_000_000;
-  const copyBar = (bar: number) => {
-    for (let i = 0; i < instruments; i++) {
-      const from = snapshotAt(i, bar);
-      f64.copyWithin(slotBase[i], from, from + V);
+  for (let s = 0; s < 5 * N; s++) values.push(slotValues(s));
+
+  // The bars: instrument i replays series i % 3 from row 37 i, forth and back.
+  const seriesOf = Array.from({ length: N }, (_, i) => series[i % series.length]);
+  const offsetOf = Array.from({ length: N }, (_, i) => 37 * i);
+  const rowOf = (i: number, bar: number) => {
+    const length = seriesOf[i].length;
+    const p = (bar + offsetOf[i]) % (2 * length - 2);
+    return p < length ? p : 2 * length - 2 - p;
+  };
+  const bars = Math.max(FILL_EVERY, Math.ceil(SAMPLE_INSTRUMENT_BARS / N / FILL_EVERY) * FILL_EVERY);
+  // Decision times, precomputed so no BigInt is built in the timed region.
+  const nows = Array.from({ length: (REPETITIONS + 1) * bars + 2 }, (_, b) => T0 + 3_600_000_000_000n + BigInt(b) * STEP_NS);
+  const update = (slot: number, i: number, bar: number): number => {
+    const s = seriesOf[i];
+    const row = rowOf(i, bar);
+    const close = s.close[row];
+    const status = core.indUpdate(slot, s.open[row], s.high[row], s.low[row], close, s.volume[row], nows[bar]);
+    if (status < 0) throw new Error(`indUpdate(${slot}) returned ${status}`);
+    return close;
+  };
+
+  const venue = benchVenue(core, memory, consumer, N, config.venue.costs.takerFee);
+  const referenceRisk = new ReferenceRiskEngine();
+  referenceRisk.configure(limits);
+  for (const entry of riskInstruments) referenceRisk.configureInstrument(entry);
+  referenceRisk.init(CASH, T0);
+  const referenceCounts = new Array<number>(17).fill(0);
+  const timed = (work: () => void) => {
+    const start = process.hrtime.bigint();
+    work();
+    return Number(process.hrtime.bigint() - start);
+  };
+  const referenceVenue = (now: bigint) => timed(() => {
+    for (let i = 0; i < N; i++) {
+      const { pendingBuy, pendingSell, mark } = referenceRisk.instrumentState(i);
+      for (const qty of [pendingBuy, -pendingSell]) {
+        if (qty === 0) continue;
+        referenceRisk.onFill(i, now, qty, mark, Math.abs(qty) * mark * config.venue.costs.takerFee);
+        referenceRisk.releaseWorking(i, qty);
+      }
     }
-  };
-  wasm.stageBatch(Array.from({ length: instruments }, (_, i) => i));
-  const risk = riskSetup(core as unknown as Core & RiskCoreExports, memory, instruments, nowOf(0) - 1n);
-  const decideWasm = (bar: number) => {
-    copyBar(bar);
-    const status = core.decRunBatch(instruments, nowOf(bar), equity);
-    if (status !== instruments) throw new Error(`decRunBatch returned ${status}`);
-  };
-  const decideReference = (bar: number, i: number) =>
-    reference.step(i, { nowNs: nowOf(bar), equity, values: snapshotViews[seriesOf[i]][replayIndex(i, bar)], regime: regimes[i] });
+    if (referenceRisk.account().halted) referenceRisk.resetKillSwitch();
+  });
 
   const legs: Leg[] = [
-    { name: 'copy', run: (from, count) => { for (let b = from; b < from + count; b++) copyBar(b); return 0; } },
-    { name: 'wasm-decide', run: (from, count) => { for (let b = from; b < from + count; b++) decideWasm(b); return 0; } },
     {
-      name: 'wasm-decide-unchanged',
+      name: 'indicators',
+      run: (from, count) => {
+        for (let b = from; b < from + count; b++) for (let i = 0; i < N; i++) update(SLOTS.indicators + i, i, b);
+        return 0;
+      },
+    },
+    {
+      name: 'wasm-decide',
       run: (from, count) => {
         for (let b = from; b < from + count; b++) {
-          const status = core.decRunBatch(instruments, nowOf(b), equity);
-          if (status !== instruments) throw new Error(`decRunBatch returned ${status}`);
+          const now = nows[b];
+          for (let i = 0; i < N; i++) {
+            update(SLOTS.decide + i, i, b);
+            const status = core.decStep(N + i, now, CASH);
+            if (status < 0) throw new Error(`decStep(${N + i}) returned ${status}`);
+          }
         }
         return 0;
       },
     },
     {
-      name: 'wasm-decide+check',
+      name: 'wasm-decide+orders',
       run: (from, count) => {
         let venueNs = 0;
         for (let b = from; b < from + count; b++) {
-          copyBar(b);
-          const orders = core.decDecideAndCheck(instruments, nowOf(b), equity, risk.ring);
-          if (orders < 0) throw new Error(`decDecideAndCheck returned ${orders}`);
-          risk.ordersWasm += orders;
-          if ((b + 1) % FILL_EVERY === 0) venueNs += risk.venueWasm(nowOf(b));
+          const now = nows[b];
+          for (let i = 0; i < N; i++) {
+            const close = update(i, i, b);
+            if (core.riskOnMark(i, now, close, ring) < 0) throw new Error(`riskOnMark(${i}) failed`);
+            const status = core.pipelineRunDecision(i, now);
+            if (status < 0) throw new Error(`pipelineRunDecision(${i}) returned ${status}`);
+          }
+          if ((b + 1) % FILL_EVERY === 0) venueNs += timed(() => venue.answer(now));
         }
         return venueNs;
       },
     },
-    { name: 'reference-decide', run: (from, count) => { for (let b = from; b < from + count; b++) for (let i = 0; i < instruments; i++) decideReference(b, i); return 0; } },
+    {
+      name: 'reference-decide',
+      run: (from, count) => {
+        for (let b = from; b < from + count; b++) {
+          const now = nows[b];
+          for (let i = 0; i < N; i++) {
+            update(SLOTS.referenceDecide + i, i, b);
+            reference.step(i, { nowNs: now, equity: CASH, values: values[SLOTS.referenceDecide + i], regime: regimes[i] });
+          }
+        }
+        return 0;
+      },
+    },
     {
       name: 'reference-decide+check',
       run: (from, count) => {
         let venueNs = 0;
         for (let b = from; b < from + count; b++) {
-          for (let i = 0; i < instruments; i++) risk.checkReference(i, nowOf(b), decideReference(b, i));
-          if ((b + 1) % FILL_EVERY === 0) venueNs += risk.venueReference(nowOf(b));
+          const now = nows[b];
+          const equity = referenceRisk.account().equity;
+          for (let i = 0; i < N; i++) {
+            const close = update(SLOTS.referenceCheck + i, i, b);
+            referenceRisk.onMark(i, now, close);
+            const decision = reference.step(i, { nowNs: now, equity, values: values[SLOTS.referenceCheck + i], regime: regimes[i] });
+            if (!(decision.price > 0)) continue;
+            const { qty } = referenceRisk.impliedOrder(i, decision.quantity, decision.price);
+            if (qty !== 0) referenceCounts[referenceRisk.checkOrder({ orderId: 0n, instrument: i, tsNs: now, qty, price: decision.price }).reason]++;
+          }
+          if ((b + 1) % FILL_EVERY === 0) venueNs += referenceVenue(now);
         }
         return venueNs;
       },
@@ -286,68 +369,175 @@ function runCase(series: OhlcvColumns[], instruments: number): DecisionBenchCase
       const start = process.hrtime.bigint();
       const leftOut = leg.run(cursor, bars);
       const ns = Number(process.hrtime.bigint() - start) - leftOut;
-      if (round >= 0) samples.get(leg.name)!.push(ns / (bars * instruments));
+      if (round >= 0) samples.get(leg.name)!.push(ns / (bars * N));
     }
     cursor += bars;
   }
-  const ns = Object.fromEntries([...samples].map(([name, values]) => [name, median(values)]));
+  const ns = Object.fromEntries([...samples].map(([name, v]) => [name, median(v)]));
+  // Net figures: the difference of two legs within each round (timed back to back, so they share
+  // the machine's speed at that moment), then the median over the rounds.
+  const net = (leg: string, base: string) => median(samples.get(leg)!.map((v, r) => v - samples.get(base)![r]));
+  const counters = readPipelineCounters(memory);
+  const instrumentBars = (REPETITIONS + 1) * bars * N;
 
-  // Result check: the +check legs made the same risk decisions on the same bars; one more bar
-  // through both decision implementations.
-  risk.check();
+  // Result check: no stage failed; orders went out and were filled; positions equal the fills;
+  // one more bar through both decision implementations agrees.
+  venue.answer(nows[cursor - 1]);
+  if (counters.stageErrors !== 0) throw new Error(`result check failed: ${counters.stageErrors} stage errors (last status ${counters.lastError} on instrument ${counters.lastErrorInstrument})`);
+  if (venue.stats.orders === 0 || venue.stats.fills === 0) throw new Error(`result check failed: ${venue.stats.orders} orders, ${venue.stats.fills} fills`);
+  for (let i = 0; i < N; i++) {
+    const position = readInstrumentRisk(memory, i).position;
+    const filled = venue.filledQty[i];
+    if (!(Math.abs(position - filled) <= 1e-9 * Math.max(1, Math.abs(filled)))) throw new Error(`result check failed: instrument ${i} holds ${position}, the bench filled ${filled}`);
+  }
   const last = cursor;
-  copyBar(last);
-  core.decRunBatch(instruments, nowOf(last), equity);
+  for (let i = 0; i < N; i++) core.riskOnMark(i, nows[last], update(i, i, last), ring);
   let worst = 0;
-  for (let i = 0; i < instruments; i++) worst = Math.max(worst, maxDifference(wasm.output(i), decideReference(last, i)));
-  if (!(worst <= 1e-9)) throw new Error(`result check failed: WASM and reference differ by ${worst} on the last bar`);
-  const decideNs = ns['wasm-decide'] - ns.copy;
-  const decideCheckNs = ns['wasm-decide+check'] - ns.copy;
-  const checked = risk.ordersWasm;
+  for (let i = 0; i < N; i++) {
+    const equity = core.riskEquity();
+    if (core.pipelineRunDecision(i, nows[last]) < 0) throw new Error(`pipelineRunDecision(${i}) failed`);
+    worst = Math.max(worst, maxDifference(wasm.output(i), reference.step(i, { nowNs: nows[last], equity, values: values[i], regime: regimes[i] })));
+  }
+  venue.answer(nows[last]);
+  if (!(worst <= 1e-9)) throw new Error(`result check failed: WASM and reference decisions differ by ${worst} on the last bar`);
+
+  const decideOrdersNs = net('wasm-decide+orders', 'indicators');
+  const referenceDecideCheckNs = net('reference-decide+check', 'indicators');
+  const checked = referenceCounts.reduce((a, b) => a + b, 0);
   return {
-    instruments,
+    instruments: N,
     nsPerInstrumentBar: ns,
-    decideNs,
-    checkNs: decideCheckNs - decideNs,
-    decideCheckNs,
-    referenceOverWasm: ns['reference-decide+check'] / decideCheckNs,
-    goalMet: decideCheckNs <= GOAL_NS,
+    decideNs: net('wasm-decide', 'indicators'),
+    markOrdersNs: net('wasm-decide+orders', 'wasm-decide'),
+    referenceDecideNs: net('reference-decide', 'indicators'),
+    referenceDecideCheckNs,
+    decideOrdersNs,
+    referenceOverWasm: referenceDecideCheckNs / decideOrdersNs,
+    goalMet: decideOrdersNs <= GOAL_NS,
     maxDifference: worst,
-    ordersPerInstrumentBar: checked / ((REPETITIONS + 1) * bars * instruments),
-    reasons: Object.fromEntries(risk.counts.wasm.map((n, r) => [riskReasonName(r), n / checked] as const).filter(([, share]) => share > 0)),
-    shaped: Object.fromEntries(risk.counts.referenceShaped.map((n, r) => [riskReasonName(r), n / risk.counts.referenceBars] as const).filter(([, share]) => share > 0)),
+    ordersPerInstrumentBar: venue.stats.orders / instrumentBars,
+    orderActionsPerInstrumentBar: counters.ordersChecked / instrumentBars,
+    bandSkipShare: counters.bandSkips / instrumentBars,
+    confirmSkipShare: counters.confirmSkips / instrumentBars,
+    riskRecords: Object.fromEntries([...venue.riskRecords].sort((a, b) => a[0] - b[0]).map(([r, n]) => [riskReasonName(r), n])),
+    fills: venue.stats.fills,
+    killSwitchResets: venue.stats.resets,
+    referenceReasons: Object.fromEntries(referenceCounts.map((n, r) => [riskReasonName(r), checked ? n / checked : 0] as const).filter(([, share]) => share > 0)),
+  };
+}
+
+/**
+ * The bench's venue for the +orders leg (untimed): drains the outbound ring and answers each
+ * ORDER with a FILL of its whole quantity at the instrument's mark, each CANCEL with CANCELED and
+ * each REPLACE with a REJECT, through ordersApplyVenueRecord; tallies risk records by reason and
+ * resets a tripped kill switch.
+ */
+function benchVenue(core: BenchCore, memory: WebAssembly.Memory, consumer: RingConsumer, instruments: number, feeRate: number) {
+  const view = new DataView(memory.buffer);
+  const ring = OUTBOUND_RING_OFFSET;
+  const stats = { orders: 0, fills: 0, cancels: 0, replaces: 0, notices: 0, resets: 0 };
+  const riskRecords = new Map<number, number>();
+  const filledQty = new Array<number>(instruments).fill(0);
+  let fillId = 0;
+  const reply = (kind: number, instrument: number, now: bigint, price: number, size: number, a: number, b: number, id: bigint) => {
+    const r = VENUE_RECORD;
+    view.setInt32(r + EV_KIND, kind | LIVE_INBOUND, true);
+    view.setInt32(r + EV_INSTRUMENT, instrument, true);
+    view.setBigInt64(r + EV_TS_EXCHANGE, now, true);
+    view.setBigInt64(r + EV_TS_LOCAL, now, true);
+    view.setFloat64(r + EV_PRICE, price, true);
+    view.setFloat64(r + EV_SIZE, size, true);
+    view.setFloat64(r + EV_A, a, true);
+    view.setFloat64(r + EV_B, b, true);
+    view.setBigUint64(r + EV_ID, id, true);
+    const status = core.ordersApplyVenueRecord(r, ring);
+    if (status < 0) throw new Error(`ordersApplyVenueRecord returned ${status}`);
+  };
+  /** Reads every published record; returns the commands to answer. */
+  const drain = () => {
+    const commands: { kind: number; instrument: number; qty: number; id: bigint }[] = [];
+    const available = consumer.available();
+    for (let k = 0; k < available; k++) {
+      const offset = consumer.slotOffset((consumer.cursor + k) >>> 0);
+      const kind = view.getInt32(offset + EV_KIND, true) & KIND_MASK;
+      const instrument = view.getInt32(offset + EV_INSTRUMENT, true);
+      if (kind === EventKind.ORDER || kind === EventKind.CANCEL || kind === EventKind.REPLACE) {
+        commands.push({ kind, instrument, qty: view.getFloat64(offset + EV_SIZE, true), id: view.getBigUint64(offset + EV_ID, true) });
+      } else if (kind === EventKind.REJECT) {
+        const reason = view.getFloat64(offset + EV_A, true);
+        riskRecords.set(reason, (riskRecords.get(reason) ?? 0) + 1);
+      } else if (kind === EventKind.ORDER_NOTICE) {
+        stats.notices++;
+      }
+    }
+    if (available > 0) consumer.release((consumer.cursor + available) >>> 0);
+    return commands;
+  };
+  return {
+    stats,
+    riskRecords,
+    filledQty,
+    answer(now: bigint): void {
+      for (const c of drain()) {
+        if (c.kind === EventKind.ORDER) {
+          stats.orders++;
+          const mark = readInstrumentRisk(memory, c.instrument).mark;
+          reply(EventKind.FILL, c.instrument, now, mark, c.qty, Math.abs(c.qty) * mark * feeRate, ++fillId, c.id);
+          filledQty[c.instrument] += c.qty;
+          stats.fills++;
+        } else if (c.kind === EventKind.CANCEL) {
+          stats.cancels++;
+          reply(EventKind.CANCELED, c.instrument, now, 0, c.qty, 0, 0, c.id);
+        } else {
+          stats.replaces++;
+          reply(EventKind.REJECT, c.instrument, now, 0, c.qty, 3, 2, c.id);
+        }
+      }
+      drain(); // the round trips and notices the fills wrote
+      if (core.riskHalted() === 1) {
+        core.riskResetKillSwitch();
+        stats.resets++;
+      }
+    },
   };
 }
 
 export async function runDecisionBench(options: { json?: boolean } = {}): Promise<DecisionBenchResult> {
-  const { name, series } = await loadSeries();
+  const files = defaultBarFiles();
+  const series = await Promise.all(files.map(async (f) => (await loadBarsCsv(f)).series));
+  const data = `bundled demo bars: ${files.map((f) => path.basename(f)).join(', ')}`;
+  const load = () => loadavg().map((v) => Math.round(v * 100) / 100);
+  const before = load();
   const cases = INSTRUMENT_COUNTS.map((n) => runCase(series, n));
-  const result: DecisionBenchResult = { data: name, repetitions: REPETITIONS, cases };
+  const result: DecisionBenchResult = { data, repetitions: REPETITIONS, goalNs: GOAL_NS, loadAverage: { before, after: load() }, cases };
   if (options.json) {
     console.log(JSON.stringify(result, null, 2));
     return result;
   }
   const f = (v: number, d = 1) => v.toFixed(d);
-  console.log(`decision bench: fusion + sizing + pre-trade check per instrument-bar (medians of ${REPETITIONS} samples of ${SAMPLE_INSTRUMENT_BARS} instrument-bars); data: ${name}`);
+  const pct = (v: number) => `${f(100 * v, 2)}%`;
+  console.log(`decision bench: mark + decision + order stage per instrument-bar, as pipelineOnBar runs them (medians of ${REPETITIONS} samples of ${SAMPLE_INSTRUMENT_BARS.toLocaleString('en-US')} instrument-bars); data: ${data}`);
+  console.log(`load average (1, 5, 15 min) before ${before.join(' ')}, after ${result.loadAverage.after.join(' ')} on ${cpus().length} CPUs`);
   for (const c of cases) {
     const n = c.nsPerInstrumentBar;
     console.log(`${c.instruments} instrument(s):`);
-    console.log(`  WASM decide + check (net)   ${f(c.decideCheckNs)} ns   goal <= ${GOAL_NS}: ${c.goalMet ? 'met' : 'NOT met'}   TS reference / WASM = ${f(c.referenceOverWasm, 2)}x`);
-    console.log(`    decide: decRunBatch       ${f(c.decideNs)} ns   (technical, ML, sentiment, regime fusion, sizing)`);
-    console.log(`    check: decCheckTargets    ${f(c.checkNs)} ns   (mark, implied order, all pre-trade checks; ${f(c.ordersPerInstrumentBar, 2)} orders per instrument-bar)`);
-    console.log(`  copy values into slots      ${f(n.copy)} ns   (bench only: the executor writes them in place; subtracted above)`);
-    console.log(`  decide, values unchanged    ${f(n['wasm-decide-unchanged'])} ns   (no copy, same values every bar: lower bound of decide)`);
-    console.log(`  TS reference decide         ${f(n['reference-decide'])} ns   decide + check ${f(n['reference-decide+check'])} ns`);
-    console.log(`  risk reasons of the checked orders: ${Object.entries(c.reasons).map(([r, share]) => `${r} ${f(100 * share)}%`).join(', ')}`);
-    console.log(`  implied orders cut to fit or stopped, share of instrument-bars: ${Object.entries(c.shaped).map(([r, share]) => `${r} ${f(100 * share)}%`).join(', ') || 'none'}`);
-    console.log(`  result check: risk decisions and equity agree; max relative difference WASM vs reference ${c.maxDifference.toExponential(2)}`);
+    console.log(`  WASM mark + decide + orders (net)  ${f(c.decideOrdersNs)} ns   goal <= ${GOAL_NS}: ${c.goalMet ? 'met' : 'NOT met'}   TS reference decide + check / WASM = ${f(c.referenceOverWasm, 2)}x`);
+    console.log(`    decide: decStep                  ${f(c.decideNs)} ns   (technical, ML, sentiment, regime fusion, sizing)`);
+    console.log(`    mark + order stage               ${f(c.markOrdersNs)} ns   (riskOnMark; band, confirmation, order table, pre-trade checks, records)`);
+    console.log(`  indicator update (subtracted)      ${f(n.indicators)} ns   (indUpdate of the real plan: the stage before, in the engine)`);
+    console.log(`  legs as timed: wasm-decide ${f(n['wasm-decide'])} ns, wasm-decide+orders ${f(n['wasm-decide+orders'])} ns, reference-decide ${f(n['reference-decide'])} ns, reference-decide+check ${f(n['reference-decide+check'])} ns`);
+    console.log(`  TS reference net: decide ${f(c.referenceDecideNs)} ns, decide + implied order + checks ${f(c.referenceDecideCheckNs)} ns (no band, confirmation or order table)`);
+    console.log(`  order stage per instrument-bar: ${f(c.ordersPerInstrumentBar, 4)} ORDER records, ${f(c.orderActionsPerInstrumentBar, 4)} order actions (sent, amended or refused); target changes kept by the no-trade band ${pct(c.bandSkipShare)}, waiting for confirmation ${pct(c.confirmSkipShare)}`);
+    console.log(`  risk records: ${Object.entries(c.riskRecords).map(([r, k]) => `${r} ${k}`).join(', ') || 'none'}; fills applied ${c.fills.toLocaleString('en-US')}; kill-switch resets ${c.killSwitchResets}`);
+    console.log(`  TS reference checked orders by reason: ${Object.entries(c.referenceReasons).map(([r, share]) => `${r} ${f(100 * share)}%`).join(', ') || 'none'}`);
+    console.log(`  result check: no stage errors, positions = fills, last bar WASM vs reference max relative difference ${c.maxDifference.toExponential(2)}`);
   }
   return result;
 }
 
 export const decisionSuite: BenchSuite = {
   name: 'decision',
-  description: 'fusion + sizing + pre-trade check per instrument-bar, 1 and 100 instruments: WASM core vs TS reference',
+  description: 'mark + decision + order stage per instrument-bar (pipelineRunDecision), 1 and 100 instruments: WASM core vs TS reference',
   run: (options: BenchSuiteOptions = {}) => runDecisionBench({ json: options.json }),
 };
 
@@ -358,88 +548,3 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   });
 }
 
-// Risk side of the +check legs: the same limits, instruments and order stream for the WASM
-// core and the TS reference, the venue (fills of working orders at the mark, ring release),
-// and the result check (same count of decisions per reason, bit-identical equity).
-function riskSetup(core: Core & RiskCoreExports, memory: WebAssembly.Memory, instruments: number, startNs: bigint) {
-  const limits: RiskLimits = {
-    maxPositionPct: 0.25, maxAssetClassPct: 0.5, maxGrossExposure: 1e12, maxLeverage: 3, dailyLossPct: 0.5,
-    maxDrawdownPct: 0.5, priceBandPct: 0.05, minNotional: 10, maxOrders: 1024, windowNs: 1n,
-  };
-  const ring = OUTBOUND_RING_OFFSET;
-  initRing(memory, ring, 16384);
-  const consumer = new RingConsumer(memory, ring);
-  const wasm = new WasmRiskEngine(core, memory, ring);
-  const reference = new ReferenceRiskEngine();
-  for (const engine of [wasm, reference]) {
-    engine.configure(limits);
-    for (let i = 0; i < instruments; i++) engine.configureInstrument({ instrument: i, assetClass: i % 3, lotSize: LOT, staleNs: 1n << 62n });
-    engine.init(1_000_000, startNs);
-  }
-  const counts = { wasm: new Array<number>(17).fill(0), reference: new Array<number>(17).fill(0), referenceShaped: new Array<number>(17).fill(0), referenceBars: 0 };
-  const f64 = new Float64Array(memory.buffer);
-  const slot = (i: number) => core.riskSlotOffset(i) / 8;
-  const PENDING_BUY = 5;
-  const PENDING_SELL = 6;
-  const MARK = 7;
-  /** Byte offset of the reason code (field `a`) in a risk record. */
-  const RECORD_REASON = 40;
-  const timed = (work: () => void) => {
-    const start = process.hrtime.bigint();
-    work();
-    return Number(process.hrtime.bigint() - start);
-  };
-  return {
-    ring,
-    counts,
-    /** Orders decCheckTargets checked; the denied ones are counted from their risk records, the rest were accepted. */
-    ordersWasm: 0,
-    /** The implied order of the reference decision, checked by the TS reference (as decCheckTargets does). */
-    checkReference(i: number, now: bigint, decision: DecisionOutput): void {
-      if ((decision.status & STATUS_PRICE) === 0) return;
-      reference.onMark(i, now, decision.price);
-      counts.referenceBars++;
-      const { qty, limit } = reference.impliedOrder(i, decision.quantity, decision.price);
-      if (limit !== RiskReason.ACCEPTED) counts.referenceShaped[limit]++;
-      if (qty === 0) return;
-      counts.reference[reference.checkOrder({ orderId: 0n, instrument: i, tsNs: now, qty, price: decision.price }).reason]++;
-    },
-    venueWasm: (now: bigint) => timed(() => {
-      for (let i = 0; i < instruments; i++) {
-        const s = slot(i);
-        const buy = f64[s + PENDING_BUY];
-        const sell = f64[s + PENDING_SELL];
-        if (buy > 0 && core.riskOnFill(i, now, buy, f64[s + MARK], 0, ring) < 0) throw new Error(`riskOnFill(${i}) failed`);
-        if (sell > 0 && core.riskOnFill(i, now, -sell, f64[s + MARK], 0, ring) < 0) throw new Error(`riskOnFill(${i}) failed`);
-      }
-      const available = consumer.available();
-      for (let k = 0; k < available; k++) {
-        const reason = f64[(consumer.slotOffset((consumer.cursor + k) >>> 0) + RECORD_REASON) / 8];
-        if (reason !== RiskReason.KILL_SWITCH_FLATTEN) counts.wasm[reason]++;
-      }
-      if (available > 0) consumer.release((consumer.cursor + available) >>> 0);
-      if (core.riskHalted() === 1) wasm.resetKillSwitch();
-    }),
-    venueReference: (now: bigint) => timed(() => {
-      for (let i = 0; i < instruments; i++) {
-        const { pendingBuy, pendingSell, mark } = reference.instrumentState(i);
-        if (pendingBuy > 0) reference.onFill(i, now, pendingBuy, mark, 0);
-        if (pendingSell > 0) reference.onFill(i, now, -pendingSell, mark, 0);
-      }
-      if (reference.account().halted) reference.resetKillSwitch();
-    }),
-    check(): void {
-      counts.wasm[RiskReason.ACCEPTED] = this.ordersWasm - counts.wasm.reduce((a, b) => a + b, 0);
-      // The two decisions agree to ~1e-15, not bit for bit, so an order whose lot count sits on a
-      // rounding boundary can differ by one lot now and then: allow 1 in 10^4 decisions per reason
-      // and 1e-9 of equity; anything systematic is far above that.
-      const orders = counts.wasm.reduce((a, b) => a + b, 0);
-      const worst = Math.max(...counts.wasm.map((n, r) => Math.abs(n - counts.reference[r])));
-      if (worst > 1e-4 * orders) throw new Error(`risk result check failed: decisions per reason differ, WASM ${counts.wasm.join()} vs reference ${counts.reference.join()}`);
-      if (counts.wasm[RiskReason.ACCEPTED] === 0) throw new Error('risk result check failed: no order was accepted, so the checks never ran to the end');
-      const a = wasm.account().equity;
-      const b = reference.account().equity;
-      if (!(Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)))) throw new Error(`risk result check failed: equity differs, WASM ${a} vs reference ${b}`);
-    },
-  };
-}

@@ -7,6 +7,7 @@ import { ringSuite } from './ring.bench.js';
 import { indicatorsSuite } from './indicators.bench.js';
 import { regimeSuite } from './regime.bench.js';
 import { decisionSuite } from './decision.bench.js';
+import { executionSuite } from './execution.bench.js';
 
 export interface BenchSuiteOptions {
   json?: boolean;
@@ -25,6 +26,7 @@ const suites: Record<string, BenchSuite> = {
   indicators: indicatorsSuite,
   regime: regimeSuite,
   decision: decisionSuite,
+  execution: executionSuite,
 };
 
 const program = new Command();

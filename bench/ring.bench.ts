@@ -64,7 +64,7 @@ import { MessageChannel, type Worker, type WorkerOptions } from 'node:worker_thr
 import { Command } from 'commander';
 import { INBOUND_CAPACITY, ringBytes } from '../engine/layout/memory-map.js';
 import { initRing } from '../engine/ring/index.js';
-import { spawnWorker } from '../engine/threads/spawn-worker.js';
+import { spawnWorker } from '../engine/threads/index.js';
 import { GO, type RingBenchMode, type TrialDone } from './workers/ring-bench-messages.js';
 import type { PostMessageBenchMode } from './workers/ring-bench-post-message.js';
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadBarsCsv, type BarSeries } from '../adapters/files/index.js';
 import { defaultBarFiles } from '../engine/cli/default-data.js';
-import { EngineHost, type EngineHostOptions } from '../engine/threads/engine-host.js';
+import { EngineHost, type EngineHostOptions } from '../engine/threads/index.js';
 import { buildBarReplayTape, type ReplayTape } from '../engine/replay/bar-replay-tape.js';
 import { playTape } from '../engine/replay/tape-player.js';
 import { buildRegimeFeatures, trainRegimeModel, type RegimeModelRecord } from '../engine/regime/index.js';
@@ -21,7 +21,7 @@ import { loadConfig } from '../engine/config/index.js';
 import { EventKind } from '../engine/layout/event-record.js';
 import { f64Bits, publishAndSettle, publishRecords, type InboundRecord } from './engine-venue-harness.js';
 import { ScriptedVenue } from './scripted-venue.js';
-import type { OrderRecord } from '../engine/threads/outbound-records.js';
+import type { OrderCommandRecord } from '../engine/orders/index.js';
 
 const BAR = EventKind.BAR | EventKind.SOURCE_REPLAY | EventKind.DIRECTION_INBOUND;
 const CASH = 100_000;
@@ -134,7 +134,7 @@ describe('trading in the engine loop with the simulated venue', () => {
 
 /** Plays the tape bar by bar with the test as the venue: its replies go in before each instrument's next bar. */
 async function runWithVenue(tape: ReplayTape, spec: PipelineSpec, venue: ScriptedVenue, watch?: (host: EngineHost) => void) {
-  const orders: OrderRecord[] = [];
+  const orders: OrderCommandRecord[] = [];
   const host = await EngineHost.start({
     pipeline: spec,
     onOrder: (order) => {
@@ -219,7 +219,7 @@ describe('trading in the engine loop with a live venue (the test)', () => {
       limits: { ...LIMITS, maxPositionPct: 1, maxAssetClassPct: 1, dailyLossPct: 0.5 },
     });
     const venue = new ScriptedVenue({ rejectEvery: 1_000_000n });
-    const orders: { order: OrderRecord; afterTrip: boolean }[] = [];
+    const orders: { order: OrderCommandRecord; afterTrip: boolean }[] = [];
     let tripped = false;
     const host = await EngineHost.start({
       pipeline: spec,

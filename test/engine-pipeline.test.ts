@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadBarsCsv, type BarSeries } from '../adapters/files/index.js';
 import { defaultBarFiles } from '../engine/cli/default-data.js';
-import { EngineHost } from '../engine/threads/engine-host.js';
+import { EngineHost } from '../engine/threads/index.js';
 import { buildBarReplayTape } from '../engine/replay/bar-replay-tape.js';
 import { playTape } from '../engine/replay/tape-player.js';
 import { createReferenceIndicator } from '../engine/indicators/reference/index.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadBarsCsv, type BarSeries } from '../adapters/files/index.js';
 import { defaultBarFiles } from '../engine/cli/default-data.js';
-import { EngineHost } from '../engine/threads/engine-host.js';
+import { EngineHost } from '../engine/threads/index.js';
 import { REPLAY_BAR_KIND, barIntervalNs, buildBarReplayTape } from '../engine/replay/bar-replay-tape.js';
 import { playTape } from '../engine/replay/tape-player.js';
 import { tapeChecksum } from '../engine/replay/tape-checksum.js';

@@ -6,7 +6,7 @@
 // for byte whatever the batching.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { EngineHost } from '../engine/threads/engine-host.js';
+import { EngineHost } from '../engine/threads/index.js';
 import { EventKind } from '../engine/layout/event-record.js';
 import { ReferenceBarBuilder, type Bar } from '../engine/bars/index.js';
 import { buildRegimeFeatures, trainRegimeModel } from '../engine/regime/index.js';
@@ -14,7 +14,7 @@ import { resolveFusionConfig, resolveSizingConfig } from '../engine/decision/ind
 import { executionFromConfig } from '../engine/execution/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import type { PipelineSpec } from '../engine/pipeline/index.js';
-import type { VenueReport } from '../engine/threads/outbound-records.js';
+import type { VenueFill, VenueReply } from '../engine/venue/index.js';
 import type { OhlcvColumns } from '../adapters/files/index.js';
 import { f64Bits, publishRecords, type InboundRecord } from './engine-venue-harness.js';
 import { sharedData, sharedDataPath, skipWithout } from './peers.js';
@@ -72,7 +72,7 @@ function columns(bars: Bar[]): OhlcvColumns {
 
 async function run(records: InboundRecord[], pipeline: PipelineSpec, chunk: number) {
   const bytes: string[] = [];
-  const reports: VenueReport[] = [];
+  const reports: VenueReply[] = [];
   const host = await EngineHost.start({ pipeline, onRecordBytes: (b) => bytes.push(Buffer.from(b).toString('hex')), onVenueReport: (r) => reports.push(r) });
   for (let i = 0; i < records.length; i += chunk) await publishRecords(host, records.slice(i, i + chunk));
   await host.drainAndStop();
@@ -91,14 +91,14 @@ describe.skipIf(skipWithout(sharedData([TRADES, QUOTES])))('the simulated venue 
     const pipeline = spec(bars);
     const a = await run(records, pipeline, 50_000);
     const b = await run(records, pipeline, 777);
-    const fills = a.reports.filter((r) => r.kind === EventKind.FILL);
+    const fills = a.reports.filter((r): r is VenueFill => r.type === 'fill');
     expect(fills.length, 'the strategy traded and the venue filled').toBeGreaterThan(3);
     let q = 0;
     for (const fill of fills) {
       while (q + 1 < quotes.length && quotes[q + 1].ns <= fill.venueNs) q++;
       const quote = quotes[q];
-      expect(fill.price, `fill at ${fill.venueNs} is at the touch (bid ${quote.bid}, ask ${quote.ask})`).toBe(fill.size > 0 ? quote.ask : quote.bid);
-      expect(Math.abs(fill.size), 'within the displayed size').toBeLessThanOrEqual(fill.size > 0 ? quote.askSize : quote.bidSize);
+      expect(fill.price, `fill at ${fill.venueNs} is at the touch (bid ${quote.bid}, ask ${quote.ask})`).toBe(fill.qty > 0 ? quote.ask : quote.bid);
+      expect(Math.abs(fill.qty), 'within the displayed size').toBeLessThanOrEqual(fill.qty > 0 ? quote.askSize : quote.bidSize);
       expect(fill.maker, 'a market order takes liquidity').toBe(false);
     }
     expect(b.bytes, 'the same records, byte for byte').toEqual(a.bytes);

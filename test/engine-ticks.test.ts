@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ReferenceBarBuilder, type Bar } from '../engine/bars/index.js';
 import { createReferenceIndicator } from '../engine/indicators/reference/index.js';
 import { EventKind } from '../engine/layout/event-record.js';
-import { EngineHost } from '../engine/threads/engine-host.js';
+import { EngineHost } from '../engine/threads/index.js';
 import type { PipelineSpec } from '../engine/pipeline/index.js';
 import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 import { readTicks, type Tick } from './tick-files.js';

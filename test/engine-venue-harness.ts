@@ -4,15 +4,15 @@
 // wrote in reply. Lockstep keeps venue replies causal: a fill for an order is published
 // only after the bar that produced the order, and before the instrument's next bar.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { EngineHost } from '../engine/threads/engine-host.js';
-import type { OrderRecord } from '../engine/threads/outbound-records.js';
+import type { EngineHost } from '../engine/threads/index.js';
+import type { OrderCommandRecord } from '../engine/orders/index.js';
 import type { RiskRecord } from '../engine/risk/index.js';
 import { publishRecords, type InboundRecord } from '../engine/replay/inbound-records.js';
 
 export type { InboundRecord } from '../engine/replay/inbound-records.js';
 export { f64Bits, publishRecords } from '../engine/replay/inbound-records.js';
 
-export type OrderFlow = { order: OrderRecord } | { risk: RiskRecord };
+export type OrderFlow = { order: OrderCommandRecord } | { risk: RiskRecord };
 
 /** Publishes `records`, waits until the core consumed everything published, drains the outbound ring. */
 export async function publishAndSettle(host: EngineHost, records: readonly InboundRecord[]): Promise<void> {
@@ -30,7 +30,7 @@ export async function publishAndSettle(host: EngineHost, records: readonly Inbou
 /** Host options that collect every ORDER and risk record, in ring order, into `flow`. */
 export function collectOrderFlow(flow: OrderFlow[]) {
   return {
-    onOrder: (order: OrderRecord) => void flow.push({ order }),
+    onOrder: (order: OrderCommandRecord) => void flow.push({ order }),
     onRiskRecord: (risk: RiskRecord) => void flow.push({ risk }),
   };
 }

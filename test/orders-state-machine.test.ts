@@ -9,9 +9,7 @@ import { RiskReason } from '../engine/risk/index.js';
 import { BOOK, createOrderCore, drain, LIMITS, MS, resetOrderCore, SECOND, START_NS, TABLE, venue, type OrderCore } from './orders-fixture.js';
 
 const T = (ms: number) => START_NS + BigInt(ms) * MS;
-/** Refusal reasons of the order table (wasm/assembly/risk/risk-reasons.ts; engine/risk's RiskReason has no names for them yet). */
-const ORDER_UNCERTAIN = 17;
-const ORDER_TABLE_FULL = 18;
+const { ORDER_UNCERTAIN, ORDER_TABLE_FULL } = RiskReason;
 
 const c: OrderCore = createOrderCore();
 
@@ -297,6 +295,21 @@ describe('order table: replaces', () => {
     expect(c.orders.instrumentOrders(0).pendingBuy, 'the larger of old and new counts while pending').toBe(500);
     apply(venue.replaceAck(id, T(12)));
     expect(c.orders.order(id)).toMatchObject({ state: OrderState.OPEN, qty: 500, pendingQty: 0, counted: 500 });
+  });
+
+  it('judges a replace that adds a little on the new leaves against the minimum notional (150), not on the increase alone', () => {
+    // Instrument 2 trades at 20: an increase of 2 is worth 40 alone, the replaced order's leaves 240.
+    const id = openOrder(10, 0, { instrument: 2 });
+    const sent = c.orders.replace({ orderId: id, nowNs: T(10), qty: 12, limitPrice: 0, stopPrice: 0, rule: 9 });
+    drain(c.consumer);
+    expect(sent.records, 'leaves of 12 (240) pass').toEqual([{ record: 'replace', orderId: id, instrument: 2, tsNs: T(10), clockNs: T(10), qty: 12, limitPrice: 0, stopPrice: 0, rule: 9 }]);
+    apply(venue.replaceAck(id, T(11), { instrument: 2 }));
+    apply(venue.fill(id, T(12), { instrument: 2, qty: 11, price: 20, fillId: 1 }));
+    const refused = c.orders.replace({ orderId: id, nowNs: T(13), qty: 13, limitPrice: 0, stopPrice: 0, rule: 9 });
+    drain(c.consumer);
+    expect(refused.records, 'after 11 filled, new leaves of 2 (40) are below the minimum').toEqual([
+      { record: 'risk', instrument: 2, tsNs: T(13), clockNs: T(13), price: 20, qty: 1, reason: RiskReason.MIN_NOTIONAL, limit: 150, orderId: 0n },
+    ]);
   });
 
   it('sends a replace that decreases the quantity without the checks, even when they would refuse any order now', () => {

@@ -20,7 +20,7 @@ import {
   initRing,
 } from '../engine/ring/index.js';
 import type { RingProducerJob, RingProducerResult } from './workers/ring-producer.js';
-import { spawnWorker } from '../engine/threads/spawn-worker.js';
+import { spawnWorker } from '../engine/threads/index.js';
 
 const MESSAGES = 10_000_000;
 /** The consumer fails the test after this long without a single new record. */

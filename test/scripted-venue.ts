@@ -8,7 +8,7 @@
 // the fill is rejected, as at a real venue.
 import { EventKind } from '../engine/layout/event-record.js';
 import type { InboundRecord } from '../engine/replay/inbound-records.js';
-import type { OrderChangeRecord, OrderRecord } from '../engine/threads/outbound-records.js';
+import type { CancelCommandRecord, OrderCommandRecord, ReplaceCommandRecord } from '../engine/orders/index.js';
 
 const LIVE = EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND;
 
@@ -55,13 +55,14 @@ export class ScriptedVenue {
     else this.pending.set(instrument, [pending]);
   }
 
-  onOrder(order: OrderRecord): void {
+  onOrder(order: OrderCommandRecord): void {
     this.orders.set(order.orderId, { id: order.orderId, instrument: order.instrument, qty: order.qty, filled: 0, acked: false, done: false });
     this.queue(order.instrument, { command: 'order', id: order.orderId, qty: order.qty, wait: 0 });
   }
 
-  onOrderChange(change: OrderChangeRecord): void {
-    this.queue(change.instrument, { command: change.kind, id: change.orderId, qty: change.qty, wait: 0 });
+  onOrderChange(change: CancelCommandRecord | ReplaceCommandRecord): void {
+    const qty = change.record === 'cancel' ? change.leaves : change.qty;
+    this.queue(change.instrument, { command: change.record, id: change.orderId, qty, wait: 0 });
   }
 
   /** What the venue reports before `instrument`'s next bar, which opens at `open` at `tsNs`. */

@@ -11,7 +11,7 @@
 // splits one. Slower than playTape (one round trip per close time), which replays
 // without a venue as fast as the core consumes.
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
-import type { EngineHost } from '../../engine/threads/engine-host.js';
+import type { EngineHost } from '../../engine/threads/index.js';
 import { EventChecksum, RingMemory } from '../../engine/ring/index.js';
 import type { ReplayTape } from '../../engine/replay/bar-replay-tape.js';
 import { f64Bits, publishRecords, writeInboundRecord, type InboundRecord } from '../../engine/replay/inbound-records.js';

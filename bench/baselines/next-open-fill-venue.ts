@@ -1,11 +1,14 @@
-// The simplest honest backtest fill model: every accepted order is a market order that fills
-// in full at its instrument's next bar open (the first price after the decision), paying
-// `feeRate` of the notional. No partial fills, queue position or latency: those belong to
-// the paper venue proper. Deterministic, so a replay gives the same fills every run.
+// The simplest honest backtest fill model: every order the engine sends is a market order that
+// fills in full at its instrument's next bar open (the first price after the decision), paying
+// `feeRate` of the notional. No partial fills, queue position or latency: those belong to the
+// simulated venue in the core. Deterministic, so a replay gives the same fills every run. An
+// order of another type (a limit entry, an exit's stop) is refused with an error: this model
+// would fill it wrongly. The ORDER record carries no reference price; the core keeps the
+// decision price in its order table and measures slippage against it.
 import { EventKind } from '../../engine/layout/event-record.js';
 import type { InboundRecord } from '../../engine/replay/inbound-records.js';
 import type { ReplayVenue } from './lockstep-venue.js';
-import type { OrderRecord } from '../../engine/threads/outbound-records.js';
+import { OrderType, type OrderCommandRecord } from '../../engine/orders/index.js';
 
 const FILL = EventKind.FILL | EventKind.SOURCE_PAPER | EventKind.DIRECTION_INBOUND;
 
@@ -18,13 +21,14 @@ export interface NextOpenFillStats {
 
 export class NextOpenFillVenue implements ReplayVenue {
   readonly stats: NextOpenFillStats = { fills: 0, notional: 0, fees: 0 };
-  private readonly working = new Map<number, OrderRecord[]>();
+  private readonly working = new Map<number, OrderCommandRecord[]>();
 
   constructor(private readonly feeRate: number) {
     if (!(feeRate >= 0 && feeRate < 1)) throw new RangeError(`\`feeRate\` must be a number in [0, 1), was ${feeRate}`);
   }
 
-  onOrder(order: OrderRecord): void {
+  onOrder(order: OrderCommandRecord): void {
+    if (order.orderType !== OrderType.MARKET) throw new Error(`NextOpenFillVenue fills market orders only; order ${order.orderId} has type code ${order.orderType}`);
     const queue = this.working.get(order.instrument);
     if (queue) queue.push(order);
     else this.working.set(order.instrument, [order]);

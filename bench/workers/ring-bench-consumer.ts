@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import hdr from 'hdr-histogram-js';
 import { RingConsumer } from '../../engine/ring/index.js';
-import { createWaitStrategy, checkWaitStrategyName } from '../../engine/threads/wait-strategy-by-name.js';
+import { createWaitStrategy, checkWaitStrategyName } from '../../engine/threads/index.js';
 import { calibrateSharedClock } from './ring-bench-clock.js';
 import type { RingBenchConsumerJob, TrialDone } from './ring-bench-messages.js';
 

@@ -6,7 +6,7 @@
 //          messages), ts_local = shared-clock ns at publish time
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingProducer } from '../../engine/ring/index.js';
-import { createWaitStrategy, checkWaitStrategyName } from '../../engine/threads/wait-strategy-by-name.js';
+import { createWaitStrategy, checkWaitStrategyName } from '../../engine/threads/index.js';
 import { calibrateSharedClock } from './ring-bench-clock.js';
 import { GO, type RingBenchProducerJob } from './ring-bench-messages.js';
 

@@ -6,7 +6,7 @@
 // strings, reasons and codes by name).
 import { riskReasonName, RiskReason } from '../risk/index.js';
 import type { InstrumentRiskSnapshot, PipelineCounters, RiskAccountSnapshot } from '../pipeline/index.js';
-import type { OrderFlowTally } from '../threads/engine-host.js';
+import type { OrderFlowTally } from '../threads/index.js';
 import type { KillSwitchState } from '../killswitch/index.js';
 import type { ExecutionReport } from '../execution/index.js';
 

@@ -3,7 +3,7 @@
 // records arrive so a long backtest holds none of them in memory. Times are ISO 8601 UTC;
 // P&L and fees in the instrument's quote currency except net_pnl (account currency).
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { RoundTripRecord } from '../threads/outbound-records.js';
+import type { RoundTrip } from '../portfolio/index.js';
 
 const RULE_NAMES = ['strategy', 'stop', 'atr_stop', 'trailing_stop', 'target_1', 'target_2', 'target_3', 'target_4', 'max_hold', 'manual'];
 const HEADER = 'entry_time,exit_time,instrument,side,quantity,entry_price,exit_price,gross_pnl,entry_fees,exit_fees,net_pnl,entry_order,exit_order,entry_rule,exit_rule\n';
@@ -31,7 +31,7 @@ export class TradeListWriter {
     this.out.write(HEADER);
   }
 
-  write(t: RoundTripRecord): void {
+  write(t: RoundTrip): void {
     this.rows++;
     this.out.write(
       `${iso(t.entryNs)},${iso(t.exitNs)},${this.names[t.instrument] ?? t.instrument},${t.qty > 0 ? 'long' : 'short'},${Math.abs(t.qty)},${t.entryPrice},${t.exitPrice},` +

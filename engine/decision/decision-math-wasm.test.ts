@@ -52,7 +52,7 @@ describe('branch-free decision helpers (decision-math.ts) equal the scalar terna
     const source = readFileSync(path.join(packageRoot(), 'wasm/assembly/decision/decision-math.ts'), 'utf8');
     const result = await asc.compileString({ 'harness.ts': HARNESS, 'decision-math.ts': source }, { optimizeLevel: 3, enable: ['simd'], runtime: 'stub' });
     if (result.error || !result.binary) throw new Error(`decision-math.ts did not compile: ${result.error?.message}\n${result.stderr.toString()}`);
-    const { instance } = await WebAssembly.instantiate(result.binary, { env: { abort: () => { throw new Error('abort'); } } });
+    const instance = await WebAssembly.instantiate(await WebAssembly.compile(new Uint8Array(result.binary)), { env: { abort: () => { throw new Error('abort'); } } });
     const e = instance.exports as Record<string, (...args: number[]) => number>;
     h = {
       upTo: e.tUpTo, atLeast: e.tAtLeast, ifPositive: e.tIfPositive, clampUnit: e.tClampUnit, clamp01: e.tClamp01,

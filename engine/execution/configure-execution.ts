@@ -82,7 +82,7 @@ export function configureExecution(core: CoreExports, memory: WebAssembly.Memory
   const venue = execution.venue;
   if (venue) {
     checkCoreStatus(
-      x.venueConfigure(venue.latency, venue.entryNs, venue.responseNs, venue.jitterNs, venue.feedMultiplier, venue.seed, venue.queueModel, venue.queuePower, venue.touchFills ? 1 : 0),
+      x.venueConfigure(venue.latency, venue.entryNs, venue.responseNs, venue.jitterNs, venue.feedMultiplier, venue.seed, venue.queueModel, venue.queuePower, venue.touchFills),
       'venueConfigure',
     );
     for (const v of venue.instruments) {

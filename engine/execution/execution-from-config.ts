@@ -5,9 +5,9 @@
 // account.currencies is an error naming the symbol and the currency.
 import type { QuantFlowConfig } from '../config/index.js';
 import type { ContractTerms } from '../risk/index.js';
+import { resolveVenueConfig, type ResolvedVenueConfig, type VenueInstrumentConfig } from '../venue/index.js';
 import {
-  IMPACT_CODES, LATENCY_CODES, LINKING_CODES, ORDER_TYPE_CODES, QUEUE_CODES, REENTRY_CODES, SETTLEMENT_CODES, TIF_CODES, VENUE_MODE_CODES,
-  type ExecutionSpec, type InstrumentTermsSpec, type VenueInstrumentSpec,
+  LINKING_CODES, ORDER_TYPE_CODES, REENTRY_CODES, SETTLEMENT_CODES, TIF_CODES, type ExecutionSpec, type InstrumentTermsSpec,
 } from './execution-spec.js';
 
 const NS_PER_MS = 1_000_000n;
@@ -58,18 +58,18 @@ export function executionFromConfig(config: QuantFlowConfig, instruments: readon
   });
   const exits = config.exits;
   const venue = config.venue;
-  const venueInstruments: VenueInstrumentSpec[] = instruments.map(({ instrument, symbol }, index) => {
+  const venueInstruments: VenueInstrumentConfig[] = instruments.map(({ instrument, symbol }, index) => {
     const costs = { ...venue.costs, ...(venue.instruments.find((entry) => entry.symbol === symbol) ?? {}) };
     return {
       instrument,
-      mode: VENUE_MODE_CODES[venue.mode],
+      mode: venue.mode,
       makerFee: costs.makerFee,
       takerFee: costs.takerFee,
       halfSpreadBps: costs.halfSpreadBps,
       slippageBps: costs.slippageBps,
       impactBps: costs.impactBps,
-      impactModel: IMPACT_CODES[costs.impactModel],
-      participation: costs.participation,
+      impactModel: costs.impactModel,
+      participationCap: costs.participation,
       multiplier: terms[index].multiplier,
     };
   });
@@ -103,19 +103,27 @@ export function executionFromConfig(config: QuantFlowConfig, instruments: readon
       reentry: REENTRY_CODES[exits.reentry],
       instruments: instruments.map((entry) => entry.instrument),
     },
-    venue: options.simulate
-      ? {
-        latency: LATENCY_CODES[venue.latency.model],
-        entryNs: msToNs(venue.latency.entryMs),
-        responseNs: msToNs(venue.latency.responseMs),
-        jitterNs: msToNs(venue.latency.jitterMs),
-        feedMultiplier: venue.latency.feedMultiplier,
-        seed: BigInt(venue.latency.seed),
-        queueModel: QUEUE_CODES[venue.queue.model],
-        queuePower: venue.queue.power,
-        touchFills: venue.touchFills,
-        instruments: venueInstruments,
-      }
-      : undefined,
+    venue: options.simulate ? simulatedVenue(config.venue, venueInstruments) : undefined,
   };
+}
+
+/** The venue section as the simulated venue's own config, checked and resolved by it. */
+function simulatedVenue(venue: QuantFlowConfig['venue'], instruments: VenueInstrumentConfig[]): ResolvedVenueConfig {
+  const { model } = venue.latency;
+  try {
+    return resolveVenueConfig({
+      latency: {
+        model,
+        entryMs: venue.latency.entryMs,
+        responseMs: venue.latency.responseMs,
+        ...(model === 'random' ? { jitterMs: venue.latency.jitterMs, seed: BigInt(venue.latency.seed) } : {}),
+        ...(model === 'feed' ? { feedMultiplier: venue.latency.feedMultiplier } : {}),
+      },
+      queue: venue.queue.model === 'probabilistic' ? { model: 'probabilistic', power: venue.queue.power } : { model: 'conservative' },
+      touchFills: venue.touchFills,
+      instruments,
+    });
+  } catch (error) {
+    throw new RangeError(`config venue: ${(error as Error).message}`);
+  }
 }

@@ -3,15 +3,13 @@
 // strategy and the simulated venue, in the units the core takes (ns, codes, fractions).
 // Plain data, so it crosses to the engine thread by structured clone; built from the
 // validated configuration by execution-from-config.ts.
+import type { ResolvedVenueConfig } from '../venue/index.js';
+
 
 export const LINKING_CODES = { fifo: 0, lifo: 1, parent: 2 } as const;
 export const ORDER_TYPE_CODES = { market: 0, limit: 1, stop: 2, stopLimit: 3, trailingStop: 4 } as const;
 export const TIF_CODES = { gtc: 0, ioc: 1, fok: 2, day: 3, postOnly: 4 } as const;
 export const SETTLEMENT_CODES = { spot: 0, margin: 1 } as const;
-export const LATENCY_CODES = { constant: 0, random: 1, feed: 2 } as const;
-export const QUEUE_CODES = { conservative: 0, probabilistic: 1 } as const;
-export const IMPACT_CODES = { none: 0, linear: 1, sqrt: 2 } as const;
-export const VENUE_MODE_CODES = { off: 0, bars: 1, ticks: 2 } as const;
 export const REENTRY_CODES = { afterSignalReset: 0, immediate: 1 } as const;
 
 export interface ExecutionSpec {
@@ -79,31 +77,8 @@ export interface ExitsSpec {
   readonly instruments: readonly number[];
 }
 
-export interface VenueSpec {
-  readonly latency: number;
-  readonly entryNs: bigint;
-  readonly responseNs: bigint;
-  readonly jitterNs: bigint;
-  readonly feedMultiplier: number;
-  readonly seed: bigint;
-  readonly queueModel: number;
-  readonly queuePower: number;
-  readonly touchFills: boolean;
-  readonly instruments: readonly VenueInstrumentSpec[];
-}
-
-export interface VenueInstrumentSpec {
-  readonly instrument: number;
-  readonly mode: number;
-  readonly makerFee: number;
-  readonly takerFee: number;
-  readonly halfSpreadBps: number;
-  readonly slippageBps: number;
-  readonly impactBps: number;
-  readonly impactModel: number;
-  readonly participation: number;
-  readonly multiplier: number;
-}
+/** The simulated venue: its resolved configuration (engine/venue/venue-config.ts). */
+export type VenueSpec = ResolvedVenueConfig;
 
 /** Whether the exits use an ATR (so its token must be in the indicator plan). */
 export function exitsNeedAtr(exits: ExitsSpec | undefined): boolean {

@@ -6,9 +6,9 @@ export {
   type AccountSection, type ExecutionSection, type ExitsSection, type OrdersSection, type VenueSection, type VenueCosts,
 } from './execution-config.js';
 export {
-  exitsNeedAtr, LINKING_CODES, ORDER_TYPE_CODES, TIF_CODES, SETTLEMENT_CODES, VENUE_MODE_CODES,
+  exitsNeedAtr, LINKING_CODES, ORDER_TYPE_CODES, TIF_CODES, SETTLEMENT_CODES,
   type ExecutionSpec, type ExitsSpec, type VenueSpec, type InstrumentTermsSpec, type OrdersSpec, type OrderStageSpec,
 } from './execution-spec.js';
 export { executionFromConfig, type ExecutionInstrument, type ExecutionOptions } from './execution-from-config.js';
 export { configureExecution, type AccountStart, type ExecutionCoreExports } from './configure-execution.js';
-export { readExecutionReport, ORDER_STATE_NAMES, type ExecutionReport, type InstrumentExecution, type OrdersReport } from './execution-report.js';
+export { readExecutionReport, type ExecutionReport, type InstrumentExecution, type OrdersReport } from './execution-report.js';

@@ -7,7 +7,7 @@ import { checkCoreStatus } from '../core/core-status.js';
 import type { CoreExports } from '../core/wasm-core.js';
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL } from '../layout/event-record.js';
 import { RING_HEADER_BYTES, RING_MASK, RING_PUBLISHED, SCRATCH_REGION_OFFSET, SLOT_SHIFT } from '../layout/memory-map.js';
-import { readRiskInstrumentState } from '../risk/read-risk-state.js';
+import { readRiskInstrumentState } from '../risk/index.js';
 import { ORDERS_HEADER, OH_CAPACITY, OH_MAGIC, ORDERS_MAGIC, RULE_MANUAL, STATE_EMPTY, STATE_NEW } from './order-layout.js';
 import { withOrderDefaults, type ChangeResult, type InstrumentOrders, type NewOrder, type OrderManager, type OrderTableConfig, type PlaceResult, type ReplaceRequest, type TimerResult, type VenueEvent } from './order-manager.js';
 import { decodeOrderFlowRecord, type OrderFlowRecord } from './order-records.js';

@@ -1,8 +1,7 @@
 // Reads the core's risk account on the I/O thread, with no core call: engine/risk's account
 // and instrument state (read-risk-state.ts), plus what a report or a kill-switch poller
 // wants next to them (the drawdown, the time of the last trip, the instrument id).
-import * as R from '../risk/risk-region.js';
-import { readRiskAccountState, readRiskInstrumentState } from '../risk/read-risk-state.js';
+import { readRiskAccountState, readRiskInstrumentState, RiskLayout as R } from '../risk/index.js';
 import type { RiskAccountState, RiskInstrumentState } from '../risk/index.js';
 
 export interface RiskAccountSnapshot extends RiskAccountState {

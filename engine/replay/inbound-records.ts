@@ -2,7 +2,7 @@
 // market data (venue replies in a replay, tests): the record, and a publisher that claims as
 // the inbound ring allows (draining the outbound ring while it waits) and writes them in place.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { EngineHost } from '../threads/engine-host.js';
+import type { EngineHost } from '../threads/index.js';
 import { writeEventRecord, type RingMemory } from '../ring/index.js';
 
 export interface InboundRecord {

@@ -3,7 +3,7 @@
 // event loop, so signals and clients are served while it runs. Optional pacing
 // (records per second) replays at a chosen speed instead of as fast as possible.
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
-import type { EngineHost } from '../threads/engine-host.js';
+import type { EngineHost } from '../threads/index.js';
 import type { ReplayTape } from './bar-replay-tape.js';
 import { tapeWords } from './tape-words.js';
 

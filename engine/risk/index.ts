@@ -9,3 +9,5 @@ export {
   type AssetClass, type ContractTerms, type Settlement, type InstrumentRiskConfig, type RiskLimits, type RiskSection,
 } from './risk-limits.js';
 export { RISK_REGION_OFFSET, RISK_REGION_BYTES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY } from './risk-region.js';
+export { readRiskAccountState, readRiskInstrumentState } from './read-risk-state.js';
+export * as RiskLayout from './risk-region.js';

@@ -308,7 +308,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     }
   }
 
-  private decide(order: ProposedOrder, limits: RiskLimits, clock: bigint, reduceOnly = false): { reason: number; limit: number } {
+  private decide(order: ProposedOrder, limits: RiskLimits, clock: bigint, reduceOnly = false, sizeQty = order.qty): { reason: number; limit: number } {
     const { instrument, qty, price } = order;
     const deny = (reason: number, limit: number) => ({ reason, limit });
     if (!Number.isFinite(qty) || qty === 0 || !Number.isFinite(price) || price <= 0) return deny(RiskReason.INVALID_ORDER, 0);
@@ -328,7 +328,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     const lots = Math.abs(qty) * slot.invLot;
     if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1, lots)) return deny(RiskReason.LOT_SIZE, slot.lotSize);
     const value = price * slot.valueFactor;
-    if (Math.abs(qty) * value < limits.minNotional && !(exit && (position + qty === 0 || reduceOnly))) return deny(RiskReason.MIN_NOTIONAL, limits.minNotional);
+    if (Math.abs(sizeQty) * value < limits.minNotional && !(exit && (position + qty === 0 || reduceOnly))) return deny(RiskReason.MIN_NOTIONAL, limits.minNotional);
     if (this.rateFilled >= limits.maxOrders && clock - this.rateTimes[this.rateNext] < limits.windowNs) {
       return deny(exit ? RiskReason.DEFERRED_ORDER_RATE : RiskReason.ORDER_RATE, limits.maxOrders);
     }
@@ -426,10 +426,11 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
   /**
    * The decision for signed `qty` of `instrument` at `price` on the risk clock as it stands,
    * changing nothing (wasm/assembly/risk/risk-checks.ts riskDecide): a reduce-only order is
-   * always an exit, and never below the minimum notional.
+   * always an exit, and never below the minimum notional. `sizeQty` (default `qty`) is the
+   * quantity the minimum notional is judged on: a replace's new leaves, not its increase.
    */
-  decideOrder(instrument: number, qty: number, price: number, reduceOnly: boolean): { reason: number; limit: number } {
-    return this.decide({ orderId: 0n, instrument, tsNs: this.clockNs, qty, price }, this.checkReady(), this.clockNs, reduceOnly);
+  decideOrder(instrument: number, qty: number, price: number, reduceOnly: boolean, sizeQty = qty): { reason: number; limit: number } {
+    return this.decide({ orderId: 0n, instrument, tsNs: this.clockNs, qty, price }, this.checkReady(), this.clockNs, reduceOnly, sizeQty);
   }
 
   /** Moves the risk clock forward to `tsNs` (never back) and returns it. */

@@ -31,10 +31,9 @@ import {
   RING_RELEASED,
 } from '../layout/memory-map.js';
 import { EV_A, EV_B, EV_ID, EV_KIND } from '../layout/event-record.js';
-import {
-  readOrderChangeRecord, readOrderNotice, readOrderRecord, readRiskRecord, readRoundTrip, readVenueReport,
-  type OrderChangeRecord, type OrderNoticeRecord, type OrderRecord, type RoundTripRecord, type VenueReport,
-} from './outbound-records.js';
+import { decodeOrderFlowRecord, type CancelCommandRecord, type OrderCommandRecord, type OrderNoticeRecord, type ReplaceCommandRecord } from '../orders/index.js';
+import { readRoundTrip, type RoundTrip } from '../portfolio/index.js';
+import { decodeVenueEvent, readVenueRecord, type VenueReply } from '../venue/index.js';
 import type { RiskRecord } from '../risk/index.js';
 import { KillSwitchMonitor, type ControlEvent, type KillSwitchStore } from '../killswitch/index.js';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
@@ -57,15 +56,15 @@ export interface EngineHostOptions {
   /** Slots of the outbound ring (a power of two up to OUTBOUND_CAPACITY; default OUTBOUND_CAPACITY). */
   outboundCapacity?: number;
   /** Each new order, in order, as the outbound drain reads it (a live venue adapter's input). */
-  onOrder?(order: OrderRecord): void;
+  onOrder?(order: OrderCommandRecord): void;
   /** Each cancel or replace request. */
-  onOrderChange?(change: OrderChangeRecord): void;
+  onOrderChange?(change: CancelCommandRecord | ReplaceCommandRecord): void;
   /** Each OrderDenied / OrderDeferred / FlattenRequired record. */
   onRiskRecord?(record: RiskRecord): void;
   /** Each reply of the simulated venue, as the core applied it. */
-  onVenueReport?(report: VenueReport): void;
+  onVenueReport?(report: VenueReply): void;
   /** Each round trip of the trade list. */
-  onRoundTrip?(roundTrip: RoundTripRecord): void;
+  onRoundTrip?(roundTrip: RoundTrip): void;
   /** Each order notice (an event the order table could not apply as is; an order turned UNCERTAIN). */
   onOrderNotice?(notice: OrderNoticeRecord): void;
   /**
@@ -267,39 +266,52 @@ export class EngineHost {
       if ((word & EventKind.FLAG_MAKER) !== 0) tally.fills.maker++;
       tally.fills.fees += this.view.getFloat64(offset + EV_A, true);
     }
-    this.listeners.onVenueReport?.(readVenueReport(this.view, offset));
+    if (this.listeners.onVenueReport) {
+      // The core passes the reply on outbound; decoded as the venue sent it (inbound).
+      const record = readVenueRecord(this.view, offset);
+      const sent = { ...record, kind: (record.kind & ~EventKind.DIRECTION_OUTBOUND) | EventKind.DIRECTION_INBOUND };
+      this.listeners.onVenueReport(decodeVenueEvent(sent, record.tsLocal) as VenueReply);
+    }
   }
 
   /** A record the core wrote itself: a command, a risk record, a round trip or an order notice. */
   private tallyCoreRecord(offset: number, kind: number): void {
     const tally = this.orderFlow;
     const { listeners, view } = this;
-    if (kind === EventKind.ORDER) {
-      tally.orders++;
-      const order = readOrderRecord(view, offset);
-      this.orderIds?.ensure(order.orderId);
-      if (tally.firstOrderId === 0n) tally.firstOrderId = order.orderId;
-      tally.lastOrderId = order.orderId;
-      if (order.cutBy !== 0) tally.cutOrders.set(order.cutBy, (tally.cutOrders.get(order.cutBy) ?? 0) + 1);
-      listeners.onOrder?.(order);
-    } else if (kind === EventKind.CANCEL || kind === EventKind.REPLACE) {
-      if (kind === EventKind.CANCEL) tally.cancels++;
-      else tally.replaces++;
-      listeners.onOrderChange?.(readOrderChangeRecord(view, offset));
-    } else if (kind === EventKind.REJECT) {
-      const reason = view.getFloat64(offset + EV_A, true);
-      tally.riskRecords.set(reason, (tally.riskRecords.get(reason) ?? 0) + 1);
-      listeners.onRiskRecord?.(readRiskRecord(view, offset));
-    } else if (kind === EventKind.ROUND_TRIP) {
+    if (kind === EventKind.ROUND_TRIP) {
       const net = view.getFloat64(offset + EV_B, true);
       tally.roundTrips.count++;
       tally.roundTrips.netPnl += net;
       if (net > 0) tally.roundTrips.winners++;
       listeners.onRoundTrip?.(readRoundTrip(view, offset, offset + this.extensionStride));
-    } else if (kind === EventKind.ORDER_NOTICE) {
-      const code = view.getFloat64(offset + EV_A, true);
-      tally.notices.set(code, (tally.notices.get(code) ?? 0) + 1);
-      listeners.onOrderNotice?.(readOrderNotice(view, offset));
+      return;
+    }
+    const record = decodeOrderFlowRecord(view, offset);
+    switch (record.record) {
+      case 'order':
+        tally.orders++;
+        this.orderIds?.ensure(record.orderId);
+        if (tally.firstOrderId === 0n) tally.firstOrderId = record.orderId;
+        tally.lastOrderId = record.orderId;
+        if (record.cutBy !== 0) tally.cutOrders.set(record.cutBy, (tally.cutOrders.get(record.cutBy) ?? 0) + 1);
+        listeners.onOrder?.(record);
+        break;
+      case 'cancel':
+      case 'replace':
+        if (record.record === 'cancel') tally.cancels++;
+        else tally.replaces++;
+        listeners.onOrderChange?.(record);
+        break;
+      case 'risk':
+        tally.riskRecords.set(record.reason, (tally.riskRecords.get(record.reason) ?? 0) + 1);
+        listeners.onRiskRecord?.(record);
+        break;
+      case 'notice':
+        tally.notices.set(record.code, (tally.notices.get(record.code) ?? 0) + 1);
+        listeners.onOrderNotice?.(record);
+        break;
+      case 'other':
+        break;
     }
   }
 

@@ -5,9 +5,7 @@
 // limit, size = new signed total, a = new stop; id = client order id; both times = sent at.
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import { INSTRUMENT_CAPACITY } from '../layout/memory-map.js';
-import {
-  FLAG_REDUCE_ONLY, TIF_DAY, TIF_FOK, TIF_GTC, TIF_IOC, TIF_POST_ONLY, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT,
-} from '../orders/order-layout.js';
+import { decodeOrderAttributes, encodeOrderAttributes, OrderFlag, OrderType, TimeInForce } from '../orders/index.js';
 import type { VenueRecord } from './venue-record.js';
 
 export type VenueOrderType = 'market' | 'limit' | 'stop' | 'stop-limit';
@@ -49,8 +47,12 @@ export interface VenueReplaceCommand {
 
 export type VenueCommand = VenueOrderCommand | VenueCancelCommand | VenueReplaceCommand;
 
-export const ORDER_TYPE_CODES: Readonly<Record<VenueOrderType, number>> = { market: TYPE_MARKET, limit: TYPE_LIMIT, stop: TYPE_STOP, 'stop-limit': TYPE_STOP_LIMIT };
-export const TIME_IN_FORCE_CODES: Readonly<Record<VenueTimeInForce, number>> = { gtc: TIF_GTC, ioc: TIF_IOC, fok: TIF_FOK, day: TIF_DAY, 'post-only': TIF_POST_ONLY };
+export const ORDER_TYPE_CODES: Readonly<Record<VenueOrderType, number>> = {
+  market: OrderType.MARKET, limit: OrderType.LIMIT, stop: OrderType.STOP, 'stop-limit': OrderType.STOP_LIMIT,
+};
+export const TIME_IN_FORCE_CODES: Readonly<Record<VenueTimeInForce, number>> = {
+  gtc: TimeInForce.GTC, ioc: TimeInForce.IOC, fok: TimeInForce.FOK, day: TimeInForce.DAY, 'post-only': TimeInForce.POST_ONLY,
+};
 
 const U64_LIMIT = 1n << 64n;
 
@@ -82,8 +84,9 @@ export function encodeVenueCommand(command: VenueCommand, nowNs: bigint): VenueR
     case 'order': {
       const type = checkCode('orderType', command.orderType, ORDER_TYPE_CODES);
       const tif = checkCode('timeInForce', command.timeInForce ?? 'gtc', TIME_IN_FORCE_CODES);
-      const flags = command.reduceOnly ? FLAG_REDUCE_ONLY : 0;
-      return { ...head, kind: EventKind.ORDER | EventKind.DIRECTION_OUTBOUND, price: command.limitPrice ?? 0, size: command.qty, a: command.stopPrice ?? 0, b: type + 16 * tif + 256 * flags };
+      const flags = command.reduceOnly ? OrderFlag.REDUCE_ONLY : 0;
+      const b = encodeOrderAttributes({ orderType: type, timeInForce: tif, flags, rule: 0, cutBy: 0 });
+      return { ...head, kind: EventKind.ORDER | EventKind.DIRECTION_OUTBOUND, price: command.limitPrice ?? 0, size: command.qty, a: command.stopPrice ?? 0, b };
     }
     case 'cancel':
       return { ...head, kind: EventKind.CANCEL | EventKind.DIRECTION_OUTBOUND, price: 0, size: command.qty ?? 0, a: 0, b: 0 };
@@ -97,14 +100,14 @@ export function decodeVenueCommand(r: VenueRecord): VenueCommand {
   const kind = r.kind & KIND_MASK;
   const head = { instrument: r.instrument, clientId: r.id };
   if (kind === EventKind.ORDER) {
-    const attributes = Math.trunc(r.b);
+    const attributes = decodeOrderAttributes(r.b);
     return {
       type: 'order',
       ...head,
       qty: r.size,
-      orderType: nameOf(ORDER_TYPE_CODES, attributes & 15, 'order type'),
-      timeInForce: nameOf(TIME_IN_FORCE_CODES, (attributes >> 4) & 15, 'time in force'),
-      reduceOnly: ((attributes >> 8) & FLAG_REDUCE_ONLY) !== 0,
+      orderType: nameOf(ORDER_TYPE_CODES, attributes.orderType, 'order type'),
+      timeInForce: nameOf(TIME_IN_FORCE_CODES, attributes.timeInForce, 'time in force'),
+      reduceOnly: (attributes.flags & OrderFlag.REDUCE_ONLY) !== 0,
       limitPrice: r.price,
       stopPrice: r.a,
     };

@@ -6,7 +6,7 @@ import { checkCoreStatus } from '../core/core-status.js';
 import type { CoreExports } from '../core/wasm-core.js';
 import { EVENT_BYTES } from '../layout/event-record.js';
 import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../layout/memory-map.js';
-import { FLAG_REDUCE_ONLY } from '../orders/order-layout.js';
+import { OrderFlag } from '../orders/index.js';
 import type { SimulatedVenue, VenueCounters, VenueInstrumentState, VenueOrderState, VenueQueueRecord } from './simulated-venue.js';
 import { encodeVenueCommand, ORDER_TYPE_CODES, TIME_IN_FORCE_CODES, type VenueCommand, type VenueOrderType, type VenueTimeInForce } from './venue-commands.js';
 import { resolveVenueConfig, VENUE_MODE_CODES, type VenueConfig, type VenueModeName } from './venue-config.js';
@@ -124,7 +124,7 @@ export class WasmVenue implements SimulatedVenue {
       state: state === L.VO_RESTING ? 'resting' : 'triggered',
       orderType: nameOf<VenueOrderType>(ORDER_TYPE_CODES, i32(L.VO_TYPE), 'order type'),
       timeInForce: nameOf<VenueTimeInForce>(TIME_IN_FORCE_CODES, i32(L.VO_TIF), 'time in force'),
-      reduceOnly: (i32(L.VO_FLAGS) & FLAG_REDUCE_ONLY) !== 0,
+      reduceOnly: (i32(L.VO_FLAGS) & OrderFlag.REDUCE_ONLY) !== 0,
       qty: f64(L.VO_TOTAL),
       filled: f64(L.VO_FILLED),
       limitPrice: f64(L.VO_LIMIT_PX),

@@ -8,8 +8,7 @@
 // and drain both rings; a second signal forces exit.
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { EngineHost, type EngineCounters } from '../../threads/engine-host.js';
-import { WAIT_STRATEGY_NAMES, checkWaitStrategyName } from '../../threads/wait-strategy-by-name.js';
+import { EngineHost, WAIT_STRATEGY_NAMES, checkWaitStrategyName, type EngineCounters } from '../../threads/index.js';
 import { buildBarReplayTape, type ReplayTape } from '../../replay/bar-replay-tape.js';
 import { playTape, type PlayResult } from '../../replay/tape-player.js';
 import { tapeChecksum } from '../../replay/tape-checksum.js';

@@ -218,7 +218,7 @@ export class ReferenceOrderTable implements OrderManager {
     if (increase > 0) {
       const more = old > 0 ? increase : -increase;
       const price = this.checkPrice(instrument, o.orderType, limitPx, stopPx, o.referencePrice);
-      const { reason, limit } = this.risk.decideOrder(instrument, more, price, (o.flags & L.FLAG_REDUCE_ONLY) !== 0);
+      const { reason, limit } = this.risk.decideOrder(instrument, more, price, (o.flags & L.FLAG_REDUCE_ONLY) !== 0, Math.abs(qty) - Math.abs(o.filled));
       if (reason !== 0) {
         this.refuse(instrument, now, clock, price, more, reason, limit);
         return { outcome: 'refused', records: this.takeRecords() };

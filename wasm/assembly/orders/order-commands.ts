@@ -118,7 +118,7 @@ export function submitOrder(
   const price = checkPrice(instrument, type, limitPx, stopPx, refPx);
   if (!reduceOnly && uncertainOn(instrument) > 0) return refuse(ring, instrument, now, clock, price, qty, REASON_ORDER_UNCERTAIN, 0.0);
   if (!held) {
-    const reason = riskDecide(instrument, qty, price, clock, reduceOnly);
+    const reason = riskDecide(instrument, qty, price, clock, reduceOnly, qty);
     if (reason != RISK_ACCEPTED) return refuse(ring, instrument, now, clock, price, qty, reason, riskDeniedLimit());
   }
   const slot = allocateOrder(instrument);
@@ -161,7 +161,7 @@ export function releaseOrder(slot: i32, now: i64, clock: i64, ring: i32): i32 {
   const instrument = load<i32>(o, O_INSTRUMENT);
   const qty = load<f64>(o, O_QTY);
   const price = checkPrice(instrument, TYPE_MARKET, 0.0, 0.0, 0.0);
-  const reason = riskDecide(instrument, qty, price, clock, (load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0);
+  const reason = riskDecide(instrument, qty, price, clock, (load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0, qty);
   if (reason != RISK_ACCEPTED) return refuse(ring, instrument, now, clock, price, qty, reason, riskDeniedLimit());
   riskCountAccepted(clock);
   store<i32>(o, TYPE_MARKET, O_TYPE);
@@ -238,7 +238,7 @@ export function replaceOrder(slot: i32, qty: f64, limitPx: f64, stopPx: f64, now
   if (increase > 0.0) {
     const more = old > 0.0 ? increase : -increase;
     const price = checkPrice(instrument, load<i32>(o, O_TYPE), limitPx, stopPx, load<f64>(o, O_REF_PX));
-    const reason = riskDecide(instrument, more, price, clock, (load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0);
+    const reason = riskDecide(instrument, more, price, clock, (load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0, Math.abs(qty) - Math.abs(filled));
     if (reason != RISK_ACCEPTED) return refuse(ring, instrument, now, clock, price, more, reason, riskDeniedLimit());
     riskCountAccepted(clock);
   }

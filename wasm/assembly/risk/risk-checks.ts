@@ -106,7 +106,7 @@ function worstCase(s: usize, extraBuy: f64, extraSell: f64): f64 {
 
 // @ts-ignore: decorator
 @inline
-function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: bool): i32 {
+function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: bool, sizeQty: f64): i32 {
   if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(price) || price <= 0.0) return deny(REASON_INVALID_ORDER, 0.0);
   if (instrument < 0 || instrument >= RISK_INSTRUMENT_CAPACITY || load<i32>(riskSlotAddress(instrument), RS_CONFIGURED) != 1) {
     return deny(REASON_UNKNOWN_INSTRUMENT, 0.0);
@@ -130,7 +130,7 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: b
   if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1.0, lots)) return deny(REASON_LOT_SIZE, lot);
   const value = price * load<f64>(s, RS_VALUE_FACTOR);
   const minNotional = load<f64>(h, RH_MIN_NOTIONAL);
-  if (Math.abs(qty) * value < minNotional && !(exit && (position + qty == 0.0 || reduceOnly))) return deny(REASON_MIN_NOTIONAL, minNotional);
+  if (Math.abs(sizeQty) * value < minNotional && !(exit && (position + qty == 0.0 || reduceOnly))) return deny(REASON_MIN_NOTIONAL, minNotional);
   const maxOrders = load<i32>(h, RH_MAX_ORDERS);
   if (load<i32>(h, RH_RATE_FILLED) >= maxOrders) {
     const oldest = load<i64>(<usize>(RISK_RATE_OFFSET + (load<i32>(h, RH_RATE_NEXT) << 3)));
@@ -164,10 +164,12 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: b
  * The risk decision for `qty` (signed) of `instrument` at `price` (limit price, or the expected
  * fill price of a market order) on the risk clock `clock`, changing nothing: RISK_ACCEPTED (0)
  * or the reason code of the first failed check (riskDeniedLimit() gives the limit it met).
- * The caller has checked riskReady() and advanced the clock.
+ * The caller has checked riskReady() and advanced the clock. `sizeQty` is the quantity the
+ * minimum notional is judged on: `qty` for a new order; for a replace that adds `qty` to an
+ * order, the order's new leaves (the size the venue sees), not the increase alone.
  */
-export function riskDecide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: bool): i32 {
-  return decide(instrument, qty, price, clock, reduceOnly);
+export function riskDecide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: bool, sizeQty: f64): i32 {
+  return decide(instrument, qty, price, clock, reduceOnly, sizeQty);
 }
 
 /** The limit value of the last refusal of riskDecide (the `b` field of its risk record). */
@@ -199,7 +201,7 @@ export function riskCountAccepted(clock: i64): void {
 export function riskCheckOrder(instrument: i32, tsNs: i64, qty: f64, price: f64, orderId: i64, outRing: i32): i32 {
   if (!riskReady()) return ERR_RISK_NOT_READY;
   const clock = advanceClock(tsNs);
-  const reason = decide(instrument, qty, price, clock, false);
+  const reason = decide(instrument, qty, price, clock, false, qty);
   if (reason != RISK_ACCEPTED) {
     const status = ringCheck(outRing);
     if (status != OK) return status;

@@ -1,0 +1,6 @@
+// Public API of engine/threads: the engine host (the I/O thread's handle on the engine
+// thread, its rings, listeners and order-flow tally), the wait strategies by name, and the
+// worker spawner that runs TypeScript workers from source or dist alike.
+export { DEFAULT_MAX_BATCH, EngineHost, type EngineCounters, type EngineHostOptions, type OrderFlowTally } from './engine-host.js';
+export { WAIT_STRATEGY_NAMES, checkWaitStrategyName, createWaitStrategy, type WaitStrategyName } from './wait-strategy-by-name.js';
+export { spawnWorker } from './spawn-worker.js';
