@@ -4,7 +4,7 @@
 // account's interest and the round-trip counts. Amounts per instrument are in its quote
 // currency; turnover and interest in the account currency.
 import { isTerminalState, orderSlotOffset, orderStateName, OrderState, readOrderSlot, readOrderTableCounters } from '../orders/index.js';
-import { readInstrumentLedger, readPortfolioTotals } from '../portfolio/index.js';
+import { readInstrumentLedger, readPortfolioTotals, type InstrumentLedger } from '../portfolio/index.js';
 
 export interface OrdersReport {
   /** ORDER records written: orders sent, or released by the core's emulation. */
@@ -30,16 +30,10 @@ export interface OrdersReport {
   readonly notices: readonly number[];
 }
 
-export interface InstrumentExecution {
+/** One instrument's part of the run: its ledger's P&L and costs (InstrumentLedger; realised as realisedPnl). */
+export interface InstrumentExecution extends Pick<InstrumentLedger, 'fees' | 'funding' | 'borrow' | 'slippage' | 'turnover' | 'fills' | 'roundTrips'> {
   readonly instrument: number;
   readonly realisedPnl: number;
-  readonly fees: number;
-  readonly funding: number;
-  readonly borrow: number;
-  readonly slippage: number;
-  readonly turnover: number;
-  readonly fills: number;
-  readonly roundTrips: number;
 }
 
 export interface ExecutionReport {
@@ -86,18 +80,8 @@ export function readExecutionReport(memory: WebAssembly.Memory, instruments: rea
   return {
     orders,
     instruments: instruments.map((instrument) => {
-      const ledger = readInstrumentLedger(view, instrument);
-      return {
-        instrument,
-        realisedPnl: ledger.realised,
-        fees: ledger.fees,
-        funding: ledger.funding,
-        borrow: ledger.borrow,
-        slippage: ledger.slippage,
-        turnover: ledger.turnover,
-        fills: ledger.fills,
-        roundTrips: ledger.roundTrips,
-      };
+      const { realised, fees, funding, borrow, slippage, turnover, fills, roundTrips } = readInstrumentLedger(view, instrument);
+      return { instrument, realisedPnl: realised, fees, funding, borrow, slippage, turnover, fills, roundTrips };
     }),
     interestPaid: totals.interestPaid,
     roundTrips: totals.roundTrips,

@@ -62,3 +62,57 @@ export const EVENT_FIELDS = [
   ['b', EV_B],
   ['id', EV_ID],
 ] as const;
+
+/** One record as its nine fields (kind and id as written: id a u64). For edges that handle few records; the hot path reads memory. */
+export interface EventRecord {
+  readonly kind: number;
+  readonly instrument: number;
+  readonly tsExchange: bigint;
+  readonly tsLocal: bigint;
+  readonly price: number;
+  readonly size: number;
+  readonly a: number;
+  readonly b: number;
+  /** u64 (a BAR's open and a QUOTE's ask size travel as their f64 bits: f64Bits). */
+  readonly id: bigint;
+}
+
+export function storeEventRecord(view: DataView, at: number, r: EventRecord): void {
+  view.setInt32(at + EV_KIND, r.kind, true);
+  view.setInt32(at + EV_INSTRUMENT, r.instrument, true);
+  view.setBigInt64(at + EV_TS_EXCHANGE, r.tsExchange, true);
+  view.setBigInt64(at + EV_TS_LOCAL, r.tsLocal, true);
+  view.setFloat64(at + EV_PRICE, r.price, true);
+  view.setFloat64(at + EV_SIZE, r.size, true);
+  view.setFloat64(at + EV_A, r.a, true);
+  view.setFloat64(at + EV_B, r.b, true);
+  view.setBigUint64(at + EV_ID, BigInt.asUintN(64, r.id), true);
+}
+
+export function loadEventRecord(view: DataView, at: number): EventRecord {
+  return {
+    kind: view.getInt32(at + EV_KIND, true),
+    instrument: view.getInt32(at + EV_INSTRUMENT, true),
+    tsExchange: view.getBigInt64(at + EV_TS_EXCHANGE, true),
+    tsLocal: view.getBigInt64(at + EV_TS_LOCAL, true),
+    price: view.getFloat64(at + EV_PRICE, true),
+    size: view.getFloat64(at + EV_SIZE, true),
+    a: view.getFloat64(at + EV_A, true),
+    b: view.getFloat64(at + EV_B, true),
+    id: view.getBigUint64(at + EV_ID, true),
+  };
+}
+
+const bits = new DataView(new ArrayBuffer(8));
+
+/** The bits of an f64 as a u64 (how a BAR's open and a QUOTE's ask size travel in `id`). */
+export function f64Bits(value: number): bigint {
+  bits.setFloat64(0, value, true);
+  return bits.getBigUint64(0, true);
+}
+
+/** The f64 whose bits are the u64 `id`. */
+export function bitsF64(id: bigint): number {
+  bits.setBigUint64(0, BigInt.asUintN(64, id), true);
+  return bits.getFloat64(0, true);
+}

@@ -4,6 +4,7 @@
 // reads out as plain objects. Parity tests drive both with the same streams and compare
 // every record and every slot. A negative core status is a CoreStatusError
 // (engine/core/core-status.ts) on both sides, with the same status.
+import type { EventRecord } from '../layout/event-record.js';
 import { RULE_MANUAL, TIF_GTC, TYPE_MARKET } from './order-layout.js';
 import type { OrderFlowRecord } from './order-records.js';
 import type { InstrumentOrderIndex, OrderSlotState, OrderTableCounters } from './read-order-table.js';
@@ -59,19 +60,8 @@ export interface ReplaceRequest {
   readonly rule: number;
 }
 
-/** An inbound venue record (ACK, FILL, CANCELED, REJECT, EXPIRED, ORDER_STATUS; fields: wasm/assembly/orders/order-events.ts). */
-export interface VenueEvent {
-  readonly kind: number;
-  readonly instrument: number;
-  readonly tsExchange: bigint;
-  readonly tsLocal: bigint;
-  readonly price: number;
-  readonly size: number;
-  readonly a: number;
-  readonly b: number;
-  /** Client order id. */
-  readonly id: bigint;
-}
+/** An inbound venue record (ACK, FILL, CANCELED, REJECT, EXPIRED, ORDER_STATUS; fields: wasm/assembly/orders/order-events.ts); `id` is the client order id. */
+export type VenueEvent = EventRecord;
 
 export interface PlaceResult {
   /** sent: an ORDER record went out; held: the core holds it (emulated); refused: a risk record went out. */

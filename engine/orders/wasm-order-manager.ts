@@ -5,7 +5,7 @@
 // releases them), and reads the table through one DataView of the memory.
 import { checkCoreStatus } from '../core/core-status.js';
 import type { CoreExports } from '../core/wasm-core.js';
-import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL } from '../layout/event-record.js';
+import { storeEventRecord } from '../layout/event-record.js';
 import { RING_HEADER_BYTES, RING_MASK, RING_PUBLISHED, SCRATCH_REGION_OFFSET, SLOT_SHIFT } from '../layout/memory-map.js';
 import { readRiskInstrumentState } from '../risk/index.js';
 import { ORDERS_HEADER, OH_CAPACITY, OH_MAGIC, ORDERS_MAGIC, RULE_MANUAL, STATE_EMPTY, STATE_NEW } from './order-layout.js';
@@ -104,15 +104,7 @@ export class WasmOrderManager implements OrderManager {
   applyVenueEvent(event: VenueEvent): OrderFlowRecord[] {
     const at = this.venueRecordOffset;
     const v = this.view;
-    v.setInt32(at + EV_KIND, event.kind, true);
-    v.setInt32(at + EV_INSTRUMENT, event.instrument, true);
-    v.setBigInt64(at + EV_TS_EXCHANGE, event.tsExchange, true);
-    v.setBigInt64(at + EV_TS_LOCAL, event.tsLocal, true);
-    v.setFloat64(at + EV_PRICE, event.price, true);
-    v.setFloat64(at + EV_SIZE, event.size, true);
-    v.setFloat64(at + EV_A, event.a, true);
-    v.setFloat64(at + EV_B, event.b, true);
-    v.setBigUint64(at + EV_ID, BigInt.asUintN(64, event.id), true);
+    storeEventRecord(v, at, event);
     const before = this.published();
     checkCoreStatus(this.core.ordersApplyVenueRecord(at, this.outRing), `ordersApplyVenueRecord(kind ${event.kind}, order ${event.id})`);
     return this.recordsSince(before);

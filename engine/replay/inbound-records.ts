@@ -4,19 +4,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EngineHost } from '../threads/index.js';
 import { writeEventRecord, type RingMemory } from '../ring/index.js';
+import type { EventRecord } from '../layout/event-record.js';
 
-export interface InboundRecord {
-  kind: number;
-  instrument: number;
-  tsExchange: bigint;
-  tsLocal: bigint;
-  price: number;
-  size: number;
-  a: number;
-  b: number;
-  /** u64 id (BAR: the bits of the open price, see f64Bits). */
-  id: bigint;
-}
+/** An inbound record (id: u64; a BAR's open travels as its bits, see f64Bits). */
+export type InboundRecord = EventRecord;
 
 const lo = (v: bigint): number => Number(BigInt.asUintN(64, v) & 0xffff_ffffn);
 const hi = (v: bigint): number => Number(BigInt.asUintN(64, v) >> 32n);
@@ -26,12 +17,7 @@ export function writeInboundRecord(memory: RingMemory, byteOffset: number, r: In
   writeEventRecord(memory, byteOffset, r.kind, r.instrument, lo(r.tsExchange), hi(r.tsExchange), lo(r.tsLocal), hi(r.tsLocal), r.price, r.size, r.a, r.b, lo(r.id), hi(r.id));
 }
 
-/** The bits of an f64 as a u64 (what a BAR record carries in `id` for its open). */
-export function f64Bits(value: number): bigint {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, value, true);
-  return view.getBigUint64(0, true);
-}
+export { f64Bits } from '../layout/event-record.js';
 
 /** Publishes `records` in order (claiming as the ring allows) without waiting for the core. */
 export async function publishRecords(host: EngineHost, records: readonly InboundRecord[]): Promise<void> {
