@@ -244,7 +244,11 @@ export function processInbound(maxBatch: i32): i32 {
       }
       phase = HELD_CORE;
       store<i32>(CONTROL + CONTROL_HELD_PHASE, phase);
-      continue;
+      // The next turn would find the same outbound room (taking writes nothing outbound) and an
+      // empty bar ring; only a venue event now due, or a venue queue now nearly full, comes
+      // before the record's core work. Otherwise do that work in this turn (the same unit count).
+      if (simulated && (venueNextEventTime() <= time || venueQueueRoom() < 2 * venueOrdersHeld() + QUEUE_SLACK)) continue;
+      units++;
     }
     if (phase == HELD_CORE) {
       coreWork(record, kind, ring);
