@@ -8,10 +8,7 @@ import { checkCoreStatus } from '../core/core-status.js';
 import type { CoreExports } from '../core/wasm-core.js';
 import { OUTBOUND_RING_OFFSET } from '../layout/memory-map.js';
 import { WasmRiskEngine, type RiskCoreExports } from '../risk/index.js';
-import {
-  EP_ATR_MULTIPLE, EP_ATR_VALUE, EP_MAX_HOLD_NS, EP_REENTRY, EP_REGIME_MULTIPLIER, EP_STOP_PCT, EP_TARGET_COUNT, EP_TARGET_FRACTION, EP_TARGET_PCT,
-  EP_TRAIL_ATR_MULTIPLE, EP_TRAIL_PCT, EXIT_PROFILE_BYTES, EXIT_PROFILES_OFFSET,
-} from '../exits/index.js';
+import { EXIT_PROFILES_OFFSET, writeExitProfile } from '../exits/index.js';
 import type { ExecutionSpec, ExitsSpec } from './execution-spec.js';
 import { exitsNeedAtr } from './execution-spec.js';
 
@@ -38,24 +35,10 @@ export interface AccountStart {
   readonly halted: boolean;
 }
 
-/** Writes the exit profile of the strategy (profile 0) and has the core check it; `atrValue` is the ATR's plan value index (-1: none). */
-function writeExitProfile(memory: WebAssembly.Memory, exits: ExitsSpec, atrValue: number): void {
-  const view = new DataView(memory.buffer);
-  const p = EXIT_PROFILES_OFFSET;
-  new Uint8Array(memory.buffer, p, EXIT_PROFILE_BYTES).fill(0);
-  view.setFloat64(p + EP_STOP_PCT, exits.stopPct, true);
-  view.setFloat64(p + EP_ATR_MULTIPLE, exits.atrMultiple, true);
-  view.setInt32(p + EP_ATR_VALUE, atrValue, true);
-  view.setFloat64(p + EP_TRAIL_PCT, exits.trailPct, true);
-  view.setFloat64(p + EP_TRAIL_ATR_MULTIPLE, exits.trailAtrMultiple, true);
-  view.setInt32(p + EP_TARGET_COUNT, exits.targets.length, true);
-  exits.targets.forEach((target, k) => {
-    view.setFloat64(p + EP_TARGET_PCT + 8 * k, target.pct, true);
-    view.setFloat64(p + EP_TARGET_FRACTION + 8 * k, target.fraction, true);
-  });
-  view.setBigInt64(p + EP_MAX_HOLD_NS, exits.maxHoldNs, true);
-  exits.regimeMultiplier.forEach((m, label) => view.setFloat64(p + EP_REGIME_MULTIPLIER + 8 * label, m, true));
-  view.setInt32(p + EP_REENTRY, exits.reentry, true);
+/** Writes the exit profile of the strategy (profile 0) for the core to check; `atrValue` is the ATR's plan value index (-1: none). */
+function writeStrategyExits(memory: WebAssembly.Memory, exits: ExitsSpec, atrValue: number): void {
+  const { stopPct, atrMultiple, trailPct, trailAtrMultiple, targets, maxHoldNs, regimeMultiplier, reentry } = exits;
+  writeExitProfile(new DataView(memory.buffer), EXIT_PROFILES_OFFSET, { stopPct, atrMultiple, atrValue, trailPct, trailAtrMultiple, targets, maxHoldNs, regimeMultiplier, reentry });
 }
 
 /**
@@ -94,7 +77,7 @@ export function configureExecution(core: CoreExports, memory: WebAssembly.Memory
   }
   checkCoreStatus(x.exitsReset(), 'exitsReset');
   if (execution.exits) {
-    writeExitProfile(memory, execution.exits, exitsNeedAtr(execution.exits) ? atrValueIndex : -1);
+    writeStrategyExits(memory, execution.exits, exitsNeedAtr(execution.exits) ? atrValueIndex : -1);
     checkCoreStatus(x.exitsConfigureProfile(0), 'exitsConfigureProfile (the `exits` section)');
     for (const instrument of execution.exits.instruments) checkCoreStatus(x.exitsConfigureInstrument(instrument, 0), `exitsConfigureInstrument(${instrument})`);
   }

@@ -36,4 +36,8 @@ export const ES_BLOCK_SIGN = 92;
 export const ES_DEFERRED_NS = 96;
 export const ES_STOP_PX = 104;
 export const ES_CLOSING = 112;
-export const EXIT_ORDER_IDS = 7; // @ts-ignore: decorator
+export const ES_STOP_RULE = 116;
+export const ES_TRAIL_HIT = 118;
+export const ES_TRAIL_OFFSET = 120;
+/** Exit order ids an instrument state holds: stop, trail, four targets, max-hold close. */
+export const EXIT_ORDER_IDS = 7;

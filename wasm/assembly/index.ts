@@ -28,6 +28,8 @@ export { portfolioOnFunding, portfolioOnRate } from './portfolio/accruals';
 export { ordersConfigure } from './orders/order-table';
 export { ordersPlace, ordersCancel, ordersReplace, ordersApplyVenueRecord, ordersTimer, ordersSlotOffset } from './orders/order-api';
 export { exitsReset, exitsConfigureProfile, exitsConfigureInstrument } from './exits/exit-engine';
+export { exitsMark, exitsTimer, exitsProfileOffset, exitsStateOffset } from './exits/exit-api';
+export { orderStage as pipelineOrderStage } from './pipeline/order-stage';
 export { venueConfigure, venueConfigureInstrument } from './venue/venue-config';
 export { venueSubmit, venueMarket, venuePop, venueOrderOffset, venueInstrumentOffset } from './venue/venue-api';
 export { decConfigOffset, decRulesOffset, decSourcesOffset, decInstrumentConfigOffset, decStateOffset, decOutputOffset, decConfigure, decInstrumentConfigure, decInstrumentReset, decOnRecord, decStep } from './decision/decision-step';

@@ -173,6 +173,47 @@ export class ReferenceOrderTable implements OrderManager {
     return slot;
   }
 
+  // --- held (emulated) orders: what the exit engine does to a held trailing stop ---
+
+  /** The held order with id `orderId` (it must be in the table and held). */
+  private heldSlot(orderId: bigint): { slot: number; o: MutableSlot } {
+    const slot = this.table.slotOfOrder(orderId);
+    if (slot < 0 || this.table.slots[slot].state !== L.STATE_NEW) throw new Error(`order ${orderId} is not a held order of the reference order table`);
+    return { slot, o: this.table.slots[slot] };
+  }
+
+  /** Moves held trailing stop `orderId` to `watermark` and trigger `stopPrice` (exit-engine.ts writes them in place). */
+  trailHeld(orderId: bigint, watermark: number, stopPrice: number): void {
+    const { o } = this.heldSlot(orderId);
+    o.watermark = watermark;
+    o.stopPrice = stopPrice;
+  }
+
+  /**
+   * Releases held order `orderId` at market at `nowNs` on risk clock `clockNs` (order-commands.ts
+   * releaseOrder): the pre-trade checks at the mark, then PENDING_SUBMIT and an ORDER record, or
+   * a risk record when refused (the order stays held).
+   */
+  releaseHeld(orderId: bigint, nowNs: bigint, clockNs: bigint): { released: boolean; records: OrderFlowRecord[] } {
+    const { slot, o } = this.heldSlot(orderId);
+    const { instrument, qty } = o;
+    const price = this.checkPrice(instrument, L.TYPE_MARKET, 0, 0, 0);
+    const { reason, limit } = this.risk.decideOrder(instrument, qty, price, (o.flags & L.FLAG_REDUCE_ONLY) !== 0, qty);
+    if (reason !== 0) {
+      this.refuse(instrument, nowNs, clockNs, price, qty, reason, limit);
+      return { released: false, records: this.takeRecords() };
+    }
+    this.risk.countAccepted();
+    o.orderType = L.TYPE_MARKET;
+    o.stopPrice = 0;
+    o.referencePrice = price;
+    o.updatedNs = nowNs;
+    o.deadlineNs = nowNs + this.table.ackTimeoutNs;
+    this.table.setOrderState(slot, L.STATE_PENDING_SUBMIT);
+    this.writeOrderRecord(o, nowNs, clockNs, 0);
+    return { released: true, records: this.takeRecords() };
+  }
+
   cancel(orderId: bigint, nowNs: bigint, rule: number = L.RULE_MANUAL): ChangeResult {
     const slot = this.slotForChange(orderId, `ordersCancel(${orderId})`);
     const clock = this.risk.advanceRiskClock(nowNs);

@@ -17,7 +17,11 @@
 //   a timer (exitsOnTimer) -> the maximum holding time is checked for every position.
 // Freshness guard: no exit decision is taken on a stale price. An exit the checks defer (stale
 // mark, order rate) is reported by its OrderDeferred record and retried on the instrument's
-// next fresh price; on a timer, a position whose mark is stale waits for one.
+// next fresh price: an exit order that did not go out is placed as it was decided at arming
+// (the exits already working, the tiers already taken and the entry time stay as they are),
+// a trailing stop that was hit is sent, and a max-hold close is sent again (also when the
+// venue ended it without closing the position). On a timer, a position whose mark is stale
+// waits for a price. A short's profit tier at or beyond +100% cannot be reached: it is left out.
 import { ERR_BAD_ARGUMENT, OK } from '../errors';
 import { INSTRUMENT_CAPACITY } from '../layout';
 import { indValuesOffset } from '../indicators/executor';
@@ -30,15 +34,16 @@ import { publishRiskRecord } from '../risk/risk-records';
 import { REASON_DEFERRED_STALE_PRICE } from '../risk/risk-reasons';
 import { slotOfOrder } from '../orders/order-table';
 import {
-  FLAG_REDUCE_ONLY, OI_STRATEGY_SLOT, O_QTY, O_RULE, O_STATE, O_STOP_PX, O_TRAIL_OFFSET, O_WATERMARK, RULE_ATR_STOP, RULE_MAX_HOLD, RULE_STOP,
-  RULE_STRATEGY, RULE_TARGET, RULE_TRAILING_STOP, STATE_NEW, TIF_GTC, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_TRAILING_STOP, orderIndexAddress,
+  FLAG_REDUCE_ONLY, OI_STRATEGY_SLOT, O_FILLED, O_QTY, O_RULE, O_STATE, O_STOP_PX, O_TRAIL_OFFSET, O_WATERMARK, RULE_ATR_STOP, RULE_MAX_HOLD, RULE_STOP,
+  RULE_STRATEGY, RULE_TARGET, RULE_TRAILING_STOP, STATE_FILLED, STATE_NEW, TIF_GTC, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_TRAILING_STOP, isLive, isTerminal, orderIndexAddress,
   orderSlotAddress,
 } from '../orders/order-layout';
 import {
   EP_ATR_MULTIPLE, EP_ATR_VALUE, EP_CONFIGURED, EP_MAX_HOLD_NS, EP_REENTRY, EP_REGIME_MULTIPLIER, EP_STOP_PCT, EP_TARGET_COUNT, EP_TARGET_FRACTION,
   EP_TARGET_PCT, EP_TRAIL_ATR_MULTIPLE, EP_TRAIL_PCT, ES_BASE_POS, ES_BLOCK_SIGN, ES_CLOSING, ES_DEFERRED_NS, ES_ENTRY_NS, ES_ENTRY_PX,
-  ES_MAX_HOLD_ID, ES_PROFILE, ES_SIDE, ES_STOP_ID, ES_STOP_PX, ES_TARGET_IDS, ES_TIERS_DONE, ES_TRAIL_ID, EXIT_ORDER_IDS, EXIT_PROFILES,
-  EXIT_STATE_BYTES, EXIT_TARGETS, REENTRY_AFTER_RESET, REENTRY_IMMEDIATE, exitProfileAddress, exitStateAddress,
+  ES_MAX_HOLD_ID, ES_PROFILE, ES_SIDE, ES_STOP_ID, ES_STOP_PX, ES_STOP_RULE, ES_TARGET_IDS, ES_TIERS_DONE, ES_TRAIL_HIT, ES_TRAIL_ID,
+  ES_TRAIL_OFFSET, EXIT_ORDER_IDS, EXIT_PROFILES, EXIT_STATE_BYTES, EXIT_TARGETS, REENTRY_AFTER_RESET, REENTRY_IMMEDIATE, exitProfileAddress,
+  exitStateAddress,
 } from './exit-layout';
 
 /** Tier quantities round down to lots; this much under a whole lot still counts as one. */
@@ -152,7 +157,7 @@ function cancelExits(instrument: i32, e: usize, now: i64, clock: i64, ring: i32)
   }
 }
 
-/** Submits one exit order and returns its id (0 when the checks deferred or refused it: the arming is retried). */
+/** Submits one exit order and returns its id (0 when the checks deferred or refused it: it is retried on the next fresh price). */
 function placeExit(instrument: i32, e: usize, now: i64, clock: i64, qty: f64, type: i32, rule: i32, limitPx: f64, stopPx: f64, trail: f64, refPx: f64, parentId: u64, ring: i32): u64 {
   const slot = submitOrder(instrument, now, clock, qty, type, TIF_GTC, FLAG_REDUCE_ONLY, rule, limitPx, stopPx, trail, refPx, parentId, 0, ring);
   if (slot < 0) {
@@ -162,50 +167,76 @@ function placeExit(instrument: i32, e: usize, now: i64, clock: i64, qty: f64, ty
   return load<u64>(orderSlotAddress(slot));
 }
 
-/** (Re)arms the exits of `instrument`'s position `position` from its average price (see the header). */
+/**
+ * (Re)arms the exits of `instrument`'s position `position` from its average price (see the
+ * header): decides the stop and the trail distance at the regime multiplier of this moment,
+ * then places every exit.
+ */
 function arm(instrument: i32, e: usize, p: usize, position: f64, now: i64, clock: i64, parentId: u64, ring: i32): void {
   cancelExits(instrument, e, now, clock, ring);
-  store<i64>(e, 0, ES_DEFERRED_NS);
   const s = riskSlotAddress(instrument);
   const entry = load<f64>(s, RS_AVG_PRICE);
-  const mark = load<f64>(s, RS_MARK);
   const side: f64 = position > 0.0 ? 1.0 : -1.0;
-  const size = Math.abs(position);
   const atr = atrOf(instrument, load<i32>(p, EP_ATR_VALUE));
   const scale = regimeMultiplier(instrument, p);
   store<i32>(e, position > 0.0 ? 1 : -1, ES_SIDE);
   store<i64>(e, now, ES_ENTRY_NS);
   store<f64>(e, entry, ES_ENTRY_PX);
-  store<f64>(e, size, ES_BASE_POS);
+  store<f64>(e, Math.abs(position), ES_BASE_POS);
   store<i32>(e, 0, ES_TIERS_DONE);
   store<i32>(e, 0, ES_CLOSING);
+  store<i16>(e, 0, ES_TRAIL_HIT);
   store<f64>(e, 0.0, ES_STOP_PX);
+  store<i16>(e, 0, ES_STOP_RULE);
   const stopPct = load<f64>(p, EP_STOP_PCT);
   const stopDistance = distance(stopPct, load<f64>(p, EP_ATR_MULTIPLE), entry, atr, scale);
   if (stopDistance > 0.0 && entry - side * stopDistance > 0.0) {
-    const stopPx = entry - side * stopDistance;
     const byAtr = stopPct <= 0.0 || stopDistance < stopPct * entry * scale;
-    store<f64>(e, stopPx, ES_STOP_PX);
-    store<u64>(e, placeExit(instrument, e, now, clock, -position, TYPE_STOP, byAtr ? RULE_ATR_STOP : RULE_STOP, 0.0, stopPx, 0.0, mark, parentId, ring), ES_STOP_ID);
+    store<f64>(e, entry - side * stopDistance, ES_STOP_PX);
+    store<i16>(e, <i16>(byAtr ? RULE_ATR_STOP : RULE_STOP), ES_STOP_RULE);
   }
-  const trail = distance(load<f64>(p, EP_TRAIL_PCT), load<f64>(p, EP_TRAIL_ATR_MULTIPLE), entry, atr, scale);
-  if (trail > 0.0 && mark > 0.0) {
+  store<f64>(e, distance(load<f64>(p, EP_TRAIL_PCT), load<f64>(p, EP_TRAIL_ATR_MULTIPLE), entry, atr, scale), ES_TRAIL_OFFSET);
+  placeMissing(instrument, e, p, position, now, clock, parentId, ring);
+}
+
+/**
+ * Places each exit the armed position `position` should have and lacks (id 0; a tier not yet
+ * taken): the stop at its decided price, the trailing stop from the mark, the profit tiers.
+ * Tier k is lot * floor(fraction_k * base / lot) of the position at arming (the last tier the
+ * rest when the fractions sum to 1), whether or not the tiers before it went out.
+ */
+function placeMissing(instrument: i32, e: usize, p: usize, position: f64, now: i64, clock: i64, parentId: u64, ring: i32): void {
+  store<i64>(e, 0, ES_DEFERRED_NS);
+  const s = riskSlotAddress(instrument);
+  const mark = load<f64>(s, RS_MARK);
+  const stopPx = load<f64>(e, ES_STOP_PX);
+  if (stopPx > 0.0 && load<u64>(e, ES_STOP_ID) == 0) {
+    store<u64>(e, placeExit(instrument, e, now, clock, -position, TYPE_STOP, <i32>load<i16>(e, ES_STOP_RULE), 0.0, stopPx, 0.0, mark, parentId, ring), ES_STOP_ID);
+  }
+  const trail = load<f64>(e, ES_TRAIL_OFFSET);
+  if (trail > 0.0 && mark > 0.0 && load<u64>(e, ES_TRAIL_ID) == 0) {
     store<u64>(e, placeExit(instrument, e, now, clock, -position, TYPE_TRAILING_STOP, RULE_TRAILING_STOP, 0.0, 0.0, trail, mark, parentId, ring), ES_TRAIL_ID);
   }
   const targets = load<i32>(p, EP_TARGET_COUNT);
+  const entry = load<f64>(e, ES_ENTRY_PX);
+  const base = load<f64>(e, ES_BASE_POS);
+  const side = <f64>load<i32>(e, ES_SIDE);
+  const done = load<i32>(e, ES_TIERS_DONE);
   const lot = load<f64>(s, RS_LOT_SIZE);
-  let left = size;
+  let left = base;
   let fractions: f64 = 0.0;
   for (let k = 0; k < targets; k++) fractions += load<f64>(p + <usize>(EP_TARGET_FRACTION + (k << 3)));
   for (let k = 0; k < targets; k++) {
-    let qty = lot * Math.floor(load<f64>(p + <usize>(EP_TARGET_FRACTION + (k << 3))) * size / lot + LOT_SLACK);
+    let qty = lot * Math.floor(load<f64>(p + <usize>(EP_TARGET_FRACTION + (k << 3))) * base / lot + LOT_SLACK);
     if (k == targets - 1 && fractions >= 1.0 - LOT_SLACK) qty = left;
     qty = Math.min(qty, left);
     if (qty <= 0.0) continue;
+    left -= qty;
+    const field = e + <usize>(ES_TARGET_IDS + (k << 3));
+    if ((done & (1 << k)) != 0 || load<u64>(field) != 0) continue;
     const px = entry * (1.0 + side * load<f64>(p + <usize>(EP_TARGET_PCT + (k << 3))));
-    const id = placeExit(instrument, e, now, clock, -side * qty, TYPE_LIMIT, RULE_TARGET + k, px, 0.0, 0.0, mark, parentId, ring);
-    store<u64>(e + <usize>(ES_TARGET_IDS + (k << 3)), id);
-    if (id != 0) left -= qty;
+    if (px <= 0.0) continue; // a short's tier at or beyond +100%: out of reach
+    store<u64>(field, placeExit(instrument, e, now, clock, -side * qty, TYPE_LIMIT, RULE_TARGET + k, px, 0.0, 0.0, mark, parentId, ring));
   }
 }
 
@@ -231,6 +262,8 @@ export function exitsOnFill(instrument: i32, rule: i32, orderId: u64, now: i64, 
     }
     store<i32>(e, 0, ES_SIDE);
     store<i64>(e, 0, ES_DEFERRED_NS);
+    store<i32>(e, 0, ES_CLOSING);
+    store<i16>(e, 0, ES_TRAIL_HIT);
     return;
   }
   const side = position > 0.0 ? 1 : -1;
@@ -241,11 +274,61 @@ export function exitsOnFill(instrument: i32, rule: i32, orderId: u64, now: i64, 
   if (rule >= RULE_TARGET && rule < RULE_TARGET + EXIT_TARGETS) store<i32>(e, load<i32>(e, ES_TIERS_DONE) | (1 << (rule - RULE_TARGET)), ES_TIERS_DONE);
 }
 
+/**
+ * An order of `instrument` (id `orderId`) ended at the venue at `now` without filling in full
+ * (canceled, rejected or expired there). When it was one of the position's exits, that exit is
+ * forgotten and placed again on the instrument's next fresh price, as a deferred exit is: the
+ * stop at its price, a released trailing stop at market again, a profit tier for its size; a
+ * tier that filled in part counts as taken. A position is never left without the exits its
+ * profile gives it because the venue dropped one. (Exits the engine canceled itself were
+ * forgotten when it canceled them; a max-hold close is resent by closeWorking.)
+ */
+export function exitsOnOrderEnded(instrument: i32, orderId: u64, now: i64): void {
+  if (orderId == 0 || instrument < 0 || instrument >= INSTRUMENT_CAPACITY) return;
+  const e = exitStateAddress(instrument);
+  if (load<i32>(e, ES_PROFILE) < 0 || load<i32>(e, ES_SIDE) == 0) return;
+  const slot = slotOfOrder(orderId);
+  if (slot < 0) return;
+  const o = orderSlotAddress(slot);
+  const state = load<i32>(o, O_STATE);
+  if (!isTerminal(state) || state == STATE_FILLED) return;
+  if (load<u64>(e, ES_STOP_ID) == orderId) {
+    store<u64>(e, 0, ES_STOP_ID);
+  } else if (load<u64>(e, ES_TRAIL_ID) == orderId) {
+    store<u64>(e, 0, ES_TRAIL_ID);
+    store<i16>(e, 1, ES_TRAIL_HIT);
+  } else {
+    let k = 0;
+    while (k < EXIT_TARGETS && load<u64>(e + <usize>(ES_TARGET_IDS + (k << 3))) != orderId) k++;
+    if (k == EXIT_TARGETS) return;
+    store<u64>(e + <usize>(ES_TARGET_IDS + (k << 3)), 0);
+    if (load<f64>(o, O_FILLED) != 0.0) {
+      store<i32>(e, load<i32>(e, ES_TIERS_DONE) | (1 << k), ES_TIERS_DONE);
+      return;
+    }
+  }
+  if (load<i64>(e, ES_DEFERRED_NS) == 0) store<i64>(e, now, ES_DEFERRED_NS);
+}
+
 /** True when `instrument`'s mark is older than its staleness threshold at `clock`. */
 // @ts-ignore: decorator
 @inline
 function staleMark(s: usize, clock: i64): bool {
   return load<i32>(s, RS_HAS_MARK) != 1 || clock - load<i64>(s, RS_MARK_TS) > load<i64>(s, RS_STALE_NS);
+}
+
+/**
+ * True while the max-hold close sent for the position at `e` still works at the venue; a close
+ * that ended without closing the position (rejected, canceled, expired) is forgotten, so the
+ * maximum holding time sends it again.
+ */
+function closeWorking(e: usize): bool {
+  if (load<i32>(e, ES_CLOSING) == 0) return false;
+  const slot = slotOfOrder(load<u64>(e, ES_MAX_HOLD_ID));
+  if (slot >= 0 && isLive(load<i32>(orderSlotAddress(slot), O_STATE))) return true;
+  store<i32>(e, 0, ES_CLOSING);
+  store<u64>(e, 0, ES_MAX_HOLD_ID);
+  return false;
 }
 
 /** Closes the position at market after its maximum holding time (other exits canceled first). */
@@ -254,6 +337,7 @@ function closeAfterMaxHold(instrument: i32, e: usize, now: i64, clock: i64, ring
   const position = load<f64>(s, RS_POSITION);
   if (position == 0.0) return;
   cancelExits(instrument, e, now, clock, ring);
+  store<i64>(e, 0, ES_DEFERRED_NS);
   const id = placeExit(instrument, e, now, clock, -position, TYPE_MARKET, RULE_MAX_HOLD, 0.0, 0.0, 0.0, load<f64>(s, RS_MARK), 0, ring);
   store<u64>(e, id, ES_MAX_HOLD_ID);
   if (id != 0) store<i32>(e, 1, ES_CLOSING);
@@ -261,8 +345,8 @@ function closeAfterMaxHold(instrument: i32, e: usize, now: i64, clock: i64, ring
 
 /**
  * A fresh price of `instrument` at `now` (a BAR with its `high` and `low`, or a TRADE with
- * high = low = price): retries deferred exits, trails and triggers the trailing stop, and
- * enforces the maximum holding time (see the header).
+ * high = low = price): enforces the maximum holding time, retries deferred exits, and trails
+ * and triggers the trailing stop (see the header).
  */
 export function exitsOnMark(instrument: i32, now: i64, clock: i64, high: f64, low: f64, ring: i32): void {
   const e = exitStateAddress(instrument);
@@ -272,13 +356,14 @@ export function exitsOnMark(instrument: i32, now: i64, clock: i64, high: f64, lo
   const p = exitProfileAddress(profile);
   const s = riskSlotAddress(instrument);
   const maxHold = load<i64>(p, EP_MAX_HOLD_NS);
-  if (maxHold > 0 && load<i32>(e, ES_CLOSING) == 0 && now - load<i64>(e, ES_ENTRY_NS) >= maxHold) {
+  const closing = closeWorking(e);
+  if (maxHold > 0 && !closing && now - load<i64>(e, ES_ENTRY_NS) >= maxHold) {
     closeAfterMaxHold(instrument, e, now, clock, ring);
     return;
   }
-  if (load<i64>(e, ES_DEFERRED_NS) != 0 && load<i32>(e, ES_CLOSING) == 0) {
+  if (load<i64>(e, ES_DEFERRED_NS) != 0 && !closing) {
     const position = load<f64>(s, RS_POSITION);
-    if (position != 0.0) arm(instrument, e, p, position, now, clock, 0, ring);
+    if (position != 0.0) placeMissing(instrument, e, p, position, now, clock, 0, ring);
   }
   const trail = slotOfOrder(load<u64>(e, ES_TRAIL_ID));
   if (trail >= 0) {
@@ -287,8 +372,10 @@ export function exitsOnMark(instrument: i32, now: i64, clock: i64, high: f64, lo
       const trigger = load<f64>(o, O_STOP_PX);
       const offset = load<f64>(o, O_TRAIL_OFFSET);
       const watermark = load<f64>(o, O_WATERMARK);
-      if (side > 0 ? low <= trigger : high >= trigger) {
-        if (releaseOrder(trail, now, clock, ring) < 0) store<i64>(e, now, ES_DEFERRED_NS);
+      if (load<i16>(e, ES_TRAIL_HIT) != 0 || (side > 0 ? low <= trigger : high >= trigger)) {
+        const released = releaseOrder(trail, now, clock, ring) >= 0;
+        store<i16>(e, released ? 0 : 1, ES_TRAIL_HIT);
+        if (!released) store<i64>(e, now, ES_DEFERRED_NS);
       } else if (side > 0 ? high > watermark : low < watermark) {
         const best = side > 0 ? high : low;
         store<f64>(o, best, O_WATERMARK);
@@ -304,9 +391,9 @@ export function exitsOnTimer(now: i64, clock: i64, ring: i32): void {
   for (let i = 0; i < used; i++) {
     const e = exitStateAddress(i);
     const profile = load<i32>(e, ES_PROFILE);
-    if (profile < 0 || load<i32>(e, ES_SIDE) == 0 || load<i32>(e, ES_CLOSING) != 0) continue;
+    if (profile < 0 || load<i32>(e, ES_SIDE) == 0) continue;
     const maxHold = load<i64>(exitProfileAddress(profile), EP_MAX_HOLD_NS);
-    if (maxHold <= 0 || now - load<i64>(e, ES_ENTRY_NS) < maxHold) continue;
+    if (maxHold <= 0 || now - load<i64>(e, ES_ENTRY_NS) < maxHold || closeWorking(e)) continue;
     const s = riskSlotAddress(i);
     if (staleMark(s, clock)) {
       if (load<i64>(e, ES_DEFERRED_NS) == 0) {

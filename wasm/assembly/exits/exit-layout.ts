@@ -24,7 +24,8 @@
 //   trailPct, trailAtrMultiple  a trailing stop that distance behind the best price since entry
 //                          (held and triggered by the core: order-layout.ts TYPE_TRAILING_STOP)
 //   targetPct[k], targetFraction[k]  profit tier k: a reduce-only limit at entry * (1 + targetPct)
-//                          (longs) for targetFraction of the position at entry
+//                          (longs; shorts mirror, and leave out a tier at or beyond +100%) for
+//                          targetFraction of the position at entry, in whole lots
 //   maxHoldNs              close the position this long after its entry (0: never)
 //   regimeMultiplier[label]  stop and trail distances times this for the regime label at entry
 //                          (0 trending, 1 mean-reverting, 2 choppy; 1 = unchanged)
@@ -36,16 +37,21 @@
 //
 //   0         4      8          16         24          32           40          48               80
 //   | profile | side | entryNs  | entryPx  | basePos   | stopId u64 | trailId    | targetId[4] u64  | maxHoldId |
-//   88          92          96            104       112       116
-//   | tiersDone | blockSign | deferredNs  | stopPx  | closing | reserved |
+//   88          92          96            104       112       116            118              120            128
+//   | tiersDone | blockSign | deferredNs  | stopPx  | closing | stopRule i16 | trailHit i16 | trailOffset  |
 //
 //   profile     exit profile of the instrument's strategy (-1: no exits)
 //   side        side of the position the exits protect (+1, -1; 0: flat, none armed)
 //   basePos     |position| when the exits were armed (tiers are fractions of it)
 //   *Id         client order ids of the exit orders (0: none); a closed one is found no more
 //   blockSign   after an exit rule closed a position of this side, re-entry on it waits (0: none)
-//   deferredNs  when an exit decision was last deferred for a stale price (0: none pending)
-//   closing     1 once the max-hold close was sent
+//   deferredNs  when an exit the checks refused was last deferred (0: none pending): the exits
+//               the position should have and lacks (id 0) are placed on its next fresh price
+//   stopPx, stopRule  the protective stop decided at arming (0: none) and its rule (RULE_STOP or
+//               RULE_ATR_STOP), kept so a deferred stop goes out as decided
+//   closing     1 once the max-hold close was sent (0 again if it ended without closing)
+//   trailHit    1 when the trailing stop was hit but its release deferred: sent on the next fresh price
+//   trailOffset the trailing stop's distance decided at arming (0: none)
 import { EXITS_REGION_OFFSET } from '../layout';
 
 export const EXIT_PROFILES: i32 = 16;
@@ -84,6 +90,9 @@ export const ES_BLOCK_SIGN: i32 = 92;
 export const ES_DEFERRED_NS: i32 = 96;
 export const ES_STOP_PX: i32 = 104;
 export const ES_CLOSING: i32 = 112;
+export const ES_STOP_RULE: i32 = 116;
+export const ES_TRAIL_HIT: i32 = 118;
+export const ES_TRAIL_OFFSET: i32 = 120;
 /** Exit order ids an instrument state holds: stop, trail, four targets, max-hold close. */
 export const EXIT_ORDER_IDS: i32 = 7;
 

@@ -34,7 +34,7 @@ import { ordersOnVenueRecord, EVENT_APPLIED, EVENT_FILL, lastFilledSlot } from '
 import { ordersOnTimer } from '../orders/order-timeouts';
 import { ordersReady } from '../orders/order-table';
 import { O_ID, O_RULE, RULE_STRATEGY, orderSlotAddress } from '../orders/order-layout';
-import { exitsOnFill, exitsOnMark, exitsOnTimer } from '../exits/exit-engine';
+import { exitsOnFill, exitsOnMark, exitsOnOrderEnded, exitsOnTimer } from '../exits/exit-engine';
 import { portfolioOnFunding, portfolioOnRate } from '../portfolio/accruals';
 import { ORDER_ACCEPTED, ORDER_AMENDED, ORDER_CHECKED, orderStage } from './order-stage';
 import { OUTBOUND_RING_OFFSET, RING_CAPACITY, RING_MAGIC, RING_MAGIC_FIELD, RING_MASK, RING_PUBLISHED, RING_RELEASED } from '../layout';
@@ -169,15 +169,18 @@ export function pipelineOnVenue(record: usize, ring: i32): void {
     stageFailed(status, instrument);
     return;
   }
+  const now = load<i64>(record, EV_TS_LOCAL) > 0 ? load<i64>(record, EV_TS_LOCAL) : load<i64>(record, EV_TS_EXCHANGE);
   if (status == EVENT_FILL) {
     bump(HDR_FILLS);
     const slot = lastFilledSlot();
     const rule = slot >= 0 ? load<i32>(orderSlotAddress(slot), O_RULE) : -1;
     if (rule > RULE_STRATEGY) bump(HDR_EXIT_FILLS);
     const id = slot >= 0 ? load<u64>(orderSlotAddress(slot), O_ID) : load<u64>(record, EV_ID);
-    exitsOnFill(instrument, rule, id, load<i64>(record, EV_TS_LOCAL) > 0 ? load<i64>(record, EV_TS_LOCAL) : load<i64>(record, EV_TS_EXCHANGE), clock, ring);
-  } else if (status == EVENT_APPLIED) {
-    bump(HDR_ORDERS_CLOSED);
+    exitsOnFill(instrument, rule, id, now, clock, ring);
+  } else {
+    if (status == EVENT_APPLIED) bump(HDR_ORDERS_CLOSED);
+    // An exit the venue canceled, rejected or expired goes out again (exit-engine.ts).
+    exitsOnOrderEnded(instrument, load<u64>(record, EV_ID), now);
   }
 }
 

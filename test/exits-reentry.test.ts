@@ -1,0 +1,110 @@
+// The re-entry rule end to end in the compiled core: after an exit rule closed a position, the
+// order stage (wasm/assembly/pipeline/order-stage.ts, through the pipelineOrderStage export)
+// trades no target on that side until the target turns flat or flips (afterSignalReset); with
+// immediate re-entry it trades at once. A strategy order still closing the same way when the
+// exit closed the position is canceled, since it would now open the other side. The order
+// stage has no TS reference, so this suite runs on the core only; the block itself is in the
+// exit state both engines keep (test/exits-rules.test.ts, test/exits-parity.test.ts).
+import { describe, expect, it } from 'vitest';
+import { OUT_PRICE, OUT_QUANTITY, OUT_STATUS } from '../engine/decision/decision-layout.js';
+import { STATUS_PRICE } from '../engine/decision/index.js';
+import { REENTRY_IMMEDIATE, exitProfile } from '../engine/exits/index.js';
+import { OrderRule, OrderType, TimeInForce, decodeOrderFlowRecord, type OrderFlowRecord } from '../engine/orders/index.js';
+import { ExitDriver, SECOND, START_NS, coreBench, createExitCore, recordsOf, type ExitCore } from './exits-fixture.js';
+
+/** pipelineOrderStage outcomes (order-stage.ts). */
+const NO_ORDER_IMPLIED = 0;
+const ORDER_ACCEPTED = 2;
+
+interface StageCore {
+  decOutputOffset(instrument: number): number;
+  pipelineSetExecution(bandEquityPct: number, bandPositionPct: number, entryType: number, entryTif: number, limitOffsetBps: number, repriceBps: number, confirmBars: number): number;
+  pipelineOrderStage(instrument: number, nowNs: bigint, ring: number): number;
+}
+
+const T = START_NS;
+const at = (seconds: number) => T + BigInt(seconds) * SECOND;
+
+describe('re-entry after an exit rule closed the position, through the order stage', () => {
+  const shared: { core?: ExitCore } = {};
+
+  /** A core with a 2% stop on instrument 0 and the order stage trading every target change at market. */
+  function setUp(reentry?: number) {
+    shared.core ??= createExitCore();
+    const bench = coreBench(shared);
+    const c = shared.core;
+    const core = c.core as unknown as StageCore;
+    expect(core.pipelineSetExecution(0, 0, OrderType.MARKET, TimeInForce.GTC, 0, 0, 1)).toBe(0);
+    bench.exits.configureProfile(0, exitProfile({ stopPct: 0.02, ...(reentry === undefined ? {} : { reentry }) }));
+    bench.exits.bindInstrument(0, 0);
+    const view = new DataView(c.memory.buffer);
+    const d = new ExitDriver(bench);
+    /** The decision of a bar at `now` wants `target` of instrument 0 at `price`; the order stage runs. */
+    const target = (qty: number, price: number, now: bigint): { outcome: number; records: OrderFlowRecord[] } => {
+      const out = core.decOutputOffset(0);
+      view.setInt32(out + OUT_STATUS, STATUS_PRICE, true);
+      view.setFloat64(out + OUT_PRICE, price, true);
+      view.setFloat64(out + OUT_QUANTITY, qty, true);
+      d.price(0, now, price);
+      const outcome = core.pipelineOrderStage(0, now, c.orders.outRing);
+      const { consumer } = c;
+      const records = Array.from({ length: consumer.available() }, (_, k) => decodeOrderFlowRecord(view, consumer.slotOffset((consumer.cursor + k) >>> 0)));
+      bench.settle();
+      return { outcome, records };
+    };
+    return { bench, d, target, exits: bench.exits };
+  }
+
+  it('holds the side an exit rule closed until the target turns flat, then trades it again (afterSignalReset)', () => {
+    const { d, target, exits } = setUp();
+    const entry = target(10, 100, at(1));
+    expect(entry.outcome).toBe(ORDER_ACCEPTED);
+    const [order] = recordsOf(entry.records, 'order');
+    expect(order).toMatchObject({ qty: 10, rule: OrderRule.STRATEGY });
+    d.ack(order.orderId, 0, at(1));
+    const [stop] = recordsOf(d.fill(order.orderId, 0, 10, 100, at(1)), 'order');
+    expect(stop).toMatchObject({ rule: OrderRule.STOP, stopPrice: 98 });
+    d.ack(stop.orderId, 0, at(2));
+    d.fill(stop.orderId, 0, -10, 98, at(3));
+    expect(exits.state(0)).toMatchObject({ side: 0, blockSign: 1 });
+    expect(target(10, 99, at(4)), 'the target is still long: blocked').toEqual({ outcome: NO_ORDER_IMPLIED, records: [] });
+    expect(target(0, 99, at(5)), 'flat: nothing to trade, the block is lifted').toEqual({ outcome: NO_ORDER_IMPLIED, records: [] });
+    expect(exits.state(0).blockSign).toBe(0);
+    const again = target(10, 99, at(6));
+    expect(again.outcome, 'long again').toBe(ORDER_ACCEPTED);
+    expect(recordsOf(again.records, 'order')).toEqual([expect.objectContaining({ qty: 10, rule: OrderRule.STRATEGY })]);
+  });
+
+  it('lifts the block when the target flips, and does not block with immediate re-entry', () => {
+    const { d, target, exits } = setUp();
+    const [order] = recordsOf(target(10, 100, at(1)).records, 'order');
+    d.ack(order.orderId, 0, at(1));
+    const [stop] = recordsOf(d.fill(order.orderId, 0, 10, 100, at(1)), 'order');
+    d.fill(stop.orderId, 0, -10, 98, at(3));
+    const flipped = target(-10, 99, at(4));
+    expect(recordsOf(flipped.records, 'order'), 'short: the other side').toEqual([expect.objectContaining({ qty: -10, rule: OrderRule.STRATEGY })]);
+    expect(exits.state(0).blockSign).toBe(0);
+
+    const immediate = setUp(REENTRY_IMMEDIATE);
+    const [first] = recordsOf(immediate.target(10, 100, at(1)).records, 'order');
+    immediate.d.ack(first.orderId, 0, at(1));
+    const [stop2] = recordsOf(immediate.d.fill(first.orderId, 0, 10, 100, at(1)), 'order');
+    immediate.d.fill(stop2.orderId, 0, -10, 98, at(3));
+    expect(immediate.exits.state(0)).toMatchObject({ side: 0, blockSign: 0 });
+    expect(recordsOf(immediate.target(10, 99, at(4)).records, 'order'), 'long again at once').toEqual([expect.objectContaining({ qty: 10, rule: OrderRule.STRATEGY })]);
+  });
+
+  it('cancels a working strategy order that closed the same way when an exit rule closed the position first', () => {
+    const { d, target } = setUp();
+    const [order] = recordsOf(target(10, 100, at(1)).records, 'order');
+    d.ack(order.orderId, 0, at(1));
+    const [stop] = recordsOf(d.fill(order.orderId, 0, 10, 100, at(1)), 'order');
+    const [closing] = recordsOf(target(0, 99, at(2)).records, 'order');
+    expect(closing, 'the strategy sells its long').toMatchObject({ qty: -10, rule: OrderRule.STRATEGY });
+    d.ack(closing.orderId, 0, at(2));
+    const stopped = d.fill(stop.orderId, 0, -10, 98, at(3));
+    expect(recordsOf(stopped, 'cancel'), 'the stop closed it first: the sell would open a short').toEqual([
+      expect.objectContaining({ orderId: closing.orderId, leaves: -10, rule: OrderRule.STOP }),
+    ]);
+  });
+});
