@@ -6,8 +6,7 @@
 // the outbound ring come back decoded, without being consumed (the ring's consumer releases
 // them); the exit state reads through one DataView of the memory.
 import { checkCoreStatus } from '../core/core-status.js';
-import { RING_HEADER_BYTES, RING_MASK, RING_PUBLISHED, SLOT_SHIFT } from '../layout/memory-map.js';
-import { decodeOrderFlowRecord, type OrderCoreExports, type OrderFlowRecord, type VenueEvent, type WasmOrderManager } from '../orders/index.js';
+import { type OrderCoreExports, type OrderFlowRecord, type VenueEvent, type WasmOrderManager } from '../orders/index.js';
 import type { ExitEngine, ExitPrice } from './exit-engine.js';
 import { writeExitProfile, type ExitProfile } from './exit-profile.js';
 import { readExitState, type ExitState } from './read-exit-state.js';
@@ -26,7 +25,6 @@ export interface ExitCoreExports extends OrderCoreExports {
 
 export class WasmExitEngine implements ExitEngine {
   private readonly view: DataView;
-  private readonly words: Int32Array;
   private readonly outRing: number;
 
   constructor(
@@ -36,23 +34,15 @@ export class WasmExitEngine implements ExitEngine {
     readonly orders: WasmOrderManager,
   ) {
     this.view = new DataView(memory.buffer);
-    this.words = new Int32Array(memory.buffer);
     this.outRing = orders.outRing;
   }
 
   private published(): number {
-    return Atomics.load(this.words, (this.outRing + RING_PUBLISHED) >> 2) >>> 0;
+    return this.orders.published();
   }
 
-  /** Decodes the records published in [from, now) of the outbound ring. */
   private recordsSince(from: number): OrderFlowRecord[] {
-    const records: OrderFlowRecord[] = [];
-    const mask = this.view.getInt32(this.outRing + RING_MASK, true);
-    const to = this.published();
-    for (let seq = from; seq !== to; seq = (seq + 1) >>> 0) {
-      records.push(decodeOrderFlowRecord(this.view, this.outRing + RING_HEADER_BYTES + ((seq & mask) << SLOT_SHIFT)));
-    }
-    return records;
+    return this.orders.recordsSince(from);
   }
 
   reset(): void {

@@ -49,12 +49,13 @@ export class WasmOrderManager implements OrderManager {
     this.words = new Int32Array(memory.buffer);
   }
 
-  private published(): number {
+  /** The outbound ring's published sequence (what recordsSince starts from). */
+  published(): number {
     return Atomics.load(this.words, (this.outRing + RING_PUBLISHED) >> 2) >>> 0;
   }
 
-  /** Decodes the records published in [from, now) of the outbound ring. */
-  private recordsSince(from: number): OrderFlowRecord[] {
+  /** Decodes the records published in [from, now) of the outbound ring, without consuming them. */
+  recordsSince(from: number): OrderFlowRecord[] {
     const records: OrderFlowRecord[] = [];
     const mask = this.view.getInt32(this.outRing + RING_MASK, true);
     const to = this.published();
