@@ -17,7 +17,7 @@ import { OrderRule, OrderType, type NewOrder, type OrderFlowRecord, type OrderMa
 import { RiskReason, type RiskInstrumentState } from '../engine/risk/index.js';
 import { BOOK, coreBench, referenceBench, type ExitBench, type ExitCore, type ExitMarketInputs } from './exits-fixture.js';
 import { runStream, scenarioArb, type ExitScenario, type StepReport } from './exits-stream.js';
-import { STREAM_LIMITS, STREAM_TABLE } from './orders-fixture.js';
+import { attempt, STREAM_LIMITS, STREAM_TABLE } from './orders-fixture.js';
 
 const ROUND_TRIP = EventKind.ROUND_TRIP | EventKind.DIRECTION_OUTBOUND;
 const orderFlow = (records: OrderFlowRecord[]) => records.filter((record) => !(record.record === 'other' && record.kind === ROUND_TRIP));
@@ -27,17 +27,6 @@ const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 
 function riskSlice(state: RiskInstrumentState) {
   const { position, averagePrice, pendingBuy, pendingSell, mark, markTsNs, hasMark } = state;
   return { position, averagePrice, pendingBuy, pendingSell, mark, markTsNs, hasMark };
-}
-
-type Attempt<T> = { readonly value: T; readonly status: null } | { readonly value: undefined; readonly status: number };
-
-function attempt<T>(run: () => T): Attempt<T> {
-  try {
-    return { value: run(), status: null };
-  } catch (error) {
-    if (error instanceof CoreStatusError) return { value: undefined, status: error.status };
-    throw error;
-  }
 }
 
 /** Expects `core` to equal `reference`, building the message (the whole stream) only for a difference. */

@@ -3,6 +3,7 @@
 // of the venue's inbound records (fields: wasm/assembly/orders/order-events.ts). The limits
 // keep the equity-based checks (position, class, leverage, daily loss, drawdown) far away,
 // so the order table's own rules and the absolute gross-exposure cap decide.
+import { CoreStatusError } from '../engine/core/core-status.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
 import { EventKind } from '../engine/layout/event-record.js';
 import { OUTBOUND_RING_OFFSET } from '../engine/layout/memory-map.js';
@@ -119,3 +120,15 @@ export const venue = {
   status: (id: bigint, ts: bigint, o: { instrument?: number; state: number; filled: number; price?: number; qty?: number }) =>
     venueEvent(EventKind.ORDER_STATUS, id, ts, { instrument: o.instrument, price: o.price, size: o.filled, a: o.state, b: o.qty }),
 };
+
+/** What a call returned, or the status of the CoreStatusError it threw (parity tests compare both sides' outcomes). */
+export type Attempt<T> = { readonly value: T; readonly status: null } | { readonly value: undefined; readonly status: number };
+
+export function attempt<T>(run: () => T): Attempt<T> {
+  try {
+    return { value: run(), status: null };
+  } catch (error) {
+    if (error instanceof CoreStatusError) return { value: undefined, status: error.status };
+    throw error;
+  }
+}

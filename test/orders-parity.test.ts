@@ -13,7 +13,7 @@ import { EventKind } from '../engine/layout/event-record.js';
 import type { NewOrder, OrderFlowRecord, OrderManager, ReplaceRequest, VenueEvent } from '../engine/orders/index.js';
 import { ReferenceOrderTable } from '../engine/orders/reference/index.js';
 import { ReferenceRiskEngine, type RiskInstrumentState } from '../engine/risk/index.js';
-import { BOOK, createOrderCore, drain, resetOrderCore, setUpRisk, STREAM_LIMITS, STREAM_TABLE, type OrderCore } from './orders-fixture.js';
+import { attempt, BOOK, createOrderCore, drain, resetOrderCore, setUpRisk, STREAM_LIMITS, STREAM_TABLE, type OrderCore } from './orders-fixture.js';
 import { runStream, streamArb } from './orders-stream.js';
 
 const ROUND_TRIP = EventKind.ROUND_TRIP | EventKind.DIRECTION_OUTBOUND;
@@ -24,17 +24,6 @@ const orderFlow = (records: OrderFlowRecord[]) => records.filter((record) => !(r
 function riskSlice(state: RiskInstrumentState) {
   const { position, pendingBuy, pendingSell, mark, markTsNs, hasMark } = state;
   return { position, pendingBuy, pendingSell, mark, markTsNs, hasMark };
-}
-
-type Attempt<T> = { readonly value: T; readonly status: null } | { readonly value: undefined; readonly status: number };
-
-function attempt<T>(run: () => T): Attempt<T> {
-  try {
-    return { value: run(), status: null };
-  } catch (error) {
-    if (error instanceof CoreStatusError) return { value: undefined, status: error.status };
-    throw error;
-  }
 }
 
 /** Forwards every call to the reference and the core and fails on the first difference. */
