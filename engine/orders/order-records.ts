@@ -20,15 +20,19 @@ export interface OrderAttributes {
   readonly cutBy: number;
 }
 
-/** A new order the core sends to the venue (ORDER record). */
-export interface OrderCommandRecord extends OrderAttributes {
-  readonly record: 'order';
+/** What every command record (ORDER, CANCEL, REPLACE) carries: the order, and when. */
+interface CommandHead {
   readonly orderId: bigint;
   readonly instrument: number;
   /** Decision time, ns. */
   readonly tsNs: bigint;
-  /** Risk clock when the checks ran, ns. */
+  /** Risk clock when the command was written, ns. */
   readonly clockNs: bigint;
+}
+
+/** A new order the core sends to the venue (ORDER record). */
+export interface OrderCommandRecord extends CommandHead, OrderAttributes {
+  readonly record: 'order';
   /** Signed quantity: + buy, - sell. */
   readonly qty: number;
   /** 0 when the type has none. */
@@ -37,12 +41,8 @@ export interface OrderCommandRecord extends OrderAttributes {
 }
 
 /** A cancel request (CANCEL record). */
-export interface CancelCommandRecord {
+export interface CancelCommandRecord extends CommandHead {
   readonly record: 'cancel';
-  readonly orderId: bigint;
-  readonly instrument: number;
-  readonly tsNs: bigint;
-  readonly clockNs: bigint;
   /** Signed leaves when the cancel was asked. */
   readonly leaves: number;
   /** The rule that asked. */
@@ -50,12 +50,8 @@ export interface CancelCommandRecord {
 }
 
 /** A replace request (REPLACE record). */
-export interface ReplaceCommandRecord {
+export interface ReplaceCommandRecord extends CommandHead {
   readonly record: 'replace';
-  readonly orderId: bigint;
-  readonly instrument: number;
-  readonly tsNs: bigint;
-  readonly clockNs: bigint;
   /** New signed total quantity (filled + new leaves). */
   readonly qty: number;
   /** New limit and stop prices; 0: none. */
