@@ -100,6 +100,8 @@ export const LAYOUT_IDS = [
   'FLAG_MAKER',
   'CONTROL_HELD_PHASE',
   'CONTROL_UNITS',
+  'CONTROL_CHECKPOINT_REQUEST',
+  'CONTROL_CHECKPOINT_PARKED',
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_IDS)[number];

@@ -1,8 +1,9 @@
-// EngineHost: the I/O thread's handle on the engine. It creates the shared memory,
-// initialises both rings, starts the engine thread, and offers the inbound
-// producer, an outbound drain (PROGRESS records; commands, risk records, the simulated
-// venue's replies, round trips and order notices to the order-flow listeners and tallies;
-// a kill-switch trip persisted after each drain when a store is given), and the stop protocol:
+// EngineHost: the I/O thread's handle on the engine: ring transport. It creates the shared
+// memory, initialises both rings, starts the engine thread (from a checkpoint when given one),
+// and offers the inbound producer, the outbound drain (outbound-dispatch.ts reads the records;
+// order-flow-tally.ts counts them for reports; a kill-switch trip is persisted after each drain
+// when a store is given), checkpoints at a batch boundary (core-checkpoint.ts), and the stop
+// protocol:
 //
 //   I/O thread                                   engine thread
 //   stop sources; publish what was claimed
@@ -30,13 +31,7 @@ import {
   RING_PUBLISHED,
   RING_RELEASED,
 } from '../layout/memory-map.js';
-import { EV_A, EV_B, EV_ID, EV_KIND } from '../layout/event-record.js';
-import { decodeOrderFlowRecord, type CancelCommandRecord, type OrderCommandRecord, type OrderNoticeRecord, type ReplaceCommandRecord } from '../orders/index.js';
-import { readRoundTrip, type RoundTrip } from '../portfolio/index.js';
-import { decodeVenueEvent, readVenueRecord, type VenueReply } from '../venue/index.js';
-import type { RiskRecord } from '../risk/index.js';
 import { KillSwitchMonitor, type ControlEvent, type KillSwitchStore } from '../killswitch/index.js';
-import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import { RingConsumer, RingProducer, formatChecksum, initRing } from '../ring/index.js';
 import { spawnWorker } from './spawn-worker.js';
 import type { OrderIdLease } from '../state/index.js';
@@ -44,8 +39,13 @@ import type { EngineThreadData } from './engine-thread.js';
 import type { EngineThreadMessage } from './engine-thread-messages.js';
 import type { WaitStrategyName } from './wait-strategy-by-name.js';
 import { readPipelineCounters, readPipelineSnapshot, type InstrumentSnapshot, type PipelineCounters, type PipelineMap, type PipelineSpec } from '../pipeline/index.js';
+import { OutboundDispatch, type OutboundListeners } from './outbound-dispatch.js';
+import { OrderFlowTallier, type OrderFlowTally } from './order-flow-tally.js';
+import { copyImage, isParked, readCheckpointCounters, releasePark, requestPark, type CoreCheckpoint } from './core-checkpoint.js';
 
-export interface EngineHostOptions {
+export type { OrderFlowTally } from './order-flow-tally.js';
+
+export interface EngineHostOptions extends OutboundListeners {
   /** Records the core consumes per call (one WASM call per batch). */
   maxBatch?: number;
   /** How the engine thread waits on an empty inbound ring. */
@@ -55,55 +55,15 @@ export interface EngineHostOptions {
   pipeline?: PipelineSpec;
   /** Slots of the outbound ring (a power of two up to OUTBOUND_CAPACITY; default OUTBOUND_CAPACITY). */
   outboundCapacity?: number;
-  /** Each new order, in order, as the outbound drain reads it (a live venue adapter's input). */
-  onOrder?(order: OrderCommandRecord): void;
-  /** Each cancel or replace request. */
-  onOrderChange?(change: CancelCommandRecord | ReplaceCommandRecord): void;
-  /** Each OrderDenied / OrderDeferred / FlattenRequired record. */
-  onRiskRecord?(record: RiskRecord): void;
-  /** Each reply of the simulated venue, as the core applied it. */
-  onVenueReport?(report: VenueReply): void;
-  /** Each round trip of the trade list. */
-  onRoundTrip?(roundTrip: RoundTrip): void;
-  /** Each order notice (an event the order table could not apply as is; an order turned UNCERTAIN). */
-  onOrderNotice?(notice: OrderNoticeRecord): void;
-  /**
-   * Each outbound record but PROGRESS, as the 64 bytes the core wrote (plus, for a ROUND_TRIP,
-   * the 64 of its extension): what a journal stores, and what determinism tests compare.
-   */
-  onRecordBytes?(bytes: Uint8Array): void;
   /** Where a drawdown trip is persisted (with pipeline.risk; its `halted` should come from this store). */
   killSwitch?: KillSwitchStore;
   /** Called with the journal event once a trip is persisted. */
   onKillSwitchTrip?(event: ControlEvent): void;
   /** Persisted order ids: each ORDER's id is covered by the lease before its listeners see it. */
   orderIds?: OrderIdLease;
+  /** Start from this checkpoint (taken with the same pipeline) instead of a fresh core. */
+  restore?: CoreCheckpoint;
 }
-
-/** Order-flow records the outbound drain has read so far. */
-export interface OrderFlowTally {
-  /** ORDER records: orders sent (or released by the core's emulation); the first and last ids (0: none). */
-  orders: number;
-  firstOrderId: bigint;
-  lastOrderId: bigint;
-  /** Accepted orders cut to fit an exposure limit, by the limit's reason code. */
-  cutOrders: Map<number, number>;
-  cancels: number;
-  replaces: number;
-  /** Risk records by reason code (RiskReason; 16 = FlattenRequired). */
-  riskRecords: Map<number, number>;
-  /** The simulated venue's replies by kind name (ACK, FILL, CANCELED, REJECT, EXPIRED). */
-  venueReplies: Map<string, number>;
-  /** Fills reported by the simulated venue: maker ones among them, and their fees (quote currency). */
-  fills: { count: number; maker: number; fees: number };
-  roundTrips: { count: number; winners: number; netPnl: number };
-  /** Order notices by code. */
-  notices: Map<number, number>;
-}
-
-const VENUE_REPLY_NAMES = new Map<number, string>([
-  [EventKind.ACK, 'ACK'], [EventKind.FILL, 'FILL'], [EventKind.CANCELED, 'CANCELED'], [EventKind.REJECT, 'REJECT'], [EventKind.EXPIRED, 'EXPIRED'],
-]);
 
 export interface EngineCounters {
   eventsProcessed: number;
@@ -125,22 +85,15 @@ interface AtomicsWithWaitAsync {
 export class EngineHost {
   readonly inbound: RingProducer;
   readonly outbound: RingConsumer;
-  /** Total records consumed by the core, as last reported on the outbound ring. */
-  consumedReported = 0;
+  /** Inbound records the core had consumed before this host started it (a checkpoint's inboundSeq; 0 for a fresh core). */
+  inboundBase = 0;
 
   private readonly i32: Int32Array;
   private readonly i64: BigInt64Array;
   /** Where the pipeline's results live; null when the engine runs no pipeline. */
   pipelineMap: PipelineMap | null = null;
-  readonly orderFlow: OrderFlowTally = {
-    orders: 0, firstOrderId: 0n, lastOrderId: 0n, cutOrders: new Map(), cancels: 0, replaces: 0, riskRecords: new Map(), venueReplies: new Map(),
-    fills: { count: 0, maker: 0, fees: 0 }, roundTrips: { count: 0, winners: 0, netPnl: 0 }, notices: new Map(),
-  };
-  private readonly view: DataView;
-  private listeners: Pick<EngineHostOptions, 'onOrder' | 'onOrderChange' | 'onRiskRecord' | 'onVenueReport' | 'onRoundTrip' | 'onOrderNotice' | 'onRecordBytes'> = {};
-  /** Bytes from an outbound slot to its extension slot (ring capacity * 64). */
-  private extensionStride = 0;
-  private orderIds: OrderIdLease | undefined;
+  private readonly tallier = new OrderFlowTallier();
+  private dispatch: OutboundDispatch | null = null;
   private killSwitchMonitor: KillSwitchMonitor | null = null;
   private onKillSwitchTrip: EngineHostOptions['onKillSwitchTrip'];
   private stopped = false;
@@ -149,7 +102,6 @@ export class EngineHost {
   private constructor(readonly memory: WebAssembly.Memory, private readonly worker: Worker) {
     this.i32 = new Int32Array(memory.buffer);
     this.i64 = new BigInt64Array(memory.buffer, CONTROL_OFFSET, 16);
-    this.view = new DataView(memory.buffer);
     this.inbound = new RingProducer(memory, INBOUND_RING_OFFSET);
     this.outbound = new RingConsumer(memory, OUTBOUND_RING_OFFSET);
     worker.on('message', (message: EngineThreadMessage) => {
@@ -162,6 +114,16 @@ export class EngineHost {
     worker.on('exit', (code) => {
       if (!this.stopped && !this.failure) this.failure = new Error(`engine thread exited with code ${code} before stopping`);
     });
+  }
+
+  /** Order-flow records the outbound drain has read so far (for reports). */
+  get orderFlow(): OrderFlowTally {
+    return this.tallier.tally;
+  }
+
+  /** Total records consumed by the core (its whole life), as last reported on the outbound ring. */
+  get consumedReported(): number {
+    return this.dispatch ? this.dispatch.consumedReported : 0;
   }
 
   /** Creates the memory and rings, starts the engine thread and waits until it runs. */
@@ -183,13 +145,14 @@ export class EngineHost {
       maxBatch,
       wait: options.wait ?? 'spin-then-sleep',
       pipeline: options.pipeline ?? null,
+      restore: options.restore ? { image: options.restore.image, counters: [...options.restore.counters] } : null,
     };
     const worker = spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
     const host = new EngineHost(memory, worker);
     const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes } = options;
-    host.listeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes };
-    host.extensionStride = outboundCapacity * 64;
-    host.orderIds = options.orderIds;
+    const listeners: OutboundListeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes };
+    host.dispatch = new OutboundDispatch(memory, host.outbound, outboundCapacity * 64, listeners, host.tallier, options.orderIds);
+    host.inboundBase = options.restore ? Number(options.restore.inboundSeq) : 0;
     host.onKillSwitchTrip = options.onKillSwitchTrip;
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: EngineThreadMessage): void => {
@@ -219,99 +182,33 @@ export class EngineHost {
    * core made (with a store); returns how many records were read.
    */
   drainOutbound(): number {
-    const available = this.outbound.available();
-    if (available > 0) {
-      const first = this.outbound.cursor;
-      const { i32, u32 } = this.outbound.memory;
-      for (let i = 0; i < available; i++) {
-        const offset = this.outbound.slotOffset((first + i) >>> 0);
-        const word = i32[(offset + EV_KIND) >> 2];
-        const kind = word & KIND_MASK;
-        if (kind === EventKind.PROGRESS) {
-          const w = (offset + EV_ID) >> 2;
-          this.consumedReported = u32[w] + u32[w + 1] * 4294967296;
-          continue;
-        }
-        if (this.listeners.onRecordBytes) this.copyRecord(offset, kind);
-        if ((word & EventKind.SOURCE_PAPER) !== 0) {
-          this.tallyVenueReply(offset, kind, word);
-        } else {
-          this.tallyCoreRecord(offset, kind);
-        }
-      }
-      this.outbound.release((first + available) >>> 0);
-    }
+    const read = this.dispatch!.drain();
     if (this.killSwitchMonitor) {
       const tripped = this.killSwitchMonitor.poll();
       if (tripped) this.onKillSwitchTrip?.(tripped);
     }
-    return available;
+    return read;
   }
 
-  private copyRecord(offset: number, kind: number): void {
-    const bytes = new Uint8Array(kind === EventKind.ROUND_TRIP ? 128 : 64);
-    const memory = new Uint8Array(this.memory.buffer);
-    bytes.set(memory.subarray(offset, offset + 64));
-    if (kind === EventKind.ROUND_TRIP) bytes.set(memory.subarray(offset + this.extensionStride, offset + this.extensionStride + 64), 64);
-    this.listeners.onRecordBytes!(bytes);
-  }
-
-  /** A reply of the simulated venue the core applied. */
-  private tallyVenueReply(offset: number, kind: number, word: number): void {
-    const tally = this.orderFlow;
-    const name = VENUE_REPLY_NAMES.get(kind) ?? String(kind);
-    tally.venueReplies.set(name, (tally.venueReplies.get(name) ?? 0) + 1);
-    if (kind === EventKind.FILL) {
-      tally.fills.count++;
-      if ((word & EventKind.FLAG_MAKER) !== 0) tally.fills.maker++;
-      tally.fills.fees += this.view.getFloat64(offset + EV_A, true);
-    }
-    if (this.listeners.onVenueReport) {
-      // The core passes the reply on outbound; decoded as the venue sent it (inbound).
-      const record = readVenueRecord(this.view, offset);
-      const sent = { ...record, kind: (record.kind & ~EventKind.DIRECTION_OUTBOUND) | EventKind.DIRECTION_INBOUND };
-      this.listeners.onVenueReport(decodeVenueEvent(sent, record.tsLocal) as VenueReply);
-    }
-  }
-
-  /** A record the core wrote itself: a command, a risk record, a round trip or an order notice. */
-  private tallyCoreRecord(offset: number, kind: number): void {
-    const tally = this.orderFlow;
-    const { listeners, view } = this;
-    if (kind === EventKind.ROUND_TRIP) {
-      const net = view.getFloat64(offset + EV_B, true);
-      tally.roundTrips.count++;
-      tally.roundTrips.netPnl += net;
-      if (net > 0) tally.roundTrips.winners++;
-      listeners.onRoundTrip?.(readRoundTrip(view, offset, offset + this.extensionStride));
-      return;
-    }
-    const record = decodeOrderFlowRecord(view, offset);
-    switch (record.record) {
-      case 'order':
-        tally.orders++;
-        this.orderIds?.ensure(record.orderId);
-        if (tally.firstOrderId === 0n) tally.firstOrderId = record.orderId;
-        tally.lastOrderId = record.orderId;
-        if (record.cutBy !== 0) tally.cutOrders.set(record.cutBy, (tally.cutOrders.get(record.cutBy) ?? 0) + 1);
-        listeners.onOrder?.(record);
-        break;
-      case 'cancel':
-      case 'replace':
-        if (record.record === 'cancel') tally.cancels++;
-        else tally.replaces++;
-        listeners.onOrderChange?.(record);
-        break;
-      case 'risk':
-        tally.riskRecords.set(record.reason, (tally.riskRecords.get(record.reason) ?? 0) + 1);
-        listeners.onRiskRecord?.(record);
-        break;
-      case 'notice':
-        tally.notices.set(record.code, (tally.notices.get(record.code) ?? 0) + 1);
-        listeners.onOrderNotice?.(record);
-        break;
-      case 'other':
-        break;
+  /**
+   * Takes a checkpoint of the core at a batch boundary: asks the engine thread to park (draining
+   * the outbound ring meanwhile, so an engine waiting for room can reach the boundary), copies
+   * its state into `image` (CHECKPOINT_IMAGE_BYTES, reused by the caller) and lets it run on.
+   * Everything published before the call that the core consumed is in it; `inboundSeq` says how far.
+   */
+  async checkpoint(image: Uint8Array): Promise<CoreCheckpoint> {
+    requestPark(this.i32);
+    try {
+      while (!isParked(this.i32)) {
+        this.checkHealthy();
+        this.drainOutbound();
+        await this.waitForOutbound(1);
+      }
+      copyImage(this.memory, image);
+      const counters = readCheckpointCounters(this.memory);
+      return { inboundSeq: counters[0], counters, image };
+    } finally {
+      releasePark(this.i32);
     }
   }
 
@@ -375,7 +272,7 @@ export class EngineHost {
 
   /** Records published to the inbound ring that the core has not consumed yet. */
   unconsumed(): number {
-    return Math.max(0, this.inbound.cursor - this.counters().eventsProcessed);
+    return Math.max(0, this.inbound.cursor - (this.counters().eventsProcessed - this.inboundBase));
   }
 
   /** Each pipeline instrument's current indicator values and regime (empty without a pipeline). */

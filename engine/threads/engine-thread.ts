@@ -6,7 +6,8 @@
 // next unit of work (orders, risk records, venue replies are never dropped), it waits on the
 // outbound ring's `released` word until the I/O thread drains it. It stops when the I/O
 // thread sets CONTROL_STOP_REQUESTED and the inbound ring is empty (drained), then
-// reports its final counters.
+// reports its final counters. Between calls it parks for a checkpoint when the I/O thread asks
+// (core-checkpoint.ts); a restarted engine starts from one.
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateCore, type CoreExports } from '../core/wasm-core.js';
 import { CoreStatusError, checkCoreStatus } from '../core/core-status.js';
@@ -25,6 +26,10 @@ import {
 import { createWaitStrategy, type WaitStrategyName } from './wait-strategy-by-name.js';
 import type { EngineThreadMessage } from './engine-thread-messages.js';
 import { configurePipeline, type PipelineSpec } from '../pipeline/index.js';
+import { parkIfRequested, restoreCheckpointCounters, restoreImage } from './core-checkpoint.js';
+
+/** Longest sleep of the engine thread before it looks at its control words again (stop, checkpoint). */
+const ENGINE_WAIT_TIMEOUT_MS = 20;
 
 export interface EngineThreadData {
   memory: WebAssembly.Memory;
@@ -33,6 +38,8 @@ export interface EngineThreadData {
   wait: WaitStrategyName;
   /** Per-bar stages (indicators, regime) to set up before the first event; none when null. */
   pipeline: PipelineSpec | null;
+  /** A checkpoint to resume from (core-checkpoint.ts): written over the configured pipeline, its counters set after engineStart. */
+  restore: { image: Uint8Array; counters: bigint[] } | null;
 }
 
 interface CoreEngineExports {
@@ -47,7 +54,9 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
   const instance = instantiateCore(data.memory, data.module);
   const pipeline = data.pipeline ? configurePipeline(instance, data.memory, data.pipeline) : resetPipeline(instance);
   const core = instance as unknown as CoreEngineExports;
+  if (data.restore) restoreImage(data.memory, data.restore.image);
   checkCoreStatus(core.engineStart(), 'engineStart');
+  if (data.restore) restoreCheckpointCounters(data.memory, data.restore.counters);
   const i32 = new Int32Array(data.memory.buffer);
   const stopIndex = (CONTROL_OFFSET + CONTROL_STOP_REQUESTED) >> 2;
   const statusIndex = (CONTROL_OFFSET + CONTROL_LAST_STATUS) >> 2;
@@ -62,11 +71,12 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
   // The room the core needs for its next unit of work grows with the instruments and live orders.
   const outboundShort = (): boolean =>
     outboundCapacity - ((Atomics.load(i32, outPublishedIndex) - Atomics.load(i32, outReleasedIndex)) >>> 0) < core.engineOutboundReserve();
-  const wait = createWaitStrategy(data.wait);
+  const wait = createWaitStrategy(data.wait, ENGINE_WAIT_TIMEOUT_MS);
   const maxBatch = data.maxBatch;
   post({ type: 'started', pipeline });
 
   for (;;) {
+    if (parkIfRequested(i32)) continue;
     const consumed = core.processInbound(maxBatch);
     if (consumed < 0) {
       Atomics.store(i32, statusIndex, consumed);

@@ -2,5 +2,7 @@
 // thread, its rings, listeners and order-flow tally), the wait strategies by name, and the
 // worker spawner that runs TypeScript workers from source or dist alike.
 export { DEFAULT_MAX_BATCH, EngineHost, type EngineCounters, type EngineHostOptions, type OrderFlowTally } from './engine-host.js';
+export { CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint } from './core-checkpoint.js';
+export type { OutboundListeners } from './outbound-dispatch.js';
 export { WAIT_STRATEGY_NAMES, checkWaitStrategyName, createWaitStrategy, type WaitStrategyName } from './wait-strategy-by-name.js';
 export { spawnWorker } from './spawn-worker.js';

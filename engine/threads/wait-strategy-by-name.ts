@@ -9,13 +9,15 @@ export function checkWaitStrategyName(name: string, field = '--wait'): WaitStrat
   throw new RangeError(`\`${field}\` must be one of ${WAIT_STRATEGY_NAMES.join(', ')}, was ${JSON.stringify(name)}`);
 }
 
-export function createWaitStrategy(name: WaitStrategyName): WaitStrategy {
+/** The strategy `name`; `timeoutMs` bounds one wait (the engine thread re-checks its control words after each). */
+export function createWaitStrategy(name: WaitStrategyName, timeoutMs?: number): WaitStrategy {
+  const options = timeoutMs === undefined ? {} : { timeoutMs };
   switch (name) {
     case 'busy-spin':
-      return new BusySpinWait();
+      return new BusySpinWait(options);
     case 'spin-then-yield':
-      return new SpinThenYieldWait();
+      return new SpinThenYieldWait(options);
     case 'spin-then-sleep':
-      return new SpinThenSleepWait();
+      return new SpinThenSleepWait(options);
   }
 }

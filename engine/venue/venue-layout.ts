@@ -26,6 +26,7 @@ export const VH_FILLS = 112;
 export const VH_REJECTS = 120;
 export const VH_CANCELED = 128;
 export const VH_EXPIRED = 136;
+export const VH_CLOCK_NS = 144;
 export const LATENCY_CONSTANT = 0;
 export const LATENCY_RANDOM = 1;
 export const LATENCY_FEED = 2;

@@ -102,11 +102,13 @@ import {
   FLAG_MAKER,
   CONTROL_HELD_PHASE,
   CONTROL_UNITS,
+  CONTROL_CHECKPOINT_REQUEST,
+  CONTROL_CHECKPOINT_PARKED,
 } from './layout';
 import { ERR_BAD_ARGUMENT } from './errors';
 
 /** Number of ids layoutValue answers: ids 0 .. LAYOUT_VALUE_COUNT - 1. */
-const LAYOUT_VALUE_COUNT: i32 = 98;
+const LAYOUT_VALUE_COUNT: i32 = 100;
 
 export function layoutValueCount(): i32 {
   return LAYOUT_VALUE_COUNT;
@@ -213,6 +215,8 @@ export function layoutValue(id: i32): i32 {
     case 95: return FLAG_MAKER;
     case 96: return CONTROL_HELD_PHASE;
     case 97: return CONTROL_UNITS;
+    case 98: return CONTROL_CHECKPOINT_REQUEST;
+    case 99: return CONTROL_CHECKPOINT_PARKED;
     default: return ERR_BAD_ARGUMENT;
   }
 }

@@ -27,10 +27,10 @@ import { barIntervalNs } from '../../replay/bar-replay-tape.js';
 import { timeframeOfInterval } from '../../replay/timeframe-of-interval.js';
 import type { BarSeries } from '../../../adapters/files/index.js';
 import { readInstrumentRisk, readRiskAccount } from '../../pipeline/index.js';
-import { replayRisk } from '../../replay/replay-risk.js';
+import { tradingPipeline } from '../../replay/trading-pipeline.js';
 import { KillSwitchStore } from '../../killswitch/index.js';
 import { describeReplayRisk, replayRiskJson, type ReplayRiskResult } from '../replay-order-flow.js';
-import { executionFromConfig, readExecutionReport, type ExecutionSpec } from '../../execution/index.js';
+import { readExecutionReport } from '../../execution/index.js';
 import { OrderIdLease } from '../../state/index.js';
 import { TradeListWriter } from '../trade-list-writer.js';
 
@@ -211,16 +211,18 @@ function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[], tap
     if (error instanceof ConfigError) throw new UserFacingError(error.message);
     throw error;
   }
-  const { risk, defaulted } = replayRisk(config.risk, tape.instrumentNames, { cash: equity, startNs: tape.tsExchange[0], halted: false });
-  let execution: ExecutionSpec;
+  let planned: { spec: PipelineSpec; defaulted: readonly string[] };
   try {
-    execution = executionFromConfig(config, tape.instrumentNames.map((symbol, instrument) => ({ instrument, symbol })), { simulate: true });
+    planned = tradingPipeline({
+      config, instrumentNames: tape.instrumentNames, timeframes: instruments.map((entry) => entry.timeframe), regimeModel: regimeModel!, indicators, equity,
+      startNs: tape.tsExchange[0], halted: false, simulate: true,
+    });
   } catch (error) {
     throw new UserFacingError(`configuration: ${(error as Error).message}`);
   }
   return {
-    spec: { indicators, instruments, decision: { fusion: config.fusion, sizing: config.sizing, equity }, risk, execution },
-    defaulted,
+    spec: planned.spec,
+    defaulted: planned.defaulted,
     killSwitch: flags.persistState ? { statePath: config.killSwitch.statePath } : undefined,
   };
 }

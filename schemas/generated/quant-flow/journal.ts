@@ -4,12 +4,17 @@
 
 export { CancelOrder } from './journal/cancel-order.js';
 export { FillReceived } from './journal/fill-received.js';
+export { InboundRecord } from './journal/inbound-record.js';
 export { JournalEntry } from './journal/journal-entry.js';
 export { JournalRecord } from './journal/journal-record.js';
 export { KillSwitchReset } from './journal/kill-switch-reset.js';
 export { KillSwitchTripped } from './journal/kill-switch-tripped.js';
+export { LimitChanged } from './journal/limit-changed.js';
 export { ModeChanged } from './journal/mode-changed.js';
 export { OrderAccepted } from './journal/order-accepted.js';
 export { OrderCanceled } from './journal/order-canceled.js';
 export { OrderRejected } from './journal/order-rejected.js';
+export { ReconciliationDone } from './journal/reconciliation-done.js';
+export { ReplaceOrder } from './journal/replace-order.js';
+export { SessionStarted } from './journal/session-started.js';
 export { SubmitOrder } from './journal/submit-order.js';

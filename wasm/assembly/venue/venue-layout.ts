@@ -32,8 +32,8 @@
 //   | magic| latency | queueModel| touchFills| entryNs   | responseNs  | jitterNs      | feedMultiplier f64 |
 //   48           52         56                64           72          80           88
 //   | queuePower | heapSize | freeTop i32   | seq u64    | fillId u64 | rng u64      | nextExpiryNs |
-//   96          100     104            112        120          128
-//   | orderFree | orders| earlyEvents | fills i64 | rejects i64 | canceled i64 | ...
+//   96          100     104            112        120          128            136           144          152
+//   | orderFree | orders| earlyEvents | fills i64 | rejects i64 | canceled i64 | expired i64 | clockNs i64 |
 //
 //   latency      LATENCY_CONSTANT: entryNs to reach the venue, responseNs back;
 //                LATENCY_RANDOM: the same plus a uniform draw in [0, jitterNs] each way, from
@@ -117,6 +117,8 @@ export const VH_FILLS: i32 = 112;
 export const VH_REJECTS: i32 = 120;
 export const VH_CANCELED: i32 = 128;
 export const VH_EXPIRED: i32 = 136;
+/** Time of the record the venue is acting on: replies queued now fall due no earlier (venue-replies.ts). */
+export const VH_CLOCK_NS: i32 = 144;
 
 export const LATENCY_CONSTANT: i32 = 0;
 export const LATENCY_RANDOM: i32 = 1;

@@ -16,7 +16,7 @@ import { writeRecordHead } from '../outbound';
 import { allocEvent, scheduleEvent } from './venue-queue';
 import { randomUpTo } from './venue-math';
 import {
-  LATENCY_FEED, LATENCY_RANDOM, VENUE_HEADER, VH_CANCELED, VH_ENTRY_NS, VH_EXPIRED, VH_FEED_MULTIPLIER, VH_FILLS, VH_FILL_ID, VH_JITTER_NS,
+  LATENCY_FEED, LATENCY_RANDOM, VENUE_HEADER, VH_CANCELED, VH_CLOCK_NS, VH_ENTRY_NS, VH_EXPIRED, VH_FEED_MULTIPLIER, VH_FILLS, VH_FILL_ID, VH_JITTER_NS,
   VH_LATENCY, VH_REJECTS, VH_RESPONSE_NS, VI_FEED_LATENCY_NS, VI_MAKER_FEE, VI_MULTIPLIER, VI_POSITION, VI_TAKER_FEE, VO_CLIENT_ID,
   VO_FILLED, VO_INSTRUMENT, VO_TOTAL, venueEventAddress, venueInstrumentAddress,
 } from './venue-layout';
@@ -24,12 +24,10 @@ import {
 /** Replies that found no free queue entry (the engine keeps room, so this stays 0). */
 let lost: i64 = 0;
 
-/** Time of the record the venue is acting on (set on entry to each venue action). */
-let clockNs: i64 = i64.MIN_VALUE;
-
-/** Sets the venue's clock: replies queued from now on are due at this time or later. */
+/** Sets the venue's clock (the time of the record it is acting on, kept in its header so a
+ *  checkpoint holds it): replies queued from now on are due at this time or later. */
 export function setVenueClock(nowNs: i64): void {
-  clockNs = nowNs;
+  store<i64>(VENUE_HEADER, nowNs, VH_CLOCK_NS);
 }
 
 export function venueRepliesLost(): i64 {
@@ -60,6 +58,7 @@ export function reply(kind: i32, instrument: i32, venueNs: i64, price: f64, size
     return;
   }
   let due = venueNs + latencyNs(instrument, false);
+  const clockNs = load<i64>(VENUE_HEADER, VH_CLOCK_NS);
   if (due < clockNs) due = clockNs;
   const record = venueEventAddress(entry);
   writeRecordHead(record, kind | SOURCE_PAPER | DIRECTION_INBOUND, instrument, venueNs, due);

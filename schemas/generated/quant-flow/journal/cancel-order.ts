@@ -59,8 +59,26 @@ reason(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * The 64-byte CANCEL record the core wrote.
+ */
+record(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 14);
+  return offset ? this.bb!.readUint8(this.bb!.__vector(this.bb_pos + offset) + index) : 0;
+}
+
+recordLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 14);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+recordArray():Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 14);
+  return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
 static startCancelOrder(builder:flatbuffers.Builder) {
-  builder.startObject(5);
+  builder.startObject(6);
 }
 
 static addOrderId(builder:flatbuffers.Builder, orderId:bigint) {
@@ -83,19 +101,36 @@ static addReason(builder:flatbuffers.Builder, reasonOffset:flatbuffers.Offset) {
   builder.addFieldOffset(4, reasonOffset, 0);
 }
 
+static addRecord(builder:flatbuffers.Builder, recordOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(5, recordOffset, 0);
+}
+
+static createRecordVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
+  builder.startVector(1, data.length, 1);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addInt8(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startRecordVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(1, numElems, 1);
+}
+
 static endCancelOrder(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   builder.requiredField(offset, 6) // client_order_id
   return offset;
 }
 
-static createCancelOrder(builder:flatbuffers.Builder, orderId:bigint, clientOrderIdOffset:flatbuffers.Offset, venueOrderIdOffset:flatbuffers.Offset, instrumentId:number, reasonOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createCancelOrder(builder:flatbuffers.Builder, orderId:bigint, clientOrderIdOffset:flatbuffers.Offset, venueOrderIdOffset:flatbuffers.Offset, instrumentId:number, reasonOffset:flatbuffers.Offset, recordOffset:flatbuffers.Offset):flatbuffers.Offset {
   CancelOrder.startCancelOrder(builder);
   CancelOrder.addOrderId(builder, orderId);
   CancelOrder.addClientOrderId(builder, clientOrderIdOffset);
   CancelOrder.addVenueOrderId(builder, venueOrderIdOffset);
   CancelOrder.addInstrumentId(builder, instrumentId);
   CancelOrder.addReason(builder, reasonOffset);
+  CancelOrder.addRecord(builder, recordOffset);
   return CancelOrder.endCancelOrder(builder);
 }
 }

@@ -4,12 +4,17 @@
 
 import { CancelOrder } from './cancel-order.js';
 import { FillReceived } from './fill-received.js';
+import { InboundRecord } from './inbound-record.js';
 import { KillSwitchReset } from './kill-switch-reset.js';
 import { KillSwitchTripped } from './kill-switch-tripped.js';
+import { LimitChanged } from './limit-changed.js';
 import { ModeChanged } from './mode-changed.js';
 import { OrderAccepted } from './order-accepted.js';
 import { OrderCanceled } from './order-canceled.js';
 import { OrderRejected } from './order-rejected.js';
+import { ReconciliationDone } from './reconciliation-done.js';
+import { ReplaceOrder } from './replace-order.js';
+import { SessionStarted } from './session-started.js';
 import { SubmitOrder } from './submit-order.js';
 
 
@@ -26,13 +31,18 @@ export enum JournalEntry {
   OrderCanceled = 6,
   KillSwitchTripped = 7,
   KillSwitchReset = 8,
-  ModeChanged = 9
+  ModeChanged = 9,
+  ReplaceOrder = 10,
+  InboundRecord = 11,
+  LimitChanged = 12,
+  SessionStarted = 13,
+  ReconciliationDone = 14
 }
 
 export function unionToJournalEntry(
   type: JournalEntry,
-  accessor: (obj:CancelOrder|FillReceived|KillSwitchReset|KillSwitchTripped|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|SubmitOrder) => CancelOrder|FillReceived|KillSwitchReset|KillSwitchTripped|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|SubmitOrder|null
-): CancelOrder|FillReceived|KillSwitchReset|KillSwitchTripped|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|SubmitOrder|null {
+  accessor: (obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null
+): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
   switch(JournalEntry[type]) {
     case 'NONE': return null; 
     case 'SubmitOrder': return accessor(new SubmitOrder())! as SubmitOrder;
@@ -44,15 +54,20 @@ export function unionToJournalEntry(
     case 'KillSwitchTripped': return accessor(new KillSwitchTripped())! as KillSwitchTripped;
     case 'KillSwitchReset': return accessor(new KillSwitchReset())! as KillSwitchReset;
     case 'ModeChanged': return accessor(new ModeChanged())! as ModeChanged;
+    case 'ReplaceOrder': return accessor(new ReplaceOrder())! as ReplaceOrder;
+    case 'InboundRecord': return accessor(new InboundRecord())! as InboundRecord;
+    case 'LimitChanged': return accessor(new LimitChanged())! as LimitChanged;
+    case 'SessionStarted': return accessor(new SessionStarted())! as SessionStarted;
+    case 'ReconciliationDone': return accessor(new ReconciliationDone())! as ReconciliationDone;
     default: return null;
   }
 }
 
 export function unionListToJournalEntry(
   type: JournalEntry, 
-  accessor: (index: number, obj:CancelOrder|FillReceived|KillSwitchReset|KillSwitchTripped|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|SubmitOrder) => CancelOrder|FillReceived|KillSwitchReset|KillSwitchTripped|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|SubmitOrder|null, 
+  accessor: (index: number, obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null, 
   index: number
-): CancelOrder|FillReceived|KillSwitchReset|KillSwitchTripped|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|SubmitOrder|null {
+): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
   switch(JournalEntry[type]) {
     case 'NONE': return null; 
     case 'SubmitOrder': return accessor(index, new SubmitOrder())! as SubmitOrder;
@@ -64,6 +79,11 @@ export function unionListToJournalEntry(
     case 'KillSwitchTripped': return accessor(index, new KillSwitchTripped())! as KillSwitchTripped;
     case 'KillSwitchReset': return accessor(index, new KillSwitchReset())! as KillSwitchReset;
     case 'ModeChanged': return accessor(index, new ModeChanged())! as ModeChanged;
+    case 'ReplaceOrder': return accessor(index, new ReplaceOrder())! as ReplaceOrder;
+    case 'InboundRecord': return accessor(index, new InboundRecord())! as InboundRecord;
+    case 'LimitChanged': return accessor(index, new LimitChanged())! as LimitChanged;
+    case 'SessionStarted': return accessor(index, new SessionStarted())! as SessionStarted;
+    case 'ReconciliationDone': return accessor(index, new ReconciliationDone())! as ReconciliationDone;
     default: return null;
   }
 }

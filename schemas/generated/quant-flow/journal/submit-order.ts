@@ -107,8 +107,26 @@ strategy(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * The 64-byte ORDER record the core wrote (what exact replay compares).
+ */
+record(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 30);
+  return offset ? this.bb!.readUint8(this.bb!.__vector(this.bb_pos + offset) + index) : 0;
+}
+
+recordLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 30);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+recordArray():Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 30);
+  return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
 static startSubmitOrder(builder:flatbuffers.Builder) {
-  builder.startObject(13);
+  builder.startObject(14);
 }
 
 static addOrderId(builder:flatbuffers.Builder, orderId:bigint) {
@@ -163,13 +181,29 @@ static addStrategy(builder:flatbuffers.Builder, strategyOffset:flatbuffers.Offse
   builder.addFieldOffset(12, strategyOffset, 0);
 }
 
+static addRecord(builder:flatbuffers.Builder, recordOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(13, recordOffset, 0);
+}
+
+static createRecordVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
+  builder.startVector(1, data.length, 1);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addInt8(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startRecordVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(1, numElems, 1);
+}
+
 static endSubmitOrder(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   builder.requiredField(offset, 6) // client_order_id
   return offset;
 }
 
-static createSubmitOrder(builder:flatbuffers.Builder, orderId:bigint, clientOrderIdOffset:flatbuffers.Offset, instrumentId:number, symbolOffset:flatbuffers.Offset, side:Side, orderType:OrderType, timeInForce:TimeInForce, quantity:number, limitPrice:number|null, stopPrice:number|null, reduceOnly:boolean, postOnly:boolean, strategyOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createSubmitOrder(builder:flatbuffers.Builder, orderId:bigint, clientOrderIdOffset:flatbuffers.Offset, instrumentId:number, symbolOffset:flatbuffers.Offset, side:Side, orderType:OrderType, timeInForce:TimeInForce, quantity:number, limitPrice:number|null, stopPrice:number|null, reduceOnly:boolean, postOnly:boolean, strategyOffset:flatbuffers.Offset, recordOffset:flatbuffers.Offset):flatbuffers.Offset {
   SubmitOrder.startSubmitOrder(builder);
   SubmitOrder.addOrderId(builder, orderId);
   SubmitOrder.addClientOrderId(builder, clientOrderIdOffset);
@@ -186,6 +220,7 @@ static createSubmitOrder(builder:flatbuffers.Builder, orderId:bigint, clientOrde
   SubmitOrder.addReduceOnly(builder, reduceOnly);
   SubmitOrder.addPostOnly(builder, postOnly);
   SubmitOrder.addStrategy(builder, strategyOffset);
+  SubmitOrder.addRecord(builder, recordOffset);
   return SubmitOrder.endSubmitOrder(builder);
 }
 }

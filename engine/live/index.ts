@@ -1,0 +1,12 @@
+// Public API of engine/live: a live session against a venue through the write-ahead journal
+// (recovery, reconciliation, lockstep loop), the adapter contract every venue adapter
+// implements, and the scripted crash points the crash harness uses.
+export {
+  clientOrderIdOf, orderIdOfClientOrderId,
+  type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition, type VenueRecordListener,
+  type VenueReplaceRequest, type VenueStatus,
+} from './venue-adapter.js';
+export { runLiveSession, JournalDivergenceError, type LiveSessionOptions, type LiveSessionResult } from './live-session.js';
+export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliation, type ForeignOrderPolicy, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
+export { CRASH_POINTS, crashPoint, type CrashPointName } from './crash-points.js';
+export { liveOrders, readSessionBook, pipelineFromJson, pipelineToJson, type SessionBook } from './session-state.js';

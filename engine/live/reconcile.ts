@@ -1,0 +1,174 @@
+// Reconciliation with the venue, on start and after every reconnect: the venue's word against
+// the core's, each difference turned into an inbound record (journaled, then published) or a
+// request, and a report that is printed and journaled.
+//
+//   missed fills        fills above the last journaled fill id, published in fill-id order
+//                       (the core ignores a fill id it has applied: fills are idempotent)
+//   missed market data  market records after the last journaled one, up to the venue's own
+//   an order we hold live:
+//     venue never saw it    it never left (journaled, then the process died before the send):
+//                           sent again while the venue's clock is within `resubmitWithinNs`
+//                           of its decision, else REJECTED (an inbound REJECT)
+//     venue state differs   an ORDER_STATUS record (the core resolves the state; more filled
+//                           than applied keeps it UNCERTAIN until the fills arrive)
+//     cancel or replace unanswered and the venue order still live: the request is sent again
+//   foreign orders      live at the venue, unknown to us: cancelled (policy 'cancel') or left
+//                       alone and reported (policy 'report')
+//   positions           the venue's against the core's after all of the above; a difference
+//                       trips the kill switch (journaled): no new risk on an unexplained book
+import { EventKind } from '../layout/event-record.js';
+import { OrderState, isTerminalState, orderStateName, type OrderSlotState } from '../orders/index.js';
+import type { Journal } from '../journal/index.js';
+import { clientOrderIdOf, orderIdOfClientOrderId, type VenueAdapter, type VenueOrderView } from './venue-adapter.js';
+import type { JournaledInbound } from './journaled-inbound.js';
+import { sendCommand } from './journaled-commands.js';
+import { liveOrders, readSessionBook } from './session-state.js';
+import type { EngineHost } from '../threads/index.js';
+
+export type ForeignOrderPolicy = 'cancel' | 'report';
+
+export interface ReconcilePolicy {
+  /** An order that never reached the venue is sent again while the venue clock is at most this far past its decision. */
+  readonly resubmitWithinNs: bigint;
+  readonly foreignOrders: ForeignOrderPolicy;
+  /** Position difference below which the books agree. */
+  readonly positionTolerance: number;
+}
+
+export const DEFAULT_RECONCILE_POLICY: ReconcilePolicy = { resubmitWithinNs: 5_000_000_000n, foreignOrders: 'cancel', positionTolerance: 1e-9 };
+
+export interface ReconcileReport {
+  readonly trigger: string;
+  missedFills: number;
+  missedMarket: number;
+  resolvedOrders: number;
+  rejectedOrders: number;
+  resubmittedOrders: number;
+  resentRequests: number;
+  uncertainOrders: number;
+  foreignOrders: number;
+  positionMismatches: number;
+  readonly lines: string[];
+}
+
+/** A 64-byte inbound record as a live venue sends it. */
+function venueRecord(kind: number, instrument: number, tsNs: bigint, price: number, size: number, a: number, b: number, orderId: bigint): Uint8Array {
+  const bytes = new Uint8Array(64);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(0, kind | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND, true);
+  view.setInt32(4, instrument, true);
+  view.setBigInt64(8, tsNs, true);
+  view.setBigInt64(16, tsNs, true);
+  view.setFloat64(24, price, true);
+  view.setFloat64(32, size, true);
+  view.setFloat64(40, a, true);
+  view.setFloat64(48, b, true);
+  view.setBigUint64(56, orderId, true);
+  return bytes;
+}
+
+/** Venue REJECT reason used when an order is found never to have reached the venue. */
+export const REJECT_LOST_BEFORE_VENUE = 900;
+
+function differs(order: OrderSlotState, venue: VenueOrderView): boolean {
+  if (Math.abs(order.filled - venue.filled) > 1e-12) return true;
+  const venueClosed = isTerminalState(venue.state);
+  return venueClosed || order.state === OrderState.PENDING_SUBMIT || order.state === OrderState.UNCERTAIN;
+}
+
+export async function reconcile(
+  trigger: string, host: EngineHost, inbound: JournaledInbound, journal: Journal, adapter: VenueAdapter, instruments: readonly number[], policy: ReconcilePolicy,
+): Promise<ReconcileReport> {
+  const report: ReconcileReport = {
+    trigger, missedFills: 0, missedMarket: 0, resolvedOrders: 0, rejectedOrders: 0, resubmittedOrders: 0, resentRequests: 0, uncertainOrders: 0,
+    foreignOrders: 0, positionMismatches: 0, lines: [],
+  };
+  const status = await adapter.status();
+  // 1. Fills the journal lacks, then market records, in the order the venue sent them.
+  for (const fill of await adapter.fillsSince(inbound.lastFillId)) {
+    inbound.journalAndPublish(fill, 0n);
+    report.missedFills++;
+  }
+  if (status.marketSeq > inbound.lastMarketSeq) {
+    const missing = Number(status.marketSeq - inbound.lastMarketSeq);
+    report.missedMarket = await adapter.market(inbound.lastMarketSeq + 1n, missing);
+  }
+  await inbound.idle();
+  // 2. Our live orders against the venue's view.
+  const ours = new Set<string>();
+  for (const order of liveOrders(host.memory, instruments)) {
+    const clientOrderId = clientOrderIdOf(order.id);
+    ours.add(clientOrderId);
+    const venue = await adapter.order(clientOrderId);
+    if (venue === null) {
+      if (order.state !== OrderState.PENDING_SUBMIT && order.state !== OrderState.UNCERTAIN) {
+        report.uncertainOrders++;
+        report.lines.push(`order ${clientOrderId}: ${orderStateName(order.state)} here, unknown at the venue; left as is`);
+        continue;
+      }
+      if (status.nowNs - order.createdNs <= policy.resubmitWithinNs) {
+        sendCommand(adapter, {
+          record: 'order', orderId: order.id, instrument: order.instrument, tsNs: order.createdNs, clockNs: order.createdNs, qty: order.qty,
+          limitPrice: order.limitPrice, stopPrice: order.stopPrice, orderType: order.orderType, timeInForce: order.timeInForce, flags: order.flags,
+          rule: order.rule, cutBy: 0,
+        });
+        report.resubmittedOrders++;
+        report.lines.push(`order ${clientOrderId}: never reached the venue; sent again (venue clock ${Number(status.nowNs - order.createdNs) / 1e6} ms past its decision)`);
+      } else {
+        inbound.journalAndPublish(venueRecord(EventKind.REJECT, order.instrument, status.nowNs, 0, order.qty, REJECT_LOST_BEFORE_VENUE, 0, order.id), 0n);
+        report.rejectedOrders++;
+        report.lines.push(`order ${clientOrderId}: never reached the venue and is too old to send; REJECTED`);
+      }
+      continue;
+    }
+    if (differs(order, venue)) {
+      inbound.journalAndPublish(venueRecord(EventKind.ORDER_STATUS, order.instrument, status.nowNs, venue.avgPrice, venue.filled, venue.state, venue.qty, order.id), 0n);
+      report.resolvedOrders++;
+      report.lines.push(`order ${clientOrderId}: ${orderStateName(order.state)} here, ${orderStateName(venue.state)} at the venue (filled ${venue.filled}); resolved`);
+    } else if (!isTerminalState(venue.state) && (order.state === OrderState.PENDING_CANCEL || order.state === OrderState.PENDING_REPLACE)) {
+      if (order.state === OrderState.PENDING_CANCEL) adapter.cancel({ orderId: order.id, clientOrderId, instrument: order.instrument });
+      else adapter.replace({ orderId: order.id, clientOrderId, instrument: order.instrument, qty: order.pendingQty, limitPrice: order.pendingLimitPrice, stopPrice: order.pendingStopPrice });
+      report.resentRequests++;
+      report.lines.push(`order ${clientOrderId}: ${orderStateName(order.state)} unanswered; request sent again`);
+    }
+  }
+  // 3. Orders the venue holds that we don't.
+  for (const venue of await adapter.openOrders()) {
+    if (ours.has(venue.clientOrderId)) continue;
+    const id = orderIdOfClientOrderId(venue.clientOrderId);
+    report.foreignOrders++;
+    if (policy.foreignOrders === 'cancel') {
+      adapter.cancel({ orderId: id ?? 0n, clientOrderId: venue.clientOrderId, instrument: venue.instrument });
+      report.lines.push(`order ${venue.clientOrderId}: live at the venue, not ours; cancel sent`);
+    } else {
+      report.lines.push(`order ${venue.clientOrderId}: live at the venue, not ours; left alone (policy report)`);
+    }
+  }
+  await adapter.sync();
+  await inbound.idle();
+  // 4. Positions.
+  const book = readSessionBook(host.memory, instruments);
+  const venuePositions = new Map((await adapter.positions()).map((p) => [p.instrument, p.qty]));
+  for (const { instrument, position } of book.positions) {
+    const venueQty = venuePositions.get(instrument) ?? 0;
+    if (Math.abs(venueQty - position) > policy.positionTolerance) {
+      report.positionMismatches++;
+      report.lines.push(`instrument ${instrument}: position ${position} here, ${venueQty} at the venue`);
+    }
+  }
+  for (const order of liveOrders(host.memory, instruments)) if (order.state === OrderState.UNCERTAIN) report.uncertainOrders++;
+  journal.append({
+    type: 'reconciliation', trigger, missedFills: report.missedFills, resolvedOrders: report.resolvedOrders, rejectedOrders: report.rejectedOrders,
+    resubmittedOrders: report.resubmittedOrders, uncertainOrders: report.uncertainOrders, foreignOrders: report.foreignOrders,
+    positionMismatches: report.positionMismatches, report: describeReconciliation(report),
+  });
+  journal.commit();
+  return report;
+}
+
+export function describeReconciliation(report: ReconcileReport): string {
+  const head = `reconciliation (${report.trigger}): ${report.missedFills} missed fills, ${report.missedMarket} missed market records, `
+    + `${report.resolvedOrders} orders resolved, ${report.resubmittedOrders} sent again, ${report.rejectedOrders} rejected, ${report.resentRequests} requests sent again, `
+    + `${report.uncertainOrders} UNCERTAIN, ${report.foreignOrders} foreign, ${report.positionMismatches} position mismatches`;
+  return [head, ...report.lines.map((line) => `  ${line}`)].join('\n');
+}

@@ -1,0 +1,133 @@
+// The contract between the I/O thread and a venue: what a live session asks of every venue
+// adapter (the local simulated-venue server now; ccxt and IB later). Requests go out as plain
+// objects; everything the venue says comes back as 64-byte inbound ring records, in the order
+// the venue said it, through one listener, so the session can journal each record before it
+// publishes it. Market records and venue events share that stream: their relative order is
+// what the core must see.
+//
+// Record fields (as wasm/assembly/orders/order-events.ts reads them; id = the engine's order
+// id, which is the numeric part of the client order id):
+//   ACK    price = limit, size = signed qty, a = 0 new / 1 replace, b = venue order id
+//   FILL   price, size signed, a = fee (quote currency), b = venue fill id (> 0, increasing),
+//          kind | FLAG_MAKER when it added liquidity
+//   CANCELED size = signed qty canceled, a = reason; REJECT size = signed qty, a = venue reason,
+//          b = 0 order / 1 cancel / 2 replace; EXPIRED size = signed qty
+//   ORDER_STATUS (reconciliation only) price = average fill price, size = signed cumulative
+//          filled, a = state code (engine/orders OrderState), b = signed order quantity
+//   market records: BAR / TRADE / QUOTE as the replay tape writes them
+// Every record from a venue carries EventKind.SOURCE_LIVE | DIRECTION_INBOUND.
+
+/** A new order, as the session sends it after its journal record is durable. */
+export interface VenueOrderRequest {
+  /** The engine's order id; the client order id is `clientOrderIdOf(orderId)`. */
+  readonly orderId: bigint;
+  readonly clientOrderId: string;
+  readonly instrument: number;
+  /** Signed quantity: + buy, - sell. */
+  readonly qty: number;
+  /** engine/orders OrderType code (market, limit, stop, stop-limit ...). */
+  readonly orderType: number;
+  /** engine/orders TimeInForce code. */
+  readonly timeInForce: number;
+  /** 0 when the type has none. */
+  readonly limitPrice: number;
+  readonly stopPrice: number;
+  /** engine/orders OrderFlag bits (reduce-only, post-only ...). */
+  readonly flags: number;
+  /** The core's decision time, ns. */
+  readonly decisionNs: bigint;
+}
+
+export interface VenueCancelRequest {
+  readonly orderId: bigint;
+  readonly clientOrderId: string;
+  readonly instrument: number;
+}
+
+export interface VenueReplaceRequest {
+  readonly orderId: bigint;
+  readonly clientOrderId: string;
+  readonly instrument: number;
+  /** New signed total quantity. */
+  readonly qty: number;
+  readonly limitPrice: number;
+  readonly stopPrice: number;
+}
+
+/** The venue's view of one order (any state, closed ones included). */
+export interface VenueOrderView {
+  readonly orderId: bigint;
+  readonly clientOrderId: string;
+  readonly instrument: number;
+  /** engine/orders OrderState code as the venue sees it (OPEN, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED, REJECTED). */
+  readonly state: number;
+  /** Signed order quantity and signed cumulative filled quantity. */
+  readonly qty: number;
+  readonly filled: number;
+  readonly avgPrice: number;
+  /** How many times this client order id was submitted to the venue (1 unless duplicated). */
+  readonly submissions: number;
+}
+
+export interface VenuePosition {
+  readonly instrument: number;
+  /** Signed quantity from the venue's own fills. */
+  readonly qty: number;
+}
+
+/** Where the venue stands: its clock and its market stream. */
+export interface VenueStatus {
+  /** The venue's current time, ns (the last market record it acted on). */
+  readonly nowNs: bigint;
+  /** Sequence number of the last market record it delivered (0: none yet). */
+  readonly marketSeq: bigint;
+  /** Its last fill id (0: none). */
+  readonly lastFillId: bigint;
+}
+
+/** One record from the venue, with the stream sequence it came with (market seq for market data, 0 otherwise). */
+export type VenueRecordListener = (record: Uint8Array, sourceSeq: bigint) => void;
+
+export interface VenueAdapter {
+  readonly name: string;
+  /** Connects (and authenticates); rejects with a clear error when the venue cannot be reached. */
+  connect(): Promise<void>;
+  /** Closes the connection; pending requests reject. */
+  close(): Promise<void>;
+  /** Every record the venue sends, in order. Set once, before connect. */
+  onRecord(listener: VenueRecordListener): void;
+  /** Called when the connection drops unexpectedly (the session reconnects and reconciles). */
+  onDisconnect(listener: (reason: string) => void): void;
+  submit(order: VenueOrderRequest): void;
+  cancel(request: VenueCancelRequest): void;
+  replace(request: VenueReplaceRequest): void;
+  /** Resolves once the venue has handled every request sent before it and its replies reached the listener. */
+  sync(): Promise<void>;
+  /**
+   * Market data: asks for market records from sequence `fromSeq` on (records the venue already
+   * delivered are sent again, as a feed's gap fill), up to `count` of them, advancing the venue's
+   * market as needed. Resolves with how many market records were delivered (0: the feed ended),
+   * after they and the venue events they caused reached the listener.
+   */
+  market(fromSeq: bigint, count: number): Promise<number>;
+  status(): Promise<VenueStatus>;
+  openOrders(): Promise<VenueOrderView[]>;
+  /** null when the venue has never seen the client order id. */
+  order(clientOrderId: string): Promise<VenueOrderView | null>;
+  positions(): Promise<VenuePosition[]>;
+  /** FILL records with a fill id above `fillId`, in fill-id order. */
+  fillsSince(fillId: bigint): Promise<Uint8Array[]>;
+}
+
+/** The client order id of engine order `orderId` (what the venue sees). */
+export function clientOrderIdOf(orderId: bigint): string {
+  return `qf-${orderId.toString(10)}`;
+}
+
+/** The engine order id in a client order id of ours, or null when it is not one of ours. */
+export function orderIdOfClientOrderId(clientOrderId: string): bigint | null {
+  const match = /^qf-([1-9][0-9]{0,19})$/.exec(clientOrderId);
+  if (!match) return null;
+  const id = BigInt(match[1]);
+  return id < 1n << 64n ? id : null;
+}
