@@ -8,6 +8,7 @@ import { indicatorsSuite } from './indicators.bench.js';
 import { regimeSuite } from './regime.bench.js';
 import { decisionSuite } from './decision.bench.js';
 import { executionSuite } from './execution.bench.js';
+import { journalSuite } from './journal.bench.js';
 
 export interface BenchSuiteOptions {
   json?: boolean;
@@ -27,6 +28,7 @@ const suites: Record<string, BenchSuite> = {
   regime: regimeSuite,
   decision: decisionSuite,
   execution: executionSuite,
+  journal: journalSuite,
 };
 
 const program = new Command();

@@ -10,3 +10,4 @@ export { runLiveSession, JournalDivergenceError, type LiveSessionOptions, type L
 export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliation, type ForeignOrderPolicy, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
 export { CRASH_POINTS, crashPoint, type CrashPointName } from './crash-points.js';
 export { liveOrders, readSessionBook, pipelineFromJson, pipelineToJson, type SessionBook } from './session-state.js';
+export { replayJournal, JournalReplayError, type JournalReplayResult } from './journal-replay.js';

@@ -33,6 +33,8 @@ import { describeReplayRisk, replayRiskJson, type ReplayRiskResult } from '../re
 import { readExecutionReport } from '../../execution/index.js';
 import { OrderIdLease } from '../../state/index.js';
 import { TradeListWriter } from '../trade-list-writer.js';
+import { replayJournal } from '../../live/index.js';
+import { existsSync } from 'node:fs';
 
 interface ReplayFlags {
   in?: string[];
@@ -51,6 +53,7 @@ interface ReplayFlags {
   persistState?: boolean;
   trades?: string;
   persistKillSwitch?: boolean;
+  journal?: string;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -68,6 +71,7 @@ export function registerReplayCommand(program: Command): void {
     .addOption(new Option('--persist-kill-switch', 'the former name of --persist-state').hideHelp())
     .option('--config <file>', 'configuration file merged over config/default.yaml')
     .option('--trades <file>', 'with --decide: write the trade list (one CSV row per round trip) to this file')
+    .option('--journal <dir>', "re-run a recorded session's journal through the core: every command must come out as journaled; prints a hash of the decisions")
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (flags: ReplayFlags) => runReplay(flags));
@@ -76,6 +80,10 @@ export function registerReplayCommand(program: Command): void {
 async function runReplay(flags: ReplayFlags): Promise<void> {
   if (flags.persistKillSwitch) flags.persistState = true;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  if (flags.journal !== undefined) {
+    await runJournalReplay(flags.journal, flags.json === true, flags.progress && flags.json !== true && process.stderr.isTTY);
+    return;
+  }
   const batch = parseIntegerOption('--batch', flags.batch, 1, INBOUND_CAPACITY);
   const rate = parseIntegerOption('--rate', flags.rate, 0, 1e9);
   const wait = checkWaitStrategyName(flags.wait);
@@ -157,6 +165,36 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
     await trades?.close();
   }
   if (trades) log(`trades: ${trades.rows} round trips written to ${trades.path}`);
+}
+
+/** `replay --journal DIR`: the recorded session again, through the core; exits 1 when a decision differs. */
+async function runJournalReplay(dir: string, json: boolean, progress: boolean): Promise<void> {
+  if (!existsSync(dir)) throw new UserFacingError(`--journal: ${JSON.stringify(dir)} does not exist`);
+  const bar = progress ? new cliProgress.SingleBar({ format: 'journal |{bar}| {value}/{total} records', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+  let result;
+  try {
+    bar?.start(1, 0);
+    result = await replayJournal(dir, (published, total) => {
+      bar?.setTotal(total);
+      bar?.update(published);
+    });
+  } catch (error) {
+    throw new UserFacingError(`--journal: ${(error as Error).message}`);
+  } finally {
+    bar?.stop();
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    const rate = result.elapsedMs > 0 ? Math.round(result.inboundRecords / (result.elapsedMs / 1000)) : 0;
+    process.stdout.write([
+      `journal ${dir}: ${result.sessions} session starts, ${result.inboundRecords} inbound records re-run through the core in ${result.elapsedMs.toFixed(0)} ms (${rate} records/s)`,
+      `commands: ${result.commandsReplayed} decided again, ${result.commandsJournaled} journaled: ${result.firstMismatch === null ? 'every one identical' : `MISMATCH at ${result.firstMismatch}`}`,
+      `decisions: ${result.decisions} outbound records, sha256 ${result.decisionsHash}`,
+      `book: cash ${result.book.cash.toFixed(2)}, equity ${result.book.equity.toFixed(2)}${result.book.halted ? ' (kill switch HALTED)' : ''}; ${result.book.positions.map((p) => `instrument ${p.instrument} ${p.position}`).join(', ')}`,
+    ].join('\n') + '\n');
+  }
+  if (result.firstMismatch !== null) process.exitCode = 1;
 }
 
 function openKillSwitchStore(path: string): KillSwitchStore {

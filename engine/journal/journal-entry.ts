@@ -1,0 +1,71 @@
+// The journal's entries as plain objects: one type per JournalEntry union member of
+// schemas/journal.fbs that the engine writes (commands before they leave, inbound ring records
+// before they are published, control actions). Venue events reach the journal as inbound
+// 64-byte records, so the fbs members OrderAccepted, OrderRejected, FillReceived and
+// OrderCanceled have no plain form here (decoding them fails with JournalFormatError).
+
+export type EngineModeName = 'backtest' | 'paper' | 'live';
+export type SideName = 'buy' | 'sell';
+
+/** Bytes of an inbound ring record (the 64-byte event record). */
+export const INBOUND_RECORD_BYTES = 64;
+
+export type JournalEntry =
+  | { type: 'inbound'; inboundSeq: bigint; record: Uint8Array; sourceSeq: bigint }
+  | {
+      type: 'submit';
+      orderId: bigint;
+      clientOrderId: string;
+      instrument: number;
+      side: SideName;
+      quantity: number;
+      limitPrice: number | null;
+      stopPrice: number | null;
+      reduceOnly: boolean;
+      postOnly: boolean;
+      record: Uint8Array;
+    }
+  | { type: 'cancel'; orderId: bigint; clientOrderId: string; instrument: number; reason: string; record: Uint8Array }
+  | {
+      type: 'replace';
+      orderId: bigint;
+      clientOrderId: string;
+      instrument: number;
+      quantity: number;
+      limitPrice: number | null;
+      stopPrice: number | null;
+      record: Uint8Array;
+    }
+  | { type: 'killSwitchTripped'; who: string; why: string }
+  | { type: 'killSwitchReset'; who: string; why: string }
+  | { type: 'modeChanged'; who: string; why: string; previousMode: EngineModeName; mode: EngineModeName }
+  | { type: 'limitChanged'; who: string; why: string; limit: string; previousValue: number; value: number }
+  | {
+      type: 'sessionStarted';
+      sessionId: string;
+      mode: EngineModeName;
+      pipelineJson: string;
+      recoveredFromInboundSeq: bigint;
+      replayedRecords: bigint;
+    }
+  | {
+      type: 'reconciliation';
+      trigger: string;
+      missedFills: number;
+      resolvedOrders: number;
+      rejectedOrders: number;
+      resubmittedOrders: number;
+      uncertainOrders: number;
+      foreignOrders: number;
+      positionMismatches: number;
+      report: string;
+    };
+
+export type JournalEntryType = JournalEntry['type'];
+
+/** One decoded journal record. */
+export interface JournalRecordView {
+  sequence: bigint;
+  timeNs: bigint;
+  entry: JournalEntry;
+}

@@ -1,0 +1,322 @@
+// The write-ahead journal on LMDB: JournalRecord FlatBuffers under gapless sequences starting
+// at 1. append() encodes into a pending batch (no I/O); commit() writes the batch in one
+// synchronous LMDB write transaction, fsynced unless the policy is 'async'; the caller drives
+// group commit with commitIfDue / msUntilDue (the journal starts no timers). Reads see
+// committed records only, lazily, straight from LMDB.
+//
+//   <path>/  LMDB environment (fsync, group: synchronous commits; async: noSync)
+//     db "journal"    key sequence (number, ordered) -> JournalRecord FlatBuffer (QFJR)
+//     db "meta"       key "format" -> JOURNAL_FORMAT
+//     dbs "snapshot-headers", "snapshot-pages": the SnapshotStore of `journal.snapshots`
+//
+// One Journal per path per process (lmdb-js shares the environment; two writers would collide).
+//
+// Failures are sticky: once a commit failed, every later append and commit throws the same
+// JournalWriteError (what the disk holds is what was committed before it).
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { DEFAULT_DURABILITY, type DurabilityPolicy } from './durability.js';
+import { InboundReader, INBOUND_JOURNAL_RECORD_BYTES, checkInboundFields, writeInboundRecord } from './inbound-codec.js';
+import { JournalEncoder, decodeJournalRecord } from './journal-codec.js';
+import type { JournalEntry, JournalRecordView } from './journal-entry.js';
+import { JournalFormatError, JournalWriteError, errorText } from './journal-errors.js';
+import { SnapshotStore } from './snapshot-store.js';
+import { openRecordsDb, openSharedReadDb } from './raw-records-db.js';
+import { InboundIterator, type InboundRecordView } from './inbound-iterator.js';
+import { nowNs } from './now-ns.js';
+
+export const JOURNAL_FORMAT = 1;
+const INITIAL_ARENA_BYTES = 1 << 20;
+const APPEND = { append: true } as const;
+/** Resolved paths of the journals open in this process. */
+const openPaths = new Set<string>();
+
+export type FaultPhase = 'commit';
+
+export interface JournalOptions {
+  durability?: DurabilityPolicy;
+  /** Initial LMDB map size (lmdb-js grows it when full). */
+  mapSizeBytes?: number;
+  /** Clock of the group policy in ms (default performance.now()); commitIfDue/msUntilDue's `nowMs` is on this clock. */
+  clock?: () => number;
+  /** Test hook: called inside the commit's write transaction; a throw there fails the commit like an I/O error. */
+  faultInjector?: (phase: FaultPhase) => void;
+}
+
+export class Journal {
+  readonly durability: DurabilityPolicy;
+  private readonly encoder = new JournalEncoder();
+  private readonly clock: () => number;
+  private readonly faultInjector: ((phase: FaultPhase) => void) | undefined;
+  private arena = new Uint8Array(INITIAL_ARENA_BYTES);
+  private arenaView = new DataView(this.arena.buffer);
+  private arenaUsed = 0;
+  /** Start and length in the arena of pending record k at 2k, 2k + 1. */
+  private spans: number[] = [];
+  private pending = 0;
+  private pendingSinceMs = 0;
+  private last: number;
+  private committed: number;
+  /** inboundSeq of the last inbound record appended; -1n when none. */
+  private lastInboundSeq: bigint;
+  private failure: JournalWriteError | null = null;
+  private closed = false;
+  private snapshotStore: SnapshotStore | null = null;
+
+  private constructor(
+    readonly path: string,
+    private readonly root: RootDatabase,
+    private readonly db: Database<Uint8Array, number>,
+    /** The same database, read through lmdb-js's shared buffer (readInbound's fast path). */
+    private readonly sharedReadDb: Database<Uint8Array, number>,
+    options: JournalOptions,
+  ) {
+    this.durability = options.durability ?? DEFAULT_DURABILITY;
+    this.clock = options.clock ?? (() => performance.now());
+    this.faultInjector = options.faultInjector;
+    this.committed = this.last = lastKey(db);
+    this.lastInboundSeq = this.findLastInboundSeq();
+  }
+
+  /** Opens (creating if needed) the journal at `path`, a directory. */
+  static open(path: string, options: JournalOptions = {}): Journal {
+    const durability = options.durability ?? DEFAULT_DURABILITY;
+    if (openPaths.has(resolve(path))) throw new Error(`journal ${path} is already open in this process; close it first`);
+    mkdirSync(path, { recursive: true });
+    const root = open({
+      path,
+      ...(options.mapSizeBytes !== undefined ? { mapSize: options.mapSizeBytes } : {}),
+      // Synchronous commits fdatasync the data, then write the meta page with O_DSYNC; noSync skips both.
+      noSync: durability.mode === 'async',
+      overlappingSync: false,
+    });
+    try {
+      const meta = root.openDB<number, string>({ name: 'meta', encoding: 'json' });
+      const format = meta.get('format');
+      if (format === undefined) meta.putSync('format', JOURNAL_FORMAT);
+      else if (format !== JOURNAL_FORMAT) throw new JournalFormatError(`journal at ${path} has format ${format}, this code reads format ${JOURNAL_FORMAT}`);
+      const journal = new Journal(path, root, openRecordsDb(root, 'journal'), openSharedReadDb(root, 'journal'), { ...options, durability });
+      openPaths.add(resolve(path));
+      return journal;
+    } catch (error) {
+      void root.close();
+      throw error;
+    }
+  }
+
+  /**
+   * The snapshot store in this journal's LMDB environment (same durability). Its put() first
+   * commits what is pending here, and refuses a `journalSequence` past the committed sequence:
+   * a snapshot never claims journal records a crash could still lose.
+   */
+  get snapshots(): SnapshotStore {
+    this.checkOpen();
+    return (this.snapshotStore ??= SnapshotStore.inEnvironment(this.root, this.path, {
+      beforePut: (journalSequence) => {
+        this.commit();
+        if (journalSequence > BigInt(this.committed)) {
+          throw new RangeError(`snapshot \`journalSequence\` must be <= the journal's committed sequence ${this.committed}, was ${journalSequence}`);
+        }
+      },
+    }));
+  }
+
+  /** Sequence of the last record appended (committed or pending); 0n when empty. */
+  lastSequence(): bigint {
+    return BigInt(this.last);
+  }
+
+  /** Last sequence committed (durable unless the policy is 'async'); 0n when none. */
+  committedSequence(): bigint {
+    return BigInt(this.committed);
+  }
+
+  /** Records appended and not yet committed. */
+  pendingCount(): number {
+    return this.pending;
+  }
+
+  /**
+   * Appends an entry to the pending batch and returns its sequence; no I/O. `timeNs` defaults
+   * to now (ns since the epoch). Inbound entries must come in increasing `inboundSeq`.
+   */
+  append(entry: JournalEntry, timeNs: bigint = nowNs()): bigint {
+    if (this.failure) throw this.failure;
+    this.checkOpen();
+    const sequence = this.last + 1;
+    const seq = BigInt(sequence);
+    let length: number;
+    if (entry.type === 'inbound') {
+      checkInboundFields(entry.inboundSeq, entry.record, entry.sourceSeq);
+      if (entry.inboundSeq <= this.lastInboundSeq) {
+        throw new RangeError(`inbound \`inboundSeq\` must increase: journal ${this.path} last journaled inbound ${this.lastInboundSeq}, was ${entry.inboundSeq}`);
+      }
+      this.reserve(INBOUND_JOURNAL_RECORD_BYTES);
+      length = writeInboundRecord(this.arena, this.arenaView, this.arenaUsed, seq, timeNs, entry.inboundSeq, entry.record, entry.sourceSeq);
+      this.lastInboundSeq = entry.inboundSeq;
+    } else {
+      const bytes = this.encoder.encode(seq, timeNs, entry);
+      this.reserve(bytes.length);
+      this.arena.set(bytes, this.arenaUsed);
+      length = bytes.length;
+    }
+    const k = this.pending << 1;
+    this.spans[k] = this.arenaUsed;
+    this.spans[k + 1] = length;
+    this.arenaUsed = (this.arenaUsed + length + 7) & ~7;
+    if (this.pending++ === 0) this.pendingSinceMs = this.clock();
+    this.last = sequence;
+    return seq;
+  }
+
+  /** Commits everything pending in one write transaction (fsynced unless 'async'). Throws JournalWriteError on failure. */
+  commit(): void {
+    if (this.failure) throw this.failure;
+    this.checkOpen();
+    if (this.pending === 0) return;
+    const first = this.committed + 1;
+    const count = this.pending;
+    const { arena, spans, db } = this;
+    try {
+      this.root.transactionSync(() => {
+        this.faultInjector?.('commit');
+        for (let k = 0; k < count; k++) {
+          const start = spans[k << 1];
+          db.putSync(first + k, arena.subarray(start, start + spans[(k << 1) + 1]), APPEND);
+        }
+      });
+    } catch (error) {
+      this.failure = new JournalWriteError(
+        `journal ${this.path}: commit of sequences ${first}..${this.last} failed: ${errorText(error)}; the journal holds sequences up to ${this.committed} and accepts no more writes`,
+        this.path,
+        BigInt(first),
+        BigInt(this.last),
+        { cause: error },
+      );
+      throw this.failure;
+    }
+    this.committed = this.last;
+    this.pending = 0;
+    this.arenaUsed = 0;
+  }
+
+  /** Commits what is pending if the policy says it is due; returns true if it committed. */
+  commitIfDue(nowMs: number = this.clock()): boolean {
+    if (this.pending === 0 || this.msUntilDue(nowMs) > 0) {
+      if (this.failure) throw this.failure;
+      return false;
+    }
+    this.commit();
+    return true;
+  }
+
+  /** Milliseconds until the pending batch is due (0: due now; Infinity: nothing pending). */
+  msUntilDue(nowMs: number = this.clock()): number {
+    if (this.pending === 0) return Infinity;
+    const policy = this.durability;
+    if (policy.mode !== 'group' || this.pending >= policy.maxRecords) return 0;
+    return Math.max(0, this.pendingSinceMs + policy.maxDelayMs - nowMs);
+  }
+
+  /** Committed records with sequence >= `from`, in order, decoded lazily (one LMDB read transaction). */
+  *read(from = 1n): IterableIterator<JournalRecordView> {
+    for (const { key, value } of this.range(from)) {
+      const view = decodeJournalRecord(value);
+      if (view.sequence !== BigInt(key)) throw this.corrupt(key, view.sequence);
+      yield view;
+    }
+  }
+
+  /** Committed records' bytes (copies) with sequence >= `from`, in order. */
+  *readRaw(from = 1n): IterableIterator<{ sequence: bigint; bytes: Uint8Array }> {
+    for (const { key, value } of this.range(from)) yield { sequence: BigInt(key), bytes: value.slice() };
+  }
+
+  /**
+   * Committed inbound records with inboundSeq >= `fromInboundSeq`, in order. The start is found
+   * by binary search over sequences (inboundSeq increases with the sequence). `record` is a view
+   * into LMDB's read buffer, valid until the next iteration (or the next LMDB read on this thread).
+   */
+  readInbound(fromInboundSeq: bigint): IterableIterator<InboundRecordView> {
+    this.checkOpen();
+    const start = this.firstSequenceAtOrAfterInbound(fromInboundSeq, new InboundReader());
+    const range = this.sharedReadDb.getRange({ start, end: this.committed + 1 });
+    return new InboundIterator(range[Symbol.iterator](), fromInboundSeq, this.path);
+  }
+
+  /** Commits what is pending (unless the journal failed before), then closes the environment. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      if (!this.failure) this.commit();
+    } finally {
+      this.closed = true;
+      openPaths.delete(resolve(this.path));
+      void this.root.close();
+    }
+  }
+
+  private range(from: bigint): Iterable<{ key: number; value: Uint8Array }> {
+    this.checkOpen();
+    const start = from < 1n ? 1 : Number(from);
+    return this.db.getRange({ start, end: this.committed + 1 });
+  }
+
+  private reserve(bytes: number): void {
+    const needed = this.arenaUsed + bytes + 8;
+    if (needed <= this.arena.length) return;
+    let size = this.arena.length * 2;
+    while (size < needed) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.arena.subarray(0, this.arenaUsed));
+    this.arena = next;
+    this.arenaView = new DataView(next.buffer);
+  }
+
+  /** The smallest sequence from which a forward scan meets every inbound record with inboundSeq >= `from`. */
+  private firstSequenceAtOrAfterInbound(from: bigint, reader: InboundReader): number {
+    let lo = 1;
+    let hi = this.committed + 1; // answer in [lo, hi]; hi: past the end
+    if (from <= 0n) return lo;
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const inbound = this.inboundAtOrAfter(mid, hi, reader);
+      if (inbound === null || inbound >= from) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** inboundSeq of the first inbound record in [sequence, end), or null when there is none. */
+  private inboundAtOrAfter(sequence: number, end: number, reader: InboundReader): bigint | null {
+    for (const { value } of this.sharedReadDb.getRange({ start: sequence, end })) {
+      if (reader.read(value)) return reader.inboundSeq;
+    }
+    return null;
+  }
+
+  private findLastInboundSeq(): bigint {
+    const reader = new InboundReader();
+    for (const { value } of this.sharedReadDb.getRange({ reverse: true })) {
+      if (reader.read(value)) return reader.inboundSeq;
+    }
+    return -1n;
+  }
+
+  private corrupt(key: number, sequence: bigint): JournalFormatError {
+    return new JournalFormatError(`journal ${this.path}: key ${key} holds record sequence ${sequence}; the journal is corrupt`);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`journal ${this.path} is closed`);
+  }
+}
+
+function lastKey(db: Database<Uint8Array, number>): number {
+  for (const key of db.getKeys({ reverse: true, limit: 1 })) {
+    if (typeof key !== 'number' || !Number.isSafeInteger(key) || key < 1) throw new JournalFormatError(`journal key ${String(key)} is not a sequence`);
+    return key;
+  }
+  return 0;
+}

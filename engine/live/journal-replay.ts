@@ -1,0 +1,121 @@
+// Exact replay of a recorded session: the journal's inbound records (market data and venue
+// events, at the inbound sequences they were published at) re-run through a fresh core with
+// the pipeline the session journaled. Every command the core writes again is compared, in
+// order, with the commands the session journaled before sending them; every outbound record
+// (commands, risk records, notices, round trips) goes into a SHA-256 of the decisions.
+import { createHash } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { EngineHost } from '../threads/index.js';
+import { Journal } from '../journal/index.js';
+import { EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
+import { pipelineFromJson, readSessionBook, type SessionBook } from './session-state.js';
+
+export interface JournalReplayResult {
+  /** Sessions (starts and restarts) the journal records. */
+  readonly sessions: number;
+  readonly inboundRecords: number;
+  readonly commandsJournaled: number;
+  readonly commandsReplayed: number;
+  /** The first command that differs (1-based, with what differs), or null when all agree. */
+  readonly firstMismatch: string | null;
+  /** Outbound records the core wrote (every decision), and their SHA-256. */
+  readonly decisions: number;
+  readonly decisionsHash: string;
+  readonly book: SessionBook;
+  readonly elapsedMs: number;
+}
+
+export class JournalReplayError extends Error {}
+
+const COMMAND_KINDS = EventKind.ORDER | EventKind.CANCEL | EventKind.REPLACE;
+
+export async function replayJournal(dir: string, onProgress?: (published: number, total: number) => void): Promise<JournalReplayResult> {
+  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  let host: EngineHost | undefined;
+  try {
+    let pipelineJson: string | null = null;
+    let sessions = 0;
+    const journaled: Uint8Array[] = [];
+    let total = 0;
+    for (const { entry } of journal.read(1n)) {
+      if (entry.type === 'sessionStarted') {
+        sessions++;
+        pipelineJson ??= entry.pipelineJson;
+      } else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') {
+        journaled.push(entry.record);
+      } else if (entry.type === 'inbound') {
+        total++;
+      }
+    }
+    if (pipelineJson === null) throw new JournalReplayError(`journal ${dir}: no session start recorded (is this a session journal?)`);
+    const pipeline = pipelineFromJson(pipelineJson);
+    const hash = createHash('sha256');
+    let decisions = 0;
+    let commands = 0;
+    let firstMismatch: string | null = null;
+    host = await EngineHost.start({
+      pipeline,
+      onRecordBytes: (bytes) => {
+        decisions++;
+        hash.update(bytes);
+        const kind = new DataView(bytes.buffer, bytes.byteOffset).getInt32(EV_KIND, true) & KIND_MASK;
+        if ((kind & COMMAND_KINDS) === 0 || (kind & EventKind.REJECT) !== 0) return;
+        const expected = journaled[commands++];
+        if (firstMismatch === null && (expected === undefined || Buffer.compare(expected, bytes) !== 0)) {
+          firstMismatch = expected === undefined ? `command ${commands}: the replay decided it, the session never journaled it` : `command ${commands}: differs from the journaled one`;
+        }
+      },
+    });
+    const started = performance.now();
+    const producer = host.inbound;
+    const memory = new Uint8Array(host.memory.buffer);
+    let published = 0;
+    const batch: Uint8Array[] = [];
+    const flush = async (): Promise<void> => {
+      let done = 0;
+      while (done < batch.length) {
+        const count = batch.length - done;
+        const first = producer.tryClaim(count);
+        if (first === -1) {
+          host!.checkHealthy();
+          if (host!.drainOutbound() === 0) await host!.waitForInboundRoom(5);
+          continue;
+        }
+        for (let k = 0; k < count; k++) memory.set(batch[done + k], producer.slotOffset((first + k) >>> 0));
+        producer.publish((first + count) >>> 0);
+        done += count;
+      }
+      published += batch.length;
+      batch.length = 0;
+      host!.drainOutbound();
+      onProgress?.(published, total);
+    };
+    let expectedSeq = 0n;
+    for (const record of journal.readInbound(0n)) {
+      if (record.inboundSeq !== expectedSeq) throw new JournalReplayError(`journal ${dir}: record ${record.sequence} is inbound ${record.inboundSeq}, expected ${expectedSeq}`);
+      expectedSeq++;
+      batch.push(record.record.slice(0, 64));
+      if (batch.length === 1024) await flush();
+    }
+    await flush();
+    while (BigInt(host.counters().eventsProcessed) < expectedSeq) {
+      host.checkHealthy();
+      host.drainOutbound();
+      await host.waitForOutbound(5);
+      await yieldToEventLoop();
+    }
+    host.drainOutbound();
+    const book = readSessionBook(host.memory, pipeline.instruments.map((entry) => entry.instrument));
+    await host.drainAndStop();
+    const elapsedMs = performance.now() - started;
+    host = undefined;
+    if (firstMismatch === null && commands < journaled.length) firstMismatch = `command ${commands + 1}: journaled, but the replay never decided it`;
+    return {
+      sessions, inboundRecords: published, commandsJournaled: journaled.length, commandsReplayed: commands, firstMismatch, decisions,
+      decisionsHash: hash.digest('hex'), book, elapsedMs,
+    };
+  } finally {
+    if (host) await host.terminate();
+    journal.close();
+  }
+}

@@ -1,0 +1,119 @@
+// The crash harness (issue: crash-safe state). A live session trades often against the local
+// simulated-venue server, in its own process, and is killed with SIGKILL:
+//   - scripted: at 200+ points chosen to land on every kind of journal write (a venue record
+//     received / journaled before it is published, before and after a commit, between the
+//     commit and the sends, around a checkpoint's store), restarted after each;
+//   - random: at seeded random times (the seed is printed).
+// After each kill the session recovers (checkpoint + journal replay), reconciles and trades
+// on. At the end the venue's account (every order, every fill, positions), the engine's book
+// (cash, positions, round trips) and the absence of duplicate submissions are compared with
+// an uninterrupted run of the same session. `replay --journal` then reproduces the
+// uninterrupted session's decisions, hash for hash.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRASH_POINTS, replayJournal, type CrashPointName } from '../engine/live/index.js';
+import { tradingFixture, type TradingFixture } from './trading-fixture.js';
+import { seededRandom, sessionRunner, startVenue, venueAccount, type SessionOutput, type Venue } from './crash-harness.js';
+
+const BARS = 2500;
+const CHECKPOINT_EVERY = 40;
+/** Largest n of QF_CRASH_AT=<point>:<n> per point: how far a restarted process gets before that kill. */
+const MAX_VISITS: Record<CrashPointName, number> = {
+  'inbound-received': 12, 'inbound-journaled': 12, 'commit-before': 3, 'commit-after': 3, 'send-partial': 2, 'snapshot-before-store': 1, 'snapshot-after-store': 1,
+};
+
+const dir = mkdtempSync(path.join(tmpdir(), 'qf-crash-'));
+const venues: Venue[] = [];
+let fixture: TradingFixture;
+let reference: { output: SessionOutput; account: Awaited<ReturnType<typeof venueAccount>>; journalDir: string };
+
+afterAll(async () => {
+  for (const venue of venues) await venue.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function venueFor(name: string): Promise<Venue> {
+  const venue = await startVenue(path.join(dir, name, 'venue'), fixture.files);
+  venues.push(venue);
+  return venue;
+}
+
+beforeAll(async () => {
+  fixture = await tradingFixture(BARS);
+  const venue = await venueFor('uninterrupted');
+  const session = sessionRunner(path.join(dir, 'uninterrupted'), venue.port, fixture.pipeline(false), CHECKPOINT_EVERY);
+  const run = await session.run({ timeoutMs: 120_000 });
+  expect(run.end, `the uninterrupted session ends by itself; stderr: ${run.stderr}`).toBe('finished');
+  reference = { output: run.result!, account: await venueAccount(venue.port, [0]), journalDir: session.journalDir };
+}, 240_000);
+
+function expectSameAsUninterrupted(output: SessionOutput, account: Awaited<ReturnType<typeof venueAccount>>, label: string): void {
+  expect(account.stats.duplicateSubmissions, `${label}: no client order id reached the venue twice (${account.stats.duplicateClientOrderIds.join(', ')})`).toBe(0);
+  expect(account.fills, `${label}: the venue's fills, byte for byte (none lost, none extra)`).toEqual(reference.account.fills);
+  expect(account.orders, `${label}: the order history at the venue`).toEqual(reference.account.orders);
+  expect(account.positions, `${label}: the venue's positions`).toEqual(reference.account.positions);
+  expect(output.book, `${label}: the engine's cash, positions and trade list`).toEqual(reference.output.book);
+}
+
+describe('crash harness', () => {
+  it('an uninterrupted session trades often and its journal replays to the same decisions', async () => {
+    expect(reference.account.orders.length, 'orders the session sent').toBeGreaterThan(40);
+    expect(reference.account.fills.length).toBeGreaterThan(40);
+    expect(reference.output.marketRecords).toBe(BARS);
+    const replay = await replayJournal(reference.journalDir);
+    expect(replay.firstMismatch, 'every journaled command comes out of the replay').toBeNull();
+    expect(replay.decisionsHash, 'the replay decides exactly as the session did').toBe(reference.output.decisionsHash);
+    expect(replay.book).toEqual(reference.output.book);
+  }, 120_000);
+
+  it('survives 200+ scripted SIGKILLs on every kind of journal write and ends as the uninterrupted run', async () => {
+    const seed = Number(process.env.QF_CRASH_SEED ?? 20261206);
+    const random = seededRandom(seed);
+    const venue = await venueFor('scripted');
+    const session = sessionRunner(path.join(dir, 'scripted'), venue.port, fixture.pipeline(false), CHECKPOINT_EVERY);
+    const kills = new Map<CrashPointName, number>();
+    let final: SessionOutput | undefined;
+    const plan: string[] = [];
+    for (let attempt = 0; attempt < 2000 && !final; attempt++) {
+      const point = CRASH_POINTS[attempt % CRASH_POINTS.length];
+      const crashAt = `${point}:${1 + Math.floor(random() * MAX_VISITS[point])}`;
+      const run = await session.run({ crashAt });
+      expect(run.end, `seed ${seed}, QF_CRASH_AT=${crashAt} after ${plan.join(' ')}: ${run.stderr}`).not.toBe('failed');
+      if (run.end === 'killed') {
+        kills.set(point, (kills.get(point) ?? 0) + 1);
+        plan.push(crashAt);
+      } else {
+        final = run.result;
+      }
+    }
+    const total = [...kills.values()].reduce((a, b) => a + b, 0);
+    expect(total, `kills (seed ${seed})`).toBeGreaterThanOrEqual(200);
+    for (const point of CRASH_POINTS) expect(kills.get(point) ?? 0, `kills at ${point}`).toBeGreaterThanOrEqual(5);
+    expect(final, `seed ${seed}: the session finished`).toBeDefined();
+    expectSameAsUninterrupted(final!, await venueAccount(venue.port, [0]), `seed ${seed}`);
+    const replay = await replayJournal(session.journalDir);
+    expect(replay.firstMismatch, 'the crashed session\'s journal replays to the same commands').toBeNull();
+    expect(replay.book).toEqual(reference.output.book);
+  }, 1_200_000);
+
+  it('survives SIGKILLs at random times (seed printed) and ends as the uninterrupted run', async () => {
+    const seed = Number(process.env.QF_RANDOM_CRASH_SEED ?? Date.now() % 1_000_000);
+    process.stderr.write(`random crash harness: seed ${seed} (QF_RANDOM_CRASH_SEED=${seed} repeats it)\n`);
+    const random = seededRandom(seed);
+    const venue = await venueFor('random');
+    const session = sessionRunner(path.join(dir, 'random'), venue.port, fixture.pipeline(false), CHECKPOINT_EVERY);
+    let kills = 0;
+    let final: SessionOutput | undefined;
+    for (let attempt = 0; attempt < 200 && !final; attempt++) {
+      const killAfterMs = attempt < 30 ? 300 + Math.floor(random() * 900) : undefined;
+      const run = await session.run({ killAfterMs, timeoutMs: 120_000 });
+      expect(run.end, `seed ${seed}, attempt ${attempt}: ${run.stderr}`).not.toBe('failed');
+      if (run.end === 'killed') kills++;
+      else final = run.result;
+    }
+    expect(kills, `seed ${seed}`).toBeGreaterThan(0);
+    expectSameAsUninterrupted(final!, await venueAccount(venue.port, [0]), `seed ${seed}`);
+  }, 600_000);
+});
