@@ -47,6 +47,7 @@ export function sessionRunner(dir: string, venuePort: number, pipeline: Pipeline
   const optionsFile = path.join(dir, 'session.json');
   writeFileSync(optionsFile, JSON.stringify({ journalDir: path.join(dir, 'journal'), venuePort, pipelineJson: pipelineToJson(pipeline), checkpointEvery }));
   return {
+    optionsFile,
     journalDir: path.join(dir, 'journal'),
     /** One process: killed at `crashAt` (QF_CRASH_AT), or after `killAfterMs`, or run to its end; bounded by `timeoutMs`. */
     run(options: { crashAt?: string; killAfterMs?: number; timeoutMs?: number } = {}): Promise<SessionRun> {

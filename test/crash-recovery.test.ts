@@ -17,11 +17,13 @@ import { CRASH_POINTS, replayJournal, type CrashPointName } from '../engine/live
 import { tradingFixture, type TradingFixture } from './trading-fixture.js';
 import { seededRandom, sessionRunner, startVenue, venueAccount, type SessionOutput, type Venue } from './crash-harness.js';
 
-const BARS = 2500;
+const BARS = 1200;
 const CHECKPOINT_EVERY = 40;
+/** The fallback kill: this many venue records into a run that never reached its planned point. */
+const FALLBACK_VISITS = 40;
 /** Largest n of QF_CRASH_AT=<point>:<n> per point: how far a restarted process gets before that kill. */
 const MAX_VISITS: Record<CrashPointName, number> = {
-  'inbound-received': 12, 'inbound-journaled': 12, 'commit-before': 3, 'commit-after': 3, 'send-partial': 2, 'snapshot-before-store': 1, 'snapshot-after-store': 1,
+  'inbound-received': 12, 'inbound-journaled': 12, 'commit-before': 3, 'commit-after': 3, 'command-sent': 3, 'snapshot-before-store': 1, 'snapshot-after-store': 1,
 };
 
 const dir = mkdtempSync(path.join(tmpdir(), 'qf-crash-'));
@@ -78,17 +80,21 @@ describe('crash harness', () => {
     const plan: string[] = [];
     for (let attempt = 0; attempt < 2000 && !final; attempt++) {
       const point = CRASH_POINTS[attempt % CRASH_POINTS.length];
-      const crashAt = `${point}:${1 + Math.floor(random() * MAX_VISITS[point])}`;
+      // A point a process may never reach (no command in a flush, no checkpoint due) gets a fallback, so each run ends soon.
+      const crashAt = `${point}:${1 + Math.floor(random() * MAX_VISITS[point])}${point === 'inbound-received' ? '' : `,inbound-received:${FALLBACK_VISITS}`}`;
       const run = await session.run({ crashAt });
       expect(run.end, `seed ${seed}, QF_CRASH_AT=${crashAt} after ${plan.join(' ')}: ${run.stderr}`).not.toBe('failed');
       if (run.end === 'killed') {
-        kills.set(point, (kills.get(point) ?? 0) + 1);
+        const fired = /crash point: ([a-z-]+):/.exec(run.stderr)?.[1] as CrashPointName | undefined;
+        expect(fired, `a scripted kill names its point; stderr: ${run.stderr}`).toBeDefined();
+        kills.set(fired!, (kills.get(fired!) ?? 0) + 1);
         plan.push(crashAt);
       } else {
         final = run.result;
       }
     }
     const total = [...kills.values()].reduce((a, b) => a + b, 0);
+    process.stderr.write(`scripted crash harness (seed ${seed}): ${total} kills: ${[...kills].map(([point, n]) => `${point} ${n}`).join(', ')}\n`);
     expect(total, `kills (seed ${seed})`).toBeGreaterThanOrEqual(200);
     for (const point of CRASH_POINTS) expect(kills.get(point) ?? 0, `kills at ${point}`).toBeGreaterThanOrEqual(5);
     expect(final, `seed ${seed}: the session finished`).toBeDefined();

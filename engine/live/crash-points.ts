@@ -1,7 +1,9 @@
 // Scripted crashes for the crash harness: named points on the journal's write path where a
 // test can have the process killed with SIGKILL (no handler runs, nothing is flushed), chosen
-// by the environment variable QF_CRASH_AT=<point>:<n> (the n-th time the point is reached).
-// Without it every point is one comparison.
+// by the environment variable QF_CRASH_AT=<point>:<n>[,<point>:<n>...] (the n-th time a point
+// is reached; the first of the listed points to get there wins). The point is written to
+// stderr (synchronous for a pipe or file) just before the kill. Without the variable every
+// point is one comparison.
 export const CRASH_POINTS = [
   /** A venue record received, not journaled yet. */
   'inbound-received',
@@ -11,8 +13,8 @@ export const CRASH_POINTS = [
   'commit-before',
   /** The commit done, before the commands are sent. */
   'commit-after',
-  /** Some of the commands sent (after the first). */
-  'send-partial',
+  /** A command sent (handed to the venue connection), before the next one or the sync. */
+  'command-sent',
   /** A checkpoint copied, before it is stored. */
   'snapshot-before-store',
   /** A checkpoint stored. */
@@ -21,20 +23,30 @@ export const CRASH_POINTS = [
 export type CrashPointName = (typeof CRASH_POINTS)[number];
 
 const plan = parsePlan(process.env.QF_CRASH_AT);
-let reached = 0;
+const visits = new Map<CrashPointName, number>();
 
-function parsePlan(value: string | undefined): { point: CrashPointName; at: number } | null {
+function parsePlan(value: string | undefined): Map<CrashPointName, number> | null {
   if (!value) return null;
-  const match = /^([a-z-]+):([1-9][0-9]*)$/.exec(value);
-  if (!match || !(CRASH_POINTS as readonly string[]).includes(match[1])) {
-    throw new Error(`QF_CRASH_AT must be <point>:<n> with point one of ${CRASH_POINTS.join(', ')} and n >= 1, was ${JSON.stringify(value)}`);
+  const out = new Map<CrashPointName, number>();
+  for (const part of value.split(',')) {
+    const match = /^([a-z-]+):([1-9][0-9]*)$/.exec(part);
+    if (!match || !(CRASH_POINTS as readonly string[]).includes(match[1])) {
+      throw new Error(`QF_CRASH_AT must be <point>:<n>[,<point>:<n>...] with each point one of ${CRASH_POINTS.join(', ')} and n >= 1, was ${JSON.stringify(value)}`);
+    }
+    out.set(match[1] as CrashPointName, Number(match[2]));
   }
-  return { point: match[1] as CrashPointName, at: Number(match[2]) };
+  return out;
 }
 
 /** Kills the process at once when the plan names this point and this is its n-th visit. */
 export function crashPoint(point: CrashPointName): void {
-  if (plan === null || plan.point !== point) return;
-  reached++;
-  if (reached === plan.at) process.kill(process.pid, 'SIGKILL');
+  if (plan === null) return;
+  const at = plan.get(point);
+  if (at === undefined) return;
+  const visit = (visits.get(point) ?? 0) + 1;
+  visits.set(point, visit);
+  if (visit === at) {
+    process.stderr.write(`crash point: ${point}:${at}\n`);
+    process.kill(process.pid, 'SIGKILL');
+  }
 }

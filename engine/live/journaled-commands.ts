@@ -88,10 +88,10 @@ export class JournaledCommands {
     crashPoint('commit-before');
     this.journal.commit();
     crashPoint('commit-after');
-    commands.forEach(({ command }, i) => {
-      if (i === 1) crashPoint('send-partial');
+    for (const { command } of commands) {
       sendCommand(this.adapter, command);
-    });
+      crashPoint('command-sent');
+    }
     this.sent += commands.length;
     return commands.length;
   }

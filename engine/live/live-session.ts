@@ -145,14 +145,16 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
     adapter.onRecord((record, sourceSeq) => inbound.journalAndPublish(record, sourceSeq));
     await adapter.connect();
     const commands = new JournaledCommands(journal, adapter);
-    const reconciliation = await reconcile('start', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY);
+    const unjournaledIds = new Set(unjournaled.map(({ command }) => command.orderId));
+    const notYetJournaled = (orderId: bigint): boolean => unjournaledIds.has(orderId) || queued.some(({ command }) => command.orderId === orderId);
+    const reconciliation = await reconcile('start', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled);
     log(describeReconciliation(reconciliation));
     if (reconciliation.positionMismatches > 0) throw new Error(`reconciliation: positions disagree with the venue; trading stopped (see the report above, journaled in ${journal.path})`);
     for (const command of unjournaled) commands.push(command);
 
     const checkpointEvery = options.checkpointEvery ?? 0;
     const image = checkpointEvery > 0 ? new Uint8Array(CHECKPOINT_IMAGE_BYTES) : null;
-    let lastCheckpoint = inbound.nextInboundSeq;
+    let lastCheckpoint = restore?.inboundSeq ?? 0n;
     let marketRecords = 0;
     for (;;) {
       await inbound.idle();

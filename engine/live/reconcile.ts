@@ -78,6 +78,12 @@ function differs(order: OrderSlotState, venue: VenueOrderView): boolean {
 
 export async function reconcile(
   trigger: string, host: EngineHost, inbound: JournaledInbound, journal: Journal, adapter: VenueAdapter, instruments: readonly number[], policy: ReconcilePolicy,
+  /**
+   * Orders the core decided but the journal does not hold yet (decided before the crash and lost
+   * with it, or decided again from the records reconciliation publishes): the session journals
+   * and sends them next, so they are left alone here.
+   */
+  notYetJournaled: (orderId: bigint) => boolean = () => false,
 ): Promise<ReconcileReport> {
   const report: ReconcileReport = {
     trigger, missedFills: 0, missedMarket: 0, resolvedOrders: 0, rejectedOrders: 0, resubmittedOrders: 0, resentRequests: 0, uncertainOrders: 0,
@@ -99,6 +105,7 @@ export async function reconcile(
   for (const order of liveOrders(host.memory, instruments)) {
     const clientOrderId = clientOrderIdOf(order.id);
     ours.add(clientOrderId);
+    if (notYetJournaled(order.id)) continue;
     const venue = await adapter.order(clientOrderId);
     if (venue === null) {
       if (order.state !== OrderState.PENDING_SUBMIT && order.state !== OrderState.UNCERTAIN) {

@@ -19,6 +19,8 @@ interface SessionProcessOptions {
 }
 
 async function main(): Promise<void> {
+  // A write past a file-size limit then fails (EFBIG) and the journal reports it, instead of the signal killing the process.
+  process.on('SIGXFSZ', () => undefined);
   const file = process.argv[2];
   if (!file) throw new Error('usage: session-process OPTIONS.json');
   const options = JSON.parse(readFileSync(file, 'utf8')) as SessionProcessOptions;

@@ -1,0 +1,102 @@
+// Recovery through the core, for the journal suite: what a restarted session (and `replay
+// --journal`) actually runs: a session journal's inbound records read from LMDB, published into
+// the inbound ring and consumed by the WASM core (replayJournal in engine/live), timed from the
+// first read until the core has consumed the last record. Two pipelines over the same records:
+//   transport  no per-bar stages: the journal, the ring and the core's intake alone;
+//   trading    the demo strategy (indicators, the HMM filter, fusion, sizing, the order stage,
+//              risk, orders leaving for a venue) on every bar.
+// Records: the bundled demo bars (BTC, ETH, SOL 1h), replayed again and again, each pass
+// shifted in time past the last, until --recovery-records. Left out of the timed region: writing
+// the journal, starting the engine thread (compiling the core, configuring the pipeline), and
+// stopping it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Journal } from '../engine/journal/index.js';
+import { pipelineToJson, replayJournal } from '../engine/live/index.js';
+import { loadBarsCsv } from '../adapters/files/index.js';
+import { defaultBarFiles } from '../engine/cli/default-data.js';
+import { buildBarReplayTape, barIntervalNs } from '../engine/replay/bar-replay-tape.js';
+import { instrumentNames } from '../engine/replay/instrument-names.js';
+import { timeframeOfInterval } from '../engine/replay/timeframe-of-interval.js';
+import { tradingPipeline } from '../engine/replay/trading-pipeline.js';
+import { loadConfig } from '../engine/config/index.js';
+import { buildRegimeFeatures, trainRegimeModel } from '../engine/regime/index.js';
+import { EventKind } from '../engine/layout/event-record.js';
+import type { PipelineSpec } from '../engine/pipeline/index.js';
+
+export interface CoreRecoveryResult {
+  readonly pipeline: 'transport' | 'trading';
+  readonly records: number;
+  /** Median records/s over the repetitions, and the samples. */
+  readonly recordsPerSecond: number;
+  readonly samples: number[];
+  readonly decisions: number;
+}
+
+/** Writes a session journal of `records` demo bars (untimed); returns its directory. */
+async function writeSessionJournal(root: string, name: string, pipeline: PipelineSpec, records: number): Promise<string> {
+  const files = defaultBarFiles();
+  const series = await Promise.all(files.map(async (file) => (await loadBarsCsv(file)).series));
+  const tape = buildBarReplayTape(series, instrumentNames(files));
+  const span = tape.tsLocal[tape.length - 1] - tape.tsExchange[0] + 3_600_000_000_000n;
+  const dir = path.join(root, name);
+  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  journal.append({ type: 'sessionStarted', sessionId: 'bench', mode: 'live', pipelineJson: pipelineToJson(pipeline), recoveredFromInboundSeq: 0n, replayedRecords: 0n });
+  const record = new Uint8Array(64);
+  const view = new DataView(record.buffer);
+  for (let i = 0; i < records; i++) {
+    const row = i % tape.length;
+    const shift = span * BigInt(Math.floor(i / tape.length));
+    view.setInt32(0, EventKind.BAR | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND, true);
+    view.setInt32(4, tape.instrument[row], true);
+    view.setBigInt64(8, tape.tsExchange[row] + shift, true);
+    view.setBigInt64(16, tape.tsLocal[row] + shift, true);
+    view.setFloat64(24, tape.close[row], true);
+    view.setFloat64(32, tape.volume[row], true);
+    view.setFloat64(40, tape.high[row], true);
+    view.setFloat64(48, tape.low[row], true);
+    view.setFloat64(56, tape.open[row], true);
+    journal.append({ type: 'inbound', inboundSeq: BigInt(i), record, sourceSeq: BigInt(i + 1) });
+    if ((i & 4095) === 4095) journal.commit();
+  }
+  journal.close();
+  return dir;
+}
+
+/** The demo strategy as a live session runs it (orders leave the core for a venue). */
+async function tradingSpec(): Promise<PipelineSpec> {
+  const files = defaultBarFiles();
+  const series = await Promise.all(files.map(async (file) => (await loadBarsCsv(file)).series));
+  const names = instrumentNames(files);
+  const model = trainRegimeModel(buildRegimeFeatures(series[1]), { restarts: 1, seed: 1, maxIterations: 50 });
+  return tradingPipeline({
+    config: loadConfig(), instrumentNames: names, timeframes: series.map((s) => timeframeOfInterval(barIntervalNs(s))), regimeModel: model, indicators: [],
+    equity: 100_000, startNs: 0n, halted: false, simulate: false,
+  }).spec;
+}
+
+export async function coreRecoveryBench(records: number, repetitions: number, log: (line: string) => void): Promise<CoreRecoveryResult[]> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'qf-journal-core-recovery-'));
+  try {
+    const out: CoreRecoveryResult[] = [];
+    const specs: [CoreRecoveryResult['pipeline'], PipelineSpec][] = [['transport', { indicators: [], instruments: [] }], ['trading', await tradingSpec()]];
+    for (const [name, spec] of specs) {
+      log(`journal: recovery through the core (${name}), ${records.toLocaleString('en')} records, ${repetitions} repetitions ...`);
+      const dir = await writeSessionJournal(root, name, spec, records);
+      const samples: number[] = [];
+      let decisions = 0;
+      for (let r = 0; r < repetitions; r++) {
+        const result = await replayJournal(dir);
+        if (result.inboundRecords !== records) throw new Error(`recovery replayed ${result.inboundRecords} of ${records} records`);
+        samples.push(result.inboundRecords / (result.elapsedMs / 1000));
+        decisions = result.decisions;
+      }
+      const sorted = [...samples].sort((a, b) => a - b);
+      out.push({ pipeline: name, records, recordsPerSecond: sorted[Math.floor(sorted.length / 2)], samples, decisions });
+    }
+    return out;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
