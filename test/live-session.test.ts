@@ -40,16 +40,16 @@ describe('live session', () => {
     const manual = new SimVenueAdapter({ host: '127.0.0.1', port: venue.port });
     manual.onRecord(() => undefined);
     await manual.connect();
-    manual.submit({ orderId: 0n, clientOrderId: 'manual-1', instrument: 0, qty: 0.5, orderType: 1, timeInForce: 0, limitPrice: 1, stopPrice: 0, flags: 0, decisionNs: 0n });
+    manual.submit({ orderId: 999_999n, clientOrderId: 'qf-999999', instrument: 0, qty: 0.5, orderType: 1, timeInForce: 0, limitPrice: 1, stopPrice: 0, flags: 0, decisionNs: 0n });
     await manual.sync();
-    expect((await manual.openOrders()).map((o) => o.clientOrderId), 'an order placed by hand rests at the venue').toEqual(['manual-1']);
+    expect((await manual.openOrders()).map((o) => o.clientOrderId), 'an order placed by another client (our prefix, an id this journal never used) rests at the venue').toEqual(['qf-999999']);
 
     const session = sessionRunner(path.join(dir, 'replay'), venue.port, fixture.pipeline(false), 100);
     const run = await session.run({ timeoutMs: 120_000 });
     expect(run.end, run.stderr).toBe('finished');
     expect(run.stderr, 'the reconciliation report is printed').toMatch(/reconciliation \(start\): .*1 foreign/);
-    expect(run.stderr).toContain('order manual-1: live at the venue, not ours; cancel sent');
-    const foreign = await manual.order('manual-1');
+    expect(run.stderr).toContain('order qf-999999: live at the venue, not ours; cancel sent');
+    const foreign = await manual.order('qf-999999');
     expect(foreign?.state, 'the foreign order was cancelled (OrderState CANCELED)').toBe(8);
     await manual.close();
     const journal = Journal.open(session.journalDir);
@@ -69,9 +69,10 @@ describe('live session', () => {
   it.skipIf(process.platform === 'win32')('stops trading with a clear error when the journal cannot be written, and never sent an order it had not journaled', async () => {
     const venue = await venueFor('disk-full');
     const session = sessionRunner(path.join(dir, 'disk-full'), venue.port, fixture.pipeline(false), 0);
-    const limited = await runUnderFileSizeLimit(session.optionsFile, 512);
+    const limited = await runUnderFileSizeLimit(session.optionsFile, 256);
+
     expect(limited.code, `the session exits with an error; stderr: ${limited.stderr}`).toBe(1);
-    expect(limited.stderr, 'the error names the journal and the failed commit').toMatch(new RegExp(`session: .*${session.journalDir.replace(/[/.]/g, '\\$&')}.*failed`));
+    expect(limited.stderr, 'the error names the journal and the failed commit').toMatch(new RegExp(`session: trading stopped \\(no order leaves without its journal record\\): journal ${session.journalDir.replace(/[/.]/g, '\\$&')}: commit of sequences \\d+\\.\\.\\d+ failed`));
     const journal = Journal.open(session.journalDir);
     const journaled = new Set([...journal.read(1n)].flatMap((r) => (r.entry.type === 'submit' ? [r.entry.clientOrderId] : [])));
     journal.close();

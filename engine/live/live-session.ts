@@ -13,7 +13,7 @@
 // on, so a session killed anywhere and recovered trades exactly as one never killed.
 import { createHash } from 'node:crypto';
 import { EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint } from '../threads/index.js';
-import { Journal, SnapshotStore, type DurabilityPolicy } from '../journal/index.js';
+import { Journal, JournalWriteError, type DurabilityPolicy } from '../journal/index.js';
 import type { PipelineSpec } from '../pipeline/index.js';
 import { JournaledInbound } from './journaled-inbound.js';
 import { JournaledCommands, type QueuedCommand } from './journaled-commands.js';
@@ -54,7 +54,21 @@ function sameCommand(a: Uint8Array, b: Uint8Array): boolean {
 
 export class JournalDivergenceError extends Error {}
 
+/** A journal that cannot be written stops trading: no order leaves without its journal record. */
+export class TradingStoppedError extends Error {
+  override readonly name = 'TradingStoppedError';
+}
+
 export async function runLiveSession(options: LiveSessionOptions): Promise<LiveSessionResult> {
+  try {
+    return await runSession(options);
+  } catch (error) {
+    if (error instanceof JournalWriteError) throw new TradingStoppedError(`trading stopped (no order leaves without its journal record): ${error.message}`);
+    throw error;
+  }
+}
+
+async function runSession(options: LiveSessionOptions): Promise<LiveSessionResult> {
   const log = options.log ?? (() => undefined);
   const journal = Journal.open(options.journalDir, { durability: options.durability });
   const snapshots = journal.snapshots;
@@ -191,7 +205,11 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
   } finally {
     await adapter.close().catch(() => undefined);
     if (host) await host.drainAndStop().catch(() => undefined);
-    journal.close();
+    try {
+      journal.close();
+    } catch {
+      // A failed journal refuses its pending records; what it committed stays on disk.
+    }
   }
 }
 
