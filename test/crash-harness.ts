@@ -29,6 +29,7 @@ export interface SessionOutput {
   marketRecords: number;
   commandsSent: number;
   decisionsHash: string;
+  reconnects: number;
 }
 
 export interface Venue {
@@ -36,9 +37,9 @@ export interface Venue {
   stop(): Promise<void>;
 }
 
-export async function startVenue(stateDir: string, barFiles: string[]): Promise<Venue> {
+export async function startVenue(stateDir: string, barFiles: string[], faults?: { dropAfterMessages?: number }): Promise<Venue> {
   mkdirSync(stateDir, { recursive: true });
-  return startSimVenueServer({ stateDir, barFiles });
+  return startSimVenueServer({ stateDir, barFiles, faults });
 }
 
 /** Writes the session's options file and returns a runner of one session process. */
@@ -76,14 +77,27 @@ export function sessionRunner(dir: string, venuePort: number, pipeline: Pipeline
 
 /** The venue's account of a run: every order of ours (ids 1..maxId), every fill, positions, duplicates. */
 export async function venueAccount(port: number, instruments: number[]) {
-  const adapter = new SimVenueAdapter({ host: '127.0.0.1', port });
-  adapter.onRecord(() => undefined);
-  await adapter.connect();
+  // A venue that drops connections after N frames (a fault test) is read over fresh connections as needed.
+  let adapter: SimVenueAdapter | null = null;
+  const ask = async <T>(query: (venue: SimVenueAdapter) => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      if (adapter === null || !adapter.connected) {
+        adapter = new SimVenueAdapter({ host: '127.0.0.1', port });
+        adapter.onRecord(() => undefined);
+        await adapter.connect();
+      }
+      try {
+        return await query(adapter);
+      } catch (error) {
+        if (adapter.connected || attempt > 100) throw error;
+      }
+    }
+  };
   try {
     const orders: unknown[] = [];
     // Ids the core held back (emulated orders never sent) leave gaps; 64 unknown ids in a row end the list.
     for (let id = 1n, unknown = 0; unknown < 64; id++) {
-      const order = await adapter.order(clientOrderIdOf(id));
+      const order = await ask((venue) => venue.order(clientOrderIdOf(id)));
       if (order === null) {
         unknown++;
         continue;
@@ -91,12 +105,12 @@ export async function venueAccount(port: number, instruments: number[]) {
       unknown = 0;
       orders.push({ ...order, orderId: order.orderId.toString() });
     }
-    const fills = (await adapter.fillsSince(0n)).map((record) => Buffer.from(record).toString('hex'));
-    const positions = (await adapter.positions()).filter((p) => instruments.includes(p.instrument));
-    const stats = await adapter.stats();
+    const fills = (await ask((venue) => venue.fillsSince(0n))).map((record) => Buffer.from(record).toString('hex'));
+    const positions = (await ask((venue) => venue.positions())).filter((p) => instruments.includes(p.instrument));
+    const stats = await ask((venue) => venue.stats());
     return { orders, fills, positions, stats };
   } finally {
-    await adapter.close();
+    await (adapter as SimVenueAdapter | null)?.close();
   }
 }
 

@@ -36,8 +36,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function venueFor(name: string): Promise<Venue> {
-  const venue = await startVenue(path.join(dir, name, 'venue'), fixture.files);
+async function venueFor(name: string, faults?: { dropAfterMessages?: number }): Promise<Venue> {
+  const venue = await startVenue(path.join(dir, name, 'venue'), fixture.files, faults);
   venues.push(venue);
   return venue;
 }
@@ -104,6 +104,17 @@ describe('crash harness', () => {
     expect(replay.book).toEqual(reference.output.book);
   }, 1_200_000);
 
+  it('reconnects after every dropped venue connection, reconciles, and ends as the uninterrupted run', async () => {
+    const venue = await venueFor('dropped', { dropAfterMessages: 400 });
+    const session = sessionRunner(path.join(dir, 'dropped'), venue.port, fixture.pipeline(false), CHECKPOINT_EVERY);
+    const run = await session.run({ timeoutMs: 300_000 });
+    expect(run.end, run.stderr).toBe('finished');
+    expect(run.result!.reconnects, 'the venue drops each connection after 400 frames').toBeGreaterThan(3);
+    expect(run.stderr).toMatch(/reconciliation \(reconnect\)/);
+    const account = await venueAccount(venue.port, [0]);
+    expectSameAsUninterrupted(run.result!, account, 'dropped connections');
+  }, 400_000);
+
   it('survives SIGKILLs at random times (seed printed) and ends as the uninterrupted run', async () => {
     const seed = Number(process.env.QF_RANDOM_CRASH_SEED ?? Date.now() % 1_000_000);
     process.stderr.write(`random crash harness: seed ${seed} (QF_RANDOM_CRASH_SEED=${seed} repeats it)\n`);
@@ -119,6 +130,7 @@ describe('crash harness', () => {
       if (run.end === 'killed') kills++;
       else final = run.result;
     }
+    process.stderr.write(`random crash harness (seed ${seed}): ${kills} kills\n`);
     expect(kills, `seed ${seed}`).toBeGreaterThan(0);
     expectSameAsUninterrupted(final!, await venueAccount(venue.port, [0]), `seed ${seed}`);
   }, 600_000);

@@ -37,7 +37,7 @@ function runCodegen(...args: string[]) {
   return spawnSync(process.execPath, [codegenCli, ...args], { cwd: repoRoot, encoding: 'utf8' });
 }
 
-const SUBMIT_ORDER_END = '  strategy: string;\n}';
+const SUBMIT_ORDER_END = '  strategy: string;\n  /// The 64-byte ORDER record the core wrote (what exact replay compares).\n  record: [ubyte];\n}';
 
 describe('schema codegen drift', () => {
   it('generates exactly the committed schemas/generated/ from schemas/*.fbs', async () => {
@@ -47,7 +47,7 @@ describe('schema codegen drift', () => {
 
   it('reports the changed, new and removed files when a schema is edited without regenerating', async () => {
     const dir = copyOfSchemas();
-    edit(path.join(dir, 'journal.fbs'), SUBMIT_ORDER_END, '  strategy: string;\n  account: string;\n}\n\ntable OrderAmended {\n  order_id: ulong;\n}');
+    edit(path.join(dir, 'journal.fbs'), SUBMIT_ORDER_END, '  strategy: string;\n  record: [ubyte];\n  account: string;\n}\n\ntable OrderAmended {\n  order_id: ulong;\n}');
     const generated = await generate(dir);
     generated.delete('quant-flow/side.ts');
 

@@ -45,7 +45,8 @@ describe('journal records', () => {
       const clientOrderId = b.createString('qf-000041');
       const symbol = b.createString('BTC/USDT');
       const strategy = b.createString('trend-follow');
-      return Journal.SubmitOrder.createSubmitOrder(b, 0xfedc_ba98_7654_3210n, clientOrderId, 7, symbol, Side.Sell, OrderType.StopLimit, TimeInForce.ImmediateOrCancel, 0.125, 64_250.5, 64_300.25, true, true, strategy);
+      const recordBytes = Journal.SubmitOrder.createRecordVector(b, Array.from({ length: 64 }, (_, i) => i));
+      return Journal.SubmitOrder.createSubmitOrder(b, 0xfedc_ba98_7654_3210n, clientOrderId, 7, symbol, Side.Sell, OrderType.StopLimit, TimeInForce.ImmediateOrCancel, 0.125, 64_250.5, 64_300.25, true, true, strategy, recordBytes);
     });
     const record = readJournal(bytes);
     expect([record.sequence(), record.timeNs(), record.entryType()]).toEqual([41n, NS + 41n, Journal.JournalEntry.SubmitOrder]);
@@ -54,10 +55,12 @@ describe('journal records', () => {
       orderId: order.orderId(), clientOrderId: order.clientOrderId(), instrumentId: order.instrumentId(), symbol: order.symbol(),
       side: order.side(), orderType: order.orderType(), timeInForce: order.timeInForce(), quantity: order.quantity(),
       limitPrice: order.limitPrice(), stopPrice: order.stopPrice(), reduceOnly: order.reduceOnly(), postOnly: order.postOnly(), strategy: order.strategy(),
+      record: Array.from(order.recordArray() ?? []),
     }).toEqual({
       orderId: 0xfedc_ba98_7654_3210n, clientOrderId: 'qf-000041', instrumentId: 7, symbol: 'BTC/USDT',
       side: Side.Sell, orderType: OrderType.StopLimit, timeInForce: TimeInForce.ImmediateOrCancel, quantity: 0.125,
       limitPrice: 64_250.5, stopPrice: 64_300.25, reduceOnly: true, postOnly: true, strategy: 'trend-follow',
+      record: Array.from({ length: 64 }, (_, i) => i),
     });
   });
 
@@ -86,7 +89,7 @@ describe('journal records', () => {
     const cases: { type: Journal.JournalEntry; build: (b: flatbuffers.Builder) => flatbuffers.Offset; read: (r: Journal.JournalRecord) => unknown; expected: unknown }[] = [
       {
         type: Journal.JournalEntry.CancelOrder,
-        build: (b) => Journal.CancelOrder.createCancelOrder(b, 5n, s(b, 'qf-5'), s(b, 'V-5'), 3, s(b, 'signal flipped')),
+        build: (b) => Journal.CancelOrder.createCancelOrder(b, 5n, s(b, 'qf-5'), s(b, 'V-5'), 3, s(b, 'signal flipped'), 0),
         read: (r) => { const e: Journal.CancelOrder = r.entry(new Journal.CancelOrder()); return [e.orderId(), e.clientOrderId(), e.venueOrderId(), e.instrumentId(), e.reason()]; },
         expected: [5n, 'qf-5', 'V-5', 3, 'signal flipped'],
       },
@@ -134,6 +137,45 @@ describe('journal records', () => {
         build: (b) => Journal.ModeChanged.createModeChanged(b, s(b, 'operator:bob'), s(b, 'go live'), EngineMode.Paper, EngineMode.Live),
         read: (r) => { const e: Journal.ModeChanged = r.entry(new Journal.ModeChanged()); return [e.who(), e.why(), e.previousMode(), e.mode()]; },
         expected: ['operator:bob', 'go live', EngineMode.Paper, EngineMode.Live],
+      },
+      {
+        type: Journal.JournalEntry.ReplaceOrder,
+        build: (b) => Journal.ReplaceOrder.createReplaceOrder(b, 10n, s(b, 'qf-10'), 2, -1.5, 99.25, null, Journal.ReplaceOrder.createRecordVector(b, [1, 2, 3])),
+        read: (r) => {
+          const e: Journal.ReplaceOrder = r.entry(new Journal.ReplaceOrder());
+          return [e.orderId(), e.clientOrderId(), e.instrumentId(), e.quantity(), e.limitPrice(), e.stopPrice(), Array.from(e.recordArray() ?? [])];
+        },
+        expected: [10n, 'qf-10', 2, -1.5, 99.25, null, [1, 2, 3]],
+      },
+      {
+        type: Journal.JournalEntry.InboundRecord,
+        build: (b) => Journal.InboundRecord.createInboundRecord(b, 12_345n, Journal.InboundRecord.createRecordVector(b, Array.from({ length: 64 }, (_, i) => 255 - i)), 77n),
+        read: (r) => { const e: Journal.InboundRecord = r.entry(new Journal.InboundRecord()); return [e.inboundSeq(), e.recordLength(), e.record(0), e.record(63), e.sourceSeq()]; },
+        expected: [12_345n, 64, 255, 192, 77n],
+      },
+      {
+        type: Journal.JournalEntry.LimitChanged,
+        build: (b) => Journal.LimitChanged.createLimitChanged(b, s(b, 'operator:carol'), s(b, 'volatility'), s(b, 'risk.maxDrawdownPct'), 0.15, 0.1),
+        read: (r) => { const e: Journal.LimitChanged = r.entry(new Journal.LimitChanged()); return [e.who(), e.why(), e.limit(), e.previousValue(), e.value()]; },
+        expected: ['operator:carol', 'volatility', 'risk.maxDrawdownPct', 0.15, 0.1],
+      },
+      {
+        type: Journal.JournalEntry.SessionStarted,
+        build: (b) => Journal.SessionStarted.createSessionStarted(b, s(b, 'session-1'), EngineMode.Live, s(b, '{"indicators":[]}'), 4096n, 17n),
+        read: (r) => {
+          const e: Journal.SessionStarted = r.entry(new Journal.SessionStarted());
+          return [e.sessionId(), e.mode(), e.pipelineJson(), e.recoveredFromInboundSeq(), e.replayedRecords()];
+        },
+        expected: ['session-1', EngineMode.Live, '{"indicators":[]}', 4096n, 17n],
+      },
+      {
+        type: Journal.JournalEntry.ReconciliationDone,
+        build: (b) => Journal.ReconciliationDone.createReconciliationDone(b, s(b, 'reconnect'), 3, 2, 1, 1, 0, 1, 0, s(b, 'reconciliation (reconnect): ...')),
+        read: (r) => {
+          const e: Journal.ReconciliationDone = r.entry(new Journal.ReconciliationDone());
+          return [e.trigger(), e.missedFills(), e.resolvedOrders(), e.rejectedOrders(), e.resubmittedOrders(), e.uncertainOrders(), e.foreignOrders(), e.positionMismatches(), e.report()];
+        },
+        expected: ['reconnect', 3, 2, 1, 1, 0, 1, 0, 'reconciliation (reconnect): ...'],
       },
     ];
     expect(cases.length + 1, 'one case per union member besides SubmitOrder (tested above)').toBe(Object.keys(Journal.JournalEntry).filter((k) => Number.isNaN(Number(k)) && k !== 'NONE').length);

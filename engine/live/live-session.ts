@@ -12,6 +12,7 @@
 // Lockstep makes a session deterministic: the venue sees each command before the market moves
 // on, so a session killed anywhere and recovered trades exactly as one never killed.
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint } from '../threads/index.js';
 import { Journal, JournalWriteError, type DurabilityPolicy } from '../journal/index.js';
 import type { PipelineSpec } from '../pipeline/index.js';
@@ -33,6 +34,8 @@ export interface LiveSessionOptions {
   readonly checkpointEvery?: number;
   readonly reconcile?: ReconcilePolicy;
   readonly sessionId?: string;
+  /** Reconnects after a dropped venue connection (default: 10 attempts per drop, 50 ms doubling to 2 s, with jitter). */
+  readonly reconnect?: ReconnectPolicy;
   readonly log?: (line: string) => void;
 }
 
@@ -43,6 +46,8 @@ export interface LiveSessionResult {
   readonly reconciliation: ReconcileReport;
   readonly marketRecords: number;
   readonly commandsSent: number;
+  /** Times the venue connection was lost and restored (each followed by a reconciliation). */
+  readonly reconnects: number;
   /** SHA-256 of every outbound record this process's core wrote (recovery's replay included): what `replay --journal` prints for a session never interrupted. */
   readonly decisionsHash: string;
 }
@@ -53,6 +58,30 @@ function sameCommand(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export class JournalDivergenceError extends Error {}
+
+export interface ReconnectPolicy {
+  readonly attempts: number;
+  readonly firstDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RECONNECT: ReconnectPolicy = { attempts: 10, firstDelayMs: 50, maxDelayMs: 2000 };
+
+/** Connects again: exponential backoff with full jitter; throws after the last attempt. */
+async function reconnectWithBackoff(adapter: VenueAdapter, policy: ReconnectPolicy, log: (line: string) => void): Promise<void> {
+  await adapter.close().catch(() => undefined);
+  for (let attempt = 1; ; attempt++) {
+    const ceiling = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (attempt - 1));
+    await sleep(Math.random() * ceiling);
+    try {
+      await adapter.connect();
+      log(`venue: reconnected (attempt ${attempt})`);
+      return;
+    } catch (error) {
+      if (attempt >= policy.attempts) throw new Error(`venue: could not reconnect after ${attempt} attempts: ${(error as Error).message}`);
+    }
+  }
+}
 
 /** A journal that cannot be written stops trading: no order leaves without its journal record. */
 export class TradingStoppedError extends Error {
@@ -157,6 +186,10 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
 
     // The venue: every record it sends is journaled, then published.
     adapter.onRecord((record, sourceSeq) => inbound.journalAndPublish(record, sourceSeq));
+    let dropped: string | null = null;
+    adapter.onDisconnect((reason) => {
+      dropped = reason;
+    });
     await adapter.connect();
     const commands = new JournaledCommands(journal, adapter);
     const unjournaledIds = new Set(unjournaled.map(({ command }) => command.orderId));
@@ -170,27 +203,47 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     const image = checkpointEvery > 0 ? new Uint8Array(CHECKPOINT_IMAGE_BYTES) : null;
     let lastCheckpoint = restore?.inboundSeq ?? 0n;
     let marketRecords = 0;
+    const reconnect = options.reconnect ?? DEFAULT_RECONNECT;
+    let reconnects = 0;
     for (;;) {
-      await inbound.idle();
-      journalTrip();
-      for (const command of queued.splice(0)) commands.push(command);
-      if (commands.pending > 0) {
-        commands.flush();
-        await adapter.sync();
-        continue;
+      try {
+        await inbound.idle();
+        journalTrip();
+        for (const command of queued.splice(0)) commands.push(command);
+        if (commands.pending > 0) {
+          commands.flush();
+          await adapter.sync();
+          continue;
+        }
+        journal.commitIfDue();
+        if (image && inbound.nextInboundSeq - lastCheckpoint >= BigInt(checkpointEvery)) {
+          journal.commit();
+          const checkpoint = await host.checkpoint(image);
+          crashPoint('snapshot-before-store');
+          snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, { counters: checkpoint.counters.join(',') });
+          crashPoint('snapshot-after-store');
+          lastCheckpoint = checkpoint.inboundSeq;
+        }
+        const delivered = await adapter.market(inbound.lastMarketSeq + 1n, 1);
+        if (delivered === 0) break;
+        marketRecords += delivered;
+      } catch (error) {
+        // A dropped connection: reconnect with backoff, reconcile, go on. Anything else ends the session.
+        if (dropped === null || error instanceof JournalWriteError) throw error;
+        for (let attempt = 1; dropped !== null; attempt++) {
+          log(`venue: connection lost (${dropped}); reconnecting`);
+          dropped = null;
+          try {
+            await reconnectWithBackoff(adapter, reconnect, log);
+            reconnects++;
+            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled);
+            log(describeReconciliation(report));
+            if (report.positionMismatches > 0) throw new Error(`reconciliation after a reconnect: positions disagree with the venue; trading stopped (journaled in ${journal.path})`);
+          } catch (again) {
+            if (dropped === null || again instanceof JournalWriteError || attempt >= reconnect.attempts) throw again;
+          }
+        }
       }
-      journal.commitIfDue();
-      if (image && inbound.nextInboundSeq - lastCheckpoint >= BigInt(checkpointEvery)) {
-        journal.commit();
-        const checkpoint = await host.checkpoint(image);
-        crashPoint('snapshot-before-store');
-        snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, { counters: checkpoint.counters.join(',') });
-        crashPoint('snapshot-after-store');
-        lastCheckpoint = checkpoint.inboundSeq;
-      }
-      const delivered = await adapter.market(inbound.lastMarketSeq + 1n, 1);
-      if (delivered === 0) break;
-      marketRecords += delivered;
     }
     await inbound.idle();
     journal.commit();
@@ -200,7 +253,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     host = undefined;
     return {
       decisionsHash: decisions.digest('hex'),
-      book, recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: replayed, reconciliation, marketRecords, commandsSent: commands.sent,
+      book, recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: replayed, reconciliation, marketRecords, commandsSent: commands.sent, reconnects,
     };
   } finally {
     await adapter.close().catch(() => undefined);

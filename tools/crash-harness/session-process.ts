@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     marketRecords: result.marketRecords,
     commandsSent: result.commandsSent,
     decisionsHash: result.decisionsHash,
+    reconnects: result.reconnects,
   })}\n`);
 }
 
