@@ -4,11 +4,15 @@
 // first read until the core has consumed the last record. Two pipelines over the same records:
 //   transport  no per-bar stages: the journal, the ring and the core's intake alone;
 //   trading    the demo strategy (indicators, the HMM filter, fusion, sizing, the order stage,
-//              risk, orders leaving for a venue) on every bar.
+//              risk) on every bar, with the simulated venue in the core filling its orders (a
+//              paper session's journal): order, fill, portfolio and exit work is timed too. (With
+//              the orders leaving for a venue and no venue answering, they would turn UNCERTAIN
+//              and block trading after the first ones: less work, not a session.)
 // Records: the bundled demo bars (BTC, ETH, SOL 1h), replayed again and again, each pass
 // shifted in time past the last, until --recovery-records. Left out of the timed region: writing
 // the journal, starting the engine thread (compiling the core, configuring the pipeline), and
 // stopping it.
+import { buildBarReplayTape, barIntervalNs, instrumentNames, timeframeOfInterval, tradingPipeline } from '../engine/replay/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,10 +20,6 @@ import { Journal } from '../engine/journal/index.js';
 import { pipelineToJson, replayJournal } from '../engine/live/index.js';
 import { loadBarsCsv } from '../adapters/files/index.js';
 import { defaultBarFiles } from '../engine/cli/default-data.js';
-import { buildBarReplayTape, barIntervalNs } from '../engine/replay/bar-replay-tape.js';
-import { instrumentNames } from '../engine/replay/instrument-names.js';
-import { timeframeOfInterval } from '../engine/replay/timeframe-of-interval.js';
-import { tradingPipeline } from '../engine/replay/trading-pipeline.js';
 import { loadConfig } from '../engine/config/index.js';
 import { buildRegimeFeatures, trainRegimeModel } from '../engine/regime/index.js';
 import { EventKind } from '../engine/layout/event-record.js';
@@ -64,7 +64,7 @@ async function writeSessionJournal(root: string, name: string, pipeline: Pipelin
   return dir;
 }
 
-/** The demo strategy as a live session runs it (orders leave the core for a venue). */
+/** The demo strategy as a paper session runs it (the core's simulated venue fills it). */
 async function tradingSpec(): Promise<PipelineSpec> {
   const files = defaultBarFiles();
   const series = await Promise.all(files.map(async (file) => (await loadBarsCsv(file)).series));
@@ -72,7 +72,7 @@ async function tradingSpec(): Promise<PipelineSpec> {
   const model = trainRegimeModel(buildRegimeFeatures(series[1]), { restarts: 1, seed: 1, maxIterations: 50 });
   return tradingPipeline({
     config: loadConfig(), instrumentNames: names, timeframes: series.map((s) => timeframeOfInterval(barIntervalNs(s))), regimeModel: model, indicators: [],
-    equity: 100_000, startNs: 0n, halted: false, simulate: false,
+    equity: 100_000, startNs: 0n, halted: false, simulate: true,
   }).spec;
 }
 

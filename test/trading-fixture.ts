@@ -2,6 +2,7 @@
 // live session, the crash harness): the first `bars` hourly bars of one or two instruments, a
 // regime model fitted on them (seeded), and a configuration that trades often (no no-trade
 // band, one confirmation bar).
+import { buildBarReplayTape, barIntervalNs, type ReplayTape, instrumentNames, timeframeOfInterval, tradingPipeline } from '../engine/replay/index.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,10 +10,6 @@ import { loadBarsCsv, type BarSeries } from '../adapters/files/index.js';
 import { defaultBarFiles } from '../engine/cli/default-data.js';
 import { buildRegimeFeatures, trainRegimeModel } from '../engine/regime/index.js';
 import { loadConfig } from '../engine/config/index.js';
-import { buildBarReplayTape, barIntervalNs, type ReplayTape } from '../engine/replay/bar-replay-tape.js';
-import { instrumentNames } from '../engine/replay/instrument-names.js';
-import { timeframeOfInterval } from '../engine/replay/timeframe-of-interval.js';
-import { tradingPipeline } from '../engine/replay/trading-pipeline.js';
 import type { PipelineSpec } from '../engine/pipeline/index.js';
 
 export interface TradingFixture {

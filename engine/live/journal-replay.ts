@@ -54,7 +54,8 @@ export async function replayJournal(dir: string, onProgress?: (published: number
     let commands = 0;
     let firstMismatch: string | null = null;
     host = await EngineHost.start({
-      pipeline,
+      // A session with no instruments (a transport benchmark) runs the core with no stages.
+      pipeline: pipeline.instruments.length > 0 ? pipeline : undefined,
       onRecordBytes: (bytes) => {
         decisions++;
         hash.update(bytes);

@@ -1,0 +1,11 @@
+// Public API of engine/replay: bar files merged into one replay tape (ordered by bar close
+// time), the player that streams a tape into the inbound ring, short instrument names from
+// file names, bar intervals as timeframes, and the trading pipeline a run builds from its
+// configuration.
+export { buildBarReplayTape, barIntervalNs, REPLAY_BAR_KIND, type ReplayTape } from './bar-replay-tape.js';
+export { playTape, type PlayOptions, type PlayResult } from './tape-player.js';
+export { instrumentNames } from './instrument-names.js';
+export { timeframeOfInterval } from './timeframe-of-interval.js';
+export { tradingPipeline, type TradingPipelineInput } from './trading-pipeline.js';
+export { replayRisk } from './replay-risk.js';
+export { tapeChecksum } from './tape-checksum.js';
