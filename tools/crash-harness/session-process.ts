@@ -1,6 +1,8 @@
 // The process the crash harness kills: one live session (engine/live) against the local
 // simulated-venue server, with its journal and checkpoints in a directory. Started as
 //   node dist/tools/crash-harness/session-process.js OPTIONS.json
+// OPTIONS: { journalDir, venuePort, checkpointEvery, durability?, and either pipelineJson or
+// bars + regimeModel (+ config, equity) } (README "Crash safety" has an example).
 // with QF_CRASH_AT=<point>:<n> to be killed at a scripted point (engine/live/crash-points.ts).
 // It recovers from whatever a previous run left in the journal, reconciles, trades until the
 // venue's market stream ends, and prints one JSON line: the book, the recovery and the
@@ -9,13 +11,36 @@ import { readFileSync } from 'node:fs';
 import { runLiveSession, pipelineFromJson, describeReconciliation } from '../../engine/live/index.js';
 import { parseDurability } from '../../engine/journal/index.js';
 import { SimVenueAdapter } from '../../adapters/sim-venue/index.js';
+import { loadBarsCsv } from '../../adapters/files/index.js';
+import { buildBarReplayTape, barIntervalNs, instrumentNames, timeframeOfInterval, tradingPipeline } from '../../engine/replay/index.js';
+import { loadConfig } from '../../engine/config/index.js';
+import { readRegimeModelFile } from '../../engine/regime/index.js';
+import type { PipelineSpec } from '../../engine/pipeline/index.js';
 
 interface SessionProcessOptions {
   journalDir: string;
   venuePort: number;
-  pipelineJson: string;
+  /** The pipeline as pipelineToJson wrote it; or, instead, the inputs below to build it from. */
+  pipelineJson?: string;
+  /** The bar files the venue serves (for instrument names and bar intervals), a regime model from `regime fit`, an optional config file. */
+  bars?: string[];
+  regimeModel?: string;
+  config?: string;
+  equity?: number;
   checkpointEvery: number;
   durability?: unknown;
+}
+
+/** The trading pipeline of the options: given as JSON, or built from bar files, a regime model and a config. */
+async function pipelineOf(options: SessionProcessOptions): Promise<PipelineSpec> {
+  if (options.pipelineJson !== undefined) return pipelineFromJson(options.pipelineJson);
+  if (!options.bars?.length || !options.regimeModel) throw new Error('options need `pipelineJson`, or `bars` (the files the venue serves) and `regimeModel`');
+  const series = await Promise.all(options.bars.map(async (file) => (await loadBarsCsv(file)).series));
+  const tape = buildBarReplayTape(series, instrumentNames(options.bars));
+  return tradingPipeline({
+    config: loadConfig({ configFile: options.config }), instrumentNames: tape.instrumentNames, timeframes: series.map((s) => timeframeOfInterval(barIntervalNs(s))),
+    regimeModel: readRegimeModelFile(options.regimeModel), indicators: [], equity: options.equity ?? 100_000, startNs: tape.tsExchange[0], halted: false, simulate: false,
+  }).spec;
 }
 
 async function main(): Promise<void> {
@@ -28,7 +53,7 @@ async function main(): Promise<void> {
   const result = await runLiveSession({
     journalDir: options.journalDir,
     durability: options.durability === undefined ? undefined : parseDurability(options.durability, 'durability'),
-    pipeline: pipelineFromJson(options.pipelineJson),
+    pipeline: await pipelineOf(options),
     adapter,
     checkpointEvery: options.checkpointEvery,
     log: (line) => process.stderr.write(`${line}\n`),
