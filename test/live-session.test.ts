@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimVenueAdapter } from '../adapters/sim-venue/index.js';
 import { Journal } from '../engine/journal/index.js';
+import { replayJournal } from '../engine/live/index.js';
 import { tradingFixture, type TradingFixture } from './trading-fixture.js';
 import { sessionRunner, startVenue, type Venue } from './crash-harness.js';
 
@@ -64,6 +65,38 @@ describe('live session', () => {
     const missing = spawnSync(process.execPath, [cli, 'replay', '--journal', path.join(dir, 'nowhere')], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain('--journal: ');
+  }, 240_000);
+
+  it('journals a kill-switch trip; an authenticated reset on the stopped session\'s journal is replayed where it was journaled', async () => {
+    const tight = await tradingFixture(400, 1, 'risk:\n  maxDrawdownPct: 0.0005\n');
+    const venue = await venueFor('killswitch');
+    const session = sessionRunner(path.join(dir, 'killswitch'), venue.port, tight.pipeline(false), 100);
+    const first = await session.run({ timeoutMs: 120_000 });
+    expect(first.end, first.stderr).toBe('finished');
+    expect(first.stderr, 'the trip is reported').toMatch(/kill switch: TRIPPED \(equity [\d.]+ fell [\d.]+% below the high-water mark [\d.]+\); journaled; no new exposure/);
+    expect(first.result!.book.halted).toBe(true);
+    const env = { ...process.env, QF_CONTROL_SECRET: 'test-secret-of-at-least-32-characters!!' };
+    const cliRun = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env });
+    const status = cliRun(['killswitch', 'status', '--journal', session.journalDir]);
+    expect(status.stdout, status.stderr).toMatch(/^kill switch: HALTED \(journal record \d+\), tripped by risk\.drawdown: equity/);
+
+    const refused = cliRun(['killswitch', 'reset', '--journal', session.journalDir, '--reason', 'no token']);
+    expect(refused.status, 'a reset without a token is refused').toBe(3);
+    expect(refused.stderr).toContain('kill switch reset refused: a signed control token is required');
+    const token = cliRun(['killswitch', 'token', '--subject', 'operator:alice']).stdout.trim();
+    const reset = cliRun(['killswitch', 'reset', '--journal', session.journalDir, '--reason', 'drawdown reviewed', '--token', token]);
+    expect(reset.status, reset.stderr).toBe(0);
+    expect(reset.stdout).toMatch(/^kill switch reset: journal record \d+ by operator:alice: drawdown reviewed \(it was tripped by risk\.drawdown: /);
+    const again = cliRun(['killswitch', 'reset', '--journal', session.journalDir, '--reason', 'twice', '--token', token]);
+    expect(again.status, 'nothing left to reset').toBe(3);
+
+    const second = await session.run({ timeoutMs: 120_000 });
+    expect(second.end, second.stderr).toBe('finished');
+    expect(second.stderr).toContain('kill switch: reset by operator:alice (drawdown reviewed)');
+    expect(second.result!.book.halted, 'the restarted session is no longer halted').toBe(false);
+    const replay = await replayJournal(session.journalDir);
+    expect(replay.firstMismatch).toBeNull();
+    expect(replay.book, 'the replay applies the reset where it was journaled and ends in the same book').toEqual(second.result!.book);
   }, 240_000);
 
   it.skipIf(process.platform === 'win32')('stops trading with a clear error when the journal cannot be written, and never sent an order it had not journaled', async () => {

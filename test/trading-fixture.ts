@@ -22,8 +22,8 @@ export interface TradingFixture {
 
 const TRADE_OFTEN = ['execution:', '  noTradeBand: { equityPct: 0, positionPct: 0 }', '  confirmBars: 1', ''].join('\n');
 
-/** The first `bars` rows of each bundled file (`instruments` of them). */
-export async function tradingFixture(bars: number, instruments = 1): Promise<TradingFixture> {
+/** The first `bars` rows of each bundled file (`instruments` of them); `extraConfig`: YAML appended to the configuration. */
+export async function tradingFixture(bars: number, instruments = 1, extraConfig = ''): Promise<TradingFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), 'qf-trading-'));
   const files = defaultBarFiles().slice(0, instruments).map((source) => {
     const lines = readFileSync(source, 'utf8').split('\n');
@@ -35,7 +35,7 @@ export async function tradingFixture(bars: number, instruments = 1): Promise<Tra
   const tape = buildBarReplayTape(series, instrumentNames(files));
   const model = trainRegimeModel(buildRegimeFeatures(series[0]), { restarts: 1, seed: 5, maxIterations: 30 });
   const configFile = path.join(dir, 'config.yaml');
-  writeFileSync(configFile, TRADE_OFTEN);
+  writeFileSync(configFile, TRADE_OFTEN + extraConfig);
   const config = loadConfig({ configFile });
   return {
     series, tape, files,

@@ -11,3 +11,6 @@ export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliat
 export { CRASH_POINTS, crashPoint, type CrashPointName } from './crash-points.js';
 export { liveOrders, readSessionBook, pipelineFromJson, pipelineToJson, type SessionBook } from './session-state.js';
 export { replayJournal, JournalReplayError, type JournalReplayResult } from './journal-replay.js';
+export {
+  SessionControlRefused, holdJournal, journalHolder, journaledKillSwitch, releaseJournal, resetKillSwitchInJournal, type JournaledKillSwitch,
+} from './session-control.js';

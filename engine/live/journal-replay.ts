@@ -36,8 +36,11 @@ export async function replayJournal(dir: string, onProgress?: (published: number
     let pipelineJson: string | null = null;
     let sessions = 0;
     const journaled: Uint8Array[] = [];
+    /** Inbound records journaled before each kill-switch reset: where the reset is replayed. */
+    const resets: number[] = [];
     let total = 0;
     for (const { entry } of journal.read(1n)) {
+      if (entry.type === 'killSwitchReset') resets.push(total);
       if (entry.type === 'sessionStarted') {
         sessions++;
         pipelineJson ??= entry.pipelineJson;
@@ -83,13 +86,33 @@ export async function replayJournal(dir: string, onProgress?: (published: number
       host!.drainOutbound();
       onProgress?.(published, total);
     };
+    /** Resets journaled before inbound record `published + written`: replayed once the core has taken every record before it. */
+    const resetsDue = async (): Promise<void> => {
+      while (resets.length > 0 && resets[0] === published + written) {
+        if (claimed > 0) publishWritten(); // claimed === written here: claims stop at the next reset
+        resets.shift();
+        await consumed(BigInt(published));
+        await host!.resetKillSwitch();
+      }
+    };
+    const consumed = async (count: bigint): Promise<void> => {
+      while (BigInt(host!.counters().eventsProcessed) < count) {
+        host!.checkHealthy();
+        host!.drainOutbound();
+        await host!.waitForOutbound(5);
+        await yieldToEventLoop();
+      }
+      host!.drainOutbound();
+    };
     let expectedSeq = 0n;
     for (const record of journal.readInbound(0n)) {
       if (record.inboundSeq !== expectedSeq) throw new JournalReplayError(`journal ${dir}: record ${record.sequence} is inbound ${record.inboundSeq}, expected ${expectedSeq}`);
       expectedSeq++;
+      if (resets.length > 0) await resetsDue();
       if (written === claimed) {
         if (claimed > 0) publishWritten();
-        const want = Math.min(CLAIM, total - published);
+        // Claim no further than the next reset: every claimed slot is written and published before it.
+        const want = Math.min(CLAIM, total - published, resets.length > 0 ? resets[0] - published : CLAIM);
         for (first = producer.tryClaim(want); first === -1; first = producer.tryClaim(want)) {
           host.checkHealthy();
           if (host.drainOutbound() === 0) await host.waitForInboundRoom(5);
@@ -100,13 +123,8 @@ export async function replayJournal(dir: string, onProgress?: (published: number
       written++;
     }
     if (claimed > 0) publishWritten();
-    while (BigInt(host.counters().eventsProcessed) < expectedSeq) {
-      host.checkHealthy();
-      host.drainOutbound();
-      await host.waitForOutbound(5);
-      await yieldToEventLoop();
-    }
-    host.drainOutbound();
+    await resetsDue();
+    await consumed(expectedSeq);
     const book = readSessionBook(host.memory, pipeline.instruments.map((entry) => entry.instrument));
     await host.drainAndStop();
     const elapsedMs = performance.now() - started;

@@ -22,6 +22,7 @@ import { DEFAULT_RECONCILE_POLICY, describeReconciliation, reconcile, type Recon
 import { pipelineToJson, readSessionBook, type SessionBook } from './session-state.js';
 import type { VenueAdapter } from './venue-adapter.js';
 import { crashPoint } from './crash-points.js';
+import { holdJournal, journalHolder, releaseJournal } from './session-control.js';
 import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
 import { readRiskAccount } from '../pipeline/index.js';
 
@@ -99,7 +100,10 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
 
 async function runSession(options: LiveSessionOptions): Promise<LiveSessionResult> {
   const log = options.log ?? (() => undefined);
+  const holder = journalHolder(options.journalDir);
+  if (holder !== null) throw new Error(`journal ${options.journalDir} is held by a running session (pid ${holder})`);
   const journal = Journal.open(options.journalDir, { durability: options.durability });
+  holdJournal(options.journalDir);
   const snapshots = journal.snapshots;
   const instruments = options.pipeline.instruments.map((entry) => entry.instrument);
   const adapter = options.adapter;
@@ -143,8 +147,14 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         replayed++;
       } else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') {
         journaled.push(entry.record);
-      } else if (entry.type === 'killSwitchTripped' || entry.type === 'killSwitchReset') {
-        journaledHalted = entry.type === 'killSwitchTripped';
+      } else if (entry.type === 'killSwitchTripped') {
+        journaledHalted = true;
+      } else if (entry.type === 'killSwitchReset') {
+        // An operator's reset lands where it was journaled: after every record before it.
+        await inbound.idle();
+        await host.resetKillSwitch();
+        journaledHalted = false;
+        log(`kill switch: reset by ${entry.who} (${entry.why}), journaled at ${view.sequence}; trading may resume`);
       }
     }
     if (journalFrom > 1n && !journaledHalted) {
@@ -263,6 +273,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     } catch {
       // A failed journal refuses its pending records; what it committed stays on disk.
     }
+    releaseJournal(options.journalDir);
   }
 }
 

@@ -19,12 +19,16 @@
 //
 // Parking protocol (control block words):
 //   I/O thread                                   engine thread (between calls)
-//   CHECKPOINT_REQUEST = 1, notify  ---------->  held phase is NONE: PARKED = 1, notify,
-//   sees PARKED = 1; copies the image  <-------  Atomics.wait on REQUEST
+//   CHECKPOINT_REQUEST = code, notify  ------->  held phase is NONE: runs the code's action
+//                                                (PARK_RESET_KILL_SWITCH: riskResetKillSwitch),
+//                                                PARKED = 1, notify, Atomics.wait on REQUEST
+//   sees PARKED = 1; copies the image  <-------
 //   REQUEST = 0, notify             ---------->  PARKED = 0; runs on
+// A control action taken this way lands between two inbound records, exactly where the I/O
+// thread put it: a journal that records it there replays it there.
 import {
   CONTROL_BARS_PROCESSED, CONTROL_CHECKPOINT_PARKED, CONTROL_CHECKPOINT_REQUEST, CONTROL_EVENTS_CHECKSUM, CONTROL_EVENTS_PROCESSED,
-  CONTROL_EVENTS_REJECTED, CONTROL_HELD_PHASE, CONTROL_OFFSET, CONTROL_PROGRESS_DROPPED, CONTROL_UNITS, CORE_STATIC_LIMIT, INBOUND_RING_OFFSET,
+  CONTROL_EVENTS_REJECTED, CONTROL_HELD_PHASE, CONTROL_LAST_STATUS, CONTROL_OFFSET, CONTROL_PROGRESS_DROPPED, CONTROL_UNITS, CORE_STATIC_LIMIT, INBOUND_RING_OFFSET,
   RING_PUBLISHED, SCRATCH_REGION_OFFSET, STATE_OFFSET,
 } from '../layout/memory-map.js';
 
@@ -77,22 +81,41 @@ export function restoreCheckpointCounters(memory: WebAssembly.Memory, counters: 
   COUNTER_OFFSETS.forEach((offset, i) => Atomics.store(i64, index64(offset), BigInt.asIntN(64, counters[i])));
 }
 
-/** The engine thread's side: parks while a checkpoint is requested and nothing is held. Returns true if it parked. */
-export function parkIfRequested(i32: Int32Array): boolean {
+/** CHECKPOINT_REQUEST codes: park only (a checkpoint), or clear the kill switch and park. */
+export const PARK_ONLY = 1;
+export const PARK_RESET_KILL_SWITCH = 2;
+
+/**
+ * The engine thread's side: parks while a checkpoint is requested and nothing is held, after
+ * running the request's action (`act(code)`: the core's status; a negative one is stored in
+ * CONTROL_LAST_STATUS). Returns true if it parked.
+ */
+export function parkIfRequested(i32: Int32Array, act: (code: number) => number): boolean {
   const request = index32(CONTROL_CHECKPOINT_REQUEST);
-  if (Atomics.load(i32, request) === 0 || Atomics.load(i32, index32(CONTROL_HELD_PHASE)) !== 0) return false;
+  const code = Atomics.load(i32, request);
+  if (code === 0 || Atomics.load(i32, index32(CONTROL_HELD_PHASE)) !== 0) return false;
+  if (code !== PARK_ONLY) {
+    const status = act(code);
+    Atomics.store(i32, index32(CONTROL_LAST_STATUS), status < 0 ? status : 0);
+  }
   const parked = index32(CONTROL_CHECKPOINT_PARKED);
   Atomics.store(i32, parked, 1);
   Atomics.notify(i32, parked);
-  while (Atomics.load(i32, request) !== 0) Atomics.wait(i32, request, 1, 100);
+  while (Atomics.load(i32, request) !== 0) Atomics.wait(i32, request, code, 100);
   Atomics.store(i32, parked, 0);
   return true;
 }
 
 /** The I/O thread's side: asks the engine thread to park (waking it if it sleeps on the inbound ring). */
-export function requestPark(i32: Int32Array): void {
-  Atomics.store(i32, index32(CONTROL_CHECKPOINT_REQUEST), 1);
+export function requestPark(i32: Int32Array, code: number = PARK_ONLY): void {
+  Atomics.store(i32, index32(CONTROL_LAST_STATUS), 0);
+  Atomics.store(i32, index32(CONTROL_CHECKPOINT_REQUEST), code);
   Atomics.notify(i32, (INBOUND_RING_OFFSET + RING_PUBLISHED) >> 2);
+}
+
+/** The status of the last parked action (0, or the core's negative status). */
+export function parkedActionStatus(i32: Int32Array): number {
+  return Atomics.load(i32, index32(CONTROL_LAST_STATUS));
 }
 
 /** True once the engine thread is parked. */

@@ -41,7 +41,8 @@ import type { WaitStrategyName } from './wait-strategy-by-name.js';
 import { readPipelineCounters, readPipelineSnapshot, type InstrumentSnapshot, type PipelineCounters, type PipelineMap, type PipelineSpec } from '../pipeline/index.js';
 import { OutboundDispatch, type OutboundListeners } from './outbound-dispatch.js';
 import { OrderFlowTallier, type OrderFlowTally } from './order-flow-tally.js';
-import { copyImage, isParked, readCheckpointCounters, releasePark, requestPark, type CoreCheckpoint } from './core-checkpoint.js';
+import { PARK_ONLY, PARK_RESET_KILL_SWITCH, copyImage, isParked, parkedActionStatus, readCheckpointCounters, releasePark, requestPark, type CoreCheckpoint } from './core-checkpoint.js';
+import { CoreStatusError } from '../core/core-status.js';
 
 export type { OrderFlowTally } from './order-flow-tally.js';
 
@@ -197,16 +198,34 @@ export class EngineHost {
    * Everything published before the call that the core consumed is in it; `inboundSeq` says how far.
    */
   async checkpoint(image: Uint8Array): Promise<CoreCheckpoint> {
-    requestPark(this.i32);
+    return this.whileParked(PARK_ONLY, () => {
+      copyImage(this.memory, image);
+      const counters = readCheckpointCounters(this.memory);
+      return { inboundSeq: counters[0], counters, image };
+    });
+  }
+
+  /**
+   * Clears the core's kill switch at a batch boundary: an authenticated reset the caller has
+   * journaled at that point. The caller first waits until the core has consumed every record it
+   * published, so the reset lands after exactly those. Throws with the core's status when the
+   * core has no risk module.
+   */
+  async resetKillSwitch(): Promise<void> {
+    const status = await this.whileParked(PARK_RESET_KILL_SWITCH, () => parkedActionStatus(this.i32));
+    if (status < 0) throw new CoreStatusError(status, 'riskResetKillSwitch');
+  }
+
+  /** Parks the engine thread with `code` (draining the outbound ring meanwhile), runs `read`, lets it run on. */
+  private async whileParked<T>(code: number, read: () => T): Promise<T> {
+    requestPark(this.i32, code);
     try {
       while (!isParked(this.i32)) {
         this.checkHealthy();
         this.drainOutbound();
         await this.waitForOutbound(1);
       }
-      copyImage(this.memory, image);
-      const counters = readCheckpointCounters(this.memory);
-      return { inboundSeq: counters[0], counters, image };
+      return read();
     } finally {
       releasePark(this.i32);
     }

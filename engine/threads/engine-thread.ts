@@ -26,7 +26,7 @@ import {
 import { createWaitStrategy, type WaitStrategyName } from './wait-strategy-by-name.js';
 import type { EngineThreadMessage } from './engine-thread-messages.js';
 import { configurePipeline, type PipelineSpec } from '../pipeline/index.js';
-import { parkIfRequested, restoreCheckpointCounters, restoreImage } from './core-checkpoint.js';
+import { PARK_RESET_KILL_SWITCH, parkIfRequested, restoreCheckpointCounters, restoreImage } from './core-checkpoint.js';
 
 /** Longest sleep of the engine thread before it looks at its control words again (stop, checkpoint). */
 const ENGINE_WAIT_TIMEOUT_MS = 20;
@@ -48,6 +48,8 @@ interface CoreEngineExports {
   processInbound(maxBatch: number): number;
   /** Outbound slots the core needs free before its next unit of work (0 without risk). */
   engineOutboundReserve(): number;
+  /** Clears the kill switch (an authenticated, journaled reset): trading resumes, hwm = equity. */
+  riskResetKillSwitch(): number;
 }
 
 function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) => void): void {
@@ -72,11 +74,13 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
   const outboundShort = (): boolean =>
     outboundCapacity - ((Atomics.load(i32, outPublishedIndex) - Atomics.load(i32, outReleasedIndex)) >>> 0) < core.engineOutboundReserve();
   const wait = createWaitStrategy(data.wait, ENGINE_WAIT_TIMEOUT_MS);
+  /** Control actions taken at a batch boundary (core-checkpoint.ts). */
+  const act = (code: number): number => (code === PARK_RESET_KILL_SWITCH ? core.riskResetKillSwitch() : -1);
   const maxBatch = data.maxBatch;
   post({ type: 'started', pipeline });
 
   for (;;) {
-    if (parkIfRequested(i32)) continue;
+    if (parkIfRequested(i32, act)) continue;
     const consumed = core.processInbound(maxBatch);
     if (consumed < 0) {
       Atomics.store(i32, statusIndex, consumed);

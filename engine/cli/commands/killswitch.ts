@@ -1,14 +1,44 @@
 // `quantflow killswitch status|reset|token`: shows the persisted kill-switch state and its
 // journal, clears a halt with a signed control token (its `sub` and the --reason are
 // journaled as KillSwitchReset), and signs HS256 tokens for operators who hold the secret.
-// Works on the LMDB state at killSwitch.statePath of the configuration: run it while the
-// engine is stopped; the next engine start loads the state.
+// Works on the LMDB state at killSwitch.statePath of the configuration, or with --journal DIR
+// on a live session's journal (engine/live session-control.ts): run it while the engine or the
+// session is stopped; the next start loads the state (a session replays the reset where it
+// was journaled).
 import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import {
-  ControlTokenError, KillSwitch, KillSwitchResetRefused, KillSwitchStore, signControlToken, type ControlEvent,
+  ControlTokenError, KillSwitch, KillSwitchResetRefused, KillSwitchStore, signControlToken, verifyControlToken, type ControlEvent,
 } from '../../killswitch/index.js';
+import { Journal } from '../../journal/index.js';
+import { SessionControlRefused, journalHolder, journaledKillSwitch, resetKillSwitchInJournal } from '../../live/index.js';
+import { existsSync } from 'node:fs';
+
+interface JournalFlag {
+  journal?: string;
+}
+
+function sessionKillSwitchStatus(dir: string, json: boolean): void {
+  if (!existsSync(dir)) throw new UserFacingError(`--journal: no journal at ${JSON.stringify(dir)}`);
+  const holder = journalHolder(dir);
+  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  try {
+    const state = journaledKillSwitch(journal);
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ ...state, sequence: state.sequence.toString(), sessionPid: holder })}\n`);
+      return;
+    }
+    process.stdout.write(
+      state.halted
+        ? `kill switch: HALTED (journal record ${state.sequence}), tripped by ${state.who}: ${state.why}\n`
+        : `kill switch: clear${state.who ? ` (journal record ${state.sequence}), last reset by ${state.who}: ${state.why}` : ' (never tripped)'}\n`,
+    );
+    process.stdout.write(`trips: ${state.trips}, journal: ${dir}${holder !== null ? `, held by the running session pid ${holder}` : ''}\n`);
+  } finally {
+    journal.close();
+  }
+}
 
 interface CommonFlags {
   config?: string;
@@ -47,7 +77,9 @@ export function registerKillswitchCommand(program: Command): void {
     .description('Show whether trading is halted, by whom and why, and the recent control journal')
     .option('--config <file>', 'configuration file merged over config/default.yaml')
     .option('--json', 'print the state and journal as JSON')
-    .action(async (flags: CommonFlags & { json?: boolean }) => {
+    .option('--journal <dir>', "a live session's journal instead of killSwitch.statePath")
+    .action(async (flags: CommonFlags & JournalFlag & { json?: boolean }) => {
+      if (flags.journal !== undefined) return sessionKillSwitchStatus(flags.journal, flags.json === true);
       const config = configFrom(flags);
       await withStore(config, (store) => {
         const state = store.load();
@@ -73,9 +105,23 @@ export function registerKillswitchCommand(program: Command): void {
     .requiredOption('--reason <text>', 'why trading may resume (journaled)')
     .option('--token <jwt>', 'signed control token; default: QF_CONTROL_TOKEN')
     .option('--config <file>', 'configuration file merged over config/default.yaml')
-    .action(async (flags: CommonFlags & { reason: string; token?: string }) => {
+    .option('--journal <dir>', "reset a stopped live session's kill switch: journaled there, replayed at that point on its next start")
+    .action(async (flags: CommonFlags & JournalFlag & { reason: string; token?: string }) => {
       const config = configFrom(flags);
       const token = flags.token ?? process.env.QF_CONTROL_TOKEN ?? '';
+      if (flags.journal !== undefined) {
+        try {
+          if (flags.reason.trim() === '') throw new SessionControlRefused('kill switch reset refused: `--reason` must explain why trading may resume, was empty');
+          const { who } = await verifyControlToken(token, config.control);
+          const { sequence, tripped } = resetKillSwitchInJournal(flags.journal, who, flags.reason);
+          process.stdout.write(`kill switch reset: journal record ${sequence} by ${who}: ${flags.reason} (it was tripped by ${tripped.who}: ${tripped.why})\n`);
+        } catch (error) {
+          if (error instanceof SessionControlRefused) throw new UserFacingError(error.message, 3);
+          if (error instanceof ControlTokenError) throw new UserFacingError(`kill switch reset refused: ${error.message}`, 3);
+          throw error;
+        }
+        return;
+      }
       await withStore(config, async (store) => {
         try {
           const event = await new KillSwitch(store).reset(token, flags.reason, config.control);
