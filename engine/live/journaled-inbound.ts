@@ -34,7 +34,8 @@ export class JournaledInbound {
   /** Journals `record` (not yet durable: the next commit covers it), then publishes it. */
   journalAndPublish(record: Uint8Array, sourceSeq: bigint): void {
     crashPoint('inbound-received');
-    this.journal.append({ type: 'inbound', inboundSeq: this.nextInboundSeq, record: record.slice(0, 64), sourceSeq });
+    // The journal copies the 64 bytes into its pending batch at once: no copy here.
+    this.journal.append({ type: 'inbound', inboundSeq: this.nextInboundSeq, record: record.length === 64 ? record : record.subarray(0, 64), sourceSeq });
     crashPoint('inbound-journaled');
     this.publish(record, sourceSeq);
   }
