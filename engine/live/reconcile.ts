@@ -16,7 +16,7 @@
 //                       alone and reported (policy 'report')
 //   positions           the venue's against the core's after all of the above; a difference
 //                       trips the kill switch (journaled): no new risk on an unexplained book
-import { EventKind } from '../layout/event-record.js';
+import { EVENT_BYTES, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../layout/event-record.js';
 import { OrderState, isTerminalState, orderStateName, type OrderSlotState } from '../orders/index.js';
 import type { Journal } from '../journal/index.js';
 import { clientOrderIdOf, orderIdOfClientOrderId, type VenueAdapter, type VenueOrderView } from './venue-adapter.js';
@@ -53,17 +53,17 @@ export interface ReconcileReport {
 
 /** A 64-byte inbound record as a live venue sends it. */
 function venueRecord(kind: number, instrument: number, tsNs: bigint, price: number, size: number, a: number, b: number, orderId: bigint): Uint8Array {
-  const bytes = new Uint8Array(64);
+  const bytes = new Uint8Array(EVENT_BYTES);
   const view = new DataView(bytes.buffer);
-  view.setInt32(0, kind | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND, true);
-  view.setInt32(4, instrument, true);
-  view.setBigInt64(8, tsNs, true);
-  view.setBigInt64(16, tsNs, true);
-  view.setFloat64(24, price, true);
-  view.setFloat64(32, size, true);
-  view.setFloat64(40, a, true);
-  view.setFloat64(48, b, true);
-  view.setBigUint64(56, orderId, true);
+  view.setInt32(EV_KIND, kind | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND, true);
+  view.setInt32(EV_INSTRUMENT, instrument, true);
+  view.setBigInt64(EV_TS_EXCHANGE, tsNs, true);
+  view.setBigInt64(EV_TS_LOCAL, tsNs, true);
+  view.setFloat64(EV_PRICE, price, true);
+  view.setFloat64(EV_SIZE, size, true);
+  view.setFloat64(EV_A, a, true);
+  view.setFloat64(EV_B, b, true);
+  view.setBigUint64(EV_ID, orderId, true);
   return bytes;
 }
 
