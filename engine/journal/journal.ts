@@ -228,6 +228,17 @@ export class Journal {
     }
   }
 
+  /**
+   * Committed records with sequence >= `from`, in order, as lmdb-js's shared read buffer with its
+   * `length` set to the record's size: no copy, valid until the next iteration. For scans that
+   * read most records in place (InboundReader) and decode few (copy those first).
+   */
+  *scan(from = 1n): IterableIterator<{ sequence: number; bytes: Uint8Array }> {
+    this.checkOpen();
+    const start = from < 1n ? 1 : Number(from);
+    for (const { key, value } of this.sharedReadDb.getRange({ start, end: this.committed + 1 })) yield { sequence: key, bytes: value };
+  }
+
   /** Committed records' bytes (copies) with sequence >= `from`, in order. */
   *readRaw(from = 1n): IterableIterator<{ sequence: bigint; bytes: Uint8Array }> {
     for (const { key, value } of this.range(from)) yield { sequence: BigInt(key), bytes: value.slice() };

@@ -43,12 +43,12 @@ export async function replayJournal(dir: string, onProgress?: (published: number
     // One pass over the control entries; inbound records are only counted (their fields are read in place, not decoded).
     const scanStarted = performance.now();
     const inboundReader = new InboundReader();
-    for (const { bytes } of journal.readRaw(1n)) {
+    for (const { bytes } of journal.scan(1n)) {
       if (inboundReader.read(bytes)) {
         total++;
         continue;
       }
-      const { entry } = decodeJournalRecord(bytes);
+      const { entry } = decodeJournalRecord(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length).slice());
       if (entry.type === 'killSwitchReset') resets.push(total);
       if (entry.type === 'sessionStarted') {
         sessions++;
