@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
+    // One QuestDB server for the run, started only when a QuestDB suite is in it (see the file).
+    globalSetup: ['test/questdb-global-setup.ts'],
   },
 });

@@ -102,6 +102,7 @@ export const LAYOUT_IDS = [
   'CONTROL_UNITS',
   'CONTROL_CHECKPOINT_REQUEST',
   'CONTROL_CHECKPOINT_PARKED',
+  'KIND_EQUITY',
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_IDS)[number];

@@ -7,6 +7,9 @@ import { registerReplayCommand } from './commands/replay.js';
 import { registerIndicatorsCommand } from './commands/indicators.js';
 import { registerRegimeCommand } from './commands/regime.js';
 import { registerKillswitchCommand } from './commands/killswitch.js';
+import { registerBacktestCommand } from './commands/backtest.js';
+import { registerImportCommand } from './commands/import.js';
+import { registerDataCommand } from './commands/data.js';
 
 const program = new Command();
 program
@@ -20,5 +23,8 @@ registerReplayCommand(program);
 registerIndicatorsCommand(program);
 registerRegimeCommand(program);
 registerKillswitchCommand(program);
+registerBacktestCommand(program);
+registerImportCommand(program);
+registerDataCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);

@@ -1,11 +1,13 @@
 // JSON Schema (draft-07, checked with ajv) of the whole QuantFlow configuration: the
 // `risk`, `killSwitch` and `control` sections owned here, the `account`, `orders`, `execution`,
 // `exits` and `venue` fragments of engine/execution/execution-config.ts, and the `fusion` and
-// `sizing` fragments of engine/decision/decision-config.ts. Every object forbids unknown keys.
+// `sizing` fragments of engine/decision/decision-config.ts, and the `strategies` fragment of
+// engine/strategy/strategy-config.ts. Every object forbids unknown keys.
 // Money safety cannot be configured away: there is no switch to disable the kill switch,
 // the staleness guard or any risk check; limits are tunable only inside these ranges.
 import { FUSION_CONFIG_SCHEMA, SIZING_CONFIG_SCHEMA } from '../decision/decision-config.js';
 import { ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY, SETTLEMENTS } from '../risk/index.js';
+import { STRATEGIES_CONFIG_SCHEMA } from '../strategy/index.js';
 import { ACCOUNT_CONFIG_SCHEMA, EXECUTION_CONFIG_SCHEMA, EXITS_CONFIG_SCHEMA, ORDERS_CONFIG_SCHEMA, VENUE_CONFIG_SCHEMA } from '../execution/index.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -119,5 +121,6 @@ export const CONFIG_SCHEMA = {
     venue: VENUE_CONFIG_SCHEMA,
     fusion: FUSION_CONFIG_SCHEMA,
     sizing: SIZING_CONFIG_SCHEMA,
+    strategies: STRATEGIES_CONFIG_SCHEMA,
   },
 } as const;

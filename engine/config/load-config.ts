@@ -1,7 +1,8 @@
 // Loads the QuantFlow configuration: config/default.yaml, then `--config FILE` merged over
 // it (mappings merge key by key, lists and scalars replace), then QF_ environment
 // overrides (env-overrides.ts); validates the result against config-schema.ts with ajv and
-// the fusion / sizing checks of engine/decision. Every error names the key path, the value
+// the fusion / sizing checks of engine/decision and the strategy checks of engine/strategy
+// (`strategies`, default []). Every error names the key path, the value
 // received, the rule and where the value came from.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import {
   DecisionConfigError, resolveFusionConfig, resolveSizingConfig, type FusionConfig, type SizingConfig,
 } from '../decision/decision-config.js';
 import type { RiskSection } from '../risk/index.js';
+import { StrategyConfigError, resolveStrategies, type StrategyConfig } from '../strategy/index.js';
 import type { AccountSection, ExecutionSection, ExitsSection, OrdersSection, VenueSection } from '../execution/index.js';
 import { ConfigError } from './config-error.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
@@ -35,6 +37,8 @@ export interface QuantFlowConfig {
   readonly venue: VenueSection;
   readonly fusion: FusionConfig;
   readonly sizing: SizingConfig;
+  /** Plain rule strategies and fusion strategies with their instruments (engine/strategy); [] = fusion on every instrument, as before. */
+  readonly strategies: readonly StrategyConfig[];
 }
 
 export interface LoadConfigOptions {
@@ -187,5 +191,13 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     const keyPath = /^`([^`]+)`/.exec(error.message)?.[1] ?? '';
     throw new ConfigError(`invalid configuration:\n  ${error.message}`, keyPath);
   }
-  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing };
+  let strategies: StrategyConfig[];
+  try {
+    strategies = resolveStrategies((merged as { strategies?: unknown[] }).strategies, { maxLeverage: config.risk.maxLeverage });
+  } catch (error) {
+    if (!(error instanceof StrategyConfigError)) throw error;
+    const keys = error.keyPath.split(/[.[\]]+/).filter((part) => part !== '').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    throw new ConfigError(`invalid configuration:\n  ${error.message} (${origin(keys)})`, error.keyPath);
+  }
+  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies };
 }

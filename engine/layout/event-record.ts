@@ -16,8 +16,9 @@ export const EV_B = 48;
 export const EV_ID = 56;
 
 /**
- * Event kinds are bit flags that combine: one kind (bits 0..19), plus source bits, the maker
- * flag of a fill, and a direction bit.
+ * Event kinds are bit flags that combine: one kind (bits 0..19, and bit 26), plus source bits
+ * (20..22), the maker flag of a fill (23), and a direction bit (24, 25). Kinds added after bit 19
+ * continue at bit 26, so every earlier value is unchanged; KIND_MASK covers both spans.
  */
 export const EventKind = {
   TRADE: 1,
@@ -46,9 +47,11 @@ export const EventKind = {
   FLAG_MAKER: 1 << 23,
   DIRECTION_INBOUND: 1 << 24,
   DIRECTION_OUTBOUND: 1 << 25,
+  /** Outbound, one per bar of a risk-checked instrument when the pipeline asks for it (PipelineSpec.equityRecords): the account after the bar. */
+  EQUITY: 1 << 26,
 } as const;
 
-export const KIND_MASK = 0x000f_ffff;
+export const KIND_MASK = 0x040f_ffff;
 
 /** Field offsets by name, in record order; used by tests and tools, never on the hot path. */
 export const EVENT_FIELDS = [

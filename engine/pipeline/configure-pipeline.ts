@@ -2,7 +2,7 @@
 // builds the indicator plan from the spec, loads it into the core, resets each
 // instrument's indicator slot and (for tick instruments) a bar builder slot, loads each distinct regime model into a model slot
 // and binds instruments to it, loads the decision program (fusion, sizing) and its
-// instruments, sets up the account and execution (engine/execution: risk limits and
+// instruments, the rule strategies' programs (engine/strategy) and their instruments, sets up the account and execution (engine/execution: risk limits and
 // instruments, portfolio, cash, order table, simulated venue, exits, order stage, the
 // persisted kill-switch state) and writes each instrument's stage flags and feature
 // sources into the PIPELINE region. Returns the map the I/O thread reads results with.
@@ -14,11 +14,13 @@ import { PLAN_OFFSET } from '../indicators/plan-layout.js';
 import { labelCode, WasmForwardFilter, type HmmCoreExports, type RegimeModelRecord } from '../regime/index.js';
 import { HMM_MAX_MODELS, hmmFilterStateOffset } from '../regime/hmm-memory-layout.js';
 import { compileDecisionProgram, compileInstrument, WasmDecisionEngine, type DecisionCoreExports, type DecisionProgram } from '../decision/index.js';
-import { FEATURE_LOGRET, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_REGIME, PIPE_RISK, PIPE_TABLE } from './pipeline-layout.js';
+import { FEATURE_LOGRET, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_REGIME, PIPE_RISK, PIPE_RULES, PIPE_TABLE } from './pipeline-layout.js';
+import { compileRuleProgram, WasmRuleStrategy, type RuleCoreExports, type RuleStrategyConfig, type RuleStrategyProgram } from '../strategy/index.js';
 import { configureExecution } from '../execution/index.js';
 import { checkPipelineSpec, pipelineTokens, type PipelineSpec } from './pipeline-spec.js';
 
-export interface PipelineCoreExports extends IndicatorCoreExports, HmmCoreExports, DecisionCoreExports {
+export interface PipelineCoreExports extends IndicatorCoreExports, HmmCoreExports, DecisionCoreExports, RuleCoreExports {
+  pipelineSetEquityRecords(enabled: number): number;
   pipelineReset(): number;
   barsConfigure(slot: number, instrument: number, timeframeNs: bigint, source: number, fill: number, quoteVolume: number): number;
   pipelineSetEquity(equity: number): number;
@@ -39,8 +41,10 @@ export interface PipelineInstrumentMap {
   /** Byte offset of its HMM filter state, or -1 without a regime model. */
   readonly regimeStateOffset: number;
   readonly regimeStates: number;
-  /** True when fusion and sizing run for it (read with readDecisionOutput). */
+  /** True when fusion and sizing, or a rule strategy, decide its target (read with readDecisionOutput). */
   readonly decides: boolean;
+  /** True when a rule strategy decides it (PIPE_RULES). */
+  readonly rules: boolean;
   /** True when its targets become risk-checked orders. */
   readonly orders: boolean;
 }
@@ -51,6 +55,9 @@ export interface PipelinePlan {
   /** Per instrument with a regime model: FEATURE_LOGRET or the plan value index of each feature. */
   readonly featureSources: ReadonlyMap<number, readonly number[]>;
   readonly decisionProgram?: DecisionProgram;
+  /** The distinct rule strategies' programs (by strategy name, in first-use order), and each rule instrument's program index. */
+  readonly rulePrograms: readonly RuleStrategyProgram[];
+  readonly ruleProgramOf: ReadonlyMap<number, number>;
 }
 
 /**
@@ -76,14 +83,29 @@ export function planPipeline(spec: PipelineSpec): PipelinePlan {
   const decisionProgram = spec.decision ? compileDecisionProgram(spec.decision.fusion, spec.decision.sizing, plan) : undefined;
   if (spec.decision) {
     for (const entry of spec.instruments) {
-      if (entry.regimeModel) compileInstrument(spec.decision.sizing, plan, { instrument: entry.instrument, indicatorSlot: entry.instrument, timeframe: entry.timeframe! });
+      if (entry.regimeModel && !entry.rules) compileInstrument(spec.decision.sizing, plan, { instrument: entry.instrument, indicatorSlot: entry.instrument, timeframe: entry.timeframe! });
     }
   }
-  return { plan, featureSources, decisionProgram };
+  const rulePrograms: RuleStrategyProgram[] = [];
+  const byName = new Map<string, { config: RuleStrategyConfig; index: number }>();
+  const ruleProgramOf = new Map<number, number>();
+  for (const entry of spec.instruments) {
+    if (!entry.rules) continue;
+    let known = byName.get(entry.rules.name);
+    if (!known) {
+      known = { config: entry.rules, index: rulePrograms.length };
+      byName.set(entry.rules.name, known);
+      rulePrograms.push(compileRuleProgram(entry.rules, plan));
+    } else if (JSON.stringify(known.config) !== JSON.stringify(entry.rules)) {
+      throw new RangeError(`rule strategy \`${entry.rules.name}\` is given two different definitions (instrument ${entry.instrument})`);
+    }
+    ruleProgramOf.set(entry.instrument, known.index);
+  }
+  return { plan, featureSources, decisionProgram, rulePrograms, ruleProgramOf };
 }
 
 export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory, spec: PipelineSpec): PipelineMap {
-  const { plan, featureSources, decisionProgram } = planPipeline(spec);
+  const { plan, featureSources, decisionProgram, rulePrograms, ruleProgramOf } = planPipeline(spec);
   const pipelineCore = core as unknown as PipelineCoreExports;
   encodePlan(plan, memory.buffer, PLAN_OFFSET);
   const slotCapacity = checkCoreStatus(pipelineCore.indPlanLoad(PLAN_OFFSET), 'indPlanLoad');
@@ -94,6 +116,12 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
     decision.load(decisionProgram);
     checkCoreStatus(pipelineCore.pipelineSetEquity(spec.risk?.cash ?? spec.decision.equity), 'pipelineSetEquity');
   }
+  const rules = rulePrograms.length > 0 ? new WasmRuleStrategy(pipelineCore, memory) : undefined;
+  if (rules) {
+    rules.load(rulePrograms);
+    if (!spec.decision) checkCoreStatus(pipelineCore.pipelineSetEquity(spec.risk?.cash ?? spec.equity ?? 0), 'pipelineSetEquity');
+  }
+  if (spec.equityRecords) checkCoreStatus(pipelineCore.pipelineSetEquityRecords(1), 'pipelineSetEquityRecords');
   if (spec.risk && spec.execution) {
     const atr = spec.execution.exits ? plan.tokens.get(spec.execution.exits.atrToken) : undefined;
     configureExecution(core, memory, spec.risk, spec.execution, atr && atr.length === 1 ? plan.columns[atr[0]].valueIndex : -1);
@@ -133,11 +161,16 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
       sources.forEach((source, j) => (i32[entryWord + j] = source));
       flags |= PIPE_REGIME;
       featureCount = sources.length;
-      if (spec.decision && decision) {
+      if (spec.decision && decision && !entry.rules) {
         decision.addInstrument(compileInstrument(spec.decision.sizing, plan, { instrument, indicatorSlot: instrument, timeframe: entry.timeframe! }));
         flags |= PIPE_DECISION;
         if (spec.risk) flags |= PIPE_RISK;
       }
+    }
+    if (entry.rules && rules) {
+      rules.addInstrument(instrument, ruleProgramOf.get(instrument)!, instrument);
+      flags |= PIPE_RULES;
+      if (spec.risk) flags |= PIPE_RISK;
     }
     checkCoreStatus(pipelineCore.pipelineConfigure(instrument, flags, instrument, featureCount), `pipelineConfigure(${instrument})`);
     instruments.push({
@@ -145,7 +178,8 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
       valuesOffset: checkCoreStatus(pipelineCore.indValuesOffset(instrument), `indValuesOffset(${instrument})`),
       regimeStateOffset: regimeModel ? hmmFilterStateOffset(instrument) : -1,
       regimeStates: regimeModel?.model.states ?? 0,
-      decides: (flags & PIPE_DECISION) !== 0,
+      decides: (flags & (PIPE_DECISION | PIPE_RULES)) !== 0,
+      rules: (flags & PIPE_RULES) !== 0,
       orders: (flags & PIPE_RISK) !== 0,
     });
   }

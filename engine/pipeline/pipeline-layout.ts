@@ -35,6 +35,9 @@ export const HDR_STRATEGY_REPLACES = 184;
 export const HDR_EXIT_FILLS = 192;
 export const HDR_CONFIRM_BARS = 200;
 export const HDR_CONFIRM_SKIPS = 208;
+export const HDR_EQUITY_RECORDS = 216;
+export const HDR_EQUITY_WRITTEN = 224;
+export const HDR_EQUITY_DROPPED = 232;
 
 export const PIPE_TABLE = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES = 64;
@@ -44,4 +47,5 @@ export const PIPE_INDICATORS = 1;
 export const PIPE_REGIME = 2;
 export const PIPE_DECISION = 4;
 export const PIPE_RISK = 8;
+export const PIPE_RULES = 16;
 export const FEATURE_LOGRET = -1;

@@ -1,6 +1,6 @@
 // What the engine computes per bar, per instrument: the indicator tokens every
 // instrument gets, optionally a regime model filtered on its features, fusion and
-// sizing, the risk account that turns targets into checked orders, and how they trade
+// sizing or a plain rule strategy (engine/strategy), the risk account that turns targets into checked orders, and how they trade
 // (order table, order stage, exits, the simulated venue: engine/execution).
 // Plain data, so it crosses to the engine thread by structured clone.
 import type { RegimeModelRecord } from '../regime/index.js';
@@ -8,6 +8,7 @@ import { decisionTokens, type FusionConfig, type SizingConfig } from '../decisio
 import { PIPE_MAX_INSTRUMENTS } from './pipeline-layout.js';
 import type { InstrumentRiskConfig, RiskLimits } from '../risk/index.js';
 import { exitsNeedAtr, type ExecutionSpec } from '../execution/index.js';
+import { ruleTokens, type RuleStrategyConfig } from '../strategy/index.js';
 
 export interface PipelineSpec {
   /** Indicator tokens demanded for every instrument (e.g. `ema:20`, `bb:20:2.pctb`). */
@@ -24,6 +25,13 @@ export interface PipelineSpec {
   readonly risk?: PipelineRisk;
   /** How the targets trade: needed with `risk` (the order table, order stage, exits, venue). */
   readonly execution?: ExecutionSpec;
+  /** Equity rule strategies size against without `risk` (default: decision.equity, else 0). */
+  readonly equity?: number;
+  /**
+   * With `risk`: one EQUITY record per bar of each risk-checked instrument on the outbound ring
+   * (the account after the bar; EngineHost's onEquity). Default false.
+   */
+  readonly equityRecords?: boolean;
 }
 
 export interface PipelineRisk {
@@ -47,8 +55,10 @@ export interface PipelineDecision {
 
 export interface PipelineInstrument {
   readonly instrument: number;
-  /** Filtered every bar when present; its feature spec joins the indicator plan. */
+  /** Filtered every bar when present; its feature spec joins the indicator plan. With `rules` it only labels the bars (EQUITY records). */
   readonly regimeModel?: RegimeModelRecord;
+  /** A plain rule strategy decides this instrument's target instead of fusion (no regime model needed). */
+  readonly rules?: RuleStrategyConfig;
   /** Bar timeframe (`1h`, `4h`, `1d`): annualises the realised volatility for sizing. */
   readonly timeframe?: string;
   /** Builds this instrument's bars in the core from its TRADE or QUOTE records (and TIMER flushes). */
@@ -72,6 +82,7 @@ export function pipelineTokens(spec: PipelineSpec): string[] {
   for (const entry of spec.instruments) {
     for (const feature of entry.regimeModel?.featureSpec ?? []) if (feature !== 'logret') tokens.add(feature);
   }
+  for (const entry of spec.instruments) if (entry.rules) for (const token of ruleTokens(entry.rules)) tokens.add(token);
   return [...tokens];
 }
 
@@ -84,19 +95,21 @@ export function checkPipelineSpec(spec: PipelineSpec): PipelineSpec {
     if (seen.has(instrument)) throw new RangeError(`pipeline instrument ${instrument} is configured twice`);
     seen.add(instrument);
   }
+  const ruled = spec.instruments.filter((entry) => entry.rules);
+  if (spec.equity !== undefined && (!(spec.equity >= 0) || !Number.isFinite(spec.equity))) throw new RangeError(`pipeline \`equity\` must be a finite number >= 0, was ${spec.equity}`);
   if (spec.decision) {
     if (!(spec.decision.equity > 0) || !Number.isFinite(spec.decision.equity)) throw new RangeError(`decision \`equity\` must be a finite number > 0, was ${spec.decision.equity}`);
-    const decided = spec.instruments.filter((entry) => entry.regimeModel);
-    if (decided.length === 0) throw new RangeError('decisions need a regime model: fusion blends expert weights by the filtered regime probabilities');
+    const decided = spec.instruments.filter((entry) => entry.regimeModel && !entry.rules);
+    if (decided.length === 0 && ruled.length === 0) throw new RangeError('decisions need a regime model: fusion blends expert weights by the filtered regime probabilities');
     for (const entry of decided) if (!entry.timeframe) throw new RangeError(`decision instrument ${entry.instrument} needs a \`timeframe\` to annualise its volatility`);
   }
   if (spec.risk) {
-    if (!spec.decision) throw new RangeError('a risk account needs decisions: orders come from the decided targets');
+    if (!spec.decision && ruled.length === 0) throw new RangeError('a risk account needs decisions or rule strategies: orders come from the decided targets');
     if (!(spec.risk.cash > 0) || !Number.isFinite(spec.risk.cash)) throw new RangeError(`risk \`cash\` must be a finite number > 0, was ${spec.risk.cash}`);
     if (!spec.execution) throw new RangeError('a risk account needs its execution settings (order table, order stage): orders go out through them');
     const known = new Set(spec.risk.instruments.map((entry) => entry.instrument));
     for (const entry of spec.instruments) {
-      if (entry.regimeModel && !known.has(entry.instrument)) throw new RangeError(`decision instrument ${entry.instrument} has no risk configuration (asset class, lot size, staleness)`);
+      if (((entry.regimeModel && spec.decision) || entry.rules) && !known.has(entry.instrument)) throw new RangeError(`decision instrument ${entry.instrument} has no risk configuration (asset class, lot size, staleness)`);
     }
   }
   if (pipelineTokens(spec).length === 0) throw new RangeError('pipeline needs at least one indicator token or a regime model');

@@ -1,12 +1,17 @@
 // The trading pipeline of a run: for instruments with known bar intervals, the per-bar stages
-// (indicators, the regime filter, fusion and sizing, the order stage, risk and execution) from
-// a loaded configuration, for a backtest (simulated venue in the core) or a live session (the
-// core's orders leave for a venue). One place, so a backtest and a live session of the same
-// configuration run the same stages.
+// (indicators, the regime filter, fusion and sizing or a plain rule strategy, the order stage,
+// risk and execution) from a loaded configuration, for a backtest (simulated venue in the core)
+// or a live session (the core's orders leave for a venue). One place, so a backtest and a live
+// session of the same configuration run the same stages.
+//
+// Which strategy trades an instrument comes from `strategies` (engine/strategy): the one that
+// lists its symbol, else the one without a list. With `strategies: []` every instrument trades
+// fusion with the run's regime model, as before strategies existed.
 import type { QuantFlowConfig } from '../config/index.js';
-import type { RegimeModelRecord } from '../regime/index.js';
-import type { PipelineSpec } from '../pipeline/index.js';
+import { readRegimeModelFile, type RegimeModelRecord } from '../regime/index.js';
+import type { PipelineInstrument, PipelineSpec } from '../pipeline/index.js';
 import { executionFromConfig } from '../execution/index.js';
+import { assignStrategies } from '../strategy/index.js';
 import { replayRisk } from './replay-risk.js';
 
 
@@ -15,7 +20,14 @@ export interface TradingPipelineInput {
   readonly instrumentNames: readonly string[];
   /** Each instrument's bar timeframe (volatility is annualised with it). */
   readonly timeframes: readonly (string | undefined)[];
-  readonly regimeModel: RegimeModelRecord;
+  /**
+   * The run's regime model (`--regime-model`): needed when some instrument trades fusion without
+   * a `regimeModel` of its strategy (always, with `strategies: []`). Rule instruments are filtered
+   * with it too when given, which labels their EQUITY records; it does not change their trades.
+   */
+  readonly regimeModel?: RegimeModelRecord;
+  /** Reads a fusion strategy's `regimeModel` file (default: readRegimeModelFile, relative to the working directory). */
+  readonly readRegimeModel?: (path: string) => RegimeModelRecord;
   readonly indicators: readonly string[];
   readonly equity: number;
   /** Account start, ns (the first UTC day of the daily-loss limit). */
@@ -23,16 +35,58 @@ export interface TradingPipelineInput {
   readonly halted: boolean;
   /** true: the core's simulated venue fills the orders (backtest, paper); false: they leave on the outbound ring. */
   readonly simulate: boolean;
+  /** One EQUITY record per bar and instrument on the outbound ring (PipelineSpec.equityRecords; backtest reports). Default false. */
+  readonly equityRecords?: boolean;
 }
 
-/** The pipeline, and the instruments whose risk terms came from risk.replayDefaults. Throws on a bad execution config. */
-export function tradingPipeline(input: TradingPipelineInput): { spec: PipelineSpec; defaulted: readonly string[] } {
+export interface TradingPipeline {
+  readonly spec: PipelineSpec;
+  /** Instruments whose risk terms came from risk.replayDefaults. */
+  readonly defaulted: readonly string[];
+  /** Per instrument id: the name of the strategy that trades it (undefined: none, or fusion with `strategies: []`). */
+  readonly strategyOf: readonly (string | undefined)[];
+}
+
+/** The pipeline, the instruments whose risk terms came from risk.replayDefaults, and who trades what. Throws on a bad execution or strategy config. */
+export function tradingPipeline(input: TradingPipelineInput): TradingPipeline {
   const { config, instrumentNames } = input;
   const { risk, defaulted } = replayRisk(config.risk, instrumentNames, { cash: input.equity, startNs: input.startNs, halted: input.halted });
   const execution = executionFromConfig(config, instrumentNames.map((symbol, instrument) => ({ instrument, symbol })), { simulate: input.simulate });
-  const instruments = input.timeframes.map((timeframe, instrument) => ({ instrument, regimeModel: input.regimeModel, timeframe }));
+  const strategies = config.strategies ?? [];
+  const decision = { fusion: config.fusion, sizing: config.sizing, equity: input.equity };
+  const extra = input.equityRecords ? { equityRecords: true } : {};
+  if (strategies.length === 0) {
+    if (!input.regimeModel) throw new RangeError('a regime model is needed: with `strategies: []` every instrument trades fusion, which blends expert weights by the filtered regime probabilities');
+    const instruments = input.timeframes.map((timeframe, instrument) => ({ instrument, regimeModel: input.regimeModel, timeframe }));
+    return { spec: { indicators: input.indicators, instruments, decision, risk, execution, ...extra }, defaulted, strategyOf: instrumentNames.map(() => undefined) };
+  }
+  const assigned = assignStrategies(strategies, instrumentNames);
+  const readModel = input.readRegimeModel ?? readRegimeModelFile;
+  const models = new Map<string, RegimeModelRecord>();
+  let fusion = false;
+  const instruments = input.timeframes.map((timeframe, instrument): PipelineInstrument => {
+    const strategy = assigned[instrument];
+    if (!strategy) return { instrument, timeframe };
+    if (strategy.type === 'rules') return { instrument, timeframe, rules: strategy, ...(input.regimeModel ? { regimeModel: input.regimeModel } : {}) };
+    let regimeModel = input.regimeModel;
+    if (strategy.regimeModel !== undefined) {
+      regimeModel = models.get(strategy.regimeModel);
+      if (!regimeModel) {
+        try {
+          regimeModel = readModel(strategy.regimeModel);
+        } catch (error) {
+          throw new RangeError(`strategy \`${strategy.name}\`: \`regimeModel\` ${JSON.stringify(strategy.regimeModel)}: ${(error as Error).message}`);
+        }
+        models.set(strategy.regimeModel, regimeModel);
+      }
+    }
+    if (!regimeModel) throw new RangeError(`strategy \`${strategy.name}\` (type fusion) trades ${instrumentNames[instrument]} and needs a regime model: set its \`regimeModel\` or give the run one (--regime-model)`);
+    fusion = true;
+    return { instrument, timeframe, regimeModel };
+  });
   return {
-    spec: { indicators: input.indicators, instruments, decision: { fusion: config.fusion, sizing: config.sizing, equity: input.equity }, risk, execution },
+    spec: { indicators: input.indicators, instruments, ...(fusion ? { decision } : {}), equity: input.equity, risk, execution, ...extra },
     defaulted,
+    strategyOf: assigned.map((strategy) => strategy?.name),
   };
 }

@@ -4,5 +4,6 @@
 export { DEFAULT_MAX_BATCH, EngineHost, type EngineCounters, type EngineHostOptions, type OrderFlowTally } from './engine-host.js';
 export { CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint } from './core-checkpoint.js';
 export type { OutboundListeners } from './outbound-dispatch.js';
+export { readEquityRecord, type EquityRecord } from './outbound-dispatch.js';
 export { WAIT_STRATEGY_NAMES, checkWaitStrategyName, createWaitStrategy, type WaitStrategyName } from './wait-strategy-by-name.js';
 export { spawnWorker } from './spawn-worker.js';

@@ -1,9 +1,9 @@
 // The outbound drain: reads every record the engine published on the outbound ring, in order,
 // and hands each to its reader: PROGRESS to the consumed count, the simulated venue's replies
-// and the core's own records (commands, risk records, round trips, notices) decoded to the
+// and the core's own records (commands, risk records, round trips, notices, EQUITY) decoded to the
 // listeners and the tally, and every record but PROGRESS as its bytes (what a journal stores).
 // It decides nothing; the ring slots are released once all of them are read.
-import { EV_A, EV_B, EV_ID, EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
+import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { decodeOrderFlowRecord, type CancelCommandRecord, type OrderCommandRecord, type OrderNoticeRecord, type ReplaceCommandRecord } from '../orders/index.js';
 import { readRoundTrip, type RoundTrip } from '../portfolio/index.js';
 import { decodeVenueEvent, readVenueRecord, type VenueReply } from '../venue/index.js';
@@ -12,7 +12,36 @@ import type { RingConsumer } from '../ring/index.js';
 import type { OrderIdLease } from '../state/index.js';
 import type { OrderFlowTallier } from './order-flow-tally.js';
 
+/** An EQUITY record: the account after one bar of a risk-checked instrument (PipelineSpec.equityRecords). */
+export interface EquityRecord {
+  readonly instrument: number;
+  readonly barOpenNs: bigint;
+  readonly barCloseNs: bigint;
+  /** Cash + market value, account currency. */
+  readonly equity: number;
+  readonly cash: number;
+  /** Regime label code of the instrument's most probable filtered state after the bar (0 trending, 1 mean_reverting, 2 choppy), -1 without a regime. */
+  readonly regimeLabel: number;
+  /** The instrument's signed position after the bar. */
+  readonly position: number;
+}
+
+/** Decodes the EQUITY record at `offset`. */
+export function readEquityRecord(view: DataView, offset: number): EquityRecord {
+  return {
+    instrument: view.getInt32(offset + EV_INSTRUMENT, true),
+    barOpenNs: view.getBigInt64(offset + EV_TS_EXCHANGE, true),
+    barCloseNs: view.getBigInt64(offset + EV_TS_LOCAL, true),
+    equity: view.getFloat64(offset + EV_PRICE, true),
+    cash: view.getFloat64(offset + EV_SIZE, true),
+    regimeLabel: view.getFloat64(offset + EV_A, true),
+    position: view.getFloat64(offset + EV_B, true),
+  };
+}
+
 export interface OutboundListeners {
+  /** Each EQUITY record (one per bar of each risk-checked instrument, when the pipeline enables them). */
+  onEquity?(record: EquityRecord): void;
   /** Each new order, in order, as the outbound drain reads it (a live venue adapter's input). */
   onOrder?(order: OrderCommandRecord): void;
   /** Each cancel or replace request. */
@@ -100,6 +129,10 @@ export class OutboundDispatch {
     if (kind === EventKind.ROUND_TRIP) {
       tally.roundTrip(view.getFloat64(offset + EV_B, true));
       listeners.onRoundTrip?.(readRoundTrip(view, offset, offset + this.extensionStride));
+      return;
+    }
+    if (kind === EventKind.EQUITY) {
+      listeners.onEquity?.(readEquityRecord(view, offset));
       return;
     }
     const record = decodeOrderFlowRecord(view, offset);

@@ -5,7 +5,7 @@ export type { SimulatedVenue, VenueCounters, VenueInstrumentState, VenueOrderSta
 export { WasmVenue, WASM_VENUE_SCRATCH_BYTES, type VenueCoreExports } from './wasm-venue.js';
 export { ReferenceVenue, SplitMix64 } from './reference/index.js';
 export {
-  resolveVenueConfig,
+  resolveVenueConfig, VENUE_MODE_CODES,
   type ImpactModelName, type LatencyModelName, type QueueModelName, type ResolvedVenueConfig, type ResolvedVenueInstrument, type VenueConfig,
   type VenueInstrumentConfig, type VenueLatencyConfig, type VenueModeName, type VenueQueueConfig,
 } from './venue-config.js';

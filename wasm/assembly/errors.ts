@@ -33,3 +33,7 @@ export const ERR_DEC_BAD_CONFIG: i32 = -60; // decision config failed the core's
 export const ERR_DEC_NOT_CONFIGURED: i32 = -61; // decConfigure has not accepted a config yet
 export const ERR_DEC_INSTRUMENT: i32 = -62; // instrument outside 0..511, or its config/state block was never accepted/reset
 export const ERR_DEC_BAD_RECORD: i32 = -63; // MODEL/SENTIMENT record with non-finite or out-of-range fields
+// Rule strategies (wasm/assembly/strategy), codes -70..-74.
+export const ERR_RULE_BAD_PROGRAM: i32 = -70; // rule programs failed the core's checks (magic, version, counts, opcodes, value indices, sizing)
+export const ERR_RULE_NOT_CONFIGURED: i32 = -71; // no rule programs accepted yet (ruleLoad), or the instrument was never configured with one
+export const ERR_RULE_INSTRUMENT: i32 = -72; // instrument outside 0 .. 1023, or program index outside the loaded programs

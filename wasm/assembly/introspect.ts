@@ -99,6 +99,7 @@ import {
   KIND_RATE,
   KIND_ROUND_TRIP,
   KIND_ORDER_NOTICE,
+  KIND_EQUITY,
   FLAG_MAKER,
   CONTROL_HELD_PHASE,
   CONTROL_UNITS,
@@ -108,7 +109,7 @@ import {
 import { ERR_BAD_ARGUMENT } from './errors';
 
 /** Number of ids layoutValue answers: ids 0 .. LAYOUT_VALUE_COUNT - 1. */
-const LAYOUT_VALUE_COUNT: i32 = 100;
+const LAYOUT_VALUE_COUNT: i32 = 101;
 
 export function layoutValueCount(): i32 {
   return LAYOUT_VALUE_COUNT;
@@ -217,6 +218,7 @@ export function layoutValue(id: i32): i32 {
     case 97: return CONTROL_UNITS;
     case 98: return CONTROL_CHECKPOINT_REQUEST;
     case 99: return CONTROL_CHECKPOINT_PARKED;
+    case 100: return KIND_EQUITY;
     default: return ERR_BAD_ARGUMENT;
   }
 }

@@ -39,6 +39,10 @@
 //           |  +200 confirmBars i32  bars a target change   |
 //           |                        must hold (order stage)|
 //           |  +208 confirmSkips i64 bars a change waited  |
+//           |  +216 equityRecords i32 1: an EQUITY record   |
+//           |                        per PIPE_RISK bar      |
+//           |  +224 equityWritten i64 EQUITY records out    |
+//           |  +232 equityDropped i64 none: ring was full   |
 //   +0x1000 +--------------------------------------------+
 //           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
 //           | 64 bytes each:                             |
@@ -97,6 +101,9 @@ export const HDR_STRATEGY_REPLACES: i32 = 184;
 export const HDR_EXIT_FILLS: i32 = 192;
 export const HDR_CONFIRM_BARS: i32 = 200;
 export const HDR_CONFIRM_SKIPS: i32 = 208;
+export const HDR_EQUITY_RECORDS: i32 = 216;
+export const HDR_EQUITY_WRITTEN: i32 = 224;
+export const HDR_EQUITY_DROPPED: i32 = 232;
 
 export const PIPE_TABLE: i32 = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES: i32 = 64;
@@ -115,8 +122,10 @@ export const PIPE_FEATURE_ROW_BYTES: i32 = 64;
 export const PIPE_INDICATORS: i32 = 1;
 export const PIPE_REGIME: i32 = 2;
 export const PIPE_DECISION: i32 = 4;
-/** The decision's target becomes an order through the risk checks (needs PIPE_DECISION and a risk configuration). */
+/** The decision's target becomes an order through the risk checks (needs PIPE_DECISION or PIPE_RULES, and a risk configuration). */
 export const PIPE_RISK: i32 = 8;
+/** A rule strategy (strategy/rule-strategy.ts) decides the target instead of fusion: an alternative to PIPE_DECISION, no regime needed. */
+export const PIPE_RULES: i32 = 16;
 
 /** A feature source that is the bar's log return ln(close / previous close), not an indicator output. */
 export const FEATURE_LOGRET: i32 = -1;

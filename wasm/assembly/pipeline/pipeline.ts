@@ -6,9 +6,12 @@
 //     -> regime (the feature row from indicator outputs and the log return, then one HMM
 //        forward-filter step; skipped while any feature is still warming up)
 //     -> decision (experts, regime-gated fusion and sizing at the bar's close time, against
-//        the pipeline's equity, or the risk account's with PIPE_RISK)
+//        the pipeline's equity, or the risk account's with PIPE_RISK; or, with PIPE_RULES
+//        instead of PIPE_DECISION, the instrument's rule strategy: strategy/rule-strategy.ts)
 //     -> orders (PIPE_RISK: order-stage.ts turns the target into ORDER / CANCEL / REPLACE
 //        records through the order table and the pre-trade checks)
+//     -> EQUITY (PIPE_RISK, when pipelineSetEquityRecords enabled it): one outbound record
+//        with the account after the bar (writeEquityRecord below)
 //   TRADE: its price is the mark, then exits on it; TRADE, QUOTE, TIMER then feed the bar
 //     builder (pipelineFeedBuilder; the bars it completes land in a private bar ring that the
 //     engine loop runs one at a time); TIMER also runs the order table's acknowledgement and
@@ -22,14 +25,18 @@
 // instrument) and the record goes on to the next stage or record: one bad instrument never
 // stops the loop. No allocation; records are read in place. Everything written goes to the
 // outbound ring `ring`.
-import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, KIND_BAR, KIND_FUNDING, KIND_MASK, KIND_TIMER, KIND_TRADE } from '../layout';
+import { DIRECTION_OUTBOUND, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, KIND_BAR, KIND_EQUITY, KIND_FUNDING, KIND_MASK, KIND_TIMER, KIND_TRADE } from '../layout';
+import { ruleStep } from '../strategy/rule-strategy';
+import { RS_RULE_FLAGS, RULE_FLAG_CONFIGURED, RULE_STATE_BYTES, RULE_STATE_OFFSET } from '../strategy/rule-layout';
+import { FILTER_ARGMAX, FILTER_MAGIC, FILTER_MODEL, FILTER_STEPS, HMM_FILTER_BYTES, HMM_FILTER_MAGIC, HMM_FILTER_TABLE_OFFSET, HMM_MODEL_BYTES, HMM_MODEL_TABLE_OFFSET, LABEL_NONE, MODEL_LABEL_OF } from '../hmm/hmm-layout';
+import { outboundClaim, outboundPublish, writeRecordHead } from '../outbound';
 import { ERR_BAD_ARGUMENT, ERR_OUTBOUND_FULL, OK } from '../errors';
 import { indUpdate, indValuesOffset } from '../indicators/executor';
 import { hmmFilterStep } from '../hmm/hmm-filter';
 import { decOnRecord, decStep } from '../decision/decision-step';
 import { barsOnRecord } from '../bars/bar-builder';
 import { advanceClock, configuredSlot, currentEquity, riskOnRecord, riskReady } from '../risk/risk-account';
-import { RH_CLOCK_NS, RISK_HEADER } from '../risk/risk-layout';
+import { RH_CASH, RH_CLOCK_NS, RISK_HEADER, RS_POSITION, riskSlotAddress } from '../risk/risk-layout';
 import { ordersOnVenueRecord, EVENT_APPLIED, EVENT_FILL, lastFilledSlot } from '../orders/order-events';
 import { ordersOnTimer } from '../orders/order-timeouts';
 import { ordersReady } from '../orders/order-table';
@@ -41,7 +48,7 @@ import { OUTBOUND_RING_OFFSET, RING_CAPACITY, RING_MAGIC, RING_MAGIC_FIELD, RING
 import {
   FEATURE_LOGRET, HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS,
   HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_EQUITY, HDR_SIGNAL_RECORDS, HDR_EXIT_FILLS, PIPE_DECISION,
-  HDR_FILLS, HDR_ORDERS_ACCEPTED, HDR_ORDERS_CHECKED, HDR_ORDERS_CLOSED, PIPE_RISK, BAR_RING_OFFSET, BAR_RING_CAPACITY, PIPE_ENTRY_BYTES, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
+  HDR_FILLS, HDR_ORDERS_ACCEPTED, HDR_ORDERS_CHECKED, HDR_ORDERS_CLOSED, PIPE_RISK, PIPE_RULES, HDR_EQUITY_RECORDS, HDR_EQUITY_WRITTEN, HDR_EQUITY_DROPPED, BAR_RING_OFFSET, BAR_RING_CAPACITY, PIPE_ENTRY_BYTES, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
   PIPE_FEATURES, PIPE_FLAGS, PIPE_HEADER, PIPE_INDICATOR_SLOT, PIPE_INDICATORS, PIPE_MAX_FEATURES,
   PIPE_MAX_INSTRUMENTS, PIPE_PREV_CLOSE, PIPE_REGIME, PIPE_TABLE, PIPE_CHANGE_BARS, PIPE_CHANGE_SIGN,
 } from './pipeline-layout';
@@ -74,15 +81,19 @@ export function pipelineReset(): i32 {
 
 /**
  * Configures `instrument`'s stages. `flags` = PIPE_INDICATORS, plus PIPE_REGIME, plus
- * PIPE_DECISION (which needs PIPE_REGIME: fusion blends by the filtered probabilities), plus
- * PIPE_RISK (which needs PIPE_DECISION; the risk module must know the instrument). The
+ * PIPE_DECISION (which needs PIPE_REGIME: fusion blends by the filtered probabilities) or
+ * PIPE_RULES (a rule strategy: the instrument must be configured with a rule program,
+ * ruleInstrumentConfigure; no regime needed), plus PIPE_RISK (which needs PIPE_DECISION or
+ * PIPE_RULES; the risk module must know the instrument). The
  * feature sources (FEATURE_LOGRET or indicator output indices) must already be written
  * at PIPE_FEATURES of its entry when PIPE_REGIME is set, `featureCount` of them.
  */
 export function pipelineConfigure(instrument: i32, flags: i32, indicatorSlot: i32, featureCount: i32): i32 {
   if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
-  if ((flags & ~(PIPE_INDICATORS | PIPE_REGIME | PIPE_DECISION | PIPE_RISK)) != 0 || (flags & PIPE_INDICATORS) == 0) return ERR_BAD_ARGUMENT;
-  if ((flags & PIPE_RISK) != 0 && ((flags & PIPE_DECISION) == 0 || !configuredSlot(instrument) || !ordersReady())) return ERR_BAD_ARGUMENT;
+  if ((flags & ~(PIPE_INDICATORS | PIPE_REGIME | PIPE_DECISION | PIPE_RISK | PIPE_RULES)) != 0 || (flags & PIPE_INDICATORS) == 0) return ERR_BAD_ARGUMENT;
+  if ((flags & PIPE_DECISION) != 0 && (flags & PIPE_RULES) != 0) return ERR_BAD_ARGUMENT;
+  if ((flags & PIPE_RULES) != 0 && load<i32>(<usize>(RULE_STATE_OFFSET + instrument * RULE_STATE_BYTES) + RS_RULE_FLAGS) != RULE_FLAG_CONFIGURED) return ERR_BAD_ARGUMENT;
+  if ((flags & PIPE_RISK) != 0 && ((flags & (PIPE_DECISION | PIPE_RULES)) == 0 || !configuredSlot(instrument) || !ordersReady())) return ERR_BAD_ARGUMENT;
   if ((flags & PIPE_REGIME) != 0 && (featureCount < 1 || featureCount > PIPE_MAX_FEATURES)) return ERR_BAD_ARGUMENT;
   if ((flags & PIPE_DECISION) != 0 && (flags & PIPE_REGIME) == 0) return ERR_BAD_ARGUMENT;
   const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
@@ -99,6 +110,17 @@ export function pipelineConfigure(instrument: i32, flags: i32, indicatorSlot: i3
 export function pipelineSetEquity(equity: f64): i32 {
   if (!(equity >= 0) || equity == Infinity) return ERR_BAD_ARGUMENT;
   store<f64>(HEADER + <usize>HDR_EQUITY, equity);
+  return OK;
+}
+
+/**
+ * EQUITY records (enabled != 0): after the order stage of each bar of a PIPE_RISK instrument,
+ * one outbound record with the account after the bar (see writeEquityRecord). Off after
+ * pipelineReset. Returns OK or ERR_BAD_ARGUMENT (enabled not 0 or 1).
+ */
+export function pipelineSetEquityRecords(enabled: i32): i32 {
+  if (enabled != 0 && enabled != 1) return ERR_BAD_ARGUMENT;
+  store<i32>(HEADER + <usize>HDR_EQUITY_RECORDS, enabled);
   return OK;
 }
 
@@ -234,18 +256,57 @@ export function pipelineOnBar(record: usize, ring: i32): void {
   bump(HDR_INDICATOR_STEPS);
   if ((flags & PIPE_REGIME) != 0) regimeStage(instrument, entry, slot, close);
   store<f64>(entry + PIPE_PREV_CLOSE, close);
-  if ((flags & PIPE_DECISION) != 0) decisionStage(instrument, flags, load<i64>(record, EV_TS_LOCAL), ring);
+  if ((flags & (PIPE_DECISION | PIPE_RULES)) != 0) decisionStage(instrument, flags, load<i64>(record, EV_TS_LOCAL), ring);
+  if ((flags & PIPE_RISK) != 0 && load<i32>(HEADER + <usize>HDR_EQUITY_RECORDS) != 0) writeEquityRecord(instrument, flags, record, ring);
+}
+
+/**
+ * The EQUITY record of `instrument`'s bar at `bar`, after its order stage (outbound, 64 bytes):
+ *
+ *   0      4      8              16             24             32             40             48             56            64
+ *   | kind | inst | ts_exchange  | ts_local     | price        | size         | a            | b            | id          |
+ *     EQUITY|DIRECTION_OUTBOUND  | bar open     | bar close    | equity       | cash         | regime label | position     | 0           |
+ *
+ * equity = cash + market value (risk account, account currency); regime label: the label code
+ * (hmm labelOf) of the instrument's most probable filtered state, LABEL_NONE (-1) without
+ * PIPE_REGIME or before the filter's first step; position: the risk slot's signed quantity.
+ * The engine reserves room for a unit's records (engineOutboundReserve), so the ring has room;
+ * should it not, the record is counted in HDR_EQUITY_DROPPED instead.
+ */
+function writeEquityRecord(instrument: i32, flags: i32, bar: usize, ring: i32): void {
+  const out = outboundClaim(ring);
+  if (out == 0) {
+    bump(HDR_EQUITY_DROPPED);
+    return;
+  }
+  writeRecordHead(out, KIND_EQUITY | DIRECTION_OUTBOUND, instrument, load<i64>(bar, EV_TS_EXCHANGE), load<i64>(bar, EV_TS_LOCAL));
+  store<f64>(out, currentEquity(), EV_PRICE);
+  store<f64>(out, load<f64>(RISK_HEADER, RH_CASH), EV_SIZE);
+  store<f64>(out, <f64>regimeLabel(instrument, flags), EV_A);
+  store<f64>(out, load<f64>(riskSlotAddress(instrument), RS_POSITION), EV_B);
+  store<u64>(out, 0, EV_ID);
+  outboundPublish(ring);
+  bump(HDR_EQUITY_WRITTEN);
+}
+
+/** The label code of `instrument`'s most probable filtered regime state, or LABEL_NONE. */
+function regimeLabel(instrument: i32, flags: i32): i32 {
+  if ((flags & PIPE_REGIME) == 0) return LABEL_NONE;
+  const f = <usize>(HMM_FILTER_TABLE_OFFSET + instrument * HMM_FILTER_BYTES);
+  if (load<i32>(f + FILTER_MAGIC) != HMM_FILTER_MAGIC || load<i64>(f + FILTER_STEPS) <= 0) return LABEL_NONE;
+  const model = <usize>(HMM_MODEL_TABLE_OFFSET + load<i32>(f + FILTER_MODEL) * HMM_MODEL_BYTES);
+  return load<i32>(model + MODEL_LABEL_OF + (<usize>load<i32>(f + FILTER_ARGMAX) << 2));
 }
 
 /**
  * The decision and order stages of one instrument's bar at `now`, exactly as pipelineOnBar runs
  * them after the mark, the exits and the indicators (for callers that time or test them alone,
- * such as bench/decision). Returns OK or ERR_BAD_ARGUMENT (instrument without PIPE_DECISION).
+ * such as bench/decision). Returns OK or ERR_BAD_ARGUMENT (instrument without PIPE_DECISION or PIPE_RULES).
  */
 export function pipelineRunDecision(instrument: i32, now: i64): i32 {
   if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
   const flags = load<i32>(<usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES) + PIPE_FLAGS);
-  if ((flags & PIPE_DECISION) == 0) return ERR_BAD_ARGUMENT;
+  if ((flags & (PIPE_DECISION | PIPE_RULES)) == 0) return ERR_BAD_ARGUMENT;
   decisionStage(instrument, flags, now, OUTBOUND_RING_OFFSET);
   return OK;
 }
@@ -253,7 +314,7 @@ export function pipelineRunDecision(instrument: i32, now: i64): i32 {
 function decisionStage(instrument: i32, flags: i32, now: i64, ring: i32): void {
   const withRisk = (flags & PIPE_RISK) != 0;
   const equity = withRisk ? currentEquity() : load<f64>(HEADER + <usize>HDR_EQUITY);
-  const decided = decStep(instrument, now, equity);
+  const decided = (flags & PIPE_RULES) != 0 ? ruleStep(instrument, now, equity) : decStep(instrument, now, equity);
   if (decided < 0) {
     stageFailed(decided, instrument);
     return;

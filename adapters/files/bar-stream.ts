@@ -1,0 +1,102 @@
+// One bar row -> one BAR record: ts_exchange = the bar's open, ts_local = open + interval (when
+// the bar became known); price = close, size = volume (0 without a volume column), a = high,
+// b = low, id = the bits of the open (f64). An open-stamped file's time is the open; a
+// close-stamped file's time is the close, so open = stamp - interval.
+// Checks, as loadBarsCsv (bar-row-checks.ts): numbers finite, prices > 0, volume >= 0,
+// high >= low, high >= open and close, low <= open and close, stamps strictly increasing.
+
+import type { CsvRowIssue } from './csv-errors.js';
+import { S_A, S_B, S_ID, S_PRICE, S_SIZE } from './record-block-writer.js';
+import { rowIssue, type StreamRowContext } from './stream-row-context.js';
+import { isoOf } from './tick-stream-guards.js';
+
+const values = new Float64Array(5);
+
+export class BarRowReader {
+  private readonly cols: number[];
+
+  /** `intervalNs` the bar interval; `closeStamped` when the time stamps the bar's close. */
+  constructor(
+    ctx: StreamRowContext,
+    private readonly intervalSec: number,
+    private readonly intervalFrac: number,
+    private readonly closeStamped: boolean,
+  ) {
+    const l = ctx.layout;
+    this.cols = [l.open, l.high, l.low, l.close, l.volume];
+  }
+
+  readRow(ctx: StreamRowContext): CsvRowIssue | null {
+    const cells = ctx.cells;
+    const times = ctx.times;
+    const layout = ctx.layout;
+    if (!times.read(cells, layout.time)) return times.issue(cells.text(layout.time), ctx.name(layout.time), ctx.line);
+    const stampSec = times.sec;
+    const stampFrac = times.frac;
+    const cols = this.cols;
+    for (let k = 0; k < 5; k++) {
+      const col = cols[k]!;
+      if (col < 0) {
+        values[k] = 0;
+        continue;
+      }
+      const v = cells.number(col);
+      if (v !== v) return ctx.numberIssue(col);
+      values[k] = v;
+    }
+    for (let k = 0; k < 4; k++) if (!(values[k]! > 0)) return ctx.positiveIssue(cols[k]!);
+    if (values[4]! < 0) return ctx.nonNegativeIssue(cols[4]!, 'volume-non-negative');
+    const [open, high, low, close] = [values[0]!, values[1]!, values[2]!, values[3]!];
+    const text = (k: number): string => cells.text(cols[k]!);
+    const name = (k: number): string => ctx.name(cols[k]!);
+    if (high < low) return rowIssue(ctx.line, name(1), text(1), 'high-below-low', `\`${name(1)}\` must be >= \`${name(2)}\`, was ${text(1)} < ${text(2)}`);
+    for (const k of [0, 3]) {
+      if (high < values[k]!) return rowIssue(ctx.line, name(1), text(1), 'high-below-open-close', `\`${name(1)}\` must be >= \`${name(k)}\`, was ${text(1)} < ${text(k)}`);
+    }
+    for (const k of [0, 3]) {
+      if (low > values[k]!) return rowIssue(ctx.line, name(2), text(2), 'low-above-open-close', `\`${name(2)}\` must be <= \`${name(k)}\`, was ${text(2)} > ${text(k)}`);
+    }
+    if (ctx.hasPrevious && (stampSec < ctx.prevSec || (stampSec === ctx.prevSec && stampFrac <= ctx.prevFrac))) {
+      const field = ctx.name(layout.time);
+      const value = cells.text(layout.time);
+      const previous = `line ${ctx.prevLine}, ${isoOf(ctx.prevSec, ctx.prevFrac)}`;
+      return stampSec === ctx.prevSec && stampFrac === ctx.prevFrac
+        ? rowIssue(ctx.line, field, value, 'time-duplicate', `\`${field}\` must differ from the previous row's time (${previous}), was ${value}: duplicate time`)
+        : rowIssue(ctx.line, field, value, 'time-order', `\`${field}\` must be later than the previous row's time (${previous}), was ${value}`);
+    }
+    ctx.hasPrevious = true;
+    ctx.prevSec = stampSec;
+    ctx.prevFrac = stampFrac;
+    ctx.prevLine = ctx.line;
+    // open and close of the bar
+    let oSec = stampSec;
+    let oFrac = stampFrac;
+    let cSec = stampSec + this.intervalSec;
+    let cFrac = stampFrac + this.intervalFrac;
+    if (this.closeStamped) {
+      cSec = stampSec;
+      cFrac = stampFrac;
+      oSec = stampSec - this.intervalSec;
+      oFrac = stampFrac - this.intervalFrac;
+      if (oFrac < 0) {
+        oFrac += 1e9;
+        oSec -= 1;
+      }
+    } else if (cFrac >= 1e9) {
+      cFrac -= 1e9;
+      cSec += 1;
+    }
+    ctx.exSec = oSec;
+    ctx.exFrac = oFrac;
+    ctx.loSec = cSec;
+    ctx.loFrac = cFrac;
+    const s = ctx.beginRecord();
+    const f64 = ctx.writer.f64;
+    f64[s + S_PRICE] = close;
+    f64[s + S_SIZE] = values[4]!;
+    f64[s + S_A] = high;
+    f64[s + S_B] = low;
+    f64[s + S_ID] = open;
+    return null;
+  }
+}

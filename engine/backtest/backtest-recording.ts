@@ -1,0 +1,82 @@
+// What a backtest run records for its outputs (report.json, fills.csv, trades.csv,
+// equity.csv, report.html): the fills the simulated venue made, the round trips the
+// portfolio closed, the account's equity after each bar, and each instrument's bars with
+// the regime the filter gave them. The driver fills it from the outbound ring (never from
+// state regions while the core runs); the report modules only read it.
+import type { RoundTrip } from '../portfolio/index.js';
+
+export interface RecordedInstrument {
+  /** Instrument id of the run (index into `instruments`). */
+  readonly id: number;
+  readonly symbol: string;
+  /** Name of the strategy that trades it (`strategies[].name`), or undefined when none does. */
+  readonly strategy?: string;
+  /** `crypto`, `equity`, ... (risk.instruments / replayDefaults asset class). */
+  readonly assetClass: string;
+  /** Bar timeframe the strategy runs on (`1h`, `1m`). */
+  readonly timeframe?: string;
+}
+
+export interface RecordedFill {
+  /** Venue time of the fill, ns since the epoch. */
+  readonly timeNs: bigint;
+  readonly instrument: number;
+  readonly side: 'buy' | 'sell';
+  /** Unsigned quantity filled. */
+  readonly quantity: number;
+  readonly price: number;
+  /** Fee in the quote currency (< 0: a rebate). */
+  readonly fee: number;
+  /** Client order id. */
+  readonly orderId: bigint;
+  readonly maker: boolean;
+}
+
+/** The account after one bar close (one row per distinct close time; the last bar of a time wins). */
+export interface EquityPoint {
+  readonly timeNs: bigint;
+  readonly equity: number;
+  readonly cash: number;
+}
+
+/** One bar of one instrument, as the core saw it, with the regime the filter gave it. */
+export interface RecordedBar {
+  /** Bar open time, ns. */
+  readonly timeNs: bigint;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  /** Regime label after this bar (`trending`, `mean_reverting`, `choppy`), or undefined without a regime model. */
+  readonly regime?: string;
+}
+
+/** Account-level totals read from the core after the run (engine/execution's report). */
+export interface RecordedTotals {
+  readonly startingCash: number;
+  readonly finalEquity: number;
+  readonly finalCash: number;
+  readonly fees: number;
+  /** Slippage against the decision price, account currency (> 0 costs). */
+  readonly slippage: number;
+  /** Funding paid (> 0) or received (< 0). */
+  readonly funding: number;
+  /** Traded notional / starting cash. */
+  readonly turnover: number;
+}
+
+export interface BacktestRecording {
+  readonly instruments: readonly RecordedInstrument[];
+  readonly fills: readonly RecordedFill[];
+  readonly trades: readonly RoundTrip[];
+  readonly equity: readonly EquityPoint[];
+  /** Bars per instrument id (for the price chart and regime shading). */
+  readonly bars: readonly (readonly RecordedBar[])[];
+  readonly totals: RecordedTotals;
+  /** Events the run consumed, and the first and last event time (ns). */
+  readonly events: number;
+  readonly startNs: bigint;
+  readonly endNs: bigint;
+  /** SHA-256 of the fills (fills.csv's bytes): equal runs print equal hashes. */
+  readonly fillsHash: string;
+}

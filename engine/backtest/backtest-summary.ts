@@ -1,0 +1,76 @@
+// The one-screen summary `quantflow backtest` prints when a run ends (and its --json form):
+// the data and speed, the orders and fills, the account's metrics from report.json, each
+// instrument's line, what the sources reported (skipped rows, duplicates, gaps), the fills
+// hash and where the outputs went.
+import { computeReport, type BacktestReport } from './report/index.js';
+import type { BacktestRun } from './run-backtest.js';
+
+export interface BacktestSummary {
+  readonly lines: string[];
+  readonly json: Record<string, unknown>;
+}
+
+export interface SummaryContext {
+  readonly out: string;
+  readonly files: readonly string[];
+  readonly sources: readonly string[];
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+const num = (x: number | null | undefined, digits = 2): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
+const money = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const count = (x: number): string => x.toLocaleString('en-US');
+
+function rate(perSecond: number): string {
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)}k`;
+  return perSecond.toFixed(0);
+}
+
+export function summariseBacktest(run: BacktestRun, context: SummaryContext): BacktestSummary {
+  const { recording } = run;
+  const report: BacktestReport = computeReport(recording);
+  const a = report.account;
+  const seconds = Number(run.elapsedNs) / 1e9;
+  const orders = run.execution?.orders;
+  const lines = [
+    `backtest: ${recording.instruments.map((i) => `${i.symbol} (${i.timeframe ?? '?'}${i.strategy ? `, ${i.strategy}` : ''})`).join(', ')}; ${report.period.start} .. ${report.period.end}`,
+    `${run.stoppedEarly ? 'INTERRUPTED after ' : ''}${count(run.published)} events through the engine thread in ${seconds.toFixed(2)} s: ${rate(run.eventsPerSecond)} events/s`,
+    orders
+      ? `orders: ${count(orders.sent)} sent, ${count(orders.filled)} filled, ${count(orders.canceled)} canceled, ${count(orders.rejected)} rejected, ${count(orders.refused)} refused by the checks; ${count(recording.fills.length)} fills`
+      : 'orders: none (no strategy)',
+    `equity: ${money(a.startingCash)} -> ${money(a.finalEquity)} (${pct(a.totalReturn)}); CAGR ${pct(a.cagr)}, volatility ${pct(a.annualisedVolatility)}, Sharpe ${num(a.sharpe)}, Sortino ${num(a.sortino)}, Calmar ${num(a.calmar)}`,
+    `drawdown: max ${pct(a.drawdown.maxDrawdown)} over ${num(a.drawdown.durationDays, 1)} days${a.drawdown.recovered ? '' : ' (not recovered)'}; exposure ${pct(a.exposure)}, turnover ${num(a.turnover)}x`,
+    `trades: ${count(a.trades)} round trips, win rate ${pct(a.winRate)}, profit factor ${num(a.profitFactor)}, expectancy ${num(a.expectancy)}; fees ${money(a.fees)}, slippage ${money(a.slippage)}, funding ${money(a.funding)}`,
+  ];
+  for (const [symbol, slice] of Object.entries(report.byInstrument)) {
+    lines.push(`  ${symbol}: ${count(slice.trades)} trades, net ${money(slice.netPnl)}, ${count(slice.fills)} fills, fees ${money(slice.fees)}, exposure ${pct(slice.exposure)}`);
+  }
+  if (run.defaulted.length > 0) lines.push(`risk: ${run.defaulted.join(', ')} not in risk.instruments; risk.replayDefaults applied (asset class, lot size)`);
+  for (const { label, issues } of run.issues) {
+    for (const issue of issues) lines.push(`data: ${label}: ${count(issue.count)} rows ${issue.rule} (${issue.action})${issue.examples.length ? `, e.g. ${issue.examples[0]}` : ''}`);
+  }
+  lines.push(`fills sha256 ${recording.fillsHash}`);
+  lines.push(`outputs: ${context.files.map((f) => f.replace(`${context.out}/`, '')).join(', ')} in ${context.out}`);
+  return {
+    lines,
+    json: {
+      sources: context.sources,
+      instruments: recording.instruments,
+      events: run.published,
+      seconds,
+      eventsPerSecond: Math.round(run.eventsPerSecond),
+      interrupted: run.stoppedEarly,
+      orders: orders ?? null,
+      fills: recording.fills.length,
+      account: a,
+      byInstrument: report.byInstrument,
+      byStrategy: report.byStrategy,
+      dataIssues: run.issues,
+      defaulted: run.defaulted,
+      fillsSha256: recording.fillsHash,
+      out: context.out,
+      files: context.files,
+    },
+  };
+}

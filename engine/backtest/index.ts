@@ -1,0 +1,15 @@
+// Public API of engine/backtest: a backtest as a product. Market streams (files, the LMDB
+// store, QuestDB, or records held in memory) merge by arrival time into the engine thread's
+// inbound ring and run through the same core, order table, exits and simulated venue that
+// paper and live trading use; the run is recorded from the outbound ring and written out as
+// report.json, fills.csv, trades.csv, equity.csv and a self-contained report.html.
+export { runBacktest, planInstruments, type BacktestOptions, type BacktestRun } from './run-backtest.js';
+export { summariseBacktest, type BacktestSummary, type SummaryContext } from './backtest-summary.js';
+export { StreamMerger, BacktestStreamError, type RecordSink } from './stream-merger.js';
+export { playRecords, type RecordPlayOptions, type RecordPlayResult } from './record-player.js';
+export { MemoryStream } from './memory-stream.js';
+export { parseTimeframe } from './timeframe.js';
+export { BacktestOptionError, BacktestSetupError } from './backtest-errors.js';
+export { RunRecorder, type EquityReport } from './run-recorder.js';
+export type { BacktestRecording, EquityPoint, RecordedBar, RecordedFill, RecordedInstrument, RecordedTotals } from './backtest-recording.js';
+export { writeBacktestOutputs, computeReport, fillsCsv, fillsHash, type BacktestReport } from './report/index.js';

@@ -1,0 +1,137 @@
+// The CSV outputs: exact headers and row formats, and fills.csv bytes (and their SHA-256,
+// the run's fills hash) as a pure function of the fills.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RoundTrip } from '../../portfolio/index.js';
+import type { BacktestRecording, RecordedFill } from '../backtest-recording.js';
+import { equityCsv, fillsCsv, fillsHash, formatIsoNs, tradesCsv, writeBacktestOutputs } from './index.js';
+
+const T0 = 1_713_229_200_000_000_000n; // 2024-04-16T01:00:00Z
+const HOUR = 3_600_000_000_000n;
+
+function fills(): RecordedFill[] {
+  return [
+    { timeNs: T0, instrument: 0, side: 'buy', quantity: 0.1 + 0.2, price: 3082.25, fee: 0.924675, orderId: 1n, maker: false },
+    { timeNs: T0 + 1_500n, instrument: 1, side: 'sell', quantity: 2, price: 64000.5, fee: -0.01, orderId: 18_446_744_073_709_551_615n, maker: true },
+    { timeNs: T0 + HOUR + 2_000n, instrument: 0, side: 'sell', quantity: 1e-8, price: 1e21, fee: 0, orderId: 3n, maker: false },
+  ];
+}
+
+function trip(overrides: Partial<RoundTrip>): RoundTrip {
+  return {
+    instrument: 0, entryNs: T0, exitNs: T0 + HOUR, entryPrice: 100, qty: 1, exitPrice: 110, netPnl: 9.5, entryOrderId: 1n, exitOrderId: 2n,
+    grossPnl: 10, entryFees: 0.25, exitFees: 0.25, rate: 1, entryRule: 0, exitRule: 0, ...overrides,
+  };
+}
+
+function recording(): BacktestRecording {
+  return {
+    instruments: [
+      { id: 0, symbol: 'ETHUSDT', strategy: 'trend', assetClass: 'crypto', timeframe: '1h' },
+      { id: 1, symbol: 'BTC,USD', assetClass: 'crypto' },
+    ],
+    fills: fills(),
+    trades: [trip({}), trip({ instrument: 1, qty: -0.3, entryPrice: 64000.5, exitPrice: 63000, netPnl: -1.1, entryFees: 0.1, exitFees: 0.2 })],
+    equity: [
+      { timeNs: T0, equity: 100000, cash: 100000 },
+      { timeNs: T0 + HOUR, equity: 100009.5, cash: 99000.25 },
+    ],
+    bars: [[{ timeNs: T0, open: 1, high: 2, low: 0.5, close: 1.5 }], []],
+    totals: { startingCash: 100000, finalEquity: 100009.5, finalCash: 99000.25, fees: 1, slippage: 0.5, funding: 0, turnover: 0.01 },
+    events: 2,
+    startNs: T0,
+    endNs: T0 + HOUR,
+    fillsHash: '',
+  };
+}
+
+const EXPECTED_FILLS =
+  'time,instrument,side,quantity,price,fee,order_id\n' +
+  '2024-04-16T01:00:00.000Z,ETHUSDT,buy,0.30000000000000004,3082.25,0.924675,1\n' +
+  '2024-04-16T01:00:00.000001500Z,"BTC,USD",sell,2,64000.5,-0.01,18446744073709551615\n' +
+  '2024-04-16T02:00:00.000002Z,ETHUSDT,sell,1e-8,1e+21,0,3\n';
+
+describe('fills.csv', () => {
+  it('has exactly the columns and formats of the spec', () => {
+    expect(fillsCsv(recording())).toBe(EXPECTED_FILLS);
+  });
+
+  it('prints numbers that read back as the same doubles', () => {
+    const rows = fillsCsv(recording()).trim().split('\n').slice(1);
+    rows.forEach((row, i) => {
+      const cells = row.replace('"BTC,USD"', 'BTCUSD').split(',');
+      expect(Number(cells[3]), `quantity of row ${i}`).toBe(fills()[i].quantity);
+      expect(Number(cells[4]), `price of row ${i}`).toBe(fills()[i].price);
+      expect(Number(cells[5]), `fee of row ${i}`).toBe(fills()[i].fee);
+    });
+  });
+
+  it('hashes its bytes, stably', () => {
+    const hash = fillsHash(recording());
+    expect(hash, 'SHA-256 of the text').toBe(createHash('sha256').update(EXPECTED_FILLS).digest('hex'));
+    expect(fillsHash(recording()), 'a second, equal recording').toBe(hash);
+    expect(hash, 'pinned: a change of format changes every run hash').toBe('4c3421f6893b3e889f38d65d871abbc6a7e57f5ffa43ee72240c4a32d56f5db2');
+    const changed = recording();
+    expect(fillsHash({ ...changed, fills: changed.fills.map((f, i) => (i === 2 ? { ...f, fee: 1e-12 } : f)) }), 'any fill change').not.toBe(hash);
+    expect(fillsHash({ fills: changed.fills, instruments: changed.instruments }), 'only the fills and symbols count').toBe(hash);
+    expect(fillsHash(changed.fills, changed.instruments), 'the (fills, instruments) form').toBe(hash);
+  });
+
+  it('writes the header alone with no fill', () => {
+    expect(fillsCsv({ fills: [], instruments: [] })).toBe('time,instrument,side,quantity,price,fee,order_id\n');
+  });
+});
+
+describe('trades.csv and equity.csv', () => {
+  it('writes one row per round trip with side from the sign and summed fees', () => {
+    expect(tradesCsv(recording())).toBe(
+      'entry_time,exit_time,instrument,side,quantity,entry_price,exit_price,pnl,fees\n' +
+        '2024-04-16T01:00:00.000Z,2024-04-16T02:00:00.000Z,ETHUSDT,long,1,100,110,9.5,0.5\n' +
+        `2024-04-16T01:00:00.000Z,2024-04-16T02:00:00.000Z,"BTC,USD",short,0.3,64000.5,63000,-1.1,${0.1 + 0.2}\n`,
+    );
+  });
+
+  it('writes one row per equity point', () => {
+    expect(equityCsv(recording())).toBe('time,equity,cash\n2024-04-16T01:00:00.000Z,100000,100000\n2024-04-16T02:00:00.000Z,100009.5,99000.25\n');
+  });
+
+  it('formats times at the precision they have', () => {
+    expect(formatIsoNs(T0)).toBe('2024-04-16T01:00:00.000Z');
+    expect(formatIsoNs(T0 + 7_000_000n)).toBe('2024-04-16T01:00:00.007Z');
+    expect(formatIsoNs(T0 + 7_000n)).toBe('2024-04-16T01:00:00.000007Z');
+    expect(formatIsoNs(T0 + 7n)).toBe('2024-04-16T01:00:00.000000007Z');
+    expect(formatIsoNs(-1n)).toBe('1969-12-31T23:59:59.999999999Z');
+  });
+});
+
+describe('writeBacktestOutputs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qf-report-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the five files, fills.csv byte for byte as fillsCsv', async () => {
+    const out = join(dir, 'nested', 'run');
+    const { files } = await writeBacktestOutputs(out, recording(), { title: 'CSV check', config: { seed: 7 } });
+    expect(files.map((f) => f.slice(out.length + 1))).toEqual(['report.json', 'fills.csv', 'trades.csv', 'equity.csv', 'report.html']);
+    expect(readFileSync(join(out, 'fills.csv'), 'utf8')).toBe(EXPECTED_FILLS);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.fillsSha256).toBe(fillsHash(recording()));
+    expect(report.title).toBe('CSV check');
+    expect(report.config).toEqual({ seed: 7 });
+    expect(report.period.start).toBe('2024-04-16T01:00:00.000Z');
+    expect(report.account.profitFactor, 'JSON null, not Infinity').toBeCloseTo(9.5 / 1.1, 12);
+    expect(Object.keys(report.byStrategy)).toEqual(['trend', '(none)']);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html, 'no external script or stylesheet').not.toMatch(/<(script|link|img)[^>]+(src|href)=/i);
+    expect(html).toContain('window.__chartsReady');
+  });
+
+  it('refuses a recording whose fillsHash is not the hash of its fills.csv', async () => {
+    await expect(writeBacktestOutputs(join(dir, 'bad'), { ...recording(), fillsHash: 'f'.repeat(64) })).rejects.toThrow(
+      `recording.fillsHash must be SHA-256 of fills.csv (fillsHash from engine/backtest/report), was ${'f'.repeat(64)}, fills.csv hashes to 4c3421f6`,
+    );
+    await expect(writeBacktestOutputs(join(dir, 'good'), { ...recording(), fillsHash: fillsHash(recording()) })).resolves.toBeTruthy();
+  });
+});

@@ -1,0 +1,160 @@
+// Return-based metrics of an equity series (account equity after each bar close). Every
+// figure is computed from per-period simple returns r_i = E_i / E_(i-1) - 1 between
+// consecutive equity points, and annualised with the series' own sampling: the median
+// interval between points gives the periods per year (365.25-day years, as crypto trades
+// every day; an equity book sampled only in session hours is annualised the same way, from
+// its median interval, and the JSON states the figure used). Undefined values are null.
+
+export const NS_PER_DAY = 86_400e9;
+/** Days per year used for annualising (CAGR, periods per year). */
+export const DAYS_PER_YEAR = 365.25;
+export const NS_PER_YEAR = DAYS_PER_YEAR * NS_PER_DAY;
+
+/** Median of the positive gaps between consecutive times, ns; null with fewer than two distinct times. */
+export function medianIntervalNs(timesNs: readonly bigint[]): number | null {
+  const gaps: number[] = [];
+  for (let i = 1; i < timesNs.length; i++) {
+    const gap = Number(timesNs[i] - timesNs[i - 1]);
+    if (gap > 0) gaps.push(gap);
+  }
+  if (gaps.length === 0) return null;
+  gaps.sort((a, b) => a - b);
+  const mid = gaps.length >> 1;
+  return gaps.length % 2 === 1 ? gaps[mid] : (gaps[mid - 1] + gaps[mid]) / 2;
+}
+
+/** Periods per year = 365.25 days / median interval; null without an interval. */
+export function periodsPerYear(timesNs: readonly bigint[]): number | null {
+  const median = medianIntervalNs(timesNs);
+  return median === null ? null : NS_PER_YEAR / median;
+}
+
+/** r_i = E_i / E_(i-1) - 1 for i = 1..n-1 (NaN where E_(i-1) is 0). */
+export function simpleReturns(values: readonly number[]): number[] {
+  const returns: number[] = [];
+  for (let i = 1; i < values.length; i++) returns.push(values[i] / values[i - 1] - 1);
+  return returns;
+}
+
+export interface ReturnStats {
+  /** Number of returns (periods). */
+  readonly periods: number;
+  /** Arithmetic mean of the per-period returns. */
+  readonly meanReturn: number | null;
+  /** Compounded return over the periods: prod(1 + r_i) - 1. */
+  readonly compoundedReturn: number | null;
+  /** Sample std (n - 1) of the per-period returns * sqrt(periods per year). */
+  readonly annualisedVolatility: number | null;
+  /** mean / sample std of per-period returns * sqrt(periods per year); risk-free 0; null when std is 0 or n < 2. */
+  readonly sharpe: number | null;
+  /**
+   * mean / downside deviation * sqrt(periods per year); target 0, downside deviation =
+   * sqrt(sum(min(r_i, 0)^2) / n) over all n periods; null when no period lost.
+   */
+  readonly sortino: number | null;
+}
+
+/** Mean, compounded return, annualised volatility, Sharpe and Sortino of per-period returns. */
+export function returnStats(returns: readonly number[], perYear: number | null): ReturnStats {
+  const n = returns.length;
+  if (n === 0) return { periods: 0, meanReturn: null, compoundedReturn: null, annualisedVolatility: null, sharpe: null, sortino: null };
+  let sum = 0;
+  let growth = 1;
+  let downsideSquares = 0;
+  for (const r of returns) {
+    sum += r;
+    growth *= 1 + r;
+    if (r < 0) downsideSquares += r * r;
+  }
+  const mean = sum / n;
+  let squares = 0;
+  for (const r of returns) squares += (r - mean) * (r - mean);
+  const std = n > 1 ? Math.sqrt(squares / (n - 1)) : null;
+  const downside = Math.sqrt(downsideSquares / n);
+  const root = perYear === null ? null : Math.sqrt(perYear);
+  return {
+    periods: n,
+    meanReturn: mean,
+    compoundedReturn: growth - 1,
+    annualisedVolatility: std === null || root === null ? null : std * root,
+    sharpe: std === null || std === 0 || root === null ? null : (mean / std) * root,
+    sortino: downside === 0 || root === null ? null : (mean / downside) * root,
+  };
+}
+
+/**
+ * CAGR = (E_last / E_first) ^ (365.25 days / (t_last - t_first)) - 1; -1 when the equity
+ * ended at or below 0; null over a zero span or from a non-positive start.
+ */
+export function cagr(firstNs: bigint, lastNs: bigint, first: number, last: number): number | null {
+  const span = Number(lastNs - firstNs);
+  if (!(span > 0) || !(first > 0)) return null;
+  if (last <= 0) return -1;
+  return Math.pow(last / first, NS_PER_YEAR / span) - 1;
+}
+
+export interface MaxDrawdown {
+  /** Largest fall from a running peak: max_i (1 - E_i / max_(j<=i) E_j), a fraction (0.25 = 25%). */
+  readonly maxDrawdown: number;
+  /** Times and indices (into the equity series) of the peak before the worst trough, the trough, and the recovery. */
+  readonly peakIndex: number | null;
+  readonly troughIndex: number | null;
+  /** First point after the trough back at or above the peak; null if never recovered. */
+  readonly recoveryIndex: number | null;
+  /**
+   * Duration of that drawdown: from its peak to its recovery, or to the last point when it
+   * never recovered; in bars (equity intervals) and in days.
+   */
+  readonly durationBars: number;
+  readonly durationDays: number;
+  readonly recovered: boolean;
+}
+
+/** The maximum drawdown of the series and its duration (peak to recovery, or to the end). */
+export function maxDrawdown(timesNs: readonly bigint[], values: readonly number[]): MaxDrawdown {
+  let peak = -Infinity;
+  let peakAt = -1;
+  let worst = 0;
+  let worstPeakAt = -1;
+  let troughAt = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] > peak) {
+      peak = values[i];
+      peakAt = i;
+    } else if (peak > 0) {
+      const dd = 1 - values[i] / peak;
+      if (dd > worst) {
+        worst = dd;
+        worstPeakAt = peakAt;
+        troughAt = i;
+      }
+    }
+  }
+  if (worstPeakAt < 0) return { maxDrawdown: 0, peakIndex: null, troughIndex: null, recoveryIndex: null, durationBars: 0, durationDays: 0, recovered: true };
+  let recoveryAt: number | null = null;
+  for (let i = troughAt + 1; i < values.length; i++) {
+    if (values[i] >= values[worstPeakAt]) {
+      recoveryAt = i;
+      break;
+    }
+  }
+  const endAt = recoveryAt ?? values.length - 1;
+  return {
+    maxDrawdown: worst,
+    peakIndex: worstPeakAt,
+    troughIndex: troughAt,
+    recoveryIndex: recoveryAt,
+    durationBars: endAt - worstPeakAt,
+    durationDays: Number(timesNs[endAt] - timesNs[worstPeakAt]) / NS_PER_DAY,
+    recovered: recoveryAt !== null,
+  };
+}
+
+/** Drawdown at each point: E_i / max_(j<=i) E_j - 1 (0 at a new high, negative below it). */
+export function drawdownSeries(values: readonly number[]): number[] {
+  let peak = -Infinity;
+  return values.map((v) => {
+    if (v > peak) peak = v;
+    return peak > 0 ? v / peak - 1 : 0;
+  });
+}

@@ -1,0 +1,45 @@
+// Writes the outputs of `quantflow backtest --out DIR`: report.json, fills.csv, trades.csv,
+// equity.csv and report.html. The CSVs are written in blocks (never one string); the
+// directory is created when missing; existing files of these names are replaced. A recording
+// whose fillsHash is not SHA-256 of the fills.csv written here is refused before any file is written.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { BacktestRecording } from '../backtest-recording.js';
+import { computeReport } from './compute-report.js';
+import { writeBlocks } from './csv-text.js';
+import { equityCsvBlocks } from './equity-csv.js';
+import { fillsCsvBlocks } from './fills-csv.js';
+import { renderReportHtml } from './report-html.js';
+import { reportPageData } from './report-page-data.js';
+import { tradesCsvBlocks } from './trades-csv.js';
+
+export interface BacktestOutputOptions {
+  /** Page and report title (default `QuantFlow backtest`). */
+  readonly title?: string;
+  /** The run's configuration, copied into report.json as `config`. */
+  readonly config?: unknown;
+}
+
+/** Writes the five files into `dir` and returns their absolute paths. */
+export async function writeBacktestOutputs(dir: string, recording: BacktestRecording, options: BacktestOutputOptions = {}): Promise<{ files: string[] }> {
+  const out = resolve(dir);
+  await mkdir(out, { recursive: true });
+  const report = computeReport(recording, options);
+  const files = {
+    report: join(out, 'report.json'),
+    fills: join(out, 'fills.csv'),
+    trades: join(out, 'trades.csv'),
+    equity: join(out, 'equity.csv'),
+    html: join(out, 'report.html'),
+  };
+  // The run prints recording.fillsHash as the hash of fills.csv: they must agree (empty: not computed).
+  if (recording.fillsHash !== '' && recording.fillsHash !== report.fillsSha256) {
+    throw new Error(`recording.fillsHash must be SHA-256 of fills.csv (fillsHash from engine/backtest/report), was ${recording.fillsHash}, fills.csv hashes to ${report.fillsSha256}`);
+  }
+  await writeFile(files.report, `${JSON.stringify(report, null, 2)}\n`);
+  await writeBlocks(files.fills, fillsCsvBlocks(recording));
+  await writeBlocks(files.trades, tradesCsvBlocks(recording));
+  await writeBlocks(files.equity, equityCsvBlocks(recording));
+  await writeFile(files.html, renderReportHtml(reportPageData(recording, report)));
+  return { files: Object.values(files) };
+}

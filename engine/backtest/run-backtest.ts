@@ -1,0 +1,238 @@
+// One backtest: market streams (files, the LMDB store, QuestDB) merged by arrival time into
+// the engine thread's inbound ring, through the same WASM core, order table, exits and
+// simulated venue that paper and live trading run. The streams never wait for the engine's
+// orders; the venue fills inside the core. What the outputs need is recorded from the
+// outbound ring as it drains (run-recorder.ts); totals are read from the core once it stopped.
+//
+// Instruments are the streams' symbols, numbered in order of first appearance. A symbol that
+// streams bars trades on them (its timeframe is their interval); one that streams ticks gets
+// bars built in the core (`barTimeframe`, from its trades, else its quotes' mids) and the
+// venue matches its orders against the ticks.
+import { EngineHost, type EngineCounters, type OutboundListeners, type WaitStrategyName } from '../threads/index.js';
+import { readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
+import { readExecutionReport, type ExecutionReport } from '../execution/index.js';
+import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIssue } from '../replay/index.js';
+import { VENUE_MODE_CODES } from '../venue/index.js';
+import type { QuantFlowConfig } from '../config/index.js';
+import type { RegimeModelRecord } from '../regime/index.js';
+import { StreamMerger } from './stream-merger.js';
+import { playRecords } from './record-player.js';
+import { RunRecorder } from './run-recorder.js';
+import { parseTimeframe } from './timeframe.js';
+import { BacktestSetupError } from './backtest-errors.js';
+import type { BacktestRecording, RecordedInstrument } from './backtest-recording.js';
+import { fillsHash } from './report/index.js';
+
+export interface BacktestOptions {
+  readonly streams: readonly MarketStream[];
+  readonly config: QuantFlowConfig;
+  /** The regime model fusion strategies filter with (optional for rule strategies). */
+  readonly regimeModel?: RegimeModelRecord;
+  /** Starting cash, account currency. */
+  readonly equity: number;
+  /** Bars built in the core from tick streams (default `1m`). */
+  readonly barTimeframe?: string;
+  /** Extra indicator tokens computed per bar (reported, not traded on). */
+  readonly indicators?: readonly string[];
+  /** Records published to the inbound ring at once (default 4096). */
+  readonly batch?: number;
+  readonly wait?: WaitStrategyName;
+  /** false: no fills, trades, equity or bars are kept (a bench of the bare pipeline). Default true. */
+  readonly record?: boolean;
+  /** false: indicators only, no strategy, no orders (a bench of the data path). Default true. */
+  readonly trade?: boolean;
+  /** More listeners on the outbound ring (orders, risk records ...), next to the recorder's. */
+  readonly listeners?: Omit<OutboundListeners, 'onVenueReport' | 'onRoundTrip' | 'onEquity'>;
+  shouldStop?(): boolean;
+  onProgress?(published: number): void;
+  /** A message for the user (instruments defaulted to risk.replayDefaults, venue modes). */
+  log?(line: string): void;
+}
+
+export interface BacktestRun {
+  readonly recording: BacktestRecording;
+  readonly published: number;
+  readonly elapsedNs: bigint;
+  readonly eventsPerSecond: number;
+  readonly stoppedEarly: boolean;
+  readonly counters: EngineCounters;
+  readonly pipeline: PipelineCounters;
+  readonly execution?: ExecutionReport;
+  readonly account?: RiskAccountSnapshot;
+  readonly issues: readonly { readonly label: string; readonly issues: readonly StreamIssue[] }[];
+  /** Instruments whose risk terms came from risk.replayDefaults. */
+  readonly defaulted: readonly string[];
+}
+
+interface InstrumentPlan {
+  readonly symbol: string;
+  readonly streams: MarketStream[];
+  readonly ticks: boolean;
+  readonly timeframeNs: bigint;
+  readonly fromTrades: boolean;
+}
+
+
+/** The run's instruments from its streams (see the header). */
+export function planInstruments(streams: readonly MarketStream[], barTimeframe: string): InstrumentPlan[] {
+  const bySymbol = new Map<string, MarketStream[]>();
+  for (const stream of streams) {
+    const list = bySymbol.get(stream.symbol) ?? [];
+    list.push(stream);
+    bySymbol.set(stream.symbol, list);
+  }
+  const tickTimeframe = parseTimeframe(barTimeframe, 'barTimeframe');
+  return [...bySymbol.entries()].map(([symbol, list]) => {
+    const bars = list.filter((s) => s.kind === 'bars');
+    const ticks = list.filter((s) => s.kind !== 'bars');
+    if (bars.length > 0 && ticks.length > 0) {
+      throw new BacktestSetupError(`${symbol}: streams both bars (${bars[0].label}) and ticks (${ticks[0].label}); give one or the other per instrument`);
+    }
+    if (bars.length > 0) {
+      const intervals = new Set(bars.map((s) => s.barIntervalNs ?? 0n));
+      if (intervals.size > 1 || intervals.has(0n)) {
+        throw new BacktestSetupError(`${symbol}: bar streams must share one known interval, were ${[...intervals].map((i) => timeframeOfInterval(i) ?? `${i} ns`).join(', ')} (${bars.map((s) => s.label).join(', ')})`);
+      }
+      return { symbol, streams: list, ticks: false, timeframeNs: [...intervals][0], fromTrades: false };
+    }
+    return { symbol, streams: list, ticks: true, timeframeNs: tickTimeframe, fromTrades: ticks.some((s) => s.kind === 'trades') };
+  });
+}
+
+export async function runBacktest(options: BacktestOptions): Promise<BacktestRun> {
+  const { config } = options;
+  if (options.streams.length === 0) throw new BacktestSetupError('no data: give at least one source');
+  const plans = planInstruments(options.streams, options.barTimeframe ?? '1m');
+  const timeframes = plans.map((p) => timeframeOfInterval(p.timeframeNs));
+  const trade = options.trade ?? true;
+  const record = options.record ?? true;
+  const merger = await StreamMerger.open(plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument }))));
+  let host: EngineHost | undefined;
+  let stopped = false;
+  try {
+    const spec = buildSpec(options, plans, timeframes, trade, merger.firstTimeNs());
+    const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades));
+    host = await EngineHost.start({
+      ...options.listeners,
+      wait: options.wait,
+      pipeline: { ...spec.spec, equityRecords: record && trade },
+      onVenueReport: record ? recorder.onVenueReport : undefined,
+      onRoundTrip: record ? recorder.onRoundTrip : undefined,
+      onEquity: record ? recorder.onEquity : undefined,
+    });
+    const played = await playRecords(merger, host, {
+      batch: options.batch ?? 4096,
+      shouldStop: options.shouldStop ?? (() => false),
+      onProgress: options.onProgress,
+      onRecords: record ? (view, from, count) => recorder.onMarketRecords(view, from, count) : undefined,
+    });
+    const counters = await host.drainAndStop();
+    stopped = true;
+    if (!played.stoppedEarly && counters.eventsProcessed !== played.published) {
+      throw new Error(`engine consumed ${counters.eventsProcessed} of ${played.published} published records`);
+    }
+    const instrumentIds = plans.map((_, id) => id);
+    const execution = spec.spec.risk ? readExecutionReport(host.memory, instrumentIds) : undefined;
+    const account = spec.spec.risk ? readRiskAccount(host.memory) : undefined;
+    const instruments: RecordedInstrument[] = plans.map((p, id) => ({
+      id,
+      symbol: p.symbol,
+      strategy: spec.strategyOf[id],
+      assetClass: assetClassOf(config, p.symbol),
+      timeframe: timeframes[id],
+    }));
+    const fills = recorder.fills;
+    const { startNs, endNs } = recorder.span();
+    const feeTotal = execution ? execution.instruments.reduce((sum, i) => sum + i.fees, 0) : 0;
+    const recording: BacktestRecording = {
+      instruments,
+      fills,
+      trades: recorder.trades,
+      equity: recorder.equity(),
+      bars: recorder.recordedBars(),
+      totals: {
+        startingCash: options.equity,
+        finalEquity: account?.equity ?? options.equity,
+        finalCash: account?.cash ?? options.equity,
+        fees: feeTotal,
+        slippage: execution ? execution.instruments.reduce((sum, i) => sum + i.slippage, 0) : 0,
+        funding: execution ? execution.instruments.reduce((sum, i) => sum + i.funding, 0) : 0,
+        turnover: execution ? execution.instruments.reduce((sum, i) => sum + i.turnover, 0) / options.equity : 0,
+      },
+      events: played.published,
+      startNs,
+      endNs,
+      fillsHash: fillsHash(fills, instruments),
+    };
+    const seconds = Number(played.elapsedNs) / 1e9;
+    return {
+      recording,
+      published: played.published,
+      elapsedNs: played.elapsedNs,
+      eventsPerSecond: seconds > 0 ? played.published / seconds : 0,
+      stoppedEarly: played.stoppedEarly,
+      counters,
+      pipeline: host.pipelineCounters(),
+      execution,
+      account,
+      issues: options.streams.map((s) => ({ label: s.label, issues: s.issues() })).filter((entry) => entry.issues.length > 0),
+      defaulted: spec.defaulted,
+    };
+  } finally {
+    await merger.close();
+    if (host && !stopped) await host.terminate();
+  }
+}
+
+interface BuiltSpec {
+  readonly spec: PipelineSpec;
+  readonly defaulted: readonly string[];
+  readonly strategyOf: readonly (string | undefined)[];
+}
+
+function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], timeframes: readonly (string | undefined)[], trade: boolean, startNs: bigint): BuiltSpec {
+  const symbols = plans.map((p) => p.symbol);
+  const barBuilders = plans.map((p) => (p.ticks ? { timeframeNs: p.timeframeNs, source: p.fromTrades ? 'trades' as const : 'quotes' as const, emptyIntervals: 'skip' as const } : undefined));
+  if (!trade) {
+    const indicators = options.indicators && options.indicators.length > 0 ? options.indicators : ['ema:10', 'ema:20'];
+    return {
+      spec: { indicators, instruments: plans.map((_, instrument) => ({ instrument, timeframe: timeframes[instrument], barBuilder: barBuilders[instrument] })) },
+      defaulted: [],
+      strategyOf: plans.map(() => undefined),
+    };
+  }
+  const built = tradingPipeline({
+    config: options.config,
+    instrumentNames: symbols,
+    timeframes,
+    regimeModel: options.regimeModel,
+    indicators: options.indicators ?? [],
+    equity: options.equity,
+    startNs,
+    halted: false,
+    simulate: true,
+  });
+  const execution = built.spec.execution;
+  const venue = execution?.venue && {
+    ...execution.venue,
+    instruments: execution.venue.instruments.map((entry, index) => {
+      const wanted = plans[index]?.ticks ? VENUE_MODE_CODES.ticks : VENUE_MODE_CODES.bars;
+      return entry.mode === VENUE_MODE_CODES.off ? entry : { ...entry, mode: wanted };
+    }),
+  };
+  const ticked = plans.filter((p) => p.ticks).map((p) => p.symbol);
+  if (ticked.length > 0) options.log?.(`venue: ${ticked.join(', ')} stream ticks; the simulated venue matches their orders against trades and quotes, and the strategy runs on ${timeframes[plans.findIndex((p) => p.ticks)]} bars built in the core`);
+  return {
+    spec: {
+      ...built.spec,
+      instruments: built.spec.instruments.map((entry) => ({ ...entry, barBuilder: barBuilders[entry.instrument] })),
+      execution: execution && { ...execution, venue },
+    },
+    defaulted: built.defaulted,
+    strategyOf: built.strategyOf ?? plans.map(() => undefined),
+  };
+}
+
+function assetClassOf(config: QuantFlowConfig, symbol: string): string {
+  return (config.risk.instruments.find((entry) => entry.symbol === symbol) ?? config.risk.replayDefaults).assetClass;
+}

@@ -1,0 +1,168 @@
+// Collects what a backtest's outputs need while it runs, from the I/O thread's side only:
+// the simulated venue's fills and the portfolio's round trips (outbound records), the
+// account after each bar (EQUITY records), and each instrument's bars for the price chart
+// (BAR records as they are published, or trades and quotes aggregated into the strategy's
+// timeframe). It never reads a state region while the core runs.
+import type { RoundTrip } from '../portfolio/index.js';
+import type { VenueReply } from '../venue/index.js';
+import { labelName } from '../regime/index.js';
+import { EventKind, KIND_MASK } from '../layout/event-record.js';
+import { RECORD_BYTES } from '../replay/index.js';
+import type { EquityPoint, RecordedBar, RecordedFill } from './backtest-recording.js';
+
+/** The account after one instrument's bar, as the core reported it. */
+export interface EquityReport {
+  readonly instrument: number;
+  readonly barOpenNs: bigint;
+  readonly barCloseNs: bigint;
+  readonly equity: number;
+  readonly cash: number;
+  /** Regime label code after the bar (-1: no regime). */
+  readonly regimeLabel: number;
+  readonly position: number;
+}
+
+interface BarBucket {
+  openNs: bigint;
+  /** The bucket's end (open + timeframe) as (hi, lo) words, so a tick inside it needs no BigInt. */
+  endHi: number;
+  endLo: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+export class RunRecorder {
+  readonly fills: RecordedFill[] = [];
+  readonly trades: RoundTrip[] = [];
+  private readonly equityPoints: EquityPoint[] = [];
+  private readonly bars: RecordedBar[][];
+  /** Regime label code per instrument, by bar open time (ns as a string key). */
+  private readonly regimes: Map<bigint, number>[];
+  /** Per instrument: the bar being aggregated from ticks, and its timeframe (0: the instrument streams bars). */
+  private readonly buckets: (BarBucket | undefined)[];
+  private readonly tickTimeframeNs: readonly bigint[];
+  /** Per instrument: whether trades feed its bars (else quotes' mids). */
+  private readonly fromTrades: readonly boolean[];
+  private firstHi = 0;
+  private firstLo = 0;
+  private lastHi = 0;
+  private lastLo = 0;
+  private seen = false;
+
+  /**
+   * `tickTimeframeNs[i]`: the bar interval ticks of instrument i aggregate into for the chart
+   * (0n when it streams bars); `fromTrades[i]`: trades (true) or quote mids make its bars.
+   */
+  constructor(tickTimeframeNs: readonly bigint[], fromTrades: readonly boolean[]) {
+    this.tickTimeframeNs = tickTimeframeNs;
+    this.fromTrades = fromTrades;
+    this.bars = tickTimeframeNs.map(() => []);
+    this.regimes = tickTimeframeNs.map(() => new Map());
+    this.buckets = tickTimeframeNs.map(() => undefined);
+  }
+
+  onVenueReport = (reply: VenueReply): void => {
+    if (reply.type !== 'fill') return;
+    this.fills.push({
+      timeNs: reply.venueNs,
+      instrument: reply.instrument,
+      side: reply.qty > 0 ? 'buy' : 'sell',
+      quantity: Math.abs(reply.qty),
+      price: reply.price,
+      fee: reply.fee,
+      orderId: reply.clientId,
+      maker: reply.maker,
+    });
+  };
+
+  onRoundTrip = (trip: RoundTrip): void => {
+    this.trades.push(trip);
+  };
+
+  onEquity = (report: EquityReport): void => {
+    const points = this.equityPoints;
+    const last = points[points.length - 1];
+    const point = { timeNs: report.barCloseNs, equity: report.equity, cash: report.cash };
+    if (last !== undefined && last.timeNs === report.barCloseNs) points[points.length - 1] = point;
+    else points.push(point);
+    if (report.regimeLabel >= 0) this.regimes[report.instrument]?.set(report.barOpenNs, report.regimeLabel);
+  };
+
+  /** Market records as they are published (a view of `count` records from record `from`). */
+  onMarketRecords(view: DataView, from: number, count: number): void {
+    for (let r = from; r < from + count; r++) {
+      const at = r * RECORD_BYTES;
+      const kind = view.getInt32(at, true) & KIND_MASK;
+      const instrument = view.getInt32(at + 4, true);
+      const hi = view.getInt32(at + 20, true);
+      const lo = view.getUint32(at + 16, true);
+      if (!this.seen) {
+        this.seen = true;
+        this.firstHi = hi;
+        this.firstLo = lo;
+      }
+      this.lastHi = hi;
+      this.lastLo = lo;
+      if (kind === EventKind.BAR) {
+        this.bars[instrument]?.push({
+          timeNs: view.getBigInt64(at + 8, true),
+          open: view.getFloat64(at + 56, true),
+          high: view.getFloat64(at + 40, true),
+          low: view.getFloat64(at + 48, true),
+          close: view.getFloat64(at + 24, true),
+        });
+      } else if ((kind === EventKind.TRADE && this.fromTrades[instrument]) || (kind === EventKind.QUOTE && !this.fromTrades[instrument])) {
+        const price = view.getFloat64(at + 24, true);
+        const bucket = this.buckets[instrument];
+        const thi = view.getInt32(at + 12, true);
+        const tlo = view.getUint32(at + 8, true);
+        if (bucket !== undefined && (thi < bucket.endHi || (thi === bucket.endHi && tlo < bucket.endLo)) && price > 0) {
+          if (price > bucket.high) bucket.high = price;
+          if (price < bucket.low) bucket.low = price;
+          bucket.close = price;
+        } else {
+          this.aggregate(instrument, view.getBigInt64(at + 8, true), price);
+        }
+      }
+    }
+  }
+
+  /** The recorded bars per instrument, each with the regime the filter gave it. */
+  recordedBars(): RecordedBar[][] {
+    this.buckets.forEach((bucket, instrument) => {
+      if (bucket) this.bars[instrument].push({ timeNs: bucket.openNs, open: bucket.open, high: bucket.high, low: bucket.low, close: bucket.close });
+      this.buckets[instrument] = undefined;
+    });
+    return this.bars.map((bars, instrument) => {
+      const regimes = this.regimes[instrument];
+      if (regimes.size === 0) return bars;
+      return bars.map((bar) => {
+        const code = regimes.get(bar.timeNs);
+        return code === undefined ? bar : { ...bar, regime: labelName(code) };
+      });
+    });
+  }
+
+  equity(): EquityPoint[] {
+    return this.equityPoints;
+  }
+
+  /** ts_local of the first and last market record published (0n before any). */
+  span(): { startNs: bigint; endNs: bigint } {
+    if (!this.seen) return { startNs: 0n, endNs: 0n };
+    const ns = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+    return { startNs: ns(this.firstHi, this.firstLo), endNs: ns(this.lastHi, this.lastLo) };
+  }
+
+  private aggregate(instrument: number, timeNs: bigint, price: number): void {
+    const timeframe = this.tickTimeframeNs[instrument];
+    if (!timeframe || !(price > 0)) return;
+    const openNs = timeNs - (((timeNs % timeframe) + timeframe) % timeframe);
+    const bucket = this.buckets[instrument];
+    if (bucket) this.bars[instrument].push({ timeNs: bucket.openNs, open: bucket.open, high: bucket.high, low: bucket.low, close: bucket.close });
+    const end = openNs + timeframe;
+    this.buckets[instrument] = { openNs, endHi: Number(end >> 32n), endLo: Number(end & 0xffff_ffffn), open: price, high: price, low: price, close: price };
+  }
+}

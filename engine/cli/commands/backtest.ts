@@ -1,0 +1,137 @@
+// `quantflow backtest --data SOURCE... --config FILE --out DIR`: a thin front for
+// engine/backtest. It opens the sources, loads the configuration (and a regime model when a
+// fusion strategy needs one), shows a progress bar with events/s, writes the outputs and
+// prints a one-screen summary with the hash of the fills. SIGINT/SIGTERM stop at a batch
+// boundary; the outputs then cover what ran, and the summary says it was interrupted.
+import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { resolve } from 'node:path';
+import { runBacktest, summariseBacktest, writeBacktestOutputs, BacktestOptionError, BacktestSetupError, type BacktestRun } from '../../backtest/index.js';
+import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
+import { readRegimeModelFile, type RegimeModelRecord } from '../../regime/index.js';
+import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
+import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
+import { UserFacingError } from '../cli-error.js';
+import { parseIntegerOption } from '../parse-options.js';
+import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
+import { openDataSources } from '../open-data-sources.js';
+import { defaultBarFiles } from '../default-data.js';
+
+interface BacktestFlags {
+  data?: string[];
+  config?: string;
+  out: string;
+  regimeModel?: string;
+  equity: string;
+  seed?: string;
+  barTimeframe: string;
+  batch: string;
+  json?: boolean;
+  progress: boolean;
+  [mapping: string]: unknown;
+}
+
+export function registerBacktestCommand(program: Command): void {
+  withCsvMappingOptions(
+    program
+      .command('backtest')
+      .description('Backtest strategies from the configuration on bars or ticks (CSV files, the LMDB store, QuestDB) through the engine thread, WASM core and simulated venue')
+      .option('--data <sources...>', 'CSV files (plain or .gz), store:DIR[?symbol=&kind=&from=&to=], or questdb://host:port/table?symbol=&kind=&from=&to= (default: the bundled 1h bars in data/)')
+      .option('--config <file>', 'configuration merged over config/default.yaml (strategies, risk, execution, exits, venue ...)')
+      .requiredOption('--out <dir>', 'directory for report.json, report.html, fills.csv, trades.csv and equity.csv')
+      .option('--regime-model <file>', 'regime model JSON (from `regime fit`) for fusion strategies')
+      .option('--equity <amount>', 'starting cash, account currency', '100000')
+      .option('--seed <n>', "the simulated venue's random seed (venue.latency.seed; random latency model only)")
+      .option('--bar-timeframe <tf>', 'bars built in the core from tick data (30s, 1m, 5m, 1h ...)', '1m')
+      .option('--batch <n>', `records published to the inbound ring at once (1..${INBOUND_CAPACITY})`, '4096')
+      .option('--json', 'print the summary as one JSON document on stdout')
+      .option('--no-progress', 'no progress bar on stderr'),
+  ).action(async (flags: BacktestFlags) => runBacktestCommand(flags));
+}
+
+async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const batch = parseIntegerOption('--batch', flags.batch, 1, INBOUND_CAPACITY);
+  const equity = Number(flags.equity);
+  if (!Number.isFinite(equity) || equity <= 0) throw new UserFacingError(`--equity must be a finite number > 0, was ${JSON.stringify(flags.equity)}`);
+  const config = loadBacktestConfig(flags);
+  const regimeModel = flags.regimeModel ? readModel(flags.regimeModel) : undefined;
+  const sources = flags.data && flags.data.length > 0 ? flags.data : defaultBarFiles();
+  const streams = await openDataSources(sources, csvOptionsFromFlags(flags));
+  const expected = streams.every((s) => s.expectedRows !== undefined) ? streams.reduce((sum, s) => sum + (s.expectedRows ?? 0), 0) : undefined;
+
+  let stopRequested = false;
+  let finished: Promise<unknown> | undefined;
+  const shutdown = installSignalShutdown({
+    drainAndStop: async () => {
+      stopRequested = true;
+      await finished;
+    },
+    describeForcedExit: () => 'the backtest was interrupted before its outputs were written.',
+  });
+  const showBar = flags.progress && flags.json !== true && process.stderr.isTTY;
+  const bar = showBar
+    ? new cliProgress.SingleBar({ format: `backtest |{bar}| ${expected ? '{percentage}% ' : ''}{value}${expected ? '/{total}' : ''} events  {rate} events/s`, stream: process.stderr }, cliProgress.Presets.shades_classic)
+    : undefined;
+  const started = process.hrtime.bigint();
+  bar?.start(expected ?? 0, 0, { rate: '-' });
+  let run: BacktestRun;
+  try {
+    finished = runBacktest({
+      streams,
+      config,
+      regimeModel,
+      equity,
+      barTimeframe: flags.barTimeframe,
+      batch,
+      shouldStop: () => stopRequested,
+      onProgress: (published) => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        bar?.update(published, { rate: seconds > 0 ? formatRate(published / seconds) : '-' });
+      },
+      log,
+    });
+    run = (await finished) as BacktestRun;
+  } catch (error) {
+    if (error instanceof BacktestOptionError || error instanceof BacktestSetupError || error instanceof ConfigError) throw new UserFacingError(error.message);
+    if (error instanceof RangeError) throw new UserFacingError(`configuration: ${error.message}`);
+    throw error;
+  } finally {
+    bar?.stop();
+    shutdown.dispose();
+  }
+  const out = resolve(flags.out);
+  const written = await writeBacktestOutputs(out, run.recording, { title: `QuantFlow backtest: ${run.recording.instruments.map((i) => i.symbol).join(', ')}`, config });
+  const summary = summariseBacktest(run, { out, files: written.files, sources });
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary.json, null, 2)}\n`);
+  else process.stdout.write(`${summary.lines.join('\n')}\n`);
+  if (run.stoppedEarly) process.exitCode = 130;
+}
+
+function loadBacktestConfig(flags: BacktestFlags): QuantFlowConfig {
+  const env = { ...process.env };
+  if (flags.seed !== undefined) {
+    if (!/^[0-9]+$/.test(flags.seed)) throw new UserFacingError(`--seed must be a non-negative integer, was ${JSON.stringify(flags.seed)}`);
+    env.QF_VENUE__LATENCY__SEED = flags.seed;
+  }
+  try {
+    return loadConfig({ configFile: flags.config, env });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UserFacingError(error.message);
+    throw error;
+  }
+}
+
+function readModel(path: string): RegimeModelRecord {
+  try {
+    return readRegimeModelFile(path);
+  } catch (error) {
+    throw new UserFacingError(`--regime-model: ${(error as Error).message}`);
+  }
+}
+
+function formatRate(perSecond: number): string {
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)}k`;
+  return perSecond.toFixed(0);
+}

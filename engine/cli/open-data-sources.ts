@@ -1,0 +1,57 @@
+// Turns the `--data SOURCE...` of a backtest into market streams:
+//   questdb://host:port/table?symbol=...&kind=...&from=...&to=...   QuestDB (adapters/questdb)
+//   store:DIR[?symbol=BTCUSDT&kind=trades&from=ISO&to=ISO]          the LMDB market-data store (adapters/store)
+//   anything else                                                     a CSV file, plain or gzip (adapters/files)
+// A source that cannot be opened is a UserFacingError naming it and why.
+import { openCsvStream, type CsvStreamOptions } from '../../adapters/files/index.js';
+import { openStoreStreams } from '../../adapters/store/index.js';
+import { openQuestDbStream } from '../../adapters/questdb/index.js';
+import type { MarketStream } from '../replay/index.js';
+import { UserFacingError } from './cli-error.js';
+
+const STORE_PREFIX = 'store:';
+
+export async function openDataSources(sources: readonly string[], csv: CsvStreamOptions): Promise<MarketStream[]> {
+  const streams: MarketStream[] = [];
+  for (const source of sources) {
+    try {
+      if (source.startsWith('questdb://')) streams.push(await openQuestDbStream(source));
+      else if (source.startsWith(STORE_PREFIX)) streams.push(...openStore(source));
+      else streams.push(await openCsvStream(source, csv));
+    } catch (error) {
+      if (error instanceof UserFacingError) throw error;
+      throw new UserFacingError(`--data ${source}: ${(error as Error).message}`);
+    }
+  }
+  return streams;
+}
+
+function openStore(source: string): MarketStream[] {
+  const rest = source.slice(STORE_PREFIX.length);
+  const q = rest.indexOf('?');
+  const dir = q < 0 ? rest : rest.slice(0, q);
+  const params = new URLSearchParams(q < 0 ? '' : rest.slice(q + 1));
+  for (const key of params.keys()) {
+    if (!['symbol', 'kind', 'from', 'to'].includes(key)) throw new UserFacingError(`--data ${source}: unknown parameter \`${key}\` (store sources take symbol, kind, from, to)`);
+  }
+  const kind = params.get('kind') ?? undefined;
+  if (kind !== undefined && kind !== 'bars' && kind !== 'trades' && kind !== 'quotes') throw new UserFacingError(`--data ${source}: kind must be bars, trades or quotes, was ${JSON.stringify(kind)}`);
+  const streams = openStoreStreams(dir, {
+    symbol: params.get('symbol') ?? undefined,
+    kind,
+    from: timeParam(source, 'from', params.get('from')),
+    to: timeParam(source, 'to', params.get('to')),
+  });
+  if (streams.length === 0) throw new UserFacingError(`--data ${source}: the store holds no series matching ${params.toString() || 'anything'} (see \`quantflow data ls --store ${dir}\`)`);
+  return streams;
+}
+
+/** An ISO 8601 time (UTC unless it has an offset) or integer ns since the epoch. */
+function timeParam(source: string, name: string, value: string | null): bigint | undefined {
+  if (value === null) return undefined;
+  if (/^-?[0-9]+$/.test(value)) return BigInt(value);
+  const withZone = /([zZ]|[+-][0-9]{2}:?[0-9]{2})$/.test(value) || /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value) ? value : `${value}Z`;
+  const ms = Date.parse(withZone);
+  if (!Number.isFinite(ms)) throw new UserFacingError(`--data ${source}: \`${name}\` must be an ISO 8601 time or integer ns, was ${JSON.stringify(value)}`);
+  return BigInt(ms) * 1_000_000n;
+}

@@ -1,0 +1,112 @@
+// `quantflow backtest`, `import` and `data ls` as a user runs them (compiled dist/, a real
+// process): outputs and their columns, the fills hash printed and equal between runs and
+// between sources (CSV file vs the LMDB store), ticks from the shared data, and bad input
+// rejected with messages that name the file, key or source.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sharedData, sharedDataPath, skipWithout } from './peers.js';
+
+const root = resolve(import.meta.dirname, '..');
+const cli = join(root, 'dist', 'engine', 'cli', 'main.js');
+const ETH = join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv');
+const EMA_CROSS = join(root, 'config', 'examples', 'ema-cross.yaml');
+const BTC_TRADES = 'crypto_trades/binance_spot_BTCUSDT_trades_2024-08-08T2354_2024-08-09T0005.csv';
+const BTC_QUOTES = 'crypto_quotes/binance_spot_BTCUSDT_bookticker_L1_2024-08-08T2354_2024-08-09T0005.csv';
+
+function run(args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+function tickConfig(dir: string): string {
+  const file = join(dir, 'ticks.yaml');
+  writeFileSync(file, [
+    'strategies:',
+    '  - { name: fast-cross, type: rules, long: { entry: "ema:5 >= ema:12", exit: "ema:5 < ema:12" }, size: { quantity: 0.01 } }',
+    'execution: { noTradeBand: { equityPct: 0, positionPct: 0 }, confirmBars: 1 }',
+    'risk: { maxPositionPct: 1.0, maxAssetClassPct: 1.0, replayDefaults: { assetClass: crypto, lotSize: 0.00001 } }',
+    'venue: { mode: ticks }',
+  ].join('\n'));
+  return file;
+}
+
+describe('quantflow backtest on bars', () => {
+  it('writes the five outputs, prints the fills hash, and gives the same fills twice', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-'));
+    const first = run(['backtest', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'a'), '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    for (const name of ['report.json', 'fills.csv', 'trades.csv', 'equity.csv', 'report.html']) expect(existsSync(join(dir, 'a', name)), name).toBe(true);
+    expect(summary.fillsSha256).toBe(sha256(join(dir, 'a', 'fills.csv')));
+    expect(summary.fills).toBeGreaterThan(100);
+    expect(readFileSync(join(dir, 'a', 'fills.csv'), 'utf8').split('\n')[0]).toBe('time,instrument,side,quantity,price,fee,order_id');
+    expect(readFileSync(join(dir, 'a', 'trades.csv'), 'utf8').split('\n')[0]).toBe('entry_time,exit_time,instrument,side,quantity,entry_price,exit_price,pnl,fees');
+    expect(readFileSync(join(dir, 'a', 'equity.csv'), 'utf8').split('\n')[0]).toBe('time,equity,cash');
+    const report = JSON.parse(readFileSync(join(dir, 'a', 'report.json'), 'utf8'));
+    expect(Object.keys(report.byStrategy)).toEqual(['ema-cross']);
+    expect(Object.keys(report.byInstrument)).toEqual(['ETHUSDT']);
+    const second = run(['backtest', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'b')]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain(`fills sha256 ${summary.fillsSha256}`);
+    expect(second.stdout).toMatch(/events through the engine thread in .* events\/s/);
+  });
+
+  it('rejects a bar file that does not state what its time stamps, a bad rule and an unknown store', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-bad-'));
+    const bare = join(dir, 'ETHUSDT_1h.csv');
+    copyFileSync(ETH, bare);
+    const noStamp = run(['backtest', '--data', bare, '--config', EMA_CROSS, '--out', join(dir, 'o')]);
+    expect(noStamp.code).toBe(2);
+    expect(noStamp.stderr).toContain(bare);
+    expect(noStamp.stderr).toMatch(/bar-stamp/);
+    const stamped = run(['backtest', '--data', bare, '--bar-stamp', 'open', '--config', EMA_CROSS, '--out', join(dir, 'o')]);
+    expect(stamped.code, stamped.stderr).toBe(0);
+    const badRule = join(dir, 'bad.yaml');
+    writeFileSync(badRule, 'strategies:\n  - { name: x, type: rules, long: { entry: "ema:10 >> ema:20", exit: "ema:10 < ema:20" }, size: { quantity: 1 } }\n');
+    const rule = run(['backtest', '--data', ETH, '--config', badRule, '--out', join(dir, 'o')]);
+    expect(rule.code).toBe(2);
+    expect(rule.stderr).toContain('strategies[0].long.entry');
+    const store = run(['backtest', '--data', `store:${join(dir, 'nowhere')}`, '--config', EMA_CROSS, '--out', join(dir, 'o')]);
+    expect(store.code).toBe(2);
+    expect(store.stderr).toContain('nowhere');
+    expect(store.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  it('imports a file into the store, lists it, and backtests from the store with the same fills as from the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-store-'));
+    const store = join(dir, 'store');
+    const imported = run(['import', '--store', store, '--in', ETH]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const listed = run(['data', 'ls', '--store', store, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const series = JSON.parse(listed.stdout);
+    expect(JSON.stringify(series)).toContain('ETHUSDT');
+    const fromFile = run(['backtest', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'file'), '--json']);
+    const fromStore = run(['backtest', '--data', `store:${store}?symbol=ETHUSDT`, '--config', EMA_CROSS, '--out', join(dir, 'store-out'), '--json']);
+    expect(fromStore.code, fromStore.stderr).toBe(0);
+    expect(JSON.parse(fromStore.stdout).fillsSha256).toBe(JSON.parse(fromFile.stdout).fillsSha256);
+  });
+});
+
+describe.skipIf(skipWithout(sharedData([BTC_TRADES, BTC_QUOTES])))('quantflow backtest on ticks (shared data)', () => {
+  it('builds bars from trades in the core, fills against ticks, and is deterministic', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-ticks-'));
+    const config = tickConfig(dir);
+    const args = ['backtest', '--data', sharedDataPath(BTC_TRADES), sharedDataPath(BTC_QUOTES), '--bar-timeframe', '5s', '--config', config, '--json'];
+    const a = run([...args, '--out', join(dir, 'a')]);
+    expect(a.code, a.stderr).toBe(0);
+    const summary = JSON.parse(a.stdout);
+    expect(summary.instruments.map((i: { symbol: string; timeframe: string }) => [i.symbol, i.timeframe])).toEqual([['BTCUSDT', '5s']]);
+    expect(summary.events).toBeGreaterThan(50_000);
+    expect(summary.fills).toBeGreaterThan(2);
+    expect(a.stderr).toContain('matches their orders against trades and quotes');
+    const b = run([...args, '--out', join(dir, 'b')]);
+    expect(JSON.parse(b.stdout).fillsSha256).toBe(summary.fillsSha256);
+  });
+});

@@ -1,0 +1,151 @@
+// The market-data store end to end: a multi-million-row series imported and read back in
+// constant memory (with the import and read rates), the `import` and `data ls` commands' run
+// functions, and the real crypto trade prints of ../shared/data imported through openCsvStream.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EventKind } from '../engine/layout/event-record.js';
+import { RECORD_BYTES, type MarketStream, type RecordBlock } from '../engine/replay/index.js';
+import { importStream, listSeries, measureStoreRead, openStoreStreams } from '../adapters/store/index.js';
+import * as files from '../adapters/files/index.js';
+import { runImport } from '../engine/cli/commands/import.js';
+import { runDataLs } from '../engine/cli/commands/data.js';
+import { UserFacingError } from '../engine/cli/cli-error.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'qf-store-e2e-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const TRADES = path.resolve('../shared/data/crypto_trades');
+const hasTrades = existsSync(TRADES);
+const hasCsvStreams = typeof (files as Record<string, unknown>).openCsvStream === 'function';
+if (!hasTrades) console.warn(`skipping the real-data import: ${TRADES} is absent`);
+if (!hasCsvStreams) console.warn('skipping the CSV imports: adapters/files does not export openCsvStream yet');
+
+const T0 = 1_723_161_255_000_000_000n;
+const BLOCK = 8192;
+
+/** `rows` trades 1 us apart, generated block by block into one reused buffer (the stream never holds more). */
+function generatedTrades(rows: number): MarketStream {
+  return {
+    label: 'generated',
+    symbol: 'BTCUSDT',
+    kind: 'trades',
+    expectedRows: rows,
+    async *blocks(instrument: number): AsyncIterable<RecordBlock> {
+      const bytes = new Uint8Array(BLOCK * RECORD_BYTES);
+      const i32 = new Int32Array(bytes.buffer);
+      const i64 = new BigInt64Array(bytes.buffer);
+      const f64 = new Float64Array(bytes.buffer);
+      for (let at = 0; at < rows; at += BLOCK) {
+        const n = Math.min(BLOCK, rows - at);
+        for (let i = 0; i < n; i++) {
+          const row = at + i;
+          const ts = T0 + BigInt(row) * 1000n;
+          i32[i * 16] = EventKind.TRADE | EventKind.SOURCE_REPLAY | EventKind.DIRECTION_INBOUND;
+          i32[i * 16 + 1] = instrument;
+          i64[i * 8 + 1] = ts;
+          i64[i * 8 + 2] = ts;
+          f64[i * 8 + 3] = 60_000 + (row % 1000) * 0.01;
+          f64[i * 8 + 4] = 0.001 * (1 + (row % 17));
+          f64[i * 8 + 5] = row % 2 ? 1 : -1;
+          f64[i * 8 + 6] = 0;
+          i64[i * 8 + 7] = BigInt(row + 1);
+        }
+        yield { count: n, bytes: bytes.subarray(0, n * RECORD_BYTES) };
+      }
+    },
+    issues: () => [],
+  };
+}
+
+describe('market-data store, end to end', () => {
+  it('imports and reads back a 4M-row series in constant memory', async () => {
+    const dir = path.join(root, 'big');
+    const rows = 4_000_000;
+    const before = process.memoryUsage();
+    let importPeak = 0;
+    const imported = await importStream(dir, generatedTrades(rows), {
+      sha256: null,
+      onProgress: () => {
+        const now = process.memoryUsage();
+        importPeak = Math.max(importPeak, now.heapUsed + now.arrayBuffers - before.heapUsed - before.arrayBuffers);
+      },
+    });
+    expect(imported.rows).toBe(rows);
+    expect(importPeak, `importing ${rows} rows holds one transaction of blocks, not the series (grew ${importPeak} bytes)`).toBeLessThan(64 * 2 ** 20);
+    const [stream] = openStoreStreams(dir);
+    const baseline = process.memoryUsage();
+    let peak = 0;
+    let read = 0;
+    let expectedId = 1n;
+    const started = process.hrtime.bigint();
+    for await (const block of stream.blocks(9)) {
+      const view = new DataView(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength);
+      expect(view.getBigUint64(56, true), 'blocks come in order, none missing').toBe(expectedId);
+      expectedId += BigInt(block.count);
+      read += block.count;
+      const now = process.memoryUsage();
+      peak = Math.max(peak, now.heapUsed + now.arrayBuffers - baseline.heapUsed - baseline.arrayBuffers);
+    }
+    const readSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    expect(read).toBe(rows);
+    const measured = await measureStoreRead(dir, { symbol: 'BTCUSDT' });
+    console.info(`store: import ${Math.round(imported.rowsPerSecond).toLocaleString('en-US')} rows/s (${imported.seconds.toFixed(2)} s), `
+      + `read ${Math.round(rows / readSeconds).toLocaleString('en-US')} rows/s (checked), measureStoreRead ${Math.round(measured.rowsPerSecond).toLocaleString('en-US')} rows/s; `
+      + `peak heap + array buffers while importing +${(importPeak / 2 ** 20).toFixed(1)} MiB, while reading +${(peak / 2 ** 20).toFixed(1)} MiB for ${(rows * RECORD_BYTES / 2 ** 20).toFixed(0)} MiB of records`);
+    expect(measured.rows).toBe(rows);
+    expect(peak, `reading ${rows} rows must not materialise them (grew ${peak} bytes)`).toBeLessThan(48 * 2 ** 20);
+  });
+
+  it('lists the series with `data ls`, as a table and as JSON', async () => {
+    const dir = path.join(root, 'ls');
+    await importStream(dir, generatedTrades(20_000), { sha256: null });
+    let text = '';
+    runDataLs({ store: dir }, (t) => void (text += t));
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^symbol\s+kind\s+interval\s+rows\s+from\s+to\s+sources$/);
+    expect(lines[1]).toMatch(/^BTCUSDT\s+trades\s+-\s+20,000\s+2024-08-08T23:54:15\.000Z\s+2024-08-08T23:54:15\.019999Z\s+1: generated$/);
+    let json = '';
+    runDataLs({ store: dir, json: true }, (t) => void (json += t));
+    const parsed = JSON.parse(json) as { series: { symbol: string; rows: number; fromNs: string; sources: { label: string }[] }[] };
+    expect(parsed.series).toHaveLength(1);
+    expect(parsed.series[0]).toMatchObject({ symbol: 'BTCUSDT', rows: 20_000, fromNs: T0.toString() });
+    expect(() => runDataLs({ store: path.join(root, 'missing') }, () => {})).toThrow(UserFacingError);
+    expect(() => runDataLs({ store: path.join(root, 'missing') }, () => {})).toThrow(`no market-data store at ${path.join(root, 'missing')}: the directory does not exist`);
+  });
+
+  it.skipIf(!hasTrades || !hasCsvStreams)('imports the real crypto trade prints with `import`, refuses them twice and an overlapping file', async () => {
+    const dir = path.join(root, 'crypto');
+    const spot = readdirSync(TRADES).filter((f) => f.startsWith('binance_spot_')).sort().map((f) => path.join(TRADES, f));
+    let out = '';
+    const report = await runImport({ store: dir, in: spot }, { out: (t) => void (out += t), err: () => {}, progressBar: false });
+    expect(report.files.map((f) => f.seriesName)).toStrictEqual(['BTCUSDT/trades', 'ETHUSDT/trades']);
+    expect(out).toMatch(/BTCUSDT\/trades <- .*binance_spot_BTCUSDT_trades.*\.csv\n {2}[\d,]+ rows, 2024-08-08T23:54:15\.342Z \.\. 2024-08-09T00:0\d:[\d.]+Z, [\d,]+ rows\/s\n/);
+    expect(out).toMatch(/ {2}issues: /);
+    expect(out).toMatch(/store .*: 2 file\(s\), [\d,]+ rows in [\d.]+ s \([\d,]+ rows\/s\)\n$/);
+    // Byte for byte what the CSV stream yields, apart from the instrument id.
+    for (const file of spot) {
+      const csv = await files.openCsvStream(file);
+      const fromCsv: Uint8Array[] = [];
+      for await (const block of csv.blocks(5)) fromCsv.push(block.bytes.slice());
+      const [stored] = openStoreStreams(dir, { symbol: csv.symbol, kind: csv.kind });
+      const fromStore: Uint8Array[] = [];
+      for await (const block of stored.blocks(5)) fromStore.push(block.bytes.slice());
+      expect(Buffer.compare(Buffer.concat(fromStore), Buffer.concat(fromCsv)), `${file} round trip`).toBe(0);
+    }
+    const series = listSeries(dir);
+    expect(series.map((s) => [s.symbol, s.rows])).toStrictEqual(report.files.map((f) => [f.series!.symbol, f.rows]));
+    expect(series[0].sources[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    await expect(runImport({ store: dir, in: [spot[0]] }, { out: () => {}, err: () => {}, progressBar: false })).rejects.toThrow(/was already imported .*rule: a file is imported once/);
+    const perp = path.join(TRADES, readdirSync(TRADES).find((f) => f.startsWith('binance_usdm_perp_BTCUSDT'))!);
+    await expect(runImport({ store: dir, in: [perp] }, { out: () => {}, err: () => {}, progressBar: false }))
+      .rejects.toThrow(/series BTCUSDT\/trades: the import of .*binance_usdm_perp_BTCUSDT.* overlaps the series' stored rows \(2024-08-08T23:54:15\.342Z \.\. /);
+    const perpReport = await runImport({ store: dir, in: [perp], symbol: 'BTCUSDT-PERP', json: true }, { out: (t) => void (out = t), err: () => {}, progressBar: false });
+    expect(perpReport.files[0].seriesName).toBe('BTCUSDT-PERP/trades');
+    expect(JSON.parse(out)).toMatchObject({ store: dir, files: [{ series: 'BTCUSDT-PERP/trades', replacedRows: 0 }] });
+    let table = '';
+    runDataLs({ store: dir }, (t) => void (table += t));
+    expect(table.trimEnd().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' ')).slice(1)).toStrictEqual(['BTCUSDT trades', 'BTCUSDT-PERP trades', 'ETHUSDT trades']);
+  });
+});
