@@ -120,7 +120,10 @@ describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', 
     expect(bad.stderr).toContain('period');
     const decide = run(['replay', '--decide']);
     expect(decide.code).toBe(2);
-    expect(decide.stderr).toContain('--decide needs --regime-model');
+    expect(decide.stderr).toContain('a regime model is needed');
+    const rules = run(['replay', '--decide', '--config', join(root, 'config', 'examples', 'ema-cross.yaml'), '--in', join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv')]);
+    expect(rules.code, rules.stderr).toBe(0);
+    expect(rules.stdout).toMatch(/orders/);
     const missingModel = run(['replay', '--regime-model', '/nonexistent/model.json']);
     expect(missingModel.code).toBe(2);
     expect(missingModel.stderr).toContain('/nonexistent/model.json');

@@ -72,5 +72,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
 
 /** In a suite: the shared server, or undefined with the reason to skip (`describe.skipIf`). */
 export function sharedQuestDb(): QuestDbContext {
-  return inject('questdb') ?? { available: false, reason: 'vitest globalSetup test/questdb-global-setup.ts did not run (see vitest.config.ts)' };
+  const context = inject('questdb') ?? { available: false, reason: 'vitest globalSetup test/questdb-global-setup.ts did not run (see vitest.config.ts)' };
+  if (!context.available) console.warn(`QuestDB suite skipped: ${context.reason}`);
+  return context;
 }

@@ -31,7 +31,9 @@ export class BadRowTally {
 
   skip(issue: CsvRowIssue): void {
     this.rowsSkipped += 1;
-    this.byRule[issue.rule] += 1;
+    // The bar loader's rows break bar rules only (tick rules belong to market streams).
+    const rule = issue.rule as BarRule;
+    this.byRule[rule] = (this.byRule[rule] ?? 0) + 1;
     if (this.examples.length < REPORT_EXAMPLE_LIMIT) this.examples.push(issue);
   }
 

@@ -44,22 +44,25 @@ export class RowCells {
     let cellStart = start;
     for (let i = start; i < end; i++) {
       if (buf[i] === 44) {
-        if (count < capacity) {
-          starts[count] = cellStart;
-          ends[count] = i;
-        }
+        if (count < capacity) this.setCell(buf, count, cellStart, i);
         count += 1;
         cellStart = i + 1;
       }
     }
-    if (count < capacity) {
-      starts[count] = cellStart;
-      ends[count] = end;
-    }
+    if (count < capacity) this.setCell(buf, count, cellStart, end);
     this.count = count + 1;
     this.buf = buf;
-    this.trimAll();
     return true;
+  }
+
+  /** Stores cell i as buf[s, e) without surrounding spaces and tabs. */
+  private setCell(buf: Uint8Array, i: number, s: number, e: number): void {
+    if (s < e && (buf[s] === 32 || buf[s] === 9 || buf[e - 1] === 32 || buf[e - 1] === 9)) {
+      while (s < e && (buf[s] === 32 || buf[s] === 9)) s++;
+      while (e > s && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
+    }
+    this.starts[i] = s;
+    this.ends[i] = e;
   }
 
   /** The slow path for a line with quotes: split as text, then lay the cells out in a scratch buffer. */

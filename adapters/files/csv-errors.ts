@@ -38,6 +38,12 @@ export type BarRule =
   | 'time-duplicate'
   | 'time-order';
 
+/** Rules of tick files beyond the bar rules (trades and quotes; adapters/files/stream-row-context.ts). */
+export type TickRule = 'size-non-negative' | 'bid-above-ask' | 'side-invalid' | 'id-invalid' | 'duplicate' | 'one-sided-empty';
+
+/** Any rule a CSV row can break. */
+export type CsvRule = BarRule | TickRule;
+
 export const BAR_RULES: readonly BarRule[] = [
   'column-count',
   'quote',
@@ -63,7 +69,7 @@ export interface CsvRowIssue {
   readonly field: string;
   /** The text received (for a wrong field count: the number of fields received). */
   readonly value: string;
-  readonly rule: BarRule;
+  readonly rule: CsvRule;
   /** Human sentence: "`high` must be >= `low`, was 99.5 < 100.1". */
   readonly detail: string;
 }
@@ -73,7 +79,7 @@ export class CsvRowError extends Error {
   readonly line: number;
   readonly field: string;
   readonly value: string;
-  readonly rule: BarRule;
+  readonly rule: CsvRule;
 
   constructor(readonly file: string, issue: CsvRowIssue) {
     super(`${file}:${issue.line}: ${issue.detail}`);

@@ -187,10 +187,14 @@ describe('trades', () => {
     expect([error.line, error.rule]).toEqual([4, 'duplicate']);
   });
 
-  it('drops an identical row at the same time when the file has no trade id', async () => {
+  it('keeps (and reports) an identical row at the same time when the file has no trade id, and drops it under drop', async () => {
     const file = csvFile('datetime_ny,price,size\n2013-10-07 09:30:00.001,10,100\n2013-10-07 09:30:00.001,10,200\n2013-10-07 09:30:00.001,10,100\n2013-10-07 09:30:00.002,10,100\n');
-    const stream = await openCsvStream(file);
-    const got = await records(file);
+    const kept = await openCsvStream(file);
+    expect((await records(file)).map((r) => r.size)).toEqual([100, 200, 100, 100]);
+    for await (const _ of kept.blocks(0)) void _;
+    expect(kept.issues().map((i) => [i.rule, i.count, i.action])).toEqual([['duplicate row (identical row at the same time)', 1, 'kept']]);
+    const stream = await openCsvStream(file, { onDuplicate: 'drop' });
+    const got = await records(file, { onDuplicate: 'drop' });
     expect(got.map((r) => r.size)).toEqual([100, 200, 100]);
     expect(got[0]!.tsExchange, 'datetime_ny is New York time: 09:30 EDT = 13:30Z').toBe(BigInt(Date.parse('2013-10-07T13:30:00.001Z')) * MS);
     for await (const _ of stream.blocks(0)) void _;
@@ -267,7 +271,28 @@ describe('quotes', () => {
   });
 });
 
+describe('gzip ticks', () => {
+  it('gives the same trade records from a .gz copy, told by magic bytes not by name', async () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => `${1723161255342 + i},${i + 1},${100 + (i % 13) / 4},1.5,${i % 3 === 0 ? 'sell' : 'buy'},${1723161254087896568n + BigInt(i)}`);
+    const text = `${TRADE_HEADER}${rows.join('\n')}\n`;
+    const plain = csvFile(text, 'zz_ZZZUSDT_plain.csv');
+    const packed = path.join(dir, 'zz_ZZZUSDT_packed.csv');
+    writeFileSync(packed, gzipSync(Buffer.from(text)));
+    const a = await records(plain, { receiveTimeColumn: 'local_recv_ns' });
+    expect(a).toHaveLength(50_000);
+    expect(await records(packed, { receiveTimeColumn: 'local_recv_ns' })).toEqual(a);
+  });
+});
+
 describe('mapping and options', () => {
+  it('refuses a sidecar with an unknown key, naming the sidecar and the key', async () => {
+    const file = csvFile('trade_time_ms,price,qty\n1723161255342,100,1\n', 'meta_bad_BADUSDT.csv');
+    writeFileSync(`${file}.meta.json`, JSON.stringify({ kind: 'trades', stamp: 'open' }));
+    const error = await openCsvStream(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CsvFileError);
+    expect((error as Error).message).toContain(`sidecar ${file}.meta.json: unknown key \`stamp\``);
+  });
+
   it('refuses an unknown kind, and a header it cannot place', async () => {
     const file = csvFile('a,b\n1,2\n');
     const unknownKind = await openCsvStream(file, { kind: 'books' as 'bars' }).catch((e: unknown) => e);

@@ -101,7 +101,10 @@ export class CsvMarketStream implements MarketStream {
     const cells = new RowCells(layout.columnCount);
     const times = new TimeCellReader(options.timeFormat ?? 'auto', layout.timezone);
     const writer = new RecordBlockWriter(options.blockRecords ?? DEFAULT_BLOCK_RECORDS);
-    const ctx = new StreamRowContext(file, layout, cells, times, writer, KIND_WORDS[layout.kind], options.onDuplicate ?? 'drop', options.gapSeconds ?? DEFAULT_GAP_SECONDS);
+    // A repeated trade id is a duplicate: dropped by default. Without ids, identical rows at one
+    // time are often separate prints (ms-stamped equity ticks): kept by default, and reported.
+    const duplicates = options.onDuplicate ?? (layout.tradeId >= 0 ? 'drop' : 'keep');
+    const ctx = new StreamRowContext(file, layout, cells, times, writer, KIND_WORDS[layout.kind], duplicates, options.gapSeconds ?? DEFAULT_GAP_SECONDS);
     this.ctx = ctx;
     ctx.reset(instrument);
     let readRow: (c: StreamRowContext) => CsvRowIssue | null;

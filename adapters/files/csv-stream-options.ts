@@ -37,7 +37,7 @@ export interface CsvStreamOptions {
   columns?: Partial<Record<CsvColumnRole, string>>;
   /** `reject` (default): throw CsvRowError at the first bad row. `skip`: drop bad rows and count them in issues(). */
   onBadRow?: 'reject' | 'skip';
-  /** Ticks: a repeated trade id (or an identical row at the same time): `drop` (default, reported), `keep` (reported), `reject`. */
+  /** Ticks: a repeated trade id (or an identical row at the same time): `drop` (reported; the default with a trade id column), `keep` (reported; the default without one), `reject`. */
   onDuplicate?: 'drop' | 'keep' | 'reject';
   /** Ticks: a gap in time longer than this is reported (default 60). */
   gapSeconds?: number;

@@ -5,7 +5,7 @@ export { loadBarsCsv, type LoadBarsOptions, type LoadedBars } from './csv-bar-lo
 export type { BarSeries, OhlcvColumns } from './bar-series.js';
 export type { BadRowReport } from './bad-row-report.js';
 export { REPORT_EXAMPLE_LIMIT } from './bad-row-report.js';
-export { BAR_RULES, CsvFileError, CsvRowError, type BarRule, type CsvFileProblem, type CsvRowIssue } from './csv-errors.js';
+export { BAR_RULES, CsvFileError, CsvRowError, type BarRule, type CsvRule, type TickRule, type CsvFileProblem, type CsvRowIssue } from './csv-errors.js';
 export { TIME_COLUMN_NAMES, TimeCellParser, type TimeCellError } from './time-column.js';
 export { openCsvStream, measureCsvLoad, CsvMarketStream, BAR_STAMP_REQUIRED } from './csv-market-stream.js';
 export {

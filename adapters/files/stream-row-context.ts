@@ -1,9 +1,9 @@
 // The state one CSV market stream carries from row to row, and the checks every kind shares:
 // time cells, numbers, arrival order, duplicates, gaps, and writing a record's common words.
-// Row rules beyond the bar loader's BarRule ids (see STREAM_RULES) travel in the same
+// Row rules beyond the bar loader's (csv-errors.ts TickRule) travel in the same
 // CsvRowIssue / CsvRowError shape, so callers handle both alike.
 
-import type { BarRule, CsvRowIssue } from './csv-errors.js';
+import type { CsvRowIssue, CsvRule } from './csv-errors.js';
 import { decimalProblem, type RowCells } from './csv-cells.js';
 import type { StreamLayout } from './stream-header.js';
 import type { TimeCellReader } from './time-cell-reader.js';
@@ -19,11 +19,11 @@ import { isoOf, SameTimeRows, StreamIssueTally, TradeIdWindow } from './tick-str
  * | duplicate         | (onDuplicate reject) a trade id or identical row repeats        |
  * | one-sided-empty   | a one-sided quote row updates its bid or its ask               |
  */
-export type StreamRowRule = BarRule | 'size-non-negative' | 'bid-above-ask' | 'side-invalid' | 'id-invalid' | 'duplicate' | 'one-sided-empty';
+export type StreamRowRule = CsvRule;
 
 /** A row issue with a stream rule (CsvRowIssue's rule field holds the id as a string). */
 export function rowIssue(line: number, field: string, value: string, rule: StreamRowRule, detail: string): CsvRowIssue {
-  return { line, field, value, rule: rule as BarRule, detail };
+  return { line, field, value, rule, detail };
 }
 
 export class StreamRowContext {

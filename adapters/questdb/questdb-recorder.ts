@@ -123,11 +123,13 @@ export class QuestDbRecorder {
     const protocol = options.protocol ?? 'http';
     const port = protocol === 'http' ? options.httpPort ?? 9000 : options.ilpTcpPort ?? 9009;
     const endpoint = `${protocol}://${host}:${port}`;
-    const settings = [`addr=${host}:${port}`, 'auto_flush=off', 'init_buf_size=1048576'];
+    // protocol_version=2 (binary doubles; QuestDB >= 9) is set, not probed. Over HTTP the
+    // client's Node http transport (stdlib_http) is used: its default (undici) transport never
+    // settled a flush to a refused connection, and counts retry_timeout as a bound on the whole
+    // request, so a large flush on a busy machine timed out though the server was fine.
+    const settings = [`addr=${host}:${port}`, 'auto_flush=off', 'init_buf_size=1048576', 'protocol_version=2'];
     if (protocol === 'http') {
-      settings.push(`retry_timeout=${options.retryTimeoutMs ?? 10_000}`, `request_timeout=${options.requestTimeoutMs ?? 30_000}`);
-    } else {
-      settings.push('protocol_version=2');
+      settings.push('stdlib_http=on', `retry_timeout=${options.retryTimeoutMs ?? 10_000}`, `request_timeout=${options.requestTimeoutMs ?? 30_000}`);
     }
     // The client's own log: its errors (over TCP the only sign of a reset connection: the
     // server never answers a TCP flush) fail the recorder; its connection chatter is dropped.

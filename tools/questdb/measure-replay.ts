@@ -4,9 +4,11 @@
 //   npx tsx tools/questdb/measure-replay.ts [--rows 2000000] [--methods csv,postgres,parquet] [--json]
 //
 // It starts its own QuestDB (tools/questdb/questdb-server.mjs) in a temp dir, records `rows`
-// generated BTCUSDT-like trades (2-decimal prices, 5-decimal sizes, 1 ms apart) through
-// QuestDbRecorder over HTTP into `trades` and over TCP into `trades_tcp`, waits until WAL has
-// applied them, then replays `trades` ordered by ts with each method:
+// generated BTCUSDT-like trades (2-decimal prices, 5-decimal sizes; 10 batches of 10k records
+// made up front and recorded over and over) through QuestDbRecorder over HTTP into `trades`
+// and over TCP into `trades_tcp`, and waits until WAL has applied them. For the replay it
+// fills `replay_src` on the server (INSERT ... long_sequence: `rows` unique trades, prices
+// 60000 + k/100, sizes k/100000, 1 ms apart) and replays it ordered by ts with each method:
 //
 // - csv:      openQuestDbStream (HTTP /exp CSV, streamed, decoded from bytes): what the adapter uses;
 // - postgres: `postgres` npm package, `.cursor(10000)` inside `sql.begin` over PGWire, rows
@@ -111,7 +113,7 @@ async function replayPostgres(pgPort: number): Promise<{ rows: number; seconds: 
   const started = performance.now();
   await sql.begin(async (tx: any) => {
     await tx
-      .unsafe(`select price, size, side, trade_id, ts::long ts_us from trades where symbol = 'BTCUSDT' order by ts`)
+      .unsafe(`select price, size, side, trade_id, ts::long ts_us from replay_src where symbol = 'BTCUSDT' order by ts`)
       .cursor(10_000, (batch: any[]) => {
         for (const row of batch) {
           const r = (n++ & 4095) * 8;
@@ -134,7 +136,7 @@ async function replayParquet(httpPort: number): Promise<{ rows: number; seconds:
   const compressors = await peerImport('hyparquet-compressors');
   if (!hyparquet || !compressors) return undefined;
   const started = performance.now();
-  const query = `select price, size, side, trade_id, ts::long ts_us from trades where symbol = 'BTCUSDT' order by ts`;
+  const query = `select price, size, side, trade_id, ts::long ts_us from replay_src where symbol = 'BTCUSDT' order by ts`;
   const response = await fetch(`http://127.0.0.1:${httpPort}/exp?fmt=parquet&query=${encodeURIComponent(query)}`);
   const file = await response.arrayBuffer();
   const downloadSeconds = (performance.now() - started) / 1000;
@@ -174,8 +176,14 @@ try {
     Object.assign(results.recorder as object, { tcp: { error: (error as Error).message } });
   }
 
-  const url = `questdb://127.0.0.1:${server.httpPort}/trades?symbol=BTCUSDT&kind=trades`;
-  await measureQuestDbReplay(`${url}&to=${1_723_161_255_000_000_000n + 100_000n * 1_000_000n}`); // warm-up
+  await questDbExec(base, 'create table replay_src (symbol SYMBOL, price DOUBLE, size DOUBLE, side BYTE, trade_id LONG, ts TIMESTAMP, recv_ts TIMESTAMP) timestamp(ts) partition by day wal');
+  await questDbExec(
+    base,
+    `insert into replay_src select 'BTCUSDT', 60000 + rnd_int(0, 100000, 0) / 100.0, rnd_int(1, 200000, 0) / 100000.0, cast(rnd_int(0, 1, 0) * 2 - 1 as byte), 3735683259 + x, timestamp_sequence('2024-08-08', 1000), timestamp_sequence('2024-08-08', 1000) from long_sequence(${rows})`,
+  );
+  await waitForRows(base, 'replay_src', rows);
+  const url = `questdb://127.0.0.1:${server.httpPort}/replay_src?symbol=BTCUSDT&kind=trades`;
+  await measureQuestDbReplay(`${url}&to=2024-08-08T00:01:40Z`); // warm-up: 100k rows
   const replay: Record<string, unknown> = {};
   for (const method of methods) {
     if (method === 'csv') {

@@ -85,6 +85,11 @@ export async function startQuestDb(options = {}) {
     { stdio: ['ignore', log, log], detached: false },
   );
   closeSync(log);
+  // If this process ends without stop() (a crash, process.exit), the server must not outlive it.
+  const killOnExit = () => {
+    if (!exit) child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
   let exit;
   const exited = new Promise((resolve) => {
     child.once('exit', (code, signal) => {
@@ -101,7 +106,11 @@ export async function startQuestDb(options = {}) {
   const stop = () => {
     stopping ??= (async () => {
       const t0 = performance.now();
-      if (exit) return { signal: 'exited', ms: 0 };
+      process.removeListener('exit', killOnExit);
+      if (exit) {
+        if (ownsDir) rmSync(dir, { recursive: true, force: true });
+        return { signal: 'exited', ms: 0 };
+      }
       child.kill('SIGTERM');
       const timedOut = await Promise.race([exited.then(() => false), sleep(stopTimeoutMs).then(() => true)]);
       let signal = 'SIGTERM';
@@ -149,7 +158,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const server = await startQuestDb({ keepDir: process.argv.includes('--keep') });
   const { stop, exited, ...facts } = server;
   console.log(JSON.stringify(facts));
+  let stopping = false;
   const shutdown = async () => {
+    stopping = true;
     const result = await stop();
     console.error(`questdb-server: stopped by ${result.signal} in ${result.ms} ms`);
     process.exit(0);
@@ -157,6 +168,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   exited.then((e) => {
+    if (stopping) return;
     console.error(`questdb-server: java exited (${e.code ?? e.signal})`);
     process.exit(1);
   });

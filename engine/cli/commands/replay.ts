@@ -1,18 +1,20 @@
-// `quantflow replay`: loads bar files, merges them into one time-ordered tape, and
-// pushes it through the inbound ring into the WASM core on the engine thread.
-// Prints the throughput (events/s) and the core's counters. With --decide, each bar's
-// target becomes orders through the order table and the pre-trade checks, filled by the
-// simulated venue inside the core (the tape never waits for the engine); the report gives
-// orders by final state, fills and costs, round trips, the account and the kill switch
-// (persisted with --persist-state, with the lease of client order ids). SIGINT/SIGTERM stop the replay at a batch boundary
-// and drain both rings; a second signal forces exit.
+// `quantflow replay`: loads bar files, merges them into one time-ordered tape, and replays
+// it through the engine with the bar-replay driver (engine/replay, runBarReplay): the inbound
+// ring into the WASM core on the engine thread. Prints the throughput (events/s) and the
+// core's counters. With --decide, each bar's target becomes orders through the order table and
+// the pre-trade checks, filled by the simulated venue inside the core (the tape never waits for
+// the engine); the report gives orders by final state, fills and costs, round trips, the
+// account and the kill switch (persisted with --persist-state, with the lease of client order
+// ids). This file parses the flags, plans the pipeline they ask for, wires signals and the
+// progress bar, and prints. SIGINT/SIGTERM stop the replay at a batch boundary and drain both
+// rings; a second signal forces exit.
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { EngineHost, WAIT_STRATEGY_NAMES, checkWaitStrategyName, type EngineCounters } from '../../threads/index.js';
-import { buildBarReplayTape, type ReplayTape } from '../../replay/bar-replay-tape.js';
-import { playTape, type PlayResult } from '../../replay/tape-player.js';
-import { tapeChecksum } from '../../replay/tape-checksum.js';
-import { instrumentNames } from '../../replay/instrument-names.js';
+import { WAIT_STRATEGY_NAMES, checkWaitStrategyName } from '../../threads/index.js';
+import {
+  barIntervalNs, buildBarReplayTape, instrumentNames, runBarReplay, timeframeOfInterval, tradingPipeline,
+  type BarReplayPipelineResult, type BarReplayResult, type ReplayTape,
+} from '../../replay/index.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { UserFacingError } from '../cli-error.js';
@@ -21,16 +23,11 @@ import { defaultBarFiles } from '../default-data.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { parseSpec } from '../../indicators/index.js';
 import { readRegimeModelFile, type RegimeModelRecord } from '../../regime/index.js';
-import { planPipeline, type InstrumentSnapshot, type PipelineCounters, type PipelineSpec } from '../../pipeline/index.js';
+import { planPipeline, type PipelineSpec } from '../../pipeline/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
-import { barIntervalNs } from '../../replay/bar-replay-tape.js';
-import { timeframeOfInterval } from '../../replay/timeframe-of-interval.js';
 import type { BarSeries } from '../../../adapters/files/index.js';
-import { readInstrumentRisk, readRiskAccount } from '../../pipeline/index.js';
-import { tradingPipeline } from '../../replay/trading-pipeline.js';
 import { KillSwitchStore } from '../../killswitch/index.js';
-import { describeReplayRisk, replayRiskJson, type ReplayRiskResult } from '../replay-order-flow.js';
-import { readExecutionReport } from '../../execution/index.js';
+import { describeReplayRisk, replayRiskJson } from '../replay-order-flow.js';
 import { OrderIdLease } from '../../state/index.js';
 import { TradeListWriter } from '../trade-list-writer.js';
 import { replayJournal } from '../../live/index.js';
@@ -65,7 +62,7 @@ export function registerReplayCommand(program: Command): void {
     .addOption(new Option('--wait <strategy>', 'how the engine thread waits on an empty ring').choices([...WAIT_STRATEGY_NAMES]).default('spin-then-sleep'))
     .option('--ind <spec>', 'indicators the core computes per bar for every instrument, e.g. ema:20,rsi:14,bb:20:2')
     .option('--regime-model <file>', 'regime model JSON (from `regime fit`) filtered every bar for every instrument')
-    .option('--decide', 'trade: fusion, sizing, orders through the pre-trade checks and the simulated venue per bar (needs --regime-model; configuration: fusion, sizing, risk, account, orders, execution, exits, venue)')
+    .option('--decide', 'trade: fusion, sizing, orders through the pre-trade checks and the simulated venue per bar (the strategies of the configuration; fusion ones need --regime-model; configuration: strategies, fusion, sizing, risk, account, orders, execution, exits, venue)')
     .option('--equity <amount>', 'starting cash of the risk account the decisions size against', '100000')
     .option('--persist-state', 'start from the kill switch and order ids persisted at killSwitch.statePath and persist them there (default: a replay starts un-halted, numbers orders from 1 and persists nothing)')
     .addOption(new Option('--persist-kill-switch', 'the former name of --persist-state').hideHelp())
@@ -109,58 +106,45 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   const store = planned?.killSwitch ? openKillSwitchStore(planned.killSwitch.statePath) : undefined;
   const persisted = store?.load();
   if (persisted?.halted) log(`kill switch: HALTED (tripped by ${persisted.who}: ${persisted.why}); new exposure is denied until \`quantflow killswitch reset\``);
-  const risk = planned?.spec.risk && { ...planned.spec.risk, halted: persisted?.halted ?? false };
   const orderIds = store ? new OrderIdLease(store.root) : undefined;
   const trades = flags.trades ? new TradeListWriter(flags.trades, tape.instrumentNames) : undefined;
-  const baseExecution = planned?.spec.execution;
-  const execution = baseExecution && orderIds ? { ...baseExecution, orders: { ...baseExecution.orders, firstOrderId: orderIds.firstId() } } : baseExecution;
-  const pipeline = planned && { ...planned.spec, risk, execution };
-  const host = await EngineHost.start({
-    wait,
-    pipeline,
-    killSwitch: store,
-    orderIds,
-    onKillSwitchTrip: (event) => log(`kill switch: TRIPPED and persisted (${event.why}); trading halted`),
-    onRoundTrip: trades && ((roundTrip) => trades.write(roundTrip)),
-  });
-  let stopRequested = false;
-  let finished: Promise<void> | undefined;
-  const shutdown = installSignalShutdown({
-    drainAndStop: async () => {
-      stopRequested = true;
-      await finished;
-    },
-    describeForcedExit: () => `${host.unconsumed()} published records were not consumed.`,
-  });
-
   const bar = flags.progress && !flags.json && process.stderr.isTTY
     ? new cliProgress.SingleBar({ format: 'replay |{bar}| {value}/{total} events', stream: process.stderr }, cliProgress.Presets.shades_classic)
     : undefined;
-  log(`replay: ${tape.length} events from ${series.length} files on the engine thread (Ctrl-C drains and stops; twice forces exit)`);
-  bar?.start(tape.length, 0);
-  finished = (async () => {
-    const playOptions = { batch, rate, shouldStop: () => stopRequested, onProgress: (n: number) => bar?.update(n) };
-    const played = await playTape(tape, host, playOptions);
+  let stopRequested = false;
+  let shutdown: ReturnType<typeof installSignalShutdown> | undefined;
+  const finished: Promise<void> = (async () => {
+    const result = await runBarReplay({
+      tape,
+      batch,
+      rate,
+      wait,
+      pipeline: planned?.spec,
+      killSwitch: store,
+      orderIds,
+      onKillSwitchTrip: (event) => log(`kill switch: TRIPPED and persisted (${event.why}); trading halted`),
+      onRoundTrip: trades && ((roundTrip) => trades.write(roundTrip)),
+      onStarted: (engine) => {
+        shutdown = installSignalShutdown({
+          drainAndStop: async () => {
+            stopRequested = true;
+            await finished;
+          },
+          describeForcedExit: () => `${engine.unconsumed()} published records were not consumed.`,
+        });
+        log(`replay: ${tape.length} events from ${series.length} files on the engine thread (Ctrl-C drains and stops; twice forces exit)`);
+        bar?.start(tape.length, 0);
+      },
+      shouldStop: () => stopRequested,
+      onProgress: (n) => bar?.update(n),
+    });
     bar?.stop();
-    const counters = await host.drainAndStop();
-    const riskResult = risk
-      ? {
-        startingCash: risk.cash,
-        account: readRiskAccount(host.memory),
-        instruments: risk.instruments.map(({ instrument }) => readInstrumentRisk(host.memory, instrument)),
-        orderFlow: host.orderFlow,
-        execution: readExecutionReport(host.memory, risk.instruments.map(({ instrument }) => instrument)),
-        pipeline: host.pipelineCounters(),
-        persisted: store ? store.load() : undefined,
-      }
-      : undefined;
-    const pipelineResult = pipeline ? { counters: host.pipelineCounters(), instruments: host.pipelineSnapshot(), risk: riskResult } : undefined;
-    report({ tape, played, counters, loadMs, batch, rate, wait, json: flags.json === true, pipeline: pipelineResult });
+    report({ tape, result, loadMs, batch, rate, wait, json: flags.json === true });
   })();
   try {
     await finished;
   } finally {
-    shutdown.dispose();
+    shutdown?.dispose();
     await store?.close();
     await trades?.close();
   }
@@ -215,10 +199,9 @@ interface PlannedPipeline {
 
 /** The per-bar pipeline the flags ask for (every instrument gets the same stages), or none. */
 function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[], tape: ReplayTape): PlannedPipeline | undefined {
-  if (flags.decide && !flags.regimeModel) throw new UserFacingError('--decide needs --regime-model: fusion blends expert weights by the filtered regime probabilities');
   if (flags.trades && !flags.decide) throw new UserFacingError('--trades needs --decide: only decisions trade');
   if (flags.persistState && !flags.decide) throw new UserFacingError('--persist-state needs --decide: only decisions trade, so only they trip the kill switch and number orders');
-  if (!flags.ind && !flags.regimeModel) return undefined;
+  if (!flags.ind && !flags.regimeModel && !flags.decide) return undefined;
   let indicators: string[] = [];
   if (flags.ind) {
     try {
@@ -252,7 +235,7 @@ function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[], tap
   let planned: { spec: PipelineSpec; defaulted: readonly string[] };
   try {
     planned = tradingPipeline({
-      config, instrumentNames: tape.instrumentNames, timeframes: instruments.map((entry) => entry.timeframe), regimeModel: regimeModel!, indicators, equity,
+      config, instrumentNames: tape.instrumentNames, timeframes: instruments.map((entry) => entry.timeframe), regimeModel, indicators, equity,
       startNs: tape.tsExchange[0], halted: false, simulate: true,
     });
   } catch (error) {
@@ -265,29 +248,19 @@ function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[], tap
   };
 }
 
-interface PipelineResult {
-  counters: PipelineCounters;
-  instruments: InstrumentSnapshot[];
-  risk?: ReplayRiskResult;
-}
-
 interface ReplayReport {
   tape: ReplayTape;
-  played: PlayResult;
-  counters: EngineCounters;
+  result: BarReplayResult;
   loadMs: number;
   batch: number;
   rate: number;
   wait: string;
   json: boolean;
-  pipeline?: PipelineResult;
 }
 
-function report({ tape, played, counters, loadMs, batch, rate, wait, json, pipeline }: ReplayReport): void {
+function report({ tape, result: { played, counters, expectedChecksum, checksumMatches, consumedAll, pipeline }, loadMs, batch, rate, wait, json }: ReplayReport): void {
   const seconds = Number(played.elapsedNs) / 1e9;
   const eventsPerSecond = seconds > 0 ? played.published / seconds : 0;
-  const expected = played.checksum ?? tapeChecksum(tape, played.rows);
-  const checksumMatches = expected === counters.checksum;
   const perInstrument = tape.instrumentNames.map((name, id) => ({ instrument: id, name, bars: countInstrument(tape, id, played.rows) }));
   const result = {
     files: tape.instrumentNames.length,
@@ -323,17 +296,17 @@ function report({ tape, played, counters, loadMs, batch, rate, wait, json, pipel
       `replay: ${result.files} files, ${tape.length.toLocaleString('en-US')} bars (${perInstrument.map((i) => `${i.name} ${i.bars.toLocaleString('en-US')}`).join(', ')})`,
       `loaded in ${result.loadMs} ms`,
       `${played.stoppedEarly ? 'interrupted: pushed' : 'pushed'} ${played.published.toLocaleString('en-US')} events through the inbound ring into the WASM core in ${result.replayMs} ms: ${formatRate(eventsPerSecond)} events/s (batch ${batch}, wait ${wait}${rate > 0 ? `, paced at ${rate}/s` : ''})`,
-      `core consumed ${counters.eventsProcessed.toLocaleString('en-US')} events (${counters.barsProcessed.toLocaleString('en-US')} bars, ${counters.eventsRejected} rejected); checksum ${counters.checksum} ${checksumMatches ? 'matches' : `DOES NOT MATCH the producer's ${expected}`}`,
+      `core consumed ${counters.eventsProcessed.toLocaleString('en-US')} events (${counters.barsProcessed.toLocaleString('en-US')} bars, ${counters.eventsRejected} rejected); checksum ${counters.checksum} ${checksumMatches ? 'matches' : `DOES NOT MATCH the producer's ${expectedChecksum}`}`,
     ];
     if (pipeline) lines.push(...describePipeline(pipeline, tape));
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  if (!checksumMatches || counters.eventsProcessed !== played.published) {
-    throw new Error(`engine consumed ${counters.eventsProcessed} of ${played.published} published events (checksum ${counters.checksum}, expected ${expected})`);
+  if (!checksumMatches || !consumedAll) {
+    throw new Error(`engine consumed ${counters.eventsProcessed} of ${played.published} published events (checksum ${counters.checksum}, expected ${expectedChecksum})`);
   }
 }
 
-function describePipeline(pipeline: PipelineResult, tape: ReplayTape): string[] {
+function describePipeline(pipeline: BarReplayPipelineResult, tape: ReplayTape): string[] {
   const c = pipeline.counters;
   const lines = [`pipeline: ${c.barsPiped} bars, ${c.indicatorSteps} indicator updates, ${c.regimeSteps} regime filter steps, ${c.decisionSteps} decisions, ${c.ordersChecked} orders checked, ${c.stageErrors} stage errors${c.stageErrors > 0 ? ` (last status ${c.lastError} on instrument ${c.lastErrorInstrument})` : ''}`];
   for (const snapshot of pipeline.instruments) {
