@@ -9,6 +9,7 @@ import { regimeSuite } from './regime.bench.js';
 import { decisionSuite } from './decision.bench.js';
 import { executionSuite } from './execution.bench.js';
 import { journalSuite } from './journal.bench.js';
+import { backtestSuite } from './backtest.bench.js';
 
 export interface BenchSuiteOptions {
   json?: boolean;
@@ -29,6 +30,7 @@ const suites: Record<string, BenchSuite> = {
   decision: decisionSuite,
   execution: executionSuite,
   journal: journalSuite,
+  backtest: backtestSuite,
 };
 
 const program = new Command();

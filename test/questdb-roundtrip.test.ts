@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openQuestDbStream, questDbExec, QuestDbRecorder, QuestDbSchemaError } from '../adapters/questdb/index.js';
+import { openQuestDbStream, questDbExec, QuestDbRecorder, QuestDbSchemaError, TABLE_SCHEMAS } from '../adapters/questdb/index.js';
 import { EventKind, f64Bits, loadEventRecord, storeEventRecord, type EventRecord } from '../engine/layout/event-record.js';
 import type { MarketStream } from '../engine/replay/index.js';
 import { sharedQuestDb } from './questdb-global-setup.js';
@@ -218,6 +218,25 @@ if (!qdb.available) {
       expect(quoteSlice.expectedRows).toBe(2500);
       const empty = await openQuestDbStream(url(tables.bars, `symbol=BTC_BARS&kind=bars&from=2030-01-01`));
       expect((await replay(empty, 3)).bytes.length).toBe(0);
+    });
+
+    it('creates absent tables with the documented schema and flushes on time without being asked', async () => {
+      const own = { trades: `timer_trades_${suffix}`, quotes: `timer_quotes_${suffix}`, bars: `timer_bars_${suffix}` };
+      const recorder = await QuestDbRecorder.open({ httpPort: qdb.httpPort, tables: own, flushRows: 1_000_000, flushIntervalMs: 100 });
+      try {
+        for (const kind of ['trades', 'quotes', 'bars'] as const) {
+          const columns = await questDbExec(`http://127.0.0.1:${qdb.httpPort}`, `select "column", type, designated from table_columns('${own[kind]}')`);
+          expect(columns.dataset.map((r) => `${r[0]} ${r[1]}${r[2] ? ' designated' : ''}`), kind).toEqual(
+            TABLE_SCHEMAS[kind].columns.map((c) => `${c.name} ${c.types[0]}${c.name === 'ts' ? ' designated' : ''}`),
+          );
+        }
+        recorder.record(toBytes(quotes.slice(0, 10)), symbols);
+        await waitForCount(own.quotes, '1 = 1', 10);
+        expect(recorder.stats().flushes, 'the timer flushed').toBeGreaterThanOrEqual(1);
+      } finally {
+        await recorder.close();
+        for (const table of Object.values(own)) await questDbExec(`http://127.0.0.1:${qdb.httpPort}`, `drop table if exists ${table}`);
+      }
     });
 
     it('refuses bars of several intervals for one symbol without interval_s', async () => {

@@ -8,11 +8,19 @@ export interface ExecResult {
   readonly dataset: readonly (readonly unknown[])[];
 }
 
+/** How long a response body may stay silent: long, as a paused consumer (backpressure) also stops the flow. */
+const BODY_IDLE_MS = 600_000;
+
 function get(base: string, path: string, query: string, extra: Record<string, string>, label: string, timeoutMs: number): Promise<IncomingMessage> {
   const params = new URLSearchParams({ query, ...extra });
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}?${params}`, { method: 'GET', agent: false }, resolve);
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    let answered = false;
+    const req = request(`${base}${path}?${params}`, { method: 'GET', agent: false }, (response) => {
+      answered = true;
+      req.setTimeout(BODY_IDLE_MS);
+      resolve(response);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(answered ? `the answer stalled for ${BODY_IDLE_MS} ms` : `no answer within ${timeoutMs} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) => reject(new QuestDbQueryError(label, query, undefined, error.code ? `${error.code} ${error.message}` : error.message)));
     req.end();
   });

@@ -65,6 +65,7 @@ export interface QuestDbRecorderStats {
 type Counts = Record<MarketRecordKind, number>;
 const zero = (): Counts => ({ trades: 0, quotes: 0, bars: 0 });
 const TWO32 = 4294967296;
+const MAX_TRADE_ID = BigInt(Number.MAX_SAFE_INTEGER);
 type ClientLog = (level: 'error' | 'warn' | 'info' | 'debug', message: string | Error) => void;
 
 /** floor(ns / 1000) of the i64 at `at`, as a Number (exact below 2^53 µs; ns must be >= 0). */
@@ -156,6 +157,11 @@ export class QuestDbRecorder {
       }
     }
     return recorder;
+  }
+
+  /** Same as open(). */
+  static connect(options: QuestDbRecorderOptions = {}): Promise<QuestDbRecorder> {
+    return QuestDbRecorder.open(options);
   }
 
   /** Creates the three tables with the documented schema when absent (CREATE TABLE IF NOT EXISTS). */
@@ -275,7 +281,7 @@ export class QuestDbRecorder {
       const side = view.getFloat64(at + EV_A, true);
       if (side !== 1 && side !== -1 && side !== 0) throw new RangeError(`${where}: a trade's side (a) must be +1, -1 or 0, was ${side}`);
       const id = view.getBigUint64(at + EV_ID, true);
-      if (id > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${where}: a trade id must be below 2^53 to be stored, was ${id}`);
+      if (id > MAX_TRADE_ID) throw new RangeError(`${where}: a trade id must be below 2^53 to be stored, was ${id}`);
     } else if (kind === EventKind.BAR) {
       const intervalNs = local - exchange;
       if (intervalNs < 1_000_000_000n || intervalNs % 1_000_000_000n !== 0n || intervalNs / 1_000_000_000n > 2_147_483_647n) {

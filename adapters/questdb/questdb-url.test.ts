@@ -20,6 +20,7 @@ describe('parseQuestDbUrl', () => {
     expect(source).toMatchObject({ host: '127.0.0.1', port: 9000, httpBase: 'http://127.0.0.1:9000', table: 'trades', symbol: 'BTCUSDT', kind: 'trades', local: 'ts', blockRecords: 4096 });
     expect(source.fromUs).toBeUndefined();
     expect(parseQuestDbUrl('questdb://db.local/bars_1m?symbol=ETH-USD&kind=bars&interval_s=60').port).toBe(9000);
+    expect(parseQuestDbUrl('questdb://db.local/quotes?symbol=ETH-USD').kind, 'a table named after its kind needs no kind=').toBe('quotes');
   });
 
   it('takes from/to as ISO or integer ns and rounds a sub-µs bound up to the next µs', () => {
@@ -35,6 +36,7 @@ describe('parseQuestDbUrl', () => {
     expect(urlError('postgres://h/t?symbol=A&kind=trades')).toMatchObject({ field: 'scheme', value: 'postgres' });
     expect(urlError('questdb://h/1table?symbol=A&kind=trades')).toMatchObject({ field: 'table', value: '1table' });
     expect(urlError('questdb://h/t?kind=trades')).toMatchObject({ field: 'symbol' });
+    expect(urlError('questdb://h/ticks?symbol=A')).toMatchObject({ field: 'kind', value: '' });
     expect(urlError("questdb://h/t?symbol=A'--&kind=trades")).toMatchObject({ field: 'symbol', value: "A'--" });
     expect(urlError('questdb://h/t?symbol=A&kind=book')).toMatchObject({ field: 'kind', value: 'book' });
     expect(urlError(`${base}&from=yesterday`)).toMatchObject({ field: 'from', value: 'yesterday' });

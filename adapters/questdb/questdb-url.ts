@@ -3,7 +3,8 @@
 //   questdb://HOST[:PORT]/TABLE?symbol=BTCUSDT&kind=trades[&from=T][&to=T][&local=ts|recv_ts][&interval_s=N][&block=N]
 //
 // - PORT is QuestDB's HTTP port (default 9000): the stream reads through `/exec` and `/exp`.
-// - `kind`: trades | quotes | bars (the table's schema, see README.md).
+// - `kind`: trades | quotes | bars (the table's schema, see README.md); may be left out when
+//   the table is named after its kind (`questdb://h/trades?symbol=X`).
 // - `from` (inclusive) and `to` (exclusive) bound the table's designated `ts` column (trade or
 //   quote time; a bar's OPEN time). Each is an ISO 8601 time (`2024-08-08`,
 //   `2024-08-08T23:54:15.342Z`, up to 9 fraction digits, `Z` or `+HH:MM`; no zone = UTC) or an
@@ -108,8 +109,9 @@ export function parseQuestDbUrl(url: string): QuestDbSource {
   const symbol = param('symbol');
   if (symbol === undefined) throw new QuestDbUrlError(url, 'symbol', '', 'must be given');
   if (!SYMBOL_NAME.test(symbol)) throw new QuestDbUrlError(url, 'symbol', symbol, 'must be letters, digits and . _ : / @ - (at most 64)');
-  const kind = param('kind');
-  if (kind === undefined) throw new QuestDbUrlError(url, 'kind', '', `must be given: ${KINDS.join(', ')}`);
+  // Without `kind`, a table named trades, quotes or bars is of that kind.
+  const kind = param('kind') ?? ((KINDS as readonly string[]).includes(table) ? table : undefined);
+  if (kind === undefined) throw new QuestDbUrlError(url, 'kind', '', `must be given (${KINDS.join(', ')}) unless the table is named after its kind`);
   if (!(KINDS as readonly string[]).includes(kind)) throw new QuestDbUrlError(url, 'kind', kind, `must be one of ${KINDS.join(', ')}`);
   const bound = (name: 'from' | 'to'): bigint | undefined => {
     const text = param(name);

@@ -10,16 +10,9 @@ import type { OrderFlowTally } from '../threads/index.js';
 import type { KillSwitchState } from '../killswitch/index.js';
 import type { ExecutionReport } from '../execution/index.js';
 
-export interface ReplayRiskResult {
-  startingCash: number;
-  account: RiskAccountSnapshot;
-  instruments: InstrumentRiskSnapshot[];
-  orderFlow: OrderFlowTally;
-  execution: ExecutionReport;
-  pipeline: PipelineCounters;
-  /** The persisted kill switch after the run (with --persist-kill-switch). */
-  persisted?: KillSwitchState;
-}
+/** What a replay's risk account amounted to (engine/replay's driver reads it). */
+import type { BarReplayRiskResult } from '../replay/index.js';
+export type ReplayRiskResult = BarReplayRiskResult;
 
 /** Counts by risk reason code, keyed by reason name in code order. */
 function reasonCounts(byReason: ReadonlyMap<number, number>): Record<string, number> {
