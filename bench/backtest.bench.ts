@@ -171,7 +171,9 @@ async function questDbReplayRate(ticks: MemoryStream): Promise<{ rowsPerSecond: 
   try {
     const recorder = await QuestDbRecorder.connect({ host: server.host, httpPort: server.httpPort });
     const t0 = performance.now();
-    for await (const block of ticks.blocks(0)) await recorder.record(block.bytes.subarray(0, block.count * 64), [ticks.symbol]);
+    for await (const block of ticks.blocks(0)) {
+      if (!recorder.record(block.bytes.subarray(0, block.count * 64), [ticks.symbol])) await recorder.flush();
+    }
     await recorder.close();
     const recordSeconds = (performance.now() - t0) / 1000;
     const url = `questdb://${server.host}:${server.httpPort}/trades?symbol=${ticks.symbol}`;

@@ -51,7 +51,7 @@ if (!qdb.available) {
     });
 
     it('refuses a bad URL before any query', async () => {
-      await expect(openQuestDbStream(`questdb://127.0.0.1:${qdb.httpPort}/trades?symbol=BTCUSDT`)).rejects.toBeInstanceOf(QuestDbUrlError);
+      await expect(openQuestDbStream(`questdb://127.0.0.1:${qdb.httpPort}/ticks?symbol=BTCUSDT`)).rejects.toBeInstanceOf(QuestDbUrlError);
     });
 
     it('says QuestDB could not be reached when nothing listens', async () => {

@@ -47,7 +47,7 @@ export function withCsvMappingOptions(command: Command): Command {
     .option('--receive-time-column <header>', 'ticks: a receive-time column (e.g. local_recv_ns) used as the arrival time')
     .option('--column <role=header>', `a value column under another name, repeatable; roles: ${CSV_COLUMN_ROLES.join(', ')}`, collect)
     .option('--on-bad-row <policy>', 'reject (default): stop at the first bad row naming file:line; skip: skip bad rows and count them')
-    .option('--on-duplicate <policy>', 'ticks: a repeated trade id or identical row at the same time: drop (default, reported), keep (reported), reject')
+    .option('--on-duplicate <policy>', 'ticks: a repeated trade id or identical row at the same time: drop (reported; default with a trade id column), keep (reported; default without one), reject')
     .option('--gap-seconds <seconds>', 'ticks: report gaps longer than this (default 60)');
 }
 
