@@ -25,6 +25,9 @@ import { crashPoint } from './crash-points.js';
 import { holdJournal, journalHolder, releaseJournal } from './session-control.js';
 import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
 import { readRiskAccount } from '../pipeline/index.js';
+import { EV_KIND, EventKind } from '../layout/event-record.js';
+
+const MARKET_KINDS = EventKind.BAR | EventKind.TRADE | EventKind.QUOTE;
 
 export interface LiveSessionOptions {
   readonly journalDir: string;
@@ -38,6 +41,12 @@ export interface LiveSessionOptions {
   /** Reconnects after a dropped venue connection (default: 10 attempts per drop, 50 ms doubling to 2 s, with jitter). */
   readonly reconnect?: ReconnectPolicy;
   readonly log?: (line: string) => void;
+  /**
+   * Each market record (BAR, TRADE, QUOTE) the venue sent, once journaled and published: for a
+   * recorder of the session's data (adapters/questdb QuestDbRecorder), so any session can be
+   * replayed as a backtest. The 64 bytes are only valid during the call.
+   */
+  readonly onMarketRecord?: (record: Uint8Array) => void;
 }
 
 export interface LiveSessionResult {
@@ -203,7 +212,11 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     journal.commit();
 
     // The venue: every record it sends is journaled, then published.
-    adapter.onRecord((record, sourceSeq) => inbound.journalAndPublish(record, sourceSeq));
+    const onMarket = options.onMarketRecord;
+    adapter.onRecord((record, sourceSeq) => {
+      inbound.journalAndPublish(record, sourceSeq);
+      if (onMarket && (new DataView(record.buffer, record.byteOffset, 64).getInt32(EV_KIND, true) & MARKET_KINDS) !== 0) onMarket(record);
+    });
     let dropped: string | null = null;
     adapter.onDisconnect((reason) => {
       dropped = reason;
