@@ -2,7 +2,8 @@
 // simulated-venue server, with its journal and checkpoints in a directory. Started as
 //   node dist/tools/crash-harness/session-process.js OPTIONS.json
 // OPTIONS: { journalDir, venuePort, checkpointEvery, durability?, and either pipelineJson or
-// bars + regimeModel (+ config, equity) } (README "Crash safety" has an example).
+// bars + regimeModel (+ config, equity), and optionally record: { questdb: { host, httpPort },
+// symbols } to record every market record to QuestDB } (README "Crash safety" has an example).
 // with QF_CRASH_AT=<point>:<n> to be killed at a scripted point (engine/live/crash-points.ts).
 // It recovers from whatever a previous run left in the journal, reconciles, trades until the
 // venue's market stream ends, and prints one JSON line: the book, the recovery and the
@@ -16,6 +17,7 @@ import { buildBarReplayTape, barIntervalNs, instrumentNames, timeframeOfInterval
 import { loadConfig } from '../../engine/config/index.js';
 import { readRegimeModelFile } from '../../engine/regime/index.js';
 import type { PipelineSpec } from '../../engine/pipeline/index.js';
+import { QuestDbRecorder } from '../../adapters/questdb/index.js';
 
 interface SessionProcessOptions {
   journalDir: string;
@@ -29,17 +31,19 @@ interface SessionProcessOptions {
   equity?: number;
   checkpointEvery: number;
   durability?: unknown;
+  /** Records every bar, trade and quote the session receives to QuestDB (instrument id i -> symbols[i]; default: from `bars`). */
+  record?: { questdb: { host?: string; httpPort: number }; symbols?: string[] };
 }
 
 /** The trading pipeline of the options: given as JSON, or built from bar files, a regime model and a config. */
 async function pipelineOf(options: SessionProcessOptions): Promise<PipelineSpec> {
   if (options.pipelineJson !== undefined) return pipelineFromJson(options.pipelineJson);
-  if (!options.bars?.length || !options.regimeModel) throw new Error('options need `pipelineJson`, or `bars` (the files the venue serves) and `regimeModel`');
+  if (!options.bars?.length) throw new Error('options need `pipelineJson`, or `bars` (the files the venue serves) with a config (and a `regimeModel` for fusion strategies)');
   const series = await Promise.all(options.bars.map(async (file) => (await loadBarsCsv(file)).series));
   const tape = buildBarReplayTape(series, instrumentNames(options.bars));
   return tradingPipeline({
     config: loadConfig({ configFile: options.config }), instrumentNames: tape.instrumentNames, timeframes: series.map((s) => timeframeOfInterval(barIntervalNs(s))),
-    regimeModel: readRegimeModelFile(options.regimeModel), indicators: [], equity: options.equity ?? 100_000, startNs: tape.tsExchange[0], halted: false, simulate: false,
+    regimeModel: options.regimeModel ? readRegimeModelFile(options.regimeModel) : undefined, indicators: [], equity: options.equity ?? 100_000, startNs: tape.tsExchange[0], halted: false, simulate: false,
   }).spec;
 }
 
@@ -50,6 +54,10 @@ async function main(): Promise<void> {
   if (!file) throw new Error('usage: session-process OPTIONS.json');
   const options = JSON.parse(readFileSync(file, 'utf8')) as SessionProcessOptions;
   const adapter = new SimVenueAdapter({ host: '127.0.0.1', port: options.venuePort });
+  const symbols = options.record?.symbols ?? (options.bars ? instrumentNames(options.bars) : undefined);
+  if (options.record && !symbols) throw new Error('`record` needs `symbols` (instrument id -> symbol) when the pipeline is given as JSON');
+  const recorder = options.record ? await QuestDbRecorder.open({ host: options.record.questdb.host ?? '127.0.0.1', httpPort: options.record.questdb.httpPort }) : undefined;
+  let flushing: Promise<void> = Promise.resolve();
   const result = await runLiveSession({
     journalDir: options.journalDir,
     durability: options.durability === undefined ? undefined : parseDurability(options.durability, 'durability'),
@@ -57,7 +65,12 @@ async function main(): Promise<void> {
     adapter,
     checkpointEvery: options.checkpointEvery,
     log: (line) => process.stderr.write(`${line}\n`),
+    onMarketRecord: recorder && ((record) => {
+      if (!recorder.record(record, symbols!)) flushing = flushing.then(() => recorder.flush());
+    }),
   });
+  await flushing;
+  await recorder?.close();
   process.stdout.write(`${JSON.stringify({
     book: result.book,
     recoveredFromInboundSeq: result.recoveredFromInboundSeq.toString(),

@@ -89,10 +89,10 @@ export interface NautilusBenchOptions {
   mode: 'none' | 'ema-cross';
   /** EMACross trade size in base units; default 0.01. */
   tradeSize?: string;
-  /** Nautilus log level; default ERROR. */
+  /** Log at this Nautilus level; by default logging is bypassed (not timed). */
   logLevel?: string;
-  bypassLogging?: boolean;
-  noAnalysis?: boolean;
+  /** Run Nautilus's post-run analysis inside engine.run(); default off. */
+  analysis?: boolean;
   /** EMACross without its trade-tick subscription (its on_trade_tick formats every tick). */
   noTradeTickSubscription?: boolean;
 }
@@ -118,6 +118,10 @@ export interface NautilusBenchResult {
   readonly barsInCache: number;
   /** Time to build the TradeTicks (not in `seconds`). */
   readonly buildSeconds: number;
+  /** Null when logging was bypassed. */
+  readonly logLevel: string | null;
+  readonly runAnalysis: boolean;
+  readonly strategySubscribesTradeTicks: boolean;
 }
 
 /** A peer script that exited with an error; `stderr` is what it printed there. */
@@ -267,6 +271,9 @@ interface RawNautilusResult {
   instrument: string;
   bars_in_cache: number;
   build_seconds: number;
+  log_level: string | null;
+  run_analysis: boolean;
+  strategy_subscribes_trade_ticks: boolean;
 }
 
 /** NautilusTrader's BacktestEngine.run() over `ticks` repeated `repeat` times (workload in tools/peers/README.md). */
@@ -277,8 +284,7 @@ export async function runNautilusBench(opts: NautilusBenchOptions): Promise<Naut
   const args = ['--ticks', ...opts.ticks.map((t) => resolve(t)), '--repeat', String(opts.repeat), '--mode', opts.mode];
   if (opts.tradeSize !== undefined) args.push('--trade-size', opts.tradeSize);
   if (opts.logLevel !== undefined) args.push('--log-level', opts.logLevel);
-  if (opts.bypassLogging) args.push('--bypass-logging');
-  if (opts.noAnalysis) args.push('--no-analysis');
+  if (opts.analysis) args.push('--analysis');
   if (opts.noTradeTickSubscription) args.push('--no-trade-tick-subscription');
   const r = (await runScript(python, nautilusScript, args)) as RawNautilusResult;
   return {
@@ -296,5 +302,8 @@ export async function runNautilusBench(opts: NautilusBenchOptions): Promise<Naut
     instrument: r.instrument,
     barsInCache: r.bars_in_cache,
     buildSeconds: r.build_seconds,
+    logLevel: r.log_level,
+    runAnalysis: r.run_analysis,
+    strategySubscribesTradeTicks: r.strategy_subscribes_trade_ticks,
   };
 }
