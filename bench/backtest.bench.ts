@@ -7,9 +7,11 @@
 // previous one ends; trade ids stay unique) to reach --ticks (default 1,000,000).
 //
 // Variants, each timed the same way for both engines: over ticks already in memory.
-//   quantflow none       runBacktest with no strategy: every tick through the inbound ring into
-//                        the core, 1-minute bars built in the core, EMA(10) and EMA(20) on them;
-//                        no orders, nothing recorded (the engine's data path)
+//   quantflow none       the full pipeline with no orders: every tick through the inbound ring
+//                        into the core (the risk mark, exits and the tick-mode simulated venue
+//                        on every trade), 1-minute bars built in the core, EMA(10) and EMA(20)
+//                        on them, and a rule strategy whose entry never holds (`ema:10 < 0`), the
+//                        run recorded as `quantflow backtest` records it
 //   quantflow ema-cross  runBacktest with config/examples/ema-cross.yaml's strategy on 1-minute
 //                        bars built from the ticks (long while EMA(10) >= EMA(20), 0.01 BTC), the
 //                        simulated venue in tick mode matching against the trades, and the run
@@ -26,8 +28,10 @@
 // the LMDB store via measureStoreRead after importing them; QuestDB via measureQuestDbReplay
 // after recording them with the ILP recorder into a server started for the bench (and stopped
 // by its PID) — each a full pass over the rows, records built, nothing else.
-// RSS: a child process runs the ema-cross backtest streaming from the LMDB store over the first
-// N and 2N ticks and reports its peak RSS (process.resourceUsage().maxRSS).
+// RSS: a child process runs the ema-cross backtest streaming N and then 2N ticks, from a CSV
+// file and from the LMDB store, and reports its peak RSS (process.resourceUsage().maxRSS) and
+// its peak anonymous RSS (RssAnon, sampled): the store is read through a memory map, whose
+// file pages count in RSS while mapped though they are the kernel's page cache.
 // Repetitions: --repeats (default 3) rounds of each variant after one warm-up run, medians;
 // ratios QuantFlow / NautilusTrader in the same run. Goals: >= 3M events/s with no orders and
 // >= 1M events/s with orders (more than 8x and 3.5x NautilusTrader), loading >= 1M ticks/s,
@@ -82,11 +86,12 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function benchConfigFile(dir: string): string {
-  const file = join(dir, 'ema-cross-ticks.yaml');
+/** The bench's configuration: the EMA cross on 1-minute bars, or (`entry`) a rule that never holds. */
+function benchConfigFile(dir: string, name: string, entry = 'ema:10 >= ema:20', exit = 'ema:10 < ema:20'): string {
+  const file = join(dir, `${name}.yaml`);
   const text = [
     'strategies:',
-    '  - { name: ema-cross, type: rules, long: { entry: "ema:10 >= ema:20", exit: "ema:10 < ema:20" }, size: { quantity: 0.01 } }',
+    `  - { name: ${name}, type: rules, long: { entry: "${entry}", exit: "${exit}" }, size: { quantity: 0.01 } }`,
     'execution: { noTradeBand: { equityPct: 0, positionPct: 0 }, confirmBars: 1 }',
     'risk: { maxPositionPct: 1.0, maxAssetClassPct: 1.0, replayDefaults: { assetClass: crypto, lotSize: 0.00001 } }',
     'venue: { mode: ticks, costs: { makerFee: 0.001, takerFee: 0.001, halfSpreadBps: 0, slippageBps: 0, impactBps: 0, participation: 0 } }',
@@ -138,9 +143,14 @@ interface EngineFigures {
   emaCrossFills: number;
 }
 
-async function runQuantFlow(ticks: MemoryStream, configFile: string, repeats: number): Promise<{ warmUp: { none: number; emaCross: number }; figures: EngineFigures }> {
+async function runQuantFlow(ticks: MemoryStream, configFile: string, idleConfigFile: string, repeats: number): Promise<{ warmUp: { none: number; emaCross: number }; figures: EngineFigures }> {
   const config = loadConfig({ configFile, env: {} });
-  const none = async (): Promise<number> => (await runBacktest({ streams: [ticks], config, equity: 100_000, barTimeframe: '1m', trade: false, record: false, indicators: ['ema:10', 'ema:20'] })).eventsPerSecond;
+  const idle = loadConfig({ configFile: idleConfigFile, env: {} });
+  const none = async (): Promise<number> => {
+    const run = await runBacktest({ streams: [ticks], config: idle, equity: 100_000, barTimeframe: '1m' });
+    if ((run.execution?.orders.sent ?? 0) !== 0) throw new Error('the no-strategy variant sent orders');
+    return run.eventsPerSecond;
+  };
   let orders = 0;
   let fills = 0;
   const cross = async (): Promise<number> => {
@@ -196,11 +206,17 @@ async function waitForRows(url: string, rows: number): Promise<void> {
   throw new Error(`QuestDB did not show ${rows} rows at ${url} within 60 s`);
 }
 
-function rssOfRange(store: string, configFile: string, toNs: bigint): number {
+interface RssFigures {
+  readonly events: number;
+  readonly maxRssMb: number;
+  readonly maxRssAnonMb: number;
+}
+
+function rssOf(source: string, configFile: string): RssFigures {
   const worker = fileURLToPath(new URL('./workers/backtest-rss.js', import.meta.url));
-  const result = spawnSync(process.execPath, [worker, store, configFile, toNs.toString()], { encoding: 'utf8', timeout: 600_000 });
+  const result = spawnSync(process.execPath, [worker, source, configFile], { encoding: 'utf8', timeout: 600_000 });
   if (result.status !== 0) throw new Error(`backtest-rss worker exited with ${result.status}: ${result.stderr}`);
-  return JSON.parse(result.stdout).maxRssMb as number;
+  return JSON.parse(result.stdout) as RssFigures;
 }
 
 async function run(options: BenchSuiteOptions): Promise<unknown> {
@@ -213,10 +229,11 @@ async function run(options: BenchSuiteOptions): Promise<unknown> {
     const base = await MemoryStream.load(await openCsvStream(shared));
     const copies = Math.ceil(opts.ticks / base.expectedRows);
     const ticks = base.repeated(copies, GAP_NS);
-    const configFile = benchConfigFile(dir);
+    const configFile = benchConfigFile(dir, 'ema-cross');
+    const idleConfigFile = benchConfigFile(dir, 'never', 'ema:10 < 0', 'ema:20 < 0');
     log(`backtest bench: ${ticks.expectedRows.toLocaleString('en-US')} BTCUSDT trade ticks (${base.expectedRows.toLocaleString('en-US')} real ticks x ${copies}), load average ${loadavg()[0].toFixed(2)}`);
 
-    const quantflow = await runQuantFlow(ticks, configFile, opts.repeats);
+    const quantflow = await runQuantFlow(ticks, configFile, idleConfigFile, opts.repeats);
     let nautilus: { none: NautilusBenchResult[]; emaCross: NautilusBenchResult[] } | { error: string } | undefined;
     if (opts.nautilus) {
       try {
@@ -243,10 +260,15 @@ async function run(options: BenchSuiteOptions): Promise<unknown> {
     const storeRates = [];
     for (let r = 0; r < opts.repeats; r++) storeRates.push((await measureStoreRead(storeDir, { symbol: ticks.symbol, kind: 'trades', to: lastTimeNs(ticks) + 1n })).rowsPerSecond);
     const questdb = opts.questdb ? await questDbReplayRate(ticks) : undefined;
-    const rss = opts.rss
-      ? { ticks: ticks.expectedRows, singleMb: rssOfRange(storeDir, configFile, lastTimeNs(ticks) + 1n), doubleMb: rssOfRange(storeDir, configFile, lastTimeNs(ticks.repeated(2, GAP_NS)) + 1n) }
-      : undefined;
-
+    let rss: { csv: RssFigures[]; store: RssFigures[] } | undefined;
+    if (opts.rss) {
+      const csvDouble = join(dir, 'trades-repeated-x2.csv');
+      await writeRepeatedCsv(shared, copies * 2, csvDouble);
+      rss = {
+        csv: [rssOf(csvFile, configFile), rssOf(csvDouble, configFile)],
+        store: [rssOf(`store:${storeDir}?to=${lastTimeNs(ticks) + 1n}`, configFile), rssOf(`store:${storeDir}?to=${lastTimeNs(ticks.repeated(2, GAP_NS)) + 1n}`, configFile)],
+      };
+    }
     const qfNone = median(quantflow.figures.none);
     const qfCross = median(quantflow.figures.emaCross);
     const ntNone = nautilus && 'none' in nautilus ? median(nautilus.none.map((r) => r.ticksPerSecond)) : undefined;
@@ -275,12 +297,15 @@ async function run(options: BenchSuiteOptions): Promise<unknown> {
         csvLoad1M: median(csvRates) >= 1e6,
         storeLoad1M: median(storeRates) >= 1e6,
         questdb1M: questdb && 'rowsPerSecond' in questdb ? questdb.rowsPerSecond >= 1e6 : null,
+        // Flat: the anonymous peak at 2N ticks within 10% (+ 8 MB) of the peak at N.
+        memoryFlat: rss ? [rss.csv, rss.store].every(([one, two]) => two.maxRssAnonMb <= one.maxRssAnonMb * 1.1 + 8) : null,
       },
     };
     if (options.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else {
       const m = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x / 1e6).toFixed(2)}M`);
+      const mb = (f: RssFigures): string => `${f.maxRssMb.toFixed(0)} MB (anon ${f.maxRssAnonMb.toFixed(0)} MB)`;
       const rows: string[][] = [
         ['quantflow, no strategy', `${m(qfNone)} events/s`, ntNone ? `${(qfNone / ntNone).toFixed(1)}x nautilus` : ''],
         ['quantflow, ema-cross', `${m(qfCross)} events/s`, ntCross ? `${(qfCross / ntCross).toFixed(1)}x nautilus` : ''],
@@ -289,7 +314,8 @@ async function run(options: BenchSuiteOptions): Promise<unknown> {
         ['load CSV', `${m(median(csvRates))} ticks/s`, ''],
         ['load LMDB store', `${m(median(storeRates))} ticks/s`, ''],
         ['QuestDB replay', questdb && 'rowsPerSecond' in questdb ? `${m(questdb.rowsPerSecond)} rows/s` : JSON.stringify(questdb ?? 'skipped'), questdb && 'recordRowsPerSecond' in questdb ? `(recorded at ${m(questdb.recordRowsPerSecond)} rows/s)` : ''],
-        ['peak RSS', rss ? `${rss.singleMb.toFixed(0)} MB (${(rss.ticks / 1e6).toFixed(2)}M ticks) -> ${rss.doubleMb.toFixed(0)} MB (x2)` : 'skipped', ''],
+        ['peak RSS, CSV source', rss ? `${mb(rss.csv[0])} (${(rss.csv[0].events / 1e6).toFixed(2)}M ticks) -> ${mb(rss.csv[1])} (${(rss.csv[1].events / 1e6).toFixed(2)}M)` : 'skipped', ''],
+        ['peak RSS, LMDB source', rss ? `${mb(rss.store[0])} (${(rss.store[0].events / 1e6).toFixed(2)}M ticks) -> ${mb(rss.store[1])} (${(rss.store[1].events / 1e6).toFixed(2)}M)` : 'skipped', '(RSS counts the mapped LMDB pages read; anon = memory the process holds)'],
       ];
       for (const [name, value, ratio] of rows) log(`${name.padEnd(24)} ${value.padEnd(22)} ${ratio}`);
       log(`quantflow ema-cross: ${quantflow.figures.emaCrossOrders} orders, ${quantflow.figures.emaCrossFills} fills; warm-up runs ${m(quantflow.warmUp.none)} / ${m(quantflow.warmUp.emaCross)} events/s; load average ${loadavg()[0].toFixed(2)}`);

@@ -82,11 +82,7 @@ export async function playRecords(merger: StreamMerger, host: EngineHost, option
       await yieldToEventLoop();
     }
   }
-  const target = consumedBefore + published;
-  while (host.consumedReported < target && !options.shouldStop()) {
-    host.checkHealthy();
-    if (host.drainOutbound() === 0) await host.waitForOutbound(WAIT_MS);
-  }
+  await host.waitUntilConsumed(consumedBefore + published, options.shouldStop);
   const elapsedNs = process.hrtime.bigint() - started;
   options.onProgress?.(published);
   return { published, elapsedNs, stoppedEarly };

@@ -7,20 +7,12 @@ import type { RoundTrip } from '../portfolio/index.js';
 import type { VenueReply } from '../venue/index.js';
 import { labelName } from '../regime/index.js';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
+import type { EquityRecord } from '../threads/index.js';
 import { RECORD_BYTES } from '../replay/index.js';
 import type { EquityPoint, RecordedBar, RecordedFill } from './backtest-recording.js';
 
-/** The account after one instrument's bar, as the core reported it. */
-export interface EquityReport {
-  readonly instrument: number;
-  readonly barOpenNs: bigint;
-  readonly barCloseNs: bigint;
-  readonly equity: number;
-  readonly cash: number;
-  /** Regime label code after the bar (-1: no regime). */
-  readonly regimeLabel: number;
-  readonly position: number;
-}
+/** The account after one instrument's bar, as the core reported it (an EQUITY record). */
+export type EquityReport = EquityRecord;
 
 interface BarBucket {
   openNs: bigint;

@@ -93,11 +93,7 @@ export async function playTape(tape: ReplayTape, host: EngineHost, options: Play
       await yieldToEventLoop();
     }
   }
-  const target = consumedBefore + row;
-  while (host.consumedReported < target && !options.shouldStop()) {
-    host.checkHealthy();
-    if (host.drainOutbound() === 0) await host.waitForOutbound(WAIT_MS);
-  }
+  await host.waitUntilConsumed(consumedBefore + row, options.shouldStop);
   const elapsedNs = process.hrtime.bigint() - started;
   options.onProgress?.(row);
   return { published: row, rows: row, elapsedNs, stoppedEarly };

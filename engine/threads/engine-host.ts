@@ -240,6 +240,17 @@ export class EngineHost {
     await this.waitOn(OUTBOUND_RING_OFFSET + RING_PUBLISHED, OUTBOUND_RING_OFFSET + RING_CONSUMER_WAITING, () => this.outbound.available() > 0, timeoutMs);
   }
 
+  /**
+   * Drains the outbound ring until the core reported `target` inbound records consumed, or
+   * `shouldStop()` says to stop waiting: how a player ends, once everything it published has run.
+   */
+  async waitUntilConsumed(target: number, shouldStop: () => boolean): Promise<void> {
+    while (this.consumedReported < target && !shouldStop()) {
+      this.checkHealthy();
+      if (this.drainOutbound() === 0) await this.waitForOutbound(5);
+    }
+  }
+
   /** Sleeps until the engine releases inbound slots (the producer found the ring full), or `timeoutMs` passes. */
   async waitForInboundRoom(timeoutMs: number): Promise<void> {
     const released = Atomics.load(this.i32, (INBOUND_RING_OFFSET + RING_RELEASED) >> 2);
