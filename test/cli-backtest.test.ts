@@ -78,6 +78,22 @@ describe('quantflow backtest on bars', () => {
     expect(store.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 
+  it('reads the configuration\'s data sources, with their column mapping, when --data is not given', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-config-data-'));
+    const renamed = join(dir, 'eth_hourly.csv');
+    writeFileSync(renamed, readFileSync(ETH, 'utf8').replace(/^timestamp,/, 'opened_at,'));
+    const config = join(dir, 'with-data.yaml');
+    writeFileSync(config, `${readFileSync(EMA_CROSS, 'utf8')}\ndata:\n  - { path: eth_hourly.csv, symbol: ETHUSDT, timeColumn: opened_at, barStamp: open }\n`);
+    const fromConfig = run(['backtest', '--config', config, '--out', join(dir, 'a'), '--json']);
+    expect(fromConfig.code, fromConfig.stderr).toBe(0);
+    const fromFile = run(['backtest', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'b'), '--json']);
+    expect(JSON.parse(fromConfig.stdout).fillsSha256).toBe(JSON.parse(fromFile.stdout).fillsSha256);
+    writeFileSync(config, `${readFileSync(EMA_CROSS, 'utf8')}\ndata:\n  - { path: eth_hourly.csv, barStamp: middle }\n`);
+    const bad = run(['backtest', '--config', config, '--out', join(dir, 'c')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('data[0].barStamp');
+  });
+
   it('imports a file into the store, lists it, and backtests from the store with the same fills as from the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-bt-store-'));
     const store = join(dir, 'store');

@@ -11,19 +11,32 @@ import { UserFacingError } from './cli-error.js';
 
 const STORE_PREFIX = 'store:';
 
-export async function openDataSources(sources: readonly string[], csv: CsvStreamOptions): Promise<MarketStream[]> {
+/** A source and the CSV options of its file (a config `data` entry's mapping, merged with the flags). */
+export interface DataSource {
+  readonly source: string;
+  readonly csv?: CsvStreamOptions;
+}
+
+export async function openDataSources(sources: readonly (string | DataSource)[], csv: CsvStreamOptions): Promise<MarketStream[]> {
   const streams: MarketStream[] = [];
-  for (const source of sources) {
+  for (const entry of sources) {
+    const source = typeof entry === 'string' ? entry : entry.source;
+    const options = typeof entry === 'string' ? csv : { ...entry.csv, ...definedOnly(csv) };
     try {
       if (source.startsWith('questdb://')) streams.push(await openQuestDbStream(source));
       else if (source.startsWith(STORE_PREFIX)) streams.push(...openStore(source));
-      else streams.push(await openCsvStream(source, csv));
+      else streams.push(await openCsvStream(source, options));
     } catch (error) {
       if (error instanceof UserFacingError) throw error;
       throw new UserFacingError(`--data ${source}: ${(error as Error).message}`);
     }
   }
   return streams;
+}
+
+/** The options a flag actually set (an unset flag never overrides a config entry). */
+function definedOnly(options: CsvStreamOptions): CsvStreamOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as CsvStreamOptions;
 }
 
 function openStore(source: string): MarketStream[] {

@@ -2,12 +2,14 @@
 // `risk`, `killSwitch` and `control` sections owned here, the `account`, `orders`, `execution`,
 // `exits` and `venue` fragments of engine/execution/execution-config.ts, and the `fusion` and
 // `sizing` fragments of engine/decision/decision-config.ts, and the `strategies` fragment of
-// engine/strategy/strategy-config.ts. Every object forbids unknown keys.
+// engine/strategy/strategy-config.ts, and the backtest's `data` sources (data-config.ts). Every
+// object forbids unknown keys.
 // Money safety cannot be configured away: there is no switch to disable the kill switch,
 // the staleness guard or any risk check; limits are tunable only inside these ranges.
 import { FUSION_CONFIG_SCHEMA, SIZING_CONFIG_SCHEMA } from '../decision/decision-config.js';
 import { ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY, SETTLEMENTS } from '../risk/index.js';
 import { STRATEGIES_CONFIG_SCHEMA } from '../strategy/index.js';
+import { DATA_CONFIG_SCHEMA } from './data-config.js';
 import { ACCOUNT_CONFIG_SCHEMA, EXECUTION_CONFIG_SCHEMA, EXITS_CONFIG_SCHEMA, ORDERS_CONFIG_SCHEMA, VENUE_CONFIG_SCHEMA } from '../execution/index.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -122,5 +124,6 @@ export const CONFIG_SCHEMA = {
     fusion: FUSION_CONFIG_SCHEMA,
     sizing: SIZING_CONFIG_SCHEMA,
     strategies: STRATEGIES_CONFIG_SCHEMA,
+    data: DATA_CONFIG_SCHEMA,
   },
 } as const;

@@ -2,5 +2,6 @@
 // `--config FILE` and QF_ environment overrides.
 export { loadConfig, defaultConfigPath, type QuantFlowConfig, type ControlConfig, type LoadConfigOptions } from './load-config.js';
 export { ConfigError } from './config-error.js';
+export type { DataSourceConfig } from './data-config.js';
 export { CONFIG_SCHEMA } from './config-schema.js';
 export { ENV_PREFIX, ENV_ALIASES, envSegment } from './env-overrides.js';

@@ -18,6 +18,7 @@ import { CONFIG_SCHEMA } from './config-schema.js';
 import { readEnvOverrides, renderPath, type EnvOverride } from './env-overrides.js';
 import { YamlSource } from './yaml-source.js';
 import { packageRoot } from '../core/package-root.js';
+import type { DataSourceConfig } from './data-config.js';
 
 export interface ControlConfig {
   readonly algorithm: 'HS256' | 'EdDSA';
@@ -39,6 +40,8 @@ export interface QuantFlowConfig {
   readonly sizing: SizingConfig;
   /** Plain rule strategies and fusion strategies with their instruments (engine/strategy); [] = fusion on every instrument, as before. */
   readonly strategies: readonly StrategyConfig[];
+  /** The sources a backtest reads without `--data`, with their column mapping; relative paths already resolved against the file that named them. */
+  readonly data: readonly DataSourceConfig[];
 }
 
 export interface LoadConfigOptions {
@@ -199,5 +202,16 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     const keys = error.keyPath.split(/[.[\]]+/).filter((part) => part !== '').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
     throw new ConfigError(`invalid configuration:\n  ${error.message} (${origin(keys)})`, error.keyPath);
   }
-  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies };
+  const data = ((merged as { data?: DataSourceConfig[] }).data ?? []).map((source) => ({ ...source, path: resolveDataPath(source.path, options.configFile) }));
+  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies, data };
+}
+
+/** A data source's path relative to the configuration file that names it (URLs and absolute paths as they are). */
+function resolveDataPath(source: string, configFile: string | undefined): string {
+  if (source.startsWith('questdb://') || !configFile) return source;
+  const store = source.startsWith('store:');
+  const rest = store ? source.slice('store:'.length) : source;
+  if (path.isAbsolute(rest)) return source;
+  const resolved = path.resolve(path.dirname(configFile), rest);
+  return store ? `store:${resolved}` : resolved;
 }

@@ -14,7 +14,7 @@ import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
-import { openDataSources } from '../open-data-sources.js';
+import { openDataSources, type DataSource } from '../open-data-sources.js';
 import { defaultBarFiles } from '../default-data.js';
 
 interface BacktestFlags {
@@ -36,7 +36,7 @@ export function registerBacktestCommand(program: Command): void {
     program
       .command('backtest')
       .description('Backtest strategies from the configuration on bars or ticks (CSV files, the LMDB store, QuestDB) through the engine thread, WASM core and simulated venue')
-      .option('--data <sources...>', 'CSV files (plain or .gz), store:DIR[?symbol=&kind=&from=&to=], or questdb://host:port/table?symbol=&kind=&from=&to= (default: the bundled 1h bars in data/)')
+      .option('--data <sources...>', 'CSV files (plain or .gz), store:DIR[?symbol=&kind=&from=&to=], or questdb://host:port/table?symbol=&kind=&from=&to= (default: the configuration\'s `data` sources, else the bundled 1h bars in data/)')
       .option('--config <file>', 'configuration merged over config/default.yaml (strategies, risk, execution, exits, venue ...)')
       .requiredOption('--out <dir>', 'directory for report.json, report.html, fills.csv, trades.csv and equity.csv')
       .option('--regime-model <file>', 'regime model JSON (from `regime fit`) for fusion strategies')
@@ -56,7 +56,12 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   if (!Number.isFinite(equity) || equity <= 0) throw new UserFacingError(`--equity must be a finite number > 0, was ${JSON.stringify(flags.equity)}`);
   const config = loadBacktestConfig(flags);
   const regimeModel = flags.regimeModel ? readModel(flags.regimeModel) : undefined;
-  const sources = flags.data && flags.data.length > 0 ? flags.data : defaultBarFiles();
+  // --data, else the configuration's `data` sources (with their column mapping), else the bundled bars.
+  const sources: DataSource[] = flags.data && flags.data.length > 0
+    ? flags.data.map((source) => ({ source }))
+    : config.data.length > 0
+      ? config.data.map(({ path, ...csv }) => ({ source: path, csv }))
+      : defaultBarFiles().map((source) => ({ source }));
   const streams = await openDataSources(sources, csvOptionsFromFlags(flags));
   const expected = streams.every((s) => s.expectedRows !== undefined) ? streams.reduce((sum, s) => sum + (s.expectedRows ?? 0), 0) : undefined;
 
@@ -102,7 +107,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   }
   const out = resolve(flags.out);
   const written = await writeBacktestOutputs(out, run.recording, { title: `QuantFlow backtest: ${run.recording.instruments.map((i) => i.symbol).join(', ')}`, config });
-  const summary = summariseBacktest(run, { out, files: written.files, sources });
+  const summary = summariseBacktest(run, { out, files: written.files, sources: sources.map((s) => s.source) });
   if (flags.json) process.stdout.write(`${JSON.stringify(summary.json, null, 2)}\n`);
   else process.stdout.write(`${summary.lines.join('\n')}\n`);
   if (run.stoppedEarly) process.exitCode = 130;
