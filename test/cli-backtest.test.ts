@@ -16,6 +16,7 @@ const ETH = join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.cs
 const EMA_CROSS = join(root, 'config', 'examples', 'ema-cross.yaml');
 const BTC_TRADES = 'crypto_trades/binance_spot_BTCUSDT_trades_2024-08-08T2354_2024-08-09T0005.csv';
 const BTC_QUOTES = 'crypto_quotes/binance_spot_BTCUSDT_bookticker_L1_2024-08-08T2354_2024-08-09T0005.csv';
+const IBM_TRADES = 'equity_ticks/lean_IBM_trade_ticks_2013-10-07_2013-10-11.csv';
 
 function run(args: string[]) {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
@@ -110,7 +111,56 @@ describe('quantflow backtest on bars', () => {
   });
 });
 
-describe.skipIf(skipWithout(sharedData([BTC_TRADES, BTC_QUOTES])))('quantflow backtest on ticks (shared data)', () => {
+describe('quantflow backtest seeds', () => {
+  it('gives the same fills for the same seed and other fills for another (random latency model)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-seed-'));
+    const config = join(dir, 'random.yaml');
+    writeFileSync(config, readFileSync(EMA_CROSS, 'utf8').replace(/^venue:\n/m, 'venue:\n  latency: { model: random, entryMs: 50, responseMs: 50, jitterMs: 60000, seed: 1 }\n'));
+    const hash = (seed: string, out: string): string => {
+      const result = run(['backtest', '--data', ETH, '--config', config, '--seed', seed, '--out', join(dir, out), '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout).fillsSha256 as string;
+    };
+    const first = hash('7', 'a');
+    expect(hash('7', 'b')).toBe(first);
+    expect(hash('8', 'c')).not.toBe(first);
+    const bad = run(['backtest', '--data', ETH, '--config', EMA_CROSS, '--seed', 'x', '--out', join(dir, 'd')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--seed');
+  });
+});
+
+describe.skipIf(skipWithout(sharedData([BTC_TRADES, BTC_QUOTES, IBM_TRADES])))('quantflow backtest on ticks (shared data)', () => {
+  it('trades two asset classes from trade ticks, one strategy each, with per-strategy and per-instrument reports', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-classes-'));
+    const config = join(dir, 'classes.yaml');
+    writeFileSync(config, [
+      'strategies:',
+      '  - { name: equity-cross, type: rules, instruments: [IBM], long: { entry: "ema:5 >= ema:12", exit: "ema:5 < ema:12" }, size: { quantity: 10 } }',
+      '  - { name: crypto-cross, type: rules, instruments: [BTCUSDT], long: { entry: "ema:5 >= ema:12", exit: "ema:5 < ema:12" }, size: { quantity: 0.01 } }',
+      'execution: { noTradeBand: { equityPct: 0, positionPct: 0 }, confirmBars: 1 }',
+      'risk:',
+      '  maxPositionPct: 1.0',
+      '  maxAssetClassPct: 1.0',
+      '  defaultStaleAfterMs: 86400000',
+      '  instruments:',
+      '    - { id: 0, symbol: IBM, assetClass: equity, lotSize: 1 }',
+      '    - { id: 1, symbol: BTCUSDT, assetClass: crypto, lotSize: 0.00001 }',
+      'venue: { mode: ticks }',
+    ].join('\n'));
+    const result = run(['backtest', '--data', sharedDataPath(IBM_TRADES), sharedDataPath(BTC_TRADES), '--bar-timeframe', '10s', '--config', config, '--out', join(dir, 'out'), '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(Object.keys(report.byStrategy).sort()).toEqual(['crypto-cross', 'equity-cross']);
+    expect(report.byInstrument.IBM.assetClass).toBe('equity');
+    expect(report.byInstrument.BTCUSDT.assetClass).toBe('crypto');
+    expect(report.byInstrument.IBM.fills).toBeGreaterThan(2);
+    expect(report.byInstrument.BTCUSDT.fills).toBeGreaterThan(2);
+    const fills = readFileSync(join(dir, 'out', 'fills.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(fills.some((row) => row.includes(',IBM,')) && fills.some((row) => row.includes(',BTCUSDT,'))).toBe(true);
+  });
+
+
   it('builds bars from trades in the core, fills against ticks, and is deterministic', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-bt-ticks-'));
     const config = tickConfig(dir);
