@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { runBacktest } from '../../engine/backtest/index.js';
 import { loadConfig } from '../../engine/config/index.js';
-import { openDataSources } from '../../engine/cli/open-data-sources.js';
+import { openDataSources } from '../../adapters/sources/index.js';
 
 function rssAnonMb(): number {
   const match = /RssAnon:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));

@@ -14,7 +14,7 @@ import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
-import { openDataSources, type DataSource } from '../open-data-sources.js';
+import { openDataSources, DataSourceError, type DataSource } from '../../../adapters/sources/index.js';
 import { defaultBarFiles } from '../default-data.js';
 
 interface BacktestFlags {
@@ -62,7 +62,9 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
     : config.data.length > 0
       ? config.data.map(({ path, ...csv }) => ({ source: path, csv }))
       : defaultBarFiles().map((source) => ({ source }));
-  const streams = await openDataSources(sources, csvOptionsFromFlags(flags));
+  const streams = await openDataSources(sources, csvOptionsFromFlags(flags)).catch((error: unknown) => {
+    throw error instanceof DataSourceError ? new UserFacingError(error.message) : error;
+  });
   const expected = streams.every((s) => s.expectedRows !== undefined) ? streams.reduce((sum, s) => sum + (s.expectedRows ?? 0), 0) : undefined;
 
   let stopRequested = false;

@@ -1,13 +1,21 @@
-// Turns the `--data SOURCE...` of a backtest into market streams:
+// Turns data sources (a backtest's `--data SOURCE...`, a config's `data:` entries, a sweep's
+// data) into market streams:
 //   questdb://host:port/table?symbol=...&kind=...&from=...&to=...   QuestDB (adapters/questdb)
 //   store:DIR[?symbol=BTCUSDT&kind=trades&from=ISO&to=ISO]          the LMDB market-data store (adapters/store)
 //   anything else                                                     a CSV file, plain or gzip (adapters/files)
-// A source that cannot be opened is a UserFacingError naming it and why.
-import { openCsvStream, type CsvStreamOptions } from '../../adapters/files/index.js';
-import { openStoreStreams } from '../../adapters/store/index.js';
-import { openQuestDbStream } from '../../adapters/questdb/index.js';
-import type { MarketStream } from '../replay/index.js';
-import { UserFacingError } from './cli-error.js';
+// A source that cannot be opened is a DataSourceError naming it and why.
+import { openCsvStream, type CsvStreamOptions } from '../files/index.js';
+import { openStoreStreams } from '../store/index.js';
+import { openQuestDbStream } from '../questdb/index.js';
+import type { MarketStream } from '../../engine/replay/index.js';
+
+/** A source that cannot be opened: names the source and why. */
+export class DataSourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataSourceError';
+  }
+}
 
 const STORE_PREFIX = 'store:';
 
@@ -27,8 +35,8 @@ export async function openDataSources(sources: readonly (string | DataSource)[],
       else if (source.startsWith(STORE_PREFIX)) streams.push(...openStore(source));
       else streams.push(await openCsvStream(source, options));
     } catch (error) {
-      if (error instanceof UserFacingError) throw error;
-      throw new UserFacingError(`--data ${source}: ${(error as Error).message}`);
+      if (error instanceof DataSourceError) throw error;
+      throw new DataSourceError(`--data ${source}: ${(error as Error).message}`);
     }
   }
   return streams;
@@ -45,17 +53,17 @@ function openStore(source: string): MarketStream[] {
   const dir = q < 0 ? rest : rest.slice(0, q);
   const params = new URLSearchParams(q < 0 ? '' : rest.slice(q + 1));
   for (const key of params.keys()) {
-    if (!['symbol', 'kind', 'from', 'to'].includes(key)) throw new UserFacingError(`--data ${source}: unknown parameter \`${key}\` (store sources take symbol, kind, from, to)`);
+    if (!['symbol', 'kind', 'from', 'to'].includes(key)) throw new DataSourceError(`--data ${source}: unknown parameter \`${key}\` (store sources take symbol, kind, from, to)`);
   }
   const kind = params.get('kind') ?? undefined;
-  if (kind !== undefined && kind !== 'bars' && kind !== 'trades' && kind !== 'quotes') throw new UserFacingError(`--data ${source}: kind must be bars, trades or quotes, was ${JSON.stringify(kind)}`);
+  if (kind !== undefined && kind !== 'bars' && kind !== 'trades' && kind !== 'quotes') throw new DataSourceError(`--data ${source}: kind must be bars, trades or quotes, was ${JSON.stringify(kind)}`);
   const streams = openStoreStreams(dir, {
     symbol: params.get('symbol') ?? undefined,
     kind,
     from: timeParam(source, 'from', params.get('from')),
     to: timeParam(source, 'to', params.get('to')),
   });
-  if (streams.length === 0) throw new UserFacingError(`--data ${source}: the store holds no series matching ${params.toString() || 'anything'} (see \`quantflow data ls --store ${dir}\`)`);
+  if (streams.length === 0) throw new DataSourceError(`--data ${source}: the store holds no series matching ${params.toString() || 'anything'} (see \`quantflow data ls --store ${dir}\`)`);
   return streams;
 }
 
@@ -65,6 +73,6 @@ function timeParam(source: string, name: string, value: string | null): bigint |
   if (/^-?[0-9]+$/.test(value)) return BigInt(value);
   const withZone = /([zZ]|[+-][0-9]{2}:?[0-9]{2})$/.test(value) || /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value) ? value : `${value}Z`;
   const ms = Date.parse(withZone);
-  if (!Number.isFinite(ms)) throw new UserFacingError(`--data ${source}: \`${name}\` must be an ISO 8601 time or integer ns, was ${JSON.stringify(value)}`);
+  if (!Number.isFinite(ms)) throw new DataSourceError(`--data ${source}: \`${name}\` must be an ISO 8601 time or integer ns, was ${JSON.stringify(value)}`);
   return BigInt(ms) * 1_000_000n;
 }
