@@ -14,7 +14,7 @@ import { LABEL_CHOPPY, LABEL_MEAN_REVERTING, LABEL_TRENDING } from '../engine/re
 import { buildRegimeFeatures, type RegimeFeatures } from '../engine/regime/regime-features.js';
 import { featureDataHash, parseRegimeModelJson, readRegimeModelFile, regimeModelToJson, writeRegimeModelFile } from '../engine/regime/regime-model-record.js';
 import { RegimeModelRegistry } from '../engine/regime/regime-model-registry.js';
-import { labelStates, stateStatistics, type LabelRules, type StateStatistics } from '../engine/regime/regime-state-labels.js';
+import { labelStates, ruleLabels, stateStatistics, type LabelRules, type StateStatistics } from '../engine/regime/regime-state-labels.js';
 import { SeededRandom } from '../engine/regime/seeded-random.js';
 import { simulateGaussianHmm } from '../engine/regime/simulate-gaussian-hmm.js';
 import { trainRegimeModel } from '../engine/regime/train-regime-model.js';
@@ -140,7 +140,7 @@ describe('state labelling rules', () => {
         z.ac.push(st.autocorrelationZ);
         z.vr.push(st.varianceRatioZ);
       });
-      const labels = labelStates(s);
+      const labels = ruleLabels(s);
       trending += labels.filter((l) => l === 'trending').length;
       reversal += labels.filter((l, k) => l === 'mean_reverting' && s[k].volatilityRank > 0).length;
     }
@@ -178,13 +178,15 @@ describe('state labelling rules', () => {
       stats({ autocorrelation: 0.05, autocorrelationZ: 1.5, varianceRatioZ: -2.5, volatilityRank: 1 }), // undone within runs -> rule 2
       stats({ autocorrelation: 0.01, autocorrelationZ: 0.3, varianceRatioZ: 0.5, volatilityRank: 0 }), // calmest, no trend -> rule 2
     ];
-    expect(labelStates(K3)).toEqual(['trending', 'mean_reverting', 'mean_reverting']);
+    expect(ruleLabels(K3)).toEqual(['trending', 'mean_reverting', 'mean_reverting']);
+    expect(labelStates(K3), 'distinct labels: the calmest state scores 0 as mean_reverting, the state undone within runs 0.5').toEqual(['trending', 'mean_reverting', 'choppy']);
     const loud = [
       stats({ autocorrelation: -0.02, autocorrelationZ: -1, volatilityRank: 1 }),
       stats({ autocorrelation: -0.1, autocorrelationZ: -2.5, volatilityRank: 2 }),
       stats({ autocorrelation: -0.01, varianceRatioZ: 3, volatilityRank: 0 }),
     ];
-    expect(labelStates(loud), 'persistence needs positive autocorrelation; reliable reversal wins over volatility').toEqual(['choppy', 'mean_reverting', 'mean_reverting']);
+    expect(ruleLabels(loud), 'persistence needs positive autocorrelation; reliable reversal wins over volatility').toEqual(['choppy', 'mean_reverting', 'mean_reverting']);
+    expect(labelStates(loud), 'distinct labels: trending goes to the state with the best trend score (variance ratio z 3)').toEqual(['choppy', 'mean_reverting', 'trending']);
     expect(labelStates([stats({ autocorrelation: 0.1, varianceRatioZ: 1.9, volatilityRank: 2 })]), 'below the two-sigma default').toEqual(['choppy']);
     expect(labelStates([stats({ autocorrelation: 0.1, varianceRatioZ: 1.9, volatilityRank: 2 })], { minTrendZ: 1.5, minReversalZ: 2 })).toEqual(['trending']);
     expect(() => labelStates(K3, { minTrendZ: -1, minReversalZ: 2 })).toThrow('`minTrendZ` must be a finite number > 0, was -1');
@@ -210,7 +212,7 @@ describe('state labelling rules', () => {
         table.push(...fit.table);
         fit.record.labels.forEach((label, k) => {
           found.add(label);
-          if (label === 'trending') expect(fit.record.stateStatistics[k].volatilityRank, `${fit.table[k]}: the persistent state is not the calmest`).toBeGreaterThan(0);
+          if (ruleLabels(fit.record.stateStatistics)[k] === 'trending') expect(fit.record.stateStatistics[k].volatilityRank, `${fit.table[k]}: the persistent state is not the calmest`).toBeGreaterThan(0);
         });
       }
       expect([...found].sort(), `labels:\n${table.join('\n')}`).toEqual(['choppy', 'mean_reverting', 'trending']);

@@ -24,3 +24,4 @@ export {
 export { symbolFromFileName } from './stream-header.js';
 export { DUPLICATE_ID_WINDOW } from './tick-stream-guards.js';
 export type { StreamRowRule } from './stream-row-context.js';
+export { readFileMetadata, sidecarPaths } from './file-metadata.js';

@@ -96,6 +96,26 @@ export class MemoryStream implements MarketStream {
     return copy;
   }
 
+  /** A copy of the records with ts_local in [fromNs, toNs) (records are in ts_local order, so a binary search finds both ends). */
+  slice(fromNs: bigint, toNs: bigint): MemoryStream {
+    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    const firstAtOrAfter = (ns: bigint): number => {
+      let lo = 0;
+      let hi = this.expectedRows;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (view.getBigInt64(mid * RECORD_BYTES + 16, true) < ns) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    const from = firstAtOrAfter(fromNs);
+    const to = Math.max(from, firstAtOrAfter(toNs));
+    const part = new MemoryStream(this, this.bytes.slice(from * RECORD_BYTES, to * RECORD_BYTES), this.sourceIssues);
+    part.instrument = this.instrument;
+    return part;
+  }
+
   async *blocks(instrument: number): AsyncIterable<RecordBlock> {
     if (instrument !== this.instrument) {
       const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);

@@ -25,6 +25,14 @@ import { fillsHash } from './report/index.js';
 
 export interface BacktestOptions {
   readonly streams: readonly MarketStream[];
+  /**
+   * Records played before `streams` that may not trade (a walk-forward fold's warm-up): they
+   * update indicators, the regime filter and the strategies' state, but the core starts with the
+   * kill switch halted, so every target is flat and no order leaves; once the core has consumed
+   * them the kill switch is reset at that batch boundary (flat book, starting cash) and
+   * `streams` trade. Nothing of the warm-up is recorded. Same symbols as `streams`.
+   */
+  readonly warmupStreams?: readonly MarketStream[];
   readonly config: QuantFlowConfig;
   /** The regime model fusion strategies filter with (optional for rule strategies). */
   readonly regimeModel?: RegimeModelRecord;
@@ -107,10 +115,16 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
   const trade = options.trade ?? true;
   const record = options.record ?? true;
   const merger = await StreamMerger.open(plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument }))));
+  const instrumentOf = new Map(plans.map((p, id) => [p.symbol, id]));
+  for (const stream of options.warmupStreams ?? []) {
+    if (!instrumentOf.has(stream.symbol)) throw new BacktestSetupError(`warm-up stream ${stream.label}: symbol ${stream.symbol} is not among the run's (${[...instrumentOf.keys()].join(', ')})`);
+  }
+  const warmupMerger = options.warmupStreams?.length ? await StreamMerger.open(options.warmupStreams.map((stream) => ({ stream, instrument: instrumentOf.get(stream.symbol)! }))) : undefined;
+  const warmup = warmupMerger !== undefined && !warmupMerger.finished;
   let host: EngineHost | undefined;
   let stopped = false;
   try {
-    const spec = buildSpec(options, plans, timeframes, trade, merger.firstTimeNs());
+    const spec = buildSpec(options, plans, timeframes, trade, warmup ? warmupMerger.firstTimeNs() : merger.firstTimeNs(), warmup);
     const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades));
     host = await EngineHost.start({
       ...options.listeners,
@@ -120,6 +134,14 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
       onRoundTrip: record ? recorder.onRoundTrip : undefined,
       onEquity: record ? recorder.onEquity : undefined,
     });
+    let warmupRecords = 0;
+    if (warmup) {
+      recorder.pause();
+      warmupRecords = (await playRecords(warmupMerger, host, { batch: options.batch ?? 4096, shouldStop: options.shouldStop ?? (() => false) })).published;
+      await host.resetKillSwitch();
+      if (recorder.fills.length > 0) throw new Error(`the warm-up traded (a fill at ${recorder.fills[0].timeNs} ns): the halted kill switch must prevent it`);
+      recorder.resume();
+    }
     const played = await playRecords(merger, host, {
       batch: options.batch ?? 4096,
       shouldStop: options.shouldStop ?? (() => false),
@@ -128,8 +150,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     });
     const counters = await host.drainAndStop();
     stopped = true;
-    if (!played.stoppedEarly && counters.eventsProcessed !== played.published) {
-      throw new Error(`engine consumed ${counters.eventsProcessed} of ${played.published} published records`);
+    if (!played.stoppedEarly && counters.eventsProcessed !== warmupRecords + played.published) {
+      throw new Error(`engine consumed ${counters.eventsProcessed} of ${warmupRecords + played.published} published records`);
     }
     const instrumentIds = plans.map((_, id) => id);
     const execution = spec.spec.risk ? readExecutionReport(host.memory, instrumentIds) : undefined;
@@ -180,6 +202,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     };
   } finally {
     await merger.close();
+    await warmupMerger?.close();
     if (host && !stopped) await host.terminate();
   }
 }
@@ -190,7 +213,7 @@ interface BuiltSpec {
   readonly strategyOf: readonly (string | undefined)[];
 }
 
-function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], timeframes: readonly (string | undefined)[], trade: boolean, startNs: bigint): BuiltSpec {
+function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], timeframes: readonly (string | undefined)[], trade: boolean, startNs: bigint, halted: boolean): BuiltSpec {
   const symbols = plans.map((p) => p.symbol);
   const barBuilders = plans.map((p) => (p.ticks ? { timeframeNs: p.timeframeNs, source: p.fromTrades ? 'trades' as const : 'quotes' as const, emptyIntervals: 'skip' as const } : undefined));
   if (!trade) {
@@ -209,7 +232,7 @@ function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], t
     indicators: options.indicators ?? [],
     equity: options.equity,
     startNs,
-    halted: false,
+    halted,
     simulate: true,
   });
   const execution = built.spec.execution;

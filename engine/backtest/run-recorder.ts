@@ -42,6 +42,16 @@ export class RunRecorder {
   private lastHi = 0;
   private lastLo = 0;
   private seen = false;
+  /** While paused (a warm-up), equity reports are not kept. */
+  private paused = false;
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
 
   /**
    * `tickTimeframeNs[i]`: the bar interval ticks of instrument i aggregate into for the chart
@@ -74,6 +84,7 @@ export class RunRecorder {
   };
 
   onEquity = (report: EquityReport): void => {
+    if (this.paused) return;
     const points = this.equityPoints;
     const last = points[points.length - 1];
     const point = { timeNs: report.barCloseNs, equity: report.equity, cash: report.cash };

@@ -10,6 +10,9 @@ import { registerKillswitchCommand } from './commands/killswitch.js';
 import { registerBacktestCommand } from './commands/backtest.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerDataCommand } from './commands/data.js';
+import { registerMontecarloCommand } from './commands/montecarlo.js';
+import { registerLabelCommand } from './commands/label.js';
+import { registerWalkforwardCommand } from './commands/walkforward.js';
 
 const program = new Command();
 program
@@ -26,5 +29,8 @@ registerKillswitchCommand(program);
 registerBacktestCommand(program);
 registerImportCommand(program);
 registerDataCommand(program);
+registerMontecarloCommand(program);
+registerLabelCommand(program);
+registerWalkforwardCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);

@@ -40,6 +40,25 @@
 // none (their most volatile states show no persistence: variance ratio z -1.4 and +1.4);
 // most other states show the hourly bounce (autocorrelation -0.09..-0.13).
 // Hysteresis on the published label is separate (label-hysteresis.ts, and the WASM core).
+//
+// Distinct labels (labelStates). The rules above label each state on its own, so two states
+// can share a label (BTCUSDT 1h, 3 states: mean_reverting, choppy, mean_reverting), which leaves
+// a label unused and two states the fusion weights cannot tell apart. labelStates therefore
+// scores every (state, label) pair with the margin by which the state meets that label's rule,
+// in z units (>= 0 exactly when the rule's condition holds):
+//
+//   score(trending)       = min(varianceRatioZ - minTrendZ, autocorrelationZ)
+//   score(mean_reverting) = max(-autocorrelationZ - minReversalZ, -varianceRatioZ - minReversalZ,
+//                               0 for the calmest state (volatilityRank 0), else -Infinity)
+//   score(choppy)         = 0 (the rest: the level below which neither other rule holds)
+//
+// and, when the model has at most as many states as labels (K <= 3), gives each state a
+// distinct label by maximising the total score over the injective assignments (3! = 6 for
+// K = 3, brute force). Ties go to the assignment that agrees with the rules on more states, then
+// to the first in lexicographic order. When the rules already give distinct labels and each
+// state's rule label is its best score, the rules' labels are kept. With K > 3 the rules label
+// each state (ruleLabels) and labels must repeat: repeatedLabelsNote says which and why.
+// ruleLabels is the per-state rule alone (what the z-score calibration is tested on).
 import { REGIME_LABELS, type RegimeLabel } from './regime-label.js';
 
 export interface LabelRules {
@@ -133,12 +152,74 @@ export function checkLabelRules(rules: LabelRules): LabelRules {
   return rules;
 }
 
-/** The label of each state under `rules` (see the module header). */
-export function labelStates(stats: StateStatistics[], rules: LabelRules = DEFAULT_LABEL_RULES): RegimeLabel[] {
+/** The label each state gets from the rules alone, state by state (labels may repeat). */
+export function ruleLabels(stats: readonly StateStatistics[], rules: LabelRules = DEFAULT_LABEL_RULES): RegimeLabel[] {
   checkLabelRules(rules);
   return stats.map((s) => {
     if (s.autocorrelation > 0 && s.varianceRatioZ >= rules.minTrendZ) return REGIME_LABELS[0];
     if (s.autocorrelationZ <= -rules.minReversalZ || s.varianceRatioZ <= -rules.minReversalZ || s.volatilityRank === 0) return REGIME_LABELS[1];
     return REGIME_LABELS[2];
   });
+}
+
+/** Per state, the score of each label in REGIME_LABELS order (module header: margins in z units). */
+export function stateLabelScores(stats: readonly StateStatistics[], rules: LabelRules = DEFAULT_LABEL_RULES): number[][] {
+  checkLabelRules(rules);
+  return stats.map((s) => [
+    Math.min(s.varianceRatioZ - rules.minTrendZ, s.autocorrelationZ),
+    Math.max(-s.autocorrelationZ - rules.minReversalZ, -s.varianceRatioZ - rules.minReversalZ, s.volatilityRank === 0 ? 0 : -Infinity),
+    0,
+  ]);
+}
+
+/** Every injective map from `k` states to `m` labels, as label index per state, in lexicographic order. */
+function injections(k: number, m: number): number[][] {
+  const out: number[][] = [];
+  const pick = (prefix: number[]): void => {
+    if (prefix.length === k) {
+      out.push(prefix);
+      return;
+    }
+    for (let j = 0; j < m; j++) if (!prefix.includes(j)) pick([...prefix, j]);
+  };
+  pick([]);
+  return out;
+}
+
+/**
+ * The label of each state (see the module header): distinct labels maximising the total score
+ * when the model has at most as many states as labels, else the rules' labels.
+ */
+export function labelStates(stats: readonly StateStatistics[], rules: LabelRules = DEFAULT_LABEL_RULES): RegimeLabel[] {
+  const byRule = ruleLabels(stats, rules);
+  if (stats.length > REGIME_LABELS.length) return byRule;
+  const scores = stateLabelScores(stats, rules);
+  const ruleIndex = byRule.map((label) => REGIME_LABELS.indexOf(label));
+  let best: number[] = [];
+  let bestScore = -Infinity;
+  let bestAgreement = -1;
+  for (const assignment of injections(stats.length, REGIME_LABELS.length)) {
+    const total = assignment.reduce((sum, j, k) => sum + scores[k][j], 0);
+    const agreement = assignment.filter((j, k) => j === ruleIndex[k]).length;
+    if (total > bestScore || (total === bestScore && agreement > bestAgreement)) {
+      best = assignment;
+      bestScore = total;
+      bestAgreement = agreement;
+    }
+  }
+  return best.map((j) => REGIME_LABELS[j]);
+}
+
+/**
+ * Why labels repeat in `labels` (a model with more states than labels), for the model's
+ * description: null when every label is used at most once.
+ */
+export function repeatedLabelsNote(labels: readonly RegimeLabel[], stats: readonly StateStatistics[]): string | null {
+  const repeats = REGIME_LABELS.map((label) => ({ label, states: labels.flatMap((l, k) => (l === label ? [k] : [])) })).filter((r) => r.states.length > 1);
+  if (repeats.length === 0) return null;
+  const which = repeats.map((r) => `${r.label} (states ${r.states.map((k) => `${k} vol rank ${stats[k].volatilityRank}`).join(', ')})`).join('; ');
+  const why = labels.length > REGIME_LABELS.length
+    ? `${labels.length} states for ${REGIME_LABELS.length} labels: each state is labelled by the rules on its own statistics (volatility rank, autocorrelation z, variance-ratio z; see stateStatistics)`
+    : 'labels repeat only with more states than labels';
+  return `labels repeat: ${which}; ${why}`;
 }

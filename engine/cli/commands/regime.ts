@@ -11,7 +11,7 @@ import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar
 import { compileCore, createSharedMemory, instantiateCore } from '../../core/wasm-core.js';
 import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory-map.js';
 import {
-  DEFAULT_FEATURE_SPEC, RegimeModelRegistry, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile,
+  DEFAULT_FEATURE_SPEC, RegimeModelRegistry, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile, repeatedLabelsNote,
   trainRegimeModel, writeRegimeModelFile, type HmmCoreExports, type RegimeModelRecord,
 } from '../../regime/index.js';
 
@@ -113,6 +113,8 @@ async function runFit(flags: FitFlags): Promise<void> {
   const record = userErrors('regime fit', () => trainRegimeModel(features, options));
   writeRegimeModelFile(flags.out, record);
   log(`${flags.out}: ${record.model.states} states (${record.labels.join(', ')}), ${features.rows} rows, log-likelihood ${record.logLikelihood.toFixed(3)}, ${record.fit.iterations} iterations`);
+  const repeated = repeatedLabelsNote(record.labels, record.stateStatistics);
+  if (repeated !== null) log(`${flags.out}: ${repeated}`);
   if (flags.registry && flags.name) {
     const registry = RegimeModelRegistry.open(flags.registry);
     try {

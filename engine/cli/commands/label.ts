@@ -1,0 +1,178 @@
+// `quantflow label`: triple-barrier labels (Lopez de Prado, AFML ch. 3) of a bar CSV, with the
+// volatility token and, for meta-labels, the primary side computed by the WASM indicator plans
+// in batch mode (engine/research/labels). Writes one CSV row per event and prints the counts
+// per label and barrier. Bad flags, tokens and expressions are one line naming the flag.
+import { existsSync, readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { CSV_BAR_STAMPS, parseBarInterval, readFileMetadata, type CsvStreamOptions } from '../../../adapters/files/index.js';
+import { ConfigError, loadConfig } from '../../config/index.js';
+import {
+  DEFAULT_HORIZON, DEFAULT_PROFIT_TAKE, DEFAULT_STOP_LOSS, DEFAULT_VOLATILITY_TOKEN, LABEL_CSV_COLUMNS, LabelOptionError, countLabels,
+  tripleBarrierLabels, writeLabelCsv, type LabelCounts, type TripleBarrierOptions,
+} from '../../research/labels/index.js';
+import type { RuleStrategyConfig } from '../../strategy/index.js';
+import { UserFacingError } from '../cli-error.js';
+import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
+import { parseIntegerOption } from '../parse-options.js';
+
+export interface LabelFlags {
+  in: string;
+  out: string;
+  vol?: string;
+  pt?: string;
+  sl?: string;
+  horizon?: string;
+  side?: string;
+  sideConfig?: string;
+  strategy?: string;
+  zeroAtTime?: boolean;
+  barStamp?: string;
+  barInterval?: string;
+  json?: boolean;
+  onBadRow?: string;
+  timezone?: string;
+}
+
+export interface LabelSummary {
+  readonly file: string;
+  readonly out: string;
+  readonly bars: number;
+  readonly volatility: string;
+  readonly profitTake: number;
+  readonly stopLoss: number;
+  readonly horizon: number;
+  readonly side: string | null;
+  readonly barStamp: 'open' | 'close';
+  readonly closeOffsetNs: string;
+  readonly counts: LabelCounts;
+}
+
+/** The option names of the labelling API -> the flags that set them. */
+const FLAG_OF: Record<string, string> = { volatility: '--vol', profitTake: '--pt', stopLoss: '--sl', horizon: '--horizon', side: '--side' };
+
+export function registerLabelCommand(program: Command): void {
+  withBarFileOptions(program.command('label'))
+    .description('Triple-barrier labels (and meta-labels with --side) of a bar CSV, volatility from the WASM indicator plans')
+    .requiredOption('--in <file>', 'bar CSV file (time, open, high, low, close, volume)')
+    .requiredOption('--out <file>', `output CSV: ${LABEL_CSV_COLUMNS.join(', ')}`)
+    .option('--vol <token>', `single-output indicator token of the per-bar volatility in return units, e.g. rvol:50 (default ${DEFAULT_VOLATILITY_TOKEN})`)
+    .option('--pt <multiplier>', `take-profit at close * (1 + pt * vol * sqrt(horizon)); 0 = none (default ${DEFAULT_PROFIT_TAKE})`)
+    .option('--sl <multiplier>', `stop-loss at close * (1 - sl * vol * sqrt(horizon)); 0 = none (default ${DEFAULT_STOP_LOSS})`)
+    .option('--horizon <bars>', `bars to the time barrier (default ${DEFAULT_HORIZON})`)
+    .option('--side <expression>', 'primary signal for meta-labels: long where the rule expression holds, short where not (e.g. "ema:10 >= ema:20")')
+    .option('--side-config <file>', 'configuration file whose rule strategy --strategy gives the side (its long/short state)')
+    .option('--strategy <name>', 'the rule strategy of --side-config')
+    .option('--zero-at-time', 'label 0 when the time barrier comes first (default: the sign of the return)')
+    .option('--bar-stamp <stamp>', "whether the file's time stamps the bar's open or close (default: the sidecar FILE.meta.json)")
+    .option('--bar-interval <interval>', 'bar interval, e.g. 1h (default: the sidecar, else the smallest gap between bars)')
+    .option('--json', 'print the summary as one JSON document on stdout')
+    .action(async (flags: LabelFlags) => {
+      const summary = await runLabel(flags, (line) => void process.stderr.write(`${line}\n`));
+      if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else process.stdout.write(`${describeCounts(summary)}\n`);
+    });
+}
+
+function multiplierFlag(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || v < 0) throw new UserFacingError(`\`${flag}\` must be a finite number >= 0 (0 removes the barrier), was ${JSON.stringify(text)}`);
+  return v;
+}
+
+/** The sidecar FILE.meta.json's options ({} when there is none). */
+function sidecarOptions(file: string): CsvStreamOptions {
+  try {
+    return readFileMetadata(file).options;
+  } catch (error) {
+    throw new UserFacingError((error as Error).message);
+  }
+}
+
+function ruleStrategy(flags: LabelFlags): RuleStrategyConfig | undefined {
+  if ((flags.sideConfig === undefined) !== (flags.strategy === undefined)) throw new UserFacingError('`--side-config` and `--strategy` go together: give both or neither');
+  if (flags.sideConfig === undefined) return undefined;
+  if (flags.side !== undefined) throw new UserFacingError('`--side` and `--side-config` exclude each other: give one primary signal');
+  let strategies;
+  try {
+    strategies = loadConfig({ configFile: flags.sideConfig }).strategies;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UserFacingError(error.message);
+    throw error;
+  }
+  const found = strategies.find((s) => s.name === flags.strategy);
+  const rules = strategies.filter((s) => s.type === 'rules').map((s) => s.name);
+  if (found === undefined || found.type !== 'rules') {
+    throw new UserFacingError(`\`--strategy\` must name a rule strategy of ${flags.sideConfig} (${rules.length > 0 ? rules.join(', ') : 'it has none'}), was ${JSON.stringify(flags.strategy)}${found ? ' (a fusion strategy)' : ''}`);
+  }
+  return found;
+}
+
+/** Runs the command: loads the bars, labels them, writes --out; returns the summary. */
+export async function runLabel(flags: LabelFlags, log: (line: string) => void = () => {}): Promise<LabelSummary> {
+  const onBadRow = checkBadRowPolicy(flags.onBadRow ?? 'reject');
+  const horizon = flags.horizon === undefined ? DEFAULT_HORIZON : parseIntegerOption('--horizon', flags.horizon, 1, 1_000_000);
+  const profitTake = multiplierFlag('--pt', flags.pt, DEFAULT_PROFIT_TAKE);
+  const stopLoss = multiplierFlag('--sl', flags.sl, DEFAULT_STOP_LOSS);
+  const volatility = flags.vol ?? DEFAULT_VOLATILITY_TOKEN;
+  if (volatility.trim() === '' || volatility.includes(',')) throw new UserFacingError(`\`--vol\` must be one single-output indicator token such as rvol:20, was ${JSON.stringify(volatility)}`);
+  const strategy = ruleStrategy(flags);
+  const sidecar = sidecarOptions(flags.in);
+  const stamp = flags.barStamp ?? sidecar.barStamp;
+  if (stamp === undefined) throw new UserFacingError(`\`--bar-stamp\` must say whether the time of ${flags.in} stamps the bar's open or close (open, close), or barStamp in its FILE.meta.json: event times are bar closes`);
+  if (!(CSV_BAR_STAMPS as readonly string[]).includes(stamp)) throw new UserFacingError(`\`--bar-stamp\` must be one of ${CSV_BAR_STAMPS.join(', ')}, was ${JSON.stringify(stamp)}`);
+  const intervalText = flags.barInterval ?? sidecar.barInterval;
+  let intervalNs: bigint | null = null;
+  if (intervalText !== undefined) {
+    intervalNs = parseBarInterval(intervalText);
+    if (intervalNs === null) throw new UserFacingError(`\`--bar-interval\` must be a positive count and a unit (ms, s, m, h, d, w) such as 1h, was ${JSON.stringify(intervalText)}`);
+  }
+  const { series } = await loadBarFiles([flags.in], { onBadRow, timezone: flags.timezone }, log);
+  const bars = series[0];
+  if (stamp === 'open' && intervalNs === null) {
+    for (let i = 1; i < bars.length; i++) {
+      const gap = bars.timeNs[i] - bars.timeNs[i - 1];
+      if (intervalNs === null || gap < intervalNs) intervalNs = gap;
+    }
+    if (intervalNs === null) throw new UserFacingError(`\`--bar-interval\` is needed for ${flags.in}: the interval cannot be told from fewer than two bars`);
+  }
+  const closeOffsetNs = stamp === 'open' ? intervalNs! : 0n;
+  const options: TripleBarrierOptions = { volatility, profitTake, stopLoss, horizon, zeroAtTime: flags.zeroAtTime === true, closeOffsetNs, ...(strategy ? { side: strategy } : flags.side !== undefined ? { side: flags.side } : {}) };
+  let labels;
+  try {
+    labels = tripleBarrierLabels(bars, options);
+  } catch (error) {
+    if (error instanceof LabelOptionError) {
+      const flag = FLAG_OF[error.option] ?? (error.option.startsWith('side') && strategy ? '--strategy' : error.option);
+      const named = error.message.replace(`\`${error.option}\``, `\`${flag}\``);
+      throw new UserFacingError(named.includes(`\`${flag}\``) ? named : `\`${flag}\`: ${named}`);
+    }
+    throw error;
+  }
+  writeLabelCsv(flags.out, labels);
+  const summary: LabelSummary = {
+    file: flags.in,
+    out: flags.out,
+    bars: bars.length,
+    volatility,
+    profitTake,
+    stopLoss,
+    horizon,
+    side: strategy ? `${flags.sideConfig}:${strategy.name}` : (flags.side ?? null),
+    barStamp: stamp as 'open' | 'close',
+    closeOffsetNs: closeOffsetNs.toString(),
+    counts: countLabels(labels),
+  };
+  log(`${flags.out}: ${labels.length} events from ${bars.length} bars`);
+  return summary;
+}
+
+/** The counts as printed: events, then per label and per barrier. */
+export function describeCounts(summary: LabelSummary): string {
+  const c = summary.counts;
+  return [
+    `${summary.out}: ${c.events} events (${summary.bars} bars; vol ${summary.volatility}, pt ${summary.profitTake}, sl ${summary.stopLoss}, horizon ${summary.horizon}${summary.side ? `, side ${summary.side}` : ''})`,
+    `  label  -1: ${c.byLabel['-1']}  0: ${c.byLabel['0']}  1: ${c.byLabel['1']}`,
+    `  barrier  pt: ${c.byBarrier.pt}  sl: ${c.byBarrier.sl}  time: ${c.byBarrier.time}`,
+  ].join('\n');
+}

@@ -1,0 +1,148 @@
+// One run of a sweep, wherever it executes (a piscina worker, a `quantflow worker` process, or
+// in-process): the run's configuration document validated through engine/config, then
+// runBacktest over the sweep's data, held in memory once per worker (DataCache: the sources are
+// opened and read with MemoryStream.load on the first run and reused by every later run). A run
+// is a pure function of its document, data and seed; `runMs` is the only field that differs
+// between two executions of the same run.
+import { MemoryStream, runBacktest } from '../../backtest/index.js';
+import { periodsPerYear, simpleReturns, maxDrawdown } from '../../backtest/report/index.js';
+import { openDataSources } from '../../../adapters/sources/index.js';
+import { loadRunConfig, type ConfigDocument } from './run-config.js';
+import type { Parameters } from './constraint-expression.js';
+
+/** What a worker needs to execute a run (plain JSON: it crosses threads and Redis). */
+export interface RunTask {
+  readonly sweepId: string;
+  readonly index: number;
+  readonly parameters: Parameters;
+  readonly config: ConfigDocument;
+  readonly data: readonly string[];
+  readonly equity: number;
+  readonly barTimeframe?: string;
+}
+
+/** Where and how often a run executed (set by the queue worker; in-process and pool runs have one attempt). */
+export interface RunAttempts {
+  /** Executions started, including the one that finished (BullMQ attemptsStarted). */
+  readonly started: number;
+  /** Earlier executions that threw (their errors in `errors`). */
+  readonly failed: number;
+  /** Times the run was moved back to the queue because its worker stopped renewing the lock. */
+  readonly stalled: number;
+  readonly errors: readonly string[];
+  /** host:pid of the worker that finished it. */
+  readonly worker: string;
+}
+
+export interface RunResult {
+  readonly index: number;
+  readonly parameters: Parameters;
+  /** SHA-256 of fills.csv's bytes. */
+  readonly fillsHash: string;
+  readonly fills: number;
+  readonly finalEquity: number;
+  /** mean / sample std of the per-period returns (risk-free 0); null when undefined. */
+  readonly sharpe: number | null;
+  /** sharpe * sqrt(periods per year). */
+  readonly sharpeAnnualised: number | null;
+  readonly periodsPerYear: number | null;
+  /** Largest fall from a running peak of equity, a fraction. */
+  readonly maxDrawdown: number;
+  /** Round trips closed. */
+  readonly trades: number;
+  /** Per-period simple returns of the equity after each bar close (for PBO and the moments). */
+  readonly returns: Float64Array;
+  readonly events: number;
+  /** Wall time of the run in the worker (config load + backtest), ms. */
+  readonly runMs: number;
+  readonly attempts?: RunAttempts;
+}
+
+/** The sweep's data, held in memory per worker and keyed by the source list. */
+export class DataCache {
+  private readonly entries = new Map<string, Promise<MemoryStream[]>>();
+
+  /** `maxEntries`: data sets kept at once (a long-lived worker serving several sweeps); the oldest is dropped. */
+  constructor(private readonly maxEntries = 2) {}
+
+  streams(data: readonly string[]): Promise<MemoryStream[]> {
+    const key = JSON.stringify(data);
+    let entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    } else {
+      while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      entry = (async () => {
+        const opened = await openDataSources([...data], {});
+        const loaded: MemoryStream[] = [];
+        for (const stream of opened) loaded.push(await MemoryStream.load(stream));
+        return loaded;
+      })();
+      entry.catch(() => this.entries.delete(key));
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function sharpeOf(returns: Float64Array): number | null {
+  const n = returns.length;
+  if (n < 2) return null;
+  let sum = 0;
+  for (const r of returns) sum += r;
+  const mean = sum / n;
+  let squares = 0;
+  for (const r of returns) squares += (r - mean) * (r - mean);
+  const std = Math.sqrt(squares / (n - 1));
+  return std > 0 && Number.isFinite(std) ? mean / std : null;
+}
+
+export async function executeRun(task: RunTask, cache: DataCache): Promise<RunResult> {
+  const started = performance.now();
+  const config = loadRunConfig(task.config);
+  const streams = await cache.streams(task.data);
+  const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe });
+  const { recording } = run;
+  const values = recording.equity.map((p) => p.equity);
+  const times = recording.equity.map((p) => p.timeNs);
+  const returns = Float64Array.from(simpleReturns(values));
+  const perYear = periodsPerYear(times);
+  const sharpe = sharpeOf(returns);
+  return {
+    index: task.index,
+    parameters: task.parameters,
+    fillsHash: recording.fillsHash,
+    fills: recording.fills.length,
+    finalEquity: recording.totals.finalEquity,
+    sharpe,
+    sharpeAnnualised: sharpe === null || perYear === null ? null : sharpe * Math.sqrt(perYear),
+    periodsPerYear: perYear,
+    maxDrawdown: maxDrawdown(times, values).maxDrawdown,
+    trades: recording.trades.length,
+    returns,
+    events: recording.events,
+    runMs: performance.now() - started,
+  };
+}
+
+/** A result as plain JSON (returns as base64 of their float64 bytes: exact, about 11 bytes per period). */
+export interface EncodedRunResult extends Omit<RunResult, 'returns'> {
+  readonly returns: string;
+}
+
+export function encodeRunResult(result: RunResult): EncodedRunResult {
+  const bytes = Buffer.from(result.returns.buffer, result.returns.byteOffset, result.returns.byteLength);
+  return { ...result, returns: bytes.toString('base64') };
+}
+
+export function decodeRunResult(encoded: EncodedRunResult): RunResult {
+  const bytes = Buffer.from(encoded.returns, 'base64');
+  const returns = new Float64Array(bytes.byteLength / 8);
+  new Uint8Array(returns.buffer).set(bytes);
+  return { ...encoded, returns };
+}

@@ -1,0 +1,67 @@
+// Runs a sweep's tasks on one machine: a piscina pool of `workers` threads (default: the number
+// of cores), one run per worker at a time. Results arrive in completion order through
+// `onResult`; they do not depend on the worker count or the order (each run is a pure function
+// of its configuration, data and seed). A run that throws is reported through `onFailure` and
+// the others go on.
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { packageRoot } from '../../core/package-root.js';
+import type { RunResult, RunTask } from './execute-run.js';
+
+export interface PoolOptions {
+  /** Worker threads (default: availableParallelism()). */
+  readonly workers?: number;
+  onResult(result: RunResult): void | Promise<void>;
+  onFailure(task: RunTask, error: Error): void | Promise<void>;
+  shouldStop?(): boolean;
+}
+
+/** The compiled worker module (dist/); tests running the .ts sources use dist/ too (build first). */
+export function poolWorkerFile(): string {
+  const beside = fileURLToPath(new URL('./pool-worker.js', import.meta.url));
+  if (existsSync(beside)) return beside;
+  const built = join(packageRoot(), 'dist', 'engine', 'research', 'sweep', 'pool-worker.js');
+  if (!existsSync(built)) throw new Error(`sweep pool worker not found at ${built}: run \`npx tsc -p tsconfig.json\``);
+  return built;
+}
+
+export function defaultWorkerCount(): number {
+  return availableParallelism();
+}
+
+export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions): Promise<{ stoppedEarly: boolean }> {
+  const workers = options.workers ?? defaultWorkerCount();
+  const pool = new Piscina({ filename: poolWorkerFile(), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1, idleTimeout: 60_000 });
+  // A stop request aborts the queued and running tasks; finished runs are kept (a re-run resumes).
+  const abort = new AbortController();
+  const watch = options.shouldStop ? setInterval(() => { if (options.shouldStop!()) abort.abort(); }, 200) : undefined;
+  try {
+    await Promise.all(tasks.map(async (task) => {
+      let result: RunResult;
+      try {
+        result = (await pool.run(task, { signal: abort.signal })) as RunResult;
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        await options.onFailure(task, asError(error));
+        return;
+      }
+      await options.onResult(result);
+    }));
+    return { stoppedEarly: abort.signal.aborted };
+  } finally {
+    if (watch) clearInterval(watch);
+    await pool.destroy();
+  }
+}
+
+/** Errors from a worker thread may arrive as Error-like objects of another realm. */
+function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  const like = error as { message?: unknown; stack?: unknown; name?: unknown } | null;
+  const out = new Error(typeof like?.message === 'string' ? like.message : `the pool worker failed: ${String(error)}`);
+  if (typeof like?.stack === 'string') out.stack = like.stack;
+  return out;
+}

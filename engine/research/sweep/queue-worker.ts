@@ -1,0 +1,74 @@
+// A `quantflow worker`: takes runs from the sweep queue (BullMQ on Redis), executes them with its
+// data held in memory (DataCache, one load per data set per process) and returns each result as
+// the job's return value. One run at a time per worker; start one worker process per core.
+//
+// Failure handling is BullMQ's: the worker holds a lock on its job, renewed every lockMs / 2;
+// a worker that dies mid-run stops renewing, the lock expires, and the next stalled-job check
+// (every stalledIntervalMs, run by every live worker) moves the job back to wait, where another
+// worker takes it. A run that throws is retried with backoff up to the job's attempts. The
+// result carries how many times the run started, failed and stalled (RunAttempts).
+import { hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import { DataCache, encodeRunResult, executeRun, type EncodedRunResult, type RunTask } from './execute-run.js';
+import { DEFAULT_QUEUE_NAME, redisConnection } from './queue-connection.js';
+
+export interface QueueWorkerOptions {
+  readonly url: string;
+  readonly queueName?: string;
+  /** Job lock duration, ms (default 30,000); a dead worker's run comes back after about this long. */
+  readonly lockMs?: number;
+  /** How often stalled jobs are looked for, ms (default: lockMs). */
+  readonly stalledIntervalMs?: number;
+  /** Stalls after which a run fails instead of coming back (default 3). */
+  readonly maxStalledCount?: number;
+  log?(line: string): void;
+  /** Called as a run starts (tests use it to kill a worker mid-run). */
+  onRunStarted?(task: RunTask): void;
+}
+
+export interface QueueWorkerHandle {
+  readonly id: string;
+  readonly processed: () => number;
+  close(): Promise<void>;
+}
+
+export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerHandle> {
+  const id = `${hostname()}:${process.pid}`;
+  const cache = new DataCache();
+  const connection = redisConnection(options.url);
+  const lockMs = options.lockMs ?? 30_000;
+  let processed = 0;
+  const worker = new Worker<RunTask, EncodedRunResult>(
+    options.queueName ?? DEFAULT_QUEUE_NAME,
+    async (job: Job<RunTask, EncodedRunResult>) => {
+      options.onRunStarted?.(job.data);
+      options.log?.(`worker ${id}: run ${job.data.sweepId} #${job.data.index} (attempt ${job.attemptsStarted}, stalled ${job.stalledCounter})`);
+      const result = await executeRun(job.data, cache);
+      processed++;
+      const errors = (job.stacktrace ?? []).map((stack) => stack.split('\n')[0]);
+      return encodeRunResult({
+        ...result,
+        attempts: { started: job.attemptsStarted, failed: errors.length, stalled: job.stalledCounter, errors, worker: id },
+      });
+    },
+    {
+      connection,
+      concurrency: 1,
+      lockDuration: lockMs,
+      stalledInterval: options.stalledIntervalMs ?? lockMs,
+      maxStalledCount: options.maxStalledCount ?? 3,
+      autorun: true,
+    },
+  );
+  worker.on('error', (error) => options.log?.(`worker ${id}: ${error.message}`));
+  worker.on('failed', (job, error) => options.log?.(`worker ${id}: run ${job?.data.sweepId} #${job?.data.index} failed: ${error.message}`));
+  await worker.waitUntilReady();
+  return {
+    id,
+    processed: () => processed,
+    async close() {
+      await worker.close();
+      await connection.quit().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// A sweep from spec to report: plan the runs, open the store under the state directory, skip the
+// runs a previous execution of the same sweep id finished (resume), execute the rest on a local
+// piscina pool or through the Redis queue, store each result once, then build the report from
+// every stored run of the sweep and store it with the spec.
+//
+// The sweep id defaults to `sw-` + the first 12 hex digits of the SHA-256 of the spec (minus its
+// file name), the base configuration merged over the defaults, and the planned runs: running the
+// same spec again resumes it. An explicit id whose stored spec differs is refused.
+import { createHash } from 'node:crypto';
+import { SweepStore, DEFAULT_STATE_DIR } from './sweep-store.js';
+import { planSweep, type SweepPlan } from './sweep-plan.js';
+import { loadRunConfig, readBaseDocument, runDocument } from './run-config.js';
+import { runOnPool, defaultWorkerCount } from './pool-executor.js';
+import { runOnQueue, type QueueRunSummary } from './queue-executor.js';
+import { buildSweepReport, type SweepReport } from './sweep-report.js';
+import { SweepError, SweepSpecError } from './sweep-errors.js';
+import type { RunResult, RunTask } from './execute-run.js';
+import type { SweepSpec } from './sweep-spec.js';
+
+export interface SweepQueueOptions {
+  readonly url: string;
+  readonly queueName?: string;
+  readonly attempts?: number;
+  readonly backoffMs?: number;
+  readonly pollMs?: number;
+}
+
+export interface SweepOptions {
+  readonly spec: SweepSpec;
+  readonly id?: string;
+  /** LMDB state directory (default .quantflow/research). */
+  readonly stateDir?: string;
+  /** Local pool size (default: the number of cores); ignored with `queue`. */
+  readonly workers?: number;
+  /** Run through the Redis queue instead of the local pool. */
+  readonly queue?: SweepQueueOptions;
+  /** CSCV blocks for PBO (default 16). */
+  readonly partitions?: number;
+  log?(line: string): void;
+  onRunFinished?(result: RunResult, done: number, total: number): void;
+  shouldStop?(): boolean;
+}
+
+export interface SweepOutcome {
+  readonly id: string;
+  readonly plan: SweepPlan;
+  readonly report: SweepReport;
+  /** Runs found finished in the store before this execution. */
+  readonly resumed: number;
+  /** Runs this execution finished. */
+  readonly executed: number;
+  /** Completions dropped because the run was already stored. */
+  readonly duplicates: number;
+  readonly elapsedMs: number;
+  /** A stop request (SIGINT/SIGTERM) ended the execution before every run finished. */
+  readonly stoppedEarly: boolean;
+  readonly queue?: QueueRunSummary;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+  return value;
+}
+
+/** The task of every planned run (configuration documents built here, once). */
+export function sweepTasks(id: string, spec: SweepSpec, plan: SweepPlan): RunTask[] {
+  const base = readBaseDocument(spec.base);
+  return plan.runs.map((run) => ({
+    sweepId: id,
+    index: run.index,
+    parameters: run.parameters,
+    config: runDocument(base, spec.set, run.parameters),
+    data: spec.data,
+    equity: spec.equity,
+    ...(spec.barTimeframe !== undefined ? { barTimeframe: spec.barTimeframe } : {}),
+  }));
+}
+
+export function sweepIdentity(spec: SweepSpec, plan: SweepPlan): { hash: string; id: string } {
+  const { file: _file, ...rest } = spec;
+  const hash = createHash('sha256').update(JSON.stringify(canonical({ spec: rest, base: readBaseDocument(spec.base), runs: plan.runs }))).digest('hex');
+  return { hash, id: `sw-${hash.slice(0, 12)}` };
+}
+
+export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
+  const { spec } = options;
+  const started = performance.now();
+  const plan = planSweep(spec);
+  if (plan.runs.length === 0) throw new SweepSpecError(`invalid sweep spec: no run left after the constraints (${plan.skipped.length} combinations skipped)`, 'constraints');
+  const identity = sweepIdentity(spec, plan);
+  const id = options.id ?? identity.id;
+  if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new SweepError(`\`--id\` must use letters, digits, _ . - only, was ${JSON.stringify(id)}`);
+  const tasksAll = sweepTasks(id, spec, plan);
+  // Fail fast on a configuration the templates break (every run would fail the same way).
+  loadRunConfig(tasksAll[0].config);
+  const store = SweepStore.open(options.stateDir ?? DEFAULT_STATE_DIR);
+  try {
+    const stored = store.getSweep(id);
+    if (stored && stored.specHash !== identity.hash) {
+      throw new SweepError(`sweep ${id} exists in the store with another spec (hash ${stored.specHash.slice(0, 12)}, this one ${identity.hash.slice(0, 12)}); give another --id`);
+    }
+    if (!stored) store.putSweep({ id, specHash: identity.hash, spec: { ...spec }, plan, createdAt: new Date().toISOString() });
+    const tasks = tasksAll.filter((task) => !store.hasRun(id, task.index));
+    const resumed = tasksAll.length - tasks.length;
+    if (resumed > 0) options.log?.(`sweep ${id}: resuming, ${resumed} of ${tasksAll.length} runs already finished`);
+    const failures: { index: number; message: string }[] = [];
+    let executed = 0;
+    let duplicates = 0;
+    const onResult = (result: RunResult): void => {
+      if (store.putRunOnce(id, result)) {
+        executed++;
+        options.onRunFinished?.(result, resumed + executed, tasksAll.length);
+      } else {
+        duplicates++;
+        store.addEvent(id, result.index, { kind: 'duplicate', at: new Date().toISOString(), message: `a second result for run ${result.index} was dropped (worker ${result.attempts?.worker ?? 'local'})` });
+      }
+    };
+    const onFailure = (task: RunTask, error: Error): void => {
+      failures.push({ index: task.index, message: error.message.split('\n')[0] });
+      store.addEvent(id, task.index, { kind: 'final-failure', at: new Date().toISOString(), message: error.message.split('\n')[0] });
+      options.log?.(`sweep ${id}: run ${task.index} ${JSON.stringify(task.parameters)} failed: ${error.message.split('\n')[0]}`);
+    };
+    let queueSummary: QueueRunSummary | undefined;
+    let stoppedEarly = false;
+    const executeStarted = performance.now();
+    const workers = options.workers ?? defaultWorkerCount();
+    if (tasks.length > 0) {
+      if (options.queue) {
+        options.log?.(`sweep ${id}: ${tasks.length} runs to the queue ${options.queue.queueName ?? 'quantflow-sweep'} at ${options.queue.url}; start workers with \`quantflow worker --queue ${options.queue.url}\``);
+        queueSummary = await runOnQueue(tasks, {
+          ...options.queue,
+          onResult,
+          onFailure,
+          onEvent: (index, event) => store.addEvent(id, index, event),
+          shouldStop: options.shouldStop,
+        });
+        duplicates += queueSummary.duplicates;
+        stoppedEarly = queueSummary.stoppedEarly;
+      } else {
+        options.log?.(`sweep ${id}: ${tasks.length} runs on ${workers} local workers`);
+        stoppedEarly = (await runOnPool(tasks, { workers, onResult, onFailure, shouldStop: options.shouldStop })).stoppedEarly;
+      }
+    }
+    const executeMs = performance.now() - executeStarted;
+    const results = store.getRuns(id);
+    const finishedIndices = new Set(results.map((r) => r.index));
+    const events = store.getEvents(id);
+    // Failures of this execution, plus final failures stored by earlier ones that never finished since.
+    const failed = new Map<number, string>();
+    for (const [index, event] of events) if (event.kind === 'final-failure' && !finishedIndices.has(index)) failed.set(index, event.message);
+    for (const f of failures) if (!finishedIndices.has(f.index)) failed.set(f.index, f.message);
+    const report = buildSweepReport({
+      id,
+      spec,
+      plan,
+      results,
+      failures: [...failed].map(([index, message]) => ({ index, message })),
+      events,
+      partitions: options.partitions,
+      execution: {
+        executor: options.queue ? 'queue' : 'pool',
+        ...(options.queue ? { queue: options.queue.url } : { workers }),
+        runsExecuted: executed,
+        stoppedEarly,
+        resumed,
+        duplicatesDropped: duplicates,
+        executeSeconds: executeMs / 1000,
+        backtestsPerMinute: executed > 0 ? (executed / executeMs) * 60_000 : 0,
+        ...(queueSummary ? { stalls: queueSummary.stalls, failedAttempts: queueSummary.failedAttempts } : {}),
+      },
+    });
+    const current = store.getSweep(id)!;
+    store.putSweep({ ...current, report, reportAt: report.generatedAt });
+    return { id, plan, report, resumed, executed, duplicates, elapsedMs: performance.now() - started, stoppedEarly, ...(queueSummary ? { queue: queueSummary } : {}) };
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,67 @@
+// Out-of-sample metrics of an equity curve (one point per bar close) and the stitching of
+// fold curves into one OOS curve: each fold's curve is rescaled so it starts where the
+// previous one ended (compounded returns). Sharpe is engine/research/stats's per-period
+// Sharpe of the bar-to-bar returns (from the starting equity), annualised by sqrt(bars per
+// year) with 365.25-day years (markets that trade every day, as the bundled crypto bars).
+import { sharpeRatio } from '../stats/index.js';
+
+export interface EquitySample {
+  readonly timeNs: bigint;
+  readonly equity: number;
+}
+
+export interface OosMetrics {
+  /** finalEquity / startingEquity - 1. */
+  readonly return: number;
+  /** Annualised Sharpe of bar returns (NaN with fewer than two bars; null in JSON). */
+  readonly sharpe: number;
+  /** Largest peak-to-trough fall, a fraction of the peak (>= 0). */
+  readonly maxDrawdown: number;
+  readonly bars: number;
+  readonly startingEquity: number;
+  readonly finalEquity: number;
+}
+
+const YEAR_NS = 31_557_600_000_000_000n;
+
+export function oosMetrics(startingEquity: number, curve: readonly EquitySample[], barIntervalNs: bigint): OosMetrics {
+  const returns = new Float64Array(curve.length);
+  let previous = startingEquity;
+  let peak = startingEquity;
+  let maxDrawdown = 0;
+  curve.forEach((point, i) => {
+    returns[i] = point.equity / previous - 1;
+    previous = point.equity;
+    if (point.equity > peak) peak = point.equity;
+    if (peak > 0) maxDrawdown = Math.max(maxDrawdown, (peak - point.equity) / peak);
+  });
+  const finalEquity = curve.length > 0 ? curve[curve.length - 1].equity : startingEquity;
+  const barsPerYear = barIntervalNs > 0n ? Number(YEAR_NS) / Number(barIntervalNs) : Number.NaN;
+  return {
+    return: finalEquity / startingEquity - 1,
+    sharpe: sharpeRatio(returns) * Math.sqrt(barsPerYear),
+    maxDrawdown,
+    bars: curve.length,
+    startingEquity,
+    finalEquity,
+  };
+}
+
+/** Curves (each starting from `startingEquity`) chained end to start, in the given order. */
+export function stitchCurves(startingEquity: number, curves: readonly (readonly EquitySample[])[]): EquitySample[] {
+  const stitched: EquitySample[] = [];
+  let level = startingEquity;
+  for (const curve of curves) {
+    const scale = level / startingEquity;
+    for (const point of curve) stitched.push({ timeNs: point.timeNs, equity: point.equity * scale });
+    if (curve.length > 0) level = curve[curve.length - 1].equity * scale;
+  }
+  return stitched;
+}
+
+/** The equity curve from `fromNs` (inclusive) to `toNs` (exclusive), rebased to start at `startingEquity` from the level just before `fromNs`. */
+export function curvePiece(startingEquity: number, curve: readonly EquitySample[], fromNs: bigint, toNs: bigint): EquitySample[] {
+  let base = startingEquity;
+  for (const point of curve) if (point.timeNs < fromNs) base = point.equity;
+  return curve.filter((p) => p.timeNs >= fromNs && p.timeNs < toNs).map((p) => ({ timeNs: p.timeNs, equity: (p.equity / base) * startingEquity }));
+}

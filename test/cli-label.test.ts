@@ -1,0 +1,94 @@
+// `quantflow label` on the bundled ETHUSDT 1h file: the CSV it writes (columns, times as bar
+// closes, counts), meta-labels from --side and from a configured rule strategy, and one-line
+// errors naming the flag. Calls the command's exported runLabel and a scratch commander program.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeCounts, registerLabelCommand, runLabel } from '../engine/cli/commands/label.js';
+import { UserFacingError } from '../engine/cli/cli-error.js';
+
+const ETH = 'data/binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
+const dir = mkdtempSync(path.join(tmpdir(), 'qf-label-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const rows = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split(','));
+
+describe('quantflow label', () => {
+  it('labels the bundled ETHUSDT 1h bars with rvol:20 barriers and bar-close event times', async () => {
+    const out = path.join(dir, 'eth.csv');
+    const summary = await runLabel({ in: ETH, out });
+    const [header, first, ...rest] = rows(out);
+    expect(header).toEqual(['event_time', 'end_time', 'event_index', 'end_index', 'barrier', 'side', 'ret', 'label', 'vol']);
+    expect(first[0], 'bar 20 opens 2024-04-16 21:00 (sidecar barStamp open) and closes an hour later').toBe('2024-04-16T22:00:00.000Z');
+    expect(first[2]).toBe('20');
+    expect(summary.bars).toBe(17_520);
+    expect(summary.counts.events, 'bars 20 .. 17495: rvol:20 warm-up and the 24-bar horizon').toBe(17_520 - 20 - 24);
+    expect(rest.length + 1).toBe(summary.counts.events);
+    const c = summary.counts;
+    expect(c.byBarrier.pt + c.byBarrier.sl + c.byBarrier.time).toBe(c.events);
+    expect(c.byLabel['-1'] + c.byLabel['0'] + c.byLabel['1']).toBe(c.events);
+    expect(c.byBarrier.pt, 'both horizontal barriers are hit often at 2 sigma over 24 bars').toBeGreaterThan(1000);
+    expect(c.byBarrier.sl).toBeGreaterThan(1000);
+    for (const row of [first, ...rest]) {
+      const end = Number(row[3]);
+      const start = Number(row[2]);
+      if (!(end > start && end <= start + 24)) throw new Error(`end index ${end} must be in (${start}, ${start + 24}]`);
+      if (row[4] === 'time' && end !== start + 24) throw new Error(`time barrier must end at ${start + 24}, was ${end}`);
+    }
+    expect(describeCounts(summary)).toContain(`${c.events} events`);
+  });
+
+  it('meta-labels where --side sets the side, 1 only for a profit-take', async () => {
+    const out = path.join(dir, 'meta.csv');
+    const summary = await runLabel({ in: ETH, out, side: 'ema:10 >= ema:20', horizon: '12', pt: '1.5', sl: '1' });
+    const [, ...body] = rows(out);
+    expect(new Set(body.map((r) => r[5]))).toEqual(new Set(['1', '-1']));
+    expect(body.every((r) => r[7] === (r[4] === 'pt' ? '1' : '0'))).toBe(true);
+    expect(summary.counts.byLabel['-1']).toBe(0);
+    expect(summary.side).toBe('ema:10 >= ema:20');
+  });
+
+  it('takes the side of a configured rule strategy with --side-config and --strategy', async () => {
+    const config = path.join(dir, 'strategies.yaml');
+    writeFileSync(config, [
+      'strategies:',
+      '  - name: ema-cross',
+      '    type: rules',
+      '    long: { entry: "ema:10 crosses_above ema:20", exit: "ema:10 crosses_below ema:20" }',
+      '    short: { entry: "ema:10 crosses_below ema:20", exit: "ema:10 crosses_above ema:20" }',
+      '    size: { quantity: 1 }',
+      '',
+    ].join('\n'));
+    const summary = await runLabel({ in: ETH, out: path.join(dir, 'strategy.csv'), sideConfig: config, strategy: 'ema-cross' });
+    expect(summary.counts.events).toBeGreaterThan(10_000);
+    await expect(runLabel({ in: ETH, out: path.join(dir, 'x.csv'), sideConfig: config, strategy: 'nope' })).rejects.toThrow('`--strategy` must name a rule strategy of');
+  });
+
+  it('rejects bad flags, tokens and expressions in one line naming the flag', async () => {
+    const out = path.join(dir, 'bad.csv');
+    const fails = async (flags: Record<string, string>, message: string | RegExp) => {
+      const run = runLabel({ in: ETH, out, ...flags });
+      await expect(run).rejects.toBeInstanceOf(UserFacingError);
+      await expect(run).rejects.toThrow(message);
+    };
+    await fails({ horizon: '0' }, '`--horizon` must be an integer in [1, 1000000], was "0"');
+    await fails({ pt: 'x' }, '`--pt` must be a finite number >= 0 (0 removes the barrier), was "x"');
+    await fails({ vol: 'bb:20:2' }, '`--vol` token `bb:20:2` must have one output, it has 5');
+    await fails({ vol: 'nope:3' }, /^`--vol`: /);
+    await fails({ side: 'ema:10 >' }, /^`--side` "ema:10 >": at position 9 expected an operand/);
+    await fails({ barStamp: 'middle' }, '`--bar-stamp` must be one of open, close, was "middle"');
+    await fails({ strategy: 'x' }, '`--side-config` and `--strategy` go together');
+  });
+
+  it('registers `label` on a commander program with its flags', () => {
+    const program = new Command();
+    registerLabelCommand(program);
+    const label = program.commands.find((c) => c.name() === 'label')!;
+    const flags = label.options.map((o) => o.long);
+    for (const flag of ['--in', '--out', '--vol', '--pt', '--sl', '--horizon', '--side', '--side-config', '--strategy', '--zero-at-time', '--json', '--on-bad-row', '--timezone']) {
+      expect(flags, flag).toContain(flag);
+    }
+  });
+});

@@ -1,0 +1,95 @@
+// `quantflow walkforward` on the bundled ETH 1h bars: the folds cover what they should, each
+// fold's regime model was fitted inside its training window, no warm-up bar trades, the run is
+// deterministic, and the final reserve is never read without --final (instrumented streams),
+// while each --final is logged and counted.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runWalkforwardCommand, type WalkforwardFlags } from '../engine/cli/commands/walkforward.js';
+import { RECORD_BYTES, type MarketStream } from '../engine/replay/index.js';
+import { defaultBarFiles } from '../engine/cli/default-data.js';
+
+const ETH = defaultBarFiles().find((f) => f.includes('ETHUSDT'))!;
+
+function flags(extra: Partial<WalkforwardFlags>, dir: string): WalkforwardFlags {
+  return { data: [ETH], train: '6mo', test: '1mo', mode: 'rolling', purge: '0', embargo: '0', reserve: '0.6', state: join(dir, 'state'), equity: '100000', ...extra };
+}
+
+/** Wraps a stream, keeping the largest ts_local it yielded. */
+function maxTimeRecorder(seen: { maxNs: bigint }) {
+  return (stream: MarketStream): MarketStream => ({
+    label: stream.label, symbol: stream.symbol, kind: stream.kind, barIntervalNs: stream.barIntervalNs, expectedRows: stream.expectedRows,
+    issues: () => stream.issues(),
+    async *blocks(instrument: number) {
+      for await (const block of stream.blocks(instrument)) {
+        const view = new DataView(block.bytes.buffer, block.bytes.byteOffset, block.count * RECORD_BYTES);
+        for (let r = 0; r < block.count; r++) { const ns = view.getBigInt64(r * RECORD_BYTES + 16, true); if (ns > seen.maxNs) seen.maxNs = ns; }
+        yield block;
+      }
+    },
+  });
+}
+
+const quiet = { print: () => undefined, log: () => undefined };
+const withoutTiming = (text: string): string => text;
+
+describe('quantflow walkforward', () => {
+  it('runs the rule strategy fold by fold, tiling the research range with untouched warm-ups', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-'));
+    const run = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', out: join(dir, 'out') }, dir), quiet);
+    const { report } = run;
+    expect(report.folds.length, 'about 9.6 months of research data: three 6+1-month folds').toBe(3);
+    const reserveStart = BigInt(report.reserve.startNs);
+    report.folds.forEach((fold, i) => {
+      expect(BigInt(fold.test.endNs) <= reserveStart, `fold ${i} ends before the reserve`).toBe(true);
+      if (i > 0) expect(fold.test.startNs, 'test windows tile').toBe(report.folds[i - 1].test.endNs);
+      expect(fold.regimeModel, 'a rule strategy needs no regime model').toBeNull();
+      expect(fold.warmup.records, 'the warm-up bars reached the engine').toBeGreaterThan(0);
+      if (fold.firstFillNs !== null) expect(BigInt(fold.firstFillNs) >= BigInt(fold.test.startNs), `fold ${i}: no fill before the test start`).toBe(true);
+      if (fold.firstTradeEntryNs !== null) expect(BigInt(fold.firstTradeEntryNs) >= BigInt(fold.test.startNs), `fold ${i}: no trade entered in the warm-up`).toBe(true);
+    });
+    expect(report.stitched?.bars).toBe(report.folds.reduce((sum, f) => sum + f.oos.bars, 0));
+    expect(existsSync(join(dir, 'out', 'report.json')) && existsSync(join(dir, 'out', 'fold-0-equity.csv')) && existsSync(join(dir, 'out', 'stitched-equity.csv'))).toBe(true);
+    const csv = readFileSync(join(dir, 'out', 'fold-0-equity.csv'), 'utf8').split('\n');
+    expect(csv[0]).toBe('time,equity');
+    expect(Date.parse(csv[1].split(',')[0]) >= Number(BigInt(report.folds[0].test.startNs) / 1_000_000n), 'the OOS equity starts at the test start').toBe(true);
+  }, 120_000);
+
+  it('refits the regime model inside each training window for fusion, deterministically', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-'));
+    const first = await runWalkforwardCommand(flags({}, dir), quiet);
+    const second = await runWalkforwardCommand(flags({}, dir), quiet);
+    for (const fold of first.report.folds) {
+      const range = fold.regimeModel!.trainingRange;
+      expect(BigInt(range.fromNs) >= BigInt(fold.train.startNs) && BigInt(range.toNs) < BigInt(fold.train.endNs), `fold ${fold.index}: model trained on ${range.from}..${range.to}, window ${fold.train.start}..${fold.train.end}`).toBe(true);
+      if (fold.firstFillNs !== null) expect(BigInt(fold.firstFillNs) >= BigInt(fold.test.startNs)).toBe(true);
+    }
+    expect(new Set(first.report.folds.map((f) => f.regimeModel!.trainingRange.fromNs)).size, 'every fold has its own model').toBe(first.report.folds.length);
+    expect(withoutTiming(JSON.stringify(second.report)), 'same data, configuration and seed: same report').toBe(withoutTiming(JSON.stringify(first.report)));
+  }, 180_000);
+
+  it('never reads the reserve without --final, and counts every --final', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-'));
+    const seen = { maxNs: 0n };
+    const held = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', reserve: '0.6' }, dir), { ...quiet, observe: maxTimeRecorder(seen) });
+    const reserveStart = BigInt(held.report.reserve.startNs);
+    expect(seen.maxNs > 0n && seen.maxNs < reserveStart, `the run read up to ${seen.maxNs}, the reserve starts at ${reserveStart}`).toBe(true);
+    expect(held.report.reserve.looks).toBe(0);
+    const seenFinal = { maxNs: 0n };
+    const looked = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', reserve: '0.6', final: true }, dir), { ...quiet, observe: maxTimeRecorder(seenFinal) });
+    expect(looked.report.reserve.looks).toBe(1);
+    expect(seenFinal.maxNs >= reserveStart, '--final reads the reserve').toBe(true);
+    expect(looked.report.folds.some((f) => f.inReserve)).toBe(true);
+    const again = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', reserve: '0.6', train: '3000', test: '2000' }, dir), quiet);
+    expect(again.report.reserve.looks, 'a later run without --final still reports the look').toBe(1);
+  }, 180_000);
+
+  it('rejects bad flags in one line naming the flag, the value and the rule', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-'));
+    await expect(runWalkforwardCommand(flags({ reserve: '1.5' }, dir), quiet)).rejects.toThrow(/`--reserve` must be a fraction in \[0, 1\), was "1.5"/);
+    await expect(runWalkforwardCommand(flags({ train: 'six' }, dir), quiet)).rejects.toThrow(/`--train` must be a positive span .* was "six"/);
+    await expect(runWalkforwardCommand(flags({ cpcv: '3:3' }, dir), quiet)).rejects.toThrow(/`--cpcv` must be N:k/);
+    await expect(runWalkforwardCommand(flags({ train: '2y' }, dir), quiet)).rejects.toThrow(/no fold fits/);
+  }, 60_000);
+});
