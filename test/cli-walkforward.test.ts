@@ -56,6 +56,25 @@ describe('quantflow walkforward', () => {
     expect(Date.parse(csv[1].split(',')[0]) >= Number(BigInt(report.folds[0].test.startNs) / 1_000_000n), 'the OOS equity starts at the test start').toBe(true);
   }, 120_000);
 
+  it('runs CPCV: C(N,k) purged splits, each group tested in k/N of them, assembled into paths', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-cpcv-'));
+    const run = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', cpcv: '4:2', purge: '24h', embargo: '24h', out: join(dir, 'out') }, dir), quiet);
+    const cpcv = run.report.cpcv!;
+    expect(cpcv.groups.length).toBe(4);
+    expect(cpcv.splits.length, 'C(4, 2) splits').toBe(6);
+    expect(cpcv.paths.length, 'k/N * C(N, k) = 3 backtest paths').toBe(3);
+    for (const split of cpcv.splits) {
+      expect(split.testGroups.length).toBe(2);
+      expect([...split.testGroups, ...split.trainGroups].sort()).toEqual([0, 1, 2, 3]);
+      split.testGroups.forEach((g) => expect(split.groupOos[g], `split ${split.index} has OOS results for its test group ${g}`).not.toBeNull());
+      split.trainGroups.forEach((g) => expect(split.groupOos[g], `split ${split.index} has none for its training group ${g}`).toBeNull());
+    }
+    for (let g = 0; g < 4; g++) expect(cpcv.splits.filter((s) => s.testGroups.includes(g)).length, `group ${g} is tested in 3 splits`).toBe(3);
+    for (const path of cpcv.paths) expect(path.splits.length, 'a path takes each group from one split').toBe(4);
+    const reserveStart = BigInt(run.report.reserve.startNs);
+    expect(BigInt(cpcv.groups[3].endNs) <= reserveStart, 'CPCV groups stay out of the reserve').toBe(true);
+  }, 180_000);
+
   it('refits the regime model inside each training window for fusion, deterministically', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-wf-'));
     const first = await runWalkforwardCommand(flags({}, dir), quiet);

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setMaxListeners } from 'node:events';
 import { Piscina } from 'piscina';
 import { packageRoot } from '../../core/package-root.js';
 import type { RunResult, RunTask } from './execute-run.js';
@@ -37,6 +38,7 @@ export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions)
   const pool = new Piscina({ filename: poolWorkerFile(), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1, idleTimeout: 60_000 });
   // A stop request aborts the queued and running tasks; finished runs are kept (a re-run resumes).
   const abort = new AbortController();
+  setMaxListeners(tasks.length + 16, abort.signal);
   const watch = options.shouldStop ? setInterval(() => { if (options.shouldStop!()) abort.abort(); }, 200) : undefined;
   try {
     await Promise.all(tasks.map(async (task) => {
