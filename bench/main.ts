@@ -10,6 +10,7 @@ import { decisionSuite } from './decision.bench.js';
 import { executionSuite } from './execution.bench.js';
 import { journalSuite } from './journal.bench.js';
 import { backtestSuite } from './backtest.bench.js';
+import { sweepSuite } from './sweep.bench.js';
 
 export interface BenchSuiteOptions {
   json?: boolean;
@@ -31,6 +32,7 @@ const suites: Record<string, BenchSuite> = {
   execution: executionSuite,
   journal: journalSuite,
   backtest: backtestSuite,
+  sweep: sweepSuite,
 };
 
 const program = new Command();

@@ -51,8 +51,8 @@ describe('sweep determinism on one machine', () => {
     const one = await runSweep({ spec, stateDir: path.join(dir, 'state-1'), workers: 1 });
     const two = await runSweep({ spec, stateDir: path.join(dir, 'state-2'), workers: 2 });
     expect(one.id, 'the id derives from the spec').toBe(two.id);
-    expect(one.report.runs.finished, 'all runs finished on 1 worker').toBe(6);
-    expect(two.report.runs.finished, 'all runs finished on 2 workers').toBe(6);
+    expect(one.report.runs.finished, `all runs finished on 1 worker; failures: ${JSON.stringify(one.report.failures)}`).toBe(6);
+    expect(two.report.runs.finished, `all runs finished on 2 workers; failures: ${JSON.stringify(two.report.failures)}`).toBe(6);
     const byIndex = (runs: readonly { index: number }[]): number[] => runs.map((r) => r.index).sort((a, b) => a - b);
     expect(byIndex(one.report.ranking)).toEqual([0, 1, 2, 3, 4, 5]);
 

@@ -85,7 +85,7 @@ describe('sweep through Redis with two workers', () => {
   it.skipIf(!haveRedis)('completes every run exactly once after a worker is killed mid-run, equal to the local runs, and reports the retry', async () => {
     const spec = loadSweepSpec(specFile);
     const local = await runSweep({ spec, stateDir: path.join(dir, 'state-local'), workers: 2 });
-    expect(local.report.runs.finished, 'local sweep finished').toBe(16);
+    expect(local.report.runs.finished, `local sweep finished; failures: ${JSON.stringify(local.report.failures)}`).toBe(16);
 
     const [victim, survivor] = await Promise.all([startWorker(redis!.url), startWorker(redis!.url)]);
     const sweep = runSweep({ spec, stateDir: path.join(dir, 'state-queue'), queue: { url: redis!.url, pollMs: 500, backoffMs: 200 } });

@@ -13,6 +13,8 @@ import { registerDataCommand } from './commands/data.js';
 import { registerMontecarloCommand } from './commands/montecarlo.js';
 import { registerLabelCommand } from './commands/label.js';
 import { registerWalkforwardCommand } from './commands/walkforward.js';
+import { registerSweepCommand } from './commands/sweep.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 const program = new Command();
 program
@@ -32,5 +34,7 @@ registerDataCommand(program);
 registerMontecarloCommand(program);
 registerLabelCommand(program);
 registerWalkforwardCommand(program);
+registerSweepCommand(program);
+registerWorkerCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);

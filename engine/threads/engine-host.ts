@@ -43,6 +43,7 @@ import { OutboundDispatch, type OutboundListeners } from './outbound-dispatch.js
 import { OrderFlowTallier, type OrderFlowTally } from './order-flow-tally.js';
 import { PARK_ONLY, PARK_RESET_KILL_SWITCH, copyImage, isParked, parkedActionStatus, readCheckpointCounters, releasePark, requestPark, type CoreCheckpoint } from './core-checkpoint.js';
 import { CoreStatusError } from '../core/core-status.js';
+import { readConsistentState, type ConsistentState } from '../snapshot/index.js';
 
 export type { OrderFlowTally } from './order-flow-tally.js';
 
@@ -308,6 +309,14 @@ export class EngineHost {
   /** Each pipeline instrument's current indicator values and regime (empty without a pipeline). */
   pipelineSnapshot(): InstrumentSnapshot[] {
     return this.pipelineMap ? readPipelineSnapshot(this.memory, this.pipelineMap) : [];
+  }
+
+  /**
+   * The account and every configured instrument's position as the core last published them (at a
+   * batch boundary, under a seqlock: engine/snapshot), taken whole while the engine runs.
+   */
+  consistentState(): ConsistentState {
+    return readConsistentState(this.memory);
   }
 
   pipelineCounters(): PipelineCounters {

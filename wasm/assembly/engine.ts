@@ -27,6 +27,12 @@
 // ring. It never skips or delays a stage. The venue queue likewise keeps room for every reply
 // a unit may queue; when it is nearly full, its earliest event is handled early (counted).
 //
+// Batch boundary: where processInbound returns (every return), the core publishes the account and
+// the configured positions to the published-state block under a seqlock when anything it shows
+// may have changed (state/state-publish.ts), so readers on other threads never see a state the
+// core is half-way through writing. engineStart publishes once, so a reader finds a whole block
+// from the start.
+//
 // PROGRESS record (kind = PROGRESS | DIRECTION_OUTBOUND), one per call that consumed records:
 //   tsExchange = event time of the last record consumed, size = records consumed in the call,
 //   id = total records consumed so far, price = total BAR records consumed.
@@ -51,6 +57,7 @@ import { eventDueNs, venueFreeEvent, venueNextEventTime, venuePopEvent, venueQue
 import { VENUE_HEADER, VENUE_MAGIC, VENUE_OFF, VH_EARLY_EVENTS, VH_MAGIC, venueEventAddress } from './venue/venue-layout';
 import { eventChecksumFold } from './checksum';
 import { outboundClaim, outboundPublish } from './outbound';
+import { statePublish, statePublishIfChanged } from './state/state-publish';
 import {
   ringAvailable, ringCheck, ringFreeSlots, ringPublish, ringPublished, ringRelease, ringReleased, ringSlotAddress, ringTryClaim,
 } from './ring';
@@ -91,6 +98,8 @@ export function engineStart(): i32 {
   store<i64>(CONTROL + CONTROL_PROGRESS_DROPPED, 0);
   store<i64>(CONTROL + CONTROL_UNITS, 0);
   store<i32>(CONTROL + CONTROL_HELD_PHASE, HELD_NONE);
+  status = statePublish();
+  if (status != OK) return status;
   atomic.store<i32>(CONTROL + CONTROL_ENGINE_STATE, ENGINE_RUNNING);
   return OK;
 }
@@ -183,6 +192,12 @@ function builtBarUnit(ring: i32): void {
  * status (ERR_BAD_ARGUMENT, ERR_OUTBOUND_TOO_SMALL: the outbound ring can never hold one unit's records).
  */
 export function processInbound(maxBatch: i32): i32 {
+  const units = processBatch(maxBatch);
+  statePublishIfChanged(); // the batch boundary
+  return units;
+}
+
+function processBatch(maxBatch: i32): i32 {
   if (maxBatch < 1) return ERR_BAD_ARGUMENT;
   const inbound = INBOUND_RING_OFFSET;
   const ring = OUTBOUND_RING_OFFSET;

@@ -18,6 +18,7 @@ export { hmmModelOffset, hmmFilterStateOffset, hmmFilterStateBytes, hmmLoadModel
 export { indPlanLoad } from './indicators/plan-loader';
 export { indSlotReset, indUpdate, indUpdateMs, indRunBatch, indStateOffset, indValuesOffset, indStateBytes, indSlotCapacity, indPlanOffset, indPlanAreaBytes } from './indicators/executor';
 export { engineStart, engineStop, engineOutboundReserve, processInbound } from './engine';
+export { statePublish, statePublishedSeq, stateLayoutValue } from './state/state-publish';
 export { barsConfigure, barsDisable, barsOnTrade, barsOnQuote, barsFlush, barsOnRecord, barsSlotOffset, barsSlotBytes, barsSlotCapacity } from './bars/bar-builder';
 export { riskConfigure, riskConfigureInstrument, riskInit, riskOnMark, riskReleaseWorking, riskOnRecord, riskEmitFlatten, riskRestoreHalted, riskResetKillSwitch, riskHalted, riskTripCount, riskEquity, riskRegionOffset, riskRegionBytes, riskSlotOffset, riskSlotBytes, riskInstrumentCapacity } from './risk/risk-account';
 export { riskCheckOrder } from './risk/risk-checks';

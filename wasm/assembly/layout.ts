@@ -20,6 +20,9 @@
 //               | outbound extension: OUTBOUND_CAPACITY*64 |  second 64 bytes of the outbound
 //               |                                          |  record in the slot of the same
 //               |                                          |  index (ROUND_TRIP only)
+//               +------------------------------------------+  PUBLISHED_STATE_OFFSET
+//               | published state (in the alignment gap):   |  account + positions under a
+//               | state/state-layout.ts; not checkpointed   |  seqlock, for readers
 //               +------------------------------------------+  STATE_OFFSET (64 KiB aligned)
 //               | state, checkpointed as bytes, one region |
 //               | per owner, each 64 KiB aligned:           |
@@ -111,6 +114,10 @@ export const OUTBOUND_RING_OFFSET: i32 = INBOUND_RING_OFFSET + RING_HEADER_BYTES
 export const OUTBOUND_EXT_OFFSET: i32 = OUTBOUND_RING_OFFSET + RING_HEADER_BYTES + OUTBOUND_CAPACITY * SLOT_BYTES;
 export const STATE_OFFSET: i32 = (OUTBOUND_EXT_OFFSET + OUTBOUND_CAPACITY * SLOT_BYTES + 0xffff) & ~0xffff;
 export const STATE_BYTES: i32 = MEMORY_BYTES - STATE_OFFSET;
+// The published state sits in the spare bytes between the outbound extension and STATE_OFFSET,
+// outside every checkpointed span: PUBLISHED_STATE_OFFSET = OUTBOUND_EXT_OFFSET + OUTBOUND_CAPACITY
+// * SLOT_BYTES, up to STATE_OFFSET. Its constants and box diagram live in state/state-layout.ts
+// (checked against engine/snapshot/state-layout.ts by test/consistent-state.test.ts).
 
 /** Instruments every per-instrument table holds (ids 0 .. INSTRUMENT_CAPACITY - 1). */
 export const INSTRUMENT_CAPACITY: i32 = 1024;

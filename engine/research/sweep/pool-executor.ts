@@ -1,13 +1,15 @@
 // Runs a sweep's tasks on one machine: a piscina pool of `workers` threads (default: the number
 // of cores), one run per worker at a time. Results arrive in completion order through
 // `onResult`; they do not depend on the worker count or the order (each run is a pure function
-// of its configuration, data and seed). A run that throws is reported through `onFailure` and
-// the others go on.
-import { availableParallelism } from 'node:os';
+// of its configuration, data and seed). A run that throws is retried (`attempts`, default 2) and
+// its retries are recorded in its result; one that throws on every attempt is reported through
+// `onFailure` and the others go on.
+import { availableParallelism, hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setMaxListeners } from 'node:events';
+import { inspect } from 'node:util';
 import { Piscina } from 'piscina';
 import { packageRoot } from '../../core/package-root.js';
 import type { RunResult, RunTask } from './execute-run.js';
@@ -15,6 +17,8 @@ import type { RunResult, RunTask } from './execute-run.js';
 export interface PoolOptions {
   /** Worker threads (default: availableParallelism()). */
   readonly workers?: number;
+  /** Executions per run before it counts as failed (default 2: one retry). */
+  readonly attempts?: number;
   onResult(result: RunResult): void | Promise<void>;
   onFailure(task: RunTask, error: Error): void | Promise<void>;
   shouldStop?(): boolean;
@@ -42,15 +46,23 @@ export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions)
   const watch = options.shouldStop ? setInterval(() => { if (options.shouldStop!()) abort.abort(); }, 200) : undefined;
   try {
     await Promise.all(tasks.map(async (task) => {
-      let result: RunResult;
-      try {
-        result = (await pool.run(task, { signal: abort.signal })) as RunResult;
-      } catch (error) {
-        if (abort.signal.aborted) return;
-        await options.onFailure(task, asError(error));
+      const errors: string[] = [];
+      const attempts = options.attempts ?? 2;
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        let result: RunResult;
+        try {
+          result = (await pool.run(task, { signal: abort.signal })) as RunResult;
+        } catch (error) {
+          if (abort.signal.aborted) return;
+          const failure = asError(error);
+          errors.push(failure.message.split('\n')[0]);
+          if (attempt < attempts) continue;
+          await options.onFailure(task, failure);
+          return;
+        }
+        await options.onResult(errors.length > 0 ? { ...result, attempts: { started: attempt, failed: errors.length, stalled: 0, errors, worker: `${hostname()}:${process.pid} (pool)` } } : result);
         return;
       }
-      await options.onResult(result);
     }));
     return { stoppedEarly: abort.signal.aborted };
   } finally {
@@ -63,7 +75,7 @@ export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions)
 function asError(error: unknown): Error {
   if (error instanceof Error) return error;
   const like = error as { message?: unknown; stack?: unknown; name?: unknown } | null;
-  const out = new Error(typeof like?.message === 'string' ? like.message : `the pool worker failed: ${String(error)}`);
+  const out = new Error(typeof like?.message === 'string' ? like.message : `the pool worker failed: ${inspect(error, { depth: 4 })}`);
   if (typeof like?.stack === 'string') out.stack = like.stack;
   return out;
 }

@@ -1,0 +1,88 @@
+// `quantflow watch TOPIC`: prints a state server's live stream of one topic (state, orders,
+// fills, signals, regime, risk, latency, health) through the client library: the Snapshot, then
+// each delta, one line each (`--json`: one JSON document per line, 64-bit integers as strings).
+// It reconnects when the server drops it (fills resume from the last sequence seen) and runs
+// until interrupted.
+import { Command } from 'commander';
+import { UserFacingError } from '../cli-error.js';
+import { TOPIC_NAMES, connect, isTopicName, type ClientEvent, type TopicUpdate } from '../../client/index.js';
+
+export const DEFAULT_WATCH_URL = 'ws://127.0.0.1:8787/';
+
+function json(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/** One human line per update. */
+export function describeUpdate(update: TopicUpdate): string {
+  const head = `${update.topic} #${update.sequence} ${update.kind}`;
+  const p = update.payload as unknown as Record<string, unknown>;
+  switch (update.topic) {
+    case 'state': {
+      const s = update.payload as TopicUpdate<'state'>['payload'];
+      const positions = s.positions.filter((q) => q.quantity !== 0).map((q) => `${q.symbol} ${q.quantity} @ ${q.markPrice}`).join(', ') || 'flat';
+      return `${head}: ${s.mode} equity ${s.equity.toFixed(2)} cash ${s.cash.toFixed(2)} realized ${s.realizedPnl.toFixed(2)} unrealized ${s.unrealizedPnl.toFixed(2)}; ${positions}`;
+    }
+    case 'fills': {
+      const fills = (update.payload as TopicUpdate<'fills'>['payload']).fills;
+      if (fills.length === 0) return `${head}: no fills`;
+      return fills.map((f) => `${head}: order ${f.orderId} ${f.side} ${f.quantity} @ ${f.price} fee ${f.fee} (${f.liquidity}, trade ${f.tradeId})`).join('\n');
+    }
+    case 'orders': {
+      const orders = (update.payload as TopicUpdate<'orders'>['payload']).orders;
+      if (orders.length === 0) return `${head}: no orders`;
+      return orders.map((o) => `${head}: order ${o.orderId} ${o.symbol} ${o.side} ${o.quantity} ${o.orderType} ${o.status} filled ${o.filledQuantity}`).join('\n');
+    }
+    default:
+      return `${head}: ${json(p)}`;
+  }
+}
+
+function describeEvent(event: ClientEvent): string | null {
+  switch (event.type) {
+    case 'close': return `connection closed (${event.code}${event.reason ? `: ${event.reason}` : ''})`;
+    case 'reconnecting': return `reconnecting (attempt ${event.attempt}, in ${event.delayMs} ms)`;
+    case 'open': return event.reconnected ? 'reconnected' : null;
+    case 'gap': return `gap on ${event.topic}: expected #${event.expected}, got #${event.received}`;
+    case 'server-error': return `server error (${event.code}): ${event.message}`;
+    case 'decode-error': return `undecodable frame: ${event.message}`;
+    default: return null;
+  }
+}
+
+export function registerWatchCommand(program: Command): void {
+  program
+    .command('watch')
+    .description(`Print the live stream of one topic of a state server (${TOPIC_NAMES.join(', ')})`)
+    .argument('<topic>', `one of ${TOPIC_NAMES.join(', ')}`)
+    .option('--url <url>', 'the state server WebSocket URL', DEFAULT_WATCH_URL)
+    .option('--json', 'one JSON document per update (64-bit integers as strings)')
+    .action(async (topic: string, flags: { url: string; json?: boolean }) => {
+      if (!isTopicName(topic)) throw new UserFacingError(`TOPIC must be one of ${TOPIC_NAMES.join(', ')}, was ${JSON.stringify(topic)}`);
+      if (!/^wss?:\/\//.test(flags.url)) throw new UserFacingError(`--url must be a ws:// or wss:// URL, was ${JSON.stringify(flags.url)}`);
+      let client;
+      try {
+        client = await connect(flags.url, {
+          reconnect: true,
+          onEvent: (event) => {
+            const line = describeEvent(event);
+            if (line !== null) process.stderr.write(`quantflow watch: ${line}\n`);
+          },
+        });
+      } catch (error) {
+        throw new UserFacingError(`cannot reach the state server at ${flags.url}: ${(error as Error).message}`);
+      }
+      client.subscribe(topic, (update) => {
+        process.stdout.write(`${flags.json ? json(update) : describeUpdate(update)}\n`);
+      });
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void client.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,31 @@
+// Every topic's view survives encode (engine/server frame-encoder) then decode, field for field,
+// and a buffer that is not a frame is refused with a FrameDecodeError.
+import { describe, expect, it } from 'vitest';
+import { FrameEncoder } from '../server/index.js';
+import { decodeFrame, FrameDecodeError, type TopicName, type TopicPayloads } from './index.js';
+
+const PAYLOADS: TopicPayloads = {
+  state: { mode: 'live', equity: 10, cash: 4, equityHighWaterMark: 12, realizedPnl: 1, unrealizedPnl: -1, positions: [{ instrumentId: 2, symbol: 'BTC', quantity: -0.5, averagePrice: 1, markPrice: 2, unrealizedPnl: 3, realizedPnl: 4 }] },
+  orders: { orders: [{ orderId: 2n ** 60n, clientOrderId: 'c', venueOrderId: 'v', instrumentId: 1, symbol: 'ETH', side: 'sell', orderType: 'stop-limit', timeInForce: 'post-only', status: 'uncertain', quantity: 3, filledQuantity: 1, limitPrice: 10, stopPrice: null, averageFillPrice: 9.5, updatedTimeNs: 5n }] },
+  fills: { fills: [{ orderId: 1n, clientOrderId: '1', venueOrderId: '', tradeId: 't', instrumentId: 0, side: 'buy', price: 1, quantity: 2, fee: -0.1, feeCurrency: 'USDT', liquidity: 'maker', timeNs: 9n }] },
+  signals: { signals: [{ instrumentId: 0, strategy: 'fusion', timeframeSeconds: 3600, score: -0.3, targetQuantity: 2, quantiles: [{ level: 0.1, value: -0.01 }, { level: 0.9, value: 0.02 }], timeNs: 1n }] },
+  regime: { regimes: [{ instrumentId: 0, timeframeSeconds: 60, labels: ['trending', 'choppy'], probabilities: [0.25, 0.75], mostLikelyLabel: 'choppy', timeNs: 3n }] },
+  risk: { killSwitchTripped: true, killSwitchReason: 'dd', drawdown: 0.1, maxDrawdown: 0.2, grossExposure: 5, netExposure: -5, maxGrossExposure: 9, uncertainOrders: 2, deniedOrders: 11n },
+  latency: { stages: [{ stage: 'decide', count: 7n, p50Ns: 1, p90Ns: 2, p99Ns: 3, p999Ns: 4, maxNs: 5 }] },
+  health: { status: 'degraded', uptimeSeconds: 2.5, eventsProcessed: 100n, inboundRingFill: 0.5, outboundRingFill: 0.25, components: [{ name: 'venue', status: 'down', detail: 'timeout' }] },
+};
+
+describe('frame decoding', () => {
+  it('decodes every topic back to the view it was encoded from', () => {
+    const encoder = new FrameEncoder();
+    for (const topic of Object.keys(PAYLOADS) as TopicName[]) {
+      const bytes = encoder.encode({ topic, kind: 'delta', sequence: 42n, timeNs: 7n }, PAYLOADS[topic]);
+      expect(decodeFrame(bytes), topic).toEqual({ topic, kind: 'delta', sequence: 42n, timeNs: 7n, payload: PAYLOADS[topic] });
+    }
+  });
+
+  it('refuses a buffer that is not a QFFR frame', () => {
+    expect(() => decodeFrame(new Uint8Array(16))).toThrow(FrameDecodeError);
+    expect(() => decodeFrame(Uint8Array.of(1, 2))).toThrow(/at least 8 bytes/);
+  });
+});

@@ -1,0 +1,220 @@
+// The wire protocol between the state server (engine/server) and its clients, in one place:
+// topic names, the typed views a client decodes frames into, and the JSON text messages.
+//
+// Server -> client: binary messages are FlatBuffers `Frame`s (schemas/frames.fbs, identifier
+// QFFR): per topic one Snapshot, then Deltas, `sequence` + 1 per frame on each topic (server
+// wide, so a client that was sent coalesced frames sees the gap). Text messages are JSON replies
+// (`ServerMessage`): subscribed, control results, errors.
+// Client -> server: text messages only, JSON (`ClientMessage`). Anything else is malformed: the
+// server answers `{ type: 'error', code: 'malformed' }`, counts it and keeps the connection.
+//
+// Deltas by topic: state, risk, regime, signals, latency and health carry the whole current
+// payload (a lost delta is harmless: the next one supersedes it); fills carry the fills since
+// the previous frame, orders the orders that changed. A Snapshot of fills holds the server's
+// backlog (the last N fills) or, with `since`, every fill after that sequence; so a client that
+// reconnects, or sees a gap, re-subscribes with `since` and misses no fill while the backlog
+// still covers it (`subscribed.backfill` says whether it did).
+
+export const TOPIC_NAMES = ['state', 'orders', 'fills', 'signals', 'regime', 'risk', 'latency', 'health'] as const;
+export type TopicName = (typeof TOPIC_NAMES)[number];
+
+/** Topics whose deltas are events (not the whole state): a gap means something was missed. */
+export const EVENT_TOPICS: readonly TopicName[] = ['fills', 'orders'];
+
+export function isTopicName(value: unknown): value is TopicName {
+  return typeof value === 'string' && (TOPIC_NAMES as readonly string[]).includes(value);
+}
+
+export type EngineModeName = 'backtest' | 'paper' | 'live';
+export type SideName = 'buy' | 'sell';
+export type LiquidityName = 'unknown' | 'maker' | 'taker';
+export type OrderTypeName = 'market' | 'limit' | 'stop-market' | 'stop-limit' | 'trailing-stop';
+export type TimeInForceName = 'gtc' | 'ioc' | 'fok' | 'day' | 'post-only';
+export type OrderStatusName =
+  | 'pending-submit' | 'accepted' | 'partially-filled' | 'filled' | 'pending-cancel' | 'canceled' | 'rejected' | 'uncertain'
+  | 'new' | 'pending-replace' | 'expired';
+export type HealthStatusName = 'ok' | 'degraded' | 'down';
+
+export interface PositionView {
+  instrumentId: number;
+  symbol: string;
+  /** Signed: negative is short. */
+  quantity: number;
+  averagePrice: number;
+  markPrice: number;
+  unrealizedPnl: number;
+  realizedPnl: number;
+}
+
+export interface StateView {
+  mode: EngineModeName;
+  equity: number;
+  cash: number;
+  equityHighWaterMark: number;
+  realizedPnl: number;
+  unrealizedPnl: number;
+  positions: PositionView[];
+}
+
+export interface OrderViewData {
+  orderId: bigint;
+  clientOrderId: string;
+  venueOrderId: string;
+  instrumentId: number;
+  symbol: string;
+  side: SideName;
+  orderType: OrderTypeName;
+  timeInForce: TimeInForceName;
+  status: OrderStatusName;
+  quantity: number;
+  filledQuantity: number;
+  limitPrice: number | null;
+  stopPrice: number | null;
+  averageFillPrice: number | null;
+  updatedTimeNs: bigint;
+}
+
+export interface OrdersView {
+  orders: OrderViewData[];
+}
+
+export interface FillViewData {
+  orderId: bigint;
+  clientOrderId: string;
+  venueOrderId: string;
+  tradeId: string;
+  instrumentId: number;
+  side: SideName;
+  price: number;
+  quantity: number;
+  fee: number;
+  feeCurrency: string;
+  liquidity: LiquidityName;
+  timeNs: bigint;
+}
+
+export interface FillsView {
+  fills: FillViewData[];
+}
+
+export interface SignalView {
+  instrumentId: number;
+  strategy: string;
+  timeframeSeconds: number;
+  score: number;
+  targetQuantity: number;
+  quantiles: { level: number; value: number }[];
+  timeNs: bigint;
+}
+
+export interface SignalsView {
+  signals: SignalView[];
+}
+
+export interface InstrumentRegimeView {
+  instrumentId: number;
+  timeframeSeconds: number;
+  labels: string[];
+  probabilities: number[];
+  mostLikelyLabel: string;
+  timeNs: bigint;
+}
+
+export interface RegimeView {
+  regimes: InstrumentRegimeView[];
+}
+
+export interface RiskView {
+  killSwitchTripped: boolean;
+  killSwitchReason: string;
+  drawdown: number;
+  maxDrawdown: number;
+  grossExposure: number;
+  netExposure: number;
+  maxGrossExposure: number;
+  uncertainOrders: number;
+  deniedOrders: bigint;
+}
+
+export interface LatencyStageView {
+  stage: string;
+  count: bigint;
+  p50Ns: number;
+  p90Ns: number;
+  p99Ns: number;
+  p999Ns: number;
+  maxNs: number;
+}
+
+export interface LatencyView {
+  stages: LatencyStageView[];
+}
+
+export interface HealthView {
+  status: HealthStatusName;
+  uptimeSeconds: number;
+  eventsProcessed: bigint;
+  inboundRingFill: number;
+  outboundRingFill: number;
+  components: { name: string; status: HealthStatusName; detail: string }[];
+}
+
+/** The decoded payload of each topic. */
+export interface TopicPayloads {
+  state: StateView;
+  orders: OrdersView;
+  fills: FillsView;
+  signals: SignalsView;
+  regime: RegimeView;
+  risk: RiskView;
+  latency: LatencyView;
+  health: HealthView;
+}
+
+export type FrameKindName = 'snapshot' | 'delta';
+
+/** One decoded frame. */
+export interface TopicUpdate<T extends TopicName = TopicName> {
+  topic: T;
+  kind: FrameKindName;
+  sequence: bigint;
+  timeNs: bigint;
+  payload: TopicPayloads[T];
+}
+
+/** A control action; each needs a signed control token (`quantflow killswitch token`). */
+export type ControlAction =
+  | { kind: 'kill-switch-reset'; reason: string }
+  | { kind: 'pause-strategy'; strategy: string }
+  | { kind: 'resume-strategy'; strategy: string }
+  | { kind: 'mode-change'; mode: EngineModeName };
+
+export const CONTROL_ACTION_KINDS = ['kill-switch-reset', 'pause-strategy', 'resume-strategy', 'mode-change'] as const;
+
+/** Client -> server (JSON text). `since` is a decimal sequence (a JSON number cannot hold a ulong). */
+export type ClientMessage =
+  | { op: 'subscribe'; topic: TopicName; since?: string }
+  | { op: 'unsubscribe'; topic: TopicName }
+  | { op: 'auth'; token: string }
+  | { op: 'control'; id: number; action: ControlAction; token?: string };
+
+/** Error codes of `{ type: 'error' }` replies. */
+export type ServerErrorCode = 'malformed' | 'unknown-topic';
+
+/** Control refusals: no or bad token, a bad action, or the host failed it. */
+export type ControlErrorCode = 'unauthorized' | 'disabled' | 'failed';
+
+/** Server -> client (JSON text). */
+export type ServerMessage =
+  | { type: 'subscribed'; topic: TopicName; sequence: string; backfill: 'none' | 'complete' | 'partial' }
+  | { type: 'unsubscribed'; topic: TopicName }
+  | { type: 'auth'; ok: true; who: string }
+  | { type: 'auth'; ok: false; code: ControlErrorCode; message: string }
+  | { type: 'control'; id: number; ok: true; who: string; action: ControlAction }
+  | { type: 'control'; id: number; ok: false; code: ControlErrorCode; message: string }
+  | { type: 'error'; code: ServerErrorCode; message: string };
+
+/** Close codes of the server. */
+export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_SERVER_CLOSING = 1001;
+export const CLOSE_DROPPED_BY_HOST = 4000;

@@ -1,0 +1,41 @@
+// Parses a client's text message (JSON, engine/client protocol.ts `ClientMessage`); anything
+// that does not follow it throws MalformedMessageError naming the field, the value and the rule.
+import { TOPIC_NAMES, isTopicName, type ClientMessage } from '../client/index.js';
+import { MalformedMessageError, parseControlAction } from './control.js';
+
+const MAX_MESSAGE_CHARACTERS = 16 * 1024;
+
+export function parseClientMessage(text: string): ClientMessage {
+  if (text.length > MAX_MESSAGE_CHARACTERS) throw new MalformedMessageError(`a message must be at most ${MAX_MESSAGE_CHARACTERS} characters, was ${text.length}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new MalformedMessageError(`a message must be JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedMessageError(`a message must be a JSON object, was ${text.slice(0, 80)}`);
+  const message = value as Record<string, unknown>;
+  switch (message.op) {
+    case 'subscribe':
+    case 'unsubscribe': {
+      if (!isTopicName(message.topic)) throw new MalformedMessageError(`\`topic\` must be one of ${TOPIC_NAMES.join(', ')}, was ${JSON.stringify(message.topic)}`);
+      if (message.op === 'unsubscribe') return { op: 'unsubscribe', topic: message.topic };
+      if (message.since === undefined) return { op: 'subscribe', topic: message.topic };
+      if (typeof message.since !== 'string' || !/^\d{1,20}$/.test(message.since)) {
+        throw new MalformedMessageError(`\`since\` must be a sequence as a decimal string, was ${JSON.stringify(message.since)}`);
+      }
+      return { op: 'subscribe', topic: message.topic, since: message.since };
+    }
+    case 'auth':
+      if (typeof message.token !== 'string') throw new MalformedMessageError(`\`token\` must be a string, was ${JSON.stringify(message.token)}`);
+      return { op: 'auth', token: message.token };
+    case 'control': {
+      if (!Number.isSafeInteger(message.id)) throw new MalformedMessageError(`\`id\` must be an integer, was ${JSON.stringify(message.id)}`);
+      if (message.token !== undefined && typeof message.token !== 'string') throw new MalformedMessageError(`\`token\` must be a string, was ${JSON.stringify(message.token)}`);
+      const action = parseControlAction(message.action);
+      return { op: 'control', id: message.id as number, action, ...(message.token !== undefined ? { token: message.token as string } : {}) };
+    }
+    default:
+      throw new MalformedMessageError(`\`op\` must be one of subscribe, unsubscribe, auth, control, was ${JSON.stringify(message.op)}`);
+  }
+}

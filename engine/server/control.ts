@@ -1,0 +1,83 @@
+// Control messages: kill-switch reset, pause / resume a strategy, mode change. Each needs a
+// signed control token, checked with the same code as `quantflow killswitch`
+// (engine/killswitch verifyControlToken): the message's own `token`, or the one the connection
+// authenticated with (`auth`), verified again on every action so an expired token stops working.
+// A connection without one is read-only. An accepted action goes to the host's handler (which
+// journals and applies it) with the token's subject; the reply says accepted or why not.
+import { ControlTokenError, verifyControlToken, type ControlTokenConfig } from '../killswitch/index.js';
+import { CONTROL_ACTION_KINDS, type ControlAction, type EngineModeName, type ServerMessage } from '../client/index.js';
+
+/** A client message that does not follow the protocol. */
+export class MalformedMessageError extends Error {
+  override readonly name = 'MalformedMessageError';
+}
+
+export interface ControlContext {
+  /** The token's subject: who acts (journaled by the host). */
+  who: string;
+  /** The connection that asked. */
+  sessionId: number;
+}
+
+/** The host's handler: journals and applies the action; a rejection is reported to the client as failed. */
+export type ControlHandler = (action: ControlAction, context: ControlContext) => void | Promise<void>;
+
+const MODES: readonly EngineModeName[] = ['backtest', 'paper', 'live'];
+
+function nonEmptyString(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new MalformedMessageError(`\`${field}\` must be a non-empty string, was ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Checks a control message's `action`; throws MalformedMessageError naming the field. */
+export function parseControlAction(value: unknown): ControlAction {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedMessageError(`\`action\` must be an object, was ${JSON.stringify(value)}`);
+  const action = value as Record<string, unknown>;
+  switch (action.kind) {
+    case 'kill-switch-reset': return { kind: 'kill-switch-reset', reason: nonEmptyString(action.reason, 'action.reason') };
+    case 'pause-strategy':
+    case 'resume-strategy': return { kind: action.kind, strategy: nonEmptyString(action.strategy, 'action.strategy') };
+    case 'mode-change':
+      if (!MODES.includes(action.mode as EngineModeName)) throw new MalformedMessageError(`\`action.mode\` must be one of ${MODES.join(', ')}, was ${JSON.stringify(action.mode)}`);
+      return { kind: 'mode-change', mode: action.mode as EngineModeName };
+    default:
+      throw new MalformedMessageError(`\`action.kind\` must be one of ${CONTROL_ACTION_KINDS.join(', ')}, was ${JSON.stringify(action.kind)}`);
+  }
+}
+
+export class ControlGate {
+  constructor(
+    private readonly tokens: ControlTokenConfig | null,
+    private readonly handler: ControlHandler | null,
+  ) {}
+
+  /** Verifies a token: its subject, or a refusal. */
+  async authorize(token: string): Promise<{ ok: true; who: string } | { ok: false; code: 'unauthorized' | 'disabled'; message: string }> {
+    if (this.tokens === null || this.handler === null) return { ok: false, code: 'disabled', message: 'control is disabled on this server: it has no token configuration or no control handler' };
+    try {
+      const { who } = await verifyControlToken(token, this.tokens);
+      return { ok: true, who };
+    } catch (error) {
+      if (error instanceof ControlTokenError) return { ok: false, code: 'unauthorized', message: error.message };
+      throw error;
+    }
+  }
+
+  /** Checks the token, then hands the action to the host; the reply for the client. */
+  async execute(id: number, action: ControlAction, token: string | null, sessionId: number): Promise<{ reply: ServerMessage; outcome: 'accepted' | 'refused' | 'failed' }> {
+    if (token === null) {
+      return {
+        reply: { type: 'control', id, ok: false, code: 'unauthorized', message: 'this connection is read-only: a control action needs a signed control token (in the message or by `auth`)' },
+        outcome: 'refused',
+      };
+    }
+    const authorized = await this.authorize(token);
+    if (!authorized.ok) return { reply: { type: 'control', id, ok: false, code: authorized.code, message: authorized.message }, outcome: 'refused' };
+    try {
+      await this.handler!(action, { who: authorized.who, sessionId });
+    } catch (error) {
+      return { reply: { type: 'control', id, ok: false, code: 'failed', message: `the host refused ${action.kind}: ${(error as Error).message}` }, outcome: 'failed' };
+    }
+    return { reply: { type: 'control', id, ok: true, who: authorized.who, action }, outcome: 'accepted' };
+  }
+}

@@ -1,0 +1,86 @@
+// EngineStateSource end to end: a real EngineHost run (an EMA 10/20 rule strategy over the
+// bundled ETH bars, simulated venue in the core) streams state and fills through the state
+// server to a client; the client gets every fill the venue reported, and the final state.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBarsCsv, type BarSeries } from '../../adapters/files/index.js';
+import { defaultBarFiles } from '../cli/default-data.js';
+import { loadConfig } from '../config/index.js';
+import { buildBarReplayTape, barIntervalNs, instrumentNames, playTape, timeframeOfInterval, tradingPipeline } from '../replay/index.js';
+import { EngineHost } from '../threads/index.js';
+import type { VenueReply } from '../venue/index.js';
+import { connect, type FillViewData, type StateView } from '../client/index.js';
+import { EngineStateSource, mergeOutboundListeners, startStateServer } from './index.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'qf-server-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CONFIG = [
+  'execution:', '  noTradeBand: { equityPct: 0, positionPct: 0 }', '  confirmBars: 1',
+  'strategies:', '  - name: ema-cross', '    type: rules', '    instruments: [ETHUSDT]',
+  '    long: { entry: "ema:10 >= ema:20", exit: "ema:10 < ema:20" }', '    size: { quantity: 1 }', '',
+].join('\n');
+
+describe('EngineStateSource', () => {
+  it('streams state and fills of a real engine run to a client, missing no fill', async () => {
+    const ethFile = defaultBarFiles().find((file) => file.includes('ETHUSDT'))!;
+    const series = (await loadBarsCsv(ethFile)).series;
+    const cut: BarSeries = { ...series, length: 1500 } as BarSeries;
+    const tape = buildBarReplayTape([cut], instrumentNames([ethFile]));
+    const configFile = path.join(dir, 'ema.yaml');
+    writeFileSync(configFile, CONFIG);
+    const planned = tradingPipeline({
+      config: loadConfig({ env: {}, configFile }), instrumentNames: tape.instrumentNames, timeframes: [timeframeOfInterval(barIntervalNs(series))],
+      indicators: [], equity: 100_000, startNs: tape.tsExchange[0], halted: false, simulate: true,
+    });
+    const source = new EngineStateSource({ instruments: [{ instrument: 0, symbol: tape.instrumentNames[0] }], mode: 'backtest', throttleMs: 20, startingCash: 100_000 });
+    const server = await startStateServer({ source });
+    const client = await connect(server.url);
+    const fills: FillViewData[] = [];
+    const states: StateView[] = [];
+    client.subscribe('fills', (u) => fills.push(...u.payload.fills));
+    client.subscribe('state', (u) => states.push(u.payload));
+    const venueFills: VenueReply[] = [];
+    const host = await EngineHost.start({
+      pipeline: planned.spec,
+      ...mergeOutboundListeners(source.listeners(), { onVenueReport: (r) => { if (r.type === 'fill') venueFills.push(r); } }),
+    });
+    try {
+      source.attach(host);
+      // Paced so the run spans several throttle periods (a watcher sees it live).
+      await playTape(tape, host, { batch: 64, rate: 15_000, shouldStop: () => false });
+      await host.drainAndStop();
+      source.detach();
+      await until(() => fills.length >= venueFills.length && states.length > 0 && states[states.length - 1].positions.length === 1, 'the last frames');
+      await sleep(50);
+      expect(venueFills.length, 'the strategy traded').toBeGreaterThan(10);
+      expect(fills.map((f) => f.tradeId), 'every venue fill reached the client once, in order').toEqual(venueFills.map((r) => String((r as { fillId: number }).fillId)));
+      expect(fills.map((f) => [f.side, f.quantity]), 'sides and quantities').toEqual(venueFills.map((r) => [(r as { qty: number }).qty > 0 ? 'buy' : 'sell', Math.abs((r as { qty: number }).qty)]));
+      expect(states.length, 'several state frames while it ran (throttled, not one per bar)').toBeGreaterThan(2);
+      expect(states.length, 'throttled: far fewer than one per bar').toBeLessThan(tape.length / 4);
+      const last = states[states.length - 1];
+      expect(last.mode).toBe('backtest');
+      expect(last.positions[0].symbol).toBe(tape.instrumentNames[0]);
+      const net = venueFills.reduce((sum, r) => sum + (r as { qty: number }).qty, 0);
+      expect(last.positions[0].quantity, 'the final position is the sum of the fills').toBeCloseTo(net, 9);
+      expect(last.equity, 'equity = cash + position value').toBeCloseTo(last.cash + last.positions[0].quantity * last.positions[0].markPrice, 6);
+      const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      expect(metrics).toMatch(/quantflow_engine_counter\{counter="bars_processed"\} 1500/);
+    } finally {
+      await client.close();
+      await server.close();
+      await host.terminate();
+    }
+  }, 120_000);
+});
+
+async function until(ready: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}

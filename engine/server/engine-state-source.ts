@@ -1,0 +1,309 @@
+// EngineStateSource: a StateSource fed by an EngineHost run (backtest, paper or live).
+//   - fills and orders come from the outbound drain's listeners (onOrder, onOrderChange,
+//     onVenueReport, onRoundTrip, onRiskRecord): pass `listeners()` to EngineHost.start (merged
+//     with the host's own by mergeOutboundListeners). A listener only appends to a queue.
+//   - state (account, positions) and risk are read from the core's risk region, and regime from
+//     the pipeline snapshot, on a timer of the I/O thread (at most every `throttleMs`, default
+//     50 ms, and only after the drain handed over something new). These are plain reads of the
+//     shared memory while the engine runs (readRiskAccount / readInstrumentRisk), so a frame may
+//     mix two neighbouring batches; EngineHost.consistentState() (a seqlock-consistent snapshot)
+//     makes them consistent once the host has it.
+// Deltas go to the server synchronously from the timer; sending never waits on a client, so the
+// engine thread and the drain never wait for watchers.
+import type { EngineHost, OutboundListeners } from '../threads/index.js';
+import { readInstrumentRisk, readRiskAccount } from '../pipeline/index.js';
+import type { CancelCommandRecord, OrderCommandRecord, ReplaceCommandRecord } from '../orders/index.js';
+import type { VenueReply } from '../venue/index.js';
+import type { RoundTrip } from '../portfolio/index.js';
+import type { RiskRecord } from '../risk/index.js';
+import {
+  ORDER_TYPE_BY_CODE, TIME_IN_FORCE_BY_CODE,
+  type EngineModeName, type FillViewData, type OrderStatusName, type OrderViewData, type PositionView, type RegimeView, type RiskView, type StateView,
+  type TopicName, type TopicPayloads,
+} from '../client/index.js';
+import type { DeltaListener, SourceHealth, StateSource, TopicDelta } from './state-source.js';
+
+export interface EngineStateSourceOptions {
+  /** The run's instruments (id and symbol), as the pipeline numbers them. */
+  instruments: readonly { instrument: number; symbol: string }[];
+  mode: EngineModeName;
+  /** Least time between two state reads, ms. Default 50. */
+  throttleMs?: number;
+  /** Fills the source keeps for its own snapshot (the server keeps its backlog too). Default 1000. */
+  recentFills?: number;
+  /** Starting cash, for the state before the first read. */
+  startingCash?: number;
+}
+
+/** Calls every listener set's handler for each outbound record (for EngineHost.start). */
+export function mergeOutboundListeners(...sets: readonly OutboundListeners[]): OutboundListeners {
+  const merged: Record<string, (value: never) => void> = {};
+  const keys = new Set(sets.flatMap((set) => Object.keys(set))) as Set<keyof OutboundListeners>;
+  for (const key of keys) {
+    const handlers = sets.map((set) => set[key]).filter((handler): handler is NonNullable<typeof handler> => typeof handler === 'function') as ((value: never) => void)[];
+    merged[key] = handlers.length === 1 ? handlers[0] : (value: never) => {
+      for (const handler of handlers) handler(value);
+    };
+  }
+  return merged as OutboundListeners;
+}
+
+const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+
+export class EngineStateSource implements StateSource {
+  private readonly deltaListeners = new Set<DeltaListener>();
+  private readonly throttleMs: number;
+  private readonly recentFillsLimit: number;
+  private readonly symbols = new Map<number, string>();
+  private host: EngineHost | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private dirty = false;
+  private lastRead = 0;
+  private engineTimeNs = 0n;
+  private readonly pendingFills: FillViewData[] = [];
+  private readonly recentFills: FillViewData[] = [];
+  private readonly orders = new Map<bigint, OrderViewData>();
+  private readonly changedOrders = new Set<bigint>();
+  private readonly realizedByInstrument = new Map<number, number>();
+  private deniedOrders = 0n;
+  private maxDrawdown = 0;
+  private state: StateView;
+  private risk: RiskView | null = null;
+  private regime: RegimeView | null = null;
+  private stateKey = '';
+  private regimeKey = '';
+  private riskKey = '';
+
+  constructor(private readonly options: EngineStateSourceOptions) {
+    this.throttleMs = options.throttleMs ?? 50;
+    if (!Number.isFinite(this.throttleMs) || this.throttleMs < 1) throw new RangeError(`\`throttleMs\` must be >= 1, was ${options.throttleMs}`);
+    this.recentFillsLimit = options.recentFills ?? 1000;
+    for (const { instrument, symbol } of options.instruments) this.symbols.set(instrument, symbol);
+    const cash = options.startingCash ?? 0;
+    this.state = { mode: options.mode, equity: cash, cash, equityHighWaterMark: cash, realizedPnl: 0, unrealizedPnl: 0, positions: [] };
+  }
+
+  /** The outbound listeners that feed this source (pass to EngineHost.start, merged with the host's own). */
+  listeners(): OutboundListeners {
+    return {
+      onOrder: (order) => this.onOrder(order),
+      onOrderChange: (change) => this.onOrderChange(change),
+      onVenueReport: (report) => this.onVenueReport(report),
+      onRoundTrip: (trip) => this.onRoundTrip(trip),
+      onRiskRecord: (record) => this.onRiskRecord(record),
+      onEquity: (record) => {
+        this.dirty = true;
+        if (record.barCloseNs > this.engineTimeNs) this.engineTimeNs = record.barCloseNs;
+      },
+    };
+  }
+
+  /** Starts reading the host's state on the I/O thread's timer. */
+  attach(host: EngineHost): void {
+    this.host = host;
+    this.dirty = true;
+    this.timer = setInterval(() => this.tick(false), this.throttleMs);
+    this.timer.unref();
+  }
+
+  /** Publishes everything still queued and reads the state once more (after the run drained), then stops the timer. */
+  detach(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.tick(true);
+  }
+
+  /** Publishes what is queued now (reads the state if the throttle allows, or `force`). */
+  tick(force: boolean): void {
+    const now = Date.now();
+    const timeNs = this.engineTimeNs > 0n ? this.engineTimeNs : nowNs();
+    if (this.pendingFills.length > 0) {
+      const fills = this.pendingFills.splice(0);
+      this.emit({ topic: 'fills', payload: { fills }, timeNs });
+    }
+    if (this.changedOrders.size > 0) {
+      const orders = [...this.changedOrders].map((id) => this.orders.get(id)!).filter((order) => order !== undefined);
+      this.changedOrders.clear();
+      this.emit({ topic: 'orders', payload: { orders }, timeNs });
+    }
+    if (this.host && (force || (this.dirty && now - this.lastRead >= this.throttleMs))) {
+      this.dirty = false;
+      this.lastRead = now;
+      this.readEngine(timeNs);
+    }
+  }
+
+  snapshot<T extends TopicName>(topic: T): TopicPayloads[T] | null {
+    const payload: Partial<TopicPayloads> = {
+      state: this.state,
+      fills: { fills: [...this.recentFills] },
+      orders: { orders: [...this.orders.values()] },
+      ...(this.risk ? { risk: this.risk } : {}),
+      ...(this.regime ? { regime: this.regime } : {}),
+    };
+    return (payload[topic] as TopicPayloads[T] | undefined) ?? null;
+  }
+
+  onDelta(listener: DeltaListener): () => void {
+    this.deltaListeners.add(listener);
+    return () => this.deltaListeners.delete(listener);
+  }
+
+  counters(): Readonly<Record<string, number>> {
+    if (!this.host) return {};
+    const counters = this.host.counters();
+    const pipeline = this.host.pipelineMap ? this.host.pipelineCounters() : null;
+    return {
+      events_processed: counters.eventsProcessed,
+      bars_processed: counters.barsProcessed,
+      events_rejected: counters.eventsRejected,
+      progress_dropped: counters.progressDropped,
+      ...(pipeline ? { orders_accepted: pipeline.ordersAccepted, fills: pipeline.fills, stage_errors: pipeline.stageErrors, outbound_waits: pipeline.outboundWaits } : {}),
+    };
+  }
+
+  health(): SourceHealth {
+    if (!this.host) return { ready: false, reasons: ['no engine attached yet'] };
+    try {
+      this.host.checkHealthy();
+    } catch (error) {
+      return { ready: false, reasons: [`engine thread failed: ${(error as Error).message}`] };
+    }
+    return { ready: true, reasons: [] };
+  }
+
+  private emit(delta: TopicDelta): void {
+    for (const listener of this.deltaListeners) listener(delta);
+  }
+
+  private symbol(instrument: number): string {
+    return this.symbols.get(instrument) ?? `#${instrument}`;
+  }
+
+  private onOrder(order: OrderCommandRecord): void {
+    if (order.tsNs > this.engineTimeNs) this.engineTimeNs = order.tsNs;
+    this.orders.set(order.orderId, {
+      orderId: order.orderId, clientOrderId: order.orderId.toString(), venueOrderId: '', instrumentId: order.instrument, symbol: this.symbol(order.instrument),
+      side: order.qty >= 0 ? 'buy' : 'sell', orderType: ORDER_TYPE_BY_CODE[order.orderType] ?? 'market', timeInForce: TIME_IN_FORCE_BY_CODE[order.timeInForce] ?? 'gtc',
+      status: 'pending-submit', quantity: Math.abs(order.qty), filledQuantity: 0, limitPrice: order.limitPrice || null, stopPrice: order.stopPrice || null,
+      averageFillPrice: null, updatedTimeNs: order.tsNs,
+    });
+    this.changedOrders.add(order.orderId);
+    this.trimOrders();
+  }
+
+  private onOrderChange(change: CancelCommandRecord | ReplaceCommandRecord): void {
+    const order = this.orders.get(change.orderId);
+    if (!order) return;
+    const status: OrderStatusName = change.record === 'cancel' ? 'pending-cancel' : 'pending-replace';
+    this.orders.set(change.orderId, { ...order, status, updatedTimeNs: change.tsNs });
+    this.changedOrders.add(change.orderId);
+  }
+
+  private onVenueReport(report: VenueReply): void {
+    if (report.venueNs > this.engineTimeNs) this.engineTimeNs = report.venueNs;
+    this.dirty = true;
+    const order = this.orders.get(report.clientId);
+    if (report.type === 'fill') {
+      const fill: FillViewData = {
+        orderId: report.clientId, clientOrderId: report.clientId.toString(), venueOrderId: '', tradeId: String(report.fillId), instrumentId: report.instrument,
+        side: report.qty >= 0 ? 'buy' : 'sell', price: report.price, quantity: Math.abs(report.qty), fee: report.fee, feeCurrency: '',
+        liquidity: report.maker ? 'maker' : 'taker', timeNs: report.venueNs,
+      };
+      this.pendingFills.push(fill);
+      this.recentFills.push(fill);
+      if (this.recentFills.length > this.recentFillsLimit) this.recentFills.splice(0, this.recentFills.length - this.recentFillsLimit);
+    }
+    if (!order) return;
+    let next: OrderViewData;
+    switch (report.type) {
+      case 'ack':
+        next = { ...order, status: order.filledQuantity > 0 ? 'partially-filled' : 'accepted' };
+        break;
+      case 'fill': {
+        const filled = order.filledQuantity + Math.abs(report.qty);
+        const average = ((order.averageFillPrice ?? 0) * order.filledQuantity + report.price * Math.abs(report.qty)) / filled;
+        next = { ...order, filledQuantity: filled, averageFillPrice: average, status: filled + 1e-12 >= order.quantity ? 'filled' : 'partially-filled' };
+        break;
+      }
+      case 'canceled': next = { ...order, status: 'canceled' }; break;
+      case 'reject': next = report.of === 'order' ? { ...order, status: 'rejected' } : order; break;
+      case 'expired': next = { ...order, status: 'expired' }; break;
+    }
+    this.orders.set(report.clientId, { ...next, updatedTimeNs: report.venueNs });
+    this.changedOrders.add(report.clientId);
+  }
+
+  private onRoundTrip(trip: RoundTrip): void {
+    this.realizedByInstrument.set(trip.instrument, (this.realizedByInstrument.get(trip.instrument) ?? 0) + trip.netPnl);
+    this.dirty = true;
+  }
+
+  private onRiskRecord(record: RiskRecord): void {
+    if (record.orderId === 0n) this.deniedOrders += 1n;
+    this.dirty = true;
+  }
+
+  private trimOrders(): void {
+    const limit = 10_000;
+    if (this.orders.size <= limit) return;
+    for (const [id, order] of this.orders) {
+      if (this.orders.size <= limit) break;
+      if (order.status === 'filled' || order.status === 'canceled' || order.status === 'rejected' || order.status === 'expired') this.orders.delete(id);
+    }
+  }
+
+  private readEngine(timeNs: bigint): void {
+    const host = this.host!;
+    const account = readRiskAccount(host.memory);
+    const positions: PositionView[] = [];
+    let unrealized = 0;
+    let gross = 0;
+    let net = 0;
+    for (const { instrument, symbol } of this.options.instruments) {
+      const risk = readInstrumentRisk(host.memory, instrument);
+      const open = (risk.position * risk.mark - risk.costBasis) * risk.valueFactor;
+      const realized = this.realizedByInstrument.get(instrument) ?? 0;
+      unrealized += risk.position === 0 ? 0 : open;
+      gross += Math.abs(risk.position * risk.mark * risk.valueFactor);
+      net += risk.position * risk.mark * risk.valueFactor;
+      positions.push({
+        instrumentId: instrument, symbol, quantity: risk.position, averagePrice: risk.averagePrice, markPrice: risk.mark,
+        unrealizedPnl: risk.position === 0 ? 0 : open, realizedPnl: realized,
+      });
+    }
+    const realizedPnl = [...this.realizedByInstrument.values()].reduce((sum, value) => sum + value, 0);
+    const state: StateView = {
+      mode: this.options.mode, equity: account.equity, cash: account.cash, equityHighWaterMark: account.highWaterMark, realizedPnl, unrealizedPnl: unrealized, positions,
+    };
+    const stateKey = JSON.stringify(state);
+    if (stateKey !== this.stateKey) {
+      this.stateKey = stateKey;
+      this.state = state;
+      this.emit({ topic: 'state', payload: state, timeNs });
+    }
+    this.maxDrawdown = Math.max(this.maxDrawdown, account.drawdown);
+    const risk: RiskView = {
+      killSwitchTripped: account.halted, killSwitchReason: account.halted ? `drawdown trip at equity ${account.tripEquity}` : '', drawdown: account.drawdown,
+      maxDrawdown: this.maxDrawdown, grossExposure: gross, netExposure: net, maxGrossExposure: 0, uncertainOrders: [...this.orders.values()].filter((o) => o.status === 'uncertain').length,
+      deniedOrders: this.deniedOrders,
+    };
+    const riskKey = JSON.stringify(risk, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    if (riskKey !== this.riskKey) {
+      this.riskKey = riskKey;
+      this.risk = risk;
+      this.emit({ topic: 'risk', payload: risk, timeNs });
+    }
+    const regimes = host.pipelineSnapshot().flatMap((snapshot) => (snapshot.regime
+      ? [{ instrumentId: snapshot.instrument, timeframeSeconds: 0, labels: [], probabilities: snapshot.regime.probabilities, mostLikelyLabel: snapshot.regime.label, timeNs }]
+      : []));
+    if (regimes.length > 0) {
+      const regimeKey = JSON.stringify(regimes.map((r) => [r.instrumentId, r.mostLikelyLabel, r.probabilities]));
+      if (regimeKey !== this.regimeKey) {
+        this.regimeKey = regimeKey;
+        this.regime = { regimes };
+        this.emit({ topic: 'regime', payload: this.regime, timeNs });
+      }
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// Encodes a topic's payload (the client library's view types) into a FlatBuffers `Frame`
+// (schemas/frames.fbs, identifier QFFR). One encode per published delta: the same bytes go to
+// every subscriber. The builder is reused between frames; the returned bytes are a copy.
+import * as flatbuffers from 'flatbuffers';
+import * as F from '../../schemas/generated/quant-flow/frames.js';
+import {
+  FRAME_KIND_CODE, HEALTH_CODE, LIQUIDITY_CODE, MODE_CODE, ORDER_STATUS_CODE, ORDER_TYPE_CODE, SIDE_CODE, TIME_IN_FORCE_CODE, TOPIC_CODE, TOPIC_PAYLOAD,
+  type FrameKindName, type TopicName, type TopicPayloads,
+} from '../client/index.js';
+
+type Offset = flatbuffers.Offset;
+
+export interface FrameHeader<T extends TopicName> {
+  topic: T;
+  kind: FrameKindName;
+  sequence: bigint;
+  timeNs: bigint;
+}
+
+function str(b: flatbuffers.Builder, value: string): Offset {
+  return value === '' ? 0 : b.createString(value);
+}
+
+function encodeState(b: flatbuffers.Builder, p: TopicPayloads['state']): Offset {
+  const positions = p.positions.map((q) => F.Position.createPosition(
+    b, q.instrumentId, str(b, q.symbol), q.quantity, q.averagePrice, q.markPrice, q.unrealizedPnl, q.realizedPnl,
+  ));
+  const vector = F.StatePayload.createPositionsVector(b, positions);
+  return F.StatePayload.createStatePayload(b, MODE_CODE[p.mode], p.equity, p.cash, p.equityHighWaterMark, p.realizedPnl, p.unrealizedPnl, vector);
+}
+
+function encodeOrders(b: flatbuffers.Builder, p: TopicPayloads['orders']): Offset {
+  const orders = p.orders.map((o) => F.OrderView.createOrderView(
+    b, o.orderId, str(b, o.clientOrderId), str(b, o.venueOrderId), o.instrumentId, str(b, o.symbol), SIDE_CODE[o.side], ORDER_TYPE_CODE[o.orderType],
+    TIME_IN_FORCE_CODE[o.timeInForce], ORDER_STATUS_CODE[o.status], o.quantity, o.filledQuantity, o.limitPrice, o.stopPrice, o.averageFillPrice, o.updatedTimeNs,
+  ));
+  return F.OrdersPayload.createOrdersPayload(b, F.OrdersPayload.createOrdersVector(b, orders));
+}
+
+function encodeFills(b: flatbuffers.Builder, p: TopicPayloads['fills']): Offset {
+  const fills = p.fills.map((f) => F.FillView.createFillView(
+    b, f.orderId, str(b, f.clientOrderId), str(b, f.venueOrderId), str(b, f.tradeId), f.instrumentId, SIDE_CODE[f.side], f.price, f.quantity, f.fee,
+    str(b, f.feeCurrency), LIQUIDITY_CODE[f.liquidity], f.timeNs,
+  ));
+  return F.FillsPayload.createFillsPayload(b, F.FillsPayload.createFillsVector(b, fills));
+}
+
+function encodeSignals(b: flatbuffers.Builder, p: TopicPayloads['signals']): Offset {
+  const signals = p.signals.map((s) => {
+    const strategy = str(b, s.strategy);
+    F.Signal.startQuantilesVector(b, s.quantiles.length);
+    for (let i = s.quantiles.length - 1; i >= 0; i--) F.QuantileValue.createQuantileValue(b, s.quantiles[i].level, s.quantiles[i].value);
+    const quantiles = b.endVector();
+    return F.Signal.createSignal(b, s.instrumentId, strategy, s.timeframeSeconds, s.score, s.targetQuantity, quantiles, s.timeNs);
+  });
+  return F.SignalsPayload.createSignalsPayload(b, F.SignalsPayload.createSignalsVector(b, signals));
+}
+
+function encodeRegime(b: flatbuffers.Builder, p: TopicPayloads['regime']): Offset {
+  const regimes = p.regimes.map((r) => {
+    const labels = F.InstrumentRegime.createLabelsVector(b, r.labels.map((label) => b.createString(label)));
+    const probabilities = F.InstrumentRegime.createProbabilitiesVector(b, r.probabilities);
+    return F.InstrumentRegime.createInstrumentRegime(b, r.instrumentId, r.timeframeSeconds, labels, probabilities, str(b, r.mostLikelyLabel), r.timeNs);
+  });
+  return F.RegimePayload.createRegimePayload(b, F.RegimePayload.createRegimesVector(b, regimes));
+}
+
+function encodeRisk(b: flatbuffers.Builder, p: TopicPayloads['risk']): Offset {
+  return F.RiskPayload.createRiskPayload(
+    b, p.killSwitchTripped, str(b, p.killSwitchReason), p.drawdown, p.maxDrawdown, p.grossExposure, p.netExposure, p.maxGrossExposure, p.uncertainOrders, p.deniedOrders,
+  );
+}
+
+function encodeLatency(b: flatbuffers.Builder, p: TopicPayloads['latency']): Offset {
+  const stages = p.stages.map((s) => F.LatencyStage.createLatencyStage(b, str(b, s.stage), s.count, s.p50Ns, s.p90Ns, s.p99Ns, s.p999Ns, s.maxNs));
+  return F.LatencyPayload.createLatencyPayload(b, F.LatencyPayload.createStagesVector(b, stages));
+}
+
+function encodeHealth(b: flatbuffers.Builder, p: TopicPayloads['health']): Offset {
+  const components = p.components.map((c) => F.ComponentHealth.createComponentHealth(b, str(b, c.name), HEALTH_CODE[c.status], str(b, c.detail)));
+  const vector = F.HealthPayload.createComponentsVector(b, components);
+  return F.HealthPayload.createHealthPayload(b, HEALTH_CODE[p.status], p.uptimeSeconds, p.eventsProcessed, p.inboundRingFill, p.outboundRingFill, vector);
+}
+
+function encodePayload(b: flatbuffers.Builder, topic: TopicName, payload: TopicPayloads[TopicName]): Offset {
+  switch (topic) {
+    case 'state': return encodeState(b, payload as TopicPayloads['state']);
+    case 'orders': return encodeOrders(b, payload as TopicPayloads['orders']);
+    case 'fills': return encodeFills(b, payload as TopicPayloads['fills']);
+    case 'signals': return encodeSignals(b, payload as TopicPayloads['signals']);
+    case 'regime': return encodeRegime(b, payload as TopicPayloads['regime']);
+    case 'risk': return encodeRisk(b, payload as TopicPayloads['risk']);
+    case 'latency': return encodeLatency(b, payload as TopicPayloads['latency']);
+    case 'health': return encodeHealth(b, payload as TopicPayloads['health']);
+  }
+}
+
+export class FrameEncoder {
+  private readonly builder = new flatbuffers.Builder(4096);
+
+  /** The frame's bytes (a copy the caller owns). */
+  encode<T extends TopicName>(header: FrameHeader<T>, payload: TopicPayloads[T]): Uint8Array {
+    const b = this.builder;
+    b.clear();
+    const payloadOffset = encodePayload(b, header.topic, payload);
+    F.Frame.finishFrameBuffer(b, F.Frame.createFrame(
+      b, TOPIC_CODE[header.topic], FRAME_KIND_CODE[header.kind], header.sequence, header.timeNs, TOPIC_PAYLOAD[header.topic], payloadOffset,
+    ));
+    return b.asUint8Array().slice();
+  }
+}

@@ -1,0 +1,10 @@
+// Public API of engine/server: the state server (uWS, topics, coalescing, control, /health and
+// /metrics), the StateSource a host feeds it with, and EngineStateSource for an EngineHost run.
+export { startStateServer, type StateServer, type StateServerOptions } from './server.js';
+export { PushStateSource, type DeltaListener, type SourceHealth, type StateSource, type TopicDelta } from './state-source.js';
+export { EngineStateSource, mergeOutboundListeners, type EngineStateSourceOptions } from './engine-state-source.js';
+export { ControlGate, MalformedMessageError, parseControlAction, type ControlContext, type ControlHandler } from './control.js';
+export { ClientSession, type SessionLimits, type SessionSocket } from './client-session.js';
+export { FrameEncoder, type FrameHeader } from './frame-encoder.js';
+export { ServerMetrics } from './server-metrics.js';
+export type { HealthReport } from './http.js';

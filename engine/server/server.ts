@@ -1,0 +1,220 @@
+// The state server: a uWebSockets.js app on the I/O thread, bound to 127.0.0.1 by default
+// (port 0 picks a free port; the chosen one is returned). WebSocket clients subscribe to topics
+// and get a Snapshot then Deltas as FlatBuffers frames (topics.ts, frame-encoder.ts); slow
+// clients are coalesced, then dropped (client-session.ts); control actions need a signed token
+// (control.ts); `/health` and `/metrics` are plain HTTP (http.ts). The data comes from a
+// StateSource (state-source.ts): its deltas are encoded once and sent without waiting for any
+// client, so a client never slows whoever feeds the source.
+import { createRequire } from 'node:module';
+import type { TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
+import { CLOSE_DROPPED_BY_HOST, CLOSE_SERVER_CLOSING, TOPIC_NAMES, type TopicName } from '../client/index.js';
+import type { ControlTokenConfig } from '../killswitch/index.js';
+import { ClientSession, type SessionLimits } from './client-session.js';
+import { parseClientMessage } from './client-message.js';
+import { ControlGate, MalformedMessageError, type ControlHandler } from './control.js';
+import { healthReport, registerHttpRoutes, type HealthReport } from './http.js';
+import { ServerMetrics } from './server-metrics.js';
+import type { StateSource } from './state-source.js';
+import { TopicHub } from './topics.js';
+
+type UWS = typeof import('uWebSockets.js');
+
+export interface StateServerOptions {
+  source: StateSource;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  /** How control tokens are verified (config.control); null or absent: control is disabled. */
+  tokens?: ControlTokenConfig | null;
+  /** Journals and applies a control action; absent: control is disabled. */
+  onControl?: ControlHandler;
+  /** Coalescing starts above this many bytes buffered for a client. Default 1 MiB. */
+  softLimitBytes?: number;
+  /** A client is disconnected above this many bytes buffered. Default 16 MiB. */
+  hardLimitBytes?: number;
+  /** A client above the soft limit for longer than this is disconnected. Default 30 s. */
+  stallLimitMs?: number;
+  /** Fills kept for backfill. Default 10,000. */
+  fillBacklog?: number;
+  /** Orders kept for the orders Snapshot. Default 10,000. */
+  orderBacklog?: number;
+}
+
+export interface StateServer {
+  readonly host: string;
+  readonly port: number;
+  /** ws://host:port/ */
+  readonly url: string;
+  readonly metrics: ServerMetrics;
+  /** Connected clients. */
+  clientCount(): number;
+  /** Closes every client connection (they may reconnect): a host's "drop clients". */
+  disconnectAll(reason: string): void;
+  health(): HealthReport;
+  /** Stops listening and closes every connection. */
+  close(): Promise<void>;
+}
+
+interface SessionData {
+  session: ClientSession | null;
+}
+
+function checkLimit(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`\`${name}\` must be an integer >= ${min}, was ${value}`);
+  return value;
+}
+
+export async function startStateServer(options: StateServerOptions): Promise<StateServer> {
+  const uws = createRequire(import.meta.url)('uWebSockets.js') as UWS;
+  const host = options.host ?? '127.0.0.1';
+  const limits: SessionLimits = {
+    softLimitBytes: checkLimit('softLimitBytes', options.softLimitBytes ?? 1 << 20, 1),
+    hardLimitBytes: checkLimit('hardLimitBytes', options.hardLimitBytes ?? 16 << 20, 1),
+    stallLimitMs: checkLimit('stallLimitMs', options.stallLimitMs ?? 30_000, 1),
+  };
+  if (limits.hardLimitBytes <= limits.softLimitBytes) throw new RangeError(`\`hardLimitBytes\` must be above \`softLimitBytes\` (${limits.softLimitBytes}), was ${limits.hardLimitBytes}`);
+  const { source } = options;
+  const metrics = new ServerMetrics(source.counters ? () => source.counters!() : undefined);
+  metrics.initTopics(TOPIC_NAMES);
+  const hub = new TopicHub({
+    fillBacklog: checkLimit('fillBacklog', options.fillBacklog ?? 10_000, 1),
+    orderBacklog: checkLimit('orderBacklog', options.orderBacklog ?? 10_000, 1),
+  });
+  for (const topic of TOPIC_NAMES) {
+    const payload = source.snapshot(topic);
+    if (payload !== null) hub.seed(topic, payload);
+  }
+  const control = new ControlGate(options.tokens ?? null, options.onControl ?? null);
+  const sessions = new Set<ClientSession>();
+  const startedMs = Date.now();
+  let nextSessionId = 1;
+  let closing = false;
+
+  const subscribe = (session: ClientSession, topic: TopicName, since: bigint | null): void => {
+    session.unsubscribe(topic);
+    const plan = hub.subscribe(session, topic, since);
+    session.reply({ type: 'subscribed', topic, sequence: (plan?.sequence ?? hub.sequenceOf(topic)).toString(), backfill: plan?.backfill ?? 'none' });
+    if (plan) session.sendSnapshot(topic, plan.bytes, plan.sequence);
+  };
+
+  const malformed = (session: ClientSession, message: string): void => {
+    metrics.malformedMessages.inc();
+    session.reply({ type: 'error', code: 'malformed', message });
+  };
+
+  const onText = (session: ClientSession, text: string): void => {
+    let message;
+    try {
+      message = parseClientMessage(text);
+    } catch (error) {
+      if (error instanceof MalformedMessageError) return malformed(session, error.message);
+      throw error;
+    }
+    switch (message.op) {
+      case 'subscribe':
+        subscribe(session, message.topic, message.since === undefined ? null : BigInt(message.since));
+        return;
+      case 'unsubscribe':
+        hub.unsubscribe(session, message.topic);
+        session.reply({ type: 'unsubscribed', topic: message.topic });
+        return;
+      case 'auth':
+        void control.authorize(message.token).then((result) => {
+          if (result.ok) {
+            session.who = result.who;
+            session.token = message.token;
+            session.reply({ type: 'auth', ok: true, who: result.who });
+          } else {
+            session.reply({ type: 'auth', ok: false, code: result.code, message: result.message });
+          }
+        });
+        return;
+      case 'control': {
+        const token = message.token ?? session.token;
+        void control.execute(message.id, message.action, token, session.id).then(({ reply, outcome }) => {
+          metrics.controlActions.inc({ action: message.action.kind, outcome });
+          session.reply(reply);
+        });
+        return;
+      }
+    }
+  };
+
+  const app: TemplatedApp = uws.App();
+  const behavior = {
+    maxPayloadLength: 64 * 1024,
+    // The session applies the limits; uWS itself never drops a send.
+    maxBackpressure: limits.hardLimitBytes * 4,
+    closeOnBackpressureLimit: 0,
+    idleTimeout: 120,
+    sendPingsAutomatically: true,
+    open: (ws: WebSocket<SessionData>) => {
+      const socket = {
+        send: (message: Uint8Array | string, isBinary: boolean) => ws.send(message, isBinary),
+        getBufferedAmount: () => ws.getBufferedAmount(),
+        end: (code: number, reason: string) => ws.end(code, reason),
+      };
+      const session = new ClientSession(nextSessionId++, socket, limits, metrics);
+      ws.getUserData().session = session;
+      sessions.add(session);
+      metrics.clients.set(sessions.size);
+    },
+    message: (ws: WebSocket<SessionData>, message: ArrayBuffer, isBinary: boolean) => {
+      const session = ws.getUserData().session;
+      if (!session || session.closed) return;
+      if (isBinary) return malformed(session, `client messages must be JSON text, was a binary message of ${message.byteLength} bytes`);
+      onText(session, Buffer.from(message).toString('utf8'));
+    },
+    drain: (ws: WebSocket<SessionData>) => {
+      ws.getUserData().session?.drain();
+    },
+    close: (ws: WebSocket<SessionData>) => {
+      const session = ws.getUserData().session;
+      if (!session) return;
+      session.markClosed();
+      hub.remove(session);
+      sessions.delete(session);
+      metrics.clients.set(sessions.size);
+    },
+  };
+  app.ws<SessionData>('/', {
+    ...behavior,
+    upgrade: (res, req, context) => {
+      res.upgrade<SessionData>(
+        { session: null }, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context,
+      );
+    },
+  });
+  const health = (): HealthReport => healthReport(source.health?.(), sessions.size, startedMs, closing);
+  registerHttpRoutes(app, { metrics, health });
+
+  const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
+    app.listen(host, options.port ?? 0, (token) => {
+      if (token) resolve(token);
+      else reject(new Error(`the state server could not listen on ${host}:${options.port ?? 0} (in use, or not a local address)`));
+    });
+  });
+  const port = uws.us_socket_local_port(listenSocket as unknown as Parameters<UWS['us_socket_local_port']>[0]);
+  const unsubscribeSource = source.onDelta((delta) => hub.publish(delta));
+
+  const closeSessions = (code: number, reason: string): void => {
+    for (const session of [...sessions]) session.close(code, reason);
+  };
+  return {
+    host,
+    port,
+    url: `ws://${host}:${port}/`,
+    metrics,
+    clientCount: () => sessions.size,
+    disconnectAll: (reason) => closeSessions(CLOSE_DROPPED_BY_HOST, reason),
+    health,
+    async close() {
+      if (closing) return;
+      closing = true;
+      unsubscribeSource();
+      uws.us_listen_socket_close(listenSocket);
+      closeSessions(CLOSE_SERVER_CLOSING, 'the server is closing');
+    },
+  };
+}
