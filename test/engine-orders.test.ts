@@ -12,6 +12,7 @@ import { EngineHost, type EngineHostOptions } from '../engine/threads/index.js';
 import { buildBarReplayTape, type ReplayTape } from '../engine/replay/bar-replay-tape.js';
 import { playTape } from '../engine/replay/tape-player.js';
 import { buildRegimeFeatures, trainRegimeModel, type RegimeModelRecord } from '../engine/regime/index.js';
+import type { RuleStrategyConfig } from '../engine/strategy/index.js';
 import type { PipelineSpec } from '../engine/pipeline/index.js';
 import { readInstrumentRisk, readRiskAccount } from '../engine/pipeline/risk-account-snapshot.js';
 import { resolveFusionConfig, resolveSizingConfig } from '../engine/decision/index.js';
@@ -215,9 +216,13 @@ describe('trading in the engine loop with a live venue (the test)', () => {
     });
     const tape = buildBarReplayTape(crashed, crashed.map((s) => s.file));
     const risk: string[] = [];
-    const spec = specFor(crashed, model, execution(['BTCUSDT', 'ETHUSDT', 'SOLUSDT'], false), {
+    // A rule strategy that always holds 30% of equity long in each instrument, so the book is
+    // exposed when the crash comes whatever a regime model would decide (the subject is the trip).
+    const hold: RuleStrategyConfig = { name: 'hold', type: 'rules', instruments: [], long: { entry: 'ema:5 > 0', exit: 'ema:5 < 0' }, size: { equityFraction: 0.3 } };
+    const fused = specFor(crashed, model, execution(['BTCUSDT', 'ETHUSDT', 'SOLUSDT'], false), {
       limits: { ...LIMITS, maxPositionPct: 1, maxAssetClassPct: 1, dailyLossPct: 0.5 },
     });
+    const spec: PipelineSpec = { ...fused, decision: undefined, equity: CASH, instruments: fused.instruments.map(({ instrument, timeframe }) => ({ instrument, timeframe, rules: hold })) };
     const venue = new ScriptedVenue({ rejectEvery: 1_000_000n });
     const orders: { order: OrderCommandRecord; afterTrip: boolean }[] = [];
     let tripped = false;
