@@ -72,7 +72,7 @@ export interface BacktestRun {
   readonly defaulted: readonly string[];
 }
 
-interface InstrumentPlan {
+export interface InstrumentPlan {
   readonly symbol: string;
   readonly streams: MarketStream[];
   readonly ticks: boolean;
@@ -207,14 +207,13 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
   }
 }
 
-interface BuiltSpec {
+export interface BuiltSpec {
   readonly spec: PipelineSpec;
   readonly defaulted: readonly string[];
   readonly strategyOf: readonly (string | undefined)[];
 }
 
 function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], timeframes: readonly (string | undefined)[], trade: boolean, startNs: bigint, halted: boolean): BuiltSpec {
-  const symbols = plans.map((p) => p.symbol);
   const barBuilders = plans.map((p) => (p.ticks ? { timeframeNs: p.timeframeNs, source: p.fromTrades ? 'trades' as const : 'quotes' as const, emptyIntervals: 'skip' as const } : undefined));
   if (!trade) {
     const indicators = options.indicators && options.indicators.length > 0 ? options.indicators : ['ema:10', 'ema:20'];
@@ -224,15 +223,40 @@ function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], t
       strategyOf: plans.map(() => undefined),
     };
   }
+  return simulatedTradingSpec({ config: options.config, plans, regimeModel: options.regimeModel, indicators: options.indicators ?? [], equity: options.equity, startNs, halted, log: options.log });
+}
+
+export interface SimulatedTradingSpecInput {
+  readonly config: QuantFlowConfig;
+  readonly plans: readonly InstrumentPlan[];
+  readonly regimeModel?: RegimeModelRecord;
+  readonly indicators: readonly string[];
+  readonly equity: number;
+  /** Account start (the first record's time). */
+  readonly startNs: bigint;
+  readonly halted: boolean;
+  log?(line: string): void;
+}
+
+/**
+ * The trading pipeline of a run whose venue is simulated in the core (a backtest, a paper
+ * session): the configuration's strategies on the planned instruments, the venue matching each
+ * instrument against the kind of data it streams (ticks or bars), bars built in the core for
+ * tick instruments.
+ */
+export function simulatedTradingSpec(input: SimulatedTradingSpecInput): BuiltSpec {
+  const { plans } = input;
+  const timeframes = plans.map((p) => timeframeOfInterval(p.timeframeNs));
+  const barBuilders = plans.map((p) => (p.ticks ? { timeframeNs: p.timeframeNs, source: p.fromTrades ? 'trades' as const : 'quotes' as const, emptyIntervals: 'skip' as const } : undefined));
   const built = tradingPipeline({
-    config: options.config,
-    instrumentNames: symbols,
+    config: input.config,
+    instrumentNames: plans.map((p) => p.symbol),
     timeframes,
-    regimeModel: options.regimeModel,
-    indicators: options.indicators ?? [],
-    equity: options.equity,
-    startNs,
-    halted,
+    regimeModel: input.regimeModel,
+    indicators: input.indicators,
+    equity: input.equity,
+    startNs: input.startNs,
+    halted: input.halted,
     simulate: true,
   });
   const execution = built.spec.execution;
@@ -244,7 +268,7 @@ function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], t
     }),
   };
   const ticked = plans.filter((p) => p.ticks).map((p) => p.symbol);
-  if (ticked.length > 0) options.log?.(`venue: ${ticked.join(', ')} stream ticks; the simulated venue matches their orders against trades and quotes, and the strategy runs on ${timeframes[plans.findIndex((p) => p.ticks)]} bars built in the core`);
+  if (ticked.length > 0) input.log?.(`venue: ${ticked.join(', ')} stream ticks; the simulated venue matches their orders against trades and quotes, and the strategy runs on ${timeframes[plans.findIndex((p) => p.ticks)]} bars built in the core`);
   return {
     spec: {
       ...built.spec,

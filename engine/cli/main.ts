@@ -15,6 +15,7 @@ import { registerLabelCommand } from './commands/label.js';
 import { registerWalkforwardCommand } from './commands/walkforward.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerWorkerCommand } from './commands/worker.js';
+import { registerPaperCommand } from './commands/paper.js';
 
 const program = new Command();
 program
@@ -36,5 +37,6 @@ registerLabelCommand(program);
 registerWalkforwardCommand(program);
 registerSweepCommand(program);
 registerWorkerCommand(program);
+registerPaperCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);

@@ -8,3 +8,4 @@ export { ClientSession, type SessionLimits, type SessionSocket } from './client-
 export { FrameEncoder, type FrameHeader } from './frame-encoder.js';
 export { ServerMetrics } from './server-metrics.js';
 export type { HealthReport } from './http.js';
+export { dashboardMounts, registerStaticRoutes, resolveStaticFile, type StaticMount } from './static-files.js';

@@ -2,9 +2,11 @@
 // (port 0 picks a free port; the chosen one is returned). WebSocket clients subscribe to topics
 // and get a Snapshot then Deltas as FlatBuffers frames (topics.ts, frame-encoder.ts); slow
 // clients are coalesced, then dropped (client-session.ts); control actions need a signed token
-// (control.ts); `/health` and `/metrics` are plain HTTP (http.ts). The data comes from a
+// (control.ts); `/health` and `/metrics` are plain HTTP (http.ts), and so are static files when
+// given (static-files.ts: the dashboard). The data comes from a
 // StateSource (state-source.ts): its deltas are encoded once and sent without waiting for any
 // client, so a client never slows whoever feeds the source.
+import { createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
 import type { TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import { CLOSE_DROPPED_BY_HOST, CLOSE_SERVER_CLOSING, TOPIC_NAMES, type TopicName } from '../client/index.js';
@@ -15,6 +17,7 @@ import { ControlGate, MalformedMessageError, type ControlHandler } from './contr
 import { healthReport, registerHttpRoutes, type HealthReport } from './http.js';
 import { ServerMetrics } from './server-metrics.js';
 import type { StateSource } from './state-source.js';
+import { registerStaticRoutes, type StaticMount } from './static-files.js';
 import { TopicHub } from './topics.js';
 
 type UWS = typeof import('uWebSockets.js');
@@ -39,6 +42,8 @@ export interface StateServerOptions {
   fillBacklog?: number;
   /** Orders kept for the orders Snapshot. Default 10,000. */
   orderBacklog?: number;
+  /** Static files served over HTTP (the dashboard: static-files.ts dashboardMounts). Default none. */
+  staticFiles?: readonly StaticMount[];
 }
 
 export interface StateServer {
@@ -187,8 +192,12 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     },
   });
   const health = (): HealthReport => healthReport(source.health?.(), sessions.size, startedMs, closing);
+  if (options.staticFiles?.length) registerStaticRoutes(app, options.staticFiles);
   registerHttpRoutes(app, { metrics, health });
 
+  // This uWS build shares a port another process listens on (SO_REUSEPORT, and its listen
+  // options are ignored), so an explicit port is first probed with an exclusive bind.
+  if ((options.port ?? 0) !== 0) await probePortFree(host, options.port!);
   const listenSocket = await new Promise<us_listen_socket>((resolve, reject) => {
     app.listen(host, options.port ?? 0, (token) => {
       if (token) resolve(token);
@@ -217,4 +226,13 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
       closeSessions(CLOSE_SERVER_CLOSING, 'the server is closing');
     },
   };
+}
+
+/** Rejects when another process listens on host:port (the probe closes before uWS binds). */
+function probePortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`the state server could not listen on ${host}:${port} (${error.code === 'EADDRINUSE' ? 'in use' : error.code ?? error.message})`)));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }

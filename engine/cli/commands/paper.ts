@@ -1,0 +1,158 @@
+// `quantflow paper [--data SOURCE...] [--config FILE] [--speed N] [--port 8787] [--host 127.0.0.1]
+// [--equity 100000] [--no-serve]`: a paper session you watch in a browser (engine/paper). The
+// configuration's strategies (default: config/examples/paper-demo.yaml, which needs no regime
+// model; with --regime-model and no --config, config/default.yaml's fusion) run over the data
+// (default: the bundled 1h bars) through the same engine and simulated venue as
+// `quantflow backtest`, paced at --speed times real time (default 360000: 1h bars at 100 a
+// second, the bundled two years of three instruments in about 3 minutes). It prints the
+// dashboard's address first, then the backtest's one-screen summary when the data is played
+// out, and keeps serving until Ctrl-C (SIGINT/SIGTERM then close the server and exit 0).
+// A signal during the run stops it at a batch boundary, prints the summary and exits 130/143.
+// `--no-serve` runs without the server and exits after the summary. A kill-switch reset from
+// the dashboard needs a signed control token (`quantflow killswitch token`, control.secret or
+// QF_CONTROL_SECRET); it is logged on stderr with its subject and applied at a batch boundary.
+import { Command } from 'commander';
+import { join } from 'node:path';
+import { summariseBacktest, BacktestOptionError, BacktestSetupError, type BacktestRun } from '../../backtest/index.js';
+import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
+import { readRegimeModelFile, type RegimeModelRecord } from '../../regime/index.js';
+import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
+import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
+import { packageRoot } from '../../core/package-root.js';
+import { startPaperSession, type PaperSession } from '../../paper/index.js';
+import { UserFacingError } from '../cli-error.js';
+import { parseIntegerOption } from '../parse-options.js';
+import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
+import { openDataSources, DataSourceError, type DataSource } from '../../../adapters/sources/index.js';
+import { defaultBarFiles } from '../default-data.js';
+
+/** 1h bars at 100 a second. */
+export const DEFAULT_PAPER_SPEED = 360_000;
+
+interface PaperFlags {
+  data?: string[];
+  config?: string;
+  regimeModel?: string;
+  speed: string;
+  port: string;
+  host: string;
+  equity: string;
+  barTimeframe: string;
+  batch: string;
+  serve: boolean;
+  [mapping: string]: unknown;
+}
+
+export function registerPaperCommand(program: Command): void {
+  withCsvMappingOptions(
+    program
+      .command('paper')
+      .description('Paper-trade the configuration\'s strategies on market data paced to a multiple of real time (the simulated venue), with a live dashboard in the browser')
+      .option('--data <sources...>', 'CSV files (plain or .gz), store:DIR[?...] or questdb://... (default: the configuration\'s `data` sources, else the bundled 1h bars in data/)')
+      .option('--config <file>', 'configuration merged over config/default.yaml (default: config/examples/paper-demo.yaml, or config/default.yaml with --regime-model)')
+      .option('--regime-model <file>', 'regime model JSON (from `regime fit`) for fusion strategies')
+      .option('--speed <n>', `times real time of the data (3600: 1h bars at one a second; ${DEFAULT_PAPER_SPEED}: 100 a second)`, String(DEFAULT_PAPER_SPEED))
+      .option('--port <n>', 'dashboard and state server port (0: a free port)', '8787')
+      .option('--host <address>', 'address the dashboard listens on', '127.0.0.1')
+      .option('--equity <amount>', 'starting cash, account currency', '100000')
+      .option('--bar-timeframe <tf>', 'bars built in the core from tick data (30s, 1m, 5m, 1h ...)', '1m')
+      .option('--batch <n>', `records published to the inbound ring at once, at most (1..${INBOUND_CAPACITY})`, '4096')
+      .option('--no-serve', 'no dashboard: run, print the summary and exit'),
+  ).action(async (flags: PaperFlags) => runPaperCommand(flags));
+}
+
+async function runPaperCommand(flags: PaperFlags): Promise<void> {
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const batch = parseIntegerOption('--batch', flags.batch, 1, INBOUND_CAPACITY);
+  const port = parseIntegerOption('--port', flags.port, 0, 65_535);
+  const equity = Number(flags.equity);
+  if (!Number.isFinite(equity) || equity <= 0) throw new UserFacingError(`--equity must be a finite number > 0, was ${JSON.stringify(flags.equity)}`);
+  const speed = Number(flags.speed);
+  if (!Number.isFinite(speed) || speed <= 0) throw new UserFacingError(`--speed must be a finite number > 0 (times real time), was ${JSON.stringify(flags.speed)}`);
+  const config = loadPaperConfig(flags);
+  const regimeModel = flags.regimeModel ? readModel(flags.regimeModel) : undefined;
+  const sources: DataSource[] = flags.data && flags.data.length > 0
+    ? flags.data.map((source) => ({ source }))
+    : config.data.length > 0
+      ? config.data.map(({ path, ...csv }) => ({ source: path, csv }))
+      : defaultBarFiles().map((source) => ({ source }));
+  const streams = await openDataSources(sources, csvOptionsFromFlags(flags)).catch((error: unknown) => {
+    throw error instanceof DataSourceError ? new UserFacingError(error.message) : error;
+  });
+
+  let session: PaperSession;
+  try {
+    session = await startPaperSession({
+      streams, config, regimeModel, equity, speed, batch, barTimeframe: flags.barTimeframe, serve: flags.serve, host: flags.host, port, log,
+    });
+  } catch (error) {
+    throw userFacing(error);
+  }
+  if (session.dashboardUrl) process.stdout.write(`dashboard: ${session.dashboardUrl}\n`);
+  log(`paper: ${streams.map((s) => s.symbol).filter((s, i, all) => all.indexOf(s) === i).join(', ')} at ${speed}x real time (Ctrl-C stops at a batch boundary and prints the summary)`);
+
+  let summarised: Promise<BacktestRun> | undefined;
+  const shutdown = installSignalShutdown({
+    drainAndStop: async () => {
+      session.stop();
+      await summarised?.catch(() => {});
+      await session.server?.close();
+    },
+    describeForcedExit: () => 'the paper session was interrupted before its summary was printed.',
+  });
+  summarised = session.finished.then((run) => {
+    const summary = summariseBacktest(run, { out: '', files: [], sources: sources.map((s) => s.source) });
+    const lines = summary.lines.filter((line) => !line.startsWith('outputs:')).map((line, i) => (i === 0 ? line.replace(/^backtest:/, 'paper:') : line));
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return run;
+  });
+  let run: BacktestRun;
+  try {
+    run = await summarised;
+  } catch (error) {
+    shutdown.dispose();
+    await session.server?.close();
+    throw userFacing(error);
+  }
+  if (shutdown.draining) return; // the signal handler exits with 130/143 once the server is closed
+  shutdown.dispose();
+  if (run.stoppedEarly) process.exitCode = 130;
+  if (!session.server) return;
+  process.stdout.write(`the run is over; the dashboard keeps serving at ${session.dashboardUrl} (Ctrl-C to stop)\n`);
+  const server = session.server;
+  await new Promise<void>((resolve) => {
+    const onSignal = (): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      void server.close().then(() => resolve());
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  process.exit(0);
+}
+
+function userFacing(error: unknown): unknown {
+  if (error instanceof BacktestOptionError || error instanceof BacktestSetupError || error instanceof ConfigError) return new UserFacingError(error.message);
+  if (error instanceof RangeError) return new UserFacingError(`configuration: ${error.message}`);
+  if (error instanceof Error && /could not listen/.test(error.message)) return new UserFacingError(`${error.message}: try another --port (0 picks a free one)`);
+  return error;
+}
+
+function loadPaperConfig(flags: PaperFlags): QuantFlowConfig {
+  const configFile = flags.config ?? (flags.regimeModel ? undefined : join(packageRoot(), 'config', 'examples', 'paper-demo.yaml'));
+  try {
+    return loadConfig({ configFile, env: process.env });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UserFacingError(error.message);
+    throw error;
+  }
+}
+
+function readModel(path: string): RegimeModelRecord {
+  try {
+    return readRegimeModelFile(path);
+  } catch (error) {
+    throw new UserFacingError(`--regime-model: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,203 @@
+// A paper session: the configuration's strategies over market streams through the same engine
+// thread, WASM core, order table, exits and simulated venue as `quantflow backtest`
+// (engine/backtest: the instruments planned the same way, StreamMerger, RunRecorder), played at
+// a pace (paced-player.ts) instead of as fast as possible, with the state server
+// (engine/server) fed by an EngineStateSource from the engine's outbound listeners and serving
+// the dashboard (engine/server/dashboard). The run ends as a BacktestRun, so `quantflow paper`
+// prints the same summary as `quantflow backtest` (summariseBacktest).
+//
+//   streams -> StreamMerger -> playPaced -> inbound ring -> engine thread (core + venue)
+//                                                               | outbound ring
+//                       RunRecorder (summary) <- drain -> EngineStateSource -> state server -> browsers
+//                                                                  control (signed) -> PaperControl
+import { EngineHost } from '../threads/index.js';
+import { readRiskAccount } from '../pipeline/index.js';
+import { readExecutionReport } from '../execution/index.js';
+import { timeframeOfInterval, type MarketStream } from '../replay/index.js';
+import type { QuantFlowConfig } from '../config/index.js';
+import type { RegimeModelRecord } from '../regime/index.js';
+import {
+  simulatedTradingSpec, BacktestSetupError, RunRecorder, StreamMerger, fillsHash, planInstruments, type BacktestRecording, type BacktestRun, type RecordedInstrument,
+} from '../backtest/index.js';
+import { EngineStateSource, dashboardMounts, mergeOutboundListeners, startStateServer, type StateServer } from '../server/index.js';
+import { packageRoot } from '../core/package-root.js';
+import { playPaced, checkSpeed } from './paced-player.js';
+import { PaperControl } from './paper-control.js';
+
+export interface PaperSessionOptions {
+  readonly streams: readonly MarketStream[];
+  readonly config: QuantFlowConfig;
+  /** The regime model fusion strategies filter with (optional for rule strategies). */
+  readonly regimeModel?: RegimeModelRecord;
+  /** Starting cash, account currency. */
+  readonly equity: number;
+  /** Data time per wall time (3600: 1h bars at one a second). */
+  readonly speed: number;
+  /** Bars built in the core from tick streams (default `1m`). */
+  readonly barTimeframe?: string;
+  /** Records published to the inbound ring at once, at most (default 4096). */
+  readonly batch?: number;
+  /** Start the state server and serve the dashboard (default true). */
+  readonly serve?: boolean;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 8787; 0 picks a free port. */
+  readonly port?: number;
+  /** State reads at most this often, ms (EngineStateSource; default 50). */
+  readonly throttleMs?: number;
+  /** Messages for the user (control actions, venue modes), on stderr in the CLI. */
+  log?(line: string): void;
+}
+
+export interface PaperSession {
+  /** The state server (null with serve: false). */
+  readonly server: StateServer | null;
+  /** http://host:port/ (null with serve: false). */
+  readonly dashboardUrl: string | null;
+  /** The run, once the data is played out or stop() was called. */
+  readonly finished: Promise<BacktestRun>;
+  /** Stops the run at the next batch boundary. */
+  stop(): void;
+  /** Stops the run if it still runs, waits for it, and closes the server. */
+  close(): Promise<void>;
+}
+
+/** Starts the server (when serving) and the engine; resolves once both run. */
+export async function startPaperSession(options: PaperSessionOptions): Promise<PaperSession> {
+  const { config } = options;
+  const log = options.log ?? (() => {});
+  checkSpeed(options.speed);
+  if (options.streams.length === 0) throw new BacktestSetupError('no data: give at least one source');
+  const plans = planInstruments(options.streams, options.barTimeframe ?? '1m');
+  const timeframes = plans.map((p) => timeframeOfInterval(p.timeframeNs));
+  const merger = await StreamMerger.open(plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument }))));
+  const source = new EngineStateSource({
+    instruments: plans.map((p, instrument) => ({ instrument, symbol: p.symbol })),
+    mode: 'paper',
+    startingCash: options.equity,
+    throttleMs: options.throttleMs,
+  });
+  const control = new PaperControl(log);
+  let server: StateServer | null = null;
+  let host: EngineHost | undefined;
+  try {
+    if (options.serve ?? true) {
+      server = await startStateServer({
+        source,
+        host: options.host,
+        port: options.port ?? 8787,
+        tokens: config.control,
+        onControl: control.handle,
+        staticFiles: dashboardMounts(packageRoot()),
+      });
+    }
+    const built = simulatedTradingSpec({ config, plans, regimeModel: options.regimeModel, indicators: [], equity: options.equity, startNs: merger.firstTimeNs(), halted: false, log });
+    const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades));
+    const listeners = mergeOutboundListeners(
+      { onVenueReport: recorder.onVenueReport, onRoundTrip: recorder.onRoundTrip, onEquity: recorder.onEquity },
+      source.listeners(),
+    );
+    host = await EngineHost.start({
+      ...listeners,
+      pipeline: { ...built.spec, equityRecords: true },
+    });
+    const engine = host;
+    source.attach(engine);
+    control.engineStarted(() => engine.resetKillSwitch());
+    let stopRequested = false;
+    const finished = (async (): Promise<BacktestRun> => {
+      let stopped = false;
+      try {
+        const played = await playPaced(merger, engine, {
+          speed: options.speed,
+          batch: options.batch ?? 4096,
+          shouldStop: () => stopRequested,
+          onRecords: (view, from, count) => recorder.onMarketRecords(view, from, count),
+          takeBoundaryTask: control.takeBoundaryTask,
+        });
+        control.engineStopped();
+        const counters = await engine.drainAndStop();
+        stopped = true;
+        source.detach();
+        if (!played.stoppedEarly && counters.eventsProcessed !== played.published) {
+          throw new Error(`engine consumed ${counters.eventsProcessed} of ${played.published} published records`);
+        }
+        const instrumentIds = plans.map((_, id) => id);
+        const report = built.spec.risk ? readExecutionReport(engine.memory, instrumentIds) : undefined;
+        const account = built.spec.risk ? readRiskAccount(engine.memory) : undefined;
+        const instruments: RecordedInstrument[] = plans.map((p, id) => ({
+          id, symbol: p.symbol, strategy: built.strategyOf?.[id], assetClass: assetClassOf(config, p.symbol), timeframe: timeframes[id],
+        }));
+        const fills = recorder.fills;
+        const { startNs, endNs } = recorder.span();
+        const sum = (pick: (i: NonNullable<typeof report>['instruments'][number]) => number): number => (report ? report.instruments.reduce((total, i) => total + pick(i), 0) : 0);
+        const recording: BacktestRecording = {
+          instruments,
+          fills,
+          trades: recorder.trades,
+          equity: recorder.equity(),
+          bars: recorder.recordedBars(),
+          totals: {
+            startingCash: options.equity,
+            finalEquity: account?.equity ?? options.equity,
+            finalCash: account?.cash ?? options.equity,
+            fees: sum((i) => i.fees),
+            slippage: sum((i) => i.slippage),
+            funding: sum((i) => i.funding),
+            turnover: sum((i) => i.turnover) / options.equity,
+          },
+          events: played.published,
+          startNs,
+          endNs,
+          fillsHash: fillsHash(fills, instruments),
+        };
+        const seconds = Number(played.elapsedNs) / 1e9;
+        return {
+          recording,
+          published: played.published,
+          elapsedNs: played.elapsedNs,
+          eventsPerSecond: seconds > 0 ? played.published / seconds : 0,
+          stoppedEarly: played.stoppedEarly,
+          counters,
+          pipeline: engine.pipelineCounters(),
+          execution: report,
+          account,
+          issues: options.streams.map((s) => ({ label: s.label, issues: s.issues() })).filter((entry) => entry.issues.length > 0),
+          defaulted: built.defaulted,
+        };
+      } finally {
+        control.engineStopped();
+        await merger.close();
+        if (!stopped) {
+          source.detach();
+          await engine.terminate();
+        }
+      }
+    })();
+    // A failed run is reported through `finished`; this keeps it from also being unhandled.
+    finished.catch(() => {});
+    const dashboardUrl = server ? `http://${server.host}:${server.port}/` : null;
+    return {
+      server,
+      dashboardUrl,
+      finished,
+      stop: () => {
+        stopRequested = true;
+      },
+      async close() {
+        stopRequested = true;
+        await finished.catch(() => {});
+        await server?.close();
+      },
+    };
+  } catch (error) {
+    await merger.close();
+    if (host) await host.terminate();
+    await server?.close();
+    throw error;
+  }
+}
+
+function assetClassOf(config: QuantFlowConfig, symbol: string): string {
+  return (config.risk.instruments.find((entry) => entry.symbol === symbol) ?? config.risk.replayDefaults).assetClass;
+}

@@ -1,0 +1,373 @@
+// The dashboard's browser side (plain ES module, no build step). It speaks the engine/client
+// protocol over the page's own host: JSON text messages out, FlatBuffers frames in, decoded by
+// the compiled engine/client frame decoder (the same code the Node client uses; it imports only
+// flatbuffers and the generated schema classes). Like quantflow-client.ts it checks each topic's
+// sequence: a gap on fills or orders re-subscribes with `since`; after a drop it reconnects with
+// backoff and re-subscribes every topic, fills with `since` the last sequence seen, so no fill is
+// missed while the server's backlog covers the outage.
+//
+// Sections: the equity chart (a lightweight-charts line from state frames, x = engine time),
+// positions with the regime label per instrument, recent orders and fills, risk with the kill
+// switch and its reset form (a signed control token), the connection status, and a notification
+// bell: fills and kill-switch trips are critical (toasts, also listed), the rest (connection,
+// backfill, rejections, control results) go to the bell's list only, each read or dismissed.
+// `window.__dashboard` counts what tests look for.
+import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
+
+const TOPICS = ['state', 'orders', 'fills', 'regime', 'risk'];
+const EVENT_TOPICS = new Set(['fills', 'orders']);
+const MAX_ROWS = 50;
+const MAX_TOASTS = 4;
+const TOAST_MS = 6000;
+const FIT_POINTS = 3000;
+
+const stats = { connected: false, stateFrames: 0, fills: 0, toasts: 0, equityPoints: 0, notifications: 0, reconnects: 0 };
+window.__dashboard = stats;
+
+const $ = (id) => document.getElementById(id);
+const money = (x) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+const qty = (x) => (x === null || x === undefined ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: 6 }));
+const pct = (x) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(2)}%`);
+const timeOf = (ns) => (ns > 0n ? new Date(Number(ns / 1_000_000n)).toISOString().replace('T', ' ').slice(0, 19) : '—');
+const signClass = (x) => (x > 0 ? 'up' : x < 0 ? 'down' : '');
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function fillTable(tableId, rows) {
+  const body = $(tableId).tBodies[0];
+  body.replaceChildren(...rows.map((cells) => {
+    const tr = document.createElement('tr');
+    tr.append(...cells);
+    return tr;
+  }));
+}
+
+// ---- model -------------------------------------------------------------------------------
+const symbols = new Map();
+const regimes = new Map();
+const orders = new Map();
+let fills = [];
+const fillKeys = new Set();
+let lastState = null;
+let lastRisk = null;
+let tripped = null;
+const symbolOf = (id) => symbols.get(id) ?? `#${id}`;
+
+// ---- equity chart ------------------------------------------------------------------------
+const chart = LightweightCharts.createChart($('equity-chart'), {
+  autoSize: true,
+  layout: { background: { color: '#1a2029' }, textColor: '#d8dee9' },
+  grid: { vertLines: { color: '#242b36' }, horzLines: { color: '#242b36' } },
+  timeScale: { timeVisible: true, secondsVisible: false },
+  rightPriceScale: { borderColor: '#2c3440' },
+});
+const equitySeries = chart.addSeries(LightweightCharts.LineSeries, { color: '#26a69a', lineWidth: 2, priceLineVisible: true });
+let lastChartTime = 0;
+
+function plotEquity(timeNs, equity) {
+  const time = Number(timeNs / 1_000_000_000n);
+  if (time <= 0 || time < lastChartTime) return;
+  equitySeries.update({ time, value: equity });
+  if (time > lastChartTime) stats.equityPoints += 1;
+  lastChartTime = time;
+  // The whole run in view until it is too long to read; then the user scrolls (latest on the right).
+  if (stats.equityPoints <= FIT_POINTS) chart.timeScale().fitContent();
+}
+
+// ---- notifications -------------------------------------------------------------------------
+const notifications = [];
+let nextNotification = 1;
+
+function notify(text, { critical = false } = {}) {
+  const entry = { id: nextNotification++, text, critical, read: false, at: new Date() };
+  notifications.unshift(entry);
+  if (notifications.length > 200) notifications.length = 200;
+  stats.notifications += 1;
+  if (critical) toast(text);
+  renderNotifications();
+}
+
+function toast(text) {
+  stats.toasts += 1;
+  const box = $('toasts');
+  const el = document.createElement('div');
+  el.className = 'toast critical';
+  const span = document.createElement('span');
+  span.textContent = text;
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.textContent = '×';
+  close.onclick = () => el.remove();
+  el.append(span, close);
+  box.prepend(el);
+  while (box.children.length > MAX_TOASTS) box.lastElementChild.remove();
+  setTimeout(() => el.remove(), TOAST_MS);
+}
+
+function renderNotifications() {
+  const unread = notifications.filter((n) => !n.read).length;
+  const badge = $('bell-count');
+  badge.textContent = String(unread);
+  badge.hidden = unread === 0;
+  $('notification-list').replaceChildren(...notifications.map((n) => {
+    const li = document.createElement('li');
+    if (!n.read) li.className = 'unread';
+    const span = document.createElement('span');
+    span.textContent = `${n.critical ? '● ' : ''}${n.text}`;
+    const when = document.createElement('time');
+    when.textContent = n.at.toLocaleTimeString();
+    span.append(when);
+    const actions = document.createElement('div');
+    const read = document.createElement('button');
+    read.type = 'button';
+    read.textContent = n.read ? 'unread' : 'read';
+    read.onclick = () => { n.read = !n.read; renderNotifications(); };
+    const dismiss = document.createElement('button');
+    dismiss.type = 'button';
+    dismiss.textContent = 'dismiss';
+    dismiss.onclick = () => { notifications.splice(notifications.indexOf(n), 1); renderNotifications(); };
+    actions.append(read, dismiss);
+    li.append(span, actions);
+    return li;
+  }));
+}
+
+$('bell').onclick = () => { $('notifications').hidden = !$('notifications').hidden; };
+$('read-all').onclick = () => { for (const n of notifications) n.read = true; renderNotifications(); };
+$('dismiss-all').onclick = () => { notifications.length = 0; renderNotifications(); };
+
+// ---- rendering -----------------------------------------------------------------------------
+function renderState(state) {
+  $('mode').textContent = state.mode;
+  $('equity').textContent = money(state.equity);
+  $('cash').textContent = money(state.cash);
+  $('realized').textContent = money(state.realizedPnl);
+  $('realized').className = signClass(state.realizedPnl);
+  $('unrealized').textContent = money(state.unrealizedPnl);
+  $('unrealized').className = signClass(state.unrealizedPnl);
+  $('hwm').textContent = money(state.equityHighWaterMark);
+  renderPositions();
+}
+
+function renderPositions() {
+  if (!lastState) return;
+  fillTable('positions', lastState.positions.map((p) => [
+    cell(p.symbol), cell(qty(p.quantity), signClass(p.quantity)), cell(p.quantity === 0 ? '—' : money(p.averagePrice)), cell(money(p.markPrice)),
+    cell(money(p.unrealizedPnl), signClass(p.unrealizedPnl)), cell(money(p.realizedPnl), signClass(p.realizedPnl)), cell(regimes.get(p.instrumentId) ?? '—'),
+  ]));
+}
+
+function renderRisk(risk) {
+  const ks = $('kill-switch');
+  ks.textContent = risk.killSwitchTripped ? `TRIPPED: ${risk.killSwitchReason}` : 'armed';
+  ks.className = risk.killSwitchTripped ? 'tripped' : 'ok';
+  $('drawdown').textContent = pct(risk.drawdown);
+  $('max-drawdown').textContent = pct(risk.maxDrawdown);
+  $('gross').textContent = money(risk.grossExposure);
+  $('net').textContent = money(risk.netExposure);
+  $('denied').textContent = String(risk.deniedOrders);
+}
+
+function renderOrders() {
+  const recent = [...orders.values()].sort((a, b) => (a.updatedTimeNs < b.updatedTimeNs ? 1 : a.updatedTimeNs > b.updatedTimeNs ? -1 : 0)).slice(0, MAX_ROWS);
+  fillTable('orders', recent.map((o) => [
+    cell(o.clientOrderId), cell(o.symbol || symbolOf(o.instrumentId)), cell(o.side, o.side), cell(o.orderType), cell(qty(o.quantity)), cell(qty(o.filledQuantity)),
+    cell(o.averageFillPrice === null ? '—' : money(o.averageFillPrice)), cell(o.status),
+  ]));
+}
+
+function renderFills() {
+  fillTable('fills', fills.slice(0, MAX_ROWS).map((f) => [
+    cell(timeOf(f.timeNs)), cell(symbolOf(f.instrumentId)), cell(f.side, f.side), cell(qty(f.quantity)), cell(money(f.price)), cell(money(f.fee)), cell(f.clientOrderId),
+  ]));
+}
+
+// ---- topic handlers ------------------------------------------------------------------------
+const handlers = {
+  state(update) {
+    stats.stateFrames += 1;
+    lastState = update.payload;
+    for (const p of lastState.positions) symbols.set(p.instrumentId, p.symbol);
+    renderState(lastState);
+    plotEquity(update.timeNs, lastState.equity);
+  },
+  orders(update) {
+    if (update.kind === 'snapshot') orders.clear();
+    for (const o of update.payload.orders) {
+      if (o.symbol) symbols.set(o.instrumentId, o.symbol);
+      const before = orders.get(o.orderId);
+      orders.set(o.orderId, o);
+      if (update.kind === 'delta' && o.status === 'rejected' && before?.status !== 'rejected') notify(`order ${o.clientOrderId} ${o.side} ${qty(o.quantity)} ${o.symbol} rejected`);
+    }
+    if (orders.size > 2000) for (const id of [...orders.keys()].slice(0, orders.size - 2000)) orders.delete(id);
+    renderOrders();
+  },
+  fills(update, context) {
+    const fresh = [];
+    for (const f of update.payload.fills) {
+      const key = `${f.orderId}/${f.tradeId}`;
+      if (fillKeys.has(key)) continue;
+      fillKeys.add(key);
+      fresh.push(f);
+    }
+    stats.fills += fresh.length;
+    fills = [...fresh.reverse(), ...fills].slice(0, 1000);
+    renderFills();
+    if (fresh.length === 0) return;
+    if (update.kind === 'delta') {
+      const f = fresh[0];
+      notify(fresh.length === 1
+        ? `fill: ${f.side} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`
+        : `${fresh.length} fills, last ${f.side} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`, { critical: true });
+    } else if (context.backfill) {
+      notify(`${fresh.length} fills backfilled after the reconnect`);
+    }
+  },
+  regime(update) {
+    for (const r of update.payload.regimes) regimes.set(r.instrumentId, r.mostLikelyLabel || '—');
+    renderPositions();
+  },
+  risk(update) {
+    lastRisk = update.payload;
+    renderRisk(lastRisk);
+    if (lastRisk.killSwitchTripped && tripped !== true) notify(`kill switch TRIPPED: ${lastRisk.killSwitchReason}`, { critical: true });
+    else if (!lastRisk.killSwitchTripped && tripped === true) notify('kill switch reset: trading may add exposure again');
+    tripped = lastRisk.killSwitchTripped;
+  },
+};
+
+// ---- connection (the engine/client protocol) ------------------------------------------------
+const topicState = new Map(TOPICS.map((topic) => [topic, { last: null, resyncing: true, backfill: false }]));
+const pendingControls = new Map();
+let socket = null;
+let attempts = 0;
+let everOpened = false;
+let nextControlId = 1;
+
+function send(message) {
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function subscribe(topic) {
+  const state = topicState.get(topic);
+  state.resyncing = true;
+  const since = topic === 'fills' && state.last !== null ? { since: state.last.toString() } : {};
+  state.backfill = 'since' in since;
+  send({ op: 'subscribe', topic, ...since });
+}
+
+function setConnected(connected, text) {
+  stats.connected = connected;
+  const el = $('connection');
+  el.textContent = text;
+  el.className = `connection ${connected ? 'connected' : 'disconnected'}`;
+}
+
+function connect() {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  socket = ws;
+  ws.onopen = () => {
+    const reconnected = everOpened;
+    everOpened = true;
+    attempts = 0;
+    setConnected(true, 'live');
+    if (reconnected) {
+      stats.reconnects += 1;
+      notify('reconnected to the state server: re-subscribed (fills backfilled from the last sequence)');
+    }
+    for (const topic of TOPICS) subscribe(topic);
+  };
+  ws.onmessage = (event) => (typeof event.data === 'string' ? onReply(JSON.parse(event.data)) : onFrame(event.data));
+  ws.onclose = (event) => {
+    if (socket === ws) socket = null;
+    for (const [, settle] of pendingControls) settle({ ok: false, message: `the connection closed (${event.code}) before the server answered` });
+    pendingControls.clear();
+    attempts += 1;
+    const delay = Math.min(5000, 250 * 2 ** (attempts - 1));
+    if (everOpened && stats.connected) notify(`disconnected from the state server (${event.code}${event.reason ? `: ${event.reason}` : ''}); reconnecting`);
+    setConnected(false, `disconnected: retry in ${(delay / 1000).toFixed(1)} s`);
+    setTimeout(connect, delay);
+  };
+}
+
+function onFrame(data) {
+  let update;
+  try {
+    update = decodeFrame(new Uint8Array(data));
+  } catch (error) {
+    notify(`could not decode a frame: ${error.message}`);
+    return;
+  }
+  const state = topicState.get(update.topic);
+  if (!state) return;
+  const context = { backfill: false };
+  if (update.kind === 'snapshot') {
+    state.resyncing = false;
+    context.backfill = state.backfill;
+    state.backfill = false;
+  } else {
+    if (state.resyncing) return;
+    if (state.last !== null && update.sequence <= state.last) return;
+    if (state.last !== null && update.sequence !== state.last + 1n && EVENT_TOPICS.has(update.topic)) {
+      notify(`${update.topic}: frames ${state.last + 1n}..${update.sequence - 1n} were missed; re-subscribing`);
+      subscribe(update.topic);
+      return;
+    }
+  }
+  state.last = update.sequence;
+  handlers[update.topic](update, context);
+}
+
+function onReply(message) {
+  switch (message.type) {
+    case 'subscribed':
+      if (message.backfill === 'partial') notify(`${message.topic}: the server's backlog no longer covers the outage; some fills are missing here`);
+      return;
+    case 'control': {
+      const settle = pendingControls.get(message.id);
+      pendingControls.delete(message.id);
+      settle?.(message);
+      return;
+    }
+    case 'error':
+      notify(`server: ${message.code}: ${message.message}`);
+      return;
+    default:
+  }
+}
+
+// ---- control: kill-switch reset ------------------------------------------------------------
+$('reset-form').onsubmit = (event) => {
+  event.preventDefault();
+  const token = $('token').value.trim();
+  const reason = $('reason').value.trim();
+  const out = $('reset-result');
+  if (token === '' || reason === '') {
+    out.textContent = 'a signed control token and a reason are required';
+    out.className = 'error';
+    return;
+  }
+  if (!stats.connected) {
+    out.textContent = 'not connected';
+    out.className = 'error';
+    return;
+  }
+  const id = nextControlId++;
+  out.textContent = 'sent…';
+  out.className = '';
+  pendingControls.set(id, (reply) => {
+    out.textContent = reply.ok ? `kill switch reset by ${reply.who}` : `refused: ${reply.message}`;
+    out.className = reply.ok ? 'ok' : 'error';
+    notify(reply.ok ? `kill-switch reset accepted (by ${reply.who})` : `kill-switch reset refused: ${reply.message}`);
+  });
+  send({ op: 'control', id, action: { kind: 'kill-switch-reset', reason }, token });
+};
+
+connect();
