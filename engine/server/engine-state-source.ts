@@ -2,16 +2,14 @@
 //   - fills and orders come from the outbound drain's listeners (onOrder, onOrderChange,
 //     onVenueReport, onRoundTrip, onRiskRecord): pass `listeners()` to EngineHost.start (merged
 //     with the host's own by mergeOutboundListeners). A listener only appends to a queue.
-//   - state (account, positions) and risk are read from the core's risk region, and regime from
-//     the pipeline snapshot, on a timer of the I/O thread (at most every `throttleMs`, default
-//     50 ms, and only after the drain handed over something new). These are plain reads of the
-//     shared memory while the engine runs (readRiskAccount / readInstrumentRisk), so a frame may
-//     mix two neighbouring batches; EngineHost.consistentState() (a seqlock-consistent snapshot)
-//     makes them consistent once the host has it.
+//   - state (account, positions) and risk are read from the block the core publishes under a
+//     seqlock at batch boundaries (EngineHost.consistentState(), so a frame never mixes two
+//     batches), and regime from the pipeline snapshot, on a timer of the I/O thread (at most every
+//     `throttleMs`, default 50 ms, and only after the drain handed over something new).
 // Deltas go to the server synchronously from the timer; sending never waits on a client, so the
 // engine thread and the drain never wait for watchers.
 import type { EngineHost, OutboundListeners } from '../threads/index.js';
-import { readInstrumentRisk, readRiskAccount } from '../pipeline/index.js';
+import { readRiskAccount } from '../pipeline/index.js';
 import type { CancelCommandRecord, OrderCommandRecord, ReplaceCommandRecord } from '../orders/index.js';
 import type { VenueReply } from '../venue/index.js';
 import type { RoundTrip } from '../portfolio/index.js';
@@ -255,23 +253,27 @@ export class EngineStateSource implements StateSource {
 
   private readEngine(timeNs: bigint): void {
     const host = this.host!;
-    const account = readRiskAccount(host.memory);
+    // One seqlock-consistent copy of the account and positions the core published at a batch
+    // boundary (engine/snapshot): cash, positions and equity always come from the same moment.
+    const consistent = host.consistentState();
+    const account = consistent.account;
+    const byId = new Map(consistent.instruments.map((entry) => [entry.instrument, entry]));
     const positions: PositionView[] = [];
     let unrealized = 0;
-    let gross = 0;
-    let net = 0;
     for (const { instrument, symbol } of this.options.instruments) {
-      const risk = readInstrumentRisk(host.memory, instrument);
-      const open = (risk.position * risk.mark - risk.costBasis) * risk.valueFactor;
+      const entry = byId.get(instrument);
+      const quantity = entry?.position ?? 0;
+      const open = quantity === 0 ? 0 : entry!.unrealisedPnl;
       const realized = this.realizedByInstrument.get(instrument) ?? 0;
-      unrealized += risk.position === 0 ? 0 : open;
-      gross += Math.abs(risk.position * risk.mark * risk.valueFactor);
-      net += risk.position * risk.mark * risk.valueFactor;
+      unrealized += open;
       positions.push({
-        instrumentId: instrument, symbol, quantity: risk.position, averagePrice: risk.averagePrice, markPrice: risk.mark,
-        unrealizedPnl: risk.position === 0 ? 0 : open, realizedPnl: realized,
+        instrumentId: instrument, symbol, quantity, averagePrice: entry?.avgPrice ?? 0, markPrice: entry?.mark ?? 0,
+        unrealizedPnl: open, realizedPnl: realized,
       });
     }
+    const gross = account.grossExposure;
+    const net = account.netExposure;
+    const tripEquity = readRiskAccount(host.memory).tripEquity;
     const realizedPnl = [...this.realizedByInstrument.values()].reduce((sum, value) => sum + value, 0);
     const state: StateView = {
       mode: this.options.mode, equity: account.equity, cash: account.cash, equityHighWaterMark: account.highWaterMark, realizedPnl, unrealizedPnl: unrealized, positions,
@@ -284,7 +286,7 @@ export class EngineStateSource implements StateSource {
     }
     this.maxDrawdown = Math.max(this.maxDrawdown, account.drawdown);
     const risk: RiskView = {
-      killSwitchTripped: account.halted, killSwitchReason: account.halted ? `drawdown trip at equity ${account.tripEquity}` : '', drawdown: account.drawdown,
+      killSwitchTripped: account.halted, killSwitchReason: account.halted ? `drawdown trip at equity ${tripEquity}` : '', drawdown: account.drawdown,
       maxDrawdown: this.maxDrawdown, grossExposure: gross, netExposure: net, maxGrossExposure: 0, uncertainOrders: [...this.orders.values()].filter((o) => o.status === 'uncertain').length,
       deniedOrders: this.deniedOrders,
     };
