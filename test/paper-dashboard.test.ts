@@ -146,7 +146,7 @@ describe('paper session dashboard in headless Chromium', () => {
       // The chart drew: its canvases hold pixels of the equity line's colour (#26a69a).
       const linePixels = await page.evaluate(() => {
         let count = 0;
-        for (const canvas of document.querySelectorAll<HTMLCanvasElement>('#equity-chart canvas')) {
+        for (const canvas of Array.from(document.querySelectorAll<HTMLCanvasElement>('#equity-chart canvas'))) {
           const context = canvas.getContext('2d');
           if (!context || canvas.width === 0 || canvas.height === 0) continue;
           const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
