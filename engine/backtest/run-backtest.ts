@@ -16,7 +16,7 @@ import { VENUE_MODE_CODES } from '../venue/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
 import type { RegimeModelRecord } from '../regime/index.js';
 import { StreamMerger } from './stream-merger.js';
-import { playRecords } from './record-player.js';
+import { playRecords, type RecordPlayResult } from './record-player.js';
 import { RunRecorder } from './run-recorder.js';
 import { parseTimeframe } from './timeframe.js';
 import { BacktestSetupError } from './backtest-errors.js';
@@ -153,58 +153,76 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     if (!played.stoppedEarly && counters.eventsProcessed !== warmupRecords + played.published) {
       throw new Error(`engine consumed ${counters.eventsProcessed} of ${warmupRecords + played.published} published records`);
     }
-    const instrumentIds = plans.map((_, id) => id);
-    const execution = spec.spec.risk ? readExecutionReport(host.memory, instrumentIds) : undefined;
-    const account = spec.spec.risk ? readRiskAccount(host.memory) : undefined;
-    const instruments: RecordedInstrument[] = plans.map((p, id) => ({
-      id,
-      symbol: p.symbol,
-      strategy: spec.strategyOf[id],
-      assetClass: assetClassOf(config, p.symbol),
-      timeframe: timeframes[id],
-    }));
-    const fills = recorder.fills;
-    const { startNs, endNs } = recorder.span();
-    const feeTotal = execution ? execution.instruments.reduce((sum, i) => sum + i.fees, 0) : 0;
-    const recording: BacktestRecording = {
-      instruments,
-      fills,
-      trades: recorder.trades,
-      equity: recorder.equity(),
-      bars: recorder.recordedBars(),
-      totals: {
-        startingCash: options.equity,
-        finalEquity: account?.equity ?? options.equity,
-        finalCash: account?.cash ?? options.equity,
-        fees: feeTotal,
-        slippage: execution ? execution.instruments.reduce((sum, i) => sum + i.slippage, 0) : 0,
-        funding: execution ? execution.instruments.reduce((sum, i) => sum + i.funding, 0) : 0,
-        turnover: execution ? execution.instruments.reduce((sum, i) => sum + i.turnover, 0) / options.equity : 0,
-      },
-      events: played.published,
-      startNs,
-      endNs,
-      fillsHash: fillsHash(fills, instruments),
-    };
-    const seconds = Number(played.elapsedNs) / 1e9;
-    return {
-      recording,
-      published: played.published,
-      elapsedNs: played.elapsedNs,
-      eventsPerSecond: seconds > 0 ? played.published / seconds : 0,
-      stoppedEarly: played.stoppedEarly,
-      counters,
-      pipeline: host.pipelineCounters(),
-      execution,
-      account,
-      issues: options.streams.map((s) => ({ label: s.label, issues: s.issues() })).filter((entry) => entry.issues.length > 0),
-      defaulted: spec.defaulted,
-    };
+    return completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams });
   } finally {
     await merger.close();
     await warmupMerger?.close();
     if (host && !stopped) await host.terminate();
   }
+}
+
+export interface CompletedRunInput {
+  /** The stopped engine (its memory is read for the final account and execution report). */
+  readonly host: EngineHost;
+  readonly config: QuantFlowConfig;
+  readonly plans: readonly InstrumentPlan[];
+  readonly built: BuiltSpec;
+  readonly recorder: RunRecorder;
+  readonly played: RecordPlayResult;
+  readonly counters: EngineCounters;
+  readonly equity: number;
+  readonly streams: readonly MarketStream[];
+}
+
+/** A finished run (a backtest, a paper session): its recording and figures, read once the engine stopped. */
+export function completedRun(input: CompletedRunInput): BacktestRun {
+  const { host, config, plans, built, recorder, played, equity } = input;
+  const execution = built.spec.risk ? readExecutionReport(host.memory, plans.map((_, id) => id)) : undefined;
+  const account = built.spec.risk ? readRiskAccount(host.memory) : undefined;
+  const instruments: RecordedInstrument[] = plans.map((p, id) => ({
+    id,
+    symbol: p.symbol,
+    strategy: built.strategyOf[id],
+    assetClass: assetClassOf(config, p.symbol),
+    timeframe: timeframeOfInterval(p.timeframeNs),
+  }));
+  const fills = recorder.fills;
+  const { startNs, endNs } = recorder.span();
+  const sum = (pick: (i: ExecutionReport['instruments'][number]) => number): number => (execution ? execution.instruments.reduce((total, i) => total + pick(i), 0) : 0);
+  const recording: BacktestRecording = {
+    instruments,
+    fills,
+    trades: recorder.trades,
+    equity: recorder.equity(),
+    bars: recorder.recordedBars(),
+    totals: {
+      startingCash: equity,
+      finalEquity: account?.equity ?? equity,
+      finalCash: account?.cash ?? equity,
+      fees: sum((i) => i.fees),
+      slippage: sum((i) => i.slippage),
+      funding: sum((i) => i.funding),
+      turnover: sum((i) => i.turnover) / equity,
+    },
+    events: played.published,
+    startNs,
+    endNs,
+    fillsHash: fillsHash(fills, instruments),
+  };
+  const seconds = Number(played.elapsedNs) / 1e9;
+  return {
+    recording,
+    published: played.published,
+    elapsedNs: played.elapsedNs,
+    eventsPerSecond: seconds > 0 ? played.published / seconds : 0,
+    stoppedEarly: played.stoppedEarly,
+    counters: input.counters,
+    pipeline: host.pipelineCounters(),
+    execution,
+    account,
+    issues: input.streams.map((s) => ({ label: s.label, issues: s.issues() })).filter((entry) => entry.issues.length > 0),
+    defaulted: built.defaulted,
+  };
 }
 
 export interface BuiltSpec {

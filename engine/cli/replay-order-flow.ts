@@ -5,9 +5,6 @@
 // each instrument's position and P&L; as text lines, or as a JSON-safe object (bigints as
 // strings, reasons and codes by name).
 import { riskReasonName, RiskReason } from '../risk/index.js';
-import type { InstrumentRiskSnapshot, PipelineCounters, RiskAccountSnapshot } from '../pipeline/index.js';
-import type { OrderFlowTally } from '../threads/index.js';
-import type { KillSwitchState } from '../killswitch/index.js';
 import type { ExecutionReport } from '../execution/index.js';
 
 /** What a replay's risk account amounted to (engine/replay's driver reads it). */

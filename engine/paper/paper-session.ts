@@ -11,13 +11,11 @@
 //                       RunRecorder (summary) <- drain -> EngineStateSource -> state server -> browsers
 //                                                                  control (signed) -> PaperControl
 import { EngineHost } from '../threads/index.js';
-import { readRiskAccount } from '../pipeline/index.js';
-import { readExecutionReport } from '../execution/index.js';
-import { timeframeOfInterval, type MarketStream } from '../replay/index.js';
+import type { MarketStream } from '../replay/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
 import type { RegimeModelRecord } from '../regime/index.js';
 import {
-  simulatedTradingSpec, BacktestSetupError, RunRecorder, StreamMerger, fillsHash, planInstruments, type BacktestRecording, type BacktestRun, type RecordedInstrument,
+  completedRun, simulatedTradingSpec, BacktestSetupError, RunRecorder, StreamMerger, planInstruments, type BacktestRun,
 } from '../backtest/index.js';
 import { EngineStateSource, dashboardMounts, mergeOutboundListeners, startStateServer, type StateServer } from '../server/index.js';
 import { packageRoot } from '../core/package-root.js';
@@ -69,7 +67,6 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
   checkSpeed(options.speed);
   if (options.streams.length === 0) throw new BacktestSetupError('no data: give at least one source');
   const plans = planInstruments(options.streams, options.barTimeframe ?? '1m');
-  const timeframes = plans.map((p) => timeframeOfInterval(p.timeframeNs));
   const merger = await StreamMerger.open(plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument }))));
   const source = new EngineStateSource({
     instruments: plans.map((p, instrument) => ({ instrument, symbol: p.symbol })),
@@ -122,49 +119,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
         if (!played.stoppedEarly && counters.eventsProcessed !== played.published) {
           throw new Error(`engine consumed ${counters.eventsProcessed} of ${played.published} published records`);
         }
-        const instrumentIds = plans.map((_, id) => id);
-        const report = built.spec.risk ? readExecutionReport(engine.memory, instrumentIds) : undefined;
-        const account = built.spec.risk ? readRiskAccount(engine.memory) : undefined;
-        const instruments: RecordedInstrument[] = plans.map((p, id) => ({
-          id, symbol: p.symbol, strategy: built.strategyOf?.[id], assetClass: assetClassOf(config, p.symbol), timeframe: timeframes[id],
-        }));
-        const fills = recorder.fills;
-        const { startNs, endNs } = recorder.span();
-        const sum = (pick: (i: NonNullable<typeof report>['instruments'][number]) => number): number => (report ? report.instruments.reduce((total, i) => total + pick(i), 0) : 0);
-        const recording: BacktestRecording = {
-          instruments,
-          fills,
-          trades: recorder.trades,
-          equity: recorder.equity(),
-          bars: recorder.recordedBars(),
-          totals: {
-            startingCash: options.equity,
-            finalEquity: account?.equity ?? options.equity,
-            finalCash: account?.cash ?? options.equity,
-            fees: sum((i) => i.fees),
-            slippage: sum((i) => i.slippage),
-            funding: sum((i) => i.funding),
-            turnover: sum((i) => i.turnover) / options.equity,
-          },
-          events: played.published,
-          startNs,
-          endNs,
-          fillsHash: fillsHash(fills, instruments),
-        };
-        const seconds = Number(played.elapsedNs) / 1e9;
-        return {
-          recording,
-          published: played.published,
-          elapsedNs: played.elapsedNs,
-          eventsPerSecond: seconds > 0 ? played.published / seconds : 0,
-          stoppedEarly: played.stoppedEarly,
-          counters,
-          pipeline: engine.pipelineCounters(),
-          execution: report,
-          account,
-          issues: options.streams.map((s) => ({ label: s.label, issues: s.issues() })).filter((entry) => entry.issues.length > 0),
-          defaulted: built.defaulted,
-        };
+        return completedRun({ host: engine, config, plans, built, recorder, played, counters, equity: options.equity, streams: options.streams });
       } finally {
         control.engineStopped();
         await merger.close();
@@ -196,8 +151,4 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     await server?.close();
     throw error;
   }
-}
-
-function assetClassOf(config: QuantFlowConfig, symbol: string): string {
-  return (config.risk.instruments.find((entry) => entry.symbol === symbol) ?? config.risk.replayDefaults).assetClass;
 }

@@ -8,14 +8,12 @@ import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
 import { runBacktest, summariseBacktest, writeBacktestOutputs, BacktestOptionError, BacktestSetupError, type BacktestRun } from '../../backtest/index.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
-import { readRegimeModelFile, type RegimeModelRecord } from '../../regime/index.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
-import { openDataSources, DataSourceError, type DataSource } from '../../../adapters/sources/index.js';
-import { defaultBarFiles } from '../default-data.js';
+import { openRunData, readRegimeModelFlag, runDataSources } from '../open-run-data.js';
 
 interface BacktestFlags {
   data?: string[];
@@ -55,16 +53,9 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   const equity = Number(flags.equity);
   if (!Number.isFinite(equity) || equity <= 0) throw new UserFacingError(`--equity must be a finite number > 0, was ${JSON.stringify(flags.equity)}`);
   const config = loadBacktestConfig(flags);
-  const regimeModel = flags.regimeModel ? readModel(flags.regimeModel) : undefined;
-  // --data, else the configuration's `data` sources (with their column mapping), else the bundled bars.
-  const sources: DataSource[] = flags.data && flags.data.length > 0
-    ? flags.data.map((source) => ({ source }))
-    : config.data.length > 0
-      ? config.data.map(({ path, ...csv }) => ({ source: path, csv }))
-      : defaultBarFiles().map((source) => ({ source }));
-  const streams = await openDataSources(sources, csvOptionsFromFlags(flags)).catch((error: unknown) => {
-    throw error instanceof DataSourceError ? new UserFacingError(error.message) : error;
-  });
+  const regimeModel = flags.regimeModel ? readRegimeModelFlag(flags.regimeModel) : undefined;
+  const sources = runDataSources(flags.data, config);
+  const streams = await openRunData(sources, csvOptionsFromFlags(flags));
   const expected = streams.every((s) => s.expectedRows !== undefined) ? streams.reduce((sum, s) => sum + (s.expectedRows ?? 0), 0) : undefined;
 
   let stopRequested = false;
@@ -129,13 +120,6 @@ function loadBacktestConfig(flags: BacktestFlags): QuantFlowConfig {
   }
 }
 
-function readModel(path: string): RegimeModelRecord {
-  try {
-    return readRegimeModelFile(path);
-  } catch (error) {
-    throw new UserFacingError(`--regime-model: ${(error as Error).message}`);
-  }
-}
 
 function formatRate(perSecond: number): string {
   if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M`;

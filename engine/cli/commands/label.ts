@@ -2,7 +2,6 @@
 // volatility token and, for meta-labels, the primary side computed by the WASM indicator plans
 // in batch mode (engine/research/labels). Writes one CSV row per event and prints the counts
 // per label and barrier. Bad flags, tokens and expressions are one line naming the flag.
-import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { CSV_BAR_STAMPS, parseBarInterval, readFileMetadata, type CsvStreamOptions } from '../../../adapters/files/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';

@@ -18,8 +18,7 @@ import type { PercentileInterval } from '../../research/stats/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
-import { openDataSources, DataSourceError, type DataSource } from '../../../adapters/sources/index.js';
-import { defaultBarFiles } from '../default-data.js';
+import { openRunData, runDataSources } from '../open-run-data.js';
 
 export interface MontecarloFlags {
   run: string;
@@ -111,14 +110,7 @@ export async function runMontecarloCommand(flags: MontecarloFlags, log: (line: s
       if (error instanceof ConfigError) throw new UserFacingError(`--config: ${error.message}`);
       throw error;
     }
-    const sources: DataSource[] = flags.data && flags.data.length > 0
-      ? flags.data.map((source) => ({ source }))
-      : config.data.length > 0
-        ? config.data.map(({ path, ...csv }) => ({ source: path, csv }))
-        : defaultBarFiles().map((source) => ({ source }));
-    const streams = await openDataSources(sources, csvOptionsFromFlags(flags)).catch((error: unknown) => {
-      throw error instanceof DataSourceError ? new UserFacingError(`--data: ${error.message}`) : error;
-    });
+    const streams = await openRunData(runDataSources(flags.data, config), csvOptionsFromFlags(flags), '--data: ');
     try {
       perturbation = await perturbationMonteCarlo({
         config, streams, equity: run.startingCash, runs: perturbRuns, by: perturbBy, seed: BigInt.asUintN(64, seed + 2n), level,

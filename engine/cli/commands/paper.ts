@@ -15,7 +15,6 @@ import { Command } from 'commander';
 import { join } from 'node:path';
 import { summariseBacktest, BacktestOptionError, BacktestSetupError, type BacktestRun } from '../../backtest/index.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
-import { readRegimeModelFile, type RegimeModelRecord } from '../../regime/index.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { packageRoot } from '../../core/package-root.js';
@@ -23,8 +22,7 @@ import { startPaperSession, type PaperSession } from '../../paper/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
-import { openDataSources, DataSourceError, type DataSource } from '../../../adapters/sources/index.js';
-import { defaultBarFiles } from '../default-data.js';
+import { openRunData, readRegimeModelFlag, runDataSources } from '../open-run-data.js';
 
 /** 1h bars at 100 a second. */
 export const DEFAULT_PAPER_SPEED = 360_000;
@@ -70,15 +68,9 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
   const speed = Number(flags.speed);
   if (!Number.isFinite(speed) || speed <= 0) throw new UserFacingError(`--speed must be a finite number > 0 (times real time), was ${JSON.stringify(flags.speed)}`);
   const config = loadPaperConfig(flags);
-  const regimeModel = flags.regimeModel ? readModel(flags.regimeModel) : undefined;
-  const sources: DataSource[] = flags.data && flags.data.length > 0
-    ? flags.data.map((source) => ({ source }))
-    : config.data.length > 0
-      ? config.data.map(({ path, ...csv }) => ({ source: path, csv }))
-      : defaultBarFiles().map((source) => ({ source }));
-  const streams = await openDataSources(sources, csvOptionsFromFlags(flags)).catch((error: unknown) => {
-    throw error instanceof DataSourceError ? new UserFacingError(error.message) : error;
-  });
+  const regimeModel = flags.regimeModel ? readRegimeModelFlag(flags.regimeModel) : undefined;
+  const sources = runDataSources(flags.data, config);
+  const streams = await openRunData(sources, csvOptionsFromFlags(flags));
 
   let session: PaperSession;
   try {
@@ -149,10 +141,3 @@ function loadPaperConfig(flags: PaperFlags): QuantFlowConfig {
   }
 }
 
-function readModel(path: string): RegimeModelRecord {
-  try {
-    return readRegimeModelFile(path);
-  } catch (error) {
-    throw new UserFacingError(`--regime-model: ${(error as Error).message}`);
-  }
-}

@@ -10,8 +10,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
-import { openDataSources, DataSourceError, type DataSource } from '../../../adapters/sources/index.js';
-import { defaultBarFiles } from '../default-data.js';
+import { openRunData, runDataSources } from '../open-run-data.js';
 import { BacktestSetupError } from '../../backtest/index.js';
 import type { MarketStream } from '../../replay/index.js';
 import {
@@ -99,12 +98,7 @@ export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: Walk
     if (!/^\s*\d+\s*$/.test(flags.warmup) || !Number.isSafeInteger(warmupBars)) throw new UserFacingError(`\`--warmup\` must be a whole number of bars >= 0, was ${JSON.stringify(flags.warmup)}`);
   }
   const config = loadWalkforwardConfig(flags.config);
-  const sources: DataSource[] = flags.data && flags.data.length > 0
-    ? flags.data.map((source) => ({ source }))
-    : config.data.length > 0 ? config.data.map(({ path, ...csv }) => ({ source: path, csv })) : defaultBarFiles().map((source) => ({ source }));
-  const opened = await openDataSources(sources, csvOptionsFromFlags(flags)).catch((error: unknown) => {
-    throw error instanceof DataSourceError ? new UserFacingError(error.message) : error;
-  });
+  const opened = await openRunData(runDataSources(flags.data, config), csvOptionsFromFlags(flags));
   const wrapped = hooks.wrapSource ? opened.map(hooks.wrapSource) : opened;
   const loaded: MemoryStream[] = [];
   for (const stream of wrapped) loaded.push(await MemoryStream.load(stream));

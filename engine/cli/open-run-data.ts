@@ -1,0 +1,37 @@
+// The market data a command runs on (backtest, paper, walkforward, montecarlo): `--data`
+// sources, else the configuration's `data` entries with their column mapping, else the bundled
+// 1h bars; opened as market streams, a source that cannot be opened being one clear error.
+// Also the `--regime-model` file those commands take.
+import { openDataSources, DataSourceError, type DataSource } from '../../adapters/sources/index.js';
+import type { CsvStreamOptions } from '../../adapters/files/index.js';
+import type { QuantFlowConfig } from '../config/index.js';
+import type { MarketStream } from '../replay/index.js';
+import { readRegimeModelFile, type RegimeModelRecord } from '../regime/index.js';
+import { UserFacingError } from './cli-error.js';
+import { defaultBarFiles } from './default-data.js';
+
+/** The sources a run reads: `--data`, else the config's `data`, else the bundled bars. */
+export function runDataSources(data: readonly string[] | undefined, config: QuantFlowConfig): DataSource[] {
+  if (data && data.length > 0) return data.map((source) => ({ source }));
+  if (config.data.length > 0) return config.data.map(({ path, ...csv }) => ({ source: path, csv }));
+  return defaultBarFiles().map((source) => ({ source }));
+}
+
+/** Opens `sources` (CSV flags apply to every file); an unopenable source is a UserFacingError. */
+export async function openRunData(sources: readonly DataSource[], csv: CsvStreamOptions, prefix = ''): Promise<MarketStream[]> {
+  try {
+    return await openDataSources(sources, csv);
+  } catch (error) {
+    if (error instanceof DataSourceError) throw new UserFacingError(`${prefix}${error.message}`);
+    throw error;
+  }
+}
+
+/** A `--regime-model` file, or a UserFacingError naming it. */
+export function readRegimeModelFlag(path: string): RegimeModelRecord {
+  try {
+    return readRegimeModelFile(path);
+  } catch (error) {
+    throw new UserFacingError(`--regime-model: ${(error as Error).message}`);
+  }
+}
