@@ -45,6 +45,12 @@ export interface PaperSessionOptions {
   readonly throttleMs?: number;
   /** Messages for the user (control actions, venue modes), on stderr in the CLI. */
   log?(line: string): void;
+  /**
+   * Each run of market records as it is published (count * 64 bytes, valid during the call): for a
+   * recorder of the session's data (adapters/questdb QuestDbRecorder), so the session can be
+   * replayed as a backtest.
+   */
+  onMarketRecords?(records: Uint8Array): void;
 }
 
 export interface PaperSession {
@@ -109,7 +115,10 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
           speed: options.speed,
           batch: options.batch ?? 4096,
           shouldStop: () => stopRequested,
-          onRecords: (view, from, count) => recorder.onMarketRecords(view, from, count),
+          onRecords: (view, from, count) => {
+            recorder.onMarketRecords(view, from, count);
+            options.onMarketRecords?.(new Uint8Array(view.buffer, view.byteOffset + from * 64, count * 64));
+          },
           takeBoundaryTask: control.takeBoundaryTask,
         });
         control.engineStopped();

@@ -23,6 +23,7 @@ import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
 import { openRunData, readRegimeModelFlag, runDataSources } from '../open-run-data.js';
+import { QuestDbRecorder } from '../../../adapters/questdb/index.js';
 
 /** 1h bars at 100 a second. */
 export const DEFAULT_PAPER_SPEED = 360_000;
@@ -38,6 +39,7 @@ interface PaperFlags {
   barTimeframe: string;
   batch: string;
   serve: boolean;
+  record?: string;
   [mapping: string]: unknown;
 }
 
@@ -49,6 +51,7 @@ export function registerPaperCommand(program: Command): void {
       .option('--data <sources...>', 'CSV files (plain or .gz), store:DIR[?...] or questdb://... (default: the configuration\'s `data` sources, else the bundled 1h bars in data/)')
       .option('--config <file>', 'configuration merged over config/default.yaml (default: config/examples/paper-demo.yaml, or config/default.yaml with --regime-model)')
       .option('--regime-model <file>', 'regime model JSON (from `regime fit`) for fusion strategies')
+      .option('--record <questdb://host:port>', 'record every bar, trade and quote the session plays to QuestDB (ILP over HTTP; tables trades, quotes, bars: adapters/questdb/README.md), so the session can be replayed with `backtest --data questdb://...`')
       .option('--speed <n>', `times real time of the data (3600: 1h bars at one a second; ${DEFAULT_PAPER_SPEED}: 100 a second)`, String(DEFAULT_PAPER_SPEED))
       .option('--port <n>', 'dashboard and state server port (0: a free port)', '8787')
       .option('--host <address>', 'address the dashboard listens on', '127.0.0.1')
@@ -73,9 +76,11 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
   const streams = await openRunData(sources, csvOptionsFromFlags(flags));
 
   let session: PaperSession;
+  const recording = flags.record ? await openMarketRecording(flags.record, streams.map((stream) => stream.symbol)) : undefined;
   try {
     session = await startPaperSession({
       streams, config, regimeModel, equity, speed, batch, barTimeframe: flags.barTimeframe, serve: flags.serve, host: flags.host, port, log,
+      onMarketRecords: recording && ((records) => recording.record(records)),
     });
   } catch (error) {
     throw userFacing(error);
@@ -92,7 +97,8 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
     },
     describeForcedExit: () => 'the paper session was interrupted before its summary was printed.',
   });
-  summarised = session.finished.then((run) => {
+  summarised = session.finished.then(async (run) => {
+    if (recording) log(`record: ${await recording.close()}`);
     const summary = summariseBacktest(run, { out: '', files: [], sources: sources.map((s) => s.source) });
     const lines = summary.lines.filter((line) => !line.startsWith('outputs:')).map((line, i) => (i === 0 ? line.replace(/^backtest:/, 'paper:') : line));
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -141,3 +147,29 @@ function loadPaperConfig(flags: PaperFlags): QuantFlowConfig {
   }
 }
 
+/** A QuestDB recorder of the records a session plays (`--record questdb://host:port`). */
+async function openMarketRecording(url: string, streamSymbols: readonly string[]): Promise<{ record(records: Uint8Array): void; close(): Promise<string> }> {
+  const match = /^questdb:\/\/([^/:]+):(\d+)\/?$/.exec(url);
+  if (!match) throw new UserFacingError(`--record must be questdb://host:port (the server's HTTP port), was ${JSON.stringify(url)}`);
+  // Instrument ids are the symbols in order of first appearance (engine/backtest planInstruments).
+  const symbols = streamSymbols.filter((symbol, i, all) => all.indexOf(symbol) === i);
+  let recorder: QuestDbRecorder;
+  try {
+    recorder = await QuestDbRecorder.open({ host: match[1], httpPort: Number(match[2]) });
+  } catch (error) {
+    throw new UserFacingError(`--record ${url}: ${(error as Error).message}`);
+  }
+  let flushing: Promise<void> = Promise.resolve();
+  let rows = 0;
+  return {
+    record(records) {
+      rows += records.byteLength / 64;
+      if (!recorder.record(records, symbols)) flushing = flushing.then(() => recorder.flush());
+    },
+    async close() {
+      await flushing;
+      await recorder.close();
+      return `${rows.toLocaleString('en-US')} records written to ${url}`;
+    },
+  };
+}
