@@ -7,6 +7,7 @@ export { runBacktest, planInstruments, simulatedTradingSpec, completedRun, type 
 export { summariseBacktest, type BacktestSummary, type SummaryContext } from './backtest-summary.js';
 export { StreamMerger, BacktestStreamError, type RecordSink } from './stream-merger.js';
 export { playRecords, type RecordPlayOptions, type RecordPlayResult } from './record-player.js';
+export { ringWriter, type RingWriter } from './ring-writer.js';
 export { MemoryStream } from './memory-stream.js';
 export { parseTimeframe } from './timeframe.js';
 export { BacktestOptionError, BacktestSetupError } from './backtest-errors.js';

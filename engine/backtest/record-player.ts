@@ -5,8 +5,8 @@
 // (fills, round trips, equity) and yields to the event loop, so signals are served.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EngineHost } from '../threads/index.js';
-import { RECORD_BYTES } from '../replay/index.js';
 import type { StreamMerger } from './stream-merger.js';
+import { ringWriter } from './ring-writer.js';
 
 export interface RecordPlayOptions {
   /** Records published at once (at most the ring's capacity). */
@@ -32,29 +32,13 @@ const WAIT_MS = 5;
 
 export async function playRecords(merger: StreamMerger, host: EngineHost, options: RecordPlayOptions): Promise<RecordPlayResult> {
   const producer = host.inbound;
-  const ring = new Uint8Array(host.memory.buffer);
-  const capacity = producer.capacity;
   const consumedBefore = host.consumedReported;
   const started = process.hrtime.bigint();
   let published = 0;
   let batches = 0;
   let stoppedEarly = false;
-  let cursor = 0;
-  // Copies `count` records from `bytes` into the ring's free slots from sequence `cursor` on.
-  const onRecords = options.onRecords;
-  const sink = (bytes: Uint8Array, from: number, count: number): void => {
-    if (onRecords) onRecords(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), from, count);
-    let done = 0;
-    while (done < count) {
-      const sequence = (producer.cursor + cursor) >>> 0;
-      const slot = sequence & (capacity - 1);
-      const run = Math.min(count - done, capacity - slot);
-      const start = (from + done) * RECORD_BYTES;
-      ring.set(bytes.subarray(start, start + run * RECORD_BYTES), producer.slotOffset(sequence));
-      done += run;
-      cursor += run;
-    }
-  };
+  const writer = ringWriter(host, options.onRecords);
+  const sink = writer.sink;
   for (;;) {
     if (options.shouldStop()) {
       stoppedEarly = true;
@@ -68,7 +52,7 @@ export async function playRecords(merger: StreamMerger, host: EngineHost, option
       if (host.drainOutbound() === 0) await host.waitForInboundRoom(WAIT_MS);
       continue;
     }
-    cursor = 0;
+    writer.begin();
     const n = merger.fill(Math.min(options.batch, free), sink);
     if (n === 0) continue;
     const first = producer.tryClaim(n);

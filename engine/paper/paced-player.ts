@@ -11,8 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { EngineHost } from '../threads/index.js';
-import type { StreamMerger } from '../backtest/index.js';
-import { RECORD_BYTES } from '../replay/index.js';
+import { ringWriter, type StreamMerger } from '../backtest/index.js';
 
 export interface PacedPlayOptions {
   /** Data time per wall time (3600: an hour of data a second). */
@@ -47,29 +46,14 @@ export function checkSpeed(speed: number): number {
 export async function playPaced(merger: StreamMerger, host: EngineHost, options: PacedPlayOptions): Promise<PacedPlayResult> {
   const speed = checkSpeed(options.speed);
   const producer = host.inbound;
-  const ring = new Uint8Array(host.memory.buffer);
-  const capacity = producer.capacity;
   const consumedBefore = host.consumedReported;
   const started = process.hrtime.bigint();
   const startWallMs = performance.now();
   let firstNs: bigint | null = null;
   let published = 0;
   let stoppedEarly = false;
-  let cursor = 0;
-  const onRecords = options.onRecords;
-  const sink = (bytes: Uint8Array, from: number, count: number): void => {
-    if (onRecords) onRecords(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), from, count);
-    let done = 0;
-    while (done < count) {
-      const sequence = (producer.cursor + cursor) >>> 0;
-      const slot = sequence & (capacity - 1);
-      const run = Math.min(count - done, capacity - slot);
-      const start = (from + done) * RECORD_BYTES;
-      ring.set(bytes.subarray(start, start + run * RECORD_BYTES), producer.slotOffset(sequence));
-      done += run;
-      cursor += run;
-    }
-  };
+  const writer = ringWriter(host, options.onRecords);
+  const sink = writer.sink;
   /** The data time the clock has reached. */
   const clockNs = (): bigint => firstNs! + BigInt(Math.floor((performance.now() - startWallMs) * speed * 1e6));
   for (;;) {
@@ -101,7 +85,7 @@ export async function playPaced(merger: StreamMerger, host: EngineHost, options:
       if (host.drainOutbound() === 0) await host.waitForInboundRoom(5);
       continue;
     }
-    cursor = 0;
+    writer.begin();
     const room = Math.min(options.batch, free);
     const now = clockNs();
     let n = 0;
