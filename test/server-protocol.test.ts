@@ -332,6 +332,19 @@ describe('state server: HTTP', () => {
 });
 
 describe('quantflow watch', () => {
+  it('exits with a clear error when no state server answers at the address', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const cli = new URL('../dist/engine/cli/main.js', import.meta.url).pathname;
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve())); // a port nothing listens on
+    const result = spawnSync(process.execPath, [cli, 'watch', 'state', '--url', `ws://127.0.0.1:${port}/`], { encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`cannot reach the state server at ws://127.0.0.1:${port}/`);
+    expect(result.stderr).toContain('quantflow paper');
+  });
+
   it('prints the live stream of a topic as JSON lines until interrupted', async () => {
     const { Command } = await import('commander');
     const { registerWatchCommand } = await import('../engine/cli/commands/watch.js');

@@ -16,6 +16,7 @@ import { registerWalkforwardCommand } from './commands/walkforward.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerPaperCommand } from './commands/paper.js';
+import { registerWatchCommand } from './commands/watch.js';
 
 const program = new Command();
 program
@@ -38,5 +39,6 @@ registerWalkforwardCommand(program);
 registerSweepCommand(program);
 registerWorkerCommand(program);
 registerPaperCommand(program);
+registerWatchCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);

@@ -2,7 +2,7 @@
 // fills, signals, regime, risk, latency, health) through the client library: the Snapshot, then
 // each delta, one line each (`--json`: one JSON document per line, 64-bit integers as strings).
 // It reconnects when the server drops it (fills resume from the last sequence seen) and runs
-// until interrupted.
+// until interrupted; a server that cannot be reached at the start is an error.
 import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
 import { TOPIC_NAMES, connect, isTopicName, type ClientEvent, type TopicUpdate } from '../../client/index.js';
@@ -60,6 +60,7 @@ export function registerWatchCommand(program: Command): void {
     .action(async (topic: string, flags: { url: string; json?: boolean }) => {
       if (!isTopicName(topic)) throw new UserFacingError(`TOPIC must be one of ${TOPIC_NAMES.join(', ')}, was ${JSON.stringify(topic)}`);
       if (!/^wss?:\/\//.test(flags.url)) throw new UserFacingError(`--url must be a ws:// or wss:// URL, was ${JSON.stringify(flags.url)}`);
+      await checkReachable(flags.url);
       let client;
       try {
         client = await connect(flags.url, {
@@ -85,4 +86,18 @@ export function registerWatchCommand(program: Command): void {
         process.on('SIGTERM', stop);
       });
     });
+}
+
+/**
+ * The server's /health must answer before watching starts: the client reconnects forever once
+ * connected, so an unreachable address (no session running, a wrong port) is an error at once.
+ */
+async function checkReachable(url: string): Promise<void> {
+  const health = new URL('/health', url.replace(/^ws/, 'http'));
+  try {
+    await fetch(health, { signal: AbortSignal.timeout(3_000) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    throw new UserFacingError(`cannot reach the state server at ${url} (${cause}): start one with \`quantflow paper\` (or npm start), or give its address with --url`);
+  }
 }
