@@ -17,6 +17,8 @@ import { registerSweepCommand } from './commands/sweep.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { registerPaperCommand } from './commands/paper.js';
 import { registerWatchCommand } from './commands/watch.js';
+import { registerFeaturesCommand } from './commands/features.js';
+import { registerTrainCommand } from './commands/train.js';
 
 const program = new Command();
 program
@@ -40,5 +42,7 @@ registerSweepCommand(program);
 registerWorkerCommand(program);
 registerPaperCommand(program);
 registerWatchCommand(program);
+registerFeaturesCommand(program);
+registerTrainCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);
