@@ -2,7 +2,7 @@
 // `risk`, `killSwitch` and `control` sections owned here, the `account`, `orders`, `execution`,
 // `exits` and `venue` fragments of engine/execution/execution-config.ts, and the `fusion` and
 // `sizing` fragments of engine/decision/decision-config.ts, and the `strategies` fragment of
-// engine/strategy/strategy-config.ts, and the backtest's `data` sources (data-config.ts). Every
+// engine/strategy/strategy-config.ts, and the backtest's `data` sources (data-config.ts), and the ML expert's `model` (model-config.ts). Every
 // object forbids unknown keys.
 // Money safety cannot be configured away: there is no switch to disable the kill switch,
 // the staleness guard or any risk check; limits are tunable only inside these ranges.
@@ -10,6 +10,7 @@ import { FUSION_CONFIG_SCHEMA, SIZING_CONFIG_SCHEMA } from '../decision/decision
 import { ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY, SETTLEMENTS } from '../risk/index.js';
 import { STRATEGIES_CONFIG_SCHEMA } from '../strategy/index.js';
 import { DATA_CONFIG_SCHEMA } from './data-config.js';
+import { MODEL_CONFIG_SCHEMA } from './model-config.js';
 import { ACCOUNT_CONFIG_SCHEMA, EXECUTION_CONFIG_SCHEMA, EXITS_CONFIG_SCHEMA, ORDERS_CONFIG_SCHEMA, VENUE_CONFIG_SCHEMA } from '../execution/index.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -125,5 +126,6 @@ export const CONFIG_SCHEMA = {
     sizing: SIZING_CONFIG_SCHEMA,
     strategies: STRATEGIES_CONFIG_SCHEMA,
     data: DATA_CONFIG_SCHEMA,
+    model: MODEL_CONFIG_SCHEMA,
   },
 } as const;

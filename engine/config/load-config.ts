@@ -19,6 +19,7 @@ import { readEnvOverrides, renderPath, type EnvOverride } from './env-overrides.
 import { YamlSource } from './yaml-source.js';
 import { packageRoot } from '../core/package-root.js';
 import type { DataSourceConfig } from './data-config.js';
+import { resolveModelConfig, type ModelConfig } from './model-config.js';
 
 export interface ControlConfig {
   readonly algorithm: 'HS256' | 'EdDSA';
@@ -42,6 +43,8 @@ export interface QuantFlowConfig {
   readonly strategies: readonly StrategyConfig[];
   /** The sources a backtest reads without `--data`, with their column mapping; relative paths already resolved against the file that named them. */
   readonly data: readonly DataSourceConfig[];
+  /** The quantile model of the ML expert (engine/models), paths resolved; null = fusion without the ML expert. */
+  readonly model: ModelConfig | null;
 }
 
 export interface LoadConfigOptions {
@@ -203,7 +206,8 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     throw new ConfigError(`invalid configuration:\n  ${error.message} (${origin(keys)})`, error.keyPath);
   }
   const data = ((merged as { data?: DataSourceConfig[] }).data ?? []).map((source) => ({ ...source, path: resolveDataPath(source.path, options.configFile) }));
-  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies, data };
+  const model = resolveModelConfig((merged as { model?: Parameters<typeof resolveModelConfig>[0] }).model, options.configFile);
+  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies, data, model };
 }
 
 /** A data source's path relative to the configuration file that names it (URLs and absolute paths as they are). */
