@@ -11,6 +11,7 @@ import { executionSuite } from './execution.bench.js';
 import { journalSuite } from './journal.bench.js';
 import { backtestSuite } from './backtest.bench.js';
 import { sweepSuite } from './sweep.bench.js';
+import { modelsSuite } from './models.bench.js';
 
 export interface BenchSuiteOptions {
   json?: boolean;
@@ -33,6 +34,7 @@ const suites: Record<string, BenchSuite> = {
   journal: journalSuite,
   backtest: backtestSuite,
   sweep: sweepSuite,
+  models: modelsSuite,
 };
 
 const program = new Command();

@@ -19,6 +19,7 @@ import { registerPaperCommand } from './commands/paper.js';
 import { registerWatchCommand } from './commands/watch.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerTrainCommand } from './commands/train.js';
+import { registerModelsCommand } from './commands/models.js';
 
 const program = new Command();
 program
@@ -44,5 +45,6 @@ registerPaperCommand(program);
 registerWatchCommand(program);
 registerFeaturesCommand(program);
 registerTrainCommand(program);
+registerModelsCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);

@@ -1,0 +1,200 @@
+// Models benchmark: quantile-model inference with onnxruntime-node (engine/models).
+//
+//   per bar, 1 instrument     QuantileModelSet.predictRow: one row (F features) -> 5 quantiles,
+//                             one session.run per call. Timed per call (performance.now around
+//                             the awaited call); --iterations calls after 200 untimed warm-up calls.
+//   per bar, 50 instruments   predictBatch of 50 rows (one session.run for the 50), timed per call.
+//   backtest batch            predictAhead over --rows rows whose times span every fold (grouped
+//                             by fold, 4,096-row chunks), with 1 and with 2 intra-op threads;
+//                             rows/s, the median of --repeats runs.
+// Model: data/models/btc-1h-q5 when it exists (or --model DIR), else a 5 x 300-tree model
+// generated now by test/fixtures/models/make-fixture-models.py --trees 300 in the Python venv
+// (.cache/pyenv) into a temp dir (synthetic features, 8 leaves per tree; --generated forces
+// it: the size NOTES-deps measured); the output says which.
+// Options: --rows N (default 20,000), --iterations N (default 2,000), --repeats R (default 3),
+// --model DIR, --generated.
+// Rows: drawn (seeded) from each feature's training deciles (featureBins of the last fold),
+// uniform within a decile. Left out of the timed regions: loading the sessions, drawing rows.
+// Result check: predictAhead (1 thread) equals predictRow row for row, byte for byte; the largest
+// difference between 1 and 2 threads is reported (tree sums may be added in another order).
+// Reference (NOTES-deps, 5 x 300 trees, 1 thread): 1 row p50 64 us, p99 155 us; 10k rows 36k
+// rows/s, 63k rows/s on 2 threads. No goal is asserted: the figures are documentation.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../engine/core/package-root.js';
+import { QuantileModelSet, type QuantileModelMetadata } from '../engine/models/index.js';
+import type { BenchSuite, BenchSuiteOptions } from './main.js';
+
+interface Options { rows: number; iterations: number; repeats: number; model?: string; generated: boolean }
+
+function parseOptions(args: readonly string[]): Options {
+  const options: Options = { rows: 20_000, iterations: 2_000, repeats: 3, generated: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--rows') options.rows = Number(args[++i]);
+    else if (arg === '--iterations') options.iterations = Number(args[++i]);
+    else if (arg === '--repeats') options.repeats = Number(args[++i]);
+    else if (arg === '--model') options.model = args[++i];
+    else if (arg === '--generated') options.generated = true;
+    else throw new Error(`unknown option ${JSON.stringify(arg)} (models takes --rows N, --iterations N, --repeats R, --model DIR, --generated)`);
+  }
+  for (const [name, value] of Object.entries({ rows: options.rows, iterations: options.iterations, repeats: options.repeats })) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`\`--${name}\` must be an integer >= 1, was ${value}`);
+  }
+  return options;
+}
+
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+/** The model directory to bench and how it was found; `cleanup` removes a generated one. */
+function benchModel(options: Options): { dir: string; source: string; cleanup: () => void } {
+  const root = packageRoot();
+  if (options.model) return { dir: path.resolve(options.model), source: `--model ${options.model}`, cleanup: () => {} };
+  const bundled = path.join(root, 'data', 'models', 'btc-1h-q5');
+  if (!options.generated && existsSync(path.join(bundled, 'model.json'))) return { dir: bundled, source: 'data/models/btc-1h-q5 (bundled)', cleanup: () => {} };
+  const python = path.join(root, '.cache', 'pyenv', 'bin', 'python');
+  if (!existsSync(python)) throw new Error(`data/models/btc-1h-q5 is absent and the Python venv ${python} is missing to generate a model: run \`node tools/pyenv/ensure-python.mjs\``);
+  const tmp = mkdtempSync(path.join(tmpdir(), 'qf-models-bench-'));
+  const run = spawnSync(python, [path.join(root, 'test', 'fixtures', 'models', 'make-fixture-models.py'), tmp, '--trees', '300', '--only', 'q5-small'], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  if (run.status !== 0) throw new Error(`make-fixture-models.py exited with ${run.status ?? run.signal}: ${run.stderr}`);
+  const why = options.generated ? '--generated' : 'data/models/btc-1h-q5 absent';
+  return { dir: path.join(tmp, 'q5-small'), source: `generated: 5 x 300 trees (8 leaves) on synthetic features, ${why}`, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
+}
+
+function treesPerQuantile(m: QuantileModelMetadata): string {
+  const p = m.params as Record<string, unknown>;
+  for (const key of ['num_boost_round', 'n_estimators', 'num_iterations', 'num_trees']) if (typeof p[key] === 'number') return String(p[key]);
+  return 'unknown';
+}
+
+/** Seeded rows drawn from the last fold's training deciles of each feature. */
+function drawRows(m: QuantileModelMetadata, n: number, seed: number): Float64Array {
+  let s = seed >>> 0;
+  const u = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const bins = m.folds[m.folds.length - 1].featureBins;
+  const f = m.features.length;
+  const rows = new Float64Array(n * f);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < f; j++) {
+      const e = bins[m.features[j]].edges;
+      const k = Math.floor(u() * 10);
+      const width = Math.max(e[8] - e[0], 1e-12) / 8;
+      const lo = k === 0 ? e[0] - width : e[k - 1];
+      const hi = k === 9 ? e[8] + width : e[k];
+      rows[i * f + j] = lo + (hi - lo) * u();
+    }
+  }
+  return rows;
+}
+
+async function latencies(call: () => Promise<unknown>, iterations: number): Promise<number[]> {
+  for (let i = 0; i < 200; i++) await call();
+  const us: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now();
+    await call();
+    us.push((performance.now() - t0) * 1000);
+  }
+  return us.sort((a, b) => a - b);
+}
+
+async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
+  const options = parseOptions(suiteOptions.args ?? []);
+  const model = benchModel(options);
+  try {
+    const one = await QuantileModelSet.load(model.dir, { threads: 1 });
+    const two = await QuantileModelSet.load(model.dir, { threads: 2 });
+    const m = one.metadata;
+    const f = m.features.length;
+    const lastFold = one.foldCount - 1;
+    const rows = drawRows(m, Math.max(options.rows, 50), 20240101);
+    const out = new Float64Array(Math.max(options.rows, 50) * 5);
+
+    const row = rows.subarray(0, f);
+    const q = new Float64Array(5);
+    const single = await latencies(() => one.predictRow(lastFold, row, q), options.iterations);
+    const batch50 = await latencies(() => one.predictBatch(lastFold, rows, 50, out), Math.max(200, options.iterations >> 2));
+
+    // times spanning every fold's serving range
+    const n = options.rows;
+    const times = new BigInt64Array(n);
+    const a0 = m.folds[0].availableFromNs + 1n;
+    const aN = m.folds[lastFold].availableFromNs + 1n;
+    const span = aN - a0 + (aN - a0) / BigInt(Math.max(1, lastFold)) + 1n;
+    for (let i = 0; i < n; i++) times[i] = a0 + (span * BigInt(i)) / BigInt(n);
+    const throughput = async (set: QuantileModelSet, target: Float64Array): Promise<number[]> => {
+      await set.predictAhead(times, rows, Math.min(n, 4096), target); // warm-up
+      const rates: number[] = [];
+      for (let r = 0; r < options.repeats; r++) {
+        const t0 = performance.now();
+        await set.predictAhead(times, rows, n, target);
+        rates.push(n / ((performance.now() - t0) / 1000));
+      }
+      return rates;
+    };
+    const ahead1 = new Float64Array(n * 5);
+    const ahead2 = new Float64Array(n * 5);
+    const rate1 = await throughput(one, ahead1);
+    const rate2 = await throughput(two, ahead2);
+
+    // result check: predictAhead (1 thread) == predictRow per row, on every 7th row
+    let checked = 0;
+    for (let i = 0; i < n; i += 7) {
+      await one.predictRow(one.foldFor(times[i]), rows.subarray(i * f, i * f + f), q);
+      for (let k = 0; k < 5; k++) {
+        if (!Object.is(q[k], ahead1[i * 5 + k])) throw new Error(`result check: row ${i} q${k}: predictAhead ${ahead1[i * 5 + k]} != predictRow ${q[k]}`);
+      }
+      checked++;
+    }
+    let maxThreadDiff = 0;
+    for (let i = 0; i < n * 5; i++) maxThreadDiff = Math.max(maxThreadDiff, Math.abs(ahead1[i] - ahead2[i]));
+    await one.release();
+    await two.release();
+
+    const result = {
+      model: { source: model.source, name: m.name, hash: one.hash, folds: one.foldCount, features: f, inputType: m.input.type, treesPerQuantile: treesPerQuantile(m) },
+      machine: { loadAverage1m: loadavg()[0] },
+      perBar1: { iterations: single.length, p50Us: percentile(single, 0.5), p99Us: percentile(single, 0.99), minUs: single[0] },
+      perBar50: { iterations: batch50.length, p50Us: percentile(batch50, 0.5), p99Us: percentile(batch50, 0.99), p50UsPerInstrument: percentile(batch50, 0.5) / 50 },
+      batch: {
+        rows: n,
+        chunkRows: 4096,
+        thread1RowsPerSecond: median(rate1),
+        threads2RowsPerSecond: median(rate2),
+        rounds1: rate1,
+        rounds2: rate2,
+      },
+      check: { rowsCompared: checked, aheadEqualsPerRow: true, maxAbsDiff1vs2Threads: maxThreadDiff },
+      reference: 'NOTES-deps (5 x 300 trees, 1 thread): 1 row p50 64 us, p99 155 us; 10k rows 36k rows/s, 63k rows/s on 2 threads',
+    };
+    if (suiteOptions.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return result;
+    }
+    const k = (x: number) => `${(x / 1000).toFixed(1)}k`;
+    process.stdout.write(`${[
+      `models: ${m.name} (${result.model.source}), ${result.model.treesPerQuantile} trees per quantile, ${f} ${m.input.type} features, ${one.foldCount} folds; load ${loadavg()[0].toFixed(2)}`,
+      `  per bar, 1 instrument    p50 ${result.perBar1.p50Us.toFixed(1)} us  p99 ${result.perBar1.p99Us.toFixed(1)} us  (predictRow, ${single.length} calls, 1 thread)`,
+      `  per bar, 50 instruments  p50 ${result.perBar50.p50Us.toFixed(1)} us  p99 ${result.perBar50.p99Us.toFixed(1)} us  (one predictBatch of 50 rows; ${result.perBar50.p50UsPerInstrument.toFixed(1)} us per instrument)`,
+      `  backtest batch           ${k(result.batch.thread1RowsPerSecond)} rows/s on 1 thread, ${k(result.batch.threads2RowsPerSecond)} rows/s on 2 threads  (predictAhead of ${n} rows, median of ${options.repeats})`,
+      `  check                    predictAhead == predictRow on ${checked} rows (bytes); 1 vs 2 threads differ by at most ${maxThreadDiff.toExponential(2)}`,
+      `  reference                ${result.reference}`,
+    ].join('\n')}\n`);
+    return result;
+  } finally {
+    model.cleanup();
+  }
+}
+
+export const modelsSuite: BenchSuite = {
+  name: 'models',
+  description: 'quantile-model inference (onnxruntime-node): per-bar p50/p99 for 1 and 50 instruments, backtest batch rows/s on 1 and 2 threads',
+  run,
+};
