@@ -103,6 +103,7 @@ export const LAYOUT_IDS = [
   'CONTROL_CHECKPOINT_REQUEST',
   'CONTROL_CHECKPOINT_PARKED',
   'KIND_EQUITY',
+  'KIND_FEATURES',
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_IDS)[number];

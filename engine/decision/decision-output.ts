@@ -7,7 +7,7 @@ import {
 } from './decision-layout.js';
 
 export interface DecisionOutput {
-  /** Status bits: STATUS_* of decision-layout.ts (regime, vol ready, price, component c present at bit 8 + c, short clamped). */
+  /** Status bits: STATUS_* of decision-layout.ts (regime, vol ready, price, component c present at bit 8 + c, short clamped, ML timed out: the bar's MODEL record did not arrive within the pipeline's wait bound). */
   readonly status: number;
   readonly tsNs: bigint;
   /** Fused direction before the choppy scale, in [-1, 1]. */

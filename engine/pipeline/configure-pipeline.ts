@@ -5,7 +5,9 @@
 // instruments, the rule strategies' programs (engine/strategy) and their instruments, sets up the account and execution (engine/execution: risk limits and
 // instruments, portfolio, cash, order table, simulated venue, exits, order stage, the
 // persisted kill-switch state) and writes each instrument's stage flags and feature
-// sources into the PIPELINE region. Returns the map the I/O thread reads results with.
+// sources into the PIPELINE region, and the model features and wait bound of each instrument
+// whose decision waits for the model (pipelineConfigureModel). Returns the map the I/O thread
+// reads results with.
 import { checkCoreStatus } from '../core/core-status.js';
 import { EventKind } from '../layout/event-record.js';
 import type { CoreExports } from '../core/wasm-core.js';
@@ -14,7 +16,7 @@ import { PLAN_OFFSET } from '../indicators/plan-layout.js';
 import { labelCode, WasmForwardFilter, type HmmCoreExports, type RegimeModelRecord } from '../regime/index.js';
 import { HMM_MAX_MODELS, hmmFilterStateOffset } from '../regime/hmm-memory-layout.js';
 import { compileDecisionProgram, compileInstrument, WasmDecisionEngine, type DecisionCoreExports, type DecisionProgram } from '../decision/index.js';
-import { FEATURE_LOGRET, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_REGIME, PIPE_RISK, PIPE_RULES, PIPE_TABLE } from './pipeline-layout.js';
+import { FEATURE_LOGRET, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_MODEL, PIPE_MODEL_SOURCES, PIPE_REGIME, PIPE_RISK, PIPE_RULES, PIPE_TABLE } from './pipeline-layout.js';
 import { compileRuleProgram, WasmRuleStrategy, type RuleCoreExports, type RuleStrategyConfig, type RuleStrategyProgram } from '../strategy/index.js';
 import { configureExecution } from '../execution/index.js';
 import { checkPipelineSpec, pipelineTokens, type PipelineSpec } from './pipeline-spec.js';
@@ -25,6 +27,7 @@ export interface PipelineCoreExports extends IndicatorCoreExports, HmmCoreExport
   barsConfigure(slot: number, instrument: number, timeframeNs: bigint, source: number, fill: number, quoteVolume: number): number;
   pipelineSetEquity(equity: number): number;
   pipelineConfigure(instrument: number, flags: number, indicatorSlot: number, featureCount: number): number;
+  pipelineConfigureModel(instrument: number, featureCount: number, waitNs: bigint): number;
 }
 
 /** Where the I/O thread finds each instrument's results in the shared memory. */
@@ -47,6 +50,8 @@ export interface PipelineInstrumentMap {
   readonly rules: boolean;
   /** True when its targets become risk-checked orders. */
   readonly orders: boolean;
+  /** With a model wait: the feature tokens in FEATURES record order (PipelineInstrument.model). */
+  readonly modelFeatures?: readonly string[];
 }
 
 /** The pure part of the setup: the plan, each regime instrument's feature sources, the decision program. */
@@ -54,6 +59,8 @@ export interface PipelinePlan {
   readonly plan: IndicatorPlan;
   /** Per instrument with a regime model: FEATURE_LOGRET or the plan value index of each feature. */
   readonly featureSources: ReadonlyMap<number, readonly number[]>;
+  /** Per instrument with a model wait: the plan value index of each model feature, in order. */
+  readonly modelSources: ReadonlyMap<number, readonly number[]>;
   readonly decisionProgram?: DecisionProgram;
   /** The distinct rule strategies' programs (by strategy name, in first-use order), and each rule instrument's program index. */
   readonly rulePrograms: readonly RuleStrategyProgram[];
@@ -80,6 +87,20 @@ export function planPipeline(spec: PipelineSpec): PipelinePlan {
       }),
     );
   }
+  const modelSources = new Map<number, readonly number[]>();
+  for (const { instrument, model } of spec.instruments) {
+    if (!model) continue;
+    modelSources.set(
+      instrument,
+      model.features.map((token) => {
+        const columns = plan.tokens.get(token);
+        if (!columns || columns.length !== 1) {
+          throw new RangeError(`model feature \`${token}\` of instrument ${instrument} must be a single-output indicator token, was one with ${columns?.length ?? 0} outputs`);
+        }
+        return plan.columns[columns[0]].valueIndex;
+      }),
+    );
+  }
   const decisionProgram = spec.decision ? compileDecisionProgram(spec.decision.fusion, spec.decision.sizing, plan) : undefined;
   if (spec.decision) {
     for (const entry of spec.instruments) {
@@ -101,11 +122,11 @@ export function planPipeline(spec: PipelineSpec): PipelinePlan {
     }
     ruleProgramOf.set(entry.instrument, known.index);
   }
-  return { plan, featureSources, decisionProgram, rulePrograms, ruleProgramOf };
+  return { plan, featureSources, modelSources, decisionProgram, rulePrograms, ruleProgramOf };
 }
 
 export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory, spec: PipelineSpec): PipelineMap {
-  const { plan, featureSources, decisionProgram, rulePrograms, ruleProgramOf } = planPipeline(spec);
+  const { plan, featureSources, modelSources, decisionProgram, rulePrograms, ruleProgramOf } = planPipeline(spec);
   const pipelineCore = core as unknown as PipelineCoreExports;
   encodePlan(plan, memory.buffer, PLAN_OFFSET);
   const slotCapacity = checkCoreStatus(pipelineCore.indPlanLoad(PLAN_OFFSET), 'indPlanLoad');
@@ -173,6 +194,13 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
       if (spec.risk) flags |= PIPE_RISK;
     }
     checkCoreStatus(pipelineCore.pipelineConfigure(instrument, flags, instrument, featureCount), `pipelineConfigure(${instrument})`);
+    const modelFeatures = modelSources.get(instrument);
+    if (modelFeatures && entry.model) {
+      const sourcesWord = (PIPE_TABLE + instrument * PIPE_ENTRY_BYTES + PIPE_MODEL_SOURCES) >> 2;
+      modelFeatures.forEach((source, j) => (i32[sourcesWord + j] = source));
+      checkCoreStatus(pipelineCore.pipelineConfigureModel(instrument, modelFeatures.length, entry.model.waitNs), `pipelineConfigureModel(${instrument})`);
+      flags |= PIPE_MODEL;
+    }
     instruments.push({
       instrument,
       valuesOffset: checkCoreStatus(pipelineCore.indValuesOffset(instrument), `indValuesOffset(${instrument})`),
@@ -181,6 +209,7 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
       decides: (flags & (PIPE_DECISION | PIPE_RULES)) !== 0,
       rules: (flags & PIPE_RULES) !== 0,
       orders: (flags & PIPE_RISK) !== 0,
+      ...(entry.model ? { modelFeatures: [...entry.model.features] } : {}),
     });
   }
   return { columns: plan.columns.map((c) => ({ name: c.name, valueIndex: c.valueIndex })), instruments };

@@ -4,6 +4,8 @@ import { INSTRUMENT_CAPACITY, PIPELINE_REGION_OFFSET } from '../layout/memory-ma
 
 export const PIPE_MAX_INSTRUMENTS = INSTRUMENT_CAPACITY;
 export const PIPE_MAX_FEATURES = 8;
+export const PIPE_MODEL_MAX_FEATURES = 16;
+export const FEATURES_PER_RECORD = 4;
 
 export const PIPE_HEADER = PIPELINE_REGION_OFFSET;
 export const HDR_BARS_PIPED = 0;
@@ -38,14 +40,40 @@ export const HDR_CONFIRM_SKIPS = 208;
 export const HDR_EQUITY_RECORDS = 216;
 export const HDR_EQUITY_WRITTEN = 224;
 export const HDR_EQUITY_DROPPED = 232;
+export const HDR_MODEL_PENDING = 240;
+export const HDR_MODEL_SCAN_END = 244;
+export const HDR_MODEL_NEXT_DEADLINE = 248;
+export const HDR_MODEL_ON_TIME = 256;
+export const HDR_MODEL_TIMEOUTS = 264;
+export const HDR_MODEL_LATE = 272;
+export const HDR_MODEL_UNMATCHED = 280;
+export const HDR_FEATURES_WRITTEN = 288;
+export const HDR_FEATURES_DROPPED = 296;
+export const HDR_MODEL_NEXT_INSTRUMENT = 304;
 
 export const PIPE_TABLE = PIPELINE_REGION_OFFSET + 0x1000;
-export const PIPE_ENTRY_BYTES = 64;
+export const PIPE_ENTRY_BYTES = 256;
+export const PIPE_FLAGS = 0;
 export const PIPE_FEATURES = 16;
+export const PIPE_MODEL_SOURCES = 64;
+export const PIPE_MODEL_COUNT = 128;
+export const PIPE_MODEL_PENDING = 132;
+export const PIPE_MODEL_WAIT_NS = 136;
+export const PIPE_PENDING_OPEN = 144;
+export const PIPE_PENDING_CLOSE = 152;
+export const PIPE_PENDING_DEADLINE = 160;
+export const PIPE_RESOLVED_CLOSE = 168;
+
+export const PIPE_FEATURE_ROWS = PIPE_TABLE + PIPE_MAX_INSTRUMENTS * PIPE_ENTRY_BYTES;
+export const PIPE_FEATURE_ROW_BYTES = 64;
+/** The bar builder's private ring: header (256 B) + BAR_RING_CAPACITY slots of 64 B; the region's last block. */
+export const BAR_RING_OFFSET = PIPE_FEATURE_ROWS + PIPE_MAX_INSTRUMENTS * PIPE_FEATURE_ROW_BYTES;
+export const BAR_RING_CAPACITY = 1024;
 
 export const PIPE_INDICATORS = 1;
 export const PIPE_REGIME = 2;
 export const PIPE_DECISION = 4;
 export const PIPE_RISK = 8;
 export const PIPE_RULES = 16;
+export const PIPE_MODEL = 32;
 export const FEATURE_LOGRET = -1;

@@ -9,7 +9,8 @@ import { readDecisionOutput, type DecisionOutput } from '../decision/index.js';
 import {
   HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS, HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_SIGNAL_RECORDS, HDR_BARS_BUILT, PIPE_HEADER,
   HDR_ORDERS_CHECKED, HDR_ORDERS_ACCEPTED, HDR_FILLS, HDR_ORDERS_CLOSED, HDR_OUTBOUND_WAITS, HDR_VENUE_EVENTS, HDR_BAND_SKIPS,
-  HDR_STRATEGY_CANCELS, HDR_STRATEGY_REPLACES, HDR_EXIT_FILLS, HDR_CONFIRM_SKIPS,
+  HDR_STRATEGY_CANCELS, HDR_STRATEGY_REPLACES, HDR_EXIT_FILLS, HDR_CONFIRM_SKIPS, HDR_MODEL_SCAN_END, HDR_MODEL_PENDING, HDR_MODEL_ON_TIME,
+  HDR_MODEL_TIMEOUTS, HDR_MODEL_LATE, HDR_MODEL_UNMATCHED, HDR_FEATURES_WRITTEN, HDR_FEATURES_DROPPED,
 } from './pipeline-layout.js';
 
 export interface PipelineCounters {
@@ -45,6 +46,25 @@ export interface PipelineCounters {
   /** Working strategy orders the order stage canceled, or replaced with a new quantity or price. */
   strategyCancels: number;
   strategyReplaces: number;
+  /** Present once an instrument's decision waits for its model (PipelineInstrument.model). */
+  modelWait?: ModelWaitCounters;
+}
+
+/** The model wait's counters (wasm/assembly/pipeline/model-wait.ts). */
+export interface ModelWaitCounters {
+  /** Decisions waiting for their bar's MODEL record now. */
+  pending: number;
+  /** Bars decided when their MODEL record arrived. */
+  onTime: number;
+  /** Bars decided without the ML expert: the wait bound passed, or the instrument's next bar came first. */
+  timeouts: number;
+  /** MODEL records for a bar already decided (taken by the ML expert, no decision). */
+  late: number;
+  /** MODEL records for no bar that waited (taken by the ML expert, no decision). */
+  unmatched: number;
+  /** FEATURES records written, and those the outbound ring had no room for. */
+  featureRecords: number;
+  featureRecordsDropped: number;
 }
 
 export interface InstrumentSnapshot {
@@ -81,6 +101,19 @@ export function readPipelineCounters(memory: WebAssembly.Memory): PipelineCounte
     strategyCancels: i64(HDR_STRATEGY_CANCELS),
     strategyReplaces: i64(HDR_STRATEGY_REPLACES),
     exitFills: i64(HDR_EXIT_FILLS),
+    ...(view.getInt32(PIPE_HEADER + HDR_MODEL_SCAN_END, true) > 0
+      ? {
+        modelWait: {
+          pending: view.getInt32(PIPE_HEADER + HDR_MODEL_PENDING, true),
+          onTime: i64(HDR_MODEL_ON_TIME),
+          timeouts: i64(HDR_MODEL_TIMEOUTS),
+          late: i64(HDR_MODEL_LATE),
+          unmatched: i64(HDR_MODEL_UNMATCHED),
+          featureRecords: i64(HDR_FEATURES_WRITTEN),
+          featureRecordsDropped: i64(HDR_FEATURES_DROPPED),
+        },
+      }
+      : {}),
   };
 }
 

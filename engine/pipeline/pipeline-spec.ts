@@ -5,7 +5,7 @@
 // Plain data, so it crosses to the engine thread by structured clone.
 import type { RegimeModelRecord } from '../regime/index.js';
 import { decisionTokens, type FusionConfig, type SizingConfig } from '../decision/index.js';
-import { PIPE_MAX_INSTRUMENTS } from './pipeline-layout.js';
+import { PIPE_MAX_INSTRUMENTS, PIPE_MODEL_MAX_FEATURES } from './pipeline-layout.js';
 import type { InstrumentRiskConfig, RiskLimits } from '../risk/index.js';
 import { exitsNeedAtr, type ExecutionSpec } from '../execution/index.js';
 import { ruleTokens, type RuleStrategyConfig } from '../strategy/index.js';
@@ -63,6 +63,20 @@ export interface PipelineInstrument {
   readonly timeframe?: string;
   /** Builds this instrument's bars in the core from its TRADE or QUOTE records (and TIMER flushes). */
   readonly barBuilder?: PipelineBarBuilder;
+  /**
+   * Its decision waits for the model (needs `regimeModel` and the spec's `decision`, not `rules`):
+   * at each bar close whose features are all finite the core writes them as FEATURES records and
+   * decides when the MODEL record for that bar close arrives, or without the ML expert once
+   * `waitNs` passed (counted; STATUS_ML_TIMED_OUT in the decision).
+   */
+  readonly model?: PipelineModel;
+}
+
+export interface PipelineModel {
+  /** Single-output indicator tokens, in the model's feature order (1 to PIPE_MODEL_MAX_FEATURES); they join the plan. */
+  readonly features: readonly string[];
+  /** How long past the bar close the decision waits for the bar's MODEL record, ns (>= 0). */
+  readonly waitNs: bigint;
 }
 
 export interface PipelineBarBuilder {
@@ -82,6 +96,7 @@ export function pipelineTokens(spec: PipelineSpec): string[] {
   for (const entry of spec.instruments) {
     for (const feature of entry.regimeModel?.featureSpec ?? []) if (feature !== 'logret') tokens.add(feature);
   }
+  for (const entry of spec.instruments) for (const feature of entry.model?.features ?? []) tokens.add(feature);
   for (const entry of spec.instruments) if (entry.rules) for (const token of ruleTokens(entry.rules)) tokens.add(token);
   return [...tokens];
 }
@@ -112,6 +127,23 @@ export function checkPipelineSpec(spec: PipelineSpec): PipelineSpec {
       if (((entry.regimeModel && spec.decision) || entry.rules) && !known.has(entry.instrument)) throw new RangeError(`decision instrument ${entry.instrument} has no risk configuration (asset class, lot size, staleness)`);
     }
   }
+  for (const entry of spec.instruments) if (entry.model) checkPipelineModel(spec, entry);
   if (pipelineTokens(spec).length === 0) throw new RangeError('pipeline needs at least one indicator token or a regime model');
   return spec;
+}
+
+function checkPipelineModel(spec: PipelineSpec, entry: PipelineInstrument): void {
+  const { instrument, model } = entry;
+  const at = `pipeline instrument ${instrument} \`model\``;
+  if (!spec.decision || !entry.regimeModel || entry.rules) {
+    throw new RangeError(`${at} needs fusion decisions (a regime model and the pipeline's \`decision\`, no rule strategy): only the ML expert waits for the model`);
+  }
+  const { features, waitNs } = model!;
+  if (!Array.isArray(features) || features.length < 1 || features.length > PIPE_MODEL_MAX_FEATURES) {
+    throw new RangeError(`${at}.features must list 1 to ${PIPE_MODEL_MAX_FEATURES} indicator tokens, was ${Array.isArray(features) ? `${features.length} tokens` : JSON.stringify(features)}`);
+  }
+  features.forEach((token, k) => {
+    if (typeof token !== 'string' || token === '') throw new RangeError(`${at}.features[${k}] must be an indicator token, was ${JSON.stringify(token)}`);
+  });
+  if (typeof waitNs !== 'bigint' || waitNs < 0n) throw new RangeError(`${at}.waitNs must be a bigint >= 0 (ns), was ${String(waitNs)}`);
 }

@@ -151,8 +151,8 @@ export class EngineHost {
     };
     const worker = spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
     const host = new EngineHost(memory, worker);
-    const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity } = options;
-    const listeners: OutboundListeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity };
+    const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onFeatures } = options;
+    const listeners: OutboundListeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onFeatures };
     host.dispatch = new OutboundDispatch(memory, host.outbound, outboundCapacity * 64, listeners, host.tallier, options.orderIds);
     host.inboundBase = options.restore ? Number(options.restore.inboundSeq) : 0;
     host.onKillSwitchTrip = options.onKillSwitchTrip;

@@ -1,7 +1,7 @@
 // The outbound drain: reads every record the engine published on the outbound ring, in order,
 // and hands each to its reader: PROGRESS to the consumed count, the simulated venue's replies
-// and the core's own records (commands, risk records, round trips, notices, EQUITY) decoded to the
-// listeners and the tally, and every record but PROGRESS as its bytes (what a journal stores).
+// and the core's own records (commands, risk records, round trips, notices, EQUITY, FEATURES) decoded
+// to the listeners and the tally, and every record but PROGRESS as its bytes (what a journal stores).
 // It decides nothing; the ring slots are released once all of them are read.
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { decodeOrderFlowRecord, type CancelCommandRecord, type OrderCommandRecord, type OrderNoticeRecord, type ReplaceCommandRecord } from '../orders/index.js';
@@ -11,6 +11,7 @@ import type { RiskRecord } from '../risk/index.js';
 import type { RingConsumer } from '../ring/index.js';
 import type { OrderIdLease } from '../state/index.js';
 import type { OrderFlowTallier } from './order-flow-tally.js';
+import { readFeatureRecord, type FeatureRecord } from '../pipeline/index.js';
 
 /** An EQUITY record: the account after one bar of a risk-checked instrument (PipelineSpec.equityRecords). */
 export interface EquityRecord {
@@ -54,6 +55,11 @@ export interface OutboundListeners {
   onRoundTrip?(roundTrip: RoundTrip): void;
   /** Each order notice (an event the order table could not apply as is; an order turned UNCERTAIN). */
   onOrderNotice?(notice: OrderNoticeRecord): void;
+  /**
+   * Each FEATURES record: a chunk of the feature vector of a bar whose decision waits for the model
+   * (PipelineInstrument.model); engine/pipeline FeatureAssembler collects a bar's chunks.
+   */
+  onFeatures?(record: FeatureRecord): void;
   /**
    * Each outbound record but PROGRESS, as the 64 bytes the core wrote (plus, for a ROUND_TRIP,
    * the 64 of its extension): what a journal stores, and what determinism tests compare.
@@ -133,6 +139,10 @@ export class OutboundDispatch {
     }
     if (kind === EventKind.EQUITY) {
       listeners.onEquity?.(readEquityRecord(view, offset));
+      return;
+    }
+    if (kind === EventKind.FEATURES) {
+      listeners.onFeatures?.(readFeatureRecord(view, offset));
       return;
     }
     const record = decodeOrderFlowRecord(view, offset);

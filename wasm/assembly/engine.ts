@@ -13,7 +13,13 @@
 //      for TRADE / QUOTE / TIMER, feeding the bar builder (resumed after its bars ran when a
 //      long gap filled the bar ring); it is released once the bars it completed have run
 //   4. taking the next inbound record: checksum, then the venue's view of the market (its
-//      resting orders fill against this trade, quote or bar before the strategy sees it)
+//      resting orders fill against this trade, quote or bar before the strategy sees it); a BAR
+//      of an instrument whose decision still waits for its MODEL record decides that one first
+//      (pipeline.ts pipelineBeforeBar), before the venue sees the new bar
+// Before any of 2..4, when the next record's time (ts_local when > 0, else ts_exchange; TIMER
+// records count) is past the earliest deadline of a decision waiting for its MODEL record
+// (pipeline/model-wait.ts), and no venue event is due at or before that deadline, that decision
+// runs without the ML expert: one unit per timed-out instrument, earliest deadline first.
 // The record in hand stays unreleased in the inbound ring until its work is done; how far it
 // got is CONTROL_HELD_PHASE, so a call that stops early resumes exactly there.
 //
@@ -44,7 +50,8 @@ import {
   KIND_SENTIMENT, KIND_TIMER, KIND_TRADE, OUTBOUND_RING_OFFSET, RING_CAPACITY,
 } from './layout';
 import { ERR_BAD_ARGUMENT, ERR_OUTBOUND_TOO_SMALL, OK } from './errors';
-import { pipelineFeedBuilder, pipelineOnBar, pipelineOnCarry, pipelineOnSignal, pipelineOnTick, pipelineOnVenue } from './pipeline/pipeline';
+import { pipelineBeforeBar, pipelineFeedBuilder, pipelineModelTimeout, pipelineOnBar, pipelineOnCarry, pipelineOnSignal, pipelineOnTick, pipelineOnVenue } from './pipeline/pipeline';
+import { MODEL_MAX_FEATURE_RECORDS, modelConfigured, modelMaybeDue, modelScan } from './pipeline/model-wait';
 import { riskReady } from './risk/risk-account';
 import { RH_SLOTS_IN_USE, RISK_HEADER } from './risk/risk-layout';
 import { liveOrders } from './orders/order-table';
@@ -72,6 +79,11 @@ const HELD_BARS: i32 = 3; // absorbed; the bars it completed still have to run
 
 /** Outbound records a unit may write beyond the per-instrument ones (orders, cancels, notices, a venue report ...). */
 const UNIT_RECORDS: u32 = 64;
+/**
+ * With a model wait configured, what one unit may add: a bar's FEATURES records, and the EQUITY
+ * record of the waiting bar a new BAR decides first (its orders fit in UNIT_RECORDS).
+ */
+const MODEL_UNIT_RECORDS: u32 = <u32>MODEL_MAX_FEATURE_RECORDS + 1;
 /** Free venue-queue entries kept for the replies one unit may queue, beyond two per held venue order. */
 const QUEUE_SLACK: i32 = 256;
 
@@ -107,11 +119,13 @@ export function engineStart(): i32 {
 /**
  * Outbound slots one unit of work may need now: a FlattenRequired record per instrument in use
  * (a kill-switch trip), a notice per live order (timeouts), the round trips of a fill
- * (at most LOTS_PER_INSTRUMENT_MAX) and UNIT_RECORDS more. 0 while no risk is configured.
+ * (at most LOTS_PER_INSTRUMENT_MAX) and UNIT_RECORDS more; plus MODEL_UNIT_RECORDS once a model
+ * wait is configured (FEATURES records). 0 while neither risk nor a model wait is configured.
  */
 export function engineOutboundReserve(): i32 {
-  if (!riskReady()) return 0;
-  return <i32>(<u32>load<i32>(RISK_HEADER, RH_SLOTS_IN_USE) + <u32>liveOrders() + <u32>LOTS_PER_INSTRUMENT_MAX + UNIT_RECORDS);
+  const model: u32 = modelConfigured() ? MODEL_UNIT_RECORDS : 0;
+  if (!riskReady()) return <i32>model;
+  return <i32>(<u32>load<i32>(RISK_HEADER, RH_SLOTS_IN_USE) + <u32>liveOrders() + <u32>LOTS_PER_INSTRUMENT_MAX + UNIT_RECORDS + model);
 }
 
 /** Marks the engine stopped (after the last batch). */
@@ -162,7 +176,7 @@ function coreWork(record: usize, kind: i32, ring: i32): void {
   if ((kind & KIND_BAR) != 0) {
     pipelineOnBar(record, ring);
   } else if ((kind & (KIND_MODEL | KIND_SENTIMENT)) != 0) {
-    pipelineOnSignal(record);
+    pipelineOnSignal(record, ring);
   } else if ((kind & (KIND_TRADE | KIND_QUOTE | KIND_TIMER)) != 0) {
     pipelineOnTick(record, ring);
   } else if ((kind & (KIND_FILL | KIND_ACK | KIND_REJECT | KIND_CANCELED | KIND_EXPIRED | KIND_ORDER_STATUS)) != 0) {
@@ -178,6 +192,7 @@ function builtBarUnit(ring: i32): void {
   const seq = ringReleased(bars);
   const record = ringSlotAddress(bars, seq);
   const instrument = load<i32>(record, EV_INSTRUMENT);
+  pipelineBeforeBar(record, ring);
   if (venueMode(instrument) != VENUE_OFF) venueOnMarket(record, instrument, eventTime(record));
   pipelineOnBar(record, ring);
   ringRelease(bars, seq + 1);
@@ -202,7 +217,7 @@ function processBatch(maxBatch: i32): i32 {
   const inbound = INBOUND_RING_OFFSET;
   const ring = OUTBOUND_RING_OFFSET;
   const checksum = CONTROL + <usize>CONTROL_EVENTS_CHECKSUM;
-  const guarded = riskReady();
+  const guarded = riskReady() || modelConfigured();
   const simulated = venueOn();
   let consumed: u32 = 0;
   let units: i32 = 0;
@@ -231,6 +246,19 @@ function processBatch(maxBatch: i32): i32 {
     if (!held && ringAvailable(inbound) <= consumed) break;
     const record = ringSlotAddress(inbound, first + consumed);
     const time = eventTime(record);
+    if (!held) {
+      // A decision waiting for its MODEL record whose deadline this record passes runs first.
+      const local = load<i64>(record, EV_TS_LOCAL);
+      const clock = local > 0 ? local : load<i64>(record, EV_TS_EXCHANGE);
+      if (modelMaybeDue(clock)) {
+        const deadline = modelScan();
+        if (clock > deadline && !(simulated && venueNextEventTime() <= deadline)) {
+          pipelineModelTimeout(ring);
+          units++;
+          continue;
+        }
+      }
+    }
     if (simulated && venueNextEventTime() <= time) {
       venueUnit(ring);
       units++;
@@ -252,7 +280,10 @@ function processBatch(maxBatch: i32): i32 {
         lastTs = load<i64>(record, EV_TS_EXCHANGE);
         continue;
       }
-      if ((kind & KIND_BAR) != 0) bars++;
+      if ((kind & KIND_BAR) != 0) {
+        bars++;
+        pipelineBeforeBar(record, ring);
+      }
       if (simulated && (kind & (KIND_TRADE | KIND_QUOTE | KIND_BAR)) != 0) {
         const instrument = load<i32>(record, EV_INSTRUMENT);
         if (venueMode(instrument) != VENUE_OFF) venueOnMarket(record, instrument, time);

@@ -34,6 +34,6 @@ export { orderStage as pipelineOrderStage } from './pipeline/order-stage';
 export { venueConfigure, venueConfigureInstrument } from './venue/venue-config';
 export { venueSubmit, venueMarket, venuePop, venueOrderOffset, venueInstrumentOffset } from './venue/venue-api';
 export { decConfigOffset, decRulesOffset, decSourcesOffset, decInstrumentConfigOffset, decStateOffset, decOutputOffset, decConfigure, decInstrumentConfigure, decInstrumentReset, decOnRecord, decStep } from './decision/decision-step';
-export { pipelineReset, pipelineConfigure, pipelineEntryOffset, pipelineSetEquity, pipelineSetEquityRecords, pipelineRunDecision } from './pipeline/pipeline';
+export { pipelineReset, pipelineConfigure, pipelineConfigureModel, pipelineEntryOffset, pipelineSetEquity, pipelineSetEquityRecords, pipelineRunDecision } from './pipeline/pipeline';
 export { ruleOffset, ruleProgramOffset, ruleStateOffset, ruleLoad, ruleInstrumentConfigure, ruleSide, ruleStep } from './strategy/rule-strategy';
 export { pipelineSetExecution } from './pipeline/order-stage';

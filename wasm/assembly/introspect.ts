@@ -100,6 +100,7 @@ import {
   KIND_ROUND_TRIP,
   KIND_ORDER_NOTICE,
   KIND_EQUITY,
+  KIND_FEATURES,
   FLAG_MAKER,
   CONTROL_HELD_PHASE,
   CONTROL_UNITS,
@@ -109,7 +110,7 @@ import {
 import { ERR_BAD_ARGUMENT } from './errors';
 
 /** Number of ids layoutValue answers: ids 0 .. LAYOUT_VALUE_COUNT - 1. */
-const LAYOUT_VALUE_COUNT: i32 = 101;
+const LAYOUT_VALUE_COUNT: i32 = 102;
 
 export function layoutValueCount(): i32 {
   return LAYOUT_VALUE_COUNT;
@@ -219,6 +220,7 @@ export function layoutValue(id: i32): i32 {
     case 98: return CONTROL_CHECKPOINT_REQUEST;
     case 99: return CONTROL_CHECKPOINT_PARKED;
     case 100: return KIND_EQUITY;
+    case 101: return KIND_FEATURES;
     default: return ERR_BAD_ARGUMENT;
   }
 }

@@ -250,6 +250,12 @@ export const STATUS_VOL_READY: i32 = 2; // the realised volatility value was fin
 export const STATUS_PRICE: i32 = 4; // the slot's close was a finite price > 0
 export const STATUS_COMP_SHIFT: i32 = 8; // bit (STATUS_COMP_SHIFT + c): component c was available
 export const STATUS_SHORT_CLAMPED: i32 = 1 << 16; // a short direction was clamped to 0 (long-only)
+export const STATUS_ML_TIMED_OUT: i32 = 1 << 17; // the bar waited for its MODEL record past the wait bound: decided without the ML expert (pipeline/model-wait.ts)
+
+// What the ML expert may use in one decision (decision-step.ts decStepWith).
+export const ML_LATEST: i32 = 0; // the latest stored MODEL output, within its age limit (decStep)
+export const ML_ABSENT: i32 = 1; // none: the ML component is absent whatever is stored
+export const ML_TIMED_OUT: i32 = 2; // none, and STATUS_ML_TIMED_OUT is set
 
 // 10%..90% span of a standard normal: 2 * 1.2815515655446004.
 export const NORMAL_Q10_Q90_SPAN: f64 = 2.563103131089201;

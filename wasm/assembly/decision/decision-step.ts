@@ -22,7 +22,7 @@ import {
   IC_FLAGS, IC_IND_SLOT, IC_MAX_LEVERAGE, IC_P0, IC_P1, IC_SIZING, OP_BAND_REVERSION, OP_CHANNEL_BREAKOUT, OP_COUNT,
   OP_LINEAR, OP_TREND_CROSS, IC_VALUES, OUT_CONFIDENCE, OUT_DIRECTION, OUT_WEIGHTS_VALID, OUT_PRICE, OUT_STATUS, OUT_TS, OUT_VOL_BAR, RULE_FAMILY, RULE_IN0, RULE_OPCODE, RULE_P0,
   RULE_P1, RULE_P2, RULE_WEIGHT, SIZING_ATR_STOP, SIZING_COUNT, SIZING_VOL_TARGET, SRC_CAP, SRC_WEIGHT, ST_MAGIC,
-  STATUS_COMP_SHIFT, STATUS_PRICE, STATUS_VOL_READY,
+  STATUS_COMP_SHIFT, STATUS_PRICE, STATUS_VOL_READY, STATUS_ML_TIMED_OUT, ML_LATEST, ML_TIMED_OUT,
 } from './decision-layout';
 import { deriveModelConstants, evaluateModel, ingestModel } from './ml-expert';
 import { blendRegimeWeights, fuse } from './regime-fusion';
@@ -209,7 +209,7 @@ export function decOnRecord(record: i32): i32 {
   return ingestSentiment(state, rec);
 }
 
-function step(instrument: i32, now: i64, equity: f64): i32 {
+function step(instrument: i32, now: i64, equity: f64, ml: i32): i32 {
   const state = readyState(instrument);
   const ic = <usize>DEC_INST_CONFIG_OFFSET + <usize>(instrument * DEC_INST_CONFIG_BYTES);
   const flags = load<i32>(ic + IC_FLAGS);
@@ -236,12 +236,13 @@ function step(instrument: i32, now: i64, equity: f64): i32 {
   const invPrice: f64 = priceOk ? 1 / price : 0;
   let status = (priceOk ? STATUS_PRICE : 0) | (volBar > 0 ? STATUS_VOL_READY : 0);
   status |= evaluateTechnical(values, out);
-  status |= evaluateModel(state, out, now, invVol);
+  status |= evaluateModel(state, out, now, invVol, ml == ML_LATEST);
   status |= evaluateSentiment(state, out, now);
   status |= blendRegimeWeights(instrument, out);
   status |= fuse(out, status, (flags & FLAG_SHORT_ALLOWED) != 0);
   const dc = load<f64>(out + OUT_DIRECTION) * load<f64>(out + OUT_CONFIDENCE);
   size(ic, state, out, values, dc, price, invPrice, invVol, (status & ML_PRESENT) != 0, equity);
+  if (ml == ML_TIMED_OUT) status |= STATUS_ML_TIMED_OUT;
   store<i32>(out + OUT_STATUS, status);
   store<i64>(out + OUT_TS, now);
   store<f64>(out + OUT_VOL_BAR, volBar);
@@ -251,8 +252,18 @@ function step(instrument: i32, now: i64, equity: f64): i32 {
 
 /** Decides one instrument for the bar at `now` (ns) with account equity `equity`. */
 export function decStep(instrument: i32, now: i64, equity: f64): i32 {
+  return decStepWith(instrument, now, equity, ML_LATEST);
+}
+
+/**
+ * decStep with what the ML expert may use: ML_LATEST (decStep), ML_ABSENT or ML_TIMED_OUT (no ML
+ * component whatever is stored; ML_TIMED_OUT also sets STATUS_ML_TIMED_OUT). The pipeline's
+ * model wait (pipeline/model-wait.ts) passes ML_ABSENT / ML_TIMED_OUT for a bar whose own MODEL
+ * record did not arrive.
+ */
+export function decStepWith(instrument: i32, now: i64, equity: f64, ml: i32): i32 {
   if (!configured()) return ERR_DEC_NOT_CONFIGURED;
   if (!nonNegative(equity)) return ERR_BAD_ARGUMENT;
   if (instrument < 0 || instrument >= DEC_MAX_INSTRUMENTS) return ERR_DEC_INSTRUMENT;
-  return step(instrument, now, equity);
+  return step(instrument, now, equity, ml);
 }

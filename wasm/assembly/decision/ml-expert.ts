@@ -5,7 +5,9 @@
 //   rho        = (q90 - q10) / (NORMAL_Q10_Q90_SPAN * sigmaH)   (model spread / realised spread)
 //   confidence = 1 / (1 + (rho / mlWidthAtHalf)^2)               (0.5 when rho == mlWidthAtHalf)
 // The output is absent when there is none, when it is older than CFG_ML_MAX_AGE_NS or
-// later than the decision time, or while the realised volatility warms up.
+// later than the decision time, while the realised volatility warms up, or when the caller
+// rules it out (`allowed` false: a bar whose own MODEL record did not arrive in time, see
+// pipeline/model-wait.ts; an older stored output must not stand in for it).
 //
 // MODEL record: price q10, size q25, a q50, b q75, id = the bits of q90 as an f64;
 // ts_exchange = the bar close time the model's features were taken at.
@@ -63,11 +65,11 @@ export function ingestModel(state: usize, record: usize): i32 {
  * status bit or 0. `invVol` is 1 / volBar (0 while the realised volatility warms up); the
  * config's mlScoreK and mlRhoK hold the sqrt(horizon) factors, so no sqrt runs per bar.
  */
-export function evaluateModel(state: usize, out: usize, now: i64, invVol: f64): i32 {
+export function evaluateModel(state: usize, out: usize, now: i64, invVol: f64, allowed: bool): i32 {
   const at = <usize>(ML_COMPONENT << 3);
   const cfg = <usize>DEC_CONFIG_OFFSET;
   const age = now - load<i64>(state + ST_ML_TS);
-  if (load<i32>(state + ST_ML_HAS) == 0 || invVol <= 0 || age < 0 || age > load<i64>(cfg + CFG_ML_MAX_AGE_NS)) {
+  if (!allowed || load<i32>(state + ST_ML_HAS) == 0 || invVol <= 0 || age < 0 || age > load<i64>(cfg + CFG_ML_MAX_AGE_NS)) {
     store<f64>(out + OUT_COMP_SCORE + at, 0);
     store<f64>(out + OUT_COMP_CONF + at, 0);
     return 0;

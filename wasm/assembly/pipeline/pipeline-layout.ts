@@ -43,9 +43,27 @@
 //           |                        per PIPE_RISK bar      |
 //           |  +224 equityWritten i64 EQUITY records out    |
 //           |  +232 equityDropped i64 none: ring was full   |
+//           |  model wait (PIPE_MODEL, model-wait.ts):      |
+//           |  +240 modelPending i32  decisions waiting     |
+//           |  +244 modelScanEnd i32  1 + highest PIPE_MODEL|
+//           |                        instrument (scan bound)|
+//           |  +248 modelNextDeadline i64 <= the earliest   |
+//           |                        pending deadline       |
+//           |  +256 modelOnTime i64  decided on the bar's   |
+//           |                        MODEL record           |
+//           |  +264 modelTimeouts i64 decided without it    |
+//           |  +272 modelLate i64    MODEL for a bar already|
+//           |                        decided                |
+//           |  +280 modelUnmatched i64 MODEL for no waiting |
+//           |                        or decided bar         |
+//           |  +288 featuresWritten i64 FEATURES records out|
+//           |  +296 featuresDropped i64 none: ring was full |
+//           |  +304 modelNextInstrument i32 the earliest    |
+//           |                        deadline's instrument  |
+//           |                        (set by the scan)      |
 //   +0x1000 +--------------------------------------------+
 //           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
-//           | 64 bytes each:                             |
+//           | 256 bytes each:                            |
 //           |  +0  flags         i32  PIPE_* stage bits  |
 //           |  +4  indicatorSlot i32                     |
 //           |  +8  featureCount  i32  d (<= 8)           |
@@ -58,18 +76,37 @@
 //           |                        change the order stage|
 //           |                        saw on the last bars  |
 //           |  +60 changeBars    i32  bars in a row it held|
-//   +0x11000+--------------------------------------------+
+//           |  model wait (PIPE_MODEL, model-wait.ts):    |
+//           |  +64 modelSources 16 x i32: indicator plan  |
+//           |                        value indices        |
+//           |  +128 modelCount  i32  F (1..16; 0: none)   |
+//           |  +132 pending     i32  1 while the bar's    |
+//           |                        decision waits       |
+//           |  +136 waitNs      i64  the wait bound       |
+//           |  +144 pendingOpen i64  the waiting bar's    |
+//           |                        open time            |
+//           |  +152 pendingClose i64 its close time (the  |
+//           |                        decision time)       |
+//           |  +160 deadline    i64  pendingClose + waitNs|
+//           |  +168 resolvedClose i64 close time of the   |
+//           |                        last bar that waited |
+//           |                        (MIN before any)     |
+//           |  +176 .. +255 reserved                      |
+//   +0x41000+--------------------------------------------+
 //           | feature rows: instrument i's d f64 at      |
 //           | FEATURE_ROWS + i * 64                      |
-//   +0x21000+--------------------------------------------+
+//   +0x51000+--------------------------------------------+
 //           | bar ring: header (256 B) + BAR_RING_CAPACITY|
 //           | slots; the bar builder's output, drained   |
 //           | into the pipeline within the same call     |
-//   +0x31100+--------------------------------------------+
+//   +0x61100+--------------------------------------------+
 import { INSTRUMENT_CAPACITY, PIPELINE_REGION_OFFSET } from '../layout';
 
 export const PIPE_MAX_INSTRUMENTS: i32 = INSTRUMENT_CAPACITY;
 export const PIPE_MAX_FEATURES: i32 = 8;
+/** Features a PIPE_MODEL instrument exports per bar (FEATURES records of 4 values each). */
+export const PIPE_MODEL_MAX_FEATURES: i32 = 16;
+export const FEATURES_PER_RECORD: i32 = 4;
 
 export const PIPE_HEADER: i32 = PIPELINE_REGION_OFFSET;
 export const HDR_BARS_PIPED: i32 = 0;
@@ -104,9 +141,19 @@ export const HDR_CONFIRM_SKIPS: i32 = 208;
 export const HDR_EQUITY_RECORDS: i32 = 216;
 export const HDR_EQUITY_WRITTEN: i32 = 224;
 export const HDR_EQUITY_DROPPED: i32 = 232;
+export const HDR_MODEL_PENDING: i32 = 240;
+export const HDR_MODEL_SCAN_END: i32 = 244;
+export const HDR_MODEL_NEXT_DEADLINE: i32 = 248;
+export const HDR_MODEL_ON_TIME: i32 = 256;
+export const HDR_MODEL_TIMEOUTS: i32 = 264;
+export const HDR_MODEL_LATE: i32 = 272;
+export const HDR_MODEL_UNMATCHED: i32 = 280;
+export const HDR_FEATURES_WRITTEN: i32 = 288;
+export const HDR_FEATURES_DROPPED: i32 = 296;
+export const HDR_MODEL_NEXT_INSTRUMENT: i32 = 304;
 
 export const PIPE_TABLE: i32 = PIPELINE_REGION_OFFSET + 0x1000;
-export const PIPE_ENTRY_BYTES: i32 = 64;
+export const PIPE_ENTRY_BYTES: i32 = 256;
 export const PIPE_FLAGS: i32 = 0;
 export const PIPE_INDICATOR_SLOT: i32 = 4;
 export const PIPE_FEATURE_COUNT: i32 = 8;
@@ -114,6 +161,14 @@ export const PIPE_FEATURES: i32 = 16;
 export const PIPE_PREV_CLOSE: i32 = 48;
 export const PIPE_CHANGE_SIGN: i32 = 56;
 export const PIPE_CHANGE_BARS: i32 = 60;
+export const PIPE_MODEL_SOURCES: i32 = 64;
+export const PIPE_MODEL_COUNT: i32 = 128;
+export const PIPE_MODEL_PENDING: i32 = 132;
+export const PIPE_MODEL_WAIT_NS: i32 = 136;
+export const PIPE_PENDING_OPEN: i32 = 144;
+export const PIPE_PENDING_CLOSE: i32 = 152;
+export const PIPE_PENDING_DEADLINE: i32 = 160;
+export const PIPE_RESOLVED_CLOSE: i32 = 168;
 
 export const PIPE_FEATURE_ROWS: i32 = PIPE_TABLE + PIPE_MAX_INSTRUMENTS * PIPE_ENTRY_BYTES;
 export const PIPE_FEATURE_ROW_BYTES: i32 = 64;
@@ -126,6 +181,12 @@ export const PIPE_DECISION: i32 = 4;
 export const PIPE_RISK: i32 = 8;
 /** A rule strategy (strategy/rule-strategy.ts) decides the target instead of fusion: an alternative to PIPE_DECISION, no regime needed. */
 export const PIPE_RULES: i32 = 16;
+/**
+ * The decision waits for the bar's MODEL record (needs PIPE_DECISION; set by pipelineConfigureModel):
+ * the bar's features go out as FEATURES records and fusion runs when the MODEL record for that bar
+ * close arrives, or without the ML expert once the wait bound passed (model-wait.ts).
+ */
+export const PIPE_MODEL: i32 = 32;
 
 /** A feature source that is the bar's log return ln(close / previous close), not an indicator output. */
 export const FEATURE_LOGRET: i32 = -1;

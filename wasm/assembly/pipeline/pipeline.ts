@@ -12,11 +12,17 @@
 //        records through the order table and the pre-trade checks)
 //     -> EQUITY (PIPE_RISK, when pipelineSetEquityRecords enabled it): one outbound record
 //        with the account after the bar (writeEquityRecord below)
+//     With PIPE_MODEL (model-wait.ts), once every model feature is finite: after the regime, the
+//     bar's FEATURES records go out and decision, orders and EQUITY wait for the bar's MODEL
+//     record (pipelineOnSignal), up to the wait bound (pipelineModelTimeout, which engine.ts runs
+//     before a record past the earliest deadline), or until the instrument's next BAR
+//     (pipelineBeforeBar), then run as above with now = the bar's close time
 //   TRADE: its price is the mark, then exits on it; TRADE, QUOTE, TIMER then feed the bar
 //     builder (pipelineFeedBuilder; the bars it completes land in a private bar ring that the
 //     engine loop runs one at a time); TIMER also runs the order table's acknowledgement and
 //     cancel timeouts and the exits' holding-time check
-//   MODEL, SENTIMENT: the decision experts
+//   MODEL, SENTIMENT: the decision experts; a MODEL record for the bar a PIPE_MODEL instrument
+//     waits on then runs its decision
 //   ACK, FILL, CANCELED, REJECT, EXPIRED, ORDER_STATUS from a venue (live through the inbound
 //     ring, or the simulated venue's replies): the order table (orders/order-events.ts), whose
 //     fills reach the portfolio; then the exits react to the position
@@ -25,7 +31,7 @@
 // instrument) and the record goes on to the next stage or record: one bad instrument never
 // stops the loop. No allocation; records are read in place. Everything written goes to the
 // outbound ring `ring`.
-import { DIRECTION_OUTBOUND, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, KIND_BAR, KIND_EQUITY, KIND_FUNDING, KIND_MASK, KIND_TIMER, KIND_TRADE } from '../layout';
+import { DIRECTION_OUTBOUND, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, KIND_BAR, KIND_EQUITY, KIND_FUNDING, KIND_MASK, KIND_MODEL, KIND_TIMER, KIND_TRADE } from '../layout';
 import { ruleStep } from '../strategy/rule-strategy';
 import { RS_RULE_FLAGS, RULE_FLAG_CONFIGURED, RULE_STATE_BYTES, RULE_STATE_OFFSET } from '../strategy/rule-layout';
 import { FILTER_ARGMAX, FILTER_MAGIC, FILTER_MODEL, FILTER_STEPS, HMM_FILTER_BYTES, HMM_FILTER_MAGIC, HMM_FILTER_TABLE_OFFSET, HMM_MODEL_BYTES, HMM_MODEL_TABLE_OFFSET, LABEL_NONE, MODEL_LABEL_OF } from '../hmm/hmm-layout';
@@ -33,7 +39,7 @@ import { outboundClaim, outboundPublish, writeRecordHead } from '../outbound';
 import { ERR_BAD_ARGUMENT, ERR_OUTBOUND_FULL, OK } from '../errors';
 import { indUpdate, indValuesOffset } from '../indicators/executor';
 import { hmmFilterStep } from '../hmm/hmm-filter';
-import { decOnRecord, decStep } from '../decision/decision-step';
+import { decOnRecord, decStepWith } from '../decision/decision-step';
 import { barsOnRecord } from '../bars/bar-builder';
 import { advanceClock, configuredSlot, currentEquity, riskOnRecord, riskReady } from '../risk/risk-account';
 import { RH_CASH, RH_CLOCK_NS, RISK_HEADER, RS_POSITION, riskSlotAddress } from '../risk/risk-layout';
@@ -44,13 +50,15 @@ import { O_ID, O_RULE, RULE_STRATEGY, orderSlotAddress } from '../orders/order-l
 import { exitsOnFill, exitsOnMark, exitsOnOrderEnded, exitsOnTimer } from '../exits/exit-engine';
 import { portfolioOnFunding, portfolioOnRate } from '../portfolio/accruals';
 import { ORDER_ACCEPTED, ORDER_AMENDED, ORDER_CHECKED, orderStage } from './order-stage';
+import { modelClear, modelConfigure, modelEndWait, modelExportFeatures, modelMatches, modelPending, modelPendingClose, modelPendingOpen, modelScannedInstrument } from './model-wait';
+import { ML_ABSENT, ML_LATEST, ML_TIMED_OUT } from '../decision/decision-layout';
 import { OUTBOUND_RING_OFFSET, RING_CAPACITY, RING_MAGIC, RING_MAGIC_FIELD, RING_MASK, RING_PUBLISHED, RING_RELEASED } from '../layout';
 import {
   FEATURE_LOGRET, HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS,
   HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_EQUITY, HDR_SIGNAL_RECORDS, HDR_EXIT_FILLS, PIPE_DECISION,
   HDR_FILLS, HDR_ORDERS_ACCEPTED, HDR_ORDERS_CHECKED, HDR_ORDERS_CLOSED, PIPE_RISK, PIPE_RULES, HDR_EQUITY_RECORDS, HDR_EQUITY_WRITTEN, HDR_EQUITY_DROPPED, BAR_RING_OFFSET, BAR_RING_CAPACITY, PIPE_ENTRY_BYTES, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
   PIPE_FEATURES, PIPE_FLAGS, PIPE_HEADER, PIPE_INDICATOR_SLOT, PIPE_INDICATORS, PIPE_MAX_FEATURES,
-  PIPE_MAX_INSTRUMENTS, PIPE_PREV_CLOSE, PIPE_REGIME, PIPE_TABLE, PIPE_CHANGE_BARS, PIPE_CHANGE_SIGN,
+  PIPE_MAX_INSTRUMENTS, PIPE_PREV_CLOSE, PIPE_REGIME, PIPE_TABLE, PIPE_CHANGE_BARS, PIPE_CHANGE_SIGN, PIPE_MODEL,
 } from './pipeline-layout';
 
 const HEADER: usize = <usize>PIPE_HEADER;
@@ -102,8 +110,20 @@ export function pipelineConfigure(instrument: i32, flags: i32, indicatorSlot: i3
   store<f64>(entry + PIPE_PREV_CLOSE, NaN);
   store<i32>(entry + PIPE_CHANGE_SIGN, 0);
   store<i32>(entry + PIPE_CHANGE_BARS, 0);
+  modelClear(entry);
   store<i32>(entry + PIPE_FLAGS, flags);
   return OK;
+}
+
+/**
+ * Gives a configured PIPE_DECISION instrument a model wait (PIPE_MODEL, model-wait.ts): each bar
+ * exports its `featureCount` features (indicator plan value indices, written at PIPE_MODEL_SOURCES
+ * of its entry first) as FEATURES records and its decision waits for the bar's MODEL record, at most
+ * `waitNs` past the bar close. Returns OK or ERR_BAD_ARGUMENT (no PIPE_DECISION, featureCount
+ * outside 1..16, a source past the plan's values, waitNs < 0).
+ */
+export function pipelineConfigureModel(instrument: i32, featureCount: i32, waitNs: i64): i32 {
+  return modelConfigure(instrument, featureCount, waitNs);
 }
 
 /** Sets the equity decisions size against (the account's, until fills update it). */
@@ -213,19 +233,64 @@ export function pipelineOnCarry(record: usize, ring: i32): void {
   if (status < 0) stageFailed(status, load<i32>(record, EV_INSTRUMENT));
 }
 
-/** Passes a MODEL or SENTIMENT record to the decision experts. */
-export function pipelineOnSignal(record: usize): void {
+/**
+ * Passes a MODEL or SENTIMENT record to the decision experts. A MODEL record for the bar a
+ * PIPE_MODEL instrument waits on then runs that bar's decision, order stage and EQUITY record;
+ * one for another bar is counted (late or unmatched, model-wait.ts) and decides nothing. A MODEL
+ * record the experts refuse (a non-finite quantile) is a stage error and leaves the wait as it is.
+ */
+export function pipelineOnSignal(record: usize, ring: i32): void {
+  const instrument = load<i32>(record, EV_INSTRUMENT);
   const status = decOnRecord(<i32>record);
   if (status < 0) {
-    stageFailed(status, load<i32>(record, EV_INSTRUMENT));
+    stageFailed(status, instrument);
     return;
   }
   bump(HDR_SIGNAL_RECORDS);
+  if ((load<i32>(record, EV_KIND) & KIND_MODEL) == 0 || instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return;
+  const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
+  const flags = load<i32>(entry + PIPE_FLAGS);
+  if ((flags & PIPE_MODEL) != 0 && modelMatches(entry, record)) decideWaiting(instrument, entry, flags, false, ring);
+}
+
+/**
+ * Decides the bar `instrument` waits on (model-wait.ts): with the ML expert as stored (the bar's own
+ * MODEL record just arrived), or without it (timedOut: STATUS_ML_TIMED_OUT); then, as pipelineOnBar
+ * would have, the order stage and the EQUITY record, at the bar's close time.
+ */
+function decideWaiting(instrument: i32, entry: usize, flags: i32, timedOut: bool, ring: i32): void {
+  modelEndWait(entry, timedOut);
+  const close = modelPendingClose(entry);
+  decisionStage(instrument, flags, close, ring, timedOut ? ML_TIMED_OUT : ML_LATEST);
+  if ((flags & PIPE_RISK) != 0 && load<i32>(HEADER + <usize>HDR_EQUITY_RECORDS) != 0) writeEquityRecord(instrument, flags, modelPendingOpen(entry), close, ring);
+}
+
+/**
+ * Before a BAR record runs (and before the simulated venue sees it): when its instrument still
+ * waits on its previous bar, that bar is decided first, without the ML expert (a timeout).
+ */
+export function pipelineBeforeBar(record: usize, ring: i32): void {
+  const instrument = load<i32>(record, EV_INSTRUMENT);
+  if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return;
+  const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
+  if (modelPending(entry)) decideWaiting(instrument, entry, load<i32>(entry + PIPE_FLAGS), true, ring);
+}
+
+/**
+ * Decides the instrument the last modelScan found (its deadline passed) without the ML expert:
+ * engine.ts calls it, as one unit of work, before a record whose time is past that deadline.
+ */
+export function pipelineModelTimeout(ring: i32): void {
+  const instrument = modelScannedInstrument();
+  if (instrument < 0) return;
+  const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
+  if (modelPending(entry)) decideWaiting(instrument, entry, load<i32>(entry + PIPE_FLAGS), true, ring);
 }
 
 /** Runs the configured stages for the BAR record at `record` (see the header). */
 export function pipelineOnBar(record: usize, ring: i32): void {
   const instrument = load<i32>(record, EV_INSTRUMENT);
+  pipelineBeforeBar(record, ring);
   markAndExits(record, ring);
   if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) {
     bump(HDR_UNROUTED);
@@ -256,12 +321,17 @@ export function pipelineOnBar(record: usize, ring: i32): void {
   bump(HDR_INDICATOR_STEPS);
   if ((flags & PIPE_REGIME) != 0) regimeStage(instrument, entry, slot, close);
   store<f64>(entry + PIPE_PREV_CLOSE, close);
-  if ((flags & (PIPE_DECISION | PIPE_RULES)) != 0) decisionStage(instrument, flags, load<i64>(record, EV_TS_LOCAL), ring);
-  if ((flags & PIPE_RISK) != 0 && load<i32>(HEADER + <usize>HDR_EQUITY_RECORDS) != 0) writeEquityRecord(instrument, flags, record, ring);
+  let ml = ML_LATEST;
+  if ((flags & PIPE_MODEL) != 0) {
+    if (modelExportFeatures(instrument, entry, slot, record, ring)) return; // decided when the bar's MODEL record arrives, or at the deadline
+    ml = ML_ABSENT; // warming up: no features, so no MODEL record for this bar
+  }
+  if ((flags & (PIPE_DECISION | PIPE_RULES)) != 0) decisionStage(instrument, flags, load<i64>(record, EV_TS_LOCAL), ring, ml);
+  if ((flags & PIPE_RISK) != 0 && load<i32>(HEADER + <usize>HDR_EQUITY_RECORDS) != 0) writeEquityRecord(instrument, flags, load<i64>(record, EV_TS_EXCHANGE), load<i64>(record, EV_TS_LOCAL), ring);
 }
 
 /**
- * The EQUITY record of `instrument`'s bar at `bar`, after its order stage (outbound, 64 bytes):
+ * The EQUITY record of `instrument`'s bar (open and close times), after its order stage (outbound, 64 bytes):
  *
  *   0      4      8              16             24             32             40             48             56            64
  *   | kind | inst | ts_exchange  | ts_local     | price        | size         | a            | b            | id          |
@@ -271,15 +341,16 @@ export function pipelineOnBar(record: usize, ring: i32): void {
  * (hmm labelOf) of the instrument's most probable filtered state, LABEL_NONE (-1) without
  * PIPE_REGIME or before the filter's first step; position: the risk slot's signed quantity.
  * The engine reserves room for a unit's records (engineOutboundReserve), so the ring has room;
- * should it not, the record is counted in HDR_EQUITY_DROPPED instead.
+ * should it not, the record is counted in HDR_EQUITY_DROPPED instead. With PIPE_MODEL it follows
+ * the bar's decision, whenever that runs (model-wait.ts), with the same two times.
  */
-function writeEquityRecord(instrument: i32, flags: i32, bar: usize, ring: i32): void {
+function writeEquityRecord(instrument: i32, flags: i32, barOpen: i64, barClose: i64, ring: i32): void {
   const out = outboundClaim(ring);
   if (out == 0) {
     bump(HDR_EQUITY_DROPPED);
     return;
   }
-  writeRecordHead(out, KIND_EQUITY | DIRECTION_OUTBOUND, instrument, load<i64>(bar, EV_TS_EXCHANGE), load<i64>(bar, EV_TS_LOCAL));
+  writeRecordHead(out, KIND_EQUITY | DIRECTION_OUTBOUND, instrument, barOpen, barClose);
   store<f64>(out, currentEquity(), EV_PRICE);
   store<f64>(out, load<f64>(RISK_HEADER, RH_CASH), EV_SIZE);
   store<f64>(out, <f64>regimeLabel(instrument, flags), EV_A);
@@ -307,14 +378,15 @@ export function pipelineRunDecision(instrument: i32, now: i64): i32 {
   if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
   const flags = load<i32>(<usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES) + PIPE_FLAGS);
   if ((flags & (PIPE_DECISION | PIPE_RULES)) == 0) return ERR_BAD_ARGUMENT;
-  decisionStage(instrument, flags, now, OUTBOUND_RING_OFFSET);
+  decisionStage(instrument, flags, now, OUTBOUND_RING_OFFSET, ML_LATEST);
   return OK;
 }
 
-function decisionStage(instrument: i32, flags: i32, now: i64, ring: i32): void {
+/** `ml`: what the ML expert may use (decision-layout.ts ML_*; rule strategies ignore it). */
+function decisionStage(instrument: i32, flags: i32, now: i64, ring: i32, ml: i32): void {
   const withRisk = (flags & PIPE_RISK) != 0;
   const equity = withRisk ? currentEquity() : load<f64>(HEADER + <usize>HDR_EQUITY);
-  const decided = (flags & PIPE_RULES) != 0 ? ruleStep(instrument, now, equity) : decStep(instrument, now, equity);
+  const decided = (flags & PIPE_RULES) != 0 ? ruleStep(instrument, now, equity) : decStepWith(instrument, now, equity, ml);
   if (decided < 0) {
     stageFailed(decided, instrument);
     return;
