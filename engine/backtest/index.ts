@@ -3,7 +3,7 @@
 // inbound ring and run through the same core, order table, exits and simulated venue that
 // paper and live trading use; the run is recorded from the outbound ring and written out as
 // report.json, fills.csv, trades.csv, equity.csv and a self-contained report.html.
-export { runBacktest, planInstruments, simulatedTradingSpec, completedRun, type CompletedRunInput, type BacktestOptions, type BacktestRun, type BuiltSpec, type InstrumentPlan, type SimulatedTradingSpecInput } from './run-backtest.js';
+export { runBacktest, planInstruments, simulatedTradingSpec, modelInstruments, completedRun, type CompletedRunInput, type BacktestOptions, type BacktestRun, type BuiltSpec, type InstrumentPlan, type SimulatedTradingSpecInput, type SimulatedModelInput } from './run-backtest.js';
 export { summariseBacktest, type BacktestSummary, type SummaryContext } from './backtest-summary.js';
 export { StreamMerger, BacktestStreamError, type RecordSink } from './stream-merger.js';
 export { playRecords, type RecordPlayOptions, type RecordPlayResult } from './record-player.js';

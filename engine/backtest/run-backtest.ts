@@ -253,7 +253,27 @@ export interface SimulatedTradingSpecInput {
   /** Account start (the first record's time). */
   readonly startNs: bigint;
   readonly halted: boolean;
+  /**
+   * The ML expert's model: its feature tokens (in the model's input order), how long the core
+   * waits for a bar's MODEL record, and the symbols that get it (absent: every instrument that
+   * fusion decides). Each such instrument's decision waits for its bar's MODEL record.
+   */
+  readonly model?: SimulatedModelInput;
   log?(line: string): void;
+}
+
+export interface SimulatedModelInput {
+  readonly features: readonly string[];
+  readonly waitNs: bigint;
+  readonly symbols?: readonly string[];
+}
+
+/** The instruments (ids) of `spec` whose decisions wait for the model: fusion-decided ones among `model.symbols`. */
+export function modelInstruments(spec: BuiltSpec['spec'], plans: readonly InstrumentPlan[], model: SimulatedModelInput): number[] {
+  if (!spec.decision) return [];
+  return spec.instruments
+    .filter((entry) => entry.regimeModel !== undefined && entry.rules === undefined && (model.symbols?.includes(plans[entry.instrument].symbol) ?? true))
+    .map((entry) => entry.instrument);
 }
 
 /**
@@ -287,10 +307,12 @@ export function simulatedTradingSpec(input: SimulatedTradingSpecInput): BuiltSpe
   };
   const ticked = plans.filter((p) => p.ticks).map((p) => p.symbol);
   if (ticked.length > 0) input.log?.(`venue: ${ticked.join(', ')} stream ticks; the simulated venue matches their orders against trades and quotes, and the strategy runs on ${timeframes[plans.findIndex((p) => p.ticks)]} bars built in the core`);
+  const waiting = new Set(input.model ? modelInstruments(built.spec, plans, input.model) : []);
+  const model = input.model && { features: input.model.features, waitNs: input.model.waitNs };
   return {
     spec: {
       ...built.spec,
-      instruments: built.spec.instruments.map((entry) => ({ ...entry, barBuilder: barBuilders[entry.instrument] })),
+      instruments: built.spec.instruments.map((entry) => ({ ...entry, barBuilder: barBuilders[entry.instrument], ...(waiting.has(entry.instrument) ? { model } : {}) })),
       execution: execution && { ...execution, venue },
     },
     defaulted: built.defaulted,

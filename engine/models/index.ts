@@ -16,3 +16,4 @@ export {
 export type { MonitorAlert, MonitorAlertKind } from './monitor-alert.js';
 export { FeatureDriftMonitor, populationStabilityIndex, type FeatureDriftOptions } from './feature-drift-monitor.js';
 export { QuantileCalibrationMonitor, type QuantileCalibrationOptions } from './quantile-calibration-monitor.js';
+export { openConfiguredModel, describeModelSource, type ConfiguredModel } from './configured-model.js';
