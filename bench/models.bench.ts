@@ -7,12 +7,20 @@
 //   backtest batch            predictAhead over --rows rows whose times span every fold (grouped
 //                             by fold, 4,096-row chunks), with 1 and with 2 intra-op threads;
 //                             rows/s, the median of --repeats runs.
+//   ML expert cost in a       the fusion-ml backtest (config/examples/fusion-ml.yaml, the bundled
+//   backtest                  BTCUSDT 1h bars, data/models/btc-1h-regime.json) with its model and
+//                             the same config with `model: null`, alternated, one untimed run of
+//                             each first; the median of --backtest-repeats runs of each, their
+//                             ratio and the goal (<= 1.10x, issue 14). Timed region: opening the
+//                             CSV stream, runBacktest (parsing, the features and inference ahead
+//                             of the replay, the replay through the engine thread, the recording).
+//                             Left out: loading the model's sessions (reported apart), the config.
 // Model: data/models/btc-1h-q5 when it exists (or --model DIR), else a 5 x 300-tree model
 // generated now by test/fixtures/models/make-fixture-models.py --trees 300 in the Python venv
 // (.cache/pyenv) into a temp dir (synthetic features, 8 leaves per tree; --generated forces
 // it: the size NOTES-deps measured); the output says which.
 // Options: --rows N (default 20,000), --iterations N (default 2,000), --repeats R (default 3),
-// --model DIR, --generated.
+// --model DIR, --generated, --backtest-repeats R (default 5; 0 skips the backtest part).
 // Rows: drawn (seeded) from each feature's training deciles (featureBins of the last fold),
 // uniform within a decile. Left out of the timed regions: loading the sessions, drawing rows.
 // Result check: predictAhead (1 thread) equals predictRow row for row, byte for byte; the largest
@@ -24,13 +32,17 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../engine/core/package-root.js';
-import { QuantileModelSet, type QuantileModelMetadata } from '../engine/models/index.js';
+import { QuantileModelSet, openConfiguredModel, type QuantileModelMetadata } from '../engine/models/index.js';
+import { backtestModelOf, runBacktest, type BacktestModel, type BacktestRun } from '../engine/backtest/index.js';
+import { loadConfig } from '../engine/config/index.js';
+import { readRegimeModelFile } from '../engine/regime/index.js';
+import { openDataSources } from '../adapters/sources/index.js';
 import type { BenchSuite, BenchSuiteOptions } from './main.js';
 
-interface Options { rows: number; iterations: number; repeats: number; model?: string; generated: boolean }
+interface Options { rows: number; iterations: number; repeats: number; model?: string; generated: boolean; backtestRepeats: number }
 
 function parseOptions(args: readonly string[]): Options {
-  const options: Options = { rows: 20_000, iterations: 2_000, repeats: 3, generated: false };
+  const options: Options = { rows: 20_000, iterations: 2_000, repeats: 3, generated: false, backtestRepeats: 5 };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--rows') options.rows = Number(args[++i]);
@@ -38,11 +50,13 @@ function parseOptions(args: readonly string[]): Options {
     else if (arg === '--repeats') options.repeats = Number(args[++i]);
     else if (arg === '--model') options.model = args[++i];
     else if (arg === '--generated') options.generated = true;
-    else throw new Error(`unknown option ${JSON.stringify(arg)} (models takes --rows N, --iterations N, --repeats R, --model DIR, --generated)`);
+    else if (arg === '--backtest-repeats') options.backtestRepeats = Number(args[++i]);
+    else throw new Error(`unknown option ${JSON.stringify(arg)} (models takes --rows N, --iterations N, --repeats R, --model DIR, --generated, --backtest-repeats R)`);
   }
   for (const [name, value] of Object.entries({ rows: options.rows, iterations: options.iterations, repeats: options.repeats })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`\`--${name}\` must be an integer >= 1, was ${value}`);
   }
+  if (!Number.isInteger(options.backtestRepeats) || options.backtestRepeats < 0) throw new Error(`\`--backtest-repeats\` must be an integer >= 0, was ${options.backtestRepeats}`);
   return options;
 }
 
@@ -157,6 +171,7 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
     for (let i = 0; i < n * 5; i++) maxThreadDiff = Math.max(maxThreadDiff, Math.abs(ahead1[i] - ahead2[i]));
     await one.release();
     await two.release();
+    const backtest = options.backtestRepeats > 0 ? await mlBacktestCost(options.backtestRepeats) : null;
 
     const result = {
       model: { source: model.source, name: m.name, hash: one.hash, folds: one.foldCount, features: f, inputType: m.input.type, treesPerQuantile: treesPerQuantile(m) },
@@ -172,6 +187,7 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
         rounds2: rate2,
       },
       check: { rowsCompared: checked, aheadEqualsPerRow: true, maxAbsDiff1vs2Threads: maxThreadDiff },
+      backtest,
       reference: 'NOTES-deps (5 x 300 trees, 1 thread): 1 row p50 64 us, p99 155 us; 10k rows 36k rows/s, 63k rows/s on 2 threads',
     };
     if (suiteOptions.json) {
@@ -186,6 +202,7 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
       `  backtest batch           ${k(result.batch.thread1RowsPerSecond)} rows/s on 1 thread, ${k(result.batch.threads2RowsPerSecond)} rows/s on 2 threads  (predictAhead of ${n} rows, median of ${options.repeats})`,
       `  check                    predictAhead == predictRow on ${checked} rows (bytes); 1 vs 2 threads differ by at most ${maxThreadDiff.toExponential(2)}`,
       `  reference                ${result.reference}`,
+      ...(backtest ? mlBacktestLines(backtest) : []),
     ].join('\n')}\n`);
     return result;
   } finally {
@@ -193,8 +210,100 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
   }
 }
 
+interface MlBacktestCost {
+  data: string;
+  config: string;
+  repeats: number;
+  events: { withModel: number; withoutModel: number };
+  modelLoadMs: number;
+  withModelMs: number[];
+  withoutModelMs: number[];
+  medianWithMs: number;
+  medianWithoutMs: number;
+  medianAheadMs: number;
+  ratio: number;
+  goal: number;
+  goalMet: boolean;
+  check: { predictions: number; onTime: number; timeouts: number; noFoldBars: number; fillsWith: string; fillsWithout: string };
+}
+
+/** The fusion-ml backtest with and without its model (see the header). */
+async function mlBacktestCost(repeats: number): Promise<MlBacktestCost> {
+  const root = packageRoot();
+  const data = path.join(root, 'data', 'binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
+  const configFile = path.join(root, 'config', 'examples', 'fusion-ml.yaml');
+  const config = loadConfig({ configFile, env: {} });
+  const noModel = { ...config, model: null };
+  const regimeModel = readRegimeModelFile(path.join(root, 'data', 'models', 'btc-1h-regime.json'));
+  const t0 = performance.now();
+  const configured = await openConfiguredModel(config.model!, config.fusion.ml.horizonBars);
+  const modelLoadMs = performance.now() - t0;
+  if (configured.state !== 'serving') throw new Error(`the fusion-ml model is absent: ${configured.reason}`);
+  const model: BacktestModel = backtestModelOf(configured);
+  const once = async (withModel: boolean): Promise<{ ms: number; run: BacktestRun }> => {
+    const started = performance.now();
+    const streams = await openDataSources([{ source: data }], {});
+    const run = await runBacktest({ streams, config: withModel ? config : noModel, regimeModel, equity: 100_000, model: withModel ? model : undefined });
+    return { ms: performance.now() - started, run };
+  };
+  try {
+    await once(false);
+    await once(true);
+    const withMs: number[] = [];
+    const withoutMs: number[] = [];
+    const aheadMs: number[] = [];
+    let last: { with: BacktestRun; without: BacktestRun } | undefined;
+    for (let r = 0; r < repeats; r++) {
+      const a = await once(false);
+      const b = await once(true);
+      withoutMs.push(a.ms);
+      withMs.push(b.ms);
+      if (b.run.model?.state === 'serving') aheadMs.push(b.run.model.aheadSeconds * 1000);
+      if (last && (last.with.recording.fillsHash !== b.run.recording.fillsHash || last.without.recording.fillsHash !== a.run.recording.fillsHash)) {
+        throw new Error('result check: a repeat gave other fills');
+      }
+      last = { with: b.run, without: a.run };
+    }
+    const report = last!.with.model;
+    if (report?.state !== 'serving') throw new Error('result check: the model did not serve');
+    const wait = last!.with.pipeline.modelWait!;
+    if (wait.onTime !== report.predictions || wait.timeouts !== report.noFoldBars) {
+      throw new Error(`result check: ${wait.onTime} on time of ${report.predictions} predictions, ${wait.timeouts} timeouts for ${report.noFoldBars} bars before the first fold`);
+    }
+    const ratio = median(withMs) / median(withoutMs);
+    return {
+      data: path.relative(root, data),
+      config: path.relative(root, configFile),
+      repeats,
+      events: { withModel: last!.with.published, withoutModel: last!.without.published },
+      modelLoadMs,
+      withModelMs: withMs,
+      withoutModelMs: withoutMs,
+      medianWithMs: median(withMs),
+      medianWithoutMs: median(withoutMs),
+      medianAheadMs: median(aheadMs),
+      ratio,
+      goal: 1.1,
+      goalMet: ratio <= 1.1,
+      check: { predictions: report.predictions, onTime: wait.onTime, timeouts: wait.timeouts, noFoldBars: report.noFoldBars, fillsWith: last!.with.recording.fillsHash, fillsWithout: last!.without.recording.fillsHash },
+    };
+  } finally {
+    await configured.model.release();
+  }
+}
+
+function mlBacktestLines(b: MlBacktestCost): string[] {
+  return [
+    `  ML expert cost in a backtest  ${b.config} on ${b.data}, median of ${b.repeats}:`,
+    `    with the model      ${b.medianWithMs.toFixed(0)} ms (${b.events.withModel} events; features + inference ahead ${b.medianAheadMs.toFixed(0)} ms of it)`,
+    `    model: null         ${b.medianWithoutMs.toFixed(0)} ms (${b.events.withoutModel} events)`,
+    `    ratio               ${b.ratio.toFixed(2)}x; goal <= ${b.goal.toFixed(2)}x: ${b.goalMet ? 'met' : 'NOT met'}  (timed: CSV stream, ahead features and inference, replay; model load ${b.modelLoadMs.toFixed(0)} ms not timed)`,
+    `    check               ${b.check.onTime} of ${b.check.predictions} predictions on time, ${b.check.timeouts} timeouts = ${b.check.noFoldBars} bars before the first fold; same fills every repeat`,
+  ];
+}
+
 export const modelsSuite: BenchSuite = {
   name: 'models',
-  description: 'quantile-model inference (onnxruntime-node): per-bar p50/p99 for 1 and 50 instruments, backtest batch rows/s on 1 and 2 threads',
+  description: 'quantile-model inference (onnxruntime-node): per-bar p50/p99 for 1 and 50 instruments, backtest batch rows/s on 1 and 2 threads, the ML expert\'s cost in the fusion-ml backtest',
   run,
 };

@@ -4,6 +4,7 @@
 // hash and where the outputs went.
 import { computeReport, type BacktestReport } from './report/index.js';
 import type { BacktestRun } from './run-backtest.js';
+import { modelSummaryLines } from './backtest-model.js';
 
 export interface BacktestSummary {
   readonly lines: string[];
@@ -46,6 +47,7 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
   for (const [symbol, slice] of Object.entries(report.byInstrument)) {
     lines.push(`  ${symbol}: ${count(slice.trades)} trades, net ${money(slice.netPnl)}, ${count(slice.fills)} fills, fees ${money(slice.fees)}, exposure ${pct(slice.exposure)}`);
   }
+  if (run.model) lines.push(...modelSummaryLines(run.model));
   if (run.defaulted.length > 0) lines.push(`risk: ${run.defaulted.join(', ')} not in risk.instruments; risk.replayDefaults applied (asset class, lot size)`);
   for (const { label, issues } of run.issues) {
     for (const issue of issues) lines.push(`data: ${label}: ${count(issue.count)} rows ${issue.rule} (${issue.action})${issue.examples.length ? `, e.g. ${issue.examples[0]}` : ''}`);
@@ -68,6 +70,7 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
       byStrategy: report.byStrategy,
       dataIssues: run.issues,
       defaulted: run.defaulted,
+      model: run.model ?? null,
       fillsSha256: recording.fillsHash,
       out: context.out,
       files: context.files,

@@ -8,6 +8,9 @@
 // streams bars trades on them (its timeframe is their interval); one that streams ticks gets
 // bars built in the core (`barTimeframe`, from its trades, else its quotes' mids) and the
 // venue matches its orders against the ticks.
+//
+// With a quantile model (`model`), the ML expert's answers for the fusion instruments that stream
+// bars are computed before the replay and merged in after each bar (model-ahead.ts).
 import { EngineHost, type EngineCounters, type OutboundListeners, type WaitStrategyName } from '../threads/index.js';
 import { readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
 import { readExecutionReport, type ExecutionReport } from '../execution/index.js';
@@ -22,6 +25,8 @@ import { parseTimeframe } from './timeframe.js';
 import { BacktestSetupError } from './backtest-errors.js';
 import type { BacktestRecording, RecordedInstrument } from './backtest-recording.js';
 import { fillsHash } from './report/index.js';
+import { modelRecordsAhead, type AheadInstrument, type ModelAhead } from './model-ahead.js';
+import { servedModelReport, type BacktestModel, type BacktestModelReport } from './backtest-model.js';
 
 export interface BacktestOptions {
   readonly streams: readonly MarketStream[];
@@ -49,6 +54,12 @@ export interface BacktestOptions {
   readonly record?: boolean;
   /** false: indicators only, no strategy, no orders (a bench of the data path). Default true. */
   readonly trade?: boolean;
+  /**
+   * The ML expert's quantile model (model-ahead.ts): its answers for every bar of the fusion
+   * instruments that stream bars are computed before the replay and played right after each bar;
+   * `absent` runs without it and reports why. Ignored with `trade: false`.
+   */
+  readonly model?: BacktestModel;
   /** More listeners on the outbound ring (orders, risk records ...), next to the recorder's. */
   readonly listeners?: Omit<OutboundListeners, 'onVenueReport' | 'onRoundTrip' | 'onEquity'>;
   shouldStop?(): boolean;
@@ -70,6 +81,8 @@ export interface BacktestRun {
   readonly issues: readonly { readonly label: string; readonly issues: readonly StreamIssue[] }[];
   /** Instruments whose risk terms came from risk.replayDefaults. */
   readonly defaulted: readonly string[];
+  /** The ML expert: what served and how the core's wait went, or why it was absent (undefined: no model given). */
+  readonly model?: BacktestModelReport;
 }
 
 export interface InstrumentPlan {
@@ -110,21 +123,26 @@ export function planInstruments(streams: readonly MarketStream[], barTimeframe: 
 export async function runBacktest(options: BacktestOptions): Promise<BacktestRun> {
   const { config } = options;
   if (options.streams.length === 0) throw new BacktestSetupError('no data: give at least one source');
-  const plans = planInstruments(options.streams, options.barTimeframe ?? '1m');
-  const timeframes = plans.map((p) => timeframeOfInterval(p.timeframeNs));
+  const givenPlans = planInstruments(options.streams, options.barTimeframe ?? '1m');
+  const timeframes = givenPlans.map((p) => timeframeOfInterval(p.timeframeNs));
   const trade = options.trade ?? true;
   const record = options.record ?? true;
-  const merger = await StreamMerger.open(plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument }))));
-  const instrumentOf = new Map(plans.map((p, id) => [p.symbol, id]));
+  const instrumentOf = new Map(givenPlans.map((p, id) => [p.symbol, id]));
   for (const stream of options.warmupStreams ?? []) {
     if (!instrumentOf.has(stream.symbol)) throw new BacktestSetupError(`warm-up stream ${stream.label}: symbol ${stream.symbol} is not among the run's (${[...instrumentOf.keys()].join(', ')})`);
   }
-  const warmupMerger = options.warmupStreams?.length ? await StreamMerger.open(options.warmupStreams.map((stream) => ({ stream, instrument: instrumentOf.get(stream.symbol)! }))) : undefined;
+  const served = trade ? await serveModel(options, givenPlans, timeframes) : undefined;
+  const ahead = served?.ahead;
+  const loaded = (stream: MarketStream): MarketStream => ahead?.loaded.get(stream) ?? stream;
+  const plans = givenPlans.map((p) => ({ ...p, streams: p.streams.map(loaded) }));
+  const warmupStreams = (options.warmupStreams ?? []).map(loaded);
+  const merger = await StreamMerger.open([...plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument }))), ...(ahead?.modelStreams ?? [])]);
+  const warmupMerger = warmupStreams.length ? await StreamMerger.open([...warmupStreams.map((stream) => ({ stream, instrument: instrumentOf.get(stream.symbol)! })), ...(ahead?.warmupModelStreams ?? [])]) : undefined;
   const warmup = warmupMerger !== undefined && !warmupMerger.finished;
   let host: EngineHost | undefined;
   let stopped = false;
   try {
-    const spec = buildSpec(options, plans, timeframes, trade, warmup ? warmupMerger.firstTimeNs() : merger.firstTimeNs(), warmup);
+    const spec = buildSpec(options, plans, timeframes, trade, warmup ? warmupMerger.firstTimeNs() : merger.firstTimeNs(), warmup, served?.input);
     const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades));
     host = await EngineHost.start({
       ...options.listeners,
@@ -153,7 +171,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     if (!played.stoppedEarly && counters.eventsProcessed !== warmupRecords + played.published) {
       throw new Error(`engine consumed ${counters.eventsProcessed} of ${warmupRecords + played.published} published records`);
     }
-    return completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams });
+    const run = completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams });
+    return served ? { ...run, model: served.report(run.pipeline) } : run;
   } finally {
     await merger.close();
     await warmupMerger?.close();
@@ -231,7 +250,7 @@ export interface BuiltSpec {
   readonly strategyOf: readonly (string | undefined)[];
 }
 
-function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], timeframes: readonly (string | undefined)[], trade: boolean, startNs: bigint, halted: boolean): BuiltSpec {
+function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], timeframes: readonly (string | undefined)[], trade: boolean, startNs: bigint, halted: boolean, model?: SimulatedModelInput): BuiltSpec {
   const barBuilders = plans.map((p) => (p.ticks ? { timeframeNs: p.timeframeNs, source: p.fromTrades ? 'trades' as const : 'quotes' as const, emptyIntervals: 'skip' as const } : undefined));
   if (!trade) {
     const indicators = options.indicators && options.indicators.length > 0 ? options.indicators : ['ema:10', 'ema:20'];
@@ -241,7 +260,56 @@ function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], t
       strategyOf: plans.map(() => undefined),
     };
   }
-  return simulatedTradingSpec({ config: options.config, plans, regimeModel: options.regimeModel, indicators: options.indicators ?? [], equity: options.equity, startNs, halted, log: options.log });
+  return simulatedTradingSpec({ config: options.config, plans, regimeModel: options.regimeModel, indicators: options.indicators ?? [], equity: options.equity, startNs, halted, model, log: options.log });
+}
+
+interface ServedModel {
+  /** The spec's model input (symbols: the instruments served ahead); undefined when the model is absent. */
+  readonly input?: SimulatedModelInput;
+  readonly ahead?: ModelAhead;
+  report(counters: PipelineCounters): BacktestModelReport;
+}
+
+/**
+ * The ML expert of a trading run: the fusion instruments that get it (as modelInstruments picks
+ * them), served ahead when they stream bars in the model's timeframe; the others run without it,
+ * with the reason. A model whose horizon is not fusion.ml.horizonBars is absent.
+ */
+async function serveModel(options: BacktestOptions, plans: readonly InstrumentPlan[], timeframes: readonly (string | undefined)[]): Promise<ServedModel | undefined> {
+  const model = options.model;
+  if (model === undefined) return undefined;
+  if (model.state === 'absent') return { report: () => ({ state: 'absent', source: model.source, reason: model.reason }) };
+  const { set } = model;
+  const horizon = set.metadata.target.horizonBars;
+  const wanted = options.config.fusion.ml.horizonBars;
+  if (horizon !== wanted) {
+    const reason = `${model.source}: the model predicts ${horizon}-bar returns, the ML expert's \`fusion.ml.horizonBars\` is ${wanted}; set it to ${horizon} or train a ${wanted}-bar model`;
+    return { report: () => ({ state: 'absent', source: model.source, reason }) };
+  }
+  const features = set.metadata.features;
+  // Which instruments fusion decides: the same spec without the model (account start is irrelevant here).
+  const probe = buildSpec({ ...options, log: undefined }, plans, timeframes, true, 0n, false);
+  const candidates = modelInstruments(probe.spec, plans, { features, waitNs: model.waitNs, symbols: model.symbols });
+  const without: { symbol: string; reason: string }[] = [];
+  const instruments: AheadInstrument[] = [];
+  for (const id of candidates) {
+    const plan = plans[id];
+    if (plan.ticks) {
+      without.push({ symbol: plan.symbol, reason: 'it streams ticks: its bars are built in the core, so they are not known ahead of the replay (give it bars to use the ML expert)' });
+    } else if (timeframes[id] !== set.metadata.timeframe) {
+      without.push({ symbol: plan.symbol, reason: `its bars are ${timeframes[id] ?? `${plan.timeframeNs} ns`}, the model ${set.metadata.name} was trained on ${set.metadata.timeframe} bars` });
+    } else {
+      instruments.push({ instrument: id, symbol: plan.symbol, barIntervalNs: plan.timeframeNs, run: plan.streams, warmup: (options.warmupStreams ?? []).filter((s) => s.symbol === plan.symbol) });
+    }
+  }
+  for (const { symbol, reason } of without) options.log?.(`ML expert absent on ${symbol}: ${reason}`);
+  const ahead = await modelRecordsAhead(set, instruments);
+  const symbols = instruments.map((i) => i.symbol);
+  return {
+    input: { features, waitNs: model.waitNs, symbols },
+    ahead,
+    report: (counters) => servedModelReport({ set, source: model.source, instruments: symbols, without, stats: ahead.stats, counters: counters.modelWait }),
+  };
 }
 
 export interface SimulatedTradingSpecInput {

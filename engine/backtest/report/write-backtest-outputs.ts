@@ -18,13 +18,15 @@ export interface BacktestOutputOptions {
   readonly title?: string;
   /** The run's configuration, copied into report.json as `config`. */
   readonly config?: unknown;
+  /** The run's ML expert section (BacktestRun.model), copied into report.json as `model`. */
+  readonly model?: unknown;
 }
 
 /** Writes the five files into `dir` and returns their absolute paths. */
 export async function writeBacktestOutputs(dir: string, recording: BacktestRecording, options: BacktestOutputOptions = {}): Promise<{ files: string[] }> {
   const out = resolve(dir);
   await mkdir(out, { recursive: true });
-  const report = computeReport(recording, options);
+  const report = { ...computeReport(recording, options), ...(options.model !== undefined ? { model: options.model } : {}) };
   const files = {
     report: join(out, 'report.json'),
     fills: join(out, 'fills.csv'),

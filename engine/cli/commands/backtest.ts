@@ -3,10 +3,14 @@
 // fusion strategy needs one), shows a progress bar with events/s, writes the outputs and
 // prints a one-screen summary with the hash of the fills. SIGINT/SIGTERM stop at a batch
 // boundary; the outputs then cover what ran, and the summary says it was interrupted.
+// A configured `model` is opened (engine/models openConfiguredModel) and served ahead of the
+// replay; a model that cannot serve does not stop the run: it trades without the ML expert and
+// the summary says why.
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
-import { runBacktest, summariseBacktest, writeBacktestOutputs, BacktestOptionError, BacktestSetupError, type BacktestRun } from '../../backtest/index.js';
+import { backtestModelOf, runBacktest, summariseBacktest, writeBacktestOutputs, BacktestOptionError, BacktestSetupError, type BacktestModel, type BacktestRun } from '../../backtest/index.js';
+import { openConfiguredModel } from '../../models/index.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
@@ -56,6 +60,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   const regimeModel = flags.regimeModel ? readRegimeModelFlag(flags.regimeModel) : undefined;
   const sources = runDataSources(flags.data, config);
   const streams = await openRunData(sources, csvOptionsFromFlags(flags));
+  const model = await openRunModel(config, log);
   const expected = streams.every((s) => s.expectedRows !== undefined) ? streams.reduce((sum, s) => sum + (s.expectedRows ?? 0), 0) : undefined;
 
   let stopRequested = false;
@@ -82,6 +87,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
       equity,
       barTimeframe: flags.barTimeframe,
       batch,
+      model,
       shouldStop: () => stopRequested,
       onProgress: (published) => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -97,13 +103,22 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   } finally {
     bar?.stop();
     shutdown.dispose();
+    if (model?.state === 'serving') await model.set.release();
   }
   const out = resolve(flags.out);
-  const written = await writeBacktestOutputs(out, run.recording, { title: `QuantFlow backtest: ${run.recording.instruments.map((i) => i.symbol).join(', ')}`, config });
+  const written = await writeBacktestOutputs(out, run.recording, { title: `QuantFlow backtest: ${run.recording.instruments.map((i) => i.symbol).join(', ')}`, config, model: run.model });
   const summary = summariseBacktest(run, { out, files: written.files, sources: sources.map((s) => s.source) });
   if (flags.json) process.stdout.write(`${JSON.stringify(summary.json, null, 2)}\n`);
   else process.stdout.write(`${summary.lines.join('\n')}\n`);
   if (run.stoppedEarly) process.exitCode = 130;
+}
+
+/** The configured model (undefined: `model: null`), opened for serving, or absent with the reason. */
+async function openRunModel(config: QuantFlowConfig, log: (line: string) => void): Promise<BacktestModel | undefined> {
+  if (config.model === null) return undefined;
+  const model = backtestModelOf(await openConfiguredModel(config.model, config.fusion.ml.horizonBars));
+  if (model.state === 'absent') log(`ML expert absent: ${model.reason}`);
+  return model;
 }
 
 function loadBacktestConfig(flags: BacktestFlags): QuantFlowConfig {

@@ -1,0 +1,63 @@
+// `quantflow backtest` with the ML expert, as a user runs it (compiled dist/, a real process):
+// the example config/examples/fusion-ml.yaml on the bundled BTC bars with the committed models
+// (no Python), its summary line and report.json section, and a configured model that cannot
+// serve: the run completes without the ML expert and says why.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+const cli = join(root, 'dist', 'engine', 'cli', 'main.js');
+const BTC = 'data/binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv';
+const EXAMPLE = 'config/examples/fusion-ml.yaml';
+const REGIME = 'data/models/btc-1h-regime.json';
+
+function run(args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('quantflow backtest with the ML expert', () => {
+  it('runs the example end to end: every bar with a fold decided on time, the model section in the summary and report.json', () => {
+    const out = mkdtempSync(join(tmpdir(), 'qf-bt-ml-'));
+    const json = run(['backtest', '--data', BTC, '--config', EXAMPLE, '--regime-model', REGIME, '--out', join(out, 'a'), '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const summary = JSON.parse(json.stdout);
+    const model = summary.model;
+    expect(model.state).toBe('serving');
+    expect(model.name).toBe('btc-1h-q5');
+    expect(model.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(model.instruments).toEqual(['BTCUSDT']);
+    expect(model.predictions).toBeGreaterThan(15_000);
+    expect(model.onTime).toBe(model.predictions);
+    expect(model.timeouts).toBe(model.noFoldBars);
+    expect(model.folds).toHaveLength(5);
+    expect(summary.fills).toBeGreaterThan(20);
+    const report = JSON.parse(readFileSync(join(out, 'a', 'report.json'), 'utf8'));
+    expect(report.model).toEqual(model);
+
+    const text = run(['backtest', '--data', BTC, '--config', EXAMPLE, '--regime-model', REGIME, '--out', join(out, 'b')]);
+    expect(text.code, text.stderr).toBe(0);
+    const line = text.stdout.split('\n').find((l) => l.startsWith('ML expert: '));
+    expect(line, text.stdout).toContain(`btc-1h-q5 (${model.hash.slice(0, 12)}`);
+    expect(line).toContain(`${model.predictions.toLocaleString('en-US')} predictions ahead`);
+    expect(text.stdout).toContain(`fills sha256 ${summary.fillsSha256}`);
+  });
+
+  it('a configured model that cannot serve: the run completes without the ML expert and prints why', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-ml-bad-'));
+    const config = join(dir, 'fusion-ml-h1.yaml');
+    writeFileSync(config, readFileSync(join(root, EXAMPLE), 'utf8')
+      .replace('horizonBars: 12', 'horizonBars: 1')
+      .replace('path: ../../data/models/btc-1h-q5', `path: ${join(root, 'data', 'models', 'btc-1h-q5')}`));
+    const result = run(['backtest', '--data', BTC, '--config', config, '--regime-model', REGIME, '--out', join(dir, 'out')]);
+    expect(result.code, result.stderr).toBe(0);
+    const line = result.stdout.split('\n').find((l) => l.startsWith('ML expert absent: '));
+    expect(line, result.stdout).toMatch(/the model predicts 12-bar returns, the ML expert's `fusion.ml.horizonBars` is 1/);
+    expect(result.stderr).toContain('ML expert absent: ');
+    const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
+    expect(report.model.state).toBe('absent');
+  });
+});
