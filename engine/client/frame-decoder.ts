@@ -3,11 +3,11 @@
 import * as flatbuffers from 'flatbuffers';
 import * as F from '../../schemas/generated/quant-flow/frames.js';
 import {
-  FRAME_KIND_BY_CODE, HEALTH_BY_CODE, LIQUIDITY_BY_CODE, MODE_BY_CODE, ORDER_STATUS_BY_CODE, ORDER_TYPE_BY_CODE, SIDE_BY_CODE,
+  FRAME_KIND_BY_CODE, HEALTH_BY_CODE, LIQUIDITY_BY_CODE, MODE_BY_CODE, MODEL_ALERT_KIND_BY_CODE, MODEL_STATE_BY_CODE, ORDER_STATUS_BY_CODE, ORDER_TYPE_BY_CODE, SIDE_BY_CODE,
   TIME_IN_FORCE_BY_CODE, TOPIC_BY_CODE, TOPIC_PAYLOAD, nameAt,
 } from './frame-enums.js';
 import type {
-  FillViewData, FillsView, HealthView, LatencyView, OrderViewData, OrdersView, RegimeView, RiskView, SignalsView, StateView, TopicName,
+  FillViewData, FillsView, HealthView, LatencyView, ModelsView, OrderViewData, OrdersView, RegimeView, RiskView, SignalsView, StateView, TopicName,
   TopicPayloads, TopicUpdate,
 } from './protocol.js';
 
@@ -109,6 +109,37 @@ function decodeHealth(p: F.HealthPayload): HealthView {
   };
 }
 
+function decodeModels(p: F.ModelsPayload): ModelsView {
+  const c = p.counters();
+  return {
+    state: nameAt(MODEL_STATE_BY_CODE, p.state(), 'models.state'), reason: p.reason() ?? '', source: p.source() ?? '', name: p.name() ?? '', hash: p.hash() ?? '',
+    fold: p.fold(), driftThreshold: p.driftThreshold(), coverageTolerance: p.coverageTolerance(),
+    features: list(p.featuresLength(), (i) => {
+      const f = p.features(i)!;
+      return { instrument: f.instrument() ?? '', name: f.name() ?? '', psi: f.psi(), alerting: f.alerting() };
+    }),
+    calibration: list(p.calibrationLength(), (i) => {
+      const q = p.calibration(i)!;
+      return {
+        instrumentId: q.instrumentId(), instrument: q.instrument() ?? '', coverage: q.coverage(), nominal: q.nominal(),
+        pinball: list(q.pinballLength(), (k) => q.pinball(k)!), observations: q.observations(), alerting: q.alerting(),
+      };
+    }),
+    counters: {
+      vectors: c?.vectors() ?? 0n, predictions: c?.predictions() ?? 0n, noFold: c?.noFold() ?? 0n, nonFinite: c?.nonFinite() ?? 0n, crossed: c?.crossed() ?? 0n,
+      failures: c?.failures() ?? 0n, calibrationSkipped: c?.calibrationSkipped() ?? 0n, inFlight: c?.inFlight() ?? 0, onTime: c?.onTime() ?? 0n,
+      timeouts: c?.timeouts() ?? 0n, late: c?.late() ?? 0n, latencyP50Us: c?.latencyP50Us() ?? NaN, latencyP99Us: c?.latencyP99Us() ?? NaN,
+    },
+    recentAlerts: list(p.recentAlertsLength(), (i) => {
+      const a = p.recentAlerts(i)!;
+      return {
+        kind: nameAt(MODEL_ALERT_KIND_BY_CODE, a.kind(), 'models.recentAlerts.kind'), instrument: a.instrument() ?? '', feature: a.feature() ?? '',
+        value: a.value(), threshold: a.threshold(), timeNs: a.timeNs(),
+      };
+    }),
+  };
+}
+
 function decodePayload(topic: TopicName, frame: F.Frame): TopicPayloads[TopicName] {
   switch (topic) {
     case 'state': return decodeState(frame.payload(new F.StatePayload()) as F.StatePayload);
@@ -125,6 +156,7 @@ function decodePayload(topic: TopicName, frame: F.Frame): TopicPayloads[TopicNam
     case 'risk': return decodeRisk(frame.payload(new F.RiskPayload()) as F.RiskPayload);
     case 'latency': return decodeLatency(frame.payload(new F.LatencyPayload()) as F.LatencyPayload);
     case 'health': return decodeHealth(frame.payload(new F.HealthPayload()) as F.HealthPayload);
+    case 'models': return decodeModels(frame.payload(new F.ModelsPayload()) as F.ModelsPayload);
   }
 }
 

@@ -1,21 +1,21 @@
 // Names of the FlatBuffers enums of schemas/frames.fbs and common.fbs as the client's views
 // spell them, both ways: the server encodes views with them, the client decodes frames.
 import { EngineMode, Liquidity, OrderStatus, OrderType, Side, TimeInForce } from '../../schemas/generated/quant-flow.js';
-import { FrameKind, HealthStatus, Payload, Topic } from '../../schemas/generated/quant-flow/frames.js';
+import { FrameKind, HealthStatus, ModelAlertKind, ModelState, Payload, Topic } from '../../schemas/generated/quant-flow/frames.js';
 import type {
-  EngineModeName, FrameKindName, HealthStatusName, LiquidityName, OrderStatusName, OrderTypeName, SideName, TimeInForceName, TopicName,
+  EngineModeName, FrameKindName, HealthStatusName, LiquidityName, ModelAlertKindName, ModelStateName, OrderStatusName, OrderTypeName, SideName, TimeInForceName, TopicName,
 } from './protocol.js';
 
 /** Index = enum value. */
-export const TOPIC_BY_CODE: readonly TopicName[] = ['state', 'orders', 'fills', 'signals', 'regime', 'risk', 'latency', 'health'];
+export const TOPIC_BY_CODE: readonly TopicName[] = ['state', 'orders', 'fills', 'signals', 'regime', 'risk', 'latency', 'health', 'models'];
 export const TOPIC_CODE: Readonly<Record<TopicName, Topic>> = {
   state: Topic.State, orders: Topic.Orders, fills: Topic.Fills, signals: Topic.Signals,
-  regime: Topic.Regime, risk: Topic.Risk, latency: Topic.Latency, health: Topic.Health,
+  regime: Topic.Regime, risk: Topic.Risk, latency: Topic.Latency, health: Topic.Health, models: Topic.Models,
 };
 /** The union member each topic's frames carry. */
 export const TOPIC_PAYLOAD: Readonly<Record<TopicName, Payload>> = {
   state: Payload.StatePayload, orders: Payload.OrdersPayload, fills: Payload.FillsPayload, signals: Payload.SignalsPayload,
-  regime: Payload.RegimePayload, risk: Payload.RiskPayload, latency: Payload.LatencyPayload, health: Payload.HealthPayload,
+  regime: Payload.RegimePayload, risk: Payload.RiskPayload, latency: Payload.LatencyPayload, health: Payload.HealthPayload, models: Payload.ModelsPayload,
 };
 export const FRAME_KIND_BY_CODE: readonly FrameKindName[] = ['snapshot', 'delta'];
 export const FRAME_KIND_CODE: Readonly<Record<FrameKindName, FrameKind>> = { snapshot: FrameKind.Snapshot, delta: FrameKind.Delta };
@@ -42,6 +42,13 @@ export const ORDER_STATUS_CODE: Readonly<Record<OrderStatusName, OrderStatus>> =
 ) as Record<OrderStatusName, OrderStatus>;
 export const HEALTH_BY_CODE: readonly HealthStatusName[] = ['ok', 'degraded', 'down'];
 export const HEALTH_CODE: Readonly<Record<HealthStatusName, HealthStatus>> = { ok: HealthStatus.Ok, degraded: HealthStatus.Degraded, down: HealthStatus.Down };
+
+export const MODEL_STATE_BY_CODE: readonly ModelStateName[] = ['serving', 'absent'];
+export const MODEL_STATE_CODE: Readonly<Record<ModelStateName, ModelState>> = { serving: ModelState.Serving, absent: ModelState.Absent };
+export const MODEL_ALERT_KIND_BY_CODE: readonly ModelAlertKindName[] = ['feature-drift', 'quantile-calibration'];
+export const MODEL_ALERT_KIND_CODE: Readonly<Record<ModelAlertKindName, ModelAlertKind>> = {
+  'feature-drift': ModelAlertKind.FeatureDrift, 'quantile-calibration': ModelAlertKind.QuantileCalibration,
+};
 
 /** The name at `code`, or throws naming the field (a frame from a newer schema, or a corrupt one). */
 export function nameAt<T>(names: readonly T[], code: number, field: string): T {

@@ -8,14 +8,14 @@
 // Client -> server: text messages only, JSON (`ClientMessage`). Anything else is malformed: the
 // server answers `{ type: 'error', code: 'malformed' }`, counts it and keeps the connection.
 //
-// Deltas by topic: state, risk, regime, signals, latency and health carry the whole current
+// Deltas by topic: state, risk, regime, signals, latency, health and models carry the whole current
 // payload (a lost delta is harmless: the next one supersedes it); fills carry the fills since
 // the previous frame, orders the orders that changed. A Snapshot of fills holds the server's
 // backlog (the last N fills) or, with `since`, every fill after that sequence; so a client that
 // reconnects, or sees a gap, re-subscribes with `since` and misses no fill while the backlog
 // still covers it (`subscribed.backfill` says whether it did).
 
-export const TOPIC_NAMES = ['state', 'orders', 'fills', 'signals', 'regime', 'risk', 'latency', 'health'] as const;
+export const TOPIC_NAMES = ['state', 'orders', 'fills', 'signals', 'regime', 'risk', 'latency', 'health', 'models'] as const;
 export type TopicName = (typeof TOPIC_NAMES)[number];
 
 /** Topics whose deltas are events (not the whole state): a gap means something was missed. */
@@ -159,6 +159,76 @@ export interface HealthView {
   components: { name: string; status: HealthStatusName; detail: string }[];
 }
 
+export type ModelStateName = 'serving' | 'absent';
+export type ModelAlertKindName = 'feature-drift' | 'quantile-calibration';
+
+/** PSI of one model feature over its rolling window (NaN before the first observation). */
+export interface FeatureDriftView {
+  instrument: string;
+  name: string;
+  psi: number;
+  alerting: boolean;
+}
+
+/** Rolling [q10, q90] coverage and pinball loss of one instrument's realised predictions. */
+export interface QuantileCalibrationView {
+  instrumentId: number;
+  instrument: string;
+  /** NaN before the first realised prediction. */
+  coverage: number;
+  nominal: number;
+  /** Mean pinball loss of q10, q25, q50, q75, q90. */
+  pinball: number[];
+  observations: number;
+  alerting: boolean;
+}
+
+export interface ModelAlertView {
+  kind: ModelAlertKindName;
+  instrument: string;
+  /** The drifting feature ('' for calibration alerts). */
+  feature: string;
+  value: number;
+  threshold: number;
+  timeNs: bigint;
+}
+
+export interface ModelCountersView {
+  vectors: bigint;
+  predictions: bigint;
+  noFold: bigint;
+  nonFinite: bigint;
+  crossed: bigint;
+  failures: bigint;
+  calibrationSkipped: bigint;
+  inFlight: number;
+  /** The core's wait for MODEL records: decided on time, timed out, answered late. */
+  onTime: bigint;
+  timeouts: bigint;
+  late: bigint;
+  /** Inference latency, microseconds (NaN before the first). */
+  latencyP50Us: number;
+  latencyP99Us: number;
+}
+
+/** The ML expert's model (topic `models`): serving or absent with the reason, drift, calibration, counters, recent alerts. */
+export interface ModelsView {
+  state: ModelStateName;
+  reason: string;
+  source: string;
+  name: string;
+  hash: string;
+  /** The fold of the latest prediction; -1 before any. */
+  fold: number;
+  driftThreshold: number;
+  coverageTolerance: number;
+  features: FeatureDriftView[];
+  calibration: QuantileCalibrationView[];
+  counters: ModelCountersView;
+  /** Newest last. */
+  recentAlerts: ModelAlertView[];
+}
+
 /** The decoded payload of each topic. */
 export interface TopicPayloads {
   state: StateView;
@@ -169,6 +239,7 @@ export interface TopicPayloads {
   risk: RiskView;
   latency: LatencyView;
   health: HealthView;
+  models: ModelsView;
 }
 
 export type FrameKindName = 'snapshot' | 'delta';

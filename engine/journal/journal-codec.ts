@@ -182,9 +182,28 @@ export class JournalEncoder {
         R.addReport(b, report);
         return [E.ReconciliationDone, R.endReconciliationDone(b)];
       }
+      case 'modelAlert': {
+        if (e.kind !== 'feature-drift' && e.kind !== 'quantile-calibration') {
+          throw new RangeError(`\`modelAlert.kind\` must be feature-drift or quantile-calibration, was ${JSON.stringify(e.kind)}`);
+        }
+        if (typeof e.instrument !== 'string' || e.instrument === '') throw new RangeError(`\`modelAlert.instrument\` must be a non-empty string, was ${JSON.stringify(e.instrument)}`);
+        if (typeof e.atNs !== 'bigint') throw new RangeError(`\`modelAlert.atNs\` must be a bigint (ns since the epoch), was ${String(e.atNs)}`);
+        const kind = this.string(b, e.kind);
+        const instrument = this.string(b, e.instrument);
+        const feature = this.string(b, e.feature ?? '');
+        const A = J.ModelAlert;
+        A.startModelAlert(b);
+        A.addKind(b, kind);
+        A.addInstrument(b, instrument);
+        A.addFeature(b, feature);
+        A.addValue(b, e.value);
+        A.addThreshold(b, e.threshold);
+        A.addTimeNs(b, e.atNs);
+        return [E.ModelAlert, A.endModelAlert(b)];
+      }
       default: {
         const unknown: never = e;
-        throw new RangeError(`journal entry \`type\` must be one of inbound, submit, cancel, replace, killSwitchTripped, killSwitchReset, modeChanged, limitChanged, sessionStarted, reconciliation, was ${JSON.stringify((unknown as { type: unknown }).type)}`);
+        throw new RangeError(`journal entry \`type\` must be one of inbound, submit, cancel, replace, killSwitchTripped, killSwitchReset, modeChanged, limitChanged, sessionStarted, reconciliation, modelAlert, was ${JSON.stringify((unknown as { type: unknown }).type)}`);
       }
     }
   }
@@ -312,9 +331,15 @@ function decodeEntry(record: QuantFlow.Journal.JournalRecord, sequence: bigint):
         report: e.report() ?? '',
       };
     }
+    case E.ModelAlert: {
+      const e = record.entry(new J.ModelAlert()) as QuantFlow.Journal.ModelAlert;
+      const kind = e.kind();
+      if (kind !== 'feature-drift' && kind !== 'quantile-calibration') throw new JournalFormatError(`journal record ${sequence}: ModelAlert.kind holds unknown kind ${JSON.stringify(kind)}`);
+      return { type: 'modelAlert', kind, instrument: e.instrument(), feature: e.feature() ?? '', value: e.value(), threshold: e.threshold(), atNs: e.timeNs() };
+    }
     default:
       throw new JournalFormatError(
-        `journal record ${sequence} holds entry type ${E[type] ?? type}, which this journal does not read (it reads InboundRecord, SubmitOrder, CancelOrder, ReplaceOrder, KillSwitchTripped, KillSwitchReset, ModeChanged, LimitChanged, SessionStarted, ReconciliationDone)`,
+        `journal record ${sequence} holds entry type ${E[type] ?? type}, which this journal does not read (it reads InboundRecord, SubmitOrder, CancelOrder, ReplaceOrder, KillSwitchTripped, KillSwitchReset, ModeChanged, LimitChanged, SessionStarted, ReconciliationDone, ModelAlert)`,
       );
   }
 }

@@ -59,6 +59,18 @@ export type JournalEntry =
       foreignOrders: number;
       positionMismatches: number;
       report: string;
+    }
+  | {
+      /** A model monitor's alert (engine/models MonitorAlert), journaled as the I/O thread raised it. */
+      type: 'modelAlert';
+      kind: 'feature-drift' | 'quantile-calibration';
+      instrument: string;
+      /** '' for calibration alerts. */
+      feature: string;
+      value: number;
+      threshold: number;
+      /** Bar close of the observation that raised it. */
+      atNs: bigint;
     };
 
 export type JournalEntryType = JournalEntry['type'];
@@ -68,4 +80,16 @@ export interface JournalRecordView {
   sequence: bigint;
   timeNs: bigint;
   entry: JournalEntry;
+}
+
+/** The journal entry of a model monitor's alert (engine/models MonitorAlert has this shape). */
+export function modelAlertEntry(alert: {
+  readonly kind: 'feature-drift' | 'quantile-calibration';
+  readonly instrument: string;
+  readonly feature?: string;
+  readonly value: number;
+  readonly threshold: number;
+  readonly atNs: bigint;
+}): Extract<JournalEntry, { type: 'modelAlert' }> {
+  return { type: 'modelAlert', kind: alert.kind, instrument: alert.instrument, feature: alert.feature ?? '', value: alert.value, threshold: alert.threshold, atNs: alert.atNs };
 }

@@ -17,3 +17,4 @@ export type { MonitorAlert, MonitorAlertKind } from './monitor-alert.js';
 export { FeatureDriftMonitor, populationStabilityIndex, type FeatureDriftOptions } from './feature-drift-monitor.js';
 export { QuantileCalibrationMonitor, type QuantileCalibrationOptions } from './quantile-calibration-monitor.js';
 export { openConfiguredModel, describeModelSource, type ConfiguredModel } from './configured-model.js';
+export { ModelFeed, type ModelFeedOptions, type ModelFeedMonitorOptions, type ModelStatus, type ModelFeatureStatus, type ModelCalibrationStatus, type ModelFeedCounters } from './model-feed.js';

@@ -10,6 +10,12 @@
 //                                                               | outbound ring
 //                       RunRecorder (summary) <- drain -> EngineStateSource -> state server -> browsers
 //                                                                  control (signed) -> PaperControl
+//
+// With `config.model` (session-model.ts), the fusion instruments that get the ML expert wait for
+// their bar's MODEL record: the drain hands FEATURES to a ModelFeed, whose answers go through an
+// InboundQueue that playPaced publishes between market records (the ring's only producer); the
+// feed's status goes to the models topic on each prediction and alert. An absent model is said
+// on stderr, in /health (degraded) and on the models topic, and the session trades without it.
 import { EngineHost } from '../threads/index.js';
 import type { MarketStream } from '../replay/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
@@ -19,8 +25,11 @@ import {
 } from '../backtest/index.js';
 import { EngineStateSource, dashboardMounts, mergeOutboundListeners, startStateServer, type StateServer } from '../server/index.js';
 import { packageRoot } from '../core/package-root.js';
-import { playPaced, checkSpeed } from './paced-player.js';
+import { playPaced, checkSpeed, type PacedInjection } from './paced-player.js';
 import { PaperControl } from './paper-control.js';
+import { modelsView, openSessionModel, withoutServedInstruments, type SessionModel, type SessionModelHooks } from './session-model.js';
+import { EventKind, KIND_MASK } from '../layout/event-record.js';
+import type { ModelStatus } from '../models/index.js';
 
 export interface PaperSessionOptions {
   readonly streams: readonly MarketStream[];
@@ -60,6 +69,8 @@ export interface PaperSession {
   readonly dashboardUrl: string | null;
   /** The run, once the data is played out or stop() was called. */
   readonly finished: Promise<BacktestRun>;
+  /** The ML expert's model status (null when the configuration has no model). */
+  modelStatus(): ModelStatus | null;
   /** Stops the run at the next batch boundary. */
   stop(): void;
   /** Stops the run if it still runs, waits for it, and closes the server. */
@@ -83,6 +94,15 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
   const control = new PaperControl(log);
   let server: StateServer | null = null;
   let host: EngineHost | undefined;
+  let sessionModel: SessionModel | null = null;
+  const symbols = plans.map((p) => p.symbol);
+  const publishModels = (): void => {
+    if (sessionModel) source.publishModels(modelsView(sessionModel.feed.status(), host?.pipelineMap ? host.pipelineCounters().modelWait : undefined));
+  };
+  const modelHooks: SessionModelHooks = {
+    onAlert: (alert) => log(`model alert: ${alert.kind} ${alert.instrument}${alert.feature ? ` ${alert.feature}` : ''} ${alert.value.toFixed(4)} (threshold ${alert.threshold}) at bar close ${new Date(Number(alert.atNs / 1_000_000n)).toISOString()}`),
+    onStatus: publishModels,
+  };
   try {
     if (options.serve ?? true) {
       server = await startStateServer({
@@ -94,11 +114,30 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
         staticFiles: dashboardMounts(packageRoot()),
       });
     }
-    const built = simulatedTradingSpec({ config, plans, regimeModel: options.regimeModel, indicators: [], equity: options.equity, startNs: merger.firstTimeNs(), halted: false, log });
+    sessionModel = await openSessionModel(config, symbols, modelHooks);
+    const specInput = { config, plans, regimeModel: options.regimeModel, indicators: [], equity: options.equity, startNs: merger.firstTimeNs(), halted: false, log };
+    const built = simulatedTradingSpec({ ...specInput, model: sessionModel?.input ?? undefined });
+    if (sessionModel?.input && !built.spec.instruments.some((entry) => entry.model !== undefined)) {
+      sessionModel = await withoutServedInstruments(sessionModel, config, symbols, modelHooks);
+    }
+    const model = sessionModel;
+    if (model?.absentReason) {
+      log(`paper: the model is absent, trading without the ML expert: ${model.absentReason}`);
+      source.setDegraded([`model absent (trading without the ML expert): ${model.absentReason}`]);
+    } else if (model) {
+      const status = model.feed.status();
+      log(`paper: model ${status.name} (${status.source}, ${status.hash?.slice(0, 12)}) serves ${built.spec.instruments.filter((e) => e.model).map((e) => symbols[e.instrument]).join(', ')}; the core waits ${model.waitMs} ms for each bar's answer`);
+    }
+    publishModels();
+    const serving = model !== null && model.absentReason === null;
+    const injection: PacedInjection | undefined = serving
+      ? { queue: model.queue, horizonNs: model.input!.waitNs, budgetMs: model.waitMs, whenIdle: (ms) => model.feed.whenIdle(ms) }
+      : undefined;
     const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades));
     const listeners = mergeOutboundListeners(
       { onVenueReport: recorder.onVenueReport, onRoundTrip: recorder.onRoundTrip, onEquity: recorder.onEquity },
       source.listeners(),
+      serving ? { onFeatures: model.feed.onFeatures } : {},
     );
     host = await EngineHost.start({
       ...listeners,
@@ -115,15 +154,19 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
           speed: options.speed,
           batch: options.batch ?? 4096,
           shouldStop: () => stopRequested,
+          injection,
           onRecords: (view, from, count) => {
             recorder.onMarketRecords(view, from, count);
+            if (serving) feedBars(model.feed, view, from, count);
             options.onMarketRecords?.(new Uint8Array(view.buffer, view.byteOffset + from * 64, count * 64));
           },
           takeBoundaryTask: control.takeBoundaryTask,
         });
         control.engineStopped();
+        await model?.feed.close();
         const counters = await engine.drainAndStop();
         stopped = true;
+        publishModels();
         source.detach();
         if (!played.stoppedEarly && counters.eventsProcessed !== played.published) {
           throw new Error(`engine consumed ${counters.eventsProcessed} of ${played.published} published records`);
@@ -132,6 +175,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
       } finally {
         control.engineStopped();
         await merger.close();
+        await model?.feed.close();
         if (!stopped) {
           source.detach();
           await engine.terminate();
@@ -145,6 +189,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
       server,
       dashboardUrl,
       finished,
+      modelStatus: () => model?.feed.status() ?? null,
       stop: () => {
         stopRequested = true;
       },
@@ -156,8 +201,18 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     };
   } catch (error) {
     await merger.close();
+    await sessionModel?.feed.close();
     if (host) await host.terminate();
     await server?.close();
     throw error;
+  }
+}
+
+/** Hands the closes of the BAR records among `count` played records to the feed (calibration). */
+function feedBars(feed: SessionModel['feed'], view: DataView, from: number, count: number): void {
+  for (let r = from; r < from + count; r++) {
+    const at = r * 64;
+    if ((view.getInt32(at, true) & KIND_MASK) !== EventKind.BAR) continue;
+    feed.onBar(view.getInt32(at + 4, true), view.getBigInt64(at + 16, true), view.getFloat64(at + 24, true));
   }
 }

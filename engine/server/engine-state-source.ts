@@ -16,7 +16,7 @@ import type { RoundTrip } from '../portfolio/index.js';
 import type { RiskRecord } from '../risk/index.js';
 import {
   ORDER_TYPE_BY_CODE, TIME_IN_FORCE_BY_CODE,
-  type EngineModeName, type FillViewData, type OrderStatusName, type OrderViewData, type PositionView, type RegimeView, type RiskView, type StateView,
+  type EngineModeName, type FillViewData, type ModelsView, type OrderStatusName, type OrderViewData, type PositionView, type RegimeView, type RiskView, type StateView,
   type TopicName, type TopicPayloads,
 } from '../client/index.js';
 import type { DeltaListener, SourceHealth, StateSource, TopicDelta } from './state-source.js';
@@ -71,6 +71,8 @@ export class EngineStateSource implements StateSource {
   private stateKey = '';
   private regimeKey = '';
   private riskKey = '';
+  private models: ModelsView | null = null;
+  private degradedReasons: readonly string[] = [];
 
   constructor(private readonly options: EngineStateSourceOptions) {
     this.throttleMs = options.throttleMs ?? 50;
@@ -131,8 +133,20 @@ export class EngineStateSource implements StateSource {
     }
   }
 
+  /** Publishes the ML expert's model status (topic `models`) now: on each prediction and each alert. */
+  publishModels(view: ModelsView): void {
+    this.models = view;
+    this.emit({ topic: 'models', payload: view, timeNs: this.engineTimeNs > 0n ? this.engineTimeNs : nowNs() });
+  }
+
+  /** What runs degraded (e.g. the model is absent): /health lists it and stays ready. */
+  setDegraded(reasons: readonly string[]): void {
+    this.degradedReasons = [...reasons];
+  }
+
   snapshot<T extends TopicName>(topic: T): TopicPayloads[T] | null {
     const payload: Partial<TopicPayloads> = {
+      ...(this.models ? { models: this.models } : {}),
       state: this.state,
       fills: { fills: [...this.recentFills] },
       orders: { orders: [...this.orders.values()] },
@@ -161,13 +175,13 @@ export class EngineStateSource implements StateSource {
   }
 
   health(): SourceHealth {
-    if (!this.host) return { ready: false, reasons: ['no engine attached yet'] };
+    if (!this.host) return { ready: false, reasons: ['no engine attached yet', ...this.degradedReasons] };
     try {
       this.host.checkHealthy();
     } catch (error) {
-      return { ready: false, reasons: [`engine thread failed: ${(error as Error).message}`] };
+      return { ready: false, reasons: [`engine thread failed: ${(error as Error).message}`, ...this.degradedReasons] };
     }
-    return { ready: true, reasons: [] };
+    return { ready: true, reasons: [...this.degradedReasons] };
   }
 
   private emit(delta: TopicDelta): void {

@@ -4,7 +4,7 @@
 import * as flatbuffers from 'flatbuffers';
 import * as F from '../../schemas/generated/quant-flow/frames.js';
 import {
-  FRAME_KIND_CODE, HEALTH_CODE, LIQUIDITY_CODE, MODE_CODE, ORDER_STATUS_CODE, ORDER_TYPE_CODE, SIDE_CODE, TIME_IN_FORCE_CODE, TOPIC_CODE, TOPIC_PAYLOAD,
+  FRAME_KIND_CODE, HEALTH_CODE, LIQUIDITY_CODE, MODE_CODE, MODEL_ALERT_KIND_CODE, MODEL_STATE_CODE, ORDER_STATUS_CODE, ORDER_TYPE_CODE, SIDE_CODE, TIME_IN_FORCE_CODE, TOPIC_CODE, TOPIC_PAYLOAD,
   type FrameKindName, type TopicName, type TopicPayloads,
 } from '../client/index.js';
 
@@ -82,6 +82,42 @@ function encodeHealth(b: flatbuffers.Builder, p: TopicPayloads['health']): Offse
   return F.HealthPayload.createHealthPayload(b, HEALTH_CODE[p.status], p.uptimeSeconds, p.eventsProcessed, p.inboundRingFill, p.outboundRingFill, vector);
 }
 
+function encodeModels(b: flatbuffers.Builder, p: TopicPayloads['models']): Offset {
+  const features = p.features.map((f) => F.FeatureDrift.createFeatureDrift(b, str(b, f.instrument), str(b, f.name), f.psi, f.alerting));
+  const calibration = p.calibration.map((q) => {
+    const instrument = str(b, q.instrument);
+    const pinball = F.QuantileCalibration.createPinballVector(b, q.pinball);
+    return F.QuantileCalibration.createQuantileCalibration(b, q.instrumentId, instrument, q.coverage, q.nominal, pinball, q.observations, q.alerting);
+  });
+  const alerts = p.recentAlerts.map((a) => F.ModelAlert.createModelAlert(b, MODEL_ALERT_KIND_CODE[a.kind], str(b, a.instrument), str(b, a.feature), a.value, a.threshold, a.timeNs));
+  const reason = str(b, p.reason);
+  const source = str(b, p.source);
+  const name = str(b, p.name);
+  const hash = str(b, p.hash);
+  const featuresVector = F.ModelsPayload.createFeaturesVector(b, features);
+  const calibrationVector = F.ModelsPayload.createCalibrationVector(b, calibration);
+  const alertsVector = F.ModelsPayload.createRecentAlertsVector(b, alerts);
+  const c = p.counters;
+  const counters = F.ModelCounters.createModelCounters(
+    b, c.vectors, c.predictions, c.noFold, c.nonFinite, c.crossed, c.failures, c.calibrationSkipped, c.inFlight, c.onTime, c.timeouts, c.late, c.latencyP50Us, c.latencyP99Us,
+  );
+  const M = F.ModelsPayload;
+  M.startModelsPayload(b);
+  M.addState(b, MODEL_STATE_CODE[p.state]);
+  if (reason) M.addReason(b, reason);
+  if (source) M.addSource(b, source);
+  if (name) M.addName(b, name);
+  if (hash) M.addHash(b, hash);
+  M.addFold(b, p.fold);
+  M.addDriftThreshold(b, p.driftThreshold);
+  M.addCoverageTolerance(b, p.coverageTolerance);
+  M.addFeatures(b, featuresVector);
+  M.addCalibration(b, calibrationVector);
+  M.addCounters(b, counters);
+  M.addRecentAlerts(b, alertsVector);
+  return M.endModelsPayload(b);
+}
+
 function encodePayload(b: flatbuffers.Builder, topic: TopicName, payload: TopicPayloads[TopicName]): Offset {
   switch (topic) {
     case 'state': return encodeState(b, payload as TopicPayloads['state']);
@@ -92,6 +128,7 @@ function encodePayload(b: flatbuffers.Builder, topic: TopicName, payload: TopicP
     case 'risk': return encodeRisk(b, payload as TopicPayloads['risk']);
     case 'latency': return encodeLatency(b, payload as TopicPayloads['latency']);
     case 'health': return encodeHealth(b, payload as TopicPayloads['health']);
+    case 'models': return encodeModels(b, payload as TopicPayloads['models']);
   }
 }
 

@@ -19,6 +19,7 @@ import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { packageRoot } from '../../core/package-root.js';
 import { startPaperSession, type PaperSession } from '../../paper/index.js';
+import type { ModelStatus } from '../../models/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
@@ -101,6 +102,8 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
     if (recording) log(`record: ${await recording.close()}`);
     const summary = summariseBacktest(run, { out: '', files: [], sources: sources.map((s) => s.source) });
     const lines = summary.lines.filter((line) => !line.startsWith('outputs:')).map((line, i) => (i === 0 ? line.replace(/^backtest:/, 'paper:') : line));
+    const modelLine = paperModelLine(session.modelStatus(), run);
+    if (modelLine) lines.push(modelLine);
     process.stdout.write(`${lines.join('\n')}\n`);
     return run;
   });
@@ -128,6 +131,18 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
     process.on('SIGTERM', onSignal);
   });
   process.exit(0);
+}
+
+/** The summary's model line: what served and how the core's wait went, or why there was no model. */
+export function paperModelLine(status: ModelStatus | null, run: BacktestRun): string | null {
+  if (status === null) return null;
+  if (status.state === 'absent') return `model: absent, traded without the ML expert (${status.source}): ${status.reason}`;
+  const c = status.counters;
+  const w = run.pipeline.modelWait;
+  const n = (value: number): string => value.toLocaleString('en-US');
+  const wait = w ? `${n(w.onTime)} on time, ${n(w.timeouts)} timeouts, ${n(w.late)} late` : 'no instrument waited';
+  const latency = c.predictions > 0 ? `; inference p50 ${c.latencyP50Us.toFixed(0)} µs, p99 ${c.latencyP99Us.toFixed(0)} µs` : '';
+  return `model: ${status.name} ${status.hash?.slice(0, 12)}: ${wait}; ${n(c.predictions)} predictions, ${n(c.noFold)} bars before the first fold${c.failures > 0 ? `, ${n(c.failures)} failed` : ''}${latency}`;
 }
 
 function userFacing(error: unknown): unknown {

@@ -3,6 +3,7 @@
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
 export { ComponentHealth } from './frames/component-health.js';
+export { FeatureDrift } from './frames/feature-drift.js';
 export { FillView } from './frames/fill-view.js';
 export { FillsPayload } from './frames/fills-payload.js';
 export { Frame } from './frames/frame.js';
@@ -12,10 +13,16 @@ export { HealthStatus } from './frames/health-status.js';
 export { InstrumentRegime } from './frames/instrument-regime.js';
 export { LatencyPayload } from './frames/latency-payload.js';
 export { LatencyStage } from './frames/latency-stage.js';
+export { ModelAlert } from './frames/model-alert.js';
+export { ModelAlertKind } from './frames/model-alert-kind.js';
+export { ModelCounters } from './frames/model-counters.js';
+export { ModelState } from './frames/model-state.js';
+export { ModelsPayload } from './frames/models-payload.js';
 export { OrderView } from './frames/order-view.js';
 export { OrdersPayload } from './frames/orders-payload.js';
 export { Payload } from './frames/payload.js';
 export { Position } from './frames/position.js';
+export { QuantileCalibration } from './frames/quantile-calibration.js';
 export { QuantileValue } from './frames/quantile-value.js';
 export { RegimePayload } from './frames/regime-payload.js';
 export { RiskPayload } from './frames/risk-payload.js';

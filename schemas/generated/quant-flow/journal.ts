@@ -11,6 +11,7 @@ export { KillSwitchReset } from './journal/kill-switch-reset.js';
 export { KillSwitchTripped } from './journal/kill-switch-tripped.js';
 export { LimitChanged } from './journal/limit-changed.js';
 export { ModeChanged } from './journal/mode-changed.js';
+export { ModelAlert } from './journal/model-alert.js';
 export { OrderAccepted } from './journal/order-accepted.js';
 export { OrderCanceled } from './journal/order-canceled.js';
 export { OrderRejected } from './journal/order-rejected.js';

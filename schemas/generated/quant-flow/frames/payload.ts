@@ -5,6 +5,7 @@
 import { FillsPayload } from './fills-payload.js';
 import { HealthPayload } from './health-payload.js';
 import { LatencyPayload } from './latency-payload.js';
+import { ModelsPayload } from './models-payload.js';
 import { OrdersPayload } from './orders-payload.js';
 import { RegimePayload } from './regime-payload.js';
 import { RiskPayload } from './risk-payload.js';
@@ -21,13 +22,14 @@ export enum Payload {
   RegimePayload = 5,
   RiskPayload = 6,
   LatencyPayload = 7,
-  HealthPayload = 8
+  HealthPayload = 8,
+  ModelsPayload = 9
 }
 
 export function unionToPayload(
   type: Payload,
-  accessor: (obj:FillsPayload|HealthPayload|LatencyPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload) => FillsPayload|HealthPayload|LatencyPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload|null
-): FillsPayload|HealthPayload|LatencyPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload|null {
+  accessor: (obj:FillsPayload|HealthPayload|LatencyPayload|ModelsPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload) => FillsPayload|HealthPayload|LatencyPayload|ModelsPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload|null
+): FillsPayload|HealthPayload|LatencyPayload|ModelsPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload|null {
   switch(Payload[type]) {
     case 'NONE': return null; 
     case 'StatePayload': return accessor(new StatePayload())! as StatePayload;
@@ -38,15 +40,16 @@ export function unionToPayload(
     case 'RiskPayload': return accessor(new RiskPayload())! as RiskPayload;
     case 'LatencyPayload': return accessor(new LatencyPayload())! as LatencyPayload;
     case 'HealthPayload': return accessor(new HealthPayload())! as HealthPayload;
+    case 'ModelsPayload': return accessor(new ModelsPayload())! as ModelsPayload;
     default: return null;
   }
 }
 
 export function unionListToPayload(
   type: Payload, 
-  accessor: (index: number, obj:FillsPayload|HealthPayload|LatencyPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload) => FillsPayload|HealthPayload|LatencyPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload|null, 
+  accessor: (index: number, obj:FillsPayload|HealthPayload|LatencyPayload|ModelsPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload) => FillsPayload|HealthPayload|LatencyPayload|ModelsPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload|null, 
   index: number
-): FillsPayload|HealthPayload|LatencyPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload|null {
+): FillsPayload|HealthPayload|LatencyPayload|ModelsPayload|OrdersPayload|RegimePayload|RiskPayload|SignalsPayload|StatePayload|null {
   switch(Payload[type]) {
     case 'NONE': return null; 
     case 'StatePayload': return accessor(index, new StatePayload())! as StatePayload;
@@ -57,6 +60,7 @@ export function unionListToPayload(
     case 'RiskPayload': return accessor(index, new RiskPayload())! as RiskPayload;
     case 'LatencyPayload': return accessor(index, new LatencyPayload())! as LatencyPayload;
     case 'HealthPayload': return accessor(index, new HealthPayload())! as HealthPayload;
+    case 'ModelsPayload': return accessor(index, new ModelsPayload())! as ModelsPayload;
     default: return null;
   }
 }

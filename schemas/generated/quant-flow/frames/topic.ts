@@ -10,5 +10,6 @@ export enum Topic {
   Regime = 4,
   Risk = 5,
   Latency = 6,
-  Health = 7
+  Health = 7,
+  Models = 8
 }

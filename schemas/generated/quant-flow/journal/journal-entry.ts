@@ -9,6 +9,7 @@ import { KillSwitchReset } from './kill-switch-reset.js';
 import { KillSwitchTripped } from './kill-switch-tripped.js';
 import { LimitChanged } from './limit-changed.js';
 import { ModeChanged } from './mode-changed.js';
+import { ModelAlert } from './model-alert.js';
 import { OrderAccepted } from './order-accepted.js';
 import { OrderCanceled } from './order-canceled.js';
 import { OrderRejected } from './order-rejected.js';
@@ -36,13 +37,14 @@ export enum JournalEntry {
   InboundRecord = 11,
   LimitChanged = 12,
   SessionStarted = 13,
-  ReconciliationDone = 14
+  ReconciliationDone = 14,
+  ModelAlert = 15
 }
 
 export function unionToJournalEntry(
   type: JournalEntry,
-  accessor: (obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null
-): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
+  accessor: (obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null
+): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
   switch(JournalEntry[type]) {
     case 'NONE': return null; 
     case 'SubmitOrder': return accessor(new SubmitOrder())! as SubmitOrder;
@@ -59,15 +61,16 @@ export function unionToJournalEntry(
     case 'LimitChanged': return accessor(new LimitChanged())! as LimitChanged;
     case 'SessionStarted': return accessor(new SessionStarted())! as SessionStarted;
     case 'ReconciliationDone': return accessor(new ReconciliationDone())! as ReconciliationDone;
+    case 'ModelAlert': return accessor(new ModelAlert())! as ModelAlert;
     default: return null;
   }
 }
 
 export function unionListToJournalEntry(
   type: JournalEntry, 
-  accessor: (index: number, obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null, 
+  accessor: (index: number, obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null, 
   index: number
-): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
+): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
   switch(JournalEntry[type]) {
     case 'NONE': return null; 
     case 'SubmitOrder': return accessor(index, new SubmitOrder())! as SubmitOrder;
@@ -84,6 +87,7 @@ export function unionListToJournalEntry(
     case 'LimitChanged': return accessor(index, new LimitChanged())! as LimitChanged;
     case 'SessionStarted': return accessor(index, new SessionStarted())! as SessionStarted;
     case 'ReconciliationDone': return accessor(index, new ReconciliationDone())! as ReconciliationDone;
+    case 'ModelAlert': return accessor(index, new ModelAlert())! as ModelAlert;
     default: return null;
   }
 }
