@@ -5,16 +5,22 @@
 //                             the awaited call); --iterations calls after 200 untimed warm-up calls.
 //   per bar, 50 instruments   predictBatch of 50 rows (one session.run for the 50), timed per call.
 //   backtest batch            predictAhead over --rows rows whose times span every fold (grouped
-//                             by fold, 4,096-row chunks), with 1 and with 2 intra-op threads;
-//                             rows/s, the median of --repeats runs.
+//                             by fold, 4,096-row chunks): in this thread (aheadWorkers 1), on the
+//                             ahead pool (2 worker threads, 1 intra-op thread each; its start is
+//                             timed apart) and in this thread with 2 intra-op threads; rows/s, the
+//                             median of --repeats runs, alternated.
 //   ML expert cost in a       the fusion-ml backtest (config/examples/fusion-ml.yaml, the bundled
 //   backtest                  BTCUSDT 1h bars, data/models/btc-1h-regime.json) with its model and
 //                             the same config with `model: null`, alternated, one untimed run of
-//                             each first; the median of --backtest-repeats runs of each, their
-//                             ratio and the goal (<= 1.10x, issue 14). Timed region: opening the
+//                             each first; the model run twice per round: cold (no ahead cache)
+//                             and warm (a hit in a temp ahead cache filled by the untimed run);
+//                             medians of --backtest-repeats rounds, the ratios to `model: null`
+//                             and the goal (<= 1.10x, issue 14). Timed region: opening the
 //                             CSV stream, runBacktest (parsing, the features and inference ahead
 //                             of the replay, the replay through the engine thread, the recording).
-//                             Left out: loading the model's sessions (reported apart), the config.
+//                             Left out: loading the model's sessions and starting the ahead pool
+//                             (reported apart; a CLI run overlaps the pool start with parsing),
+//                             the config.
 // Model: data/models/btc-1h-q5 when it exists (or --model DIR), else a 5 x 300-tree model
 // generated now by test/fixtures/models/make-fixture-models.py --trees 300 in the Python venv
 // (.cache/pyenv) into a temp dir (synthetic features, 8 leaves per tree; --generated forces
@@ -23,7 +29,8 @@
 // --model DIR, --generated, --backtest-repeats R (default 5; 0 skips the backtest part).
 // Rows: drawn (seeded) from each feature's training deciles (featureBins of the last fold),
 // uniform within a decile. Left out of the timed regions: loading the sessions, drawing rows.
-// Result check: predictAhead (1 thread) equals predictRow row for row, byte for byte; the largest
+// Result check: predictAhead (1 thread, in this thread and on the pool) equals predictRow row for
+// row, byte for byte; cold and warm backtests give the same fills; the largest
 // difference between 1 and 2 threads is reported (tree sums may be added in another order).
 // Reference (NOTES-deps, 5 x 300 trees, 1 thread): 1 row p50 64 us, p99 155 us; 10k rows 36k
 // rows/s, 63k rows/s on 2 threads. No goal is asserted: the figures are documentation.
@@ -32,7 +39,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../engine/core/package-root.js';
-import { QuantileModelSet, openConfiguredModel, type QuantileModelMetadata } from '../engine/models/index.js';
+import { AheadCache, QuantileModelSet, openConfiguredModel, type QuantileModelMetadata } from '../engine/models/index.js';
 import { backtestModelOf, runBacktest, type BacktestModel, type BacktestRun } from '../engine/backtest/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { readRegimeModelFile } from '../engine/regime/index.js';
@@ -123,8 +130,12 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
   const options = parseOptions(suiteOptions.args ?? []);
   const model = benchModel(options);
   try {
-    const one = await QuantileModelSet.load(model.dir, { threads: 1 });
-    const two = await QuantileModelSet.load(model.dir, { threads: 2 });
+    const one = await QuantileModelSet.load(model.dir, { threads: 1, aheadWorkers: 1 });
+    const pooled = await QuantileModelSet.load(model.dir, { threads: 1, aheadWorkers: 2, aheadMinRows: 0 });
+    const two = await QuantileModelSet.load(model.dir, { threads: 2, aheadWorkers: 1 });
+    const poolStart = performance.now();
+    await pooled.startAheadPool();
+    const poolStartMs = performance.now() - poolStart;
     const m = one.metadata;
     const f = m.features.length;
     const lastFold = one.foldCount - 1;
@@ -143,10 +154,12 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
     const aN = m.folds[lastFold].availableFromNs + 1n;
     const span = aN - a0 + (aN - a0) / BigInt(Math.max(1, lastFold)) + 1n;
     for (let i = 0; i < n; i++) times[i] = a0 + (span * BigInt(i)) / BigInt(n);
-    const throughput = async (set: QuantileModelSet, target: Float64Array): Promise<number[]> => {
-      await set.predictAhead(times, rows, Math.min(n, 4096), target); // warm-up
+    const warmed = new Set<QuantileModelSet>();
+    const throughput = async (set: QuantileModelSet, target: Float64Array, repeats: number): Promise<number[]> => {
+      if (!warmed.has(set)) await set.predictAhead(times, rows, Math.min(n, 4096), target); // warm-up
+      warmed.add(set);
       const rates: number[] = [];
-      for (let r = 0; r < options.repeats; r++) {
+      for (let r = 0; r < repeats; r++) {
         const t0 = performance.now();
         await set.predictAhead(times, rows, n, target);
         rates.push(n / ((performance.now() - t0) / 1000));
@@ -155,8 +168,18 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
     };
     const ahead1 = new Float64Array(n * 5);
     const ahead2 = new Float64Array(n * 5);
-    const rate1 = await throughput(one, ahead1);
-    const rate2 = await throughput(two, ahead2);
+    const aheadPool = new Float64Array(n * 5);
+    const rate1: number[] = [];
+    const ratePool: number[] = [];
+    const rate2: number[] = [];
+    for (let r = 0; r < options.repeats; r++) {
+      rate1.push(...(await throughput(one, ahead1, 1)));
+      ratePool.push(...(await throughput(pooled, aheadPool, 1)));
+      rate2.push(...(await throughput(two, ahead2, 1)));
+    }
+    for (let i = 0; i < n * 5; i++) {
+      if (!Object.is(ahead1[i], aheadPool[i])) throw new Error(`result check: row ${Math.floor(i / 5)} q${i % 5}: predictAhead on the pool ${aheadPool[i]} != in this thread ${ahead1[i]}`);
+    }
 
     // result check: predictAhead (1 thread) == predictRow per row, on every 7th row
     let checked = 0;
@@ -171,6 +194,7 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
     for (let i = 0; i < n * 5; i++) maxThreadDiff = Math.max(maxThreadDiff, Math.abs(ahead1[i] - ahead2[i]));
     await one.release();
     await two.release();
+    await pooled.release();
     const backtest = options.backtestRepeats > 0 ? await mlBacktestCost(options.backtestRepeats) : null;
 
     const result = {
@@ -182,11 +206,15 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
         rows: n,
         chunkRows: 4096,
         thread1RowsPerSecond: median(rate1),
+        pool2RowsPerSecond: median(ratePool),
         threads2RowsPerSecond: median(rate2),
+        poolSpeedup: median(ratePool) / median(rate1),
+        poolStartMs,
         rounds1: rate1,
+        roundsPool: ratePool,
         rounds2: rate2,
       },
-      check: { rowsCompared: checked, aheadEqualsPerRow: true, maxAbsDiff1vs2Threads: maxThreadDiff },
+      check: { rowsCompared: checked, aheadEqualsPerRow: true, poolEqualsInThread: true, maxAbsDiff1vs2Threads: maxThreadDiff },
       backtest,
       reference: 'NOTES-deps (5 x 300 trees, 1 thread): 1 row p50 64 us, p99 155 us; 10k rows 36k rows/s, 63k rows/s on 2 threads',
     };
@@ -199,8 +227,8 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
       `models: ${m.name} (${result.model.source}), ${result.model.treesPerQuantile} trees per quantile, ${f} ${m.input.type} features, ${one.foldCount} folds; load ${loadavg()[0].toFixed(2)}`,
       `  per bar, 1 instrument    p50 ${result.perBar1.p50Us.toFixed(1)} us  p99 ${result.perBar1.p99Us.toFixed(1)} us  (predictRow, ${single.length} calls, 1 thread)`,
       `  per bar, 50 instruments  p50 ${result.perBar50.p50Us.toFixed(1)} us  p99 ${result.perBar50.p99Us.toFixed(1)} us  (one predictBatch of 50 rows; ${result.perBar50.p50UsPerInstrument.toFixed(1)} us per instrument)`,
-      `  backtest batch           ${k(result.batch.thread1RowsPerSecond)} rows/s on 1 thread, ${k(result.batch.threads2RowsPerSecond)} rows/s on 2 threads  (predictAhead of ${n} rows, median of ${options.repeats})`,
-      `  check                    predictAhead == predictRow on ${checked} rows (bytes); 1 vs 2 threads differ by at most ${maxThreadDiff.toExponential(2)}`,
+      `  backtest batch           ${k(result.batch.thread1RowsPerSecond)} rows/s in this thread, ${k(result.batch.pool2RowsPerSecond)} rows/s on the ahead pool (2 workers; ${result.batch.poolSpeedup.toFixed(2)}x; start ${poolStartMs.toFixed(0)} ms), ${k(result.batch.threads2RowsPerSecond)} rows/s on 2 intra-op threads  (predictAhead of ${n} rows, median of ${options.repeats})`,
+      `  check                    predictAhead == predictRow on ${checked} rows, pool == this thread on ${n} rows (bytes); 1 vs 2 intra-op threads differ by at most ${maxThreadDiff.toExponential(2)}`,
       `  reference                ${result.reference}`,
       ...(backtest ? mlBacktestLines(backtest) : []),
     ].join('\n')}\n`);
@@ -216,14 +244,22 @@ interface MlBacktestCost {
   repeats: number;
   events: { withModel: number; withoutModel: number };
   modelLoadMs: number;
+  poolStartMs: number;
   withModelMs: number[];
+  warmModelMs: number[];
   withoutModelMs: number[];
   medianWithMs: number;
+  medianWarmMs: number;
   medianWithoutMs: number;
   medianAheadMs: number;
+  medianFeaturesMs: number;
+  medianInferenceMs: number;
+  medianWarmAheadMs: number;
   ratio: number;
+  warmRatio: number;
   goal: number;
   goalMet: boolean;
+  warmGoalMet: boolean;
   check: { predictions: number; onTime: number; timeouts: number; noFoldBars: number; fillsWith: string; fillsWithout: string };
 }
 
@@ -239,26 +275,45 @@ async function mlBacktestCost(repeats: number): Promise<MlBacktestCost> {
   const configured = await openConfiguredModel(config.model!, config.fusion.ml.horizonBars);
   const modelLoadMs = performance.now() - t0;
   if (configured.state !== 'serving') throw new Error(`the fusion-ml model is absent: ${configured.reason}`);
+  const t1 = performance.now();
+  await configured.model.startAheadPool();
+  const poolStartMs = performance.now() - t1;
   const model: BacktestModel = backtestModelOf(configured);
-  const once = async (withModel: boolean): Promise<{ ms: number; run: BacktestRun }> => {
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'qf-models-bench-cache-'));
+  const cache = AheadCache.open(cacheDir);
+  const once = async (mode: 'none' | 'cold' | 'warm'): Promise<{ ms: number; run: BacktestRun }> => {
     const started = performance.now();
     const streams = await openDataSources([{ source: data }], {});
-    const run = await runBacktest({ streams, config: withModel ? config : noModel, regimeModel, equity: 100_000, model: withModel ? model : undefined });
+    const run = await runBacktest({ streams, config: mode === 'none' ? noModel : config, regimeModel, equity: 100_000, model: mode === 'none' ? undefined : model, aheadCache: mode === 'warm' ? cache : undefined });
     return { ms: performance.now() - started, run };
   };
   try {
-    await once(false);
-    await once(true);
+    await once('none');
+    await once('cold');
+    await once('warm'); // fills the cache
     const withMs: number[] = [];
+    const warmMs: number[] = [];
     const withoutMs: number[] = [];
     const aheadMs: number[] = [];
+    const featuresMs: number[] = [];
+    const inferenceMs: number[] = [];
+    const warmAheadMs: number[] = [];
     let last: { with: BacktestRun; without: BacktestRun } | undefined;
     for (let r = 0; r < repeats; r++) {
-      const a = await once(false);
-      const b = await once(true);
+      const a = await once('none');
+      const b = await once('cold');
+      const c = await once('warm');
       withoutMs.push(a.ms);
       withMs.push(b.ms);
-      if (b.run.model?.state === 'serving') aheadMs.push(b.run.model.aheadSeconds * 1000);
+      warmMs.push(c.ms);
+      if (b.run.model?.state === 'serving') {
+        aheadMs.push(b.run.model.aheadSeconds * 1000);
+        featuresMs.push(b.run.model.featuresSeconds * 1000);
+        inferenceMs.push(b.run.model.inferenceSeconds * 1000);
+      }
+      if (c.run.model?.state !== 'serving' || c.run.model.answers !== 'cache') throw new Error('result check: the warm run did not take its answers from the cache');
+      warmAheadMs.push(c.run.model.aheadSeconds * 1000);
+      if (c.run.recording.fillsHash !== b.run.recording.fillsHash) throw new Error('result check: the warm (cache) run gave other fills than the cold run');
       if (last && (last.with.recording.fillsHash !== b.run.recording.fillsHash || last.without.recording.fillsHash !== a.run.recording.fillsHash)) {
         throw new Error('result check: a repeat gave other fills');
       }
@@ -271,34 +326,46 @@ async function mlBacktestCost(repeats: number): Promise<MlBacktestCost> {
       throw new Error(`result check: ${wait.onTime} on time of ${report.predictions} predictions, ${wait.timeouts} timeouts for ${report.noFoldBars} bars before the first fold`);
     }
     const ratio = median(withMs) / median(withoutMs);
+    const warmRatio = median(warmMs) / median(withoutMs);
     return {
       data: path.relative(root, data),
       config: path.relative(root, configFile),
       repeats,
       events: { withModel: last!.with.published, withoutModel: last!.without.published },
       modelLoadMs,
+      poolStartMs,
       withModelMs: withMs,
+      warmModelMs: warmMs,
       withoutModelMs: withoutMs,
       medianWithMs: median(withMs),
+      medianWarmMs: median(warmMs),
       medianWithoutMs: median(withoutMs),
       medianAheadMs: median(aheadMs),
+      medianFeaturesMs: median(featuresMs),
+      medianInferenceMs: median(inferenceMs),
+      medianWarmAheadMs: median(warmAheadMs),
       ratio,
+      warmRatio,
       goal: 1.1,
       goalMet: ratio <= 1.1,
+      warmGoalMet: warmRatio <= 1.1,
       check: { predictions: report.predictions, onTime: wait.onTime, timeouts: wait.timeouts, noFoldBars: report.noFoldBars, fillsWith: last!.with.recording.fillsHash, fillsWithout: last!.without.recording.fillsHash },
     };
   } finally {
     await configured.model.release();
+    await cache.close();
+    rmSync(cacheDir, { recursive: true, force: true });
   }
 }
 
 function mlBacktestLines(b: MlBacktestCost): string[] {
   return [
     `  ML expert cost in a backtest  ${b.config} on ${b.data}, median of ${b.repeats}:`,
-    `    with the model      ${b.medianWithMs.toFixed(0)} ms (${b.events.withModel} events; features + inference ahead ${b.medianAheadMs.toFixed(0)} ms of it)`,
+    `    model, cold         ${b.medianWithMs.toFixed(0)} ms (${b.events.withModel} events; ahead ${b.medianAheadMs.toFixed(0)} ms of it: features ${b.medianFeaturesMs.toFixed(0)} ms, inference ${b.medianInferenceMs.toFixed(0)} ms; no cache)`,
+    `    model, warm         ${b.medianWarmMs.toFixed(0)} ms (ahead ${b.medianWarmAheadMs.toFixed(0)} ms: features + an ahead-cache hit)`,
     `    model: null         ${b.medianWithoutMs.toFixed(0)} ms (${b.events.withoutModel} events)`,
-    `    ratio               ${b.ratio.toFixed(2)}x; goal <= ${b.goal.toFixed(2)}x: ${b.goalMet ? 'met' : 'NOT met'}  (timed: CSV stream, ahead features and inference, replay; model load ${b.modelLoadMs.toFixed(0)} ms not timed)`,
-    `    check               ${b.check.onTime} of ${b.check.predictions} predictions on time, ${b.check.timeouts} timeouts = ${b.check.noFoldBars} bars before the first fold; same fills every repeat`,
+    `    ratio               cold ${b.ratio.toFixed(2)}x, warm ${b.warmRatio.toFixed(2)}x; goal <= ${b.goal.toFixed(2)}x: cold ${b.goalMet ? 'met' : 'NOT met'}, warm ${b.warmGoalMet ? 'met' : 'NOT met'}  (timed: CSV stream, ahead features and inference, replay; model load ${b.modelLoadMs.toFixed(0)} ms and pool start ${b.poolStartMs.toFixed(0)} ms not timed)`,
+    `    check               ${b.check.onTime} of ${b.check.predictions} predictions on time, ${b.check.timeouts} timeouts = ${b.check.noFoldBars} bars before the first fold; same fills every repeat, cold = warm`,
   ];
 }
 

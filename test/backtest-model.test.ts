@@ -158,7 +158,8 @@ describe('the ML expert in a backtest, ahead of the replay', () => {
   it('gives the same fills twice, and the same MODEL records with 1-row and 4,096-row inference batches', async () => {
     const again = await backtest(model);
     expect(again.recording.fillsHash).toBe(withModel.recording.fillsHash);
-    expect(again.model).toEqual({ ...withModel.model, aheadSeconds: (again.model as { aheadSeconds: number }).aheadSeconds });
+    const timing = again.model as { aheadSeconds: number; featuresSeconds: number; inferenceSeconds: number };
+    expect(again.model).toEqual({ ...withModel.model, aheadSeconds: timing.aheadSeconds, featuresSeconds: timing.featuresSeconds, inferenceSeconds: timing.inferenceSeconds });
     const bytesOf = (a: ModelAhead) => Buffer.concat(a.modelStreams.map(({ stream }) => stream.bytes));
     for (const chunkRows of [1, 4096]) {
       const chunked = await QuantileModelSet.load(MODEL, { chunkRows });

@@ -1,7 +1,9 @@
 // `quantflow backtest` with the ML expert, as a user runs it (compiled dist/, a real process):
 // the example config/examples/fusion-ml.yaml on the bundled BTC bars with the committed models
 // (no Python), its summary line and report.json section, and a configured model that cannot
-// serve: the run completes without the ML expert and says why.
+// serve: the run completes without the ML expert and says why. The example names its regime model
+// relative to itself (no --regime-model flag); a rerun reads the answers from the ahead cache and
+// gives the same fills.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,6 @@ const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist', 'engine', 'cli', 'main.js');
 const BTC = 'data/binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv';
 const EXAMPLE = 'config/examples/fusion-ml.yaml';
-const REGIME = 'data/models/btc-1h-regime.json';
 
 function run(args: string[]) {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
@@ -22,7 +23,8 @@ function run(args: string[]) {
 describe('quantflow backtest with the ML expert', () => {
   it('runs the example end to end: every bar with a fold decided on time, the model section in the summary and report.json', () => {
     const out = mkdtempSync(join(tmpdir(), 'qf-bt-ml-'));
-    const json = run(['backtest', '--data', BTC, '--config', EXAMPLE, '--regime-model', REGIME, '--out', join(out, 'a'), '--json']);
+    const cache = join(out, 'cache');
+    const json = run(['backtest', '--data', BTC, '--config', EXAMPLE, '--ahead-cache', cache, '--out', join(out, 'a'), '--json']);
     expect(json.code, json.stderr).toBe(0);
     const summary = JSON.parse(json.stdout);
     const model = summary.model;
@@ -34,16 +36,19 @@ describe('quantflow backtest with the ML expert', () => {
     expect(model.onTime).toBe(model.predictions);
     expect(model.timeouts).toBe(model.noFoldBars);
     expect(model.folds).toHaveLength(5);
+    expect(model.answers, 'first run: computed, then stored').toBe('stored');
+    expect(model.cacheDir).toBe(cache);
     expect(summary.fills).toBeGreaterThan(20);
     const report = JSON.parse(readFileSync(join(out, 'a', 'report.json'), 'utf8'));
     expect(report.model).toEqual(model);
 
-    const text = run(['backtest', '--data', BTC, '--config', EXAMPLE, '--regime-model', REGIME, '--out', join(out, 'b')]);
+    const text = run(['backtest', '--data', BTC, '--config', EXAMPLE, '--ahead-cache', cache, '--out', join(out, 'b')]);
     expect(text.code, text.stderr).toBe(0);
     const line = text.stdout.split('\n').find((l) => l.startsWith('ML expert: '));
     expect(line, text.stdout).toContain(`btc-1h-q5 (${model.hash.slice(0, 12)}`);
     expect(line).toContain(`${model.predictions.toLocaleString('en-US')} predictions ahead`);
-    expect(text.stdout).toContain(`fills sha256 ${summary.fillsSha256}`);
+    expect(line, 'the rerun says where its answers came from').toContain(`answers from the ahead cache ${cache}`);
+    expect(text.stdout, 'the same fills from the cache').toContain(`fills sha256 ${summary.fillsSha256}`);
   });
 
   it('a configured model that cannot serve: the run completes without the ML expert and prints why', () => {
@@ -51,8 +56,9 @@ describe('quantflow backtest with the ML expert', () => {
     const config = join(dir, 'fusion-ml-h1.yaml');
     writeFileSync(config, readFileSync(join(root, EXAMPLE), 'utf8')
       .replace('horizonBars: 12', 'horizonBars: 1')
-      .replace('path: ../../data/models/btc-1h-q5', `path: ${join(root, 'data', 'models', 'btc-1h-q5')}`));
-    const result = run(['backtest', '--data', BTC, '--config', config, '--regime-model', REGIME, '--out', join(dir, 'out')]);
+      .replace('path: ../../data/models/btc-1h-q5', `path: ${join(root, 'data', 'models', 'btc-1h-q5')}`)
+      .replace('regimeModel: ../../data/models/btc-1h-regime.json', `regimeModel: ${join(root, 'data', 'models', 'btc-1h-regime.json')}`));
+    const result = run(['backtest', '--data', BTC, '--config', config, '--no-ahead-cache', '--out', join(dir, 'out')]);
     expect(result.code, result.stderr).toBe(0);
     const line = result.stdout.split('\n').find((l) => l.startsWith('ML expert absent: '));
     expect(line, result.stdout).toMatch(/the model predicts 12-bar returns, the ML expert's `fusion.ml.horizonBars` is 1/);

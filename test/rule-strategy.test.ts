@@ -88,12 +88,13 @@ describe('rule strategies: configuration', () => {
   const load = (yaml: string) => loadConfig({ env: {}, configFile: configFile(`c${Math.random()}.yaml`, yaml) });
   const base = (extra: string) => `strategies:\n  - name: ema-cross\n    type: rules\n    long: { entry: "ema:10 >= ema:20", exit: "ema:10 < ema:20" }\n${extra}`;
 
-  it('loads the documented syntax, defaulting to no strategies', () => {
+  it('loads the documented syntax, defaulting to no strategies, a fusion regimeModel relative to the configuration file', () => {
     expect(loadConfig({ env: {} }).strategies, 'default').toEqual([]);
-    const config = load(base('    size: { quantity: 1 }\n    instruments: [ETHUSDT]\n  - name: regime\n    type: fusion\n    regimeModel: eth.json\n    instruments: [BTCUSDT]\n'));
+    const file = configFile(`c${Math.random()}.yaml`, base('    size: { quantity: 1 }\n    instruments: [ETHUSDT]\n  - name: regime\n    type: fusion\n    regimeModel: eth.json\n    instruments: [BTCUSDT]\n'));
+    const config = loadConfig({ env: {}, configFile: file });
     expect(config.strategies).toEqual([
       { ...EMA_CROSS, instruments: ['ETHUSDT'] },
-      { name: 'regime', type: 'fusion', instruments: ['BTCUSDT'], regimeModel: 'eth.json' },
+      { name: 'regime', type: 'fusion', instruments: ['BTCUSDT'], regimeModel: path.join(path.dirname(file), 'eth.json') },
     ]);
   });
 

@@ -67,6 +67,16 @@ export type BacktestModelReport =
     readonly crossedRows: number;
     /** Seconds spent on the features and inference ahead of the replay. */
     readonly aheadSeconds: number;
+    /** Of which: the features, and the inference (or the cache look-up). */
+    readonly featuresSeconds: number;
+    readonly inferenceSeconds: number;
+    /**
+     * Where the answers came from: `computed` (no cache), `cache` (every instrument's from the
+     * ahead cache), `stored` (computed, then stored in the cache), `mixed`.
+     */
+    readonly answers: 'computed' | 'cache' | 'stored' | 'mixed';
+    /** The ahead cache's directory (absent: no cache). */
+    readonly cacheDir?: string;
   }
   | { readonly state: 'absent'; readonly source: string; readonly reason: string };
 
@@ -77,6 +87,7 @@ export interface ServedModelInput {
   readonly without: readonly { readonly symbol: string; readonly reason: string }[];
   readonly stats: ModelAheadStats;
   readonly counters?: ModelWaitCounters;
+  readonly cacheDir?: string;
 }
 
 export function servedModelReport(input: ServedModelInput): BacktestModelReport {
@@ -100,7 +111,20 @@ export function servedModelReport(input: ServedModelInput): BacktestModelReport 
     nonFiniteRows: stats.nonFiniteRows,
     crossedRows: stats.crossedRows,
     aheadSeconds: Number(stats.elapsedNs) / 1e9,
+    featuresSeconds: Number(stats.featuresNs) / 1e9,
+    inferenceSeconds: Number(stats.inferenceNs) / 1e9,
+    answers: input.cacheDir === undefined ? 'computed' : stats.cacheMisses === 0 && stats.cacheHits > 0 ? 'cache' : stats.cacheHits === 0 ? 'stored' : 'mixed',
+    ...(input.cacheDir !== undefined ? { cacheDir: input.cacheDir } : {}),
   };
+}
+
+function answersText(report: Extract<BacktestModelReport, { state: 'serving' }>): string {
+  switch (report.answers) {
+    case 'cache': return `answers from the ahead cache ${report.cacheDir}`;
+    case 'stored': return `answers computed, stored in the ahead cache ${report.cacheDir}`;
+    case 'mixed': return `answers partly from the ahead cache ${report.cacheDir}`;
+    default: return 'answers computed, no cache';
+  }
 }
 
 function isoOf(ns: bigint): string {
@@ -112,7 +136,7 @@ export function modelSummaryLines(report: BacktestModelReport): string[] {
   if (report.state === 'absent') return [`ML expert absent: ${report.reason}`];
   const count = (x: number): string => x.toLocaleString('en-US');
   const lines = [
-    `ML expert: ${report.name} (${report.hash.slice(0, 12)}, ${report.source}) on ${report.instruments.length > 0 ? report.instruments.join(', ') : 'no instrument'}: ${count(report.predictions)} predictions ahead in ${report.aheadSeconds.toFixed(2)} s (folds ${report.folds.map((f) => count(f.rows)).join(' / ')}); ${count(report.onTime)} decisions on time, ${count(report.timeouts)} without it (${count(report.noFoldBars)} bars before the first fold was trained), ${count(report.nonFiniteRows)} warm-up bars, ${count(report.crossedRows)} crossed`,
+    `ML expert: ${report.name} (${report.hash.slice(0, 12)}, ${report.source}) on ${report.instruments.length > 0 ? report.instruments.join(', ') : 'no instrument'}: ${count(report.predictions)} predictions ahead in ${report.aheadSeconds.toFixed(2)} s (${answersText(report)}; folds ${report.folds.map((f) => count(f.rows)).join(' / ')}); ${count(report.onTime)} decisions on time, ${count(report.timeouts)} without it (${count(report.noFoldBars)} bars before the first fold was trained), ${count(report.nonFiniteRows)} warm-up bars, ${count(report.crossedRows)} crossed`,
   ];
   for (const { symbol, reason } of report.without) lines.push(`ML expert absent on ${symbol}: ${reason}`);
   return lines;

@@ -16,9 +16,13 @@
 // decides without the ML expert; counted as `noFoldBars`). The bar streams read here are
 // returned as MemoryStreams, which the run plays instead of the originals: the data is parsed
 // once.
+//
+// With an ahead cache (engine/models AheadCache), each instrument's answers are looked up by
+// sha256(model hash, the exact feature matrix, the bar close times) before running the model,
+// and stored after: a hit gives the same bytes, so the same MODEL records.
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import { writeModelRecord } from '../decision/index.js';
-import { QUANTILE_COUNT, type QuantileModelSet } from '../models/index.js';
+import { QUANTILE_COUNT, aheadCacheKey, type AheadCache, type QuantileModelSet } from '../models/index.js';
 import { indicatorColumns } from '../research/labels/index.js';
 import { RECORD_BYTES, type MarketStream } from '../replay/index.js';
 import { MemoryStream } from './memory-stream.js';
@@ -46,8 +50,19 @@ export interface ModelAheadStats {
   crossedRows: number;
   /** Predictions per fold. */
   rowsPerFold: number[];
-  /** Wall time of the features and the inference. */
+  /** Wall time of the features and the inference (or the cache look-up). */
   elapsedNs: bigint;
+  /** Of which: the features (indicatorColumns), and predictAhead or the cache. */
+  featuresNs: bigint;
+  inferenceNs: bigint;
+  /** Instruments whose answers came from the ahead cache, and those computed (and then stored). */
+  cacheHits: number;
+  cacheMisses: number;
+}
+
+export interface ModelAheadOptions {
+  /** Look answers up here before running the model, and store computed ones. */
+  readonly cache?: AheadCache;
 }
 
 /** The bars of one instrument as the core takes them, with the features computed from them. */
@@ -143,19 +158,20 @@ function isFiniteRow(rows: Float64Array, row: number, f: number): boolean {
 }
 
 /** Loads the instruments' bar streams, computes every bar's features and quantiles, and builds the MODEL streams. */
-export async function modelRecordsAhead(model: QuantileModelSet, instruments: readonly AheadInstrument[]): Promise<ModelAhead> {
+export async function modelRecordsAhead(model: QuantileModelSet, instruments: readonly AheadInstrument[], options: ModelAheadOptions = {}): Promise<ModelAhead> {
   const loaded = new Map<MarketStream, MemoryStream>();
   for (const entry of instruments) {
     for (const stream of [...entry.warmup, ...entry.run]) if (!loaded.has(stream)) loaded.set(stream, await MemoryStream.load(stream));
   }
   const started = process.hrtime.bigint();
   const f = model.metadata.features.length;
-  const stats: ModelAheadStats = { bars: 0, warmupBars: 0, nonFiniteRows: 0, noFoldBars: 0, predictions: 0, crossedRows: 0, rowsPerFold: model.metadata.folds.map(() => 0), elapsedNs: 0n };
+  const stats: ModelAheadStats = { bars: 0, warmupBars: 0, nonFiniteRows: 0, noFoldBars: 0, predictions: 0, crossedRows: 0, rowsPerFold: model.metadata.folds.map(() => 0), elapsedNs: 0n, featuresNs: 0n, inferenceNs: 0n, cacheHits: 0, cacheMisses: 0 };
   const warmupModelStreams: { stream: MemoryStream; instrument: number }[] = [];
   const modelStreams: { stream: MemoryStream; instrument: number }[] = [];
   const allBars: AheadBars[] = [];
   const scratch = new DataView(new ArrayBuffer(RECORD_BYTES));
   for (const entry of instruments) {
+    const featuresStarted = process.hrtime.bigint();
     const bars = barsAndFeatures(model, entry.instrument, entry.warmup.map((s) => loaded.get(s)!), entry.run.map((s) => loaded.get(s)!));
     allBars.push(bars);
     const { count, closeNs, features } = bars;
@@ -173,8 +189,11 @@ export async function modelRecordsAhead(model: QuantileModelSet, instruments: re
       times[k] = closeNs[r];
       rows.set(features.subarray(r * f, (r + 1) * f), k * f);
     }
-    const out = new Float64Array(m * QUANTILE_COUNT);
-    const inferred = await model.predictAhead(times, rows, m, out);
+    const inferenceStarted = process.hrtime.bigint();
+    stats.featuresNs += inferenceStarted - featuresStarted;
+    const inferred = await answersOf(model, times, rows, m, f, options.cache, stats);
+    const out = inferred.out;
+    stats.inferenceNs += process.hrtime.bigint() - inferenceStarted;
     stats.noFoldBars += inferred.noFoldRows;
     stats.crossedRows += inferred.crossedRows;
     // One MODEL record per predicted row, split at the warm-up's end.
@@ -201,4 +220,27 @@ export async function modelRecordsAhead(model: QuantileModelSet, instruments: re
   }
   stats.elapsedNs = process.hrtime.bigint() - started;
   return { loaded, warmupModelStreams, modelStreams, bars: allBars, stats };
+}
+
+/** predictAhead's answers for the rows, from the cache when it has them (then stats from the answers). */
+async function answersOf(model: QuantileModelSet, times: BigInt64Array, rows: Float64Array, m: number, f: number, cache: AheadCache | undefined, stats: ModelAheadStats): Promise<{ out: Float64Array; noFoldRows: number; crossedRows: number }> {
+  const key = cache !== undefined ? aheadCacheKey(model.hash, times, rows, m, f) : '';
+  const cached = cache?.get(key, m);
+  if (cached !== undefined) {
+    stats.cacheHits++;
+    let noFoldRows = 0;
+    let crossedRows = 0;
+    for (let k = 0; k < m; k++) {
+      if (model.foldFor(times[k]) < 0) { noFoldRows++; continue; }
+      for (let j = 1; j < QUANTILE_COUNT; j++) if (cached[k * QUANTILE_COUNT + j] < cached[k * QUANTILE_COUNT + j - 1]) { crossedRows++; break; }
+    }
+    return { out: cached, noFoldRows, crossedRows };
+  }
+  const out = new Float64Array(m * QUANTILE_COUNT);
+  const inferred = await model.predictAhead(times, rows, m, out);
+  if (cache !== undefined) {
+    stats.cacheMisses++;
+    cache.put(key, out, m);
+  }
+  return { out, noFoldRows: inferred.noFoldRows, crossedRows: inferred.crossedRows };
 }

@@ -18,6 +18,7 @@ import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIss
 import { VENUE_MODE_CODES } from '../venue/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
 import type { RegimeModelRecord } from '../regime/index.js';
+import type { AheadCache } from '../models/index.js';
 import { StreamMerger } from './stream-merger.js';
 import { playRecords, type RecordPlayResult } from './record-player.js';
 import { RunRecorder } from './run-recorder.js';
@@ -60,6 +61,12 @@ export interface BacktestOptions {
    * `absent` runs without it and reports why. Ignored with `trade: false`.
    */
   readonly model?: BacktestModel;
+  /**
+   * The ahead-prediction cache (engine/models AheadCache): the model's answers for the same
+   * model, features and bar times are taken from it instead of running the model, and computed
+   * ones are stored. Absent: no cache.
+   */
+  readonly aheadCache?: AheadCache;
   /** More listeners on the outbound ring (orders, risk records ...), next to the recorder's. */
   readonly listeners?: Omit<OutboundListeners, 'onVenueReport' | 'onRoundTrip' | 'onEquity'>;
   shouldStop?(): boolean;
@@ -280,6 +287,8 @@ async function serveModel(options: BacktestOptions, plans: readonly InstrumentPl
   if (model === undefined) return undefined;
   if (model.state === 'absent') return { report: () => ({ state: 'absent', source: model.source, reason: model.reason }) };
   const { set } = model;
+  // Start the inference pool's threads now: they load the folds while the data is parsed.
+  void set.startAheadPool().catch(() => undefined);
   const horizon = set.metadata.target.horizonBars;
   const wanted = options.config.fusion.ml.horizonBars;
   if (horizon !== wanted) {
@@ -303,12 +312,12 @@ async function serveModel(options: BacktestOptions, plans: readonly InstrumentPl
     }
   }
   for (const { symbol, reason } of without) options.log?.(`ML expert absent on ${symbol}: ${reason}`);
-  const ahead = await modelRecordsAhead(set, instruments);
+  const ahead = await modelRecordsAhead(set, instruments, { cache: options.aheadCache });
   const symbols = instruments.map((i) => i.symbol);
   return {
     input: { features, waitNs: model.waitNs, symbols },
     ahead,
-    report: (counters) => servedModelReport({ set, source: model.source, instruments: symbols, without, stats: ahead.stats, counters: counters.modelWait }),
+    report: (counters) => servedModelReport({ set, source: model.source, instruments: symbols, without, stats: ahead.stats, counters: counters.modelWait, cacheDir: options.aheadCache?.dir }),
   };
 }
 

@@ -205,6 +205,10 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     const keys = error.keyPath.split(/[.[\]]+/).filter((part) => part !== '').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
     throw new ConfigError(`invalid configuration:\n  ${error.message} (${origin(keys)})`, error.keyPath);
   }
+  // A fusion strategy's `regimeModel:` file is relative to the configuration file that names it, like `data:` and `model.path`.
+  strategies = strategies.map((strategy) => (strategy.type === 'fusion' && strategy.regimeModel !== undefined && options.configFile !== undefined && !path.isAbsolute(strategy.regimeModel)
+    ? { ...strategy, regimeModel: path.resolve(path.dirname(options.configFile), strategy.regimeModel) }
+    : strategy));
   const data = ((merged as { data?: DataSourceConfig[] }).data ?? []).map((source) => ({ ...source, path: resolveDataPath(source.path, options.configFile) }));
   const model = resolveModelConfig((merged as { model?: Parameters<typeof resolveModelConfig>[0] }).model, options.configFile);
   return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies, data, model };

@@ -18,3 +18,6 @@ export { FeatureDriftMonitor, populationStabilityIndex, type FeatureDriftOptions
 export { QuantileCalibrationMonitor, type QuantileCalibrationOptions } from './quantile-calibration-monitor.js';
 export { openConfiguredModel, describeModelSource, type ConfiguredModel } from './configured-model.js';
 export { ModelFeed, type ModelFeedOptions, type ModelFeedMonitorOptions, type ModelStatus, type ModelFeatureStatus, type ModelCalibrationStatus, type ModelFeedCounters } from './model-feed.js';
+export { AheadPool } from './ahead-pool.js';
+export { defaultAheadWorkers } from './quantile-model-set.js';
+export { AheadCache, aheadCacheKey, DEFAULT_AHEAD_CACHE_DIR, DEFAULT_AHEAD_CACHE_BYTES, type AheadCacheOptions } from './ahead-cache.js';

@@ -7,6 +7,13 @@
 // never given to onnxruntime (trees would route NaN down the "missing" branch and return a
 // confident-looking number). Rows with no valid fold (time <= folds[0].availableFromNs) get NaNs
 // too. Crossed rows (some q[k+1] < q[k]) are returned as the model gives them and counted.
+//
+// predictAhead on more than `aheadMinRows` rows runs its chunks on the ahead pool (ahead-pool.ts:
+// `aheadWorkers` threads, each with its own 1-thread session of every fold, started on first use
+// and kept until release()), so a backtest's inference uses the machine's cores; the bytes are
+// the same as in-process (and as predictRow).
+import { availableParallelism } from 'node:os';
+import { AheadPool } from './ahead-pool.js';
 import { readModelDir, type ModelBundle } from './model-bundle.js';
 import { ModelContractError } from './model-errors.js';
 import { QUANTILE_COUNT, type QuantileModelMetadata } from './model-metadata.js';
@@ -22,6 +29,18 @@ export interface QuantileModelSetOptions {
   readonly threads?: number;
   /** Rows per onnxruntime call in predictAhead (default 4,096). */
   readonly chunkRows?: number;
+  /**
+   * Worker threads of the ahead pool (default min(2, availableParallelism())); 1 runs predictAhead
+   * in this thread. Each worker loads every fold once (1 intra-op thread) and is reused.
+   */
+  readonly aheadWorkers?: number;
+  /** predictAhead calls with fewer rows than this run in this thread (default 4,096). */
+  readonly aheadMinRows?: number;
+}
+
+/** The ahead pool's default size: 2 workers when the machine has 2 cores or more. */
+export function defaultAheadWorkers(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
 }
 
 export interface InferenceStats {
@@ -63,15 +82,20 @@ export class QuantileModelSet {
   private readonly availableFrom: BigInt64Array;
   private readonly featureCount: number;
   private readonly chunkRows: number;
+  private readonly aheadWorkers: number;
+  private readonly aheadMinRows: number;
+  private pool: Promise<AheadPool> | undefined;
   /** Scratch of finite rows (predictBatch) and their positions, grown on demand. */
   private packed = new Float64Array(0);
   private packedOut = new Float64Array(0);
   private packedIndex = new Int32Array(0);
 
-  private constructor(readonly bundle: ModelBundle, private readonly sessions: readonly QuantileSession[], chunkRows: number) {
+  private constructor(readonly bundle: ModelBundle, private readonly sessions: readonly QuantileSession[], chunkRows: number, aheadWorkers: number, aheadMinRows: number) {
     this.availableFrom = BigInt64Array.from(bundle.metadata.folds.map((f) => f.availableFromNs));
     this.featureCount = bundle.metadata.features.length;
     this.chunkRows = chunkRows;
+    this.aheadWorkers = aheadWorkers;
+    this.aheadMinRows = aheadMinRows;
   }
 
   get metadata(): QuantileModelMetadata {
@@ -97,6 +121,10 @@ export class QuantileModelSet {
     if (options.expectedFeatures !== undefined) checkExpectedFeatures(options.expectedFeatures, metadata, bundle.origin);
     const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
     if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new RangeError(`\`chunkRows\` must be an integer >= 1, was ${chunkRows}`);
+    const aheadWorkers = options.aheadWorkers ?? defaultAheadWorkers();
+    if (!Number.isInteger(aheadWorkers) || aheadWorkers < 1 || aheadWorkers > 64) throw new RangeError(`\`aheadWorkers\` must be an integer in [1, 64], was ${aheadWorkers}`);
+    const aheadMinRows = options.aheadMinRows ?? DEFAULT_CHUNK_ROWS;
+    if (!Number.isInteger(aheadMinRows) || aheadMinRows < 0) throw new RangeError(`\`aheadMinRows\` must be an integer >= 0, was ${aheadMinRows}`);
     const sessions: QuantileSession[] = [];
     try {
       for (const fold of metadata.folds) {
@@ -113,7 +141,7 @@ export class QuantileModelSet {
       for (const s of sessions) await s.release();
       throw error;
     }
-    return new QuantileModelSet(bundle, sessions, chunkRows);
+    return new QuantileModelSet(bundle, sessions, chunkRows, aheadWorkers, aheadMinRows);
   }
 
   /** The fold with the largest availableFromNs < timeNs, or -1 when none is valid yet. */
@@ -223,26 +251,30 @@ export class QuantileModelSet {
     const fill = starts.slice();
     for (let i = 0; i < n; i++) order[fill[foldOf[i] + 1]++] = i;
 
-    const chunk = Math.min(this.chunkRows, Math.max(1, n));
-    const chunkRowsBuf = new Float64Array(chunk * f);
-    const chunkOut = new Float64Array(chunk * QUANTILE_COUNT);
     let noFold = 0;
     for (let p = starts[0]; p < starts[1]; p++) {
       const i = order[p];
       for (let k = 0; k < QUANTILE_COUNT; k++) out[i * QUANTILE_COUNT + k] = NaN;
       noFold++;
     }
-    for (let fold = 0; fold < folds; fold++) {
-      for (let p = starts[fold + 1]; p < starts[fold + 2]; p += chunk) {
-        const m = Math.min(chunk, starts[fold + 2] - p);
-        for (let r = 0; r < m; r++) {
-          const i = order[p + r];
-          for (let j = 0; j < f; j++) chunkRowsBuf[r * f + j] = rows[i * f + j];
-        }
-        await this.predictBatch(fold, chunkRowsBuf, m, chunkOut);
-        for (let r = 0; r < m; r++) {
-          const i = order[p + r];
-          for (let k = 0; k < QUANTILE_COUNT; k++) out[i * QUANTILE_COUNT + k] = chunkOut[r * QUANTILE_COUNT + k];
+    if (this.aheadWorkers > 1 && n - noFold >= this.aheadMinRows && n - noFold > 0) {
+      await this.predictAheadOnPool(rows, order, starts, out);
+    } else {
+      const chunk = Math.min(this.chunkRows, Math.max(1, n));
+      const chunkRowsBuf = new Float64Array(chunk * f);
+      const chunkOut = new Float64Array(chunk * QUANTILE_COUNT);
+      for (let fold = 0; fold < folds; fold++) {
+        for (let p = starts[fold + 1]; p < starts[fold + 2]; p += chunk) {
+          const m = Math.min(chunk, starts[fold + 2] - p);
+          for (let r = 0; r < m; r++) {
+            const i = order[p + r];
+            for (let j = 0; j < f; j++) chunkRowsBuf[r * f + j] = rows[i * f + j];
+          }
+          await this.predictBatch(fold, chunkRowsBuf, m, chunkOut);
+          for (let r = 0; r < m; r++) {
+            const i = order[p + r];
+            for (let k = 0; k < QUANTILE_COUNT; k++) out[i * QUANTILE_COUNT + k] = chunkOut[r * QUANTILE_COUNT + k];
+          }
         }
       }
     }
@@ -255,7 +287,73 @@ export class QuantileModelSet {
     };
   }
 
+  /**
+   * The pool part of predictAhead: each fold's rows (in `order` between starts[fold + 1] and
+   * starts[fold + 2]) are packed without the non-finite ones (NaNs, counted) and cut into chunks
+   * small enough to keep every worker busy, all sent at once; answers are scattered back by row.
+   */
+  private async predictAheadOnPool(rows: Float64Array, order: Int32Array, starts: Int32Array, out: Float64Array): Promise<void> {
+    const pool = await this.startAheadPool();
+    const f = this.featureCount;
+    const folds = this.sessions.length;
+    const total = starts[folds + 1] - starts[1];
+    const chunk = Math.max(256, Math.min(this.chunkRows, Math.ceil(total / (pool.size * 4))));
+    const tasks: Promise<void>[] = [];
+    let finite = 0;
+    let crossed = 0;
+    for (let fold = 0; fold < folds; fold++) {
+      let index = new Int32Array(chunk);
+      let packed = new Float64Array(chunk * f);
+      let m = 0;
+      const send = (): void => {
+        const positions = index;
+        const count = m;
+        tasks.push(pool.run(fold, packed, count).then((answers) => {
+          for (let r = 0; r < count; r++) {
+            const i = positions[r];
+            for (let k = 0; k < QUANTILE_COUNT; k++) out[i * QUANTILE_COUNT + k] = answers[r * QUANTILE_COUNT + k];
+            if (isCrossed(out, i)) crossed++;
+          }
+        }));
+        index = new Int32Array(chunk);
+        packed = new Float64Array(chunk * f);
+        m = 0;
+      };
+      for (let p = starts[fold + 1]; p < starts[fold + 2]; p++) {
+        const i = order[p];
+        let ok = true;
+        for (let j = i * f, end = j + f; j < end; j++) if (!Number.isFinite(rows[j])) { ok = false; break; }
+        if (!ok) {
+          for (let k = 0; k < QUANTILE_COUNT; k++) out[i * QUANTILE_COUNT + k] = NaN;
+          continue;
+        }
+        packed.set(rows.subarray(i * f, i * f + f), m * f);
+        index[m++] = i;
+        finite++;
+        if (m === chunk) send();
+      }
+      if (m > 0) send();
+    }
+    await Promise.all(tasks);
+    this.stats.rows += finite;
+    this.stats.nonFiniteRows += total - finite;
+    this.stats.crossedRows += crossed;
+  }
+
+  /** Starts the ahead pool (once; later calls share it). predictAhead calls it when it needs it. */
+  startAheadPool(): Promise<AheadPool> {
+    if (this.pool === undefined) {
+      const starting = AheadPool.start(this.bundle, this.aheadWorkers);
+      starting.catch(() => { if (this.pool === starting) this.pool = undefined; });
+      this.pool = starting;
+    }
+    return this.pool;
+  }
+
   async release(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool !== undefined) await pool.then((p) => p.release(), () => undefined);
     for (const s of this.sessions) await s.release();
   }
 }

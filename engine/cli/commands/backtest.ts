@@ -5,12 +5,14 @@
 // boundary; the outputs then cover what ran, and the summary says it was interrupted.
 // A configured `model` is opened (engine/models openConfiguredModel) and served ahead of the
 // replay; a model that cannot serve does not stop the run: it trades without the ML expert and
-// the summary says why.
+// the summary says why. Its answers go through the ahead cache (--ahead-cache DIR, default
+// .quantflow/cache; --no-ahead-cache to run the model every time): a rerun of the same data and
+// model reads them back (the same bytes) and the summary says so.
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
 import { backtestModelOf, runBacktest, summariseBacktest, writeBacktestOutputs, BacktestOptionError, BacktestSetupError, type BacktestModel, type BacktestRun } from '../../backtest/index.js';
-import { openConfiguredModel } from '../../models/index.js';
+import { AheadCache, DEFAULT_AHEAD_CACHE_DIR, openConfiguredModel } from '../../models/index.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
@@ -30,6 +32,7 @@ interface BacktestFlags {
   batch: string;
   json?: boolean;
   progress: boolean;
+  aheadCache: string | false;
   [mapping: string]: unknown;
 }
 
@@ -47,7 +50,9 @@ export function registerBacktestCommand(program: Command): void {
       .option('--bar-timeframe <tf>', 'bars built in the core from tick data (30s, 1m, 5m, 1h ...)', '1m')
       .option('--batch <n>', `records published to the inbound ring at once (1..${INBOUND_CAPACITY})`, '4096')
       .option('--json', 'print the summary as one JSON document on stdout')
-      .option('--no-progress', 'no progress bar on stderr'),
+      .option('--no-progress', 'no progress bar on stderr')
+      .option('--ahead-cache <dir>', 'LMDB cache of the ML expert\'s answers computed ahead (same model, features and bar times: read back instead of running the model)', DEFAULT_AHEAD_CACHE_DIR)
+      .option('--no-ahead-cache', 'run the model for every backtest (no cache read or written)'),
   ).action(async (flags: BacktestFlags) => runBacktestCommand(flags));
 }
 
@@ -61,6 +66,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   const sources = runDataSources(flags.data, config);
   const streams = await openRunData(sources, csvOptionsFromFlags(flags));
   const model = await openRunModel(config, log);
+  const aheadCache = model?.state === 'serving' ? openAheadCache(flags.aheadCache) : undefined;
   const expected = streams.every((s) => s.expectedRows !== undefined) ? streams.reduce((sum, s) => sum + (s.expectedRows ?? 0), 0) : undefined;
 
   let stopRequested = false;
@@ -88,6 +94,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
       barTimeframe: flags.barTimeframe,
       batch,
       model,
+      aheadCache,
       shouldStop: () => stopRequested,
       onProgress: (published) => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -104,6 +111,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
     bar?.stop();
     shutdown.dispose();
     if (model?.state === 'serving') await model.set.release();
+    await aheadCache?.close();
   }
   const out = resolve(flags.out);
   const written = await writeBacktestOutputs(out, run.recording, { title: `QuantFlow backtest: ${run.recording.instruments.map((i) => i.symbol).join(', ')}`, config, model: run.model });
@@ -113,11 +121,24 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   if (run.stoppedEarly) process.exitCode = 130;
 }
 
+/** The ahead cache named by --ahead-cache (undefined with --no-ahead-cache). */
+export function openAheadCache(flag: string | false | undefined): AheadCache | undefined {
+  if (flag === false) return undefined;
+  const dir = resolve(flag ?? DEFAULT_AHEAD_CACHE_DIR);
+  try {
+    return AheadCache.open(dir);
+  } catch (error) {
+    throw new UserFacingError(`--ahead-cache ${dir}: cannot open the cache (${((error as Error).message ?? String(error)).split('\n')[0]}); give another directory or --no-ahead-cache`);
+  }
+}
+
 /** The configured model (undefined: `model: null`), opened for serving, or absent with the reason. */
 async function openRunModel(config: QuantFlowConfig, log: (line: string) => void): Promise<BacktestModel | undefined> {
   if (config.model === null) return undefined;
   const model = backtestModelOf(await openConfiguredModel(config.model, config.fusion.ml.horizonBars));
   if (model.state === 'absent') log(`ML expert absent: ${model.reason}`);
+  // The inference pool's threads load the folds while the data is parsed.
+  else void model.set.startAheadPool().catch(() => undefined);
   return model;
 }
 
