@@ -30,6 +30,8 @@ export interface SessionOutput {
   commandsSent: number;
   decisionsHash: string;
   reconnects: number;
+  /** With a model: its state and counters at the end (ModelFeed status). */
+  model?: { state: string; counters: Record<string, number> };
 }
 
 export interface Venue {
@@ -43,10 +45,10 @@ export async function startVenue(stateDir: string, barFiles: string[], faults?: 
 }
 
 /** Writes the session's options file and returns a runner of one session process. */
-export function sessionRunner(dir: string, venuePort: number, pipeline: PipelineSpec, checkpointEvery: number) {
+export function sessionRunner(dir: string, venuePort: number, pipeline: PipelineSpec, checkpointEvery: number, extra: Record<string, unknown> = {}) {
   mkdirSync(dir, { recursive: true });
   const optionsFile = path.join(dir, 'session.json');
-  writeFileSync(optionsFile, JSON.stringify({ journalDir: path.join(dir, 'journal'), venuePort, pipelineJson: pipelineToJson(pipeline), checkpointEvery }));
+  writeFileSync(optionsFile, JSON.stringify({ journalDir: path.join(dir, 'journal'), venuePort, pipelineJson: pipelineToJson(pipeline), checkpointEvery, ...extra }));
   return {
     optionsFile,
     journalDir: path.join(dir, 'journal'),

@@ -6,7 +6,7 @@ export {
   type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition, type VenueRecordListener,
   type VenueReplaceRequest, type VenueStatus,
 } from './venue-adapter.js';
-export { runLiveSession, JournalDivergenceError, TradingStoppedError, type LiveSessionOptions, type LiveSessionResult } from './live-session.js';
+export { runLiveSession, JournalDivergenceError, TradingStoppedError, type LiveSessionOptions, type LiveSessionResult, type LiveSessionModel } from './live-session.js';
 export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliation, type ForeignOrderPolicy, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
 export { CRASH_POINTS, crashPoint, type CrashPointName } from './crash-points.js';
 export { liveOrders, readSessionBook, pipelineFromJson, pipelineToJson, type SessionBook } from './session-state.js';

@@ -4,13 +4,21 @@
 // then runs in lockstep with the venue's market stream:
 //
 //   loop: wait until the core has taken every published record (outbound drained)
+//         model answers?    (with a model) wait for the answers to the FEATURES the core wrote;
+//                           journal and publish each as a MODEL record, so the core decides
+//                           the bar before the market moves on
 //         commands queued?  journal, commit (durable), send, then sync with the venue
 //                           (its replies arrive through the listener: journaled, published)
 //         checkpoint due?   park the core, copy its state, store it with the journal sequence
 //         otherwise         ask the venue for the next market record (and the fills it causes)
 //
 // Lockstep makes a session deterministic: the venue sees each command before the market moves
-// on, so a session killed anywhere and recovered trades exactly as one never killed.
+// on, so a session killed anywhere and recovered trades exactly as one never killed. The model's
+// answers are inbound records like any other: journaled before they are published, replayed on
+// recovery (not recomputed). An answer the journal never got (killed between a bar and its
+// answer) is computed again during recovery and journaled after the replay, where the
+// uninterrupted session would have published it. Monitor alerts are journaled (ModelAlert),
+// except those raised again while recovery rebuilds the monitors.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint } from '../threads/index.js';
@@ -25,7 +33,9 @@ import { crashPoint } from './crash-points.js';
 import { holdJournal, journalHolder, releaseJournal } from './session-control.js';
 import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
 import { readRiskAccount } from '../pipeline/index.js';
-import { EV_KIND, EventKind } from '../layout/event-record.js';
+import { EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
+import { modelAlertEntry } from '../journal/index.js';
+import { ModelFeed, type ModelFeedOptions, type ModelStatus } from '../models/index.js';
 
 const MARKET_KINDS = EventKind.BAR | EventKind.TRADE | EventKind.QUOTE;
 
@@ -47,7 +57,15 @@ export interface LiveSessionOptions {
    * replayed as a backtest. The 64 bytes are only valid during the call.
    */
   readonly onMarketRecord?: (record: Uint8Array) => void;
+  /**
+   * The ML expert's model: the pipeline's fusion instruments with `model` write FEATURES records;
+   * a ModelFeed answers them with MODEL records, journaled and published in lockstep.
+   */
+  readonly model?: LiveSessionModel;
 }
+
+/** The ModelFeed of a live session, less what the session wires itself. */
+export type LiveSessionModel = Omit<ModelFeedOptions, 'inject' | 'onAlert' | 'onStatus' | 'kindBits'>;
 
 export interface LiveSessionResult {
   readonly book: SessionBook;
@@ -60,6 +78,8 @@ export interface LiveSessionResult {
   readonly reconnects: number;
   /** SHA-256 of every outbound record this process's core wrote (recovery's replay included): what `replay --journal` prints for a session never interrupted. */
   readonly decisionsHash: string;
+  /** The model's status at the end (absent without `model`). */
+  readonly model?: ModelStatus;
 }
 
 /** What a checkpoint records of the journal beside the core's state: the venue stream's position and the journaled kill switch. */
@@ -147,6 +167,35 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       stream = checkpointStream(latest.meta, journal.path);
     }
     const queued: QueuedCommand[] = [];
+    // The model: its answers wait here (64-byte copies) until the loop journals and publishes them.
+    const answers: Uint8Array[] = [];
+    let replaying = true;
+    const feed = options.model && new ModelFeed({
+      ...options.model,
+      kindBits: EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND,
+      inject: (record) => answers.push(new Uint8Array(record.buffer.slice(record.byteOffset, record.byteOffset + 64))),
+      onAlert: (alert) => {
+        if (replaying) return;
+        journal.append(modelAlertEntry(alert));
+        log(`model alert: ${alert.kind} ${alert.instrument}${alert.feature ? ` ${alert.feature}` : ''} ${alert.value.toFixed(4)} (threshold ${alert.threshold})`);
+      },
+    });
+    const barView = new DataView(new ArrayBuffer(64));
+    const barBytes = new Uint8Array(barView.buffer);
+    /** A BAR's close for the model's calibration monitor. */
+    const noteBar = (record: Uint8Array): void => {
+      if (!feed) return;
+      barBytes.set(record.subarray(0, 64));
+      if ((barView.getInt32(EV_KIND, true) & KIND_MASK) !== EventKind.BAR) return;
+      feed.onBar(barView.getInt32(EV_INSTRUMENT, true), barView.getBigInt64(EV_TS_LOCAL, true), barView.getFloat64(EV_PRICE, true));
+    };
+    /** MODEL records the journal holds (instrument:bar close), so recovery does not answer a bar twice. */
+    const journaledAnswers = new Set<string>();
+    const answerKey = (record: Uint8Array): string | null => {
+      const view = new DataView(record.buffer, record.byteOffset, 64);
+      if ((view.getInt32(EV_KIND, true) & KIND_MASK) !== EventKind.MODEL) return null;
+      return `${view.getInt32(EV_INSTRUMENT, true)}:${view.getBigInt64(EV_TS_EXCHANGE, true)}`;
+    };
     const decisions = createHash('sha256');
     let lastBytes: Uint8Array = new Uint8Array(64);
     host = await EngineHost.start({
@@ -158,6 +207,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       },
       onOrder: (command) => queued.push({ command, bytes: lastBytes }),
       onOrderChange: (command) => queued.push({ command, bytes: lastBytes }),
+      onFeatures: feed?.onFeatures,
     });
     const inbound = new JournaledInbound(host, journal, restore ? restore.inboundSeq : 0n);
     inbound.lastMarketSeq = stream.lastMarketSeq;
@@ -172,6 +222,9 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           throw new JournalDivergenceError(`journal ${journal.path}: record ${view.sequence} is inbound ${entry.inboundSeq}, expected ${inbound.nextInboundSeq}`);
         }
         inbound.publish(entry.record, entry.sourceSeq);
+        noteBar(entry.record);
+        const key = feed ? answerKey(entry.record) : null;
+        if (key !== null) journaledAnswers.add(key);
         replayed++;
       } else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') {
         journaled.push(entry.record);
@@ -203,6 +256,13 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       }
     }
     const unjournaled = regenerated.slice(journaled.length);
+    if (feed) {
+      // Answers recomputed for bars the journal already answered are dropped; the rest go out first in the loop.
+      await feed.whenIdle();
+      const fresh = answers.splice(0).filter((record) => !journaledAnswers.has(answerKey(record)!));
+      answers.push(...fresh);
+      replaying = false;
+    }
     journalTrip();
     if (latest || replayed > 0) log(`recovery: checkpoint at inbound ${restore?.inboundSeq ?? 0n}, ${replayed} journal records replayed; ${unjournaled.length} commands decided but never journaled`);
     journal.append({
@@ -215,6 +275,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     const onMarket = options.onMarketRecord;
     adapter.onRecord((record, sourceSeq) => {
       inbound.journalAndPublish(record, sourceSeq);
+      noteBar(record);
       if (onMarket && (new DataView(record.buffer, record.byteOffset, 64).getInt32(EV_KIND, true) & MARKET_KINDS) !== 0) onMarket(record);
     });
     let dropped: string | null = null;
@@ -239,6 +300,13 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     for (;;) {
       try {
         await inbound.idle();
+        if (feed) {
+          await feed.whenIdle();
+          if (answers.length > 0) {
+            for (const record of answers.splice(0)) inbound.journalAndPublish(record, 0n);
+            continue;
+          }
+        }
         journalTrip();
         for (const command of queued.splice(0)) commands.push(command);
         if (commands.pending > 0) {
@@ -281,6 +349,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     }
     await inbound.idle();
     journal.commit();
+    await feed?.close();
     const book = readSessionBook(host.memory, instruments);
     await host.drainAndStop();
     host.drainOutbound();
@@ -288,6 +357,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     return {
       decisionsHash: decisions.digest('hex'),
       book, recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: replayed, reconciliation, marketRecords, commandsSent: commands.sent, reconnects,
+      ...(feed ? { model: feed.status() } : {}),
     };
   } finally {
     await adapter.close().catch(() => undefined);

@@ -3,7 +3,9 @@
 //   node dist/tools/crash-harness/session-process.js OPTIONS.json
 // OPTIONS: { journalDir, venuePort, checkpointEvery, durability?, and either pipelineJson or
 // bars + regimeModel (+ config, equity), and optionally record: { questdb: { host, httpPort },
-// symbols } to record every market record to QuestDB } (README "Crash safety" has an example).
+// symbols } to record every market record to QuestDB, and optionally model: { dir, symbols? } for
+// the ML expert (a model directory; the pipeline's fusion instruments must carry `model`) }
+// (README "Crash safety" has an example).
 // with QF_CRASH_AT=<point>:<n> to be killed at a scripted point (engine/live/crash-points.ts).
 // It recovers from whatever a previous run left in the journal, reconciles, trades until the
 // venue's market stream ends, and prints one JSON line: the book, the recovery and the
@@ -18,6 +20,8 @@ import { loadConfig } from '../../engine/config/index.js';
 import { readRegimeModelFile } from '../../engine/regime/index.js';
 import type { PipelineSpec } from '../../engine/pipeline/index.js';
 import { QuestDbRecorder } from '../../adapters/questdb/index.js';
+import { QuantileModelSet } from '../../engine/models/index.js';
+import { DEFAULT_MODEL_MONITOR } from '../../engine/config/index.js';
 
 interface SessionProcessOptions {
   journalDir: string;
@@ -33,6 +37,8 @@ interface SessionProcessOptions {
   durability?: unknown;
   /** Records every bar, trade and quote the session receives to QuestDB (instrument id i -> symbols[i]; default: from `bars`). */
   record?: { questdb: { host?: string; httpPort: number }; symbols?: string[] };
+  /** The ML expert's model directory (quantflow train), served on 1 onnxruntime thread; symbols: instrument id -> symbol (default: from `bars`). */
+  model?: { dir: string; symbols?: string[] };
 }
 
 /** The trading pipeline of the options: given as JSON, or built from bar files, a regime model and a config. */
@@ -56,6 +62,9 @@ async function main(): Promise<void> {
   const adapter = new SimVenueAdapter({ host: '127.0.0.1', port: options.venuePort });
   const symbols = options.record?.symbols ?? (options.bars ? instrumentNames(options.bars) : undefined);
   if (options.record && !symbols) throw new Error('`record` needs `symbols` (instrument id -> symbol) when the pipeline is given as JSON');
+  const modelSymbols = options.model ? options.model.symbols ?? (options.bars ? instrumentNames(options.bars) : undefined) : undefined;
+  if (options.model && !modelSymbols) throw new Error('`model` needs `symbols` (instrument id -> symbol) when the pipeline is given as JSON');
+  const model = options.model ? { model: await QuantileModelSet.load(options.model.dir, { threads: 1 }), source: options.model.dir, symbols: modelSymbols!, monitor: DEFAULT_MODEL_MONITOR } : undefined;
   const recorder = options.record ? await QuestDbRecorder.open({ host: options.record.questdb.host ?? '127.0.0.1', httpPort: options.record.questdb.httpPort }) : undefined;
   let flushing: Promise<void> = Promise.resolve();
   const result = await runLiveSession({
@@ -64,6 +73,7 @@ async function main(): Promise<void> {
     pipeline: await pipelineOf(options),
     adapter,
     checkpointEvery: options.checkpointEvery,
+    model,
     log: (line) => process.stderr.write(`${line}\n`),
     onMarketRecord: recorder && ((record) => {
       if (!recorder.record(record, symbols!)) flushing = flushing.then(() => recorder.flush());
@@ -80,6 +90,7 @@ async function main(): Promise<void> {
     commandsSent: result.commandsSent,
     decisionsHash: result.decisionsHash,
     reconnects: result.reconnects,
+    ...(result.model ? { model: { state: result.model.state, counters: result.model.counters } } : {}),
   })}\n`);
 }
 
