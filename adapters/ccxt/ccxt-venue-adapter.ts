@@ -1,0 +1,477 @@
+// CcxtVenueAdapter: an engine/live VenueAdapter over a ccxt pro exchange (Binance spot first).
+//   orders   submit -> precision guard -> request queue (429/418 aware) -> createOrder (REST);
+//            the answer, the user stream (watchOrders, watchMyTrades) and REST reconciliation all
+//            feed one OrderTracker, which emits ACK / FILL / CANCELED / EXPIRED / REJECT once each.
+//            A submission whose outcome is unknown (no answer) is never re-sent: the order is asked
+//            for by client order id until the venue answers or it is declared lost (REJECT).
+//   market   the push subscription `subscribeMarket` (watchTrades / watchOHLCV / watchTicker ->
+//            TRADE / BAR / QUOTE records, sourceSeq = the adapter's market sequence), with trade-id
+//            and bar-time gap detection, REST backfill, staleness detection and REST polling while stale.
+//   streams  every watch loop reconnects with exponential backoff + jitter and restores its
+//            subscription; after a user-stream reconnect the open orders and missing fills are
+//            reconciled over REST. `market(fromSeq, count)` (the pull contract) does not fit a live
+//            feed and rejects; see subscribeMarket.
+import type {
+  VenueAdapter, VenueCancelRequest, VenueOrderRequest, VenueOrderView, VenuePosition, VenueRecordListener, VenueReplaceRequest, VenueStatus,
+} from '../../engine/live/index.js';
+import { orderIdOfClientOrderId } from '../../engine/live/index.js';
+import { EVENT_BYTES } from '../../engine/layout/event-record.js';
+import { ClockSync } from './common/clock-sync.js';
+import { RejectReason, RejectedRequest } from './common/consts.js';
+import { ccxtOrderType, ccxtTimeInForce } from './common/enums.js';
+import {
+  fillFactsOf, orderViewOf, writeBarRecord, writeFillRecord, writeQuoteRecord, writeTradeRecord,
+  type CcxtOhlcv, type CcxtOrder, type CcxtTicker, type CcxtTrade,
+} from './common/parse.js';
+import { checkOrderPrecision, marketRulesOf, type MarketRules } from './common/precision.js';
+import { Redactor, redactingLog } from './common/redact.js';
+import { InstrumentSymbols } from './common/symbols.js';
+import { resolveCcxtConfig, type CcxtAdapterConfig, type ResolvedCcxtAdapterConfig } from './config.js';
+import { createCcxtExchange, exchangeProfile, type CcxtExchange, type ExchangeProfile } from './factories.js';
+import { RequestQueue } from './http/request-queue.js';
+import { OrderTracker } from './order-tracker.js';
+import { Backoff } from './websocket/backoff.js';
+import { BarSequence, TradeSequence } from './websocket/sequence.js';
+
+export type MarketChannel = 'trades' | 'ohlcv' | 'ticker';
+
+export interface MarketSubscription {
+  readonly instrument: number;
+  readonly channel: MarketChannel;
+  /** ohlcv only; '1m' by default. */
+  readonly timeframe?: string;
+}
+
+/** Feed health per stream: the conditions a risk stage acts on (no record kind exists for them yet). */
+export interface FeedHealthEvent {
+  readonly stream: string;
+  readonly condition: 'stale' | 'fresh' | 'gap' | 'reconnecting' | 'reconnected';
+  readonly detail: string;
+}
+
+/** An order refused before it was sent (precision guard, unsupported type): the REJECT record's reason in words. */
+export interface OrderRefusal { readonly clientOrderId: string; readonly rule: string; readonly reason: string }
+
+const TIMEFRAME_MS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000 };
+
+export class CcxtVenueAdapter implements VenueAdapter {
+  readonly name: string;
+  readonly config: ResolvedCcxtAdapterConfig;
+  readonly symbols: InstrumentSymbols;
+  readonly clock: ClockSync;
+  readonly log: (line: string) => void;
+  readonly refusals: OrderRefusal[] = [];
+  exchange: CcxtExchange = null;
+  private readonly profile: ExchangeProfile;
+  private readonly tracker: OrderTracker;
+  private queue!: RequestQueue;
+  private listener: VenueRecordListener | null = null;
+  private disconnectListener: ((reason: string) => void) | null = null;
+  private healthListener: ((event: FeedHealthEvent) => void) | null = null;
+  private readonly rules = new Map<number, MarketRules>();
+  private readonly lastPrice = new Map<number, number>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly background = new Set<Promise<unknown>>();
+  private readonly lastMessageAt = new Map<string, number>();
+  private readonly stale = new Set<string>();
+  private readonly tradeSeq = new Map<number, TradeSequence>();
+  private healthTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private marketSeq = 0n;
+  private readonly scratch = new DataView(new ArrayBuffer(EVENT_BYTES));
+  reconnects = 0;
+
+  constructor(config: CcxtAdapterConfig) {
+    this.config = resolveCcxtConfig(config);
+    this.name = `ccxt:${this.config.exchange}`;
+    this.profile = exchangeProfile(this.config.exchange);
+    this.symbols = new InstrumentSymbols(this.config.instruments);
+    const c = this.config.credentials;
+    this.log = redactingLog(new Redactor([c.apiKey, c.secret, c.password]), this.config.log);
+    this.clock = new ClockSync(this.config.localNowMs);
+    this.tracker = new OrderTracker((write) => this.emitEvent(write));
+  }
+
+  onRecord(listener: VenueRecordListener): void {
+    if (this.listener) throw new Error(`${this.name}: the record listener is set once, before connect`);
+    this.listener = listener;
+  }
+
+  onDisconnect(listener: (reason: string) => void): void { this.disconnectListener = listener; }
+  onFeedHealth(listener: (event: FeedHealthEvent) => void): void { this.healthListener = listener; }
+
+  async connect(): Promise<void> {
+    const cfg = this.config;
+    this.exchange = await createCcxtExchange(cfg);
+    const ex = this.exchange;
+    this.queue = new RequestQueue({
+      maxRateLimitRetries: cfg.rateLimit.maxRetries, rateLimitPauseMs: cfg.rateLimit.pauseMs, maxPauseMs: cfg.rateLimit.maxPauseMs,
+      isRateLimit: (e) => e instanceof Error && (e.name === 'RateLimitExceeded' || e.name === 'DDoSProtection'),
+      retryAfterSeconds: () => this.profile.retryAfterSeconds(ex), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: this.log,
+    });
+    try {
+      await this.queue.run('loadMarkets', () => ex.loadMarkets());
+      for (const { instrument, symbol } of cfg.instruments) {
+        const market = ex.markets[symbol];
+        if (!market) throw new Error(`${this.name}: symbol ${symbol} (instrument ${instrument}) is not listed by the venue`);
+        this.rules.set(instrument, marketRulesOf(market));
+      }
+      await this.syncClock();
+      await this.profile.userStreamReady(ex);
+    } catch (error) {
+      throw new Error(`${this.name}: cannot connect to ${cfg.baseUrl ?? cfg.exchange}: ${this.redactError(error)}`, { cause: error });
+    }
+    this.startLoop('orders', () => ex.watchOrders(), (orders: CcxtOrder[]) => { const t = this.clock.venueNowNs(); for (const o of orders) this.tracker.order(o, t); this.backfillFillsIfNeeded(); }, true);
+    this.startLoop('myTrades', () => ex.watchMyTrades(), (trades: CcxtTrade[]) => this.onFills(trades), true);
+    this.healthTimer = setInterval(() => this.checkHealth(), cfg.healthCheckMs);
+    this.log(`${this.name}: connected (clock offset ${this.clock.offsetMs} ms, ${cfg.instruments.length} instruments)`);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.healthTimer) clearInterval(this.healthTimer);
+    if (this.exchange) await this.exchange.close().catch(() => undefined);
+    await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.background]);
+  }
+
+  /** Measures the venue clock offset and has ccxt sign with the venue's clock. */
+  async syncClock(): Promise<number> {
+    const offset = await this.clock.sync(() => this.queue.run('fetchTime', () => this.exchange.fetchTime()));
+    this.exchange.options.timeDifference = -offset;
+    return offset;
+  }
+
+  // ---- orders ---------------------------------------------------------------------------------
+
+  submit(order: VenueOrderRequest): void {
+    this.tracker.submitted(order);
+    const now = this.clock.venueNowNs();
+    const refuse = (rule: string, reason: string) => {
+      this.refusals.push({ clientOrderId: order.clientOrderId, rule, reason });
+      this.log(`${this.name}: order ${order.clientOrderId} refused before sending (${rule}): ${reason}`);
+      this.tracker.rejected(order.clientOrderId, RejectReason.INVALID, now, now);
+    };
+    const type = ccxtOrderType(order.orderType);
+    const tif = ccxtTimeInForce(order.timeInForce);
+    if (type === null) return refuse('order type', `order type ${order.orderType} is not sent through ccxt (market and limit only)`);
+    if (tif === null) return refuse('time in force', `time in force ${order.timeInForce} is not supported`);
+    const rules = this.rules.get(order.instrument);
+    if (!rules) return refuse('instrument', `instrument ${order.instrument} is not configured`);
+    const check = checkOrderPrecision(rules, Math.abs(order.qty), type === 'limit' ? order.limitPrice : null, this.lastPrice.get(order.instrument) ?? null);
+    if (!check.ok) return refuse(check.rule, check.reason);
+    const symbol = rules.symbol;
+    const side = order.qty > 0 ? 'buy' : 'sell';
+    const params: Record<string, unknown> = { newClientOrderId: order.clientOrderId };
+    if (type === 'limit') { if (tif === 'PO') params.postOnly = true; else params.timeInForce = tif; }
+    const job = this.queue.run<CcxtOrder>(`createOrder ${order.clientOrderId}`, () => this.exchange.createOrder(symbol, type, side, check.amount, check.price, params))
+      .then((answer: CcxtOrder) => this.onOrderAnswer(answer))
+      .catch((error: unknown) => this.onSubmitError(order, error));
+    this.track(job);
+  }
+
+  cancel(request: VenueCancelRequest): void {
+    const symbol = this.symbols.symbolOf(request.instrument);
+    const job = this.queue.run<CcxtOrder>(`cancelOrder ${request.clientOrderId}`, () => this.exchange.cancelOrder('', symbol, { origClientOrderId: request.clientOrderId }))
+      .then((answer: CcxtOrder) => this.tracker.order({ ...answer, clientOrderId: request.clientOrderId }, this.clock.venueNowNs()))
+      .catch((error: unknown) => {
+        const now = this.clock.venueNowNs();
+        this.log(`${this.name}: cancel of ${request.clientOrderId} refused: ${this.redactError(error)}`);
+        this.tracker.requestRejected(request.clientOrderId, RejectedRequest.CANCEL, (error as Error).name === 'OrderNotFound' ? RejectReason.UNKNOWN_ORDER : RejectReason.INVALID, now, now);
+        // The order may have filled or closed meanwhile: ask the venue.
+        return this.reconcileOrder(request.clientOrderId, request.instrument);
+      });
+    this.track(job);
+  }
+
+  /** Binance spot has no in-place replace, and cancel + new under the same client order id would be a second submission of it: refused. */
+  replace(request: VenueReplaceRequest): void {
+    const now = this.clock.venueNowNs();
+    const reason = `${this.config.exchange} spot has no order replace; cancel ${request.clientOrderId} and submit a new order (new client order id) instead`;
+    this.refusals.push({ clientOrderId: request.clientOrderId, rule: 'replace', reason });
+    this.log(`${this.name}: replace refused: ${reason}`);
+    this.tracker.requestRejected(request.clientOrderId, RejectedRequest.REPLACE, RejectReason.INVALID, now, now);
+  }
+
+  async sync(): Promise<void> {
+    await this.queue.idle();
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  market(): Promise<number> {
+    return Promise.reject(new Error(`${this.name}: market(fromSeq, count) is the pull contract of a replayable feed; a live ccxt feed pushes: use subscribeMarket()`));
+  }
+
+  async status(): Promise<VenueStatus> {
+    return { nowNs: this.clock.venueNowNs(), marketSeq: this.marketSeq, lastFillId: BigInt(this.tracker.lastFillId) };
+  }
+
+  async openOrders(): Promise<VenueOrderView[]> {
+    const out: VenueOrderView[] = [];
+    for (const { instrument, symbol } of this.config.instruments) {
+      const orders: CcxtOrder[] = await this.queue.run(`fetchOpenOrders ${symbol}`, () => this.exchange.fetchOpenOrders(symbol));
+      for (const o of orders) {
+        const orderId = o.clientOrderId ? orderIdOfClientOrderId(o.clientOrderId) : null;
+        if (orderId !== null) out.push(orderViewOf(o, orderId, o.clientOrderId!, instrument, 1));
+      }
+    }
+    return out;
+  }
+
+  async order(clientOrderId: string): Promise<VenueOrderView | null> {
+    const orderId = orderIdOfClientOrderId(clientOrderId);
+    if (orderId === null) return null;
+    for (const { instrument, symbol } of this.config.instruments) {
+      try {
+        const o: CcxtOrder = await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.exchange.fetchOrder('', symbol, { origClientOrderId: clientOrderId }));
+        return orderViewOf(o, orderId, clientOrderId, instrument, this.tracker.view(clientOrderId)?.submissions ?? 1);
+      } catch (error) {
+        if ((error as Error).name !== 'OrderNotFound') throw error;
+      }
+    }
+    return null;
+  }
+
+  /** Spot: the base asset's total balance per instrument. */
+  async positions(): Promise<VenuePosition[]> {
+    const balance = await this.queue.run<{ total?: Record<string, number> }>('fetchBalance', () => this.exchange.fetchBalance());
+    return this.config.instruments.map(({ instrument, symbol }) => ({ instrument, qty: Number(balance.total?.[symbol.split('/')[0]] ?? 0) }));
+  }
+
+  async fillsSince(fillId: bigint): Promise<Uint8Array[]> {
+    const out: { id: number; bytes: Uint8Array }[] = [];
+    for (const { instrument, symbol } of this.config.instruments) {
+      const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.exchange.fetchMyTrades(symbol, undefined, 1000, { fromId: Number(fillId) + 1 }));
+      const quote = symbol.split('/')[1];
+      for (const t of trades) {
+        const facts = fillFactsOf(t, quote);
+        if (BigInt(facts.fillId) <= fillId) continue;
+        const view = this.tracker.views().find((v) => v.instrument === instrument && this.venueOrderIdOf(v.clientOrderId) === facts.venueOrderId);
+        if (!view) continue;
+        const bytes = new Uint8Array(EVENT_BYTES);
+        writeFillRecord(new DataView(bytes.buffer), 0, facts, view.orderId, instrument, view.qty > 0 ? 1 : -1, this.clock.venueNowNs());
+        out.push({ id: facts.fillId, bytes });
+      }
+    }
+    return out.sort((a, b) => a.id - b.id).map((f) => f.bytes);
+  }
+
+  /** The adapter's own view of its orders (what it has told the engine). */
+  orderViews(): VenueOrderView[] { return this.tracker.views(); }
+
+  private venueOrderIds = new Map<string, number>();
+  private venueOrderIdOf(clientOrderId: string): number | undefined { return this.venueOrderIds.get(clientOrderId); }
+
+  private onOrderAnswer(answer: CcxtOrder): void {
+    const now = this.clock.venueNowNs();
+    if (answer.clientOrderId && answer.id) this.venueOrderIds.set(answer.clientOrderId, Number(answer.id));
+    this.tracker.order({ ...answer, status: answer.status === 'closed' ? 'open' : answer.status }, now);
+    const quote = (answer.symbol ?? '').split('/')[1] ?? '';
+    for (const t of answer.trades ?? []) this.tracker.fill(fillFactsOf({ ...t, order: t.order ?? answer.id, timestamp: t.timestamp ?? answer.timestamp, side: answer.side }, quote), now);
+    this.tracker.order(answer, now);
+  }
+
+  private async onSubmitError(order: VenueOrderRequest, error: unknown): Promise<void> {
+    const name = (error as Error).name;
+    const now = this.clock.venueNowNs();
+    this.log(`${this.name}: createOrder ${order.clientOrderId} failed: ${this.redactError(error)}`);
+    const unknownOutcome = name === 'NetworkError' || name === 'RequestTimeout' || name === 'ExchangeNotAvailable' || name === 'RateLimitExceeded' || name === 'DDoSProtection' || name === 'InvalidNonce';
+    if (!unknownOutcome) { this.tracker.rejected(order.clientOrderId, RejectReason.INVALID, now, now); return; }
+    this.tracker.uncertain(order.clientOrderId);
+    for (let check = 1; check <= this.config.lostOrderChecks; check++) {
+      if (await this.reconcileOrder(order.clientOrderId, order.instrument)) return;
+      await new Promise((r) => setTimeout(r, 200 * check));
+    }
+    this.log(`${this.name}: ${order.clientOrderId} not found at the venue after ${this.config.lostOrderChecks} checks: lost before the venue (REJECT), not re-sent`);
+    this.tracker.rejected(order.clientOrderId, RejectReason.UNKNOWN_ORDER, now, now);
+  }
+
+  /** Asks the venue for an order by client order id and applies what it says; false when it does not know it. */
+  private async reconcileOrder(clientOrderId: string, instrument: number): Promise<boolean> {
+    const symbol = this.symbols.symbolOf(instrument);
+    try {
+      const o: CcxtOrder = await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.exchange.fetchOrder('', symbol, { origClientOrderId: clientOrderId }));
+      if (o.id) this.venueOrderIds.set(clientOrderId, Number(o.id));
+      this.tracker.order({ ...o, clientOrderId, status: 'open' }, this.clock.venueNowNs());
+      await this.backfillFills(instrument, Number(o.id));
+      this.tracker.order({ ...o, clientOrderId }, this.clock.venueNowNs());
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'OrderNotFound') return false;
+      this.log(`${this.name}: reconcile of ${clientOrderId} failed: ${this.redactError(error)}`);
+      return false;
+    }
+  }
+
+  private async backfillFills(instrument: number, venueOrderId: number): Promise<void> {
+    const symbol = this.symbols.symbolOf(instrument);
+    const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.exchange.fetchMyTrades(symbol, undefined, 1000, { orderId: venueOrderId }));
+    this.onFills(trades);
+  }
+
+  private backfillFillsIfNeeded(): void {
+    for (const m of this.tracker.missingFills()) {
+      this.venueOrderIds.set(m.clientOrderId, m.venueOrderId);
+      this.track(new Promise((r) => setTimeout(r, 50)).then(() => {
+        if (this.tracker.missingFills().some((x) => x.clientOrderId === m.clientOrderId)) return this.backfillFills(m.instrument, m.venueOrderId);
+        return undefined;
+      }));
+    }
+  }
+
+  private onFills(trades: readonly CcxtTrade[]): void {
+    const now = this.clock.venueNowNs();
+    for (const t of trades) {
+      const instrument = this.symbols.instrumentOf(t.symbol);
+      if (instrument === null) continue;
+      this.tracker.fill(fillFactsOf(t, t.symbol!.split('/')[1]), now);
+    }
+  }
+
+  /** After the user stream came back: every unsettled order and its fills, from REST. */
+  private async reconcileAll(): Promise<void> {
+    for (const { clientOrderId, instrument } of this.tracker.unsettled()) await this.reconcileOrder(clientOrderId, instrument);
+  }
+
+  // ---- market data (push) -------------------------------------------------------------------
+
+  /** Starts a market stream; its records reach the record listener with sourceSeq = the adapter's market sequence. */
+  subscribeMarket(sub: MarketSubscription): void {
+    const symbol = this.symbols.symbolOf(sub.instrument);
+    const ex = this.exchange;
+    const stream = `${sub.channel}:${symbol}`;
+    if (sub.channel === 'trades') {
+      const seq = new TradeSequence();
+      this.tradeSeq.set(sub.instrument, seq);
+      this.startLoop(stream, () => ex.watchTrades(symbol), (trades: CcxtTrade[]) => this.onTrades(sub.instrument, symbol, seq, trades), false);
+    } else if (sub.channel === 'ticker') {
+      this.startLoop(stream, () => ex.watchTicker(symbol), (ticker: CcxtTicker) => {
+        if (ticker.bid === undefined || ticker.ask === undefined) return;
+        this.emitMarket((v, at) => writeQuoteRecord(v, at, ticker, sub.instrument, this.clock.venueNowNs()));
+      }, false);
+    } else {
+      const timeframe = sub.timeframe ?? '1m';
+      const ms = TIMEFRAME_MS[timeframe];
+      if (!ms) throw new Error(`subscribeMarket: \`timeframe\` must be one of ${Object.keys(TIMEFRAME_MS).join(', ')}, was ${timeframe}`);
+      const bars = new BarSequence(ms);
+      let current: CcxtOhlcv | null = null;
+      this.startLoop(stream, () => ex.watchOHLCV(symbol, timeframe), async (rows: CcxtOhlcv[]) => {
+        for (const row of rows) {
+          if (current && row[0] === current[0]) { current = row; continue; }
+          const verdict = bars.advance(row[0]);
+          if (verdict.kind === 'repeat') continue;
+          if (current) { const closed = current; this.emitMarket((v, at) => writeBarRecord(v, at, closed, sub.instrument, ms)); }
+          if (verdict.kind === 'gap') {
+            this.health(stream, 'gap', `bars ${new Date(verdict.from).toISOString()}..${new Date(verdict.to).toISOString()} missing; backfilled over REST`);
+            const missing: CcxtOhlcv[] = await this.queue.run(`fetchOHLCV ${symbol}`, () => ex.fetchOHLCV(symbol, timeframe, verdict.from, 1000));
+            for (const m of missing) if (m[0] >= verdict.from && m[0] <= verdict.to) this.emitMarket((v, at) => writeBarRecord(v, at, m, sub.instrument, ms));
+          }
+          current = row;
+        }
+      }, false);
+    }
+  }
+
+  private async onTrades(instrument: number, symbol: string, seq: TradeSequence, trades: readonly CcxtTrade[]): Promise<void> {
+    for (const t of trades) {
+      const id = Number(t.id);
+      const verdict = seq.accept(id);
+      if (verdict.kind === 'repeat') continue;
+      if (verdict.kind === 'gap') {
+        this.health(`trades:${symbol}`, 'gap', `trade ids ${verdict.from}..${verdict.to} missing; backfilled over REST`);
+        await this.backfillTrades(instrument, symbol, verdict.from, verdict.to);
+      }
+      this.lastPrice.set(instrument, t.price ?? 0);
+      this.emitMarket((v, at) => writeTradeRecord(v, at, t, instrument, this.clock.venueNowNs()));
+    }
+  }
+
+  private async backfillTrades(instrument: number, symbol: string, from: number, to: number): Promise<void> {
+    for (let next = from; next <= to;) {
+      const page: CcxtTrade[] = await this.queue.run(`fetchTrades ${symbol}`, () => this.exchange.fetchTrades(symbol, undefined, Math.min(1000, to - next + 1), this.profile.tradesFromIdParams(next)));
+      if (page.length === 0) break;
+      for (const t of page) {
+        const id = Number(t.id);
+        if (id < next || id > to) continue;
+        this.emitMarket((v, at) => writeTradeRecord(v, at, t, instrument, this.clock.venueNowNs()));
+        next = id + 1;
+      }
+    }
+  }
+
+  // ---- streams: reconnect, health -----------------------------------------------------------
+
+  private startLoop<T>(stream: string, watch: () => Promise<T>, handle: (value: T) => void | Promise<void>, user: boolean): void {
+    const backoff = new Backoff({ initialMs: this.config.reconnect.initialMs, maxMs: this.config.reconnect.maxMs, seed: this.config.reconnect.seed + this.loops.length });
+    this.lastMessageAt.set(stream, this.config.localNowMs());
+    const loop = (async () => {
+      let failed = false;
+      while (!this.closed) {
+        try {
+          if (failed && user) { await this.profile.userStreamReady(this.exchange); await this.reconcileAll(); }
+          if (failed) { this.reconnects++; this.health(stream, 'reconnected', `after ${backoff.attempts} attempt(s)`); failed = false; backoff.reset(); }
+          const value = await watch();
+          this.lastMessageAt.set(stream, this.config.localNowMs());
+          if (this.stale.delete(stream)) this.health(stream, 'fresh', 'messages again');
+          await handle(value);
+        } catch (error) {
+          if (this.closed) return;
+          failed = true;
+          const reason = this.redactError(error);
+          if (backoff.attempts >= this.config.reconnect.maxAttempts) { this.log(`${this.name}: ${stream} gave up after ${backoff.attempts} reconnects: ${reason}`); return; }
+          const delay = backoff.next();
+          this.health(stream, 'reconnecting', `${reason}; retry in ${delay} ms`);
+          this.disconnectListener?.(`${stream}: ${reason}`);
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    })();
+    this.loops.push(loop);
+  }
+
+  private checkHealth(): void {
+    const now = this.config.localNowMs();
+    for (const [stream, at] of this.lastMessageAt) {
+      if (stream === 'orders' || stream === 'myTrades') continue; // the user stream is quiet when nothing trades
+      if (now - at < this.config.staleAfterMs) continue;
+      if (!this.stale.has(stream)) { this.stale.add(stream); this.health(stream, 'stale', `no message for ${now - at} ms (limit ${this.config.staleAfterMs} ms); polling REST`); }
+      if (stream.startsWith('trades:')) this.track(this.pollTrades(stream.slice('trades:'.length)));
+    }
+  }
+
+  /** REST fallback of a stale trade stream: the trades after the last id seen, through the same sequence check. */
+  private async pollTrades(symbol: string): Promise<void> {
+    const instrument = this.symbols.instrumentOf(symbol)!;
+    const seq = this.tradeSeq.get(instrument)!;
+    if (seq.last === 0) return;
+    const page: CcxtTrade[] = await this.queue.run(`fetchTrades ${symbol}`, () => this.exchange.fetchTrades(symbol, undefined, 1000, this.profile.tradesFromIdParams(seq.last + 1)));
+    await this.onTrades(instrument, symbol, seq, page);
+  }
+
+  private health(stream: string, condition: FeedHealthEvent['condition'], detail: string): void {
+    this.log(`${this.name}: feed ${stream} ${condition}: ${detail}`);
+    this.healthListener?.({ stream, condition, detail });
+  }
+
+  // ---- records ------------------------------------------------------------------------------
+
+  private emitEvent(write: (view: DataView, at: number) => void): void { this.deliver(write, 0n); }
+
+  private emitMarket(write: (view: DataView, at: number) => void): void { this.deliver(write, ++this.marketSeq); }
+
+  private deliver(write: (view: DataView, at: number) => void, seq: bigint): void {
+    write(this.scratch, 0);
+    // A fresh copy per record: the listener may keep it (the session journals it).
+    this.listener?.(new Uint8Array(this.scratch.buffer.slice(0)), seq);
+  }
+
+  private track(job: Promise<unknown>): void {
+    const p = job.catch((error) => this.log(`${this.name}: background task failed: ${this.redactError(error)}`)).finally(() => this.background.delete(p));
+    this.background.add(p);
+  }
+
+  private redactError(error: unknown): string {
+    const e = error as Error;
+    return `${e?.name ?? 'Error'}: ${String(e?.message ?? error).split('\n')[0].slice(0, 400)}`;
+  }
+}

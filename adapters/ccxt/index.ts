@@ -1,0 +1,18 @@
+// Public API of adapters/ccxt: live venues through ccxt pro (Binance spot first; the exchange id is
+// config). CcxtVenueAdapter implements engine/live's VenueAdapter for orders and pushes market
+// records through subscribeMarket; parse functions (ccxt unified objects -> 64-byte records) and the
+// precision guard are pure and usable on their own.
+export { CcxtVenueAdapter, type FeedHealthEvent, type MarketChannel, type MarketSubscription, type OrderRefusal } from './ccxt-venue-adapter.js';
+export { loadCredentials, resolveCcxtConfig, CcxtConfigError, type CcxtAdapterConfig, type CcxtCredentials, type ResolvedCcxtAdapterConfig } from './config.js';
+export { createCcxtExchange, exchangeProfile, rewriteUrls, type CcxtExchange, type ExchangeProfile } from './factories.js';
+export { OrderTracker } from './order-tracker.js';
+export { RequestQueue, type RequestQueueOptions } from './http/request-queue.js';
+export { Backoff } from './websocket/backoff.js';
+export { BarSequence, TradeSequence, type SequenceVerdict } from './websocket/sequence.js';
+export { ClockSync } from './common/clock-sync.js';
+export { CancelReason, EXCHANGE_IDS, LIVE_INBOUND, RejectReason, RejectedRequest, type ExchangeId } from './common/consts.js';
+export { ccxtOrderType, ccxtTimeInForce, orderStateOf } from './common/enums.js';
+export * from './common/parse.js';
+export { checkOrderPrecision, isMultipleOf, marketRulesOf, type MarketRules, type PrecisionCheck, type PrecisionRule } from './common/precision.js';
+export { Redactor, redactingLog, type LogLine } from './common/redact.js';
+export { InstrumentSymbols, type InstrumentSymbol } from './common/symbols.js';

@@ -1,0 +1,640 @@
+// IbVenueAdapter: Interactive Brokers (TWS / IB Gateway) behind engine/live's VenueAdapter, plus
+// a push market-data interface (subscribeMarket) and historical backfill, which the pull-style
+// VenueAdapter.market() cannot express. It owns the per-order tracks (parse.ts folds venue
+// messages into them), the execId -> fill id map (dedup: a FILL per execId, ever), the FILL
+// records waiting for their commission, orders held while the link is down, and the market
+// streams. I/O goes through socket/client.ts.
+//
+// After every reconnect (and at connect): the next order id is refreshed, market streams are
+// resubscribed, executions since the last one seen (or the last one the caller says it
+// journaled) are requested and each new execId becomes one FILL, open orders are reconciled
+// (an ORDER_STATUS record per live order the venue knows), then held requests go out. An order
+// is never placed twice: a submit while the link is down waits, unsent, until the link is back;
+// a submit whose fate is unknown (the link dropped right after it) is never re-sent — order()
+// tells the session whether the venue has it (null: it never arrived).
+import type { Order } from '@stoqey/ib';
+import {
+  orderIdOfClientOrderId, type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition,
+  type VenueRecordListener, type VenueReplaceRequest, type VenueStatus,
+} from '../../engine/live/index.js';
+import { EventKind } from '../../engine/layout/event-record.js';
+import { checkIbAdapterConfig, describeIbConfig, type IbAdapterConfig, type ResolvedIbAdapterConfig } from './config.js';
+import { IbErrorCode, ibOrderTypeOf, ibTimeInForceOf, InstrumentContracts, RejectReason } from './common/index.js';
+import { backoffDelayMs, IbSocketClient, REQ_ID_BASE, seededRandom, type IbSocketHandlers } from './socket/client.js';
+import type { IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './socket/messages.js';
+import {
+  applyTickPrice, applyTickSize, barRecord, barSizeSeconds, EMPTY_QUOTE, executionFilterTime, liveRecord, newOrderTrack, orderView,
+  parseExecution, parseExecutionTime, parseOpenOrder, parseOrderError, parseOrderStatus, setFillFee, statusRecord,
+  type OrderTrack, type QuoteState,
+} from './socket/parse.js';
+import { IbRequestError } from './errors.js';
+
+/** A new order, with what a native trailing stop needs (engine/live's request has no trail field yet). */
+export interface IbOrderRequest extends VenueOrderRequest {
+  /** TRAILING_STOP: the trailing amount (price units) ... */
+  readonly trailingAmount?: number;
+  /** ... or the trailing percent. stopPrice, when > 0, is the initial stop. */
+  readonly trailingPercent?: number;
+}
+
+/** What the caller's journal already holds: executions up to here are not emitted again. */
+export interface IbJournaledExecutions {
+  /** Time of the last journaled execution, "yyyymmdd-hh:mm:ss" UTC (REQ_EXECUTIONS asks from there on). */
+  readonly lastTime: string;
+  readonly execIds: Iterable<string>;
+  /** The last fill id handed out (new fills continue above it). */
+  readonly lastFillId: bigint;
+}
+
+export interface IbAdapterOptions {
+  /** Local clock, ns since the epoch (default Date.now()). */
+  readonly now?: () => bigint;
+  readonly journaled?: IbJournaledExecutions;
+  /** Log lines (never secrets). Default: none. */
+  readonly log?: (line: string) => void;
+}
+
+export interface IbMarketSubscription {
+  readonly quotes?: boolean;
+  readonly bars?: boolean;
+}
+
+export interface IbBackfillRequest {
+  /** "yyyymmdd-hh:mm:ss" UTC, '' for now. */
+  readonly endDateTime?: string;
+  /** IB duration, e.g. "1 D". */
+  readonly duration: string;
+  /** IB bar size, e.g. "1 min". */
+  readonly barSize: string;
+  readonly whatToShow?: string;
+  readonly useRth?: boolean;
+}
+
+export interface IbAdapterStats {
+  duplicateExecutions: number;
+  foreignExecutions: number;
+  recoveredExecutions: number;
+  feesMissing: number;
+  duplicateSubmitsBlocked: number;
+  rejectedBeforeSend: number;
+  heldWhileDown: number;
+  pacingRetries: number;
+  staleResubscribes: number;
+  reconnects: number;
+}
+
+interface Stream { readonly instrument: number; readonly kind: 'quotes' | 'bars'; state: QuoteState; lastMessageMs: number }
+interface Queued { readonly record: Uint8Array; execId: string | null; timer: NodeJS.Timeout | null }
+
+const HISTORICAL_ATTEMPTS = 6;
+
+export class IbVenueAdapter implements VenueAdapter {
+  readonly name: string;
+  readonly config: ResolvedIbAdapterConfig;
+  readonly stats: IbAdapterStats = {
+    duplicateExecutions: 0, foreignExecutions: 0, recoveredExecutions: 0, feesMissing: 0, duplicateSubmitsBlocked: 0, rejectedBeforeSend: 0,
+    heldWhileDown: 0, pacingRetries: 0, staleResubscribes: 0, reconnects: 0,
+  };
+  private readonly client: IbSocketClient;
+  private readonly contracts: InstrumentContracts;
+  private readonly now: () => bigint;
+  private readonly log: (line: string) => void;
+  private listener: VenueRecordListener = () => {};
+  private readonly disconnectListeners: ((reason: string) => void)[] = [];
+  private readonly reconnectListeners: (() => void)[] = [];
+  private readonly tracks = new Map<bigint, OrderTrack>();
+  private readonly byIbOrderId = new Map<number, bigint>();
+  /** Distinct IB order ids the venue showed per client order id (2+ = a duplicate submission). */
+  private readonly venueIds = new Map<string, Set<number>>();
+  private readonly seenByVenue = new Set<bigint>();
+  private readonly fillIdsByExec = new Map<string, bigint>();
+  private readonly commissions = new Map<string, number>();
+  private readonly fills: { fillId: bigint; record: Uint8Array; published: boolean }[] = [];
+  private readonly queues = new Map<bigint, Queued[]>();
+  private readonly held: (() => void)[] = [];
+  private readonly streams = new Map<number, Stream>();
+  private readonly subscriptions = new Map<number, { quotes: boolean; bars: boolean; quoteReqId: number; barReqId: number }>();
+  private readonly random: () => number;
+  private lastFillId = 0n;
+  private lastExecNs = 0n;
+  private lastJournaledTime = '';
+  private marketSeq = 0n;
+  private nextIbOrderId = 1;
+  private account = '';
+
+  constructor(config: IbAdapterConfig, options: IbAdapterOptions = {}) {
+    this.config = checkIbAdapterConfig(config);
+    this.name = this.config.name;
+    this.contracts = new InstrumentContracts(this.config.instruments);
+    this.now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
+    this.log = options.log ?? (() => {});
+    this.random = seededRandom(this.config.seed ^ 0x9e3779b9);
+    if (options.journaled) {
+      for (const id of options.journaled.execIds) this.fillIdsByExec.set(id, 0n);
+      this.lastFillId = options.journaled.lastFillId;
+      this.lastJournaledTime = options.journaled.lastTime;
+    }
+    this.client = new IbSocketClient(this.config, this.handlers());
+  }
+
+  onRecord(listener: VenueRecordListener): void {
+    this.listener = listener;
+  }
+  onDisconnect(listener: (reason: string) => void): void {
+    this.disconnectListeners.push(listener);
+  }
+  /** Called after a reconnect once streams are restored and missed executions recovered. */
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+  /** Reconnect attempts and the backoff delays used (ms), for tests and status. */
+  get reconnectHistory(): { attempts: number; delays: readonly number[] } {
+    return { attempts: this.client.reconnectAttempts, delays: this.client.backoffDelays };
+  }
+
+  async connect(): Promise<void> {
+    this.log(`connecting ${describeIbConfig(this.config)}`);
+    const nextId = await this.client.connect();
+    this.nextIbOrderId = Math.max(this.nextIbOrderId, nextId);
+    this.account = this.config.account ?? this.client.accounts.split(',')[0] ?? '';
+    for (const instrument of this.contracts.instruments()) {
+      if (this.contracts.isResolved(instrument)) continue;
+      const conId = await this.client.contractDetails(this.contracts.contract(instrument));
+      if (!(conId > 0)) throw new IbRequestError(`contract details of instrument ${instrument}`, IbErrorCode.NO_SECURITY_DEFINITION, 'no contract found');
+      this.contracts.resolve(instrument, conId);
+    }
+    await this.recover();
+  }
+
+  async close(): Promise<void> {
+    for (const q of this.queues.values()) for (const e of q) if (e.timer) clearTimeout(e.timer);
+    this.queues.clear();
+    await this.client.close();
+  }
+
+  // ---- orders ------------------------------------------------------------------------------
+
+  submit(request: VenueOrderRequest): void {
+    const o = request as IbOrderRequest;
+    if (this.tracks.has(o.orderId)) {
+      this.stats.duplicateSubmitsBlocked++;
+      return;
+    }
+    const why = this.checkOrder(o);
+    if (why) {
+      this.stats.rejectedBeforeSend++;
+      this.log(`order ${o.clientOrderId} refused before sending: ${why}`);
+      const ts = this.now();
+      this.listener(liveRecord(EventKind.REJECT, o.instrument, ts, ts, 0, o.qty, RejectReason.INVALID, 0, o.orderId), 0n);
+      return;
+    }
+    const ibOrderId = this.nextIbOrderId++;
+    const trail = o.orderType === 4;
+    const track = newOrderTrack({ orderId: o.orderId, clientOrderId: o.clientOrderId, ibOrderId, instrument: o.instrument, qty: o.qty, limitPrice: o.limitPrice, stopPrice: o.stopPrice });
+    this.tracks.set(o.orderId, track);
+    this.byIbOrderId.set(ibOrderId, o.orderId);
+    const order: Order = {
+      action: (o.qty > 0 ? 'BUY' : 'SELL') as any, totalQuantity: Math.abs(o.qty), orderType: ibOrderTypeOf(o.orderType) as any,
+      tif: ibTimeInForceOf(o.timeInForce) as any, orderRef: o.clientOrderId, transmit: true, account: this.account || undefined,
+      ...(o.orderType === 1 ? { lmtPrice: o.limitPrice } : {}),
+      ...(o.orderType === 2 ? { auxPrice: o.stopPrice } : {}),
+      ...(trail ? { ...(o.trailingPercent !== undefined ? { trailingPercent: o.trailingPercent } : { auxPrice: o.trailingAmount }), ...(o.stopPrice > 0 ? { trailStopPrice: o.stopPrice } : {}) } : {}),
+    };
+    const send = () => this.client.placeOrder(ibOrderId, this.contracts.contract(o.instrument), order);
+    this.whenUp(send);
+  }
+
+  cancel(request: VenueCancelRequest): void {
+    const t = this.tracks.get(request.orderId);
+    if (!t) {
+      const ts = this.now();
+      this.listener(liveRecord(EventKind.REJECT, request.instrument, ts, ts, 0, 0, RejectReason.UNKNOWN_ORDER, 1, request.orderId), 0n);
+      return;
+    }
+    this.tracks.set(t.orderId, { ...t, cancelRequested: true });
+    this.whenUp(() => this.client.cancelOrder(t.ibOrderId));
+  }
+
+  /** IB modifies an order by placing it again under the same orderId with the new quantity and prices. */
+  replace(request: VenueReplaceRequest): void {
+    const t = this.tracks.get(request.orderId);
+    const ts = this.now();
+    if (!t || t.closed || Math.sign(request.qty) !== Math.sign(t.qty) || !Number.isFinite(request.qty) || request.qty === 0) {
+      this.listener(liveRecord(EventKind.REJECT, request.instrument, ts, ts, 0, request.qty, t ? RejectReason.INVALID : RejectReason.UNKNOWN_ORDER, 2, request.orderId), 0n);
+      return;
+    }
+    this.tracks.set(t.orderId, { ...t, replace: { qty: request.qty, limitPrice: request.limitPrice, stopPrice: request.stopPrice } });
+    const type = t.limitPrice > 0 ? 'LMT' : t.stopPrice > 0 ? 'STP' : 'MKT';
+    const order: Order = {
+      action: (request.qty > 0 ? 'BUY' : 'SELL') as any, totalQuantity: Math.abs(request.qty), orderType: type as any, orderRef: t.clientOrderId, transmit: true,
+      account: this.account || undefined, ...(type === 'LMT' ? { lmtPrice: request.limitPrice } : {}), ...(type === 'STP' ? { auxPrice: request.stopPrice } : {}),
+    };
+    this.whenUp(() => this.client.placeOrder(t.ibOrderId, this.contracts.contract(t.instrument), order));
+  }
+
+  async sync(): Promise<void> {
+    await this.client.currentTime();
+  }
+
+  /** Not supported: IB pushes market data. Use subscribeMarket() (see adapters/ib/README.md). */
+  market(_fromSeq: bigint, _count: number): Promise<number> {
+    return Promise.reject(new Error('IbVenueAdapter.market(): IB market data is pushed, not pulled by sequence; use subscribeMarket() and backfill() (engine/live must accept a push feed)'));
+  }
+
+  async status(): Promise<VenueStatus> {
+    return { nowNs: this.now(), marketSeq: this.marketSeq, lastFillId: this.lastFillId };
+  }
+
+  /** The venue's open orders of ours (REQ_ALL_OPEN_ORDERS), folded into the tracks. */
+  async openOrders(): Promise<VenueOrderView[]> {
+    const { orders, statuses } = await this.client.openOrders();
+    const out: VenueOrderView[] = [];
+    for (const o of orders) {
+      const orderId = orderIdOfClientOrderId(o.orderRef);
+      if (orderId === null) continue;
+      this.noteVenueId(o.orderRef, o.orderId);
+      const t = this.tracks.get(orderId);
+      const s = statuses.find((x) => x.orderId === o.orderId);
+      if (t) out.push(orderView(t, this.submissionsOf(o.orderRef)));
+      else out.push(this.viewOfForeign(orderId, o, s));
+    }
+    return out;
+  }
+
+  /** The venue's view of one order: ours when tracked and seen by the venue; else asks TWS (open orders, then today's executions). */
+  async order(clientOrderId: string): Promise<VenueOrderView | null> {
+    const orderId = orderIdOfClientOrderId(clientOrderId);
+    if (orderId === null) return null;
+    const t = this.tracks.get(orderId);
+    if (t && this.seenByVenue.has(orderId)) return orderView(t, this.submissionsOf(clientOrderId));
+    const open = await this.openOrders();
+    const found = open.find((v) => v.clientOrderId === clientOrderId);
+    if (found) return found;
+    const execs = (await this.client.executions({ clientId: this.config.clientId, time: '' })).filter((e) => e.orderRef === clientOrderId);
+    for (const e of execs) this.handleExecution(e, true);
+    const after = this.tracks.get(orderId);
+    return after && this.seenByVenue.has(orderId) ? orderView(after, this.submissionsOf(clientOrderId)) : null;
+  }
+
+  async positions(): Promise<VenuePosition[]> {
+    const rows = await this.client.positions();
+    const out: VenuePosition[] = [];
+    for (const r of rows) {
+      const instrument = this.contracts.instrumentOf(r);
+      if (instrument !== null) out.push({ instrument, qty: r.qty });
+    }
+    return out.sort((a, b) => a.instrument - b.instrument);
+  }
+
+  async fillsSince(fillId: bigint): Promise<Uint8Array[]> {
+    return this.fills.filter((f) => f.published && f.fillId > fillId).sort((a, b) => (a.fillId < b.fillId ? -1 : 1)).map((f) => f.record.slice());
+  }
+
+  /** The adapter's view of every order it tracks (for reconciliation tests and tools). */
+  orderViews(): VenueOrderView[] {
+    return [...this.tracks.values()].map((t) => orderView(t, this.submissionsOf(t.clientOrderId)));
+  }
+
+  /** execIds of every fill seen (journaled ones included), for the journal. */
+  executionIds(): string[] {
+    return [...this.fillIdsByExec.keys()];
+  }
+
+  // ---- market data -------------------------------------------------------------------------
+
+  /** Starts pushing QUOTE/TRADE (reqMktData) and/or 5-second BAR (reqRealTimeBars) records of `instrument`; restored after reconnects. */
+  subscribeMarket(instrument: number, what: IbMarketSubscription = { quotes: true }): void {
+    this.contracts.config(instrument);
+    const sub = { quotes: what.quotes ?? false, bars: what.bars ?? false, quoteReqId: 0, barReqId: 0 };
+    this.subscriptions.set(instrument, sub);
+    if (this.client.connected) this.startStreams(instrument);
+  }
+
+  unsubscribeMarket(instrument: number): void {
+    const sub = this.subscriptions.get(instrument);
+    if (!sub) return;
+    if (sub.quoteReqId) this.client.cancelMktData(sub.quoteReqId), this.streams.delete(sub.quoteReqId);
+    if (sub.barReqId) this.client.cancelRealTimeBars(sub.barReqId), this.streams.delete(sub.barReqId);
+    this.subscriptions.delete(instrument);
+  }
+
+  /** Streams silent for staleAfterMs or more at `nowMs` are resubscribed; returns them. */
+  checkFeeds(nowMs: number): { instrument: number; kind: 'quotes' | 'bars'; silentMs: number }[] {
+    const stale: { instrument: number; kind: 'quotes' | 'bars'; silentMs: number }[] = [];
+    for (const s of [...this.streams.values()]) {
+      const silentMs = nowMs - s.lastMessageMs;
+      if (silentMs >= this.config.staleAfterMs) stale.push({ instrument: s.instrument, kind: s.kind, silentMs });
+    }
+    for (const instrument of new Set(stale.map((s) => s.instrument))) {
+      this.stats.staleResubscribes++;
+      this.startStreams(instrument);
+    }
+    return stale;
+  }
+
+  /** Historical bars as BAR records (oldest first), retried with backoff on pacing violations (162). Not sent to the listener. */
+  async backfill(instrument: number, request: IbBackfillRequest): Promise<Uint8Array[]> {
+    const seconds = barSizeSeconds(request.barSize);
+    if (seconds === null) throw new IbRequestError('backfill', 0, `\`barSize\` must look like "1 min" / "5 secs" / "1 hour" / "1 day", was ${JSON.stringify(request.barSize)}`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const bars = await this.client.historical(this.contracts.contract(instrument), request.endDateTime ?? '', request.duration, request.barSize, request.whatToShow ?? 'TRADES', request.useRth ?? true);
+        const out: Uint8Array[] = [];
+        for (const b of bars) {
+          const r = barRecord(b, seconds, instrument, null);
+          if (r) out.push(r);
+        }
+        return out;
+      } catch (e) {
+        if (!(e instanceof IbRequestError) || e.code !== IbErrorCode.HISTORICAL_PACING || attempt + 1 >= HISTORICAL_ATTEMPTS) throw e;
+        this.stats.pacingRetries++;
+        await new Promise((r) => setTimeout(r, backoffDelayMs(attempt, this.config.reconnect.initialMs, this.config.reconnect.maxMs, this.random)));
+      }
+    }
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private checkOrder(o: IbOrderRequest): string | null {
+    if (!this.contracts.has(o.instrument)) return `instrument ${o.instrument} is not configured`;
+    if (!Number.isFinite(o.qty) || o.qty === 0) return `qty must be finite and not 0, was ${o.qty}`;
+    if (ibOrderTypeOf(o.orderType) === null) return `order type ${o.orderType} is not supported by the IB adapter (market, limit, stop, trailing stop)`;
+    if (ibTimeInForceOf(o.timeInForce) === null) return `time in force ${o.timeInForce} is not supported by IB (GTC, IOC, FOK, DAY)`;
+    if (o.orderType === 1 && !(o.limitPrice > 0)) return `limitPrice must be > 0 for a limit order, was ${o.limitPrice}`;
+    if (o.orderType === 2 && !(o.stopPrice > 0)) return `stopPrice must be > 0 for a stop order, was ${o.stopPrice}`;
+    if (o.orderType === 4) {
+      const amount = o.trailingAmount ?? 0;
+      const pct = o.trailingPercent ?? 0;
+      if (!(amount > 0) && !(pct > 0 && pct < 100)) return `a trailing stop needs trailingAmount > 0 or trailingPercent in (0, 100), was ${o.trailingAmount} / ${o.trailingPercent}`;
+    }
+    if (orderIdOfClientOrderId(o.clientOrderId) !== o.orderId) return `clientOrderId ${o.clientOrderId} must be clientOrderIdOf(${o.orderId})`;
+    return null;
+  }
+
+  private whenUp(action: () => void): void {
+    if (this.client.connected) action();
+    else {
+      this.stats.heldWhileDown++;
+      this.held.push(action);
+    }
+  }
+
+  private submissionsOf(clientOrderId: string): number {
+    return this.venueIds.get(clientOrderId)?.size ?? 0;
+  }
+
+  private noteVenueId(orderRef: string, ibOrderId: number): void {
+    let s = this.venueIds.get(orderRef);
+    if (!s) this.venueIds.set(orderRef, (s = new Set()));
+    s.add(ibOrderId);
+  }
+
+  private viewOfForeign(orderId: bigint, o: IbOpenOrderMessage, s: IbOrderStatusMessage | undefined): VenueOrderView {
+    const signed = o.action === 'SELL' ? -o.totalQuantity : o.totalQuantity;
+    const instrument = this.contracts.instrumentOf({ conId: o.conId }) ?? -1;
+    const t = { ...newOrderTrack({ orderId, clientOrderId: o.orderRef, ibOrderId: o.orderId, instrument, qty: signed, limitPrice: o.lmtPrice ?? 0, stopPrice: o.auxPrice ?? 0 }), status: s?.status ?? o.status, statusFilled: s?.filled ?? 0 };
+    return { ...orderView(t, this.submissionsOf(o.orderRef)), filled: Math.sign(signed) * (s?.filled ?? 0), avgPrice: s?.avgFillPrice ?? 0 };
+  }
+
+  private trackOfIb(ibOrderId: number): OrderTrack | null {
+    const orderId = this.byIbOrderId.get(ibOrderId);
+    return orderId === undefined ? null : this.tracks.get(orderId) ?? null;
+  }
+
+  /** Records of one order, in order; a FILL waiting for its commission holds the ones after it. */
+  private pushOrderRecords(orderId: bigint, records: Uint8Array[], fillExecId: string | null): void {
+    let q = this.queues.get(orderId);
+    for (const record of records) {
+      const kind = new DataView(record.buffer, record.byteOffset).getInt32(0, true);
+      const isFill = (kind & EventKind.FILL) !== 0;
+      let execId: string | null = null;
+      if (isFill && fillExecId !== null) {
+        const fee = this.commissions.get(fillExecId);
+        if (fee === undefined) execId = fillExecId;
+        else setFillFee(record, fee);
+      }
+      if (!q && execId === null) {
+        this.publishOrderRecord(record);
+        continue;
+      }
+      if (!q) this.queues.set(orderId, (q = []));
+      const entry: Queued = { record, execId, timer: null };
+      if (execId !== null) {
+        entry.timer = setTimeout(() => {
+          entry.timer = null;
+          if (entry.execId === null) return;
+          entry.execId = null;
+          this.stats.feesMissing++;
+          this.log(`no COMMISSION_REPORT for execution ${fillExecId} within ${this.config.commissionWaitMs} ms: its FILL goes out with fee 0`);
+          this.flush(orderId);
+        }, this.config.commissionWaitMs);
+      }
+      q.push(entry);
+    }
+  }
+
+  private flush(orderId: bigint): void {
+    const q = this.queues.get(orderId);
+    if (!q) return;
+    while (q.length > 0 && q[0].execId === null) {
+      const e = q.shift() as Queued;
+      if (e.timer) clearTimeout(e.timer);
+      this.publishOrderRecord(e.record);
+    }
+    if (q.length === 0) this.queues.delete(orderId);
+  }
+
+  private publishOrderRecord(record: Uint8Array): void {
+    const f = this.fills.find((x) => x.record === record);
+    if (f) f.published = true;
+    this.listener(record, 0n);
+  }
+
+  private applyCommission(c: IbCommissionMessage): void {
+    const fee = Number.isFinite(c.commission) ? c.commission : 0;
+    if (!this.commissions.has(c.execId)) this.commissions.set(c.execId, fee);
+    for (const [orderId, q] of this.queues) {
+      const e = q.find((x) => x.execId === c.execId);
+      if (!e) continue;
+      setFillFee(e.record, fee);
+      e.execId = null;
+      if (e.timer) clearTimeout(e.timer), (e.timer = null);
+      this.flush(orderId);
+      return;
+    }
+  }
+
+  private handleExecution(e: IbExecutionMessage, recovered: boolean): void {
+    if (this.fillIdsByExec.has(e.execId)) {
+      this.stats.duplicateExecutions++;
+      return;
+    }
+    const orderId = orderIdOfClientOrderId(e.orderRef);
+    if (orderId === null) {
+      this.stats.foreignExecutions++;
+      return;
+    }
+    this.noteVenueId(e.orderRef, e.orderId);
+    let t = this.tracks.get(orderId);
+    if (!t) {
+      const instrument = this.contracts.instrumentOf({ conId: e.conId, symbol: e.symbol });
+      if (instrument === null) {
+        this.stats.foreignExecutions++;
+        return;
+      }
+      // An order of ours this process never placed (a restart): its size is what executions show.
+      const signed = e.side === 'SLD' ? -e.cumQty : e.cumQty;
+      t = { ...newOrderTrack({ orderId, clientOrderId: e.orderRef, ibOrderId: e.orderId, instrument, qty: signed, limitPrice: 0, stopPrice: 0 }), acked: true };
+      this.byIbOrderId.set(e.orderId, orderId);
+    } else if (e.cumQty > Math.abs(t.qty) && !t.replace && t.acked && t.ibOrderId !== e.orderId) {
+      this.stats.duplicateExecutions++;
+    }
+    this.seenByVenue.add(orderId);
+    if (recovered) this.stats.recoveredExecutions++;
+    const fillId = ++this.lastFillId;
+    this.fillIdsByExec.set(e.execId, fillId);
+    const ts = this.now();
+    const r = parseExecution(t, e, Number(fillId), ts);
+    this.tracks.set(orderId, r.track);
+    const execNs = parseExecutionTime(e.time);
+    if (execNs > this.lastExecNs) this.lastExecNs = execNs;
+    const fillRecord = r.records.find((x) => (new DataView(x.buffer).getInt32(0, true) & EventKind.FILL) !== 0) as Uint8Array;
+    this.fills.push({ fillId, record: fillRecord, published: false });
+    this.pushOrderRecords(orderId, r.records, e.execId);
+  }
+
+  private handleStatus(m: IbOrderStatusMessage): void {
+    const t = this.trackOfIb(m.orderId);
+    if (!t) return;
+    this.seenByVenue.add(t.orderId);
+    this.noteVenueId(t.clientOrderId, t.ibOrderId);
+    const r = parseOrderStatus(t, m, this.now());
+    this.tracks.set(t.orderId, r.track);
+    this.pushOrderRecords(t.orderId, r.records, null);
+  }
+
+  private handleOpenOrder(m: IbOpenOrderMessage): void {
+    if (orderIdOfClientOrderId(m.orderRef) !== null) this.noteVenueId(m.orderRef, m.orderId);
+    const t = this.trackOfIb(m.orderId);
+    if (!t) return;
+    this.seenByVenue.add(t.orderId);
+    const r = parseOpenOrder(t, m, this.now());
+    this.tracks.set(t.orderId, r.track);
+    this.pushOrderRecords(t.orderId, r.records, null);
+  }
+
+  private handleOrderError(id: number, code: number, message: string): void {
+    const stream = this.streams.get(id);
+    if (stream) {
+      if (code === IbErrorCode.PACING) {
+        this.stats.pacingRetries++;
+        const delay = backoffDelayMs(0, this.config.reconnect.initialMs, this.config.reconnect.maxMs, this.random);
+        setTimeout(() => this.startStreams(stream.instrument), delay);
+      } else this.log(`market stream ${id} of instrument ${stream.instrument}: error ${code}: ${message}`);
+      return;
+    }
+    const t = this.trackOfIb(id);
+    if (!t) {
+      if (id < REQ_ID_BASE) this.log(`error ${code} about unknown order ${id}: ${message}`);
+      return;
+    }
+    this.seenByVenue.add(t.orderId);
+    this.noteVenueId(t.clientOrderId, t.ibOrderId);
+    const r = parseOrderError(t, code, this.now());
+    this.tracks.set(t.orderId, r.track);
+    this.pushOrderRecords(t.orderId, r.records, null);
+  }
+
+  private startStreams(instrument: number): void {
+    const sub = this.subscriptions.get(instrument);
+    if (!sub || !this.client.connected) return;
+    const spec = this.contracts.contract(instrument);
+    const nowMs = Number(this.now() / 1_000_000n);
+    if (sub.quotes) {
+      if (sub.quoteReqId) this.client.cancelMktData(sub.quoteReqId), this.streams.delete(sub.quoteReqId);
+      sub.quoteReqId = this.client.nextStreamId();
+      this.streams.set(sub.quoteReqId, { instrument, kind: 'quotes', state: EMPTY_QUOTE, lastMessageMs: nowMs });
+      this.client.reqMktData(sub.quoteReqId, spec);
+    }
+    if (sub.bars) {
+      if (sub.barReqId) this.client.cancelRealTimeBars(sub.barReqId), this.streams.delete(sub.barReqId);
+      sub.barReqId = this.client.nextStreamId();
+      this.streams.set(sub.barReqId, { instrument, kind: 'bars', state: EMPTY_QUOTE, lastMessageMs: nowMs });
+      this.client.reqRealTimeBars(sub.barReqId, spec);
+    }
+  }
+
+  private emitMarket(record: Uint8Array): void {
+    this.marketSeq++;
+    this.listener(record, this.marketSeq);
+  }
+
+  /** Executions since the last one seen (or journaled), then open orders; one ORDER_STATUS per live order the venue knows. */
+  private async recover(): Promise<void> {
+    const time = this.lastExecNs > 0n ? executionFilterTime(this.lastExecNs) : this.lastJournaledTime;
+    const execs = await this.client.executions({ clientId: this.config.clientId, acctCode: this.account, time });
+    for (const e of execs) this.handleExecution(e, true);
+    const { orders, statuses } = await this.client.openOrders();
+    for (const o of orders) this.handleOpenOrder(o);
+    for (const s of statuses) this.handleStatus(s);
+    const ts = this.now();
+    for (const t of this.tracks.values()) {
+      if (t.closed || !this.seenByVenue.has(t.orderId)) continue;
+      const open = orders.some((o) => o.orderId === t.ibOrderId);
+      this.pushOrderRecords(t.orderId, [statusRecord(open ? t : { ...t, status: t.status }, ts)], null);
+    }
+  }
+
+  private handlers(): IbSocketHandlers {
+    return {
+      orderStatus: (m) => this.handleStatus(m),
+      execution: (m) => this.handleExecution(m, false),
+      commission: (m) => this.applyCommission(m),
+      openOrder: (m) => this.handleOpenOrder(m),
+      orderError: (id, code, message) => this.handleOrderError(id, code, message),
+      system: (code, message) => {
+        this.log(`TWS system message ${code}: ${message}`);
+        if (code === IbErrorCode.CONNECTIVITY_RESTORED_DATA_LOST) for (const i of this.subscriptions.keys()) this.startStreams(i);
+        if (code === IbErrorCode.CONNECTIVITY_RESTORED_DATA_LOST || code === IbErrorCode.CONNECTIVITY_RESTORED_DATA_KEPT) void this.recover().catch((e) => this.log(`recovery after ${code} failed: ${(e as Error).message}`));
+      },
+      tickPrice: (reqId, tickType, price) => {
+        const s = this.streams.get(reqId);
+        if (!s) return;
+        s.lastMessageMs = Number(this.now() / 1_000_000n);
+        s.state = applyTickPrice(s.state, tickType, price);
+      },
+      tickSize: (reqId, tickType, size) => {
+        const s = this.streams.get(reqId);
+        if (!s) return;
+        s.lastMessageMs = Number(this.now() / 1_000_000n);
+        const r = applyTickSize(s.state, tickType, size, s.instrument, this.now());
+        s.state = r.state;
+        if (r.record) this.emitMarket(r.record);
+      },
+      realtimeBar: (reqId, bar) => {
+        const s = this.streams.get(reqId);
+        if (!s) return;
+        s.lastMessageMs = Number(this.now() / 1_000_000n);
+        const r = barRecord(bar, 5, s.instrument, this.now());
+        if (r) this.emitMarket(r);
+      },
+      disconnected: (reason) => {
+        this.log(`disconnected: ${reason}`);
+        for (const l of this.disconnectListeners) l(reason);
+      },
+      reconnected: async () => {
+        this.stats.reconnects++;
+        for (const i of this.subscriptions.keys()) this.startStreams(i);
+        await this.recover();
+        const held = this.held.splice(0);
+        for (const action of held) action();
+        for (const l of this.reconnectListeners) l();
+      },
+    };
+  }
+}
+

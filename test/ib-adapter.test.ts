@@ -1,0 +1,116 @@
+// IbVenueAdapter end to end through the real @stoqey/ib client against the TWS simulator (server
+// version 176): contract resolution, market data and bars -> records, historical backfill, each
+// order type -> ACK -> partial fills -> filled with commissions, cancel, modify, positions.
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventKind, bitsF64 } from '../engine/layout/event-record.js';
+import { OrderState } from '../engine/orders/index.js';
+import { expectMatchesTruth, KIND, kindsOf, order, recordsOf, startIb, until, type Ib } from './ib-harness.js';
+
+let ib: Ib | null = null;
+afterEach(async () => {
+  await ib?.close();
+  ib = null;
+});
+
+describe('IbVenueAdapter against the TWS simulator', () => {
+  it('connects, resolves contracts and turns ticks and real-time bars into QUOTE / TRADE / BAR records', async () => {
+    ib = await startIb();
+    const { sim, adapter, seen } = ib;
+    await adapter.connect();
+    expect(sim.requests.filter((r) => r.msgId === 9).length, 'one REQ_CONTRACT_DATA per instrument').toBe(2);
+    adapter.subscribeMarket(0, { quotes: true, bars: true });
+    await adapter.sync();
+    sim.quote('AAPL', 185.1, 185.2, 300, 400);
+    sim.trade('AAPL', 185.15, 50);
+    sim.bar('AAPL', { time: 1704205805, open: 185, high: 185.3, low: 184.9, close: 185.2, volume: 10, wap: 185.1, count: 3 });
+    await until(() => seen.some((s) => KIND(s.record) === EventKind.BAR), 'BAR record');
+    const market = seen.filter((s) => s.seq > 0n);
+    expect(market.map((s) => s.seq), 'market records carry the adapter feed sequence').toEqual(market.map((_, i) => BigInt(i + 1)));
+    const quote = market.find((s) => KIND(s.record) === EventKind.QUOTE && s.record.size === 300)!.record;
+    expect([quote.a, quote.b, quote.price, bitsF64(quote.id)]).toEqual([185.1, 185.2, (185.1 + 185.2) / 2, 400]);
+    const trade = market.find((s) => KIND(s.record) === EventKind.TRADE)!.record;
+    expect([trade.price, trade.size]).toEqual([185.15, 50]);
+    const bar = market.find((s) => KIND(s.record) === EventKind.BAR)!.record;
+    expect([bar.price, bar.a, bar.b, bitsF64(bar.id), bar.size, bar.tsExchange]).toEqual([185.2, 185.3, 184.9, 185, 10, 1704205805n * 1_000_000_000n]);
+    await expect(adapter.market(1n, 10)).rejects.toThrow(/pushed/);
+  });
+
+  it('backfills historical bars, retrying after a pacing violation (162)', async () => {
+    const history = { AAPL: [0, 1, 2].map((i) => ({ time: 1704205800 + 60 * i, open: 185 + i, high: 186 + i, low: 184 + i, close: 185.5 + i, volume: 1000 + i, wap: 185 + i, count: 10 })) };
+    ib = await startIb({ history });
+    await ib.adapter.connect();
+    ib.sim.faults.pacingHistorical = 2;
+    const bars = await ib.adapter.backfill(0, { duration: '1 D', barSize: '1 min' });
+    expect(ib.adapter.stats.pacingRetries, 'two pacing violations retried').toBe(2);
+    expect(bars.length).toBe(3);
+    const r = bars.map((b) => new DataView(b.buffer)).map((v) => [v.getBigInt64(8, true), v.getBigInt64(16, true), v.getFloat64(24, true)]);
+    expect(r[2]).toEqual([(1704205800n + 120n) * 1_000_000_000n, (1704205800n + 180n) * 1_000_000_000n, 187.5]);
+  });
+
+  it.each([
+    ['MKT', 0, () => {}],
+    ['LMT', 185.3, () => {}],
+    ['STP', 185.5, (ib: Ib) => ib.sim.trade('AAPL', 185.6)],
+    ['TRAIL', 0, (ib: Ib) => { ib.sim.trade('AAPL', 186); ib.sim.trade('AAPL', 186.5); ib.sim.trade('AAPL', 185.9); }],
+  ] as const)('%s buy: ACK, then partial fills, then filled with commissions', async (type, price, trigger) => {
+    ib = await startIb({ fillChunks: [0.3, 0.7] });
+    const { sim, adapter, seen } = ib;
+    await adapter.connect();
+    sim.quote('AAPL', 185.1, 185.2);
+    const o = order(0, type === 'TRAIL' ? -100 : 100, type, price, type === 'TRAIL' ? { trailingAmount: 0.5 } : {});
+    adapter.submit(o);
+    await adapter.sync();
+    trigger(ib);
+    await until(() => recordsOf(seen, o.orderId).filter((r) => KIND(r) === EventKind.FILL).length === 2, `${type} fills`);
+    const records = recordsOf(seen, o.orderId);
+    expect(kindsOf(records)).toEqual(['ACK', 'FILL', 'FILL']);
+    const sign = Math.sign(o.qty);
+    expect(records.slice(1).map((r) => r.size)).toEqual([sign * 30, sign * 70]);
+    expect(records.slice(1).map((r) => r.a), 'commission of each execution as the fee').toEqual([1, 1]);
+    expect(records[0].b, 'ACK carries the IB order id').toBeGreaterThan(0);
+    const view = await adapter.order(o.clientOrderId);
+    expect([view!.state, view!.filled, view!.submissions]).toEqual([OrderState.FILLED, o.qty, 1]);
+    await expectMatchesTruth(ib);
+  });
+
+  it('cancels a resting limit order, modifies one, and refuses a cancel of a filled order', async () => {
+    ib = await startIb();
+    const { sim, adapter, seen } = ib;
+    await adapter.connect();
+    sim.quote('AAPL', 185.1, 185.2);
+    const resting = order(0, 100, 'LMT', 180);
+    const modified = order(0, 50, 'LMT', 179);
+    adapter.submit(resting);
+    adapter.submit(modified);
+    await adapter.sync();
+    adapter.cancel({ orderId: resting.orderId, clientOrderId: resting.clientOrderId, instrument: 0 });
+    adapter.replace({ orderId: modified.orderId, clientOrderId: modified.clientOrderId, instrument: 0, qty: 80, limitPrice: 185.5, stopPrice: 0 });
+    await adapter.sync();
+    await until(() => recordsOf(seen, modified.orderId).some((r) => KIND(r) === EventKind.FILL), 'fill of the modified order');
+    expect(kindsOf(recordsOf(seen, resting.orderId))).toEqual(['ACK', 'CANCELED']);
+    expect(recordsOf(seen, resting.orderId)[1].size).toBe(100);
+    const m = recordsOf(seen, modified.orderId);
+    expect(kindsOf(m)).toEqual(['ACK', 'ACK', 'FILL']);
+    expect([m[1].a, m[1].size, m[1].price], 'replace ACK with the new quantity and limit').toEqual([1, 80, 185.5]);
+    expect(sim.placements(sim.orders().find((o) => o.orderRef === modified.clientOrderId)!.orderId), 'modify re-places the same orderId').toBe(2);
+    adapter.cancel({ orderId: modified.orderId, clientOrderId: modified.clientOrderId, instrument: 0 });
+    await adapter.sync();
+    await until(() => recordsOf(seen, modified.orderId).length === 4, 'cancel refusal');
+    const refusal = recordsOf(seen, modified.orderId)[3];
+    expect([KIND(refusal), refusal.b, refusal.price]).toEqual([EventKind.REJECT, 1, 161]);
+    expect(await adapter.positions()).toEqual([{ instrument: 0, qty: 80 }]);
+    await expectMatchesTruth(ib);
+  });
+
+  it('refuses bad orders before sending them, with a REJECT record', async () => {
+    ib = await startIb();
+    await ib.adapter.connect();
+    const bad = order(0, 10, 'TRAIL');
+    ib.adapter.submit(bad);
+    ib.adapter.submit(order(7, 10, 'MKT'));
+    await ib.adapter.sync();
+    expect(kindsOf(recordsOf(ib.seen, bad.orderId))).toEqual(['REJECT']);
+    expect(ib.adapter.stats.rejectedBeforeSend).toBe(2);
+    expect(ib.sim.orders()).toEqual([]);
+  });
+});
