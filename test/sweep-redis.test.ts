@@ -3,7 +3,10 @@
 // `quantflow worker` runs) with a 2 s job lock, a 16-run sweep of the EMA cross on a slice of the
 // bundled ETH bars, and one worker killed with SIGKILL mid-run. Every run must complete exactly
 // once (one stored result per run index, no duplicate), equal to the same run on the local pool,
-// and the report and the status must show the run that stalled and was retried.
+// and the report and the status must show the run that stalled and was retried. A run's
+// per-period returns travel beside its job (one Redis key of raw float64 bytes, with an
+// expiry), not inside BullMQ's return value, and a completed run whose returns expired is
+// executed again when the sweep is collected again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +14,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedis, type RedisServer } from '../tools/redis/redis-server.mjs';
-import { loadSweepSpec, queueStatus, runSweep, SweepStore, type RunResult } from '../engine/research/sweep/index.js';
+import { Queue } from 'bullmq';
+import {
+  DEFAULT_QUEUE_NAME, loadSweepSpec, planSweep, queueStatus, redisConnection, returnsKey, RETURNS_TTL_SECONDS, runJobId, runOnQueue, runSweep, sweepTasks, SweepStore, type RunResult,
+} from '../engine/research/sweep/index.js';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const ETH = path.join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv');
@@ -125,5 +131,44 @@ describe('sweep through Redis with two workers', () => {
     const status = await queueStatus(redis!.url, outcome.id, [killedRun!]);
     expect(status[0].state).toBe('completed');
     expect(status[0].stalled, 'the queue counts the stall').toBeGreaterThanOrEqual(1);
+  });
+  it.skipIf(!haveRedis)('keeps each run\'s returns out of its job, under a key with an expiry, and re-executes a run whose returns expired', async () => {
+    const spec = loadSweepSpec(specFile);
+    const plan = planSweep(spec);
+    const tasks = sweepTasks('sw-returns-test', spec, { ...plan, runs: plan.runs.slice(0, 4) });
+    await startWorker(redis!.url);
+    const first = new Map<number, RunResult>();
+    const fail = (task: { index: number }, error: Error): never => { throw new Error(`run ${task.index} failed: ${error.message}`); };
+    await runOnQueue(tasks, { url: redis!.url, pollMs: 200, onResult: (r) => void first.set(r.index, r), onFailure: fail });
+    expect([...first.keys()].sort(), 'every run collected').toEqual([0, 1, 2, 3]);
+
+    const redisClient = redisConnection(redis!.url);
+    const queue = new Queue(DEFAULT_QUEUE_NAME, { connection: redisClient });
+    try {
+      for (const task of tasks) {
+        const jobId = runJobId(task.sweepId, task.index);
+        const job = await queue.getJob(jobId);
+        const returnvalue = JSON.stringify(job!.returnvalue);
+        expect(returnvalue.length, `run ${task.index}: the job's return value stays small (no returns inside): ${returnvalue.slice(0, 200)}`).toBeLessThan(4096);
+        const key = returnsKey(DEFAULT_QUEUE_NAME, jobId);
+        const bytes = await redisClient.getBuffer(key);
+        const expected = first.get(task.index)!.returns;
+        expect(bytes?.byteLength, `run ${task.index}: ${key} holds 8 bytes per period`).toBe(expected.length * 8);
+        expect(Buffer.compare(bytes!, Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength)), `run ${task.index}: the key's bytes are the collected returns`).toBe(0);
+        const ttl = await redisClient.ttl(key);
+        expect(ttl > 0 && ttl <= RETURNS_TTL_SECONDS, `run ${task.index}: the key expires (ttl ${ttl} s)`).toBe(true);
+      }
+
+      // Run 2's returns expire: collecting the sweep again executes run 2 once more and takes the others as they are.
+      await redisClient.del(returnsKey(DEFAULT_QUEUE_NAME, runJobId('sw-returns-test', 2)));
+      const second = new Map<number, RunResult>();
+      const summary = await runOnQueue(tasks, { url: redis!.url, pollMs: 200, onResult: (r) => void second.set(r.index, r), onFailure: fail });
+      expect({ enqueued: summary.enqueued, alreadyQueued: summary.alreadyQueued }, 'only the run without returns is queued again').toEqual({ enqueued: 1, alreadyQueued: 3 });
+      expect([...second.values()].map(comparable).sort((a, b) => a.index - b.index), 'the same results the second time').toEqual([...first.values()].map(comparable).sort((a, b) => a.index - b.index));
+      expect(await redisClient.exists(returnsKey(DEFAULT_QUEUE_NAME, runJobId('sw-returns-test', 2))), 'run 2\'s returns are back').toBe(1);
+    } finally {
+      await queue.close();
+      await redisClient.quit().catch(() => undefined);
+    }
   });
 });

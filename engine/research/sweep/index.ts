@@ -14,6 +14,7 @@ export { runOnQueue, queueStatus, type QueueRunOptions, type QueueRunSummary, ty
 export { startQueueWorker, type QueueWorkerOptions, type QueueWorkerHandle } from './queue-worker.js';
 export { runWorkerCli, type WorkerCliFlags } from './worker-main.js';
 export { DEFAULT_QUEUE_NAME, redisConnection, runJobId } from './queue-connection.js';
+export { returnsKey, RETURNS_TTL_SECONDS, type QueuedRunResult } from './queued-returns.js';
 export { SweepStore, DEFAULT_STATE_DIR, type StoredSweep, type RunEvent } from './sweep-store.js';
 export { buildSweepReport, writeSweepReport, summariseSweepReport, runsCsv, type SweepReport, type RankedRun, type Neighbour } from './sweep-report.js';
 export { runSweep, sweepTasks, sweepIdentity, type SweepOptions, type SweepOutcome, type SweepQueueOptions } from './run-sweep.js';

@@ -4,6 +4,16 @@
 // of its configuration, data and seed). A run that throws is retried (`attempts`, default 2) and
 // its retries are recorded in its result; one that throws on every attempt is reported through
 // `onFailure` and the others go on.
+//
+// A worker thread that dies (it threw outside a task, or failed to load its module) makes
+// piscina reject that worker's running task and emit 'error' on the pool; the listener below
+// keeps that from ending the process (an 'error' event nobody listens to throws) and the message
+// joins the failed attempt's. Piscina loads the worker module with require() first and import()
+// when that throws; on Node 20.19+ a require() of an ES module that fails part-way (seen when
+// dist/ is rewritten by a build while workers start) leaves the module half-registered, and the
+// import() then fails with ERR_INTERNAL_ASSERTION "Unexpected status of a module that is imported
+// again after being required" instead of the real error. When that happens as the worker starts,
+// the thread dies and piscina starts another; inside a task, the attempt fails and is retried.
 import { availableParallelism, hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +50,9 @@ export function defaultWorkerCount(): number {
 export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions): Promise<{ stoppedEarly: boolean }> {
   const workers = options.workers ?? defaultWorkerCount();
   const pool = new Piscina({ filename: poolWorkerFile(), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1, idleTimeout: 60_000 });
+  // Errors of a worker thread (not of a task): kept for the next failed attempt's message.
+  const workerErrors: string[] = [];
+  pool.on('error', (error: unknown) => void workerErrors.push(asError(error).message.split('\n')[0]));
   // A stop request aborts the queued and running tasks; finished runs are kept (a re-run resumes).
   const abort = new AbortController();
   setMaxListeners(tasks.length + 16, abort.signal);
@@ -55,6 +68,7 @@ export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions)
         } catch (error) {
           if (abort.signal.aborted) return;
           const failure = asError(error);
+          if (workerErrors.length > 0) failure.message += ` (pool worker error: ${workerErrors.splice(0).join('; ')})`;
           errors.push(failure.message.split('\n')[0]);
           if (attempt < attempts) continue;
           await options.onFailure(task, failure);
@@ -74,8 +88,9 @@ export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions)
 /** Errors from a worker thread may arrive as Error-like objects of another realm. */
 function asError(error: unknown): Error {
   if (error instanceof Error) return error;
-  const like = error as { message?: unknown; stack?: unknown; name?: unknown } | null;
-  const out = new Error(typeof like?.message === 'string' ? like.message : `the pool worker failed: ${inspect(error, { depth: 4 })}`);
+  const like = error as { message?: unknown; stack?: unknown; name?: unknown; code?: unknown } | null;
+  const message = typeof like?.message === 'string' && like.message !== '' ? like.message : `the pool worker failed: ${inspect(error, { depth: 4 })}`;
+  const out = new Error(typeof like?.code === 'string' && !message.includes(like.code) ? `${like.code}: ${message}` : message);
   if (typeof like?.stack === 'string') out.stack = like.stack;
   return out;
 }

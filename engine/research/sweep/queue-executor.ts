@@ -1,6 +1,8 @@
 // Runs a sweep's tasks across machines: one BullMQ job per run on the sweep queue (jobId = sweep
 // id + run index, so adding a run twice is a no-op), attempts with exponential backoff, then
-// collects the results that `quantflow worker` processes return.
+// collects the results that `quantflow worker` processes return. A job's return value is the
+// run's small summary; its per-period returns are read once from their own Redis key
+// (queued-returns.ts). A job left completed whose returns expired is removed and queued again.
 //
 // Collection: a QueueEvents subscription (completed, stalled, delayed = an attempt failed and
 // waits to retry, failed = no attempts left) gives results as they finish, and a reconciliation
@@ -14,6 +16,7 @@
 import { Queue, QueueEvents, Job } from 'bullmq';
 import { decodeRunResult, type EncodedRunResult, type RunResult, type RunTask } from './execute-run.js';
 import { DEFAULT_QUEUE_NAME, redisConnection, runJobId } from './queue-connection.js';
+import { getReturns, hasReturns, returnsKey, type QueuedRunResult } from './queued-returns.js';
 import type { RunEvent } from './sweep-store.js';
 
 export interface QueueRunOptions {
@@ -48,13 +51,14 @@ export async function runOnQueue(tasks: readonly RunTask[], options: QueueRunOpt
   const name = options.queueName ?? DEFAULT_QUEUE_NAME;
   const connection = redisConnection(options.url);
   const eventsConnection = redisConnection(options.url);
-  const queue = new Queue<RunTask, EncodedRunResult>(name, { connection });
+  const queue = new Queue<RunTask, QueuedRunResult>(name, { connection });
   const events = new QueueEvents(name, { connection: eventsConnection, autorun: true });
   const pending = new Map<string, RunTask>(tasks.map((task) => [runJobId(task.sweepId, task.index), task]));
   let duplicates = 0;
   let stalls = 0;
   let failedAttempts = 0;
   const handlers: Promise<void>[] = [];
+  const handlerErrors: unknown[] = [];
   let wake: () => void = () => undefined;
   const note = (jobId: string, event: RunEvent): void => {
     const task = pending.get(jobId);
@@ -67,9 +71,22 @@ export async function runOnQueue(tasks: readonly RunTask[], options: QueueRunOpt
       return;
     }
     pending.delete(jobId);
-    const encoded = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as EncodedRunResult;
-    handlers.push(Promise.resolve(options.onResult(decodeRunResult(encoded))));
+    // Caught here and rethrown once every handler settled (a rejection nobody awaits yet would end the process).
+    handlers.push(collect(jobId, task, returnvalue).catch((error: unknown) => { handlerErrors.push(error); }));
     if (pending.size === 0) wake();
+  };
+  /** The run's result: its summary from the job, its returns from their Redis key (read once). */
+  const collect = async (jobId: string, task: RunTask, returnvalue: unknown): Promise<void> => {
+    const value = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as QueuedRunResult | EncodedRunResult;
+    // A worker of an earlier version returned the returns inline, as base64.
+    if (typeof value.returns === 'string') return options.onResult(decodeRunResult(value as EncodedRunResult));
+    const summary = value as QueuedRunResult;
+    const returns = await getReturns(connection, summary.returns.key);
+    if (returns === undefined || returns.length !== summary.returns.periods) {
+      const found = returns === undefined ? 'missing' : `${returns.length} periods`;
+      return options.onFailure(task, new Error(`run ${task.index} completed but its returns under Redis key ${summary.returns.key} are ${found}, expected ${summary.returns.periods} periods (expired or Redis lost its data); run the sweep again to re-execute it`));
+    }
+    return options.onResult({ ...summary, returns });
   };
   const fail = (jobId: string, reason: string): void => {
     const task = pending.get(jobId);
@@ -101,7 +118,14 @@ export async function runOnQueue(tasks: readonly RunTask[], options: QueueRunOpt
     const existing = new Set<string>();
     for (const task of tasks) {
       const jobId = runJobId(task.sweepId, task.index);
-      const state = await queue.getJobState(jobId);
+      let state = await queue.getJobState(jobId);
+      if (state === 'completed' && !(await hasReturns(connection, returnsKey(name, jobId)))) {
+        const job = await queue.getJob(jobId);
+        if (job && typeof job.returnvalue?.returns !== 'string') {
+          await job.remove();
+          state = 'unknown';
+        }
+      }
       if (state !== 'unknown') existing.add(jobId);
       if (state === 'failed') await (await queue.getJob(jobId))?.retry('failed');
     }
@@ -142,6 +166,7 @@ export async function runOnQueue(tasks: readonly RunTask[], options: QueueRunOpt
       }
     }
     await Promise.all(handlers);
+    if (handlerErrors.length > 0) throw handlerErrors[0];
     return { enqueued: fresh.length, alreadyQueued: existing.size, duplicates, stalls, failedAttempts, stoppedEarly };
   } finally {
     await events.close();

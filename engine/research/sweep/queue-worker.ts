@@ -1,6 +1,8 @@
 // A `quantflow worker`: takes runs from the sweep queue (BullMQ on Redis), executes them with its
 // data held in memory (DataCache, one load per data set per process) and returns each result as
-// the job's return value. One run at a time per worker; start one worker process per core.
+// the job's return value, its per-period returns written beside the job under their own Redis
+// key (queued-returns.ts) so the return value stays small. One run at a time per worker; start
+// one worker process per core.
 //
 // Failure handling is BullMQ's: the worker holds a lock on its job, renewed every lockMs / 2;
 // a worker that dies mid-run stops renewing, the lock expires, and the next stalled-job check
@@ -9,8 +11,9 @@
 // result carries how many times the run started, failed and stalled (RunAttempts).
 import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
-import { DataCache, encodeRunResult, executeRun, type EncodedRunResult, type RunTask } from './execute-run.js';
+import { DataCache, executeRun, type RunTask } from './execute-run.js';
 import { DEFAULT_QUEUE_NAME, redisConnection } from './queue-connection.js';
+import { putReturns, returnsKey, type QueuedRunResult } from './queued-returns.js';
 
 export interface QueueWorkerOptions {
   readonly url: string;
@@ -36,20 +39,26 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const id = `${hostname()}:${process.pid}`;
   const cache = new DataCache();
   const connection = redisConnection(options.url);
+  // Commands of our own (the returns) on a connection BullMQ does not block on.
+  const commands = redisConnection(options.url);
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const lockMs = options.lockMs ?? 30_000;
   let processed = 0;
-  const worker = new Worker<RunTask, EncodedRunResult>(
-    options.queueName ?? DEFAULT_QUEUE_NAME,
-    async (job: Job<RunTask, EncodedRunResult>) => {
+  const worker = new Worker<RunTask, QueuedRunResult>(
+    queueName,
+    async (job: Job<RunTask, QueuedRunResult>) => {
       options.onRunStarted?.(job.data);
       options.log?.(`worker ${id}: run ${job.data.sweepId} #${job.data.index} (attempt ${job.attemptsStarted}, stalled ${job.stalledCounter})`);
       const result = await executeRun(job.data, cache);
       processed++;
       const errors = (job.stacktrace ?? []).map((stack) => stack.split('\n')[0]);
-      return encodeRunResult({
+      const key = returnsKey(queueName, job.id!);
+      await putReturns(commands, key, result.returns);
+      return {
         ...result,
+        returns: { key, periods: result.returns.length },
         attempts: { started: job.attemptsStarted, failed: errors.length, stalled: job.stalledCounter, errors, worker: id },
-      });
+      };
     },
     {
       connection,
@@ -69,6 +78,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     async close() {
       await worker.close();
       await connection.quit().catch(() => undefined);
+      await commands.quit().catch(() => undefined);
     },
   };
 }

@@ -4,10 +4,12 @@
 // spec's). The document is built once per run where the sweep is planned and travels to the
 // worker as JSON, so every worker, on any machine, runs the same configuration. The worker
 // validates it through engine/config's loadConfig, which reads only files: the document is
-// written to a temp file (JSON is YAML), loaded with no QF_ environment overrides, and removed.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// written to a temp file (JSON is YAML; one file per call, named by process, thread and a
+// counter, no directory), loaded with no QF_ environment overrides, and removed.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { parse } from 'yaml';
 import { defaultConfigPath, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import { setAtPath } from './key-path.js';
@@ -68,12 +70,13 @@ export function runDocument(base: ConfigDocument, settings: readonly SweepSettin
 
 /** Validates a run's document through engine/config (a temp file, no environment overrides). Throws ConfigError. */
 export function loadRunConfig(doc: ConfigDocument): QuantFlowConfig {
-  const dir = mkdtempSync(path.join(tmpdir(), 'quantflow-sweep-run-'));
-  const file = path.join(dir, 'run-config.yaml');
+  const file = path.join(tmpdir(), `quantflow-sweep-run-${process.pid}-${threadId}-${++runConfigFiles}.yaml`);
   try {
     writeFileSync(file, JSON.stringify(doc));
     return loadConfig({ configFile: file, env: {} });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(file, { force: true });
   }
 }
+
+let runConfigFiles = 0;
