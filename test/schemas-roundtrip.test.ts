@@ -177,6 +177,12 @@ describe('journal records', () => {
         },
         expected: ['reconnect', 3, 2, 1, 1, 0, 1, 0, 'reconciliation (reconnect): ...'],
       },
+      {
+        type: Journal.JournalEntry.ModelAlert,
+        build: (b) => Journal.ModelAlert.createModelAlert(b, s(b, 'feature-drift'), s(b, 'BTCUSDT'), s(b, 'rsi:14'), 0.31, 0.25, NS - 3n),
+        read: (r) => { const e: Journal.ModelAlert = r.entry(new Journal.ModelAlert()); return [e.kind(), e.instrument(), e.feature(), e.value(), e.threshold(), e.timeNs()]; },
+        expected: ['feature-drift', 'BTCUSDT', 'rsi:14', 0.31, 0.25, NS - 3n],
+      },
     ];
     expect(cases.length + 1, 'one case per union member besides SubmitOrder (tested above)').toBe(Object.keys(Journal.JournalEntry).filter((k) => Number.isNaN(Number(k)) && k !== 'NONE').length);
     cases.forEach((c, index) => {
