@@ -272,8 +272,8 @@ export type ClientMessage =
 /** Error codes of `{ type: 'error' }` replies. */
 export type ServerErrorCode = 'malformed' | 'unknown-topic';
 
-/** Control refusals: no or bad token, a bad action, or the host failed it. */
-export type ControlErrorCode = 'unauthorized' | 'disabled' | 'failed';
+/** Control refusals: no or bad token, control disabled, an action the host cannot perform (refused, with why), or the host failed it. */
+export type ControlErrorCode = 'unauthorized' | 'disabled' | 'refused' | 'failed';
 
 /** Server -> client (JSON text). */
 export type ServerMessage =

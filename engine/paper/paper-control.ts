@@ -1,23 +1,63 @@
 // Control actions of a paper session, from the state server's control path (the server has
-// already verified the signed token: `who` is its subject). Journaling is kept simple: each
-// action is logged on stderr with its subject, connection and reason; nothing is persisted
-// (a paper session starts with its kill switch armed). A kill-switch reset is applied through
-// EngineHost.resetKillSwitch() at the next batch boundary, once the core has consumed every
-// record published so far, while the engine runs; after the run there is nothing to reset and
-// the action is refused. Pause, resume and mode changes are refused (not supported in paper).
+// already verified the signed token: `who` is its subject). A paper session has no journal, so
+// every action is written to its control log: an append-only JSON Lines file (one object per
+// line: timeIso, who, connection, action, reason, outcome `accepted` / `applied` / `refused` /
+// `failed`, why), opened per write so nothing is lost when the process dies; by default
+// `<killSwitch.statePath>/paper-control.jsonl` (paper-session.ts). It is also said on the log.
+//   - kill-switch reset: applied through EngineHost.resetKillSwitch() at the next batch boundary,
+//     once the core has consumed every record published so far, while the engine runs; after the
+//     run there is nothing to reset and the action is refused.
+//   - pause / resume a strategy: refused. The core has no per-strategy halt: the only halt it
+//     has is the account-wide kill switch (wasm/assembly/risk/risk-account.ts RH_HALTED), and the
+//     strategy stages have no switch for one strategy's new entries.
+//   - mode change: refused. A paper session's venue is the core's simulated venue and it has no
+//     live venue adapter or journal to switch to; start a live session instead.
+// Nothing is accepted silently: a refusal reaches the client as a `refused` control reply (ControlRefusedError).
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { ControlAction } from '../client/index.js';
-import type { ControlContext } from '../server/index.js';
+import { ControlRefusedError, type ControlContext } from '../server/index.js';
 
 interface PendingTask {
   run(): Promise<void>;
 }
+
+export type ControlOutcome = 'accepted' | 'applied' | 'refused' | 'failed';
+
+/** One line of the control log. */
+export interface ControlLogEntry {
+  timeIso: string;
+  who: string;
+  connection: number;
+  action: ControlAction;
+  reason: string;
+  outcome: ControlOutcome;
+  why: string;
+}
+
+/** Appends one JSON object per line to `path` (its directory is created on the first write). */
+export class ControlLog {
+  private ready = false;
+  constructor(readonly path: string) {}
+
+  append(entry: ControlLogEntry): void {
+    if (!this.ready) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.ready = true;
+    }
+    appendFileSync(this.path, `${JSON.stringify(entry)}\n`);
+  }
+}
+
+const PAUSE_REFUSAL = "a paper session cannot pause or resume one strategy: the core has no per-strategy halt (its only halt is the account-wide kill switch)";
+const MODE_REFUSAL = 'a paper session cannot change mode: its venue is the simulated venue inside the core, with no live venue adapter or journal to switch to (start a live session instead)';
 
 export class PaperControl {
   private readonly tasks: PendingTask[] = [];
   private running = false;
   private reset: (() => Promise<void>) | null = null;
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(private readonly log: (line: string) => void, private readonly controlLog: ControlLog | null = null) {}
 
   /** The engine runs: resets go to `resetKillSwitch` at batch boundaries. */
   engineStarted(resetKillSwitch: () => Promise<void>): void {
@@ -34,22 +74,35 @@ export class PaperControl {
   /** The server's control handler. */
   readonly handle = (action: ControlAction, context: ControlContext): Promise<void> => {
     const subject = `by ${context.who} (connection ${context.sessionId})`;
-    if (action.kind !== 'kill-switch-reset') {
-      this.log(`paper: control ${action.kind} ${subject} refused: a paper session supports only kill-switch-reset`);
-      return Promise.reject(new Error(`a paper session supports only kill-switch-reset, not ${action.kind}`));
-    }
+    const reason = action.kind === 'kill-switch-reset' ? action.reason : '';
+    const record = (outcome: ControlOutcome, why: string): void => {
+      this.controlLog?.append({ timeIso: new Date().toISOString(), who: context.who, connection: context.sessionId, action, reason, outcome, why });
+    };
+    const refuse = (why: string): Promise<void> => {
+      record('refused', why);
+      this.log(`paper: control ${action.kind} ${subject} refused: ${why}`);
+      return Promise.reject(new ControlRefusedError(why));
+    };
+    if (action.kind === 'pause-strategy' || action.kind === 'resume-strategy') return refuse(PAUSE_REFUSAL);
+    if (action.kind === 'mode-change') return refuse(MODE_REFUSAL);
+    if (!this.running || this.reset === null) return refuse('the paper run has ended: no engine to reset');
+    record('accepted', 'applied at the next batch boundary');
     this.log(`paper: control kill-switch-reset ${subject}: ${action.reason}`);
-    if (!this.running || this.reset === null) return Promise.reject(new Error('the paper run has ended: no engine to reset'));
     const reset = this.reset;
     return new Promise<void>((resolve, reject) => {
       this.tasks.push({
         run: async () => {
-          if (!this.running) return reject(new Error('the paper run ended before the reset was applied'));
+          if (!this.running) {
+            record('refused', 'the paper run ended before the reset was applied');
+            return reject(new ControlRefusedError('the paper run ended before the reset was applied'));
+          }
           try {
             await reset();
+            record('applied', 'the core cleared its kill switch');
             this.log(`paper: kill switch reset ${subject}`);
             resolve();
           } catch (error) {
+            record('failed', (error as Error).message);
             reject(error as Error);
           }
         },

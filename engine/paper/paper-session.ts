@@ -16,6 +16,7 @@
 // InboundQueue that playPaced publishes between market records (the ring's only producer); the
 // feed's status goes to the models topic on each prediction and alert. An absent model is said
 // on stderr, in /health (degraded) and on the models topic, and the session trades without it.
+import { join } from 'node:path';
 import { EngineHost } from '../threads/index.js';
 import type { MarketStream } from '../replay/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
@@ -26,7 +27,7 @@ import {
 import { EngineStateSource, dashboardMounts, mergeOutboundListeners, startStateServer, type StateServer } from '../server/index.js';
 import { packageRoot } from '../core/package-root.js';
 import { playPaced, checkSpeed, type PacedInjection } from './paced-player.js';
-import { PaperControl } from './paper-control.js';
+import { ControlLog, PaperControl } from './paper-control.js';
 import { modelsView, openSessionModel, withoutServedInstruments, type SessionModel, type SessionModelHooks } from './session-model.js';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import type { ModelStatus } from '../models/index.js';
@@ -54,6 +55,8 @@ export interface PaperSessionOptions {
   readonly throttleMs?: number;
   /** Messages for the user (control actions, venue modes), on stderr in the CLI. */
   log?(line: string): void;
+  /** The append-only control log (JSON Lines, paper-control.ts); default `<killSwitch.statePath>/paper-control.jsonl`. */
+  readonly controlLogPath?: string;
   /**
    * Each run of market records as it is published (count * 64 bytes, valid during the call): for a
    * recorder of the session's data (adapters/questdb QuestDbRecorder), so the session can be
@@ -91,7 +94,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     startingCash: options.equity,
     throttleMs: options.throttleMs,
   });
-  const control = new PaperControl(log);
+  const control = new PaperControl(log, new ControlLog(options.controlLogPath ?? join(config.killSwitch.statePath, 'paper-control.jsonl')));
   let server: StateServer | null = null;
   let host: EngineHost | undefined;
   let sessionModel: SessionModel | null = null;

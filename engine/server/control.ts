@@ -3,13 +3,20 @@
 // (engine/killswitch verifyControlToken): the message's own `token`, or the one the connection
 // authenticated with (`auth`), verified again on every action so an expired token stops working.
 // A connection without one is read-only. An accepted action goes to the host's handler (which
-// journals and applies it) with the token's subject; the reply says accepted or why not.
+// journals and applies it) with the token's subject; the reply says accepted or why not: a
+// handler that throws ControlRefusedError (an action this session cannot perform) gets code
+// `refused` with its reason, any other error `failed`. Nothing is accepted silently.
 import { ControlTokenError, verifyControlToken, type ControlTokenConfig } from '../killswitch/index.js';
 import { CONTROL_ACTION_KINDS, type ControlAction, type EngineModeName, type ServerMessage } from '../client/index.js';
 
 /** A client message that does not follow the protocol. */
 export class MalformedMessageError extends Error {
   override readonly name = 'MalformedMessageError';
+}
+
+/** Thrown by a control handler for an action its session cannot perform; the message says why. */
+export class ControlRefusedError extends Error {
+  override readonly name = 'ControlRefusedError';
 }
 
 export interface ControlContext {
@@ -76,6 +83,7 @@ export class ControlGate {
     try {
       await this.handler!(action, { who: authorized.who, sessionId });
     } catch (error) {
+      if (error instanceof ControlRefusedError) return { reply: { type: 'control', id, ok: false, code: 'refused', message: `${action.kind} refused: ${error.message}` }, outcome: 'refused' };
       return { reply: { type: 'control', id, ok: false, code: 'failed', message: `the host refused ${action.kind}: ${(error as Error).message}` }, outcome: 'failed' };
     }
     return { reply: { type: 'control', id, ok: true, who: authorized.who, action }, outcome: 'accepted' };

@@ -6,6 +6,9 @@
 //     seqlock at batch boundaries (EngineHost.consistentState(), so a frame never mixes two
 //     batches), and regime from the pipeline snapshot, on a timer of the I/O thread (at most every
 //     `throttleMs`, default 50 ms, and only after the drain handed over something new).
+//   - latency: the host's per-stage histograms (EngineHost.latency), published on the same timer
+//     at most every `latencyEveryMs` (default 1000) and only when a stage recorded something:
+//     coalesced snapshots, never one frame per record.
 // Deltas go to the server synchronously from the timer; sending never waits on a client, so the
 // engine thread and the drain never wait for watchers.
 import type { EngineHost, OutboundListeners } from '../threads/index.js';
@@ -16,7 +19,7 @@ import type { RoundTrip } from '../portfolio/index.js';
 import type { RiskRecord } from '../risk/index.js';
 import {
   ORDER_TYPE_BY_CODE, TIME_IN_FORCE_BY_CODE,
-  type EngineModeName, type FillViewData, type ModelsView, type OrderStatusName, type OrderViewData, type PositionView, type RegimeView, type RiskView, type StateView,
+  type EngineModeName, type FillViewData, type LatencyView, type ModelsView, type OrderStatusName, type OrderViewData, type PositionView, type RegimeView, type RiskView, type StateView,
   type TopicName, type TopicPayloads,
 } from '../client/index.js';
 import type { DeltaListener, SourceHealth, StateSource, TopicDelta } from './state-source.js';
@@ -31,6 +34,8 @@ export interface EngineStateSourceOptions {
   recentFills?: number;
   /** Starting cash, for the state before the first read. */
   startingCash?: number;
+  /** Least time between two latency frames, ms. Default 1000. */
+  latencyEveryMs?: number;
 }
 
 /** Calls every listener set's handler for each outbound record (for EngineHost.start). */
@@ -73,6 +78,9 @@ export class EngineStateSource implements StateSource {
   private riskKey = '';
   private models: ModelsView | null = null;
   private degradedReasons: readonly string[] = [];
+  private latencyView: LatencyView | null = null;
+  private latencyVersion = -1;
+  private lastLatency = 0;
 
   constructor(private readonly options: EngineStateSourceOptions) {
     this.throttleMs = options.throttleMs ?? 50;
@@ -131,6 +139,17 @@ export class EngineStateSource implements StateSource {
       this.lastRead = now;
       this.readEngine(timeNs);
     }
+    if (this.host && this.host.latency.version !== this.latencyVersion && (force || now - this.lastLatency >= (this.options.latencyEveryMs ?? 1000))) {
+      this.latencyVersion = this.host.latency.version;
+      this.lastLatency = now;
+      this.latencyView = this.host.latency.view();
+      this.emit({ topic: 'latency', payload: this.latencyView, timeNs });
+    }
+  }
+
+  /** The host's per-stage latency now (for /metrics); null before an engine is attached. */
+  latency(): LatencyView | null {
+    return this.host ? this.host.latency.view() : null;
   }
 
   /** Publishes the ML expert's model status (topic `models`) now: on each prediction and each alert. */
@@ -152,6 +171,7 @@ export class EngineStateSource implements StateSource {
       orders: { orders: [...this.orders.values()] },
       ...(this.risk ? { risk: this.risk } : {}),
       ...(this.regime ? { regime: this.regime } : {}),
+      ...(this.latencyView ? { latency: this.latencyView } : {}),
     };
     return (payload[topic] as TopicPayloads[T] | undefined) ?? null;
   }

@@ -3,9 +3,10 @@
 export { startStateServer, type StateServer, type StateServerOptions } from './server.js';
 export { PushStateSource, type DeltaListener, type SourceHealth, type StateSource, type TopicDelta } from './state-source.js';
 export { EngineStateSource, mergeOutboundListeners, type EngineStateSourceOptions } from './engine-state-source.js';
-export { ControlGate, MalformedMessageError, parseControlAction, type ControlContext, type ControlHandler } from './control.js';
+export { ControlGate, ControlRefusedError, MalformedMessageError, parseControlAction, type ControlContext, type ControlHandler } from './control.js';
 export { ClientSession, type SessionLimits, type SessionSocket } from './client-session.js';
 export { FrameEncoder, type FrameHeader } from './frame-encoder.js';
 export { ServerMetrics } from './server-metrics.js';
 export type { HealthReport } from './http.js';
 export { dashboardMounts, registerStaticRoutes, resolveStaticFile, type StaticMount } from './static-files.js';
+export { SIGNATURE_HEADER, WEBHOOK_EVENTS, WebhookNotifier, checkWebhookConfigs, webhookSignature, type WebhookConfig, type WebhookCounters, type WebhookEvent, type WebhookOptions } from './webhooks.js';

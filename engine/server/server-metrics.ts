@@ -1,9 +1,14 @@
 // The state server's Prometheus metrics (prom-client), in a registry of its own so several
 // servers in one process (tests, a host serving two sessions) never collide: frames sent,
 // coalesced and dropped per topic, connected clients, slow-client disconnects, control actions
-// by outcome, malformed client messages, and the engine's counters when the source has them.
+// by outcome, malformed client messages, the engine's counters when the source has them, and
+// each latency stage's HDR percentiles (ns) and record count when the source measures latency
+// (a stage the session does not have is there with count 0).
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { TopicName } from '../client/index.js';
+import type { LatencyView, TopicName } from '../client/index.js';
+
+/** The quantiles /metrics gives each latency stage, and the LatencyStageView field of each. */
+const LATENCY_QUANTILES = [['0.5', 'p50Ns'], ['0.9', 'p90Ns'], ['0.99', 'p99Ns'], ['0.999', 'p999Ns'], ['1', 'maxNs']] as const;
 
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -15,7 +20,7 @@ export class ServerMetrics {
   readonly controlActions: Counter<'action' | 'outcome'>;
   readonly malformedMessages: Counter;
 
-  constructor(engineCounters: (() => Readonly<Record<string, number>>) | undefined) {
+  constructor(engineCounters: (() => Readonly<Record<string, number>>) | undefined, latency?: () => LatencyView | null) {
     const registers = [this.registry];
     this.framesSent = new Counter({ name: 'quantflow_server_frames_sent_total', help: 'Frames sent to clients, per topic', labelNames: ['topic'], registers });
     this.framesCoalesced = new Counter({
@@ -36,6 +41,24 @@ export class ServerMetrics {
         collect() {
           this.reset();
           for (const [counter, value] of Object.entries(engineCounters())) if (Number.isFinite(value)) this.set({ counter }, value);
+        },
+      });
+    }
+    if (latency) {
+      new Gauge({
+        name: 'quantflow_latency_records', help: 'Records timed per latency stage (0: the session has no such stage)', labelNames: ['stage'], registers,
+        collect() {
+          this.reset();
+          for (const stage of latency()?.stages ?? []) this.set({ stage: stage.stage }, Number(stage.count));
+        },
+      });
+      new Gauge({
+        name: 'quantflow_latency_ns', help: 'Latency per stage (ingress, ring, core, intent, journal, venue), ns, HDR histogram quantiles (1 = max)', labelNames: ['stage', 'quantile'], registers,
+        collect() {
+          this.reset();
+          for (const stage of latency()?.stages ?? []) {
+            for (const [quantile, field] of LATENCY_QUANTILES) this.set({ stage: stage.stage, quantile }, stage[field]);
+          }
         },
       });
     }

@@ -80,7 +80,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
   };
   if (limits.hardLimitBytes <= limits.softLimitBytes) throw new RangeError(`\`hardLimitBytes\` must be above \`softLimitBytes\` (${limits.softLimitBytes}), was ${limits.hardLimitBytes}`);
   const { source } = options;
-  const metrics = new ServerMetrics(source.counters ? () => source.counters!() : undefined);
+  const metrics = new ServerMetrics(source.counters ? () => source.counters!() : undefined, source.latency ? () => source.latency!() : undefined);
   metrics.initTopics(TOPIC_NAMES);
   const hub = new TopicHub({
     fillBacklog: checkLimit('fillBacklog', options.fillBacklog ?? 10_000, 1),

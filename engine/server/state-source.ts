@@ -4,7 +4,7 @@
 // delta of fills carries the new fills, of orders the changed orders, of any other topic its
 // whole current payload. PushStateSource is the plain one a host (or a test) pushes into;
 // EngineStateSource (engine-state-source.ts) feeds it from an EngineHost run.
-import type { TopicName, TopicPayloads } from '../client/index.js';
+import type { LatencyView, TopicName, TopicPayloads } from '../client/index.js';
 
 export interface TopicDelta<T extends TopicName = TopicName> {
   topic: T;
@@ -30,6 +30,8 @@ export interface StateSource {
   counters?(): Readonly<Record<string, number>>;
   /** Readiness with reasons for /health (optional; without it the source is ready). */
   health?(): SourceHealth;
+  /** Per-stage latency percentiles for /metrics, read at scrape time (optional). */
+  latency?(): LatencyView | null;
 }
 
 /** A source a host pushes into: `publish` is a delta, `snapshot` answers the last whole payload. */

@@ -3,7 +3,8 @@
 // and offers the inbound producer, the outbound drain (outbound-dispatch.ts reads the records;
 // order-flow-tally.ts counts them for reports; a kill-switch trip is persisted after each drain
 // when a store is given), checkpoints at a batch boundary (core-checkpoint.ts), and the stop
-// protocol:
+// protocol. Latency: the inbound producer stamps what it publishes, the engine thread logs each
+// batch, and the drain turns both into per-stage histograms (latency-stamps.ts, latency-monitor.ts):
 //
 //   I/O thread                                   engine thread
 //   stop sources; publish what was claimed
@@ -44,6 +45,9 @@ import { OrderFlowTallier, type OrderFlowTally } from './order-flow-tally.js';
 import { PARK_ONLY, PARK_RESET_KILL_SWITCH, copyImage, isParked, parkedActionStatus, readCheckpointCounters, releasePark, requestPark, type CoreCheckpoint } from './core-checkpoint.js';
 import { CoreStatusError } from '../core/core-status.js';
 import { readConsistentState, type ConsistentState } from '../snapshot/index.js';
+import { LatencyStamps, StampingRingProducer } from './latency-stamps.js';
+import { LatencyMonitor } from './latency-monitor.js';
+import { monotonicNs } from './latency-clock.js';
 
 export type { OrderFlowTally } from './order-flow-tally.js';
 
@@ -87,6 +91,10 @@ interface AtomicsWithWaitAsync {
 export class EngineHost {
   readonly inbound: RingProducer;
   readonly outbound: RingConsumer;
+  /** Per-stage latency histograms of this run (ingress, ring, core, intent; journal and venue when a host records them). */
+  readonly latency = new LatencyMonitor();
+  /** The stamps shared with the engine thread. */
+  readonly latencyStamps: LatencyStamps;
   /** Inbound records the core had consumed before this host started it (a checkpoint's inboundSeq; 0 for a fresh core). */
   inboundBase = 0;
 
@@ -101,10 +109,11 @@ export class EngineHost {
   private stopped = false;
   private failure: Error | undefined;
 
-  private constructor(readonly memory: WebAssembly.Memory, private readonly worker: Worker) {
+  private constructor(readonly memory: WebAssembly.Memory, private readonly worker: Worker, stamps: LatencyStamps) {
     this.i32 = new Int32Array(memory.buffer);
     this.i64 = new BigInt64Array(memory.buffer, CONTROL_OFFSET, 16);
-    this.inbound = new RingProducer(memory, INBOUND_RING_OFFSET);
+    this.latencyStamps = stamps;
+    this.inbound = new StampingRingProducer(memory, INBOUND_RING_OFFSET, stamps, this.latency);
     this.outbound = new RingConsumer(memory, OUTBOUND_RING_OFFSET);
     worker.on('message', (message: EngineThreadMessage) => {
       if (message.type === 'stopped') this.stopped = true;
@@ -140,6 +149,7 @@ export class EngineHost {
     }
     const memory = createSharedMemory();
     initRing(memory, INBOUND_RING_OFFSET, INBOUND_CAPACITY);
+    const stamps = LatencyStamps.allocate(INBOUND_CAPACITY);
     initRing(memory, OUTBOUND_RING_OFFSET, outboundCapacity);
     const data: EngineThreadData = {
       memory,
@@ -148,12 +158,13 @@ export class EngineHost {
       wait: options.wait ?? 'spin-then-sleep',
       pipeline: options.pipeline ?? null,
       restore: options.restore ? { image: options.restore.image, counters: [...options.restore.counters] } : null,
+      latency: stamps.buffer,
     };
     const worker = spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
-    const host = new EngineHost(memory, worker);
+    const host = new EngineHost(memory, worker, stamps);
     const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onFeatures } = options;
     const listeners: OutboundListeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onFeatures };
-    host.dispatch = new OutboundDispatch(memory, host.outbound, outboundCapacity * 64, listeners, host.tallier, options.orderIds);
+    host.dispatch = new OutboundDispatch(memory, host.outbound, outboundCapacity * 64, listeners, host.tallier, options.orderIds, host.latency);
     host.inboundBase = options.restore ? Number(options.restore.inboundSeq) : 0;
     host.onKillSwitchTrip = options.onKillSwitchTrip;
     await new Promise<void>((resolve, reject) => {
@@ -184,7 +195,8 @@ export class EngineHost {
    * core made (with a store); returns how many records were read.
    */
   drainOutbound(): number {
-    const read = this.dispatch!.drain();
+    this.latency.collect(this.latencyStamps, this.inbound.cursor);
+    const read = this.dispatch!.drain(monotonicNs());
     if (this.killSwitchMonitor) {
       const tripped = this.killSwitchMonitor.poll();
       if (tripped) this.onKillSwitchTrip?.(tripped);

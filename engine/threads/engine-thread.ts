@@ -7,7 +7,9 @@
 // outbound ring's `released` word until the I/O thread drains it. It stops when the I/O
 // thread sets CONTROL_STOP_REQUESTED and the inbound ring is empty (drained), then
 // reports its final counters. Between calls it parks for a checkpoint when the I/O thread asks
-// (core-checkpoint.ts); a restarted engine starts from one.
+// (core-checkpoint.ts); a restarted engine starts from one. Around each processInbound that
+// consumes records it logs the batch for the latency stages (latency-stamps.ts): two clock reads
+// and six stores, nothing allocated.
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateCore, type CoreExports } from '../core/wasm-core.js';
 import { CoreStatusError, checkCoreStatus } from '../core/core-status.js';
@@ -27,6 +29,8 @@ import { createWaitStrategy, type WaitStrategyName } from './wait-strategy-by-na
 import type { EngineThreadMessage } from './engine-thread-messages.js';
 import { configurePipeline, type PipelineSpec } from '../pipeline/index.js';
 import { PARK_RESET_KILL_SWITCH, parkIfRequested, restoreCheckpointCounters, restoreImage } from './core-checkpoint.js';
+import { LatencyStamps } from './latency-stamps.js';
+import { monotonicNs } from './latency-clock.js';
 
 /** Longest sleep of the engine thread before it looks at its control words again (stop, checkpoint). */
 const ENGINE_WAIT_TIMEOUT_MS = 20;
@@ -40,6 +44,8 @@ export interface EngineThreadData {
   pipeline: PipelineSpec | null;
   /** A checkpoint to resume from (core-checkpoint.ts): written over the configured pipeline, its counters set after engineStart. */
   restore: { image: Uint8Array; counters: bigint[] } | null;
+  /** The latency stamps buffer (LatencyStamps), shared with the host. */
+  latency: SharedArrayBuffer;
 }
 
 interface CoreEngineExports {
@@ -77,16 +83,27 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
   /** Control actions taken at a batch boundary (core-checkpoint.ts). */
   const act = (code: number): number => (code === PARK_RESET_KILL_SWITCH ? core.riskResetKillSwitch() : -1);
   const maxBatch = data.maxBatch;
+  const inboundCapacity = i32[(INBOUND_RING_OFFSET + RING_CAPACITY) >> 2];
+  const stamps = new LatencyStamps(data.latency, inboundCapacity);
   post({ type: 'started', pipeline });
 
   for (;;) {
     if (parkIfRequested(i32, act)) continue;
+    const inFrom = Atomics.load(i32, releasedIndex);
+    const outFrom = Atomics.load(i32, outPublishedIndex);
+    const startNs = monotonicNs();
     const consumed = core.processInbound(maxBatch);
     if (consumed < 0) {
       Atomics.store(i32, statusIndex, consumed);
       throw new CoreStatusError(consumed, 'processInbound');
     }
-    if (consumed > 0) continue;
+    if (consumed > 0) {
+      // processInbound returns work units; the records it consumed are what it released.
+      const outEnd = Atomics.load(i32, outPublishedIndex);
+      const records = (Atomics.load(i32, releasedIndex) - inFrom) >>> 0;
+      if (records > 0 || outEnd !== outFrom) stamps.logBatch(inFrom, records, outFrom, outEnd, startNs, monotonicNs());
+      continue;
+    }
     if (!inboundEmpty() && outboundShort()) {
       // Records left behind: the outbound ring is short of room. Sleep until the I/O
       // thread releases outbound slots (its consumer notifies a waiting producer).

@@ -2,7 +2,8 @@
 // and hands each to its reader: PROGRESS to the consumed count, the simulated venue's replies
 // and the core's own records (commands, risk records, round trips, notices, EQUITY, FEATURES) decoded
 // to the listeners and the tally, and every record but PROGRESS as its bytes (what a journal stores).
-// It decides nothing; the ring slots are released once all of them are read.
+// It decides nothing; the ring slots are released once all of them are read. With a latency
+// monitor, each record but PROGRESS is timed for the intent stage (latency-monitor.ts).
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { decodeOrderFlowRecord, type CancelCommandRecord, type OrderCommandRecord, type OrderNoticeRecord, type ReplaceCommandRecord } from '../orders/index.js';
 import { readRoundTrip, type RoundTrip } from '../portfolio/index.js';
@@ -12,6 +13,7 @@ import type { RingConsumer } from '../ring/index.js';
 import type { OrderIdLease } from '../state/index.js';
 import type { OrderFlowTallier } from './order-flow-tally.js';
 import { readFeatureRecord, type FeatureRecord } from '../pipeline/index.js';
+import type { LatencyMonitor } from './latency-monitor.js';
 
 /** An EQUITY record: the account after one bar of a risk-checked instrument (PipelineSpec.equityRecords). */
 export interface EquityRecord {
@@ -82,13 +84,15 @@ export class OutboundDispatch {
     private readonly tally: OrderFlowTallier,
     /** Persisted order ids: each ORDER's id is covered by the lease before its listeners see it. */
     private readonly orderIds: OrderIdLease | undefined,
+    /** Times each drained record but PROGRESS (the intent stage); none: not timed. */
+    private readonly latency: LatencyMonitor | null = null,
   ) {
     this.view = new DataView(memory.buffer);
     this.bytes = new Uint8Array(memory.buffer);
   }
 
-  /** Reads every published outbound record; returns how many. */
-  drain(): number {
+  /** Reads every published outbound record (drained at monotonic `drainNs`, for the intent stage); returns how many. */
+  drain(drainNs = 0): number {
     const outbound = this.outbound;
     const available = outbound.available();
     if (available === 0) return 0;
@@ -103,6 +107,7 @@ export class OutboundDispatch {
         this.consumedReported = u32[w] + u32[w + 1] * 4294967296;
         continue;
       }
+      if (this.latency !== null) this.latency.recordIntent((first + i) >>> 0, drainNs);
       if (this.listeners.onRecordBytes) this.copyRecord(offset, kind);
       if ((word & EventKind.SOURCE_PAPER) !== 0) this.venueReply(offset, kind, word);
       else this.coreRecord(offset, kind);

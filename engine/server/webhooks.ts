@@ -1,0 +1,177 @@
+// Outgoing webhooks (config `monitoring.webhooks`): critical events POSTed as JSON to each hook
+// that subscribed to their kind (killSwitch, fill, riskDenial, modelAlert, feedHealth). With a
+// `secret`, the body is signed: `X-QuantFlow-Signature: sha256=<hex HMAC-SHA256 of the body>`.
+// `notify` only enqueues and returns: delivery runs on the I/O thread's event loop, so the engine
+// never waits for a receiver. Each hook has a bounded queue (when full the oldest event is
+// dropped and counted) and delivers one event at a time, in order; a failure (network error,
+// timeout, non-2xx) is retried with exponential backoff (base, doubling, capped) up to
+// `maxAttempts`, then dropped and counted as failed.
+import { createHmac } from 'node:crypto';
+
+export const WEBHOOK_EVENTS = ['killSwitch', 'fill', 'riskDenial', 'modelAlert', 'feedHealth'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export interface WebhookConfig {
+  url: string;
+  events: readonly WebhookEvent[];
+  /** HMAC-SHA256 key of the signature header; absent: unsigned. */
+  secret?: string;
+}
+
+export interface WebhookOptions {
+  /** Events kept per hook while undelivered. Default 1000. */
+  queueLimit?: number;
+  /** Attempts per event (the first included). Default 5. */
+  maxAttempts?: number;
+  /** First retry delay, ms (then doubling). Default 500. */
+  backoffMs?: number;
+  /** Longest retry delay, ms. Default 30,000. */
+  maxBackoffMs?: number;
+  /** One POST's timeout, ms. Default 10,000. */
+  timeoutMs?: number;
+}
+
+export interface WebhookCounters {
+  delivered: number;
+  retried: number;
+  failed: number;
+  droppedQueueFull: number;
+}
+
+export const SIGNATURE_HEADER = 'x-quantflow-signature';
+
+/** The signature header's value for `body` under `secret`. */
+export function webhookSignature(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** Checks `monitoring.webhooks` entries; the message names the entry, field, value and rule. */
+export function checkWebhookConfigs(value: unknown, where = 'monitoring.webhooks'): WebhookConfig[] {
+  if (!Array.isArray(value)) throw new RangeError(`\`${where}\` must be a list, was ${JSON.stringify(value)}`);
+  return value.map((entry, i) => {
+    const at = `${where}[${i}]`;
+    if (typeof entry !== 'object' || entry === null) throw new RangeError(`\`${at}\` must be an object with url and events, was ${JSON.stringify(entry)}`);
+    const { url, events, secret, ...rest } = entry as Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length > 0) throw new RangeError(`\`${at}.${extra[0]}\` is not a webhook field (url, events, secret)`);
+    let parsed: URL;
+    try {
+      parsed = new URL(String(url));
+    } catch {
+      throw new RangeError(`\`${at}.url\` must be an http(s) URL, was ${JSON.stringify(url)}`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new RangeError(`\`${at}.url\` must be an http(s) URL, was ${JSON.stringify(url)}`);
+    if (!Array.isArray(events) || events.length === 0) throw new RangeError(`\`${at}.events\` must be a non-empty list of ${WEBHOOK_EVENTS.join(', ')}, was ${JSON.stringify(events)}`);
+    for (const event of events) if (!WEBHOOK_EVENTS.includes(event as WebhookEvent)) throw new RangeError(`\`${at}.events\` entries must be one of ${WEBHOOK_EVENTS.join(', ')}, was ${JSON.stringify(event)}`);
+    if (secret !== undefined && secret !== null && (typeof secret !== 'string' || secret.length < 16)) throw new RangeError(`\`${at}.secret\` must be a string of at least 16 characters, was ${typeof secret === 'string' ? `${secret.length} characters` : JSON.stringify(secret)}`);
+    return { url: parsed.toString(), events: events as WebhookEvent[], ...(typeof secret === 'string' ? { secret } : {}) };
+  });
+}
+
+interface Pending {
+  body: string;
+  attempts: number;
+}
+
+class HookQueue {
+  readonly queue: Pending[] = [];
+  sending = false;
+  timer: NodeJS.Timeout | null = null;
+  constructor(readonly config: WebhookConfig) {}
+}
+
+export class WebhookNotifier {
+  readonly counters: WebhookCounters = { delivered: 0, retried: 0, failed: 0, droppedQueueFull: 0 };
+  private readonly hooks: HookQueue[];
+  private readonly limits: Required<WebhookOptions>;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(configs: readonly WebhookConfig[], options: WebhookOptions = {}) {
+    this.hooks = checkWebhookConfigs(configs).map((config) => new HookQueue(config));
+    this.limits = { queueLimit: 1000, maxAttempts: 5, backoffMs: 500, maxBackoffMs: 30_000, timeoutMs: 10_000, ...options };
+    if (!Number.isSafeInteger(this.limits.queueLimit) || this.limits.queueLimit < 1) throw new RangeError(`\`queueLimit\` must be an integer >= 1, was ${this.limits.queueLimit}`);
+  }
+
+  /** Enqueues `event` for every hook that wants it; returns at once (never waits for a receiver). */
+  notify(event: WebhookEvent, data: unknown, timeNs: bigint = BigInt(Date.now()) * 1_000_000n): void {
+    if (this.closed) return;
+    let body: string | null = null;
+    for (const hook of this.hooks) {
+      if (!hook.config.events.includes(event)) continue;
+      body ??= JSON.stringify({ event, timeNs: timeNs.toString(), data }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      if (hook.queue.length >= this.limits.queueLimit) {
+        hook.queue.shift();
+        this.counters.droppedQueueFull++;
+      }
+      hook.queue.push({ body, attempts: 0 });
+      this.pump(hook);
+    }
+  }
+
+  /** Resolves once every queue is empty and nothing is in flight (tests, shutdown). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops delivering: pending events are dropped, retries cancelled. */
+  close(): void {
+    this.closed = true;
+    for (const hook of this.hooks) {
+      if (hook.timer) clearTimeout(hook.timer);
+      hook.queue.length = 0;
+    }
+    this.settle();
+  }
+
+  private isIdle(): boolean {
+    return this.hooks.every((hook) => hook.queue.length === 0 && !hook.sending && hook.timer === null);
+  }
+
+  private settle(): void {
+    if (!this.isIdle()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private pump(hook: HookQueue): void {
+    if (hook.sending || hook.timer !== null || this.closed) return;
+    const next = hook.queue[0];
+    if (!next) return this.settle();
+    hook.sending = true;
+    void this.post(hook.config, next.body).then((ok) => {
+      hook.sending = false;
+      if (this.closed) return this.settle();
+      next.attempts++;
+      if (ok) {
+        this.counters.delivered++;
+        if (hook.queue[0] === next) hook.queue.shift();
+      } else if (next.attempts >= this.limits.maxAttempts) {
+        this.counters.failed++;
+        if (hook.queue[0] === next) hook.queue.shift();
+      } else {
+        this.counters.retried++;
+        const delay = Math.min(this.limits.maxBackoffMs, this.limits.backoffMs * 2 ** (next.attempts - 1));
+        hook.timer = setTimeout(() => {
+          hook.timer = null;
+          this.pump(hook);
+        }, delay);
+        hook.timer.unref();
+        return;
+      }
+      this.pump(hook);
+    });
+  }
+
+  private async post(config: WebhookConfig, body: string): Promise<boolean> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'quantflow-webhooks' };
+    if (config.secret) headers[SIGNATURE_HEADER] = webhookSignature(body, config.secret);
+    try {
+      const response = await fetch(config.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.limits.timeoutMs) });
+      await response.arrayBuffer().catch(() => undefined);
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+// Control actions of a paper session over the WebSocket (a running session of the EMA cross on
+// the first 600 bundled 1h ETH bars, at 60 bars a second): with a signed token a kill-switch
+// reset is accepted and applied at a batch boundary; pausing or resuming a strategy and changing
+// mode are refused with why (the core has no per-strategy halt; paper cannot switch venue), never
+// silently accepted; once the run has ended a reset is refused. Every action lands in the
+// session's append-only control log (JSON Lines) with the token's subject and its outcome.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDataSources } from '../adapters/sources/index.js';
+import { loadConfig } from '../engine/config/index.js';
+import { signControlToken } from '../engine/killswitch/index.js';
+import { startPaperSession } from '../engine/paper/index.js';
+import { connect } from '../engine/client/index.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const ETH = 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
+const BARS = 600;
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'qf-control-paper-'));
+  const lines = readFileSync(join(ROOT, 'data', ETH), 'utf8').split('\n');
+  writeFileSync(join(dir, ETH), `${lines.slice(0, BARS + 1).join('\n')}\n`);
+  copyFileSync(join(ROOT, 'data', `${ETH}.meta.json`), join(dir, `${ETH}.meta.json`));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('control actions in a paper session', () => {
+  it('applies a signed kill-switch reset, refuses pause, resume and mode change with why, and logs each with its subject', async () => {
+    const config = loadConfig({ configFile: join(ROOT, 'config', 'examples', 'ema-cross.yaml'), env: { QF_CONTROL_SECRET: 's'.repeat(40) } });
+    const controlLogPath = join(dir, 'state', 'paper-control.jsonl');
+    const logged: string[] = [];
+    const session = await startPaperSession({
+      streams: await openDataSources([join(dir, ETH)], {}), config, equity: 100_000, speed: 3600 * 60, port: 0, controlLogPath, log: (line) => logged.push(line),
+    });
+    const token = await signControlToken('operator:alice', config.control, 60);
+    const client = await connect(`ws://127.0.0.1:${session.server!.port}/`, { reconnect: false, token });
+    try {
+      const pause = await client.control({ kind: 'pause-strategy', strategy: 'ema-cross' });
+      expect(pause, 'pause is refused, not silently accepted').toMatchObject({ ok: false, code: 'refused' });
+      expect(pause.ok ? '' : pause.message).toMatch(/pause-strategy refused: .*no per-strategy halt/);
+      const resume = await client.control({ kind: 'resume-strategy', strategy: 'ema-cross' });
+      expect(resume).toMatchObject({ ok: false, code: 'refused' });
+      const mode = await client.control({ kind: 'mode-change', mode: 'live' });
+      expect(mode).toMatchObject({ ok: false, code: 'refused' });
+      expect(mode.ok ? '' : mode.message).toMatch(/cannot change mode/);
+      const reset = await client.control({ kind: 'kill-switch-reset', reason: 'reviewed the drawdown' });
+      expect(reset, 'a reset while the engine runs is applied').toMatchObject({ ok: true, who: 'operator:alice' });
+      await session.finished;
+      const late = await client.control({ kind: 'kill-switch-reset', reason: 'too late' });
+      expect(late, 'after the run there is nothing to reset').toMatchObject({ ok: false, code: 'refused' });
+
+      expect(existsSync(controlLogPath), 'the control log is created under the state directory').toBe(true);
+      const entries = readFileSync(controlLogPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(entries.map((e) => [(e.action as { kind: string }).kind, e.outcome])).toEqual([
+        ['pause-strategy', 'refused'], ['resume-strategy', 'refused'], ['mode-change', 'refused'],
+        ['kill-switch-reset', 'accepted'], ['kill-switch-reset', 'applied'], ['kill-switch-reset', 'refused'],
+      ]);
+      expect(entries.every((e) => e.who === 'operator:alice' && typeof e.timeIso === 'string' && typeof e.why === 'string' && (e.why as string).length > 0), 'each names its subject and why').toBe(true);
+      expect(entries[3]).toMatchObject({ reason: 'reviewed the drawdown' });
+      expect(logged.some((line) => line.includes('refused') && line.includes('operator:alice'))).toBe(true);
+      const metrics = await (await fetch(`http://127.0.0.1:${session.server!.port}/metrics`)).text();
+      expect(metrics).toMatch(/quantflow_server_control_actions_total\{action="mode-change",outcome="refused"\} 1/);
+    } finally {
+      await client.close();
+      await session.close();
+    }
+  }, 120_000);
+});

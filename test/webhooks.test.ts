@@ -1,0 +1,107 @@
+// Outgoing webhooks (engine/server/webhooks.ts) against a local HTTP server on 127.0.0.1:
+// delivery of the subscribed events only, the HMAC-SHA256 signature header (checked with
+// node:crypto on the receiver's side), a retry after a 500 with backoff, the bounded queue
+// (oldest dropped, counted) while the receiver is stalled, notify never waiting for the
+// receiver, and configuration errors that name the entry, field and value.
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIGNATURE_HEADER, WebhookNotifier, checkWebhookConfigs } from '../engine/server/index.js';
+
+interface Received {
+  body: string;
+  headers: IncomingMessage['headers'];
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+});
+
+async function receiver(respond: (request: Received, index: number) => number | null): Promise<{ url: string; received: Received[]; stalled: ServerResponse[] }> {
+  const received: Received[] = [];
+  const stalled: ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const request = { body: Buffer.concat(chunks).toString('utf8'), headers: req.headers };
+      received.push(request);
+      const status = respond(request, received.length - 1);
+      if (status === null) stalled.push(res);
+      else res.writeHead(status).end();
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, stalled };
+}
+
+describe('webhooks', () => {
+  it('POSTs the subscribed events as JSON, signed with HMAC-SHA256 when a secret is set', async () => {
+    const hook = await receiver(() => 200);
+    const secret = 'k'.repeat(32);
+    const notifier = new WebhookNotifier([{ url: hook.url, events: ['killSwitch', 'fill'], secret }]);
+    notifier.notify('killSwitch', { tripped: true, reason: 'drawdown 16%' }, 5n);
+    notifier.notify('modelAlert', { ignored: true });
+    notifier.notify('fill', { orderId: 7n, price: 101.5 }, 6n);
+    await notifier.idle();
+    expect(hook.received.map((r) => JSON.parse(r.body))).toEqual([
+      { event: 'killSwitch', timeNs: '5', data: { tripped: true, reason: 'drawdown 16%' } },
+      { event: 'fill', timeNs: '6', data: { orderId: '7', price: 101.5 } },
+    ]);
+    for (const request of hook.received) {
+      expect(request.headers['content-type']).toBe('application/json');
+      expect(request.headers[SIGNATURE_HEADER], 'the receiver recomputes the HMAC of the raw body').toBe(`sha256=${createHmac('sha256', secret).update(request.body).digest('hex')}`);
+    }
+    expect(notifier.counters).toMatchObject({ delivered: 2, failed: 0 });
+  });
+
+  it('sends no signature header without a secret', async () => {
+    const hook = await receiver(() => 204);
+    const notifier = new WebhookNotifier([{ url: hook.url, events: ['feedHealth'] }]);
+    notifier.notify('feedHealth', { feed: 'BTCUSDT', stale: true });
+    await notifier.idle();
+    expect(hook.received).toHaveLength(1);
+    expect(hook.received[0].headers[SIGNATURE_HEADER]).toBeUndefined();
+  });
+
+  it('retries after a 500 with backoff and delivers in order', async () => {
+    const hook = await receiver((_, index) => (index < 2 ? 500 : 200));
+    const notifier = new WebhookNotifier([{ url: hook.url, events: ['riskDenial'] }], { backoffMs: 20, maxAttempts: 5 });
+    notifier.notify('riskDenial', { n: 1 });
+    notifier.notify('riskDenial', { n: 2 });
+    await notifier.idle();
+    expect(hook.received.map((r) => JSON.parse(r.body).data.n), 'the first event twice refused, then each delivered in order').toEqual([1, 1, 1, 2]);
+    expect(notifier.counters).toMatchObject({ delivered: 2, retried: 2, failed: 0 });
+  });
+
+  it('gives up after maxAttempts, counted as failed', async () => {
+    const hook = await receiver(() => 503);
+    const notifier = new WebhookNotifier([{ url: hook.url, events: ['fill'] }], { backoffMs: 5, maxAttempts: 3 });
+    notifier.notify('fill', {});
+    await notifier.idle();
+    expect(hook.received).toHaveLength(3);
+    expect(notifier.counters).toMatchObject({ delivered: 0, retried: 2, failed: 1 });
+  });
+
+  it('keeps at most queueLimit events while the receiver stalls, dropping the oldest, and notify never waits', async () => {
+    const hook = await receiver((_, index) => (index === 0 ? null : 200));
+    const notifier = new WebhookNotifier([{ url: hook.url, events: ['fill'] }], { queueLimit: 3 });
+    notifier.notify('fill', { n: 0 });
+    while (hook.stalled.length === 0) await new Promise((r) => setTimeout(r, 5));
+    for (let n = 1; n <= 10; n++) notifier.notify('fill', { n });
+    expect(notifier.counters.droppedQueueFull, 'in flight n=0 then 10 more into a queue of 3').toBe(8);
+    hook.stalled[0].writeHead(200).end();
+    await notifier.idle();
+    expect(hook.received.map((r) => JSON.parse(r.body).data.n), 'the newest events are kept').toEqual([0, 8, 9, 10]);
+  });
+
+  it('rejects a bad configuration naming the entry, field and value', () => {
+    expect(() => checkWebhookConfigs([{ url: 'ftp://x', events: ['fill'] }])).toThrow('`monitoring.webhooks[0].url` must be an http(s) URL, was "ftp://x"');
+    expect(() => checkWebhookConfigs([{ url: 'http://127.0.0.1/', events: ['fills'] }])).toThrow(/`monitoring.webhooks\[0\].events` entries must be one of killSwitch, fill, riskDenial, modelAlert, feedHealth, was "fills"/);
+    expect(() => checkWebhookConfigs([{ url: 'http://127.0.0.1/', events: ['fill'], secret: 'short' }])).toThrow(/secret` must be a string of at least 16 characters, was 5 characters/);
+    expect(() => checkWebhookConfigs([{ url: 'http://127.0.0.1/', events: ['fill'], retries: 3 }])).toThrow(/`monitoring.webhooks\[0\].retries` is not a webhook field/);
+  });
+});
