@@ -20,7 +20,15 @@
 //                             of the replay, the replay through the engine thread, the recording).
 //                             Left out: loading the model's sessions and starting the ahead pool
 //                             (reported apart; a CLI run overlaps the pool start with parsing),
-//                             the config.
+//                             the config. The model runs as a backtest runs it: the core waits for
+//                             each bar's MODEL record but writes no FEATURES records (no listener
+//                             reads them), and the bar stream and its MODEL records play as one
+//                             interleaved stream. `features` excludes the core's one-time WASM
+//                             compile (report.json coreCompileSeconds; the engine thread reuses
+//                             the compiled module, so `model: null` pays it at the engine's start).
+//                             Measured (2 cores, load 13-14, medians of 7 and 9): cold 1.55x and
+//                             2.66x, warm 0.95x and 1.41x of `model: null`; features 30-38 ms,
+//                             inference 512-837 ms. Too noisy to call the warm goal either way.
 // Model: data/models/btc-1h-q5 when it exists (or --model DIR), else a 5 x 300-tree model
 // generated now by test/fixtures/models/make-fixture-models.py --trees 300 in the Python venv
 // (.cache/pyenv) into a temp dir (synthetic features, 8 leaves per tree; --generated forces

@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataSources } from '../adapters/sources/index.js';
-import { MemoryStream, backtestModelOf, modelRecordsAhead, runBacktest, summariseBacktest, type BacktestModel, type BacktestRun, type ModelAhead } from '../engine/backtest/index.js';
+import { MemoryStream, StreamMerger, backtestModelOf, interleaveModelRecords, modelRecordsAhead, runBacktest, summariseBacktest, type BacktestModel, type BacktestRun, type ModelAhead } from '../engine/backtest/index.js';
 import { loadConfig, type QuantFlowConfig } from '../engine/config/index.js';
 import { readModelQuantiles } from '../engine/decision/index.js';
 import { FeatureAssembler, type FeatureRecord } from '../engine/pipeline/index.js';
 import { QuantileModelSet, openConfiguredModel } from '../engine/models/index.js';
 import { readRegimeModelFile, type RegimeModelRecord } from '../engine/regime/index.js';
 import { RECORD_BYTES } from '../engine/replay/index.js';
+import { EventKind, KIND_MASK } from '../engine/layout/event-record.js';
 
 const root = resolve(import.meta.dirname, '..');
 const BTC = join(root, 'data', 'binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
@@ -158,8 +159,8 @@ describe('the ML expert in a backtest, ahead of the replay', () => {
   it('gives the same fills twice, and the same MODEL records with 1-row and 4,096-row inference batches', async () => {
     const again = await backtest(model);
     expect(again.recording.fillsHash).toBe(withModel.recording.fillsHash);
-    const timing = again.model as { aheadSeconds: number; featuresSeconds: number; inferenceSeconds: number };
-    expect(again.model).toEqual({ ...withModel.model, aheadSeconds: timing.aheadSeconds, featuresSeconds: timing.featuresSeconds, inferenceSeconds: timing.inferenceSeconds });
+    const timing = again.model as { aheadSeconds: number; coreCompileSeconds: number; featuresSeconds: number; inferenceSeconds: number };
+    expect(again.model).toEqual({ ...withModel.model, aheadSeconds: timing.aheadSeconds, coreCompileSeconds: timing.coreCompileSeconds, featuresSeconds: timing.featuresSeconds, inferenceSeconds: timing.inferenceSeconds });
     const bytesOf = (a: ModelAhead) => Buffer.concat(a.modelStreams.map(({ stream }) => stream.bytes));
     for (const chunkRows of [1, 4096]) {
       const chunked = await QuantileModelSet.load(MODEL, { chunkRows });
@@ -171,6 +172,47 @@ describe('the ML expert in a backtest, ahead of the replay', () => {
         await chunked.release();
       }
     }
+  });
+
+  it('writes no FEATURES record when the answers come ahead: every other outbound record and the decisions stay byte-identical', async () => {
+    const run = async (featureRecords: boolean) => {
+      const records: Buffer[] = [];
+      const result = await runBacktest({ streams: await streams(), config, regimeModel, equity: 100_000, model, featureRecords, listeners: { onRecordBytes: (bytes) => void records.push(Buffer.from(bytes)) } });
+      return { result, records };
+    };
+    const on = await run(true);
+    const off = await run(false);
+    const kindOf = (record: Buffer) => record.readInt32LE(0) & KIND_MASK;
+    const featuresOn = on.records.filter((r) => kindOf(r) === EventKind.FEATURES);
+    expect(featuresOn.length, 'with featureRecords the core writes ceil(9 / 4) = 3 FEATURES records per waiting bar').toBe(3 * (on.result.pipeline.modelWait!.onTime + on.result.pipeline.modelWait!.timeouts));
+    expect(off.records.filter((r) => kindOf(r) === EventKind.FEATURES).length, 'featureRecords false: no FEATURES record').toBe(0);
+    const others = on.records.filter((r) => kindOf(r) !== EventKind.FEATURES);
+    expect(others.length, 'the other outbound records (orders, EQUITY with each decision, round trips ...)').toBeGreaterThan(10_000);
+    expect(off.records.length, 'the same number of other records').toBe(others.length);
+    expect(Buffer.compare(Buffer.concat(off.records), Buffer.concat(others)), 'every other outbound record, byte for byte').toBe(0);
+    expect(off.result.recording.fillsHash).toBe(on.result.recording.fillsHash);
+    expect(on.result.pipeline.modelWait!.featureRecords).toBe(featuresOn.length);
+    expect(off.result.pipeline.modelWait, 'the same waits (on time, timed out), no FEATURES record counted').toEqual({ ...on.result.pipeline.modelWait, featureRecords: 0 });
+    expect(off.result.pipeline.decisionSteps).toBe(on.result.pipeline.decisionSteps);
+    // The default: FEATURES only when a listener reads them.
+    expect(withModel.pipeline.modelWait).toEqual(on.result.pipeline.modelWait);
+  });
+
+  it('interleaves a single bar stream with its MODEL records in the order the StreamMerger gives the two', async () => {
+    const bars = [...ahead.loaded.values()][0];
+    const models = ahead.modelStreams[0].stream;
+    const merged: Buffer[] = [];
+    const merger = await StreamMerger.open([{ stream: bars, instrument: 0 }, { stream: models, instrument: 0 }]);
+    for (;;) {
+      if (merger.needsRefill) await merger.refill();
+      if (merger.finished) break;
+      merger.fill(4096, (bytes, from, count) => void merged.push(Buffer.from(bytes.subarray(from * RECORD_BYTES, (from + count) * RECORD_BYTES))));
+    }
+    const interleaved = interleaveModelRecords(bars, models);
+    expect(interleaved.expectedRows).toBe(bars.expectedRows + models.expectedRows);
+    const played: Buffer[] = [];
+    for await (const block of interleaved.blocks(0)) played.push(Buffer.from(block.bytes.subarray(0, block.count * RECORD_BYTES)));
+    expect(Buffer.compare(Buffer.concat(played), Buffer.concat(merged)), 'the same records in the same order, byte for byte').toBe(0);
   });
 
   it('serves the warm-up bars too: a walk-forward warm-up decides on time and trades nothing', async () => {

@@ -67,7 +67,12 @@ export type BacktestModelReport =
     readonly crossedRows: number;
     /** Seconds spent on the features and inference ahead of the replay. */
     readonly aheadSeconds: number;
-    /** Of which: the features, and the inference (or the cache look-up). */
+    /**
+     * Of which: compiling the WASM core (once per process; the engine thread reuses it, so a run
+     * without the model pays it at the engine's start instead), the features, and the inference
+     * (or the cache look-up).
+     */
+    readonly coreCompileSeconds: number;
     readonly featuresSeconds: number;
     readonly inferenceSeconds: number;
     /**
@@ -111,6 +116,7 @@ export function servedModelReport(input: ServedModelInput): BacktestModelReport 
     nonFiniteRows: stats.nonFiniteRows,
     crossedRows: stats.crossedRows,
     aheadSeconds: Number(stats.elapsedNs) / 1e9,
+    coreCompileSeconds: Number(stats.coreCompileNs) / 1e9,
     featuresSeconds: Number(stats.featuresNs) / 1e9,
     inferenceSeconds: Number(stats.inferenceNs) / 1e9,
     answers: input.cacheDir === undefined ? 'computed' : stats.cacheMisses === 0 && stats.cacheHits > 0 ? 'cache' : stats.cacheHits === 0 ? 'stored' : 'mixed',

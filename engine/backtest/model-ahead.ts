@@ -25,6 +25,7 @@ import { writeModelRecord } from '../decision/index.js';
 import { QUANTILE_COUNT, aheadCacheKey, type AheadCache, type QuantileModelSet } from '../models/index.js';
 import { indicatorColumns } from '../research/labels/index.js';
 import { RECORD_BYTES, type MarketStream } from '../replay/index.js';
+import { compileCore } from '../core/wasm-core.js';
 import { MemoryStream } from './memory-stream.js';
 
 /** One model instrument: its id in the run and its bar streams (warm-up, run). */
@@ -52,7 +53,12 @@ export interface ModelAheadStats {
   rowsPerFold: number[];
   /** Wall time of the features and the inference (or the cache look-up). */
   elapsedNs: bigint;
-  /** Of which: the features (indicatorColumns), and predictAhead or the cache. */
+  /**
+   * Of which: compiling the WASM core (once per process, shared with the engine thread: a run
+   * without the model pays it when the engine starts; 0 when already compiled), the features
+   * (indicatorColumns), and predictAhead or the cache.
+   */
+  coreCompileNs: bigint;
   featuresNs: bigint;
   inferenceNs: bigint;
   /** Instruments whose answers came from the ahead cache, and those computed (and then stored). */
@@ -101,6 +107,7 @@ const MODEL_KIND_BITS = EventKind.SOURCE_REPLAY | EventKind.DIRECTION_INBOUND;
  * the positions [stream, record] sorted. Each stream is already in ts_local order.
  */
 function mergedOrder(streams: readonly MemoryStream[]): { stream: number; record: number }[] {
+  if (streams.length === 1) return barsOf(streams[0]);
   const order: { stream: number; record: number; ts: bigint }[] = [];
   streams.forEach((s, index) => {
     const view = new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength);
@@ -111,6 +118,14 @@ function mergedOrder(streams: readonly MemoryStream[]): { stream: number; record
   });
   // Array.prototype.sort is stable: equal times keep stream order, then record order.
   order.sort((x, y) => (x.ts < y.ts ? -1 : x.ts > y.ts ? 1 : x.stream - y.stream));
+  return order;
+}
+
+/** The BAR records of one stream, in its order (already ts_local order: no sort). */
+function barsOf(s: MemoryStream): { stream: number; record: number }[] {
+  const order: { stream: number; record: number }[] = [];
+  const view = new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength);
+  for (let r = 0; r < s.expectedRows; r++) if ((view.getInt32(r * RECORD_BYTES, true) & KIND_MASK) === EventKind.BAR) order.push({ stream: 0, record: r });
   return order;
 }
 
@@ -164,12 +179,15 @@ export async function modelRecordsAhead(model: QuantileModelSet, instruments: re
     for (const stream of [...entry.warmup, ...entry.run]) if (!loaded.has(stream)) loaded.set(stream, await MemoryStream.load(stream));
   }
   const started = process.hrtime.bigint();
+  // The core's one-time compile (cached per process and shared with the engine thread, which
+  // would pay it at start otherwise): timed apart from the features.
+  compileCore();
+  const compiled = process.hrtime.bigint();
   const f = model.metadata.features.length;
-  const stats: ModelAheadStats = { bars: 0, warmupBars: 0, nonFiniteRows: 0, noFoldBars: 0, predictions: 0, crossedRows: 0, rowsPerFold: model.metadata.folds.map(() => 0), elapsedNs: 0n, featuresNs: 0n, inferenceNs: 0n, cacheHits: 0, cacheMisses: 0 };
+  const stats: ModelAheadStats = { bars: 0, warmupBars: 0, nonFiniteRows: 0, noFoldBars: 0, predictions: 0, crossedRows: 0, rowsPerFold: model.metadata.folds.map(() => 0), elapsedNs: 0n, coreCompileNs: compiled - started, featuresNs: 0n, inferenceNs: 0n, cacheHits: 0, cacheMisses: 0 };
   const warmupModelStreams: { stream: MemoryStream; instrument: number }[] = [];
   const modelStreams: { stream: MemoryStream; instrument: number }[] = [];
   const allBars: AheadBars[] = [];
-  const scratch = new DataView(new ArrayBuffer(RECORD_BYTES));
   for (const entry of instruments) {
     const featuresStarted = process.hrtime.bigint();
     const bars = barsAndFeatures(model, entry.instrument, entry.warmup.map((s) => loaded.get(s)!), entry.run.map((s) => loaded.get(s)!));
@@ -198,7 +216,7 @@ export async function modelRecordsAhead(model: QuantileModelSet, instruments: re
     stats.crossedRows += inferred.crossedRows;
     // One MODEL record per predicted row, split at the warm-up's end.
     const all = new Uint8Array((m - inferred.noFoldRows) * RECORD_BYTES);
-    const record = new Uint8Array(scratch.buffer);
+    const allView = new DataView(all.buffer);
     let written = 0;
     let warmupRecords = 0;
     for (let k = 0; k < m; k++) {
@@ -207,19 +225,49 @@ export async function modelRecordsAhead(model: QuantileModelSet, instruments: re
       stats.rowsPerFold[fold]++;
       stats.predictions++;
       const q = out.subarray(k * QUANTILE_COUNT, (k + 1) * QUANTILE_COUNT);
-      writeModelRecord(scratch, 0, { instrument: entry.instrument, tsNs: times[k], quantiles: [q[0], q[1], q[2], q[3], q[4]] }, MODEL_KIND_BITS);
-      all.set(record, written * RECORD_BYTES);
+      writeModelRecord(allView, written * RECORD_BYTES, { instrument: entry.instrument, tsNs: times[k], quantiles: [q[0], q[1], q[2], q[3], q[4]] }, MODEL_KIND_BITS);
       written++;
       if (finite[k] < bars.warmupCount) warmupRecords++;
     }
     const like = { symbol: entry.symbol, kind: 'bars' as const, barIntervalNs: entry.barIntervalNs };
     if (written !== m - inferred.noFoldRows) throw new Error(`model ahead for ${entry.symbol}: ${written} MODEL records, expected ${m - inferred.noFoldRows} (foldFor and predictAhead disagree)`);
     const name = `model ${model.metadata.name} for ${entry.symbol}`;
-    if (entry.warmup.length > 0) warmupModelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: `${name} (warm-up)` }, all.slice(0, warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
-    modelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: name }, all.slice(warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
+    if (entry.warmup.length > 0) warmupModelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: `${name} (warm-up)` }, all.subarray(0, warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
+    modelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: name }, all.subarray(warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
   }
   stats.elapsedNs = process.hrtime.bigint() - started;
   return { loaded, warmupModelStreams, modelStreams, bars: allBars, stats };
+}
+
+/**
+ * One stream of `bars` with `models`' records merged in, in the order the StreamMerger gives the
+ * two (ts_local, ties: the bar first): a run whose only streams are one instrument's bars and its
+ * MODEL records plays this instead, so the merger copies long runs, not one record at a time.
+ */
+export function interleaveModelRecords(bars: MemoryStream, models: MemoryStream): MemoryStream {
+  const out = new Uint8Array(bars.bytes.byteLength + models.bytes.byteLength);
+  const b = new DataView(bars.bytes.buffer, bars.bytes.byteOffset, bars.bytes.byteLength);
+  const m = new DataView(models.bytes.buffer, models.bytes.byteOffset, models.bytes.byteLength);
+  const nb = bars.expectedRows;
+  const nm = models.expectedRows;
+  let i = 0;
+  let j = 0;
+  let at = 0;
+  while (i < nb || j < nm) {
+    // Copy the bars' run up to the next MODEL record's time (equal times: bars first), then one MODEL record.
+    const until = j < nm ? m.getBigInt64(j * RECORD_BYTES + TS_LOCAL, true) : undefined;
+    let end = i;
+    while (end < nb && (until === undefined || b.getBigInt64(end * RECORD_BYTES + TS_LOCAL, true) <= until)) end++;
+    out.set(bars.bytes.subarray(i * RECORD_BYTES, end * RECORD_BYTES), at);
+    at += (end - i) * RECORD_BYTES;
+    i = end;
+    if (j < nm) {
+      out.set(models.bytes.subarray(j * RECORD_BYTES, (j + 1) * RECORD_BYTES), at);
+      at += RECORD_BYTES;
+      j++;
+    }
+  }
+  return MemoryStream.fromRecords({ label: bars.label, symbol: bars.symbol, kind: bars.kind, barIntervalNs: bars.barIntervalNs }, out);
 }
 
 /** predictAhead's answers for the rows, from the cache when it has them (then stats from the answers). */

@@ -10,7 +10,9 @@
 // venue matches its orders against the ticks.
 //
 // With a quantile model (`model`), the ML expert's answers for the fusion instruments that stream
-// bars are computed before the replay and merged in after each bar (model-ahead.ts).
+// bars are computed before the replay and merged in after each bar (model-ahead.ts); the core
+// still waits for each bar's MODEL record but writes no FEATURES records unless a listener reads
+// them (`featureRecords`).
 import { EngineHost, type EngineCounters, type OutboundListeners, type WaitStrategyName } from '../threads/index.js';
 import { readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
 import { readExecutionReport, type ExecutionReport } from '../execution/index.js';
@@ -26,7 +28,8 @@ import { parseTimeframe } from './timeframe.js';
 import { BacktestSetupError } from './backtest-errors.js';
 import type { BacktestRecording, RecordedInstrument } from './backtest-recording.js';
 import { fillsHash } from './report/index.js';
-import { modelRecordsAhead, type AheadInstrument, type ModelAhead } from './model-ahead.js';
+import { interleaveModelRecords, modelRecordsAhead, type AheadInstrument, type ModelAhead } from './model-ahead.js';
+import { MemoryStream } from './memory-stream.js';
 import { servedModelReport, type BacktestModel, type BacktestModelReport } from './backtest-model.js';
 
 export interface BacktestOptions {
@@ -67,6 +70,11 @@ export interface BacktestOptions {
    * ones are stored. Absent: no cache.
    */
   readonly aheadCache?: AheadCache;
+  /**
+   * Whether the core writes the model instruments' FEATURES records (their answers come ahead, so
+   * nothing needs them). Default: only when a listener reads them (`onFeatures`, `onRecordBytes`).
+   */
+  readonly featureRecords?: boolean;
   /** More listeners on the outbound ring (orders, risk records ...), next to the recorder's. */
   readonly listeners?: Omit<OutboundListeners, 'onVenueReport' | 'onRoundTrip' | 'onEquity'>;
   shouldStop?(): boolean;
@@ -143,8 +151,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
   const loaded = (stream: MarketStream): MarketStream => ahead?.loaded.get(stream) ?? stream;
   const plans = givenPlans.map((p) => ({ ...p, streams: p.streams.map(loaded) }));
   const warmupStreams = (options.warmupStreams ?? []).map(loaded);
-  const merger = await StreamMerger.open([...plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument }))), ...(ahead?.modelStreams ?? [])]);
-  const warmupMerger = warmupStreams.length ? await StreamMerger.open([...warmupStreams.map((stream) => ({ stream, instrument: instrumentOf.get(stream.symbol)! })), ...(ahead?.warmupModelStreams ?? [])]) : undefined;
+  const merger = await StreamMerger.open(withModelRecords(plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument }))), ahead?.modelStreams ?? []));
+  const warmupMerger = warmupStreams.length ? await StreamMerger.open(withModelRecords(warmupStreams.map((stream) => ({ stream, instrument: instrumentOf.get(stream.symbol)! })), ahead?.warmupModelStreams ?? [])) : undefined;
   const warmup = warmupMerger !== undefined && !warmupMerger.finished;
   let host: EngineHost | undefined;
   let stopped = false;
@@ -185,6 +193,20 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     await warmupMerger?.close();
     if (host && !stopped) await host.terminate();
   }
+}
+
+type MergerInput = { stream: MarketStream; instrument: number };
+
+/**
+ * The merger's inputs: the market streams, then the MODEL streams (ties: the bar first). One bar
+ * stream and its instrument's MODEL stream become one stream, interleaved in the order the
+ * merger would give them (model-ahead.ts interleaveModelRecords): the same records, copied in long runs.
+ */
+function withModelRecords(market: readonly MergerInput[], models: readonly { stream: MemoryStream; instrument: number }[]): MergerInput[] {
+  if (market.length === 1 && models.length === 1 && market[0].instrument === models[0].instrument && market[0].stream instanceof MemoryStream) {
+    return [{ stream: interleaveModelRecords(market[0].stream, models[0].stream), instrument: market[0].instrument }];
+  }
+  return [...market, ...models];
 }
 
 export interface CompletedRunInput {
@@ -314,8 +336,9 @@ async function serveModel(options: BacktestOptions, plans: readonly InstrumentPl
   for (const { symbol, reason } of without) options.log?.(`ML expert absent on ${symbol}: ${reason}`);
   const ahead = await modelRecordsAhead(set, instruments, { cache: options.aheadCache });
   const symbols = instruments.map((i) => i.symbol);
+  const exportFeatures = options.featureRecords ?? (options.listeners?.onFeatures !== undefined || options.listeners?.onRecordBytes !== undefined);
   return {
-    input: { features, waitNs: model.waitNs, symbols },
+    input: { features, waitNs: model.waitNs, symbols, exportFeatures },
     ahead,
     report: (counters) => servedModelReport({ set, source: model.source, instruments: symbols, without, stats: ahead.stats, counters: counters.modelWait, cacheDir: options.aheadCache?.dir }),
   };
@@ -343,6 +366,8 @@ export interface SimulatedModelInput {
   readonly features: readonly string[];
   readonly waitNs: bigint;
   readonly symbols?: readonly string[];
+  /** false: the core waits for each bar's MODEL record but writes no FEATURES records (default true). */
+  readonly exportFeatures?: boolean;
 }
 
 /** The instruments (ids) of `spec` whose decisions wait for the model: fusion-decided ones among `model.symbols`. */
@@ -385,7 +410,7 @@ export function simulatedTradingSpec(input: SimulatedTradingSpecInput): BuiltSpe
   const ticked = plans.filter((p) => p.ticks).map((p) => p.symbol);
   if (ticked.length > 0) input.log?.(`venue: ${ticked.join(', ')} stream ticks; the simulated venue matches their orders against trades and quotes, and the strategy runs on ${timeframes[plans.findIndex((p) => p.ticks)]} bars built in the core`);
   const waiting = new Set(input.model ? modelInstruments(built.spec, plans, input.model) : []);
-  const model = input.model && { features: input.model.features, waitNs: input.model.waitNs };
+  const model = input.model && { features: input.model.features, waitNs: input.model.waitNs, ...(input.model.exportFeatures === false ? { exportFeatures: false } : {}) };
   return {
     spec: {
       ...built.spec,

@@ -6,7 +6,8 @@
 // instruments, portfolio, cash, order table, simulated venue, exits, order stage, the
 // persisted kill-switch state) and writes each instrument's stage flags and feature
 // sources into the PIPELINE region, and the model features and wait bound of each instrument
-// whose decision waits for the model (pipelineConfigureModel). Returns the map the I/O thread
+// whose decision waits for the model (pipelineConfigureModel; no FEATURES records when its
+// `exportFeatures` is false). Returns the map the I/O thread
 // reads results with.
 import { checkCoreStatus } from '../core/core-status.js';
 import { EventKind } from '../layout/event-record.js';
@@ -16,7 +17,7 @@ import { PLAN_OFFSET } from '../indicators/plan-layout.js';
 import { labelCode, WasmForwardFilter, type HmmCoreExports, type RegimeModelRecord } from '../regime/index.js';
 import { HMM_MAX_MODELS, hmmFilterStateOffset } from '../regime/hmm-memory-layout.js';
 import { compileDecisionProgram, compileInstrument, WasmDecisionEngine, type DecisionCoreExports, type DecisionProgram } from '../decision/index.js';
-import { FEATURE_LOGRET, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_MODEL, PIPE_MODEL_SOURCES, PIPE_REGIME, PIPE_RISK, PIPE_RULES, PIPE_TABLE } from './pipeline-layout.js';
+import { FEATURE_LOGRET, MODEL_NO_FEATURES, PIPE_DECISION, PIPE_ENTRY_BYTES, PIPE_FEATURES, PIPE_INDICATORS, PIPE_MODEL, PIPE_MODEL_SOURCES, PIPE_REGIME, PIPE_RISK, PIPE_RULES, PIPE_TABLE } from './pipeline-layout.js';
 import { compileRuleProgram, WasmRuleStrategy, type RuleCoreExports, type RuleStrategyConfig, type RuleStrategyProgram } from '../strategy/index.js';
 import { configureExecution } from '../execution/index.js';
 import { checkPipelineSpec, pipelineTokens, type PipelineSpec } from './pipeline-spec.js';
@@ -27,7 +28,7 @@ export interface PipelineCoreExports extends IndicatorCoreExports, HmmCoreExport
   barsConfigure(slot: number, instrument: number, timeframeNs: bigint, source: number, fill: number, quoteVolume: number): number;
   pipelineSetEquity(equity: number): number;
   pipelineConfigure(instrument: number, flags: number, indicatorSlot: number, featureCount: number): number;
-  pipelineConfigureModel(instrument: number, featureCount: number, waitNs: bigint): number;
+  pipelineConfigureModel(instrument: number, featureCount: number, waitNs: bigint, options: number): number;
 }
 
 /** Where the I/O thread finds each instrument's results in the shared memory. */
@@ -198,7 +199,7 @@ export function configurePipeline(core: CoreExports, memory: WebAssembly.Memory,
     if (modelFeatures && entry.model) {
       const sourcesWord = (PIPE_TABLE + instrument * PIPE_ENTRY_BYTES + PIPE_MODEL_SOURCES) >> 2;
       modelFeatures.forEach((source, j) => (i32[sourcesWord + j] = source));
-      checkCoreStatus(pipelineCore.pipelineConfigureModel(instrument, modelFeatures.length, entry.model.waitNs), `pipelineConfigureModel(${instrument})`);
+      checkCoreStatus(pipelineCore.pipelineConfigureModel(instrument, modelFeatures.length, entry.model.waitNs, entry.model.exportFeatures === false ? MODEL_NO_FEATURES : 0), `pipelineConfigureModel(${instrument})`);
       flags |= PIPE_MODEL;
     }
     instruments.push({

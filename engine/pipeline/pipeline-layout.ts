@@ -76,4 +76,7 @@ export const PIPE_DECISION = 4;
 export const PIPE_RISK = 8;
 export const PIPE_RULES = 16;
 export const PIPE_MODEL = 32;
+export const PIPE_MODEL_NO_FEATURES = 64;
+/** pipelineConfigureModel's option bit: wait for the MODEL record, write no FEATURES record. */
+export const MODEL_NO_FEATURES = 1;
 export const FEATURE_LOGRET = -1;

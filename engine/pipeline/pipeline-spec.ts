@@ -35,6 +35,7 @@ export interface PipelineSpec {
 }
 
 export interface PipelineRisk {
+  /** The limits, and (limits.feedHealth) what the core does on FEED_HEALTH records: reduce-only, halt or cancel-all per condition. */
   readonly limits: RiskLimits;
   /** One per instrument the risk module knows; every decided instrument needs one. */
   readonly instruments: readonly InstrumentRiskConfig[];
@@ -77,6 +78,11 @@ export interface PipelineModel {
   readonly features: readonly string[];
   /** How long past the bar close the decision waits for the bar's MODEL record, ns (>= 0). */
   readonly waitNs: bigint;
+  /**
+   * false: the decision still waits for the bar's MODEL record, but the core writes no FEATURES
+   * records (a backtest computed the answers ahead and nobody reads them). Default true.
+   */
+  readonly exportFeatures?: boolean;
 }
 
 export interface PipelineBarBuilder {
@@ -146,4 +152,6 @@ function checkPipelineModel(spec: PipelineSpec, entry: PipelineInstrument): void
     if (typeof token !== 'string' || token === '') throw new RangeError(`${at}.features[${k}] must be an indicator token, was ${JSON.stringify(token)}`);
   });
   if (typeof waitNs !== 'bigint' || waitNs < 0n) throw new RangeError(`${at}.waitNs must be a bigint >= 0 (ns), was ${String(waitNs)}`);
+  const exportFeatures = model!.exportFeatures;
+  if (exportFeatures !== undefined && typeof exportFeatures !== 'boolean') throw new RangeError(`${at}.exportFeatures must be true or false, was ${JSON.stringify(exportFeatures)}`);
 }

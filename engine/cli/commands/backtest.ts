@@ -133,7 +133,7 @@ export function openAheadCache(flag: string | false | undefined): AheadCache | u
 }
 
 /** The configured model (undefined: `model: null`), opened for serving, or absent with the reason. */
-async function openRunModel(config: QuantFlowConfig, log: (line: string) => void): Promise<BacktestModel | undefined> {
+export async function openRunModel(config: QuantFlowConfig, log: (line: string) => void): Promise<BacktestModel | undefined> {
   if (config.model === null) return undefined;
   const model = backtestModelOf(await openConfiguredModel(config.model, config.fusion.ml.horizonBars));
   if (model.state === 'absent') log(`ML expert absent: ${model.reason}`);

@@ -4,6 +4,9 @@
 // walkforward). The sources are loaded once; the most recent `--reserve` fraction of their time
 // range is cut before anything reads them, unless `--final`, whose every use is logged in LMDB
 // (`--state`) under the data's identity. Writes report.json and per-fold equity CSVs to `--out`.
+// A configured `model` (the ML expert's quantile model) is opened as `quantflow backtest` opens
+// it and serves every fold, each bar by the model fold trained before it (report.json says which
+// model folds served each walk-forward fold); its answers go through the same ahead cache.
 import { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,10 +16,12 @@ import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-optio
 import { openRunData, runDataSources } from '../open-run-data.js';
 import { BacktestSetupError } from '../../backtest/index.js';
 import type { MarketStream } from '../../replay/index.js';
+import type { AheadCache } from '../../models/index.js';
 import {
   ReserveLog, cutReserve, parseSpan, runWalkForward, type EquitySample, type ResearchData, type Span, type WalkForwardRun,
 } from '../../research/walkforward/index.js';
 import { MemoryStream } from '../../backtest/index.js';
+import { openAheadCache, openRunModel } from './backtest.js';
 
 export interface WalkforwardFlags {
   data?: string[];
@@ -36,6 +41,7 @@ export interface WalkforwardFlags {
   equity: string;
   regimeSymbol?: string;
   json?: boolean;
+  aheadCache?: string | false;
   [mapping: string]: unknown;
 }
 
@@ -60,7 +66,9 @@ export function registerWalkforwardCommand(program: Command): void {
       .option('--warmup <bars>', 'bars fed before each test window to warm indicators up (default: the plan\'s longest warm-up + 1)')
       .option('--equity <amount>', 'starting cash of each fold', '100000')
       .option('--regime-symbol <symbol>', 'the instrument whose training bars the regime model is fitted on (default: the first source\'s)')
-      .option('--json', 'print report.json on stdout'),
+      .option('--json', 'print report.json on stdout')
+      .option('--ahead-cache <dir>', 'LMDB cache of the ML expert\'s answers computed ahead (default .quantflow/cache)')
+      .option('--no-ahead-cache', 'run the model for every fold (no cache read or written)'),
   ).action(async (flags: WalkforwardFlags) => {
     await runWalkforwardCommand(flags);
   });
@@ -143,15 +151,21 @@ export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: Walk
   if (flags.final) log(`--final: the reserve from ${new Date(Number(data.reserveStartNs / 1_000_000n)).toISOString()} is included; looks at this data's reserve: ${looks} (logged in ${state})`);
   else if (looks > 0) log(`note: the reserve of this data has been looked at ${looks} time(s) (--state ${state})`);
 
+  const model = await openRunModel(config, log);
+  let aheadCache: AheadCache | undefined;
   let run: WalkForwardRun;
   try {
+    aheadCache = model?.state === 'serving' ? openAheadCache(flags.aheadCache) : undefined;
     run = await runWalkForward({
       data, config, train, test, step, mode, purgeNs, embargoNs, cpcv, warmupBars, equity,
-      regimeSymbol: flags.regimeSymbol, reserveLooks: looks, command, observe: hooks.observe, log,
+      regimeSymbol: flags.regimeSymbol, reserveLooks: looks, command, observe: hooks.observe, log, model, aheadCache,
     });
   } catch (error) {
     if (error instanceof RangeError || error instanceof BacktestSetupError || error instanceof ConfigError) throw new UserFacingError(`walkforward: ${error.message}`);
     throw error;
+  } finally {
+    if (model?.state === 'serving') await model.set.release();
+    await aheadCache?.close();
   }
   if (flags.out) writeOutputs(resolve(flags.out), run);
   if (flags.json) print(`${JSON.stringify(run.report, null, 2)}\n`);
@@ -187,7 +201,9 @@ function summaryLines(run: WalkForwardRun): string[] {
     `walkforward (${String(report.settings.mode)}): data ${report.data.first} .. ${report.data.last}; reserve from ${report.reserve.start} ${report.reserve.final ? 'INCLUDED (--final)' : 'held back'}; looked at ${report.reserve.looks} time(s)`,
   ];
   for (const f of report.folds) {
-    lines.push(`  fold ${f.index}: train ${f.train.start.slice(0, 10)}..${f.train.end.slice(0, 10)} test ${f.test.start.slice(0, 10)}..${f.test.end.slice(0, 10)}${f.inReserve ? ' [reserve]' : ''}: return ${pct(f.oos.return)}, Sharpe ${sharpe(f.oos.sharpe)}, max DD ${pct(f.oos.maxDrawdown)}, ${f.trades} trades`);
+    const q = f.quantileModel;
+    const ml = q === null ? '' : q.state === 'absent' ? '; ML expert absent' : `; ML expert folds ${q.folds.map((m) => m.fold).join(', ') || 'none'} (${q.onTime} on time, ${q.timeouts} without)`;
+    lines.push(`  fold ${f.index}: train ${f.train.start.slice(0, 10)}..${f.train.end.slice(0, 10)} test ${f.test.start.slice(0, 10)}..${f.test.end.slice(0, 10)}${f.inReserve ? ' [reserve]' : ''}: return ${pct(f.oos.return)}, Sharpe ${sharpe(f.oos.sharpe)}, max DD ${pct(f.oos.maxDrawdown)}, ${f.trades} trades${ml}`);
   }
   if (report.stitched) lines.push(`  stitched OOS: return ${pct(report.stitched.return)}, Sharpe ${sharpe(report.stitched.sharpe)}, max DD ${pct(report.stitched.maxDrawdown)}, ${report.stitched.bars} bars`);
   if (report.cpcv) for (const [p, path] of report.cpcv.paths.entries()) lines.push(`  path ${p}: return ${pct(path.oos.return)}, Sharpe ${sharpe(path.oos.sharpe)}, max DD ${pct(path.oos.maxDrawdown)}`);

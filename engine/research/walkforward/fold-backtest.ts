@@ -13,10 +13,16 @@
 //
 // engine/backtest's runBacktest runs it (its `warmupStreams`); this module checks the rule's
 // invariant and keeps what the fold's report needs.
+//
+// With the configuration's quantile model (`model`), the ML expert serves the warm-up and the
+// test bars as in a backtest: each bar's answer comes from the model fold whose training ended
+// before the bar's close (chosen by time, never one trained after the bar), computed ahead of
+// the replay; the fold's report says which model folds served it.
 import type { MarketStream } from '../../replay/index.js';
 import type { QuantFlowConfig } from '../../config/index.js';
 import type { RegimeModelRecord } from '../../regime/index.js';
-import { runBacktest, type EquityPoint, type RecordedFill } from '../../backtest/index.js';
+import { runBacktest, type BacktestModel, type BacktestModelReport, type EquityPoint, type RecordedFill } from '../../backtest/index.js';
+import type { AheadCache } from '../../models/index.js';
 import type { RoundTrip } from '../../portfolio/index.js';
 
 export interface FoldBacktestOptions {
@@ -30,6 +36,9 @@ export interface FoldBacktestOptions {
   readonly equity: number;
   readonly barTimeframe?: string;
   readonly batch?: number;
+  /** The ML expert's quantile model (engine/backtest BacktestModel); absent: no ML expert. */
+  readonly model?: BacktestModel;
+  readonly aheadCache?: AheadCache;
 }
 
 export interface FoldBacktestResult {
@@ -44,6 +53,8 @@ export interface FoldBacktestResult {
   readonly warmupRecords: number;
   readonly testRecords: number;
   readonly elapsedMs: number;
+  /** What the ML expert served (warm-up and test bars), or why it was absent; undefined without a model. */
+  readonly model?: BacktestModelReport;
 }
 
 export async function runFoldBacktest(options: FoldBacktestOptions): Promise<FoldBacktestResult> {
@@ -56,6 +67,8 @@ export async function runFoldBacktest(options: FoldBacktestOptions): Promise<Fol
     equity: options.equity,
     barTimeframe: options.barTimeframe,
     batch: options.batch,
+    model: options.model,
+    aheadCache: options.aheadCache,
   });
   const { recording } = run;
   const early = recording.fills.find((f) => f.timeNs < options.testStartNs);
@@ -70,5 +83,6 @@ export async function runFoldBacktest(options: FoldBacktestOptions): Promise<Fol
     warmupRecords: run.counters.eventsProcessed - run.published,
     testRecords: run.published,
     elapsedMs: Number(process.hrtime.bigint() - started) / 1e6,
+    ...(run.model !== undefined ? { model: run.model } : {}),
   };
 }

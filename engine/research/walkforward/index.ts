@@ -11,4 +11,4 @@ export { ReserveLog, type ReserveLook } from './reserve-log.js';
 export { readTrainingBars, trainingFeatures, fitFoldModel, type TrainingBar, type FoldModelFit } from './training-bars.js';
 export { runFoldBacktest, type FoldBacktestOptions, type FoldBacktestResult } from './fold-backtest.js';
 export { oosMetrics, stitchCurves, curvePiece, type OosMetrics, type EquitySample } from './oos-metrics.js';
-export { runWalkForward, planWarmup, REGIME_FIT_DEFAULTS, type WalkForwardRunOptions, type WalkForwardRun, type WalkForwardReport, type FoldJson } from './run-walk-forward.js';
+export { runWalkForward, planWarmup, REGIME_FIT_DEFAULTS, type WalkForwardRunOptions, type WalkForwardRun, type WalkForwardReport, type FoldJson, type QuantileModelJson } from './run-walk-forward.js';

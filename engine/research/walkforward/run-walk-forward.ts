@@ -9,12 +9,18 @@
 //
 // One regime model per fold, fitted on one instrument's bars (`regimeSymbol`, default the
 // first source's symbol): the engine takes one run-wide model for every fusion instrument.
+//
+// The configuration's quantile model (`model`, the ML expert) is not refitted: it has its own
+// folds, and each bar (warm-up included) is answered by the one whose training ended before the
+// bar's close (engine/models QuantileModelSet.foldFor), so no bar ever sees a model trained after
+// it. Each fold's report lists the model folds that served it (`quantileModel.folds`, rows > 0).
 import { buildPlan } from '../../indicators/index.js';
 import { pipelineTokens } from '../../pipeline/index.js';
 import { timeframeOfInterval, tradingPipeline, type MarketStream } from '../../replay/index.js';
 import { DEFAULT_FEATURE_SPEC, type RegimeModelRecord, type TrainOptions } from '../../regime/index.js';
 import type { QuantFlowConfig } from '../../config/index.js';
-import type { MemoryStream } from '../../backtest/index.js';
+import type { BacktestModel, BacktestModelReport, MemoryStream } from '../../backtest/index.js';
+import type { AheadCache } from '../../models/index.js';
 import { walkForwardFolds, type TimeRange } from './folds.js';
 import { cpcvPlan } from './cpcv.js';
 import { describeSpan, type Span } from './spans.js';
@@ -46,6 +52,10 @@ export interface WalkForwardRunOptions {
   /** How many times the reserve of this data has been looked at (including this run when final). */
   readonly reserveLooks: number;
   readonly command?: string;
+  /** The ML expert's quantile model for every fold's backtest (served by time, see the header); absent: none. */
+  readonly model?: BacktestModel;
+  /** The ahead cache of its answers (engine/models AheadCache). */
+  readonly aheadCache?: AheadCache;
   /** Instrumentation: every stream the run reads (fits and backtests) goes through it. */
   readonly observe?: (stream: MarketStream) => MarketStream;
   log?(line: string): void;
@@ -66,7 +76,25 @@ export interface FoldJson {
   readonly fees: number;
   readonly firstFillNs: string | null;
   readonly firstTradeEntryNs: string | null;
+  /** The ML expert in this fold (null: no model configured). */
+  readonly quantileModel: QuantileModelJson | null;
 }
+/** Which quantile-model folds served a walk-forward fold, and how the core's wait went. */
+export type QuantileModelJson =
+  | {
+    readonly state: 'serving';
+    readonly name: string;
+    readonly hash: string;
+    readonly instruments: readonly string[];
+    /** Model folds that answered bars of this fold (warm-up and test), in order, with their rows. */
+    readonly folds: readonly { readonly fold: number; readonly availableFrom: string; readonly rows: number }[];
+    readonly predictions: number;
+    readonly onTime: number;
+    readonly timeouts: number;
+    /** Bars with finite features before the model's first fold was trained (decided without the ML expert). */
+    readonly noFoldBars: number;
+  }
+  | { readonly state: 'absent'; readonly reason: string };
 export type MetricsJson = Omit<OosMetrics, 'sharpe'> & { readonly sharpe: number | null };
 
 export interface WalkForwardReport {
@@ -105,6 +133,8 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
   const startNs = data.identity.firstNs;
   const endNs = data.endNs;
   let warmupBars = options.warmupBars;
+  // The ML expert's features warm up with the plan's tokens (the core computes them per bar).
+  const modelFeatures = options.model?.state === 'serving' ? options.model.set.metadata.features : [];
 
   const fit = async (trainWindows: readonly TimeRange[], testRanges: readonly TimeRange[]): Promise<{ model?: RegimeModelRecord; json: ModelJson | null }> => {
     if (!needsModel) return { json: null };
@@ -119,12 +149,12 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
     };
   };
   const backtest = async (test: TimeRange, model: RegimeModelRecord | undefined): Promise<{ result: FoldBacktestResult; warmupStartNs: bigint }> => {
-    warmupBars ??= planWarmup(config, data.streams, model);
+    warmupBars ??= planWarmup(config, data.streams, model, modelFeatures);
     const warmupStartNs = maxBig(startNs, test.startNs - BigInt(warmupBars) * barIntervalNs);
     const result = await runFoldBacktest({
       warmupStreams: data.streams.map((s) => observe(s.slice(warmupStartNs, test.startNs))),
       testStreams: data.streams.map((s) => observe(s.slice(test.startNs, test.endNs))),
-      testStartNs: test.startNs, config, regimeModel: model, equity,
+      testStartNs: test.startNs, config, regimeModel: model, equity, model: options.model, aheadCache: options.aheadCache,
     });
     return { result, warmupStartNs };
   };
@@ -139,6 +169,9 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
     purgeNs: options.purgeNs.toString(), embargoNs: options.embargoNs.toString(), warmupBars: warmupBars ?? 0, equity,
     regimeSymbol: needsModel ? regimeSymbol : null, regimeFit: needsModel ? { ...fitOptions, featureSpec } : null,
     strategies: config.strategies.length === 0 ? ['fusion (strategies: [])'] : config.strategies.map((s) => `${s.name} (${s.type})`),
+    quantileModel: options.model === undefined ? null
+      : options.model.state === 'serving' ? { source: options.model.source, name: options.model.set.metadata.name, hash: options.model.set.hash, served: 'each bar by the model fold whose training ended before its close' }
+        : { source: options.model.source, absent: options.model.reason },
   });
 
   if (options.cpcv) {
@@ -180,6 +213,7 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
       trades: result.trades.length, fills: result.fills.length, fees: result.fees,
       firstFillNs: result.fills.length > 0 ? result.fills[0].timeNs.toString() : null,
       firstTradeEntryNs: result.trades.length > 0 ? result.trades.reduce((min, t) => (t.entryNs < min ? t.entryNs : min), result.trades[0].entryNs).toString() : null,
+      quantileModel: quantileModelJson(result.model),
     });
     log(`fold ${fold.index + 1}/${folds.length}: test ${isoNs(fold.test.startNs)} .. ${isoNs(fold.test.endNs)}: return ${(foldsJson[foldsJson.length - 1].oos.return * 100).toFixed(2)}%, ${result.trades.length} trades (${result.elapsedMs.toFixed(0)} ms)`);
   }
@@ -193,14 +227,17 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
   return { report, curves, stitchedCurve, elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
-/** The warm-up the plan needs: its longest indicator warm-up, plus one bar (a cross compares with the previous bar). */
-export function planWarmup(config: QuantFlowConfig, streams: readonly MemoryStream[], model: RegimeModelRecord | undefined): number {
+/**
+ * The warm-up the plan needs: its longest indicator warm-up (the ML expert's feature tokens
+ * included), plus one bar (a cross compares with the previous bar).
+ */
+export function planWarmup(config: QuantFlowConfig, streams: readonly MemoryStream[], model: RegimeModelRecord | undefined, modelFeatures: readonly string[] = []): number {
   const symbols = [...new Set(streams.map((s) => s.symbol))];
   const spec = tradingPipeline({
     config, instrumentNames: symbols, timeframes: symbols.map((sym) => timeframeOfInterval(streams.find((s) => s.symbol === sym)!.barIntervalNs ?? 0n)),
     regimeModel: model, indicators: [], equity: 1, startNs: 0n, halted: false, simulate: true,
   }).spec;
-  const plan = buildPlan(pipelineTokens(spec));
+  const plan = buildPlan([...new Set([...pipelineTokens(spec), ...modelFeatures])]);
   return Math.max(0, ...plan.columns.map((c) => c.warmup)) + 1;
 }
 
@@ -226,6 +263,15 @@ function contiguousBlocks(testGroups: readonly number[], groups: readonly TimeRa
     } else blocks.push({ groups: [g], range: groups[g] });
   }
   return blocks;
+}
+
+function quantileModelJson(report: BacktestModelReport | undefined): QuantileModelJson | null {
+  if (report === undefined) return null;
+  if (report.state === 'absent') return { state: 'absent', reason: report.reason };
+  return {
+    state: 'serving', name: report.name, hash: report.hash, instruments: report.instruments,
+    folds: report.folds.filter((f) => f.rows > 0), predictions: report.predictions, onTime: report.onTime, timeouts: report.timeouts, noFoldBars: report.noFoldBars,
+  };
 }
 
 function rangeJson(range: TimeRange): RangeJson {

@@ -3,7 +3,8 @@
 //
 //   BAR (after indicators and regime): every model feature finite?
 //     no  (warm-up) -> no FEATURES; the decision runs now, without the ML expert
-//     yes           -> ceil(F / 4) FEATURES records out (writeFeatureRecords), and the decision,
+//     yes           -> ceil(F / 4) FEATURES records out (writeFeatureRecords; none with
+//                      PIPE_MODEL_NO_FEATURES: the answers came ahead), and the decision,
 //                      order stage and EQUITY record wait: pending, deadline = close + waitNs
 //   MODEL record of the instrument, once the decision experts took it:
 //     ts_exchange == the pending bar's close -> the waiting decision runs now, with it (on time)
@@ -31,7 +32,7 @@ import { PH_VALUE_COUNT, PLAN_OFFSET } from '../indicators/plan-layout';
 import {
   FEATURES_PER_RECORD, HDR_FEATURES_DROPPED, HDR_FEATURES_WRITTEN, HDR_MODEL_LATE, HDR_MODEL_NEXT_DEADLINE, HDR_MODEL_NEXT_INSTRUMENT,
   HDR_MODEL_ON_TIME, HDR_MODEL_PENDING, HDR_MODEL_SCAN_END, HDR_MODEL_TIMEOUTS, HDR_MODEL_UNMATCHED, PIPE_DECISION, PIPE_ENTRY_BYTES,
-  PIPE_FLAGS, PIPE_HEADER, PIPE_MAX_INSTRUMENTS, PIPE_MODEL, PIPE_MODEL_COUNT, PIPE_MODEL_MAX_FEATURES, PIPE_MODEL_PENDING,
+  PIPE_FLAGS, PIPE_HEADER, PIPE_MAX_INSTRUMENTS, PIPE_MODEL, PIPE_MODEL_COUNT, PIPE_MODEL_MAX_FEATURES, PIPE_MODEL_NO_FEATURES, PIPE_MODEL_PENDING,
   PIPE_MODEL_SOURCES, PIPE_MODEL_WAIT_NS, PIPE_PENDING_CLOSE, PIPE_PENDING_DEADLINE, PIPE_PENDING_OPEN, PIPE_RESOLVED_CLOSE, PIPE_TABLE,
 } from './pipeline-layout';
 
@@ -39,6 +40,9 @@ const HEADER: usize = <usize>PIPE_HEADER;
 
 /** FEATURES records one bar of a PIPE_MODEL instrument may write (PIPE_MODEL_MAX_FEATURES / 4). */
 export const MODEL_MAX_FEATURE_RECORDS: i32 = PIPE_MODEL_MAX_FEATURES / FEATURES_PER_RECORD;
+
+/** pipelineConfigureModel option bit: wait for the bar's MODEL record but write no FEATURES record (PIPE_MODEL_NO_FEATURES). */
+export const MODEL_NO_FEATURES: i32 = 1;
 
 // @ts-ignore: decorator
 @inline
@@ -77,16 +81,19 @@ export function modelClear(entry: usize): void {
 /**
  * Gives a PIPE_DECISION instrument a model wait: its `featureCount` feature sources (indicator plan
  * value indices of its slot) must already be written at PIPE_MODEL_SOURCES of its entry; `waitNs`
- * bounds how long past the bar close a decision waits for the bar's MODEL record. Sets PIPE_MODEL.
+ * bounds how long past the bar close a decision waits for the bar's MODEL record. Sets PIPE_MODEL,
+ * and PIPE_MODEL_NO_FEATURES when `options` has MODEL_NO_FEATURES (0: FEATURES records out).
  * Returns OK or ERR_BAD_ARGUMENT (instrument out of range or without PIPE_DECISION, featureCount
- * outside 1..PIPE_MODEL_MAX_FEATURES, a source outside the loaded plan's values, waitNs < 0).
+ * outside 1..PIPE_MODEL_MAX_FEATURES, a source outside the loaded plan's values, waitNs < 0,
+ * an unknown option bit).
  */
-export function modelConfigure(instrument: i32, featureCount: i32, waitNs: i64): i32 {
+export function modelConfigure(instrument: i32, featureCount: i32, waitNs: i64, options: i32): i32 {
   if (instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) return ERR_BAD_ARGUMENT;
   const entry = entryOf(instrument);
-  const flags = load<i32>(entry + PIPE_FLAGS);
+  const flags = load<i32>(entry + PIPE_FLAGS) & ~PIPE_MODEL_NO_FEATURES;
   if ((flags & PIPE_DECISION) == 0) return ERR_BAD_ARGUMENT;
   if (featureCount < 1 || featureCount > PIPE_MODEL_MAX_FEATURES || waitNs < 0) return ERR_BAD_ARGUMENT;
+  if ((options & ~MODEL_NO_FEATURES) != 0) return ERR_BAD_ARGUMENT;
   const valueCount = load<i32>(<usize>PLAN_OFFSET + PH_VALUE_COUNT);
   for (let j = 0; j < featureCount; j++) {
     const source = load<i32>(entry + PIPE_MODEL_SOURCES + (<usize>j << 2));
@@ -95,15 +102,16 @@ export function modelConfigure(instrument: i32, featureCount: i32, waitNs: i64):
   modelClear(entry);
   store<i32>(entry + PIPE_MODEL_COUNT, featureCount);
   store<i64>(entry + PIPE_MODEL_WAIT_NS, waitNs);
-  store<i32>(entry + PIPE_FLAGS, flags | PIPE_MODEL);
+  store<i32>(entry + PIPE_FLAGS, flags | PIPE_MODEL | ((options & MODEL_NO_FEATURES) != 0 ? PIPE_MODEL_NO_FEATURES : 0));
   if (load<i32>(HEADER + <usize>HDR_MODEL_SCAN_END) <= instrument) store<i32>(HEADER + <usize>HDR_MODEL_SCAN_END, instrument + 1);
   return OK;
 }
 
 /**
  * At the bar `bar` of the PIPE_MODEL instrument at `entry` (indicators done on `slot`): when every
- * model feature is finite, writes the FEATURES records and starts the wait (returns true: the
- * decision waits); otherwise writes nothing (returns false: decide now, without the ML expert).
+ * model feature is finite, writes the FEATURES records (unless PIPE_MODEL_NO_FEATURES) and starts
+ * the wait (returns true: the decision waits); otherwise writes nothing (returns false: decide
+ * now, without the ML expert).
  */
 export function modelExportFeatures(instrument: i32, entry: usize, slot: i32, bar: usize, ring: i32): bool {
   const count = load<i32>(entry + PIPE_MODEL_COUNT);
@@ -114,7 +122,7 @@ export function modelExportFeatures(instrument: i32, entry: usize, slot: i32, ba
   }
   const open = load<i64>(bar, EV_TS_EXCHANGE);
   const close = load<i64>(bar, EV_TS_LOCAL);
-  writeFeatureRecords(instrument, entry, values, count, open, close, ring);
+  if ((load<i32>(entry + PIPE_FLAGS) & PIPE_MODEL_NO_FEATURES) == 0) writeFeatureRecords(instrument, entry, values, count, open, close, ring);
   const wait = load<i64>(entry + PIPE_MODEL_WAIT_NS);
   const deadline = close > i64.MAX_VALUE - wait ? i64.MAX_VALUE : close + wait;
   store<i64>(entry + PIPE_PENDING_OPEN, open);

@@ -65,6 +65,8 @@
 //           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
 //           | 256 bytes each:                            |
 //           |  +0  flags         i32  PIPE_* stage bits  |
+//           |                        (PIPE_MODEL_NO_FEATURES:|
+//           |                        wait, no FEATURES out)|
 //           |  +4  indicatorSlot i32                     |
 //           |  +8  featureCount  i32  d (<= 8)           |
 //           |  +12 (pad)                                 |
@@ -187,6 +189,12 @@ export const PIPE_RULES: i32 = 16;
  * close arrives, or without the ML expert once the wait bound passed (model-wait.ts).
  */
 export const PIPE_MODEL: i32 = 32;
+/**
+ * With PIPE_MODEL: the bar still waits for its MODEL record, but no FEATURES record goes out (the
+ * answers were computed ahead, a backtest: nobody reads them). Set by pipelineConfigureModel's
+ * MODEL_NO_FEATURES option.
+ */
+export const PIPE_MODEL_NO_FEATURES: i32 = 64;
 
 /** A feature source that is the bar's log return ln(close / previous close), not an indicator output. */
 export const FEATURE_LOGRET: i32 = -1;

@@ -119,11 +119,13 @@ export function pipelineConfigure(instrument: i32, flags: i32, indicatorSlot: i3
  * Gives a configured PIPE_DECISION instrument a model wait (PIPE_MODEL, model-wait.ts): each bar
  * exports its `featureCount` features (indicator plan value indices, written at PIPE_MODEL_SOURCES
  * of its entry first) as FEATURES records and its decision waits for the bar's MODEL record, at most
- * `waitNs` past the bar close. Returns OK or ERR_BAD_ARGUMENT (no PIPE_DECISION, featureCount
- * outside 1..16, a source past the plan's values, waitNs < 0).
+ * `waitNs` past the bar close. `options` MODEL_NO_FEATURES (1): the same wait, no FEATURES record
+ * (the answers come ahead); 0 (or omitted from JS): FEATURES records out. Returns OK or
+ * ERR_BAD_ARGUMENT (no PIPE_DECISION, featureCount outside 1..16, a source past the plan's values,
+ * waitNs < 0, an unknown option bit).
  */
-export function pipelineConfigureModel(instrument: i32, featureCount: i32, waitNs: i64): i32 {
-  return modelConfigure(instrument, featureCount, waitNs);
+export function pipelineConfigureModel(instrument: i32, featureCount: i32, waitNs: i64, options: i32): i32 {
+  return modelConfigure(instrument, featureCount, waitNs, options);
 }
 
 /** Sets the equity decisions size against (the account's, until fills update it). */
