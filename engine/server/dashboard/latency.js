@@ -1,13 +1,11 @@
 // The Latency page (latency.html): subscribes to the `latency` topic over the page's own host and
 // renders each frame whole (coalesced snapshots of the engine's HDR histograms per stage).
-// Decoding is the compiled engine/client frame decoder, as on the main page. Reconnects with
-// backoff and re-subscribes.
-import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
+// Decoding, reconnects and re-subscription: topic-page.js.
+import { $, element, followTopic } from './topic-page.js';
 
 const stats = { connected: false, frames: 0, stages: [] };
 window.__latency = stats;
 
-const $ = (id) => document.getElementById(id);
 const LOG_MIN = 2; // 100 ns
 const LOG_MAX = 10; // 10 s
 
@@ -17,13 +15,6 @@ function duration(ns) {
   if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
   if (ns < 1e9) return `${(ns / 1e6).toFixed(2)} ms`;
   return `${(ns / 1e9).toFixed(2)} s`;
-}
-
-function element(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
 }
 
 const position = (ns) => `${Math.min(100, Math.max(0, (Math.log10(Math.max(ns, 1)) - LOG_MIN) / (LOG_MAX - LOG_MIN) * 100))}%`;
@@ -60,30 +51,4 @@ function render(view) {
   $('latency-bars').replaceChildren(...view.stages.map(bar), element('div', 'bar-note', 'bar: p99; markers: p50 and max'));
 }
 
-let attempts = 0;
-function connect() {
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`);
-  ws.binaryType = 'arraybuffer';
-  ws.onopen = () => {
-    attempts = 0;
-    stats.connected = true;
-    $('connection').textContent = 'live';
-    $('connection').className = 'connection connected';
-    ws.send(JSON.stringify({ op: 'subscribe', topic: 'latency' }));
-  };
-  ws.onmessage = (event) => {
-    if (typeof event.data === 'string') return;
-    const update = decodeFrame(new Uint8Array(event.data));
-    if (update.topic === 'latency') render(update.payload);
-  };
-  ws.onclose = () => {
-    stats.connected = false;
-    attempts += 1;
-    const delay = Math.min(5000, 250 * 2 ** (attempts - 1));
-    $('connection').textContent = `disconnected: retry in ${(delay / 1000).toFixed(1)} s`;
-    $('connection').className = 'connection disconnected';
-    setTimeout(connect, delay);
-  };
-}
-
-connect();
+followTopic('latency', stats, render);

@@ -1,23 +1,15 @@
 // The Model page (model.html): subscribes to the `models` topic over the page's own host and
-// renders each frame whole (the topic's deltas carry the whole payload). Decoding is the compiled
-// engine/client frame decoder, as on the main page. Reconnects with backoff and re-subscribes.
-import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
+// renders each frame whole (the topic's deltas carry the whole payload). Decoding, reconnects and
+// re-subscription: topic-page.js.
+import { $, element, followTopic } from './topic-page.js';
 
 const stats = { connected: false, frames: 0, state: null, predictions: 0, features: 0, calibration: 0, alerts: 0 };
 window.__model = stats;
 
-const $ = (id) => document.getElementById(id);
 const fixed = (x, digits) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(digits));
 const pct = (x) => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)}%`);
 const timeOf = (ns) => (ns > 0n ? new Date(Number(ns / 1_000_000n)).toISOString().replace('T', ' ').slice(0, 19) : '—');
 const count = (x) => Number(x).toLocaleString('en-US');
-
-function element(tag, className, text) {
-  const el = document.createElement(tag);
-  if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 function row(cells) {
   const tr = document.createElement('tr');
@@ -77,30 +69,4 @@ function render(m) {
   ])));
 }
 
-let attempts = 0;
-function connect() {
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`);
-  ws.binaryType = 'arraybuffer';
-  ws.onopen = () => {
-    attempts = 0;
-    stats.connected = true;
-    $('connection').textContent = 'live';
-    $('connection').className = 'connection connected';
-    ws.send(JSON.stringify({ op: 'subscribe', topic: 'models' }));
-  };
-  ws.onmessage = (event) => {
-    if (typeof event.data === 'string') return;
-    const update = decodeFrame(new Uint8Array(event.data));
-    if (update.topic === 'models') render(update.payload);
-  };
-  ws.onclose = () => {
-    stats.connected = false;
-    attempts += 1;
-    const delay = Math.min(5000, 250 * 2 ** (attempts - 1));
-    $('connection').textContent = `disconnected: retry in ${(delay / 1000).toFixed(1)} s`;
-    $('connection').className = 'connection disconnected';
-    setTimeout(connect, delay);
-  };
-}
-
-connect();
+followTopic('models', stats, render);

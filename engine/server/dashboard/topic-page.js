@@ -1,0 +1,44 @@
+// What the one-topic dashboard pages (latency.html, model.html) share: DOM helpers, and the
+// connection that subscribes to one topic over the page's own host, hands each decoded payload
+// to the page's renderer, shows the connection state in #connection, and reconnects with
+// backoff (250 ms doubling to 5 s), subscribing again.
+import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
+
+export const $ = (id) => document.getElementById(id);
+
+export function element(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/** Follows `topic`: `render(payload)` for each frame of it; `stats.connected` tracks the socket (tests read it). */
+export function followTopic(topic, stats, render) {
+  let attempts = 0;
+  const connect = () => {
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`);
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
+      attempts = 0;
+      stats.connected = true;
+      $('connection').textContent = 'live';
+      $('connection').className = 'connection connected';
+      ws.send(JSON.stringify({ op: 'subscribe', topic }));
+    };
+    ws.onmessage = (event) => {
+      if (typeof event.data === 'string') return;
+      const update = decodeFrame(new Uint8Array(event.data));
+      if (update.topic === topic) render(update.payload);
+    };
+    ws.onclose = () => {
+      stats.connected = false;
+      attempts += 1;
+      const delay = Math.min(5000, 250 * 2 ** (attempts - 1));
+      $('connection').textContent = `disconnected: retry in ${(delay / 1000).toFixed(1)} s`;
+      $('connection').className = 'connection disconnected';
+      setTimeout(connect, delay);
+    };
+  };
+  connect();
+}
