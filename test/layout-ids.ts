@@ -104,6 +104,7 @@ export const LAYOUT_IDS = [
   'CONTROL_CHECKPOINT_PARKED',
   'KIND_EQUITY',
   'KIND_FEATURES',
+  'KIND_FEED_HEALTH',
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_IDS)[number];

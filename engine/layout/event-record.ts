@@ -16,7 +16,7 @@ export const EV_B = 48;
 export const EV_ID = 56;
 
 /**
- * Event kinds are bit flags that combine: one kind (bits 0..19, and 26..27), plus source bits
+ * Event kinds are bit flags that combine: one kind (bits 0..19, and 26..28), plus source bits
  * (20..22), the maker flag of a fill (23), and a direction bit (24, 25). Kinds added after bit 19
  * continue at bit 26, so every earlier value is unchanged; KIND_MASK covers both spans.
  */
@@ -51,9 +51,11 @@ export const EventKind = {
   EQUITY: 1 << 26,
   /** Outbound, ceil(F / 4) per bar of an instrument whose decision waits for its model (PipelineInstrument.model): the bar's F features (engine/pipeline readFeatureRecord). */
   FEATURES: 1 << 27,
+  /** Inbound: a change of an instrument's feed health (engine/risk FeedHealthTracker, encodeFeedHealth); the core's risk stage acts on it by policy. */
+  FEED_HEALTH: 1 << 28,
 } as const;
 
-export const KIND_MASK = 0x0c0f_ffff;
+export const KIND_MASK = 0x1c0f_ffff;
 
 /** Field offsets by name, in record order; used by tests and tools, never on the hot path. */
 export const EVENT_FIELDS = [

@@ -2,6 +2,7 @@
 // (times in integer ns, asset classes as codes), and their conversion from the validated
 // `risk` section of the configuration (engine/config). Ranges are enforced by the config
 // schema and again by the core (riskConfigure returns ERR_RISK_BAD_LIMITS).
+import { feedHealthPolicyFromConfig, type FeedHealthPolicy } from './feed-health.js';
 
 export const ASSET_CLASSES = ['crypto', 'equity', 'fx', 'future', 'option', 'commodity', 'bond', 'index'] as const;
 /** Settlement of an instrument: spot pays the notional from cash; margin moves cash by realised P&L only. */
@@ -39,6 +40,8 @@ export interface RiskLimits {
   /** At most `maxOrders` accepted orders in any rolling window of `windowNs`. */
   readonly maxOrders: number;
   readonly windowNs: bigint;
+  /** What the core does on FEED_HEALTH records, per condition (absent: DEFAULT_FEED_HEALTH; it cannot be turned off). */
+  readonly feedHealth?: FeedHealthPolicy;
 }
 
 export interface InstrumentRiskConfig {
@@ -64,6 +67,8 @@ export interface RiskSection {
   instruments: ({ id: number; symbol: string; assetClass: AssetClass; lotSize: number; staleAfterMs?: number } & ContractTerms)[];
   /** Replays only: asset class, lot size and contract terms of an instrument missing from `instruments`. */
   replayDefaults: { assetClass: AssetClass; lotSize: number } & ContractTerms;
+  /** Feed health as a risk input (engine/risk/feed-health.ts); absent keys take DEFAULT_FEED_HEALTH. */
+  feedHealth?: Partial<FeedHealthPolicy>;
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -86,6 +91,7 @@ export function riskLimitsFromConfig(risk: RiskSection): RiskLimits {
     minNotional: risk.minNotional,
     maxOrders: risk.orderRate.maxOrders,
     windowNs: BigInt(risk.orderRate.windowMs) * NS_PER_MS,
+    feedHealth: feedHealthPolicyFromConfig(risk.feedHealth),
   };
 }
 

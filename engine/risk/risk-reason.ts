@@ -22,6 +22,9 @@ export const RiskReason = {
   KILL_SWITCH_FLATTEN: 16,
   ORDER_UNCERTAIN: 17,
   ORDER_TABLE_FULL: 18,
+  FEED_REDUCE_ONLY: 19,
+  FEED_HALT: 20,
+  DEFERRED_FEED_HALT: 21,
 } as const;
 
 export type RiskReasonCode = (typeof RiskReason)[keyof typeof RiskReason];
@@ -49,6 +52,9 @@ const MESSAGES: Record<RiskReasonName, string> = {
   KILL_SWITCH_FLATTEN: 'kill switch tripped: flatten this position',
   ORDER_UNCERTAIN: 'an order on this instrument is UNCERTAIN (no answer from the venue): new exposure waits until it resolves',
   ORDER_TABLE_FULL: 'every order slot holds a live order: no new order until one closes',
+  FEED_REDUCE_ONLY: 'the market-data feed of this instrument is degraded (risk.feedHealth policy reduceOnly): only orders that reduce the position until it recovers',
+  FEED_HALT: 'the market-data feed of this instrument is degraded (risk.feedHealth policy halt or cancelAll): no new order until it recovers',
+  DEFERRED_FEED_HALT: 'exit deferred: the instrument is halted by its feed health (risk.feedHealth); retry once the feed recovers',
 };
 
 /** Name of a reason code; throws for a code the table does not know (a broken invariant). */
@@ -64,5 +70,5 @@ export function riskReasonMessage(code: number): string {
 
 /** Deferred decisions are exits the caller should retry later, not denials. */
 export function isDeferred(code: number): boolean {
-  return code === RiskReason.DEFERRED_STALE_PRICE || code === RiskReason.DEFERRED_ORDER_RATE;
+  return code === RiskReason.DEFERRED_STALE_PRICE || code === RiskReason.DEFERRED_ORDER_RATE || code === RiskReason.DEFERRED_FEED_HALT;
 }

@@ -25,6 +25,8 @@ export const RH_TRIP_EQUITY = 96;
 export const RH_SLOTS_IN_USE = 104;
 export const RH_GROSS_EXPOSURE = 112;
 export const RH_NEXT_DAY_NS = 120;
+/** Feed-health policy: the action (i32) of condition code c at RH_FEED_POLICY + 4 * c (engine/risk/feed-health.ts). */
+export const RH_FEED_POLICY = 192;
 
 export const RISK_CLASS_OFFSET = RISK_REGION_OFFSET + 0x2100;
 /** Asset class codes are 0 .. RISK_ASSET_CLASSES - 1. */
@@ -54,6 +56,13 @@ export const RS_SETTLEMENT = 108;
 export const RS_VALUE_FACTOR = 112;
 export const RS_VALUE = 120;
 export const RS_COST_BASIS = 128;
+export const RS_FEED_MASK = 136;
+export const RS_FEED_ACTION = 140;
+export const RS_FEED_SINCE_NS = 144;
+export const RS_FEED_VALUE = 152;
+export const RS_FEED_STREAM = 160;
+export const RS_FEED_CONDITION = 164;
+export const RS_FEED_TS_NS = 168;
 
 /** Settlement of an instrument (RS_SETTLEMENT): spot pays the notional from cash; margin moves cash by realised P&L only. */
 export const SETTLE_SPOT = 0;

@@ -17,6 +17,7 @@ import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
 import { RiskReason } from './risk-reason.js';
 import { readRiskAccountState, readRiskInstrumentState } from './read-risk-state.js';
 import * as R from './risk-region.js';
+import { DEFAULT_FEED_HEALTH, writeFeedHealthPolicy } from './feed-health.js';
 
 /** The risk (and portfolio) exports of wasm/assembly/index.ts. */
 export interface RiskCoreExports extends PortfolioCoreExports {
@@ -122,6 +123,7 @@ export class WasmRiskEngine implements PreTradeRisk, Portfolio {
       ),
       'riskConfigure',
     );
+    writeFeedHealthPolicy(this.view, limits.feedHealth ?? DEFAULT_FEED_HEALTH);
   }
 
   configureInstrument(config: InstrumentRiskConfig): void {

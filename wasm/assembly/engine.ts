@@ -9,7 +9,7 @@
 //      so the I/O thread can journal and record every fill) and then applied (pipeline.ts
 //      pipelineOnVenue)
 //   2. a bar the bar builder completed (private bar ring), through the venue then the stages
-//   3. the record in hand: its core work (mark, stages, decision, orders, exits, ...), then,
+//   3. the record in hand: its core work (mark, stages, decision, orders, exits, feed health, ...), then,
 //      for TRADE / QUOTE / TIMER, feeding the bar builder (resumed after its bars ran when a
 //      long gap filled the bar ring); it is released once the bars it completed have run
 //   4. taking the next inbound record: checksum, then the venue's view of the market (its
@@ -46,13 +46,14 @@ import {
   CONTROL_BARS_PROCESSED, CONTROL_ENGINE_STATE, CONTROL_EVENTS_CHECKSUM, CONTROL_EVENTS_PROCESSED, CONTROL_EVENTS_REJECTED, CONTROL_HELD_PHASE,
   CONTROL_OFFSET, CONTROL_PROGRESS_DROPPED, CONTROL_UNITS, DIRECTION_INBOUND, DIRECTION_OUTBOUND, ENGINE_RUNNING, ENGINE_STOPPED, EV_A, EV_B,
   EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, INBOUND_RING_OFFSET, KIND_ACK, KIND_BAR, KIND_CANCELED,
-  KIND_EXPIRED, KIND_FILL, KIND_FUNDING, KIND_MASK, KIND_MODEL, KIND_ORDER_STATUS, KIND_PROGRESS, KIND_QUOTE, KIND_RATE, KIND_REJECT,
+  KIND_EXPIRED, KIND_FEED_HEALTH, KIND_FILL, KIND_FUNDING, KIND_MASK, KIND_MODEL, KIND_ORDER_STATUS, KIND_PROGRESS, KIND_QUOTE, KIND_RATE, KIND_REJECT,
   KIND_SENTIMENT, KIND_TIMER, KIND_TRADE, OUTBOUND_RING_OFFSET, RING_CAPACITY,
 } from './layout';
 import { ERR_BAD_ARGUMENT, ERR_OUTBOUND_TOO_SMALL, OK } from './errors';
 import { pipelineBeforeBar, pipelineFeedBuilder, pipelineModelTimeout, pipelineOnBar, pipelineOnCarry, pipelineOnSignal, pipelineOnTick, pipelineOnVenue } from './pipeline/pipeline';
 import { MODEL_MAX_FEATURE_RECORDS, modelConfigured, modelMaybeDue, modelScan } from './pipeline/model-wait';
 import { riskReady } from './risk/risk-account';
+import { riskOnFeedHealth } from './risk/feed-health';
 import { RH_SLOTS_IN_USE, RISK_HEADER } from './risk/risk-layout';
 import { liveOrders } from './orders/order-table';
 import { LOTS_PER_INSTRUMENT_MAX } from './portfolio/portfolio-layout';
@@ -183,6 +184,8 @@ function coreWork(record: usize, kind: i32, ring: i32): void {
     pipelineOnVenue(record, ring);
   } else if ((kind & (KIND_FUNDING | KIND_RATE)) != 0) {
     pipelineOnCarry(record, ring);
+  } else if ((kind & KIND_FEED_HEALTH) != 0) {
+    riskOnFeedHealth(record, ring); // the instrument's feed state; CANCEL records under cancelAll (risk/feed-health.ts)
   }
 }
 

@@ -101,6 +101,7 @@ import {
   KIND_ORDER_NOTICE,
   KIND_EQUITY,
   KIND_FEATURES,
+  KIND_FEED_HEALTH,
   FLAG_MAKER,
   CONTROL_HELD_PHASE,
   CONTROL_UNITS,
@@ -110,7 +111,7 @@ import {
 import { ERR_BAD_ARGUMENT } from './errors';
 
 /** Number of ids layoutValue answers: ids 0 .. LAYOUT_VALUE_COUNT - 1. */
-const LAYOUT_VALUE_COUNT: i32 = 102;
+const LAYOUT_VALUE_COUNT: i32 = 103;
 
 export function layoutValueCount(): i32 {
   return LAYOUT_VALUE_COUNT;
@@ -221,6 +222,7 @@ export function layoutValue(id: i32): i32 {
     case 99: return CONTROL_CHECKPOINT_PARKED;
     case 100: return KIND_EQUITY;
     case 101: return KIND_FEATURES;
+    case 102: return KIND_FEED_HEALTH;
     default: return ERR_BAD_ARGUMENT;
   }
 }

@@ -159,7 +159,7 @@ export const EV_A: i32 = 40;
 export const EV_B: i32 = 48;
 export const EV_ID: i32 = 56;
 
-// Event kinds: bit flags that combine. One kind bit (bits 0..19, and 26..27), plus source
+// Event kinds: bit flags that combine. One kind bit (bits 0..19, and 26..28), plus source
 // bits (20..22), the maker flag of a fill (23), and a direction bit (24, 25). Kinds added after
 // bit 19 continue at bit 26, so every earlier value stays as it was; KIND_MASK covers both spans.
 export const KIND_TRADE: i32 = 1;
@@ -189,7 +189,13 @@ export const KIND_EQUITY: i32 = 1 << 26;
  * feature vector the model runs on (pipeline/model-wait.ts writeFeatureRecords has the layout).
  */
 export const KIND_FEATURES: i32 = 1 << 27;
-export const KIND_MASK: i32 = 0x0c0f_ffff;
+/**
+ * Inbound, from a feed-health tracker (engine/risk FeedHealthTracker) or an adapter: a change of
+ * the health of an instrument's market-data stream (stale, gap, crossed, locked, silent,
+ * recovered). The risk stage acts on it by policy (risk/feed-health.ts has the layout).
+ */
+export const KIND_FEED_HEALTH: i32 = 1 << 28;
+export const KIND_MASK: i32 = 0x1c0f_ffff;
 export const SOURCE_LIVE: i32 = 1 << 20;
 export const SOURCE_REPLAY: i32 = 1 << 21;
 export const SOURCE_PAPER: i32 = 1 << 22;

@@ -31,12 +31,12 @@ import { RS_HAS_MARK, RS_MARK, riskSlotAddress } from '../risk/risk-layout';
 import { venueTakeCommand } from '../venue/venue-intake';
 import {
   FLAG_EMULATED, FLAG_REDUCE_ONLY, OC_CANCELS_SENT, OC_DENIED, OC_HELD, OC_REPLACES_SENT, OC_SUBMITTED, OC_TABLE_FULL, O_CREATED_NS, O_DEADLINE_NS,
-  O_FILLED, O_FLAGS, O_ID, O_INSTRUMENT, O_LIMIT_PX, O_PARENT_ID, O_PEND_LIMIT_PX, O_PEND_QTY, O_PEND_STOP_PX, O_PREV_STATE, O_QTY, O_REF_PX,
+  O_FILLED, O_FLAGS, O_ID, O_INSTRUMENT, O_LIMIT_PX, O_NEXT, O_PARENT_ID, O_PEND_LIMIT_PX, O_PEND_QTY, O_PEND_STOP_PX, O_PREV_STATE, O_QTY, O_REF_PX,
   O_RULE, O_STATE, O_STOP_PX, O_STRATEGY, O_TIF, O_TRAIL_OFFSET, O_TYPE, O_UPDATED_NS, O_WATERMARK, STATE_CANCELED, STATE_NEW, STATE_OPEN,
   STATE_PARTIALLY_FILLED, STATE_PENDING_CANCEL, STATE_PENDING_REPLACE, STATE_PENDING_SUBMIT, STATE_UNCERTAIN, TIF_COUNT, TIF_POST_ONLY,
-  TYPE_COUNT, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT, TYPE_TRAILING_STOP, orderSlotAddress,
+  TYPE_COUNT, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT, TYPE_TRAILING_STOP, OI_HEAD, orderIndexAddress, orderSlotAddress,
 } from './order-layout';
-import { ackTimeoutNs, allocateOrder, bumpCounter, cancelTimeoutNs, countHeld, recount, setOrderState, uncertainOn } from './order-table';
+import { ackTimeoutNs, allocateOrder, bumpCounter, cancelTimeoutNs, countHeld, ordersReady, recount, setOrderState, uncertainOn } from './order-table';
 
 /** submitOrder / replaceOrder: the pre-trade checks refused; the risk record is written (lastRefusal()). */
 export const NOT_SENT: i32 = -1;
@@ -261,4 +261,27 @@ export function replaceOrder(slot: i32, qty: f64, limitPx: f64, stopPx: f64, now
   recount(o);
   bumpCounter(OC_REPLACES_SENT);
   return 1;
+}
+
+/**
+ * Cancels every live order of `instrument` (cancelOrder on each, with the order's own rule in
+ * the CANCEL record: the feed-health policy cancelAll, risk/feed-health.ts). Held orders are
+ * canceled at once; orders already waiting for a cancel or replace answer are left alone.
+ * Walks the instrument's live list, so it is O(its live orders). Returns the CANCEL records
+ * written plus held orders canceled (0 without an order table), or ERR_OUTBOUND_FULL (the
+ * caller reserved room for one record per live order, engine.ts engineOutboundReserve).
+ */
+export function cancelInstrumentOrders(instrument: i32, now: i64, clock: i64, ring: i32): i32 {
+  if (!ordersReady()) return 0;
+  let done = 0;
+  let slot = load<i32>(orderIndexAddress(instrument), OI_HEAD);
+  while (slot >= 0) {
+    const o = orderSlotAddress(slot);
+    const next = load<i32>(o, O_NEXT); // read first: a canceled held order leaves the list
+    const result = cancelOrder(slot, now, clock, load<i32>(o, O_RULE), ring);
+    if (result < 0) return result;
+    done += result;
+    slot = next;
+  }
+  return done;
 }

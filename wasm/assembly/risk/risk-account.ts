@@ -73,6 +73,8 @@ import {
   RS_COST_BASIS,
   RS_CURRENCY,
   RS_EXPOSURE,
+  RS_FEED_MASK,
+  RS_FEED_TS_NS,
   RS_HAS_MARK,
   RS_INV_LOT,
   RS_LOT_SIZE,
@@ -206,7 +208,7 @@ export function riskConfigureInstrument(instrument: i32, assetClass: i32, lotSiz
 
 /**
  * Starts the account with `cash` (> 0, finite) at `tsNs`: equity, high-water mark and
- * day-start equity = cash; positions, pending orders, marks, the rate window and the kill
+ * day-start equity = cash; positions, pending orders, marks, feed-health states, the rate window and the kill
  * switch cleared. Limits and instrument configuration are kept. Returns OK or a status.
  */
 export function riskInit(cash: f64, tsNs: i64): i32 {
@@ -227,6 +229,7 @@ export function riskInit(cash: f64, tsNs: i64): i32 {
     store<f64>(s, 0.0, RS_EXPOSURE);
     store<f64>(s, 0.0, RS_VALUE);
     store<f64>(s, 0.0, RS_COST_BASIS);
+    memory.fill(s + <usize>RS_FEED_MASK, 0, <usize>(RS_FEED_TS_NS + 8 - RS_FEED_MASK)); // feed health: healthy (feed-health.ts)
     if (load<i32>(s, RS_CONFIGURED) == 1) store<f64>(s, load<f64>(s, RS_MULTIPLIER) * currencyRate(load<i32>(s, RS_CURRENCY)), RS_VALUE_FACTOR);
   }
   for (let c = 0; c < RISK_ASSET_CLASSES; c++) store<f64>(riskClassAddress(c), 0.0);

@@ -14,6 +14,9 @@
 //   1 INVALID_ORDER       qty finite and != 0, price finite and > 0
 //   2 UNKNOWN_INSTRUMENT  instrument configured
 //   3 KILL_SWITCH         entries only: not halted
+//   19/20/21 FEED_*       the instrument's feed state (feed-health.ts): reduce-only denies entries
+//                         (19 FEED_REDUCE_ONLY); halt and cancel-all deny entries (20 FEED_HALT)
+//                         and defer exits (21 DEFERRED_FEED_HALT); `b` is the condition mask
 //   4/5 STALE_PRICE       a mark no older than the instrument's staleNs (exits: DEFERRED)
 //   6 PRICE_BAND          |price - mark| <= priceBandPct * mark
 //   7 LOT_SIZE            |qty| / lotSize an integer (relative tolerance 1e-9)
@@ -36,7 +39,10 @@ import {
   REASON_ASSET_CLASS,
   REASON_DAILY_LOSS,
   REASON_DEFERRED_ORDER_RATE,
+  REASON_DEFERRED_FEED_HALT,
   REASON_DEFERRED_STALE_PRICE,
+  REASON_FEED_HALT,
+  REASON_FEED_REDUCE_ONLY,
   REASON_GROSS_EXPOSURE,
   REASON_INVALID_ORDER,
   REASON_KILL_SWITCH,
@@ -72,6 +78,8 @@ import {
   RS_ASSET_CLASS,
   RS_CONFIGURED,
   RS_EXPOSURE,
+  RS_FEED_ACTION,
+  RS_FEED_MASK,
   RS_HAS_MARK,
   RS_INV_LOT,
   RS_LOT_SIZE,
@@ -119,6 +127,11 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: b
   const exit = reduceOnly || (projected > 0.0 && qty < 0.0 && after >= 0.0) || (projected < 0.0 && qty > 0.0 && after <= 0.0);
 
   if (!exit && load<i32>(h, RH_HALTED) != 0) return deny(REASON_KILL_SWITCH, load<f64>(h, RH_MAX_DRAWDOWN_PCT));
+  const feed = load<i32>(s, RS_FEED_ACTION); // FEED_OK 0, FEED_REDUCE_ONLY 1, FEED_HALT 2, FEED_CANCEL_ALL 3 (feed-health.ts)
+  if (feed != 0) {
+    if (feed >= 2) return deny(exit ? REASON_DEFERRED_FEED_HALT : REASON_FEED_HALT, <f64>load<i32>(s, RS_FEED_MASK));
+    if (!exit) return deny(REASON_FEED_REDUCE_ONLY, <f64>load<i32>(s, RS_FEED_MASK));
+  }
   const staleNs = load<i64>(s, RS_STALE_NS);
   if (load<i32>(s, RS_HAS_MARK) != 1 || clock - load<i64>(s, RS_MARK_TS) > staleNs) {
     return deny(exit ? REASON_DEFERRED_STALE_PRICE : REASON_STALE_PRICE, <f64>staleNs);

@@ -30,6 +30,11 @@
 //   | tripEquity  | slotsInUse i32 | pad | grossExposure f64  | nextDayNs i64 | limits ...
 //   128             136               144                152           160            168              176            184           192
 //   | maxPositionPct | maxAssetClassPct | maxGrossExposure | maxLeverage | dailyLossPct | maxDrawdownPct | priceBandPct | minNotional |
+//   192                196      200    204        208       212      216     256
+//   | (recovered: 0) | onStale | onGap | onCrossed | onLocked | onSilent | reserved |
+//     feed-health policy: one action code (i32) per condition code (feed-health.ts); 0 or an
+//     unknown code means that condition's default, so money safety never depends on the policy
+//     having been written (engine/risk writeFeedHealthPolicy writes it, after riskConfigure)
 //
 //   magic          RISK_MAGIC once riskInit ran (checks and updates need it)
 //   configured     1 once riskConfigure accepted the limits
@@ -51,7 +56,17 @@
 //   0            4            8         16       24         32         40           48            56     64       72        76    80         88       96
 //   | configured | assetClass | staleNs | lotSize | position | avgPrice | pendingBuy | pendingSell | mark | markTs | hasMark | pad | exposure | invLot |
 //   96           104        108          112           120      128         136
-//   | multiplier | currency | settlement | valueFactor | value  | costBasis | reserved |
+//   | multiplier | currency | settlement | valueFactor | value  | costBasis | feed ...
+//   136          140          144           152             160          164   168         176
+//   | feedMask   | feedAction | feedSinceNs | feedValue f64 | feedStream | cond | feedTsNs  | reserved |
+//
+//   feedMask     feed-health conditions active on the instrument (1 << condition code), as the
+//                last FEED_HEALTH record left them (0: healthy)
+//   feedAction   what the policy makes of them: FEED_OK, FEED_REDUCE_ONLY, FEED_HALT,
+//                FEED_CANCEL_ALL (feed-health.ts); the pre-trade checks read it
+//   feedSinceNs  when the instrument last went from healthy to degraded (0 while healthy)
+//   feedValue, feedStream, cond, feedTsNs  the measured value, stream id, condition code and
+//                risk-clock time of the last FEED_HEALTH record applied
 //
 //   position     signed quantity held (+ long, - short), in contracts
 //   avgPrice     costBasis / position: the price of the open lots (0 when flat)
@@ -108,6 +123,8 @@ export const RH_DAILY_LOSS_PCT: i32 = 160;
 export const RH_MAX_DRAWDOWN_PCT: i32 = 168;
 export const RH_PRICE_BAND_PCT: i32 = 176;
 export const RH_MIN_NOTIONAL: i32 = 184;
+/** Feed-health policy: the action (i32) of condition code c at RH_FEED_POLICY + 4 * c. */
+export const RH_FEED_POLICY: i32 = 192;
 export const RISK_HEADER_BYTES: i32 = 256;
 
 export const RISK_RATE_OFFSET: i32 = RISK_REGION_OFFSET + RISK_HEADER_BYTES;
@@ -140,6 +157,13 @@ export const RS_SETTLEMENT: i32 = 108;
 export const RS_VALUE_FACTOR: i32 = 112;
 export const RS_VALUE: i32 = 120;
 export const RS_COST_BASIS: i32 = 128;
+export const RS_FEED_MASK: i32 = 136;
+export const RS_FEED_ACTION: i32 = 140;
+export const RS_FEED_SINCE_NS: i32 = 144;
+export const RS_FEED_VALUE: i32 = 152;
+export const RS_FEED_STREAM: i32 = 160;
+export const RS_FEED_CONDITION: i32 = 164;
+export const RS_FEED_TS_NS: i32 = 168;
 
 /** Settlement of an instrument (RS_SETTLEMENT). */
 export const SETTLE_SPOT: i32 = 0;

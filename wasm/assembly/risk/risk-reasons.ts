@@ -8,10 +8,10 @@
 //   | kind | inst | ts_exchange  | ts_local     | price (f64)  | size (f64)   | a (f64)      | b (f64)      | id (u64)    |
 //                   order time     risk clock     order price    signed qty     reason code    limit value    order id
 //
-//   OrderDenied (reasons 1..15, 17, 18): the order was not accepted; `b` is the limit it met
+//   OrderDenied (reasons 1..15, 17..20): the order was not accepted; `b` is the limit it met
 //     (e.g. the largest allowed notional, the band centre, the lot size); `id` is 0 (a refused
 //     order takes no client order id).
-//   OrderDeferred (reasons DEFERRED_*): an exit that may not go now; retry it later.
+//   OrderDeferred (reasons DEFERRED_*: 5, 10, 21): an exit that may not go now; retry it later.
 //   FlattenRequired (reason KILL_SWITCH_FLATTEN): the kill switch tripped; `size` is the
 //     signed quantity that closes the position, `price` its mark, `b` the equity at the trip,
 //     `id` 0.
@@ -35,3 +35,6 @@ export const REASON_LEVERAGE: i32 = 15; // gross exposure / equity above the cap
 export const REASON_KILL_SWITCH_FLATTEN: i32 = 16; // flatten record emitted by a trip
 export const REASON_ORDER_UNCERTAIN: i32 = 17; // an order on the instrument is UNCERTAIN: new exposure denied until it resolves
 export const REASON_ORDER_TABLE_FULL: i32 = 18; // every order slot holds a live order
+export const REASON_FEED_REDUCE_ONLY: i32 = 19; // the instrument's feed is degraded and its policy is reduce-only: new exposure denied (b: the condition mask)
+export const REASON_FEED_HALT: i32 = 20; // the instrument's feed is degraded and its policy halts it: every new order denied (b: the condition mask)
+export const REASON_DEFERRED_FEED_HALT: i32 = 21; // exit while the instrument is halted by its feed health: retry once it recovers
