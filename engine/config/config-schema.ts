@@ -7,10 +7,12 @@
 // Money safety cannot be configured away: there is no switch to disable the kill switch,
 // the staleness guard or any risk check; limits are tunable only inside these ranges.
 import { FUSION_CONFIG_SCHEMA, SIZING_CONFIG_SCHEMA } from '../decision/decision-config.js';
-import { ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY, SETTLEMENTS } from '../risk/index.js';
+import { ASSET_CLASSES, FEED_HEALTH_CONFIG_SCHEMA, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY, SETTLEMENTS } from '../risk/index.js';
 import { STRATEGIES_CONFIG_SCHEMA } from '../strategy/index.js';
 import { DATA_CONFIG_SCHEMA } from './data-config.js';
 import { MODEL_CONFIG_SCHEMA } from './model-config.js';
+import { MONITORING_CONFIG_SCHEMA } from './monitoring-config.js';
+import { LIVE_CONFIG_SCHEMA } from './live-config.js';
 import { ACCOUNT_CONFIG_SCHEMA, EXECUTION_CONFIG_SCHEMA, EXITS_CONFIG_SCHEMA, ORDERS_CONFIG_SCHEMA, VENUE_CONFIG_SCHEMA } from '../execution/index.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -82,6 +84,8 @@ export const RISK_CONFIG_SCHEMA = {
         ...CONTRACT_TERMS,
       },
     },
+    /** Feed health as a risk input: what the core does per condition (reduceOnly | halt | cancelAll) and the tracker's bounds; no switch turns it off. */
+    feedHealth: FEED_HEALTH_CONFIG_SCHEMA,
   },
 } as const;
 
@@ -127,5 +131,7 @@ export const CONFIG_SCHEMA = {
     strategies: STRATEGIES_CONFIG_SCHEMA,
     data: DATA_CONFIG_SCHEMA,
     model: MODEL_CONFIG_SCHEMA,
+    monitoring: MONITORING_CONFIG_SCHEMA,
+    live: LIVE_CONFIG_SCHEMA,
   },
 } as const;

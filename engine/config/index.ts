@@ -5,4 +5,6 @@ export { ConfigError } from './config-error.js';
 export type { DataSourceConfig } from './data-config.js';
 export { CONFIG_SCHEMA } from './config-schema.js';
 export { ENV_PREFIX, ENV_ALIASES, envSegment } from './env-overrides.js';
+export { resolveLiveConfig, parseCredentialsSource, LIVE_CONFIG_SCHEMA, type LiveConfig, type LiveInstrumentConfig, type CredentialsSource } from './live-config.js';
 export { DEFAULT_MODEL_MONITOR, DEFAULT_MODEL_WAIT_MS, type ModelConfig, type ModelMonitorConfig } from './model-config.js';
+export { MONITORING_EVENTS, type MonitoringConfig, type MonitoringWebhookConfig } from './monitoring-config.js';

@@ -20,6 +20,8 @@ import { YamlSource } from './yaml-source.js';
 import { packageRoot } from '../core/package-root.js';
 import type { DataSourceConfig } from './data-config.js';
 import { resolveModelConfig, type ModelConfig } from './model-config.js';
+import { resolveMonitoringConfig, type MonitoringConfig } from './monitoring-config.js';
+import { resolveLiveConfig, type LiveConfig } from './live-config.js';
 
 export interface ControlConfig {
   readonly algorithm: 'HS256' | 'EdDSA';
@@ -45,6 +47,10 @@ export interface QuantFlowConfig {
   readonly data: readonly DataSourceConfig[];
   /** The quantile model of the ML expert (engine/models), paths resolved; null = fusion without the ML expert. */
   readonly model: ModelConfig | null;
+  /** Outgoing webhooks of critical events (monitoring-config.ts). */
+  readonly monitoring: MonitoringConfig;
+  /** What `quantflow run` connects to and how its session is kept (live-config.ts); null = not configured. */
+  readonly live: LiveConfig | null;
 }
 
 export interface LoadConfigOptions {
@@ -211,7 +217,8 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     : strategy));
   const data = ((merged as { data?: DataSourceConfig[] }).data ?? []).map((source) => ({ ...source, path: resolveDataPath(source.path, options.configFile) }));
   const model = resolveModelConfig((merged as { model?: Parameters<typeof resolveModelConfig>[0] }).model, options.configFile);
-  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies, data, model };
+  const live = resolveLiveConfig((merged as { live?: Parameters<typeof resolveLiveConfig>[0] }).live);
+  return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies, data, model, live, monitoring: resolveMonitoringConfig((merged as { monitoring?: Partial<MonitoringConfig> }).monitoring) };
 }
 
 /** A data source's path relative to the configuration file that names it (URLs and absolute paths as they are). */

@@ -3,4 +3,5 @@
 // multiple of real time, with the state server and its browser dashboard watching it.
 export { startPaperSession, type PaperSession, type PaperSessionOptions } from './paper-session.js';
 export { playPaced, checkSpeed, type PacedPlayOptions, type PacedPlayResult } from './paced-player.js';
-export { PaperControl } from './paper-control.js';
+export { PaperControl, ControlLog, type ControlLogEntry } from './paper-control.js';
+export { SessionWebhooks } from './session-webhooks.js';

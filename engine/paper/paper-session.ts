@@ -29,6 +29,7 @@ import { packageRoot } from '../core/package-root.js';
 import { playPaced, checkSpeed, type PacedInjection } from './paced-player.js';
 import { ControlLog, PaperControl } from './paper-control.js';
 import { modelsView, openSessionModel, withoutServedInstruments, type SessionModel, type SessionModelHooks } from './session-model.js';
+import { SessionWebhooks } from './session-webhooks.js';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import type { ModelStatus } from '../models/index.js';
 
@@ -99,11 +100,23 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
   let host: EngineHost | undefined;
   let sessionModel: SessionModel | null = null;
   const symbols = plans.map((p) => p.symbol);
+  const webhooks = config.monitoring.webhooks.length > 0 ? new SessionWebhooks(config.monitoring, symbols) : null;
+  const stopWatchingKillSwitch = webhooks?.watchKillSwitch(source);
+  /** Gives queued webhook events up to 2 s to go out, then stops delivery. */
+  const closeWebhooks = async (): Promise<void> => {
+    if (!webhooks) return;
+    stopWatchingKillSwitch?.();
+    await Promise.race([webhooks.idle(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    webhooks.close();
+  };
   const publishModels = (): void => {
     if (sessionModel) source.publishModels(modelsView(sessionModel.feed.status(), host?.pipelineMap ? host.pipelineCounters().modelWait : undefined));
   };
   const modelHooks: SessionModelHooks = {
-    onAlert: (alert) => log(`model alert: ${alert.kind} ${alert.instrument}${alert.feature ? ` ${alert.feature}` : ''} ${alert.value.toFixed(4)} (threshold ${alert.threshold}) at bar close ${new Date(Number(alert.atNs / 1_000_000n)).toISOString()}`),
+    onAlert: (alert) => {
+      log(`model alert: ${alert.kind} ${alert.instrument}${alert.feature ? ` ${alert.feature}` : ''} ${alert.value.toFixed(4)} (threshold ${alert.threshold}) at bar close ${new Date(Number(alert.atNs / 1_000_000n)).toISOString()}`);
+      webhooks?.modelAlert(alert);
+    },
     onStatus: publishModels,
   };
   try {
@@ -141,6 +154,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
       { onVenueReport: recorder.onVenueReport, onRoundTrip: recorder.onRoundTrip, onEquity: recorder.onEquity },
       source.listeners(),
       serving ? { onFeatures: model.feed.onFeatures } : {},
+      webhooks ? webhooks.listeners() : {},
     );
     host = await EngineHost.start({
       ...listeners,
@@ -199,6 +213,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
       async close() {
         stopRequested = true;
         await finished.catch(() => {});
+        await closeWebhooks();
         await server?.close();
       },
     };
@@ -206,6 +221,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     await merger.close();
     await sessionModel?.feed.close();
     if (host) await host.terminate();
+    webhooks?.close();
     await server?.close();
     throw error;
   }

@@ -1,0 +1,137 @@
+// The `live` section: what `quantflow run --mode live|paper` connects to and how its session is
+// kept (issue 15; the durability and checkpoint keys of issue 11). Absent (null) by default. The
+// credentials are named, never written here: `env:KEY_VAR/SECRET_VAR` (environment variables) or
+// `file:/absolute/path.json` ({apiKey, secret}) outside the repository; they never reach the
+// journal, logs or the printed configuration.
+//
+//   live:
+//     adapter: ccxt                    # ccxt (exchange: binance) | ib (ib: {host, port, clientId})
+//     exchange: binance
+//     baseUrl: null                    # http(s)://host:port: a testnet or a local simulator
+//     instruments:                     # instrument id = position in this list
+//       - { symbol: BTC/USDT, channel: bars, timeframe: 1m }   # channel: bars | trades | quotes
+//     credentials: env:BINANCE_API_KEY/BINANCE_SECRET
+//     journal: .quantflow/live-journal # journal and checkpoint directory (--journal overrides)
+//     durability: { mode: fsync }      # fsync | group (maxDelayMs, maxRecords) | async
+//     checkpoint: { everyRecords: 1000, everyMs: 60000 }
+//     timerMs: 1000                    # TIMER records: order timeouts, model wait, staleness
+//     reconcile: { foreignOrders: cancel, resubmitWithinMs: 5000, positionTolerance: 1.0e-9 }
+//     onExit: { policy: cancel, boundMs: 10000 }              # drain | cancel | keep (--on-exit overrides)
+//     equity: 100000
+import { ConfigError } from './config-error.js';
+
+const text = { type: 'string', minLength: 1 } as const;
+const positiveInteger = { type: 'integer', minimum: 1 } as const;
+
+export const LIVE_CONFIG_SCHEMA = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  required: ['adapter', 'instruments'],
+  properties: {
+    adapter: { enum: ['ccxt', 'ib'] },
+    exchange: { enum: ['binance'] },
+    baseUrl: { type: ['string', 'null'], pattern: '^https?://[^/]+$' },
+    ib: {
+      type: 'object', additionalProperties: false, required: ['host', 'port', 'clientId'],
+      properties: { host: text, port: { type: 'integer', minimum: 1, maximum: 65535 }, clientId: { type: 'integer', minimum: 0 } },
+    },
+    instruments: {
+      type: 'array', minItems: 1,
+      items: {
+        type: 'object', additionalProperties: false, required: ['symbol'],
+        properties: { symbol: text, channel: { enum: ['bars', 'trades', 'quotes'] }, timeframe: { enum: ['1m', '5m', '15m', '1h'] } },
+      },
+    },
+    credentials: { type: ['string', 'null'], pattern: '^(env:[A-Za-z_][A-Za-z0-9_]*/[A-Za-z_][A-Za-z0-9_]*|file:/.+)$' },
+    journal: text,
+    durability: {
+      type: 'object', additionalProperties: false, required: ['mode'],
+      properties: { mode: { enum: ['fsync', 'group', 'async'] }, maxDelayMs: { type: 'number', minimum: 0 }, maxRecords: positiveInteger },
+    },
+    checkpoint: {
+      type: 'object', additionalProperties: false,
+      properties: { everyRecords: { type: 'integer', minimum: 0 }, everyMs: { type: 'integer', minimum: 0 } },
+    },
+    timerMs: { type: 'integer', minimum: 10, maximum: 3_600_000 },
+    reconcile: {
+      type: 'object', additionalProperties: false,
+      properties: { foreignOrders: { enum: ['cancel', 'report'] }, resubmitWithinMs: { type: 'integer', minimum: 0 }, positionTolerance: { type: 'number', minimum: 0 } },
+    },
+    onExit: {
+      type: 'object', additionalProperties: false,
+      properties: { policy: { enum: ['drain', 'cancel', 'keep'] }, boundMs: { type: 'integer', minimum: 0, maximum: 3_600_000 } },
+    },
+    equity: { type: 'number', exclusiveMinimum: 0 },
+  },
+} as const;
+
+export interface LiveInstrumentConfig {
+  readonly instrument: number;
+  readonly symbol: string;
+  readonly channel: 'bars' | 'trades' | 'quotes';
+  readonly timeframe: string;
+}
+
+/** Where the credentials come from (the values are read by `quantflow run`, never kept in the configuration). */
+export type CredentialsSource = { readonly kind: 'env'; readonly keyVar: string; readonly secretVar: string } | { readonly kind: 'file'; readonly path: string };
+
+export interface LiveConfig {
+  readonly adapter: 'ccxt' | 'ib';
+  readonly exchange: 'binance';
+  readonly baseUrl: string | null;
+  readonly ib: { readonly host: string; readonly port: number; readonly clientId: number } | null;
+  readonly instruments: readonly LiveInstrumentConfig[];
+  readonly credentials: CredentialsSource | null;
+  readonly journal: string;
+  readonly durability: { readonly mode: 'fsync' | 'group' | 'async'; readonly maxDelayMs?: number; readonly maxRecords?: number };
+  readonly checkpoint: { readonly everyRecords: number; readonly everyMs: number };
+  readonly timerMs: number;
+  readonly reconcile: { readonly foreignOrders: 'cancel' | 'report'; readonly resubmitWithinMs: number; readonly positionTolerance: number };
+  readonly onExit: { readonly policy: 'drain' | 'cancel' | 'keep'; readonly boundMs: number };
+  readonly equity: number;
+}
+
+type RawLive = Partial<Omit<LiveConfig, 'instruments' | 'credentials' | 'checkpoint' | 'reconcile' | 'onExit'>> & {
+  instruments?: { symbol: string; channel?: LiveInstrumentConfig['channel']; timeframe?: string }[];
+  credentials?: string | null;
+  checkpoint?: Partial<LiveConfig['checkpoint']>;
+  reconcile?: Partial<LiveConfig['reconcile']>;
+  onExit?: Partial<LiveConfig['onExit']>;
+};
+
+/** The `live` section with defaults filled in (null when absent); the schema has checked the shapes. */
+export function resolveLiveConfig(raw: RawLive | null | undefined): LiveConfig | null {
+  if (raw === null || raw === undefined) return null;
+  if (raw.adapter === 'ib' && !raw.ib) throw new ConfigError('`live.ib` must give {host, port, clientId} when `live.adapter` is ib, was absent', 'live.ib');
+  const symbols = new Set<string>();
+  const instruments = (raw.instruments ?? []).map((entry, instrument) => {
+    if (symbols.has(entry.symbol)) throw new ConfigError(`\`live.instruments[${instrument}].symbol\` must be unique, was ${JSON.stringify(entry.symbol)} twice`, `live.instruments[${instrument}].symbol`);
+    symbols.add(entry.symbol);
+    return { instrument, symbol: entry.symbol, channel: entry.channel ?? 'bars', timeframe: entry.timeframe ?? '1m' };
+  });
+  return {
+    adapter: raw.adapter ?? 'ccxt',
+    exchange: raw.exchange ?? 'binance',
+    baseUrl: raw.baseUrl ?? null,
+    ib: raw.ib ?? null,
+    instruments,
+    credentials: raw.credentials ? parseCredentialsSource(raw.credentials) : null,
+    journal: raw.journal ?? '.quantflow/live-journal',
+    durability: raw.durability ?? { mode: 'fsync' },
+    checkpoint: { everyRecords: raw.checkpoint?.everyRecords ?? 1000, everyMs: raw.checkpoint?.everyMs ?? 60_000 },
+    timerMs: raw.timerMs ?? 1000,
+    reconcile: {
+      foreignOrders: raw.reconcile?.foreignOrders ?? 'cancel', resubmitWithinMs: raw.reconcile?.resubmitWithinMs ?? 5000,
+      positionTolerance: raw.reconcile?.positionTolerance ?? 1e-9,
+    },
+    onExit: { policy: raw.onExit?.policy ?? 'cancel', boundMs: raw.onExit?.boundMs ?? 10_000 },
+    equity: raw.equity ?? 100_000,
+  };
+}
+
+export function parseCredentialsSource(value: string): CredentialsSource {
+  const env = /^env:([A-Za-z_][A-Za-z0-9_]*)\/([A-Za-z_][A-Za-z0-9_]*)$/.exec(value);
+  if (env) return { kind: 'env', keyVar: env[1], secretVar: env[2] };
+  if (value.startsWith('file:/')) return { kind: 'file', path: value.slice('file:'.length) };
+  throw new ConfigError(`\`live.credentials\` must be env:KEY_VAR/SECRET_VAR or file:/absolute/path.json, was ${JSON.stringify(value.slice(0, 8))}…`, 'live.credentials');
+}

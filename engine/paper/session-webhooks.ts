@@ -1,0 +1,61 @@
+// The webhooks of a session (config `monitoring.webhooks`, engine/server WebhookNotifier): which
+// of the session's events each kind is. Fills and risk denials come from the outbound drain's
+// listeners; the kill switch from the risk topic of the state source (a trip is the moment
+// `killSwitchTripped` turns true, a reset when it turns false); model alerts from the model's
+// monitors (the session passes them on). Everything only enqueues: delivery never blocks.
+import type { OutboundListeners } from '../threads/index.js';
+import { WebhookNotifier, type StateSource } from '../server/index.js';
+import { riskReasonMessage, riskReasonName } from '../risk/index.js';
+import type { MonitoringConfig } from '../config/index.js';
+import type { MonitorAlert } from '../models/index.js';
+
+export class SessionWebhooks {
+  private readonly notifier: WebhookNotifier;
+  private tripped = false;
+
+  constructor(config: MonitoringConfig, private readonly symbols: readonly string[]) {
+    this.notifier = new WebhookNotifier(config.webhooks.map((hook) => ({ url: hook.url, events: hook.events, ...(hook.secret ? { secret: hook.secret } : {}) })));
+  }
+
+  /** The drain's listeners: each fill and each risk record. */
+  listeners(): OutboundListeners {
+    return {
+      onVenueReport: (report) => {
+        if (report.type !== 'fill') return;
+        this.notifier.notify('fill', {
+          instrument: this.symbols[report.instrument] ?? String(report.instrument), orderId: report.clientId, price: report.price, qty: report.qty, fee: report.fee, fillId: report.fillId, maker: report.maker,
+        }, report.venueNs);
+      },
+      onRiskRecord: (record) => {
+        this.notifier.notify('riskDenial', {
+          instrument: this.symbols[record.instrument] ?? String(record.instrument), orderId: record.orderId, qty: record.qty, price: record.price,
+          reason: riskReasonName(record.reason), message: riskReasonMessage(record.reason), limit: record.limit,
+        }, record.tsNs);
+      },
+    };
+  }
+
+  /** Follows the risk topic for kill-switch trips and resets; returns what stops following. */
+  watchKillSwitch(source: StateSource): () => void {
+    return source.onDelta((delta) => {
+      if (delta.topic !== 'risk') return;
+      const risk = delta.payload as { killSwitchTripped: boolean; killSwitchReason: string; drawdown: number };
+      if (risk.killSwitchTripped === this.tripped) return;
+      this.tripped = risk.killSwitchTripped;
+      this.notifier.notify('killSwitch', { tripped: risk.killSwitchTripped, reason: risk.killSwitchReason, drawdown: risk.drawdown }, delta.timeNs);
+    });
+  }
+
+  modelAlert(alert: MonitorAlert): void {
+    this.notifier.notify('modelAlert', { kind: alert.kind, instrument: alert.instrument, feature: alert.feature ?? null, value: alert.value, threshold: alert.threshold }, alert.atNs);
+  }
+
+  /** Resolves once every queued event was delivered or given up (bounded by the notifier's retries). */
+  idle(): Promise<void> {
+    return this.notifier.idle();
+  }
+
+  close(): void {
+    this.notifier.close();
+  }
+}
