@@ -54,6 +54,13 @@ export interface BacktestOptions {
   /** Records published to the inbound ring at once (default 4096). */
   readonly batch?: number;
   readonly wait?: WaitStrategyName;
+  /**
+   * Run the engine's core in the calling thread instead of its own engine thread (EngineHost
+   * `inline`): the same loop and results, no thread started per run, and the memory kept for the
+   * thread's next run (reset to zeros). For callers whose thread has nothing else to do meanwhile
+   * (a sweep's workers). Default false.
+   */
+  readonly inlineEngine?: boolean;
   /** false: no fills, trades, equity or bars are kept (a bench of the bare pipeline). Default true. */
   readonly record?: boolean;
   /** false: indicators only, no strategy, no orders (a bench of the data path). Default true. */
@@ -162,6 +169,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     host = await EngineHost.start({
       ...options.listeners,
       wait: options.wait,
+      inline: options.inlineEngine,
       pipeline: { ...spec.spec, equityRecords: record && trade },
       onVenueReport: record ? recorder.onVenueReport : undefined,
       onRoundTrip: record ? recorder.onRoundTrip : undefined,
@@ -192,6 +200,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     await merger.close();
     await warmupMerger?.close();
     if (host && !stopped) await host.terminate();
+    // Inline: the run's results are read out of the memory; keep it for this thread's next run.
+    host?.release();
   }
 }
 

@@ -3,8 +3,18 @@
 // and offers the inbound producer, the outbound drain (outbound-dispatch.ts reads the records;
 // order-flow-tally.ts counts them for reports; a kill-switch trip is persisted after each drain
 // when a store is given), checkpoints at a batch boundary (core-checkpoint.ts), and the stop
-// protocol. Latency: the inbound producer stamps what it publishes, the engine thread logs each
-// batch, and the drain turns both into per-stage histograms (latency-stamps.ts, latency-monitor.ts):
+// protocol below. Latency: the inbound producer stamps what it publishes, the core's stepper logs
+// each batch, and the drain turns both into per-stage histograms (latency-stamps.ts, latency-monitor.ts).
+//
+// With `inline` there is no engine thread: the core runs in the caller's thread
+// (engine-core-loop.ts, the same calls as the engine thread makes) each time the I/O side drains
+// the outbound ring or would wait for the engine, so one thread plays, decides and records (a
+// sweep's pool worker, whose thread does nothing else during a run). The replay source still
+// never waits for the engine's orders: it publishes, and the core consumes what was published.
+// An inline host takes its memory from the thread's kept memories (core-memory-cache.ts, reset
+// to zeros) and gives it back on release(), once the caller has read its results.
+//
+// The stop protocol of the engine thread:
 //
 //   I/O thread                                   engine thread
 //   stop sources; publish what was claimed
@@ -14,12 +24,15 @@
 import type { Worker } from 'node:worker_threads';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { compileCore, createSharedMemory, type CoreBuild } from '../core/wasm-core.js';
+import { keepCoreMemory, takeCoreMemory } from '../core/core-memory-cache.js';
 import {
   CONTROL_BARS_PROCESSED,
   CONTROL_ENGINE_STATE,
   CONTROL_EVENTS_CHECKSUM,
   CONTROL_EVENTS_PROCESSED,
   CONTROL_EVENTS_REJECTED,
+  CONTROL_HELD_PHASE,
+  CONTROL_LAST_STATUS,
   CONTROL_OFFSET,
   CONTROL_PROGRESS_DROPPED,
   CONTROL_STOP_REQUESTED,
@@ -32,7 +45,9 @@ import {
   RING_PUBLISHED,
   RING_RELEASED,
 } from '../layout/memory-map.js';
-import { KillSwitchMonitor, type ControlEvent, type KillSwitchStore } from '../killswitch/index.js';
+// Loaded when a host is given a kill-switch store (live and paper): a backtest's or a sweep worker's
+// thread then never loads engine/killswitch and what it pulls in (its LMDB journal, token signing).
+import type { ControlEvent, KillSwitchMonitor, KillSwitchStore } from '../killswitch/index.js';
 import { RingConsumer, RingProducer, formatChecksum, initRing } from '../ring/index.js';
 import { spawnWorker } from './spawn-worker.js';
 import type { OrderIdLease } from '../state/index.js';
@@ -43,7 +58,8 @@ import { readPipelineCounters, readPipelineSnapshot, type InstrumentSnapshot, ty
 import { OutboundDispatch, type OutboundListeners } from './outbound-dispatch.js';
 import { OrderFlowTallier, type OrderFlowTally } from './order-flow-tally.js';
 import { PARK_ONLY, PARK_RESET_KILL_SWITCH, copyImage, isParked, parkedActionStatus, readCheckpointCounters, releasePark, requestPark, type CoreCheckpoint } from './core-checkpoint.js';
-import { CoreStatusError } from '../core/core-status.js';
+import { CoreStatusError, checkCoreStatus } from '../core/core-status.js';
+import { CoreStepper, STEP_INBOUND_EMPTY, startEngineCore } from './engine-core-loop.js';
 import { readConsistentState, type ConsistentState } from '../snapshot/index.js';
 import { LatencyStamps, StampingRingProducer } from './latency-stamps.js';
 import { LatencyMonitor } from './latency-monitor.js';
@@ -69,6 +85,12 @@ export interface EngineHostOptions extends OutboundListeners {
   orderIds?: OrderIdLease;
   /** Start from this checkpoint (taken with the same pipeline) instead of a fresh core. */
   restore?: CoreCheckpoint;
+  /**
+   * Run the core in this thread instead of an engine thread (see the header): for a caller whose
+   * thread has nothing else to do while the engine runs, such as a sweep's pool worker. The
+   * `wait` strategy is then unused. Default false.
+   */
+  inline?: boolean;
 }
 
 export interface EngineCounters {
@@ -108,13 +130,17 @@ export class EngineHost {
   private onKillSwitchTrip: EngineHostOptions['onKillSwitchTrip'];
   private stopped = false;
   private failure: Error | undefined;
+  /** The core run in this thread (`inline`); null with an engine thread. */
+  private stepper: CoreStepper | null = null;
+  private released = false;
 
-  private constructor(readonly memory: WebAssembly.Memory, private readonly worker: Worker, stamps: LatencyStamps) {
+  private constructor(readonly memory: WebAssembly.Memory, private readonly worker: Worker | null, stamps: LatencyStamps) {
     this.i32 = new Int32Array(memory.buffer);
     this.i64 = new BigInt64Array(memory.buffer, CONTROL_OFFSET, 16);
     this.latencyStamps = stamps;
     this.inbound = new StampingRingProducer(memory, INBOUND_RING_OFFSET, stamps, this.latency);
     this.outbound = new RingConsumer(memory, OUTBOUND_RING_OFFSET);
+    if (!worker) return;
     worker.on('message', (message: EngineThreadMessage) => {
       if (message.type === 'stopped') this.stopped = true;
       if (message.type === 'failed') this.failure = new Error(`engine thread failed: ${message.message}`);
@@ -137,7 +163,7 @@ export class EngineHost {
     return this.dispatch ? this.dispatch.consumedReported : 0;
   }
 
-  /** Creates the memory and rings, starts the engine thread and waits until it runs. */
+  /** Creates the memory and rings, starts the engine thread (or the inline core) and waits until it runs. */
   static async start(options: EngineHostOptions = {}): Promise<EngineHost> {
     const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > INBOUND_CAPACITY) {
@@ -147,7 +173,7 @@ export class EngineHost {
     if (!Number.isInteger(outboundCapacity) || outboundCapacity < 2 || outboundCapacity > OUTBOUND_CAPACITY || (outboundCapacity & (outboundCapacity - 1)) !== 0) {
       throw new RangeError(`\`outboundCapacity\` must be a power of two in [2, ${OUTBOUND_CAPACITY}], was ${outboundCapacity}`);
     }
-    const memory = createSharedMemory();
+    const memory = options.inline ? takeCoreMemory() : createSharedMemory();
     initRing(memory, INBOUND_RING_OFFSET, INBOUND_CAPACITY);
     const stamps = LatencyStamps.allocate(INBOUND_CAPACITY);
     initRing(memory, OUTBOUND_RING_OFFSET, outboundCapacity);
@@ -160,19 +186,28 @@ export class EngineHost {
       restore: options.restore ? { image: options.restore.image, counters: [...options.restore.counters] } : null,
       latency: stamps.buffer,
     };
-    const worker = spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
+    // Before the engine thread starts: its 'started' message must find the listener below.
+    const killSwitch = options.killSwitch && options.pipeline?.risk ? { store: options.killSwitch, Monitor: (await import('../killswitch/index.js')).KillSwitchMonitor } : null;
+    const worker = options.inline ? null : spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
     const host = new EngineHost(memory, worker, stamps);
     const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onFeatures } = options;
     const listeners: OutboundListeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onFeatures };
     host.dispatch = new OutboundDispatch(memory, host.outbound, outboundCapacity * 64, listeners, host.tallier, options.orderIds, host.latency);
     host.inboundBase = options.restore ? Number(options.restore.inboundSeq) : 0;
     host.onKillSwitchTrip = options.onKillSwitchTrip;
+    if (!worker) {
+      const started = startEngineCore(data);
+      host.stepper = new CoreStepper(memory, started.core, maxBatch, stamps.buffer);
+      host.pipelineMap = started.pipeline;
+      if (killSwitch) host.killSwitchMonitor = new killSwitch.Monitor(killSwitch.store, memory);
+      return host;
+    }
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: EngineThreadMessage): void => {
         if (message.type === 'started') {
           worker.off('message', onMessage);
           host.pipelineMap = message.pipeline;
-          if (options.killSwitch && options.pipeline?.risk) host.killSwitchMonitor = new KillSwitchMonitor(options.killSwitch, memory);
+          if (killSwitch) host.killSwitchMonitor = new killSwitch.Monitor(killSwitch.store, memory);
           resolve();
         } else if (message.type === 'failed') {
           worker.off('message', onMessage);
@@ -195,6 +230,15 @@ export class EngineHost {
    * core made (with a store); returns how many records were read.
    */
   drainOutbound(): number {
+    let read = 0;
+    if (this.stepper && !this.stopped) {
+      // Inline: run the core until the inbound ring is empty, draining whenever it is short of room.
+      while (this.stepper.runUntilIdle() !== STEP_INBOUND_EMPTY) read += this.drainOnce();
+    }
+    return read + this.drainOnce();
+  }
+
+  private drainOnce(): number {
     this.latency.collect(this.latencyStamps, this.inbound.cursor);
     const read = this.dispatch!.drain(monotonicNs());
     if (this.killSwitchMonitor) {
@@ -231,6 +275,7 @@ export class EngineHost {
 
   /** Parks the engine thread with `code` (draining the outbound ring meanwhile), runs `read`, lets it run on. */
   private async whileParked<T>(code: number, read: () => T): Promise<T> {
+    if (this.stepper) return this.inlineParked(this.stepper, code, read);
     requestPark(this.i32, code);
     try {
       while (!isParked(this.i32)) {
@@ -242,6 +287,20 @@ export class EngineHost {
     } finally {
       releasePark(this.i32);
     }
+  }
+
+  /**
+   * Inline: the core is between calls. Runs it past a record it holds (as the engine thread parks
+   * only when nothing is held), then acts as a parked engine thread would (parkIfRequested).
+   */
+  private async inlineParked<T>(stepper: CoreStepper, code: number, read: () => T): Promise<T> {
+    while (Atomics.load(this.i32, (CONTROL_OFFSET + CONTROL_HELD_PHASE) >> 2) !== 0) {
+      this.drainOutbound();
+      await yieldToEventLoop();
+    }
+    const status = code === PARK_ONLY ? 0 : code === PARK_RESET_KILL_SWITCH ? stepper.core.riskResetKillSwitch() : -1;
+    Atomics.store(this.i32, (CONTROL_OFFSET + CONTROL_LAST_STATUS) >> 2, status < 0 ? status : 0);
+    return read();
   }
 
   /**
@@ -271,6 +330,12 @@ export class EngineHost {
   }
 
   private async waitOn(wordOffset: number, flagOffset: number, ready: () => boolean, timeoutMs: number): Promise<void> {
+    if (this.stepper) {
+      // Inline: nothing runs the core but this thread; run it now instead of sleeping.
+      this.drainOutbound();
+      await yieldToEventLoop();
+      return;
+    }
     const word = wordOffset >> 2;
     const flag = flagOffset >> 2;
     const seen = Atomics.load(this.i32, word);
@@ -298,19 +363,41 @@ export class EngineHost {
    */
   async drainAndStop(): Promise<EngineCounters> {
     this.requestStop();
+    if (this.stepper) {
+      // Inline: what the engine thread does once asked to stop, in this thread.
+      while (!this.stepper.inboundEmpty()) this.drainOutbound();
+      this.drainOutbound();
+      checkCoreStatus(this.stepper.core.engineStop(), 'engineStop');
+      this.stopped = true;
+      this.drainOutbound();
+      return this.counters();
+    }
     while (!this.stopped) {
       this.checkHealthy();
       this.drainOutbound();
       await yieldToEventLoop();
     }
     this.drainOutbound();
-    await this.worker.terminate();
+    await this.worker!.terminate();
     return this.counters();
   }
 
-  /** Kills the engine thread at once (forced exit path). */
+  /** Kills the engine thread at once (forced exit path); an inline core just stops being called. */
   async terminate(): Promise<void> {
-    await this.worker.terminate();
+    this.stopped = true;
+    await this.worker?.terminate();
+  }
+
+  /**
+   * Inline: the caller has read everything it needs from the memory (counters, reports, state) and
+   * holds no view of it; it is kept for this thread's next inline host (core-memory-cache.ts,
+   * reset to zeros first). Nothing to do with an engine thread. Call once the host is stopped.
+   */
+  release(): void {
+    if (!this.stepper || this.released) return;
+    this.stopped = true;
+    this.released = true;
+    keepCoreMemory(this.memory);
   }
 
   /** Records published to the inbound ring that the core has not consumed yet. */

@@ -1,7 +1,10 @@
 // One run of a sweep, wherever it executes (a piscina worker, a `quantflow worker` process, or
 // in-process): the run's configuration document validated through engine/config, then
 // runBacktest over the sweep's data, held in memory once per worker (DataCache: the sources are
-// opened and read with MemoryStream.load on the first run and reused by every later run). A run
+// opened and read with MemoryStream.load on the first run and reused by every later run). The
+// engine's core runs in the executing thread (runBacktest `inlineEngine`, its memory kept and
+// reset to zeros between runs): a worker does nothing else during a run, and starting an engine
+// thread per run cost more than the run itself. A run
 // is a pure function of its document, data and seed; `runMs` is the only field that differs
 // between two executions of the same run.
 import { MemoryStream, runBacktest } from '../../backtest/index.js';
@@ -106,7 +109,7 @@ export async function executeRun(task: RunTask, cache: DataCache): Promise<RunRe
   const started = performance.now();
   const config = loadRunConfig(task.config);
   const streams = await cache.streams(task.data);
-  const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe });
+  const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe, inlineEngine: true });
   const { recording } = run;
   const values = recording.equity.map((p) => p.equity);
   const times = recording.equity.map((p) => p.timeNs);

@@ -1,6 +1,7 @@
 // The piscina worker of a one-machine sweep: executes one run per task. Each worker thread holds
-// its own data in memory (DataCache, loaded on its first run) and starts its own engine thread
-// per run (runBacktest), so runs on different workers share nothing but the files they read.
+// its own data in memory (DataCache, loaded on its first run) and is itself the engine thread of
+// its runs (executeRun runs the core inline, over one memory kept across its runs), so runs on
+// different workers share nothing but the files they read.
 // Whatever a run throws goes back as a plain Error with its message and stack.
 import { inspect } from 'node:util';
 import { DataCache, executeRun, type RunResult, type RunTask } from './execute-run.js';

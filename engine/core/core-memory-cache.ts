@@ -1,0 +1,52 @@
+// Shared memories of the core kept by a thread across runs (a sweep's pool worker runs one
+// backtest after another): a new 128 MiB shared WebAssembly.Memory costs ~6 ms to map and fault
+// in (15-18 ms when two threads allocate at once), more than a short backtest's core work.
+//
+// A memory given back is handed out again only after it is made byte for byte what a fresh one
+// is before the core is instantiated over it: all zeros, over its whole length (data, stack,
+// heap, control block, both rings, every state region and the scratch region). The reset does
+// not trust any list of what a run writes: it compares every 64 KiB page with zeros (memcmp,
+// native) and fills only the pages that differ. Pages no run ever touched read as the kernel's
+// zero page, so the scan costs little; what a run dirtied is what gets written.
+//
+//   memory 0                                                           MEMORY_BYTES
+//   | page 0 | page 1 | ... | page k (dirty: filled with 0) | ... | last page |   64 KiB each
+//
+// The instance is not reused: the core keeps state in WASM globals (drop counters, the last fill
+// slot ...) that only a new instance starts afresh; instantiating the compiled module is cheap.
+import { createSharedMemory } from './wasm-core.js';
+import { MEMORY_BYTES, PAGE_BYTES } from '../layout/memory-map.js';
+
+/** Memories a thread keeps at most (one per run it has open at once; a worker runs one). */
+const KEPT_MAX = 1;
+
+const kept: WebAssembly.Memory[] = [];
+let zeroPage: Buffer | undefined;
+
+/** A memory for a core: a kept one, reset to zeros, or a new one. */
+export function takeCoreMemory(): WebAssembly.Memory {
+  const memory = kept.pop();
+  if (!memory) return createSharedMemory();
+  zeroDirtyPages(memory);
+  return memory;
+}
+
+/** Keeps `memory` for the next takeCoreMemory of this thread. Its run must hold no view of it any more. */
+export function keepCoreMemory(memory: WebAssembly.Memory): void {
+  if (kept.length < KEPT_MAX && memory.buffer.byteLength === MEMORY_BYTES && !kept.includes(memory)) kept.push(memory);
+}
+
+/** Fills with zeros every 64 KiB page of `memory` that holds a non-zero byte; returns how many it filled. */
+export function zeroDirtyPages(memory: WebAssembly.Memory): number {
+  const zero = (zeroPage ??= Buffer.alloc(PAGE_BYTES));
+  const bytes = Buffer.from(memory.buffer as unknown as ArrayBuffer, 0, memory.buffer.byteLength);
+  let filled = 0;
+  for (let at = 0; at < bytes.length; at += PAGE_BYTES) {
+    const end = Math.min(at + PAGE_BYTES, bytes.length);
+    if (bytes.compare(zero, 0, end - at, at, end) !== 0) {
+      bytes.fill(0, at, end);
+      filled++;
+    }
+  }
+  return filled;
+}
