@@ -12,7 +12,7 @@
 //            reconciled over REST. `market(fromSeq, count)` (the pull contract) does not fit a live
 //            feed and rejects; see subscribeMarket.
 import type {
-  VenueAdapter, VenueCancelRequest, VenueOrderRequest, VenueOrderView, VenuePosition, VenueRecordListener, VenueReplaceRequest, VenueStatus,
+  PushMarketStream, PushVenueAdapter, VenueCancelRequest, VenueOrderRequest, VenueOrderView, VenuePosition, VenueRecordListener, VenueReplaceRequest, VenueStatus,
 } from '../../engine/live/index.js';
 import { orderIdOfClientOrderId } from '../../engine/live/index.js';
 import { EVENT_BYTES } from '../../engine/layout/event-record.js';
@@ -54,7 +54,7 @@ export interface OrderRefusal { readonly clientOrderId: string; readonly rule: s
 
 const TIMEFRAME_MS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000 };
 
-export class CcxtVenueAdapter implements VenueAdapter {
+export class CcxtVenueAdapter implements PushVenueAdapter {
   readonly name: string;
   readonly config: ResolvedCcxtAdapterConfig;
   readonly symbols: InstrumentSymbols;
@@ -67,6 +67,7 @@ export class CcxtVenueAdapter implements VenueAdapter {
   private queue!: RequestQueue;
   private listener: VenueRecordListener | null = null;
   private disconnectListener: ((reason: string) => void) | null = null;
+  private reconnectListener: (() => void) | null = null;
   private healthListener: ((event: FeedHealthEvent) => void) | null = null;
   private readonly rules = new Map<number, MarketRules>();
   private readonly lastPrice = new Map<number, number>();
@@ -98,6 +99,16 @@ export class CcxtVenueAdapter implements VenueAdapter {
   }
 
   onDisconnect(listener: (reason: string) => void): void { this.disconnectListener = listener; }
+  /** engine/live PushVenueAdapter: after a stream came back (the user stream reconciled over REST first). */
+  onReconnect(listener: () => void): void { this.reconnectListener = listener; }
+
+  /** engine/live PushVenueAdapter: trades -> watchTrades, bars -> watchOHLCV, quotes -> watchTicker. */
+  subscribe(streams: readonly PushMarketStream[]): void {
+    for (const s of streams) {
+      const channel: MarketChannel = s.channel === 'bars' ? 'ohlcv' : s.channel === 'quotes' ? 'ticker' : 'trades';
+      this.subscribeMarket({ instrument: s.instrument, channel, ...(s.timeframe ? { timeframe: s.timeframe } : {}) });
+    }
+  }
   onFeedHealth(listener: (event: FeedHealthEvent) => void): void { this.healthListener = listener; }
 
   async connect(): Promise<void> {
@@ -117,12 +128,12 @@ export class CcxtVenueAdapter implements VenueAdapter {
         this.rules.set(instrument, marketRulesOf(market));
       }
       await this.syncClock();
-      await this.profile.userStreamReady(ex);
+      if (!this.config.marketOnly) await this.profile.userStreamReady(ex);
     } catch (error) {
       throw new Error(`${this.name}: cannot connect to ${cfg.baseUrl ?? cfg.exchange}: ${this.redactError(error)}`, { cause: error });
     }
-    this.startLoop('orders', () => ex.watchOrders(), (orders: CcxtOrder[]) => { const t = this.clock.venueNowNs(); for (const o of orders) this.tracker.order(o, t); this.backfillFillsIfNeeded(); }, true);
-    this.startLoop('myTrades', () => ex.watchMyTrades(), (trades: CcxtTrade[]) => this.onFills(trades), true);
+    if (!this.config.marketOnly) this.startLoop('orders', () => ex.watchOrders(), (orders: CcxtOrder[]) => { const t = this.clock.venueNowNs(); for (const o of orders) this.tracker.order(o, t); this.backfillFillsIfNeeded(); }, true);
+    if (!this.config.marketOnly) this.startLoop('myTrades', () => ex.watchMyTrades(), (trades: CcxtTrade[]) => this.onFills(trades), true);
     this.healthTimer = setInterval(() => this.checkHealth(), cfg.healthCheckMs);
     this.log(`${this.name}: connected (clock offset ${this.clock.offsetMs} ms, ${cfg.instruments.length} instruments)`);
   }
@@ -247,13 +258,34 @@ export class CcxtVenueAdapter implements VenueAdapter {
         const facts = fillFactsOf(t, quote);
         if (BigInt(facts.fillId) <= fillId) continue;
         const view = this.tracker.views().find((v) => v.instrument === instrument && this.venueOrderIdOf(v.clientOrderId) === facts.venueOrderId);
-        if (!view) continue;
+        // An order this process never sent (sent before a restart): the venue says whose it is.
+        const owner = view ? { orderId: view.orderId, sign: view.qty > 0 ? 1 : -1 } : await this.ownerOfVenueOrder(symbol, facts.venueOrderId, t.side);
+        if (!owner) continue;
         const bytes = new Uint8Array(EVENT_BYTES);
-        writeFillRecord(new DataView(bytes.buffer), 0, facts, view.orderId, instrument, view.qty > 0 ? 1 : -1, this.clock.venueNowNs());
+        writeFillRecord(new DataView(bytes.buffer), 0, facts, owner.orderId, instrument, owner.sign, this.clock.venueNowNs());
         out.push({ id: facts.fillId, bytes });
       }
     }
     return out.sort((a, b) => a.id - b.id).map((f) => f.bytes);
+  }
+
+  /**
+   * The engine order behind venue order `venueOrderId` when the tracker does not know it (sent
+   * by an earlier process of the session): its client order id from the venue, null when it is
+   * not one of ours. Remembered, so a restart asks once per order.
+   */
+  private async ownerOfVenueOrder(symbol: string, venueOrderId: number, side: string | undefined): Promise<{ orderId: bigint; sign: number } | null> {
+    let clientOrderId = [...this.venueOrderIds].find(([, id]) => id === venueOrderId)?.[0];
+    if (clientOrderId === undefined) {
+      const o: CcxtOrder = await this.queue.run(`fetchOrder ${venueOrderId}`, () => this.exchange.fetchOrder(String(venueOrderId), symbol));
+      if (!o.clientOrderId) return null;
+      clientOrderId = o.clientOrderId;
+      this.venueOrderIds.set(clientOrderId, venueOrderId);
+      side = o.side ?? side;
+    }
+    const orderId = orderIdOfClientOrderId(clientOrderId);
+    if (orderId === null || (side !== 'buy' && side !== 'sell')) return null;
+    return { orderId, sign: side === 'buy' ? 1 : -1 };
   }
 
   /** The adapter's own view of its orders (what it has told the engine). */
@@ -409,7 +441,7 @@ export class CcxtVenueAdapter implements VenueAdapter {
       while (!this.closed) {
         try {
           if (failed && user) { await this.profile.userStreamReady(this.exchange); await this.reconcileAll(); }
-          if (failed) { this.reconnects++; this.health(stream, 'reconnected', `after ${backoff.attempts} attempt(s)`); failed = false; backoff.reset(); }
+          if (failed) { this.reconnects++; this.health(stream, 'reconnected', `after ${backoff.attempts} attempt(s)`); failed = false; backoff.reset(); this.reconnectListener?.(); }
           const value = await watch();
           this.lastMessageAt.set(stream, this.config.localNowMs());
           if (this.stale.delete(stream)) this.health(stream, 'fresh', 'messages again');

@@ -18,6 +18,8 @@ export interface CcxtAdapterConfig {
   readonly exchange: ExchangeId;
   readonly instruments: readonly InstrumentSymbol[];
   readonly credentials: CcxtCredentials;
+  /** Market data only (paper sessions): no user stream, no credentials needed; orders are refused by the venue. */
+  readonly marketOnly?: boolean;
   /** Replaces every https/wss host of the exchange's URLs (tests: 'http://127.0.0.1:PORT'). */
   readonly baseUrl?: string;
   /** Reconnect backoff: first delay, cap, jitter seed. */
@@ -60,10 +62,10 @@ export function resolveCcxtConfig(c: CcxtAdapterConfig): ResolvedCcxtAdapterConf
     if (!Number.isInteger(i.instrument) || i.instrument < 0) throw new CcxtConfigError(`instruments[${n}].instrument`, i.instrument, 'must be a whole number >= 0');
     if (!/^[A-Z0-9]+\/[A-Z0-9]+$/.test(i.symbol)) throw new CcxtConfigError(`instruments[${n}].symbol`, i.symbol, "must be a ccxt spot symbol like 'BTC/USDT'");
   });
-  if (!c.credentials.apiKey || !c.credentials.secret) throw new CcxtConfigError('credentials', '***', 'must hold an apiKey and a secret');
+  if (!c.marketOnly && (!c.credentials.apiKey || !c.credentials.secret)) throw new CcxtConfigError('credentials', '***', 'must hold an apiKey and a secret');
   if (c.baseUrl !== undefined && !/^https?:\/\/[^/]+$/.test(c.baseUrl)) throw new CcxtConfigError('baseUrl', c.baseUrl, "must be 'http(s)://host[:port]' with no path");
   return {
-    exchange: c.exchange, instruments: c.instruments, credentials: c.credentials, baseUrl: c.baseUrl,
+    exchange: c.exchange, instruments: c.instruments, credentials: c.credentials, baseUrl: c.baseUrl, marketOnly: c.marketOnly ?? false,
     reconnect: {
       initialMs: positiveInt(c.reconnect?.initialMs, 'reconnect.initialMs', 250), maxMs: positiveInt(c.reconnect?.maxMs, 'reconnect.maxMs', 30_000),
       seed: c.reconnect?.seed ?? 1, maxAttempts: positiveInt(c.reconnect?.maxAttempts, 'reconnect.maxAttempts', 1000),

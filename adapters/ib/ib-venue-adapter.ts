@@ -15,7 +15,7 @@
 import type { Order } from '@stoqey/ib';
 import {
   orderIdOfClientOrderId, type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition,
-  type VenueRecordListener, type VenueReplaceRequest, type VenueStatus,
+  type VenueRecordListener, type VenueReplaceRequest, type VenueStatus, type PushMarketStream, type PushVenueAdapter,
 } from '../../engine/live/index.js';
 import { EventKind } from '../../engine/layout/event-record.js';
 import { checkIbAdapterConfig, describeIbConfig, type IbAdapterConfig, type ResolvedIbAdapterConfig } from './config.js';
@@ -88,7 +88,7 @@ interface Queued { readonly record: Uint8Array; execId: string | null; timer: No
 
 const HISTORICAL_ATTEMPTS = 6;
 
-export class IbVenueAdapter implements VenueAdapter {
+export class IbVenueAdapter implements PushVenueAdapter {
   readonly name: string;
   readonly config: ResolvedIbAdapterConfig;
   readonly stats: IbAdapterStats = {
@@ -305,6 +305,18 @@ export class IbVenueAdapter implements VenueAdapter {
   }
 
   // ---- market data -------------------------------------------------------------------------
+
+  /** engine/live PushVenueAdapter: trades and quotes -> reqMktData, bars -> 5-second real-time bars; one subscription per instrument. */
+  subscribe(streams: readonly PushMarketStream[]): void {
+    const what = new Map<number, { quotes: boolean; bars: boolean }>();
+    for (const s of streams) {
+      const w = what.get(s.instrument) ?? { quotes: false, bars: false };
+      if (s.channel === 'bars') w.bars = true;
+      else w.quotes = true;
+      what.set(s.instrument, w);
+    }
+    for (const [instrument, w] of what) this.subscribeMarket(instrument, w);
+  }
 
   /** Starts pushing QUOTE/TRADE (reqMktData) and/or 5-second BAR (reqRealTimeBars) records of `instrument`; restored after reconnects. */
   subscribeMarket(instrument: number, what: IbMarketSubscription = { quotes: true }): void {

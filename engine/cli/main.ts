@@ -20,6 +20,7 @@ import { registerWatchCommand } from './commands/watch.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerModelsCommand } from './commands/models.js';
+import { registerRunCommand } from './commands/run.js';
 
 const program = new Command();
 program
@@ -46,5 +47,6 @@ registerWatchCommand(program);
 registerFeaturesCommand(program);
 registerTrainCommand(program);
 registerModelsCommand(program);
+registerRunCommand(program);
 
 program.parseAsync(process.argv).catch(reportCliError);

@@ -1,12 +1,12 @@
 // Public API of engine/live: a live session against a venue through the write-ahead journal
 // (recovery, reconciliation, lockstep loop), the adapter contract every venue adapter
-// implements, and the scripted crash points the crash harness uses.
+// implements (pull: lockstep; push: PushVenueAdapter), the stop request of a push session, and the scripted crash points the crash harness uses.
 export {
-  clientOrderIdOf, orderIdOfClientOrderId,
+  clientOrderIdOf, orderIdOfClientOrderId, isPushVenueAdapter, type PushMarketStream, type PushVenueAdapter,
   type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition, type VenueRecordListener,
   type VenueReplaceRequest, type VenueStatus,
 } from './venue-adapter.js';
-export { runLiveSession, JournalDivergenceError, TradingStoppedError, type LiveSessionOptions, type LiveSessionResult, type LiveSessionModel } from './live-session.js';
+export { runLiveSession, JournalDivergenceError, TradingStoppedError, type LiveSessionOptions, type LiveSessionResult, type LiveSessionModel, type PushFeedOptions } from './live-session.js';
 export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliation, type ForeignOrderPolicy, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
 export { CRASH_POINTS, crashPoint, type CrashPointName } from './crash-points.js';
 export { liveOrders, readSessionBook, pipelineFromJson, pipelineToJson, type SessionBook } from './session-state.js';
@@ -14,3 +14,4 @@ export { replayJournal, JournalReplayError, type JournalReplayResult } from './j
 export {
   SessionControlRefused, holdJournal, journalHolder, journaledKillSwitch, releaseJournal, resetKillSwitchInJournal, type JournaledKillSwitch,
 } from './session-control.js';
+export { SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type SessionExitReport, type StopRequest } from './session-stop.js';

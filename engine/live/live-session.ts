@@ -19,6 +19,23 @@
 // answer) is computed again during recovery and journaled after the replay, where the
 // uninterrupted session would have published it. Monitor alerts are journaled (ModelAlert),
 // except those raised again while recovery rebuilds the monitors.
+//
+// Push mode (`feed: 'push'`, live venues: ccxt, IB) has the same recovery, journal and
+// reconciliation, but the venue sets the pace: market records reach the listener whenever the
+// venue sends them (journaled, then published, as in lockstep), and the loop wakes on each:
+//
+//   loop: wait until the core has taken every published record
+//         model answers?    journal and publish them
+//         commands queued?  journal, commit (durable per the policy), send; no sync: replies come when they come
+//         reconnected?      the adapter restored its streams by itself: reconcile
+//         timer due?        journal and publish a TIMER (order timeouts, model wait, staleness)
+//         stop requested?   journal who and why, then drain, cancel (each cancel journaled before it is
+//                           sent) or keep working orders (SessionStop)
+//         checkpoint due?   as in lockstep
+//         otherwise         sleep until a record, a reconnect, a stop or the next timer
+//
+// Paper mode is push mode with `venueOrders: false`: the core's simulated venue fills the orders,
+// nothing is sent to the venue and nothing is reconciled with it.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint } from '../threads/index.js';
@@ -27,13 +44,15 @@ import type { PipelineSpec } from '../pipeline/index.js';
 import { JournaledInbound } from './journaled-inbound.js';
 import { JournaledCommands, type QueuedCommand } from './journaled-commands.js';
 import { DEFAULT_RECONCILE_POLICY, describeReconciliation, reconcile, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
-import { pipelineToJson, readSessionBook, type SessionBook } from './session-state.js';
-import type { VenueAdapter } from './venue-adapter.js';
+import { liveOrders, pipelineToJson, readSessionBook, type SessionBook } from './session-state.js';
+import { clientOrderIdOf, type PushMarketStream, type PushVenueAdapter, type VenueAdapter } from './venue-adapter.js';
+import { SessionStop, type SessionExitReport, type StopRequest } from './session-stop.js';
+import { OrderState } from '../orders/index.js';
 import { crashPoint } from './crash-points.js';
 import { holdJournal, journalHolder, releaseJournal } from './session-control.js';
 import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
 import { readRiskAccount } from '../pipeline/index.js';
-import { EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
+import { EVENT_BYTES, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { modelAlertEntry } from '../journal/index.js';
 import { ModelFeed, type ModelFeedOptions, type ModelStatus } from '../models/index.js';
 
@@ -62,6 +81,22 @@ export interface LiveSessionOptions {
    * a ModelFeed answers them with MODEL records, journaled and published in lockstep.
    */
   readonly model?: LiveSessionModel;
+  /** lockstep (default): the session pulls market records with adapter.market(); push: the adapter (a PushVenueAdapter) pushes them, see `push`. */
+  readonly feed?: 'lockstep' | 'push';
+  readonly push?: PushFeedOptions;
+}
+
+export interface PushFeedOptions {
+  /** The market streams to subscribe after connecting. */
+  readonly streams: readonly PushMarketStream[];
+  /** A TIMER record is journaled and published this often (default 1000 ms). */
+  readonly timerIntervalMs?: number;
+  /** Checkpoint at most this often in wall time as well as every `checkpointEvery` records (0: records only). */
+  readonly checkpointIntervalMs?: number;
+  /** Ends the session on request (Ctrl-C); without it the session runs until an error. */
+  readonly stop?: SessionStop;
+  /** false: paper mode, the core's simulated venue fills; no command leaves, no reconciliation (default true). */
+  readonly venueOrders?: boolean;
 }
 
 /** The ModelFeed of a live session, less what the session wires itself. */
@@ -80,6 +115,36 @@ export interface LiveSessionResult {
   readonly decisionsHash: string;
   /** The model's status at the end (absent without `model`). */
   readonly model?: ModelStatus;
+  /** Push mode: TIMER records published, and how the session stopped. */
+  readonly timers?: number;
+  readonly exit?: SessionExitReport;
+}
+
+/** A TIMER record at `nowNs` as a live session publishes it (no instrument). */
+function timerRecord(nowNs: bigint): Uint8Array {
+  const bytes = new Uint8Array(EVENT_BYTES);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(EV_KIND, EventKind.TIMER | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND, true);
+  view.setInt32(EV_INSTRUMENT, -1, true);
+  view.setBigInt64(EV_TS_EXCHANGE, nowNs, true);
+  view.setBigInt64(EV_TS_LOCAL, nowNs, true);
+  return bytes;
+}
+
+/** The reason of the cancels a session sends when it stops with policy cancel (recovery tells them from the core's by it). */
+export const ON_EXIT_CANCEL_REASON = 'on exit cancel';
+
+/** The CANCEL command record (outbound layout of orders/order-records.ts, rule 0) of a cancel the session sends on exit. */
+function onExitCancelRecord(orderId: bigint, instrument: number, nowNs: bigint, leaves: number): Uint8Array {
+  const bytes = new Uint8Array(EVENT_BYTES);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(EV_KIND, EventKind.CANCEL | EventKind.SOURCE_LIVE | EventKind.DIRECTION_OUTBOUND, true);
+  view.setInt32(EV_INSTRUMENT, instrument, true);
+  view.setBigInt64(EV_TS_EXCHANGE, nowNs, true);
+  view.setBigInt64(EV_TS_LOCAL, nowNs, true);
+  view.setFloat64(EV_SIZE, leaves, true);
+  view.setBigUint64(EV_ID, orderId, true);
+  return bytes;
 }
 
 /** What a checkpoint records of the journal beside the core's state: the venue stream's position and the journaled kill switch. */
@@ -150,6 +215,12 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
   const snapshots = journal.snapshots;
   const instruments = options.pipeline.instruments.map((entry) => entry.instrument);
   const adapter = options.adapter;
+  const push = options.feed === 'push' ? options.push : undefined;
+  if (options.feed === 'push' && (!push || typeof (adapter as Partial<PushVenueAdapter>).subscribe !== 'function')) {
+    throw new Error(`live session: feed 'push' needs \`push\` options and a push adapter (subscribe, onReconnect); ${adapter.name} is not one`);
+  }
+  /** false in paper mode: commands stay in the core (its simulated venue). */
+  const sendsOrders = push?.venueOrders !== false;
   let host: EngineHost | undefined;
   try {
     // Recovery: checkpoint, then the journal's inbound records after it.
@@ -226,6 +297,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         const key = feed ? answerKey(entry.record) : null;
         if (key !== null) journaledAnswers.add(key);
         replayed++;
+      } else if (entry.type === 'cancel' && entry.reason.startsWith(ON_EXIT_CANCEL_REASON)) {
+        // A cancel the session sent when it stopped (on exit cancel), not one the core decided: its answer is in the journal.
       } else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') {
         journaled.push(entry.record);
       } else if (entry.type === 'killSwitchTripped') {
@@ -249,7 +322,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       }
     };
     await inbound.idle();
-    const regenerated = queued.splice(0);
+    const regenerated = sendsOrders ? queued.splice(0) : (queued.length = 0, []);
     for (let i = 0; i < journaled.length; i++) {
       if (i >= regenerated.length || Buffer.compare(regenerated[i].bytes, journaled[i]) !== 0) {
         throw new JournalDivergenceError(`journal ${journal.path}: command ${i + 1} after the checkpoint differs from what the core decides on replay`);
@@ -266,27 +339,36 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     journalTrip();
     if (latest || replayed > 0) log(`recovery: checkpoint at inbound ${restore?.inboundSeq ?? 0n}, ${replayed} journal records replayed; ${unjournaled.length} commands decided but never journaled`);
     journal.append({
-      type: 'sessionStarted', sessionId: options.sessionId ?? `session-${process.pid}`, mode: 'live', pipelineJson: pipelineToJson(options.pipeline),
+      type: 'sessionStarted', sessionId: options.sessionId ?? `session-${process.pid}`, mode: sendsOrders ? 'live' : 'paper', pipelineJson: pipelineToJson(options.pipeline),
       recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: BigInt(replayed),
     });
     journal.commit();
 
     // The venue: every record it sends is journaled, then published.
     const onMarket = options.onMarketRecord;
+    let pushedMarket = 0;
     adapter.onRecord((record, sourceSeq) => {
       inbound.journalAndPublish(record, sourceSeq);
       noteBar(record);
       if (onMarket && (new DataView(record.buffer, record.byteOffset, 64).getInt32(EV_KIND, true) & MARKET_KINDS) !== 0) onMarket(record);
+      if (push) {
+        if (sourceSeq > 0n) pushedMarket++;
+        pushStop.wake();
+      }
     });
     let dropped: string | null = null;
+    const pushStop = push?.stop ?? new SessionStop();
     adapter.onDisconnect((reason) => {
-      dropped = reason;
+      if (push) log(`venue: connection lost (${reason}); the adapter reconnects`);
+      else dropped = reason;
     });
     await adapter.connect();
     const commands = new JournaledCommands(journal, adapter);
     const unjournaledIds = new Set(unjournaled.map(({ command }) => command.orderId));
     const notYetJournaled = (orderId: bigint): boolean => unjournaledIds.has(orderId) || queued.some(({ command }) => command.orderId === orderId);
-    const reconciliation = await reconcile('start', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled);
+    const reconciliation = sendsOrders
+      ? await reconcile('start', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled)
+      : noReconciliation('start (paper: the core\'s simulated venue)');
     log(describeReconciliation(reconciliation));
     if (reconciliation.positionMismatches > 0) throw new Error(`reconciliation: positions disagree with the venue; trading stopped (see the report above, journaled in ${journal.path})`);
     for (const command of unjournaled) commands.push(command);
@@ -297,7 +379,122 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     let marketRecords = 0;
     const reconnect = options.reconnect ?? DEFAULT_RECONNECT;
     let reconnects = 0;
+    let timers = 0;
+    let exit: SessionExitReport | undefined;
+    if (push) {
+      const pushAdapter = adapter as PushVenueAdapter;
+      let reconnectsPending = 0;
+      pushAdapter.onReconnect(() => {
+        reconnectsPending++;
+        pushStop.wake();
+      });
+      pushAdapter.subscribe(push.streams);
+      const timerMs = push.timerIntervalMs ?? 1000;
+      const checkpointMs = push.checkpointIntervalMs ?? 0;
+      let nextTimerAt = Date.now() + timerMs;
+      let lastCheckpointAt = Date.now();
+      let stopping: { deadline: number; workingAtStop: string[]; cancelsSent: number; cancelled: Set<bigint> } | null = null;
+      const working = (): string[] => liveOrders(host!.memory, instruments).map((order) => clientOrderIdOf(order.id));
+      /** On exit cancel: cancels each working order the venue holds (not yet cancelled), journaled and committed before it is sent, like the core's own commands. */
+      const cancelWorking = async (state: { cancelsSent: number; cancelled: Set<bigint> }, request: StopRequest): Promise<void> => {
+        const cancels = liveOrders(host!.memory, instruments)
+          .filter((order) => !state.cancelled.has(order.id) && order.state !== OrderState.PENDING_CANCEL && order.state !== OrderState.PENDING_SUBMIT);
+        if (cancels.length === 0) return;
+        const nowNs = (await adapter.status()).nowNs;
+        for (const order of cancels) {
+          journal.append({
+            type: 'cancel', orderId: order.id, clientOrderId: clientOrderIdOf(order.id), instrument: order.instrument,
+            reason: `${ON_EXIT_CANCEL_REASON} (${request.who}: ${request.why})`, record: onExitCancelRecord(order.id, order.instrument, nowNs, order.qty - order.filled),
+          });
+        }
+        journal.commit();
+        for (const order of cancels) {
+          adapter.cancel({ orderId: order.id, clientOrderId: clientOrderIdOf(order.id), instrument: order.instrument });
+          state.cancelled.add(order.id);
+          state.cancelsSent++;
+        }
+      };
+      for (;;) {
+        await inbound.idle();
+        if (feed) {
+          await feed.whenIdle();
+          if (answers.length > 0) {
+            for (const record of answers.splice(0)) inbound.journalAndPublish(record, 0n);
+            continue;
+          }
+        }
+        journalTrip();
+        for (const command of queued.splice(0)) if (sendsOrders) commands.push(command);
+        if (commands.pending > 0) {
+          commands.flush();
+          continue;
+        }
+        if (reconnectsPending > 0) {
+          reconnectsPending = 0;
+          reconnects++;
+          if (sendsOrders) {
+            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled);
+            log(describeReconciliation(report));
+            if (report.positionMismatches > 0) throw new Error(`reconciliation after a reconnect: positions disagree with the venue; trading stopped (journaled in ${journal.path})`);
+          }
+          continue;
+        }
+        if (Date.now() >= nextTimerAt) {
+          nextTimerAt = Date.now() + timerMs;
+          inbound.journalAndPublish(timerRecord((await adapter.status()).nowNs), 0n);
+          timers++;
+          continue;
+        }
+        const request = pushStop.requested;
+        if (request && !stopping) {
+          const workingAtStop = working();
+          journal.append({
+            type: 'modeChanged', who: request.who, previousMode: sendsOrders ? 'live' : 'paper', mode: sendsOrders ? 'live' : 'paper',
+            why: `stop requested (${request.why}); on exit ${request.policy}: ${workingAtStop.length} working orders${workingAtStop.length > 0 ? ` (${workingAtStop.join(', ')})` : ''}`,
+          });
+          journal.commit();
+          log(`stop: requested by ${request.who} (${request.why}); on exit ${request.policy}, ${workingAtStop.length} working orders`);
+          stopping = { deadline: Date.now() + request.boundMs, workingAtStop, cancelsSent: 0, cancelled: new Set() };
+          if (request.policy === 'cancel' && sendsOrders) await cancelWorking(stopping, request);
+          continue;
+        }
+        if (request && stopping) {
+          // An order still awaiting its acknowledgement at the stop is cancelled once the venue has it.
+          if (request.policy === 'cancel' && sendsOrders) await cancelWorking(stopping, request);
+          const still = working();
+          const timedOut = Date.now() >= stopping.deadline;
+          if (request.policy === 'keep' || still.length === 0 || timedOut || !sendsOrders) {
+            exit = { policy: request.policy, who: request.who, why: request.why, workingAtStop: stopping.workingAtStop, workingAtExit: still, cancelsSent: stopping.cancelsSent, timedOut: timedOut && still.length > 0 };
+            journal.append({
+              type: 'modeChanged', who: request.who, previousMode: sendsOrders ? 'live' : 'paper', mode: sendsOrders ? 'live' : 'paper',
+              why: `session stopped (on exit ${request.policy}): ${still.length} working orders left${still.length > 0 ? ` (${still.join(', ')})` : ''}${exit.timedOut ? `, after ${request.boundMs} ms` : ''}`,
+            });
+            journal.commit();
+            break;
+          }
+        }
+        journal.commitIfDue();
+        const recordsDue = image && checkpointEvery > 0 && inbound.nextInboundSeq - lastCheckpoint >= BigInt(checkpointEvery);
+        const timeDue = checkpointMs > 0 && Date.now() - lastCheckpointAt >= checkpointMs && inbound.nextInboundSeq > lastCheckpoint;
+        if (recordsDue || timeDue) {
+          const buffer = image ?? new Uint8Array(CHECKPOINT_IMAGE_BYTES);
+          journal.commit();
+          const checkpoint = await host.checkpoint(buffer);
+          crashPoint('snapshot-before-store');
+          snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {
+            counters: checkpoint.counters.join(','),
+            ...checkpointStreamMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, halted: journaledHalted }),
+          });
+          crashPoint('snapshot-after-store');
+          lastCheckpoint = checkpoint.inboundSeq;
+          lastCheckpointAt = Date.now();
+          continue;
+        }
+        await pushStop.wait(Math.max(1, Math.min(nextTimerAt - Date.now(), stopping ? 50 : timerMs)));
+      }
+    }
     for (;;) {
+      if (push) break;
       try {
         await inbound.idle();
         if (feed) {
@@ -356,8 +553,9 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     host = undefined;
     return {
       decisionsHash: decisions.digest('hex'),
-      book, recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: replayed, reconciliation, marketRecords, commandsSent: commands.sent, reconnects,
+      book, recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: replayed, reconciliation, marketRecords: push ? pushedMarket : marketRecords, commandsSent: commands.sent, reconnects,
       ...(feed ? { model: feed.status() } : {}),
+      ...(push ? { timers, ...(exit ? { exit } : {}) } : {}),
     };
   } finally {
     await adapter.close().catch(() => undefined);
@@ -371,3 +569,11 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
   }
 }
 
+
+/** The report of a session that does not reconcile (paper mode: no venue orders). */
+function noReconciliation(trigger: string): ReconcileReport {
+  return {
+    trigger, missedFills: 0, missedMarket: 0, resolvedOrders: 0, rejectedOrders: 0, resubmittedOrders: 0, resentRequests: 0, uncertainOrders: 0,
+    foreignOrders: 0, positionMismatches: 0, lines: [],
+  };
+}

@@ -5,6 +5,7 @@
 //   missed fills        fills above the last journaled fill id, published in fill-id order
 //                       (the core ignores a fill id it has applied: fills are idempotent)
 //   missed market data  market records after the last journaled one, up to the venue's own
+//                       (a pull feed only: a push feed's adapter backfills its own gaps)
 //   an order we hold live:
 //     venue never saw it    it never left (journaled, then the process died before the send):
 //                           sent again while the venue's clock is within `resubmitWithinNs`
@@ -19,7 +20,7 @@
 import { EVENT_BYTES, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../layout/event-record.js';
 import { OrderState, isTerminalState, orderStateName, type OrderSlotState } from '../orders/index.js';
 import type { Journal } from '../journal/index.js';
-import { clientOrderIdOf, orderIdOfClientOrderId, type VenueAdapter, type VenueOrderView } from './venue-adapter.js';
+import { clientOrderIdOf, isPushVenueAdapter, orderIdOfClientOrderId, type VenueAdapter, type VenueOrderView } from './venue-adapter.js';
 import type { JournaledInbound } from './journaled-inbound.js';
 import { sendCommand } from './journaled-commands.js';
 import { liveOrders, readSessionBook } from './session-state.js';
@@ -95,7 +96,8 @@ export async function reconcile(
     inbound.journalAndPublish(fill, 0n);
     report.missedFills++;
   }
-  if (status.marketSeq > inbound.lastMarketSeq) {
+  // A push feed (ccxt, IB) fills its own gaps and numbers its records per process: no market() to ask.
+  if (!isPushVenueAdapter(adapter) && status.marketSeq > inbound.lastMarketSeq) {
     const missing = Number(status.marketSeq - inbound.lastMarketSeq);
     report.missedMarket = await adapter.market(inbound.lastMarketSeq + 1n, missing);
   }

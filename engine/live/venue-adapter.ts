@@ -131,3 +131,28 @@ export function orderIdOfClientOrderId(clientOrderId: string): bigint | null {
   const id = BigInt(match[1]);
   return id < 1n << 64n ? id : null;
 }
+
+/** One pushed market stream: TRADE, BAR (at `timeframe`) or QUOTE records of an instrument. */
+export interface PushMarketStream {
+  readonly instrument: number;
+  readonly channel: 'trades' | 'bars' | 'quotes';
+  /** bars only ('1m' by default). */
+  readonly timeframe?: string;
+}
+
+/**
+ * A venue whose market data is pushed (ccxt, IB): the session subscribes once, after connect, and
+ * market records then reach the record listener whenever the venue sends them (sourceSeq = the
+ * adapter's own market sequence). The adapter reconnects and restores its streams by itself and
+ * says so through onReconnect; the session then reconciles. `market()` is not used in push mode.
+ */
+export interface PushVenueAdapter extends VenueAdapter {
+  subscribe(streams: readonly PushMarketStream[]): void;
+  /** Called after the adapter restored a dropped connection (streams back, missed fills recovered). */
+  onReconnect(listener: () => void): void;
+}
+
+export function isPushVenueAdapter(adapter: VenueAdapter): adapter is PushVenueAdapter {
+  const candidate = adapter as Partial<PushVenueAdapter>;
+  return typeof candidate.subscribe === 'function' && typeof candidate.onReconnect === 'function';
+}

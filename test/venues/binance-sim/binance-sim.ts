@@ -7,7 +7,7 @@
 //         /ws/<listenKey>   user data stream (legacy listenKey)
 //         /ws-api/v3        WebSocket API: userDataStream.subscribe.signature, then {subscriptionId, event} frames
 //
-// Test control: drive the tape (`trade`), read the truth (`book`), and inject faults (`faults`,
+// Test control: drive the tape (`trade`, or a scripted price path `playPath`), read the truth (`book`), and inject faults (`faults`,
 // `dropMarketStreams`, `dropUserStreams`, `releaseReports`). Errors are Binance's: {code, msg}
 // with HTTP 400, 401, 429 (-1003, Retry-After) or 418.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -68,6 +68,8 @@ export class BinanceSim implements BookListener {
   private nextSubscriptionId = 0;
   private bookTickerId = 1;
   private skippedKlines = new Set<string>();
+  /** Venue time of the scripted path's last print (null: no path played). */
+  private scriptTime: number | null = null;
   port = 0;
 
   constructor(options: BinanceSimOptions = {}) {
@@ -81,6 +83,8 @@ export class BinanceSim implements BookListener {
 
   get baseUrl(): string { return `http://127.0.0.1:${this.port}`; }
   now(): number { return Date.now() + this.clockOffsetMs; }
+  /** The market's clock: the time of the scripted path's last print once a path played (playPath), else `now()`. Orders execute at it. */
+  marketNow(): number { return this.scriptTime ?? this.now(); }
 
   async start(): Promise<this> {
     await new Promise<void>((resolve, reject) => { this.http.once('error', reject); this.http.listen(0, '127.0.0.1', () => resolve()); });
@@ -97,8 +101,34 @@ export class BinanceSim implements BookListener {
 
   // ---- test control -------------------------------------------------------------------------
 
-  /** A print by another participant at `price` for `qty` (crossing resting limits fill first). */
-  trade(symbol: string, price: number, qty: number, time = this.now()): void { this.book.trade(symbol, price, qty, time); }
+  /** A print by another participant at `price` for `qty` (crossing resting limits fill first), at the market's clock by default. */
+  trade(symbol: string, price: number, qty: number, time = this.marketNow()): void { this.book.trade(symbol, price, qty, time); }
+
+  /**
+   * Pushes a scripted price path: one print per price, at venue times `startTime + i * stepMs`
+   * (stepMs 60_000: one 1m kline per price, each closed by the next), paced `intervalMs` apart
+   * in wall time. `stop()` ends it early; `done` resolves after the last print.
+   * The path sets the market's clock (`marketNow`): orders executed while (and after) it plays
+   * print on the tape at the time of the path's last print, in the bar being built, not at the
+   * wall clock hours later (which would open a kline far after the path's and make every later
+   * bar of the path look old). The request clock (`now`: signatures, serverTime) stays the wall's.
+   */
+  playPath(symbol: string, prices: readonly number[], options: { startTime: number; stepMs?: number; intervalMs?: number; qty?: number }): { done: Promise<void>; stop(): void; readonly printed: number } {
+    const stepMs = options.stepMs ?? 60_000;
+    let i = 0;
+    let timer: NodeJS.Timeout | null = null;
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => { finish = resolve; });
+    const next = (): void => {
+      if (i >= prices.length) { timer = null; finish(); return; }
+      this.scriptTime = options.startTime + i * stepMs;
+      this.trade(symbol, prices[i], options.qty ?? 1, this.scriptTime);
+      i++;
+      timer = setTimeout(next, options.intervalMs ?? 20);
+    };
+    next();
+    return { done, stop: () => { if (timer) clearTimeout(timer); timer = null; finish(); }, get printed() { return i; } };
+  }
 
   submissions(clientOrderId: string): number { return this.book.submissions.get(clientOrderId) ?? 0; }
 
@@ -322,7 +352,7 @@ export class BinanceSim implements BookListener {
         const order = this.book.submit({
           symbol: need(p, 'symbol'), side: need(p, 'side'), type: need(p, 'type'), quantity: need(p, 'quantity'), price: p.get('price') ?? undefined,
           timeInForce: p.get('timeInForce') ?? undefined, newClientOrderId: need(p, 'newClientOrderId'),
-        }, now);
+        }, this.marketNow());
         if (this.faults.dropUserStreamsOnNextOrder) { this.faults.dropUserStreamsOnNextOrder = false; this.dropUserStreams(); }
         if (this.faults.dropNextOrderResponse) { this.faults.dropNextOrderResponse = false; res.socket?.destroy(); return DROPPED; }
         const type = p.get('newOrderRespType') ?? (order.type === 'MARKET' || order.type === 'LIMIT' ? 'FULL' : 'ACK');
@@ -336,8 +366,8 @@ export class BinanceSim implements BookListener {
       }
       case 'DELETE /api/v3/order': {
         const p = signed();
-        const order = this.book.cancel(need(p, 'symbol'), p.get('orderId') === null ? undefined : Number(p.get('orderId')), p.get('origClientOrderId') ?? undefined, now);
-        return { ...W.restOrder(order), origClientOrderId: order.clientOrderId, transactTime: now };
+        const order = this.book.cancel(need(p, 'symbol'), p.get('orderId') === null ? undefined : Number(p.get('orderId')), p.get('origClientOrderId') ?? undefined, this.marketNow());
+        return { ...W.restOrder(order), origClientOrderId: order.clientOrderId, transactTime: order.updateTime };
       }
       case 'GET /api/v3/openOrders': {
         const p = signed();

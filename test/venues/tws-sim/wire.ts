@@ -33,7 +33,7 @@ export function splitFields(body: Buffer): string[] {
 
 /** Incremental reader of the client's byte stream: the hello first, then length-prefixed messages. */
 export class FrameReader {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private helloSeen = false;
 
   /** Appends a chunk; returns the hello's version range (once) and whole messages in order. */

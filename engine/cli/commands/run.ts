@@ -1,0 +1,214 @@
+// `quantflow run --mode live|paper --config FILE [--journal DIR] [--i-understand-live]
+// [--on-exit drain|cancel|keep] [--regime-model FILE]`: a session on a live venue's pushed market
+// data (engine/live push mode), configured by the configuration's `live` section
+// (engine/config/live-config.ts).
+//   live   the core's orders go to the venue through the journal (journaled and committed before
+//          they are sent); it refuses to start without --i-understand-live (exit 2, says why).
+//   paper  the same feed; the core's simulated venue fills the orders; nothing is sent to the
+//          venue and no credentials are needed.
+// Credentials come from the environment or a file outside the repository (live.credentials);
+// every log line goes through a redactor holding them, and they are never journaled or printed.
+// Ctrl-C (SIGINT/SIGTERM) stops by the on-exit policy (drain, cancel or keep working orders),
+// journals who and why, prints the summary and exits 0; a second Ctrl-C exits at once (130) and
+// leaves the journal as a kill would: what was committed, which the next start recovers.
+// The last stdout line is the session's result as JSON.
+import { Command } from 'commander';
+import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig, type CredentialsSource, type LiveConfig, type QuantFlowConfig } from '../../config/index.js';
+import { runLiveSession, SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type PushVenueAdapter, type LiveSessionResult } from '../../live/index.js';
+import { Journal, parseDurability } from '../../journal/index.js';
+import { pipelineFromJson } from '../../live/index.js';
+import { tradingPipeline } from '../../replay/index.js';
+import { readRegimeModelFile } from '../../regime/index.js';
+import { packageRoot } from '../../core/package-root.js';
+import { CcxtVenueAdapter, Redactor, redactingLog } from '../../../adapters/ccxt/index.js';
+import { IbVenueAdapter } from '../../../adapters/ib/index.js';
+import { UserFacingError } from '../cli-error.js';
+
+interface RunFlags {
+  mode: string;
+  config?: string;
+  journal?: string;
+  iUnderstandLive?: boolean;
+  onExit?: string;
+  regimeModel?: string;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('Trade on a live venue\'s pushed market data: --mode live sends orders to the venue through the journal; --mode paper fills them in the core\'s simulated venue')
+    .requiredOption('--mode <mode>', 'live (orders to the venue; needs --i-understand-live) or paper (simulated fills, no orders leave)')
+    .requiredOption('--config <file>', 'configuration with a `live` section (venue, instruments, credentials source, journal, durability, on-exit policy)')
+    .option('--journal <dir>', 'journal and checkpoint directory (default: live.journal)')
+    .option('--i-understand-live', 'live mode sends real orders with real money; required for --mode live')
+    .option('--on-exit <policy>', 'working orders at Ctrl-C: drain (wait for them, bounded), cancel (cancel at the venue and wait for the answers) or keep (leave them)')
+    .option('--regime-model <file>', 'regime model JSON (from `regime fit`) for fusion strategies')
+    .action(async (flags: RunFlags) => runCommand(flags));
+}
+
+async function runCommand(flags: RunFlags): Promise<void> {
+  const mode = flags.mode;
+  if (mode !== 'live' && mode !== 'paper') throw new UserFacingError(`--mode must be live or paper, was ${JSON.stringify(mode)}`);
+  if (mode === 'live' && !flags.iUnderstandLive) {
+    throw new UserFacingError('refusing to start --mode live without --i-understand-live: live mode sends real orders with real money to the venue in the configuration\'s `live` section. Try --mode paper first (same feed, simulated fills), then add --i-understand-live.');
+  }
+  if (flags.onExit !== undefined && !ON_EXIT_POLICIES.includes(flags.onExit as OnExitPolicy)) {
+    throw new UserFacingError(`--on-exit must be one of ${ON_EXIT_POLICIES.join(', ')}, was ${JSON.stringify(flags.onExit)}`);
+  }
+  const config = loadRunConfig(flags.config!);
+  const live = config.live;
+  if (!live) throw new UserFacingError(`${flags.config}: no \`live\` section: \`quantflow run\` needs the venue, its instruments and the credentials source (see config/default.yaml, section live)`);
+  const credentials = mode === 'live' ? readCredentials(live.credentials, packageRoot()) : null;
+  const redactor = new Redactor(credentials ? [credentials.apiKey, credentials.secret] : []);
+  const log = redactingLog(redactor, (line: string) => void process.stderr.write(`${line}\n`));
+  const journalDir = path.resolve(flags.journal ?? live.journal);
+  mkdirSync(journalDir, { recursive: true });
+  const onExit = (flags.onExit as OnExitPolicy | undefined) ?? live.onExit.policy;
+
+  const regimeModel = flags.regimeModel ? readRegimeModelFile(flags.regimeModel) : undefined;
+  let spec;
+  try {
+    spec = tradingPipeline({
+      config, instrumentNames: live.instruments.map((i) => i.symbol.replace('/', '')), timeframes: live.instruments.map((i) => i.timeframe),
+      regimeModel, indicators: [], equity: live.equity, startNs: BigInt(Date.now()) * 1_000_000n, halted: false, simulate: mode === 'paper',
+    }).spec;
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof ConfigError) throw new UserFacingError(`configuration: ${error.message}`);
+    throw error;
+  }
+  // A restart trades the pipeline its journal started with (its account start included), so recovery replays the same decisions.
+  const journaledPipeline = firstJournaledPipeline(journalDir);
+  if (journaledPipeline !== null) spec = pipelineFromJson(journaledPipeline);
+  const adapter = createAdapter(live, mode, credentials, log);
+  let durability;
+  try {
+    durability = parseDurability(live.durability, 'live.durability');
+  } catch (error) {
+    throw new UserFacingError(`${flags.config}: ${(error as Error).message}`);
+  }
+  log(`run: ${mode} on ${adapter.name}${live.baseUrl ? ` at ${live.baseUrl}` : ''}; instruments ${live.instruments.map((i) => `${i.instrument}=${i.symbol} ${i.channel}${i.channel === 'bars' ? ` ${i.timeframe}` : ''}`).join(', ')}; `
+    + `credentials ${describeCredentialsSource(mode === 'live' ? live.credentials : null)}; journal ${journalDir} (${live.durability.mode}); on exit ${onExit}; Ctrl-C stops`);
+
+  const stop = new SessionStop();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      log(`run: ${signal}: stopping (on exit ${onExit}, at most ${live.onExit.boundMs} ms); ${signal} again exits at once`);
+      stop.stop({ policy: onExit, who: `operator (${signal}, pid ${process.pid})`, why: `${signal} received`, boundMs: live.onExit.boundMs });
+      return;
+    }
+    process.stderr.write(`run: second ${signal}: exiting now; the journal keeps what was committed and the next start recovers from it\n`);
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: LiveSessionResult;
+  try {
+    result = await runLiveSession({
+      journalDir, durability, pipeline: spec, adapter, checkpointEvery: live.checkpoint.everyRecords, log,
+      reconcile: { foreignOrders: live.reconcile.foreignOrders, resubmitWithinNs: BigInt(live.reconcile.resubmitWithinMs) * 1_000_000n, positionTolerance: live.reconcile.positionTolerance },
+      feed: 'push',
+      push: {
+        streams: live.instruments.map((i) => ({ instrument: i.instrument, channel: i.channel, timeframe: i.timeframe })),
+        timerIntervalMs: live.timerMs, checkpointIntervalMs: live.checkpoint.everyMs, stop, venueOrders: mode === 'live',
+      },
+    });
+  } catch (error) {
+    throw new UserFacingError(`run: ${redactor.redact((error as Error).message ?? String(error))}`, 1);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const book = result.book;
+  const exit = result.exit;
+  process.stdout.write(`run: ${mode} session stopped${exit ? ` (${exit.who}; on exit ${exit.policy}: ${exit.workingAtStop.length} working at stop, ${exit.cancelsSent} cancels sent, ${exit.workingAtExit.length} left${exit.timedOut ? ', bound reached' : ''})` : ''}\n`);
+  process.stdout.write(`run: ${result.marketRecords} market records, ${result.commandsSent} commands sent, ${result.timers ?? 0} timers, ${result.reconnects} reconnects; equity ${book.equity.toFixed(2)}, positions ${book.positions.map((p) => `${p.instrument}:${p.position}`).join(' ')}\n`);
+  process.stdout.write(`${JSON.stringify({
+    mode, journal: journalDir, marketRecords: result.marketRecords, commandsSent: result.commandsSent, timers: result.timers ?? 0, reconnects: result.reconnects,
+    recoveredFromInboundSeq: result.recoveredFromInboundSeq.toString(), replayedRecords: result.replayedRecords, reconciliation: result.reconciliation.lines,
+    book, exit: exit ?? null, decisionsHash: result.decisionsHash,
+  })}\n`);
+}
+
+function loadRunConfig(file: string): QuantFlowConfig {
+  try {
+    return loadConfig({ configFile: file, env: process.env });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UserFacingError(error.message);
+    throw error;
+  }
+}
+
+interface Credentials { apiKey: string; secret: string }
+
+/** Names where the credentials come from, never their values. */
+function describeCredentialsSource(source: CredentialsSource | null): string {
+  if (!source) return 'none (paper: market data only)';
+  return source.kind === 'env' ? `from environment variables ${source.keyVar} and ${source.secretVar}` : `from file ${source.path}`;
+}
+
+/** The credentials of a live session: from the environment or from a file outside the repository. */
+export function readCredentials(source: CredentialsSource | null, repoRoot: string, env: NodeJS.ProcessEnv = process.env): Credentials {
+  if (!source) throw new UserFacingError('`live.credentials` must name where the API key and secret come from (env:KEY_VAR/SECRET_VAR or file:/absolute/path.json outside the repository), was absent');
+  if (source.kind === 'env') {
+    const apiKey = env[source.keyVar];
+    const secret = env[source.secretVar];
+    if (!apiKey || !secret) {
+      throw new UserFacingError(`\`live.credentials\`: environment variables ${source.keyVar} and ${source.secretVar} must both be set, ${[!apiKey ? source.keyVar : null, !secret ? source.secretVar : null].filter(Boolean).join(' and ')} ${!apiKey && !secret ? 'are' : 'is'} not`);
+    }
+    return { apiKey, secret };
+  }
+  const file = path.resolve(source.path);
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    throw new UserFacingError(`\`live.credentials\`: file ${file} must exist and be readable, was not found`);
+  }
+  const root = realpathSync(repoRoot);
+  const rel = path.relative(root, real);
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+    throw new UserFacingError(`\`live.credentials\`: file ${file} must lie outside the repository (${root}), so it is never committed; move it, e.g. to ~/.config/quantflow/`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(real, 'utf8'));
+  } catch {
+    throw new UserFacingError(`\`live.credentials\`: file ${file} must be JSON {"apiKey": "...", "secret": "..."}, was not valid JSON`);
+  }
+  const o = parsed as Record<string, unknown>;
+  if (typeof o?.apiKey !== 'string' || typeof o?.secret !== 'string' || o.apiKey === '' || o.secret === '') {
+    throw new UserFacingError(`\`live.credentials\`: file ${file} must hold non-empty string fields apiKey and secret`);
+  }
+  return { apiKey: o.apiKey, secret: o.secret };
+}
+
+function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentials: Credentials | null, log: (line: string) => void): PushVenueAdapter {
+  const instruments = live.instruments.map((i) => ({ instrument: i.instrument, symbol: i.symbol }));
+  if (live.adapter === 'ib') {
+    const ib = live.ib!;
+    return new IbVenueAdapter({ host: ib.host, port: ib.port, clientId: ib.clientId, instruments }, { log });
+  }
+  try {
+    return new CcxtVenueAdapter({
+      exchange: live.exchange, instruments, credentials: credentials ?? { apiKey: '', secret: '' }, marketOnly: mode === 'paper',
+      ...(live.baseUrl ? { baseUrl: live.baseUrl } : {}), reconnect: { initialMs: 250, maxMs: 30_000 }, log,
+    });
+  } catch (error) {
+    throw new UserFacingError(`\`live\`: ${(error as Error).message}`);
+  }
+}
+
+/** The pipeline the journal's first session started with (null: a new journal). */
+function firstJournaledPipeline(dir: string): string | null {
+  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  try {
+    for (const { entry } of journal.read(1n)) if (entry.type === 'sessionStarted') return entry.pipelineJson;
+    return null;
+  } finally {
+    journal.close();
+  }
+}

@@ -1,0 +1,288 @@
+// `quantflow run --mode live` as a child process against the local Binance simulator
+// (test/venues/binance-sim) on 127.0.0.1: a rule strategy trades the simulator's pushed klines
+// (a scripted price path), orders reach the simulator through the journal, fills come back,
+// Ctrl-C stops by the on-exit policy and is journaled, a kill -9 and restart recovers and
+// reconciles with no client order id submitted twice, live mode refuses to start without
+// --i-understand-live, and the secrets never reach the journal, stdout or stderr.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { Journal, type JournalEntry } from '../engine/journal/index.js';
+import { EventKind, KIND_MASK } from '../engine/layout/event-record.js';
+import { startBinanceSim, TEST_API_KEY, TEST_SECRET, type BinanceSim } from './venues/binance-sim/index.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const cli = path.join(root, 'dist', 'engine', 'cli', 'main.js');
+
+
+interface Child { proc: ChildProcess; stdout: string; stderr: string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
+const children: Child[] = [];
+const sims: BinanceSim[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+  for (const s of sims.splice(0)) await s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function start(args: string[], env: Record<string, string> = {}): Child {
+  const proc = spawn(process.execPath, [cli, 'run', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: Child = { proc, stdout: '', stderr: '', exit: new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal }))) };
+  proc.stdout!.on('data', (b: Buffer) => { child.stdout += b.toString(); });
+  proc.stderr!.on('data', (b: Buffer) => { child.stderr += b.toString(); });
+  const killer = setTimeout(() => proc.kill('SIGKILL'), 90_000);
+  void child.exit.then(() => clearTimeout(killer));
+  children.push(child);
+  return child;
+}
+
+async function until(what: string, ok: () => boolean, child?: Child, ms = 30_000): Promise<void> {
+  for (let waited = 0; waited < ms; waited += 25) {
+    if (ok()) return;
+    if (child && (child.proc.exitCode !== null || child.proc.signalCode !== null) && waited > 200) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}${child ? `\nstderr:\n${child.stderr}\nstdout:\n${child.stdout}` : ''}`);
+}
+
+const ENV = { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET };
+
+/** Entry orders: market (fill at once), or limits resting 2% under the close (working orders for the on-exit policies; repriced only after a 10% move). */
+const MARKET_ENTRY = '';
+const RESTING_LIMIT_ENTRY = '  entryOrder: { type: limit, timeInForce: gtc, limitOffsetBps: 200, repriceBps: 1000 }\n';
+
+async function setup(onExit = 'cancel', entry = MARKET_ENTRY, boundMs = 3000): Promise<{ sim: BinanceSim; dir: string; config: string; journal: string; startTime: number }> {
+  const sim = await startBinanceSim({ balances: { USDT: 1_000_000, BTC: 0, ETH: 0 } });
+  sims.push(sim);
+  const dir = mkdtempSync(path.join(tmpdir(), 'qf-run-live-'));
+  dirs.push(dir);
+  const startTime = Math.floor(sim.now() / 60_000) * 60_000 - 120 * 60_000;
+  sim.trade('BTCUSDT', 50_000, 1, startTime - 60_000);
+  const config = path.join(dir, 'live.yaml');
+  const journal = path.join(dir, 'journal');
+  writeFileSync(config, `strategies:
+  - name: fast-cross
+    type: rules
+    long: { entry: "ema:2 >= ema:4", exit: "ema:2 < ema:4" }
+    size: { quantity: 0.01 }
+execution:
+  noTradeBand: { equityPct: 0, positionPct: 0 }
+  confirmBars: 1
+${entry}risk:
+  defaultStaleAfterMs: 86400000   # the scripted klines are up to two hours old on the venue clock
+  maxPositionPct: 1.0
+  maxAssetClassPct: 1.0
+  replayDefaults: { assetClass: crypto, lotSize: 0.00001 }
+live:
+  adapter: ccxt
+  exchange: binance
+  baseUrl: ${sim.baseUrl}
+  instruments:
+    - { symbol: BTC/USDT, channel: bars, timeframe: 1m }
+  credentials: env:TEST_BINANCE_KEY/TEST_BINANCE_SECRET
+  journal: ${journal}
+  durability: { mode: fsync }
+  checkpoint: { everyRecords: 10, everyMs: 0 }
+  timerMs: 200
+  onExit: { policy: ${onExit}, boundMs: ${boundMs} }
+`);
+  return { sim, dir, config, journal, startTime };
+}
+
+/** Up 12 bars, down 12, up 12: the fast cross enters, exits and enters again. */
+const PATH = [...Array.from({ length: 12 }, (_, i) => 50_000 + 100 * i), ...Array.from({ length: 12 }, (_, i) => 51_100 - 150 * i), ...Array.from({ length: 12 }, (_, i) => 49_450 + 150 * i)];
+
+function journalEntries(dir: string): JournalEntry[] {
+  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  try {
+    return [...journal.read(1n)].map((v) => v.entry);
+  } finally {
+    journal.close();
+  }
+}
+
+/** Inbound FILL records in the journal. */
+function journaledFills(entries: JournalEntry[]): JournalEntry[] {
+  return entries.filter((e) => e.type === 'inbound' && (new DataView(e.record.buffer, e.record.byteOffset).getInt32(0, true) & KIND_MASK) === EventKind.FILL);
+}
+
+function journalBytes(dir: string): Buffer {
+  return Buffer.concat(readdirSync(dir).map((f) => readFileSync(path.join(dir, f))));
+}
+
+interface ExitReport { policy: string; who: string; why: string; workingAtStop: string[]; workingAtExit: string[]; cancelsSent: number; timedOut: boolean }
+
+function lastJson(child: Child): { commandsSent: number; exit: ExitReport | null; reconciliation: string[]; marketRecords: number } {
+  return JSON.parse(child.stdout.trim().split('\n').pop()!);
+}
+
+function expectNoSecrets(journal: string, ...children: Child[]): void {
+  const bytes = journalBytes(journal);
+  for (const secret of [TEST_SECRET, TEST_API_KEY]) {
+    expect(bytes.includes(Buffer.from(secret)), 'secret in the journal files').toBe(false);
+    for (const child of children) expect(child.stdout.includes(secret) || child.stderr.includes(secret), 'secret in stdout/stderr').toBe(false);
+  }
+}
+
+/** A session whose entry is a limit resting at the simulator when Ctrl-C comes: the up leg enters, and the order stays working. */
+async function sessionWithWorkingOrder(onExit: string, boundMs: number): Promise<{ sim: BinanceSim; child: Child; config: string; journal: string; working: string }> {
+  const { sim, config, journal, startTime } = await setup(onExit, RESTING_LIMIT_ENTRY, boundMs);
+  const child = start(['--mode', 'live', '--config', config, '--i-understand-live'], ENV);
+  await until('the start reconciliation', () => /reconciliation \(start\)/.test(child.stderr), child);
+  await until('market streams subscribed', () => sim.marketStreamCount >= 1, child);
+  await new Promise((r) => setTimeout(r, 300));
+  await sim.playPath('BTCUSDT', PATH.slice(0, 8), { startTime, intervalMs: 60 }).done;
+  await until('a limit order working at the simulator', () => sim.book.orders.some((o) => o.type === 'LIMIT' && o.status === 'NEW'), child);
+  const order = sim.book.orders.find((o) => o.type === 'LIMIT' && o.status === 'NEW')!;
+  expect(order.price, 'the limit rests under the market').toBeLessThan(sim.book.lastPrice.get('BTCUSDT')!);
+  await new Promise((r) => setTimeout(r, 300));
+  return { sim, child, config, journal, working: order.clientOrderId };
+}
+
+function stopEntries(journal: string): string {
+  return (journalEntries(journal).filter((e) => e.type === 'modeChanged') as { why: string }[]).map((e) => e.why).join('\n');
+}
+
+describe('quantflow run --mode live against the Binance simulator', () => {
+  test('refuses to start without --i-understand-live, exit 2, and says why', async () => {
+    const { config } = await setup();
+    const child = start(['--mode', 'live', '--config', config], ENV);
+    const { code } = await child.exit;
+    expect(code, child.stderr).toBe(2);
+    expect(child.stderr).toMatch(/refusing to start --mode live without --i-understand-live: live mode sends real orders/);
+    expect(child.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('trades the pushed klines through the journal; Ctrl-C cancels, journals who and why, exits 0; no secret in journal or output', async () => {
+    const { sim, config, journal, startTime } = await setup('cancel');
+    const child = start(['--mode', 'live', '--config', config, '--i-understand-live'], ENV);
+    await until('the start reconciliation', () => /reconciliation \(start\)/.test(child.stderr), child);
+    await until('market streams subscribed', () => sim.marketStreamCount >= 1, child);
+    await new Promise((r) => setTimeout(r, 300));
+    const play = sim.playPath('BTCUSDT', PATH, { startTime, intervalMs: 60 });
+    await play.done;
+    await until('two orders filled at the simulator', () => sim.book.orders.filter((o) => o.status === 'FILLED').length >= 2, child);
+    await new Promise((r) => setTimeout(r, 500));
+    child.proc.kill('SIGINT');
+    const { code } = await child.exit;
+    expect(code, child.stderr).toBe(0);
+    const result = lastJson(child);
+    expect(result.exit?.policy).toBe('cancel');
+    expect(result.exit?.who).toMatch(/operator \(SIGINT/);
+    const entries = journalEntries(journal);
+    const submitted = entries.filter((e) => e.type === 'submit').map((e) => (e as { clientOrderId: string }).clientOrderId);
+    for (const order of sim.book.orders) expect(submitted, `the journal holds ${order.clientOrderId}, which reached the simulator`).toContain(order.clientOrderId);
+    expect(result.commandsSent).toBe(sim.book.orders.length);
+    const filled = sim.book.orders.filter((o) => o.status === 'FILLED').reduce((n, o) => n + o.fills.length, 0);
+    expect(journaledFills(entries).length, 'every fill at the simulator journaled').toBe(filled);
+    const stops = entries.filter((e) => e.type === 'modeChanged') as { who: string; why: string }[];
+    expect(stops.map((e) => e.why).join('\n')).toMatch(/stop requested \(SIGINT received\); on exit cancel/);
+    expect(stops.map((e) => e.why).join('\n')).toMatch(/session stopped \(on exit cancel\)/);
+    expect(sim.duplicateSubmissions()).toEqual([]);
+    expectNoSecrets(journal, child);
+  }, 120_000);
+
+  test('on exit cancel: the working order is cancelled at the simulator (journaled before it is sent), then exit 0', async () => {
+    const { sim, child, config, journal, working } = await sessionWithWorkingOrder('cancel', 10_000);
+    child.proc.kill('SIGINT');
+    const { code } = await child.exit;
+    expect(code, child.stderr).toBe(0);
+    const exit = lastJson(child).exit!;
+    expect(exit.policy).toBe('cancel');
+    expect(exit.workingAtStop).toContain(working);
+    expect(exit.cancelsSent).toBe(exit.workingAtStop.length);
+    expect(exit.workingAtExit).toEqual([]);
+    expect(exit.timedOut).toBe(false);
+    expect(sim.book.orders.find((o) => o.clientOrderId === working)!.status).toBe('CANCELED');
+    const entries = journalEntries(journal);
+    const cancelAt = entries.findIndex((e) => e.type === 'cancel' && (e as { clientOrderId: string }).clientOrderId === working);
+    expect(cancelAt, 'the on-exit cancel is journaled').toBeGreaterThan(-1);
+    expect((entries[cancelAt] as { reason: string }).reason).toMatch(/^on exit cancel \(operator \(SIGINT/);
+    const requestedAt = entries.findIndex((e) => e.type === 'modeChanged' && /stop requested/.test((e as { why: string }).why));
+    expect(requestedAt, 'the stop request is journaled before the cancel').toBeLessThan(cancelAt);
+    expect(stopEntries(journal)).toMatch(/session stopped \(on exit cancel\): 0 working orders left/);
+    // A restart replays the journal, the on-exit cancel included (the core never decided it), without divergence.
+    const again = start(['--mode', 'live', '--config', config, '--i-understand-live', '--on-exit', 'keep'], ENV);
+    await until('the restart reconciliation', () => /reconciliation \(start\)/.test(again.stderr), again);
+    expect(again.stderr).toMatch(/recovery: checkpoint at inbound \d+, \d+ journal records replayed/);
+    expect(again.stderr).toMatch(/reconciliation \(start\): [^\n]*0 UNCERTAIN, 0 foreign, 0 position mismatches/);
+    again.proc.kill('SIGINT');
+    expect((await again.exit).code, again.stderr).toBe(0);
+    expect(sim.duplicateSubmissions()).toEqual([]);
+    expectNoSecrets(journal, child, again);
+  }, 120_000);
+
+  test('on exit keep: the working order stays at the simulator, exit 0 at once, both journaled', async () => {
+    const { sim, child, journal, working } = await sessionWithWorkingOrder('keep', 10_000);
+    child.proc.kill('SIGINT');
+    const { code } = await child.exit;
+    expect(code, child.stderr).toBe(0);
+    const exit = lastJson(child).exit!;
+    expect(exit.policy).toBe('keep');
+    expect(exit.cancelsSent).toBe(0);
+    expect(exit.workingAtExit).toContain(working);
+    expect(exit.timedOut).toBe(false);
+    expect(sim.book.orders.find((o) => o.clientOrderId === working)!.status).toBe('NEW');
+    expect(journalEntries(journal).some((e) => e.type === 'cancel')).toBe(false);
+    expect(stopEntries(journal)).toMatch(new RegExp(`session stopped \\(on exit keep\\): 1 working orders left \\(${working}\\)`));
+    expectNoSecrets(journal, child);
+  }, 120_000);
+
+  test('on exit drain: keeps trading until the working order fills, then exit 0; nothing cancelled', async () => {
+    const { sim, child, journal, working } = await sessionWithWorkingOrder('drain', 60_000);
+    child.proc.kill('SIGINT');
+    await until('the stop request', () => /stop: requested by operator \(SIGINT/.test(child.stderr), child);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(child.proc.exitCode, 'drain waits while the order works').toBeNull();
+    const order = sim.book.orders.find((o) => o.clientOrderId === working)!;
+    sim.trade('BTCUSDT', order.price, Math.abs(order.origQty) * 2);
+    const { code } = await child.exit;
+    expect(code, child.stderr).toBe(0);
+    expect(order.status).toBe('FILLED');
+    const exit = lastJson(child).exit!;
+    expect(exit.policy).toBe('drain');
+    expect(exit.workingAtStop).toContain(working);
+    expect(exit.workingAtExit).toEqual([]);
+    expect(exit.cancelsSent).toBe(0);
+    expect(exit.timedOut).toBe(false);
+    const entries = journalEntries(journal);
+    expect(entries.some((e) => e.type === 'cancel')).toBe(false);
+    expect(journaledFills(entries).length, 'the fills journaled').toBe(sim.book.orders.reduce((n, o) => n + o.fills.length, 0));
+    expect(stopEntries(journal)).toMatch(/session stopped \(on exit drain\): 0 working orders left/);
+    expectNoSecrets(journal, child);
+  }, 120_000);
+
+  test('kill -9 mid-session, restart: recovers from the journal, reconciles, no client order id submitted twice', async () => {
+    const { sim, config, journal, startTime } = await setup('keep');
+    const first = start(['--mode', 'live', '--config', config, '--i-understand-live'], ENV);
+    await until('the start reconciliation', () => /reconciliation \(start\)/.test(first.stderr), first);
+    await until('market streams subscribed', () => sim.marketStreamCount >= 1, first);
+    await new Promise((r) => setTimeout(r, 300));
+    const play = sim.playPath('BTCUSDT', PATH.slice(0, 20), { startTime, intervalMs: 60 });
+    await until('an order at the simulator', () => sim.book.orders.length >= 1, first);
+    first.proc.kill('SIGKILL');
+    await first.exit;
+    await play.done;
+    const second = start(['--mode', 'live', '--config', config, '--i-understand-live'], ENV);
+    await until('the restart reconciliation', () => /reconciliation \(start\)/.test(second.stderr), second);
+    expect(second.stderr).toMatch(/recovery: checkpoint at inbound/);
+    await until('market streams subscribed again', () => sim.marketStreamCount >= 1, second);
+    await new Promise((r) => setTimeout(r, 300));
+    const rest = sim.playPath('BTCUSDT', PATH.slice(20), { startTime: startTime + 20 * 60_000, intervalMs: 60 });
+    await rest.done;
+    await new Promise((r) => setTimeout(r, 800));
+    second.proc.kill('SIGINT');
+    const { code } = await second.exit;
+    expect(code, second.stderr).toBe(0);
+    expect(lastJson(second).exit?.policy).toBe('keep');
+    expect(sim.duplicateSubmissions(), 'client order ids submitted twice').toEqual([]);
+    const submitted = journalEntries(journal).filter((e) => e.type === 'submit').map((e) => (e as { clientOrderId: string }).clientOrderId);
+    expect(new Set(submitted).size, 'each client order id journaled once').toBe(submitted.length);
+    for (const order of sim.book.orders) expect(submitted).toContain(order.clientOrderId);
+    expect(second.stderr, 'the restart reconciles the order the first process left').toMatch(/reconciliation \(start\): [^\n]*0 position mismatches/);
+    expectNoSecrets(journal, first, second);
+  }, 120_000);
+});
