@@ -4,96 +4,24 @@
 // Ctrl-C stops by the on-exit policy and is journaled, a kill -9 and restart recovers and
 // reconciles with no client order id submitted twice, live mode refuses to start without
 // --i-understand-live, and the secrets never reach the journal, stdout or stderr.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Journal, type JournalEntry } from '../engine/journal/index.js';
 import { EventKind, KIND_MASK } from '../engine/layout/event-record.js';
-import { startBinanceSim, TEST_API_KEY, TEST_SECRET, type BinanceSim } from './venues/binance-sim/index.js';
+import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
+import { PATH, RunHarness, until, type Child } from './run-harness.js';
 
-const root = path.resolve(import.meta.dirname, '..');
-const cli = path.join(root, 'dist', 'engine', 'cli', 'main.js');
-
-
-interface Child { proc: ChildProcess; stdout: string; stderr: string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
-const children: Child[] = [];
-const sims: BinanceSim[] = [];
-const dirs: string[] = [];
-
-afterEach(async () => {
-  for (const c of children.splice(0)) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
-  for (const s of sims.splice(0)) await s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function start(args: string[], env: Record<string, string> = {}): Child {
-  const proc = spawn(process.execPath, [cli, 'run', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const child: Child = { proc, stdout: '', stderr: '', exit: new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal }))) };
-  proc.stdout!.on('data', (b: Buffer) => { child.stdout += b.toString(); });
-  proc.stderr!.on('data', (b: Buffer) => { child.stderr += b.toString(); });
-  const killer = setTimeout(() => proc.kill('SIGKILL'), 90_000);
-  void child.exit.then(() => clearTimeout(killer));
-  children.push(child);
-  return child;
-}
-
-async function until(what: string, ok: () => boolean, child?: Child, ms = 30_000): Promise<void> {
-  for (let waited = 0; waited < ms; waited += 25) {
-    if (ok()) return;
-    if (child && (child.proc.exitCode !== null || child.proc.signalCode !== null) && waited > 200) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}${child ? `\nstderr:\n${child.stderr}\nstdout:\n${child.stdout}` : ''}`);
-}
+const harness = new RunHarness();
+afterEach(() => harness.cleanup());
 
 const ENV = { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET };
+const start = (args: string[], env: Record<string, string> = {}): Child => harness.start(args, env);
 
 /** Entry orders: market (fill at once), or limits resting 2% under the close (working orders for the on-exit policies; repriced only after a 10% move). */
 const MARKET_ENTRY = '';
 const RESTING_LIMIT_ENTRY = '  entryOrder: { type: limit, timeInForce: gtc, limitOffsetBps: 200, repriceBps: 1000 }\n';
-
-async function setup(onExit = 'cancel', entry = MARKET_ENTRY, boundMs = 3000): Promise<{ sim: BinanceSim; dir: string; config: string; journal: string; startTime: number }> {
-  const sim = await startBinanceSim({ balances: { USDT: 1_000_000, BTC: 0, ETH: 0 } });
-  sims.push(sim);
-  const dir = mkdtempSync(path.join(tmpdir(), 'qf-run-live-'));
-  dirs.push(dir);
-  const startTime = Math.floor(sim.now() / 60_000) * 60_000 - 120 * 60_000;
-  sim.trade('BTCUSDT', 50_000, 1, startTime - 60_000);
-  const config = path.join(dir, 'live.yaml');
-  const journal = path.join(dir, 'journal');
-  writeFileSync(config, `strategies:
-  - name: fast-cross
-    type: rules
-    long: { entry: "ema:2 >= ema:4", exit: "ema:2 < ema:4" }
-    size: { quantity: 0.01 }
-execution:
-  noTradeBand: { equityPct: 0, positionPct: 0 }
-  confirmBars: 1
-${entry}risk:
-  defaultStaleAfterMs: 86400000   # the scripted klines are up to two hours old on the venue clock
-  maxPositionPct: 1.0
-  maxAssetClassPct: 1.0
-  replayDefaults: { assetClass: crypto, lotSize: 0.00001 }
-live:
-  adapter: ccxt
-  exchange: binance
-  baseUrl: ${sim.baseUrl}
-  instruments:
-    - { symbol: BTC/USDT, channel: bars, timeframe: 1m }
-  credentials: env:TEST_BINANCE_KEY/TEST_BINANCE_SECRET
-  journal: ${journal}
-  durability: { mode: fsync }
-  checkpoint: { everyRecords: 10, everyMs: 0 }
-  timerMs: 200
-  onExit: { policy: ${onExit}, boundMs: ${boundMs} }
-`);
-  return { sim, dir, config, journal, startTime };
-}
-
-/** Up 12 bars, down 12, up 12: the fast cross enters, exits and enters again. */
-const PATH = [...Array.from({ length: 12 }, (_, i) => 50_000 + 100 * i), ...Array.from({ length: 12 }, (_, i) => 51_100 - 150 * i), ...Array.from({ length: 12 }, (_, i) => 49_450 + 150 * i)];
+const setup = (onExit = 'cancel', entry = MARKET_ENTRY, boundMs = 3000) => harness.setup('live', onExit, entry, boundMs);
 
 function journalEntries(dir: string): JournalEntry[] {
   const journal = Journal.open(dir, { durability: { mode: 'async' } });

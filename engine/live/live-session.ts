@@ -251,6 +251,14 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         log(`model alert: ${alert.kind} ${alert.instrument}${alert.feature ? ` ${alert.feature}` : ''} ${alert.value.toFixed(4)} (threshold ${alert.threshold})`);
       },
     });
+    /** Waits for the model's answers under way, then journals and publishes them; true when some went out (the core takes them before anything else). */
+    const publishAnswers = async (): Promise<boolean> => {
+      if (!feed) return false;
+      await feed.whenIdle();
+      if (answers.length === 0) return false;
+      for (const record of answers.splice(0)) inbound.journalAndPublish(record, 0n);
+      return true;
+    };
     const barView = new DataView(new ArrayBuffer(64));
     const barBytes = new Uint8Array(barView.buffer);
     /** A BAR's close for the model's calibration monitor. */
@@ -416,13 +424,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       };
       for (;;) {
         await inbound.idle();
-        if (feed) {
-          await feed.whenIdle();
-          if (answers.length > 0) {
-            for (const record of answers.splice(0)) inbound.journalAndPublish(record, 0n);
-            continue;
-          }
-        }
+        if (await publishAnswers()) continue;
         journalTrip();
         for (const command of queued.splice(0)) if (sendsOrders) commands.push(command);
         if (commands.pending > 0) {
@@ -497,13 +499,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       if (push) break;
       try {
         await inbound.idle();
-        if (feed) {
-          await feed.whenIdle();
-          if (answers.length > 0) {
-            for (const record of answers.splice(0)) inbound.journalAndPublish(record, 0n);
-            continue;
-          }
-        }
+        if (await publishAnswers()) continue;
         journalTrip();
         for (const command of queued.splice(0)) commands.push(command);
         if (commands.pending > 0) {
