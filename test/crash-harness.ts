@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from '../engine/core/mulberry32.js';
 import { SimVenueAdapter, startSimVenueServer } from '../adapters/sim-venue/index.js';
 import { clientOrderIdOf, pipelineToJson, type SessionBook } from '../engine/live/index.js';
 import type { PipelineSpec } from '../engine/pipeline/index.js';
@@ -116,14 +117,5 @@ export async function venueAccount(port: number, instruments: number[]) {
   }
 }
 
-/** mulberry32: a seeded generator, so a failing plan can be run again from its printed seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (engine/core/mulberry32.ts): a seeded generator, so a failing plan can be run again from its printed seed. */
+export const seededRandom = mulberry32;

@@ -1,5 +1,7 @@
 // Reconnect delays: exponential backoff with full jitter from a seeded generator (the same seed
 // gives the same delays), capped, reset after a connection that worked.
+import { mulberry32 } from '../../../engine/core/mulberry32.js';
+
 export interface BackoffOptions {
   readonly initialMs: number;
   readonly maxMs: number;
@@ -8,19 +10,10 @@ export interface BackoffOptions {
 
 export class Backoff {
   private attempt = 0;
-  private state: number;
+  private readonly random: () => number;
 
   constructor(private readonly options: BackoffOptions) {
-    this.state = options.seed >>> 0 || 0x9e3779b9;
-  }
-
-  /** mulberry32: a small seeded generator in [0, 1). */
-  private random(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.random = mulberry32(options.seed >>> 0 || 0x9e3779b9);
   }
 
   /** The next delay: uniform in [ceiling / 2, ceiling], ceiling = min(max, initial * 2^attempt). */

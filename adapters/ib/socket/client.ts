@@ -11,6 +11,7 @@ import type { ResolvedIbAdapterConfig } from '../config.js';
 import { IbConnectError, IbDisconnectedError, IbRequestError } from '../errors.js';
 import { IbErrorCode, isInfoCode, type IbContractSpec } from '../common/index.js';
 import type { IbBarMessage, IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './messages.js';
+import { mulberry32 } from '../../../engine/core/mulberry32.js';
 
 export interface IbSocketHandlers {
   orderStatus(m: IbOrderStatusMessage): void;
@@ -45,17 +46,8 @@ export interface IbExecutionFilter {
   readonly time: string;
 }
 
-/** mulberry32: the jitter's deterministic PRNG. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The jitter's deterministic generator (engine/core/mulberry32.ts). */
+export const seededRandom = mulberry32;
 
 /** Delay before reconnect attempt `attempt` (0-based): min(max, initial * 2^attempt) scaled by jitter in [0.5, 1). */
 export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random: () => number): number {
