@@ -24,7 +24,7 @@ describe('quantflow backtest with the ML expert', () => {
   it('runs the example end to end: every bar with a fold decided on time, the model section in the summary and report.json', () => {
     const out = mkdtempSync(join(tmpdir(), 'qf-bt-ml-'));
     const cache = join(out, 'cache');
-    const json = run(['backtest', '--data', BTC, '--config', EXAMPLE, '--ahead-cache', cache, '--out', join(out, 'a'), '--json']);
+    const json = run(['backtest', '--no-run-store', '--data', BTC, '--config', EXAMPLE, '--ahead-cache', cache, '--out', join(out, 'a'), '--json']);
     expect(json.code, json.stderr).toBe(0);
     const summary = JSON.parse(json.stdout);
     const model = summary.model;
@@ -42,7 +42,7 @@ describe('quantflow backtest with the ML expert', () => {
     const report = JSON.parse(readFileSync(join(out, 'a', 'report.json'), 'utf8'));
     expect(report.model).toEqual(model);
 
-    const text = run(['backtest', '--data', BTC, '--config', EXAMPLE, '--ahead-cache', cache, '--out', join(out, 'b')]);
+    const text = run(['backtest', '--no-run-store', '--data', BTC, '--config', EXAMPLE, '--ahead-cache', cache, '--out', join(out, 'b')]);
     expect(text.code, text.stderr).toBe(0);
     const line = text.stdout.split('\n').find((l) => l.startsWith('ML expert: '));
     expect(line, text.stdout).toContain(`btc-1h-q5 (${model.hash.slice(0, 12)}`);
@@ -58,7 +58,7 @@ describe('quantflow backtest with the ML expert', () => {
       .replace('horizonBars: 12', 'horizonBars: 1')
       .replace('path: ../../data/models/btc-1h-q5', `path: ${join(root, 'data', 'models', 'btc-1h-q5')}`)
       .replace('regimeModel: ../../data/models/btc-1h-regime.json', `regimeModel: ${join(root, 'data', 'models', 'btc-1h-regime.json')}`));
-    const result = run(['backtest', '--data', BTC, '--config', config, '--no-ahead-cache', '--out', join(dir, 'out')]);
+    const result = run(['backtest', '--no-run-store', '--data', BTC, '--config', config, '--no-ahead-cache', '--out', join(dir, 'out')]);
     expect(result.code, result.stderr).toBe(0);
     const line = result.stdout.split('\n').find((l) => l.startsWith('ML expert absent: '));
     expect(line, result.stdout).toMatch(/the model predicts 12-bar returns, the ML expert's `fusion.ml.horizonBars` is 1/);

@@ -40,7 +40,7 @@ function tickConfig(dir: string): string {
 describe('quantflow backtest on bars', () => {
   it('writes the five outputs, prints the fills hash, and gives the same fills twice', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-bt-'));
-    const first = run(['backtest', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'a'), '--json']);
+    const first = run(['backtest', '--no-run-store', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'a'), '--json']);
     expect(first.code, first.stderr).toBe(0);
     const summary = JSON.parse(first.stdout);
     for (const name of ['report.json', 'fills.csv', 'trades.csv', 'equity.csv', 'report.html']) expect(existsSync(join(dir, 'a', name)), name).toBe(true);
@@ -52,7 +52,7 @@ describe('quantflow backtest on bars', () => {
     const report = JSON.parse(readFileSync(join(dir, 'a', 'report.json'), 'utf8'));
     expect(Object.keys(report.byStrategy)).toEqual(['ema-cross']);
     expect(Object.keys(report.byInstrument)).toEqual(['ETHUSDT']);
-    const second = run(['backtest', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'b')]);
+    const second = run(['backtest', '--no-run-store', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'b')]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain(`fills sha256 ${summary.fillsSha256}`);
     expect(second.stdout).toMatch(/events through the engine thread in .* events\/s/);
@@ -62,18 +62,18 @@ describe('quantflow backtest on bars', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-bt-bad-'));
     const bare = join(dir, 'ETHUSDT_1h.csv');
     copyFileSync(ETH, bare);
-    const noStamp = run(['backtest', '--data', bare, '--config', EMA_CROSS, '--out', join(dir, 'o')]);
+    const noStamp = run(['backtest', '--no-run-store', '--data', bare, '--config', EMA_CROSS, '--out', join(dir, 'o')]);
     expect(noStamp.code).toBe(2);
     expect(noStamp.stderr).toContain(bare);
     expect(noStamp.stderr).toMatch(/bar-stamp/);
-    const stamped = run(['backtest', '--data', bare, '--bar-stamp', 'open', '--config', EMA_CROSS, '--out', join(dir, 'o')]);
+    const stamped = run(['backtest', '--no-run-store', '--data', bare, '--bar-stamp', 'open', '--config', EMA_CROSS, '--out', join(dir, 'o')]);
     expect(stamped.code, stamped.stderr).toBe(0);
     const badRule = join(dir, 'bad.yaml');
     writeFileSync(badRule, 'strategies:\n  - { name: x, type: rules, long: { entry: "ema:10 >> ema:20", exit: "ema:10 < ema:20" }, size: { quantity: 1 } }\n');
-    const rule = run(['backtest', '--data', ETH, '--config', badRule, '--out', join(dir, 'o')]);
+    const rule = run(['backtest', '--no-run-store', '--data', ETH, '--config', badRule, '--out', join(dir, 'o')]);
     expect(rule.code).toBe(2);
     expect(rule.stderr).toContain('strategies[0].long.entry');
-    const store = run(['backtest', '--data', `store:${join(dir, 'nowhere')}`, '--config', EMA_CROSS, '--out', join(dir, 'o')]);
+    const store = run(['backtest', '--no-run-store', '--data', `store:${join(dir, 'nowhere')}`, '--config', EMA_CROSS, '--out', join(dir, 'o')]);
     expect(store.code).toBe(2);
     expect(store.stderr).toContain('nowhere');
     expect(store.stderr).not.toMatch(/internal error|\n\s+at /);
@@ -85,12 +85,12 @@ describe('quantflow backtest on bars', () => {
     writeFileSync(renamed, readFileSync(ETH, 'utf8').replace(/^timestamp,/, 'opened_at,'));
     const config = join(dir, 'with-data.yaml');
     writeFileSync(config, `${readFileSync(EMA_CROSS, 'utf8')}\ndata:\n  - { path: eth_hourly.csv, symbol: ETHUSDT, timeColumn: opened_at, barStamp: open }\n`);
-    const fromConfig = run(['backtest', '--config', config, '--out', join(dir, 'a'), '--json']);
+    const fromConfig = run(['backtest', '--no-run-store', '--config', config, '--out', join(dir, 'a'), '--json']);
     expect(fromConfig.code, fromConfig.stderr).toBe(0);
-    const fromFile = run(['backtest', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'b'), '--json']);
+    const fromFile = run(['backtest', '--no-run-store', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'b'), '--json']);
     expect(JSON.parse(fromConfig.stdout).fillsSha256).toBe(JSON.parse(fromFile.stdout).fillsSha256);
     writeFileSync(config, `${readFileSync(EMA_CROSS, 'utf8')}\ndata:\n  - { path: eth_hourly.csv, barStamp: middle }\n`);
-    const bad = run(['backtest', '--config', config, '--out', join(dir, 'c')]);
+    const bad = run(['backtest', '--no-run-store', '--config', config, '--out', join(dir, 'c')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('data[0].barStamp');
   });
@@ -104,8 +104,8 @@ describe('quantflow backtest on bars', () => {
     expect(listed.code, listed.stderr).toBe(0);
     const series = JSON.parse(listed.stdout);
     expect(JSON.stringify(series)).toContain('ETHUSDT');
-    const fromFile = run(['backtest', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'file'), '--json']);
-    const fromStore = run(['backtest', '--data', `store:${store}?symbol=ETHUSDT`, '--config', EMA_CROSS, '--out', join(dir, 'store-out'), '--json']);
+    const fromFile = run(['backtest', '--no-run-store', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'file'), '--json']);
+    const fromStore = run(['backtest', '--no-run-store', '--data', `store:${store}?symbol=ETHUSDT`, '--config', EMA_CROSS, '--out', join(dir, 'store-out'), '--json']);
     expect(fromStore.code, fromStore.stderr).toBe(0);
     expect(JSON.parse(fromStore.stdout).fillsSha256).toBe(JSON.parse(fromFile.stdout).fillsSha256);
   });
@@ -117,14 +117,14 @@ describe('quantflow backtest seeds', () => {
     const config = join(dir, 'random.yaml');
     writeFileSync(config, readFileSync(EMA_CROSS, 'utf8').replace(/^venue:\n/m, 'venue:\n  latency: { model: random, entryMs: 50, responseMs: 50, jitterMs: 60000, seed: 1 }\n'));
     const hash = (seed: string, out: string): string => {
-      const result = run(['backtest', '--data', ETH, '--config', config, '--seed', seed, '--out', join(dir, out), '--json']);
+      const result = run(['backtest', '--no-run-store', '--data', ETH, '--config', config, '--seed', seed, '--out', join(dir, out), '--json']);
       expect(result.code, result.stderr).toBe(0);
       return JSON.parse(result.stdout).fillsSha256 as string;
     };
     const first = hash('7', 'a');
     expect(hash('7', 'b')).toBe(first);
     expect(hash('8', 'c')).not.toBe(first);
-    const bad = run(['backtest', '--data', ETH, '--config', EMA_CROSS, '--seed', 'x', '--out', join(dir, 'd')]);
+    const bad = run(['backtest', '--no-run-store', '--data', ETH, '--config', EMA_CROSS, '--seed', 'x', '--out', join(dir, 'd')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--seed');
   });
@@ -148,7 +148,7 @@ describe.skipIf(skipWithout(sharedData([BTC_TRADES, BTC_QUOTES, IBM_TRADES])))('
       '    - { id: 1, symbol: BTCUSDT, assetClass: crypto, lotSize: 0.00001 }',
       'venue: { mode: ticks }',
     ].join('\n'));
-    const result = run(['backtest', '--data', sharedDataPath(IBM_TRADES), sharedDataPath(BTC_TRADES), '--bar-timeframe', '10s', '--config', config, '--out', join(dir, 'out'), '--json']);
+    const result = run(['backtest', '--no-run-store', '--data', sharedDataPath(IBM_TRADES), sharedDataPath(BTC_TRADES), '--bar-timeframe', '10s', '--config', config, '--out', join(dir, 'out'), '--json']);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8'));
     expect(Object.keys(report.byStrategy).sort()).toEqual(['crypto-cross', 'equity-cross']);
@@ -164,7 +164,7 @@ describe.skipIf(skipWithout(sharedData([BTC_TRADES, BTC_QUOTES, IBM_TRADES])))('
   it('builds bars from trades in the core, fills against ticks, and is deterministic', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-bt-ticks-'));
     const config = tickConfig(dir);
-    const args = ['backtest', '--data', sharedDataPath(BTC_TRADES), sharedDataPath(BTC_QUOTES), '--bar-timeframe', '5s', '--config', config, '--json'];
+    const args = ['backtest', '--no-run-store', '--data', sharedDataPath(BTC_TRADES), sharedDataPath(BTC_QUOTES), '--bar-timeframe', '5s', '--config', config, '--json'];
     const a = run([...args, '--out', join(dir, 'a')]);
     expect(a.code, a.stderr).toBe(0);
     const summary = JSON.parse(a.stdout);

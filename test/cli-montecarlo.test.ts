@@ -23,7 +23,7 @@ const flags = (over: Partial<MontecarloFlags> = {}): MontecarloFlags => ({
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qf-cli-mc-'));
-  const result = spawnSync(process.execPath, [join(root, 'dist', 'engine', 'cli', 'main.js'), 'backtest', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'run'), '--no-progress'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [join(root, 'dist', 'engine', 'cli', 'main.js'), 'backtest', '--no-run-store', '--data', ETH, '--config', EMA_CROSS, '--out', join(dir, 'run'), '--no-progress'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   expect(result.status, result.stderr).toBe(0);
 });
 

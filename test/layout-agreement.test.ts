@@ -123,6 +123,7 @@ describe.each<CoreBuild>(['release', 'debug'])('layout agreement with the %s cor
       { name: 'exits', offset: value('EXITS_REGION_OFFSET'), bytes: value('EXITS_REGION_BYTES'), align: 0x10000 },
       { name: 'venue', offset: value('VENUE_REGION_OFFSET'), bytes: value('VENUE_REGION_BYTES'), align: 0x10000 },
       { name: 'scratch', offset: value('SCRATCH_REGION_OFFSET'), bytes: value('SCRATCH_REGION_BYTES'), align: 0x10000 },
+      { name: 'published signals', offset: value('PUBLISHED_SIGNALS_REGION_OFFSET'), bytes: value('PUBLISHED_SIGNALS_REGION_BYTES'), align: 0x10000 },
     ];
     for (const r of regions) {
       expect(r.bytes, `${r.name} size`).toBeGreaterThan(0);
@@ -141,7 +142,8 @@ describe.each<CoreBuild>(['release', 'debug'])('layout agreement with the %s cor
     for (let i = 1; i < stateRegions.length; i++) {
       expect(stateRegions[i]!.offset, `${stateRegions[i]!.name} follows ${stateRegions[i - 1]!.name} without a gap`).toBe(stateRegions[i - 1]!.offset + stateRegions[i - 1]!.bytes);
     }
-    expect(value('SCRATCH_REGION_OFFSET') + value('SCRATCH_REGION_BYTES'), 'state sub-regions cover the state region').toBe(value('MEMORY_BYTES'));
+    expect(value('SCRATCH_REGION_OFFSET') + value('SCRATCH_REGION_BYTES'), 'scratch runs up to the published signals').toBe(value('PUBLISHED_SIGNALS_REGION_OFFSET'));
+    expect(value('PUBLISHED_SIGNALS_REGION_OFFSET') + value('PUBLISHED_SIGNALS_REGION_BYTES'), 'the published signals end the memory').toBe(value('MEMORY_BYTES'));
   });
 
   it('puts ring slots on 64-byte cache lines and producer and consumer words on different lines', () => {

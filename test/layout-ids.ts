@@ -105,6 +105,8 @@ export const LAYOUT_IDS = [
   'KIND_EQUITY',
   'KIND_FEATURES',
   'KIND_FEED_HEALTH',
+  'PUBLISHED_SIGNALS_REGION_OFFSET',
+  'PUBLISHED_SIGNALS_REGION_BYTES',
 ] as const;
 
 export type LayoutName = (typeof LAYOUT_IDS)[number];

@@ -37,10 +37,10 @@ if (!qdb.available) {
       expect(paper.stderr).toContain(`${BARS} records written to ${url}`);
       const paperHash = /fills sha256 ([0-9a-f]{64})/.exec(paper.stdout)?.[1];
       expect(paperHash).toBeDefined();
-      let replay = run(['backtest', '--data', `${url}/bars?symbol=ETHUSDT`, '--config', config, '--out', join(dir, 'out'), '--json']);
+      let replay = run(['backtest', '--no-run-store', '--data', `${url}/bars?symbol=ETHUSDT`, '--config', config, '--out', join(dir, 'out'), '--json']);
       for (let attempt = 0; attempt < 100 && (replay.code !== 0 || JSON.parse(replay.stdout).events !== BARS); attempt++) {
         await new Promise((wait) => setTimeout(wait, 200)); // WAL applies asynchronously
-        replay = run(['backtest', '--data', `${url}/bars?symbol=ETHUSDT`, '--config', config, '--out', join(dir, 'out'), '--json']);
+        replay = run(['backtest', '--no-run-store', '--data', `${url}/bars?symbol=ETHUSDT`, '--config', config, '--out', join(dir, 'out'), '--json']);
       }
       expect(replay.code, replay.stderr).toBe(0);
       const summary = JSON.parse(replay.stdout);

@@ -8,11 +8,16 @@ const PAYLOADS: TopicPayloads = {
   state: { mode: 'live', equity: 10, cash: 4, equityHighWaterMark: 12, realizedPnl: 1, unrealizedPnl: -1, positions: [{ instrumentId: 2, symbol: 'BTC', quantity: -0.5, averagePrice: 1, markPrice: 2, unrealizedPnl: 3, realizedPnl: 4 }] },
   orders: { orders: [{ orderId: 2n ** 60n, clientOrderId: 'c', venueOrderId: 'v', instrumentId: 1, symbol: 'ETH', side: 'sell', orderType: 'stop-limit', timeInForce: 'post-only', status: 'uncertain', quantity: 3, filledQuantity: 1, limitPrice: 10, stopPrice: null, averageFillPrice: 9.5, updatedTimeNs: 5n }] },
   fills: { fills: [{ orderId: 1n, clientOrderId: '1', venueOrderId: '', tradeId: 't', instrumentId: 0, side: 'buy', price: 1, quantity: 2, fee: -0.1, feeCurrency: 'USDT', liquidity: 'maker', timeNs: 9n }] },
-  signals: { signals: [{ instrumentId: 0, strategy: 'fusion', timeframeSeconds: 3600, score: -0.3, targetQuantity: 2, quantiles: [{ level: 0.1, value: -0.01 }, { level: 0.9, value: 0.02 }], timeNs: 1n }] },
+  signals: { signals: [{ instrumentId: 0, strategy: 'fusion', timeframeSeconds: 3600, score: -0.3, targetQuantity: 2, quantiles: [{ level: 0.1, value: -0.01 }, { level: 0.9, value: 0.02 }], timeNs: 1n,
+    symbol: 'BTCUSDT', fusion: true, regimeProbabilities: [0.7, 0.2, 0.1],
+    experts: [{ score: 0.5, confidence: 0.8, weight: 0.4, present: true }, { score: -0.2, confidence: 1, weight: 0.1, present: true }, { score: 0, confidence: 0, weight: 0.2, present: false },
+      { score: 0.1, confidence: 0.6, weight: 0.2, present: true }, { score: 0, confidence: 0, weight: 0.1, present: false }],
+    confidence: 0.75, choppyScale: 0.95, direction: -0.285, targetExposure: -0.5, price: 64000.5, status: 0x107, orderReason: 3, orderReasonName: 'max-position', orderQuantity: -1.25, orderLimit: 3 }] },
   regime: { regimes: [{ instrumentId: 0, timeframeSeconds: 60, labels: ['trending', 'choppy'], probabilities: [0.25, 0.75], mostLikelyLabel: 'choppy', timeNs: 3n }] },
   risk: { killSwitchTripped: true, killSwitchReason: 'dd', drawdown: 0.1, maxDrawdown: 0.2, grossExposure: 5, netExposure: -5, maxGrossExposure: 9, uncertainOrders: 2, deniedOrders: 11n },
   latency: { stages: [{ stage: 'decide', count: 7n, p50Ns: 1, p90Ns: 2, p99Ns: 3, p999Ns: 4, maxNs: 5 }] },
-  health: { status: 'degraded', uptimeSeconds: 2.5, eventsProcessed: 100n, inboundRingFill: 0.5, outboundRingFill: 0.25, components: [{ name: 'venue', status: 'down', detail: 'timeout' }] },
+  health: { status: 'degraded', uptimeSeconds: 2.5, eventsProcessed: 100n, inboundRingFill: 0.5, outboundRingFill: 0.25, components: [{ name: 'venue', status: 'down', detail: 'timeout' }],
+    feeds: [{ instrumentId: 2, symbol: 'ETHUSDT', conditionMask: 0b110, conditions: ['stale', 'gap'], action: 'halt', sinceNs: 5n }] },
 };
 
 describe('frame decoding', () => {

@@ -3,7 +3,7 @@
 import * as flatbuffers from 'flatbuffers';
 import * as F from '../../schemas/generated/quant-flow/frames.js';
 import {
-  FRAME_KIND_BY_CODE, HEALTH_BY_CODE, LIQUIDITY_BY_CODE, MODE_BY_CODE, MODEL_ALERT_KIND_BY_CODE, MODEL_STATE_BY_CODE, ORDER_STATUS_BY_CODE, ORDER_TYPE_BY_CODE, SIDE_BY_CODE,
+  FEED_ACTION_BY_CODE, FRAME_KIND_BY_CODE, HEALTH_BY_CODE, LIQUIDITY_BY_CODE, MODE_BY_CODE, MODEL_ALERT_KIND_BY_CODE, MODEL_STATE_BY_CODE, ORDER_STATUS_BY_CODE, ORDER_TYPE_BY_CODE, SIDE_BY_CODE,
   TIME_IN_FORCE_BY_CODE, TOPIC_BY_CODE, TOPIC_PAYLOAD, nameAt,
 } from './frame-enums.js';
 import type {
@@ -64,6 +64,14 @@ function decodeSignals(p: F.SignalsPayload): SignalsView {
           return { level: q.level(), value: q.value() };
         }),
         timeNs: s.timeNs(),
+        symbol: s.symbol() ?? '', fusion: s.fusion(),
+        regimeProbabilities: list(s.regimeProbabilitiesLength(), (j) => s.regimeProbabilities(j)!),
+        experts: list(s.expertsLength(), (j) => {
+          const e = s.experts(j)!;
+          return { score: e.score(), confidence: e.confidence(), weight: e.weight(), present: e.present() };
+        }),
+        confidence: s.confidence(), choppyScale: s.choppyScale(), direction: s.direction(), targetExposure: s.targetExposure(), price: s.price(),
+        status: s.status(), orderReason: s.orderReason(), orderReasonName: s.orderReasonName() ?? '', orderQuantity: s.orderQuantity(), orderLimit: s.orderLimit(),
       };
     }),
   };
@@ -105,6 +113,13 @@ function decodeHealth(p: F.HealthPayload): HealthView {
     components: list(p.componentsLength(), (i) => {
       const c = p.components(i)!;
       return { name: c.name() ?? '', status: nameAt(HEALTH_BY_CODE, c.status(), 'health.components.status'), detail: c.detail() ?? '' };
+    }),
+    feeds: list(p.feedsLength(), (i) => {
+      const f = p.feeds(i)!;
+      return {
+        instrumentId: f.instrumentId(), symbol: f.symbol() ?? '', conditionMask: f.conditionMask(), conditions: list(f.conditionsLength(), (j) => f.conditions(j)),
+        action: nameAt(FEED_ACTION_BY_CODE, f.action(), 'health.feeds.action'), sinceNs: f.sinceNs(),
+      };
     }),
   };
 }

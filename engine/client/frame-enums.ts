@@ -1,9 +1,9 @@
 // Names of the FlatBuffers enums of schemas/frames.fbs and common.fbs as the client's views
 // spell them, both ways: the server encodes views with them, the client decodes frames.
 import { EngineMode, Liquidity, OrderStatus, OrderType, Side, TimeInForce } from '../../schemas/generated/quant-flow.js';
-import { FrameKind, HealthStatus, ModelAlertKind, ModelState, Payload, Topic } from '../../schemas/generated/quant-flow/frames.js';
+import { FeedAction, FrameKind, HealthStatus, ModelAlertKind, ModelState, Payload, Topic } from '../../schemas/generated/quant-flow/frames.js';
 import type {
-  EngineModeName, FrameKindName, HealthStatusName, LiquidityName, ModelAlertKindName, ModelStateName, OrderStatusName, OrderTypeName, SideName, TimeInForceName, TopicName,
+  EngineModeName, FeedActionName, FrameKindName, HealthStatusName, LiquidityName, ModelAlertKindName, ModelStateName, OrderStatusName, OrderTypeName, SideName, TimeInForceName, TopicName,
 } from './protocol.js';
 
 /** Index = enum value. */
@@ -43,6 +43,12 @@ export const ORDER_STATUS_CODE: Readonly<Record<OrderStatusName, OrderStatus>> =
 export const HEALTH_BY_CODE: readonly HealthStatusName[] = ['ok', 'degraded', 'down'];
 export const HEALTH_CODE: Readonly<Record<HealthStatusName, HealthStatus>> = { ok: HealthStatus.Ok, degraded: HealthStatus.Degraded, down: HealthStatus.Down };
 
+export const FEED_ACTION_BY_CODE: readonly FeedActionName[] = ['ok', 'reduce-only', 'halt', 'cancel-all'];
+export const FEED_ACTION_CODE: Readonly<Record<FeedActionName, FeedAction>> = {
+  ok: FeedAction.Ok, 'reduce-only': FeedAction.ReduceOnly, halt: FeedAction.Halt, 'cancel-all': FeedAction.CancelAll,
+};
+/** Feed condition names by code (engine/risk FeedCondition; code 0 is RECOVERED, never in a mask). */
+export const FEED_CONDITION_BY_CODE: readonly string[] = ['recovered', 'stale', 'gap', 'crossed', 'locked', 'silent'];
 export const MODEL_STATE_BY_CODE: readonly ModelStateName[] = ['serving', 'absent'];
 export const MODEL_STATE_CODE: Readonly<Record<ModelStateName, ModelState>> = { serving: ModelState.Serving, absent: ModelState.Absent };
 export const MODEL_ALERT_KIND_BY_CODE: readonly ModelAlertKindName[] = ['feature-drift', 'quantile-calibration'];

@@ -97,14 +97,55 @@ export interface FillsView {
   fills: FillViewData[];
 }
 
+/** The fusion experts, in the order of SignalView.experts. */
+export const EXPERT_NAMES = ['trend', 'meanReversion', 'breakout', 'ml', 'sentiment'] as const;
+export type ExpertName = (typeof EXPERT_NAMES)[number];
+
+/** One expert's part in a fused decision (`present` false: it had nothing to say this bar). */
+export interface ExpertScoreView {
+  score: number;
+  confidence: number;
+  /** The weight the regime probabilities blended for it. */
+  weight: number;
+  present: boolean;
+}
+
+/**
+ * An instrument's last decision. For fusion (`fusion` true) `experts` holds the five experts in
+ * EXPERT_NAMES order and `score` (the fused signal) = sum(weight * confidence * score) /
+ * sum(weight * confidence) over the present ones (0 when that sum is 0); direction = score *
+ * choppyScale, 0 instead of negative for a long-only instrument.
+ */
 export interface SignalView {
   instrumentId: number;
   strategy: string;
   timeframeSeconds: number;
+  /** The fused signal, in [-1, 1]. */
   score: number;
   targetQuantity: number;
   quantiles: { level: number; value: number }[];
+  /** The decision's bar close (ns). */
   timeNs: bigint;
+  symbol: string;
+  fusion: boolean;
+  /** P(trending), P(mean_reverting), P(choppy). */
+  regimeProbabilities: number[];
+  experts: ExpertScoreView[];
+  confidence: number;
+  choppyScale: number;
+  direction: number;
+  /** Signed notional / equity. */
+  targetExposure: number;
+  price: number;
+  /** STATUS_* bits of the decision. */
+  status: number;
+  /** Risk reason code of the order the target implied; -1: none was needed. */
+  orderReason: number;
+  /** Its name ('' for -1). */
+  orderReasonName: string;
+  orderQuantity: number;
+  /** Risk reason code of the limit that cut or stopped the order, 0 when none did. */
+  orderLimit: number;
 }
 
 export interface SignalsView {
@@ -150,6 +191,22 @@ export interface LatencyView {
   stages: LatencyStageView[];
 }
 
+export type FeedActionName = 'ok' | 'reduce-only' | 'halt' | 'cancel-all';
+
+/** One instrument's market-data feed as the core's risk stage holds it. */
+export interface FeedHealthView {
+  instrumentId: number;
+  symbol: string;
+  /** Active conditions, 1 << code (1 stale, 2 gap, 3 crossed, 4 locked, 5 silent); 0: healthy. */
+  conditionMask: number;
+  /** Their names ('stale', 'gap', 'crossed', 'locked', 'silent'), in code order. */
+  conditions: string[];
+  /** What the policy (risk.feedHealth) makes of them. */
+  action: FeedActionName;
+  /** When it last went degraded; 0n while healthy. */
+  sinceNs: bigint;
+}
+
 export interface HealthView {
   status: HealthStatusName;
   uptimeSeconds: number;
@@ -157,6 +214,8 @@ export interface HealthView {
   inboundRingFill: number;
   outboundRingFill: number;
   components: { name: string; status: HealthStatusName; detail: string }[];
+  /** Each configured instrument's feed (empty without an engine). */
+  feeds: FeedHealthView[];
 }
 
 export type ModelStateName = 'serving' | 'absent';
@@ -256,11 +315,12 @@ export interface TopicUpdate<T extends TopicName = TopicName> {
 /** A control action; each needs a signed control token (`quantflow killswitch token`). */
 export type ControlAction =
   | { kind: 'kill-switch-reset'; reason: string }
+  | { kind: 'kill-switch-trip'; reason: string }
   | { kind: 'pause-strategy'; strategy: string }
   | { kind: 'resume-strategy'; strategy: string }
   | { kind: 'mode-change'; mode: EngineModeName };
 
-export const CONTROL_ACTION_KINDS = ['kill-switch-reset', 'pause-strategy', 'resume-strategy', 'mode-change'] as const;
+export const CONTROL_ACTION_KINDS = ['kill-switch-reset', 'kill-switch-trip', 'pause-strategy', 'resume-strategy', 'mode-change'] as const;
 
 /** Client -> server (JSON text). `since` is a decimal sequence (a JSON number cannot hold a ulong). */
 export type ClientMessage =

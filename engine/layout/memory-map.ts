@@ -75,7 +75,10 @@ export const EXITS_REGION_BYTES = 0x0010_0000;
 export const VENUE_REGION_OFFSET = EXITS_REGION_OFFSET + EXITS_REGION_BYTES; // simulated venue: config, books, its orders, event queue
 export const VENUE_REGION_BYTES = 0x0080_0000;
 export const SCRATCH_REGION_OFFSET = VENUE_REGION_OFFSET + VENUE_REGION_BYTES; // batch columns in and out
-export const SCRATCH_REGION_BYTES = MEMORY_BYTES - SCRATCH_REGION_OFFSET;
+/** The top of the memory: the published-signals block (state/signals-layout.ts), under a seqlock, not checkpointed. */
+export const PUBLISHED_SIGNALS_REGION_BYTES = 0x0005_0000;
+export const PUBLISHED_SIGNALS_REGION_OFFSET = MEMORY_BYTES - PUBLISHED_SIGNALS_REGION_BYTES;
+export const SCRATCH_REGION_BYTES = PUBLISHED_SIGNALS_REGION_OFFSET - SCRATCH_REGION_OFFSET;
 
 /** Bytes a ring of `capacity` slots occupies, header included. */
 export function ringBytes(capacity: number): number {

@@ -50,6 +50,7 @@ export class ControlLog {
 }
 
 const PAUSE_REFUSAL = "a paper session cannot pause or resume one strategy: the core has no per-strategy halt (its only halt is the account-wide kill switch)";
+const TRIP_REFUSAL = 'a paper session has no journal to record an operator trip in, so it does not take one (a live or paper `quantflow run` session does)';
 const MODE_REFUSAL = 'a paper session cannot change mode: its venue is the simulated venue inside the core, with no live venue adapter or journal to switch to (start a live session instead)';
 
 export class PaperControl {
@@ -74,7 +75,7 @@ export class PaperControl {
   /** The server's control handler. */
   readonly handle = (action: ControlAction, context: ControlContext): Promise<void> => {
     const subject = `by ${context.who} (connection ${context.sessionId})`;
-    const reason = action.kind === 'kill-switch-reset' ? action.reason : '';
+    const reason = action.kind === 'kill-switch-reset' || action.kind === 'kill-switch-trip' ? action.reason : '';
     const record = (outcome: ControlOutcome, why: string): void => {
       this.controlLog?.append({ timeIso: new Date().toISOString(), who: context.who, connection: context.sessionId, action, reason, outcome, why });
     };
@@ -85,6 +86,7 @@ export class PaperControl {
     };
     if (action.kind === 'pause-strategy' || action.kind === 'resume-strategy') return refuse(PAUSE_REFUSAL);
     if (action.kind === 'mode-change') return refuse(MODE_REFUSAL);
+    if (action.kind === 'kill-switch-trip') return refuse(TRIP_REFUSAL);
     if (!this.running || this.reset === null) return refuse('the paper run has ended: no engine to reset');
     record('accepted', 'applied at the next batch boundary');
     this.log(`paper: control kill-switch-reset ${subject}: ${action.reason}`);

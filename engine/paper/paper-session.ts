@@ -22,9 +22,9 @@ import type { MarketStream } from '../replay/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
 import type { RegimeModelRecord } from '../regime/index.js';
 import {
-  completedRun, simulatedTradingSpec, BacktestSetupError, RunRecorder, StreamMerger, planInstruments, type BacktestRun,
+  completedRun, simulatedTradingSpec, BacktestSetupError, RunRecorder, StreamMerger, planInstruments, type BacktestRun, type RunStore,
 } from '../backtest/index.js';
-import { EngineStateSource, dashboardMounts, mergeOutboundListeners, startStateServer, type StateServer } from '../server/index.js';
+import { EngineStateSource, dashboardMounts, mergeOutboundListeners, startStateServer, type StateServer, type StateServerOptions } from '../server/index.js';
 import { packageRoot } from '../core/package-root.js';
 import { playPaced, checkSpeed, type PacedInjection } from './paced-player.js';
 import { ControlLog, PaperControl } from './paper-control.js';
@@ -64,6 +64,10 @@ export interface PaperSessionOptions {
    * replayed as a backtest.
    */
   onMarketRecords?(records: Uint8Array): void;
+  /** Backtest runs the server lists for the dashboard's Runs page (/api/runs); absent: none. The caller closes it. */
+  readonly runStore?: RunStore | null;
+  /** The state server's client limits (soft, hard, stall); default: the server's. */
+  readonly serverLimits?: Pick<StateServerOptions, 'softLimitBytes' | 'hardLimitBytes' | 'stallLimitMs'>;
 }
 
 export interface PaperSession {
@@ -128,6 +132,8 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
         tokens: config.control,
         onControl: control.handle,
         staticFiles: dashboardMounts(packageRoot()),
+        runs: options.runStore ?? null,
+        ...options.serverLimits,
       });
     }
     sessionModel = await openSessionModel(config, symbols, modelHooks);

@@ -2,10 +2,12 @@
 // of the session's events each kind is. Fills and risk denials come from the outbound drain's
 // listeners; the kill switch from the risk topic of the state source (a trip is the moment
 // `killSwitchTripped` turns true, a reset when it turns false); model alerts from the model's
-// monitors (the session passes them on). Everything only enqueues: delivery never blocks.
+// monitors (the session passes them on); feed-health changes from the FEED_HEALTH records a live
+// session journals (engine/live session-monitor.ts passes them on). Everything only enqueues:
+// delivery never blocks. Paper sessions (`quantflow paper`) and live ones (`quantflow run`) share it.
 import type { OutboundListeners } from '../threads/index.js';
 import { WebhookNotifier, type StateSource } from '../server/index.js';
-import { riskReasonMessage, riskReasonName } from '../risk/index.js';
+import { feedConditionName, feedMaskNames, riskReasonMessage, riskReasonName, type FeedHealthRecord } from '../risk/index.js';
 import type { MonitoringConfig } from '../config/index.js';
 import type { MonitorAlert } from '../models/index.js';
 
@@ -48,6 +50,14 @@ export class SessionWebhooks {
 
   modelAlert(alert: MonitorAlert): void {
     this.notifier.notify('modelAlert', { kind: alert.kind, instrument: alert.instrument, feature: alert.feature ?? null, value: alert.value, threshold: alert.threshold }, alert.atNs);
+  }
+
+  /** A stream's health changed (a FEED_HEALTH record: a condition began, or the stream recovered). */
+  feedHealth(record: FeedHealthRecord): void {
+    this.notifier.notify('feedHealth', {
+      instrument: this.symbols[record.instrument] ?? String(record.instrument), condition: feedConditionName(record.condition), active: feedMaskNames(record.mask),
+      value: record.value, stream: record.stream, sequence: record.sequence.toString(),
+    }, record.detectedNs);
   }
 
   /** Resolves once every queued event was delivered or given up (bounded by the notifier's retries). */

@@ -1,12 +1,17 @@
 // One WebSocket connection's state: its subscriptions, the topics still waiting for their first
-// Snapshot, who it authenticated as (read-only until then), and coalescing. Sending never
-// blocks: uWS buffers what the socket cannot take. While the buffered amount is above the soft
-// limit, a delta is not sent but kept as the topic's pending frame, replacing the one before
-// (counted as coalesced); the pending frames go out when uWS reports the socket drained.
-// Snapshots and replies are never coalesced. Past the hard limit (bytes buffered), or above the
-// soft limit for longer than the stall limit, the connection is closed with CLOSE_SLOW_CONSUMER
-// and a reason.
-import { CLOSE_SLOW_CONSUMER, type ServerMessage, type TopicName } from '../client/index.js';
+// Snapshot, the topics it gets through uWS's native pub/sub (`native`, managed by TopicHub), who
+// it authenticated as (read-only until then), and the JS path's coalescing. Sending never
+// blocks: uWS buffers what the socket cannot take. On the JS path (a client off the native
+// fan-out: slow, or not yet snapshotted), while the buffered amount is above the soft limit a
+// delta is not sent but kept as the topic's pending frame, replacing the one before (counted as
+// coalesced); the pending frames go out when uWS reports the socket drained. On an event topic
+// (fills, orders) with a backfill hook (`resync`, set by TopicHub) nothing is kept: the pending
+// entry remembers the last sequence sent and, once drained, the hook sends the backfill Snapshot
+// (`subscribed` + Snapshot with `since`, as a client's own re-subscribe gets), so no event is
+// missed and none is sent twice. Snapshots and replies are never coalesced. Past the hard limit
+// (bytes buffered), or above the soft limit for longer than the stall limit, the connection is
+// closed with CLOSE_SLOW_CONSUMER and a reason.
+import { CLOSE_SLOW_CONSUMER, EVENT_TOPICS, type ServerMessage, type TopicName } from '../client/index.js';
 import type { ServerMetrics } from './server-metrics.js';
 
 /** The socket as the session needs it (uWS's WebSocket, or a fake in tests). */
@@ -15,6 +20,11 @@ export interface SessionSocket {
   send(message: Uint8Array | string, isBinary: boolean): number;
   getBufferedAmount(): number;
   end(code: number, reason: string): void;
+  /** Native pub/sub (uWS topics); absent: the session is served on the JS path only. */
+  subscribeNative?(topic: TopicName): void;
+  unsubscribeNative?(topic: TopicName): void;
+  /** Writes what send() queued now (before a native subscribe, so order is kept). */
+  flush?(): void;
 }
 
 export interface SessionLimits {
@@ -26,8 +36,9 @@ export interface SessionLimits {
   stallLimitMs: number;
 }
 
+/** A coalesced delta (`bytes`), or an event topic's backfill from `since` (`bytes` null). */
 interface PendingFrame {
-  bytes: Uint8Array;
+  bytes: Uint8Array | null;
   sequence: bigint;
 }
 
@@ -41,6 +52,10 @@ export class ClientSession {
   who: string | null = null;
   token: string | null = null;
   closed = false;
+  /** Topics delivered by uWS's native pub/sub (TopicHub moves topics in and out). */
+  readonly native = new Set<TopicName>();
+  /** Sends the backfill Snapshot of an event topic after `since` (TopicHub); null: coalesce as any topic. */
+  resync: ((topic: TopicName, since: bigint) => void) | null = null;
   private readonly pending = new Map<TopicName, PendingFrame>();
   private aboveSoftSince: number | null = null;
 
@@ -70,14 +85,25 @@ export class ClientSession {
   /** Sends a delta, or keeps it as the topic's pending frame while the client is slow. */
   sendDelta(topic: TopicName, bytes: Uint8Array, sequence: bigint): void {
     if (this.closed) return;
-    this.lastSequence.set(topic, sequence);
     if (this.pending.size > 0) this.flushPending();
+    const last = this.lastSequence.get(topic);
+    // A backfill Snapshot sent just now already holds this delta.
+    if (last !== undefined && last >= sequence) return;
     if (this.socket.getBufferedAmount() > this.limits.softLimitBytes) {
-      if (this.pending.has(topic)) this.metrics.framesCoalesced.inc({ topic });
-      this.pending.set(topic, { bytes, sequence });
+      const kept = this.pending.get(topic);
+      if (this.resync && EVENT_TOPICS.includes(topic)) {
+        // Not kept: the backfill from the last sequence sent will carry it.
+        if (!kept) this.pending.set(topic, { bytes: null, sequence: last ?? 0n });
+        this.metrics.framesCoalesced.inc({ topic });
+      } else {
+        if (kept) this.metrics.framesCoalesced.inc({ topic });
+        this.lastSequence.set(topic, sequence);
+        this.pending.set(topic, { bytes, sequence });
+      }
       this.checkLimits();
       return;
     }
+    this.lastSequence.set(topic, sequence);
     this.write(bytes, true);
     this.metrics.framesSent.inc({ topic });
     this.checkLimits();
@@ -97,10 +123,46 @@ export class ClientSession {
     this.checkLimits();
   }
 
+  /** Above the soft limit now. */
+  aboveSoftLimit(): boolean {
+    return this.socket.getBufferedAmount() > this.limits.softLimitBytes;
+  }
+
+  /** Nothing pending and at most half the soft limit buffered: may rejoin the native fan-out. */
+  readyForNative(): boolean {
+    return !this.closed && this.pending.size === 0 && this.socket.getBufferedAmount() <= this.limits.softLimitBytes / 2;
+  }
+
+  /** Whether this session's socket has native pub/sub. */
+  get nativeCapable(): boolean {
+    return this.socket.subscribeNative !== undefined;
+  }
+
+  /** The socket side of TopicHub's native moves (queued JS frames are written first). */
+  subscribeNative(topic: TopicName): void {
+    this.socket.flush?.();
+    this.socket.subscribeNative!(topic);
+    this.native.add(topic);
+  }
+
+  unsubscribeNative(topic: TopicName): void {
+    this.native.delete(topic);
+    if (!this.closed) this.socket.unsubscribeNative!(topic);
+  }
+
+  /** Applies the hard and stall limits now (TopicHub calls it for native sessions once per burst). */
+  enforceLimits(): void {
+    this.checkLimits();
+  }
+
   private flushPending(): void {
     for (const [topic, frame] of this.pending) {
-      if (this.socket.getBufferedAmount() > this.limits.softLimitBytes) break;
+      if (this.closed || this.socket.getBufferedAmount() > this.limits.softLimitBytes) break;
       this.pending.delete(topic);
+      if (frame.bytes === null) {
+        this.resync!(topic, frame.sequence);
+        continue;
+      }
       this.write(frame.bytes, true);
       this.metrics.framesSent.inc({ topic });
     }
@@ -108,6 +170,7 @@ export class ClientSession {
 
   /** Stops sending a topic (pending frame included). */
   unsubscribe(topic: TopicName): void {
+    if (this.native.has(topic)) this.unsubscribeNative(topic);
     this.subscriptions.delete(topic);
     this.awaitingSnapshot.delete(topic);
     this.pending.delete(topic);

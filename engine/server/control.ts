@@ -1,4 +1,4 @@
-// Control messages: kill-switch reset, pause / resume a strategy, mode change. Each needs a
+// Control messages: kill-switch reset and trip, pause / resume a strategy, mode change. Each needs a
 // signed control token, checked with the same code as `quantflow killswitch`
 // (engine/killswitch verifyControlToken): the message's own `token`, or the one the connection
 // authenticated with (`auth`), verified again on every action so an expired token stops working.
@@ -41,7 +41,8 @@ export function parseControlAction(value: unknown): ControlAction {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedMessageError(`\`action\` must be an object, was ${JSON.stringify(value)}`);
   const action = value as Record<string, unknown>;
   switch (action.kind) {
-    case 'kill-switch-reset': return { kind: 'kill-switch-reset', reason: nonEmptyString(action.reason, 'action.reason') };
+    case 'kill-switch-reset':
+    case 'kill-switch-trip': return { kind: action.kind, reason: nonEmptyString(action.reason, 'action.reason') };
     case 'pause-strategy':
     case 'resume-strategy': return { kind: action.kind, strategy: nonEmptyString(action.strategy, 'action.strategy') };
     case 'mode-change':

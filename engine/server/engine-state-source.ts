@@ -6,6 +6,12 @@
 //     seqlock at batch boundaries (EngineHost.consistentState(), so a frame never mixes two
 //     batches), and regime from the pipeline snapshot, on a timer of the I/O thread (at most every
 //     `throttleMs`, default 50 ms, and only after the drain handed over something new).
+//   - signals (each instrument's last decision: the five experts' scores, confidences and blended
+//     weights, the fused signal, the target, why no order) and the feeds part of health (each
+//     instrument's feed condition mask and policy action) come from the second block the core
+//     publishes under a seqlock at batch boundaries (engine/snapshot readConsistentSignals): a
+//     signals delta when an instrument's decision ts (or order outcome) moved, a health delta
+//     when a feed changed (and at most every `latencyEveryMs` for the ring and counter figures).
 //   - latency: the host's per-stage histograms (EngineHost.latency), published on the same timer
 //     at most every `latencyEveryMs` (default 1000) and only when a stage recorded something:
 //     coalesced snapshots, never one frame per record.
@@ -13,13 +19,15 @@
 // engine thread and the drain never wait for watchers.
 import type { EngineHost, OutboundListeners } from '../threads/index.js';
 import { readRiskAccount } from '../pipeline/index.js';
+import { readConsistentSignals, type ConsistentInstrumentSignals } from '../snapshot/index.js';
+import { riskReasonName } from '../risk/index.js';
 import type { CancelCommandRecord, OrderCommandRecord, ReplaceCommandRecord } from '../orders/index.js';
 import type { VenueReply } from '../venue/index.js';
 import type { RoundTrip } from '../portfolio/index.js';
 import type { RiskRecord } from '../risk/index.js';
 import {
-  ORDER_TYPE_BY_CODE, TIME_IN_FORCE_BY_CODE,
-  type EngineModeName, type FillViewData, type LatencyView, type ModelsView, type OrderStatusName, type OrderViewData, type PositionView, type RegimeView, type RiskView, type StateView,
+  FEED_ACTION_BY_CODE, FEED_CONDITION_BY_CODE, ORDER_TYPE_BY_CODE, TIME_IN_FORCE_BY_CODE,
+  type EngineModeName, type FeedHealthView, type HealthView, type SignalView, type SignalsView, type FillViewData, type LatencyView, type ModelsView, type OrderStatusName, type OrderViewData, type PositionView, type RegimeView, type RiskView, type StateView,
   type TopicName, type TopicPayloads,
 } from '../client/index.js';
 import type { DeltaListener, SourceHealth, StateSource, TopicDelta } from './state-source.js';
@@ -51,6 +59,16 @@ export function mergeOutboundListeners(...sets: readonly OutboundListeners[]): O
   return merged as OutboundListeners;
 }
 
+/** A risk reason code's name ('' for NO_ORDER, `#code` for a code the table does not know: never a throw on the I/O thread). */
+function reasonName(code: number): string {
+  if (code < 0) return '';
+  try {
+    return riskReasonName(code);
+  } catch {
+    return `#${code}`;
+  }
+}
+
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
 export class EngineStateSource implements StateSource {
@@ -79,6 +97,12 @@ export class EngineStateSource implements StateSource {
   private models: ModelsView | null = null;
   private degradedReasons: readonly string[] = [];
   private latencyView: LatencyView | null = null;
+  private signals: SignalsView | null = null;
+  private signalsKey = '';
+  private healthPayload: HealthView | null = null;
+  private feedsKey = '';
+  private lastHealth = 0;
+  private readonly startedMs = Date.now();
   private latencyVersion = -1;
   private lastLatency = 0;
 
@@ -137,7 +161,7 @@ export class EngineStateSource implements StateSource {
     if (this.host && (force || (this.dirty && now - this.lastRead >= this.throttleMs))) {
       this.dirty = false;
       this.lastRead = now;
-      this.readEngine(timeNs);
+      this.readEngine(timeNs, force);
     }
     if (this.host && this.host.latency.version !== this.latencyVersion && (force || now - this.lastLatency >= (this.options.latencyEveryMs ?? 1000))) {
       this.latencyVersion = this.host.latency.version;
@@ -172,6 +196,8 @@ export class EngineStateSource implements StateSource {
       ...(this.risk ? { risk: this.risk } : {}),
       ...(this.regime ? { regime: this.regime } : {}),
       ...(this.latencyView ? { latency: this.latencyView } : {}),
+      ...(this.signals ? { signals: this.signals } : {}),
+      ...(this.healthPayload ? { health: this.healthPayload } : {}),
     };
     return (payload[topic] as TopicPayloads[T] | undefined) ?? null;
   }
@@ -285,7 +311,7 @@ export class EngineStateSource implements StateSource {
     }
   }
 
-  private readEngine(timeNs: bigint): void {
+  private readEngine(timeNs: bigint, force: boolean): void {
     const host = this.host!;
     // One seqlock-consistent copy of the account and positions the core published at a batch
     // boundary (engine/snapshot): cash, positions and equity always come from the same moment.
@@ -320,7 +346,7 @@ export class EngineStateSource implements StateSource {
     }
     this.maxDrawdown = Math.max(this.maxDrawdown, account.drawdown);
     const risk: RiskView = {
-      killSwitchTripped: account.halted, killSwitchReason: account.halted ? `drawdown trip at equity ${tripEquity}` : '', drawdown: account.drawdown,
+      killSwitchTripped: account.halted, killSwitchReason: account.halted ? `drawdown trip at equity ${tripEquity.toFixed(2)}` : '', drawdown: account.drawdown,
       maxDrawdown: this.maxDrawdown, grossExposure: gross, netExposure: net, maxGrossExposure: 0, uncertainOrders: [...this.orders.values()].filter((o) => o.status === 'uncertain').length,
       deniedOrders: this.deniedOrders,
     };
@@ -341,5 +367,61 @@ export class EngineStateSource implements StateSource {
         this.emit({ topic: 'regime', payload: this.regime, timeNs });
       }
     }
+    this.readSignals(host, timeNs, force);
+  }
+
+  /** Signals and feed health from the core's published-signals block (one seqlock-consistent copy). */
+  private readSignals(host: EngineHost, timeNs: bigint, force: boolean): void {
+    const published = readConsistentSignals(host.memory);
+    const signals: SignalView[] = [];
+    const feeds: FeedHealthView[] = [];
+    for (const entry of published.instruments) {
+      if (entry.decision) signals.push(this.signalView(entry));
+      const { mask, action, sinceNs } = entry.feed;
+      feeds.push({
+        instrumentId: entry.instrument, symbol: this.symbol(entry.instrument), conditionMask: mask,
+        conditions: FEED_CONDITION_BY_CODE.filter((_, code) => code > 0 && (mask & (1 << code)) !== 0),
+        action: FEED_ACTION_BY_CODE[action] ?? 'ok', sinceNs,
+      });
+    }
+    // A delta when a decision ts or its order outcome moved (not on every read).
+    const signalsKey = signals.map((s) => `${s.instrumentId}:${s.timeNs}:${s.orderReason}:${s.orderQuantity}`).join(',');
+    if (signals.length > 0 && signalsKey !== this.signalsKey) {
+      this.signalsKey = signalsKey;
+      this.signals = { signals };
+      this.emit({ topic: 'signals', payload: this.signals, timeNs });
+    }
+    const feedsKey = feeds.map((f) => `${f.instrumentId}:${f.conditionMask}:${f.action}:${f.sinceNs}`).join(',');
+    const now = Date.now();
+    if (feedsKey !== this.feedsKey || force || now - this.lastHealth >= (this.options.latencyEveryMs ?? 1000)) {
+      this.feedsKey = feedsKey;
+      this.lastHealth = now;
+      this.healthPayload = this.healthView(host, feeds);
+      this.emit({ topic: 'health', payload: this.healthPayload, timeNs });
+    }
+  }
+
+  private signalView(entry: ConsistentInstrumentSignals): SignalView {
+    const d = entry.decision!;
+    return {
+      instrumentId: entry.instrument, strategy: d.fusion ? 'fusion' : 'rules', timeframeSeconds: 0, score: d.signal, targetQuantity: d.quantity, quantiles: [],
+      timeNs: d.tsNs, symbol: this.symbol(entry.instrument), fusion: d.fusion, regimeProbabilities: [...d.regimeProbabilities],
+      experts: d.scores.map((score, c) => ({ score, confidence: d.confidences[c], weight: d.weights[c], present: d.present[c] })),
+      confidence: d.confidence, choppyScale: d.choppyScale, direction: d.direction, targetExposure: d.exposure, price: d.price, status: d.status,
+      orderReason: d.orderReason, orderReasonName: reasonName(d.orderReason), orderQuantity: d.orderQuantity, orderLimit: d.orderLimit,
+    };
+  }
+
+  private healthView(host: EngineHost, feeds: FeedHealthView[]): HealthView {
+    const ready = this.health();
+    const degradedFeeds = feeds.filter((f) => f.conditionMask !== 0);
+    // The feeds travel in `feeds` (a session monitor may add its own per-feed components).
+    const components: HealthView['components'] = [{ name: 'engine', status: ready.ready ? 'ok' : 'down', detail: ready.reasons.join('; ') || 'running' }];
+    // down: the engine thread failed; degraded: a feed is degraded (or halted) or something runs degraded.
+    const status = !ready.ready ? 'down' : degradedFeeds.length > 0 || ready.reasons.length > 0 ? 'degraded' : 'ok';
+    return {
+      status, uptimeSeconds: (Date.now() - this.startedMs) / 1000, eventsProcessed: BigInt(host.counters().eventsProcessed),
+      inboundRingFill: host.unconsumed() / host.inbound.capacity, outboundRingFill: host.outbound.available() / host.outbound.capacity, components, feeds,
+    };
   }
 }

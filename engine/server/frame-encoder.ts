@@ -4,7 +4,7 @@
 import * as flatbuffers from 'flatbuffers';
 import * as F from '../../schemas/generated/quant-flow/frames.js';
 import {
-  FRAME_KIND_CODE, HEALTH_CODE, LIQUIDITY_CODE, MODE_CODE, MODEL_ALERT_KIND_CODE, MODEL_STATE_CODE, ORDER_STATUS_CODE, ORDER_TYPE_CODE, SIDE_CODE, TIME_IN_FORCE_CODE, TOPIC_CODE, TOPIC_PAYLOAD,
+  FEED_ACTION_CODE, FRAME_KIND_CODE, HEALTH_CODE, LIQUIDITY_CODE, MODE_CODE, MODEL_ALERT_KIND_CODE, MODEL_STATE_CODE, ORDER_STATUS_CODE, ORDER_TYPE_CODE, SIDE_CODE, TIME_IN_FORCE_CODE, TOPIC_CODE, TOPIC_PAYLOAD,
   type FrameKindName, type TopicName, type TopicPayloads,
 } from '../client/index.js';
 
@@ -48,10 +48,19 @@ function encodeFills(b: flatbuffers.Builder, p: TopicPayloads['fills']): Offset 
 function encodeSignals(b: flatbuffers.Builder, p: TopicPayloads['signals']): Offset {
   const signals = p.signals.map((s) => {
     const strategy = str(b, s.strategy);
+    const symbol = str(b, s.symbol);
+    const reasonName = str(b, s.orderReasonName);
     F.Signal.startQuantilesVector(b, s.quantiles.length);
     for (let i = s.quantiles.length - 1; i >= 0; i--) F.QuantileValue.createQuantileValue(b, s.quantiles[i].level, s.quantiles[i].value);
     const quantiles = b.endVector();
-    return F.Signal.createSignal(b, s.instrumentId, strategy, s.timeframeSeconds, s.score, s.targetQuantity, quantiles, s.timeNs);
+    const regime = F.Signal.createRegimeProbabilitiesVector(b, s.regimeProbabilities);
+    F.Signal.startExpertsVector(b, s.experts.length);
+    for (let i = s.experts.length - 1; i >= 0; i--) F.ExpertScore.createExpertScore(b, s.experts[i].score, s.experts[i].confidence, s.experts[i].weight, s.experts[i].present);
+    const experts = b.endVector();
+    return F.Signal.createSignal(
+      b, s.instrumentId, strategy, s.timeframeSeconds, s.score, s.targetQuantity, quantiles, s.timeNs, symbol, s.fusion, regime, experts, s.confidence,
+      s.choppyScale, s.direction, s.targetExposure, s.price, s.status, s.orderReason, reasonName, s.orderQuantity, s.orderLimit,
+    );
   });
   return F.SignalsPayload.createSignalsPayload(b, F.SignalsPayload.createSignalsVector(b, signals));
 }
@@ -79,7 +88,11 @@ function encodeLatency(b: flatbuffers.Builder, p: TopicPayloads['latency']): Off
 function encodeHealth(b: flatbuffers.Builder, p: TopicPayloads['health']): Offset {
   const components = p.components.map((c) => F.ComponentHealth.createComponentHealth(b, str(b, c.name), HEALTH_CODE[c.status], str(b, c.detail)));
   const vector = F.HealthPayload.createComponentsVector(b, components);
-  return F.HealthPayload.createHealthPayload(b, HEALTH_CODE[p.status], p.uptimeSeconds, p.eventsProcessed, p.inboundRingFill, p.outboundRingFill, vector);
+  const feeds = (p.feeds ?? []).map((f) => F.FeedHealth.createFeedHealth(
+    b, f.instrumentId, str(b, f.symbol), f.conditionMask, F.FeedHealth.createConditionsVector(b, f.conditions.map((name) => b.createString(name))), FEED_ACTION_CODE[f.action], f.sinceNs,
+  ));
+  const feedsVector = F.HealthPayload.createFeedsVector(b, feeds);
+  return F.HealthPayload.createHealthPayload(b, HEALTH_CODE[p.status], p.uptimeSeconds, p.eventsProcessed, p.inboundRingFill, p.outboundRingFill, vector, feedsVector);
 }
 
 function encodeModels(b: flatbuffers.Builder, p: TopicPayloads['models']): Offset {

@@ -5,16 +5,24 @@
 // (control.ts); `/health` and `/metrics` are plain HTTP (http.ts), and so are static files when
 // given (static-files.ts: the dashboard). The data comes from a
 // StateSource (state-source.ts): its deltas are encoded once and sent without waiting for any
-// client, so a client never slows whoever feeds the source.
+// client, so a client never slows whoever feeds the source. What one synchronous run sends to a
+// client (a burst of deltas) is written at its end in one uWS cork (CorkedSocket below).
+// Clients in good standing get deltas through uWS's native pub/sub: one `app.publish` per delta
+// reaches all of them from C++ (topics.ts TopicHub says who is on it and moves slow clients off it).
+// uWS options: `maxBackpressure` is set far above the hard limit, so uWS never skips a frame for
+// a client the session still serves (a native client leaves the topic at the soft limit, checked
+// at least every `checkEveryBytes` published); `closeOnBackpressureLimit` stays off (the session
+// closes with 4008 and a reason instead), and a send uWS still reports DROPPED closes the client
+// the same way; `sendPingsAutomatically` keeps idle connections alive (idleTimeout 120 s).
 import { createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
 import type { TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
-import { CLOSE_DROPPED_BY_HOST, CLOSE_SERVER_CLOSING, TOPIC_NAMES, type TopicName } from '../client/index.js';
+import { CLOSE_DROPPED_BY_HOST, CLOSE_SERVER_CLOSING, CLOSE_SLOW_CONSUMER, TOPIC_NAMES, type TopicName } from '../client/index.js';
 import type { ControlTokenConfig } from '../killswitch/index.js';
 import { ClientSession, type SessionLimits } from './client-session.js';
 import { parseClientMessage } from './client-message.js';
 import { ControlGate, MalformedMessageError, type ControlHandler } from './control.js';
-import { healthReport, registerHttpRoutes, type HealthReport } from './http.js';
+import { healthReport, registerHttpRoutes, type HealthReport, type RunCatalog } from './http.js';
 import { ServerMetrics } from './server-metrics.js';
 import type { StateSource } from './state-source.js';
 import { registerStaticRoutes, type StaticMount } from './static-files.js';
@@ -44,6 +52,8 @@ export interface StateServerOptions {
   orderBacklog?: number;
   /** Static files served over HTTP (the dashboard: static-files.ts dashboardMounts). Default none. */
   staticFiles?: readonly StaticMount[];
+  /** Backtest runs served at /api/runs and /runs/<id>/<file> (engine/backtest RunStore). Default none. */
+  runs?: RunCatalog | null;
 }
 
 export interface StateServer {
@@ -54,6 +64,8 @@ export interface StateServer {
   readonly metrics: ServerMetrics;
   /** Connected clients. */
   clientCount(): number;
+  /** Clients on `topic`'s native fan-out (uWS pub/sub) now; the others are on the JS path. */
+  nativeClientCount(topic: TopicName): number;
   /** Closes every client connection (they may reconnect): a host's "drop clients". */
   disconnectAll(reason: string): void;
   health(): HealthReport;
@@ -63,6 +75,99 @@ export interface StateServer {
 
 interface SessionData {
   session: ClientSession | null;
+  socket: CorkedSocket | null;
+}
+
+/** A native topic every socket joins and nothing is published to (CorkedSocket). */
+const ANCHOR_TOPIC = '\u0000anchor';
+
+/** Sockets with messages queued in this turn of the event loop, flushed once (a microtask). */
+class Outbox {
+  private readonly dirty: CorkedSocket[] = [];
+  private scheduled = false;
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    for (let i = 0; i < this.dirty.length; i++) this.dirty[i].flush();
+    this.dirty.length = 0;
+  };
+
+  add(socket: CorkedSocket): void {
+    this.dirty.push(socket);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+}
+
+/**
+ * A session's socket: what the session sends in one synchronous run (a publish burst: the
+ * topics of one source tick, or many deltas) is queued and written once the run ends, inside one
+ * uWS cork, so one write(2) carries many frames instead of one each. The queued bytes count as
+ * buffered, so the session's soft and hard limits see them.
+ */
+class CorkedSocket {
+  private readonly queue: { message: Uint8Array | string; isBinary: boolean }[] = [];
+  private queuedBytes = 0;
+  private gone = false;
+  private dropped = 0;
+  private readonly writeAll = (): void => {
+    const queue = this.queue;
+    for (let i = 0; i < queue.length; i++) if (this.ws.send(queue[i].message, queue[i].isBinary) === 2) this.dropped++;
+  };
+
+  constructor(private readonly ws: WebSocket<SessionData>, private readonly outbox: Outbox, private readonly onDropped: (frames: number) => void) {
+    // uWS 20.30 frees a socket's subscriber when it leaves its last topic, losing the frames
+    // published to it but not yet written (fixed upstream in Nov 2023, 7da88ce): a topic nobody
+    // publishes to keeps it.
+    ws.subscribe(ANCHOR_TOPIC);
+  }
+
+  send(message: Uint8Array | string, isBinary: boolean): number {
+    if (this.gone) return 2;
+    if (this.queue.length === 0) this.outbox.add(this);
+    this.queue.push({ message, isBinary });
+    this.queuedBytes += typeof message === 'string' ? message.length : message.byteLength;
+    return 1;
+  }
+
+  getBufferedAmount(): number {
+    return this.gone ? 0 : this.ws.getBufferedAmount() + this.queuedBytes;
+  }
+
+  end(code: number, reason: string): void {
+    this.flush();
+    this.gone = true;
+    this.ws.end(code, reason);
+  }
+
+  /** Writes the queue in one cork. */
+  flush(): void {
+    if (this.queue.length === 0) return;
+    if (!this.gone) this.ws.cork(this.writeAll);
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    if (this.dropped > 0) {
+      const dropped = this.dropped;
+      this.dropped = 0;
+      this.onDropped(dropped);
+    }
+  }
+
+  subscribeNative(topic: string): void {
+    if (!this.gone) this.ws.subscribe(topic);
+  }
+
+  unsubscribeNative(topic: string): void {
+    if (!this.gone) this.ws.unsubscribe(topic);
+  }
+
+  /** uWS closed the connection: nothing more is written. */
+  closed(): void {
+    this.gone = true;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+  }
 }
 
 function checkLimit(name: string, value: number, min: number): number {
@@ -85,6 +190,11 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
   const hub = new TopicHub({
     fillBacklog: checkLimit('fillBacklog', options.fillBacklog ?? 10_000, 1),
     orderBacklog: checkLimit('orderBacklog', options.orderBacklog ?? 10_000, 1),
+    // One app.publish per delta for every client on the native fan-out (app: below, before any delta).
+    native: { publish: (topic, bytes) => void app.publish(topic, bytes, true) },
+    // A native client overshoots the soft limit by at most about this much before it is moved off.
+    checkEveryBytes: Math.max(4096, Math.min(limits.softLimitBytes, (limits.hardLimitBytes - limits.softLimitBytes) >> 2)),
+    metrics,
   });
   for (const topic of TOPIC_NAMES) {
     const payload = source.snapshot(topic);
@@ -92,6 +202,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
   }
   const control = new ControlGate(options.tokens ?? null, options.onControl ?? null);
   const sessions = new Set<ClientSession>();
+  const outbox = new Outbox();
   const startedMs = Date.now();
   let nextSessionId = 1;
   let closing = false;
@@ -101,6 +212,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     const plan = hub.subscribe(session, topic, since);
     session.reply({ type: 'subscribed', topic, sequence: (plan?.sequence ?? hub.sequenceOf(topic)).toString(), backfill: plan?.backfill ?? 'none' });
     if (plan) session.sendSnapshot(topic, plan.bytes, plan.sequence);
+    hub.settle(session);
   };
 
   const malformed = (session: ClientSession, message: string): void => {
@@ -149,19 +261,19 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
   const app: TemplatedApp = uws.App();
   const behavior = {
     maxPayloadLength: 64 * 1024,
-    // The session applies the limits; uWS itself never drops a send.
+    // The session applies the limits; uWS itself never drops a send (see the header).
     maxBackpressure: limits.hardLimitBytes * 4,
     closeOnBackpressureLimit: 0,
     idleTimeout: 120,
     sendPingsAutomatically: true,
     open: (ws: WebSocket<SessionData>) => {
-      const socket = {
-        send: (message: Uint8Array | string, isBinary: boolean) => ws.send(message, isBinary),
-        getBufferedAmount: () => ws.getBufferedAmount(),
-        end: (code: number, reason: string) => ws.end(code, reason),
-      };
+      const socket = new CorkedSocket(ws, outbox, (frames) => {
+        metrics.slowClientDisconnects.inc();
+        session.close(CLOSE_SLOW_CONSUMER, `slow consumer: ${frames} frame(s) dropped at the transport's backpressure limit of ${limits.hardLimitBytes * 4} bytes`);
+      });
       const session = new ClientSession(nextSessionId++, socket, limits, metrics);
       ws.getUserData().session = session;
+      ws.getUserData().socket = socket;
       sessions.add(session);
       metrics.clients.set(sessions.size);
     },
@@ -172,9 +284,11 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
       onText(session, Buffer.from(message).toString('utf8'));
     },
     drain: (ws: WebSocket<SessionData>) => {
-      ws.getUserData().session?.drain();
+      const session = ws.getUserData().session;
+      if (session) hub.drained(session);
     },
     close: (ws: WebSocket<SessionData>) => {
+      ws.getUserData().socket?.closed();
       const session = ws.getUserData().session;
       if (!session) return;
       session.markClosed();
@@ -187,13 +301,13 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     ...behavior,
     upgrade: (res, req, context) => {
       res.upgrade<SessionData>(
-        { session: null }, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context,
+        { session: null, socket: null }, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context,
       );
     },
   });
   const health = (): HealthReport => healthReport(source.health?.(), sessions.size, startedMs, closing);
   if (options.staticFiles?.length) registerStaticRoutes(app, options.staticFiles);
-  registerHttpRoutes(app, { metrics, health });
+  registerHttpRoutes(app, { metrics, health, runs: options.runs });
 
   // This uWS build shares a port another process listens on (SO_REUSEPORT, and its listen
   // options are ignored), so an explicit port is first probed with an exclusive bind.
@@ -216,6 +330,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     url: `ws://${host}:${port}/`,
     metrics,
     clientCount: () => sessions.size,
+    nativeClientCount: (topic) => app.numSubscribers(topic),
     disconnectAll: (reason) => closeSessions(CLOSE_DROPPED_BY_HOST, reason),
     health,
     async close() {

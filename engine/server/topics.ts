@@ -3,8 +3,25 @@
 // orders keep every order by id (terminal ones trimmed past a bound); fills keep a backlog of
 // the last N fills with the sequence of the frame that carried each, so a Snapshot with `since`
 // holds exactly the fills after it. A delta is encoded once and fanned out to every subscriber.
+//
+// Fan-out has two paths. A session in good standing (its Snapshot sent, its buffer at most half
+// the soft limit, nothing pending) is subscribed to the topic in uWS's native pub/sub and gets
+// every delta from one `publish` call per delta (uWS batches per socket in C++: no JS per
+// client). The rest (awaiting a Snapshot, slow, or on a socket without native pub/sub) are
+// served one by one on the JS path (ClientSession: coalescing, limits). Native sessions are
+// checked once per publish burst (a microtask) and after every `checkEveryBytes` published in a
+// burst: one above the soft limit leaves the native topic (every frame published so far is
+// already queued for it, so its last sequence is the topic's) and goes on the JS path, where it
+// coalesces; once it has drained, its pending frames go out (the latest per whole-payload topic;
+// for fills and orders the backfill Snapshot after its last sequence) and it rejoins the native
+// topic. So a client sees each sequence at most once, and a gap only on whole-payload topics.
+//
+//   publish(delta) --encode once--> native.publish(topic, bytes) --uWS C++--> native sessions
+//                               \--> for each JS-path session: sendDelta / sendSnapshot
+//   end of burst: native sessions above soft --> JS path;  drained JS sessions --> native
 import { TOPIC_NAMES, type FillViewData, type OrderViewData, type TopicName, type TopicPayloads } from '../client/index.js';
 import type { ClientSession } from './client-session.js';
+import type { ServerMetrics } from './server-metrics.js';
 import { FrameEncoder } from './frame-encoder.js';
 import type { TopicDelta } from './state-source.js';
 
@@ -15,6 +32,17 @@ export interface TopicHubOptions {
   fillBacklog: number;
   /** Orders kept for a Snapshot of orders (terminal orders beyond it are trimmed, oldest first). */
   orderBacklog: number;
+  /** Native pub/sub (uWS app.publish); absent: every session is served on the JS path. */
+  native?: NativeFanout | null;
+  /** Native sessions are also checked after this many bytes published natively within a burst. Default 256 KiB. */
+  checkEveryBytes?: number;
+  /** Counts frames sent natively (added at each check, not per frame). */
+  metrics?: ServerMetrics | null;
+}
+
+/** One call sends a frame to every session natively subscribed to the topic. */
+export interface NativeFanout {
+  publish(topic: TopicName, bytes: Uint8Array): void;
 }
 
 export interface SnapshotPlan {
@@ -29,6 +57,12 @@ class TopicChannel {
   /** The last whole payload (not fills, orders). */
   latest: TopicPayloads[TopicName] | null = null;
   readonly subscribers = new Set<ClientSession>();
+  /** Subscribers on the native fan-out. */
+  readonly native = new Set<ClientSession>();
+  /** Subscribers served one by one (awaiting a Snapshot, slow, or without native pub/sub). */
+  readonly js = new Set<ClientSession>();
+  /** Frames sent natively since the metrics were last updated. */
+  nativeSent = 0;
   constructor(readonly topic: TopicName) {}
 }
 
@@ -40,8 +74,23 @@ export class TopicHub {
   private evictedThrough = 0n;
   private everFilled = false;
   private readonly orders = new Map<bigint, OrderViewData>();
+  private readonly native: NativeFanout | null;
+  /** Sessions with a topic on the native fan-out. */
+  private readonly nativeSessions = new Set<ClientSession>();
+  /** Native-capable sessions with a subscribed topic off the native fan-out. */
+  private readonly offNative = new Set<ClientSession>();
+  private readonly checkEveryBytes: number;
+  private nativeBytes = 0;
+  private checkScheduled = false;
+  private readonly endOfBurst = (): void => {
+    this.checkScheduled = false;
+    this.check(true);
+  };
 
-  constructor(private readonly options: TopicHubOptions) {}
+  constructor(private readonly options: TopicHubOptions) {
+    this.native = options.native ?? null;
+    this.checkEveryBytes = options.checkEveryBytes ?? 256 * 1024;
+  }
 
   /** Seeds a topic before any delta (from the source's snapshot). */
   seed<T extends TopicName>(topic: T, payload: TopicPayloads[T]): void {
@@ -71,8 +120,14 @@ export class TopicHub {
     if (channel.subscribers.size === 0) return;
     const header = { topic, sequence: channel.sequence, timeNs: delta.timeNs };
     const bytes = this.encoder.encode({ ...header, kind: 'delta' }, payload);
+    if (channel.native.size > 0) {
+      this.native!.publish(topic, bytes);
+      channel.nativeSent += channel.native.size;
+      this.nativeBytes += bytes.byteLength;
+      if (this.nativeBytes >= this.checkEveryBytes) this.check(false);
+    }
     let snapshot: Uint8Array | null = null;
-    for (const session of channel.subscribers) {
+    for (const session of channel.js) {
       if (session.awaitingSnapshot.has(topic)) {
         snapshot ??= this.encoder.encode({ ...header, kind: 'snapshot' }, payload);
         session.sendSnapshot(topic, snapshot, channel.sequence);
@@ -80,6 +135,71 @@ export class TopicHub {
         session.sendDelta(topic, bytes, channel.sequence);
       }
     }
+    if (!this.checkScheduled && (this.nativeSessions.size > 0 || this.offNative.size > 0)) {
+      this.checkScheduled = true;
+      queueMicrotask(this.endOfBurst);
+    }
+  }
+
+  /** uWS drained some of a session's buffer: its pending frames go out, and it may rejoin the native fan-out. */
+  drained(session: ClientSession): void {
+    session.drain();
+    if (this.offNative.has(session)) this.rejoin(session);
+  }
+
+  /**
+   * Native sessions above the soft limit leave the native fan-out (and get the hard and stall
+   * limits applied); at the end of a burst, drained JS-path sessions rejoin it.
+   */
+  private check(endOfBurst: boolean): void {
+    this.nativeBytes = 0;
+    for (const session of this.nativeSessions) {
+      if (session.closed || !session.aboveSoftLimit()) continue;
+      for (const topic of [...session.native]) this.leaveNative(session, topic);
+      session.enforceLimits();
+    }
+    if (endOfBurst) {
+      for (const session of this.offNative) this.rejoin(session);
+      if (this.options.metrics) {
+        for (const channel of this.channels.values()) {
+          if (channel.nativeSent === 0) continue;
+          this.options.metrics.framesSent.inc({ topic: channel.topic }, channel.nativeSent);
+          channel.nativeSent = 0;
+        }
+      }
+    }
+  }
+
+  private leaveNative(session: ClientSession, topic: TopicName): void {
+    const channel = this.channels.get(topic)!;
+    session.unsubscribeNative(topic);
+    channel.native.delete(session);
+    if (session.native.size === 0) this.nativeSessions.delete(session);
+    // Every frame published so far was queued for it natively.
+    session.lastSequence.set(topic, channel.sequence);
+    if (channel.subscribers.has(session)) {
+      channel.js.add(session);
+      this.offNative.add(session);
+    }
+  }
+
+  /** Sends what is pending and, if the session is in good standing, moves its snapshotted topics to the native fan-out. */
+  private rejoin(session: ClientSession): void {
+    if (session.closed) {
+      this.offNative.delete(session);
+      return;
+    }
+    session.drain();
+    if (!session.readyForNative()) return;
+    for (const topic of session.subscriptions) {
+      if (session.native.has(topic) || session.awaitingSnapshot.has(topic)) continue;
+      const channel = this.channels.get(topic)!;
+      session.subscribeNative(topic);
+      channel.js.delete(session);
+      channel.native.add(session);
+      this.nativeSessions.add(session);
+    }
+    if (session.awaitingSnapshot.size === 0) this.offNative.delete(session);
   }
 
   /**
@@ -88,8 +208,14 @@ export class TopicHub {
    */
   subscribe(session: ClientSession, topic: TopicName, since: bigint | null): SnapshotPlan | null {
     const channel = this.channels.get(topic)!;
+    this.unsubscribe(session, topic);
     channel.subscribers.add(session);
+    channel.js.add(session);
     session.subscriptions.add(topic);
+    if (this.native && session.nativeCapable) {
+      this.offNative.add(session);
+      session.resync ??= (t, after) => this.resync(session, t, after);
+    }
     const { payload, backfill } = this.current(topic, since);
     if (payload === null) {
       session.awaitingSnapshot.add(topic);
@@ -98,14 +224,40 @@ export class TopicHub {
     return { bytes: this.encoder.encode({ topic, kind: 'snapshot', sequence: channel.sequence, timeNs: channel.timeNs }, payload), sequence: channel.sequence, backfill };
   }
 
+  /** After the Snapshot of a subscribe went out: joins the native fan-out now if in good standing. */
+  settle(session: ClientSession): void {
+    if (this.offNative.has(session)) this.rejoin(session);
+  }
+
   unsubscribe(session: ClientSession, topic: TopicName): void {
-    this.channels.get(topic)!.subscribers.delete(session);
+    const channel = this.channels.get(topic)!;
+    if (session.native.has(topic)) session.unsubscribeNative(topic);
+    channel.subscribers.delete(session);
+    channel.native.delete(session);
+    channel.js.delete(session);
+    if (session.native.size === 0) this.nativeSessions.delete(session);
     session.unsubscribe(topic);
   }
 
   /** Forgets a closed session. */
   remove(session: ClientSession): void {
-    for (const channel of this.channels.values()) channel.subscribers.delete(session);
+    for (const channel of this.channels.values()) {
+      channel.subscribers.delete(session);
+      channel.native.delete(session);
+      channel.js.delete(session);
+    }
+    session.native.clear();
+    this.nativeSessions.delete(session);
+    this.offNative.delete(session);
+  }
+
+  /** A drained slow session's backfill of an event topic: `subscribed` + the Snapshot after `since`, as its own re-subscribe would get. */
+  private resync(session: ClientSession, topic: TopicName, since: bigint): void {
+    const channel = this.channels.get(topic)!;
+    const { payload, backfill } = this.current(topic, topic === 'fills' ? since : null);
+    session.reply({ type: 'subscribed', topic, sequence: channel.sequence.toString(), backfill });
+    const bytes = this.encoder.encode({ topic, kind: 'snapshot', sequence: channel.sequence, timeNs: channel.timeNs }, payload!);
+    session.sendSnapshot(topic, bytes, channel.sequence);
   }
 
   private current(topic: TopicName, since: bigint | null): { payload: TopicPayloads[TopicName] | null; backfill: SnapshotPlan['backfill'] } {

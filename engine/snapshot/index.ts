@@ -1,7 +1,12 @@
-// Consistent snapshots of the core's account and positions for readers on any thread: the block
-// the core publishes at batch boundaries under a seqlock (wasm/assembly/state/).
+// Consistent snapshots for readers on any thread, from the blocks the core publishes at batch
+// boundaries under seqlocks (wasm/assembly/state/): the account and positions, and each
+// instrument's last decision (the experts' scores, weights, fused signal) with its feed health.
 export {
   readConsistentState, StateNotPublishedError,
   type ConsistentAccount, type ConsistentInstrument, type ConsistentState, type ReadConsistentStateOptions,
 } from './read-consistent-state.js';
+export {
+  readConsistentSignals,
+  type ConsistentDecision, type ConsistentFeedHealth, type ConsistentInstrumentSignals, type ConsistentSignals,
+} from './read-consistent-signals.js';
 export * as StateLayout from './state-layout.js';

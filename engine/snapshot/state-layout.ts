@@ -2,6 +2,10 @@
 // wasm/assembly/state/state-layout.ts (the box diagram lives there). The core reports its own
 // values by id (stateLayoutValue); test/consistent-state.test.ts checks this mirror against them.
 import { INSTRUMENT_CAPACITY, OUTBOUND_CAPACITY, OUTBOUND_EXT_OFFSET, SLOT_BYTES, STATE_OFFSET } from '../layout/memory-map.js';
+import { SIGNALS_LAYOUT_IDS } from './signals-layout.js';
+
+/** The published-signals block (decisions and feed health; its own seqlock) shares the id table. */
+export * from './signals-layout.js';
 
 /** Start of the block: the spare bytes between the outbound extension and STATE_OFFSET (not checkpointed). */
 export const PUBLISHED_STATE_OFFSET = OUTBOUND_EXT_OFFSET + OUTBOUND_CAPACITY * SLOT_BYTES;
@@ -41,10 +45,11 @@ export const PE_VALUE = 48;
 /** Bytes the block needs at most (every instrument configured). */
 export const PS_BLOCK_BYTES_MAX = PS_ENTRIES + PS_ENTRY_BYTES * INSTRUMENT_CAPACITY;
 
-/** Names of the core's stateLayoutValue ids, in id order. */
+/** Names of the core's stateLayoutValue ids, in id order (the signals block's follow). */
 export const STATE_LAYOUT_IDS = [
   'PUBLISHED_STATE_OFFSET', 'PUBLISHED_STATE_BYTES', 'PS_SEQ', 'PS_INBOUND_SEQ', 'PS_CLOCK_NS', 'PS_EQUITY', 'PS_CASH', 'PS_MARKET_VALUE',
   'PS_REALISED_PNL', 'PS_UNREALISED_PNL', 'PS_HWM', 'PS_DRAWDOWN', 'PS_GROSS_EXPOSURE', 'PS_NET_EXPOSURE', 'PS_DENIED_ORDERS',
   'PS_UNCERTAIN_ORDERS', 'PS_HALTED', 'PS_TRIP_COUNT', 'PS_COUNT', 'PS_SLOTS_IN_USE', 'PS_UNITS', 'PS_ENTRIES', 'PS_ENTRY_BYTES',
   'PE_INSTRUMENT', 'PE_POSITION', 'PE_MARK', 'PE_AVG_PRICE', 'PE_UNREALISED_PNL', 'PE_REALISED_PNL', 'PE_VALUE', 'PS_BLOCK_BYTES_MAX',
+  ...SIGNALS_LAYOUT_IDS,
 ] as const;

@@ -51,6 +51,8 @@ import {
   DECISION_REGION_BYTES,
   SCRATCH_REGION_OFFSET,
   SCRATCH_REGION_BYTES,
+  PUBLISHED_SIGNALS_REGION_OFFSET,
+  PUBLISHED_SIGNALS_REGION_BYTES,
   EVENT_BYTES,
   EV_KIND,
   EV_INSTRUMENT,
@@ -111,7 +113,7 @@ import {
 import { ERR_BAD_ARGUMENT } from './errors';
 
 /** Number of ids layoutValue answers: ids 0 .. LAYOUT_VALUE_COUNT - 1. */
-const LAYOUT_VALUE_COUNT: i32 = 103;
+const LAYOUT_VALUE_COUNT: i32 = 105;
 
 export function layoutValueCount(): i32 {
   return LAYOUT_VALUE_COUNT;
@@ -223,6 +225,8 @@ export function layoutValue(id: i32): i32 {
     case 100: return KIND_EQUITY;
     case 101: return KIND_FEATURES;
     case 102: return KIND_FEED_HEALTH;
+    case 103: return PUBLISHED_SIGNALS_REGION_OFFSET;
+    case 104: return PUBLISHED_SIGNALS_REGION_BYTES;
     default: return ERR_BAD_ARGUMENT;
   }
 }

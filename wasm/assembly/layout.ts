@@ -40,6 +40,9 @@
 //               |   venue       simulated venue: books,    |
 //               |               its orders, event queue    |
 //               | scratch (batch columns in and out)        |
+//               +------------------------------------------+  PUBLISHED_SIGNALS_REGION_OFFSET
+//               | published signals: state/signals-layout.ts|  per-instrument decisions + feed
+//               | (320 KiB); not checkpointed               |  health under a seqlock, for readers
 //   MEMORY_BYTES+------------------------------------------+
 //
 // Every per-instrument table holds INSTRUMENT_CAPACITY entries: instrument ids are
@@ -145,7 +148,10 @@ export const EXITS_REGION_BYTES: i32 = 0x0010_0000;
 export const VENUE_REGION_OFFSET: i32 = EXITS_REGION_OFFSET + EXITS_REGION_BYTES; // simulated venue: config, books, its orders, event queue
 export const VENUE_REGION_BYTES: i32 = 0x0080_0000;
 export const SCRATCH_REGION_OFFSET: i32 = VENUE_REGION_OFFSET + VENUE_REGION_BYTES; // batch columns in and out
-export const SCRATCH_REGION_BYTES: i32 = MEMORY_BYTES - SCRATCH_REGION_OFFSET;
+/** The top of the memory: the published-signals block (state/signals-layout.ts), under a seqlock, not checkpointed. */
+export const PUBLISHED_SIGNALS_REGION_BYTES: i32 = 0x0005_0000;
+export const PUBLISHED_SIGNALS_REGION_OFFSET: i32 = MEMORY_BYTES - PUBLISHED_SIGNALS_REGION_BYTES;
+export const SCRATCH_REGION_BYTES: i32 = PUBLISHED_SIGNALS_REGION_OFFSET - SCRATCH_REGION_OFFSET;
 
 // Event record fields.
 export const EVENT_BYTES: i32 = 64;

@@ -8,10 +8,17 @@
 // the summary says why. Its answers go through the ahead cache (--ahead-cache DIR, default
 // .quantflow/cache; --no-ahead-cache to run the model every time): a rerun of the same data and
 // model reads them back (the same bytes) and the summary says so.
+// Each run is also recorded in the run store (engine/backtest/run-store: LMDB, --run-store DIR,
+// default .quantflow/runs; --no-run-store to skip): its summary figures, command line, config
+// hash, sources and the five output files, under a time-ordered id the summary prints (`run:`)
+// and the dashboard's Runs page lists (`quantflow paper --run-store DIR`).
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
-import { backtestModelOf, runBacktest, summariseBacktest, writeBacktestOutputs, BacktestOptionError, BacktestSetupError, type BacktestModel, type BacktestRun } from '../../backtest/index.js';
+import {
+  backtestModelOf, runBacktest, summariseBacktest, writeBacktestOutputs, runInputFromOutputs, BacktestOptionError, BacktestSetupError, DEFAULT_RUN_STORE_DIR, RunStore,
+  type BacktestModel, type BacktestRun, type RunSummary,
+} from '../../backtest/index.js';
 import { AheadCache, DEFAULT_AHEAD_CACHE_DIR, openConfiguredModel } from '../../models/index.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
@@ -33,6 +40,7 @@ interface BacktestFlags {
   json?: boolean;
   progress: boolean;
   aheadCache: string | false;
+  runStore: string | false;
   [mapping: string]: unknown;
 }
 
@@ -52,7 +60,9 @@ export function registerBacktestCommand(program: Command): void {
       .option('--json', 'print the summary as one JSON document on stdout')
       .option('--no-progress', 'no progress bar on stderr')
       .option('--ahead-cache <dir>', 'LMDB cache of the ML expert\'s answers computed ahead (same model, features and bar times: read back instead of running the model)', DEFAULT_AHEAD_CACHE_DIR)
-      .option('--no-ahead-cache', 'run the model for every backtest (no cache read or written)'),
+      .option('--no-ahead-cache', 'run the model for every backtest (no cache read or written)')
+      .option('--run-store <dir>', 'LMDB store the run is recorded in (summary, command line, config hash, sources, report files) for the dashboard\'s Runs page', DEFAULT_RUN_STORE_DIR)
+      .option('--no-run-store', 'do not record the run in the run store'),
   ).action(async (flags: BacktestFlags) => runBacktestCommand(flags));
 }
 
@@ -116,9 +126,30 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   const out = resolve(flags.out);
   const written = await writeBacktestOutputs(out, run.recording, { title: `QuantFlow backtest: ${run.recording.instruments.map((i) => i.symbol).join(', ')}`, config, model: run.model });
   const summary = summariseBacktest(run, { out, files: written.files, sources: sources.map((s) => s.source) });
+  const stored = flags.runStore === false ? undefined : await recordRun(flags.runStore, out, { config, sources: sources.map((s) => s.source), interrupted: run.stoppedEarly });
+  if (stored) {
+    summary.lines.push(`run: ${stored.summary.id} recorded in ${stored.dir}`);
+    summary.json.runId = stored.summary.id;
+    summary.json.runStore = stored.dir;
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(summary.json, null, 2)}\n`);
   else process.stdout.write(`${summary.lines.join('\n')}\n`);
   if (run.stoppedEarly) process.exitCode = 130;
+}
+
+/** Records the run whose outputs are in `out` in the run store at `dir` (--run-store). */
+async function recordRun(dir: string, out: string, context: { config: unknown; sources: string[]; interrupted: boolean }): Promise<{ dir: string; summary: RunSummary }> {
+  const storeDir = resolve(dir);
+  let store: RunStore | undefined;
+  try {
+    store = RunStore.open(storeDir);
+    const input = await runInputFromOutputs(out, { ...context, timeMs: Date.now(), command: process.argv.slice(2) });
+    return { dir: storeDir, summary: store.record(input) };
+  } catch (error) {
+    throw new UserFacingError(`--run-store ${storeDir}: the run could not be recorded (${String((error as Error).message ?? error).split('\n')[0]}); its outputs are in ${out}; give another directory or --no-run-store`);
+  } finally {
+    await store?.close();
+  }
 }
 
 /** The ahead cache named by --ahead-cache (undefined with --no-ahead-cache). */

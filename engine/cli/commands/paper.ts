@@ -11,9 +11,12 @@
 // `--no-serve` runs without the server and exits after the summary. A kill-switch reset from
 // the dashboard needs a signed control token (`quantflow killswitch token`, control.secret or
 // QF_CONTROL_SECRET); it is logged on stderr with its subject and applied at a batch boundary.
+// The dashboard's Runs page lists the backtests in the run store (--run-store DIR, default
+// .quantflow/runs, where `quantflow backtest` records them; --no-run-store: no Runs data).
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { summariseBacktest, BacktestOptionError, BacktestSetupError, type BacktestRun } from '../../backtest/index.js';
+import { resolve } from 'node:path';
+import { summariseBacktest, BacktestOptionError, BacktestSetupError, DEFAULT_RUN_STORE_DIR, RunStore, type BacktestRun } from '../../backtest/index.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
@@ -41,6 +44,7 @@ interface PaperFlags {
   batch: string;
   serve: boolean;
   record?: string;
+  runStore: string | false;
   [mapping: string]: unknown;
 }
 
@@ -59,7 +63,9 @@ export function registerPaperCommand(program: Command): void {
       .option('--equity <amount>', 'starting cash, account currency', '100000')
       .option('--bar-timeframe <tf>', 'bars built in the core from tick data (30s, 1m, 5m, 1h ...)', '1m')
       .option('--batch <n>', `records published to the inbound ring at once, at most (1..${INBOUND_CAPACITY})`, '4096')
-      .option('--no-serve', 'no dashboard: run, print the summary and exit'),
+      .option('--no-serve', 'no dashboard: run, print the summary and exit')
+      .option('--run-store <dir>', 'LMDB store of backtest runs the dashboard\'s Runs page lists (where `quantflow backtest` records them)', DEFAULT_RUN_STORE_DIR)
+      .option('--no-run-store', 'no Runs data on the dashboard'),
   ).action(async (flags: PaperFlags) => runPaperCommand(flags));
 }
 
@@ -77,13 +83,16 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
   const streams = await openRunData(sources, csvOptionsFromFlags(flags));
 
   let session: PaperSession;
+  const runStore = flags.serve && flags.runStore !== false ? openRunStore(flags.runStore) : null;
   const recording = flags.record ? await openMarketRecording(flags.record, streams.map((stream) => stream.symbol)) : undefined;
   try {
     session = await startPaperSession({
       streams, config, regimeModel, equity, speed, batch, barTimeframe: flags.barTimeframe, serve: flags.serve, host: flags.host, port, log,
       onMarketRecords: recording && ((records) => recording.record(records)),
+      runStore,
     });
   } catch (error) {
+    await runStore?.close();
     throw userFacing(error);
   }
   if (session.dashboardUrl) process.stdout.write(`dashboard: ${session.dashboardUrl}\n`);
@@ -131,6 +140,16 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
     process.on('SIGTERM', onSignal);
   });
   process.exit(0);
+}
+
+/** The run store named by --run-store, opened for the server's Runs routes (created when missing). */
+function openRunStore(dir: string): RunStore {
+  const path = resolve(dir);
+  try {
+    return RunStore.open(path);
+  } catch (error) {
+    throw new UserFacingError(`--run-store ${path}: ${((error as Error).message ?? String(error)).split('\n')[0]}; give another directory or --no-run-store`);
+  }
 }
 
 /** The summary's model line: what served and how the core's wait went, or why there was no model. */

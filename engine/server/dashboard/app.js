@@ -11,17 +11,20 @@
 // switch and its reset form (a signed control token), the connection status, and a notification
 // bell: fills and kill-switch trips are critical (toasts, also listed), the rest (connection,
 // backfill, rejections, control results) go to the bell's list only, each read or dismissed.
+// A kill-switch trip's toast stays until it is closed (fill toasts come and go around it).
+// Feed health (the `health` topic): each instrument's feed condition and the policy action it
+// draws; a feed going degraded is a warning in the bell, its recovery an info.
 // `window.__dashboard` counts what tests look for.
 import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
 
-const TOPICS = ['state', 'orders', 'fills', 'regime', 'risk'];
+const TOPICS = ['state', 'orders', 'fills', 'regime', 'risk', 'health'];
 const EVENT_TOPICS = new Set(['fills', 'orders']);
 const MAX_ROWS = 50;
 const MAX_TOASTS = 4;
 const TOAST_MS = 6000;
 const FIT_POINTS = 3000;
 
-const stats = { connected: false, stateFrames: 0, fills: 0, toasts: 0, equityPoints: 0, notifications: 0, reconnects: 0 };
+const stats = { connected: false, stateFrames: 0, fills: 0, toasts: 0, equityPoints: 0, notifications: 0, reconnects: 0, killSwitchTrips: 0, healthFrames: 0, feedWarnings: 0, feedRecoveries: 0, feeds: [] };
 window.__dashboard = stats;
 
 const $ = (id) => document.getElementById(id);
@@ -83,20 +86,24 @@ function plotEquity(timeNs, equity) {
 const notifications = [];
 let nextNotification = 1;
 
-function notify(text, { critical = false } = {}) {
-  const entry = { id: nextNotification++, text, critical, read: false, at: new Date() };
+function notify(text, { critical = false, kind = 'info' } = {}) {
+  const entry = { id: nextNotification++, text, critical, kind, read: false, at: new Date() };
   notifications.unshift(entry);
   if (notifications.length > 200) notifications.length = 200;
   stats.notifications += 1;
-  if (critical) toast(text);
+  if (critical) toast(text, kind);
   renderNotifications();
 }
 
-function toast(text) {
+/** A critical toast; a kill-switch trip's is sticky: no timeout, never pushed out by newer toasts. */
+function toast(text, kind) {
   stats.toasts += 1;
+  const sticky = kind === 'kill-switch';
   const box = $('toasts');
   const el = document.createElement('div');
-  el.className = 'toast critical';
+  el.className = `toast critical ${kind}`;
+  el.dataset.kind = kind;
+  if (sticky) el.dataset.sticky = 'true';
   const span = document.createElement('span');
   span.textContent = text;
   const close = document.createElement('button');
@@ -105,8 +112,9 @@ function toast(text) {
   close.onclick = () => el.remove();
   el.append(span, close);
   box.prepend(el);
-  while (box.children.length > MAX_TOASTS) box.lastElementChild.remove();
-  setTimeout(() => el.remove(), TOAST_MS);
+  const passing = () => [...box.children].filter((t) => t.dataset.sticky !== 'true');
+  while (box.children.length > MAX_TOASTS && passing().length > 0) passing().at(-1).remove();
+  if (!sticky) setTimeout(() => el.remove(), TOAST_MS);
 }
 
 function renderNotifications() {
@@ -117,6 +125,7 @@ function renderNotifications() {
   $('notification-list').replaceChildren(...notifications.map((n) => {
     const li = document.createElement('li');
     if (!n.read) li.className = 'unread';
+    li.dataset.kind = n.kind;
     const span = document.createElement('span');
     span.textContent = `${n.critical ? '● ' : ''}${n.text}`;
     const when = document.createElement('time');
@@ -187,6 +196,44 @@ function renderFills() {
   ]));
 }
 
+// ---- feed health ---------------------------------------------------------------------------
+const feedMasks = new Map();
+const feedCondition = (f) => (f.conditionMask === 0 ? 'ok' : f.conditions.join(', ') || `mask ${f.conditionMask}`);
+
+function renderFeeds(health) {
+  $('health-status').textContent = health.status;
+  $('health-status').className = `decision-time ${health.status === 'ok' ? 'up' : 'down'}`;
+  if (health.feeds.length === 0) {
+    fillTable('feeds', [[cell('no instrument feeds in this session')]]);
+    return;
+  }
+  const body = $('feeds').tBodies[0];
+  body.replaceChildren(...health.feeds.map((f) => {
+    const tr = document.createElement('tr');
+    tr.dataset.instrument = String(f.instrumentId);
+    if (f.conditionMask !== 0) tr.className = 'degraded';
+    tr.append(cell(f.symbol || symbolOf(f.instrumentId)), cell(feedCondition(f)), cell(f.action === 'ok' ? 'none' : f.action, 'action'), cell(f.conditionMask === 0 ? '—' : timeOf(f.sinceNs)));
+    return tr;
+  }));
+}
+
+/** Bell entries when a feed goes degraded (warning), changes condition (warning) or recovers (info). */
+function noticeFeeds(health) {
+  for (const f of health.feeds) {
+    const before = feedMasks.get(f.instrumentId) ?? 0;
+    feedMasks.set(f.instrumentId, f.conditionMask);
+    if (before === f.conditionMask) continue;
+    const name = f.symbol || symbolOf(f.instrumentId);
+    if (f.conditionMask === 0) {
+      stats.feedRecoveries += 1;
+      notify(`feed ${name} recovered: no feed condition, trading as normal`, { kind: 'info' });
+    } else {
+      stats.feedWarnings += 1;
+      notify(`feed ${name} ${before === 0 ? 'degraded' : 'now'}: ${feedCondition(f)}; policy ${f.action}`, { kind: 'warning' });
+    }
+  }
+}
+
 // ---- topic handlers ------------------------------------------------------------------------
 const handlers = {
   state(update) {
@@ -223,7 +270,7 @@ const handlers = {
       const f = fresh[0];
       notify(fresh.length === 1
         ? `fill: ${f.side} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`
-        : `${fresh.length} fills, last ${f.side} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`, { critical: true });
+        : `${fresh.length} fills, last ${f.side} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`, { critical: true, kind: 'fill' });
     } else if (context.backfill) {
       notify(`${fresh.length} fills backfilled after the reconnect`);
     }
@@ -235,9 +282,19 @@ const handlers = {
   risk(update) {
     lastRisk = update.payload;
     renderRisk(lastRisk);
-    if (lastRisk.killSwitchTripped && tripped !== true) notify(`kill switch TRIPPED: ${lastRisk.killSwitchReason}`, { critical: true });
+    if (lastRisk.killSwitchTripped && tripped !== true) {
+      stats.killSwitchTrips += 1;
+      notify(`kill switch TRIPPED: ${lastRisk.killSwitchReason}`, { critical: true, kind: 'kill-switch' });
+    }
     else if (!lastRisk.killSwitchTripped && tripped === true) notify('kill switch reset: trading may add exposure again');
     tripped = lastRisk.killSwitchTripped;
+  },
+  health(update) {
+    stats.healthFrames += 1;
+    const health = update.payload;
+    stats.feeds = health.feeds.map((f) => ({ instrumentId: f.instrumentId, symbol: f.symbol, condition: feedCondition(f), action: f.action }));
+    renderFeeds(health);
+    noticeFeeds(health);
   },
 };
 

@@ -3,7 +3,10 @@
 /* eslint-disable @typescript-eslint/no-unused-vars, @typescript-eslint/no-explicit-any, @typescript-eslint/no-non-null-assertion */
 
 export { ComponentHealth } from './frames/component-health.js';
+export { ExpertScore } from './frames/expert-score.js';
 export { FeatureDrift } from './frames/feature-drift.js';
+export { FeedAction } from './frames/feed-action.js';
+export { FeedHealth } from './frames/feed-health.js';
 export { FillView } from './frames/fill-view.js';
 export { FillsPayload } from './frames/fills-payload.js';
 export { Frame } from './frames/frame.js';

@@ -1,7 +1,9 @@
 // Publishes the account and the configured instruments' positions into the published-state block
-// (state-layout.ts) under a seqlock, so readers on other threads take a state that is whole: the
-// engine thread writes the risk and portfolio regions while it processes, and a reader that
-// loaded cash before a fill and market value after it would see an equity that never existed.
+// (state-layout.ts) under a seqlock (and, through signals-publish.ts, each instrument's decision
+// and feed health into the published-signals block, under a seqlock of its own), so readers on
+// other threads take a state that is whole: the engine thread writes the risk and portfolio
+// regions while it processes, and a reader that loaded cash before a fill and market value after
+// it would see an equity that never existed.
 //
 // Writer (the engine thread only; engine.ts calls statePublishIfChanged where processInbound
 // returns, i.e. at every batch boundary, and engineStart publishes once):
@@ -33,12 +35,19 @@ import {
   PS_MARKET_VALUE, PS_NET_EXPOSURE, PS_REALISED_PNL, PS_SEQ, PS_SLOTS_IN_USE, PS_TRIP_COUNT, PS_UNCERTAIN_ORDERS, PS_UNITS, PS_UNREALISED_PNL,
   PUB, PUBLISHED_STATE_BYTES, PUBLISHED_STATE_OFFSET, publishedEntryAddress,
 } from './state-layout';
+import { signalsPublish, signalsPublishIfChanged } from './signals-publish';
+import {
+  PUBLISHED_SIGNALS_BYTES, PUBLISHED_SIGNALS_OFFSET, SE_CHOPPY_SCALE, SE_COMP_CONF, SE_COMP_SCORE, SE_CONFIDENCE, SE_DIRECTION, SE_EXPOSURE,
+  SE_FEED_ACTION, SE_FEED_CONDITION, SE_FEED_MASK, SE_FEED_SINCE_NS, SE_FLAGS, SE_INSTRUMENT, SE_ORDER_LIMIT, SE_ORDER_QTY, SE_ORDER_REASON,
+  SE_PRICE, SE_QUANTITY, SE_REGIME_PROB, SE_SIGNAL, SE_STATUS, SE_TS, SE_WEIGHTS, SG_BLOCK_BYTES_MAX, SG_CLOCK_NS, SG_COUNT, SG_DECISION_STEPS,
+  SG_ENTRIES, SG_ENTRY_BYTES, SG_INBOUND_SEQ, SG_SEQ, SG_SLOTS_IN_USE, SG_UNITS, signalsBlockFits,
+} from './signals-layout';
 
 const CONTROL: usize = <usize>CONTROL_OFFSET;
 
 /** OK when the block fits its area (it sits in the gap below STATE_OFFSET, which the ring sizes fix); ERR_BAD_ARGUMENT otherwise. */
 export function stateBlockFits(): i32 {
-  return PS_BLOCK_BYTES_MAX <= PUBLISHED_STATE_BYTES && PUBLISHED_STATE_OFFSET + PUBLISHED_STATE_BYTES <= STATE_OFFSET ? OK : ERR_BAD_ARGUMENT;
+  return PS_BLOCK_BYTES_MAX <= PUBLISHED_STATE_BYTES && PUBLISHED_STATE_OFFSET + PUBLISHED_STATE_BYTES <= STATE_OFFSET && signalsBlockFits() ? OK : ERR_BAD_ARGUMENT;
 }
 
 /** True when a word the block shows (or was written from) differs from the live one. */
@@ -58,6 +67,7 @@ function stateChanged(): bool {
 
 /** Publishes when the state may have changed since the last publication (the batch-boundary hook). Returns true if it published. */
 export function statePublishIfChanged(): bool {
+  signalsPublishIfChanged(); // the decisions and feed health: their own block and seqlock (signals-publish.ts)
   if (!stateChanged()) return false;
   writeBlock();
   return true;
@@ -72,6 +82,7 @@ export function statePublish(): i32 {
   const fits = stateBlockFits();
   if (fits != OK) return fits;
   writeBlock();
+  signalsPublish();
   return OK;
 }
 
@@ -183,6 +194,41 @@ export function stateLayoutValue(id: i32): i32 {
     case 28: return PE_REALISED_PNL;
     case 29: return PE_VALUE;
     case 30: return PS_BLOCK_BYTES_MAX;
+    // The published-signals block (signals-layout.ts).
+    case 31: return PUBLISHED_SIGNALS_OFFSET;
+    case 32: return PUBLISHED_SIGNALS_BYTES;
+    case 33: return SG_SEQ;
+    case 34: return SG_INBOUND_SEQ;
+    case 35: return SG_CLOCK_NS;
+    case 36: return SG_DECISION_STEPS;
+    case 37: return SG_COUNT;
+    case 38: return SG_SLOTS_IN_USE;
+    case 39: return SG_UNITS;
+    case 40: return SG_ENTRIES;
+    case 41: return SG_ENTRY_BYTES;
+    case 42: return SG_BLOCK_BYTES_MAX;
+    case 43: return SE_INSTRUMENT;
+    case 44: return SE_FLAGS;
+    case 45: return SE_TS;
+    case 46: return SE_STATUS;
+    case 47: return SE_ORDER_REASON;
+    case 48: return SE_ORDER_LIMIT;
+    case 49: return SE_FEED_MASK;
+    case 50: return SE_FEED_ACTION;
+    case 51: return SE_FEED_CONDITION;
+    case 52: return SE_FEED_SINCE_NS;
+    case 53: return SE_SIGNAL;
+    case 54: return SE_CONFIDENCE;
+    case 55: return SE_CHOPPY_SCALE;
+    case 56: return SE_DIRECTION;
+    case 57: return SE_EXPOSURE;
+    case 58: return SE_QUANTITY;
+    case 59: return SE_ORDER_QTY;
+    case 60: return SE_PRICE;
+    case 61: return SE_REGIME_PROB;
+    case 62: return SE_WEIGHTS;
+    case 63: return SE_COMP_SCORE;
+    case 64: return SE_COMP_CONF;
     default: return -1;
   }
 }

@@ -5,6 +5,7 @@
 import * as flatbuffers from 'flatbuffers';
 
 import { ComponentHealth } from './component-health.js';
+import { FeedHealth } from './feed-health.js';
 import { HealthStatus } from './health-status.js';
 
 
@@ -64,8 +65,18 @@ componentsLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
+feeds(index: number, obj?:FeedHealth):FeedHealth|null {
+  const offset = this.bb!.__offset(this.bb_pos, 16);
+  return offset ? (obj || new FeedHealth()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
+}
+
+feedsLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 16);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
 static startHealthPayload(builder:flatbuffers.Builder) {
-  builder.startObject(6);
+  builder.startObject(7);
 }
 
 static addStatus(builder:flatbuffers.Builder, status:HealthStatus) {
@@ -104,12 +115,28 @@ static startComponentsVector(builder:flatbuffers.Builder, numElems:number) {
   builder.startVector(4, numElems, 4);
 }
 
+static addFeeds(builder:flatbuffers.Builder, feedsOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(6, feedsOffset, 0);
+}
+
+static createFeedsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addOffset(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startFeedsVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
 static endHealthPayload(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createHealthPayload(builder:flatbuffers.Builder, status:HealthStatus, uptimeSeconds:number, eventsProcessed:bigint, inboundRingFill:number, outboundRingFill:number, componentsOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createHealthPayload(builder:flatbuffers.Builder, status:HealthStatus, uptimeSeconds:number, eventsProcessed:bigint, inboundRingFill:number, outboundRingFill:number, componentsOffset:flatbuffers.Offset, feedsOffset:flatbuffers.Offset):flatbuffers.Offset {
   HealthPayload.startHealthPayload(builder);
   HealthPayload.addStatus(builder, status);
   HealthPayload.addUptimeSeconds(builder, uptimeSeconds);
@@ -117,6 +144,7 @@ static createHealthPayload(builder:flatbuffers.Builder, status:HealthStatus, upt
   HealthPayload.addInboundRingFill(builder, inboundRingFill);
   HealthPayload.addOutboundRingFill(builder, outboundRingFill);
   HealthPayload.addComponents(builder, componentsOffset);
+  HealthPayload.addFeeds(builder, feedsOffset);
   return HealthPayload.endHealthPayload(builder);
 }
 }

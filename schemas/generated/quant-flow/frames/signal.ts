@@ -4,11 +4,15 @@
 
 import * as flatbuffers from 'flatbuffers';
 
+import { ExpertScore } from './expert-score.js';
 import { QuantileValue } from './quantile-value.js';
 
 
 /**
- * The fused decision of one strategy for one instrument at a bar close.
+ * The fused decision of one strategy for one instrument at a bar close: for fusion, the five
+ * experts (trend rules, mean-reversion rules, breakout rules, ML, sentiment) in that order.
+ * fused signal = sum(weight * confidence * score) / sum(weight * confidence) over the present
+ * experts (0 when that sum is 0); direction = signal * choppy_scale (0 for a long-only short).
  */
 export class Signal {
   bb: flatbuffers.ByteBuffer|null = null;
@@ -73,8 +77,118 @@ timeNs():bigint {
   return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
 }
 
+symbol():string|null
+symbol(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+symbol(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 18);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+/**
+ * True when regime-gated fusion decides it (experts below); false for a rule strategy.
+ */
+fusion():boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 20);
+  return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
+}
+
+/**
+ * P(trending), P(mean_reverting), P(choppy).
+ */
+regimeProbabilities(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? this.bb!.readFloat64(this.bb!.__vector(this.bb_pos + offset) + index * 8) : 0;
+}
+
+regimeProbabilitiesLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+regimeProbabilitiesArray():Float64Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? new Float64Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
+experts(index: number, obj?:ExpertScore):ExpertScore|null {
+  const offset = this.bb!.__offset(this.bb_pos, 24);
+  return offset ? (obj || new ExpertScore()).__init(this.bb!.__vector(this.bb_pos + offset) + index * 32, this.bb!) : null;
+}
+
+expertsLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 24);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+confidence():number {
+  const offset = this.bb!.__offset(this.bb_pos, 26);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+choppyScale():number {
+  const offset = this.bb!.__offset(this.bb_pos, 28);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+direction():number {
+  const offset = this.bb!.__offset(this.bb_pos, 30);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+/**
+ * Target exposure: signed notional / equity.
+ */
+targetExposure():number {
+  const offset = this.bb!.__offset(this.bb_pos, 32);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+price():number {
+  const offset = this.bb!.__offset(this.bb_pos, 34);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+/**
+ * The decision's status bits (decision-layout.ts STATUS_*).
+ */
+status():number {
+  const offset = this.bb!.__offset(this.bb_pos, 36);
+  return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
+}
+
+/**
+ * The risk reason code of the order the target implied; -1: no order was needed.
+ */
+orderReason():number {
+  const offset = this.bb!.__offset(this.bb_pos, 38);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : -1;
+}
+
+/**
+ * Its name (e.g. "ok", "max-position"); empty for -1.
+ */
+orderReasonName():string|null
+orderReasonName(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+orderReasonName(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 40);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+orderQuantity():number {
+  const offset = this.bb!.__offset(this.bb_pos, 42);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+/**
+ * The risk reason code of the limit that cut or stopped the order, 0 when none did.
+ */
+orderLimit():number {
+  const offset = this.bb!.__offset(this.bb_pos, 44);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
 static startSignal(builder:flatbuffers.Builder) {
-  builder.startObject(7);
+  builder.startObject(21);
 }
 
 static addInstrumentId(builder:flatbuffers.Builder, instrumentId:number) {
@@ -109,12 +223,89 @@ static addTimeNs(builder:flatbuffers.Builder, timeNs:bigint) {
   builder.addFieldInt64(6, timeNs, BigInt('0'));
 }
 
+static addSymbol(builder:flatbuffers.Builder, symbolOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(7, symbolOffset, 0);
+}
+
+static addFusion(builder:flatbuffers.Builder, fusion:boolean) {
+  builder.addFieldInt8(8, +fusion, +false);
+}
+
+static addRegimeProbabilities(builder:flatbuffers.Builder, regimeProbabilitiesOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(9, regimeProbabilitiesOffset, 0);
+}
+
+static createRegimeProbabilitiesVector(builder:flatbuffers.Builder, data:number[]|Float64Array):flatbuffers.Offset;
+/**
+ * @deprecated This Uint8Array overload will be removed in the future.
+ */
+static createRegimeProbabilitiesVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
+static createRegimeProbabilitiesVector(builder:flatbuffers.Builder, data:number[]|Float64Array|Uint8Array):flatbuffers.Offset {
+  builder.startVector(8, data.length, 8);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addFloat64(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startRegimeProbabilitiesVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(8, numElems, 8);
+}
+
+static addExperts(builder:flatbuffers.Builder, expertsOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(10, expertsOffset, 0);
+}
+
+static startExpertsVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(32, numElems, 8);
+}
+
+static addConfidence(builder:flatbuffers.Builder, confidence:number) {
+  builder.addFieldFloat64(11, confidence, 0.0);
+}
+
+static addChoppyScale(builder:flatbuffers.Builder, choppyScale:number) {
+  builder.addFieldFloat64(12, choppyScale, 0.0);
+}
+
+static addDirection(builder:flatbuffers.Builder, direction:number) {
+  builder.addFieldFloat64(13, direction, 0.0);
+}
+
+static addTargetExposure(builder:flatbuffers.Builder, targetExposure:number) {
+  builder.addFieldFloat64(14, targetExposure, 0.0);
+}
+
+static addPrice(builder:flatbuffers.Builder, price:number) {
+  builder.addFieldFloat64(15, price, 0.0);
+}
+
+static addStatus(builder:flatbuffers.Builder, status:number) {
+  builder.addFieldInt32(16, status, 0);
+}
+
+static addOrderReason(builder:flatbuffers.Builder, orderReason:number) {
+  builder.addFieldInt32(17, orderReason, -1);
+}
+
+static addOrderReasonName(builder:flatbuffers.Builder, orderReasonNameOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(18, orderReasonNameOffset, 0);
+}
+
+static addOrderQuantity(builder:flatbuffers.Builder, orderQuantity:number) {
+  builder.addFieldFloat64(19, orderQuantity, 0.0);
+}
+
+static addOrderLimit(builder:flatbuffers.Builder, orderLimit:number) {
+  builder.addFieldInt32(20, orderLimit, 0);
+}
+
 static endSignal(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createSignal(builder:flatbuffers.Builder, instrumentId:number, strategyOffset:flatbuffers.Offset, timeframeSeconds:number, score:number, targetQuantity:number, quantilesOffset:flatbuffers.Offset, timeNs:bigint):flatbuffers.Offset {
+static createSignal(builder:flatbuffers.Builder, instrumentId:number, strategyOffset:flatbuffers.Offset, timeframeSeconds:number, score:number, targetQuantity:number, quantilesOffset:flatbuffers.Offset, timeNs:bigint, symbolOffset:flatbuffers.Offset, fusion:boolean, regimeProbabilitiesOffset:flatbuffers.Offset, expertsOffset:flatbuffers.Offset, confidence:number, choppyScale:number, direction:number, targetExposure:number, price:number, status:number, orderReason:number, orderReasonNameOffset:flatbuffers.Offset, orderQuantity:number, orderLimit:number):flatbuffers.Offset {
   Signal.startSignal(builder);
   Signal.addInstrumentId(builder, instrumentId);
   Signal.addStrategy(builder, strategyOffset);
@@ -123,6 +314,20 @@ static createSignal(builder:flatbuffers.Builder, instrumentId:number, strategyOf
   Signal.addTargetQuantity(builder, targetQuantity);
   Signal.addQuantiles(builder, quantilesOffset);
   Signal.addTimeNs(builder, timeNs);
+  Signal.addSymbol(builder, symbolOffset);
+  Signal.addFusion(builder, fusion);
+  Signal.addRegimeProbabilities(builder, regimeProbabilitiesOffset);
+  Signal.addExperts(builder, expertsOffset);
+  Signal.addConfidence(builder, confidence);
+  Signal.addChoppyScale(builder, choppyScale);
+  Signal.addDirection(builder, direction);
+  Signal.addTargetExposure(builder, targetExposure);
+  Signal.addPrice(builder, price);
+  Signal.addStatus(builder, status);
+  Signal.addOrderReason(builder, orderReason);
+  Signal.addOrderReasonName(builder, orderReasonNameOffset);
+  Signal.addOrderQuantity(builder, orderQuantity);
+  Signal.addOrderLimit(builder, orderLimit);
   return Signal.endSignal(builder);
 }
 }

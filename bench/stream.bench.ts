@@ -1,0 +1,681 @@
+// Stream benchmark (issue 16): the state server's fan-out and what watching costs the engine.
+//
+//   fan-out   publisher --PushStateSource.publish--> TopicHub.publish (FrameEncoder: one FlatBuffers
+//             `state` delta, 3 positions, encoded once) --> one uWS app.publish per delta (native
+//             pub/sub: every client in good standing, batched per socket in C++, no JS per client;
+//             the hub checks the clients' buffers once per burst) --> 127.0.0.1 TCP --> N
+//             raw-socket clients (bench/workers/stream-clients.ts)
+//   baseline  the same publisher, FrameEncoder and ClientSession (coalescing, limits, metrics)
+//             over the `ws` library's WebSocketServer. `ws` has no native pub/sub, so its best
+//             batching is the JS loop: ClientSession.sendDelta per client per delta, what one
+//             synchronous run sends to a client queued and written at its end between
+//             net.Socket cork()/uncork() (one writev). The logical work (every client gets every
+//             delta, limits applied) is the same; only the transport and its fan-out differ.
+//   engine    `quantflow paper`'s path (engine/paper startPaperSession: EngineHost, the WASM core,
+//             EngineStateSource, the uWS state server) over the bundled BTC/ETH/SOL 1h bars at
+//             --speed (default 3.6M: 1,000 bars/s per instrument, ~17 s of data), stopped after
+//             --engine-seconds (default 15); with no clients, then with --clients
+//             clients subscribed to every topic plus one stalled client (subscribes, then never
+//             reads its socket). The engine's own latency stages (engine/threads LatencyMonitor:
+//             ingress, ring, core, intent) are read from the server's /metrics registry at the end.
+//
+// Where the clients run: worker threads of this process (--workers, default 2), sharing the
+// machine's cores with the server's I/O thread (and the engine thread in the engine leg); on a
+// 2-core machine the clients and the server compete for the same CPUs, so the fan-out figure is
+// a floor for the server alone. Clients parse frame headers only and count frames and bytes in a
+// SharedArrayBuffer; they allocate nothing per binary frame. Each fan-out sample reports where the
+// time went: the event-loop utilisation of the server's thread and of the client workers over the
+// timed region, and the process's CPU time per wall second (all threads; the kernel's loopback
+// copies on the sending side count here too).
+//
+// Timed region (fan-out): from the first publish of a repetition until every client counted
+// --frames binary frames: encoding, the hub, the sessions, the library's send, the kernel and the
+// clients' header parsing. The publisher keeps at most --window frames in flight per client (it
+// reads the clients' counters), so no client crosses the 1 MiB coalescing limit and every frame
+// must arrive; it yields to the event loop (setImmediate) after each window, and sleeps 1 ms while
+// the window is full (instead of spinning on the clients' CPUs). Left out: starting
+// the servers and the workers, connecting and subscribing, a warm-up of --frames / 4 frames per
+// server per repetition. Engine leg: one untimed warm-up paper run first (JIT, WASM compile);
+// then each timed run is the whole paced run (clients connect during its first
+// milliseconds: the time they took is reported); the state source reads at most every
+// --throttle-ms (default 1 ms, the paper default is 50) so the topics carry enough for the stalled
+// client to pass the soft limit, and the server's stall limit is --stall-ms (default 3 s; the
+// server default is 30 s): the stalled client's coalesced frames, its close (4008) and the time it
+// came are reported; the stage p99s come from one HDR histogram per
+// stage over the run. "tick-to-intent" is the sum of the ingress, ring, core and intent p99s
+// (an upper bound of the path's own p99; the stages are histogrammed apart).
+// Repetitions: --reps (default 3) of each leg, uWS and ws alternated (engine: no-clients and
+// clients alternated); medians. Result checks: every client received exactly --frames frames of
+// the same byte count and nothing was coalesced; the engine runs consumed every published record.
+// Goals: fan-out >= 5M frames/s (uWS, --clients clients); tick-to-intent p99 with clients within
+// 10% of without.
+//
+// Run: `npx tsc -p tsconfig.json && npm run bench -- stream [--json] [--clients 50]
+// [--frames 20000] [--reps 3] [--window 512] [--workers 2] [--engine-seconds 15] [--speed 3600000]
+// [--throttle-ms 1] [--stall-ms 3000]`.
+import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { Command } from 'commander';
+import { WebSocketServer } from 'ws';
+import { openDataSources } from '../adapters/sources/index.js';
+import { TOPIC_NAMES, type StateView } from '../engine/client/index.js';
+import { loadConfig } from '../engine/config/index.js';
+import { packageRoot } from '../engine/core/package-root.js';
+import { startPaperSession, type PaperSessionOptions } from '../engine/paper/index.js';
+import { ClientSession, FrameEncoder, PushStateSource, ServerMetrics, startStateServer, type SessionLimits } from '../engine/server/index.js';
+import { spawnWorker } from '../engine/threads/index.js';
+import type { BenchSuite, BenchSuiteOptions } from './main.js';
+
+const GOAL_FRAMES_PER_SECOND = 5_000_000;
+const GOAL_P99_CHANGE = 0.1;
+const ENGINE_STAGES = ['ingress', 'ring', 'core', 'intent'] as const;
+const DATA_FILES = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'].map((symbol) => `binance_spot_${symbol}_1h_2024-04-16_2026-04-16.csv`);
+/** The server's defaults (engine/server server.ts), for the ws baseline's sessions. */
+const LIMITS: SessionLimits = { softLimitBytes: 1 << 20, hardLimitBytes: 16 << 20, stallLimitMs: 30_000 };
+const STALL_TIMEOUT_MS = 60_000;
+
+export interface StreamBenchOptions {
+  clients: number;
+  frames: number;
+  reps: number;
+  window: number;
+  workers: number;
+  engineSeconds: number;
+  speed: number;
+  throttleMs: number;
+  /** Engine leg: the server's stall limit (ms) for the paper session. */
+  stallMs: number;
+}
+
+export interface FanOutRun {
+  framesPerSecond: number;
+  seconds: number;
+  /** Payload bytes of one frame as the clients counted them. */
+  frameBytes: number;
+  coalesced: number;
+  /** Frames the least and the most served client received (both must equal --frames). */
+  received: { min: number; max: number };
+  /** Event-loop utilisation over the timed region: the server's (main) thread, the client workers' mean. */
+  serverElu: number;
+  clientsElu: number;
+  /** Process CPU seconds (user + system, all threads) per wall second over the timed region. */
+  cpuPerSecond: number;
+}
+
+export interface FanOutResult {
+  server: 'uWebSockets.js' | 'ws';
+  clients: number;
+  framesPerClient: number;
+  medianFramesPerSecond: number;
+  samples: FanOutRun[];
+}
+
+export interface StageP99 {
+  stage: string;
+  count: number;
+  p99Ns: number;
+}
+
+export interface EngineRun {
+  clients: number;
+  stalled: number;
+  stages: StageP99[];
+  tickToIntentP99Ns: number;
+  /** ms from the session's start until every client had subscribed (clients leg). */
+  clientsReadyMs: number | null;
+  framesSent: number;
+  framesCoalesced: number;
+  slowClientDisconnects: number;
+  /** Seconds from the session's start to the first coalesced frame and the first slow-client close (null: none). */
+  firstCoalescedSeconds: number | null;
+  firstDisconnectSeconds: number | null;
+  /** Binary frames the least and the most served non-stalled client received. */
+  framesPerClient: { min: number; max: number } | null;
+  stalledFrames: number | null;
+}
+
+export interface EngineLeg {
+  clients: number;
+  stalled: number;
+  medianTickToIntentP99Ns: number;
+  medianStageP99Ns: Record<string, number>;
+  runs: EngineRun[];
+}
+
+export interface Goal {
+  goal: string;
+  value: number;
+  met: boolean;
+}
+
+export interface StreamBenchResult {
+  suite: 'stream';
+  node: string;
+  cpus: number;
+  loadAverage: { before: number[]; after: number[] };
+  options: StreamBenchOptions;
+  clientsRunIn: string;
+  fanOut: FanOutResult[];
+  engine: { noClients: EngineLeg; withClients: EngineLeg; ratio: number; stageRatios: Record<string, number> };
+  goals: Goal[];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`stream bench: result check failed: ${what}`);
+}
+
+export function parseStreamBenchArgs(args: string[]): StreamBenchOptions {
+  const integer = (field: string, min: number) => (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new Error(`\`${field}\` must be an integer >= ${min}, was ${JSON.stringify(value)}`);
+    return n;
+  };
+  const positive = (field: string) => (value: string) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`\`${field}\` must be a number > 0, was ${JSON.stringify(value)}`);
+    return n;
+  };
+  const command = new Command('stream')
+    .exitOverride()
+    .option('--clients <n>', 'WebSocket clients', integer('--clients', 1), 50)
+    .option('--frames <n>', 'frames each client receives per fan-out repetition', integer('--frames', 1), 20_000)
+    .option('--reps <n>', 'repetitions of each leg (medians)', integer('--reps', 1), 3)
+    .option('--window <n>', 'frames in flight per client, at most', integer('--window', 1), 512)
+    .option('--workers <n>', 'worker threads the clients run in', integer('--workers', 1), 2)
+    .option('--engine-seconds <s>', 'wall seconds of each paper run', positive('--engine-seconds'), 15)
+    .option('--speed <x>', 'paper pace: data time per wall time', positive('--speed'), 3_600_000)
+    .option('--throttle-ms <ms>', 'engine leg: the state source reads at most this often', integer('--throttle-ms', 1), 1)
+    .option('--stall-ms <ms>', 'engine leg: the state server closes a client above its soft limit this long', integer('--stall-ms', 1), 3000)
+    .option('--json', 'handled by bench/main.ts');
+  command.parse(args, { from: 'user' });
+  const { json: _json, ...options } = command.opts<StreamBenchOptions & { json?: boolean }>();
+  return options;
+}
+
+/** Raw-socket clients spread over worker threads, with their shared counters. */
+class ClientFleet {
+  readonly counters: Float64Array;
+  private readonly closedCodes: number[] = [];
+  private constructor(private readonly workers: Worker[], shared: SharedArrayBuffer, readonly total: number, private readonly failure: { error: string | null }) {
+    this.counters = new Float64Array(shared);
+  }
+
+  /**
+   * Starts `clients` (+ `stalled`) clients that connect (retrying until the server listens) and
+   * subscribe to `topics`; resolves once all subscribed. `onStarted` runs once every worker runs.
+   */
+  static async start(port: number, clients: number, stalled: number, topics: readonly string[], workerCount: number, onStarted?: () => void): Promise<ClientFleet> {
+    const total = clients + stalled;
+    const shared = new SharedArrayBuffer(total * 16);
+    const failure = { error: null as string | null };
+    const workers: Worker[] = [];
+    const ready: Promise<void>[] = [];
+    const n = Math.min(workerCount, total);
+    let started = 0;
+    let first = 0;
+    for (let w = 0; w < n; w++) {
+      const count = Math.floor(total / n) + (w < total % n ? 1 : 0);
+      // The stalled clients are the fleet's last ones: in the last worker.
+      const stalledHere = w === n - 1 ? Math.min(stalled, count) : 0;
+      const worker = spawnWorker(new URL('./workers/stream-clients.js', import.meta.url), {
+        workerData: { host: '127.0.0.1', port, first, count, stalled: stalledHere, topics: [...topics], counters: shared, connectTimeoutMs: 30_000 },
+      });
+      workers.push(worker);
+      ready.push(new Promise<void>((resolve, reject) => {
+        worker.on('message', (m: { type: string; message?: string; code?: number }) => {
+          if (m.type === 'ready') resolve();
+          if (m.type === 'started' && ++started === n) onStarted?.();
+          if (m.type === 'error') {
+            failure.error ??= m.message ?? 'unknown';
+            reject(new Error(`stream bench clients: ${m.message}`));
+          }
+        });
+        worker.once('error', (error) => {
+          failure.error ??= error.message;
+          reject(error);
+        });
+      }));
+      first += count;
+    }
+    const fleet = new ClientFleet(workers, shared, total, failure);
+    for (const worker of workers) worker.on('message', (m: { type: string; code?: number }) => m.type === 'closed' && m.code !== undefined && fleet.closedCodes.push(m.code));
+    try {
+      await withTimeout(Promise.all(ready), STALL_TIMEOUT_MS, 'the clients did not all subscribe');
+    } catch (error) {
+      await fleet.stop();
+      throw error;
+    }
+    return fleet;
+  }
+
+  frames(client: number): number {
+    return this.counters[client * 2];
+  }
+
+  /** The workers' event-loop utilisation so far (pass it back to get the utilisation since). */
+  elu(since?: EventLoopUtilization[]): EventLoopUtilization[] {
+    return this.workers.map((worker, i) => worker.performance.eventLoopUtilization(since?.[i]));
+  }
+
+  bytes(client: number): number {
+    return this.counters[client * 2 + 1];
+  }
+
+  get error(): string | null {
+    return this.failure.error;
+  }
+
+  get closeCodes(): readonly number[] {
+    return this.closedCodes;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`stream bench: ${what} within ${ms} ms`)), ms);
+    })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function statePayload(): StateView {
+  const positions = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'].map((symbol, instrumentId) => ({
+    instrumentId, symbol, quantity: 0.25 * (instrumentId + 1), averagePrice: 100 + instrumentId, markPrice: 101 + instrumentId, unrealizedPnl: 1.5, realizedPnl: -0.25,
+  }));
+  return { mode: 'paper', equity: 100_000, cash: 60_000, equityHighWaterMark: 100_500, realizedPnl: -0.75, unrealizedPnl: 4.5, positions };
+}
+
+interface FanOutServer {
+  port: number;
+  publish(payload: StateView, timeNs: bigint): void;
+  coalesced(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function coalescedTotal(metrics: ServerMetrics): Promise<number> {
+  return (await metrics.framesCoalesced.get()).values.reduce((sum, v) => sum + v.value, 0);
+}
+
+/** The state server as the engine runs it: a PushStateSource feeding startStateServer (uWS). */
+async function uwsServer(): Promise<FanOutServer> {
+  const source = new PushStateSource();
+  const server = await startStateServer({ source, port: 0 });
+  return {
+    port: server.port,
+    publish: (payload, timeNs) => source.publish('state', payload, timeNs),
+    coalesced: () => coalescedTotal(server.metrics),
+    close: () => server.close(),
+  };
+}
+
+/** The baseline: the same encoder and ClientSession over the `ws` library. */
+async function wsServer(): Promise<FanOutServer> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: 64 * 1024 });
+  await new Promise<void>((resolve, reject) => {
+    wss.once('listening', resolve);
+    wss.once('error', reject);
+  });
+  const metrics = new ServerMetrics(undefined);
+  metrics.initTopics(TOPIC_NAMES);
+  const encoder = new FrameEncoder();
+  const subscribers = new Set<ClientSession>();
+  let sequence = 0n;
+  let nextId = 1;
+  // The same batching as the uWS server's CorkedSocket: a synchronous run's sends are queued and
+  // written at its end (a microtask) between cork() and uncork() of the TCP socket (one writev).
+  const dirty: (() => void)[] = [];
+  let scheduled = false;
+  const flushAll = (): void => {
+    scheduled = false;
+    for (let i = 0; i < dirty.length; i++) dirty[i]();
+    dirty.length = 0;
+  };
+  wss.on('connection', (ws) => {
+    const tcp = (ws as unknown as { _socket: import('node:net').Socket })._socket;
+    const queue: { message: Uint8Array | string; binary: boolean }[] = [];
+    let queuedBytes = 0;
+    const flush = (): void => {
+      if (ws.readyState === ws.OPEN) {
+        tcp.cork();
+        for (let i = 0; i < queue.length; i++) ws.send(queue[i].message, { binary: queue[i].binary });
+        tcp.uncork();
+      }
+      queue.length = 0;
+      queuedBytes = 0;
+    };
+    const session = new ClientSession(nextId++, {
+      send: (message, isBinary) => {
+        if (queue.length === 0) {
+          dirty.push(flush);
+          if (!scheduled) {
+            scheduled = true;
+            queueMicrotask(flushAll);
+          }
+        }
+        queue.push({ message, binary: isBinary });
+        queuedBytes += typeof message === 'string' ? message.length : message.byteLength;
+        return 1;
+      },
+      getBufferedAmount: () => ws.bufferedAmount + queuedBytes,
+      end: (code, reason) => {
+        flush();
+        ws.close(code, reason);
+      },
+    }, LIMITS, metrics);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const message = JSON.parse(data.toString()) as { op?: string; topic?: string };
+      if (message.op !== 'subscribe' || message.topic !== 'state') return session.reply({ type: 'error', code: 'malformed', message: 'the baseline serves `state` only' });
+      subscribers.add(session);
+      session.subscriptions.add('state');
+      session.reply({ type: 'subscribed', topic: 'state', sequence: sequence.toString(), backfill: 'none' });
+    });
+    tcp.on('drain', () => session.drain());
+    ws.on('close', () => {
+      session.markClosed();
+      subscribers.delete(session);
+    });
+  });
+  const port = (wss.address() as { port: number }).port;
+  return {
+    port,
+    publish: (payload, timeNs) => {
+      sequence += 1n;
+      const bytes = encoder.encode({ topic: 'state', kind: 'delta', sequence, timeNs }, payload);
+      for (const session of subscribers) session.sendDelta('state', bytes, sequence);
+    },
+    coalesced: () => coalescedTotal(metrics),
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** Publishes `frames` deltas, at most `window` ahead of the slowest client; returns the seconds until every client counted them. */
+async function publishAll(server: FanOutServer, fleet: ClientFleet, payload: StateView, frames: number, window: number): Promise<number> {
+  const clients = fleet.total;
+  const base = Array.from({ length: clients }, (_, c) => fleet.frames(c));
+  let published = 0;
+  let lastProgress = performance.now();
+  let lastMin = -1;
+  const start = process.hrtime.bigint();
+  for (;;) {
+    let least = Infinity;
+    for (let c = 0; c < clients; c++) {
+      const got = fleet.frames(c) - base[c];
+      if (got < least) least = got;
+    }
+    if (least >= frames) break;
+    if (fleet.error) throw new Error(`stream bench clients: ${fleet.error}`);
+    if (least !== lastMin) {
+      lastMin = least;
+      lastProgress = performance.now();
+    } else if (performance.now() - lastProgress > STALL_TIMEOUT_MS) {
+      throw new Error(`stream bench: no client progress for ${STALL_TIMEOUT_MS} ms (slowest client at ${least} of ${frames} frames, ${published} published)`);
+    }
+    const limit = Math.min(frames, least + window);
+    if (published >= limit) {
+      // The window is full: let the loop write and the clients read (a spin here would take the
+      // CPU they need on a small machine).
+      await sleep(1);
+      continue;
+    }
+    while (published < limit) {
+      payload.equity = 100_000 + published;
+      payload.positions[0].markPrice = 101 + (published & 1023) / 1024;
+      server.publish(payload, 1_700_000_000_000_000_000n + BigInt(published));
+      published++;
+    }
+    await turn();
+  }
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+export async function fanOutRun(kind: FanOutResult['server'], options: StreamBenchOptions): Promise<FanOutRun> {
+  const server = kind === 'ws' ? await wsServer() : await uwsServer();
+  let fleet: ClientFleet | null = null;
+  try {
+    fleet = await ClientFleet.start(server.port, options.clients, 0, ['state'], options.workers);
+    const payload = statePayload();
+    await publishAll(server, fleet, payload, Math.max(1, Math.floor(options.frames / 4)), options.window);
+    const before = Array.from({ length: fleet.total }, (_, c) => [fleet!.frames(c), fleet!.bytes(c)]);
+    const serverElu0 = performance.eventLoopUtilization();
+    const clientsElu0 = fleet.elu();
+    const cpu0 = process.cpuUsage();
+    const seconds = await publishAll(server, fleet, payload, options.frames, options.window);
+    const cpu = process.cpuUsage(cpu0);
+    const serverElu = performance.eventLoopUtilization(serverElu0).utilization;
+    const workersElu = fleet.elu(clientsElu0).map((e) => e.utilization);
+    const clientsElu = workersElu.reduce((a, b) => a + b, 0) / workersElu.length;
+    const got = before.map(([frames, bytes], c) => [fleet!.frames(c) - frames, fleet!.bytes(c) - bytes]);
+    for (let c = 0; c < got.length; c++) {
+      check(got[c][0] === options.frames, `${kind}: client ${c} received ${got[c][0]} of ${options.frames} frames`);
+      check(got[c][1] === got[0][1], `${kind}: client ${c} received ${got[c][1]} bytes, client 0 ${got[0][1]}`);
+    }
+    const coalesced = await server.coalesced();
+    check(coalesced === 0, `${kind}: ${coalesced} frames were coalesced (a client fell behind)`);
+    const received = { min: Math.min(...got.map((g) => g[0])), max: Math.max(...got.map((g) => g[0])) };
+    return {
+      framesPerSecond: (options.frames * options.clients) / seconds, seconds, frameBytes: got[0][1] / options.frames, coalesced, received,
+      serverElu, clientsElu, cpuPerSecond: (cpu.user + cpu.system) / 1e6 / seconds,
+    };
+  } finally {
+    await fleet?.stop();
+    await server.close();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function metricValues(metrics: ServerMetrics, name: string): Promise<{ labels: Record<string, string | number>; value: number }[]> {
+  const all = await metrics.registry.getMetricsAsJSON();
+  return (all.find((m) => m.name === name)?.values ?? []) as { labels: Record<string, string | number>; value: number }[];
+}
+
+async function engineRun(options: StreamBenchOptions, clients: number, scratch: string, run: number): Promise<EngineRun> {
+  const root = packageRoot();
+  const config = loadConfig({ configFile: path.join(root, 'config', 'examples', 'paper-demo.yaml'), env: process.env });
+  const streams = await openDataSources(DATA_FILES.map((file) => path.join(root, 'data', file)), {});
+  const port = await freePort();
+  const stalled = clients > 0 ? 1 : 0;
+  // The clients' workers start first; they retry until the server listens, so they connect
+  // while the engine starts.
+  let fleetStarting: Promise<ClientFleet> | null = null;
+  if (clients > 0) {
+    await withTimeout(new Promise<void>((resolve, reject) => {
+      fleetStarting = ClientFleet.start(port, clients, stalled, TOPIC_NAMES, options.workers, resolve);
+      fleetStarting.catch(reject);
+    }), STALL_TIMEOUT_MS, 'the client workers did not start');
+  }
+  const startedAt = performance.now();
+  let session: Awaited<ReturnType<typeof startPaperSession>>;
+  // The server's limits for the session (PaperSessionOptions.serverLimits, passed to startStateServer).
+  const sessionOptions: PaperSessionOptions & { serverLimits?: { stallLimitMs?: number } } = {
+    streams, config, equity: 100_000, speed: options.speed, port, throttleMs: options.throttleMs, controlLogPath: path.join(scratch, `control-${run}.jsonl`), log: () => {},
+    serverLimits: { stallLimitMs: options.stallMs },
+  };
+  try {
+    session = await startPaperSession(sessionOptions);
+  } catch (error) {
+    await (fleetStarting as Promise<ClientFleet> | null)?.then((f) => f.stop(), () => {});
+    throw error;
+  }
+  let fleet: ClientFleet | null = null;
+  try {
+    let clientsReadyMs: number | null = null;
+    if (fleetStarting) {
+      fleet = await (fleetStarting as Promise<ClientFleet>);
+      clientsReadyMs = performance.now() - startedAt;
+    }
+    const stopAt = startedAt + options.engineSeconds * 1000;
+    const finished = session.finished.then(() => true);
+    let firstCoalescedSeconds: number | null = null;
+    let firstDisconnectSeconds: number | null = null;
+    const { slowClientDisconnects, framesCoalesced } = session.server!.metrics;
+    while (performance.now() < stopAt) {
+      if (await Promise.race([finished, sleep(Math.min(100, Math.max(1, stopAt - performance.now()))).then(() => false)])) break;
+      const at = (performance.now() - startedAt) / 1000;
+      if (firstCoalescedSeconds === null && (await framesCoalesced.get()).values.some((v) => v.value > 0)) firstCoalescedSeconds = at;
+      if (firstDisconnectSeconds === null && (await slowClientDisconnects.get()).values.some((v) => v.value > 0)) firstDisconnectSeconds = at;
+    }
+    session.stop();
+    const ran = await session.finished;
+    check(ran.counters.eventsProcessed > 0, `engine run ${run}: the engine processed no record`);
+    const metrics = session.server!.metrics;
+    const latency = await metricValues(metrics, 'quantflow_latency_ns');
+    const counts = await metricValues(metrics, 'quantflow_latency_records');
+    const stages = ENGINE_STAGES.map((stage) => ({
+      stage,
+      count: counts.find((v) => v.labels.stage === stage)?.value ?? 0,
+      p99Ns: latency.find((v) => v.labels.stage === stage && String(v.labels.quantile) === '0.99')?.value ?? 0,
+    }));
+    for (const s of stages) check(s.count > 0, `engine run ${run}: stage ${s.stage} recorded nothing (stages: ${JSON.stringify(stages)}, ${ran.counters.eventsProcessed} records processed)`);
+    const sum = async (name: string): Promise<number> => (await metricValues(metrics, name)).reduce((total, v) => total + v.value, 0);
+    let framesPerClient: EngineRun['framesPerClient'] = null;
+    let stalledFrames: number | null = null;
+    if (fleet) {
+      const received = Array.from({ length: clients }, (_, c) => fleet!.frames(c));
+      framesPerClient = { min: Math.min(...received), max: Math.max(...received) };
+      stalledFrames = fleet.frames(clients);
+      check(framesPerClient.min > 0, `engine run ${run}: a client received no frame`);
+    }
+    return {
+      clients, stalled, stages, tickToIntentP99Ns: stages.reduce((total, s) => total + s.p99Ns, 0), clientsReadyMs,
+      framesSent: await sum('quantflow_server_frames_sent_total'), framesCoalesced: await sum('quantflow_server_frames_coalesced_total'),
+      slowClientDisconnects: await sum('quantflow_server_slow_client_disconnects_total'), firstCoalescedSeconds, firstDisconnectSeconds, framesPerClient, stalledFrames,
+    };
+  } finally {
+    await session.close();
+    await fleet?.stop();
+  }
+}
+
+function engineLeg(runs: EngineRun[]): EngineLeg {
+  return {
+    clients: runs[0].clients,
+    stalled: runs[0].stalled,
+    medianTickToIntentP99Ns: median(runs.map((r) => r.tickToIntentP99Ns)),
+    medianStageP99Ns: Object.fromEntries(ENGINE_STAGES.map((stage) => [stage, median(runs.map((r) => r.stages.find((s) => s.stage === stage)!.p99Ns))])),
+    runs,
+  };
+}
+
+export async function runStreamBench(options: StreamBenchOptions, log: (line: string) => void = console.log): Promise<StreamBenchResult> {
+  const loadBefore = os.loadavg();
+  const fanOut: Record<FanOutResult['server'], FanOutRun[]> = { 'uWebSockets.js': [], ws: [] };
+  for (let r = 0; r < options.reps; r++) {
+    const order: FanOutResult['server'][] = r % 2 === 0 ? ['uWebSockets.js', 'ws'] : ['ws', 'uWebSockets.js'];
+    for (const kind of order) {
+      log(`stream: fan-out ${kind}, repetition ${r + 1}/${options.reps}: ${options.frames.toLocaleString('en')} frames to each of ${options.clients} clients ...`);
+      fanOut[kind].push(await fanOutRun(kind, options));
+    }
+  }
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'qf-stream-bench-'));
+  const noClients: EngineRun[] = [];
+  const withClients: EngineRun[] = [];
+  try {
+    log(`stream: engine, one untimed warm-up paper run (no clients) ...`);
+    await engineRun(options, 0, scratch, -1);
+    for (let r = 0; r < options.reps; r++) {
+      const order = r % 2 === 0 ? [0, options.clients] : [options.clients, 0];
+      for (const clients of order) {
+        log(`stream: engine, paper at ${options.speed}x for ${options.engineSeconds} s, ${clients === 0 ? 'no clients' : `${clients} clients + 1 stalled`}, repetition ${r + 1}/${options.reps} ...`);
+        (clients === 0 ? noClients : withClients).push(await engineRun(options, clients, scratch, 2 * r + (clients === 0 ? 0 : 1)));
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const fanOutResults: FanOutResult[] = (['uWebSockets.js', 'ws'] as const).map((server) => ({
+    server, clients: options.clients, framesPerClient: options.frames, medianFramesPerSecond: median(fanOut[server].map((s) => s.framesPerSecond)), samples: fanOut[server],
+  }));
+  const quiet = engineLeg(noClients);
+  const watched = engineLeg(withClients);
+  const ratio = watched.medianTickToIntentP99Ns / quiet.medianTickToIntentP99Ns;
+  const stageRatios = Object.fromEntries(ENGINE_STAGES.map((stage) => [stage, watched.medianStageP99Ns[stage] / quiet.medianStageP99Ns[stage]]));
+  const uws = fanOutResults[0].medianFramesPerSecond;
+  return {
+    suite: 'stream',
+    node: process.version,
+    cpus: os.availableParallelism(),
+    loadAverage: { before: loadBefore, after: os.loadavg() },
+    options,
+    clientsRunIn: `${Math.min(options.workers, options.clients + 1)} worker threads of the bench process, sharing the machine's ${os.availableParallelism()} CPUs with the server (and the engine thread)`,
+    fanOut: fanOutResults,
+    engine: { noClients: quiet, withClients: watched, ratio, stageRatios },
+    goals: [
+      { goal: `fan-out >= ${GOAL_FRAMES_PER_SECOND / 1e6}M frames/s (uWS, ${options.clients} clients)`, value: uws, met: uws >= GOAL_FRAMES_PER_SECOND },
+      { goal: `tick-to-intent p99 change < ${GOAL_P99_CHANGE * 100}% (${options.clients} clients + 1 stalled vs none)`, value: ratio, met: Math.abs(ratio - 1) < GOAL_P99_CHANGE },
+    ],
+  };
+}
+
+const rate = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} k`);
+const micros = (ns: number): string => `${(ns / 1e3).toFixed(1)} us`;
+
+export function printStreamBench(r: StreamBenchResult, log: (line: string) => void = console.log): void {
+  const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+  log('');
+  log(`stream: node ${r.node}, ${r.cpus} CPUs, load average ${load(r.loadAverage.before)} before, ${load(r.loadAverage.after)} after`);
+  log(`clients: ${r.clientsRunIn}`);
+  log(`fan-out, ${r.options.clients} clients x ${r.options.frames.toLocaleString('en')} frames (median of ${r.options.reps})   ${'frames/s'.padStart(10)} ${'min'.padStart(10)} ${'max'.padStart(10)}  bytes/frame`);
+  for (const f of r.fanOut) {
+    const rates = f.samples.map((s) => s.framesPerSecond);
+    log(`  ${f.server.padEnd(56)} ${rate(f.medianFramesPerSecond).padStart(10)} ${rate(Math.min(...rates)).padStart(10)} ${rate(Math.max(...rates)).padStart(10)}  ${f.samples[0].frameBytes}`);
+  }
+  for (const f of r.fanOut) {
+    log(`  ${f.server}: event-loop utilisation server ${f.samples.map((s) => s.serverElu.toFixed(2)).join('/')}, clients ${f.samples.map((s) => s.clientsElu.toFixed(2)).join('/')}; process CPU s per s ${f.samples.map((s) => s.cpuPerSecond.toFixed(2)).join('/')}`);
+  }
+  log(`  uWS / ws: ${(r.fanOut[0].medianFramesPerSecond / r.fanOut[1].medianFramesPerSecond).toFixed(2)}x`);
+  log(`engine p99 per stage, paper at ${r.options.speed}x, ${r.options.engineSeconds} s (median of ${r.options.reps})  ${ENGINE_STAGES.map((s) => s.padStart(9)).join(' ')} ${'sum'.padStart(9)}`);
+  for (const [label, leg] of [['no clients', r.engine.noClients], [`${r.options.clients} clients + 1 stalled`, r.engine.withClients]] as const) {
+    log(`  ${label.padEnd(66)} ${ENGINE_STAGES.map((s) => micros(leg.medianStageP99Ns[s]).padStart(9)).join(' ')} ${micros(leg.medianTickToIntentP99Ns).padStart(9)}`);
+  }
+  log(`  ratio (clients / none)${' '.repeat(45)}${ENGINE_STAGES.map((s) => `${r.engine.stageRatios[s].toFixed(2)}x`.padStart(9)).join(' ')} ${`${r.engine.ratio.toFixed(2)}x`.padStart(9)}`);
+  for (const run of r.engine.withClients.runs) {
+    log(`  clients run: ready ${run.clientsReadyMs?.toFixed(0)} ms after start; ${run.framesSent} frames sent, per client ${run.framesPerClient?.min}..${run.framesPerClient?.max}; stalled client read ${run.stalledFrames}; coalesced ${run.framesCoalesced}${run.firstCoalescedSeconds === null ? '' : ` from ${run.firstCoalescedSeconds.toFixed(1)} s`}; slow-client disconnects (4008) ${run.slowClientDisconnects}${run.firstDisconnectSeconds === null ? '' : ` at ${run.firstDisconnectSeconds.toFixed(1)} s`}`);
+  }
+  log('goals:');
+  for (const g of r.goals) log(`  ${g.met ? 'met    ' : 'NOT met'}  ${g.goal.padEnd(66)} measured ${g.goal.startsWith('fan-out') ? `${rate(g.value)}/s` : `${g.value.toFixed(2)}x`}`);
+}
+
+/** Suite entry for bench/main.ts. */
+export const streamSuite: BenchSuite = {
+  name: 'stream',
+  description: 'state server fan-out to raw-socket clients (uWS vs ws) and the engine\'s tick-to-intent p99 with and without clients',
+  async run(options: BenchSuiteOptions = {}): Promise<StreamBenchResult> {
+    const parsed = parseStreamBenchArgs(options.args ?? []);
+    const result = await runStreamBench(parsed, options.json ? () => undefined : console.log);
+    if (options.json) console.log(JSON.stringify(result, null, 2));
+    else printStreamBench(result);
+    return result;
+  },
+};

@@ -1,0 +1,171 @@
+// The Signals page (signals.html): subscribes to the `signals` topic over the page's own host and
+// renders each frame whole (every delta carries each instrument's last decision). Per instrument
+// a card: the five experts in EXPERT_NAMES order with their contribution to the fused signal
+// (weight * confidence * score / the sum of weight * confidence over the present experts, so the
+// contributions add up to the fused signal), the decision's figures, and a lightweight-charts
+// line of the fused signal at each decision's bar close (x = engine time; only the decisions
+// this page saw: a coalesced frame skips some). Decoding, reconnects and re-subscription:
+// topic-page.js. `window.__signals` holds what each card shows, as numbers, for tests.
+import { EXPERT_NAMES } from '/dist/engine/client/protocol.js';
+import { $, element, followTopic } from './topic-page.js';
+
+const EXPERT_LABELS = { trend: 'trend', meanReversion: 'mean reversion', breakout: 'breakout', ml: 'ML (quantiles)', sentiment: 'sentiment' };
+const REGIME_LABELS = ['trending', 'mean-reverting', 'choppy'];
+const FIT_POINTS = 3000;
+
+const stats = { connected: false, frames: 0, instruments: {} };
+window.__signals = stats;
+
+const signed = (x) => (Number.isFinite(x) ? `${x > 0 ? '+' : ''}${x.toFixed(4)}` : '—');
+const fixed = (x) => (Number.isFinite(x) ? x.toFixed(4) : '—');
+const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '—');
+const money = (x) => (Number.isFinite(x) ? x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : '—');
+const quantity = (x) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: 6 }) : '—');
+const timeOf = (ns) => (ns > 0n ? new Date(Number(ns / 1_000_000n)).toISOString().replace('T', ' ').slice(0, 16) : '—');
+const signClass = (x) => (x > 0 ? 'up' : x < 0 ? 'down' : '');
+
+/** Each expert's share of the fused signal: w * c * s / sum(w * c) over the present ones (null when absent). */
+function contributions(experts) {
+  let den = 0;
+  for (const e of experts) if (e.present) den += e.weight * e.confidence;
+  return experts.map((e) => (e.present ? (den > 0 ? e.weight * e.confidence * e.score / den : 0) : null));
+}
+
+/** The order the decision's target implied, or why there was none. */
+function orderOutcome(s) {
+  if (s.orderReason < 0) return 'none needed (target within the no-trade band, or already held)';
+  if (s.orderReason === 0) return `sent ${quantity(s.orderQuantity)}${s.orderLimit !== 0 ? ` (cut to fit risk limit #${s.orderLimit})` : ''}`;
+  return `denied: ${s.orderReasonName}${s.orderLimit !== 0 && s.orderLimit !== s.orderReason ? ` (limit #${s.orderLimit})` : ''}`;
+}
+
+// ---- one card per instrument -----------------------------------------------------------------
+const cards = new Map();
+
+function field(dl, name, label) {
+  const dd = element('dd');
+  dd.dataset.field = name;
+  dl.append(element('dt', '', label), dd);
+  return dd;
+}
+
+function createCard(s) {
+  $('waiting')?.remove();
+  const section = element('section', 'card wide signal-card');
+  section.dataset.instrument = String(s.instrumentId);
+  section.dataset.symbol = s.symbol;
+  const title = element('h2', '', `${s.symbol || `#${s.instrumentId}`} `);
+  const when = element('span', 'decision-time');
+  title.append(when);
+  const table = element('table', 'experts');
+  table.innerHTML = '<thead><tr><th>expert</th><th>score</th><th>confidence</th><th>blended weight</th><th>contribution</th></tr></thead><tbody></tbody><tfoot></tfoot>';
+  const rows = new Map();
+  for (const name of EXPERT_NAMES) {
+    const tr = element('tr');
+    tr.dataset.expert = name;
+    tr.append(element('td', '', EXPERT_LABELS[name] ?? name));
+    for (const key of ['score', 'confidence', 'weight', 'contribution']) {
+      const td = element('td');
+      td.dataset.field = key;
+      tr.append(td);
+    }
+    table.tBodies[0].append(tr);
+    rows.set(name, tr);
+  }
+  const fusedRow = element('tr', 'fused');
+  const fusedCells = ['fused signal', '', '', '', ''].map((text) => element('td', '', text));
+  fusedCells[1].dataset.field = 'fused-score';
+  fusedCells[2].dataset.field = 'fused-confidence';
+  fusedCells[4].dataset.field = 'contribution-sum';
+  fusedRow.append(...fusedCells);
+  table.tFoot.append(fusedRow);
+  const dl = element('dl', 'decision');
+  const fields = {
+    score: field(dl, 'score', 'fused signal'),
+    confidence: field(dl, 'confidence', 'confidence'),
+    ...Object.fromEntries(REGIME_LABELS.map((label, k) => [`regime${k}`, field(dl, `regime-${k}`, `P(${label})`)])),
+    choppyScale: field(dl, 'choppy-scale', 'choppy scale'),
+    direction: field(dl, 'direction', 'direction'),
+    targetExposure: field(dl, 'target-exposure', 'target exposure'),
+    targetQuantity: field(dl, 'target-quantity', 'target quantity'),
+    price: field(dl, 'price', 'price'),
+    order: field(dl, 'order', 'order'),
+  };
+  const note = element('p', 'signal-note');
+  const grid = element('div', 'signal-grid');
+  grid.append(table, dl);
+  const chartBox = element('div', 'chart signal-chart');
+  section.append(title, grid, note, chartBox);
+  $('instruments').append(section);
+  const chart = LightweightCharts.createChart(chartBox, {
+    autoSize: true,
+    layout: { background: { color: '#1a2029' }, textColor: '#d8dee9' },
+    grid: { vertLines: { color: '#242b36' }, horzLines: { color: '#242b36' } },
+    timeScale: { timeVisible: true, secondsVisible: false },
+    rightPriceScale: { borderColor: '#2c3440' },
+  });
+  const series = chart.addSeries(LightweightCharts.LineSeries, { color: '#f6c343', lineWidth: 2, priceFormat: { type: 'price', precision: 3, minMove: 0.001 } });
+  series.createPriceLine({ price: 0, color: '#8a94a6', lineWidth: 1, lineStyle: LightweightCharts.LineStyle.Dashed, axisLabelVisible: false });
+  const card = { section, when, rows, fusedCells, fields, note, chart, series, lastTime: 0, lastTimeNs: -1n };
+  cards.set(s.instrumentId, card);
+  return card;
+}
+
+function setText(el, text, className = '') {
+  el.textContent = text;
+  el.className = className;
+}
+
+function renderSignal(s) {
+  const card = cards.get(s.instrumentId) ?? createCard(s);
+  card.when.textContent = `decision at bar close ${timeOf(s.timeNs)} UTC · ${s.strategy}`;
+  const parts = contributions(s.experts);
+  EXPERT_NAMES.forEach((name, k) => {
+    const e = s.experts[k];
+    const cells = card.rows.get(name).cells;
+    card.rows.get(name).className = e?.present ? '' : 'absent-expert';
+    setText(cells[1], e?.present ? signed(e.score) : '—', e?.present ? signClass(e.score) : '');
+    setText(cells[2], e?.present ? fixed(e.confidence) : '—');
+    setText(cells[3], e ? fixed(e.weight) : '—');
+    setText(cells[4], parts[k] === null || parts[k] === undefined ? '—' : signed(parts[k]), parts[k] ? signClass(parts[k]) : '');
+  });
+  const sum = parts.reduce((acc, x) => acc + (x ?? 0), 0);
+  setText(card.fusedCells[1], signed(s.score), signClass(s.score));
+  setText(card.fusedCells[2], fixed(s.confidence));
+  setText(card.fusedCells[4], signed(sum), signClass(sum));
+  const f = card.fields;
+  setText(f.score, signed(s.score), signClass(s.score));
+  setText(f.confidence, fixed(s.confidence));
+  REGIME_LABELS.forEach((_, k) => setText(f[`regime${k}`], pct(s.regimeProbabilities[k])));
+  setText(f.choppyScale, fixed(s.choppyScale));
+  setText(f.direction, signed(s.direction), signClass(s.direction));
+  setText(f.targetExposure, pct(s.targetExposure), signClass(s.targetExposure));
+  setText(f.targetQuantity, quantity(s.targetQuantity), signClass(s.targetQuantity));
+  setText(f.price, money(s.price));
+  setText(f.order, orderOutcome(s), s.orderReason > 0 ? 'down' : '');
+  card.note.textContent = s.fusion ? '' : 'a rules strategy decides this instrument: no expert fusion';
+  // The fused signal line: one point per decision (bar close), never back in time (a re-subscribe's snapshot repeats the last).
+  const time = Number(s.timeNs / 1_000_000_000n);
+  if (s.timeNs !== card.lastTimeNs && time > 0 && time >= card.lastTime) {
+    card.series.update({ time, value: s.score });
+    card.lastTime = time;
+    card.lastTimeNs = s.timeNs;
+    if (card.series.data().length <= FIT_POINTS) card.chart.timeScale().fitContent();
+  }
+  stats.instruments[s.symbol || `#${s.instrumentId}`] = {
+    instrumentId: s.instrumentId,
+    timeNs: s.timeNs.toString(),
+    points: card.series.data().length,
+    shown: {
+      score: s.score, confidence: s.confidence, regimeProbabilities: [...s.regimeProbabilities], choppyScale: s.choppyScale, direction: s.direction,
+      targetExposure: s.targetExposure, targetQuantity: s.targetQuantity, price: s.price, orderReason: s.orderReason, orderReasonName: s.orderReasonName,
+      orderQuantity: s.orderQuantity, experts: s.experts.map((e) => ({ ...e })), contributions: parts,
+    },
+  };
+}
+
+function render(view) {
+  stats.frames += 1;
+  for (const s of view.signals) renderSignal(s);
+}
+
+followTopic('signals', stats, render);

@@ -1,0 +1,52 @@
+// The stream bench (bench/stream.bench.ts) at a tiny scale: its JSON document has the shape the
+// report promises, every client got every frame from both servers (with where the time went), and
+// the engine legs measured every stage with and without clients, the stalled client's frames
+// coalesced and then its 4008 close.
+import { describe, expect, it } from 'vitest';
+import { parseStreamBenchArgs, runStreamBench, type StreamBenchResult } from '../bench/stream.bench.js';
+
+describe('stream bench', () => {
+  it('fans every frame out to every client on uWS and ws and measures the engine p99 with and without clients', async () => {
+    // 12 s of paper at 3.6M x: the stalled client passes the soft limit (the kernel's socket
+    // buffers fill first: ~4 MB) and is closed 1 s later.
+    const options = parseStreamBenchArgs(['--clients', '3', '--frames', '2000', '--reps', '1', '--engine-seconds', '12', '--stall-ms', '1000']);
+    const result = JSON.parse(JSON.stringify(await runStreamBench(options, () => undefined))) as StreamBenchResult;
+    expect(result.suite).toBe('stream');
+    expect(result.options).toMatchObject({ clients: 3, frames: 2000, reps: 1 });
+    expect(result.fanOut.map((f) => f.server), 'uWS and the ws baseline, measured in the same run').toEqual(['uWebSockets.js', 'ws']);
+    for (const leg of result.fanOut) {
+      expect(leg.samples).toHaveLength(1);
+      for (const sample of leg.samples) {
+        expect(sample.received, `${leg.server}: every client received every frame`).toEqual({ min: 2000, max: 2000 });
+        expect(sample.coalesced, `${leg.server}: nothing coalesced`).toBe(0);
+        expect(sample.frameBytes, `${leg.server}: a state delta frame`).toBeGreaterThan(100);
+        expect(sample.framesPerSecond).toBeGreaterThan(0);
+        expect(sample.serverElu, `${leg.server}: server event-loop utilisation`).toBeGreaterThan(0);
+        expect(sample.serverElu).toBeLessThanOrEqual(1);
+        expect(sample.clientsElu).toBeGreaterThan(0);
+        expect(sample.cpuPerSecond).toBeGreaterThan(0);
+      }
+      expect(leg.medianFramesPerSecond).toBe(leg.samples[0].framesPerSecond);
+    }
+    const { noClients, withClients, ratio } = result.engine;
+    expect(noClients.clients).toBe(0);
+    expect(withClients).toMatchObject({ clients: 3, stalled: 1 });
+    for (const leg of [noClients, withClients]) {
+      for (const run of leg.runs) {
+        expect(run.stages.map((s) => s.stage)).toEqual(['ingress', 'ring', 'core', 'intent']);
+        for (const stage of run.stages) expect(stage.count, `${leg.clients} clients: stage ${stage.stage} timed records`).toBeGreaterThan(0);
+      }
+      expect(leg.medianTickToIntentP99Ns).toBeGreaterThan(0);
+    }
+    const watched = withClients.runs[0];
+    expect(watched.framesPerClient!.min, 'each reading client got frames from the paper session').toBeGreaterThan(0);
+    expect(watched.framesCoalesced, 'the stalled client passed the soft limit: frames coalesced').toBeGreaterThan(0);
+    expect(watched.slowClientDisconnects, 'and was closed (4008) past the stall limit').toBe(1);
+    expect(watched.firstDisconnectSeconds!).toBeGreaterThan(watched.firstCoalescedSeconds!);
+    expect(noClients.runs[0]).toMatchObject({ framesCoalesced: 0, slowClientDisconnects: 0, firstCoalescedSeconds: null, firstDisconnectSeconds: null });
+    expect(ratio).toBeCloseTo(withClients.medianTickToIntentP99Ns / noClients.medianTickToIntentP99Ns, 10);
+    expect(result.goals.map((g) => g.goal)).toEqual([expect.stringMatching(/^fan-out >= 5M frames\/s/), expect.stringMatching(/^tick-to-intent p99 change < 10%/)]);
+    for (const goal of result.goals) expect(typeof goal.met).toBe('boolean');
+    expect(result.loadAverage.before).toHaveLength(3);
+  }, 240_000);
+});
