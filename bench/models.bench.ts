@@ -17,33 +17,59 @@
 //                             medians of --backtest-repeats rounds, the ratios to `model: null`
 //                             and the goal (<= 1.10x, issue 14). Timed region: opening the
 //                             CSV stream, runBacktest (parsing, the features and inference ahead
-//                             of the replay, the replay through the engine thread, the recording).
-//                             Left out: loading the model's sessions and starting the ahead pool
-//                             (reported apart; a CLI run overlaps the pool start with parsing),
-//                             the config. The model runs as a backtest runs it: the core waits for
-//                             each bar's MODEL record but writes no FEATURES records (no listener
-//                             reads them), and the bar stream and its MODEL records play as one
-//                             interleaved stream. `features` excludes the core's one-time WASM
-//                             compile (report.json coreCompileSeconds; the engine thread reuses
-//                             the compiled module, so `model: null` pays it at the engine's start).
-//                             Measured (2 cores, load 13-14, medians of 7 and 9): cold 1.55x and
-//                             2.66x, warm 0.95x and 1.41x of `model: null`; features 30-38 ms,
-//                             inference 512-837 ms. Too noisy to call the warm goal either way.
+//                             of the replay, the engine's start (with the model: while the ahead
+//                             pool infers), the replay through the engine thread, the recording).
+//                             Wall time, and the CPU time of every thread of this process over the
+//                             same region (process.cpuUsage: steadier than wall time on a loaded
+//                             machine). Left out: loading the model's sessions and starting the
+//                             ahead pool (reported apart; a CLI run overlaps the pool start with
+//                             parsing), the config. The model runs as a backtest runs it: the core
+//                             waits for each bar's MODEL record but writes no FEATURES records (no
+//                             listener reads them), and the bar stream and its MODEL records play
+//                             as one interleaved stream. `features` excludes the core's one-time
+//                             WASM compile (report.json coreCompileSeconds; the engine thread reuses
+//                             the compiled module, so `model: null` pays it at the engine's start);
+//                             on a warm run it is reading the bars and hashing them (the cache key,
+//                             engine/backtest/model-ahead.ts): a hit computes no features.
+//   the whole command         `quantflow backtest` as a user runs it, what the above leaves out
+//                             included (node start, config, model load, pool start, outputs):
+//                             child processes (dist/engine/cli/main.js --no-progress --json
+//                             --no-run-store), cold (--no-ahead-cache), warm (a filled
+//                             --ahead-cache) and `model: null`, alternated after one untimed run
+//                             each; wall time of each child, medians of --cli-repeats rounds.
+//                             Measured (2 cores shared with ~7 other jobs, load 8-18: single runs
+//                             swing 2-3x, so read ratios loosely), 4 bench runs a side, before and
+//                             after the bars-keyed cache, the typed-view loops and the engine start
+//                             overlapped with inference, alternated, medians of 7 or 11 rounds each:
+//                               CPU   warm 1.26 1.21 1.39 1.22x -> 1.03 1.34 0.98 1.06x;
+//                                     cold 1.61 2.01 1.87 1.78x -> 1.64 1.61 1.69 1.84x
+//                               wall  warm 0.80 1.21 1.29 1.03x -> 0.93 1.28 0.93 1.19x;
+//                                     cold 1.47 1.79 2.34 1.36x -> 1.74 1.40 2.19 1.67x
+//                               warm ahead (features + hit) 229 121 56 72 ms -> 4 5 21 12 ms (bars + hash + hit)
+//                               whole command (2 rounds, 7-18 s a run at load 16-18): cold 1.02 1.04x
+//                               -> 1.23 1.10x, warm 1.14 1.21x -> 1.24 1.16x (noise: node start,
+//                               model load and pool start dominate a run under this load).
+//                             The warm goal is about met; the cold one is not: the inference itself
+//                             (5 x 100 trees: about 145 ms of CPU for 15,000 rows on one core,
+//                             the same with graph optimisation off, no memory arena, or 1,024 to
+//                             15,000-row batches) is about 40% of the CPU of a `model: null` run.
 // Model: data/models/btc-1h-q5 when it exists (or --model DIR), else a 5 x 300-tree model
 // generated now by test/fixtures/models/make-fixture-models.py --trees 300 in the Python venv
 // (.cache/pyenv) into a temp dir (synthetic features, 8 leaves per tree; --generated forces
 // it: the size NOTES-deps measured); the output says which.
 // Options: --rows N (default 20,000), --iterations N (default 2,000), --repeats R (default 3),
-// --model DIR, --generated, --backtest-repeats R (default 5; 0 skips the backtest part).
+// --model DIR, --generated, --backtest-repeats R (default 5; 0 skips the backtest part),
+// --cli-repeats R (default 3; 0 skips the whole-command part), --backtest-only (only those two).
 // Rows: drawn (seeded) from each feature's training deciles (featureBins of the last fold),
 // uniform within a decile. Left out of the timed regions: loading the sessions, drawing rows.
 // Result check: predictAhead (1 thread, in this thread and on the pool) equals predictRow row for
-// row, byte for byte; cold and warm backtests give the same fills; the largest
+// row, byte for byte; cold and warm backtests give the same fills (in-process and the whole
+// command, whose warm run must say its answers came from the cache); the largest
 // difference between 1 and 2 threads is reported (tree sums may be added in another order).
 // Reference (NOTES-deps, 5 x 300 trees, 1 thread): 1 row p50 64 us, p99 155 us; 10k rows 36k
 // rows/s, 63k rows/s on 2 threads. No goal is asserted: the figures are documentation.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../engine/core/package-root.js';
@@ -54,10 +80,10 @@ import { readRegimeModelFile } from '../engine/regime/index.js';
 import { openDataSources } from '../adapters/sources/index.js';
 import type { BenchSuite, BenchSuiteOptions } from './main.js';
 
-interface Options { rows: number; iterations: number; repeats: number; model?: string; generated: boolean; backtestRepeats: number }
+interface Options { rows: number; iterations: number; repeats: number; model?: string; generated: boolean; backtestRepeats: number; backtestOnly: boolean; cliRepeats: number }
 
 function parseOptions(args: readonly string[]): Options {
-  const options: Options = { rows: 20_000, iterations: 2_000, repeats: 3, generated: false, backtestRepeats: 5 };
+  const options: Options = { rows: 20_000, iterations: 2_000, repeats: 3, generated: false, backtestRepeats: 5, backtestOnly: false, cliRepeats: 3 };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--rows') options.rows = Number(args[++i]);
@@ -66,12 +92,16 @@ function parseOptions(args: readonly string[]): Options {
     else if (arg === '--model') options.model = args[++i];
     else if (arg === '--generated') options.generated = true;
     else if (arg === '--backtest-repeats') options.backtestRepeats = Number(args[++i]);
-    else throw new Error(`unknown option ${JSON.stringify(arg)} (models takes --rows N, --iterations N, --repeats R, --model DIR, --generated, --backtest-repeats R)`);
+    else if (arg === '--backtest-only') options.backtestOnly = true;
+    else if (arg === '--cli-repeats') options.cliRepeats = Number(args[++i]);
+    else throw new Error(`unknown option ${JSON.stringify(arg)} (models takes --rows N, --iterations N, --repeats R, --model DIR, --generated, --backtest-repeats R, --cli-repeats R, --backtest-only)`);
   }
   for (const [name, value] of Object.entries({ rows: options.rows, iterations: options.iterations, repeats: options.repeats })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`\`--${name}\` must be an integer >= 1, was ${value}`);
   }
   if (!Number.isInteger(options.backtestRepeats) || options.backtestRepeats < 0) throw new Error(`\`--backtest-repeats\` must be an integer >= 0, was ${options.backtestRepeats}`);
+  if (!Number.isInteger(options.cliRepeats) || options.cliRepeats < 0) throw new Error(`\`--cli-repeats\` must be an integer >= 0, was ${options.cliRepeats}`);
+  if (options.backtestOnly && options.backtestRepeats === 0 && options.cliRepeats === 0) throw new Error('`--backtest-only` with `--backtest-repeats 0` and `--cli-repeats 0` leaves nothing to run');
   return options;
 }
 
@@ -136,6 +166,7 @@ async function latencies(call: () => Promise<unknown>, iterations: number): Prom
 
 async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
   const options = parseOptions(suiteOptions.args ?? []);
+  if (options.backtestOnly) return backtestOnly(options, suiteOptions);
   const model = benchModel(options);
   try {
     const one = await QuantileModelSet.load(model.dir, { threads: 1, aheadWorkers: 1 });
@@ -204,6 +235,7 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
     await two.release();
     await pooled.release();
     const backtest = options.backtestRepeats > 0 ? await mlBacktestCost(options.backtestRepeats) : null;
+    const cli = options.cliRepeats > 0 ? mlCliCost(options.cliRepeats) : null;
 
     const result = {
       model: { source: model.source, name: m.name, hash: one.hash, folds: one.foldCount, features: f, inputType: m.input.type, treesPerQuantile: treesPerQuantile(m) },
@@ -224,6 +256,7 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
       },
       check: { rowsCompared: checked, aheadEqualsPerRow: true, poolEqualsInThread: true, maxAbsDiff1vs2Threads: maxThreadDiff },
       backtest,
+      cli,
       reference: 'NOTES-deps (5 x 300 trees, 1 thread): 1 row p50 64 us, p99 155 us; 10k rows 36k rows/s, 63k rows/s on 2 threads',
     };
     if (suiteOptions.json) {
@@ -239,6 +272,7 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
       `  check                    predictAhead == predictRow on ${checked} rows, pool == this thread on ${n} rows (bytes); 1 vs 2 intra-op threads differ by at most ${maxThreadDiff.toExponential(2)}`,
       `  reference                ${result.reference}`,
       ...(backtest ? mlBacktestLines(backtest) : []),
+      ...(cli ? mlCliLines(cli) : []),
     ].join('\n')}\n`);
     return result;
   } finally {
@@ -265,6 +299,8 @@ interface MlBacktestCost {
   medianWarmAheadMs: number;
   ratio: number;
   warmRatio: number;
+  /** CPU time of the whole process (every thread: this one, the engine thread, the ahead pool) over the timed region. */
+  cpu: { medianWithoutMs: number; medianWithMs: number; medianWarmMs: number; ratio: number; warmRatio: number };
   goal: number;
   goalMet: boolean;
   warmGoalMet: boolean;
@@ -289,11 +325,14 @@ async function mlBacktestCost(repeats: number): Promise<MlBacktestCost> {
   const model: BacktestModel = backtestModelOf(configured);
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'qf-models-bench-cache-'));
   const cache = AheadCache.open(cacheDir);
-  const once = async (mode: 'none' | 'cold' | 'warm'): Promise<{ ms: number; run: BacktestRun }> => {
+  const once = async (mode: 'none' | 'cold' | 'warm'): Promise<{ ms: number; cpuMs: number; run: BacktestRun }> => {
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const streams = await openDataSources([{ source: data }], {});
     const run = await runBacktest({ streams, config: mode === 'none' ? noModel : config, regimeModel, equity: 100_000, model: mode === 'none' ? undefined : model, aheadCache: mode === 'warm' ? cache : undefined });
-    return { ms: performance.now() - started, run };
+    const ms = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    return { ms, cpuMs: (used.user + used.system) / 1000, run };
   };
   try {
     await once('none');
@@ -302,6 +341,7 @@ async function mlBacktestCost(repeats: number): Promise<MlBacktestCost> {
     const withMs: number[] = [];
     const warmMs: number[] = [];
     const withoutMs: number[] = [];
+    const cpuMs = { none: [] as number[], cold: [] as number[], warm: [] as number[] };
     const aheadMs: number[] = [];
     const featuresMs: number[] = [];
     const inferenceMs: number[] = [];
@@ -314,6 +354,9 @@ async function mlBacktestCost(repeats: number): Promise<MlBacktestCost> {
       withoutMs.push(a.ms);
       withMs.push(b.ms);
       warmMs.push(c.ms);
+      cpuMs.none.push(a.cpuMs);
+      cpuMs.cold.push(b.cpuMs);
+      cpuMs.warm.push(c.cpuMs);
       if (b.run.model?.state === 'serving') {
         aheadMs.push(b.run.model.aheadSeconds * 1000);
         featuresMs.push(b.run.model.featuresSeconds * 1000);
@@ -354,6 +397,7 @@ async function mlBacktestCost(repeats: number): Promise<MlBacktestCost> {
       medianWarmAheadMs: median(warmAheadMs),
       ratio,
       warmRatio,
+      cpu: { medianWithoutMs: median(cpuMs.none), medianWithMs: median(cpuMs.cold), medianWarmMs: median(cpuMs.warm), ratio: median(cpuMs.cold) / median(cpuMs.none), warmRatio: median(cpuMs.warm) / median(cpuMs.none) },
       goal: 1.1,
       goalMet: ratio <= 1.1,
       warmGoalMet: warmRatio <= 1.1,
@@ -366,6 +410,94 @@ async function mlBacktestCost(repeats: number): Promise<MlBacktestCost> {
   }
 }
 
+/** --backtest-only: the ML expert's cost in the fusion-ml backtest (in this process, and as `quantflow backtest`), nothing else. */
+async function backtestOnly(options: Options, suiteOptions: BenchSuiteOptions): Promise<unknown> {
+  const backtest = options.backtestRepeats > 0 ? await mlBacktestCost(options.backtestRepeats) : null;
+  const cli = options.cliRepeats > 0 ? mlCliCost(options.cliRepeats) : null;
+  const result = { machine: { loadAverage1m: loadavg()[0] }, backtest, cli };
+  if (suiteOptions.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`${[`models --backtest-only; load ${loadavg()[0].toFixed(2)}`, ...(backtest ? mlBacktestLines(backtest) : []), ...(cli ? mlCliLines(cli) : [])].join('\n')}\n`);
+  return result;
+}
+
+interface MlCliCost {
+  repeats: number;
+  withoutModelMs: number[];
+  withModelMs: number[];
+  warmModelMs: number[];
+  medianWithoutMs: number;
+  medianWithMs: number;
+  medianWarmMs: number;
+  ratio: number;
+  warmRatio: number;
+  fills: string;
+}
+
+/**
+ * The whole `quantflow backtest` command as a user runs it (node dist/engine/cli/main.js, a child
+ * process, --no-progress --json --no-run-store): fusion-ml.yaml with --no-ahead-cache (cold), with
+ * a filled --ahead-cache (warm), and the same config with `model: null`; alternated after one
+ * untimed run of each; wall time of each child, medians.
+ */
+function mlCliCost(repeats: number): MlCliCost {
+  const root = packageRoot();
+  const cliMain = path.join(root, 'dist', 'engine', 'cli', 'main.js');
+  const data = path.join(root, 'data', 'binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
+  const configFile = path.join(root, 'config', 'examples', 'fusion-ml.yaml');
+  const tmp = mkdtempSync(path.join(tmpdir(), 'qf-models-bench-cli-'));
+  try {
+    // The same config with `model: null` (its regime model path made absolute).
+    const text = readFileSync(configFile, 'utf8');
+    const noModel = text.replace(/^model:\n(?: {2}.*\n)*/m, 'model: null\n').replace(/regimeModel: (\S+)/, (_, rel: string) => `regimeModel: ${path.resolve(path.dirname(configFile), rel)}`);
+    if (!/^model: null$/m.test(noModel)) throw new Error(`could not write the \`model: null\` variant of ${configFile}`);
+    const noModelFile = path.join(tmp, 'fusion-no-model.yaml');
+    writeFileSync(noModelFile, noModel);
+    const cache = path.join(tmp, 'cache');
+    let outs = 0;
+    const once = (mode: 'none' | 'cold' | 'warm'): { ms: number; summary: { fillsSha256: string; model?: { answers?: string } } } => {
+      const args = [cliMain, 'backtest', '--data', data, '--config', mode === 'none' ? noModelFile : configFile, '--out', path.join(tmp, `out-${outs++}`), '--no-progress', '--json', '--no-run-store',
+        ...(mode === 'warm' ? ['--ahead-cache', cache] : ['--no-ahead-cache'])];
+      const started = performance.now();
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: tmp });
+      const ms = performance.now() - started;
+      if (child.status !== 0) throw new Error(`quantflow backtest (${mode}) exited with ${child.status ?? child.signal}: ${child.stderr}`);
+      return { ms, summary: JSON.parse(child.stdout) };
+    };
+    once('none');
+    once('cold');
+    once('warm'); // fills the cache
+    const withoutMs: number[] = [];
+    const withMs: number[] = [];
+    const warmMs: number[] = [];
+    let fills = '';
+    for (let r = 0; r < repeats; r++) {
+      const a = once('none');
+      const b = once('cold');
+      const c = once('warm');
+      if (c.summary.model?.answers !== 'cache') throw new Error(`result check: the warm CLI run's answers were ${c.summary.model?.answers}, not from the cache`);
+      if (b.summary.fillsSha256 !== c.summary.fillsSha256 || (fills !== '' && fills !== b.summary.fillsSha256)) throw new Error('result check: the CLI runs gave other fills');
+      fills = b.summary.fillsSha256;
+      withoutMs.push(a.ms);
+      withMs.push(b.ms);
+      warmMs.push(c.ms);
+    }
+    return {
+      repeats, withoutModelMs: withoutMs, withModelMs: withMs, warmModelMs: warmMs,
+      medianWithoutMs: median(withoutMs), medianWithMs: median(withMs), medianWarmMs: median(warmMs),
+      ratio: median(withMs) / median(withoutMs), warmRatio: median(warmMs) / median(withoutMs), fills,
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function mlCliLines(c: MlCliCost): string[] {
+  return [
+    `  ML expert cost, the whole \`quantflow backtest\` command (child processes), median of ${c.repeats}:`,
+    `    model, cold ${c.medianWithMs.toFixed(0)} ms, warm ${c.medianWarmMs.toFixed(0)} ms, model: null ${c.medianWithoutMs.toFixed(0)} ms; ratio cold ${c.ratio.toFixed(2)}x, warm ${c.warmRatio.toFixed(2)}x (goal <= 1.10x); fills ${c.fills.slice(0, 8)}…${c.fills.slice(-6)} cold = warm`,
+  ];
+}
+
 function mlBacktestLines(b: MlBacktestCost): string[] {
   return [
     `  ML expert cost in a backtest  ${b.config} on ${b.data}, median of ${b.repeats}:`,
@@ -373,6 +505,7 @@ function mlBacktestLines(b: MlBacktestCost): string[] {
     `    model, warm         ${b.medianWarmMs.toFixed(0)} ms (ahead ${b.medianWarmAheadMs.toFixed(0)} ms: features + an ahead-cache hit)`,
     `    model: null         ${b.medianWithoutMs.toFixed(0)} ms (${b.events.withoutModel} events)`,
     `    ratio               cold ${b.ratio.toFixed(2)}x, warm ${b.warmRatio.toFixed(2)}x; goal <= ${b.goal.toFixed(2)}x: cold ${b.goalMet ? 'met' : 'NOT met'}, warm ${b.warmGoalMet ? 'met' : 'NOT met'}  (timed: CSV stream, ahead features and inference, replay; model load ${b.modelLoadMs.toFixed(0)} ms and pool start ${b.poolStartMs.toFixed(0)} ms not timed)`,
+    `    cpu (all threads)   model: null ${b.cpu.medianWithoutMs.toFixed(0)} ms, cold ${b.cpu.medianWithMs.toFixed(0)} ms (${b.cpu.ratio.toFixed(2)}x), warm ${b.cpu.medianWarmMs.toFixed(0)} ms (${b.cpu.warmRatio.toFixed(2)}x)`,
     `    check               ${b.check.onTime} of ${b.check.predictions} predictions on time, ${b.check.timeouts} timeouts = ${b.check.noFoldBars} bars before the first fold; same fills every repeat, cold = warm`,
   ];
 }

@@ -22,7 +22,11 @@
 //        warmed DataCache). Overhead per run = (queue wall time - in-process wall time) / runs,
 //        and also (queue wall time - the sum of the worker's own run times) / runs, which
 //        cancels the run-time noise of a shared machine (the figure the goal is read on).
-//        Goal: < 5 ms per run.
+//        Goal: < 5 ms per run. Worker start is NOT in these rounds (a user starts `quantflow
+//        worker` once and sends it many sweeps); it is reported beside them: spawn to the
+//        worker's ready line, and the first run through the queue (data load, WASM compile).
+//   Pool worker start IS in the pool figures (a user's `quantflow sweep` starts its pool each
+//        time); `after start-up` reports the rate without it.
 // Repetitions: --repeats R (default 3) of each variant, medians. Options: --runs N (default 64,
 // a prefix of the grid), --queue-runs N (default 32), --repeats R, --skip-queue, --skip-pool.
 // Each pool round also reports the process's CPU time (all its threads) per run and the load
@@ -42,8 +46,10 @@
 // the events stream, then JSON-parsed and decoded by the collector) were most of the overhead.
 // Since then runs execute with the core inline (no engine thread; ~30 ms CPU per ETH run) over one
 // memory kept per worker and reset by a zero-page scan (~5 ms clean, ~12 ms with a run's ~180
-// dirty 64 KiB pages: about what a fresh memory costs). What is left is worker start-up, ~0.8-1 s
-// CPU per worker (importing ~320 modules; ajv compiling the config schema at import is ~270 ms).
+// dirty 64 KiB pages: about what a fresh memory costs). Worker start-up was ~0.8-1 s
+// CPU per worker (importing ~320 modules; ajv compiling the config schema at import ~270 ms); the
+// config validator is now ajv's standalone code generated at build time (engine/config/
+// config-validator.ts): importing pool-worker.js fell from ~630 to ~390 ms CPU per worker thread.
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
@@ -115,12 +121,14 @@ async function timePool(tasks: readonly RunTask[], workers: number): Promise<Poo
 }
 
 interface QueueRound { queueMs: number; inProcessMs: number; workerRunMs: number }
+interface QueueStart { workerReadyMs: number; firstRunMs: number }
 
-async function queueRounds(options: Options): Promise<QueueRound[]> {
+async function queueRounds(options: Options): Promise<{ rounds: QueueRound[]; start: QueueStart }> {
   const worker = path.join(packageRoot(), 'dist', 'engine', 'research', 'sweep', 'worker-main.js');
   if (!existsSync(worker)) throw new Error(`${worker} is missing: npx tsc -p tsconfig.json`);
   const { startRedis } = (await import(new URL('../../tools/redis/redis-server.mjs', import.meta.url).href)) as typeof import('../tools/redis/redis-server.mjs');
   const redis = await startRedis();
+  const spawned = performance.now();
   const child = spawn(process.execPath, [worker, '--queue', redis.url, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
@@ -128,9 +136,12 @@ async function queueRounds(options: Options): Promise<QueueRound[]> {
       child.stdout!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('"ready"')) resolve(); });
       child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
     });
+    const workerReadyMs = performance.now() - spawned;
     const fail = (task: RunTask, error: Error): never => { throw new Error(`run ${task.index} failed: ${error.message}`); };
     // Warm-up: the worker loads the data once; the in-process cache too.
+    const w0 = performance.now();
     await runOnQueue(benchTasks(1, `bench-warm-${process.pid}`), { url: redis.url, pollMs: 1000, onResult: () => undefined, onFailure: fail });
+    const firstRunMs = performance.now() - w0;
     const cache = new DataCache();
     await executeRun(benchTasks(1, 'warm')[0], cache);
     const rounds: QueueRound[] = [];
@@ -145,7 +156,7 @@ async function queueRounds(options: Options): Promise<QueueRound[]> {
       const inProcessMs = performance.now() - p0;
       rounds.push({ queueMs, inProcessMs, workerRunMs });
     }
-    return rounds;
+    return { rounds, start: { workerReadyMs, firstRunMs } };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       process.kill(child.pid!, 'SIGTERM');
@@ -213,10 +224,13 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
     };
   }
   if (!options.skipQueue) {
-    const rounds = await queueRounds(options);
+    const { rounds, start } = await queueRounds(options);
     const n = options.queueRuns;
     result.queue = {
       runs: n,
+      // Worker start, outside the timed rounds (a user starts `quantflow worker` once for many sweeps):
+      // spawn to the worker's ready line, and the first run through the queue (data load, WASM compile).
+      workerStart: { readyMs: start.workerReadyMs, firstRunMs: start.firstRunMs },
       queueSeconds: median(rounds.map((r) => r.queueMs)) / 1000,
       inProcessSeconds: median(rounds.map((r) => r.inProcessMs)) / 1000,
       overheadMsPerRun: median(rounds.map((r) => (r.queueMs - r.inProcessMs) / n)),
@@ -241,8 +255,9 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
     );
   }
   if (result.queue) {
-    const q = result.queue as { runs: number; queueSeconds: number; inProcessSeconds: number; overheadMsPerRun: number; overheadMsPerRunOverWorkerTime: number };
+    const q = result.queue as { runs: number; queueSeconds: number; inProcessSeconds: number; overheadMsPerRun: number; overheadMsPerRunOverWorkerTime: number; workerStart: { readyMs: number; firstRunMs: number } };
     lines.push(
+      `  queue worker start  ${q.workerStart.readyMs.toFixed(0)} ms spawn to ready, first run ${q.workerStart.firstRunMs.toFixed(0)} ms (not in the rounds below)`,
       `  queue, 1 worker     ${q.queueSeconds.toFixed(2)} s for ${q.runs} runs vs ${q.inProcessSeconds.toFixed(2)} s in-process`,
       `  queue overhead      ${q.overheadMsPerRun.toFixed(2)} ms/run vs in-process, ${q.overheadMsPerRunOverWorkerTime.toFixed(2)} ms/run over the worker's own run time (goal < 5 ms)`,
     );

@@ -13,7 +13,7 @@
 // store ts_exchange in ts and ts_local in recv_ts; a bar stores its open in ts and
 // interval_s = (ts_local - ts_exchange) / 1e9, which must be a whole number of seconds >= 1.
 // A quote's mid (price) is not stored: the replay recomputes it as (bid + ask) / 2.
-import { Sender } from '@questdb/nodejs-client';
+import type { Sender } from '@questdb/nodejs-client';
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../../engine/layout/event-record.js';
 import { RECORD_BYTES, type MarketRecordKind } from '../../engine/replay/index.js';
 import { questDbExec } from './questdb-client.js';
@@ -142,7 +142,9 @@ export class QuestDbRecorder {
     };
     let sender: Sender;
     try {
-      sender = await Sender.fromConfig(`${protocol}::${settings.join(';')};`, { log });
+      // Loaded on first use: a process that records nothing (a sweep worker) never pays for the client.
+      const { Sender: QuestDbSender } = await import('@questdb/nodejs-client');
+      sender = await QuestDbSender.fromConfig(`${protocol}::${settings.join(';')};`, { log });
       if (protocol === 'tcp') await sender.connect();
     } catch (error) {
       throw new QuestDbRecorderError(endpoint, {}, `could not connect: ${(error as Error).message}`);

@@ -17,15 +17,29 @@
 // returned as MemoryStreams, which the run plays instead of the originals: the data is parsed
 // once.
 //
-// With an ahead cache (engine/models AheadCache), each instrument's answers are looked up by
-// sha256(model hash, the exact feature matrix, the bar close times) before running the model,
-// and stored after: a hit gives the same bytes, so the same MODEL records.
+// With an ahead cache (engine/models AheadCache), each instrument's answers are looked up before
+// the features are computed, under a key over everything the features and answers follow from:
+//
+//   key = sha256( 'quantflow.ahead-bars/1' || model version hash || sha256(core.wasm) (the kernels)
+//                 || json(feature tokens) (the plan) || u32le n || u32le warm-up bars
+//                 || i64le open times [n] || i64le close times [n] || f64le open, high, low, close, volume [n] each )
+//
+//   value (AheadCache, n x 5 f64): row r = the five quantiles predictAhead gave it (NaNs when no
+//   fold was trained at its close), or, for a row with a non-finite feature (never given to the
+//   model, no MODEL record), five NaNs carrying the payload NOT_PREDICTED (never an f32 model's
+//   output: its NaNs widen with the low 29 bits zero).
+//
+// So a hit costs hashing the bars (no features, no inference) and gives the same bytes, so the same
+// MODEL records; any change of model, kernels, features, bars or times is another key. A change of
+// the feature code outside core.wasm must bump AHEAD_BARS_KEY (the 'ahead-bars/1').
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import { writeModelRecord } from '../decision/index.js';
-import { QUANTILE_COUNT, aheadCacheKey, type AheadCache, type QuantileModelSet } from '../models/index.js';
+import { QUANTILE_COUNT, type AheadCache, type QuantileModelSet } from '../models/index.js';
 import { indicatorColumns } from '../research/labels/index.js';
 import { RECORD_BYTES, type MarketStream } from '../replay/index.js';
-import { compileCore } from '../core/wasm-core.js';
+import { compileCore, coreWasmPath } from '../core/wasm-core.js';
 import { MemoryStream } from './memory-stream.js';
 
 /** One model instrument: its id in the run and its bar streams (warm-up, run). */
@@ -56,7 +70,8 @@ export interface ModelAheadStats {
   /**
    * Of which: compiling the WASM core (once per process, shared with the engine thread: a run
    * without the model pays it when the engine starts; 0 when already compiled), the features
-   * (indicatorColumns), and predictAhead or the cache.
+   * (reading the bars, the cache key when there is a cache, indicatorColumns unless the cache had
+   * the answers), and predictAhead (then storing) or the cache look-up.
    */
   coreCompileNs: bigint;
   featuresNs: bigint;
@@ -69,6 +84,8 @@ export interface ModelAheadStats {
 export interface ModelAheadOptions {
   /** Look answers up here before running the model, and store computed ones. */
   readonly cache?: AheadCache;
+  /** The instruments' streams already loaded (loadAheadStreams); absent: loaded here. */
+  readonly loaded?: ReadonlyMap<MarketStream, MemoryStream>;
 }
 
 /** The bars of one instrument as the core takes them, with the features computed from them. */
@@ -101,6 +118,15 @@ const A = 40;
 const B = 48;
 const ID = 56;
 const MODEL_KIND_BITS = EventKind.SOURCE_REPLAY | EventKind.DIRECTION_INBOUND;
+/** The records are little-endian; on a little-endian machine typed views read them directly. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** 32-bit words of a record: kind, instrument, ts_exchange (lo, hi), ts_local (lo, hi); f64 slots 3..7. */
+const WORDS = RECORD_BYTES / 4;
+const SLOTS = RECORD_BYTES / 8;
+const AHEAD_BARS_KEY = 'quantflow.ahead-bars/1';
+/** The NaN marking a row that was not given to the model (a non-finite feature) in a cached answer matrix. */
+const NOT_PREDICTED_LO = 0x4e4f5450; // 'PTON'
+const NOT_PREDICTED_HI = 0x7ff80000;
 
 /**
  * The BAR records of `streams` in the merger's order (ts_local, ties by stream index): returns
@@ -129,8 +155,21 @@ function barsOf(s: MemoryStream): { stream: number; record: number }[] {
   return order;
 }
 
-/** The instrument's bars (warm-up first) and the model's features over them. */
-function barsAndFeatures(model: QuantileModelSet, instrument: number, warmup: readonly MemoryStream[], run: readonly MemoryStream[]): AheadBars {
+/** One instrument's bars as columns, in the order the core takes them (warm-up first). */
+interface BarSeries {
+  readonly count: number;
+  readonly warmupCount: number;
+  readonly openNs: BigInt64Array;
+  readonly closeNs: BigInt64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+}
+
+/** The instrument's bars (warm-up first) as columns. */
+function barSeries(warmup: readonly MemoryStream[], run: readonly MemoryStream[]): BarSeries {
   const parts = [warmup, run].map((streams) => ({ streams, order: mergedOrder(streams) }));
   const n = parts[0].order.length + parts[1].order.length;
   const openNs = new BigInt64Array(n);
@@ -140,31 +179,111 @@ function barsAndFeatures(model: QuantileModelSet, instrument: number, warmup: re
   const low = new Float64Array(n);
   const close = new Float64Array(n);
   const volume = new Float64Array(n);
+  const openWords = new Int32Array(openNs.buffer);
+  const closeWords = new Int32Array(closeNs.buffer);
   let i = 0;
   for (const { streams, order } of parts) {
-    const views = streams.map((s) => new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength));
+    // Little-endian machine, aligned bytes: read the records through typed views (times as two
+    // 32-bit words, no BigInt per bar); otherwise through a DataView.
+    const fast = LITTLE_ENDIAN && streams.every((s) => s.bytes.byteOffset % 8 === 0);
+    const f64s = fast ? streams.map((s) => new Float64Array(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength / 8)) : [];
+    const i32s = fast ? streams.map((s) => new Int32Array(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength / 4)) : [];
+    const views = fast ? [] : streams.map((s) => new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength));
     for (const { stream, record } of order) {
-      const v = views[stream];
-      const at = record * RECORD_BYTES;
-      openNs[i] = v.getBigInt64(at + TS_EXCHANGE, true);
-      closeNs[i] = v.getBigInt64(at + TS_LOCAL, true);
-      close[i] = v.getFloat64(at + PRICE, true);
-      volume[i] = v.getFloat64(at + SIZE, true);
-      high[i] = v.getFloat64(at + A, true);
-      low[i] = v.getFloat64(at + B, true);
-      open[i] = v.getFloat64(at + ID, true);
+      if (fast) {
+        const f64 = f64s[stream];
+        const i32 = i32s[stream];
+        const slot = record * SLOTS;
+        const word = record * WORDS;
+        openWords[2 * i] = i32[word + TS_EXCHANGE / 4];
+        openWords[2 * i + 1] = i32[word + TS_EXCHANGE / 4 + 1];
+        closeWords[2 * i] = i32[word + TS_LOCAL / 4];
+        closeWords[2 * i + 1] = i32[word + TS_LOCAL / 4 + 1];
+        close[i] = f64[slot + PRICE / 8];
+        volume[i] = f64[slot + SIZE / 8];
+        high[i] = f64[slot + A / 8];
+        low[i] = f64[slot + B / 8];
+        open[i] = f64[slot + ID / 8];
+      } else {
+        const v = views[stream];
+        const at = record * RECORD_BYTES;
+        openNs[i] = v.getBigInt64(at + TS_EXCHANGE, true);
+        closeNs[i] = v.getBigInt64(at + TS_LOCAL, true);
+        close[i] = v.getFloat64(at + PRICE, true);
+        volume[i] = v.getFloat64(at + SIZE, true);
+        high[i] = v.getFloat64(at + A, true);
+        low[i] = v.getFloat64(at + B, true);
+        open[i] = v.getFloat64(at + ID, true);
+      }
       i++;
     }
   }
+  return { count: n, warmupCount: parts[0].order.length, openNs, closeNs, open, high, low, close, volume };
+}
+
+/** The model's features over the bars (count x F, row-major, in the model's feature order). */
+function featuresOf(model: QuantileModelSet, bars: BarSeries): Float64Array {
+  const n = bars.count;
   const tokens = model.metadata.features;
-  const columns = indicatorColumns({ length: n, timeNs: openNs, open, high, low, close, volume }, tokens, 'model.features');
+  const columns = indicatorColumns({ length: n, timeNs: bars.openNs, open: bars.open, high: bars.high, low: bars.low, close: bars.close, volume: bars.volume }, tokens, 'model.features');
   const f = tokens.length;
   const features = new Float64Array(n * f);
   tokens.forEach((token, j) => {
     const column = columns.get(token)!;
     for (let r = 0; r < n; r++) features[r * f + j] = column[r];
   });
-  return { instrument, count: n, warmupCount: parts[0].order.length, openNs, closeNs, features };
+  return features;
+}
+
+/** AheadBars whose features are computed on first read (a cache hit never needs them). */
+class LazyAheadBars implements AheadBars {
+  private computed: Float64Array | undefined;
+
+  constructor(readonly instrument: number, private readonly series: BarSeries, private readonly model: QuantileModelSet, features?: Float64Array) {
+    this.computed = features;
+  }
+
+  get count(): number { return this.series.count; }
+  get warmupCount(): number { return this.series.warmupCount; }
+  get openNs(): BigInt64Array { return this.series.openNs; }
+  get closeNs(): BigInt64Array { return this.series.closeNs; }
+  get features(): Float64Array {
+    this.computed ??= featuresOf(this.model, this.series);
+    return this.computed;
+  }
+}
+
+let coreHash: string | undefined;
+
+/** sha256 of the release core.wasm, whose kernels compute the features (once per process). */
+function coreWasmHash(): string {
+  coreHash ??= createHash('sha256').update(readFileSync(coreWasmPath())).digest('hex');
+  return coreHash;
+}
+
+/** The ahead cache key of one instrument's bars for `model` (see the header). */
+function aheadBarsKey(model: QuantileModelSet, bars: BarSeries): string {
+  const hash = createHash('sha256').update(AHEAD_BARS_KEY).update(model.hash).update(coreWasmHash()).update(JSON.stringify(model.metadata.features));
+  const dims = Buffer.alloc(8);
+  dims.writeUInt32LE(bars.count, 0);
+  dims.writeUInt32LE(bars.warmupCount, 4);
+  hash.update(dims);
+  for (const column of [bars.openNs, bars.closeNs, bars.open, bars.high, bars.low, bars.close, bars.volume]) {
+    const bytes = new Uint8Array(column.buffer, column.byteOffset, column.byteLength);
+    hash.update(LITTLE_ENDIAN ? bytes : leBytes(column));
+  }
+  return hash.digest('hex');
+}
+
+/** A column's values as little-endian bytes (big-endian machines). */
+function leBytes(column: BigInt64Array | Float64Array): Uint8Array {
+  const out = new Uint8Array(column.length * 8);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < column.length; i++) {
+    if (column instanceof BigInt64Array) view.setBigInt64(i * 8, column[i], true);
+    else view.setFloat64(i * 8, column[i], true);
+  }
+  return out;
 }
 
 function isFiniteRow(rows: Float64Array, row: number, f: number): boolean {
@@ -172,71 +291,157 @@ function isFiniteRow(rows: Float64Array, row: number, f: number): boolean {
   return true;
 }
 
-/** Loads the instruments' bar streams, computes every bar's features and quantiles, and builds the MODEL streams. */
-export async function modelRecordsAhead(model: QuantileModelSet, instruments: readonly AheadInstrument[], options: ModelAheadOptions = {}): Promise<ModelAhead> {
+const HI = LITTLE_ENDIAN ? 1 : 0;
+const LO = 1 - HI;
+
+/** Marks row `r` of an n x 5 answer matrix (as 32-bit words) as not given to the model. */
+function markNotPredicted(words: Uint32Array, r: number): void {
+  for (let k = 0; k < QUANTILE_COUNT; k++) {
+    words[(r * QUANTILE_COUNT + k) * 2 + LO] = NOT_PREDICTED_LO;
+    words[(r * QUANTILE_COUNT + k) * 2 + HI] = NOT_PREDICTED_HI;
+  }
+}
+
+function isNotPredicted(words: Uint32Array, r: number): boolean {
+  return words[r * QUANTILE_COUNT * 2 + LO] === NOT_PREDICTED_LO && words[r * QUANTILE_COUNT * 2 + HI] === NOT_PREDICTED_HI;
+}
+
+/**
+ * Every bar's answers (n x 5, see the header): from the cache when it has them (no features
+ * computed), else the features and predictAhead on the rows with finite features (then stored).
+ */
+async function answersFor(model: QuantileModelSet, instrument: number, series: BarSeries, cache: AheadCache | undefined, stats: ModelAheadStats): Promise<{ bars: LazyAheadBars; answers: Float64Array; inferenceNs: bigint }> {
+  const n = series.count;
+  const f = model.metadata.features.length;
+  const key = cache !== undefined ? aheadBarsKey(model, series) : '';
+  const lookupStarted = process.hrtime.bigint();
+  const cached = cache?.get(key, n);
+  if (cached !== undefined) {
+    stats.cacheHits++;
+    return { bars: new LazyAheadBars(instrument, series, model), answers: cached, inferenceNs: process.hrtime.bigint() - lookupStarted };
+  }
+  const features = featuresOf(model, series);
+  // Rows with finite features, packed for predictAhead.
+  const finite = new Int32Array(n);
+  let m = 0;
+  for (let r = 0; r < n; r++) if (isFiniteRow(features, r, f)) finite[m++] = r;
+  const times = new BigInt64Array(m);
+  const rows = new Float64Array(m * f);
+  for (let k = 0; k < m; k++) {
+    const r = finite[k];
+    times[k] = series.closeNs[r];
+    for (let j = 0; j < f; j++) rows[k * f + j] = features[r * f + j];
+  }
+  const inferenceStarted = process.hrtime.bigint();
+  const out = new Float64Array(m * QUANTILE_COUNT);
+  await model.predictAhead(times, rows, m, out);
+  const answers = new Float64Array(n * QUANTILE_COUNT);
+  const words = new Uint32Array(answers.buffer);
+  for (let r = 0, k = 0; r < n; r++) {
+    if (k < m && finite[k] === r) {
+      for (let q = 0; q < QUANTILE_COUNT; q++) answers[r * QUANTILE_COUNT + q] = out[k * QUANTILE_COUNT + q];
+      k++;
+    } else {
+      markNotPredicted(words, r);
+    }
+  }
+  if (cache !== undefined) {
+    stats.cacheMisses++;
+    cache.put(key, answers, n);
+  }
+  return { bars: new LazyAheadBars(instrument, series, model, features), answers, inferenceNs: process.hrtime.bigint() - inferenceStarted };
+}
+
+/** The instruments' bar streams (warm-up and run), each read once into memory. */
+export async function loadAheadStreams(instruments: readonly AheadInstrument[]): Promise<Map<MarketStream, MemoryStream>> {
   const loaded = new Map<MarketStream, MemoryStream>();
   for (const entry of instruments) {
     for (const stream of [...entry.warmup, ...entry.run]) if (!loaded.has(stream)) loaded.set(stream, await MemoryStream.load(stream));
   }
+  return loaded;
+}
+
+/** Loads the instruments' bar streams, computes every bar's features and quantiles, and builds the MODEL streams. */
+export async function modelRecordsAhead(model: QuantileModelSet, instruments: readonly AheadInstrument[], options: ModelAheadOptions = {}): Promise<ModelAhead> {
+  const loaded = options.loaded ?? await loadAheadStreams(instruments);
   const started = process.hrtime.bigint();
   // The core's one-time compile (cached per process and shared with the engine thread, which
   // would pay it at start otherwise): timed apart from the features.
   compileCore();
   const compiled = process.hrtime.bigint();
-  const f = model.metadata.features.length;
   const stats: ModelAheadStats = { bars: 0, warmupBars: 0, nonFiniteRows: 0, noFoldBars: 0, predictions: 0, crossedRows: 0, rowsPerFold: model.metadata.folds.map(() => 0), elapsedNs: 0n, coreCompileNs: compiled - started, featuresNs: 0n, inferenceNs: 0n, cacheHits: 0, cacheMisses: 0 };
   const warmupModelStreams: { stream: MemoryStream; instrument: number }[] = [];
   const modelStreams: { stream: MemoryStream; instrument: number }[] = [];
   const allBars: AheadBars[] = [];
   for (const entry of instruments) {
     const featuresStarted = process.hrtime.bigint();
-    const bars = barsAndFeatures(model, entry.instrument, entry.warmup.map((s) => loaded.get(s)!), entry.run.map((s) => loaded.get(s)!));
+    const series = barSeries(entry.warmup.map((s) => loaded.get(s)!), entry.run.map((s) => loaded.get(s)!));
+    const { bars, answers, inferenceNs } = await answersFor(model, entry.instrument, series, options.cache, stats);
+    stats.featuresNs += process.hrtime.bigint() - featuresStarted - inferenceNs;
+    stats.inferenceNs += inferenceNs;
     allBars.push(bars);
-    const { count, closeNs, features } = bars;
-    stats.bars += count;
-    stats.warmupBars += bars.warmupCount;
-    // Rows with finite features, packed for predictAhead.
-    const finite = new Int32Array(count);
-    let m = 0;
-    for (let r = 0; r < count; r++) if (isFiniteRow(features, r, f)) finite[m++] = r;
-    stats.nonFiniteRows += count - m;
-    const times = new BigInt64Array(m);
-    const rows = new Float64Array(m * f);
-    for (let k = 0; k < m; k++) {
-      const r = finite[k];
-      times[k] = closeNs[r];
-      rows.set(features.subarray(r * f, (r + 1) * f), k * f);
+    const n = series.count;
+    stats.bars += n;
+    stats.warmupBars += series.warmupCount;
+    // One MODEL record per bar with finite features and a fold, split at the warm-up's end.
+    const words = new Uint32Array(answers.buffer, answers.byteOffset, n * QUANTILE_COUNT * 2);
+    const folds = model.foldsFor(series.closeNs, n, new Int32Array(n));
+    let records = 0;
+    for (let r = 0; r < n; r++) {
+      if (isNotPredicted(words, r)) stats.nonFiniteRows++;
+      else if (folds[r] < 0) stats.noFoldBars++;
+      else records++;
     }
-    const inferenceStarted = process.hrtime.bigint();
-    stats.featuresNs += inferenceStarted - featuresStarted;
-    const inferred = await answersOf(model, times, rows, m, f, options.cache, stats);
-    const out = inferred.out;
-    stats.inferenceNs += process.hrtime.bigint() - inferenceStarted;
-    stats.noFoldBars += inferred.noFoldRows;
-    stats.crossedRows += inferred.crossedRows;
-    // One MODEL record per predicted row, split at the warm-up's end.
-    const all = new Uint8Array((m - inferred.noFoldRows) * RECORD_BYTES);
-    const allView = new DataView(all.buffer);
-    let written = 0;
-    let warmupRecords = 0;
-    for (let k = 0; k < m; k++) {
-      const fold = model.foldFor(times[k]);
-      if (fold < 0) continue;
-      stats.rowsPerFold[fold]++;
-      stats.predictions++;
-      const q = out.subarray(k * QUANTILE_COUNT, (k + 1) * QUANTILE_COUNT);
-      writeModelRecord(allView, written * RECORD_BYTES, { instrument: entry.instrument, tsNs: times[k], quantiles: [q[0], q[1], q[2], q[3], q[4]] }, MODEL_KIND_BITS);
-      written++;
-      if (finite[k] < bars.warmupCount) warmupRecords++;
-    }
+    const all = new Uint8Array(records * RECORD_BYTES);
+    const out = writeModelRecords(all, entry.instrument, series, answers, words, folds, stats);
+    if (out.written !== records) throw new Error(`model ahead for ${entry.symbol}: ${out.written} MODEL records, expected ${records}`);
     const like = { symbol: entry.symbol, kind: 'bars' as const, barIntervalNs: entry.barIntervalNs };
-    if (written !== m - inferred.noFoldRows) throw new Error(`model ahead for ${entry.symbol}: ${written} MODEL records, expected ${m - inferred.noFoldRows} (foldFor and predictAhead disagree)`);
     const name = `model ${model.metadata.name} for ${entry.symbol}`;
-    if (entry.warmup.length > 0) warmupModelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: `${name} (warm-up)` }, all.subarray(0, warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
-    modelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: name }, all.subarray(warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
+    if (entry.warmup.length > 0) warmupModelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: `${name} (warm-up)` }, all.subarray(0, out.warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
+    modelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: name }, all.subarray(out.warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
   }
   stats.elapsedNs = process.hrtime.bigint() - started;
   return { loaded, warmupModelStreams, modelStreams, bars: allBars, stats };
+}
+
+/**
+ * Writes the MODEL records of the predicted bars (not marked, a fold) into `all`, in bar order
+ * (the same bytes as writeModelRecord); counts predictions, folds and crossed rows.
+ */
+function writeModelRecords(all: Uint8Array, instrument: number, series: BarSeries, answers: Float64Array, words: Uint32Array, folds: Int32Array, stats: ModelAheadStats): { written: number; warmupRecords: number } {
+  const n = series.count;
+  const kind = EventKind.MODEL | MODEL_KIND_BITS;
+  const i32 = LITTLE_ENDIAN ? new Int32Array(all.buffer, all.byteOffset, all.byteLength / 4) : undefined;
+  const f64 = LITTLE_ENDIAN ? new Float64Array(all.buffer, all.byteOffset, all.byteLength / 8) : undefined;
+  const view = new DataView(all.buffer, all.byteOffset, all.byteLength);
+  const closeWords = new Int32Array(series.closeNs.buffer, series.closeNs.byteOffset, n * 2);
+  let written = 0;
+  let warmupRecords = 0;
+  for (let r = 0; r < n; r++) {
+    const fold = folds[r];
+    if (fold < 0 || isNotPredicted(words, r)) continue;
+    stats.rowsPerFold[fold]++;
+    stats.predictions++;
+    const b = r * QUANTILE_COUNT;
+    for (let k = 1; k < QUANTILE_COUNT; k++) if (answers[b + k] < answers[b + k - 1]) { stats.crossedRows++; break; }
+    if (i32 !== undefined && f64 !== undefined) {
+      // kind, instrument, ts_exchange = ts_local = the bar's close, then q10 q25 q50 q75 q90 in price, size, a, b, id.
+      const w = written * WORDS;
+      i32[w] = kind;
+      i32[w + 1] = instrument;
+      i32[w + 2] = closeWords[2 * r];
+      i32[w + 3] = closeWords[2 * r + 1];
+      i32[w + 4] = closeWords[2 * r];
+      i32[w + 5] = closeWords[2 * r + 1];
+      const slot = written * SLOTS + PRICE / 8;
+      for (let k = 0; k < QUANTILE_COUNT; k++) f64[slot + k] = answers[b + k];
+    } else {
+      writeModelRecord(view, written * RECORD_BYTES, { instrument, tsNs: series.closeNs[r], quantiles: [answers[b], answers[b + 1], answers[b + 2], answers[b + 3], answers[b + 4]] }, MODEL_KIND_BITS);
+    }
+    written++;
+    if (r < series.warmupCount) warmupRecords++;
+  }
+  return { written, warmupRecords };
 }
 
 /**
@@ -250,14 +455,23 @@ export function interleaveModelRecords(bars: MemoryStream, models: MemoryStream)
   const m = new DataView(models.bytes.buffer, models.bytes.byteOffset, models.bytes.byteLength);
   const nb = bars.expectedRows;
   const nm = models.expectedRows;
+  // ts_local as (high, low) 32-bit words, no BigInt per record.
+  const hiOf = (v: DataView, row: number): number => v.getInt32(row * RECORD_BYTES + TS_LOCAL + 4, true);
+  const loOf = (v: DataView, row: number): number => v.getUint32(row * RECORD_BYTES + TS_LOCAL, true);
   let i = 0;
   let j = 0;
   let at = 0;
   while (i < nb || j < nm) {
     // Copy the bars' run up to the next MODEL record's time (equal times: bars first), then one MODEL record.
-    const until = j < nm ? m.getBigInt64(j * RECORD_BYTES + TS_LOCAL, true) : undefined;
-    let end = i;
-    while (end < nb && (until === undefined || b.getBigInt64(end * RECORD_BYTES + TS_LOCAL, true) <= until)) end++;
+    const last = j >= nm;
+    const untilHi = last ? 0 : hiOf(m, j);
+    const untilLo = last ? 0 : loOf(m, j);
+    let end = last ? nb : i;
+    while (end < nb) {
+      const hi = hiOf(b, end);
+      if (hi > untilHi || (hi === untilHi && loOf(b, end) > untilLo)) break;
+      end++;
+    }
     out.set(bars.bytes.subarray(i * RECORD_BYTES, end * RECORD_BYTES), at);
     at += (end - i) * RECORD_BYTES;
     i = end;
@@ -268,27 +482,4 @@ export function interleaveModelRecords(bars: MemoryStream, models: MemoryStream)
     }
   }
   return MemoryStream.fromRecords({ label: bars.label, symbol: bars.symbol, kind: bars.kind, barIntervalNs: bars.barIntervalNs }, out);
-}
-
-/** predictAhead's answers for the rows, from the cache when it has them (then stats from the answers). */
-async function answersOf(model: QuantileModelSet, times: BigInt64Array, rows: Float64Array, m: number, f: number, cache: AheadCache | undefined, stats: ModelAheadStats): Promise<{ out: Float64Array; noFoldRows: number; crossedRows: number }> {
-  const key = cache !== undefined ? aheadCacheKey(model.hash, times, rows, m, f) : '';
-  const cached = cache?.get(key, m);
-  if (cached !== undefined) {
-    stats.cacheHits++;
-    let noFoldRows = 0;
-    let crossedRows = 0;
-    for (let k = 0; k < m; k++) {
-      if (model.foldFor(times[k]) < 0) { noFoldRows++; continue; }
-      for (let j = 1; j < QUANTILE_COUNT; j++) if (cached[k * QUANTILE_COUNT + j] < cached[k * QUANTILE_COUNT + j - 1]) { crossedRows++; break; }
-    }
-    return { out: cached, noFoldRows, crossedRows };
-  }
-  const out = new Float64Array(m * QUANTILE_COUNT);
-  const inferred = await model.predictAhead(times, rows, m, out);
-  if (cache !== undefined) {
-    stats.cacheMisses++;
-    cache.put(key, out, m);
-  }
-  return { out, noFoldRows: inferred.noFoldRows, crossedRows: inferred.crossedRows };
 }

@@ -12,7 +12,9 @@
 // With a quantile model (`model`), the ML expert's answers for the fusion instruments that stream
 // bars are computed before the replay and merged in after each bar (model-ahead.ts); the core
 // still waits for each bar's MODEL record but writes no FEATURES records unless a listener reads
-// them (`featureRecords`).
+// them (`featureRecords`). While the ahead pool infers, the engine starts (its spec needs only the
+// first record's time, read from the streams already in memory); the replay starts once every
+// answer is there, so it never waits on another thread.
 import { EngineHost, type EngineCounters, type OutboundListeners, type WaitStrategyName } from '../threads/index.js';
 import { readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
 import { readExecutionReport, type ExecutionReport } from '../execution/index.js';
@@ -28,7 +30,7 @@ import { parseTimeframe } from './timeframe.js';
 import { BacktestSetupError } from './backtest-errors.js';
 import type { BacktestRecording, RecordedInstrument } from './backtest-recording.js';
 import { fillsHash } from './report/index.js';
-import { interleaveModelRecords, modelRecordsAhead, type AheadInstrument, type ModelAhead } from './model-ahead.js';
+import { interleaveModelRecords, loadAheadStreams, modelRecordsAhead, type AheadInstrument, type ModelAhead } from './model-ahead.js';
 import { MemoryStream } from './memory-stream.js';
 import { servedModelReport, type BacktestModel, type BacktestModelReport } from './backtest-model.js';
 
@@ -154,31 +156,58 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     if (!instrumentOf.has(stream.symbol)) throw new BacktestSetupError(`warm-up stream ${stream.label}: symbol ${stream.symbol} is not among the run's (${[...instrumentOf.keys()].join(', ')})`);
   }
   const served = trade ? await serveModel(options, givenPlans, timeframes) : undefined;
-  const ahead = served?.ahead;
-  const loaded = (stream: MarketStream): MarketStream => ahead?.loaded.get(stream) ?? stream;
+  const loaded = (stream: MarketStream): MarketStream => served?.loaded?.get(stream) ?? stream;
   const plans = givenPlans.map((p) => ({ ...p, streams: p.streams.map(loaded) }));
   const warmupStreams = (options.warmupStreams ?? []).map(loaded);
-  const merger = await StreamMerger.open(withModelRecords(plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument }))), ahead?.modelStreams ?? []));
-  const warmupMerger = warmupStreams.length ? await StreamMerger.open(withModelRecords(warmupStreams.map((stream) => ({ stream, instrument: instrumentOf.get(stream.symbol)! })), ahead?.warmupModelStreams ?? [])) : undefined;
-  const warmup = warmupMerger !== undefined && !warmupMerger.finished;
+  const marketInputs = plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument })));
+  const warmupInputs = warmupStreams.map((stream) => ({ stream, instrument: instrumentOf.get(stream.symbol)! }));
+  const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades));
+  const startHost = (spec: BuiltSpec): Promise<EngineHost> => EngineHost.start({
+    ...options.listeners,
+    wait: options.wait,
+    inline: options.inlineEngine,
+    pipeline: { ...spec.spec, equityRecords: record && trade },
+    onVenueReport: record ? recorder.onVenueReport : undefined,
+    onRoundTrip: record ? recorder.onRoundTrip : undefined,
+    onEquity: record ? recorder.onEquity : undefined,
+  });
+  // While the model's answers are computed (on the ahead pool), the engine starts: its spec needs
+  // only the first record's time, known without reading a stream twice when every stream is in
+  // memory. The replay still starts only once every answer is there (it never waits on a thread).
+  let early: { host: Promise<EngineHost>; startNs: bigint; warmup: boolean } | undefined;
+  let merger: StreamMerger | undefined;
+  let warmupMerger: StreamMerger | undefined;
   let host: EngineHost | undefined;
   let stopped = false;
   try {
-    const spec = buildSpec(options, plans, timeframes, trade, warmup ? warmupMerger.firstTimeNs() : merger.firstTimeNs(), warmup, served?.input);
-    const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades));
-    host = await EngineHost.start({
-      ...options.listeners,
-      wait: options.wait,
-      inline: options.inlineEngine,
-      pipeline: { ...spec.spec, equityRecords: record && trade },
-      onVenueReport: record ? recorder.onVenueReport : undefined,
-      onRoundTrip: record ? recorder.onRoundTrip : undefined,
-      onEquity: record ? recorder.onEquity : undefined,
-    });
+    if (served?.ahead !== undefined && [...marketInputs, ...warmupInputs].every((input) => input.stream instanceof MemoryStream)) {
+      const first = await firstRecord(marketInputs, warmupInputs);
+      const spec = buildSpec(options, plans, timeframes, trade, first.startNs, first.warmup, served.input);
+      early = { host: startHost(spec), ...first };
+      early.host.catch(() => undefined); // awaited below
+    }
+    const ahead = await served?.ahead;
+    merger = await StreamMerger.open(withModelRecords(marketInputs, ahead?.modelStreams ?? []));
+    warmupMerger = warmupInputs.length ? await StreamMerger.open(withModelRecords(warmupInputs, ahead?.warmupModelStreams ?? [])) : undefined;
+    const warmup = warmupMerger !== undefined && !warmupMerger.finished;
+    const startNs = warmup ? warmupMerger!.firstTimeNs() : merger.firstTimeNs();
+    const spec = buildSpec(early === undefined ? options : { ...options, log: undefined }, plans, timeframes, trade, startNs, warmup, served?.input);
+    if (early !== undefined) {
+      const started = early;
+      early = undefined;
+      host = await started.host;
+      if (started.startNs !== startNs || started.warmup !== warmup) {
+        // The MODEL records moved the first time (never expected): start again with the right spec.
+        await host.terminate();
+        host.release();
+        host = undefined;
+      }
+    }
+    host ??= await startHost(spec);
     let warmupRecords = 0;
     if (warmup) {
       recorder.pause();
-      warmupRecords = (await playRecords(warmupMerger, host, { batch: options.batch ?? 4096, shouldStop: options.shouldStop ?? (() => false) })).published;
+      warmupRecords = (await playRecords(warmupMerger!, host, { batch: options.batch ?? 4096, shouldStop: options.shouldStop ?? (() => false) })).published;
       await host.resetKillSwitch();
       if (recorder.fills.length > 0) throw new Error(`the warm-up traded (a fill at ${recorder.fills[0].timeNs} ns): the halted kill switch must prevent it`);
       recorder.resume();
@@ -195,13 +224,39 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
       throw new Error(`engine consumed ${counters.eventsProcessed} of ${warmupRecords + played.published} published records`);
     }
     const run = completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams });
-    return served ? { ...run, model: served.report(run.pipeline) } : run;
+    return served ? { ...run, model: served.report(run.pipeline, ahead) } : run;
   } finally {
-    await merger.close();
+    if (early !== undefined) {
+      // The answers failed while the engine started: stop it.
+      const started = await early.host.catch(() => undefined);
+      if (started !== undefined) {
+        await started.terminate();
+        started.release();
+      }
+    }
+    await merger?.close();
     await warmupMerger?.close();
     if (host && !stopped) await host.terminate();
     // Inline: the run's results are read out of the memory; keep it for this thread's next run.
     host?.release();
+  }
+}
+
+/** The run's first record time and whether a warm-up plays first, from streams in memory (read again later). */
+async function firstRecord(market: readonly MergerInput[], warmupInputs: readonly MergerInput[]): Promise<{ startNs: bigint; warmup: boolean }> {
+  if (warmupInputs.length > 0) {
+    const probe = await StreamMerger.open(warmupInputs);
+    try {
+      if (!probe.finished) return { startNs: probe.firstTimeNs(), warmup: true };
+    } finally {
+      await probe.close();
+    }
+  }
+  const probe = await StreamMerger.open(market);
+  try {
+    return { startNs: probe.firstTimeNs(), warmup: false };
+  } finally {
+    await probe.close();
   }
 }
 
@@ -305,8 +360,11 @@ function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], t
 interface ServedModel {
   /** The spec's model input (symbols: the instruments served ahead); undefined when the model is absent. */
   readonly input?: SimulatedModelInput;
-  readonly ahead?: ModelAhead;
-  report(counters: PipelineCounters): BacktestModelReport;
+  /** The served instruments' streams, loaded: play these instead of the originals. */
+  readonly loaded?: ReadonlyMap<MarketStream, MemoryStream>;
+  /** The answers, being computed (awaited before the replay starts). */
+  readonly ahead?: Promise<ModelAhead>;
+  report(counters: PipelineCounters, ahead?: ModelAhead): BacktestModelReport;
 }
 
 /**
@@ -344,13 +402,16 @@ async function serveModel(options: BacktestOptions, plans: readonly InstrumentPl
     }
   }
   for (const { symbol, reason } of without) options.log?.(`ML expert absent on ${symbol}: ${reason}`);
-  const ahead = await modelRecordsAhead(set, instruments, { cache: options.aheadCache });
+  const loaded = await loadAheadStreams(instruments);
+  const ahead = modelRecordsAhead(set, instruments, { cache: options.aheadCache, loaded });
+  ahead.catch(() => undefined); // awaited by runBacktest
   const symbols = instruments.map((i) => i.symbol);
   const exportFeatures = options.featureRecords ?? (options.listeners?.onFeatures !== undefined || options.listeners?.onRecordBytes !== undefined);
   return {
     input: { features, waitNs: model.waitNs, symbols, exportFeatures },
+    loaded,
     ahead,
-    report: (counters) => servedModelReport({ set, source: model.source, instruments: symbols, without, stats: ahead.stats, counters: counters.modelWait, cacheDir: options.aheadCache?.dir }),
+    report: (counters, done) => servedModelReport({ set, source: model.source, instruments: symbols, without, stats: done!.stats, counters: counters.modelWait, cacheDir: options.aheadCache?.dir }),
   };
 }
 

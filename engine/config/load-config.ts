@@ -1,12 +1,12 @@
 // Loads the QuantFlow configuration: config/default.yaml, then `--config FILE` merged over
 // it (mappings merge key by key, lists and scalars replace), then QF_ environment
-// overrides (env-overrides.ts); validates the result against config-schema.ts with ajv and
+// overrides (env-overrides.ts); validates the result against config-schema.ts with ajv (config-validator.ts) and
 // the fusion / sizing checks of engine/decision and the strategy checks of engine/strategy
 // (`strategies`, default []). Every error names the key path, the value
 // received, the rule and where the value came from.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import {
   DecisionConfigError, resolveFusionConfig, resolveSizingConfig, type FusionConfig, type SizingConfig,
 } from '../decision/decision-config.js';
@@ -15,6 +15,7 @@ import { StrategyConfigError, resolveStrategies, type StrategyConfig } from '../
 import type { AccountSection, ExecutionSection, ExitsSection, OrdersSection, VenueSection } from '../execution/index.js';
 import { ConfigError } from './config-error.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
+import { configValidator } from './config-validator.js';
 import { readEnvOverrides, renderPath, type EnvOverride } from './env-overrides.js';
 import { YamlSource } from './yaml-source.js';
 import { packageRoot } from '../core/package-root.js';
@@ -143,9 +144,6 @@ function rule(error: ErrorObject): string {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-const validate = ajv.compile(CONFIG_SCHEMA);
-
 /** Loads, merges, overrides and validates the configuration. Throws ConfigError. */
 export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
   const defaults = readSource(options.defaultsFile ?? defaultConfigPath(), 'defaults file');
@@ -166,6 +164,8 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     return `in ${file?.label ?? defaults.label}`;
   };
 
+  // The build's precompiled validator, or compiled once per thread on first use (config-validator.ts).
+  const validate = configValidator();
   if (!validate(merged)) {
     const messages = (validate.errors ?? []).map((error) => {
       const keys = pathOf(error.instancePath);

@@ -3,8 +3,10 @@
 // reruns, a user iterating on fusion weights) skip the inference. Bounded: past `maxBytes` of
 // answers the oldest written are evicted.
 //
-//   key   = sha256( utf8(model version hash) || u32le n || u32le F || f64le features [n x F]
-//                   || i64le bar close times [n] )                      (64 hex digits)
+//   key   = 64 hex digits given by the caller. aheadCacheKey: sha256( utf8(model version hash)
+//           || u32le n || u32le F || f64le features [n x F] || i64le bar close times [n] ).
+//           A backtest (engine/backtest model-ahead.ts) keys by the bars instead, so a hit needs
+//           no features: model hash, core.wasm hash, feature tokens, bar times and OHLCV.
 //
 //   LMDB dir (default .quantflow/cache)
 //   +-- answers   key -> | u64le seq | u32le n | u32le 5 | f64le quantiles [n x 5] |

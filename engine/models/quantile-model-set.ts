@@ -80,6 +80,9 @@ function isCrossed(out: Float64Array, row: number): boolean {
 export class QuantileModelSet {
   readonly stats: InferenceStats = { rows: 0, nonFiniteRows: 0, noFoldRows: 0, crossedRows: 0 };
   private readonly availableFrom: BigInt64Array;
+  /** availableFrom as high (signed) and low (unsigned) 32-bit words, for foldsFor. */
+  private readonly availableFromHi: Int32Array;
+  private readonly availableFromLo: Uint32Array;
   private readonly featureCount: number;
   private readonly chunkRows: number;
   private readonly aheadWorkers: number;
@@ -92,6 +95,8 @@ export class QuantileModelSet {
 
   private constructor(readonly bundle: ModelBundle, private readonly sessions: readonly QuantileSession[], chunkRows: number, aheadWorkers: number, aheadMinRows: number) {
     this.availableFrom = BigInt64Array.from(bundle.metadata.folds.map((f) => f.availableFromNs));
+    this.availableFromHi = Int32Array.from(bundle.metadata.folds.map((f) => Number(BigInt.asIntN(32, f.availableFromNs >> 32n))));
+    this.availableFromLo = Uint32Array.from(bundle.metadata.folds.map((f) => Number(BigInt.asUintN(32, f.availableFromNs))));
     this.featureCount = bundle.metadata.features.length;
     this.chunkRows = chunkRows;
     this.aheadWorkers = aheadWorkers;
@@ -142,6 +147,35 @@ export class QuantileModelSet {
       throw error;
     }
     return new QuantileModelSet(bundle, sessions, chunkRows, aheadWorkers, aheadMinRows);
+  }
+
+  /**
+   * foldFor of each of the first `n` times, into `out` (Int32Array of n): the same folds, without
+   * a BigInt per comparison (the times are compared as high and low 32-bit words).
+   */
+  foldsFor(timesNs: BigInt64Array, n: number, out: Int32Array): Int32Array {
+    if (timesNs.byteOffset % 4 !== 0) {
+      for (let i = 0; i < n; i++) out[i] = this.foldFor(timesNs[i]);
+      return out;
+    }
+    const hi = new Int32Array(timesNs.buffer, timesNs.byteOffset, n * 2);
+    const lo = new Uint32Array(timesNs.buffer, timesNs.byteOffset, n * 2);
+    const aHi = this.availableFromHi;
+    const aLo = this.availableFromLo;
+    const folds = aHi.length;
+    for (let i = 0; i < n; i++) {
+      const tHi = hi[2 * i + 1];
+      const tLo = lo[2 * i];
+      let lo_ = 0;
+      let hi_ = folds; // first index with available[k] >= t
+      while (lo_ < hi_) {
+        const mid = (lo_ + hi_) >>> 1;
+        if (aHi[mid] < tHi || (aHi[mid] === tHi && aLo[mid] < tLo)) lo_ = mid + 1;
+        else hi_ = mid;
+      }
+      out[i] = lo_ - 1;
+    }
+    return out;
   }
 
   /** The fold with the largest availableFromNs < timeNs, or -1 when none is valid yet. */
@@ -239,13 +273,9 @@ export class QuantileModelSet {
     const before = { ...this.stats };
     const folds = this.sessions.length;
     // Counting sort of the row indices by fold (fold -1 first).
-    const foldOf = new Int32Array(n);
+    const foldOf = this.foldsFor(timesNs, n, new Int32Array(n));
     const starts = new Int32Array(folds + 2);
-    for (let i = 0; i < n; i++) {
-      const k = this.foldFor(timesNs[i]);
-      foldOf[i] = k;
-      starts[k + 2]++;
-    }
+    for (let i = 0; i < n; i++) starts[foldOf[i] + 2]++;
     for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1];
     const order = new Int32Array(n);
     const fill = starts.slice();
@@ -327,7 +357,7 @@ export class QuantileModelSet {
           for (let k = 0; k < QUANTILE_COUNT; k++) out[i * QUANTILE_COUNT + k] = NaN;
           continue;
         }
-        packed.set(rows.subarray(i * f, i * f + f), m * f);
+        for (let j = 0; j < f; j++) packed[m * f + j] = rows[i * f + j];
         index[m++] = i;
         finite++;
         if (m === chunk) send();

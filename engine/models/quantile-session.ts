@@ -13,11 +13,20 @@
 // dropped), so a steady caller (1 row per bar, or 50 instruments per bar, or 4,096-row chunks)
 // allocates nothing per call beyond what onnxruntime does inside run().
 // One run at a time per session: the buffers are shared, so an overlapping call throws.
-import ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { ModelContractError } from './model-errors.js';
 import { QUANTILE_COUNT, type InputType } from './model-metadata.js';
 
 const TENSOR_CACHE_SIZE = 8;
+
+/** onnxruntime-node, loaded on the first session: a process that serves no model never loads it. */
+let ort: typeof Ort | undefined;
+async function loadOnnxRuntime(): Promise<typeof Ort> {
+  // Its ESM entry has named exports only; a CommonJS load (vitest) puts them under `default`.
+  const loaded = (await import('onnxruntime-node')) as typeof Ort & { default?: typeof Ort };
+  ort ??= loaded.InferenceSession ? loaded : loaded.default!;
+  return ort;
+}
 
 export interface QuantileSessionSpec {
   /** Names the graph in messages (a file path or `registry ... fold k`). */
@@ -38,10 +47,10 @@ export interface QuantileSessionOptions {
 interface Slot {
   readonly rows: number;
   readonly input: Float32Array | Float64Array;
-  readonly inputTensor: ort.Tensor;
-  readonly outputTensor: ort.Tensor;
-  readonly feeds: Record<string, ort.Tensor>;
-  readonly fetches: Record<string, ort.Tensor>;
+  readonly inputTensor: Ort.Tensor;
+  readonly outputTensor: Ort.Tensor;
+  readonly feeds: Record<string, Ort.Tensor>;
+  readonly fetches: Record<string, Ort.Tensor>;
 }
 
 function describeShape(shape: ReadonlyArray<number | string>): string {
@@ -53,20 +62,21 @@ export class QuantileSession {
   private busy = false;
   private outputType: 'float32' | 'float64' = 'float32';
 
-  private constructor(private readonly session: ort.InferenceSession, readonly spec: QuantileSessionSpec) {}
+  private constructor(private readonly runtime: typeof Ort, private readonly session: Ort.InferenceSession, readonly spec: QuantileSessionSpec) {}
 
   /** Loads `onnx` (bytes) and checks its signature against `spec`; every failure names `spec.label`. */
   static async create(onnx: Uint8Array, spec: QuantileSessionSpec, options: QuantileSessionOptions = {}): Promise<QuantileSession> {
     const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new RangeError(`\`threads\` must be an integer in [1, 256], was ${threads}`);
-    let session: ort.InferenceSession;
+    const runtime = await loadOnnxRuntime();
+    let session: Ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3 });
+      session = await runtime.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', logSeverityLevel: 3 });
     } catch (error) {
       const reason = ((error as Error).message ?? String(error)).split('\n')[0];
       throw new ModelContractError(`${spec.label}: not a loadable ONNX model (${onnx.length} bytes; onnxruntime: ${reason})`);
     }
-    const q = new QuantileSession(session, spec);
+    const q = new QuantileSession(runtime, session, spec);
     try {
       q.checkSignature();
     } catch (error) {
@@ -119,8 +129,8 @@ export class QuantileSession {
     const f = this.spec.columns;
     const input = this.spec.inputType === 'float32' ? new Float32Array(rows * f) : new Float64Array(rows * f);
     const output = this.outputType === 'float32' ? new Float32Array(rows * QUANTILE_COUNT) : new Float64Array(rows * QUANTILE_COUNT);
-    const inputTensor = new ort.Tensor(this.spec.inputType, input, [rows, f]);
-    const outputTensor = new ort.Tensor(this.outputType, output, [rows, QUANTILE_COUNT]);
+    const inputTensor = new this.runtime.Tensor(this.spec.inputType, input, [rows, f]);
+    const outputTensor = new this.runtime.Tensor(this.outputType, output, [rows, QUANTILE_COUNT]);
     const slot: Slot = {
       rows,
       input,

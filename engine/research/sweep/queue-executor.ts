@@ -47,6 +47,14 @@ export interface QueueRunSummary {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Commands per pipelined chunk (the state checks of a sweep's runs). */
+const CHUNK = 500;
+
+/** `each` over `items`, CHUNK at a time concurrently: their Redis commands go out together. */
+async function inChunks<T>(items: readonly T[], each: (item: T) => Promise<void>): Promise<void> {
+  for (let at = 0; at < items.length; at += CHUNK) await Promise.all(items.slice(at, at + CHUNK).map(each));
+}
+
 export async function runOnQueue(tasks: readonly RunTask[], options: QueueRunOptions): Promise<QueueRunSummary> {
   const name = options.queueName ?? DEFAULT_QUEUE_NAME;
   const connection = redisConnection(options.url);
@@ -116,7 +124,9 @@ export async function runOnQueue(tasks: readonly RunTask[], options: QueueRunOpt
 
     const attempts = options.attempts ?? 3;
     const existing = new Set<string>();
-    for (const task of tasks) {
+    // Every run's state asked at once (ioredis pipelines commands issued together on a
+    // connection: one round trip per chunk instead of one per run).
+    await inChunks(tasks, async (task) => {
       const jobId = runJobId(task.sweepId, task.index);
       let state = await queue.getJobState(jobId);
       if (state === 'completed' && !(await hasReturns(connection, returnsKey(name, jobId)))) {
@@ -128,7 +138,7 @@ export async function runOnQueue(tasks: readonly RunTask[], options: QueueRunOpt
       }
       if (state !== 'unknown') existing.add(jobId);
       if (state === 'failed') await (await queue.getJob(jobId))?.retry('failed');
-    }
+    });
     const fresh = tasks.filter((task) => !existing.has(runJobId(task.sweepId, task.index)));
     for (let at = 0; at < fresh.length; at += 500) {
       await queue.addBulk(fresh.slice(at, at + 500).map((task) => ({
@@ -152,8 +162,10 @@ export async function runOnQueue(tasks: readonly RunTask[], options: QueueRunOpt
         break;
       }
       await Promise.race([sleep(pollMs), new Promise<void>((resolve) => { wake = resolve; })]);
-      for (const jobId of [...pending.keys()]) {
-        const state = await queue.getJobState(jobId);
+      const states = new Map<string, string>();
+      await inChunks([...pending.keys()], async (jobId) => void states.set(jobId, await queue.getJobState(jobId)));
+      for (const [jobId, state] of states) {
+        if (!pending.has(jobId)) continue;
         if (state === 'completed') {
           const job = await queue.getJob(jobId);
           if (job) complete(jobId, job.returnvalue);

@@ -1,0 +1,96 @@
+// The ajv validator of CONFIG_SCHEMA, without compiling the schema in every process and thread
+// that loads a configuration (ajv's compile of the whole schema is ~270 ms of CPU; a sweep's
+// pool workers and `quantflow worker` processes each paid it before their first run).
+//
+// The build (`npm run build:ts`) runs tools/ajv-standalone/generate.mjs after tsc: it writes
+// ajv's standalone code of the validator beside this module, with the fingerprint of the schema
+// and options it was generated from:
+//
+//   dist/engine/config/config-validator.generated.cjs
+//   | // fingerprint: <sha256 of ajv version + options + JSON of CONFIG_SCHEMA> |
+//   | module.exports = validate; ... (ajv's standalone code, CommonJS)       |
+//
+// configValidator() requires that file (synchronously, once) when its fingerprint matches the
+// schema this build has; a missing or stale file (tsc alone, or a schema edited after the build)
+// falls back to compiling with ajv once per thread, on first use, and caches the result. Either
+// way the validator is the same ajv code for the same schema and options, so the errors a
+// configuration gets are the same.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { ErrorObject, Options } from 'ajv';
+import { CONFIG_SCHEMA } from './config-schema.js';
+
+/** A compiled validator: true when valid, else `errors` holds ajv's errors. */
+export interface ConfigValidateFunction {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The options the validator is compiled with (precompiled or not). */
+export const CONFIG_AJV_OPTIONS: Readonly<Options> = Object.freeze({ allErrors: true, strict: true, allowUnionTypes: true });
+
+/** The generated module's file name, beside this module (dist/engine/config/). */
+export const GENERATED_VALIDATOR_FILE = 'config-validator.generated.cjs';
+
+const generatedPath = (): string => fileURLToPath(new URL(`./${GENERATED_VALIDATOR_FILE}`, import.meta.url));
+
+let fingerprintMemo: string | undefined;
+
+/** SHA-256 of ajv's version, the options and the schema: what a generated validator must match. */
+export function configSchemaFingerprint(): string {
+  if (fingerprintMemo === undefined) {
+    const version = (require('ajv/package.json') as { version: string }).version;
+    fingerprintMemo = createHash('sha256').update(JSON.stringify({ ajv: version, options: CONFIG_AJV_OPTIONS, schema: CONFIG_SCHEMA })).digest('hex');
+  }
+  return fingerprintMemo;
+}
+
+export type ConfigValidatorSource = 'precompiled' | 'compiled';
+
+let cached: { validate: ConfigValidateFunction; source: ConfigValidatorSource } | undefined;
+
+/** The generated validator when present and current, else undefined. */
+function loadGenerated(): ConfigValidateFunction | undefined {
+  const file = generatedPath();
+  if (!existsSync(file)) return undefined;
+  const head = readFileSync(file, 'utf8').slice(0, 200);
+  const match = /^\/\/ fingerprint: ([0-9a-f]{64})\n/.exec(head);
+  if (!match || match[1] !== configSchemaFingerprint()) return undefined;
+  const loaded = require(file) as ConfigValidateFunction | { default?: ConfigValidateFunction };
+  const validate = typeof loaded === 'function' ? loaded : loaded.default;
+  return typeof validate === 'function' ? validate : undefined;
+}
+
+function ajvInstance(code?: Options['code']): import('ajv').Ajv {
+  // ajv is CommonJS: required here, on first use, so a thread with a generated validator never loads its compiler.
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv({ ...CONFIG_AJV_OPTIONS, ...(code ? { code } : {}) });
+}
+
+/** The validator of CONFIG_SCHEMA for this thread: the build's generated code, or compiled once. */
+export function configValidator(): ConfigValidateFunction {
+  if (!cached) {
+    const generated = loadGenerated();
+    cached = generated
+      ? { validate: generated, source: 'precompiled' }
+      : { validate: ajvInstance().compile(CONFIG_SCHEMA) as ConfigValidateFunction, source: 'compiled' };
+  }
+  return cached.validate;
+}
+
+/** Where this thread's validator came from (undefined before the first configValidator()). */
+export function configValidatorSource(): ConfigValidatorSource | undefined {
+  return cached?.source;
+}
+
+/** The standalone module's text (CommonJS), first line the fingerprint: what the build writes to GENERATED_VALIDATOR_FILE. */
+export function generateConfigValidatorModule(): string {
+  const ajv = ajvInstance({ source: true, esm: false });
+  const validate = ajv.compile(CONFIG_SCHEMA);
+  const { default: standaloneCode } = require('ajv/dist/standalone') as { default: (ajv: import('ajv').Ajv, validate: unknown) => string };
+  return `// fingerprint: ${configSchemaFingerprint()}\n// Generated by tools/ajv-standalone/generate.mjs from engine/config/config-schema.ts; do not edit.\n${standaloneCode(ajv, validate)}\n`;
+}
