@@ -1,7 +1,9 @@
 // Recovery through the core, for the journal suite: what a restarted session (and `replay
 // --journal`) actually runs: a session journal's inbound records read from LMDB, published into
 // the inbound ring and consumed by the WASM core (replayJournal in engine/live), timed from the
-// first read until the core has consumed the last record. Two pipelines over the same records:
+// first read (finding the session start's pipeline, then one pass over the journal: inbound
+// records copied into ring slots, control entries decoded, commands compared) until the core
+// has consumed the last record and the engine thread has drained and stopped. Two pipelines:
 //   transport  no per-bar stages: the journal, the ring and the core's intake alone;
 //   trading    the demo strategy (indicators, the HMM filter, fusion, sizing, the order stage,
 //              risk) on every bar, with the simulated venue in the core filling its orders (a
@@ -10,8 +12,9 @@
 //              and block trading after the first ones: less work, not a session.)
 // Records: the bundled demo bars (BTC, ETH, SOL 1h), replayed again and again, each pass
 // shifted in time past the last, until --recovery-records. Left out of the timed region: writing
-// the journal, starting the engine thread (compiling the core, configuring the pipeline), and
-// stopping it.
+// the journal and starting the engine thread (compiling the core, configuring the pipeline).
+// The I/O thread's latency stamps (per published slot) and histogram (per consumed record) run
+// as in a session and are timed too.
 import { buildBarReplayTape, barIntervalNs, instrumentNames, timeframeOfInterval, tradingPipeline } from '../engine/replay/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -35,7 +38,7 @@ export interface CoreRecoveryResult {
 }
 
 /** Writes a session journal of `records` demo bars (untimed); returns its directory. */
-async function writeSessionJournal(root: string, name: string, pipeline: PipelineSpec, records: number): Promise<string> {
+export async function writeSessionJournal(root: string, name: string, pipeline: PipelineSpec, records: number): Promise<string> {
   const files = defaultBarFiles();
   const series = await Promise.all(files.map(async (file) => (await loadBarsCsv(file)).series));
   const tape = buildBarReplayTape(series, instrumentNames(files));
@@ -65,7 +68,7 @@ async function writeSessionJournal(root: string, name: string, pipeline: Pipelin
 }
 
 /** The demo strategy as a paper session runs it (the core's simulated venue fills it). */
-async function tradingSpec(): Promise<PipelineSpec> {
+export async function tradingSpec(): Promise<PipelineSpec> {
   const files = defaultBarFiles();
   const series = await Promise.all(files.map(async (file) => (await loadBarsCsv(file)).series));
   const names = instrumentNames(files);

@@ -29,7 +29,8 @@
 //                      each record's first byte; the page cache is warm (cold-cache recovery after
 //                      a reboot is left out). `recoveryBench` takes a `publish` callback so the
 //                      caller can add publishing into the core to the timed loop. Also timed: the
-//                      seek of readInbound(last) (its binary search), once.
+//                      seek of readInbound(last) (its binary search), once. Then recovery through
+//                      the core (journal-recovery-core.ts). --only-recovery runs these legs alone.
 // Left out of every timed region: opening and closing the journal, creating the entries' tapes,
 // the result checks, the server and connection set-up.
 // Repetitions: one untimed warm-up, then --repetitions (5; latency and recovery 3) timed; medians.
@@ -40,7 +41,7 @@
 // leg); recovery >= 1M records/s.
 //
 // Run: `npm run build && npm run bench -- journal [--json] [--events N] [--commands N]
-// [--latency-commands N] [--recovery-records N] [--repetitions N]`.
+// [--latency-commands N] [--recovery-records N] [--repetitions N] [--only-recovery]`.
 import { coreRecoveryBench, type CoreRecoveryResult } from './journal-recovery-core.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -65,6 +66,8 @@ export interface JournalBenchOptions {
   latencyCommands: number;
   recoveryRecords: number;
   repetitions: number;
+  /** Run the recovery legs only (readInbound, then through the core); throughput and latency are skipped (null). */
+  onlyRecovery?: boolean;
 }
 
 export interface Rate {
@@ -112,8 +115,8 @@ export interface JournalBenchResult {
   tmpdir: string;
   loadAverage: { before: number[]; after: number[] };
   options: JournalBenchOptions;
-  throughput: { group: Rate & { recordsPerCommit: number }; async: Rate; fsyncPerCommand: Rate; asyncPerCommand: Rate };
-  latency: LatencyResult[];
+  throughput: { group: Rate & { recordsPerCommit: number }; async: Rate; fsyncPerCommand: Rate; asyncPerCommand: Rate } | null;
+  latency: LatencyResult[] | null;
   recovery: RecoveryResult;
   recoveryThroughCore: CoreRecoveryResult[];
   goals: Goal[];
@@ -394,9 +397,20 @@ export function parseJournalBenchArgs(args: string[]): JournalBenchOptions {
     .option('--latency-commands <n>', 'timed commands per latency repetition (async; fsync a fifth)', positiveInteger('--latency-commands'), 10_000)
     .option('--recovery-records <n>', 'inbound records written then read back', positiveInteger('--recovery-records'), 1_000_000)
     .option('--repetitions <n>', 'timed repetitions of the throughput legs', positiveInteger('--repetitions'), 5)
+    .option('--only-recovery', 'run the recovery legs only (readInbound, then through the core)')
     .option('--json', 'handled by bench/main.ts');
   command.parse(args, { from: 'user' });
   return command.opts<JournalBenchOptions>();
+}
+
+/** The recovery legs: readInbound alone, then through the core (transport and trading pipelines). */
+async function recoveryLegs(options: JournalBenchOptions, root: string, fewer: number, log: (line: string) => void): Promise<{ recovery: RecoveryResult; recoveryThroughCore: CoreRecoveryResult[]; goal: Goal }> {
+  log(`journal: recovery, ${options.recoveryRecords.toLocaleString('en')} inbound records, ${fewer} repetitions (+1 warm-up) ...`);
+  const recovery = await recoveryBench({ records: options.recoveryRecords, repetitions: fewer, directory: root });
+  const recoveryThroughCore = await coreRecoveryBench(options.recoveryRecords, fewer, log);
+  const trading = recoveryThroughCore.find((r) => r.pipeline === 'trading')!;
+  const goal = { goal: `recovery >= ${GOAL_RECOVERY_PER_SECOND / 1e6}M records/s (through the core, trading)`, value: trading.recordsPerSecond, met: trading.recordsPerSecond >= GOAL_RECOVERY_PER_SECOND };
+  return { recovery, recoveryThroughCore, goal };
 }
 
 export async function runJournalBench(options: JournalBenchOptions, log: (line: string) => void = console.log): Promise<JournalBenchResult> {
@@ -407,6 +421,10 @@ export async function runJournalBench(options: JournalBenchOptions, log: (line: 
   const reps = options.repetitions;
   const fewer = Math.max(1, Math.min(3, reps));
   try {
+    if (options.onlyRecovery) {
+      const { recovery, recoveryThroughCore, goal } = await recoveryLegs(options, root, fewer, log);
+      return { suite: 'journal', node: process.version, cpus: os.availableParallelism(), tmpdir: os.tmpdir(), loadAverage: { before: loadBefore, after: os.loadavg() }, options, throughput: null, latency: null, recovery, recoveryThroughCore, goals: [goal] };
+    }
     log(`journal: throughput, ${reps} repetitions (+1 warm-up) of ${options.events.toLocaleString('en')} inbound records and ${options.commands.toLocaleString('en')} commands ...`);
     const group: number[] = [];
     const commits: number[] = [];
@@ -446,17 +464,14 @@ export async function runJournalBench(options: JournalBenchOptions, log: (line: 
       await server.stop();
     }
 
-    log(`journal: recovery, ${options.recoveryRecords.toLocaleString('en')} inbound records, ${fewer} repetitions (+1 warm-up) ...`);
-    const recovery = await recoveryBench({ records: options.recoveryRecords, repetitions: fewer, directory: root });
-    const recoveryThroughCore = await coreRecoveryBench(options.recoveryRecords, fewer, log);
-    const trading = recoveryThroughCore.find((r) => r.pipeline === 'trading')!;
+    const { recovery, recoveryThroughCore, goal: recoveryGoal } = await recoveryLegs(options, root, fewer, log);
 
     const groupRate = rate('group commit (2 ms / 4096), commitIfDue per record', group);
     const asyncLatency = latency.find((l) => l.durability === 'async')!;
     const goals: Goal[] = [
       { goal: `group commit >= ${GOAL_EVENTS_PER_SECOND / 1e3}k events/s`, value: groupRate.median, met: groupRate.median >= GOAL_EVENTS_PER_SECOND },
       { goal: `intent -> wire p99 <= ${GOAL_P99_NS / 1e3} us excluding fsync (async)`, value: asyncLatency.wire.p99Ns, met: asyncLatency.wire.p99Ns <= GOAL_P99_NS },
-      { goal: `recovery >= ${GOAL_RECOVERY_PER_SECOND / 1e6}M records/s (through the core, trading)`, value: trading.recordsPerSecond, met: trading.recordsPerSecond >= GOAL_RECOVERY_PER_SECOND },
+      recoveryGoal,
     ];
     return {
       suite: 'journal',
@@ -488,14 +503,14 @@ export function printJournalBench(r: JournalBenchResult, log: (line: string) => 
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   log('');
   log(`journal (LMDB under ${r.tmpdir}): node ${r.node}, ${r.cpus} CPUs, load average ${load(r.loadAverage.before)} before, ${load(r.loadAverage.after)} after`);
-  log(`throughput (median of ${r.options.repetitions})                          ${'per s'.padStart(10)} ${'min'.padStart(10)} ${'max'.padStart(10)}`);
   const t = r.throughput;
-  for (const x of [t.group, t.async, t.fsyncPerCommand, t.asyncPerCommand]) {
+  if (t !== null) log(`throughput (median of ${r.options.repetitions})                          ${'per s'.padStart(10)} ${'min'.padStart(10)} ${'max'.padStart(10)}`);
+  if (t !== null) for (const x of [t.group, t.async, t.fsyncPerCommand, t.asyncPerCommand]) {
     log(`  ${x.name.padEnd(54)} ${thousands(x.median).padStart(10)} ${thousands(Math.min(...x.samples)).padStart(10)} ${thousands(Math.max(...x.samples)).padStart(10)}`);
   }
-  log(`  group commit: ${t.group.recordsPerCommit.toFixed(0)} records per commit (median)`);
-  log(`latency per command (median of each percentile; max of max)   ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'p99.9'.padStart(9)} ${'max'.padStart(9)}`);
-  for (const l of r.latency) {
+  if (t !== null) log(`  group commit: ${t.group.recordsPerCommit.toFixed(0)} records per commit (median)`);
+  if (r.latency !== null) log(`latency per command (median of each percentile; max of max)   ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'p99.9'.padStart(9)} ${'max'.padStart(9)}`);
+  for (const l of r.latency ?? []) {
     const row = (label: string, p: Percentiles) => log(`  ${label.padEnd(60)} ${micros(p.p50Ns).padStart(9)} ${micros(p.p99Ns).padStart(9)} ${micros(p.p999Ns).padStart(9)} ${micros(p.maxNs).padStart(9)}`);
     row(`${l.durability}: intent -> journal -> wire (${l.commands.toLocaleString('en')} commands)`, l.wire);
     row(`${l.durability}: intent -> committed (journal part)`, l.journal);

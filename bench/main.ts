@@ -12,6 +12,8 @@ import { journalSuite } from './journal.bench.js';
 import { backtestSuite } from './backtest.bench.js';
 import { sweepSuite } from './sweep.bench.js';
 import { modelsSuite } from './models.bench.js';
+import { adaptersSuite } from './adapters.bench.js';
+import { streamSuite } from './stream.bench.js';
 
 export interface BenchSuiteOptions {
   json?: boolean;
@@ -35,6 +37,8 @@ const suites: Record<string, BenchSuite> = {
   backtest: backtestSuite,
   sweep: sweepSuite,
   models: modelsSuite,
+  adapters: adaptersSuite,
+  stream: streamSuite,
 };
 
 const program = new Command();

@@ -183,6 +183,12 @@ describe('journal records', () => {
         read: (r) => { const e: Journal.ModelAlert = r.entry(new Journal.ModelAlert()); return [e.kind(), e.instrument(), e.feature(), e.value(), e.threshold(), e.timeNs()]; },
         expected: ['feature-drift', 'BTCUSDT', 'rsi:14', 0.31, 0.25, NS - 3n],
       },
+      {
+        type: Journal.JournalEntry.OrderAdopted,
+        build: (b) => Journal.OrderAdopted.createOrderAdopted(b, 7n, s(b, 'qf-900001'), 900_001n, 2),
+        read: (r) => { const e: Journal.OrderAdopted = r.entry(new Journal.OrderAdopted()); return [e.orderId(), e.clientOrderId(), e.venueOrderId(), e.instrument()]; },
+        expected: [7n, 'qf-900001', 900_001n, 2],
+      },
     ];
     expect(cases.length + 1, 'one case per union member besides SubmitOrder (tested above)').toBe(Object.keys(Journal.JournalEntry).filter((k) => Number.isNaN(Number(k)) && k !== 'NONE').length);
     cases.forEach((c, index) => {

@@ -1,4 +1,5 @@
-// CcxtVenueAdapter: an engine/live VenueAdapter over a ccxt pro exchange (Binance spot first).
+// CcxtVenueAdapter: an engine/live VenueAdapter over a ccxt pro exchange (Binance spot, Coinbase
+// Advanced Trade; what differs per exchange sits in exchanges/, behind ExchangeProfile).
 //   orders   submit -> precision guard -> request queue (429/418 aware) -> createOrder (REST);
 //            the answer, the user stream (watchOrders, watchMyTrades) and REST reconciliation all
 //            feed one OrderTracker, which emits ACK / FILL / CANCELED / EXPIRED / REJECT once each.
@@ -12,7 +13,7 @@
 //            reconciled over REST. `market(fromSeq, count)` (the pull contract) does not fit a live
 //            feed and rejects; see subscribeMarket.
 import type {
-  PushMarketStream, PushVenueAdapter, VenueCancelRequest, VenueOrderRequest, VenueOrderView, VenuePosition, VenueRecordListener, VenueReplaceRequest, VenueStatus,
+  FeedSignal, PushMarketStream, PushVenueAdapter, VenueCancelRequest, VenueOrderRequest, VenueOrderView, VenuePosition, VenueRecordListener, VenueReplaceRequest, VenueStatus,
 } from '../../engine/live/index.js';
 import { orderIdOfClientOrderId } from '../../engine/live/index.js';
 import { EVENT_BYTES } from '../../engine/layout/event-record.js';
@@ -28,6 +29,7 @@ import { Redactor, redactingLog } from './common/redact.js';
 import { InstrumentSymbols } from './common/symbols.js';
 import { resolveCcxtConfig, type CcxtAdapterConfig, type ResolvedCcxtAdapterConfig } from './config.js';
 import { createCcxtExchange, exchangeProfile, type CcxtExchange, type ExchangeProfile } from './factories.js';
+import type { StreamGap } from './exchanges/index.js';
 import { RequestQueue } from './http/request-queue.js';
 import { OrderTracker } from './order-tracker.js';
 import { Backoff } from './websocket/backoff.js';
@@ -69,6 +71,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private disconnectListener: ((reason: string) => void) | null = null;
   private reconnectListener: (() => void) | null = null;
   private healthListener: ((event: FeedHealthEvent) => void) | null = null;
+  private feedSignalListener: ((signal: FeedSignal) => void) | null = null;
   private readonly rules = new Map<number, MarketRules>();
   private readonly lastPrice = new Map<number, number>();
   private readonly loops: Promise<void>[] = [];
@@ -76,6 +79,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private readonly lastMessageAt = new Map<string, number>();
   private readonly stale = new Set<string>();
   private readonly tradeSeq = new Map<number, TradeSequence>();
+  private readonly lastTradeMs = new Map<number, number>();
   private healthTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private marketSeq = 0n;
@@ -110,10 +114,12 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     }
   }
   onFeedHealth(listener: (event: FeedHealthEvent) => void): void { this.healthListener = listener; }
+  /** engine/live PushVenueAdapter: trade-id and bar-time gaps, crossed tickers (which no QUOTE record can hold). */
+  onFeedSignal(listener: (signal: FeedSignal) => void): void { this.feedSignalListener = listener; }
 
   async connect(): Promise<void> {
     const cfg = this.config;
-    this.exchange = await createCcxtExchange(cfg);
+    this.exchange = await createCcxtExchange(cfg, this.profile, { onGap: (gap) => this.onStreamGap(gap), onOrders: (orders) => this.onOrderUpdates(orders) });
     const ex = this.exchange;
     this.queue = new RequestQueue({
       maxRateLimitRetries: cfg.rateLimit.maxRetries, rateLimitPauseMs: cfg.rateLimit.pauseMs, maxPauseMs: cfg.rateLimit.maxPauseMs,
@@ -132,8 +138,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     } catch (error) {
       throw new Error(`${this.name}: cannot connect to ${cfg.baseUrl ?? cfg.exchange}: ${this.redactError(error)}`, { cause: error });
     }
-    if (!this.config.marketOnly) this.startLoop('orders', () => ex.watchOrders(), (orders: CcxtOrder[]) => { const t = this.clock.venueNowNs(); for (const o of orders) this.tracker.order(o, t); this.backfillFillsIfNeeded(); }, true);
-    if (!this.config.marketOnly) this.startLoop('myTrades', () => ex.watchMyTrades(), (trades: CcxtTrade[]) => this.onFills(trades), true);
+    if (!this.config.marketOnly) this.startLoop('orders', () => ex.watchOrders(), (orders: CcxtOrder[]) => { if (!this.profile.rawOrderUpdates) this.onOrderUpdates(orders); }, true);
+    if (!this.config.marketOnly && this.profile.streamsMyTrades) this.startLoop('myTrades', () => ex.watchMyTrades(), (trades: CcxtTrade[]) => this.onFills(trades), true);
     this.healthTimer = setInterval(() => this.checkHealth(), cfg.healthCheckMs);
     this.log(`${this.name}: connected (clock offset ${this.clock.offsetMs} ms, ${cfg.instruments.length} instruments)`);
   }
@@ -173,8 +179,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     if (!check.ok) return refuse(check.rule, check.reason);
     const symbol = rules.symbol;
     const side = order.qty > 0 ? 'buy' : 'sell';
-    const params: Record<string, unknown> = { newClientOrderId: order.clientOrderId };
-    if (type === 'limit') { if (tif === 'PO') params.postOnly = true; else params.timeInForce = tif; }
+    const params = this.profile.orderParams(order.clientOrderId, type, side, check.amount, tif);
     const job = this.queue.run<CcxtOrder>(`createOrder ${order.clientOrderId}`, () => this.exchange.createOrder(symbol, type, side, check.amount, check.price, params))
       .then((answer: CcxtOrder) => this.onOrderAnswer(answer))
       .catch((error: unknown) => this.onSubmitError(order, error));
@@ -183,8 +188,13 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
 
   cancel(request: VenueCancelRequest): void {
     const symbol = this.symbols.symbolOf(request.instrument);
-    const job = this.queue.run<CcxtOrder>(`cancelOrder ${request.clientOrderId}`, () => this.exchange.cancelOrder('', symbol, { origClientOrderId: request.clientOrderId }))
-      .then((answer: CcxtOrder) => this.tracker.order({ ...answer, clientOrderId: request.clientOrderId }, this.clock.venueNowNs()))
+    const job = this.queue.run<CcxtOrder>(`cancelOrder ${request.clientOrderId}`, () => this.profile.cancelOrder(this.exchange, symbol, request.clientOrderId, this.venueOrderUuid(request.clientOrderId)))
+      .then((answer: CcxtOrder) => {
+        this.tracker.order({ ...this.profile.ids.order(answer), clientOrderId: request.clientOrderId }, this.clock.venueNowNs());
+        // A cancel answer without a status (Coinbase's batch_cancel) says only that the venue took it: ask for the order.
+        if (answer.status === undefined) return this.reconcileOrder(request.clientOrderId, request.instrument).then(() => undefined);
+        return undefined;
+      })
       .catch((error: unknown) => {
         const now = this.clock.venueNowNs();
         this.log(`${this.name}: cancel of ${request.clientOrderId} refused: ${this.redactError(error)}`);
@@ -234,7 +244,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     if (orderId === null) return null;
     for (const { instrument, symbol } of this.config.instruments) {
       try {
-        const o: CcxtOrder = await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.exchange.fetchOrder('', symbol, { origClientOrderId: clientOrderId }));
+        const o: CcxtOrder = await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.profile.fetchOrderByClientId(this.exchange, symbol, clientOrderId, this.venueOrderUuid(clientOrderId)));
         return orderViewOf(o, orderId, clientOrderId, instrument, this.tracker.view(clientOrderId)?.submissions ?? 1);
       } catch (error) {
         if ((error as Error).name !== 'OrderNotFound') throw error;
@@ -252,9 +262,10 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   async fillsSince(fillId: bigint): Promise<Uint8Array[]> {
     const out: { id: number; bytes: Uint8Array }[] = [];
     for (const { instrument, symbol } of this.config.instruments) {
-      const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.exchange.fetchMyTrades(symbol, undefined, 1000, { fromId: Number(fillId) + 1 }));
+      const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchFillsFrom(this.exchange, symbol, Number(fillId) + 1));
       const quote = symbol.split('/')[1];
-      for (const t of trades) {
+      for (const venueTrade of trades) {
+        const t = this.profile.ids.trade(venueTrade);
         const facts = fillFactsOf(t, quote);
         if (BigInt(facts.fillId) <= fillId) continue;
         const view = this.tracker.views().find((v) => v.instrument === instrument && this.venueOrderIdOf(v.clientOrderId) === facts.venueOrderId);
@@ -277,7 +288,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private async ownerOfVenueOrder(symbol: string, venueOrderId: number, side: string | undefined): Promise<{ orderId: bigint; sign: number } | null> {
     let clientOrderId = [...this.venueOrderIds].find(([, id]) => id === venueOrderId)?.[0];
     if (clientOrderId === undefined) {
-      const o: CcxtOrder = await this.queue.run(`fetchOrder ${venueOrderId}`, () => this.exchange.fetchOrder(String(venueOrderId), symbol));
+      const o: CcxtOrder = await this.queue.run(`fetchOrder ${venueOrderId}`, () => this.profile.fetchOrderById(this.exchange, symbol, this.profile.ids.venue(String(venueOrderId))));
       if (!o.clientOrderId) return null;
       clientOrderId = o.clientOrderId;
       this.venueOrderIds.set(clientOrderId, venueOrderId);
@@ -294,7 +305,14 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private venueOrderIds = new Map<string, number>();
   private venueOrderIdOf(clientOrderId: string): number | undefined { return this.venueOrderIds.get(clientOrderId); }
 
-  private onOrderAnswer(answer: CcxtOrder): void {
+  /** The venue's own id of an order we hold a venue id for (Coinbase: its UUID), undefined when none yet. */
+  private venueOrderUuid(clientOrderId: string): string | undefined {
+    const n = this.venueOrderIds.get(clientOrderId);
+    return n === undefined ? undefined : this.profile.ids.venue(String(n));
+  }
+
+  private onOrderAnswer(venueAnswer: CcxtOrder): void {
+    const answer = this.profile.ids.order(venueAnswer);
     const now = this.clock.venueNowNs();
     if (answer.clientOrderId && answer.id) this.venueOrderIds.set(answer.clientOrderId, Number(answer.id));
     this.tracker.order({ ...answer, status: answer.status === 'closed' ? 'open' : answer.status }, now);
@@ -322,7 +340,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private async reconcileOrder(clientOrderId: string, instrument: number): Promise<boolean> {
     const symbol = this.symbols.symbolOf(instrument);
     try {
-      const o: CcxtOrder = await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.exchange.fetchOrder('', symbol, { origClientOrderId: clientOrderId }));
+      const o: CcxtOrder = this.profile.ids.order(await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.profile.fetchOrderByClientId(this.exchange, symbol, clientOrderId, this.venueOrderUuid(clientOrderId))));
       if (o.id) this.venueOrderIds.set(clientOrderId, Number(o.id));
       this.tracker.order({ ...o, clientOrderId, status: 'open' }, this.clock.venueNowNs());
       await this.backfillFills(instrument, Number(o.id));
@@ -337,17 +355,28 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
 
   private async backfillFills(instrument: number, venueOrderId: number): Promise<void> {
     const symbol = this.symbols.symbolOf(instrument);
-    const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.exchange.fetchMyTrades(symbol, undefined, 1000, { orderId: venueOrderId }));
+    const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchOrderFills(this.exchange, symbol, this.profile.ids.venue(String(venueOrderId))));
     this.onFills(trades);
   }
 
+  /** Orders with a fill backfill under way -> whether an update asked for another pass meanwhile. */
+  private readonly fillBackfills = new Map<string, boolean>();
+
+  /** One backfill at a time per order (updates arriving meanwhile ask for one more pass), not one per update. */
   private backfillFillsIfNeeded(): void {
     for (const m of this.tracker.missingFills()) {
       this.venueOrderIds.set(m.clientOrderId, m.venueOrderId);
-      this.track(new Promise((r) => setTimeout(r, 50)).then(() => {
-        if (this.tracker.missingFills().some((x) => x.clientOrderId === m.clientOrderId)) return this.backfillFills(m.instrument, m.venueOrderId);
-        return undefined;
-      }));
+      if (this.fillBackfills.has(m.clientOrderId)) { this.fillBackfills.set(m.clientOrderId, true); continue; }
+      this.fillBackfills.set(m.clientOrderId, false);
+      const passes = async (): Promise<void> => {
+        await new Promise((r) => setTimeout(r, 50));
+        do {
+          this.fillBackfills.set(m.clientOrderId, false);
+          if (!this.tracker.missingFills().some((x) => x.clientOrderId === m.clientOrderId)) break;
+          await this.backfillFills(m.instrument, m.venueOrderId);
+        } while (this.fillBackfills.get(m.clientOrderId));
+      };
+      this.track(passes().finally(() => this.fillBackfills.delete(m.clientOrderId)));
     }
   }
 
@@ -356,7 +385,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     for (const t of trades) {
       const instrument = this.symbols.instrumentOf(t.symbol);
       if (instrument === null) continue;
-      this.tracker.fill(fillFactsOf(t, t.symbol!.split('/')[1]), now);
+      this.tracker.fill(fillFactsOf(this.profile.ids.trade(t), t.symbol!.split('/')[1]), now);
     }
   }
 
@@ -377,8 +406,13 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
       this.tradeSeq.set(sub.instrument, seq);
       this.startLoop(stream, () => ex.watchTrades(symbol), (trades: CcxtTrade[]) => this.onTrades(sub.instrument, symbol, seq, trades), false);
     } else if (sub.channel === 'ticker') {
-      this.startLoop(stream, () => ex.watchTicker(symbol), (ticker: CcxtTicker) => {
+      // Binance: watchTicker goes through watchTickers, whose default stream (miniTicker) has no bid / ask; `name: 'ticker'` asks for the one that has.
+      this.startLoop(stream, () => ex.watchTicker(symbol, this.config.exchange === 'binance' ? { name: 'ticker' } : {}), (ticker: CcxtTicker) => {
         if (ticker.bid === undefined || ticker.ask === undefined) return;
+        if (typeof ticker.bid === 'number' && typeof ticker.ask === 'number' && ticker.bid > ticker.ask) {
+          this.feedSignalListener?.({ kind: 'book', instrument: sub.instrument, bid: ticker.bid, ask: ticker.ask, exchangeNs: Number.isFinite(ticker.timestamp) ? BigInt(Math.trunc(ticker.timestamp!)) * 1_000_000n : this.clock.venueNowNs() });
+          return;
+        }
         this.emitMarket((v, at) => writeQuoteRecord(v, at, ticker, sub.instrument, this.clock.venueNowNs()));
       }, false);
     } else {
@@ -387,7 +421,11 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
       if (!ms) throw new Error(`subscribeMarket: \`timeframe\` must be one of ${Object.keys(TIMEFRAME_MS).join(', ')}, was ${timeframe}`);
       const bars = new BarSequence(ms);
       let current: CcxtOhlcv | null = null;
-      this.startLoop(stream, () => ex.watchOHLCV(symbol, timeframe), async (rows: CcxtOhlcv[]) => {
+      // Without a candle stream in ccxt pro (Coinbase), bars are polled over REST every healthCheckMs:
+      // from the bar being built on (the first poll: the venue's last 300 bars); repeats are dropped below.
+      const watchBars = this.profile.streamsOHLCV ? () => ex.watchOHLCV(symbol, timeframe)
+        : () => new Promise((r) => setTimeout(r, this.config.healthCheckMs)).then(() => this.queue.run(`fetchOHLCV ${symbol}`, () => ex.fetchOHLCV(symbol, timeframe, bars.current > 0 ? bars.current : undefined, 300)));
+      this.startLoop(stream, watchBars, async (rows: CcxtOhlcv[]) => {
         for (const row of rows) {
           if (current && row[0] === current[0]) { current = row; continue; }
           const verdict = bars.advance(row[0]);
@@ -395,6 +433,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
           if (current) { const closed = current; this.emitMarket((v, at) => writeBarRecord(v, at, closed, sub.instrument, ms)); }
           if (verdict.kind === 'gap') {
             this.health(stream, 'gap', `bars ${new Date(verdict.from).toISOString()}..${new Date(verdict.to).toISOString()} missing; backfilled over REST`);
+            this.feedSignalListener?.({ kind: 'gap', instrument: sub.instrument, channel: 'bars', missed: (verdict.to - verdict.from) / ms + 1 });
             const missing: CcxtOhlcv[] = await this.queue.run(`fetchOHLCV ${symbol}`, () => ex.fetchOHLCV(symbol, timeframe, verdict.from, 1000));
             for (const m of missing) if (m[0] >= verdict.from && m[0] <= verdict.to) this.emitMarket((v, at) => writeBarRecord(v, at, m, sub.instrument, ms));
           }
@@ -411,16 +450,18 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
       if (verdict.kind === 'repeat') continue;
       if (verdict.kind === 'gap') {
         this.health(`trades:${symbol}`, 'gap', `trade ids ${verdict.from}..${verdict.to} missing; backfilled over REST`);
+        this.feedSignalListener?.({ kind: 'gap', instrument, channel: 'trades', missed: verdict.to - verdict.from + 1 });
         await this.backfillTrades(instrument, symbol, verdict.from, verdict.to);
       }
       this.lastPrice.set(instrument, t.price ?? 0);
+      if (t.timestamp !== undefined) this.lastTradeMs.set(instrument, t.timestamp);
       this.emitMarket((v, at) => writeTradeRecord(v, at, t, instrument, this.clock.venueNowNs()));
     }
   }
 
   private async backfillTrades(instrument: number, symbol: string, from: number, to: number): Promise<void> {
     for (let next = from; next <= to;) {
-      const page: CcxtTrade[] = await this.queue.run(`fetchTrades ${symbol}`, () => this.exchange.fetchTrades(symbol, undefined, Math.min(1000, to - next + 1), this.profile.tradesFromIdParams(next)));
+      const page: CcxtTrade[] = await this.queue.run(`fetchTrades ${symbol}`, () => this.profile.fetchTradesFrom(this.exchange, symbol, next, Math.min(1000, to - next + 1), this.lastTradeMs.get(instrument) ?? null));
       if (page.length === 0) break;
       for (const t of page) {
         const id = Number(t.id);
@@ -476,8 +517,21 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     const instrument = this.symbols.instrumentOf(symbol)!;
     const seq = this.tradeSeq.get(instrument)!;
     if (seq.last === 0) return;
-    const page: CcxtTrade[] = await this.queue.run(`fetchTrades ${symbol}`, () => this.exchange.fetchTrades(symbol, undefined, 1000, this.profile.tradesFromIdParams(seq.last + 1)));
+    const page: CcxtTrade[] = await this.queue.run(`fetchTrades ${symbol}`, () => this.profile.fetchTradesFrom(this.exchange, symbol, seq.last + 1, 1000, this.lastTradeMs.get(instrument) ?? null));
     await this.onTrades(instrument, symbol, seq, page);
+  }
+
+  /** Order updates from the user stream (ccxt's watchOrders, or each message through the profile's hook). */
+  private onOrderUpdates(orders: readonly CcxtOrder[]): void {
+    const t = this.clock.venueNowNs();
+    for (const o of orders) this.tracker.order(this.profile.ids.order(o), t);
+    this.backfillFillsIfNeeded();
+  }
+
+  /** A jump in a WebSocket connection's message sequence numbers: user messages were lost (reconcile), market messages are caught by the trade-id check. */
+  private onStreamGap(gap: StreamGap): void {
+    this.health(`ws:${gap.channel}`, 'gap', `sequence_num ${gap.from}..${gap.to} missing${gap.channel === 'user' ? '; orders reconciled over REST' : ''}`);
+    if (gap.channel === 'user' && !this.config.marketOnly) this.track(this.reconcileAll());
   }
 
   private health(stream: string, condition: FeedHealthEvent['condition'], detail: string): void {

@@ -1,10 +1,11 @@
-// Public API of adapters/ccxt: live venues through ccxt pro (Binance spot first; the exchange id is
-// config). CcxtVenueAdapter implements engine/live's VenueAdapter for orders and pushes market
+// Public API of adapters/ccxt: live venues through ccxt pro (Binance spot, Coinbase Advanced Trade;
+// the exchange id is config, the per-exchange parts live in exchanges/). CcxtVenueAdapter implements engine/live's VenueAdapter for orders and pushes market
 // records through subscribeMarket; parse functions (ccxt unified objects -> 64-byte records) and the
 // precision guard are pure and usable on their own.
 export { CcxtVenueAdapter, type FeedHealthEvent, type MarketChannel, type MarketSubscription, type OrderRefusal } from './ccxt-venue-adapter.js';
 export { loadCredentials, resolveCcxtConfig, CcxtConfigError, type CcxtAdapterConfig, type CcxtCredentials, type ResolvedCcxtAdapterConfig } from './config.js';
 export { createCcxtExchange, exchangeProfile, rewriteUrls, type CcxtExchange, type ExchangeProfile } from './factories.js';
+export { binanceProfile, coinbaseProfile, SequenceWatch, userOrdersOf, VenueIdTable, type StreamGap, type StreamHooks } from './exchanges/index.js';
 export { OrderTracker } from './order-tracker.js';
 export { RequestQueue, type RequestQueueOptions } from './http/request-queue.js';
 export { Backoff } from './websocket/backoff.js';

@@ -15,7 +15,7 @@
 import type { Order } from '@stoqey/ib';
 import {
   orderIdOfClientOrderId, type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition,
-  type VenueRecordListener, type VenueReplaceRequest, type VenueStatus, type PushMarketStream, type PushVenueAdapter,
+  type VenueRecordListener, type VenueReplaceRequest, type VenueStatus, type PushMarketStream, type PushVenueAdapter, type FeedSignal,
 } from '../../engine/live/index.js';
 import { EventKind } from '../../engine/layout/event-record.js';
 import { checkIbAdapterConfig, describeIbConfig, type IbAdapterConfig, type ResolvedIbAdapterConfig } from './config.js';
@@ -44,6 +44,13 @@ export interface IbJournaledExecutions {
   readonly execIds: Iterable<string>;
   /** The last fill id handed out (new fills continue above it). */
   readonly lastFillId: bigint;
+  /**
+   * Quantity (absolute) of each order's fills the journal holds, by client order id: an execution
+   * whose cumulative quantity is at most this is journaled already and is not emitted again, so a
+   * restart that asks for the executions since the last journaled one (same second included)
+   * recovers each exactly once even without the execIds.
+   */
+  readonly filledByOrder?: ReadonlyMap<string, number>;
 }
 
 export interface IbAdapterOptions {
@@ -72,6 +79,8 @@ export interface IbBackfillRequest {
 
 export interface IbAdapterStats {
   duplicateExecutions: number;
+  /** Executions the caller's journal already held (IbJournaledExecutions.filledByOrder): skipped on recovery. */
+  journaledExecutions: number;
   foreignExecutions: number;
   recoveredExecutions: number;
   feesMissing: number;
@@ -92,7 +101,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
   readonly name: string;
   readonly config: ResolvedIbAdapterConfig;
   readonly stats: IbAdapterStats = {
-    duplicateExecutions: 0, foreignExecutions: 0, recoveredExecutions: 0, feesMissing: 0, duplicateSubmitsBlocked: 0, rejectedBeforeSend: 0,
+    duplicateExecutions: 0, journaledExecutions: 0, foreignExecutions: 0, recoveredExecutions: 0, feesMissing: 0, duplicateSubmitsBlocked: 0, rejectedBeforeSend: 0,
     heldWhileDown: 0, pacingRetries: 0, staleResubscribes: 0, reconnects: 0,
   };
   private readonly client: IbSocketClient;
@@ -118,6 +127,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
   private lastFillId = 0n;
   private lastExecNs = 0n;
   private lastJournaledTime = '';
+  private journaledFilled: ReadonlyMap<string, number> = new Map();
   private marketSeq = 0n;
   private nextIbOrderId = 1;
   private account = '';
@@ -133,6 +143,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
       for (const id of options.journaled.execIds) this.fillIdsByExec.set(id, 0n);
       this.lastFillId = options.journaled.lastFillId;
       this.lastJournaledTime = options.journaled.lastTime;
+      this.journaledFilled = options.journaled.filledByOrder ?? new Map();
     }
     this.client = new IbSocketClient(this.config, this.handlers());
   }
@@ -146,6 +157,17 @@ export class IbVenueAdapter implements PushVenueAdapter {
   /** Called after a reconnect once streams are restored and missed executions recovered. */
   onReconnect(listener: () => void): void {
     this.reconnectListeners.push(listener);
+  }
+  /** engine/live PushVenueAdapter: TWS's market-data status (FARM_DOWN / FARM_UP codes, 10167 delayed, 354 not subscribed) as connection state. */
+  onFeedSignal(listener: (signal: FeedSignal) => void): void {
+    this.feedSignalListener = listener;
+  }
+  private feedSignalListener: ((signal: FeedSignal) => void) | null = null;
+  /** A TWS status code as the feed's connection state: all streams for system codes, one instrument for a request's error. */
+  private feedStatus(code: number, message: string, instrument?: number): void {
+    const up = FARM_UP.has(code) ? true : FARM_DOWN.has(code) ? false : null;
+    if (up === null || !this.feedSignalListener) return;
+    this.feedSignalListener({ kind: 'connection', up, ...(instrument !== undefined ? { instrument } : {}), reason: `TWS ${code}: ${message}` });
   }
 
   get connected(): boolean {
@@ -491,6 +513,14 @@ export class IbVenueAdapter implements PushVenueAdapter {
       return;
     }
     this.noteVenueId(e.orderRef, e.orderId);
+    const journaledFilled = this.journaledFilled.get(e.orderRef);
+    if (journaledFilled !== undefined && e.cumQty <= journaledFilled + 1e-9) {
+      // Journaled by an earlier process (its FILL is in the caller's journal): not emitted again.
+      this.fillIdsByExec.set(e.execId, 0n);
+      this.seenByVenue.add(orderId);
+      this.stats.journaledExecutions++;
+      return;
+    }
     let t = this.tracks.get(orderId);
     if (!t) {
       const instrument = this.contracts.instrumentOf({ conId: e.conId, symbol: e.symbol });
@@ -546,7 +576,10 @@ export class IbVenueAdapter implements PushVenueAdapter {
         this.stats.pacingRetries++;
         const delay = backoffDelayMs(0, this.config.reconnect.initialMs, this.config.reconnect.maxMs, this.random);
         setTimeout(() => this.startStreams(stream.instrument), delay);
-      } else this.log(`market stream ${id} of instrument ${stream.instrument}: error ${code}: ${message}`);
+      } else {
+        this.log(`market stream ${id} of instrument ${stream.instrument}: error ${code}: ${message}`);
+        this.feedStatus(code, message, stream.instrument);
+      }
       return;
     }
     const t = this.trackOfIb(id);
@@ -610,6 +643,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
       orderError: (id, code, message) => this.handleOrderError(id, code, message),
       system: (code, message) => {
         this.log(`TWS system message ${code}: ${message}`);
+        this.feedStatus(code, message);
         if (code === IbErrorCode.CONNECTIVITY_RESTORED_DATA_LOST) for (const i of this.subscriptions.keys()) this.startStreams(i);
         if (code === IbErrorCode.CONNECTIVITY_RESTORED_DATA_LOST || code === IbErrorCode.CONNECTIVITY_RESTORED_DATA_KEPT) void this.recover().catch((e) => this.log(`recovery after ${code} failed: ${(e as Error).message}`));
       },
@@ -650,3 +684,13 @@ export class IbVenueAdapter implements PushVenueAdapter {
   }
 }
 
+/**
+ * TWS codes that say the market data stopped (FARM_DOWN) or flows again (FARM_UP), as feed
+ * connection state (engine/live SessionFeedHealth: no SILENT while down; STALE still counts):
+ * 2103 market-data farm broken / 2104 OK, 2108 farm inactive but available on demand (up),
+ * 1100 connectivity lost / 1101, 1102 restored, and per request 10167 (delayed data displayed:
+ * the STALE bound judges its lag) and 354 (not subscribed). 2105 / 2106 (the historical HMDS farm)
+ * are only logged: backfill, not the live stream, depends on it.
+ */
+const FARM_DOWN: ReadonlySet<number> = new Set([2103, 1100, 10_167, 354]);
+const FARM_UP: ReadonlySet<number> = new Set([2104, 2108, 1101, 1102]);

@@ -18,13 +18,21 @@
 // passed on after the connection ended. A refused query rejects its own promise
 // (SimVenueRequestError) and the connection stays. submit/cancel/replace on a closed adapter
 // throw SimVenueDisconnectedError; a bad argument throws SimVenueArgumentError.
+//
+// Adoption (adopt(), reconciliation policy 'adopt'): a venue order placed by someone else
+// (`qf-<venue id>`) becomes engine order E. From then on every record of it the venue sends
+// (live or through fillsSince) reaches the listener with id E instead of its venue id, and a
+// cancel or replace of E is sent as one of the venue's order. The map lives in this object:
+// the session registers its journaled adoptions again after a restart.
 import { createConnection, type Socket } from 'node:net';
+import { EV_ID } from '../../engine/layout/event-record.js';
+import { orderIdOfClientOrderId } from '../../engine/live/index.js';
 import type {
   VenueAdapter, VenueCancelRequest, VenueOrderRequest, VenueOrderView, VenuePosition, VenueRecordListener, VenueReplaceRequest, VenueStatus,
 } from '../../engine/live/index.js';
 import { FRAME_RECORD, frameReadError, MAX_SERVER_FRAME_BYTES, readFrame, WireFormatError, encodeJsonFrame, type WireFault, type WireHello, type WireOp, type WireRequest } from './common/index.js';
 import { checkSimVenueAdapterOptions, type ResolvedSimVenueAdapterOptions, type SimVenueAdapterOptions } from './config.js';
-import { SimVenueConnectError, SimVenueDisconnectedError, SimVenueProtocolError, SimVenueRequestError } from './errors.js';
+import { SimVenueArgumentError, SimVenueConnectError, SimVenueDisconnectedError, SimVenueProtocolError, SimVenueRequestError } from './errors.js';
 import {
   cancelMessage, faultMessage, fillsSinceMessage, helloMessage, marketMessage, orderMessage, plainMessage, replaceMessage, submitMessage,
 } from './messages.js';
@@ -67,6 +75,9 @@ export class SimVenueAdapter implements VenueAdapter {
   private recordListener: VenueRecordListener | null = null;
   private disconnectListener: ((reason: string) => void) | null = null;
   private hello: WireHello | null = null;
+  /** Adopted orders: venue id -> engine id, and engine id -> the venue's address of it. */
+  private readonly engineIdOfVenueId = new Map<bigint, bigint>();
+  private readonly venueOf = new Map<bigint, { readonly orderId: bigint; readonly clientOrderId: string }>();
 
   constructor(options: SimVenueAdapterOptions) {
     this.options = checkSimVenueAdapterOptions(options);
@@ -144,11 +155,35 @@ export class SimVenueAdapter implements VenueAdapter {
   }
 
   cancel(request: VenueCancelRequest): void {
-    this.post((id) => cancelMessage(id, request));
+    const venue = this.venueOf.get(request.orderId);
+    this.post((id) => cancelMessage(id, venue === undefined ? request : { ...request, ...venue }));
   }
 
   replace(request: VenueReplaceRequest): void {
-    this.post((id) => replaceMessage(id, request));
+    const venue = this.venueOf.get(request.orderId);
+    this.post((id) => replaceMessage(id, venue === undefined ? request : { ...request, ...venue }));
+  }
+
+  /** Venue order `clientOrderId` (`qf-<venue id>`, not ours) is engine order `orderId` from now on (see the header). */
+  adopt(clientOrderId: string, orderId: bigint): void {
+    const venueId = orderIdOfClientOrderId(clientOrderId);
+    if (venueId === null) throw new SimVenueArgumentError('adopt.clientOrderId', clientOrderId, 'must be a sim-venue client order id `qf-<id>`');
+    if (typeof orderId !== 'bigint' || orderId < 1n || orderId >= 1n << 64n) throw new SimVenueArgumentError('adopt.orderId', orderId, 'must be a bigint in [1, 2^64)');
+    const known = this.engineIdOfVenueId.get(venueId);
+    if (known !== undefined && known !== orderId) throw new SimVenueArgumentError('adopt.orderId', orderId, `venue order ${clientOrderId} is adopted as engine order ${known} already`);
+    this.engineIdOfVenueId.set(venueId, orderId);
+    this.venueOf.set(orderId, { orderId: venueId, clientOrderId });
+  }
+
+  /** `bytes`, with the engine id in place of the venue id when it is a record of an adopted order (a copy then). */
+  private mapAdopted(bytes: Uint8Array): Uint8Array {
+    if (this.engineIdOfVenueId.size === 0) return bytes;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const engineId = this.engineIdOfVenueId.get(view.getBigUint64(EV_ID, true));
+    if (engineId === undefined) return bytes;
+    const copy = new Uint8Array(bytes); // a copy (a Buffer's slice() would share the frame's memory)
+    new DataView(copy.buffer, copy.byteOffset, copy.byteLength).setBigUint64(EV_ID, engineId, true);
+    return copy;
   }
 
   sync(): Promise<void> {
@@ -189,7 +224,7 @@ export class SimVenueAdapter implements VenueAdapter {
     for (let page = 0; page < MAX_FILL_PAGES; page++) {
       const from = after;
       const got = await this.request((id) => fillsSinceMessage(id, from), (result) => parseFillsPage(result, from));
-      fills.push(...got.fills);
+      fills.push(...got.fills.map((fill) => this.mapAdopted(fill)));
       if (!got.more) return fills;
       if (got.fills.length === 0) throw new Error(`sim-venue said more fills follow ${from} but sent none`);
       after = got.lastFillId;
@@ -302,7 +337,7 @@ export class SimVenueAdapter implements VenueAdapter {
         } else {
           link.lastFillId = nextFillId(message.record, link.lastFillId);
         }
-        this.deliver(link, message.bytes, message.seq);
+        this.deliver(link, isMarketRecord(message.record) ? message.bytes : this.mapAdopted(message.bytes), message.seq);
         return;
       }
       if (head === undefined || message.id !== head.id) {

@@ -163,8 +163,10 @@ export function parseOrderView(value: unknown, at: string): VenueOrderView {
   check(ORDER_STATES.has(state), `${p}state`, state, 'must be an engine/orders OrderState code');
   const avgPrice = readFinite(o, 'avgPrice', p);
   check(avgPrice >= 0, `${p}avgPrice`, avgPrice, 'must be >= 0');
+  const limitPrice = o.limitPrice === undefined ? 0 : readFinite(o, 'limitPrice', p);
+  check(limitPrice >= 0, `${p}limitPrice`, limitPrice, 'must be >= 0');
   return {
-    orderId, clientOrderId, state, avgPrice,
+    orderId, clientOrderId, state, avgPrice, limitPrice,
     instrument: readInteger(o, 'instrument', 0, INSTRUMENT_CAPACITY - 1, p),
     qty: readFinite(o, 'qty', p),
     filled: readFinite(o, 'filled', p),

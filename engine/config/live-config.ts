@@ -5,7 +5,7 @@
 // journal, logs or the printed configuration.
 //
 //   live:
-//     adapter: ccxt                    # ccxt (exchange: binance) | ib (ib: {host, port, clientId})
+//     adapter: ccxt                    # ccxt (exchange: binance | coinbase) | ib (ib: {host, port, clientId})
 //     exchange: binance
 //     baseUrl: null                    # http(s)://host:port: a testnet or a local simulator
 //     instruments:                     # instrument id = position in this list
@@ -15,13 +15,21 @@
 //     durability: { mode: fsync }      # fsync | group (maxDelayMs, maxRecords) | async
 //     checkpoint: { everyRecords: 1000, everyMs: 60000 }
 //     timerMs: 1000                    # TIMER records: order timeouts, model wait, staleness
-//     reconcile: { foreignOrders: cancel, resubmitWithinMs: 5000, positionTolerance: 1.0e-9 }
+//     reconcile: { foreignOrders: cancel, resubmitWithinMs: 5000, positionTolerance: 1.0e-9 }   # cancel | report | adopt
 //     onExit: { policy: cancel, boundMs: 10000 }              # drain | cancel | keep (--on-exit overrides)
 //     equity: 100000
+//     feedHealth:                      # FEED_HEALTH records from the session's streams (the core acts by risk.feedHealth)
+//       staleAfterSeconds: 10          # default: risk.feedHealth's, raised to staleBars bars on a bar stream
+//       silentAfterSeconds: 30         # default: likewise
+//       recoverAfterSeconds: 2         # hysteresis: a condition clears once its cause stayed away this long
+//       staleBars: 2.5
+//     shadowPaper: false               # live mode: the simulated venue beside the live one, drift report at the end (--shadow-paper)
 import { ConfigError } from './config-error.js';
 
 const text = { type: 'string', minLength: 1 } as const;
 const positiveInteger = { type: 'integer', minimum: 1 } as const;
+/** Up to ~31 years: a simulator on its own (old) clock needs a stale bound that never trips. */
+const seconds = { type: 'number', exclusiveMinimum: 0, maximum: 1e9 } as const;
 
 export const LIVE_CONFIG_SCHEMA = {
   type: ['object', 'null'],
@@ -29,7 +37,7 @@ export const LIVE_CONFIG_SCHEMA = {
   required: ['adapter', 'instruments'],
   properties: {
     adapter: { enum: ['ccxt', 'ib'] },
-    exchange: { enum: ['binance'] },
+    exchange: { enum: ['binance', 'coinbase'] },
     baseUrl: { type: ['string', 'null'], pattern: '^https?://[^/]+$' },
     ib: {
       type: 'object', additionalProperties: false, required: ['host', 'port', 'clientId'],
@@ -55,13 +63,20 @@ export const LIVE_CONFIG_SCHEMA = {
     timerMs: { type: 'integer', minimum: 10, maximum: 3_600_000 },
     reconcile: {
       type: 'object', additionalProperties: false,
-      properties: { foreignOrders: { enum: ['cancel', 'report'] }, resubmitWithinMs: { type: 'integer', minimum: 0 }, positionTolerance: { type: 'number', minimum: 0 } },
+      properties: { foreignOrders: { enum: ['cancel', 'report', 'adopt'] }, resubmitWithinMs: { type: 'integer', minimum: 0 }, positionTolerance: { type: 'number', minimum: 0 } },
     },
     onExit: {
       type: 'object', additionalProperties: false,
       properties: { policy: { enum: ['drain', 'cancel', 'keep'] }, boundMs: { type: 'integer', minimum: 0, maximum: 3_600_000 } },
     },
     equity: { type: 'number', exclusiveMinimum: 0 },
+    shadowPaper: { type: 'boolean' },
+    feedHealth: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        staleAfterSeconds: seconds, silentAfterSeconds: seconds, recoverAfterSeconds: seconds, staleBars: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
+      },
+    },
   },
 } as const;
 
@@ -77,7 +92,7 @@ export type CredentialsSource = { readonly kind: 'env'; readonly keyVar: string;
 
 export interface LiveConfig {
   readonly adapter: 'ccxt' | 'ib';
-  readonly exchange: 'binance';
+  readonly exchange: 'binance' | 'coinbase';
   readonly baseUrl: string | null;
   readonly ib: { readonly host: string; readonly port: number; readonly clientId: number } | null;
   readonly instruments: readonly LiveInstrumentConfig[];
@@ -86,12 +101,17 @@ export interface LiveConfig {
   readonly durability: { readonly mode: 'fsync' | 'group' | 'async'; readonly maxDelayMs?: number; readonly maxRecords?: number };
   readonly checkpoint: { readonly everyRecords: number; readonly everyMs: number };
   readonly timerMs: number;
-  readonly reconcile: { readonly foreignOrders: 'cancel' | 'report'; readonly resubmitWithinMs: number; readonly positionTolerance: number };
+  readonly reconcile: { readonly foreignOrders: 'cancel' | 'report' | 'adopt'; readonly resubmitWithinMs: number; readonly positionTolerance: number };
   readonly onExit: { readonly policy: 'drain' | 'cancel' | 'keep'; readonly boundMs: number };
   readonly equity: number;
+  /** Feed-health thresholds of the session (engine/live SessionFeedHealth); absent keys take their defaults there. */
+  /** Live mode: run the core's simulated venue beside the live one and report the drift (engine/live ShadowPaper). */
+  readonly shadowPaper: boolean;
+  readonly feedHealth: { readonly staleAfterSeconds?: number; readonly silentAfterSeconds?: number; readonly recoverAfterSeconds?: number; readonly staleBars?: number };
 }
 
-type RawLive = Partial<Omit<LiveConfig, 'instruments' | 'credentials' | 'checkpoint' | 'reconcile' | 'onExit'>> & {
+type RawLive = Partial<Omit<LiveConfig, 'instruments' | 'credentials' | 'checkpoint' | 'reconcile' | 'onExit' | 'feedHealth'>> & {
+  feedHealth?: LiveConfig['feedHealth'];
   instruments?: { symbol: string; channel?: LiveInstrumentConfig['channel']; timeframe?: string }[];
   credentials?: string | null;
   checkpoint?: Partial<LiveConfig['checkpoint']>;
@@ -126,6 +146,8 @@ export function resolveLiveConfig(raw: RawLive | null | undefined): LiveConfig |
     },
     onExit: { policy: raw.onExit?.policy ?? 'cancel', boundMs: raw.onExit?.boundMs ?? 10_000 },
     equity: raw.equity ?? 100_000,
+    feedHealth: { ...(raw.feedHealth ?? {}) },
+    shadowPaper: raw.shadowPaper ?? false,
   };
 }
 

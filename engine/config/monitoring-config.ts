@@ -1,7 +1,11 @@
-// The `monitoring` section: outgoing webhooks (engine/server/webhooks.ts) that a session POSTs
-// critical events to. None by default.
+// The `monitoring` section: where a running session's state server listens (the dashboard,
+// WebSocket topics, /health, /metrics: `quantflow run`, whose --host and --port override it) and
+// the outgoing webhooks (engine/server/webhooks.ts) that a session POSTs critical events to.
+// 127.0.0.1:8787 and no webhooks by default.
 //
 //   monitoring:
+//     host: 127.0.0.1           # the address the state server binds (0.0.0.0 exposes it: mind the control tokens)
+//     port: 8787                # 0 picks a free port
 //     webhooks:
 //       - url: https://hooks.example.com/quantflow
 //         events: [killSwitch, fill, riskDenial, modelAlert, feedHealth]
@@ -16,13 +20,20 @@ export interface MonitoringWebhookConfig {
 }
 
 export interface MonitoringConfig {
+  readonly host: string;
+  readonly port: number;
   readonly webhooks: readonly MonitoringWebhookConfig[];
 }
+
+export const DEFAULT_MONITORING_HOST = '127.0.0.1';
+export const DEFAULT_MONITORING_PORT = 8787;
 
 export const MONITORING_CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    host: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
     webhooks: {
       type: 'array',
       items: {
@@ -41,5 +52,8 @@ export const MONITORING_CONFIG_SCHEMA = {
 
 /** The checked section (schema-valid already); absent keys take their defaults. */
 export function resolveMonitoringConfig(raw: Partial<MonitoringConfig> | undefined): MonitoringConfig {
-  return { webhooks: (raw?.webhooks ?? []).map((hook) => ({ url: hook.url, events: [...hook.events], ...(hook.secret ? { secret: hook.secret } : {}) })) };
+  return {
+    host: raw?.host ?? DEFAULT_MONITORING_HOST, port: raw?.port ?? DEFAULT_MONITORING_PORT,
+    webhooks: (raw?.webhooks ?? []).map((hook) => ({ url: hook.url, events: [...hook.events], ...(hook.secret ? { secret: hook.secret } : {}) })),
+  };
 }

@@ -87,6 +87,43 @@ export class InboundReader {
 
   /** `bytes.length` must be the record's size (lmdb-js's shared read buffer sets it so). */
   read(bytes: Uint8Array): boolean {
+    const root = this.inboundRoot(bytes);
+    if (root < 0) return false;
+    const view = this.view;
+    const base = bytes.byteOffset;
+    const seqAt = field(view, base, root - view.getInt32(base + root, true), 0);
+    this.sequence = seqAt === 0 ? 0n : u64(view, base + root + seqAt);
+    const table = this.locateRecord(bytes, root, this.sequence);
+    const vtable = table - view.getInt32(base + table, true);
+    const inboundAt = field(view, base, vtable, 0);
+    this.inboundSeq = inboundAt === 0 ? 0n : u64(view, base + table + inboundAt);
+    const sourceAt = field(view, base, vtable, 2);
+    this.sourceSeq = sourceAt === 0 ? 0n : u64(view, base + table + sourceAt);
+    return true;
+  }
+
+  /**
+   * The recovery scan's form of `read`: the inbound sequence as a number (-1 when the record is
+   * not an InboundRecord) and `recordOffset`; `sequence` and `sourceSeq` are left as they were.
+   * No BigInt is made. Throws past Number.MAX_SAFE_INTEGER (2^53 records: never reached).
+   */
+  readInboundSeq(bytes: Uint8Array): number {
+    const root = this.inboundRoot(bytes);
+    if (root < 0) return -1;
+    const view = this.view;
+    const base = bytes.byteOffset;
+    const table = this.locateRecord(bytes, root, -1n);
+    const vtable = table - view.getInt32(base + table, true);
+    const inboundAt = field(view, base, vtable, 0);
+    if (inboundAt === 0) return 0;
+    const lo = view.getUint32(base + table + inboundAt, true);
+    const hi = view.getUint32(base + table + inboundAt + 4, true);
+    if (hi >= 0x200000) throw new JournalFormatError(`journal record: inbound sequence ${u64(view, base + table + inboundAt)} is past 2^53`);
+    return hi * 0x1_0000_0000 + lo;
+  }
+
+  /** Offset of the root table when `bytes` holds an InboundRecord, else -1; checks the identifier. */
+  private inboundRoot(bytes: Uint8Array): number {
     if (bytes.buffer !== this.buffer) {
       this.buffer = bytes.buffer;
       this.view = new DataView(bytes.buffer);
@@ -98,28 +135,28 @@ export class InboundReader {
       throw new JournalFormatError(`journal record of ${size} bytes does not carry the file identifier QFJR`);
     }
     const root = view.getUint32(base, true);
-    const rootVtable = root - view.getInt32(base + root, true);
-    const typeAt = field(view, base, rootVtable, 2);
-    if (typeAt === 0 || bytes[root + typeAt] !== INBOUND_ENTRY_TYPE) return false;
-    const seqAt = field(view, base, rootVtable, 0);
-    this.sequence = seqAt === 0 ? 0n : u64(view, base + root + seqAt);
-    const entryAt = field(view, base, rootVtable, 3);
-    if (entryAt === 0) throw new JournalFormatError(`journal record ${this.sequence} has entry type InboundRecord but no entry`);
+    const typeAt = field(view, base, root - view.getInt32(base + root, true), 2);
+    return typeAt === 0 || bytes[root + typeAt] !== INBOUND_ENTRY_TYPE ? -1 : root;
+  }
+
+  /** Sets `recordOffset` (checked inside the buffer); returns the InboundRecord table's offset. `sequence` names the record in errors (-1: unknown). */
+  private locateRecord(bytes: Uint8Array, root: number, sequence: bigint): number {
+    const view = this.view;
+    const base = bytes.byteOffset;
+    const entryAt = field(view, base, root - view.getInt32(base + root, true), 3);
+    const name = sequence < 0n ? 'journal record' : `journal record ${sequence}`;
+    if (entryAt === 0) throw new JournalFormatError(`${name} has entry type InboundRecord but no entry`);
     const table = root + entryAt + view.getUint32(base + root + entryAt, true);
     const vtable = table - view.getInt32(base + table, true);
-    const inboundAt = field(view, base, vtable, 0);
-    this.inboundSeq = inboundAt === 0 ? 0n : u64(view, base + table + inboundAt);
-    const sourceAt = field(view, base, vtable, 2);
-    this.sourceSeq = sourceAt === 0 ? 0n : u64(view, base + table + sourceAt);
     const recordAt = field(view, base, vtable, 1);
-    if (recordAt === 0) throw new JournalFormatError(`journal record ${this.sequence}: InboundRecord without its required record`);
+    if (recordAt === 0) throw new JournalFormatError(`${name}: InboundRecord without its required record`);
     const vector = table + recordAt + view.getUint32(base + table + recordAt, true);
     const length = view.getUint32(base + vector, true);
-    if (length !== INBOUND_RECORD_BYTES || vector + 4 + length > size) {
-      throw new JournalFormatError(`journal record ${this.sequence}: inbound record must be ${INBOUND_RECORD_BYTES} bytes inside the buffer, was ${length} at ${vector + 4} of ${size}`);
+    if (length !== INBOUND_RECORD_BYTES || vector + 4 + length > bytes.length) {
+      throw new JournalFormatError(`${name}: inbound record must be ${INBOUND_RECORD_BYTES} bytes inside the buffer, was ${length} at ${vector + 4} of ${bytes.length}`);
     }
     this.recordOffset = vector + 4;
-    return true;
+    return table;
   }
 }
 

@@ -44,6 +44,7 @@ const ENTRIES: JournalEntry[] = [
     positionMismatches: 0xffff_ffff,
     report: 'all good',
   },
+  { type: 'orderAdopted', orderId: 17n, clientOrderId: 'manual-7 é', venueOrderId: (1n << 64n) - 1n, instrument: 5 },
 ];
 
 describe('journal codec', () => {
@@ -60,7 +61,7 @@ describe('journal codec', () => {
   it('covers every entry type of the JournalEntry type', () => {
     const types = new Set(ENTRIES.map((e) => e.type));
     expect([...types].sort(), 'the round-trip table must hold one entry per type').toStrictEqual(
-      ['cancel', 'inbound', 'killSwitchReset', 'killSwitchTripped', 'limitChanged', 'modeChanged', 'reconciliation', 'replace', 'sessionStarted', 'submit'].sort(),
+      ['cancel', 'inbound', 'killSwitchReset', 'killSwitchTripped', 'limitChanged', 'modeChanged', 'orderAdopted', 'reconciliation', 'replace', 'sessionStarted', 'submit'].sort(),
     );
   });
 
@@ -92,6 +93,18 @@ describe('journal codec', () => {
     expect([reader.sequence, reader.inboundSeq, reader.sourceSeq]).toStrictEqual([5n, 77n, 0n]);
     expect(Array.from(bytes.subarray(reader.recordOffset, reader.recordOffset + 64))).toStrictEqual(Array.from(record64(9)));
     expect(reader.read(encodeJournalRecord(1n, 0n, ENTRIES[5])), 'a kill-switch record is not inbound').toBe(false);
+  });
+
+  it('reads the inbound sequence as a number, without BigInt, for the recovery scan', () => {
+    const entry = ENTRIES[0] as Extract<JournalEntry, { type: 'inbound' }>;
+    const reader = new InboundReader();
+    for (const inboundSeq of [0n, 77n, (1n << 32n) + 5n, (1n << 53n) - 1n]) {
+      const bytes = encodeJournalRecord(3n, 0n, { ...entry, inboundSeq });
+      expect(reader.readInboundSeq(bytes), `inbound ${inboundSeq}`).toBe(Number(inboundSeq));
+      expect(Array.from(bytes.subarray(reader.recordOffset, reader.recordOffset + 64))).toStrictEqual(Array.from(entry.record));
+    }
+    expect(reader.readInboundSeq(encodeJournalRecord(1n, 0n, ENTRIES[5])), 'a kill-switch record is not inbound').toBe(-1);
+    expect(() => reader.readInboundSeq(encodeJournalRecord(3n, 0n, { ...entry, inboundSeq: 1n << 53n })), 'past 2^53').toThrow(/past 2\^53/);
   });
 
   it('rejects a buffer without the QFJR identifier', () => {

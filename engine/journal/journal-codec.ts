@@ -201,9 +201,20 @@ export class JournalEncoder {
         A.addTimeNs(b, e.atNs);
         return [E.ModelAlert, A.endModelAlert(b)];
       }
+      case 'orderAdopted': {
+        if (typeof e.clientOrderId !== 'string' || e.clientOrderId === '') throw new RangeError(`\`orderAdopted.clientOrderId\` must be a non-empty string, was ${JSON.stringify(e.clientOrderId)}`);
+        const clientOrderId = this.string(b, e.clientOrderId);
+        const A = J.OrderAdopted;
+        A.startOrderAdopted(b);
+        A.addOrderId(b, checkU64(e.orderId, 'orderAdopted.orderId'));
+        A.addClientOrderId(b, clientOrderId);
+        A.addVenueOrderId(b, checkU64(e.venueOrderId, 'orderAdopted.venueOrderId'));
+        A.addInstrument(b, checkI32(e.instrument, 'orderAdopted.instrument'));
+        return [E.OrderAdopted, A.endOrderAdopted(b)];
+      }
       default: {
         const unknown: never = e;
-        throw new RangeError(`journal entry \`type\` must be one of inbound, submit, cancel, replace, killSwitchTripped, killSwitchReset, modeChanged, limitChanged, sessionStarted, reconciliation, modelAlert, was ${JSON.stringify((unknown as { type: unknown }).type)}`);
+        throw new RangeError(`journal entry \`type\` must be one of inbound, submit, cancel, replace, killSwitchTripped, killSwitchReset, modeChanged, limitChanged, sessionStarted, reconciliation, modelAlert, orderAdopted, was ${JSON.stringify((unknown as { type: unknown }).type)}`);
       }
     }
   }
@@ -337,9 +348,13 @@ function decodeEntry(record: QuantFlow.Journal.JournalRecord, sequence: bigint):
       if (kind !== 'feature-drift' && kind !== 'quantile-calibration') throw new JournalFormatError(`journal record ${sequence}: ModelAlert.kind holds unknown kind ${JSON.stringify(kind)}`);
       return { type: 'modelAlert', kind, instrument: e.instrument(), feature: e.feature() ?? '', value: e.value(), threshold: e.threshold(), atNs: e.timeNs() };
     }
+    case E.OrderAdopted: {
+      const e = record.entry(new J.OrderAdopted()) as QuantFlow.Journal.OrderAdopted;
+      return { type: 'orderAdopted', orderId: e.orderId(), clientOrderId: e.clientOrderId(), venueOrderId: e.venueOrderId(), instrument: e.instrument() };
+    }
     default:
       throw new JournalFormatError(
-        `journal record ${sequence} holds entry type ${E[type] ?? type}, which this journal does not read (it reads InboundRecord, SubmitOrder, CancelOrder, ReplaceOrder, KillSwitchTripped, KillSwitchReset, ModeChanged, LimitChanged, SessionStarted, ReconciliationDone, ModelAlert)`,
+        `journal record ${sequence} holds entry type ${E[type] ?? type}, which this journal does not read (it reads InboundRecord, SubmitOrder, CancelOrder, ReplaceOrder, KillSwitchTripped, KillSwitchReset, ModeChanged, LimitChanged, SessionStarted, ReconciliationDone, ModelAlert, OrderAdopted)`,
       );
   }
 }

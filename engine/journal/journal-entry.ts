@@ -71,6 +71,19 @@ export type JournalEntry =
       threshold: number;
       /** Bar close of the observation that raised it. */
       atNs: bigint;
+    }
+  | {
+      /**
+       * Reconciliation (policy adopt) made a venue order we did not place engine order `orderId`;
+       * a restarted session registers it with the adapter again (VenueAdapter.adopt) before reconciling.
+       */
+      type: 'orderAdopted';
+      orderId: bigint;
+      /** The venue's client order id of it (not one of ours). */
+      clientOrderId: string;
+      /** The venue's id of the order (what its records carry; the core's venueOrderId). */
+      venueOrderId: bigint;
+      instrument: number;
     };
 
 export type JournalEntryType = JournalEntry['type'];

@@ -239,6 +239,21 @@ export class Journal {
     for (const { key, value } of this.sharedReadDb.getRange({ start, end: this.committed + 1 })) yield { sequence: key, bytes: value };
   }
 
+  /**
+   * `scan` without the generator: lmdb-js's range itself ({ key, value }, value the shared read
+   * buffer with `length` set, valid until the next step). For the recovery loop (journal-replay).
+   */
+  scanRange(from = 1n): Iterable<{ key: number; value: Uint8Array }> {
+    this.checkOpen();
+    const start = from < 1n ? 1 : Number(from);
+    return this.sharedReadDb.getRange({ start, end: this.committed + 1 });
+  }
+
+  /** The last journaled inbound sequence (committed or pending), -1n when there is none. */
+  lastInboundSequence(): bigint {
+    return this.lastInboundSeq;
+  }
+
   /** Committed records' bytes (copies) with sequence >= `from`, in order. */
   *readRaw(from = 1n): IterableIterator<{ sequence: bigint; bytes: Uint8Array }> {
     for (const { key, value } of this.range(from)) yield { sequence: BigInt(key), bytes: value.slice() };

@@ -2,11 +2,20 @@
 // (recovery, reconciliation, lockstep loop), the adapter contract every venue adapter
 // implements (pull: lockstep; push: PushVenueAdapter), the stop request of a push session, and the scripted crash points the crash harness uses.
 export {
-  clientOrderIdOf, orderIdOfClientOrderId, isPushVenueAdapter, type PushMarketStream, type PushVenueAdapter,
+  clientOrderIdOf, orderIdOfClientOrderId, isPushVenueAdapter, type FeedSignal, type PushMarketStream, type PushVenueAdapter,
   type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition, type VenueRecordListener,
   type VenueReplaceRequest, type VenueStatus,
 } from './venue-adapter.js';
-export { runLiveSession, JournalDivergenceError, TradingStoppedError, type LiveSessionOptions, type LiveSessionResult, type LiveSessionModel, type PushFeedOptions } from './live-session.js';
+export {
+  runLiveSession, JournalDivergenceError, TradingStoppedError, type LiveSessionOptions, type LiveSessionResult, type LiveSessionModel, type PushFeedOptions,
+  type LiveSessionWatcher, type SessionPhase,
+} from './live-session.js';
+export { LiveSessionMonitor, type LiveSessionMonitorOptions } from './session-monitor.js';
+export { LiveSessionControl, controlRefused, isOperatorTrip, type QueuedControl } from './session-server-control.js';
+export { inboundVenueReply } from './inbound-venue-reply.js';
+export { JournaledInbound } from './journaled-inbound.js';
+export { JournaledCommands, commandEntry, sendCommand, type CommandRecord, type QueuedCommand } from './journaled-commands.js';
+export { CommandLatency } from './command-latency.js';
 export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliation, type ForeignOrderPolicy, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
 export { CRASH_POINTS, crashPoint, type CrashPointName } from './crash-points.js';
 export { liveOrders, readSessionBook, pipelineFromJson, pipelineToJson, type SessionBook } from './session-state.js';
@@ -14,4 +23,7 @@ export { replayJournal, JournalReplayError, type JournalReplayResult } from './j
 export {
   SessionControlRefused, holdJournal, journalHolder, journaledKillSwitch, releaseJournal, resetKillSwitchInJournal, type JournaledKillSwitch,
 } from './session-control.js';
+export { ShadowPaper } from './shadow-paper.js';
+export { buildDriftReport, describeDrift, orderOutcome, type DriftReport, type MatchedOrder, type OrderOutcome, type SideFill, type SideOrder, type SideSummary } from './shadow-drift.js';
+export { SessionFeedHealth, describeFeedHealth, streamThresholds, type SessionFeedHealthSettings } from './session-feed-health.js';
 export { SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type SessionExitReport, type StopRequest } from './session-stop.js';

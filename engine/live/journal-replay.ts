@@ -2,13 +2,17 @@
 // events, at the inbound sequences they were published at) re-run through a fresh core with
 // the pipeline the session journaled. Every command the core writes again is compared, in
 // order, with the commands the session journaled before sending them; every outbound record
-// (commands, risk records, notices, round trips) goes into a SHA-256 of the decisions.
+// (commands, risk records, notices, round trips) goes into a SHA-256 of the decisions. The
+// journal is read once, in order: inbound records are copied from LMDB's read buffer into ring
+// slots as they come, control entries (session starts, commands, operator kill-switch actions)
+// are decoded where they fall.
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EngineHost } from '../threads/index.js';
 import { InboundReader, Journal, decodeJournalRecord } from '../journal/index.js';
 import { EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { pipelineFromJson, readSessionBook, type SessionBook } from './session-state.js';
+import { isOperatorTrip } from './session-server-control.js';
 
 export interface JournalReplayResult {
   /** Sessions (starts and restarts) the journal records. */
@@ -22,7 +26,7 @@ export interface JournalReplayResult {
   readonly decisions: number;
   readonly decisionsHash: string;
   readonly book: SessionBook;
-  /** Reading the journal and running its records through the core (starting and stopping the engine thread left out). */
+  /** Reading the journal and running its records through the core, until the engine thread drained and stopped (its start left out). */
   readonly elapsedMs: number;
 }
 
@@ -34,36 +38,16 @@ export async function replayJournal(dir: string, onProgress?: (published: number
   const journal = Journal.open(dir, { durability: { mode: 'async' } });
   let host: EngineHost | undefined;
   try {
-    let pipelineJson: string | null = null;
-    let sessions = 0;
-    const journaled: Uint8Array[] = [];
-    /** Inbound records journaled before each kill-switch reset: where the reset is replayed. */
-    const resets: number[] = [];
-    let total = 0;
-    // One pass over the control entries; inbound records are only counted (their fields are read in place, not decoded).
+    // Timed from here, the engine thread's start left out (its drain and stop are in): the journal is read once.
     const scanStarted = performance.now();
-    const inboundReader = new InboundReader();
-    for (const { bytes } of journal.scan(1n)) {
-      if (inboundReader.read(bytes)) {
-        total++;
-        continue;
-      }
-      const { entry } = decodeJournalRecord(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length).slice());
-      if (entry.type === 'killSwitchReset') resets.push(total);
-      if (entry.type === 'sessionStarted') {
-        sessions++;
-        pipelineJson ??= entry.pipelineJson;
-      } else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') {
-        journaled.push(entry.record);
-      }
-    }
-    const scanMs = performance.now() - scanStarted;
+    const pipelineJson = firstPipelineJson(journal);
     if (pipelineJson === null) throw new JournalReplayError(`journal ${dir}: no session start recorded (is this a session journal?)`);
     const pipeline = pipelineFromJson(pipelineJson);
+    const total = Number(journal.lastInboundSequence()) + 1;
+    const commandsCompared = new CommandComparison();
     const hash = createHash('sha256');
     let decisions = 0;
-    let commands = 0;
-    let firstMismatch: string | null = null;
+    const beforeStart = performance.now() - scanStarted;
     host = await EngineHost.start({
       // A session with no instruments (a transport benchmark) runs the core with no stages.
       pipeline: pipeline.instruments.length > 0 ? pipeline : undefined,
@@ -72,36 +56,27 @@ export async function replayJournal(dir: string, onProgress?: (published: number
         hash.update(bytes);
         const kind = new DataView(bytes.buffer, bytes.byteOffset).getInt32(EV_KIND, true) & KIND_MASK;
         if ((kind & COMMAND_KINDS) === 0 || (kind & EventKind.REJECT) !== 0) return;
-        const expected = journaled[commands++];
-        if (firstMismatch === null && (expected === undefined || Buffer.compare(expected, bytes) !== 0)) {
-          firstMismatch = expected === undefined ? `command ${commands}: the replay decided it, the session never journaled it` : `command ${commands}: differs from the journaled one`;
-        }
+        commandsCompared.decided(bytes);
       },
     });
     const started = performance.now();
     const producer = host.inbound;
     const memory = new Uint8Array(host.memory.buffer);
-    const CLAIM = 1024;
+    const memoryWords = new Int32Array(host.memory.buffer);
+    let sessions = 0;
     let published = 0;
+    /** Claimed, unpublished slots start at sequence `first`; `written` of the `claimed` hold records. */
     let first = 0;
     let claimed = 0;
     let written = 0;
-    // Records go straight from LMDB into claimed ring slots: no copy in between, no allocation per record.
     const publishWritten = (): void => {
       producer.publish((first + written) >>> 0);
       published += written;
-      claimed = written = 0;
+      first = (first + written) >>> 0;
+      claimed -= written;
+      written = 0;
       host!.drainOutbound();
       onProgress?.(published, total);
-    };
-    /** Resets journaled before inbound record `published + written`: replayed once the core has taken every record before it. */
-    const resetsDue = async (): Promise<void> => {
-      while (resets.length > 0 && resets[0] === published + written) {
-        if (claimed > 0) publishWritten(); // claimed === written here: claims stop at the next reset
-        resets.shift();
-        await consumed(BigInt(published));
-        await host!.resetKillSwitch();
-      }
     };
     const consumed = async (count: bigint): Promise<void> => {
       while (BigInt(host!.counters().eventsProcessed) < count) {
@@ -112,38 +87,115 @@ export async function replayJournal(dir: string, onProgress?: (published: number
       }
       host!.drainOutbound();
     };
-    let expectedSeq = 0n;
-    for (const record of journal.readInbound(0n)) {
-      if (record.inboundSeq !== expectedSeq) throw new JournalReplayError(`journal ${dir}: record ${record.sequence} is inbound ${record.inboundSeq}, expected ${expectedSeq}`);
+    // One pass: inbound records go from LMDB's read buffer straight into claimed ring slots (16
+    // word copies, no allocation per record); control entries (few) are decoded in stream order.
+    // An operator kill-switch action publishes what is written (the rest of the claim stays
+    // claimed) and is replayed once the core has taken every record before it.
+    const reader = new InboundReader();
+    let source: Int32Array | null = null;
+    let expectedSeq = 0;
+    for (const { key, value } of journal.scanRange(1n)) {
+      const inboundSeq = reader.readInboundSeq(value);
+      if (inboundSeq < 0) {
+        const { entry } = decodeJournalRecord(new Uint8Array(value.buffer, value.byteOffset, value.length).slice());
+        if (entry.type === 'sessionStarted') sessions++;
+        else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') commandsCompared.journaled(entry.record);
+        else if (entry.type === 'killSwitchReset' || isOperatorTrip(entry)) {
+          if (written > 0) publishWritten();
+          await consumed(BigInt(published));
+          if (entry.type === 'killSwitchReset') await host.resetKillSwitch();
+          else await host.tripKillSwitch();
+        }
+        continue;
+      }
+      if (inboundSeq !== expectedSeq) throw new JournalReplayError(`journal ${dir}: record ${key} is inbound ${inboundSeq}, expected ${expectedSeq}`);
       expectedSeq++;
-      if (resets.length > 0) await resetsDue();
       if (written === claimed) {
-        if (claimed > 0) publishWritten();
-        // Claim no further than the next reset: every claimed slot is written and published before it.
-        const want = Math.min(CLAIM, total - published, resets.length > 0 ? resets[0] - published : CLAIM);
+        if (written > 0) publishWritten();
+        const want = Math.min(CLAIM, producer.capacity >> 1, total - published);
         for (first = producer.tryClaim(want); first === -1; first = producer.tryClaim(want)) {
           host.checkHealthy();
           if (host.drainOutbound() === 0) await host.waitForInboundRoom(5);
         }
         claimed = want;
       }
-      memory.set(record.record.subarray(0, 64), producer.slotOffset((first + written) >>> 0));
+      const from = value.byteOffset + reader.recordOffset;
+      const to = producer.slotOffset((first + written) >>> 0);
+      if ((from & 3) === 0) {
+        if (source === null || source.buffer !== value.buffer) source = new Int32Array(value.buffer);
+        for (let w = 0, s = from >> 2, d = to >> 2; w < 16; w++) memoryWords[d + w] = source[s + w];
+      } else {
+        memory.set(new Uint8Array(value.buffer, from, 64), to);
+      }
       written++;
     }
-    if (claimed > 0) publishWritten();
-    await resetsDue();
-    await consumed(expectedSeq);
+    if (claimed !== written) throw new JournalReplayError(`journal ${dir}: ${expectedSeq} inbound records read, ${total} expected from its last inbound sequence`);
+    if (written > 0) publishWritten();
+    await consumed(BigInt(expectedSeq));
     const book = readSessionBook(host.memory, pipeline.instruments.map((entry) => entry.instrument));
     await host.drainAndStop();
-    const elapsedMs = scanMs + (performance.now() - started);
+    const elapsedMs = beforeStart + (performance.now() - started); // the stop included, as before
     host = undefined;
-    if (firstMismatch === null && commands < journaled.length) firstMismatch = `command ${commands + 1}: journaled, but the replay never decided it`;
+    const compared = commandsCompared.finish();
     return {
-      sessions, inboundRecords: published, commandsJournaled: journaled.length, commandsReplayed: commands, firstMismatch, decisions,
+      sessions, inboundRecords: published, commandsJournaled: compared.journaled, commandsReplayed: compared.decided, firstMismatch: compared.firstMismatch, decisions,
       decisionsHash: hash.digest('hex'), book, elapsedMs,
     };
   } finally {
     if (host) await host.terminate();
     journal.close();
+  }
+}
+
+/** Ring slots claimed at a time (the inbound ring holds more; the core takes them as they come). */
+const CLAIM = 4096;
+
+/** The pipeline of the journal's first session start (read up to it only), or null when it has none. */
+function firstPipelineJson(journal: Journal): string | null {
+  const reader = new InboundReader();
+  for (const { value } of journal.scanRange(1n)) {
+    if (reader.readInboundSeq(value) >= 0) continue;
+    const { entry } = decodeJournalRecord(new Uint8Array(value.buffer, value.byteOffset, value.length).slice());
+    if (entry.type === 'sessionStarted') return entry.pipelineJson;
+  }
+  return null;
+}
+
+/**
+ * The replay's commands against the journaled ones, in order, whichever comes first: the core
+ * may decide a command before the single pass reaches its journal entry, or after. Pairs
+ * complete in order, so the first that differs is the first mismatch.
+ */
+class CommandComparison {
+  private readonly pendingJournaled: Uint8Array[] = [];
+  private readonly pendingDecided: Uint8Array[] = [];
+  private journaledCount = 0;
+  private decidedCount = 0;
+  private compared = 0;
+  private mismatch: string | null = null;
+
+  journaled(record: Uint8Array): void {
+    this.journaledCount++;
+    if (this.pendingDecided.length > 0) this.compare(record, this.pendingDecided.shift()!);
+    else this.pendingJournaled.push(record);
+  }
+
+  /** `bytes` is a view of the outbound ring: copied when it has to wait. */
+  decided(bytes: Uint8Array): void {
+    this.decidedCount++;
+    if (this.pendingJournaled.length > 0) this.compare(this.pendingJournaled.shift()!, bytes);
+    else this.pendingDecided.push(bytes.slice());
+  }
+
+  finish(): { journaled: number; decided: number; firstMismatch: string | null } {
+    let firstMismatch = this.mismatch;
+    if (firstMismatch === null && this.pendingDecided.length > 0) firstMismatch = `command ${this.compared + 1}: the replay decided it, the session never journaled it`;
+    if (firstMismatch === null && this.pendingJournaled.length > 0) firstMismatch = `command ${this.compared + 1}: journaled, but the replay never decided it`;
+    return { journaled: this.journaledCount, decided: this.decidedCount, firstMismatch };
+  }
+
+  private compare(expected: Uint8Array, decided: Uint8Array): void {
+    this.compared++;
+    if (this.mismatch === null && Buffer.compare(expected, decided) !== 0) this.mismatch = `command ${this.compared}: differs from the journaled one`;
   }
 }

@@ -27,6 +27,9 @@
 //   loop: wait until the core has taken every published record
 //         model answers?    journal and publish them
 //         commands queued?  journal, commit (durable per the policy), send; no sync: replies come when they come
+//         control action?   an operator's kill-switch trip or reset (watcher.control): hold the venue's and the
+//                           feed-health records back, journal who and why, commit, apply it in the core at this
+//                           batch boundary (parking protocol), then publish the held records in arrival order
 //         reconnected?      the adapter restored its streams by itself: reconcile
 //         timer due?        journal and publish a TIMER (order timeouts, model wait, staleness)
 //         stop requested?   journal who and why, then drain, cancel (each cancel journaled before it is
@@ -34,16 +37,20 @@
 //         checkpoint due?   as in lockstep
 //         otherwise         sleep until a record, a reconnect, a stop or the next timer
 //
+// Feed health (push mode, `push.feedHealth`): after recovery, the feed conditions the core holds
+// (its risk slots, restored by checkpoint + replay) are handed to the new SessionFeedHealth as
+// active until proven clear, so a feed that is healthy again gets its RECOVERED record.
+//
 // Paper mode is push mode with `venueOrders: false`: the core's simulated venue fills the orders,
 // nothing is sent to the venue and nothing is reconciled with it.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint } from '../threads/index.js';
+import { EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint, type OutboundListeners } from '../threads/index.js';
 import { Journal, JournalWriteError, type DurabilityPolicy } from '../journal/index.js';
 import type { PipelineSpec } from '../pipeline/index.js';
 import { JournaledInbound } from './journaled-inbound.js';
 import { JournaledCommands, type QueuedCommand } from './journaled-commands.js';
-import { DEFAULT_RECONCILE_POLICY, describeReconciliation, reconcile, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
+import { AdoptedOrders, DEFAULT_RECONCILE_POLICY, checkForeignOrderPolicy, describeReconciliation, reconcile, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
 import { liveOrders, pipelineToJson, readSessionBook, type SessionBook } from './session-state.js';
 import { clientOrderIdOf, type PushMarketStream, type PushVenueAdapter, type VenueAdapter } from './venue-adapter.js';
 import { SessionStop, type SessionExitReport, type StopRequest } from './session-stop.js';
@@ -54,7 +61,15 @@ import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
 import { readRiskAccount } from '../pipeline/index.js';
 import { EVENT_BYTES, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { modelAlertEntry } from '../journal/index.js';
-import { ModelFeed, type ModelFeedOptions, type ModelStatus } from '../models/index.js';
+import { ModelFeed, type ModelFeedOptions, type ModelStatus, type MonitorAlert } from '../models/index.js';
+import { mergeOutboundListeners } from '../server/index.js';
+import { controlRefused, isOperatorTrip, type LiveSessionControl, type QueuedControl } from './session-server-control.js';
+import { journaledKillSwitch } from './session-control.js';
+import { SessionFeedHealth, describeFeedHealth, type SessionFeedHealthSettings } from './session-feed-health.js';
+import { ShadowPaper } from './shadow-paper.js';
+import { CommandLatency } from './command-latency.js';
+import { describeDrift, type DriftReport } from './shadow-drift.js';
+import { DEFAULT_FEED_HEALTH, readFeedHealthState } from '../risk/index.js';
 
 const MARKET_KINDS = EventKind.BAR | EventKind.TRADE | EventKind.QUOTE;
 
@@ -84,6 +99,30 @@ export interface LiveSessionOptions {
   /** lockstep (default): the session pulls market records with adapter.market(); push: the adapter (a PushVenueAdapter) pushes them, see `push`. */
   readonly feed?: 'lockstep' | 'push';
   readonly push?: PushFeedOptions;
+  /** What watches the session and controls it while it runs (session-monitor.ts: the state server's source, webhooks, the control channel). */
+  readonly watcher?: LiveSessionWatcher;
+}
+
+/** What a session is doing: a watcher's readiness follows it. */
+export type SessionPhase = 'recovering' | 'reconciling' | 'trading' | 'disconnected' | 'stopping' | 'stopped';
+
+/** Hooks of a running session for whoever watches and controls it (engine/live session-monitor.ts). */
+export interface LiveSessionWatcher {
+  /** Outbound listeners called beside the session's own. */
+  readonly listeners?: OutboundListeners;
+  /** Operator kill-switch trips and resets, taken at batch boundaries (session-server-control.ts). */
+  readonly control?: LiveSessionControl;
+  /** The engine started (before recovery replays the journal). */
+  engineStarted?(host: EngineHost): void;
+  phase?(phase: SessionPhase, detail?: string): void;
+  /** Each record journaled and published after recovery: the venue's, and the feed-health records. */
+  inbound?(record: Uint8Array): void;
+  /** The kill switch as journaled, once recovered and on every trip and reset since. */
+  killSwitch?(halted: boolean, who: string, why: string): void;
+  /** A model monitor alert, once journaled. */
+  modelAlert?(alert: MonitorAlert): void;
+  /** The model's status changed (a prediction, an alert): the models topic. */
+  modelStatus?(status: ModelStatus): void;
 }
 
 export interface PushFeedOptions {
@@ -97,6 +136,16 @@ export interface PushFeedOptions {
   readonly stop?: SessionStop;
   /** false: paper mode, the core's simulated venue fills; no command leaves, no reconciliation (default true). */
   readonly venueOrders?: boolean;
+  /**
+   * Feed health (SessionFeedHealth): each stream's messages, gaps, books and connection state are
+   * tracked and each change is journaled and published as a FEED_HEALTH record (the core acts by
+   * its risk.feedHealth policy). Thresholds default to the pipeline's risk.feedHealth. Absent: not tracked.
+   */
+  readonly feedHealth?: SessionFeedHealthSettings;
+  /** The tracker's clock (default: the wall clock, ns). */
+  readonly nowNs?: () => bigint;
+  /** Live mode: the same pipeline with the core's simulated venue, run beside the live core on the same records (ShadowPaper); the result gets its drift report. */
+  readonly shadowPaper?: PipelineSpec;
 }
 
 /** The ModelFeed of a live session, less what the session wires itself. */
@@ -118,6 +167,10 @@ export interface LiveSessionResult {
   /** Push mode: TIMER records published, and how the session stopped. */
   readonly timers?: number;
   readonly exit?: SessionExitReport;
+  /** Push mode with feedHealth: FEED_HEALTH records this process journaled. */
+  readonly feedHealthRecords?: number;
+  /** Push mode with shadowPaper: live vs the simulated venue on the same decisions. */
+  readonly shadowPaper?: DriftReport;
 }
 
 /** A TIMER record at `nowNs` as a live session publishes it (no instrument). */
@@ -208,8 +261,12 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveS
 
 async function runSession(options: LiveSessionOptions): Promise<LiveSessionResult> {
   const log = options.log ?? (() => undefined);
+  const watcher = options.watcher;
+  const control = watcher?.control;
   const holder = journalHolder(options.journalDir);
   if (holder !== null) throw new Error(`journal ${options.journalDir} is held by a running session (pid ${holder})`);
+  // Policy adopt needs an adapter that can adopt (not ccxt, IB): refused before anything starts.
+  if (options.push?.venueOrders !== false) checkForeignOrderPolicy(options.reconcile ?? DEFAULT_RECONCILE_POLICY, options.adapter);
   const journal = Journal.open(options.journalDir, { durability: options.durability });
   holdJournal(options.journalDir);
   const snapshots = journal.snapshots;
@@ -222,6 +279,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
   /** false in paper mode: commands stay in the core (its simulated venue). */
   const sendsOrders = push?.venueOrders !== false;
   let host: EngineHost | undefined;
+  let shadowToStop: ShadowPaper | undefined;
   try {
     // Recovery: checkpoint, then the journal's inbound records after it.
     const latest = snapshots.latest();
@@ -248,8 +306,10 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       onAlert: (alert) => {
         if (replaying) return;
         journal.append(modelAlertEntry(alert));
+        watcher?.modelAlert?.(alert);
         log(`model alert: ${alert.kind} ${alert.instrument}${alert.feature ? ` ${alert.feature}` : ''} ${alert.value.toFixed(4)} (threshold ${alert.threshold})`);
       },
+      ...(watcher?.modelStatus ? { onStatus: () => { if (feed) watcher.modelStatus!(feed.status()); } } : {}),
     });
     /** Waits for the model's answers under way, then journals and publishes them; true when some went out (the core takes them before anything else). */
     const publishAnswers = async (): Promise<boolean> => {
@@ -280,20 +340,35 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     host = await EngineHost.start({
       pipeline: options.pipeline,
       restore,
-      onRecordBytes: (bytes) => {
-        lastBytes = bytes;
-        decisions.update(bytes);
-      },
-      onOrder: (command) => queued.push({ command, bytes: lastBytes }),
-      onOrderChange: (command) => queued.push({ command, bytes: lastBytes }),
-      onFeatures: feed?.onFeatures,
+      ...mergeOutboundListeners({
+        onRecordBytes: (bytes) => {
+          lastBytes = bytes;
+          decisions.update(bytes);
+        },
+        onOrder: (command) => queued.push({ command, bytes: lastBytes }),
+        onOrderChange: (command) => queued.push({ command, bytes: lastBytes }),
+        onFeatures: feed?.onFeatures,
+      }, watcher?.listeners ?? {}),
     });
+    watcher?.engineStarted?.(host);
+    watcher?.phase?.('recovering');
     const inbound = new JournaledInbound(host, journal, restore ? restore.inboundSeq : 0n);
     inbound.lastMarketSeq = stream.lastMarketSeq;
     inbound.lastFillId = stream.lastFillId;
     const journaled: Uint8Array[] = [];
     let replayed = 0;
     let journaledHalted = stream.halted;
+    /** Who tripped or last reset the kill switch, as journaled (for the watcher; a trip before the checkpoint is looked up in the journal). */
+    let killSwitchBy = { who: '', why: '' };
+    if (stream.halted && watcher) {
+      const journaledSwitch = journaledKillSwitch(journal);
+      killSwitchBy = { who: journaledSwitch.who, why: journaledSwitch.why };
+    }
+    const setKillSwitch = (halted: boolean, who: string, why: string): void => {
+      journaledHalted = halted;
+      killSwitchBy = { who, why };
+      watcher?.killSwitch?.(halted, who, why);
+    };
     for (const view of journal.read(journalFrom)) {
       const entry = view.entry;
       if (entry.type === 'inbound') {
@@ -310,12 +385,18 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       } else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') {
         journaled.push(entry.record);
       } else if (entry.type === 'killSwitchTripped') {
-        journaledHalted = true;
+        if (isOperatorTrip(entry)) {
+          // An operator's trip lands where it was journaled, as a reset does (the core's own drawdown trips replay by themselves).
+          await inbound.idle();
+          await host.tripKillSwitch();
+          log(`kill switch: tripped by ${entry.who} (${entry.why}), journaled at ${view.sequence}; no new exposure`);
+        }
+        setKillSwitch(true, entry.who, entry.why);
       } else if (entry.type === 'killSwitchReset') {
         // An operator's reset lands where it was journaled: after every record before it.
         await inbound.idle();
         await host.resetKillSwitch();
-        journaledHalted = false;
+        setKillSwitch(false, entry.who, entry.why);
         log(`kill switch: reset by ${entry.who} (${entry.why}), journaled at ${view.sequence}; trading may resume`);
       }
     }
@@ -326,7 +407,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       if (account.halted && !journaledHalted) {
         journal.append({ type: 'killSwitchTripped', who: DRAWDOWN_TRIPPER, why: drawdownTripReason(account.highWaterMark, account.tripEquity) });
         log(`kill switch: TRIPPED (${drawdownTripReason(account.highWaterMark, account.tripEquity)}); journaled; no new exposure`);
-        journaledHalted = true;
+        setKillSwitch(true, DRAWDOWN_TRIPPER, drawdownTripReason(account.highWaterMark, account.tripEquity));
       }
     };
     await inbound.idle();
@@ -345,6 +426,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       replaying = false;
     }
     journalTrip();
+    watcher?.killSwitch?.(journaledHalted, killSwitchBy.who, killSwitchBy.why);
     if (latest || replayed > 0) log(`recovery: checkpoint at inbound ${restore?.inboundSeq ?? 0n}, ${replayed} journal records replayed; ${unjournaled.length} commands decided but never journaled`);
     journal.append({
       type: 'sessionStarted', sessionId: options.sessionId ?? `session-${process.pid}`, mode: sendsOrders ? 'live' : 'paper', pipelineJson: pipelineToJson(options.pipeline),
@@ -355,31 +437,130 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     // The venue: every record it sends is journaled, then published.
     const onMarket = options.onMarketRecord;
     let pushedMarket = 0;
-    adapter.onRecord((record, sourceSeq) => {
+    // The journal stage (flush -> committed, first send) and the venue stage (send -> first reply) of the host's latency histograms.
+    const commandLatency = new CommandLatency(host.latency);
+    // Shadow paper (live push mode): a second core on the simulated venue takes the same records, after the live core (shadow-paper.ts).
+    const shadow = push?.shadowPaper && sendsOrders ? await ShadowPaper.start(push.shadowPaper) : undefined;
+    shadowToStop = shadow;
+    // Feed health (push mode): the records it causes are journaled and published after the record that caused them.
+    const healthNow = push?.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
+    const health = push?.feedHealth
+      ? new SessionFeedHealth(push.streams, healthNow(), options.pipeline.risk?.limits.feedHealth ?? DEFAULT_FEED_HEALTH, push.feedHealth)
+      : undefined;
+    if (health && options.pipeline.risk) {
+      // After a crash the core's recovered feed state may hold conditions: carried over as active until the streams prove them clear (session-feed-health.ts).
+      const riskView = new DataView(host.memory.buffer);
+      for (const instrument of instruments) {
+        const recovered = readFeedHealthState(riskView, instrument);
+        if (recovered && recovered.mask !== 0) log(health.restore(instrument, recovered.mask, healthNow()));
+      }
+    }
+    const publishHealth = (records: readonly Uint8Array[]): void => {
+      for (const record of records) {
+        log(describeFeedHealth(record));
+        // While an operator's control action is applied, it waits with the venue's records, in arrival order.
+        if (held) { held.push({ record: record.slice(0, 64), sourceSeq: 0n, health: true }); continue; }
+        publishHealthRecord(record);
+      }
+    };
+    const publishHealthRecord = (record: Uint8Array): void => {
+      inbound.journalAndPublish(record, 0n);
+      watcher?.inbound?.(record);
+      shadow?.offer(record);
+    };
+    /**
+     * The venue's records and the feed-health records (onDisconnect, onFeedSignal, onReconnect, a
+     * record's own) while an operator's control action is applied (applyControl): journaled and
+     * published in arrival order once it is, so the action lands exactly where it was journaled.
+     */
+    let held: { record: Uint8Array; sourceSeq: bigint; health: boolean }[] | null = null;
+    const onVenueRecord = (record: Uint8Array, sourceSeq: bigint): void => {
+      if (held) {
+        held.push({ record: record.slice(0, 64), sourceSeq, health: false });
+        return;
+      }
       inbound.journalAndPublish(record, sourceSeq);
+      commandLatency.inbound(record);
+      watcher?.inbound?.(record);
       noteBar(record);
+      shadow?.offer(record);
+      if (health) publishHealth(health.onRecord(record, healthNow()));
       if (onMarket && (new DataView(record.buffer, record.byteOffset, 64).getInt32(EV_KIND, true) & MARKET_KINDS) !== 0) onMarket(record);
       if (push) {
         if (sourceSeq > 0n) pushedMarket++;
         pushStop.wake();
       }
-    });
+    };
+    adapter.onRecord(onVenueRecord);
     let dropped: string | null = null;
     const pushStop = push?.stop ?? new SessionStop();
     adapter.onDisconnect((reason) => {
       if (push) log(`venue: connection lost (${reason}); the adapter reconnects`);
       else dropped = reason;
+      watcher?.phase?.('disconnected', reason);
+      if (health) publishHealth(health.setConnected(false, healthNow()));
     });
+    if (health) {
+      (adapter as PushVenueAdapter).onFeedSignal?.((signal) => {
+        publishHealth(health.onSignal(signal, healthNow()));
+        pushStop.wake();
+      });
+    }
     await adapter.connect();
-    const commands = new JournaledCommands(journal, adapter);
+    const commands = new JournaledCommands(journal, commandLatency.adapter(adapter));
     const unjournaledIds = new Set(unjournaled.map(({ command }) => command.orderId));
     const notYetJournaled = (orderId: bigint): boolean => unjournaledIds.has(orderId) || queued.some(({ command }) => command.orderId === orderId);
+    watcher?.phase?.('reconciling', 'start');
+    // Journaled adoptions of orders the recovered core holds live: the adapter maps them again before reconciling.
+    const adopted = sendsOrders ? AdoptedOrders.restore(journal, adapter, host, instruments) : new AdoptedOrders();
+    if (adopted.size > 0) log(`recovery: ${adopted.size} adopted venue orders registered with ${adapter.name} again`);
     const reconciliation = sendsOrders
-      ? await reconcile('start', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled)
+      ? await reconcile('start', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted)
       : noReconciliation('start (paper: the core\'s simulated venue)');
     log(describeReconciliation(reconciliation));
     if (reconciliation.positionMismatches > 0) throw new Error(`reconciliation: positions disagree with the venue; trading stopped (see the report above, journaled in ${journal.path})`);
     for (const command of unjournaled) commands.push(command);
+    /**
+     * An operator's kill-switch trip or reset (control channel): with the venue's records held
+     * back, once the core has taken every record published, journaled (who, why) and committed,
+     * then applied in the core at that batch boundary, where recovery and replay apply it again.
+     */
+    /** Journals and publishes the records held back (applyControl, a push-mode checkpoint), in arrival order. */
+    const releaseHeld = (): void => {
+      const release = held ?? [];
+      held = null;
+      for (const { record, sourceSeq, health: fromHealth } of release) {
+        if (fromHealth) publishHealthRecord(record);
+        else onVenueRecord(record, sourceSeq);
+      }
+    };
+    const applyControl = async (action: QueuedControl): Promise<void> => {
+      const trip = action.kind === 'trip';
+      if (!options.pipeline.risk) return action.refused(controlRefused('the pipeline has no risk stage, so there is no kill switch'));
+      held = [];
+      try {
+        await inbound.idle();
+        journalTrip();
+        if (trip ? journaledHalted : !journaledHalted) {
+          return action.refused(controlRefused(trip ? `the kill switch is already tripped (by ${killSwitchBy.who}: ${killSwitchBy.why})` : 'the kill switch is not tripped: nothing to reset'));
+        }
+        const sequence = journal.append(trip ? { type: 'killSwitchTripped', who: action.who, why: action.why } : { type: 'killSwitchReset', who: action.who, why: action.why });
+        journal.commit();
+        if (trip) await host!.tripKillSwitch();
+        else await host!.resetKillSwitch();
+        setKillSwitch(trip, action.who, action.why);
+        log(`kill switch: ${trip ? 'TRIPPED' : 'reset'} by ${action.who} (${action.why}), journaled at ${sequence}${trip ? '; no new exposure' : '; trading may resume'}`);
+        action.applied(sequence);
+      } catch (error) {
+        action.refused(error as Error);
+        throw error;
+      } finally {
+        releaseHeld();
+      }
+    };
+    watcher?.phase?.('trading');
+    control?.onQueued(() => pushStop.wake());
+    control?.running();
 
     const checkpointEvery = options.checkpointEvery ?? 0;
     const image = checkpointEvery > 0 ? new Uint8Array(CHECKPOINT_IMAGE_BYTES) : null;
@@ -394,6 +575,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       let reconnectsPending = 0;
       pushAdapter.onReconnect(() => {
         reconnectsPending++;
+        if (health) publishHealth(health.setConnected(true, healthNow()));
         pushStop.wake();
       });
       pushAdapter.subscribe(push.streams);
@@ -426,25 +608,41 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         await inbound.idle();
         if (await publishAnswers()) continue;
         journalTrip();
-        for (const command of queued.splice(0)) if (sendsOrders) commands.push(command);
+        for (const command of queued.splice(0)) {
+          if (!sendsOrders) continue;
+          if (shadow && command.command.record === 'order') shadow.noteLiveOrder(command.command);
+          commands.push(command);
+        }
         if (commands.pending > 0) {
+          commandLatency.flushing(commands.pending);
           commands.flush();
+          continue;
+        }
+        const action = control?.take();
+        if (action) {
+          await applyControl(action);
           continue;
         }
         if (reconnectsPending > 0) {
           reconnectsPending = 0;
           reconnects++;
+          watcher?.phase?.('reconciling', 'reconnect');
           if (sendsOrders) {
-            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled);
+            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted);
             log(describeReconciliation(report));
             if (report.positionMismatches > 0) throw new Error(`reconciliation after a reconnect: positions disagree with the venue; trading stopped (journaled in ${journal.path})`);
           }
+          watcher?.phase?.('trading');
           continue;
         }
         if (Date.now() >= nextTimerAt) {
           nextTimerAt = Date.now() + timerMs;
-          inbound.journalAndPublish(timerRecord((await adapter.status()).nowNs), 0n);
+          const timer = timerRecord((await adapter.status()).nowNs);
+          inbound.journalAndPublish(timer, 0n);
+          shadow?.offer(timer);
           timers++;
+          if (health) publishHealth(health.check(healthNow()));
+          shadow?.pump();
           continue;
         }
         const request = pushStop.requested;
@@ -457,6 +655,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           journal.commit();
           log(`stop: requested by ${request.who} (${request.why}); on exit ${request.policy}, ${workingAtStop.length} working orders`);
           stopping = { deadline: Date.now() + request.boundMs, workingAtStop, cancelsSent: 0, cancelled: new Set() };
+          control?.stopped();
+          watcher?.phase?.('stopping', `${request.who}: ${request.why}`);
           if (request.policy === 'cancel' && sendsOrders) await cancelWorking(stopping, request);
           continue;
         }
@@ -481,17 +681,26 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         if (recordsDue || timeDue) {
           const buffer = image ?? new Uint8Array(CHECKPOINT_IMAGE_BYTES);
           journal.commit();
-          const checkpoint = await host.checkpoint(buffer);
-          crashPoint('snapshot-before-store');
-          snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {
-            counters: checkpoint.counters.join(','),
-            ...checkpointStreamMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, halted: journaledHalted }),
-          });
-          crashPoint('snapshot-after-store');
+          // Venue records pushed while the core parks wait until the checkpoint is stored, so its
+          // journal sequence covers exactly the inbound records its image holds.
+          held = [];
+          let checkpoint: CoreCheckpoint;
+          try {
+            checkpoint = await host.checkpoint(buffer);
+            crashPoint('snapshot-before-store');
+            snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {
+              counters: checkpoint.counters.join(','),
+              ...checkpointStreamMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, halted: journaledHalted }),
+            });
+            crashPoint('snapshot-after-store');
+          } finally {
+            releaseHeld();
+          }
           lastCheckpoint = checkpoint.inboundSeq;
           lastCheckpointAt = Date.now();
           continue;
         }
+        shadow?.pump();
         await pushStop.wait(Math.max(1, Math.min(nextTimerAt - Date.now(), stopping ? 50 : timerMs)));
       }
     }
@@ -503,8 +712,14 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         journalTrip();
         for (const command of queued.splice(0)) commands.push(command);
         if (commands.pending > 0) {
+          commandLatency.flushing(commands.pending);
           commands.flush();
           await adapter.sync();
+          continue;
+        }
+        const action = control?.take();
+        if (action) {
+          await applyControl(action);
           continue;
         }
         journal.commitIfDue();
@@ -531,7 +746,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           try {
             await reconnectWithBackoff(adapter, reconnect, log);
             reconnects++;
-            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled);
+            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted);
             log(describeReconciliation(report));
             if (report.positionMismatches > 0) throw new Error(`reconciliation after a reconnect: positions disagree with the venue; trading stopped (journaled in ${journal.path})`);
           } catch (again) {
@@ -543,6 +758,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     await inbound.idle();
     journal.commit();
     await feed?.close();
+    const shadowPaper = shadow ? await shadow.finish() : undefined;
+    if (shadowPaper) log(describeDrift(shadowPaper));
     const book = readSessionBook(host.memory, instruments);
     await host.drainAndStop();
     host.drainOutbound();
@@ -552,9 +769,12 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       book, recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: replayed, reconciliation, marketRecords: push ? pushedMarket : marketRecords, commandsSent: commands.sent, reconnects,
       ...(feed ? { model: feed.status() } : {}),
       ...(push ? { timers, ...(exit ? { exit } : {}) } : {}),
+      ...(health ? { feedHealthRecords: health.emitted } : {}),
+      ...(shadowPaper ? { shadowPaper } : {}),
     };
   } finally {
     await adapter.close().catch(() => undefined);
+    await shadowToStop?.stop();
     if (host) await host.drainAndStop().catch(() => undefined);
     try {
       journal.close();
@@ -562,6 +782,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       // A failed journal refuses its pending records; what it committed stays on disk.
     }
     releaseJournal(options.journalDir);
+    control?.stopped();
+    watcher?.phase?.('stopped');
   }
 }
 

@@ -13,12 +13,34 @@
 //     venue state differs   an ORDER_STATUS record (the core resolves the state; more filled
 //                           than applied keeps it UNCERTAIN until the fills arrive)
 //     cancel or replace unanswered and the venue order still live: the request is sent again
-//   foreign orders      live at the venue, unknown to us: cancelled (policy 'cancel') or left
-//                       alone and reported (policy 'report')
+//   foreign orders      live at the venue, unknown to us: cancelled (policy 'cancel'), left
+//                       alone and reported (policy 'report'), or adopted (policy 'adopt', below)
 //   positions           the venue's against the core's after all of the above; a difference
 //                       trips the kill switch (journaled): no new risk on an unexplained book
+//
+// Adoption (policy 'adopt'; only adapters with VenueAdapter.adopt: the session refuses the policy
+// at start otherwise, so push adapters such as ccxt and IB cannot run it):
+//   1. an ORDER_STATUS record with a negative state is journaled and published like the other
+//      records here: id = the venue's id of the order, a = -state (OPEN / PARTIALLY_FILLED),
+//      b = signed qty, size = signed filled so far, price = limit (0: market). The core
+//      (order-events.ts onAdopt) gives it the next engine order id, FLAG_ADOPTED and that venue
+//      id; its leaves count in exposure and risk like any order. A second adoption of a live
+//      adopted order (same instrument and venue id) is ignored by the core (DUPLICATE_EVENT).
+//   2. once the core is idle the order is found in the table by its venue id, an OrderAdopted
+//      { orderId, clientOrderId (the venue's), venueOrderId, instrument } entry is journaled
+//      and committed, and adapter.adopt(clientOrderId, orderId) maps the venue order's later
+//      records to the engine id (and our cancels / replaces of it to the venue order).
+//   3. a restart replays the journal's inbound records, so the core adopts again, byte for byte
+//      (recovery and `replay --journal` alike); AdoptedOrders.restore then registers the
+//      journaled OrderAdopted entries of the live adopted orders with the adapter before
+//      reconciling, so the venue order counts as ours and is not adopted twice. Killed between
+//      1 and 2: the recovered core holds the order but the journal no OrderAdopted; reconciling
+//      finds it by venue id, journals OrderAdopted and registers it, without a second record.
+//   Caveat: a venue that sends the order's records between openOrders() and adopt() (not the
+//   sim venue: it answers in lockstep) delivers them with the venue id; the core applies such
+//   fills to the position, not to the order (UNKNOWN_ORDER notices).
 import { EVENT_BYTES, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../layout/event-record.js';
-import { OrderState, isTerminalState, orderStateName, type OrderSlotState } from '../orders/index.js';
+import { OrderFlag, OrderState, isTerminalState, orderStateName, type OrderSlotState } from '../orders/index.js';
 import type { Journal } from '../journal/index.js';
 import { clientOrderIdOf, isPushVenueAdapter, orderIdOfClientOrderId, type VenueAdapter, type VenueOrderView } from './venue-adapter.js';
 import type { JournaledInbound } from './journaled-inbound.js';
@@ -26,7 +48,49 @@ import { sendCommand } from './journaled-commands.js';
 import { liveOrders, readSessionBook } from './session-state.js';
 import type { EngineHost } from '../threads/index.js';
 
-export type ForeignOrderPolicy = 'cancel' | 'report';
+export type ForeignOrderPolicy = 'cancel' | 'report' | 'adopt';
+
+/** The session's adopted orders: engine order id -> the venue's client order id of it. */
+export class AdoptedOrders {
+  private readonly venueClientOrderIds = new Map<bigint, string>();
+
+  /** Registers with `adapter` every journaled adoption whose order the recovered core holds live (see the header). */
+  static restore(journal: Journal, adapter: VenueAdapter, host: EngineHost, instruments: readonly number[]): AdoptedOrders {
+    const adopted = new AdoptedOrders();
+    const live = new Set(liveOrders(host.memory, instruments).filter(isAdopted).map((order) => order.id));
+    if (live.size === 0) return adopted;
+    for (const { entry } of journal.read(1n)) {
+      if (entry.type === 'orderAdopted' && live.has(entry.orderId)) adopted.register(adapter, entry.orderId, entry.clientOrderId);
+    }
+    return adopted;
+  }
+
+  /** What the venue calls engine order `orderId`. */
+  clientOrderIdOf(orderId: bigint): string {
+    return this.venueClientOrderIds.get(orderId) ?? clientOrderIdOf(orderId);
+  }
+
+  get size(): number {
+    return this.venueClientOrderIds.size;
+  }
+
+  register(adapter: VenueAdapter, orderId: bigint, clientOrderId: string): void {
+    if (!adapter.adopt) throw new Error(`venue adapter ${adapter.name} cannot adopt orders (live.reconcile.foreignOrders: adopt needs VenueAdapter.adopt)`);
+    adapter.adopt(clientOrderId, orderId);
+    this.venueClientOrderIds.set(orderId, clientOrderId);
+  }
+}
+
+function isAdopted(order: OrderSlotState): boolean {
+  return (order.flags & OrderFlag.ADOPTED) !== 0;
+}
+
+/** Refuses policy 'adopt' with an adapter that cannot adopt (push adapters: ccxt, IB). */
+export function checkForeignOrderPolicy(policy: ReconcilePolicy, adapter: VenueAdapter): void {
+  if (policy.foreignOrders === 'adopt' && typeof adapter.adopt !== 'function') {
+    throw new Error(`live.reconcile.foreignOrders: adopt is not supported by the ${adapter.name} adapter (it cannot map a venue order it did not place to an engine order); use cancel or report`);
+  }
+}
 
 export interface ReconcilePolicy {
   /** An order that never reached the venue is sent again while the venue clock is at most this far past its decision. */
@@ -49,6 +113,8 @@ export interface ReconcileReport {
   uncertainOrders: number;
   foreignOrders: number;
   positionMismatches: number;
+  /** Foreign orders adopted (policy 'adopt'). */
+  adoptedOrders?: number;
   readonly lines: string[];
 }
 
@@ -85,11 +151,14 @@ export async function reconcile(
    * and sends them next, so they are left alone here.
    */
   notYetJournaled: (orderId: bigint) => boolean = () => false,
+  /** The session's adopted orders (policy 'adopt'; asked about by the venue's client order id). */
+  adopted: AdoptedOrders = new AdoptedOrders(),
 ): Promise<ReconcileReport> {
   const report: ReconcileReport = {
     trigger, missedFills: 0, missedMarket: 0, resolvedOrders: 0, rejectedOrders: 0, resubmittedOrders: 0, resentRequests: 0, uncertainOrders: 0,
-    foreignOrders: 0, positionMismatches: 0, lines: [],
+    foreignOrders: 0, positionMismatches: 0, adoptedOrders: 0, lines: [],
   };
+  checkForeignOrderPolicy(policy, adapter);
   const status = await adapter.status();
   // 1. Fills the journal lacks, then market records, in the order the venue sent them.
   for (const fill of await adapter.fillsSince(inbound.lastFillId)) {
@@ -105,7 +174,7 @@ export async function reconcile(
   // 2. Our live orders against the venue's view.
   const ours = new Set<string>();
   for (const order of liveOrders(host.memory, instruments)) {
-    const clientOrderId = clientOrderIdOf(order.id);
+    const clientOrderId = adopted.clientOrderIdOf(order.id);
     ours.add(clientOrderId);
     if (notYetJournaled(order.id)) continue;
     const venue = await adapter.order(clientOrderId);
@@ -149,6 +218,8 @@ export async function reconcile(
     if (policy.foreignOrders === 'cancel') {
       adapter.cancel({ orderId: id ?? 0n, clientOrderId: venue.clientOrderId, instrument: venue.instrument });
       report.lines.push(`order ${venue.clientOrderId}: live at the venue, not ours; cancel sent`);
+    } else if (policy.foreignOrders === 'adopt') {
+      await adopt(venue, host, inbound, journal, adapter, instruments, status.nowNs, adopted, report);
     } else {
       report.lines.push(`order ${venue.clientOrderId}: live at the venue, not ours; left alone (policy report)`);
     }
@@ -175,9 +246,34 @@ export async function reconcile(
   return report;
 }
 
+/** Adopts foreign venue order `venue` (policy 'adopt', see the header). */
+async function adopt(
+  venue: VenueOrderView, host: EngineHost, inbound: JournaledInbound, journal: Journal, adapter: VenueAdapter, instruments: readonly number[], nowNs: bigint,
+  adopted: AdoptedOrders, report: ReconcileReport,
+): Promise<void> {
+  const find = () => liveOrders(host.memory, instruments).find((o) => isAdopted(o) && o.instrument === venue.instrument && o.venueOrderId === venue.orderId);
+  // Adopted by the core before a crash that came before its OrderAdopted entry: no second record.
+  let order = find();
+  if (order === undefined) {
+    const state = venue.filled !== 0 ? OrderState.PARTIALLY_FILLED : OrderState.OPEN;
+    inbound.journalAndPublish(venueRecord(EventKind.ORDER_STATUS, venue.instrument, nowNs, venue.limitPrice ?? 0, venue.filled, -state, venue.qty, venue.orderId), 0n);
+    await inbound.idle();
+    order = find();
+  }
+  if (order === undefined) {
+    report.lines.push(`order ${venue.clientOrderId}: live at the venue, not ours; the core could not adopt it (order table full, or the venue's view of it is malformed: qty ${venue.qty}, filled ${venue.filled}); left alone`);
+    return;
+  }
+  journal.append({ type: 'orderAdopted', orderId: order.id, clientOrderId: venue.clientOrderId, venueOrderId: venue.orderId, instrument: venue.instrument });
+  journal.commit();
+  adopted.register(adapter, order.id, venue.clientOrderId);
+  report.adoptedOrders = (report.adoptedOrders ?? 0) + 1;
+  report.lines.push(`order ${venue.clientOrderId}: live at the venue, not ours; adopted as engine order ${order.id} (${orderStateName(order.state)}, qty ${order.qty}, filled ${order.filled})`);
+}
+
 export function describeReconciliation(report: ReconcileReport): string {
   const head = `reconciliation (${report.trigger}): ${report.missedFills} missed fills, ${report.missedMarket} missed market records, `
     + `${report.resolvedOrders} orders resolved, ${report.resubmittedOrders} sent again, ${report.rejectedOrders} rejected, ${report.resentRequests} requests sent again, `
-    + `${report.uncertainOrders} UNCERTAIN, ${report.foreignOrders} foreign, ${report.positionMismatches} position mismatches`;
+    + `${report.uncertainOrders} UNCERTAIN, ${report.foreignOrders} foreign, ${report.positionMismatches} position mismatches, ${report.adoptedOrders ?? 0} adopted`;
   return [head, ...report.lines.map((line) => `  ${line}`)].join('\n');
 }

@@ -65,6 +65,8 @@ export interface VenueOrderView {
   readonly qty: number;
   readonly filled: number;
   readonly avgPrice: number;
+  /** The limit price in force (0: none or not reported); what an adopted order carries as its limit. */
+  readonly limitPrice?: number;
   /** How many times this client order id was submitted to the venue (1 unless duplicated). */
   readonly submissions: number;
 }
@@ -117,6 +119,14 @@ export interface VenueAdapter {
   positions(): Promise<VenuePosition[]>;
   /** FILL records with a fill id above `fillId`, in fill-id order. */
   fillsSince(fillId: bigint): Promise<Uint8Array[]>;
+  /**
+   * Optional (reconciliation policy 'adopt' needs it; push adapters do not have it): venue order
+   * `clientOrderId`, not one of ours, is engine order `orderId` from now on. Its later records
+   * (fills, cancels, expiries, fillsSince included) reach the listener with id `orderId`, and a
+   * cancel or replace of `orderId` goes to it. A restarted session calls it again for every
+   * adoption its journal holds (OrderAdopted) before it reconciles.
+   */
+  adopt?(clientOrderId: string, orderId: bigint): void;
 }
 
 /** The client order id of engine order `orderId` (what the venue sees). */
@@ -150,7 +160,22 @@ export interface PushVenueAdapter extends VenueAdapter {
   subscribe(streams: readonly PushMarketStream[]): void;
   /** Called after the adapter restored a dropped connection (streams back, missed fills recovered). */
   onReconnect(listener: () => void): void;
+  /** Optional: what the adapter knows of its feed's health beyond the records (engine/live SessionFeedHealth turns it into FEED_HEALTH records). */
+  onFeedSignal?(listener: (signal: FeedSignal) => void): void;
 }
+
+/**
+ * A fact about a pushed feed that is not a market record:
+ *   gap         the venue's sequence skipped `missed` messages on the stream (trade ids, bar times);
+ *               what the adapter backfills still follows
+ *   book        a best bid / ask the adapter could not publish as a QUOTE (crossed: bid > ask)
+ *   connection  the market-data connection of `instrument` (all instruments when absent) went
+ *               down or came back (e.g. IB's market-data farm status messages)
+ */
+export type FeedSignal =
+  | { readonly kind: 'gap'; readonly instrument: number; readonly channel: PushMarketStream['channel']; readonly missed: number }
+  | { readonly kind: 'book'; readonly instrument: number; readonly bid: number; readonly ask: number; readonly exchangeNs: bigint }
+  | { readonly kind: 'connection'; readonly up: boolean; readonly instrument?: number; readonly reason: string };
 
 export function isPushVenueAdapter(adapter: VenueAdapter): adapter is PushVenueAdapter {
   const candidate = adapter as Partial<PushVenueAdapter>;

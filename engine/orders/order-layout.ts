@@ -105,6 +105,7 @@ export const TIF_POST_ONLY = 4; // GTC, rejected when it would take liquidity
 export const TIF_COUNT = 5;
 export const FLAG_REDUCE_ONLY = 1; // may only reduce the position (exits)
 export const FLAG_EMULATED = 2; // held by the core until its trigger is hit
+export const FLAG_ADOPTED = 4; // a venue order we did not place, adopted by reconciliation (venueId = the venue's id of it)
 export const RULE_STRATEGY = 0;
 export const RULE_STOP = 1; // fixed stop
 export const RULE_ATR_STOP = 2;

@@ -38,6 +38,8 @@ export const TimeInForce = {
 export const OrderFlag = {
   REDUCE_ONLY: L.FLAG_REDUCE_ONLY,
   EMULATED: L.FLAG_EMULATED,
+  /** A venue order reconciliation adopted (policy 'adopt'): venueOrderId is the venue's id of it. */
+  ADOPTED: L.FLAG_ADOPTED,
 } as const;
 
 export const OrderRule = {

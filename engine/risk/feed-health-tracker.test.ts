@@ -115,6 +115,71 @@ describe('FeedHealthTracker', () => {
     expect(script(tracker())).toEqual(script(tracker()));
   });
 
+  describe('conditions carried over from a recovered state (restore, after a crash)', () => {
+    const GAP = 1 << FeedCondition.GAP;
+    const sequenced = (t: FeedHealthTracker, stream: number, at: bigint, sequence: bigint) => t.onMessage(stream, at, { exchangeNs: at, sequence });
+
+    it('holds a restored GAP without a record until a fresh, in-sequence message, then clears it after the hold with RECOVERED', () => {
+      const t = new FeedHealthTracker({ ...opts, staleAfterNs: 3600n * S, silentAfterNs: 7200n * S });
+      t.addStream({ stream: 20, instrument: 1 }, T0);
+      t.restore(1, GAP, T0);
+      expect(t.activeMask(1), 'the restored condition is active').toBe(GAP);
+      expect(t.check(T0 + 60n * S), 'no record for what the recovered state already holds, and nothing clears while nothing arrives').toEqual([]);
+      expect(t.activeMask(1)).toBe(GAP);
+      expect(t.unprovenMask(1)).toBe(GAP);
+      const now = T0 + 61n * S;
+      expect(sequenced(t, 20, now, 1n), 'the first fresh message proves the stream; the hold starts').toEqual([]);
+      expect(t.unprovenMask(1)).toBe(0);
+      expect(t.check(now + S), '1 s of a 2 s hold').toEqual([]);
+      const recovered = t.check(now + 2n * S);
+      expect(summary(recovered)).toEqual([[1, FeedCondition.RECOVERED, 0, 20]]);
+      expect(recovered[0].detectedNs).toBe(now + 2n * S);
+    });
+
+    it('a message that is stale (old exchange time) or a gap proves nothing', () => {
+      const t = new FeedHealthTracker({ ...opts, staleAfterNs: 3600n * S, silentAfterNs: 7200n * S });
+      t.addStream({ stream: 1, instrument: 0 }, T0);
+      t.restore(0, GAP, T0);
+      expect(summary(t.onMessage(1, T0 + S, { exchangeNs: T0 - 3600n * S, sequence: 1n })), 'an hour-old message: STALE joins the carried GAP').toEqual([[0, FeedCondition.STALE, GAP | 2, 1]]);
+      expect(t.unprovenMask(0), 'and proves nothing').toBe(GAP);
+      expect(t.onMessage(1, T0 + 11n * S, { exchangeNs: T0 + 11n * S, sequence: 5n }), 'a gap (GAP already active: no new record); STALE\'s cause is gone').toEqual([]);
+      expect(summary(t.check(T0 + 20n * S)), 'STALE clears after the hold and GAP is restated; the gap proved nothing').toEqual([[0, FeedCondition.GAP, GAP, 1]]);
+      expect(t.unprovenMask(0)).toBe(GAP);
+      expect(t.onMessage(1, T0 + 21n * S, { exchangeNs: T0 + 21n * S, sequence: 6n }), 'in sequence and fresh: proven').toEqual([]);
+      expect(t.unprovenMask(0)).toBe(0);
+      expect(t.check(T0 + 22n * S)).toEqual([]);
+      expect(summary(t.check(T0 + 23n * S))).toEqual([[0, FeedCondition.RECOVERED, 0, 1]]);
+    });
+
+    it('every stream of the instrument must prove it; a condition raised meanwhile joins the mask', () => {
+      const t = tracker();
+      t.restore(0, GAP, T0);
+      sequenced(t, 10, T0 + S, 1n);
+      expect(t.check(T0 + 4n * S), 'stream 10 proven and clear, stream 11 silent so far: held').toEqual([]);
+      expect(t.activeMask(0)).toBe(GAP);
+      const stale = t.check(T0 + 6n * S);
+      expect(summary(stale), 'stream 11 never delivered: STALE raised on top of the carried GAP').toEqual([[0, FeedCondition.STALE, GAP | 2, 11], [1, FeedCondition.STALE, 2, 20]]);
+      sequenced(t, 10, T0 + 7n * S, 2n);
+      sequenced(t, 11, T0 + 7n * S, 1n);
+      expect(t.check(T0 + 8n * S)).toEqual([]);
+      expect(summary(t.check(T0 + 9n * S)).filter((r) => r[0] === 0), 'both proven and fresh for the hold').toEqual([[0, FeedCondition.RECOVERED, 0, 11]]);
+    });
+
+    it('an unjournaled condition is not carried (the core never saw it): a tracker started afresh raises it again if its cause remains', () => {
+      const before = tracker();
+      expect(summary(before.check(T0 + 6n * S)).map((r) => r[1]), 'STALE raised, then the process dies before it is journaled').toEqual([FeedCondition.STALE, FeedCondition.STALE]);
+      const after = tracker();
+      expect(after.check(T0 + 5n * S), 'restarted: nothing invented').toEqual([]);
+      expect(summary(after.check(T0 + 6n * S)), 'detected again from the stream itself').toEqual([[0, FeedCondition.STALE, 2, 10], [1, FeedCondition.STALE, 2, 20]]);
+    });
+
+    it('refuses a mask that is not condition bits, or an instrument without a stream', () => {
+      const t = tracker();
+      expect(() => t.restore(0, 1, T0)).toThrow(/restore: `mask` must be an integer of condition bits \(within 62\), was 1/);
+      expect(() => t.restore(5, GAP, T0)).toThrow(/restore: instrument 5 has no tracked stream/);
+    });
+  });
+
   it('refuses unknown streams and bad options with the rule', () => {
     const t = tracker();
     expect(() => t.onMessage(99, T0, { exchangeNs: T0 })).toThrow(/feed stream 99 is not tracked/);

@@ -21,7 +21,16 @@
 //   - a condition newly raised: condition = its code, mask = the instrument's conditions now
 //   - conditions cleared: RECOVERED with mask 0 when the instrument is all clear, otherwise the
 //     lowest condition still active, restated with the smaller mask
-import { FeedCondition, type FeedConditionCode, type FeedHealthPolicy, type FeedHealthRecord } from './feed-health.js';
+// Carried-over conditions (restore): after a crash the core's recovered state may hold conditions
+// no tracker of this process saw raised. restore(instrument, mask) puts them on every stream of
+// the instrument, without a record (the core already holds them), as active until proven clear:
+// their cause counts as present until the stream delivers a message that is in sequence (not a
+// gap) and fresh (exchange time within staleAfterNs), and from then on as for any condition
+// (absent for recoverAfterNs, then cleared; RECOVERED once the instrument is all clear). A stream
+// that stays silent never proves anything, so the conditions are kept. The opposite case, a
+// condition raised but never journaled before the process died, needs nothing here: the core
+// never saw it, and a tracker started afresh raises it again if its cause is still there.
+import { FEED_MASK_ALL, FeedCondition, type FeedConditionCode, type FeedHealthPolicy, type FeedHealthRecord } from './feed-health.js';
 
 export interface FeedStreamSpec {
   /** Stream id (the record's `b`): unique per tracker. */
@@ -61,6 +70,8 @@ interface StreamState {
   ask: number;
   /** Active conditions of this stream (1 << code). */
   mask: number;
+  /** Carried-over conditions (restore) whose cause counts as present until a fresh, in-sequence message proves the stream. */
+  unproven: number;
   /** Per condition code: since when its cause has been absent while it is active (null: present). */
   readonly absentSince: (bigint | null)[];
   readonly value: number[];
@@ -94,7 +105,7 @@ export class FeedHealthTracker {
     const now = this.advance(nowNs);
     this.streams.set(spec.stream, {
       spec, addedNs: now, connected: true, lastExchangeNs: 0n, lastReceivedNs: now, lastSequence: undefined, gapAtNs: null,
-      bid: Number.NaN, ask: Number.NaN, mask: 0, absentSince: [null, null, null, null, null, null], value: [0, 0, 0, 0, 0, 0],
+      bid: Number.NaN, ask: Number.NaN, mask: 0, unproven: 0, absentSince: [null, null, null, null, null, null], value: [0, 0, 0, 0, 0, 0],
     });
     if (!this.instrumentMask.has(spec.instrument)) this.instrumentMask.set(spec.instrument, 0);
   }
@@ -118,6 +129,7 @@ export class FeedHealthTracker {
       s.bid = message.bid;
       s.ask = message.ask;
     }
+    if (s.unproven !== 0 && s.gapAtNs === null && now - message.exchangeNs <= this.options.staleAfterNs) s.unproven = 0;
     return this.evaluate(s, now);
   }
 
@@ -148,6 +160,32 @@ export class FeedHealthTracker {
     return records;
   }
 
+  /**
+   * Carries conditions over from a recovered state (the core's risk slot after a crash; see the
+   * header): `mask` (1 << code) goes onto every stream of `instrument` as active until proven
+   * clear, at `nowNs`. Returns no record: whoever holds the recovered state already has them.
+   * Throws for an instrument with no stream, or a mask that is not condition bits.
+   */
+  restore(instrument: number, mask: number, nowNs: bigint): void {
+    if (!Number.isInteger(mask) || (mask & ~FEED_MASK_ALL) !== 0) throw new RangeError(`restore: \`mask\` must be an integer of condition bits (within ${FEED_MASK_ALL}), was ${mask}`);
+    const streams = [...this.streams.values()].filter((s) => s.spec.instrument === instrument);
+    if (streams.length === 0) throw new RangeError(`restore: instrument ${instrument} has no tracked stream (addStream first)`);
+    this.advance(nowNs);
+    for (const s of streams) {
+      for (const code of CONDITIONS) if ((mask & (1 << code)) !== 0 && (s.mask & (1 << code)) === 0) s.absentSince[code] = null;
+      s.mask |= mask;
+      s.unproven |= mask;
+    }
+    this.instrumentMask.set(instrument, (this.instrumentMask.get(instrument) ?? 0) | mask);
+  }
+
+  /** Carried-over conditions of `instrument` not yet proven clear by any of its streams' messages (see restore). */
+  unprovenMask(instrument: number): number {
+    let mask = 0;
+    for (const s of this.streams.values()) if (s.spec.instrument === instrument) mask |= s.unproven & s.mask;
+    return mask;
+  }
+
   /** Conditions active on `instrument` (1 << code; 0: healthy or not tracked). */
   activeMask(instrument: number): number {
     return this.instrumentMask.get(instrument) ?? 0;
@@ -169,6 +207,7 @@ export class FeedHealthTracker {
   /** Whether condition `code`'s cause is present on `s` at `now` (and its value into s.value). */
   private cause(s: StreamState, code: number, now: bigint): boolean {
     const o = this.options;
+    if ((s.unproven & (1 << code)) !== 0) return true;
     switch (code) {
       case FeedCondition.STALE: {
         const age = now - (s.lastExchangeNs === 0n ? s.addedNs : s.lastExchangeNs);

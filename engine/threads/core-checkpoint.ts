@@ -20,7 +20,8 @@
 // Parking protocol (control block words):
 //   I/O thread                                   engine thread (between calls)
 //   CHECKPOINT_REQUEST = code, notify  ------->  held phase is NONE: runs the code's action
-//                                                (PARK_RESET_KILL_SWITCH: riskResetKillSwitch),
+//                                                (PARK_RESET_KILL_SWITCH: riskResetKillSwitch,
+//                                                PARK_TRIP_KILL_SWITCH: riskRestoreHalted(1)),
 //                                                PARKED = 1, notify, Atomics.wait on REQUEST
 //   sees PARKED = 1; copies the image  <-------
 //   REQUEST = 0, notify             ---------->  PARKED = 0; runs on
@@ -81,9 +82,10 @@ export function restoreCheckpointCounters(memory: WebAssembly.Memory, counters: 
   COUNTER_OFFSETS.forEach((offset, i) => Atomics.store(i64, index64(offset), BigInt.asIntN(64, counters[i])));
 }
 
-/** CHECKPOINT_REQUEST codes: park only (a checkpoint), or clear the kill switch and park. */
+/** CHECKPOINT_REQUEST codes: park only (a checkpoint), clear the kill switch and park, or trip it (an operator's trip) and park. */
 export const PARK_ONLY = 1;
 export const PARK_RESET_KILL_SWITCH = 2;
+export const PARK_TRIP_KILL_SWITCH = 3;
 
 /**
  * The engine thread's side: parks while a checkpoint is requested and nothing is held, after

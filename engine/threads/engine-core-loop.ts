@@ -30,6 +30,8 @@ export interface CoreEngineExports {
   engineOutboundReserve(): number;
   /** Clears the kill switch (an authenticated, journaled reset): trading resumes, hwm = equity. */
   riskResetKillSwitch(): number;
+  /** Sets the kill switch (1: halted, no new exposure; an operator's journaled trip) or clears it without touching the high-water mark (0). */
+  riskRestoreHalted(halted: number): number;
 }
 
 export interface EngineCoreSetup {

@@ -57,7 +57,7 @@ import type { WaitStrategyName } from './wait-strategy-by-name.js';
 import { readPipelineCounters, readPipelineSnapshot, type InstrumentSnapshot, type PipelineCounters, type PipelineMap, type PipelineSpec } from '../pipeline/index.js';
 import { OutboundDispatch, type OutboundListeners } from './outbound-dispatch.js';
 import { OrderFlowTallier, type OrderFlowTally } from './order-flow-tally.js';
-import { PARK_ONLY, PARK_RESET_KILL_SWITCH, copyImage, isParked, parkedActionStatus, readCheckpointCounters, releasePark, requestPark, type CoreCheckpoint } from './core-checkpoint.js';
+import { PARK_ONLY, PARK_RESET_KILL_SWITCH, PARK_TRIP_KILL_SWITCH, copyImage, isParked, parkedActionStatus, readCheckpointCounters, releasePark, requestPark, type CoreCheckpoint } from './core-checkpoint.js';
 import { CoreStatusError, checkCoreStatus } from '../core/core-status.js';
 import { CoreStepper, STEP_INBOUND_EMPTY, startEngineCore } from './engine-core-loop.js';
 import { readConsistentState, type ConsistentState } from '../snapshot/index.js';
@@ -273,6 +273,16 @@ export class EngineHost {
     if (status < 0) throw new CoreStatusError(status, 'riskResetKillSwitch');
   }
 
+  /**
+   * Trips the core's kill switch at a batch boundary (no new exposure until a reset): an
+   * operator's trip the caller has journaled at that point, after every record it published.
+   * Throws with the core's status when the core has no risk module.
+   */
+  async tripKillSwitch(): Promise<void> {
+    const status = await this.whileParked(PARK_TRIP_KILL_SWITCH, () => parkedActionStatus(this.i32));
+    if (status < 0) throw new CoreStatusError(status, 'riskRestoreHalted');
+  }
+
   /** Parks the engine thread with `code` (draining the outbound ring meanwhile), runs `read`, lets it run on. */
   private async whileParked<T>(code: number, read: () => T): Promise<T> {
     if (this.stepper) return this.inlineParked(this.stepper, code, read);
@@ -298,7 +308,7 @@ export class EngineHost {
       this.drainOutbound();
       await yieldToEventLoop();
     }
-    const status = code === PARK_ONLY ? 0 : code === PARK_RESET_KILL_SWITCH ? stepper.core.riskResetKillSwitch() : -1;
+    const status = code === PARK_ONLY ? 0 : code === PARK_RESET_KILL_SWITCH ? stepper.core.riskResetKillSwitch() : code === PARK_TRIP_KILL_SWITCH ? stepper.core.riskRestoreHalted(1) : -1;
     Atomics.store(this.i32, (CONTROL_OFFSET + CONTROL_LAST_STATUS) >> 2, status < 0 ? status : 0);
     return read();
   }

@@ -24,7 +24,7 @@ import {
 } from '../layout/memory-map.js';
 import { createWaitStrategy, type WaitStrategyName } from './wait-strategy-by-name.js';
 import type { EngineThreadMessage } from './engine-thread-messages.js';
-import { PARK_RESET_KILL_SWITCH, parkIfRequested } from './core-checkpoint.js';
+import { PARK_RESET_KILL_SWITCH, PARK_TRIP_KILL_SWITCH, parkIfRequested } from './core-checkpoint.js';
 import { CoreStepper, startEngineCore, type EngineCoreSetup } from './engine-core-loop.js';
 
 /** Longest sleep of the engine thread before it looks at its control words again (stop, checkpoint). */
@@ -49,7 +49,7 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
   const outWaitingIndex = (OUTBOUND_RING_OFFSET + RING_PRODUCER_WAITING) >> 2;
   const wait = createWaitStrategy(data.wait, ENGINE_WAIT_TIMEOUT_MS);
   /** Control actions taken at a batch boundary (core-checkpoint.ts). */
-  const act = (code: number): number => (code === PARK_RESET_KILL_SWITCH ? core.riskResetKillSwitch() : -1);
+  const act = (code: number): number => (code === PARK_RESET_KILL_SWITCH ? core.riskResetKillSwitch() : code === PARK_TRIP_KILL_SWITCH ? core.riskRestoreHalted(1) : -1);
   post({ type: 'started', pipeline });
 
   for (;;) {

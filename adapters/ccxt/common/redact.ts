@@ -1,8 +1,10 @@
 // Secrets never reach logs: every log line of the adapter goes through `redact`, which replaces
 // each registered secret (API key, secret, password, and their URL-encoded forms) and any
-// `signature=` / `X-MBX-APIKEY` value with '***'.
+// `signature=` / `X-MBX-APIKEY` value, and Coinbase's `Bearer <JWT>` / `CB-ACCESS-SIGN|KEY` values, with '***'.
 const SIGNATURE = /(signature=)[0-9a-fA-F%]+/g;
 const API_KEY_HEADER = /("?X-MBX-APIKEY"?\s*[:=]\s*"?)[^"&,\s}]+/gi;
+const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
+const CB_HEADER = /("?CB-ACCESS-(?:SIGN|KEY)"?\s*[:=]\s*"?)[^"&,\s}]+/gi;
 
 export class Redactor {
   private readonly secrets: string[];
@@ -16,7 +18,7 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) out = out.split(s).join('***');
-    return out.replace(SIGNATURE, '$1***').replace(API_KEY_HEADER, '$1***');
+    return out.replace(SIGNATURE, '$1***').replace(API_KEY_HEADER, '$1***').replace(BEARER, '$1***').replace(CB_HEADER, '$1***');
   }
 }
 

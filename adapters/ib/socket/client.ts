@@ -9,7 +9,7 @@
 import { EventName, IBApi, type Contract, type Order } from '@stoqey/ib';
 import type { ResolvedIbAdapterConfig } from '../config.js';
 import { IbConnectError, IbDisconnectedError, IbRequestError } from '../errors.js';
-import { IbErrorCode, isInfoCode, type IbContractSpec } from '../common/index.js';
+import { IbErrorCode, type IbContractSpec } from '../common/index.js';
 import type { IbBarMessage, IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './messages.js';
 import { mulberry32 } from '../../../engine/core/mulberry32.js';
 
@@ -126,7 +126,8 @@ export class IbSocketClient {
     api.on(EventName.disconnected, () => this.onDisconnected());
     api.on(EventName.info, (message: string, code: number) => {
       if (code === IbErrorCode.CLIENT_ID_IN_USE || code === 502 || code === 504) this.lastConnectError = `${code}: ${message}`;
-      if (!isInfoCode(code)) this.handlers.system(code, message);
+      // Farm status (21xx) goes to the handler too: it is the feed's connection state (IbVenueAdapter.onFeedSignal).
+      this.handlers.system(code, message);
     });
     api.on(EventName.error, (err: Error, code: number, id: number) => {
       if (id === undefined || id === -1) {

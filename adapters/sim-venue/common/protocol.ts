@@ -160,6 +160,8 @@ export interface WireOrderView {
   readonly filled: number;
   readonly avgPrice: number;
   readonly submissions: number;
+  /** The limit price in force (0: none). Optional on the wire: older servers do not send it. */
+  readonly limitPrice?: number;
 }
 
 export interface WireHello {

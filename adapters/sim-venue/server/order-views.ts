@@ -14,6 +14,8 @@ export interface OrderView {
   readonly filled: number;
   readonly avgPrice: number;
   readonly venueOrderId: number;
+  /** The limit price in force (0: none; a view stored before it was kept reads as 0). */
+  readonly limitPrice?: number;
 }
 
 /** Filled quantities within this fraction of the order count as all of it (the venue's own dust rule). */
@@ -27,8 +29,8 @@ export function isWorking(view: OrderView): boolean {
 }
 
 /** A new order the venue has not answered yet. */
-export function newOrderView(orderId: bigint, clientOrderId: string, instrument: number, qty: number): OrderView {
-  return { orderId, clientOrderId, instrument, state: OrderState.PENDING_SUBMIT, qty, filled: 0, avgPrice: 0, venueOrderId: 0 };
+export function newOrderView(orderId: bigint, clientOrderId: string, instrument: number, qty: number, limitPrice = 0): OrderView {
+  return { orderId, clientOrderId, instrument, state: OrderState.PENDING_SUBMIT, qty, filled: 0, avgPrice: 0, venueOrderId: 0, limitPrice };
 }
 
 function fillState(qty: number, filled: number): number {
@@ -40,7 +42,7 @@ export function applyReply(view: OrderView, r: EventRecord, venueOrderId = view.
   switch (r.kind & KIND_MASK) {
     case EventKind.ACK:
       // A replace keeps the state: the venue refuses a new quantity not above what is filled.
-      if (r.a === 1) return { ...view, qty: r.size };
+      if (r.a === 1) return { ...view, qty: r.size, limitPrice: r.price > 0 ? r.price : view.limitPrice };
       return { ...view, venueOrderId, state: TERMINAL.has(view.state) || view.state === OrderState.PARTIALLY_FILLED ? view.state : OrderState.OPEN };
     case EventKind.FILL: {
       const filled = view.filled + r.size;

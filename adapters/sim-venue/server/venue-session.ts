@@ -76,7 +76,7 @@ function countFills(records: readonly VenueRecord[]): number {
 function wireView(view: OrderView, submissions: number): WireOrderView {
   return {
     orderId: view.orderId.toString(10), clientOrderId: view.clientOrderId, instrument: view.instrument, state: view.state,
-    qty: view.qty, filled: view.filled, avgPrice: view.avgPrice, submissions,
+    qty: view.qty, filled: view.filled, avgPrice: view.avgPrice, submissions, limitPrice: view.limitPrice ?? 0,
   };
 }
 
@@ -244,7 +244,7 @@ export class VenueSession {
         out.push({ seq: 0n, bytes: toBytes(this.reject(orderId, instrument, request.qty, RejectReason.DUPLICATE_CLIENT_ORDER_ID, RejectedRequest.ORDER)) });
         return;
       }
-      this.putOrder(newOrderView(orderId, clientOrderId, instrument, request.qty));
+      this.putOrder(newOrderView(orderId, clientOrderId, instrument, request.qty, request.limitPrice));
       const orderType = TYPE_NAMES.get(request.orderType);
       const timeInForce = TIF_NAMES.get(request.timeInForce);
       if (!inTape || orderType === undefined || timeInForce === undefined || (request.flags & ~OrderFlag.REDUCE_ONLY) !== 0) {

@@ -36,6 +36,8 @@ export interface StoredOrder {
   readonly filled: number;
   readonly avgPrice: number;
   readonly venueOrderId: number;
+  /** Absent in orders stored before it was kept (read as 0). */
+  readonly limitPrice?: number;
 }
 
 /** A VenueCommand with its client id as a decimal string. */

@@ -322,6 +322,7 @@ export class ReferenceOrderTable implements OrderManager {
   private onVenueEvent(event: VenueEvent, clock: bigint): number {
     const kind = event.kind & KIND_MASK;
     if ((kind & EventKind.FILL) !== 0) return this.onFill(event, clock);
+    if ((kind & EventKind.ORDER_STATUS) !== 0 && event.a < 0) return this.onAdopt(event, clock);
     const id = BigInt.asUintN(64, event.id);
     const ts = event.tsExchange;
     const slot = this.table.slotOfOrder(id);
@@ -417,6 +418,43 @@ export class ReferenceOrderTable implements OrderManager {
     if (back !== L.STATE_PENDING_SUBMIT) o.deadlineNs = 0n;
     this.table.setOrderState(slot, back);
     this.table.recount(o);
+  }
+
+  /** order-events.ts onAdopt: a venue order we did not place becomes ours (reconciliation policy 'adopt'). */
+  private onAdopt(event: VenueEvent, clock: bigint): number {
+    const venueId = BigInt.asUintN(64, event.id);
+    const { instrument, size: filled, price: limit, b: qty, tsExchange: ts } = event;
+    const state = truncateI32(-event.a);
+    if (venueId === 0n || instrument < 0 || instrument >= L.ORDER_INSTRUMENTS || (state !== L.STATE_OPEN && state !== L.STATE_PARTIALLY_FILLED)) return ERR_BAD_ARGUMENT;
+    if (!Number.isFinite(qty) || qty === 0 || !Number.isFinite(filled) || !Number.isFinite(limit) || limit < 0) return ERR_BAD_ARGUMENT;
+    if (Math.abs(filled) >= Math.abs(qty) || (filled !== 0 && filled > 0 !== qty > 0) || (state === L.STATE_OPEN) !== (filled === 0)) return ERR_BAD_ARGUMENT;
+    for (let s = this.table.indexOf(instrument).head; s >= 0; s = this.table.slots[s].next) {
+      const o = this.table.slots[s];
+      if ((o.flags & L.FLAG_ADOPTED) !== 0 && o.venueOrderId === venueId) {
+        this.noticeFor(L.NOTICE_DUPLICATE_EVENT, o, event, o.state, clock);
+        return 0;
+      }
+    }
+    const slot = this.table.allocateOrder(instrument);
+    if (slot < 0) {
+      this.table.bump(L.OC_TABLE_FULL);
+      return 0;
+    }
+    const o = this.table.slots[slot];
+    o.orderType = limit > 0 ? L.TYPE_LIMIT : L.TYPE_MARKET;
+    o.timeInForce = L.TIF_GTC;
+    o.flags = L.FLAG_ADOPTED;
+    o.rule = L.RULE_MANUAL;
+    o.qty = qty;
+    o.limitPrice = limit;
+    o.filled = filled;
+    o.averageFillPrice = filled !== 0 ? limit : 0;
+    o.referencePrice = limit;
+    o.createdNs = ts;
+    o.updatedNs = ts;
+    o.venueOrderId = venueId;
+    this.table.setOrderState(slot, state);
+    return 0;
   }
 
   private onStatus(event: VenueEvent, slot: number, o: MutableSlot, state: number, clock: bigint): number {

@@ -13,6 +13,7 @@ export { LimitChanged } from './journal/limit-changed.js';
 export { ModeChanged } from './journal/mode-changed.js';
 export { ModelAlert } from './journal/model-alert.js';
 export { OrderAccepted } from './journal/order-accepted.js';
+export { OrderAdopted } from './journal/order-adopted.js';
 export { OrderCanceled } from './journal/order-canceled.js';
 export { OrderRejected } from './journal/order-rejected.js';
 export { ReconciliationDone } from './journal/reconciliation-done.js';

@@ -8,7 +8,7 @@
 //         /ws-api/v3        WebSocket API: userDataStream.subscribe.signature, then {subscriptionId, event} frames
 //
 // Test control: drive the tape (`trade`, or a scripted price path `playPath`), read the truth (`book`), and inject faults (`faults`,
-// `dropMarketStreams`, `dropUserStreams`, `releaseReports`). Errors are Binance's: {code, msg}
+// `dropMarketStreams`, `dropUserStreams`, `releaseReports`, a bid/ask without a print `quote`). Errors are Binance's: {code, msg}
 // with HTTP 400, 401, 429 (-1003, Retry-After) or 418.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -45,6 +45,10 @@ export interface SimFaults {
   dropUserStreamsOnNextOrder: boolean;
   /** The next `count` streamed kline open times are not streamed at all (a time gap; REST still has them). */
   skipKlines: number;
+  /** The next `count` prints are not streamed on <sym>@trade (a trade-id gap; REST still has them). */
+  skipTrades: number;
+  /** Every new order (POST /api/v3/order) waits this long before it executes: venue latency. */
+  orderDelayMs: number;
 }
 
 export interface RequestLogEntry { readonly method: string; readonly path: string; readonly status: number }
@@ -53,7 +57,7 @@ export class BinanceSim implements BookListener {
   readonly book: VenueBook;
   readonly faults: SimFaults = {
     rateLimit: null, holdReports: false, duplicateReports: false, reportDelayMs: 0, staleSymbols: new Set(), dropNextOrderResponse: false,
-    dropUserStreamsOnNextOrder: false, skipKlines: 0,
+    dropUserStreamsOnNextOrder: false, skipKlines: 0, skipTrades: 0, orderDelayMs: 0,
   };
   readonly requests: RequestLogEntry[] = [];
   readonly account = { apiKey: TEST_API_KEY, secret: TEST_SECRET };
@@ -135,10 +139,34 @@ export class BinanceSim implements BookListener {
   /** Client order ids submitted more than once. */
   duplicateSubmissions(): string[] { return [...this.book.submissions].filter(([, n]) => n > 1).map(([id]) => id); }
 
+  /** Streams a best bid / ask on <sym>@ticker and @bookTicker without a print (bid > ask: a crossed book). */
+  quote(symbol: string, bid: number, ask: number): void {
+    const now = this.now();
+    this.publish(symbol, 'ticker', W.wsTicker(symbol, this.book.lastPrice.get(symbol) ?? (bid + ask) / 2, bid, ask, now, this.book.tape.get(symbol)?.at(-1)?.id ?? 0));
+    this.publish(symbol, 'bookTicker', W.wsBookTicker(symbol, this.bookTickerId++, bid, ask));
+  }
+
+  /** Market streams subscribed on open sockets (e.g. 'btcusdt@kline_1m'), one entry per socket and stream. */
+  subscribedStreams(): string[] { return [...this.marketSockets].filter(([ws]) => ws.readyState === ws.OPEN).flatMap(([, streams]) => [...streams]); }
+
+  /**
+   * The feed resumes where a session left it (the crash harness): streams every kline of `symbol`
+   * opening at `fromOpenTime` or later again, oldest first, the closed ones as closed and the last
+   * (being built) as open, to the sockets subscribed to <sym>@kline_1m. A session that died before
+   * it journaled a kline the tape already closed gets it from here once it subscribes again.
+   */
+  replayKlines(symbol: string, fromOpenTime: number): number {
+    const klines = [...(this.book.klines.get(symbol)?.values() ?? [])].filter((k) => k.openTime >= fromOpenTime).sort((a, b) => a.openTime - b.openTime);
+    klines.forEach((k, i) => this.publish(symbol, 'kline_1m', W.wsKline(symbol, k, i < klines.length - 1, this.now())));
+    return klines.length;
+  }
+
   dropMarketStreams(): void { for (const ws of this.marketSockets.keys()) ws.terminate(); }
   dropUserStreams(): void { for (const ws of this.userSockets.keys()) ws.terminate(); }
   get userStreamCount(): number { return [...this.userSockets.values()].filter((id) => id !== null).length; }
   get marketStreamCount(): number { return this.marketSockets.size; }
+  /** Whether a market socket has subscribed `stream` (e.g. btcusdt@kline_1m): the feed reaches the client from here on. */
+  subscribed(stream: string): boolean { return [...this.marketSockets.values()].some((streams) => streams.has(stream)); }
 
   /** Sends the held execution reports (reversed: out of order; duplicated: each twice). */
   releaseReports(options: { reverse?: boolean; duplicate?: boolean } = {}): number {
@@ -167,7 +195,8 @@ export class BinanceSim implements BookListener {
   printed(symbol: string, t: TapeTrade): void {
     const tick = Number(this.book.market(symbol).tickSize);
     const now = this.now();
-    this.publish(symbol, 'trade', W.wsTrade(symbol, t, now));
+    if (this.faults.skipTrades > 0) this.faults.skipTrades--;
+    else this.publish(symbol, 'trade', W.wsTrade(symbol, t, now));
     this.publish(symbol, 'ticker', W.wsTicker(symbol, t.price, t.price - tick, t.price + tick, now, t.id));
     this.publish(symbol, 'bookTicker', W.wsBookTicker(symbol, this.bookTickerId++, t.price - tick, t.price + tick));
   }
@@ -273,6 +302,7 @@ export class BinanceSim implements BookListener {
       this.send(res, rl.status, { code: -1003, msg }, { 'Retry-After': String(rl.retryAfterSeconds) });
       return;
     }
+    if (method === 'POST' && url.pathname === '/api/v3/order' && this.faults.orderDelayMs > 0) await new Promise((r) => setTimeout(r, this.faults.orderDelayMs));
     try {
       const result = this.route(method, url, body, req.headers['x-mbx-apikey'] as string | undefined, res);
       if (result === DROPPED) { log(0); return; }

@@ -57,6 +57,8 @@ export class VenueBook {
   readonly lastPrice = new Map<string, number>();
   /** Market orders fill in this many parts (a partial-fill fault when > 1). */
   marketFillParts = 1;
+  /** Market orders fill this many bps worse than the last price (rounded to the tick): slippage for drift tests. */
+  marketSlippageBps = 0;
   /** Trade ids skipped before the next print (a sequence-gap fault: the skipped ids are still on the REST tape). */
   private nextTradeId = 1;
   private nextOrderId = 1000;
@@ -125,7 +127,9 @@ export class VenueBook {
         const part = i === parts - 1 ? left : round8(Math.floor((qty / parts) / Number(m.stepSize) + 1e-9) * Number(m.stepSize));
         if (part <= 0) continue;
         left = round8(left - part);
-        this.fill(order, last!, part, false, now);
+        const tick = Number(m.tickSize);
+        const slipped = last! * (1 + ((side === 'BUY' ? 1 : -1) * this.marketSlippageBps) / 1e4);
+        this.fill(order, this.marketSlippageBps === 0 ? last! : round8(Math.round(slipped / tick) * tick), part, false, now);
       }
     } else if (crosses) {
       this.fill(order, last!, qty, false, now);

@@ -227,6 +227,15 @@ export class TwsSim {
       ? 'Connectivity between IB and Trader Workstation has been restored - data lost.'
       : 'Connectivity between IB and Trader Workstation has been restored - data maintained.');
   }
+  /** A market-data farm status message (id -1) to every client: 2103 broken, 2104 OK, 2108 inactive (available on demand). */
+  farmStatus(code: number, text = code === 2103 ? 'Market data farm connection is broken:usfarm' : code === 2104 ? 'Market data farm connection is OK:usfarm' : `farm status ${code}`): void {
+    this.systemMessage(code, text);
+  }
+  /** An error on every market-data and bar request of `symbol` (10167: delayed data displayed; 354: not subscribed). */
+  marketDataError(symbol: string, code: number, text = code === 354 ? 'Requested market data is not subscribed.' : 'Requested market data is not subscribed. Displaying delayed market data.'): void {
+    const c = this.contractBySymbol(symbol);
+    for (const s of this.sessions) for (const reqs of [s.mktData, s.bars]) for (const [reqId, conId] of reqs) if (conId === c.conId) this.write(s, msgError(reqId, code, text));
+  }
   /** Sends the held order messages to their clients (still connected ones), as held or reversed. */
   releaseHeld(order: 'as-held' | 'reversed' = 'as-held'): number {
     const held = order === 'reversed' ? [...this.held].reverse() : this.held;

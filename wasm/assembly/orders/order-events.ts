@@ -38,27 +38,37 @@
 //              filled than applied: UNCERTAIN until the missing fills arrive; FILL_MISMATCH.
 //              A closed state closes a live order; a live state resolves an UNCERTAIN or
 //              unacknowledged order; a live state for a closed order: ORDER_ALIVE.
+//   ORDER_STATUS with a = -state (adoption, reconciliation policy 'adopt'): a working order the
+//              venue holds and we did not place. id = the venue's id of it (what its later
+//              records carry), b = signed order quantity, size = signed filled so far, price =
+//              limit (0: market), state OPEN or PARTIALLY_FILLED. The next engine order id is
+//              allocated for it (FLAG_ADOPTED, RULE_MANUAL, GTC, venueId = the record's id) in
+//              that working state, so its leaves count in exposure and risk like any order. A
+//              live adopted order on the instrument with that venue id already: DUPLICATE_EVENT,
+//              ignored. A full table: ignored, counted as TABLE_FULL.
 //
 // Inbound record fields: ACK price = limit, size = signed qty, a = 0 new / 1 replace, b = venue
 // order id; FILL price, size signed, a = fee (quote currency), b = venue fill id (0: none),
 // kind | FLAG_MAKER when it added liquidity; CANCELED size = signed qty canceled, a = reason;
 // REJECT size = signed qty, a = venue reason, b = 0 order / 1 cancel / 2 replace; EXPIRED size
 // = signed qty; ORDER_STATUS price = average fill price, size = signed cumulative filled, a =
-// the venue's state (order-layout.ts state codes), b = signed order quantity. id = client order id.
+// the venue's state (order-layout.ts state codes; negative: adoption, above), b = signed order
+// quantity. id = client order id (adoption: the venue's id of the order).
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, KIND_ACK, KIND_CANCELED, KIND_EXPIRED, KIND_FILL, KIND_MASK, KIND_ORDER_STATUS, KIND_REJECT } from '../layout';
 import { ERR_BAD_ARGUMENT } from '../errors';
+import { INSTRUMENT_CAPACITY } from '../layout';
 import { idIndexDelete, idIndexGet, idIndexPut } from '../util/id-index';
 import { portfolioApplyFill } from '../portfolio/apply-fill';
 import {
   FILL_ID_FIFO_OFFSET, FILL_ID_INDEX_CAPACITY, FILL_ID_INDEX_OFFSET, FILL_ID_MEMORY, NOTICE_DUPLICATE_EVENT, NOTICE_DUPLICATE_FILL,
   NOTICE_FILL_AFTER_CLOSE, NOTICE_FILL_MISMATCH, NOTICE_ILLEGAL_TRANSITION, NOTICE_LATE_EVENT, NOTICE_ORDER_ALIVE, NOTICE_OVERFILL,
   NOTICE_RESOLVED, NOTICE_UNKNOWN_ORDER, NOTICE_WRONG_SIDE, OC_FILLS, OC_PARTIAL_FILLS, OH_FIFO_COUNT, OH_FIFO_HEAD, ORDERS_HEADER,
-  O_AVG_FILL_PX, O_DEADLINE_NS, O_FEES, O_FILLED, O_FILL_COUNT, O_ID, O_INSTRUMENT, O_LIMIT_PX, O_PARENT_ID, O_PEND_LIMIT_PX, O_PEND_QTY,
+  O_AVG_FILL_PX, O_CREATED_NS, O_DEADLINE_NS, O_FLAGS, O_NEXT, O_TIF, O_TYPE, FLAG_ADOPTED, OC_TABLE_FULL, TIF_GTC, TYPE_LIMIT, TYPE_MARKET, RULE_MANUAL, OI_HEAD, orderIndexAddress, O_FEES, O_FILLED, O_FILL_COUNT, O_ID, O_INSTRUMENT, O_LIMIT_PX, O_PARENT_ID, O_PEND_LIMIT_PX, O_PEND_QTY,
   O_PEND_STOP_PX, O_PREV_STATE, O_QTY, O_REF_PX, O_RULE, O_STATE, O_STOP_PX, O_UPDATED_NS, O_VENUE_ID, STATE_CANCELED, STATE_COUNT,
   STATE_EXPIRED, STATE_FILLED, STATE_NEW, STATE_OPEN, STATE_PARTIALLY_FILLED, STATE_PENDING_CANCEL, STATE_PENDING_REPLACE,
   STATE_PENDING_SUBMIT, STATE_REJECTED, STATE_UNCERTAIN, isLive, isTerminal, orderSlotAddress,
 } from './order-layout';
-import { bumpCounter, recount, setOrderState, slotOfOrder } from './order-table';
+import { allocateOrder, bumpCounter, recount, setOrderState, slotOfOrder } from './order-table';
 import { writeNotice } from './order-notices';
 
 /** ordersOnVenueRecord outcomes (>= 0). */
@@ -121,6 +131,7 @@ export function ordersOnVenueRecord(record: usize, clock: i64, ring: i32): i32 {
   lastFillSlot = -1;
   const kind = load<i32>(record, EV_KIND) & KIND_MASK;
   if ((kind & KIND_FILL) != 0) return onFill(record, clock, ring);
+  if ((kind & KIND_ORDER_STATUS) != 0 && load<f64>(record, EV_A) < 0.0) return onAdopt(record, clock, ring);
   const id = load<u64>(record, EV_ID);
   const ts = load<i64>(record, EV_TS_EXCHANGE);
   const instrument = load<i32>(record, EV_INSTRUMENT);
@@ -232,6 +243,45 @@ function returnToWorking(slot: i32, o: usize): void {
   if (back != STATE_PENDING_SUBMIT) store<i64>(o, 0, O_DEADLINE_NS);
   setOrderState(slot, back);
   recount(o);
+}
+
+/** Adopts the venue order the record describes (see the header). */
+function onAdopt(record: usize, clock: i64, ring: i32): i32 {
+  const venueId = load<u64>(record, EV_ID);
+  const instrument = load<i32>(record, EV_INSTRUMENT);
+  const state = <i32>(-load<f64>(record, EV_A));
+  const qty = load<f64>(record, EV_B);
+  const filled = load<f64>(record, EV_SIZE);
+  const limit = load<f64>(record, EV_PRICE);
+  const ts = load<i64>(record, EV_TS_EXCHANGE);
+  if (venueId == 0 || instrument < 0 || instrument >= INSTRUMENT_CAPACITY || (state != STATE_OPEN && state != STATE_PARTIALLY_FILLED)) return ERR_BAD_ARGUMENT;
+  if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(filled) || !isFinite<f64>(limit) || limit < 0.0) return ERR_BAD_ARGUMENT;
+  if (Math.abs(filled) >= Math.abs(qty) || (filled != 0.0 && (filled > 0.0) != (qty > 0.0)) || (state == STATE_OPEN) != (filled == 0.0)) return ERR_BAD_ARGUMENT;
+  for (let s = load<i32>(orderIndexAddress(instrument), OI_HEAD); s >= 0; s = load<i32>(orderSlotAddress(s), O_NEXT)) {
+    const o = orderSlotAddress(s);
+    if ((load<i32>(o, O_FLAGS) & FLAG_ADOPTED) != 0 && load<u64>(o, O_VENUE_ID) == venueId) return noticeFor(ring, NOTICE_DUPLICATE_EVENT, o, record, load<i32>(o, O_STATE), clock);
+  }
+  const slot = allocateOrder(instrument);
+  if (slot < 0) {
+    bumpCounter(OC_TABLE_FULL);
+    return EVENT_IGNORED;
+  }
+  const o = orderSlotAddress(slot);
+  store<i32>(o, limit > 0.0 ? TYPE_LIMIT : TYPE_MARKET, O_TYPE);
+  store<i32>(o, TIF_GTC, O_TIF);
+  store<i32>(o, FLAG_ADOPTED, O_FLAGS);
+  store<i32>(o, RULE_MANUAL, O_RULE);
+  store<f64>(o, qty, O_QTY);
+  store<f64>(o, limit, O_LIMIT_PX);
+  store<f64>(o, filled, O_FILLED);
+  // The venue's average fill price is not in the record: a limit order's fills are at its limit or better.
+  store<f64>(o, filled != 0.0 ? limit : 0.0, O_AVG_FILL_PX);
+  store<f64>(o, limit, O_REF_PX);
+  store<i64>(o, ts, O_CREATED_NS);
+  store<i64>(o, ts, O_UPDATED_NS);
+  store<u64>(o, venueId, O_VENUE_ID);
+  setOrderState(slot, state);
+  return EVENT_APPLIED;
 }
 
 function onStatus(record: usize, slot: i32, o: usize, state: i32, clock: i64, ring: i32): i32 {

@@ -185,6 +185,7 @@ export const TIF_COUNT: i32 = 5;
 /** Order flags. */
 export const FLAG_REDUCE_ONLY: i32 = 1; // may only reduce the position (exits)
 export const FLAG_EMULATED: i32 = 2; // held by the core until its trigger is hit
+export const FLAG_ADOPTED: i32 = 4; // a venue order we did not place, adopted by reconciliation (venueId = the venue's id of it)
 
 /** What created an order (ORDER record attributes; trade list). */
 export const RULE_STRATEGY: i32 = 0;

@@ -11,6 +11,7 @@ import { LimitChanged } from './limit-changed.js';
 import { ModeChanged } from './mode-changed.js';
 import { ModelAlert } from './model-alert.js';
 import { OrderAccepted } from './order-accepted.js';
+import { OrderAdopted } from './order-adopted.js';
 import { OrderCanceled } from './order-canceled.js';
 import { OrderRejected } from './order-rejected.js';
 import { ReconciliationDone } from './reconciliation-done.js';
@@ -38,13 +39,14 @@ export enum JournalEntry {
   LimitChanged = 12,
   SessionStarted = 13,
   ReconciliationDone = 14,
-  ModelAlert = 15
+  ModelAlert = 15,
+  OrderAdopted = 16
 }
 
 export function unionToJournalEntry(
   type: JournalEntry,
-  accessor: (obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null
-): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
+  accessor: (obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null
+): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
   switch(JournalEntry[type]) {
     case 'NONE': return null; 
     case 'SubmitOrder': return accessor(new SubmitOrder())! as SubmitOrder;
@@ -62,15 +64,16 @@ export function unionToJournalEntry(
     case 'SessionStarted': return accessor(new SessionStarted())! as SessionStarted;
     case 'ReconciliationDone': return accessor(new ReconciliationDone())! as ReconciliationDone;
     case 'ModelAlert': return accessor(new ModelAlert())! as ModelAlert;
+    case 'OrderAdopted': return accessor(new OrderAdopted())! as OrderAdopted;
     default: return null;
   }
 }
 
 export function unionListToJournalEntry(
   type: JournalEntry, 
-  accessor: (index: number, obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null, 
+  accessor: (index: number, obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null, 
   index: number
-): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
+): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
   switch(JournalEntry[type]) {
     case 'NONE': return null; 
     case 'SubmitOrder': return accessor(index, new SubmitOrder())! as SubmitOrder;
@@ -88,6 +91,7 @@ export function unionListToJournalEntry(
     case 'SessionStarted': return accessor(index, new SessionStarted())! as SessionStarted;
     case 'ReconciliationDone': return accessor(index, new ReconciliationDone())! as ReconciliationDone;
     case 'ModelAlert': return accessor(index, new ModelAlert())! as ModelAlert;
+    case 'OrderAdopted': return accessor(index, new OrderAdopted())! as OrderAdopted;
     default: return null;
   }
 }

@@ -1,0 +1,99 @@
+// Coinbase Advanced Trade (API v3) through ccxt pro's `coinbase` class:
+//   markets   fetchMarketsV3 (public products + transaction_summary fees; currencies not loaded);
+//             time and balances over v3 (brokerage/time, brokerage/accounts).
+//   orders    our client order id goes in `client_order_id` (Coinbase answers a repeat with the
+//             first order: idempotent); market orders always in base_size (ccxt would send a market
+//             buy in quote_size); cancel needs the venue's UUID order id; lookup by client order id
+//             lists the product's orders (there is no GET by client id).
+//   fills     ccxt pro has no watchMyTrades for Coinbase: the `user` channel gives cumulative
+//             quantities and the fills come from orders/historical/fills (by order id).
+//   candles   ccxt pro has no watchOHLCV for Coinbase: bars are polled over REST (candles).
+//   trades    missed trades are fetched by time (ticker endpoint start/end), then cut by trade id.
+//   sequence  every advanced-trade-ws message has a per-connection sequence_num; a jump is a gap
+//             (reported through `onGap`; ccxt itself ignores it).
+import ccxt from 'ccxt';
+import type { CcxtOrder, CcxtTrade } from '../common/parse.js';
+import { retryAfterHeader } from './binance.js';
+import { VenueIdTable, type CcxtExchange, type ExchangeProfile, type StreamGap } from './profile.js';
+
+/** Watches the sequence_num of every message per WebSocket client; calls `onGap` on a jump. Pure apart from the callback. */
+export class SequenceWatch {
+  private readonly last = new WeakMap<object, number>();
+
+  constructor(private readonly onGap: (gap: StreamGap) => void) {}
+
+  observe(client: object, message: unknown): void {
+    const m = message as { sequence_num?: unknown; channel?: unknown } | null;
+    if (!m || typeof m.sequence_num !== 'number') return;
+    const prev = this.last.get(client);
+    if (prev !== undefined && m.sequence_num > prev + 1) this.onGap({ channel: String(m.channel), from: prev + 1, to: m.sequence_num - 1 });
+    if (prev === undefined || m.sequence_num > prev) this.last.set(client, m.sequence_num);
+  }
+}
+
+export function coinbaseProfile(): ExchangeProfile {
+  const ids = new VenueIdTable();
+  const notFound = (clientOrderId: string) => new (ccxt as unknown as { OrderNotFound: new (m: string) => Error }).OrderNotFound(`coinbase: no order with client_order_id ${clientOrderId}`);
+  return {
+    options: { fetchMarkets: 'fetchMarketsV3', fetchTime: 'v3PublicGetBrokerageTime', fetchBalance: 'v3PrivateGetBrokerageAccounts', createMarketBuyOrderRequiresPrice: false },
+    streamsMyTrades: false,
+    streamsOHLCV: false,
+    rawOrderUpdates: true,
+    configure: (exchange, hooks) => {
+      exchange.has.fetchCurrencies = false; // loadMarkets would fetch v2 currencies + exchange rates: not needed for spot trading
+      const watch = new SequenceWatch(hooks.onGap);
+      const handle = exchange.handleMessage.bind(exchange);
+      // Clients bind handleMessage when they are created (first watch), so this runs before any socket exists.
+      exchange.handleMessage = (client: object, message: unknown) => {
+        watch.observe(client, message);
+        const orders = userOrdersOf(message);
+        if (orders.length > 0) hooks.onOrders(orders.map((o) => exchange.parseWsOrder(o) as CcxtOrder));
+        return handle(client, message);
+      };
+    },
+    userStreamReady: async () => undefined, // the `user` subscription carries its own JWT / signature
+    retryAfterSeconds: retryAfterHeader,
+    orderParams: (clientOrderId, type, _side, amount, tif) => {
+      const params: Record<string, unknown> = { client_order_id: clientOrderId };
+      if (type === 'market') params.order_configuration = { market_market_ioc: { base_size: amount } };
+      else if (tif === 'PO') params.postOnly = true;
+      else params.timeInForce = tif;
+      return params;
+    },
+    cancelOrder: async (ex, symbol, clientOrderId, venueOrderId) => {
+      const id = venueOrderId ?? (await findByClientId(ex, symbol, clientOrderId))?.id;
+      if (id === undefined) throw notFound(clientOrderId);
+      return ex.cancelOrder(id, symbol) as Promise<CcxtOrder>;
+    },
+    fetchOrderByClientId: async (ex, symbol, clientOrderId, venueOrderId) => {
+      if (venueOrderId !== undefined) return ex.fetchOrder(venueOrderId, symbol) as Promise<CcxtOrder>;
+      const found = await findByClientId(ex, symbol, clientOrderId);
+      if (!found) throw notFound(clientOrderId);
+      return found;
+    },
+    fetchOrderById: (ex, symbol, id) => ex.fetchOrder(id, symbol) as Promise<CcxtOrder>,
+    fetchOrderFills: (ex, symbol, id) => ex.fetchMyTrades(symbol, undefined, 1000, { order_ids: [id] }) as Promise<CcxtTrade[]>,
+    fetchFillsFrom: async (ex, symbol, fromFillId) => {
+      const fills = (await ex.fetchMyTrades(symbol, undefined, 1000)) as CcxtTrade[];
+      return fills.filter((t) => Number(t.id) >= fromFillId);
+    },
+    fetchTradesFrom: async (ex, symbol, fromId, limit, sinceMs) => {
+      const since = (sinceMs ?? ex.milliseconds() - 300_000) - 1000;
+      const trades = (await ex.fetchTrades(symbol, since, 1000, { until: ex.milliseconds() + 60_000 })) as CcxtTrade[];
+      return trades.filter((t) => Number(t.id) >= fromId).sort((a, b) => Number(a.id) - Number(b.id)).slice(0, limit);
+    },
+    ids,
+  };
+}
+
+/** The raw order updates of a `user` channel message (snapshot or update events). */
+export function userOrdersOf(message: unknown): Record<string, unknown>[] {
+  const m = message as { channel?: unknown; events?: unknown } | null;
+  if (!m || m.channel !== 'user' || !Array.isArray(m.events)) return [];
+  return m.events.flatMap((e: { orders?: unknown }) => (Array.isArray(e?.orders) ? e.orders as Record<string, unknown>[] : []));
+}
+
+async function findByClientId(ex: CcxtExchange, symbol: string, clientOrderId: string): Promise<CcxtOrder | undefined> {
+  const orders = (await ex.fetchOrders(symbol, undefined, 1000)) as CcxtOrder[];
+  return orders.find((o) => o.clientOrderId === clientOrderId);
+}

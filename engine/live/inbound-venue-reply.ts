@@ -1,0 +1,59 @@
+// The venue's replies as a live session receives them: inbound ACK, FILL, CANCELED, REJECT and
+// EXPIRED records (SOURCE_LIVE, written by the adapters' parse functions, e.g. adapters/ccxt
+// common/parse.ts) decoded into the VenueReply objects the outbound drain hands its
+// `onVenueReport` listeners for the simulated venue's replies. In live mode the core takes the
+// venue's replies from the inbound ring, so no onVenueReport ever fires: a watcher (the state
+// server's fills and orders, the fill webhooks) gets them from here instead.
+//
+//   price  size (signed)  a                    b                   id
+//   ACK    limit  qty     1 = replace          venue order id      order id
+//   FILL   price  qty     fee (quote)          fill id             order id
+//   CANCELED  -   leaves  cancel reason code   -                   order id
+//   REJECT    -   qty     reject reason code   0 order 1 cancel 2 replace
+//   EXPIRED   -   leaves  -                    -                   order id
+//
+// Reason codes the simulated venue does not know (an adapter's or reconciliation's own, e.g.
+// REJECT_LOST_BEFORE_VENUE) decode as 'invalid' (reject) and 'requested' (cancel): a watcher
+// shows the outcome, never throws on the I/O thread.
+import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
+import type { VenueCancelReason, VenueRejectReason, VenueRejectedRequest, VenueReply } from '../venue/index.js';
+
+/** By code (engine/venue venue-layout.ts VENUE_REJECT_*: 1 invalid, 2 post-only, 3 unknown order, 4 full). */
+const REJECT_REASONS: readonly (VenueRejectReason | undefined)[] = [undefined, 'invalid', 'post-only', 'unknown-order', 'full'];
+/** By code (VENUE_CANCELED_*: 0 requested, 1 unfilled, 2 reduce-only). */
+const CANCEL_REASONS: readonly VenueCancelReason[] = ['requested', 'unfilled', 'reduce-only'];
+const REJECTED_REQUESTS: readonly VenueRejectedRequest[] = ['order', 'cancel', 'replace'];
+
+/** The reply an inbound venue record carries; null for any other record (market data, TIMER, MODEL, FEED_HEALTH, ORDER_STATUS). */
+export function inboundVenueReply(record: Uint8Array): VenueReply | null {
+  const view = new DataView(record.buffer, record.byteOffset, 64);
+  const word = view.getInt32(EV_KIND, true);
+  if ((word & EventKind.DIRECTION_OUTBOUND) !== 0) return null;
+  const head = {
+    instrument: view.getInt32(EV_INSTRUMENT, true), clientId: view.getBigUint64(EV_ID, true),
+    venueNs: view.getBigInt64(EV_TS_EXCHANGE, true), dueNs: view.getBigInt64(EV_TS_LOCAL, true),
+  };
+  const price = view.getFloat64(EV_PRICE, true);
+  const qty = view.getFloat64(EV_SIZE, true);
+  const a = view.getFloat64(EV_A, true);
+  const b = view.getFloat64(EV_B, true);
+  switch (word & KIND_MASK) {
+    case EventKind.ACK:
+      return { type: 'ack', ...head, limitPrice: price, qty, replace: a === 1 };
+    case EventKind.FILL:
+      return { type: 'fill', ...head, price, qty, fee: a, fillId: b, maker: (word & EventKind.FLAG_MAKER) !== 0 };
+    case EventKind.CANCELED:
+      return { type: 'canceled', ...head, qty, reason: CANCEL_REASONS[codeIndex(a)] ?? 'requested' };
+    case EventKind.REJECT:
+      return { type: 'reject', ...head, qty, reason: REJECT_REASONS[codeIndex(a)] ?? 'invalid', of: REJECTED_REQUESTS[codeIndex(b)] ?? 'order' };
+    case EventKind.EXPIRED:
+      return { type: 'expired', ...head, qty };
+    default:
+      return null;
+  }
+}
+
+/** A code field (f64) as an index; -1 (no entry) when it is not a whole number. */
+function codeIndex(value: number): number {
+  return Number.isInteger(value) ? value : -1;
+}

@@ -1,0 +1,143 @@
+// LiveSessionMonitor without a child process: a live session's inbound venue replies become the
+// fills and orders the state server streams and the fill webhooks (the core's drain never reports
+// them in live mode), and the kill-switch webhook fires once per transition after recovery, never
+// for the state recovery restores. A webhook receiver on 127.0.0.1 (a free port) keeps every POST.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../layout/event-record.js';
+import { LatencyMonitor } from '../threads/index.js';
+import { LiveSessionMonitor } from './session-monitor.js';
+import { inboundVenueReply } from './inbound-venue-reply.js';
+import { CommandLatency } from './command-latency.js';
+import type { VenueAdapter } from './venue-adapter.js';
+
+interface Post { event: string; data: Record<string, unknown> }
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
+});
+
+async function receiver(): Promise<{ url: string; posts: Post[] }> {
+  const posts: Post[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    req.on('end', () => {
+      posts.push(JSON.parse(body) as Post);
+      res.writeHead(204).end();
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, posts };
+}
+
+/** An inbound live venue record as the adapters write it (price, size, a, b, id). */
+function venueRecord(kind: number, orderId: bigint, price: number, size: number, a: number, b: number, direction = EventKind.DIRECTION_INBOUND): Uint8Array {
+  const bytes = new Uint8Array(64);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(EV_KIND, kind | EventKind.SOURCE_LIVE | direction, true);
+  view.setInt32(EV_INSTRUMENT, 0, true);
+  view.setBigInt64(EV_TS_EXCHANGE, 1_700_000_000_000_000_000n, true);
+  view.setBigInt64(EV_TS_LOCAL, 1_700_000_000_001_000_000n, true);
+  view.setFloat64(EV_PRICE, price, true);
+  view.setFloat64(EV_SIZE, size, true);
+  view.setFloat64(EV_A, a, true);
+  view.setFloat64(EV_B, b, true);
+  view.setBigUint64(EV_ID, orderId, true);
+  return bytes;
+}
+
+const monitoring = (url: string) => ({ host: '127.0.0.1', port: 0, webhooks: [{ url, events: ['fill', 'killSwitch'] as ('fill' | 'killSwitch')[] }] });
+
+describe('inboundVenueReply', () => {
+  it('decodes the venue replies a live session receives and nothing else', () => {
+    expect(inboundVenueReply(venueRecord(EventKind.FILL | EventKind.FLAG_MAKER, 7n, 50_100, -0.01, 0.5, 42, EventKind.DIRECTION_INBOUND))).toMatchObject({
+      type: 'fill', clientId: 7n, instrument: 0, price: 50_100, qty: -0.01, fee: 0.5, fillId: 42, maker: true, venueNs: 1_700_000_000_000_000_000n,
+    });
+    expect(inboundVenueReply(venueRecord(EventKind.ACK, 7n, 50_000, 0.01, 0, 99))).toMatchObject({ type: 'ack', clientId: 7n, limitPrice: 50_000, qty: 0.01, replace: false });
+    expect(inboundVenueReply(venueRecord(EventKind.REJECT, 7n, 0, 0.01, 4, 1))).toMatchObject({ type: 'reject', reason: 'full', of: 'cancel' });
+    expect(inboundVenueReply(venueRecord(EventKind.REJECT, 7n, 0, 0.01, 900, 0)), "a code of the adapter's own is 'invalid', never a throw").toMatchObject({ type: 'reject', reason: 'invalid', of: 'order' });
+    expect(inboundVenueReply(venueRecord(EventKind.CANCELED, 7n, 0, 0.01, 1, 0))).toMatchObject({ type: 'canceled', reason: 'unfilled', qty: 0.01 });
+    expect(inboundVenueReply(venueRecord(EventKind.BAR, 0n, 50_000, 1, 0, 0)), 'market data is no reply').toBeNull();
+    expect(inboundVenueReply(venueRecord(EventKind.ORDER, 7n, 0, 0.01, 0, 0, EventKind.DIRECTION_OUTBOUND)), 'a command is no reply').toBeNull();
+  });
+});
+
+describe('LiveSessionMonitor', () => {
+  it('streams the inbound fills and order events of a live session and posts each fill once', async () => {
+    const hook = await receiver();
+    const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'live', equity: 100_000, monitoring: monitoring(hook.url) });
+    monitor.listeners.onOrder?.({ record: 'order', orderId: 7n, instrument: 0, qty: 0.01, orderType: 0, timeInForce: 0, limitPrice: 0, stopPrice: 0, flags: 0, tsNs: 1n } as never);
+    monitor.phase('trading');
+    monitor.inbound(venueRecord(EventKind.ACK, 7n, 0, 0.01, 0, 99));
+    monitor.inbound(venueRecord(EventKind.FILL, 7n, 50_100, 0.01, 0.5, 42));
+    monitor.inbound(venueRecord(EventKind.BAR, 0n, 50_100, 1, 0, 0));
+    expect(monitor.snapshot('fills')!.fills).toEqual([expect.objectContaining({ orderId: 7n, tradeId: '42', side: 'buy', price: 50_100, quantity: 0.01, fee: 0.5 })]);
+    expect(monitor.snapshot('orders')!.orders).toEqual([expect.objectContaining({ orderId: 7n, status: 'filled', filledQuantity: 0.01, averageFillPrice: 50_100 })]);
+    await monitor.close();
+    expect(hook.posts.map((p) => [p.event, p.data.fillId])).toEqual([['fill', 42]]);
+  });
+
+  it('in paper mode leaves venue replies to the core (its simulated venue reports them on the drain)', async () => {
+    const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'paper', equity: 100_000, monitoring: { host: '127.0.0.1', port: 0, webhooks: [] } });
+    monitor.inbound(venueRecord(EventKind.FILL, 7n, 50_100, 0.01, 0.5, 42));
+    expect(monitor.snapshot('fills')!.fills).toEqual([]);
+    await monitor.close();
+  });
+
+  it('posts a kill-switch webhook per transition after recovery, none for the state recovery restores', async () => {
+    const hook = await receiver();
+    const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'live', equity: 100_000, monitoring: monitoring(hook.url) });
+    // A restart: the journal replays a trip, then the session reports the recovered state; neither is news.
+    monitor.phase('recovering');
+    monitor.killSwitch(true, 'operator:bob', 'halt before the crash');
+    monitor.killSwitch(true, 'operator:bob', 'halt before the crash');
+    monitor.phase('reconciling', 'start');
+    monitor.phase('trading');
+    expect(monitor.health().reasons.join('\n')).toMatch(/kill switch is tripped \(operator:bob: halt before the crash\)/);
+    monitor.killSwitch(false, 'operator:alice', 'reviewed');
+    monitor.killSwitch(true, 'kill switch (drawdown)', 'drawdown 12% >= 10%');
+    await monitor.close();
+    expect(hook.posts.map((p) => [p.event, p.data.tripped, p.data.reason])).toEqual([
+      ['killSwitch', false, 'operator:alice: reviewed'],
+      ['killSwitch', true, 'kill switch (drawdown): drawdown 12% >= 10%'],
+    ]);
+  });
+
+  it('is not ready while recovering, reconciling or disconnected', async () => {
+    const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'live', equity: 100_000, monitoring: { host: '127.0.0.1', port: 0, webhooks: [] } });
+    for (const phase of ['recovering', 'reconciling', 'disconnected'] as const) {
+      monitor.phase(phase, 'test');
+      expect(monitor.health().ready, phase).toBe(false);
+      expect(monitor.health().reasons[0], phase).toMatch(new RegExp(`${phase}.*\\(test\\)`));
+    }
+    await monitor.close();
+  });
+});
+
+describe('CommandLatency', () => {
+  it('times the journal stage from flush to the first send and the venue stage from a send to its first reply', () => {
+    const latency = new LatencyMonitor();
+    const stamps = new CommandLatency(latency);
+    const sent: bigint[] = [];
+    const adapter = { name: 'recording', submit: (request: { orderId: bigint }) => { sent.push(request.orderId); }, cancel: (request: { orderId: bigint }) => { sent.push(request.orderId); } };
+    const wrapped = stamps.adapter(adapter as unknown as VenueAdapter);
+    stamps.flushing(2);
+    wrapped.submit({ orderId: 7n } as never);
+    wrapped.cancel({ orderId: 8n } as never);
+    expect(sent, 'every send reaches the adapter').toEqual([7n, 8n]);
+    expect(wrapped.name, 'everything else passes through').toBe('recording');
+    const count = (stage: string): number => latency.rows().find((row) => row.stage === stage)!.count;
+    expect(count('journal'), 'one flush of two commands').toBe(2);
+    stamps.inbound(venueRecord(EventKind.BAR, 0n, 1, 1, 0, 0));
+    stamps.inbound(venueRecord(EventKind.ACK, 7n, 0, 0.01, 0, 1));
+    stamps.inbound(venueRecord(EventKind.FILL, 7n, 1, 0.01, 0, 1));
+    expect(count('venue'), 'the first reply to order 7 only').toBe(1);
+    stamps.inbound(venueRecord(EventKind.CANCELED, 8n, 0, 0.01, 0, 0));
+    expect(count('venue')).toBe(2);
+    expect(count('journal'), 'no flush, no journal record').toBe(2);
+  });
+});

@@ -1,0 +1,241 @@
+// What watches a running live session (`quantflow run`, live or paper mode): the StateSource the
+// state server streams (engine/server), the webhooks of `monitoring.webhooks` and the control
+// channel, wired to the session through its LiveSessionWatcher hooks.
+//
+//   live session --listeners--> EngineStateSource (state, orders, regime, risk, latency)
+//        |  hooks: phase, venue, inbound records, kill switch (journaled who/why), model alerts and
+//        |  status (the models topic)
+//        |  inbound ACK/FILL/CANCELED/REJECT/EXPIRED (live mode: the venue's replies come in on the
+//        |  inbound ring, inbound-venue-reply.ts) --> the source's fills and orders, fill webhooks
+//        v
+//   LiveSessionMonitor: StateSource for the server
+//     - risk: the kill switch's reason is the journaled one (who: why), not only the core's flag
+//     - health topic and /health: not ready while recovering, reconciling, disconnected from the
+//       venue or stopping; degraded while a feed is unhealthy (FEED_HEALTH records) or the kill
+//       switch is tripped
+//     - webhooks (engine/paper SessionWebhooks, shared with paper sessions): fills, risk denials,
+//       model alerts, feed-health changes; kill-switch trips and resets from the journaled
+//       transitions once recovered (a restart that recovers a tripped switch sends nothing)
+//   control: LiveSessionControl (session-server-control.ts), the server's control handler
+//
+// The engine's state is read on the I/O thread's timer (every `throttleMs`, default 250 ms), from
+// the block the core publishes under a seqlock; nothing here runs on the engine thread or waits
+// for a client.
+import type { EngineHost, OutboundListeners } from '../threads/index.js';
+import { EngineStateSource, WebhookNotifier, mergeOutboundListeners, type DeltaListener, type SourceHealth, type StateSource, type TopicDelta } from '../server/index.js';
+import { SessionWebhooks, modelsView } from '../paper/index.js';
+import type { MonitoringConfig } from '../config/index.js';
+import type { HealthStatusName, HealthView, LatencyView, RiskView, TopicName, TopicPayloads } from '../client/index.js';
+import { decodeFeedHealth, feedConditionName, feedMaskNames } from '../risk/index.js';
+import type { ModelStatus, MonitorAlert } from '../models/index.js';
+import { EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
+import { INBOUND_CAPACITY, OUTBOUND_CAPACITY } from '../layout/memory-map.js';
+import { LiveSessionControl } from './session-server-control.js';
+import { inboundVenueReply } from './inbound-venue-reply.js';
+import type { LiveSessionWatcher, SessionPhase } from './live-session.js';
+
+export interface LiveSessionMonitorOptions {
+  /** The session's instruments (id and symbol), as the pipeline numbers them. */
+  readonly instruments: readonly { instrument: number; symbol: string }[];
+  readonly mode: 'live' | 'paper';
+  /** The account's starting equity (the state before the first read). */
+  readonly equity: number;
+  /** `monitoring` of the configuration (its webhooks). */
+  readonly monitoring: MonitoringConfig;
+  /** State reads at most this often, ms (default 250). */
+  readonly throttleMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+const PHASE_REASONS: Readonly<Record<Exclude<SessionPhase, 'trading'>, string>> = {
+  recovering: 'recovering: replaying the journal through the core',
+  reconciling: 'reconciling with the venue',
+  disconnected: 'disconnected from the venue; the adapter reconnects',
+  stopping: 'stopping',
+  stopped: 'the session has stopped',
+};
+
+export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
+  readonly control: LiveSessionControl;
+  readonly listeners: OutboundListeners;
+  private readonly engine: EngineStateSource;
+  private readonly webhooks: SessionWebhooks | null;
+  /** The kill switch's webhooks: one event per journaled transition once recovered (never for the state recovery restores). */
+  private readonly killSwitchHooks: WebhookNotifier | null;
+  /** The venue's replies (inbound in live mode) to the state source and the fill webhooks. */
+  private readonly venueReport: NonNullable<OutboundListeners['onVenueReport']> | null;
+  private readonly deltaListeners = new Set<DeltaListener>();
+  private readonly symbols = new Map<number, string>();
+  /** Active feed conditions by instrument (the latest FEED_HEALTH record's mask). */
+  private readonly feeds = new Map<number, number>();
+  private readonly startedMs = Date.now();
+  private host: EngineHost | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private phaseNow: SessionPhase = 'recovering';
+  private phaseDetail = '';
+  private killSwitchNow = { halted: false, who: '', why: '' };
+  private healthNow: HealthView | null = null;
+  private healthKey = '';
+
+  constructor(private readonly options: LiveSessionMonitorOptions) {
+    for (const { instrument, symbol } of options.instruments) this.symbols.set(instrument, symbol);
+    this.engine = new EngineStateSource({ instruments: options.instruments, mode: options.mode, startingCash: options.equity, throttleMs: options.throttleMs ?? 250 });
+    this.webhooks = options.monitoring.webhooks.length > 0 ? new SessionWebhooks(options.monitoring, options.instruments.map((entry) => entry.symbol)) : null;
+    this.listeners = mergeOutboundListeners(this.engine.listeners(), this.webhooks?.listeners() ?? {});
+    this.venueReport = options.mode === 'live' ? this.listeners.onVenueReport ?? null : null;
+    const killSwitchHooks = options.monitoring.webhooks.filter((hook) => hook.events.includes('killSwitch'));
+    this.killSwitchHooks = killSwitchHooks.length > 0
+      ? new WebhookNotifier(killSwitchHooks.map((hook) => ({ url: hook.url, events: ['killSwitch'], ...(hook.secret ? { secret: hook.secret } : {}) })))
+      : null;
+    this.control = new LiveSessionControl(options.log);
+    this.engine.onDelta((delta) => {
+      if (delta.topic === 'health') return this.publishHealth(true);
+      this.emit(delta.topic === 'risk' ? { ...delta, payload: this.withJournaledReason(delta.payload as RiskView) } : delta);
+    });
+  }
+
+  // --- LiveSessionWatcher: the session's hooks ---
+
+  engineStarted(host: EngineHost): void {
+    this.host = host;
+    this.engine.attach(host);
+    this.timer = setInterval(() => {
+      this.engine.tick(true);
+      this.publishHealth();
+    }, this.options.throttleMs ?? 250);
+    this.timer.unref();
+    this.publishHealth();
+  }
+
+  phase(phase: SessionPhase, detail = ''): void {
+    this.phaseNow = phase;
+    this.phaseDetail = detail;
+    this.publishHealth();
+  }
+
+  inbound(record: Uint8Array): void {
+    const view = new DataView(record.buffer, record.byteOffset, 64);
+    if ((view.getInt32(EV_KIND, true) & KIND_MASK) !== EventKind.FEED_HEALTH) {
+      // Live mode: the venue's fills and order events come in on the inbound ring (the core's drain never reports them).
+      const reply = this.venueReport ? inboundVenueReply(record) : null;
+      if (reply) this.venueReport!(reply);
+      return;
+    }
+    const health = decodeFeedHealth(view, 0);
+    this.feeds.set(health.instrument, health.mask);
+    this.webhooks?.feedHealth(health);
+    this.options.log?.(`monitor: feed ${this.symbol(health.instrument)} ${feedConditionName(health.condition)}${health.mask !== 0 ? ` (active: ${feedMaskNames(health.mask).join(', ')})` : ''}`);
+    this.publishHealth();
+  }
+
+  killSwitch(halted: boolean, who: string, why: string): void {
+    // A webhook for each trip and reset once recovered; recovery's replay restores the state without one (its previous process sent it).
+    if (this.phaseNow !== 'recovering' && halted !== this.killSwitchNow.halted) {
+      const drawdown = (this.engine.snapshot('risk') as RiskView | null)?.drawdown ?? 0;
+      this.killSwitchHooks?.notify('killSwitch', { tripped: halted, reason: `${who}: ${why}`, who, why, drawdown });
+    }
+    this.killSwitchNow = { halted, who, why };
+    // The core's flag follows at its next batch boundary; the timer reads it.
+    this.publishHealth();
+  }
+
+  modelAlert(alert: MonitorAlert): void {
+    this.webhooks?.modelAlert(alert);
+  }
+
+  modelStatus(status: ModelStatus): void {
+    const host = this.host;
+    this.engine.publishModels(modelsView(status, host?.pipelineMap ? host.pipelineCounters().modelWait : undefined));
+  }
+
+  // --- StateSource: what the state server streams ---
+
+  snapshot<T extends TopicName>(topic: T): TopicPayloads[T] | null {
+    if (topic === 'health') return (this.healthNow ?? this.healthView()) as TopicPayloads[T];
+    const payload = this.engine.snapshot(topic);
+    if (topic === 'risk' && payload !== null) return this.withJournaledReason(payload as RiskView) as TopicPayloads[T];
+    return payload;
+  }
+
+  onDelta(listener: DeltaListener): () => void {
+    this.deltaListeners.add(listener);
+    return () => this.deltaListeners.delete(listener);
+  }
+
+  counters(): Readonly<Record<string, number>> {
+    return this.engine.counters();
+  }
+
+  latency(): LatencyView | null {
+    return this.engine.latency();
+  }
+
+  health(): SourceHealth {
+    const engine = this.engine.health();
+    const reasons = [...engine.reasons];
+    const ready = engine.ready && this.phaseNow === 'trading';
+    if (this.phaseNow !== 'trading') reasons.unshift(`${PHASE_REASONS[this.phaseNow]}${this.phaseDetail ? ` (${this.phaseDetail})` : ''}`);
+    for (const [instrument, mask] of this.feeds) if (mask !== 0) reasons.push(`degraded: feed ${this.symbol(instrument)} unhealthy (${feedMaskNames(mask).join(', ')})`);
+    if (this.killSwitchNow.halted) reasons.push(`degraded: the kill switch is tripped (${this.killSwitchNow.who}: ${this.killSwitchNow.why}); no new exposure`);
+    return { ready, reasons };
+  }
+
+  /** Stops reading, publishes the last state, and gives queued webhook events up to `webhookGraceMs` (default 2000) to go out. */
+  async close(webhookGraceMs = 2000): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.host) this.engine.detach();
+    this.host = null;
+    this.publishHealth();
+    const hooks = [this.webhooks, this.killSwitchHooks].filter((hook) => hook !== null);
+    if (hooks.length === 0) return;
+    await Promise.race([Promise.all(hooks.map((hook) => hook.idle())), new Promise((resolve) => setTimeout(resolve, webhookGraceMs).unref())]);
+    for (const hook of hooks) hook.close();
+  }
+
+  private emit(delta: TopicDelta): void {
+    for (const listener of this.deltaListeners) listener(delta);
+  }
+
+  private symbol(instrument: number): string {
+    return this.symbols.get(instrument) ?? `#${instrument}`;
+  }
+
+  /** The risk payload with the kill switch's reason as journaled (who: why) while the core is halted. */
+  private withJournaledReason(risk: RiskView): RiskView {
+    if (!risk.killSwitchTripped || !this.killSwitchNow.halted || this.killSwitchNow.who === '') return risk;
+    return { ...risk, killSwitchReason: `${this.killSwitchNow.who}: ${this.killSwitchNow.why}` };
+  }
+
+  /** The health topic's payload now: the engine's (rings, counters, the core's feed states) with the session's components in front. */
+  private healthView(): HealthView {
+    const health = this.health();
+    const host = this.host;
+    const engine = this.engine.snapshot('health');
+    const status: HealthStatusName = !health.ready ? 'down' : health.reasons.length > 0 ? 'degraded' : 'ok';
+    const venueStatus: HealthStatusName = this.phaseNow === 'trading' ? 'ok' : this.phaseNow === 'reconciling' || this.phaseNow === 'recovering' ? 'degraded' : 'down';
+    const components: HealthView['components'] = [
+      { name: 'session', status: venueStatus, detail: this.phaseNow === 'trading' ? `trading (${this.options.mode})` : `${PHASE_REASONS[this.phaseNow]}${this.phaseDetail ? ` (${this.phaseDetail})` : ''}` },
+      { name: 'kill switch', status: this.killSwitchNow.halted ? 'degraded' : 'ok', detail: this.killSwitchNow.halted ? `tripped by ${this.killSwitchNow.who}: ${this.killSwitchNow.why}` : 'armed' },
+      ...this.options.instruments.map(({ instrument, symbol }) => {
+        const mask = this.feeds.get(instrument) ?? 0;
+        return { name: `feed ${symbol}`, status: (mask === 0 ? 'ok' : 'degraded') as HealthStatusName, detail: mask === 0 ? 'healthy' : feedMaskNames(mask).join(', ') };
+      }),
+    ];
+    if (engine) return { ...engine, status, components: [...components, ...engine.components] };
+    return {
+      status, uptimeSeconds: (Date.now() - this.startedMs) / 1000, eventsProcessed: host ? BigInt(host.counters().eventsProcessed) : 0n,
+      inboundRingFill: host ? 1 - host.inbound.freeSlots() / INBOUND_CAPACITY : 0, outboundRingFill: host ? host.outbound.available() / OUTBOUND_CAPACITY : 0, components, feeds: [],
+    };
+  }
+
+  /** Publishes the health topic when a status, component or feed changed (or `force`: the engine's figures moved). */
+  private publishHealth(force = false): void {
+    const view = this.healthView();
+    const key = JSON.stringify([view.status, view.components, view.feeds.map((feed) => [feed.instrumentId, feed.conditionMask, feed.action])]);
+    this.healthNow = view;
+    if (key === this.healthKey && !force) return;
+    this.healthKey = key;
+    this.emit({ topic: 'health', payload: view, timeNs: BigInt(Date.now()) * 1_000_000n });
+  }
+}

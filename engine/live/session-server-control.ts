@@ -1,0 +1,106 @@
+// Control of a running live session through its own channel: the state server's control handler
+// (engine/server ControlGate has already verified the signed token, so `who` is its subject)
+// queues a kill-switch trip or reset here, and the session loop takes it at a point where the
+// core has consumed every record published so far. There the session journals it (who, why),
+// commits, and applies it in the core through the parking protocol (engine/threads
+// core-checkpoint.ts), with the venue's records held back meanwhile, so the core takes it exactly
+// where the journal has it; recovery and `quantflow replay --journal` apply it there again.
+//
+//   WebSocket control -> handle() -> queue -> session loop: idle, hold venue records,
+//                                             journal + commit, park (trip | reset), release
+//
+//   kill-switch trip   journaled as KillSwitchTripped (who: the token's subject); refused when
+//                      the kill switch is already tripped
+//   kill-switch reset  journaled as KillSwitchReset; refused when it is not tripped
+//   pause / resume     refused: the core has no per-strategy halt (its only halt is the
+//                      account-wide kill switch, wasm/assembly/risk/risk-account.ts RH_HALTED)
+//   mode change        refused: a session's mode (live or paper) is fixed by its journal's first
+//                      start; stop it and start the other mode on another journal
+// A second process cannot reset a running session (session-control.ts refuses while the journal
+// is held): this channel is the way. Every action is answered (applied, or refused with why).
+import type { ControlAction } from '../client/index.js';
+import { ControlRefusedError, type ControlContext } from '../server/index.js';
+import { DRAWDOWN_TRIPPER } from '../killswitch/index.js';
+import type { JournalEntry } from '../journal/index.js';
+
+/** A kill-switch action waiting for the session loop. */
+export interface QueuedControl {
+  readonly kind: 'trip' | 'reset';
+  readonly who: string;
+  readonly why: string;
+  /** The session applied it (journaled, committed, in the core). */
+  applied(sequence: bigint): void;
+  /** The session refused it (ControlRefusedError: why) or failed to apply it. */
+  refused(error: Error): void;
+}
+
+/** A refusal the client gets as a `refused` control reply, with why. */
+export function controlRefused(why: string): Error {
+  return new ControlRefusedError(why);
+}
+
+/** A KillSwitchTripped entry an operator made (not the core's own drawdown trip, which replay reproduces by itself). */
+export function isOperatorTrip(entry: JournalEntry): entry is Extract<JournalEntry, { type: 'killSwitchTripped' }> {
+  return entry.type === 'killSwitchTripped' && entry.who !== DRAWDOWN_TRIPPER;
+}
+
+const PAUSE_REFUSAL = 'a live session cannot pause or resume one strategy: the core has no per-strategy halt (its only halt is the account-wide kill switch: trip it instead)';
+const MODE_REFUSAL = "a running session cannot change mode: its mode (live or paper) is fixed by its journal's first start; stop it (Ctrl-C, by the on-exit policy) and start the other mode on another journal";
+
+export class LiveSessionControl {
+  private readonly queue: QueuedControl[] = [];
+  private state: 'starting' | 'running' | 'stopped' = 'starting';
+  private wakeup: (() => void) | null = null;
+
+  constructor(private readonly log: (line: string) => void = () => undefined) {}
+
+  /** The state server's control handler (ControlHandler). */
+  readonly handle = (action: ControlAction, context: ControlContext): Promise<void> => {
+    const subject = `${context.who} (connection ${context.sessionId})`;
+    const refuse = (why: string): Promise<void> => {
+      this.log(`control: ${action.kind} by ${subject} refused: ${why}`);
+      return Promise.reject(new ControlRefusedError(why));
+    };
+    if (action.kind === 'pause-strategy' || action.kind === 'resume-strategy') return refuse(PAUSE_REFUSAL);
+    if (action.kind === 'mode-change') return refuse(MODE_REFUSAL);
+    if (this.state === 'starting') return refuse('the session is still recovering and reconciling: try again once it trades (/health says ready)');
+    if (this.state === 'stopped') return refuse('the session has stopped: reset a stopped session with `quantflow killswitch reset --journal DIR`');
+    const kind = action.kind === 'kill-switch-trip' ? 'trip' : 'reset';
+    this.log(`control: kill-switch ${kind} by ${subject}: ${action.reason}; queued for the next batch boundary`);
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({
+        kind, who: context.who, why: action.reason,
+        applied: (sequence) => {
+          this.log(`control: kill-switch ${kind} by ${subject} journaled at ${sequence} and applied in the core`);
+          resolve();
+        },
+        refused: (error) => {
+          this.log(`control: kill-switch ${kind} by ${subject} ${error instanceof ControlRefusedError ? 'refused' : 'failed'}: ${error.message}`);
+          reject(error);
+        },
+      });
+      this.wakeup?.();
+    });
+  };
+
+  /** The session trades: actions are taken from now on. */
+  running(): void {
+    if (this.state === 'starting') this.state = 'running';
+  }
+
+  /** The session stopped: queued and later actions are refused. */
+  stopped(): void {
+    this.state = 'stopped';
+    for (const action of this.queue.splice(0)) action.refused(new ControlRefusedError('the session stopped before the action was applied'));
+  }
+
+  /** The next queued action (the session loop). */
+  take(): QueuedControl | undefined {
+    return this.queue.shift();
+  }
+
+  /** Calls `wake` whenever an action is queued (the session loop's wake-up). */
+  onQueued(wake: () => void): void {
+    this.wakeup = wake;
+  }
+}
