@@ -1,10 +1,8 @@
 // Consistent snapshots for readers on any thread, from the blocks the core publishes at batch
 // boundaries under seqlocks (wasm/assembly/state/): the account and positions, and each
 // instrument's last decision (the experts' scores, weights, fused signal) with its feed health.
-export {
-  readConsistentState, StateNotPublishedError,
-  type ConsistentAccount, type ConsistentInstrument, type ConsistentState, type ReadConsistentStateOptions,
-} from './read-consistent-state.js';
+export { readConsistentState, type ConsistentAccount, type ConsistentInstrument, type ConsistentState } from './read-consistent-state.js';
+export { StateNotPublishedError, type ReadConsistentStateOptions } from './seqlock-block.js';
 export {
   readConsistentSignals,
   type ConsistentDecision, type ConsistentFeedHealth, type ConsistentInstrumentSignals, type ConsistentSignals,

@@ -1,8 +1,7 @@
 // Reads the published-signals block (signals-layout.ts; written by the core at batch boundaries,
 // wasm/assembly/state/signals-publish.ts) whole, on any thread holding the shared memory, with
-// the seqlock protocol of read-consistent-state.ts: load seq (retry while odd), copy the header
-// and `count` entries into a private buffer, load seq again (retry if it moved), decode the copy.
-import { StateNotPublishedError, type ReadConsistentStateOptions } from './read-consistent-state.js';
+// the seqlock protocol of seqlock-block.ts (its own sequence), and decodes the copy.
+import { readSeqlockBlock, type ReadConsistentStateOptions, type SeqlockBlockLayout } from './seqlock-block.js';
 import * as G from './signals-layout.js';
 
 /** One instrument's last decision as the core published it (decision/decision-layout.ts "Output block"). */
@@ -68,55 +67,14 @@ export interface ConsistentSignals {
   readonly instruments: ConsistentInstrumentSignals[];
 }
 
-const DEFAULT_MAX_ATTEMPTS = 1_000_000;
-const MAX_COUNT = (G.SG_BLOCK_BYTES_MAX - G.SG_ENTRIES) / G.SG_ENTRY_BYTES;
-
-interface Reader {
-  readonly seq: BigInt64Array;
-  readonly bytes: Uint8Array;
-  readonly copy: Uint8Array;
-  readonly view: DataView;
-}
-
-const readers = new WeakMap<ArrayBufferLike, Reader>();
-
-function readerFor(memory: WebAssembly.Memory): Reader {
-  const buffer = memory.buffer;
-  let reader = readers.get(buffer);
-  if (!reader) {
-    const copy = new Uint8Array(G.SG_BLOCK_BYTES_MAX);
-    reader = {
-      seq: new BigInt64Array(buffer, G.PUBLISHED_SIGNALS_OFFSET, 1),
-      bytes: new Uint8Array(buffer, G.PUBLISHED_SIGNALS_OFFSET, G.SG_BLOCK_BYTES_MAX),
-      copy,
-      view: new DataView(copy.buffer),
-    };
-    readers.set(buffer, reader);
-  }
-  return reader;
-}
+const SIGNALS_BLOCK: SeqlockBlockLayout = {
+  reader: 'readConsistentSignals', offset: G.PUBLISHED_SIGNALS_OFFSET, maxBytes: G.SG_BLOCK_BYTES_MAX, headerBytes: G.SG_ENTRIES, entryBytes: G.SG_ENTRY_BYTES, countField: G.SG_COUNT,
+};
 
 /** Every configured instrument's last decision and feed health, as one publication of the core. */
 export function readConsistentSignals(memory: WebAssembly.Memory, options: ReadConsistentStateOptions = {}): ConsistentSignals {
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`\`maxAttempts\` must be an integer >= 1, was ${maxAttempts}`);
-  const { seq, bytes, copy, view } = readerFor(memory);
-  let last = 0n;
-  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    const before = Atomics.load(seq, 0);
-    last = before;
-    if ((before & 1n) !== 0n) continue;
-    copy.set(bytes.subarray(0, G.SG_ENTRIES));
-    const count = view.getInt32(G.SG_COUNT, true);
-    if (count >= 0 && count <= MAX_COUNT) copy.set(bytes.subarray(G.SG_ENTRIES, G.SG_ENTRIES + count * G.SG_ENTRY_BYTES), G.SG_ENTRIES);
-    const after = Atomics.load(seq, 0);
-    if (after !== before) continue;
-    if (count < 0 || count > MAX_COUNT) {
-      throw new Error(`readConsistentSignals: the published block lists ${count} instruments at sequence ${before}, expected 0 .. ${MAX_COUNT}`);
-    }
-    return decode(view, Number(before), count);
-  }
-  throw new StateNotPublishedError(maxAttempts, last);
+  const { view, seq, count } = readSeqlockBlock(memory, SIGNALS_BLOCK, options);
+  return decode(view, seq, count);
 }
 
 function decode(view: DataView, seq: number, count: number): ConsistentSignals {

@@ -1,15 +1,7 @@
 // Reads the published-state block (state-layout.ts; written by the core at batch boundaries,
-// wasm/assembly/state/state-publish.ts) whole, on any thread holding the shared memory:
-//
-//   s1 = Atomics.load(seq); odd: the core is writing, try again
-//   copy the block (header, then `count` entries) into a private buffer
-//   s2 = Atomics.load(seq); s2 != s1: the core wrote meanwhile, try again
-//   decode the private copy
-//
-// The copy is bracketed by two seq-cst loads, which V8 never moves plain memory accesses across;
-// on x86-64 loads are not reordered with loads either, so a copy seen between two equal even
-// sequence values is one the core finished before s1 and did not touch until after s2.
-// After `maxAttempts` attempts that saw the core writing, it throws StateNotPublishedError.
+// wasm/assembly/state/state-publish.ts) whole, on any thread holding the shared memory, by the
+// seqlock protocol of seqlock-block.ts, and decodes the copy.
+import { readSeqlockBlock, type ReadConsistentStateOptions, type SeqlockBlockLayout } from './seqlock-block.js';
 import * as S from './state-layout.js';
 
 export interface ConsistentAccount {
@@ -63,69 +55,13 @@ export interface ConsistentState {
   readonly instruments: ConsistentInstrument[];
 }
 
-export interface ReadConsistentStateOptions {
-  /** Attempts before giving up while the core keeps writing (default 1,000,000). */
-  readonly maxAttempts?: number;
-}
-
-/** The core held the block's sequence odd (writing) for every attempt of a read. */
-export class StateNotPublishedError extends Error {
-  constructor(readonly attempts: number, readonly seq: bigint) {
-    super(`readConsistentState: the published state stayed mid-write (sequence ${seq} odd or changing) for ${attempts} attempts; `
-      + 'the engine thread is stuck inside a publication or something other than the core writes the block');
-    this.name = 'StateNotPublishedError';
-  }
-}
-
-const DEFAULT_MAX_ATTEMPTS = 1_000_000;
-
-interface Reader {
-  readonly seq: BigInt64Array;
-  readonly bytes: Uint8Array;
-  readonly copy: Uint8Array;
-  readonly view: DataView;
-}
-
-const readers = new WeakMap<ArrayBufferLike, Reader>();
-
-function readerFor(memory: WebAssembly.Memory): Reader {
-  const buffer = memory.buffer;
-  let reader = readers.get(buffer);
-  if (!reader) {
-    const copy = new Uint8Array(S.PS_BLOCK_BYTES_MAX);
-    reader = {
-      seq: new BigInt64Array(buffer, S.PUBLISHED_STATE_OFFSET, 1),
-      bytes: new Uint8Array(buffer, S.PUBLISHED_STATE_OFFSET, S.PS_BLOCK_BYTES_MAX),
-      copy,
-      view: new DataView(copy.buffer),
-    };
-    readers.set(buffer, reader);
-  }
-  return reader;
-}
+const STATE_BLOCK: SeqlockBlockLayout = {
+  reader: 'readConsistentState', offset: S.PUBLISHED_STATE_OFFSET, maxBytes: S.PS_BLOCK_BYTES_MAX, headerBytes: S.PS_ENTRIES, entryBytes: S.PS_ENTRY_BYTES, countField: S.PS_COUNT,
+};
 
 export function readConsistentState(memory: WebAssembly.Memory, options: ReadConsistentStateOptions = {}): ConsistentState {
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`\`maxAttempts\` must be an integer >= 1, was ${maxAttempts}`);
-  const { seq, bytes, copy, view } = readerFor(memory);
-  let last = 0n;
-  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-    const before = Atomics.load(seq, 0);
-    last = before;
-    if ((before & 1n) !== 0n) continue;
-    copy.set(bytes.subarray(0, S.PS_ENTRIES));
-    const count = view.getInt32(S.PS_COUNT, true);
-    if (count >= 0 && count <= (S.PS_BLOCK_BYTES_MAX - S.PS_ENTRIES) / S.PS_ENTRY_BYTES) {
-      copy.set(bytes.subarray(S.PS_ENTRIES, S.PS_ENTRIES + count * S.PS_ENTRY_BYTES), S.PS_ENTRIES);
-    }
-    const after = Atomics.load(seq, 0);
-    if (after !== before) continue;
-    if (count < 0 || count > (S.PS_BLOCK_BYTES_MAX - S.PS_ENTRIES) / S.PS_ENTRY_BYTES) {
-      throw new Error(`readConsistentState: the published block lists ${count} instruments at sequence ${before}, expected 0 .. ${(S.PS_BLOCK_BYTES_MAX - S.PS_ENTRIES) / S.PS_ENTRY_BYTES}`);
-    }
-    return decode(view, Number(before), count);
-  }
-  throw new StateNotPublishedError(maxAttempts, last);
+  const { view, seq, count } = readSeqlockBlock(memory, STATE_BLOCK, options);
+  return decode(view, seq, count);
 }
 
 function decode(view: DataView, seq: number, count: number): ConsistentState {
