@@ -47,7 +47,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import hdr from 'hdr-histogram-js';
+import { latencyHistogram as histogram, median, medianPercentiles, percentiles, type Percentiles } from './latency-percentiles.js';
 import { CcxtVenueAdapter } from '../adapters/ccxt/index.js';
 import { IbVenueAdapter } from '../adapters/ib/index.js';
 import { DEFAULT_DURABILITY, type DurabilityPolicy } from '../engine/journal/index.js';
@@ -71,12 +71,6 @@ export interface AdaptersBenchOptions {
   repetitions: number;
 }
 
-export interface Percentiles {
-  p50Ns: number;
-  p99Ns: number;
-  p999Ns: number;
-  maxNs: number;
-}
 
 export interface InboundResult {
   venue: Venue;
@@ -123,29 +117,9 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(`adapters bench: result check failed: ${what}`);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
-function histogram() {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: 3 });
-}
-type Histogram = ReturnType<typeof histogram>;
 
-function percentiles(h: Histogram): Percentiles {
-  return { p50Ns: h.getValueAtPercentile(50), p99Ns: h.getValueAtPercentile(99), p999Ns: h.getValueAtPercentile(99.9), maxNs: h.maxValue };
-}
 
-function medianPercentiles(samples: Percentiles[]): Percentiles {
-  return {
-    p50Ns: median(samples.map((s) => s.p50Ns)),
-    p99Ns: median(samples.map((s) => s.p99Ns)),
-    p999Ns: median(samples.map((s) => s.p999Ns)),
-    maxNs: Math.max(...samples.map((s) => s.maxNs)),
-  };
-}
 
 /** Waits (1 ms timers) until `ok`, at most WAIT_MS. */
 async function until(ok: () => boolean, what: string): Promise<void> {

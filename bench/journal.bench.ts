@@ -50,7 +50,7 @@ import path from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
-import hdr from 'hdr-histogram-js';
+import { latencyHistogram as histogram, median, medianPercentiles, percentiles, type Percentiles } from './latency-percentiles.js';
 import { DEFAULT_DURABILITY, Journal, type DurabilityPolicy, type JournalEntry } from '../engine/journal/index.js';
 import type { BenchSuite, BenchSuiteOptions } from './main.js';
 
@@ -87,12 +87,6 @@ export interface LatencyResult {
   writeOnly: Percentiles;
 }
 
-export interface Percentiles {
-  p50Ns: number;
-  p99Ns: number;
-  p999Ns: number;
-  maxNs: number;
-}
 
 export interface RecoveryResult {
   records: number;
@@ -122,11 +116,6 @@ export interface JournalBenchResult {
   goals: Goal[];
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function rate(name: string, samples: number[]): Rate {
   return { name, median: median(samples), samples };
@@ -254,22 +243,8 @@ class SinkServer {
   }
 }
 
-function histogram() {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: 3 });
-}
 
-function percentiles(h: ReturnType<typeof histogram>): Percentiles {
-  return { p50Ns: h.getValueAtPercentile(50), p99Ns: h.getValueAtPercentile(99), p999Ns: h.getValueAtPercentile(99.9), maxNs: h.maxValue };
-}
 
-function medianPercentiles(samples: Percentiles[]): Percentiles {
-  return {
-    p50Ns: median(samples.map((s) => s.p50Ns)),
-    p99Ns: median(samples.map((s) => s.p99Ns)),
-    p999Ns: median(samples.map((s) => s.p999Ns)),
-    maxNs: Math.max(...samples.map((s) => s.maxNs)),
-  };
-}
 
 async function until(socket: Socket, event: 'connect' | 'drain'): Promise<void> {
   await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,8 @@ import { isOperatorTrip } from './session-server-control.js';
 export interface JournalReplayResult {
   /** Sessions (starts and restarts) the journal records. */
   readonly sessions: number;
+  /** The first session's mode: `paper` journals no commands (its core's simulated venue fills them), so none are compared. */
+  readonly mode: string;
   readonly inboundRecords: number;
   readonly commandsJournaled: number;
   readonly commandsReplayed: number;
@@ -40,11 +42,12 @@ export async function replayJournal(dir: string, onProgress?: (published: number
   try {
     // Timed from here, the engine thread's start left out (its drain and stop are in): the journal is read once.
     const scanStarted = performance.now();
-    const pipelineJson = firstPipelineJson(journal);
-    if (pipelineJson === null) throw new JournalReplayError(`journal ${dir}: no session start recorded (is this a session journal?)`);
-    const pipeline = pipelineFromJson(pipelineJson);
+    const start = firstSessionStart(journal);
+    if (start === null) throw new JournalReplayError(`journal ${dir}: no session start recorded (is this a session journal?)`);
+    const pipeline = pipelineFromJson(start.pipelineJson);
     const total = Number(journal.lastInboundSequence()) + 1;
-    const commandsCompared = new CommandComparison();
+    // A paper session's core fills its own orders in its simulated venue: no command is journaled, none is compared.
+    const commandsCompared = new CommandComparison(start.mode === 'paper');
     const hash = createHash('sha256');
     let decisions = 0;
     const beforeStart = performance.now() - scanStarted;
@@ -138,7 +141,7 @@ export async function replayJournal(dir: string, onProgress?: (published: number
     host = undefined;
     const compared = commandsCompared.finish();
     return {
-      sessions, inboundRecords: published, commandsJournaled: compared.journaled, commandsReplayed: compared.decided, firstMismatch: compared.firstMismatch, decisions,
+      sessions, mode: start.mode, inboundRecords: published, commandsJournaled: compared.journaled, commandsReplayed: compared.decided, firstMismatch: compared.firstMismatch, decisions,
       decisionsHash: hash.digest('hex'), book, elapsedMs,
     };
   } finally {
@@ -150,13 +153,13 @@ export async function replayJournal(dir: string, onProgress?: (published: number
 /** Ring slots claimed at a time (the inbound ring holds more; the core takes them as they come). */
 const CLAIM = 4096;
 
-/** The pipeline of the journal's first session start (read up to it only), or null when it has none. */
-function firstPipelineJson(journal: Journal): string | null {
+/** The pipeline and mode of the journal's first session start (read up to it only), or null when it has none. */
+function firstSessionStart(journal: Journal): { pipelineJson: string; mode: string } | null {
   const reader = new InboundReader();
   for (const { value } of journal.scanRange(1n)) {
     if (reader.readInboundSeq(value) >= 0) continue;
     const { entry } = decodeJournalRecord(new Uint8Array(value.buffer, value.byteOffset, value.length).slice());
-    if (entry.type === 'sessionStarted') return entry.pipelineJson;
+    if (entry.type === 'sessionStarted') return { pipelineJson: entry.pipelineJson, mode: entry.mode };
   }
   return null;
 }
@@ -174,6 +177,9 @@ class CommandComparison {
   private compared = 0;
   private mismatch: string | null = null;
 
+  /** `decidedOnly`: the session journals no commands (paper): the replay's are counted, not compared. */
+  constructor(private readonly decidedOnly = false) {}
+
   journaled(record: Uint8Array): void {
     this.journaledCount++;
     if (this.pendingDecided.length > 0) this.compare(record, this.pendingDecided.shift()!);
@@ -183,6 +189,7 @@ class CommandComparison {
   /** `bytes` is a view of the outbound ring: copied when it has to wait. */
   decided(bytes: Uint8Array): void {
     this.decidedCount++;
+    if (this.decidedOnly) return;
     if (this.pendingJournaled.length > 0) this.compare(this.pendingJournaled.shift()!, bytes);
     else this.pendingDecided.push(bytes.slice());
   }

@@ -173,7 +173,9 @@ async function runJournalReplay(dir: string, json: boolean, progress: boolean): 
     const rate = result.elapsedMs > 0 ? Math.round(result.inboundRecords / (result.elapsedMs / 1000)) : 0;
     process.stdout.write([
       `journal ${dir}: ${result.sessions} session starts, ${result.inboundRecords} inbound records re-run through the core in ${result.elapsedMs.toFixed(0)} ms (${rate} records/s)`,
-      `commands: ${result.commandsReplayed} decided again, ${result.commandsJournaled} journaled: ${result.firstMismatch === null ? 'every one identical' : `MISMATCH at ${result.firstMismatch}`}`,
+      result.mode === 'paper'
+        ? `commands: ${result.commandsReplayed} decided again (a paper session journals none: its core's simulated venue filled them; compare the decisions hash)`
+        : `commands: ${result.commandsReplayed} decided again, ${result.commandsJournaled} journaled: ${result.firstMismatch === null ? 'every one identical' : `MISMATCH at ${result.firstMismatch}`}`,
       `decisions: ${result.decisions} outbound records, sha256 ${result.decisionsHash}`,
       `book: cash ${result.book.cash.toFixed(2)}, equity ${result.book.equity.toFixed(2)}${result.book.halted ? ' (kill switch HALTED)' : ''}; ${result.book.positions.map((p) => `instrument ${p.instrument} ${p.position}`).join(', ')}`,
     ].join('\n') + '\n');

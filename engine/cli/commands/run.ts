@@ -11,20 +11,38 @@
 // Ctrl-C (SIGINT/SIGTERM) stops by the on-exit policy (drain, cancel or keep working orders),
 // journals who and why, prints the summary and exits 0; a second Ctrl-C exits at once (130) and
 // leaves the journal as a kill would: what was committed, which the next start recovers.
-// The last stdout line is the session's result as JSON.
+// The configured ML model (config `model`) serves the fusion instruments (those in model.instruments
+// when given): the core waits for each bar's MODEL record, journaled before it is published; a model
+// that cannot serve, or that no instrument would wait for, leaves the session trading without the
+// ML expert, and the log says why. The last stdout line is the session's result as JSON.
+// While it runs, the session is watched and controlled through the state server (engine/server,
+// on monitoring.host and monitoring.port, 127.0.0.1:8787 by default, overridden by --host and
+// --port, 0 picks a free one; --no-serve skips it): the dashboard, WebSocket topics (state,
+// orders, fills, regime, risk, latency with the journal and venue stages, health), /health (not
+// ready while recovering, reconciling or disconnected) and /metrics, and control actions with a
+// signed token (config `control`): kill-switch trip and reset, journaled with the token's subject
+// and applied in the core where journaled (engine/live session-server-control.ts). The
+// `monitoring.webhooks` get fills, risk denials, kill-switch changes, model alerts and feed health.
 import { Command } from 'commander';
 import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, type CredentialsSource, type LiveConfig, type QuantFlowConfig } from '../../config/index.js';
-import { runLiveSession, SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type PushVenueAdapter, type LiveSessionResult } from '../../live/index.js';
+import { runLiveSession, SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type PushVenueAdapter, type LiveSessionResult, type LiveSessionModel } from '../../live/index.js';
+import { openConfiguredModel } from '../../models/index.js';
+import type { PipelineSpec } from '../../pipeline/index.js';
 import { Journal, parseDurability } from '../../journal/index.js';
 import { pipelineFromJson } from '../../live/index.js';
 import { tradingPipeline } from '../../replay/index.js';
 import { readRegimeModelFile } from '../../regime/index.js';
 import { packageRoot } from '../../core/package-root.js';
 import { CcxtVenueAdapter, Redactor, redactingLog } from '../../../adapters/ccxt/index.js';
-import { IbVenueAdapter } from '../../../adapters/ib/index.js';
+import { IbVenueAdapter, executionFilterTime, type IbJournaledExecutions } from '../../../adapters/ib/index.js';
+import { clientOrderIdOf } from '../../live/index.js';
+import { EVENT_BYTES, EV_B, EV_ID, EV_KIND, EV_SIZE, EV_TS_EXCHANGE, EventKind, KIND_MASK } from '../../layout/event-record.js';
 import { UserFacingError } from '../cli-error.js';
+import { parseIntegerOption } from '../parse-options.js';
+import { LiveSessionMonitor } from '../../live/index.js';
+import { dashboardMounts, startStateServer, type StateServer } from '../../server/index.js';
 
 interface RunFlags {
   mode: string;
@@ -33,6 +51,10 @@ interface RunFlags {
   iUnderstandLive?: boolean;
   onExit?: string;
   regimeModel?: string;
+  shadowPaper?: boolean;
+  port?: string;
+  host?: string;
+  serve: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -45,6 +67,10 @@ export function registerRunCommand(program: Command): void {
     .option('--i-understand-live', 'live mode sends real orders with real money; required for --mode live')
     .option('--on-exit <policy>', 'working orders at Ctrl-C: drain (wait for them, bounded), cancel (cancel at the venue and wait for the answers) or keep (leave them)')
     .option('--regime-model <file>', 'regime model JSON (from `regime fit`) for fusion strategies')
+    .option('--shadow-paper', 'live mode: run the core\'s simulated venue beside the live one on the same feed and report the drift (fill rate, slippage, latency) at the end (or live.shadowPaper: true)')
+    .option('--port <n>', 'dashboard and state server port (0: a free port; default: monitoring.port, 8787)')
+    .option('--host <address>', 'address the dashboard and state server listen on (default: monitoring.host, 127.0.0.1)')
+    .option('--no-serve', 'no state server: the session cannot be watched or controlled while it runs')
     .action(async (flags: RunFlags) => runCommand(flags));
 }
 
@@ -60,7 +86,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const config = loadRunConfig(flags.config!);
   const live = config.live;
   if (!live) throw new UserFacingError(`${flags.config}: no \`live\` section: \`quantflow run\` needs the venue, its instruments and the credentials source (see config/default.yaml, section live)`);
-  const credentials = mode === 'live' ? readCredentials(live.credentials, packageRoot()) : null;
+  // IB: TWS authenticates its own user; the API needs no key or secret.
+  const credentials = mode === 'live' && live.adapter !== 'ib' ? readCredentials(live.credentials, packageRoot()) : null;
   const redactor = new Redactor(credentials ? [credentials.apiKey, credentials.secret] : []);
   const log = redactingLog(redactor, (line: string) => void process.stderr.write(`${line}\n`));
   const journalDir = path.resolve(flags.journal ?? live.journal);
@@ -69,19 +96,28 @@ async function runCommand(flags: RunFlags): Promise<void> {
 
   const regimeModel = flags.regimeModel ? readRegimeModelFile(flags.regimeModel) : undefined;
   let spec;
+  const shadowPaper = flags.shadowPaper === true || live.shadowPaper;
+  if (shadowPaper && mode !== 'live') throw new UserFacingError('--shadow-paper (live.shadowPaper) runs the simulated venue beside a live one: it needs --mode live (paper mode is the simulated venue already)');
+  let shadowSpec;
   try {
-    spec = tradingPipeline({
+    const pipelineInput = {
       config, instrumentNames: live.instruments.map((i) => i.symbol.replace('/', '')), timeframes: live.instruments.map((i) => i.timeframe),
       regimeModel, indicators: [], equity: live.equity, startNs: BigInt(Date.now()) * 1_000_000n, halted: false, simulate: mode === 'paper',
-    }).spec;
+    };
+    spec = tradingPipeline(pipelineInput).spec;
+    // The shadow: the same configuration and start, the core's simulated venue filling.
+    if (shadowPaper) shadowSpec = tradingPipeline({ ...pipelineInput, simulate: true }).spec;
   } catch (error) {
     if (error instanceof RangeError || error instanceof ConfigError) throw new UserFacingError(`configuration: ${error.message}`);
     throw error;
   }
+  // The ML expert (config `model`): the fusion instruments that get it wait for each bar's MODEL record (the shadow stays without it).
+  const served = await serveModel(config, live.instruments.map((i) => i.symbol.replace('/', '')), spec);
+  spec = served.spec;
   // A restart trades the pipeline its journal started with (its account start included), so recovery replays the same decisions.
   const journaledPipeline = firstJournaledPipeline(journalDir);
   if (journaledPipeline !== null) spec = pipelineFromJson(journaledPipeline);
-  const adapter = createAdapter(live, mode, credentials, log);
+  const adapter = createAdapter(live, mode, credentials, log, journalDir);
   let durability;
   try {
     durability = parseDurability(live.durability, 'live.durability');
@@ -91,6 +127,26 @@ async function runCommand(flags: RunFlags): Promise<void> {
   log(`run: ${mode} on ${adapter.name}${live.baseUrl ? ` at ${live.baseUrl}` : ''}; instruments ${live.instruments.map((i) => `${i.instrument}=${i.symbol} ${i.channel}${i.channel === 'bars' ? ` ${i.timeframe}` : ''}`).join(', ')}; `
     + `credentials ${describeCredentialsSource(mode === 'live' ? live.credentials : null)}; journal ${journalDir} (${live.durability.mode}); on exit ${onExit}; Ctrl-C stops`);
 
+  if (served.line) log(served.line);
+
+  // Where the state server listens: --host and --port override the configuration's `monitoring` section.
+  const port = flags.port !== undefined ? parseIntegerOption('--port', flags.port, 0, 65_535) : config.monitoring.port;
+  const host = flags.host ?? config.monitoring.host;
+  const monitor = new LiveSessionMonitor({
+    instruments: live.instruments.map((i) => ({ instrument: i.instrument, symbol: i.symbol })), mode, equity: live.equity, monitoring: config.monitoring, log,
+  });
+  let server: StateServer | null = null;
+  if (flags.serve) {
+    try {
+      server = await startStateServer({
+        source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, staticFiles: dashboardMounts(packageRoot()),
+      });
+    } catch (error) {
+      await monitor.close(0);
+      throw new UserFacingError(`run: ${(error as Error).message}${/could not listen/.test((error as Error).message) ? ': try another --port (0 picks a free one) or --no-serve' : ''}`);
+    }
+    log(`run: state server at http://${server.host}:${server.port}/ (dashboard; WebSocket ws://${server.host}:${server.port}/; /health, /metrics); control actions need a signed token`);
+  }
   const stop = new SessionStop();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -109,11 +165,15 @@ async function runCommand(flags: RunFlags): Promise<void> {
   try {
     result = await runLiveSession({
       journalDir, durability, pipeline: spec, adapter, checkpointEvery: live.checkpoint.everyRecords, log,
+      watcher: monitor,
+      ...(served.model ? { model: served.model } : {}),
       reconcile: { foreignOrders: live.reconcile.foreignOrders, resubmitWithinNs: BigInt(live.reconcile.resubmitWithinMs) * 1_000_000n, positionTolerance: live.reconcile.positionTolerance },
       feed: 'push',
       push: {
         streams: live.instruments.map((i) => ({ instrument: i.instrument, channel: i.channel, timeframe: i.timeframe })),
         timerIntervalMs: live.timerMs, checkpointIntervalMs: live.checkpoint.everyMs, stop, venueOrders: mode === 'live',
+        feedHealth: live.feedHealth,
+        ...(shadowSpec ? { shadowPaper: shadowSpec } : {}),
       },
     });
   } catch (error) {
@@ -121,6 +181,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await monitor.close();
+    await server?.close();
   }
   const book = result.book;
   const exit = result.exit;
@@ -129,8 +191,50 @@ async function runCommand(flags: RunFlags): Promise<void> {
   process.stdout.write(`${JSON.stringify({
     mode, journal: journalDir, marketRecords: result.marketRecords, commandsSent: result.commandsSent, timers: result.timers ?? 0, reconnects: result.reconnects,
     recoveredFromInboundSeq: result.recoveredFromInboundSeq.toString(), replayedRecords: result.replayedRecords, reconciliation: result.reconciliation.lines,
-    book, exit: exit ?? null, decisionsHash: result.decisionsHash,
-  })}\n`);
+    book, exit: exit ?? null, decisionsHash: result.decisionsHash, feedHealthRecords: result.feedHealthRecords ?? 0,
+    ...(result.shadowPaper ? { shadowPaper: result.shadowPaper } : {}),
+    ...(result.model ? { model: result.model } : {}),
+  }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`);
+}
+
+interface ServedRunModel {
+  /** The spec, with the model wait on the instruments that get the ML expert. */
+  readonly spec: PipelineSpec;
+  /** The session's model (serving, or absent with the reason); undefined without config `model`. */
+  readonly model?: LiveSessionModel;
+  /** The log line saying the model served (source, folds) or why not (null without config `model`). */
+  readonly line: string | null;
+}
+
+/**
+ * Opens config `model` and adds its wait to the spec's fusion instruments (those in
+ * `model.instruments` when given), as paper does; a model that cannot serve, or that no instrument
+ * would wait for, leaves the session trading without the ML expert, with the reason.
+ */
+async function serveModel(config: QuantFlowConfig, symbols: readonly string[], spec: PipelineSpec): Promise<ServedRunModel> {
+  const modelConfig = config.model;
+  if (modelConfig === null || modelConfig === undefined) return { spec, line: null };
+  const opened = await openConfiguredModel(modelConfig, config.fusion.ml.horizonBars);
+  const base = { source: opened.source, symbols, monitor: modelConfig.monitor };
+  if (opened.state === 'absent') {
+    return { spec, model: { ...base, model: null, reason: opened.reason }, line: `run: model ${opened.source} absent, trading without the ML expert: ${opened.reason}` };
+  }
+  const wanted = modelConfig.instruments;
+  const waiting = new Set(spec.decision
+    ? spec.instruments.filter((e) => e.regimeModel !== undefined && e.rules === undefined && (wanted?.includes(symbols[e.instrument]) ?? true)).map((e) => e.instrument)
+    : []);
+  if (waiting.size === 0) {
+    await opened.model.release();
+    const reason = `no instrument gets the ML expert: it serves fusion strategies${wanted ? ` on ${wanted.join(', ')}` : ''}, and the session's fusion instruments are none of ${symbols.join(', ')}`;
+    return { spec, model: { ...base, model: null, reason }, line: `run: model ${opened.source} absent, trading without the ML expert: ${reason}` };
+  }
+  const wait = { features: opened.model.metadata.features, waitNs: BigInt(Math.round(modelConfig.waitMs * 1e6)) };
+  const served = { ...spec, instruments: spec.instruments.map((e) => (waiting.has(e.instrument) ? { ...e, model: wait } : e)) };
+  const names = [...waiting].map((id) => symbols[id]).join(', ');
+  return {
+    spec: served, model: { ...base, model: opened.model },
+    line: `run: model ${opened.source} serving (${opened.model.metadata.name}, ${opened.model.metadata.folds.length} folds, waits ${modelConfig.waitMs} ms) to ${names}`,
+  };
 }
 
 function loadRunConfig(file: string): QuantFlowConfig {
@@ -186,11 +290,13 @@ export function readCredentials(source: CredentialsSource | null, repoRoot: stri
   return { apiKey: o.apiKey, secret: o.secret };
 }
 
-function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentials: Credentials | null, log: (line: string) => void): PushVenueAdapter {
+function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentials: Credentials | null, log: (line: string) => void, journalDir: string): PushVenueAdapter {
   const instruments = live.instruments.map((i) => ({ instrument: i.instrument, symbol: i.symbol }));
   if (live.adapter === 'ib') {
     const ib = live.ib!;
-    return new IbVenueAdapter({ host: ib.host, port: ib.port, clientId: ib.clientId, instruments }, { log });
+    // A restart asks TWS for the executions since the last journaled one, and emits only those the journal lacks.
+    const journaled = mode === 'live' ? journaledIbExecutions(journalDir) : undefined;
+    return new IbVenueAdapter({ host: ib.host, port: ib.port, clientId: ib.clientId, instruments }, { log, ...(journaled ? { journaled } : {}) });
   }
   try {
     return new CcxtVenueAdapter({
@@ -199,6 +305,35 @@ function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentials: Cr
     });
   } catch (error) {
     throw new UserFacingError(`\`live\`: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * What the journal holds of the venue's executions (IB recovery): the last fill id, the time of
+ * the latest journaled execution (the FILL's exchange time) and each order's journaled filled
+ * quantity, by client order id. undefined: no fill journaled yet.
+ */
+function journaledIbExecutions(dir: string): IbJournaledExecutions | undefined {
+  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  try {
+    let lastFillId = 0n;
+    let lastNs = 0n;
+    const filledByOrder = new Map<string, number>();
+    for (const { entry } of journal.read(1n)) {
+      if (entry.type !== 'inbound') continue;
+      const view = new DataView(entry.record.buffer, entry.record.byteOffset, EVENT_BYTES);
+      if ((view.getInt32(EV_KIND, true) & KIND_MASK) !== EventKind.FILL) continue;
+      const fillId = BigInt(Math.trunc(view.getFloat64(EV_B, true)));
+      if (fillId > lastFillId) lastFillId = fillId;
+      const ts = view.getBigInt64(EV_TS_EXCHANGE, true);
+      if (ts > lastNs) lastNs = ts;
+      const clientOrderId = clientOrderIdOf(view.getBigUint64(EV_ID, true));
+      filledByOrder.set(clientOrderId, (filledByOrder.get(clientOrderId) ?? 0) + Math.abs(view.getFloat64(EV_SIZE, true)));
+    }
+    if (lastFillId === 0n) return undefined;
+    return { lastTime: executionFilterTime(lastNs), execIds: [], lastFillId, filledByOrder };
+  } finally {
+    journal.close();
   }
 }
 
