@@ -6,8 +6,8 @@ import { decodeFrame, FrameDecodeError, type TopicName, type TopicPayloads } fro
 
 const PAYLOADS: TopicPayloads = {
   state: { mode: 'live', equity: 10, cash: 4, equityHighWaterMark: 12, realizedPnl: 1, unrealizedPnl: -1, positions: [{ instrumentId: 2, symbol: 'BTC', quantity: -0.5, averagePrice: 1, markPrice: 2, unrealizedPnl: 3, realizedPnl: 4 }] },
-  orders: { orders: [{ orderId: 2n ** 60n, clientOrderId: 'c', venueOrderId: 'v', instrumentId: 1, symbol: 'ETH', side: 'sell', orderType: 'stop-limit', timeInForce: 'post-only', status: 'uncertain', quantity: 3, filledQuantity: 1, limitPrice: 10, stopPrice: null, averageFillPrice: 9.5, updatedTimeNs: 5n }] },
-  fills: { fills: [{ orderId: 1n, clientOrderId: '1', venueOrderId: '', tradeId: 't', instrumentId: 0, side: 'buy', price: 1, quantity: 2, fee: -0.1, feeCurrency: 'USDT', liquidity: 'maker', timeNs: 9n }] },
+  orders: { orders: [{ orderId: 2n ** 60n, clientOrderId: 'c', venueOrderId: 'v', instrumentId: 1, symbol: 'ETH', side: 'sell', orderType: 'stop-limit', timeInForce: 'post-only', status: 'uncertain', quantity: 3, filledQuantity: 1, limitPrice: 10, stopPrice: null, averageFillPrice: 9.5, updatedTimeNs: 5n, rule: 'TRAILING_STOP' }] },
+  fills: { fills: [{ orderId: 1n, clientOrderId: '1', venueOrderId: '', tradeId: 't', instrumentId: 0, side: 'buy', price: 1, quantity: 2, fee: -0.1, feeCurrency: 'USDT', liquidity: 'maker', timeNs: 9n, rule: 'STOP' }] },
   signals: { signals: [{ instrumentId: 0, strategy: 'fusion', timeframeSeconds: 3600, score: -0.3, targetQuantity: 2, quantiles: [{ level: 0.1, value: -0.01 }, { level: 0.9, value: 0.02 }], timeNs: 1n,
     symbol: 'BTCUSDT', fusion: true, regimeProbabilities: [0.7, 0.2, 0.1],
     experts: [{ score: 0.5, confidence: 0.8, weight: 0.4, present: true }, { score: -0.2, confidence: 1, weight: 0.1, present: true }, { score: 0, confidence: 0, weight: 0.2, present: false },
@@ -27,6 +27,19 @@ describe('frame decoding', () => {
       const bytes = encoder.encode({ topic, kind: 'delta', sequence: 42n, timeNs: 7n }, PAYLOADS[topic]);
       expect(decodeFrame(bytes), topic).toEqual({ topic, kind: 'delta', sequence: 42n, timeNs: 7n, payload: PAYLOADS[topic] });
     }
+  });
+
+  it('carries the order rule on orders and fills, and reads a frame without one (older writer) as empty', () => {
+    const encoder = new FrameEncoder();
+    const fill = PAYLOADS.fills.fills[0]!;
+    const order = PAYLOADS.orders.orders[0]!;
+    const withRule = decodeFrame(encoder.encode({ topic: 'fills', kind: 'delta', sequence: 1n, timeNs: 1n }, { fills: [{ ...fill, rule: 'ATR_STOP' }] }));
+    expect((withRule.payload as TopicPayloads['fills']).fills[0]!.rule).toBe('ATR_STOP');
+    const withoutRule = encoder.encode({ topic: 'orders', kind: 'delta', sequence: 1n, timeNs: 1n }, { orders: [{ ...order, rule: '' }] });
+    const withOrderRule = encoder.encode({ topic: 'orders', kind: 'delta', sequence: 1n, timeNs: 1n }, { orders: [{ ...order, rule: 'MAX_HOLD' }] });
+    expect(withOrderRule.length).toBeGreaterThan(withoutRule.length);
+    expect((decodeFrame(withoutRule).payload as TopicPayloads['orders']).orders[0]!.rule).toBe('');
+    expect((decodeFrame(withOrderRule).payload as TopicPayloads['orders']).orders[0]!.rule).toBe('MAX_HOLD');
   });
 
   it('refuses a buffer that is not a QFFR frame', () => {

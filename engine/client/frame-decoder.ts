@@ -41,7 +41,7 @@ function decodeOrder(o: F.OrderView): OrderViewData {
     side: nameAt(SIDE_BY_CODE, o.side(), 'order.side'), orderType: nameAt(ORDER_TYPE_BY_CODE, o.orderType(), 'order.orderType'),
     timeInForce: nameAt(TIME_IN_FORCE_BY_CODE, o.timeInForce(), 'order.timeInForce'), status: nameAt(ORDER_STATUS_BY_CODE, o.status(), 'order.status'),
     quantity: o.quantity(), filledQuantity: o.filledQuantity(), limitPrice: o.limitPrice(), stopPrice: o.stopPrice(), averageFillPrice: o.averageFillPrice(),
-    updatedTimeNs: o.updatedTimeNs(),
+    updatedTimeNs: o.updatedTimeNs(), rule: o.rule() ?? '',
   };
 }
 
@@ -49,7 +49,7 @@ function decodeFill(f: F.FillView): FillViewData {
   return {
     orderId: f.orderId(), clientOrderId: f.clientOrderId() ?? '', venueOrderId: f.venueOrderId() ?? '', tradeId: f.tradeId() ?? '', instrumentId: f.instrumentId(),
     side: nameAt(SIDE_BY_CODE, f.side(), 'fill.side'), price: f.price(), quantity: f.quantity(), fee: f.fee(), feeCurrency: f.feeCurrency() ?? '',
-    liquidity: nameAt(LIQUIDITY_BY_CODE, f.liquidity(), 'fill.liquidity'), timeNs: f.timeNs(),
+    liquidity: nameAt(LIQUIDITY_BY_CODE, f.liquidity(), 'fill.liquidity'), timeNs: f.timeNs(), rule: f.rule() ?? '',
   };
 }
 

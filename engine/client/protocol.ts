@@ -72,6 +72,8 @@ export interface OrderViewData {
   stopPrice: number | null;
   averageFillPrice: number | null;
   updatedTimeNs: bigint;
+  /** The rule that made the order (engine/orders OrderRuleName: STRATEGY, STOP, ATR_STOP, TRAILING_STOP, TARGET_1..4, MAX_HOLD, MANUAL); '' when unknown. */
+  rule: string;
 }
 
 export interface OrdersView {
@@ -91,6 +93,8 @@ export interface FillViewData {
   feeCurrency: string;
   liquidity: LiquidityName;
   timeNs: bigint;
+  /** The rule of the fill's order (as OrderViewData.rule); '' when unknown. */
+  rule: string;
 }
 
 export interface FillsView {
@@ -318,9 +322,11 @@ export type ControlAction =
   | { kind: 'kill-switch-trip'; reason: string }
   | { kind: 'pause-strategy'; strategy: string }
   | { kind: 'resume-strategy'; strategy: string }
-  | { kind: 'mode-change'; mode: EngineModeName };
+  | { kind: 'mode-change'; mode: EngineModeName }
+  /** Sets a pre-trade risk limit (engine/risk risk-limit-change.ts names them and their ranges). */
+  | { kind: 'limit-change'; limit: string; value: number; reason: string };
 
-export const CONTROL_ACTION_KINDS = ['kill-switch-reset', 'kill-switch-trip', 'pause-strategy', 'resume-strategy', 'mode-change'] as const;
+export const CONTROL_ACTION_KINDS = ['kill-switch-reset', 'kill-switch-trip', 'pause-strategy', 'resume-strategy', 'mode-change', 'limit-change'] as const;
 
 /** Client -> server (JSON text). `since` is a decimal sequence (a JSON number cannot hold a ulong). */
 export type ClientMessage =

@@ -4,7 +4,7 @@
 // order, with the commands the session journaled before sending them; every outbound record
 // (commands, risk records, notices, round trips) goes into a SHA-256 of the decisions. The
 // journal is read once, in order: inbound records are copied from LMDB's read buffer into ring
-// slots as they come, control entries (session starts, commands, operator kill-switch actions)
+// slots as they come, control entries (session starts, commands, operator kill-switch actions and risk-limit changes)
 // are decoded where they fall.
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -13,6 +13,7 @@ import { InboundReader, Journal, decodeJournalRecord } from '../journal/index.js
 import { EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { pipelineFromJson, readSessionBook, type SessionBook } from './session-state.js';
 import { isOperatorTrip } from './session-server-control.js';
+import { isRiskLimitName } from '../risk/index.js';
 
 export interface JournalReplayResult {
   /** Sessions (starts and restarts) the journal records. */
@@ -108,6 +109,12 @@ export async function replayJournal(dir: string, onProgress?: (published: number
           await consumed(BigInt(published));
           if (entry.type === 'killSwitchReset') await host.resetKillSwitch();
           else await host.tripKillSwitch();
+        } else if (entry.type === 'limitChanged') {
+          // An operator's risk-limit change, at its journaled point (as a trip).
+          if (!isRiskLimitName(entry.limit)) throw new JournalReplayError(`journal ${dir}: record ${key} changes an unknown risk limit ${JSON.stringify(entry.limit)}`);
+          if (written > 0) publishWritten();
+          await consumed(BigInt(published));
+          await host.changeRiskLimit(entry.limit, entry.value);
         }
         continue;
       }

@@ -69,7 +69,7 @@ import { SessionFeedHealth, describeFeedHealth, type SessionFeedHealthSettings }
 import { ShadowPaper } from './shadow-paper.js';
 import { CommandLatency } from './command-latency.js';
 import { describeDrift, type DriftReport } from './shadow-drift.js';
-import { DEFAULT_FEED_HEALTH, readFeedHealthState } from '../risk/index.js';
+import { DEFAULT_FEED_HEALTH, isRiskLimitName, readFeedHealthState, readRiskLimit, type RiskLimitName } from '../risk/index.js';
 
 const MARKET_KINDS = EventKind.BAR | EventKind.TRADE | EventKind.QUOTE;
 
@@ -392,6 +392,12 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           log(`kill switch: tripped by ${entry.who} (${entry.why}), journaled at ${view.sequence}; no new exposure`);
         }
         setKillSwitch(true, entry.who, entry.why);
+      } else if (entry.type === 'limitChanged') {
+        // An operator's limit change lands where it was journaled, as a trip does.
+        if (!isRiskLimitName(entry.limit)) throw new JournalDivergenceError(`journal ${journal.path}: record ${view.sequence} changes an unknown risk limit ${JSON.stringify(entry.limit)}`);
+        await inbound.idle();
+        await host.changeRiskLimit(entry.limit, entry.value);
+        log(`risk limit: ${entry.limit} ${entry.previousValue} -> ${entry.value} by ${entry.who} (${entry.why}), journaled at ${view.sequence}`);
       } else if (entry.type === 'killSwitchReset') {
         // An operator's reset lands where it was journaled: after every record before it.
         await inbound.idle();
@@ -534,7 +540,29 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         else onVenueRecord(record, sourceSeq);
       }
     };
+    /** An operator's risk-limit change: journaled (who, why, previous value from the core), committed, then written while the core is parked. */
+    const applyLimitChange = async (action: QueuedControl, limit: RiskLimitName, value: number): Promise<void> => {
+      if (!options.pipeline.risk) return action.refused(controlRefused('the pipeline has no risk stage, so there are no risk limits'));
+      held = [];
+      try {
+        await inbound.idle();
+        journalTrip();
+        const previousValue = readRiskLimit(host!.memory, limit);
+        if (previousValue === value) return action.refused(controlRefused(`${limit} is already ${value}: nothing to change`));
+        const sequence = journal.append({ type: 'limitChanged', who: action.who, why: action.why, limit, previousValue, value });
+        journal.commit();
+        await host!.changeRiskLimit(limit, value);
+        log(`risk limit: ${limit} ${previousValue} -> ${value} by ${action.who} (${action.why}), journaled at ${sequence}`);
+        action.applied(sequence);
+      } catch (error) {
+        action.refused(error as Error);
+        throw error;
+      } finally {
+        releaseHeld();
+      }
+    };
     const applyControl = async (action: QueuedControl): Promise<void> => {
+      if (action.kind === 'limit') return applyLimitChange(action, action.limit!, action.value!);
       const trip = action.kind === 'trip';
       if (!options.pipeline.risk) return action.refused(controlRefused('the pipeline has no risk stage, so there is no kill switch'));
       held = [];

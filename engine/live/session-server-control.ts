@@ -1,6 +1,6 @@
 // Control of a running live session through its own channel: the state server's control handler
 // (engine/server ControlGate has already verified the signed token, so `who` is its subject)
-// queues a kill-switch trip or reset here, and the session loop takes it at a point where the
+// queues a kill-switch trip or reset or a risk-limit change here, and the session loop takes it at a point where the
 // core has consumed every record published so far. There the session journals it (who, why),
 // commits, and applies it in the core through the parking protocol (engine/threads
 // core-checkpoint.ts), with the venue's records held back meanwhile, so the core takes it exactly
@@ -12,6 +12,9 @@
 //   kill-switch trip   journaled as KillSwitchTripped (who: the token's subject); refused when
 //                      the kill switch is already tripped
 //   kill-switch reset  journaled as KillSwitchReset; refused when it is not tripped
+//   limit change       journaled as LimitChanged (who, why, previousValue read from the core,
+//                      value), applied by writing the limit while the core is parked
+//                      (EngineHost.changeRiskLimit); refused when the value is already set
 //   pause / resume     refused: the core has no per-strategy halt (its only halt is the
 //                      account-wide kill switch, wasm/assembly/risk/risk-account.ts RH_HALTED)
 //   mode change        refused: a session's mode (live or paper) is fixed by its journal's first
@@ -22,10 +25,14 @@ import type { ControlAction } from '../client/index.js';
 import { ControlRefusedError, type ControlContext } from '../server/index.js';
 import { DRAWDOWN_TRIPPER } from '../killswitch/index.js';
 import type { JournalEntry } from '../journal/index.js';
+import { isRiskLimitName, riskLimitValueProblem, type RiskLimitName } from '../risk/index.js';
 
-/** A kill-switch action waiting for the session loop. */
+/** A kill-switch action or limit change waiting for the session loop. */
 export interface QueuedControl {
-  readonly kind: 'trip' | 'reset';
+  readonly kind: 'trip' | 'reset' | 'limit';
+  /** kind 'limit': the limit (validated by the server: engine/risk RiskLimitName) and its new value. */
+  readonly limit?: RiskLimitName;
+  readonly value?: number;
   readonly who: string;
   readonly why: string;
   /** The session applied it (journaled, committed, in the core). */
@@ -65,17 +72,26 @@ export class LiveSessionControl {
     if (action.kind === 'mode-change') return refuse(MODE_REFUSAL);
     if (this.state === 'starting') return refuse('the session is still recovering and reconciling: try again once it trades (/health says ready)');
     if (this.state === 'stopped') return refuse('the session has stopped: reset a stopped session with `quantflow killswitch reset --journal DIR`');
-    const kind = action.kind === 'kill-switch-trip' ? 'trip' : 'reset';
-    this.log(`control: kill-switch ${kind} by ${subject}: ${action.reason}; queued for the next batch boundary`);
+    let limit: { limit: RiskLimitName; value: number } | null = null;
+    if (action.kind === 'limit-change') {
+      // The server's parser checked these; a handler called another way gets the same rules.
+      if (!isRiskLimitName(action.limit)) return refuse(`unknown risk limit ${JSON.stringify(action.limit)}`);
+      const problem = riskLimitValueProblem(action.limit, action.value, 'action.value');
+      if (problem !== null) return refuse(problem);
+      limit = { limit: action.limit, value: action.value };
+    }
+    const kind = action.kind === 'kill-switch-trip' ? 'trip' : action.kind === 'limit-change' ? 'limit' : 'reset';
+    const what = limit ? `limit change ${limit.limit} = ${limit.value}` : `kill-switch ${kind}`;
+    this.log(`control: ${what} by ${subject}: ${action.reason}; queued for the next batch boundary`);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
-        kind, who: context.who, why: action.reason,
+        kind, who: context.who, why: action.reason, ...(limit ?? {}),
         applied: (sequence) => {
-          this.log(`control: kill-switch ${kind} by ${subject} journaled at ${sequence} and applied in the core`);
+          this.log(`control: ${what} by ${subject} journaled at ${sequence} and applied in the core`);
           resolve();
         },
         refused: (error) => {
-          this.log(`control: kill-switch ${kind} by ${subject} ${error instanceof ControlRefusedError ? 'refused' : 'failed'}: ${error.message}`);
+          this.log(`control: ${what} by ${subject} ${error instanceof ControlRefusedError ? 'refused' : 'failed'}: ${error.message}`);
           reject(error);
         },
       });

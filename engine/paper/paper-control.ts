@@ -10,6 +10,8 @@
 //   - pause / resume a strategy: refused. The core has no per-strategy halt: the only halt it
 //     has is the account-wide kill switch (wasm/assembly/risk/risk-account.ts RH_HALTED), and the
 //     strategy stages have no switch for one strategy's new entries.
+//   - limit change: refused. Like an operator trip it needs a journal to record who changed
+//     what (issue 11); a paper session has none: set risk.<limit> in the config and restart.
 //   - mode change: refused. A paper session's venue is the core's simulated venue and it has no
 //     live venue adapter or journal to switch to; start a live session instead.
 // Nothing is accepted silently: a refusal reaches the client as a `refused` control reply (ControlRefusedError).
@@ -51,6 +53,7 @@ export class ControlLog {
 
 const PAUSE_REFUSAL = "a paper session cannot pause or resume one strategy: the core has no per-strategy halt (its only halt is the account-wide kill switch)";
 const TRIP_REFUSAL = 'a paper session has no journal to record an operator trip in, so it does not take one (a live or paper `quantflow run` session does)';
+const LIMIT_REFUSAL = 'a paper session has no journal to record a limit change in (who, why, previous value), so it does not take one: set risk.<limit> in the config and restart, or run a live session';
 const MODE_REFUSAL = 'a paper session cannot change mode: its venue is the simulated venue inside the core, with no live venue adapter or journal to switch to (start a live session instead)';
 
 export class PaperControl {
@@ -75,7 +78,7 @@ export class PaperControl {
   /** The server's control handler. */
   readonly handle = (action: ControlAction, context: ControlContext): Promise<void> => {
     const subject = `by ${context.who} (connection ${context.sessionId})`;
-    const reason = action.kind === 'kill-switch-reset' || action.kind === 'kill-switch-trip' ? action.reason : '';
+    const reason = action.kind === 'kill-switch-reset' || action.kind === 'kill-switch-trip' || action.kind === 'limit-change' ? action.reason : '';
     const record = (outcome: ControlOutcome, why: string): void => {
       this.controlLog?.append({ timeIso: new Date().toISOString(), who: context.who, connection: context.sessionId, action, reason, outcome, why });
     };
@@ -87,6 +90,7 @@ export class PaperControl {
     if (action.kind === 'pause-strategy' || action.kind === 'resume-strategy') return refuse(PAUSE_REFUSAL);
     if (action.kind === 'mode-change') return refuse(MODE_REFUSAL);
     if (action.kind === 'kill-switch-trip') return refuse(TRIP_REFUSAL);
+    if (action.kind === 'limit-change') return refuse(LIMIT_REFUSAL);
     if (!this.running || this.reset === null) return refuse('the paper run has ended: no engine to reset');
     record('accepted', 'applied at the next batch boundary');
     this.log(`paper: control kill-switch-reset ${subject}: ${action.reason}`);

@@ -18,3 +18,6 @@ export {
   type FeedActionName, type FeedConditionCode, type FeedConditionName, type FeedHealthPolicy, type FeedHealthRecord, type FeedHealthState,
 } from './feed-health.js';
 export { FeedHealthTracker, type FeedHealthTrackerOptions, type FeedMessage, type FeedStreamSpec } from './feed-health-tracker.js';
+export {
+  RISK_LIMIT_NAMES, isRiskLimitName, readRiskLimit, riskConfigured, riskLimitRule, riskLimitValueProblem, writeRiskLimit, type RiskLimitName,
+} from './risk-limit-change.js';

@@ -1,4 +1,6 @@
-// Control messages: kill-switch reset and trip, pause / resume a strategy, mode change. Each needs a
+// Control messages: kill-switch reset and trip, pause / resume a strategy, mode change, risk-limit
+// change (its shape checked by the parser; its limit name and value range, engine/risk
+// risk-limit-change.ts, by the gate: a `refused` reply naming the field, the value and the rule). Each needs a
 // signed control token, checked with the same code as `quantflow killswitch`
 // (engine/killswitch verifyControlToken): the message's own `token`, or the one the connection
 // authenticated with (`auth`), verified again on every action so an expired token stops working.
@@ -7,6 +9,7 @@
 // handler that throws ControlRefusedError (an action this session cannot perform) gets code
 // `refused` with its reason, any other error `failed`. Nothing is accepted silently.
 import { ControlTokenError, verifyControlToken, type ControlTokenConfig } from '../killswitch/index.js';
+import { RISK_LIMIT_NAMES, isRiskLimitName, riskLimitValueProblem } from '../risk/index.js';
 import { CONTROL_ACTION_KINDS, type ControlAction, type EngineModeName, type ServerMessage } from '../client/index.js';
 
 /** A client message that does not follow the protocol. */
@@ -48,9 +51,26 @@ export function parseControlAction(value: unknown): ControlAction {
     case 'mode-change':
       if (!MODES.includes(action.mode as EngineModeName)) throw new MalformedMessageError(`\`action.mode\` must be one of ${MODES.join(', ')}, was ${JSON.stringify(action.mode)}`);
       return { kind: 'mode-change', mode: action.mode as EngineModeName };
+    case 'limit-change': {
+      // The shape here; the limit's name and range in limitChangeProblem (a `refused` reply to the action's id).
+      const limit = nonEmptyString(action.limit, 'action.limit');
+      if (typeof action.value !== 'number') throw new MalformedMessageError(`\`action.value\` must be a number, was ${JSON.stringify(action.value)}`);
+      return { kind: 'limit-change', limit, value: action.value, reason: nonEmptyString(action.reason, 'action.reason') };
+    }
     default:
       throw new MalformedMessageError(`\`action.kind\` must be one of ${CONTROL_ACTION_KINDS.join(', ')}, was ${JSON.stringify(action.kind)}`);
   }
+}
+
+/**
+ * Why a limit-change action cannot be taken (an unknown limit, a value outside the range the
+ * config schema allows it: engine/risk risk-limit-change.ts), naming the field, the value and
+ * the rule; null when it can.
+ */
+export function limitChangeProblem(action: ControlAction): string | null {
+  if (action.kind !== 'limit-change') return null;
+  if (!isRiskLimitName(action.limit)) return `\`action.limit\` must be one of ${RISK_LIMIT_NAMES.join(', ')}, was ${JSON.stringify(action.limit)}`;
+  return riskLimitValueProblem(action.limit, action.value, 'action.value');
 }
 
 export class ControlGate {
@@ -81,6 +101,8 @@ export class ControlGate {
     }
     const authorized = await this.authorize(token);
     if (!authorized.ok) return { reply: { type: 'control', id, ok: false, code: authorized.code, message: authorized.message }, outcome: 'refused' };
+    const problem = limitChangeProblem(action);
+    if (problem !== null) return { reply: { type: 'control', id, ok: false, code: 'refused', message: `${action.kind} refused: ${problem}` }, outcome: 'refused' };
     try {
       await this.handler!(action, { who: authorized.who, sessionId });
     } catch (error) {

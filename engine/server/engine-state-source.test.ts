@@ -1,6 +1,7 @@
 // EngineStateSource end to end: a real EngineHost run (an EMA 10/20 rule strategy over the
 // bundled ETH bars, simulated venue in the core) streams state and fills through the state
-// server to a client; the client gets every fill the venue reported, and the final state.
+// server to a client; the client gets every fill the venue reported (with the rule of its order:
+// a tight fixed stop makes STOP exits among the STRATEGY fills), and the final state.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { loadConfig } from '../config/index.js';
 import { buildBarReplayTape, barIntervalNs, instrumentNames, playTape, timeframeOfInterval, tradingPipeline } from '../replay/index.js';
 import { EngineHost } from '../threads/index.js';
 import type { VenueReply } from '../venue/index.js';
+import { orderRuleName } from '../orders/index.js';
 import { connect, type FillViewData, type StateView } from '../client/index.js';
 import { EngineStateSource, mergeOutboundListeners, startStateServer } from './index.js';
 
@@ -21,7 +23,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const CONFIG = [
   'execution:', '  noTradeBand: { equityPct: 0, positionPct: 0 }', '  confirmBars: 1',
   'strategies:', '  - name: ema-cross', '    type: rules', '    instruments: [ETHUSDT]',
-  '    long: { entry: "ema:10 >= ema:20", exit: "ema:10 < ema:20" }', '    size: { quantity: 1 }', '',
+  '    long: { entry: "ema:10 >= ema:20", exit: "ema:10 < ema:20" }', '    size: { quantity: 1 }',
+  'exits:', '  stopPct: 0.003', '',
 ].join('\n');
 
 describe('EngineStateSource', () => {
@@ -44,9 +47,13 @@ describe('EngineStateSource', () => {
     client.subscribe('fills', (u) => fills.push(...u.payload.fills));
     client.subscribe('state', (u) => states.push(u.payload));
     const venueFills: VenueReply[] = [];
+    const orderRules = new Map<bigint, string>();
     const host = await EngineHost.start({
       pipeline: planned.spec,
-      ...mergeOutboundListeners(source.listeners(), { onVenueReport: (r) => { if (r.type === 'fill') venueFills.push(r); } }),
+      ...mergeOutboundListeners(source.listeners(), {
+        onVenueReport: (r) => { if (r.type === 'fill') venueFills.push(r); },
+        onOrder: (o) => { orderRules.set(o.orderId, orderRuleName(o.rule)); },
+      }),
     });
     try {
       source.attach(host);
@@ -59,6 +66,8 @@ describe('EngineStateSource', () => {
       expect(venueFills.length, 'the strategy traded').toBeGreaterThan(10);
       expect(fills.map((f) => f.tradeId), 'every venue fill reached the client once, in order').toEqual(venueFills.map((r) => String((r as { fillId: number }).fillId)));
       expect(fills.map((f) => [f.side, f.quantity]), 'sides and quantities').toEqual(venueFills.map((r) => [(r as { qty: number }).qty > 0 ? 'buy' : 'sell', Math.abs((r as { qty: number }).qty)]));
+      expect(fills.map((f) => f.rule), 'each fill carries the rule of its ORDER record').toEqual(fills.map((f) => orderRules.get(f.orderId)));
+      expect(new Set(fills.map((f) => f.rule)), 'strategy entries and stop-loss exits both filled').toEqual(new Set(['STRATEGY', 'STOP']));
       expect(states.length, 'several state frames while it ran (throttled, not one per bar)').toBeGreaterThan(2);
       expect(states.length, 'throttled: far fewer than one per bar').toBeLessThan(tape.length / 4);
       const last = states[states.length - 1];

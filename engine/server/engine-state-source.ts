@@ -1,7 +1,10 @@
 // EngineStateSource: a StateSource fed by an EngineHost run (backtest, paper or live).
 //   - fills and orders come from the outbound drain's listeners (onOrder, onOrderChange,
 //     onVenueReport, onRoundTrip, onRiskRecord): pass `listeners()` to EngineHost.start (merged
-//     with the host's own by mergeOutboundListeners). A listener only appends to a queue.
+//     with the host's own by mergeOutboundListeners). A listener only appends to a queue. Each
+//     order carries the rule of its ORDER record (STRATEGY, STOP, TRAILING_STOP, ...) and each
+//     fill its order's: the simulated venue's reports (paper) and the live session's inbound
+//     venue replies (engine/live inboundVenueReply) both land in onVenueReport.
 //   - state (account, positions) and risk are read from the block the core publishes under a
 //     seqlock at batch boundaries (EngineHost.consistentState(), so a frame never mixes two
 //     batches), and regime from the pipeline snapshot, on a timer of the I/O thread (at most every
@@ -20,8 +23,8 @@
 import type { EngineHost, OutboundListeners } from '../threads/index.js';
 import { readRiskAccount } from '../pipeline/index.js';
 import { readConsistentSignals, type ConsistentInstrumentSignals } from '../snapshot/index.js';
-import { riskReasonName } from '../risk/index.js';
-import type { CancelCommandRecord, OrderCommandRecord, ReplaceCommandRecord } from '../orders/index.js';
+import { readRiskLimit, riskConfigured, riskReasonName } from '../risk/index.js';
+import { OrderRule, orderRuleName, type CancelCommandRecord, type OrderCommandRecord, type ReplaceCommandRecord } from '../orders/index.js';
 import type { VenueReply } from '../venue/index.js';
 import type { RoundTrip } from '../portfolio/index.js';
 import type { RiskRecord } from '../risk/index.js';
@@ -44,6 +47,13 @@ export interface EngineStateSourceOptions {
   startingCash?: number;
   /** Least time between two latency frames, ms. Default 1000. */
   latencyEveryMs?: number;
+}
+
+const RULE_CODES = new Set<number>(Object.values(OrderRule));
+
+/** The name of an ORDER record's rule (engine/orders OrderRuleName); '' for a code the table does not know (a watcher never throws). */
+function ruleName(code: number): string {
+  return RULE_CODES.has(code) ? orderRuleName(code) : '';
 }
 
 /** Calls every listener set's handler for each outbound record (for EngineHost.start). */
@@ -244,7 +254,7 @@ export class EngineStateSource implements StateSource {
       orderId: order.orderId, clientOrderId: order.orderId.toString(), venueOrderId: '', instrumentId: order.instrument, symbol: this.symbol(order.instrument),
       side: order.qty >= 0 ? 'buy' : 'sell', orderType: ORDER_TYPE_BY_CODE[order.orderType] ?? 'market', timeInForce: TIME_IN_FORCE_BY_CODE[order.timeInForce] ?? 'gtc',
       status: 'pending-submit', quantity: Math.abs(order.qty), filledQuantity: 0, limitPrice: order.limitPrice || null, stopPrice: order.stopPrice || null,
-      averageFillPrice: null, updatedTimeNs: order.tsNs,
+      averageFillPrice: null, updatedTimeNs: order.tsNs, rule: ruleName(order.rule),
     });
     this.changedOrders.add(order.orderId);
     this.trimOrders();
@@ -266,7 +276,7 @@ export class EngineStateSource implements StateSource {
       const fill: FillViewData = {
         orderId: report.clientId, clientOrderId: report.clientId.toString(), venueOrderId: '', tradeId: String(report.fillId), instrumentId: report.instrument,
         side: report.qty >= 0 ? 'buy' : 'sell', price: report.price, quantity: Math.abs(report.qty), fee: report.fee, feeCurrency: '',
-        liquidity: report.maker ? 'maker' : 'taker', timeNs: report.venueNs,
+        liquidity: report.maker ? 'maker' : 'taker', timeNs: report.venueNs, rule: order?.rule ?? '',
       };
       this.pendingFills.push(fill);
       this.recentFills.push(fill);
@@ -347,7 +357,7 @@ export class EngineStateSource implements StateSource {
     this.maxDrawdown = Math.max(this.maxDrawdown, account.drawdown);
     const risk: RiskView = {
       killSwitchTripped: account.halted, killSwitchReason: account.halted ? `drawdown trip at equity ${tripEquity.toFixed(2)}` : '', drawdown: account.drawdown,
-      maxDrawdown: this.maxDrawdown, grossExposure: gross, netExposure: net, maxGrossExposure: 0, uncertainOrders: [...this.orders.values()].filter((o) => o.status === 'uncertain').length,
+      maxDrawdown: this.maxDrawdown, grossExposure: gross, netExposure: net, maxGrossExposure: riskConfigured(host.memory) ? readRiskLimit(host.memory, 'maxGrossExposure') : 0, uncertainOrders: [...this.orders.values()].filter((o) => o.status === 'uncertain').length,
       deniedOrders: this.deniedOrders,
     };
     const riskKey = JSON.stringify(risk, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));

@@ -33,6 +33,7 @@ function encodeOrders(b: flatbuffers.Builder, p: TopicPayloads['orders']): Offse
   const orders = p.orders.map((o) => F.OrderView.createOrderView(
     b, o.orderId, str(b, o.clientOrderId), str(b, o.venueOrderId), o.instrumentId, str(b, o.symbol), SIDE_CODE[o.side], ORDER_TYPE_CODE[o.orderType],
     TIME_IN_FORCE_CODE[o.timeInForce], ORDER_STATUS_CODE[o.status], o.quantity, o.filledQuantity, o.limitPrice, o.stopPrice, o.averageFillPrice, o.updatedTimeNs,
+    str(b, o.rule ?? ''),
   ));
   return F.OrdersPayload.createOrdersPayload(b, F.OrdersPayload.createOrdersVector(b, orders));
 }
@@ -40,7 +41,7 @@ function encodeOrders(b: flatbuffers.Builder, p: TopicPayloads['orders']): Offse
 function encodeFills(b: flatbuffers.Builder, p: TopicPayloads['fills']): Offset {
   const fills = p.fills.map((f) => F.FillView.createFillView(
     b, f.orderId, str(b, f.clientOrderId), str(b, f.venueOrderId), str(b, f.tradeId), f.instrumentId, SIDE_CODE[f.side], f.price, f.quantity, f.fee,
-    str(b, f.feeCurrency), LIQUIDITY_CODE[f.liquidity], f.timeNs,
+    str(b, f.feeCurrency), LIQUIDITY_CODE[f.liquidity], f.timeNs, str(b, f.rule ?? ''),
   ));
   return F.FillsPayload.createFillsPayload(b, F.FillsPayload.createFillsVector(b, fills));
 }

@@ -25,7 +25,8 @@
 //                                                PARKED = 1, notify, Atomics.wait on REQUEST
 //   sees PARKED = 1; copies the image  <-------
 //   REQUEST = 0, notify             ---------->  PARKED = 0; runs on
-// A control action taken this way lands between two inbound records, exactly where the I/O
+// While parked the I/O thread may also write the core's state itself (EngineHost.changeRiskLimit:
+// a risk limit's field, under PARK_ONLY). A control action taken this way lands between two inbound records, exactly where the I/O
 // thread put it: a journal that records it there replays it there.
 import {
   CONTROL_BARS_PROCESSED, CONTROL_CHECKPOINT_PARKED, CONTROL_CHECKPOINT_REQUEST, CONTROL_EVENTS_CHECKSUM, CONTROL_EVENTS_PROCESSED,

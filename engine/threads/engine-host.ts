@@ -59,6 +59,7 @@ import { OutboundDispatch, type OutboundListeners } from './outbound-dispatch.js
 import { OrderFlowTallier, type OrderFlowTally } from './order-flow-tally.js';
 import { PARK_ONLY, PARK_RESET_KILL_SWITCH, PARK_TRIP_KILL_SWITCH, copyImage, isParked, parkedActionStatus, readCheckpointCounters, releasePark, requestPark, type CoreCheckpoint } from './core-checkpoint.js';
 import { CoreStatusError, checkCoreStatus } from '../core/core-status.js';
+import { writeRiskLimit, type RiskLimitName } from '../risk/index.js';
 import { CoreStepper, STEP_INBOUND_EMPTY, startEngineCore } from './engine-core-loop.js';
 import { readConsistentState, type ConsistentState } from '../snapshot/index.js';
 import { LatencyStamps, StampingRingProducer } from './latency-stamps.js';
@@ -281,6 +282,16 @@ export class EngineHost {
   async tripKillSwitch(): Promise<void> {
     const status = await this.whileParked(PARK_TRIP_KILL_SWITCH, () => parkedActionStatus(this.i32));
     if (status < 0) throw new CoreStatusError(status, 'riskRestoreHalted');
+  }
+
+  /**
+   * Sets a pre-trade risk limit of the core at a batch boundary (an operator's change the caller
+   * has journaled at that point, after every record it published): the engine parks, the limit's
+   * field is written (engine/risk risk-limit-change.ts), it runs on. Returns the previous value.
+   * Throws when the value is out of the limit's range or the core has no risk module.
+   */
+  async changeRiskLimit(limit: RiskLimitName, value: number): Promise<number> {
+    return this.whileParked(PARK_ONLY, () => writeRiskLimit(this.memory, limit, value));
   }
 
   /** Parks the engine thread with `code` (draining the outbound ring meanwhile), runs `read`, lets it run on. */

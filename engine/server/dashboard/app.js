@@ -12,6 +12,9 @@
 // bell: fills and kill-switch trips are critical (toasts, also listed), the rest (connection,
 // backfill, rejections, control results) go to the bell's list only, each read or dismissed.
 // A kill-switch trip's toast stays until it is closed (fill toasts come and go around it).
+// Each order and fill carries the rule that made the order (engine/orders OrderRuleName): a fill
+// of a STOP, ATR_STOP or TRAILING_STOP order is a critical "stop-loss hit" toast of its own (kind
+// 'stop-loss'); a TARGET_n or MAX_HOLD fill is an info in the bell; other fills toast as fills.
 // Feed health (the `health` topic): each instrument's feed condition and the policy action it
 // draws; a feed going degraded is a warning in the bell, its recovery an info.
 // `window.__dashboard` counts what tests look for.
@@ -24,7 +27,7 @@ const MAX_TOASTS = 4;
 const TOAST_MS = 6000;
 const FIT_POINTS = 3000;
 
-const stats = { connected: false, stateFrames: 0, fills: 0, toasts: 0, equityPoints: 0, notifications: 0, reconnects: 0, killSwitchTrips: 0, healthFrames: 0, feedWarnings: 0, feedRecoveries: 0, feeds: [] };
+const stats = { connected: false, stateFrames: 0, fills: 0, toasts: 0, equityPoints: 0, notifications: 0, reconnects: 0, killSwitchTrips: 0, healthFrames: 0, feedWarnings: 0, feedRecoveries: 0, feeds: [], stopLossHits: 0, exitFills: 0 };
 window.__dashboard = stats;
 
 const $ = (id) => document.getElementById(id);
@@ -49,6 +52,16 @@ function fillTable(tableId, rows) {
     return tr;
   }));
 }
+
+/** Words for an order rule (engine/orders OrderRuleName); '' for none or an unknown one. */
+const RULE_WORDS = {
+  STRATEGY: 'strategy', STOP: 'stop', ATR_STOP: 'ATR stop', TRAILING_STOP: 'trailing stop', TARGET_1: 'target 1', TARGET_2: 'target 2', TARGET_3: 'target 3',
+  TARGET_4: 'target 4', MAX_HOLD: 'max hold', MANUAL: 'manual',
+};
+const STOP_RULES = new Set(['STOP', 'ATR_STOP', 'TRAILING_STOP']);
+const EXIT_RULES = new Set(['TARGET_1', 'TARGET_2', 'TARGET_3', 'TARGET_4', 'MAX_HOLD']);
+const ruleWords = (rule) => RULE_WORDS[rule] ?? (rule ? rule.toLowerCase() : '');
+const fillWords = (f) => `${f.side.toUpperCase()} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`;
 
 // ---- model -------------------------------------------------------------------------------
 const symbols = new Map();
@@ -185,7 +198,7 @@ function renderRisk(risk) {
 function renderOrders() {
   const recent = [...orders.values()].sort((a, b) => (a.updatedTimeNs < b.updatedTimeNs ? 1 : a.updatedTimeNs > b.updatedTimeNs ? -1 : 0)).slice(0, MAX_ROWS);
   fillTable('orders', recent.map((o) => [
-    cell(o.clientOrderId), cell(o.symbol || symbolOf(o.instrumentId)), cell(o.side, o.side), cell(o.orderType), cell(qty(o.quantity)), cell(qty(o.filledQuantity)),
+    cell(o.clientOrderId), cell(o.symbol || symbolOf(o.instrumentId)), cell(o.side, o.side), cell(o.rule && o.rule !== 'STRATEGY' ? `${o.orderType} (${ruleWords(o.rule)})` : o.orderType), cell(qty(o.quantity)), cell(qty(o.filledQuantity)),
     cell(o.averageFillPrice === null ? '—' : money(o.averageFillPrice)), cell(o.status),
   ]));
 }
@@ -267,10 +280,24 @@ const handlers = {
     renderFills();
     if (fresh.length === 0) return;
     if (update.kind === 'delta') {
-      const f = fresh[0];
-      notify(fresh.length === 1
+      // Stop-loss hits toast one by one (oldest first), target and max-hold exits go to the bell.
+      const plain = [];
+      for (const f of [...fresh].reverse()) {
+        if (STOP_RULES.has(f.rule)) {
+          stats.stopLossHits += 1;
+          notify(`stop-loss hit: ${fillWords(f)} (${ruleWords(f.rule)})`, { critical: true, kind: 'stop-loss' });
+        } else if (EXIT_RULES.has(f.rule)) {
+          stats.exitFills += 1;
+          notify(`${f.rule === 'MAX_HOLD' ? 'max-hold exit' : `${ruleWords(f.rule)} hit`}: ${fillWords(f)}`, { kind: 'info' });
+        } else {
+          plain.unshift(f);
+        }
+      }
+      if (plain.length === 0) return;
+      const f = plain[0];
+      notify(plain.length === 1
         ? `fill: ${f.side} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`
-        : `${fresh.length} fills, last ${f.side} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`, { critical: true, kind: 'fill' });
+        : `${plain.length} fills, last ${f.side} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`, { critical: true, kind: 'fill' });
     } else if (context.backfill) {
       notify(`${fresh.length} fills backfilled after the reconnect`);
     }

@@ -94,8 +94,18 @@ timeNs():bigint {
   return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * The rule of the fill's order (as OrderView.rule); empty when unknown.
+ */
+rule():string|null
+rule(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+rule(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 28);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
 static startFillView(builder:flatbuffers.Builder) {
-  builder.startObject(12);
+  builder.startObject(13);
 }
 
 static addOrderId(builder:flatbuffers.Builder, orderId:bigint) {
@@ -146,12 +156,16 @@ static addTimeNs(builder:flatbuffers.Builder, timeNs:bigint) {
   builder.addFieldInt64(11, timeNs, BigInt('0'));
 }
 
+static addRule(builder:flatbuffers.Builder, ruleOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(12, ruleOffset, 0);
+}
+
 static endFillView(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createFillView(builder:flatbuffers.Builder, orderId:bigint, clientOrderIdOffset:flatbuffers.Offset, venueOrderIdOffset:flatbuffers.Offset, tradeIdOffset:flatbuffers.Offset, instrumentId:number, side:Side, price:number, quantity:number, fee:number, feeCurrencyOffset:flatbuffers.Offset, liquidity:Liquidity, timeNs:bigint):flatbuffers.Offset {
+static createFillView(builder:flatbuffers.Builder, orderId:bigint, clientOrderIdOffset:flatbuffers.Offset, venueOrderIdOffset:flatbuffers.Offset, tradeIdOffset:flatbuffers.Offset, instrumentId:number, side:Side, price:number, quantity:number, fee:number, feeCurrencyOffset:flatbuffers.Offset, liquidity:Liquidity, timeNs:bigint, ruleOffset:flatbuffers.Offset):flatbuffers.Offset {
   FillView.startFillView(builder);
   FillView.addOrderId(builder, orderId);
   FillView.addClientOrderId(builder, clientOrderIdOffset);
@@ -165,6 +179,7 @@ static createFillView(builder:flatbuffers.Builder, orderId:bigint, clientOrderId
   FillView.addFeeCurrency(builder, feeCurrencyOffset);
   FillView.addLiquidity(builder, liquidity);
   FillView.addTimeNs(builder, timeNs);
+  FillView.addRule(builder, ruleOffset);
   return FillView.endFillView(builder);
 }
 }

@@ -109,8 +109,19 @@ updatedTimeNs():bigint {
   return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * The rule that made the order (engine/orders OrderRuleName, e.g. "STRATEGY", "TRAILING_STOP");
+ * empty when unknown. Appended last so older readers still work.
+ */
+rule():string|null
+rule(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+rule(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 34);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
 static startOrderView(builder:flatbuffers.Builder) {
-  builder.startObject(15);
+  builder.startObject(16);
 }
 
 static addOrderId(builder:flatbuffers.Builder, orderId:bigint) {
@@ -173,12 +184,16 @@ static addUpdatedTimeNs(builder:flatbuffers.Builder, updatedTimeNs:bigint) {
   builder.addFieldInt64(14, updatedTimeNs, BigInt('0'));
 }
 
+static addRule(builder:flatbuffers.Builder, ruleOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(15, ruleOffset, 0);
+}
+
 static endOrderView(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createOrderView(builder:flatbuffers.Builder, orderId:bigint, clientOrderIdOffset:flatbuffers.Offset, venueOrderIdOffset:flatbuffers.Offset, instrumentId:number, symbolOffset:flatbuffers.Offset, side:Side, orderType:OrderType, timeInForce:TimeInForce, status:OrderStatus, quantity:number, filledQuantity:number, limitPrice:number|null, stopPrice:number|null, averageFillPrice:number|null, updatedTimeNs:bigint):flatbuffers.Offset {
+static createOrderView(builder:flatbuffers.Builder, orderId:bigint, clientOrderIdOffset:flatbuffers.Offset, venueOrderIdOffset:flatbuffers.Offset, instrumentId:number, symbolOffset:flatbuffers.Offset, side:Side, orderType:OrderType, timeInForce:TimeInForce, status:OrderStatus, quantity:number, filledQuantity:number, limitPrice:number|null, stopPrice:number|null, averageFillPrice:number|null, updatedTimeNs:bigint, ruleOffset:flatbuffers.Offset):flatbuffers.Offset {
   OrderView.startOrderView(builder);
   OrderView.addOrderId(builder, orderId);
   OrderView.addClientOrderId(builder, clientOrderIdOffset);
@@ -198,6 +213,7 @@ static createOrderView(builder:flatbuffers.Builder, orderId:bigint, clientOrderI
   if (averageFillPrice !== null)
     OrderView.addAverageFillPrice(builder, averageFillPrice);
   OrderView.addUpdatedTimeNs(builder, updatedTimeNs);
+  OrderView.addRule(builder, ruleOffset);
   return OrderView.endOrderView(builder);
 }
 }
