@@ -4,7 +4,7 @@
 //             `state` delta, 3 positions, encoded once) --> one uWS app.publish per delta (native
 //             pub/sub: every client in good standing, batched per socket in C++, no JS per client;
 //             the hub checks the clients' buffers once per burst) --> 127.0.0.1 TCP --> N
-//             raw-socket clients (bench/workers/stream-clients.ts)
+//             raw-socket clients (bench/stream-fleet.ts: native C clients by default)
 //   baseline  the same publisher, FrameEncoder and ClientSession (coalescing, limits, metrics)
 //             over the `ws` library's WebSocketServer. `ws` has no native pub/sub, so its best
 //             batching is the JS loop: ClientSession.sendDelta per client per delta, what one
@@ -19,14 +19,23 @@
 //             reads its socket). The engine's own latency stages (engine/threads LatencyMonitor:
 //             ingress, ring, core, intent) are read from the server's /metrics registry at the end.
 //
-// Where the clients run: worker threads of this process (--workers, default 2), sharing the
-// machine's cores with the server's I/O thread (and the engine thread in the engine leg); on a
-// 2-core machine the clients and the server compete for the same CPUs, so the fan-out figure is
-// a floor for the server alone. Clients parse frame headers only and count frames and bytes in a
-// SharedArrayBuffer; they allocate nothing per binary frame. Each fan-out sample reports where the
-// time went: the event-loop utilisation of the server's thread and of the client workers over the
-// timed region, and the process's CPU time per wall second (all threads; the kernel's loopback
-// copies on the sending side count here too).
+// Where the clients run: by default native clients (bench/workers/stream-clients.c, compiled on
+// first use with `$CC` or `cc` into os.tmpdir()/quantflow-bench; --workers processes of one epoll
+// thread each); with --client-kind node, or when no C compiler works (the bench says so), the
+// Node clients (bench/workers/stream-clients.ts) in --workers worker threads of this process.
+// Both legs (uWS, ws) and both engine runs use the same clients. Method change (was: Node clients
+// only): on a 2-core machine the Node clients took ~350 ns of CPU per delivered frame (net.Socket
+// 'data' events, a Buffer per read, JS header walking), CPU the server and the engine need; the C
+// clients take ~100 ns. The frames, the checks and the timed region are unchanged. Either way
+// the clients share the machine's cores with the server's I/O thread (and the engine thread in
+// the engine leg), so the fan-out figure is a floor for the server alone. Clients parse frame
+// headers only and count frames and bytes per client (Float64 pairs: a SharedArrayBuffer for
+// Node clients, a file the C clients map shared and the bench reads); nothing is allocated per
+// binary frame. Each fan-out sample reports where the time went: the CPU time per delivered
+// frame (frames x clients) of the server's thread (/proc/thread-self/schedstat: the publisher,
+// encoder, hub, library and the kernel's send side, with loopback's receive processing when it
+// runs there) and of the native clients' processes, the event-loop utilisation of the server's
+// thread (and of the Node client workers), and the bench process's CPU time per wall second.
 //
 // Timed region (fan-out): from the first publish of a repetition until every client counted
 // --frames binary frames: encoding, the hub, the sessions, the library's send, the kernel and the
@@ -52,14 +61,13 @@
 //
 // Run: `npx tsc -p tsconfig.json && npm run bench -- stream [--json] [--clients 50]
 // [--frames 20000] [--reps 3] [--window 512] [--workers 2] [--engine-seconds 15] [--speed 3600000]
-// [--throttle-ms 1] [--stall-ms 3000]`.
+// [--throttle-ms 1] [--stall-ms 3000] [--client-kind native|node]`.
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
-import type { Worker } from 'node:worker_threads';
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { WebSocketServer } from 'ws';
 import { openDataSources } from '../adapters/sources/index.js';
@@ -68,7 +76,7 @@ import { loadConfig } from '../engine/config/index.js';
 import { packageRoot } from '../engine/core/package-root.js';
 import { startPaperSession, type PaperSessionOptions } from '../engine/paper/index.js';
 import { ClientSession, FrameEncoder, PushStateSource, ServerMetrics, startStateServer, type SessionLimits } from '../engine/server/index.js';
-import { spawnWorker } from '../engine/threads/index.js';
+import { nativeClientsProgram, startClientFleet, threadCpuNs, withTimeout, type ClientFleet, type ClientKind } from './stream-fleet.js';
 import type { BenchSuite, BenchSuiteOptions } from './main.js';
 
 const GOAL_FRAMES_PER_SECOND = 5_000_000;
@@ -90,6 +98,8 @@ export interface StreamBenchOptions {
   throttleMs: number;
   /** Engine leg: the server's stall limit (ms) for the paper session. */
   stallMs: number;
+  /** The clients' runtime: native (C, the default; Node when no C compiler works) or node. */
+  clientKind: ClientKind;
 }
 
 export interface FanOutRun {
@@ -100,11 +110,19 @@ export interface FanOutRun {
   coalesced: number;
   /** Frames the least and the most served client received (both must equal --frames). */
   received: { min: number; max: number };
-  /** Event-loop utilisation over the timed region: the server's (main) thread, the client workers' mean. */
+  /** Event-loop utilisation over the timed region: the server's (main) thread, the client workers' mean (null: native clients). */
   serverElu: number;
-  clientsElu: number;
+  clientsElu: number | null;
   /** Process CPU seconds (user + system, all threads) per wall second over the timed region. */
   cpuPerSecond: number;
+  /**
+   * CPU ns per delivered frame (frames x clients) over the timed region: the server's thread
+   * (the bench's main thread: publisher, encoder, hub, library, and the kernel's send side, with
+   * loopback's receive processing that runs there), and the clients' (native: their processes;
+   * node: null, they share the bench's process). Null where /proc is missing.
+   */
+  serverCpuNsPerFrame: number | null;
+  clientsCpuNsPerFrame: number | null;
 }
 
 export interface FanOutResult {
@@ -160,6 +178,7 @@ export interface StreamBenchResult {
   loadAverage: { before: number[]; after: number[] };
   options: StreamBenchOptions;
   clientsRunIn: string;
+  clientKind: ClientKind;
   fanOut: FanOutResult[];
   engine: { noClients: EngineLeg; withClients: EngineLeg; ratio: number; stageRatios: Record<string, number> };
   goals: Goal[];
@@ -197,103 +216,14 @@ export function parseStreamBenchArgs(args: string[]): StreamBenchOptions {
     .option('--speed <x>', 'paper pace: data time per wall time', positive('--speed'), 3_600_000)
     .option('--throttle-ms <ms>', 'engine leg: the state source reads at most this often', integer('--throttle-ms', 1), 1)
     .option('--stall-ms <ms>', 'engine leg: the state server closes a client above its soft limit this long', integer('--stall-ms', 1), 3000)
+    .option('--client-kind <kind>', 'the clients\' runtime: native (C) or node (worker threads)', (value: string) => {
+      if (value !== 'native' && value !== 'node') throw new Error(`\`--client-kind\` must be native or node, was ${JSON.stringify(value)}`);
+      return value;
+    }, 'native')
     .option('--json', 'handled by bench/main.ts');
   command.parse(args, { from: 'user' });
   const { json: _json, ...options } = command.opts<StreamBenchOptions & { json?: boolean }>();
   return options;
-}
-
-/** Raw-socket clients spread over worker threads, with their shared counters. */
-class ClientFleet {
-  readonly counters: Float64Array;
-  private readonly closedCodes: number[] = [];
-  private constructor(private readonly workers: Worker[], shared: SharedArrayBuffer, readonly total: number, private readonly failure: { error: string | null }) {
-    this.counters = new Float64Array(shared);
-  }
-
-  /**
-   * Starts `clients` (+ `stalled`) clients that connect (retrying until the server listens) and
-   * subscribe to `topics`; resolves once all subscribed. `onStarted` runs once every worker runs.
-   */
-  static async start(port: number, clients: number, stalled: number, topics: readonly string[], workerCount: number, onStarted?: () => void): Promise<ClientFleet> {
-    const total = clients + stalled;
-    const shared = new SharedArrayBuffer(total * 16);
-    const failure = { error: null as string | null };
-    const workers: Worker[] = [];
-    const ready: Promise<void>[] = [];
-    const n = Math.min(workerCount, total);
-    let started = 0;
-    let first = 0;
-    for (let w = 0; w < n; w++) {
-      const count = Math.floor(total / n) + (w < total % n ? 1 : 0);
-      // The stalled clients are the fleet's last ones: in the last worker.
-      const stalledHere = w === n - 1 ? Math.min(stalled, count) : 0;
-      const worker = spawnWorker(new URL('./workers/stream-clients.js', import.meta.url), {
-        workerData: { host: '127.0.0.1', port, first, count, stalled: stalledHere, topics: [...topics], counters: shared, connectTimeoutMs: 30_000 },
-      });
-      workers.push(worker);
-      ready.push(new Promise<void>((resolve, reject) => {
-        worker.on('message', (m: { type: string; message?: string; code?: number }) => {
-          if (m.type === 'ready') resolve();
-          if (m.type === 'started' && ++started === n) onStarted?.();
-          if (m.type === 'error') {
-            failure.error ??= m.message ?? 'unknown';
-            reject(new Error(`stream bench clients: ${m.message}`));
-          }
-        });
-        worker.once('error', (error) => {
-          failure.error ??= error.message;
-          reject(error);
-        });
-      }));
-      first += count;
-    }
-    const fleet = new ClientFleet(workers, shared, total, failure);
-    for (const worker of workers) worker.on('message', (m: { type: string; code?: number }) => m.type === 'closed' && m.code !== undefined && fleet.closedCodes.push(m.code));
-    try {
-      await withTimeout(Promise.all(ready), STALL_TIMEOUT_MS, 'the clients did not all subscribe');
-    } catch (error) {
-      await fleet.stop();
-      throw error;
-    }
-    return fleet;
-  }
-
-  frames(client: number): number {
-    return this.counters[client * 2];
-  }
-
-  /** The workers' event-loop utilisation so far (pass it back to get the utilisation since). */
-  elu(since?: EventLoopUtilization[]): EventLoopUtilization[] {
-    return this.workers.map((worker, i) => worker.performance.eventLoopUtilization(since?.[i]));
-  }
-
-  bytes(client: number): number {
-    return this.counters[client * 2 + 1];
-  }
-
-  get error(): string | null {
-    return this.failure.error;
-  }
-
-  get closeCodes(): readonly number[] {
-    return this.closedCodes;
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`stream bench: ${what} within ${ms} ms`)), ms);
-    })]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function statePayload(): StateView {
@@ -413,18 +343,26 @@ async function wsServer(): Promise<FanOutServer> {
 /** Publishes `frames` deltas, at most `window` ahead of the slowest client; returns the seconds until every client counted them. */
 async function publishAll(server: FanOutServer, fleet: ClientFleet, payload: StateView, frames: number, window: number): Promise<number> {
   const clients = fleet.total;
+  fleet.refresh();
   const base = Array.from({ length: clients }, (_, c) => fleet.frames(c));
   let published = 0;
   let lastProgress = performance.now();
   let lastMin = -1;
   const start = process.hrtime.bigint();
-  for (;;) {
+  const slowest = (): number => {
+    fleet.refresh();
     let least = Infinity;
     for (let c = 0; c < clients; c++) {
       const got = fleet.frames(c) - base[c];
       if (got < least) least = got;
     }
-    if (least >= frames) break;
+    return least;
+  };
+  for (;;) {
+    const least = slowest();
+    // Native clients' counters are read from a file while they write it: done is confirmed by
+    // a second read (a read torn by a concurrent store cannot repeat).
+    if (least >= frames && slowest() >= frames) break;
     if (fleet.error) throw new Error(`stream bench clients: ${fleet.error}`);
     if (least !== lastMin) {
       lastMin = least;
@@ -450,22 +388,40 @@ async function publishAll(server: FanOutServer, fleet: ClientFleet, payload: Sta
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-export async function fanOutRun(kind: FanOutResult['server'], options: StreamBenchOptions): Promise<FanOutRun> {
+/** The clients' runtime for this run: native unless asked for node or no C compiler works (then said once). */
+function clientRuntime(options: StreamBenchOptions, log: (line: string) => void): { kind: ClientKind; program: string | null } {
+  if (options.clientKind === 'node') return { kind: 'node', program: null };
+  const native = nativeClientsProgram();
+  if ('program' in native) return { kind: 'native', program: native.program };
+  log(`stream: native clients unavailable (${native.reason}); the clients run as Node worker threads instead`);
+  return { kind: 'node', program: null };
+}
+
+export async function fanOutRun(kind: FanOutResult['server'], options: StreamBenchOptions, clientsRuntime = clientRuntime(options, console.log)): Promise<FanOutRun> {
   const server = kind === 'ws' ? await wsServer() : await uwsServer();
   let fleet: ClientFleet | null = null;
   try {
-    fleet = await ClientFleet.start(server.port, options.clients, 0, ['state'], options.workers);
+    fleet = await startClientFleet(clientsRuntime.kind, clientsRuntime.program, {
+      port: server.port, clients: options.clients, stalled: 0, topics: ['state'], workers: options.workers, timeoutMs: STALL_TIMEOUT_MS,
+    });
     const payload = statePayload();
     await publishAll(server, fleet, payload, Math.max(1, Math.floor(options.frames / 4)), options.window);
+    fleet.refresh();
     const before = Array.from({ length: fleet.total }, (_, c) => [fleet!.frames(c), fleet!.bytes(c)]);
     const serverElu0 = performance.eventLoopUtilization();
     const clientsElu0 = fleet.elu();
+    const clientsCpu0 = fleet.cpuNs();
+    const serverCpu0 = threadCpuNs();
     const cpu0 = process.cpuUsage();
     const seconds = await publishAll(server, fleet, payload, options.frames, options.window);
     const cpu = process.cpuUsage(cpu0);
+    const serverCpu1 = threadCpuNs();
+    const clientsCpu1 = fleet.cpuNs();
     const serverElu = performance.eventLoopUtilization(serverElu0).utilization;
-    const workersElu = fleet.elu(clientsElu0).map((e) => e.utilization);
-    const clientsElu = workersElu.reduce((a, b) => a + b, 0) / workersElu.length;
+    const workersElu = fleet.elu(clientsElu0)?.map((e) => e.utilization) ?? null;
+    const clientsElu = workersElu ? workersElu.reduce((a, b) => a + b, 0) / workersElu.length : null;
+    const delivered = options.frames * options.clients;
+    fleet.refresh();
     const got = before.map(([frames, bytes], c) => [fleet!.frames(c) - frames, fleet!.bytes(c) - bytes]);
     for (let c = 0; c < got.length; c++) {
       check(got[c][0] === options.frames, `${kind}: client ${c} received ${got[c][0]} of ${options.frames} frames`);
@@ -477,6 +433,8 @@ export async function fanOutRun(kind: FanOutResult['server'], options: StreamBen
     return {
       framesPerSecond: (options.frames * options.clients) / seconds, seconds, frameBytes: got[0][1] / options.frames, coalesced, received,
       serverElu, clientsElu, cpuPerSecond: (cpu.user + cpu.system) / 1e6 / seconds,
+      serverCpuNsPerFrame: serverCpu0 === null || serverCpu1 === null ? null : (serverCpu1 - serverCpu0) / delivered,
+      clientsCpuNsPerFrame: clientsCpu0 === null || clientsCpu1 === null ? null : (clientsCpu1 - clientsCpu0) / delivered,
     };
   } finally {
     await fleet?.stop();
@@ -500,7 +458,7 @@ async function metricValues(metrics: ServerMetrics, name: string): Promise<{ lab
   return (all.find((m) => m.name === name)?.values ?? []) as { labels: Record<string, string | number>; value: number }[];
 }
 
-async function engineRun(options: StreamBenchOptions, clients: number, scratch: string, run: number): Promise<EngineRun> {
+async function engineRun(options: StreamBenchOptions, clientsRuntime: { kind: ClientKind; program: string | null }, clients: number, scratch: string, run: number): Promise<EngineRun> {
   const root = packageRoot();
   const config = loadConfig({ configFile: path.join(root, 'config', 'examples', 'paper-demo.yaml'), env: process.env });
   const streams = await openDataSources(DATA_FILES.map((file) => path.join(root, 'data', file)), {});
@@ -511,7 +469,9 @@ async function engineRun(options: StreamBenchOptions, clients: number, scratch: 
   let fleetStarting: Promise<ClientFleet> | null = null;
   if (clients > 0) {
     await withTimeout(new Promise<void>((resolve, reject) => {
-      fleetStarting = ClientFleet.start(port, clients, stalled, TOPIC_NAMES, options.workers, resolve);
+      fleetStarting = startClientFleet(clientsRuntime.kind, clientsRuntime.program, {
+        port, clients, stalled, topics: TOPIC_NAMES, workers: options.workers, onStarted: resolve, timeoutMs: STALL_TIMEOUT_MS,
+      });
       fleetStarting.catch(reject);
     }), STALL_TIMEOUT_MS, 'the client workers did not start');
   }
@@ -562,6 +522,7 @@ async function engineRun(options: StreamBenchOptions, clients: number, scratch: 
     let framesPerClient: EngineRun['framesPerClient'] = null;
     let stalledFrames: number | null = null;
     if (fleet) {
+      fleet.refresh();
       const received = Array.from({ length: clients }, (_, c) => fleet!.frames(c));
       framesPerClient = { min: Math.min(...received), max: Math.max(...received) };
       stalledFrames = fleet.frames(clients);
@@ -590,12 +551,13 @@ function engineLeg(runs: EngineRun[]): EngineLeg {
 
 export async function runStreamBench(options: StreamBenchOptions, log: (line: string) => void = console.log): Promise<StreamBenchResult> {
   const loadBefore = os.loadavg();
+  const clientsRuntime = clientRuntime(options, log);
   const fanOut: Record<FanOutResult['server'], FanOutRun[]> = { 'uWebSockets.js': [], ws: [] };
   for (let r = 0; r < options.reps; r++) {
     const order: FanOutResult['server'][] = r % 2 === 0 ? ['uWebSockets.js', 'ws'] : ['ws', 'uWebSockets.js'];
     for (const kind of order) {
       log(`stream: fan-out ${kind}, repetition ${r + 1}/${options.reps}: ${options.frames.toLocaleString('en')} frames to each of ${options.clients} clients ...`);
-      fanOut[kind].push(await fanOutRun(kind, options));
+      fanOut[kind].push(await fanOutRun(kind, options, clientsRuntime));
     }
   }
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'qf-stream-bench-'));
@@ -603,12 +565,12 @@ export async function runStreamBench(options: StreamBenchOptions, log: (line: st
   const withClients: EngineRun[] = [];
   try {
     log(`stream: engine, one untimed warm-up paper run (no clients) ...`);
-    await engineRun(options, 0, scratch, -1);
+    await engineRun(options, clientsRuntime, 0, scratch, -1);
     for (let r = 0; r < options.reps; r++) {
       const order = r % 2 === 0 ? [0, options.clients] : [options.clients, 0];
       for (const clients of order) {
         log(`stream: engine, paper at ${options.speed}x for ${options.engineSeconds} s, ${clients === 0 ? 'no clients' : `${clients} clients + 1 stalled`}, repetition ${r + 1}/${options.reps} ...`);
-        (clients === 0 ? noClients : withClients).push(await engineRun(options, clients, scratch, 2 * r + (clients === 0 ? 0 : 1)));
+        (clients === 0 ? noClients : withClients).push(await engineRun(options, clientsRuntime, clients, scratch, 2 * r + (clients === 0 ? 0 : 1)));
       }
     }
   } finally {
@@ -628,7 +590,10 @@ export async function runStreamBench(options: StreamBenchOptions, log: (line: st
     cpus: os.availableParallelism(),
     loadAverage: { before: loadBefore, after: os.loadavg() },
     options,
-    clientsRunIn: `${Math.min(options.workers, options.clients + 1)} worker threads of the bench process, sharing the machine's ${os.availableParallelism()} CPUs with the server (and the engine thread)`,
+    clientsRunIn: clientsRuntime.kind === 'native'
+      ? `${Math.min(options.workers, options.clients + 1)} native client processes (bench/workers/stream-clients.c, one epoll thread each), sharing the machine's ${os.availableParallelism()} CPUs with the server (and the engine thread)`
+      : `${Math.min(options.workers, options.clients + 1)} worker threads of the bench process (Node clients), sharing the machine's ${os.availableParallelism()} CPUs with the server (and the engine thread)`,
+    clientKind: clientsRuntime.kind,
     fanOut: fanOutResults,
     engine: { noClients: quiet, withClients: watched, ratio, stageRatios },
     goals: [
@@ -652,7 +617,8 @@ export function printStreamBench(r: StreamBenchResult, log: (line: string) => vo
     log(`  ${f.server.padEnd(56)} ${rate(f.medianFramesPerSecond).padStart(10)} ${rate(Math.min(...rates)).padStart(10)} ${rate(Math.max(...rates)).padStart(10)}  ${f.samples[0].frameBytes}`);
   }
   for (const f of r.fanOut) {
-    log(`  ${f.server}: event-loop utilisation server ${f.samples.map((s) => s.serverElu.toFixed(2)).join('/')}, clients ${f.samples.map((s) => s.clientsElu.toFixed(2)).join('/')}; process CPU s per s ${f.samples.map((s) => s.cpuPerSecond.toFixed(2)).join('/')}`);
+    const ns = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(0));
+    log(`  ${f.server}: CPU ns per delivered frame: server thread ${f.samples.map((s) => ns(s.serverCpuNsPerFrame)).join('/')}, clients ${f.samples.map((s) => ns(s.clientsCpuNsPerFrame)).join('/')}; event-loop utilisation server ${f.samples.map((s) => s.serverElu.toFixed(2)).join('/')}${f.samples[0].clientsElu === null ? '' : `, clients ${f.samples.map((s) => s.clientsElu!.toFixed(2)).join('/')}`}; bench process CPU s per s ${f.samples.map((s) => s.cpuPerSecond.toFixed(2)).join('/')}`);
   }
   log(`  uWS / ws: ${(r.fanOut[0].medianFramesPerSecond / r.fanOut[1].medianFramesPerSecond).toFixed(2)}x`);
   log(`engine p99 per stage, paper at ${r.options.speed}x, ${r.options.engineSeconds} s (median of ${r.options.reps})  ${ENGINE_STAGES.map((s) => s.padStart(9)).join(' ')} ${'sum'.padStart(9)}`);

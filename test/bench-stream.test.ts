@@ -3,7 +3,8 @@
 // the engine legs measured every stage with and without clients, the stalled client's frames
 // coalesced and then its 4008 close.
 import { describe, expect, it } from 'vitest';
-import { parseStreamBenchArgs, runStreamBench, type StreamBenchResult } from '../bench/stream.bench.js';
+import { fanOutRun, parseStreamBenchArgs, runStreamBench, type StreamBenchResult } from '../bench/stream.bench.js';
+import { nativeClientsProgram } from '../bench/stream-fleet.js';
 
 describe('stream bench', () => {
   it('fans every frame out to every client on uWS and ws and measures the engine p99 with and without clients', async () => {
@@ -23,7 +24,13 @@ describe('stream bench', () => {
         expect(sample.framesPerSecond).toBeGreaterThan(0);
         expect(sample.serverElu, `${leg.server}: server event-loop utilisation`).toBeGreaterThan(0);
         expect(sample.serverElu).toBeLessThanOrEqual(1);
-        expect(sample.clientsElu).toBeGreaterThan(0);
+        if (result.clientKind === 'native') {
+          expect(sample.clientsElu, 'native clients have no event loop to measure').toBeNull();
+          expect(sample.clientsCpuNsPerFrame, `${leg.server}: the native clients' CPU per frame`).toBeGreaterThan(0);
+        } else {
+          expect(sample.clientsElu).toBeGreaterThan(0);
+        }
+        expect(sample.serverCpuNsPerFrame, `${leg.server}: the server thread's CPU per frame`).toBeGreaterThan(0);
         expect(sample.cpuPerSecond).toBeGreaterThan(0);
       }
       expect(leg.medianFramesPerSecond).toBe(leg.samples[0].framesPerSecond);
@@ -48,5 +55,25 @@ describe('stream bench', () => {
     expect(result.goals.map((g) => g.goal)).toEqual([expect.stringMatching(/^fan-out >= 5M frames\/s/), expect.stringMatching(/^tick-to-intent p99 change < 10%/)]);
     for (const goal of result.goals) expect(typeof goal.met).toBe('boolean');
     expect(result.loadAverage.before).toHaveLength(3);
+    expect(result.clientKind, 'gcc is on the machines the tests run on: the C clients are built and used').toBe('native');
   }, 240_000);
+
+  it('runs the same fan-out with the Node clients (the fallback without a C compiler)', async () => {
+    const options = parseStreamBenchArgs(['--clients', '3', '--frames', '1000', '--client-kind', 'node']);
+    const sample = await fanOutRun('uWebSockets.js', options, { kind: 'node', program: null });
+    expect(sample.received, 'every Node client received every frame').toEqual({ min: 1000, max: 1000 });
+    expect(sample.clientsElu, 'the Node client workers\' event-loop utilisation').toBeGreaterThan(0);
+    expect(sample.clientsCpuNsPerFrame, 'Node clients share the bench process: no CPU of their own').toBeNull();
+  }, 120_000);
+
+  it('says why the native clients cannot be built when the C compiler is missing', () => {
+    const saved = process.env.CC;
+    process.env.CC = '/nonexistent/quantflow-cc';
+    try {
+      expect(nativeClientsProgram()).toEqual({ reason: expect.stringMatching(/^no C compiler: `\/nonexistent\/quantflow-cc` could not run \(ENOENT\)/) });
+    } finally {
+      if (saved === undefined) delete process.env.CC;
+      else process.env.CC = saved;
+    }
+  });
 });
