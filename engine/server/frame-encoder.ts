@@ -1,6 +1,18 @@
 // Encodes a topic's payload (the client library's view types) into a FlatBuffers `Frame`
 // (schemas/frames.fbs, identifier QFFR). One encode per published delta: the same bytes go to
-// every subscriber. The builder is reused between frames; the returned bytes are a copy.
+// every subscriber. The builder is reused between frames; the returned bytes are a copy the
+// caller owns (never written again by the encoder).
+//
+// What an encode allocates, since the server encodes every topic at every source tick: strings
+// go in as cached UTF-8 bytes (a bounded map from string to its bytes: symbols, labels and stage
+// names repeat; TextEncoder once per distinct string), and small frames are copied into a shared
+// slab instead of an ArrayBuffer each (a Uint8Array view per frame; a new slab when full; a slab
+// lives while any frame in it is referenced):
+//
+//   slab (64 KiB ArrayBuffer)  +---------+---------+---------+--------------------------+
+//                              | frame 1 | frame 2 | frame 3 |   free (next frames)     |
+//                              +---------+---------+---------+--------------------------+
+//   each frame starts 8-byte aligned; frames above 8 KiB get an ArrayBuffer of their own.
 import * as flatbuffers from 'flatbuffers';
 import * as F from '../../schemas/generated/quant-flow/frames.js';
 import {
@@ -17,8 +29,31 @@ export interface FrameHeader<T extends TopicName> {
   timeNs: bigint;
 }
 
+/** UTF-8 bytes of strings seen recently (cleared when it reaches UTF8_CACHE_ENTRIES). */
+const utf8Cache = new Map<string, Uint8Array>();
+const UTF8_CACHE_ENTRIES = 4096;
+const UTF8_CACHE_MAX_LENGTH = 256;
+const textEncoder = new TextEncoder();
+
+function utf8(value: string): Uint8Array | string {
+  if (value.length > UTF8_CACHE_MAX_LENGTH) return value;
+  let bytes = utf8Cache.get(value);
+  if (bytes === undefined) {
+    if (utf8Cache.size >= UTF8_CACHE_ENTRIES) utf8Cache.clear();
+    bytes = textEncoder.encode(value);
+    utf8Cache.set(value, bytes);
+  }
+  return bytes;
+}
+
+/** A string field: '' is absent (offset 0). */
 function str(b: flatbuffers.Builder, value: string): Offset {
-  return value === '' ? 0 : b.createString(value);
+  return value === '' ? 0 : b.createString(utf8(value));
+}
+
+/** A string that is always written (vector elements). */
+function text(b: flatbuffers.Builder, value: string): Offset {
+  return b.createString(utf8(value));
 }
 
 function encodeState(b: flatbuffers.Builder, p: TopicPayloads['state']): Offset {
@@ -68,7 +103,7 @@ function encodeSignals(b: flatbuffers.Builder, p: TopicPayloads['signals']): Off
 
 function encodeRegime(b: flatbuffers.Builder, p: TopicPayloads['regime']): Offset {
   const regimes = p.regimes.map((r) => {
-    const labels = F.InstrumentRegime.createLabelsVector(b, r.labels.map((label) => b.createString(label)));
+    const labels = F.InstrumentRegime.createLabelsVector(b, r.labels.map((label) => text(b, label)));
     const probabilities = F.InstrumentRegime.createProbabilitiesVector(b, r.probabilities);
     return F.InstrumentRegime.createInstrumentRegime(b, r.instrumentId, r.timeframeSeconds, labels, probabilities, str(b, r.mostLikelyLabel), r.timeNs);
   });
@@ -90,7 +125,7 @@ function encodeHealth(b: flatbuffers.Builder, p: TopicPayloads['health']): Offse
   const components = p.components.map((c) => F.ComponentHealth.createComponentHealth(b, str(b, c.name), HEALTH_CODE[c.status], str(b, c.detail)));
   const vector = F.HealthPayload.createComponentsVector(b, components);
   const feeds = (p.feeds ?? []).map((f) => F.FeedHealth.createFeedHealth(
-    b, f.instrumentId, str(b, f.symbol), f.conditionMask, F.FeedHealth.createConditionsVector(b, f.conditions.map((name) => b.createString(name))), FEED_ACTION_CODE[f.action], f.sinceNs,
+    b, f.instrumentId, str(b, f.symbol), f.conditionMask, F.FeedHealth.createConditionsVector(b, f.conditions.map((name) => text(b, name))), FEED_ACTION_CODE[f.action], f.sinceNs,
   ));
   const feedsVector = F.HealthPayload.createFeedsVector(b, feeds);
   return F.HealthPayload.createHealthPayload(b, HEALTH_CODE[p.status], p.uptimeSeconds, p.eventsProcessed, p.inboundRingFill, p.outboundRingFill, vector, feedsVector);
@@ -146,10 +181,15 @@ function encodePayload(b: flatbuffers.Builder, topic: TopicName, payload: TopicP
   }
 }
 
+const SLAB_BYTES = 64 * 1024;
+const SLAB_FRAME_MAX = 8 * 1024;
+
 export class FrameEncoder {
   private readonly builder = new flatbuffers.Builder(4096);
+  private slab = new ArrayBuffer(SLAB_BYTES);
+  private slabUsed = 0;
 
-  /** The frame's bytes (a copy the caller owns). */
+  /** The frame's bytes (a copy the caller owns: a view into a slab, or its own buffer when large). */
   encode<T extends TopicName>(header: FrameHeader<T>, payload: TopicPayloads[T]): Uint8Array {
     const b = this.builder;
     b.clear();
@@ -157,6 +197,16 @@ export class FrameEncoder {
     F.Frame.finishFrameBuffer(b, F.Frame.createFrame(
       b, TOPIC_CODE[header.topic], FRAME_KIND_CODE[header.kind], header.sequence, header.timeNs, TOPIC_PAYLOAD[header.topic], payloadOffset,
     ));
-    return b.asUint8Array().slice();
+    const built = b.asUint8Array();
+    const length = built.byteLength;
+    if (length > SLAB_FRAME_MAX) return built.slice();
+    if (this.slabUsed + length > SLAB_BYTES) {
+      this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const frame = new Uint8Array(this.slab, this.slabUsed, length);
+    frame.set(built);
+    this.slabUsed += (length + 7) & ~7;
+    return frame;
   }
 }

@@ -118,8 +118,8 @@ export class TopicHub {
     else if (topic === 'orders') this.keepOrders((payload as TopicPayloads['orders']).orders);
     else channel.latest = payload;
     if (channel.subscribers.size === 0) return;
-    const header = { topic, sequence: channel.sequence, timeNs: delta.timeNs };
-    const bytes = this.encoder.encode({ ...header, kind: 'delta' }, payload);
+    // Header literals of one shape (a spread would take V8's slow path on every publish).
+    const bytes = this.encoder.encode({ topic, kind: 'delta', sequence: channel.sequence, timeNs: delta.timeNs }, payload);
     if (channel.native.size > 0) {
       this.native!.publish(topic, bytes);
       channel.nativeSent += channel.native.size;
@@ -129,7 +129,7 @@ export class TopicHub {
     let snapshot: Uint8Array | null = null;
     for (const session of channel.js) {
       if (session.awaitingSnapshot.has(topic)) {
-        snapshot ??= this.encoder.encode({ ...header, kind: 'snapshot' }, payload);
+        snapshot ??= this.encoder.encode({ topic, kind: 'snapshot', sequence: channel.sequence, timeNs: delta.timeNs }, payload);
         session.sendSnapshot(topic, snapshot, channel.sequence);
       } else {
         session.sendDelta(topic, bytes, channel.sequence);
