@@ -155,6 +155,13 @@ export interface EngineRun {
   /** Binary frames the least and the most served non-stalled client received. */
   framesPerClient: { min: number; max: number } | null;
   stalledFrames: number | null;
+  /**
+   * CPU seconds per wall second over the run: the I/O thread (the bench's main thread: pacing,
+   * the state source, encoding, the server), the rest of the bench process (the engine thread
+   * and V8's helper threads), and the native clients' processes (null: none, or Node clients,
+   * which count in the rest of the process). Null where /proc is missing.
+   */
+  cpu: { ioThread: number | null; restOfProcess: number | null; clients: number | null };
 }
 
 export interface EngineLeg {
@@ -458,7 +465,7 @@ async function metricValues(metrics: ServerMetrics, name: string): Promise<{ lab
   return (all.find((m) => m.name === name)?.values ?? []) as { labels: Record<string, string | number>; value: number }[];
 }
 
-async function engineRun(options: StreamBenchOptions, clientsRuntime: { kind: ClientKind; program: string | null }, clients: number, scratch: string, run: number): Promise<EngineRun> {
+export async function engineRun(options: StreamBenchOptions, clientsRuntime: { kind: ClientKind; program: string | null }, clients: number, scratch: string, run: number): Promise<EngineRun> {
   const root = packageRoot();
   const config = loadConfig({ configFile: path.join(root, 'config', 'examples', 'paper-demo.yaml'), env: process.env });
   const streams = await openDataSources(DATA_FILES.map((file) => path.join(root, 'data', file)), {});
@@ -476,6 +483,8 @@ async function engineRun(options: StreamBenchOptions, clientsRuntime: { kind: Cl
     }), STALL_TIMEOUT_MS, 'the client workers did not start');
   }
   const startedAt = performance.now();
+  const ioCpu0 = threadCpuNs();
+  const processCpu0 = process.cpuUsage();
   let session: Awaited<ReturnType<typeof startPaperSession>>;
   // The server's limits for the session (PaperSessionOptions.serverLimits, passed to startStateServer).
   const sessionOptions: PaperSessionOptions & { serverLimits?: { stallLimitMs?: number } } = {
@@ -495,6 +504,7 @@ async function engineRun(options: StreamBenchOptions, clientsRuntime: { kind: Cl
       fleet = await (fleetStarting as Promise<ClientFleet>);
       clientsReadyMs = performance.now() - startedAt;
     }
+    const clientsCpu0 = fleet?.cpuNs() ?? null;
     const stopAt = startedAt + options.engineSeconds * 1000;
     const finished = session.finished.then(() => true);
     let firstCoalescedSeconds: number | null = null;
@@ -506,6 +516,15 @@ async function engineRun(options: StreamBenchOptions, clientsRuntime: { kind: Cl
       if (firstCoalescedSeconds === null && (await framesCoalesced.get()).values.some((v) => v.value > 0)) firstCoalescedSeconds = at;
       if (firstDisconnectSeconds === null && (await slowClientDisconnects.get()).values.some((v) => v.value > 0)) firstDisconnectSeconds = at;
     }
+    const clientsCpu1 = fleet?.cpuNs() ?? null;
+    const ioCpu1 = threadCpuNs();
+    const processCpu = process.cpuUsage(processCpu0);
+    const wallNs = (performance.now() - startedAt) * 1e6;
+    const cpu: EngineRun['cpu'] = {
+      ioThread: ioCpu0 === null || ioCpu1 === null ? null : (ioCpu1 - ioCpu0) / wallNs,
+      restOfProcess: ioCpu0 === null || ioCpu1 === null ? null : ((processCpu.user + processCpu.system) * 1e3 - (ioCpu1 - ioCpu0)) / wallNs,
+      clients: clientsCpu0 === null || clientsCpu1 === null ? null : (clientsCpu1 - clientsCpu0) / (wallNs - (clientsReadyMs ?? 0) * 1e6),
+    };
     session.stop();
     const ran = await session.finished;
     check(ran.counters.eventsProcessed > 0, `engine run ${run}: the engine processed no record`);
@@ -531,7 +550,7 @@ async function engineRun(options: StreamBenchOptions, clientsRuntime: { kind: Cl
     return {
       clients, stalled, stages, tickToIntentP99Ns: stages.reduce((total, s) => total + s.p99Ns, 0), clientsReadyMs,
       framesSent: await sum('quantflow_server_frames_sent_total'), framesCoalesced: await sum('quantflow_server_frames_coalesced_total'),
-      slowClientDisconnects: await sum('quantflow_server_slow_client_disconnects_total'), firstCoalescedSeconds, firstDisconnectSeconds, framesPerClient, stalledFrames,
+      slowClientDisconnects: await sum('quantflow_server_slow_client_disconnects_total'), firstCoalescedSeconds, firstDisconnectSeconds, framesPerClient, stalledFrames, cpu,
     };
   } finally {
     await session.close();
@@ -626,6 +645,10 @@ export function printStreamBench(r: StreamBenchResult, log: (line: string) => vo
     log(`  ${label.padEnd(66)} ${ENGINE_STAGES.map((s) => micros(leg.medianStageP99Ns[s]).padStart(9)).join(' ')} ${micros(leg.medianTickToIntentP99Ns).padStart(9)}`);
   }
   log(`  ratio (clients / none)${' '.repeat(45)}${ENGINE_STAGES.map((s) => `${r.engine.stageRatios[s].toFixed(2)}x`.padStart(9)).join(' ')} ${`${r.engine.ratio.toFixed(2)}x`.padStart(9)}`);
+  const share = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(2));
+  for (const [label, leg] of [['no clients', r.engine.noClients], ['clients', r.engine.withClients]] as const) {
+    log(`  CPU s per s, ${label} runs: I/O thread ${leg.runs.map((run) => share(run.cpu.ioThread)).join('/')}, engine thread + V8 helpers ${leg.runs.map((run) => share(run.cpu.restOfProcess)).join('/')}${leg.runs[0].cpu.clients === null ? '' : `, clients ${leg.runs.map((run) => share(run.cpu.clients)).join('/')}`}`);
+  }
   for (const run of r.engine.withClients.runs) {
     log(`  clients run: ready ${run.clientsReadyMs?.toFixed(0)} ms after start; ${run.framesSent} frames sent, per client ${run.framesPerClient?.min}..${run.framesPerClient?.max}; stalled client read ${run.stalledFrames}; coalesced ${run.framesCoalesced}${run.firstCoalescedSeconds === null ? '' : ` from ${run.firstCoalescedSeconds.toFixed(1)} s`}; slow-client disconnects (4008) ${run.slowClientDisconnects}${run.firstDisconnectSeconds === null ? '' : ` at ${run.firstDisconnectSeconds.toFixed(1)} s`}`);
   }
