@@ -21,8 +21,10 @@
 //
 // Where the clients run: by default native clients (bench/workers/stream-clients.c, compiled on
 // first use with `$CC` or `cc` into os.tmpdir()/quantflow-bench; --workers processes of one epoll
-// thread each); with --client-kind node, or when no C compiler works (the bench says so), the
-// Node clients (bench/workers/stream-clients.ts) in --workers worker threads of this process.
+// thread each, default 1: one process serving 51 sockets sleeps less often than two and took
+// ~40% less CPU per frame here); with --client-kind node, or when no C compiler works (the bench
+// says so), the Node clients (bench/workers/stream-clients.ts) in --workers worker threads of this
+// process (default 2).
 // Both legs (uWS, ws) and both engine runs use the same clients. Method change (was: Node clients
 // only): on a 2-core machine the Node clients took ~350 ns of CPU per delivered frame (net.Socket
 // 'data' events, a Buffer per read, JS header walking), CPU the server and the engine need; the C
@@ -60,7 +62,7 @@
 // 10% of without.
 //
 // Run: `npx tsc -p tsconfig.json && npm run bench -- stream [--json] [--clients 50]
-// [--frames 20000] [--reps 3] [--window 512] [--workers 2] [--engine-seconds 15] [--speed 3600000]
+// [--frames 20000] [--reps 3] [--window 512] [--workers 1|2] [--engine-seconds 15] [--speed 3600000]
 // [--throttle-ms 1] [--stall-ms 3000] [--client-kind native|node]`.
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -92,7 +94,8 @@ export interface StreamBenchOptions {
   frames: number;
   reps: number;
   window: number;
-  workers: number;
+  /** Client processes (native) or worker threads (node); null: 1 native, 2 node. */
+  workers: number | null;
   engineSeconds: number;
   speed: number;
   throttleMs: number;
@@ -218,7 +221,7 @@ export function parseStreamBenchArgs(args: string[]): StreamBenchOptions {
     .option('--frames <n>', 'frames each client receives per fan-out repetition', integer('--frames', 1), 20_000)
     .option('--reps <n>', 'repetitions of each leg (medians)', integer('--reps', 1), 3)
     .option('--window <n>', 'frames in flight per client, at most', integer('--window', 1), 512)
-    .option('--workers <n>', 'worker threads the clients run in', integer('--workers', 1), 2)
+    .option('--workers <n>', 'client processes (native, default 1) or worker threads (node, default 2)', integer('--workers', 1))
     .option('--engine-seconds <s>', 'wall seconds of each paper run', positive('--engine-seconds'), 15)
     .option('--speed <x>', 'paper pace: data time per wall time', positive('--speed'), 3_600_000)
     .option('--throttle-ms <ms>', 'engine leg: the state source reads at most this often', integer('--throttle-ms', 1), 1)
@@ -230,7 +233,7 @@ export function parseStreamBenchArgs(args: string[]): StreamBenchOptions {
     .option('--json', 'handled by bench/main.ts');
   command.parse(args, { from: 'user' });
   const { json: _json, ...options } = command.opts<StreamBenchOptions & { json?: boolean }>();
-  return options;
+  return { ...options, workers: options.workers ?? null };
 }
 
 function statePayload(): StateView {
@@ -396,6 +399,11 @@ async function publishAll(server: FanOutServer, fleet: ClientFleet, payload: Sta
 }
 
 /** The clients' runtime for this run: native unless asked for node or no C compiler works (then said once). */
+/** Processes or threads the clients are spread over. */
+function workersOf(options: StreamBenchOptions, kind: ClientKind): number {
+  return options.workers ?? (kind === 'native' ? 1 : 2);
+}
+
 function clientRuntime(options: StreamBenchOptions, log: (line: string) => void): { kind: ClientKind; program: string | null } {
   if (options.clientKind === 'node') return { kind: 'node', program: null };
   const native = nativeClientsProgram();
@@ -409,7 +417,7 @@ export async function fanOutRun(kind: FanOutResult['server'], options: StreamBen
   let fleet: ClientFleet | null = null;
   try {
     fleet = await startClientFleet(clientsRuntime.kind, clientsRuntime.program, {
-      port: server.port, clients: options.clients, stalled: 0, topics: ['state'], workers: options.workers, timeoutMs: STALL_TIMEOUT_MS,
+      port: server.port, clients: options.clients, stalled: 0, topics: ['state'], workers: workersOf(options, clientsRuntime.kind), timeoutMs: STALL_TIMEOUT_MS,
     });
     const payload = statePayload();
     await publishAll(server, fleet, payload, Math.max(1, Math.floor(options.frames / 4)), options.window);
@@ -477,7 +485,7 @@ export async function engineRun(options: StreamBenchOptions, clientsRuntime: { k
   if (clients > 0) {
     await withTimeout(new Promise<void>((resolve, reject) => {
       fleetStarting = startClientFleet(clientsRuntime.kind, clientsRuntime.program, {
-        port, clients, stalled, topics: TOPIC_NAMES, workers: options.workers, onStarted: resolve, timeoutMs: STALL_TIMEOUT_MS,
+        port, clients, stalled, topics: TOPIC_NAMES, workers: workersOf(options, clientsRuntime.kind), onStarted: resolve, timeoutMs: STALL_TIMEOUT_MS,
       });
       fleetStarting.catch(reject);
     }), STALL_TIMEOUT_MS, 'the client workers did not start');
@@ -610,8 +618,8 @@ export async function runStreamBench(options: StreamBenchOptions, log: (line: st
     loadAverage: { before: loadBefore, after: os.loadavg() },
     options,
     clientsRunIn: clientsRuntime.kind === 'native'
-      ? `${Math.min(options.workers, options.clients + 1)} native client processes (bench/workers/stream-clients.c, one epoll thread each), sharing the machine's ${os.availableParallelism()} CPUs with the server (and the engine thread)`
-      : `${Math.min(options.workers, options.clients + 1)} worker threads of the bench process (Node clients), sharing the machine's ${os.availableParallelism()} CPUs with the server (and the engine thread)`,
+      ? `${Math.min(workersOf(options, 'native'), options.clients + 1)} native client processes (bench/workers/stream-clients.c, one epoll thread each), sharing the machine's ${os.availableParallelism()} CPUs with the server (and the engine thread)`
+      : `${Math.min(workersOf(options, 'node'), options.clients + 1)} worker threads of the bench process (Node clients), sharing the machine's ${os.availableParallelism()} CPUs with the server (and the engine thread)`,
     clientKind: clientsRuntime.kind,
     fanOut: fanOutResults,
     engine: { noClients: quiet, withClients: watched, ratio, stageRatios },
