@@ -293,16 +293,28 @@ export class CoinbaseSim implements BookListener {
       return reply(200, { orders, sequence: '0', has_next: false, cursor: '' });
     }
     if (route === 'orders/historical/fills') {
+      // Filters: order_ids, product_id, start/end_sequence_timestamp (RFC 3339, inclusive), limit; newest first.
       const orderIds = [...q.getAll('order_ids'), ...q.getAll('order_id')];
       const product = q.get('product_id');
-      const fills: Record<string, unknown>[] = [];
+      const bound = (name: string, dflt: number) => {
+        const text = q.get(name);
+        if (text === null) return dflt;
+        const ms = Date.parse(text);
+        if (!Number.isFinite(ms)) throw new SimQueryError(`${name} must be an RFC 3339 time, was ${JSON.stringify(text)}`);
+        return ms;
+      };
+      let from: number, to: number;
+      try { from = bound('start_sequence_timestamp', -Infinity); to = bound('end_sequence_timestamp', Infinity); } catch (e) { return reply(400, W.errorBody('INVALID_ARGUMENT', (e as Error).message)); }
+      const limit = q.has('limit') ? Number(q.get('limit')) : 1000;
+      const found: { f: SimFill; o: SimOrder }[] = [];
       for (const o of this.book.orders) {
         if (product && o.symbol !== product) continue;
         if (orderIds.length > 0 && !orderIds.includes(W.orderUuid(o.orderId))) continue;
-        for (const f of o.fills) fills.push(W.restFill(o, f));
+        for (const f of o.fills) if (f.time >= from && f.time <= to) found.push({ f, o });
       }
-      fills.sort((a, b) => Number(b.trade_id) - Number(a.trade_id));
-      return reply(200, { fills, cursor: '' });
+      // By sequence time, newest first (the book's trade counter orders fills of the same millisecond); never by trade_id, which is not numeric.
+      found.sort((a, b) => b.f.time - a.f.time || b.f.tradeId - a.f.tradeId);
+      return reply(200, { fills: found.slice(0, limit).map(({ f, o }) => W.restFill(o, f)), cursor: '' });
     }
     m = /^orders\/historical\/([0-9a-f-]+)$/.exec(route);
     if (m) {
@@ -353,5 +365,7 @@ export class CoinbaseSim implements BookListener {
     answer(order);
   }
 }
+
+class SimQueryError extends Error {}
 
 export async function startCoinbaseSim(options: CoinbaseSimOptions): Promise<CoinbaseSim> { return new CoinbaseSim(options).start(); }
