@@ -75,6 +75,12 @@ export class CoinbaseSim implements BookListener {
   private readonly sockets = new Set<Socket>();
   private readonly heldUser: Record<string, unknown>[] = [];
   private readonly postOnly = new Set<number>();
+  /**
+   * Test control: candles that open before this time (ms) are not served. The crash harness sets it
+   * before a restarted session starts, so its first candle poll returns what its journal lacks
+   * (as BinanceSim.replayKlines re-streams from there).
+   */
+  candlesFrom: number | null = null;
   /** Venue time of the scripted path's last print (null: no path played). */
   private scriptTime: number | null = null;
   port = 0;
@@ -262,7 +268,7 @@ export class CoinbaseSim implements BookListener {
         return reply(200, { trades, best_bid: '', best_ask: '' });
       }
       if (q.get('granularity') !== 'ONE_MINUTE') return reply(400, W.errorBody('INVALID_ARGUMENT', `granularity must be ONE_MINUTE in the simulator, was ${q.get('granularity')}`));
-      const candles = [...this.book.klines.get(id)!.values()].filter((k) => k.openTime >= start && k.openTime <= end).sort((a, b) => b.openTime - a.openTime)
+      const candles = [...this.book.klines.get(id)!.values()].filter((k) => k.openTime >= start && k.openTime <= end && k.openTime >= (this.candlesFrom ?? -Infinity)).sort((a, b) => b.openTime - a.openTime)
         .map((k) => ({ start: String(k.openTime / 1000), low: String(k.low), high: String(k.high), open: String(k.open), close: String(k.close), volume: String(k.volume) }));
       return reply(200, { candles });
     }
