@@ -116,6 +116,7 @@ describe('Coinbase fixtures through ccxt and the adapter\'s parse functions', ()
     const f = (tradeId: string, ms: number, amount: number) => ({ tradeId, tsExchange: BigInt(ms) * 1_000_000n, amount });
     const sorted = [f('z', 2, 0.02), f('b', 1, 0.01), f('a', 1, 0.01), f('c', 3, 0.005)].sort(byTimeThenTradeId);
     expect(sorted.map((x) => x.tradeId)).toEqual(['a', 'b', 'z', 'c']);
+    expect([f('100', 1, 1), f('99', 1, 1), f('98', 1, 1)].sort(byTimeThenTradeId).map((x) => x.tradeId), 'decimal trade ids by value').toEqual(['98', '99', '100']);
     expect(journaledPrefix(sorted, 0)).toBe(0);
     expect(journaledPrefix(sorted, 0.01)).toBe(1);
     expect(journaledPrefix(sorted, 0.04), '0.01 + 0.01 + 0.02 in floating point stays within 0.04 + epsilon').toBe(3);

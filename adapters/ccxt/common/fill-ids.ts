@@ -45,9 +45,12 @@ export class FillIds {
   }
 }
 
-/** Fills ordered by venue time, then trade id (the order fills of one order are counted in). */
+const DECIMAL = /^[0-9]+$/;
+
+/** Fills ordered by venue time, then trade id (decimal ids by value, others as text): the order fills of one order are counted in. */
 export function byTimeThenTradeId(a: { tsExchange: bigint; tradeId: string }, b: { tsExchange: bigint; tradeId: string }): number {
   if (a.tsExchange !== b.tsExchange) return a.tsExchange < b.tsExchange ? -1 : 1;
+  if (a.tradeId.length !== b.tradeId.length && DECIMAL.test(a.tradeId) && DECIMAL.test(b.tradeId)) return a.tradeId.length - b.tradeId.length;
   return a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0;
 }
 
