@@ -72,6 +72,8 @@ interface VenueDriver {
   resume(lastJournaled: number, printed: number): void;
   /** Before each start (`lastJournaled`: the journal's last bar, -1 none): what a polled feed must serve from. */
   beforeStart?(lastJournaled: number): void;
+  /** Calls `listener` once, the moment the venue next fills an order (before any message about it leaves the simulator). */
+  onNextVenueFill?(listener: () => void): void;
   /** The venue's truth, without venue-assigned ids and clocks. */
   truth(): { orders: unknown[]; fills: unknown[]; positions: unknown; duplicates: string[]; orderRefs: string[]; fillCount: number };
 }
@@ -113,6 +115,7 @@ async function coinbaseDriver(name: string): Promise<VenueDriver & { sim: Coinba
     subscriptionMark: candlePolls,
     subscribed: (since) => candlePolls() > since,
     beforeStart: (lastJournaled) => { sim.candlesFrom = openTime(lastJournaled + 1); },
+    onNextVenueFill: (listener) => { sim.onFill = () => { sim.onFill = null; listener(); }; },
     resume: () => undefined,
     truth: () => {
       const orders = sim.book.orders;
@@ -210,9 +213,12 @@ const recoveredFillsOf = (child: Child) => [...child.stderr.matchAll(/reconcilia
  */
 async function playTape(
   driver: VenueDriver, plan: (k: number) => string | undefined, killAfterMs: (k: number) => number | undefined = () => undefined, onKill: (point: string) => void = () => undefined,
+  /** Process k is killed the moment the venue fills an order of it (driver.onNextVenueFill). */
+  killAtVenueFill: (k: number) => boolean = () => false,
 ): Promise<HarnessRun> {
   const kills = new Map<string, number>();
   let recoveredFills = 0;
+  const killedAtFill = new Set<Child>();
   let printed = -1;
   let k = 0;
   let child: Child | null = null;
@@ -231,6 +237,7 @@ async function playTape(
     const mark = driver.subscriptionMark();
     const next = harness.start(['--mode', 'live', '--config', driver.config, '--i-understand-live', '--port', '0'], { ...driver.env, ...(crashAt ? { QF_CRASH_AT: crashAt } : {}) }, crashAt ? [] : ['QF_CRASH_AT']);
     if (killAt !== undefined) setTimeout(() => { if (running(next)) next.proc.kill('SIGKILL'); }, killAt);
+    if (killAtVenueFill(k - 1)) driver.onNextVenueFill!(() => { if (running(next)) { killedAtFill.add(next); next.proc.kill('SIGKILL'); } });
     if (await whileRunning(next, () => /reconciliation \(start/.test(next.stderr) && driver.subscribed(mark))) {
       await pause(100);
       driver.resume(readJournal(driver).lastBar, printed);
@@ -241,7 +248,7 @@ async function playTape(
     const { code, signal } = await dead.exit;
     recoveredFills += recoveredFillsOf(dead);
     expect(signal, `${driver.name}: a session dies only by SIGKILL (exit ${code})\nstderr:\n${dead.stderr.slice(-4000)}`).toBe('SIGKILL');
-    const point = /crash point: ([a-z-]+):/.exec(dead.stderr)?.[1] ?? 'random';
+    const point = /crash point: ([a-z-]+):/.exec(dead.stderr)?.[1] ?? (killedAtFill.delete(dead) ? 'venue-fill' : 'random');
     kills.set(point, (kills.get(point) ?? 0) + 1);
     onKill(point);
   };
@@ -312,8 +319,18 @@ describe.each([
     process.stderr.write(`crash harness (${venue}): ${run.restarts} restarts; kills: ${kills}\n`);
     expectSameAsUninterrupted(driver, run, reference, `${venue}, kills ${kills}`);
     expect(pending, `${venue}: crash points never reached (kills: ${kills})`).toEqual([]);
-    // Coinbase: a kill at command-sent leaves a market order filled at the venue, unjournaled; a start recovers it by time, numbered above the journal's last fill id.
-    if (venue.startsWith('Coinbase')) expect(run.recoveredFills, `${venue}: fills recovered by start reconciliations (kills: ${kills})`).toBeGreaterThan(0);
+  }, 240_000);
+
+  // Venues whose driver can tell the moment an order fills (Coinbase): a fill at the venue that no journal holds yet.
+  test.runIf(venue.startsWith('Coinbase'))('SIGKILL the moment the venue fills an order (before the fill is journaled), three times: each fill recovered once; ends as the uninterrupted run', async () => {
+    expect(reference, 'the uninterrupted run').toBeDefined();
+    const driver = await makeDriver(`crash-at-fill-${venue.split(' ')[0]}`);
+    const run = await playTape(driver, () => undefined, undefined, undefined, (k) => k < 3);
+    const kills = [...run.kills].map(([point, n]) => `${point} ${n}`).join(', ');
+    process.stderr.write(`crash harness at venue fills (${venue}): ${run.restarts} restarts; kills: ${kills}; ${run.recoveredFills} fills recovered at start\n`);
+    expect(run.kills.get('venue-fill'), `${venue}: kills at a venue fill (kills: ${kills})`).toBe(3);
+    expect(run.recoveredFills, `${venue}: each fill the killed process never journaled is recovered by the next start`).toBe(3);
+    expectSameAsUninterrupted(driver, run, reference, `${venue}, kills ${kills}`);
   }, 240_000);
 
   test('SIGKILL at random times (seed printed), restart after each: ends as the uninterrupted run', async () => {

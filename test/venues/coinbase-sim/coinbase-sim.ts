@@ -81,6 +81,8 @@ export class CoinbaseSim implements BookListener {
    * (as BinanceSim.replayKlines re-streams from there).
    */
   candlesFrom: number | null = null;
+  /** Test control: called the moment the book fills an order, before any message about it leaves (e.g. to kill a client then). */
+  onFill: ((order: SimOrder, fill: SimFill) => void) | null = null;
   /** Venue time of the scripted path's last print (null: no path played). */
   private scriptTime: number | null = null;
   port = 0;
@@ -150,7 +152,8 @@ export class CoinbaseSim implements BookListener {
 
   // ---- BookListener -------------------------------------------------------------------------
 
-  report(order: SimOrder): void {
+  report(order: SimOrder, _execType?: string, fill?: SimFill | null): void {
+    if (fill) this.onFill?.(order, fill);
     const event = { type: 'update', orders: [W.wsOrder(order)] };
     if (this.faults.holdUser) { this.heldUser.push(event); return; }
     this.publish('user', null, event);
