@@ -282,7 +282,7 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
     expect([journaledFill.b, lostFill.b]).toEqual([1, 2]);
     await first.adapter.close();
     open.splice(open.indexOf(first), 1);
-    const journaled: JournaledFills = { lastFillId: 1n, lastFillNs: journaledFill.tsExchange, filledByOrder: new Map([[m.clientOrderId, Math.abs(journaledFill.size)]]) };
+    const journaled: JournaledFills = { lastFillId: 1n, lastFillNs: journaledFill.tsExchange, filledByOrder: new Map([[m.clientOrderId, Math.abs(journaledFill.size)]]), firstOrderNs: journaledFill.tsExchange };
     const h = await harness({ sim: first.sim, journaled });
     const missed = (await h.adapter.fillsSince(1n)).map((bytes) => loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0));
     expect(missed.map((r) => [kindOf(r), r.id, r.b, r.price, r.size, r.a]), 'the one fill the journal lacks, numbered above its last fill id')

@@ -317,7 +317,9 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private async fillsSinceByTime(): Promise<Uint8Array[]> {
     const journaledNs = this.journaled?.lastFillNs ?? 0n;
     const lastNs = this.tracker.lastFillNs > journaledNs ? this.tracker.lastFillNs : journaledNs;
-    const sinceMs = lastNs > 0n ? Math.max(0, Number(lastNs / 1_000_000n) - this.config.fillRecoveryMarginMs) : null;
+    // From the last fill known minus the margin; with none, from the first journaled order's decision minus the margin (null: a new journal, everything).
+    const fromNs = lastNs > 0n ? lastNs : (this.journaled?.firstOrderNs ?? 0n);
+    const sinceMs = fromNs > 0n ? Math.max(0, Number(fromNs / 1_000_000n) - this.config.fillRecoveryMarginMs) : null;
     const fresh: FillFacts[] = [];
     for (const { instrument, symbol } of this.config.instruments) {
       const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchFills(this.exchange, symbol, { sinceMs }));
@@ -377,8 +379,9 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     }
     if (this.tracker.has(clientOrderId)) return true;
     this.venueOrderIds.set(clientOrderId, venueOrderId);
-    const qty = sideSign(order.side, 'order.side') * (order.amount ?? 0);
-    this.tracker.recovered({ orderId, clientOrderId, instrument, qty, limitPrice: order.price ?? 0, venueOrderId, journaled });
+    const sign = sideSign(order.side, 'order.side');
+    const amount = order.amount !== undefined && order.amount > 0 ? order.amount : Math.max(order.filled ?? 0, journaledQty);
+    this.tracker.recovered({ orderId, clientOrderId, instrument, sign, qty: amount, limitPrice: order.price ?? 0, venueOrderId, journaled });
     this.log(`${this.name}: order ${clientOrderId}, sent before this process started, tracked again (${journaled.length} of its fills journaled already)`);
     return true;
   }

@@ -73,11 +73,11 @@ export class OrderTracker {
    * holds) counted as seen, so only its other fills are emitted. False when already tracked.
    */
   recovered(order: {
-    orderId: bigint; clientOrderId: string; instrument: number; qty: number; limitPrice: number; venueOrderId: number; journaled: readonly FillFacts[];
+    orderId: bigint; clientOrderId: string; instrument: number; sign: 1 | -1; qty: number; limitPrice: number; venueOrderId: number; journaled: readonly FillFacts[];
   }): boolean {
     if (this.byClientId.has(order.clientOrderId)) return false;
     const o: TrackedOrder = {
-      orderId: order.orderId, clientOrderId: order.clientOrderId, instrument: order.instrument, sign: order.qty > 0 ? 1 : -1, qty: Math.abs(order.qty),
+      orderId: order.orderId, clientOrderId: order.clientOrderId, instrument: order.instrument, sign: order.sign, qty: Math.abs(order.qty),
       limitPrice: order.limitPrice, venueOrderId: order.venueOrderId, state: OrderState.OPEN, acked: true, filled: 0, notional: 0, tradeIds: new Set(),
       venueFilled: 0, pendingTerminal: null, closed: false, submissions: 1,
     };

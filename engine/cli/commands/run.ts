@@ -295,7 +295,7 @@ function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentials: Cr
     const ib = live.ib!;
     // A restart asks TWS for the executions since the last journaled one, and emits only those the journal lacks.
     const fills = mode === 'live' ? journaledFills(journalDir) : undefined;
-    const journaled: IbJournaledExecutions | undefined = fills
+    const journaled: IbJournaledExecutions | undefined = fills && fills.lastFillId > 0n
       ? { lastTime: executionFilterTime(fills.lastFillNs), execIds: [], lastFillId: fills.lastFillId, filledByOrder: fills.filledByOrder }
       : undefined;
     return new IbVenueAdapter({ host: ib.host, port: ib.port, clientId: ib.clientId, instruments }, { log, ...(journaled ? { journaled } : {}) });
@@ -312,7 +312,7 @@ function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentials: Cr
   }
 }
 
-/** What the journal holds of the venue's fills (engine/live JournaledFills); undefined: no fill journaled yet. */
+/** What the journal holds of the venue's fills (engine/live JournaledFills); undefined: no fill or order journaled yet. */
 function journaledFills(dir: string): JournaledFills | undefined {
   const journal = Journal.open(dir, { durability: { mode: 'async' } });
   try {
