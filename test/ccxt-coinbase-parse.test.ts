@@ -8,7 +8,7 @@ import path from 'node:path';
 import ccxt from 'ccxt';
 import { describe, expect, test } from 'vitest';
 import {
-  CcxtParseError, checkOrderPrecision, Redactor, coinbaseProfile, fillFactsOf, marketRulesOf, OrderTracker, SequenceWatch, userOrdersOf, VenueIdTable,
+  CcxtParseError, checkOrderPrecision, Redactor, coinbaseProfile, fillFactsOf, FillIds, journaledPrefix, byTimeThenTradeId, marketRulesOf, OrderTracker, SequenceWatch, userOrdersOf, VenueIdTable,
   writeQuoteRecord, writeTradeRecord, type CcxtOrder, type CcxtTrade, type StreamGap,
 } from '../adapters/ccxt/index.js';
 import { EventKind, KIND_MASK, loadEventRecord, type EventRecord } from '../engine/layout/event-record.js';
@@ -64,7 +64,7 @@ describe('Coinbase fixtures through ccxt and the adapter\'s parse functions', ()
     expect(ids.decimal('12345'), 'decimal ids pass through').toBe('12345');
   });
 
-  test('order endpoint: CANCELLED maps to canceled; fills carry trade id, order UUID, fee in USD and maker/taker', () => {
+  test('order endpoint: CANCELLED maps to canceled; fills carry a string trade id, order UUID, fee in USD and maker/taker', () => {
     const ex = offlineCoinbase();
     const orders = fixture('rest-order.recorded.json').map((r: { response: { order: unknown } }) => ex.parseOrder(r.response.order));
     const byClient = new Map<string, CcxtOrder>(orders.map((o: CcxtOrder) => [o.clientOrderId, o]));
@@ -72,9 +72,10 @@ describe('Coinbase fixtures through ccxt and the adapter\'s parse functions', ()
     const fills: CcxtTrade[] = fixture('rest-fills.recorded.json').flatMap((r: { response: { fills: unknown[] } }) => r.response.fills.map((f) => ex.parseTrade(f)));
     // Keep each trade id once (a fills answer may repeat trades an earlier one gave).
     const facts = [...new Map(fills.map((t) => [t.id, fillFactsOf(new VenueIdTable().trade(t), 'USD')])).values()];
-    expect(facts.map((f) => f.fillId).sort(), 'trade ids').toEqual([4, 5, 6]);
+    expect(facts.length, 'three distinct fills').toBe(3);
+    expect(facts.every((f) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(f.tradeId)), `trade ids are UUID-like strings, kept as sent: ${facts.map((f) => f.tradeId)}`).toBe(true);
     expect(fills.every((t) => /^00000000-0000-4000-8000-/.test(t.order!)), 'fills name their order by UUID').toBe(true);
-    const market = facts.filter((f) => f.fillId === 4 || f.fillId === 5);
+    const market = facts.filter((f) => f.price === 50_020);
     expect(market.map((f) => [f.price, f.amount, f.fee, f.maker])).toEqual([[50_020, 0.01, 0.5002, false], [50_020, 0.01, 0.5002, false]]);
     const maker = facts.find((f) => f.price === 49_900)!;
     expect([maker.amount, maker.maker, maker.fee]).toEqual([0.1, true, 4.99]);
@@ -84,7 +85,8 @@ describe('Coinbase fixtures through ccxt and the adapter\'s parse functions', ()
     const ex = offlineCoinbase();
     const ids = new VenueIdTable();
     const out: EventRecord[] = [];
-    const tracker = new OrderTracker((write) => out.push(record(write)));
+    // Coinbase's string trade ids get numbers above the journal's last fill id (41 here).
+    const tracker = new OrderTracker((write) => out.push(record(write)), new FillIds('assigned', 41));
     tracker.submitted({ orderId: 1n, clientOrderId: clientOrderIdOf(1n), instrument: 0, qty: 0.02, orderType: OrderType.MARKET, timeInForce: TimeInForce.GTC, limitPrice: 0, stopPrice: 0, flags: 0, decisionNs: 0n });
     const updates = fixture('ws-user.recorded.json').flatMap((m: unknown) => userOrdersOf(m)).map((o: unknown) => ids.order(ex.parseWsOrder(o) as CcxtOrder));
     const mine = updates.filter((o: CcxtOrder) => o.clientOrderId === 'qf-1');
@@ -95,7 +97,31 @@ describe('Coinbase fixtures through ccxt and the adapter\'s parse functions', ()
     const fills: CcxtTrade[] = fixture('rest-fills.recorded.json')[0].response.fills.map((f: unknown) => ids.trade(ex.parseTrade(f)));
     for (const f of [...fills, ...fills]) tracker.fill(fillFactsOf(f, 'USD'), 0n);
     expect(out.map((r) => r.kind & KIND_MASK), 'each fill once, duplicates dropped').toEqual([EventKind.ACK, EventKind.FILL, EventKind.FILL]);
+    expect(out.slice(1).map((r) => r.b), 'fill ids assigned above the journal\'s last, in arrival order').toEqual([42, 43]);
+    expect(tracker.lastFillId).toBe(43);
     expect(tracker.view('qf-1')!.state).toBe(OrderState.FILLED);
+  });
+
+  test('fill ids: assigned numbers are dense from the last journaled one and stable per trade id; decimal ids pass through; a non-decimal id is refused in venue mode', () => {
+    const assigned = new FillIds('assigned', 7);
+    expect(['b-uuid', 'a-uuid', 'b-uuid', 'c-uuid'].map((id) => assigned.of(id))).toEqual([8, 9, 8, 10]);
+    expect([assigned.last, assigned.peek('a-uuid'), assigned.peek('d-uuid')]).toEqual([10, 9, undefined]);
+    const venue = new FillIds('venue');
+    expect([venue.of('12'), venue.of('5'), venue.last]).toEqual([12, 5, 12]);
+    expect(() => venue.of('f4ae4d82-3556-47de-8974-2345a6b39b0a')).toThrow('`trade.id` must be a decimal venue id >= 1, was "f4ae4d82-3556-47de-8974-2345a6b39b0a"');
+    expect(() => new FillIds('assigned', -1)).toThrow(RangeError);
+  });
+
+  test('journaled fills of an order: sorted by time then trade id, the leading ones within the journaled quantity', () => {
+    const f = (tradeId: string, ms: number, amount: number) => ({ tradeId, tsExchange: BigInt(ms) * 1_000_000n, amount });
+    const sorted = [f('z', 2, 0.02), f('b', 1, 0.01), f('a', 1, 0.01), f('c', 3, 0.005)].sort(byTimeThenTradeId);
+    expect(sorted.map((x) => x.tradeId)).toEqual(['a', 'b', 'z', 'c']);
+    expect([f('100', 1, 1), f('99', 1, 1), f('98', 1, 1)].sort(byTimeThenTradeId).map((x) => x.tradeId), 'decimal trade ids by value').toEqual(['98', '99', '100']);
+    expect(journaledPrefix(sorted, 0)).toBe(0);
+    expect(journaledPrefix(sorted, 0.01)).toBe(1);
+    expect(journaledPrefix(sorted, 0.04), '0.01 + 0.01 + 0.02 in floating point stays within 0.04 + epsilon').toBe(3);
+    expect(journaledPrefix(sorted, 0.039)).toBe(2);
+    expect(journaledPrefix(sorted, 1)).toBe(4);
   });
 
   test('market_trades and ticker (recorded) become TRADE and QUOTE records', () => {

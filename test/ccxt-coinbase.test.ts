@@ -7,7 +7,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CcxtVenueAdapter, type FeedHealthEvent } from '../adapters/ccxt/index.js';
-import { clientOrderIdOf, type VenueOrderRequest } from '../engine/live/index.js';
+import { clientOrderIdOf, type JournaledFills, type VenueOrderRequest } from '../engine/live/index.js';
 import { EventKind, KIND_MASK, loadEventRecord, type EventRecord } from '../engine/layout/event-record.js';
 import { OrderState, OrderType, TimeInForce } from '../engine/orders/index.js';
 import { loadConfig } from '../engine/config/index.js';
@@ -21,18 +21,20 @@ const PEM = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.e
 interface Harness { sim: CoinbaseSim; adapter: CcxtVenueAdapter; records: { r: EventRecord; seq: bigint }[]; logs: string[]; health: FeedHealthEvent[] }
 const open: Harness[] = [];
 
-async function harness(options: { hmac?: boolean; clientSecret?: string } = {}): Promise<Harness> {
+async function harness(options: { hmac?: boolean; clientSecret?: string; sim?: CoinbaseSim; journaled?: JournaledFills } = {}): Promise<Harness> {
   const credentials = options.hmac ? { apiKey: CB_TEST_HMAC_KEY, secret: CB_TEST_HMAC_SECRET } : { apiKey: CB_TEST_API_KEY, secret: PEM };
-  const sim = await startCoinbaseSim({ credentials });
-  sim.trade('BTC-USD', 50_000, 1);
-  sim.trade('ETH-USD', 3_000, 1);
+  const sim = options.sim ?? await startCoinbaseSim({ credentials });
+  if (!options.sim) {
+    sim.trade('BTC-USD', 50_000, 1);
+    sim.trade('ETH-USD', 3_000, 1);
+  }
   const logs: string[] = [];
   const adapter = new CcxtVenueAdapter({
     exchange: 'coinbase', baseUrl: sim.baseUrl, credentials: { ...credentials, secret: options.clientSecret ?? credentials.secret },
     instruments: [{ instrument: 0, symbol: 'BTC/USD' }, { instrument: 1, symbol: 'ETH/USD' }],
     reconnect: { initialMs: 50, maxMs: 400, seed: 7 }, rateLimit: { pauseMs: 100, maxPauseMs: 2000 }, staleAfterMs: 60_000, healthCheckMs: 100,
     log: (line) => logs.push(line),
-  });
+  }, options.journaled ? { journaled: options.journaled } : {});
   const h: Harness = { sim, adapter, records: [], logs, health: [] };
   open.push(h);
   adapter.onRecord((bytes, seq) => h.records.push({ r: loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0), seq }));
@@ -43,7 +45,9 @@ async function harness(options: { hmac?: boolean; clientSecret?: string } = {}):
 }
 
 afterEach(async () => {
-  for (const h of open.splice(0)) { await h.adapter.close(); await h.sim.close(); }
+  const sims = new Set<CoinbaseSim>();
+  for (const h of open.splice(0)) { await h.adapter.close(); sims.add(h.sim); }
+  for (const sim of sims) await sim.close();
 });
 
 async function until(what: string, ok: () => boolean, rounds = 400): Promise<void> {
@@ -74,9 +78,13 @@ function expectMatchesTruth(h: Harness): void {
     expect(view!.state, `state of ${truth.clientOrderId} (venue ${truth.status})`).toBe(states[truth.status]);
     expect(Math.abs(view!.filled), `filled of ${truth.clientOrderId}`).toBeCloseTo(truth.executedQty, 9);
     const fills = fillsOf(h, view!.orderId);
-    expect(fills.map((f) => f.b).sort((a, b) => a - b), `fill ids of ${truth.clientOrderId}`).toEqual(truth.fills.map((f) => f.tradeId));
+    const shape = (price: number, qty: number, fee: number) => `${price.toFixed(2)} x ${qty.toFixed(8)} fee ${fee.toFixed(8)}`;
+    expect(fills.map((f) => shape(f.price, Math.abs(f.size), f.a)).sort(), `fills of ${truth.clientOrderId}, trade for trade`).toEqual(truth.fills.map((f) => shape(f.price, f.qty, f.commission)).sort());
     expect(fills.reduce((s, f) => s + Math.abs(f.size), 0), `sum of FILL sizes of ${truth.clientOrderId}`).toBeCloseTo(truth.executedQty, 9);
   }
+  // Coinbase's trade ids are strings: FILL records carry the adapter's numbers, one per venue fill, from 1 (no journal) in emission order.
+  const fillIds = h.records.filter(({ r, seq }) => seq === 0n && kindOf(r) === EventKind.FILL).map(({ r }) => r.b);
+  expect(fillIds, 'assigned fill ids: 1, 2, ... in emission order, one per venue fill').toEqual(h.sim.book.orders.flatMap((o) => o.fills).map((_, i) => i + 1));
   expect(h.sim.duplicateSubmissions(), 'client order ids that reached the venue more than once').toEqual([]);
   expect(h.sim.authFailures, 'requests the venue refused as unauthenticated').toEqual([]);
 }
@@ -138,7 +146,7 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
     expectMatchesTruth(h);
     const positions = await h.adapter.positions();
     expect(positions.find((p) => p.instrument === 0)!.qty).toBeCloseTo(10.02, 9);
-    expect((await h.adapter.fillsSince(0n)).length).toBe(2);
+    expect(await h.adapter.fillsSince(0n), 'fillsSince in the same process: both fills were emitted already').toEqual([]);
   });
 
   test('a limit order rests, fills partially on a smaller print, then fully; a second one is canceled by its UUID', async () => {
@@ -258,6 +266,40 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
     await until('FILLED', () => stateOf(h, o.orderId) === OrderState.FILLED && fillsOf(h, o.orderId).length === 1);
     expect(h.sim.submissions(o.clientOrderId)).toBe(1);
     expectMatchesTruth(h);
+  });
+
+  test('a restart: fills the journal holds are not emitted again; missed ones get numbers above its last fill id; an open order of the earlier process fills live once', async () => {
+    const first = await harness();
+    first.sim.book.marketFillParts = 2;
+    const m = order(0.02, 'market');
+    const resting = order(0.1, 'limit', 49_000);
+    first.adapter.submit(m);
+    first.adapter.submit(resting);
+    await first.adapter.sync();
+    await until('two fills of the market order, the limit acknowledged', () => fillsOf(first, m.orderId).length === 2 && eventsOf(first, resting.orderId).length === 1);
+    // The earlier process journaled the first FILL only (killed before the second was journaled).
+    const [journaledFill, lostFill] = fillsOf(first, m.orderId);
+    expect([journaledFill.b, lostFill.b]).toEqual([1, 2]);
+    await first.adapter.close();
+    open.splice(open.indexOf(first), 1);
+    const journaled: JournaledFills = { lastFillId: 1n, lastFillNs: journaledFill.tsExchange, filledByOrder: new Map([[m.clientOrderId, Math.abs(journaledFill.size)]]), firstOrderNs: journaledFill.tsExchange };
+    const h = await harness({ sim: first.sim, journaled });
+    const missed = (await h.adapter.fillsSince(1n)).map((bytes) => loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0));
+    expect(missed.map((r) => [kindOf(r), r.id, r.b, r.price, r.size, r.a]), 'the one fill the journal lacks, numbered above its last fill id')
+      .toEqual([[EventKind.FILL, m.orderId, 2, lostFill.price, lostFill.size, lostFill.a]]);
+    expect(await h.adapter.fillsSince(2n), 'asked again: nothing new').toEqual([]);
+    const fetched = h.sim.requests.filter((r) => r.path === '/api/v3/brokerage/orders/historical/fills');
+    expect(fetched.length, 'fills asked for by time, then the order\'s own fills (its journaled quantity counted)').toBeGreaterThanOrEqual(2);
+    // The resting order of the earlier process fills now: one FILL, numbered next, through the user channel and the fills endpoint.
+    h.sim.trade('BTC-USD', 48_900, 1);
+    await until('the resting order\'s fill', () => fillsOf(h, resting.orderId).length === 1);
+    await h.adapter.sync();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fillsOf(h, resting.orderId).map((r) => [r.b, r.size, r.price]), 'its fill once, numbered above the last').toEqual([[3, 0.1, 49_000]]);
+    expect(fillsOf(h, m.orderId), 'the market order\'s fills: none emitted again live').toEqual([]);
+    expect(h.adapter.orderViews().find((v) => v.clientOrderId === resting.clientOrderId)?.state).toBe(OrderState.FILLED);
+    expect(h.logs.some((l) => l.includes(`order ${m.clientOrderId}, sent before this process started, tracked again (1 of its fills journaled already)`)), h.logs.join('\n')).toBe(true);
+    expect(h.sim.duplicateSubmissions()).toEqual([]);
   });
 
   test('the simulator is idempotent on client_order_id as Coinbase is: a repeat answers the first order, creates nothing, and is counted', async () => {

@@ -25,7 +25,8 @@ describe('ccxt parse (recorded fixtures)', () => {
 
   test('a ccxt my-trade becomes a FILL with the fee in quote and the venue trade id', () => {
     const facts = fillFactsOf(fixture.myTrade, 'USDT');
-    writeFillRecord(view, 0, facts, 42n, 0, -1, BigInt(fixture.myTrade.timestamp + 5) * 1_000_000n);
+    expect(facts.tradeId, 'the venue trade id as sent').toBe(fixture.myTrade.id);
+    writeFillRecord(view, 0, facts, Number(facts.tradeId), 42n, 0, -1, BigInt(fixture.myTrade.timestamp + 5) * 1_000_000n);
     const r = loadEventRecord(view, 0);
     expect(r).toMatchObject({ kind: EventKind.FILL | LIVE, price: 50001, size: -0.01, a: 0.50001, b: 3, id: 42n });
   });

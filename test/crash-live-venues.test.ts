@@ -1,6 +1,7 @@
 // The crash harness (issue 11) against the protocol simulators of issue 15: `quantflow run --mode
-// live` against the Binance simulator (test/venues/binance-sim, ccxt) and against the TWS
-// simulator (test/venues/tws-sim, IB), killed with SIGKILL at every crash point (QF_CRASH_AT:
+// live` against the Binance simulator (test/venues/binance-sim, ccxt), the Coinbase simulator
+// (test/venues/coinbase-sim, ccxt; string fill trade ids) and the TWS simulator (test/venues/tws-sim,
+// IB), killed with SIGKILL at every crash point (QF_CRASH_AT:
 // a venue record received / journaled before it is published, before and after a commit, a
 // command sent, a checkpoint before and after its store) and restarted after each kill; then a
 // random-kill variant (seed printed; QF_LIVE_CRASH_SEED repeats it). At the end: no client order
@@ -17,12 +18,17 @@
 //   - The feed resumes where the session left it. While no session runs the tape stands still;
 //     after a restart the driver reads the journal and has the simulator stream again what the
 //     journal lacks: IB re-sends the last real-time bar; Binance re-streams the klines from the
-//     first one the journal lacks (BinanceSim.replayKlines), the open one last.
+//     first one the journal lacks (BinanceSim.replayKlines), the open one last; Coinbase's candles
+//     are polled over REST, so before each start the simulator serves candles from the first one
+//     the journal lacks on (CoinbaseSim.candlesFrom).
 //   - Orders the venue never saw are resent on restart: live.reconcile.resubmitWithinMs covers
 //     the simulators' clocks (their bars are hours to years older than the wall clock).
 //   - Missed fills come back the venue's way: Binance through myTrades since the last journaled
-//     fill id, IB through reqExecutions since the last journaled execution (run.ts tells the
-//     adapter which executions the journal holds, so each is journaled once).
+//     fill id; Coinbase (trade ids are strings, fill ids the adapter's) through the fills endpoint
+//     from the last journaled fill's time minus a margin, each order's journaled quantity skipped;
+//     IB through reqExecutions since the last journaled execution (run.ts tells each adapter what
+//     the journal holds: last fill id and time, filled quantity per order, so each is journaled once).
+//     A kill at command-sent leaves a market order filled at the venue and its FILL unjournaled.
 import { appendFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Journal } from '../engine/journal/index.js';
@@ -31,6 +37,7 @@ import { CRASH_POINTS, type CrashPointName } from '../engine/live/index.js';
 import { mulberry32 } from '../engine/core/mulberry32.js';
 import { TEST_API_KEY, TEST_SECRET, type BinanceSim } from './venues/binance-sim/index.js';
 import { OUT, type TwsSim } from './venues/tws-sim/index.js';
+import type { CoinbaseSim } from './venues/coinbase-sim/index.js';
 import { RunHarness, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
@@ -63,6 +70,10 @@ interface VenueDriver {
   subscriptionMark(): number;
   /** After a restart: streams again what the journal lacks (bars after `lastJournaled`, up to the last printed `printed`). */
   resume(lastJournaled: number, printed: number): void;
+  /** Before each start (`lastJournaled`: the journal's last bar, -1 none): what a polled feed must serve from. */
+  beforeStart?(lastJournaled: number): void;
+  /** Calls `listener` once, the moment the venue next fills an order (before any message about it leaves the simulator). */
+  onNextVenueFill?(listener: () => void): void;
   /** The venue's truth, without venue-assigned ids and clocks. */
   truth(): { orders: unknown[]; fills: unknown[]; positions: unknown; duplicates: string[]; orderRefs: string[]; fillCount: number };
 }
@@ -79,6 +90,33 @@ async function binanceDriver(name: string): Promise<VenueDriver & { sim: Binance
     subscriptionMark: () => 0,
     subscribed: () => sim.subscribedStreams().includes('btcusdt@kline_1m'),
     resume: (lastJournaled) => void sim.replayKlines('BTCUSDT', openTime(lastJournaled + 1)),
+    truth: () => {
+      const orders = sim.book.orders;
+      return {
+        orders: orders.map((o) => ({ id: o.clientOrderId, side: o.side, type: o.type, qty: o.origQty, executed: o.executedQty, status: o.status, quote: o.cumQuote })),
+        fills: orders.flatMap((o) => o.fills.map((f) => ({ id: o.clientOrderId, price: f.price, qty: f.qty, fee: f.commission }))),
+        positions: [...sim.book.balances].map(([asset, b]) => [asset, b.free + b.locked]),
+        duplicates: sim.duplicateSubmissions(), orderRefs: orders.map((o) => o.clientOrderId), fillCount: orders.reduce((n, o) => n + o.fills.length, 0),
+      };
+    },
+  };
+}
+
+async function coinbaseDriver(name: string): Promise<VenueDriver & { sim: CoinbaseSim }> {
+  const { sim, config, journal, startTime, env } = await harness.setupCoinbase(name, 'keep');
+  appendFileSync(config, '  reconcile: { foreignOrders: report, resubmitWithinMs: 864000000, positionTolerance: 1.0e-9 }\n');
+  const openTime = (i: number) => startTime + i * 60_000;
+  const candlePolls = () => sim.requests.filter((r) => r.path.endsWith('/candles')).length;
+  return {
+    name, sim, config, journal, env,
+    print: (i) => void sim.playPath('BTC-USD', [50_000 + 100 * TAPE[i]], { startTime: openTime(i) }),
+    barIndex: (ts) => Number(ts / 1_000_000n - BigInt(startTime)) / 60_000,
+    closedBy: (i) => i - 1,
+    subscriptionMark: candlePolls,
+    subscribed: (since) => candlePolls() > since,
+    beforeStart: (lastJournaled) => { sim.candlesFrom = openTime(lastJournaled + 1); },
+    onNextVenueFill: (listener) => { sim.onFill = () => { sim.onFill = null; listener(); }; },
+    resume: () => undefined,
     truth: () => {
       const orders = sim.book.orders;
       return {
@@ -160,7 +198,13 @@ async function whileRunning(child: Child, ok: () => boolean, ms = 60_000): Promi
   throw new Error(`the session made no progress for ${ms} ms\nstderr:\n${child.stderr.slice(-4000)}`);
 }
 
-interface HarnessRun { book: unknown; kills: Map<string, number>; journal: JournalState; restarts: number }
+interface HarnessRun {
+  book: unknown; kills: Map<string, number>; journal: JournalState; restarts: number;
+  /** Fills the start reconciliations recovered from the venue (summed over the processes). */
+  recoveredFills: number;
+}
+
+const recoveredFillsOf = (child: Child) => [...child.stderr.matchAll(/reconciliation \(start\): (\d+) missed fills/g)].reduce((n, m) => n + Number(m[1]), 0);
 
 /**
  * Plays the whole tape against one session, restarted after every death. `plan(k)` gives the
@@ -169,8 +213,12 @@ interface HarnessRun { book: unknown; kills: Map<string, number>; journal: Journ
  */
 async function playTape(
   driver: VenueDriver, plan: (k: number) => string | undefined, killAfterMs: (k: number) => number | undefined = () => undefined, onKill: (point: string) => void = () => undefined,
+  /** Process k is killed the moment the venue fills an order of it (driver.onNextVenueFill). */
+  killAtVenueFill: (k: number) => boolean = () => false,
 ): Promise<HarnessRun> {
   const kills = new Map<string, number>();
+  let recoveredFills = 0;
+  const killedAtFill = new Set<Child>();
   let printed = -1;
   let k = 0;
   let child: Child | null = null;
@@ -185,9 +233,11 @@ async function playTape(
     const crashAt = plan(k);
     const killAt = killAfterMs(k);
     k++;
+    driver.beforeStart?.(readJournal(driver).lastBar);
     const mark = driver.subscriptionMark();
     const next = harness.start(['--mode', 'live', '--config', driver.config, '--i-understand-live', '--port', '0'], { ...driver.env, ...(crashAt ? { QF_CRASH_AT: crashAt } : {}) }, crashAt ? [] : ['QF_CRASH_AT']);
     if (killAt !== undefined) setTimeout(() => { if (running(next)) next.proc.kill('SIGKILL'); }, killAt);
+    if (killAtVenueFill(k - 1)) driver.onNextVenueFill!(() => { if (running(next)) { killedAtFill.add(next); next.proc.kill('SIGKILL'); } });
     if (await whileRunning(next, () => /reconciliation \(start/.test(next.stderr) && driver.subscribed(mark))) {
       await pause(100);
       driver.resume(readJournal(driver).lastBar, printed);
@@ -196,8 +246,9 @@ async function playTape(
   };
   const noteDeath = async (dead: Child): Promise<void> => {
     const { code, signal } = await dead.exit;
+    recoveredFills += recoveredFillsOf(dead);
     expect(signal, `${driver.name}: a session dies only by SIGKILL (exit ${code})\nstderr:\n${dead.stderr.slice(-4000)}`).toBe('SIGKILL');
-    const point = /crash point: ([a-z-]+):/.exec(dead.stderr)?.[1] ?? 'random';
+    const point = /crash point: ([a-z-]+):/.exec(dead.stderr)?.[1] ?? (killedAtFill.delete(dead) ? 'venue-fill' : 'random');
     kills.set(point, (kills.get(point) ?? 0) + 1);
     onKill(point);
   };
@@ -217,7 +268,7 @@ async function playTape(
       if (signal === 'SIGKILL') { await noteDeath(child); continue; }
       expect(code, `${driver.name}: the last session stops cleanly\nstderr:\n${child.stderr.slice(-4000)}`).toBe(0);
       const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { book: unknown };
-      return { book: result.book, kills, journal: readJournal(driver), restarts };
+      return { book: result.book, kills, journal: readJournal(driver), restarts, recoveredFills: recoveredFills + recoveredFillsOf(child) };
     }
     await noteDeath(child);
   }
@@ -241,6 +292,7 @@ const VISIT: Record<CrashPointName, number> = {
 
 describe.each([
   ['Binance (ccxt)', binanceDriver],
+  ['Coinbase (ccxt)', coinbaseDriver],
   ['IB (TWS)', ibDriver],
 ] as const)('crash harness against the %s simulator', (venue, makeDriver) => {
   let reference: { run: HarnessRun; truth: ReturnType<VenueDriver['truth']> };
@@ -267,6 +319,18 @@ describe.each([
     process.stderr.write(`crash harness (${venue}): ${run.restarts} restarts; kills: ${kills}\n`);
     expectSameAsUninterrupted(driver, run, reference, `${venue}, kills ${kills}`);
     expect(pending, `${venue}: crash points never reached (kills: ${kills})`).toEqual([]);
+  }, 240_000);
+
+  // Venues whose driver can tell the moment an order fills (Coinbase): a fill at the venue that no journal holds yet.
+  test.runIf(venue.startsWith('Coinbase'))('SIGKILL the moment the venue fills an order (before the fill is journaled), three times: each fill recovered once; ends as the uninterrupted run', async () => {
+    expect(reference, 'the uninterrupted run').toBeDefined();
+    const driver = await makeDriver(`crash-at-fill-${venue.split(' ')[0]}`);
+    const run = await playTape(driver, () => undefined, undefined, undefined, (k) => k < 3);
+    const kills = [...run.kills].map(([point, n]) => `${point} ${n}`).join(', ');
+    process.stderr.write(`crash harness at venue fills (${venue}): ${run.restarts} restarts; kills: ${kills}; ${run.recoveredFills} fills recovered at start\n`);
+    expect(run.kills.get('venue-fill'), `${venue}: kills at a venue fill (kills: ${kills})`).toBe(3);
+    expect(run.recoveredFills, `${venue}: each fill the killed process never journaled is recovered by the next start`).toBe(3);
+    expectSameAsUninterrupted(driver, run, reference, `${venue}, kills ${kills}`);
   }, 240_000);
 
   test('SIGKILL at random times (seed printed), restart after each: ends as the uninterrupted run', async () => {

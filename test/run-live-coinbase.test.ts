@@ -3,12 +3,13 @@
 // simulator's 1m candles (polled over REST), orders reach the simulator through the journal with
 // a CDP key (JWT ES256) checked on every private request, fills come back from the user channel
 // and the fills endpoint, Ctrl-C stops by the on-exit policy; the journal and the simulator's truth
-// agree, no client order id reached the venue twice, and the secret never reaches the journal or output.
+// agree (fills trade for trade; FILL records carry the adapter's fill ids, Coinbase's trade ids being
+// strings), no client order id reached the venue twice, and the secret never reaches the journal or output.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Journal, type JournalEntry } from '../engine/journal/index.js';
-import { EV_B, EventKind, KIND_MASK } from '../engine/layout/event-record.js';
+import { EV_B, EV_PRICE, EV_SIZE, EventKind, KIND_MASK } from '../engine/layout/event-record.js';
 import { PATH, RunHarness, until } from './run-harness.js';
 
 const harness = new RunHarness();
@@ -47,9 +48,12 @@ describe('quantflow run --mode live against the Coinbase simulator', () => {
     expect(sim.authFailures, 'private requests refused by the venue').toEqual([]);
     const fills = entries.filter((e) => e.type === 'inbound' && kindOf(e) === EventKind.FILL);
     expect(fills.length, 'every fill at the simulator journaled once').toBe(venueFills());
-    const journaledIds = fills.map((e) => new DataView(e.record.buffer, e.record.byteOffset).getFloat64(EV_B, true)).sort((a, b) => a - b);
-    const venueIds = sim.book.orders.flatMap((o) => o.fills.map((f) => f.tradeId)).sort((a, b) => a - b);
-    expect(journaledIds, 'journaled FILL trade ids = the venue\'s').toEqual(venueIds);
+    const field = (e: JournalEntry, at: number) => new DataView(e.record.buffer, e.record.byteOffset).getFloat64(at, true);
+    // Coinbase's trade ids are strings (UUID-like): the adapter numbers the FILL records 1, 2, ... above the journal's last fill id (none here).
+    expect(fills.map((e) => field(e, EV_B)), 'journaled fill ids: assigned, one per venue fill, in journal order').toEqual(fills.map((_, i) => i + 1));
+    const shape = (price: number, qty: number) => `${price.toFixed(2)} x ${qty.toFixed(8)}`;
+    expect(fills.map((e) => shape(field(e, EV_PRICE), Math.abs(field(e, EV_SIZE)))).sort(), 'journaled fills = the venue\'s, trade for trade')
+      .toEqual(sim.book.orders.flatMap((o) => o.fills.map((f) => shape(f.price, f.qty))).sort());
     const result = JSON.parse(child.stdout.trim().split('\n').pop()!);
     expect(result.commandsSent).toBe(sim.book.orders.length);
     const bytes = Buffer.concat(readdirSync(journal).map((f) => readFileSync(path.join(journal, f))));

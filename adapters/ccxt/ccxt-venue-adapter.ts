@@ -5,6 +5,13 @@
 //            feed one OrderTracker, which emits ACK / FILL / CANCELED / EXPIRED / REJECT once each.
 //            A submission whose outcome is unknown (no answer) is never re-sent: the order is asked
 //            for by client order id until the venue answers or it is declared lost (REJECT).
+//   fill ids FILL records carry a numeric fill id (common/fill-ids.ts): Binance's decimal trade
+//            ids as they are; Coinbase's string trade ids get numbers above the journal's last
+//            fill id (CcxtAdapterOptions.journaled), once per trade id. After a restart, missed
+//            fills are fetched by id (Binance) or by time from the last journaled fill minus a
+//            margin (Coinbase); an order an earlier process sent is recovered into the tracker
+//            with the fills the journal holds counted as seen (per order, in time then trade-id
+//            order, those within its journaled filled quantity), so none is emitted twice.
 //   market   the push subscription `subscribeMarket` (watchTrades / watchOHLCV / watchTicker ->
 //            TRADE / BAR / QUOTE records, sourceSeq = the adapter's market sequence), with trade-id
 //            and bar-time gap detection, REST backfill, staleness detection and REST polling while stale.
@@ -15,14 +22,15 @@
 import type {
   FeedSignal, PushMarketStream, PushVenueAdapter, VenueCancelRequest, VenueOrderRequest, VenueOrderView, VenuePosition, VenueRecordListener, VenueReplaceRequest, VenueStatus,
 } from '../../engine/live/index.js';
-import { orderIdOfClientOrderId } from '../../engine/live/index.js';
+import { orderIdOfClientOrderId, type JournaledFills } from '../../engine/live/index.js';
 import { EVENT_BYTES } from '../../engine/layout/event-record.js';
 import { ClockSync } from './common/clock-sync.js';
 import { RejectReason, RejectedRequest } from './common/consts.js';
 import { ccxtOrderType, ccxtTimeInForce } from './common/enums.js';
+import { byTimeThenTradeId, FillIds, journaledPrefix } from './common/fill-ids.js';
 import {
-  fillFactsOf, orderViewOf, writeBarRecord, writeFillRecord, writeQuoteRecord, writeTradeRecord,
-  type CcxtOhlcv, type CcxtOrder, type CcxtTicker, type CcxtTrade,
+  fillFactsOf, orderViewOf, sideSign, writeBarRecord, writeFillRecord, writeQuoteRecord, writeTradeRecord,
+  type CcxtOhlcv, type CcxtOrder, type CcxtTicker, type CcxtTrade, type FillFacts,
 } from './common/parse.js';
 import { checkOrderPrecision, marketRulesOf, type MarketRules } from './common/precision.js';
 import { Redactor, redactingLog } from './common/redact.js';
@@ -31,7 +39,7 @@ import { resolveCcxtConfig, type CcxtAdapterConfig, type ResolvedCcxtAdapterConf
 import { createCcxtExchange, exchangeProfile, type CcxtExchange, type ExchangeProfile } from './factories.js';
 import type { StreamGap } from './exchanges/index.js';
 import { RequestQueue } from './http/request-queue.js';
-import { OrderTracker } from './order-tracker.js';
+import { OrderTracker, type RecordWriter } from './order-tracker.js';
 import { Backoff } from './websocket/backoff.js';
 import { BarSequence, TradeSequence } from './websocket/sequence.js';
 
@@ -54,6 +62,17 @@ export interface FeedHealthEvent {
 /** An order refused before it was sent (precision guard, unsupported type): the REJECT record's reason in words. */
 export interface OrderRefusal { readonly clientOrderId: string; readonly rule: string; readonly reason: string }
 
+/** What the adapter is told beyond its config. */
+export interface CcxtAdapterOptions {
+  /**
+   * What the session's journal holds of the venue's fills (a restart; engine/live
+   * readJournaledFills): assigned fill ids continue above its last fill id, missed fills are asked
+   * for from its last fill time (minus `fillRecoveryMarginMs`), and the fills it holds are not
+   * emitted again.
+   */
+  readonly journaled?: JournaledFills;
+}
+
 const TIMEFRAME_MS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000 };
 
 export class CcxtVenueAdapter implements PushVenueAdapter {
@@ -66,6 +85,10 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   exchange: CcxtExchange = null;
   private readonly profile: ExchangeProfile;
   private readonly tracker: OrderTracker;
+  private readonly fillIds: FillIds;
+  private readonly journaled: JournaledFills | undefined;
+  /** Orders an earlier process sent, being recovered into the tracker, by decimal venue order id (true: ours). */
+  private readonly recoveries = new Map<number, Promise<boolean>>();
   private queue!: RequestQueue;
   private listener: VenueRecordListener | null = null;
   private disconnectListener: ((reason: string) => void) | null = null;
@@ -86,7 +109,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private readonly scratch = new DataView(new ArrayBuffer(EVENT_BYTES));
   reconnects = 0;
 
-  constructor(config: CcxtAdapterConfig) {
+  constructor(config: CcxtAdapterConfig, options: CcxtAdapterOptions = {}) {
     this.config = resolveCcxtConfig(config);
     this.name = `ccxt:${this.config.exchange}`;
     this.profile = exchangeProfile(this.config.exchange);
@@ -94,7 +117,9 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     const c = this.config.credentials;
     this.log = redactingLog(new Redactor([c.apiKey, c.secret, c.password]), this.config.log);
     this.clock = new ClockSync(this.config.localNowMs);
-    this.tracker = new OrderTracker((write) => this.emitEvent(write));
+    this.journaled = options.journaled;
+    this.fillIds = new FillIds(this.profile.fillIds, Number(options.journaled?.lastFillId ?? 0n));
+    this.tracker = new OrderTracker((write) => this.emitEvent(write), this.fillIds);
   }
 
   onRecord(listener: VenueRecordListener): void {
@@ -259,25 +284,106 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     return this.config.instruments.map(({ instrument, symbol }) => ({ instrument, qty: Number(balance.total?.[symbol.split('/')[0]] ?? 0) }));
   }
 
+  /**
+   * FILL records the journal lacks. 'venue' fill ids (Binance): the fills with a trade id above
+   * `fillId`, in id order. 'assigned' (Coinbase): the fills from the last known fill's venue time
+   * minus the margin on, less those the tracker counted (this process) or the journal holds (an
+   * earlier process's orders, recovered first), numbered above the last fill id in time order.
+   */
   async fillsSince(fillId: bigint): Promise<Uint8Array[]> {
+    if (this.profile.fillIds === 'assigned') return this.fillsSinceByTime();
     const out: { id: number; bytes: Uint8Array }[] = [];
     for (const { instrument, symbol } of this.config.instruments) {
-      const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchFillsFrom(this.exchange, symbol, Number(fillId) + 1));
+      const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchFills(this.exchange, symbol, { fillId: Number(fillId) + 1 }));
       const quote = symbol.split('/')[1];
       for (const venueTrade of trades) {
         const t = this.profile.ids.trade(venueTrade);
         const facts = fillFactsOf(t, quote);
-        if (BigInt(facts.fillId) <= fillId) continue;
+        const id = this.fillIds.of(facts.tradeId);
+        if (BigInt(id) <= fillId) continue;
         const view = this.tracker.views().find((v) => v.instrument === instrument && this.venueOrderIdOf(v.clientOrderId) === facts.venueOrderId);
         // An order this process never sent (sent before a restart): the venue says whose it is.
         const owner = view ? { orderId: view.orderId, sign: view.qty > 0 ? 1 : -1 } : await this.ownerOfVenueOrder(symbol, facts.venueOrderId, t.side);
         if (!owner) continue;
         const bytes = new Uint8Array(EVENT_BYTES);
-        writeFillRecord(new DataView(bytes.buffer), 0, facts, owner.orderId, instrument, owner.sign, this.clock.venueNowNs());
-        out.push({ id: facts.fillId, bytes });
+        writeFillRecord(new DataView(bytes.buffer), 0, facts, id, owner.orderId, instrument, owner.sign, this.clock.venueNowNs());
+        out.push({ id, bytes });
       }
     }
     return out.sort((a, b) => a.id - b.id).map((f) => f.bytes);
+  }
+
+  /** fillsSince for venues whose trade ids are strings (see there). */
+  private async fillsSinceByTime(): Promise<Uint8Array[]> {
+    const journaledNs = this.journaled?.lastFillNs ?? 0n;
+    const lastNs = this.tracker.lastFillNs > journaledNs ? this.tracker.lastFillNs : journaledNs;
+    // From the last fill known minus the margin; with none, from the first journaled order's decision minus the margin (null: a new journal, everything).
+    const fromNs = lastNs > 0n ? lastNs : (this.journaled?.firstOrderNs ?? 0n);
+    const sinceMs = fromNs > 0n ? Math.max(0, Number(fromNs / 1_000_000n) - this.config.fillRecoveryMarginMs) : null;
+    const fresh: FillFacts[] = [];
+    for (const { instrument, symbol } of this.config.instruments) {
+      const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchFills(this.exchange, symbol, { sinceMs }));
+      const quote = symbol.split('/')[1];
+      for (const venueTrade of trades) {
+        const facts = fillFactsOf(this.profile.ids.trade(venueTrade), quote);
+        if (!this.tracker.hasVenueOrder(facts.venueOrderId) && !(await this.recoverVenueOrder(instrument, facts.venueOrderId))) continue; // not ours
+        if (!this.tracker.seen(facts.venueOrderId, facts.tradeId) && !fresh.some((f) => f.tradeId === facts.tradeId)) fresh.push(facts);
+      }
+    }
+    const out: Uint8Array[] = [];
+    const collect: RecordWriter = (write) => {
+      const bytes = new Uint8Array(EVENT_BYTES);
+      write(new DataView(bytes.buffer), 0);
+      out.push(bytes);
+    };
+    const now = this.clock.venueNowNs();
+    for (const facts of fresh.sort(byTimeThenTradeId)) this.tracker.fill(facts, now, collect);
+    return out;
+  }
+
+  /** Recovers venue order `venueOrderId` (decimal) into the tracker once (see recoverOrder); false when it is not ours. */
+  private recoverVenueOrder(instrument: number, venueOrderId: number, known?: CcxtOrder): Promise<boolean> {
+    let recovery = this.recoveries.get(venueOrderId);
+    if (recovery === undefined) {
+      const symbol = this.symbols.symbolOf(instrument);
+      recovery = (async () => {
+        const order = known ?? this.profile.ids.order(await this.queue.run<CcxtOrder>(`fetchOrder ${venueOrderId}`, () => this.profile.fetchOrderById(this.exchange, symbol, this.profile.ids.venue(String(venueOrderId)))));
+        return this.recoverOrder(instrument, order);
+      })();
+      // A failed lookup is tried again by the next caller.
+      recovery.catch(() => this.recoveries.delete(venueOrderId));
+      this.recoveries.set(venueOrderId, recovery);
+    }
+    return recovery;
+  }
+
+  /**
+   * An order of ours the tracker does not know (an earlier process of the session sent it) joins
+   * the tracker, with the fills the journal holds counted as seen: its fills sorted by venue time
+   * then trade id, those whose cumulative quantity stays within the journaled filled quantity.
+   */
+  private async recoverOrder(instrument: number, order: CcxtOrder): Promise<boolean> {
+    const clientOrderId = order.clientOrderId;
+    const orderId = clientOrderId ? orderIdOfClientOrderId(clientOrderId) : null;
+    if (clientOrderId === undefined || orderId === null || order.id === undefined) return false;
+    if (this.tracker.has(clientOrderId)) return true;
+    const venueOrderId = Number(order.id);
+    const symbol = this.symbols.symbolOf(instrument);
+    const journaledQty = this.journaled?.filledByOrder.get(clientOrderId) ?? 0;
+    let journaled: FillFacts[] = [];
+    if (journaledQty > 0) {
+      const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchOrderFills(this.exchange, symbol, this.profile.ids.venue(String(venueOrderId))));
+      const quote = symbol.split('/')[1];
+      const facts = [...new Map(trades.map((t) => { const f = fillFactsOf(this.profile.ids.trade(t), quote); return [f.tradeId, f] as const; })).values()].sort(byTimeThenTradeId);
+      journaled = facts.slice(0, journaledPrefix(facts, journaledQty));
+    }
+    if (this.tracker.has(clientOrderId)) return true;
+    this.venueOrderIds.set(clientOrderId, venueOrderId);
+    const sign = sideSign(order.side, 'order.side');
+    const amount = order.amount !== undefined && order.amount > 0 ? order.amount : Math.max(order.filled ?? 0, journaledQty);
+    this.tracker.recovered({ orderId, clientOrderId, instrument, sign, qty: amount, limitPrice: order.price ?? 0, venueOrderId, journaled });
+    this.log(`${this.name}: order ${clientOrderId}, sent before this process started, tracked again (${journaled.length} of its fills journaled already)`);
+    return true;
   }
 
   /**
@@ -380,13 +486,15 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     }
   }
 
+  /** Fills from the stream or REST, counted in venue time then trade-id order (assigned fill ids follow it). */
   private onFills(trades: readonly CcxtTrade[]): void {
     const now = this.clock.venueNowNs();
+    const facts: FillFacts[] = [];
     for (const t of trades) {
-      const instrument = this.symbols.instrumentOf(t.symbol);
-      if (instrument === null) continue;
-      this.tracker.fill(fillFactsOf(this.profile.ids.trade(t), t.symbol!.split('/')[1]), now);
+      if (this.symbols.instrumentOf(t.symbol) === null) continue;
+      facts.push(fillFactsOf(this.profile.ids.trade(t), t.symbol!.split('/')[1]));
     }
+    for (const f of facts.sort(byTimeThenTradeId)) this.tracker.fill(f, now);
   }
 
   /** After the user stream came back: every unsettled order and its fills, from REST. */
@@ -524,7 +632,20 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   /** Order updates from the user stream (ccxt's watchOrders, or each message through the profile's hook). */
   private onOrderUpdates(orders: readonly CcxtOrder[]): void {
     const t = this.clock.venueNowNs();
-    for (const o of orders) this.tracker.order(this.profile.ids.order(o), t);
+    for (const venueOrder of orders) {
+      const o = this.profile.ids.order(venueOrder);
+      // Assigned fill ids: an order of ours an earlier process sent is recovered first (its journaled fills counted), then updated.
+      const instrument = this.symbols.instrumentOf(o.symbol);
+      if (this.profile.fillIds === 'assigned' && o.clientOrderId && o.id && instrument !== null && !this.tracker.has(o.clientOrderId) && orderIdOfClientOrderId(o.clientOrderId) !== null) {
+        this.track(this.recoverVenueOrder(instrument, Number(o.id), o).then((ours) => {
+          if (!ours) return;
+          this.tracker.order(o, this.clock.venueNowNs());
+          this.backfillFillsIfNeeded();
+        }));
+        continue;
+      }
+      this.tracker.order(o, t);
+    }
     this.backfillFillsIfNeeded();
   }
 

@@ -31,6 +31,12 @@ export interface CcxtAdapterConfig {
   readonly healthCheckMs?: number;
   /** Fetches of an order that answer "not found" before an order whose submission outcome is unknown is declared lost (REJECT). */
   readonly lostOrderChecks?: number;
+  /**
+   * Venues that number fills by the adapter (Coinbase): missed fills are asked for from the last
+   * known fill's venue time minus this margin (fills that reached the venue just before it but the
+   * journal after it). Default 10 minutes.
+   */
+  readonly fillRecoveryMarginMs?: number;
   readonly localNowMs?: () => number;
   /** Every log line (already redacted). */
   readonly log?: (line: string) => void;
@@ -77,6 +83,7 @@ export function resolveCcxtConfig(c: CcxtAdapterConfig): ResolvedCcxtAdapterConf
     staleAfterMs: positiveInt(c.staleAfterMs, 'staleAfterMs', 10_000),
     healthCheckMs: positiveInt(c.healthCheckMs, 'healthCheckMs', 1000),
     lostOrderChecks: positiveInt(c.lostOrderChecks, 'lostOrderChecks', 3),
+    fillRecoveryMarginMs: positiveInt(c.fillRecoveryMarginMs, 'fillRecoveryMarginMs', 600_000),
     localNowMs: c.localNowMs ?? Date.now,
     log: c.log ?? ((line) => console.error(line)),
   };

@@ -2,11 +2,12 @@
 // the exchange id is config, the per-exchange parts live in exchanges/). CcxtVenueAdapter implements engine/live's VenueAdapter for orders and pushes market
 // records through subscribeMarket; parse functions (ccxt unified objects -> 64-byte records) and the
 // precision guard are pure and usable on their own.
-export { CcxtVenueAdapter, type FeedHealthEvent, type MarketChannel, type MarketSubscription, type OrderRefusal } from './ccxt-venue-adapter.js';
+export { CcxtVenueAdapter, type CcxtAdapterOptions, type FeedHealthEvent, type MarketChannel, type MarketSubscription, type OrderRefusal } from './ccxt-venue-adapter.js';
 export { loadCredentials, resolveCcxtConfig, CcxtConfigError, type CcxtAdapterConfig, type CcxtCredentials, type ResolvedCcxtAdapterConfig } from './config.js';
 export { createCcxtExchange, exchangeProfile, rewriteUrls, type CcxtExchange, type ExchangeProfile } from './factories.js';
 export { binanceProfile, coinbaseProfile, SequenceWatch, userOrdersOf, VenueIdTable, type StreamGap, type StreamHooks } from './exchanges/index.js';
-export { OrderTracker } from './order-tracker.js';
+export { OrderTracker, type RecordWriter } from './order-tracker.js';
+export { FillIds, byTimeThenTradeId, journaledPrefix, type FillIdMode } from './common/fill-ids.js';
 export { RequestQueue, type RequestQueueOptions } from './http/request-queue.js';
 export { Backoff } from './websocket/backoff.js';
 export { BarSequence, TradeSequence, type SequenceVerdict } from './websocket/sequence.js';

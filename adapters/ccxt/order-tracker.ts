@@ -1,10 +1,13 @@
 // The adapter's view of its orders, built only from what the venue said (REST answers, order
 // updates, fills), and the records that view change produces, each once:
 //   ACK on the first sign the venue holds the order (answer, update or fill, whichever comes first);
-//   FILL once per venue trade id (duplicates dropped, any order of arrival);
+//   FILL once per venue trade id (duplicates dropped, any order of arrival), numbered by FillIds
+//   (the venue's decimal id, or the next assigned number for a string trade id);
 //   CANCELED / EXPIRED / REJECT once, and only after every fill the venue counted before it
 //   (a terminal update that arrives ahead of its fills waits; `missingFills` says which orders
 //   need a REST backfill of their trades).
+// Orders sent by an earlier process of the session are unknown until the adapter recovers them
+// (`recovered`: the fills the journal already holds are marked seen, never emitted again).
 // No I/O here: the adapter feeds it and writes the records it emits.
 import type { VenueOrderRequest, VenueOrderView } from '../../engine/live/index.js';
 import { OrderState } from '../../engine/orders/index.js';
@@ -14,6 +17,7 @@ import {
   type CcxtOrder, type FillFacts, type OrderEventFields,
 } from './common/parse.js';
 import { orderStateOf } from './common/enums.js';
+import { FillIds } from './common/fill-ids.js';
 
 export type RecordWriter = (write: (view: DataView, at: number) => void) => void;
 
@@ -29,7 +33,8 @@ interface TrackedOrder {
   acked: boolean;
   filled: number;
   notional: number;
-  readonly fillIds: Set<number>;
+  /** Venue trade ids of the fills counted (emitted, or journaled by an earlier process). */
+  readonly tradeIds: Set<string>;
   /** Cumulative filled the venue reported. */
   venueFilled: number;
   /** A terminal status waiting for its fills. */
@@ -43,9 +48,13 @@ const EPS = 1e-9;
 export class OrderTracker {
   private readonly byClientId = new Map<string, TrackedOrder>();
   private readonly byVenueId = new Map<number, TrackedOrder>();
-  lastFillId = 0;
 
-  constructor(private readonly emit: RecordWriter) {}
+  constructor(private readonly emit: RecordWriter, private readonly fillIds: FillIds = new FillIds('venue')) {}
+
+  /** The largest fill id handed out. */
+  get lastFillId(): number { return this.fillIds.last; }
+  /** The latest venue time of a fill counted (emitted or recovered as journaled), ns; 0 when none. */
+  lastFillNs = 0n;
 
   has(clientOrderId: string): boolean { return this.byClientId.has(clientOrderId); }
 
@@ -53,10 +62,43 @@ export class OrderTracker {
   submitted(req: VenueOrderRequest): void {
     this.byClientId.set(req.clientOrderId, {
       orderId: req.orderId, clientOrderId: req.clientOrderId, instrument: req.instrument, sign: req.qty > 0 ? 1 : -1, qty: Math.abs(req.qty),
-      limitPrice: req.limitPrice, venueOrderId: 0, state: OrderState.PENDING_SUBMIT, acked: false, filled: 0, notional: 0, fillIds: new Set(),
+      limitPrice: req.limitPrice, venueOrderId: 0, state: OrderState.PENDING_SUBMIT, acked: false, filled: 0, notional: 0, tradeIds: new Set(),
       venueFilled: 0, pendingTerminal: null, closed: false, submissions: 1,
     });
   }
+
+  /**
+   * An order an earlier process of the session sent (the venue knows it; this process did not
+   * submit it): tracked from now on as acknowledged, with `journaled` (the fills the journal
+   * holds) counted as seen, so only its other fills are emitted. False when already tracked.
+   */
+  recovered(order: {
+    orderId: bigint; clientOrderId: string; instrument: number; sign: 1 | -1; qty: number; limitPrice: number; venueOrderId: number; journaled: readonly FillFacts[];
+  }): boolean {
+    if (this.byClientId.has(order.clientOrderId)) return false;
+    const o: TrackedOrder = {
+      orderId: order.orderId, clientOrderId: order.clientOrderId, instrument: order.instrument, sign: order.sign, qty: Math.abs(order.qty),
+      limitPrice: order.limitPrice, venueOrderId: order.venueOrderId, state: OrderState.OPEN, acked: true, filled: 0, notional: 0, tradeIds: new Set(),
+      venueFilled: 0, pendingTerminal: null, closed: false, submissions: 1,
+    };
+    for (const f of order.journaled) {
+      o.tradeIds.add(f.tradeId);
+      o.filled += f.amount;
+      o.notional += f.amount * f.price;
+      if (f.tsExchange > this.lastFillNs) this.lastFillNs = f.tsExchange;
+    }
+    o.venueFilled = o.filled;
+    if (o.filled > EPS) o.state = o.filled >= o.qty - EPS ? OrderState.FILLED : OrderState.PARTIALLY_FILLED;
+    this.byClientId.set(o.clientOrderId, o);
+    if (o.venueOrderId !== 0) this.byVenueId.set(o.venueOrderId, o);
+    return true;
+  }
+
+  /** Whether the order with venue id `venueOrderId` is tracked. */
+  hasVenueOrder(venueOrderId: number): boolean { return this.byVenueId.has(venueOrderId); }
+
+  /** Whether venue trade `tradeId` of order `venueOrderId` was counted already. */
+  seen(venueOrderId: number, tradeId: string): boolean { return this.byVenueId.get(venueOrderId)?.tradeIds.has(tradeId) ?? false; }
 
   /** Refused before it reached the venue (precision guard), or rejected by it. */
   rejected(clientOrderId: string, reason: number, tsExchange: bigint, tsLocal: bigint): void {
@@ -96,20 +138,25 @@ export class OrderTracker {
     this.finish(o, tsLocal);
   }
 
-  /** A fill (my-trade) of the order with venue id `fill.venueOrderId`; false when the order is not one of ours. */
-  fill(fill: FillFacts, tsLocal: bigint): boolean {
+  /**
+   * A fill (my-trade) of the order with venue id `fill.venueOrderId`; false when the order is not
+   * one of ours. Its FILL record goes to `sink` (default: the tracker's writer; reconciliation
+   * collects the records it returns), once per venue trade id.
+   */
+  fill(fill: FillFacts, tsLocal: bigint, sink: RecordWriter = this.emit): boolean {
     const o = this.byVenueId.get(fill.venueOrderId);
     if (!o) return false;
-    if (o.fillIds.has(fill.fillId)) return true;
-    this.ack(o, fill.tsExchange, tsLocal);
-    o.fillIds.add(fill.fillId);
+    if (o.tradeIds.has(fill.tradeId)) return true;
+    const fillId = this.fillIds.of(fill.tradeId);
+    this.ack(o, fill.tsExchange, tsLocal, sink);
+    o.tradeIds.add(fill.tradeId);
+    if (fill.tsExchange > this.lastFillNs) this.lastFillNs = fill.tsExchange;
     o.filled += fill.amount;
     o.notional += fill.amount * fill.price;
     if (o.filled > o.venueFilled) o.venueFilled = o.filled;
-    if (fill.fillId > this.lastFillId) this.lastFillId = fill.fillId;
     if (!o.pendingTerminal && !o.closed) o.state = o.filled >= o.qty - EPS ? OrderState.FILLED : OrderState.PARTIALLY_FILLED;
-    this.emit((v, at) => writeFillRecord(v, at, fill, o.orderId, o.instrument, o.sign, tsLocal));
-    this.finish(o, tsLocal);
+    sink((v, at) => writeFillRecord(v, at, fill, fillId, o.orderId, o.instrument, o.sign, tsLocal));
+    this.finish(o, tsLocal, sink);
     return true;
   }
 
@@ -139,14 +186,14 @@ export class OrderTracker {
     return { orderId: o.orderId, instrument: o.instrument, tsExchange, tsLocal };
   }
 
-  private ack(o: TrackedOrder, tsExchange: bigint, tsLocal: bigint): void {
+  private ack(o: TrackedOrder, tsExchange: bigint, tsLocal: bigint, emit: RecordWriter = this.emit): void {
     if (o.acked || o.closed) return;
     o.acked = true;
     if (o.state === OrderState.PENDING_SUBMIT || o.state === OrderState.UNCERTAIN) o.state = OrderState.OPEN;
-    this.emit((v, at) => writeAckRecord(v, at, this.fields(o, tsExchange, tsLocal), o.sign * o.qty, o.limitPrice, o.venueOrderId, false));
+    emit((v, at) => writeAckRecord(v, at, this.fields(o, tsExchange, tsLocal), o.sign * o.qty, o.limitPrice, o.venueOrderId, false));
   }
 
-  private finish(o: TrackedOrder, tsLocal: bigint): void {
+  private finish(o: TrackedOrder, tsLocal: bigint, emit: RecordWriter = this.emit): void {
     const t = o.pendingTerminal;
     if (!t || o.closed || o.filled < o.venueFilled - EPS) return;
     o.closed = true;
@@ -154,9 +201,9 @@ export class OrderTracker {
     const e = this.fields(o, t.tsExchange, tsLocal);
     switch (t.status) {
       case 'closed': o.state = OrderState.FILLED; break;
-      case 'canceled': o.state = OrderState.CANCELED; this.emit((v, at) => writeCanceledRecord(v, at, e, remaining, CancelReason.REQUESTED)); break;
-      case 'expired': o.state = OrderState.EXPIRED; this.emit((v, at) => writeExpiredRecord(v, at, e, remaining)); break;
-      default: o.state = OrderState.REJECTED; this.emit((v, at) => writeRejectRecord(v, at, e, o.sign * o.qty, RejectReason.INVALID, RejectedRequest.ORDER));
+      case 'canceled': o.state = OrderState.CANCELED; emit((v, at) => writeCanceledRecord(v, at, e, remaining, CancelReason.REQUESTED)); break;
+      case 'expired': o.state = OrderState.EXPIRED; emit((v, at) => writeExpiredRecord(v, at, e, remaining)); break;
+      default: o.state = OrderState.REJECTED; emit((v, at) => writeRejectRecord(v, at, e, o.sign * o.qty, RejectReason.INVALID, RejectedRequest.ORDER));
     }
   }
 }

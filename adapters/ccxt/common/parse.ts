@@ -8,7 +8,8 @@
 //   BAR     price = close, size = volume, a = high, b = low, id = bits of the open,
 //           tsExchange = open time, tsLocal = close time (the engine's bar convention)
 //   ACK     price = limit, size = signed qty, a = 0 new / 1 replace, b = venue order id
-//   FILL    price, size signed, a = fee (quote currency), b = venue trade id, FLAG_MAKER when maker
+//   FILL    price, size signed, a = fee (quote currency), b = fill id (the venue's decimal trade id,
+//           or the number the adapter assigned to a string trade id: fill-ids.ts), FLAG_MAKER when maker
 //   CANCELED size = signed qty canceled, a = reason; REJECT size = signed qty, a = reason, b = request
 //   EXPIRED size = signed remaining qty; ORDER_STATUS price = avg, size = signed filled, a = state, b = signed qty
 // Times: tsExchange = the venue's time (ms -> ns); tsLocal = the local receive time on the venue's
@@ -99,8 +100,12 @@ export function writeBarRecord(view: DataView, at: number, row: CcxtOhlcv, instr
   body(view, at, c, nonNegative(v, 'ohlcv[5] (volume)'), high, low, f64Bits(o));
 }
 
-/** What a fill (ccxt my-trade) says, with the fee in the quote currency. */
-export interface FillFacts { readonly fillId: number; readonly venueOrderId: number; readonly price: number; readonly amount: number; readonly fee: number; readonly maker: boolean; readonly tsExchange: bigint }
+/**
+ * What a fill (ccxt my-trade) says, with the fee in the quote currency. `tradeId` is the venue's
+ * trade id as it sent it (Binance: decimal; Coinbase: a UUID-like string); the FILL record's
+ * numeric fill id comes from the adapter's FillIds (common/fill-ids.ts).
+ */
+export interface FillFacts { readonly tradeId: string; readonly venueOrderId: number; readonly price: number; readonly amount: number; readonly fee: number; readonly maker: boolean; readonly tsExchange: bigint }
 
 export function fillFactsOf(trade: CcxtTrade, quoteCurrency: string): FillFacts {
   const price = positive(trade.price, 'trade.price');
@@ -110,15 +115,21 @@ export function fillFactsOf(trade: CcxtTrade, quoteCurrency: string): FillFacts 
   // A fee charged in the base asset is worth `cost * price` of quote; any other asset is reported as is.
   const fee = trade.fee?.currency !== undefined && trade.fee.currency !== quoteCurrency && cost > 0 ? cost * price : cost;
   return {
-    fillId: venueIdOf(trade.id, 'trade.id'), venueOrderId: venueIdOf(trade.order, 'trade.order'), price, amount, fee,
+    tradeId: venueTradeIdOf(trade.id), venueOrderId: venueIdOf(trade.order, 'trade.order'), price, amount, fee,
     maker: trade.takerOrMaker === 'maker', tsExchange: time(trade.timestamp, 'trade.timestamp'),
   };
 }
 
-/** FILL of engine order `orderId` (`sign` +1 buy / -1 sell). */
-export function writeFillRecord(view: DataView, at: number, fill: FillFacts, orderId: bigint, instrument: number, sign: number, tsLocal: bigint): void {
+/** A venue trade id as sent (any non-empty string without control characters, at most 128 long). */
+export function venueTradeIdOf(value: unknown): string {
+  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(value)) throw new CcxtParseError('trade.id', value, 'must be a venue trade id (1 to 128 printable characters)');
+  return value;
+}
+
+/** FILL of engine order `orderId` (`sign` +1 buy / -1 sell) with fill id `fillId` (> 0). */
+export function writeFillRecord(view: DataView, at: number, fill: FillFacts, fillId: number, orderId: bigint, instrument: number, sign: number, tsLocal: bigint): void {
   head(view, at, EventKind.FILL | (fill.maker ? EventKind.FLAG_MAKER : 0), instrument, fill.tsExchange, tsLocal);
-  body(view, at, fill.price, sign * fill.amount, fill.fee, fill.fillId, orderId);
+  body(view, at, fill.price, sign * fill.amount, fill.fee, fillId, orderId);
 }
 
 export interface OrderEventFields {

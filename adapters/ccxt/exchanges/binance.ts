@@ -1,6 +1,6 @@
 // Binance spot through ccxt pro: client order id as newClientOrderId / origClientOrderId, fills
 // and missed trades paged by trade id (fromId), the user stream through the WebSocket API, a
-// Retry-After on 429/418. Venue ids are decimal already.
+// Retry-After on 429/418. Venue ids are decimal already: FILL records carry Binance's trade ids.
 import type { CcxtOrder, CcxtTrade } from '../common/parse.js';
 import { VenueIdTable, type CcxtExchange, type ExchangeProfile } from './profile.js';
 
@@ -28,7 +28,10 @@ export function binanceProfile(): ExchangeProfile {
     fetchOrderByClientId: (ex, symbol, clientOrderId) => ex.fetchOrder('', symbol, { origClientOrderId: clientOrderId }) as Promise<CcxtOrder>,
     fetchOrderById: (ex, symbol, id) => ex.fetchOrder(id, symbol) as Promise<CcxtOrder>,
     fetchOrderFills: (ex, symbol, id) => ex.fetchMyTrades(symbol, undefined, 1000, { orderId: Number(id) }) as Promise<CcxtTrade[]>,
-    fetchFillsFrom: (ex, symbol, fromFillId) => ex.fetchMyTrades(symbol, undefined, 1000, { fromId: fromFillId }) as Promise<CcxtTrade[]>,
+    fillIds: 'venue',
+    fetchFills: (ex, symbol, from) => ('fillId' in from
+      ? ex.fetchMyTrades(symbol, undefined, 1000, { fromId: from.fillId })
+      : ex.fetchMyTrades(symbol, from.sinceMs ?? undefined, 1000)) as Promise<CcxtTrade[]>,
     fetchTradesFrom: (ex, symbol, fromId, limit) => ex.fetchTrades(symbol, undefined, limit, { fetchTradesMethod: 'publicGetHistoricalTrades', fromId }) as Promise<CcxtTrade[]>,
     ids: new VenueIdTable(),
   };

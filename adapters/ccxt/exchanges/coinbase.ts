@@ -6,7 +6,9 @@
 //             buy in quote_size); cancel needs the venue's UUID order id; lookup by client order id
 //             lists the product's orders (there is no GET by client id).
 //   fills     ccxt pro has no watchMyTrades for Coinbase: the `user` channel gives cumulative
-//             quantities and the fills come from orders/historical/fills (by order id).
+//             quantities and the fills come from orders/historical/fills (by order id). Fill
+//             trade ids are strings (UUID-like): the adapter numbers FILL records itself
+//             (fillIds 'assigned'), and missed fills are fetched by time (start_sequence_timestamp).
 //   candles   ccxt pro has no watchOHLCV for Coinbase: bars are polled over REST (candles).
 //   trades    missed trades are fetched by time (ticker endpoint start/end), then cut by trade id.
 //   sequence  every advanced-trade-ws message has a per-connection sequence_num; a jump is a gap
@@ -73,9 +75,12 @@ export function coinbaseProfile(): ExchangeProfile {
     },
     fetchOrderById: (ex, symbol, id) => ex.fetchOrder(id, symbol) as Promise<CcxtOrder>,
     fetchOrderFills: (ex, symbol, id) => ex.fetchMyTrades(symbol, undefined, 1000, { order_ids: [id] }) as Promise<CcxtTrade[]>,
-    fetchFillsFrom: async (ex, symbol, fromFillId) => {
-      const fills = (await ex.fetchMyTrades(symbol, undefined, 1000)) as CcxtTrade[];
-      return fills.filter((t) => Number(t.id) >= fromFillId);
+    // Fill trade ids are strings (UUID-like): FILL records get numbers assigned by the adapter, and
+    // missed fills are asked for by time (start_sequence_timestamp), never by id.
+    fillIds: 'assigned',
+    fetchFills: async (ex, symbol, from) => {
+      if ('fillId' in from) throw new Error('coinbase: fills cannot be asked for by trade id (its trade ids are not numbers); ask by time');
+      return (await ex.fetchMyTrades(symbol, from.sinceMs ?? undefined, 1000)) as CcxtTrade[];
     },
     fetchTradesFrom: async (ex, symbol, fromId, limit, sinceMs) => {
       const since = (sinceMs ?? ex.milliseconds() - 300_000) - 1000;

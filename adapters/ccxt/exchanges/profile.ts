@@ -3,6 +3,7 @@
 // streams ccxt pro has, venue id formats). One module per exchange implements it (binance.ts,
 // coinbase.ts); the adapter itself only speaks to this interface.
 import type { CcxtOrder, CcxtTrade } from '../common/parse.js';
+import type { FillIdMode } from '../common/fill-ids.js';
 
 /** The part of a ccxt pro exchange the adapter uses (ccxt's own class is wider). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -45,8 +46,17 @@ export interface ExchangeProfile {
   fetchOrderById(exchange: CcxtExchange, symbol: string, venueOrderId: string): Promise<CcxtOrder>;
   /** Every fill of one order. */
   fetchOrderFills(exchange: CcxtExchange, symbol: string, venueOrderId: string): Promise<CcxtTrade[]>;
-  /** The user's fills with trade id >= `fromFillId`. */
-  fetchFillsFrom(exchange: CcxtExchange, symbol: string, fromFillId: number): Promise<CcxtTrade[]>;
+  /**
+   * How FILL records are numbered (common/fill-ids.ts): 'venue' passes the venue's decimal, growing
+   * trade ids through (Binance); 'assigned' numbers string trade ids above the journal's last fill
+   * id (Coinbase), and missed fills are then fetched by time, not by id.
+   */
+  readonly fillIds: FillIdMode;
+  /**
+   * The user's fills: with trade id >= `from.fillId` ('venue' profiles), or from venue time
+   * `from.sinceMs` on ('assigned' profiles; null: every fill the venue returns).
+   */
+  fetchFills(exchange: CcxtExchange, symbol: string, from: { readonly fillId: number } | { readonly sinceMs: number | null }): Promise<CcxtTrade[]>;
   /** Public trades from trade id `fromId` on (`sinceMs`: the time of the last trade seen, for venues that page by time), ascending ids. */
   fetchTradesFrom(exchange: CcxtExchange, symbol: string, fromId: number, limit: number, sinceMs: number | null): Promise<CcxtTrade[]>;
   /** Venue order ids as decimal ids (the records' venue id fields) and back. */
@@ -54,9 +64,10 @@ export interface ExchangeProfile {
 }
 
 /**
- * Venue ids <-> the decimal ids records carry. Decimal ids (Binance's) pass through; any other id
- * (Coinbase's UUID order ids) gets the next number from 10^12 on, remembered both ways for the
- * process's life (so a restart renumbers; the journal keeps client order ids, which do not change).
+ * Venue order ids <-> the decimal ids records carry. Decimal ids (Binance's) pass through; any
+ * other id (Coinbase's UUID order ids) gets the next number from 10^12 on, remembered both ways for
+ * the process's life (so a restart renumbers; the journal keys orders by client order id, which
+ * does not change). Trade ids are not mapped here: FILL records are numbered by FillIds.
  */
 export class VenueIdTable {
   private readonly toNumber = new Map<string, string>();
@@ -73,5 +84,6 @@ export class VenueIdTable {
   venue(decimal: string): string { return this.fromNumber.get(decimal) ?? decimal; }
 
   order<T extends CcxtOrder>(o: T): T { return o.id === undefined ? o : { ...o, id: this.decimal(o.id) }; }
-  trade<T extends CcxtTrade>(t: T): T { return { ...t, id: this.decimal(t.id), order: this.decimal(t.order) }; }
+  /** The trade with its order id decimal (its trade id as the venue sent it). */
+  trade<T extends CcxtTrade>(t: T): T { return { ...t, order: this.decimal(t.order) }; }
 }

@@ -37,8 +37,7 @@ import { readRegimeModelFile } from '../../regime/index.js';
 import { packageRoot } from '../../core/package-root.js';
 import { CcxtVenueAdapter, Redactor, redactingLog } from '../../../adapters/ccxt/index.js';
 import { IbVenueAdapter, executionFilterTime, type IbJournaledExecutions } from '../../../adapters/ib/index.js';
-import { clientOrderIdOf } from '../../live/index.js';
-import { EVENT_BYTES, EV_B, EV_ID, EV_KIND, EV_SIZE, EV_TS_EXCHANGE, EventKind, KIND_MASK } from '../../layout/event-record.js';
+import { readJournaledFills, type JournaledFills } from '../../live/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { LiveSessionMonitor } from '../../live/index.js';
@@ -295,43 +294,29 @@ function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentials: Cr
   if (live.adapter === 'ib') {
     const ib = live.ib!;
     // A restart asks TWS for the executions since the last journaled one, and emits only those the journal lacks.
-    const journaled = mode === 'live' ? journaledIbExecutions(journalDir) : undefined;
+    const fills = mode === 'live' ? journaledFills(journalDir) : undefined;
+    const journaled: IbJournaledExecutions | undefined = fills && fills.lastFillId > 0n
+      ? { lastTime: executionFilterTime(fills.lastFillNs), execIds: [], lastFillId: fills.lastFillId, filledByOrder: fills.filledByOrder }
+      : undefined;
     return new IbVenueAdapter({ host: ib.host, port: ib.port, clientId: ib.clientId, instruments }, { log, ...(journaled ? { journaled } : {}) });
   }
+  // A restart numbers new fills above the journal's last fill id (Coinbase's trade ids are strings) and skips the fills it holds.
+  const journaled = mode === 'live' ? journaledFills(journalDir) : undefined;
   try {
     return new CcxtVenueAdapter({
       exchange: live.exchange, instruments, credentials: credentials ?? { apiKey: '', secret: '' }, marketOnly: mode === 'paper',
       ...(live.baseUrl ? { baseUrl: live.baseUrl } : {}), reconnect: { initialMs: 250, maxMs: 30_000 }, log,
-    });
+    }, journaled ? { journaled } : {});
   } catch (error) {
     throw new UserFacingError(`\`live\`: ${(error as Error).message}`);
   }
 }
 
-/**
- * What the journal holds of the venue's executions (IB recovery): the last fill id, the time of
- * the latest journaled execution (the FILL's exchange time) and each order's journaled filled
- * quantity, by client order id. undefined: no fill journaled yet.
- */
-function journaledIbExecutions(dir: string): IbJournaledExecutions | undefined {
+/** What the journal holds of the venue's fills (engine/live JournaledFills); undefined: no fill or order journaled yet. */
+function journaledFills(dir: string): JournaledFills | undefined {
   const journal = Journal.open(dir, { durability: { mode: 'async' } });
   try {
-    let lastFillId = 0n;
-    let lastNs = 0n;
-    const filledByOrder = new Map<string, number>();
-    for (const { entry } of journal.read(1n)) {
-      if (entry.type !== 'inbound') continue;
-      const view = new DataView(entry.record.buffer, entry.record.byteOffset, EVENT_BYTES);
-      if ((view.getInt32(EV_KIND, true) & KIND_MASK) !== EventKind.FILL) continue;
-      const fillId = BigInt(Math.trunc(view.getFloat64(EV_B, true)));
-      if (fillId > lastFillId) lastFillId = fillId;
-      const ts = view.getBigInt64(EV_TS_EXCHANGE, true);
-      if (ts > lastNs) lastNs = ts;
-      const clientOrderId = clientOrderIdOf(view.getBigUint64(EV_ID, true));
-      filledByOrder.set(clientOrderId, (filledByOrder.get(clientOrderId) ?? 0) + Math.abs(view.getFloat64(EV_SIZE, true)));
-    }
-    if (lastFillId === 0n) return undefined;
-    return { lastTime: executionFilterTime(lastNs), execIds: [], lastFillId, filledByOrder };
+    return readJournaledFills(journal);
   } finally {
     journal.close();
   }

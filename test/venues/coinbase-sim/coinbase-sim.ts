@@ -75,6 +75,14 @@ export class CoinbaseSim implements BookListener {
   private readonly sockets = new Set<Socket>();
   private readonly heldUser: Record<string, unknown>[] = [];
   private readonly postOnly = new Set<number>();
+  /**
+   * Test control: candles that open before this time (ms) are not served. The crash harness sets it
+   * before a restarted session starts, so its first candle poll returns what its journal lacks
+   * (as BinanceSim.replayKlines re-streams from there).
+   */
+  candlesFrom: number | null = null;
+  /** Test control: called the moment the book fills an order, before any message about it leaves (e.g. to kill a client then). */
+  onFill: ((order: SimOrder, fill: SimFill) => void) | null = null;
   /** Venue time of the scripted path's last print (null: no path played). */
   private scriptTime: number | null = null;
   port = 0;
@@ -144,7 +152,8 @@ export class CoinbaseSim implements BookListener {
 
   // ---- BookListener -------------------------------------------------------------------------
 
-  report(order: SimOrder): void {
+  report(order: SimOrder, _execType?: string, fill?: SimFill | null): void {
+    if (fill) this.onFill?.(order, fill);
     const event = { type: 'update', orders: [W.wsOrder(order)] };
     if (this.faults.holdUser) { this.heldUser.push(event); return; }
     this.publish('user', null, event);
@@ -262,7 +271,7 @@ export class CoinbaseSim implements BookListener {
         return reply(200, { trades, best_bid: '', best_ask: '' });
       }
       if (q.get('granularity') !== 'ONE_MINUTE') return reply(400, W.errorBody('INVALID_ARGUMENT', `granularity must be ONE_MINUTE in the simulator, was ${q.get('granularity')}`));
-      const candles = [...this.book.klines.get(id)!.values()].filter((k) => k.openTime >= start && k.openTime <= end).sort((a, b) => b.openTime - a.openTime)
+      const candles = [...this.book.klines.get(id)!.values()].filter((k) => k.openTime >= start && k.openTime <= end && k.openTime >= (this.candlesFrom ?? -Infinity)).sort((a, b) => b.openTime - a.openTime)
         .map((k) => ({ start: String(k.openTime / 1000), low: String(k.low), high: String(k.high), open: String(k.open), close: String(k.close), volume: String(k.volume) }));
       return reply(200, { candles });
     }
@@ -293,16 +302,28 @@ export class CoinbaseSim implements BookListener {
       return reply(200, { orders, sequence: '0', has_next: false, cursor: '' });
     }
     if (route === 'orders/historical/fills') {
+      // Filters: order_ids, product_id, start/end_sequence_timestamp (RFC 3339, inclusive), limit; newest first.
       const orderIds = [...q.getAll('order_ids'), ...q.getAll('order_id')];
       const product = q.get('product_id');
-      const fills: Record<string, unknown>[] = [];
+      const bound = (name: string, dflt: number) => {
+        const text = q.get(name);
+        if (text === null) return dflt;
+        const ms = Date.parse(text);
+        if (!Number.isFinite(ms)) throw new SimQueryError(`${name} must be an RFC 3339 time, was ${JSON.stringify(text)}`);
+        return ms;
+      };
+      let from: number, to: number;
+      try { from = bound('start_sequence_timestamp', -Infinity); to = bound('end_sequence_timestamp', Infinity); } catch (e) { return reply(400, W.errorBody('INVALID_ARGUMENT', (e as Error).message)); }
+      const limit = q.has('limit') ? Number(q.get('limit')) : 1000;
+      const found: { f: SimFill; o: SimOrder }[] = [];
       for (const o of this.book.orders) {
         if (product && o.symbol !== product) continue;
         if (orderIds.length > 0 && !orderIds.includes(W.orderUuid(o.orderId))) continue;
-        for (const f of o.fills) fills.push(W.restFill(o, f));
+        for (const f of o.fills) if (f.time >= from && f.time <= to) found.push({ f, o });
       }
-      fills.sort((a, b) => Number(b.trade_id) - Number(a.trade_id));
-      return reply(200, { fills, cursor: '' });
+      // By sequence time, newest first (the book's trade counter orders fills of the same millisecond); never by trade_id, which is not numeric.
+      found.sort((a, b) => b.f.time - a.f.time || b.f.tradeId - a.f.tradeId);
+      return reply(200, { fills: found.slice(0, limit).map(({ f, o }) => W.restFill(o, f)), cursor: '' });
     }
     m = /^orders\/historical\/([0-9a-f-]+)$/.exec(route);
     if (m) {
@@ -353,5 +374,7 @@ export class CoinbaseSim implements BookListener {
     answer(order);
   }
 }
+
+class SimQueryError extends Error {}
 
 export async function startCoinbaseSim(options: CoinbaseSimOptions): Promise<CoinbaseSim> { return new CoinbaseSim(options).start(); }

@@ -1,6 +1,9 @@
 // The simulator's truth in Coinbase Advanced Trade v3 wire shapes (documented REST and
 // advanced-trade-ws message shapes; numbers are strings, times RFC 3339). Order ids are UUIDs
-// derived from the book's numeric ids; fill and market trade ids are decimal strings.
+// derived from the book's numeric ids; fill trade ids are UUID-like strings derived from the book's
+// trade counter by a hash (so their text order is not their time order, as at Coinbase); public
+// market trade ids are decimal strings (as Coinbase's market_trades and ticker trades are).
+import { createHash } from 'node:crypto';
 import type { SimMarket } from '../binance-sim/index.js';
 import type { SimFill, SimOrder } from '../binance-sim/index.js';
 
@@ -11,6 +14,12 @@ export function orderUuid(orderId: number): string { return `00000000-0000-4000-
 export function orderIdOfUuid(uuid: string): number | null {
   const m = /^00000000-0000-4000-8000-([0-9a-f]{12})$/.exec(uuid);
   return m ? parseInt(m[1], 16) : null;
+}
+
+/** The user-facing trade id of the book's fill `tradeId`: a v4-shaped UUID from a hash of the counter (deterministic). */
+export function fillTradeId(tradeId: number): string {
+  const h = createHash('sha1').update(`coinbase-sim-fill-${tradeId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16], 16) & 3]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export function product(m: SimMarket, price: number | undefined): Record<string, unknown> {
@@ -50,7 +59,7 @@ export function restOrder(o: SimOrder): Record<string, unknown> {
 /** GET /orders/historical/fills entry. */
 export function restFill(o: SimOrder, f: SimFill): Record<string, unknown> {
   return {
-    entry_id: `e-${f.tradeId}`, trade_id: String(f.tradeId), order_id: orderUuid(o.orderId), trade_time: iso(f.time), trade_type: 'FILL', price: s(f.price), size: s(f.qty),
+    entry_id: `e-${f.tradeId}`, trade_id: fillTradeId(f.tradeId), order_id: orderUuid(o.orderId), trade_time: iso(f.time), trade_type: 'FILL', price: s(f.price), size: s(f.qty),
     commission: s(f.commission), product_id: o.symbol, sequence_timestamp: iso(f.time), liquidity_indicator: f.maker ? 'MAKER' : 'TAKER', size_in_quote: false, user_id: 'sim-user', side: o.side,
   };
 }
