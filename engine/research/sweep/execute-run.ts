@@ -107,7 +107,7 @@ function sharpeOf(returns: Float64Array): number | null {
 
 export async function executeRun(task: RunTask, cache: DataCache): Promise<RunResult> {
   const started = performance.now();
-  const config = loadRunConfig(task.config);
+  const config = loadRunConfig(task.config, `sweep ${task.sweepId} run ${task.index}`);
   const streams = await cache.streams(task.data);
   const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe, inlineEngine: true });
   const { recording } = run;

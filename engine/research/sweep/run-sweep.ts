@@ -93,7 +93,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new SweepError(`\`--id\` must use letters, digits, _ . - only, was ${JSON.stringify(id)}`);
   const tasksAll = sweepTasks(id, spec, plan);
   // Fail fast on a configuration the templates break (every run would fail the same way).
-  loadRunConfig(tasksAll[0].config);
+  loadRunConfig(tasksAll[0].config, `sweep ${id} run ${tasksAll[0].index} (${spec.base} with the spec's \`set\`)`);
   const store = SweepStore.open(options.stateDir ?? DEFAULT_STATE_DIR);
   try {
     const stored = store.getSweep(id);
