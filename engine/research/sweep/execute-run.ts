@@ -1,7 +1,8 @@
 // One run of a sweep, wherever it executes (a piscina worker, a `quantflow worker` process, or
 // in-process): the run's configuration document validated through engine/config, then
 // runBacktest over the sweep's data, held in memory once per worker (DataCache: the sources are
-// opened and read with MemoryStream.load on the first run and reused by every later run). The
+// opened and read with MemoryStream.load on the first run and reused by every later run; a
+// local pool's workers are given the data the main thread loaded, shared-run-inputs.ts). The
 // engine's core runs in the executing thread (runBacktest `inlineEngine`, its memory kept and
 // reset to zeros between runs): a worker does nothing else during a run, and starting an engine
 // thread per run cost more than the run itself. A run
@@ -9,7 +10,6 @@
 // between two executions of the same run.
 import { MemoryStream, runBacktest } from '../../backtest/index.js';
 import { periodsPerYear, simpleReturns, maxDrawdown } from '../../backtest/report/index.js';
-import { openDataSources } from '../../../adapters/sources/index.js';
 import { loadRunConfig, type ConfigDocument } from './run-config.js';
 import type { Parameters } from './constraint-expression.js';
 
@@ -77,6 +77,9 @@ export class DataCache {
     } else {
       while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
       entry = (async () => {
+        // Loaded on first use: a pool worker gets its data from the main thread (shared-run-inputs.ts)
+        // and never loads the sources' modules (the QuestDB client, the LMDB store ...).
+        const { openDataSources } = await import('../../../adapters/sources/index.js');
         const opened = await openDataSources([...data], {});
         const loaded: MemoryStream[] = [];
         for (const stream of opened) loaded.push(await MemoryStream.load(stream));
@@ -86,6 +89,19 @@ export class DataCache {
       this.entries.set(key, entry);
     }
     return entry;
+  }
+
+  /** Whether the data of `data` is held (or being loaded). */
+  has(data: readonly string[]): boolean {
+    return this.entries.has(JSON.stringify(data));
+  }
+
+  /** Holds `streams` (loaded elsewhere, e.g. shared by the main thread) as the data of `data`. */
+  adopt(data: readonly string[], streams: MemoryStream[]): void {
+    const key = JSON.stringify(data);
+    this.entries.delete(key);
+    while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, Promise.resolve(streams));
   }
 
   get size(): number {
