@@ -9,7 +9,7 @@
 // is a pure function of its document, data and seed; `runMs` is the only field that differs
 // between two executions of the same run.
 import { MemoryStream, runBacktest } from '../../backtest/index.js';
-import { periodsPerYear, simpleReturns, maxDrawdown } from '../../backtest/report/index.js';
+import { periodsPerYear, maxDrawdown } from '../../backtest/report/index.js';
 import { loadRunConfig, type ConfigDocument } from './run-config.js';
 import type { Parameters } from './constraint-expression.js';
 
@@ -109,6 +109,13 @@ export class DataCache {
   }
 }
 
+/** simpleReturns (engine/backtest/report) written straight into a Float64Array. */
+function simpleReturnsOf(values: readonly number[]): Float64Array {
+  const returns = new Float64Array(Math.max(0, values.length - 1));
+  for (let i = 1; i < values.length; i++) returns[i - 1] = values[i] / values[i - 1] - 1;
+  return returns;
+}
+
 function sharpeOf(returns: Float64Array): number | null {
   const n = returns.length;
   if (n < 2) return null;
@@ -125,11 +132,17 @@ export async function executeRun(task: RunTask, cache: DataCache): Promise<RunRe
   const started = performance.now();
   const config = loadRunConfig(task.config, `sweep ${task.sweepId} run ${task.index}`);
   const streams = await cache.streams(task.data);
-  const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe, inlineEngine: true });
+  // No bars for the price chart: a sweep keeps the fills, the trades and the equity.
+  const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe, inlineEngine: true, recordBars: false });
   const { recording } = run;
-  const values = recording.equity.map((p) => p.equity);
-  const times = recording.equity.map((p) => p.timeNs);
-  const returns = Float64Array.from(simpleReturns(values));
+  const points = recording.equity.length;
+  const values = new Array<number>(points);
+  const times = new Array<bigint>(points);
+  for (let i = 0; i < points; i++) {
+    values[i] = recording.equity[i].equity;
+    times[i] = recording.equity[i].timeNs;
+  }
+  const returns = simpleReturnsOf(values);
   const perYear = periodsPerYear(times);
   const sharpe = sharpeOf(returns);
   return {
