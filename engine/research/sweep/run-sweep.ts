@@ -107,8 +107,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     const failures: { index: number; message: string }[] = [];
     let executed = 0;
     let duplicates = 0;
-    const onResult = (result: RunResult): void => {
-      if (store.putRunOnce(id, result)) {
+    const onResult = async (result: RunResult): Promise<void> => {
+      if (await store.putRunOnce(id, result)) {
         executed++;
         options.onRunFinished?.(result, resumed + executed, tasksAll.length);
       } else {
