@@ -57,6 +57,12 @@
 // CPU per worker (importing ~320 modules; ajv compiling the config schema at import ~270 ms); the
 // config validator is now ajv's standalone code generated at build time (engine/config/
 // config-validator.ts): importing pool-worker.js fell from ~630 to ~390 ms CPU per worker thread.
+// Then (engine/research/sweep/README.md, "Per-run cost ..."): runs load their configuration as a
+// parsed document (~13 -> ~1 ms), the main thread loads the CSV and compiles the core once and
+// shares them with the workers, the latency histograms take runs of equal values at once, sweep
+// runs keep no chart bars, and the store commits asynchronously (the main thread was blocked
+// ~19 ms per run in a synchronous LMDB commit, which the pool rounds did not time until they
+// timed runSweep): a warm run ~57-68 -> ~27-34 ms CPU.
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
