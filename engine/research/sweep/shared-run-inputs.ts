@@ -48,7 +48,8 @@ export async function prepareSharedRunInputs(data: readonly string[], cache: Dat
       symbol: stream.symbol,
       kind: stream.kind,
       ...(stream.barIntervalNs !== undefined ? { barIntervalNs: stream.barIntervalNs } : {}),
-      issues: stream.issues(),
+      // Plain copies: they cross threads with every task.
+      issues: stream.issues().map((issue) => ({ rule: issue.rule, count: issue.count, action: issue.action, examples: [...issue.examples] })),
       instrument: stream.recordsInstrument,
       bytes,
     };
