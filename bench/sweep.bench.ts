@@ -7,13 +7,18 @@
 // and drawdown a sweep keeps.
 //
 // Variants:
-//   pool 1 worker / pool N workers   runOnPool over the 64 tasks with 1 and availableParallelism()
-//        piscina workers. Timed region: from creating the pool to the last result, so it includes
-//        starting the worker threads (each loads the engine's ~300 modules), each worker reading
-//        the CSV into memory and compiling the WASM core once (first run), and the structured
-//        clone of each result; left out: planning, building the 64 configuration documents, the
-//        LMDB store and the report. Goal: N workers >= 1.7x the backtests per minute of 1 worker
-//        on 2 cores.
+//   pool 1 worker / pool N workers   runSweep (what `quantflow sweep` runs) on 1 and on
+//        availableParallelism() piscina workers, each round into a fresh LMDB state directory.
+//        The goal's figure is the sweep's own `backtestsPerMinute` (report.execution, printed by
+//        `quantflow sweep`): from creating the pool to the last result stored, so it includes
+//        starting the worker threads (each imports the engine's modules), the main thread loading
+//        the CSV once and compiling the WASM core once for all workers (shared-run-inputs.ts), the
+//        workers' first runs (JIT warm-up), the structured clone of each result and its LMDB
+//        write. Left out of that figure but reported beside it (`whole command`): planning,
+//        building the 64 configuration documents, opening the store and the report (PBO, DSR),
+//        which take the same time on 1 worker and on N. Goal: N workers >= 1.7x the backtests
+//        per minute of 1 worker on 2 cores. (Until this session the pool rounds timed runOnPool
+//        alone, leaving out the result store's writes, which users pay on the main thread.)
 //   queue overhead   a local redis-server (tools/redis) and ONE worker process
 //        (dist/engine/research/sweep/worker-main.js), warmed with one run so its data is loaded;
 //        --queue-runs tasks through runOnQueue (enqueue, worker, a small job return value plus
@@ -25,10 +30,12 @@
 //        Goal: < 5 ms per run. Worker start is NOT in these rounds (a user starts `quantflow
 //        worker` once and sends it many sweeps); it is reported beside them: spawn to the
 //        worker's ready line, and the first run through the queue (data load, WASM compile).
+//        The store is left out here: it is the same for the pool and the queue.
 //   Pool worker start IS in the pool figures (a user's `quantflow sweep` starts its pool each
 //        time); `after start-up` reports the rate without it.
 // Repetitions: --repeats R (default 3) of each variant, medians. Options: --runs N (default 64,
-// a prefix of the grid), --queue-runs N (default 32), --repeats R, --skip-queue, --skip-pool.
+// the whole grid; fewer: a seeded random N of it), --queue-runs N (default 32, a prefix of the
+// grid), --repeats R, --skip-queue, --skip-pool.
 // Each pool round also reports the process's CPU time (all its threads) per run and the load
 // average when it started: on a shared machine the wall-time ratio moves with other processes'
 // load, while CPU per run shows whether N workers do more work per run than 1. Before the pool
@@ -50,14 +57,22 @@
 // CPU per worker (importing ~320 modules; ajv compiling the config schema at import ~270 ms); the
 // config validator is now ajv's standalone code generated at build time (engine/config/
 // config-validator.ts): importing pool-worker.js fell from ~630 to ~390 ms CPU per worker thread.
+// Then (engine/research/sweep/README.md, "Per-run cost ..."): runs load their configuration as a
+// parsed document (~13 -> ~1 ms), the main thread loads the CSV and compiles the core once and
+// shares them with the workers, the latency histograms take runs of equal values at once, sweep
+// runs keep no chart bars, and the store commits asynchronously (the main thread was blocked
+// ~19 ms per run in a synchronous LMDB commit, which the pool rounds did not time until they
+// timed runSweep): a warm run ~57-68 -> ~27-34 ms CPU.
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../engine/core/package-root.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import {
-  DataCache, executeRun, parseSweepSpec, planSweep, runOnPool, runOnQueue, sweepTasks, type RunTask,
+  DataCache, executeRun, parseSweepSpec, planSweep, runOnQueue, runSweep, sweepTasks, type RunTask, type SweepSpec,
 } from '../engine/research/sweep/index.js';
 import type { BenchSuite, BenchSuiteOptions } from './main.js';
 
@@ -86,9 +101,9 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-function benchTasks(limit: number, sweepId: string): RunTask[] {
-  const root = packageRoot();
-  const spec = parseSweepSpec([
+/** The bench's sweep spec: the 8 x 8 EMA-cross grid, or a seeded random `runs` of it. */
+function benchSpec(runs = 64): SweepSpec {
+  return parseSweepSpec([
     'base: config/examples/ema-cross.yaml',
     'data: [data/binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv]',
     'parameters:',
@@ -97,27 +112,43 @@ function benchTasks(limit: number, sweepId: string): RunTask[] {
     'set:',
     '  strategies[0].long.entry: "ema:{fast} >= ema:{slow}"',
     '  strategies[0].long.exit: "ema:{fast} < ema:{slow}"',
+    ...(runs < 64 ? [`search: { method: random, runs: ${runs}, seed: 1 }`] : []),
     '',
-  ].join('\n'), path.join(root, 'sweep.bench.yaml'));
+  ].join('\n'), path.join(packageRoot(), 'sweep.bench.yaml'));
+}
+
+function benchTasks(limit: number, sweepId: string): RunTask[] {
+  const spec = benchSpec();
   const plan = planSweep(spec);
   return sweepTasks(sweepId, spec, { ...plan, runs: plan.runs.slice(0, limit) });
 }
 
-interface PoolRound { ms: number; cpuMs: number; load: number; steadyMs: number }
+interface PoolRound { ms: number; commandMs: number; cpuMs: number; load: number; steadyMs: number; runs: number }
 
-/** Wall time, and CPU time of the whole process (every thread: main, pool workers, engine threads). */
-async function timePool(tasks: readonly RunTask[], workers: number): Promise<PoolRound> {
+/**
+ * One `quantflow sweep` on `workers` pool workers into a fresh state directory: the execute
+ * phase's wall time as the sweep reports it, the whole command's, and the CPU time of the whole
+ * process (every thread: main, pool workers) over the command.
+ */
+async function timePool(spec: SweepSpec, workers: number): Promise<PoolRound> {
   const load = loadavg()[0];
-  const cpu0 = process.cpuUsage();
-  const started = performance.now();
-  const finished: number[] = [];
-  await runOnPool(tasks, { workers, onResult: () => void finished.push(performance.now()), onFailure: (task, error) => { throw new Error(`run ${task.index} failed: ${error.message}`); } });
-  if (finished.length !== tasks.length) throw new Error(`pool finished ${finished.length} of ${tasks.length} runs`);
-  const ms = performance.now() - started;
-  const cpu = process.cpuUsage(cpu0);
-  // From the `workers`-th result (about when every worker has started and run once) to the last.
-  const steadyMs = (finished[finished.length - 1] - finished[Math.min(workers, finished.length) - 1]) / Math.max(1, finished.length - workers);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, load, steadyMs };
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'quantflow-sweep-bench-'));
+  try {
+    const cpu0 = process.cpuUsage();
+    const started = performance.now();
+    const finished: number[] = [];
+    const outcome = await runSweep({ spec, stateDir, workers, onRunFinished: () => void finished.push(performance.now()) });
+    const commandMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpu0);
+    const runs = outcome.plan.runs.length;
+    if (outcome.executed !== runs || finished.length !== runs) throw new Error(`the sweep finished ${outcome.executed} of ${runs} runs (${outcome.report.failures?.length ?? 0} failed)`);
+    const ms = (outcome.report.execution as { executeSeconds: number }).executeSeconds * 1000;
+    // From the `workers`-th result (about when every worker has started and run once) to the last.
+    const steadyMs = (finished[finished.length - 1] - finished[Math.min(workers, finished.length) - 1]) / Math.max(1, finished.length - workers);
+    return { ms, commandMs, cpuMs: (cpu.user + cpu.system) / 1000, load, steadyMs, runs };
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
 }
 
 interface QueueRound { queueMs: number; inProcessMs: number; workerRunMs: number }
@@ -193,27 +224,31 @@ async function parallelCeiling(threads: number): Promise<{ threads: number; spee
 async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
   const options = parseOptions(suiteOptions.args ?? []);
   const cores = availableParallelism();
-  const tasks = benchTasks(options.runs, 'bench-pool');
+  const spec = benchSpec(options.runs);
+  const runs = planSweep(spec).runs.length;
   const ceiling = options.skipPool ? undefined : await parallelCeiling(cores);
   const one: PoolRound[] = [];
   const all: PoolRound[] = [];
   for (let r = 0; r < options.repeats && !options.skipPool; r++) {
-    one.push(await timePool(tasks, 1));
-    all.push(await timePool(tasks, cores));
+    one.push(await timePool(spec, 1));
+    all.push(await timePool(spec, cores));
   }
-  const perMinute = (ms: number): number => (tasks.length / ms) * 60_000;
+  const perMinute = (ms: number): number => (runs / ms) * 60_000;
   const result: Record<string, unknown> = {
-    workload: { runs: tasks.length, bars: 17_520, strategy: 'ema-cross grid', repeats: options.repeats, cores, loadAverage1m: loadavg()[0] },
+    workload: { runs, bars: 17_520, strategy: 'ema-cross grid', repeats: options.repeats, cores, loadAverage1m: loadavg()[0] },
   };
   if (!options.skipPool) {
     const summary = (rounds: readonly PoolRound[]): Record<string, unknown> => ({
+      // The execute phase, as `quantflow sweep` reports it (pool start to the last result stored).
       medianSeconds: median(rounds.map((r) => r.ms)) / 1000,
       backtestsPerMinute: perMinute(median(rounds.map((r) => r.ms))),
-      // CPU time of every thread of the process per run: what the run costs, whatever the machine's other load.
-      cpuMsPerRun: median(rounds.map((r) => r.cpuMs)) / tasks.length,
+      // The whole runSweep: planning, store, execute phase and report.
+      commandSeconds: median(rounds.map((r) => r.commandMs)) / 1000,
+      // CPU time of every thread of the process per run (over the whole command): what a run costs, whatever the machine's other load.
+      cpuMsPerRun: median(rounds.map((r) => r.cpuMs)) / runs,
       // Not the goal's figure (that includes start-up): backtests/min once every worker has run once.
       steadyBacktestsPerMinute: 60_000 / median(rounds.map((r) => r.steadyMs)),
-      rounds: rounds.map((r) => ({ seconds: r.ms / 1000, cpuSeconds: r.cpuMs / 1000, loadAverage1m: r.load })),
+      rounds: rounds.map((r) => ({ seconds: r.ms / 1000, commandSeconds: r.commandMs / 1000, cpuSeconds: r.cpuMs / 1000, loadAverage1m: r.load })),
     });
     result.pool = {
       machineCeiling: ceiling,
@@ -243,14 +278,14 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return result;
   }
-  const lines = [`sweep: ${tasks.length} runs of the EMA cross on 17,520 ETH 1h bars, ${options.repeats} repeats (medians), ${cores} cores, load ${loadavg()[0].toFixed(2)}`];
+  const lines = [`sweep: ${runs} runs of the EMA cross on 17,520 ETH 1h bars, ${options.repeats} repeats (medians), ${cores} cores, load ${loadavg()[0].toFixed(2)}`];
   if (result.pool) {
-    interface Variant { medianSeconds: number; backtestsPerMinute: number; cpuMsPerRun: number; steadyBacktestsPerMinute: number }
+    interface Variant { medianSeconds: number; commandSeconds: number; backtestsPerMinute: number; cpuMsPerRun: number; steadyBacktestsPerMinute: number }
     const pool = result.pool as { machineCeiling: { threads: number; speedup: number }; oneWorker: Variant; allCores: Variant & { workers: number }; speedup: number };
     lines.push(
       `  machine now         ${pool.machineCeiling.speedup.toFixed(2)}x for ${pool.machineCeiling.threads} threads of pure arithmetic (the ceiling of any pool here)`,
-      `  pool 1 worker       ${pool.oneWorker.medianSeconds.toFixed(2)} s  ${pool.oneWorker.backtestsPerMinute.toFixed(1)} backtests/min  (${pool.oneWorker.cpuMsPerRun.toFixed(1)} ms CPU/run)`,
-      `  pool ${String(pool.allCores.workers).padEnd(2)} workers     ${pool.allCores.medianSeconds.toFixed(2)} s  ${pool.allCores.backtestsPerMinute.toFixed(1)} backtests/min  (${pool.allCores.cpuMsPerRun.toFixed(1)} ms CPU/run; ${pool.speedup.toFixed(2)}x; goal >= 1.7x on 2 cores)`,
+      `  pool 1 worker       ${pool.oneWorker.medianSeconds.toFixed(2)} s  ${pool.oneWorker.backtestsPerMinute.toFixed(1)} backtests/min  (${pool.oneWorker.cpuMsPerRun.toFixed(1)} ms CPU/run; whole command ${pool.oneWorker.commandSeconds.toFixed(2)} s)`,
+      `  pool ${String(pool.allCores.workers).padEnd(2)} workers     ${pool.allCores.medianSeconds.toFixed(2)} s  ${pool.allCores.backtestsPerMinute.toFixed(1)} backtests/min  (${pool.allCores.cpuMsPerRun.toFixed(1)} ms CPU/run; whole command ${pool.allCores.commandSeconds.toFixed(2)} s; ${pool.speedup.toFixed(2)}x; goal >= 1.7x on 2 cores)`,
       `  after start-up      ${pool.oneWorker.steadyBacktestsPerMinute.toFixed(0)} vs ${pool.allCores.steadyBacktestsPerMinute.toFixed(0)} backtests/min (1 vs ${pool.allCores.workers} workers, once each worker ran once; not the goal's figure)`,
     );
   }

@@ -48,6 +48,17 @@ describe('backtest runs', () => {
     }
   });
 
+  it('keeps no bars with recordBars false, and everything else as with bars, including the span of the records', async () => {
+    const full = await run([eth, btc]);
+    const lean = await runBacktest({ streams: [eth, btc], config, equity: 100_000, recordBars: false });
+    expect(full.recording.bars.map((bars) => bars.length), 'the default keeps a bar per hour of each instrument').toEqual([17_520, 17_520]);
+    expect(lean.recording.bars, 'one empty list per instrument').toEqual([[], []]);
+    const { bars: _full, ...rest } = full.recording;
+    const { bars: _lean, ...leanRest } = lean.recording;
+    expect(leanRest, 'fills, trades, equity, totals, start and end times, fills hash').toStrictEqual(rest);
+    expect(lean.recording.startNs < lean.recording.endNs).toBe(true);
+  });
+
   it('records one equity point per bar close, and the fills of both instruments in time order', async () => {
     const result = await run([eth, btc]);
     const { equity, fills, instruments } = result.recording;

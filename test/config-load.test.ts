@@ -1,7 +1,8 @@
 // Configuration loading (engine/config): config/default.yaml validated with ajv, `--config FILE`
 // merged over it, QF_ environment overrides; every error class names the key path, the value
 // received, the rule and the source (file and line, or environment variable).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -144,5 +145,35 @@ describe('config: errors name the key path, the value and the rule', () => {
     const error = errorOf(() => loadConfig({ env: { QF_FUSION__CHOPPY_REDUCTION: '2' } }));
     expect(error.keyPath).toBe('fusion.choppyReduction');
     expect(error.message).toContain('was 2');
+  });
+});
+
+describe('config: a parsed document, and the defaults parsed once', () => {
+  it('merges a document over the defaults like a file, and names its label in errors', () => {
+    const config = loadConfig({ env: {}, document: { value: { risk: { maxDrawdownPct: 0.1, orderRate: { maxOrders: 50 } } }, label: 'sweep sw-1 run 3' } });
+    expect(config.risk.maxDrawdownPct, 'value from the document').toBe(0.1);
+    expect(config.risk.orderRate, 'sibling keys keep their defaults').toStrictEqual({ maxOrders: 50, windowMs: 1000 });
+    const wrong = errorOf(() => loadConfig({ env: {}, document: { value: { risk: { maxLeverage: -3 } }, label: 'sweep sw-1 run 3' } }));
+    expect(wrong.message).toContain('`risk.maxLeverage` must be > 0, was -3 (in sweep sw-1 run 3)');
+    const unknown = errorOf(() => loadConfig({ env: {}, document: { value: { risk: { bogus: 1 } }, label: 'sweep sw-1 run 4' } }));
+    expect(unknown.message).toContain('unknown key `risk.bogus` (in sweep sw-1 run 4)');
+    const document = { risk: { maxDrawdownPct: 0.1 } };
+    loadConfig({ env: { QF_RISK__MAX_LEVERAGE: '2' }, document: { value: document, label: 'doc' } });
+    expect(document, 'the document is not modified').toStrictEqual({ risk: { maxDrawdownPct: 0.1 } });
+  });
+
+  it('keeps no override or merge of one load in the kept defaults, and re-reads a defaults file that changed', () => {
+    const minimal = (config: { risk: { maxDrawdownPct: number } }): number => config.risk.maxDrawdownPct;
+    const full = file('full-defaults.yaml', readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'config', 'default.yaml'), 'utf8'));
+    expect(minimal(loadConfig({ defaultsFile: full, env: { QF_RISK__MAX_DRAWDOWN_PCT: '0.2' } })), 'the environment applies').toBe(0.2);
+    expect(minimal(loadConfig({ defaultsFile: full, env: {} })), 'the previous load\'s override did not stay in the kept defaults').toBe(0.15);
+    expect(minimal(loadConfig({ defaultsFile: full, env: {}, document: { value: { risk: { maxDrawdownPct: 0.05 } }, label: 'doc' } }))).toBe(0.05);
+    expect(minimal(loadConfig({ defaultsFile: full, env: {} })), 'nor did the previous load\'s document').toBe(0.15);
+    writeFileSync(full, readFileSync(full, 'utf8').replace('maxDrawdownPct: 0.15 ', 'maxDrawdownPct: 0.125 '));
+    expect(minimal(loadConfig({ defaultsFile: full, env: {} })), 'a defaults file rewritten since the last load is parsed again').toBe(0.125);
+  });
+
+  it('refuses a document together with a config file', () => {
+    expect(() => loadConfig({ env: {}, configFile: file('both.yaml', 'risk: {}\n'), document: { value: {}, label: 'doc' } })).toThrow(/`configFile` or `document`, not both/);
   });
 });

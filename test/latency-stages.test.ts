@@ -49,6 +49,37 @@ describe('latency stamps and the monitor', () => {
     expect(monitor.unstamped[3], 'record 13 was not in any logged batch').toBe(1);
   });
 
+  it('records runs of equal ring and intent times as one count each, giving the histograms one record per value gives', () => {
+    const stamps = LatencyStamps.allocate(64);
+    const monitor = new LatencyMonitor();
+    const reference = new LatencyMonitor();
+    // Records 0..39 published in runs that share a stamp (as a replay publishes a batch), some runs
+    // with one record; three batches consume them, each writing outbound records.
+    const publish = [0, 0, 0, 0, 0, 7, 7, 9, 9, 9, 9, 9, 9, 9, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 30, 30, 30, 31, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 40];
+    publish.forEach((ns, seq) => { stamps.publishNs[seq] = 1_000 + ns; });
+    const batches = [[0, 14, 0, 6, 2_000, 2_300], [14, 11, 6, 20, 2_400, 2_410], [25, 15, 20, 21, 3_000, 3_900]] as const;
+    for (const [inFrom, count, outFrom, outEnd, startNs, endNs] of batches) {
+      stamps.logBatch(inFrom, count, outFrom, outEnd, startNs, endNs);
+      for (let i = 0; i < count; i++) reference.record('ring', startNs - (1_000 + publish[inFrom + i]));
+      reference.record('core', endNs - startNs, count);
+    }
+    monitor.collect(stamps, publish.length);
+    // Drained in two passes: records 0..11 at 5,000 ns, 12..20 at 6,500 ns.
+    for (let seq = 0; seq < 21; seq++) {
+      const drainNs = seq < 12 ? 5_000 : 6_500;
+      monitor.recordIntent(seq, drainNs);
+      const batch = batches.find(([, , outFrom, outEnd]) => seq >= outFrom && seq < outEnd)!;
+      reference.record('intent', drainNs - batch[5]);
+    }
+    expect(monitor.rows(), 'every stage, count and percentile as recorded one by one').toStrictEqual(reference.rows());
+    expect(row(monitor, 'ring').count).toBe(40);
+    expect(row(monitor, 'intent').count).toBe(21);
+    monitor.recordIntent(20, 9_000);
+    expect(row(monitor, 'intent').maxNs, 'a record after a read is counted at the next read').toBe(9_000 - 3_900);
+    monitor.reset();
+    expect(row(monitor, 'intent').count, 'reset forgets a pending run too').toBe(0);
+  });
+
   it('drops batch-log entries, counted, when the I/O thread has not read the log, and never waits', () => {
     const stamps = LatencyStamps.allocate(8);
     for (let i = 0; i < BATCH_LOG_ENTRIES + 5; i++) stamps.logBatch(0, 1, 0, 0, 0, 1);

@@ -4,9 +4,9 @@
 //   store:DIR[?symbol=BTCUSDT&kind=trades&from=ISO&to=ISO]          the LMDB market-data store (adapters/store)
 //   anything else                                                     a CSV file, plain or gzip (adapters/files)
 // A source that cannot be opened is a DataSourceError naming it and why.
+// The QuestDB and store adapters are loaded when a source needs them: reading CSV files (a
+// sweep's main thread, most backtests) does not load the QuestDB client (undici) or LMDB.
 import { openCsvStream, type CsvStreamOptions } from '../files/index.js';
-import { openStoreStreams } from '../store/index.js';
-import { openQuestDbStream } from '../questdb/index.js';
 import type { MarketStream } from '../../engine/replay/index.js';
 
 /** A source that cannot be opened: names the source and why. */
@@ -31,8 +31,8 @@ export async function openDataSources(sources: readonly (string | DataSource)[],
     const source = typeof entry === 'string' ? entry : entry.source;
     const options = typeof entry === 'string' ? csv : { ...entry.csv, ...definedOnly(csv) };
     try {
-      if (source.startsWith('questdb://')) streams.push(await openQuestDbStream(source));
-      else if (source.startsWith(STORE_PREFIX)) streams.push(...openStore(source));
+      if (source.startsWith('questdb://')) streams.push(await (await import('../questdb/index.js')).openQuestDbStream(source));
+      else if (source.startsWith(STORE_PREFIX)) streams.push(...openStore(source, (await import('../store/index.js')).openStoreStreams));
       else streams.push(await openCsvStream(source, options));
     } catch (error) {
       if (error instanceof DataSourceError) throw error;
@@ -47,7 +47,7 @@ function definedOnly(options: CsvStreamOptions): CsvStreamOptions {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as CsvStreamOptions;
 }
 
-function openStore(source: string): MarketStream[] {
+function openStore(source: string, openStoreStreams: typeof import('../store/index.js').openStoreStreams): MarketStream[] {
   const rest = source.slice(STORE_PREFIX.length);
   const q = rest.indexOf('?');
   const dir = q < 0 ? rest : rest.slice(0, q);

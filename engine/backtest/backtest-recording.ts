@@ -70,7 +70,7 @@ export interface BacktestRecording {
   readonly fills: readonly RecordedFill[];
   readonly trades: readonly RoundTrip[];
   readonly equity: readonly EquityPoint[];
-  /** Bars per instrument id (for the price chart and regime shading). */
+  /** Bars per instrument id (for the price chart and regime shading); empty lists when the run kept none (`recordBars: false`). */
   readonly bars: readonly (readonly RecordedBar[])[];
   readonly totals: RecordedTotals;
   /** Events the run consumed, and the first and last event time (ns). */

@@ -1,5 +1,8 @@
 // A market stream held in memory: another stream's records loaded once into one buffer, so
-// repeated runs over the same data (parameter sweeps, benchmarks) skip parsing. It can also
+// repeated runs over the same data (parameter sweeps, benchmarks) skip parsing. The buffer may
+// be a SharedArrayBuffer read by several threads (a sweep's pool workers, `shared()`): such a
+// stream never writes it, and copies it first when a run numbers its instrument differently
+// from what the records hold. It can also
 // repeat its records shifted in time, copy after copy, to make a longer tape of real data
 // (each copy starts `gapNs` after the previous one ends; trade ids stay unique).
 //
@@ -15,7 +18,7 @@ export class MemoryStream implements MarketStream {
   readonly symbol: string;
   readonly kind: MarketRecordKind;
   readonly barIntervalNs?: bigint;
-  readonly bytes: Uint8Array;
+  private records: Uint8Array;
   private readonly sourceIssues: readonly StreamIssue[];
   /** The instrument id the records hold now (rewritten only when a run asks for another). */
   private instrument = -1;
@@ -25,8 +28,30 @@ export class MemoryStream implements MarketStream {
     this.symbol = like.symbol;
     this.kind = like.kind;
     this.barIntervalNs = like.barIntervalNs;
-    this.bytes = bytes;
+    this.records = bytes;
     this.sourceIssues = issues;
+  }
+
+  /** The records (64-byte event records in ts_local order). */
+  get bytes(): Uint8Array {
+    return this.records;
+  }
+
+  /** The instrument id the records hold (-1: not known). */
+  get recordsInstrument(): number {
+    return this.instrument;
+  }
+
+  /**
+   * A stream over records another thread loaded (`load`) and shares: `bytes` (not copied, usually
+   * on a SharedArrayBuffer) hold instrument id `instrument`; `issues` are the source's.
+   */
+  static shared(like: Pick<MarketStream, 'label' | 'symbol' | 'kind' | 'barIntervalNs'>, bytes: Uint8Array, issues: readonly StreamIssue[], instrument: number): MemoryStream {
+    if (bytes.byteLength % RECORD_BYTES !== 0) throw new RangeError(`\`bytes\` must hold whole 64-byte records, had ${bytes.byteLength} bytes`);
+    if (!Number.isInteger(instrument) || instrument < -1) throw new RangeError(`\`instrument\` must be an integer >= -1, was ${instrument}`);
+    const stream = new MemoryStream(like, bytes, issues);
+    stream.instrument = instrument;
+    return stream;
   }
 
   get expectedRows(): number {
@@ -118,6 +143,8 @@ export class MemoryStream implements MarketStream {
 
   async *blocks(instrument: number): AsyncIterable<RecordBlock> {
     if (instrument !== this.instrument) {
+      // Records other threads read are never written: this stream takes its own copy first.
+      if (this.records.buffer instanceof SharedArrayBuffer) this.records = this.records.slice();
       const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
       for (let at = 4; at < this.bytes.byteLength; at += RECORD_BYTES) view.setInt32(at, instrument, true);
       this.instrument = instrument;

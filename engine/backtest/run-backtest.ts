@@ -65,6 +65,8 @@ export interface BacktestOptions {
   readonly inlineEngine?: boolean;
   /** false: no fills, trades, equity or bars are kept (a bench of the bare pipeline). Default true. */
   readonly record?: boolean;
+  /** false: the recording's bars (the price chart's) are not kept, each instrument's list is empty (a sweep's runs). Default true. */
+  readonly recordBars?: boolean;
   /** false: indicators only, no strategy, no orders (a bench of the data path). Default true. */
   readonly trade?: boolean;
   /**
@@ -161,7 +163,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
   const warmupStreams = (options.warmupStreams ?? []).map(loaded);
   const marketInputs = plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument })));
   const warmupInputs = warmupStreams.map((stream) => ({ stream, instrument: instrumentOf.get(stream.symbol)! }));
-  const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades));
+  const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades), { bars: options.recordBars ?? true });
   const startHost = (spec: BuiltSpec): Promise<EngineHost> => EngineHost.start({
     ...options.listeners,
     wait: options.wait,

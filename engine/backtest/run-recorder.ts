@@ -44,6 +44,8 @@ export class RunRecorder {
   private seen = false;
   /** While paused (a warm-up), equity reports are not kept. */
   private paused = false;
+  /** false: no bars are kept for the chart (the span of the market records still is). */
+  private readonly keepBars: boolean;
 
   pause(): void {
     this.paused = true;
@@ -57,7 +59,8 @@ export class RunRecorder {
    * `tickTimeframeNs[i]`: the bar interval ticks of instrument i aggregate into for the chart
    * (0n when it streams bars); `fromTrades[i]`: trades (true) or quote mids make its bars.
    */
-  constructor(tickTimeframeNs: readonly bigint[], fromTrades: readonly boolean[]) {
+  constructor(tickTimeframeNs: readonly bigint[], fromTrades: readonly boolean[], options: { readonly bars?: boolean } = {}) {
+    this.keepBars = options.bars ?? true;
     this.tickTimeframeNs = tickTimeframeNs;
     this.fromTrades = fromTrades;
     this.bars = tickTimeframeNs.map(() => []);
@@ -90,11 +93,25 @@ export class RunRecorder {
     const point = { timeNs: report.barCloseNs, equity: report.equity, cash: report.cash };
     if (last !== undefined && last.timeNs === report.barCloseNs) points[points.length - 1] = point;
     else points.push(point);
-    if (report.regimeLabel >= 0) this.regimes[report.instrument]?.set(report.barOpenNs, report.regimeLabel);
+    if (report.regimeLabel >= 0 && this.keepBars) this.regimes[report.instrument]?.set(report.barOpenNs, report.regimeLabel);
   };
 
   /** Market records as they are published (a view of `count` records from record `from`). */
   onMarketRecords(view: DataView, from: number, count: number): void {
+    if (!this.keepBars) {
+      // Only the span: the first record's time and the last's (records come in ts_local order).
+      if (count <= 0) return;
+      const first = from * RECORD_BYTES;
+      const last = (from + count - 1) * RECORD_BYTES;
+      if (!this.seen) {
+        this.seen = true;
+        this.firstHi = view.getInt32(first + 20, true);
+        this.firstLo = view.getUint32(first + 16, true);
+      }
+      this.lastHi = view.getInt32(last + 20, true);
+      this.lastLo = view.getUint32(last + 16, true);
+      return;
+    }
     for (let r = from; r < from + count; r++) {
       const at = r * RECORD_BYTES;
       const kind = view.getInt32(at, true) & KIND_MASK;

@@ -1,6 +1,6 @@
 // Public surface of engine/config: loading and validating config/default.yaml with
 // `--config FILE` and QF_ environment overrides.
-export { loadConfig, defaultConfigPath, type QuantFlowConfig, type ControlConfig, type LoadConfigOptions } from './load-config.js';
+export { loadConfig, defaultConfigPath, type QuantFlowConfig, type ControlConfig, type LoadConfigOptions, type ConfigDocumentSource } from './load-config.js';
 export { ConfigError } from './config-error.js';
 export type { DataSourceConfig } from './data-config.js';
 export { CONFIG_SCHEMA } from './config-schema.js';

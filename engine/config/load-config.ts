@@ -4,7 +4,12 @@
 // the fusion / sizing checks of engine/decision and the strategy checks of engine/strategy
 // (`strategies`, default []). Every error names the key path, the value
 // received, the rule and where the value came from.
-import { readFileSync } from 'node:fs';
+//
+// The defaults file is parsed once per thread and kept while its size and modification time
+// stay the same (a sweep's worker loads one configuration per run); each load merges over a
+// copy. A configuration already parsed (a sweep run's document) can be given instead of a file
+// (`document`): it merges over the defaults like `--config FILE`, and errors name its label.
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import {
@@ -57,6 +62,11 @@ export interface QuantFlowConfig {
 export interface LoadConfigOptions {
   /** `--config FILE`, merged over the defaults. */
   readonly configFile?: string;
+  /**
+   * A configuration already parsed, merged over the defaults in place of `configFile` (a sweep
+   * run's document, built from the sweep's base file). Errors say the value is `in {label}`.
+   */
+  readonly document?: ConfigDocumentSource;
   /** Environment to read QF_ overrides from (default: process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /** The defaults file (default: config/default.yaml of the package). */
@@ -66,6 +76,48 @@ export interface LoadConfigOptions {
 /** config/default.yaml of the package, from source or from dist/. */
 export function defaultConfigPath(): string {
   return path.join(packageRoot(), 'config', 'default.yaml');
+}
+
+/** A configuration given as a parsed document (LoadConfigOptions.document). */
+export interface ConfigDocumentSource {
+  readonly value: Record<string, unknown>;
+  /** Where the document came from, for error messages ("sweep sw-1 run 3"). */
+  readonly label: string;
+}
+
+/** What an error's origin is looked up in: a parsed YAML file, or a document (no lines). */
+interface ConfigSource {
+  readonly label: string;
+  readonly value: Record<string, unknown>;
+  locate(path: readonly (string | number)[]): string | null;
+}
+
+/** A document as a source: a key it sets is located at its label (a document has no lines). */
+function documentSource(document: ConfigDocumentSource): ConfigSource {
+  return {
+    label: document.label,
+    value: document.value,
+    locate: (keys) => (keys.length === 0 || valueAt(document.value, keys) !== undefined ? document.label : null),
+  };
+}
+
+/** The defaults file parsed, per path, with the size and modification time it had. */
+const parsedDefaults = new Map<string, { readonly stamp: string; readonly source: YamlSource }>();
+
+/** The defaults file, parsed once while it is unchanged (its value must be copied before it is modified). */
+function readDefaults(file: string): YamlSource {
+  let stamp: string;
+  try {
+    const stat = statSync(file);
+    stamp = `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  } catch {
+    return readSource(file, 'defaults file'); // throws the ConfigError naming the file
+  }
+  const kept = parsedDefaults.get(file);
+  if (kept !== undefined && kept.stamp === stamp) return kept.source;
+  const source = readSource(file, 'defaults file');
+  parsedDefaults.set(file, { stamp, source });
+  return source;
 }
 
 function readSource(file: string, role: string): YamlSource {
@@ -146,9 +198,13 @@ function rule(error: ErrorObject): string {
 
 /** Loads, merges, overrides and validates the configuration. Throws ConfigError. */
 export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
-  const defaults = readSource(options.defaultsFile ?? defaultConfigPath(), 'defaults file');
-  const file = options.configFile === undefined ? null : readSource(options.configFile, 'config file');
-  const merged = mergeOver(defaults.value, file?.value ?? {}) as Record<string, unknown>;
+  const defaults = readDefaults(options.defaultsFile ?? defaultConfigPath());
+  if (options.document !== undefined && options.configFile !== undefined) throw new RangeError('loadConfig takes `configFile` or `document`, not both');
+  const file: ConfigSource | null = options.document !== undefined
+    ? documentSource(options.document)
+    : options.configFile === undefined ? null : readSource(options.configFile, 'config file');
+  // The kept defaults are never modified: the merge, the overrides and the validator work on a copy.
+  const merged = mergeOver(structuredClone(defaults.value), file?.value ?? {}) as Record<string, unknown>;
   const overrides = readEnvOverrides(options.env ?? process.env, CONFIG_SCHEMA);
   for (const override of overrides) setPath(merged, override);
 

@@ -48,6 +48,16 @@ export function compileCore(build: CoreBuild = 'release'): WebAssembly.Module {
   return module;
 }
 
+/**
+ * Uses `module` (compiled by another thread of this process and posted here) as this thread's
+ * compiled core for `build`, unless one is already compiled: a pool worker then skips the compile.
+ * It must come from coreWasmPath(build).
+ */
+export function adoptCompiledCore(module: WebAssembly.Module, build: CoreBuild = 'release'): void {
+  if (!(module instanceof WebAssembly.Module)) throw new TypeError(`adoptCompiledCore: expected a WebAssembly.Module, was ${Object.prototype.toString.call(module)}`);
+  if (!compiledModules.has(build)) compiledModules.set(build, module);
+}
+
 let eagerFlagsSet = false;
 
 /** V8 reads its WebAssembly tiering flags at compile time; they apply to every module compiled after. */

@@ -13,6 +13,11 @@
 // A stage the session does not have (journal and venue in a paper session: no journal, the
 // venue is simulated inside the core) keeps count 0. `view()` builds the latency topic's payload
 // and `rows()` the /metrics series (both allocate, at publish time only).
+//
+// Records timed alike go in as one count: the records of a published run share their publish
+// stamp and those of a drain their drain time, so the ring and intent stages record each run of
+// equal values once (recordValueWithCount: the same histogram as one record per value; a
+// backtest's 17,520 bars cost a handful of histogram updates instead of ~35,000).
 import hdr from 'hdr-histogram-js';
 import type { LatencyView } from '../client/index.js';
 import {
@@ -46,6 +51,9 @@ export class LatencyMonitor implements IngressRecorder {
   private readonly outRuns = new Float64Array(BATCH_LOG_ENTRIES * 3);
   private outHead = 0;
   private outTail = 0;
+  /** The intent stage's run of equal values not yet in its histogram (see the header): value, count. */
+  private intentValue = 0;
+  private intentCount = 0;
   /** Bumped on every record: a publisher republishes only when it moved. */
   version = 0;
 
@@ -81,6 +89,9 @@ export class LatencyMonitor implements IngressRecorder {
     const publishNs = stamps.publishNs;
     const mask = stamps.publishMask;
     const ring = this.histograms[1];
+    // A run of equal ring times (records published together, consumed by one batch) is recorded once.
+    let runValue = 0;
+    let runCount = 0;
     while (read !== written) {
       const at = (read & (BATCH_LOG_ENTRIES - 1)) * 8;
       const inFrom = log[at + ENTRY_IN_FROM];
@@ -94,7 +105,14 @@ export class LatencyMonitor implements IngressRecorder {
           continue;
         }
         const ns = startNs - publishNs[seq & mask];
-        ring.recordValue(ns < 0 ? 0 : ns > HIGHEST_NS ? HIGHEST_NS : Math.round(ns));
+        const value = ns < 0 ? 0 : ns > HIGHEST_NS ? HIGHEST_NS : Math.round(ns);
+        if (value === runValue && runCount > 0) {
+          runCount++;
+        } else {
+          if (runCount > 0) ring.recordValueWithCount(runValue, runCount);
+          runValue = value;
+          runCount = 1;
+        }
       }
       if (count > 0) this.recordAt(2, endNs - startNs, count);
       const outFrom = log[at + ENTRY_OUT_FROM];
@@ -108,6 +126,7 @@ export class LatencyMonitor implements IngressRecorder {
       }
       read = (read + 1) | 0;
     }
+    if (runCount > 0) ring.recordValueWithCount(runValue, runCount);
     Atomics.store(header, LOG_READ, read);
   }
 
@@ -121,7 +140,14 @@ export class LatencyMonitor implements IngressRecorder {
         continue;
       }
       if (((sequence - runs[slot]) | 0) >= 0) {
-        this.recordAt(3, drainNs - runs[slot + 2], 1);
+        const ns = drainNs - runs[slot + 2];
+        const value = ns < 0 ? 0 : ns > HIGHEST_NS ? HIGHEST_NS : Math.round(ns);
+        if (value !== this.intentValue || this.intentCount === 0) {
+          this.flushIntent();
+          this.intentValue = value;
+        }
+        this.intentCount++;
+        this.version++;
         return;
       }
       break;
@@ -129,8 +155,16 @@ export class LatencyMonitor implements IngressRecorder {
     this.unstamped[3]++;
   }
 
+  /** Puts the intent stage's pending run of equal values into its histogram. */
+  private flushIntent(): void {
+    if (this.intentCount === 0) return;
+    this.histograms[3].recordValueWithCount(this.intentValue, this.intentCount);
+    this.intentCount = 0;
+  }
+
   /** Each stage's count and percentiles (ns); a stage with no record has count 0 and zeros. */
   rows(): LatencyRow[] {
+    this.flushIntent();
     return LATENCY_STAGES.map((stage, index) => {
       const histogram = this.histograms[index];
       const count = histogram.totalCount;
@@ -149,6 +183,7 @@ export class LatencyMonitor implements IngressRecorder {
 
   /** Forgets every record (a bench's warm-up). */
   reset(): void {
+    this.intentCount = 0;
     for (const histogram of this.histograms) histogram.reset();
     this.unstamped.fill(0);
     this.version++;

@@ -1,15 +1,15 @@
 // One run of a sweep, wherever it executes (a piscina worker, a `quantflow worker` process, or
 // in-process): the run's configuration document validated through engine/config, then
 // runBacktest over the sweep's data, held in memory once per worker (DataCache: the sources are
-// opened and read with MemoryStream.load on the first run and reused by every later run). The
+// opened and read with MemoryStream.load on the first run and reused by every later run; a
+// local pool's workers are given the data the main thread loaded, shared-run-inputs.ts). The
 // engine's core runs in the executing thread (runBacktest `inlineEngine`, its memory kept and
 // reset to zeros between runs): a worker does nothing else during a run, and starting an engine
 // thread per run cost more than the run itself. A run
 // is a pure function of its document, data and seed; `runMs` is the only field that differs
 // between two executions of the same run.
 import { MemoryStream, runBacktest } from '../../backtest/index.js';
-import { periodsPerYear, simpleReturns, maxDrawdown } from '../../backtest/report/index.js';
-import { openDataSources } from '../../../adapters/sources/index.js';
+import { periodsPerYear, maxDrawdown } from '../../backtest/report/index.js';
 import { loadRunConfig, type ConfigDocument } from './run-config.js';
 import type { Parameters } from './constraint-expression.js';
 
@@ -77,6 +77,9 @@ export class DataCache {
     } else {
       while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
       entry = (async () => {
+        // Loaded on first use: a pool worker gets its data from the main thread (shared-run-inputs.ts)
+        // and never loads the sources' modules (the QuestDB client, the LMDB store ...).
+        const { openDataSources } = await import('../../../adapters/sources/index.js');
         const opened = await openDataSources([...data], {});
         const loaded: MemoryStream[] = [];
         for (const stream of opened) loaded.push(await MemoryStream.load(stream));
@@ -88,9 +91,29 @@ export class DataCache {
     return entry;
   }
 
+  /** Whether the data of `data` is held (or being loaded). */
+  has(data: readonly string[]): boolean {
+    return this.entries.has(JSON.stringify(data));
+  }
+
+  /** Holds `streams` (loaded elsewhere, e.g. shared by the main thread) as the data of `data`. */
+  adopt(data: readonly string[], streams: MemoryStream[]): void {
+    const key = JSON.stringify(data);
+    this.entries.delete(key);
+    while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, Promise.resolve(streams));
+  }
+
   get size(): number {
     return this.entries.size;
   }
+}
+
+/** simpleReturns (engine/backtest/report) written straight into a Float64Array. */
+function simpleReturnsOf(values: readonly number[]): Float64Array {
+  const returns = new Float64Array(Math.max(0, values.length - 1));
+  for (let i = 1; i < values.length; i++) returns[i - 1] = values[i] / values[i - 1] - 1;
+  return returns;
 }
 
 function sharpeOf(returns: Float64Array): number | null {
@@ -107,13 +130,19 @@ function sharpeOf(returns: Float64Array): number | null {
 
 export async function executeRun(task: RunTask, cache: DataCache): Promise<RunResult> {
   const started = performance.now();
-  const config = loadRunConfig(task.config);
+  const config = loadRunConfig(task.config, `sweep ${task.sweepId} run ${task.index}`);
   const streams = await cache.streams(task.data);
-  const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe, inlineEngine: true });
+  // No bars for the price chart: a sweep keeps the fills, the trades and the equity.
+  const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe, inlineEngine: true, recordBars: false });
   const { recording } = run;
-  const values = recording.equity.map((p) => p.equity);
-  const times = recording.equity.map((p) => p.timeNs);
-  const returns = Float64Array.from(simpleReturns(values));
+  const points = recording.equity.length;
+  const values = new Array<number>(points);
+  const times = new Array<bigint>(points);
+  for (let i = 0; i < points; i++) {
+    values[i] = recording.equity[i].equity;
+    times[i] = recording.equity[i].timeNs;
+  }
+  const returns = simpleReturnsOf(values);
   const perYear = periodsPerYear(times);
   const sharpe = sharpeOf(returns);
   return {

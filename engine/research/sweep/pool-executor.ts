@@ -22,7 +22,9 @@ import { setMaxListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { Piscina } from 'piscina';
 import { packageRoot } from '../../core/package-root.js';
-import type { RunResult, RunTask } from './execute-run.js';
+import { DataCache, type RunResult, type RunTask } from './execute-run.js';
+import { prepareSharedRunInputs, type SharedRunInputs } from './shared-run-inputs.js';
+import type { PoolTask } from './pool-worker.js';
 
 export interface PoolOptions {
   /** Worker threads (default: availableParallelism()). */
@@ -58,13 +60,24 @@ export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions)
   setMaxListeners(tasks.length + 16, abort.signal);
   const watch = options.shouldStop ? setInterval(() => { if (options.shouldStop!()) abort.abort(); }, 200) : undefined;
   try {
+    // While the workers start (each imports the engine's modules), this thread loads the data
+    // and compiles the core once for all of them (the tasks of one sweep share one data list).
+    const inputs = new Map<string, Promise<SharedRunInputs>>();
+    const cache = new DataCache(Number.MAX_SAFE_INTEGER);
+    const inputsOf = (task: RunTask): Promise<SharedRunInputs> => {
+      const key = JSON.stringify(task.data);
+      let entry = inputs.get(key);
+      if (entry === undefined) inputs.set(key, (entry = prepareSharedRunInputs(task.data, cache)));
+      return entry;
+    };
     await Promise.all(tasks.map(async (task) => {
       const errors: string[] = [];
       const attempts = options.attempts ?? 2;
       for (let attempt = 1; attempt <= attempts; attempt++) {
         let result: RunResult;
         try {
-          result = (await pool.run(task, { signal: abort.signal })) as RunResult;
+          const message: PoolTask = { task, inputs: await inputsOf(task) };
+          result = (await pool.run(message, { signal: abort.signal })) as RunResult;
         } catch (error) {
           if (abort.signal.aborted) return;
           const failure = asError(error);

@@ -1,15 +1,24 @@
-// The piscina worker of a one-machine sweep: executes one run per task. Each worker thread holds
-// its own data in memory (DataCache, loaded on its first run) and is itself the engine thread of
-// its runs (executeRun runs the core inline, over one memory kept across its runs), so runs on
-// different workers share nothing but the files they read.
+// The piscina worker of a one-machine sweep: executes one run per task. A task comes with the
+// inputs the main thread prepared once (shared-run-inputs.ts): the sweep's data, parsed, on
+// SharedArrayBuffers it only reads, and the compiled core. Each worker is itself the engine
+// thread of its runs (executeRun runs the core inline, over one memory of its own kept across
+// its runs), so runs on different workers share nothing they write.
 // Whatever a run throws goes back as a plain Error with its message and stack.
 import { inspect } from 'node:util';
 import { DataCache, executeRun, type RunResult, type RunTask } from './execute-run.js';
+import { adoptSharedRunInputs, type SharedRunInputs } from './shared-run-inputs.js';
+
+/** What the pool posts for one run. */
+export interface PoolTask {
+  readonly task: RunTask;
+  readonly inputs: SharedRunInputs;
+}
 
 const cache = new DataCache();
 
-export default async function runTask(task: RunTask): Promise<RunResult> {
+export default async function runTask({ task, inputs }: PoolTask): Promise<RunResult> {
   try {
+    adoptSharedRunInputs(inputs, cache);
     return await executeRun(task, cache);
   } catch (error) {
     // A fresh Error with only a message and a stack always crosses back to the pool intact (an

@@ -3,13 +3,10 @@
 // templates applied with the run's parameters, and `data` dropped (a sweep's data is the
 // spec's). The document is built once per run where the sweep is planned and travels to the
 // worker as JSON, so every worker, on any machine, runs the same configuration. The worker
-// validates it through engine/config's loadConfig, which reads only files: the document is
-// written to a temp file (JSON is YAML; one file per call, named by process, thread and a
-// counter, no directory), loaded with no QF_ environment overrides, and removed.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { threadId } from 'node:worker_threads';
+// validates it through engine/config's loadConfig as a parsed document (merged over the
+// defaults like a `--config` file, no QF_ environment overrides; errors name the run), so a
+// run parses no YAML: the defaults file is parsed once per thread.
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { defaultConfigPath, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import { setAtPath } from './key-path.js';
@@ -68,15 +65,10 @@ export function runDocument(base: ConfigDocument, settings: readonly SweepSettin
   return doc;
 }
 
-/** Validates a run's document through engine/config (a temp file, no environment overrides). Throws ConfigError. */
-export function loadRunConfig(doc: ConfigDocument): QuantFlowConfig {
-  const file = path.join(tmpdir(), `quantflow-sweep-run-${process.pid}-${threadId}-${++runConfigFiles}.yaml`);
-  try {
-    writeFileSync(file, JSON.stringify(doc));
-    return loadConfig({ configFile: file, env: {} });
-  } finally {
-    rmSync(file, { force: true });
-  }
+/**
+ * Validates a run's document through engine/config (no environment overrides); `label` names it
+ * in errors (default "the sweep run's configuration"). Throws ConfigError.
+ */
+export function loadRunConfig(doc: ConfigDocument, label = "the sweep run's configuration"): QuantFlowConfig {
+  return loadConfig({ document: { value: doc, label }, env: {} });
 }
-
-let runConfigFiles = 0;

@@ -93,7 +93,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new SweepError(`\`--id\` must use letters, digits, _ . - only, was ${JSON.stringify(id)}`);
   const tasksAll = sweepTasks(id, spec, plan);
   // Fail fast on a configuration the templates break (every run would fail the same way).
-  loadRunConfig(tasksAll[0].config);
+  loadRunConfig(tasksAll[0].config, `sweep ${id} run ${tasksAll[0].index} (${spec.base} with the spec's \`set\`)`);
   const store = SweepStore.open(options.stateDir ?? DEFAULT_STATE_DIR);
   try {
     const stored = store.getSweep(id);
@@ -107,8 +107,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     const failures: { index: number; message: string }[] = [];
     let executed = 0;
     let duplicates = 0;
-    const onResult = (result: RunResult): void => {
-      if (store.putRunOnce(id, result)) {
+    const onResult = async (result: RunResult): Promise<void> => {
+      if (await store.putRunOnce(id, result)) {
         executed++;
         options.onRunFinished?.(result, resumed + executed, tasksAll.length);
       } else {

@@ -5,8 +5,11 @@
 //   events   [sweep id, run index, seq] -> a failure, stall or duplicate seen for the run
 // A run's result is written at most once: putRunOnce checks and writes inside one LMDB write
 // transaction, which LMDB serialises across threads and processes, so two collectors (or a
-// collector that sees the same completion twice) cannot both store a run. A re-run of the same
-// sweep id reads the stored runs and executes only the missing ones.
+// collector that sees the same completion twice) cannot both store a run. The transaction is
+// lmdb-js's asynchronous one: results that arrive together share a commit, and the commit (its
+// fsync) happens on lmdb's write thread, not on the sweep's main thread, which meanwhile hands
+// the pool's workers their next runs; the promise resolves once the result is committed. A
+// re-run of the same sweep id reads the stored runs and executes only the missing ones.
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { decodeRunResult, encodeRunResult, type EncodedRunResult, type RunResult } from './execute-run.js';
@@ -61,13 +64,13 @@ export class SweepStore {
     return [...this.sweeps.getRange()].map((entry) => entry.value);
   }
 
-  /** Stores `result` unless the run already has one; true when it was stored. */
-  putRunOnce(sweepId: string, result: RunResult): boolean {
+  /** Stores `result` unless the run already has one; resolves, once committed, to true when it was stored. */
+  putRunOnce(sweepId: string, result: RunResult): Promise<boolean> {
     const key: [string, number] = [sweepId, result.index];
     const encoded = encodeRunResult(result);
-    return this.root.transactionSync(() => {
+    return this.root.transaction(() => {
       if (this.runs.doesExist(key)) return false;
-      this.runs.putSync(key, encoded);
+      void this.runs.put(key, encoded);
       return true;
     });
   }
