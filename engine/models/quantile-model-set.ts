@@ -318,6 +318,55 @@ export class QuantileModelSet {
   }
 
   /**
+   * predictAhead in consecutive parts, for a caller that uses the first answers while the rest
+   * are being computed (a backtest's replay, engine/backtest/model-ahead.ts): part k is rows
+   * [ends[k - 1], ends[k]) (ends[-1] = 0; ends non-decreasing, the last = n) and its promise
+   * resolves once those rows' answers are in `out`. The same bytes as predictAhead (so as
+   * predictRow with 1 thread: a row's answer does not depend on the batch it is in). When
+   * predictAhead would run on the ahead pool, every part's chunks are sent at once, in part
+   * order, so the first parts come back first; otherwise one predictAhead runs in this thread
+   * and every part resolves when it ends. One call at a time per model set (await every part).
+   */
+  predictAheadParts(timesNs: BigInt64Array, rows: Float64Array, n: number, out: Float64Array, ends: ArrayLike<number>): Promise<void>[] {
+    const f = this.featureCount;
+    if (!Number.isInteger(n) || n < 0 || timesNs.length < n || rows.length < n * f || out.length < n * QUANTILE_COUNT) {
+      throw new RangeError(`predictAheadParts: \`n\` ${n} rows need timesNs.length >= ${n} (was ${timesNs.length}), rows.length >= ${n * f} (was ${rows.length}) and out.length >= ${n * QUANTILE_COUNT} (was ${out.length})`);
+    }
+    for (let k = 0; k < ends.length; k++) {
+      const from = k === 0 ? 0 : ends[k - 1];
+      if (!Number.isInteger(ends[k]) || ends[k] < from || ends[k] > n) throw new RangeError(`predictAheadParts: \`ends\` must be non-decreasing integers in [0, ${n}], ends[${k}] was ${ends[k]} (after ${from})`);
+    }
+    if (ends.length === 0 ? n !== 0 : ends[ends.length - 1] !== n) throw new RangeError(`predictAheadParts: the last of \`ends\` must be n = ${n}, was ${ends.length === 0 ? 'none' : ends[ends.length - 1]}`);
+    const foldOf = this.foldsFor(timesNs, n, new Int32Array(n));
+    let predicted = 0;
+    for (let i = 0; i < n; i++) if (foldOf[i] >= 0) predicted++;
+    if (!(this.aheadWorkers > 1 && predicted >= this.aheadMinRows && predicted > 0)) {
+      const all = this.predictAhead(timesNs, rows, n, out).then(() => undefined);
+      return Array.from(ends, () => all);
+    }
+    const folds = this.sessions.length;
+    const parts: Promise<void>[] = [];
+    for (let k = 0, from = 0; k < ends.length; from = ends[k++]) {
+      const end = ends[k];
+      // Counting sort of the part's rows by fold (fold -1 first), as predictAhead does.
+      const starts = new Int32Array(folds + 2);
+      for (let i = from; i < end; i++) starts[foldOf[i] + 2]++;
+      for (let j = 1; j < starts.length; j++) starts[j] += starts[j - 1];
+      const order = new Int32Array(end - from);
+      const fill = starts.slice();
+      for (let i = from; i < end; i++) order[fill[foldOf[i] + 1]++] = i;
+      for (let p = starts[0]; p < starts[1]; p++) {
+        const i = order[p];
+        for (let q = 0; q < QUANTILE_COUNT; q++) out[i * QUANTILE_COUNT + q] = NaN;
+      }
+      this.stats.noFoldRows += starts[1] - starts[0];
+      // Called in part order: each sends its chunks once the pool is up, in this order.
+      parts.push(starts[folds + 1] > starts[1] ? this.predictAheadOnPool(rows, order, starts, out) : Promise.resolve());
+    }
+    return parts;
+  }
+
+  /**
    * The pool part of predictAhead: each fold's rows (in `order` between starts[fold + 1] and
    * starts[fold + 2]) are packed without the non-finite ones (NaNs, counted) and cut into chunks
    * small enough to keep every worker busy, all sent at once; answers are scattered back by row.
