@@ -316,7 +316,7 @@ async function mlBacktestCost(repeats: number): Promise<MlBacktestCost> {
   const noModel = { ...config, model: null };
   const regimeModel = readRegimeModelFile(path.join(root, 'data', 'models', 'btc-1h-regime.json'));
   const t0 = performance.now();
-  const configured = await openConfiguredModel(config.model!, config.fusion.ml.horizonBars);
+  const configured = await openConfiguredModel(config.model!, config.fusion.ml.horizonBars, { lazySessions: true }); // as `quantflow backtest` opens it
   const modelLoadMs = performance.now() - t0;
   if (configured.state !== 'serving') throw new Error(`the fusion-ml model is absent: ${configured.reason}`);
   const t1 = performance.now();

@@ -27,7 +27,7 @@ import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIss
 import { VENUE_MODE_CODES } from '../venue/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
 import type { RegimeModelRecord } from '../regime/index.js';
-import type { AheadCache } from '../models/index.js';
+import { ModelContractError, type AheadCache } from '../models/index.js';
 import { StreamMerger } from './stream-merger.js';
 import { playRecords, type RecordPlayResult } from './record-player.js';
 import { RunRecorder } from './run-recorder.js';
@@ -161,7 +161,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
   for (const stream of options.warmupStreams ?? []) {
     if (!instrumentOf.has(stream.symbol)) throw new BacktestSetupError(`warm-up stream ${stream.label}: symbol ${stream.symbol} is not among the run's (${[...instrumentOf.keys()].join(', ')})`);
   }
-  const served = trade ? await serveModel(options, givenPlans, timeframes) : undefined;
+  let served = trade ? await serveModel(options, givenPlans, timeframes) : undefined;
   const loaded = (stream: MarketStream): MarketStream => served?.loaded?.get(stream) ?? stream;
   const plans = givenPlans.map((p) => ({ ...p, streams: p.streams.map(loaded) }));
   const warmupStreams = (options.warmupStreams ?? []).map(loaded);
@@ -180,7 +180,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
   // While the model's answers are computed (on the ahead pool), the engine starts: its spec needs
   // only the first record's time, known without reading a stream twice when every stream is in
   // memory. The replay starts once the first part of the answers is in (see the header).
-  let early: { host: Promise<EngineHost>; startNs: bigint; warmup: boolean } | undefined;
+  let early: { host: Promise<EngineHost>; startNs: bigint; warmup: boolean; withModel: boolean } | undefined;
   let merger: StreamMerger | undefined;
   let warmupMerger: StreamMerger | undefined;
   let host: EngineHost | undefined;
@@ -190,10 +190,19 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     if (served?.ahead !== undefined && [...marketInputs, ...warmupInputs].every((input) => input.stream instanceof MemoryStream)) {
       const first = await firstRecord(marketInputs, warmupInputs);
       const spec = buildSpec(options, plans, timeframes, trade, first.startNs, first.warmup, served.input);
-      early = { host: startHost(spec), ...first };
+      early = { host: startHost(spec), ...first, withModel: true };
       early.host.catch(() => undefined); // awaited below
     }
-    ahead = await served?.ahead;
+    try {
+      ahead = await served?.ahead;
+    } catch (error) {
+      if (!(error instanceof ModelContractError) || served === undefined) throw error;
+      // A model loaded with lazySessions that onnxruntime cannot load (found at its first
+      // inference): the run trades without the ML expert and says why, as when it fails at load.
+      const absent = { state: 'absent' as const, source: served.source ?? '', reason: error.message };
+      options.log?.(`ML expert absent: ${error.message}`);
+      served = { loaded: served.loaded, report: () => absent };
+    }
     // Opening a merger reads each stream's first block, so the run's opens after the warm-up
     // played (its first MODEL records may still be being computed meanwhile).
     const openRun = (): Promise<StreamMerger> => StreamMerger.open(withModelRecords(marketInputs, ahead?.modelStreams ?? []));
@@ -206,8 +215,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
       const started = early;
       early = undefined;
       host = await started.host;
-      if (started.startNs !== startNs || started.warmup !== warmup) {
-        // The MODEL records moved the first time (never expected): start again with the right spec.
+      if (started.startNs !== startNs || started.warmup !== warmup || started.withModel !== (served?.input !== undefined)) {
+        // The MODEL records moved the first time (never expected), or the model could not load: start again with the right spec.
         await host.terminate();
         host.release();
         host = undefined;
@@ -376,6 +385,8 @@ function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], t
 interface ServedModel {
   /** The spec's model input (symbols: the instruments served ahead); undefined when the model is absent. */
   readonly input?: SimulatedModelInput;
+  /** Where the model came from (a served model), for the report when it turns out absent. */
+  readonly source?: string;
   /** The served instruments' streams, loaded: play these instead of the originals. */
   readonly loaded?: ReadonlyMap<MarketStream, MemoryStream>;
   /** The answers, being computed (awaited before the replay starts). */
@@ -393,8 +404,6 @@ async function serveModel(options: BacktestOptions, plans: readonly InstrumentPl
   if (model === undefined) return undefined;
   if (model.state === 'absent') return { report: () => ({ state: 'absent', source: model.source, reason: model.reason }) };
   const { set } = model;
-  // Start the inference pool's threads now: they load the folds while the data is parsed.
-  void set.startAheadPool().catch(() => undefined);
   const horizon = set.metadata.target.horizonBars;
   const wanted = options.config.fusion.ml.horizonBars;
   if (horizon !== wanted) {
@@ -418,6 +427,10 @@ async function serveModel(options: BacktestOptions, plans: readonly InstrumentPl
     }
   }
   for (const { symbol, reason } of without) options.log?.(`ML expert absent on ${symbol}: ${reason}`);
+  // Load the model (the ahead pool's threads, or this thread's sessions) while the data is parsed,
+  // unless the ahead cache holds answers of this model: a hit needs no session at all (a miss
+  // then loads it before inferring).
+  if (instruments.length > 0 && options.aheadCache?.holdsAnswersOf(set.hash) !== true) void set.checkLoadable().catch(() => undefined);
   const loaded = await loadAheadStreams(instruments);
   const ahead = startModelRecordsAhead(set, instruments, { cache: options.aheadCache, loaded });
   ahead.catch(() => undefined); // awaited by runBacktest
@@ -425,6 +438,7 @@ async function serveModel(options: BacktestOptions, plans: readonly InstrumentPl
   const exportFeatures = options.featureRecords ?? (options.listeners?.onFeatures !== undefined || options.listeners?.onRecordBytes !== undefined);
   return {
     input: { features, waitNs: model.waitNs, symbols, exportFeatures },
+    source: model.source,
     loaded,
     ahead,
     report: (counters, done) => servedModelReport({ set, source: model.source, instruments: symbols, without, stats: done!.stats, counters: counters.modelWait, cacheDir: options.aheadCache?.dir }),

@@ -36,6 +36,13 @@ export interface QuantileModelSetOptions {
   readonly aheadWorkers?: number;
   /** predictAhead calls with fewer rows than this run in this thread (default 4,096). */
   readonly aheadMinRows?: number;
+  /**
+   * Create this thread's onnxruntime sessions on first use instead of at load (default false). A
+   * backtest may never use them: its answers come from the ahead cache, or from the ahead pool,
+   * whose workers hold their own. The graphs' signatures are then checked by whatever loads them
+   * first (checkLoadable, the pool's start, the first in-thread call), not at load.
+   */
+  readonly lazySessions?: boolean;
 }
 
 /** The ahead pool's default size: 2 workers when the machine has 2 cores or more. */
@@ -71,6 +78,28 @@ export function checkExpectedFeatures(expected: readonly string[], metadata: Qua
   }
 }
 
+/** One onnxruntime session per fold of `bundle` (each checks its graph's signature against model.json). */
+async function createSessions(bundle: ModelBundle, threads: number | undefined): Promise<QuantileSession[]> {
+  const { metadata } = bundle;
+  const sessions: QuantileSession[] = [];
+  try {
+    for (const fold of metadata.folds) {
+      sessions.push(await QuantileSession.create(bundle.foldBytes[fold.index], {
+        label: `${bundle.origin}/${fold.file}`,
+        inputName: metadata.input.name,
+        inputType: metadata.input.type,
+        columns: metadata.input.columns,
+        outputName: metadata.output.name,
+        features: metadata.features,
+      }, { threads }));
+    }
+  } catch (error) {
+    for (const s of sessions) await s.release();
+    throw error;
+  }
+  return sessions;
+}
+
 function isCrossed(out: Float64Array, row: number): boolean {
   const b = row * QUANTILE_COUNT;
   for (let k = 1; k < QUANTILE_COUNT; k++) if (out[b + k] < out[b + k - 1]) return true;
@@ -88,12 +117,18 @@ export class QuantileModelSet {
   private readonly aheadWorkers: number;
   private readonly aheadMinRows: number;
   private pool: Promise<AheadPool> | undefined;
+  /** This thread's sessions (undefined until created: lazySessions), and their creation under way. */
+  private sessions: readonly QuantileSession[] | undefined;
+  private sessionsLoading: Promise<readonly QuantileSession[]> | undefined;
+  private readonly sessionOptions: { readonly threads?: number };
   /** Scratch of finite rows (predictBatch) and their positions, grown on demand. */
   private packed = new Float64Array(0);
   private packedOut = new Float64Array(0);
   private packedIndex = new Int32Array(0);
 
-  private constructor(readonly bundle: ModelBundle, private readonly sessions: readonly QuantileSession[], chunkRows: number, aheadWorkers: number, aheadMinRows: number) {
+  private constructor(readonly bundle: ModelBundle, sessions: readonly QuantileSession[] | undefined, threads: number | undefined, chunkRows: number, aheadWorkers: number, aheadMinRows: number) {
+    this.sessions = sessions;
+    this.sessionOptions = { threads };
     this.availableFrom = BigInt64Array.from(bundle.metadata.folds.map((f) => f.availableFromNs));
     this.availableFromHi = Int32Array.from(bundle.metadata.folds.map((f) => Number(BigInt.asIntN(32, f.availableFromNs >> 32n))));
     this.availableFromLo = Uint32Array.from(bundle.metadata.folds.map((f) => Number(BigInt.asUintN(32, f.availableFromNs))));
@@ -112,7 +147,17 @@ export class QuantileModelSet {
   }
 
   get foldCount(): number {
-    return this.sessions.length;
+    return this.bundle.metadata.folds.length;
+  }
+
+  /** Whether this thread's onnxruntime sessions exist (always, unless loaded with lazySessions). */
+  get sessionsLoaded(): boolean {
+    return this.sessions !== undefined;
+  }
+
+  /** Whether the ahead pool was started (its workers hold sessions of their own). */
+  get aheadPoolStarted(): boolean {
+    return this.pool !== undefined;
   }
 
   /** Loads a model directory (model.json + fold-<k>.onnx). */
@@ -130,23 +175,32 @@ export class QuantileModelSet {
     if (!Number.isInteger(aheadWorkers) || aheadWorkers < 1 || aheadWorkers > 64) throw new RangeError(`\`aheadWorkers\` must be an integer in [1, 64], was ${aheadWorkers}`);
     const aheadMinRows = options.aheadMinRows ?? DEFAULT_CHUNK_ROWS;
     if (!Number.isInteger(aheadMinRows) || aheadMinRows < 0) throw new RangeError(`\`aheadMinRows\` must be an integer >= 0, was ${aheadMinRows}`);
-    const sessions: QuantileSession[] = [];
-    try {
-      for (const fold of metadata.folds) {
-        sessions.push(await QuantileSession.create(bundle.foldBytes[fold.index], {
-          label: `${bundle.origin}/${fold.file}`,
-          inputName: metadata.input.name,
-          inputType: metadata.input.type,
-          columns: metadata.input.columns,
-          outputName: metadata.output.name,
-          features: metadata.features,
-        }, { threads: options.threads }));
-      }
-    } catch (error) {
-      for (const s of sessions) await s.release();
-      throw error;
+    if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > 256)) throw new RangeError(`\`threads\` must be an integer in [1, 256], was ${options.threads}`);
+    const sessions = options.lazySessions === true ? undefined : await createSessions(bundle, options.threads);
+    return new QuantileModelSet(bundle, sessions, options.threads, chunkRows, aheadWorkers, aheadMinRows);
+  }
+
+  /** This thread's sessions, created now if they are not yet (lazySessions). */
+  private loadSessions(): Promise<readonly QuantileSession[]> {
+    if (this.sessions !== undefined) return Promise.resolve(this.sessions);
+    if (this.sessionsLoading === undefined) {
+      const loading = createSessions(this.bundle, this.sessionOptions.threads);
+      this.sessionsLoading = loading;
+      loading.then((created) => { this.sessions = created; }, () => { if (this.sessionsLoading === loading) this.sessionsLoading = undefined; });
     }
-    return new QuantileModelSet(bundle, sessions, chunkRows, aheadWorkers, aheadMinRows);
+    return this.sessionsLoading;
+  }
+
+  /**
+   * Resolves once onnxruntime has loaded every fold and checked its signature (throws the
+   * ModelContractError otherwise), where this set's backtest inference will run: on the ahead
+   * pool when it has more than one worker (starting it), else in this thread. Immediate when
+   * the sessions were created at load.
+   */
+  async checkLoadable(): Promise<void> {
+    if (this.sessions !== undefined) return;
+    if (this.aheadWorkers > 1) await this.startAheadPool();
+    else await this.loadSessions();
   }
 
   /**
@@ -192,8 +246,8 @@ export class QuantileModelSet {
   }
 
   private checkFold(fold: number): void {
-    if (!Number.isInteger(fold) || fold < 0 || fold >= this.sessions.length) {
-      throw new RangeError(`\`fold\` must be an integer in [0, ${this.sessions.length - 1}] (model ${this.metadata.name}), was ${fold}`);
+    if (!Number.isInteger(fold) || fold < 0 || fold >= this.foldCount) {
+      throw new RangeError(`\`fold\` must be an integer in [0, ${this.foldCount - 1}] (model ${this.metadata.name}), was ${fold}`);
     }
   }
 
@@ -228,7 +282,7 @@ export class QuantileModelSet {
       if (ok) finite++;
       else allFinite = false;
     }
-    const session = this.sessions[fold];
+    const session = (this.sessions ?? await this.loadSessions())[fold];
     if (allFinite) {
       await session.run(rows, 0, n, out, 0);
     } else {
@@ -271,7 +325,7 @@ export class QuantileModelSet {
       throw new RangeError(`predictAhead: \`n\` ${n} rows need timesNs.length >= ${n} (was ${timesNs.length}), rows.length >= ${n * f} (was ${rows.length}) and out.length >= ${n * QUANTILE_COUNT} (was ${out.length})`);
     }
     const before = { ...this.stats };
-    const folds = this.sessions.length;
+    const folds = this.foldCount;
     // Counting sort of the row indices by fold (fold -1 first).
     const foldOf = this.foldsFor(timesNs, n, new Int32Array(n));
     const starts = new Int32Array(folds + 2);
@@ -344,7 +398,7 @@ export class QuantileModelSet {
       const all = this.predictAhead(timesNs, rows, n, out).then(() => undefined);
       return Array.from(ends, () => all);
     }
-    const folds = this.sessions.length;
+    const folds = this.foldCount;
     const parts: Promise<void>[] = [];
     for (let k = 0, from = 0; k < ends.length; from = ends[k++]) {
       const end = ends[k];
@@ -374,7 +428,7 @@ export class QuantileModelSet {
   private async predictAheadOnPool(rows: Float64Array, order: Int32Array, starts: Int32Array, out: Float64Array): Promise<void> {
     const pool = await this.startAheadPool();
     const f = this.featureCount;
-    const folds = this.sessions.length;
+    const folds = this.foldCount;
     const total = starts[folds + 1] - starts[1];
     const chunk = Math.max(256, Math.min(this.chunkRows, Math.ceil(total / (pool.size * 4))));
     const tasks: Promise<void>[] = [];
@@ -433,6 +487,10 @@ export class QuantileModelSet {
     const pool = this.pool;
     this.pool = undefined;
     if (pool !== undefined) await pool.then((p) => p.release(), () => undefined);
-    for (const s of this.sessions) await s.release();
+    const loading = this.sessionsLoading;
+    this.sessionsLoading = undefined;
+    const sessions = this.sessions ?? (loading !== undefined ? await loading.catch(() => undefined) : undefined);
+    this.sessions = undefined;
+    for (const s of sessions ?? []) await s.release();
   }
 }
