@@ -16,14 +16,18 @@
 //                             and warm (a hit in a temp ahead cache filled by the untimed run);
 //                             medians of --backtest-repeats rounds, the ratios to `model: null`
 //                             and the goal (<= 1.10x, issue 14). Timed region: opening the
-//                             CSV stream, runBacktest (parsing, the features and inference ahead
-//                             of the replay, the engine's start (with the model: while the ahead
-//                             pool infers), the replay through the engine thread, the recording).
+//                             CSV stream, runBacktest (parsing, the features, the engine's start
+//                             (with the model: while the ahead pool infers), the inference on the
+//                             ahead pool in time-ordered parts overlapping the replay through the
+//                             engine thread (the replay source waits for a part it must feed
+//                             next), the recording).
 //                             Wall time, and the CPU time of every thread of this process over the
 //                             same region (process.cpuUsage: steadier than wall time on a loaded
 //                             machine). Left out: loading the model's sessions and starting the
 //                             ahead pool (reported apart; a CLI run overlaps the pool start with
-//                             parsing), the config. The model runs as a backtest runs it: the core
+//                             parsing, and starts no pool when the ahead cache holds the model's
+//                             answers), the config. The model is opened as the CLI opens it
+//                             (lazySessions: no session in this thread). The model runs as a backtest runs it: the core
 //                             waits for each bar's MODEL record but writes no FEATURES records (no
 //                             listener reads them), and the bar stream and its MODEL records play
 //                             as one interleaved stream. `features` excludes the core's one-time
@@ -501,7 +505,7 @@ function mlCliLines(c: MlCliCost): string[] {
 function mlBacktestLines(b: MlBacktestCost): string[] {
   return [
     `  ML expert cost in a backtest  ${b.config} on ${b.data}, median of ${b.repeats}:`,
-    `    model, cold         ${b.medianWithMs.toFixed(0)} ms (${b.events.withModel} events; ahead ${b.medianAheadMs.toFixed(0)} ms of it: features ${b.medianFeaturesMs.toFixed(0)} ms, inference ${b.medianInferenceMs.toFixed(0)} ms; no cache)`,
+    `    model, cold         ${b.medianWithMs.toFixed(0)} ms (${b.events.withModel} events; features ${b.medianFeaturesMs.toFixed(0)} ms, then inference ${b.medianInferenceMs.toFixed(0)} ms from the first part sent to the last in, overlapping the replay; no cache)`,
     `    model, warm         ${b.medianWarmMs.toFixed(0)} ms (ahead ${b.medianWarmAheadMs.toFixed(0)} ms: features + an ahead-cache hit)`,
     `    model: null         ${b.medianWithoutMs.toFixed(0)} ms (${b.events.withoutModel} events)`,
     `    ratio               cold ${b.ratio.toFixed(2)}x, warm ${b.warmRatio.toFixed(2)}x; goal <= ${b.goal.toFixed(2)}x: cold ${b.goalMet ? 'met' : 'NOT met'}, warm ${b.warmGoalMet ? 'met' : 'NOT met'}  (timed: CSV stream, ahead features and inference, replay; model load ${b.modelLoadMs.toFixed(0)} ms and pool start ${b.poolStartMs.toFixed(0)} ms not timed)`,

@@ -415,7 +415,10 @@ export class QuantileModelSet {
       }
       this.stats.noFoldRows += starts[1] - starts[0];
       // Called in part order: each sends its chunks once the pool is up, in this order.
-      parts.push(starts[folds + 1] > starts[1] ? this.predictAheadOnPool(rows, order, starts, out) : Promise.resolve());
+      // One chunk per worker and part: fewer, bigger calls. The CPU of 15,163 rows in 10 parts
+      // against one predictAhead (bench data, medians of 10, load 4-6): 4 chunks per worker
+      // +11% (159.0 vs 142.9 ms), 1 chunk per worker +3% and +2% (185.6 vs 180.4, 145.4 vs 142.0).
+      parts.push(starts[folds + 1] > starts[1] ? this.predictAheadOnPool(rows, order, starts, out, 1) : Promise.resolve());
     }
     return parts;
   }
@@ -423,14 +426,15 @@ export class QuantileModelSet {
   /**
    * The pool part of predictAhead: each fold's rows (in `order` between starts[fold + 1] and
    * starts[fold + 2]) are packed without the non-finite ones (NaNs, counted) and cut into chunks
-   * small enough to keep every worker busy, all sent at once; answers are scattered back by row.
+   * small enough to keep every worker busy (`chunksPerWorker` chunks per worker), all sent at
+   * once; answers are scattered back by row.
    */
-  private async predictAheadOnPool(rows: Float64Array, order: Int32Array, starts: Int32Array, out: Float64Array): Promise<void> {
+  private async predictAheadOnPool(rows: Float64Array, order: Int32Array, starts: Int32Array, out: Float64Array, chunksPerWorker = 4): Promise<void> {
     const pool = await this.startAheadPool();
     const f = this.featureCount;
     const folds = this.foldCount;
     const total = starts[folds + 1] - starts[1];
-    const chunk = Math.max(256, Math.min(this.chunkRows, Math.ceil(total / (pool.size * 4))));
+    const chunk = Math.max(256, Math.min(this.chunkRows, Math.ceil(total / (pool.size * chunksPerWorker))));
     const tasks: Promise<void>[] = [];
     let finite = 0;
     let crossed = 0;
