@@ -53,6 +53,14 @@
 //                               whole command (2 rounds, 7-18 s a run at load 16-18): cold 1.02 1.04x
 //                               -> 1.23 1.10x, warm 1.14 1.21x -> 1.24 1.16x (noise: node start,
 //                               model load and pool start dominate a run under this load).
+//                             Then the inference in parts overlapping the replay and the lazy model
+//                             load (no session in the main thread; none at all on a cache hit), one
+//                             bench run at load 4.7 against one of the code before at load 4.8:
+//                               CPU cold 1.57 -> 1.85x, warm 1.00 -> 1.26x; wall cold 1.67 -> 1.49x,
+//                               warm 1.03 -> 1.19x; whole command cold 1.29 -> 1.31x, warm 1.07 -> 0.91x;
+//                               model load 121 -> 14 ms (no session). Alternated runs of both (25
+//                               each, load 4-6) differ by less than their noise (+-10%): the replay
+//                               the inference can overlap is only 40-60 ms of a run.
 //                             The warm goal is about met; the cold one is not: the inference itself
 //                             (5 x 100 trees: about 145 ms of CPU for 15,000 rows on one core,
 //                             the same with graph optimisation off, no memory arena, or 1,024 to
