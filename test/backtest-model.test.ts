@@ -4,7 +4,7 @@
 // and QuantileModelSet.predictRow on each of them with the fold picked from model.json by a
 // linear scan; the core's model-wait counters; the same run with `model: null`.
 // Data: the bundled BTCUSDT 1h bars and data/models/btc-1h-q5 (committed; no Python).
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { MemoryStream, StreamMerger, backtestModelOf, interleaveModelRecords, mo
 import { loadConfig, type QuantFlowConfig } from '../engine/config/index.js';
 import { readModelQuantiles } from '../engine/decision/index.js';
 import { FeatureAssembler, type FeatureRecord } from '../engine/pipeline/index.js';
-import { QuantileModelSet, openConfiguredModel } from '../engine/models/index.js';
+import { AheadCache, QuantileModelSet, openConfiguredModel } from '../engine/models/index.js';
 import { readRegimeModelFile, type RegimeModelRecord } from '../engine/regime/index.js';
 import { RECORD_BYTES } from '../engine/replay/index.js';
 import { EventKind, KIND_MASK } from '../engine/layout/event-record.js';
@@ -251,6 +251,68 @@ describe('a model that cannot serve', () => {
     const lines = summariseBacktest(run, { out: dir, files: [], sources: [BTC] }).lines;
     const line = lines.find((l) => l.startsWith('ML expert absent: '));
     expect(line, lines.join('\n')).toMatch(/fold-2\.onnx/);
+  });
+
+  it('a corrupt fold loaded with lazySessions (as `quantflow backtest` loads it): found before the first inference, the run completes without the ML expert and names the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bad-model-'));
+    const copy = join(dir, 'btc-1h-q5');
+    mkdirSync(copy);
+    for (const name of readdirSync(MODEL)) copyFileSync(join(MODEL, name), join(copy, name));
+    const bytes = readFileSync(join(copy, 'fold-2.onnx'));
+    const damaged = bytes.subarray(0, bytes.length >> 1);
+    writeFileSync(join(copy, 'fold-2.onnx'), damaged);
+    const meta = JSON.parse(readFileSync(join(copy, 'model.json'), 'utf8'));
+    meta.folds[2].sha256 = createHash('sha256').update(damaged).digest('hex');
+    writeFileSync(join(copy, 'model.json'), JSON.stringify(meta, null, 2));
+    for (const aheadWorkers of [1, 2]) {
+      const configured = await openConfiguredModel({ ...config.model!, path: copy }, config.fusion.ml.horizonBars, { lazySessions: true });
+      expect(configured.state, 'lazy: no onnxruntime session at open, so no signature check yet').toBe('serving');
+      const lazy = (configured as Extract<typeof configured, { state: 'serving' }>).model;
+      // The same bytes, loaded with the pool size under test.
+      const sized = await QuantileModelSet.fromBundle(lazy.bundle, { lazySessions: true, aheadWorkers, aheadMinRows: 0 });
+      await lazy.release();
+      const logged: string[] = [];
+      try {
+        const run = await runBacktest({ streams: await streams(), config, regimeModel, equity: 100_000, model: backtestModelOf({ ...configured, model: sized }), log: (line) => void logged.push(line) });
+        expect(run.model?.state, `aheadWorkers ${aheadWorkers}`).toBe('absent');
+        expect(run.model?.state === 'absent' ? run.model.reason : '', 'the reason names the fold file').toMatch(/fold-2\.onnx/);
+        expect(logged.join('\n'), 'the run says so as it starts').toMatch(/ML expert absent: .*fold-2\.onnx/);
+        expect(run.pipeline.modelWait, 'no instrument waits').toBeUndefined();
+        expect(run.recording.fillsHash, 'the same fills as without a model').toBe(withoutModel.recording.fillsHash);
+      } finally {
+        await sized.release();
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a model loaded with lazySessions whose answers are all in the ahead cache creates no onnxruntime session and starts no pool; the same fills', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-lazy-cache-'));
+    const cache = AheadCache.open(dir);
+    try {
+      expect(cache.holdsAnswersOf(set.hash), 'an empty cache holds no answers of the model').toBe(false);
+      const first = await runBacktest({ streams: await streams(), config, regimeModel, equity: 100_000, model, aheadCache: cache });
+      expect(first.model?.state === 'serving' ? first.model.answers : '', 'the first run computes and stores').toBe('stored');
+      expect(cache.holdsAnswersOf(set.hash), 'the cache knows it holds answers of this model').toBe(true);
+      const lazy = await QuantileModelSet.load(MODEL, { lazySessions: true });
+      try {
+        const hit = await runBacktest({ streams: await streams(), config, regimeModel, equity: 100_000, model: { ...(model as Extract<BacktestModel, { state: 'serving' }>), set: lazy }, aheadCache: cache });
+        expect(hit.model?.state === 'serving' ? hit.model.answers : '', 'the second run is a hit').toBe('cache');
+        expect([lazy.sessionsLoaded, lazy.aheadPoolStarted], 'no session in this thread, no pool').toEqual([false, false]);
+        expect(hit.recording.fillsHash, 'the same fills as running the model').toBe(withModel.recording.fillsHash);
+        // A run the cache cannot answer (another warm-up split) loads the model then.
+        const loaded = await MemoryStream.load((await streams())[0]);
+        const split = 1_735_689_600_000_000_000n; // 2025-01-01
+        const miss = await runBacktest({ streams: [loaded.slice(split, 1n << 62n)], warmupStreams: [loaded.slice(0n, split)], config, regimeModel, equity: 100_000, model: { ...(model as Extract<BacktestModel, { state: 'serving' }>), set: lazy }, aheadCache: cache });
+        expect(miss.model?.state === 'serving' ? miss.model.answers : '', 'another split misses').toBe('stored');
+        expect(lazy.sessionsLoaded || lazy.aheadPoolStarted, 'a miss loads the model').toBe(true);
+      } finally {
+        await lazy.release();
+      }
+    } finally {
+      await cache.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a horizon other than fusion.ml.horizonBars: absent, with both horizons in the reason (from the config and given directly)', async () => {

@@ -94,6 +94,35 @@ describe('predictAhead on the ahead pool', () => {
   });
 });
 
+describe('predictAheadParts', () => {
+  it('gives predictAhead\'s bytes, each part complete when its promise resolves, on the pool and in this thread', async () => {
+    const n = 2500;
+    const { rows, times } = rowsAndTimes(pooled, n);
+    const reference = new Float64Array(n * 5);
+    await inThread.predictAhead(times, rows, n, reference);
+    const ends = [0, 300, 300, 1200, 2499, 2500];
+    for (const set of [pooled, inThread]) {
+      const out = new Float64Array(n * 5).fill(7);
+      const parts = set.predictAheadParts(times, rows, n, out, ends);
+      expect(parts.length, 'one promise per part').toBe(ends.length);
+      for (let k = 0; k < parts.length; k++) {
+        await parts[k];
+        const from = k === 0 ? 0 : ends[k - 1];
+        const got = Buffer.from(out.buffer, from * 40, (ends[k] - from) * 40);
+        const want = Buffer.from(reference.buffer, from * 40, (ends[k] - from) * 40);
+        expect(got.equals(want), `${set === pooled ? 'pool' : 'in thread'}: part ${k} (rows ${from}..${ends[k]}) has predictAhead's bytes once it resolved`).toBe(true);
+      }
+    }
+  });
+
+  it('rejects parts that go back or do not end at n, naming the value', () => {
+    const { rows, times } = rowsAndTimes(pooled, 10);
+    const out = new Float64Array(50);
+    expect(() => pooled.predictAheadParts(times, rows, 10, out, [5, 3, 10])).toThrow('ends[1] was 3 (after 5)');
+    expect(() => pooled.predictAheadParts(times, rows, 10, out, [5, 9])).toThrow('the last of `ends` must be n = 10, was 9');
+  });
+});
+
 describe('the ahead cache', () => {
   it('returns the stored bytes (NaNs included) for the same key, nothing for another key, and evicts the oldest past its bound', async () => {
     const dir = tempDir();

@@ -6,11 +6,12 @@
 export { runBacktest, planInstruments, simulatedTradingSpec, modelInstruments, completedRun, type CompletedRunInput, type BacktestOptions, type BacktestRun, type BuiltSpec, type InstrumentPlan, type SimulatedTradingSpecInput, type SimulatedModelInput } from './run-backtest.js';
 export { summariseBacktest, type BacktestSummary, type SummaryContext } from './backtest-summary.js';
 export { backtestModelOf, modelSummaryLines, type BacktestModel, type BacktestModelReport, type ServedFold } from './backtest-model.js';
-export { modelRecordsAhead, interleaveModelRecords, type AheadInstrument, type AheadBars, type ModelAhead, type ModelAheadStats, type ModelAheadOptions } from './model-ahead.js';
+export { modelRecordsAhead, startModelRecordsAhead, interleaveModelRecords, type AheadInstrument, type AheadBars, type ModelAhead, type ModelAheadStats, type ModelAheadOptions } from './model-ahead.js';
 export { StreamMerger, BacktestStreamError, type RecordSink } from './stream-merger.js';
 export { playRecords, type RecordPlayOptions, type RecordPlayResult } from './record-player.js';
 export { ringWriter, type RingWriter } from './ring-writer.js';
 export { MemoryStream } from './memory-stream.js';
+export { GatedRecordStream, type RecordGate } from './gated-record-stream.js';
 export { parseTimeframe } from './timeframe.js';
 export { BacktestOptionError, BacktestSetupError } from './backtest-errors.js';
 export { RunRecorder, type EquityReport } from './run-recorder.js';

@@ -41,6 +41,7 @@ import { indicatorColumns } from '../research/labels/index.js';
 import { RECORD_BYTES, type MarketStream } from '../replay/index.js';
 import { compileCore, coreWasmPath } from '../core/wasm-core.js';
 import { MemoryStream } from './memory-stream.js';
+import { GatedRecordStream } from './gated-record-stream.js';
 
 /** One model instrument: its id in the run and its bar streams (warm-up, run). */
 export interface AheadInstrument {
@@ -71,7 +72,9 @@ export interface ModelAheadStats {
    * Of which: compiling the WASM core (once per process, shared with the engine thread: a run
    * without the model pays it when the engine starts; 0 when already compiled), the features
    * (reading the bars, the cache key when there is a cache, indicatorColumns unless the cache had
-   * the answers), and predictAhead (then storing) or the cache look-up.
+   * the answers), and the inference: loading the model when it was loaded with lazySessions,
+   * then predictAheadParts until its last part is in (overlapping the replay), then storing; or
+   * the cache look-up.
    */
   coreCompileNs: bigint;
   featuresNs: bigint;
@@ -103,9 +106,14 @@ export interface AheadBars {
 export interface ModelAhead {
   /** The instruments' bar streams, loaded: play these instead of the originals (same labels, same records). */
   readonly loaded: ReadonlyMap<MarketStream, MemoryStream>;
-  /** MODEL streams to add after every bar stream, for the warm-up and for the run. */
-  readonly warmupModelStreams: readonly { stream: MemoryStream; instrument: number }[];
-  readonly modelStreams: readonly { stream: MemoryStream; instrument: number }[];
+  /**
+   * MODEL streams to add after every bar stream, for the warm-up and for the run: gated while
+   * their answers are being computed (GatedRecordStream: read a part once its answers are in).
+   */
+  readonly warmupModelStreams: readonly { stream: MemoryStream | GatedRecordStream; instrument: number }[];
+  readonly modelStreams: readonly { stream: MemoryStream | GatedRecordStream; instrument: number }[];
+  /** Resolves once every answer is in (and stored in the cache): `stats` is then complete. */
+  readonly done: Promise<void>;
   readonly bars: readonly AheadBars[];
   readonly stats: ModelAheadStats;
 }
@@ -306,11 +314,32 @@ function isNotPredicted(words: Uint32Array, r: number): boolean {
   return words[r * QUANTILE_COUNT * 2 + LO] === NOT_PREDICTED_LO && words[r * QUANTILE_COUNT * 2 + HI] === NOT_PREDICTED_HI;
 }
 
+/** Rows given to the model per part (the replay may start once the first part's answers are back): 256, 512, 1,024, then 2,048. */
+const FIRST_PART_ROWS = 256;
+const PART_ROWS = 2048;
+
+/** The ends of the parts predictAheadParts runs `m` rows in (see FIRST_PART_ROWS). */
+function partEnds(m: number): Int32Array {
+  const ends: number[] = [];
+  for (let at = 0, size = FIRST_PART_ROWS; at < m; size = Math.min(size * 2, PART_ROWS)) {
+    at = Math.min(m, at + size);
+    ends.push(at);
+  }
+  return Int32Array.from(ends.length > 0 ? ends : [0]);
+}
+
+/** Answers still being computed: bar rows [0, rowEnds[k]) have their answers once ready[k] resolves (k ascending). */
+interface PendingAnswers {
+  readonly rowEnds: Int32Array;
+  readonly ready: readonly Promise<void>[];
+}
+
 /**
  * Every bar's answers (n x 5, see the header): from the cache when it has them (no features
- * computed), else the features and predictAhead on the rows with finite features (then stored).
+ * computed), else the features, then predictAheadParts on the rows with finite features; the
+ * answers arrive part by part (`pending`) and are stored in the cache once all are there (`done`).
  */
-async function answersFor(model: QuantileModelSet, instrument: number, series: BarSeries, cache: AheadCache | undefined, stats: ModelAheadStats): Promise<{ bars: LazyAheadBars; answers: Float64Array; inferenceNs: bigint }> {
+async function answersFor(model: QuantileModelSet, instrument: number, series: BarSeries, cache: AheadCache | undefined, stats: ModelAheadStats): Promise<{ bars: LazyAheadBars; answers: Float64Array; pending?: PendingAnswers; done: Promise<void>; featuresEndNs: bigint }> {
   const n = series.count;
   const f = model.metadata.features.length;
   const key = cache !== undefined ? aheadBarsKey(model, series) : '';
@@ -318,13 +347,19 @@ async function answersFor(model: QuantileModelSet, instrument: number, series: B
   const cached = cache?.get(key, n);
   if (cached !== undefined) {
     stats.cacheHits++;
-    return { bars: new LazyAheadBars(instrument, series, model), answers: cached, inferenceNs: process.hrtime.bigint() - lookupStarted };
+    stats.inferenceNs += process.hrtime.bigint() - lookupStarted;
+    return { bars: new LazyAheadBars(instrument, series, model), answers: cached, done: Promise.resolve(), featuresEndNs: lookupStarted };
   }
   const features = featuresOf(model, series);
-  // Rows with finite features, packed for predictAhead.
+  // Rows with finite features, packed for predictAheadParts; the others are marked now.
+  const answers = new Float64Array(n * QUANTILE_COUNT);
+  const words = new Uint32Array(answers.buffer);
   const finite = new Int32Array(n);
   let m = 0;
-  for (let r = 0; r < n; r++) if (isFiniteRow(features, r, f)) finite[m++] = r;
+  for (let r = 0; r < n; r++) {
+    if (isFiniteRow(features, r, f)) finite[m++] = r;
+    else markNotPredicted(words, r);
+  }
   const times = new BigInt64Array(m);
   const rows = new Float64Array(m * f);
   for (let k = 0; k < m; k++) {
@@ -333,23 +368,34 @@ async function answersFor(model: QuantileModelSet, instrument: number, series: B
     for (let j = 0; j < f; j++) rows[k * f + j] = features[r * f + j];
   }
   const inferenceStarted = process.hrtime.bigint();
+  // A model loaded with lazySessions is loaded now (a ModelContractError when onnxruntime cannot).
+  await model.checkLoadable();
   const out = new Float64Array(m * QUANTILE_COUNT);
-  await model.predictAhead(times, rows, m, out);
-  const answers = new Float64Array(n * QUANTILE_COUNT);
-  const words = new Uint32Array(answers.buffer);
-  for (let r = 0, k = 0; r < n; r++) {
-    if (k < m && finite[k] === r) {
-      for (let q = 0; q < QUANTILE_COUNT; q++) answers[r * QUANTILE_COUNT + q] = out[k * QUANTILE_COUNT + q];
-      k++;
-    } else {
-      markNotPredicted(words, r);
+  const ends = partEnds(m);
+  const parts = model.predictAheadParts(times, rows, m, out, ends);
+  const rowEnds = new Int32Array(ends.length);
+  const ready: Promise<void>[] = [];
+  for (let k = 0; k < ends.length; k++) {
+    const from = k === 0 ? 0 : ends[k - 1];
+    const to = ends[k];
+    rowEnds[k] = k === ends.length - 1 ? n : finite[to];
+    const copied = parts[k].then(() => {
+      for (let p = from; p < to; p++) {
+        const r = finite[p];
+        for (let q = 0; q < QUANTILE_COUNT; q++) answers[r * QUANTILE_COUNT + q] = out[p * QUANTILE_COUNT + q];
+      }
+    });
+    // Cumulative: part k's gate opens once every earlier part is in too.
+    ready.push(k === 0 ? copied : Promise.all([ready[k - 1], copied]).then(() => undefined));
+  }
+  const done = ready[ready.length - 1].then(() => {
+    stats.inferenceNs += process.hrtime.bigint() - inferenceStarted;
+    if (cache !== undefined) {
+      stats.cacheMisses++;
+      cache.put(key, answers, n, model.hash);
     }
-  }
-  if (cache !== undefined) {
-    stats.cacheMisses++;
-    cache.put(key, answers, n);
-  }
-  return { bars: new LazyAheadBars(instrument, series, model, features), answers, inferenceNs: process.hrtime.bigint() - inferenceStarted };
+  });
+  return { bars: new LazyAheadBars(instrument, series, model, features), answers, pending: { rowEnds, ready }, done, featuresEndNs: inferenceStarted };
 }
 
 /** The instruments' bar streams (warm-up and run), each read once into memory. */
@@ -361,8 +407,21 @@ export async function loadAheadStreams(instruments: readonly AheadInstrument[]):
   return loaded;
 }
 
-/** Loads the instruments' bar streams, computes every bar's features and quantiles, and builds the MODEL streams. */
+/** Loads the instruments' bar streams, computes every bar's features and quantiles, and builds the MODEL streams (every answer in). */
 export async function modelRecordsAhead(model: QuantileModelSet, instruments: readonly AheadInstrument[], options: ModelAheadOptions = {}): Promise<ModelAhead> {
+  const ahead = await startModelRecordsAhead(model, instruments, options);
+  await ahead.done;
+  return ahead;
+}
+
+/**
+ * modelRecordsAhead for a replay that starts before every answer is in: it returns once the
+ * inference is under way. A MODEL stream whose answers are still being computed is a
+ * GatedRecordStream that yields each part's records once they are written (the replay source
+ * awaits there the answers it needs next); `done` resolves once every answer is in (and stored
+ * in the cache) and `stats` is complete. The records are the same bytes modelRecordsAhead gives.
+ */
+export async function startModelRecordsAhead(model: QuantileModelSet, instruments: readonly AheadInstrument[], options: ModelAheadOptions = {}): Promise<ModelAhead> {
   const loaded = options.loaded ?? await loadAheadStreams(instruments);
   const started = process.hrtime.bigint();
   // The core's one-time compile (cached per process and shared with the engine thread, which
@@ -370,15 +429,17 @@ export async function modelRecordsAhead(model: QuantileModelSet, instruments: re
   compileCore();
   const compiled = process.hrtime.bigint();
   const stats: ModelAheadStats = { bars: 0, warmupBars: 0, nonFiniteRows: 0, noFoldBars: 0, predictions: 0, crossedRows: 0, rowsPerFold: model.metadata.folds.map(() => 0), elapsedNs: 0n, coreCompileNs: compiled - started, featuresNs: 0n, inferenceNs: 0n, cacheHits: 0, cacheMisses: 0 };
-  const warmupModelStreams: { stream: MemoryStream; instrument: number }[] = [];
-  const modelStreams: { stream: MemoryStream; instrument: number }[] = [];
+  const warmupModelStreams: { stream: MemoryStream | GatedRecordStream; instrument: number }[] = [];
+  const modelStreams: { stream: MemoryStream | GatedRecordStream; instrument: number }[] = [];
   const allBars: AheadBars[] = [];
+  const dones: Promise<void>[] = [];
   for (const entry of instruments) {
     const featuresStarted = process.hrtime.bigint();
     const series = barSeries(entry.warmup.map((s) => loaded.get(s)!), entry.run.map((s) => loaded.get(s)!));
-    const { bars, answers, inferenceNs } = await answersFor(model, entry.instrument, series, options.cache, stats);
-    stats.featuresNs += process.hrtime.bigint() - featuresStarted - inferenceNs;
-    stats.inferenceNs += inferenceNs;
+    const { bars, answers, pending, done, featuresEndNs } = await answersFor(model, entry.instrument, series, options.cache, stats);
+    // The features and the cache key; the cache look-up, loading the model (lazySessions) and the
+    // inference until its last part is in count as inference.
+    stats.featuresNs += featuresEndNs - featuresStarted;
     allBars.push(bars);
     const n = series.count;
     stats.bars += n;
@@ -386,44 +447,85 @@ export async function modelRecordsAhead(model: QuantileModelSet, instruments: re
     // One MODEL record per bar with finite features and a fold, split at the warm-up's end.
     const words = new Uint32Array(answers.buffer, answers.byteOffset, n * QUANTILE_COUNT * 2);
     const folds = model.foldsFor(series.closeNs, n, new Int32Array(n));
-    let records = 0;
+    // recordsBefore[r]: MODEL records of the bars before bar r.
+    const recordsBefore = new Int32Array(n + 1);
+    let warmupRecords = 0;
     for (let r = 0; r < n; r++) {
+      let record = 0;
       if (isNotPredicted(words, r)) stats.nonFiniteRows++;
       else if (folds[r] < 0) stats.noFoldBars++;
-      else records++;
+      else {
+        record = 1;
+        stats.rowsPerFold[folds[r]]++;
+        stats.predictions++;
+        if (r < series.warmupCount) warmupRecords++;
+      }
+      recordsBefore[r + 1] = recordsBefore[r] + record;
     }
+    const records = recordsBefore[n];
     const all = new Uint8Array(records * RECORD_BYTES);
-    const out = writeModelRecords(all, entry.instrument, series, answers, words, folds, stats);
-    if (out.written !== records) throw new Error(`model ahead for ${entry.symbol}: ${out.written} MODEL records, expected ${records}`);
+    // Every record's kind, instrument and times now (the merger orders by them); the quantiles
+    // of pending rows are written again as their part comes back.
+    const written = writeModelRecords(all, entry.instrument, series, answers, words, folds, 0, n, 0);
+    if (written !== records) throw new Error(`model ahead for ${entry.symbol}: ${written} MODEL records, expected ${records}`);
     const like = { symbol: entry.symbol, kind: 'bars' as const, barIntervalNs: entry.barIntervalNs };
     const name = `model ${model.metadata.name} for ${entry.symbol}`;
-    if (entry.warmup.length > 0) warmupModelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: `${name} (warm-up)` }, all.subarray(0, out.warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
-    modelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: name }, all.subarray(out.warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
+    if (pending === undefined) {
+      stats.crossedRows += crossedIn(answers, words, folds, 0, n);
+      if (entry.warmup.length > 0) warmupModelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: `${name} (warm-up)` }, all.subarray(0, warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
+      modelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: name }, all.subarray(warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
+    } else {
+      const gates = pending.ready.map((ready, k) => {
+        const from = k === 0 ? 0 : pending.rowEnds[k - 1];
+        const to = pending.rowEnds[k];
+        return {
+          records: recordsBefore[to],
+          ready: ready.then(() => {
+            writeModelRecords(all, entry.instrument, series, answers, words, folds, from, to, recordsBefore[from]);
+            stats.crossedRows += crossedIn(answers, words, folds, from, to);
+          }),
+        };
+      });
+      // Each part's records are written before its gate opens (ready[k] is cumulative: in order).
+      const stream = new GatedRecordStream({ ...like, label: name }, all, gates);
+      if (entry.warmup.length > 0) warmupModelStreams.push({ stream: stream.slice(0, warmupRecords), instrument: entry.instrument });
+      modelStreams.push({ stream: stream.slice(warmupRecords, records), instrument: entry.instrument });
+      dones.push(Promise.all([done, gates[gates.length - 1].ready]).then(() => undefined));
+    }
   }
-  stats.elapsedNs = process.hrtime.bigint() - started;
-  return { loaded, warmupModelStreams, modelStreams, bars: allBars, stats };
+  const done = Promise.all(dones).then(() => { stats.elapsedNs = process.hrtime.bigint() - started; });
+  done.catch(() => undefined); // awaited by the caller
+  return { loaded, warmupModelStreams, modelStreams, bars: allBars, stats, done };
+}
+
+/** Predicted rows in [from, to) whose quantiles are not non-decreasing. */
+function crossedIn(answers: Float64Array, words: Uint32Array, folds: Int32Array, from: number, to: number): number {
+  let crossed = 0;
+  for (let r = from; r < to; r++) {
+    if (folds[r] < 0 || isNotPredicted(words, r)) continue;
+    const b = r * QUANTILE_COUNT;
+    for (let k = 1; k < QUANTILE_COUNT; k++) if (answers[b + k] < answers[b + k - 1]) { crossed++; break; }
+  }
+  return crossed;
 }
 
 /**
- * Writes the MODEL records of the predicted bars (not marked, a fold) into `all`, in bar order
- * (the same bytes as writeModelRecord); counts predictions, folds and crossed rows.
+ * Writes the MODEL records of the predicted bars (not marked, a fold) among bars [from, to) into
+ * `all` from record `firstRecord`, in bar order (the same bytes as writeModelRecord). Returns the
+ * records written.
  */
-function writeModelRecords(all: Uint8Array, instrument: number, series: BarSeries, answers: Float64Array, words: Uint32Array, folds: Int32Array, stats: ModelAheadStats): { written: number; warmupRecords: number } {
+function writeModelRecords(all: Uint8Array, instrument: number, series: BarSeries, answers: Float64Array, words: Uint32Array, folds: Int32Array, from: number, to: number, firstRecord: number): number {
   const n = series.count;
   const kind = EventKind.MODEL | MODEL_KIND_BITS;
   const i32 = LITTLE_ENDIAN ? new Int32Array(all.buffer, all.byteOffset, all.byteLength / 4) : undefined;
   const f64 = LITTLE_ENDIAN ? new Float64Array(all.buffer, all.byteOffset, all.byteLength / 8) : undefined;
   const view = new DataView(all.buffer, all.byteOffset, all.byteLength);
   const closeWords = new Int32Array(series.closeNs.buffer, series.closeNs.byteOffset, n * 2);
-  let written = 0;
-  let warmupRecords = 0;
-  for (let r = 0; r < n; r++) {
+  let written = firstRecord;
+  for (let r = from; r < to; r++) {
     const fold = folds[r];
     if (fold < 0 || isNotPredicted(words, r)) continue;
-    stats.rowsPerFold[fold]++;
-    stats.predictions++;
     const b = r * QUANTILE_COUNT;
-    for (let k = 1; k < QUANTILE_COUNT; k++) if (answers[b + k] < answers[b + k - 1]) { stats.crossedRows++; break; }
     if (i32 !== undefined && f64 !== undefined) {
       // kind, instrument, ts_exchange = ts_local = the bar's close, then q10 q25 q50 q75 q90 in price, size, a, b, id.
       const w = written * WORDS;
@@ -439,22 +541,29 @@ function writeModelRecords(all: Uint8Array, instrument: number, series: BarSerie
       writeModelRecord(view, written * RECORD_BYTES, { instrument, tsNs: series.closeNs[r], quantiles: [answers[b], answers[b + 1], answers[b + 2], answers[b + 3], answers[b + 4]] }, MODEL_KIND_BITS);
     }
     written++;
-    if (r < series.warmupCount) warmupRecords++;
   }
-  return { written, warmupRecords };
+  return written - firstRecord;
 }
 
 /**
  * One stream of `bars` with `models`' records merged in, in the order the StreamMerger gives the
  * two (ts_local, ties: the bar first): a run whose only streams are one instrument's bars and its
  * MODEL records plays this instead, so the merger copies long runs, not one record at a time.
+ * With MODEL records still being computed (a GatedRecordStream), the result is gated too: the
+ * bars are copied now, each gate's MODEL records once it opens, and a gate opens the merged
+ * stream up to that gate's first record still pending.
  */
-export function interleaveModelRecords(bars: MemoryStream, models: MemoryStream): MemoryStream {
+export function interleaveModelRecords(bars: MemoryStream, models: MemoryStream): MemoryStream;
+export function interleaveModelRecords(bars: MemoryStream, models: MemoryStream | GatedRecordStream): MemoryStream | GatedRecordStream;
+export function interleaveModelRecords(bars: MemoryStream, models: MemoryStream | GatedRecordStream): MemoryStream | GatedRecordStream {
   const out = new Uint8Array(bars.bytes.byteLength + models.bytes.byteLength);
   const b = new DataView(bars.bytes.buffer, bars.bytes.byteOffset, bars.bytes.byteLength);
   const m = new DataView(models.bytes.buffer, models.bytes.byteOffset, models.bytes.byteLength);
   const nb = bars.expectedRows;
   const nm = models.expectedRows;
+  const gated = models instanceof GatedRecordStream;
+  // Where each MODEL record goes in `out` (gated: copied when its gate opens).
+  const modelAt = new Int32Array(gated ? nm : 0);
   // ts_local as (high, low) 32-bit words, no BigInt per record.
   const hiOf = (v: DataView, row: number): number => v.getInt32(row * RECORD_BYTES + TS_LOCAL + 4, true);
   const loOf = (v: DataView, row: number): number => v.getUint32(row * RECORD_BYTES + TS_LOCAL, true);
@@ -476,10 +585,25 @@ export function interleaveModelRecords(bars: MemoryStream, models: MemoryStream)
     at += (end - i) * RECORD_BYTES;
     i = end;
     if (j < nm) {
-      out.set(models.bytes.subarray(j * RECORD_BYTES, (j + 1) * RECORD_BYTES), at);
+      if (gated) modelAt[j] = at / RECORD_BYTES;
+      else out.set(models.bytes.subarray(j * RECORD_BYTES, (j + 1) * RECORD_BYTES), at);
       at += RECORD_BYTES;
       j++;
     }
   }
-  return MemoryStream.fromRecords({ label: bars.label, symbol: bars.symbol, kind: bars.kind, barIntervalNs: bars.barIntervalNs }, out);
+  const like = { label: bars.label, symbol: bars.symbol, kind: bars.kind, barIntervalNs: bars.barIntervalNs };
+  if (!gated) return MemoryStream.fromRecords(like, out);
+  const total = nb + nm;
+  let copiedUpTo = 0;
+  let chain: Promise<void> = Promise.resolve();
+  const gates = models.gates.map((gate) => {
+    // In gate order: copy the MODEL records this gate covers once it (and every earlier one) opened.
+    chain = chain.then(() => gate.ready).then(() => {
+      for (; copiedUpTo < gate.records; copiedUpTo++) out.set(models.bytes.subarray(copiedUpTo * RECORD_BYTES, (copiedUpTo + 1) * RECORD_BYTES), modelAt[copiedUpTo] * RECORD_BYTES);
+    });
+    // Open up to the first MODEL record this gate does not cover (all when it covers every one).
+    return { records: gate.records < nm ? modelAt[gate.records] : total, ready: chain };
+  });
+  if (gates.length === 0 || gates[gates.length - 1].records !== total) gates.push({ records: total, ready: gates.length > 0 ? gates[gates.length - 1].ready : Promise.resolve() });
+  return new GatedRecordStream(like, out, gates);
 }

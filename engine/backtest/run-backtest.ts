@@ -13,8 +13,13 @@
 // bars are computed before the replay and merged in after each bar (model-ahead.ts); the core
 // still waits for each bar's MODEL record but writes no FEATURES records unless a listener reads
 // them (`featureRecords`). While the ahead pool infers, the engine starts (its spec needs only the
-// first record's time, read from the streams already in memory); the replay starts once every
-// answer is there, so it never waits on another thread.
+// first record's time, read from the streams already in memory), and the replay starts once the
+// first part of the answers is in: the rest are computed while the core replays (on the ahead
+// pool's threads), part by part in time order. The replay source (the StreamMerger's refill, on
+// this I/O thread) awaits the part whose MODEL records it must feed next; the engine thread never
+// waits on another thread, it only sees those records arrive later. The records and their order
+// are the same as with every answer computed first, and the core's model wait is measured in
+// event time, so the decisions and outputs are the same bytes.
 import { EngineHost, type EngineCounters, type OutboundListeners, type WaitStrategyName } from '../threads/index.js';
 import { readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
 import { readExecutionReport, type ExecutionReport } from '../execution/index.js';
@@ -22,7 +27,7 @@ import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIss
 import { VENUE_MODE_CODES } from '../venue/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
 import type { RegimeModelRecord } from '../regime/index.js';
-import type { AheadCache } from '../models/index.js';
+import { ModelContractError, type AheadCache } from '../models/index.js';
 import { StreamMerger } from './stream-merger.js';
 import { playRecords, type RecordPlayResult } from './record-player.js';
 import { RunRecorder } from './run-recorder.js';
@@ -30,8 +35,9 @@ import { parseTimeframe } from './timeframe.js';
 import { BacktestSetupError } from './backtest-errors.js';
 import type { BacktestRecording, RecordedInstrument } from './backtest-recording.js';
 import { fillsHash } from './report/index.js';
-import { interleaveModelRecords, loadAheadStreams, modelRecordsAhead, type AheadInstrument, type ModelAhead } from './model-ahead.js';
+import { interleaveModelRecords, loadAheadStreams, startModelRecordsAhead, type AheadInstrument, type ModelAhead } from './model-ahead.js';
 import { MemoryStream } from './memory-stream.js';
+import type { GatedRecordStream } from './gated-record-stream.js';
 import { servedModelReport, type BacktestModel, type BacktestModelReport } from './backtest-model.js';
 
 export interface BacktestOptions {
@@ -157,7 +163,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
   for (const stream of options.warmupStreams ?? []) {
     if (!instrumentOf.has(stream.symbol)) throw new BacktestSetupError(`warm-up stream ${stream.label}: symbol ${stream.symbol} is not among the run's (${[...instrumentOf.keys()].join(', ')})`);
   }
-  const served = trade ? await serveModel(options, givenPlans, timeframes) : undefined;
+  let served = trade ? await serveModel(options, givenPlans, timeframes) : undefined;
   const loaded = (stream: MarketStream): MarketStream => served?.loaded?.get(stream) ?? stream;
   const plans = givenPlans.map((p) => ({ ...p, streams: p.streams.map(loaded) }));
   const warmupStreams = (options.warmupStreams ?? []).map(loaded);
@@ -175,31 +181,44 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
   });
   // While the model's answers are computed (on the ahead pool), the engine starts: its spec needs
   // only the first record's time, known without reading a stream twice when every stream is in
-  // memory. The replay still starts only once every answer is there (it never waits on a thread).
-  let early: { host: Promise<EngineHost>; startNs: bigint; warmup: boolean } | undefined;
+  // memory. The replay starts once the first part of the answers is in (see the header).
+  let early: { host: Promise<EngineHost>; startNs: bigint; warmup: boolean; withModel: boolean } | undefined;
   let merger: StreamMerger | undefined;
   let warmupMerger: StreamMerger | undefined;
   let host: EngineHost | undefined;
+  let ahead: ModelAhead | undefined;
   let stopped = false;
   try {
     if (served?.ahead !== undefined && [...marketInputs, ...warmupInputs].every((input) => input.stream instanceof MemoryStream)) {
       const first = await firstRecord(marketInputs, warmupInputs);
       const spec = buildSpec(options, plans, timeframes, trade, first.startNs, first.warmup, served.input);
-      early = { host: startHost(spec), ...first };
+      early = { host: startHost(spec), ...first, withModel: true };
       early.host.catch(() => undefined); // awaited below
     }
-    const ahead = await served?.ahead;
-    merger = await StreamMerger.open(withModelRecords(marketInputs, ahead?.modelStreams ?? []));
+    try {
+      ahead = await served?.ahead;
+    } catch (error) {
+      if (!(error instanceof ModelContractError) || served === undefined) throw error;
+      // A model loaded with lazySessions that onnxruntime cannot load (found at its first
+      // inference): the run trades without the ML expert and says why, as when it fails at load.
+      const absent = { state: 'absent' as const, source: served.source ?? '', reason: error.message };
+      options.log?.(`ML expert absent: ${error.message}`);
+      served = { loaded: served.loaded, report: () => absent };
+    }
+    // Opening a merger reads each stream's first block, so the run's opens after the warm-up
+    // played (its first MODEL records may still be being computed meanwhile).
+    const openRun = (): Promise<StreamMerger> => StreamMerger.open(withModelRecords(marketInputs, ahead?.modelStreams ?? []));
     warmupMerger = warmupInputs.length ? await StreamMerger.open(withModelRecords(warmupInputs, ahead?.warmupModelStreams ?? [])) : undefined;
     const warmup = warmupMerger !== undefined && !warmupMerger.finished;
-    const startNs = warmup ? warmupMerger!.firstTimeNs() : merger.firstTimeNs();
+    if (!warmup) merger = await openRun();
+    const startNs = warmup ? warmupMerger!.firstTimeNs() : merger!.firstTimeNs();
     const spec = buildSpec(early === undefined ? options : { ...options, log: undefined }, plans, timeframes, trade, startNs, warmup, served?.input);
     if (early !== undefined) {
       const started = early;
       early = undefined;
       host = await started.host;
-      if (started.startNs !== startNs || started.warmup !== warmup) {
-        // The MODEL records moved the first time (never expected): start again with the right spec.
+      if (started.startNs !== startNs || started.warmup !== warmup || started.withModel !== (served?.input !== undefined)) {
+        // The MODEL records moved the first time (never expected), or the model could not load: start again with the right spec.
         await host.terminate();
         host.release();
         host = undefined;
@@ -214,6 +233,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
       if (recorder.fills.length > 0) throw new Error(`the warm-up traded (a fill at ${recorder.fills[0].timeNs} ns): the halted kill switch must prevent it`);
       recorder.resume();
     }
+    merger ??= await openRun();
     const played = await playRecords(merger, host, {
       batch: options.batch ?? 4096,
       shouldStop: options.shouldStop ?? (() => false),
@@ -222,12 +242,17 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     });
     const counters = await host.drainAndStop();
     stopped = true;
+    // Every answer was fed, so they are all in; this also waits for them to be stored in the cache.
+    await ahead?.done;
     if (!played.stoppedEarly && counters.eventsProcessed !== warmupRecords + played.published) {
       throw new Error(`engine consumed ${counters.eventsProcessed} of ${warmupRecords + played.published} published records`);
     }
     const run = completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams });
     return served ? { ...run, model: served.report(run.pipeline, ahead) } : run;
   } finally {
+    // Answers still being computed (the run failed or stopped early): let them finish, and be
+    // stored, before the caller releases the model or closes the cache.
+    await ahead?.done.catch(() => undefined);
     if (early !== undefined) {
       // The answers failed while the engine started: stop it.
       const started = await early.host.catch(() => undefined);
@@ -269,7 +294,7 @@ type MergerInput = { stream: MarketStream; instrument: number };
  * stream and its instrument's MODEL stream become one stream, interleaved in the order the
  * merger would give them (model-ahead.ts interleaveModelRecords): the same records, copied in long runs.
  */
-function withModelRecords(market: readonly MergerInput[], models: readonly { stream: MemoryStream; instrument: number }[]): MergerInput[] {
+function withModelRecords(market: readonly MergerInput[], models: readonly { stream: MemoryStream | GatedRecordStream; instrument: number }[]): MergerInput[] {
   if (market.length === 1 && models.length === 1 && market[0].instrument === models[0].instrument && market[0].stream instanceof MemoryStream) {
     return [{ stream: interleaveModelRecords(market[0].stream, models[0].stream), instrument: market[0].instrument }];
   }
@@ -362,6 +387,8 @@ function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], t
 interface ServedModel {
   /** The spec's model input (symbols: the instruments served ahead); undefined when the model is absent. */
   readonly input?: SimulatedModelInput;
+  /** Where the model came from (a served model), for the report when it turns out absent. */
+  readonly source?: string;
   /** The served instruments' streams, loaded: play these instead of the originals. */
   readonly loaded?: ReadonlyMap<MarketStream, MemoryStream>;
   /** The answers, being computed (awaited before the replay starts). */
@@ -379,8 +406,6 @@ async function serveModel(options: BacktestOptions, plans: readonly InstrumentPl
   if (model === undefined) return undefined;
   if (model.state === 'absent') return { report: () => ({ state: 'absent', source: model.source, reason: model.reason }) };
   const { set } = model;
-  // Start the inference pool's threads now: they load the folds while the data is parsed.
-  void set.startAheadPool().catch(() => undefined);
   const horizon = set.metadata.target.horizonBars;
   const wanted = options.config.fusion.ml.horizonBars;
   if (horizon !== wanted) {
@@ -404,13 +429,18 @@ async function serveModel(options: BacktestOptions, plans: readonly InstrumentPl
     }
   }
   for (const { symbol, reason } of without) options.log?.(`ML expert absent on ${symbol}: ${reason}`);
+  // Load the model (the ahead pool's threads, or this thread's sessions) while the data is parsed,
+  // unless the ahead cache holds answers of this model: a hit needs no session at all (a miss
+  // then loads it before inferring).
+  if (instruments.length > 0 && options.aheadCache?.holdsAnswersOf(set.hash) !== true) void set.checkLoadable().catch(() => undefined);
   const loaded = await loadAheadStreams(instruments);
-  const ahead = modelRecordsAhead(set, instruments, { cache: options.aheadCache, loaded });
+  const ahead = startModelRecordsAhead(set, instruments, { cache: options.aheadCache, loaded });
   ahead.catch(() => undefined); // awaited by runBacktest
   const symbols = instruments.map((i) => i.symbol);
   const exportFeatures = options.featureRecords ?? (options.listeners?.onFeatures !== undefined || options.listeners?.onRecordBytes !== undefined);
   return {
     input: { features, waitNs: model.waitNs, symbols, exportFeatures },
+    source: model.source,
     loaded,
     ahead,
     report: (counters, done) => servedModelReport({ set, source: model.source, instruments: symbols, without, stats: done!.stats, counters: counters.modelWait, cacheDir: options.aheadCache?.dir }),

@@ -12,6 +12,8 @@
 //   +-- answers   key -> | u64le seq | u32le n | u32le 5 | f64le quantiles [n x 5] |
 //   +-- order     seq -> key              (ascending seq = oldest first, for eviction)
 //   +-- meta      'format' -> 1, 'seq' -> last seq, 'bytes' -> bytes of all answers
+//   +-- models    model version hash -> seq of its last answers stored (a hint: entries may
+//                 have been evicted since; absent in caches written before it)
 //
 // A hit returns the stored bytes exactly (NaNs included), so a backtest from the cache writes the
 // same MODEL records as one that ran the model. A stored value of the wrong shape is a corrupt
@@ -52,6 +54,7 @@ export class AheadCache {
     private readonly answers: Database<Uint8Array, string>,
     private readonly order: Database<string, number>,
     private readonly meta: Database<number, string>,
+    private readonly models: Database<number, string>,
   ) {}
 
   /** Opens (creating if needed) the cache in directory `dir`. */
@@ -68,7 +71,8 @@ export class AheadCache {
       return new AheadCache(dir, maxBytes, root,
         root.openDB<Uint8Array, string>({ name: 'answers', encoding: 'binary' }),
         root.openDB<string, number>({ name: 'order', encoding: 'json' }),
-        meta);
+        meta,
+        root.openDB<number, string>({ name: 'models', encoding: 'json' }));
     } catch (error) {
       void root.close();
       throw error;
@@ -89,8 +93,8 @@ export class AheadCache {
     return out;
   }
 
-  /** Stores `out` (n x 5) under `key`, then evicts the oldest answers past maxBytes. */
-  put(key: string, out: Float64Array, n: number): void {
+  /** Stores `out` (n x 5) under `key` (answers of model `modelHash`, for holdsAnswersOf), then evicts the oldest answers past maxBytes. */
+  put(key: string, out: Float64Array, n: number, modelHash?: string): void {
     const size = HEADER + n * QUANTILE_COUNT * 8;
     if (size > this.maxBytes) return;
     this.root.transactionSync(() => {
@@ -106,6 +110,7 @@ export class AheadCache {
       this.answers.putSync(key, value);
       this.order.putSync(seq, key);
       this.meta.putSync('seq', seq);
+      if (modelHash !== undefined) this.models.putSync(modelHash, seq);
       let bytes = (this.meta.get('bytes') ?? 0) + size;
       for (const { key: oldest, value: victim } of this.order.getRange({})) {
         if (bytes <= this.maxBytes) break;
@@ -116,6 +121,14 @@ export class AheadCache {
       }
       this.meta.putSync('bytes', bytes);
     });
+  }
+
+  /**
+   * Whether answers of model `modelHash` were stored here (given to put): a hint that a run of
+   * it may hit, for deciding to load the model before knowing (they may have been evicted since).
+   */
+  holdsAnswersOf(modelHash: string): boolean {
+    return this.models.get(modelHash) !== undefined;
   }
 
   /** Entries and bytes stored. */

@@ -16,6 +16,7 @@
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../threads/index.js';
 import type { ModelBundle } from './model-bundle.js';
+import { ModelContractError } from './model-errors.js';
 import type { AheadInit, AheadReply } from './ahead-worker.js';
 
 interface Pending {
@@ -65,6 +66,8 @@ export class AheadPool {
       ready.push(new Promise<void>((resolve, reject) => {
         const onFirst = (reply: AheadReply): void => {
           if (reply.type === 'ready') resolve();
+          // A model that breaks its contract fails with the sessions' own message (it names the fold's file).
+          else if (reply.type === 'error' && reply.contract === true) reject(new ModelContractError(reply.message));
           else reject(new Error(`ahead worker ${w}: ${reply.type === 'error' ? reply.message : `unexpected ${reply.type}`}`));
         };
         worker.once('message', onFirst);

@@ -11,6 +11,7 @@
 import { parentPort } from 'node:worker_threads';
 import { QUANTILE_COUNT, type InputType } from './model-metadata.js';
 import { QuantileSession } from './quantile-session.js';
+import { ModelContractError } from './model-errors.js';
 
 export interface AheadInit {
   readonly type: 'init';
@@ -35,7 +36,7 @@ export interface AheadRun {
 export type AheadReply =
   | { readonly type: 'ready' }
   | { readonly type: 'done'; readonly id: number; readonly out: Float64Array }
-  | { readonly type: 'error'; readonly id?: number; readonly message: string };
+  | { readonly type: 'error'; readonly id?: number; readonly message: string; /** The model broke its contract (a ModelContractError: unloadable graph, wrong signature). */ readonly contract?: boolean };
 
 const port = parentPort;
 if (port === null) throw new Error('ahead-worker.ts runs as a worker thread (engine/models/ahead-pool.ts starts it)');
@@ -59,7 +60,7 @@ async function init(message: AheadInit): Promise<AheadReply> {
   } catch (error) {
     for (const s of sessions) await s.release();
     sessions = [];
-    return { type: 'error', message: (error as Error).message ?? String(error) };
+    return { type: 'error', message: (error as Error).message ?? String(error), contract: error instanceof ModelContractError };
   }
 }
 

@@ -20,14 +20,16 @@ export function describeModelSource(config: ModelConfig): string {
 /**
  * Opens the configured model with `config.threads` onnxruntime threads. `horizonBars` is the ML
  * expert's (fusion.ml.horizonBars): the model's target horizon must equal it, since the expert
- * scales the quantiles by the volatility over that many bars.
+ * scales the quantiles by the volatility over that many bars. `lazySessions` (a backtest): the
+ * onnxruntime sessions are created when first needed, so a graph onnxruntime cannot load is
+ * found then (QuantileModelSet.checkLoadable), not here.
  */
-export async function openConfiguredModel(config: ModelConfig, horizonBars: number): Promise<ConfiguredModel> {
+export async function openConfiguredModel(config: ModelConfig, horizonBars: number, options: { readonly lazySessions?: boolean } = {}): Promise<ConfiguredModel> {
   const source = describeModelSource(config);
   let model: QuantileModelSet;
   try {
     if (config.path !== undefined) {
-      model = await QuantileModelSet.load(config.path, { threads: config.threads });
+      model = await QuantileModelSet.load(config.path, { threads: config.threads, lazySessions: options.lazySessions });
     } else {
       const registry = ModelRegistry.open(config.registry!);
       try {
@@ -37,7 +39,7 @@ export async function openConfiguredModel(config: ModelConfig, horizonBars: numb
           if (promoted === null) return { state: 'absent', reason: `no model is promoted to strategy ${JSON.stringify(config.promoted)} in registry ${config.registry}`, source, config };
           hash = promoted.hash;
         }
-        model = await registry.load(hash, { threads: config.threads });
+        model = await registry.load(hash, { threads: config.threads, lazySessions: options.lazySessions });
       } finally {
         await registry.close();
       }

@@ -5,7 +5,8 @@
 // boundary; the outputs then cover what ran, and the summary says it was interrupted.
 // A configured `model` is opened (engine/models openConfiguredModel) and served ahead of the
 // replay; a model that cannot serve does not stop the run: it trades without the ML expert and
-// the summary says why. Its answers go through the ahead cache (--ahead-cache DIR, default
+// the summary says why (a graph onnxruntime cannot load is found when the model is first
+// loaded, before its first inference: no session is created for a run the cache answers). Its answers go through the ahead cache (--ahead-cache DIR, default
 // .quantflow/cache; --no-ahead-cache to run the model every time): a rerun of the same data and
 // model reads them back (the same bytes) and the summary says so.
 // Each run is also recorded in the run store (engine/backtest/run-store: LMDB, --run-store DIR,
@@ -166,10 +167,10 @@ export function openAheadCache(flag: string | false | undefined): AheadCache | u
 /** The configured model (undefined: `model: null`), opened for serving, or absent with the reason. */
 export async function openRunModel(config: QuantFlowConfig, log: (line: string) => void): Promise<BacktestModel | undefined> {
   if (config.model === null) return undefined;
-  const model = backtestModelOf(await openConfiguredModel(config.model, config.fusion.ml.horizonBars));
+  // No onnxruntime session yet: runBacktest loads the model (the ahead pool's threads) while the
+  // data is parsed, unless the ahead cache holds its answers (a hit needs none).
+  const model = backtestModelOf(await openConfiguredModel(config.model, config.fusion.ml.horizonBars, { lazySessions: true }));
   if (model.state === 'absent') log(`ML expert absent: ${model.reason}`);
-  // The inference pool's threads load the folds while the data is parsed.
-  else void model.set.startAheadPool().catch(() => undefined);
   return model;
 }
 
