@@ -173,6 +173,38 @@ describe('config: a parsed document, and the defaults parsed once', () => {
     expect(minimal(loadConfig({ defaultsFile: full, env: {} })), 'a defaults file rewritten since the last load is parsed again').toBe(0.125);
   });
 
+  it('resolves a document\'s relative paths against its `dir` exactly as a config file\'s against the file\'s directory', () => {
+    const text = [
+      'strategies:',
+      '  - { name: f, type: fusion, instruments: [BTCUSDT], regimeModel: regime/btc.json }',
+      '  - { name: g, type: fusion, instruments: [ETHUSDT], regimeModel: /abs/eth.json }',
+      'data:',
+      '  - { path: bars/btc.csv }',
+      '  - { path: "store:ticks/lmdb" }',
+      '  - { path: "questdb://127.0.0.1:9000/ticks" }',
+      'model: { path: ../models/q5 }',
+      '',
+    ].join('\n');
+    const viaFile = loadConfig({ env: {}, configFile: file('relative.yaml', text) });
+    const viaDocument = loadConfig({ env: {}, document: { value: { strategies: [{ name: 'f', type: 'fusion', instruments: ['BTCUSDT'], regimeModel: 'regime/btc.json' }, { name: 'g', type: 'fusion', instruments: ['ETHUSDT'], regimeModel: '/abs/eth.json' }], data: [{ path: 'bars/btc.csv' }, { path: 'store:ticks/lmdb' }, { path: 'questdb://127.0.0.1:9000/ticks' }], model: { path: '../models/q5' } }, label: 'doc', dir } });
+    const paths = (config: typeof viaFile) => ({
+      regime: config.strategies.map((s) => (s.type === 'fusion' ? s.regimeModel : null)),
+      data: config.data.map((d) => d.path),
+      model: config.model?.path,
+    });
+    const expected = {
+      regime: [path.join(dir, 'regime', 'btc.json'), '/abs/eth.json'],
+      data: [path.join(dir, 'bars', 'btc.csv'), `store:${path.join(dir, 'ticks', 'lmdb')}`, 'questdb://127.0.0.1:9000/ticks'],
+      model: path.join(path.dirname(dir), 'models', 'q5'),
+    };
+    expect(paths(viaFile), 'a --config file: against its directory').toStrictEqual(expected);
+    expect(paths(viaDocument), 'a document with `dir`: the same paths').toStrictEqual(expected);
+    const registry = loadConfig({ env: {}, document: { value: { model: { registry: 'registry', promoted: 'btc' } }, label: 'doc', dir } });
+    expect(registry.model?.registry, '`model.registry` too').toBe(path.join(dir, 'registry'));
+    const noDir = loadConfig({ env: {}, document: { value: { strategies: [{ name: 'f', type: 'fusion', instruments: ['BTCUSDT'], regimeModel: 'regime/btc.json' }] }, label: 'doc' } });
+    expect(noDir.strategies[0].type === 'fusion' && noDir.strategies[0].regimeModel, 'without `dir`: as given (the current directory\'s)').toBe('regime/btc.json');
+  });
+
   it('refuses a document together with a config file', () => {
     expect(() => loadConfig({ env: {}, configFile: file('both.yaml', 'risk: {}\n'), document: { value: {}, label: 'doc' } })).toThrow(/`configFile` or `document`, not both/);
   });

@@ -8,7 +8,12 @@
 // The defaults file is parsed once per thread and kept while its size and modification time
 // stay the same (a sweep's worker loads one configuration per run); each load merges over a
 // copy. A configuration already parsed (a sweep run's document) can be given instead of a file
-// (`document`): it merges over the defaults like `--config FILE`, and errors name its label.
+// (`document`): it merges over the defaults like `--config FILE`, errors name its label, and its
+// relative paths resolve against its `dir` as a file's resolve against the file's directory.
+//
+// Relative paths resolved (against the configuration file's directory, or the document's `dir`):
+// `data[].path` (also after `store:`; not questdb:// URLs), `model.path`, `model.registry` and
+// a fusion strategy's `strategies[].regimeModel`.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
@@ -83,6 +88,12 @@ export interface ConfigDocumentSource {
   readonly value: Record<string, unknown>;
   /** Where the document came from, for error messages ("sweep sw-1 run 3"). */
   readonly label: string;
+  /**
+   * The directory its relative paths resolve against, as a `--config` file's directory (a sweep
+   * run's: the directory of the sweep's base file). Absent: they stay as given (the current
+   * directory's), `model` paths made absolute against it.
+   */
+  readonly dir?: string;
 }
 
 /** What an error's origin is looked up in: a parsed YAML file, or a document (no lines). */
@@ -267,22 +278,23 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     const keys = error.keyPath.split(/[.[\]]+/).filter((part) => part !== '').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
     throw new ConfigError(`invalid configuration:\n  ${error.message} (${origin(keys)})`, error.keyPath);
   }
-  // A fusion strategy's `regimeModel:` file is relative to the configuration file that names it, like `data:` and `model.path`.
-  strategies = strategies.map((strategy) => (strategy.type === 'fusion' && strategy.regimeModel !== undefined && options.configFile !== undefined && !path.isAbsolute(strategy.regimeModel)
-    ? { ...strategy, regimeModel: path.resolve(path.dirname(options.configFile), strategy.regimeModel) }
+  // Paths are relative to the configuration that names them: a `--config` file's directory, or a document's `dir`.
+  const dir = options.document !== undefined ? options.document.dir : options.configFile !== undefined ? path.dirname(options.configFile) : undefined;
+  strategies = strategies.map((strategy) => (strategy.type === 'fusion' && strategy.regimeModel !== undefined && dir !== undefined && !path.isAbsolute(strategy.regimeModel)
+    ? { ...strategy, regimeModel: path.resolve(dir, strategy.regimeModel) }
     : strategy));
-  const data = ((merged as { data?: DataSourceConfig[] }).data ?? []).map((source) => ({ ...source, path: resolveDataPath(source.path, options.configFile) }));
-  const model = resolveModelConfig((merged as { model?: Parameters<typeof resolveModelConfig>[0] }).model, options.configFile);
+  const data = ((merged as { data?: DataSourceConfig[] }).data ?? []).map((source) => ({ ...source, path: resolveDataPath(source.path, dir) }));
+  const model = resolveModelConfig((merged as { model?: Parameters<typeof resolveModelConfig>[0] }).model, dir);
   const live = resolveLiveConfig((merged as { live?: Parameters<typeof resolveLiveConfig>[0] }).live);
   return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies, data, model, live, monitoring: resolveMonitoringConfig((merged as { monitoring?: Partial<MonitoringConfig> }).monitoring) };
 }
 
-/** A data source's path relative to the configuration file that names it (URLs and absolute paths as they are). */
-function resolveDataPath(source: string, configFile: string | undefined): string {
-  if (source.startsWith('questdb://') || !configFile) return source;
+/** A data source's path relative to `dir`, the directory of the configuration that names it (URLs and absolute paths as they are). */
+function resolveDataPath(source: string, dir: string | undefined): string {
+  if (source.startsWith('questdb://') || dir === undefined) return source;
   const store = source.startsWith('store:');
   const rest = store ? source.slice('store:'.length) : source;
   if (path.isAbsolute(rest)) return source;
-  const resolved = path.resolve(path.dirname(configFile), rest);
+  const resolved = path.resolve(dir, rest);
   return store ? `store:${resolved}` : resolved;
 }

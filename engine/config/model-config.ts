@@ -79,10 +79,10 @@ export const MODEL_CONFIG_SCHEMA = {
 type RawModel = Partial<Omit<ModelConfig, 'monitor'>> & { monitor?: Partial<ModelMonitorConfig> };
 
 /**
- * The checked `model` section (already schema-valid), paths resolved against `configFile`;
- * null when absent. Exactly one source: `path`, or `registry` with one of `version` / `promoted`.
+ * The checked `model` section (already schema-valid), paths resolved against `dir` (the
+ * directory of the configuration that names them; absent: the current directory); null when absent. Exactly one source: `path`, or `registry` with one of `version` / `promoted`.
  */
-export function resolveModelConfig(raw: RawModel | null | undefined, configFile: string | undefined): ModelConfig | null {
+export function resolveModelConfig(raw: RawModel | null | undefined, dir: string | undefined): ModelConfig | null {
   if (raw === null || raw === undefined) return null;
   const given = (['path', 'registry'] as const).filter((key) => raw[key] !== undefined);
   if (given.length !== 1) {
@@ -95,7 +95,7 @@ export function resolveModelConfig(raw: RawModel | null | undefined, configFile:
     const key = raw.version !== undefined ? 'version' : 'promoted';
     throw new ConfigError(`invalid configuration:\n  \`model.${key}\` applies to \`model.registry\`, not to \`model.path\``, `model.${key}`);
   }
-  const resolve = (p: string): string => (path.isAbsolute(p) || configFile === undefined ? path.resolve(p) : path.resolve(path.dirname(configFile), p));
+  const resolve = (p: string): string => (dir === undefined ? path.resolve(p) : path.resolve(dir, p));
   return {
     ...(raw.path !== undefined ? { path: resolve(raw.path) } : {}),
     ...(raw.registry !== undefined ? { registry: resolve(raw.registry) } : {}),

@@ -19,6 +19,8 @@ export interface RunTask {
   readonly index: number;
   readonly parameters: Parameters;
   readonly config: ConfigDocument;
+  /** The directory `config`'s relative paths resolve against (the base file's, absolute); absent in tasks of an earlier version. */
+  readonly configDir?: string;
   readonly data: readonly string[];
   readonly equity: number;
   readonly barTimeframe?: string;
@@ -130,7 +132,7 @@ function sharpeOf(returns: Float64Array): number | null {
 
 export async function executeRun(task: RunTask, cache: DataCache): Promise<RunResult> {
   const started = performance.now();
-  const config = loadRunConfig(task.config, `sweep ${task.sweepId} run ${task.index}`);
+  const config = loadRunConfig(task.config, task.configDir, `sweep ${task.sweepId} run ${task.index}`);
   const streams = await cache.streams(task.data);
   // No bars for the price chart: a sweep keeps the fills, the trades and the equity.
   const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe, inlineEngine: true, recordBars: false });

@@ -7,7 +7,7 @@ export { loadSweepSpec, parseSweepSpec, MAX_RUNS, type SweepSpec, type SweepPara
 export { planSweep, seededRandom, type SweepPlan, type PlannedRun, type SkippedCombination } from './sweep-plan.js';
 export { compileConstraint, type Parameters, type ParameterValue } from './constraint-expression.js';
 export { parseKeyPath, renderKeyPath, setAtPath } from './key-path.js';
-export { readBaseDocument, runDocument, fillTemplate, loadRunConfig, type ConfigDocument } from './run-config.js';
+export { readBaseDocument, baseDirectory, runDocument, fillTemplate, loadRunConfig, type ConfigDocument } from './run-config.js';
 export { executeRun, DataCache, encodeRunResult, decodeRunResult, type RunTask, type RunResult, type RunAttempts, type EncodedRunResult } from './execute-run.js';
 export { runOnPool, defaultWorkerCount, poolWorkerFile, type PoolOptions } from './pool-executor.js';
 export { runOnQueue, queueStatus, type QueueRunOptions, type QueueRunSummary, type QueuedRunStatus } from './queue-executor.js';

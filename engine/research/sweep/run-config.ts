@@ -5,8 +5,12 @@
 // worker as JSON, so every worker, on any machine, runs the same configuration. The worker
 // validates it through engine/config's loadConfig as a parsed document (merged over the
 // defaults like a `--config` file, no QF_ environment overrides; errors name the run), so a
-// run parses no YAML: the defaults file is parsed once per thread.
+// run parses no YAML: the defaults file is parsed once per thread. The document's relative
+// paths (a fusion strategy's `regimeModel`, `model.path`, `model.registry`) resolve against the
+// base file's directory (baseDirectory), which travels with the run: the same files a
+// `quantflow backtest --config BASE` run reads, at the same absolute paths on every worker.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parse } from 'yaml';
 import { defaultConfigPath, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import { setAtPath } from './key-path.js';
@@ -44,6 +48,11 @@ export function readBaseDocument(baseFile: string, defaultsFile: string = defaul
   return merged;
 }
 
+/** The directory a run's relative paths resolve against: the base file's, as for `--config BASE`. */
+export function baseDirectory(baseFile: string): string {
+  return path.dirname(path.resolve(baseFile));
+}
+
 /** `template` with `{name}` replaced; a template that is exactly one `{name}` keeps the value's type. */
 export function fillTemplate(template: ParameterValue, parameters: Parameters): ParameterValue {
   if (typeof template !== 'string') return template;
@@ -66,9 +75,10 @@ export function runDocument(base: ConfigDocument, settings: readonly SweepSettin
 }
 
 /**
- * Validates a run's document through engine/config (no environment overrides); `label` names it
- * in errors (default "the sweep run's configuration"). Throws ConfigError.
+ * Validates a run's document through engine/config (no environment overrides); `dir` is the
+ * directory its relative paths resolve against (baseDirectory; absent: the current directory);
+ * `label` names it in errors (default "the sweep run's configuration"). Throws ConfigError.
  */
-export function loadRunConfig(doc: ConfigDocument, label = "the sweep run's configuration"): QuantFlowConfig {
-  return loadConfig({ document: { value: doc, label }, env: {} });
+export function loadRunConfig(doc: ConfigDocument, dir: string | undefined, label = "the sweep run's configuration"): QuantFlowConfig {
+  return loadConfig({ document: { value: doc, label, ...(dir !== undefined ? { dir } : {}) }, env: {} });
 }

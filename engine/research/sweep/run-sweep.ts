@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { SweepStore, DEFAULT_STATE_DIR } from './sweep-store.js';
 import { planSweep, type SweepPlan } from './sweep-plan.js';
-import { loadRunConfig, readBaseDocument, runDocument } from './run-config.js';
+import { baseDirectory, loadRunConfig, readBaseDocument, runDocument } from './run-config.js';
 import { runOnPool, defaultWorkerCount } from './pool-executor.js';
 import { runOnQueue, type QueueRunSummary } from './queue-executor.js';
 import { buildSweepReport, type SweepReport } from './sweep-report.js';
@@ -66,11 +66,13 @@ function canonical(value: unknown): unknown {
 /** The task of every planned run (configuration documents built here, once). */
 export function sweepTasks(id: string, spec: SweepSpec, plan: SweepPlan): RunTask[] {
   const base = readBaseDocument(spec.base);
+  const configDir = baseDirectory(spec.base);
   return plan.runs.map((run) => ({
     sweepId: id,
     index: run.index,
     parameters: run.parameters,
     config: runDocument(base, spec.set, run.parameters),
+    configDir,
     data: spec.data,
     equity: spec.equity,
     ...(spec.barTimeframe !== undefined ? { barTimeframe: spec.barTimeframe } : {}),
@@ -93,7 +95,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new SweepError(`\`--id\` must use letters, digits, _ . - only, was ${JSON.stringify(id)}`);
   const tasksAll = sweepTasks(id, spec, plan);
   // Fail fast on a configuration the templates break (every run would fail the same way).
-  loadRunConfig(tasksAll[0].config, `sweep ${id} run ${tasksAll[0].index} (${spec.base} with the spec's \`set\`)`);
+  loadRunConfig(tasksAll[0].config, tasksAll[0].configDir, `sweep ${id} run ${tasksAll[0].index} (${spec.base} with the spec's \`set\`)`);
   const store = SweepStore.open(options.stateDir ?? DEFAULT_STATE_DIR);
   try {
     const stored = store.getSweep(id);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { parseSweepSpec, planSweep, compileConstraint, parseKeyPath, fillTemplate, runDocument, readBaseDocument, loadRunConfig, SweepSpecError } from './index.js';
+import { parseSweepSpec, planSweep, compileConstraint, parseKeyPath, fillTemplate, runDocument, readBaseDocument, baseDirectory, loadRunConfig, SweepSpecError } from './index.js';
 
 const root = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const file = path.join(root, 'config', 'sweep.yaml');
@@ -107,7 +107,7 @@ describe('constraints, key paths and templates', () => {
   it('builds a run configuration that engine/config validates, and names a key the base lacks', () => {
     const spec = parseSweepSpec(`${BASE}parameters: { fast: [5], slow: [30], band: [0.05] }\n${EMA_SET}  execution.noTradeBand.equityPct: "{band}"\n`, file);
     const base = readBaseDocument(spec.base);
-    const config = loadRunConfig(runDocument(base, spec.set, { fast: 5, slow: 30, band: 0.05 }));
+    const config = loadRunConfig(runDocument(base, spec.set, { fast: 5, slow: 30, band: 0.05 }), baseDirectory(spec.base));
     expect(config.strategies[0].type === 'rules' && config.strategies[0].long?.entry).toBe('ema:5 >= ema:30');
     expect(config.execution.noTradeBand.equityPct).toBe(0.05);
     const bad = parseSweepSpec(`${BASE}parameters: { fast: [5] }\nset: { "strategies[3].long.entry": "ema:{fast} > 0" }\n`, file);
