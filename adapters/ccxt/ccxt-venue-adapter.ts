@@ -271,7 +271,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     if (orderId === null) return null;
     for (const { instrument, symbol } of this.config.instruments) {
       try {
-        const o: CcxtOrder = await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.profile.fetchOrderByClientId(this.exchange, symbol, clientOrderId, this.venueOrderUuid(clientOrderId)));
+        const o: CcxtOrder = this.profile.ids.order(await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.profile.fetchOrderByClientId(this.exchange, symbol, clientOrderId, this.venueOrderUuid(clientOrderId))));
         return orderViewOf(o, orderId, clientOrderId, instrument, this.tracker.view(clientOrderId)?.submissions ?? 1);
       } catch (error) {
         if ((error as Error).name !== 'OrderNotFound') throw error;
@@ -454,6 +454,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     try {
       const o: CcxtOrder = this.profile.ids.order(await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.profile.fetchOrderByClientId(this.exchange, symbol, clientOrderId, this.venueOrderUuid(clientOrderId))));
       if (o.id) this.venueOrderIds.set(clientOrderId, Number(o.id));
+      // Assigned fill ids: an order an earlier process sent (e.g. cancelled by this one) is recovered first, its journaled fills counted.
+      if (this.profile.fillIds === 'assigned' && o.id && !this.tracker.has(clientOrderId)) await this.recoverVenueOrder(instrument, Number(o.id), { ...o, clientOrderId });
       this.tracker.order({ ...o, clientOrderId, status: 'open' }, this.clock.venueNowNs());
       await this.backfillFills(instrument, Number(o.id));
       this.tracker.order({ ...o, clientOrderId }, this.clock.venueNowNs());
@@ -643,7 +645,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
       // Assigned fill ids: an order of ours an earlier process sent is recovered first (its journaled fills counted), then updated.
       const instrument = this.symbols.instrumentOf(o.symbol);
       if (this.profile.fillIds === 'assigned' && o.clientOrderId && o.id && instrument !== null && !this.tracker.has(o.clientOrderId) && orderIdOfClientOrderId(o.clientOrderId) !== null) {
-        this.track(this.recoverVenueOrder(instrument, Number(o.id), o).then((ours) => {
+        // Recovered from the venue's REST view of it: ccxt's user-channel order carries the filled quantity as its amount.
+        this.track(this.recoverVenueOrder(instrument, Number(o.id)).then((ours) => {
           if (!ours) return;
           this.tracker.order(o, this.clock.venueNowNs());
           this.backfillFillsIfNeeded();

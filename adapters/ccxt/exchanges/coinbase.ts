@@ -35,7 +35,7 @@ export class SequenceWatch {
 }
 
 export function coinbaseProfile(): ExchangeProfile {
-  const ids = new VenueIdTable();
+  const ids = new CoinbaseIdTable();
   const notFound = (clientOrderId: string) => new (ccxt as unknown as { OrderNotFound: new (m: string) => Error }).OrderNotFound(`coinbase: no order with client_order_id ${clientOrderId}`);
   return {
     options: { fetchMarkets: 'fetchMarketsV3', fetchTime: 'v3PublicGetBrokerageTime', fetchBalance: 'v3PrivateGetBrokerageAccounts', createMarketBuyOrderRequiresPrice: false },
@@ -90,6 +90,18 @@ export function coinbaseProfile(): ExchangeProfile {
     },
     ids,
   };
+}
+
+/**
+ * Coinbase's ids (VenueIdTable), and one status fix on the way: ccxt parses Coinbase's EXPIRED as
+ * 'canceled' (REST and WebSocket); every Coinbase order passes here, so an order whose raw status
+ * is EXPIRED (a good-till-date order at its time) becomes 'expired' (an EXPIRED record, not CANCELED).
+ */
+class CoinbaseIdTable extends VenueIdTable {
+  override order<T extends CcxtOrder>(o: T): T {
+    const out = super.order(o);
+    return (o as CcxtOrder & { readonly info?: { readonly status?: unknown } }).info?.status === 'EXPIRED' ? { ...out, status: 'expired' } : out;
+  }
 }
 
 /** The raw order updates of a `user` channel message (snapshot or update events). */

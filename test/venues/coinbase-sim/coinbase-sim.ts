@@ -139,6 +139,13 @@ export class CoinbaseSim implements BookListener {
     });
   }
 
+  /** A resting order expires (a good-till-date order reaching its time): EXPIRED over the user channel and REST. */
+  expire(clientOrderId: string): void {
+    const o = this.book.orders.find((x) => x.clientOrderId === clientOrderId);
+    if (!o) throw new Error(`expire: no order with client_order_id ${clientOrderId}`);
+    this.book.expire(o.symbol, o.orderId, this.marketNow());
+  }
+
   submissions(clientOrderId: string): number { return this.clientOrderIds.filter((id) => id === clientOrderId).length; }
   duplicateSubmissions(): string[] { return [...new Set(this.clientOrderIds.filter((id, i) => this.clientOrderIds.indexOf(id) !== i))]; }
   dropStreams(): void { for (const ws of this.conns.keys()) ws.terminate(); }
