@@ -311,7 +311,7 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
       .toEqual([[EventKind.FILL, m.orderId, 2, lostFill.price, lostFill.size, lostFill.a]]);
     expect(await h.adapter.fillsSince(2n), 'asked again: nothing new').toEqual([]);
     const fetched = h.sim.requests.filter((r) => r.path === '/api/v3/brokerage/orders/historical/fills');
-    expect(fetched.length, 'fills asked for by time, then the order\'s own fills (its journaled quantity counted)').toBeGreaterThanOrEqual(2);
+    expect(fetched.length, 'fills asked for by time, then the order\'s own fills (matched against its journaled fill)').toBeGreaterThanOrEqual(2);
     // The resting order of the earlier process fills now: one FILL, numbered next, through the user channel and the fills endpoint.
     h.sim.trade('BTC-USD', 48_900, 1);
     await until('the resting order\'s fill', () => fillsOf(h, resting.orderId).length === 1);
