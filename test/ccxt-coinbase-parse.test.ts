@@ -8,7 +8,7 @@ import path from 'node:path';
 import ccxt from 'ccxt';
 import { describe, expect, test } from 'vitest';
 import {
-  CcxtParseError, checkOrderPrecision, Redactor, coinbaseProfile, fillFactsOf, FillIds, journaledPrefix, byTimeThenTradeId, marketRulesOf, OrderTracker, SequenceWatch, userOrdersOf, VenueIdTable,
+  CcxtParseError, checkOrderPrecision, Redactor, coinbaseProfile, fillFactsOf, FillIds, byTimeThenTradeId, marketRulesOf, OrderTracker, SequenceWatch, userOrdersOf, VenueIdTable,
   writeQuoteRecord, writeTradeRecord, type CcxtOrder, type CcxtTrade, type StreamGap,
 } from '../adapters/ccxt/index.js';
 import { EventKind, KIND_MASK, loadEventRecord, type EventRecord } from '../engine/layout/event-record.js';
@@ -112,16 +112,11 @@ describe('Coinbase fixtures through ccxt and the adapter\'s parse functions', ()
     expect(() => new FillIds('assigned', -1)).toThrow(RangeError);
   });
 
-  test('journaled fills of an order: sorted by time then trade id, the leading ones within the journaled quantity', () => {
+  test('fills of an order sort by time, then trade id (decimal ids by value, others as text)', () => {
     const f = (tradeId: string, ms: number, amount: number) => ({ tradeId, tsExchange: BigInt(ms) * 1_000_000n, amount });
     const sorted = [f('z', 2, 0.02), f('b', 1, 0.01), f('a', 1, 0.01), f('c', 3, 0.005)].sort(byTimeThenTradeId);
     expect(sorted.map((x) => x.tradeId)).toEqual(['a', 'b', 'z', 'c']);
     expect([f('100', 1, 1), f('99', 1, 1), f('98', 1, 1)].sort(byTimeThenTradeId).map((x) => x.tradeId), 'decimal trade ids by value').toEqual(['98', '99', '100']);
-    expect(journaledPrefix(sorted, 0)).toBe(0);
-    expect(journaledPrefix(sorted, 0.01)).toBe(1);
-    expect(journaledPrefix(sorted, 0.04), '0.01 + 0.01 + 0.02 in floating point stays within 0.04 + epsilon').toBe(3);
-    expect(journaledPrefix(sorted, 0.039)).toBe(2);
-    expect(journaledPrefix(sorted, 1)).toBe(4);
   });
 
   test('market_trades and ticker (recorded) become TRADE and QUOTE records', () => {

@@ -7,7 +7,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CcxtVenueAdapter, type FeedHealthEvent } from '../adapters/ccxt/index.js';
-import { clientOrderIdOf, type JournaledFills, type VenueOrderRequest } from '../engine/live/index.js';
+import { clientOrderIdOf, readJournaledFills, type JournaledFills, type VenueOrderRequest } from '../engine/live/index.js';
+import { Journal } from '../engine/journal/index.js';
 import { EventKind, KIND_MASK, loadEventRecord, type EventRecord } from '../engine/layout/event-record.js';
 import { OrderState, OrderType, TimeInForce } from '../engine/orders/index.js';
 import { loadConfig } from '../engine/config/index.js';
@@ -18,7 +19,7 @@ import { CB_TEST_API_KEY, CB_TEST_HMAC_KEY, CB_TEST_HMAC_SECRET, startCoinbaseSi
 
 const PEM = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();
 
-interface Harness { sim: CoinbaseSim; adapter: CcxtVenueAdapter; records: { r: EventRecord; seq: bigint }[]; logs: string[]; health: FeedHealthEvent[] }
+interface Harness { sim: CoinbaseSim; adapter: CcxtVenueAdapter; records: { r: EventRecord; seq: bigint; bytes: Uint8Array }[]; logs: string[]; health: FeedHealthEvent[] }
 const open: Harness[] = [];
 
 async function harness(options: { hmac?: boolean; clientSecret?: string; sim?: CoinbaseSim; journaled?: JournaledFills } = {}): Promise<Harness> {
@@ -37,7 +38,7 @@ async function harness(options: { hmac?: boolean; clientSecret?: string; sim?: C
   }, options.journaled ? { journaled: options.journaled } : {});
   const h: Harness = { sim, adapter, records: [], logs, health: [] };
   open.push(h);
-  adapter.onRecord((bytes, seq) => h.records.push({ r: loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0), seq }));
+  adapter.onRecord((bytes, seq) => h.records.push({ r: loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0), seq, bytes }));
   adapter.onFeedHealth((e) => h.health.push(e));
   await adapter.connect();
   await until('user channel subscribed', () => sim.streamCount('user') === 1);
@@ -65,6 +66,24 @@ function order(qty: number, type: 'market' | 'limit', limitPrice = 0, instrument
 }
 
 const kindOf = (r: EventRecord) => r.kind & KIND_MASK;
+
+/** What a restart reads of a journal holding `records` (inbound, in order), through the real Journal and readJournaledFills. */
+function journaledOf(records: readonly Uint8Array[]): JournaledFills {
+  const dir = mkdtempSync(path.join(tmpdir(), 'qf-cb-journal-'));
+  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  try {
+    let seq = 1n;
+    for (const record of records) journal.append({ type: 'inbound', inboundSeq: seq++, record, sourceSeq: 0n });
+    journal.commit();
+    return readJournaledFills(journal)!;
+  } finally { journal.close(); rmSync(dir, { recursive: true, force: true }); }
+}
+
+/** Ends the first process of a restart test (its sim lives on). */
+async function stop(h: Harness): Promise<void> {
+  await h.adapter.close();
+  open.splice(open.indexOf(h), 1);
+}
 const eventsOf = (h: Harness, orderId: bigint) => h.records.filter(({ r, seq }) => seq === 0n && r.id === orderId).map(({ r }) => r);
 const fillsOf = (h: Harness, orderId: bigint) => eventsOf(h, orderId).filter((r) => kindOf(r) === EventKind.FILL);
 const stateOf = (h: Harness, orderId: bigint) => h.adapter.orderViews().find((v) => v.orderId === orderId)?.state;
@@ -282,14 +301,17 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
     expect([journaledFill.b, lostFill.b]).toEqual([1, 2]);
     await first.adapter.close();
     open.splice(open.indexOf(first), 1);
-    const journaled: JournaledFills = { lastFillId: 1n, lastFillNs: journaledFill.tsExchange, filledByOrder: new Map([[m.clientOrderId, Math.abs(journaledFill.size)]]), firstOrderNs: journaledFill.tsExchange };
+    const journaled: JournaledFills = {
+      lastFillId: 1n, lastFillNs: journaledFill.tsExchange, filledByOrder: new Map([[m.clientOrderId, Math.abs(journaledFill.size)]]),
+      fillsByOrder: new Map([[m.clientOrderId, [{ tsExchange: journaledFill.tsExchange, price: journaledFill.price, qty: Math.abs(journaledFill.size) }]]]), firstOrderNs: journaledFill.tsExchange,
+    };
     const h = await harness({ sim: first.sim, journaled });
     const missed = (await h.adapter.fillsSince(1n)).map((bytes) => loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0));
     expect(missed.map((r) => [kindOf(r), r.id, r.b, r.price, r.size, r.a]), 'the one fill the journal lacks, numbered above its last fill id')
       .toEqual([[EventKind.FILL, m.orderId, 2, lostFill.price, lostFill.size, lostFill.a]]);
     expect(await h.adapter.fillsSince(2n), 'asked again: nothing new').toEqual([]);
     const fetched = h.sim.requests.filter((r) => r.path === '/api/v3/brokerage/orders/historical/fills');
-    expect(fetched.length, 'fills asked for by time, then the order\'s own fills (its journaled quantity counted)').toBeGreaterThanOrEqual(2);
+    expect(fetched.length, 'fills asked for by time, then the order\'s own fills (matched against its journaled fill)').toBeGreaterThanOrEqual(2);
     // The resting order of the earlier process fills now: one FILL, numbered next, through the user channel and the fills endpoint.
     h.sim.trade('BTC-USD', 48_900, 1);
     await until('the resting order\'s fill', () => fillsOf(h, resting.orderId).length === 1);
@@ -301,6 +323,75 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
     expect(h.logs.some((l) => l.includes(`order ${m.clientOrderId}, sent before this process started, tracked again (1 of its fills journaled already)`)), h.logs.join('\n')).toBe(true);
     expect(h.sim.duplicateSubmissions()).toEqual([]);
   });
+
+  test('a restart with more missed fills than one page of the fills endpoint: every one recovered exactly once, the journaled ones (not a prefix) never again', async () => {
+    const first = await harness();
+    first.sim.fillsPageLimit = 3;
+    first.sim.book.marketFillParts = 3;
+    const m = order(0.05, 'market');
+    const resting = order(0.7, 'limit', 49_000);
+    first.adapter.submit(m);
+    first.adapter.submit(resting);
+    await first.adapter.sync();
+    await until('three fills of the market order, the limit acknowledged', () => fillsOf(first, m.orderId).length === 3 && eventsOf(first, resting.orderId).length === 1);
+    const mFills = first.records.filter(({ r }) => kindOf(r) === EventKind.FILL && r.id === m.orderId);
+    // The earlier process journaled its first and third FILL (not a prefix of the order's fills), then died.
+    const journaled = journaledOf([mFills[0].bytes, mFills[2].bytes]);
+    expect(journaled.lastFillId).toBe(3n);
+    await stop(first);
+    // While no process runs, the resting order fills in 7 parts.
+    for (let i = 0; i < 7; i++) first.sim.trade('BTC-USD', 48_900, 0.1);
+    const h = await harness({ sim: first.sim, journaled });
+    const pagesBefore = h.sim.requests.filter((r) => r.path === '/api/v3/brokerage/orders/historical/fills').length;
+    const missed = (await h.adapter.fillsSince(3n)).map((bytes) => loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0));
+    const pages = h.sim.requests.filter((r) => r.path === '/api/v3/brokerage/orders/historical/fills').length - pagesBefore;
+    expect(pages, 'the fills endpoint read page after page (3 fills a page: 10 fills since the journaled ones, plus the market order\'s own)').toBeGreaterThanOrEqual(4);
+    const shape = (r: EventRecord) => [r.id, r.price, r.size];
+    expect(missed.filter((r) => r.id === m.orderId).map(shape), 'the market order\'s one unjournaled fill').toEqual([shape(mFills[1].r)]);
+    expect(missed.filter((r) => r.id === resting.orderId).map(shape), 'the resting order\'s seven fills, once each').toEqual(Array.from({ length: 7 }, () => [resting.orderId, 49_000, 0.1]));
+    expect(missed.map((r) => r.b), 'numbered above the journal\'s last fill id').toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(await h.adapter.fillsSince(11n), 'asked again: nothing new').toEqual([]);
+    // Truth: the venue's fills equal the journaled ones plus the recovered ones, trade for trade.
+    const truth = (o: VenueOrderRequest) => h.sim.book.orders.find((x) => x.clientOrderId === o.clientOrderId)!.fills.map((f) => `${f.price} x ${f.qty}`).sort();
+    const got = (o: VenueOrderRequest, extra: EventRecord[]) => [...missed.filter((r) => r.id === o.orderId), ...extra].map((r) => `${r.price} x ${Math.abs(r.size)}`).sort();
+    expect(got(m, [mFills[0].r, mFills[2].r])).toEqual(truth(m));
+    expect(got(resting, [])).toEqual(truth(resting));
+    expect(h.logs.some((l) => l.includes(`order ${m.clientOrderId}, sent before this process started, tracked again (2 of its fills journaled already)`)), h.logs.join('\n')).toBe(true);
+    expect(h.logs.filter((l) => l.includes('match no fill the venue lists')), 'every journaled fill found at the venue').toEqual([]);
+    expect(h.sim.duplicateSubmissions()).toEqual([]);
+  });
+
+  for (const end of ['canceled', 'expired'] as const) {
+    test(`an order of the earlier process that ends ${end} in the next one: its ${end.toUpperCase()} record once (duplicated user messages, a stream drop), no fill again`, async () => {
+      const first = await harness();
+      const resting = order(0.3, 'limit', 49_000);
+      first.adapter.submit(resting);
+      await first.adapter.sync();
+      first.sim.trade('BTC-USD', 48_900, 0.1);
+      await until('a partial fill', () => fillsOf(first, resting.orderId).length === 1);
+      const journaled = journaledOf(first.records.filter(({ r }) => kindOf(r) === EventKind.FILL).map(({ bytes }) => bytes));
+      await stop(first);
+      const h = await harness({ sim: first.sim, journaled });
+      h.sim.faults.duplicateUser = true;
+      if (end === 'canceled') h.adapter.cancel({ orderId: resting.orderId, clientOrderId: resting.clientOrderId, instrument: 0 });
+      else h.sim.expire(resting.clientOrderId);
+      const terminal = end === 'canceled' ? EventKind.CANCELED : EventKind.EXPIRED;
+      await until(`the ${end} record`, () => eventsOf(h, resting.orderId).some((r) => kindOf(r) === terminal));
+      await h.adapter.sync();
+      // A dropped user stream: the reconnect reconciles every unsettled order over REST.
+      h.sim.dropStreams();
+      await until('the user stream back', () => h.adapter.reconnects > 0 && h.sim.streamCount('user') === 1);
+      await h.adapter.sync();
+      await new Promise((r) => setTimeout(r, 300));
+      await h.adapter.sync();
+      const events = eventsOf(h, resting.orderId);
+      expect(events.map(kindOf), `one ${end.toUpperCase()} record, no ACK or FILL again`).toEqual([terminal]);
+      expect(events[0].size, 'the quantity left').toBeCloseTo(0.2, 9);
+      expect(h.adapter.orderViews().find((v) => v.clientOrderId === resting.clientOrderId)?.state).toBe(end === 'canceled' ? OrderState.CANCELED : OrderState.EXPIRED);
+      expect(h.sim.book.orders.find((o) => o.clientOrderId === resting.clientOrderId)?.status).toBe(end === 'canceled' ? 'CANCELED' : 'EXPIRED');
+      expect(h.sim.duplicateSubmissions()).toEqual([]);
+    });
+  }
 
   test('the simulator is idempotent on client_order_id as Coinbase is: a repeat answers the first order, creates nothing, and is counted', async () => {
     const h = await harness();

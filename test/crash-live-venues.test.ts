@@ -25,7 +25,7 @@
 //     the simulators' clocks (their bars are hours to years older than the wall clock).
 //   - Missed fills come back the venue's way: Binance through myTrades since the last journaled
 //     fill id; Coinbase (trade ids are strings, fill ids the adapter's) through the fills endpoint
-//     from the last journaled fill's time minus a margin, each order's journaled quantity skipped;
+//     from the last journaled fill's time minus a margin, the fills matching a journaled one (time, price, size) skipped;
 //     IB through reqExecutions since the last journaled execution (run.ts tells each adapter what
 //     the journal holds: last fill id and time, filled quantity per order, so each is journaled once).
 //     A kill at command-sent leaves a market order filled at the venue and its FILL unjournaled.

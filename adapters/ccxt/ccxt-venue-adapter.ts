@@ -10,8 +10,9 @@
 //            fill id (CcxtAdapterOptions.journaled), once per trade id. After a restart, missed
 //            fills are fetched by id (Binance) or by time from the last journaled fill minus a
 //            margin (Coinbase); an order an earlier process sent is recovered into the tracker
-//            with the fills the journal holds counted as seen (per order, in time then trade-id
-//            order, those within its journaled filled quantity), so none is emitted twice.
+//            with the fills the journal holds counted as seen (a venue fill equal to a journaled
+//            fill of the order in time, price and quantity, each journaled fill matched once), so
+//            none is emitted twice.
 //   market   the push subscription `subscribeMarket` (watchTrades / watchOHLCV / watchTicker ->
 //            TRADE / BAR / QUOTE records, sourceSeq = the adapter's market sequence), with trade-id
 //            and bar-time gap detection, REST backfill, staleness detection and REST polling while stale.
@@ -27,7 +28,8 @@ import { EVENT_BYTES } from '../../engine/layout/event-record.js';
 import { ClockSync } from './common/clock-sync.js';
 import { RejectReason, RejectedRequest } from './common/consts.js';
 import { ccxtOrderType, ccxtTimeInForce } from './common/enums.js';
-import { byTimeThenTradeId, FillIds, journaledPrefix } from './common/fill-ids.js';
+import { byTimeThenTradeId, FillIds } from './common/fill-ids.js';
+import { journaledFillsOf } from './common/journaled-match.js';
 import {
   fillFactsOf, orderViewOf, sideSign, writeBarRecord, writeFillRecord, writeQuoteRecord, writeTradeRecord,
   type CcxtOhlcv, type CcxtOrder, type CcxtTicker, type CcxtTrade, type FillFacts,
@@ -269,7 +271,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     if (orderId === null) return null;
     for (const { instrument, symbol } of this.config.instruments) {
       try {
-        const o: CcxtOrder = await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.profile.fetchOrderByClientId(this.exchange, symbol, clientOrderId, this.venueOrderUuid(clientOrderId)));
+        const o: CcxtOrder = this.profile.ids.order(await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.profile.fetchOrderByClientId(this.exchange, symbol, clientOrderId, this.venueOrderUuid(clientOrderId))));
         return orderViewOf(o, orderId, clientOrderId, instrument, this.tracker.view(clientOrderId)?.submissions ?? 1);
       } catch (error) {
         if ((error as Error).name !== 'OrderNotFound') throw error;
@@ -359,8 +361,9 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
 
   /**
    * An order of ours the tracker does not know (an earlier process of the session sent it) joins
-   * the tracker, with the fills the journal holds counted as seen: its fills sorted by venue time
-   * then trade id, those whose cumulative quantity stays within the journaled filled quantity.
+   * the tracker, with the fills the journal holds counted as seen: those of its venue fills that
+   * match a journaled fill of the order in time, price and quantity, each journaled fill once
+   * (common/journaled-match.ts).
    */
   private async recoverOrder(instrument: number, order: CcxtOrder): Promise<boolean> {
     const clientOrderId = order.clientOrderId;
@@ -369,17 +372,20 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     if (this.tracker.has(clientOrderId)) return true;
     const venueOrderId = Number(order.id);
     const symbol = this.symbols.symbolOf(instrument);
-    const journaledQty = this.journaled?.filledByOrder.get(clientOrderId) ?? 0;
+    const journaledFills = this.journaled?.fillsByOrder.get(clientOrderId) ?? [];
     let journaled: FillFacts[] = [];
-    if (journaledQty > 0) {
+    if (journaledFills.length > 0) {
       const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchOrderFills(this.exchange, symbol, this.profile.ids.venue(String(venueOrderId))));
       const quote = symbol.split('/')[1];
       const facts = [...new Map(trades.map((t) => { const f = fillFactsOf(this.profile.ids.trade(t), quote); return [f.tradeId, f] as const; })).values()].sort(byTimeThenTradeId);
-      journaled = facts.slice(0, journaledPrefix(facts, journaledQty));
+      const match = journaledFillsOf(facts, journaledFills);
+      journaled = match.matched;
+      if (match.unmatched > 0) this.log(`${this.name}: order ${clientOrderId}: ${match.unmatched} of its ${journaledFills.length} journaled fills match no fill the venue lists for it (time, price, quantity)`);
     }
     if (this.tracker.has(clientOrderId)) return true;
     this.venueOrderIds.set(clientOrderId, venueOrderId);
     const sign = sideSign(order.side, 'order.side');
+    const journaledQty = journaled.reduce((sum, f) => sum + f.amount, 0);
     const amount = order.amount !== undefined && order.amount > 0 ? order.amount : Math.max(order.filled ?? 0, journaledQty);
     this.tracker.recovered({ orderId, clientOrderId, instrument, sign, qty: amount, limitPrice: order.price ?? 0, venueOrderId, journaled });
     this.log(`${this.name}: order ${clientOrderId}, sent before this process started, tracked again (${journaled.length} of its fills journaled already)`);
@@ -448,6 +454,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     try {
       const o: CcxtOrder = this.profile.ids.order(await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.profile.fetchOrderByClientId(this.exchange, symbol, clientOrderId, this.venueOrderUuid(clientOrderId))));
       if (o.id) this.venueOrderIds.set(clientOrderId, Number(o.id));
+      // Assigned fill ids: an order an earlier process sent (e.g. cancelled by this one) is recovered first, its journaled fills counted.
+      if (this.profile.fillIds === 'assigned' && o.id && !this.tracker.has(clientOrderId)) await this.recoverVenueOrder(instrument, Number(o.id), { ...o, clientOrderId });
       this.tracker.order({ ...o, clientOrderId, status: 'open' }, this.clock.venueNowNs());
       await this.backfillFills(instrument, Number(o.id));
       this.tracker.order({ ...o, clientOrderId }, this.clock.venueNowNs());
@@ -637,7 +645,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
       // Assigned fill ids: an order of ours an earlier process sent is recovered first (its journaled fills counted), then updated.
       const instrument = this.symbols.instrumentOf(o.symbol);
       if (this.profile.fillIds === 'assigned' && o.clientOrderId && o.id && instrument !== null && !this.tracker.has(o.clientOrderId) && orderIdOfClientOrderId(o.clientOrderId) !== null) {
-        this.track(this.recoverVenueOrder(instrument, Number(o.id), o).then((ours) => {
+        // Recovered from the venue's REST view of it: ccxt's user-channel order carries the filled quantity as its amount.
+        this.track(this.recoverVenueOrder(instrument, Number(o.id)).then((ours) => {
           if (!ours) return;
           this.tracker.order(o, this.clock.venueNowNs());
           this.backfillFillsIfNeeded();

@@ -7,7 +7,8 @@ export { loadCredentials, resolveCcxtConfig, CcxtConfigError, type CcxtAdapterCo
 export { createCcxtExchange, exchangeProfile, rewriteUrls, type CcxtExchange, type ExchangeProfile } from './factories.js';
 export { binanceProfile, coinbaseProfile, SequenceWatch, userOrdersOf, VenueIdTable, type StreamGap, type StreamHooks } from './exchanges/index.js';
 export { OrderTracker, type RecordWriter } from './order-tracker.js';
-export { FillIds, byTimeThenTradeId, journaledPrefix, type FillIdMode } from './common/fill-ids.js';
+export { FillIds, byTimeThenTradeId, type FillIdMode } from './common/fill-ids.js';
+export { journaledFillsOf, JOURNALED_MATCH_TOLERANCE } from './common/journaled-match.js';
 export { RequestQueue, type RequestQueueOptions } from './http/request-queue.js';
 export { Backoff } from './websocket/backoff.js';
 export { BarSequence, TradeSequence, type SequenceVerdict } from './websocket/sequence.js';

@@ -14,7 +14,7 @@ export { LiveSessionMonitor, type LiveSessionMonitorOptions } from './session-mo
 export { LiveSessionControl, controlRefused, isOperatorTrip, type QueuedControl } from './session-server-control.js';
 export { inboundVenueReply } from './inbound-venue-reply.js';
 export { JournaledInbound } from './journaled-inbound.js';
-export { readJournaledFills, type JournaledFills } from './journaled-fills.js';
+export { readJournaledFills, type JournaledFill, type JournaledFills } from './journaled-fills.js';
 export { JournaledCommands, commandEntry, sendCommand, type CommandRecord, type QueuedCommand } from './journaled-commands.js';
 export { CommandLatency } from './command-latency.js';
 export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliation, type ForeignOrderPolicy, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';

@@ -1,12 +1,22 @@
 // What a journal holds of a venue's fills, for the venue adapter of the next process of the
 // session (ccxt, IB): the last fill id (new fills are numbered above it where the adapter numbers
 // them), the latest FILL's exchange time (missed fills are asked for from there, minus a margin;
-// from the first journaled order's time when no fill is journaled) and each order's journaled
-// filled quantity by client order id (fills of an order are counted in time order; those within
-// this quantity are journaled already and not emitted again).
+// from the first journaled order's time when no fill is journaled) and, by client order id, each
+// order's journaled fills as (exchange time, price, |qty|): a venue fill equal to one of them (each
+// matched once) is journaled already and not emitted again (ccxt), and each order's journaled
+// filled quantity (IB: an execution whose cumulative quantity is within it is journaled).
 import type { Journal } from '../journal/index.js';
-import { EVENT_BYTES, EV_B, EV_ID, EV_KIND, EV_SIZE, EV_TS_EXCHANGE, EventKind, KIND_MASK } from '../layout/event-record.js';
+import { EVENT_BYTES, EV_B, EV_ID, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { clientOrderIdOf } from './venue-adapter.js';
+
+/** One journaled FILL of an order, as its record holds it. */
+export interface JournaledFill {
+  /** The fill's venue time (the record's exchange time), ns since the epoch. */
+  readonly tsExchange: bigint;
+  readonly price: number;
+  /** Absolute quantity. */
+  readonly qty: number;
+}
 
 export interface JournaledFills {
   /** The largest fill id journaled. */
@@ -15,6 +25,8 @@ export interface JournaledFills {
   readonly lastFillNs: bigint;
   /** Absolute quantity of each order's journaled fills, by client order id. */
   readonly filledByOrder: ReadonlyMap<string, number>;
+  /** Each order's journaled fills, in journal order, by client order id. */
+  readonly fillsByOrder: ReadonlyMap<string, readonly JournaledFill[]>;
   /** The earliest decision time of a journaled order (its ORDER record's exchange time), ns; 0 when none. */
   readonly firstOrderNs: bigint;
 }
@@ -27,6 +39,7 @@ export function readJournaledFills(journal: Journal): JournaledFills | undefined
   let fills = 0;
   let orders = 0;
   const filledByOrder = new Map<string, number>();
+  const fillsByOrder = new Map<string, JournaledFill[]>();
   for (const { entry } of journal.read(1n)) {
     if (entry.type === 'submit') {
       orders++;
@@ -43,7 +56,11 @@ export function readJournaledFills(journal: Journal): JournaledFills | undefined
     const ts = view.getBigInt64(EV_TS_EXCHANGE, true);
     if (ts > lastFillNs) lastFillNs = ts;
     const clientOrderId = clientOrderIdOf(view.getBigUint64(EV_ID, true));
-    filledByOrder.set(clientOrderId, (filledByOrder.get(clientOrderId) ?? 0) + Math.abs(view.getFloat64(EV_SIZE, true)));
+    const qty = Math.abs(view.getFloat64(EV_SIZE, true));
+    filledByOrder.set(clientOrderId, (filledByOrder.get(clientOrderId) ?? 0) + qty);
+    let list = fillsByOrder.get(clientOrderId);
+    if (list === undefined) fillsByOrder.set(clientOrderId, list = []);
+    list.push({ tsExchange: ts, price: view.getFloat64(EV_PRICE, true), qty });
   }
-  return fills === 0 && orders === 0 ? undefined : { lastFillId, lastFillNs, filledByOrder, firstOrderNs };
+  return fills === 0 && orders === 0 ? undefined : { lastFillId, lastFillNs, filledByOrder, fillsByOrder, firstOrderNs };
 }

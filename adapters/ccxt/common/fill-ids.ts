@@ -7,7 +7,7 @@
 //             construction), in the order the adapter emits the fills; the same trade id always
 //             gets the same number within the process. A restart starts above the journal's
 //             last fill id, so numbers never repeat; which venue fills the journal already holds
-//             is settled by quantity per order (see CcxtVenueAdapter.fillsSince), not by number.
+//             is settled by matching time, price and quantity (journaled-match.ts), not by number.
 import { venueIdOf } from './parse.js';
 
 export type FillIdMode = 'venue' | 'assigned';
@@ -47,25 +47,9 @@ export class FillIds {
 
 const DECIMAL = /^[0-9]+$/;
 
-/** Fills ordered by venue time, then trade id (decimal ids by value, others as text): the order fills of one order are counted in. */
+/** Fills ordered by venue time, then trade id (decimal ids by value, others as text): the order fills are emitted (and numbered) in. */
 export function byTimeThenTradeId(a: { tsExchange: bigint; tradeId: string }, b: { tsExchange: bigint; tradeId: string }): number {
   if (a.tsExchange !== b.tsExchange) return a.tsExchange < b.tsExchange ? -1 : 1;
   if (a.tradeId.length !== b.tradeId.length && DECIMAL.test(a.tradeId) && DECIMAL.test(b.tradeId)) return a.tradeId.length - b.tradeId.length;
   return a.tradeId < b.tradeId ? -1 : a.tradeId > b.tradeId ? 1 : 0;
-}
-
-/**
- * The fills of one order the journal already holds: with the order's fills sorted by time then
- * trade id, the leading ones whose cumulative quantity stays within `journaledQty` (+ epsilon).
- * Returns how many of `sorted` are journaled.
- */
-export function journaledPrefix(sorted: readonly { amount: number }[], journaledQty: number, epsilon = 1e-9): number {
-  let cumulative = 0;
-  let n = 0;
-  for (const f of sorted) {
-    cumulative += f.amount;
-    if (cumulative > journaledQty + epsilon) break;
-    n++;
-  }
-  return n;
 }

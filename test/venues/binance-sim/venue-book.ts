@@ -150,6 +150,16 @@ export class VenueBook {
     return order;
   }
 
+  /** Test control: a resting order expires (as a good-till-date order does at its time). */
+  expire(symbol: string, orderId: number, now: number): SimOrder {
+    const order = this.findOrder(symbol, orderId);
+    if (!order || (order.status !== 'NEW' && order.status !== 'PARTIALLY_FILLED')) throw new Error(`expire: no resting order ${orderId} on ${symbol}`);
+    this.close(order, 'EXPIRED', now);
+    const m = this.market(symbol);
+    this.out.balances([m.base, m.quote], now);
+    return order;
+  }
+
   private close(order: SimOrder, status: OrderStatus, now: number): void {
     const m = this.market(order.symbol);
     const asset = order.side === 'BUY' ? m.quote : m.base;

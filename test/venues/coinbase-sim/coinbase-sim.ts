@@ -81,6 +81,8 @@ export class CoinbaseSim implements BookListener {
    * (as BinanceSim.replayKlines re-streams from there).
    */
   candlesFrom: number | null = null;
+  /** Test control: the most fills one page of orders/historical/fills holds, whatever `limit` asks (null: `limit`). */
+  fillsPageLimit: number | null = null;
   /** Test control: called the moment the book fills an order, before any message about it leaves (e.g. to kill a client then). */
   onFill: ((order: SimOrder, fill: SimFill) => void) | null = null;
   /** Venue time of the scripted path's last print (null: no path played). */
@@ -135,6 +137,13 @@ export class CoinbaseSim implements BookListener {
       };
       next();
     });
+  }
+
+  /** A resting order expires (a good-till-date order reaching its time): EXPIRED over the user channel and REST. */
+  expire(clientOrderId: string): void {
+    const o = this.book.orders.find((x) => x.clientOrderId === clientOrderId);
+    if (!o) throw new Error(`expire: no order with client_order_id ${clientOrderId}`);
+    this.book.expire(o.symbol, o.orderId, this.marketNow());
   }
 
   submissions(clientOrderId: string): number { return this.clientOrderIds.filter((id) => id === clientOrderId).length; }
@@ -302,7 +311,9 @@ export class CoinbaseSim implements BookListener {
       return reply(200, { orders, sequence: '0', has_next: false, cursor: '' });
     }
     if (route === 'orders/historical/fills') {
-      // Filters: order_ids, product_id, start/end_sequence_timestamp (RFC 3339, inclusive), limit; newest first.
+      // Filters: order_ids, product_id, start/end_sequence_timestamp (RFC 3339, inclusive); newest first; pages of at most
+      // `limit` (and at most fillsPageLimit) fills with `cursor`: an opaque token for the position after the page's last
+      // fill (fills arriving meanwhile are newer, so they never shift a later page), '' on the last page.
       const orderIds = [...q.getAll('order_ids'), ...q.getAll('order_id')];
       const product = q.get('product_id');
       const bound = (name: string, dflt: number) => {
@@ -314,16 +325,33 @@ export class CoinbaseSim implements BookListener {
       };
       let from: number, to: number;
       try { from = bound('start_sequence_timestamp', -Infinity); to = bound('end_sequence_timestamp', Infinity); } catch (e) { return reply(400, W.errorBody('INVALID_ARGUMENT', (e as Error).message)); }
-      const limit = q.has('limit') ? Number(q.get('limit')) : 1000;
+      const limitText = q.get('limit');
+      const asked = limitText === null ? 1000 : Number(limitText);
+      if (!Number.isInteger(asked) || asked < 1) return reply(400, W.errorBody('INVALID_ARGUMENT', `limit must be a whole number >= 1, was ${JSON.stringify(limitText)}`));
+      const limit = Math.min(asked, this.fillsPageLimit ?? asked);
+      let after: { time: number; tradeId: number } | null = null;
+      const cursorText = q.get('cursor');
+      if (cursorText !== null && cursorText !== '') {
+        const m = /^(\d+):(\d+)$/.exec(Buffer.from(cursorText, 'base64url').toString());
+        if (!m) return reply(400, W.errorBody('INVALID_ARGUMENT', `cursor is not one this venue issued: ${JSON.stringify(cursorText)}`));
+        after = { time: Number(m[1]), tradeId: Number(m[2]) };
+      }
       const found: { f: SimFill; o: SimOrder }[] = [];
       for (const o of this.book.orders) {
         if (product && o.symbol !== product) continue;
         if (orderIds.length > 0 && !orderIds.includes(W.orderUuid(o.orderId))) continue;
-        for (const f of o.fills) if (f.time >= from && f.time <= to) found.push({ f, o });
+        for (const f of o.fills) {
+          if (f.time < from || f.time > to) continue;
+          if (after && !(f.time < after.time || (f.time === after.time && f.tradeId < after.tradeId))) continue;
+          found.push({ f, o });
+        }
       }
       // By sequence time, newest first (the book's trade counter orders fills of the same millisecond); never by trade_id, which is not numeric.
       found.sort((a, b) => b.f.time - a.f.time || b.f.tradeId - a.f.tradeId);
-      return reply(200, { fills: found.slice(0, limit).map(({ f, o }) => W.restFill(o, f)), cursor: '' });
+      const page = found.slice(0, limit);
+      const last = page[page.length - 1];
+      const cursor = found.length > limit ? Buffer.from(`${last.f.time}:${last.f.tradeId}`).toString('base64url') : '';
+      return reply(200, { fills: page.map(({ f, o }) => W.restFill(o, f)), cursor });
     }
     m = /^orders\/historical\/([0-9a-f-]+)$/.exec(route);
     if (m) {
