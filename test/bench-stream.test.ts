@@ -8,8 +8,8 @@ import { nativeClientsProgram } from '../bench/stream-fleet.js';
 
 describe('stream bench', () => {
   it('fans every frame out to every client on uWS and ws and measures the engine p99 with and without clients', async () => {
-    // 12 s of paper at 3.6M x: the stalled client passes the soft limit (the kernel's socket
-    // buffers fill first: ~4 MB) and is closed 1 s later.
+    // 12 s of paper at 3.6M x: the stalled client passes the soft limit (its receive window is
+    // kept small, so the kernel's buffers hold little) and is closed 1 s later.
     const options = parseStreamBenchArgs(['--clients', '3', '--frames', '2000', '--reps', '1', '--engine-seconds', '12', '--stall-ms', '1000']);
     const result = JSON.parse(JSON.stringify(await runStreamBench(options, () => undefined))) as StreamBenchResult;
     expect(result.suite).toBe('stream');

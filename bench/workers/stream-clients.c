@@ -127,6 +127,13 @@ static void connect_client(struct client *c, double deadline) {
   for (;;) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) fail("client %d: socket: %s", c->index, strerror(errno));
+    if (c->stalls) {
+      // A stalled client's receive window stays small (set before connect, so the window is
+      // negotiated with it): the server's sends back up into its own buffers within kilobytes,
+      // not after the ~4 MB loopback autotuning would otherwise absorb.
+      int small = 4096;
+      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    }
     if (connect(fd, (struct sockaddr *)&address, sizeof address) == 0) {
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
