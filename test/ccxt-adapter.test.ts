@@ -1,29 +1,35 @@
 // End to end through the real ccxt pro client against the local Binance simulator
 // (test/venues/binance-sim): market data -> records, orders -> ACK / FILL / CANCELED, and after each
 // injected fault the adapter's orders and fills equal the simulator's truth, with no client order id
-// submitted twice. 127.0.0.1 only, free ports, bounded waits, everything closed at the end.
+// submitted twice. A restart: an order an earlier process sent is tracked again, each of its fills
+// emitted once (journaled ones never again, new ones as they arrive), its cancel answered once.
+// 127.0.0.1 only, free ports, bounded waits, everything closed at the end.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CcxtVenueAdapter, type FeedHealthEvent } from '../adapters/ccxt/index.js';
-import { clientOrderIdOf, type VenueOrderRequest } from '../engine/live/index.js';
+import { Journal } from '../engine/journal/index.js';
+import { clientOrderIdOf, readJournaledFills, type JournaledFills, type VenueOrderRequest } from '../engine/live/index.js';
 import { EventKind, KIND_MASK, loadEventRecord, type EventRecord } from '../engine/layout/event-record.js';
 import { OrderState, OrderType, TimeInForce } from '../engine/orders/index.js';
 import { startBinanceSim, TEST_API_KEY, TEST_SECRET, type BinanceSim } from './venues/binance-sim/index.js';
 
-interface Harness { sim: BinanceSim; adapter: CcxtVenueAdapter; records: { r: EventRecord; seq: bigint }[]; logs: string[]; health: FeedHealthEvent[] }
+interface Harness { sim: BinanceSim; adapter: CcxtVenueAdapter; records: { r: EventRecord; seq: bigint; bytes: Uint8Array }[]; logs: string[]; health: FeedHealthEvent[] }
 const open: Harness[] = [];
 
-async function harness(options: { staleAfterMs?: number; clockOffsetMs?: number } = {}): Promise<Harness> {
-  const sim = await startBinanceSim({ clockOffsetMs: options.clockOffsetMs });
-  sim.trade('BTCUSDT', 50_000, 1);
+async function harness(options: { staleAfterMs?: number; clockOffsetMs?: number; sim?: BinanceSim; journaled?: JournaledFills } = {}): Promise<Harness> {
+  const sim = options.sim ?? await startBinanceSim({ clockOffsetMs: options.clockOffsetMs });
+  if (!options.sim) sim.trade('BTCUSDT', 50_000, 1);
   const logs: string[] = [];
   const adapter = new CcxtVenueAdapter({
     exchange: 'binance', baseUrl: sim.baseUrl, credentials: { apiKey: TEST_API_KEY, secret: TEST_SECRET },
     instruments: [{ instrument: 0, symbol: 'BTC/USDT' }, { instrument: 1, symbol: 'ETH/USDT' }],
     reconnect: { initialMs: 50, maxMs: 400, seed: 7 }, rateLimit: { pauseMs: 100, maxPauseMs: 2000 }, staleAfterMs: options.staleAfterMs ?? 60_000,
     healthCheckMs: 100, log: (line) => logs.push(line),
-  });
+  }, options.journaled ? { journaled: options.journaled } : {});
   const h: Harness = { sim, adapter, records: [], logs, health: [] };
-  adapter.onRecord((bytes, seq) => h.records.push({ r: loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0), seq }));
+  adapter.onRecord((bytes, seq) => h.records.push({ r: loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0), seq, bytes }));
   adapter.onFeedHealth((e) => h.health.push(e));
   await adapter.connect();
   open.push(h);
@@ -31,8 +37,28 @@ async function harness(options: { staleAfterMs?: number; clockOffsetMs?: number 
 }
 
 afterEach(async () => {
-  for (const h of open.splice(0)) { await h.adapter.close(); await h.sim.close(); }
+  const sims = new Set<BinanceSim>();
+  for (const h of open.splice(0)) { await h.adapter.close(); sims.add(h.sim); }
+  for (const sim of sims) await sim.close();
 });
+
+/** Ends the first process of a restart test (its sim lives on). */
+async function stop(h: Harness): Promise<void> {
+  await h.adapter.close();
+  open.splice(open.indexOf(h), 1);
+}
+
+/** What a restart reads of a journal holding `records` (inbound, in order), through the real Journal and readJournaledFills. */
+function journaledOf(records: readonly Uint8Array[]): JournaledFills {
+  const dir = mkdtempSync(path.join(tmpdir(), 'qf-bn-journal-'));
+  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  try {
+    let seq = 1n;
+    for (const record of records) journal.append({ type: 'inbound', inboundSeq: seq++, record, sourceSeq: 0n });
+    journal.commit();
+    return readJournaledFills(journal)!;
+  } finally { journal.close(); rmSync(dir, { recursive: true, force: true }); }
+}
 
 async function until(what: string, ok: () => boolean, rounds = 200): Promise<void> {
   for (let i = 0; i < rounds; i++) { if (ok()) return; await new Promise((r) => setTimeout(r, 25)); }
@@ -51,6 +77,7 @@ function order(qty: number, type: 'market' | 'limit', limitPrice = 0, instrument
 const kindOf = (r: EventRecord) => r.kind & KIND_MASK;
 const eventsOf = (h: Harness, orderId: bigint) => h.records.filter(({ r, seq }) => seq === 0n && r.id === orderId).map(({ r }) => r);
 const fillsOf = (h: Harness, orderId: bigint) => eventsOf(h, orderId).filter((r) => kindOf(r) === EventKind.FILL);
+const toRecord = (bytes: Uint8Array) => loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0);
 
 /** The adapter's view equals the simulator's truth for every order, fills match trade for trade, no duplicate submission. */
 function expectMatchesTruth(h: Harness): void {
@@ -129,5 +156,104 @@ describe('ccxt adapter against the Binance simulator', () => {
     expect(eventsOf(h, b.orderId).find((r) => kindOf(r) === EventKind.CANCELED)!.size).toBeCloseTo(-0.1, 12);
     expect(await h.adapter.openOrders()).toEqual([]);
     expectMatchesTruth(h);
+  });
+  test('a restart: a resting order of the earlier process is tracked again; the missed fill recovered once, new fills emitted once as they arrive (no reconnect), the journaled one never again', async () => {
+    const first = await harness();
+    const resting = order(0.4, 'limit', 49_900);
+    first.adapter.submit(resting);
+    await first.adapter.sync();
+    await until('ACK', () => eventsOf(first, resting.orderId).length === 1);
+    first.sim.trade('BTCUSDT', 49_850, 0.1);
+    await until('first fill', () => fillsOf(first, resting.orderId).length === 1);
+    first.sim.trade('BTCUSDT', 49_850, 0.1);
+    await until('second fill', () => fillsOf(first, resting.orderId).length === 2);
+    // The earlier process journaled its first FILL, then died before journaling the second.
+    const [journaledFill, lostFill] = first.records.filter(({ r, seq }) => seq === 0n && kindOf(r) === EventKind.FILL);
+    const journaled = journaledOf([journaledFill.bytes]);
+    expect(journaled.lastFillId).toBe(BigInt(journaledFill.r.b));
+    await stop(first);
+    const h = await harness({ sim: first.sim, journaled });
+    const missed = (await h.adapter.fillsSince(journaled.lastFillId)).map(toRecord);
+    expect(missed.map((r) => [kindOf(r), r.id, r.b, r.price, r.size]), 'the fill the journal lacks, by its venue trade id')
+      .toEqual([[EventKind.FILL, resting.orderId, lostFill.r.b, lostFill.r.price, lostFill.r.size]]);
+    expect(h.adapter.orderViews().find((v) => v.clientOrderId === resting.clientOrderId)?.filled, 'tracked again: the journaled and the recovered fill').toBeCloseTo(0.2, 12);
+    expect(await h.adapter.fillsSince(BigInt(lostFill.r.b)), 'asked again: nothing new').toEqual([]);
+    // It fills partially, then fully, while this process runs: each FILL once, from the user stream, at once.
+    h.sim.trade('BTCUSDT', 49_850, 0.1);
+    await until('the partial fill, live', () => fillsOf(h, resting.orderId).length === 1);
+    expect(h.adapter.orderViews().find((v) => v.clientOrderId === resting.clientOrderId)?.state).toBe(OrderState.PARTIALLY_FILLED);
+    h.sim.trade('BTCUSDT', 49_800, 1);
+    await until('the last fill, live', () => fillsOf(h, resting.orderId).length === 2);
+    await h.adapter.sync();
+    await new Promise((r) => setTimeout(r, 300));
+    await h.adapter.sync();
+    expect(h.adapter.reconnects, 'no reconnect (no reconciliation) was needed').toBe(0);
+    const truth = h.sim.book.orders.find((o) => o.clientOrderId === resting.clientOrderId)!;
+    const live = fillsOf(h, resting.orderId);
+    expect(live.map((r) => r.b), 'the two new fills once each: no ACK, no journaled or recovered fill again').toEqual(truth.fills.slice(2).map((f) => f.tradeId));
+    expect(eventsOf(h, resting.orderId).map(kindOf), 'live records of the order').toEqual([EventKind.FILL, EventKind.FILL]);
+    const all = [journaledFill.r, ...missed, ...live];
+    expect(all.map((r) => r.b), 'journal + recovered + live = the venue\'s fills, trade for trade').toEqual(truth.fills.map((f) => f.tradeId));
+    expect(all.reduce((s, r) => s + r.size, 0), 'the position the engine builds from them').toBeCloseTo(truth.executedQty, 12);
+    const view = h.adapter.orderViews().find((v) => v.clientOrderId === resting.clientOrderId)!;
+    expect([view.state, view.filled]).toEqual([OrderState.FILLED, truth.executedQty]);
+    expect(h.logs.some((l) => l.includes(`order ${resting.clientOrderId}, sent before this process started, tracked again (1 of its fills journaled already)`)), h.logs.join('\n')).toBe(true);
+    expect(h.logs.filter((l) => l.includes('match no fill the venue lists')), 'the journaled fill found at the venue by trade id').toEqual([]);
+    expect(h.sim.duplicateSubmissions()).toEqual([]);
+  });
+
+  test('a restart without asking for missed fills first: the first live fill of an earlier process\'s order is emitted at once, the missed one with it (by REST), the journaled one never', async () => {
+    const first = await harness();
+    const resting = order(-0.3, 'limit', 50_100);
+    first.adapter.submit(resting);
+    await first.adapter.sync();
+    first.sim.trade('BTCUSDT', 50_150, 0.1);
+    await until('first fill', () => fillsOf(first, resting.orderId).length === 1);
+    const journaled = journaledOf(first.records.filter(({ r }) => kindOf(r) === EventKind.FILL).map(({ bytes }) => bytes));
+    await stop(first);
+    first.sim.trade('BTCUSDT', 50_150, 0.1); // while no process runs
+    const h = await harness({ sim: first.sim, journaled });
+    h.sim.trade('BTCUSDT', 50_200, 1);
+    await until('the missed and the live fill', () => fillsOf(h, resting.orderId).length === 2);
+    await h.adapter.sync();
+    await new Promise((r) => setTimeout(r, 300));
+    await h.adapter.sync();
+    const truth = h.sim.book.orders.find((o) => o.clientOrderId === resting.clientOrderId)!;
+    expect(fillsOf(h, resting.orderId).map((r) => r.b).sort((a, b) => a - b), 'the two unjournaled fills once each').toEqual(truth.fills.slice(1).map((f) => f.tradeId));
+    expect(fillsOf(h, resting.orderId).every((r) => r.size < 0), 'a sell').toBe(true);
+    // A reconciliation pass now (fills above the journal's last one) returns the same two fills, same ids (the core drops a fill id it applied), never the journaled one.
+    const again = (await h.adapter.fillsSince(journaled.lastFillId)).map(toRecord);
+    expect(again.map((r) => [r.id, r.b, r.size])).toEqual(fillsOf(h, resting.orderId).map((r) => [r.id, r.b, r.size]).sort((a, b) => Number(a[1]) - Number(b[1])));
+    await h.adapter.sync();
+    expect(fillsOf(h, resting.orderId).length, 'and emits nothing live').toBe(2);
+    expect(h.adapter.reconnects).toBe(0);
+    expect(h.adapter.orderViews().find((v) => v.clientOrderId === resting.clientOrderId)?.state).toBe(OrderState.FILLED);
+  });
+
+  test('an order of the earlier process canceled by the next one: tracked again, CANCELED once with the quantity left, no fill again (stream drop reconciles, nothing repeats)', async () => {
+    const first = await harness();
+    const resting = order(0.3, 'limit', 49_900);
+    first.adapter.submit(resting);
+    await first.adapter.sync();
+    first.sim.trade('BTCUSDT', 49_850, 0.1);
+    await until('a partial fill', () => fillsOf(first, resting.orderId).length === 1);
+    const journaled = journaledOf(first.records.filter(({ r }) => kindOf(r) === EventKind.FILL).map(({ bytes }) => bytes));
+    await stop(first);
+    const h = await harness({ sim: first.sim, journaled });
+    h.sim.faults.duplicateReports = true;
+    h.adapter.cancel({ orderId: resting.orderId, clientOrderId: resting.clientOrderId, instrument: 0 });
+    await until('the CANCELED record', () => eventsOf(h, resting.orderId).some((r) => kindOf(r) === EventKind.CANCELED));
+    await h.adapter.sync();
+    h.sim.dropUserStreams();
+    await until('the user stream back', () => h.adapter.reconnects > 0);
+    await h.adapter.sync();
+    await new Promise((r) => setTimeout(r, 300));
+    await h.adapter.sync();
+    const events = eventsOf(h, resting.orderId);
+    expect(events.map(kindOf), 'one CANCELED record, no ACK or FILL again').toEqual([EventKind.CANCELED]);
+    expect(events[0].size, 'the quantity left').toBeCloseTo(0.2, 12);
+    expect(h.adapter.orderViews().find((v) => v.clientOrderId === resting.clientOrderId)?.state).toBe(OrderState.CANCELED);
+    expect(h.sim.book.orders.find((o) => o.clientOrderId === resting.clientOrderId)?.status).toBe('CANCELED');
+    expect(h.sim.duplicateSubmissions()).toEqual([]);
   });
 });

@@ -303,7 +303,7 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
     open.splice(open.indexOf(first), 1);
     const journaled: JournaledFills = {
       lastFillId: 1n, lastFillNs: journaledFill.tsExchange, filledByOrder: new Map([[m.clientOrderId, Math.abs(journaledFill.size)]]),
-      fillsByOrder: new Map([[m.clientOrderId, [{ tsExchange: journaledFill.tsExchange, price: journaledFill.price, qty: Math.abs(journaledFill.size) }]]]), firstOrderNs: journaledFill.tsExchange,
+      fillsByOrder: new Map([[m.clientOrderId, [{ fillId: 1n, tsExchange: journaledFill.tsExchange, price: journaledFill.price, qty: Math.abs(journaledFill.size) }]]]), firstOrderNs: journaledFill.tsExchange,
     };
     const h = await harness({ sim: first.sim, journaled });
     const missed = (await h.adapter.fillsSince(1n)).map((bytes) => loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0));

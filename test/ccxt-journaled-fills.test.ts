@@ -1,12 +1,13 @@
 // What a restart knows of the venue's fills (engine/live readJournaledFills over a journal the real
 // Journal wrote, FILL records written by the ccxt adapter's writer) and which venue fills of an
 // order an earlier process journaled (adapters/ccxt journaledFillsOf: exact match on venue time,
-// price and quantity, each journaled fill once, whatever order same-time fills were journaled in).
+// price and quantity, each journaled fill once, whatever order same-time fills were journaled in;
+// journaledFillsById where the fill id is the venue's trade id: Binance).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { byTimeThenTradeId, journaledFillsOf, writeFillRecord, type FillFacts } from '../adapters/ccxt/index.js';
+import { byTimeThenTradeId, journaledFillsById, journaledFillsOf, writeFillRecord, type FillFacts } from '../adapters/ccxt/index.js';
 import { Journal } from '../engine/journal/index.js';
 import { EVENT_BYTES, EV_TS_EXCHANGE } from '../engine/layout/event-record.js';
 import { clientOrderIdOf, readJournaledFills, type JournaledFill } from '../engine/live/index.js';
@@ -36,7 +37,7 @@ function journalOrder(journal: Journal, orderId: bigint, decisionMs: number): vo
 }
 
 describe('journaled fills: the summary a restart reads, and the exact match against the venue', () => {
-  test('readJournaledFills: last fill id and time, the first order\'s time, and each order\'s fills as (time, price, |qty|) in journal order', () => {
+  test('readJournaledFills: last fill id and time, the first order\'s time, and each order\'s fills as (fill id, time, price, |qty|) in journal order', () => {
     const journal = tempJournal();
     try {
       expect(readJournaledFills(journal), 'an empty journal: nothing to recover').toBeUndefined();
@@ -51,9 +52,9 @@ describe('journaled fills: the summary a restart reads, and the exact match agai
       const s = readJournaledFills(journal)!;
       expect([s.lastFillId, s.lastFillNs, s.firstOrderNs]).toEqual([3n, 3_000n * MS, 900n * MS]);
       expect(s.fillsByOrder.get(clientOrderIdOf(7n))).toEqual<JournaledFill[]>([
-        { tsExchange: 2_000n * MS, price: 50_010.5, qty: 0.25 }, { tsExchange: 2_000n * MS, price: 50_000, qty: 0.125 },
+        { fillId: 1n, tsExchange: 2_000n * MS, price: 50_010.5, qty: 0.25 }, { fillId: 2n, tsExchange: 2_000n * MS, price: 50_000, qty: 0.125 },
       ]);
-      expect(s.fillsByOrder.get(clientOrderIdOf(8n))).toEqual<JournaledFill[]>([{ tsExchange: 3_000n * MS, price: 49_990.25, qty: 0.5 }]);
+      expect(s.fillsByOrder.get(clientOrderIdOf(8n))).toEqual<JournaledFill[]>([{ fillId: 3n, tsExchange: 3_000n * MS, price: 49_990.25, qty: 0.5 }]);
       expect([...s.filledByOrder], 'the quantity per order (IB\'s recovery uses it)').toEqual([[clientOrderIdOf(7n), 0.375], [clientOrderIdOf(8n), 0.5]]);
     } finally { journal.close(); }
   });
@@ -79,7 +80,7 @@ describe('journaled fills: the summary a restart reads, and the exact match agai
 
   test('journaledFillsOf: each journaled fill matched once; equal fills are interchangeable; time, price and quantity must all agree', () => {
     const t = 5_000;
-    const j = (ms: number, price: number, qty: number): JournaledFill => ({ tsExchange: BigInt(ms) * MS, price, qty });
+    const j = (ms: number, price: number, qty: number): JournaledFill => ({ fillId: 0n, tsExchange: BigInt(ms) * MS, price, qty });
     const venue = [fill('a', t, 100, 1), fill('b', t, 100, 1), fill('c', t, 100, 2), fill('d', t + 1, 100, 1)];
     // Two journaled fills equal to a and b (interchangeable): two matched, never three.
     expect(journaledFillsOf(venue, [j(t, 100, 1), j(t, 100, 1)]).matched.map((f) => f.tradeId)).toEqual(['a', 'b']);
@@ -93,5 +94,22 @@ describe('journaled fills: the summary a restart reads, and the exact match agai
     expect(journaledFillsOf([fill('x', t, 50_000, 0.3)], [j(t, 50_000.001, 0.3)]).matched.length, '2e-8 relative apart').toBe(0);
     expect(journaledFillsOf([fill('x', t, 50_000, -0.3)], [j(t, 50_000, 0.3)]).matched.length, 'a negative amount compares by its size').toBe(1);
     expect(journaledFillsOf(venue, []), 'nothing journaled').toEqual({ matched: [], unmatched: 0 });
+  });
+
+  test('journaledFillsById (Binance: fill id = venue trade id): exactly the venue fills whose trade id a journaled fill carries, whatever their fields; unlisted journaled fills counted', () => {
+    const journal = tempJournal();
+    try {
+      // Two fills of one order identical in time, price and quantity: only the trade id tells them apart.
+      const venue = [fill('1001', 2_000, 50_000, 0.1), fill('1002', 2_000, 50_000, 0.1), fill('1005', 2_500, 49_990, 0.2)];
+      journalFill(journal, venue[1], 1002, 7n, 1);
+      journalFill(journal, fill('999', 1_000, 50_000, 0.1), 999, 7n, 1);
+      journal.commit();
+      const journaled = readJournaledFills(journal)!.fillsByOrder.get(clientOrderIdOf(7n))!;
+      expect(journaled.map((f) => f.fillId)).toEqual([1002n, 999n]);
+      const { matched, unmatched } = journaledFillsById(venue, journaled, Number);
+      expect(matched.map((f) => f.tradeId), '1002 is journaled, not its twin 1001').toEqual(['1002']);
+      expect(unmatched, 'trade 999 is not among the venue\'s fills of the order').toBe(1);
+      expect(journaledFillsById(venue, [], Number)).toEqual({ matched: [], unmatched: 0 });
+    } finally { journal.close(); }
   });
 });

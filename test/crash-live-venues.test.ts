@@ -29,13 +29,13 @@
 //     IB through reqExecutions since the last journaled execution (run.ts tells each adapter what
 //     the journal holds: last fill id and time, filled quantity per order, so each is journaled once).
 //     A kill at command-sent leaves a market order filled at the venue and its FILL unjournaled.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Journal } from '../engine/journal/index.js';
 import { EV_B, EV_KIND, EV_SIZE, EV_TS_EXCHANGE, EventKind, KIND_MASK } from '../engine/layout/event-record.js';
 import { CRASH_POINTS, type CrashPointName } from '../engine/live/index.js';
 import { mulberry32 } from '../engine/core/mulberry32.js';
-import { TEST_API_KEY, TEST_SECRET, type BinanceSim } from './venues/binance-sim/index.js';
+import { TEST_API_KEY, TEST_SECRET, type BinanceSim, type VenueBook } from './venues/binance-sim/index.js';
 import { OUT, type TwsSim } from './venues/tws-sim/index.js';
 import type { CoinbaseSim } from './venues/coinbase-sim/index.js';
 import { RunHarness, type Child } from './run-harness.js';
@@ -78,6 +78,17 @@ interface VenueDriver {
   truth(): { orders: unknown[]; fills: unknown[]; positions: unknown; duplicates: string[]; orderRefs: string[]; fillCount: number };
 }
 
+/** The truth of a simulator built on the shared VenueBook (Binance, Coinbase): its orders, fills and balances by client order id. */
+function bookTruth(sim: { readonly book: VenueBook; duplicateSubmissions(): string[] }): ReturnType<VenueDriver['truth']> {
+  const orders = sim.book.orders;
+  return {
+    orders: orders.map((o) => ({ id: o.clientOrderId, side: o.side, type: o.type, qty: o.origQty, executed: o.executedQty, status: o.status, quote: o.cumQuote })),
+    fills: orders.flatMap((o) => o.fills.map((f) => ({ id: o.clientOrderId, price: f.price, qty: f.qty, fee: f.commission }))),
+    positions: [...sim.book.balances].map(([asset, b]) => [asset, b.free + b.locked]),
+    duplicates: sim.duplicateSubmissions(), orderRefs: orders.map((o) => o.clientOrderId), fillCount: orders.reduce((n, o) => n + o.fills.length, 0),
+  };
+}
+
 async function binanceDriver(name: string): Promise<VenueDriver & { sim: BinanceSim }> {
   const { sim, config, journal, startTime } = await harness.setup(name, 'keep');
   appendFileSync(config, '  reconcile: { foreignOrders: report, resubmitWithinMs: 864000000, positionTolerance: 1.0e-9 }\n');
@@ -90,15 +101,7 @@ async function binanceDriver(name: string): Promise<VenueDriver & { sim: Binance
     subscriptionMark: () => 0,
     subscribed: () => sim.subscribedStreams().includes('btcusdt@kline_1m'),
     resume: (lastJournaled) => void sim.replayKlines('BTCUSDT', openTime(lastJournaled + 1)),
-    truth: () => {
-      const orders = sim.book.orders;
-      return {
-        orders: orders.map((o) => ({ id: o.clientOrderId, side: o.side, type: o.type, qty: o.origQty, executed: o.executedQty, status: o.status, quote: o.cumQuote })),
-        fills: orders.flatMap((o) => o.fills.map((f) => ({ id: o.clientOrderId, price: f.price, qty: f.qty, fee: f.commission }))),
-        positions: [...sim.book.balances].map(([asset, b]) => [asset, b.free + b.locked]),
-        duplicates: sim.duplicateSubmissions(), orderRefs: orders.map((o) => o.clientOrderId), fillCount: orders.reduce((n, o) => n + o.fills.length, 0),
-      };
-    },
+    truth: () => bookTruth(sim),
   };
 }
 
@@ -117,15 +120,7 @@ async function coinbaseDriver(name: string): Promise<VenueDriver & { sim: Coinba
     beforeStart: (lastJournaled) => { sim.candlesFrom = openTime(lastJournaled + 1); },
     onNextVenueFill: (listener) => { sim.onFill = () => { sim.onFill = null; listener(); }; },
     resume: () => undefined,
-    truth: () => {
-      const orders = sim.book.orders;
-      return {
-        orders: orders.map((o) => ({ id: o.clientOrderId, side: o.side, type: o.type, qty: o.origQty, executed: o.executedQty, status: o.status, quote: o.cumQuote })),
-        fills: orders.flatMap((o) => o.fills.map((f) => ({ id: o.clientOrderId, price: f.price, qty: f.qty, fee: f.commission }))),
-        positions: [...sim.book.balances].map(([asset, b]) => [asset, b.free + b.locked]),
-        duplicates: sim.duplicateSubmissions(), orderRefs: orders.map((o) => o.clientOrderId), fillCount: orders.reduce((n, o) => n + o.fills.length, 0),
-      };
-    },
+    truth: () => bookTruth(sim),
   };
 }
 
@@ -346,4 +341,56 @@ describe.each([
     expect(run.restarts, `seed ${seed}`).toBe(2);
     expectSameAsUninterrupted(driver, run, reference, `${venue}, seed ${seed}, kills ${kills}`);
   }, 240_000);
+});
+
+describe('crash harness: a resting limit order of a killed process fills after the restart (Binance, ccxt)', () => {
+  test('SIGKILL while the entry rests at the venue; it fills in two parts while the next process runs: each FILL journaled once, at once (no reconnect), the position right', async () => {
+    const driver = await binanceDriver('crash-resting-Binance');
+    // Limit entries 1% below the close: the entry rests until the venue trades down to it.
+    writeFileSync(driver.config, readFileSync(driver.config, 'utf8').replace('  confirmBars: 1\n', '  confirmBars: 1\n  entryOrder: { type: limit, timeInForce: gtc, limitOffsetBps: 100, repriceBps: 0 }\n'));
+    const start = () => harness.start(['--mode', 'live', '--config', driver.config, '--i-understand-live', '--port', '0'], driver.env, ['QF_CRASH_AT']);
+    const first = start();
+    expect(await whileRunning(first, () => /reconciliation \(start/.test(first.stderr) && driver.subscribed(0)), first.stderr).toBe(true);
+    await pause(100);
+    const resting = () => driver.sim.book.orders.find((o) => o.side === 'BUY' && o.type === 'LIMIT' && o.status === 'NEW');
+    for (let i = 0; i < TAPE.length && resting() === undefined; i++) {
+      driver.print(i);
+      // Bar i - 1 journaled and decided on (a TIMER after it), or the entry at the venue.
+      expect(await whileRunning(first, () => resting() !== undefined || (readJournal(driver).lastBar >= i - 1 && readJournal(driver).timerAfterLastBar)), first.stderr).toBe(true);
+    }
+    const order = resting();
+    expect(order, `a limit entry rests at the venue\n${first.stderr.slice(-3000)}`).toBeDefined();
+    expect(await whileRunning(first, () => readJournal(driver).submits.has(order!.clientOrderId)), first.stderr).toBe(true);
+    await pause(500);
+    first.proc.kill('SIGKILL');
+    expect((await first.exit).signal).toBe('SIGKILL');
+    expect(readJournal(driver).fills, 'nothing filled before the kill').toBe(0);
+
+    const second = start();
+    expect(await whileRunning(second, () => /reconciliation \(start/.test(second.stderr)), second.stderr).toBe(true);
+    await pause(300);
+    expect(driver.sim.book.orders.find((o) => o.clientOrderId === order!.clientOrderId)?.status, 'still resting after the restart').toBe('NEW');
+    // The venue trades down through the limit: a partial fill, then the rest.
+    driver.sim.trade('BTCUSDT', order!.price - 10, order!.origQty / 4);
+    expect(await whileRunning(second, () => readJournal(driver).fills === 1), `the partial fill journaled while the session runs\n${second.stderr.slice(-3000)}`).toBe(true);
+    driver.sim.trade('BTCUSDT', order!.price - 20, 1);
+    expect(await whileRunning(second, () => readJournal(driver).fills === 2), `the last fill journaled\n${second.stderr.slice(-3000)}`).toBe(true);
+    await pause(500);
+    second.proc.kill('SIGINT');
+    const { code } = await second.exit;
+    expect(code, second.stderr).toBe(0);
+    const truth = driver.truth();
+    const venueOrder = driver.sim.book.orders.find((o) => o.clientOrderId === order!.clientOrderId)!;
+    expect(venueOrder.status).toBe('FILLED');
+    const journal = readJournal(driver);
+    expect(journal.fills, 'each venue fill journaled exactly once').toBe(truth.fillCount);
+    expect([...journal.fillIds].sort((a, b) => a - b), 'by its venue trade id').toEqual(venueOrder.fills.map((f) => f.tradeId));
+    expect(second.stderr, 'no reconnect was needed to see the fills').not.toMatch(/reconciliation \(reconnect/);
+    expect(second.stderr).toMatch(new RegExp(`order ${order!.clientOrderId}, sent before this process started, tracked again`));
+    const { book } = JSON.parse(second.stdout.trim().split('\n').pop()!) as { book: { positions: { instrument: number; position: number; averagePrice: number }[] } };
+    const position = book.positions.find((p) => p.instrument === 0);
+    expect(position?.position, `the engine's position is the venue's filled quantity\n${JSON.stringify(book)}`).toBeCloseTo(venueOrder.executedQty, 12);
+    expect(position!.averagePrice, 'at the venue\'s average price').toBeCloseTo(venueOrder.cumQuote / venueOrder.executedQty, 6);
+    expect(truth.duplicates).toEqual([]);
+  }, 180_000);
 });

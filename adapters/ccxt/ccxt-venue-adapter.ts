@@ -10,9 +10,10 @@
 //            fill id (CcxtAdapterOptions.journaled), once per trade id. After a restart, missed
 //            fills are fetched by id (Binance) or by time from the last journaled fill minus a
 //            margin (Coinbase); an order an earlier process sent is recovered into the tracker
-//            with the fills the journal holds counted as seen (a venue fill equal to a journaled
-//            fill of the order in time, price and quantity, each journaled fill matched once), so
-//            none is emitted twice.
+//            (on its first update, fill, missed fill or cancel in this process) with the fills the
+//            journal holds counted as seen (Binance: by trade id = fill id; Coinbase: a venue fill
+//            equal to a journaled fill of the order in time, price and quantity, each journaled
+//            fill matched once), so each of its fills is emitted once, as it arrives.
 //   market   the push subscription `subscribeMarket` (watchTrades / watchOHLCV / watchTicker ->
 //            TRADE / BAR / QUOTE records, sourceSeq = the adapter's market sequence), with trade-id
 //            and bar-time gap detection, REST backfill, staleness detection and REST polling while stale.
@@ -29,7 +30,7 @@ import { ClockSync } from './common/clock-sync.js';
 import { RejectReason, RejectedRequest } from './common/consts.js';
 import { ccxtOrderType, ccxtTimeInForce } from './common/enums.js';
 import { byTimeThenTradeId, FillIds } from './common/fill-ids.js';
-import { journaledFillsOf } from './common/journaled-match.js';
+import { journaledFillsById, journaledFillsOf } from './common/journaled-match.js';
 import {
   fillFactsOf, orderViewOf, sideSign, writeBarRecord, writeFillRecord, writeQuoteRecord, writeTradeRecord,
   type CcxtOhlcv, type CcxtOrder, type CcxtTicker, type CcxtTrade, type FillFacts,
@@ -218,8 +219,9 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     const job = this.queue.run<CcxtOrder>(`cancelOrder ${request.clientOrderId}`, () => this.profile.cancelOrder(this.exchange, symbol, request.clientOrderId, this.venueOrderUuid(request.clientOrderId)))
       .then((answer: CcxtOrder) => {
         this.tracker.order({ ...this.profile.ids.order(answer), clientOrderId: request.clientOrderId }, this.clock.venueNowNs());
-        // A cancel answer without a status (Coinbase's batch_cancel) says only that the venue took it: ask for the order.
-        if (answer.status === undefined) return this.reconcileOrder(request.clientOrderId, request.instrument).then(() => undefined);
+        // A cancel answer without a status (Coinbase's batch_cancel) says only that the venue took it, and an
+        // order an earlier process sent is not tracked yet (recovered there, with its fills): ask for the order.
+        if (answer.status === undefined || !this.tracker.has(request.clientOrderId)) return this.reconcileOrder(request.clientOrderId, request.instrument).then(() => undefined);
         return undefined;
       })
       .catch((error: unknown) => {
@@ -287,32 +289,51 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   }
 
   /**
-   * FILL records the journal lacks. 'venue' fill ids (Binance): the fills with a trade id above
-   * `fillId`, in id order. 'assigned' (Coinbase): the fills from the last known fill's venue time
-   * minus the margin on, less those the tracker counted (this process) or the journal holds (an
-   * earlier process's orders, recovered first), numbered above the last fill id in time order.
+   * FILL records the journal lacks; an order an earlier process sent is recovered into the
+   * tracker first (its journaled fills counted as seen), and the fills the tracker has not
+   * counted are counted now (so none is emitted again live). 'venue' fill ids (Binance): every
+   * fill of ours with a trade id above `fillId` (those this process emitted already too), in id
+   * order. 'assigned' (Coinbase): the fills from the last known fill's venue time minus the
+   * margin on, less those the tracker counted (this process) or the journal holds, numbered above
+   * the last fill id in time order.
    */
   async fillsSince(fillId: bigint): Promise<Uint8Array[]> {
     if (this.profile.fillIds === 'assigned') return this.fillsSinceByTime();
-    const out: { id: number; bytes: Uint8Array }[] = [];
+    const fills = new Map<number, FillFacts>();
     for (const { instrument, symbol } of this.config.instruments) {
       const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchFills(this.exchange, symbol, { fillId: Number(fillId) + 1 }));
       const quote = symbol.split('/')[1];
       for (const venueTrade of trades) {
-        const t = this.profile.ids.trade(venueTrade);
-        const facts = fillFactsOf(t, quote);
-        const id = this.fillIds.of(facts.tradeId);
-        if (BigInt(id) <= fillId) continue;
-        const view = this.tracker.views().find((v) => v.instrument === instrument && this.venueOrderIdOf(v.clientOrderId) === facts.venueOrderId);
-        // An order this process never sent (sent before a restart): the venue says whose it is.
-        const owner = view ? { orderId: view.orderId, sign: view.qty > 0 ? 1 : -1 } : await this.ownerOfVenueOrder(symbol, facts.venueOrderId, t.side);
-        if (!owner) continue;
-        const bytes = new Uint8Array(EVENT_BYTES);
-        writeFillRecord(new DataView(bytes.buffer), 0, facts, id, owner.orderId, instrument, owner.sign, this.clock.venueNowNs());
-        out.push({ id, bytes });
+        const facts = fillFactsOf(this.profile.ids.trade(venueTrade), quote);
+        const id = this.fillIds.peek(facts.tradeId)!;
+        if (BigInt(id) <= fillId || fills.has(id)) continue;
+        if (!this.tracker.hasVenueOrder(facts.venueOrderId) && !(await this.recoverVenueOrder(instrument, facts.venueOrderId))) continue; // not ours
+        fills.set(id, facts);
       }
     }
-    return out.sort((a, b) => a.id - b.id).map((f) => f.bytes);
+    const out: Uint8Array[] = [];
+    const now = this.clock.venueNowNs();
+    for (const [id, facts] of [...fills].sort((a, b) => a[0] - b[0])) {
+      const owner = this.tracker.owner(facts.venueOrderId)!;
+      if (!this.tracker.seen(facts.venueOrderId, facts.tradeId)) { out.push(...this.collectFills([facts])); continue; }
+      const bytes = new Uint8Array(EVENT_BYTES);
+      writeFillRecord(new DataView(bytes.buffer), 0, facts, id, owner.orderId, owner.instrument, owner.sign, now);
+      out.push(bytes);
+    }
+    return out;
+  }
+
+  /** The FILL records the tracker writes for `fills` (in the order given), collected instead of emitted. */
+  private collectFills(fills: readonly FillFacts[]): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    const collect: RecordWriter = (write) => {
+      const bytes = new Uint8Array(EVENT_BYTES);
+      write(new DataView(bytes.buffer), 0);
+      out.push(bytes);
+    };
+    const now = this.clock.venueNowNs();
+    for (const facts of fills) this.tracker.fill(facts, now, collect);
+    return out;
   }
 
   /** fillsSince for venues whose trade ids are strings (see there). */
@@ -332,15 +353,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
         if (!this.tracker.seen(facts.venueOrderId, facts.tradeId) && !fresh.some((f) => f.tradeId === facts.tradeId)) fresh.push(facts);
       }
     }
-    const out: Uint8Array[] = [];
-    const collect: RecordWriter = (write) => {
-      const bytes = new Uint8Array(EVENT_BYTES);
-      write(new DataView(bytes.buffer), 0);
-      out.push(bytes);
-    };
-    const now = this.clock.venueNowNs();
-    for (const facts of fresh.sort(byTimeThenTradeId)) this.tracker.fill(facts, now, collect);
-    return out;
+    return this.collectFills(fresh.sort(byTimeThenTradeId));
   }
 
   /** Recovers venue order `venueOrderId` (decimal) into the tracker once (see recoverOrder); false when it is not ours. */
@@ -361,9 +374,10 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
 
   /**
    * An order of ours the tracker does not know (an earlier process of the session sent it) joins
-   * the tracker, with the fills the journal holds counted as seen: those of its venue fills that
-   * match a journaled fill of the order in time, price and quantity, each journaled fill once
-   * (common/journaled-match.ts).
+   * the tracker, with the fills the journal holds counted as seen (common/journaled-match.ts):
+   * 'venue' fill ids (Binance), those of its venue fills whose trade id a journaled fill of the
+   * order carries as fill id; 'assigned' (Coinbase), those that match a journaled fill of the
+   * order in time, price and quantity, each journaled fill once.
    */
   private async recoverOrder(instrument: number, order: CcxtOrder): Promise<boolean> {
     const clientOrderId = order.clientOrderId;
@@ -378,9 +392,10 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
       const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchOrderFills(this.exchange, symbol, this.profile.ids.venue(String(venueOrderId))));
       const quote = symbol.split('/')[1];
       const facts = [...new Map(trades.map((t) => { const f = fillFactsOf(this.profile.ids.trade(t), quote); return [f.tradeId, f] as const; })).values()].sort(byTimeThenTradeId);
-      const match = journaledFillsOf(facts, journaledFills);
+      const byId = this.profile.fillIds === 'venue';
+      const match = byId ? journaledFillsById(facts, journaledFills, (tradeId) => this.fillIds.peek(tradeId)!) : journaledFillsOf(facts, journaledFills);
       journaled = match.matched;
-      if (match.unmatched > 0) this.log(`${this.name}: order ${clientOrderId}: ${match.unmatched} of its ${journaledFills.length} journaled fills match no fill the venue lists for it (time, price, quantity)`);
+      if (match.unmatched > 0) this.log(`${this.name}: order ${clientOrderId}: ${match.unmatched} of its ${journaledFills.length} journaled fills match no fill the venue lists for it (${byId ? 'trade id' : 'time, price, quantity'})`);
     }
     if (this.tracker.has(clientOrderId)) return true;
     this.venueOrderIds.set(clientOrderId, venueOrderId);
@@ -392,30 +407,10 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     return true;
   }
 
-  /**
-   * The engine order behind venue order `venueOrderId` when the tracker does not know it (sent
-   * by an earlier process of the session): its client order id from the venue, null when it is
-   * not one of ours. Remembered, so a restart asks once per order.
-   */
-  private async ownerOfVenueOrder(symbol: string, venueOrderId: number, side: string | undefined): Promise<{ orderId: bigint; sign: number } | null> {
-    let clientOrderId = [...this.venueOrderIds].find(([, id]) => id === venueOrderId)?.[0];
-    if (clientOrderId === undefined) {
-      const o: CcxtOrder = await this.queue.run(`fetchOrder ${venueOrderId}`, () => this.profile.fetchOrderById(this.exchange, symbol, this.profile.ids.venue(String(venueOrderId))));
-      if (!o.clientOrderId) return null;
-      clientOrderId = o.clientOrderId;
-      this.venueOrderIds.set(clientOrderId, venueOrderId);
-      side = o.side ?? side;
-    }
-    const orderId = orderIdOfClientOrderId(clientOrderId);
-    if (orderId === null || (side !== 'buy' && side !== 'sell')) return null;
-    return { orderId, sign: side === 'buy' ? 1 : -1 };
-  }
-
   /** The adapter's own view of its orders (what it has told the engine). */
   orderViews(): VenueOrderView[] { return this.tracker.views(); }
 
   private venueOrderIds = new Map<string, number>();
-  private venueOrderIdOf(clientOrderId: string): number | undefined { return this.venueOrderIds.get(clientOrderId); }
 
   /** The venue's own id of an order we hold a venue id for (Coinbase: its UUID), undefined when none yet. */
   private venueOrderUuid(clientOrderId: string): string | undefined {
@@ -454,8 +449,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     try {
       const o: CcxtOrder = this.profile.ids.order(await this.queue.run(`fetchOrder ${clientOrderId}`, () => this.profile.fetchOrderByClientId(this.exchange, symbol, clientOrderId, this.venueOrderUuid(clientOrderId))));
       if (o.id) this.venueOrderIds.set(clientOrderId, Number(o.id));
-      // Assigned fill ids: an order an earlier process sent (e.g. cancelled by this one) is recovered first, its journaled fills counted.
-      if (this.profile.fillIds === 'assigned' && o.id && !this.tracker.has(clientOrderId)) await this.recoverVenueOrder(instrument, Number(o.id), { ...o, clientOrderId });
+      // An order an earlier process sent (e.g. cancelled by this one) is recovered first, its journaled fills counted.
+      if (o.id && !this.tracker.has(clientOrderId)) await this.recoverVenueOrder(instrument, Number(o.id), { ...o, clientOrderId });
       this.tracker.order({ ...o, clientOrderId, status: 'open' }, this.clock.venueNowNs());
       await this.backfillFills(instrument, Number(o.id));
       this.tracker.order({ ...o, clientOrderId }, this.clock.venueNowNs());
@@ -494,15 +489,36 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     }
   }
 
-  /** Fills from the stream or REST, counted in venue time then trade-id order (assigned fill ids follow it). */
+  /**
+   * Fills from the stream or REST, counted in venue time then trade-id order (assigned fill ids
+   * follow it). After a restart (a journal given), a fill of an order the tracker does not know
+   * may be of an order an earlier process sent: that order is recovered (once; its journaled
+   * fills counted as seen), then the fill counted, so it is emitted now, once.
+   */
   private onFills(trades: readonly CcxtTrade[]): void {
     const now = this.clock.venueNowNs();
-    const facts: FillFacts[] = [];
+    const facts: { f: FillFacts; instrument: number }[] = [];
     for (const t of trades) {
-      if (this.symbols.instrumentOf(t.symbol) === null) continue;
-      facts.push(fillFactsOf(this.profile.ids.trade(t), t.symbol!.split('/')[1]));
+      const instrument = this.symbols.instrumentOf(t.symbol);
+      if (instrument === null) continue;
+      facts.push({ f: fillFactsOf(this.profile.ids.trade(t), t.symbol!.split('/')[1]), instrument });
     }
-    for (const f of facts.sort(byTimeThenTradeId)) this.tracker.fill(f, now);
+    const unknown = new Map<number, { instrument: number; fills: FillFacts[] }>();
+    for (const { f, instrument } of facts.sort((a, b) => byTimeThenTradeId(a.f, b.f))) {
+      if (this.journaled !== undefined && !this.tracker.hasVenueOrder(f.venueOrderId)) {
+        const u = unknown.get(f.venueOrderId);
+        if (u) u.fills.push(f); else unknown.set(f.venueOrderId, { instrument, fills: [f] });
+        continue;
+      }
+      this.tracker.fill(f, now);
+    }
+    for (const [venueOrderId, { instrument, fills }] of unknown) {
+      this.track(this.recoverVenueOrder(instrument, venueOrderId).then((ours) => {
+        if (!ours) return;
+        for (const f of fills) this.tracker.fill(f, this.clock.venueNowNs());
+        this.backfillFillsIfNeeded();
+      }));
+    }
   }
 
   /** After the user stream came back: every unsettled order and its fills, from REST. */
@@ -642,10 +658,10 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     const t = this.clock.venueNowNs();
     for (const venueOrder of orders) {
       const o = this.profile.ids.order(venueOrder);
-      // Assigned fill ids: an order of ours an earlier process sent is recovered first (its journaled fills counted), then updated.
+      // An order of ours an earlier process sent is recovered first (its journaled fills counted), then updated.
       const instrument = this.symbols.instrumentOf(o.symbol);
-      if (this.profile.fillIds === 'assigned' && o.clientOrderId && o.id && instrument !== null && !this.tracker.has(o.clientOrderId) && orderIdOfClientOrderId(o.clientOrderId) !== null) {
-        // Recovered from the venue's REST view of it: ccxt's user-channel order carries the filled quantity as its amount.
+      if (o.clientOrderId && o.id && instrument !== null && !this.tracker.has(o.clientOrderId) && orderIdOfClientOrderId(o.clientOrderId) !== null) {
+        // Recovered from the venue's REST view of it (Coinbase: ccxt's user-channel order carries the filled quantity as its amount).
         this.track(this.recoverVenueOrder(instrument, Number(o.id)).then((ours) => {
           if (!ours) return;
           this.tracker.order(o, this.clock.venueNowNs());

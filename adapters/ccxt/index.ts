@@ -8,7 +8,7 @@ export { createCcxtExchange, exchangeProfile, rewriteUrls, type CcxtExchange, ty
 export { binanceProfile, coinbaseProfile, SequenceWatch, userOrdersOf, VenueIdTable, type StreamGap, type StreamHooks } from './exchanges/index.js';
 export { OrderTracker, type RecordWriter } from './order-tracker.js';
 export { FillIds, byTimeThenTradeId, type FillIdMode } from './common/fill-ids.js';
-export { journaledFillsOf, JOURNALED_MATCH_TOLERANCE } from './common/journaled-match.js';
+export { journaledFillsById, journaledFillsOf, JOURNALED_MATCH_TOLERANCE } from './common/journaled-match.js';
 export { RequestQueue, type RequestQueueOptions } from './http/request-queue.js';
 export { Backoff } from './websocket/backoff.js';
 export { BarSequence, TradeSequence, type SequenceVerdict } from './websocket/sequence.js';

@@ -97,6 +97,12 @@ export class OrderTracker {
   /** Whether the order with venue id `venueOrderId` is tracked. */
   hasVenueOrder(venueOrderId: number): boolean { return this.byVenueId.has(venueOrderId); }
 
+  /** The engine order behind venue order `venueOrderId` (its id, instrument and side), null when not tracked. */
+  owner(venueOrderId: number): { orderId: bigint; instrument: number; sign: 1 | -1 } | null {
+    const o = this.byVenueId.get(venueOrderId);
+    return o ? { orderId: o.orderId, instrument: o.instrument, sign: o.sign } : null;
+  }
+
   /** Whether venue trade `tradeId` of order `venueOrderId` was counted already. */
   seen(venueOrderId: number, tradeId: string): boolean { return this.byVenueId.get(venueOrderId)?.tradeIds.has(tradeId) ?? false; }
 

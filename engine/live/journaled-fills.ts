@@ -2,8 +2,10 @@
 // session (ccxt, IB): the last fill id (new fills are numbered above it where the adapter numbers
 // them), the latest FILL's exchange time (missed fills are asked for from there, minus a margin;
 // from the first journaled order's time when no fill is journaled) and, by client order id, each
-// order's journaled fills as (exchange time, price, |qty|): a venue fill equal to one of them (each
-// matched once) is journaled already and not emitted again (ccxt), and each order's journaled
+// order's journaled fills as (fill id, exchange time, price, |qty|): a venue fill with one's fill id
+// (venues whose fill ids are their trade ids: Binance), or equal to one in time, price and quantity
+// (each matched once; venues whose fill ids the adapter assigns: Coinbase), is journaled already and
+// not emitted again (ccxt), and each order's journaled
 // filled quantity (IB: an execution whose cumulative quantity is within it is journaled).
 import type { Journal } from '../journal/index.js';
 import { EVENT_BYTES, EV_B, EV_ID, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EventKind, KIND_MASK } from '../layout/event-record.js';
@@ -11,6 +13,8 @@ import { clientOrderIdOf } from './venue-adapter.js';
 
 /** One journaled FILL of an order, as its record holds it. */
 export interface JournaledFill {
+  /** The record's fill id (the venue's trade id where the venue numbers fills, else the adapter's number). */
+  readonly fillId: bigint;
   /** The fill's venue time (the record's exchange time), ns since the epoch. */
   readonly tsExchange: bigint;
   readonly price: number;
@@ -60,7 +64,7 @@ export function readJournaledFills(journal: Journal): JournaledFills | undefined
     filledByOrder.set(clientOrderId, (filledByOrder.get(clientOrderId) ?? 0) + qty);
     let list = fillsByOrder.get(clientOrderId);
     if (list === undefined) fillsByOrder.set(clientOrderId, list = []);
-    list.push({ tsExchange: ts, price: view.getFloat64(EV_PRICE, true), qty });
+    list.push({ fillId, tsExchange: ts, price: view.getFloat64(EV_PRICE, true), qty });
   }
   return fills === 0 && orders === 0 ? undefined : { lastFillId, lastFillNs, filledByOrder, fillsByOrder, firstOrderNs };
 }

@@ -1,5 +1,7 @@
 // Which venue fills of one order a journal holds already (an order an earlier process of the
-// session sent, recovered after a restart): a venue fill is journaled when it equals a journaled
+// session sent, recovered after a restart). Venues whose trade ids are the FILL records' fill ids
+// (Binance): by id (journaledFillsById). Venues whose fill ids the adapter assigns (Coinbase): a
+// venue fill is journaled when it equals a journaled
 // FILL of the order in venue time, price and absolute quantity, each journaled fill matched once.
 // Two fills equal in all three are interchangeable (the same position, cash and average price),
 // so which of them is taken as journaled does not matter: the match is exact whatever order the
@@ -36,4 +38,19 @@ export function journaledFillsOf<F extends { readonly tsExchange: bigint; readon
     }
   }
   return { matched, unmatched: taken.filter((t) => !t).length };
+}
+
+/**
+ * The fills of `venueFills` the journal holds, for venues whose FILL records carry the venue's own
+ * trade id as fill id (Binance): a venue fill is journaled when a journaled fill of the order has
+ * its trade id as fill id. Exact by construction; `unmatched` counts the journaled fills the venue
+ * does not list for the order.
+ */
+export function journaledFillsById<F extends { readonly tradeId: string }>(
+  venueFills: readonly F[], journaled: readonly JournaledFill[], fillIdOf: (tradeId: string) => number,
+): { matched: F[]; unmatched: number } {
+  const ids = new Set(journaled.map((j) => j.fillId));
+  const matched = venueFills.filter((f) => ids.has(BigInt(fillIdOf(f.tradeId))));
+  const found = new Set(matched.map((f) => BigInt(fillIdOf(f.tradeId))));
+  return { matched, unmatched: [...ids].filter((id) => !found.has(id)).length };
 }
