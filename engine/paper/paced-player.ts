@@ -6,7 +6,8 @@
 // core, so a paper session makes the same decisions as a backtest of the same data. Between
 // batches the I/O thread drains the outbound ring (the listeners feed the state server), runs
 // the boundary tasks (a kill-switch reset, once every published record is consumed) and sleeps
-// until the next record is due.
+// until the next record is due, woken by each record the engine publishes meanwhile to drain it
+// (EngineHost.sleepDraining: an intent leaves when the core emits it, not at the next timer tick).
 //
 // Injected records (MODEL answers to the core's FEATURES, engine/models ModelFeed) go through an
 // InboundQueue: this player is the ring's only producer, so it publishes them, in the order they
@@ -23,7 +24,6 @@
 // Market time is compressed by `speed`, compute time is not: as in live trading, the model has
 // budgetMs of wall time (the configured wait) to answer. An answer later than that is published
 // when it comes (the core counts it late); the core has already decided without it.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { EngineHost } from '../threads/index.js';
@@ -151,7 +151,7 @@ export async function playPaced(merger: StreamMerger, host: EngineHost, options:
     if (waitMs > 0) {
       host.checkHealthy();
       host.drainOutbound();
-      await sleep(Math.min(waitMs, MAX_SLEEP_MS));
+      await host.sleepDraining(Math.min(waitMs, MAX_SLEEP_MS));
       continue;
     }
     if (!safe(head)) {

@@ -22,7 +22,8 @@
 //                                                engineStop(); post 'stopped'
 //   drain outbound until 'stopped' and empty <-- last PROGRESS record
 import type { Worker } from 'node:worker_threads';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
 import { compileCore, createSharedMemory, type CoreBuild } from '../core/wasm-core.js';
 import { keepCoreMemory, takeCoreMemory } from '../core/core-memory-cache.js';
 import {
@@ -331,6 +332,25 @@ export class EngineHost {
    */
   async waitForOutbound(timeoutMs: number): Promise<void> {
     await this.waitOn(OUTBOUND_RING_OFFSET + RING_PUBLISHED, OUTBOUND_RING_OFFSET + RING_CONSUMER_WAITING, () => this.outbound.available() > 0, timeoutMs);
+  }
+
+  /**
+   * Sleeps `timeoutMs` (fractions allowed) without leaving the engine's output waiting: each
+   * outbound record published meanwhile wakes this thread, which drains it and sleeps on. How a
+   * paced player waits for its next record, so an intent leaves when the core emits it, not at the
+   * next timer tick (~1 ms). Inline, nothing runs the core while this thread sleeps: a plain sleep.
+   */
+  async sleepDraining(timeoutMs: number): Promise<void> {
+    const until = performance.now() + timeoutMs;
+    if (!this.stepper) {
+      while (performance.now() < until) {
+        await this.waitForOutbound(until - performance.now());
+        this.checkHealthy();
+        if (this.drainOutbound() === 0) break; // timed out (or a wake with nothing to take): sleep what is left
+      }
+    }
+    const left = until - performance.now();
+    if (left > 0) await sleep(left);
   }
 
   /**
