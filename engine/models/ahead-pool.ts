@@ -12,7 +12,9 @@
 // Each row's answer does not depend on the batch it is in or the worker that ran it (1 intra-op
 // thread adds a row's trees in tree order; test/models-ahead.test.ts checks the bytes against
 // predictRow). Workers are unref'd while idle, so a pool never keeps the process alive; release()
-// ends them.
+// closes them gracefully: each finishes the session create or run it is in (native async work:
+// ending a thread under it aborts the whole process with a Napi::Error), releases its sessions
+// and exits; terminate() only if one has not exited CLOSE_TIMEOUT_MS later.
 import type { Worker } from 'node:worker_threads';
 import { spawnWorker } from '../threads/index.js';
 import type { ModelBundle } from './model-bundle.js';
@@ -25,8 +27,13 @@ interface Pending {
   readonly rows: number;
 }
 
+/** How long release() waits for a worker to close before terminating it, ms. */
+const CLOSE_TIMEOUT_MS = 30_000;
+
 interface PoolWorker {
   readonly worker: Worker;
+  /** Resolves when the thread has exited (however it ended). */
+  readonly exited: Promise<void>;
   readonly pending: Map<number, Pending>;
   pendingRows: number;
   failed?: Error;
@@ -61,7 +68,8 @@ export class AheadPool {
     const ready: Promise<void>[] = [];
     for (let w = 0; w < workers; w++) {
       const worker = spawnWorker(new URL('./ahead-worker.js', import.meta.url));
-      const member: PoolWorker = { worker, pending: new Map(), pendingRows: 0 };
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const member: PoolWorker = { worker, exited, pending: new Map(), pendingRows: 0 };
       members.push(member);
       ready.push(new Promise<void>((resolve, reject) => {
         const onFirst = (reply: AheadReply): void => {
@@ -129,6 +137,22 @@ export class AheadPool {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    await Promise.all(this.members.map((m) => m.worker.terminate()));
+    await Promise.all(this.members.map((m) => closeWorker(m)));
+  }
+}
+
+/** Asks a worker to close after what it is doing (its message queue runs in order) and waits for its exit. */
+async function closeWorker(member: PoolWorker): Promise<void> {
+  member.worker.ref(); // the process waits for the close
+  try {
+    member.worker.postMessage({ type: 'close' });
+  } catch {
+    // The thread is gone already: `exited` has resolved or is about to.
+  }
+  const timer = setTimeout(() => void member.worker.terminate(), CLOSE_TIMEOUT_MS);
+  try {
+    await member.exited;
+  } finally {
+    clearTimeout(timer);
   }
 }
