@@ -229,19 +229,27 @@ describe('the ML expert in a backtest, ahead of the replay', () => {
   });
 });
 
+/**
+ * A copy of the bundled model in a temp dir with fold 2 truncated and its new sha256 recorded,
+ * so the damage reaches onnxruntime's parser (not the hash check).
+ */
+function copyWithCorruptFold(): { dir: string; copy: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'qf-bad-model-'));
+  const copy = join(dir, 'btc-1h-q5');
+  mkdirSync(copy);
+  for (const name of readdirSync(MODEL)) copyFileSync(join(MODEL, name), join(copy, name));
+  const bytes = readFileSync(join(copy, 'fold-2.onnx'));
+  const damaged = bytes.subarray(0, bytes.length >> 1);
+  writeFileSync(join(copy, 'fold-2.onnx'), damaged);
+  const meta = JSON.parse(readFileSync(join(copy, 'model.json'), 'utf8'));
+  meta.folds[2].sha256 = createHash('sha256').update(damaged).digest('hex');
+  writeFileSync(join(copy, 'model.json'), JSON.stringify(meta, null, 2));
+  return { dir, copy };
+}
+
 describe('a model that cannot serve', () => {
   it('a corrupt fold: the backtest completes without the ML expert and the summary names the reason', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'qf-bad-model-'));
-    const copy = join(dir, 'btc-1h-q5');
-    mkdirSync(copy);
-    for (const name of readdirSync(MODEL)) copyFileSync(join(MODEL, name), join(copy, name));
-    // Truncate fold 2 and record its new sha256, so the damage reaches onnxruntime's parser.
-    const bytes = readFileSync(join(copy, 'fold-2.onnx'));
-    const damaged = bytes.subarray(0, bytes.length >> 1);
-    writeFileSync(join(copy, 'fold-2.onnx'), damaged);
-    const meta = JSON.parse(readFileSync(join(copy, 'model.json'), 'utf8'));
-    meta.folds[2].sha256 = createHash('sha256').update(damaged).digest('hex');
-    writeFileSync(join(copy, 'model.json'), JSON.stringify(meta, null, 2));
+    const { dir, copy } = copyWithCorruptFold();
     const configured = await openConfiguredModel({ ...config.model!, path: copy }, config.fusion.ml.horizonBars);
     expect(configured.state).toBe('absent');
     const run = await backtest(backtestModelOf(configured));
@@ -254,16 +262,7 @@ describe('a model that cannot serve', () => {
   });
 
   it('a corrupt fold loaded with lazySessions (as `quantflow backtest` loads it): found before the first inference, the run completes without the ML expert and names the file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'qf-bad-model-'));
-    const copy = join(dir, 'btc-1h-q5');
-    mkdirSync(copy);
-    for (const name of readdirSync(MODEL)) copyFileSync(join(MODEL, name), join(copy, name));
-    const bytes = readFileSync(join(copy, 'fold-2.onnx'));
-    const damaged = bytes.subarray(0, bytes.length >> 1);
-    writeFileSync(join(copy, 'fold-2.onnx'), damaged);
-    const meta = JSON.parse(readFileSync(join(copy, 'model.json'), 'utf8'));
-    meta.folds[2].sha256 = createHash('sha256').update(damaged).digest('hex');
-    writeFileSync(join(copy, 'model.json'), JSON.stringify(meta, null, 2));
+    const { dir, copy } = copyWithCorruptFold();
     for (const aheadWorkers of [1, 2]) {
       const configured = await openConfiguredModel({ ...config.model!, path: copy }, config.fusion.ml.horizonBars, { lazySessions: true });
       expect(configured.state, 'lazy: no onnxruntime session at open, so no signature check yet').toBe('serving');
