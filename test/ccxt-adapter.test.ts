@@ -4,15 +4,12 @@
 // submitted twice. A restart: an order an earlier process sent is tracked again, each of its fills
 // emitted once (journaled ones never again, new ones as they arrive), its cancel answered once.
 // 127.0.0.1 only, free ports, bounded waits, everything closed at the end.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CcxtVenueAdapter, type FeedHealthEvent } from '../adapters/ccxt/index.js';
-import { Journal } from '../engine/journal/index.js';
-import { clientOrderIdOf, readJournaledFills, type JournaledFills, type VenueOrderRequest } from '../engine/live/index.js';
-import { EventKind, KIND_MASK, loadEventRecord, type EventRecord } from '../engine/layout/event-record.js';
-import { OrderState, OrderType, TimeInForce } from '../engine/orders/index.js';
+import type { JournaledFills } from '../engine/live/index.js';
+import { EventKind, loadEventRecord, type EventRecord } from '../engine/layout/event-record.js';
+import { OrderState } from '../engine/orders/index.js';
+import { journaledOf, kindOf, order, until } from './venues/ccxt-test-kit.js';
 import { startBinanceSim, TEST_API_KEY, TEST_SECRET, type BinanceSim } from './venues/binance-sim/index.js';
 
 interface Harness { sim: BinanceSim; adapter: CcxtVenueAdapter; records: { r: EventRecord; seq: bigint; bytes: Uint8Array }[]; logs: string[]; health: FeedHealthEvent[] }
@@ -48,33 +45,6 @@ async function stop(h: Harness): Promise<void> {
   open.splice(open.indexOf(h), 1);
 }
 
-/** What a restart reads of a journal holding `records` (inbound, in order), through the real Journal and readJournaledFills. */
-function journaledOf(records: readonly Uint8Array[]): JournaledFills {
-  const dir = mkdtempSync(path.join(tmpdir(), 'qf-bn-journal-'));
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
-  try {
-    let seq = 1n;
-    for (const record of records) journal.append({ type: 'inbound', inboundSeq: seq++, record, sourceSeq: 0n });
-    journal.commit();
-    return readJournaledFills(journal)!;
-  } finally { journal.close(); rmSync(dir, { recursive: true, force: true }); }
-}
-
-async function until(what: string, ok: () => boolean, rounds = 200): Promise<void> {
-  for (let i = 0; i < rounds; i++) { if (ok()) return; await new Promise((r) => setTimeout(r, 25)); }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-let nextId = 1n;
-function order(qty: number, type: 'market' | 'limit', limitPrice = 0, instrument = 0): VenueOrderRequest {
-  const orderId = nextId++;
-  return {
-    orderId, clientOrderId: clientOrderIdOf(orderId), instrument, qty, orderType: type === 'market' ? OrderType.MARKET : OrderType.LIMIT,
-    timeInForce: TimeInForce.GTC, limitPrice, stopPrice: 0, flags: 0, decisionNs: 0n,
-  };
-}
-
-const kindOf = (r: EventRecord) => r.kind & KIND_MASK;
 const eventsOf = (h: Harness, orderId: bigint) => h.records.filter(({ r, seq }) => seq === 0n && r.id === orderId).map(({ r }) => r);
 const fillsOf = (h: Harness, orderId: bigint) => eventsOf(h, orderId).filter((r) => kindOf(r) === EventKind.FILL);
 const toRecord = (bytes: Uint8Array) => loadEventRecord(new DataView(bytes.buffer, bytes.byteOffset, 64), 0);

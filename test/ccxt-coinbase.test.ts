@@ -7,15 +7,18 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CcxtVenueAdapter, type FeedHealthEvent } from '../adapters/ccxt/index.js';
-import { clientOrderIdOf, readJournaledFills, type JournaledFills, type VenueOrderRequest } from '../engine/live/index.js';
-import { Journal } from '../engine/journal/index.js';
-import { EventKind, KIND_MASK, loadEventRecord, type EventRecord } from '../engine/layout/event-record.js';
-import { OrderState, OrderType, TimeInForce } from '../engine/orders/index.js';
+import type { JournaledFills, VenueOrderRequest } from '../engine/live/index.js';
+import { EventKind, loadEventRecord, type EventRecord } from '../engine/layout/event-record.js';
+import { OrderState } from '../engine/orders/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { journaledOf, kindOf, order, until as untilWithin } from './venues/ccxt-test-kit.js';
 import { CB_TEST_API_KEY, CB_TEST_HMAC_KEY, CB_TEST_HMAC_SECRET, startCoinbaseSim, type CoinbaseSim } from './venues/coinbase-sim/index.js';
+
+/** Coinbase's REST polling (candles, fills) is slower to settle: twice the kit's default wait. */
+const until = (what: string, ok: () => boolean, rounds = 400): Promise<void> => untilWithin(what, ok, rounds);
 
 const PEM = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();
 
@@ -51,33 +54,6 @@ afterEach(async () => {
   for (const sim of sims) await sim.close();
 });
 
-async function until(what: string, ok: () => boolean, rounds = 400): Promise<void> {
-  for (let i = 0; i < rounds; i++) { if (ok()) return; await new Promise((r) => setTimeout(r, 25)); }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-let nextId = 1n;
-function order(qty: number, type: 'market' | 'limit', limitPrice = 0, instrument = 0): VenueOrderRequest {
-  const orderId = nextId++;
-  return {
-    orderId, clientOrderId: clientOrderIdOf(orderId), instrument, qty, orderType: type === 'market' ? OrderType.MARKET : OrderType.LIMIT,
-    timeInForce: TimeInForce.GTC, limitPrice, stopPrice: 0, flags: 0, decisionNs: 0n,
-  };
-}
-
-const kindOf = (r: EventRecord) => r.kind & KIND_MASK;
-
-/** What a restart reads of a journal holding `records` (inbound, in order), through the real Journal and readJournaledFills. */
-function journaledOf(records: readonly Uint8Array[]): JournaledFills {
-  const dir = mkdtempSync(path.join(tmpdir(), 'qf-cb-journal-'));
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
-  try {
-    let seq = 1n;
-    for (const record of records) journal.append({ type: 'inbound', inboundSeq: seq++, record, sourceSeq: 0n });
-    journal.commit();
-    return readJournaledFills(journal)!;
-  } finally { journal.close(); rmSync(dir, { recursive: true, force: true }); }
-}
 
 /** Ends the first process of a restart test (its sim lives on). */
 async function stop(h: Harness): Promise<void> {
