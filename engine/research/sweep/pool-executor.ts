@@ -17,11 +17,12 @@
 import { availableParallelism, hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setMaxListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { Piscina } from 'piscina';
 import { packageRoot } from '../../core/package-root.js';
+import { workerEntry } from '../../threads/index.js';
 import { DataCache, type RunResult, type RunTask } from './execute-run.js';
 import { prepareSharedRunInputs, type SharedRunInputs } from './shared-run-inputs.js';
 import type { PoolTask } from './pool-worker.js';
@@ -36,13 +37,15 @@ export interface PoolOptions {
   shouldStop?(): boolean;
 }
 
-/** The compiled worker module (dist/); tests running the .ts sources use dist/ too (build first). */
+/**
+ * The compiled worker module (dist/), or its bundle when current (engine/threads workerEntry);
+ * tests running the .ts sources use dist/ too (build first).
+ */
 export function poolWorkerFile(): string {
   const beside = fileURLToPath(new URL('./pool-worker.js', import.meta.url));
-  if (existsSync(beside)) return beside;
-  const built = join(packageRoot(), 'dist', 'engine', 'research', 'sweep', 'pool-worker.js');
+  const built = existsSync(beside) ? beside : join(packageRoot(), 'dist', 'engine', 'research', 'sweep', 'pool-worker.js');
   if (!existsSync(built)) throw new Error(`sweep pool worker not found at ${built}: run \`npx tsc -p tsconfig.json\``);
-  return built;
+  return fileURLToPath(workerEntry(pathToFileURL(built)));
 }
 
 export function defaultWorkerCount(): number {
@@ -51,7 +54,9 @@ export function defaultWorkerCount(): number {
 
 export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions): Promise<{ stoppedEarly: boolean }> {
   const workers = options.workers ?? defaultWorkerCount();
-  const pool = new Piscina({ filename: poolWorkerFile(), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 1, idleTimeout: 60_000 });
+  // Two tasks per worker: it runs one and holds the next (pool-worker.ts runs them in turn), so
+  // it never idles while this thread takes a result and posts another (~5 ms a run here).
+  const pool = new Piscina({ filename: poolWorkerFile(), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 2, idleTimeout: 60_000 });
   // Errors of a worker thread (not of a task): kept for the next failed attempt's message.
   const workerErrors: string[] = [];
   pool.on('error', (error: unknown) => void workerErrors.push(asError(error).message.split('\n')[0]));

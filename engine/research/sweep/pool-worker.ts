@@ -4,9 +4,12 @@
 // thread of its runs (executeRun runs the core inline, over one memory of its own kept across
 // its runs), so runs on different workers share nothing they write.
 // Whatever a run throws goes back as a plain Error with its message and stack.
+// The pool gives each worker a second task while it runs one (pool-executor.ts); they execute
+// one after another (OneAtATime), the next the moment the last ends.
 import { inspect } from 'node:util';
 import { DataCache, executeRun, type RunResult, type RunTask } from './execute-run.js';
 import { adoptSharedRunInputs, type SharedRunInputs } from './shared-run-inputs.js';
+import { OneAtATime } from './one-at-a-time.js';
 
 /** What the pool posts for one run. */
 export interface PoolTask {
@@ -15,8 +18,13 @@ export interface PoolTask {
 }
 
 const cache = new DataCache();
+const turns = new OneAtATime();
 
-export default async function runTask({ task, inputs }: PoolTask): Promise<RunResult> {
+export default function runTask(message: PoolTask): Promise<RunResult> {
+  return turns.run(() => executeTask(message));
+}
+
+async function executeTask({ task, inputs }: PoolTask): Promise<RunResult> {
   try {
     adoptSharedRunInputs(inputs, cache);
     return await executeRun(task, cache);
