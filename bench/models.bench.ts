@@ -65,6 +65,23 @@
 //                             (5 x 100 trees: about 145 ms of CPU for 15,000 rows on one core,
 //                             the same with graph optimisation off, no memory arena, or 1,024 to
 //                             15,000-row batches) is about 40% of the CPU of a `model: null` run.
+//                             Then the default model retrained with early stopping (810 trees in all,
+//                             was 2,500): cold CPU 481, 462 -> 364, 360 ms, wall 483, 453 -> 356, 352 ms
+//                             (--model DIR alternated, --backtest-repeats 7, load 3.2-3.4). Session
+//                             options on its 5 graphs, all 13,977 usable rows of the default feature
+//                             file through each fold, one thread, CPU (process.cpuUsage) medians of 5,
+//                             load 4.5-6: the current options (1 intra-op thread, sequential, full
+//                             graph optimisation) 176-196 ms (~380k rows/s); graph optimisation
+//                             disabled 182, basic 176, no memory arena or pattern 164-194 ms: noise;
+//                             parallel execution with 2 inter-op threads 878 ms (440 without spinning),
+//                             2 intra-op threads 673 ms (213 without spinning; and not byte-identical,
+//                             2.2e-8): worse. Batches of 1,024 to 16,384 rows cost the same per row,
+//                             256 about 10% more, 64 about 40% more. Session create: ~13 ms of CPU for
+//                             the 5 graphs after onnxruntime's one-time start (~34 ms in the first).
+//                             So the pool keeps its options and parts. Not switched (noisy at this
+//                             load): aheadWorkers 1 (inference in the main thread, no pool) measured
+//                             cold 1.18, 1.35x wall against 1.54, 1.53x with the pool (CPU 404, 395 vs
+//                             390, 381 ms), alternated, load 3.5-3.7.
 // Model: data/models/btc-1h-q5 when it exists (or --model DIR), else a 5 x 300-tree model
 // generated now by test/fixtures/models/make-fixture-models.py --trees 300 in the Python venv
 // (.cache/pyenv) into a temp dir (synthetic features, 8 leaves per tree; --generated forces

@@ -72,6 +72,49 @@ describe('model.json validation', () => {
   });
 });
 
+describe('model.json early stopping (folds[k].earlyStopping, the bundled model data/models/btc-1h-q5)', () => {
+  const bundled = readFileSync(path.resolve('data/models/btc-1h-q5/model.json'), 'utf8');
+  const rejected = (edit: (doc: any) => void): string => {
+    const doc = JSON.parse(bundled);
+    edit(doc);
+    try {
+      parseModelMetadata(JSON.stringify(doc), 'btc/model.json');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ModelContractError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a rejection');
+  };
+
+  it('reads each fold\'s rounds per quantile, at most params.num_iterations', () => {
+    const m = parseModelMetadata(bundled, 'model.json');
+    expect(m.params.early_stopping, 'the bundled model was trained with --early-stopping 0.2').toMatchObject({ fraction: 0.2, rounds: 20 });
+    for (const f of m.folds) {
+      const es = f.earlyStopping!;
+      expect(Object.keys(es.iterations)).toEqual(['0.1', '0.25', '0.5', '0.75', '0.9']);
+      for (const n of Object.values(es.iterations)) expect(n >= 1 && n <= (m.params.num_iterations as number)).toBe(true);
+      expect(es.validation.endNs).toBe(f.train.endNs);
+      expect(es.fitRows + es.validation.rows).toBeLessThanOrEqual(f.train.rows);
+    }
+    const plain = JSON.parse(bundled);
+    for (const f of plain.folds) delete f.earlyStopping;
+    expect(parseModelMetadata(JSON.stringify(plain), 'model.json').folds[0].earlyStopping, 'optional').toBeUndefined();
+  });
+
+  it.each([
+    ['rounds above num_iterations', (d: any) => (d.folds[2].earlyStopping.iterations['0.9'] = 101), '`folds[2].earlyStopping.iterations["0.9"]` must be <= params.num_iterations 100 (early stopping only shortens training), was 101'],
+    ['zero rounds', (d: any) => (d.folds[0].earlyStopping.iterations['0.1'] = 0), '`folds[0].earlyStopping.iterations["0.1"]` must be an integer >= 1, was 0'],
+    ['a missing quantile', (d: any) => delete d.folds[1].earlyStopping.pinball['0.5'], '`folds[1].earlyStopping.pinball["0.5"]` must be a finite number in [0, Infinity], was undefined'],
+    ['too many rows', (d: any) => (d.folds[3].earlyStopping.fitRows = d.folds[3].train.rows), '`folds[3].earlyStopping.fitRows` plus the inner validation rows (1852) must be <= the fold\'s training rows (9306), was 9306'],
+  ])('rejects %s, naming the path, the value and the rule', (_name, edit, message) => {
+    expect(rejected(edit)).toBe(`btc/model.json: ${message}`);
+  });
+
+  it('rejects an inner validation window that reaches the fold\'s validation', () => {
+    expect(rejected((d) => (d.folds[4].earlyStopping.validation.endNs = d.folds[4].validation.endNs))).toMatch(/^btc\/model\.json: `folds\[4\]\.earlyStopping\.validation` must lie within the fold's training window \[\d+, \d+\) \(early stopping holds out the window's tail, never the fold's validation\), was /);
+  });
+});
+
 describe('version hash', () => {
   it('is sha256 of the canonical model.json bytes then each fold in order, and ignores formatting', () => {
     const bundle = readModelDir(SMALL);

@@ -5,7 +5,7 @@
 export { ModelContractError, ModelRegistryError } from './model-errors.js';
 export {
   MODEL_SCHEMA, MODEL_QUANTILES, QUANTILE_COUNT, FEATURE_BIN_COUNT, parseModelMetadata, checkModelMetadata, canonicalJson,
-  type QuantileModelMetadata, type FoldMetadata, type FeatureBins, type TimeRange, type InputType,
+  type QuantileModelMetadata, type FoldMetadata, type FoldEarlyStopping, type FeatureBins, type TimeRange, type InputType,
 } from './model-metadata.js';
 export { readModelDir, modelBundle, modelVersionHash, sha256Hex, type ModelBundle } from './model-bundle.js';
 export { QuantileSession, type QuantileSessionSpec, type QuantileSessionOptions } from './quantile-session.js';

@@ -40,6 +40,21 @@ export interface FoldMetadata {
   readonly metrics: { readonly pinball: Readonly<Record<string, number>>; readonly coverage80: number; readonly crossedFraction: number };
   readonly importance: Readonly<Record<string, number>>;
   readonly featureBins: Readonly<Record<string, FeatureBins>>;
+  /** Present when the fold was trained with early stopping (`quantflow train --early-stopping`). */
+  readonly earlyStopping?: FoldEarlyStopping;
+}
+
+/**
+ * A fold's early stopping: the inner validation window (the tail of its training window), the
+ * rows fit before it, and per quantile ("0.1" .. "0.9") the boosting rounds chosen there (the
+ * trees the fold's graph holds for that quantile, refit on the whole training window) and the
+ * inner pinball loss at them.
+ */
+export interface FoldEarlyStopping {
+  readonly validation: TimeRange;
+  readonly fitRows: number;
+  readonly iterations: Readonly<Record<string, number>>;
+  readonly pinball: Readonly<Record<string, number>>;
 }
 
 export interface QuantileModelMetadata {
@@ -130,7 +145,7 @@ function checkFeatureToken(c: Checker, token: Json, path: string): string {
   return text;
 }
 
-function fold(c: Checker, value: Json, k: number, features: readonly string[]): FoldMetadata {
+function fold(c: Checker, value: Json, k: number, features: readonly string[], params: JsonObject): FoldMetadata {
   const path = `folds[${k}]`;
   const o = c.object(value, path);
   const index = c.integer(o.index, `${path}.index`, 0);
@@ -177,7 +192,29 @@ function fold(c: Checker, value: Json, k: number, features: readonly string[]): 
     if (Math.abs(sum - 1) > FRACTION_SUM_TOLERANCE) c.fail(`${bp}.fractions`, fractions, `must sum to 1 (within ${FRACTION_SUM_TOLERANCE}), sums to ${sum}`);
     featureBins[name] = { edges, fractions };
   }
-  return { index, file, sha256: c.hex(o.sha256, `${path}.sha256`), train, validation, availableFromNs, metrics, importance, featureBins };
+  const out: FoldMetadata = { index, file, sha256: c.hex(o.sha256, `${path}.sha256`), train, validation, availableFromNs, metrics, importance, featureBins };
+  if (o.earlyStopping === undefined) return out;
+  const maxRounds = params.num_iterations === undefined ? undefined : c.integer(params.num_iterations, 'params.num_iterations', 1);
+  return { ...out, earlyStopping: earlyStopping(c, o.earlyStopping, `${path}.earlyStopping`, train, maxRounds) };
+}
+
+function earlyStopping(c: Checker, value: Json, path: string, train: TimeRange, maxRounds: number | undefined): FoldEarlyStopping {
+  const o = c.object(value, path);
+  const validation = range(c, o.validation, `${path}.validation`, 1);
+  if (validation.startNs < train.startNs || validation.endNs > train.endNs) c.fail(`${path}.validation`, o.validation, `must lie within the fold's training window [${train.startNs}, ${train.endNs}) (early stopping holds out the window's tail, never the fold's validation)`);
+  const fitRows = c.integer(o.fitRows, `${path}.fitRows`, 1);
+  if (fitRows + validation.rows > train.rows) c.fail(`${path}.fitRows`, o.fitRows, `plus the inner validation rows (${validation.rows}) must be <= the fold's training rows (${train.rows})`);
+  const iterationsObject = c.object(o.iterations, `${path}.iterations`);
+  const pinballObject = c.object(o.pinball, `${path}.pinball`);
+  const iterations: Record<string, number> = {};
+  const pinball: Record<string, number> = {};
+  for (const q of MODEL_QUANTILES) {
+    const key = String(q);
+    iterations[key] = c.integer(iterationsObject[key], `${path}.iterations["${key}"]`, 1);
+    if (maxRounds !== undefined && iterations[key] > maxRounds) c.fail(`${path}.iterations["${key}"]`, iterationsObject[key], `must be <= params.num_iterations ${maxRounds} (early stopping only shortens training)`);
+    pinball[key] = c.finite(pinballObject[key], `${path}.pinball["${key}"]`, 0, Infinity);
+  }
+  return { validation, fitRows, iterations, pinball };
 }
 
 /** Parses and validates model.json text; `file` names it in every error. */
@@ -233,7 +270,7 @@ export function checkModelMetadata(doc: Json, file: string): QuantileModelMetada
 
   const foldList = c.array(o.folds, 'folds');
   if (foldList.length === 0) c.fail('folds', o.folds, 'must hold at least one fold');
-  const folds = foldList.map((f, k) => fold(c, f, k, features));
+  const folds = foldList.map((f, k) => fold(c, f, k, features, params));
   for (let k = 1; k < folds.length; k++) {
     if (folds[k].availableFromNs <= folds[k - 1].availableFromNs) {
       c.fail(`folds[${k}].availableFromNs`, String(folds[k].availableFromNs), `must be > folds[${k - 1}].availableFromNs ${folds[k - 1].availableFromNs} (folds are in walk-forward order)`);

@@ -6,6 +6,9 @@
 // validation window (widened by --purge) and embargoed, so no training label reaches into it.
 // It writes the plan, runs `python -m quantflow_train` with the project's venv, and prints the
 // metrics per fold from the model.json it wrote (the model directory contract: tools/train/README.md).
+// With --early-stopping F, each fold's training window also gets an inner split (planFolds): its
+// last F of time is an inner validation window, and the rows trained on before it are purged
+// against it; Python picks each quantile's boosting rounds there and refits on the whole window.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +29,8 @@ export interface TrainFlags {
   embargo?: string;
   trees?: string;
   seed?: string;
+  earlyStopping?: string;
+  earlyStoppingRounds?: string;
   name?: string;
   json?: boolean;
 }
@@ -33,6 +38,7 @@ export interface TrainFlags {
 export const DEFAULT_TREES = 100;
 export const DEFAULT_SEED = 7;
 export const DEFAULT_FOLDS = 5;
+export const DEFAULT_EARLY_STOPPING_ROUNDS = 20;
 export const QUANTILES = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
 const PYTHON_MODULES = ['numpy', 'lightgbm', 'onnxmltools', 'onnx', 'pyarrow'];
 
@@ -45,6 +51,26 @@ export interface PlannedFold {
   readonly validationRows: Array<[number, number]>;
   /** The latest fwd_end_ns of a training row: the fold serves only bars closing after it. */
   readonly availableFromNs: bigint;
+  /** With early stopping: the inner split of the training rows (see InnerSplit). */
+  readonly earlyStopping?: InnerSplit;
+}
+
+/**
+ * The early-stopping split of one fold's training window [train.startNs, train.endNs):
+ *
+ *   train.startNs                       inner validation window = the last fraction of the span
+ *   |  fitRows (purged against it)  <gap> |  validationRows              | fold validation ...
+ *                                         ^ validation.startNs =         ^ validation.endNs =
+ *                                           train.endNs - span x fraction  train.endNs
+ *
+ * validationRows are the fold's (already purged) training rows starting in the inner window;
+ * fitRows are those starting before it whose sample [t, label end] stays clear of it widened by
+ * --purge (and, were a row to start after it, --embargo). Never rows of the fold's validation.
+ */
+export interface InnerSplit {
+  readonly validation: TimeRange;
+  readonly fitRows: Array<[number, number]>;
+  readonly validationRows: Array<[number, number]>;
 }
 
 export interface FoldPlanOptions {
@@ -52,6 +78,19 @@ export interface FoldPlanOptions {
   readonly windows: 'rolling' | 'anchored';
   readonly purgeNs: bigint;
   readonly embargoNs: bigint;
+  /** Hold out this tail fraction (0 < f < 1) of each training window for early stopping. */
+  readonly earlyStoppingFraction?: number;
+}
+
+const FRACTION_SCALE = 1_000_000n;
+
+function innerSplit(train: TimeRange, kept: ReadonlyArray<{ row: number; startNs: bigint; endNs: bigint }>, fraction: number, options: FoldPlanOptions, index: number): InnerSplit {
+  const held = ((train.endNs - train.startNs) * BigInt(Math.round(fraction * Number(FRACTION_SCALE)))) / FRACTION_SCALE;
+  const validation = { startNs: train.endNs - held, endNs: train.endNs };
+  const inner = kept.filter((s) => s.startNs >= validation.startNs);
+  const fit = purge(kept.filter((s) => s.startNs < validation.startNs), validation, options.purgeNs, options.embargoNs);
+  if (inner.length === 0 || fit.length === 0) throw new RangeError(`fold ${index}: early stopping leaves ${fit.length} rows to train on and ${inner.length} inner validation rows; both must be > 0`);
+  return { validation, fitRows: runs(fit.map((s) => s.row)), validationRows: runs(inner.map((s) => s.row)) };
 }
 
 /** Rows as runs of consecutive indices. */
@@ -81,7 +120,9 @@ export function planFolds(timeNs: BigInt64Array, fwdEndNs: readonly (bigint | nu
     const validation = rows.filter((r) => timeNs[r] >= fold.test.startNs && timeNs[r] < fold.test.endNs);
     let availableFromNs = -1n;
     for (const s of kept) if (s.endNs > availableFromNs) availableFromNs = s.endNs;
-    return { index: fold.index, train: fold.train, validation: fold.test, trainRows: runs(kept.map((s) => s.row)), validationRows: runs(validation), availableFromNs };
+    const planned: PlannedFold = { index: fold.index, train: fold.train, validation: fold.test, trainRows: runs(kept.map((s) => s.row)), validationRows: runs(validation), availableFromNs };
+    if (options.earlyStoppingFraction === undefined) return planned;
+    return { ...planned, earlyStopping: innerSplit(fold.train, kept, options.earlyStoppingFraction, options, fold.index) };
   });
 }
 
@@ -97,6 +138,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--embargo <span>', 'training samples starting this soon after a validation window are dropped', '0')
     .option('--trees <n>', `boosting rounds per quantile (default ${DEFAULT_TREES})`)
     .option('--seed <n>', `LightGBM seed (default ${DEFAULT_SEED})`)
+    .option('--early-stopping <fraction>', 'hold out this tail fraction of each fold\'s training window (purged) to pick each quantile\'s rounds (<= --trees) by pinball loss, then refit on the whole window (e.g. 0.2; default off)')
+    .option('--early-stopping-rounds <n>', `with --early-stopping: stop after this many rounds without a lower inner pinball loss (default ${DEFAULT_EARLY_STOPPING_ROUNDS})`)
     .option('--name <name>', 'model name (default: the --out directory\'s name)')
     .option('--json', 'print model.json on stdout')
     .action(async (flags: TrainFlags) => {
@@ -132,8 +175,15 @@ interface ModelJson {
     validation: { startNs: string; endNs: string; rows: number };
     availableFromNs: string;
     metrics: { pinball: Record<string, number>; coverage80: number; crossedFraction: number };
+    earlyStopping?: { iterations: Record<string, number>; validation: { rows: number }; fitRows: number };
   }>;
   [key: string]: unknown;
+}
+
+function parseFractionOption(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\s*(0|[1-9]\d*)?(\.\d+)?\s*$/.test(text) || text.trim() === '' || !(value > 0 && value < 1)) throw new UserFacingError(`\`${flag}\` must be a fraction strictly between 0 and 1 (e.g. 0.2), was ${JSON.stringify(text)}`);
+  return value;
 }
 
 function spanFlag(flag: string, text: string, barNs: bigint | undefined): bigint {
@@ -172,6 +222,9 @@ export async function runTrain(flags: TrainFlags, log: (line: string) => void = 
   const folds = flags.folds === undefined ? DEFAULT_FOLDS : parseIntegerOption('--folds', flags.folds, 1, 50);
   const trees = flags.trees === undefined ? DEFAULT_TREES : parseIntegerOption('--trees', flags.trees, 1, 10_000);
   const seed = flags.seed === undefined ? DEFAULT_SEED : parseIntegerOption('--seed', flags.seed, 0, 2_147_483_647);
+  const earlyStopping = flags.earlyStopping === undefined ? undefined : parseFractionOption('--early-stopping', flags.earlyStopping);
+  if (flags.earlyStoppingRounds !== undefined && earlyStopping === undefined) throw new UserFacingError('`--early-stopping-rounds` needs `--early-stopping <fraction>`');
+  const earlyStoppingRounds = flags.earlyStoppingRounds === undefined ? DEFAULT_EARLY_STOPPING_ROUNDS : parseIntegerOption('--early-stopping-rounds', flags.earlyStoppingRounds, 1, 10_000);
   const windows = flags.windows ?? 'anchored';
   if (windows !== 'rolling' && windows !== 'anchored') throw new UserFacingError(`\`--windows\` must be rolling or anchored, was ${JSON.stringify(windows)}`);
   const name = flags.name ?? basename(resolve(flags.out));
@@ -195,9 +248,9 @@ export async function runTrain(flags: TrainFlags, log: (line: string) => void = 
   const embargoNs = spanFlag('--embargo', flags.embargo ?? '0', barNs);
   let planned: PlannedFold[];
   try {
-    planned = planFolds(timeNs, fwdEndNs, usable, { folds, windows, purgeNs, embargoNs });
+    planned = planFolds(timeNs, fwdEndNs, usable, { folds, windows, purgeNs, embargoNs, earlyStoppingFraction: earlyStopping });
   } catch (error) {
-    if (error instanceof RangeError) throw new UserFacingError(`--folds: ${error.message}`);
+    if (error instanceof RangeError) throw new UserFacingError(`${/early stopping/.test(error.message) ? '--early-stopping' : '--folds'}: ${error.message}`);
     throw error;
   }
   if (planned.length < folds) throw new UserFacingError(`\`--folds\` ${folds}: the data gives only ${planned.length} fold(s)`);
@@ -220,7 +273,7 @@ export async function runTrain(flags: TrainFlags, log: (line: string) => void = 
       timeframe: m.timeframe,
       source: m.source.file,
       sourceSha256: m.source.sha256,
-      params: { trees, seed, leaves: 15, minDataInLeaf: 50, learningRate: 0.05 },
+      params: { trees, seed, leaves: 15, minDataInLeaf: 50, learningRate: 0.05, earlyStopping: earlyStopping === undefined ? null : { fraction: earlyStopping, rounds: earlyStoppingRounds } },
       folding: { windows, folds, purgeNs: str(purgeNs), embargoNs: str(embargoNs), reserveIncluded: m.reserve.included, reserveStartNs: m.reserve.startNs },
       folds: planned.map((f) => ({
         index: f.index,
@@ -229,9 +282,16 @@ export async function runTrain(flags: TrainFlags, log: (line: string) => void = 
         trainRows: f.trainRows,
         validationRows: f.validationRows,
         availableFromNs: str(f.availableFromNs),
+        ...(f.earlyStopping === undefined ? {} : {
+          earlyStopping: {
+            validation: { startNs: str(f.earlyStopping.validation.startNs), endNs: str(f.earlyStopping.validation.endNs) },
+            fitRows: f.earlyStopping.fitRows,
+            validationRows: f.earlyStopping.validationRows,
+          },
+        }),
       })),
     }));
-    log(`train: ${planned.length} ${windows} folds over ${m.usableRows} usable rows of ${m.source.file} (${m.features.length} features, horizon ${m.horizonBars} bars), ${trees} trees per quantile, seed ${seed}`);
+    log(`train: ${planned.length} ${windows} folds over ${m.usableRows} usable rows of ${m.source.file} (${m.features.length} features, horizon ${m.horizonBars} bars), ${trees} trees per quantile${earlyStopping === undefined ? '' : ` at most (early stopping on the last ${earlyStopping} of each training window, ${earlyStoppingRounds} rounds)`}, seed ${seed}`);
     const result = await runPython(python, plan, log);
     if (result.code !== 0) {
       const last = result.stderr.trim().split('\n').filter((l) => l.trim() !== '');
@@ -252,6 +312,8 @@ export function describeModel(model: ModelJson, out: string): string[] {
     const pinball = QUANTILES.map((q) => `q${Math.round(q * 100)} ${f.metrics.pinball[String(q)].toExponential(3)}`).join(' ');
     lines.push(`  fold ${f.index}: train ${day(f.train.startNs)} .. ${day(f.train.endNs)} (${f.train.rows} rows), validation ${day(f.validation.startNs)} .. ${day(f.validation.endNs)} (${f.validation.rows} rows)`);
     lines.push(`    pinball ${pinball}; coverage [q10, q90] ${(f.metrics.coverage80 * 100).toFixed(1)}% (nominal 80%); crossed ${(f.metrics.crossedFraction * 100).toFixed(2)}% (rearranged)`);
+    const es = f.earlyStopping;
+    if (es !== undefined) lines.push(`    early stopping (${es.fitRows} rows fit, ${es.validation.rows} inner validation rows): rounds ${QUANTILES.map((q) => `q${Math.round(q * 100)} ${es.iterations[String(q)]}`).join(' ')}`);
   }
   lines.push(`  written to ${out}: model.json, ${model.folds.map((f) => f.file).join(', ')}, validation-predictions.arrow`);
   return lines;
