@@ -104,6 +104,8 @@ export interface StreamBenchOptions {
   stallMs: number;
   /** The clients' runtime: native (C, the default; Node when no C compiler works) or node. */
   clientKind: ClientKind;
+  /** Native clients: µs each client process sleeps after an epoll round that read data (0: wake on every readiness). */
+  clientNapUs: number;
   /** Runs the fan-out leg only (no paper runs; the result's `engine` is null, its p99 goal absent). */
   skipEngine: boolean;
 }
@@ -234,6 +236,11 @@ export function parseStreamBenchArgs(args: string[]): StreamBenchOptions {
       if (value !== 'native' && value !== 'node') throw new Error(`\`--client-kind\` must be native or node, was ${JSON.stringify(value)}`);
       return value;
     }, 'native')
+    .option('--client-nap-us <us>', 'native clients: sleep this long after each epoll round that read data (0: none)', (value: string) => {
+      const us = integer('--client-nap-us', 0)(value);
+      if (us > 1_000_000) throw new Error(`\`--client-nap-us\` must be an integer <= 1000000, was ${JSON.stringify(value)}`);
+      return us;
+    }, 1000)
     .option('--skip-engine', 'run the fan-out leg only (no paper runs, no p99 goal)', false)
     .option('--json', 'handled by bench/main.ts');
   command.parse(args, { from: 'user' });
@@ -422,7 +429,7 @@ export async function fanOutRun(kind: FanOutResult['server'], options: StreamBen
   let fleet: ClientFleet | null = null;
   try {
     fleet = await startClientFleet(clientsRuntime.kind, clientsRuntime.program, {
-      port: server.port, clients: options.clients, stalled: 0, topics: ['state'], workers: workersOf(options, clientsRuntime.kind), timeoutMs: STALL_TIMEOUT_MS,
+      port: server.port, clients: options.clients, stalled: 0, topics: ['state'], workers: workersOf(options, clientsRuntime.kind), timeoutMs: STALL_TIMEOUT_MS, napUs: options.clientNapUs,
     });
     const payload = statePayload();
     await publishAll(server, fleet, payload, Math.max(1, Math.floor(options.frames / 4)), options.window);
@@ -490,7 +497,7 @@ export async function engineRun(options: StreamBenchOptions, clientsRuntime: { k
   if (clients > 0) {
     await withTimeout(new Promise<void>((resolve, reject) => {
       fleetStarting = startClientFleet(clientsRuntime.kind, clientsRuntime.program, {
-        port, clients, stalled, topics: TOPIC_NAMES, workers: workersOf(options, clientsRuntime.kind), onStarted: resolve, timeoutMs: STALL_TIMEOUT_MS,
+        port, clients, stalled, topics: TOPIC_NAMES, workers: workersOf(options, clientsRuntime.kind), onStarted: resolve, timeoutMs: STALL_TIMEOUT_MS, napUs: options.clientNapUs,
       });
       fleetStarting.catch(reject);
     }), STALL_TIMEOUT_MS, 'the client workers did not start');
