@@ -39,6 +39,36 @@
 // runs there) and of the native clients' processes, the event-loop utilisation of the server's
 // thread (and of the Node client workers), and the bench process's CPU time per wall second.
 //
+// Native clients poll (bench/workers/stream-clients.c): after an epoll round that read data a
+// client process sleeps --client-nap-us (default 1000 µs; 0 wakes it on every readiness, the
+// method before Dec 2026), for both servers and both engine runs alike. Method change: waking per
+// arriving segment cost the clients ~160 ns and the server thread ~300 ns per delivered frame
+// (a context switch and a read per ~12 KiB, a wake-up in the server's send path); polling every
+// 1 ms gave ~50-65 and ~150-220 ns (uWS, 50 clients, load 3-4 on 2 cores). It adds up to 1 ms of
+// delivery latency, which no leg measures. Pinning the client process to one CPU was tried
+// (taskset; 148-172 ns vs 154-163 ns server, noise) and is not used.
+//
+// Where the time goes (uWS, 50 clients, 384-byte frames; `perf record -g` on the server thread
+// and the client process over 3 s of a long repetition, client nap 1 ms; the server thread's
+// samples = 100%; sends from `strace -e sendto` over 3 s):
+//   before the state-frame template (load 3.96, 160 ns/frame): kernel 41% (nearly all under
+//     sendto), FrameEncoder.encode 31% (the FlatBuffers Builder: ~2.5 µs per publish, ~50 ns
+//     per delivered frame), uWS C++ 13%, libc 9% (memmove into the cork buffer), V8 builtins 12%.
+//   now (load 3.3, 119 ns/frame): kernel 55%: sendto 53% (tcp_sendmsg -> tcp_write_xmit ->
+//     loopback xmit, with the clients' TCP receive processing (net_rx_action, 21%) run in the
+//     sender's softirq; _copy_from_iter 8%; client wake-ups ~5%); uWS C++ 19% + libc 13%
+//     (memmove 7%): the topic tree's drain formats every frame into every socket's cork buffer;
+//     V8 builtins 8%; JavaScript 5% (TopicHub.publish and the encoder's copy-and-patch ~4%).
+//   Sends: every sendto carried exactly 12,416 bytes = 32 frames, no EAGAIN, no partial send:
+//     uWS 20.30's TopicTree drains every 32 published messages (a subscriber holds at most 32
+//     message indices), one cork and one send per socket per drain. Not configurable.
+//   Clients (their own process): 83% kernel (read: tcp_recvmsg, copy to user, the receive
+//     backlog; epoll_wait; context switches), header walking the rest.
+// What is left is per socket and per send in the kernel and uWS: bigger sends would need uWS to
+// drain more than 32 messages at once, or JS-side corked sends (a JS->C++ call per frame per
+// client, which the native path avoids); past that, a second server thread (uWS apps behind
+// SO_REUSEPORT, fed encoded frames through a SharedArrayBuffer ring) would split the send work.
+//
 // Timed region (fan-out): from the first publish of a repetition until every client counted
 // --frames binary frames: encoding, the hub, the sessions, the library's send, the kernel and the
 // clients' header parsing. The publisher keeps at most --window frames in flight per client (it
@@ -63,7 +93,7 @@
 //
 // Run: `npx tsc -p tsconfig.json && npm run bench -- stream [--json] [--clients 50]
 // [--frames 20000] [--reps 3] [--window 512] [--workers 1|2] [--engine-seconds 15] [--speed 3600000]
-// [--throttle-ms 1] [--stall-ms 3000] [--client-kind native|node] [--skip-engine]` (--skip-engine:
+// [--throttle-ms 1] [--stall-ms 3000] [--client-kind native|node] [--client-nap-us 1000] [--skip-engine]` (--skip-engine:
 // the fan-out leg only, no paper runs and no p99 goal).
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
