@@ -35,6 +35,8 @@ export interface ClientFleetOptions {
   onStarted?: () => void;
   /** How long the clients may take to connect and subscribe. */
   timeoutMs: number;
+  /** Native clients: microseconds each process sleeps after an epoll round that read data (0: none). Node clients ignore it. */
+  napUs?: number;
 }
 
 export interface ClientFleet {
@@ -206,7 +208,7 @@ class NativeClientFleet implements ClientFleet {
     let started = 0;
     const ready: Promise<void>[] = [];
     for (const [first, count, stalled] of parts) {
-      const child = spawn(program, ['127.0.0.1', String(options.port), String(first), String(count), String(stalled), file, String(options.timeoutMs / 2), ...options.topics], {
+      const child = spawn(program, ['127.0.0.1', String(options.port), String(first), String(count), String(stalled), file, String(options.timeoutMs / 2), String(options.napUs ?? 0), ...options.topics], {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       this.children.push(child);

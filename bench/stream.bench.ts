@@ -39,6 +39,36 @@
 // runs there) and of the native clients' processes, the event-loop utilisation of the server's
 // thread (and of the Node client workers), and the bench process's CPU time per wall second.
 //
+// Native clients poll (bench/workers/stream-clients.c): after an epoll round that read data a
+// client process sleeps --client-nap-us (default 1000 µs; 0 wakes it on every readiness, the
+// method before Dec 2026), for both servers and both engine runs alike. Method change: waking per
+// arriving segment cost the clients ~160 ns and the server thread ~300 ns per delivered frame
+// (a context switch and a read per ~12 KiB, a wake-up in the server's send path); polling every
+// 1 ms gave ~50-65 and ~150-220 ns (uWS, 50 clients, load 3-4 on 2 cores). It adds up to 1 ms of
+// delivery latency, which no leg measures. Pinning the client process to one CPU was tried
+// (taskset; 148-172 ns vs 154-163 ns server, noise) and is not used.
+//
+// Where the time goes (uWS, 50 clients, 384-byte frames; `perf record -g` on the server thread
+// and the client process over 3 s of a long repetition, client nap 1 ms; the server thread's
+// samples = 100%; sends from `strace -e sendto` over 3 s):
+//   before the state-frame template (load 3.96, 160 ns/frame): kernel 41% (nearly all under
+//     sendto), FrameEncoder.encode 31% (the FlatBuffers Builder: ~2.5 µs per publish, ~50 ns
+//     per delivered frame), uWS C++ 13%, libc 9% (memmove into the cork buffer), V8 builtins 12%.
+//   now (load 3.3, 119 ns/frame): kernel 55%: sendto 53% (tcp_sendmsg -> tcp_write_xmit ->
+//     loopback xmit, with the clients' TCP receive processing (net_rx_action, 21%) run in the
+//     sender's softirq; _copy_from_iter 8%; client wake-ups ~5%); uWS C++ 19% + libc 13%
+//     (memmove 7%): the topic tree's drain formats every frame into every socket's cork buffer;
+//     V8 builtins 8%; JavaScript 5% (TopicHub.publish and the encoder's copy-and-patch ~4%).
+//   Sends: every sendto carried exactly 12,416 bytes = 32 frames, no EAGAIN, no partial send:
+//     uWS 20.30's TopicTree drains every 32 published messages (a subscriber holds at most 32
+//     message indices), one cork and one send per socket per drain. Not configurable.
+//   Clients (their own process): 83% kernel (read: tcp_recvmsg, copy to user, the receive
+//     backlog; epoll_wait; context switches), header walking the rest.
+// What is left is per socket and per send in the kernel and uWS: bigger sends would need uWS to
+// drain more than 32 messages at once, or JS-side corked sends (a JS->C++ call per frame per
+// client, which the native path avoids); past that, a second server thread (uWS apps behind
+// SO_REUSEPORT, fed encoded frames through a SharedArrayBuffer ring) would split the send work.
+//
 // Timed region (fan-out): from the first publish of a repetition until every client counted
 // --frames binary frames: encoding, the hub, the sessions, the library's send, the kernel and the
 // clients' header parsing. The publisher keeps at most --window frames in flight per client (it
@@ -63,7 +93,8 @@
 //
 // Run: `npx tsc -p tsconfig.json && npm run bench -- stream [--json] [--clients 50]
 // [--frames 20000] [--reps 3] [--window 512] [--workers 1|2] [--engine-seconds 15] [--speed 3600000]
-// [--throttle-ms 1] [--stall-ms 3000] [--client-kind native|node]`.
+// [--throttle-ms 1] [--stall-ms 3000] [--client-kind native|node] [--client-nap-us 1000] [--skip-engine]` (--skip-engine:
+// the fan-out leg only, no paper runs and no p99 goal).
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -103,6 +134,10 @@ export interface StreamBenchOptions {
   stallMs: number;
   /** The clients' runtime: native (C, the default; Node when no C compiler works) or node. */
   clientKind: ClientKind;
+  /** Native clients: µs each client process sleeps after an epoll round that read data (0: wake on every readiness). */
+  clientNapUs: number;
+  /** Runs the fan-out leg only (no paper runs; the result's `engine` is null, its p99 goal absent). */
+  skipEngine: boolean;
 }
 
 export interface FanOutRun {
@@ -190,7 +225,8 @@ export interface StreamBenchResult {
   clientsRunIn: string;
   clientKind: ClientKind;
   fanOut: FanOutResult[];
-  engine: { noClients: EngineLeg; withClients: EngineLeg; ratio: number; stageRatios: Record<string, number> };
+  /** Null with --skip-engine. */
+  engine: { noClients: EngineLeg; withClients: EngineLeg; ratio: number; stageRatios: Record<string, number> } | null;
   goals: Goal[];
 }
 
@@ -230,6 +266,12 @@ export function parseStreamBenchArgs(args: string[]): StreamBenchOptions {
       if (value !== 'native' && value !== 'node') throw new Error(`\`--client-kind\` must be native or node, was ${JSON.stringify(value)}`);
       return value;
     }, 'native')
+    .option('--client-nap-us <us>', 'native clients: sleep this long after each epoll round that read data (0: none)', (value: string) => {
+      const us = integer('--client-nap-us', 0)(value);
+      if (us > 1_000_000) throw new Error(`\`--client-nap-us\` must be an integer <= 1000000, was ${JSON.stringify(value)}`);
+      return us;
+    }, 1000)
+    .option('--skip-engine', 'run the fan-out leg only (no paper runs, no p99 goal)', false)
     .option('--json', 'handled by bench/main.ts');
   command.parse(args, { from: 'user' });
   const { json: _json, ...options } = command.opts<StreamBenchOptions & { json?: boolean }>();
@@ -417,7 +459,7 @@ export async function fanOutRun(kind: FanOutResult['server'], options: StreamBen
   let fleet: ClientFleet | null = null;
   try {
     fleet = await startClientFleet(clientsRuntime.kind, clientsRuntime.program, {
-      port: server.port, clients: options.clients, stalled: 0, topics: ['state'], workers: workersOf(options, clientsRuntime.kind), timeoutMs: STALL_TIMEOUT_MS,
+      port: server.port, clients: options.clients, stalled: 0, topics: ['state'], workers: workersOf(options, clientsRuntime.kind), timeoutMs: STALL_TIMEOUT_MS, napUs: options.clientNapUs,
     });
     const payload = statePayload();
     await publishAll(server, fleet, payload, Math.max(1, Math.floor(options.frames / 4)), options.window);
@@ -485,7 +527,7 @@ export async function engineRun(options: StreamBenchOptions, clientsRuntime: { k
   if (clients > 0) {
     await withTimeout(new Promise<void>((resolve, reject) => {
       fleetStarting = startClientFleet(clientsRuntime.kind, clientsRuntime.program, {
-        port, clients, stalled, topics: TOPIC_NAMES, workers: workersOf(options, clientsRuntime.kind), onStarted: resolve, timeoutMs: STALL_TIMEOUT_MS,
+        port, clients, stalled, topics: TOPIC_NAMES, workers: workersOf(options, clientsRuntime.kind), onStarted: resolve, timeoutMs: STALL_TIMEOUT_MS, napUs: options.clientNapUs,
       });
       fleetStarting.catch(reject);
     }), STALL_TIMEOUT_MS, 'the client workers did not start');
@@ -576,17 +618,8 @@ function engineLeg(runs: EngineRun[]): EngineLeg {
   };
 }
 
-export async function runStreamBench(options: StreamBenchOptions, log: (line: string) => void = console.log): Promise<StreamBenchResult> {
-  const loadBefore = os.loadavg();
-  const clientsRuntime = clientRuntime(options, log);
-  const fanOut: Record<FanOutResult['server'], FanOutRun[]> = { 'uWebSockets.js': [], ws: [] };
-  for (let r = 0; r < options.reps; r++) {
-    const order: FanOutResult['server'][] = r % 2 === 0 ? ['uWebSockets.js', 'ws'] : ['ws', 'uWebSockets.js'];
-    for (const kind of order) {
-      log(`stream: fan-out ${kind}, repetition ${r + 1}/${options.reps}: ${options.frames.toLocaleString('en')} frames to each of ${options.clients} clients ...`);
-      fanOut[kind].push(await fanOutRun(kind, options, clientsRuntime));
-    }
-  }
+/** The engine leg: one untimed warm-up paper run, then --reps runs without and with clients, alternated. */
+async function engineLegs(options: StreamBenchOptions, clientsRuntime: { kind: ClientKind; program: string | null }, log: (line: string) => void): Promise<NonNullable<StreamBenchResult['engine']>> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'qf-stream-bench-'));
   const noClients: EngineRun[] = [];
   const withClients: EngineRun[] = [];
@@ -603,14 +636,33 @@ export async function runStreamBench(options: StreamBenchOptions, log: (line: st
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  const fanOutResults: FanOutResult[] = (['uWebSockets.js', 'ws'] as const).map((server) => ({
-    server, clients: options.clients, framesPerClient: options.frames, medianFramesPerSecond: median(fanOut[server].map((s) => s.framesPerSecond)), samples: fanOut[server],
-  }));
   const quiet = engineLeg(noClients);
   const watched = engineLeg(withClients);
   const ratio = watched.medianTickToIntentP99Ns / quiet.medianTickToIntentP99Ns;
   const stageRatios = Object.fromEntries(ENGINE_STAGES.map((stage) => [stage, watched.medianStageP99Ns[stage] / quiet.medianStageP99Ns[stage]]));
+  return { noClients: quiet, withClients: watched, ratio, stageRatios };
+}
+
+export async function runStreamBench(options: StreamBenchOptions, log: (line: string) => void = console.log): Promise<StreamBenchResult> {
+  const loadBefore = os.loadavg();
+  const clientsRuntime = clientRuntime(options, log);
+  const fanOut: Record<FanOutResult['server'], FanOutRun[]> = { 'uWebSockets.js': [], ws: [] };
+  for (let r = 0; r < options.reps; r++) {
+    const order: FanOutResult['server'][] = r % 2 === 0 ? ['uWebSockets.js', 'ws'] : ['ws', 'uWebSockets.js'];
+    for (const kind of order) {
+      log(`stream: fan-out ${kind}, repetition ${r + 1}/${options.reps}: ${options.frames.toLocaleString('en')} frames to each of ${options.clients} clients ...`);
+      fanOut[kind].push(await fanOutRun(kind, options, clientsRuntime));
+    }
+  }
+  const engine = options.skipEngine ? null : await engineLegs(options, clientsRuntime, log);
+  const fanOutResults: FanOutResult[] = (['uWebSockets.js', 'ws'] as const).map((server) => ({
+    server, clients: options.clients, framesPerClient: options.frames, medianFramesPerSecond: median(fanOut[server].map((s) => s.framesPerSecond)), samples: fanOut[server],
+  }));
   const uws = fanOutResults[0].medianFramesPerSecond;
+  const goals: Goal[] = [{ goal: `fan-out >= ${GOAL_FRAMES_PER_SECOND / 1e6}M frames/s (uWS, ${options.clients} clients)`, value: uws, met: uws >= GOAL_FRAMES_PER_SECOND }];
+  if (engine) {
+    goals.push({ goal: `tick-to-intent p99 change < ${GOAL_P99_CHANGE * 100}% (${options.clients} clients + 1 stalled vs none)`, value: engine.ratio, met: Math.abs(engine.ratio - 1) < GOAL_P99_CHANGE });
+  }
   return {
     suite: 'stream',
     node: process.version,
@@ -622,11 +674,8 @@ export async function runStreamBench(options: StreamBenchOptions, log: (line: st
       : `${Math.min(workersOf(options, 'node'), options.clients + 1)} worker threads of the bench process (Node clients), sharing the machine's ${os.availableParallelism()} CPUs with the server (and the engine thread)`,
     clientKind: clientsRuntime.kind,
     fanOut: fanOutResults,
-    engine: { noClients: quiet, withClients: watched, ratio, stageRatios },
-    goals: [
-      { goal: `fan-out >= ${GOAL_FRAMES_PER_SECOND / 1e6}M frames/s (uWS, ${options.clients} clients)`, value: uws, met: uws >= GOAL_FRAMES_PER_SECOND },
-      { goal: `tick-to-intent p99 change < ${GOAL_P99_CHANGE * 100}% (${options.clients} clients + 1 stalled vs none)`, value: ratio, met: Math.abs(ratio - 1) < GOAL_P99_CHANGE },
-    ],
+    engine,
+    goals,
   };
 }
 
@@ -648,17 +697,21 @@ export function printStreamBench(r: StreamBenchResult, log: (line: string) => vo
     log(`  ${f.server}: CPU ns per delivered frame: server thread ${f.samples.map((s) => ns(s.serverCpuNsPerFrame)).join('/')}, clients ${f.samples.map((s) => ns(s.clientsCpuNsPerFrame)).join('/')}; event-loop utilisation server ${f.samples.map((s) => s.serverElu.toFixed(2)).join('/')}${f.samples[0].clientsElu === null ? '' : `, clients ${f.samples.map((s) => s.clientsElu!.toFixed(2)).join('/')}`}; bench process CPU s per s ${f.samples.map((s) => s.cpuPerSecond.toFixed(2)).join('/')}`);
   }
   log(`  uWS / ws: ${(r.fanOut[0].medianFramesPerSecond / r.fanOut[1].medianFramesPerSecond).toFixed(2)}x`);
-  log(`engine p99 per stage, paper at ${r.options.speed}x, ${r.options.engineSeconds} s (median of ${r.options.reps})  ${ENGINE_STAGES.map((s) => s.padStart(9)).join(' ')} ${'sum'.padStart(9)}`);
-  for (const [label, leg] of [['no clients', r.engine.noClients], [`${r.options.clients} clients + 1 stalled`, r.engine.withClients]] as const) {
-    log(`  ${label.padEnd(66)} ${ENGINE_STAGES.map((s) => micros(leg.medianStageP99Ns[s]).padStart(9)).join(' ')} ${micros(leg.medianTickToIntentP99Ns).padStart(9)}`);
-  }
-  log(`  ratio (clients / none)${' '.repeat(45)}${ENGINE_STAGES.map((s) => `${r.engine.stageRatios[s].toFixed(2)}x`.padStart(9)).join(' ')} ${`${r.engine.ratio.toFixed(2)}x`.padStart(9)}`);
-  const share = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(2));
-  for (const [label, leg] of [['no clients', r.engine.noClients], ['clients', r.engine.withClients]] as const) {
-    log(`  CPU s per s, ${label} runs: I/O thread ${leg.runs.map((run) => share(run.cpu.ioThread)).join('/')}, engine thread + V8 helpers ${leg.runs.map((run) => share(run.cpu.restOfProcess)).join('/')}${leg.runs[0].cpu.clients === null ? '' : `, clients ${leg.runs.map((run) => share(run.cpu.clients)).join('/')}`}`);
-  }
-  for (const run of r.engine.withClients.runs) {
-    log(`  clients run: ready ${run.clientsReadyMs?.toFixed(0)} ms after start; ${run.framesSent} frames sent, per client ${run.framesPerClient?.min}..${run.framesPerClient?.max}; stalled client read ${run.stalledFrames}; coalesced ${run.framesCoalesced}${run.firstCoalescedSeconds === null ? '' : ` from ${run.firstCoalescedSeconds.toFixed(1)} s`}; slow-client disconnects (4008) ${run.slowClientDisconnects}${run.firstDisconnectSeconds === null ? '' : ` at ${run.firstDisconnectSeconds.toFixed(1)} s`}`);
+  const { engine } = r;
+  if (engine === null) log('engine leg: skipped (--skip-engine)');
+  else {
+    log(`engine p99 per stage, paper at ${r.options.speed}x, ${r.options.engineSeconds} s (median of ${r.options.reps})  ${ENGINE_STAGES.map((s) => s.padStart(9)).join(' ')} ${'sum'.padStart(9)}`);
+    for (const [label, leg] of [['no clients', engine.noClients], [`${r.options.clients} clients + 1 stalled`, engine.withClients]] as const) {
+      log(`  ${label.padEnd(66)} ${ENGINE_STAGES.map((s) => micros(leg.medianStageP99Ns[s]).padStart(9)).join(' ')} ${micros(leg.medianTickToIntentP99Ns).padStart(9)}`);
+    }
+    log(`  ratio (clients / none)${' '.repeat(45)}${ENGINE_STAGES.map((s) => `${engine.stageRatios[s].toFixed(2)}x`.padStart(9)).join(' ')} ${`${engine.ratio.toFixed(2)}x`.padStart(9)}`);
+    const share = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(2));
+    for (const [label, leg] of [['no clients', engine.noClients], ['clients', engine.withClients]] as const) {
+      log(`  CPU s per s, ${label} runs: I/O thread ${leg.runs.map((run) => share(run.cpu.ioThread)).join('/')}, engine thread + V8 helpers ${leg.runs.map((run) => share(run.cpu.restOfProcess)).join('/')}${leg.runs[0].cpu.clients === null ? '' : `, clients ${leg.runs.map((run) => share(run.cpu.clients)).join('/')}`}`);
+    }
+    for (const run of engine.withClients.runs) {
+      log(`  clients run: ready ${run.clientsReadyMs?.toFixed(0)} ms after start; ${run.framesSent} frames sent, per client ${run.framesPerClient?.min}..${run.framesPerClient?.max}; stalled client read ${run.stalledFrames}; coalesced ${run.framesCoalesced}${run.firstCoalescedSeconds === null ? '' : ` from ${run.firstCoalescedSeconds.toFixed(1)} s`}; slow-client disconnects (4008) ${run.slowClientDisconnects}${run.firstDisconnectSeconds === null ? '' : ` at ${run.firstDisconnectSeconds.toFixed(1)} s`}`);
+    }
   }
   log('goals:');
   for (const g of r.goals) log(`  ${g.met ? 'met    ' : 'NOT met'}  ${g.goal.padEnd(66)} measured ${g.goal.startsWith('fan-out') ? `${rate(g.value)}/s` : `${g.value.toFixed(2)}x`}`);

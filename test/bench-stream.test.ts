@@ -3,7 +3,7 @@
 // the engine legs measured every stage with and without clients, the stalled client's frames
 // coalesced and then its 4008 close.
 import { describe, expect, it } from 'vitest';
-import { fanOutRun, parseStreamBenchArgs, runStreamBench, type StreamBenchResult } from '../bench/stream.bench.js';
+import { fanOutRun, parseStreamBenchArgs, printStreamBench, runStreamBench, type StreamBenchResult } from '../bench/stream.bench.js';
 import { nativeClientsProgram } from '../bench/stream-fleet.js';
 
 describe('stream bench', () => {
@@ -35,7 +35,8 @@ describe('stream bench', () => {
       }
       expect(leg.medianFramesPerSecond).toBe(leg.samples[0].framesPerSecond);
     }
-    const { noClients, withClients, ratio } = result.engine;
+    expect(result.engine, 'the engine leg ran (no --skip-engine)').not.toBeNull();
+    const { noClients, withClients, ratio } = result.engine!;
     expect(noClients.clients).toBe(0);
     expect(withClients).toMatchObject({ clients: 3, stalled: 1 });
     for (const leg of [noClients, withClients]) {
@@ -57,6 +58,20 @@ describe('stream bench', () => {
     expect(result.loadAverage.before).toHaveLength(3);
     expect(result.clientKind, 'gcc is on the machines the tests run on: the C clients are built and used').toBe('native');
   }, 240_000);
+
+  it('runs the fan-out leg only with --skip-engine: no paper runs, no p99 goal', async () => {
+    const options = parseStreamBenchArgs(['--clients', '2', '--frames', '500', '--reps', '1', '--skip-engine']);
+    expect(options.skipEngine).toBe(true);
+    const lines: string[] = [];
+    const result = await runStreamBench(options, (line) => lines.push(line));
+    expect(result.engine, 'no engine leg').toBeNull();
+    expect(lines.filter((line) => line.includes('paper')), 'no paper run was started').toEqual([]);
+    expect(result.fanOut.map((f) => f.samples[0].received)).toEqual([{ min: 500, max: 500 }, { min: 500, max: 500 }]);
+    expect(result.goals.map((g) => g.goal)).toEqual([expect.stringMatching(/^fan-out >= 5M frames\/s/)]);
+    const printed: string[] = [];
+    printStreamBench(result, (line) => printed.push(line));
+    expect(printed).toContain('engine leg: skipped (--skip-engine)');
+  }, 120_000);
 
   it('runs the same fan-out with the Node clients (the fallback without a C compiler)', async () => {
     const options = parseStreamBenchArgs(['--clients', '3', '--frames', '1000', '--client-kind', 'node']);

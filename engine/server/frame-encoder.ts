@@ -13,8 +13,14 @@
 //                              | frame 1 | frame 2 | frame 3 |   free (next frames)     |
 //                              +---------+---------+---------+--------------------------+
 //   each frame starts 8-byte aligned; frames above 8 KiB get an ArrayBuffer of their own.
+//
+// State frames (the topic every source tick carries) skip the build when the last one had the
+// same shape: a copy of that frame with this payload's scalars written in place, byte for byte
+// what the build gives (state-frame-template.ts; frame-encoder.test.ts compares the two). A loop
+// of 200k encodes of the stream bench's state payload: 1.9 µs -> 0.35 µs CPU each (load ~3.5).
 import * as flatbuffers from 'flatbuffers';
 import * as F from '../../schemas/generated/quant-flow/frames.js';
+import { StateFrameTemplate } from './state-frame-template.js';
 import {
   FEED_ACTION_CODE, FRAME_KIND_CODE, HEALTH_CODE, LIQUIDITY_CODE, MODE_CODE, MODEL_ALERT_KIND_CODE, MODEL_STATE_CODE, ORDER_STATUS_CODE, ORDER_TYPE_CODE, SIDE_CODE, TIME_IN_FORCE_CODE, TOPIC_CODE, TOPIC_PAYLOAD,
   type FrameKindName, type TopicName, type TopicPayloads,
@@ -187,21 +193,43 @@ const SLAB_FRAME_MAX = 8 * 1024;
 export class FrameEncoder {
   private readonly builder = new flatbuffers.Builder(4096);
   private slab = new ArrayBuffer(SLAB_BYTES);
+  private slabView = new DataView(this.slab);
   private slabUsed = 0;
+  /** The last state frame's shape (state-frame-template.ts): the next one of that shape is a copy and a patch. */
+  private stateTemplate: StateFrameTemplate | null = null;
 
   /** The frame's bytes (a copy the caller owns: a view into a slab, or its own buffer when large). */
   encode<T extends TopicName>(header: FrameHeader<T>, payload: TopicPayloads[T]): Uint8Array {
+    if (header.topic === 'state') return this.encodeState(header.kind, header.sequence, header.timeNs, payload as TopicPayloads['state']);
     const b = this.builder;
     b.clear();
     const payloadOffset = encodePayload(b, header.topic, payload);
     F.Frame.finishFrameBuffer(b, F.Frame.createFrame(
       b, TOPIC_CODE[header.topic], FRAME_KIND_CODE[header.kind], header.sequence, header.timeNs, TOPIC_PAYLOAD[header.topic], payloadOffset,
     ));
-    const built = b.asUint8Array();
+    return this.place(b.asUint8Array());
+  }
+
+  private encodeState(kind: FrameKindName, sequence: bigint, timeNs: bigint, payload: TopicPayloads['state']): Uint8Array {
+    let template = this.stateTemplate;
+    if (template === null || !template.matches(kind, sequence, timeNs, payload)) {
+      template = StateFrameTemplate.build(this.builder, str, kind, sequence, timeNs, payload);
+      this.stateTemplate = template;
+      return this.place(template.bytes);
+    }
+    const frame = this.place(template.bytes);
+    if (frame.buffer === this.slab) template.patch(this.slabView, frame.byteOffset, sequence, timeNs, payload);
+    else template.patch(new DataView(frame.buffer, frame.byteOffset, frame.byteLength), 0, sequence, timeNs, payload);
+    return frame;
+  }
+
+  /** A copy of `built`: in the slab when small, else in a buffer of its own. */
+  private place(built: Uint8Array): Uint8Array {
     const length = built.byteLength;
     if (length > SLAB_FRAME_MAX) return built.slice();
     if (this.slabUsed + length > SLAB_BYTES) {
       this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.slabView = new DataView(this.slab);
       this.slabUsed = 0;
     }
     const frame = new Uint8Array(this.slab, this.slabUsed, length);
