@@ -4,6 +4,7 @@
 // the regime the filter gave them. The driver fills it from the outbound ring (never from
 // state regions while the core runs); the report modules only read it.
 import type { RoundTrip } from '../portfolio/index.js';
+import type { EquitySeries } from './equity-series.js';
 
 export interface RecordedInstrument {
   /** Instrument id of the run (index into `instruments`). */
@@ -69,7 +70,10 @@ export interface BacktestRecording {
   readonly instruments: readonly RecordedInstrument[];
   readonly fills: readonly RecordedFill[];
   readonly trades: readonly RoundTrip[];
+  /** The account after each bar close (built from equitySeries on first read). */
   readonly equity: readonly EquityPoint[];
+  /** The same rows as columns (what a sweep reads: no object per bar); set by runBacktest. */
+  readonly equitySeries?: EquitySeries;
   /** Bars per instrument id (for the price chart and regime shading); empty lists when the run kept none (`recordBars: false`). */
   readonly bars: readonly (readonly RecordedBar[])[];
   readonly totals: RecordedTotals;

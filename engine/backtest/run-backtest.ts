@@ -93,7 +93,7 @@ export interface BacktestOptions {
    */
   readonly featureRecords?: boolean;
   /** More listeners on the outbound ring (orders, risk records ...), next to the recorder's. */
-  readonly listeners?: Omit<OutboundListeners, 'onVenueReport' | 'onRoundTrip' | 'onEquity'>;
+  readonly listeners?: Omit<OutboundListeners, 'onVenueReport' | 'onRoundTrip' | 'onEquity' | 'onEquityAt'>;
   shouldStop?(): boolean;
   onProgress?(published: number): void;
   /** A message for the user (instruments defaulted to risk.replayDefaults, venue modes). */
@@ -177,7 +177,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     pipeline: { ...spec.spec, equityRecords: record && trade },
     onVenueReport: record ? recorder.onVenueReport : undefined,
     onRoundTrip: record ? recorder.onRoundTrip : undefined,
-    onEquity: record ? recorder.onEquity : undefined,
+    onEquityAt: record ? recorder.onEquityAt : undefined,
   });
   // While the model's answers are computed (on the ahead pool), the engine starts: its spec needs
   // only the first record's time, known without reading a stream twice when every stream is in
@@ -333,7 +333,8 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
     instruments,
     fills,
     trades: recorder.trades,
-    equity: recorder.equity(),
+    get equity() { return recorder.equity.toPoints(); },
+    equitySeries: recorder.equity,
     bars: recorder.recordedBars(),
     totals: {
       startingCash: equity,

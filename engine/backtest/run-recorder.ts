@@ -2,17 +2,15 @@
 // the simulated venue's fills and the portfolio's round trips (outbound records), the
 // account after each bar (EQUITY records), and each instrument's bars for the price chart
 // (BAR records as they are published, or trades and quotes aggregated into the strategy's
-// timeframe). It never reads a state region while the core runs.
+// timeframe). It never reads a state region while the core runs. The equity is kept as columns
+// (EquitySeries), read from each EQUITY record's bytes in place: no object per bar.
 import type { RoundTrip } from '../portfolio/index.js';
 import type { VenueReply } from '../venue/index.js';
 import { labelName } from '../regime/index.js';
-import { EventKind, KIND_MASK } from '../layout/event-record.js';
-import type { EquityRecord } from '../threads/index.js';
+import { EV_A, EV_INSTRUMENT, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { RECORD_BYTES } from '../replay/index.js';
-import type { EquityPoint, RecordedBar, RecordedFill } from './backtest-recording.js';
-
-/** The account after one instrument's bar, as the core reported it (an EQUITY record). */
-export type EquityReport = EquityRecord;
+import type { RecordedBar, RecordedFill } from './backtest-recording.js';
+import { EquitySeries } from './equity-series.js';
 
 interface BarBucket {
   openNs: bigint;
@@ -28,7 +26,7 @@ interface BarBucket {
 export class RunRecorder {
   readonly fills: RecordedFill[] = [];
   readonly trades: RoundTrip[] = [];
-  private readonly equityPoints: EquityPoint[] = [];
+  readonly equity = new EquitySeries();
   private readonly bars: RecordedBar[][];
   /** Regime label code per instrument, by bar open time (ns as a string key). */
   private readonly regimes: Map<bigint, number>[];
@@ -86,14 +84,12 @@ export class RunRecorder {
     this.trades.push(trip);
   };
 
-  onEquity = (report: EquityReport): void => {
+  /** An EQUITY record (the account after one instrument's bar), read in place at `offset` of `view`. */
+  onEquityAt = (view: DataView, offset: number): void => {
     if (this.paused) return;
-    const points = this.equityPoints;
-    const last = points[points.length - 1];
-    const point = { timeNs: report.barCloseNs, equity: report.equity, cash: report.cash };
-    if (last !== undefined && last.timeNs === report.barCloseNs) points[points.length - 1] = point;
-    else points.push(point);
-    if (report.regimeLabel >= 0 && this.keepBars) this.regimes[report.instrument]?.set(report.barOpenNs, report.regimeLabel);
+    this.equity.push(view.getInt32(offset + EV_TS_LOCAL + 4, true), view.getUint32(offset + EV_TS_LOCAL, true), view.getFloat64(offset + EV_PRICE, true), view.getFloat64(offset + EV_SIZE, true));
+    const regimeLabel = view.getFloat64(offset + EV_A, true);
+    if (regimeLabel >= 0 && this.keepBars) this.regimes[view.getInt32(offset + EV_INSTRUMENT, true)]?.set(view.getBigInt64(offset + EV_TS_EXCHANGE, true), regimeLabel);
   };
 
   /** Market records as they are published (a view of `count` records from record `from`). */
@@ -163,10 +159,6 @@ export class RunRecorder {
         return code === undefined ? bar : { ...bar, regime: labelName(code) };
       });
     });
-  }
-
-  equity(): EquityPoint[] {
-    return this.equityPoints;
   }
 
   /** ts_local of the first and last market record published (0n before any). */

@@ -157,7 +157,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
       : undefined;
     const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades));
     const listeners = mergeOutboundListeners(
-      { onVenueReport: recorder.onVenueReport, onRoundTrip: recorder.onRoundTrip, onEquity: recorder.onEquity },
+      { onVenueReport: recorder.onVenueReport, onRoundTrip: recorder.onRoundTrip, onEquityAt: recorder.onEquityAt },
       source.listeners(),
       serving ? { onFeatures: model.feed.onFeatures } : {},
       webhooks ? webhooks.listeners() : {},

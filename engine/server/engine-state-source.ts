@@ -58,12 +58,12 @@ function ruleName(code: number): string {
 
 /** Calls every listener set's handler for each outbound record (for EngineHost.start). */
 export function mergeOutboundListeners(...sets: readonly OutboundListeners[]): OutboundListeners {
-  const merged: Record<string, (value: never) => void> = {};
+  const merged: Record<string, (...args: never[]) => void> = {};
   const keys = new Set(sets.flatMap((set) => Object.keys(set))) as Set<keyof OutboundListeners>;
   for (const key of keys) {
-    const handlers = sets.map((set) => set[key]).filter((handler): handler is NonNullable<typeof handler> => typeof handler === 'function') as ((value: never) => void)[];
-    merged[key] = handlers.length === 1 ? handlers[0] : (value: never) => {
-      for (const handler of handlers) handler(value);
+    const handlers = sets.map((set) => set[key]).filter((handler): handler is NonNullable<typeof handler> => typeof handler === 'function') as ((...args: never[]) => void)[];
+    merged[key] = handlers.length === 1 ? handlers[0] : (...args: never[]) => {
+      for (const handler of handlers) handler(...args);
     };
   }
   return merged as OutboundListeners;

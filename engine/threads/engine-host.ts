@@ -192,8 +192,8 @@ export class EngineHost {
     const killSwitch = options.killSwitch && options.pipeline?.risk ? { store: options.killSwitch, Monitor: (await import('../killswitch/index.js')).KillSwitchMonitor } : null;
     const worker = options.inline ? null : spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
     const host = new EngineHost(memory, worker, stamps);
-    const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onFeatures } = options;
-    const listeners: OutboundListeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onFeatures };
+    const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onEquityAt, onFeatures } = options;
+    const listeners: OutboundListeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onEquityAt, onFeatures };
     host.dispatch = new OutboundDispatch(memory, host.outbound, outboundCapacity * 64, listeners, host.tallier, options.orderIds, host.latency);
     host.inboundBase = options.restore ? Number(options.restore.inboundSeq) : 0;
     host.onKillSwitchTrip = options.onKillSwitchTrip;

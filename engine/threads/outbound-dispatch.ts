@@ -45,6 +45,12 @@ export function readEquityRecord(view: DataView, offset: number): EquityRecord {
 export interface OutboundListeners {
   /** Each EQUITY record (one per bar of each risk-checked instrument, when the pipeline enables them). */
   onEquity?(record: EquityRecord): void;
+  /**
+   * Each EQUITY record in place: its 64 bytes at `offset` of `view`, valid during the call (a
+   * listener that keeps columns reads the fields it needs: no object per bar; readEquityRecord
+   * decodes it).
+   */
+  onEquityAt?(view: DataView, offset: number): void;
   /** Each new order, in order, as the outbound drain reads it (a live venue adapter's input). */
   onOrder?(order: OrderCommandRecord): void;
   /** Each cancel or replace request. */
@@ -143,6 +149,7 @@ export class OutboundDispatch {
       return;
     }
     if (kind === EventKind.EQUITY) {
+      listeners.onEquityAt?.(view, offset);
       listeners.onEquity?.(readEquityRecord(view, offset));
       return;
     }

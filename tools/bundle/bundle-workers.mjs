@@ -27,16 +27,34 @@ export const WORKER_ENTRIES = [
   'engine/models/ahead-worker.js',
 ];
 
-/** import.meta.url of the file being loaded, as seen from the bundle at `bundleFile`. */
+/** `file` (absolute) as an import specifier relative to the bundle at `bundleFile`. */
+function specifierFrom(bundleFile, file) {
+  const relative = path.relative(path.dirname(bundleFile), file).split(path.sep).join('/');
+  return relative.startsWith('.') ? relative : `./${relative}`;
+}
+
+/**
+ * import.meta.url of the file being loaded, as seen from the bundle at `bundleFile`; and our own
+ * modules imported with `import()` stay out of the bundle (loaded from dist/ when called): the
+ * bundle's static imports of npm packages are hoisted to its top, so a module bundled behind an
+ * `import()` would load its packages (lmdb, jose ...) when the thread starts, not when needed.
+ */
 function originalUrlPlugin(bundleFile) {
   return {
     name: 'original-import-meta-url',
     setup(b) {
+      // npm packages stay external and count as free of side effects, so a package whose imports
+      // the bundle dropped (tree-shaken code) is not loaded for nothing (no module of ours
+      // imports a package for its side effects alone).
+      b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('node:') ? undefined : { path: args.path, external: true, sideEffects: false }));
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        return { path: specifierFrom(bundleFile, path.resolve(args.resolveDir, args.path)), external: true };
+      });
       b.onLoad({ filter: /\.js$/ }, async (args) => {
         const text = await readFile(args.path, 'utf8');
         if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
-        const relative = path.relative(path.dirname(bundleFile), args.path).split(path.sep).join('/');
-        const href = `new URL(${JSON.stringify(relative.startsWith('.') ? relative : `./${relative}`)}, import.meta.url).href`;
+        const href = `new URL(${JSON.stringify(specifierFrom(bundleFile, args.path))}, import.meta.url).href`;
         return { contents: text.replaceAll('import.meta.url', href), loader: 'js' };
       });
     },

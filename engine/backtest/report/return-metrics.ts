@@ -19,16 +19,26 @@ export function medianIntervalNs(timesNs: readonly bigint[]): number | null {
     const gap = Number(timesNs[i] - timesNs[i - 1]);
     if (gap > 0) all[count++] = gap;
   }
+  return medianGapNs(all.subarray(0, count));
+}
+
+/** Median of positive gaps (ns; sorted in place); null when there is none. */
+export function medianGapNs(gaps: Float64Array): number | null {
+  const count = gaps.length;
   if (count === 0) return null;
-  const gaps = all.subarray(0, count).sort();
+  gaps.sort();
   const mid = count >> 1;
   return count % 2 === 1 ? gaps[mid] : (gaps[mid - 1] + gaps[mid]) / 2;
 }
 
 /** Periods per year = 365.25 days / median interval; null without an interval. */
 export function periodsPerYear(timesNs: readonly bigint[]): number | null {
-  const median = medianIntervalNs(timesNs);
-  return median === null ? null : NS_PER_YEAR / median;
+  return periodsPerYearOfMedian(medianIntervalNs(timesNs));
+}
+
+/** 365.25 days / a median interval (ns); null without one. */
+export function periodsPerYearOfMedian(medianNs: number | null): number | null {
+  return medianNs === null ? null : NS_PER_YEAR / medianNs;
 }
 
 /** r_i = E_i / E_(i-1) - 1 for i = 1..n-1 (NaN where E_(i-1) is 0). */
@@ -112,8 +122,8 @@ export interface MaxDrawdown {
   readonly recovered: boolean;
 }
 
-/** The maximum drawdown of the series and its duration (peak to recovery, or to the end). */
-export function maxDrawdown(timesNs: readonly bigint[], values: readonly number[]): MaxDrawdown {
+/** The largest fall from a running peak (a fraction), with the peak's and the trough's indices (-1: none). */
+export function worstDrawdown(values: ArrayLike<number>): { worst: number; peakAt: number; troughAt: number } {
   let peak = -Infinity;
   let peakAt = -1;
   let worst = 0;
@@ -132,6 +142,12 @@ export function maxDrawdown(timesNs: readonly bigint[], values: readonly number[
       }
     }
   }
+  return { worst, peakAt: worstPeakAt, troughAt };
+}
+
+/** The maximum drawdown of the series and its duration (peak to recovery, or to the end). */
+export function maxDrawdown(timesNs: readonly bigint[], values: readonly number[]): MaxDrawdown {
+  const { worst, peakAt: worstPeakAt, troughAt } = worstDrawdown(values);
   if (worstPeakAt < 0) return { maxDrawdown: 0, peakIndex: null, troughIndex: null, recoveryIndex: null, durationBars: 0, durationDays: 0, recovered: true };
   let recoveryAt: number | null = null;
   for (let i = troughAt + 1; i < values.length; i++) {

@@ -8,8 +8,8 @@
 // thread per run cost more than the run itself. A run
 // is a pure function of its document, data and seed; `runMs` is the only field that differs
 // between two executions of the same run.
-import { MemoryStream, runBacktest } from '../../backtest/index.js';
-import { periodsPerYear, maxDrawdown } from '../../backtest/report/index.js';
+import { EquitySeries, MemoryStream, runBacktest } from '../../backtest/index.js';
+import { medianGapNs, periodsPerYearOfMedian, worstDrawdown } from '../../backtest/report/index.js';
 import { loadRunConfig, type ConfigDocument } from './run-config.js';
 import type { Parameters } from './constraint-expression.js';
 
@@ -112,7 +112,7 @@ export class DataCache {
 }
 
 /** simpleReturns (engine/backtest/report) written straight into a Float64Array. */
-function simpleReturnsOf(values: readonly number[]): Float64Array {
+function simpleReturnsOf(values: ArrayLike<number>): Float64Array {
   const returns = new Float64Array(Math.max(0, values.length - 1));
   for (let i = 1; i < values.length; i++) returns[i - 1] = values[i] / values[i - 1] - 1;
   return returns;
@@ -122,10 +122,11 @@ function sharpeOf(returns: Float64Array): number | null {
   const n = returns.length;
   if (n < 2) return null;
   let sum = 0;
-  for (const r of returns) sum += r;
+  // Indexed loops: an iterator allocates per element until the JIT optimises the function.
+  for (let i = 0; i < n; i++) sum += returns[i];
   const mean = sum / n;
   let squares = 0;
-  for (const r of returns) squares += (r - mean) * (r - mean);
+  for (let i = 0; i < n; i++) squares += (returns[i] - mean) * (returns[i] - mean);
   const std = Math.sqrt(squares / (n - 1));
   return std > 0 && Number.isFinite(std) ? mean / std : null;
 }
@@ -137,15 +138,11 @@ export async function executeRun(task: RunTask, cache: DataCache): Promise<RunRe
   // No bars for the price chart: a sweep keeps the fills, the trades and the equity.
   const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe, inlineEngine: true, recordBars: false });
   const { recording } = run;
-  const points = recording.equity.length;
-  const values = new Array<number>(points);
-  const times = new Array<bigint>(points);
-  for (let i = 0; i < points; i++) {
-    values[i] = recording.equity[i].equity;
-    times[i] = recording.equity[i].timeNs;
-  }
+  // The equity as columns (no object or BigInt per bar).
+  const series = recording.equitySeries ?? EquitySeries.fromPoints(recording.equity);
+  const values = series.equity();
   const returns = simpleReturnsOf(values);
-  const perYear = periodsPerYear(times);
+  const perYear = periodsPerYearOfMedian(medianGapNs(series.positiveGapsNs()));
   const sharpe = sharpeOf(returns);
   return {
     index: task.index,
@@ -156,7 +153,7 @@ export async function executeRun(task: RunTask, cache: DataCache): Promise<RunRe
     sharpe,
     sharpeAnnualised: sharpe === null || perYear === null ? null : sharpe * Math.sqrt(perYear),
     periodsPerYear: perYear,
-    maxDrawdown: maxDrawdown(times, values).maxDrawdown,
+    maxDrawdown: worstDrawdown(values).worst,
     trades: recording.trades.length,
     returns,
     events: recording.events,
