@@ -136,11 +136,18 @@ const AHEAD_BARS_KEY = 'quantflow.ahead-bars/1';
 const NOT_PREDICTED_LO = 0x4e4f5450; // 'PTON'
 const NOT_PREDICTED_HI = 0x7ff80000;
 
+/** Positions of BAR records: record `record[k]` of stream `stream[k]`, k < `length`. */
+interface BarOrder {
+  readonly length: number;
+  readonly stream: Int32Array;
+  readonly record: Int32Array;
+}
+
 /**
- * The BAR records of `streams` in the merger's order (ts_local, ties by stream index): returns
- * the positions [stream, record] sorted. Each stream is already in ts_local order.
+ * The BAR records of `streams` in the merger's order (ts_local, ties by stream index). Each
+ * stream is already in ts_local order: one stream's order is its own (no sort, no object per bar).
  */
-function mergedOrder(streams: readonly MemoryStream[]): { stream: number; record: number }[] {
+function mergedOrder(streams: readonly MemoryStream[]): BarOrder {
   if (streams.length === 1) return barsOf(streams[0]);
   const order: { stream: number; record: number; ts: bigint }[] = [];
   streams.forEach((s, index) => {
@@ -152,15 +159,16 @@ function mergedOrder(streams: readonly MemoryStream[]): { stream: number; record
   });
   // Array.prototype.sort is stable: equal times keep stream order, then record order.
   order.sort((x, y) => (x.ts < y.ts ? -1 : x.ts > y.ts ? 1 : x.stream - y.stream));
-  return order;
+  return { length: order.length, stream: Int32Array.from(order, (o) => o.stream), record: Int32Array.from(order, (o) => o.record) };
 }
 
 /** The BAR records of one stream, in its order (already ts_local order: no sort). */
-function barsOf(s: MemoryStream): { stream: number; record: number }[] {
-  const order: { stream: number; record: number }[] = [];
+function barsOf(s: MemoryStream): BarOrder {
+  const record = new Int32Array(s.expectedRows);
   const view = new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength);
-  for (let r = 0; r < s.expectedRows; r++) if ((view.getInt32(r * RECORD_BYTES, true) & KIND_MASK) === EventKind.BAR) order.push({ stream: 0, record: r });
-  return order;
+  let length = 0;
+  for (let r = 0; r < s.expectedRows; r++) if ((view.getInt32(r * RECORD_BYTES, true) & KIND_MASK) === EventKind.BAR) record[length++] = r;
+  return { length, stream: new Int32Array(length), record };
 }
 
 /** One instrument's bars as columns, in the order the core takes them (warm-up first). */
@@ -197,7 +205,9 @@ function barSeries(warmup: readonly MemoryStream[], run: readonly MemoryStream[]
     const f64s = fast ? streams.map((s) => new Float64Array(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength / 8)) : [];
     const i32s = fast ? streams.map((s) => new Int32Array(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength / 4)) : [];
     const views = fast ? [] : streams.map((s) => new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength));
-    for (const { stream, record } of order) {
+    for (let k = 0; k < order.length; k++) {
+      const stream = order.stream[k];
+      const record = order.record[k];
       if (fast) {
         const f64 = f64s[stream];
         const i32 = i32s[stream];
@@ -545,6 +555,16 @@ function writeModelRecords(all: Uint8Array, instrument: number, series: BarSerie
   return written - firstRecord;
 }
 
+/** The bytes of records as 32-bit words (copied first when not 4-byte aligned). */
+function wordsOf(bytes: Uint8Array): Int32Array {
+  return bytes.byteOffset % 4 === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2) : new Int32Array(bytes.slice().buffer);
+}
+
+/** Copies `count` records from record `from` of `source` to record `to` of `target` (both as words). */
+function copyRecords(source: Int32Array, from: number, target: Int32Array, to: number, count: number): void {
+  for (let w = from * WORDS, end = (from + count) * WORDS, t = to * WORDS; w < end; w++, t++) target[t] = source[w];
+}
+
 /**
  * One stream of `bars` with `models`' records merged in, in the order the StreamMerger gives the
  * two (ts_local, ties: the bar first): a run whose only streams are one instrument's bars and its
@@ -559,35 +579,45 @@ export function interleaveModelRecords(bars: MemoryStream, models: MemoryStream 
   const out = new Uint8Array(bars.bytes.byteLength + models.bytes.byteLength);
   const b = new DataView(bars.bytes.buffer, bars.bytes.byteOffset, bars.bytes.byteLength);
   const m = new DataView(models.bytes.buffer, models.bytes.byteOffset, models.bytes.byteLength);
+  // Records are copied as 32-bit words (no typed-array view per record).
+  const outWords = new Int32Array(out.buffer);
+  const barWords = wordsOf(bars.bytes);
+  const modelWords = wordsOf(models.bytes);
   const nb = bars.expectedRows;
   const nm = models.expectedRows;
   const gated = models instanceof GatedRecordStream;
   // Where each MODEL record goes in `out` (gated: copied when its gate opens).
   const modelAt = new Int32Array(gated ? nm : 0);
-  // ts_local as (high, low) 32-bit words, no BigInt per record.
-  const hiOf = (v: DataView, row: number): number => v.getInt32(row * RECORD_BYTES + TS_LOCAL + 4, true);
-  const loOf = (v: DataView, row: number): number => v.getUint32(row * RECORD_BYTES + TS_LOCAL, true);
+  // ts_local as (high, low) 32-bit words, no BigInt per record (read from the words on a
+  // little-endian machine, through a DataView otherwise).
+  const hiOf = LITTLE_ENDIAN
+    ? (words: Int32Array, _v: DataView, row: number): number => words[row * WORDS + TS_LOCAL / 4 + 1]
+    : (_words: Int32Array, v: DataView, row: number): number => v.getInt32(row * RECORD_BYTES + TS_LOCAL + 4, true);
+  const loOf = LITTLE_ENDIAN
+    ? (words: Int32Array, _v: DataView, row: number): number => words[row * WORDS + TS_LOCAL / 4] >>> 0
+    : (_words: Int32Array, v: DataView, row: number): number => v.getUint32(row * RECORD_BYTES + TS_LOCAL, true);
   let i = 0;
   let j = 0;
   let at = 0;
   while (i < nb || j < nm) {
     // Copy the bars' run up to the next MODEL record's time (equal times: bars first), then one MODEL record.
     const last = j >= nm;
-    const untilHi = last ? 0 : hiOf(m, j);
-    const untilLo = last ? 0 : loOf(m, j);
+    const untilHi = last ? 0 : hiOf(modelWords, m, j);
+    const untilLo = last ? 0 : loOf(modelWords, m, j);
     let end = last ? nb : i;
     while (end < nb) {
-      const hi = hiOf(b, end);
-      if (hi > untilHi || (hi === untilHi && loOf(b, end) > untilLo)) break;
+      const hi = hiOf(barWords, b, end);
+      if (hi > untilHi || (hi === untilHi && loOf(barWords, b, end) > untilLo)) break;
       end++;
     }
-    out.set(bars.bytes.subarray(i * RECORD_BYTES, end * RECORD_BYTES), at);
-    at += (end - i) * RECORD_BYTES;
+    if (end - i > 64) out.set(bars.bytes.subarray(i * RECORD_BYTES, end * RECORD_BYTES), at * RECORD_BYTES);
+    else copyRecords(barWords, i, outWords, at, end - i);
+    at += end - i;
     i = end;
     if (j < nm) {
-      if (gated) modelAt[j] = at / RECORD_BYTES;
-      else out.set(models.bytes.subarray(j * RECORD_BYTES, (j + 1) * RECORD_BYTES), at);
-      at += RECORD_BYTES;
+      if (gated) modelAt[j] = at;
+      else copyRecords(modelWords, j, outWords, at, 1);
+      at++;
       j++;
     }
   }
@@ -599,7 +629,7 @@ export function interleaveModelRecords(bars: MemoryStream, models: MemoryStream 
   const gates = models.gates.map((gate) => {
     // In gate order: copy the MODEL records this gate covers once it (and every earlier one) opened.
     chain = chain.then(() => gate.ready).then(() => {
-      for (; copiedUpTo < gate.records; copiedUpTo++) out.set(models.bytes.subarray(copiedUpTo * RECORD_BYTES, (copiedUpTo + 1) * RECORD_BYTES), modelAt[copiedUpTo] * RECORD_BYTES);
+      for (; copiedUpTo < gate.records; copiedUpTo++) copyRecords(modelWords, copiedUpTo, outWords, modelAt[copiedUpTo], 1);
     });
     // Open up to the first MODEL record this gate does not cover (all when it covers every one).
     return { records: gate.records < nm ? modelAt[gate.records] : total, ready: chain };
