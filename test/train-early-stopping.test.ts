@@ -8,24 +8,20 @@
 // output for the same inputs, and one-line errors for bad flags. Needs the Python venv
 // (tools/pyenv): skipped outside CI with a message when it is missing, failed under CI=true.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../engine/cli/cli-error.js';
-import { runFeatures } from '../engine/cli/commands/features.js';
 import { planFolds, runTrain, type PlannedFold } from '../engine/cli/commands/train.js';
 import { readFeatureFile, type FeatureFile } from '../engine/research/features/index.js';
 import { parseModelMetadata } from '../engine/models/index.js';
 import { pythonBin, pythonPeer, skipWithout } from './peers.js';
+import { HOUR, QUANTILES, TAGS, btcSliceFeatures, expectSameFiles } from './train-test-kit.js';
 
-const BTC = 'data/binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv';
 const ORACLE = path.resolve(import.meta.dirname, 'fixtures/train/early_stopping_oracle.py');
-const QUANTILES = [0.1, 0.25, 0.5, 0.75, 0.9];
-const TAGS = ['q10', 'q25', 'q50', 'q75', 'q90'];
-const HOUR = 3_600_000_000_000n;
 const dir = mkdtempSync(path.join(tmpdir(), 'qf-train-es-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -63,10 +59,7 @@ describe.skipIf(skipWithout(pythonPeer(['numpy', 'lightgbm', 'onnxmltools', 'onn
   let predictions: Table;
 
   beforeAll(async () => {
-    const csv = path.join(dir, 'btc-3000.csv');
-    writeFileSync(csv, `${readFileSync(BTC, 'utf8').split('\n').slice(0, 3001).join('\n')}\n`);
-    copyFileSync(`${BTC}.meta.json`, `${csv}.meta.json`);
-    await runFeatures({ data: csv, out: featuresDir, reserve: '0', horizon: '12', state: path.join(dir, 'state') });
+    await btcSliceFeatures(dir, featuresDir);
     model = await runTrain(flags);
     file = readFeatureFile(featuresDir);
     const t = file.table;
@@ -179,8 +172,6 @@ print(json.dumps(out))`, ...model.folds.map((f: ModelJson) => path.join(modelDir
   it('is deterministic: the same inputs and seed give byte-identical model files', async () => {
     const again = path.join(dir, 'again');
     await runTrain({ ...flags, out: again });
-    const names = readdirSync(modelDir).sort();
-    expect(readdirSync(again).sort()).toEqual(names);
-    for (const name of names) expect(readFileSync(path.join(again, name)).equals(readFileSync(path.join(modelDir, name))), name).toBe(true);
+    expectSameFiles(modelDir, again);
   });
 });
