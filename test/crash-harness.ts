@@ -10,6 +10,7 @@ import { mulberry32 } from '../engine/core/mulberry32.js';
 import { SimVenueAdapter, startSimVenueServer } from '../adapters/sim-venue/index.js';
 import { clientOrderIdOf, pipelineToJson, type SessionBook } from '../engine/live/index.js';
 import type { PipelineSpec } from '../engine/pipeline/index.js';
+import { childEnv } from './child-env.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const sessionScript = path.join(root, 'dist', 'tools', 'crash-harness', 'session-process.js');
@@ -55,7 +56,7 @@ export function sessionRunner(dir: string, venuePort: number, pipeline: Pipeline
     journalDir: path.join(dir, 'journal'),
     /** One process: killed at `crashAt` (QF_CRASH_AT), or after `killAfterMs`, or run to its end; bounded by `timeoutMs`. */
     run(options: { crashAt?: string; killAfterMs?: number; timeoutMs?: number } = {}): Promise<SessionRun> {
-      const env = { ...process.env, ...(options.crashAt ? { QF_CRASH_AT: options.crashAt } : {}) };
+      const env = childEnv(options.crashAt ? { QF_CRASH_AT: options.crashAt } : {});
       if (!options.crashAt) delete env.QF_CRASH_AT;
       const child = spawn(process.execPath, [sessionScript, optionsFile], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';

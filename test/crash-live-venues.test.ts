@@ -206,8 +206,17 @@ const recoveredFillsOf = (child: Child) => [...child.stderr.matchAll(/reconcilia
  * QF_CRASH_AT of process k (undefined: none); `killAfterMs(k)` a random kill time. Ends with
  * Ctrl-C (on exit keep) once the tape is played and settled; returns the final book.
  */
+/** Kill process k once it was given `bars` more bars of the tape, `delayMs` after the last of them. */
+interface KillAfterBars {
+  readonly bars: number;
+  readonly delayMs: number;
+}
+
 async function playTape(
-  driver: VenueDriver, plan: (k: number) => string | undefined, killAfterMs: (k: number) => number | undefined = () => undefined, onKill: (point: string) => void = () => undefined,
+  driver: VenueDriver, plan: (k: number) => string | undefined,
+  /** Process k (given `printed`, the last bar printed before it starts) is killed after some bars of its own (random kills: tape progress, not wall time, so a faster start cannot outrun them). */
+  killAfterBars: (k: number, printed: number) => KillAfterBars | undefined = () => undefined,
+  onKill: (point: string) => void = () => undefined,
   /** Process k is killed the moment the venue fills an order of it (driver.onNextVenueFill). */
   killAtVenueFill: (k: number) => boolean = () => false,
 ): Promise<HarnessRun> {
@@ -217,6 +226,8 @@ async function playTape(
   let printed = -1;
   let k = 0;
   let child: Child | null = null;
+  let killPlan: KillAfterBars | undefined;
+  let printedAtStart = -1;
   const settled = (): boolean => {
     const j = readJournal(driver);
     const truth = driver.truth();
@@ -226,12 +237,12 @@ async function playTape(
   };
   const start = async (): Promise<Child> => {
     const crashAt = plan(k);
-    const killAt = killAfterMs(k);
+    killPlan = killAfterBars(k, printed);
+    printedAtStart = printed;
     k++;
     driver.beforeStart?.(readJournal(driver).lastBar);
     const mark = driver.subscriptionMark();
     const next = harness.start(['--mode', 'live', '--config', driver.config, '--i-understand-live', '--port', '0'], { ...driver.env, ...(crashAt ? { QF_CRASH_AT: crashAt } : {}) }, crashAt ? [] : ['QF_CRASH_AT']);
-    if (killAt !== undefined) setTimeout(() => { if (running(next)) next.proc.kill('SIGKILL'); }, killAt);
     if (killAtVenueFill(k - 1)) driver.onNextVenueFill!(() => { if (running(next)) { killedAtFill.add(next); next.proc.kill('SIGKILL'); } });
     if (await whileRunning(next, () => /reconciliation \(start/.test(next.stderr) && driver.subscribed(mark))) {
       await pause(100);
@@ -255,6 +266,11 @@ async function playTape(
       if (printed + 1 >= TAPE.length) break;
       printed++;
       driver.print(printed);
+      if (killPlan !== undefined && printed - printedAtStart >= killPlan.bars) {
+        const victim = child;
+        setTimeout(() => { if (running(victim)) victim.proc.kill('SIGKILL'); }, killPlan.delayMs);
+        killPlan = undefined;
+      }
     }
     if (running(child)) {
       await pause(300);
@@ -334,8 +350,9 @@ describe.each([
     process.stderr.write(`random crash harness (${venue}): seed ${seed} (QF_LIVE_CRASH_SEED=${seed} repeats the plan)\n`);
     const random = mulberry32(seed);
     const driver = await makeDriver(`crash-random-${venue.split(' ')[0]}`);
-    // Two processes killed 2.5 to 6 s after their start (startup included), the third runs to the end.
-    const run = await playTape(driver, () => undefined, (k) => (k < 2 ? 2500 + Math.floor(random() * 3500) : undefined));
+    // Two processes killed at random points of the tape (after 1 to a third of the bars left, then
+    // 0 to 400 ms later: mid-bar, mid-order, mid-journal write), the third runs to the end.
+    const run = await playTape(driver, () => undefined, (k, printed) => (k < 2 ? { bars: 1 + Math.floor(random() * Math.max(1, (TAPE.length - 1 - printed) / 3)), delayMs: Math.floor(random() * 400) } : undefined));
     const kills = [...run.kills].map(([point, n]) => `${point} ${n}`).join(', ');
     process.stderr.write(`random crash harness (${venue}, seed ${seed}): ${run.restarts} restarts\n`);
     expect(run.restarts, `seed ${seed}`).toBe(2);

@@ -11,6 +11,7 @@ import { startBinanceSim, type BinanceSim } from './venues/binance-sim/index.js'
 import { TwsSim } from './venues/tws-sim/index.js';
 import { CB_TEST_API_KEY, startCoinbaseSim, type CoinbaseSim } from './venues/coinbase-sim/index.js';
 import { generateKeyPairSync } from 'node:crypto';
+import { childEnv } from './child-env.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'dist', 'engine', 'cli', 'main.js');
@@ -55,7 +56,7 @@ export class RunHarness {
   /** `quantflow run ARGS` with `env` added to the environment (the state server on a free port by default) and `without` removed from it. */
   start(args: string[], env: Record<string, string> = {}, without: readonly string[] = []): Child {
     // The state server on a free port unless the test says otherwise: suites run side by side.
-    const merged: NodeJS.ProcessEnv = { ...process.env, QF_MONITORING__PORT: '0', ...env };
+    const merged = childEnv({ QF_MONITORING__PORT: '0', ...env });
     for (const name of without) delete merged[name];
     const proc = spawn(process.execPath, [cli, 'run', ...args], { cwd: root, env: merged, stdio: ['ignore', 'pipe', 'pipe'] });
     const child: Child = { proc, stdout: '', stderr: '', exit: new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal }))) };
