@@ -240,7 +240,13 @@ export class EngineStateSource implements StateSource {
     return { ready: true, reasons: [...this.degradedReasons] };
   }
 
+  /**
+   * Hands a delta to the server. The engine's records published meanwhile are drained first:
+   * the fan-out of a burst of topics to many clients takes the I/O thread for a while, and the
+   * records (intents, fills) must not wait behind all of it (nothing when called from the drain).
+   */
   private emit(delta: TopicDelta): void {
+    this.host?.drainOutbound();
     for (const listener of this.deltaListeners) listener(delta);
   }
 

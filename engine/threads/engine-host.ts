@@ -131,6 +131,8 @@ export class EngineHost {
   private killSwitchMonitor: KillSwitchMonitor | null = null;
   private onKillSwitchTrip: EngineHostOptions['onKillSwitchTrip'];
   private stopped = false;
+  /** A drainOutbound is under way (a nested call reads nothing). */
+  private draining = false;
   private failure: Error | undefined;
   /** The core run in this thread (`inline`); null with an engine thread. */
   private stepper: CoreStepper | null = null;
@@ -229,15 +231,23 @@ export class EngineHost {
 
   /**
    * Reads every outbound record the engine published, then persists a kill-switch trip the
-   * core made (with a store); returns how many records were read.
+   * core made (with a store); returns how many records were read. A call from a listener of
+   * the drain under way (a listener that publishes to clients drains first) reads nothing: the
+   * drain under way takes the records in order.
    */
   drainOutbound(): number {
-    let read = 0;
-    if (this.stepper && !this.stopped) {
-      // Inline: run the core until the inbound ring is empty, draining whenever it is short of room.
-      while (this.stepper.runUntilIdle() !== STEP_INBOUND_EMPTY) read += this.drainOnce();
+    if (this.draining) return 0;
+    this.draining = true;
+    try {
+      let read = 0;
+      if (this.stepper && !this.stopped) {
+        // Inline: run the core until the inbound ring is empty, draining whenever it is short of room.
+        while (this.stepper.runUntilIdle() !== STEP_INBOUND_EMPTY) read += this.drainOnce();
+      }
+      return read + this.drainOnce();
+    } finally {
+      this.draining = false;
     }
-    return read + this.drainOnce();
   }
 
   private drainOnce(): number {
