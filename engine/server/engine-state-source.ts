@@ -21,6 +21,7 @@
 // Deltas go to the server synchronously from the timer; sending never waits on a client, so the
 // engine thread and the drain never wait for watchers.
 import type { EngineHost, OutboundListeners } from '../threads/index.js';
+import { EV_TS_LOCAL } from '../layout/event-record.js';
 import { readRiskAccount } from '../pipeline/index.js';
 import { readConsistentSignals, type ConsistentInstrumentSignals } from '../snapshot/index.js';
 import { readRiskLimit, riskConfigured, riskReasonName } from '../risk/index.js';
@@ -133,9 +134,11 @@ export class EngineStateSource implements StateSource {
       onVenueReport: (report) => this.onVenueReport(report),
       onRoundTrip: (trip) => this.onRoundTrip(trip),
       onRiskRecord: (record) => this.onRiskRecord(record),
-      onEquity: (record) => {
+      // Only the bar's close time is read, in place (no EquityRecord decoded per bar).
+      onEquityAt: (view, offset) => {
         this.dirty = true;
-        if (record.barCloseNs > this.engineTimeNs) this.engineTimeNs = record.barCloseNs;
+        const closeNs = view.getBigInt64(offset + EV_TS_LOCAL, true);
+        if (closeNs > this.engineTimeNs) this.engineTimeNs = closeNs;
       },
     };
   }

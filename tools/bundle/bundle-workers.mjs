@@ -21,7 +21,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const dist = path.join(root, 'dist');
 
 /** The worker threads' entry modules (dist/, relative). */
-export const WORKER_ENTRIES = [
+const WORKER_ENTRIES = [
   'engine/research/sweep/pool-worker.js',
   'engine/threads/engine-thread.js',
   'engine/models/ahead-worker.js',
@@ -61,7 +61,7 @@ function originalUrlPlugin(bundleFile) {
   };
 }
 
-export function bundleFileOf(entry) {
+function bundleFileOf(entry) {
   return entry.replace(/\.js$/, '.bundle.js');
 }
 
