@@ -54,6 +54,18 @@ describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', 
     const top = run(['--help']);
     expect(top.code).toBe(0);
     expect(top.stdout).toContain('replay');
+    // main.ts imports only the invoked command's module; help lists every command all the same.
+    const commands = ['replay', 'indicators', 'regime', 'killswitch', 'backtest', 'import', 'data', 'montecarlo', 'label', 'walkforward', 'sweep', 'worker', 'paper', 'watch', 'features', 'train', 'models', 'run'];
+    const listed = [...top.stdout.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]).filter((name) => name !== 'help');
+    expect(listed, 'quantflow --help lists every command, in order').toEqual(commands);
+    for (const name of commands) {
+      const help = run([name, '--help']);
+      expect(help.code, `${name} --help: ${help.stderr}`).toBe(0);
+      expect(help.stdout, `${name} --help is that command's help`).toContain(`Usage: quantflow ${name}`);
+    }
+    const typo = run(['bakctest']);
+    expect(typo.code, 'an unknown command fails').toBe(1);
+    expect(typo.stderr, 'and commander suggests the command meant').toContain('Did you mean backtest?');
     const replay = run(['replay', '--help']);
     expect(replay.code).toBe(0);
     for (const flag of ['--in', '--on-bad-row', '--timezone', '--batch', '--rate', '--wait', '--json']) {
