@@ -7,6 +7,11 @@
 // the engine runs, so a session's first events (a live open, a short backtest) run slower and
 // with compile pauses. Measured on the bundled ETH replay (`replay --decide`): 0.49-0.76M
 // events/s with tier-up vs 0.78-1.18M compiled up front; the up-front compile takes ~67 ms.
+// The tiering flags are V8 flags, set for the compile and put back to their defaults right
+// after: V8 rejects a code cache made under other flags, and Node's own modules load from one,
+// so while they stayed changed every built-in module the process (and each thread it starts)
+// loaded afterwards was compiled from source: two threads starting at once took 79-91 ms
+// instead of 31-46 ms here, the built-ins they loaded 20 ms instead of 5.
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { packageRoot } from './package-root.js';
@@ -41,8 +46,7 @@ export function compileCore(build: CoreBuild = 'release'): WebAssembly.Module {
     } catch {
       throw new Error(`WASM core not found at ${path}: run \`npm run build\` first`);
     }
-    compileOptimizedUpFront();
-    module = new WebAssembly.Module(bytes);
+    module = compileOptimizedUpFront(bytes);
     compiledModules.set(build, module);
   }
   return module;
@@ -58,14 +62,25 @@ export function adoptCompiledCore(module: WebAssembly.Module, build: CoreBuild =
   if (!compiledModules.has(build)) compiledModules.set(build, module);
 }
 
-let eagerFlagsSet = false;
+/** The flags that compile a module with the optimizing tier, every function at once. */
+const UP_FRONT_FLAGS = ['--no-liftoff', '--no-wasm-lazy-compilation'];
+/** Their defaults (`--no-liftoff` also turns dynamic tiering off), unless the command line set them. */
+const DEFAULT_FLAGS = ['--liftoff', '--wasm-lazy-compilation', '--wasm-dynamic-tiering'];
 
-/** V8 reads its WebAssembly tiering flags at compile time; they apply to every module compiled after. */
-function compileOptimizedUpFront(): void {
-  if (eagerFlagsSet) return;
-  setFlagsFromString('--no-liftoff');
-  setFlagsFromString('--no-wasm-lazy-compilation');
-  eagerFlagsSet = true;
+/** Compiles `bytes` under UP_FRONT_FLAGS (V8 reads them at compile time), then restores the defaults. */
+function compileOptimizedUpFront(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  for (const flag of UP_FRONT_FLAGS) setFlagsFromString(flag);
+  try {
+    return new WebAssembly.Module(bytes);
+  } finally {
+    for (const flag of DEFAULT_FLAGS) if (!setOnCommandLine(flag)) setFlagsFromString(flag);
+  }
+}
+
+/** Whether node's command line names V8 flag `flag` (either polarity, `-` or `_`). */
+function setOnCommandLine(flag: string): boolean {
+  const name = flag.replace(/^--(no-)?/, '').replaceAll('_', '-');
+  return process.execArgv.some((arg) => arg.replace(/=.*$/, '').replace(/^--(no-)?/, '').replaceAll('_', '-') === name);
 }
 
 export function createSharedMemory(pages: number = MEMORY_PAGES): WebAssembly.Memory {
