@@ -36,7 +36,7 @@ import {
   type CcxtOhlcv, type CcxtOrder, type CcxtTicker, type CcxtTrade, type FillFacts,
 } from './common/parse.js';
 import { checkOrderPrecision, marketRulesOf, type MarketRules } from './common/precision.js';
-import { Redactor, redactingLog } from './common/redact.js';
+import { Redactor, redactingLog } from '../../engine/live/index.js';
 import { InstrumentSymbols } from './common/symbols.js';
 import { resolveCcxtConfig, type CcxtAdapterConfig, type ResolvedCcxtAdapterConfig } from './config.js';
 import { createCcxtExchange, exchangeProfile, type CcxtExchange, type ExchangeProfile } from './factories.js';

@@ -17,5 +17,5 @@ export { CancelReason, EXCHANGE_IDS, LIVE_INBOUND, RejectReason, RejectedRequest
 export { ccxtOrderType, ccxtTimeInForce, orderStateOf } from './common/enums.js';
 export * from './common/parse.js';
 export { checkOrderPrecision, isMultipleOf, marketRulesOf, type MarketRules, type PrecisionCheck, type PrecisionRule } from './common/precision.js';
-export { Redactor, redactingLog, type LogLine } from './common/redact.js';
+export { Redactor, redactingLog, type LogLine } from '../../engine/live/index.js';
 export { InstrumentSymbols, type InstrumentSymbol } from './common/symbols.js';

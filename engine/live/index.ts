@@ -28,3 +28,4 @@ export { ShadowPaper } from './shadow-paper.js';
 export { buildDriftReport, describeDrift, orderOutcome, type DriftReport, type MatchedOrder, type OrderOutcome, type SideFill, type SideOrder, type SideSummary } from './shadow-drift.js';
 export { SessionFeedHealth, describeFeedHealth, streamThresholds, type SessionFeedHealthSettings } from './session-feed-health.js';
 export { SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type SessionExitReport, type StopRequest } from './session-stop.js';
+export { Redactor, redactingLog, type LogLine } from './log-redactor.js';

@@ -1,4 +1,4 @@
-// Secrets never reach logs: every log line of the adapter goes through `redact`, which replaces
+// Secrets never reach logs (live sessions and their venue adapters): every log line goes through `redact`, which replaces
 // each registered secret (API key, secret, password, and their URL-encoded forms) and any
 // `signature=` / `X-MBX-APIKEY` value, and Coinbase's `Bearer <JWT>` / `CB-ACCESS-SIGN|KEY` values, with '***'.
 const SIGNATURE = /(signature=)[0-9a-fA-F%]+/g;
