@@ -142,7 +142,7 @@ describe('sweep through Redis with two workers', () => {
     await runOnQueue(tasks, { url: redis!.url, pollMs: 200, onResult: (r) => void first.set(r.index, r), onFailure: fail });
     expect([...first.keys()].sort(), 'every run collected').toEqual([0, 1, 2, 3]);
 
-    const redisClient = redisConnection(redis!.url);
+    const redisClient = await redisConnection(redis!.url);
     const queue = new Queue(DEFAULT_QUEUE_NAME, { connection: redisClient });
     try {
       for (const task of tasks) {

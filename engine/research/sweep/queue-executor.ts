@@ -13,7 +13,6 @@
 // earlier collector's job) is counted as a duplicate and dropped; across collector processes the
 // store's putRunOnce (one LMDB write transaction) keeps one result per run index. On resume a
 // job left failed is retried.
-import { Queue, QueueEvents, Job } from 'bullmq';
 import { decodeRunResult, type EncodedRunResult, type RunResult, type RunTask } from './execute-run.js';
 import { DEFAULT_QUEUE_NAME, redisConnection, runJobId } from './queue-connection.js';
 import { getReturns, hasReturns, returnsKey, type QueuedRunResult } from './queued-returns.js';
@@ -57,8 +56,9 @@ async function inChunks<T>(items: readonly T[], each: (item: T) => Promise<void>
 
 export async function runOnQueue(tasks: readonly RunTask[], options: QueueRunOptions): Promise<QueueRunSummary> {
   const name = options.queueName ?? DEFAULT_QUEUE_NAME;
-  const connection = redisConnection(options.url);
-  const eventsConnection = redisConnection(options.url);
+  const { Queue, QueueEvents, Job } = await import('bullmq');
+  const connection = await redisConnection(options.url);
+  const eventsConnection = await redisConnection(options.url);
   const queue = new Queue<RunTask, QueuedRunResult>(name, { connection });
   const events = new QueueEvents(name, { connection: eventsConnection, autorun: true });
   const pending = new Map<string, RunTask>(tasks.map((task) => [runJobId(task.sweepId, task.index), task]));
@@ -200,7 +200,8 @@ export interface QueuedRunStatus {
 
 /** The queue's view of a sweep's runs (state, attempts, stalls), for `quantflow sweep --status`. */
 export async function queueStatus(url: string, sweepId: string, indices: readonly number[], queueName: string = DEFAULT_QUEUE_NAME): Promise<QueuedRunStatus[]> {
-  const connection = redisConnection(url);
+  const { Queue } = await import('bullmq');
+  const connection = await redisConnection(url);
   const queue = new Queue(queueName, { connection });
   try {
     const out: QueuedRunStatus[] = [];

@@ -13,7 +13,7 @@
 // worker takes it. A run that throws is retried with backoff up to the job's attempts. The
 // result carries how many times the run started, failed and stalled (RunAttempts).
 import { hostname } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import { DataCache, executeRun, type RunTask } from './execute-run.js';
 import { DEFAULT_QUEUE_NAME, redisConnection } from './queue-connection.js';
 import { putReturns, returnsKey, type QueuedRunResult } from './queued-returns.js';
@@ -42,9 +42,10 @@ export interface QueueWorkerHandle {
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerHandle> {
   const id = `${hostname()}:${process.pid}`;
   const cache = new DataCache();
-  const connection = redisConnection(options.url);
+  const { Worker } = await import('bullmq');
+  const connection = await redisConnection(options.url);
   // Commands of our own (the returns) on a connection BullMQ does not block on.
-  const commands = redisConnection(options.url);
+  const commands = await redisConnection(options.url);
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const lockMs = options.lockMs ?? 30_000;
   let processed = 0;
