@@ -20,9 +20,9 @@
 //
 // A job holds a copy of its vector in a pooled Float64Array: steady per-bar use allocates
 // nothing here beyond onnxruntime's own run.
-import hdr from 'hdr-histogram-js';
 import type { FeatureRecord } from '../pipeline/index.js';
 import { FeatureAssembler, writeModelRecord } from '../pipeline/index.js';
+import { latencyHistogram } from '../threads/index.js';
 import { EventKind } from '../layout/event-record.js';
 import { QUANTILE_COUNT } from './model-metadata.js';
 import type { QuantileModelSet } from './quantile-model-set.js';
@@ -151,7 +151,7 @@ export class ModelFeed {
   private readonly record = new DataView(new ArrayBuffer(64));
   private readonly monitors = new Map<number, InstrumentMonitors>();
   private readonly alerts: MonitorAlert[] = [];
-  private readonly latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: 3 });
+  private readonly latency = latencyHistogram(60_000_000_000);
   private readonly idleWaiters: (() => void)[] = [];
   private readonly counters: ModelFeedCounters = {
     vectors: 0, predictions: 0, noFold: 0, nonFinite: 0, crossed: 0, calibrationSkipped: 0, failures: 0, inFlight: 0, latencyP50Us: NaN, latencyP99Us: NaN,

@@ -9,6 +9,6 @@ export { readEquityRecord, type EquityRecord } from './outbound-dispatch.js';
 export { WAIT_STRATEGY_NAMES, checkWaitStrategyName, createWaitStrategy, type WaitStrategyName } from './wait-strategy-by-name.js';
 export { spawnWorker } from './spawn-worker.js';
 export { workerEntry } from './worker-entry.js';
-export { LATENCY_STAGES, LatencyMonitor, type LatencyRow, type LatencyStage } from './latency-monitor.js';
+export { LATENCY_STAGES, LatencyMonitor, latencyHistogram, type LatencyHistogram, type LatencyRow, type LatencyStage } from './latency-monitor.js';
 export { BATCH_LOG_ENTRIES, LatencyStamps, StampingRingProducer, type IngressRecorder } from './latency-stamps.js';
 export { monotonicNs } from './latency-clock.js';
