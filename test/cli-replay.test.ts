@@ -63,6 +63,9 @@ describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', 
       expect(help.code, `${name} --help: ${help.stderr}`).toBe(0);
       expect(help.stdout, `${name} --help is that command's help`).toContain(`Usage: quantflow ${name}`);
     }
+    const version = run(['--version']);
+    expect(version.code, version.stderr).toBe(0);
+    expect(version.stdout.trim(), '--version (no command module loaded)').toMatch(/^\d+\.\d+\.\d+$/);
     const typo = run(['bakctest']);
     expect(typo.code, 'an unknown command fails').toBe(1);
     expect(typo.stderr, 'and commander suggests the command meant').toContain('Did you mean backtest?');

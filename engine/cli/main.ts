@@ -4,8 +4,8 @@
 // order help shows them. Only the invoked command's module is imported, with the part of the
 // engine and the packages it needs: importing all of them took ~1.2 s on this 2-core machine
 // before any command ran (`run` alone brings ccxt, `sweep` bullmq, `paper` uWebSockets.js).
-// Help, --version, no command and an unknown name import every module, so the listing and
-// commander's "did you mean" stay complete.
+// `--version` imports none; help, no command and an unknown name import every module, so the
+// listing and commander's "did you mean" stay complete.
 import { Command } from 'commander';
 import { reportCliError } from './cli-error.js';
 
@@ -33,8 +33,9 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]>
   ['run', async () => (await import('./commands/run.js')).registerRunCommand],
 ];
 
-/** The commands to register for `argv` (node, script, args...): the invoked one, or all of them. */
+/** The commands to register for `argv` (node, script, args...): the invoked one, none for the version, or all of them. */
 function commandsFor(argv: readonly string[]): ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]> {
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) return [];
   const invoked = COMMANDS.find(([name]) => name === argv[2]);
   return invoked ? [invoked] : COMMANDS;
 }
