@@ -6,8 +6,9 @@
 // is before the core is instantiated over it: all zeros, over its whole length (data, stack,
 // heap, control block, both rings, every state region and the scratch region). The reset does
 // not trust any list of what a run writes: it compares every 64 KiB page with zeros (memcmp,
-// native) and fills only the pages that differ (as 8-byte words). Pages no run ever touched read
-// as the kernel's zero page, so the scan costs little; what a run dirtied is what gets written.
+// native; 16 pages at once first) and fills only the pages that differ (as 8-byte words). Pages
+// no run ever touched read as the kernel's zero page, so the scan costs little; what a run
+// dirtied is what gets written.
 //
 //   memory 0                                                           MEMORY_BYTES
 //   | page 0 | page 1 | ... | page k (dirty: filled with 0) | ... | last page |   64 KiB each
@@ -21,7 +22,7 @@ import { MEMORY_BYTES, PAGE_BYTES } from '../layout/memory-map.js';
 const KEPT_MAX = 1;
 
 const kept: WebAssembly.Memory[] = [];
-let zeroPage: Buffer | undefined;
+let zeroSpan: Buffer | undefined;
 
 /** A memory for a core: a kept one, reset to zeros, or a new one. */
 export function takeCoreMemory(): WebAssembly.Memory {
@@ -36,19 +37,27 @@ export function keepCoreMemory(memory: WebAssembly.Memory): void {
   if (kept.length < KEPT_MAX && memory.buffer.byteLength === MEMORY_BYTES && !kept.includes(memory)) kept.push(memory);
 }
 
+/** Pages compared with zeros in one call first: a clean span costs one comparison, not 16. */
+const SPAN_PAGES = 16;
+
 /** Fills with zeros every 64 KiB page of `memory` that holds a non-zero byte; returns how many it filled. */
 export function zeroDirtyPages(memory: WebAssembly.Memory): number {
-  const zero = (zeroPage ??= Buffer.alloc(PAGE_BYTES));
+  const zero = (zeroSpan ??= Buffer.alloc(PAGE_BYTES * SPAN_PAGES));
   const bytes = Buffer.from(memory.buffer as unknown as ArrayBuffer, 0, memory.buffer.byteLength);
   // Filled as 8-byte words: V8 fills a typed array over shared memory element by element, so a
   // byte fill (Buffer.fill) of a run's ~180 dirty pages took ~6.8 ms here against ~1 ms.
   const words = new Float64Array(memory.buffer, 0, memory.buffer.byteLength >> 3);
+  const isZero = (from: number, to: number): boolean => bytes.compare(zero, 0, to - from, from, to) === 0;
   let filled = 0;
-  for (let at = 0; at < bytes.length; at += PAGE_BYTES) {
-    const end = Math.min(at + PAGE_BYTES, bytes.length);
-    if (bytes.compare(zero, 0, end - at, at, end) !== 0) {
-      words.fill(0, at >> 3, end >> 3);
-      filled++;
+  for (let span = 0; span < bytes.length; span += PAGE_BYTES * SPAN_PAGES) {
+    const spanEnd = Math.min(span + PAGE_BYTES * SPAN_PAGES, bytes.length);
+    if (isZero(span, spanEnd)) continue;
+    for (let at = span; at < spanEnd; at += PAGE_BYTES) {
+      const end = Math.min(at + PAGE_BYTES, spanEnd);
+      if (!isZero(at, end)) {
+        words.fill(0, at >> 3, end >> 3);
+        filled++;
+      }
     }
   }
   return filled;

@@ -1,4 +1,5 @@
 // Metrics of the backtest report against values computed by hand on small series.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RoundTrip } from '../../portfolio/index.js';
 import type { BacktestRecording, EquityPoint, RecordedBar, RecordedFill } from '../backtest-recording.js';
@@ -6,7 +7,7 @@ import { computeReport } from './compute-report.js';
 import { exposure } from './exposure.js';
 import { monthlyReturns } from './monthly-returns.js';
 import { regimeBreakdown } from './regime-breakdown.js';
-import { cagr, maxDrawdown, medianIntervalNs, returnStats, simpleReturns } from './return-metrics.js';
+import { cagr, maxDrawdown, medianGapNs, medianIntervalNs, returnStats, simpleReturns } from './return-metrics.js';
 import { tradeExcursion, worstDecile } from './trade-excursions.js';
 import { tradeStats } from './trade-metrics.js';
 
@@ -214,3 +215,16 @@ function recordingOf(bars: RecordedBar[], equity: EquityPoint[], trades: RoundTr
     fillsHash: '',
   };
 }
+
+describe('medianGapNs (a selection, not a sort)', () => {
+  it('gives the median a sort gives, for any gaps, many of them equal', () => {
+    const gap = fc.oneof(fc.constantFrom(3_600e9, 60e9, 86_400e9), fc.integer({ min: 1, max: 1_000 }).map((n) => n * 1e9));
+    fc.assert(fc.property(fc.array(gap, { minLength: 1, maxLength: 400 }), (values) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      const expected = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+      expect(medianGapNs(Float64Array.from(values))).toBe(expected);
+    }), { numRuns: 500 });
+    expect(medianGapNs(new Float64Array(0))).toBeNull();
+  });
+});

@@ -12,7 +12,6 @@ export const NS_PER_YEAR = DAYS_PER_YEAR * NS_PER_DAY;
 
 /** Median of the positive gaps between consecutive times, ns; null with fewer than two distinct times. */
 export function medianIntervalNs(timesNs: readonly bigint[]): number | null {
-  // A typed array sorts numerically in native code (a sweep computes this for every run).
   const all = new Float64Array(Math.max(0, timesNs.length - 1));
   let count = 0;
   for (let i = 1; i < timesNs.length; i++) {
@@ -22,13 +21,53 @@ export function medianIntervalNs(timesNs: readonly bigint[]): number | null {
   return medianGapNs(all.subarray(0, count));
 }
 
-/** Median of positive gaps (ns; sorted in place); null when there is none. */
+/**
+ * Median of gaps (ns, finite; reordered in place); null when there is none. A selection, not a
+ * sort: a sweep computes this for every run (sorting a year of hourly gaps took ~1.3 ms a run).
+ */
 export function medianGapNs(gaps: Float64Array): number | null {
   const count = gaps.length;
   if (count === 0) return null;
-  gaps.sort();
   const mid = count >> 1;
-  return count % 2 === 1 ? gaps[mid] : (gaps[mid - 1] + gaps[mid]) / 2;
+  const upper = selectInPlace(gaps, mid);
+  if (count % 2 === 1) return upper;
+  // After the selection every value left of `mid` is <= gaps[mid]: the lower middle is their maximum.
+  let lower = gaps[0];
+  for (let i = 1; i < mid; i++) if (gaps[i] > lower) lower = gaps[i];
+  return (lower + upper) / 2;
+}
+
+/**
+ * Reorders `a` so that a[k] holds the value a sort would put there, everything left of it <= it
+ * and everything right of it >= it; returns a[k] (Hoare partitions around a median-of-three
+ * pivot, so runs of equal values, the usual case for bar gaps, split evenly).
+ */
+function selectInPlace(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const m = lo + ((hi - lo) >> 1);
+    const x = a[lo], y = a[m], z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    // [lo, j] <= pivot, [i, hi] >= pivot, and anything between equals the pivot.
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /** Periods per year = 365.25 days / median interval; null without an interval. */
