@@ -38,7 +38,6 @@ const STAGE_INDEX: Readonly<Record<LatencyStage, number>> = { ingress: 0, ring: 
 // that object's `default` (the class) instead.
 const Int32Histogram = ('default' in int32HistogramModule ? int32HistogramModule.default : int32HistogramModule) as typeof int32HistogramModule.default;
 export type LatencyHistogram = InstanceType<typeof Int32Histogram>;
-type Histogram = LatencyHistogram;
 
 /** An HDR histogram of ns from 1 to `highestNs`, 3 significant digits (what hdr.build() gives with those). */
 export function latencyHistogram(highestNs: number = HIGHEST_NS): LatencyHistogram {
@@ -56,7 +55,7 @@ export interface LatencyRow {
 }
 
 export class LatencyMonitor implements IngressRecorder {
-  private readonly histograms: Histogram[];
+  private readonly histograms: LatencyHistogram[];
   /** Records a stage could not time (a stale stamp; an outbound record drained before its batch ended), by stage. */
   readonly unstamped = new Float64Array(LATENCY_STAGES.length);
   /** Outbound runs of the batches read from the log, not yet drained: [outFrom, outEnd, endNs] each. */
