@@ -14,6 +14,7 @@ import { sweepSuite } from './sweep.bench.js';
 import { modelsSuite } from './models.bench.js';
 import { adaptersSuite } from './adapters.bench.js';
 import { streamSuite } from './stream.bench.js';
+import { cliSuite } from './cli.bench.js';
 
 export interface BenchSuiteOptions {
   json?: boolean;
@@ -39,6 +40,7 @@ const suites: Record<string, BenchSuite> = {
   models: modelsSuite,
   adapters: adaptersSuite,
   stream: streamSuite,
+  cli: cliSuite,
 };
 
 const program = new Command();
