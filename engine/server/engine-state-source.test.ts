@@ -84,6 +84,44 @@ describe('EngineStateSource', () => {
       await host.terminate();
     }
   }, 120_000);
+
+  it('publishes fills right after the drain that handed them over, not at the next timer tick', async () => {
+    const ethFile = defaultBarFiles().find((file) => file.includes('ETHUSDT'))!;
+    const series = (await loadBarsCsv(ethFile)).series;
+    const cut: BarSeries = { ...series, length: 1500 } as BarSeries;
+    const tape = buildBarReplayTape([cut], instrumentNames([ethFile]));
+    const configFile = path.join(dir, 'ema-after-drain.yaml');
+    writeFileSync(configFile, CONFIG);
+    const planned = tradingPipeline({
+      config: loadConfig({ env: {}, configFile }), instrumentNames: tape.instrumentNames, timeframes: [timeframeOfInterval(barIntervalNs(series))],
+      indicators: [], equity: 100_000, startNs: tape.tsExchange[0], halted: false, simulate: true,
+    });
+    // A throttle far longer than the run: the timer never fires while it runs, so every fill a
+    // client sees before the end came from the publish that follows a drain.
+    const source = new EngineStateSource({ instruments: [{ instrument: 0, symbol: tape.instrumentNames[0] }], mode: 'backtest', throttleMs: 600_000, startingCash: 100_000 });
+    const server = await startStateServer({ source });
+    const client = await connect(server.url);
+    const fills: FillViewData[] = [];
+    client.subscribe('fills', (u) => fills.push(...u.payload.fills));
+    let venueFills = 0;
+    const host = await EngineHost.start({
+      pipeline: planned.spec,
+      ...mergeOutboundListeners(source.listeners(), { onVenueReport: (r) => { if (r.type === 'fill') venueFills++; } }),
+    });
+    try {
+      source.attach(host);
+      await playTape(tape, host, { batch: 64, rate: 15_000, shouldStop: () => false });
+      await host.drainAndStop();
+      await until(() => fills.length >= venueFills, 'the fills published after the drains');
+      expect(venueFills, 'the strategy traded').toBeGreaterThan(10);
+      expect(fills.length, 'every fill reached the client before detach (no timer tick in the run)').toBe(venueFills);
+      source.detach();
+    } finally {
+      await client.close();
+      await server.close();
+      await host.terminate();
+    }
+  }, 120_000);
 });
 
 async function until(ready: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {

@@ -7,8 +7,14 @@
 //     venue replies (engine/live inboundVenueReply) both land in onVenueReport.
 //   - state (account, positions) and risk are read from the block the core publishes under a
 //     seqlock at batch boundaries (EngineHost.consistentState(), so a frame never mixes two
-//     batches), and regime from the pipeline snapshot, on a timer of the I/O thread (at most every
-//     `throttleMs`, default 50 ms, and only after the drain handed over something new).
+//     batches), and regime from the pipeline snapshot, at most every `throttleMs` (default 50 ms)
+//     and only after the drain handed over something new.
+//   - when: right after a drain that handed records over (setImmediate, so the engine's batch is
+//     done and its output taken), not at a timer's arbitrary moment. The fan-out's socket writes
+//     (uWS sends to every client at the end of that event-loop turn) then fall in the gap before
+//     the engine's next input instead of on top of it, where an intent published meanwhile would
+//     wait behind them. The timer (every `throttleMs`) publishes only when no drain handed
+//     anything over for a whole period: the engine is quiet, and what is pending still goes out.
 //   - signals (each instrument's last decision: the five experts' scores, confidences and blended
 //     weights, the fused signal, the target, why no order) and the feeds part of health (each
 //     instrument's feed condition mask and policy action) come from the second block the core
@@ -89,6 +95,10 @@ export class EngineStateSource implements StateSource {
   private readonly symbols = new Map<number, string>();
   private host: EngineHost | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** The tick queued right after a drain that handed something over (at most one). */
+  private afterDrain: NodeJS.Immediate | null = null;
+  /** Date.now() of the last drain that handed something over. */
+  private lastHandOverMs = 0;
   private dirty = false;
   private lastRead = 0;
   private engineTimeNs = 0n;
@@ -129,25 +139,42 @@ export class EngineStateSource implements StateSource {
   /** The outbound listeners that feed this source (pass to EngineHost.start, merged with the host's own). */
   listeners(): OutboundListeners {
     return {
-      onOrder: (order) => this.onOrder(order),
-      onOrderChange: (change) => this.onOrderChange(change),
-      onVenueReport: (report) => this.onVenueReport(report),
-      onRoundTrip: (trip) => this.onRoundTrip(trip),
-      onRiskRecord: (record) => this.onRiskRecord(record),
+      onOrder: (order) => { this.onOrder(order); this.handedOver(); },
+      onOrderChange: (change) => { this.onOrderChange(change); this.handedOver(); },
+      onVenueReport: (report) => { this.onVenueReport(report); this.handedOver(); },
+      onRoundTrip: (trip) => { this.onRoundTrip(trip); this.handedOver(); },
+      onRiskRecord: (record) => { this.onRiskRecord(record); this.handedOver(); },
       // Only the bar's close time is read, in place (no EquityRecord decoded per bar).
       onEquityAt: (view, offset) => {
         this.dirty = true;
         const closeNs = view.getBigInt64(offset + EV_TS_LOCAL, true);
         if (closeNs > this.engineTimeNs) this.engineTimeNs = closeNs;
+        this.handedOver();
       },
     };
   }
 
-  /** Starts reading the host's state on the I/O thread's timer. */
+  /** A drain handed a record over: publish right after it (see the header), once per event-loop turn. */
+  private handedOver(): void {
+    this.lastHandOverMs = Date.now();
+    if (this.afterDrain === null && this.timer !== null) this.afterDrain = setImmediate(this.tickAfterDrain);
+  }
+
+  private readonly tickAfterDrain = (): void => {
+    this.afterDrain = null;
+    if (this.timer !== null) this.tick(false);
+  };
+
+  /** The timer's tick: only when the engine has been quiet for a period (otherwise the next drain publishes). */
+  private readonly tickWhenQuiet = (): void => {
+    if (Date.now() - this.lastHandOverMs >= this.throttleMs) this.tick(false);
+  };
+
+  /** Starts reading the host's state after its drains (and on the I/O thread's timer while it is quiet). */
   attach(host: EngineHost): void {
     this.host = host;
     this.dirty = true;
-    this.timer = setInterval(() => this.tick(false), this.throttleMs);
+    this.timer = setInterval(this.tickWhenQuiet, this.throttleMs);
     this.timer.unref();
   }
 
@@ -155,6 +182,8 @@ export class EngineStateSource implements StateSource {
   detach(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.afterDrain) clearImmediate(this.afterDrain);
+    this.afterDrain = null;
     this.tick(true);
   }
 
