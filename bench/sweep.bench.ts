@@ -42,6 +42,11 @@
 // rounds, `machine now` times fixed arithmetic on 1 thread and on N threads at once: the speedup
 // any pool could reach on this machine at that moment. `after start-up` is the rate once every
 // worker has run once (a secondary figure: the goal is read on the whole timed region).
+// `busy ceiling` divides the cores by the cores the 1-worker sweep keeps busy on average (its CPU
+// time over the whole command's wall time): V8's GC and compiler threads, the main thread (data,
+// core compile, the store) and the start-up already run beside its one worker, so N workers cannot
+// gain more than N / that over it, whatever the pool does (Dec 2026: 1.30-1.52 cores busy on 1
+// worker, a ceiling of 1.32-1.54x on 2 cores).
 //
 // Where the time goes (profiled with node --cpu-prof and timers around the phases; 2 vCPU, see
 // engine/research/sweep/README.md for the figures): with an engine thread per run,
@@ -246,6 +251,8 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
       commandSeconds: median(rounds.map((r) => r.commandMs)) / 1000,
       // CPU time of every thread of the process per run (over the whole command): what a run costs, whatever the machine's other load.
       cpuMsPerRun: median(rounds.map((r) => r.cpuMs)) / runs,
+      // Cores the process kept busy on average over the command (CPU time of every thread / wall).
+      busyCores: median(rounds.map((r) => r.cpuMs / r.commandMs)),
       // Not the goal's figure (that includes start-up): backtests/min once every worker has run once.
       steadyBacktestsPerMinute: 60_000 / median(rounds.map((r) => r.steadyMs)),
       rounds: rounds.map((r) => ({ seconds: r.ms / 1000, commandSeconds: r.commandMs / 1000, cpuSeconds: r.cpuMs / 1000, loadAverage1m: r.load })),
@@ -255,6 +262,10 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
       oneWorker: summary(one),
       allCores: { workers: cores, ...summary(all) },
       speedup: median(one.map((r) => r.ms)) / median(all.map((r) => r.ms)),
+      // What the pool can gain at most here: one worker's sweep already keeps busyCores cores
+      // busy (the worker, and beside it V8's GC and compiler threads and the main thread), so
+      // `cores` workers can at most do cores / busyCores times its work in the same time.
+      busyCeiling: cores / median(one.map((r) => r.cpuMs / r.commandMs)),
       goal: '>= 1.7x on 2 cores',
     };
   }
@@ -280,12 +291,13 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
   }
   const lines = [`sweep: ${runs} runs of the EMA cross on 17,520 ETH 1h bars, ${options.repeats} repeats (medians), ${cores} cores, load ${loadavg()[0].toFixed(2)}`];
   if (result.pool) {
-    interface Variant { medianSeconds: number; commandSeconds: number; backtestsPerMinute: number; cpuMsPerRun: number; steadyBacktestsPerMinute: number }
-    const pool = result.pool as { machineCeiling: { threads: number; speedup: number }; oneWorker: Variant; allCores: Variant & { workers: number }; speedup: number };
+    interface Variant { medianSeconds: number; commandSeconds: number; backtestsPerMinute: number; cpuMsPerRun: number; busyCores: number; steadyBacktestsPerMinute: number }
+    const pool = result.pool as { machineCeiling: { threads: number; speedup: number }; oneWorker: Variant; allCores: Variant & { workers: number }; speedup: number; busyCeiling: number };
     lines.push(
       `  machine now         ${pool.machineCeiling.speedup.toFixed(2)}x for ${pool.machineCeiling.threads} threads of pure arithmetic (the ceiling of any pool here)`,
-      `  pool 1 worker       ${pool.oneWorker.medianSeconds.toFixed(2)} s  ${pool.oneWorker.backtestsPerMinute.toFixed(1)} backtests/min  (${pool.oneWorker.cpuMsPerRun.toFixed(1)} ms CPU/run; whole command ${pool.oneWorker.commandSeconds.toFixed(2)} s)`,
-      `  pool ${String(pool.allCores.workers).padEnd(2)} workers     ${pool.allCores.medianSeconds.toFixed(2)} s  ${pool.allCores.backtestsPerMinute.toFixed(1)} backtests/min  (${pool.allCores.cpuMsPerRun.toFixed(1)} ms CPU/run; whole command ${pool.allCores.commandSeconds.toFixed(2)} s; ${pool.speedup.toFixed(2)}x; goal >= 1.7x on 2 cores)`,
+      `  pool 1 worker       ${pool.oneWorker.medianSeconds.toFixed(2)} s  ${pool.oneWorker.backtestsPerMinute.toFixed(1)} backtests/min  (${pool.oneWorker.cpuMsPerRun.toFixed(1)} ms CPU/run, ${pool.oneWorker.busyCores.toFixed(2)} cores busy; whole command ${pool.oneWorker.commandSeconds.toFixed(2)} s)`,
+      `  pool ${String(pool.allCores.workers).padEnd(2)} workers     ${pool.allCores.medianSeconds.toFixed(2)} s  ${pool.allCores.backtestsPerMinute.toFixed(1)} backtests/min  (${pool.allCores.cpuMsPerRun.toFixed(1)} ms CPU/run, ${pool.allCores.busyCores.toFixed(2)} cores busy; whole command ${pool.allCores.commandSeconds.toFixed(2)} s; ${pool.speedup.toFixed(2)}x; goal >= 1.7x on 2 cores)`,
+      `  busy ceiling        ${pool.busyCeiling.toFixed(2)}x = ${pool.allCores.workers} cores / ${pool.oneWorker.busyCores.toFixed(2)} cores the 1-worker sweep keeps busy (its worker, V8's GC and compiler threads, the main thread): about the most ${pool.allCores.workers} workers can gain here (the main thread's share does not double)`,
       `  after start-up      ${pool.oneWorker.steadyBacktestsPerMinute.toFixed(0)} vs ${pool.allCores.steadyBacktestsPerMinute.toFixed(0)} backtests/min (1 vs ${pool.allCores.workers} workers, once each worker ran once; not the goal's figure)`,
     );
   }

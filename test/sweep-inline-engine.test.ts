@@ -16,7 +16,7 @@ import { MemoryStream, backtestModelOf, runBacktest, type BacktestModel, type Ba
 import { openConfiguredModel } from '../engine/models/index.js';
 import { readRegimeModelFile, type RegimeModelRecord } from '../engine/regime/index.js';
 import { packageRoot } from '../engine/core/package-root.js';
-import { keepCoreMemory, takeCoreMemory, zeroDirtyPages } from '../engine/core/core-memory-cache.js';
+import { keepCoreMemory, prepareCoreMemory, takeCoreMemory, zeroDirtyPages } from '../engine/core/core-memory-cache.js';
 import { EngineHost } from '../engine/threads/index.js';
 import { EventKind } from '../engine/layout/event-record.js';
 import { MEMORY_BYTES, PAGE_BYTES } from '../engine/layout/memory-map.js';
@@ -142,6 +142,22 @@ describe('the kept core memory', () => {
     expect([bytes[0], bytes[PAGE_BYTES - 1], bytes[5 * PAGE_BYTES + 123], bytes[MEMORY_BYTES - 1]]).toEqual([0, 0, 0, 0]);
     expect(zeroDirtyPages(memory), 'nothing left to fill').toBe(0);
     keepCoreMemory(memory);
+  });
+
+  it('is readied ahead of a first run once (a pool worker waiting for its first task), and a run then takes it', async () => {
+    const held = takeCoreMemory();
+    prepareCoreMemory();
+    const readied = takeCoreMemory();
+    expect(readied, 'a new memory, not the one held').not.toBe(held);
+    expect(readied.buffer.byteLength).toBe(MEMORY_BYTES);
+    keepCoreMemory(readied);
+    prepareCoreMemory();
+    expect(takeCoreMemory(), 'a kept memory is not replaced').toBe(readied);
+    keepCoreMemory(readied);
+    const run = await runBacktest({ ...shapes.pair(), inlineEngine: true });
+    expect(run.recording.fills.length, 'the run traded over the readied memory').toBeGreaterThan(0);
+    expect(takeCoreMemory(), 'the run used the readied memory and gave it back').toBe(readied);
+    keepCoreMemory(held);
   });
 });
 

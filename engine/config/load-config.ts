@@ -76,6 +76,12 @@ export interface LoadConfigOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The defaults file (default: config/default.yaml of the package). */
   readonly defaultsFile?: string;
+  /**
+   * `document` holds the defaults already (a sweep run's document, merged over this package's
+   * defaults file by the process that runs it): no defaults file is read or merged, so the
+   * thread parses no YAML. Default false.
+   */
+  readonly documentHoldsDefaults?: boolean;
 }
 
 /** config/default.yaml of the package, from source or from dist/. */
@@ -209,8 +215,11 @@ function rule(error: ErrorObject): string {
 
 /** Loads, merges, overrides and validates the configuration. Throws ConfigError. */
 export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
-  const defaults = readDefaults(options.defaultsFile ?? defaultConfigPath());
   if (options.document !== undefined && options.configFile !== undefined) throw new RangeError('loadConfig takes `configFile` or `document`, not both');
+  if (options.documentHoldsDefaults && options.document === undefined) throw new RangeError('loadConfig: `documentHoldsDefaults` needs a `document`');
+  const defaults: ConfigSource = options.documentHoldsDefaults
+    ? { label: options.document!.label, value: {}, locate: () => null }
+    : readDefaults(options.defaultsFile ?? defaultConfigPath());
   const file: ConfigSource | null = options.document !== undefined
     ? documentSource(options.document)
     : options.configFile === undefined ? null : readSource(options.configFile, 'config file');

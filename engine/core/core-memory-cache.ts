@@ -32,6 +32,18 @@ export function takeCoreMemory(): WebAssembly.Memory {
   return memory;
 }
 
+/**
+ * Readies this thread's kept memory ahead of its first run (a pool worker waiting for its first
+ * task): mapped, and every page read once, so that run neither maps 128 MiB nor takes the page
+ * faults of the first scan. Nothing when a memory is kept already.
+ */
+export function prepareCoreMemory(): void {
+  if (kept.length > 0) return;
+  const memory = createSharedMemory();
+  zeroDirtyPages(memory);
+  kept.push(memory);
+}
+
 /** Keeps `memory` for the next takeCoreMemory of this thread. Its run must hold no view of it any more. */
 export function keepCoreMemory(memory: WebAssembly.Memory): void {
   if (kept.length < KEPT_MAX && memory.buffer.byteLength === MEMORY_BYTES && !kept.includes(memory)) kept.push(memory);

@@ -131,9 +131,10 @@ function sharpeOf(returns: Float64Array): number | null {
   return std > 0 && Number.isFinite(std) ? mean / std : null;
 }
 
-export async function executeRun(task: RunTask, cache: DataCache): Promise<RunResult> {
+/** `localRun`: executed by the process that built the task (a pool worker), over the same defaults (loadRunConfig `holdsDefaults`). */
+export async function executeRun(task: RunTask, cache: DataCache, localRun = false): Promise<RunResult> {
   const started = performance.now();
-  const config = loadRunConfig(task.config, task.configDir, `sweep ${task.sweepId} run ${task.index}`);
+  const config = loadRunConfig(task.config, task.configDir, `sweep ${task.sweepId} run ${task.index}`, localRun);
   const streams = await cache.streams(task.data);
   // No bars for the price chart: a sweep keeps the fills, the trades and the equity.
   const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe, inlineEngine: true, recordBars: false });

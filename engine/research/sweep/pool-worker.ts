@@ -6,8 +6,18 @@
 // Whatever a run throws goes back as a plain Error with its message and stack.
 // The pool gives each worker a second task while it runs one (pool-executor.ts); they execute
 // one after another (OneAtATime), the next the moment the last ends.
+// A run's document was built over this process's defaults file (run-config.ts readBaseDocument),
+// so the worker validates it as it is (executeRun `localRun`): a pool worker parses no YAML (the
+// defaults file's parse, and V8 optimizing the YAML parser's functions on its helper threads,
+// were ~15 ms of each worker's first run and ~130 ms of helper-thread CPU).
+// While it waits for its first task (the main thread is still parsing the data and compiling
+// the core), a new worker readies what its first run would otherwise pay inside the sweep: its
+// kept core memory (mapped, every page read once) and the configuration validator's first call
+// (its compile; the empty document it is given may fail validation, which is all the same).
 import { inspect } from 'node:util';
+import { prepareCoreMemory } from '../../core/core-memory-cache.js';
 import { DataCache, executeRun, type RunResult, type RunTask } from './execute-run.js';
+import { loadRunConfig } from './run-config.js';
 import { adoptSharedRunInputs, type SharedRunInputs } from './shared-run-inputs.js';
 import { OneAtATime } from './one-at-a-time.js';
 
@@ -19,15 +29,27 @@ export interface PoolTask {
 
 const cache = new DataCache();
 const turns = new OneAtATime();
+let tasksSeen = 0;
+
+setImmediate(() => {
+  if (tasksSeen > 0) return;
+  try {
+    prepareCoreMemory();
+    loadRunConfig({}, undefined, 'the pool worker warm-up configuration', true);
+  } catch {
+    // Only a head start: a run that needs either pays it itself and reports its own errors.
+  }
+});
 
 export default function runTask(message: PoolTask): Promise<RunResult> {
+  tasksSeen++;
   return turns.run(() => executeTask(message));
 }
 
 async function executeTask({ task, inputs }: PoolTask): Promise<RunResult> {
   try {
     adoptSharedRunInputs(inputs, cache);
-    return await executeRun(task, cache);
+    return await executeRun(task, cache, true);
   } catch (error) {
     // A fresh Error with only a message and a stack always crosses back to the pool intact (an
     // error carrying uncloneable properties would arrive as an empty object).

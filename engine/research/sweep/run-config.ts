@@ -77,8 +77,11 @@ export function runDocument(base: ConfigDocument, settings: readonly SweepSettin
 /**
  * Validates a run's document through engine/config (no environment overrides); `dir` is the
  * directory its relative paths resolve against (baseDirectory; absent: the current directory);
- * `label` names it in errors (default "the sweep run's configuration"). Throws ConfigError.
+ * `label` names it in errors (default "the sweep run's configuration"). `holdsDefaults`: the
+ * document was built over this process's own defaults file (a local pool's run), so it is not
+ * merged over them again and the thread reads no YAML (a queue worker, maybe another version on
+ * another machine, merges over its own). Throws ConfigError.
  */
-export function loadRunConfig(doc: ConfigDocument, dir: string | undefined, label = "the sweep run's configuration"): QuantFlowConfig {
-  return loadConfig({ document: { value: doc, label, ...(dir !== undefined ? { dir } : {}) }, env: {} });
+export function loadRunConfig(doc: ConfigDocument, dir: string | undefined, label = "the sweep run's configuration", holdsDefaults = false): QuantFlowConfig {
+  return loadConfig({ document: { value: doc, label, ...(dir !== undefined ? { dir } : {}) }, env: {}, documentHoldsDefaults: holdsDefaults });
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { loadConfig } from '../../config/index.js';
 import { parseSweepSpec, planSweep, compileConstraint, parseKeyPath, fillTemplate, runDocument, readBaseDocument, baseDirectory, loadRunConfig, SweepSpecError } from './index.js';
 
 const root = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -112,5 +113,17 @@ describe('constraints, key paths and templates', () => {
     expect(config.execution.noTradeBand.equityPct).toBe(0.05);
     const bad = parseSweepSpec(`${BASE}parameters: { fast: [5] }\nset: { "strategies[3].long.entry": "ema:{fast} > 0" }\n`, file);
     expect(() => runDocument(base, bad.set, { fast: 5 })).toThrow(/`set.strategies\[3\].long.entry`: `strategies\[3\]` does not exist/);
+  });
+
+  it('validates a local run\'s document as it is (it holds the defaults): the same configuration, no defaults file read', () => {
+    const spec = parseSweepSpec(`${BASE}parameters: { fast: [5], slow: [30] }\n${EMA_SET}`, file);
+    const doc = runDocument(readBaseDocument(spec.base), spec.set, { fast: 5, slow: 30 });
+    const merged = loadRunConfig(doc, baseDirectory(spec.base));
+    const asIs = loadRunConfig(doc, baseDirectory(spec.base), 'sweep t run 0', true);
+    expect(asIs, 'the same configuration as merging it over the defaults again').toEqual(merged);
+    expect(() => loadConfig({ document: { value: doc, label: 'run 0' }, env: {}, defaultsFile: path.join(root, 'no-such-defaults.yaml'), documentHoldsDefaults: true }), 'the defaults file is not read').not.toThrow();
+    expect(() => loadConfig({ document: { value: doc, label: 'run 0' }, env: {}, defaultsFile: path.join(root, 'no-such-defaults.yaml') }), 'without it, the defaults file is read').toThrow(/no-such-defaults\.yaml/);
+    const { execution: _dropped, ...lacking } = doc;
+    expect(() => loadRunConfig(lacking, baseDirectory(spec.base), 'sweep t run 1', true), 'a key the document lacks is missing, not taken from the defaults').toThrow(/sweep t run 1/);
   });
 });
