@@ -263,8 +263,9 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
       allCores: { workers: cores, ...summary(all) },
       speedup: median(one.map((r) => r.ms)) / median(all.map((r) => r.ms)),
       // What the pool can gain at most here: one worker's sweep already keeps busyCores cores
-      // busy (the worker, and beside it V8's GC and compiler threads and the main thread), so
-      // `cores` workers can at most do cores / busyCores times its work in the same time.
+      // busy (the worker, and beside it V8's GC and compiler threads and the main thread). The
+      // same runs on more workers need at least the same CPU time, which `cores` cores give in
+      // no less than busyCores / cores of the 1-worker time: a speedup of at most cores / busyCores.
       busyCeiling: cores / median(one.map((r) => r.cpuMs / r.commandMs)),
       goal: '>= 1.7x on 2 cores',
     };
@@ -297,7 +298,7 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
       `  machine now         ${pool.machineCeiling.speedup.toFixed(2)}x for ${pool.machineCeiling.threads} threads of pure arithmetic (the ceiling of any pool here)`,
       `  pool 1 worker       ${pool.oneWorker.medianSeconds.toFixed(2)} s  ${pool.oneWorker.backtestsPerMinute.toFixed(1)} backtests/min  (${pool.oneWorker.cpuMsPerRun.toFixed(1)} ms CPU/run, ${pool.oneWorker.busyCores.toFixed(2)} cores busy; whole command ${pool.oneWorker.commandSeconds.toFixed(2)} s)`,
       `  pool ${String(pool.allCores.workers).padEnd(2)} workers     ${pool.allCores.medianSeconds.toFixed(2)} s  ${pool.allCores.backtestsPerMinute.toFixed(1)} backtests/min  (${pool.allCores.cpuMsPerRun.toFixed(1)} ms CPU/run, ${pool.allCores.busyCores.toFixed(2)} cores busy; whole command ${pool.allCores.commandSeconds.toFixed(2)} s; ${pool.speedup.toFixed(2)}x; goal >= 1.7x on 2 cores)`,
-      `  busy ceiling        ${pool.busyCeiling.toFixed(2)}x = ${pool.allCores.workers} cores / ${pool.oneWorker.busyCores.toFixed(2)} cores the 1-worker sweep keeps busy (its worker, V8's GC and compiler threads, the main thread): about the most ${pool.allCores.workers} workers can gain here (the main thread's share does not double)`,
+      `  busy ceiling        ${pool.busyCeiling.toFixed(2)}x = ${pool.allCores.workers} cores / ${pool.oneWorker.busyCores.toFixed(2)} cores the 1-worker sweep keeps busy (its worker, V8's GC and compiler threads, the main thread): about the most ${pool.allCores.workers} workers can gain here (the same runs need at least the same CPU)`,
       `  after start-up      ${pool.oneWorker.steadyBacktestsPerMinute.toFixed(0)} vs ${pool.allCores.steadyBacktestsPerMinute.toFixed(0)} backtests/min (1 vs ${pool.allCores.workers} workers, once each worker ran once; not the goal's figure)`,
     );
   }
