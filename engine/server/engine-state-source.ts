@@ -97,7 +97,7 @@ export class EngineStateSource implements StateSource {
   private timer: NodeJS.Timeout | null = null;
   /** The tick queued right after a drain that handed something over (at most one). */
   private afterDrain: NodeJS.Immediate | null = null;
-  /** Date.now() of the last drain that handed something over. */
+  /** Date.now() at the publish that followed the last drain that handed something over. */
   private lastHandOverMs = 0;
   private dirty = false;
   private lastRead = 0;
@@ -156,12 +156,12 @@ export class EngineStateSource implements StateSource {
 
   /** A drain handed a record over: publish right after it (see the header), once per event-loop turn. */
   private handedOver(): void {
-    this.lastHandOverMs = Date.now();
     if (this.afterDrain === null && this.timer !== null) this.afterDrain = setImmediate(this.tickAfterDrain);
   }
 
   private readonly tickAfterDrain = (): void => {
     this.afterDrain = null;
+    this.lastHandOverMs = Date.now();
     if (this.timer !== null) this.tick(false);
   };
 
