@@ -27,19 +27,25 @@ const CONFIG = [
   'exits:', '  stopPct: 0.003', '',
 ].join('\n');
 
+/** The first 1,500 bundled ETH bars, the EMA cross planned over them, and a state source with `throttleMs`. */
+async function emaRun(throttleMs: number) {
+  const ethFile = defaultBarFiles().find((file) => file.includes('ETHUSDT'))!;
+  const series = (await loadBarsCsv(ethFile)).series;
+  const cut: BarSeries = { ...series, length: 1500 } as BarSeries;
+  const tape = buildBarReplayTape([cut], instrumentNames([ethFile]));
+  const configFile = path.join(dir, `ema-${throttleMs}.yaml`);
+  writeFileSync(configFile, CONFIG);
+  const planned = tradingPipeline({
+    config: loadConfig({ env: {}, configFile }), instrumentNames: tape.instrumentNames, timeframes: [timeframeOfInterval(barIntervalNs(series))],
+    indicators: [], equity: 100_000, startNs: tape.tsExchange[0], halted: false, simulate: true,
+  });
+  const source = new EngineStateSource({ instruments: [{ instrument: 0, symbol: tape.instrumentNames[0] }], mode: 'backtest', throttleMs, startingCash: 100_000 });
+  return { tape, planned, source };
+}
+
 describe('EngineStateSource', () => {
   it('streams state and fills of a real engine run to a client, missing no fill', async () => {
-    const ethFile = defaultBarFiles().find((file) => file.includes('ETHUSDT'))!;
-    const series = (await loadBarsCsv(ethFile)).series;
-    const cut: BarSeries = { ...series, length: 1500 } as BarSeries;
-    const tape = buildBarReplayTape([cut], instrumentNames([ethFile]));
-    const configFile = path.join(dir, 'ema.yaml');
-    writeFileSync(configFile, CONFIG);
-    const planned = tradingPipeline({
-      config: loadConfig({ env: {}, configFile }), instrumentNames: tape.instrumentNames, timeframes: [timeframeOfInterval(barIntervalNs(series))],
-      indicators: [], equity: 100_000, startNs: tape.tsExchange[0], halted: false, simulate: true,
-    });
-    const source = new EngineStateSource({ instruments: [{ instrument: 0, symbol: tape.instrumentNames[0] }], mode: 'backtest', throttleMs: 20, startingCash: 100_000 });
+    const { tape, planned, source } = await emaRun(20);
     const server = await startStateServer({ source });
     const client = await connect(server.url);
     const fills: FillViewData[] = [];
@@ -86,19 +92,9 @@ describe('EngineStateSource', () => {
   }, 120_000);
 
   it('publishes fills right after the drain that handed them over, not at the next timer tick', async () => {
-    const ethFile = defaultBarFiles().find((file) => file.includes('ETHUSDT'))!;
-    const series = (await loadBarsCsv(ethFile)).series;
-    const cut: BarSeries = { ...series, length: 1500 } as BarSeries;
-    const tape = buildBarReplayTape([cut], instrumentNames([ethFile]));
-    const configFile = path.join(dir, 'ema-after-drain.yaml');
-    writeFileSync(configFile, CONFIG);
-    const planned = tradingPipeline({
-      config: loadConfig({ env: {}, configFile }), instrumentNames: tape.instrumentNames, timeframes: [timeframeOfInterval(barIntervalNs(series))],
-      indicators: [], equity: 100_000, startNs: tape.tsExchange[0], halted: false, simulate: true,
-    });
     // A throttle far longer than the run: the timer never fires while it runs, so every fill a
     // client sees before the end came from the publish that follows a drain.
-    const source = new EngineStateSource({ instruments: [{ instrument: 0, symbol: tape.instrumentNames[0] }], mode: 'backtest', throttleMs: 600_000, startingCash: 100_000 });
+    const { tape, planned, source } = await emaRun(600_000);
     const server = await startStateServer({ source });
     const client = await connect(server.url);
     const fills: FillViewData[] = [];
