@@ -98,7 +98,11 @@ describe('quantflow run: risk-limit changes of a live session (issue 11)', () =>
 
       const change = await client.control({ kind: 'limit-change', limit: 'minNotional', value: 1e9, reason: 'no new entries during review' });
       expect(change, first.stderr).toMatchObject({ ok: true, who: 'operator:carol' });
-      expect(first.stderr).toMatch(/risk limit: minNotional 10 -> 1000000000 by operator:carol \(no new entries during review\), journaled at \d+/);
+      // The reply comes over the WebSocket and the log line over the child's stderr pipe: the
+      // parent may read either first, so the line is waited for (bounded), not assumed read.
+      const changeLine = /risk limit: minNotional 10 -> 1000000000 by operator:carol \(no new entries during review\), journaled at \d+/;
+      await until('the change\'s log line', () => changeLine.test(first.stderr), first, 10_000);
+      expect(first.stderr).toMatch(changeLine);
       const same = await client.control({ kind: 'limit-change', limit: 'minNotional', value: 1e9, reason: 'twice' });
       expect((same as { message: string }).message, 'a change to the current value is refused').toMatch(/minNotional is already 1000000000/);
 
