@@ -45,8 +45,8 @@
 // `busy ceiling` divides the cores by the cores the 1-worker sweep keeps busy on average (its CPU
 // time over the whole command's wall time): V8's GC and compiler threads, the main thread (data,
 // core compile, the store) and the start-up already run beside its one worker, so N workers cannot
-// gain more than N / that over it, whatever the pool does (Dec 2026: 1.30-1.52 cores busy on 1
-// worker, a ceiling of 1.32-1.54x on 2 cores).
+// gain more than N / that over it, whatever the pool does (Dec 2026: 1.31-1.36 cores busy on 1
+// worker, a ceiling of 1.47-1.53x on 2 cores).
 //
 // Where the time goes (profiled with node --cpu-prof and timers around the phases; 2 vCPU, see
 // engine/research/sweep/README.md for the figures): with an engine thread per run,

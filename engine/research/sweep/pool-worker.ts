@@ -11,13 +11,11 @@
 // defaults file's parse, and V8 optimizing the YAML parser's functions on its helper threads,
 // were ~15 ms of each worker's first run and ~130 ms of helper-thread CPU).
 // While it waits for its first task (the main thread is still parsing the data and compiling
-// the core), a new worker readies what its first run would otherwise pay inside the sweep: its
-// kept core memory (mapped, every page read once) and the configuration validator's first call
-// (its compile; the empty document it is given may fail validation, which is all the same).
+// the core), a new worker readies its kept core memory (mapped, every page read once), which its
+// first run would otherwise pay inside the sweep.
 import { inspect } from 'node:util';
 import { prepareCoreMemory } from '../../core/core-memory-cache.js';
 import { DataCache, executeRun, type RunResult, type RunTask } from './execute-run.js';
-import { loadRunConfig } from './run-config.js';
 import { adoptSharedRunInputs, type SharedRunInputs } from './shared-run-inputs.js';
 import { OneAtATime } from './one-at-a-time.js';
 
@@ -35,9 +33,8 @@ setImmediate(() => {
   if (tasksSeen > 0) return;
   try {
     prepareCoreMemory();
-    loadRunConfig({}, undefined, 'the pool worker warm-up configuration', true);
   } catch {
-    // Only a head start: a run that needs either pays it itself and reports its own errors.
+    // Only a head start: the first run maps its memory itself and reports its own errors.
   }
 });
 
