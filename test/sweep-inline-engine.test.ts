@@ -144,6 +144,21 @@ describe('the kept core memory', () => {
     keepCoreMemory(memory);
   });
 
+  it('finds a lone non-zero byte at any offset of a 64-byte row, in any row of a page', () => {
+    const memory = takeCoreMemory();
+    const bytes = new Uint8Array(memory.buffer);
+    // Page 10 + k holds one byte at row (k * 13) % 1024, byte k of the row: every offset 0..63, rows all over the page.
+    const at = (k: number): number => (10 + k) * PAGE_BYTES + ((k * 13) % (PAGE_BYTES / 64)) * 64 + k;
+    for (let k = 0; k < 64; k++) bytes[at(k)] = 0x80;
+    bytes[80 * PAGE_BYTES - 1] = 1; // the last byte of page 79
+    expect(zeroDirtyPages(memory)).toBe(65);
+    let left = 0;
+    for (let k = 0; k < 64; k++) left += bytes[at(k)];
+    expect(left + bytes[80 * PAGE_BYTES - 1], 'bytes left non-zero').toBe(0);
+    expect(zeroDirtyPages(memory), 'nothing left to fill').toBe(0);
+    keepCoreMemory(memory);
+  });
+
   it('is readied ahead of a first run once (a pool worker waiting for its first task), and a run then takes it', async () => {
     const held = takeCoreMemory();
     prepareCoreMemory();

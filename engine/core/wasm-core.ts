@@ -83,6 +83,28 @@ function setOnCommandLine(flag: string): boolean {
   return process.execArgv.some((arg) => arg.replace(/=.*$/, '').replace(/^--(no-)?/, '').replaceAll('_', '-') === name);
 }
 
+/** Path of the page-reset module (wasm/page-reset/page-reset.ts), relative to the package root. */
+export function pageResetWasmPath(): string {
+  return `${packageRoot()}/wasm/build/page-reset.wasm`;
+}
+
+let pageResetModule: WebAssembly.Module | undefined;
+
+/** Compiles the page-reset module once per thread (optimizing tier up front: each call is one long loop). */
+export function compilePageReset(): WebAssembly.Module {
+  if (!pageResetModule) {
+    const path = pageResetWasmPath();
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(readFileSync(path));
+    } catch {
+      throw new Error(`WASM page-reset module not found at ${path}: run \`npm run build\` first`);
+    }
+    pageResetModule = compileOptimizedUpFront(bytes);
+  }
+  return pageResetModule;
+}
+
 export function createSharedMemory(pages: number = MEMORY_PAGES): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
