@@ -1,9 +1,11 @@
 // Control actions of a paper session over the WebSocket (a running session of the EMA cross on
 // the first 600 bundled 1h ETH bars, at 60 bars a second): with a signed token a kill-switch
-// reset is accepted and applied at a batch boundary; pausing or resuming a strategy and changing
-// mode are refused with why (the core has no per-strategy halt; paper cannot switch venue), never
-// silently accepted; once the run has ended a reset is refused. Every action lands in the
-// session's append-only control log (JSON Lines) with the token's subject and its outcome.
+// reset is accepted and applied at a batch boundary, and so are a pause and a resume of the
+// strategy (by its configured name; the `risk` topic lists the paused ones); an unknown strategy,
+// a second pause and a mode change are refused with why, never silently accepted; once the run
+// has ended a reset is refused. Every action lands in the session's append-only control log (JSON
+// Lines) with the token's subject and its outcome. What a pause does in the core is tested in
+// test/strategy-pause.test.ts.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,7 +31,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('control actions in a paper session', () => {
-  it('applies a signed kill-switch reset, refuses pause, resume and mode change with why, and logs each with its subject', async () => {
+  it('applies a signed kill-switch reset, a pause and a resume, refuses what it cannot do with why, and logs each with its subject', async () => {
     const config = loadConfig({ configFile: join(ROOT, 'config', 'examples', 'ema-cross.yaml'), env: { QF_CONTROL_SECRET: 's'.repeat(40) } });
     const controlLogPath = join(dir, 'state', 'paper-control.jsonl');
     const logged: string[] = [];
@@ -38,12 +40,25 @@ describe('control actions in a paper session', () => {
     });
     const token = await signControlToken('operator:alice', config.control, 60);
     const client = await connect(`ws://127.0.0.1:${session.server!.port}/`, { reconnect: false, token });
+    const paused: string[][] = [];
+    client.subscribe('risk', (update) => paused.push(update.payload.pausedStrategies));
+    const until = async (what: string, ok: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !ok(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(ok(), what).toBe(true);
+    };
     try {
-      const pause = await client.control({ kind: 'pause-strategy', strategy: 'ema-cross' });
-      expect(pause, 'pause is refused, not silently accepted').toMatchObject({ ok: false, code: 'refused' });
-      expect(pause.ok ? '' : pause.message).toMatch(/pause-strategy refused: .*no per-strategy halt/);
+      const unknown = await client.control({ kind: 'pause-strategy', strategy: 'nope' });
+      expect(unknown).toMatchObject({ ok: false, code: 'refused' });
+      expect(unknown.ok ? '' : unknown.message).toMatch(/no strategy named "nope" in this session \(its strategies: ema-cross\)/);
+      const pause = await client.control({ kind: 'pause-strategy', strategy: 'ema-cross', reason: 'news at 14:00' });
+      expect(pause, 'pause is applied in the core').toMatchObject({ ok: true, who: 'operator:alice' });
+      const again = await client.control({ kind: 'pause-strategy', strategy: 'ema-cross' });
+      expect(again).toMatchObject({ ok: false, code: 'refused' });
+      expect(again.ok ? '' : again.message).toMatch(/already paused/);
+      await until('the risk topic lists the paused strategy', () => paused.at(-1)?.includes('ema-cross') === true);
       const resume = await client.control({ kind: 'resume-strategy', strategy: 'ema-cross' });
-      expect(resume).toMatchObject({ ok: false, code: 'refused' });
+      expect(resume).toMatchObject({ ok: true, who: 'operator:alice' });
+      await until('the risk topic lists none once resumed', () => paused.at(-1)?.length === 0);
       const mode = await client.control({ kind: 'mode-change', mode: 'live' });
       expect(mode).toMatchObject({ ok: false, code: 'refused' });
       expect(mode.ok ? '' : mode.message).toMatch(/cannot change mode/);
@@ -56,11 +71,14 @@ describe('control actions in a paper session', () => {
       expect(existsSync(controlLogPath), 'the control log is created under the state directory').toBe(true);
       const entries = readFileSync(controlLogPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(entries.map((e) => [(e.action as { kind: string }).kind, e.outcome])).toEqual([
-        ['pause-strategy', 'refused'], ['resume-strategy', 'refused'], ['mode-change', 'refused'],
+        ['pause-strategy', 'refused'], ['pause-strategy', 'accepted'], ['pause-strategy', 'applied'], ['pause-strategy', 'refused'],
+        ['resume-strategy', 'accepted'], ['resume-strategy', 'applied'], ['mode-change', 'refused'],
         ['kill-switch-reset', 'accepted'], ['kill-switch-reset', 'applied'], ['kill-switch-reset', 'refused'],
       ]);
       expect(entries.every((e) => e.who === 'operator:alice' && typeof e.timeIso === 'string' && typeof e.why === 'string' && (e.why as string).length > 0), 'each names its subject and why').toBe(true);
-      expect(entries[3]).toMatchObject({ reason: 'reviewed the drawdown' });
+      expect(entries[1]).toMatchObject({ reason: 'news at 14:00' });
+      expect(entries[2].why).toMatch(/paused ema-cross/);
+      expect(entries[7]).toMatchObject({ reason: 'reviewed the drawdown' });
       expect(logged.some((line) => line.includes('refused') && line.includes('operator:alice'))).toBe(true);
       const metrics = await (await fetch(`http://127.0.0.1:${session.server!.port}/metrics`)).text();
       expect(metrics).toMatch(/quantflow_server_control_actions_total\{action="mode-change",outcome="refused"\} 1/);

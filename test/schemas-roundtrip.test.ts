@@ -285,10 +285,12 @@ describe('WebSocket frames', () => {
 
   it('round-trips a risk snapshot', () => {
     const bytes = frameBytes(Frames.Topic.Risk, Frames.FrameKind.Snapshot, 6n, Frames.Payload.RiskPayload, (b) =>
-      Frames.RiskPayload.createRiskPayload(b, true, b.createString('drawdown 12.1% > limit 10%'), 0.121, 0.1, 250_000, -50_000, 300_000, 2, 17n));
+      Frames.RiskPayload.createRiskPayload(b, true, b.createString('drawdown 12.1% > limit 10%'), 0.121, 0.1, 250_000, -50_000, 300_000, 2, 17n,
+        Frames.RiskPayload.createPausedStrategiesVector(b, [b.createString('ema-cross'), b.createString('regime')])));
     const risk: Frames.RiskPayload = readFrame(bytes, Frames.Topic.Risk, Frames.FrameKind.Snapshot, 6n, Frames.Payload.RiskPayload).payload(new Frames.RiskPayload());
     expect([risk.killSwitchTripped(), risk.killSwitchReason(), risk.drawdown(), risk.maxDrawdown(), risk.grossExposure(), risk.netExposure(), risk.maxGrossExposure(), risk.uncertainOrders(), risk.deniedOrders()])
       .toEqual([true, 'drawdown 12.1% > limit 10%', 0.121, 0.1, 250_000, -50_000, 300_000, 2, 17n]);
+    expect([risk.pausedStrategiesLength(), risk.pausedStrategies(0), risk.pausedStrategies(1)]).toEqual([2, 'ema-cross', 'regime']);
   });
 
   it('round-trips a latency snapshot with percentiles per stage', () => {

@@ -138,7 +138,7 @@ describe('state server: subscribe', () => {
     const updates: TopicUpdate<'risk'>[] = [];
     c.subscribe('risk', (u) => updates.push(u));
     await sleep(50);
-    const risk = { killSwitchTripped: true, killSwitchReason: 'drawdown', drawdown: 0.2, maxDrawdown: 0.25, grossExposure: 1, netExposure: -1, maxGrossExposure: 2, uncertainOrders: 1, deniedOrders: 7n };
+    const risk = { killSwitchTripped: true, killSwitchReason: 'drawdown', drawdown: 0.2, maxDrawdown: 0.25, grossExposure: 1, netExposure: -1, maxGrossExposure: 2, uncertainOrders: 1, deniedOrders: 7n, pausedStrategies: ['ema-cross'] };
     source.publish('risk', risk);
     source.publish('risk', { ...risk, drawdown: 0.1 });
     await until(() => updates.length === 2, 'two frames');

@@ -14,7 +14,7 @@ const PAYLOADS: TopicPayloads = {
       { score: 0.1, confidence: 0.6, weight: 0.2, present: true }, { score: 0, confidence: 0, weight: 0.1, present: false }],
     confidence: 0.75, choppyScale: 0.95, direction: -0.285, targetExposure: -0.5, price: 64000.5, status: 0x107, orderReason: 3, orderReasonName: 'max-position', orderQuantity: -1.25, orderLimit: 3 }] },
   regime: { regimes: [{ instrumentId: 0, timeframeSeconds: 60, labels: ['trending', 'choppy'], probabilities: [0.25, 0.75], mostLikelyLabel: 'choppy', timeNs: 3n }] },
-  risk: { killSwitchTripped: true, killSwitchReason: 'dd', drawdown: 0.1, maxDrawdown: 0.2, grossExposure: 5, netExposure: -5, maxGrossExposure: 9, uncertainOrders: 2, deniedOrders: 11n },
+  risk: { killSwitchTripped: true, killSwitchReason: 'dd', drawdown: 0.1, maxDrawdown: 0.2, grossExposure: 5, netExposure: -5, maxGrossExposure: 9, uncertainOrders: 2, deniedOrders: 11n, pausedStrategies: ['ema-cross'] },
   latency: { stages: [{ stage: 'decide', count: 7n, p50Ns: 1, p90Ns: 2, p99Ns: 3, p999Ns: 4, maxNs: 5 }] },
   health: { status: 'degraded', uptimeSeconds: 2.5, eventsProcessed: 100n, inboundRingFill: 0.5, outboundRingFill: 0.25, components: [{ name: 'venue', status: 'down', detail: 'timeout' }],
     feeds: [{ instrumentId: 2, symbol: 'ETHUSDT', conditionMask: 0b110, conditions: ['stale', 'gap'], action: 'halt', sinceNs: 5n }] },

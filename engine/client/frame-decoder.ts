@@ -93,7 +93,7 @@ function decodeRisk(p: F.RiskPayload): RiskView {
   return {
     killSwitchTripped: p.killSwitchTripped(), killSwitchReason: p.killSwitchReason() ?? '', drawdown: p.drawdown(), maxDrawdown: p.maxDrawdown(),
     grossExposure: p.grossExposure(), netExposure: p.netExposure(), maxGrossExposure: p.maxGrossExposure(), uncertainOrders: p.uncertainOrders(),
-    deniedOrders: p.deniedOrders(),
+    deniedOrders: p.deniedOrders(), pausedStrategies: list(p.pausedStrategiesLength(), (j) => p.pausedStrategies(j)),
   };
 }
 

@@ -179,6 +179,8 @@ export interface RiskView {
   maxGrossExposure: number;
   uncertainOrders: number;
   deniedOrders: bigint;
+  /** Strategies an operator has paused (`pause-strategy`): their targets may only reduce positions until resumed. */
+  pausedStrategies: string[];
 }
 
 export interface LatencyStageView {
@@ -320,8 +322,9 @@ export interface TopicUpdate<T extends TopicName = TopicName> {
 export type ControlAction =
   | { kind: 'kill-switch-reset'; reason: string }
   | { kind: 'kill-switch-trip'; reason: string }
-  | { kind: 'pause-strategy'; strategy: string }
-  | { kind: 'resume-strategy'; strategy: string }
+  /** Its targets may only reduce positions (no new exposure; exits and stops still trade) until resumed. */
+  | { kind: 'pause-strategy'; strategy: string; reason?: string }
+  | { kind: 'resume-strategy'; strategy: string; reason?: string }
   | { kind: 'mode-change'; mode: EngineModeName }
   /** Sets a pre-trade risk limit (engine/risk risk-limit-change.ts names them and their ranges). */
   | { kind: 'limit-change'; limit: string; value: number; reason: string };

@@ -7,9 +7,13 @@
 //   - kill-switch reset: applied through EngineHost.resetKillSwitch() at the next batch boundary,
 //     once the core has consumed every record published so far, while the engine runs; after the
 //     run there is nothing to reset and the action is refused.
-//   - pause / resume a strategy: refused. The core has no per-strategy halt: the only halt it
-//     has is the account-wide kill switch (wasm/assembly/risk/risk-account.ts RH_HALTED), and the
-//     strategy stages have no switch for one strategy's new entries.
+//   - pause / resume a strategy (by its configured name): applied at the next batch boundary,
+//     once the core has consumed every record published so far, through
+//     EngineHost.setInstrumentsPaused on each of the strategy's instruments: while paused its
+//     targets may only reduce positions (no new exposure; exits and stops still trade, and a
+//     working entry order is withdrawn on its next bar). The paused names go to the state source
+//     (topic `risk`). Refused, with why, for an unknown name, a strategy already in that state, or
+//     after the run. A pause lasts for the session (a paper session keeps no state across runs).
 //   - limit change: refused. Like an operator trip it needs a journal to record who changed
 //     what (issue 11); a paper session has none: set risk.<limit> in the config and restart.
 //   - mode change: refused. A paper session's venue is the core's simulated venue and it has no
@@ -22,6 +26,16 @@ import { ControlRefusedError, type ControlContext } from '../server/index.js';
 
 interface PendingTask {
   run(): Promise<void>;
+}
+
+/** What the running engine lets the control path do (EngineHost's methods, at batch boundaries). */
+export interface PaperEngineControls {
+  resetKillSwitch(): Promise<void>;
+  setInstrumentsPaused(instruments: readonly number[], paused: boolean): Promise<void>;
+  /** Each configured strategy's name and its instruments. */
+  readonly strategies: ReadonlyMap<string, readonly number[]>;
+  /** The paused strategies' names, after each pause or resume the core applied. */
+  onPausedChanged(names: readonly string[]): void;
 }
 
 export type ControlOutcome = 'accepted' | 'applied' | 'refused' | 'failed';
@@ -51,7 +65,6 @@ export class ControlLog {
   }
 }
 
-const PAUSE_REFUSAL = "a paper session cannot pause or resume one strategy: the core has no per-strategy halt (its only halt is the account-wide kill switch)";
 const TRIP_REFUSAL = 'a paper session has no journal to record an operator trip in, so it does not take one (a live or paper `quantflow run` session does)';
 const LIMIT_REFUSAL = 'a paper session has no journal to record a limit change in (who, why, previous value), so it does not take one: set risk.<limit> in the config and restart, or run a live session';
 const MODE_REFUSAL = 'a paper session cannot change mode: its venue is the simulated venue inside the core, with no live venue adapter or journal to switch to (start a live session instead)';
@@ -59,13 +72,16 @@ const MODE_REFUSAL = 'a paper session cannot change mode: its venue is the simul
 export class PaperControl {
   private readonly tasks: PendingTask[] = [];
   private running = false;
-  private reset: (() => Promise<void>) | null = null;
+  private engine: PaperEngineControls | null = null;
+  /** Paused strategies as the accepted actions leave them (applied or queued), and as the core has them. */
+  private readonly pausing = new Set<string>();
+  private readonly paused = new Set<string>();
 
   constructor(private readonly log: (line: string) => void, private readonly controlLog: ControlLog | null = null) {}
 
-  /** The engine runs: resets go to `resetKillSwitch` at batch boundaries. */
-  engineStarted(resetKillSwitch: () => Promise<void>): void {
-    this.reset = resetKillSwitch;
+  /** The engine runs: resets, pauses and resumes go to `engine` at batch boundaries. */
+  engineStarted(engine: PaperEngineControls): void {
+    this.engine = engine;
     this.running = true;
   }
 
@@ -78,7 +94,7 @@ export class PaperControl {
   /** The server's control handler. */
   readonly handle = (action: ControlAction, context: ControlContext): Promise<void> => {
     const subject = `by ${context.who} (connection ${context.sessionId})`;
-    const reason = action.kind === 'kill-switch-reset' || action.kind === 'kill-switch-trip' || action.kind === 'limit-change' ? action.reason : '';
+    const reason = 'reason' in action && typeof action.reason === 'string' ? action.reason : '';
     const record = (outcome: ControlOutcome, why: string): void => {
       this.controlLog?.append({ timeIso: new Date().toISOString(), who: context.who, connection: context.sessionId, action, reason, outcome, why });
     };
@@ -87,25 +103,51 @@ export class PaperControl {
       this.log(`paper: control ${action.kind} ${subject} refused: ${why}`);
       return Promise.reject(new ControlRefusedError(why));
     };
-    if (action.kind === 'pause-strategy' || action.kind === 'resume-strategy') return refuse(PAUSE_REFUSAL);
     if (action.kind === 'mode-change') return refuse(MODE_REFUSAL);
     if (action.kind === 'kill-switch-trip') return refuse(TRIP_REFUSAL);
     if (action.kind === 'limit-change') return refuse(LIMIT_REFUSAL);
-    if (!this.running || this.reset === null) return refuse('the paper run has ended: no engine to reset');
+    const engine = this.engine;
+    if (!this.running || engine === null) return refuse(`the paper run has ended: no engine to ${action.kind === 'kill-switch-reset' ? 'reset' : action.kind === 'pause-strategy' ? 'pause' : 'resume'}`);
+    let apply: () => Promise<string>;
+    if (action.kind === 'kill-switch-reset') {
+      apply = async () => {
+        await engine.resetKillSwitch();
+        return 'the core cleared its kill switch';
+      };
+    } else {
+      const pause = action.kind === 'pause-strategy';
+      const instruments = engine.strategies.get(action.strategy);
+      if (instruments === undefined) {
+        const names = [...engine.strategies.keys()];
+        return refuse(`no strategy named ${JSON.stringify(action.strategy)} in this session (${names.length > 0 ? `its strategies: ${names.join(', ')}` : 'it has no named strategy'})`);
+      }
+      if (this.pausing.has(action.strategy) === pause) return refuse(`strategy ${action.strategy} is ${pause ? 'already paused' : 'not paused'}: nothing to change`);
+      if (pause) this.pausing.add(action.strategy);
+      else this.pausing.delete(action.strategy);
+      apply = async () => {
+        await engine.setInstrumentsPaused(instruments, pause);
+        if (pause) this.paused.add(action.strategy);
+        else this.paused.delete(action.strategy);
+        engine.onPausedChanged([...this.paused]);
+        return pause ? `the core paused ${action.strategy}: its targets may only reduce positions` : `the core resumed ${action.strategy}`;
+      };
+    }
     record('accepted', 'applied at the next batch boundary');
-    this.log(`paper: control kill-switch-reset ${subject}: ${action.reason}`);
-    const reset = this.reset;
+    this.log(`paper: control ${action.kind}${action.kind === 'kill-switch-reset' ? '' : ` ${action.strategy}`} ${subject}${reason ? `: ${reason}` : ''}`);
     return new Promise<void>((resolve, reject) => {
       this.tasks.push({
         run: async () => {
           if (!this.running) {
-            record('refused', 'the paper run ended before the reset was applied');
-            return reject(new ControlRefusedError('the paper run ended before the reset was applied'));
+            if (action.kind === 'pause-strategy') this.pausing.delete(action.strategy);
+            if (action.kind === 'resume-strategy') this.pausing.add(action.strategy);
+            const why = `the paper run ended before the ${action.kind} was applied`;
+            record('refused', why);
+            return reject(new ControlRefusedError(why));
           }
           try {
-            await reset();
-            record('applied', 'the core cleared its kill switch');
-            this.log(`paper: kill switch reset ${subject}`);
+            const done = await apply();
+            record('applied', done);
+            this.log(`paper: ${done} ${subject}`);
             resolve();
           } catch (error) {
             record('failed', (error as Error).message);

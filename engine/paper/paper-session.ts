@@ -168,7 +168,12 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     });
     const engine = host;
     source.attach(engine);
-    control.engineStarted(() => engine.resetKillSwitch());
+    control.engineStarted({
+      resetKillSwitch: () => engine.resetKillSwitch(),
+      setInstrumentsPaused: (instruments, paused) => engine.setInstrumentsPaused(instruments, paused),
+      strategies: instrumentsByStrategy(built.strategyOf),
+      onPausedChanged: (names) => source.setPausedStrategies(names),
+    });
     let stopRequested = false;
     const finished = (async (): Promise<BacktestRun> => {
       let stopped = false;
@@ -231,6 +236,18 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     await server?.close();
     throw error;
   }
+}
+
+/** Each named strategy's instruments, from the planned pipeline's instrument -> strategy name. */
+export function instrumentsByStrategy(strategyOf: readonly (string | undefined)[]): Map<string, number[]> {
+  const byName = new Map<string, number[]>();
+  strategyOf.forEach((name, instrument) => {
+    if (name === undefined) return;
+    const instruments = byName.get(name) ?? [];
+    instruments.push(instrument);
+    byName.set(name, instruments);
+  });
+  return byName;
 }
 
 /** Hands the closes of the BAR records among `count` played records to the feed (calibration). */

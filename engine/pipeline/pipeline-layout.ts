@@ -63,6 +63,8 @@ export const PIPE_PENDING_OPEN = 144;
 export const PIPE_PENDING_CLOSE = 152;
 export const PIPE_PENDING_DEADLINE = 160;
 export const PIPE_RESOLVED_CLOSE = 168;
+/** i32: 1 while an operator has paused the instrument's strategy (its target may only reduce the position). */
+export const PIPE_PAUSED = 176;
 
 export const PIPE_FEATURE_ROWS = PIPE_TABLE + PIPE_MAX_INSTRUMENTS * PIPE_ENTRY_BYTES;
 export const PIPE_FEATURE_ROW_BYTES = 64;

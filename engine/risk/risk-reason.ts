@@ -25,6 +25,8 @@ export const RiskReason = {
   FEED_REDUCE_ONLY: 19,
   FEED_HALT: 20,
   DEFERRED_FEED_HALT: 21,
+  /** Never a risk record: a decision's order outcome when an operator's pause kept its strategy's target from adding exposure. */
+  STRATEGY_PAUSED: 22,
 } as const;
 
 export type RiskReasonCode = (typeof RiskReason)[keyof typeof RiskReason];
@@ -55,6 +57,7 @@ const MESSAGES: Record<RiskReasonName, string> = {
   FEED_REDUCE_ONLY: 'the market-data feed of this instrument is degraded (risk.feedHealth policy reduceOnly): only orders that reduce the position until it recovers',
   FEED_HALT: 'the market-data feed of this instrument is degraded (risk.feedHealth policy halt or cancelAll): no new order until it recovers',
   DEFERRED_FEED_HALT: 'exit deferred: the instrument is halted by its feed health (risk.feedHealth); retry once the feed recovers',
+  STRATEGY_PAUSED: 'the strategy is paused by an operator: its target may only reduce the position (exits still trade) until it is resumed',
 };
 
 /** Name of a reason code; throws for a code the table does not know (a broken invariant). */

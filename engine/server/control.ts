@@ -47,7 +47,10 @@ export function parseControlAction(value: unknown): ControlAction {
     case 'kill-switch-reset':
     case 'kill-switch-trip': return { kind: action.kind, reason: nonEmptyString(action.reason, 'action.reason') };
     case 'pause-strategy':
-    case 'resume-strategy': return { kind: action.kind, strategy: nonEmptyString(action.strategy, 'action.strategy') };
+    case 'resume-strategy': {
+      const strategy = nonEmptyString(action.strategy, 'action.strategy');
+      return action.reason === undefined ? { kind: action.kind, strategy } : { kind: action.kind, strategy, reason: nonEmptyString(action.reason, 'action.reason') };
+    }
     case 'mode-change':
       if (!MODES.includes(action.mode as EngineModeName)) throw new MalformedMessageError(`\`action.mode\` must be one of ${MODES.join(', ')}, was ${JSON.stringify(action.mode)}`);
       return { kind: 'mode-change', mode: action.mode as EngineModeName };

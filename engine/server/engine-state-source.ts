@@ -108,6 +108,7 @@ export class EngineStateSource implements StateSource {
   private readonly changedOrders = new Set<bigint>();
   private readonly realizedByInstrument = new Map<number, number>();
   private deniedOrders = 0n;
+  private pausedStrategies: readonly string[] = [];
   private maxDrawdown = 0;
   private state: StateView;
   private risk: RiskView | null = null;
@@ -222,6 +223,12 @@ export class EngineStateSource implements StateSource {
   publishModels(view: ModelsView): void {
     this.models = view;
     this.emit({ topic: 'models', payload: view, timeNs: this.engineTimeNs > 0n ? this.engineTimeNs : nowNs() });
+  }
+
+  /** The strategies an operator has paused (the session's control path, once the core applied it): the next read publishes them on `risk`. */
+  setPausedStrategies(names: readonly string[]): void {
+    this.pausedStrategies = [...names].sort();
+    this.dirty = true;
   }
 
   /** What runs degraded (e.g. the model is absent): /health lists it and stays ready. */
@@ -396,7 +403,7 @@ export class EngineStateSource implements StateSource {
     const risk: RiskView = {
       killSwitchTripped: account.halted, killSwitchReason: account.halted ? `drawdown trip at equity ${tripEquity.toFixed(2)}` : '', drawdown: account.drawdown,
       maxDrawdown: this.maxDrawdown, grossExposure: gross, netExposure: net, maxGrossExposure: riskConfigured(host.memory) ? readRiskLimit(host.memory, 'maxGrossExposure') : 0, uncertainOrders: [...this.orders.values()].filter((o) => o.status === 'uncertain').length,
-      deniedOrders: this.deniedOrders,
+      deniedOrders: this.deniedOrders, pausedStrategies: [...this.pausedStrategies],
     };
     const riskKey = JSON.stringify(risk, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
     if (riskKey !== this.riskKey) {

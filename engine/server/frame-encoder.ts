@@ -117,8 +117,9 @@ function encodeRegime(b: flatbuffers.Builder, p: TopicPayloads['regime']): Offse
 }
 
 function encodeRisk(b: flatbuffers.Builder, p: TopicPayloads['risk']): Offset {
+  const paused = F.RiskPayload.createPausedStrategiesVector(b, p.pausedStrategies.map((name) => text(b, name)));
   return F.RiskPayload.createRiskPayload(
-    b, p.killSwitchTripped, str(b, p.killSwitchReason), p.drawdown, p.maxDrawdown, p.grossExposure, p.netExposure, p.maxGrossExposure, p.uncertainOrders, p.deniedOrders,
+    b, p.killSwitchTripped, str(b, p.killSwitchReason), p.drawdown, p.maxDrawdown, p.grossExposure, p.netExposure, p.maxGrossExposure, p.uncertainOrders, p.deniedOrders, paused,
   );
 }
 

@@ -55,7 +55,7 @@ import type { OrderIdLease } from '../state/index.js';
 import type { EngineThreadData } from './engine-thread.js';
 import type { EngineThreadMessage } from './engine-thread-messages.js';
 import type { WaitStrategyName } from './wait-strategy-by-name.js';
-import { readPipelineCounters, readPipelineSnapshot, type InstrumentSnapshot, type PipelineCounters, type PipelineMap, type PipelineSpec } from '../pipeline/index.js';
+import { readPipelineCounters, readPipelineSnapshot, writeInstrumentPaused, type InstrumentSnapshot, type PipelineCounters, type PipelineMap, type PipelineSpec } from '../pipeline/index.js';
 import { OutboundDispatch, type OutboundListeners } from './outbound-dispatch.js';
 import { OrderFlowTallier, type OrderFlowTally } from './order-flow-tally.js';
 import { PARK_ONLY, PARK_RESET_KILL_SWITCH, PARK_TRIP_KILL_SWITCH, copyImage, isParked, parkedActionStatus, readCheckpointCounters, releasePark, requestPark, type CoreCheckpoint } from './core-checkpoint.js';
@@ -303,6 +303,18 @@ export class EngineHost {
    */
   async changeRiskLimit(limit: RiskLimitName, value: number): Promise<number> {
     return this.whileParked(PARK_ONLY, () => writeRiskLimit(this.memory, limit, value));
+  }
+
+  /**
+   * Pauses (or resumes) the strategy of each of `instruments` at a batch boundary (an operator's
+   * action the caller has journaled or logged at that point, after every record it published):
+   * the engine parks, PIPE_PAUSED is written (engine/pipeline strategy-pause.ts), it runs on.
+   * While paused an instrument's target may only reduce its position.
+   */
+  async setInstrumentsPaused(instruments: readonly number[], paused: boolean): Promise<void> {
+    await this.whileParked(PARK_ONLY, () => {
+      for (const instrument of instruments) writeInstrumentPaused(this.memory, instrument, paused);
+    });
   }
 
   /** Parks the engine thread with `code` (draining the outbound ring meanwhile), runs `read`, lets it run on. */

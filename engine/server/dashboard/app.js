@@ -193,6 +193,9 @@ function renderRisk(risk) {
   $('gross').textContent = money(risk.grossExposure);
   $('net').textContent = money(risk.netExposure);
   $('denied').textContent = String(risk.deniedOrders);
+  const paused = risk.pausedStrategies ?? [];
+  $('paused').textContent = paused.length > 0 ? paused.join(', ') : 'none';
+  $('paused').className = paused.length > 0 ? 'tripped' : 'ok';
 }
 
 function renderOrders() {
@@ -452,6 +455,36 @@ $('reset-form').onsubmit = (event) => {
     notify(reply.ok ? `kill-switch reset accepted (by ${reply.who})` : `kill-switch reset refused: ${reply.message}`);
   });
   send({ op: 'control', id, action: { kind: 'kill-switch-reset', reason }, token });
+};
+
+// ---- control: pause / resume a strategy (the same token; no new exposure while paused) -------
+$('pause-form').onsubmit = (event) => {
+  event.preventDefault();
+  const kind = event.submitter?.value === 'resume-strategy' ? 'resume-strategy' : 'pause-strategy';
+  const token = $('token').value.trim();
+  const strategy = $('pause-strategy').value.trim();
+  const reason = $('reason').value.trim();
+  const out = $('pause-result');
+  if (token === '' || strategy === '') {
+    out.textContent = 'a signed control token (above) and a strategy name are required';
+    out.className = 'error';
+    return;
+  }
+  if (!stats.connected) {
+    out.textContent = 'not connected';
+    out.className = 'error';
+    return;
+  }
+  const id = nextControlId++;
+  const verb = kind === 'pause-strategy' ? 'pause' : 'resume';
+  out.textContent = 'sent…';
+  out.className = '';
+  pendingControls.set(id, (reply) => {
+    out.textContent = reply.ok ? `${strategy}: ${verb} applied (by ${reply.who})` : `refused: ${reply.message}`;
+    out.className = reply.ok ? 'ok' : 'error';
+    notify(reply.ok ? `${verb} ${strategy} applied (by ${reply.who})` : `${verb} ${strategy} refused: ${reply.message}`);
+  });
+  send({ op: 'control', id, action: reason === '' ? { kind, strategy } : { kind, strategy, reason }, token });
 };
 
 connect();

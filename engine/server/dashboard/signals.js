@@ -35,6 +35,7 @@ function contributions(experts) {
 function orderOutcome(s) {
   if (s.orderReason < 0) return 'none needed (target within the no-trade band, or already held)';
   if (s.orderReason === 0) return `sent ${quantity(s.orderQuantity)}${s.orderLimit !== 0 ? ` (cut to fit risk limit #${s.orderLimit})` : ''}`;
+  if (s.orderReasonName === 'STRATEGY_PAUSED') return 'held: the strategy is paused (its target may only reduce the position)';
   return `denied: ${s.orderReasonName}${s.orderLimit !== 0 && s.orderLimit !== s.orderReason ? ` (limit #${s.orderLimit})` : ''}`;
 }
 

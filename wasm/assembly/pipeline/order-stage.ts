@@ -3,7 +3,9 @@
 // checks. The strategy keeps at most one working order per instrument:
 //
 //   target (flat while the kill switch is halted; flat while an exit rule's re-entry block
-//   holds the same side, exits/exit-engine.ts)
+//   holds the same side, exits/exit-engine.ts; while an operator has paused the strategy
+//   (PIPE_PAUSED), limited to between flat and the position, so it can only reduce it: the
+//   outcome is STRATEGY_PAUSED when that changed it)
 //     -> nothing while the strategy order waits for the venue (PENDING_*, UNCERTAIN)
 //     -> the change still needed: risk/implied-order.ts (whole lots, net of the position and
 //        working entry orders, an entry cut to fit the exposure limits, none below the
@@ -23,6 +25,7 @@
 // The decision output block records the outcome: orderReason (0 accepted, a risk reason, or
 // NO_ORDER), orderQty and orderLimit (the limit the order was cut to fit or stopped by).
 import { ERR_BAD_ARGUMENT, ERR_RISK_NOT_READY, OK } from '../errors';
+import { REASON_STRATEGY_PAUSED } from '../risk/risk-reasons';
 import { DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET, NO_ORDER, OUT_EXPOSURE, OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY, OUT_STATUS, STATUS_PRICE } from '../decision/decision-layout';
 import { advanceClock, currentEquity, riskReady } from '../risk/risk-account';
 import { RH_HALTED, RISK_HEADER, RS_LOT_SIZE, RS_POSITION, RS_VALUE_FACTOR, riskSlotAddress } from '../risk/risk-layout';
@@ -33,7 +36,7 @@ import { exitsBlockSign, exitsClearBlock } from '../exits/exit-engine';
 import {
   HDR_BAND_EQUITY_PCT, HDR_BAND_POSITION_PCT, HDR_BAND_SKIPS, HDR_ENTRY_TIF, HDR_ENTRY_TYPE, HDR_LIMIT_OFFSET_BPS, HDR_REPRICE_BPS,
   HDR_STRATEGY_CANCELS, HDR_STRATEGY_REPLACES, PIPE_HEADER, HDR_CONFIRM_BARS, HDR_CONFIRM_SKIPS, PIPE_CHANGE_BARS, PIPE_CHANGE_SIGN,
-  PIPE_ENTRY_BYTES, PIPE_TABLE,
+  PIPE_ENTRY_BYTES, PIPE_PAUSED, PIPE_TABLE,
 } from './pipeline-layout';
 
 /** orderStage outcomes (>= 0). */
@@ -102,13 +105,22 @@ export function orderStage(instrument: i32, now: i64, ring: i32): i32 {
     if (sign == block) target = 0.0;
     else exitsClearBlock(instrument);
   }
+  const s = riskSlotAddress(instrument);
+  const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
+  if (load<i32>(entry + PIPE_PAUSED) != 0) {
+    // Paused by an operator: the target may only move the position toward flat.
+    const held = load<f64>(s, RS_POSITION);
+    const limited = held > 0.0 ? Math.min(Math.max(target, 0.0), held) : held < 0.0 ? Math.max(Math.min(target, 0.0), held) : 0.0;
+    if (limited != target) {
+      target = limited;
+      store<i32>(out + OUT_ORDER_REASON, REASON_STRATEGY_PAUSED);
+    }
+  }
   const strategySlot = load<i32>(orderIndexAddress(instrument), OI_STRATEGY_SLOT);
   if (strategySlot >= 0) {
     const state = load<i32>(orderSlotAddress(strategySlot), O_STATE);
     if (state != STATE_OPEN && state != STATE_PARTIALLY_FILLED) return NO_ORDER_IMPLIED; // waiting for the venue
   }
-  const s = riskSlotAddress(instrument);
-  const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
   const qty = impliedOrderQty(s, target, price);
   store<i32>(out + OUT_ORDER_LIMIT, lastShapingLimit());
   if (qty == 0.0) {

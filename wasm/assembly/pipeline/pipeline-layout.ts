@@ -93,7 +93,12 @@
 //           |  +168 resolvedClose i64 close time of the   |
 //           |                        last bar that waited |
 //           |                        (MIN before any)     |
-//           |  +176 .. +255 reserved                      |
+//           |  +176 paused      i32  1 while an operator has|
+//           |                        paused the instrument's|
+//           |                        strategy: its target   |
+//           |                        may only reduce the    |
+//           |                        position (order-stage) |
+//           |  +180 .. +255 reserved                      |
 //   +0x41000+--------------------------------------------+
 //           | feature rows: instrument i's d f64 at      |
 //           | FEATURE_ROWS + i * 64                      |
@@ -171,6 +176,7 @@ export const PIPE_PENDING_OPEN: i32 = 144;
 export const PIPE_PENDING_CLOSE: i32 = 152;
 export const PIPE_PENDING_DEADLINE: i32 = 160;
 export const PIPE_RESOLVED_CLOSE: i32 = 168;
+export const PIPE_PAUSED: i32 = 176;
 
 export const PIPE_FEATURE_ROWS: i32 = PIPE_TABLE + PIPE_MAX_INSTRUMENTS * PIPE_ENTRY_BYTES;
 export const PIPE_FEATURE_ROW_BYTES: i32 = 64;

@@ -38,3 +38,4 @@ export const REASON_ORDER_TABLE_FULL: i32 = 18; // every order slot holds a live
 export const REASON_FEED_REDUCE_ONLY: i32 = 19; // the instrument's feed is degraded and its policy is reduce-only: new exposure denied (b: the condition mask)
 export const REASON_FEED_HALT: i32 = 20; // the instrument's feed is degraded and its policy halts it: every new order denied (b: the condition mask)
 export const REASON_DEFERRED_FEED_HALT: i32 = 21; // exit while the instrument is halted by its feed health: retry once it recovers
+export const REASON_STRATEGY_PAUSED: i32 = 22; // never a risk record: the order stage's outcome when an operator's pause kept the strategy's target from adding exposure

@@ -72,8 +72,23 @@ deniedOrders():bigint {
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * Strategies an operator has paused: their targets may only reduce positions until resumed.
+ */
+pausedStrategies(index: number):string
+pausedStrategies(index: number,optionalEncoding:flatbuffers.Encoding):string|Uint8Array
+pausedStrategies(index: number,optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? this.bb!.__string(this.bb!.__vector(this.bb_pos + offset) + index * 4, optionalEncoding) : null;
+}
+
+pausedStrategiesLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
 static startRiskPayload(builder:flatbuffers.Builder) {
-  builder.startObject(9);
+  builder.startObject(10);
 }
 
 static addKillSwitchTripped(builder:flatbuffers.Builder, killSwitchTripped:boolean) {
@@ -112,12 +127,28 @@ static addDeniedOrders(builder:flatbuffers.Builder, deniedOrders:bigint) {
   builder.addFieldInt64(8, deniedOrders, BigInt('0'));
 }
 
+static addPausedStrategies(builder:flatbuffers.Builder, pausedStrategiesOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(9, pausedStrategiesOffset, 0);
+}
+
+static createPausedStrategiesVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addOffset(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startPausedStrategiesVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
 static endRiskPayload(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createRiskPayload(builder:flatbuffers.Builder, killSwitchTripped:boolean, killSwitchReasonOffset:flatbuffers.Offset, drawdown:number, maxDrawdown:number, grossExposure:number, netExposure:number, maxGrossExposure:number, uncertainOrders:number, deniedOrders:bigint):flatbuffers.Offset {
+static createRiskPayload(builder:flatbuffers.Builder, killSwitchTripped:boolean, killSwitchReasonOffset:flatbuffers.Offset, drawdown:number, maxDrawdown:number, grossExposure:number, netExposure:number, maxGrossExposure:number, uncertainOrders:number, deniedOrders:bigint, pausedStrategiesOffset:flatbuffers.Offset):flatbuffers.Offset {
   RiskPayload.startRiskPayload(builder);
   RiskPayload.addKillSwitchTripped(builder, killSwitchTripped);
   RiskPayload.addKillSwitchReason(builder, killSwitchReasonOffset);
@@ -128,6 +159,7 @@ static createRiskPayload(builder:flatbuffers.Builder, killSwitchTripped:boolean,
   RiskPayload.addMaxGrossExposure(builder, maxGrossExposure);
   RiskPayload.addUncertainOrders(builder, uncertainOrders);
   RiskPayload.addDeniedOrders(builder, deniedOrders);
+  RiskPayload.addPausedStrategies(builder, pausedStrategiesOffset);
   return RiskPayload.endRiskPayload(builder);
 }
 }
