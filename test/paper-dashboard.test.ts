@@ -159,6 +159,25 @@ describe('paper session dashboard in headless Chromium', () => {
       await page.screenshot({ path: ARTIFACT, fullPage: true });
     });
 
+    it('pauses and resumes the strategy from the Risk card; the card lists what is paused', async () => {
+      const token = await signControlToken('dashboard-pauser', config.control);
+      await page.fill('#token', token);
+      await page.fill('#pause-strategy', 'no-such-strategy');
+      await page.click('#pause-button');
+      await page.waitForFunction(() => /refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
+      expect(await page.locator('#pause-result').textContent()).toMatch(/no strategy named "no-such-strategy".*ema-cross/);
+      await page.fill('#pause-strategy', 'ema-cross');
+      await page.click('#pause-button');
+      await page.waitForFunction(() => /applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
+      expect(await page.locator('#pause-result').textContent()).toBe('ema-cross: pause applied (by dashboard-pauser)');
+      await page.waitForFunction(() => document.getElementById('paused')!.textContent === 'ema-cross', undefined, { timeout: 10_000 });
+      await page.click('#resume-button');
+      await page.waitForFunction(() => /resume applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
+      expect(await page.locator('#pause-result').textContent()).toBe('ema-cross: resume applied (by dashboard-pauser)');
+      await page.waitForFunction(() => document.getElementById('paused')!.textContent === 'none', undefined, { timeout: 10_000 });
+      expect(logged.some((line) => /paused ema-cross: its targets may only reduce positions by dashboard-pauser/.test(line)), 'the pause is logged with its subject').toBe(true);
+    });
+
     it('refuses a kill-switch reset without a valid token and applies one with a signed token', async () => {
       await page.fill('#token', 'not-a-token');
       await page.click('#reset-form button[type=submit]');

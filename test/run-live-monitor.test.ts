@@ -146,8 +146,9 @@ describe('quantflow run: state server, control and webhooks of a live session', 
       const missing = await anonymous.control({ kind: 'kill-switch-trip', reason: 'no token' });
       expect(missing, 'a connection without a token is read-only').toMatchObject({ ok: false });
       expect((missing as { code: string }).code).not.toBe('refused');
-      const pause = await client.control({ kind: 'pause-strategy', strategy: 'fast-cross' });
-      expect(pause, 'pause is refused with why').toMatchObject({ ok: false, code: 'refused' });
+      const mode = await client.control({ kind: 'mode-change', mode: 'paper' });
+      expect(mode, 'a mode change is refused with why').toMatchObject({ ok: false, code: 'refused' });
+      expect((mode as { message: string }).message).toMatch(/cannot change mode/);
 
       const trip = await client.control({ kind: 'kill-switch-trip', reason: 'manual halt for the test' });
       expect(trip, child.stderr).toMatchObject({ ok: true, who: 'operator:alice' });

@@ -45,6 +45,7 @@ const ENTRIES: JournalEntry[] = [
     report: 'all good',
   },
   { type: 'orderAdopted', orderId: 17n, clientOrderId: 'manual-7 é', venueOrderId: (1n << 64n) - 1n, instrument: 5 },
+  { type: 'strategyPaused', who: 'operator:bob', why: 'news at 14:00', strategy: 'ema-cross', instruments: [0, 2, 1023], paused: true },
 ];
 
 describe('journal codec', () => {
@@ -61,7 +62,7 @@ describe('journal codec', () => {
   it('covers every entry type of the JournalEntry type', () => {
     const types = new Set(ENTRIES.map((e) => e.type));
     expect([...types].sort(), 'the round-trip table must hold one entry per type').toStrictEqual(
-      ['cancel', 'inbound', 'killSwitchReset', 'killSwitchTripped', 'limitChanged', 'modeChanged', 'orderAdopted', 'reconciliation', 'replace', 'sessionStarted', 'submit'].sort(),
+      ['cancel', 'inbound', 'killSwitchReset', 'killSwitchTripped', 'limitChanged', 'modeChanged', 'orderAdopted', 'reconciliation', 'replace', 'sessionStarted', 'strategyPaused', 'submit'].sort(),
     );
   });
 

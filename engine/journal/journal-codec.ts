@@ -212,9 +212,25 @@ export class JournalEncoder {
         A.addInstrument(b, checkI32(e.instrument, 'orderAdopted.instrument'));
         return [E.OrderAdopted, A.endOrderAdopted(b)];
       }
+      case 'strategyPaused': {
+        if (typeof e.strategy !== 'string' || e.strategy === '') throw new RangeError(`\`strategyPaused.strategy\` must be a non-empty string, was ${JSON.stringify(e.strategy)}`);
+        if (!Array.isArray(e.instruments) || e.instruments.length === 0) throw new RangeError(`\`strategyPaused.instruments\` must be a non-empty array of instrument ids, was ${JSON.stringify(e.instruments)}`);
+        const who = this.string(b, e.who);
+        const why = this.string(b, e.why);
+        const strategy = this.string(b, e.strategy);
+        const P = J.StrategyPaused;
+        const instruments = P.createInstrumentsVector(b, e.instruments.map((id, k) => checkI32(id, `strategyPaused.instruments[${k}]`)));
+        P.startStrategyPaused(b);
+        P.addWho(b, who);
+        P.addWhy(b, why);
+        P.addStrategy(b, strategy);
+        P.addInstruments(b, instruments);
+        P.addPaused(b, e.paused === true);
+        return [E.StrategyPaused, P.endStrategyPaused(b)];
+      }
       default: {
         const unknown: never = e;
-        throw new RangeError(`journal entry \`type\` must be one of inbound, submit, cancel, replace, killSwitchTripped, killSwitchReset, modeChanged, limitChanged, sessionStarted, reconciliation, modelAlert, orderAdopted, was ${JSON.stringify((unknown as { type: unknown }).type)}`);
+        throw new RangeError(`journal entry \`type\` must be one of inbound, submit, cancel, replace, killSwitchTripped, killSwitchReset, modeChanged, limitChanged, strategyPaused, sessionStarted, reconciliation, modelAlert, orderAdopted, was ${JSON.stringify((unknown as { type: unknown }).type)}`);
       }
     }
   }
@@ -352,9 +368,13 @@ function decodeEntry(record: QuantFlow.Journal.JournalRecord, sequence: bigint):
       const e = record.entry(new J.OrderAdopted()) as QuantFlow.Journal.OrderAdopted;
       return { type: 'orderAdopted', orderId: e.orderId(), clientOrderId: e.clientOrderId(), venueOrderId: e.venueOrderId(), instrument: e.instrument() };
     }
+    case E.StrategyPaused: {
+      const e = record.entry(new J.StrategyPaused()) as QuantFlow.Journal.StrategyPaused;
+      return { type: 'strategyPaused', who: e.who(), why: e.why(), strategy: e.strategy(), instruments: Array.from(e.instrumentsArray() ?? []), paused: e.paused() };
+    }
     default:
       throw new JournalFormatError(
-        `journal record ${sequence} holds entry type ${E[type] ?? type}, which this journal does not read (it reads InboundRecord, SubmitOrder, CancelOrder, ReplaceOrder, KillSwitchTripped, KillSwitchReset, ModeChanged, LimitChanged, SessionStarted, ReconciliationDone, ModelAlert, OrderAdopted)`,
+        `journal record ${sequence} holds entry type ${E[type] ?? type}, which this journal does not read (it reads InboundRecord, SubmitOrder, CancelOrder, ReplaceOrder, KillSwitchTripped, KillSwitchReset, ModeChanged, LimitChanged, StrategyPaused, SessionStarted, ReconciliationDone, ModelAlert, OrderAdopted)`,
       );
   }
 }

@@ -40,6 +40,8 @@ export type JournalEntry =
   | { type: 'killSwitchReset'; who: string; why: string }
   | { type: 'modeChanged'; who: string; why: string; previousMode: EngineModeName; mode: EngineModeName }
   | { type: 'limitChanged'; who: string; why: string; limit: string; previousValue: number; value: number }
+  /** An operator paused (paused true) or resumed a strategy: its instruments' targets may only reduce positions while paused. */
+  | { type: 'strategyPaused'; who: string; why: string; strategy: string; instruments: number[]; paused: boolean }
   | {
       type: 'sessionStarted';
       sessionId: string;

@@ -4,7 +4,7 @@
 // order, with the commands the session journaled before sending them; every outbound record
 // (commands, risk records, notices, round trips) goes into a SHA-256 of the decisions. The
 // journal is read once, in order: inbound records are copied from LMDB's read buffer into ring
-// slots as they come, control entries (session starts, commands, operator kill-switch actions and risk-limit changes)
+// slots as they come, control entries (session starts, commands, operator kill-switch actions, risk-limit changes and strategy pauses)
 // are decoded where they fall.
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { EngineHost } from '../threads/index.js';
 import { InboundReader, Journal, decodeJournalRecord } from '../journal/index.js';
 import { EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { pipelineFromJson, readSessionBook, type SessionBook } from './session-state.js';
+import { pausedInstrumentsProblem } from '../pipeline/index.js';
 import { isOperatorTrip } from './session-server-control.js';
 import { isRiskLimitName } from '../risk/index.js';
 
@@ -115,6 +116,13 @@ export async function replayJournal(dir: string, onProgress?: (published: number
           if (written > 0) publishWritten();
           await consumed(BigInt(published));
           await host.changeRiskLimit(entry.limit, entry.value);
+        } else if (entry.type === 'strategyPaused') {
+          // An operator's pause or resume, at its journaled point, on the instruments it names.
+          const problem = pausedInstrumentsProblem(entry.instruments);
+          if (problem !== null) throw new JournalReplayError(`journal ${dir}: record ${key} pauses ${problem}`);
+          if (written > 0) publishWritten();
+          await consumed(BigInt(published));
+          await host.setInstrumentsPaused(entry.instruments, entry.paused);
         }
         continue;
       }

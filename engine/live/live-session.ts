@@ -58,7 +58,7 @@ import { OrderState } from '../orders/index.js';
 import { crashPoint } from './crash-points.js';
 import { holdJournal, journalHolder, releaseJournal } from './session-control.js';
 import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
-import { readRiskAccount } from '../pipeline/index.js';
+import { pausedInstrumentsProblem, readInstrumentPaused, readRiskAccount } from '../pipeline/index.js';
 import { EVENT_BYTES, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { modelAlertEntry } from '../journal/index.js';
 import { ModelFeed, type ModelFeedOptions, type ModelStatus, type MonitorAlert } from '../models/index.js';
@@ -101,6 +101,8 @@ export interface LiveSessionOptions {
   readonly push?: PushFeedOptions;
   /** What watches the session and controls it while it runs (session-monitor.ts: the state server's source, webhooks, the control channel). */
   readonly watcher?: LiveSessionWatcher;
+  /** Each configured strategy's name and its instrument ids (what an operator pauses or resumes by name); absent: none. */
+  readonly strategies?: ReadonlyMap<string, readonly number[]>;
 }
 
 /** What a session is doing: a watcher's readiness follows it. */
@@ -119,6 +121,8 @@ export interface LiveSessionWatcher {
   inbound?(record: Uint8Array): void;
   /** The kill switch as journaled, once recovered and on every trip and reset since. */
   killSwitch?(halted: boolean, who: string, why: string): void;
+  /** The paused strategies as the core holds them, once recovered and after every pause and resume since. */
+  pausedStrategies?(names: readonly string[]): void;
   /** A model monitor alert, once journaled. */
   modelAlert?(alert: MonitorAlert): void;
   /** The model's status changed (a prediction, an alert): the models topic. */
@@ -220,6 +224,12 @@ function checkpointStream(meta: Record<string, string | number>, path: string): 
 }
 
 export class JournalDivergenceError extends Error {}
+
+/** A journaled pause's instrument ids must be ids a pipeline can hold (a corrupt or foreign journal otherwise). */
+function checkJournaledInstruments(instruments: readonly number[], path: string, sequence: bigint): void {
+  const problem = pausedInstrumentsProblem(instruments);
+  if (problem !== null) throw new JournalDivergenceError(`journal ${path}: record ${sequence} pauses ${problem}`);
+}
 
 export interface ReconnectPolicy {
   readonly attempts: number;
@@ -398,6 +408,12 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         await inbound.idle();
         await host.changeRiskLimit(entry.limit, entry.value);
         log(`risk limit: ${entry.limit} ${entry.previousValue} -> ${entry.value} by ${entry.who} (${entry.why}), journaled at ${view.sequence}`);
+      } else if (entry.type === 'strategyPaused') {
+        // An operator's pause or resume lands where it was journaled, on the instruments it names.
+        checkJournaledInstruments(entry.instruments, journal.path, view.sequence);
+        await inbound.idle();
+        await host.setInstrumentsPaused(entry.instruments, entry.paused);
+        log(`strategy ${entry.strategy}: ${entry.paused ? 'paused' : 'resumed'} by ${entry.who} (${entry.why}), journaled at ${view.sequence}`);
       } else if (entry.type === 'killSwitchReset') {
         // An operator's reset lands where it was journaled: after every record before it.
         await inbound.idle();
@@ -561,8 +577,38 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         releaseHeld();
       }
     };
+    const strategies = options.strategies ?? new Map<string, readonly number[]>();
+    /** The strategies whose instruments are all paused in the core (after a checkpoint, the journal's replay, or an operator's action). */
+    const pausedInCore = (): string[] => [...strategies].filter(([, ids]) => ids.length > 0 && ids.every((id) => readInstrumentPaused(host!.memory, id))).map(([name]) => name);
+    watcher?.pausedStrategies?.(pausedInCore());
+    /** An operator's pause or resume of a strategy: journaled (who, why, its instruments), committed, then written while the core is parked. */
+    const applyPause = async (action: QueuedControl, name: string, pause: boolean): Promise<void> => {
+      const instruments = strategies.get(name);
+      if (instruments === undefined) {
+        const names = [...strategies.keys()];
+        return action.refused(controlRefused(`no strategy named ${JSON.stringify(name)} in this session (${names.length > 0 ? `its strategies: ${names.join(', ')}` : 'its configuration names none'})`));
+      }
+      held = [];
+      try {
+        await inbound.idle();
+        journalTrip();
+        if (pausedInCore().includes(name) === pause) return action.refused(controlRefused(`strategy ${name} is ${pause ? 'already paused' : 'not paused'}: nothing to change`));
+        const sequence = journal.append({ type: 'strategyPaused', who: action.who, why: action.why, strategy: name, instruments: [...instruments], paused: pause });
+        journal.commit();
+        await host!.setInstrumentsPaused(instruments, pause);
+        watcher?.pausedStrategies?.(pausedInCore());
+        log(`strategy ${name}: ${pause ? 'paused (its targets may only reduce positions)' : 'resumed'} by ${action.who} (${action.why}), journaled at ${sequence}`);
+        action.applied(sequence);
+      } catch (error) {
+        action.refused(error as Error);
+        throw error;
+      } finally {
+        releaseHeld();
+      }
+    };
     const applyControl = async (action: QueuedControl): Promise<void> => {
       if (action.kind === 'limit') return applyLimitChange(action, action.limit!, action.value!);
+      if (action.kind === 'pause' || action.kind === 'resume') return applyPause(action, action.strategy!, action.kind === 'pause');
       const trip = action.kind === 'trip';
       if (!options.pipeline.risk) return action.refused(controlRefused('the pipeline has no risk stage, so there is no kill switch'));
       held = [];

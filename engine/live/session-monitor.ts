@@ -59,6 +59,7 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   readonly control: LiveSessionControl;
   readonly listeners: OutboundListeners;
   private readonly engine: EngineStateSource;
+  private pausedNow: readonly string[] = [];
   private readonly webhooks: SessionWebhooks | null;
   /** The kill switch's webhooks: one event per journaled transition once recovered (never for the state recovery restores). */
   private readonly killSwitchHooks: WebhookNotifier | null;
@@ -137,6 +138,12 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     this.killSwitchNow = { halted, who, why };
     // The core's flag follows at its next batch boundary; the timer reads it.
     this.publishHealth();
+  }
+
+  pausedStrategies(names: readonly string[]): void {
+    if (names.length > 0 || this.pausedNow.length > 0) this.options.log?.(`monitor: paused strategies: ${names.length > 0 ? names.join(', ') : 'none'}`);
+    this.pausedNow = [...names];
+    this.engine.setPausedStrategies(names);
   }
 
   modelAlert(alert: MonitorAlert): void {

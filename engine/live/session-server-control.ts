@@ -1,6 +1,6 @@
 // Control of a running live session through its own channel: the state server's control handler
 // (engine/server ControlGate has already verified the signed token, so `who` is its subject)
-// queues a kill-switch trip or reset or a risk-limit change here, and the session loop takes it at a point where the
+// queues a kill-switch trip or reset, a risk-limit change or a strategy's pause or resume here, and the session loop takes it at a point where the
 // core has consumed every record published so far. There the session journals it (who, why),
 // commits, and applies it in the core through the parking protocol (engine/threads
 // core-checkpoint.ts), with the venue's records held back meanwhile, so the core takes it exactly
@@ -15,8 +15,11 @@
 //   limit change       journaled as LimitChanged (who, why, previousValue read from the core,
 //                      value), applied by writing the limit while the core is parked
 //                      (EngineHost.changeRiskLimit); refused when the value is already set
-//   pause / resume     refused: the core has no per-strategy halt (its only halt is the
-//                      account-wide kill switch, wasm/assembly/risk/risk-account.ts RH_HALTED)
+//   pause / resume     journaled as StrategyPaused (who, why, the strategy's name and instrument
+//                      ids, paused or not), applied by writing PIPE_PAUSED of those instruments
+//                      while the core is parked (EngineHost.setInstrumentsPaused): while paused
+//                      their targets may only reduce positions; refused for a name the session's
+//                      configuration does not have, or a strategy already in that state
 //   mode change        refused: a session's mode (live or paper) is fixed by its journal's first
 //                      start; stop it and start the other mode on another journal
 // A second process cannot reset a running session (session-control.ts refuses while the journal
@@ -27,12 +30,14 @@ import { DRAWDOWN_TRIPPER } from '../killswitch/index.js';
 import type { JournalEntry } from '../journal/index.js';
 import { isRiskLimitName, riskLimitValueProblem, type RiskLimitName } from '../risk/index.js';
 
-/** A kill-switch action or limit change waiting for the session loop. */
+/** A kill-switch action, limit change, or strategy pause or resume waiting for the session loop. */
 export interface QueuedControl {
-  readonly kind: 'trip' | 'reset' | 'limit';
+  readonly kind: 'trip' | 'reset' | 'limit' | 'pause' | 'resume';
   /** kind 'limit': the limit (validated by the server: engine/risk RiskLimitName) and its new value. */
   readonly limit?: RiskLimitName;
   readonly value?: number;
+  /** kind 'pause' / 'resume': the strategy's configured name (the session checks it). */
+  readonly strategy?: string;
   readonly who: string;
   readonly why: string;
   /** The session applied it (journaled, committed, in the core). */
@@ -51,7 +56,6 @@ export function isOperatorTrip(entry: JournalEntry): entry is Extract<JournalEnt
   return entry.type === 'killSwitchTripped' && entry.who !== DRAWDOWN_TRIPPER;
 }
 
-const PAUSE_REFUSAL = 'a live session cannot pause or resume one strategy: the core has no per-strategy halt (its only halt is the account-wide kill switch: trip it instead)';
 const MODE_REFUSAL = "a running session cannot change mode: its mode (live or paper) is fixed by its journal's first start; stop it (Ctrl-C, by the on-exit policy) and start the other mode on another journal";
 
 export class LiveSessionControl {
@@ -68,7 +72,6 @@ export class LiveSessionControl {
       this.log(`control: ${action.kind} by ${subject} refused: ${why}`);
       return Promise.reject(new ControlRefusedError(why));
     };
-    if (action.kind === 'pause-strategy' || action.kind === 'resume-strategy') return refuse(PAUSE_REFUSAL);
     if (action.kind === 'mode-change') return refuse(MODE_REFUSAL);
     if (this.state === 'starting') return refuse('the session is still recovering and reconciling: try again once it trades (/health says ready)');
     if (this.state === 'stopped') return refuse('the session has stopped: reset a stopped session with `quantflow killswitch reset --journal DIR`');
@@ -80,12 +83,14 @@ export class LiveSessionControl {
       if (problem !== null) return refuse(problem);
       limit = { limit: action.limit, value: action.value };
     }
-    const kind = action.kind === 'kill-switch-trip' ? 'trip' : action.kind === 'limit-change' ? 'limit' : 'reset';
-    const what = limit ? `limit change ${limit.limit} = ${limit.value}` : `kill-switch ${kind}`;
-    this.log(`control: ${what} by ${subject}: ${action.reason}; queued for the next batch boundary`);
+    const kind = action.kind === 'kill-switch-trip' ? 'trip' : action.kind === 'limit-change' ? 'limit' : action.kind === 'pause-strategy' ? 'pause' : action.kind === 'resume-strategy' ? 'resume' : 'reset';
+    const strategy = action.kind === 'pause-strategy' || action.kind === 'resume-strategy' ? { strategy: action.strategy } : null;
+    const why = action.reason ?? 'no reason given';
+    const what = limit ? `limit change ${limit.limit} = ${limit.value}` : strategy ? `${kind} strategy ${strategy.strategy}` : `kill-switch ${kind}`;
+    this.log(`control: ${what} by ${subject}: ${why}; queued for the next batch boundary`);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
-        kind, who: context.who, why: action.reason, ...(limit ?? {}),
+        kind, who: context.who, why, ...(limit ?? {}), ...(strategy ?? {}),
         applied: (sequence) => {
           this.log(`control: ${what} by ${subject} journaled at ${sequence} and applied in the core`);
           resolve();

@@ -18,7 +18,7 @@
 // on stderr, in /health (degraded) and on the models topic, and the session trades without it.
 import { join } from 'node:path';
 import { EngineHost } from '../threads/index.js';
-import type { MarketStream } from '../replay/index.js';
+import { instrumentsByStrategy, type MarketStream } from '../replay/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
 import type { RegimeModelRecord } from '../regime/index.js';
 import {
@@ -236,18 +236,6 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     await server?.close();
     throw error;
   }
-}
-
-/** Each named strategy's instruments, from the planned pipeline's instrument -> strategy name. */
-export function instrumentsByStrategy(strategyOf: readonly (string | undefined)[]): Map<string, number[]> {
-  const byName = new Map<string, number[]>();
-  strategyOf.forEach((name, instrument) => {
-    if (name === undefined) return;
-    const instruments = byName.get(name) ?? [];
-    instruments.push(instrument);
-    byName.set(name, instruments);
-  });
-  return byName;
 }
 
 /** Hands the closes of the BAR records among `count` played records to the feed (calibration). */

@@ -7,4 +7,4 @@ export { readPipelineCounters, readPipelineSnapshot, type InstrumentSnapshot, ty
 export { FeatureAssembler, readFeatureRecord, type FeatureRecord } from './feature-records.js';
 export { writeModelRecord, type ModelRecord } from '../decision/index.js';
 export { readInstrumentRisk, readRiskAccount, type InstrumentRiskSnapshot, type RiskAccountSnapshot } from './risk-account-snapshot.js';
-export { readInstrumentPaused, writeInstrumentPaused } from './strategy-pause.js';
+export { pausedInstrumentsProblem, readInstrumentPaused, writeInstrumentPaused } from './strategy-pause.js';

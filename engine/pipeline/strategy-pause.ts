@@ -22,3 +22,10 @@ export function writeInstrumentPaused(memory: WebAssembly.Memory, instrument: nu
 export function readInstrumentPaused(memory: WebAssembly.Memory, instrument: number): boolean {
   return Atomics.load(new Int32Array(memory.buffer), pausedIndex(instrument)) !== 0;
 }
+
+/** Why `instruments` cannot be paused (none, or an id outside the pipeline's table), or null. */
+export function pausedInstrumentsProblem(instruments: readonly number[]): string | null {
+  const bad = instruments.find((id) => !Number.isInteger(id) || id < 0 || id >= PIPE_MAX_INSTRUMENTS);
+  if (instruments.length > 0 && bad === undefined) return null;
+  return `instruments ${JSON.stringify(instruments)}: each must be an instrument id in [0, ${PIPE_MAX_INSTRUMENTS}), at least one`;
+}

@@ -6,7 +6,7 @@ export { buildBarReplayTape, barIntervalNs, REPLAY_BAR_KIND, type ReplayTape } f
 export { playTape, type PlayOptions, type PlayResult } from './tape-player.js';
 export { instrumentNames } from './instrument-names.js';
 export { timeframeOfInterval } from './timeframe-of-interval.js';
-export { tradingPipeline, type TradingPipeline, type TradingPipelineInput } from './trading-pipeline.js';
+export { instrumentsByStrategy, tradingPipeline, type TradingPipeline, type TradingPipelineInput } from './trading-pipeline.js';
 export { replayRisk } from './replay-risk.js';
 export { tapeChecksum } from './tape-checksum.js';
 export { RECORD_BYTES, type MarketStream, type MarketRecordKind, type RecordBlock, type StreamIssue } from './market-stream.js';

@@ -90,3 +90,15 @@ export function tradingPipeline(input: TradingPipelineInput): TradingPipeline {
     strategyOf: assigned.map((strategy) => strategy?.name),
   };
 }
+
+/** Each named strategy's instrument ids, from a pipeline's instrument -> strategy name (`strategyOf`): what an operator pauses by name. */
+export function instrumentsByStrategy(strategyOf: readonly (string | undefined)[]): Map<string, number[]> {
+  const byName = new Map<string, number[]>();
+  strategyOf.forEach((name, instrument) => {
+    if (name === undefined) return;
+    const instruments = byName.get(name) ?? [];
+    instruments.push(instrument);
+    byName.set(name, instruments);
+  });
+  return byName;
+}

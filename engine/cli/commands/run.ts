@@ -32,7 +32,7 @@ import { openConfiguredModel } from '../../models/index.js';
 import type { PipelineSpec } from '../../pipeline/index.js';
 import { Journal, parseDurability } from '../../journal/index.js';
 import { pipelineFromJson } from '../../live/index.js';
-import { tradingPipeline } from '../../replay/index.js';
+import { instrumentsByStrategy, tradingPipeline } from '../../replay/index.js';
 import { readRegimeModelFile } from '../../regime/index.js';
 import { packageRoot } from '../../core/package-root.js';
 import type { IbJournaledExecutions } from '../../../adapters/ib/index.js';
@@ -97,12 +97,15 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const shadowPaper = flags.shadowPaper === true || live.shadowPaper;
   if (shadowPaper && mode !== 'live') throw new UserFacingError('--shadow-paper (live.shadowPaper) runs the simulated venue beside a live one: it needs --mode live (paper mode is the simulated venue already)');
   let shadowSpec;
+  let strategies: Map<string, number[]> = new Map();
   try {
     const pipelineInput = {
       config, instrumentNames: live.instruments.map((i) => i.symbol.replace('/', '')), timeframes: live.instruments.map((i) => i.timeframe),
       regimeModel, indicators: [], equity: live.equity, startNs: BigInt(Date.now()) * 1_000_000n, halted: false, simulate: mode === 'paper',
     };
-    spec = tradingPipeline(pipelineInput).spec;
+    const planned = tradingPipeline(pipelineInput);
+    spec = planned.spec;
+    strategies = instrumentsByStrategy(planned.strategyOf);
     // The shadow: the same configuration and start, the core's simulated venue filling.
     if (shadowPaper) shadowSpec = tradingPipeline({ ...pipelineInput, simulate: true }).spec;
   } catch (error) {
@@ -164,6 +167,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     result = await runLiveSession({
       journalDir, durability, pipeline: spec, adapter, checkpointEvery: live.checkpoint.everyRecords, log,
       watcher: monitor,
+      strategies,
       ...(served.model ? { model: served.model } : {}),
       reconcile: { foreignOrders: live.reconcile.foreignOrders, resubmitWithinNs: BigInt(live.reconcile.resubmitWithinMs) * 1_000_000n, positionTolerance: live.reconcile.positionTolerance },
       feed: 'push',

@@ -19,4 +19,5 @@ export { OrderRejected } from './journal/order-rejected.js';
 export { ReconciliationDone } from './journal/reconciliation-done.js';
 export { ReplaceOrder } from './journal/replace-order.js';
 export { SessionStarted } from './journal/session-started.js';
+export { StrategyPaused } from './journal/strategy-paused.js';
 export { SubmitOrder } from './journal/submit-order.js';

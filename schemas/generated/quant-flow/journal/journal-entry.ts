@@ -17,6 +17,7 @@ import { OrderRejected } from './order-rejected.js';
 import { ReconciliationDone } from './reconciliation-done.js';
 import { ReplaceOrder } from './replace-order.js';
 import { SessionStarted } from './session-started.js';
+import { StrategyPaused } from './strategy-paused.js';
 import { SubmitOrder } from './submit-order.js';
 
 
@@ -40,13 +41,14 @@ export enum JournalEntry {
   SessionStarted = 13,
   ReconciliationDone = 14,
   ModelAlert = 15,
-  OrderAdopted = 16
+  OrderAdopted = 16,
+  StrategyPaused = 17
 }
 
 export function unionToJournalEntry(
   type: JournalEntry,
-  accessor: (obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null
-): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
+  accessor: (obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|StrategyPaused|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|StrategyPaused|SubmitOrder|null
+): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|StrategyPaused|SubmitOrder|null {
   switch(JournalEntry[type]) {
     case 'NONE': return null; 
     case 'SubmitOrder': return accessor(new SubmitOrder())! as SubmitOrder;
@@ -65,15 +67,16 @@ export function unionToJournalEntry(
     case 'ReconciliationDone': return accessor(new ReconciliationDone())! as ReconciliationDone;
     case 'ModelAlert': return accessor(new ModelAlert())! as ModelAlert;
     case 'OrderAdopted': return accessor(new OrderAdopted())! as OrderAdopted;
+    case 'StrategyPaused': return accessor(new StrategyPaused())! as StrategyPaused;
     default: return null;
   }
 }
 
 export function unionListToJournalEntry(
   type: JournalEntry, 
-  accessor: (index: number, obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null, 
+  accessor: (index: number, obj:CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|StrategyPaused|SubmitOrder) => CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|StrategyPaused|SubmitOrder|null, 
   index: number
-): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|SubmitOrder|null {
+): CancelOrder|FillReceived|InboundRecord|KillSwitchReset|KillSwitchTripped|LimitChanged|ModeChanged|ModelAlert|OrderAccepted|OrderAdopted|OrderCanceled|OrderRejected|ReconciliationDone|ReplaceOrder|SessionStarted|StrategyPaused|SubmitOrder|null {
   switch(JournalEntry[type]) {
     case 'NONE': return null; 
     case 'SubmitOrder': return accessor(index, new SubmitOrder())! as SubmitOrder;
@@ -92,6 +95,7 @@ export function unionListToJournalEntry(
     case 'ReconciliationDone': return accessor(index, new ReconciliationDone())! as ReconciliationDone;
     case 'ModelAlert': return accessor(index, new ModelAlert())! as ModelAlert;
     case 'OrderAdopted': return accessor(index, new OrderAdopted())! as OrderAdopted;
+    case 'StrategyPaused': return accessor(index, new StrategyPaused())! as StrategyPaused;
     default: return null;
   }
 }
