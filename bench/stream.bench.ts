@@ -88,6 +88,20 @@
 // Repetitions: --reps (default 3) of each leg, uWS and ws alternated (engine: no-clients and
 // clients alternated); medians. Result checks: every client received exactly --frames frames of
 // the same byte count and nothing was coalesced; the engine runs consumed every published record.
+// What the clients cost the engine's p99 (Dec 2026; `perf sched record -a` over 5 s of the clients
+// run, `perf sched timehist` of the engine thread): the ring stage is the engine thread's wake-up.
+// Its scheduling delay had p50 6 us, p99 536 us: the I/O thread publishes the next records and
+// the kernel wakes the engine thread on the I/O thread's CPU (wake-affine), which then ran on
+// for 0.3-0.5 ms (the state publish, uWS's sends to every client) while the other CPU idled. The
+// state source now holds a publish while the engine has input it has not finished
+// (engine/server/engine-state-source.ts); in 10 alternated runs against 6 of the code before,
+// the clients run's ring p99 went from 601-808 to 170-572 us and the tick-to-intent ratio from
+// 1.94-2.85x to 1.18-3.08x (medians ~2.5x -> ~2.1x). What is left (perf record of the I/O
+// thread around the slow wake-ups): uWS writes a publish's frames in its own check handler, which
+// libuv runs before Node's immediates, so frames published in a setImmediate go out one
+// event-loop turn later, after the next records woke the engine. Tried and dropped: publishing in
+// a microtask (7.0x and 2.6x), and the I/O thread blocking in Atomics.wait until the engine
+// released the records it published (the core stage's p99 rose 38 -> 218 us without clients).
 // Goals: fan-out >= 5M frames/s (uWS, --clients clients); tick-to-intent p99 with clients within
 // 10% of without.
 //

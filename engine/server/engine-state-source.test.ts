@@ -127,3 +127,48 @@ async function until(ready: () => boolean, what: string, timeoutMs = 10_000): Pr
     await sleep(5);
   }
 }
+
+describe('EngineStateSource: publishing around the engine\'s batches', () => {
+  /** A source over a stand-in host whose only answer is its inbound backlog; `tick` (the publish) is counted, not run. */
+  function setUp(throttleMs: number) {
+    const source = new EngineStateSource({ instruments: [{ instrument: 0, symbol: 'ETHUSDT' }], mode: 'paper', throttleMs });
+    const engine = { backlog: 0 };
+    const ticks: boolean[] = [];
+    (source as unknown as { tick(force: boolean): void }).tick = (force) => void ticks.push(force);
+    source.attach({ inboundBacklog: () => engine.backlog } as unknown as EngineHost);
+    const onEquityAt = source.listeners().onEquityAt!;
+    const drain = async (): Promise<void> => {
+      onEquityAt(new DataView(new ArrayBuffer(64)), 0);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    return { source, engine, ticks, drain };
+  }
+
+  it('holds the publish after a drain while the engine has inbound records it has not finished', async () => {
+    const { source, engine, ticks, drain } = setUp(10_000);
+    await drain();
+    expect(ticks, 'the first drain publishes').toEqual([false]);
+    engine.backlog = 3;
+    await drain();
+    await drain();
+    expect(ticks, 'the engine has input: the drains do not publish').toEqual([false]);
+    engine.backlog = 0;
+    await drain();
+    expect(ticks, 'the engine took it: the next drain publishes').toEqual([false, false]);
+    source.detach();
+    expect(ticks.at(-1), 'detach publishes what is left').toBe(true);
+  });
+
+  it('holds it at most max(throttleMs, 5 ms) since the last publish', async () => {
+    const { source, engine, ticks, drain } = setUp(1);
+    await drain();
+    engine.backlog = 1;
+    const started = Date.now();
+    while (Date.now() - started < 40) {
+      await drain();
+      await sleep(1);
+    }
+    source.detach();
+    expect(ticks.filter((force) => !force).length, 'an engine that always has input still gets its state published').toBeGreaterThanOrEqual(3);
+  });
+});

@@ -162,6 +162,11 @@ export class EngineHost {
     return this.tallier.tally;
   }
 
+  /** Inbound records published that the core has not yet released: its pending input (0: it has taken everything). */
+  inboundBacklog(): number {
+    return this.inbound.capacity - this.inbound.freeSlots() - this.inbound.unpublished;
+  }
+
   /** Total records consumed by the core (its whole life), as last reported on the outbound ring. */
   get consumedReported(): number {
     return this.dispatch ? this.dispatch.consumedReported : 0;
