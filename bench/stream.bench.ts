@@ -94,12 +94,12 @@
 // the kernel wakes the engine thread on the I/O thread's CPU (wake-affine), which then ran on
 // for 0.3-0.5 ms (the state publish, uWS's sends to every client) while the other CPU idled. The
 // state source now holds a publish while the engine has input it has not finished
-// (engine/server/engine-state-source.ts); in 10 alternated runs against 6 of the code before,
-// the clients run's ring p99 went from 601-808 to 170-572 us and the tick-to-intent ratio from
-// 1.94-2.85x to 1.18-3.08x (medians ~2.5x -> ~2.1x). What is left (perf record of the I/O
-// thread around the slow wake-ups): uWS writes a publish's frames in its own check handler, which
-// libuv runs before Node's immediates, so frames published in a setImmediate go out one
-// event-loop turn later, after the next records woke the engine. Tried and dropped: publishing in
+// (engine/server/engine-state-source.ts); 10 runs of it (6 alternated with 6 of the code before,
+// load 0.5-1.2): the clients run's ring p99 601-808 us before, 170-572 us after, and the
+// tick-to-intent ratio 1.94-2.85x before, 1.18-3.08x after (medians ~2.5x -> ~2.1x). What is
+// left (perf record of the I/O thread during the slow wake-ups): in about half of them it was in
+// uWS's topic-tree drain, writing frames published earlier, after the next records had woken the
+// engine (uWS sends a publish's frames from its own event-loop hook, not at once). Tried and dropped: publishing in
 // a microtask (7.0x and 2.6x), and the I/O thread blocking in Atomics.wait until the engine
 // released the records it published (the core stage's p99 rose 38 -> 218 us without clients).
 // Goals: fan-out >= 5M frames/s (uWS, --clients clients); tick-to-intent p99 with clients within
