@@ -14,7 +14,7 @@ import { Journal, type JournalEntry } from '../engine/journal/index.js';
 import { EV_KIND, EV_TS_EXCHANGE, EventKind, KIND_MASK } from '../engine/layout/event-record.js';
 import { FeedCondition, decodeFeedHealth, type FeedHealthRecord } from '../engine/risk/index.js';
 import { TEST_API_KEY, TEST_SECRET, type BinanceSim } from './venues/binance-sim/index.js';
-import { PATH, RunHarness, quantflow, until, type Child } from './run-harness.js';
+import { journalEntries, PATH, quantflow, RunHarness, until, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
 afterEach(() => harness.cleanup());
@@ -27,15 +27,6 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface At { at: number }
 type Health = FeedHealthRecord & At;
-
-function journalEntries(dir: string): JournalEntry[] {
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
-  try {
-    return [...journal.read(1n)].map((v) => v.entry);
-  } finally {
-    journal.close();
-  }
-}
 
 const kindOf = (record: Uint8Array): number => new DataView(record.buffer, record.byteOffset, 64).getInt32(EV_KIND, true) & KIND_MASK;
 

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { loadConfig } from '../engine/config/index.js';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { Journal, type JournalEntry } from '../engine/journal/index.js';
+import { type JournalEntry } from '../engine/journal/index.js';
 import { EVENT_BYTES, EV_B, EV_INSTRUMENT, EV_A, EV_KIND, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../engine/layout/event-record.js';
 import { DEFAULT_FEED_HEALTH, FeedCondition, decodeFeedHealth, type FeedHealthRecord } from '../engine/risk/index.js';
 import { SessionFeedHealth, describeFeedHealth, streamThresholds } from '../engine/live/index.js';
 import { TEST_API_KEY, TEST_SECRET, type BinanceSim } from './venues/binance-sim/index.js';
-import { PATH, RunHarness, until, type Child } from './run-harness.js';
+import { journalEntries, PATH, RunHarness, until, type Child } from './run-harness.js';
 import { startIb, until as ibUntil } from './ib-harness.js';
 import type { FeedSignal } from '../engine/live/index.js';
 
@@ -133,15 +133,6 @@ const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'dist', 'engine', 'cli', 'main.js');
 
 interface Inbound { at: number; kind: number; record: Uint8Array }
-
-function journalEntries(dir: string): JournalEntry[] {
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
-  try {
-    return [...journal.read(1n)].map((v) => v.entry);
-  } finally {
-    journal.close();
-  }
-}
 
 function inbound(entries: JournalEntry[]): Inbound[] {
   const out: Inbound[] = [];

@@ -12,6 +12,7 @@ import { TwsSim } from './venues/tws-sim/index.js';
 import { CB_TEST_API_KEY, startCoinbaseSim, type CoinbaseSim } from './venues/coinbase-sim/index.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { childEnv } from './child-env.js';
+import { Journal, type JournalEntry } from '../engine/journal/index.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'dist', 'engine', 'cli', 'main.js');
@@ -216,4 +217,37 @@ export async function until(what: string, ok: () => boolean, child?: Child, ms =
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`timed out waiting for ${what}${child ? `\nstderr:\n${child.stderr}\nstdout:\n${child.stdout}` : ''}`);
+}
+
+/** Every entry of the journal in `dir`, in order (opened read-side and closed again). */
+export function journalEntries(dir: string): JournalEntry[] {
+  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  try {
+    return [...journal.read(1n)].map((v) => v.entry);
+  } finally {
+    journal.close();
+  }
+}
+
+/** The state server's port, from the child's `run: state server at ...` line (bounded wait). */
+export async function serverPort(child: Child): Promise<number> {
+  await until('the state server', () => /run: state server at http:\/\/127\.0\.0\.1:\d+\//.test(child.stderr), child, 60_000);
+  return Number(/run: state server at http:\/\/127\.0\.0\.1:(\d+)\//.exec(child.stderr)![1]);
+}
+
+/** Polls /health until ready (bounded; a child that exited fails with its output). */
+export async function waitReady(port: number, child: Child): Promise<void> {
+  let last = '';
+  for (let i = 0; i < 1200; i++) {
+    try {
+      const body = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { ready: boolean; reasons: string[] };
+      if (body.ready) return;
+      last = body.reasons.join('; ');
+    } catch (error) {
+      last = `request failed: ${(error as Error).message}`;
+    }
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`/health never became ready (last: ${last})\nstderr:\n${child.stderr}`);
 }

@@ -7,10 +7,10 @@
 // from the journal; kill -9 and restart recovers the executions the dead process never heard of
 // exactly once (reqExecutions since the last journaled one) with no order id twice at the simulator.
 import { afterEach, describe, expect, test } from 'vitest';
-import { Journal, type JournalEntry } from '../engine/journal/index.js';
+import { type JournalEntry } from '../engine/journal/index.js';
 import { EventKind, KIND_MASK } from '../engine/layout/event-record.js';
 import { OUT, type TwsSim } from './venues/tws-sim/index.js';
-import { IB_PATH, RunHarness, playIbPath, until, type Child } from './run-harness.js';
+import { IB_PATH, journalEntries, playIbPath, RunHarness, until, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
 afterEach(() => harness.cleanup());
@@ -20,15 +20,6 @@ const START_SEC = Date.UTC(2024, 0, 2, 14, 30, 0) / 1000;
 const RESTING_LIMIT_ENTRY = '  entryOrder: { type: limit, timeInForce: gtc, limitOffsetBps: 200, repriceBps: 1000 }\n';
 /** --port 0: the session's state server on a free port (tests run side by side). */
 const LIVE = ['--mode', 'live', '--i-understand-live', '--port', '0'];
-
-function journalEntries(dir: string): JournalEntry[] {
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
-  try {
-    return [...journal.read(1n)].map((v) => v.entry);
-  } finally {
-    journal.close();
-  }
-}
 
 const kindOf = (e: JournalEntry): number => (e.type === 'inbound' ? new DataView(e.record.buffer, e.record.byteOffset).getInt32(0, true) & KIND_MASK : -1);
 const fillsOf = (entries: JournalEntry[]) => entries.filter((e) => kindOf(e) === EventKind.FILL) as Extract<JournalEntry, { type: 'inbound' }>[];

@@ -9,7 +9,6 @@
 // limit comes back from the checkpoint and the journal); `quantflow replay --journal` decides
 // every command again identically (without the change it would send the denied entries).
 import { afterEach, describe, expect, test } from 'vitest';
-import { Journal, type JournalEntry } from '../engine/journal/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { signControlToken } from '../engine/killswitch/index.js';
 import { connect, type SignalView } from '../engine/client/index.js';
@@ -17,7 +16,7 @@ import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
 import { PaperControl } from '../engine/paper/paper-control.js';
 import { LiveSessionControl } from '../engine/live/session-server-control.js';
 import { ControlRefusedError } from '../engine/server/index.js';
-import { PATH, RunHarness, quantflow, until, type Child } from './run-harness.js';
+import { journalEntries, PATH, quantflow, RunHarness, serverPort, until, waitReady, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
 afterEach(async () => {
@@ -26,37 +25,6 @@ afterEach(async () => {
 
 const CONTROL_SECRET = 'd'.repeat(40);
 const ENV = { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET, QF_CONTROL_SECRET: CONTROL_SECRET };
-
-async function serverPort(child: Child): Promise<number> {
-  await until('the state server', () => /run: state server at http:\/\/127\.0\.0\.1:\d+\//.test(child.stderr), child, 60_000);
-  return Number(/run: state server at http:\/\/127\.0\.0\.1:(\d+)\//.exec(child.stderr)![1]);
-}
-
-/** Polls /health until ready (bounded; a child that exited fails with its output). */
-async function waitReady(port: number, child: Child): Promise<void> {
-  let last = '';
-  for (let i = 0; i < 1200; i++) {
-    try {
-      const body = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { ready: boolean; reasons: string[] };
-      if (body.ready) return;
-      last = body.reasons.join('; ');
-    } catch (error) {
-      last = `request failed: ${(error as Error).message}`;
-    }
-    if (child.proc.exitCode !== null || child.proc.signalCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`/health never became ready (last: ${last})\nstderr:\n${child.stderr}`);
-}
-
-function journalEntries(dir: string): JournalEntry[] {
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
-  try {
-    return [...journal.read(1n)].map((v) => v.entry);
-  } finally {
-    journal.close();
-  }
-}
 
 const buys = (sim: { book: { orders: { side: string }[] } }): number => sim.book.orders.filter((o) => o.side === 'BUY').length;
 const token = (config: string, subject: string): Promise<string> => signControlToken(subject, loadConfig({ configFile: config, env: { QF_CONTROL_SECRET: CONTROL_SECRET } }).control, 300);

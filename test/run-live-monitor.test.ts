@@ -11,12 +11,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { Journal, type JournalEntry } from '../engine/journal/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { signControlToken } from '../engine/killswitch/index.js';
 import { connect, type FillViewData, type LatencyView, type OrderViewData, type RiskView, type SignalView, type StateView } from '../engine/client/index.js';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
-import { PATH, RunHarness, quantflow, until, type Child } from './run-harness.js';
+import { journalEntries, PATH, quantflow, RunHarness, until, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
 const receivers: Server[] = [];
@@ -87,15 +86,6 @@ async function replayJournal(dir: string): Promise<{ firstMismatch: string | nul
 }
 
 const buys = (sim: { book: { orders: { side: string }[] } }): number => sim.book.orders.filter((o) => o.side === 'BUY').length;
-
-function journalEntries(dir: string): JournalEntry[] {
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
-  try {
-    return [...journal.read(1n)].map((v) => v.entry);
-  } finally {
-    journal.close();
-  }
-}
 
 const token = (config: string, subject: string): Promise<string> => signControlToken(subject, loadConfig({ configFile: config, env: { QF_CONTROL_SECRET: CONTROL_SECRET } }).control, 300);
 

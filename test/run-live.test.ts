@@ -7,10 +7,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { Journal, type JournalEntry } from '../engine/journal/index.js';
+import { type JournalEntry } from '../engine/journal/index.js';
 import { EventKind, KIND_MASK } from '../engine/layout/event-record.js';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
-import { PATH, RunHarness, until, type Child } from './run-harness.js';
+import { journalEntries, PATH, RunHarness, until, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
 afterEach(() => harness.cleanup());
@@ -22,15 +22,6 @@ const start = (args: string[], env: Record<string, string> = {}): Child => harne
 const MARKET_ENTRY = '';
 const RESTING_LIMIT_ENTRY = '  entryOrder: { type: limit, timeInForce: gtc, limitOffsetBps: 200, repriceBps: 1000 }\n';
 const setup = (onExit = 'cancel', entry = MARKET_ENTRY, boundMs = 3000) => harness.setup('live', onExit, entry, boundMs);
-
-function journalEntries(dir: string): JournalEntry[] {
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
-  try {
-    return [...journal.read(1n)].map((v) => v.entry);
-  } finally {
-    journal.close();
-  }
-}
 
 /** Inbound FILL records in the journal. */
 function journaledFills(entries: JournalEntry[]): JournalEntry[] {

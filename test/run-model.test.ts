@@ -6,9 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { Journal, type JournalEntry } from '../engine/journal/index.js';
+import { type JournalEntry } from '../engine/journal/index.js';
 import { EventKind, EV_KIND, KIND_MASK } from '../engine/layout/event-record.js';
-import { PATH, RunHarness, quantflow, until } from './run-harness.js';
+import { journalEntries, PATH, quantflow, RunHarness, until } from './run-harness.js';
 
 const harness = new RunHarness();
 afterEach(() => harness.cleanup());
@@ -16,15 +16,6 @@ afterEach(() => harness.cleanup());
 const root = path.resolve(import.meta.dirname, '..');
 const REGIME = path.join(root, 'data', 'models', 'btc-1h-regime.json');
 const MODEL = path.join(root, 'data', 'models', 'btc-1h-q5');
-
-function journalEntries(dir: string): JournalEntry[] {
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
-  try {
-    return [...journal.read(1n)].map((v) => v.entry);
-  } finally {
-    journal.close();
-  }
-}
 
 const kindOf = (e: JournalEntry): number => (e.type === 'inbound' ? new DataView(e.record.buffer, e.record.byteOffset, 64).getInt32(EV_KIND, true) & KIND_MASK : -1);
 

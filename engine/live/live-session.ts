@@ -542,11 +542,6 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     log(describeReconciliation(reconciliation));
     if (reconciliation.positionMismatches > 0) throw new Error(`reconciliation: positions disagree with the venue; trading stopped (see the report above, journaled in ${journal.path})`);
     for (const command of unjournaled) commands.push(command);
-    /**
-     * An operator's kill-switch trip or reset (control channel): with the venue's records held
-     * back, once the core has taken every record published, journaled (who, why) and committed,
-     * then applied in the core at that batch boundary, where recovery and replay apply it again.
-     */
     /** Journals and publishes the records held back (applyControl, a push-mode checkpoint), in arrival order. */
     const releaseHeld = (): void => {
       const release = held ?? [];
@@ -557,12 +552,28 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       }
     };
     /** An operator's risk-limit change: journaled (who, why, previous value from the core), committed, then written while the core is parked. */
-    const applyLimitChange = async (action: QueuedControl, limit: RiskLimitName, value: number): Promise<void> => {
-      if (!options.pipeline.risk) return action.refused(controlRefused('the pipeline has no risk stage, so there are no risk limits'));
+    /**
+     * Runs an operator's action at a batch boundary: the venue's records held back, once the core
+     * has taken every record published (and a drawdown trip it made is journaled); `apply`
+     * journals, commits and applies it, or refuses it. A failure refuses the action and ends the session.
+     */
+    const atBoundary = async (action: QueuedControl, apply: () => Promise<void>): Promise<void> => {
       held = [];
       try {
         await inbound.idle();
         journalTrip();
+        await apply();
+      } catch (error) {
+        action.refused(error as Error);
+        throw error;
+      } finally {
+        releaseHeld();
+      }
+    };
+    /** An operator's risk-limit change: journaled (who, why, previous value from the core), committed, then written while the core is parked. */
+    const applyLimitChange = async (action: QueuedControl, limit: RiskLimitName, value: number): Promise<void> => {
+      if (!options.pipeline.risk) return action.refused(controlRefused('the pipeline has no risk stage, so there are no risk limits'));
+      await atBoundary(action, async () => {
         const previousValue = readRiskLimit(host!.memory, limit);
         if (previousValue === value) return action.refused(controlRefused(`${limit} is already ${value}: nothing to change`));
         const sequence = journal.append({ type: 'limitChanged', who: action.who, why: action.why, limit, previousValue, value });
@@ -570,12 +581,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         await host!.changeRiskLimit(limit, value);
         log(`risk limit: ${limit} ${previousValue} -> ${value} by ${action.who} (${action.why}), journaled at ${sequence}`);
         action.applied(sequence);
-      } catch (error) {
-        action.refused(error as Error);
-        throw error;
-      } finally {
-        releaseHeld();
-      }
+      });
     };
     const strategies = options.strategies ?? new Map<string, readonly number[]>();
     /** The strategies whose instruments are all paused in the core (after a checkpoint, the journal's replay, or an operator's action). */
@@ -588,10 +594,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         const names = [...strategies.keys()];
         return action.refused(controlRefused(`no strategy named ${JSON.stringify(name)} in this session (${names.length > 0 ? `its strategies: ${names.join(', ')}` : 'its configuration names none'})`));
       }
-      held = [];
-      try {
-        await inbound.idle();
-        journalTrip();
+      await atBoundary(action, async () => {
         if (pausedInCore().includes(name) === pause) return action.refused(controlRefused(`strategy ${name} is ${pause ? 'already paused' : 'not paused'}: nothing to change`));
         const sequence = journal.append({ type: 'strategyPaused', who: action.who, why: action.why, strategy: name, instruments: [...instruments], paused: pause });
         journal.commit();
@@ -599,22 +602,12 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         watcher?.pausedStrategies?.(pausedInCore());
         log(`strategy ${name}: ${pause ? 'paused (its targets may only reduce positions)' : 'resumed'} by ${action.who} (${action.why}), journaled at ${sequence}`);
         action.applied(sequence);
-      } catch (error) {
-        action.refused(error as Error);
-        throw error;
-      } finally {
-        releaseHeld();
-      }
+      });
     };
-    const applyControl = async (action: QueuedControl): Promise<void> => {
-      if (action.kind === 'limit') return applyLimitChange(action, action.limit!, action.value!);
-      if (action.kind === 'pause' || action.kind === 'resume') return applyPause(action, action.strategy!, action.kind === 'pause');
-      const trip = action.kind === 'trip';
+    /** An operator's kill-switch trip or reset: journaled (who, why), committed, then applied in the core at that batch boundary, where recovery and replay apply it again. */
+    const applyKillSwitch = async (action: QueuedControl, trip: boolean): Promise<void> => {
       if (!options.pipeline.risk) return action.refused(controlRefused('the pipeline has no risk stage, so there is no kill switch'));
-      held = [];
-      try {
-        await inbound.idle();
-        journalTrip();
+      await atBoundary(action, async () => {
         if (trip ? journaledHalted : !journaledHalted) {
           return action.refused(controlRefused(trip ? `the kill switch is already tripped (by ${killSwitchBy.who}: ${killSwitchBy.why})` : 'the kill switch is not tripped: nothing to reset'));
         }
@@ -625,12 +618,12 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         setKillSwitch(trip, action.who, action.why);
         log(`kill switch: ${trip ? 'TRIPPED' : 'reset'} by ${action.who} (${action.why}), journaled at ${sequence}${trip ? '; no new exposure' : '; trading may resume'}`);
         action.applied(sequence);
-      } catch (error) {
-        action.refused(error as Error);
-        throw error;
-      } finally {
-        releaseHeld();
-      }
+      });
+    };
+    const applyControl = (action: QueuedControl): Promise<void> => {
+      if (action.kind === 'limit') return applyLimitChange(action, action.limit!, action.value!);
+      if (action.kind === 'pause' || action.kind === 'resume') return applyPause(action, action.strategy!, action.kind === 'pause');
+      return applyKillSwitch(action, action.kind === 'trip');
     };
     watcher?.phase?.('trading');
     control?.onQueued(() => pushStop.wake());

@@ -430,14 +430,15 @@ function onReply(message) {
   }
 }
 
-// ---- control: kill-switch reset ------------------------------------------------------------
-$('reset-form').onsubmit = (event) => {
-  event.preventDefault();
+// ---- control: the Risk card's forms (a signed token for each action) -------------------------
+/**
+ * Sends `action` with the token of the form and shows the answer in `out`: `missing` says what is
+ * required when `ready` is false; `applied(reply)` words an accepted reply, `label` a refused one.
+ */
+function sendControl(action, out, { ready, missing, applied, label }) {
   const token = $('token').value.trim();
-  const reason = $('reason').value.trim();
-  const out = $('reset-result');
-  if (token === '' || reason === '') {
-    out.textContent = 'a signed control token and a reason are required';
+  if (token === '' || !ready) {
+    out.textContent = missing;
     out.className = 'error';
     return;
   }
@@ -450,41 +451,33 @@ $('reset-form').onsubmit = (event) => {
   out.textContent = 'sent…';
   out.className = '';
   pendingControls.set(id, (reply) => {
-    out.textContent = reply.ok ? `kill switch reset by ${reply.who}` : `refused: ${reply.message}`;
+    out.textContent = reply.ok ? applied(reply) : `refused: ${reply.message}`;
     out.className = reply.ok ? 'ok' : 'error';
-    notify(reply.ok ? `kill-switch reset accepted (by ${reply.who})` : `kill-switch reset refused: ${reply.message}`);
+    notify(reply.ok ? `${label} accepted (by ${reply.who})` : `${label} refused: ${reply.message}`);
   });
-  send({ op: 'control', id, action: { kind: 'kill-switch-reset', reason }, token });
+  send({ op: 'control', id, action, token });
+}
+
+$('reset-form').onsubmit = (event) => {
+  event.preventDefault();
+  const reason = $('reason').value.trim();
+  sendControl({ kind: 'kill-switch-reset', reason }, $('reset-result'), {
+    ready: reason !== '', missing: 'a signed control token and a reason are required',
+    applied: (reply) => `kill switch reset by ${reply.who}`, label: 'kill-switch reset',
+  });
 };
 
-// ---- control: pause / resume a strategy (the same token; no new exposure while paused) -------
+// Pause / resume a strategy: no new exposure while paused (the same token and reason fields).
 $('pause-form').onsubmit = (event) => {
   event.preventDefault();
   const kind = event.submitter?.value === 'resume-strategy' ? 'resume-strategy' : 'pause-strategy';
-  const token = $('token').value.trim();
+  const verb = kind === 'pause-strategy' ? 'pause' : 'resume';
   const strategy = $('pause-strategy').value.trim();
   const reason = $('reason').value.trim();
-  const out = $('pause-result');
-  if (token === '' || strategy === '') {
-    out.textContent = 'a signed control token (above) and a strategy name are required';
-    out.className = 'error';
-    return;
-  }
-  if (!stats.connected) {
-    out.textContent = 'not connected';
-    out.className = 'error';
-    return;
-  }
-  const id = nextControlId++;
-  const verb = kind === 'pause-strategy' ? 'pause' : 'resume';
-  out.textContent = 'sent…';
-  out.className = '';
-  pendingControls.set(id, (reply) => {
-    out.textContent = reply.ok ? `${strategy}: ${verb} applied (by ${reply.who})` : `refused: ${reply.message}`;
-    out.className = reply.ok ? 'ok' : 'error';
-    notify(reply.ok ? `${verb} ${strategy} applied (by ${reply.who})` : `${verb} ${strategy} refused: ${reply.message}`);
+  sendControl(reason === '' ? { kind, strategy } : { kind, strategy, reason }, $('pause-result'), {
+    ready: strategy !== '', missing: 'a signed control token (above) and a strategy name are required',
+    applied: (reply) => `${strategy}: ${verb} applied (by ${reply.who})`, label: `${verb} ${strategy}`,
   });
-  send({ op: 'control', id, action: reason === '' ? { kind, strategy } : { kind, strategy, reason }, token });
 };
 
 connect();
