@@ -17,7 +17,9 @@ import { IndicatorExecutor, buildPlan, type IndicatorCoreExports } from '../engi
 import { WasmForwardFilter, type HmmCoreExports } from '../engine/regime/index.js';
 import { WasmExitEngine, type ExitCoreExports, type ExitEngine } from '../engine/exits/index.js';
 import { ReferenceExitEngine, type ExitMarketContext } from '../engine/exits/reference/index.js';
-import { OrderRule, type OrderFlowRecord, type OrderTableConfig } from '../engine/orders/index.js';
+import { OrderRule, OrderType, TimeInForce, decodeOrderFlowRecord, type OrderFlowRecord, type OrderTableConfig } from '../engine/orders/index.js';
+import { OUT_PRICE, OUT_QUANTITY, OUT_STATUS } from '../engine/decision/decision-layout.js';
+import { STATUS_PRICE } from '../engine/decision/index.js';
 import { ReferenceOrderTable } from '../engine/orders/reference/index.js';
 import { ReferenceRiskEngine, type InstrumentRiskConfig, type PreTradeRisk, type RiskLimits } from '../engine/risk/index.js';
 import { OUTBOUND_RING_OFFSET } from '../engine/layout/memory-map.js';
@@ -253,4 +255,35 @@ export class ExitDriver {
   timer(at: bigint): OrderFlowRecord[] {
     return this.settled(this.bench.exits.onTimer(at));
   }
+}
+
+/** The core's order-stage exports (wasm/assembly/pipeline/order-stage.ts). */
+export interface StageCore {
+  decOutputOffset(instrument: number): number;
+  pipelineSetExecution(bandEquityPct: number, bandPositionPct: number, entryType: number, entryTif: number, limitOffsetBps: number, repriceBps: number, confirmBars: number): number;
+  pipelineOrderStage(instrument: number, nowNs: bigint, ring: number): number;
+}
+
+/**
+ * The order stage of a bench's core, trading every target change of instrument 0 at market:
+ * `target(qty, price, now)` writes the decision of a bar at `now` (it wants `qty` at `price`),
+ * runs pipelineOrderStage and returns its outcome with the records it wrote.
+ */
+export function orderStageBench(c: ExitCore, bench: ExitBench, d: ExitDriver): { core: StageCore; target(qty: number, price: number, now: bigint): { outcome: number; records: OrderFlowRecord[] } } {
+  const core = c.core as unknown as StageCore;
+  if (core.pipelineSetExecution(0, 0, OrderType.MARKET, TimeInForce.GTC, 0, 0, 1) !== 0) throw new Error('pipelineSetExecution refused the market, every-change execution');
+  const view = new DataView(c.memory.buffer);
+  const out = core.decOutputOffset(0);
+  const target = (qty: number, price: number, now: bigint): { outcome: number; records: OrderFlowRecord[] } => {
+    view.setInt32(out + OUT_STATUS, STATUS_PRICE, true);
+    view.setFloat64(out + OUT_PRICE, price, true);
+    view.setFloat64(out + OUT_QUANTITY, qty, true);
+    d.price(0, now, price);
+    const outcome = core.pipelineOrderStage(0, now, c.orders.outRing);
+    const { consumer } = c;
+    const records = Array.from({ length: consumer.available() }, (_, k) => decodeOrderFlowRecord(view, consumer.slotOffset((consumer.cursor + k) >>> 0)));
+    bench.settle();
+    return { outcome, records };
+  };
+  return { core, target };
 }

@@ -6,21 +6,13 @@
 // stage has no TS reference, so this suite runs on the core only; the block itself is in the
 // exit state both engines keep (test/exits-rules.test.ts, test/exits-parity.test.ts).
 import { describe, expect, it } from 'vitest';
-import { OUT_PRICE, OUT_QUANTITY, OUT_STATUS } from '../engine/decision/decision-layout.js';
-import { STATUS_PRICE } from '../engine/decision/index.js';
 import { REENTRY_IMMEDIATE, exitProfile } from '../engine/exits/index.js';
-import { OrderRule, OrderType, TimeInForce, decodeOrderFlowRecord, type OrderFlowRecord } from '../engine/orders/index.js';
-import { ExitDriver, SECOND, START_NS, coreBench, createExitCore, recordsOf, type ExitCore } from './exits-fixture.js';
+import { OrderRule } from '../engine/orders/index.js';
+import { ExitDriver, SECOND, START_NS, coreBench, createExitCore, orderStageBench, recordsOf, type ExitCore } from './exits-fixture.js';
 
 /** pipelineOrderStage outcomes (order-stage.ts). */
 const NO_ORDER_IMPLIED = 0;
 const ORDER_ACCEPTED = 2;
-
-interface StageCore {
-  decOutputOffset(instrument: number): number;
-  pipelineSetExecution(bandEquityPct: number, bandPositionPct: number, entryType: number, entryTif: number, limitOffsetBps: number, repriceBps: number, confirmBars: number): number;
-  pipelineOrderStage(instrument: number, nowNs: bigint, ring: number): number;
-}
 
 const T = START_NS;
 const at = (seconds: number) => T + BigInt(seconds) * SECOND;
@@ -32,26 +24,10 @@ describe('re-entry after an exit rule closed the position, through the order sta
   function setUp(reentry?: number) {
     shared.core ??= createExitCore();
     const bench = coreBench(shared);
-    const c = shared.core;
-    const core = c.core as unknown as StageCore;
-    expect(core.pipelineSetExecution(0, 0, OrderType.MARKET, TimeInForce.GTC, 0, 0, 1)).toBe(0);
+    const d = new ExitDriver(bench);
+    const { target } = orderStageBench(shared.core, bench, d);
     bench.exits.configureProfile(0, exitProfile({ stopPct: 0.02, ...(reentry === undefined ? {} : { reentry }) }));
     bench.exits.bindInstrument(0, 0);
-    const view = new DataView(c.memory.buffer);
-    const d = new ExitDriver(bench);
-    /** The decision of a bar at `now` wants `target` of instrument 0 at `price`; the order stage runs. */
-    const target = (qty: number, price: number, now: bigint): { outcome: number; records: OrderFlowRecord[] } => {
-      const out = core.decOutputOffset(0);
-      view.setInt32(out + OUT_STATUS, STATUS_PRICE, true);
-      view.setFloat64(out + OUT_PRICE, price, true);
-      view.setFloat64(out + OUT_QUANTITY, qty, true);
-      d.price(0, now, price);
-      const outcome = core.pipelineOrderStage(0, now, c.orders.outRing);
-      const { consumer } = c;
-      const records = Array.from({ length: consumer.available() }, (_, k) => decodeOrderFlowRecord(view, consumer.slotOffset((consumer.cursor + k) >>> 0)));
-      bench.settle();
-      return { outcome, records };
-    };
     return { bench, d, target, exits: bench.exits };
   }
 

@@ -5,25 +5,18 @@
 // stops at flat), withdraws a working entry order, and says why (STRATEGY_PAUSED) when the pause
 // changed its target; resumed, it trades its targets again.
 import { describe, expect, it } from 'vitest';
-import { OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY, OUT_STATUS } from '../engine/decision/decision-layout.js';
-import { STATUS_PRICE } from '../engine/decision/index.js';
+import { OUT_ORDER_REASON } from '../engine/decision/decision-layout.js';
 import { exitProfile } from '../engine/exits/index.js';
-import { OrderRule, OrderType, TimeInForce, decodeOrderFlowRecord, type OrderFlowRecord } from '../engine/orders/index.js';
+import { OrderRule, type OrderFlowRecord } from '../engine/orders/index.js';
 import { readInstrumentPaused, writeInstrumentPaused } from '../engine/pipeline/index.js';
 import { RiskReason } from '../engine/risk/index.js';
-import { ExitDriver, SECOND, START_NS, coreBench, createExitCore, recordsOf, type ExitCore } from './exits-fixture.js';
+import { ExitDriver, SECOND, START_NS, coreBench, createExitCore, orderStageBench, recordsOf, type ExitCore } from './exits-fixture.js';
 
 /** pipelineOrderStage outcomes (order-stage.ts). */
 const NO_ORDER_IMPLIED = 0;
 const ORDER_ACCEPTED = 2;
 const ORDER_AMENDED = 3;
 const NO_ORDER = -1;
-
-interface StageCore {
-  decOutputOffset(instrument: number): number;
-  pipelineSetExecution(bandEquityPct: number, bandPositionPct: number, entryType: number, entryTif: number, limitOffsetBps: number, repriceBps: number, confirmBars: number): number;
-  pipelineOrderStage(instrument: number, nowNs: bigint, ring: number): number;
-}
 
 const at = (seconds: number) => START_NS + BigInt(seconds) * SECOND;
 
@@ -35,24 +28,16 @@ describe('a paused strategy in the order stage', () => {
     shared.core ??= createExitCore();
     const bench = coreBench(shared);
     const c = shared.core;
-    const core = c.core as unknown as StageCore;
-    expect(core.pipelineSetExecution(0, 0, OrderType.MARKET, TimeInForce.GTC, 0, 0, 1)).toBe(0);
+    const d = new ExitDriver(bench);
+    const stage = orderStageBench(c, bench, d);
     bench.exits.configureProfile(0, exitProfile({ stopPct: 0.5 }));
     bench.exits.bindInstrument(0, 0);
     writeInstrumentPaused(c.memory, 0, false);
     const view = new DataView(c.memory.buffer);
-    const d = new ExitDriver(bench);
-    const out = core.decOutputOffset(0);
-    /** The decision of a bar at `now` wants `qty` of instrument 0 at `price`; the order stage runs. */
+    const out = stage.core.decOutputOffset(0);
+    /** The decision of a bar at `now` wants `qty` of instrument 0 at `price`: the stage's outcome, why, and its strategy orders and cancels. */
     const target = (qty: number, price: number, now: bigint): { outcome: number; reason: number; orders: OrderFlowRecord[]; cancels: OrderFlowRecord[] } => {
-      view.setInt32(out + OUT_STATUS, STATUS_PRICE, true);
-      view.setFloat64(out + OUT_PRICE, price, true);
-      view.setFloat64(out + OUT_QUANTITY, qty, true);
-      d.price(0, now, price);
-      const outcome = core.pipelineOrderStage(0, now, c.orders.outRing);
-      const { consumer } = c;
-      const records = Array.from({ length: consumer.available() }, (_, k) => decodeOrderFlowRecord(view, consumer.slotOffset((consumer.cursor + k) >>> 0)));
-      bench.settle();
+      const { outcome, records } = stage.target(qty, price, now);
       return {
         outcome, reason: view.getInt32(out + OUT_ORDER_REASON, true),
         orders: recordsOf(records, 'order').filter((o) => o.rule === OrderRule.STRATEGY), cancels: recordsOf(records, 'cancel'),
