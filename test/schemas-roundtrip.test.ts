@@ -189,6 +189,12 @@ describe('journal records', () => {
         read: (r) => { const e: Journal.OrderAdopted = r.entry(new Journal.OrderAdopted()); return [e.orderId(), e.clientOrderId(), e.venueOrderId(), e.instrument()]; },
         expected: [7n, 'qf-900001', 900_001n, 2],
       },
+      {
+        type: Journal.JournalEntry.StrategyPaused,
+        build: (b) => Journal.StrategyPaused.createStrategyPaused(b, s(b, 'operator:erin'), s(b, 'maintenance'), s(b, 'ema-cross'), Journal.StrategyPaused.createInstrumentsVector(b, [0, 3]), true),
+        read: (r) => { const e: Journal.StrategyPaused = r.entry(new Journal.StrategyPaused()); return [e.who(), e.why(), e.strategy(), Array.from(e.instrumentsArray()!), e.paused()]; },
+        expected: ['operator:erin', 'maintenance', 'ema-cross', [0, 3], true],
+      },
     ];
     expect(cases.length + 1, 'one case per union member besides SubmitOrder (tested above)').toBe(Object.keys(Journal.JournalEntry).filter((k) => Number.isNaN(Number(k)) && k !== 'NONE').length);
     cases.forEach((c, index) => {
