@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { loadBarsCsv, type BarSeries } from '../../adapters/files/index.js';
 import { defaultBarFiles } from '../cli/default-data.js';
 import { loadConfig } from '../config/index.js';
@@ -129,8 +129,10 @@ async function until(ready: () => boolean, what: string, timeoutMs = 10_000): Pr
 }
 
 describe('EngineStateSource: publishing around the engine\'s batches', () => {
-  /** A source over a stand-in host whose only answer is its inbound backlog; `tick` (the publish) is counted, not run. */
+  /** A source over a stand-in host whose only answer is its inbound backlog; `tick` (the publish) is counted, not run; Date.now is `clock.ms`. */
   function setUp(throttleMs: number) {
+    const clock = { ms: 1_000_000 };
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => clock.ms);
     const source = new EngineStateSource({ instruments: [{ instrument: 0, symbol: 'ETHUSDT' }], mode: 'paper', throttleMs });
     const engine = { backlog: 0 };
     const ticks: boolean[] = [];
@@ -141,34 +143,49 @@ describe('EngineStateSource: publishing around the engine\'s batches', () => {
       onEquityAt(new DataView(new ArrayBuffer(64)), 0);
       await new Promise((resolve) => setImmediate(resolve));
     };
-    return { source, engine, ticks, drain };
+    const done = (): void => {
+      source.detach();
+      now.mockRestore();
+    };
+    return { clock, engine, ticks, drain, done };
   }
 
   it('holds the publish after a drain while the engine has inbound records it has not finished', async () => {
-    const { source, engine, ticks, drain } = setUp(10_000);
+    const { clock, engine, ticks, drain, done } = setUp(10_000);
     await drain();
     expect(ticks, 'the first drain publishes').toEqual([false]);
     engine.backlog = 3;
+    clock.ms += 1;
     await drain();
+    clock.ms += 1;
     await drain();
     expect(ticks, 'the engine has input: the drains do not publish').toEqual([false]);
     engine.backlog = 0;
+    clock.ms += 1;
     await drain();
     expect(ticks, 'the engine took it: the next drain publishes').toEqual([false, false]);
-    source.detach();
+    done();
     expect(ticks.at(-1), 'detach publishes what is left').toBe(true);
   });
 
-  it('holds it at most max(throttleMs, 5 ms) since the last publish', async () => {
-    const { source, engine, ticks, drain } = setUp(1);
+  it('publishes a held frame once the engine is done, with no drain after it, and at most 5 ms after the last publish', async () => {
+    const { clock, engine, ticks, drain, done } = setUp(600_000);
     await drain();
-    engine.backlog = 1;
-    const started = Date.now();
-    while (Date.now() - started < 40) {
-      await drain();
-      await sleep(1);
-    }
-    source.detach();
-    expect(ticks.filter((force) => !force).length, 'an engine that always has input still gets its state published').toBeGreaterThanOrEqual(3);
+    engine.backlog = 2;
+    clock.ms += 1;
+    await drain();
+    expect(ticks).toEqual([false]);
+    engine.backlog = 0;
+    await sleep(20);
+    expect(ticks, 'looked at again without a drain: out once the engine took its input').toEqual([false, false]);
+    engine.backlog = 5;
+    clock.ms += 1;
+    await drain();
+    await sleep(5);
+    expect(ticks.length, 'held while the engine works').toBe(2);
+    clock.ms += 5;
+    await sleep(20);
+    expect(ticks, 'an engine that always has input still gets its state published').toEqual([false, false, false]);
+    done();
   });
 });

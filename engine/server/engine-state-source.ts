@@ -15,9 +15,10 @@
 //     the engine's next input instead of on top of it, where an intent published meanwhile would
 //     wait behind them. The timer (every `throttleMs`) publishes only when no drain handed
 //     anything over for a whole period: the engine is quiet, and what is pending still goes out.
-//     Neither publishes while the engine has inbound records it has not finished (up to
-//     max(throttleMs, 5 ms) since the last publish): the scheduler wakes the engine thread on
-//     the CPU of the I/O thread that published them, so socket writes then would delay it.
+//     Neither publishes while the engine has inbound records it has not finished (up to 5 ms
+//     since the last publish; looked at again every millisecond): the scheduler wakes the
+//     engine thread on the CPU of the I/O thread that published them, so socket writes then
+//     would delay it.
 //   - signals (each instrument's last decision: the five experts' scores, confidences and blended
 //     weights, the fused signal, the target, why no order) and the feeds part of health (each
 //     instrument's feed condition mask and policy action) come from the second block the core
@@ -60,8 +61,8 @@ export interface EngineStateSourceOptions {
 }
 
 const RULE_CODES = new Set<number>(Object.values(OrderRule));
-/** A publish after a drain waits at most max(throttleMs, this) for the engine's pending input (see tickAfterDrain). */
-const MIN_DEFER_MS = 5;
+/** A publish waits at most this long (since the last one) for the engine to finish its pending input, ms (publishUnlessEngineBusy). */
+const MAX_HOLD_MS = 5;
 
 /** The name of an ORDER record's rule (engine/orders OrderRuleName); '' for a code the table does not know (a watcher never throws). */
 function ruleName(code: number): string {
@@ -102,8 +103,8 @@ export class EngineStateSource implements StateSource {
   private timer: NodeJS.Timeout | null = null;
   /** The tick queued right after a drain that handed something over (at most one). */
   private afterDrain: NodeJS.Immediate | null = null;
-  /** Longest a publish after a drain waits for the engine to finish its input, ms. */
-  private readonly deferMs: number;
+  /** A held publish's next look (publishUnlessEngineBusy). */
+  private held: NodeJS.Timeout | null = null;
   /** Date.now() at the last drain that handed something over, and at the last publish. */
   private lastDrainMs = 0;
   private lastPublishMs = 0;
@@ -138,7 +139,6 @@ export class EngineStateSource implements StateSource {
 
   constructor(private readonly options: EngineStateSourceOptions) {
     this.throttleMs = options.throttleMs ?? 50;
-    this.deferMs = Math.max(this.throttleMs, MIN_DEFER_MS);
     if (!Number.isFinite(this.throttleMs) || this.throttleMs < 1) throw new RangeError(`\`throttleMs\` must be >= 1, was ${options.throttleMs}`);
     this.recentFillsLimit = options.recentFills ?? 1000;
     for (const { instrument, symbol } of options.instruments) this.symbols.set(instrument, symbol);
@@ -184,15 +184,26 @@ export class EngineStateSource implements StateSource {
    * Publishes, unless the engine has input it has not finished (the I/O thread has just published
    * its next records): the publish would write every client's socket on the CPU the scheduler has
    * just woken the engine thread on (it wakes a thread where the waker runs), and the engine would
-   * wait behind it. The drain after its batch publishes instead; once `deferMs` passed since the
-   * last publish it goes out anyway.
+   * wait behind it. It is looked at again every millisecond (and after the next drain) and goes
+   * out once the engine has taken its input, or MAX_HOLD_MS after the last publish anyway.
    */
   private publishUnlessEngineBusy(): void {
     const now = Date.now();
-    if (this.host !== null && this.host.inboundBacklog() > 0 && now - this.lastPublishMs < this.deferMs) return;
+    if (this.host !== null && this.host.inboundBacklog() > 0 && now - this.lastPublishMs < MAX_HOLD_MS) {
+      // Looked at again shortly: the engine may finish without handing anything over.
+      this.held ??= setTimeout(this.retryHeld, 1).unref();
+      return;
+    }
+    if (this.held) clearTimeout(this.held);
+    this.held = null;
     this.lastPublishMs = now;
     this.tick(false);
   }
+
+  private readonly retryHeld = (): void => {
+    this.held = null;
+    if (this.timer !== null) this.publishUnlessEngineBusy();
+  };
 
   /** Starts reading the host's state after its drains (and on the I/O thread's timer while it is quiet). */
   attach(host: EngineHost): void {
@@ -208,6 +219,8 @@ export class EngineStateSource implements StateSource {
     this.timer = null;
     if (this.afterDrain) clearImmediate(this.afterDrain);
     this.afterDrain = null;
+    if (this.held) clearTimeout(this.held);
+    this.held = null;
     this.tick(true);
   }
 
