@@ -1,7 +1,8 @@
 // Control actions of a paper session over the WebSocket (a running session of the EMA cross on
 // the first 600 bundled 1h ETH bars, at 60 bars a second): with a signed token a kill-switch
 // reset is accepted and applied at a batch boundary, and so are a pause and a resume of the
-// strategy (by its configured name; the `risk` topic lists the paused ones); an unknown strategy,
+// strategy (by its configured name; the `risk` topic lists the paused ones) and a risk-limit
+// change (the log keeps the previous value); an unknown strategy,
 // a second pause and a mode change are refused with why, never silently accepted; once the run
 // has ended a reset is refused. Every action lands in the session's append-only control log (JSON
 // Lines) with the token's subject and its outcome. What a pause does in the core is tested in
@@ -59,6 +60,8 @@ describe('control actions in a paper session', () => {
       const resume = await client.control({ kind: 'resume-strategy', strategy: 'ema-cross' });
       expect(resume).toMatchObject({ ok: true, who: 'operator:alice' });
       await until('the risk topic lists none once resumed', () => paused.at(-1)?.length === 0);
+      const limit = await client.control({ kind: 'limit-change', limit: 'minNotional', value: 25, reason: 'smaller orders are noise' });
+      expect(limit, 'a limit change is applied in the core').toMatchObject({ ok: true, who: 'operator:alice' });
       const mode = await client.control({ kind: 'mode-change', mode: 'live' });
       expect(mode).toMatchObject({ ok: false, code: 'refused' });
       expect(mode.ok ? '' : mode.message).toMatch(/cannot change mode/);
@@ -72,13 +75,14 @@ describe('control actions in a paper session', () => {
       const entries = readFileSync(controlLogPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(entries.map((e) => [(e.action as { kind: string }).kind, e.outcome])).toEqual([
         ['pause-strategy', 'refused'], ['pause-strategy', 'accepted'], ['pause-strategy', 'applied'], ['pause-strategy', 'refused'],
-        ['resume-strategy', 'accepted'], ['resume-strategy', 'applied'], ['mode-change', 'refused'],
+        ['resume-strategy', 'accepted'], ['resume-strategy', 'applied'], ['limit-change', 'accepted'], ['limit-change', 'applied'], ['mode-change', 'refused'],
         ['kill-switch-reset', 'accepted'], ['kill-switch-reset', 'applied'], ['kill-switch-reset', 'refused'],
       ]);
+      expect(entries[7].why, 'the previous and the new value').toMatch(/the core set minNotional \d+(\.\d+)? -> 25/);
       expect(entries.every((e) => e.who === 'operator:alice' && typeof e.timeIso === 'string' && typeof e.why === 'string' && (e.why as string).length > 0), 'each names its subject and why').toBe(true);
       expect(entries[1]).toMatchObject({ reason: 'news at 14:00' });
       expect(entries[2].why).toMatch(/paused ema-cross/);
-      expect(entries[7]).toMatchObject({ reason: 'reviewed the drawdown' });
+      expect(entries[9]).toMatchObject({ reason: 'reviewed the drawdown' });
       expect(logged.some((line) => line.includes('refused') && line.includes('operator:alice'))).toBe(true);
       const metrics = await (await fetch(`http://127.0.0.1:${session.server!.port}/metrics`)).text();
       expect(metrics).toMatch(/quantflow_server_control_actions_total\{action="mode-change",outcome="refused"\} 1/);

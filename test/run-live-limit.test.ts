@@ -132,13 +132,36 @@ describe('quantflow run: risk-limit changes of a live session (issue 11)', () =>
   }, 240_000);
 });
 
-describe('limit-change outside a running live session', () => {
+describe('limit-change in a paper session and through a live session\'s control queue', () => {
   const context = { who: 'operator:dave', sessionId: 7 };
-  test('a paper session refuses it with why (no journal to record who changed what)', async () => {
+  test('a paper session applies it at a batch boundary and logs the previous value; bad or unchanged values are refused with the rule', async () => {
     const lines: string[] = [];
+    const limits = new Map<string, number>([['minNotional', 10]]);
     const paper = new PaperControl((line) => lines.push(line));
-    await expect(paper.handle({ kind: 'limit-change', limit: 'minNotional', value: 100, reason: 'r' }, context)).rejects.toThrow(/paper session has no journal to record a limit change/);
-    expect(lines.join('\n')).toMatch(/limit-change by operator:dave \(connection 7\) refused/);
+    paper.engineStarted({
+      resetKillSwitch: async () => undefined,
+      setInstrumentsPaused: async () => undefined,
+      changeRiskLimit: async (limit, value) => {
+        const previous = limits.get(limit) ?? 0;
+        limits.set(limit, value);
+        return previous;
+      },
+      riskLimit: (limit) => limits.get(limit) ?? 0,
+      strategies: new Map(),
+      onPausedChanged: () => undefined,
+    });
+    await expect(paper.handle({ kind: 'limit-change', limit: 'minNotional', value: 10, reason: 'same' }, context)).rejects.toThrow(/minNotional is already 10: nothing to change/);
+    await expect(paper.handle({ kind: 'limit-change', limit: 'maxDrawdownPct', value: 0, reason: 'off' }, context)).rejects.toThrow(/`action\.value` for maxDrawdownPct must be a finite number with 0 < value <= 0\.5/);
+    await expect(paper.handle({ kind: 'limit-change', limit: 'nope', value: 1, reason: 'r' }, context)).rejects.toThrow(/unknown risk limit "nope"/);
+    const change = paper.handle({ kind: 'limit-change', limit: 'minNotional', value: 100, reason: 'review' }, context);
+    expect(limits.get('minNotional'), 'not before the batch boundary').toBe(10);
+    await paper.takeBoundaryTask()!();
+    await expect(change).resolves.toBeUndefined();
+    expect(limits.get('minNotional')).toBe(100);
+    expect(lines.join('\n')).toMatch(/control limit-change minNotional = 100 by operator:dave \(connection 7\): review/);
+    expect(lines.join('\n')).toMatch(/the core set minNotional 10 -> 100 by operator:dave/);
+    paper.engineStopped();
+    await expect(paper.handle({ kind: 'limit-change', limit: 'minNotional', value: 50, reason: 'late' }, context)).rejects.toThrow(/the paper run has ended/);
   });
   test('a live session control refuses an unknown limit or a bad value even when handed one directly, and anything before it trades', async () => {
     const live = new LiveSessionControl();

@@ -14,8 +14,10 @@
 //     working entry order is withdrawn on its next bar). The paused names go to the state source
 //     (topic `risk`). Refused, with why, for an unknown name, a strategy already in that state, or
 //     after the run. A pause lasts for the session (a paper session keeps no state across runs).
-//   - limit change: refused. Like an operator trip it needs a journal to record who changed
-//     what (issue 11); a paper session has none: set risk.<limit> in the config and restart.
+//   - limit change (one of the pre-trade limits, within the config schema's range): applied at
+//     the next batch boundary through EngineHost.changeRiskLimit; the control log records who,
+//     why, and the previous and new values. Refused, with why, for an unknown limit, a value out
+//     of range, a value the limit already has, or after the run. It lasts for the session.
 //   - mode change: refused. A paper session's venue is the core's simulated venue and it has no
 //     live venue adapter or journal to switch to; start a live session instead.
 // Nothing is accepted silently: a refusal reaches the client as a `refused` control reply (ControlRefusedError).
@@ -23,6 +25,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ControlAction } from '../client/index.js';
 import { ControlRefusedError, type ControlContext } from '../server/index.js';
+import { isRiskLimitName, riskLimitValueProblem, type RiskLimitName } from '../risk/index.js';
 
 interface PendingTask {
   run(): Promise<void>;
@@ -32,6 +35,10 @@ interface PendingTask {
 export interface PaperEngineControls {
   resetKillSwitch(): Promise<void>;
   setInstrumentsPaused(instruments: readonly number[], paused: boolean): Promise<void>;
+  /** Sets a pre-trade risk limit at a batch boundary; resolves with its previous value. */
+  changeRiskLimit(limit: RiskLimitName, value: number): Promise<number>;
+  /** A pre-trade risk limit's value in the core now. */
+  riskLimit(limit: RiskLimitName): number;
   /** Each configured strategy's name and its instruments. */
   readonly strategies: ReadonlyMap<string, readonly number[]>;
   /** The paused strategies' names, after each pause or resume the core applied. */
@@ -66,7 +73,6 @@ export class ControlLog {
 }
 
 const TRIP_REFUSAL = 'a paper session has no journal to record an operator trip in, so it does not take one (a live or paper `quantflow run` session does)';
-const LIMIT_REFUSAL = 'a paper session has no journal to record a limit change in (who, why, previous value), so it does not take one: set risk.<limit> in the config and restart, or run a live session';
 const MODE_REFUSAL = 'a paper session cannot change mode: its venue is the simulated venue inside the core, with no live venue adapter or journal to switch to (start a live session instead)';
 
 export class PaperControl {
@@ -105,11 +111,21 @@ export class PaperControl {
     };
     if (action.kind === 'mode-change') return refuse(MODE_REFUSAL);
     if (action.kind === 'kill-switch-trip') return refuse(TRIP_REFUSAL);
-    if (action.kind === 'limit-change') return refuse(LIMIT_REFUSAL);
     const engine = this.engine;
-    if (!this.running || engine === null) return refuse(`the paper run has ended: no engine to ${action.kind === 'kill-switch-reset' ? 'reset' : action.kind === 'pause-strategy' ? 'pause' : 'resume'}`);
+    if (!this.running || engine === null) return refuse(`the paper run has ended: no engine to ${action.kind === 'kill-switch-reset' ? 'reset' : action.kind === 'limit-change' ? 'change' : action.kind === 'pause-strategy' ? 'pause' : 'resume'}`);
     let apply: () => Promise<string>;
-    if (action.kind === 'kill-switch-reset') {
+    if (action.kind === 'limit-change') {
+      // The server's parser checked these; a handler called another way gets the same rules.
+      const { limit, value } = action;
+      if (!isRiskLimitName(limit)) return refuse(`unknown risk limit ${JSON.stringify(limit)}`);
+      const problem = riskLimitValueProblem(limit, value, 'action.value');
+      if (problem !== null) return refuse(problem);
+      if (engine.riskLimit(limit) === value) return refuse(`${limit} is already ${value}: nothing to change`);
+      apply = async () => {
+        const previous = await engine.changeRiskLimit(limit, value);
+        return `the core set ${limit} ${previous} -> ${value}`;
+      };
+    } else if (action.kind === 'kill-switch-reset') {
       apply = async () => {
         await engine.resetKillSwitch();
         return 'the core cleared its kill switch';
@@ -133,7 +149,8 @@ export class PaperControl {
       };
     }
     record('accepted', 'applied at the next batch boundary');
-    this.log(`paper: control ${action.kind}${action.kind === 'kill-switch-reset' ? '' : ` ${action.strategy}`} ${subject}${reason ? `: ${reason}` : ''}`);
+    const what = action.kind === 'limit-change' ? ` ${action.limit} = ${action.value}` : action.kind === 'kill-switch-reset' ? '' : ` ${action.strategy}`;
+    this.log(`paper: control ${action.kind}${what} ${subject}${reason ? `: ${reason}` : ''}`);
     return new Promise<void>((resolve, reject) => {
       this.tasks.push({
         run: async () => {

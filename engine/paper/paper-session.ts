@@ -32,6 +32,7 @@ import { modelsView, openSessionModel, withoutServedInstruments, type SessionMod
 import { SessionWebhooks } from './session-webhooks.js';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import type { ModelStatus } from '../models/index.js';
+import { readRiskLimit } from '../risk/index.js';
 
 export interface PaperSessionOptions {
   readonly streams: readonly MarketStream[];
@@ -171,6 +172,8 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     control.engineStarted({
       resetKillSwitch: () => engine.resetKillSwitch(),
       setInstrumentsPaused: (instruments, paused) => engine.setInstrumentsPaused(instruments, paused),
+      changeRiskLimit: (limit, value) => engine.changeRiskLimit(limit, value),
+      riskLimit: (limit) => readRiskLimit(engine.memory, limit),
       strategies: instrumentsByStrategy(built.strategyOf),
       onPausedChanged: (names) => source.setPausedStrategies(names),
     });
