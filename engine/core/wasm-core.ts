@@ -39,14 +39,7 @@ export function coreWasmPath(build: CoreBuild = 'release'): string {
 export function compileCore(build: CoreBuild = 'release'): WebAssembly.Module {
   let module = compiledModules.get(build);
   if (!module) {
-    const path = coreWasmPath(build);
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(readFileSync(path));
-    } catch {
-      throw new Error(`WASM core not found at ${path}: run \`npm run build\` first`);
-    }
-    module = compileOptimizedUpFront(bytes);
+    module = compileOptimizedUpFront(readBuiltWasm(coreWasmPath(build), 'core'));
     compiledModules.set(build, module);
   }
   return module;
@@ -92,17 +85,17 @@ let pageResetModule: WebAssembly.Module | undefined;
 
 /** Compiles the page-reset module once per thread (optimizing tier up front: each call is one long loop). */
 export function compilePageReset(): WebAssembly.Module {
-  if (!pageResetModule) {
-    const path = pageResetWasmPath();
-    let bytes: Uint8Array<ArrayBuffer>;
-    try {
-      bytes = new Uint8Array(readFileSync(path));
-    } catch {
-      throw new Error(`WASM page-reset module not found at ${path}: run \`npm run build\` first`);
-    }
-    pageResetModule = compileOptimizedUpFront(bytes);
-  }
+  pageResetModule ??= compileOptimizedUpFront(readBuiltWasm(pageResetWasmPath(), 'page-reset module'));
   return pageResetModule;
+}
+
+/** The bytes of a module `npm run build` writes to wasm/build, or an error saying to build. */
+function readBuiltWasm(path: string, what: string): Uint8Array<ArrayBuffer> {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch {
+    throw new Error(`WASM ${what} not found at ${path}: run \`npm run build\` first`);
+  }
 }
 
 export function createSharedMemory(pages: number = MEMORY_PAGES): WebAssembly.Memory {

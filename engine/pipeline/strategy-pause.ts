@@ -6,10 +6,12 @@
 // read at any time (one aligned i32). Part of the pipeline region, so checkpoints carry it.
 import { PIPE_ENTRY_BYTES, PIPE_MAX_INSTRUMENTS, PIPE_PAUSED, PIPE_TABLE } from './pipeline-layout.js';
 
+function isInstrumentId(id: number): boolean {
+  return Number.isInteger(id) && id >= 0 && id < PIPE_MAX_INSTRUMENTS;
+}
+
 function pausedIndex(instrument: number): number {
-  if (!Number.isInteger(instrument) || instrument < 0 || instrument >= PIPE_MAX_INSTRUMENTS) {
-    throw new RangeError(`instrument must be an integer in [0, ${PIPE_MAX_INSTRUMENTS}), was ${instrument}`);
-  }
+  if (!isInstrumentId(instrument)) throw new RangeError(`instrument must be an integer in [0, ${PIPE_MAX_INSTRUMENTS}), was ${instrument}`);
   return (PIPE_TABLE + instrument * PIPE_ENTRY_BYTES + PIPE_PAUSED) >> 2;
 }
 
@@ -25,7 +27,6 @@ export function readInstrumentPaused(memory: WebAssembly.Memory, instrument: num
 
 /** Why `instruments` cannot be paused (none, or an id outside the pipeline's table), or null. */
 export function pausedInstrumentsProblem(instruments: readonly number[]): string | null {
-  const bad = instruments.find((id) => !Number.isInteger(id) || id < 0 || id >= PIPE_MAX_INSTRUMENTS);
-  if (instruments.length > 0 && bad === undefined) return null;
+  if (instruments.length > 0 && instruments.every(isInstrumentId)) return null;
   return `instruments ${JSON.stringify(instruments)}: each must be an instrument id in [0, ${PIPE_MAX_INSTRUMENTS}), at least one`;
 }

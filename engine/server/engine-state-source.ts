@@ -166,12 +166,13 @@ export class EngineStateSource implements StateSource {
 
   /** A drain handed a record over: publish right after it (see the header), once per event-loop turn. */
   private handedOver(): void {
-    this.lastDrainMs = Date.now();
     if (this.afterDrain === null && this.timer !== null) this.afterDrain = setImmediate(this.tickAfterDrain);
   }
 
   private readonly tickAfterDrain = (): void => {
     this.afterDrain = null;
+    // Once per drain's turn, not per record handed over.
+    this.lastDrainMs = Date.now();
     if (this.timer !== null) this.publishUnlessEngineBusy();
   };
 
