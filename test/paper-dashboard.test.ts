@@ -160,22 +160,36 @@ describe('paper session dashboard in headless Chromium', () => {
     });
 
     it('pauses and resumes the strategy from the Risk card; the card lists what is paused', async () => {
-      const token = await signControlToken('dashboard-pauser', config.control);
-      await page.fill('#token', token);
-      await page.fill('#pause-strategy', 'no-such-strategy');
-      await page.click('#pause-button');
-      await page.waitForFunction(() => /refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
-      expect(await page.locator('#pause-result').textContent()).toMatch(/no strategy named "no-such-strategy".*ema-cross/);
-      await page.fill('#pause-strategy', 'ema-cross');
-      await page.click('#pause-button');
-      await page.waitForFunction(() => /applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
-      expect(await page.locator('#pause-result').textContent()).toBe('ema-cross: pause applied (by dashboard-pauser)');
-      await page.waitForFunction(() => document.getElementById('paused')!.textContent === 'ema-cross', undefined, { timeout: 10_000 });
-      await page.click('#resume-button');
-      await page.waitForFunction(() => /resume applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
-      expect(await page.locator('#pause-result').textContent()).toBe('ema-cross: resume applied (by dashboard-pauser)');
-      await page.waitForFunction(() => document.getElementById('paused')!.textContent === 'none', undefined, { timeout: 10_000 });
-      expect(logged.some((line) => /paused ema-cross: its targets may only reduce positions by dashboard-pauser/.test(line)), 'the pause is logged with its subject').toBe(true);
+      // A session of its own (slower, and closed after): a pause changes what the strategy
+      // trades, and the shared session's fills are compared with a backtest below.
+      const pauseLog: string[] = [];
+      const other = await startPaperSession({
+        streams: await openDataSources(files, {}), config, equity: 100_000, speed: 3600 * 5, port: 0, log: (line) => pauseLog.push(line),
+      });
+      const pausePage = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+      try {
+        await pausePage.goto(other.dashboardUrl!);
+        await until(pausePage, (s) => s.connected, 'the WebSocket to open', 10_000);
+        const token = await signControlToken('dashboard-pauser', config.control);
+        await pausePage.fill('#token', token);
+        await pausePage.fill('#pause-strategy', 'no-such-strategy');
+        await pausePage.click('#pause-button');
+        await pausePage.waitForFunction(() => /refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
+        expect(await pausePage.locator('#pause-result').textContent()).toMatch(/no strategy named "no-such-strategy".*ema-cross/);
+        await pausePage.fill('#pause-strategy', 'ema-cross');
+        await pausePage.click('#pause-button');
+        await pausePage.waitForFunction(() => /applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
+        expect(await pausePage.locator('#pause-result').textContent()).toBe('ema-cross: pause applied (by dashboard-pauser)');
+        await pausePage.waitForFunction(() => document.getElementById('paused')!.textContent === 'ema-cross', undefined, { timeout: 10_000 });
+        await pausePage.click('#resume-button');
+        await pausePage.waitForFunction(() => /resume applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
+        expect(await pausePage.locator('#pause-result').textContent()).toBe('ema-cross: resume applied (by dashboard-pauser)');
+        await pausePage.waitForFunction(() => document.getElementById('paused')!.textContent === 'none', undefined, { timeout: 10_000 });
+        expect(pauseLog.some((line) => /paused ema-cross: its targets may only reduce positions by dashboard-pauser/.test(line)), 'the pause is logged with its subject').toBe(true);
+      } finally {
+        await pausePage.close();
+        await other.close();
+      }
     });
 
     it('refuses a kill-switch reset without a valid token and applies one with a signed token', async () => {
