@@ -139,15 +139,16 @@ describe('EngineStateSource: publishing around the engine\'s batches', () => {
     (source as unknown as { tick(force: boolean): void }).tick = (force) => void ticks.push(force);
     source.attach({ inboundBacklog: () => engine.backlog } as unknown as EngineHost);
     const onEquityAt = source.listeners().onEquityAt!;
+    const handOver = (): void => onEquityAt(new DataView(new ArrayBuffer(64)), 0);
     const drain = async (): Promise<void> => {
-      onEquityAt(new DataView(new ArrayBuffer(64)), 0);
+      handOver();
       await new Promise((resolve) => setImmediate(resolve));
     };
     const done = (): void => {
       source.detach();
       now.mockRestore();
     };
-    return { clock, engine, ticks, drain, done };
+    return { clock, engine, ticks, handOver, drain, done };
   }
 
   it('holds the publish after a drain while the engine has inbound records it has not finished', async () => {
@@ -166,6 +167,24 @@ describe('EngineStateSource: publishing around the engine\'s batches', () => {
     expect(ticks, 'the engine took it: the next drain publishes').toEqual([false, false]);
     done();
     expect(ticks.at(-1), 'detach publishes what is left').toBe(true);
+  });
+
+  it('publishes a drain\'s records once when a held publish\'s retry sends them before the drain\'s own turn', async () => {
+    const { clock, engine, ticks, handOver, drain, done } = setUp(10_000);
+    await drain();
+    engine.backlog = 1;
+    clock.ms += 1;
+    await drain();
+    expect(ticks, 'held').toEqual([false]);
+    engine.backlog = 0;
+    clock.ms += 1;
+    handOver();
+    // The retry (1 ms) is due before the drain's own turn: the loop runs timers before immediates.
+    const until = performance.now() + 3;
+    while (performance.now() < until) { /* let the retry fall due */ }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ticks, 'the retry sent the records: the drain\'s turn has nothing left to send').toEqual([false, false]);
+    done();
   });
 
   it('publishes a held frame once the engine is done, with no drain after it, and at most 5 ms after the last publish', async () => {

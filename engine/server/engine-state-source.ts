@@ -103,6 +103,8 @@ export class EngineStateSource implements StateSource {
   private timer: NodeJS.Timeout | null = null;
   /** The tick queued right after a drain that handed something over (at most one). */
   private afterDrain: NodeJS.Immediate | null = null;
+  /** A drain handed something over that no publish has sent yet (a held publish's retry may have sent it before the drain's own tick runs). */
+  private unpublished = false;
   /** A held publish's next look (publishUnlessEngineBusy). */
   private held: NodeJS.Timeout | null = null;
   /** Date.now() at the last drain that handed something over, and at the last publish. */
@@ -166,6 +168,7 @@ export class EngineStateSource implements StateSource {
 
   /** A drain handed a record over: publish right after it (see the header), once per event-loop turn. */
   private handedOver(): void {
+    this.unpublished = true;
     if (this.afterDrain === null && this.timer !== null) this.afterDrain = setImmediate(this.tickAfterDrain);
   }
 
@@ -173,7 +176,7 @@ export class EngineStateSource implements StateSource {
     this.afterDrain = null;
     // Once per drain's turn, not per record handed over.
     this.lastDrainMs = Date.now();
-    if (this.timer !== null) this.publishUnlessEngineBusy();
+    if (this.timer !== null && this.unpublished) this.publishUnlessEngineBusy();
   };
 
   /** The timer's tick: only when no drain handed anything over for a period (otherwise the next drain publishes). */
@@ -198,6 +201,7 @@ export class EngineStateSource implements StateSource {
     if (this.held) clearTimeout(this.held);
     this.held = null;
     this.lastPublishMs = now;
+    this.unpublished = false;
     this.tick(false);
   }
 
