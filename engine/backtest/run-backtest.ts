@@ -20,7 +20,7 @@
 // waits on another thread, it only sees those records arrive later. The records and their order
 // are the same as with every answer computed first, and the core's model wait is measured in
 // event time, so the decisions and outputs are the same bytes.
-import { EngineHost, type EngineCounters, type OutboundListeners, type WaitStrategyName } from '../threads/index.js';
+import { EngineHost, PrestartedEngineThread, type EngineCounters, type OutboundListeners, type WaitStrategyName } from '../threads/index.js';
 import { readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
 import { readExecutionReport, type ExecutionReport } from '../execution/index.js';
 import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIssue } from '../replay/index.js';
@@ -153,8 +153,19 @@ export function planInstruments(streams: readonly MarketStream[], barTimeframe: 
 }
 
 export async function runBacktest(options: BacktestOptions): Promise<BacktestRun> {
-  const { config } = options;
   if (options.streams.length === 0) throw new BacktestSetupError('no data: give at least one source');
+  // The engine thread starts now: its bootstrap and module loading overlap the reading of the
+  // data, the ML expert's features and the first inference (an inline engine has no thread).
+  const prestarted = options.inlineEngine ? undefined : PrestartedEngineThread.start();
+  try {
+    return await playBacktest(options, prestarted);
+  } finally {
+    await prestarted?.dispose();
+  }
+}
+
+async function playBacktest(options: BacktestOptions, prestarted: PrestartedEngineThread | undefined): Promise<BacktestRun> {
+  const { config } = options;
   const givenPlans = planInstruments(options.streams, options.barTimeframe ?? '1m');
   const timeframes = givenPlans.map((p) => timeframeOfInterval(p.timeframeNs));
   const trade = options.trade ?? true;
@@ -172,6 +183,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
   const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades), { bars: options.recordBars ?? true });
   const startHost = (spec: BuiltSpec): Promise<EngineHost> => EngineHost.start({
     ...options.listeners,
+    prestarted,
     wait: options.wait,
     inline: options.inlineEngine,
     pipeline: { ...spec.spec, equityRecords: record && trade },

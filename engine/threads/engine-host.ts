@@ -53,6 +53,7 @@ import { RingConsumer, RingProducer, formatChecksum, initRing } from '../ring/in
 import { spawnWorker } from './spawn-worker.js';
 import type { OrderIdLease } from '../state/index.js';
 import type { EngineThreadData } from './engine-thread.js';
+import type { PrestartedEngineThread } from './prestarted-engine-thread.js';
 import type { EngineThreadMessage } from './engine-thread-messages.js';
 import type { WaitStrategyName } from './wait-strategy-by-name.js';
 import { readPipelineCounters, readPipelineSnapshot, writeInstrumentPaused, type InstrumentSnapshot, type PipelineCounters, type PipelineMap, type PipelineSpec } from '../pipeline/index.js';
@@ -93,6 +94,12 @@ export interface EngineHostOptions extends OutboundListeners {
    * `wait` strategy is then unused. Default false.
    */
   inline?: boolean;
+  /**
+   * An engine thread started ahead (PrestartedEngineThread.start, with the same `build`): taken
+   * instead of spawning one, so its start-up has overlapped the caller's work. Ignored with
+   * `inline`, or when it was taken already or ended (a thread is spawned as without it).
+   */
+  prestarted?: PrestartedEngineThread;
 }
 
 export interface EngineCounters {
@@ -182,22 +189,22 @@ export class EngineHost {
     if (!Number.isInteger(outboundCapacity) || outboundCapacity < 2 || outboundCapacity > OUTBOUND_CAPACITY || (outboundCapacity & (outboundCapacity - 1)) !== 0) {
       throw new RangeError(`\`outboundCapacity\` must be a power of two in [2, ${OUTBOUND_CAPACITY}], was ${outboundCapacity}`);
     }
-    const memory = options.inline ? takeCoreMemory() : createSharedMemory();
+    const prestarted = !options.inline && options.prestarted?.fits(options.build) ? options.prestarted : undefined;
+    const memory = options.inline ? takeCoreMemory() : prestarted ? prestarted.memory : createSharedMemory();
     initRing(memory, INBOUND_RING_OFFSET, INBOUND_CAPACITY);
     const stamps = LatencyStamps.allocate(INBOUND_CAPACITY);
     initRing(memory, OUTBOUND_RING_OFFSET, outboundCapacity);
-    const data: EngineThreadData = {
-      memory,
-      module: compileCore(options.build),
+    const setup = {
       maxBatch,
       wait: options.wait ?? 'spin-then-sleep',
       pipeline: options.pipeline ?? null,
       restore: options.restore ? { image: options.restore.image, counters: [...options.restore.counters] } : null,
       latency: stamps.buffer,
-    };
+    } satisfies Omit<EngineThreadData, 'memory' | 'module'>;
+    const data: EngineThreadData = { ...setup, memory, module: compileCore(options.build) };
     // Before the engine thread starts: its 'started' message must find the listener below.
     const killSwitch = options.killSwitch && options.pipeline?.risk ? { store: options.killSwitch, Monitor: (await import('../killswitch/index.js')).KillSwitchMonitor } : null;
-    const worker = options.inline ? null : spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
+    const worker = options.inline ? null : prestarted ? prestarted.take(setup) : spawnWorker(new URL('./engine-thread.js', import.meta.url), { workerData: data });
     const host = new EngineHost(memory, worker, stamps);
     const { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onEquityAt, onFeatures } = options;
     const listeners: OutboundListeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onEquityAt, onFeatures };
@@ -225,6 +232,8 @@ export class EngineHost {
       };
       worker.on('message', onMessage);
       worker.once('error', reject);
+      // A thread that ends without a word (a prestarted one whose import failed before it was taken).
+      worker.once('exit', (code) => reject(new Error(`engine thread exited (code ${code}) before it started`)));
     });
     return host;
   }

@@ -9,7 +9,8 @@
 // reports its final counters. Between calls it parks for a checkpoint when the I/O thread asks
 // (core-checkpoint.ts); a restarted engine starts from one. Starting the core and each
 // processInbound call (logged for the latency stages) live in engine-core-loop.ts, shared with
-// the inline engine (EngineHost `inline`).
+// the inline engine (EngineHost `inline`). A prestarted thread (prestarted-engine-thread.ts)
+// loads its modules first and waits for the rest of its setup in one message.
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkCoreStatus } from '../core/core-status.js';
 import {
@@ -35,6 +36,19 @@ export interface EngineThreadData extends EngineCoreSetup {
   wait: WaitStrategyName;
   /** The latency stamps buffer (LatencyStamps), shared with the host. */
   latency: SharedArrayBuffer;
+}
+
+/** What a prestarted engine thread (prestarted-engine-thread.ts) gets at spawn; the rest of its EngineThreadData comes in its setup message. */
+export interface EngineThreadPrestart {
+  readonly prestart: true;
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+}
+
+/** The message that starts a prestarted engine thread. */
+export interface EngineThreadSetup {
+  readonly type: 'setup';
+  readonly data: Omit<EngineThreadData, 'memory' | 'module'>;
 }
 
 function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) => void): void {
@@ -75,10 +89,19 @@ function runEngine(data: EngineThreadData, post: (message: EngineThreadMessage) 
 
 if (parentPort) {
   const port = parentPort;
-  try {
-    runEngine(workerData as EngineThreadData, (message) => port.postMessage(message));
-  } catch (error) {
-    const err = error as Error;
-    port.postMessage({ type: 'failed', message: err.message, stack: err.stack ?? '' } satisfies EngineThreadMessage);
+  const run = (data: EngineThreadData): void => {
+    try {
+      runEngine(data, (message) => port.postMessage(message));
+    } catch (error) {
+      const err = error as Error;
+      port.postMessage({ type: 'failed', message: err.message, stack: err.stack ?? '' } satisfies EngineThreadMessage);
+    }
+  };
+  const given = workerData as EngineThreadData | EngineThreadPrestart;
+  if ('prestart' in given) {
+    // Prestarted: the modules are loaded; start once the host sends the rest.
+    port.once('message', (setup: EngineThreadSetup) => run({ ...setup.data, memory: given.memory, module: given.module }));
+  } else {
+    run(given);
   }
 }

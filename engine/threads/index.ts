@@ -1,8 +1,10 @@
 // Public API of engine/threads: the engine host (the I/O thread's handle on the engine
 // thread, its rings, listeners and order-flow tally), the wait strategies by name, and the
-// worker spawner that runs TypeScript workers from source or dist alike, and the per-stage
-// latency histograms (LatencyMonitor) with the stamps and clock they are measured with.
+// worker spawner that runs TypeScript workers from source or dist alike, an engine thread
+// started ahead of its run (PrestartedEngineThread), and the per-stage latency histograms
+// (LatencyMonitor) with the stamps and clock they are measured with.
 export { DEFAULT_MAX_BATCH, EngineHost, type EngineCounters, type EngineHostOptions, type OrderFlowTally } from './engine-host.js';
+export { PrestartedEngineThread } from './prestarted-engine-thread.js';
 export { CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint } from './core-checkpoint.js';
 export type { OutboundListeners } from './outbound-dispatch.js';
 export { readEquityRecord, type EquityRecord } from './outbound-dispatch.js';
