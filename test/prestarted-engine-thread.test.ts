@@ -5,8 +5,7 @@
 // also when it fails before its engine starts.
 import { describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
-import { loadBarsCsv } from '../adapters/files/index.js';
-import { openCsvStream } from '../adapters/files/index.js';
+import { loadBarsCsv, openCsvStream } from '../adapters/files/index.js';
 import { defaultBarFiles } from '../engine/cli/default-data.js';
 import { EngineHost, PrestartedEngineThread } from '../engine/threads/index.js';
 import { buildBarReplayTape } from '../engine/replay/bar-replay-tape.js';
@@ -17,6 +16,8 @@ import { BacktestSetupError, MemoryStream, runBacktest } from '../engine/backtes
 import { packageRoot } from '../engine/core/package-root.js';
 
 const exited = (thread: PrestartedEngineThread): Promise<number> => new Promise((resolve) => thread.worker.once('exit', resolve));
+/** Resolves once the thread has ended (at once if it has: a worker no longer running has threadId -1). */
+const hasEnded = (thread: PrestartedEngineThread): Promise<true> => (thread.worker.threadId === -1 ? Promise.resolve(true) : exited(thread).then(() => true));
 
 async function demoTape() {
   const series = [];
@@ -92,7 +93,7 @@ describe('runBacktest on a prestarted engine thread', () => {
       expect(run.recording.fills.length).toBeGreaterThan(10);
       expect(watch.threads).toHaveLength(1);
       expect(watch.threads[0].fits(undefined), 'the run took it').toBe(false);
-      await expect(new Promise((resolve) => { if (watch.threads[0].worker.threadId === -1) resolve(true); else watch.threads[0].worker.once('exit', () => resolve(true)); })).resolves.toBe(true);
+      await expect(hasEnded(watch.threads[0])).resolves.toBe(true);
       const inline = await runBacktest({ streams: [await openCsvStream(ethFile)], config, equity: 100_000, inlineEngine: true });
       expect(watch.threads, 'an inline engine starts no thread').toHaveLength(1);
       expect(inline.recording.fillsHash, 'the same fills as the inline engine').toBe(run.recording.fillsHash);
@@ -110,7 +111,7 @@ describe('runBacktest on a prestarted engine thread', () => {
       expect(watch.threads).toHaveLength(1);
       const thread = watch.threads[0];
       expect(thread.fits(undefined), 'disposed').toBe(false);
-      await new Promise<void>((resolve) => { if (thread.worker.threadId === -1) resolve(); else thread.worker.once('exit', () => resolve()); });
+      await hasEnded(thread);
     } finally {
       watch.restore();
     }
