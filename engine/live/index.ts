@@ -24,7 +24,8 @@ export { replayJournal, JournalReplayError, type JournalReplayResult } from './j
 export {
   SessionControlRefused, holdJournal, journalHolder, journaledKillSwitch, releaseJournal, resetKillSwitchInJournal, type JournaledKillSwitch,
 } from './session-control.js';
-export { ShadowPaper } from './shadow-paper.js';
+export { ShadowPaper, shadowPipeline, type ShadowCatchUp, type ShadowPaperOptions } from './shadow-paper.js';
+export type { ShadowControl } from './shadow-journal-reader.js';
 export { buildDriftReport, describeDrift, orderOutcome, type DriftReport, type MatchedOrder, type OrderOutcome, type SideFill, type SideOrder, type SideSummary } from './shadow-drift.js';
 export { SessionFeedHealth, describeFeedHealth, streamThresholds, type SessionFeedHealthSettings } from './session-feed-health.js';
 export { SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type SessionExitReport, type StopRequest } from './session-stop.js';

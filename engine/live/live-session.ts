@@ -462,7 +462,15 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     // The journal stage (flush -> committed, first send) and the venue stage (send -> first reply) of the host's latency histograms.
     const commandLatency = new CommandLatency(host.latency);
     // Shadow paper (live push mode): a second core on the simulated venue takes the same records, after the live core (shadow-paper.ts).
-    const shadow = push?.shadowPaper && sendsOrders ? await ShadowPaper.start(push.shadowPaper) : undefined;
+    // After a restart it first takes the journal's session so far (records, operator actions, live orders), while the live session runs.
+    const shadow = push?.shadowPaper && sendsOrders
+      ? await ShadowPaper.start(push.shadowPaper, {
+        journal: {
+          journal, through: journal.committedSequence(),
+          onCaughtUp: (c) => { if (c.records > 0) log(`shadow paper: caught up with the journal: ${c.records} records, ${c.controls} operator actions, ${c.liveOrders} live orders before this start`); },
+        },
+      })
+      : undefined;
     shadowToStop = shadow;
     // Feed health (push mode): the records it causes are journaled and published after the record that caused them.
     const healthNow = push?.nowNs ?? (() => BigInt(Date.now()) * 1_000_000n);
@@ -541,7 +549,10 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       : noReconciliation('start (paper: the core\'s simulated venue)');
     log(describeReconciliation(reconciliation));
     if (reconciliation.positionMismatches > 0) throw new Error(`reconciliation: positions disagree with the venue; trading stopped (see the report above, journaled in ${journal.path})`);
-    for (const command of unjournaled) commands.push(command);
+    for (const command of unjournaled) {
+      if (shadow && command.command.record === 'order') shadow.noteLiveOrder(command.command);
+      commands.push(command);
+    }
     /** Journals and publishes the records held back (applyControl, a push-mode checkpoint), in arrival order. */
     const releaseHeld = (): void => {
       const release = held ?? [];
@@ -579,6 +590,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         const sequence = journal.append({ type: 'limitChanged', who: action.who, why: action.why, limit, previousValue, value });
         journal.commit();
         await host!.changeRiskLimit(limit, value);
+        shadow?.control({ kind: 'limit', limit, value });
         log(`risk limit: ${limit} ${previousValue} -> ${value} by ${action.who} (${action.why}), journaled at ${sequence}`);
         action.applied(sequence);
       });
@@ -599,6 +611,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         const sequence = journal.append({ type: 'strategyPaused', who: action.who, why: action.why, strategy: name, instruments: [...instruments], paused: pause });
         journal.commit();
         await host!.setInstrumentsPaused(instruments, pause);
+        shadow?.control({ kind: 'pause', instruments, paused: pause });
         watcher?.pausedStrategies?.(pausedInCore());
         log(`strategy ${name}: ${pause ? 'paused (its targets may only reduce positions)' : 'resumed'} by ${action.who} (${action.why}), journaled at ${sequence}`);
         action.applied(sequence);
@@ -615,6 +628,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         journal.commit();
         if (trip) await host!.tripKillSwitch();
         else await host!.resetKillSwitch();
+        shadow?.control({ kind: trip ? 'trip' : 'reset' });
         setKillSwitch(trip, action.who, action.why);
         log(`kill switch: ${trip ? 'TRIPPED' : 'reset'} by ${action.who} (${action.why}), journaled at ${sequence}${trip ? '; no new exposure' : '; trading may resume'}`);
         action.applied(sequence);

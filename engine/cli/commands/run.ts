@@ -31,7 +31,7 @@ import { runLiveSession, SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type 
 import { openConfiguredModel } from '../../models/index.js';
 import type { PipelineSpec } from '../../pipeline/index.js';
 import { Journal, parseDurability } from '../../journal/index.js';
-import { pipelineFromJson } from '../../live/index.js';
+import { pipelineFromJson, shadowPipeline } from '../../live/index.js';
 import { instrumentsByStrategy, tradingPipeline } from '../../replay/index.js';
 import { readRegimeModelFile } from '../../regime/index.js';
 import { packageRoot } from '../../core/package-root.js';
@@ -118,6 +118,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
   // A restart trades the pipeline its journal started with (its account start included), so recovery replays the same decisions.
   const journaledPipeline = firstJournaledPipeline(journalDir);
   if (journaledPipeline !== null) spec = pipelineFromJson(journaledPipeline);
+  // Its shadow: the same journaled pipeline (without the ML expert), on the simulated venue, so it continues the journal's session.
+  if (journaledPipeline !== null && shadowSpec) shadowSpec = shadowPipeline(spec, shadowSpec);
   const adapter = await createAdapter(live, mode, credentials, log, journalDir);
   let durability;
   try {
