@@ -33,7 +33,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Journal } from '../engine/journal/index.js';
 import { EV_B, EV_KIND, EV_SIZE, EV_TS_EXCHANGE, EventKind, KIND_MASK } from '../engine/layout/event-record.js';
-import { CRASH_POINTS, type CrashPointName } from '../engine/live/index.js';
+import { CRASH_POINTS, ORDER_ID_RANGE_SIZE, orderIdOfClientOrderId, type CrashPointName } from '../engine/live/index.js';
 import { mulberry32 } from '../engine/core/mulberry32.js';
 import { TEST_API_KEY, TEST_SECRET, type BinanceSim, type VenueBook } from './venues/binance-sim/index.js';
 import { OUT, type TwsSim } from './venues/tws-sim/index.js';
@@ -78,12 +78,21 @@ interface VenueDriver {
   truth(): { orders: unknown[]; fills: unknown[]; positions: unknown; duplicates: string[]; orderRefs: string[]; fillCount: number };
 }
 
+/**
+ * A client order id as its number in its journal's range (each live journal numbers its orders in
+ * a random range of its own: engine/live OrderIdRange), so runs on different journals compare alike.
+ */
+function journalLocal(clientOrderId: string): string {
+  const id = orderIdOfClientOrderId(clientOrderId);
+  return id === null ? clientOrderId : `qf-${id % ORDER_ID_RANGE_SIZE}`;
+}
+
 /** The truth of a simulator built on the shared VenueBook (Binance, Coinbase): its orders, fills and balances by client order id. */
 function bookTruth(sim: { readonly book: VenueBook; duplicateSubmissions(): string[] }): ReturnType<VenueDriver['truth']> {
   const orders = sim.book.orders;
   return {
-    orders: orders.map((o) => ({ id: o.clientOrderId, side: o.side, type: o.type, qty: o.origQty, executed: o.executedQty, status: o.status, quote: o.cumQuote })),
-    fills: orders.flatMap((o) => o.fills.map((f) => ({ id: o.clientOrderId, price: f.price, qty: f.qty, fee: f.commission }))),
+    orders: orders.map((o) => ({ id: journalLocal(o.clientOrderId), side: o.side, type: o.type, qty: o.origQty, executed: o.executedQty, status: o.status, quote: o.cumQuote })),
+    fills: orders.flatMap((o) => o.fills.map((f) => ({ id: journalLocal(o.clientOrderId), price: f.price, qty: f.qty, fee: f.commission }))),
     positions: [...sim.book.balances].map(([asset, b]) => [asset, b.free + b.locked]),
     duplicates: sim.duplicateSubmissions(), orderRefs: orders.map((o) => o.clientOrderId), fillCount: orders.reduce((n, o) => n + o.fills.length, 0),
   };
@@ -140,8 +149,8 @@ async function ibDriver(name: string): Promise<VenueDriver & { sim: TwsSim }> {
       const orders = sim.orders();
       const executions = sim.executions();
       return {
-        orders: orders.map((o) => ({ id: o.orderRef, side: o.action, type: o.orderType, qty: o.totalQty, filled: o.filled, status: o.status, avg: o.avgPrice })),
-        fills: executions.map((e) => ({ id: e.orderRef, side: e.side, shares: e.shares, price: e.price, fee: e.commission })),
+        orders: orders.map((o) => ({ id: journalLocal(o.orderRef), side: o.action, type: o.orderType, qty: o.totalQty, filled: o.filled, status: o.status, avg: o.avgPrice })),
+        fills: executions.map((e) => ({ id: journalLocal(e.orderRef), side: e.side, shares: e.shares, price: e.price, fee: e.commission })),
         positions: sim.positions(), duplicates: orders.filter((o) => sim.submissions(o.orderRef) !== 1).map((o) => o.orderRef),
         orderRefs: orders.map((o) => o.orderRef), fillCount: executions.length,
       };

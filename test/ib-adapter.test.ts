@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventKind, bitsF64 } from '../engine/layout/event-record.js';
 import { OrderState } from '../engine/orders/index.js';
 import { expectMatchesTruth, KIND, kindsOf, order, recordsOf, startIb, until, type Ib } from './ib-harness.js';
+import { IbVenueAdapter } from '../adapters/ib/index.js';
+import { clientOrderIdOf, OrderIdRange, ORDER_ID_RANGE_SIZE } from '../engine/live/index.js';
 
 let ib: Ib | null = null;
 afterEach(async () => {
@@ -100,6 +102,40 @@ describe('IbVenueAdapter against the TWS simulator', () => {
     expect([KIND(refusal), refusal.b, refusal.price]).toEqual([EventKind.REJECT, 1, 161]);
     expect(await adapter.positions()).toEqual([{ instrument: 0, qty: 80 }]);
     await expectMatchesTruth(ib);
+  });
+
+  it('leaves another journal\'s orders alone (engine/live OrderIdRange): not in openOrders, no view or record of it, logged once', async () => {
+    const ranges = [new OrderIdRange(5n * ORDER_ID_RANGE_SIZE + 1n), new OrderIdRange(9n * ORDER_ID_RANGE_SIZE + 1n)];
+    ib = await startIb({}, {}, { orderIds: ranges[0] });
+    const { sim, adapter } = ib;
+    await adapter.connect();
+    sim.quote('AAPL', 185.1, 185.2);
+    // Another session (its own journal and clientId) rests a limit order on the same account.
+    const log: string[] = [];
+    const other = new IbVenueAdapter(
+      { host: '127.0.0.1', port: sim.port, clientId: 12, instruments: [{ instrument: 0, symbol: 'AAPL' }], connectTimeoutMs: 3000, requestTimeoutMs: 3000, reconnect: { initialMs: 20, maxMs: 200 } },
+      { orderIds: ranges[1] },
+    );
+    other.onRecord(() => undefined);
+    other.onDisconnect(() => undefined);
+    try {
+      await other.connect();
+      const theirs = order(0, 100, 'LMT', 180, { orderId: ranges[1].firstOrderId, clientOrderId: clientOrderIdOf(ranges[1].firstOrderId) });
+      other.submit(theirs);
+      await other.sync();
+      await until(() => sim.orders().length === 1, 'the other session\'s order at TWS');
+      (adapter as unknown as { log: (line: string) => void }).log = (line) => log.push(line);
+      const open = await adapter.openOrders();
+      expect(open, 'none of this journal\'s orders is open; the other one\'s is not listed').toEqual([]);
+      expect(log.join('\n')).toMatch(new RegExp(`order ${theirs.clientOrderId} at TWS is another journal's \\(this session's order ids ${ranges[0].firstOrderId} \\.\\. \\d+\\): not ours, left alone`));
+      expect(await adapter.order(theirs.clientOrderId), 'no view of another journal\'s order').toBeNull();
+      expect(await adapter.openOrders()).toEqual([]);
+      expect(log.filter((line) => line.includes(theirs.clientOrderId)), 'logged once').toHaveLength(1);
+      await adapter.sync();
+      expect(ib.seen.some((s) => s.record.id === ranges[1].firstOrderId), 'no record of another journal\'s order').toBe(false);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses bad orders before sending them, with a REJECT record', async () => {

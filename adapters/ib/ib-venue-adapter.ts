@@ -14,7 +14,7 @@
 // tells the session whether the venue has it (null: it never arrived).
 import type { Order } from '@stoqey/ib';
 import {
-  orderIdOfClientOrderId, type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition,
+  orderIdOfClientOrderId, ownOrderIdOf, type OrderIdRange, type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition,
   type VenueRecordListener, type VenueReplaceRequest, type VenueStatus, type PushMarketStream, type PushVenueAdapter, type FeedSignal,
 } from '../../engine/live/index.js';
 import { EventKind } from '../../engine/layout/event-record.js';
@@ -59,6 +59,11 @@ export interface IbAdapterOptions {
   readonly journaled?: IbJournaledExecutions;
   /** Log lines (never secrets). Default: none. */
   readonly log?: (line: string) => void;
+  /**
+   * The session journal's order ids (engine/live OrderIdRange): an order whose orderRef is a `qf-`
+   * id outside them is another journal's, never taken for ours. Default: every `qf-` order is ours.
+   */
+  readonly orderIds?: OrderIdRange;
 }
 
 export interface IbMarketSubscription {
@@ -124,6 +129,9 @@ export class IbVenueAdapter implements PushVenueAdapter {
   private readonly streams = new Map<number, Stream>();
   private readonly subscriptions = new Map<number, { quotes: boolean; bars: boolean; quoteReqId: number; barReqId: number }>();
   private readonly random: () => number;
+  private readonly orderIds: OrderIdRange | undefined;
+  /** `qf-` orders of other journals already logged. */
+  private readonly otherJournals = new Set<string>();
   private lastFillId = 0n;
   private lastExecNs = 0n;
   private lastJournaledTime = '';
@@ -139,6 +147,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
     this.now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
     this.log = options.log ?? (() => {});
     this.random = seededRandom(this.config.seed ^ 0x9e3779b9);
+    this.orderIds = options.orderIds;
     if (options.journaled) {
       for (const id of options.journaled.execIds) this.fillIdsByExec.set(id, 0n);
       this.lastFillId = options.journaled.lastFillId;
@@ -276,8 +285,11 @@ export class IbVenueAdapter implements PushVenueAdapter {
     const { orders, statuses } = await this.client.openOrders();
     const out: VenueOrderView[] = [];
     for (const o of orders) {
-      const orderId = orderIdOfClientOrderId(o.orderRef);
-      if (orderId === null) continue;
+      const orderId = ownOrderIdOf(o.orderRef, this.orderIds);
+      if (orderId === null) {
+        this.noteOtherJournals(o.orderRef);
+        continue;
+      }
       this.noteVenueId(o.orderRef, o.orderId);
       const t = this.tracks.get(orderId);
       const s = statuses.find((x) => x.orderId === o.orderId);
@@ -289,7 +301,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
 
   /** The venue's view of one order: ours when tracked and seen by the venue; else asks TWS (open orders, then today's executions). */
   async order(clientOrderId: string): Promise<VenueOrderView | null> {
-    const orderId = orderIdOfClientOrderId(clientOrderId);
+    const orderId = ownOrderIdOf(clientOrderId, this.orderIds);
     if (orderId === null) return null;
     const t = this.tracks.get(orderId);
     if (t && this.seenByVenue.has(orderId)) return orderView(t, this.submissionsOf(clientOrderId));
@@ -502,12 +514,19 @@ export class IbVenueAdapter implements PushVenueAdapter {
     }
   }
 
+  /** Logs once an open order whose orderRef is another journal's `qf-` id (outside this journal's order ids): left alone. */
+  private noteOtherJournals(orderRef: string): void {
+    if (this.otherJournals.has(orderRef) || orderIdOfClientOrderId(orderRef) === null || this.otherJournals.size >= 1000) return;
+    this.otherJournals.add(orderRef);
+    this.log(`${this.name}: order ${orderRef} at TWS is another journal's (this session's ${this.orderIds?.describe()}): not ours, left alone`);
+  }
+
   private handleExecution(e: IbExecutionMessage, recovered: boolean): void {
     if (this.fillIdsByExec.has(e.execId)) {
       this.stats.duplicateExecutions++;
       return;
     }
-    const orderId = orderIdOfClientOrderId(e.orderRef);
+    const orderId = ownOrderIdOf(e.orderRef, this.orderIds);
     if (orderId === null) {
       this.stats.foreignExecutions++;
       return;
@@ -560,7 +579,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
   }
 
   private handleOpenOrder(m: IbOpenOrderMessage): void {
-    if (orderIdOfClientOrderId(m.orderRef) !== null) this.noteVenueId(m.orderRef, m.orderId);
+    if (ownOrderIdOf(m.orderRef, this.orderIds) !== null) this.noteVenueId(m.orderRef, m.orderId);
     const t = this.trackOfIb(m.orderId);
     if (!t) return;
     this.seenByVenue.add(t.orderId);

@@ -37,6 +37,8 @@ export interface TradingPipelineInput {
   readonly simulate: boolean;
   /** One EQUITY record per bar and instrument on the outbound ring (PipelineSpec.equityRecords; backtest reports). Default false. */
   readonly equityRecords?: boolean;
+  /** The first order id the core gives (default 1; a live journal's range: engine/live OrderIdRange). */
+  readonly firstOrderId?: bigint;
 }
 
 export interface TradingPipeline {
@@ -51,7 +53,7 @@ export interface TradingPipeline {
 export function tradingPipeline(input: TradingPipelineInput): TradingPipeline {
   const { config, instrumentNames } = input;
   const { risk, defaulted } = replayRisk(config.risk, instrumentNames, { cash: input.equity, startNs: input.startNs, halted: input.halted });
-  const execution = executionFromConfig(config, instrumentNames.map((symbol, instrument) => ({ instrument, symbol })), { simulate: input.simulate });
+  const execution = executionFromConfig(config, instrumentNames.map((symbol, instrument) => ({ instrument, symbol })), { simulate: input.simulate, ...(input.firstOrderId !== undefined ? { firstOrderId: input.firstOrderId } : {}) });
   const strategies = config.strategies ?? [];
   const decision = { fusion: config.fusion, sizing: config.sizing, equity: input.equity };
   const extra = input.equityRecords ? { equityRecords: true } : {};

@@ -31,7 +31,7 @@ import { runLiveSession, SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type 
 import { openConfiguredModel } from '../../models/index.js';
 import type { PipelineSpec } from '../../pipeline/index.js';
 import { Journal, parseDurability } from '../../journal/index.js';
-import { pipelineFromJson, shadowPipeline } from '../../live/index.js';
+import { OrderIdRange, pipelineFromJson, shadowPipeline } from '../../live/index.js';
 import { instrumentsByStrategy, tradingPipeline } from '../../replay/index.js';
 import { readRegimeModelFile } from '../../regime/index.js';
 import { packageRoot } from '../../core/package-root.js';
@@ -98,10 +98,16 @@ async function runCommand(flags: RunFlags): Promise<void> {
   if (shadowPaper && mode !== 'live') throw new UserFacingError('--shadow-paper (live.shadowPaper) runs the simulated venue beside a live one: it needs --mode live (paper mode is the simulated venue already)');
   let shadowSpec;
   let strategies: Map<string, number[]> = new Map();
+  // A restart trades the pipeline its journal started with (its account start included), so recovery replays the same decisions.
+  const journaledPipeline = firstJournaledPipeline(journalDir);
+  const journaledSpec = journaledPipeline !== null ? pipelineFromJson(journaledPipeline) : null;
+  // Live orders are numbered in the journal's own range of ids (a new journal picks one), so no other journal's session on the account sends the same client order ids.
+  const orderIds = mode !== 'live' ? undefined : journaledSpec ? new OrderIdRange(journaledSpec.execution?.orders.firstOrderId ?? 1n) : OrderIdRange.pick();
   try {
     const pipelineInput = {
       config, instrumentNames: live.instruments.map((i) => i.symbol.replace('/', '')), timeframes: live.instruments.map((i) => i.timeframe),
       regimeModel, indicators: [], equity: live.equity, startNs: BigInt(Date.now()) * 1_000_000n, halted: false, simulate: mode === 'paper',
+      ...(orderIds ? { firstOrderId: orderIds.firstOrderId } : {}),
     };
     const planned = tradingPipeline(pipelineInput);
     spec = planned.spec;
@@ -115,12 +121,10 @@ async function runCommand(flags: RunFlags): Promise<void> {
   // The ML expert (config `model`): the fusion instruments that get it wait for each bar's MODEL record (the shadow stays without it).
   const served = await serveModel(config, live.instruments.map((i) => i.symbol.replace('/', '')), spec);
   spec = served.spec;
-  // A restart trades the pipeline its journal started with (its account start included), so recovery replays the same decisions.
-  const journaledPipeline = firstJournaledPipeline(journalDir);
-  if (journaledPipeline !== null) spec = pipelineFromJson(journaledPipeline);
+  if (journaledSpec !== null) spec = journaledSpec;
   // Its shadow: the same journaled pipeline (without the ML expert), on the simulated venue, so it continues the journal's session.
-  if (journaledPipeline !== null && shadowSpec) shadowSpec = shadowPipeline(spec, shadowSpec);
-  const adapter = await createAdapter(live, mode, credentials, log, journalDir);
+  if (journaledSpec !== null && shadowSpec) shadowSpec = shadowPipeline(spec, shadowSpec);
+  const adapter = await createAdapter(live, mode, credentials, log, journalDir, orderIds);
   let durability;
   try {
     durability = parseDurability(live.durability, 'live.durability');
@@ -128,7 +132,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     throw new UserFacingError(`${flags.config}: ${(error as Error).message}`);
   }
   log(`run: ${mode} on ${adapter.name}${live.baseUrl ? ` at ${live.baseUrl}` : ''}; instruments ${live.instruments.map((i) => `${i.instrument}=${i.symbol} ${i.channel}${i.channel === 'bars' ? ` ${i.timeframe}` : ''}`).join(', ')}; `
-    + `credentials ${describeCredentialsSource(mode === 'live' ? live.credentials : null)}; journal ${journalDir} (${live.durability.mode}); on exit ${onExit}; Ctrl-C stops`);
+    + `credentials ${describeCredentialsSource(mode === 'live' ? live.credentials : null)}; journal ${journalDir} (${live.durability.mode})${orderIds ? `, ${orderIds.describe()}` : ''}; on exit ${onExit}; Ctrl-C stops`);
 
   if (served.line) log(served.line);
 
@@ -298,7 +302,7 @@ export function readCredentials(source: CredentialsSource | null, repoRoot: stri
  * The session's venue adapter. Each venue's package loads only when its venue is configured
  * (ccxt alone takes ~0.5 s to import here, @stoqey/ib ~0.1 s).
  */
-async function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentials: Credentials | null, log: (line: string) => void, journalDir: string): Promise<PushVenueAdapter> {
+async function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentials: Credentials | null, log: (line: string) => void, journalDir: string, orderIds: OrderIdRange | undefined): Promise<PushVenueAdapter> {
   const instruments = live.instruments.map((i) => ({ instrument: i.instrument, symbol: i.symbol }));
   if (live.adapter === 'ib') {
     const { IbVenueAdapter, executionFilterTime } = await import('../../../adapters/ib/index.js');
@@ -308,7 +312,7 @@ async function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentia
     const journaled: IbJournaledExecutions | undefined = fills && fills.lastFillId > 0n
       ? { lastTime: executionFilterTime(fills.lastFillNs), execIds: [], lastFillId: fills.lastFillId, filledByOrder: fills.filledByOrder }
       : undefined;
-    return new IbVenueAdapter({ host: ib.host, port: ib.port, clientId: ib.clientId, instruments }, { log, ...(journaled ? { journaled } : {}) });
+    return new IbVenueAdapter({ host: ib.host, port: ib.port, clientId: ib.clientId, instruments }, { log, ...(journaled ? { journaled } : {}), ...(orderIds ? { orderIds } : {}) });
   }
   // A restart numbers new fills above the journal's last fill id (Coinbase's trade ids are strings) and skips the fills it holds.
   const journaled = mode === 'live' ? journaledFills(journalDir) : undefined;
@@ -317,7 +321,7 @@ async function createAdapter(live: LiveConfig, mode: 'live' | 'paper', credentia
     return new CcxtVenueAdapter({
       exchange: live.exchange, instruments, credentials: credentials ?? { apiKey: '', secret: '' }, marketOnly: mode === 'paper',
       ...(live.baseUrl ? { baseUrl: live.baseUrl } : {}), reconnect: { initialMs: 250, maxMs: 30_000 }, log,
-    }, journaled ? { journaled } : {});
+    }, { ...(journaled ? { journaled } : {}), ...(orderIds ? { orderIds } : {}) });
   } catch (error) {
     throw new UserFacingError(`\`live\`: ${(error as Error).message}`);
   }
