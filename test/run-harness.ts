@@ -13,6 +13,8 @@ import { CB_TEST_API_KEY, startCoinbaseSim, type CoinbaseSim } from './venues/co
 import { generateKeyPairSync } from 'node:crypto';
 import { childEnv } from './child-env.js';
 import { Journal, type JournalEntry } from '../engine/journal/index.js';
+import { loadConfig } from '../engine/config/index.js';
+import { signControlToken } from '../engine/killswitch/index.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'dist', 'engine', 'cli', 'main.js');
@@ -250,4 +252,14 @@ export async function waitReady(port: number, child: Child): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`/health never became ready (last: ${last})\nstderr:\n${child.stderr}`);
+}
+
+/** BUY orders the simulator received. */
+export function buys(sim: { book: { orders: { side: string }[] } }): number {
+  return sim.book.orders.filter((o) => o.side === 'BUY').length;
+}
+
+/** A control token for `subject`, signed with `secret` as the session configured by `config` (QF_CONTROL_SECRET) verifies it, valid 5 minutes. */
+export function controlToken(config: string, subject: string, secret: string): Promise<string> {
+  return signControlToken(subject, loadConfig({ configFile: config, env: { QF_CONTROL_SECRET: secret } }).control, 300);
 }

@@ -9,14 +9,12 @@
 // limit comes back from the checkpoint and the journal); `quantflow replay --journal` decides
 // every command again identically (without the change it would send the denied entries).
 import { afterEach, describe, expect, test } from 'vitest';
-import { loadConfig } from '../engine/config/index.js';
-import { signControlToken } from '../engine/killswitch/index.js';
 import { connect, type SignalView } from '../engine/client/index.js';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
 import { PaperControl } from '../engine/paper/paper-control.js';
 import { LiveSessionControl } from '../engine/live/session-server-control.js';
 import { ControlRefusedError } from '../engine/server/index.js';
-import { journalEntries, PATH, quantflow, RunHarness, serverPort, until, waitReady, type Child } from './run-harness.js';
+import { buys, controlToken, journalEntries, PATH, quantflow, RunHarness, serverPort, until, waitReady, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
 afterEach(async () => {
@@ -26,8 +24,7 @@ afterEach(async () => {
 const CONTROL_SECRET = 'd'.repeat(40);
 const ENV = { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET, QF_CONTROL_SECRET: CONTROL_SECRET };
 
-const buys = (sim: { book: { orders: { side: string }[] } }): number => sim.book.orders.filter((o) => o.side === 'BUY').length;
-const token = (config: string, subject: string): Promise<string> => signControlToken(subject, loadConfig({ configFile: config, env: { QF_CONTROL_SECRET: CONTROL_SECRET } }).control, 300);
+const token = (config: string, subject: string): Promise<string> => controlToken(config, subject, CONTROL_SECRET);
 
 describe('quantflow run: risk-limit changes of a live session (issue 11)', () => {
   // `checkpoint`: the harness checkpoints every 10 records, so the restart restores an image taken

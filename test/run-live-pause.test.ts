@@ -9,12 +9,10 @@
 // which the next long target reaches the venue; `quantflow replay --journal` decides every
 // command again identically.
 import { afterEach, describe, expect, test } from 'vitest';
-import { loadConfig } from '../engine/config/index.js';
-import { signControlToken } from '../engine/killswitch/index.js';
 import { connect, type SignalView } from '../engine/client/index.js';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
 import { LiveSessionControl } from '../engine/live/session-server-control.js';
-import { journalEntries, PATH, quantflow, RunHarness, serverPort, until, waitReady, type Child } from './run-harness.js';
+import { buys, controlToken, journalEntries, PATH, quantflow, RunHarness, serverPort, until, waitReady, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
 afterEach(async () => {
@@ -24,8 +22,7 @@ afterEach(async () => {
 const CONTROL_SECRET = 'e'.repeat(40);
 const ENV = { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET, QF_CONTROL_SECRET: CONTROL_SECRET };
 
-const buys = (sim: { book: { orders: { side: string }[] } }): number => sim.book.orders.filter((o) => o.side === 'BUY').length;
-const token = (config: string, subject: string): Promise<string> => signControlToken(subject, loadConfig({ configFile: config, env: { QF_CONTROL_SECRET: CONTROL_SECRET } }).control, 300);
+const token = (config: string, subject: string): Promise<string> => controlToken(config, subject, CONTROL_SECRET);
 
 describe('quantflow run: pausing a strategy of a live session (issue 16)', () => {
   // `checkpoint`: the harness checkpoints every 10 records, so the restart restores an image taken

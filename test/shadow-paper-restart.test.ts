@@ -6,12 +6,10 @@
 // starting fresh: the second drift report holds every order of the first, the shadow side
 // identical, and both sides decide the entry after the release.
 import { afterEach, describe, expect, test } from 'vitest';
-import { loadConfig } from '../engine/config/index.js';
-import { signControlToken } from '../engine/killswitch/index.js';
 import { connect, type SignalView } from '../engine/client/index.js';
 import type { DriftReport, MatchedOrder } from '../engine/live/index.js';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
-import { PATH, RunHarness, serverPort, until, waitReady, type Child } from './run-harness.js';
+import { buys, controlToken, PATH, RunHarness, serverPort, until, waitReady, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
 afterEach(async () => {
@@ -20,8 +18,7 @@ afterEach(async () => {
 
 const CONTROL_SECRET = 'f'.repeat(40);
 const ENV = { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET, QF_CONTROL_SECRET: CONTROL_SECRET };
-const buys = (sim: { book: { orders: { side: string }[] } }): number => sim.book.orders.filter((o) => o.side === 'BUY').length;
-const token = (config: string, subject: string): Promise<string> => signControlToken(subject, loadConfig({ configFile: config, env: { QF_CONTROL_SECRET: CONTROL_SECRET } }).control, 300);
+const token = (config: string, subject: string): Promise<string> => controlToken(config, subject, CONTROL_SECRET);
 
 async function driftReport(child: Child): Promise<DriftReport> {
   child.proc.kill('SIGINT');
