@@ -102,7 +102,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const journaledPipeline = firstJournaledPipeline(journalDir);
   const journaledSpec = journaledPipeline !== null ? pipelineFromJson(journaledPipeline) : null;
   // Live orders are numbered in the journal's own range of ids (a new journal picks one), so no other journal's session on the account sends the same client order ids.
-  const orderIds = mode !== 'live' ? undefined : journaledSpec ? new OrderIdRange(journaledSpec.execution?.orders.firstOrderId ?? 1n) : OrderIdRange.pick();
+  const orderIds = mode !== 'live' ? undefined : journaledSpec ? journaledOrderIds(journalDir, journaledSpec) : OrderIdRange.pick();
   try {
     const pipelineInput = {
       config, instrumentNames: live.instruments.map((i) => i.symbol.replace('/', '')), timeframes: live.instruments.map((i) => i.timeframe),
@@ -334,6 +334,16 @@ function journaledFills(dir: string): JournaledFills | undefined {
     return readJournaledFills(journal);
   } finally {
     journal.close();
+  }
+}
+
+/** The order ids of the journal whose first session started with `spec` (its first order id names the range). */
+function journaledOrderIds(dir: string, spec: PipelineSpec): OrderIdRange {
+  const first = spec.execution?.orders.firstOrderId ?? 1n;
+  try {
+    return new OrderIdRange(first);
+  } catch (error) {
+    throw new UserFacingError(`journal ${dir}: its first session's pipeline holds execution.orders.firstOrderId ${first}: ${(error as Error).message}; is this journal from this version of QuantFlow?`);
   }
 }
 
