@@ -24,7 +24,7 @@
 import type {
   FeedSignal, PushMarketStream, PushVenueAdapter, VenueCancelRequest, VenueOrderRequest, VenueOrderView, VenuePosition, VenueRecordListener, VenueReplaceRequest, VenueStatus,
 } from '../../engine/live/index.js';
-import { orderIdOfClientOrderId, ownOrderIdOf, type JournaledFills, type OrderIdRange } from '../../engine/live/index.js';
+import { OwnOrderIds, type JournaledFills, type OrderIdRange } from '../../engine/live/index.js';
 import { EVENT_BYTES } from '../../engine/layout/event-record.js';
 import { ClockSync } from './common/clock-sync.js';
 import { RejectReason, RejectedRequest } from './common/consts.js';
@@ -95,9 +95,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private readonly tracker: OrderTracker;
   private readonly fillIds: FillIds;
   private readonly journaled: JournaledFills | undefined;
-  private readonly orderIds: OrderIdRange | undefined;
-  /** `qf-` orders of other journals already logged. */
-  private readonly otherJournals = new Set<string>();
+  private readonly ownOrders: OwnOrderIds;
   /** Orders an earlier process sent, being recovered into the tracker, by decimal venue order id (true: ours). */
   private readonly recoveries = new Map<number, Promise<boolean>>();
   private queue!: RequestQueue;
@@ -129,7 +127,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     this.log = redactingLog(new Redactor([c.apiKey, c.secret, c.password]), this.config.log);
     this.clock = new ClockSync(this.config.localNowMs);
     this.journaled = options.journaled;
-    this.orderIds = options.orderIds;
+    this.ownOrders = new OwnOrderIds(options.orderIds, (line) => this.log(line), this.name, 'the venue');
     this.fillIds = new FillIds(this.profile.fillIds, Number(options.journaled?.lastFillId ?? 0n));
     this.tracker = new OrderTracker((write) => this.emitEvent(write), this.fillIds);
   }
@@ -270,16 +268,16 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     for (const { instrument, symbol } of this.config.instruments) {
       const orders: CcxtOrder[] = await this.queue.run(`fetchOpenOrders ${symbol}`, () => this.exchange.fetchOpenOrders(symbol));
       for (const o of orders) {
-        const orderId = o.clientOrderId ? ownOrderIdOf(o.clientOrderId, this.orderIds) : null;
+        const orderId = o.clientOrderId ? this.ownOrders.of(o.clientOrderId) : null;
         if (orderId !== null) out.push(orderViewOf(o, orderId, o.clientOrderId!, instrument, 1));
-        else if (o.clientOrderId) this.noteOtherJournals(o.clientOrderId);
+        else if (o.clientOrderId) this.ownOrders.noteOther(o.clientOrderId);
       }
     }
     return out;
   }
 
   async order(clientOrderId: string): Promise<VenueOrderView | null> {
-    const orderId = ownOrderIdOf(clientOrderId, this.orderIds);
+    const orderId = this.ownOrders.of(clientOrderId);
     if (orderId === null) return null;
     for (const { instrument, symbol } of this.config.instruments) {
       try {
@@ -391,7 +389,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
    */
   private async recoverOrder(instrument: number, order: CcxtOrder): Promise<boolean> {
     const clientOrderId = order.clientOrderId;
-    const orderId = clientOrderId ? ownOrderIdOf(clientOrderId, this.orderIds) : null;
+    const orderId = clientOrderId ? this.ownOrders.of(clientOrderId) : null;
     if (clientOrderId === undefined || orderId === null || order.id === undefined) return false;
     if (this.tracker.has(clientOrderId)) return true;
     const venueOrderId = Number(order.id);
@@ -426,13 +424,6 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private venueOrderUuid(clientOrderId: string): string | undefined {
     const n = this.venueOrderIds.get(clientOrderId);
     return n === undefined ? undefined : this.profile.ids.venue(String(n));
-  }
-
-  /** Logs once a `qf-` order of another journal's session (outside this journal's order ids): left alone. */
-  private noteOtherJournals(clientOrderId: string): void {
-    if (this.otherJournals.has(clientOrderId) || orderIdOfClientOrderId(clientOrderId) === null || this.otherJournals.size >= 1000) return;
-    this.otherJournals.add(clientOrderId);
-    this.log(`${this.name}: order ${clientOrderId} at the venue is another journal's (this session's ${this.orderIds?.describe()}): not ours, left alone`);
   }
 
   private onOrderAnswer(venueAnswer: CcxtOrder): void {
@@ -677,7 +668,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
       const o = this.profile.ids.order(venueOrder);
       // An order of ours an earlier process sent is recovered first (its journaled fills counted), then updated.
       const instrument = this.symbols.instrumentOf(o.symbol);
-      if (o.clientOrderId && o.id && instrument !== null && !this.tracker.has(o.clientOrderId) && ownOrderIdOf(o.clientOrderId, this.orderIds) !== null) {
+      if (o.clientOrderId && o.id && instrument !== null && !this.tracker.has(o.clientOrderId) && this.ownOrders.of(o.clientOrderId) !== null) {
         // Recovered from the venue's REST view of it (Coinbase: ccxt's user-channel order carries the filled quantity as its amount).
         this.track(this.recoverVenueOrder(instrument, Number(o.id)).then((ours) => {
           if (!ours) return;

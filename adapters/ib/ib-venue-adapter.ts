@@ -14,7 +14,7 @@
 // tells the session whether the venue has it (null: it never arrived).
 import type { Order } from '@stoqey/ib';
 import {
-  orderIdOfClientOrderId, ownOrderIdOf, type OrderIdRange, type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition,
+  orderIdOfClientOrderId, OwnOrderIds, type OrderIdRange, type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition,
   type VenueRecordListener, type VenueReplaceRequest, type VenueStatus, type PushMarketStream, type PushVenueAdapter, type FeedSignal,
 } from '../../engine/live/index.js';
 import { EventKind } from '../../engine/layout/event-record.js';
@@ -129,9 +129,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
   private readonly streams = new Map<number, Stream>();
   private readonly subscriptions = new Map<number, { quotes: boolean; bars: boolean; quoteReqId: number; barReqId: number }>();
   private readonly random: () => number;
-  private readonly orderIds: OrderIdRange | undefined;
-  /** `qf-` orders of other journals already logged. */
-  private readonly otherJournals = new Set<string>();
+  private readonly ownOrders: OwnOrderIds;
   private lastFillId = 0n;
   private lastExecNs = 0n;
   private lastJournaledTime = '';
@@ -147,7 +145,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
     this.now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n);
     this.log = options.log ?? (() => {});
     this.random = seededRandom(this.config.seed ^ 0x9e3779b9);
-    this.orderIds = options.orderIds;
+    this.ownOrders = new OwnOrderIds(options.orderIds, (line) => this.log(line), this.name, 'TWS');
     if (options.journaled) {
       for (const id of options.journaled.execIds) this.fillIdsByExec.set(id, 0n);
       this.lastFillId = options.journaled.lastFillId;
@@ -285,9 +283,9 @@ export class IbVenueAdapter implements PushVenueAdapter {
     const { orders, statuses } = await this.client.openOrders();
     const out: VenueOrderView[] = [];
     for (const o of orders) {
-      const orderId = ownOrderIdOf(o.orderRef, this.orderIds);
+      const orderId = this.ownOrders.of(o.orderRef);
       if (orderId === null) {
-        this.noteOtherJournals(o.orderRef);
+        this.ownOrders.noteOther(o.orderRef);
         continue;
       }
       this.noteVenueId(o.orderRef, o.orderId);
@@ -301,7 +299,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
 
   /** The venue's view of one order: ours when tracked and seen by the venue; else asks TWS (open orders, then today's executions). */
   async order(clientOrderId: string): Promise<VenueOrderView | null> {
-    const orderId = ownOrderIdOf(clientOrderId, this.orderIds);
+    const orderId = this.ownOrders.of(clientOrderId);
     if (orderId === null) return null;
     const t = this.tracks.get(orderId);
     if (t && this.seenByVenue.has(orderId)) return orderView(t, this.submissionsOf(clientOrderId));
@@ -514,19 +512,12 @@ export class IbVenueAdapter implements PushVenueAdapter {
     }
   }
 
-  /** Logs once an open order whose orderRef is another journal's `qf-` id (outside this journal's order ids): left alone. */
-  private noteOtherJournals(orderRef: string): void {
-    if (this.otherJournals.has(orderRef) || orderIdOfClientOrderId(orderRef) === null || this.otherJournals.size >= 1000) return;
-    this.otherJournals.add(orderRef);
-    this.log(`${this.name}: order ${orderRef} at TWS is another journal's (this session's ${this.orderIds?.describe()}): not ours, left alone`);
-  }
-
   private handleExecution(e: IbExecutionMessage, recovered: boolean): void {
     if (this.fillIdsByExec.has(e.execId)) {
       this.stats.duplicateExecutions++;
       return;
     }
-    const orderId = ownOrderIdOf(e.orderRef, this.orderIds);
+    const orderId = this.ownOrders.of(e.orderRef);
     if (orderId === null) {
       this.stats.foreignExecutions++;
       return;
@@ -579,7 +570,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
   }
 
   private handleOpenOrder(m: IbOpenOrderMessage): void {
-    if (ownOrderIdOf(m.orderRef, this.orderIds) !== null) this.noteVenueId(m.orderRef, m.orderId);
+    if (this.ownOrders.of(m.orderRef) !== null) this.noteVenueId(m.orderRef, m.orderId);
     const t = this.trackOfIb(m.orderId);
     if (!t) return;
     this.seenByVenue.add(t.orderId);

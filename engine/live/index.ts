@@ -24,7 +24,7 @@ export { replayJournal, JournalReplayError, type JournalReplayResult } from './j
 export {
   SessionControlRefused, holdJournal, journalHolder, journaledKillSwitch, releaseJournal, resetKillSwitchInJournal, type JournaledKillSwitch,
 } from './session-control.js';
-export { OrderIdRange, ORDER_ID_RANGE_SIZE, ownOrderIdOf } from './order-id-range.js';
+export { OrderIdRange, ORDER_ID_RANGE_SIZE, OwnOrderIds, ownOrderIdOf } from './order-id-range.js';
 export { ShadowPaper, shadowPipeline, type ShadowCatchUp, type ShadowPaperOptions } from './shadow-paper.js';
 export type { ShadowControl } from './shadow-journal-reader.js';
 export { buildDriftReport, describeDrift, orderOutcome, type DriftReport, type MatchedOrder, type OrderOutcome, type SideFill, type SideOrder, type SideSummary } from './shadow-drift.js';

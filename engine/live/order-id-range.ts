@@ -57,3 +57,26 @@ export function ownOrderIdOf(clientOrderId: string, range: OrderIdRange | undefi
   if (orderId === null || (range !== undefined && !range.has(orderId))) return null;
   return orderId;
 }
+
+/**
+ * An adapter's view of which `qf-` orders are its session's (`range`; none: every one), and the
+ * one log line per order of another journal's range that it meets (at most 1,000 orders logged).
+ */
+export class OwnOrderIds {
+  private readonly logged = new Set<string>();
+
+  /** `venue`: the adapter's name; `place`: where the order was seen ("the venue", "TWS"). */
+  constructor(readonly range: OrderIdRange | undefined, private readonly log: (line: string) => void, private readonly venue: string, private readonly place: string) {}
+
+  /** The engine order id of `clientOrderId` when it is ours (ownOrderIdOf), else null. */
+  of(clientOrderId: string): bigint | null {
+    return ownOrderIdOf(clientOrderId, this.range);
+  }
+
+  /** Logs once that `clientOrderId`, a `qf-` id that is not ours, is another journal's order, left alone. */
+  noteOther(clientOrderId: string): void {
+    if (this.logged.has(clientOrderId) || this.logged.size >= 1000 || orderIdOfClientOrderId(clientOrderId) === null) return;
+    this.logged.add(clientOrderId);
+    this.log(`${this.venue}: order ${clientOrderId} at ${this.place} is another journal's (this session's ${this.range?.describe()}): not ours, left alone`);
+  }
+}

@@ -106,7 +106,7 @@ class ShadowQueue {
   }
 }
 
-export class ShadowPaper implements ShadowJournalSink {
+export class ShadowPaper {
   private readonly queue = new ShadowQueue();
   /** While catching up with the journal: the live session's records and actions, in order, queued behind it. */
   private later: ({ record: Uint8Array; atMs: number } | { order: OrderCommandRecord; atMs: number } | { action: ShadowControl })[] | null = null;
