@@ -126,6 +126,31 @@ describe('decision parity: WASM core == TS reference', () => {
   });
 });
 
+describe('decision parity: Kelly on degenerate model spreads', () => {
+  // fast-check found these: a q10..q90 spread whose square underflows (or whose inverse
+  // overflows) made the core size at the cap and the reference NaN. Both now size nothing.
+  const kelly = { instrument: 2, indicatorSlot: 2, timeframe: '1h', allowShort: true, strategy: 'kelly' };
+  const cases: Array<{ name: string; quantiles: [number, number, number, number, number]; sized: boolean }> = [
+    { name: 'subnormal quantiles (spread squared is 0)', quantiles: [5e-324, 0, 0, 5e-324, 1e-323], sized: false },
+    { name: 'spread squared subnormal (inverse overflows)', quantiles: [0, 0, 1e-160, 1e-160, 2e-160], sized: false },
+    { name: 'all quantiles equal', quantiles: [0.01, 0.01, 0.01, 0.01, 0.01], sized: false },
+    { name: 'an ordinary spread', quantiles: [0.03, -0.01, 0.004, 0.01, -0.02], sized: true },
+  ];
+  for (const { name, quantiles, sized } of cases) {
+    it(`${name}: ${sized ? 'sized' : 'not sized'} alike`, () => {
+      const pair = DecisionPair.create({ fusion: { sentiment: SENTIMENT }, sizing: { strategies: STRATEGIES }, instruments: [kelly] });
+      pair.setBar(2, { close: 100, 'rvol:20': 0.01, 'atr:14': 2, 'ema:12': 104, 'ema:26': 100, 'adx:14.adx': 35 });
+      pair.setRegime(2, [0.7, 0.2, 0.1], [0, 1, 2], 2);
+      pair.model({ instrument: 2, tsNs: T0, quantiles });
+      const out = pair.step(2, T0, 1e6);
+      const diff = outputDifference(out.wasm, out.reference);
+      expect(diff.difference, `${diff.field} differs`).toBeLessThanOrEqual(TOLERANCE);
+      expect(Number.isFinite(out.wasm.quantity)).toBe(true);
+      expect(out.wasm.exposure !== 0).toBe(sized);
+    });
+  }
+});
+
 describe.skipIf(skipRealData)('decision parity on real Binance 1h bars (BTC, ETH)', () => {
   it(`agrees to ${TOLERANCE} on every bar with real indicator outputs and HMM probabilities`, async () => {
     const series = await Promise.all(FILES.map(async (f) => (await loadBarsCsv(f)).series));

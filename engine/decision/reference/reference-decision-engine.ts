@@ -4,11 +4,11 @@
 // arrive as arguments: the instrument's indicator values (realised volatility and ATR among
 // them) and its HMM filtered probabilities with the model's state labels.
 import {
-  NORMAL_Q10_Q90_SPAN, STATUS_COMP_SHIFT, STATUS_PRICE, STATUS_REGIME, STATUS_SHORT_CLAMPED, STATUS_VOL_READY, SizingCode,
+  STATUS_COMP_SHIFT, STATUS_PRICE, STATUS_REGIME, STATUS_SHORT_CLAMPED, STATUS_VOL_READY, SizingCode,
 } from '../decision-layout.js';
 import type { DecisionOutput } from '../decision-output.js';
 import type { DecisionProgram, InstrumentProgram } from '../decision-program.js';
-import { evaluateModel, modelOutput, type ModelOutput } from './reference-ml.js';
+import { evaluateModel, modelInverseVariance, modelOutput, type ModelOutput } from './reference-ml.js';
 import { ReferenceSentiment } from './reference-sentiment.js';
 import { evaluateTechnical } from './reference-technical.js';
 
@@ -137,8 +137,8 @@ export class ReferenceDecisionEngine {
         if (mlPresent && s.model) {
           const q = s.model.quantiles;
           const edge = dc > 0 ? q[2] : -q[2];
-          const sigma = (q[4] - q[0]) / NORMAL_Q10_Q90_SPAN;
-          if (edge > 0 && sigma > 0) exposure = dc * Math.min(c.p1, (c.p0 * edge) / (sigma * sigma));
+          const inverseVariance = modelInverseVariance(q);
+          if (edge > 0 && inverseVariance > 0) exposure = dc * Math.min(c.p1, c.p0 * edge * inverseVariance);
         }
       } else {
         const atr = input.values ? input.values[c.atrValue] : Number.NaN;

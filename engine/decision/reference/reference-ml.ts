@@ -18,6 +18,17 @@ export function modelOutput(tsNs: bigint, quantiles: readonly number[]): ModelOu
   return { tsNs, quantiles: [...quantiles].sort((a, b) => a - b) };
 }
 
+/**
+ * 1 / sigma^2 of the sorted quantiles (sigma from the q10..q90 span of a normal), or 0 when the
+ * spread is not positive, its square underflows or its inverse overflows: Kelly then sizes nothing.
+ */
+export function modelInverseVariance(sorted: readonly number[]): number {
+  const spread = (sorted[4] - sorted[0]) / NORMAL_Q10_Q90_SPAN;
+  const variance = spread * spread;
+  const inverse = variance > 0 ? 1 / variance : 0;
+  return Number.isFinite(inverse) ? inverse : 0;
+}
+
 /** Score and confidence at `now`, or null when absent (none, stale, from the future, vol not ready). */
 export function evaluateModel(program: DecisionProgram, model: ModelOutput | null, now: bigint, volBar: number): { score: number; confidence: number } | null {
   if (!model || volBar <= 0) return null;

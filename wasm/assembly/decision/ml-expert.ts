@@ -54,7 +54,10 @@ export function ingestModel(state: usize, record: usize): i32 {
     store<f64>(q + (<usize>(j + 1) << 3), x);
   }
   const spread = (load<f64>(q + 32) - load<f64>(q)) / NORMAL_Q10_Q90_SPAN;
-  store<f64>(state + ST_ML_INV_VAR, spread > 0 ? 1 / (spread * spread) : 0);
+  // 0 when the spread is so narrow that its square underflows or its inverse overflows (Kelly then sizes nothing)
+  const variance = spread * spread;
+  const inverseVariance = variance > 0 ? 1 / variance : 0;
+  store<f64>(state + ST_ML_INV_VAR, isFinite64(inverseVariance) ? inverseVariance : 0);
   store<i64>(state + ST_ML_TS, load<i64>(record + EV_TS_EXCHANGE));
   store<i32>(state + ST_ML_HAS, 1);
   return OK;
