@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PORTFOLIO_REGION_BYTES, PORTFOLIO_REGION_OFFSET } from '../engine/layout/memory-map.js';
 import { LOTS_PER_INSTRUMENT_MAX, SettlementCode } from '../engine/portfolio/index.js';
-import { LOT_BYTES, LOTS_OFFSET, PORTFOLIO_LOT_CAPACITY } from '../engine/portfolio/portfolio-layout.js';
+import { L_NEXT, LOT_BYTES, LOTS_OFFSET, PF_INSTRUMENT_BYTES, PF_INSTRUMENTS_OFFSET, PH_LOT_FREE, PH_LOTS_UNTOUCHED, PI_LOT_TAIL, PORTFOLIO_HEADER, PORTFOLIO_LOT_CAPACITY } from '../engine/portfolio/portfolio-layout.js';
 import { RISK_INSTRUMENT_CAPACITY } from '../engine/risk/index.js';
 import { BOOK, createWasmRisk, drain, MS, NEGATIVE_CASH_RATE, runStream, scenarioArb, setUpBook, START_NS, type RiskPortfolio } from './risk-stream.js';
 
@@ -117,5 +117,43 @@ describe('portfolio ledger properties over random streams (WASM core)', () => {
     expect(risk.portfolioTotals().lotMerges, 'one more entry joins the newest lot').toBe(1);
     expect(risk.openLots(0).at(-1), 'the newest lot: 2 at the mean of 163 and 200').toMatchObject({ qty: 2, price: (100 + LOTS_PER_INSTRUMENT_MAX - 1 + 200) / 2 });
     drain(consumer);
+  });
+  // The reset writes no lot (the pool is 3.75 MiB: every run and every checkpoint would carry it):
+  // lots are handed out from the closed ones first (newest closed first), then untouched ones in
+  // order, as from a free list 0 -> 1 -> ... with closed lots pushed on its head. An image from
+  // before the untouched count (its never-used lots linked in the free list, the count 0) hands
+  // out the same lots.
+  it('hands out lots without the reset writing any, in the order of a free list; an image with the never-used lots in its free list gives the same', () => {
+    const tails = (oldStyleImage: boolean): number[] => {
+      const { risk, consumer, memory } = createWasmRisk();
+      setUpBook(risk);
+      risk.init(1e7, START_NS);
+      const view = new DataView(memory.buffer);
+      const pool = new Uint8Array(memory.buffer, LOTS_OFFSET, PORTFOLIO_LOT_CAPACITY * LOT_BYTES);
+      expect(pool.every((byte) => byte === 0), 'the reset wrote no lot').toBe(true);
+      expect(view.getInt32(PORTFOLIO_HEADER + PH_LOT_FREE, true), 'no closed lot yet').toBe(-1);
+      expect(view.getInt32(PORTFOLIO_HEADER + PH_LOTS_UNTOUCHED, true)).toBe(PORTFOLIO_LOT_CAPACITY);
+      if (oldStyleImage) {
+        for (let lot = 0; lot < PORTFOLIO_LOT_CAPACITY; lot++) view.setInt32(LOTS_OFFSET + lot * LOT_BYTES + L_NEXT, lot + 1 < PORTFOLIO_LOT_CAPACITY ? lot + 1 : -1, true);
+        view.setInt32(PORTFOLIO_HEADER + PH_LOT_FREE, 0, true);
+        view.setInt32(PORTFOLIO_HEADER + PH_LOTS_UNTOUCHED, 0, true);
+      }
+      const instrument = BOOK[0].instrument;
+      const tail = PF_INSTRUMENTS_OFFSET + instrument * PF_INSTRUMENT_BYTES + PI_LOT_TAIL;
+      let orderId = 1n;
+      const seen: number[] = [];
+      const fill = (qty: number) => {
+        risk.applyFill({ instrument, tsNs: START_NS, qty, price: 100, fee: 0, orderId: orderId++, rule: 0, parentId: 0n, referencePrice: 0 });
+        drain(consumer);
+        seen.push(view.getInt32(tail, true));
+      };
+      fill(1); fill(1); fill(1); // lots 0, 1, 2
+      fill(-1); fill(-1); // FIFO: closes 0, then 1 (the free list: 1 -> 0)
+      fill(1); fill(1); fill(1); // 1, 0, then the untouched 3
+      return seen;
+    };
+    const fresh = tails(false);
+    expect(fresh, 'the newest lot after each fill').toStrictEqual([0, 1, 2, 2, 2, 1, 0, 3]);
+    expect(tails(true), 'an image whose never-used lots sit in its free list').toStrictEqual(fresh);
   });
 });

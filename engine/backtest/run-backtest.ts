@@ -40,6 +40,9 @@ import { MemoryStream } from './memory-stream.js';
 import type { GatedRecordStream } from './gated-record-stream.js';
 import { servedModelReport, type BacktestModel, type BacktestModelReport } from './backtest-model.js';
 
+/** Inbound ring slots of an inline engine (two default batches; see startHost). */
+const INLINE_INBOUND_CAPACITY = 8192;
+
 export interface BacktestOptions {
   readonly streams: readonly MarketStream[];
   /**
@@ -186,6 +189,9 @@ async function playBacktest(options: BacktestOptions, prestarted: PrestartedEngi
     prestarted,
     wait: options.wait,
     inline: options.inlineEngine,
+    // Inline, the core takes what was published each time the ring fills: a ring of two batches
+    // is all it needs, and it keeps the records in cache (and the pages a sweep resets few).
+    inboundCapacity: options.inlineEngine ? INLINE_INBOUND_CAPACITY : undefined,
     pipeline: { ...spec.spec, equityRecords: record && trade },
     onVenueReport: record ? recorder.onVenueReport : undefined,
     onRoundTrip: record ? recorder.onRoundTrip : undefined,

@@ -15,6 +15,7 @@ export const PH_ROUND_TRIPS = 40;
 export const PH_WINNERS = 48;
 export const PH_INTEREST_PAID = 56;
 export const PH_LOT_MERGES = 64;
+export const PH_LOTS_UNTOUCHED = 72;
 export const PORTFOLIO_CURRENCIES = 16;
 export const CURRENCIES_OFFSET = PORTFOLIO_REGION_OFFSET + 0x1000;
 export const CURRENCY_BYTES = 64;

@@ -80,6 +80,8 @@ export interface EngineHostOptions extends OutboundListeners {
   pipeline?: PipelineSpec;
   /** Slots of the outbound ring (a power of two up to OUTBOUND_CAPACITY; default OUTBOUND_CAPACITY). */
   outboundCapacity?: number;
+  /** Slots of the inbound ring (a power of two, at least `maxBatch`, up to INBOUND_CAPACITY; default INBOUND_CAPACITY). */
+  inboundCapacity?: number;
   /** Where a drawdown trip is persisted (with pipeline.risk; its `halted` should come from this store). */
   killSwitch?: KillSwitchStore;
   /** Called with the journal event once a trip is persisted. */
@@ -189,10 +191,14 @@ export class EngineHost {
     if (!Number.isInteger(outboundCapacity) || outboundCapacity < 2 || outboundCapacity > OUTBOUND_CAPACITY || (outboundCapacity & (outboundCapacity - 1)) !== 0) {
       throw new RangeError(`\`outboundCapacity\` must be a power of two in [2, ${OUTBOUND_CAPACITY}], was ${outboundCapacity}`);
     }
+    const inboundCapacity = options.inboundCapacity ?? INBOUND_CAPACITY;
+    if (!Number.isInteger(inboundCapacity) || inboundCapacity < maxBatch || inboundCapacity > INBOUND_CAPACITY || (inboundCapacity & (inboundCapacity - 1)) !== 0) {
+      throw new RangeError(`\`inboundCapacity\` must be a power of two in [maxBatch = ${maxBatch}, ${INBOUND_CAPACITY}], was ${inboundCapacity}`);
+    }
     const prestarted = !options.inline && options.prestarted?.fits(options.build) ? options.prestarted : undefined;
     const memory = options.inline ? takeCoreMemory() : prestarted ? prestarted.memory : createSharedMemory();
-    initRing(memory, INBOUND_RING_OFFSET, INBOUND_CAPACITY);
-    const stamps = LatencyStamps.allocate(INBOUND_CAPACITY);
+    initRing(memory, INBOUND_RING_OFFSET, inboundCapacity);
+    const stamps = LatencyStamps.allocate(inboundCapacity);
     initRing(memory, OUTBOUND_RING_OFFSET, outboundCapacity);
     const setup = {
       maxBatch,

@@ -8,7 +8,7 @@ import { RH_CASH, RH_CLOCK_NS, RH_SLOTS_IN_USE, RISK_HEADER, RS_CONFIGURED, RS_C
 import { INSTRUMENT_CAPACITY } from '../layout';
 import {
   CU_BALANCE, CU_CONFIGURED, CU_INTEREST_PAID, CU_RATE, LINK_FIFO, LINK_PARENT, L_NEXT, PF_INSTRUMENT_BYTES, PH_DAYS_PER_YEAR,
-  PH_INTEREST_PAID, PH_LINKING, PH_LOT_FREE, PH_LOT_MERGES, PH_LOTS_USED, PH_MAGIC, PH_NEG_CASH_RATE, PH_NEXT_FUNDING_NS, PH_ROUND_TRIPS,
+  PH_INTEREST_PAID, PH_LINKING, PH_LOT_FREE, PH_LOT_MERGES, PH_LOTS_UNTOUCHED, PH_LOTS_USED, PH_MAGIC, PH_NEG_CASH_RATE, PH_NEXT_FUNDING_NS, PH_ROUND_TRIPS,
   PH_WINNERS, PI_BORROW_RATE, PI_FUNDING_INTERVAL_NS, PI_FUNDING_RATE, PI_LOT_HEAD, PI_LOT_TAIL, PI_NEXT_FUNDING_NS, PORTFOLIO_CURRENCIES,
   PORTFOLIO_HEADER, PORTFOLIO_LOT_CAPACITY, PORTFOLIO_MAGIC, currencyAddress, lotAddress, portfolioSlotAddress,
 } from './portfolio-layout';
@@ -110,9 +110,9 @@ export function portfolioReset(cash: f64, tsNs: i64): void {
     store<i32>(p, -1, PI_LOT_HEAD);
     store<i32>(p, -1, PI_LOT_TAIL);
   }
-  // Free list of lots: 0 -> 1 -> ... -> capacity - 1 -> -1.
-  for (let l = 0; l < PORTFOLIO_LOT_CAPACITY; l++) store<i32>(lotAddress(l), l + 1 < PORTFOLIO_LOT_CAPACITY ? l + 1 : -1, L_NEXT);
-  store<i32>(h, 0, PH_LOT_FREE);
+  // No lot written: the free list is empty and every lot untouched (portfolio-layout.ts header).
+  store<i32>(h, -1, PH_LOT_FREE);
+  store<i32>(h, PORTFOLIO_LOT_CAPACITY, PH_LOTS_UNTOUCHED);
   store<i32>(h, 0, PH_LOTS_USED);
   store<i64>(h, 0, PH_ROUND_TRIPS);
   store<i64>(h, 0, PH_WINNERS);

@@ -18,7 +18,7 @@
 // needs a new lot.
 import {
   LINK_FIFO, LINK_LIFO, LINK_PARENT, LOTS_PER_INSTRUMENT_MAX, L_FEE_PER_UNIT, L_NEXT, L_ORDER_ID, L_PREV, L_PRICE, L_QTY, L_RULE, L_TS,
-  PH_LINKING, PH_LOT_FREE, PH_LOT_MERGES, PH_LOTS_USED, PI_LOT_COUNT, PI_LOT_HEAD, PI_LOT_TAIL, PI_REALISED, PORTFOLIO_HEADER, lotAddress,
+  PH_LINKING, PH_LOT_FREE, PH_LOT_MERGES, PH_LOTS_UNTOUCHED, PH_LOTS_USED, PORTFOLIO_LOT_CAPACITY, PI_LOT_COUNT, PI_LOT_HEAD, PI_LOT_TAIL, PI_REALISED, PORTFOLIO_HEADER, lotAddress,
 } from './portfolio-layout';
 import { writeRoundTrip } from './round-trips';
 
@@ -56,7 +56,9 @@ function unlink(p: usize, lot: i32): void {
 export function openLot(p: usize, orderId: u64, qty: f64, price: f64, tsNs: i64, feePerUnit: f64, rule: i32): void {
   const h = PORTFOLIO_HEADER;
   const tail = load<i32>(p, PI_LOT_TAIL);
-  const full = load<i32>(p, PI_LOT_COUNT) >= LOTS_PER_INSTRUMENT_MAX || load<i32>(h, PH_LOT_FREE) < 0;
+  const free = load<i32>(h, PH_LOT_FREE);
+  const untouched = load<i32>(h, PH_LOTS_UNTOUCHED);
+  const full = load<i32>(p, PI_LOT_COUNT) >= LOTS_PER_INSTRUMENT_MAX || (free < 0 && untouched <= 0);
   if (tail >= 0 && (full || load<u64>(lotAddress(tail), L_ORDER_ID) == orderId)) {
     const a = lotAddress(tail);
     const held = load<f64>(a, L_QTY);
@@ -67,9 +69,14 @@ export function openLot(p: usize, orderId: u64, qty: f64, price: f64, tsNs: i64,
     if (load<u64>(a, L_ORDER_ID) != orderId) store<i64>(h, load<i64>(h, PH_LOT_MERGES) + 1, PH_LOT_MERGES);
     return;
   }
-  const lot = load<i32>(h, PH_LOT_FREE);
+  let lot = free;
+  if (free >= 0) {
+    store<i32>(h, load<i32>(lotAddress(free), L_NEXT), PH_LOT_FREE);
+  } else {
+    lot = PORTFOLIO_LOT_CAPACITY - untouched;
+    store<i32>(h, untouched - 1, PH_LOTS_UNTOUCHED);
+  }
   const a = lotAddress(lot);
-  store<i32>(h, load<i32>(a, L_NEXT), PH_LOT_FREE);
   store<i32>(h, load<i32>(h, PH_LOTS_USED) + 1, PH_LOTS_USED);
   store<u64>(a, orderId, L_ORDER_ID);
   store<f64>(a, qty, L_QTY);

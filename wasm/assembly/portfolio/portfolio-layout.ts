@@ -26,11 +26,19 @@
 //
 //   0      4         8         12         16                24             32
 //   | magic| linking | lotFree | lotsUsed | negCashRate f64 | daysPerYear  | nextFundingNs i64 |
-//   40             48          56                64           72
-//   | roundTrips   | winners   | interestPaid f64 | lotMerges  | reserved ...
+//   40             48          56                64           72               76
+//   | roundTrips   | winners   | interestPaid f64 | lotMerges  | lotsUntouched  | reserved ...
 //
 //   linking        LINK_FIFO, LINK_LIFO or LINK_PARENT: which open lots a closing fill closes
-//   lotFree        first free lot (-1: the pool is exhausted, which happens only when every
+//   lotFree        first lot of the free list: lots closed since the reset (-1: none)
+//   lotsUntouched  lots at the end of the pool not handed out since the reset: lots
+//                  [capacity - lotsUntouched, capacity), taken in order once the free list is
+//                  empty. The reset writes no lot (it would dirty the whole 3.75 MiB pool for
+//                  every run and snapshot); the lots handed out are the same, in the same order,
+//                  as from a free list 0 -> 1 -> ... with closed lots pushed on its head. An
+//                  image whose field is 0 (taken before the field existed) holds its never-used
+//                  lots in the free list. The pool is exhausted when both are empty, which
+//                  happens only when every
 //                  instrument holds LOTS_PER_INSTRUMENT_MAX lots; an entry then joins the
 //                  instrument's newest lot anyway, counted in lotMerges)
 //   negCashRate    annual interest charged on a negative balance of any currency, accrued
@@ -83,6 +91,7 @@ export const PH_ROUND_TRIPS: i32 = 40;
 export const PH_WINNERS: i32 = 48;
 export const PH_INTEREST_PAID: i32 = 56;
 export const PH_LOT_MERGES: i32 = 64;
+export const PH_LOTS_UNTOUCHED: i32 = 72;
 
 export const PORTFOLIO_CURRENCIES: i32 = 16;
 export const CURRENCIES_OFFSET: i32 = PORTFOLIO_REGION_OFFSET + 0x1000;

@@ -12,19 +12,16 @@ import { I64_MAX } from './venue-math';
 import { allocEvent, scheduleEvent } from './venue-queue';
 import { replyExpired } from './venue-replies';
 import {
-  venueEventAddress, VENUE_HEADER, VENUE_INDEX_CAPACITY, VENUE_INDEX_OFFSET, VENUE_ORDER_BYTES, VENUE_ORDER_CAPACITY, VH_NEXT_EXPIRY_NS, VH_ORDERS, VH_ORDER_FREE,
+  venueEventAddress, VENUE_HEADER, VENUE_INDEX_CAPACITY, VENUE_INDEX_OFFSET, VENUE_ORDER_BYTES, VENUE_ORDER_CAPACITY, VH_NEXT_EXPIRY_NS, VH_ORDERS, VH_ORDERS_UNTOUCHED, VH_ORDER_FREE,
   VI_COUNT, VI_HEAD, VI_TAIL, VO_CLIENT_ID, VO_EXPIRY_NS, VO_FILLED, VO_FREE, VO_INSTRUMENT, VO_NEXT, VO_PREV, VO_STATE, VO_TOTAL,
   venueInstrumentAddress, venueOrderAddress,
 } from './venue-layout';
 
 /** Empties the book. */
 export function venueBookReset(): void {
-  for (let i = 0; i < VENUE_ORDER_CAPACITY; i++) {
-    const v = venueOrderAddress(i);
-    memory.fill(v, 0, <usize>VENUE_ORDER_BYTES);
-    store<i32>(v, i + 1 < VENUE_ORDER_CAPACITY ? i + 1 : -1, VO_NEXT);
-  }
-  store<i32>(VENUE_HEADER, 0, VH_ORDER_FREE);
+  // No slot written: the free list is empty and every slot untouched (venue-layout.ts header).
+  store<i32>(VENUE_HEADER, -1, VH_ORDER_FREE);
+  store<i32>(VENUE_HEADER, VENUE_ORDER_CAPACITY, VH_ORDERS_UNTOUCHED);
   store<i32>(VENUE_HEADER, 0, VH_ORDERS);
   store<i64>(VENUE_HEADER, I64_MAX, VH_NEXT_EXPIRY_NS);
   idIndexClear(<usize>VENUE_INDEX_OFFSET, VENUE_INDEX_CAPACITY);
@@ -49,10 +46,16 @@ export function findVenueOrder(clientId: u64): i32 {
  * instrument's list (last in time priority). Returns the slot, or -1 when the book is full.
  */
 export function addVenueOrder(clientId: u64, instrument: i32): i32 {
-  const slot = load<i32>(VENUE_HEADER, VH_ORDER_FREE);
-  if (slot < 0) return -1;
+  let slot = load<i32>(VENUE_HEADER, VH_ORDER_FREE);
+  if (slot >= 0) {
+    store<i32>(VENUE_HEADER, load<i32>(venueOrderAddress(slot), VO_NEXT), VH_ORDER_FREE);
+  } else {
+    const untouched = load<i32>(VENUE_HEADER, VH_ORDERS_UNTOUCHED);
+    if (untouched <= 0) return -1;
+    slot = VENUE_ORDER_CAPACITY - untouched;
+    store<i32>(VENUE_HEADER, untouched - 1, VH_ORDERS_UNTOUCHED);
+  }
   const v = venueOrderAddress(slot);
-  store<i32>(VENUE_HEADER, load<i32>(v, VO_NEXT), VH_ORDER_FREE);
   memory.fill(v, 0, <usize>VENUE_ORDER_BYTES);
   store<u64>(v, clientId, VO_CLIENT_ID);
   store<i32>(v, instrument, VO_INSTRUMENT);

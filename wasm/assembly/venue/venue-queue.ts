@@ -4,7 +4,7 @@
 // breaks ties first in, first out, so the order of events never depends on anything but the
 // events themselves. Never allocates.
 import { I64_MAX } from './venue-math';
-import { VENUE_EVENT_CAPACITY, VENUE_FREE_OFFSET, VENUE_HEADER, VENUE_HEAP_OFFSET, VH_FREE_TOP, VH_HEAP_SIZE, VH_SEQ, venueKeyAddress } from './venue-layout';
+import { VENUE_EVENT_CAPACITY, VENUE_FREE_OFFSET, VENUE_HEADER, VENUE_HEAP_OFFSET, VH_EVENTS_UNTOUCHED, VH_FREE_TOP, VH_HEAP_SIZE, VH_SEQ, venueKeyAddress } from './venue-layout';
 
 const KEY_TIME: usize = 0;
 const KEY_SEQ: usize = 8;
@@ -25,10 +25,10 @@ function before(a: i32, b: i32): bool {
   return ta < tb || (ta == tb && load<u64>(ka + KEY_SEQ) < load<u64>(kb + KEY_SEQ));
 }
 
-/** Empties the queue: every entry free. */
+/** Empties the queue: every entry free (untouched: no stack entry written; venue-layout.ts header). */
 export function venueQueueReset(): void {
-  for (let i = 0; i < VENUE_EVENT_CAPACITY; i++) store<i32>(<usize>(VENUE_FREE_OFFSET + (i << 2)), VENUE_EVENT_CAPACITY - 1 - i);
-  store<i32>(VENUE_HEADER, VENUE_EVENT_CAPACITY, VH_FREE_TOP);
+  store<i32>(VENUE_HEADER, 0, VH_FREE_TOP);
+  store<i32>(VENUE_HEADER, VENUE_EVENT_CAPACITY, VH_EVENTS_UNTOUCHED);
   store<i32>(VENUE_HEADER, 0, VH_HEAP_SIZE);
   store<u64>(VENUE_HEADER, 0, VH_SEQ);
 }
@@ -37,7 +37,7 @@ export function venueQueueReset(): void {
 // @ts-ignore: decorator
 @inline
 export function venueQueueRoom(): i32 {
-  return load<i32>(VENUE_HEADER, VH_FREE_TOP);
+  return load<i32>(VENUE_HEADER, VH_FREE_TOP) + load<i32>(VENUE_HEADER, VH_EVENTS_UNTOUCHED);
 }
 
 /** Events waiting in the queue. */
@@ -50,7 +50,12 @@ export function venueQueued(): i32 {
 /** Takes a free entry (its record is at venueEventAddress(entry)), or -1 when none is free. */
 export function allocEvent(): i32 {
   const top = load<i32>(VENUE_HEADER, VH_FREE_TOP);
-  if (top == 0) return -1;
+  if (top == 0) {
+    const untouched = load<i32>(VENUE_HEADER, VH_EVENTS_UNTOUCHED);
+    if (untouched <= 0) return -1;
+    store<i32>(VENUE_HEADER, untouched - 1, VH_EVENTS_UNTOUCHED);
+    return VENUE_EVENT_CAPACITY - untouched;
+  }
   store<i32>(VENUE_HEADER, top - 1, VH_FREE_TOP);
   return load<i32>(<usize>(VENUE_FREE_OFFSET + ((top - 1) << 2)));
 }
