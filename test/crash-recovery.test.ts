@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { open } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRASH_POINTS, replayJournal, type CrashPointName } from '../engine/live/index.js';
 import { tradingFixture, type TradingFixture } from './trading-fixture.js';
@@ -114,6 +115,44 @@ describe('crash harness', () => {
     const account = await venueAccount(venue.port, [0]);
     expectSameAsUninterrupted(run.result!, account, 'dropped connections');
   }, 400_000);
+
+  // A checkpoint image is the core's memory as the build that took it laid it out. After an
+  // upgrade (another core.wasm) the newest checkpoint is not restored: the journal replays from
+  // its start. Both cases: a checkpoint naming another build, and one naming none (taken by a
+  // QuantFlow from before checkpoints recorded their build).
+  for (const variant of ['another build', 'no build named'] as const) {
+    it(`does not restore a checkpoint taken by ${variant === 'another build' ? 'another core build' : 'a build it does not name'}: replays the journal from its start and ends as the uninterrupted run`, async () => {
+      const name = variant === 'another build' ? 'other-build' : 'unnamed-build';
+      const venue = await venueFor(name);
+      const session = sessionRunner(path.join(dir, name), venue.port, fixture.pipeline(false), CHECKPOINT_EVERY);
+      const first = await session.run({ crashAt: 'inbound-received:600' });
+      expect(first.end, first.stderr).toBe('killed');
+      const env = open({ path: session.journalDir });
+      try {
+        const headers = env.openDB<{ inboundSeq: string; meta: Record<string, string | number> }, number>({ name: 'snapshot-headers', encoding: 'json' });
+        const ids = [...headers.getKeys()];
+        expect(ids.length, 'the first process stored checkpoints').toBeGreaterThan(0);
+        for (const id of ids) {
+          const header = headers.get(id)!;
+          expect(header.meta.core, 'a checkpoint names the core build that took it').toMatch(/^[0-9a-f]{64}$/);
+          const meta = { ...header.meta };
+          if (variant === 'another build') meta.core = 'f'.repeat(64);
+          else delete meta.core;
+          await headers.put(id, { ...header, meta });
+        }
+      } finally {
+        await env.close();
+      }
+      const second = await session.run({ timeoutMs: 120_000 });
+      expect(second.end, second.stderr).toBe('finished');
+      expect(second.stderr).toMatch(variant === 'another build'
+        ? /recovery: the newest checkpoint \(inbound \d+\) was taken by another core build \(core\.wasm sha256 ffffffffffff…\); this one is [0-9a-f]{12}…: not restored, the journal replays from its start/
+        : /recovery: the newest checkpoint \(inbound \d+\) was taken by a core build it does not name/);
+      expect(second.result!.recoveredFromInboundSeq, 'no checkpoint restored').toBe('0');
+      expect(second.result!.replayedRecords, 'the first process\'s journaled records (about 600) replayed, not the few after a checkpoint').toBeGreaterThan(500);
+      expectSameAsUninterrupted(second.result!, await venueAccount(venue.port, [0]), variant);
+    }, 300_000);
+  }
 
   it('survives SIGKILLs at random times (seed printed) and ends as the uninterrupted run', async () => {
     const seed = Number(process.env.QF_RANDOM_CRASH_SEED ?? Date.now() % 1_000_000);

@@ -33,13 +33,12 @@
 // MODEL records; any change of model, kernels, features, bars or times is another key. A change of
 // the feature code outside core.wasm must bump AHEAD_BARS_KEY (the 'ahead-bars/1').
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import { writeModelRecord } from '../decision/index.js';
 import { QUANTILE_COUNT, type AheadCache, type QuantileModelSet } from '../models/index.js';
 import { indicatorColumns } from '../research/labels/index.js';
 import { RECORD_BYTES, type MarketStream } from '../replay/index.js';
-import { compileCore, coreWasmPath } from '../core/wasm-core.js';
+import { compileCore, coreBuildHash } from '../core/wasm-core.js';
 import { MemoryStream } from './memory-stream.js';
 import { GatedRecordStream } from './gated-record-stream.js';
 
@@ -271,17 +270,9 @@ class LazyAheadBars implements AheadBars {
   }
 }
 
-let coreHash: string | undefined;
-
-/** sha256 of the release core.wasm, whose kernels compute the features (once per process). */
-function coreWasmHash(): string {
-  coreHash ??= createHash('sha256').update(readFileSync(coreWasmPath())).digest('hex');
-  return coreHash;
-}
-
 /** The ahead cache key of one instrument's bars for `model` (see the header). */
 function aheadBarsKey(model: QuantileModelSet, bars: BarSeries): string {
-  const hash = createHash('sha256').update(AHEAD_BARS_KEY).update(model.hash).update(coreWasmHash()).update(JSON.stringify(model.metadata.features));
+  const hash = createHash('sha256').update(AHEAD_BARS_KEY).update(model.hash).update(coreBuildHash()).update(JSON.stringify(model.metadata.features));
   const dims = Buffer.alloc(8);
   dims.writeUInt32LE(bars.count, 0);
   dims.writeUInt32LE(bars.warmupCount, 4);

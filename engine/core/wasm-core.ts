@@ -12,6 +12,7 @@
 // so while they stayed changed every built-in module the process (and each thread it starts)
 // loaded afterwards was compiled from source: two threads starting at once took 79-91 ms
 // instead of 31-46 ms here, the built-ins they loaded 20 ms instead of 5.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { packageRoot } from './package-root.js';
@@ -33,6 +34,21 @@ const compiledModules = new Map<CoreBuild, WebAssembly.Module>();
 export function coreWasmPath(build: CoreBuild = 'release'): string {
   const file = build === 'release' ? 'core.wasm' : 'core.debug.wasm';
   return `${packageRoot()}/wasm/build/${file}`;
+}
+
+const buildHashes = new Map<CoreBuild, string>();
+
+/**
+ * sha256 (hex) of the compiled core's bytes, once per build and process: what state a checkpoint
+ * image holds, and how the kernels compute, follow from it.
+ */
+export function coreBuildHash(build: CoreBuild = 'release'): string {
+  let hash = buildHashes.get(build);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(readBuiltWasm(coreWasmPath(build), 'core')).digest('hex');
+    buildHashes.set(build, hash);
+  }
+  return hash;
 }
 
 /** Compiles the core once per build and caches the module. Modules can be posted to workers. */

@@ -46,7 +46,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint, type OutboundListeners } from '../threads/index.js';
-import { Journal, JournalWriteError, type DurabilityPolicy } from '../journal/index.js';
+import { Journal, JournalWriteError, type CoreSnapshot, type DurabilityPolicy } from '../journal/index.js';
+import { coreBuildHash } from '../core/wasm-core.js';
 import type { PipelineSpec } from '../pipeline/index.js';
 import { JournaledInbound } from './journaled-inbound.js';
 import { JournaledCommands, type QueuedCommand } from './journaled-commands.js';
@@ -211,8 +212,24 @@ interface CheckpointStream {
   readonly halted: boolean;
 }
 
-function checkpointStreamMeta(stream: CheckpointStream): Record<string, string | number> {
-  return { lastMarketSeq: stream.lastMarketSeq.toString(), lastFillId: stream.lastFillId.toString(), halted: stream.halted ? 1 : 0 };
+/** A checkpoint's meta: the stream position, and the core build whose state layout its image holds. */
+function checkpointMeta(stream: CheckpointStream): Record<string, string | number> {
+  return { lastMarketSeq: stream.lastMarketSeq.toString(), lastFillId: stream.lastFillId.toString(), halted: stream.halted ? 1 : 0, core: coreBuildHash() };
+}
+
+/**
+ * The newest checkpoint if this core build took it, else null with the reason logged: an image
+ * is the core's memory, laid out by the build that wrote it (another build may place its state
+ * elsewhere or read it otherwise), so after an upgrade the journal replays from its start.
+ */
+function checkpointOfThisBuild(latest: CoreSnapshot | null, log: (line: string) => void): CoreSnapshot | null {
+  if (latest === null) return null;
+  const current = coreBuildHash();
+  const taker = latest.meta.core;
+  if (taker === current) return latest;
+  const by = typeof taker === 'string' ? `another core build (core.wasm sha256 ${taker.slice(0, 12)}…)` : 'a core build it does not name (a QuantFlow from before checkpoints recorded it)';
+  log(`recovery: the newest checkpoint (inbound ${latest.inboundSeq}) was taken by ${by}; this one is ${current.slice(0, 12)}…: not restored, the journal replays from its start`);
+  return null;
 }
 
 function checkpointStream(meta: Record<string, string | number>, path: string): CheckpointStream {
@@ -292,7 +309,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
   let shadowToStop: ShadowPaper | undefined;
   try {
     // Recovery: checkpoint, then the journal's inbound records after it.
-    const latest = snapshots.latest();
+    const latest = checkpointOfThisBuild(snapshots.latest(), log);
     let restore: CoreCheckpoint | undefined;
     let journalFrom = 1n;
     /** Where the journal stood at the checkpoint: so recovery reads only the records after it. */
@@ -771,7 +788,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
             crashPoint('snapshot-before-store');
             snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {
               counters: checkpoint.counters.join(','),
-              ...checkpointStreamMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, halted: journaledHalted }),
+              ...checkpointMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, halted: journaledHalted }),
             });
             crashPoint('snapshot-after-store');
           } finally {
@@ -810,7 +827,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           crashPoint('snapshot-before-store');
           snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {
           counters: checkpoint.counters.join(','),
-          ...checkpointStreamMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, halted: journaledHalted }),
+          ...checkpointMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, halted: journaledHalted }),
         });
           crashPoint('snapshot-after-store');
           lastCheckpoint = checkpoint.inboundSeq;
