@@ -8,12 +8,12 @@
 // expiry), not inside BullMQ's return value, and a completed run whose returns expired is
 // executed again when the sweep is collected again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRedis, type RedisServer } from '../tools/redis/redis-server.mjs';
+import { freePort, startRedis, type RedisServer } from '../tools/redis/redis-server.mjs';
 import { Queue } from 'bullmq';
 import {
   DEFAULT_QUEUE_NAME, loadSweepSpec, planSweep, queueStatus, redisConnection, returnsKey, RETURNS_TTL_SECONDS, runJobId, runOnQueue, runSweep, sweepTasks, SweepStore, type RunResult,
@@ -171,4 +171,52 @@ describe('sweep through Redis with two workers', () => {
       await redisClient.quit().catch(() => undefined);
     }
   });
+});
+
+describe('a queue that cannot be reached', () => {
+  const CLI = path.join(root, 'dist', 'engine', 'cli', 'main.js');
+  it('refuses at once, naming the URL and the cause, in sweep, sweep --status and worker (no retries, no stacks)', async () => {
+    const port = await freePort();
+    const url = `redis://user:secret@127.0.0.1:${port}`;
+    const state = mkdtempSync(path.join(tmpdir(), 'quantflow-sweep-unreachable-'));
+    try {
+      const spec = path.join(state, 'sweep.yaml');
+      writeFileSync(spec, [`base: ${path.join(root, 'config', 'examples', 'ema-cross.yaml')}`, `data: [${ETH}]`, 'parameters:', '  fast: [5, 8]', 'set:', '  strategies[0].long.entry: "ema:{fast} >= ema:30"', '  strategies[0].long.exit: "ema:{fast} < ema:30"', ''].join('\n'));
+      const expected = new RegExp(`cannot reach Redis at redis://user:\\*\\*\\*@127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`);
+      const sweep = spawnSync(process.execPath, [CLI, 'sweep', spec, '--state', state, '--queue', url], { encoding: 'utf8', timeout: 60_000 });
+      expect(sweep.status, sweep.stderr).toBe(2);
+      expect(sweep.stderr).toMatch(expected);
+      expect(sweep.stderr, 'one line, no retry noise or stack').not.toMatch(/Unhandled error event|\n\s+at /);
+      expect(sweep.stderr, 'the password never printed').not.toContain('secret');
+      const id = /sweep (sw-[0-9a-f]+)/.exec(sweep.stderr)?.[1];
+      expect(id, sweep.stderr).toBeDefined();
+      const status = spawnSync(process.execPath, [CLI, 'sweep', '--status', '--id', id!, '--state', state, '--queue', url], { encoding: 'utf8', timeout: 60_000 });
+      expect(status.status, status.stderr).toBe(2);
+      expect(status.stderr).toMatch(expected);
+      const worker = spawnSync(process.execPath, [CLI, 'worker', '--queue', url], { encoding: 'utf8', timeout: 60_000 });
+      expect(worker.status, worker.stderr).toBe(2);
+      expect(worker.stderr).toMatch(expected);
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it.skipIf(!haveRedis)('a worker whose Redis goes away says so in one line per cause, not a stack per retry', async () => {
+    const own = await startRedis();
+    let stopped = false;
+    try {
+      const worker = await startWorker(own.url);
+      await own.stop();
+      stopped = true;
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const lines = worker.stderr.filter((line) => line.includes('Redis at'));
+      expect(lines.length, `stderr:\n${worker.stderr.join('\n')}`).toBeGreaterThanOrEqual(1);
+      expect(lines.length, 'one line per change of cause while it retries').toBeLessThanOrEqual(3);
+      expect(worker.stderr.join('\n')).not.toMatch(/Unhandled error event|^\s+at /m);
+      process.kill(worker.child.pid!, 'SIGKILL');
+      await worker.exited;
+    } finally {
+      if (!stopped) await own.stop();
+    }
+  }, 60_000);
 });

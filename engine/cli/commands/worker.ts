@@ -4,7 +4,7 @@
 // worker that dies mid-run loses its lock; its run comes back to the queue after --lock-ms and
 // another worker runs it. The same code runs as `node dist/engine/research/sweep/worker-main.js`.
 import { Command } from 'commander';
-import { runWorkerCli, type WorkerCliFlags } from '../../research/sweep/index.js';
+import { runWorkerCli, SweepError, type WorkerCliFlags } from '../../research/sweep/index.js';
 import { UserFacingError } from '../cli-error.js';
 
 export function registerWorkerCommand(program: Command): void {
@@ -20,7 +20,7 @@ export function registerWorkerCommand(program: Command): void {
       try {
         await runWorkerCli(flags);
       } catch (error) {
-        if (error instanceof RangeError) throw new UserFacingError(error.message);
+        if (error instanceof RangeError || error instanceof SweepError) throw new UserFacingError(error.message);
         throw error;
       }
     });

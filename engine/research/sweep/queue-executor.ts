@@ -30,6 +30,8 @@ export interface QueueRunOptions {
   onResult(result: RunResult): void | Promise<void>;
   onFailure(task: RunTask, error: Error): void | Promise<void>;
   onEvent?(index: number, event: RunEvent): void;
+  /** A Redis connection error while the sweep waits (the connection retries on its own), one line per change of cause. */
+  onConnectionError?(message: string): void;
   shouldStop?(): boolean;
 }
 
@@ -57,8 +59,8 @@ async function inChunks<T>(items: readonly T[], each: (item: T) => Promise<void>
 export async function runOnQueue(tasks: readonly RunTask[], options: QueueRunOptions): Promise<QueueRunSummary> {
   const name = options.queueName ?? DEFAULT_QUEUE_NAME;
   const { Queue, QueueEvents, Job } = await import('bullmq');
-  const connection = await redisConnection(options.url);
-  const eventsConnection = await redisConnection(options.url);
+  const connection = await redisConnection(options.url, { onError: options.onConnectionError });
+  const eventsConnection = await redisConnection(options.url, { onError: options.onConnectionError });
   const queue = new Queue<RunTask, QueuedRunResult>(name, { connection });
   const events = new QueueEvents(name, { connection: eventsConnection, autorun: true });
   const pending = new Map<string, RunTask>(tasks.map((task) => [runJobId(task.sweepId, task.index), task]));

@@ -29,6 +29,8 @@ export interface QueueWorkerOptions {
   /** Stalls after which a run fails instead of coming back (default 3). */
   readonly maxStalledCount?: number;
   log?(line: string): void;
+  /** A Redis connection error (the connection retries on its own), one line per change of cause; default: `log`. */
+  onConnectionError?(line: string): void;
   /** Called as a run starts (tests use it to kill a worker mid-run). */
   onRunStarted?(task: RunTask): void;
 }
@@ -43,9 +45,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const id = `${hostname()}:${process.pid}`;
   const cache = new DataCache();
   const { Worker } = await import('bullmq');
-  const connection = await redisConnection(options.url);
+  const onError = (message: string): void => (options.onConnectionError ?? options.log)?.(`worker ${id}: ${message}`);
+  const connection = await redisConnection(options.url, { onError });
   // Commands of our own (the returns) on a connection BullMQ does not block on.
-  const commands = await redisConnection(options.url);
+  const commands = await redisConnection(options.url, { onError });
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const lockMs = options.lockMs ?? 30_000;
   let processed = 0;

@@ -12,6 +12,7 @@ import { planSweep, type SweepPlan } from './sweep-plan.js';
 import { baseDirectory, loadRunConfig, readBaseDocument, runDocument } from './run-config.js';
 import { runOnPool, defaultWorkerCount } from './pool-executor.js';
 import { runOnQueue, type QueueRunSummary } from './queue-executor.js';
+import { redactedUrl } from './queue-connection.js';
 import { buildSweepReport, type SweepReport } from './sweep-report.js';
 import { SweepError, SweepSpecError } from './sweep-errors.js';
 import type { RunResult, RunTask } from './execute-run.js';
@@ -129,12 +130,13 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     const workers = options.workers ?? defaultWorkerCount();
     if (tasks.length > 0) {
       if (options.queue) {
-        options.log?.(`sweep ${id}: ${tasks.length} runs to the queue ${options.queue.queueName ?? 'quantflow-sweep'} at ${options.queue.url}; start workers with \`quantflow worker --queue ${options.queue.url}\``);
+        options.log?.(`sweep ${id}: ${tasks.length} runs to the queue ${options.queue.queueName ?? 'quantflow-sweep'} at ${redactedUrl(options.queue.url)}; start workers with \`quantflow worker --queue ${redactedUrl(options.queue.url)}\``);
         queueSummary = await runOnQueue(tasks, {
           ...options.queue,
           onResult,
           onFailure,
           onEvent: (index, event) => store.addEvent(id, index, event),
+          onConnectionError: options.log,
           shouldStop: options.shouldStop,
         });
         duplicates += queueSummary.duplicates;
@@ -162,7 +164,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       partitions: options.partitions,
       execution: {
         executor: options.queue ? 'queue' : 'pool',
-        ...(options.queue ? { queue: options.queue.url } : { workers }),
+        ...(options.queue ? { queue: redactedUrl(options.queue.url) } : { workers }),
         runsExecuted: executed,
         stoppedEarly,
         resumed,

@@ -6,6 +6,7 @@
 // SIGINT/SIGTERM (the current run finishes first; a second signal exits at once).
 import { fileURLToPath } from 'node:url';
 import { startQueueWorker } from './queue-worker.js';
+import { SweepError } from './sweep-errors.js';
 
 export interface WorkerCliFlags {
   queue: string;
@@ -22,6 +23,9 @@ function positiveInteger(flag: string, text: string | undefined): number | undef
   return value;
 }
 
+/** How long a stopping worker may take to finish its run and close its connections. */
+const CLOSE_BOUND_MS = 30_000;
+
 export async function runWorkerCli(flags: WorkerCliFlags): Promise<void> {
   const log = flags.quiet ? undefined : (line: string): void => void process.stderr.write(`${line}\n`);
   const handle = await startQueueWorker({
@@ -30,6 +34,8 @@ export async function runWorkerCli(flags: WorkerCliFlags): Promise<void> {
     lockMs: positiveInteger('--lock-ms', flags.lockMs),
     stalledIntervalMs: positiveInteger('--stalled-interval-ms', flags.stalledIntervalMs),
     log,
+    // Even with --quiet: a worker that cannot reach its queue says so.
+    onConnectionError: (line) => void process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`${JSON.stringify({ ready: true, id: handle.id })}\n`);
   await new Promise<void>((resolve) => {
@@ -38,7 +44,16 @@ export async function runWorkerCli(flags: WorkerCliFlags): Promise<void> {
       if (closing) process.exit(signal === 'SIGINT' ? 130 : 143);
       closing = true;
       log?.(`worker ${handle.id}: ${signal}, finishing the current run`);
-      void handle.close().then(resolve);
+      // A close that cannot reach Redis (it went away) would wait for it forever: bounded.
+      const bound = setTimeout(() => {
+        process.stderr.write(`worker ${handle.id}: could not close within ${CLOSE_BOUND_MS} ms (is Redis reachable?); exiting; its run, if any, returns to the queue after the lock\n`);
+        process.exit(1);
+      }, CLOSE_BOUND_MS);
+      bound.unref();
+      void handle.close().then(() => {
+        clearTimeout(bound);
+        resolve();
+      });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -62,6 +77,6 @@ function parseArgs(argv: readonly string[]): WorkerCliFlags {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   runWorkerCli(parseArgs(process.argv.slice(2))).catch((error: unknown) => {
     process.stderr.write(`worker: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof RangeError ? 2 : 1);
+    process.exit(error instanceof RangeError || error instanceof SweepError ? 2 : 1);
   });
 }
