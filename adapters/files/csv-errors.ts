@@ -2,6 +2,8 @@
 // policy) and one file-level error (missing columns, empty file, unreadable header).
 // Both carry their facts as properties so callers never have to parse the message.
 
+import { statSync } from 'node:fs';
+
 /**
  * The rule a bad row broke. Every rule has one id; the report counts rows per id.
  *
@@ -92,7 +94,18 @@ export class CsvRowError extends Error {
 }
 
 /** Why a whole file was refused. */
-export type CsvFileProblem = 'empty-file' | 'no-rows' | 'missing-column' | 'bad-header' | 'bad-option' | 'line-too-long';
+export type CsvFileProblem = 'empty-file' | 'no-rows' | 'missing-column' | 'bad-header' | 'bad-option' | 'line-too-long' | 'not-a-file';
+
+/** Throws CsvFileError 'not-a-file' when `file` is a directory (reading one fails with EISDIR, naming no path). */
+export function checkNotDirectory(file: string): void {
+  let directory = false;
+  try {
+    directory = statSync(file).isDirectory();
+  } catch {
+    return; // missing or unreadable: the read that follows names the path (ENOENT, EACCES)
+  }
+  if (directory) throw new CsvFileError(file, 'not-a-file', 'is a directory; give a data file');
+}
 
 /** A file the loader refuses as a whole (missing column, empty file, bad header, bad option). */
 export class CsvFileError extends Error {

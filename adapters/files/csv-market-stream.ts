@@ -23,6 +23,7 @@
 import { basename } from 'node:path';
 import type { MarketRecordKind, MarketStream, RecordBlock, StreamIssue } from '../../engine/replay/market-stream.js';
 import { EventKind } from '../../engine/layout/event-record.js';
+import { barIntervalProblem } from './bar-interval-check.js';
 import { BarRowReader } from './bar-stream.js';
 import { RowCells } from './csv-cells.js';
 import { CsvFileError, CsvRowError, type CsvRowIssue } from './csv-errors.js';
@@ -218,6 +219,8 @@ export async function openCsvStream(file: string, options: CsvStreamOptions = {}
     const scan = await scanBars(file, layout, merged);
     expectedRows = scan.rows;
     intervalNs = merged.barInterval !== undefined ? parseBarInterval(merged.barInterval)! : scan.smallestGapNs;
+    const problem = merged.barInterval !== undefined ? barIntervalProblem(intervalNs!, scan.smallestGapNs) : null;
+    if (problem !== null) throw new CsvFileError(file, 'bad-option', problem);
     if (intervalNs === undefined) {
       throw new CsvFileError(file, 'bad-option', 'cannot tell the bar interval from fewer than two bars: state --bar-interval (1m, 1h, 1d ...), or barInterval in FILE.meta.json');
     }

@@ -3,7 +3,7 @@
 // The visitor returns false to stop reading early (the stream is closed).
 
 import { createReadStream } from 'node:fs';
-import { CsvFileError } from './csv-errors.js';
+import { checkNotDirectory, CsvFileError } from './csv-errors.js';
 
 /** Longest line accepted; a longer one means the file is not line-oriented text. */
 export const MAX_LINE_CHARS = 1 << 20;
@@ -13,6 +13,7 @@ export const MAX_LINE_CHARS = 1 << 20;
  * number. A final line without LF is visited; a final empty line after the last LF is not.
  */
 export async function forEachLine(file: string, visit: (line: string, lineNumber: number) => boolean): Promise<void> {
+  checkNotDirectory(file);
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
   let carry = '';
   let lineNumber = 0;

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { CsvFileError } from './csv-errors.js';
+import { checkNotDirectory, CsvFileError } from './csv-errors.js';
 import { MAX_LINE_CHARS } from './for-each-line.js';
 
 /** Bytes read at once. */
@@ -15,6 +15,7 @@ export const CHUNK_BYTES = 1 << 20;
 
 /** True when `file` starts with the gzip magic bytes. */
 export async function isGzipFile(file: string): Promise<boolean> {
+  checkNotDirectory(file);
   const handle = await open(file, 'r');
   try {
     const head = Buffer.alloc(2);

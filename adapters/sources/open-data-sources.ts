@@ -32,7 +32,7 @@ export async function openDataSources(sources: readonly (string | DataSource)[],
     const options = typeof entry === 'string' ? csv : { ...entry.csv, ...definedOnly(csv) };
     try {
       if (source.startsWith('questdb://')) streams.push(await (await import('../questdb/index.js')).openQuestDbStream(source));
-      else if (source.startsWith(STORE_PREFIX)) streams.push(...openStore(source, (await import('../store/index.js')).openStoreStreams));
+      else if (source.startsWith(STORE_PREFIX)) streams.push(...openStore(source, await import('../store/index.js')));
       else streams.push(await openCsvStream(source, options));
     } catch (error) {
       if (error instanceof DataSourceError) throw error;
@@ -47,7 +47,7 @@ function definedOnly(options: CsvStreamOptions): CsvStreamOptions {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as CsvStreamOptions;
 }
 
-function openStore(source: string, openStoreStreams: typeof import('../store/index.js').openStoreStreams): MarketStream[] {
+function openStore(source: string, store: typeof import('../store/index.js')): MarketStream[] {
   const rest = source.slice(STORE_PREFIX.length);
   const q = rest.indexOf('?');
   const dir = q < 0 ? rest : rest.slice(0, q);
@@ -57,13 +57,22 @@ function openStore(source: string, openStoreStreams: typeof import('../store/ind
   }
   const kind = params.get('kind') ?? undefined;
   if (kind !== undefined && kind !== 'bars' && kind !== 'trades' && kind !== 'quotes') throw new DataSourceError(`--data ${source}: kind must be bars, trades or quotes, was ${JSON.stringify(kind)}`);
-  const streams = openStoreStreams(dir, {
+  const streams = store.openStoreStreams(dir, {
     symbol: params.get('symbol') ?? undefined,
     kind,
     from: timeParam(source, 'from', params.get('from')),
     to: timeParam(source, 'to', params.get('to')),
   });
   if (streams.length === 0) throw new DataSourceError(`--data ${source}: the store holds no series matching ${params.toString() || 'anything'} (see \`quantflow data ls --store ${dir}\`)`);
+  // A window outside every series' rows would replay nothing and report an empty run as a result.
+  const outside = (s: (typeof streams)[number]): boolean => {
+    const { firstNs, lastNs } = s.series;
+    return firstNs === undefined || lastNs === undefined || (s.from !== undefined && s.from > lastNs) || (s.to !== undefined && s.to <= firstNs);
+  };
+  if (streams.every(outside)) {
+    const held = streams.map((s) => (s.series.firstNs === undefined || s.series.lastNs === undefined ? `${s.label}: empty` : `${s.label}: ${store.isoNs(s.series.firstNs)} .. ${store.isoNs(s.series.lastNs)}`));
+    throw new DataSourceError(`--data ${source}: from/to select no rows of the matching series (${held.join('; ')})`);
+  }
   return streams;
 }
 

@@ -30,6 +30,7 @@
 import { existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../../engine/lmdb/index.js';
 import type { MarketRecordKind } from '../../engine/replay/index.js';
 import { seriesName, type SeriesKey } from './series-key.js';
 import { StoreOpenError, errorText } from './store-errors.js';
@@ -147,6 +148,7 @@ export class MarketStore {
       return shared;
     }
     checkDirectory(dir, options.create === true);
+    checkLmdbEnvironment(dir, 'market data store');
     let root: RootDatabase;
     try {
       root = open({ path: dir, overlappingSync: false });

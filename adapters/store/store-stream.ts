@@ -28,7 +28,7 @@ export interface StoreQuery {
 const WORDS = RECORD_BYTES / 4;
 
 /** One MarketStream per series of the store in `dir` matching `query`, ordered by symbol, kind and interval. */
-export function openStoreStreams(dir: string, query: StoreQuery = {}): MarketStream[] {
+export function openStoreStreams(dir: string, query: StoreQuery = {}): StoreStream[] {
   if (query.from !== undefined && query.to !== undefined && query.to < query.from) {
     throw new RangeError(`store query \`to\` must be >= \`from\`, was from ${query.from} to ${query.to}`);
   }

@@ -132,7 +132,12 @@ export interface InstrumentPlan {
 /** The run's instruments from its streams (see the header). */
 export function planInstruments(streams: readonly MarketStream[], barTimeframe: string): InstrumentPlan[] {
   const bySymbol = new Map<string, MarketStream[]>();
+  const seen = new Set<string>();
   for (const stream of streams) {
+    // The same source twice would play every record twice (each bar traded on twice).
+    const source = `${stream.label}\u0000${stream.symbol}\u0000${stream.kind}`;
+    if (seen.has(source)) throw new BacktestSetupError(`${stream.label} is given twice (symbol ${stream.symbol}, ${stream.kind}): each source once`);
+    seen.add(source);
     const list = bySymbol.get(stream.symbol) ?? [];
     list.push(stream);
     bySymbol.set(stream.symbol, list);

@@ -1,6 +1,20 @@
 // Turns an error that reaches the top of a CLI command into one clear line on stderr
 // and a non-zero exit code: no bare stack traces for expected failures.
 
+/**
+ * Errors of the engine's modules that are about the user's input (a config, a spec, a model
+ * file, a store directory) and already name the field or file, the value and the rule: printed
+ * as one line, exit 2, whichever command let them through. By name, so this module imports none
+ * of those modules (the CLI loads only the invoked command's).
+ */
+const INPUT_ERROR_NAMES = new Set([
+  'ConfigError', 'StrategyConfigError', 'RuleExpressionError', 'IndicatorSpecError', 'DecisionConfigError', 'SweepSpecError',
+  'FeatureOptionError', 'FeatureFileError', 'LabelOptionError', 'ModelContractError', 'ModelRegistryError', 'BacktestSetupError',
+  'BacktestOptionError', 'LmdbEnvironmentError', 'CsvFileError', 'JournalFormatError',
+]);
+
+const FILE_SYSTEM_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EPERM', 'EROFS', 'ENOSPC', 'ENAMETOOLONG', 'ELOOP']);
+
 /** Errors users can act on (bad input, bad flags, missing files); printed without a stack. */
 export class UserFacingError extends Error {
   constructor(message: string, readonly exitCode: number = 2) {
@@ -14,8 +28,13 @@ export function reportCliError(error: unknown): never {
     process.stderr.write(`quantflow: ${error.message}\n`);
     process.exit(error.exitCode);
   }
+  if (error instanceof Error && INPUT_ERROR_NAMES.has(error.name)) {
+    process.stderr.write(`quantflow: ${error.message}\n`);
+    process.exit(2);
+  }
   const err = error as NodeJS.ErrnoException;
-  if (err && (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR')) {
+  // File-system refusals name the operation and the path in their message.
+  if (err && typeof err.code === 'string' && FILE_SYSTEM_CODES.has(err.code)) {
     process.stderr.write(`quantflow: ${err.message}\n`);
     process.exit(2);
   }

@@ -13,9 +13,10 @@
 //
 // Failures are sticky: once a commit failed, every later append and commit throws the same
 // JournalWriteError (what the disk holds is what was committed before it).
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../lmdb/index.js';
 import { DEFAULT_DURABILITY, type DurabilityPolicy } from './durability.js';
 import { InboundReader, INBOUND_JOURNAL_RECORD_BYTES, checkInboundFields, writeInboundRecord } from './inbound-codec.js';
 import { JournalEncoder, decodeJournalRecord } from './journal-codec.js';
@@ -42,6 +43,11 @@ export interface JournalOptions {
   clock?: () => number;
   /** Test hook: called inside the commit's write transaction; a throw there fails the commit like an I/O error. */
   faultInjector?: (phase: FaultPhase) => void;
+  /**
+   * Only an existing journal (`replay --journal`, `killswitch --journal`): a directory without
+   * one (left untouched), or an LMDB environment that is not a journal, is a JournalFormatError.
+   */
+  mustExist?: boolean;
 }
 
 export class Journal {
@@ -83,6 +89,8 @@ export class Journal {
   static open(path: string, options: JournalOptions = {}): Journal {
     const durability = options.durability ?? DEFAULT_DURABILITY;
     if (openPaths.has(resolve(path))) throw new Error(`journal ${path} is already open in this process; close it first`);
+    checkLmdbEnvironment(path, 'journal');
+    if (options.mustExist && !existsSync(join(path, 'data.mdb'))) throw new JournalFormatError(`${path} holds no journal (no data.mdb): give the --journal directory of a live session`);
     mkdirSync(path, { recursive: true });
     const root = open({
       path,
@@ -94,6 +102,7 @@ export class Journal {
     try {
       const meta = root.openDB<number, string>({ name: 'meta', encoding: 'json' });
       const format = meta.get('format');
+      if (format === undefined && options.mustExist) throw new JournalFormatError(`${path} is an LMDB environment but not a journal (it has no journal format record): give the --journal directory of a live session`);
       if (format === undefined) meta.putSync('format', JOURNAL_FORMAT);
       else if (format !== JOURNAL_FORMAT) throw new JournalFormatError(`journal at ${path} has format ${format}, this code reads format ${JOURNAL_FORMAT}`);
       const journal = new Journal(path, root, openRecordsDb(root, 'journal'), openSharedReadDb(root, 'journal'), { ...options, durability });

@@ -12,6 +12,7 @@
 //     db "snapshot-pages"    key [id, page index] -> the page's bytes (the last page may be short)
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../lmdb/index.js';
 import { JournalFormatError, JournalWriteError, errorText } from './journal-errors.js';
 import { nowNs } from './now-ns.js';
 import { openRecordsDb } from './raw-records-db.js';
@@ -76,6 +77,7 @@ export class SnapshotStore {
 
   /** Opens (creating if needed) a snapshot store in its own LMDB environment at `path`. */
   static open(path: string, options: SnapshotStoreOptions = {}): SnapshotStore {
+    checkLmdbEnvironment(path, 'snapshot store');
     mkdirSync(path, { recursive: true });
     return new SnapshotStore(open({ path, overlappingSync: false }), path, true, options);
   }

@@ -7,6 +7,7 @@
 //     db "journal"      key sequence -> JournalRecord FlatBuffer (KillSwitchTripped / KillSwitchReset)
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../lmdb/index.js';
 import { ControlJournal, type ControlEvent } from './control-journal.js';
 
 export interface KillSwitchState {
@@ -47,6 +48,7 @@ export class KillSwitchStore {
 
   /** Opens (creating if needed) the LMDB environment at `path`. */
   static open(path: string): KillSwitchStore {
+    checkLmdbEnvironment(path, 'kill-switch store');
     mkdirSync(path, { recursive: true });
     const root = open({ path });
     const state = root.openDB<StoredState, string>({ name: 'kill-switch', encoding: 'json' });

@@ -39,7 +39,7 @@ export class JournalReplayError extends Error {}
 const COMMAND_KINDS = EventKind.ORDER | EventKind.CANCEL | EventKind.REPLACE;
 
 export async function replayJournal(dir: string, onProgress?: (published: number, total: number) => void): Promise<JournalReplayResult> {
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  const journal = Journal.open(dir, { durability: { mode: 'async' }, mustExist: true });
   let host: EngineHost | undefined;
   try {
     // Timed from here, the engine thread's start left out (its drain and stop are in): the journal is read once.

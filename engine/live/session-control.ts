@@ -63,7 +63,7 @@ export function resetKillSwitchInJournal(dir: string, who: string, why: string):
   const holder = journalHolder(dir);
   if (holder !== null) throw new SessionControlRefused(`kill switch reset refused: a session (pid ${holder}) holds ${dir}; stop it first`);
   if (why.trim() === '') throw new SessionControlRefused('kill switch reset refused: `--reason` must explain why trading may resume, was empty');
-  const journal = Journal.open(dir);
+  const journal = Journal.open(dir, { mustExist: true });
   try {
     const tripped = journaledKillSwitch(journal);
     if (!tripped.halted) throw new SessionControlRefused(`kill switch reset refused: the journal at ${dir} records no trip since the last reset, nothing to reset`);

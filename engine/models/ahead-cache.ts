@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../lmdb/index.js';
 import { QUANTILE_COUNT } from './model-metadata.js';
 
 export const DEFAULT_AHEAD_CACHE_DIR = '.quantflow/cache';
@@ -61,6 +62,7 @@ export class AheadCache {
   static open(dir: string, options: AheadCacheOptions = {}): AheadCache {
     const maxBytes = options.maxBytes ?? DEFAULT_AHEAD_CACHE_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`the ahead cache's \`maxBytes\` must be an integer >= 0, was ${maxBytes}`);
+    checkLmdbEnvironment(dir, 'ahead cache');
     mkdirSync(dir, { recursive: true });
     const root = open({ path: dir });
     try {

@@ -13,6 +13,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../lmdb/index.js';
 import { modelBundle, readModelDir, type ModelBundle } from './model-bundle.js';
 import { ModelContractError, ModelRegistryError } from './model-errors.js';
 import type { QuantileModelMetadata } from './model-metadata.js';
@@ -75,6 +76,7 @@ export class ModelRegistry {
 
   /** Opens (creating if needed) the registry in directory `dir`. */
   static open(dir: string): ModelRegistry {
+    checkLmdbEnvironment(dir, 'model registry');
     mkdirSync(dir, { recursive: true });
     const root = open({ path: dir });
     try {

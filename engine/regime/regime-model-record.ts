@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { checkGaussianHmm, gaussianHmmToPlain, type CovarianceType, type FeatureMatrix, type GaussianHmm } from './gaussian-hmm.js';
 import { REGIME_LABELS, type RegimeLabel } from './regime-label.js';
+import { RegimeFeatureBuilder } from './regime-features.js';
 import { checkLabelRules, type LabelRules, type StateStatistics } from './regime-state-labels.js';
 
 export const REGIME_MODEL_FORMAT = 'quantflow.regime-hmm';
@@ -80,6 +81,11 @@ export function parseRegimeModelJson(text: string, source: string): RegimeModelR
   if (!Array.isArray(featureSpec) || featureSpec.length !== model.features || featureSpec.some((t) => typeof t !== 'string')) {
     throw new Error(`${source}: \`featureSpec\` must be ${model.features} indicator tokens, was ${JSON.stringify(featureSpec)}`);
   }
+  try {
+    new RegimeFeatureBuilder(featureSpec as string[]);
+  } catch (error) {
+    throw new Error(`${source}: \`featureSpec\` ${JSON.stringify(featureSpec)}: ${(error as Error).message}`);
+  }
   const labels = field(raw, 'labels', source);
   if (!Array.isArray(labels) || labels.length !== model.states || labels.some((l) => !REGIME_LABELS.includes(l as RegimeLabel))) {
     throw new Error(`${source}: \`labels\` must be ${model.states} of ${REGIME_LABELS.join(', ')}, was ${JSON.stringify(labels)}`);
@@ -109,5 +115,12 @@ export function writeRegimeModelFile(path: string, record: RegimeModelRecord): v
 }
 
 export function readRegimeModelFile(path: string): RegimeModelRecord {
-  return parseRegimeModelJson(readFileSync(path, 'utf8'), path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`${path}: cannot read the regime model: ${code === 'EISDIR' ? 'it is a directory' : code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  return parseRegimeModelJson(text, path);
 }

@@ -1,6 +1,7 @@
 // The LMDB registry of regime models: each put stores a new version of a named model as
 // its JSON record (the same text as a model file), under the ordered key [name, version].
 import { open, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../lmdb/index.js';
 import { parseRegimeModelJson, regimeModelToJson, type RegimeModelRecord } from './regime-model-record.js';
 
 export interface RegimeModelEntry {
@@ -17,6 +18,7 @@ export class RegimeModelRegistry {
 
   /** Opens (creating if needed) the LMDB environment at `path`. */
   static open(path: string): RegimeModelRegistry {
+    checkLmdbEnvironment(path, 'regime model registry');
     return new RegimeModelRegistry(open<string, [string, number]>({ path, name: 'regime-models', encoding: 'string' }));
   }
 

@@ -14,6 +14,7 @@
 //                                           replays it over the tape to rebuild the venue's book
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../../../engine/lmdb/index.js';
 
 export interface StoredMeta {
   readonly tape: string;
@@ -71,6 +72,7 @@ export class VenueStore {
 
   /** Opens (creating if needed) the LMDB environment at `path`. */
   static open(path: string): VenueStore {
+    checkLmdbEnvironment(path, 'venue store');
     mkdirSync(path, { recursive: true });
     const root = open({ path });
     return new VenueStore(

@@ -14,6 +14,7 @@
 // the next free millisecond.
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../../lmdb/index.js';
 import { checkRunId, runIdOf } from './run-id.js';
 
 export const DEFAULT_RUN_STORE_DIR = '.quantflow/runs';
@@ -103,6 +104,7 @@ export class RunStore {
 
   /** Opens (creating when missing) the store in `dir`. */
   static open(dir: string): RunStore {
+    checkLmdbEnvironment(dir, 'run store');
     try {
       mkdirSync(dir, { recursive: true });
       const root = open({ path: dir, maxDbs: 4 });

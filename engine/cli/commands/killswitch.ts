@@ -22,7 +22,7 @@ interface JournalFlag {
 function sessionKillSwitchStatus(dir: string, json: boolean): void {
   if (!existsSync(dir)) throw new UserFacingError(`--journal: no journal at ${JSON.stringify(dir)}`);
   const holder = journalHolder(dir);
-  const journal = Journal.open(dir, { durability: { mode: 'async' } });
+  const journal = Journal.open(dir, { durability: { mode: 'async' }, mustExist: true });
   try {
     const state = journaledKillSwitch(journal);
     if (json) {
@@ -141,6 +141,8 @@ export function registerKillswitchCommand(program: Command): void {
     .option('--config <file>', 'configuration file merged over config/default.yaml')
     .action(async (flags: CommonFlags & { subject: string; ttl: string }) => {
       const config = configFrom(flags);
+      // A control token is short-lived by design: at most a day.
+      if (!/^\d+$/.test(flags.ttl) || Number(flags.ttl) < 1 || Number(flags.ttl) > 86_400) throw new UserFacingError(`\`--ttl\` must be an integer number of seconds in [1, 86400], was ${JSON.stringify(flags.ttl)}`);
       const ttl = Number(flags.ttl);
       try {
         process.stdout.write(`${await signControlToken(flags.subject, config.control, ttl)}\n`);

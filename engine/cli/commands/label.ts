@@ -3,7 +3,7 @@
 // in batch mode (engine/research/labels). Writes one CSV row per event and prints the counts
 // per label and barrier. Bad flags, tokens and expressions are one line naming the flag.
 import { Command } from 'commander';
-import { CSV_BAR_STAMPS, parseBarInterval, readFileMetadata, type CsvStreamOptions } from '../../../adapters/files/index.js';
+import { barIntervalProblem, CSV_BAR_STAMPS, parseBarInterval, readFileMetadata, type CsvStreamOptions } from '../../../adapters/files/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import {
   DEFAULT_HORIZON, DEFAULT_PROFIT_TAKE, DEFAULT_STOP_LOSS, DEFAULT_VOLATILITY_TOKEN, LABEL_CSV_COLUMNS, LabelOptionError, countLabels,
@@ -128,6 +128,15 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
   }
   const { series } = await loadBarFiles([flags.in], { onBadRow, timezone: flags.timezone }, log);
   const bars = series[0];
+  if (intervalNs !== null) {
+    let smallest: bigint | undefined;
+    for (let i = 1; i < bars.length; i++) {
+      const gap = bars.timeNs[i] - bars.timeNs[i - 1];
+      if (smallest === undefined || gap < smallest) smallest = gap;
+    }
+    const problem = barIntervalProblem(intervalNs, smallest);
+    if (problem !== null) throw new UserFacingError(`${flags.in}: ${problem}`);
+  }
   if (stamp === 'open' && intervalNs === null) {
     for (let i = 1; i < bars.length; i++) {
       const gap = bars.timeNs[i] - bars.timeNs[i - 1];

@@ -92,7 +92,12 @@ async function runCommand(flags: RunFlags): Promise<void> {
   mkdirSync(journalDir, { recursive: true });
   const onExit = (flags.onExit as OnExitPolicy | undefined) ?? live.onExit.policy;
 
-  const regimeModel = flags.regimeModel ? readRegimeModelFile(flags.regimeModel) : undefined;
+  let regimeModel;
+  try {
+    regimeModel = flags.regimeModel ? readRegimeModelFile(flags.regimeModel) : undefined;
+  } catch (error) {
+    throw new UserFacingError(`--regime-model: ${(error as Error).message}`);
+  }
   let spec;
   const shadowPaper = flags.shadowPaper === true || live.shadowPaper;
   if (shadowPaper && mode !== 'live') throw new UserFacingError('--shadow-paper (live.shadowPaper) runs the simulated venue beside a live one: it needs --mode live (paper mode is the simulated venue already)');

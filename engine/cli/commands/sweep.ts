@@ -67,6 +67,9 @@ async function sweep(specFile: string | undefined, flags: SweepFlags): Promise<v
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   let stop = false;
   let finished: Promise<unknown> | undefined;
+  // Checked with or without --queue (they apply to the queue only).
+  const attempts = parseIntegerOption('--attempts', flags.attempts, 1, 100);
+  const backoffMs = parseIntegerOption('--backoff-ms', flags.backoffMs, 0, 3_600_000);
   const shutdown = installSignalShutdown({
     drainAndStop: async () => {
       stop = true;
@@ -82,7 +85,7 @@ async function sweep(specFile: string | undefined, flags: SweepFlags): Promise<v
       workers,
       partitions,
       queue: flags.queue
-        ? { url: flags.queue, queueName: flags.queueName, attempts: parseIntegerOption('--attempts', flags.attempts, 1, 100), backoffMs: parseIntegerOption('--backoff-ms', flags.backoffMs, 0, 3_600_000) }
+        ? { url: flags.queue, queueName: flags.queueName, attempts, backoffMs }
         : undefined,
       log,
       onRunFinished: (result, done, total) => {

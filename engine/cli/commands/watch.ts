@@ -59,7 +59,7 @@ export function registerWatchCommand(program: Command): void {
     .option('--json', 'one JSON document per update (64-bit integers as strings)')
     .action(async (topic: string, flags: { url: string; json?: boolean }) => {
       if (!isTopicName(topic)) throw new UserFacingError(`TOPIC must be one of ${TOPIC_NAMES.join(', ')}, was ${JSON.stringify(topic)}`);
-      if (!/^wss?:\/\//.test(flags.url)) throw new UserFacingError(`--url must be a ws:// or wss:// URL, was ${JSON.stringify(flags.url)}`);
+      if (!/^wss?:\/\//.test(flags.url) || !URL.canParse(flags.url)) throw new UserFacingError(`--url must be a ws:// or wss:// URL (host and port 1-65535), was ${JSON.stringify(flags.url)}`);
       await checkReachable(flags.url);
       let client;
       try {

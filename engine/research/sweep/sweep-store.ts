@@ -11,6 +11,7 @@
 // the pool's workers their next runs; the promise resolves once the result is committed. A
 // re-run of the same sweep id reads the stored runs and executes only the missing ones.
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../../lmdb/index.js';
 import { mkdirSync } from 'node:fs';
 import { decodeRunResult, encodeRunResult, type EncodedRunResult, type RunResult } from './execute-run.js';
 
@@ -42,6 +43,7 @@ export class SweepStore {
   ) {}
 
   static open(dir: string): SweepStore {
+    checkLmdbEnvironment(dir, 'sweep state');
     mkdirSync(dir, { recursive: true });
     const root = open({ path: dir });
     return new SweepStore(

@@ -4,6 +4,7 @@
 // reserve of their data has been looked at, so a result tuned on the reserve shows it.
 import { mkdirSync } from 'node:fs';
 import { open, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment } from '../../lmdb/index.js';
 
 export interface ReserveLook {
   /** ISO 8601 UTC. */
@@ -15,6 +16,7 @@ export class ReserveLog {
   private constructor(private readonly db: RootDatabase<ReserveLook, string>) {}
 
   static open(dir: string): ReserveLog {
+    checkLmdbEnvironment(dir, 'walk-forward state');
     mkdirSync(dir, { recursive: true });
     return new ReserveLog(open<ReserveLook, string>({ path: dir, encoding: 'json' }));
   }

@@ -1,0 +1,2 @@
+// LMDB environments opened safely: the path and data file checked before lmdb-js maps them.
+export { checkLmdbEnvironment, LmdbEnvironmentError } from './lmdb-environment.js';

@@ -1,0 +1,107 @@
+// Bad input a user gives the CLI, each answered with one line naming the flag or file, the value
+// and the rule, and exit 2: never an internal error with a stack, never a run that exits 0 with
+// a wrong or empty result. The cases came from an adversarial pass over every command:
+//   - the same data file given twice (every bar was played, and traded on, twice);
+//   - a --bar-interval longer than the data's (bars overlapped: a decision could see a bar
+//     before it closed), in backtest and label;
+//   - a store window that selects no rows (an empty run reported as a result);
+//   - a strategy naming an instrument the data lacks, a regime model whose featureSpec holds a
+//     bad token, a directory where a data file or a model file belongs, a bad --url, --ttl or
+//     --attempts, and `replay --journal` / `killswitch status --journal` on a directory that is
+//     not a journal (it used to create one there, or report "clear").
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quantflow } from './run-harness.js';
+
+const ETH = 'data/binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
+let dir: string;
+let slice: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'qf-bad-input-'));
+  slice = path.join(dir, 'eth.csv');
+  writeFileSync(slice, `${readFileSync(ETH, 'utf8').split('\n').slice(0, 601).join('\n')}\n`);
+  writeFileSync(`${slice}.meta.json`, readFileSync(`${ETH}.meta.json`));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `quantflow args` and expects exit 2 with one stderr line matching `message` (and no stack). */
+async function refused(args: string[], message: RegExp): Promise<string> {
+  const run = await quantflow(args);
+  expect(run.code, `quantflow ${args.join(' ')}\nstderr: ${run.stderr}`).toBe(2);
+  expect(run.stderr, `quantflow ${args.join(' ')}`).not.toMatch(/internal error|\n\s+at /);
+  expect(run.stderr.trim().split('\n'), `one line: ${run.stderr}`).toHaveLength(1);
+  expect(run.stderr).toMatch(message);
+  return run.stderr;
+}
+
+describe('the CLI refuses bad input with one line and exit 2', () => {
+  it('a data file given twice', async () => {
+    await refused(['backtest', '--data', slice, slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'twice'), '--no-run-store'], /eth\.csv is given twice \(symbol ETHUSDT, bars\): each source once/);
+  });
+
+  it('a --bar-interval longer than the gap between bars, in backtest and label', async () => {
+    const overlap = /the bar interval 1d is longer than the smallest gap between two bars \(1h\): the bars would overlap/;
+    await refused(['backtest', '--data', slice, '--bar-interval', '1d', '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'overlap'), '--no-run-store'], overlap);
+    await refused(['label', '--in', slice, '--bar-interval', '1d', '--out', path.join(dir, 'labels.csv')], overlap);
+    const fine = await quantflow(['backtest', '--data', slice, '--bar-interval', '1h', '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'fine'), '--no-run-store']);
+    expect(fine.code, `the data's own interval is accepted: ${fine.stderr}`).toBe(0);
+  });
+
+  it('a store window outside every series', async () => {
+    const store = path.join(dir, 'store');
+    const imported = await quantflow(['import', '--store', store, '--in', slice]);
+    expect(imported.code, imported.stderr).toBe(0);
+    await refused(['backtest', '--data', `store:${store}?symbol=ETHUSDT&from=2030-01-01`, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'empty-window'), '--no-run-store'],
+      /from\/to select no rows of the matching series \(store:.*ETHUSDT\/bars\/1h: 2024-04-16T.* \.\. 2024-05-11T/);
+  });
+
+  it('a strategy instrument the data lacks', async () => {
+    await refused(['backtest', '--data', slice, '--config', 'config/examples/fusion-ml.yaml', '--out', path.join(dir, 'ml'), '--no-run-store', '--no-ahead-cache'],
+      /`strategies\[0\]\.instruments\[0\]` must be an instrument of the run \(ETHUSDT\), was "BTCUSDT"/);
+  });
+
+  it('a regime model whose featureSpec holds a bad token, and a directory as the model', async () => {
+    const fitted = path.join(dir, 'regime.json');
+    const fit = await quantflow(['regime', 'fit', '--in', slice, '--out', fitted, '--restarts', '1']);
+    expect(fit.code, fit.stderr).toBe(0);
+    const model = JSON.parse(readFileSync(fitted, 'utf8')) as { featureSpec: string[] };
+    model.featureSpec[1] = 'rvol:0';
+    const bad = path.join(dir, 'regime-bad.json');
+    writeFileSync(bad, JSON.stringify(model));
+    await refused(['regime', 'filter', '--model', bad, '--in', slice, '--out', path.join(dir, 'f.csv')], /regime-bad\.json: `featureSpec` \[.*"rvol:0".*\]: indicator token `rvol:0`: `period` must be an integer >= 2, was "0"/);
+    await refused(['backtest', '--data', slice, '--config', 'config/examples/ema-cross.yaml', '--regime-model', bad, '--out', path.join(dir, 'rm'), '--no-run-store'], /--regime-model: .*`featureSpec`/);
+    await refused(['regime', 'filter', '--model', dir, '--in', slice, '--out', path.join(dir, 'f.csv')], /--model: .*: cannot read the regime model: it is a directory/);
+  });
+
+  it('a directory where a data file belongs', async () => {
+    const folder = path.join(dir, 'a-folder');
+    mkdirSync(folder, { recursive: true });
+    await refused(['label', '--in', folder, '--bar-stamp', 'close', '--out', path.join(dir, 'l.csv')], new RegExp(`${folder}: is a directory; give a data file`));
+    await refused(['regime', 'fit', '--in', folder, '--out', path.join(dir, 'r.json')], /is a directory; give a data file/);
+  });
+
+  it('bad --url, --ttl, --attempts', async () => {
+    await refused(['watch', 'state', '--url', 'ws://127.0.0.1:99999/'], /--url must be a ws:\/\/ or wss:\/\/ URL \(host and port 1-65535\), was "ws:\/\/127\.0\.0\.1:99999\/"/);
+    await refused(['killswitch', 'token', '--subject', 'ops', '--ttl', 'abc'], /`--ttl` must be an integer number of seconds in \[1, 86400\], was "abc"/);
+    const spec = path.join(dir, 'sweep.yaml');
+    writeFileSync(spec, [`base: ${path.resolve('config/examples/ema-cross.yaml')}`, `data: [${slice}]`, 'parameters:', '  fast: [5, 8]', 'set:', '  strategies[0].long.entry: "ema:{fast} >= ema:30"', '  strategies[0].long.exit: "ema:{fast} < ema:30"', ''].join('\n'));
+    await refused(['sweep', spec, '--state', path.join(dir, 'sweeps'), '--attempts', '0'], /--attempts/);
+  });
+
+  it('a directory that is not a journal, given as --journal: refused, and left as it was', async () => {
+    const empty = path.join(dir, 'not-a-journal');
+    mkdirSync(empty, { recursive: true });
+    await refused(['replay', '--journal', empty], /not-a-journal holds no journal \(no data\.mdb\)/);
+    await refused(['killswitch', 'status', '--journal', empty], /holds no journal/);
+    expect(readdirSync(empty), 'nothing created in it').toEqual([]);
+    const store = path.join(dir, 'store-not-journal');
+    const imported = await quantflow(['import', '--store', store, '--in', slice]);
+    expect(imported.code, imported.stderr).toBe(0);
+    await refused(['killswitch', 'status', '--journal', store], /is an LMDB environment but not a journal/);
+    await refused(['replay', '--journal', store], /is an LMDB environment but not a journal/);
+    expect(existsSync(path.join(store, 'data.mdb'))).toBe(true);
+  });
+});
