@@ -5,6 +5,7 @@
 //   - a --bar-interval longer than the data's (bars overlapped: a decision could see a bar
 //     before it closed), in backtest and label;
 //   - a store window that selects no rows (an empty run reported as a result);
+//   - an output path that cannot be written (it failed at the end, after the run);
 //   - a strategy naming an instrument the data lacks, a regime model whose featureSpec holds a
 //     bad token, a directory where a data file or a model file belongs, a bad --url, --ttl or
 //     --attempts, and `replay --journal` / `killswitch status --journal` on a directory that is
@@ -89,6 +90,13 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     const spec = path.join(dir, 'sweep.yaml');
     writeFileSync(spec, [`base: ${path.resolve('config/examples/ema-cross.yaml')}`, `data: [${slice}]`, 'parameters:', '  fast: [5, 8]', 'set:', '  strategies[0].long.entry: "ema:{fast} >= ema:30"', '  strategies[0].long.exit: "ema:{fast} < ema:30"', ''].join('\n'));
     await refused(['sweep', spec, '--state', path.join(dir, 'sweeps'), '--attempts', '0'], /--attempts/);
+  });
+
+  it('an output path that cannot be written, before any work is done', async () => {
+    await refused(['backtest', '--data', slice, '--config', 'config/examples/ema-cross.yaml', '--out', slice, '--no-run-store'], new RegExp(`--out: ${slice.replace(/[.]/g, '\\.')} is a file; give a directory for the outputs`));
+    await refused(['backtest', '--data', slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(slice, 'sub'), '--no-run-store'], /--out: cannot make the directory .*eth\.csv\/sub: a file is in the way/);
+    await refused(['label', '--in', slice, '--out', dir], /--out: .* is a directory; give a file name/);
+    await refused(['replay', '--in', slice, '--decide', '--config', 'config/examples/ema-cross.yaml', '--trades', path.join(slice, 'trades.csv')], /--trades: cannot make the folder of .*: a file is in the way/);
   });
 
   it('a directory that is not a journal, given as --journal: refused, and left as it was', async () => {

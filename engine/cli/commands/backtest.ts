@@ -28,6 +28,7 @@ import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
 import { openRunData, readRegimeModelFlag, runDataSources } from '../open-run-data.js';
+import { ensureOutputDirectory } from '../output-paths.js';
 
 interface BacktestFlags {
   data?: string[];
@@ -69,6 +70,7 @@ export function registerBacktestCommand(program: Command): void {
 
 async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  ensureOutputDirectory('--out', flags.out);
   const batch = parseIntegerOption('--batch', flags.batch, 1, INBOUND_CAPACITY);
   const equity = Number(flags.equity);
   if (!Number.isFinite(equity) || equity <= 0) throw new UserFacingError(`--equity must be a finite number > 0, was ${JSON.stringify(flags.equity)}`);

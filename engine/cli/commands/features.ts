@@ -22,6 +22,7 @@ import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-optio
 import { defaultBarFiles } from '../default-data.js';
 import { openRunData } from '../open-run-data.js';
 import { parseIntegerOption } from '../parse-options.js';
+import { ensureOutputDirectory, ensureOutputFile } from '../output-paths.js';
 
 export interface FeaturesFlags {
   data?: string;
@@ -95,6 +96,8 @@ const FLAG_OF: Record<string, string> = { features: '--features', horizon: '--ho
 
 /** Loads the bars (reserve cut unless --final), builds the matrix, checks scale-freeness, writes --out. */
 export async function runFeatures(flags: FeaturesFlags, log: (line: string) => void = () => {}): Promise<FeaturesSummary> {
+  ensureOutputFile('--out', flags.out);
+  if (flags.state !== undefined) ensureOutputDirectory('--state', flags.state);
   const reserveText = flags.reserve ?? '0.2';
   const reserve = Number(reserveText);
   if (!/^\s*\d*\.?\d+\s*$/.test(reserveText) || !(reserve >= 0 && reserve < 1)) throw new UserFacingError(`\`--reserve\` must be a fraction in [0, 1), was ${JSON.stringify(reserveText)}`);

@@ -6,6 +6,7 @@ import { UserFacingError } from '../cli-error.js';
 import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
 import { IndicatorSpecError, buildPlan, parseSpec, IndicatorExecutor, type IndicatorPlan } from '../../indicators/index.js';
 import { writeIndicatorCsv } from '../../indicators/indicator-csv-writer.js';
+import { ensureOutputFile } from '../output-paths.js';
 
 interface IndicatorsFlags {
   in: string;
@@ -41,6 +42,7 @@ export function planFromSpec(spec: string): IndicatorPlan {
 }
 
 async function runIndicators(flags: IndicatorsFlags): Promise<void> {
+  ensureOutputFile('--out', flags.out);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const onBadRow = checkBadRowPolicy(flags.onBadRow);
   const plan = planFromSpec(flags.ind);

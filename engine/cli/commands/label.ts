@@ -13,6 +13,7 @@ import type { RuleStrategyConfig } from '../../strategy/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
 import { parseIntegerOption } from '../parse-options.js';
+import { ensureOutputFile } from '../output-paths.js';
 
 export interface LabelFlags {
   in: string;
@@ -109,6 +110,7 @@ function ruleStrategy(flags: LabelFlags): RuleStrategyConfig | undefined {
 
 /** Runs the command: loads the bars, labels them, writes --out; returns the summary. */
 export async function runLabel(flags: LabelFlags, log: (line: string) => void = () => {}): Promise<LabelSummary> {
+  ensureOutputFile('--out', flags.out);
   const onBadRow = checkBadRowPolicy(flags.onBadRow ?? 'reject');
   const horizon = flags.horizon === undefined ? DEFAULT_HORIZON : parseIntegerOption('--horizon', flags.horizon, 1, 1_000_000);
   const profitTake = multiplierFlag('--pt', flags.pt, DEFAULT_PROFIT_TAKE);

@@ -10,6 +10,7 @@ import { UserFacingError } from '../cli-error.js';
 import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../../core/wasm-core.js';
 import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory-map.js';
+import { ensureOutputFile } from '../output-paths.js';
 import {
   DEFAULT_FEATURE_SPEC, RegimeModelRegistry, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile, repeatedLabelsNote,
   trainRegimeModel, writeRegimeModelFile, type HmmCoreExports, type RegimeModelRecord,
@@ -93,6 +94,7 @@ export function registerRegimeCommand(program: Command): void {
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 async function runFit(flags: FitFlags): Promise<void> {
+  ensureOutputFile('--out', flags.out);
   const covariance = flags.covariance;
   if (covariance !== 'diag' && covariance !== 'full') throw new UserFacingError(`\`--covariance\` must be diag or full, was ${JSON.stringify(covariance)}`);
   if ((flags.registry === undefined) !== (flags.name === undefined)) throw new UserFacingError('`--registry` and `--name` go together: give both or neither');
@@ -139,6 +141,7 @@ function loadModel(flags: FilterFlags): RegimeModelRecord {
 }
 
 async function runFilter(flags: FilterFlags): Promise<void> {
+  ensureOutputFile('--out', flags.out);
   const record = loadModel(flags);
   const { series } = await loadBarFiles([flags.in], { onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone }, log);
   const features = buildRegimeFeatures(series[0], record.featureSpec);

@@ -32,6 +32,7 @@ import { OrderIdLease } from '../../state/index.js';
 import { TradeListWriter } from '../trade-list-writer.js';
 import { replayJournal } from '../../live/index.js';
 import { existsSync } from 'node:fs';
+import { ensureOutputFile } from '../output-paths.js';
 
 interface ReplayFlags {
   in?: string[];
@@ -77,6 +78,7 @@ export function registerReplayCommand(program: Command): void {
 async function runReplay(flags: ReplayFlags): Promise<void> {
   if (flags.persistKillSwitch) flags.persistState = true;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  if (flags.trades !== undefined) ensureOutputFile('--trades', flags.trades);
   if (flags.journal !== undefined) {
     await runJournalReplay(flags.journal, flags.json === true, flags.progress && flags.json !== true && process.stderr.isTTY);
     return;

@@ -22,6 +22,7 @@ import {
 } from '../../research/walkforward/index.js';
 import { MemoryStream } from '../../backtest/index.js';
 import { openAheadCache, openRunModel } from './backtest.js';
+import { ensureOutputDirectory } from '../output-paths.js';
 
 export interface WalkforwardFlags {
   data?: string[];
@@ -86,6 +87,8 @@ export interface WalkforwardCommandOptions {
 export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: WalkforwardCommandOptions = {}): Promise<WalkForwardRun> {
   const print = hooks.print ?? ((text: string) => void process.stdout.write(text));
   const log = hooks.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  if (flags.out) ensureOutputDirectory('--out', flags.out);
+  ensureOutputDirectory('--state', flags.state);
   const reserve = Number(flags.reserve);
   if (!/^\s*\d*\.?\d+\s*$/.test(flags.reserve) || !(reserve >= 0 && reserve < 1)) throw new UserFacingError(`\`--reserve\` must be a fraction in [0, 1), was ${JSON.stringify(flags.reserve)}`);
   const equity = Number(flags.equity);

@@ -1,0 +1,50 @@
+// Where a command will write, checked before it starts its work: a backtest, a walk-forward or a
+// replay that runs for minutes must not fail at its end because `--out` names a file, a folder
+// that cannot be made, or a read-only place. The folder is made now (and checked writable); a failure is a
+// UserFacingError naming the flag, the path and the cause.
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UserFacingError } from './cli-error.js';
+
+function causeOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'not writable' : (error as Error).message;
+}
+
+/**
+ * Makes `dir` and the missing folders above it, one mkdir each (Node 20's recursive mkdir spins
+ * forever under /proc), and checks that the folder is writable.
+ */
+function makeDirectory(flag: string, dir: string, what: string): void {
+  const missing: string[] = [];
+  let at = dir;
+  while (!existsSync(at)) {
+    missing.unshift(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  try {
+    if (!statSync(at).isDirectory()) throw Object.assign(new Error('a file is in the way'), { code: 'ENOTDIR' });
+    for (const folder of missing) mkdirSync(folder);
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new UserFacingError(`${flag}: cannot make the ${what} ${dir}: ${causeOf(error)}`);
+  }
+}
+
+/** `--flag DIR` a command writes files into: made now; returns its absolute path. */
+export function ensureOutputDirectory(flag: string, dir: string): string {
+  const absolute = resolve(dir);
+  if (existsSync(absolute) && !statSync(absolute).isDirectory()) throw new UserFacingError(`${flag}: ${absolute} is a file; give a directory for the outputs`);
+  makeDirectory(flag, absolute, 'directory');
+  return absolute;
+}
+
+/** `--flag FILE` a command writes: not a directory, its folder made now; returns its absolute path. */
+export function ensureOutputFile(flag: string, file: string): string {
+  const absolute = resolve(file);
+  if (existsSync(absolute) && statSync(absolute).isDirectory()) throw new UserFacingError(`${flag}: ${absolute} is a directory; give a file name`);
+  makeDirectory(flag, dirname(absolute), 'folder of');
+  return absolute;
+}
