@@ -8,9 +8,11 @@
 //   - an output path that cannot be written (it failed at the end, after the run);
 //   - a strategy naming an instrument the data lacks, a regime model whose featureSpec holds a
 //     bad token, a directory where a data file or a model file belongs, a bad --url, --ttl or
-//     --attempts, and `replay --journal` / `killswitch status --journal` on a directory that is
+//     --attempts, a watch --url where another HTTP server listens, and `replay --journal` / `killswitch status --journal` on a directory that is
 //     not a journal (it used to create one there, or report "clear").
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +84,20 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     mkdirSync(folder, { recursive: true });
     await refused(['label', '--in', folder, '--bar-stamp', 'close', '--out', path.join(dir, 'l.csv')], new RegExp(`${folder}: is a directory; give a data file`));
     await refused(['regime', 'fit', '--in', folder, '--out', path.join(dir, 'r.json')], /is a directory; give a data file/);
+  });
+
+  it('watch --url at a server that is not QuantFlow\'s (the client would reconnect forever)', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await refused(['watch', 'state', '--url', `ws://127.0.0.1:${port}/`], new RegExp(`ws://127\\.0\\.0\\.1:${port}/ is not a QuantFlow state server: http://127\\.0\\.0\\.1:${port}/health answered HTTP 404 \\("not found"\\)`));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('bad --url, --ttl, --attempts', async () => {

@@ -94,10 +94,23 @@ export function registerWatchCommand(program: Command): void {
  */
 async function checkReachable(url: string): Promise<void> {
   const health = new URL('/health', url.replace(/^ws/, 'http'));
+  let response: Response;
   try {
-    await fetch(health, { signal: AbortSignal.timeout(3_000) });
+    response = await fetch(health, { signal: AbortSignal.timeout(3_000) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     throw new UserFacingError(`cannot reach the state server at ${url} (${cause}): start one with \`quantflow paper\` (or npm start), or give its address with --url`);
+  }
+  // A QuantFlow server answers /health with its JSON report (200 ready, 503 not yet); anything
+  // else listening there would only make the client reconnect forever.
+  const body = await response.text().catch(() => '');
+  let report: unknown;
+  try {
+    report = JSON.parse(body);
+  } catch {
+    report = undefined;
+  }
+  if ((response.status !== 200 && response.status !== 503) || typeof report !== 'object' || report === null || !('ready' in report)) {
+    throw new UserFacingError(`${url} is not a QuantFlow state server: ${health} answered HTTP ${response.status}${body ? ` (${JSON.stringify(body.slice(0, 80))})` : ''}, not a health report; give the address \`quantflow paper\` or \`quantflow run\` printed with --url`);
   }
 }

@@ -2,6 +2,7 @@
 // token (default rvol:20) and, for meta-labels, the primary side in the WASM core in batch
 // mode (indicator-columns.ts, side-signal.ts), then walks the barriers (triple-barrier.ts).
 import type { RuleStrategyConfig } from '../../strategy/index.js';
+import type { BarColumns } from '../../indicators/index.js';
 import { indicatorColumns, toBarColumns } from './indicator-columns.js';
 import { LabelOptionError } from './label-option-error.js';
 import { parseSideExpression, sidesFromExpression, sidesFromStrategy } from './side-signal.js';
@@ -42,6 +43,27 @@ function multiplier(name: string, value: number | undefined, fallback: number): 
   return v;
 }
 
+/** Prices are multiplied by this to tell a return-unit volatility (unchanged) from a price-unit one. */
+const UNIT_CHECK_SCALE = 1000;
+
+/**
+ * Throws unless `token`'s values on `columns` stay the same (1e-9 relative, absolute below 1) with every price
+ * multiplied by UNIT_CHECK_SCALE: the barriers are close * (1 +- k * vol * sqrt(horizon)), so a
+ * price-unit token (ema:20, atr:14) would put them at nonsense distances.
+ */
+function checkReturnUnits(columns: BarColumns, token: string, vol: ArrayLike<number>): void {
+  const scale = (a: ArrayLike<number>): Float64Array => Float64Array.from(a, (x) => x * UNIT_CHECK_SCALE);
+  const scaled = indicatorColumns({ ...columns, open: scale(columns.open), high: scale(columns.high), low: scale(columns.low), close: scale(columns.close) }, [token], 'volatility').get(token)!;
+  for (let i = 0; i < vol.length; i++) {
+    const a = vol[i];
+    const b = scaled[i];
+    if (Number.isNaN(a) && Number.isNaN(b)) continue;
+    if (Number.isNaN(a) || Number.isNaN(b) || Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) {
+      throw new LabelOptionError(`\`volatility\` must be in return units (a fraction of the price, as rvol:N is): \`${token}\` changes when prices are multiplied by ${UNIT_CHECK_SCALE} (bar ${i}: ${a} becomes ${b}), so it is in price units`, 'volatility');
+    }
+  }
+}
+
 /** Triple-barrier labels of `bars` (see triple-barrier.ts for the exact definitions). */
 export function tripleBarrierLabels(bars: LabelBars, options: TripleBarrierOptions = {}): Label[] {
   const horizon = options.horizon ?? DEFAULT_HORIZON;
@@ -55,7 +77,9 @@ export function tripleBarrierLabels(bars: LabelBars, options: TripleBarrierOptio
   const volatilityOption = options.volatility ?? DEFAULT_VOLATILITY_TOKEN;
   let vol: ArrayLike<number>;
   if (typeof volatilityOption === 'string') {
-    vol = indicatorColumns(columns, [volatilityOption.trim()], 'volatility').get(volatilityOption.trim())!;
+    const token = volatilityOption.trim();
+    vol = indicatorColumns(columns, [token], 'volatility').get(token)!;
+    checkReturnUnits(columns, token, vol);
   } else {
     if (volatilityOption.length !== n) throw new LabelOptionError(`\`volatility\` must have one value per bar (${n}), was ${volatilityOption.length}`, 'volatility');
     vol = volatilityOption;

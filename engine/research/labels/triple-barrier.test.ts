@@ -130,6 +130,8 @@ describe('triple-barrier labels from the WASM indicator plans', () => {
     expect(tripleBarrierLabels(b, { volatility: 'rvol:20@lag:3', horizon: 5 })[0].eventIndex, 'transforms apply: lagged 3 bars').toBe(23);
     expect(() => tripleBarrierLabels(b, { volatility: 'bb:20:2' })).toThrow(/`volatility` token `bb:20:2` must have one output, it has 5/);
     expect(() => tripleBarrierLabels(b, { volatility: 'nope:3' })).toThrow(/^`volatility`: /);
+    expect(() => tripleBarrierLabels(b, { volatility: 'ema:20' }), 'a price-unit token').toThrow(/^`volatility` must be in return units .*`ema:20` changes when prices are multiplied by 1000 \(bar 19: /);
+    expect(() => tripleBarrierLabels(b, { volatility: 'atr:14' })).toThrow(/`atr:14` changes when prices are multiplied by 1000/);
     expect(() => tripleBarrierLabels(b, { horizon: 0 })).toThrow('`horizon` must be an integer >= 1 (bars), was 0');
     expect(() => tripleBarrierLabels(b, { profitTake: -1 })).toThrow('`profitTake` must be a finite number >= 0 (0 removes the barrier), was -1');
   });
