@@ -25,19 +25,28 @@ export class UserFacingError extends Error {
 
 export function reportCliError(error: unknown): never {
   if (error instanceof UserFacingError) {
-    process.stderr.write(`quantflow: ${error.message}\n`);
+    process.stderr.write(`quantflow: ${printable(error.message)}\n`);
     process.exit(error.exitCode);
   }
   if (error instanceof Error && INPUT_ERROR_NAMES.has(error.name)) {
-    process.stderr.write(`quantflow: ${error.message}\n`);
+    process.stderr.write(`quantflow: ${printable(error.message)}\n`);
     process.exit(2);
   }
   const err = error as NodeJS.ErrnoException;
   // File-system refusals name the operation and the path in their message.
   if (err && typeof err.code === 'string' && FILE_SYSTEM_CODES.has(err.code)) {
-    process.stderr.write(`quantflow: ${err.message}\n`);
+    process.stderr.write(`quantflow: ${printable(err.message)}\n`);
     process.exit(2);
   }
-  process.stderr.write(`quantflow: internal error: ${err?.stack ?? String(error)}\n`);
+  process.stderr.write(`quantflow: internal error: ${printable(err?.stack ?? String(error))}\n`);
   process.exit(1);
+}
+
+/**
+ * `text` with control characters (a binary file's bytes quoted in a message: escape sequences
+ * would drive the terminal) shown as \xNN; line breaks and tabs kept.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

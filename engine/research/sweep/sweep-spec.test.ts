@@ -28,6 +28,11 @@ describe('sweep spec validation', () => {
     expect(error.message, 'names the file and line').toMatch(/sweep\.yaml line 4/);
   });
 
+  it('says only what is wrong with an empty list of values (not the range branch\'s "must be of type object")', () => {
+    const error = specError(`${BASE}parameters:\n  fast: []\n${EMA_SET}`);
+    expect(error.message).toBe(`invalid sweep spec:\n  \`parameters.fast\` must have at least 1 entries, was [] (${file} line 4)`);
+  });
+
   it('rejects unknown keys, missing required keys and a bad search method', () => {
     const unknown = specError(`${BASE}parameters: { fast: [1] }\nsearh: { method: grid }\n`);
     expect(unknown.message).toContain('unknown key `searh`');

@@ -173,7 +173,9 @@ export function parseSweepSpec(text: string, file: string): SweepSpec {
     const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
     // A value that fails both branches of an anyOf (list or range) gets errors from each; when
     // one names a deeper key (`parameters.slow.step`), the shallower type/anyOf ones are noise.
-    const deeper = (e: ErrorObject): boolean => errors.some((o) => o.instancePath.startsWith(`${e.instancePath}/`) || (o.instancePath === e.instancePath && o.keyword === 'additionalProperties'));
+    // So are they beside a specific error at the same key (an empty list: minItems of the list
+    // branch, not "must be of type object" of the range branch).
+    const deeper = (e: ErrorObject): boolean => errors.some((o) => o.instancePath.startsWith(`${e.instancePath}/`) || (o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf'));
     const shown = errors.filter((e) => !((e.keyword === 'anyOf' || e.keyword === 'type') && deeper(e)));
     const messages = shown.map((error) => {
       const keys = renderPointer(error.instancePath);
