@@ -419,6 +419,10 @@ describe('rule strategies in the engine loop', () => {
     const outB: Uint8Array[] = [];
     const hostB = await EngineHost.start({ pipeline: spec, restore: atCut, onRecordBytes: (bytes) => outB.push(bytes) });
     hosts.push(hostB);
+    // The player waits for base + n consumed records: a restored host must start at its checkpoint's count
+    // (it reported 0, and under load the checkpoint below caught the core part-way through).
+    expect(hostB.consumedReported, 'a restored host reports the checkpoint\'s records as consumed').toBe(Number(atCut.inboundSeq));
+    expect(atCut.inboundSeq).toBe(BigInt(cut));
     await playTape(sliceTape(tape, cut, tape.length), hostB, play);
     const endB = await hostB.checkpoint(new Uint8Array(CHECKPOINT_IMAGE_BYTES));
     hostB.drainOutbound();

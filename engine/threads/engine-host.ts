@@ -216,6 +216,10 @@ export class EngineHost {
     const listeners: OutboundListeners = { onOrder, onOrderChange, onRiskRecord, onVenueReport, onRoundTrip, onOrderNotice, onRecordBytes, onEquity, onEquityAt, onFeatures };
     host.dispatch = new OutboundDispatch(memory, host.outbound, outboundCapacity * 64, listeners, host.tallier, options.orderIds, host.latency);
     host.inboundBase = options.restore ? Number(options.restore.inboundSeq) : 0;
+    // A restored core's PROGRESS totals count the checkpoint's records too: until the first one
+    // arrives the host reports that base, not 0 (a player waiting for base + n consumed records
+    // would otherwise stop waiting after n - base).
+    host.dispatch.consumedReported = host.inboundBase;
     host.onKillSwitchTrip = options.onKillSwitchTrip;
     if (!worker) {
       const started = startEngineCore(data);
