@@ -46,7 +46,7 @@ export function reportCliError(error: unknown): never {
  * `text` with control characters (a binary file's bytes quoted in a message: escape sequences
  * would drive the terminal) shown as \xNN; line breaks and tabs kept.
  */
-export function printable(text: string): string {
+function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

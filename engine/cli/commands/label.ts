@@ -130,21 +130,18 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
   }
   const { series } = await loadBarFiles([flags.in], { onBadRow, timezone: flags.timezone }, log);
   const bars = series[0];
+  let smallestGapNs: bigint | undefined;
+  for (let i = 1; i < bars.length; i++) {
+    const gap = bars.timeNs[i] - bars.timeNs[i - 1];
+    if (smallestGapNs === undefined || gap < smallestGapNs) smallestGapNs = gap;
+  }
   if (intervalNs !== null) {
-    let smallest: bigint | undefined;
-    for (let i = 1; i < bars.length; i++) {
-      const gap = bars.timeNs[i] - bars.timeNs[i - 1];
-      if (smallest === undefined || gap < smallest) smallest = gap;
-    }
-    const problem = barIntervalProblem(intervalNs, smallest);
+    const problem = barIntervalProblem(intervalNs, smallestGapNs);
     if (problem !== null) throw new UserFacingError(`${flags.in}: ${problem}`);
   }
   if (stamp === 'open' && intervalNs === null) {
-    for (let i = 1; i < bars.length; i++) {
-      const gap = bars.timeNs[i] - bars.timeNs[i - 1];
-      if (intervalNs === null || gap < intervalNs) intervalNs = gap;
-    }
-    if (intervalNs === null) throw new UserFacingError(`\`--bar-interval\` is needed for ${flags.in}: the interval cannot be told from fewer than two bars`);
+    if (smallestGapNs === undefined) throw new UserFacingError(`\`--bar-interval\` is needed for ${flags.in}: the interval cannot be told from fewer than two bars`);
+    intervalNs = smallestGapNs;
   }
   const closeOffsetNs = stamp === 'open' ? intervalNs! : 0n;
   const options: TripleBarrierOptions = { volatility, profitTake, stopLoss, horizon, zeroAtTime: flags.zeroAtTime === true, closeOffsetNs, ...(strategy ? { side: strategy } : flags.side !== undefined ? { side: flags.side } : {}) };

@@ -38,9 +38,8 @@
 //                  as from a free list 0 -> 1 -> ... with closed lots pushed on its head. An
 //                  image whose field is 0 (taken before the field existed) holds its never-used
 //                  lots in the free list. The pool is exhausted when both are empty, which
-//                  happens only when every
-//                  instrument holds LOTS_PER_INSTRUMENT_MAX lots; an entry then joins the
-//                  instrument's newest lot anyway, counted in lotMerges)
+//                  happens only when every instrument holds LOTS_PER_INSTRUMENT_MAX lots; an
+//                  entry then joins the instrument's newest lot anyway, counted in lotMerges
 //   negCashRate    annual interest charged on a negative balance of any currency, accrued
 //                  once per UTC day boundary crossed
 //   nextFundingNs  the earliest funding time of any instrument with a funding rate (i64 max: none)
