@@ -113,6 +113,14 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     await refused(['backtest', '--data', slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(slice, 'sub'), '--no-run-store'], /--out: cannot make the directory .*eth\.csv\/sub: a file is in the way/);
     await refused(['label', '--in', slice, '--out', dir], /--out: .* is a directory; give a file name/);
     await refused(['replay', '--in', slice, '--decide', '--config', 'config/examples/ema-cross.yaml', '--trades', path.join(slice, 'trades.csv')], /--trades: cannot make the folder of .*: a file is in the way/);
+    // A directory flag takes an existing directory again (a re-run), a file flag an existing file.
+    const features = path.join(dir, 'features-out');
+    for (let run = 1; run <= 2; run++) {
+      const again = await quantflow(['features', '--data', slice, '--out', features, '--state', path.join(dir, 'research'), '--reserve', '0']);
+      expect(again.code, `features into ${features}, run ${run}: ${again.stderr}`).toBe(0);
+      const labels = await quantflow(['label', '--in', slice, '--out', path.join(dir, 'labels-again.csv')]);
+      expect(labels.code, `label into the same file, run ${run}: ${labels.stderr}`).toBe(0);
+    }
   });
 
   it('a directory that is not a journal, given as --journal: refused, and left as it was', async () => {

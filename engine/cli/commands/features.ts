@@ -22,7 +22,7 @@ import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-optio
 import { defaultBarFiles } from '../default-data.js';
 import { openRunData } from '../open-run-data.js';
 import { parseIntegerOption } from '../parse-options.js';
-import { ensureOutputDirectory, ensureOutputFile } from '../output-paths.js';
+import { ensureOutputDirectory } from '../output-paths.js';
 
 export interface FeaturesFlags {
   data?: string;
@@ -96,7 +96,7 @@ const FLAG_OF: Record<string, string> = { features: '--features', horizon: '--ho
 
 /** Loads the bars (reserve cut unless --final), builds the matrix, checks scale-freeness, writes --out. */
 export async function runFeatures(flags: FeaturesFlags, log: (line: string) => void = () => {}): Promise<FeaturesSummary> {
-  ensureOutputFile('--out', flags.out);
+  ensureOutputDirectory('--out', flags.out);
   if (flags.state !== undefined) ensureOutputDirectory('--state', flags.state);
   const reserveText = flags.reserve ?? '0.2';
   const reserve = Number(reserveText);
@@ -164,6 +164,7 @@ export async function runFeatures(flags: FeaturesFlags, log: (line: string) => v
     throw error;
   }
   log(`${resolve(flags.out)}: ${manifest.rows} rows (${manifest.usableRows} usable), ${manifest.features.length} features`);
+  if (manifest.usableRows === 0) log('warning: no usable row (every row is in a feature\'s warm-up, or its targets end past the data or in the reserve): nothing to train on; a shorter warm-up or horizon, a smaller --reserve, or more data');
   return { out: resolve(flags.out), manifest, reserveLooks: looks };
 }
 

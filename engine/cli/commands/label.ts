@@ -171,6 +171,7 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
     counts: countLabels(labels),
   };
   log(`${flags.out}: ${labels.length} events from ${bars.length} bars`);
+  if (labels.length === 0) log(`warning: no event: a bar gets one once its volatility (${volatility}) is ready and its ${horizon}-bar horizon ends within the data; ${bars.length} bars leave none (a shorter --horizon or warm-up, or more data)`);
   return summary;
 }
 
