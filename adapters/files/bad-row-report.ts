@@ -19,12 +19,17 @@ export interface BadRowReport {
   readonly skippedByRule: Readonly<Record<BarRule, number>>;
   /** The first REPORT_EXAMPLE_LIMIT dropped rows, in file order. */
   readonly examples: readonly CsvRowIssue[];
+  /** Blank lines between data rows (skipped: they hold no data), and the first one's line number (0: none). */
+  readonly blankLines: number;
+  readonly firstBlankLine: number;
 }
 
 /** Accumulates a BadRowReport while a file streams. */
 export class BadRowTally {
   rowsRead = 0;
   rowsKept = 0;
+  blankLines = 0;
+  firstBlankLine = 0;
   private rowsSkipped = 0;
   private readonly byRule = Object.fromEntries(BAR_RULES.map((rule) => [rule, 0])) as Record<BarRule, number>;
   private readonly examples: CsvRowIssue[] = [];
@@ -46,6 +51,8 @@ export class BadRowTally {
       rowsSkipped: this.rowsSkipped,
       skippedByRule: { ...this.byRule },
       examples: [...this.examples],
+      blankLines: this.blankLines,
+      firstBlankLine: this.firstBlankLine,
     };
   }
 }

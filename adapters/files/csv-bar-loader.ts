@@ -91,13 +91,24 @@ export async function loadBarsCsv(file: string, options: LoadBarsOptions = {}): 
     return ns;
   };
 
+  // Blank lines after the header count once a data row follows them (not trailing ones).
+  let pendingBlanks = 0;
+  let pendingFirst = 0;
   await forEachLine(file, (raw, lineNumber) => {
     const line = lineNumber === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-    if (line.trim() === '') return true;
+    if (line.trim() === '') {
+      if (columns !== null && pendingBlanks++ === 0) pendingFirst = lineNumber;
+      return true;
+    }
     if (columns === null) {
       columns = readHeader(file, line, lineNumber);
       return true;
     }
+    if (pendingBlanks > 0 && tally.rowsRead > 0) {
+      if (tally.blankLines === 0) tally.firstBlankLine = pendingFirst;
+      tally.blankLines += pendingBlanks;
+    }
+    pendingBlanks = 0;
     tally.rowsRead += 1;
     const result = readRow(line, lineNumber, columns);
     if (typeof result !== 'bigint') {

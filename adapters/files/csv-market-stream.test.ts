@@ -160,6 +160,19 @@ describe('trades', () => {
     expect(issues[0]!.examples[0]).toContain(`${file}:3`);
   });
 
+  it('counts blank lines between rows as skipped, naming their lines; blank lines at the end are not rows', async () => {
+    const file = csvFile(`${TRADE_HEADER}1723161255342,11,100,1,buy,1\n\n  \n1723161255343,12,101,1,buy,1\n\n1723161255344,13,102,1,sell,1\n\n\n`);
+    const stream = await openCsvStream(file);
+    let n = 0;
+    for await (const block of stream.blocks(0)) n += block.count;
+    expect(n).toBe(3);
+    const issues = stream.issues();
+    expect(issues.map((i) => [i.rule, i.count, i.action])).toEqual([['blank', 3, 'skipped']]);
+    expect(issues[0]!.examples).toEqual([`${file}:3`, `${file}:4`, `${file}:6`]);
+    const { report } = await loadBarsCsv(csvFile('time,open,high,low,close,volume\n2024-01-01T00:00:00Z,1,2,1,2,5\n\n2024-01-01T01:00:00Z,2,3,1,2,5\n\n'));
+    expect([report.rowsRead, report.blankLines, report.firstBlankLine]).toEqual([2, 1, 3]);
+  });
+
   it('rejects time going backwards, or skips it under skip', async () => {
     const text = `${TRADE_HEADER}1723161255342,11,100,1,buy,1\n1723161255341,12,100,1,buy,1\n1723161255343,13,100,1,buy,1\n`;
     const error = (await records(csvFile(text)).catch((e: unknown) => e)) as CsvRowError;

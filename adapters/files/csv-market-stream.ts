@@ -37,6 +37,7 @@ import {
 } from './csv-stream-options.js';
 import { readFileMetadata } from './file-metadata.js';
 import { ByteLines, isBlank, readFileChunks } from './line-reader.js';
+import { REPORT_EXAMPLE_LIMIT } from './bad-row-report.js';
 import { OneSidedBook, readQuoteRow } from './quote-stream.js';
 import { RecordBlockWriter } from './record-block-writer.js';
 import { splitCsvLine } from './split-csv-line.js';
@@ -53,6 +54,8 @@ const KIND_WORDS: Record<MarketRecordKind, number> = {
   quotes: EventKind.QUOTE | INBOUND_REPLAY,
 };
 const SUSPICIOUS_RULE = 'suspicious (LEAN flag)';
+/** A blank line between data rows (no data in it; counted so that nothing is dropped unsaid). */
+const BLANK_LINE_RULE = 'blank';
 
 /** The bar-stamp rule's message (also the reason a bar file without barStamp is refused). */
 export const BAR_STAMP_REQUIRED =
@@ -127,15 +130,28 @@ export class CsvMarketStream implements MarketStream {
     const columnCount = layout.columnCount;
     const lines = new ByteLines(file);
     let headerSeen = false;
+    // Blank lines between data rows are skipped and reported (BLANK_LINE_RULE) once a row follows
+    // them; blank lines before the header or after the last row are not.
+    let blankLines = 0;
+    const blankLineNumbers: number[] = [];
 
     const handleLine = (): void => {
       const buf = lines.buf;
       const start = lines.start;
       const end = lines.end;
-      if (start === end || ((buf[start] === 32 || buf[start] === 9) && isBlank(buf, start, end))) return;
+      if (start === end || ((buf[start] === 32 || buf[start] === 9) && isBlank(buf, start, end))) {
+        if (headerSeen && blankLines++ < REPORT_EXAMPLE_LIMIT) blankLineNumbers.push(lines.lineNumber);
+        return;
+      }
       if (!headerSeen) {
         headerSeen = true;
+        blankLines = 0;
         return;
+      }
+      if (blankLines > 0) {
+        if (ctx.rowsRead > 0) for (let i = 0; i < blankLines; i++) ctx.tally.add(BLANK_LINE_RULE, 'skipped', () => `${file}:${blankLineNumbers[i] ?? blankLineNumbers[0]}`);
+        blankLines = 0;
+        blankLineNumbers.length = 0;
       }
       ctx.rowsRead += 1;
       ctx.line = lines.lineNumber;

@@ -37,6 +37,7 @@ export async function loadBarFiles(
       series.push(loaded.series);
       reports.push(loaded.report);
       if (loaded.report.rowsSkipped > 0) log(describeSkips(loaded.report));
+      if (loaded.report.blankLines > 0) log(`${file}: skipped ${loaded.report.blankLines} blank line${loaded.report.blankLines === 1 ? '' : 's'} between rows (the first at line ${loaded.report.firstBlankLine})`);
     } catch (error) {
       if (error instanceof CsvRowError) {
         throw new UserFacingError(`${error.message}\n  (use --on-bad-row skip to skip bad rows and get a report instead)`);
