@@ -123,6 +123,19 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     }
   });
 
+  it('a symbol with spaces, commas or control characters, from --symbol or a sidecar', async () => {
+    const rule = 'must be 1-64 characters: letters, digits and / : \\. _ - \\^ = @, starting with a letter, a digit or \\^';
+    await refused(['import', '--store', path.join(dir, 'sym-store'), '--in', slice, '--symbol', 'ETH USDT'], new RegExp(`\`--symbol\` ${rule}, was "ETH USDT"`));
+    await refused(['backtest', '--data', slice, '--symbol', 'a,b', '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'sym'), '--no-run-store'], /`--symbol` must be 1-64 characters.*, was "a,b"/);
+    const sidecar = path.join(dir, 'sidecar-symbol.csv');
+    writeFileSync(sidecar, readFileSync(slice));
+    writeFileSync(`${sidecar}.meta.json`, JSON.stringify({ kind: 'bars', barStamp: 'open', symbol: 'ETH\u0007' }));
+    await refused(['import', '--store', path.join(dir, 'sym-store'), '--in', sidecar], /sidecar-symbol\.csv\.meta\.json.*`symbol` must be 1-64 characters.*, was "ETH\\u0007"/);
+    const ok = await quantflow(['import', '--store', path.join(dir, 'sym-store'), '--in', slice, '--symbol', 'ETH/USDT:USDT']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('ETH/USDT:USDT/bars/1h');
+  });
+
   it('a directory that is not a journal, given as --journal: refused, and left as it was', async () => {
     const empty = path.join(dir, 'not-a-journal');
     mkdirSync(empty, { recursive: true });

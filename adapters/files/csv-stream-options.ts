@@ -66,6 +66,16 @@ const OPTION_KEYS = [
 ] as const;
 
 /**
+ * An instrument symbol as venues and data vendors write them (BTCUSDT, BTC/USDT:USDT, BRK.B,
+ * ES-202503, ^GSPC): 1 to 64 characters, letters, digits and / : . _ - ^ = @, starting with a letter,
+ * a digit or ^. No spaces, quotes, commas, control characters, or + # & ? (they change meaning in
+ * a `store:DIR?symbol=` source): a symbol is a key in the market-data store and the configuration,
+ * and it appears in CSV outputs.
+ */
+export const SYMBOL_RULE = /^[A-Za-z0-9^][A-Za-z0-9/:._\-^=@]{0,63}$/;
+export const SYMBOL_RULE_TEXT = 'must be 1-64 characters: letters, digits and / : . _ - ^ = @, starting with a letter, a digit or ^';
+
+/**
  * Checks `options` (from code or a sidecar) key by key. Returns null when they are valid, else
  * one sentence naming the key, the value and the rule. `where` names the source in messages.
  */
@@ -97,6 +107,9 @@ export function checkCsvStreamOptions(options: Record<string, unknown>, where: s
     text('barInterval') ??
     text('receiveTimeColumn');
   if (problem !== null) return problem;
+  if (options.symbol !== undefined && !SYMBOL_RULE.test((options.symbol as string).trim())) {
+    return `${where}: \`symbol\` ${SYMBOL_RULE_TEXT}, was ${JSON.stringify(options.symbol)}`;
+  }
   if (options.barInterval !== undefined && parseBarInterval(options.barInterval as string) === null) {
     return `${where}: \`barInterval\` must be a positive count and a unit (ms, s, m, h, d, w) such as '1h' or '15m', was ${JSON.stringify(options.barInterval)}`;
   }

@@ -18,6 +18,8 @@ export {
   CSV_DUPLICATE_POLICIES,
   parseBarInterval,
   checkCsvStreamOptions,
+  SYMBOL_RULE,
+  SYMBOL_RULE_TEXT,
   type CsvStreamOptions,
   type CsvColumnRole,
   type CsvTimeFormat,

@@ -11,6 +11,8 @@ import {
   CSV_STREAM_KINDS,
   CSV_TIME_FORMATS,
   parseBarInterval,
+  SYMBOL_RULE,
+  SYMBOL_RULE_TEXT,
   type CsvColumnRole,
   type CsvStreamOptions,
 } from '../../adapters/files/index.js';
@@ -71,7 +73,9 @@ export function csvOptionsFromFlags(flags: CsvMappingFlags | Record<string, unkn
     if (value !== undefined) options[key] = value;
   };
   set('kind', oneOf('--kind', f.kind, CSV_STREAM_KINDS));
-  set('symbol', text('--symbol', f.symbol));
+  const symbol = text('--symbol', f.symbol);
+  if (symbol !== undefined && !SYMBOL_RULE.test(symbol)) throw new UserFacingError(`\`--symbol\` ${SYMBOL_RULE_TEXT}, was ${JSON.stringify(f.symbol)}`);
+  set('symbol', symbol);
   set('timeColumn', text('--time-column', f.timeColumn));
   set('timeFormat', oneOf('--time-format', f.timeFormat, CSV_TIME_FORMATS));
   const timezone = text('--timezone', f.timezone);
