@@ -58,6 +58,22 @@ describe('quantflow backtest on bars', () => {
     expect(second.stdout).toMatch(/events through the engine thread in .* events\/s/);
   });
 
+  it('warns when the data is shorter than the strategy\'s warm-up (no bar had every input), and not when it is long enough', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-warmup-'));
+    const lines = readFileSync(ETH, 'utf8').split('\n');
+    for (const [name, bars] of [['short', 19], ['enough', 20]] as const) {
+      const file = join(dir, `${name}_ETHUSDT.csv`);
+      writeFileSync(file, `${lines.slice(0, bars + 1).join('\n')}\n`);
+      copyFileSync(`${ETH}.meta.json`, `${file}.meta.json`);
+      const out = run(['backtest', '--no-run-store', '--data', file, '--config', EMA_CROSS, '--out', join(dir, name), '--json']);
+      expect(out.code, out.stderr).toBe(0);
+      const expected = name === 'short' ? [{ symbol: 'ETHUSDT', bars: 19, warmupBars: 20, token: 'ema:20' }] : [];
+      expect(JSON.parse(out.stdout).warmupShortfalls, name).toEqual(expected);
+    }
+    const text = run(['backtest', '--no-run-store', '--data', join(dir, 'short_ETHUSDT.csv'), '--config', EMA_CROSS, '--out', join(dir, 'text')]);
+    expect(text.stdout).toContain('warning: ETHUSDT had 19 bars, fewer than the 20 its strategy\'s indicators need before all have a value (ema:20)');
+  });
+
   it('rejects a bar file that does not state what its time stamps, a bad rule and an unknown store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-bt-bad-'));
     const bare = join(dir, 'ETHUSDT_1h.csv');

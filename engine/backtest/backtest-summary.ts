@@ -48,6 +48,10 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
     lines.push(`  ${symbol}: ${count(slice.trades)} trades, net ${money(slice.netPnl)}, ${count(slice.fills)} fills, fees ${money(slice.fees)}, exposure ${pct(slice.exposure)}`);
   }
   if (run.model) lines.push(...modelSummaryLines(run.model));
+  for (const short of run.warmupShortfalls) {
+    const symbol = recording.instruments[short.instrument]?.symbol ?? `instrument ${short.instrument}`;
+    lines.push(`warning: ${symbol} had ${count(short.bars)} bars, fewer than the ${count(short.warmupBars)} its strategy's indicators need before all have a value (${short.token}), so no bar had every input the strategy reads; give more data`);
+  }
   if (run.defaulted.length > 0) lines.push(`risk: ${run.defaulted.join(', ')} not in risk.instruments; risk.replayDefaults applied (asset class, lot size)`);
   for (const { label, issues } of run.issues) {
     for (const issue of issues) lines.push(`data: ${label}: ${count(issue.count)} rows ${issue.rule} (${issue.action})${issue.examples.length ? `, e.g. ${issue.examples[0]}` : ''}`);
@@ -70,6 +74,7 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
       byStrategy: report.byStrategy,
       dataIssues: run.issues,
       defaulted: run.defaulted,
+      warmupShortfalls: run.warmupShortfalls.map((s) => ({ symbol: recording.instruments[s.instrument]?.symbol, bars: s.bars, warmupBars: s.warmupBars, token: s.token })),
       model: run.model ?? null,
       fillsSha256: recording.fillsHash,
       out: context.out,

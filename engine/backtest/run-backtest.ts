@@ -36,6 +36,7 @@ import { BacktestSetupError } from './backtest-errors.js';
 import type { BacktestRecording, RecordedInstrument } from './backtest-recording.js';
 import { fillsHash } from './report/index.js';
 import { interleaveModelRecords, loadAheadStreams, startModelRecordsAhead, type AheadInstrument, type ModelAhead } from './model-ahead.js';
+import { warmupShortfalls, type WarmupShortfall } from './strategy-warmup.js';
 import { MemoryStream } from './memory-stream.js';
 import type { GatedRecordStream } from './gated-record-stream.js';
 import { servedModelReport, type BacktestModel, type BacktestModelReport } from './backtest-model.js';
@@ -116,6 +117,8 @@ export interface BacktestRun {
   readonly issues: readonly { readonly label: string; readonly issues: readonly StreamIssue[] }[];
   /** Instruments whose risk terms came from risk.replayDefaults. */
   readonly defaulted: readonly string[];
+  /** Traded instruments with fewer bars than their strategy's indicators need: it never decided (empty when bars were not kept or a warm-up played). */
+  readonly warmupShortfalls: readonly WarmupShortfall[];
   /** The ML expert: what served and how the core's wait went, or why it was absent (undefined: no model given). */
   readonly model?: BacktestModelReport;
 }
@@ -270,7 +273,7 @@ async function playBacktest(options: BacktestOptions, prestarted: PrestartedEngi
     if (!played.stoppedEarly && counters.eventsProcessed !== warmupRecords + played.published) {
       throw new Error(`engine consumed ${counters.eventsProcessed} of ${warmupRecords + played.published} published records`);
     }
-    const run = completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams });
+    const run = completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams, warmedUp: warmupRecords > 0 });
     return served ? { ...run, model: served.report(run.pipeline, ahead) } : run;
   } finally {
     // Answers still being computed (the run failed or stopped early): let them finish, and be
@@ -335,6 +338,8 @@ export interface CompletedRunInput {
   readonly counters: EngineCounters;
   readonly equity: number;
   readonly streams: readonly MarketStream[];
+  /** Warm-up bars played before the run (their count per instrument is not kept): no warm-up shortfall is judged. */
+  readonly warmedUp?: boolean;
 }
 
 /** A finished run (a backtest, a paper session): its recording and figures, read once the engine stopped. */
@@ -386,6 +391,7 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
     account,
     issues: input.streams.map((s) => ({ label: s.label, issues: s.issues() })).filter((entry) => entry.issues.length > 0),
     defaulted: built.defaulted,
+    warmupShortfalls: recorder.keepsBars && !input.warmedUp ? warmupShortfalls(built.spec, new Map(recording.bars.map((bars, id) => [id, bars.length]))) : [],
   };
 }
 

@@ -59,6 +59,11 @@ export class RunRecorder {
   /** false: no bars are kept for the chart (the span of the market records still is). */
   private readonly keepBars: boolean;
 
+  /** Whether this recorder keeps the bars (recordedBars() lists them all). */
+  get keepsBars(): boolean {
+    return this.keepBars;
+  }
+
   pause(): void {
     this.paused = true;
   }
