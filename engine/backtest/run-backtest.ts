@@ -117,7 +117,7 @@ export interface BacktestRun {
   readonly issues: readonly { readonly label: string; readonly issues: readonly StreamIssue[] }[];
   /** Instruments whose risk terms came from risk.replayDefaults. */
   readonly defaulted: readonly string[];
-  /** Traded instruments with fewer bars than their strategy's indicators need: it never decided (empty when bars were not kept or a warm-up played). */
+  /** Traded instruments with fewer bars than their strategy's indicators need before all have a value (empty when bars were not kept or a warm-up played). */
   readonly warmupShortfalls: readonly WarmupShortfall[];
   /** The ML expert: what served and how the core's wait went, or why it was absent (undefined: no model given). */
   readonly model?: BacktestModelReport;
