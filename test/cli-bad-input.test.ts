@@ -136,6 +136,14 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     expect(ok.stdout).toContain('ETH/USDT:USDT/bars/1h');
   });
 
+  it('a bad row deep in a trades file, met while the replay plays it', async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `${1723161255342 + i * 1000},${1000 + i},61837.5,0.01,${i === 200 ? 'x' : 'buy'}`);
+    const trades = path.join(dir, 'ticks_BTCUSDT.csv');
+    writeFileSync(trades, `trade_time_ms,trade_id,price,qty,aggressor_side\n${rows.join('\n')}\n`);
+    await refused(['backtest', '--data', trades, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'ticks'), '--no-run-store'],
+      /ticks_BTCUSDT\.csv:202: `aggressor_side` must be buy, sell .*, was 'x' \(--on-bad-row skip skips bad rows and counts them by rule\)/);
+  });
+
   it('a directory that is not a journal, given as --journal: refused, and left as it was', async () => {
     const empty = path.join(dir, 'not-a-journal');
     mkdirSync(empty, { recursive: true });

@@ -186,6 +186,22 @@ describe('trades', () => {
     expect(stream.issues().map((i) => [i.rule, i.count, i.action])).toEqual([['time-order', 1, 'skipped']]);
   });
 
+  it('tells trade ids above 2^53 apart (each kept, exact in the record) and still drops a repeat of one; an empty id is no id', async () => {
+    const base = 1723161255342000000n; // above 2^53: neighbours are equal as f64
+    const rows = [0n, 1n, 2n, 3n, 1n].map((k, i) => `${1723161255342 + i},${base + k},100,1,buy,1`);
+    const file = csvFile(`${TRADE_HEADER}${rows.join('\n')}\n1723161255350,,100,1,buy,1\n1723161255351,,101,1,buy,1\n`);
+    const stream = await openCsvStream(file);
+    const out: EventRecord[] = [];
+    for await (const block of stream.blocks(0)) {
+      const view = new DataView(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength);
+      for (let i = 0; i < block.count; i++) out.push(loadEventRecord(view, i * 64));
+    }
+    expect(out.slice(0, 4).map((r) => r.id)).toEqual([base, base + 1n, base + 2n, base + 3n]);
+    expect(out).toHaveLength(6);
+    expect(stream.issues().map((i) => [i.rule, i.count])).toEqual([['duplicate trade id', 1]]);
+    expect(stream.issues()[0]!.examples[0]).toContain(`${file}:6 trade id ${base + 1n}`);
+  });
+
   it('drops a repeated trade id by default and reports it; keeps it or rejects it on request', async () => {
     const text = `${TRADE_HEADER}1723161255342,11,100,1,buy,1\n1723161255342,12,100,1,buy,1\n1723161255342,11,100,1,buy,1\n1723161255343,13,100,1,buy,1\n`;
     const file = csvFile(text);
@@ -304,6 +320,14 @@ describe('mapping and options', () => {
     const error = await openCsvStream(file).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CsvFileError);
     expect((error as Error).message).toContain(`sidecar ${file}.meta.json: unknown key \`stamp\``);
+  });
+
+  it('refuses a header that fits two kinds (a bar file with a price column) and a header name given twice', async () => {
+    const bars = csvFile('timestamp,open,high,low,close,volume,price\n2024-01-01T00:00:00Z,1,2,1,2,5,2\n');
+    await expect(openCsvStream(bars)).rejects.toThrow(/the header fits trades and bars .*: state --kind trades\|bars/);
+    expect((await openCsvStream(bars, { kind: 'bars', barStamp: 'open', barInterval: '1h' })).kind).toBe('bars');
+    const twice = csvFile('timestamp,open,high,low,close,close,volume\n2024-01-01T00:00:00Z,1,2,1,2,3,5\n');
+    await expect(openCsvStream(twice, { barStamp: 'open' })).rejects.toThrow(/column 'close' appears more than once in the header \(columns 5 and 6\)/);
   });
 
   it('refuses an unknown kind, and a header it cannot place', async () => {

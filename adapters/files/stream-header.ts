@@ -104,7 +104,15 @@ export function resolveStreamLayout(file: string, headers: readonly string[], fi
     throw new CsvFileError(file, 'missing-column', `${detail}; ${found}`);
   };
 
-  const kind = options.kind ?? detectKind(lower);
+  // The same header name twice: which column a role reads would be a guess.
+  const twice = lower.findIndex((name, i) => name !== '' && lower.indexOf(name) !== i);
+  if (twice >= 0) throw new CsvFileError(file, 'bad-header', `column '${names[twice]}' appears more than once in the header (columns ${lower.indexOf(lower[twice]) + 1} and ${twice + 1}); ${found}`);
+  const kinds = detectKinds(lower);
+  if (options.kind === undefined && kinds.length > 1) {
+    // A bar file with a price column read as trades would trade each bar's close at its open.
+    throw new CsvFileError(file, 'bad-option', `the header fits ${kinds.join(' and ')} (price -> trades, bid and ask -> quotes, open/high/low/close -> bars): state --kind ${kinds.join('|')}, or kind in ${basename(file)}.meta.json; ${found}`);
+  }
+  const kind = options.kind ?? kinds[0];
   if (kind === undefined) {
     throw new CsvFileError(
       file,
@@ -203,10 +211,12 @@ export function resolveStreamLayout(file: string, headers: readonly string[], fi
   };
 }
 
-function detectKind(lower: readonly string[]): MarketRecordKind | undefined {
+/** Every kind the header's names fit (none, one, or more: then the kind must be stated). */
+function detectKinds(lower: readonly string[]): MarketRecordKind[] {
   const any = (names: readonly string[]): boolean => names.some((n) => lower.includes(n));
-  if (any(ROLE_NAMES.price)) return 'trades';
-  if (any(ROLE_NAMES.bid) && any(ROLE_NAMES.ask)) return 'quotes';
-  if (['open', 'high', 'low', 'close'].every((n) => lower.includes(n))) return 'bars';
-  return undefined;
+  const kinds: MarketRecordKind[] = [];
+  if (any(ROLE_NAMES.price)) kinds.push('trades');
+  if (any(ROLE_NAMES.bid) && any(ROLE_NAMES.ask)) kinds.push('quotes');
+  if (['open', 'high', 'low', 'close'].every((n) => lower.includes(n))) kinds.push('bars');
+  return kinds;
 }

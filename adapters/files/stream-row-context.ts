@@ -134,11 +134,13 @@ export class StreamRowContext {
    * Ticks: whether the row repeats a trade id (`id` >= 0) or an identical row at the same time
    * (`id` < 0). Returns 'keep', 'drop', or an issue under onDuplicate reject.
    */
-  duplicate(id: number): 'keep' | 'drop' | CsvRowIssue {
+  /** `idHi` < 0: the row has no trade id; else its id is idHi * 2^32 + idLo. */
+  duplicate(idHi: number, idLo = 0): 'keep' | 'drop' | CsvRowIssue {
+    const id = idHi;
     let repeated: boolean;
     let rule: string;
     if (id >= 0) {
-      repeated = this.ids.seen(id);
+      repeated = this.ids.seen(idHi, idLo);
       rule = 'duplicate trade id';
     } else {
       repeated = this.sameTime.seen(this.loSec, this.loFrac, this.cells.lineHash(this.lineStart, this.lineEnd, this.lineBuf));

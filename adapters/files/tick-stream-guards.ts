@@ -42,23 +42,31 @@ export function isoOf(sec: number, frac: number): string {
   return `${iso.slice(0, 19)}.${String(frac).padStart(9, '0')}Z`;
 }
 
-/** Recent trade ids, for repeats. */
+/**
+ * Recent trade ids, for repeats. An id is kept exactly as its high and low 32-bit halves (ids
+ * reach 2^64; as one f64, ids above 2^53 would compare equal to their neighbours).
+ */
 export class TradeIdWindow {
-  private readonly ids = new Float64Array(DUPLICATE_ID_WINDOW);
+  private readonly his = new Float64Array(DUPLICATE_ID_WINDOW);
+  private readonly los = new Float64Array(DUPLICATE_ID_WINDOW);
   private next = 0;
   private filled = 0;
-  private largest = -1;
+  private largestHi = -1;
+  private largestLo = -1;
 
-  /** True when `id` was seen among the recent ids; records it otherwise. */
-  seen(id: number): boolean {
-    if (id <= this.largest) {
+  /** True when the id `hi * 2^32 + lo` was seen among the recent ids; records it otherwise. */
+  seen(hi: number, lo: number): boolean {
+    if (hi < this.largestHi || (hi === this.largestHi && lo <= this.largestLo)) {
       const n = this.filled;
-      const ids = this.ids;
-      for (let i = 0; i < n; i++) if (ids[i] === id) return true;
+      const his = this.his;
+      const los = this.los;
+      for (let i = 0; i < n; i++) if (los[i] === lo && his[i] === hi) return true;
     } else {
-      this.largest = id;
+      this.largestHi = hi;
+      this.largestLo = lo;
     }
-    this.ids[this.next] = id;
+    this.his[this.next] = hi;
+    this.los[this.next] = lo;
     this.next = (this.next + 1) % DUPLICATE_ID_WINDOW;
     if (this.filled < DUPLICATE_ID_WINDOW) this.filled += 1;
     return false;
@@ -67,7 +75,8 @@ export class TradeIdWindow {
   reset(): void {
     this.next = 0;
     this.filled = 0;
-    this.largest = -1;
+    this.largestHi = -1;
+    this.largestLo = -1;
   }
 }
 

@@ -33,7 +33,9 @@ export function readTradeRow(ctx: StreamRowContext): CsvRowIssue | null {
   }
   let id = 0;
   let bigId: bigint | null = null;
-  if (layout.tradeId >= 0 && !cells.isEmpty(layout.tradeId)) {
+  // A row whose id cell is empty has no id: repeats of it are found as identical rows.
+  const hasId = layout.tradeId >= 0 && !cells.isEmpty(layout.tradeId);
+  if (hasId) {
     id = cells.safeInteger(layout.tradeId);
     if (id < 0) {
       const text = cells.text(layout.tradeId);
@@ -47,7 +49,19 @@ export function readTradeRow(ctx: StreamRowContext): CsvRowIssue | null {
   }
   const orderIssue = ctx.orderIssue();
   if (orderIssue !== null) return orderIssue;
-  const duplicate = ctx.duplicate(layout.tradeId >= 0 ? id : -1);
+  // The id's halves: exact for every id below 2^64 (bigId), and for safe integers by division.
+  let idHi = -1;
+  let idLo = 0;
+  if (hasId) {
+    if (bigId !== null) {
+      idHi = Number(bigId >> 32n);
+      idLo = Number(bigId & 0xffffffffn);
+    } else {
+      idHi = Math.floor(id / 4294967296);
+      idLo = id - idHi * 4294967296;
+    }
+  }
+  const duplicate = ctx.duplicate(idHi, idLo);
   if (duplicate === 'drop') return null;
   if (duplicate !== 'keep') return duplicate;
   ctx.kept();

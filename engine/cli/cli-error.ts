@@ -32,6 +32,11 @@ export function reportCliError(error: unknown): never {
     process.stderr.write(`quantflow: ${printable(error.message)}\n`);
     process.exit(2);
   }
+  if (error instanceof Error && error.name === 'CsvRowError') {
+    // A bad row met while a stream plays (tick files are read as the replay goes).
+    process.stderr.write(`quantflow: ${printable(error.message)} (--on-bad-row skip skips bad rows and counts them by rule)\n`);
+    process.exit(2);
+  }
   const err = error as NodeJS.ErrnoException;
   // File-system refusals name the operation and the path in their message.
   if (err && typeof err.code === 'string' && FILE_SYSTEM_CODES.has(err.code)) {
