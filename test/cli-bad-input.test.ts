@@ -15,6 +15,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quantflow } from './run-harness.js';
 
@@ -142,6 +143,27 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     writeFileSync(trades, `trade_time_ms,trade_id,price,qty,aggressor_side\n${rows.join('\n')}\n`);
     await refused(['backtest', '--data', trades, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'ticks'), '--no-run-store'],
       /ticks_BTCUSDT\.csv:202: `aggressor_side` must be buy, sell .*, was 'x' \(--on-bad-row skip skips bad rows and counts them by rule\)/);
+  });
+
+  it('two sources of one symbol that overlap in time (plain and .gz, another market under the name); one after the other plays', async () => {
+    const lines = readFileSync(slice, 'utf8').trimEnd().split('\n');
+    const gz = path.join(dir, 'again', 'eth.csv.gz');
+    mkdirSync(path.dirname(gz), { recursive: true });
+    writeFileSync(gz, gzipSync(`${lines.join('\n')}\n`));
+    writeFileSync(`${gz}.meta.json`, readFileSync(`${slice}.meta.json`));
+    await refused(['backtest', '--data', slice, gz, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'overlap-gz'), '--no-run-store'],
+      /again\/eth\.csv\.gz and .*\/eth\.csv overlap in time \(bars of one instrument; .* has a record at 2024-04-16T02:00:00\.000Z before .* ends\): the same data given twice, or two sources under one symbol/);
+    // The same period split in two files plays as the one file does.
+    const [first, second] = [path.join(dir, 'part1', 'eth.csv'), path.join(dir, 'part2', 'eth.csv')];
+    for (const [file, rows] of [[first, lines.slice(1, 301)], [second, lines.slice(301)]] as const) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, `${lines[0]}\n${rows.join('\n')}\n`);
+      writeFileSync(`${file}.meta.json`, readFileSync(`${slice}.meta.json`));
+    }
+    const whole = await quantflow(['backtest', '--data', slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'whole'), '--no-run-store', '--json']);
+    const split = await quantflow(['backtest', '--data', second, first, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'split'), '--no-run-store', '--json']);
+    expect(split.code, split.stderr).toBe(0);
+    expect(JSON.parse(split.stdout).fillsSha256).toBe(JSON.parse(whole.stdout).fillsSha256);
   });
 
   it('a directory that is not a journal, given as --journal: refused, and left as it was', async () => {

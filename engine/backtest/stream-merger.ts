@@ -10,11 +10,18 @@
 //   stream 1  [blk: r r r ...]  ----+--> pick the smallest head, copy its run of records that
 //   stream 2  [blk: r r r r ...]----+    still precede every other head -> destination slots
 //
+// Two streams of one instrument and one kind of market record (bars, trades, quotes) must not
+// overlap in time: the same data given twice (plain and .gz, a file and a store), or two
+// venues' data under one symbol, would interleave into one instrument's series (each bar
+// traded twice, prices jumping between sources). One may follow the other (a file per month):
+// a stream of that instrument and kind may start once the one before it is exhausted.
+//
 // `fill` is synchronous and stops when the stream it copies from runs out of its block;
 // `refill` (async) then fetches the next block. Blocks may be reused by their source once
 // the next is fetched: records are copied before that.
 import type { MarketStream, RecordBlock } from '../replay/index.js';
 import { RECORD_BYTES } from '../replay/index.js';
+import { EventKind, KIND_MASK } from '../layout/event-record.js';
 
 const TS_LOCAL_LO = 16;
 const TS_LOCAL_HI = 20;
@@ -22,6 +29,7 @@ const TS_LOCAL_HI = 20;
 interface Cursor {
   readonly index: number;
   readonly label: string;
+  readonly instrument: number;
   readonly iterator: AsyncIterator<RecordBlock>;
   block: Uint8Array;
   view: DataView;
@@ -49,6 +57,8 @@ export class StreamMerger {
   private readonly cursors: Cursor[];
   /** Records copied so far. */
   copied = 0;
+  /** The stream each (instrument, market kind) last took records from (key: instrument * 4 + kind slot). */
+  private readonly owners = new Map<number, Cursor>();
 
   private constructor(cursors: Cursor[]) {
     this.cursors = cursors;
@@ -59,6 +69,7 @@ export class StreamMerger {
     const cursors = streams.map(({ stream, instrument }, index): Cursor => ({
       index,
       label: stream.label,
+      instrument,
       iterator: stream.blocks(instrument)[Symbol.asyncIterator](),
       block: new Uint8Array(0),
       view: new DataView(new ArrayBuffer(0)),
@@ -131,6 +142,7 @@ export class StreamMerger {
         }
       }
       if (pick === undefined) return written;
+      this.checkOwner(pick);
       // The run: pick's records that precede the bound (equal times pass only a higher-index bound).
       const limit = Math.min(pick.count, pick.next + (max - written));
       let end = pick.next;
@@ -190,6 +202,24 @@ export class StreamMerger {
       cursor.next = 0;
       return;
     }
+  }
+
+  /** Refuses a run of market records whose instrument and kind another live stream already fed (see the header). */
+  private checkOwner(pick: Cursor): void {
+    const kind = pick.view.getUint32(pick.next * RECORD_BYTES, true) & KIND_MASK;
+    const slot = kind === EventKind.BAR ? 1 : kind === EventKind.TRADE ? 2 : kind === EventKind.QUOTE ? 3 : 0;
+    if (slot === 0) return;
+    const key = pick.instrument * 4 + slot;
+    const owner = this.owners.get(key);
+    if (owner === pick) return;
+    if (owner !== undefined && !owner.done) {
+      const what = slot === 1 ? 'bars' : slot === 2 ? 'trades' : 'quotes';
+      const at = pick.view.getBigInt64(pick.next * RECORD_BYTES + TS_LOCAL_LO, true);
+      throw new BacktestStreamError(
+        `${pick.label} and ${owner.label} overlap in time (${what} of one instrument; ${pick.label} has a record at ${new Date(Number(at / 1_000_000n)).toISOString()} before ${owner.label} ends): the same data given twice, or two sources under one symbol; give each period once`,
+      );
+    }
+    this.owners.set(key, pick);
   }
 
   private wentBack(cursor: Cursor, record: number, hi: number, lo: number, lastHi: number, lastLo: number): never {
