@@ -261,6 +261,29 @@ describe('state server: malformed messages and control', () => {
     expect(metrics).toMatch(/quantflow_server_control_actions_total\{action="kill-switch-reset",outcome="accepted"\} 1/);
   });
 
+  it('handles an auth and the control sent right behind it in order, and a failed re-auth leaves the connection read-only', async () => {
+    const source = new PushStateSource();
+    const actions: ControlContext[] = [];
+    const srv = await server({ source, tokens: TOKENS, onControl: (_action, context) => { actions.push(context); } });
+    const raw = new WebSocket(srv.url);
+    cleanups.push(() => raw.close());
+    await new Promise((resolve) => raw.once('open', resolve));
+    const replies: { type: string; ok?: boolean; id?: number; code?: string }[] = [];
+    raw.on('message', (data, isBinary) => { if (!isBinary) replies.push(JSON.parse(data.toString())); });
+    const good = await signControlToken('alice', TOKENS, 60);
+    const reset = { kind: 'kill-switch-reset', reason: 'reviewed' };
+    // One write: auth, then control at once (the auth's token check is asynchronous).
+    raw.send(JSON.stringify({ op: 'auth', token: good }));
+    raw.send(JSON.stringify({ op: 'control', id: 1, action: reset }));
+    await until(() => replies.length === 2, 'the auth and the control replies');
+    expect(replies.map((r) => [r.type, r.ok])).toEqual([['auth', true], ['control', true]]);
+    raw.send(JSON.stringify({ op: 'auth', token: await signControlToken('mallory', { ...TOKENS, secret: 'y'.repeat(40) }) }));
+    raw.send(JSON.stringify({ op: 'control', id: 2, action: reset }));
+    await until(() => replies.length === 4, 'the failed auth and the control replies');
+    expect(replies.slice(2).map((r) => [r.type, r.ok, r.code])).toEqual([['auth', false, 'unauthorized'], ['control', false, 'unauthorized']]);
+    expect(actions.map((a) => a.who)).toEqual(['alice']);
+  });
+
   it('reports a host failure of a control action as failed', async () => {
     const source = new PushStateSource();
     const srv = await server({ source, tokens: TOKENS, onControl: () => { throw new Error('no such strategy'); } });

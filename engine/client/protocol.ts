@@ -338,8 +338,8 @@ export type ClientMessage =
   | { op: 'auth'; token: string }
   | { op: 'control'; id: number; action: ControlAction; token?: string };
 
-/** Error codes of `{ type: 'error' }` replies. */
-export type ServerErrorCode = 'malformed' | 'unknown-topic';
+/** Error codes of `{ type: 'error' }` replies (internal: the server failed handling a message; the connection stays). */
+export type ServerErrorCode = 'malformed' | 'unknown-topic' | 'internal';
 
 /** Control refusals: no or bad token, control disabled, an action the host cannot perform (refused, with why), or the host failed it. */
 export type ControlErrorCode = 'unauthorized' | 'disabled' | 'refused' | 'failed';

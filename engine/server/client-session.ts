@@ -42,6 +42,9 @@ interface PendingFrame {
   sequence: bigint;
 }
 
+/** An inbox with nothing pending: a message is handled at once. */
+export const SETTLED_INBOX: Promise<void> = Promise.resolve();
+
 export class ClientSession {
   readonly subscriptions = new Set<TopicName>();
   /** Subscribed topics with nothing to snapshot yet: their next frame goes out as a Snapshot. */
@@ -51,6 +54,11 @@ export class ClientSession {
   /** Who the connection authenticated as (`auth` with a valid token); null: read-only. */
   who: string | null = null;
   token: string | null = null;
+  /**
+   * The connection's messages in order: an `auth` (its token is checked asynchronously) is settled
+   * before the next message is handled, so a `control` sent right after it is judged by it.
+   */
+  inbox: Promise<void> = SETTLED_INBOX;
   closed = false;
   /** Topics delivered by uWS's native pub/sub (TopicHub moves topics in and out). */
   readonly native = new Set<TopicName>();

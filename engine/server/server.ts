@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import type { TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import { CLOSE_DROPPED_BY_HOST, CLOSE_SERVER_CLOSING, CLOSE_SLOW_CONSUMER, TOPIC_NAMES, type TopicName } from '../client/index.js';
 import type { ControlTokenConfig } from '../killswitch/index.js';
-import { ClientSession, type SessionLimits } from './client-session.js';
+import { ClientSession, SETTLED_INBOX, type SessionLimits } from './client-session.js';
 import { parseClientMessage } from './client-message.js';
 import { ControlGate, MalformedMessageError, type ControlHandler } from './control.js';
 import { healthReport, registerHttpRoutes, type HealthReport, type RunCatalog } from './http.js';
@@ -215,6 +215,17 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     hub.settle(session);
   };
 
+  /** Runs `work` after the session's pending messages; the inbox is settled again once nothing waits. */
+  const enqueue = (session: ClientSession, work: () => void | Promise<void>): void => {
+    const next = session.inbox.then(work).catch((error: unknown) => {
+      session.reply({ type: 'error', code: 'internal', message: `the message could not be handled: ${(error as Error).message ?? String(error)}` });
+    });
+    session.inbox = next;
+    void next.then(() => {
+      if (session.inbox === next) session.inbox = SETTLED_INBOX;
+    });
+  };
+
   const malformed = (session: ClientSession, message: string): void => {
     metrics.malformedMessages.inc();
     session.reply({ type: 'error', code: 'malformed', message });
@@ -237,12 +248,17 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
         session.reply({ type: 'unsubscribed', topic: message.topic });
         return;
       case 'auth':
-        void control.authorize(message.token).then((result) => {
+        // Settled before this connection's next message (ClientSession.inbox). A failed auth
+        // leaves the connection read-only, whoever it was before.
+        enqueue(session, async () => {
+          const result = await control.authorize(message.token);
           if (result.ok) {
             session.who = result.who;
             session.token = message.token;
             session.reply({ type: 'auth', ok: true, who: result.who });
           } else {
+            session.who = null;
+            session.token = null;
             session.reply({ type: 'auth', ok: false, code: result.code, message: result.message });
           }
         });
@@ -281,7 +297,10 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
       const session = ws.getUserData().session;
       if (!session || session.closed) return;
       if (isBinary) return malformed(session, `client messages must be JSON text, was a binary message of ${message.byteLength} bytes`);
-      onText(session, Buffer.from(message).toString('utf8'));
+      const text = Buffer.from(message).toString('utf8');
+      // In order behind an auth still being checked; at once otherwise (the usual case).
+      if (session.inbox === SETTLED_INBOX) onText(session, text);
+      else enqueue(session, () => { if (!session.closed) onText(session, text); });
     },
     drain: (ws: WebSocket<SessionData>) => {
       const session = ws.getUserData().session;
