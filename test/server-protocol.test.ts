@@ -332,6 +332,38 @@ describe('state server: reconnect', () => {
 });
 
 describe('state server: HTTP', () => {
+  it('refuses a WebSocket from another origin\'s page, takes its own dashboard\'s and origin-less clients, echoes no subprotocol; HEAD gets no body, other methods 405', async () => {
+    const source = new PushStateSource();
+    const srv = await server({ source });
+    const opened = (headers: Record<string, string>, protocols?: string[]): Promise<{ status: number; protocol: string }> => new Promise((resolve, reject) => {
+      const ws = new WebSocket(srv.url, protocols, { headers });
+      ws.once('open', () => { resolve({ status: 101, protocol: ws.protocol }); ws.close(); });
+      ws.once('unexpected-response', (_req, res) => { resolve({ status: res.statusCode ?? 0, protocol: '' }); ws.terminate(); });
+      ws.once('error', (error) => { if (!String(error).includes('Unexpected server response')) reject(error); });
+    });
+    expect(await opened({ Origin: 'http://evil.example' })).toEqual({ status: 403, protocol: '' });
+    expect(await opened({ Origin: `http://127.0.0.1:${srv.port}` })).toEqual({ status: 101, protocol: '' });
+    expect((await opened({})).status).toBe(101);
+    expect((await srv.metrics.registry.metrics())).toMatch(/quantflow_server_refused_upgrades_total 1/);
+    // A client offering a subprotocol the server does not speak gets none back (ws then refuses the
+    // connection itself, as the RFC asks, when it insisted on one).
+    const raw = net.connect(srv.port, '127.0.0.1');
+    cleanups.push(() => void raw.destroy());
+    const head = await new Promise<string>((resolve) => {
+      let text = '';
+      raw.on('data', (chunk) => { text += chunk.toString('latin1'); if (text.includes('\r\n\r\n')) resolve(text); });
+      raw.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${srv.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: evil, chat\r\n\r\n`);
+    });
+    expect(head).toMatch(/^HTTP\/1\.1 101/);
+    expect(head.toLowerCase()).not.toContain('sec-websocket-protocol');
+    const healthHead = await fetch(`http://127.0.0.1:${srv.port}/health`, { method: 'HEAD' });
+    expect([healthHead.status, await healthHead.text()]).toEqual([200, '']);
+    const unknownHead = await fetch(`http://127.0.0.1:${srv.port}/nothing`, { method: 'HEAD' });
+    expect([unknownHead.status, await unknownHead.text()]).toEqual([404, '']);
+    const post = await fetch(`http://127.0.0.1:${srv.port}/health`, { method: 'POST', body: 'x' });
+    expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET']);
+  });
+
   it('serves /health (liveness, readiness with reasons) and /metrics', async () => {
     const source = new PushStateSource();
     source.setCounters({ events_processed: 1234 });

@@ -129,6 +129,13 @@ export function registerHttpRoutes(app: TemplatedApp, input: HttpRoutesInput): v
     const report = input.health();
     respond(res, report.ready ? '200 OK' : '503 Service Unavailable', 'application/json', JSON.stringify(report));
   });
+  // A HEAD probe gets the status and headers of GET /health, and no body.
+  app.head('/health', (res) => {
+    const report = input.health();
+    res.cork(() => {
+      res.writeStatus(report.ready ? '200 OK' : '503 Service Unavailable').writeHeader('Content-Type', 'application/json').writeHeader('Cache-Control', 'no-store').endWithoutBody();
+    });
+  });
   app.get('/metrics', (res) => {
     let aborted = false;
     res.onAborted(() => {
@@ -144,6 +151,21 @@ export function registerHttpRoutes(app: TemplatedApp, input: HttpRoutesInput): v
     );
   });
   app.any('/*', (res, req) => {
-    respond(res, '404 Not Found', 'application/json', JSON.stringify({ error: `no route ${req.getMethod().toUpperCase()} ${req.getUrl()}: try /health, /metrics, /api/runs or a WebSocket on /` }));
+    const method = req.getMethod().toUpperCase();
+    if (method === 'HEAD') {
+      // No body after a HEAD: a keep-alive client would read it as the next response.
+      res.cork(() => {
+        res.writeStatus('404 Not Found').writeHeader('Cache-Control', 'no-store').endWithoutBody();
+      });
+      return;
+    }
+    if (method !== 'GET') {
+      res.cork(() => {
+        res.writeStatus('405 Method Not Allowed').writeHeader('Allow', 'GET').writeHeader('Content-Type', 'application/json').writeHeader('Cache-Control', 'no-store')
+          .end(JSON.stringify({ error: `${method} is not served: this server answers GET (/health, /metrics, /api/runs) and a WebSocket on /` }));
+      });
+      return;
+    }
+    respond(res, '404 Not Found', 'application/json', JSON.stringify({ error: `no route ${method} ${req.getUrl()}: try /health, /metrics, /api/runs or a WebSocket on /` }));
   });
 }

@@ -17,6 +17,7 @@ export class ServerMetrics {
   readonly framesDropped: Counter<'topic'>;
   readonly clients: Gauge;
   readonly slowClientDisconnects: Counter;
+  readonly refusedUpgrades: Counter;
   readonly controlActions: Counter<'action' | 'outcome'>;
   readonly malformedMessages: Counter;
 
@@ -31,6 +32,7 @@ export class ServerMetrics {
     });
     this.clients = new Gauge({ name: 'quantflow_server_clients', help: 'Connected WebSocket clients', registers });
     this.slowClientDisconnects = new Counter({ name: 'quantflow_server_slow_client_disconnects_total', help: 'Clients closed past the hard limit', registers });
+    this.refusedUpgrades = new Counter({ name: 'quantflow_server_refused_upgrades_total', help: 'WebSocket upgrades refused: a browser page of another origin', registers });
     this.controlActions = new Counter({
       name: 'quantflow_server_control_actions_total', help: 'Control actions by kind and outcome (accepted, refused, failed)', labelNames: ['action', 'outcome'], registers,
     });

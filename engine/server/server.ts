@@ -319,9 +319,19 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
   app.ws<SessionData>('/', {
     ...behavior,
     upgrade: (res, req, context) => {
-      res.upgrade<SessionData>(
-        { session: null, socket: null }, req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions'), context,
-      );
+      // A browser names the page's origin: only the dashboard's own (the origin's host is the
+      // Host the request came to) may read the streams, not any page the operator has open.
+      // Clients that are not browsers send no Origin. No subprotocol is spoken, so none is echoed.
+      const origin = req.getHeader('origin');
+      const refusal = origin === '' ? null : originRefusal(origin, req.getHeader('host'));
+      if (refusal !== null) {
+        metrics.refusedUpgrades.inc();
+        res.cork(() => {
+          res.writeStatus('403 Forbidden').writeHeader('Content-Type', 'application/json').writeHeader('Cache-Control', 'no-store').end(JSON.stringify({ error: refusal }));
+        });
+        return;
+      }
+      res.upgrade<SessionData>({ session: null, socket: null }, req.getHeader('sec-websocket-key'), '', req.getHeader('sec-websocket-extensions'), context);
     },
   });
   const health = (): HealthReport => healthReport(source.health?.(), sessions.size, startedMs, closing);
@@ -369,4 +379,16 @@ function probePortFree(host: string, port: number): Promise<void> {
     probe.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`the state server could not listen on ${host}:${port} (${error.code === 'EADDRINUSE' ? 'in use' : error.code ?? error.message})`)));
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
+}
+
+/** Why a WebSocket upgrade from `origin` (a browser page) is refused, or null when the page is this server's own (`host`). */
+export function originRefusal(origin: string, host: string): string | null {
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return `the upgrade's Origin ${JSON.stringify(origin)} is not a URL`;
+  }
+  if (host !== '' && originHost.toLowerCase() === host.toLowerCase()) return null;
+  return `a page from ${origin} may not read this server's streams: only its own dashboard (Origin matching Host ${JSON.stringify(host)}) or clients that send no Origin`;
 }
