@@ -62,6 +62,18 @@ describe('control actions in a paper session', () => {
       await until('the risk topic lists none once resumed', () => paused.at(-1)?.length === 0);
       const limit = await client.control({ kind: 'limit-change', limit: 'minNotional', value: 25, reason: 'smaller orders are noise' });
       expect(limit, 'a limit change is applied in the core').toMatchObject({ ok: true, who: 'operator:alice' });
+      // Refused by the server before the session's handler: still in the control log.
+      expect(await client.control({ kind: 'limit-change', limit: 'maxDrawdownPct', value: 0.51, reason: 'wider' })).toMatchObject({ ok: false, code: 'refused' });
+      const reader = await connect(`ws://127.0.0.1:${session.server!.port}/`, { reconnect: false });
+      expect(await reader.control({ kind: 'kill-switch-reset', reason: 'no token' })).toMatchObject({ ok: false, code: 'unauthorized' });
+      await reader.close();
+      // Two changes to one value sent together: the second is judged against the first, still queued.
+      const [first, second] = await Promise.all([
+        client.control({ kind: 'limit-change', limit: 'minNotional', value: 30, reason: 'ok\npaper: control FORGED\u001b[2J' }),
+        client.control({ kind: 'limit-change', limit: 'minNotional', value: 30, reason: 'the same, again' }),
+      ]);
+      expect(first).toMatchObject({ ok: true });
+      expect(second.ok ? '' : second.message).toMatch(/minNotional is already 30 once the changes queued before this one are applied/);
       const mode = await client.control({ kind: 'mode-change', mode: 'live' });
       expect(mode).toMatchObject({ ok: false, code: 'refused' });
       expect(mode.ok ? '' : mode.message).toMatch(/cannot change mode/);
@@ -75,14 +87,22 @@ describe('control actions in a paper session', () => {
       const entries = readFileSync(controlLogPath, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(entries.map((e) => [(e.action as { kind: string }).kind, e.outcome])).toEqual([
         ['pause-strategy', 'refused'], ['pause-strategy', 'accepted'], ['pause-strategy', 'applied'], ['pause-strategy', 'refused'],
-        ['resume-strategy', 'accepted'], ['resume-strategy', 'applied'], ['limit-change', 'accepted'], ['limit-change', 'applied'], ['mode-change', 'refused'],
+        ['resume-strategy', 'accepted'], ['resume-strategy', 'applied'], ['limit-change', 'accepted'], ['limit-change', 'applied'],
+        ['limit-change', 'refused'], ['kill-switch-reset', 'refused'], ['limit-change', 'accepted'], ['limit-change', 'refused'], ['limit-change', 'applied'], ['mode-change', 'refused'],
         ['kill-switch-reset', 'accepted'], ['kill-switch-reset', 'applied'], ['kill-switch-reset', 'refused'],
       ]);
       expect(entries[7].why, 'the previous and the new value').toMatch(/the core set minNotional \d+(\.\d+)? -> 25/);
-      expect(entries.every((e) => e.who === 'operator:alice' && typeof e.timeIso === 'string' && typeof e.why === 'string' && (e.why as string).length > 0), 'each names its subject and why').toBe(true);
+      expect(entries[8].why, 'refused by the server: the rule').toMatch(/maxDrawdownPct/);
+      expect(entries[9]).toMatchObject({ who: '(no valid token)', outcome: 'refused' });
+      expect(entries[12].why).toMatch(/the core set minNotional 25 -> 30/);
+      const byAlice = entries.filter((_, i) => i !== 9);
+      expect(byAlice.every((e) => e.who === 'operator:alice' && typeof e.timeIso === 'string' && typeof e.why === 'string' && (e.why as string).length > 0), 'each names its subject and why').toBe(true);
       expect(entries[1]).toMatchObject({ reason: 'news at 14:00' });
       expect(entries[2].why).toMatch(/paused ema-cross/);
-      expect(entries[9]).toMatchObject({ reason: 'reviewed the drawdown' });
+      expect(entries[14]).toMatchObject({ reason: 'reviewed the drawdown' });
+      expect(entries[10]).toMatchObject({ reason: 'ok\npaper: control FORGED\u001b[2J' });
+      expect(logged.some((line) => line.includes('FORGED')), 'the reason is in the log').toBe(true);
+      expect(logged.every((line) => !/[\n\u001b]/.test(line)), 'escaped: no line break or escape in a log line').toBe(true);
       expect(logged.some((line) => line.includes('refused') && line.includes('operator:alice'))).toBe(true);
       const metrics = await (await fetch(`http://127.0.0.1:${session.server!.port}/metrics`)).text();
       expect(metrics).toMatch(/quantflow_server_control_actions_total\{action="mode-change",outcome="refused"\} 1/);

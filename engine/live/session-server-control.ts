@@ -25,7 +25,7 @@
 // A second process cannot reset a running session (session-control.ts refuses while the journal
 // is held): this channel is the way. Every action is answered (applied, or refused with why).
 import type { ControlAction } from '../client/index.js';
-import { ControlRefusedError, type ControlContext } from '../server/index.js';
+import { ControlRefusedError, printableText, type ControlContext } from '../server/index.js';
 import { DRAWDOWN_TRIPPER } from '../killswitch/index.js';
 import type { JournalEntry } from '../journal/index.js';
 import { isRiskLimitName, riskLimitValueProblem, type RiskLimitName } from '../risk/index.js';
@@ -65,9 +65,14 @@ export class LiveSessionControl {
 
   constructor(private readonly log: (line: string) => void = () => undefined) {}
 
+  /** The state server's listener for actions refused before `handle` (no or a bad token, a limit out of range): logged. */
+  readonly refusedByServer = (action: ControlAction, who: string | null, sessionId: number, why: string): void => {
+    this.log(`control: ${action.kind} by ${who === null ? 'a connection without a valid token' : printableText(who)} (connection ${sessionId}) refused: ${printableText(why, 500)}`);
+  };
+
   /** The state server's control handler (ControlHandler). */
   readonly handle = (action: ControlAction, context: ControlContext): Promise<void> => {
-    const subject = `${context.who} (connection ${context.sessionId})`;
+    const subject = `${printableText(context.who)} (connection ${context.sessionId})`;
     const refuse = (why: string): Promise<void> => {
       this.log(`control: ${action.kind} by ${subject} refused: ${why}`);
       return Promise.reject(new ControlRefusedError(why));
@@ -86,8 +91,8 @@ export class LiveSessionControl {
     const kind = action.kind === 'kill-switch-trip' ? 'trip' : action.kind === 'limit-change' ? 'limit' : action.kind === 'pause-strategy' ? 'pause' : action.kind === 'resume-strategy' ? 'resume' : 'reset';
     const strategy = action.kind === 'pause-strategy' || action.kind === 'resume-strategy' ? { strategy: action.strategy } : null;
     const why = action.reason ?? 'no reason given';
-    const what = limit ? `limit change ${limit.limit} = ${limit.value}` : strategy ? `${kind} strategy ${strategy.strategy}` : `kill-switch ${kind}`;
-    this.log(`control: ${what} by ${subject}: ${why}; queued for the next batch boundary`);
+    const what = limit ? `limit change ${limit.limit} = ${limit.value}` : strategy ? `${kind} strategy ${printableText(strategy.strategy)}` : `kill-switch ${kind}`;
+    this.log(`control: ${what} by ${subject}: ${printableText(why, 500)}; queued for the next batch boundary`);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
         kind, who: context.who, why, ...(limit ?? {}), ...(strategy ?? {}),

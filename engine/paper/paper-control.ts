@@ -24,7 +24,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ControlAction } from '../client/index.js';
-import { ControlRefusedError, type ControlContext } from '../server/index.js';
+import { ControlRefusedError, printableText, type ControlContext } from '../server/index.js';
 import { isRiskLimitName, riskLimitValueProblem, type RiskLimitName } from '../risk/index.js';
 
 interface PendingTask {
@@ -81,6 +81,8 @@ export class PaperControl {
   private engine: PaperEngineControls | null = null;
   /** Paused strategies as the accepted actions leave them (applied or queued), and as the core has them. */
   private readonly pausing = new Set<string>();
+  /** Each limit's value once the changes accepted so far are applied (queued ones included). */
+  private readonly limitAfterQueue = new Map<RiskLimitName, number>();
   private readonly paused = new Set<string>();
 
   constructor(private readonly log: (line: string) => void, private readonly controlLog: ControlLog | null = null) {}
@@ -97,9 +99,17 @@ export class PaperControl {
     for (const task of this.tasks.splice(0)) void task.run();
   }
 
+  /** The server's listener for actions refused before `handle` (no or a bad token, a limit out of range): logged as refused. */
+  readonly refusedByServer = (action: ControlAction, who: string | null, sessionId: number, why: string): void => {
+    const reason = 'reason' in action && typeof action.reason === 'string' ? action.reason : '';
+    this.controlLog?.append({ timeIso: new Date().toISOString(), who: who ?? '(no valid token)', connection: sessionId, action, reason, outcome: 'refused', why });
+    this.log(`paper: control ${action.kind} by ${who === null ? 'a connection without a valid token' : printableText(who)} (connection ${sessionId}) refused: ${printableText(why, 500)}`);
+  };
+
   /** The server's control handler. */
   readonly handle = (action: ControlAction, context: ControlContext): Promise<void> => {
-    const subject = `by ${context.who} (connection ${context.sessionId})`;
+    // Client-given text goes to the log escaped (printableText); the control log keeps it as JSON.
+    const subject = `by ${printableText(context.who)} (connection ${context.sessionId})`;
     const reason = 'reason' in action && typeof action.reason === 'string' ? action.reason : '';
     const record = (outcome: ControlOutcome, why: string): void => {
       this.controlLog?.append({ timeIso: new Date().toISOString(), who: context.who, connection: context.sessionId, action, reason, outcome, why });
@@ -120,9 +130,13 @@ export class PaperControl {
       if (!isRiskLimitName(limit)) return refuse(`unknown risk limit ${JSON.stringify(limit)}`);
       const problem = riskLimitValueProblem(limit, value, 'action.value');
       if (problem !== null) return refuse(problem);
-      if (engine.riskLimit(limit) === value) return refuse(`${limit} is already ${value}: nothing to change`);
+      // Against the value the queued changes leave, not only the core's now.
+      const queued = this.limitAfterQueue.get(limit);
+      if ((queued ?? engine.riskLimit(limit)) === value) return refuse(`${limit} is already ${value}${queued !== undefined ? ' once the changes queued before this one are applied' : ''}: nothing to change`);
+      this.limitAfterQueue.set(limit, value);
       apply = async () => {
         const previous = await engine.changeRiskLimit(limit, value);
+        if (this.limitAfterQueue.get(limit) === value) this.limitAfterQueue.delete(limit);
         return `the core set ${limit} ${previous} -> ${value}`;
       };
     } else if (action.kind === 'kill-switch-reset') {
@@ -150,13 +164,14 @@ export class PaperControl {
     }
     record('accepted', 'applied at the next batch boundary');
     const what = action.kind === 'limit-change' ? ` ${action.limit} = ${action.value}` : action.kind === 'kill-switch-reset' ? '' : ` ${action.strategy}`;
-    this.log(`paper: control ${action.kind}${what} ${subject}${reason ? `: ${reason}` : ''}`);
+    this.log(`paper: control ${action.kind}${what} ${subject}${reason ? `: ${printableText(reason, 500)}` : ''}`);
     return new Promise<void>((resolve, reject) => {
       this.tasks.push({
         run: async () => {
           if (!this.running) {
             if (action.kind === 'pause-strategy') this.pausing.delete(action.strategy);
             if (action.kind === 'resume-strategy') this.pausing.add(action.strategy);
+            if (action.kind === 'limit-change') this.limitAfterQueue.delete(action.limit as RiskLimitName);
             const why = `the paper run ended before the ${action.kind} was applied`;
             record('refused', why);
             return reject(new ControlRefusedError(why));
@@ -167,6 +182,7 @@ export class PaperControl {
             this.log(`paper: ${done} ${subject}`);
             resolve();
           } catch (error) {
+            if (action.kind === 'limit-change' && this.limitAfterQueue.get(action.limit as RiskLimitName) === action.value) this.limitAfterQueue.delete(action.limit as RiskLimitName);
             record('failed', (error as Error).message);
             reject(error as Error);
           }

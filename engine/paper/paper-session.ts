@@ -132,6 +132,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
         port: options.port ?? 8787,
         tokens: config.control,
         onControl: control.handle,
+        onControlRefused: control.refusedByServer,
         staticFiles: dashboardMounts(packageRoot()),
         runs: options.runStore ?? null,
         ...options.serverLimits,

@@ -32,6 +32,13 @@ export interface ControlContext {
 /** The host's handler: journals and applies the action; a rejection is reported to the client as failed. */
 export type ControlHandler = (action: ControlAction, context: ControlContext) => void | Promise<void>;
 
+/**
+ * Told of each action the gate refused before the handler saw it: no or a bad token (`who`
+ * null), or a limit change out of its range. So the host's control log holds every action it
+ * was sent, not only those its handler judged.
+ */
+export type ControlRefusalListener = (action: ControlAction, who: string | null, sessionId: number, why: string) => void;
+
 const MODES: readonly EngineModeName[] = ['backtest', 'paper', 'live'];
 
 function nonEmptyString(value: unknown, field: string): string {
@@ -76,10 +83,17 @@ export function limitChangeProblem(action: ControlAction): string | null {
   return riskLimitValueProblem(action.limit, action.value, 'action.value');
 }
 
+/** A control reply and how the action ended (for the metrics). */
+export interface ControlOutcomeReply {
+  readonly reply: ServerMessage;
+  readonly outcome: 'accepted' | 'refused' | 'failed';
+}
+
 export class ControlGate {
   constructor(
     private readonly tokens: ControlTokenConfig | null,
     private readonly handler: ControlHandler | null,
+    private readonly onRefused: ControlRefusalListener | null = null,
   ) {}
 
   /** Verifies a token: its subject, or a refusal. */
@@ -94,24 +108,43 @@ export class ControlGate {
     }
   }
 
-  /** Checks the token, then hands the action to the host; the reply for the client. */
-  async execute(id: number, action: ControlAction, token: string | null, sessionId: number): Promise<{ reply: ServerMessage; outcome: 'accepted' | 'refused' | 'failed' }> {
+  /**
+   * Checks the token and the action: a refusal, or `proceed`, which hands the action to the host
+   * (the handler runs at once, so actions proceeded in order reach it in that order) and resolves
+   * with the reply once the host is done.
+   */
+  async admit(id: number, action: ControlAction, token: string | null, sessionId: number): Promise<ControlOutcomeReply | { proceed: () => Promise<ControlOutcomeReply> }> {
     if (token === null) {
-      return {
-        reply: { type: 'control', id, ok: false, code: 'unauthorized', message: 'this connection is read-only: a control action needs a signed control token (in the message or by `auth`)' },
-        outcome: 'refused',
-      };
+      const message = 'this connection is read-only: a control action needs a signed control token (in the message or by `auth`)';
+      this.onRefused?.(action, null, sessionId, message);
+      return { reply: { type: 'control', id, ok: false, code: 'unauthorized', message }, outcome: 'refused' };
     }
     const authorized = await this.authorize(token);
-    if (!authorized.ok) return { reply: { type: 'control', id, ok: false, code: authorized.code, message: authorized.message }, outcome: 'refused' };
-    const problem = limitChangeProblem(action);
-    if (problem !== null) return { reply: { type: 'control', id, ok: false, code: 'refused', message: `${action.kind} refused: ${problem}` }, outcome: 'refused' };
-    try {
-      await this.handler!(action, { who: authorized.who, sessionId });
-    } catch (error) {
-      if (error instanceof ControlRefusedError) return { reply: { type: 'control', id, ok: false, code: 'refused', message: `${action.kind} refused: ${error.message}` }, outcome: 'refused' };
-      return { reply: { type: 'control', id, ok: false, code: 'failed', message: `the host refused ${action.kind}: ${(error as Error).message}` }, outcome: 'failed' };
+    if (!authorized.ok) {
+      this.onRefused?.(action, null, sessionId, authorized.message);
+      return { reply: { type: 'control', id, ok: false, code: authorized.code, message: authorized.message }, outcome: 'refused' };
     }
-    return { reply: { type: 'control', id, ok: true, who: authorized.who, action }, outcome: 'accepted' };
+    const problem = limitChangeProblem(action);
+    if (problem !== null) {
+      this.onRefused?.(action, authorized.who, sessionId, problem);
+      return { reply: { type: 'control', id, ok: false, code: 'refused', message: `${action.kind} refused: ${problem}` }, outcome: 'refused' };
+    }
+    return {
+      proceed: async (): Promise<ControlOutcomeReply> => {
+        try {
+          await this.handler!(action, { who: authorized.who, sessionId });
+        } catch (error) {
+          if (error instanceof ControlRefusedError) return { reply: { type: 'control', id, ok: false, code: 'refused', message: `${action.kind} refused: ${error.message}` }, outcome: 'refused' };
+          return { reply: { type: 'control', id, ok: false, code: 'failed', message: `the host refused ${action.kind}: ${(error as Error).message}` }, outcome: 'failed' };
+        }
+        return { reply: { type: 'control', id, ok: true, who: authorized.who, action }, outcome: 'accepted' };
+      },
+    };
+  }
+
+  /** admit, then proceed: the reply for the client once the host is done. */
+  async execute(id: number, action: ControlAction, token: string | null, sessionId: number): Promise<ControlOutcomeReply> {
+    const admitted = await this.admit(id, action, token, sessionId);
+    return 'proceed' in admitted ? admitted.proceed() : admitted;
   }
 }

@@ -21,7 +21,7 @@ import { CLOSE_DROPPED_BY_HOST, CLOSE_SERVER_CLOSING, CLOSE_SLOW_CONSUMER, TOPIC
 import type { ControlTokenConfig } from '../killswitch/index.js';
 import { ClientSession, SETTLED_INBOX, type SessionLimits } from './client-session.js';
 import { parseClientMessage } from './client-message.js';
-import { ControlGate, MalformedMessageError, type ControlHandler } from './control.js';
+import { ControlGate, MalformedMessageError, type ControlHandler, type ControlRefusalListener } from './control.js';
 import { healthReport, registerHttpRoutes, type HealthReport, type RunCatalog } from './http.js';
 import { ServerMetrics } from './server-metrics.js';
 import type { StateSource } from './state-source.js';
@@ -40,6 +40,8 @@ export interface StateServerOptions {
   tokens?: ControlTokenConfig | null;
   /** Journals and applies a control action; absent: control is disabled. */
   onControl?: ControlHandler;
+  /** Told of the actions refused before onControl saw them (ControlGate). */
+  onControlRefused?: ControlRefusalListener;
   /** Coalescing starts above this many bytes buffered for a client. Default 1 MiB. */
   softLimitBytes?: number;
   /** A client is disconnected above this many bytes buffered. Default 16 MiB. */
@@ -200,7 +202,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     const payload = source.snapshot(topic);
     if (payload !== null) hub.seed(topic, payload);
   }
-  const control = new ControlGate(options.tokens ?? null, options.onControl ?? null);
+  const control = new ControlGate(options.tokens ?? null, options.onControl ?? null, options.onControlRefused ?? null);
   const sessions = new Set<ClientSession>();
   const outbox = new Outbox();
   const startedMs = Date.now();
@@ -236,7 +238,14 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     try {
       message = parseClientMessage(text);
     } catch (error) {
-      if (error instanceof MalformedMessageError) return malformed(session, error.message);
+      if (error instanceof MalformedMessageError) {
+        malformed(session, error.message);
+        // A control message with an id gets its control reply too, so the client waiting on that
+        // id learns the action was refused instead of waiting forever.
+        const id = controlIdOf(text);
+        if (id !== null) session.reply({ type: 'control', id, ok: false, code: 'refused', message: `malformed control message: ${error.message}` });
+        return;
+      }
       throw error;
     }
     switch (message.op) {
@@ -265,9 +274,15 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
         return;
       case 'control': {
         const token = message.token ?? session.token;
-        void control.execute(message.id, message.action, token, session.id).then(({ reply, outcome }) => {
-          metrics.controlActions.inc({ action: message.action.kind, outcome });
-          session.reply(reply);
+        // Admitted in order (behind this connection's earlier messages); the host's handler then
+        // runs at once and the reply follows when it is done, without holding later messages.
+        enqueue(session, async () => {
+          const admitted = await control.admit(message.id, message.action, token, session.id);
+          const done = 'proceed' in admitted ? admitted.proceed() : Promise.resolve(admitted);
+          void done.then(({ reply, outcome }) => {
+            metrics.controlActions.inc({ action: message.action.kind, outcome });
+            session.reply(reply);
+          });
         });
         return;
       }
@@ -391,4 +406,14 @@ export function originRefusal(origin: string, host: string): string | null {
   }
   if (host !== '' && originHost.toLowerCase() === host.toLowerCase()) return null;
   return `a page from ${origin} may not read this server's streams: only its own dashboard (Origin matching Host ${JSON.stringify(host)}) or clients that send no Origin`;
+}
+
+/** The `id` of a control message that did not parse as one, when it has a usable id. */
+function controlIdOf(text: string): number | null {
+  try {
+    const raw = JSON.parse(text) as { op?: unknown; id?: unknown } | null;
+    return raw !== null && typeof raw === 'object' && raw.op === 'control' && Number.isSafeInteger(raw.id) ? (raw.id as number) : null;
+  } catch {
+    return null;
+  }
 }
