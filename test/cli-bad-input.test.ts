@@ -60,6 +60,18 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     expect(imported.code, imported.stderr).toBe(0);
     await refused(['backtest', '--data', `store:${store}?symbol=ETHUSDT&from=2030-01-01`, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'empty-window'), '--no-run-store'],
       /from\/to select no rows of the matching series \(store:.*ETHUSDT\/bars\/1h: 2024-04-16T.* \.\. 2024-05-11T/);
+    // Inside the series but between two rows (bars are an hour apart), and an empty window.
+    const backtest = (query: string): string[] => ['backtest', '--data', `store:${store}?${query}`, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'window'), '--no-run-store'];
+    await refused(backtest('symbol=ETHUSDT&from=2024-04-20T05:30:00Z&to=2024-04-20T05:40:00Z'), /from\/to select no rows of the matching series/);
+    await refused(backtest('symbol=ETHUSDT&from=2024-04-20T05:00:00Z&to=2024-04-20T05:00:00Z'), /from\/to select no rows of the matching series/);
+    // Times are strict: no rollover, no other units read as ns, one value per key.
+    for (const bad of ['from=2024-02-30', 'from=2024-04-31T00:00:00Z', 'from=2024-04-20T24:00:00Z', 'from=1713589200000', 'from=-1', 'to=20240420', 'from=2024-04-20T05:00:00+02:00']) {
+      await refused(backtest(`symbol=ETHUSDT&${bad}`), /must be an ISO 8601 date or time .* or integer ns since the epoch \(18 or 19 digits\), was/);
+    }
+    await refused(backtest('symbol=ETHUSDT&symbol=BTCUSDT'), /`symbol` is given 2 times; give it once/);
+    const ok = await quantflow([...backtest('symbol=ETHUSDT&from=2024-04-20T05:00:00%2B02:00&to=1713600000000000000'), '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).fills).toBeGreaterThanOrEqual(0);
   });
 
   it('a strategy instrument the data lacks', async () => {

@@ -32,7 +32,7 @@ export async function openDataSources(sources: readonly (string | DataSource)[],
     const options = typeof entry === 'string' ? csv : { ...entry.csv, ...definedOnly(csv) };
     try {
       if (source.startsWith('questdb://')) streams.push(await (await import('../questdb/index.js')).openQuestDbStream(source));
-      else if (source.startsWith(STORE_PREFIX)) streams.push(...openStore(source, await import('../store/index.js')));
+      else if (source.startsWith(STORE_PREFIX)) streams.push(...await openStore(source, await import('../store/index.js')));
       else streams.push(await openCsvStream(source, options));
     } catch (error) {
       if (error instanceof DataSourceError) throw error;
@@ -47,13 +47,14 @@ function definedOnly(options: CsvStreamOptions): CsvStreamOptions {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as CsvStreamOptions;
 }
 
-function openStore(source: string, store: typeof import('../store/index.js')): MarketStream[] {
+async function openStore(source: string, store: typeof import('../store/index.js')): Promise<MarketStream[]> {
   const rest = source.slice(STORE_PREFIX.length);
   const q = rest.indexOf('?');
   const dir = q < 0 ? rest : rest.slice(0, q);
   const params = new URLSearchParams(q < 0 ? '' : rest.slice(q + 1));
-  for (const key of params.keys()) {
+  for (const key of new Set(params.keys())) {
     if (!['symbol', 'kind', 'from', 'to'].includes(key)) throw new DataSourceError(`--data ${source}: unknown parameter \`${key}\` (store sources take symbol, kind, from, to)`);
+    if (params.getAll(key).length > 1) throw new DataSourceError(`--data ${source}: \`${key}\` is given ${params.getAll(key).length} times; give it once`);
   }
   const kind = params.get('kind') ?? undefined;
   if (kind !== undefined && kind !== 'bars' && kind !== 'trades' && kind !== 'quotes') throw new DataSourceError(`--data ${source}: kind must be bars, trades or quotes, was ${JSON.stringify(kind)}`);
@@ -69,19 +70,62 @@ function openStore(source: string, store: typeof import('../store/index.js')): M
     const { firstNs, lastNs } = s.series;
     return firstNs === undefined || lastNs === undefined || (s.from !== undefined && s.from > lastNs) || (s.to !== undefined && s.to <= firstNs);
   };
-  if (streams.every(outside)) {
+  // A window inside a series can still fall between two rows: each windowed stream shows its first block.
+  const windowed = streams.some((s) => s.from !== undefined || s.to !== undefined);
+  if (streams.every(outside) || (windowed && !(await anyHasRows(streams)))) {
     const held = streams.map((s) => (s.series.firstNs === undefined || s.series.lastNs === undefined ? `${s.label}: empty` : `${s.label}: ${store.isoNs(s.series.firstNs)} .. ${store.isoNs(s.series.lastNs)}`));
     throw new DataSourceError(`--data ${source}: from/to select no rows of the matching series (${held.join('; ')})`);
   }
   return streams;
 }
 
-/** An ISO 8601 time (UTC unless it has an offset) or integer ns since the epoch. */
+/** Whether one of `streams` yields a record (read up to its first block, then closed). */
+async function anyHasRows(streams: readonly MarketStream[]): Promise<boolean> {
+  for (const stream of streams) {
+    const blocks = stream.blocks(0)[Symbol.asyncIterator]();
+    try {
+      const first = await blocks.next();
+      if (!first.done && first.value.count > 0) return true;
+    } finally {
+      await blocks.return?.();
+    }
+  }
+  return false;
+}
+
+/** An ISO 8601 time (UTC unless it has an offset) or integer ns since the epoch (18 or 19 digits). */
 function timeParam(source: string, name: string, value: string | null): bigint | undefined {
   if (value === null) return undefined;
-  if (/^-?[0-9]+$/.test(value)) return BigInt(value);
-  const withZone = /([zZ]|[+-][0-9]{2}:?[0-9]{2})$/.test(value) || /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value) ? value : `${value}Z`;
-  const ms = Date.parse(withZone);
-  if (!Number.isFinite(ms)) throw new DataSourceError(`--data ${source}: \`${name}\` must be an ISO 8601 time or integer ns, was ${JSON.stringify(value)}`);
-  return BigInt(ms) * 1_000_000n;
+  const rule = `\`${name}\` must be an ISO 8601 date or time (2024-04-20, 2024-04-20T05:30:00Z, 2024-04-20T05:30:00%2B02:00: a + in a query is a space, write %2B) or integer ns since the epoch (18 or 19 digits), was ${JSON.stringify(value)}`;
+  if (/^[0-9]+$/.test(value)) {
+    // Fewer digits are another unit (ms, us) or before 1973: refused rather than read as ns.
+    if (value.length < 18 || value.length > 19 || BigInt(value) > 9_223_372_036_854_775_807n) throw new DataSourceError(`--data ${source}: ${rule}`);
+    return BigInt(value);
+  }
+  const ns = isoNs(value);
+  if (ns === null) throw new DataSourceError(`--data ${source}: ${rule}`);
+  return ns;
+}
+
+const ISO = /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?([zZ]|[+-][0-9]{2}:?[0-9]{2})?)?$/;
+
+/** ns since the epoch of a strict ISO 8601 date or time (no rollover: 2024-02-30 and 24:00 are null). */
+function isoNs(text: string): bigint | null {
+  const m = ISO.exec(text);
+  if (m === null) return null;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
+  let offsetMinutes = 0;
+  const zone = m[8];
+  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
+    const digits = zone.replace(':', '');
+    const hours = Number(digits.slice(1, 3));
+    const minutes = Number(digits.slice(3, 5));
+    if (hours > 23 || minutes > 59) return null;
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  }
+  const fraction = BigInt((m[7] ?? '').padEnd(9, '0') || '0');
+  return BigInt(ms) * 1_000_000n + fraction - BigInt(offsetMinutes) * 60_000_000_000n;
 }
