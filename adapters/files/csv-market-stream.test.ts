@@ -96,6 +96,18 @@ describe('bars', () => {
 });
 
 describe('gzip', () => {
+  it('the bar loader reads a .gz as the plain file, and names a truncated one', async () => {
+    const plain = csvFile('time,open,high,low,close,volume\n2024-01-01T00:00:00Z,1,2,1,2,5\n2024-01-01T01:00:00Z,2,3,1,2,5\n');
+    const packed = csvFile('', 'packed_TESTUSD.csv.gz');
+    writeFileSync(packed, gzipSync(readFileSync(plain)));
+    const [a, b] = [await loadBarsCsv(plain), await loadBarsCsv(packed)];
+    expect(b.report.rowsKept).toBe(2);
+    expect(Array.from(b.series.close)).toEqual(Array.from(a.series.close));
+    const cut = csvFile('', 'cut_TESTUSD.csv.gz');
+    writeFileSync(cut, gzipSync(readFileSync(plain)).subarray(0, 30));
+    await expect(loadBarsCsv(cut)).rejects.toThrow(/cut_TESTUSD\.csv\.gz: gzip data must inflate/);
+  });
+
   it('gives records identical to the plain file, byte for byte', async () => {
     const plain = csvFile(readFileSync(bundled, 'utf8'), 'plain_BTCUSDT.csv');
     const gz = path.join(dir, 'packed_BTCUSDT.csv.gz');

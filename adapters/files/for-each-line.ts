@@ -1,12 +1,15 @@
-// Streams a text file line by line in 64 KiB chunks, so memory holds one chunk and one
-// line, whatever the file's size. Lines end at LF; a CR before the LF is dropped (CRLF).
+// Streams a text file (plain, or gzip told by its magic bytes: line-reader readFileChunks) line
+// by line in chunks, so memory holds one chunk and one line, whatever the file's size. Lines
+// end at LF; a CR before the LF is dropped (CRLF).
 // The visitor returns false to stop reading early (the stream is closed).
 
-import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { checkNotDirectory, CsvFileError } from './csv-errors.js';
+import { readFileChunks } from './line-reader.js';
 
-/** Longest line accepted; a longer one means the file is not line-oriented text. */
-export const MAX_LINE_CHARS = 1 << 20;
+import { MAX_LINE_CHARS } from './line-reader.js';
+
+export { MAX_LINE_CHARS };
 
 /**
  * Calls `visit` with each physical line of `file` (without its terminator) and its 1-based
@@ -14,11 +17,13 @@ export const MAX_LINE_CHARS = 1 << 20;
  */
 export async function forEachLine(file: string, visit: (line: string, lineNumber: number) => boolean): Promise<void> {
   checkNotDirectory(file);
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  const chunks = readFileChunks(file);
+  const decoder = new StringDecoder('utf8');
   let carry = '';
   let lineNumber = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for await (const bytes of chunks) {
+      const chunk = decoder.write(bytes);
       const text = carry === '' ? chunk : carry + chunk;
       let start = 0;
       let newline = text.indexOf('\n');
@@ -38,11 +43,12 @@ export async function forEachLine(file: string, visit: (line: string, lineNumber
         );
       }
     }
+    carry += decoder.end();
     if (carry !== '') {
       lineNumber += 1;
       visit(carry.charCodeAt(carry.length - 1) === 13 ? carry.slice(0, -1) : carry, lineNumber);
     }
   } finally {
-    stream.destroy();
+    await chunks.return(undefined);
   }
 }

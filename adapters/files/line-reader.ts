@@ -8,10 +8,12 @@ import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { checkNotDirectory, CsvFileError } from './csv-errors.js';
-import { MAX_LINE_CHARS } from './for-each-line.js';
 
 /** Bytes read at once. */
 export const CHUNK_BYTES = 1 << 20;
+
+/** Longest line accepted; a longer one means the file is not line-oriented text. */
+export const MAX_LINE_CHARS = 1 << 20;
 
 /** True when `file` starts with the gzip magic bytes. */
 export async function isGzipFile(file: string): Promise<boolean> {
