@@ -226,11 +226,14 @@ describe('state server: malformed messages and control', () => {
     expect((replies[1] as { message: string }).message).toMatch(/`topic` must be one of state, orders, .* was "weather"/);
     expect((replies[3] as { message: string }).message).toMatch(/`action.mode` must be one of backtest, paper, live, was "turbo"/);
     expect(replies[4], 'the malformed control message\'s id is answered, so a client waiting on it does not wait forever').toMatchObject({ id: 1, ok: false });
+    raw.send(`{"op":"subscribe","topic":"${'x'.repeat(100_000)}"}`);
+    await until(() => replies.length === 6, 'the reply to a 100 KB message');
+    expect((replies[5] as { message: string }).message).toMatch(/a message must be at most 16384 characters, was 100029/);
     raw.send(JSON.stringify({ op: 'subscribe', topic: 'state' }));
     await until(() => replies.some((r) => (r as { type: string }).type === 'subscribed'), 'the connection still works');
     expect(raw.readyState, 'still open').toBe(WebSocket.OPEN);
     const metrics = await (await fetch(`http://127.0.0.1:${srv.port}/metrics`)).text();
-    expect(metrics).toMatch(/quantflow_server_malformed_messages_total 4/);
+    expect(metrics).toMatch(/quantflow_server_malformed_messages_total 5/);
   });
 
   it('refuses control without a token or with a bad or expired one, and hands a signed action to the host with its subject', async () => {

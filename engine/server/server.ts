@@ -291,7 +291,9 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
 
   const app: TemplatedApp = uws.App();
   const behavior = {
-    maxPayloadLength: 64 * 1024,
+    // Messages up to 1 MiB reach the parser, which answers one over its 16 KiB limit as malformed
+    // and keeps the connection; uWS closes a connection whose message is larger still (1006).
+    maxPayloadLength: 1 << 20,
     // The session applies the limits; uWS itself never drops a send (see the header).
     maxBackpressure: limits.hardLimitBytes * 4,
     closeOnBackpressureLimit: 0,
