@@ -11,7 +11,7 @@ import { resolveBarColumns, type BarColumns } from './bar-columns.js';
 import { BadRowTally, type BadRowReport } from './bad-row-report.js';
 import { checkBarValues, checkTimeOrder, CLOSE, HIGH, LOW, OPEN, VOLUME, type PreviousTime } from './bar-row-checks.js';
 import { BarSeriesBuilder, type BarSeries } from './bar-series.js';
-import { CsvFileError, CsvRowError, type CsvRowIssue } from './csv-errors.js';
+import { CR_ONLY_LINES, CsvFileError, CsvRowError, type CsvRowIssue } from './csv-errors.js';
 import { forEachLine } from './for-each-line.js';
 import { splitCsvLine } from './split-csv-line.js';
 import { TimeCellParser } from './time-column.js';
@@ -131,6 +131,7 @@ export async function loadBarsCsv(file: string, options: LoadBarsOptions = {}): 
 }
 
 function readHeader(file: string, line: string, lineNumber: number): BarColumns {
+  if (line.includes('\r')) throw new CsvFileError(file, 'bad-header', CR_ONLY_LINES);
   const split = splitCsvLine(line);
   if (!split.ok) {
     throw new CsvFileError(file, 'bad-header', `header (line ${lineNumber}) must use valid CSV quoting, ${split.reason}`);

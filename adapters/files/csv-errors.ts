@@ -77,6 +77,9 @@ export interface CsvRowIssue {
 }
 
 /** A bad row under the `reject` policy: message like ``data.csv:1843: `high` must be >= `low`, was 99.5 < 100.1``. */
+/** Why a file whose header line holds a CR is refused: its lines end with CR alone. */
+export const CR_ONLY_LINES = 'lines must end with LF or CRLF, and this header holds a CR: the file ends its lines with CR alone (classic Mac); convert it (e.g. `tr \'\\r\' \'\\n\'`)';
+
 export class CsvRowError extends Error {
   readonly line: number;
   readonly field: string;

@@ -334,6 +334,18 @@ describe('mapping and options', () => {
     expect((error as Error).message).toContain(`sidecar ${file}.meta.json: unknown key \`stamp\``);
   });
 
+  it('guesses the symbol past a venue token, reads a sidecar with a BOM, and names CR-only line endings', async () => {
+    const { symbolFromFileName } = await import('./index.js');
+    expect(['BINANCE_ETHUSDT_1h.csv', 'binance_spot_BTCUSDT_1h_2024.csv', 'LEAN_IBM_trades.csv', 'BINANCE.csv', 'lower.csv'].map((f) => symbolFromFileName(f))).toEqual(['ETHUSDT', 'BTCUSDT', 'IBM', 'BINANCE', undefined]);
+    const bars = 'time,open,high,low,close,volume\n2024-01-01T00:00:00Z,1,2,1,2,5\n2024-01-01T01:00:00Z,2,3,1,2,5\n';
+    const withBom = csvFile(bars, 'bom_sidecar_TESTUSD.csv');
+    writeFileSync(`${withBom}.meta.json`, `\uFEFF${JSON.stringify({ kind: 'bars', barStamp: 'open', symbol: 'FROMSIDECAR' })}`);
+    expect((await openCsvStream(withBom)).symbol).toBe('FROMSIDECAR');
+    const crOnly = csvFile(bars.replace(/\n/g, '\r'));
+    await expect(openCsvStream(crOnly, { barStamp: 'open' })).rejects.toThrow(/lines must end with LF or CRLF, and this header holds a CR/);
+    await expect(loadBarsCsv(crOnly)).rejects.toThrow(/lines must end with LF or CRLF/);
+  });
+
   it('refuses a header that fits two kinds (a bar file with a price column) and a header name given twice', async () => {
     const bars = csvFile('timestamp,open,high,low,close,volume,price\n2024-01-01T00:00:00Z,1,2,1,2,5,2\n');
     await expect(openCsvStream(bars)).rejects.toThrow(/the header fits trades and bars .*: state --kind trades\|bars/);

@@ -26,7 +26,7 @@ import { EventKind } from '../../engine/layout/event-record.js';
 import { barIntervalProblem } from './bar-interval-check.js';
 import { BarRowReader } from './bar-stream.js';
 import { RowCells } from './csv-cells.js';
-import { CsvFileError, CsvRowError, type CsvRowIssue } from './csv-errors.js';
+import { CR_ONLY_LINES, CsvFileError, CsvRowError, type CsvRowIssue } from './csv-errors.js';
 import {
   checkCsvStreamOptions,
   DEFAULT_BLOCK_RECORDS,
@@ -261,6 +261,7 @@ async function readHead(file: string): Promise<{ header: string[]; firstRow: str
   }
   if (!done && lines.finish()) take();
   if (found.length === 0) throw new CsvFileError(file, 'empty-file', 'file is empty: expected a header line and at least one row');
+  if (found[0]!.includes('\r')) throw new CsvFileError(file, 'bad-header', CR_ONLY_LINES);
   if (found.length === 1) throw new CsvFileError(file, 'no-rows', 'file has a header but no rows: expected at least one row');
   const header = splitCsvLine(found[0]!);
   if (!header.ok) throw new CsvFileError(file, 'bad-header', `header must use valid CSV quoting, ${header.reason}`);

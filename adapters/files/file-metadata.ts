@@ -20,7 +20,7 @@ export function readFileMetadata(file: string): { options: CsvStreamOptions; pat
     if (!existsSync(candidate)) continue;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(candidate, 'utf8'));
+      parsed = JSON.parse(readFileSync(candidate, 'utf8').replace(/^\uFEFF/, '')); // a BOM, as CSV files may have
     } catch (error) {
       throw new CsvFileError(file, 'bad-option', `sidecar ${candidate} must be valid JSON: ${(error as Error).message}`);
     }

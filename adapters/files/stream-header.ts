@@ -19,7 +19,7 @@
 
 import { basename } from 'node:path';
 import type { MarketRecordKind } from '../../engine/replay/market-stream.js';
-import { CsvFileError } from './csv-errors.js';
+import { CR_ONLY_LINES, CsvFileError } from './csv-errors.js';
 import type { CsvColumnRole, CsvStreamOptions } from './csv-stream-options.js';
 import { TIME_COLUMN_NAMES } from './time-column.js';
 
@@ -82,11 +82,23 @@ const TIME_NAMES: Record<MarketRecordKind, readonly string[]> = {
 };
 /** Tick time of last resort: a receive clock, used when no exchange time is written. */
 const RECEIVE_TIME_NAMES = ['local_recv_ns', 'recv_time_ns', 'local_time_ns'];
-const SYMBOL = /(?:^|[_\-.])([A-Z][A-Z0-9]{2,})(?=$|[_\-.])/;
+const SYMBOLS = /(?:^|[_\-.])([A-Z][A-Z0-9]{2,})(?=$|[_\-.])/g;
+/** Upper-case tokens of file names that name a venue or a vendor, not an instrument. */
+const NOT_SYMBOLS = new Set(['BINANCE', 'COINBASE', 'KRAKEN', 'BYBIT', 'OKX', 'BITSTAMP', 'BITFINEX', 'DERIBIT', 'KUCOIN', 'GEMINI', 'HUOBI', 'LEAN', 'NASDAQ', 'NYSE', 'ARCA', 'CME', 'SPOT', 'PERP', 'OHLC', 'OHLCV', 'TRADES', 'QUOTES', 'BARS', 'UTC']);
 
-/** The symbol in a file name: the first upper-case token (binance_spot_BTCUSDT_1h_... -> BTCUSDT), or undefined (the stream then uses the file's stem). */
+/**
+ * The symbol in a file name: the first upper-case token that does not name a venue or vendor
+ * (binance_spot_BTCUSDT_1h_... -> BTCUSDT, BINANCE_ETHUSDT_1h -> ETHUSDT), or undefined (the
+ * stream then uses the file's stem).
+ */
 export function symbolFromFileName(file: string): string | undefined {
-  return SYMBOL.exec(fileStem(file))?.[1];
+  let first: string | undefined;
+  for (const match of fileStem(file).matchAll(SYMBOLS)) {
+    const token = match[1]!;
+    first ??= token;
+    if (!NOT_SYMBOLS.has(token)) return token;
+  }
+  return first;
 }
 
 /** The file name without its directory, `.gz` and extension. */
@@ -96,6 +108,7 @@ function fileStem(file: string): string {
 
 /** `headers` as written (trimmed); `firstRow` the first data row's cells (trimmed), for choosing among time columns. */
 export function resolveStreamLayout(file: string, headers: readonly string[], firstRow: readonly string[], options: CsvStreamOptions): StreamLayout {
+  if (headers.some((h) => h.includes('\r'))) throw new CsvFileError(file, 'bad-header', CR_ONLY_LINES);
   const names = headers.map((h) => h.trim());
   const lower = names.map((n) => n.toLowerCase());
   const found = `found headers ${names.map((n) => `'${n}'`).join(', ')}`;
