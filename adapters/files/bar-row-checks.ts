@@ -119,6 +119,7 @@ export function checkTimeOrder(
   field: string,
   line: number,
   previous: PreviousTime | null,
+  timezone?: string,
 ): CsvRowIssue | null {
   if (previous === null || ns > previous.ns) return null;
   if (ns === previous.ns) {
@@ -127,7 +128,7 @@ export function checkTimeOrder(
       field,
       value: text,
       rule: 'time-duplicate',
-      detail: `\`${field}\` must differ from the previous row's time (line ${previous.line}, ${previous.text}), was ${text}: duplicate time`,
+      detail: `\`${field}\` must differ from the previous row's time (line ${previous.line}, ${previous.text}), was ${text}: duplicate time${naiveTimeHint(text, timezone)}`,
     };
   }
   return {
@@ -137,4 +138,10 @@ export function checkTimeOrder(
     rule: 'time-order',
     detail: `\`${field}\` must be later than the previous row's time (line ${previous.line}, ${previous.text}), was ${text}`,
   };
+}
+
+/** For a duplicate naive time read in a zone: the hour that repeats when daylight saving ends. */
+export function naiveTimeHint(text: string, timezone: string | undefined): string {
+  if (timezone === undefined || /([zZ]|[+-][0-9]{2}:?[0-9]{2})$/.test(text.trim())) return '';
+  return ` (read in ${timezone}: a naive time repeats in the hour daylight saving ends; give times with an offset or in UTC)`;
 }

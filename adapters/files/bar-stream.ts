@@ -9,6 +9,7 @@ import type { CsvRowIssue, CsvRule } from './csv-errors.js';
 import { S_A, S_B, S_ID, S_PRICE, S_SIZE } from './record-block-writer.js';
 import { rowIssue, type StreamRowContext } from './stream-row-context.js';
 import { isoOf } from './tick-stream-guards.js';
+import { naiveTimeHint } from './bar-row-checks.js';
 
 const values = new Float64Array(5);
 
@@ -59,7 +60,7 @@ export class BarRowReader {
       const value = cells.text(layout.time);
       const previous = `line ${ctx.prevLine}, ${isoOf(ctx.prevSec, ctx.prevFrac)}`;
       return stampSec === ctx.prevSec && stampFrac === ctx.prevFrac
-        ? rowIssue(ctx.line, field, value, 'time-duplicate', `\`${field}\` must differ from the previous row's time (${previous}), was ${value}: duplicate time`)
+        ? rowIssue(ctx.line, field, value, 'time-duplicate', `\`${field}\` must differ from the previous row's time (${previous}), was ${value}: duplicate time${naiveTimeHint(value, layout.timezone)}`)
         : rowIssue(ctx.line, field, value, 'time-order', `\`${field}\` must be later than the previous row's time (${previous}), was ${value}`);
     }
     ctx.hasPrevious = true;

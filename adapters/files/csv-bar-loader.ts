@@ -82,7 +82,7 @@ export async function loadBarsCsv(file: string, options: LoadBarsOptions = {}): 
     }
     const valueIssue = checkBarValues(fields, header, lineNumber, values);
     if (valueIssue !== null) return valueIssue;
-    const orderIssue = checkTimeOrder(ns, timeText, timeField, lineNumber, hasPrevious ? previous : null);
+    const orderIssue = checkTimeOrder(ns, timeText, timeField, lineNumber, hasPrevious ? previous : null, options.timezone);
     if (orderIssue !== null) return orderIssue;
     previous.ns = ns;
     previous.text = timeText;

@@ -334,6 +334,15 @@ describe('mapping and options', () => {
     expect((error as Error).message).toContain(`sidecar ${file}.meta.json: unknown key \`stamp\``);
   });
 
+  it('says a duplicate naive time read in a zone may be the hour daylight saving ends', async () => {
+    const rows = ['2024-11-03 00:00:00', '2024-11-03 01:00:00', '2024-11-03 01:00:00'].map((t, i) => `${t},${10 + i},${12 + i},${9 + i},${11 + i},5`);
+    const file = csvFile(`timestamp,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    const hint = /duplicate time \(read in America\/New_York: a naive time repeats in the hour daylight saving ends; give times with an offset or in UTC\)/;
+    await expect(records(file, { barStamp: 'open', barInterval: '1h', timezone: 'America/New_York' })).rejects.toThrow(hint);
+    await expect(loadBarsCsv(file, { timezone: 'America/New_York' })).rejects.toThrow(hint);
+    await expect(loadBarsCsv(file)).rejects.toThrow(/duplicate time$/);
+  });
+
   it('guesses the symbol past a venue token, reads a sidecar with a BOM, and names CR-only line endings', async () => {
     const { symbolFromFileName } = await import('./index.js');
     expect(['BINANCE_ETHUSDT_1h.csv', 'binance_spot_BTCUSDT_1h_2024.csv', 'LEAN_IBM_trades.csv', 'BINANCE.csv', 'lower.csv'].map((f) => symbolFromFileName(f))).toEqual(['ETHUSDT', 'BTCUSDT', 'IBM', 'BINANCE', undefined]);
