@@ -121,6 +121,27 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     await refused(['sweep', spec, '--state', path.join(dir, 'sweeps'), '--attempts', '0'], /--attempts/);
   });
 
+  it('a YAML alias bomb as a sweep spec; --status on a missing state or without --id; an output that is the input', async () => {
+    const bomb = path.join(dir, 'bomb.yaml');
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i <= 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    writeFileSync(bomb, `${levels.join('\n')}\n`);
+    await refused(['sweep', bomb, '--state', path.join(dir, 'bomb-state')], /bomb\.yaml: invalid YAML: .*alias/i);
+    const missing = path.join(dir, 'no-such-state');
+    await refused(['sweep', '--status', '--id', 'x', '--state', missing], /sweep state .*no-such-state holds no sweep/);
+    expect(existsSync(missing), 'a query creates nothing').toBe(false);
+    const spec = path.join(dir, 'status-sweep.yaml');
+    writeFileSync(spec, [`base: ${path.resolve('config/examples/ema-cross.yaml')}`, `data: [${slice}]`, 'parameters:', '  fast: [5, 8]', 'set:', '  strategies[0].long.entry: "ema:{fast} >= ema:30"', '  strategies[0].long.exit: "ema:{fast} < ema:30"', ''].join('\n'));
+    const ran = await quantflow(['sweep', spec, '--state', path.join(dir, 'status-state'), '--workers', '1']);
+    expect(ran.code, ran.stderr).toBe(0);
+    await refused(['sweep', '--status', '--state', path.join(dir, 'status-state')], /`--status` needs `--id SWEEP`; the sweeps in .*status-state: sw-[0-9a-f]+/);
+    const input = path.join(dir, 'label-in.csv');
+    writeFileSync(input, readFileSync(slice));
+    writeFileSync(`${input}.meta.json`, readFileSync(`${slice}.meta.json`));
+    await refused(['label', '--in', input, '--out', input], /--out: .*label-in\.csv is also an input of this command; give another file for the output/);
+    expect(readFileSync(input, 'utf8')).toBe(readFileSync(slice, 'utf8'));
+  });
+
   it('an output path that cannot be written, before any work is done', async () => {
     await refused(['backtest', '--data', slice, '--config', 'config/examples/ema-cross.yaml', '--out', slice, '--no-run-store'], new RegExp(`--out: ${slice.replace(/[.]/g, '\\.')} is a file; give a directory for the outputs`));
     await refused(['backtest', '--data', slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(slice, 'sub'), '--no-run-store'], /--out: cannot make the directory .*eth\.csv\/sub: a file is in the way/);

@@ -42,9 +42,21 @@ export function ensureOutputDirectory(flag: string, dir: string): string {
 }
 
 /** `--flag FILE` a command writes: not a directory, its folder made now; returns its absolute path. */
-export function ensureOutputFile(flag: string, file: string): string {
+export function ensureOutputFile(flag: string, file: string, inputs: readonly (string | undefined)[] = []): string {
   const absolute = resolve(file);
   if (existsSync(absolute) && statSync(absolute).isDirectory()) throw new UserFacingError(`${flag}: ${absolute} is a directory; give a file name`);
+  // Writing over an input would destroy it (the output is opened before the input is read through).
+  for (const input of inputs) {
+    if (input !== undefined && (resolve(input) === absolute || (existsSync(absolute) && existsSync(input) && sameFile(absolute, input)))) {
+      throw new UserFacingError(`${flag}: ${absolute} is also an input of this command; give another file for the output`);
+    }
+  }
   makeDirectory(flag, dirname(absolute), 'folder of');
   return absolute;
+}
+
+function sameFile(a: string, b: string): boolean {
+  const x = statSync(a);
+  const y = statSync(b);
+  return x.dev === y.dev && x.ino === y.ino;
 }

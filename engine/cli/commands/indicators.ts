@@ -42,7 +42,7 @@ export function planFromSpec(spec: string): IndicatorPlan {
 }
 
 async function runIndicators(flags: IndicatorsFlags): Promise<void> {
-  ensureOutputFile('--out', flags.out);
+  ensureOutputFile('--out', flags.out, [flags.in]);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const onBadRow = checkBadRowPolicy(flags.onBadRow);
   const plan = planFromSpec(flags.ind);

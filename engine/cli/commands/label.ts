@@ -110,7 +110,7 @@ function ruleStrategy(flags: LabelFlags): RuleStrategyConfig | undefined {
 
 /** Runs the command: loads the bars, labels them, writes --out; returns the summary. */
 export async function runLabel(flags: LabelFlags, log: (line: string) => void = () => {}): Promise<LabelSummary> {
-  ensureOutputFile('--out', flags.out);
+  ensureOutputFile('--out', flags.out, [flags.in]);
   const onBadRow = checkBadRowPolicy(flags.onBadRow ?? 'reject');
   const horizon = flags.horizon === undefined ? DEFAULT_HORIZON : parseIntegerOption('--horizon', flags.horizon, 1, 1_000_000);
   const profitTake = multiplierFlag('--pt', flags.pt, DEFAULT_PROFIT_TAKE);

@@ -143,7 +143,9 @@ export async function runMontecarloCommand(flags: MontecarloFlags, log: (line: s
   };
   if (flags.out) {
     try {
-      writeFileSync(resolve(flags.out), `${JSON.stringify(report, null, 2)}\n`);
+      // The file holds what the seed decides (the same bytes for the same inputs); the timings are printed only.
+      const { elapsedSeconds: _timings, ...reproducible } = report;
+      writeFileSync(resolve(flags.out), `${JSON.stringify(reproducible, null, 2)}\n`);
     } catch (error) {
       throw new UserFacingError(`--out: cannot write ${resolve(flags.out)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }

@@ -94,7 +94,7 @@ export function registerRegimeCommand(program: Command): void {
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 async function runFit(flags: FitFlags): Promise<void> {
-  ensureOutputFile('--out', flags.out);
+  ensureOutputFile('--out', flags.out, [flags.in]);
   const covariance = flags.covariance;
   if (covariance !== 'diag' && covariance !== 'full') throw new UserFacingError(`\`--covariance\` must be diag or full, was ${JSON.stringify(covariance)}`);
   if ((flags.registry === undefined) !== (flags.name === undefined)) throw new UserFacingError('`--registry` and `--name` go together: give both or neither');
@@ -141,7 +141,7 @@ function loadModel(flags: FilterFlags): RegimeModelRecord {
 }
 
 async function runFilter(flags: FilterFlags): Promise<void> {
-  ensureOutputFile('--out', flags.out);
+  ensureOutputFile('--out', flags.out, [flags.in]);
   const record = loadModel(flags);
   const { series } = await loadBarFiles([flags.in], { onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone }, log);
   const features = buildRegimeFeatures(series[0], record.featureSpec);

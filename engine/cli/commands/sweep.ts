@@ -109,9 +109,18 @@ async function sweep(specFile: string | undefined, flags: SweepFlags): Promise<v
 }
 
 async function showStatus(flags: SweepFlags): Promise<void> {
-  if (!flags.id) throw new UserFacingError('`--status` needs `--id SWEEP` (ids: see the list below)');
-  const store = SweepStore.open(resolve(flags.state));
+  let store: SweepStore;
   try {
+    store = SweepStore.open(resolve(flags.state), { mustExist: true });
+  } catch (error) {
+    if (error instanceof SweepError) throw new UserFacingError(error.message);
+    throw error;
+  }
+  try {
+    if (!flags.id) {
+      const ids = store.listSweeps().map((s) => s.id);
+      throw new UserFacingError(`\`--status\` needs \`--id SWEEP\`; the sweeps in ${resolve(flags.state)}: ${ids.join(', ') || 'none'}`);
+    }
     const stored = store.getSweep(flags.id);
     if (!stored) {
       const ids = store.listSweeps().map((s) => s.id);

@@ -156,7 +156,13 @@ export function parseSweepSpec(text: string, file: string): SweepSpec {
     const at = lines.linePos(doc.errors[0].pos[0]);
     throw new SweepSpecError(`${file}:${at.line}:${at.col}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`, '');
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (error) {
+    // yaml refuses an alias expansion past its limit (a "billion laughs" document), among others.
+    throw new SweepSpecError(`${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`, '');
+  }
   const where = (keys: readonly (string | number)[]): string => {
     for (let depth = keys.length; depth >= 0; depth--) {
       const node = doc.getIn(keys.slice(0, depth), true) as { range?: [number, number, number] } | undefined;

@@ -12,7 +12,9 @@
 // re-run of the same sweep id reads the stored runs and executes only the missing ones.
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { checkLmdbEnvironment } from '../../lmdb/index.js';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SweepError } from './sweep-errors.js';
 import { decodeRunResult, encodeRunResult, type EncodedRunResult, type RunResult } from './execute-run.js';
 
 export const DEFAULT_STATE_DIR = '.quantflow/research';
@@ -42,8 +44,10 @@ export class SweepStore {
     private readonly events: Database<RunEvent, [string, number, number]>,
   ) {}
 
-  static open(dir: string): SweepStore {
+  /** `mustExist`: a query (`--status`) neither creates the directory nor a store in it. */
+  static open(dir: string, options: { mustExist?: boolean } = {}): SweepStore {
     checkLmdbEnvironment(dir, 'sweep state');
+    if (options.mustExist && !existsSync(join(dir, 'data.mdb'))) throw new SweepError(`sweep state ${dir} holds no sweep (no data.mdb): give the --state a sweep ran with`);
     mkdirSync(dir, { recursive: true });
     const root = open({ path: dir });
     return new SweepStore(

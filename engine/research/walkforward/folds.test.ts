@@ -66,6 +66,14 @@ describe('walkForwardFolds and purge', () => {
     expect(folds.map((f) => new Date(Number(f.test.startNs / 1_000_000n)).toISOString().slice(0, 7))).toEqual(['2024-07', '2024-08', '2024-09', '2024-10', '2024-11', '2024-12']);
   });
 
+  it('refuses a test or step shorter than a bar, and more than 1000 folds (each is a fit and a backtest)', () => {
+    const base = { startNs: 0n, endNs: 17_520n * HOUR, mode: 'rolling' as const, purgeNs: 0n, embargoNs: 0n, barIntervalNs: HOUR };
+    expect(() => walkForwardFolds({ ...base, train: 720n * HOUR, test: 1_000_000_000n })).toThrow(/`test` must be at least one bar \(1h\), was 1s: a shorter window holds no bar/);
+    expect(() => walkForwardFolds({ ...base, train: 720n * HOUR, test: 24n * HOUR, step: 30n * 60_000_000_000n })).toThrow(/`step` must be at least one bar \(1h\), was 30m/);
+    expect(() => walkForwardFolds({ ...base, train: 720n * HOUR, test: HOUR })).toThrow(/make more than 1000 folds over the data/);
+    expect(walkForwardFolds({ ...base, train: 720n * HOUR, test: 24n * HOUR })).toHaveLength(700);
+  });
+
   it('parses spans and rejects bad ones', () => {
     expect(parseSpan('6mo', undefined)).toEqual({ months: 6 });
     expect(parseSpan('1y', undefined)).toEqual({ months: 12 });

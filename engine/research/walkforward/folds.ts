@@ -9,7 +9,7 @@
 // endNs). `purge` removes from training every sample whose interval overlaps a test range
 // widened by the purge gap on both sides ([test.start - purge, test.end + purge)), and every
 // sample that starts within the embargo after a test range ([test.end, test.end + embargo)).
-import { addSpan, isZeroSpan, type Span } from './spans.js';
+import { addSpan, describeSpan, isZeroSpan, type Span } from './spans.js';
 
 /** A half-open time range [startNs, endNs). */
 export interface TimeRange {
@@ -34,7 +34,12 @@ export interface WalkForwardOptions {
   readonly mode: 'rolling' | 'anchored';
   readonly purgeNs: bigint;
   readonly embargoNs: bigint;
+  /** The data's bar interval: `test` and `step` must be at least this long (a test window holds a bar). */
+  readonly barIntervalNs?: bigint;
 }
+
+/** Most folds one walk-forward makes: each is a model fit and a backtest. */
+export const MAX_WALK_FORWARD_FOLDS = 1000;
 
 export interface WalkForwardFold {
   readonly index: number;
@@ -54,11 +59,20 @@ export function walkForwardFolds(options: WalkForwardOptions): WalkForwardFold[]
     if (isZeroSpan(span) || (typeof span === 'bigint' && span < 0n)) throw new RangeError(`\`${name}\` must be a positive span, was ${String(typeof span === 'bigint' ? span : `${span.months}mo`)}`);
   }
   if (purgeNs < 0n || embargoNs < 0n) throw new RangeError(`purge and embargo must be >= 0 ns, were ${purgeNs} and ${embargoNs}`);
+  const bar = options.barIntervalNs;
+  if (bar !== undefined && bar > 0n) {
+    for (const [name, span] of [['test', test], ['step', step]] as const) {
+      if (typeof span === 'bigint' && span < bar) throw new RangeError(`\`${name}\` must be at least one bar (${describeSpan(bar)}), was ${describeSpan(span)}: a shorter window holds no bar`);
+    }
+  }
   const folds: WalkForwardFold[] = [];
   for (let origin = startNs; ; origin = addSpan(origin, step)) {
     const testStart = addSpan(origin, train);
     const testEnd = addSpan(testStart, test);
     if (testEnd > endNs) break;
+    if (folds.length === MAX_WALK_FORWARD_FOLDS) {
+      throw new RangeError(`\`test\` and \`step\` make more than ${MAX_WALK_FORWARD_FOLDS} folds over the data (each a model fit and a backtest): lengthen \`step\` or \`test\``);
+    }
     const trainStart = mode === 'rolling' ? origin : startNs;
     if (testStart - purgeNs <= trainStart) throw new RangeError(`the purge gap (${purgeNs} ns) leaves no training data in fold ${folds.length}: shorten \`purge\` or lengthen \`train\``);
     folds.push({ index: folds.length, train: { startNs: trainStart, endNs: testStart }, test: { startNs: testStart, endNs: testEnd }, purgedTrainEndNs: testStart - purgeNs });

@@ -196,7 +196,7 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
     return { report, curves, stitchedCurve: [], elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
   }
 
-  const folds = walkForwardFolds({ startNs, endNs, train: options.train, test: options.test, step: options.step, mode: options.mode, purgeNs: options.purgeNs, embargoNs: options.embargoNs });
+  const folds = walkForwardFolds({ startNs, endNs, train: options.train, test: options.test, step: options.step, mode: options.mode, purgeNs: options.purgeNs, embargoNs: options.embargoNs, barIntervalNs });
   if (folds.length === 0) throw new RangeError(`no fold fits: the data's research range [${isoNs(startNs)}, ${isoNs(endNs)}) is shorter than train (${describeSpan(options.train)}) + test (${describeSpan(options.test)})`);
   const foldsJson: FoldJson[] = [];
   const curves: { name: string; curve: EquitySample[] }[] = [];

@@ -54,5 +54,10 @@ export function parseSpan(text: string, barIntervalNs: bigint | undefined, allow
 
 /** The span as a word for reports: `6mo` or ns. */
 export function describeSpan(span: Span): string {
-  return typeof span === 'bigint' ? `${span}ns` : `${span.months}mo`;
+  if (typeof span !== 'bigint') return `${span.months}mo`;
+  // The largest unit that divides the span (1h, 90m, 1s), else ns.
+  for (const [unit, ns] of [['d', 86_400_000_000_000n], ['h', 3_600_000_000_000n], ['m', 60_000_000_000n], ['s', 1_000_000_000n], ['ms', 1_000_000n]] as const) {
+    if (span !== 0n && span % ns === 0n) return `${span / ns}${unit}`;
+  }
+  return `${span}ns`;
 }
