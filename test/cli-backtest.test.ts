@@ -74,6 +74,23 @@ describe('quantflow backtest on bars', () => {
     expect(text.stdout).toContain('warning: ETHUSDT had 19 bars, fewer than the 20 its strategy\'s indicators need before all have a value (ema:20)');
   });
 
+  it('runs a rule strategy over the bar\'s own fields only (no indicator token)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-fields-'));
+    const config = join(dir, 'candle.yaml');
+    writeFileSync(config, [
+      'strategies:',
+      '  - { name: candle, type: rules, long: { entry: "close > open", exit: "close < open" }, size: { quantity: 1 } }',
+      'execution: { noTradeBand: { equityPct: 0, positionPct: 0 }, confirmBars: 1 }',
+      'risk: { maxPositionPct: 1.0, maxAssetClassPct: 1.0, replayDefaults: { assetClass: crypto, lotSize: 0.001 } }',
+      'venue: { mode: bars }',
+    ].join('\n'));
+    const out = run(['backtest', '--no-run-store', '--data', ETH, '--config', config, '--out', join(dir, 'out'), '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    const summary = JSON.parse(out.stdout);
+    expect(summary.fills).toBeGreaterThan(1000);
+    expect(summary.warmupShortfalls).toEqual([]);
+  });
+
   it('rejects a bar file that does not state what its time stamps, a bad rule and an unknown store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-bt-bad-'));
     const bare = join(dir, 'ETHUSDT_1h.csv');

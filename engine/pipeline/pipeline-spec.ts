@@ -104,8 +104,14 @@ export function pipelineTokens(spec: PipelineSpec): string[] {
   }
   for (const entry of spec.instruments) for (const feature of entry.model?.features ?? []) tokens.add(feature);
   for (const entry of spec.instruments) if (entry.rules) for (const token of ruleTokens(entry.rules)) tokens.add(token);
+  // The core's indicator plan holds at least one node. Rules that read only the bar's own fields
+  // (close > open) get one two-bar SMA that nothing reads: it changes no decision.
+  if (tokens.size === 0 && spec.instruments.some((entry) => entry.rules)) tokens.add(BAR_FIELDS_ONLY_TOKEN);
   return [...tokens];
 }
+
+/** The token a plan of rules over bar fields only computes (see pipelineTokens). */
+export const BAR_FIELDS_ONLY_TOKEN = 'sma:2';
 
 export function checkPipelineSpec(spec: PipelineSpec): PipelineSpec {
   const seen = new Set<number>();
@@ -134,7 +140,7 @@ export function checkPipelineSpec(spec: PipelineSpec): PipelineSpec {
     }
   }
   for (const entry of spec.instruments) if (entry.model) checkPipelineModel(spec, entry);
-  if (pipelineTokens(spec).length === 0) throw new RangeError('pipeline needs at least one indicator token or a regime model');
+  if (pipelineTokens(spec).length === 0) throw new RangeError('pipeline needs at least one indicator token, a regime model or a rule strategy');
   return spec;
 }
 
