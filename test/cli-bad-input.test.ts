@@ -131,9 +131,18 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     await refused(['sweep', '--status', '--id', 'x', '--state', missing], /sweep state .*no-such-state holds no sweep/);
     expect(existsSync(missing), 'a query creates nothing').toBe(false);
     const spec = path.join(dir, 'status-sweep.yaml');
-    writeFileSync(spec, [`base: ${path.resolve('config/examples/ema-cross.yaml')}`, `data: [${slice}]`, 'parameters:', '  fast: [5, 8]', 'set:', '  strategies[0].long.entry: "ema:{fast} >= ema:30"', '  strategies[0].long.exit: "ema:{fast} < ema:30"', ''].join('\n'));
-    const ran = await quantflow(['sweep', spec, '--state', path.join(dir, 'status-state'), '--workers', '1']);
+    const data = path.join(dir, 'sweep-data.csv');
+    writeFileSync(data, readFileSync(slice));
+    writeFileSync(`${data}.meta.json`, readFileSync(`${slice}.meta.json`));
+    writeFileSync(spec, [`base: ${path.resolve('config/examples/ema-cross.yaml')}`, `data: [${data}]`, 'parameters:', '  fast: [5, 8]', 'set:', '  strategies[0].long.entry: "ema:{fast} >= ema:30"', '  strategies[0].long.exit: "ema:{fast} < ema:30"', ''].join('\n'));
+    const ran = await quantflow(['sweep', spec, '--state', path.join(dir, 'status-state'), '--workers', '1', '--json']);
     expect(ran.code, ran.stderr).toBe(0);
+    // The data file changed: another sweep, not a resume of the results of the old bars.
+    writeFileSync(data, `${readFileSync(slice, 'utf8').trimEnd().split('\n').slice(0, 400).join('\n')}\n`);
+    const again = await quantflow(['sweep', spec, '--state', path.join(dir, 'status-state'), '--workers', '1', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).id).not.toBe(JSON.parse(ran.stdout).id);
+    expect(again.stderr).not.toMatch(/resuming/);
     await refused(['sweep', '--status', '--state', path.join(dir, 'status-state')], /`--status` needs `--id SWEEP`; the sweeps in .*status-state: sw-[0-9a-f]+/);
     const input = path.join(dir, 'label-in.csv');
     writeFileSync(input, readFileSync(slice));

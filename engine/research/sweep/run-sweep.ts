@@ -4,9 +4,10 @@
 // every stored run of the sweep and store it with the spec.
 //
 // The sweep id defaults to `sw-` + the first 12 hex digits of the SHA-256 of the spec (minus its
-// file name), the base configuration merged over the defaults, and the planned runs: running the
-// same spec again resumes it. An explicit id whose stored spec differs is refused.
+// file name), the base configuration merged over the defaults, the planned runs and the bytes of
+// each data file: running the same spec over the same data again resumes it. An explicit id whose stored spec differs is refused.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { SweepStore, DEFAULT_STATE_DIR } from './sweep-store.js';
 import { planSweep, type SweepPlan } from './sweep-plan.js';
 import { baseDirectory, loadRunConfig, readBaseDocument, runDocument } from './run-config.js';
@@ -80,10 +81,26 @@ export function sweepTasks(id: string, spec: SweepSpec, plan: SweepPlan): RunTas
   }));
 }
 
+/**
+ * The sweep's id: a hash of the spec, the base configuration, the runs and the bytes of each data
+ * file, so a data file changed since (other bars) is another sweep, never a resume of stale
+ * results. Store and QuestDB sources count by their query.
+ */
 export function sweepIdentity(spec: SweepSpec, plan: SweepPlan): { hash: string; id: string } {
   const { file: _file, ...rest } = spec;
-  const hash = createHash('sha256').update(JSON.stringify(canonical({ spec: rest, base: readBaseDocument(spec.base), runs: plan.runs }))).digest('hex');
+  const data = spec.data.map((source) => ({ source, sha256: dataFileSha256(source) }));
+  const hash = createHash('sha256').update(JSON.stringify(canonical({ spec: rest, base: readBaseDocument(spec.base), runs: plan.runs, data }))).digest('hex');
   return { hash, id: `sw-${hash.slice(0, 12)}` };
+}
+
+/** The SHA-256 of a data file's bytes; null for a store or QuestDB source, or a file that cannot be read (the runs then say why). */
+function dataFileSha256(source: string): string | null {
+  if (source.startsWith('store:') || source.startsWith('questdb://')) return null;
+  try {
+    return createHash('sha256').update(readFileSync(source)).digest('hex');
+  } catch {
+    return null;
+  }
 }
 
 export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
