@@ -102,6 +102,11 @@ describe('quantflow walkforward', () => {
     expect(looked.report.folds.some((f) => f.inReserve)).toBe(true);
     const again = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', reserve: '0.6', train: '3000', test: '2000' }, dir), quiet);
     expect(again.report.reserve.looks, 'a later run without --final still reports the look').toBe(1);
+    // A smaller reserve is no way around the look log: it would read what the first run held back.
+    await expect(runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', reserve: '0.3', train: '3000', test: '2000' }, dir), quiet))
+      .rejects.toThrow(/this --reserve would read the data from .* to .*, which earlier research on it held back as the final reserve .*; give --final/);
+    const larger = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', reserve: '0.7', train: '3000', test: '2000' }, dir), quiet);
+    expect(larger.report.reserve.looks, 'a larger reserve reads less: allowed').toBe(1);
   }, 180_000);
 
   it('rejects bad flags in one line naming the flag, the value and the rule', async () => {

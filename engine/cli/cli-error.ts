@@ -10,7 +10,7 @@
 const INPUT_ERROR_NAMES = new Set([
   'ConfigError', 'StrategyConfigError', 'RuleExpressionError', 'IndicatorSpecError', 'DecisionConfigError', 'SweepSpecError',
   'FeatureOptionError', 'FeatureFileError', 'LabelOptionError', 'ModelContractError', 'ModelRegistryError', 'BacktestSetupError',
-  'BacktestOptionError', 'BacktestStreamError', 'LmdbEnvironmentError', 'CsvFileError', 'JournalFormatError',
+  'BacktestOptionError', 'BacktestStreamError', 'ReserveReadError', 'LmdbEnvironmentError', 'CsvFileError', 'JournalFormatError',
 ]);
 
 const FILE_SYSTEM_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EPERM', 'EROFS', 'ENOSPC', 'ENAMETOOLONG', 'ELOOP']);

@@ -122,7 +122,9 @@ export async function runFeatures(flags: FeaturesFlags, log: (line: string) => v
   const reserveLog = ReserveLog.open(state);
   let looks: number;
   try {
-    looks = flags.final ? reserveLog.record(data.identity.key, { time: new Date().toISOString(), command: ['quantflow', 'features', ...process.argv.slice(3)].join(' ') }) : reserveLog.count(data.identity.key);
+    const command = ['quantflow', 'features', ...process.argv.slice(3)].join(' ');
+    if (flags.final !== true) reserveLog.checkRead(data.identity.key, data.reserveStartNs, command);
+    looks = flags.final ? reserveLog.record(data.identity.key, { time: new Date().toISOString(), command }) : reserveLog.count(data.identity.key);
   } finally {
     await reserveLog.close();
   }

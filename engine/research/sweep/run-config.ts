@@ -40,7 +40,8 @@ export function readBaseDocument(baseFile: string, defaultsFile: string = defaul
     } catch (error) {
       throw new SweepSpecError(`invalid sweep spec: \`base\` cannot be read as the ${role} (${file}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]}`, 'base');
     }
-    if (!isMapping(value)) throw new SweepSpecError(`invalid sweep spec: \`base\` must be a configuration mapping, ${file} holds ${JSON.stringify(value)}`, 'base');
+    // The kind of value only: the file may not be a configuration at all (its text stays out of the message).
+    if (!isMapping(value)) throw new SweepSpecError(`invalid sweep spec: \`base\` must be a configuration mapping, ${file} holds ${Array.isArray(value) ? 'a list' : value === null ? 'nothing' : `a ${typeof value}`}`, 'base');
     return value;
   };
   const merged = mergeOver(read(defaultsFile, 'defaults file'), read(baseFile, 'base configuration')) as ConfigDocument;

@@ -7,7 +7,7 @@ export { walkForwardFolds, purge, overlaps, type TimeRange, type SampleInterval,
 export { cpcvPlan, binomial, type CpcvOptions, type CpcvPlan, type CpcvSplit } from './cpcv.js';
 export { addSpan, parseSpan, describeSpan, isZeroSpan, type Span } from './spans.js';
 export { loadResearchData, cutReserve, dataIdentity, reserveStart, recordTimeRange, type DataIdentity, type ResearchData, type SourceIdentity } from './research-data.js';
-export { ReserveLog, type ReserveLook } from './reserve-log.js';
+export { ReserveLog, ReserveReadError, type ReserveLook } from './reserve-log.js';
 export { readTrainingBars, trainingFeatures, fitFoldModel, type TrainingBar, type FoldModelFit } from './training-bars.js';
 export { runFoldBacktest, type FoldBacktestOptions, type FoldBacktestResult } from './fold-backtest.js';
 export { oosMetrics, stitchCurves, curvePiece, type OosMetrics, type EquitySample } from './oos-metrics.js';

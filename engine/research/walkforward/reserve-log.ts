@@ -2,6 +2,9 @@
 // appends one entry (time, command) under the data's identity key, in a small LMDB
 // environment (`--state DIR`, default .quantflow/research). Reports say how many times the
 // reserve of their data has been looked at, so a result tuned on the reserve shows it.
+// The first research run on a data key without `--final` also records where its reserve
+// starts; a later run whose smaller `--reserve` would read past that start without `--final`
+// is refused (a smaller reserve is not a way around the look log).
 import { mkdirSync } from 'node:fs';
 import { open, type RootDatabase } from 'lmdb';
 import { checkLmdbEnvironment } from '../../lmdb/index.js';
@@ -39,7 +42,31 @@ export class ReserveLog {
     });
   }
 
+  /**
+   * A read of data `key` up to `reserveStartNs` (exclusive) without `--final`: the first one
+   * records that start; a later one past it is refused with why (ReserveReadError).
+   */
+  checkRead(key: string, reserveStartNs: bigint, command: string): void {
+    const at = `${key}#reserve`;
+    const held = this.db.get(at) as unknown as { startNs: string; time: string; command: string } | undefined;
+    if (held === undefined) {
+      this.db.putSync(at, { startNs: reserveStartNs.toString(), time: new Date().toISOString(), command } as unknown as ReserveLook);
+      return;
+    }
+    if (reserveStartNs > BigInt(held.startNs)) {
+      const iso = (ns: bigint): string => new Date(Number(ns / 1_000_000n)).toISOString();
+      throw new ReserveReadError(
+        `this --reserve would read the data from ${iso(BigInt(held.startNs))} to ${iso(reserveStartNs)}, which earlier research on it held back as the final reserve (${held.time}: ${held.command}); give --final to read the reserve (logged as a look), or the same reserve as before`,
+      );
+    }
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/** A research read that would reach into the data's established reserve without --final. */
+export class ReserveReadError extends Error {
+  override readonly name = 'ReserveReadError';
 }
