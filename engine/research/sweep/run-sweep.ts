@@ -106,8 +106,12 @@ function dataFileSha256(source: string): string | null {
 export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const { spec } = options;
   const started = performance.now();
+  if (options.queue && !/^rediss?:\/\//.test(options.queue.url)) throw new SweepError(`\`--queue\` must be a redis:// or rediss:// URL, was ${JSON.stringify(redactedUrl(options.queue.url))}`);
   const plan = planSweep(spec);
   if (plan.runs.length === 0) throw new SweepSpecError(`invalid sweep spec: no run left after the constraints (${plan.skipped.length} combinations skipped)`, 'constraints');
+  if (spec.search.method === 'random' && plan.runs.length < spec.search.runs) {
+    options.log?.(`sweep: a random search of ${spec.search.runs} runs was asked, the parameter space holds ${plan.runs.length} (after the constraints): every one of them runs`);
+  }
   const identity = sweepIdentity(spec, plan);
   const id = options.id ?? identity.id;
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new SweepError(`\`--id\` must use letters, digits, _ . - only, was ${JSON.stringify(id)}`);
