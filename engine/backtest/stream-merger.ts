@@ -57,8 +57,8 @@ export class StreamMerger {
   private readonly cursors: Cursor[];
   /** Records copied so far. */
   copied = 0;
-  /** The stream each (instrument, market kind) last took records from (key: instrument * 4 + kind slot). */
-  private readonly owners = new Map<number, Cursor>();
+  /** The stream each (instrument, market kind) last took records from (index: instrument * 4 + kind slot). */
+  private readonly owners: (Cursor | undefined)[] = [];
 
   private constructor(cursors: Cursor[]) {
     this.cursors = cursors;
@@ -210,7 +210,7 @@ export class StreamMerger {
     const slot = kind === EventKind.BAR ? 1 : kind === EventKind.TRADE ? 2 : kind === EventKind.QUOTE ? 3 : 0;
     if (slot === 0) return;
     const key = pick.instrument * 4 + slot;
-    const owner = this.owners.get(key);
+    const owner = this.owners[key];
     if (owner === pick) return;
     if (owner !== undefined && !owner.done) {
       const what = slot === 1 ? 'bars' : slot === 2 ? 'trades' : 'quotes';
@@ -219,7 +219,7 @@ export class StreamMerger {
         `${pick.label} and ${owner.label} overlap in time (${what} of one instrument; ${pick.label} has a record at ${new Date(Number(at / 1_000_000n)).toISOString()} before ${owner.label} ends): the same data given twice, or two sources under one symbol; give each period once`,
       );
     }
-    this.owners.set(key, pick);
+    this.owners[key] = pick;
   }
 
   private wentBack(cursor: Cursor, record: number, hi: number, lo: number, lastHi: number, lastLo: number): never {
