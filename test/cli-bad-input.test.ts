@@ -119,6 +119,16 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     const spec = path.join(dir, 'sweep.yaml');
     writeFileSync(spec, [`base: ${path.resolve('config/examples/ema-cross.yaml')}`, `data: [${slice}]`, 'parameters:', '  fast: [5, 8]', 'set:', '  strategies[0].long.entry: "ema:{fast} >= ema:30"', '  strategies[0].long.exit: "ema:{fast} < ema:30"', ''].join('\n'));
     await refused(['sweep', spec, '--state', path.join(dir, 'sweeps'), '--attempts', '0'], /--attempts/);
+    // A data file that is not there fails every local run: said before any run starts.
+    const noData = path.join(dir, 'sweep-no-data.yaml');
+    writeFileSync(noData, readFileSync(spec, 'utf8').replace(`data: [${slice}]`, `data: [${path.join(dir, 'missing.csv')}]`));
+    await refused(['sweep', noData, '--state', path.join(dir, 'sweeps-no-data')], /invalid sweep spec: `data` .*missing\.csv does not exist/);
+    // A parameter no template sets: a warning (its runs would have the same configuration).
+    const unset = path.join(dir, 'sweep-unset.yaml');
+    writeFileSync(unset, readFileSync(spec, 'utf8').replace('  fast: [5, 8]', '  fast: [5, 8]\n  other: [1, 2]'));
+    const warned = await quantflow(['sweep', unset, '--state', path.join(dir, 'sweeps-unset'), '--workers', '1']);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain('sweep: warning: no `set` template names {other}: runs that differ only in it have the same configuration');
   });
 
   it('a YAML alias bomb as a sweep spec; --status on a missing state or without --id; an output that is the input', async () => {

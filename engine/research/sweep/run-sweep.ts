@@ -7,7 +7,7 @@
 // file name), the base configuration merged over the defaults, the planned runs and the bytes of
 // each data file: running the same spec over the same data again resumes it. An explicit id whose stored spec differs is refused.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { SweepStore, DEFAULT_STATE_DIR } from './sweep-store.js';
 import { planSweep, type SweepPlan } from './sweep-plan.js';
 import { baseDirectory, loadRunConfig, readBaseDocument, runDocument } from './run-config.js';
@@ -109,6 +109,16 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   if (options.queue && !/^rediss?:\/\//.test(options.queue.url)) throw new SweepError(`\`--queue\` must be a redis:// or rediss:// URL, was ${JSON.stringify(redactedUrl(options.queue.url))}`);
   const plan = planSweep(spec);
   if (plan.runs.length === 0) throw new SweepSpecError(`invalid sweep spec: no run left after the constraints (${plan.skipped.length} combinations skipped)`, 'constraints');
+  // A parameter no template sets gives runs whose configurations are the same.
+  const templated = new Set(spec.set.flatMap((entry) => (typeof entry.template === 'string' ? [...entry.template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]) : [])));
+  const unset = spec.parameters.map((p) => p.name).filter((name) => !templated.has(name));
+  if (unset.length > 0) options.log?.(`sweep: warning: no \`set\` template names ${unset.map((name) => `{${name}}`).join(', ')}: runs that differ only in ${unset.length === 1 ? 'it' : 'them'} have the same configuration`);
+  // Runs on this machine read the data here: a missing file fails them all, so say it now.
+  if (!options.queue) {
+    for (const source of spec.data) {
+      if (!source.startsWith('store:') && !source.startsWith('questdb://') && !existsSync(source)) throw new SweepSpecError(`invalid sweep spec: \`data\` ${source} does not exist`, 'data');
+    }
+  }
   if (spec.search.method === 'random' && plan.runs.length < spec.search.runs) {
     options.log?.(`sweep: a random search of ${spec.search.runs} runs was asked, the parameter space holds ${plan.runs.length} (after the constraints): every one of them runs`);
   }
