@@ -6,7 +6,7 @@
 // A source that cannot be opened is a DataSourceError naming it and why.
 // The QuestDB and store adapters are loaded when a source needs them: reading CSV files (a
 // sweep's main thread, most backtests) does not load the QuestDB client (undici) or LMDB.
-import { openCsvStream, type CsvStreamOptions } from '../files/index.js';
+import { openCsvStream, TimeCellParser, type CsvStreamOptions } from '../files/index.js';
 import type { MarketStream } from '../../engine/replay/index.js';
 
 /** A source that cannot be opened: names the source and why. */
@@ -102,30 +102,9 @@ function timeParam(source: string, name: string, value: string | null): bigint |
     if (value.length < 18 || value.length > 19 || BigInt(value) > 9_223_372_036_854_775_807n) throw new DataSourceError(`--data ${source}: ${rule}`);
     return BigInt(value);
   }
-  const ns = isoNs(value);
-  if (ns === null) throw new DataSourceError(`--data ${source}: ${rule}`);
+  // Digits were handled above; the rest is an ISO date or time, read by the CSV reader's strict
+  // parser (range-checked fields: no 2024-02-30, no 24:00), naive times as UTC.
+  const ns = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(value) ? new TimeCellParser().parse(value) : null;
+  if (typeof ns !== 'bigint') throw new DataSourceError(`--data ${source}: ${rule}`);
   return ns;
-}
-
-const ISO = /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?([zZ]|[+-][0-9]{2}:?[0-9]{2})?)?$/;
-
-/** ns since the epoch of a strict ISO 8601 date or time (no rollover: 2024-02-30 and 24:00 are null). */
-function isoNs(text: string): bigint | null {
-  const m = ISO.exec(text);
-  if (m === null) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const back = new Date(ms);
-  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return null;
-  let offsetMinutes = 0;
-  const zone = m[8];
-  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
-    const digits = zone.replace(':', '');
-    const hours = Number(digits.slice(1, 3));
-    const minutes = Number(digits.slice(3, 5));
-    if (hours > 23 || minutes > 59) return null;
-    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
-  }
-  const fraction = BigInt((m[7] ?? '').padEnd(9, '0') || '0');
-  return BigInt(ms) * 1_000_000n + fraction - BigInt(offsetMinutes) * 60_000_000_000n;
 }
