@@ -2,7 +2,7 @@
 // registry entry are written, and the filter output has one row per featured bar with
 // probabilities summing to 1, valid labels and increments adding up to the fit's
 // log-likelihood on the training file.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -58,6 +58,17 @@ describe.skipIf(skipWithout(sharedData([bars])))('quantflow regime fit / filter'
     );
     await expect(run('filter', '--model', 'missing', '--registry', path.join(dir, 'registry'), '--in', bars, '--out', path.join(dir, 'y.csv'))).rejects.toThrow(
       '--model: regime model "missing" version latest is not in the registry',
+    );
+  });
+});
+
+describe('quantflow regime fit on data that does not vary', () => {
+  it('refuses features that are constant over the rows, naming them', async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1, i)).toISOString()},100,100,100,100,${i % 2 === 0 ? 5 : 7}`);
+    const flat = path.join(dir, 'flat.csv');
+    writeFileSync(flat, `time,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    await expect(run('fit', '--in', flat, '--out', path.join(dir, 'flat.json'))).rejects.toThrow(
+      new UserFacingError(`${flat}: features logret, rvol:20 are constant over the 100 rows (constant prices or volume?): a regime model needs features that vary; give other data or --features`),
     );
   });
 });

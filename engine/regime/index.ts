@@ -5,7 +5,7 @@ export { checkFeatureMatrix, checkGaussianHmm, type CovarianceType, type Feature
 export { baumWelch, type BaumWelchOptions, type BaumWelchResult } from './baum-welch.js';
 export { fitGaussianHmm, restartInitialisations, type FitOptions, type FitResult } from './fit-gaussian-hmm.js';
 export { kMeansInitialisation } from './kmeans-initialisation.js';
-export { varianceFloors, DEFAULT_VARIANCE_FLOOR_FRACTION } from './variance-floor.js';
+export { varianceFloors, featureVariances, DEFAULT_VARIANCE_FLOOR_FRACTION } from './variance-floor.js';
 export { viterbi, type ViterbiResult } from './viterbi.js';
 export { ForwardFilter, scoreGaussianHmm } from './forward-filter.js';
 export { WasmForwardFilter, type HmmCoreExports, type WasmFilterBatch } from './wasm-forward-filter.js';

@@ -13,7 +13,7 @@ import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory
 import { ensureOutputFile } from '../output-paths.js';
 import {
   DEFAULT_FEATURE_SPEC, RegimeModelRegistry, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile, repeatedLabelsNote,
-  trainRegimeModel, writeRegimeModelFile, type HmmCoreExports, type RegimeModelRecord,
+  featureVariances, trainRegimeModel, writeRegimeModelFile, type HmmCoreExports, type RegimeModelRecord,
 } from '../../regime/index.js';
 
 interface FitFlags {
@@ -112,6 +112,12 @@ async function runFit(flags: FitFlags): Promise<void> {
   const { series } = await loadBarFiles([flags.in], { onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone }, log);
   const features = userErrors('--features', () => buildRegimeFeatures(series[0], spec));
   if (features.rows < Math.max(2, options.states)) throw new UserFacingError(`${flags.in}: ${features.rows} bars left after the features' warm-up; need at least ${Math.max(2, options.states)}`);
+  // A feature that never varies tells no state from another: the fit would only split noise in the others.
+  const variances = featureVariances(features);
+  const constant = features.spec.filter((_, f) => !(variances[f] > 0));
+  if (constant.length > 0) {
+    throw new UserFacingError(`${flags.in}: feature${constant.length > 1 ? 's' : ''} ${constant.join(', ')} ${constant.length > 1 ? 'are' : 'is'} constant over the ${features.rows} rows (constant prices or volume?): a regime model needs features that vary; give other data or --features`);
+  }
   const record = userErrors('regime fit', () => trainRegimeModel(features, options));
   writeRegimeModelFile(flags.out, record);
   log(`${flags.out}: ${record.model.states} states (${record.labels.join(', ')}), ${features.rows} rows, log-likelihood ${record.logLikelihood.toFixed(3)}, ${record.fit.iterations} iterations`);
