@@ -145,7 +145,6 @@ export class CsvMarketStream implements MarketStream {
       }
       if (!headerSeen) {
         headerSeen = true;
-        blankLines = 0;
         return;
       }
       if (blankLines > 0) {

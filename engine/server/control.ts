@@ -141,10 +141,4 @@ export class ControlGate {
       },
     };
   }
-
-  /** admit, then proceed: the reply for the client once the host is done. */
-  async execute(id: number, action: ControlAction, token: string | null, sessionId: number): Promise<ControlOutcomeReply> {
-    const admitted = await this.admit(id, action, token, sessionId);
-    return 'proceed' in admitted ? admitted.proceed() : admitted;
-  }
 }

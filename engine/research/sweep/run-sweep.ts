@@ -17,7 +17,7 @@ import { redactedUrl } from './queue-connection.js';
 import { buildSweepReport, type SweepReport } from './sweep-report.js';
 import { SweepError, SweepSpecError } from './sweep-errors.js';
 import type { RunResult, RunTask } from './execute-run.js';
-import type { SweepSpec } from './sweep-spec.js';
+import { templateParameters, type SweepSpec } from './sweep-spec.js';
 
 export interface SweepQueueOptions {
   readonly url: string;
@@ -110,7 +110,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const plan = planSweep(spec);
   if (plan.runs.length === 0) throw new SweepSpecError(`invalid sweep spec: no run left after the constraints (${plan.skipped.length} combinations skipped)`, 'constraints');
   // A parameter no template sets gives runs whose configurations are the same.
-  const templated = new Set(spec.set.flatMap((entry) => (typeof entry.template === 'string' ? [...entry.template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]) : [])));
+  const templated = new Set(spec.set.flatMap((entry) => templateParameters(entry.template)));
   const unset = spec.parameters.map((p) => p.name).filter((name) => !templated.has(name));
   if (unset.length > 0) options.log?.(`sweep: warning: no \`set\` template names ${unset.map((name) => `{${name}}`).join(', ')}: runs that differ only in ${unset.length === 1 ? 'it' : 'them'} have the same configuration`);
   // Runs on this machine read the data here: a missing file fails them all, so say it now.

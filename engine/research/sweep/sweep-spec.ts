@@ -148,6 +148,11 @@ export function loadSweepSpec(file: string): SweepSpec {
   return parseSweepSpec(text, absolute);
 }
 
+/** The parameter names a `set` template refers to (`{name}`), in order; none for a non-text value. */
+export function templateParameters(template: unknown): string[] {
+  return typeof template === 'string' ? [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]) : [];
+}
+
 /** Validates a spec given as YAML text; relative paths resolve against `file`'s directory. Throws SweepSpecError. */
 export function parseSweepSpec(text: string, file: string): SweepSpec {
   const lines = new LineCounter();
@@ -238,8 +243,8 @@ export function parseSweepSpec(text: string, file: string): SweepSpec {
       return fail(['set', keyPath], `is not a key path: ${(error as Error).message}`);
     }
     if (typeof template === 'string') {
-      for (const m of template.matchAll(/\{([^{}]*)\}/g)) {
-        if (!names.includes(m[1])) fail(['set', keyPath], `names an unknown parameter \`{${m[1]}}\` in ${JSON.stringify(template)} (parameters: ${names.join(', ')})`);
+      for (const name of templateParameters(template)) {
+        if (!names.includes(name)) fail(['set', keyPath], `names an unknown parameter \`{${name}}\` in ${JSON.stringify(template)} (parameters: ${names.join(', ')})`);
       }
     }
     return { path: keyPath, keys, template };
