@@ -5,6 +5,7 @@
 // credentials are needed. Ctrl-C stops it, journaled, exit 0.
 import { afterEach, describe, expect, test } from 'vitest';
 import { Journal, type JournalEntry } from '../engine/journal/index.js';
+import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
 import { PATH, RunHarness, until } from './run-harness.js';
 
 const harness = new RunHarness();
@@ -55,5 +56,15 @@ describe('quantflow run --mode paper against the Binance simulator', () => {
     expect(entries.filter((e) => e.type === 'submit' || e.type === 'cancel' || e.type === 'replace'), 'no venue command journaled').toEqual([]);
     expect(entries.filter((e) => e.type === 'inbound').length).toBeGreaterThanOrEqual(PATH.length - 1);
     expect((entries.filter((e) => e.type === 'modeChanged') as { why: string }[]).map((e) => e.why).join('\n')).toMatch(/session stopped \(on exit cancel\)/);
+
+    // Live on the paper session's journal is refused before anything reaches the venue: the
+    // journal's pipeline fills in the core's simulated venue, so every order would fill twice.
+    const requestsBefore = sim.requests.length;
+    const live = harness.start(['--mode', 'live', '--config', config, '--i-understand-live'], { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET });
+    const refused = await live.exit;
+    expect(refused.code, live.stderr).toBe(2);
+    expect(live.stderr).toMatch(/--mode live: journal .* was started by a paper session.*give this live session a journal of its own with --journal DIR/);
+    expect(live.stderr).not.toMatch(/\n\s+at /);
+    expect(sim.requests.slice(requestsBefore).filter((r) => /\/api\/v3\/(order|account|myTrades|userDataStream)/.test(r.path))).toEqual([]);
   }, 120_000);
 });

@@ -104,8 +104,13 @@ async function runCommand(flags: RunFlags): Promise<void> {
   let shadowSpec;
   let strategies: Map<string, number[]> = new Map();
   // A restart trades the pipeline its journal started with (its account start included), so recovery replays the same decisions.
-  const journaledPipeline = firstJournaledPipeline(journalDir);
-  const journaledSpec = journaledPipeline !== null ? pipelineFromJson(journaledPipeline) : null;
+  const journaled = firstJournaledSession(journalDir);
+  // A journal keeps the mode its first session started in: a paper journal's pipeline fills in the
+  // core's simulated venue, so live on it would fill every order twice (there and at the venue).
+  if (journaled !== null && journaled.mode !== mode) {
+    throw new UserFacingError(`--mode ${mode}: journal ${journalDir} was started by a ${journaled.mode} session, and a journal keeps its first session's mode (${journaled.mode === 'paper' ? 'its pipeline fills orders in the simulated venue' : 'its orders went to the venue'}); give this ${mode} session a journal of its own with --journal DIR (a new directory)${flags.journal === undefined ? ' or live.journal' : ''}`);
+  }
+  const journaledSpec = journaled !== null ? pipelineFromJson(journaled.pipelineJson) : null;
   // Live orders are numbered in the journal's own range of ids (a new journal picks one), so no other journal's session on the account sends the same client order ids.
   const orderIds = mode !== 'live' ? undefined : journaledSpec ? journaledOrderIds(journalDir, journaledSpec) : OrderIdRange.pick();
   try {
@@ -352,11 +357,11 @@ function journaledOrderIds(dir: string, spec: PipelineSpec): OrderIdRange {
   }
 }
 
-/** The pipeline the journal's first session started with (null: a new journal). */
-function firstJournaledPipeline(dir: string): string | null {
+/** The mode and pipeline the journal's first session started with (null: a new journal). */
+function firstJournaledSession(dir: string): { mode: string; pipelineJson: string } | null {
   const journal = Journal.open(dir, { durability: { mode: 'async' } });
   try {
-    for (const { entry } of journal.read(1n)) if (entry.type === 'sessionStarted') return entry.pipelineJson;
+    for (const { entry } of journal.read(1n)) if (entry.type === 'sessionStarted') return { mode: entry.mode, pipelineJson: entry.pipelineJson };
     return null;
   } finally {
     journal.close();
