@@ -115,7 +115,8 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
     await until('3 trades, quotes and a bar', () => h.records.filter(({ r }) => kindOf(r) === EventKind.TRADE).length >= 3
       && h.records.some(({ r }) => kindOf(r) === EventKind.QUOTE) && h.records.some(({ r }) => kindOf(r) === EventKind.BAR));
     const trades = h.records.filter(({ r }) => kindOf(r) === EventKind.TRADE).map(({ r }) => r);
-    expect(trades.map((t) => [t.price, t.size, Number(t.id)])).toEqual([[50_010, 0.5, 3], [50_020, 0.25, 4], [50_030, 0.1, 5]]);
+    // Trade ids are per product (the setup printed one BTC-USD trade, id 1).
+    expect(trades.map((t) => [t.price, t.size, Number(t.id)])).toEqual([[50_010, 0.5, 2], [50_020, 0.25, 3], [50_030, 0.1, 4]]);
     expect(trades[0].tsExchange).toBe(BigInt(t0 + 1000) * 1_000_000n);
     const quote = h.records.find(({ r }) => kindOf(r) === EventKind.QUOTE)!.r;
     expect([quote.a, quote.b], 'best bid / ask').toEqual([50_009.99, 50_010.01]);

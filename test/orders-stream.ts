@@ -127,7 +127,7 @@ export function runStream(commands: readonly OrderCommand[], target: StreamTarge
   const known: VenueOrder[] = [];
   const held: VenueEvent[] = [];
   const fillIds: number[] = [];
-  const appliedFillIds = new Set<number>();
+  const appliedFillIds = new Set<string>();
   let nextFillId = 1;
   let nextUnknown = 0n;
 
@@ -161,8 +161,10 @@ export function runStream(commands: readonly OrderCommand[], target: StreamTarge
       const out = call(() => target.orders.applyVenueEvent(event));
       if (out === undefined) return;
       records.push(...out);
-      if ((event.kind & EventKind.FILL) !== 0 && (event.b === 0 || !appliedFillIds.has(event.b))) {
-        if (event.b !== 0) appliedFillIds.add(event.b);
+      // A fill id is one fill within its instrument (venues such as Binance number trades per symbol).
+      const fillKey = `${event.instrument}:${event.b}`;
+      if ((event.kind & EventKind.FILL) !== 0 && (event.b === 0 || !appliedFillIds.has(fillKey))) {
+        if (event.b !== 0) appliedFillIds.add(fillKey);
         fills.push({ instrument: event.instrument, qty: event.size });
       }
     };

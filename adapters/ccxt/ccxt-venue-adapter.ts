@@ -95,6 +95,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private readonly tracker: OrderTracker;
   private readonly fillIds: FillIds;
   private readonly journaled: JournaledFills | undefined;
+  /** Venue time of this process's first order submission, ns (0: none yet): missed fills of a symbol with none journaled are asked from it. */
+  private firstSubmitNs = 0n;
   private readonly ownOrders: OwnOrderIds;
   /** Orders an earlier process sent, being recovered into the tracker, by decimal venue order id (true: ours). */
   private readonly recoveries = new Map<number, Promise<boolean>>();
@@ -197,6 +199,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   // ---- orders ---------------------------------------------------------------------------------
 
   submit(order: VenueOrderRequest): void {
+    if (this.firstSubmitNs === 0n) this.firstSubmitNs = this.clock.venueNowNs();
     this.tracker.submitted(order);
     const now = this.clock.venueNowNs();
     const refuse = (rule: string, reason: string) => {
@@ -300,28 +303,42 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
    * FILL records the journal lacks; an order an earlier process sent is recovered into the
    * tracker first (its journaled fills counted as seen), and the fills the tracker has not
    * counted are counted now (so none is emitted again live). 'venue' fill ids (Binance): every
-   * fill of ours with a trade id above `fillId` (those this process emitted already too), in id
-   * order. 'assigned' (Coinbase): the fills from the last known fill's venue time minus the
-   * margin on, less those the tracker counted (this process) or the journal holds, numbered above
-   * the last fill id in time order.
+   * fill of ours with a trade id above the last one the journal holds, in id order (those this
+   * process emitted already too). The venue numbers trades per symbol, so with
+   * `lastFillIdByInstrument` (what the journal holds, per instrument) each symbol is asked from its
+   * own last id; a symbol with none journaled is asked by time from the first order known (the
+   * journal's, or this process's first submission) minus the margin, or not at all when no order
+   * is known (no fill can be ours). Without it, every symbol is asked above `fillId`.
+   * 'assigned' (Coinbase): the fills from the last known fill's venue time minus the margin on,
+   * less those the tracker counted (this process) or the journal holds, numbered above the last
+   * fill id in time order.
    */
-  async fillsSince(fillId: bigint): Promise<Uint8Array[]> {
+  async fillsSince(fillId: bigint, lastFillIdByInstrument?: ReadonlyMap<number, bigint>): Promise<Uint8Array[]> {
     if (this.profile.fillIds === 'assigned') return this.fillsSinceByTime();
-    const fills = new Map<number, FillFacts>();
+    const fills = new Map<string, { instrument: number; id: number; facts: FillFacts }>();
+    const journaledOrderNs = this.journaled?.firstOrderNs ?? 0n;
+    const firstOrderNs = journaledOrderNs > 0n && (this.firstSubmitNs === 0n || journaledOrderNs < this.firstSubmitNs) ? journaledOrderNs : this.firstSubmitNs;
     for (const { instrument, symbol } of this.config.instruments) {
-      const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchFills(this.exchange, symbol, { fillId: Number(fillId) + 1 }));
+      const journaledId = lastFillIdByInstrument === undefined ? fillId : lastFillIdByInstrument.get(instrument);
+      if (journaledId === undefined && firstOrderNs === 0n) continue;
+      const after = journaledId === undefined ? null : Number(journaledId);
+      const from = after !== null ? { fillId: after + 1 } : { sinceMs: Math.max(0, Number(firstOrderNs / 1_000_000n) - this.config.fillRecoveryMarginMs) };
+      const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchFills(this.exchange, symbol, from));
       const quote = symbol.split('/')[1];
       for (const venueTrade of trades) {
         const facts = fillFactsOf(this.profile.ids.trade(venueTrade), quote);
         const id = this.fillIds.peek(facts.tradeId)!;
-        if (BigInt(id) <= fillId || fills.has(id)) continue;
+        const key = `${instrument}:${id}`;
+        if ((after !== null && id <= after) || fills.has(key)) continue;
         if (!this.tracker.hasVenueOrder(facts.venueOrderId) && !(await this.recoverVenueOrder(instrument, facts.venueOrderId))) continue; // not ours
-        fills.set(id, facts);
+        fills.set(key, { instrument, id, facts });
       }
     }
     const out: Uint8Array[] = [];
     const now = this.clock.venueNowNs();
-    for (const [id, facts] of [...fills].sort((a, b) => a[0] - b[0])) {
+    // Venue time, then instrument, then id: one order whatever order the symbols were asked in.
+    const ordered = [...fills.values()].sort((a, b) => (a.facts.tsExchange !== b.facts.tsExchange ? (a.facts.tsExchange < b.facts.tsExchange ? -1 : 1) : a.instrument - b.instrument || a.id - b.id));
+    for (const { id, facts } of ordered) {
       const owner = this.tracker.owner(facts.venueOrderId)!;
       if (!this.tracker.seen(facts.venueOrderId, facts.tradeId)) { out.push(...this.collectFills([facts])); continue; }
       const bytes = new Uint8Array(EVENT_BYTES);

@@ -1,11 +1,12 @@
 // The inbound half of the write-ahead rule: every record a venue sends is appended to the
 // journal, with the inbound sequence it will be published at, before it is published to the
 // core. Tracks what recovery and reconciliation need: the next inbound sequence, the last
-// market sequence and the last fill id the journal holds.
+// market sequence and the last fill id the journal holds, overall and per instrument (venues such
+// as Binance number trades per symbol: one symbol's ids say nothing of another's).
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EngineHost } from '../threads/index.js';
 import type { Journal } from '../journal/index.js';
-import { EV_B, EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
+import { EV_B, EV_INSTRUMENT, EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { crashPoint } from './crash-points.js';
 
 export class JournaledInbound {
@@ -13,6 +14,8 @@ export class JournaledInbound {
   nextInboundSeq: bigint;
   lastMarketSeq = 0n;
   lastFillId = 0n;
+  /** The largest fill id journaled per instrument (an instrument absent: none). */
+  readonly lastFillIdByInstrument = new Map<number, bigint>();
   private readonly view = new DataView(new ArrayBuffer(64));
   private readonly scratch = new Uint8Array(this.view.buffer);
 
@@ -28,6 +31,8 @@ export class JournaledInbound {
     if (kind === EventKind.FILL) {
       const fillId = BigInt(Math.trunc(this.view.getFloat64(EV_B, true)));
       if (fillId > this.lastFillId) this.lastFillId = fillId;
+      const instrument = this.view.getInt32(EV_INSTRUMENT, true);
+      if (fillId > (this.lastFillIdByInstrument.get(instrument) ?? 0n)) this.lastFillIdByInstrument.set(instrument, fillId);
     }
   }
 

@@ -209,12 +209,15 @@ function onExitCancelRecord(orderId: bigint, instrument: number, nowNs: bigint, 
 interface CheckpointStream {
   readonly lastMarketSeq: bigint;
   readonly lastFillId: bigint;
+  /** The last fill id per instrument (venues such as Binance number trades per symbol). */
+  readonly lastFillIdByInstrument: ReadonlyMap<number, bigint>;
   readonly halted: boolean;
 }
 
 /** A checkpoint's meta: the stream position, and the core build whose state layout its image holds. */
 function checkpointMeta(stream: CheckpointStream): Record<string, string | number> {
-  return { lastMarketSeq: stream.lastMarketSeq.toString(), lastFillId: stream.lastFillId.toString(), halted: stream.halted ? 1 : 0, core: coreBuildHash() };
+  const byInstrument = [...stream.lastFillIdByInstrument].map(([instrument, id]) => `${instrument}:${id}`).join(',');
+  return { lastMarketSeq: stream.lastMarketSeq.toString(), lastFillId: stream.lastFillId.toString(), lastFillIds: byInstrument, halted: stream.halted ? 1 : 0, core: coreBuildHash() };
 }
 
 /**
@@ -233,11 +236,15 @@ function checkpointOfThisBuild(latest: CoreSnapshot | null, log: (line: string) 
 }
 
 function checkpointStream(meta: Record<string, string | number>, path: string): CheckpointStream {
-  const { lastMarketSeq, lastFillId, halted } = meta;
-  if (typeof lastMarketSeq !== 'string' || typeof lastFillId !== 'string' || (halted !== 0 && halted !== 1)) {
-    throw new JournalDivergenceError(`journal ${path}: the latest checkpoint lacks the stream position (lastMarketSeq, lastFillId, halted)`);
+  const { lastMarketSeq, lastFillId, lastFillIds, halted } = meta;
+  if (typeof lastMarketSeq !== 'string' || typeof lastFillId !== 'string' || typeof lastFillIds !== 'string' || !/^(\d+:\d+(,\d+:\d+)*)?$/.test(lastFillIds) || (halted !== 0 && halted !== 1)) {
+    throw new JournalDivergenceError(`journal ${path}: the latest checkpoint lacks the stream position (lastMarketSeq, lastFillId, lastFillIds, halted)`);
   }
-  return { lastMarketSeq: BigInt(lastMarketSeq), lastFillId: BigInt(lastFillId), halted: halted === 1 };
+  const lastFillIdByInstrument = new Map(lastFillIds === '' ? [] : lastFillIds.split(',').map((pair) => {
+    const [instrument, id] = pair.split(':');
+    return [Number(instrument), BigInt(id)] as const;
+  }));
+  return { lastMarketSeq: BigInt(lastMarketSeq), lastFillId: BigInt(lastFillId), lastFillIdByInstrument, halted: halted === 1 };
 }
 
 export class JournalDivergenceError extends Error {}
@@ -313,7 +320,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     let restore: CoreCheckpoint | undefined;
     let journalFrom = 1n;
     /** Where the journal stood at the checkpoint: so recovery reads only the records after it. */
-    let stream: CheckpointStream = { lastMarketSeq: 0n, lastFillId: 0n, halted: false };
+    let stream: CheckpointStream = { lastMarketSeq: 0n, lastFillId: 0n, lastFillIdByInstrument: new Map(), halted: false };
     if (latest) {
       const image = new Uint8Array(CHECKPOINT_IMAGE_BYTES);
       snapshots.restoreInto(latest, image, 0);
@@ -382,6 +389,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     const inbound = new JournaledInbound(host, journal, restore ? restore.inboundSeq : 0n);
     inbound.lastMarketSeq = stream.lastMarketSeq;
     inbound.lastFillId = stream.lastFillId;
+    for (const [instrument, id] of stream.lastFillIdByInstrument) inbound.lastFillIdByInstrument.set(instrument, id);
     const journaled: Uint8Array[] = [];
     let replayed = 0;
     let journaledHalted = stream.halted;
@@ -788,7 +796,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
             crashPoint('snapshot-before-store');
             snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {
               counters: checkpoint.counters.join(','),
-              ...checkpointMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, halted: journaledHalted }),
+              ...checkpointMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, lastFillIdByInstrument: inbound.lastFillIdByInstrument, halted: journaledHalted }),
             });
             crashPoint('snapshot-after-store');
           } finally {
@@ -827,7 +835,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           crashPoint('snapshot-before-store');
           snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {
           counters: checkpoint.counters.join(','),
-          ...checkpointMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, halted: journaledHalted }),
+          ...checkpointMeta({ lastMarketSeq: inbound.lastMarketSeq, lastFillId: inbound.lastFillId, lastFillIdByInstrument: inbound.lastFillIdByInstrument, halted: journaledHalted }),
         });
           crashPoint('snapshot-after-store');
           lastCheckpoint = checkpoint.inboundSeq;

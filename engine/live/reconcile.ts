@@ -161,7 +161,7 @@ export async function reconcile(
   checkForeignOrderPolicy(policy, adapter);
   const status = await adapter.status();
   // 1. Fills the journal lacks, then market records, in the order the venue sent them.
-  for (const fill of await adapter.fillsSince(inbound.lastFillId)) {
+  for (const fill of await adapter.fillsSince(inbound.lastFillId, inbound.lastFillIdByInstrument)) {
     inbound.journalAndPublish(fill, 0n);
     report.missedFills++;
   }

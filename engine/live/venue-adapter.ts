@@ -117,8 +117,13 @@ export interface VenueAdapter {
   /** null when the venue has never seen the client order id. */
   order(clientOrderId: string): Promise<VenueOrderView | null>;
   positions(): Promise<VenuePosition[]>;
-  /** FILL records with a fill id above `fillId`, in fill-id order. */
-  fillsSince(fillId: bigint): Promise<Uint8Array[]>;
+  /**
+   * FILL records with a fill id above `fillId`, in fill-id order. `lastFillIdByInstrument` is the
+   * largest fill id the journal holds per instrument (an instrument absent: none journaled), for
+   * venues that number fills per instrument (Binance numbers trades per symbol); others may
+   * ignore it.
+   */
+  fillsSince(fillId: bigint, lastFillIdByInstrument?: ReadonlyMap<number, bigint>): Promise<Uint8Array[]>;
   /**
    * Optional (reconciliation policy 'adopt' needs it; push adapters do not have it): venue order
    * `clientOrderId`, not one of ours, is engine order `orderId` from now on. Its later records

@@ -3,6 +3,11 @@
 // count) the core keeps in the ORDERS header (wasm/assembly/orders/order-events.ts seenFill).
 import { FILL_ID_MEMORY } from '../order-layout.js';
 
+/** A fill's de-duplication key: its id within its instrument (the core's fillKey; venues such as Binance number trades per symbol). */
+export function fillKeyOf(fillId: bigint, instrument: number): bigint {
+  return fillId ^ (BigInt(instrument & 0x7ff) << 53n);
+}
+
 export class FillIdMemory {
   private readonly seen = new Set<bigint>();
   private readonly fifo: bigint[] = new Array<bigint>(FILL_ID_MEMORY).fill(0n);
@@ -15,7 +20,7 @@ export class FillIdMemory {
     this.count = 0;
   }
 
-  /** True when `fillId` was applied before; otherwise remembers it (forgetting the oldest). */
+  /** True when the fill with key `fillId` (fillKeyOf) was applied before; otherwise remembers it (forgetting the oldest). */
   seenBefore(fillId: bigint): boolean {
     if (this.seen.has(fillId)) return true;
     if (this.count === FILL_ID_MEMORY) {

@@ -16,6 +16,7 @@ import type { OrderFlowRecord } from '../order-records.js';
 import { isLiveState, isTerminalState } from '../order-state.js';
 import type { OrderSlotState, OrderTableCounters } from '../read-order-table.js';
 import { OrderSlotTable, type MutableSlot } from './order-slot-table.js';
+import { fillKeyOf } from './fill-id-memory.js';
 
 const ERR_BAD_ARGUMENT = -6;
 const ERR_RISK_NOT_READY = -80;
@@ -494,7 +495,7 @@ export class ReferenceOrderTable implements OrderManager {
     const fillId = truncateU64(event.b);
     if (!Number.isFinite(qty) || qty === 0 || !Number.isFinite(price) || price <= 0 || !Number.isFinite(fee)) return ERR_BAD_ARGUMENT;
     const notice = (code: number, state: number) => this.writeNotice(code, instrument, ts, clock, price, qty, state, id);
-    if (fillId !== 0n && this.table.fillIds.seenBefore(fillId)) {
+    if (fillId !== 0n && this.table.fillIds.seenBefore(fillKeyOf(fillId, instrument))) {
       notice(L.NOTICE_DUPLICATE_FILL, 0);
       return 0;
     }

@@ -1,7 +1,7 @@
 // The simulator's truth: balances, working orders and their fills, the public trade tape and
 // 1m klines per symbol. A simple matcher: market orders fill at the last trade price (split in
 // `marketFillParts` fills); resting limits fill when a tape trade crosses them (partially when the
-// trade is smaller), at their limit; every fill is a tape trade with its own trade id. Submissions
+// trade is smaller), at their limit; every fill is a tape trade with its own trade id, numbered per symbol as Binance and Coinbase number them (two symbols' ids overlap). Submissions
 // are counted per client order id, so a duplicate submission is visible.
 import { onStep, type SimMarket } from './markets.js';
 
@@ -60,12 +60,19 @@ export class VenueBook {
   /** Market orders fill this many bps worse than the last price (rounded to the tick): slippage for drift tests. */
   marketSlippageBps = 0;
   /** Trade ids skipped before the next print (a sequence-gap fault: the skipped ids are still on the REST tape). */
-  private nextTradeId = 1;
+  /** The next trade id of each symbol: Binance numbers trades per symbol, so two symbols' ids overlap. */
+  private readonly nextTradeIds = new Map<string, number>();
   private nextOrderId = 1000;
 
   constructor(markets: readonly SimMarket[], balances: Record<string, number>, private readonly out: BookListener) {
     for (const m of markets) { this.markets.set(m.symbol, m); this.tape.set(m.symbol, []); this.klines.set(m.symbol, new Map()); }
     for (const [asset, free] of Object.entries(balances)) this.balances.set(asset, { free, locked: 0 });
+  }
+
+  private nextTradeId(symbol: string): number {
+    const id = this.nextTradeIds.get(symbol) ?? 1;
+    this.nextTradeIds.set(symbol, id + 1);
+    return id;
   }
 
   market(symbol: string): SimMarket {
@@ -175,7 +182,7 @@ export class VenueBook {
     const m = this.market(order.symbol);
     const quote = round8(price * qty);
     const commission = round8(quote * FEE_RATE);
-    const trade: TapeTrade = { id: this.nextTradeId++, price, qty, time: now, buyerMaker: maker ? order.side === 'BUY' : order.side === 'SELL' };
+    const trade: TapeTrade = { id: this.nextTradeId(order.symbol), price, qty, time: now, buyerMaker: maker ? order.side === 'BUY' : order.side === 'SELL' };
     const fill: SimFill = { tradeId: trade.id, price, qty, commission, time: now, maker };
     order.fills.push(fill);
     order.executedQty = round8(order.executedQty + qty);
@@ -204,7 +211,7 @@ export class VenueBook {
   /** Skips `count` trade ids: they exist on the REST tape (as trades at the last price) but are never streamed. */
   skipTradeIds(symbol: string, count: number, now: number): void {
     const price = this.lastPrice.get(symbol) ?? 1;
-    for (let i = 0; i < count; i++) this.print(symbol, { id: this.nextTradeId++, price, qty: 0.001, time: now, buyerMaker: false }, false);
+    for (let i = 0; i < count; i++) this.print(symbol, { id: this.nextTradeId(symbol), price, qty: 0.001, time: now, buyerMaker: false }, false);
   }
 
   /** A print on the public tape by someone else: fills crossing resting limits first (each its own trade id), then the rest. */
@@ -220,7 +227,7 @@ export class VenueBook {
       this.fill(o, o.price, q, true, now);
       this.out.balances([m.base, m.quote], now);
     }
-    if (left > 0) this.print(symbol, { id: this.nextTradeId++, price, qty: left, time: now, buyerMaker });
+    if (left > 0) this.print(symbol, { id: this.nextTradeId(symbol), price, qty: left, time: now, buyerMaker });
   }
 
   private print(symbol: string, trade: TapeTrade, stream = true): void {

@@ -88,7 +88,18 @@ export function lastFilledSlot(): i32 {
   return lastFillSlot;
 }
 
-/** True when `fillId` was applied before; otherwise remembers it (forgetting the oldest). */
+/**
+ * The de-duplication key of a fill: its id within its instrument. Venues such as Binance number
+ * trades per symbol, so two instruments' fills may carry one id; fill ids travel as f64 (exact
+ * below 2^53) and instruments are below 2^11, so the key is exact for every id a record holds.
+ */
+// @ts-ignore: decorator
+@inline
+function fillKey(fillId: u64, instrument: i32): u64 {
+  return fillId ^ (<u64>(instrument & 0x7ff) << 53);
+}
+
+/** True when the fill with key `fillId` (fillKey) was applied before; otherwise remembers it (forgetting the oldest). */
 function seenFill(fillId: u64): bool {
   const index = <usize>FILL_ID_INDEX_OFFSET;
   if (idIndexGet(index, FILL_ID_INDEX_CAPACITY, fillId) >= 0) return true;
@@ -327,7 +338,7 @@ function onFill(record: usize, clock: i64, ring: i32): i32 {
   const fillId = <u64>load<f64>(record, EV_B);
   const ts = load<i64>(record, EV_TS_EXCHANGE);
   if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(price) || price <= 0.0 || !isFinite<f64>(fee)) return ERR_BAD_ARGUMENT;
-  if (fillId != 0 && seenFill(fillId)) {
+  if (fillId != 0 && seenFill(fillKey(fillId, instrument))) {
     writeNotice(ring, NOTICE_DUPLICATE_FILL, instrument, ts, clock, price, qty, 0, id);
     return EVENT_IGNORED;
   }
