@@ -46,6 +46,12 @@ export type BacktestModelReport =
     readonly source: string;
     readonly name: string;
     readonly hash: string;
+    /**
+     * Whether the fold graphs carry their training provenance (fold, availableFromNs), checked
+     * against model.json at load ('embedded'), or none ('absent': older or hand-built graphs,
+     * served on model.json's word).
+     */
+    readonly provenance: 'embedded' | 'absent';
     /** Instruments whose decisions waited for the model. */
     readonly instruments: readonly string[];
     /** Fusion instruments the model could not serve, with the reason. */
@@ -102,6 +108,7 @@ export function servedModelReport(input: ServedModelInput): BacktestModelReport 
     source: input.source,
     name: set.metadata.name,
     hash: set.hash,
+    provenance: set.bundle.provenance,
     instruments: input.instruments,
     without: input.without,
     folds: set.metadata.folds.map((fold, k) => ({ fold: k, availableFrom: isoOf(fold.availableFromNs), rows: stats.rowsPerFold[k] })),
@@ -144,6 +151,7 @@ export function modelSummaryLines(report: BacktestModelReport): string[] {
   const lines = [
     `ML expert: ${report.name} (${report.hash.slice(0, 12)}, ${report.source}) on ${report.instruments.length > 0 ? report.instruments.join(', ') : 'no instrument'}: ${count(report.predictions)} predictions ahead in ${report.aheadSeconds.toFixed(2)} s (${answersText(report)}; folds ${report.folds.map((f) => count(f.rows)).join(' / ')}); ${count(report.onTime)} decisions on time, ${count(report.timeouts)} without it (${count(report.noFoldBars)} bars before the first fold was trained), ${count(report.nonFiniteRows)} warm-up bars, ${count(report.crossedRows)} crossed`,
   ];
+  if (report.provenance === 'absent') lines.push('ML expert: the fold graphs carry no quantflow.fold / quantflow.availableFromNs metadata (trained before it was written, or built by hand): each fold serves from model.json\'s availableFromNs, not checked against the graph');
   for (const { symbol, reason } of report.without) lines.push(`ML expert absent on ${symbol}: ${reason}`);
   return lines;
 }

@@ -1,11 +1,13 @@
 // A model in memory: its validated metadata, the canonical model.json text and each fold's ONNX
 // bytes, with the version hash over them. Built from a model directory (readModelDir) or from
-// the registry's stored bytes (modelBundle); both verify every fold's sha256.
+// the registry's stored bytes (modelBundle); both verify every fold's sha256 and each graph's
+// embedded training provenance (fold-provenance.ts: its fold, availableFromNs, horizon, features).
 //
 //   version hash = sha256( utf8(canonicalJson(model.json)) || fold-0.onnx || fold-1.onnx || ... )
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { checkFoldProvenance, type FoldProvenance } from './fold-provenance.js';
 import { ModelContractError } from './model-errors.js';
 import { canonicalJson, checkModelMetadata, type QuantileModelMetadata } from './model-metadata.js';
 
@@ -19,6 +21,8 @@ export interface ModelBundle {
   readonly foldBytes: readonly Uint8Array[];
   /** Where the bytes came from, for messages: a directory or `registry DIR model HASH`. */
   readonly origin: string;
+  /** Whether the graphs carry their training provenance, checked against model.json ('embedded'), or none ('absent': older models). */
+  readonly provenance: FoldProvenance;
 }
 
 export function sha256Hex(bytes: Uint8Array | string): string {
@@ -44,8 +48,9 @@ export function modelBundle(doc: unknown, foldBytes: readonly Uint8Array[], orig
       throw new ModelContractError(`${path.join(origin, fold.file)}: sha256 is ${actual}, model.json \`folds[${k}].sha256\` says ${fold.sha256} (the file changed after training, or the metadata belongs to another model)`);
     }
   });
+  const provenance = checkFoldProvenance(metadata, foldBytes, origin);
   const canonical = canonicalJson(doc);
-  return { hash: modelVersionHash(canonical, foldBytes), metadata, canonical, foldBytes, origin };
+  return { hash: modelVersionHash(canonical, foldBytes), metadata, canonical, foldBytes, origin, provenance };
 }
 
 /** Reads and verifies a model directory (model.json + fold-<k>.onnx). */

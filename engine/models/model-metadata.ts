@@ -145,7 +145,21 @@ function checkFeatureToken(c: Checker, token: Json, path: string): string {
   return text;
 }
 
-function fold(c: Checker, value: Json, k: number, features: readonly string[], params: JsonObject): FoldMetadata {
+/** How far before train.endNs a fold's last training label may end: the purge gap and horizonBars bars. */
+interface TrainingLag {
+  readonly purgeNs: bigint;
+  readonly horizonNs: bigint;
+}
+
+const UNIT_NS: Readonly<Record<string, bigint>> = { ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n, d: 86_400_000_000_000n, w: 604_800_000_000_000n };
+
+/** A checked `timeframe` ("1h", "15m", ...) in nanoseconds. */
+function timeframeNs(timeframe: string): bigint {
+  const match = /^([1-9][0-9]*)(ms|s|m|h|d|w)$/.exec(timeframe)!;
+  return BigInt(match[1]) * UNIT_NS[match[2]];
+}
+
+function fold(c: Checker, value: Json, k: number, features: readonly string[], params: JsonObject, lag: TrainingLag): FoldMetadata {
   const path = `folds[${k}]`;
   const o = c.object(value, path);
   const index = c.integer(o.index, `${path}.index`, 0);
@@ -155,9 +169,16 @@ function fold(c: Checker, value: Json, k: number, features: readonly string[], p
   const train = range(c, o.train, `${path}.train`, 1);
   const validation = range(c, o.validation, `${path}.validation`, 0);
   const availableFromNs = c.ns(o.availableFromNs, `${path}.availableFromNs`);
-  // train.endNs may be the last training bar or the window's exclusive end (rows whose label
-  // crosses it purged), so availableFromNs is only bounded below by the first training bar.
   if (availableFromNs < train.startNs) c.fail(`${path}.availableFromNs`, o.availableFromNs, `must be >= ${path}.train.startNs ${train.startNs} (a training label ends after its bar)`);
+  // quantflow train keeps the training rows whose label ends before train.endNs - purgeNs and
+  // availableFromNs is the latest of those label ends: with a bar every `timeframe`, the row
+  // horizonBars bars before the window's last bar is kept and its label ends at that bar, within
+  // one bar of train.endNs - purgeNs. Earlier by more than horizonBars bars (slack for missing
+  // bars) means the fold would serve bars inside its own training window.
+  const earliest = train.endNs - lag.purgeNs - lag.horizonNs;
+  if (availableFromNs < earliest) {
+    c.fail(`${path}.availableFromNs`, o.availableFromNs, `must be >= ${path}.train.endNs ${train.endNs} - folding.purgeNs ${lag.purgeNs} - target.horizonBars x timeframe ${lag.horizonNs} = ${earliest} (the fold's training labels end there: an earlier availableFromNs serves bars inside its training window)`);
+  }
 
   const m = c.object(o.metrics, `${path}.metrics`);
   const pinballObject = c.object(m.pinball, `${path}.metrics.pinball`);
@@ -270,7 +291,11 @@ export function checkModelMetadata(doc: Json, file: string): QuantileModelMetada
 
   const foldList = c.array(o.folds, 'folds');
   if (foldList.length === 0) c.fail('folds', o.folds, 'must hold at least one fold');
-  const folds = foldList.map((f, k) => fold(c, f, k, features, params));
+  // `folding` (written by quantflow train, optional in the contract): its purge gap, else none.
+  const folding = o.folding === undefined ? undefined : c.object(o.folding, 'folding');
+  const purgeNs = folding?.purgeNs === undefined ? 0n : c.ns(folding.purgeNs, 'folding.purgeNs');
+  const lag: TrainingLag = { purgeNs, horizonNs: BigInt(horizonBars) * timeframeNs(timeframe) };
+  const folds = foldList.map((f, k) => fold(c, f, k, features, params, lag));
   for (let k = 1; k < folds.length; k++) {
     if (folds[k].availableFromNs <= folds[k - 1].availableFromNs) {
       c.fail(`folds[${k}].availableFromNs`, String(folds[k].availableFromNs), `must be > folds[${k - 1}].availableFromNs ${folds[k - 1].availableFromNs} (folds are in walk-forward order)`);
