@@ -101,6 +101,28 @@ describe('the ahead cache keyed by the bars', () => {
   }, 180_000);
 });
 
+describe('the ahead cache and model.threads', () => {
+  it('answers computed in this thread with 2 intra-op threads are never served to a threads: 1 run', async () => {
+    const cache = tempCache();
+    // The last 3,500 bars: fewer rows than aheadMinRows, so the answers are computed in this thread.
+    const tail = MemoryStream.fromRecords(bars, bars.bytes.slice((bars.expectedRows - 3500) * RECORD_BYTES));
+    const two = await QuantileModelSet.load(MODEL, { threads: 2, aheadWorkers: 1 });
+    try {
+      const stored = await modelRecordsAhead(two, instrumentOf(tail), { cache });
+      expect([stored.stats.cacheHits, stored.stats.cacheMisses], 'the 2-thread run computes and stores').toEqual([0, 1]);
+      const one = await modelRecordsAhead(set, instrumentOf(tail), { cache });
+      expect([one.stats.cacheHits, one.stats.cacheMisses], 'the threads: 1 run misses the 2-thread answers').toEqual([0, 1]);
+      const reference = await modelRecordsAhead(set, instrumentOf(tail));
+      expect(modelBytes(one).equals(modelBytes(reference)), 'and gives the 1-thread answers').toBe(true);
+      const again = await modelRecordsAhead(two, instrumentOf(tail), { cache });
+      expect(again.stats.cacheHits, 'the 2-thread run hits its own answers').toBe(1);
+    } finally {
+      await two.release();
+      await cache.close();
+    }
+  }, 120_000);
+});
+
 describe('foldsFor', () => {
   it('gives foldFor\'s fold for every time: each fold boundary, one ns either side, the bars, negative and extreme times', () => {
     const times: bigint[] = [0n, -1n, -(2n ** 63n), 2n ** 63n - 1n, 2n ** 32n, 2n ** 32n - 1n, -(2n ** 32n)];

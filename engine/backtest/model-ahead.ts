@@ -20,9 +20,16 @@
 // With an ahead cache (engine/models AheadCache), each instrument's answers are looked up before
 // the features are computed, under a key over everything the features and answers follow from:
 //
-//   key = sha256( 'quantflow.ahead-bars/1' || model version hash || sha256(core.wasm) (the kernels)
-//                 || json(feature tokens) (the plan) || u32le n || u32le warm-up bars
+//   key = sha256( 'quantflow.ahead-bars/2' || model version hash || sha256(core.wasm) (the kernels)
+//                 || json(feature tokens) (the plan) || u32le intra-op threads || u32le n || u32le warm-up bars
 //                 || i64le open times [n] || i64le close times [n] || f64le open, high, low, close, volume [n] each )
+//
+//   intra-op threads: the model's `threads` (QuantileModelSet.threads). onnxruntime sums a tree
+//   ensemble in another order with 2 threads than with 1 (answers differ by ~1e-8), so a
+//   `threads: 1` run (bit for bit with per-bar inference) must never read answers computed with
+//   more. Answers computed on the ahead pool use 1 thread whatever `threads` says; whether the
+//   pool runs is only known once the features are, so they are stored under `threads` too: a
+//   1-thread answer under a key of N threads, never the reverse. (/1 keys left out the threads.)
 //
 //   value (AheadCache, n x 5 f64): row r = the five quantiles predictAhead gave it (NaNs when no
 //   fold was trained at its close), or, for a row with a non-finite feature (never given to the
@@ -31,7 +38,7 @@
 //
 // So a hit costs hashing the bars (no features, no inference) and gives the same bytes, so the same
 // MODEL records; any change of model, kernels, features, bars or times is another key. A change of
-// the feature code outside core.wasm must bump AHEAD_BARS_KEY (the 'ahead-bars/1').
+// the feature code outside core.wasm must bump AHEAD_BARS_KEY (the 'ahead-bars/2').
 import { createHash } from 'node:crypto';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import { writeModelRecord } from '../decision/index.js';
@@ -130,7 +137,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** 32-bit words of a record: kind, instrument, ts_exchange (lo, hi), ts_local (lo, hi); f64 slots 3..7. */
 const WORDS = RECORD_BYTES / 4;
 const SLOTS = RECORD_BYTES / 8;
-const AHEAD_BARS_KEY = 'quantflow.ahead-bars/1';
+const AHEAD_BARS_KEY = 'quantflow.ahead-bars/2';
 /** The NaN marking a row that was not given to the model (a non-finite feature) in a cached answer matrix. */
 const NOT_PREDICTED_LO = 0x4e4f5450; // 'PTON'
 const NOT_PREDICTED_HI = 0x7ff80000;
@@ -273,9 +280,10 @@ class LazyAheadBars implements AheadBars {
 /** The ahead cache key of one instrument's bars for `model` (see the header). */
 function aheadBarsKey(model: QuantileModelSet, bars: BarSeries): string {
   const hash = createHash('sha256').update(AHEAD_BARS_KEY).update(model.hash).update(coreBuildHash()).update(JSON.stringify(model.metadata.features));
-  const dims = Buffer.alloc(8);
-  dims.writeUInt32LE(bars.count, 0);
-  dims.writeUInt32LE(bars.warmupCount, 4);
+  const dims = Buffer.alloc(12);
+  dims.writeUInt32LE(model.threads, 0);
+  dims.writeUInt32LE(bars.count, 4);
+  dims.writeUInt32LE(bars.warmupCount, 8);
   hash.update(dims);
   for (const column of [bars.openNs, bars.closeNs, bars.open, bars.high, bars.low, bars.close, bars.volume]) {
     const bytes = new Uint8Array(column.buffer, column.byteOffset, column.byteLength);

@@ -146,6 +146,11 @@ export class QuantileModelSet {
     return this.bundle.hash;
   }
 
+  /** onnxruntime intra-op threads of this thread's sessions (`threads`, default 1); the ahead pool's workers always use 1. */
+  get threads(): number {
+    return this.sessionOptions.threads ?? 1;
+  }
+
   get foldCount(): number {
     return this.bundle.metadata.folds.length;
   }
