@@ -34,11 +34,29 @@ describe('FeatureDriftMonitor', () => {
     expect(populationStabilityIndex([10, 10, 10, 10, 10, 10, 10, 10, 10, 10], 100, UNIFORM_BINS.fractions)).toBe(0);
   });
 
-  it('bins a value equal to an edge into the lower bin (edges strictly below it)', () => {
+  it('bins a value equal to an edge into the upper bin (edges at or below it: searchsorted side=right)', () => {
     const m = new FeatureDriftMonitor({ instrument: 'BTC', features: ['x'], bins: { x: UNIFORM_BINS }, window: 10, minCount: 10 });
-    for (let i = 0; i < 10; i++) m.observe([i === 0 ? 1 : i], BigInt(i)); // 1, 1, 2, ..., 9: bins 0, 0, 1, ..., 8
-    // bins 0 (0.2), 1..8 (0.1 each), 9 (empty)
+    for (let i = 0; i < 10; i++) m.observe([i === 0 ? 1 : i], BigInt(i)); // 1, 1, 2, ..., 9: bins 1, 1, 2, ..., 9
+    // bins 1 (0.2), 2..9 (0.1 each), 0 (empty)
     expect(m.psi(0)).toBeCloseTo(0.1 * Math.log(2) + (1e-4 - 0.1) * Math.log(1e-4 / 0.1), 12);
+    const low = new FeatureDriftMonitor({ instrument: 'BTC', features: ['x'], bins: { x: UNIFORM_BINS }, window: 10, minCount: 10 });
+    for (let i = 0; i < 10; i++) low.observe([i === 9 ? 0.5 : i + 1], BigInt(i)); // 1..9 on the edges, 0.5: bins 1..9 and 0
+    expect(low.psi(0), 'values on the edges e0..e8 fill bins 1..9, one below e0 bin 0').toBe(0);
+  });
+
+  it('finds no drift in the training values of a feature with a point mass on its edges (tools/train feature_bins)', () => {
+    // 30% of the rows exactly 0 (roc:1 of unchanged closes), as float32 features. Oracle: tools/train
+    // quantflow_train.metrics.feature_bins on the same values (numpy 2, recorded here).
+    const values = Array.from({ length: 1000 }, (_, i) => (i % 10 < 3 ? 0 : Math.fround(((i * 37) % 1000) / 500 - 1)));
+    const bins = {
+      edges: [-0.7141999900341034, -0.42840000391006466, -0.1426000013947486, 0.0, 0.0, 0.0, 0.14260000139474882, 0.4268000006675722, 0.7124000132083894],
+      fractions: [0.1, 0.1, 0.1, 0.05, 0.0, 0.0, 0.35, 0.1, 0.1, 0.1],
+    };
+    const alerts: MonitorAlert[] = [];
+    const m = new FeatureDriftMonitor({ instrument: 'BTC', features: ['roc:1'], bins: { 'roc:1': bins }, window: 1000, minCount: 100, onAlert: (a) => alerts.push(a) });
+    values.forEach((v, i) => m.observe([v], BigInt(i)));
+    expect(m.psi(0), 'the training values against their own bins').toBeLessThan(1e-12);
+    expect(alerts, 'no drift alert on the training data').toHaveLength(0);
   });
 
   it('raises no alert on the training distribution and one per crossing on a shifted one', () => {

@@ -7,7 +7,11 @@
 //   PSI = sum over the 10 bins of (a - e) * ln(a / e),
 //         a = live share of the window in the bin, e = training fraction,
 //         both floored at `epsilon` (default 1e-4) so an empty bin gives a large, finite term.
-//   Bin of v: the number of inner edges strictly below v (edges e0..e8: v <= e0 -> 0, v > e8 -> 9).
+//   Bin of v: the number of inner edges at or below v (edges e0..e8: v < e0 -> 0, v >= e8 -> 9),
+//   numpy's searchsorted(edges, v, side='right'): the rule tools/train's feature_bins computed the
+//   training fractions with. A value on an edge (a point mass: roc:1 of unchanged closes, relvol
+//   at 0, stoch at 0 or 100) must land where its training rows did, or the window drifts from
+//   its own training data.
 //
 // State per feature: a ring of `window` bin indices (Uint8Array) and 10 counts (Int32Array);
 // an observation is O(F x 10) with no allocation. A row with a non-finite feature is skipped
@@ -114,7 +118,7 @@ export class FeatureDriftMonitor {
   private bin(j: number, v: number): number {
     const base = j * (FEATURE_BIN_COUNT - 1);
     let k = 0;
-    while (k < FEATURE_BIN_COUNT - 1 && this.edges[base + k] < v) k++;
+    while (k < FEATURE_BIN_COUNT - 1 && this.edges[base + k] <= v) k++;
     return k;
   }
 

@@ -25,7 +25,7 @@ export interface TimeRange {
 export interface FeatureBins {
   /** The 9 inner decile edges of the training rows, non-decreasing. */
   readonly edges: readonly number[];
-  /** The 10 training fractions; bin k holds the values with exactly k edges strictly below them. */
+  /** The 10 training fractions; bin k holds the values with exactly k edges at or below them (searchsorted side='right'). */
   readonly fractions: readonly number[];
 }
 
