@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataSources } from '../adapters/sources/index.js';
 import { MemoryStream, modelRecordsAhead, type AheadInstrument, type ModelAhead } from '../engine/backtest/index.js';
+import { modelSummaryLines, servedModelReport } from '../engine/backtest/backtest-model.js';
 import { AheadCache, QuantileModelSet } from '../engine/models/index.js';
 import { RECORD_BYTES } from '../engine/replay/index.js';
 
@@ -119,6 +120,32 @@ describe('the ahead cache and model.threads', () => {
     } finally {
       await two.release();
       await cache.close();
+    }
+  }, 120_000);
+});
+
+describe('non-finite model outputs', () => {
+  it('are counted apart from predictions (and per fold), in the stats and the summary', async () => {
+    const broken = await QuantileModelSet.load(MODEL, { threads: 1, aheadWorkers: 1 });
+    try {
+      // A graph returning NaN or Infinity for every 5th row it is given.
+      const parts = broken.predictAheadParts.bind(broken);
+      broken.predictAheadParts = (times, rows, n, out, ends) => parts(times, rows, n, out, ends).map((part) => part.then(() => {
+        for (let i = 0; i < n; i += 5) out[i * 5 + (i % 2 === 0 ? 1 : 4)] = i % 2 === 0 ? NaN : -Infinity;
+      }));
+      const ahead = await modelRecordsAhead(broken, instrumentOf(bars));
+      const nonFinite = ahead.stats.nonFiniteOutputs;
+      expect(nonFinite, 'the rows with a fold among the broken ones').toBeGreaterThan(2000);
+      expect(ahead.stats.predictions + nonFinite, 'predictions exclude them').toBe(plain.stats.predictions);
+      expect(ahead.stats.rowsPerFold.reduce((a, b) => a + b, 0), 'per fold too').toBe(ahead.stats.predictions);
+      expect(plain.stats.nonFiniteOutputs, 'the committed model gives none').toBe(0);
+      const report = servedModelReport({ set: broken, source: MODEL, instruments: ['BTCUSDT'], without: [], stats: ahead.stats });
+      expect(report).toMatchObject({ nonFiniteOutputs: nonFinite, predictions: ahead.stats.predictions });
+      const lines = modelSummaryLines(report);
+      expect(lines[0]).toMatch(new RegExp(`bars before the first fold was trained, ${nonFinite.toLocaleString('en-US')} non-finite model outputs\\)`));
+      expect(lines[1]).toMatch(/^ML expert: [0-9,]+ of the model's answers had a NaN or infinite quantile: not predictions/);
+    } finally {
+      await broken.release();
     }
   }, 120_000);
 });

@@ -157,4 +157,25 @@ describe('ModelFeed', () => {
     expect(feed.status()).toMatchObject({ state: 'absent', reason: 'fold-0.onnx: cannot parse (12 bytes)', source: '/nowhere', features: [], calibration: [] });
     await feed.close();
   });
+  it('sends no MODEL record for a prediction with a NaN or infinite quantile, counting it as a non-finite output', async () => {
+    const model = await QuantileModelSet.load(MODEL_DIR);
+    const predictRow = model.predictRow.bind(model);
+    let call = 0;
+    model.predictRow = async (fold, features, out) => {
+      const crossed = await predictRow(fold, features, out);
+      const k = call++;
+      if (k % 3 === 1) out[2] = NaN; // a graph returning NaN for some rows
+      if (k % 3 === 2) out[4] = Infinity;
+      return crossed;
+    };
+    const injected: bigint[] = [];
+    const feed = new ModelFeed({ model, source: MODEL_DIR, symbols: ['BTCUSDT'], monitor: MONITOR, inject: (view) => injected.push(view.getBigInt64(8, true)) });
+    const start = model.metadata.folds[4].availableFromNs + HOUR;
+    for (let i = 0; i < 6; i++) for (const record of featureRecords(0, start + BigInt(i) * HOUR, new Float64Array(9).fill(0.01))) feed.onFeatures(record);
+    expect(await feed.whenIdle(60_000)).toBe(true);
+    expect(injected, 'MODEL records only for the finite answers (calls 0 and 3)').toEqual([start, start + 3n * HOUR]);
+    expect(feed.status().counters, 'non-finite outputs counted apart from predictions').toMatchObject({ vectors: 6, predictions: 2, nonFiniteOutputs: 4, failures: 0 });
+    await feed.close();
+    await model.release();
+  }, 60_000);
 });

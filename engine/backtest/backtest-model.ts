@@ -61,6 +61,8 @@ export type BacktestModelReport =
     readonly bars: number;
     readonly warmupBars: number;
     readonly predictions: number;
+    /** Answers with a NaN or infinite quantile (a broken graph): not predictions; the core decides those bars without the ML expert (in `timeouts`). */
+    readonly nonFiniteOutputs: number;
     /** The core's model wait: bars decided with their MODEL record, without it (wait bound passed). */
     readonly onTime: number;
     readonly timeouts: number;
@@ -115,6 +117,7 @@ export function servedModelReport(input: ServedModelInput): BacktestModelReport 
     bars: stats.bars,
     warmupBars: stats.warmupBars,
     predictions: stats.predictions,
+    nonFiniteOutputs: stats.nonFiniteOutputs,
     onTime: counters?.onTime ?? 0,
     timeouts: counters?.timeouts ?? 0,
     late: counters?.late ?? 0,
@@ -149,8 +152,9 @@ export function modelSummaryLines(report: BacktestModelReport): string[] {
   if (report.state === 'absent') return [`ML expert absent: ${report.reason}`];
   const count = (x: number): string => x.toLocaleString('en-US');
   const lines = [
-    `ML expert: ${report.name} (${report.hash.slice(0, 12)}, ${report.source}) on ${report.instruments.length > 0 ? report.instruments.join(', ') : 'no instrument'}: ${count(report.predictions)} predictions ahead in ${report.aheadSeconds.toFixed(2)} s (${answersText(report)}; folds ${report.folds.map((f) => count(f.rows)).join(' / ')}); ${count(report.onTime)} decisions on time, ${count(report.timeouts)} without it (${count(report.noFoldBars)} bars before the first fold was trained), ${count(report.nonFiniteRows)} warm-up bars, ${count(report.crossedRows)} crossed`,
+    `ML expert: ${report.name} (${report.hash.slice(0, 12)}, ${report.source}) on ${report.instruments.length > 0 ? report.instruments.join(', ') : 'no instrument'}: ${count(report.predictions)} predictions ahead in ${report.aheadSeconds.toFixed(2)} s (${answersText(report)}; folds ${report.folds.map((f) => count(f.rows)).join(' / ')}); ${count(report.onTime)} decisions on time, ${count(report.timeouts)} without it (${count(report.noFoldBars)} bars before the first fold was trained${report.nonFiniteOutputs > 0 ? `, ${count(report.nonFiniteOutputs)} non-finite model outputs` : ''}), ${count(report.nonFiniteRows)} warm-up bars, ${count(report.crossedRows)} crossed`,
   ];
+  if (report.nonFiniteOutputs > 0) lines.push(`ML expert: ${count(report.nonFiniteOutputs)} of the model's answers had a NaN or infinite quantile: not predictions, those bars were decided without the ML expert (the graph is broken; a longer model.waitMs cannot help)`);
   if (report.provenance === 'absent') lines.push('ML expert: the fold graphs carry no quantflow.fold / quantflow.availableFromNs metadata (trained before it was written, or built by hand): each fold serves from model.json\'s availableFromNs, not checked against the graph');
   for (const { symbol, reason } of report.without) lines.push(`ML expert absent on ${symbol}: ${reason}`);
   return lines;

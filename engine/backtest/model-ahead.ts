@@ -13,7 +13,11 @@
 //
 // A bar gets no MODEL record when a feature is not finite (the core writes no FEATURES and does
 // not wait either) or when no fold is trained yet at its close (the core's wait times out: it
-// decides without the ML expert; counted as `noFoldBars`). The bar streams read here are
+// decides without the ML expert; counted as `noFoldBars`). A bar whose answer comes back with a
+// NaN or infinite quantile (a broken graph) is counted as `nonFiniteOutputs`, not as a
+// prediction; its record slot was laid out before the answers returned, so it still holds that
+// answer, which the core refuses (ERR_DEC_BAD_RECORD): the bar is decided without the ML expert
+// at the wait bound. The bar streams read here are
 // returned as MemoryStreams, which the run plays instead of the originals: the data is parsed
 // once.
 //
@@ -66,11 +70,17 @@ export interface ModelAheadStats {
   nonFiniteRows: number;
   /** Bars with finite features that close at or before the first fold's availableFromNs: no MODEL record. */
   noFoldBars: number;
-  /** MODEL records written (one per bar with finite features and a fold). */
+  /** Predictions: bars with finite features and a fold whose five quantiles came back finite. */
   predictions: number;
+  /**
+   * Bars whose quantiles came back NaN or infinite (a broken graph): not predictions. The core
+   * refuses their MODEL records (ERR_DEC_BAD_RECORD: the record slots are laid out before the
+   * answers return) and decides those bars without the ML expert at the wait bound.
+   */
+  nonFiniteOutputs: number;
   /** Predictions whose quantiles are not non-decreasing (the core sorts them). */
   crossedRows: number;
-  /** Predictions per fold. */
+  /** Predictions per fold (finite outputs). */
   rowsPerFold: number[];
   /** Wall time of the features and the inference (or the cache look-up). */
   elapsedNs: bigint;
@@ -437,7 +447,7 @@ export async function startModelRecordsAhead(model: QuantileModelSet, instrument
   // would pay it at start otherwise): timed apart from the features.
   compileCore();
   const compiled = process.hrtime.bigint();
-  const stats: ModelAheadStats = { bars: 0, warmupBars: 0, nonFiniteRows: 0, noFoldBars: 0, predictions: 0, crossedRows: 0, rowsPerFold: model.metadata.folds.map(() => 0), elapsedNs: 0n, coreCompileNs: compiled - started, featuresNs: 0n, inferenceNs: 0n, cacheHits: 0, cacheMisses: 0 };
+  const stats: ModelAheadStats = { bars: 0, warmupBars: 0, nonFiniteRows: 0, noFoldBars: 0, predictions: 0, nonFiniteOutputs: 0, crossedRows: 0, rowsPerFold: model.metadata.folds.map(() => 0), elapsedNs: 0n, coreCompileNs: compiled - started, featuresNs: 0n, inferenceNs: 0n, cacheHits: 0, cacheMisses: 0 };
   const warmupModelStreams: { stream: MemoryStream | GatedRecordStream; instrument: number }[] = [];
   const modelStreams: { stream: MemoryStream | GatedRecordStream; instrument: number }[] = [];
   const allBars: AheadBars[] = [];
@@ -481,6 +491,7 @@ export async function startModelRecordsAhead(model: QuantileModelSet, instrument
     const name = `model ${model.metadata.name} for ${entry.symbol}`;
     if (pending === undefined) {
       stats.crossedRows += crossedIn(answers, words, folds, 0, n);
+      countNonFiniteOutputs(answers, words, folds, 0, n, stats);
       if (entry.warmup.length > 0) warmupModelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: `${name} (warm-up)` }, all.subarray(0, warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
       modelStreams.push({ stream: MemoryStream.fromRecords({ ...like, label: name }, all.subarray(warmupRecords * RECORD_BYTES)), instrument: entry.instrument });
     } else {
@@ -492,6 +503,7 @@ export async function startModelRecordsAhead(model: QuantileModelSet, instrument
           ready: ready.then(() => {
             writeModelRecords(all, entry.instrument, series, answers, words, folds, from, to, recordsBefore[from]);
             stats.crossedRows += crossedIn(answers, words, folds, from, to);
+            countNonFiniteOutputs(answers, words, folds, from, to, stats);
           }),
         };
       });
@@ -516,6 +528,25 @@ function crossedIn(answers: Float64Array, words: Uint32Array, folds: Int32Array,
     for (let k = 1; k < QUANTILE_COUNT; k++) if (answers[b + k] < answers[b + k - 1]) { crossed++; break; }
   }
   return crossed;
+}
+
+/**
+ * Predicted rows in [from, to) with a NaN or infinite quantile: moved from `predictions` (and
+ * their fold's count, both counted as the records were laid out) to `nonFiniteOutputs`.
+ */
+function countNonFiniteOutputs(answers: Float64Array, words: Uint32Array, folds: Int32Array, from: number, to: number, stats: ModelAheadStats): void {
+  for (let r = from; r < to; r++) {
+    if (folds[r] < 0 || isNotPredicted(words, r)) continue;
+    const b = r * QUANTILE_COUNT;
+    for (let k = 0; k < QUANTILE_COUNT; k++) {
+      if (!Number.isFinite(answers[b + k])) {
+        stats.nonFiniteOutputs++;
+        stats.predictions--;
+        stats.rowsPerFold[folds[r]]--;
+        break;
+      }
+    }
+  }
 }
 
 /**

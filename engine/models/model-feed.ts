@@ -6,6 +6,8 @@
 //       fold = foldFor(T)          -1 -> no MODEL record (the core times out; counted noFold)
 //       non-finite feature         -> no MODEL record (counted nonFinite)
 //       else -> job queue (FIFO) --> predictRow, one call in flight, never two
+//                                      |-> a non-finite quantile -> no MODEL record (counted nonFiniteOutputs;
+//                                      |   the core decides the bar without the ML expert at its wait bound)
 //                                      |-> MODEL record (writeModelRecord, ts = T) -> inject(view)
 //                                      |-> FeatureDriftMonitor of the instrument (the fold's bins)
 //                                      '-> QuantileCalibrationMonitor (with the close at T)
@@ -97,6 +99,8 @@ export interface ModelFeedCounters {
   calibrationSkipped: number;
   /** Inference calls that threw (no MODEL record; the core times out). */
   failures: number;
+  /** Predictions with a NaN or infinite quantile (a broken graph): no MODEL record, not in `predictions`; the core times out. */
+  nonFiniteOutputs: number;
   /** Vectors waiting or being predicted now. */
   inFlight: number;
   /** predictRow latency, microseconds (NaN before the first). */
@@ -154,7 +158,7 @@ export class ModelFeed {
   private readonly latency = latencyHistogram(60_000_000_000);
   private readonly idleWaiters: (() => void)[] = [];
   private readonly counters: ModelFeedCounters = {
-    vectors: 0, predictions: 0, noFold: 0, nonFinite: 0, crossed: 0, calibrationSkipped: 0, failures: 0, inFlight: 0, latencyP50Us: NaN, latencyP99Us: NaN,
+    vectors: 0, predictions: 0, noFold: 0, nonFinite: 0, crossed: 0, calibrationSkipped: 0, failures: 0, nonFiniteOutputs: 0, inFlight: 0, latencyP50Us: NaN, latencyP99Us: NaN,
   };
   private running = false;
   private closed = false;
@@ -332,7 +336,19 @@ export class ModelFeed {
         }
         this.latency.recordValue(Math.max(1, Number(process.hrtime.bigint() - started)));
         const q = this.quantiles;
-        for (let k = 0; k < QUANTILE_COUNT; k++) q[k] = this.out[k];
+        let finite = true;
+        for (let k = 0; k < QUANTILE_COUNT; k++) {
+          q[k] = this.out[k];
+          if (!Number.isFinite(q[k])) finite = false;
+        }
+        if (!finite) {
+          // The core would refuse the record (ERR_DEC_BAD_RECORD); the bar is decided without the ML expert.
+          this.counters.nonFiniteOutputs++;
+          this.settleBar(job.instrument, job.barCloseNs, null);
+          this.pool.push(job);
+          this.options.onStatus?.();
+          continue;
+        }
         writeModelRecord(this.record, 0, { instrument: job.instrument, tsNs: job.barCloseNs, quantiles: q }, this.kindBits);
         this.options.inject(this.record);
         this.counters.predictions++;

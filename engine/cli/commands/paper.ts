@@ -161,7 +161,7 @@ export function paperModelLine(status: ModelStatus | null, run: BacktestRun): st
   const n = (value: number): string => value.toLocaleString('en-US');
   const wait = w ? `${n(w.onTime)} on time, ${n(w.timeouts)} timeouts, ${n(w.late)} late` : 'no instrument waited';
   const latency = c.predictions > 0 ? `; inference p50 ${c.latencyP50Us.toFixed(0)} µs, p99 ${c.latencyP99Us.toFixed(0)} µs` : '';
-  return `model: ${status.name} ${status.hash?.slice(0, 12)}: ${wait}; ${n(c.predictions)} predictions, ${n(c.noFold)} bars before the first fold${c.failures > 0 ? `, ${n(c.failures)} failed` : ''}${latency}`;
+  return `model: ${status.name} ${status.hash?.slice(0, 12)}: ${wait}; ${n(c.predictions)} predictions, ${n(c.noFold)} bars before the first fold${c.failures > 0 ? `, ${n(c.failures)} failed` : ''}${c.nonFiniteOutputs > 0 ? `, ${n(c.nonFiniteOutputs)} non-finite model outputs (NaN or infinite quantiles: no MODEL record, decided without the ML expert)` : ''}${latency}`;
 }
 
 function userFacing(error: unknown): unknown {
