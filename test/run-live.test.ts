@@ -174,6 +174,36 @@ describe('quantflow run --mode live against the Binance simulator', () => {
     expectNoSecrets(journal, child);
   }, 120_000);
 
+  test('a streamed fill report that would fill an order past its quantity is not counted: the venue\'s REST record decides, and no order goes out to undo it', async () => {
+    const { sim, config, startTime } = await setup('cancel');
+    const child = start(['--mode', 'live', '--config', config, '--i-understand-live'], ENV);
+    await until('the start reconciliation', () => /reconciliation \(start\)/.test(child.stderr), child);
+    await until('market streams subscribed', () => sim.marketStreamCount >= 1, child);
+    await new Promise((r) => setTimeout(r, 300));
+    await sim.playPath('BTCUSDT', PATH.slice(0, 8), { startTime, intervalMs: 60 }).done;
+    await until('the entry filled', () => sim.book.orders.some((o) => o.status === 'FILLED'), child);
+    await new Promise((r) => setTimeout(r, 800));
+    const order = sim.book.orders[0];
+    const fill = order.fills[0];
+    // One more TRADE report for the filled order: a new trade id for 0.01 more, while its cumulative filled (z) stays 0.01, the order's quantity.
+    sim.deliverUser({
+      e: 'executionReport', E: Date.now(), s: 'BTCUSDT', c: order.clientOrderId, S: 'BUY', o: 'MARKET', f: 'GTC', q: '0.01000000', p: '0', P: '0', F: '0', g: -1, C: '', x: 'TRADE', X: 'FILLED', r: 'NONE',
+      i: order.orderId, l: '0.01000000', z: '0.01000000', L: String(fill.price), n: '0', N: 'USDT', T: fill.time, t: fill.tradeId + 1000, v: 0, I: 1, w: false, m: false, M: false, O: order.time,
+      Z: String(fill.price * 0.01), Y: String(fill.price * 0.01), Q: '0', W: order.time, V: 'EXPIRE_MAKER',
+    });
+    await until('the report held back', () => /would fill it past its quantity \(0\.01 of 0\.01 filled\): not counted/.test(child.stderr), child);
+    // Still rising: the strategy's target stays long 0.01.
+    await sim.playPath('BTCUSDT', PATH.slice(8, 11), { startTime: startTime + 8 * 60_000, intervalMs: 100 }).done;
+    await new Promise((r) => setTimeout(r, 1000));
+    child.proc.kill('SIGINT');
+    const { code } = await child.exit;
+    expect(code, child.stderr).toBe(0);
+    const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as { book: { positions: { instrument: number; position: number }[] } };
+    expect(result.book.positions.find((p) => p.instrument === 0)?.position, 'the engine holds what the venue holds').toBeCloseTo(0.01, 8);
+    expect(sim.book.balances.get('BTC')!.free).toBeCloseTo(0.01, 8);
+    expect(sim.book.orders.map((o) => o.side), 'no sell to undo a fill that never happened').toEqual(['BUY']);
+  }, 120_000);
+
   test('kill -9 mid-session, restart: recovers from the journal, reconciles, no client order id submitted twice', async () => {
     const { sim, config, journal, startTime } = await setup('keep');
     const first = start(['--mode', 'live', '--config', config, '--i-understand-live'], ENV);

@@ -357,7 +357,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
       out.push(bytes);
     };
     const now = this.clock.venueNowNs();
-    for (const facts of fills) this.tracker.fill(facts, now, collect);
+    for (const facts of fills) this.tracker.fill(facts, now, collect, true);
     return out;
   }
 
@@ -450,6 +450,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     this.tracker.order({ ...answer, status: answer.status === 'closed' ? 'open' : answer.status }, now);
     const quote = (answer.symbol ?? '').split('/')[1] ?? '';
     for (const t of answer.trades ?? []) this.tracker.fill(fillFactsOf({ ...t, order: t.order ?? answer.id, timestamp: t.timestamp ?? answer.timestamp, side: answer.side }, quote), now);
+    this.checkOverfills();
     this.tracker.order(answer, now);
   }
 
@@ -490,7 +491,19 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private async backfillFills(instrument: number, venueOrderId: number): Promise<void> {
     const symbol = this.symbols.symbolOf(instrument);
     const trades: CcxtTrade[] = await this.queue.run(`fetchMyTrades ${symbol}`, () => this.profile.fetchOrderFills(this.exchange, symbol, this.profile.ids.venue(String(venueOrderId))));
-    this.onFills(trades);
+    this.onFills(trades, true);
+  }
+
+  /**
+   * Streamed fills the tracker held back (they would have filled their order past its
+   * quantity): logged, and the order's fills asked from the venue's REST record, which counts
+   * those it lists (a trade it does not list is never counted).
+   */
+  private checkOverfills(): void {
+    for (const o of this.tracker.takeOverfills()) {
+      this.log(`${this.name}: order ${o.clientOrderId}: a fill report (trade ${o.tradeId}, ${o.amount}) would fill it past its quantity (${o.filled} of ${o.qty} filled): not counted; asking the venue for the order's fills`);
+      this.track(this.backfillFills(o.instrument, o.venueOrderId));
+    }
   }
 
   /** Orders with a fill backfill under way -> whether an update asked for another pass meanwhile. */
@@ -520,7 +533,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
    * may be of an order an earlier process sent: that order is recovered (once; its journaled
    * fills counted as seen), then the fill counted, so it is emitted now, once.
    */
-  private onFills(trades: readonly CcxtTrade[]): void {
+  private onFills(trades: readonly CcxtTrade[], verified = false): void {
     const now = this.clock.venueNowNs();
     const facts: { f: FillFacts; instrument: number }[] = [];
     for (const t of trades) {
@@ -535,12 +548,14 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
         if (u) u.fills.push(f); else unknown.set(f.venueOrderId, { instrument, fills: [f] });
         continue;
       }
-      this.tracker.fill(f, now);
+      this.tracker.fill(f, now, undefined, verified);
     }
+    this.checkOverfills();
     for (const [venueOrderId, { instrument, fills }] of unknown) {
       this.track(this.recoverVenueOrder(instrument, venueOrderId).then((ours) => {
         if (!ours) return;
-        for (const f of fills) this.tracker.fill(f, this.clock.venueNowNs());
+        for (const f of fills) this.tracker.fill(f, this.clock.venueNowNs(), undefined, verified);
+        this.checkOverfills();
         this.backfillFillsIfNeeded();
       }));
     }

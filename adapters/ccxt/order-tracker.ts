@@ -45,9 +45,22 @@ interface TrackedOrder {
 
 const EPS = 1e-9;
 
+/** A streamed fill held back: it would have filled its order past its quantity. */
+export interface Overfill {
+  readonly clientOrderId: string;
+  readonly instrument: number;
+  readonly venueOrderId: number;
+  readonly tradeId: string;
+  readonly amount: number;
+  /** The order's filled quantity and its quantity when the fill came. */
+  readonly filled: number;
+  readonly qty: number;
+}
+
 export class OrderTracker {
   private readonly byClientId = new Map<string, TrackedOrder>();
   private readonly byVenueId = new Map<number, TrackedOrder>();
+  private readonly overfills: Overfill[] = [];
 
   constructor(private readonly emit: RecordWriter, private readonly fillIds: FillIds = new FillIds('venue')) {}
 
@@ -149,10 +162,17 @@ export class OrderTracker {
    * one of ours. Its FILL record goes to `sink` (default: the tracker's writer; reconciliation
    * collects the records it returns), once per venue trade id.
    */
-  fill(fill: FillFacts, tsLocal: bigint, sink: RecordWriter = this.emit): boolean {
+  fill(fill: FillFacts, tsLocal: bigint, sink: RecordWriter = this.emit, verified = false): boolean {
     const o = this.byVenueId.get(fill.venueOrderId);
     if (!o) return false;
     if (o.tradeIds.has(fill.tradeId)) return true;
+    // A streamed fill that would fill the order past its quantity contradicts the venue's own
+    // numbers (a report with a new trade id for quantity already filled): it is not counted;
+    // the order's fills are asked from the venue's REST record instead (`verified`).
+    if (!verified && o.filled + fill.amount > o.qty + EPS) {
+      this.overfills.push({ clientOrderId: o.clientOrderId, instrument: o.instrument, venueOrderId: o.venueOrderId, tradeId: fill.tradeId, amount: fill.amount, filled: o.filled, qty: o.qty });
+      return true;
+    }
     const fillId = this.fillIds.of(fill.tradeId);
     this.ack(o, fill.tsExchange, tsLocal, sink);
     o.tradeIds.add(fill.tradeId);
@@ -164,6 +184,11 @@ export class OrderTracker {
     sink((v, at) => writeFillRecord(v, at, fill, fillId, o.orderId, o.instrument, o.sign, tsLocal));
     this.finish(o, tsLocal, sink);
     return true;
+  }
+
+  /** Streamed fills held back since they would have filled their order past its quantity (see fill), taken once. */
+  takeOverfills(): Overfill[] {
+    return this.overfills.splice(0);
   }
 
   /** Orders whose venue-reported filled quantity is ahead of the fills received: symbol backfill needed. */

@@ -215,7 +215,8 @@ export class BinanceSim implements BookListener {
     for (const [ws, streams] of this.marketSockets) if (streams.has(stream) && ws.readyState === ws.OPEN) ws.send(text);
   }
 
-  private deliverUser(event: unknown): void {
+  /** Sends `event` to every user stream now (also for tests injecting a report the book would not make). */
+  deliverUser(event: unknown): void {
     for (const [ws, subscriptionId] of this.userSockets) {
       if (ws.readyState !== ws.OPEN) continue;
       if (subscriptionId === null) ws.send(JSON.stringify(event));
