@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readModelDir } from '../engine/models/index.js';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = join(root, 'dist', 'engine', 'cli', 'main.js');
@@ -49,6 +50,27 @@ describe('quantflow backtest with the ML expert', () => {
     expect(line).toContain(`${model.predictions.toLocaleString('en-US')} predictions ahead`);
     expect(line, 'the rerun says where its answers came from').toContain(`answers from the ahead cache ${cache}`);
     expect(text.stdout, 'the same fills from the cache').toContain(`fills sha256 ${summary.fillsSha256}`);
+  });
+
+  it('refuses the model registry given as --ahead-cache in one line, and the registry keeps serving its promoted model', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-bt-ml-registry-cache-'));
+    const registry = join(dir, 'registry');
+    const model = join(root, 'data', 'models', 'btc-1h-q5');
+    expect(run(['models', 'add', model, '--registry', registry]).code).toBe(0);
+    expect(run(['models', 'promote', readModelDir(model).hash, '--strategy', 'btc-fusion-ml', '--by', 'test', '--reason', 'test', '--registry', registry]).code).toBe(0);
+    const refused = run(['backtest', '--no-run-store', '--no-progress', '--data', BTC, '--config', EXAMPLE, '--ahead-cache', registry, '--out', join(dir, 'a')]);
+    expect(refused.code, refused.stdout).toBe(2);
+    expect(refused.stderr).toBe(`quantflow: --ahead-cache ${registry}: cannot open the cache (${registry} is a model registry (meta kind "model-registry"), not an ahead cache; the ahead cache needs a directory of its own); give another directory or --no-ahead-cache\n`);
+    const ls = run(['models', 'ls', '--registry', registry]);
+    expect(ls.stderr).toBe('');
+    expect(ls.stdout).toContain('btc-1h-q5');
+    const config = join(dir, 'fusion-ml-registry.yaml');
+    writeFileSync(config, readFileSync(join(root, EXAMPLE), 'utf8')
+      .replace('path: ../../data/models/btc-1h-q5', `registry: ${registry}\n  promoted: btc-fusion-ml`)
+      .replace('regimeModel: ../../data/models/btc-1h-regime.json', `regimeModel: ${join(root, 'data', 'models', 'btc-1h-regime.json')}`));
+    const served = run(['backtest', '--no-run-store', '--no-progress', '--data', BTC, '--config', config, '--no-ahead-cache', '--out', join(dir, 'b')]);
+    expect(served.code, served.stderr).toBe(0);
+    expect(served.stdout, 'the promoted model serves').toMatch(/^ML expert: btc-1h-q5 \(/m);
   });
 
   it('a configured model that cannot serve: the run completes without the ML expert and prints why', () => {

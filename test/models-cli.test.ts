@@ -3,11 +3,11 @@
 // promote, promotions, the default registry under the working directory, and one-line errors
 // with exit code 2 for bad models, unknown hashes and missing flags.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readModelDir } from '../engine/models/index.js';
+import { AheadCache, readModelDir } from '../engine/models/index.js';
 import { runModelsList } from '../engine/cli/commands/models.js';
 
 const ROOT = path.resolve('.');
@@ -75,5 +75,28 @@ describe('quantflow models', () => {
     const r = quantflow(['models', 'ls', '--registry', 'absent']);
     expect(r.stdout).toBe('no models in the registry\n');
     expect(existsSync(path.join(tmp, 'absent'))).toBe(false);
+  });
+
+  it('refuses a directory that is not a registry in one line for ls, show, promotions and promote, creating nothing in it', () => {
+    const modelDir = path.join(tmp, 'model-given-as-registry');
+    cpSync(SMALL, modelDir, { recursive: true });
+    const before = readdirSync(modelDir).sort();
+    for (const args of [['ls'], ['show', hash.slice(0, 8)], ['promotions'], ['promote', hash.slice(0, 8), '--strategy', 's', '--by', 'me', '--reason', 'r']]) {
+      const r = quantflow(['models', ...args, '--registry', modelDir]);
+      expect(r.stderr, args[0]).toBe(`quantflow: ${modelDir} is not a model registry (it holds no data.mdb); a registry is made by \`quantflow models add MODEL_DIR --registry DIR\`\n`);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stdout, args[0]).toBe('');
+    }
+    expect(readdirSync(modelDir).sort(), 'no data.mdb or lock.mdb was created').toEqual(before);
+  });
+
+  it('refuses an ahead cache given as the registry in one line', async () => {
+    const cacheDir = path.join(tmp, 'cache-given-as-registry');
+    await AheadCache.open(cacheDir).close();
+    for (const args of [['ls'], ['add', SMALL]]) {
+      const r = quantflow(['models', ...args, '--registry', cacheDir]);
+      expect(r.stderr, args[0]).toBe(`quantflow: ${cacheDir} is an ahead cache (meta kind "ahead-cache"), not a model registry; give the registry's directory (default .quantflow/models)\n`);
+      expect(r.code, args[0]).toBe(2);
+    }
   });
 });

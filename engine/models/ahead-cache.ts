@@ -11,9 +11,13 @@
 //   LMDB dir (default .quantflow/cache)
 //   +-- answers   key -> | u64le seq | u32le n | u32le 5 | f64le quantiles [n x 5] |
 //   +-- order     seq -> key              (ascending seq = oldest first, for eviction)
-//   +-- meta      'format' -> 1, 'seq' -> last seq, 'bytes' -> bytes of all answers
-//   +-- models    model version hash -> seq of its last answers stored (a hint: entries may
-//                 have been evicted since; absent in caches written before it)
+//   +-- meta      'format' -> 1, 'kind' -> 'ahead-cache', 'seq' -> last seq, 'bytes' -> bytes of all answers
+//   +-- answered-models  model version hash -> seq of its last answers stored (a hint: entries
+//                 may have been evicted since). Named `models` in caches written before the
+//                 kind tag, the name of the registry's model database: moved on first open.
+//
+// A directory that holds another store (a model registry, whose meta also says format 1) is
+// refused by name (model-store-kind.ts): answers stored into a registry overwrote its models.
 //
 // A hit returns the stored bytes exactly (NaNs included), so a backtest from the cache writes the
 // same MODEL records as one that ran the model. A stored value of the wrong shape is a corrupt
@@ -23,11 +27,12 @@ import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { checkLmdbEnvironment } from '../lmdb/index.js';
 import { QUANTILE_COUNT } from './model-metadata.js';
+import { AHEAD_CACHE_STORE, judgeStoreKind } from './model-store-kind.js';
 
 export const DEFAULT_AHEAD_CACHE_DIR = '.quantflow/cache';
 /** Default bound on the stored answers: 256 MiB (about 400 backtests of 15,000 bars). */
 export const DEFAULT_AHEAD_CACHE_BYTES = 256 * 1024 * 1024;
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = AHEAD_CACHE_STORE.format;
 const HEADER = 16;
 
 export interface AheadCacheOptions {
@@ -66,19 +71,36 @@ export class AheadCache {
     mkdirSync(dir, { recursive: true });
     const root = open({ path: dir });
     try {
-      const meta = root.openDB<number, string>({ name: 'meta', encoding: 'json' });
-      const format = meta.get('format');
-      if (format === undefined) meta.putSync('format', CACHE_FORMAT);
-      else if (format !== CACHE_FORMAT) throw new Error(`ahead cache ${dir} has format ${format}, this code reads format ${CACHE_FORMAT} (delete the directory to rebuild it)`);
+      const databases = [...root.getKeys()].filter((key): key is string => typeof key === 'string');
+      const meta = root.openDB<number | string, string>({ name: 'meta', encoding: 'json' });
+      const verdict = judgeStoreKind(dir, AHEAD_CACHE_STORE, { format: meta.get('format'), kind: meta.get('kind'), databases });
+      if (verdict.state === 'refused') throw new Error(`${verdict.reason}${verdict.ours ? ' (delete the directory to rebuild it)' : '; the ahead cache needs a directory of its own'}`);
+      const answeredModels = root.openDB<number, string>({ name: 'answered-models', encoding: 'json' });
+      if (verdict.state !== 'tagged') {
+        root.transactionSync(() => {
+          meta.putSync('format', CACHE_FORMAT);
+          meta.putSync('kind', AHEAD_CACHE_STORE.kind);
+        });
+        if (databases.includes('models')) AheadCache.moveLegacyHints(root, answeredModels);
+      }
       return new AheadCache(dir, maxBytes, root,
         root.openDB<Uint8Array, string>({ name: 'answers', encoding: 'binary' }),
         root.openDB<string, number>({ name: 'order', encoding: 'json' }),
-        meta,
-        root.openDB<number, string>({ name: 'models', encoding: 'json' }));
+        meta as Database<number, string>,
+        answeredModels);
     } catch (error) {
       void root.close();
       throw error;
     }
+  }
+
+  /** Moves the hints of a cache written before the kind tag (db `models`) to `answered-models`. */
+  private static moveLegacyHints(root: RootDatabase, answeredModels: Database<number, string>): void {
+    const legacy = root.openDB<number, string>({ name: 'models', encoding: 'json' });
+    root.transactionSync(() => {
+      for (const { key, value } of legacy.getRange()) answeredModels.putSync(key, value);
+    });
+    legacy.dropSync();
   }
 
   /** The stored answers for `key` (n x 5), or undefined. */

@@ -31,7 +31,7 @@ export async function openConfiguredModel(config: ModelConfig, horizonBars: numb
     if (config.path !== undefined) {
       model = await QuantileModelSet.load(config.path, { threads: config.threads, lazySessions: options.lazySessions });
     } else {
-      const registry = ModelRegistry.open(config.registry!);
+      const registry = ModelRegistry.open(config.registry!, 'read');
       try {
         let hash = config.version;
         if (hash === undefined) {

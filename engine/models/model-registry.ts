@@ -8,18 +8,22 @@
 //     db "promotions"        key seq (1, 2, 3 ...)     -> PromotionRecord                  (json)
 //     db "promoted"          key strategy              -> seq of its current promotion      (json)
 //     db "meta"              key "format"              -> REGISTRY_FORMAT
+//                            key "kind"                -> 'model-registry' (model-store-kind.ts)
 //
-// Every read of a model re-verifies each fold's sha256 and the version hash.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Every read of a model re-verifies each fold's sha256 and the version hash. A directory that
+// holds another store (an ahead cache, whose meta also says format 1) is refused by name.
+// Read-only commands open an existing registry (its data.mdb present) without writing anything.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { checkLmdbEnvironment } from '../lmdb/index.js';
 import { modelBundle, readModelDir, type ModelBundle } from './model-bundle.js';
-import { ModelContractError, ModelRegistryError } from './model-errors.js';
+import { ModelContractError, ModelRegistryError, shown } from './model-errors.js';
 import type { QuantileModelMetadata } from './model-metadata.js';
+import { judgeStoreKind, MODEL_REGISTRY_STORE } from './model-store-kind.js';
 import { QuantileModelSet, type QuantileModelSetOptions } from './quantile-model-set.js';
 
-export const REGISTRY_FORMAT = 1;
+export const REGISTRY_FORMAT = MODEL_REGISTRY_STORE.format;
 /** Default registry directory of the CLI (relative to the working directory, like .quantflow/research). */
 export const DEFAULT_REGISTRY_DIR = '.quantflow/models';
 const STRATEGY_RULE = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -64,6 +68,15 @@ export interface AddResult {
 
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
+/**
+ * How a registry is opened: `create` makes it when absent (models add); `write` needs an
+ * existing registry (models promote); `read` needs one and writes nothing, not even the kind tag
+ * of a registry written before it (models ls, show, promotions; a run's configured model).
+ */
+export type RegistryAccess = 'create' | 'write' | 'read';
+
+const HOW_TO_MAKE = 'a registry is made by `quantflow models add MODEL_DIR --registry DIR`';
+
 export class ModelRegistry {
   private constructor(
     readonly dir: string,
@@ -74,16 +87,29 @@ export class ModelRegistry {
     private readonly promoted: Database<number, string>,
   ) {}
 
-  /** Opens (creating if needed) the registry in directory `dir`. */
-  static open(dir: string): ModelRegistry {
+  /** Opens the registry in directory `dir`; `access` (default create) says whether it may be made (see RegistryAccess). */
+  static open(dir: string, access: RegistryAccess = 'create'): ModelRegistry {
     checkLmdbEnvironment(dir, 'model registry');
-    mkdirSync(dir, { recursive: true });
-    const root = open({ path: dir });
+    if (access !== 'create' && !existsSync(path.join(dir, 'data.mdb'))) {
+      throw new ModelRegistryError(`${dir} is not a model registry (it holds no data.mdb); ${HOW_TO_MAKE}`);
+    }
+    if (access === 'create') mkdirSync(dir, { recursive: true });
+    const readOnly = access === 'read';
+    const root = open({ path: dir, readOnly });
     try {
-      const meta = root.openDB<number, string>({ name: 'meta', encoding: 'json' });
-      const format = meta.get('format');
-      if (format === undefined) meta.putSync('format', REGISTRY_FORMAT);
-      else if (format !== REGISTRY_FORMAT) throw new ModelRegistryError(`model registry ${dir} has format ${format}, this code reads format ${REGISTRY_FORMAT}`);
+      const databases = [...root.getKeys()].filter((key): key is string => typeof key === 'string');
+      const meta = databases.includes('meta') || !readOnly ? root.openDB<unknown, string>({ name: 'meta', encoding: 'json' }) : undefined;
+      const verdict = judgeStoreKind(dir, MODEL_REGISTRY_STORE, { format: meta?.get('format'), kind: meta?.get('kind'), databases });
+      if (verdict.state === 'refused') throw new ModelRegistryError(verdict.ours ? verdict.reason : `${verdict.reason}; give the registry's directory (default ${DEFAULT_REGISTRY_DIR})`);
+      if (verdict.state === 'new' && access !== 'create') throw new ModelRegistryError(`${dir} is not a model registry (an LMDB directory without a registry's format mark); ${HOW_TO_MAKE}`);
+      if (!readOnly && verdict.state !== 'tagged') {
+        root.transactionSync(() => {
+          meta!.putSync('format', REGISTRY_FORMAT);
+          meta!.putSync('kind', MODEL_REGISTRY_STORE.kind);
+        });
+      }
+      const missing = MODEL_REGISTRY_STORE.databases.filter((name) => !databases.includes(name));
+      if (readOnly && missing.length > 0) throw new ModelRegistryError(`model registry ${dir} lacks its databases ${missing.join(', ')} (corrupt store)`);
       return new ModelRegistry(
         dir,
         root,
@@ -147,8 +173,12 @@ export class ModelRegistry {
   list(): RegistryEntry[] {
     const entries: RegistryEntry[] = [];
     for (const { key, value } of this.models.getRange()) {
-      const m = JSON.parse(value.canonical) as QuantileModelMetadata;
-      entries.push({ hash: key, name: value.name, timeframe: m.timeframe, features: m.features, folds: m.folds.length, horizonBars: m.target.horizonBars, addedAtNs: value.addedAtNs });
+      const stored = this.checkStored(key, value);
+      const m = this.parseCanonical(key, stored) as Partial<QuantileModelMetadata>;
+      if (typeof m.timeframe !== 'string' || !Array.isArray(m.features) || !Array.isArray(m.folds) || typeof m.target?.horizonBars !== 'number') {
+        throw new ModelRegistryError(`${this.origin(key)}: stored metadata lacks \`timeframe\`, \`features\`, \`folds\` or \`target.horizonBars\` (corrupt store)`);
+      }
+      entries.push({ hash: key, name: stored.name, timeframe: m.timeframe, features: m.features, folds: m.folds.length, horizonBars: m.target.horizonBars, addedAtNs: stored.addedAtNs });
     }
     return entries.sort((a, b) => (a.addedAtNs === b.addedAtNs ? a.hash.localeCompare(b.hash) : BigInt(a.addedAtNs) < BigInt(b.addedAtNs) ? -1 : 1));
   }
@@ -156,14 +186,8 @@ export class ModelRegistry {
   /** The stored model (metadata and fold bytes), verified; `hash` may be a unique prefix. */
   get(hash: string): ModelBundle {
     const full = this.resolve(hash);
-    const stored = this.models.get(full)!;
-    const origin = `registry ${this.dir} model ${full.slice(0, 12)}`;
-    let doc: unknown;
-    try {
-      doc = JSON.parse(stored.canonical);
-    } catch (error) {
-      throw new ModelRegistryError(`${origin}: stored metadata is not JSON (${(error as Error).message})`);
-    }
+    const origin = this.origin(full);
+    const doc = this.parseCanonical(full, this.checkStored(full, this.models.get(full)));
     const folds = Array.isArray((doc as { folds?: unknown }).folds) ? (doc as { folds: unknown[] }).folds.length : 0;
     const bytes: Uint8Array[] = [];
     for (let k = 0; k < folds; k++) {
@@ -180,6 +204,30 @@ export class ModelRegistry {
     }
     if (bundle.hash !== full) throw new ModelRegistryError(`${origin}: stored bytes hash to ${bundle.hash}, not to their key ${full} (corrupt store)`);
     return bundle;
+  }
+
+  private origin(hash: string): string {
+    return `registry ${this.dir} model ${hash.slice(0, 12)}`;
+  }
+
+  /** `value` as a stored model entry, or a ModelRegistryError naming it. */
+  private checkStored(hash: string, value: unknown): StoredModel {
+    const v = value as Partial<StoredModel> | null | undefined;
+    if (typeof v !== 'object' || v === null || typeof v.canonical !== 'string' || typeof v.name !== 'string' || typeof v.addedAtNs !== 'string' || !/^[0-9]+$/.test(v.addedAtNs)) {
+      throw new ModelRegistryError(`${this.origin(hash)}: the stored entry must be { canonical, name, addedAtNs }, was ${shown(value)} (corrupt store)`);
+    }
+    return v as StoredModel;
+  }
+
+  private parseCanonical(hash: string, stored: StoredModel): unknown {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(stored.canonical);
+    } catch (error) {
+      throw new ModelRegistryError(`${this.origin(hash)}: stored metadata is not JSON (${(error as Error).message})`);
+    }
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ModelRegistryError(`${this.origin(hash)}: stored metadata must be a JSON object, was ${shown(doc)} (corrupt store)`);
+    return doc;
   }
 
   /** Writes the stored model as a model directory (model.json with sorted keys, fold-<k>.onnx). */

@@ -3,6 +3,7 @@
 // declared signature) and stores it under its version hash; `ls`, `show HASH`, `promote HASH
 // --strategy NAME --by WHO --reason TEXT` (journaled in the registry's promotion log) and
 // `promotions`. Every sub-command takes --registry DIR (default .quantflow/models) and --json.
+// Only `add` makes a registry; the others need one (ls, show and promotions open it read-only).
 // Bad input is one line naming the flag or file, the value and the rule.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -66,11 +67,14 @@ function registryDir(flags: ModelsFlags): string {
   return path.resolve(dir);
 }
 
-/** Opens the registry for reading; null when the directory does not exist (nothing added yet). */
-function openExisting(flags: ModelsFlags): ModelRegistry | null {
+/**
+ * Opens an existing registry (`read`: writing nothing; `write`: to promote); null when the
+ * directory does not exist (nothing added yet). A directory that is not a registry is refused.
+ */
+function openExisting(flags: ModelsFlags, access: 'read' | 'write' = 'read'): ModelRegistry | null {
   const dir = registryDir(flags);
   if (!existsSync(dir)) return null;
-  return userFacing(() => ModelRegistry.open(dir));
+  return userFacing(() => ModelRegistry.open(dir, access));
 }
 
 async function withRegistry<T>(registry: ModelRegistry, fn: (r: ModelRegistry) => Promise<T> | T): Promise<T> {
@@ -113,7 +117,7 @@ export async function runModelsPromote(hash: string, flags: PromoteFlags): Promi
   const strategy = requiredText('--strategy', flags.strategy, "must name the strategy (1-100 letters, digits, '.', '_', ':' or '-')");
   const by = requiredText('--by', flags.by, 'must name who promotes');
   const reason = requiredText('--reason', flags.reason, 'must say why');
-  const registry = openExisting(flags);
+  const registry = openExisting(flags, 'write');
   if (!registry) throw new UserFacingError(`no model registry at ${registryDir(flags)} (add a model with \`quantflow models add DIR\`, or give --registry)`);
   return withRegistry(registry, (r) => r.promote(hash, strategy, { by, reason }));
 }
