@@ -6,7 +6,7 @@
 //     before it closed), in backtest and label;
 //   - a store window that selects no rows (an empty run reported as a result);
 //   - an output path that cannot be written (it failed at the end, after the run);
-//   - a strategy naming an instrument the data lacks, a regime model whose featureSpec holds a
+//   - a strategy or `model.instruments` naming an instrument the data lacks, a regime model whose featureSpec holds a
 //     bad token, a directory where a data file or a model file belongs, a bad --url, --ttl or
 //     --attempts, a watch --url where another HTTP server listens, and `replay --journal` / `killswitch status --journal` on a directory that is
 //     not a journal (it used to create one there, or report "clear").
@@ -77,6 +77,20 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
   it('a strategy instrument the data lacks', async () => {
     await refused(['backtest', '--data', slice, '--config', 'config/examples/fusion-ml.yaml', '--out', path.join(dir, 'ml'), '--no-run-store', '--no-ahead-cache'],
       /`strategies\[0\]\.instruments\[0\]` must be an instrument of the run \(ETHUSDT\), was "BTCUSDT"/);
+  });
+
+  it('a model.instruments symbol the run lacks (it silently left the run without the ML expert), in backtest, walkforward and paper', async () => {
+    const root = path.resolve('.');
+    const config = path.join(dir, 'fusion-ml-typo.yaml');
+    writeFileSync(config, readFileSync('config/examples/fusion-ml.yaml', 'utf8')
+      .replace('regimeModel: ../../data/models/btc-1h-regime.json', `regimeModel: ${path.join(root, 'data/models/btc-1h-regime.json')}`)
+      .replace('path: ../../data/models/btc-1h-q5', `path: ${path.join(root, 'data/models/btc-1h-q5')}`)
+      .replace('    instruments: [BTCUSDT]', '    instruments: [ETHUSDT]')
+      .replace('  instruments: [BTCUSDT]', '  instruments: [ETHUSD]'));
+    const rule = /`model\.instruments\[0\]` must be an instrument of the run \(ETHUSDT\), was "ETHUSD"/;
+    await refused(['backtest', '--data', slice, '--config', config, '--out', path.join(dir, 'ml-typo'), '--no-run-store', '--no-ahead-cache'], rule);
+    await refused(['walkforward', '--data', slice, '--config', config, '--train', '240h', '--test', '120h', '--state', path.join(dir, 'wf-state'), '--out', path.join(dir, 'wf-typo'), '--no-ahead-cache'], rule);
+    await refused(['paper', '--data', slice, '--config', config, '--port', '0', '--speed', '360000000'], rule);
   });
 
   it('a regime model whose featureSpec holds a bad token, and a directory as the model', async () => {

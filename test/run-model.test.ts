@@ -105,4 +105,13 @@ describe('quantflow run serves the configured ML model', () => {
     expect(code, child.stderr).toBe(0);
     expect(JSON.parse(child.stdout.trim().split('\n').pop()!).model?.state).toBe('absent');
   }, 180_000);
+
+  test('a model.instruments symbol the session lacks is refused at start in one line (it left the session without the ML expert)', async () => {
+    const { config } = await harness.setup('model-typo');
+    fusionConfig(config, `model:\n  path: ${MODEL}\n  instruments: [BTCUSD]\n`);
+    const child = harness.start(['--mode', 'paper', '--config', config]);
+    const { code } = await child.exit;
+    expect(code, child.stderr).toBe(2);
+    expect(child.stderr).toBe('quantflow: configuration: `model.instruments[0]` must be an instrument of the run (BTCUSDT), was "BTCUSD"\n');
+  }, 60_000);
 });

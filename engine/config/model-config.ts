@@ -107,3 +107,17 @@ export function resolveModelConfig(raw: RawModel | null | undefined, dir: string
     monitor: { ...DEFAULT_MODEL_MONITOR, ...(raw.monitor ?? {}) },
   };
 }
+
+/**
+ * Refuses a `model.instruments` symbol that is not an instrument of the run (`instrumentNames`),
+ * as `strategies[].instruments` are refused: a typo would otherwise leave the run without the ML
+ * expert on every instrument. Each run that trades with the configuration checks it (backtest,
+ * walkforward, paper, run, replay: engine/replay trading-pipeline.ts).
+ */
+export function checkModelInstruments(model: ModelConfig | null | undefined, instrumentNames: readonly string[]): void {
+  model?.instruments?.forEach((symbol, k) => {
+    if (!instrumentNames.includes(symbol)) {
+      throw new ConfigError(`\`model.instruments[${k}]\` must be an instrument of the run (${instrumentNames.join(', ')}), was ${JSON.stringify(symbol)}`, `model.instruments[${k}]`);
+    }
+  });
+}

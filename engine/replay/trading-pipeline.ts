@@ -6,8 +6,9 @@
 //
 // Which strategy trades an instrument comes from `strategies` (engine/strategy): the one that
 // lists its symbol, else the one without a list. With `strategies: []` every instrument trades
-// fusion with the run's regime model, as before strategies existed.
-import type { QuantFlowConfig } from '../config/index.js';
+// fusion with the run's regime model, as before strategies existed. `model.instruments` must name
+// instruments of the run, like `strategies[].instruments`.
+import { checkModelInstruments, type QuantFlowConfig } from '../config/index.js';
 import { readRegimeModelFile, type RegimeModelRecord } from '../regime/index.js';
 import type { PipelineInstrument, PipelineSpec } from '../pipeline/index.js';
 import { executionFromConfig } from '../execution/index.js';
@@ -49,7 +50,7 @@ export interface TradingPipeline {
   readonly strategyOf: readonly (string | undefined)[];
 }
 
-/** The pipeline, the instruments whose risk terms came from risk.replayDefaults, and who trades what. Throws on a bad execution or strategy config. */
+/** The pipeline, the instruments whose risk terms came from risk.replayDefaults, and who trades what. Throws on a bad execution, strategy or model.instruments config. */
 export function tradingPipeline(input: TradingPipelineInput): TradingPipeline {
   const { config, instrumentNames } = input;
   const { risk, defaulted } = replayRisk(config.risk, instrumentNames, { cash: input.equity, startNs: input.startNs, halted: input.halted });
@@ -59,10 +60,12 @@ export function tradingPipeline(input: TradingPipelineInput): TradingPipeline {
   const extra = input.equityRecords ? { equityRecords: true } : {};
   if (strategies.length === 0) {
     if (!input.regimeModel) throw new RangeError('a regime model is needed: with `strategies: []` every instrument trades fusion, which blends expert weights by the filtered regime probabilities');
+    checkModelInstruments(config.model, instrumentNames);
     const instruments = input.timeframes.map((timeframe, instrument) => ({ instrument, regimeModel: input.regimeModel, timeframe }));
     return { spec: { indicators: input.indicators, instruments, decision, risk, execution, ...extra }, defaulted, strategyOf: instrumentNames.map(() => undefined) };
   }
   const assigned = assignStrategies(strategies, instrumentNames);
+  checkModelInstruments(config.model, instrumentNames);
   const readModel = input.readRegimeModel ?? readRegimeModelFile;
   const models = new Map<string, RegimeModelRecord>();
   let fusion = false;
