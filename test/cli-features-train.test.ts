@@ -5,7 +5,7 @@
 // and feature list, its ONNX files' hashes, and its graphs reproducing the LightGBM
 // predictions stored beside them (onnxruntime-node; no Python needed).
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -107,6 +107,42 @@ describe('quantflow train (flags; no Python needed)', () => {
       expect(rolling[k].train.endNs - rolling[k].train.startNs).toBe(block);
       expect(f.availableFromNs < f.validation.startNs).toBe(true);
     });
+  });
+
+  it('refuses an edited manifest.json in one line naming the field and value, and a horizonBars the data does not have', async () => {
+    const before = process.env.QF_PYTHON;
+    process.env.QF_PYTHON = path.join(dir, 'no-python'); // the manifest is checked first; without the check a run went on to Python
+    let copies = 0;
+    const edited = (edit: (m: Record<string, any>) => void): string => {
+      const copy = path.join(dir, `edited-${++copies}`);
+      cpSync(features, copy, { recursive: true });
+      const manifest = JSON.parse(readFileSync(path.join(copy, 'manifest.json'), 'utf8'));
+      edit(manifest);
+      writeFileSync(path.join(copy, 'manifest.json'), JSON.stringify(manifest));
+      return copy;
+    };
+    const cases: [(m: Record<string, any>) => void, RegExp][] = [
+      [(m) => delete m.columns, /manifest\.json: `columns` must be the list of column descriptions \(time_ns, roc:1, .*, usable\), was missing$/],
+      [(m) => { m.features = null; }, /manifest\.json: `features` must be a non-empty list of indicator tokens, was null$/],
+      [(m) => { m.reserve = null; }, /manifest\.json: `reserve` must be an object \{ fraction, startNs, included \}, was null$/],
+      [(m) => { m.reserve.startNs = 5; }, /manifest\.json: `reserve\.startNs` must be ns since the epoch as a decimal string, was 5$/],
+      [(m) => { m.source = 'btc.csv'; }, /manifest\.json: `source` must be an object \{ file, sha256, symbol, barStamp \}, was "btc\.csv"$/],
+      [(m) => { m.features = [...m.features].reverse(); }, /manifest\.json: `columns` must be named time_ns, relvol:20, .* \(time, `features` in order, targets, flag\), was \["time_ns","roc:1"/],
+      [(m) => { m.rows += 1; }, /manifest\.json: `rows` must be the Arrow file's row count \(\d+\), was \d+$/],
+      [(m) => { m.horizonBars = 6; }, /manifest\.json: `horizonBars` must be the span of the data's forward returns \(fwd_end_ns = the close time horizonBars bars later\), was 6: row 0 ends at \S+, 6 bars later is \S+; the data's forward returns span 12 bars$/],
+    ];
+    try {
+      for (const [edit, message] of cases) {
+        const copy = edited(edit);
+        const run = runTrain({ features: copy, out: path.join(copy, 'model') });
+        await expect(run, String(edit)).rejects.toBeInstanceOf(UserFacingError);
+        await expect(run, String(edit)).rejects.toThrow(message);
+        await expect(run, 'one line').rejects.toThrow(/^--features: [^\n]*$/);
+      }
+    } finally {
+      if (before === undefined) delete process.env.QF_PYTHON;
+      else process.env.QF_PYTHON = before;
+    }
   });
 
   it('names the missing Python and how to install it in one line', async () => {

@@ -13,24 +13,15 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bool, Field, Float64, Int64, Int8, Schema, Table, makeData, makeVector, tableFromIPC, tableToIPC, type DataType, type Vector } from 'apache-arrow';
+import { USABLE_RULE, featureColumnInfos, type FeatureColumnInfo } from './feature-columns.js';
+import { FeatureFileError } from './feature-file-error.js';
 import { NO_LABEL, NO_TIME, type FeatureMatrix } from './feature-matrix.js';
+import { checkFeatureManifest, checkFeatureTable } from './feature-manifest-check.js';
 import { SCALE_FACTOR, SCALE_TOLERANCE } from './scale-free-check.js';
 
 export const FEATURE_FILE = 'features.arrow';
 export const FEATURE_MANIFEST = 'manifest.json';
 export const FEATURE_SCHEMA = 'quantflow.features/1';
-export const USABLE_RULE = 'rows are never dropped (row i is bar i); usable = every feature finite and fwd_end_ns not null (t + horizon inside the data)';
-
-export type ColumnRole = 'time' | 'feature' | 'target' | 'target_end' | 'flag';
-
-export interface FeatureColumnInfo {
-  readonly name: string;
-  readonly role: ColumnRole;
-  readonly dtype: 'int64' | 'float64' | 'int8' | 'bool';
-  readonly nullable: boolean;
-  readonly token?: string;
-  readonly description: string;
-}
 
 export interface FeatureProvenance {
   readonly source: { readonly file: string; readonly sha256: string; readonly symbol: string; readonly barStamp: 'open' | 'close' };
@@ -52,20 +43,6 @@ export interface FeatureManifest extends FeatureProvenance {
   readonly lastCloseNs: string;
   readonly columns: readonly FeatureColumnInfo[];
   readonly scaleFree: { readonly factor: number; readonly tolerance: number; readonly checked: true };
-}
-
-/** The columns of a matrix with `features`, in file order. */
-export function featureColumnInfos(features: readonly string[], horizonBars: number): FeatureColumnInfo[] {
-  return [
-    { name: 'time_ns', role: 'time', dtype: 'int64', nullable: false, description: 'close time of bar t, ns since the epoch' },
-    ...features.map((token): FeatureColumnInfo => ({ name: token, role: 'feature', dtype: 'float64', nullable: false, token, description: `${token} at bar t (WASM indicator plan, batch); NaN during warm-up` })),
-    { name: 'fwd_log_return', role: 'target', dtype: 'float64', nullable: false, description: `ln(close[t+${horizonBars}] / close[t]); NaN past the data` },
-    { name: 'fwd_end_ns', role: 'target_end', dtype: 'int64', nullable: true, description: `close time of bar t+${horizonBars}; null past the data` },
-    { name: 'tb_label', role: 'target', dtype: 'int8', nullable: true, description: 'triple-barrier label -1, 0, 1 (engine/research/labels); null without an event' },
-    { name: 'tb_return', role: 'target', dtype: 'float64', nullable: false, description: 'triple-barrier return; NaN without an event' },
-    { name: 'tb_end_ns', role: 'target_end', dtype: 'int64', nullable: true, description: 'close time of the bar that ended the triple-barrier event; null without an event' },
-    { name: 'usable', role: 'flag', dtype: 'bool', nullable: false, description: USABLE_RULE },
-  ];
 }
 
 function nullBitmap(isValid: (i: number) => boolean, n: number): { bitmap: Uint8Array; nulls: number } {
@@ -135,29 +112,28 @@ export function writeFeatureFile(dir: string, matrix: FeatureMatrix, provenance:
   return manifest;
 }
 
-export class FeatureFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FeatureFileError';
-  }
-}
-
 export interface FeatureFile {
   readonly manifest: FeatureManifest;
   readonly table: Table;
   readonly bytes: Uint8Array;
 }
 
-/** Reads DIR/manifest.json and DIR/features.arrow, checking the schema, the hash and the columns. */
+/**
+ * Reads DIR/manifest.json and DIR/features.arrow, checking the schema, every manifest field a
+ * reader uses, the hash, the columns and that `horizonBars` is the data's (feature-manifest-check.ts).
+ */
 export function readFeatureFile(dir: string): FeatureFile {
   const manifestPath = join(dir, FEATURE_MANIFEST);
-  let manifest: FeatureManifest;
+  let doc: unknown;
   try {
-    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as FeatureManifest;
+    doc = JSON.parse(readFileSync(manifestPath, 'utf8'));
   } catch (error) {
     throw new FeatureFileError(`${manifestPath}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (write it with `quantflow features --out DIR`)' : `not a JSON manifest (${(error as Error).message})`}`);
   }
-  if (manifest.schema !== FEATURE_SCHEMA) throw new FeatureFileError(`${manifestPath}: \`schema\` must be ${FEATURE_SCHEMA}, was ${JSON.stringify(manifest.schema)}`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new FeatureFileError(`${manifestPath}: must be a JSON object (a feature manifest), was ${JSON.stringify(doc).slice(0, 80)}`);
+  const schema = (doc as { schema?: unknown }).schema;
+  if (schema !== FEATURE_SCHEMA) throw new FeatureFileError(`${manifestPath}: \`schema\` must be ${FEATURE_SCHEMA}, was ${JSON.stringify(schema)}`);
+  const manifest = checkFeatureManifest(doc as Record<string, unknown>, manifestPath);
   const arrowPath = join(dir, manifest.file ?? FEATURE_FILE);
   let bytes: Uint8Array;
   try {
@@ -171,5 +147,6 @@ export function readFeatureFile(dir: string): FeatureFile {
   const names = table.schema.fields.map((f) => f.name);
   const expected = manifest.columns.map((c) => c.name);
   if (names.join('\n') !== expected.join('\n')) throw new FeatureFileError(`${arrowPath}: columns must be ${expected.join(', ')} (manifest.json \`columns\`), were ${names.join(', ')}`);
+  checkFeatureTable(table, manifest, manifestPath);
   return { manifest, table, bytes };
 }

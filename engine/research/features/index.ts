@@ -5,8 +5,10 @@
 export { buildFeatureMatrix, checkFeatureTokens, featureColumns, NO_LABEL, NO_TIME, type FeatureBars, type FeatureMatrix, type FeatureMatrixOptions } from './feature-matrix.js';
 export { checkScaleFree, scaleFreeViolations, SCALE_FACTOR, SCALE_TOLERANCE, type ScaleFreeViolation } from './scale-free-check.js';
 export {
-  FEATURE_FILE, FEATURE_MANIFEST, FEATURE_SCHEMA, USABLE_RULE, FeatureFileError, featureColumnInfos, featureTable, readFeatureFile, writeFeatureFile,
-  type ColumnRole, type FeatureColumnInfo, type FeatureFile, type FeatureManifest, type FeatureProvenance,
+  FEATURE_FILE, FEATURE_MANIFEST, FEATURE_SCHEMA, featureTable, readFeatureFile, writeFeatureFile,
+  type FeatureFile, type FeatureManifest, type FeatureProvenance,
 } from './feature-file.js';
+export { USABLE_RULE, featureColumnInfos, type ColumnRole, type FeatureColumnInfo } from './feature-columns.js';
+export { FeatureFileError } from './feature-file-error.js';
 export { DEFAULT_FEATURE_HORIZON, DEFAULT_FEATURE_TOKENS } from './default-features.js';
 export { FeatureOptionError } from './feature-option-error.js';
