@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventKind } from '../engine/layout/event-record.js';
 import { expectMatchesTruth, KIND, kindsOf, order, recordsOf, startIb, until, type Ib } from './ib-harness.js';
+import { msgExecution } from './venues/tws-sim/messages.js';
 
 let ib: Ib | null = null;
 afterEach(async () => {
@@ -171,6 +172,48 @@ describe('IbVenueAdapter under TWS faults', () => {
     await adapter.sync();
     sim.quote('AAPL', 185.1, 185.2);
     await until(() => seen.some((s) => KIND(s.record) === EventKind.QUOTE), 'quote after 1101');
+  });
+
+  it('a malformed EXECUTION_DATA (time unparseable) is logged and skipped, nothing thrown; the order\'s executions are asked again and its fill arrives once', async () => {
+    const logs: string[] = [];
+    ib = await startIb({}, {}, { log: (line) => logs.push(line) });
+    const { sim, adapter } = ib;
+    await adapter.connect();
+    sim.quote('AAPL', 185.1, 185.2);
+    sim.faults.holdOrderMessages = true; // the well-formed execution stays at the venue for now
+    const o = order(0, 10, 'MKT');
+    adapter.submit(o);
+    await adapter.sync();
+    const [real] = sim.executions();
+    sim.sendRaw(11, msgExecution(-1, { ...real, time: 'garbage' }));
+    await until(() => fillsOf(ib!, o.orderId).length === 1, 'the fill, from the executions asked again');
+    const line = logs.find((l) => l.includes(real.execId) && l.includes('skipped'));
+    expect(line, 'one line naming the field, the value and the rule').toMatch(/`time` must be "yyyymmdd-hh:mm:ss".*"garbage"/);
+    expect(adapter.stats.malformedExecutions).toBe(1);
+    expect(fillsOf(ib, o.orderId)[0].size).toBe(10);
+    sim.releaseHeld();
+    await adapter.sync();
+    expect(kindsOf(recordsOf(ib.seen, o.orderId)), 'the held execution is a duplicate now').toEqual(['ACK', 'FILL']);
+    expect(adapter.connected && adapter.stats.handlerFailures === 0).toBe(true);
+    await expectMatchesTruth(ib);
+  });
+
+  it('a handler that throws on a TWS message is logged and drops the link; the reconnect recovers, nothing escapes the socket reader', async () => {
+    const logs: string[] = [];
+    ib = await startIb({}, {}, { log: (line) => logs.push(line) });
+    const { sim, adapter } = ib;
+    await adapter.connect();
+    sim.quote('AAPL', 185.1, 185.2);
+    let thrown = false;
+    adapter.onRecord(() => {
+      if (thrown) return;
+      thrown = true;
+      throw new Error('listener broke');
+    });
+    adapter.submit(order(0, 10, 'MKT'));
+    await until(() => adapter.stats.reconnects === 1 && adapter.connected, 'reconnect after the failed handler');
+    expect(adapter.stats.handlerFailures).toBe(1);
+    expect(logs.some((l) => /handling TWS \w+ failed: listener broke; dropping the TWS link/.test(l))).toBe(true);
   });
 
   it('a restarted adapter recovers exactly the executions its journal lacks', async () => {

@@ -24,7 +24,7 @@ import { backoffDelayMs, IbSocketClient, REQ_ID_BASE, seededRandom, type IbSocke
 import type { IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './socket/messages.js';
 import {
   applyTickPrice, applyTickSize, barRecord, barSizeSeconds, EMPTY_QUOTE, executionFilterTime, liveRecord, newOrderTrack, orderView,
-  parseExecution, parseExecutionTime, parseOpenOrder, parseOrderError, parseOrderStatus, setFillFee, statusRecord,
+  executionProblem, parseExecution, parseExecutionTime, parseOpenOrder, parseOrderError, parseOrderStatus, setFillFee, statusRecord,
   type OrderTrack, type QuoteState,
 } from './socket/parse.js';
 import { IbRequestError } from './errors.js';
@@ -84,6 +84,8 @@ export interface IbBackfillRequest {
 
 export interface IbAdapterStats {
   duplicateExecutions: number;
+  /** EXECUTION_DATA messages skipped because a field broke its rule (parse.ts executionProblem); each is logged. */
+  malformedExecutions: number;
   /** Executions the caller's journal already held (IbJournaledExecutions.filledByOrder): skipped on recovery. */
   journaledExecutions: number;
   foreignExecutions: number;
@@ -95,6 +97,8 @@ export interface IbAdapterStats {
   pacingRetries: number;
   staleResubscribes: number;
   reconnects: number;
+  /** TWS messages whose handling threw (socket/client.ts guarded): each is logged and the link dropped to recover. */
+  handlerFailures: number;
 }
 
 interface Stream { readonly instrument: number; readonly kind: 'quotes' | 'bars'; state: QuoteState; lastMessageMs: number }
@@ -106,8 +110,8 @@ export class IbVenueAdapter implements PushVenueAdapter {
   readonly name: string;
   readonly config: ResolvedIbAdapterConfig;
   readonly stats: IbAdapterStats = {
-    duplicateExecutions: 0, journaledExecutions: 0, foreignExecutions: 0, recoveredExecutions: 0, feesMissing: 0, duplicateSubmitsBlocked: 0, rejectedBeforeSend: 0,
-    heldWhileDown: 0, pacingRetries: 0, staleResubscribes: 0, reconnects: 0,
+    duplicateExecutions: 0, malformedExecutions: 0, journaledExecutions: 0, foreignExecutions: 0, recoveredExecutions: 0, feesMissing: 0, duplicateSubmitsBlocked: 0, rejectedBeforeSend: 0,
+    heldWhileDown: 0, pacingRetries: 0, staleResubscribes: 0, reconnects: 0, handlerFailures: 0,
   };
   private readonly client: IbSocketClient;
   private readonly contracts: InstrumentContracts;
@@ -122,6 +126,8 @@ export class IbVenueAdapter implements PushVenueAdapter {
   private readonly venueIds = new Map<string, Set<number>>();
   private readonly seenByVenue = new Set<bigint>();
   private readonly fillIdsByExec = new Map<string, bigint>();
+  /** execIds of malformed executions whose order's executions were asked again (once each). */
+  private readonly reaskedExecutions = new Set<string>();
   private readonly commissions = new Map<string, number>();
   private readonly fills: { fillId: bigint; record: Uint8Array; published: boolean }[] = [];
   private readonly queues = new Map<bigint, Queued[]>();
@@ -517,6 +523,11 @@ export class IbVenueAdapter implements PushVenueAdapter {
       this.stats.duplicateExecutions++;
       return;
     }
+    const problem = executionProblem(e);
+    if (problem !== null) {
+      this.skipMalformedExecution(e, problem);
+      return;
+    }
     const orderId = this.ownOrders.of(e.orderRef);
     if (orderId === null) {
       this.stats.foreignExecutions++;
@@ -557,6 +568,23 @@ export class IbVenueAdapter implements PushVenueAdapter {
     const fillRecord = r.records.find((x) => (new DataView(x.buffer).getInt32(0, true) & EventKind.FILL) !== 0) as Uint8Array;
     this.fills.push({ fillId, record: fillRecord, published: false });
     this.pushOrderRecords(orderId, r.records, e.execId);
+  }
+
+  /**
+   * A malformed EXECUTION_DATA changes nothing (no fill id, no execId marked seen): it is logged
+   * and its order's executions are asked of TWS again, once per execId, so a real fill it stood
+   * for still arrives when TWS reports it well-formed.
+   */
+  private skipMalformedExecution(e: IbExecutionMessage, problem: string): void {
+    this.stats.malformedExecutions++;
+    const ours = typeof e.orderRef === 'string' && this.ownOrders.of(e.orderRef) !== null;
+    const again = ours && !this.reaskedExecutions.has(String(e.execId)) && this.client.connected;
+    this.log(`execution ${String(e.execId)} of order ${String(e.orderRef)} skipped: IB execution ${problem}${again ? '; asking TWS for the order\'s executions again' : ''}`);
+    if (!again) return;
+    this.reaskedExecutions.add(String(e.execId));
+    void this.client.executions({ clientId: this.config.clientId, acctCode: this.account, time: '' })
+      .then((execs) => { for (const x of execs) if (x.orderRef === e.orderRef) this.handleExecution(x, true); })
+      .catch((error) => this.log(`asking TWS again for the executions of order ${e.orderRef} failed: ${(error as Error).message}`));
   }
 
   private handleStatus(m: IbOrderStatusMessage): void {
@@ -681,6 +709,10 @@ export class IbVenueAdapter implements PushVenueAdapter {
       disconnected: (reason) => {
         this.log(`disconnected: ${reason}`);
         for (const l of this.disconnectListeners) l(reason);
+      },
+      failed: (event, error) => {
+        this.stats.handlerFailures++;
+        this.log(`handling TWS ${event} failed: ${error.message}; dropping the TWS link: the reconnect asks for the executions again and the session reconciles`);
       },
       reconnected: async () => {
         this.stats.reconnects++;

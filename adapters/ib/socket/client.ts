@@ -29,6 +29,8 @@ export interface IbSocketHandlers {
   disconnected(reason: string): void;
   /** After a reconnect, before the link is reported up: resubscribe and recover. */
   reconnected(): Promise<void>;
+  /** A handler threw on `event`'s message: the client then drops the link, and the reconnect recovers (executions asked again). */
+  failed(event: string, error: Error): void;
 }
 
 export const REQ_ID_BASE = 1_000_000;
@@ -112,9 +114,31 @@ export class IbSocketClient {
     });
   }
 
+  /**
+   * `fn` as an event listener that never throws into @stoqey/ib's socket reader (an uncaught
+   * exception there ends the process with a stack trace and no on-exit policy): an error is handed
+   * to the owner's `failed` handler and the link is dropped, so the reconnect path recovers
+   * (executions asked again, open orders reconciled) as after any other drop.
+   */
+  private guarded<A extends any[]>(event: string, fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        try {
+          this.handlers.failed(event, error instanceof Error ? error : new Error(String(error)));
+        } catch {
+          // the owner's report failed too: dropping the link below still recovers
+        }
+        if (this.up) this.api.disconnect();
+      }
+    };
+  }
+
   private wire(): void {
     const api = this.api;
-    api.on(EventName.nextValidId, (id: number) => {
+    const on = (event: EventName, fn: (...args: any[]) => void) => (api as any).on(event, this.guarded(event, fn));
+    on(EventName.nextValidId, (id: number) => {
       const w = this.connectWaiter;
       this.connectWaiter = null;
       if (w) {
@@ -122,14 +146,14 @@ export class IbSocketClient {
         w.resolve(id);
       }
     });
-    api.on(EventName.managedAccounts, (accounts: string) => (this.accounts = accounts));
-    api.on(EventName.disconnected, () => this.onDisconnected());
-    api.on(EventName.info, (message: string, code: number) => {
+    on(EventName.managedAccounts, (accounts: string) => (this.accounts = accounts));
+    on(EventName.disconnected, () => this.onDisconnected());
+    on(EventName.info, (message: string, code: number) => {
       if (code === IbErrorCode.CLIENT_ID_IN_USE || code === 502 || code === 504) this.lastConnectError = `${code}: ${message}`;
       // Farm status (21xx) goes to the handler too: it is the feed's connection state (IbVenueAdapter.onFeedSignal).
       this.handlers.system(code, message);
     });
-    api.on(EventName.error, (err: Error, code: number, id: number) => {
+    on(EventName.error, (err: Error, code: number, id: number) => {
       if (id === undefined || id === -1) {
         this.lastConnectError = `${code}: ${err.message}`;
         return;
@@ -143,17 +167,17 @@ export class IbSocketClient {
       }
       this.handlers.orderError(id, code, err.message);
     });
-    api.on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number, avgFillPrice: number, permId?: number, _parentId?: number, lastFillPrice?: number, clientId?: number) =>
+    on(EventName.orderStatus, (orderId: number, status: string, filled: number, remaining: number, avgFillPrice: number, permId?: number, _parentId?: number, lastFillPrice?: number, clientId?: number) =>
       this.handlers.orderStatus({ orderId, status, filled: filled ?? 0, remaining: remaining ?? 0, avgFillPrice: avgFillPrice ?? 0, permId, lastFillPrice, clientId }));
-    api.on(EventName.execDetails, (reqId: number, contract: Contract, e: any) => {
+    on(EventName.execDetails, (reqId: number, contract: Contract, e: any) => {
       if (reqId !== -1 && this.pending.has(reqId)) return; // an answer to executions(): collected there
       this.handlers.execution(executionMessage(contract, e));
     });
-    api.on(EventName.commissionReport, (c: any) => this.handlers.commission({ execId: c.execId, commission: c.commission ?? 0, currency: c.currency ?? '' }));
-    api.on(EventName.openOrder, (orderId: number, contract: Contract, order: Order, state: any) => this.handlers.openOrder(openOrderMessage(orderId, contract, order, state)));
-    api.on(EventName.tickPrice, (reqId: number, tickType: number, price: number) => this.handlers.tickPrice(reqId, tickType, price));
-    (api as any).on(EventName.tickSize, (reqId: number, tickType: number, size: number | undefined) => this.handlers.tickSize(reqId, tickType, size ?? 0));
-    api.on(EventName.realtimeBar, (reqId: number, time: number, open: number, high: number, low: number, close: number, volume: number) =>
+    on(EventName.commissionReport, (c: any) => this.handlers.commission({ execId: c.execId, commission: c.commission ?? 0, currency: c.currency ?? '' }));
+    on(EventName.openOrder, (orderId: number, contract: Contract, order: Order, state: any) => this.handlers.openOrder(openOrderMessage(orderId, contract, order, state)));
+    on(EventName.tickPrice, (reqId: number, tickType: number, price: number) => this.handlers.tickPrice(reqId, tickType, price));
+    on(EventName.tickSize, (reqId: number, tickType: number, size: number | undefined) => this.handlers.tickSize(reqId, tickType, size ?? 0));
+    on(EventName.realtimeBar, (reqId: number, time: number, open: number, high: number, low: number, close: number, volume: number) =>
       this.handlers.realtimeBar(reqId, { time, open, high, low, close, volume: volume ?? 0 }));
   }
 
@@ -228,8 +252,9 @@ export class IbSocketClient {
 
   private listen(event: EventName, fn: (...args: any[]) => void): () => void {
     const api = this.api as unknown as { on(e: string, f: (...a: any[]) => void): void; off(e: string, f: (...a: any[]) => void): void };
-    api.on(event, fn);
-    return () => api.off(event, fn);
+    const listener = this.guarded(event, fn);
+    api.on(event, listener);
+    return () => api.off(event, listener);
   }
 
   contractDetails(spec: IbContractSpec): Promise<number> {

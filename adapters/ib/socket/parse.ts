@@ -84,11 +84,39 @@ export function setFillFee(record: Uint8Array, fee: number): void {
   new DataView(record.buffer, record.byteOffset, record.byteLength).setFloat64(EV_A, fee, true);
 }
 
-/** Execution time -> ns since the epoch ("yyyymmdd-hh:mm:ss" or "yyyymmdd  hh:mm:ss[ zone]", read as UTC). */
-export function parseExecutionTime(time: string): bigint {
+/** Execution time -> ns since the epoch ("yyyymmdd-hh:mm:ss" or "yyyymmdd  hh:mm:ss[ zone]", read as UTC); null when it is neither. */
+export function executionTimeNs(time: unknown): bigint | null {
+  if (typeof time !== 'string') return null;
   const m = /^(\d{4})(\d{2})(\d{2})[- ]+(\d{2}):(\d{2}):(\d{2})/.exec(time.trim());
-  if (!m) throw new Error(`IB execution \`time\` must be "yyyymmdd-hh:mm:ss", was ${JSON.stringify(time)}`);
-  return BigInt(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])) * NS_PER_MS;
+  if (!m) return null;
+  const [month, day, hour, minute, second] = [+m[2], +m[3], +m[4], +m[5], +m[6]];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+  return BigInt(Date.UTC(+m[1], month - 1, day, hour, minute, second)) * NS_PER_MS;
+}
+
+/** executionTimeNs, throwing when the time is not one of its forms. */
+export function parseExecutionTime(time: string): bigint {
+  const ns = executionTimeNs(time);
+  if (ns === null) throw new Error(`IB execution ${executionTimeRule(time)}`);
+  return ns;
+}
+
+const shown = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v));
+const executionTimeRule = (time: unknown) => `\`time\` must be "yyyymmdd-hh:mm:ss" or "yyyymmdd  hh:mm:ss[ zone]", was ${shown(time)}`;
+
+/**
+ * Why an execution cannot be counted, naming the field, its value and the rule; null when it can.
+ * The adapter checks this before it changes any state, so a malformed EXECUTION_DATA is skipped
+ * whole (logged) instead of half-applied or thrown out of the socket's event handler.
+ */
+export function executionProblem(e: IbExecutionMessage): string | null {
+  if (typeof e.execId !== 'string' || e.execId === '') return `\`execId\` must be a non-empty string, was ${shown(e.execId)}`;
+  if (executionTimeNs(e.time) === null) return executionTimeRule(e.time);
+  if (e.side !== 'BOT' && e.side !== 'SLD') return `\`side\` must be "BOT" or "SLD", was ${shown(e.side)}`;
+  if (!(Number.isFinite(e.shares) && e.shares > 0)) return `\`shares\` must be a finite number > 0, was ${shown(e.shares)}`;
+  if (!(Number.isFinite(e.price) && e.price > 0)) return `\`price\` must be a finite number > 0, was ${shown(e.price)}`;
+  if (!(Number.isFinite(e.cumQty) && e.cumQty >= e.shares)) return `\`cumQty\` must be a finite number at least \`shares\` (${e.shares}), was ${shown(e.cumQty)}`;
+  return null;
 }
 
 /** ns since the epoch -> the ExecutionFilter time "yyyymmdd-hh:mm:ss" (UTC). */

@@ -236,6 +236,11 @@ export class TwsSim {
     const c = this.contractBySymbol(symbol);
     for (const s of this.sessions) for (const reqs of [s.mktData, s.bars]) for (const [reqId, conId] of reqs) if (conId === c.conId) this.write(s, msgError(reqId, code, text));
   }
+  /** Sends one message to client `clientId` as given, past the venue's state and faults (a malformed or corrected message a test injects). */
+  sendRaw(clientId: number, fields: Field[]): void {
+    const s = [...this.sessions].find((x) => x.clientId === clientId);
+    if (s) this.write(s, fields);
+  }
   /** Sends the held order messages to their clients (still connected ones), as held or reversed. */
   releaseHeld(order: 'as-held' | 'reversed' = 'as-held'): number {
     const held = order === 'reversed' ? [...this.held].reverse() : this.held;
