@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventKind } from '../engine/layout/event-record.js';
 import { expectMatchesTruth, KIND, kindsOf, order, recordsOf, startIb, until, type Ib } from './ib-harness.js';
-import { msgExecution } from './venues/tws-sim/messages.js';
+import { msgCommission, msgExecution } from './venues/tws-sim/messages.js';
 
 let ib: Ib | null = null;
 afterEach(async () => {
@@ -214,6 +214,32 @@ describe('IbVenueAdapter under TWS faults', () => {
     await until(() => adapter.stats.reconnects === 1 && adapter.connected, 'reconnect after the failed handler');
     expect(adapter.stats.handlerFailures).toBe(1);
     expect(logs.some((l) => /handling TWS \w+ failed: listener broke; dropping the TWS link/.test(l))).toBe(true);
+  });
+
+  it('an execution correction (same execId base, next suffix, same cumQty) is logged, never counted as a second fill; a new execId for shares already filled is not counted either', async () => {
+    const logs: string[] = [];
+    ib = await startIb({ fillChunks: [0.4, 0.6] }, {}, { log: (line) => logs.push(line) });
+    const { sim, adapter } = ib;
+    await adapter.connect();
+    sim.quote('AAPL', 185.1, 185.2);
+    const o = order(0, 10, 'MKT');
+    adapter.submit(o);
+    await until(() => fillsOf(ib!, o.orderId).length === 2, 'the two partial fills (different execId bases, growing cumQty)');
+    const [first, second] = sim.executions();
+    const same = { ...first, execId: first.execId.replace(/\.01$/, '.02') };
+    const repriced = { ...second, execId: second.execId.replace(/\.01$/, '.02'), price: 185.15 };
+    const stale = { ...second, execId: '0000e0d5.7fffffff.01.01' }; // a new base for quantity the order has filled (cumQty unchanged)
+    for (const e of [same, repriced, stale]) sim.sendRaw(11, msgExecution(-1, e)), sim.sendRaw(11, msgCommission(e));
+    await adapter.sync();
+    const fills = fillsOf(ib, o.orderId);
+    expect(fills.map((f) => f.size), 'one FILL per real execution: the engine holds what the broker holds').toEqual([4, 6]);
+    expect(fills.reduce((n, f) => n + f.size, 0)).toBe(sim.positions().AAPL);
+    expect(adapter.stats.correctedExecutions).toBe(2);
+    expect(adapter.stats.excessExecutions).toBe(1);
+    expect(logs.filter((l) => l.includes('corrects execution'))).toHaveLength(2);
+    expect(logs.find((l) => l.includes(repriced.execId)), 'a correction that changes the price says so').toMatch(/CORRECTION DIFFERS: TWS now reports 6 @ 185\.15, the FILL already sent was 6 @ 185\.2/);
+    expect(logs.find((l) => l.includes(stale.execId))).toMatch(/6 shares reported, 0 new \(cumQty 10 with 10 already counted up to it\): not counted/);
+    expect((await adapter.order(o.clientOrderId))?.filled).toBe(10);
   });
 
   it('a restarted adapter recovers exactly the executions its journal lacks', async () => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkVenueRecord } from '../adapters/sim-venue/index.js';
 import {
-  applyTickPrice, applyTickSize, barRecord, barSizeSeconds, EMPTY_QUOTE, executionFilterTime, newOrderTrack, orderView, parseExecution,
+  applyTickPrice, applyTickSize, barRecord, barSizeSeconds, countExecution, EMPTY_QUOTE, execIdBase, executionFilterTime, executionProblem, newOrderTrack, orderView, parseExecution,
   parseExecutionTime, parseOpenOrder, parseOrderError, parseOrderStatus, setFillFee, TickType, type OrderTrack,
 } from '../adapters/ib/index.js';
 import { checkIbAdapterConfig, describeIbConfig, IbConfigError, orderStateOfIbStatus } from '../adapters/ib/index.js';
@@ -92,6 +92,24 @@ describe('IB parse functions on recorded fixtures', () => {
     expect(() => parseExecutionTime('yesterday')).toThrow(/time/);
     expect(['PendingSubmit', 'Submitted', 'Cancelled', 'Inactive', 'Filled', 'Weird'].map((s) => orderStateOfIbStatus(s, 0, 10)))
       .toEqual([OrderState.PENDING_SUBMIT, OrderState.OPEN, OrderState.CANCELED, OrderState.REJECTED, OrderState.PARTIALLY_FILLED, OrderState.UNCERTAIN]);
+  });
+
+  it('an execution counts only the shares its cumQty says are new; a correction (same execId base) counts none', () => {
+    const exec = (execId: string, shares: number, cumQty: number) => ({ orderId: 3, execId, time: '20240102-14:30:00', side: 'BOT', shares, price: 185.2, cumQty, avgPrice: 185.2, orderRef: 'qf-7', conId: 265598, symbol: 'AAPL' });
+    const counted = (e: ReturnType<typeof exec>) => ({ execId: e.execId, ibOrderId: e.orderId, shares: e.shares, price: e.price, cumQty: e.cumQty });
+    const [a, b, c] = [exec('e.0001.01.01', 20, 20), exec('e.0002.01.01', 30, 50), exec('e.0003.01.01', 50, 100)];
+    // out of order (last first): each is new
+    expect(countExecution([], c, 100)).toEqual({ kind: 'new', shares: 50, limit: null });
+    expect(countExecution([counted(c)], b, 100)).toEqual({ kind: 'new', shares: 30, limit: null });
+    expect(countExecution([counted(c), counted(b)], a, 100)).toEqual({ kind: 'new', shares: 20, limit: null });
+    expect(execIdBase('e.0001.01.02')).toBe('e.0001.01');
+    expect(countExecution([counted(a)], exec('e.0001.01.02', 20, 20), 100)).toMatchObject({ kind: 'correction', original: { execId: 'e.0001.01.01' } });
+    expect(countExecution([counted(a)], exec('e.0009.01.01', 20, 20), 100)).toMatchObject({ kind: 'new', shares: 0 });
+    expect(countExecution([counted(a), counted(b)], exec('e.0009.01.01', 70, 120), 100), 'never past the order quantity').toMatchObject({ kind: 'new', shares: 50 });
+    expect(countExecution([counted(a), counted(b)], exec('e.0009.01.01', 70, 120), null), 'quantity unknown: cumQty alone').toMatchObject({ kind: 'new', shares: 70, limit: null });
+    expect(executionProblem(exec('e.1.01.01', 10, 10))).toBeNull();
+    expect(executionProblem({ ...exec('e.1.01.01', 10, 10), time: 'x14:31:00' })).toMatch(/`time` must be .*"x14:31:00"/);
+    expect(executionProblem(exec('e.1.01.01', 10, 5))).toMatch(/`cumQty` must be a finite number at least `shares` \(10\), was 5/);
   });
 
   it('config is checked field by field and the account is masked in logs', () => {

@@ -1,7 +1,9 @@
 // IbVenueAdapter: Interactive Brokers (TWS / IB Gateway) behind engine/live's VenueAdapter, plus
 // a push market-data interface (subscribeMarket) and historical backfill, which the pull-style
 // VenueAdapter.market() cannot express. It owns the per-order tracks (parse.ts folds venue
-// messages into them), the execId -> fill id map (dedup: a FILL per execId, ever), the FILL
+// messages into them), the execId -> fill id map (dedup: a FILL per execId, ever), the counted
+// executions of each order (executions.ts: a correction, same execId base, is not a second fill,
+// and no FILL carries shares past what its cumQty says is new or past the order), the FILL
 // records waiting for their commission, orders held while the link is down, and the market
 // streams. I/O goes through socket/client.ts.
 //
@@ -14,13 +16,14 @@
 // tells the session whether the venue has it (null: it never arrived).
 import type { Order } from '@stoqey/ib';
 import {
-  orderIdOfClientOrderId, OwnOrderIds, type OrderIdRange, type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition,
+  clientOrderIdOf, orderIdOfClientOrderId, OwnOrderIds, type OrderIdRange, type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition,
   type VenueRecordListener, type VenueReplaceRequest, type VenueStatus, type PushMarketStream, type PushVenueAdapter, type FeedSignal,
 } from '../../engine/live/index.js';
 import { EventKind } from '../../engine/layout/event-record.js';
 import { checkIbAdapterConfig, describeIbConfig, type IbAdapterConfig, type ResolvedIbAdapterConfig } from './config.js';
 import { IbErrorCode, ibOrderTypeOf, ibTimeInForceOf, InstrumentContracts, RejectReason } from './common/index.js';
 import { backoffDelayMs, IbSocketClient, REQ_ID_BASE, seededRandom, type IbSocketHandlers } from './socket/client.js';
+import { ANY_IB_ORDER, countExecution, type CountedExecution } from './socket/executions.js';
 import type { IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './socket/messages.js';
 import {
   applyTickPrice, applyTickSize, barRecord, barSizeSeconds, EMPTY_QUOTE, executionFilterTime, liveRecord, newOrderTrack, orderView,
@@ -84,6 +87,10 @@ export interface IbBackfillRequest {
 
 export interface IbAdapterStats {
   duplicateExecutions: number;
+  /** Executions with the execId base of a counted one (TWS corrections): logged, not counted again. */
+  correctedExecutions: number;
+  /** Executions cut (or not counted) because their cumQty or the order's quantity says fewer shares are new: logged. */
+  excessExecutions: number;
   /** EXECUTION_DATA messages skipped because a field broke its rule (parse.ts executionProblem); each is logged. */
   malformedExecutions: number;
   /** Executions the caller's journal already held (IbJournaledExecutions.filledByOrder): skipped on recovery. */
@@ -110,7 +117,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
   readonly name: string;
   readonly config: ResolvedIbAdapterConfig;
   readonly stats: IbAdapterStats = {
-    duplicateExecutions: 0, malformedExecutions: 0, journaledExecutions: 0, foreignExecutions: 0, recoveredExecutions: 0, feesMissing: 0, duplicateSubmitsBlocked: 0, rejectedBeforeSend: 0,
+    duplicateExecutions: 0, correctedExecutions: 0, excessExecutions: 0, malformedExecutions: 0, journaledExecutions: 0, foreignExecutions: 0, recoveredExecutions: 0, feesMissing: 0, duplicateSubmitsBlocked: 0, rejectedBeforeSend: 0,
     heldWhileDown: 0, pacingRetries: 0, staleResubscribes: 0, reconnects: 0, handlerFailures: 0,
   };
   private readonly client: IbSocketClient;
@@ -126,6 +133,8 @@ export class IbVenueAdapter implements PushVenueAdapter {
   private readonly venueIds = new Map<string, Set<number>>();
   private readonly seenByVenue = new Set<bigint>();
   private readonly fillIdsByExec = new Map<string, bigint>();
+  /** Executions counted per order (executions.ts): corrections and cumQty are judged against them. */
+  private readonly counted = new Map<bigint, CountedExecution[]>();
   /** execIds of malformed executions whose order's executions were asked again (once each). */
   private readonly reaskedExecutions = new Set<string>();
   private readonly commissions = new Map<string, number>();
@@ -543,6 +552,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
       return;
     }
     let t = this.tracks.get(orderId);
+    const newTrack = !t;
     if (!t) {
       const instrument = this.contracts.instrumentOf({ conId: e.conId, symbol: e.symbol });
       if (instrument === null) {
@@ -551,23 +561,68 @@ export class IbVenueAdapter implements PushVenueAdapter {
       }
       // An order of ours this process never placed (a restart): its size is what executions show.
       const signed = e.side === 'SLD' ? -e.cumQty : e.cumQty;
-      t = { ...newOrderTrack({ orderId, clientOrderId: e.orderRef, ibOrderId: e.orderId, instrument, qty: signed, limitPrice: 0, stopPrice: 0 }), acked: true };
-      this.byIbOrderId.set(e.orderId, orderId);
+      t = { ...newOrderTrack({ orderId, clientOrderId: e.orderRef, ibOrderId: e.orderId, instrument, qty: signed, limitPrice: 0, stopPrice: 0 }), acked: true, qtyFromExecutions: true };
     } else if (e.cumQty > Math.abs(t.qty) && !t.replace && t.acked && t.ibOrderId !== e.orderId) {
       this.stats.duplicateExecutions++;
+    }
+    const shares = this.newSharesOf(t, e);
+    if (shares === 0) {
+      this.fillIdsByExec.set(e.execId, 0n);
+      this.seenByVenue.add(orderId);
+      return;
+    }
+    if (newTrack) {
+      this.tracks.set(orderId, t);
+      this.byIbOrderId.set(e.orderId, orderId);
     }
     this.seenByVenue.add(orderId);
     if (recovered) this.stats.recoveredExecutions++;
     const fillId = ++this.lastFillId;
     this.fillIdsByExec.set(e.execId, fillId);
+    this.countedOf(orderId).push({ execId: e.execId, ibOrderId: e.orderId, shares, price: e.price, cumQty: e.cumQty });
     const ts = this.now();
-    const r = parseExecution(t, e, Number(fillId), ts);
+    const r = parseExecution(t, shares === e.shares ? e : { ...e, shares }, Number(fillId), ts);
     this.tracks.set(orderId, r.track);
     const execNs = parseExecutionTime(e.time);
     if (execNs > this.lastExecNs) this.lastExecNs = execNs;
     const fillRecord = r.records.find((x) => (new DataView(x.buffer).getInt32(0, true) & EventKind.FILL) !== 0) as Uint8Array;
     this.fills.push({ fillId, record: fillRecord, published: false });
     this.pushOrderRecords(orderId, r.records, e.execId);
+  }
+
+  /** The counted executions of an order; the fills the caller's journal holds for it come first. */
+  private countedOf(orderId: bigint): CountedExecution[] {
+    let c = this.counted.get(orderId);
+    if (!c) {
+      const journaled = this.journaledFilled.get(clientOrderIdOf(orderId)) ?? 0;
+      c = journaled > 0 ? [{ execId: '', ibOrderId: ANY_IB_ORDER, shares: journaled, price: 0, cumQty: journaled }] : [];
+      this.counted.set(orderId, c);
+    }
+    return c;
+  }
+
+  /**
+   * The shares of `e` that are new for its order (executions.ts countExecution), 0 for a
+   * correction or an execution whose cumQty says nothing is new; each cut is logged.
+   */
+  private newSharesOf(t: OrderTrack, e: IbExecutionMessage): number {
+    const ownIbOrder = e.orderId === t.ibOrderId && !t.qtyFromExecutions;
+    const orderQty = ownIbOrder ? Math.max(Math.abs(t.qty), Math.abs(t.replace?.qty ?? 0)) : null;
+    const count = countExecution(this.countedOf(t.orderId), e, orderQty);
+    if (count.kind === 'correction') {
+      const o = count.original;
+      this.stats.correctedExecutions++;
+      const differs = o.shares !== e.shares || o.price !== e.price;
+      this.log(`execution ${e.execId} of order ${e.orderRef} corrects execution ${o.execId} (same execId base): not counted again` + (differs
+        ? `; CORRECTION DIFFERS: TWS now reports ${e.shares} @ ${e.price}, the FILL already sent was ${o.shares} @ ${o.price}; that FILL is not rewritten: check the position with the broker (reconciliation compares it)`
+        : ' (same shares and price)'));
+      return 0;
+    }
+    if (count.limit !== null) {
+      this.stats.excessExecutions++;
+      this.log(`execution ${e.execId} of order ${e.orderRef}: ${e.shares} shares reported, ${count.shares} new (${count.limit})${count.shares === 0 ? ': not counted' : `: FILL of ${count.shares}`}`);
+    }
+    return count.shares;
   }
 
   /**

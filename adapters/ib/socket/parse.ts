@@ -58,6 +58,8 @@ export interface OrderTrack {
   readonly cancelRequested: boolean;
   /** Cancelled status seen with more filled than execFilled: the CANCELED waits for executions. */
   readonly pendingCancel: { readonly statusFilled: number } | null;
+  /** The order was rebuilt from executions alone (a restart): its quantity is the largest cumQty seen, not the order's. */
+  readonly qtyFromExecutions?: boolean;
 }
 
 export interface ParseResult {
@@ -175,10 +177,15 @@ export function parseOrderStatus(t: OrderTrack, m: IbOrderStatusMessage, ts: big
   return { track, records };
 }
 
-/** One execution (already deduplicated by execId): ACK first if none went out, then the FILL (fee 0 until setFillFee), then a waiting CANCELED. */
+/**
+ * One execution (already deduplicated by execId, its new shares counted by executions.ts
+ * countExecution and given as e.shares): ACK first if none went out, then the FILL (fee 0 until
+ * setFillFee), then a waiting CANCELED.
+ */
 export function parseExecution(t: OrderTrack, e: IbExecutionMessage, fillId: number, ts: bigint): ParseResult {
   const records: Uint8Array[] = [];
   let track = t;
+  if (track.qtyFromExecutions && e.cumQty > Math.abs(track.qty)) track = { ...track, qty: sign(track.qty) * e.cumQty };
   const tsExchange = parseExecutionTime(e.time);
   if (!track.acked) {
     records.push(ack(track, ts < tsExchange ? tsExchange : ts));
