@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventKind } from '../engine/layout/event-record.js';
 import { expectMatchesTruth, KIND, kindsOf, order, recordsOf, startIb, until, type Ib } from './ib-harness.js';
+import { OUT } from './venues/tws-sim/index.js';
 import { msgCommission, msgExecution } from './venues/tws-sim/messages.js';
 
 let ib: Ib | null = null;
@@ -268,6 +269,45 @@ describe('IbVenueAdapter under TWS faults', () => {
       const fills = got.filter((g) => g.kind === EventKind.FILL);
       expect(fills.map((f) => [f.id, f.fillId]), 'only the execution missing from the journal, with the next fill id').toEqual([[b.orderId, 2]]);
       expect((await restarted.order(b.clientOrderId))?.filled).toBe(20);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('a restarted adapter tracks the orders an earlier process left working: cancel, modify and their statuses reach them', async () => {
+    ib = await startIb();
+    const { sim, adapter } = ib;
+    await adapter.connect();
+    sim.quote('AAPL', 185.1, 185.2);
+    const left = order(0, 30, 'LMT', 180);
+    const modified = order(0, 50, 'LMT', 179);
+    adapter.submit(left);
+    adapter.submit(modified);
+    await adapter.sync();
+    await adapter.close(); // the process ends; both orders stay working at the venue
+    const logs: string[] = [];
+    const { IbVenueAdapter } = await import('../adapters/ib/index.js');
+    const restarted = new IbVenueAdapter({ host: '127.0.0.1', port: sim.port, clientId: 11, instruments: [{ instrument: 0, symbol: 'AAPL' }], maxRequestsPerSecond: 1000 }, { log: (l) => logs.push(l) });
+    const got: { kind: number; id: bigint; size: number; a: number }[] = [];
+    restarted.onRecord((bytes) => {
+      const v = new DataView(bytes.buffer);
+      got.push({ kind: v.getInt32(0, true) & 0xffff, id: v.getBigUint64(56, true), size: v.getFloat64(32, true), a: v.getFloat64(40, true) });
+    });
+    const of = (id: bigint) => got.filter((g) => g.id === id && g.kind !== EventKind.ORDER_STATUS);
+    try {
+      await restarted.connect();
+      expect(logs.filter((l) => /was placed by an earlier process: tracked again/.test(l))).toHaveLength(2);
+      expect((await restarted.order(left.clientOrderId))?.qty, 'the order\'s real quantity').toBe(30);
+      restarted.cancel({ orderId: left.orderId, clientOrderId: left.clientOrderId, instrument: 0 });
+      restarted.replace({ orderId: modified.orderId, clientOrderId: modified.clientOrderId, instrument: 0, qty: 40, limitPrice: 185.5, stopPrice: 0 });
+      await restarted.sync();
+      await until(() => of(modified.orderId).some((g) => g.kind === EventKind.FILL), 'fill of the modified order');
+      expect(of(left.orderId).map((g) => [g.kind, g.size]), 'the venue\'s Cancelled status gives CANCELED').toEqual([[EventKind.CANCELED, 30]]);
+      expect(of(modified.orderId).map((g) => [g.kind, g.size]), 'modify ACK (a = 1), then the fill').toEqual([[EventKind.ACK, 40], [EventKind.FILL, 40]]);
+      expect(of(modified.orderId)[0].a, 'the ACK confirms a modify').toBe(1);
+      expect(sim.requests.filter((r) => r.msgId === OUT.CANCEL_ORDER)).toHaveLength(1);
+      expect(sim.orders().find((o) => o.orderRef === left.clientOrderId)!.status).toBe('Cancelled');
+      expect(sim.submissions(modified.clientOrderId), 'modified in place, not placed again').toBe(1);
     } finally {
       await restarted.close();
     }

@@ -4,7 +4,8 @@
 // strategy, its MKT / LMT orders reach the simulator through the journal and fill there; paper
 // mode sends nothing but market-data requests; Ctrl-C stops by each on-exit policy (drain,
 // cancel, keep); a second Ctrl-C during the drain exits 130 at once and the next start recovers
-// from the journal; kill -9 and restart recovers the executions the dead process never heard of
+// from the journal; a restarted session cancels the order the previous one left working (on exit
+// keep); kill -9 and restart recovers the executions the dead process never heard of
 // exactly once (reqExecutions since the last journaled one) with no order id twice at the simulator.
 import { afterEach, describe, expect, test } from 'vitest';
 import { type JournalEntry } from '../engine/journal/index.js';
@@ -173,6 +174,28 @@ describe('quantflow run --mode live|paper against the TWS simulator (adapter ib)
     expect(entries.some((e) => e.type === 'cancel')).toBe(false);
     expectFillsOnce(sim, entries);
     expect(stopText(entries)).toMatch(/session stopped \(on exit drain\): 0 working orders left/);
+  }, 120_000);
+
+  test('restart, then on exit cancel: the LMT order the previous process left working is cancelled at the simulator (one CANCEL_ORDER), CANCELED journaled, exit 0', async () => {
+    const { sim, child, config, journal, working } = await sessionWithWorkingOrder('keep', 10_000);
+    child.proc.kill('SIGINT');
+    expect((await child.exit).code, child.stderr).toBe(0);
+    expect(sim.orders().find((o) => o.orderRef === working)!.status, 'kept working').toBe('Submitted');
+    const again = harness.start([...LIVE, '--config', config, '--on-exit', 'cancel']);
+    await startSession(again, sim);
+    expect(again.stderr).toMatch(new RegExp(`order ${working} \\(IB order \\d+: BUY \\d+ LMT, 0 filled by the journal\\) was placed by an earlier process: tracked again`));
+    again.proc.kill('SIGINT');
+    expect((await again.exit).code, again.stderr).toBe(0);
+    const exit = lastJson(again).exit!;
+    expect(exit.workingAtStop).toEqual([working]);
+    expect(exit.cancelsSent).toBe(1);
+    expect(exit.workingAtExit, 'the venue confirmed the cancel').toEqual([]);
+    expect(exit.timedOut).toBe(false);
+    expect(sim.requests.filter((r) => r.msgId === OUT.CANCEL_ORDER), 'exactly one CANCEL_ORDER reached the simulator').toHaveLength(1);
+    expect(sim.orders().find((o) => o.orderRef === working)!.status).toBe('Cancelled');
+    const entries = journalEntries(journal);
+    expect(entries.some((e) => kindOf(e) === EventKind.CANCELED), 'the venue\'s CANCELED is journaled').toBe(true);
+    expectJournaledOnce(sim, entries);
   }, 120_000);
 
   test('a second Ctrl-C during the drain exits 130 at once; the next start recovers from the journal, no order submitted twice', async () => {

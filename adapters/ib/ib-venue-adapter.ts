@@ -13,7 +13,9 @@
 // (an ORDER_STATUS record per live order the venue knows), then held requests go out. An order
 // is never placed twice: a submit while the link is down waits, unsent, until the link is back;
 // a submit whose fate is unknown (the link dropped right after it) is never re-sent — order()
-// tells the session whether the venue has it (null: it never arrived).
+// tells the session whether the venue has it (null: it never arrived). An order of ours that an
+// earlier process left working is tracked again when TWS shows it (trackVenueOrder), so it can
+// be cancelled or modified.
 import type { Order } from '@stoqey/ib';
 import {
   clientOrderIdOf, orderIdOfClientOrderId, OwnOrderIds, type OrderIdRange, type VenueAdapter, type VenueCancelRequest, type VenueOrderRequest, type VenueOrderView, type VenuePosition,
@@ -304,8 +306,8 @@ export class IbVenueAdapter implements PushVenueAdapter {
         continue;
       }
       this.noteVenueId(o.orderRef, o.orderId);
-      const t = this.tracks.get(orderId);
       const s = statuses.find((x) => x.orderId === o.orderId);
+      const t = this.trackVenueOrder(orderId, o, s);
       if (t) out.push(orderView(t, this.submissionsOf(o.orderRef)));
       else out.push(this.viewOfForeign(orderId, o, s));
     }
@@ -452,6 +454,41 @@ export class IbVenueAdapter implements PushVenueAdapter {
     s.add(ibOrderId);
   }
 
+  /**
+   * The track of order `orderId` of ours that TWS shows as `o` (with its status `s`, when known).
+   * An order this process never placed (left working by an earlier process: on exit keep, a crash,
+   * kill -9) gets one built from the OPEN_ORDER: its real quantity and prices, its status, the
+   * quantity the caller's journal holds as filled, acked, registered by IB order id, so cancel,
+   * replace and TWS's statuses for it work. A track rebuilt from executions alone takes the
+   * order's quantity and prices. null: the order's instrument is not configured (or its quantity
+   * is not a number > 0), so it stays a view only (viewOfForeign).
+   */
+  private trackVenueOrder(orderId: bigint, o: IbOpenOrderMessage, s: IbOrderStatusMessage | undefined): OrderTrack | null {
+    const existing = this.tracks.get(orderId);
+    const total = o.totalQuantity;
+    const signed = o.action === 'SELL' ? -total : total;
+    const limitPrice = o.orderType === 'LMT' ? o.lmtPrice ?? 0 : 0;
+    const stopPrice = o.orderType === 'STP' || o.orderType === 'TRAIL' ? o.auxPrice ?? 0 : 0;
+    if (existing) {
+      if (!existing.qtyFromExecutions || existing.ibOrderId !== o.orderId || !(total > 0)) return existing;
+      const t: OrderTrack = { ...existing, qty: signed, limitPrice, stopPrice, qtyFromExecutions: false, closed: existing.execFilled >= total };
+      this.tracks.set(orderId, t);
+      return t;
+    }
+    const instrument = this.contracts.instrumentOf({ conId: o.conId, symbol: o.symbol });
+    if (instrument === null || !Number.isFinite(total) || !(total > 0)) return null;
+    const filled = Math.min(total, this.journaledFilled.get(o.orderRef) ?? 0);
+    const t: OrderTrack = {
+      ...newOrderTrack({ orderId, clientOrderId: o.orderRef, ibOrderId: o.orderId, instrument, qty: signed, limitPrice, stopPrice }),
+      acked: true, status: s?.status ?? o.status, statusFilled: s?.filled ?? 0, execFilled: filled, execNotional: filled * (s?.avgFillPrice ?? 0),
+    };
+    this.tracks.set(orderId, t);
+    this.byIbOrderId.set(o.orderId, orderId);
+    this.seenByVenue.add(orderId);
+    this.log(`order ${o.orderRef} (IB order ${o.orderId}: ${o.action} ${total} ${o.orderType}, ${filled} filled by the journal) was placed by an earlier process: tracked again, so it can be cancelled or modified`);
+    return t;
+  }
+
   private viewOfForeign(orderId: bigint, o: IbOpenOrderMessage, s: IbOrderStatusMessage | undefined): VenueOrderView {
     const signed = o.action === 'SELL' ? -o.totalQuantity : o.totalQuantity;
     const instrument = this.contracts.instrumentOf({ conId: o.conId }) ?? -1;
@@ -561,7 +598,8 @@ export class IbVenueAdapter implements PushVenueAdapter {
       }
       // An order of ours this process never placed (a restart): its size is what executions show.
       const signed = e.side === 'SLD' ? -e.cumQty : e.cumQty;
-      t = { ...newOrderTrack({ orderId, clientOrderId: e.orderRef, ibOrderId: e.orderId, instrument, qty: signed, limitPrice: 0, stopPrice: 0 }), acked: true, qtyFromExecutions: true };
+      const filled = journaledFilled ?? 0;
+      t = { ...newOrderTrack({ orderId, clientOrderId: e.orderRef, ibOrderId: e.orderId, instrument, qty: signed, limitPrice: 0, stopPrice: 0 }), acked: true, qtyFromExecutions: true, execFilled: filled, execNotional: filled * e.avgPrice };
     } else if (e.cumQty > Math.abs(t.qty) && !t.replace && t.acked && t.ibOrderId !== e.orderId) {
       this.stats.duplicateExecutions++;
     }
@@ -653,7 +691,11 @@ export class IbVenueAdapter implements PushVenueAdapter {
   }
 
   private handleOpenOrder(m: IbOpenOrderMessage): void {
-    if (this.ownOrders.of(m.orderRef) !== null) this.noteVenueId(m.orderRef, m.orderId);
+    const own = this.ownOrders.of(m.orderRef);
+    if (own !== null) {
+      this.noteVenueId(m.orderRef, m.orderId);
+      this.trackVenueOrder(own, m, undefined);
+    }
     const t = this.trackOfIb(m.orderId);
     if (!t) return;
     this.seenByVenue.add(t.orderId);
