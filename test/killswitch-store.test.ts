@@ -47,6 +47,14 @@ describe('control tokens', () => {
     expect(await refusal('x', { ...HS256, secret: null })).toContain('set control.secret or QF_CONTROL_SECRET');
   });
 
+  it('refuses a subject in the engine\'s own namespace (risk.*): an operator\'s trip must never read as the core\'s drawdown trip', async () => {
+    const key = new TextEncoder().encode(HS256.secret!);
+    const engineName = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('risk.drawdown').setAudience(HS256.audience).setExpirationTime('1m').sign(key);
+    expect(await refusal(engineName)).toContain('control token `sub` must not start with "risk."');
+    await expect(signControlToken('risk.drawdown', HS256)).rejects.toThrow(/`subject` must not start with "risk\."/);
+    expect(await verifyControlToken(await signControlToken('riskdesk', HS256), HS256)).toStrictEqual({ who: 'riskdesk' });
+  });
+
   it('verifies EdDSA tokens with the configured public key and refuses other signers', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const config: ControlTokenConfig = { algorithm: 'EdDSA', secret: null, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), audience: 'quantflow-control' };

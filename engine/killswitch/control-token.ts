@@ -18,6 +18,20 @@ export class ControlTokenError extends Error {
 
 const MIN_SECRET_CHARACTERS = 32;
 
+/**
+ * Subjects in this namespace name the engine itself in the journal (the drawdown trip is
+ * `risk.drawdown`, kill-switch.ts): a token may not act under one, or an operator's trip would
+ * read as the core's own (recovery re-applies an operator's trip, the core re-trips by itself).
+ */
+const ENGINE_SUBJECT_PREFIX = 'risk.';
+
+/** Why `subject` cannot sign for a control action, or null when it can. */
+function subjectProblem(subject: string): string | null {
+  if (subject.trim() === '') return 'must name who acts, was empty';
+  if (subject.trim().startsWith(ENGINE_SUBJECT_PREFIX)) return `must not start with ${JSON.stringify(ENGINE_SUBJECT_PREFIX)} (the engine's own name in the journal, as in risk.drawdown), was ${JSON.stringify(subject)}`;
+  return null;
+}
+
 async function verificationKey(config: ControlTokenConfig): Promise<KeyObject | CryptoKey> {
   if (config.algorithm === 'HS256') {
     if (config.secret === null || config.secret.length < MIN_SECRET_CHARACTERS) {
@@ -41,7 +55,9 @@ export async function verifyControlToken(token: string, config: ControlTokenConf
   const key = await verificationKey(config);
   try {
     const { payload } = await jwtVerify(token, key, { algorithms: [config.algorithm], audience: config.audience, requiredClaims: ['sub', 'exp'] });
-    if (typeof payload.sub !== 'string' || payload.sub.trim() === '') throw new ControlTokenError('control token `sub` must name who acts, was empty');
+    if (typeof payload.sub !== 'string') throw new ControlTokenError('control token `sub` must name who acts, was missing');
+    const problem = subjectProblem(payload.sub);
+    if (problem !== null) throw new ControlTokenError(`control token \`sub\` ${problem}`);
     return { who: payload.sub };
   } catch (error) {
     if (error instanceof ControlTokenError) throw error;
@@ -59,7 +75,8 @@ export async function verifyControlToken(token: string, config: ControlTokenConf
 /** Signs an HS256 control token for `subject`, valid for `ttlSeconds` (operator tooling and tests). */
 export async function signControlToken(subject: string, config: ControlTokenConfig, ttlSeconds = 300): Promise<string> {
   if (config.algorithm !== 'HS256') throw new ControlTokenError('only HS256 tokens can be signed here: EdDSA tokens are signed with the private key, outside the engine');
-  if (subject.trim() === '') throw new ControlTokenError('`subject` must name who acts, was empty');
+  const problem = subjectProblem(subject);
+  if (problem !== null) throw new ControlTokenError(`\`subject\` ${problem}`);
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) throw new ControlTokenError(`\`ttl\` must be an integer >= 1 (seconds), was ${ttlSeconds}`);
   const key = await verificationKey(config);
   return new SignJWT({})

@@ -8,6 +8,7 @@ import type { ControlEvent } from './control-journal.js';
 import { verifyControlToken, type ControlTokenConfig } from './control-token.js';
 import type { KillSwitchState, KillSwitchStore } from './kill-switch-store.js';
 
+/** Who the core's own drawdown trip is journaled as (control tokens may not use the `risk.` namespace: control-token.ts). */
 export const DRAWDOWN_TRIPPER = 'risk.drawdown';
 
 /** The journaled reason of a drawdown trip. */
