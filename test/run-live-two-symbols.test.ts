@@ -4,6 +4,8 @@
 // restart: the journal's last fill id of the other symbol says nothing of this one's. Before, the
 // restart asked every symbol for trades above the largest journaled id, found none, and stopped
 // on the position mismatch at every start after.
+// Also: a journal keeps its instrument list (engine/live journal-instruments.ts): a restart whose
+// live.instruments maps the journal's instrument ids to other symbols is refused.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { EV_B, EV_INSTRUMENT, EV_KIND, EventKind, KIND_MASK } from '../engine/layout/event-record.js';
@@ -68,6 +70,28 @@ describe('quantflow run --mode live on two symbols with per-symbol trade ids', (
     const ethFills = journalEntries(journal).filter((e) => e.type === 'inbound').map((e) => fillOf(e.record)).filter((f) => f?.instrument === 1);
     expect(ethFills.map((f) => f!.fillId), 'the ETH fill journaled once, under its trade id').toEqual(ethTradeIds);
     expect(sim.duplicateSubmissions()).toEqual([]);
+  }, 120_000);
+});
+
+describe('quantflow run --mode live: a journal keeps its instrument list', () => {
+  test('a restart with live.instruments changed (a symbol added in front) is refused before anything is sent', async () => {
+    const { sim, config } = await harness.setup('remap', 'keep');
+    const original = readFileSync(config, 'utf8');
+    const first = harness.start(['--mode', 'live', '--config', config, '--i-understand-live'], ENV);
+    await until('the start reconciliation', () => /reconciliation \(start\)/.test(first.stderr), first);
+    first.proc.kill('SIGINT');
+    expect((await first.exit).code, first.stderr).toBe(0);
+    // ETH/USDT added in front: id 0 would be ETH/USDT while the journal's pipeline trades id 0 as BTC/USDT.
+    writeFileSync(config, original
+      .replace('    - { symbol: BTC/USDT, channel: bars, timeframe: 1m }\n', '    - { symbol: ETH/USDT, channel: bars, timeframe: 1m }\n    - { symbol: BTC/USDT, channel: bars, timeframe: 1m }\n')
+      .replace('    size: { quantity: 0.01 }\n', '    size: { quantity: 0.01 }\n    instruments: [BTCUSDT]\n  - name: eth-cross\n    type: rules\n    long: { entry: "ema:2 >= ema:4", exit: "ema:2 < ema:4" }\n    size: { quantity: 0.5 }\n    instruments: [ETHUSDT]\n'));
+    const requestsBefore = sim.requests.length;
+    const second = harness.start(['--mode', 'live', '--config', config, '--i-understand-live'], ENV);
+    const { code } = await second.exit;
+    expect(code, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(/live\.instruments is 0=ETH\/USDT bars 1m, 1=BTC\/USDT bars 1m, but journal .* trades 0=BTC\/USDT bars 1m: .*give the new list a new journal/);
+    expect(second.stderr).not.toMatch(/\n\s+at /);
+    expect(sim.requests.slice(requestsBefore), 'nothing reached the venue').toEqual([]);
   }, 120_000);
 });
 

@@ -36,7 +36,7 @@ import { instrumentsByStrategy, tradingPipeline } from '../../replay/index.js';
 import { readRegimeModelFile } from '../../regime/index.js';
 import { packageRoot } from '../../core/package-root.js';
 import type { IbJournaledExecutions } from '../../../adapters/ib/index.js';
-import { readJournaledFills, Redactor, redactingLog, type JournaledFills } from '../../live/index.js';
+import { checkJournalInstruments, JournalInstrumentsError, readJournaledFills, Redactor, redactingLog, type JournaledFills } from '../../live/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { LiveSessionMonitor } from '../../live/index.js';
@@ -109,6 +109,13 @@ async function runCommand(flags: RunFlags): Promise<void> {
   // core's simulated venue, so live on it would fill every order twice (there and at the venue).
   if (journaled !== null && journaled.mode !== mode) {
     throw new UserFacingError(`--mode ${mode}: journal ${journalDir} was started by a ${journaled.mode} session, and a journal keeps its first session's mode (${journaled.mode === 'paper' ? 'its pipeline fills orders in the simulated venue' : 'its orders went to the venue'}); give this ${mode} session a journal of its own with --journal DIR (a new directory)${flags.journal === undefined ? ' or live.journal' : ''}`);
+  }
+  // Its instrument ids keep their symbols: the journal's pipeline trades them by id.
+  try {
+    if (checkJournalInstruments(journalDir, live.instruments, journaled !== null).recorded && journaled !== null) log(`run: journal ${journalDir} recorded no instrument list (made before lists were kept): recorded ${live.instruments.length} from live.instruments now`);
+  } catch (error) {
+    if (error instanceof JournalInstrumentsError) throw new UserFacingError(error.message);
+    throw error;
   }
   const journaledSpec = journaled !== null ? pipelineFromJson(journaled.pipelineJson) : null;
   // Live orders are numbered in the journal's own range of ids (a new journal picks one), so no other journal's session on the account sends the same client order ids.
