@@ -31,4 +31,4 @@ export { buildDriftReport, describeDrift, orderOutcome, type DriftReport, type M
 export { SessionFeedHealth, describeFeedHealth, streamThresholds, type SessionFeedHealthSettings } from './session-feed-health.js';
 export { SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type SessionExitReport, type StopRequest } from './session-stop.js';
 export { Redactor, redactingLog, type LogLine } from './log-redactor.js';
-export { checkJournalInstruments, JournalInstrumentsError, JOURNAL_INSTRUMENTS_FILE, type JournalInstrument } from './journal-instruments.js';
+export { checkJournalInstruments, describeInstruments, JournalInstrumentsError, JOURNAL_INSTRUMENTS_FILE, type JournalInstrument } from './journal-instruments.js';

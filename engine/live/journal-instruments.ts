@@ -25,7 +25,8 @@ export class JournalInstrumentsError extends Error {
   override readonly name = 'JournalInstrumentsError';
 }
 
-function describe(list: readonly JournalInstrument[]): string {
+/** `0=BTC/USDT bars 1m, 1=ETH/USDT trades`: how the start line and the refusals name a session's instruments. */
+export function describeInstruments(list: readonly JournalInstrument[]): string {
   return list.map((i) => `${i.instrument}=${i.symbol} ${i.channel}${i.channel === 'bars' ? ` ${i.timeframe}` : ''}`).join(', ');
 }
 
@@ -60,7 +61,7 @@ export function checkJournalInstruments(dir: string, current: readonly JournalIn
     const recorded = readRecorded(file);
     if (!same(recorded, list)) {
       throw new JournalInstrumentsError(
-        `live.instruments is ${describe(list)}, but journal ${dir} trades ${describe(recorded)}: a journal's strategies, positions and orders belong to its instrument ids, so the list must stay as its first session had it; restore it, or give the new list a new journal (--journal DIR)`,
+        `live.instruments is ${describeInstruments(list)}, but journal ${dir} trades ${describeInstruments(recorded)}: a journal's strategies, positions and orders belong to its instrument ids, so the list must stay as its first session had it; restore it, or give the new list a new journal (--journal DIR)`,
       );
     }
     return { recorded: false };

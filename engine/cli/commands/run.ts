@@ -36,7 +36,7 @@ import { instrumentsByStrategy, tradingPipeline } from '../../replay/index.js';
 import { readRegimeModelFile } from '../../regime/index.js';
 import { packageRoot } from '../../core/package-root.js';
 import type { IbJournaledExecutions } from '../../../adapters/ib/index.js';
-import { checkJournalInstruments, JournalInstrumentsError, readJournaledFills, Redactor, redactingLog, type JournaledFills } from '../../live/index.js';
+import { checkJournalInstruments, describeInstruments, JournalInstrumentsError, readJournaledFills, Redactor, redactingLog, type JournaledFills } from '../../live/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { LiveSessionMonitor } from '../../live/index.js';
@@ -148,7 +148,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   } catch (error) {
     throw new UserFacingError(`${flags.config}: ${(error as Error).message}`);
   }
-  log(`run: ${mode} on ${adapter.name}${live.baseUrl ? ` at ${live.baseUrl}` : ''}; instruments ${live.instruments.map((i) => `${i.instrument}=${i.symbol} ${i.channel}${i.channel === 'bars' ? ` ${i.timeframe}` : ''}`).join(', ')}; `
+  log(`run: ${mode} on ${adapter.name}${live.baseUrl ? ` at ${live.baseUrl}` : ''}; instruments ${describeInstruments(live.instruments)}; `
     + `credentials ${describeCredentialsSource(mode === 'live' ? live.credentials : null)}; journal ${journalDir} (${live.durability.mode})${orderIds ? `, ${orderIds.describe()}` : ''}; on exit ${onExit}; Ctrl-C stops`);
 
   if (served.line) log(served.line);
