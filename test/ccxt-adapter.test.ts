@@ -172,6 +172,32 @@ describe('ccxt adapter against the Binance simulator', () => {
     expect(h.sim.duplicateSubmissions()).toEqual([]);
   });
 
+  test('a restart after more than a page of missed fills (myTrades answers at most 1,000 a call): every one recovered, by trade id and by time, once each', async () => {
+    const first = await harness();
+    const resting = order(1.5, 'limit', 49_900);
+    first.adapter.submit(resting);
+    await first.adapter.sync();
+    await until('ACK', () => eventsOf(first, resting.orderId).length === 1);
+    first.sim.trade('BTCUSDT', 49_850, 0.001);
+    await until('first fill', () => fillsOf(first, resting.orderId).length === 1);
+    const journaledFill = first.records.find(({ seq, r }) => seq === 0n && kindOf(r) === EventKind.FILL)!;
+    const journaled = journaledOf([journaledFill.bytes]);
+    await stop(first);
+    const missedCount = 1_150;
+    for (let i = 0; i < missedCount; i++) first.sim.trade('BTCUSDT', 49_850, 0.001); // while no process runs
+    const truth = first.sim.book.orders.find((o) => o.clientOrderId === resting.clientOrderId)!;
+    expect(truth.fills.length).toBe(missedCount + 1);
+    // The journal holds the order (decided just before its first fill) and its first fill.
+    const h = await harness({ sim: first.sim, journaled: { ...journaled, firstOrderNs: BigInt(truth.fills[0].time - 1_000) * 1_000_000n } });
+    const byId = (await h.adapter.fillsSince(journaled.lastFillId, new Map([[0, journaled.lastFillId]]))).map(toRecord);
+    expect(byId.map((r) => r.b), 'from the journaled trade id on: all the missed fills, in id order').toEqual(truth.fills.slice(1).map((f) => f.tradeId));
+    expect(byId.reduce((s, r) => s + r.size, 0)).toBeCloseTo(missedCount * 0.001, 9);
+    // A symbol with no journaled fill is asked by time (from the first order): the same fills, past the first page too.
+    const byTime = (await h.adapter.fillsSince(0n, new Map())).map(toRecord);
+    expect(byTime.map((r) => r.b), 'by time: the journaled fill and every missed one').toEqual(truth.fills.map((f) => f.tradeId));
+    expect(h.sim.duplicateSubmissions()).toEqual([]);
+  });
+
   test('a restart without asking for missed fills first: the first live fill of an earlier process\'s order is emitted at once, the missed one with it (by REST), the journaled one never', async () => {
     const first = await harness();
     const resting = order(-0.3, 'limit', 50_100);

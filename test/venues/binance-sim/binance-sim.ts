@@ -413,9 +413,12 @@ export class BinanceSim implements BookListener {
       case 'GET /api/v3/myTrades': {
         const p = signed();
         const symbol = need(p, 'symbol');
-        const fromId = p.get('fromId'), startTime = p.get('startTime'), orderId = p.get('orderId');
+        const fromId = p.get('fromId'), startTime = p.get('startTime'), endTime = p.get('endTime'), orderId = p.get('orderId');
+        // The venue's rules: fromId goes with no time, and a startTime..endTime window is at most 24 hours.
+        if (fromId !== null && (startTime !== null || endTime !== null)) throw new SimRejection(-1128, 'Combination of optional parameters invalid.', 400);
+        if (startTime !== null && endTime !== null && Number(endTime) - Number(startTime) > 86_400_000) throw new SimRejection(-1127, 'More than 24 hours between startTime and endTime.', 400);
         return this.book.myTrades(symbol)
-          .filter(({ order, fill }) => (fromId === null || fill.tradeId >= Number(fromId)) && (startTime === null || fill.time >= Number(startTime)) && (orderId === null || order.orderId === Number(orderId)))
+          .filter(({ order, fill }) => (fromId === null || fill.tradeId >= Number(fromId)) && (startTime === null || fill.time >= Number(startTime)) && (endTime === null || fill.time <= Number(endTime)) && (orderId === null || order.orderId === Number(orderId)))
           .slice(0, limitOf(p, 500, 1000)).map(({ order, fill }) => W.restMyTrade(order, fill));
       }
       default: throw new SimRejection(-1100, `Unknown endpoint ${method} ${url.pathname}`, 404);
