@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedis, type RedisServer } from '../tools/redis/redis-server.mjs';
-import { loadSweepSpec, runSweep, SweepStore, type RunResult } from '../engine/research/sweep/index.js';
+import { loadSweepSpec, planSweep, runSweep, sweepIdentity, SweepStore, type RunResult } from '../engine/research/sweep/index.js';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const BTC = path.join(root, 'data', 'binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
@@ -151,4 +151,37 @@ describe("a sweep's base configuration with a relative regime model", () => {
     expect(poolRuns.length, 'the pool test (above) ran, to compare with').toBe(2);
     expect(queued.map(comparable), 'through the worker equals the local pool, run by run').toEqual(poolRuns.map(comparable));
   });
+
+  it('a regime model fitted again under the same name (base-named or set by the sweep) is another sweep, not a resume of results computed with the old one', () => {
+    const copy = path.join(dir, 'identity');
+    mkdirSync(path.join(copy, 'regime'), { recursive: true });
+    copyFileSync(REGIME, path.join(copy, 'regime', 'btc.json'));
+    copyFileSync(REGIME, path.join(copy, 'regime', 'other.json'));
+    copyFileSync(path.join(dir, 'configs', 'base.yaml'), path.join(copy, 'base.yaml'));
+    const write = (name: string, lines: string[]): string => {
+      writeFileSync(path.join(copy, name), [`base: base.yaml`, `data: [${path.join(dir, 'specs', 'btc-slice.csv')}]`, ...lines, ''].join('\n'));
+      return path.join(copy, name);
+    };
+    const baseNamed = write('base-named.yaml', ['parameters:', '  position: [0.5, 1.0]', 'set:', '  risk.maxPositionPct: "{position}"']);
+    const setNamed = write('set-named.yaml', ['parameters:', '  model: [btc, other]', 'set:', '  strategies[0].regimeModel: "regime/{model}.json"']);
+    const idOf = (file: string): string => {
+      const spec = loadSweepSpec(file);
+      return sweepIdentity(spec, planSweep(spec)).id;
+    };
+    const before = [idOf(baseNamed), idOf(setNamed)];
+    expect([idOf(baseNamed), idOf(setNamed)], 'nothing changed: the same ids (a re-run resumes)').toEqual(before);
+    // Fitted again: the same file name, other parameters.
+    const refit = (name: string): void => {
+      const model = JSON.parse(readFileSync(path.join(copy, 'regime', name), 'utf8')) as Record<string, unknown>;
+      writeFileSync(path.join(copy, 'regime', name), JSON.stringify({ ...model, fittedAgain: true }));
+    };
+    refit('btc.json');
+    const afterBtc = [idOf(baseNamed), idOf(setNamed)];
+    expect(afterBtc[0], 'the base names btc.json').not.toBe(before[0]);
+    expect(afterBtc[1], 'a run sets btc.json').not.toBe(before[1]);
+    refit('other.json');
+    expect(idOf(baseNamed), 'no run names other.json').toBe(afterBtc[0]);
+    expect(idOf(setNamed), 'a run sets other.json').not.toBe(afterBtc[1]);
+  });
 });
+

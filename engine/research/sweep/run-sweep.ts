@@ -4,13 +4,15 @@
 // every stored run of the sweep and store it with the spec.
 //
 // The sweep id defaults to `sw-` + the first 12 hex digits of the SHA-256 of the spec (minus its
-// file name), the base configuration merged over the defaults, the planned runs and the bytes of
-// each data file: running the same spec over the same data again resumes it. An explicit id whose stored spec differs is refused.
+// file name), the base configuration merged over the defaults, the planned runs, the bytes of
+// each data file and of each regime model the runs name: running the same spec over the same data
+// and models again resumes it. An explicit id whose stored spec differs is refused.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { SweepStore, DEFAULT_STATE_DIR } from './sweep-store.js';
 import { planSweep, type SweepPlan } from './sweep-plan.js';
-import { baseDirectory, loadRunConfig, readBaseDocument, runDocument } from './run-config.js';
+import { baseDirectory, loadRunConfig, readBaseDocument, runDocument, type ConfigDocument } from './run-config.js';
 import { runOnPool, defaultWorkerCount } from './pool-executor.js';
 import { runOnQueue, type QueueRunSummary } from './queue-executor.js';
 import { redactedUrl } from './queue-connection.js';
@@ -82,18 +84,40 @@ export function sweepTasks(id: string, spec: SweepSpec, plan: SweepPlan): RunTas
 }
 
 /**
- * The sweep's id: a hash of the spec, the base configuration, the runs and the bytes of each data
- * file, so a data file changed since (other bars) is another sweep, never a resume of stale
- * results. Store and QuestDB sources count by their query.
+ * The sweep's id: a hash of the spec, the base configuration, the runs, the bytes of each data
+ * file and the bytes of each file the runs' configurations name (a fusion strategy's
+ * `regimeModel`, from the base or set by the sweep), so a data file or a regime model changed
+ * since (other bars, a model fitted again under the same name) is another sweep, never a resume
+ * of stale results. Store and QuestDB sources count by their query.
  */
 export function sweepIdentity(spec: SweepSpec, plan: SweepPlan): { hash: string; id: string } {
   const { file: _file, ...rest } = spec;
   const data = spec.data.map((source) => ({ source, sha256: dataFileSha256(source) }));
-  const hash = createHash('sha256').update(JSON.stringify(canonical({ spec: rest, base: readBaseDocument(spec.base), runs: plan.runs, data }))).digest('hex');
+  const base = readBaseDocument(spec.base);
+  const referenced = referencedFiles(base, spec, plan).map((file) => ({ file, sha256: dataFileSha256(file) }));
+  const hash = createHash('sha256').update(JSON.stringify(canonical({ spec: rest, base, runs: plan.runs, data, referenced }))).digest('hex');
   return { hash, id: `sw-${hash.slice(0, 12)}` };
 }
 
-/** The SHA-256 of a data file's bytes; null for a store or QuestDB source, or a file that cannot be read (the runs then say why). */
+/** The files the runs' configuration documents name (strategies[].regimeModel), resolved as the worker resolves them, sorted, once each. */
+function referencedFiles(base: ConfigDocument, spec: SweepSpec, plan: SweepPlan): string[] {
+  const dir = baseDirectory(spec.base);
+  const files = new Set<string>();
+  const collect = (doc: ConfigDocument): void => {
+    const strategies = (doc as { strategies?: unknown }).strategies;
+    if (!Array.isArray(strategies)) return;
+    for (const strategy of strategies) {
+      const file = (strategy as { regimeModel?: unknown } | null)?.regimeModel;
+      if (typeof file === 'string' && file !== '') files.add(path.resolve(dir, file));
+    }
+  };
+  collect(base);
+  // Only a setting can name another file; without settings every run's document is the base.
+  if (spec.set.length > 0) for (const run of plan.runs) collect(runDocument(base, spec.set, run.parameters));
+  return [...files].sort();
+}
+
+/** The SHA-256 of a file's bytes; null for a store or QuestDB source, or a file that cannot be read (the runs then say why). */
 function dataFileSha256(source: string): string | null {
   if (source.startsWith('store:') || source.startsWith('questdb://')) return null;
   try {
