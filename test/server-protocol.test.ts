@@ -8,7 +8,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { connect, decodeFrame, type ClientEvent, type ControlAction, type FillViewData, type QuantFlowClient, type StateView, type TopicUpdate } from '../engine/client/index.js';
+import { CLOSE_MESSAGE_TOO_BIG, connect, decodeFrame, type ClientEvent, type ControlAction, type FillViewData, type QuantFlowClient, type StateView, type TopicUpdate } from '../engine/client/index.js';
 import { PushStateSource, startStateServer, type ControlContext, type StateServer, type StateServerOptions } from '../engine/server/index.js';
 import { signControlToken, type ControlTokenConfig } from '../engine/killswitch/index.js';
 
@@ -234,6 +234,19 @@ describe('state server: malformed messages and control', () => {
     expect(raw.readyState, 'still open').toBe(WebSocket.OPEN);
     const metrics = await (await fetch(`http://127.0.0.1:${srv.port}/metrics`)).text();
     expect(metrics).toMatch(/quantflow_server_malformed_messages_total 5/);
+  });
+
+  it('closes a connection whose message is over 1 MiB with 1009 and the reason (not 1006), and counts it', async () => {
+    const srv = await server({ source: new PushStateSource() });
+    const raw = new WebSocket(srv.url);
+    cleanups.push(() => raw.terminate());
+    await new Promise((resolve) => raw.once('open', resolve));
+    raw.on('error', () => {});
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => raw.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    raw.send(`{"op":"auth","token":"${'x'.repeat(2 << 20)}"}`);
+    expect(await closed).toEqual({ code: CLOSE_MESSAGE_TOO_BIG, reason: `a message must be at most 1048576 bytes, was ${(2 << 20) + 24}` });
+    const metrics = await (await fetch(`http://127.0.0.1:${srv.port}/metrics`)).text();
+    expect(metrics).toMatch(/quantflow_server_malformed_messages_total 1/);
   });
 
   it('refuses control without a token or with a bad or expired one, and hands a signed action to the host with its subject', async () => {

@@ -358,3 +358,5 @@ export type ServerMessage =
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SERVER_CLOSING = 1001;
 export const CLOSE_DROPPED_BY_HOST = 4000;
+/** A client message above the server's largest (1 MiB): RFC 6455's "message too big". */
+export const CLOSE_MESSAGE_TOO_BIG = 1009;

@@ -17,7 +17,7 @@
 import { createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
 import type { TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
-import { CLOSE_DROPPED_BY_HOST, CLOSE_SERVER_CLOSING, CLOSE_SLOW_CONSUMER, TOPIC_NAMES, type TopicName } from '../client/index.js';
+import { CLOSE_DROPPED_BY_HOST, CLOSE_MESSAGE_TOO_BIG, CLOSE_SERVER_CLOSING, CLOSE_SLOW_CONSUMER, TOPIC_NAMES, type TopicName } from '../client/index.js';
 import type { ControlTokenConfig } from '../killswitch/index.js';
 import { ClientSession, SETTLED_INBOX, type SessionLimits } from './client-session.js';
 import { parseClientMessage } from './client-message.js';
@@ -79,6 +79,17 @@ interface SessionData {
   session: ClientSession | null;
   socket: CorkedSocket | null;
 }
+
+/** The largest client message read: a larger one closes its connection with CLOSE_MESSAGE_TOO_BIG and the reason. */
+export const MAX_CLIENT_MESSAGE_BYTES = 1 << 20;
+
+/**
+ * What uWS takes in one message before it drops the connection itself, with no close frame (the
+ * client sees 1006): above MAX_CLIENT_MESSAGE_BYTES, so a message between the two gets the close
+ * code and the reason instead. uWS reserves a frame's declared size before reading it, so this
+ * also bounds what one connection can make the server hold.
+ */
+const TRANSPORT_MAX_MESSAGE_BYTES = 16 << 20;
 
 /** A native topic every socket joins and nothing is published to (CorkedSocket). */
 const ANCHOR_TOPIC = '\u0000anchor';
@@ -292,8 +303,9 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
   const app: TemplatedApp = uws.App();
   const behavior = {
     // Messages up to 1 MiB reach the parser, which answers one over its 16 KiB limit as malformed
-    // and keeps the connection; uWS closes a connection whose message is larger still (1006).
-    maxPayloadLength: 1 << 20,
+    // and keeps the connection; a larger one closes it with 1009 and the reason (message below),
+    // up to the transport's limit, past which uWS closes it without a close frame (1006).
+    maxPayloadLength: TRANSPORT_MAX_MESSAGE_BYTES,
     // The session applies the limits; uWS itself never drops a send (see the header).
     maxBackpressure: limits.hardLimitBytes * 4,
     closeOnBackpressureLimit: 0,
@@ -313,6 +325,11 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     message: (ws: WebSocket<SessionData>, message: ArrayBuffer, isBinary: boolean) => {
       const session = ws.getUserData().session;
       if (!session || session.closed) return;
+      if (message.byteLength > MAX_CLIENT_MESSAGE_BYTES) {
+        metrics.malformedMessages.inc();
+        session.close(CLOSE_MESSAGE_TOO_BIG, `a message must be at most ${MAX_CLIENT_MESSAGE_BYTES} bytes, was ${message.byteLength}`);
+        return;
+      }
       if (isBinary) return malformed(session, `client messages must be JSON text, was a binary message of ${message.byteLength} bytes`);
       const text = Buffer.from(message).toString('utf8');
       // In order behind an auth still being checked; at once otherwise (the usual case).
