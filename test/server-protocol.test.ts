@@ -56,6 +56,15 @@ function fill(n: number): FillViewData {
   };
 }
 
+/** A port free now on 127.0.0.1 (a server restarted on it is the same address to a client). */
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 /** A raw WebSocket client on a net socket: handshake by hand, then it reads only when told to. */
 async function rawClient(port: number, firstMessage: string): Promise<{ socket: net.Socket; received: () => number; frames: TopicUpdate[]; closed: Promise<{ code: number; reason: string }> }> {
   const frames: TopicUpdate[] = [];
@@ -329,6 +338,30 @@ describe('state server: reconnect', () => {
     expect(seen, 'every fill exactly once, in order').toEqual(Array.from({ length: n }, (_, i) => `t${i + 1}`));
     expect(events.find((e) => e.type === 'subscribed' && e.backfill !== 'none'), 'the resubscribe was backfilled completely').toMatchObject({ backfill: 'complete' });
     expect(c.lastSequence('fills')).toBe(30n);
+  });
+
+  it('after the server restarted (its sequences counted again), gets the new server\'s every fill, not only those past the old sequence', async () => {
+    const port = await freePort();
+    const first = new PushStateSource();
+    const before = await startStateServer({ source: first, port });
+    cleanups.push(() => before.close());
+    const events: ClientEvent[] = [];
+    const c = await client(before.url, { reconnect: { initialDelayMs: 20, maxDelayMs: 50 }, onEvent: (e) => events.push(e) });
+    const seen: string[] = [];
+    c.subscribe('fills', (u) => { for (const f of u.payload.fills) seen.push(f.tradeId); });
+    await until(() => c.lastSequence('fills') !== null, 'the fills snapshot');
+    for (let i = 1; i <= 3; i++) first.publish('fills', { fills: [fill(i)] });
+    await until(() => seen.length === 3, 'the first server\'s 3 fills');
+    await before.close();
+    await until(() => events.some((e) => e.type === 'close'), 'the client sees the first server go');
+    const second = new PushStateSource();
+    const after = await server({ source: second, port });
+    // Published before the client is back: sequences 1..5 of the new server, past the old one's 3.
+    for (let i = 101; i <= 105; i++) second.publish('fills', { fills: [fill(i)] });
+    await until(() => events.filter((e) => e.type === 'subscribed').length === 2 && c.lastSequence('fills') === 5n, 'the new server\'s fills Snapshot');
+    expect(seen, 'every fill of both servers, none skipped').toEqual(['t1', 't2', 't3', 't101', 't102', 't103', 't104', 't105']);
+    expect(after.epoch).not.toBe(before.epoch);
+    expect(events.filter((e) => e.type === 'subscribed').map((e) => (e as { backfill: string }).backfill), 'the old sequence is not the new server\'s: partial').toEqual(['none', 'partial']);
   });
 
   it('backfills a gap from coalescing on fills by re-subscribing with since', async () => {

@@ -13,7 +13,10 @@
 // the previous frame, orders the orders that changed. A Snapshot of fills holds the server's
 // backlog (the last N fills) or, with `since`, every fill after that sequence; so a client that
 // reconnects, or sees a gap, re-subscribes with `since` and misses no fill while the backlog
-// still covers it (`subscribed.backfill` says whether it did).
+// still covers it (`subscribed.backfill` says whether it did). Sequences are a server's own:
+// `subscribed.epoch` names the server instance, and a `since` is sent with the `epoch` it was
+// counted in, so a server that restarted (its sequences counted again from 0) does not read an
+// old sequence as one of its own: it sends its whole backlog, as `partial`.
 
 export const TOPIC_NAMES = ['state', 'orders', 'fills', 'signals', 'regime', 'risk', 'latency', 'health', 'models'] as const;
 export type TopicName = (typeof TOPIC_NAMES)[number];
@@ -333,7 +336,7 @@ export const CONTROL_ACTION_KINDS = ['kill-switch-reset', 'kill-switch-trip', 'p
 
 /** Client -> server (JSON text). `since` is a decimal sequence (a JSON number cannot hold a ulong). */
 export type ClientMessage =
-  | { op: 'subscribe'; topic: TopicName; since?: string }
+  | { op: 'subscribe'; topic: TopicName; since?: string; epoch?: string }
   | { op: 'unsubscribe'; topic: TopicName }
   | { op: 'auth'; token: string }
   | { op: 'control'; id: number; action: ControlAction; token?: string };
@@ -346,7 +349,7 @@ export type ControlErrorCode = 'unauthorized' | 'disabled' | 'refused' | 'failed
 
 /** Server -> client (JSON text). */
 export type ServerMessage =
-  | { type: 'subscribed'; topic: TopicName; sequence: string; backfill: 'none' | 'complete' | 'partial' }
+  | { type: 'subscribed'; topic: TopicName; sequence: string; backfill: 'none' | 'complete' | 'partial'; epoch?: string }
   | { type: 'unsubscribed'; topic: TopicName }
   | { type: 'auth'; ok: true; who: string }
   | { type: 'auth'; ok: false; code: ControlErrorCode; message: string }

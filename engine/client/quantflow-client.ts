@@ -4,8 +4,9 @@
 // with `since` (the Snapshot then holds exactly the missed fills, or the current orders); a gap
 // elsewhere is harmless (each delta holds the whole payload). When the connection drops (not by
 // close()), it reconnects with backoff, authenticates again and re-subscribes every topic:
-// fills with `since` the last sequence it delivered, so no fill is missed while the server's
-// backlog covers the outage; the others get a fresh Snapshot.
+// fills with `since` the last sequence it delivered and the server epoch it was counted in (a
+// restarted server counts again: it then sends its whole backlog, as partial), so no fill is
+// missed while the server's backlog covers the outage; the others get a fresh Snapshot.
 import WebSocket from 'ws';
 import { decodeFrame } from './frame-decoder.js';
 import {
@@ -74,6 +75,8 @@ class Connection implements QuantFlowClient {
   private readonly topics = new Map<TopicName, TopicState>();
   private readonly pendingControls = new Map<number, (result: ControlResult) => void>();
   private nextControlId = 1;
+  /** The epoch of the server's sequences (its last `subscribed`): sent with every `since`. */
+  private serverEpoch: string | null = null;
   private closedByUser = false;
   private everOpened = false;
   private attempts = 0;
@@ -187,7 +190,7 @@ class Connection implements QuantFlowClient {
   /** Subscribes again after a reconnect or a gap: fills from the last delivered sequence. */
   private resubscribe(topic: TopicName, state: TopicState): void {
     state.resyncing = true;
-    const since = topic === 'fills' && state.last !== null ? { since: state.last.toString() } : {};
+    const since = topic === 'fills' && state.last !== null ? { since: state.last.toString(), ...(this.serverEpoch !== null ? { epoch: this.serverEpoch } : {}) } : {};
     this.send({ op: 'subscribe', topic, ...since });
   }
 
@@ -222,6 +225,7 @@ class Connection implements QuantFlowClient {
   private onReply(message: ServerMessage): void {
     switch (message.type) {
       case 'subscribed':
+        if (typeof message.epoch === 'string') this.serverEpoch = message.epoch;
         this.options.onEvent?.({ type: 'subscribed', topic: message.topic, sequence: BigInt(message.sequence), backfill: message.backfill });
         return;
       case 'auth':

@@ -24,7 +24,11 @@ export function parseClientMessage(text: string): ClientMessage {
       if (typeof message.since !== 'string' || !/^\d{1,20}$/.test(message.since)) {
         throw new MalformedMessageError(`\`since\` must be a sequence as a decimal string, was ${JSON.stringify(message.since)}`);
       }
-      return { op: 'subscribe', topic: message.topic, since: message.since };
+      if (message.epoch === undefined) return { op: 'subscribe', topic: message.topic, since: message.since };
+      if (typeof message.epoch !== 'string' || !/^[0-9a-f]{1,64}$/.test(message.epoch)) {
+        throw new MalformedMessageError(`\`epoch\` must be a server's epoch from a \`subscribed\` reply (1 to 64 hex digits), was ${JSON.stringify(message.epoch)}`);
+      }
+      return { op: 'subscribe', topic: message.topic, since: message.since, epoch: message.epoch };
     }
     case 'auth':
       if (typeof message.token !== 'string') throw new MalformedMessageError(`\`token\` must be a string, was ${JSON.stringify(message.token)}`);

@@ -63,6 +63,8 @@ export interface StateServer {
   readonly port: number;
   /** ws://host:port/ */
   readonly url: string;
+  /** Names this server's sequences (`subscribed.epoch`; topics.ts). */
+  readonly epoch: string;
   readonly metrics: ServerMetrics;
   /** Connected clients. */
   clientCount(): number;
@@ -220,10 +222,10 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
   let nextSessionId = 1;
   let closing = false;
 
-  const subscribe = (session: ClientSession, topic: TopicName, since: bigint | null): void => {
+  const subscribe = (session: ClientSession, topic: TopicName, since: bigint | null, sinceEpoch: string | undefined): void => {
     session.unsubscribe(topic);
-    const plan = hub.subscribe(session, topic, since);
-    session.reply({ type: 'subscribed', topic, sequence: (plan?.sequence ?? hub.sequenceOf(topic)).toString(), backfill: plan?.backfill ?? 'none' });
+    const plan = hub.subscribe(session, topic, since, sinceEpoch);
+    session.reply({ type: 'subscribed', topic, sequence: (plan?.sequence ?? hub.sequenceOf(topic)).toString(), backfill: plan?.backfill ?? 'none', epoch: hub.epoch });
     if (plan) session.sendSnapshot(topic, plan.bytes, plan.sequence);
     hub.settle(session);
   };
@@ -261,7 +263,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     }
     switch (message.op) {
       case 'subscribe':
-        subscribe(session, message.topic, message.since === undefined ? null : BigInt(message.since));
+        subscribe(session, message.topic, message.since === undefined ? null : BigInt(message.since), message.epoch);
         return;
       case 'unsubscribe':
         hub.unsubscribe(session, message.topic);
@@ -391,6 +393,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     host,
     port,
     url: `ws://${host}:${port}/`,
+    epoch: hub.epoch,
     metrics,
     clientCount: () => sessions.size,
     nativeClientCount: (topic) => app.numSubscribers(topic),

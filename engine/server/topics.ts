@@ -15,10 +15,14 @@
 // coalesces; once it has drained, its pending frames go out (the latest per whole-payload topic;
 // for fills and orders the backfill Snapshot after its last sequence) and it rejoins the native
 // topic. So a client sees each sequence at most once, and a gap only on whole-payload topics.
+// Sequences count from 0 in each hub: `epoch` (random per hub) names them, and a `since` from
+// another epoch (a client back from a server that restarted) gets the whole fills backlog as
+// `partial`, never the fills after a number that meant another server's frame.
 //
 //   publish(delta) --encode once--> native.publish(topic, bytes) --uWS C++--> native sessions
 //                               \--> for each JS-path session: sendDelta / sendSnapshot
 //   end of burst: native sessions above soft --> JS path;  drained JS sessions --> native
+import { randomBytes } from 'node:crypto';
 import { TOPIC_NAMES, type FillViewData, type OrderViewData, type TopicName, type TopicPayloads } from '../client/index.js';
 import type { ClientSession } from './client-session.js';
 import type { ServerMetrics } from './server-metrics.js';
@@ -38,6 +42,8 @@ export interface TopicHubOptions {
   checkEveryBytes?: number;
   /** Counts frames sent natively (added at each check, not per frame). */
   metrics?: ServerMetrics | null;
+  /** Names this hub's sequences (`subscribed.epoch`). Default: 16 random hex digits. */
+  epoch?: string;
 }
 
 /** One call sends a frame to every session natively subscribed to the topic. */
@@ -80,6 +86,8 @@ export class TopicHub {
   /** Native-capable sessions with a subscribed topic off the native fan-out. */
   private readonly offNative = new Set<ClientSession>();
   private readonly checkEveryBytes: number;
+  /** Names this hub's sequences: a `since` counted by another server (a restart) is not one of them. */
+  readonly epoch: string;
   private nativeBytes = 0;
   private checkScheduled = false;
   private readonly endOfBurst = (): void => {
@@ -90,6 +98,7 @@ export class TopicHub {
   constructor(private readonly options: TopicHubOptions) {
     this.native = options.native ?? null;
     this.checkEveryBytes = options.checkEveryBytes ?? 256 * 1024;
+    this.epoch = options.epoch ?? randomBytes(8).toString('hex');
   }
 
   /** Seeds a topic before any delta (from the source's snapshot). */
@@ -204,9 +213,10 @@ export class TopicHub {
 
   /**
    * Subscribes `session` to `topic` and returns the Snapshot to send now, or null when the topic
-   * has nothing yet (the next delta goes out as its Snapshot). `since`: fills after that sequence.
+   * has nothing yet (the next delta goes out as its Snapshot). `since`: fills after that sequence,
+   * counted in `sinceEpoch` (absent: this hub's); from another epoch, the whole backlog as partial.
    */
-  subscribe(session: ClientSession, topic: TopicName, since: bigint | null): SnapshotPlan | null {
+  subscribe(session: ClientSession, topic: TopicName, since: bigint | null, sinceEpoch?: string): SnapshotPlan | null {
     const channel = this.channels.get(topic)!;
     this.unsubscribe(session, topic);
     channel.subscribers.add(session);
@@ -216,7 +226,7 @@ export class TopicHub {
       this.offNative.add(session);
       session.resync ??= (t, after) => this.resync(session, t, after);
     }
-    const { payload, backfill } = this.current(topic, since);
+    const { payload, backfill } = this.current(topic, since, since !== null && sinceEpoch !== undefined && sinceEpoch !== this.epoch);
     if (payload === null) {
       session.awaitingSnapshot.add(topic);
       return null;
@@ -255,14 +265,16 @@ export class TopicHub {
   private resync(session: ClientSession, topic: TopicName, since: bigint): void {
     const channel = this.channels.get(topic)!;
     const { payload, backfill } = this.current(topic, topic === 'fills' ? since : null);
-    session.reply({ type: 'subscribed', topic, sequence: channel.sequence.toString(), backfill });
+    session.reply({ type: 'subscribed', topic, sequence: channel.sequence.toString(), backfill, epoch: this.epoch });
     const bytes = this.encoder.encode({ topic, kind: 'snapshot', sequence: channel.sequence, timeNs: channel.timeNs }, payload!);
     session.sendSnapshot(topic, bytes, channel.sequence);
   }
 
-  private current(topic: TopicName, since: bigint | null): { payload: TopicPayloads[TopicName] | null; backfill: SnapshotPlan['backfill'] } {
+  /** A topic's Snapshot payload; `foreignSince`: `since` was counted by another server, so none of this one's fills are known to be had. */
+  private current(topic: TopicName, since: bigint | null, foreignSince = false): { payload: TopicPayloads[TopicName] | null; backfill: SnapshotPlan['backfill'] } {
     const channel = this.channels.get(topic)!;
     if (topic === 'fills') {
+      if (foreignSince) return { payload: { fills: this.fills.map((f) => f.fill) }, backfill: 'partial' };
       if (!this.everFilled && channel.sequence === 0n) return { payload: { fills: [] }, backfill: since === null ? 'none' : 'complete' };
       if (since === null) return { payload: { fills: this.fills.map((f) => f.fill) }, backfill: 'none' };
       const complete = since >= this.evictedThrough && since <= channel.sequence;

@@ -3,7 +3,8 @@
 // the compiled engine/client frame decoder (the same code the Node client uses; it imports only
 // flatbuffers and the generated schema classes). Like quantflow-client.ts it checks each topic's
 // sequence: a gap on fills or orders re-subscribes with `since`; after a drop it reconnects with
-// backoff and re-subscribes every topic, fills with `since` the last sequence seen, so no fill is
+// backoff and re-subscribes every topic, fills with `since` the last sequence seen (and the epoch
+// of the server that counted it: a restarted server sends its whole backlog), so no fill is
 // missed while the server's backlog covers the outage.
 //
 // Sections: the equity chart (a lightweight-charts line from state frames, x = engine time),
@@ -335,6 +336,8 @@ let socket = null;
 let attempts = 0;
 let everOpened = false;
 let nextControlId = 1;
+/** The epoch of the server's sequences (its last `subscribed`), sent with `since`: a restarted server counts again. */
+let serverEpoch = null;
 
 function send(message) {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -343,7 +346,7 @@ function send(message) {
 function subscribe(topic) {
   const state = topicState.get(topic);
   state.resyncing = true;
-  const since = topic === 'fills' && state.last !== null ? { since: state.last.toString() } : {};
+  const since = topic === 'fills' && state.last !== null ? { since: state.last.toString(), ...(serverEpoch !== null ? { epoch: serverEpoch } : {}) } : {};
   state.backfill = 'since' in since;
   send({ op: 'subscribe', topic, ...since });
 }
@@ -415,6 +418,7 @@ function onFrame(data) {
 function onReply(message) {
   switch (message.type) {
     case 'subscribed':
+      if (typeof message.epoch === 'string') serverEpoch = message.epoch;
       if (message.backfill === 'partial') notify(`${message.topic}: the server's backlog no longer covers the outage; some fills are missing here`);
       return;
     case 'control': {
