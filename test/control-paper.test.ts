@@ -1,6 +1,7 @@
 // Control actions of a paper session over the WebSocket (a running session of the EMA cross on
 // the first 600 bundled 1h ETH bars, at 60 bars a second): with a signed token a kill-switch
-// reset is accepted and applied at a batch boundary, and so are a pause and a resume of the
+// reset of a switch that is not tripped is refused (test/paper-control-reset.test.ts applies one
+// of a tripped switch); a pause and a resume of the
 // strategy (by its configured name; the `risk` topic lists the paused ones) and a risk-limit
 // change (the log keeps the previous value); an unknown strategy,
 // a second pause and a mode change are refused with why, never silently accepted; once the run
@@ -32,7 +33,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('control actions in a paper session', () => {
-  it('applies a signed kill-switch reset, a pause and a resume, refuses what it cannot do with why, and logs each with its subject', async () => {
+  it('applies a signed pause and resume, refuses what it cannot do with why (a reset of a switch that is not tripped too), and logs each with its subject', async () => {
     const config = loadConfig({ configFile: join(ROOT, 'config', 'examples', 'ema-cross.yaml'), env: { QF_CONTROL_SECRET: 's'.repeat(40) } });
     const controlLogPath = join(dir, 'state', 'paper-control.jsonl');
     const logged: string[] = [];
@@ -78,7 +79,8 @@ describe('control actions in a paper session', () => {
       expect(mode).toMatchObject({ ok: false, code: 'refused' });
       expect(mode.ok ? '' : mode.message).toMatch(/cannot change mode/);
       const reset = await client.control({ kind: 'kill-switch-reset', reason: 'reviewed the drawdown' });
-      expect(reset, 'a reset while the engine runs is applied').toMatchObject({ ok: true, who: 'operator:alice' });
+      expect(reset, 'a reset of a switch that is not tripped is refused (it would move the high-water mark)').toMatchObject({ ok: false, code: 'refused' });
+      expect(reset.ok ? '' : reset.message).toMatch(/the kill switch is not tripped: nothing to reset/);
       await session.finished;
       const late = await client.control({ kind: 'kill-switch-reset', reason: 'too late' });
       expect(late, 'after the run there is nothing to reset').toMatchObject({ ok: false, code: 'refused' });
@@ -89,7 +91,7 @@ describe('control actions in a paper session', () => {
         ['pause-strategy', 'refused'], ['pause-strategy', 'accepted'], ['pause-strategy', 'applied'], ['pause-strategy', 'refused'],
         ['resume-strategy', 'accepted'], ['resume-strategy', 'applied'], ['limit-change', 'accepted'], ['limit-change', 'applied'],
         ['limit-change', 'refused'], ['kill-switch-reset', 'refused'], ['limit-change', 'accepted'], ['limit-change', 'refused'], ['limit-change', 'applied'], ['mode-change', 'refused'],
-        ['kill-switch-reset', 'accepted'], ['kill-switch-reset', 'applied'], ['kill-switch-reset', 'refused'],
+        ['kill-switch-reset', 'refused'], ['kill-switch-reset', 'refused'],
       ]);
       expect(entries[7].why, 'the previous and the new value').toMatch(/the core set minNotional \d+(\.\d+)? -> 25/);
       expect(entries[8].why, 'refused by the server: the rule').toMatch(/maxDrawdownPct/);

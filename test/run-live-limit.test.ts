@@ -137,6 +137,7 @@ describe('limit-change in a paper session and through a live session\'s control 
     const paper = new PaperControl((line) => lines.push(line));
     paper.engineStarted({
       resetKillSwitch: async () => undefined,
+      killSwitchTripped: () => false,
       setInstrumentsPaused: async () => undefined,
       changeRiskLimit: async (limit, value) => {
         const previous = limits.get(limit) ?? 0;

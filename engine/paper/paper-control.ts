@@ -5,8 +5,11 @@
 // `failed`, why), opened per write so nothing is lost when the process dies; by default
 // `<killSwitch.statePath>/paper-control.jsonl` (paper-session.ts). It is also said on the log.
 //   - kill-switch reset: applied through EngineHost.resetKillSwitch() at the next batch boundary,
-//     once the core has consumed every record published so far, while the engine runs; after the
-//     run there is nothing to reset and the action is refused.
+//     once the core has consumed every record published so far, while the engine runs. Refused
+//     when the kill switch is not tripped (when sent, and again when applied: two resets sent
+//     together clear one trip), as a live session does: the core's reset also moves the drawdown
+//     high-water mark down to the equity, so a reset of an untripped switch would quietly widen
+//     the drawdown limit. After the run there is nothing to reset and the action is refused.
 //   - pause / resume a strategy (by its configured name): applied at the next batch boundary,
 //     once the core has consumed every record published so far, through
 //     EngineHost.setInstrumentsPaused on each of the strategy's instruments: while paused its
@@ -34,6 +37,8 @@ interface PendingTask {
 /** What the running engine lets the control path do (EngineHost's methods, at batch boundaries). */
 export interface PaperEngineControls {
   resetKillSwitch(): Promise<void>;
+  /** Whether the core's kill switch is tripped now (the flag only a reset clears). */
+  killSwitchTripped(): boolean;
   setInstrumentsPaused(instruments: readonly number[], paused: boolean): Promise<void>;
   /** Sets a pre-trade risk limit at a batch boundary; resolves with its previous value. */
   changeRiskLimit(limit: RiskLimitName, value: number): Promise<number>;
@@ -73,6 +78,7 @@ export class ControlLog {
 }
 
 const TRIP_REFUSAL = 'a paper session has no journal to record an operator trip in, so it does not take one (a live or paper `quantflow run` session does)';
+const NOT_TRIPPED_REFUSAL = 'the kill switch is not tripped: nothing to reset (a reset also moves the drawdown high-water mark down to the equity, so it is taken only for a trip)';
 const MODE_REFUSAL = 'a paper session cannot change mode: its venue is the simulated venue inside the core, with no live venue adapter or journal to switch to (start a live session instead)';
 
 export class PaperControl {
@@ -140,7 +146,10 @@ export class PaperControl {
         return `the core set ${limit} ${previous} -> ${value}`;
       };
     } else if (action.kind === 'kill-switch-reset') {
+      if (!engine.killSwitchTripped()) return refuse(NOT_TRIPPED_REFUSAL);
       apply = async () => {
+        // Only a reset clears the flag, so tripped now is tripped at the boundary the reset lands on.
+        if (!engine.killSwitchTripped()) throw new ControlRefusedError(NOT_TRIPPED_REFUSAL);
         await engine.resetKillSwitch();
         return 'the core cleared its kill switch';
       };
@@ -183,7 +192,7 @@ export class PaperControl {
             resolve();
           } catch (error) {
             if (action.kind === 'limit-change' && this.limitAfterQueue.get(action.limit as RiskLimitName) === action.value) this.limitAfterQueue.delete(action.limit as RiskLimitName);
-            record('failed', (error as Error).message);
+            record(error instanceof ControlRefusedError ? 'refused' : 'failed', (error as Error).message);
             reject(error as Error);
           }
         },

@@ -33,6 +33,7 @@ import { SessionWebhooks } from './session-webhooks.js';
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import type { ModelStatus } from '../models/index.js';
 import { readRiskLimit } from '../risk/index.js';
+import { readRiskAccount } from '../pipeline/index.js';
 
 export interface PaperSessionOptions {
   readonly streams: readonly MarketStream[];
@@ -172,6 +173,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     source.attach(engine);
     control.engineStarted({
       resetKillSwitch: () => engine.resetKillSwitch(),
+      killSwitchTripped: () => readRiskAccount(engine.memory).halted,
       setInstrumentsPaused: (instruments, paused) => engine.setInstrumentsPaused(instruments, paused),
       changeRiskLimit: (limit, value) => engine.changeRiskLimit(limit, value),
       riskLimit: (limit) => readRiskLimit(engine.memory, limit),
