@@ -382,6 +382,20 @@ describe('state server: reconnect', () => {
 });
 
 describe('state server: HTTP', () => {
+  it('refuses a browser page whose name was rebound to 127.0.0.1 (DNS rebinding: Origin and Host agree on a non-loopback name), takes localhost', async () => {
+    const srv = await server({ source: new PushStateSource() });
+    const status = (headers: Record<string, string>): Promise<number> => new Promise((resolve, reject) => {
+      const ws = new WebSocket(srv.url, { headers });
+      ws.once('open', () => { resolve(101); ws.close(); });
+      ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
+      ws.once('error', (error) => { if (!String(error).includes('Unexpected server response')) reject(error); });
+    });
+    expect(await status({ Host: `evil.example:${srv.port}`, Origin: `http://evil.example:${srv.port}` }), 'a rebound name').toBe(403);
+    expect(await status({ Host: `localhost:${srv.port}`, Origin: `http://localhost:${srv.port}` }), 'the dashboard opened as localhost').toBe(101);
+    expect(await status({ Host: `127.0.0.1:${srv.port}`, Origin: `http://127.0.0.1:${srv.port}` }), 'the dashboard opened as 127.0.0.1').toBe(101);
+    expect(await status({ Host: `evil.example:${srv.port}` }), 'a client that is not a browser (no Origin)').toBe(101);
+  });
+
   it('refuses a WebSocket from another origin\'s page, takes its own dashboard\'s and origin-less clients, echoes no subprotocol; HEAD gets no body, other methods 405', async () => {
     const source = new PushStateSource();
     const srv = await server({ source });

@@ -302,6 +302,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     }
   };
 
+  const loopbackOnly = isLoopbackName(host);
   const app: TemplatedApp = uws.App();
   const behavior = {
     // Messages up to 1 MiB reach the parser, which answers one over its 16 KiB limit as malformed
@@ -356,10 +357,12 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     ...behavior,
     upgrade: (res, req, context) => {
       // A browser names the page's origin: only the dashboard's own (the origin's host is the
-      // Host the request came to) may read the streams, not any page the operator has open.
-      // Clients that are not browsers send no Origin. No subprotocol is spoken, so none is echoed.
+      // Host the request came to) may read the streams, not any page the operator has open; on a
+      // loopback server that Host must be a loopback name too, or a page whose name was rebound
+      // to 127.0.0.1 (DNS rebinding) would be its own origin. Clients that are not browsers send
+      // no Origin. No subprotocol is spoken, so none is echoed.
       const origin = req.getHeader('origin');
-      const refusal = origin === '' ? null : originRefusal(origin, req.getHeader('host'));
+      const refusal = origin === '' ? null : originRefusal(origin, req.getHeader('host'), loopbackOnly);
       if (refusal !== null) {
         metrics.refusedUpgrades.inc();
         res.cork(() => {
@@ -418,13 +421,35 @@ function probePortFree(host: string, port: number): Promise<void> {
   });
 }
 
-/** Why a WebSocket upgrade from `origin` (a browser page) is refused, or null when the page is this server's own (`host`). */
-export function originRefusal(origin: string, host: string): string | null {
+/** Whether `name` (a host as in a URL: 127.0.0.1, [::1], localhost) is a loopback address. */
+export function isLoopbackName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower === 'localhost' || lower.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(lower) || lower === '::1' || lower === '[::1]';
+}
+
+/**
+ * Why a WebSocket upgrade from `origin` (a browser page) is refused, or null when the page is this
+ * server's own (`host`, the request's Host header). `loopbackOnly` (a server bound to a loopback
+ * address): the Host must name a loopback address, so a page of another name that resolves to
+ * 127.0.0.1 (DNS rebinding) is not taken for the dashboard.
+ */
+export function originRefusal(origin: string, host: string, loopbackOnly = false): string | null {
   let originHost: string;
   try {
     originHost = new URL(origin).host;
   } catch {
     return `the upgrade's Origin ${JSON.stringify(origin)} is not a URL`;
+  }
+  if (loopbackOnly && host !== '') {
+    let hostName: string | null;
+    try {
+      hostName = new URL(`http://${host}`).hostname;
+    } catch {
+      hostName = null;
+    }
+    if (hostName === null || !isLoopbackName(hostName)) {
+      return `a page from ${origin} may not read this server's streams: it listens on a loopback address, and the upgrade's Host ${JSON.stringify(host)} is not one (a name rebound to 127.0.0.1); open the dashboard as http://127.0.0.1:PORT/ or http://localhost:PORT/`;
+    }
   }
   if (host !== '' && originHost.toLowerCase() === host.toLowerCase()) return null;
   return `a page from ${origin} may not read this server's streams: only its own dashboard (Origin matching Host ${JSON.stringify(host)}) or clients that send no Origin`;
