@@ -316,6 +316,21 @@ describe('state server: malformed messages and control', () => {
     const c = await client(srv.url, { token: await signControlToken('bob', TOKENS, 60) });
     expect(await c.control({ kind: 'resume-strategy', strategy: 'nope' })).toEqual({ ok: false, code: 'failed', message: 'the host refused resume-strategy: no such strategy' });
   });
+
+  it('answers the id of a control action whose refusal the host could not record (its control log failed) as failed, so the client is not left waiting', async () => {
+    const srv = await server({
+      source: new PushStateSource(), tokens: TOKENS, onControl: () => undefined,
+      onControlRefused: () => { throw new Error("ENOTDIR: not a directory, mkdir '/state'"); },
+    });
+    const events: ClientEvent[] = [];
+    const c = await client(srv.url, { reconnect: false, onEvent: (e) => events.push(e) });
+    let result: Awaited<ReturnType<QuantFlowClient['control']>> | null = null;
+    void c.control({ kind: 'kill-switch-reset', reason: 'no token' }).then((r) => { result = r; });
+    // Without an answer to the id, only an internal error frame comes back.
+    await until(() => result !== null || events.some((e) => e.type === 'server-error'), 'the answer to the control action');
+    expect(result, 'the control action is answered').toMatchObject({ ok: false, code: 'failed' });
+    expect((result as { message?: string } | null)?.message).toMatch(/kill-switch-reset could not be judged: ENOTDIR/);
+  });
 });
 
 describe('state server: reconnect', () => {

@@ -21,7 +21,7 @@ import { CLOSE_DROPPED_BY_HOST, CLOSE_MESSAGE_TOO_BIG, CLOSE_SERVER_CLOSING, CLO
 import type { ControlTokenConfig } from '../killswitch/index.js';
 import { ClientSession, SETTLED_INBOX, type SessionLimits } from './client-session.js';
 import { parseClientMessage } from './client-message.js';
-import { ControlGate, MalformedMessageError, type ControlHandler, type ControlRefusalListener } from './control.js';
+import { ControlGate, MalformedMessageError, type ControlHandler, type ControlOutcomeReply, type ControlRefusalListener } from './control.js';
 import { healthReport, registerHttpRoutes, type HealthReport, type RunCatalog } from './http.js';
 import { ServerMetrics } from './server-metrics.js';
 import type { StateSource } from './state-source.js';
@@ -289,9 +289,15 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
         const token = message.token ?? session.token;
         // Admitted in order (behind this connection's earlier messages); the host's handler then
         // runs at once and the reply follows when it is done, without holding later messages.
+        // Whatever fails on the way (the host's refusal listener too) still answers the action's
+        // id, as failed, so the client waiting on it is not left waiting.
+        const failed = (error: unknown): ControlOutcomeReply => ({
+          reply: { type: 'control', id: message.id, ok: false, code: 'failed', message: `${message.action.kind} could not be judged: ${(error as Error)?.message ?? String(error)}` },
+          outcome: 'failed',
+        });
         enqueue(session, async () => {
-          const admitted = await control.admit(message.id, message.action, token, session.id);
-          const done = 'proceed' in admitted ? admitted.proceed() : Promise.resolve(admitted);
+          const admitted = await control.admit(message.id, message.action, token, session.id).catch(failed);
+          const done = 'proceed' in admitted ? admitted.proceed().catch(failed) : Promise.resolve(admitted);
           void done.then(({ reply, outcome }) => {
             metrics.controlActions.inc({ action: message.action.kind, outcome });
             session.reply(reply);
