@@ -4,6 +4,7 @@
 // client gets every frame, malformed messages, signed control, reconnect with fill backfill,
 // and /health and /metrics over HTTP.
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -409,6 +410,27 @@ describe('state server: HTTP', () => {
     expect(await status({ Host: `localhost:${srv.port}`, Origin: `http://localhost:${srv.port}` }), 'the dashboard opened as localhost').toBe(101);
     expect(await status({ Host: `127.0.0.1:${srv.port}`, Origin: `http://127.0.0.1:${srv.port}` }), 'the dashboard opened as 127.0.0.1').toBe(101);
     expect(await status({ Host: `evil.example:${srv.port}` }), 'a client that is not a browser (no Origin)').toBe(101);
+  });
+
+  it('refuses HTTP requests whose Host is a name rebound to 127.0.0.1 (a same-origin GET has no Origin), and serves 127.0.0.1 and localhost', async () => {
+    const srv = await server({ source: new PushStateSource() });
+    const get = (path: string, host: string, method = 'GET'): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
+      const request = http.request({ host: '127.0.0.1', port: srv.port, path, method, headers: { Host: host } }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      request.on('error', reject);
+      request.end();
+    });
+    for (const path of ['/metrics', '/health', '/api/runs', '/nope']) {
+      const refused = await get(path, `evil.example:${srv.port}`);
+      expect(refused.status, path).toBe(403);
+      expect(JSON.parse(refused.body).error).toMatch(/Host "evil\.example:\d+" is not a loopback name/);
+    }
+    expect((await get('/health', `evil.example:${srv.port}`, 'HEAD')).status).toBe(403);
+    expect((await get('/metrics', `127.0.0.1:${srv.port}`)).status).toBe(200);
+    expect((await get('/health', `localhost:${srv.port}`)).status).toBe(200);
   });
 
   it('refuses a WebSocket from another origin\'s page, takes its own dashboard\'s and origin-less clients, echoes no subprotocol; HEAD gets no body, other methods 405', async () => {

@@ -7,7 +7,36 @@
 // summary; `GET /runs/<id>/<file>` is a stored file (report.html, report.json, fills.csv,
 // trades.csv, equity.csv) with its content type. A malformed id or query is 400, an unknown run
 // or file 404, each with the reason as JSON `{ error }`. `/favicon.ico` is 204 (no icon, no 404).
-import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+// The server registers these routes (and the static files) through hostCheckedRouter: a request
+// whose Host it refuses (a name rebound to its loopback address) gets 403 before any route.
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+
+/** The part of a uWS app the HTTP routes register on. */
+export type HttpRouter = Pick<TemplatedApp, 'get' | 'head' | 'any'>;
+
+type RouteHandler = (res: HttpResponse, req: HttpRequest) => void | Promise<void>;
+
+/**
+ * `app`'s routes behind a Host check: `refusal(host)` says why a request's Host header is
+ * refused (403, the reason as JSON `{ error }`; no body for HEAD), or null to go on to the route.
+ */
+export function hostCheckedRouter(app: TemplatedApp, refusal: (host: string) => string | null): HttpRouter {
+  const checked = (handler: RouteHandler): RouteHandler => (res, req) => {
+    const why = refusal(req.getHeader('host'));
+    if (why === null) return handler(res, req);
+    const head = req.getMethod().toUpperCase() === 'HEAD';
+    res.cork(() => {
+      res.writeStatus('403 Forbidden').writeHeader('Content-Type', 'application/json').writeHeader('Cache-Control', 'no-store');
+      if (head) res.endWithoutBody();
+      else res.end(JSON.stringify({ error: why }));
+    });
+  };
+  return {
+    get: (pattern, handler) => app.get(pattern, checked(handler)),
+    head: (pattern, handler) => app.head(pattern, checked(handler)),
+    any: (pattern, handler) => app.any(pattern, checked(handler)),
+  };
+}
 import type { ServerMetrics } from './server-metrics.js';
 import type { SourceHealth } from './state-source.js';
 
@@ -88,7 +117,7 @@ export function runPageQuery(query: string): { limit?: number; before?: string }
   return out;
 }
 
-function registerRunRoutes(app: TemplatedApp, runs: RunCatalog | null | undefined): void {
+function registerRunRoutes(app: HttpRouter, runs: RunCatalog | null | undefined): void {
   app.get('/api/runs', (res, req) => {
     const query = req.getQuery() ?? '';
     respondRuns(res, () => (runs ? json('200 OK', runs.list(runPageQuery(query))) : json('404 Not Found', { error: NO_RUN_STORE })));
@@ -117,7 +146,7 @@ function registerRunRoutes(app: TemplatedApp, runs: RunCatalog | null | undefine
   });
 }
 
-export function registerHttpRoutes(app: TemplatedApp, input: HttpRoutesInput): void {
+export function registerHttpRoutes(app: HttpRouter, input: HttpRoutesInput): void {
   registerRunRoutes(app, input.runs);
   // Pages without an icon link (a stored report.html) make the browser ask for one: no content, not a 404.
   app.get('/favicon.ico', (res) => {

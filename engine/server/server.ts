@@ -22,7 +22,7 @@ import type { ControlTokenConfig } from '../killswitch/index.js';
 import { ClientSession, SETTLED_INBOX, type SessionLimits } from './client-session.js';
 import { parseClientMessage } from './client-message.js';
 import { ControlGate, MalformedMessageError, type ControlHandler, type ControlOutcomeReply, type ControlRefusalListener } from './control.js';
-import { healthReport, registerHttpRoutes, type HealthReport, type RunCatalog } from './http.js';
+import { healthReport, hostCheckedRouter, registerHttpRoutes, type HealthReport, type RunCatalog } from './http.js';
 import { ServerMetrics } from './server-metrics.js';
 import type { StateSource } from './state-source.js';
 import { registerStaticRoutes, type StaticMount } from './static-files.js';
@@ -380,8 +380,11 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     },
   });
   const health = (): HealthReport => healthReport(source.health?.(), sessions.size, startedMs, closing);
-  if (options.staticFiles?.length) registerStaticRoutes(app, options.staticFiles);
-  registerHttpRoutes(app, { metrics, health, runs: options.runs });
+  // Same-origin GETs carry no Origin: on a loopback server the Host alone tells a page whose name
+  // was rebound to 127.0.0.1 (it could read /metrics, /api/runs and the runs' reports) from the dashboard.
+  const routes = hostCheckedRouter(app, (requestHost) => (loopbackOnly ? hostRefusal(requestHost) : null));
+  if (options.staticFiles?.length) registerStaticRoutes(routes, options.staticFiles);
+  registerHttpRoutes(routes, { metrics, health, runs: options.runs });
 
   // This uWS build shares a port another process listens on (SO_REUSEPORT, and its listen
   // options are ignored), so an explicit port is first probed with an exclusive bind.
@@ -434,6 +437,22 @@ export function isLoopbackName(name: string): boolean {
 }
 
 /**
+ * Why a request to a server on a loopback address is refused for its Host header (`host`), or
+ * null: a Host naming a loopback address (or none, as an HTTP/1.0 client sends) is taken.
+ */
+export function hostRefusal(host: string): string | null {
+  if (host === '') return null;
+  let hostName: string | null;
+  try {
+    hostName = new URL(`http://${host}`).hostname;
+  } catch {
+    hostName = null;
+  }
+  if (hostName !== null && isLoopbackName(hostName)) return null;
+  return `the request's Host ${JSON.stringify(host.slice(0, 100))} is not a loopback name, and this server listens on a loopback address: a name rebound to 127.0.0.1 (DNS rebinding) is refused; use http://127.0.0.1:PORT/ or http://localhost:PORT/`;
+}
+
+/**
  * Why a WebSocket upgrade from `origin` (a browser page) is refused, or null when the page is this
  * server's own (`host`, the request's Host header). `loopbackOnly` (a server bound to a loopback
  * address): the Host must name a loopback address, so a page of another name that resolves to
@@ -446,16 +465,8 @@ export function originRefusal(origin: string, host: string, loopbackOnly = false
   } catch {
     return `the upgrade's Origin ${JSON.stringify(origin)} is not a URL`;
   }
-  if (loopbackOnly && host !== '') {
-    let hostName: string | null;
-    try {
-      hostName = new URL(`http://${host}`).hostname;
-    } catch {
-      hostName = null;
-    }
-    if (hostName === null || !isLoopbackName(hostName)) {
-      return `a page from ${origin} may not read this server's streams: it listens on a loopback address, and the upgrade's Host ${JSON.stringify(host)} is not one (a name rebound to 127.0.0.1); open the dashboard as http://127.0.0.1:PORT/ or http://localhost:PORT/`;
-    }
+  if (loopbackOnly && hostRefusal(host) !== null) {
+    return `a page from ${origin} may not read this server's streams: it listens on a loopback address, and the upgrade's Host ${JSON.stringify(host)} is not one (a name rebound to 127.0.0.1); open the dashboard as http://127.0.0.1:PORT/ or http://localhost:PORT/`;
   }
   if (host !== '' && originHost.toLowerCase() === host.toLowerCase()) return null;
   return `a page from ${origin} may not read this server's streams: only its own dashboard (Origin matching Host ${JSON.stringify(host)}) or clients that send no Origin`;

@@ -8,7 +8,8 @@
 // node-only, so the browser decodes frames with the same code as the Node client.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
-import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { HttpRouter } from './http.js';
 
 export interface StaticMount {
   /** URL prefix ending in `/` (a directory), or an exact path (a file). */
@@ -71,7 +72,7 @@ export function resolveStaticFile(mounts: readonly StaticMount[], url: string): 
 }
 
 /** Registers a GET route per mount (before the server's catch-all 404). */
-export function registerStaticRoutes(app: TemplatedApp, mounts: readonly StaticMount[]): void {
+export function registerStaticRoutes(app: HttpRouter, mounts: readonly StaticMount[]): void {
   const cache = new Map<string, Buffer>();
   const serve = (res: HttpResponse, req: HttpRequest, url: string): void => {
     const file = resolveStaticFile(mounts, url);
