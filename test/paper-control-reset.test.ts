@@ -2,8 +2,9 @@
 // when the switch is not tripped, when sent and when it would be applied (two resets sent
 // together clear one trip), since the core's reset also moves the drawdown high-water mark down
 // to the equity; a reset of a tripped switch is applied at the batch boundary. Each outcome is
-// in the control log.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// in the control log; an action already accepted is still answered when the control log fails
+// afterwards (a full disk), and the session log says what it could not record.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,12 +26,13 @@ function fakeEngine(tripped: { now: boolean }, resets: { count: number }): Paper
   };
 }
 
-function control(): { paper: PaperControl; entries: () => { outcome: string; why: string }[] } {
+function control(): { paper: PaperControl; path: string; logged: string[]; entries: () => { outcome: string; why: string }[] } {
   const dir = mkdtempSync(join(tmpdir(), 'qf-paper-reset-'));
   dirs.push(dir);
   const path = join(dir, 'paper-control.jsonl');
-  const paper = new PaperControl(() => {}, new ControlLog(path));
-  return { paper, entries: () => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { outcome: string; why: string }) };
+  const logged: string[] = [];
+  const paper = new PaperControl((line) => logged.push(line), new ControlLog(path));
+  return { paper, path, logged, entries: () => readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { outcome: string; why: string }) };
 }
 
 describe('paper kill-switch reset', () => {
@@ -58,5 +60,21 @@ describe('paper kill-switch reset', () => {
     await expect(second).rejects.toThrow(/the kill switch is not tripped: nothing to reset/);
     expect(resets.count, 'one trip, one reset in the core').toBe(1);
     expect(entries().map((e) => e.outcome)).toEqual(['accepted', 'accepted', 'applied', 'refused']);
+  });
+
+  it('answers a reset it applied when the control log can no longer be written, and says so in the session log', async () => {
+    const { paper, path, logged, entries } = control();
+    const tripped = { now: true };
+    const resets = { count: 0 };
+    paper.engineStarted(fakeEngine(tripped, resets));
+    const reset = paper.handle({ kind: 'kill-switch-reset', reason: 'reviewed' }, context);
+    expect(entries().map((e) => e.outcome)).toEqual(['accepted']);
+    rmSync(path);
+    mkdirSync(path); // appending to it now fails (EISDIR), as on a full disk
+    const task = paper.takeBoundaryTask()!;
+    await expect(task(), 'the boundary task itself does not fail').resolves.toBeUndefined();
+    await expect(reset, 'the client is answered: applied').resolves.toBeUndefined();
+    expect(resets.count).toBe(1);
+    expect(logged.join('\n')).toMatch(/control kill-switch-reset by operator:erin \(connection 3\) applied \(the core cleared its kill switch\), but the control log could not record it: EISDIR/);
   });
 });

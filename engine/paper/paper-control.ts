@@ -120,6 +120,15 @@ export class PaperControl {
     const record = (outcome: ControlOutcome, why: string): void => {
       this.controlLog?.append({ timeIso: new Date().toISOString(), who: context.who, connection: context.sessionId, action, reason, outcome, why });
     };
+    // The outcome of an action already accepted (logged as such): the client is answered even when
+    // the control log cannot take the line any more (a full disk), and the session log says so.
+    const recordOutcome = (outcome: ControlOutcome, why: string): void => {
+      try {
+        record(outcome, why);
+      } catch (error) {
+        this.log(`paper: control ${action.kind} ${subject} ${outcome} (${printableText(why, 500)}), but the control log could not record it: ${(error as Error).message}`);
+      }
+    };
     const refuse = (why: string): Promise<void> => {
       record('refused', why);
       this.log(`paper: control ${action.kind} ${subject} refused: ${why}`);
@@ -182,19 +191,20 @@ export class PaperControl {
             if (action.kind === 'resume-strategy') this.pausing.add(action.strategy);
             if (action.kind === 'limit-change') this.limitAfterQueue.delete(action.limit as RiskLimitName);
             const why = `the paper run ended before the ${action.kind} was applied`;
-            record('refused', why);
+            recordOutcome('refused', why);
             return reject(new ControlRefusedError(why));
           }
+          let done: string;
           try {
-            const done = await apply();
-            record('applied', done);
-            this.log(`paper: ${done} ${subject}`);
-            resolve();
+            done = await apply();
           } catch (error) {
             if (action.kind === 'limit-change' && this.limitAfterQueue.get(action.limit as RiskLimitName) === action.value) this.limitAfterQueue.delete(action.limit as RiskLimitName);
-            record(error instanceof ControlRefusedError ? 'refused' : 'failed', (error as Error).message);
-            reject(error as Error);
+            recordOutcome(error instanceof ControlRefusedError ? 'refused' : 'failed', (error as Error).message);
+            return reject(error as Error);
           }
+          recordOutcome('applied', done);
+          this.log(`paper: ${done} ${subject}`);
+          resolve();
         },
       });
     });
