@@ -47,6 +47,17 @@ describe('triple-barrier labels', () => {
     expect(l.ret).toBeCloseTo(-0.02, 15);
   });
 
+  it('counts a bar that opened beyond the take-profit and then fell through the stop as the take-profit, at the open', () => {
+    // Long: the open, 105, is already above the take-profit 102: it came first, whatever the low.
+    const long = labelEvents(bars([flat(100), [105, 106, 95, 96], flat(96), flat(96), flat(96)]), volAt0(5), null, P)[0];
+    expect([long.barrier, long.endIndex, long.label]).toEqual(['pt', 1, 1]);
+    expect(long.ret).toBeCloseTo(0.05, 15);
+    // Short (meta-label): the take-profit is below, 98; the bar opened at 95 and rallied through the stop 102.
+    const short = labelEvents(bars([flat(100), [95, 106, 94, 105], flat(105), flat(105), flat(105)]), volAt0(5), [-1, 0, 0, 0, 0], P)[0];
+    expect([short.barrier, short.endIndex, short.label, short.side]).toEqual(['pt', 1, 1, -1]);
+    expect(short.ret).toBeCloseTo(0.05, 15);
+  });
+
   it('labels by the sign of the return at the time barrier, or 0 with zeroAtTime', () => {
     const b = bars([flat(100), flat(101), flat(99), flat(100.5), [100.5, 101, 100, 100.7], flat(50)]);
     const [l] = labelEvents(b, volAt0(6), null, P);

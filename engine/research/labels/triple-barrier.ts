@@ -16,7 +16,8 @@
 // A multiplier of 0 removes that barrier (as in the book); a stop at or below 0 is never touched.
 // Bars j = i+1 .. i+h are checked in order on their high and low: the first bar that reaches a
 // horizontal barrier ends the event there; when one bar reaches both, it counts as the stop
-// (the bar's path is unknown: the conservative reading). The exit price of a touch is the
+// (the bar's path is unknown: the conservative reading) unless the bar opened at or beyond the
+// take-profit (the open is the first price: the take-profit came first). The exit price of a touch is the
 // barrier, or the bar's open when the bar opened beyond it (a gap). No touch: the event ends at
 // the close of bar i+h. Events need the whole horizon (i + h <= n - 1); later bars are skipped
 // (a partial horizon would keep only the events that touched early).
@@ -94,7 +95,11 @@ export function labelEvents(bars: LabelBars, vol: ArrayLike<number>, sides: Arra
       const takeTouched = up ? upIsTake : !upIsTake;
       const stopTouched = up ? !upIsTake : upIsTake;
       const both = up && down;
-      if (both || stopTouched) {
+      const openedBeyondTake = side === 1 ? open[j] >= take : open[j] <= take;
+      if (both && openedBeyondTake) {
+        barrier = 'pt';
+        exit = open[j];
+      } else if (both || stopTouched) {
         barrier = 'sl';
         exit = side === 1 ? Math.min(open[j], stop) : Math.max(open[j], stop);
       } else if (takeTouched) {
