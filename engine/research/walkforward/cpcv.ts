@@ -3,8 +3,11 @@
 // splits, in lexicographic order), trained on the other N - k groups after purging and
 // embargo (folds.ts's `purge`). Each group is tested in C(N-1, k-1) splits, so the splits'
 // test results assemble into phi = k/N * C(N, k) = C(N-1, k-1) backtest paths: path p takes,
-// for each group, the p-th split (in split order) that tests it.
-import type { TimeRange } from './folds.js';
+// for each group, the p-th split (in split order) that tests it. Like a walk-forward, a CPCV makes
+// at most MAX_WALK_FORWARD_FOLDS splits (each a model fit and backtests), and each group must be
+// at least one bar long.
+import { MAX_WALK_FORWARD_FOLDS, type TimeRange } from './folds.js';
+import { describeSpan } from './spans.js';
 
 export interface CpcvOptions {
   readonly startNs: bigint;
@@ -13,6 +16,8 @@ export interface CpcvOptions {
   readonly groups: number;
   /** k, the test groups per split (1 <= k < N). */
   readonly testGroups: number;
+  /** The data's bar interval: each group must be at least this long (a group holds a bar). */
+  readonly barIntervalNs?: bigint;
 }
 
 export interface CpcvSplit {
@@ -43,6 +48,14 @@ export function cpcvPlan(options: CpcvOptions): CpcvPlan {
   if (!Number.isInteger(k) || k < 1 || k >= n) throw new RangeError(`CPCV needs 1 <= k < N test groups, was k = ${k} with N = ${n}`);
   if (endNs - startNs < BigInt(n)) throw new RangeError(`the data range [${startNs}, ${endNs}) is too short for ${n} groups`);
   const span = endNs - startNs;
+  const splitCount = binomial(n, k);
+  if (splitCount > MAX_WALK_FORWARD_FOLDS) {
+    throw new RangeError(`CPCV ${n}:${k} makes C(${n}, ${k}) = ${splitCount} splits (each a model fit and backtests); at most ${MAX_WALK_FORWARD_FOLDS}: fewer groups, or k nearer 1 or N - 1`);
+  }
+  const bar = options.barIntervalNs;
+  if (bar !== undefined && bar > 0n && span / BigInt(n) < bar) {
+    throw new RangeError(`CPCV ${n} groups over ${describeSpan(span)} of data are ${describeSpan(span / BigInt(n))} each, shorter than one bar (${describeSpan(bar)}): fewer groups`);
+  }
   const groups: TimeRange[] = Array.from({ length: n }, (_, g) => ({
     startNs: startNs + (span * BigInt(g)) / BigInt(n),
     endNs: startNs + (span * BigInt(g + 1)) / BigInt(n),

@@ -119,6 +119,13 @@ describe('cpcvPlan', () => {
     }), { numRuns: 60 });
   });
 
+  it('refuses more than 1000 splits and groups shorter than a bar', () => {
+    const HOUR_NS = 3_600_000_000_000n;
+    expect(() => cpcvPlan({ startNs: 0n, endNs: 17_520n * HOUR_NS, groups: 20, testGroups: 10 })).toThrow(/C\(20, 10\) = 184756 splits .* at most 1000/);
+    expect(cpcvPlan({ startNs: 0n, endNs: 17_520n * HOUR_NS, groups: 20, testGroups: 19 }).splits).toHaveLength(20);
+    expect(() => cpcvPlan({ startNs: 0n, endNs: 10n * HOUR_NS, groups: 12, testGroups: 1, barIntervalNs: HOUR_NS })).toThrow(/shorter than one bar \(1h\)/);
+  });
+
   it('counts the textbook case N = 6, k = 2: 15 splits, 5 paths', () => {
     const plan = cpcvPlan({ startNs: 0n, endNs: 600n, groups: 6, testGroups: 2 });
     expect([plan.splits.length, plan.paths.length]).toEqual([15, 5]);

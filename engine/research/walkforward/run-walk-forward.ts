@@ -175,7 +175,7 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
   });
 
   if (options.cpcv) {
-    const plan = cpcvPlan({ startNs, endNs, groups: options.cpcv.groups, testGroups: options.cpcv.testGroups });
+    const plan = cpcvPlan({ startNs, endNs, groups: options.cpcv.groups, testGroups: options.cpcv.testGroups, barIntervalNs });
     const pieces: (EquitySample[] | undefined)[][] = plan.splits.map(() => []);
     const splitsJson = [];
     for (const split of plan.splits) {
