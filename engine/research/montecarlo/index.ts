@@ -6,5 +6,5 @@
 export { readBacktestRun, parseIsoNs, BacktestRunFileError, type BacktestRunFiles } from './backtest-run-files.js';
 export { pathMetrics, growthRate, compoundPath, NS_PER_YEAR, type PathMetrics } from './path-metrics.js';
 export { equityMonteCarlo, intervals, type EquityMonteCarlo, type MetricIntervals, type MonteCarloOptions } from './equity-monte-carlo.js';
-export { perturbStrategies, perturbToken, formatExpression, type PerturbedParameter, type PerturbedStrategies } from './strategy-perturbation.js';
+export { perturbStrategies, perturbToken, keepsTokenOrder, formatExpression, type PerturbedParameter, type PerturbedStrategies } from './strategy-perturbation.js';
 export { perturbationMonteCarlo, type PerturbationOptions, type PerturbationResult, type PerturbationRun } from './parameter-perturbation.js';

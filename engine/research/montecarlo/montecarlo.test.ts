@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { cagr, maxDrawdown, returnStats, simpleReturns } from '../../backtest/report/index.js';
 import { parseRuleExpression } from '../../strategy/index.js';
 import { SeededRandom } from '../stats/index.js';
-import { BacktestRunFileError, equityMonteCarlo, formatExpression, perturbStrategies, perturbToken, readBacktestRun } from './index.js';
+import { BacktestRunFileError, equityMonteCarlo, formatExpression, keepsTokenOrder, perturbStrategies, perturbToken, readBacktestRun } from './index.js';
 
 function writeRun(options: { equityRows?: string[]; tradeRows?: string[] } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'qf-mc-'));
@@ -73,6 +73,25 @@ describe('strategy perturbation', () => {
       expect(Number(match![2])).toBeGreaterThanOrEqual(1.6);
       expect(Number(match![2])).toBeLessThanOrEqual(2.4);
     }
+  });
+
+  it('keeps the order of one indicator\'s periods: a close EMA cross stays fast < slow in every run', () => {
+    const strategies = [{
+      name: 'close-cross', type: 'rules' as const, instruments: [],
+      long: { entry: 'ema:20 >= ema:24', exit: 'ema:20 < ema:24' },
+      size: { quantity: 1 },
+    }];
+    const rng = new SeededRandom(1);
+    let moved = 0;
+    for (let run = 0; run < 200; run++) {
+      const { parameters } = perturbStrategies(strategies, rng, 0.2, 1);
+      const period = (token: string) => Number(String(parameters.find((p) => p.parameter === `token ${token}`)!.perturbed).split(':')[1]);
+      expect(period('ema:20'), `run ${run}`).toBeLessThan(period('ema:24'));
+      if (period('ema:20') !== 20 || period('ema:24') !== 24) moved += 1;
+    }
+    expect(moved, 'the periods are still perturbed').toBeGreaterThan(150);
+    expect(keepsTokenOrder(new Map([['ema:20', 'ema:22'], ['ema:24', 'ema:22']]))).toBe(false);
+    expect(keepsTokenOrder(new Map([['bb:20:2.upper', 'bb:21:2.1.upper'], ['bb:20:3.upper', 'bb:19:3.3.upper']])), 'equal periods may part').toBe(true);
   });
 
   it('perturbs a parameter once wherever it appears, and the expressions parse back', () => {

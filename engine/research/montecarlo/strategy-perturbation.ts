@@ -9,7 +9,10 @@
 // A parameter is perturbed once per strategy and run, wherever it appears: `ema:10` in the entry
 // and in the exit becomes the same `ema:11`, and a constant 30 used twice stays one number.
 // A drawn token the indicator registry refuses (e.g. a MACD whose fast period passed its slow one)
-// is redrawn, up to 20 times, then kept unperturbed. Fusion strategies have no parameters here
+// is redrawn, up to 20 times, then kept unperturbed. Tokens of one indicator in one strategy keep
+// their order: where `ema:20` and `ema:24` differ in a parameter, the perturbed ones differ the
+// same way, strictly (ema:22 >= ema:22 is always true, ema:23 >= ema:22 the opposite bet); a draw that
+// breaks it is redrawn whole, up to 20 times, then the strategy's tokens are kept unperturbed. Fusion strategies have no parameters here
 // and pass through. Expressions are parsed with engine/strategy's parser and written back in its
 // grammar (parentheses around every nested group).
 import { buildPlan, defaultRegistry, parseToken, type ParamDeclaration } from '../../indicators/index.js';
@@ -48,18 +51,33 @@ export function perturbStrategies(strategies: readonly StrategyConfig[], rng: Se
     }));
     const tokens = new Map<string, string>();
     const constants = new Map<number, number>();
+    const drawn: PerturbedParameter[] = [];
     const visit = (operand: RuleOperand): void => {
       if (operand.kind === 'indicator' && !tokens.has(operand.token)) {
         const perturbed = perturbToken(operand.token, factor);
         tokens.set(operand.token, perturbed);
-        parameters.push({ strategy: strategy.name, parameter: `token ${operand.token}`, original: operand.token, perturbed });
+        drawn.push({ strategy: strategy.name, parameter: `token ${operand.token}`, original: operand.token, perturbed });
       } else if (operand.kind === 'number' && !constants.has(operand.value)) {
         const perturbed = operand.value * factor();
         constants.set(operand.value, perturbed);
-        parameters.push({ strategy: strategy.name, parameter: `constant ${operand.value}`, original: operand.value, perturbed });
+        drawn.push({ strategy: strategy.name, parameter: `constant ${operand.value}`, original: operand.value, perturbed });
       }
     };
-    for (const side of parsed) for (const expression of [side.entry, side.exit]) walkOperands(expression, visit);
+    for (let attempt = 1; ; attempt++) {
+      tokens.clear();
+      constants.clear();
+      drawn.length = 0;
+      for (const side of parsed) for (const expression of [side.entry, side.exit]) walkOperands(expression, visit);
+      if (keepsTokenOrder(tokens)) break;
+      if (attempt === TOKEN_ATTEMPTS) {
+        for (const [i, entry] of drawn.entries()) {
+          if (typeof entry.original === 'string') drawn[i] = { ...entry, perturbed: entry.original };
+        }
+        for (const token of tokens.keys()) tokens.set(token, token);
+        break;
+      }
+    }
+    parameters.push(...drawn);
     const rewrite = (expression: RuleExpression): string => formatExpression(expression, (operand) => {
       if (operand.kind === 'indicator') return tokens.get(operand.token) ?? operand.token;
       if (operand.kind === 'number') return formatNumber(constants.get(operand.value) ?? operand.value);
@@ -80,6 +98,31 @@ export function perturbStrategies(strategies: readonly StrategyConfig[], rng: Se
   });
   // The same checks the configuration loader runs (expressions, sizes, instruments).
   return { strategies: resolveStrategies(out, { maxLeverage }), parameters };
+}
+
+/** A token's indicator, output and transforms (tokens of one shape compare parameter by parameter), and its numeric parameters. */
+function tokenShape(token: string): { shape: string; values: number[] } {
+  const parsed = parseToken(token);
+  const shape = `${parsed.name}.${parsed.output ?? ''}${parsed.transforms.map((t) => `@${t.name}`).join('')}:${parsed.rawParams.length}:${parsed.transforms.map((t) => t.rawParams.length).join(':')}`;
+  return { shape, values: [...parsed.rawParams, ...parsed.transforms.flatMap((t) => t.rawParams)].map(Number) };
+}
+
+/** Whether, for every two original tokens of one shape, each parameter that differs differs the same way after perturbation. */
+export function keepsTokenOrder(perturbed: ReadonlyMap<string, string>): boolean {
+  const entries = [...perturbed].map(([original, next]) => ({ before: tokenShape(original), after: tokenShape(next) }));
+  for (let a = 0; a < entries.length; a++) {
+    for (let b = a + 1; b < entries.length; b++) {
+      const x = entries[a];
+      const y = entries[b];
+      if (x.before.shape !== y.before.shape) continue;
+      for (let i = 0; i < x.before.values.length; i++) {
+        const before = Math.sign(x.before.values[i] - y.before.values[i]);
+        const after = Math.sign(x.after.values[i] - y.after.values[i]);
+        if (before !== 0 && Number.isFinite(before) && before !== after) return false;
+      }
+    }
+  }
+  return true;
 }
 
 /** The token with its numeric parameters (indicator and transforms) perturbed and checked. */
