@@ -4,7 +4,10 @@
 // [min, max] for a range without a step), distinct combinations only; the same seed gives the
 // same runs. Combinations that fail a constraint are skipped and listed with the constraint.
 // Run indices number the kept runs 0..n-1 in that order; they key the store and the queue.
+// A constraint that cannot be evaluated on a combination (`fast < slow` with a text value) is a
+// spec error naming the file, the constraint and the combination.
 import { compileConstraint, type Parameters, type ParameterValue } from './constraint-expression.js';
+import { SweepSpecError } from './sweep-errors.js';
 import type { SweepSpec } from './sweep-spec.js';
 
 export interface PlannedRun {
@@ -40,8 +43,16 @@ export function seededRandom(seed: number): () => number {
 
 export function planSweep(spec: SweepSpec): SweepPlan {
   const names = spec.parameters.map((p) => p.name);
-  const checks = spec.constraints.map((text) => ({ text, test: compileConstraint(text, names) }));
-  const failed = (parameters: Parameters): string | undefined => checks.find((c) => !c.test(parameters))?.text;
+  const checks = spec.constraints.map((text, i) => ({ text, i, test: compileConstraint(text, names) }));
+  const holds = (check: (typeof checks)[number], parameters: Parameters): boolean => {
+    try {
+      return check.test(parameters);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new SweepSpecError(`invalid sweep spec: \`constraints[${check.i}]\` ${JSON.stringify(check.text)} (${spec.file}) cannot be evaluated for ${JSON.stringify(parameters)}: ${error.message}`, `constraints[${check.i}]`);
+    }
+  };
+  const failed = (parameters: Parameters): string | undefined => checks.find((c) => !holds(c, parameters))?.text;
   const runs: PlannedRun[] = [];
   const skipped: SkippedCombination[] = [];
   if (spec.search.method === 'grid') {

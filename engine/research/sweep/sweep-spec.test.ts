@@ -88,6 +88,19 @@ describe('sweep planning', () => {
     expect(new Set(a.runs.map((r) => JSON.stringify(r.parameters))).size, 'distinct combinations').toBe(20);
   });
 
+  it('names the file, the constraint and the combination when a constraint cannot be evaluated', () => {
+    const spec = parseSweepSpec(`${BASE}parameters:\n  fast: ["a", 5]\n  slow: [10, 20]\n${EMA_SET}constraints: ["fast < slow"]\n`, file);
+    let error: unknown;
+    try {
+      planSweep(spec);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SweepSpecError);
+    expect((error as SweepSpecError).keyPath).toBe('constraints[0]');
+    expect((error as Error).message).toBe(`invalid sweep spec: \`constraints[0]\` "fast < slow" (${file}) cannot be evaluated for {"fast":"a","slow":10}: \`<\` needs numbers, got "a"`);
+  });
+
   it('stops a random search at the size of a small discrete space', () => {
     const plan = planSweep(parseSweepSpec(`${BASE}parameters: { fast: [1, 2, 3] }\nsearch: { method: random, runs: 10, seed: 1 }\n`, file));
     expect(plan.runs.map((r) => r.parameters.fast).sort()).toEqual([1, 2, 3]);
