@@ -3,7 +3,7 @@
 // deterministic, and the final reserve is never read without --final (instrumented streams),
 // while each --final is logged and counted.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWalkforwardCommand, type WalkforwardFlags } from '../engine/cli/commands/walkforward.js';
@@ -108,6 +108,27 @@ describe('quantflow walkforward', () => {
     const larger = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', reserve: '0.7', train: '3000', test: '2000' }, dir), quiet);
     expect(larger.report.reserve.looks, 'a larger reserve reads less: allowed').toBe(1);
   }, 180_000);
+
+  it('keeps the reserve of a data file that grew since: newer bars appended do not move it into research', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-'));
+    const file = join(dir, 'eth.csv');
+    copyFileSync(`${ETH}.meta.json`, `${file}.meta.json`);
+    const lines = readFileSync(ETH, 'utf8').split('\n');
+    const short = { config: 'config/examples/ema-cross.yaml', data: [file], train: '300bars', test: '100bars', reserve: '0.2' };
+    writeFileSync(file, `${lines.slice(0, 1001).join('\n')}\n`);
+    const first = await runWalkforwardCommand(flags(short, dir), quiet);
+    const heldFrom = BigInt(first.report.reserve.startNs);
+    const looked = await runWalkforwardCommand(flags({ ...short, final: true }, dir), quiet);
+    expect(looked.report.reserve.looks).toBe(1);
+    // 300 newer bars: the same --reserve 0.2 of the longer range would start inside the old reserve.
+    writeFileSync(file, `${lines.slice(0, 1301).join('\n')}\n`);
+    await expect(runWalkforwardCommand(flags(short, dir), quiet))
+      .rejects.toThrow(/this --reserve would read the data from .* held back as the final reserve .*; give --final .*, or a --reserve of at least 0\.3\d*/);
+    const seen = { maxNs: 0n };
+    const kept = await runWalkforwardCommand(flags({ ...short, reserve: '0.4' }, dir), { ...quiet, observe: maxTimeRecorder(seen) });
+    expect(seen.maxNs < heldFrom, `read up to ${seen.maxNs}, the first run held back from ${heldFrom}`).toBe(true);
+    expect(kept.report.reserve.looks, 'the looks at the series carry over').toBe(1);
+  }, 120_000);
 
   it('rejects bad flags in one line naming the flag, the value and the rule', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-wf-'));

@@ -123,8 +123,8 @@ export async function runFeatures(flags: FeaturesFlags, log: (line: string) => v
   let looks: number;
   try {
     const command = ['quantflow', 'features', ...process.argv.slice(3)].join(' ');
-    if (flags.final !== true) reserveLog.checkRead(data.identity.key, data.reserveStartNs, command);
-    looks = flags.final ? reserveLog.record(data.identity.key, { time: new Date().toISOString(), command }) : reserveLog.count(data.identity.key);
+    if (flags.final !== true) reserveLog.checkRead(data.identity, data.reserveStartNs, command);
+    looks = flags.final ? reserveLog.record(data.identity, { time: new Date().toISOString(), command }) : reserveLog.count(data.identity);
   } finally {
     await reserveLog.close();
   }

@@ -147,8 +147,8 @@ export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: Walk
   let looks: number;
   const command = ['quantflow', 'walkforward', ...process.argv.slice(3)].join(' ');
   try {
-    if (!flags.final) reserveLog.checkRead(data.identity.key, data.reserveStartNs, command);
-    looks = flags.final ? reserveLog.record(data.identity.key, { time: new Date().toISOString(), command }) : reserveLog.count(data.identity.key);
+    if (!flags.final) reserveLog.checkRead(data.identity, data.reserveStartNs, command);
+    looks = flags.final ? reserveLog.record(data.identity, { time: new Date().toISOString(), command }) : reserveLog.count(data.identity);
   } finally {
     await reserveLog.close();
   }

@@ -8,7 +8,10 @@
 // backtests) gets only the cut streams. With `final` nothing is cut.
 //
 // The data's identity (the key of the reserve's look log) is its sources' labels (file paths
-// resolved to absolute paths), symbols, kinds and first and last times.
+// resolved to absolute paths), symbols, kinds and first and last times. Each source is also a
+// series (label, symbol, kind, first time: not the last), which stays the same when newer bars
+// are appended to it or it is read with other sources: the reserve log keeps where a series'
+// reserve starts, and its looks, under the series too (reserve-log.ts).
 import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { MemoryStream } from '../../backtest/index.js';
@@ -29,6 +32,8 @@ export interface DataIdentity {
   /** First and last ts_local over every source. */
   readonly firstNs: bigint;
   readonly lastNs: bigint;
+  /** Per source, SHA-256 (hex) of its label, symbol, kind and first time: the same after newer records are appended. */
+  readonly seriesKeys: readonly string[];
 }
 
 export interface ResearchData {
@@ -67,7 +72,8 @@ export function dataIdentity(streams: readonly MemoryStream[]): DataIdentity {
   }
   if (firstNs === undefined || lastNs === undefined) throw new RangeError('no data: give at least one source');
   const key = createHash('sha256').update(JSON.stringify(sources)).digest('hex');
-  return { key, sources, firstNs, lastNs };
+  const seriesKeys = sources.map(({ label, symbol, kind, firstNs: first }) => createHash('sha256').update(JSON.stringify({ label, symbol, kind, firstNs: first })).digest('hex'));
+  return { key, sources, firstNs, lastNs, seriesKeys };
 }
 
 /** The reserve's first time: the last `reserve` fraction of [firstNs, lastNs]. */

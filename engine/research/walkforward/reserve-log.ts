@@ -5,9 +5,28 @@
 // The first research run on a data key without `--final` also records where its reserve
 // starts; a later run whose smaller `--reserve` would read past that start without `--final`
 // is refused (a smaller reserve is not a way around the look log).
+//
+// Both are kept under each source's series key too (research-data.ts: a series is the same
+// after newer bars are appended to its file): a run on a file that grew since, or on the same
+// source among others, is checked against the reserve its series already has and reports the
+// looks at it, where a key of the whole data set would have made it new data with a new reserve
+// (and 0 looks) that starts inside the old one.
 import { mkdirSync } from 'node:fs';
 import { open, type RootDatabase } from 'lmdb';
 import { checkLmdbEnvironment } from '../../lmdb/index.js';
+import type { DataIdentity } from './research-data.js';
+
+/** What the log is keyed by: the data set and each of its sources' series. */
+export type ReserveIdentity = Pick<DataIdentity, 'key' | 'seriesKeys' | 'firstNs' | 'lastNs'>;
+
+interface HeldReserve {
+  readonly startNs: string;
+  readonly time: string;
+  readonly command: string;
+}
+
+const seriesKey = (key: string): string => `series/${key}`;
+const allKeys = (identity: ReserveIdentity): string[] => [identity.key, ...identity.seriesKeys.map(seriesKey)];
 
 export interface ReserveLook {
   /** ISO 8601 UTC. */
@@ -29,36 +48,44 @@ export class ReserveLog {
     return [...this.db.getRange({ start: `${key}/`, end: `${key}/~` })].map(({ value }) => value);
   }
 
-  count(key: string): number {
-    return this.looks(key).length;
+  /** Looks at the reserve of the data or of any of its series (the most of them). */
+  count(identity: ReserveIdentity): number {
+    return Math.max(...allKeys(identity).map((key) => this.looks(key).length));
   }
 
-  /** Appends a look; returns the count including it. */
-  record(key: string, look: ReserveLook): number {
+  /** Appends a look under the data and each series; returns the count (as `count`) including it. */
+  record(identity: ReserveIdentity, look: ReserveLook): number {
     return this.db.transactionSync(() => {
-      const n = this.count(key);
-      this.db.putSync(`${key}/${String(n).padStart(10, '0')}`, look);
-      return n + 1;
+      for (const key of allKeys(identity)) this.db.putSync(`${key}/${String(this.looks(key).length).padStart(10, '0')}`, look);
+      return this.count(identity);
     });
   }
 
   /**
-   * A read of data `key` up to `reserveStartNs` (exclusive) without `--final`: the first one
-   * records that start; a later one past it is refused with why (ReserveReadError).
+   * A read of the data up to `reserveStartNs` (exclusive) without `--final`: the first one
+   * records that start under the data and each series; a later one past the earliest start held
+   * for any of them is refused with why (ReserveReadError).
    */
-  checkRead(key: string, reserveStartNs: bigint, command: string): void {
-    const at = `${key}#reserve`;
-    const held = this.db.get(at) as unknown as { startNs: string; time: string; command: string } | undefined;
-    if (held === undefined) {
-      this.db.putSync(at, { startNs: reserveStartNs.toString(), time: new Date().toISOString(), command } as unknown as ReserveLook);
-      return;
+  checkRead(identity: ReserveIdentity, reserveStartNs: bigint, command: string): void {
+    const keys = allKeys(identity).map((key) => `${key}#reserve`);
+    let earliest: HeldReserve | undefined;
+    for (const key of keys) {
+      const held = this.db.get(key) as unknown as HeldReserve | undefined;
+      if (held !== undefined && (earliest === undefined || BigInt(held.startNs) < BigInt(earliest.startNs))) earliest = held;
     }
-    if (reserveStartNs > BigInt(held.startNs)) {
+    if (earliest !== undefined && reserveStartNs > BigInt(earliest.startNs)) {
       const iso = (ns: bigint): string => new Date(Number(ns / 1_000_000n)).toISOString();
+      const heldStart = BigInt(earliest.startNs);
+      const span = identity.lastNs - identity.firstNs;
+      const keeping = heldStart > identity.firstNs && span > 0n
+        ? `, or a --reserve of at least ${Math.ceil((1 - Number(heldStart - identity.firstNs) / Number(span)) * 1000) / 1000} (it holds back from ${iso(heldStart)})`
+        : '';
       throw new ReserveReadError(
-        `this --reserve would read the data from ${iso(BigInt(held.startNs))} to ${iso(reserveStartNs)}, which earlier research on it held back as the final reserve (${held.time}: ${held.command}); give --final to read the reserve (logged as a look), or the same reserve as before`,
+        `this --reserve would read the data from ${iso(heldStart)} to ${iso(reserveStartNs)}, which earlier research on it held back as the final reserve (${earliest.time}: ${earliest.command}); give --final to read the reserve (logged as a look)${keeping}`,
       );
     }
+    const record: HeldReserve = { startNs: reserveStartNs.toString(), time: new Date().toISOString(), command };
+    for (const key of keys) if (this.db.get(key) === undefined) this.db.putSync(key, record as unknown as ReserveLook);
   }
 
   async close(): Promise<void> {
