@@ -73,6 +73,8 @@ beforeAll(() => {
   writeFileSync(specFile, [
     'base: ../configs/base.yaml',
     'data: [btc-slice.csv]',
+    // Every bar, as `backtest --config base.yaml` reads them (no final reserve held back).
+    'reserve: 0',
     'parameters:',
     '  position: [0.5, 1.0]',
     'set:',

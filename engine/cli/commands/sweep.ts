@@ -27,6 +27,7 @@ interface SweepFlags {
   id?: string;
   partitions: string;
   status?: boolean;
+  final?: boolean;
   json?: boolean;
 }
 
@@ -44,6 +45,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--backoff-ms <ms>', 'first retry delay, doubled per retry (queue)', '1000')
     .option('--id <id>', 'sweep id (default: derived from the spec, so the same spec resumes)')
     .option('--partitions <n>', 'CSCV blocks for the PBO (even)', '16')
+    .option('--final', 'include the final reserve (the spec\'s `reserve`, default 0.2) in every run; each use is logged in --state and counted in the report')
     .option('--status', 'show the progress, failures and retries of sweep --id (with --queue: the queue\'s view too)')
     .option('--json', 'print the report (or the status) as JSON on stdout')
     .action(async (specFile: string | undefined, flags: SweepFlags) => {
@@ -82,6 +84,7 @@ async function sweep(specFile: string | undefined, flags: SweepFlags): Promise<v
       spec,
       id: flags.id,
       stateDir: resolve(flags.state),
+      final: flags.final === true,
       workers,
       partitions,
       queue: flags.queue

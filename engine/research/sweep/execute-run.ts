@@ -5,7 +5,8 @@
 // local pool's workers are given the data the main thread loaded, shared-run-inputs.ts). The
 // engine's core runs in the executing thread (runBacktest `inlineEngine`, its memory kept and
 // reset to zeros between runs): a worker does nothing else during a run, and starting an engine
-// thread per run cost more than the run itself. A run
+// thread per run cost more than the run itself. A run reads the data before the task's
+// `dataEndNs` only (the sweep's final reserve cut, run-sweep.ts). A run
 // is a pure function of its document, data and seed; `runMs` is the only field that differs
 // between two executions of the same run.
 import { EquitySeries, MemoryStream, runBacktest } from '../../backtest/index.js';
@@ -22,6 +23,8 @@ export interface RunTask {
   /** The directory `config`'s relative paths resolve against (the base file's, absolute); absent in tasks of an earlier version. */
   readonly configDir?: string;
   readonly data: readonly string[];
+  /** Records with ts_local at or after this (ns, decimal) are the final reserve and are not read; absent: every record (--final, or a task of an earlier version). */
+  readonly dataEndNs?: string;
   readonly equity: number;
   readonly barTimeframe?: string;
 }
@@ -66,11 +69,24 @@ export interface RunResult {
 /** The sweep's data, held in memory per worker and keyed by the source list. */
 export class DataCache {
   private readonly entries = new Map<string, Promise<MemoryStream[]>>();
+  /** The streams cut before an end time, per loaded list (dropped with it). */
+  private readonly cuts = new WeakMap<MemoryStream[], Map<bigint, MemoryStream[]>>();
 
   /** `maxEntries`: data sets kept at once (a long-lived worker serving several sweeps); the oldest is dropped. */
   constructor(private readonly maxEntries = 2) {}
 
-  streams(data: readonly string[]): Promise<MemoryStream[]> {
+  /** The data of `data`, loaded once; with `endNs`, only its records with ts_local before it (each cut made once). */
+  async streams(data: readonly string[], endNs?: bigint): Promise<MemoryStream[]> {
+    const whole = await this.loaded(data);
+    if (endNs === undefined) return whole;
+    let cuts = this.cuts.get(whole);
+    if (cuts === undefined) this.cuts.set(whole, (cuts = new Map()));
+    let cut = cuts.get(endNs);
+    if (cut === undefined) cuts.set(endNs, (cut = whole.map((stream) => stream.slice(-(1n << 63n), endNs))));
+    return cut;
+  }
+
+  private loaded(data: readonly string[]): Promise<MemoryStream[]> {
     const key = JSON.stringify(data);
     let entry = this.entries.get(key);
     if (entry) {
@@ -135,7 +151,7 @@ function sharpeOf(returns: Float64Array): number | null {
 export async function executeRun(task: RunTask, cache: DataCache, localRun = false): Promise<RunResult> {
   const started = performance.now();
   const config = loadRunConfig(task.config, task.configDir, `sweep ${task.sweepId} run ${task.index}`, localRun);
-  const streams = await cache.streams(task.data);
+  const streams = await cache.streams(task.data, task.dataEndNs === undefined ? undefined : BigInt(task.dataEndNs));
   // No bars for the price chart: a sweep keeps the fills, the trades and the equity.
   const run = await runBacktest({ streams, config, equity: task.equity, barTimeframe: task.barTimeframe, inlineEngine: true, recordBars: false });
   const { recording } = run;

@@ -35,6 +35,8 @@ export interface PoolOptions {
   onResult(result: RunResult): void | Promise<void>;
   onFailure(task: RunTask, error: Error): void | Promise<void>;
   shouldStop?(): boolean;
+  /** The data already loaded by the caller (else loaded here). */
+  readonly cache?: DataCache;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions)
     // While the workers start (each imports the engine's modules), this thread loads the data
     // and compiles the core once for all of them (the tasks of one sweep share one data list).
     const inputs = new Map<string, Promise<SharedRunInputs>>();
-    const cache = new DataCache(Number.MAX_SAFE_INTEGER);
+    const cache = options.cache ?? new DataCache(Number.MAX_SAFE_INTEGER);
     const inputsOf = (task: RunTask): Promise<SharedRunInputs> => {
       const key = JSON.stringify(task.data);
       let entry = inputs.get(key);

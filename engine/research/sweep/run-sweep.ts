@@ -7,6 +7,13 @@
 // file name), the base configuration merged over the defaults, the planned runs, the bytes of
 // each data file and of each regime model the runs name: running the same spec over the same data
 // and models again resumes it. An explicit id whose stored spec differs is refused.
+//
+// The final reserve (the spec's `reserve`, default 0.2: the most recent fraction of the data's
+// time range) is held back as walkforward holds it back (engine/research/walkforward): the data
+// is loaded here once, the reserve's start is checked against and recorded in the look log
+// under the state directory (ReserveLog: a sweep whose smaller reserve would read past the start
+// earlier research held back is refused), and every run reads the records before it only
+// (RunTask.dataEndNs). With `final` the runs read everything and the look is logged.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +25,10 @@ import { runOnQueue, type QueueRunSummary } from './queue-executor.js';
 import { redactedUrl } from './queue-connection.js';
 import { buildSweepReport, type SweepReport } from './sweep-report.js';
 import { SweepError, SweepSpecError } from './sweep-errors.js';
-import type { RunResult, RunTask } from './execute-run.js';
+import { DataCache, type RunResult, type RunTask } from './execute-run.js';
+import { cutReserve } from '../walkforward/research-data.js';
+import { ReserveLog } from '../walkforward/reserve-log.js';
+import type { SweepReserve } from './sweep-report.js';
 import { templateParameters, type SweepSpec } from './sweep-spec.js';
 
 export interface SweepQueueOptions {
@@ -38,6 +48,8 @@ export interface SweepOptions {
   readonly workers?: number;
   /** Run through the Redis queue instead of the local pool. */
   readonly queue?: SweepQueueOptions;
+  /** Read the final reserve too (each use logged in the state directory's reserve log). */
+  readonly final?: boolean;
   /** CSCV blocks for PBO (default 16). */
   readonly partitions?: number;
   log?(line: string): void;
@@ -67,8 +79,8 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/** The task of every planned run (configuration documents built here, once). */
-export function sweepTasks(id: string, spec: SweepSpec, plan: SweepPlan): RunTask[] {
+/** The task of every planned run (configuration documents built here, once); `dataEndNs`: the reserve cut (none: every record). */
+export function sweepTasks(id: string, spec: SweepSpec, plan: SweepPlan, dataEndNs?: bigint): RunTask[] {
   const base = readBaseDocument(spec.base);
   const configDir = baseDirectory(spec.base);
   return plan.runs.map((run) => ({
@@ -78,6 +90,7 @@ export function sweepTasks(id: string, spec: SweepSpec, plan: SweepPlan): RunTas
     config: runDocument(base, spec.set, run.parameters),
     configDir,
     data: spec.data,
+    ...(dataEndNs !== undefined ? { dataEndNs: dataEndNs.toString() } : {}),
     equity: spec.equity,
     ...(spec.barTimeframe !== undefined ? { barTimeframe: spec.barTimeframe } : {}),
   }));
@@ -90,12 +103,12 @@ export function sweepTasks(id: string, spec: SweepSpec, plan: SweepPlan): RunTas
  * since (other bars, a model fitted again under the same name) is another sweep, never a resume
  * of stale results. Store and QuestDB sources count by their query.
  */
-export function sweepIdentity(spec: SweepSpec, plan: SweepPlan): { hash: string; id: string } {
+export function sweepIdentity(spec: SweepSpec, plan: SweepPlan, final = false): { hash: string; id: string } {
   const { file: _file, ...rest } = spec;
   const data = spec.data.map((source) => ({ source, sha256: dataFileSha256(source) }));
   const base = readBaseDocument(spec.base);
   const referenced = referencedFiles(base, spec, plan).map((file) => ({ file, sha256: dataFileSha256(file) }));
-  const hash = createHash('sha256').update(JSON.stringify(canonical({ spec: rest, base, runs: plan.runs, data, referenced }))).digest('hex');
+  const hash = createHash('sha256').update(JSON.stringify(canonical({ spec: rest, base, runs: plan.runs, data, referenced, ...(final ? { final } : {}) }))).digest('hex');
   return { hash, id: `sw-${hash.slice(0, 12)}` };
 }
 
@@ -146,13 +159,17 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   if (spec.search.method === 'random' && plan.runs.length < spec.search.runs) {
     options.log?.(`sweep: a random search of ${spec.search.runs} runs was asked, the parameter space holds ${plan.runs.length} (after the constraints): every one of them runs`);
   }
-  const identity = sweepIdentity(spec, plan);
+  const final = options.final === true;
+  const identity = sweepIdentity(spec, plan, final);
   const id = options.id ?? identity.id;
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new SweepError(`\`--id\` must use letters, digits, _ . - only, was ${JSON.stringify(id)}`);
-  const tasksAll = sweepTasks(id, spec, plan);
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  const data = new DataCache(Number.MAX_SAFE_INTEGER);
+  const reserve = await holdReserve(spec, data, stateDir, final, options.log);
+  const tasksAll = sweepTasks(id, spec, plan, final ? undefined : BigInt(reserve.startNs));
   // Fail fast on a configuration the templates break (every run would fail the same way).
   loadRunConfig(tasksAll[0].config, tasksAll[0].configDir, `sweep ${id} run ${tasksAll[0].index} (${spec.base} with the spec's \`set\`)`);
-  const store = SweepStore.open(options.stateDir ?? DEFAULT_STATE_DIR);
+  const store = SweepStore.open(stateDir);
   try {
     const stored = store.getSweep(id);
     if (stored && stored.specHash !== identity.hash) {
@@ -198,7 +215,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
         stoppedEarly = queueSummary.stoppedEarly;
       } else {
         options.log?.(`sweep ${id}: ${tasks.length} runs on ${workers} local workers`);
-        stoppedEarly = (await runOnPool(tasks, { workers, onResult, onFailure, shouldStop: options.shouldStop })).stoppedEarly;
+        stoppedEarly = (await runOnPool(tasks, { workers, onResult, onFailure, shouldStop: options.shouldStop, cache: data })).stoppedEarly;
       }
     }
     const executeMs = performance.now() - executeStarted;
@@ -216,6 +233,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       results,
       failures: [...failed].map(([index, message]) => ({ index, message })),
       events,
+      reserve,
       partitions: options.partitions,
       execution: {
         executor: options.queue ? 'queue' : 'pool',
@@ -235,4 +253,29 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Loads the sweep's data into `cache`, finds where its final reserve starts and checks that
+ * start against the look log (or, with `final`, logs a look); see the header.
+ */
+async function holdReserve(spec: SweepSpec, cache: DataCache, stateDir: string, final: boolean, log?: (line: string) => void): Promise<SweepReserve> {
+  let research;
+  try {
+    research = cutReserve(await cache.streams(spec.data), { reserve: spec.reserve, final });
+  } catch (error) {
+    throw new SweepSpecError(`invalid sweep spec: \`data\` (${spec.file}) cannot be read: ${(error as Error).message.split('\n')[0]}`, 'data');
+  }
+  const command = `quantflow sweep ${spec.file}${final ? ' --final' : ''}`;
+  const reserveLog = ReserveLog.open(stateDir);
+  let looks: number;
+  try {
+    if (!final) reserveLog.checkRead(research.identity, research.reserveStartNs, command);
+    looks = final ? reserveLog.record(research.identity, { time: new Date().toISOString(), command }) : reserveLog.count(research.identity);
+  } finally {
+    await reserveLog.close();
+  }
+  const start = new Date(Number(research.reserveStartNs / 1_000_000n)).toISOString();
+  if (final) log?.(`sweep: --final: the reserve from ${start} is included; looks at this data's reserve: ${looks} (logged in ${stateDir})`);
+  return { fraction: spec.reserve, startNs: research.reserveStartNs.toString(), start, final, looks };
 }

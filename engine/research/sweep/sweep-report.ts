@@ -55,6 +55,8 @@ export interface SweepReport {
   readonly generatedAt: string;
   readonly spec: { readonly file: string; readonly base: string; readonly data: readonly string[]; readonly equity: number; readonly search: SweepSpec['search']; readonly parameters: Record<string, unknown>; readonly constraints: readonly string[] };
   readonly runs: { readonly planned: number; readonly finished: number; readonly failed: number; readonly skippedByConstraints: number };
+  /** The final reserve: where it starts, whether the runs read it (--final) and how often it has been looked at. */
+  readonly reserve?: SweepReserve;
   readonly execution?: Record<string, unknown>;
   readonly selection: { readonly trials: number; readonly trialSharpeVariance: number | null; readonly expectedMaxSharpe: number | null };
   readonly ranking: readonly RankedRun[];
@@ -73,7 +75,16 @@ export interface SweepReport {
   readonly skipped: SweepPlan['skipped'];
 }
 
+export interface SweepReserve {
+  readonly fraction: number;
+  readonly startNs: string;
+  readonly start: string;
+  readonly final: boolean;
+  readonly looks: number;
+}
+
 export interface ReportInput {
+  readonly reserve?: SweepReserve;
   readonly id: string;
   readonly spec: SweepSpec;
   readonly plan: SweepPlan;
@@ -158,6 +169,7 @@ export function buildSweepReport(input: ReportInput): SweepReport {
       constraints: input.spec.constraints,
     },
     runs: { planned: input.plan.runs.length, finished: results.length, failed: input.failures.length, skippedByConstraints: input.plan.skipped.length },
+    ...(input.reserve ? { reserve: input.reserve } : {}),
     ...(input.execution ? { execution: input.execution } : {}),
     selection: { trials, trialSharpeVariance, expectedMaxSharpe: expectedMax },
     ranking,
@@ -244,6 +256,7 @@ export function summariseSweepReport(report: SweepReport, top = 5): string[] {
   const lines = [
     `sweep ${report.id}: ${report.runs.finished}/${report.runs.planned} runs finished, ${report.runs.failed} failed, ${report.runs.skippedByConstraints} combinations skipped by constraints`,
   ];
+  if (report.reserve) lines.push(`data: the reserve from ${report.reserve.start} ${report.reserve.final ? 'INCLUDED (--final)' : 'held back'}; looked at ${report.reserve.looks} time(s)`);
   if (report.execution) lines.push(`execution: ${Object.entries(report.execution).map(([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toFixed(2)) : String(v)}`).join(', ')}`);
   lines.push(`selection: ${report.selection.trials} trials, variance of per-period Sharpe ${fmt(report.selection.trialSharpeVariance, 8)}, expected max Sharpe ${fmt(report.selection.expectedMaxSharpe, 5)}`);
   lines.push(`top ${Math.min(top, report.ranking.length)} by deflated Sharpe:`);

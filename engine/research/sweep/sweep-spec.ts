@@ -4,6 +4,8 @@
 //   base: ../config/examples/ema-cross.yaml     # configuration every run starts from (relative to this file)
 //   data: [../data/binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv]   # as `quantflow backtest --data`
 //   equity: 100000                               # optional, default 100000
+//   reserve: 0.2                                 # optional, default 0.2: the data's most recent fraction is the
+//                                                #   final reserve no run reads without `--final` (as walkforward)
 //   barTimeframe: 1m                             # optional: bars built from tick data (as --bar-timeframe)
 //   parameters:                                  # name -> values (a list) or a range
 //     fast: [5, 8, 10, 12, 15, 20, 25, 30]
@@ -48,12 +50,17 @@ export interface SweepSpec {
   /** Data sources, relative paths resolved against the spec file. */
   readonly data: readonly string[];
   readonly equity: number;
+  /** The most recent fraction of the data's time range held back as the final reserve (default 0.2). */
+  readonly reserve: number;
   readonly barTimeframe?: string;
   readonly parameters: readonly SweepParameter[];
   readonly set: readonly SweepSetting[];
   readonly constraints: readonly string[];
   readonly search: SweepSearch;
 }
+
+/** The final reserve a spec without `reserve` holds back (walkforward's and features' default). */
+export const DEFAULT_SWEEP_RESERVE = 0.2;
 
 /** Largest number of runs a grid may expand to. */
 export const MAX_RUNS = 100_000;
@@ -67,6 +74,7 @@ const SCHEMA = {
     base: { type: 'string', minLength: 1 },
     data: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
     equity: { type: 'number', exclusiveMinimum: 0 },
+    reserve: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
     barTimeframe: { type: 'string', minLength: 1 },
     parameters: {
       type: 'object',
@@ -126,6 +134,7 @@ function rule(error: ErrorObject): string {
     case 'minimum': return `must be >= ${String(p.limit)}`;
     case 'maximum': return `must be <= ${String(p.limit)}`;
     case 'exclusiveMinimum': return `must be > ${String(p.limit)}`;
+    case 'exclusiveMaximum': return `must be < ${String(p.limit)}`;
     case 'enum': return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'minLength': return `must not be empty`;
     case 'minItems': return `must have at least ${String(p.limit)} entries`;
@@ -207,7 +216,7 @@ export function parseSweepSpec(text: string, file: string): SweepSpec {
     throw new SweepSpecError(`invalid sweep spec:\n  ${messages.map((m) => m.text).join('\n  ')}`, render(messages[0]?.keys ?? []));
   }
   const spec = raw as {
-    base: string; data: string[]; equity?: number; barTimeframe?: string;
+    base: string; data: string[]; equity?: number; reserve?: number; barTimeframe?: string;
     parameters: Record<string, ParameterValue[] | { min: number; max: number; step?: number }>;
     set?: Record<string, ParameterValue>; constraints?: string[]; search?: { method: 'grid' } | { method: 'random'; runs: number; seed: number };
   };
@@ -266,6 +275,7 @@ export function parseSweepSpec(text: string, file: string): SweepSpec {
     base: path.resolve(dir, spec.base),
     data: spec.data.map((source) => resolveSource(source, dir)),
     equity: spec.equity ?? 100_000,
+    reserve: spec.reserve ?? DEFAULT_SWEEP_RESERVE,
     ...(spec.barTimeframe !== undefined ? { barTimeframe: spec.barTimeframe } : {}),
     parameters,
     set,
