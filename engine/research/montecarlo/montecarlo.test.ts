@@ -94,6 +94,21 @@ describe('strategy perturbation', () => {
     expect(keepsTokenOrder(new Map([['bb:20:2.upper', 'bb:21:2.1.upper'], ['bb:20:3.upper', 'bb:19:3.3.upper']])), 'equal periods may part').toBe(true);
   });
 
+  it('perturbs an indicator once under its transforms too: a hand-written cross stays a cross', () => {
+    const strategies = [{
+      name: 'lag-cross', type: 'rules' as const, instruments: [],
+      long: { entry: 'ema:10 > ema:30 and ema:10@lag:1 <= ema:30@lag:1', exit: 'ema:10 < ema:30' },
+      size: { quantity: 1 },
+    }];
+    const rng = new SeededRandom(1);
+    for (let run = 0; run < 50; run++) {
+      const { parameters } = perturbStrategies(strategies, rng, 0.2, 1);
+      const of = (token: string) => String(parameters.find((p) => p.parameter === `token ${token}`)!.perturbed);
+      expect(of('ema:10@lag:1'), `run ${run}`).toBe(`${of('ema:10')}@lag:1`);
+      expect(of('ema:30@lag:1'), `run ${run}`).toBe(`${of('ema:30')}@lag:1`);
+    }
+  });
+
   it('perturbs a parameter once wherever it appears, and the expressions parse back', () => {
     const strategies = [{
       name: 'cross', type: 'rules' as const, instruments: [],

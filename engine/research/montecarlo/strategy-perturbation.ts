@@ -7,7 +7,8 @@
 //   - the numeric constants of those expressions (`rsi:14 < 30`);
 //   - `size.quantity` or `size.equityFraction` (at most risk.maxLeverage).
 // A parameter is perturbed once per strategy and run, wherever it appears: `ema:10` in the entry
-// and in the exit becomes the same `ema:11`, and a constant 30 used twice stays one number.
+// and in the exit becomes the same `ema:11`, so does the indicator of `ema:10@lag:1` (ema:11@lag:1:
+// a hand-written cross stays a cross), and a constant 30 used twice stays one number.
 // A drawn token the indicator registry refuses (e.g. a MACD whose fast period passed its slow one)
 // is redrawn, up to 20 times, then kept unperturbed. Tokens of one indicator in one strategy keep
 // their order: where `ema:20` and `ema:24` differ in a parameter, the perturbed ones differ the
@@ -51,10 +52,11 @@ export function perturbStrategies(strategies: readonly StrategyConfig[], rng: Se
     }));
     const tokens = new Map<string, string>();
     const constants = new Map<number, number>();
+    const heads = new Map<string, string[]>();
     const drawn: PerturbedParameter[] = [];
     const visit = (operand: RuleOperand): void => {
       if (operand.kind === 'indicator' && !tokens.has(operand.token)) {
-        const perturbed = perturbToken(operand.token, factor);
+        const perturbed = perturbToken(operand.token, factor, heads);
         tokens.set(operand.token, perturbed);
         drawn.push({ strategy: strategy.name, parameter: `token ${operand.token}`, original: operand.token, perturbed });
       } else if (operand.kind === 'number' && !constants.has(operand.value)) {
@@ -66,6 +68,7 @@ export function perturbStrategies(strategies: readonly StrategyConfig[], rng: Se
     for (let attempt = 1; ; attempt++) {
       tokens.clear();
       constants.clear();
+      heads.clear();
       drawn.length = 0;
       for (const side of parsed) for (const expression of [side.entry, side.exit]) walkOperands(expression, visit);
       if (keepsTokenOrder(tokens)) break;
@@ -125,18 +128,25 @@ export function keepsTokenOrder(perturbed: ReadonlyMap<string, string>): boolean
   return true;
 }
 
-/** The token with its numeric parameters (indicator and transforms) perturbed and checked. */
-export function perturbToken(token: string, factor: () => number): string {
+/**
+ * The token with its numeric parameters (indicator and transforms) perturbed and checked.
+ * `heads`: the indicator parameters already drawn in this strategy (`ema:10` -> ["11"]), reused
+ * for the same indicator under another output or transform, and where a new draw is recorded.
+ */
+export function perturbToken(token: string, factor: () => number, heads: Map<string, string[]> = new Map()): string {
   const parsed = parseToken(token);
   const head = defaultRegistry.getPublic(parsed.name, token);
   const transforms = parsed.transforms.map((t) => ({ name: t.name, rawParams: t.rawParams, declaration: defaultRegistry.getTransform(t.name, token) }));
+  const headKey = [parsed.name, ...parsed.rawParams].join(':');
+  const drawnHead = heads.get(headKey);
   for (let attempt = 0; attempt < TOKEN_ATTEMPTS; attempt++) {
-    const params = perturbParams(head.params, parsed.rawParams, factor);
+    const params = drawnHead ?? perturbParams(head.params, parsed.rawParams, factor);
     let text = [parsed.name, ...params].join(':');
     if (parsed.output !== undefined) text += `.${parsed.output}`;
     for (const t of transforms) text += `@${[t.name, ...perturbParams(t.declaration.params, t.rawParams, factor)].join(':')}`;
     try {
       buildPlan([text]);
+      if (drawnHead === undefined) heads.set(headKey, params);
       return text;
     } catch {
       // The registry refused the drawn combination: draw again.
