@@ -66,7 +66,11 @@ export interface SweepReport {
     readonly neighbours: readonly Neighbour[];
     readonly meanNeighbourSharpe: number | null;
     readonly worstNeighbourSharpe: number | null;
-    /** mean neighbour Sharpe / best Sharpe (1 = a plateau, near 0 or below = an isolated peak). */
+    /**
+     * mean neighbour Sharpe / best Sharpe (1 = a plateau, near 0 or below = an isolated peak);
+     * null unless the best Sharpe is > 0 (below it the ratio reads backwards: worse neighbours
+     * give more than 1).
+     */
     readonly meanRatio: number | null;
   } | { readonly skipped: string };
   readonly retries: readonly { readonly index: number; readonly started: number; readonly failedAttempts: number; readonly stalled: number; readonly worker: string; readonly errors: readonly string[] }[];
@@ -221,7 +225,7 @@ function stabilityOf(spec: SweepSpec, plan: SweepPlan, ranking: readonly RankedR
     neighbours,
     meanNeighbourSharpe: mean,
     worstNeighbourSharpe: values.length > 0 ? Math.min(...values) : null,
-    meanRatio: mean === null || best.sharpe === 0 ? null : mean / best.sharpe,
+    meanRatio: mean === null || !(best.sharpe > 0) ? null : mean / best.sharpe,
   };
 }
 

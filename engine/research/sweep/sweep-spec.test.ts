@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadConfig } from '../../config/index.js';
-import { parseSweepSpec, planSweep, compileConstraint, parseKeyPath, fillTemplate, runDocument, readBaseDocument, baseDirectory, loadRunConfig, SweepSpecError } from './index.js';
+import { parseSweepSpec, planSweep, compileConstraint, parseKeyPath, fillTemplate, runDocument, readBaseDocument, baseDirectory, loadRunConfig, SweepSpecError, buildSweepReport, type RunResult } from './index.js';
 
 const root = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const file = path.join(root, 'config', 'sweep.yaml');
@@ -143,5 +143,24 @@ describe('constraints, key paths and templates', () => {
     expect(() => loadConfig({ document: { value: doc, label: 'run 0' }, env: {}, defaultsFile: path.join(root, 'no-such-defaults.yaml') }), 'without it, the defaults file is read').toThrow(/no-such-defaults\.yaml/);
     const { execution: _dropped, ...lacking } = doc;
     expect(() => loadRunConfig(lacking, baseDirectory(spec.base), 'sweep t run 1', true), 'a key the document lacks is missing, not taken from the defaults').toThrow(/sweep t run 1/);
+  });
+});
+
+describe('sweep report stability', () => {
+  /** A finished run whose returns alternate around `mean` (sample std 0.01 for an even count). */
+  const run = (index: number, parameters: Record<string, number>, mean: number): RunResult => {
+    const returns = Float64Array.from({ length: 64 }, (_, i) => mean + (i % 2 === 0 ? 0.01 : -0.01));
+    return { index, parameters, fillsHash: `h${index}`, fills: 2, finalEquity: 100_000, sharpe: null, sharpeAnnualised: null, periodsPerYear: null, maxDrawdown: 0, trades: 1, returns, events: 64, runMs: 1 };
+  };
+
+  it('gives no ratio to the best Sharpe when the best is not positive (worse neighbours would read as better than a plateau)', () => {
+    const spec = parseSweepSpec(`${BASE}parameters:\n  fast: [5, 10, 20]\n  slow: [50]\n${EMA_SET}`, file);
+    const plan = planSweep(spec);
+    const report = (means: readonly number[]) => buildSweepReport({ id: 'sw-test', spec, plan, results: plan.runs.map((r, i) => run(r.index, r.parameters as Record<string, number>, means[i])), failures: [], events: [] });
+    const losing = report([-0.004, -0.002, -0.004]).stability;
+    expect('best' in losing && losing.best, 'the least bad run is the best').toBe(1);
+    expect('meanRatio' in losing && losing.meanRatio, 'neighbours at -0.4 against the best at -0.2').toBeNull();
+    const winning = report([0.001, 0.002, 0.001]).stability;
+    expect('meanRatio' in winning && winning.meanRatio).toBeCloseTo(0.5, 6);
   });
 });
