@@ -179,6 +179,16 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     await refused(['backtest', '--data', slice, '--config', 'config/examples/ema-cross.yaml', '--out', slice, '--no-run-store'], new RegExp(`--out: ${slice.replace(/[.]/g, '\\.')} is a file; give a directory for the outputs`));
     await refused(['backtest', '--data', slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(slice, 'sub'), '--no-run-store'], /--out: cannot make the directory .*eth\.csv\/sub: a file is in the way/);
     await refused(['label', '--in', slice, '--out', dir], /--out: .* is a directory; give a file name/);
+    // sweep --out and montecarlo --out were written after all the runs (sweep: 'EEXIST: ... mkdir', no flag named).
+    const spec = path.join(dir, 'out-sweep.yaml');
+    writeFileSync(spec, `base: ${path.resolve('config/examples/ema-cross.yaml')}\ndata: [${slice}]\nparameters:\n  fast: [3, 5]\nset:\n  strategies[0].long.entry: "ema:{fast} >= ema:20"\n`);
+    await refused(['sweep', spec, '--workers', '1', '--state', path.join(dir, 'out-sweep-state'), '--out', slice], new RegExp(`--out: ${slice.replace(/[.]/g, '\\.')} is a file; give a directory for the outputs`));
+    expect(existsSync(path.join(dir, 'out-sweep-state')), 'refused before the sweep made its state').toBe(false);
+    await refused(['sweep', spec, '--workers', '1', '--state', slice], /sweep state .*eth\.csv is a file/);
+    const backtest = path.join(dir, 'out-backtest');
+    expect((await quantflow(['backtest', '--data', slice, '--config', 'config/examples/ema-cross.yaml', '--out', backtest, '--no-run-store'])).code).toBe(0);
+    await refused(['montecarlo', '--run', backtest, '--out', dir], /--out: .* is a directory; give a file name/);
+    await refused(['montecarlo', '--run', backtest, '--out', path.join(backtest, 'report.json')], /--out: .*report\.json is also an input of this command/);
     await refused(['replay', '--in', slice, '--decide', '--config', 'config/examples/ema-cross.yaml', '--trades', path.join(slice, 'trades.csv')], /--trades: cannot make the folder of .*: a file is in the way/);
     // A directory flag takes an existing directory again (a re-run), a file flag an existing file.
     const features = path.join(dir, 'features-out');

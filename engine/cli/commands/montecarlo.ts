@@ -6,7 +6,7 @@
 // JSON with --json; --out FILE writes the report JSON too.
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BacktestOptionError, BacktestSetupError } from '../../backtest/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { StrategyConfigError, RuleExpressionError } from '../../strategy/index.js';
@@ -19,6 +19,7 @@ import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
 import { openRunData, runDataSources } from '../open-run-data.js';
+import { ensureOutputFile } from '../output-paths.js';
 
 export interface MontecarloFlags {
   run: string;
@@ -90,6 +91,8 @@ export async function runMontecarloCommand(flags: MontecarloFlags, log: (line: s
   if (flags.perturb && !flags.config) throw new UserFacingError('`--perturb` needs `--config FILE` (the configuration whose strategy parameters are perturbed), was missing');
 
   const dir = resolve(flags.run);
+  // Before the work (the reruns of --perturb take minutes), and never over the run's own files.
+  if (flags.out) ensureOutputFile('--out', flags.out, ['equity.csv', 'trades.csv', 'report.json', 'fills.csv', 'report.html'].map((name) => join(dir, name)));
   let run;
   try {
     run = readBacktestRun(dir);

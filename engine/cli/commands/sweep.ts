@@ -13,6 +13,7 @@ import {
 import { ConfigError } from '../../config/index.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { UserFacingError } from '../cli-error.js';
+import { ensureOutputDirectory } from '../output-paths.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { availableParallelism } from 'node:os';
 
@@ -65,6 +66,8 @@ async function sweep(specFile: string | undefined, flags: SweepFlags): Promise<v
   const workers = flags.workers === undefined ? undefined : parseIntegerOption('--workers', flags.workers, 1, 4 * availableParallelism());
   const partitions = parseIntegerOption('--partitions', flags.partitions, 2, 32);
   if (partitions % 2 !== 0) throw new UserFacingError(`\`--partitions\` must be even, was ${partitions}`);
+  // Before any run: a --out that cannot take sweep.json failed after the whole sweep.
+  if (flags.out) ensureOutputDirectory('--out', flags.out);
   const spec = loadSweepSpec(specFile);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   let stop = false;

@@ -267,7 +267,7 @@ async function holdReserve(spec: SweepSpec, cache: DataCache, stateDir: string, 
     throw new SweepSpecError(`invalid sweep spec: \`data\` (${spec.file}) cannot be read: ${(error as Error).message.split('\n')[0]}`, 'data');
   }
   const command = `quantflow sweep ${spec.file}${final ? ' --final' : ''}`;
-  const reserveLog = ReserveLog.open(stateDir);
+  const reserveLog = ReserveLog.open(stateDir, 'sweep state');
   let looks: number;
   try {
     if (!final) reserveLog.checkRead(research.identity, research.reserveStartNs, command);

@@ -37,8 +37,9 @@ export interface ReserveLook {
 export class ReserveLog {
   private constructor(private readonly db: RootDatabase<ReserveLook, string>) {}
 
-  static open(dir: string): ReserveLog {
-    checkLmdbEnvironment(dir, 'walk-forward state');
+  /** `what` names the directory in errors (`--state` of walkforward, features or sweep). */
+  static open(dir: string, what = 'walk-forward state'): ReserveLog {
+    checkLmdbEnvironment(dir, what);
     mkdirSync(dir, { recursive: true });
     return new ReserveLog(open<ReserveLook, string>({ path: dir, encoding: 'json' }));
   }
