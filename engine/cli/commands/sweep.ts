@@ -14,6 +14,7 @@ import { ConfigError } from '../../config/index.js';
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { UserFacingError } from '../cli-error.js';
 import { ensureOutputDirectory } from '../output-paths.js';
+import { MAX_PARTITIONS } from '../../research/stats/index.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { availableParallelism } from 'node:os';
 
@@ -45,7 +46,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--attempts <n>', 'executions per run before it fails (queue)', '3')
     .option('--backoff-ms <ms>', 'first retry delay, doubled per retry (queue)', '1000')
     .option('--id <id>', 'sweep id (default: derived from the spec, so the same spec resumes)')
-    .option('--partitions <n>', 'CSCV blocks for the PBO (even)', '16')
+    .option('--partitions <n>', `CSCV blocks for the PBO (even, at most ${MAX_PARTITIONS})`, '16')
     .option('--final', 'include the final reserve (the spec\'s `reserve`, default 0.2) in every run; each use is logged in --state and counted in the report')
     .option('--status', 'show the progress, failures and retries of sweep --id (with --queue: the queue\'s view too)')
     .option('--json', 'print the report (or the status) as JSON on stdout')
@@ -64,7 +65,7 @@ export function registerSweepCommand(program: Command): void {
 async function sweep(specFile: string | undefined, flags: SweepFlags): Promise<void> {
   if (!specFile) throw new UserFacingError('give a sweep spec file (or --status --id ID)');
   const workers = flags.workers === undefined ? undefined : parseIntegerOption('--workers', flags.workers, 1, 4 * availableParallelism());
-  const partitions = parseIntegerOption('--partitions', flags.partitions, 2, 32);
+  const partitions = parseIntegerOption('--partitions', flags.partitions, 2, MAX_PARTITIONS);
   if (partitions % 2 !== 0) throw new UserFacingError(`\`--partitions\` must be even, was ${partitions}`);
   // Before any run: a --out that cannot take sweep.json failed after the whole sweep.
   if (flags.out) ensureOutputDirectory('--out', flags.out);

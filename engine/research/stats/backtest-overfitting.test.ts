@@ -51,6 +51,9 @@ describe('probabilityOfBacktestOverfitting on a hand-enumerated S = 4 matrix (me
 
   it('rejects bad shapes naming the input and the rule', () => {
     expect(() => probabilityOfBacktestOverfitting([A, B], { partitions: 3 })).toThrow(/`partitions` must be an even integer >= 2, was 3/);
+    // C(32, 16) = 601,080,390 combinations ran the process out of heap (sweep --partitions 32).
+    const long = Array.from({ length: 64 }, (_, i) => i % 3);
+    expect(() => probabilityOfBacktestOverfitting([long, long.map((x) => -x)], { partitions: 22 })).toThrow(/`partitions` must be at most 20 \(C\(22, 11\) = 705432 combinations, each measured\), was 22/);
     expect(() => probabilityOfBacktestOverfitting([A, B.slice(1)], { partitions: 4 })).toThrow(/`performance\[1\]` must have the same length/);
     expect(() => probabilityOfBacktestOverfitting([A], { partitions: 4 })).toThrow(/at least 2 trials/);
   });

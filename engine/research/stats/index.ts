@@ -9,7 +9,7 @@ export {
   probabilisticSharpeRatio, expectedMaxSharpe, deflatedSharpeRatio, EULER_MASCHERONI,
   type DeflatedSharpeInput, type ProbabilisticSharpeInput,
 } from './deflated-sharpe.js';
-export { probabilityOfBacktestOverfitting, combinationsOf, type BacktestOverfittingOptions, type BacktestOverfittingResult } from './backtest-overfitting.js';
+export { probabilityOfBacktestOverfitting, combinationsOf, MAX_PARTITIONS, type BacktestOverfittingOptions, type BacktestOverfittingResult } from './backtest-overfitting.js';
 export {
   stationaryBootstrap, forEachStationaryBootstrap, shuffledTradeEquity, forEachShuffledTradeEquity,
   type ShuffleOptions, type StationaryBootstrapOptions,
