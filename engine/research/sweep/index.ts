@@ -18,4 +18,4 @@ export { returnsKey, RETURNS_TTL_SECONDS, type QueuedRunResult } from './queued-
 export { SweepStore, DEFAULT_STATE_DIR, type StoredSweep, type RunEvent } from './sweep-store.js';
 export { buildSweepReport, writeSweepReport, summariseSweepReport, runsCsv, type SweepReport, type RankedRun, type Neighbour } from './sweep-report.js';
 export { runSweep, sweepTasks, sweepIdentity, type SweepOptions, type SweepOutcome, type SweepQueueOptions } from './run-sweep.js';
-export { SweepSpecError, SweepError } from './sweep-errors.js';
+export { SweepSpecError, SweepError, oneLineError } from './sweep-errors.js';

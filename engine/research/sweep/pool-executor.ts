@@ -26,6 +26,7 @@ import { workerEntry } from '../../threads/index.js';
 import { DataCache, type RunResult, type RunTask } from './execute-run.js';
 import { prepareSharedRunInputs, type SharedRunInputs } from './shared-run-inputs.js';
 import type { PoolTask } from './pool-worker.js';
+import { oneLineError } from './sweep-errors.js';
 
 export interface PoolOptions {
   /** Worker threads (default: availableParallelism()). */
@@ -61,7 +62,7 @@ export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions)
   const pool = new Piscina({ filename: poolWorkerFile(), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 2, idleTimeout: 60_000 });
   // Errors of a worker thread (not of a task): kept for the next failed attempt's message.
   const workerErrors: string[] = [];
-  pool.on('error', (error: unknown) => void workerErrors.push(asError(error).message.split('\n')[0]));
+  pool.on('error', (error: unknown) => void workerErrors.push(oneLineError(asError(error).message)));
   // A stop request aborts the queued and running tasks; finished runs are kept (a re-run resumes).
   const abort = new AbortController();
   setMaxListeners(tasks.length + 16, abort.signal);
@@ -89,7 +90,7 @@ export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions)
           if (abort.signal.aborted) return;
           const failure = asError(error);
           if (workerErrors.length > 0) failure.message += ` (pool worker error: ${workerErrors.splice(0).join('; ')})`;
-          errors.push(failure.message.split('\n')[0]);
+          errors.push(oneLineError(failure.message));
           if (attempt < attempts) continue;
           await options.onFailure(task, failure);
           return;

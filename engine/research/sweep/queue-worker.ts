@@ -18,6 +18,7 @@ import { DataCache, executeRun, type RunTask } from './execute-run.js';
 import { DEFAULT_QUEUE_NAME, redisConnection } from './queue-connection.js';
 import { putReturns, returnsKey, type QueuedRunResult } from './queued-returns.js';
 import { OneAtATime } from './one-at-a-time.js';
+import { oneLineError } from './sweep-errors.js';
 
 export interface QueueWorkerOptions {
   readonly url: string;
@@ -62,7 +63,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         return executeRun(job.data, cache);
       });
       processed++;
-      const errors = (job.stacktrace ?? []).map((stack) => stack.split('\n')[0]);
+      const errors = (job.stacktrace ?? []).map(oneLineError);
       const key = returnsKey(queueName, job.id!);
       await putReturns(commands, key, result.returns);
       return {

@@ -24,7 +24,7 @@ import { runOnPool, defaultWorkerCount } from './pool-executor.js';
 import { runOnQueue, type QueueRunSummary } from './queue-executor.js';
 import { redactedUrl } from './queue-connection.js';
 import { buildSweepReport, type SweepReport } from './sweep-report.js';
-import { SweepError, SweepSpecError } from './sweep-errors.js';
+import { oneLineError, SweepError, SweepSpecError } from './sweep-errors.js';
 import { DataCache, type RunResult, type RunTask } from './execute-run.js';
 import { cutReserve } from '../walkforward/research-data.js';
 import { ReserveLog } from '../walkforward/reserve-log.js';
@@ -192,9 +192,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       }
     };
     const onFailure = (task: RunTask, error: Error): void => {
-      failures.push({ index: task.index, message: error.message.split('\n')[0] });
-      store.addEvent(id, task.index, { kind: 'final-failure', at: new Date().toISOString(), message: error.message.split('\n')[0] });
-      options.log?.(`sweep ${id}: run ${task.index} ${JSON.stringify(task.parameters)} failed: ${error.message.split('\n')[0]}`);
+      failures.push({ index: task.index, message: oneLineError(error.message) });
+      store.addEvent(id, task.index, { kind: 'final-failure', at: new Date().toISOString(), message: oneLineError(error.message) });
+      options.log?.(`sweep ${id}: run ${task.index} ${JSON.stringify(task.parameters)} failed: ${oneLineError(error.message)}`);
     };
     let queueSummary: QueueRunSummary | undefined;
     let stoppedEarly = false;
