@@ -136,5 +136,11 @@ describe('quantflow walkforward', () => {
     await expect(runWalkforwardCommand(flags({ train: 'six' }, dir), quiet)).rejects.toThrow(/`--train` must be a positive span .* was "six"/);
     await expect(runWalkforwardCommand(flags({ cpcv: '3:3' }, dir), quiet)).rejects.toThrow(/`--cpcv` must be N:k/);
     await expect(runWalkforwardCommand(flags({ train: '2y' }, dir), quiet)).rejects.toThrow(/no fold fits/);
+    // CPCV trains on the groups it does not test: `--train` is no remedy there.
+    const small = join(dir, 'eth-small.csv');
+    writeFileSync(small, `${readFileSync(ETH, 'utf8').split('\n').slice(0, 201).join('\n')}\n`);
+    copyFileSync(`${ETH}.meta.json`, `${small}.meta.json`);
+    const cpcvShort = runWalkforwardCommand(flags({ config: 'config/examples/fusion-ml.yaml', data: [small], reserve: '0', cpcv: '6:5' }, dir), quiet);
+    await expect(cpcvShort).rejects.toThrow(/feature rows in the training window .* need at least 30: fewer test groups per split \(k of --cpcv 6:5\), a shorter --purge or --embargo, or more data/);
   }, 60_000);
 });

@@ -136,9 +136,13 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
   // The ML expert's features warm up with the plan's tokens (the core computes them per bar).
   const modelFeatures = options.model?.state === 'serving' ? options.model.set.metadata.features : [];
 
+  // `--train` sets no CPCV window: there the training data is the groups not tested.
+  const remedy = options.cpcv
+    ? `fewer test groups per split (k of --cpcv ${options.cpcv.groups}:${options.cpcv.testGroups}), a shorter --purge or --embargo, or more data (\`--train\` does not apply to CPCV)`
+    : undefined;
   const fit = async (trainWindows: readonly TimeRange[], testRanges: readonly TimeRange[]): Promise<{ model?: RegimeModelRecord; json: ModelJson | null }> => {
     if (!needsModel) return { json: null };
-    const result = await fitFoldModel(observe(regimeStream), trainWindows, testRanges, { purgeNs: options.purgeNs, embargoNs: options.embargoNs, barIntervalNs, featureSpec, train: fitOptions });
+    const result = await fitFoldModel(observe(regimeStream), trainWindows, testRanges, { purgeNs: options.purgeNs, embargoNs: options.embargoNs, barIntervalNs, featureSpec, train: fitOptions, remedy });
     const range = result.model.trainingRange;
     return {
       model: result.model,

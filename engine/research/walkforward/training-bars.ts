@@ -91,13 +91,15 @@ export async function fitFoldModel(stream: MarketStream, trainWindows: readonly 
   readonly barIntervalNs: bigint;
   readonly featureSpec: readonly string[];
   readonly train: TrainOptions;
+  /** What gives a window more rows, for the error (default: lengthen `--train`; a CPCV's windows are its groups). */
+  readonly remedy?: string;
 }): Promise<FoldModelFit> {
   const read = await readTrainingBars(stream, trainWindows);
   const kept = purge(read, testRanges, options.purgeNs, options.embargoNs);
   const features = trainingFeatures(kept, options.featureSpec, options.barIntervalNs * 2n);
   const states = options.train.states ?? 3;
   if (features.rows < Math.max(2, states) * 10) {
-    throw new RangeError(`${stream.label}: ${features.rows} feature rows in the training window [${isoNs(trainWindows[0].startNs)}, ${isoNs(trainWindows[trainWindows.length - 1].endNs)}) after warm-up and purging; need at least ${Math.max(2, states) * 10}: lengthen \`--train\``);
+    throw new RangeError(`${stream.label}: ${features.rows} feature rows in the training window [${isoNs(trainWindows[0].startNs)}, ${isoNs(trainWindows[trainWindows.length - 1].endNs)}) after warm-up and purging; need at least ${Math.max(2, states) * 10}: ${options.remedy ?? 'lengthen `--train`'}`);
   }
   return { model: trainRegimeModel(features, options.train), barsRead: read.length, barsKept: kept.length };
 }
