@@ -72,6 +72,8 @@ describe('walkForwardFolds and purge', () => {
     expect(() => walkForwardFolds({ ...base, train: 720n * HOUR, test: 24n * HOUR, step: 30n * 60_000_000_000n })).toThrow(/`step` must be at least one bar \(1h\), was 30m/);
     expect(() => walkForwardFolds({ ...base, train: 720n * HOUR, test: HOUR })).toThrow(/make more than 1000 folds over the data/);
     expect(walkForwardFolds({ ...base, train: 720n * HOUR, test: 24n * HOUR })).toHaveLength(700);
+    // The purge as a span, not 259200000000000 ns.
+    expect(() => walkForwardFolds({ ...base, train: 72n * HOUR, test: 24n * HOUR, purgeNs: 72n * HOUR })).toThrow(/^the purge gap \(3d\) leaves no training data in fold 0 \(train 3d\): shorten `purge` or lengthen `train`$/);
   });
 
   it('parses spans and rejects bad ones', () => {

@@ -74,7 +74,7 @@ export function walkForwardFolds(options: WalkForwardOptions): WalkForwardFold[]
       throw new RangeError(`\`test\` and \`step\` make more than ${MAX_WALK_FORWARD_FOLDS} folds over the data (each a model fit and a backtest): lengthen \`step\` or \`test\``);
     }
     const trainStart = mode === 'rolling' ? origin : startNs;
-    if (testStart - purgeNs <= trainStart) throw new RangeError(`the purge gap (${purgeNs} ns) leaves no training data in fold ${folds.length}: shorten \`purge\` or lengthen \`train\``);
+    if (testStart - purgeNs <= trainStart) throw new RangeError(`the purge gap (${describeSpan(purgeNs)}) leaves no training data in fold ${folds.length} (train ${describeSpan(train)}): shorten \`purge\` or lengthen \`train\``);
     folds.push({ index: folds.length, train: { startNs: trainStart, endNs: testStart }, test: { startNs: testStart, endNs: testEnd }, purgedTrainEndNs: testStart - purgeNs });
   }
   return folds;
