@@ -2,21 +2,23 @@
 //
 // Workload: a 64-run grid of config/examples/ema-cross.yaml's strategy (fast in {5, 8, 10, 12,
 // 15, 20, 25, 30} x slow in {35, 45, ..., 105}, entry `ema:{fast} >= ema:{slow}`) on the bundled
-// ETH 1h bars (data/binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv, 17,520 bars), each run a
-// full runBacktest (WASM core, simulated venue, recording) plus the per-period returns, Sharpe
-// and drawdown a sweep keeps.
+// ETH 1h bars (data/binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv, 17,520 bars; the pool
+// legs, like `quantflow sweep`, read the 14,016 before the final reserve, the most recent 20% held
+// back by default), each run a full runBacktest (WASM core, simulated venue, recording) plus the
+// per-period returns, Sharpe and drawdown a sweep keeps.
 //
 // Variants:
 //   pool 1 worker / pool N workers   runSweep (what `quantflow sweep` runs) on 1 and on
 //        availableParallelism() piscina workers, each round into a fresh LMDB state directory.
 //        The goal's figure is the sweep's own `backtestsPerMinute` (report.execution, printed by
 //        `quantflow sweep`): from creating the pool to the last result stored, so it includes
-//        starting the worker threads (each imports the engine's modules), the main thread loading
-//        the CSV once and compiling the WASM core once for all workers (shared-run-inputs.ts), the
-//        workers' first runs (JIT warm-up), the structured clone of each result and its LMDB
-//        write. Left out of that figure but reported beside it (`whole command`): planning,
-//        building the 64 configuration documents, opening the store and the report (PBO, DSR),
-//        which take the same time on 1 worker and on N. Goal: N workers >= 1.7x the backtests
+//        compiling the WASM core once for all workers (before the pool: run-sweep.ts), starting
+//        the worker threads (each imports the engine's modules) while the main thread loads the
+//        CSV once, checks the reserve and builds the 64 configuration documents, the workers'
+//        first runs (JIT warm-up), the structured clone of each result and its LMDB write. Left
+//        out of that figure but reported beside it (`whole command`): planning, the sweep id
+//        (hashing the data file) and the report (PBO, DSR), which take the same time on 1
+//        worker and on N. Goal: N workers >= 1.7x the backtests
 //        per minute of 1 worker on 2 cores. (Until this session the pool rounds timed runOnPool
 //        alone, leaving out the result store's writes, which users pay on the main thread.)
 //   queue overhead   a local redis-server (tools/redis) and ONE worker process
@@ -240,11 +242,11 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
   }
   const perMinute = (ms: number): number => (runs / ms) * 60_000;
   const result: Record<string, unknown> = {
-    workload: { runs, bars: 17_520, strategy: 'ema-cross grid', repeats: options.repeats, cores, loadAverage1m: loadavg()[0] },
+    workload: { runs, bars: 17_520, barsBeforeReserve: 14_016, strategy: 'ema-cross grid', repeats: options.repeats, cores, loadAverage1m: loadavg()[0] },
   };
   if (!options.skipPool) {
     const summary = (rounds: readonly PoolRound[]): Record<string, unknown> => ({
-      // The execute phase, as `quantflow sweep` reports it (pool start to the last result stored).
+      // The execute phase, as `quantflow sweep` reports it (core compile and pool start to the last result stored).
       medianSeconds: median(rounds.map((r) => r.ms)) / 1000,
       backtestsPerMinute: perMinute(median(rounds.map((r) => r.ms))),
       // The whole runSweep: planning, store, execute phase and report.
@@ -290,7 +292,7 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return result;
   }
-  const lines = [`sweep: ${runs} runs of the EMA cross on 17,520 ETH 1h bars, ${options.repeats} repeats (medians), ${cores} cores, load ${loadavg()[0].toFixed(2)}`];
+  const lines = [`sweep: ${runs} runs of the EMA cross on ETH 1h bars (14,016 of 17,520: the default 20% reserve held back), ${options.repeats} repeats (medians), ${cores} cores, load ${loadavg()[0].toFixed(2)}`];
   if (result.pool) {
     interface Variant { medianSeconds: number; commandSeconds: number; backtestsPerMinute: number; cpuMsPerRun: number; busyCores: number; steadyBacktestsPerMinute: number }
     const pool = result.pool as { machineCeiling: { threads: number; speedup: number }; oneWorker: Variant; allCores: Variant & { workers: number }; speedup: number; busyCeiling: number };

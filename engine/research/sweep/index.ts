@@ -9,7 +9,7 @@ export { compileConstraint, type Parameters, type ParameterValue } from './const
 export { parseKeyPath, renderKeyPath, setAtPath } from './key-path.js';
 export { readBaseDocument, baseDirectory, runDocument, fillTemplate, loadRunConfig, type ConfigDocument } from './run-config.js';
 export { executeRun, DataCache, encodeRunResult, decodeRunResult, type RunTask, type RunResult, type RunAttempts, type EncodedRunResult } from './execute-run.js';
-export { runOnPool, defaultWorkerCount, poolWorkerFile, type PoolOptions } from './pool-executor.js';
+export { runOnPool, startPool, defaultWorkerCount, poolWorkerFile, type PoolOptions, type SweepPool } from './pool-executor.js';
 export { runOnQueue, queueStatus, type QueueRunOptions, type QueueRunSummary, type QueuedRunStatus } from './queue-executor.js';
 export { startQueueWorker, type QueueWorkerOptions, type QueueWorkerHandle } from './queue-worker.js';
 export { runWorkerCli, type WorkerCliFlags } from './worker-main.js';

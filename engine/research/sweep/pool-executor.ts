@@ -23,6 +23,7 @@ import { inspect } from 'node:util';
 import { Piscina } from 'piscina';
 import { packageRoot } from '../../core/package-root.js';
 import { workerEntry } from '../../threads/index.js';
+import { compileCore } from '../../core/wasm-core.js';
 import { DataCache, type RunResult, type RunTask } from './execute-run.js';
 import { prepareSharedRunInputs, type SharedRunInputs } from './shared-run-inputs.js';
 import type { PoolTask } from './pool-worker.js';
@@ -38,6 +39,8 @@ export interface PoolOptions {
   shouldStop?(): boolean;
   /** The data already loaded by the caller (else loaded here). */
   readonly cache?: DataCache;
+  /** A pool started earlier (startPool; `workers` is then its own), else one is started here. */
+  readonly pool?: SweepPool;
 }
 
 /**
@@ -55,21 +58,47 @@ export function defaultWorkerCount(): number {
   return availableParallelism();
 }
 
-export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions): Promise<{ stoppedEarly: boolean }> {
-  const workers = options.workers ?? defaultWorkerCount();
+/**
+ * A started pool: its worker threads boot and import their modules while the caller does other
+ * work (runSweep loads the sweep's data meanwhile). Errors of a worker thread (not of a task)
+ * are kept for the next failed attempt's message. Destroyed by runOnPool, or by `destroy()` when
+ * it is not used.
+ */
+export interface SweepPool {
+  readonly workers: number;
+  readonly piscina: Piscina;
+  readonly workerErrors: string[];
+  destroy(): Promise<void>;
+}
+
+/**
+ * Starts `workers` pool workers. The core is compiled first: its optimizing compile flips V8
+ * flags for the whole process while it runs (engine/core wasm-core.ts), and a thread that loads
+ * Node's built-in modules meanwhile finds their code cache made under other flags and compiles
+ * them from source (a worker's bootstrap took ~100 ms instead of ~45 ms here).
+ */
+export function startPool(workers: number = defaultWorkerCount()): SweepPool {
+  compileCore();
   // Two tasks per worker: it runs one and holds the next (pool-worker.ts runs them in turn), so
   // it never idles while this thread takes a result and posts another (~5 ms a run here).
-  const pool = new Piscina({ filename: poolWorkerFile(), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 2, idleTimeout: 60_000 });
-  // Errors of a worker thread (not of a task): kept for the next failed attempt's message.
+  const piscina = new Piscina({ filename: poolWorkerFile(), minThreads: workers, maxThreads: workers, concurrentTasksPerWorker: 2, idleTimeout: 60_000 });
   const workerErrors: string[] = [];
-  pool.on('error', (error: unknown) => void workerErrors.push(oneLineError(asError(error).message)));
+  piscina.on('error', (error: unknown) => void workerErrors.push(oneLineError(asError(error).message)));
+  let destroyed: Promise<void> | undefined;
+  return { workers, piscina, workerErrors, destroy: () => (destroyed ??= piscina.destroy()) };
+}
+
+/** Runs `tasks` on `options.pool` (started earlier by startPool) or on a pool started here; the pool is destroyed at the end. */
+export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions): Promise<{ stoppedEarly: boolean }> {
+  const started = options.pool ?? startPool(options.workers ?? defaultWorkerCount());
+  const { piscina: pool, workerErrors } = started;
   // A stop request aborts the queued and running tasks; finished runs are kept (a re-run resumes).
   const abort = new AbortController();
   setMaxListeners(tasks.length + 16, abort.signal);
   const watch = options.shouldStop ? setInterval(() => { if (options.shouldStop!()) abort.abort(); }, 200) : undefined;
   try {
     // While the workers start (each imports the engine's modules), this thread loads the data
-    // and compiles the core once for all of them (the tasks of one sweep share one data list).
+    // (unless the caller did) once for all of them (the tasks of one sweep share one data list).
     const inputs = new Map<string, Promise<SharedRunInputs>>();
     const cache = options.cache ?? new DataCache(Number.MAX_SAFE_INTEGER);
     const inputsOf = (task: RunTask): Promise<SharedRunInputs> => {
@@ -102,7 +131,7 @@ export async function runOnPool(tasks: readonly RunTask[], options: PoolOptions)
     return { stoppedEarly: abort.signal.aborted };
   } finally {
     if (watch) clearInterval(watch);
-    await pool.destroy();
+    await started.destroy();
   }
 }
 

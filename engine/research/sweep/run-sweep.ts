@@ -20,7 +20,7 @@ import path from 'node:path';
 import { SweepStore, DEFAULT_STATE_DIR } from './sweep-store.js';
 import { planSweep, type SweepPlan } from './sweep-plan.js';
 import { baseDirectory, loadRunConfig, readBaseDocument, runDocument, type ConfigDocument } from './run-config.js';
-import { runOnPool, defaultWorkerCount } from './pool-executor.js';
+import { runOnPool, startPool, defaultWorkerCount } from './pool-executor.js';
 import { runOnQueue, type QueueRunSummary } from './queue-executor.js';
 import { redactedUrl } from './queue-connection.js';
 import { buildSweepReport, type SweepReport } from './sweep-report.js';
@@ -164,13 +164,21 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const id = options.id ?? identity.id;
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new SweepError(`\`--id\` must use letters, digits, _ . - only, was ${JSON.stringify(id)}`);
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
-  const data = new DataCache(Number.MAX_SAFE_INTEGER);
-  const reserve = await holdReserve(spec, data, stateDir, final, options.log);
-  const tasksAll = sweepTasks(id, spec, plan, final ? undefined : BigInt(reserve.startNs));
-  // Fail fast on a configuration the templates break (every run would fail the same way).
-  loadRunConfig(tasksAll[0].config, tasksAll[0].configDir, `sweep ${id} run ${tasksAll[0].index} (${spec.base} with the spec's \`set\`)`);
-  const store = SweepStore.open(stateDir);
+  const workers = options.workers ?? defaultWorkerCount();
+  // A local sweep's workers start now, so they boot and import their modules while this thread
+  // loads the data (the execute phase, reported as executeSeconds, starts here); destroyed
+  // unused when the sweep stops before its runs (refused, or every run resumed).
+  let executeStarted = performance.now();
+  const pool = options.queue ? null : startPool(workers);
+  let opened: SweepStore | undefined;
   try {
+    const data = new DataCache(Number.MAX_SAFE_INTEGER);
+    const reserve = await holdReserve(spec, data, stateDir, final, options.log);
+    const tasksAll = sweepTasks(id, spec, plan, final ? undefined : BigInt(reserve.startNs));
+    // Fail fast on a configuration the templates break (every run would fail the same way).
+    loadRunConfig(tasksAll[0].config, tasksAll[0].configDir, `sweep ${id} run ${tasksAll[0].index} (${spec.base} with the spec's \`set\`)`);
+    const store = SweepStore.open(stateDir);
+    opened = store;
     const stored = store.getSweep(id);
     if (stored && stored.specHash !== identity.hash) {
       throw new SweepError(`sweep ${id} exists in the store with another spec (hash ${stored.specHash.slice(0, 12)}, this one ${identity.hash.slice(0, 12)}); give another --id`);
@@ -198,10 +206,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     };
     let queueSummary: QueueRunSummary | undefined;
     let stoppedEarly = false;
-    const executeStarted = performance.now();
-    const workers = options.workers ?? defaultWorkerCount();
     if (tasks.length > 0) {
       if (options.queue) {
+        executeStarted = performance.now();
         options.log?.(`sweep ${id}: ${tasks.length} runs to the queue ${options.queue.queueName ?? 'quantflow-sweep'} at ${redactedUrl(options.queue.url)}; start workers with \`quantflow worker --queue ${redactedUrl(options.queue.url)}\``);
         queueSummary = await runOnQueue(tasks, {
           ...options.queue,
@@ -215,7 +222,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
         stoppedEarly = queueSummary.stoppedEarly;
       } else {
         options.log?.(`sweep ${id}: ${tasks.length} runs on ${workers} local workers`);
-        stoppedEarly = (await runOnPool(tasks, { workers, onResult, onFailure, shouldStop: options.shouldStop, cache: data })).stoppedEarly;
+        stoppedEarly = (await runOnPool(tasks, { workers, onResult, onFailure, shouldStop: options.shouldStop, cache: data, pool: pool! })).stoppedEarly;
       }
     }
     const executeMs = performance.now() - executeStarted;
@@ -251,7 +258,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     store.putSweep({ ...current, report, reportAt: report.generatedAt });
     return { id, plan, report, resumed, executed, duplicates, elapsedMs: performance.now() - started, stoppedEarly, ...(queueSummary ? { queue: queueSummary } : {}) };
   } finally {
-    await store.close();
+    await opened?.close();
+    await pool?.destroy();
   }
 }
 
