@@ -8,10 +8,17 @@ import type { RoundTrip } from '../portfolio/index.js';
 const RULE_NAMES = ['strategy', 'stop', 'atr_stop', 'trailing_stop', 'target_1', 'target_2', 'target_3', 'target_4', 'max_hold', 'manual'];
 const HEADER = 'entry_time,exit_time,instrument,side,quantity,entry_price,exit_price,gross_pnl,entry_fees,exit_fees,net_pnl,entry_order,exit_order,entry_rule,exit_rule\n';
 
-function iso(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const sub = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${new Date(Number(ms)).toISOString().slice(0, 19)}.${sub}Z`;
+const NS_PER_SECOND = 1_000_000_000n;
+
+/** ISO 8601 UTC with 9 fraction digits; before 1970 the second is floored so the fraction stays 0..999,999,999. */
+export function tradeListTime(ns: bigint): string {
+  let seconds = ns / NS_PER_SECOND;
+  let sub = ns % NS_PER_SECOND;
+  if (sub < 0n) {
+    sub += NS_PER_SECOND;
+    seconds -= 1n;
+  }
+  return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${sub.toString().padStart(9, '0')}Z`;
 }
 
 function ruleName(rule: number): string {
@@ -34,7 +41,7 @@ export class TradeListWriter {
   write(t: RoundTrip): void {
     this.rows++;
     this.out.write(
-      `${iso(t.entryNs)},${iso(t.exitNs)},${this.names[t.instrument] ?? t.instrument},${t.qty > 0 ? 'long' : 'short'},${Math.abs(t.qty)},${t.entryPrice},${t.exitPrice},` +
+      `${tradeListTime(t.entryNs)},${tradeListTime(t.exitNs)},${this.names[t.instrument] ?? t.instrument},${t.qty > 0 ? 'long' : 'short'},${Math.abs(t.qty)},${t.entryPrice},${t.exitPrice},` +
         `${t.grossPnl},${t.entryFees},${t.exitFees},${t.netPnl},${t.entryOrderId},${t.exitOrderId},${ruleName(t.entryRule)},${ruleName(t.exitRule)}\n`,
     );
   }

@@ -1,0 +1,40 @@
+// The replay's trade list (--trades): times before 1970 print as real ISO times.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TradeListWriter, tradeListTime } from './trade-list-writer.js';
+
+describe('trade list times', () => {
+  it('prints times after 1970 with 9 fraction digits', () => {
+    expect(tradeListTime(1_713_229_200_050_000_000n)).toBe('2024-04-16T01:00:00.050000000Z');
+    expect(tradeListTime(0n)).toBe('1970-01-01T00:00:00.000000000Z');
+  });
+
+  it('prints times before 1970 with the second floored and a fraction in 0..999,999,999', () => {
+    // 1969-06-12T05:00:00.050Z: a bar close plus the venue's 50 ms
+    const ns = BigInt(Date.UTC(1969, 5, 12, 5, 0, 0)) * 1_000_000n + 50_000_000n;
+    expect(tradeListTime(ns)).toBe('1969-06-12T05:00:00.050000000Z');
+    expect(tradeListTime(-1n)).toBe('1969-12-31T23:59:59.999999999Z');
+    expect(tradeListTime(-1_000_000_000n)).toBe('1969-12-31T23:59:59.000000000Z');
+  });
+
+  it('writes a round trip before 1970 with parseable times', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trade-list-'));
+    try {
+      const path = join(dir, 'trades.csv');
+      const writer = new TradeListWriter(path, ['OLD']);
+      const entry = BigInt(Date.UTC(1969, 5, 12, 5)) * 1_000_000n + 50_000_000n;
+      writer.write({
+        instrument: 0, entryNs: entry, exitNs: entry + 3_600_000_000_000n, entryPrice: 100, qty: 2, exitPrice: 101,
+        netPnl: 1.5, entryOrderId: 1n, exitOrderId: 2n, grossPnl: 2, entryFees: 0.25, exitFees: 0.25, rate: 1, entryRule: 0, exitRule: 0,
+      });
+      await writer.close();
+      const row = readFileSync(path, 'utf8').trim().split('\n')[1].split(',');
+      expect(row.slice(0, 2)).toEqual(['1969-06-12T05:00:00.050000000Z', '1969-06-12T06:00:00.050000000Z']);
+      expect(Date.parse(row[0])).toBe(Number(entry / 1_000_000n));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
