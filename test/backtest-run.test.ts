@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { openCsvStream } from '../adapters/files/index.js';
 import { loadConfig, type QuantFlowConfig } from '../engine/config/index.js';
-import { MemoryStream, fillsCsv, runBacktest, type BacktestRun } from '../engine/backtest/index.js';
+import { MemoryStream, computeReport, fillsCsv, runBacktest, summariseBacktest, type BacktestRun } from '../engine/backtest/index.js';
 import type { OrderCommandRecord } from '../engine/orders/index.js';
 import { packageRoot } from '../engine/core/package-root.js';
 
@@ -96,5 +96,25 @@ describe('backtest runs', () => {
       // ... and the perturbation does change what comes after (the test can fail).
       expect(b.recording.fillsHash).not.toBe(a.recording.fillsHash);
     }
+  });
+
+  it('says when the drawdown kill switch tripped and trading stopped (report.json and the summary)', async () => {
+    // BTC, one coin per entry, falls 5% below its high-water mark within months: the core trips,
+    // flattens and trades nothing more; the run must say so instead of leaving fills that just stop.
+    const tight = loadConfig({ configFile: EMA_CROSS, env: { QF_RISK__MAX_DRAWDOWN_PCT: '0.05' } });
+    const tripped = await runBacktest({ streams: [btc], config: tight, equity: 100_000 });
+    const report = computeReport(tripped.recording);
+    const killSwitch = report.account.killSwitch!;
+    expect(killSwitch.trips).toBe(1);
+    expect(killSwitch.halted).toBe(true);
+    const lastFill = tripped.recording.fills[tripped.recording.fills.length - 1];
+    expect(Date.parse(killSwitch.lastTrip!) * 1e6).toBeLessThanOrEqual(Number(lastFill.timeNs));
+    expect(1 - killSwitch.tripEquity! / killSwitch.highWaterMark!).toBeGreaterThanOrEqual(0.05);
+    const summary = summariseBacktest(tripped, { out: '/out', files: [], sources: [] });
+    expect(summary.lines.find((line) => line.startsWith('kill switch: TRIPPED'))).toContain(killSwitch.lastTrip!);
+    expect((summary.json.account as { killSwitch: unknown }).killSwitch).toEqual(killSwitch);
+
+    const calm = computeReport((await run([eth])).recording).account.killSwitch;
+    expect(calm).toEqual({ trips: 0, halted: false, lastTrip: null, tripEquity: null, highWaterMark: null });
   });
 });

@@ -64,6 +64,21 @@ export interface RecordedTotals {
   readonly funding: number;
   /** Traded notional / starting cash. */
   readonly turnover: number;
+  /** The kill switch at the end of the run (absent: no risk stage, nothing could trip it). */
+  readonly killSwitch?: RecordedKillSwitch;
+}
+
+/** The core's drawdown kill switch over a run: once tripped, the book is flattened and nothing adds exposure again. */
+export interface RecordedKillSwitch {
+  /** Trips during the run. */
+  readonly trips: number;
+  /** Halted when the run ended. */
+  readonly halted: boolean;
+  /** Risk-clock time (ns) of the last trip; undefined before any. */
+  readonly lastTripNs?: bigint;
+  /** Equity at the last trip, and the high-water mark it fell from (account currency). */
+  readonly tripEquity: number;
+  readonly highWaterMark: number;
 }
 
 export interface BacktestRecording {

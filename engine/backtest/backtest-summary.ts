@@ -44,6 +44,14 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
     `drawdown: max ${pct(a.drawdown.maxDrawdown)} over ${num(a.drawdown.durationDays, 1)} days${a.drawdown.recovered ? '' : ' (not recovered)'}; exposure ${pct(a.exposure)}, turnover ${num(a.turnover)}x`,
     `trades: ${count(a.trades)} round trips, win rate ${pct(a.winRate)}, profit factor ${num(a.profitFactor)}, expectancy ${num(a.expectancy)}; fees ${money(a.fees)}, slippage ${money(a.slippage)}, funding ${money(a.funding)}`,
   ];
+  const killSwitch = a.killSwitch;
+  if (killSwitch !== null && killSwitch.trips > 0) {
+    const drawdown = killSwitch.highWaterMark !== null && killSwitch.tripEquity !== null && killSwitch.highWaterMark > 0 ? 1 - killSwitch.tripEquity / killSwitch.highWaterMark : null;
+    lines.push(
+      `kill switch: TRIPPED ${killSwitch.lastTrip ?? ''} (equity ${money(killSwitch.tripEquity ?? 0)}, ${pct(drawdown)} below the high-water mark ${money(killSwitch.highWaterMark ?? 0)}; risk.maxDrawdownPct): ` +
+        `${killSwitch.halted ? 'the book was flattened and nothing traded after it' : 'the book was flattened, then reset'}`,
+    );
+  }
   for (const [symbol, slice] of Object.entries(report.byInstrument)) {
     lines.push(`  ${symbol}: ${count(slice.trades)} trades, net ${money(slice.netPnl)}, ${count(slice.fills)} fills, fees ${money(slice.fees)}, exposure ${pct(slice.exposure)}`);
   }

@@ -372,6 +372,17 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
       slippage: sum((i) => i.slippage),
       funding: sum((i) => i.funding),
       turnover: sum((i) => i.turnover) / equity,
+      ...(account
+        ? {
+            killSwitch: {
+              trips: account.tripCount,
+              halted: account.halted,
+              ...(account.tripCount > 0 ? { lastTripNs: account.tripTsNs } : {}),
+              tripEquity: account.tripEquity,
+              highWaterMark: account.highWaterMark,
+            },
+          }
+        : {}),
     },
     events: played.published,
     startNs,

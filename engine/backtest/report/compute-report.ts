@@ -38,6 +38,17 @@ export interface AccountReport extends TradeStats, Omit<ReturnStats, 'compounded
   readonly slippage: number;
   readonly funding: number;
   readonly fills: number;
+  /** The drawdown kill switch: null when the run had no risk stage. */
+  readonly killSwitch: KillSwitchReport | null;
+}
+
+/** Whether the kill switch tripped: after a trip the book was flattened and nothing added exposure again. */
+export interface KillSwitchReport {
+  readonly trips: number;
+  readonly halted: boolean;
+  readonly lastTrip: string | null;
+  readonly tripEquity: number | null;
+  readonly highWaterMark: number | null;
 }
 
 /** A part of the book (one strategy, one instrument): its trades, fills, exposure and turnover. */
@@ -98,6 +109,8 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
   fees: 'account: fees the core charged (account currency); per slice: sum of its fills fee column (quote currency)',
   slippage: 'slippage against the decision price (> 0 a cost), account total from the core',
   funding: 'funding paid (> 0) or received (< 0), account total from the core',
+  killSwitch: 'the core\'s drawdown kill switch (risk.maxDrawdownPct): trips, whether it was halted at the end, the time of the last trip and the equity and high-water mark then; a trip flattens the book and no order adds exposure after it',
+
   regimeTrades: 'trades whose entry bar (the bar of its instrument containing the entry time) had the label',
   regimeReturns: 'account returns whose interval ends while a bar of the reference instrument with the label is in progress (the last bar opened strictly before the interval end)',
   monthlyReturns: 'last equity of the UTC month / last equity of the previous month - 1 (first month from the first equity point)',
@@ -105,6 +118,18 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
 
 function iso(ns: bigint | undefined): string | null {
   return ns === undefined ? null : formatIsoNs(ns);
+}
+
+function killSwitchReport(state: BacktestRecording['totals']['killSwitch']): KillSwitchReport | null {
+  if (state === undefined) return null;
+  const tripped = state.trips > 0;
+  return {
+    trips: state.trips,
+    halted: state.halted,
+    lastTrip: iso(state.lastTripNs),
+    tripEquity: tripped ? state.tripEquity : null,
+    highWaterMark: tripped ? state.highWaterMark : null,
+  };
 }
 
 /** Computes report.json's content from the recording (pure; no I/O). */
@@ -195,6 +220,7 @@ export function computeReport(recording: BacktestRecording, options: { title?: s
       slippage: totals.slippage,
       funding: totals.funding,
       fills: fills.length,
+      killSwitch: killSwitchReport(totals.killSwitch),
       ...tradeStats(trades),
     },
     byStrategy,
