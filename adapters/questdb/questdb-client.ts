@@ -63,10 +63,19 @@ export async function questDbExec(base: string, query: string, label = base, tim
  * QuestDbQueryError otherwise.
  */
 export async function questDbExport(base: string, query: string, label = base, timeoutMs = 60_000): Promise<IncomingMessage> {
-  const response = await get(base, '/exp', query, {}, label, timeoutMs);
-  if (response.statusCode !== 200) {
+  // HTTP 429: every export connection the server allows (http.export.connection.limit) is busy,
+  // here with other streams' pages, each held only while it is read: wait for one to close.
+  for (let waitedMs = 0, delayMs = 20; ; waitedMs += delayMs, delayMs = Math.min(delayMs * 2, 500)) {
+    const response = await get(base, '/exp', query, {}, label, timeoutMs);
+    if (response.statusCode === 200) return response;
     const body = await readAll(response).catch(() => '');
-    throw new QuestDbQueryError(label, query, response.statusCode, errorDetail(body));
+    if (response.statusCode !== 429 || waitedMs >= EXPORT_BUSY_WAIT_MS) {
+      const busy = response.statusCode === 429 ? ` (still busy after ${waitedMs} ms: raise the server's http.export.connection.limit or stop other exports)` : '';
+      throw new QuestDbQueryError(label, query, response.statusCode, `${errorDetail(body)}${busy}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
-  return response;
 }
+
+/** How long an export waits for a free export connection (HTTP 429) before it fails. */
+const EXPORT_BUSY_WAIT_MS = 60_000;

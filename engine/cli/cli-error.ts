@@ -11,6 +11,8 @@ const INPUT_ERROR_NAMES = new Set([
   'ConfigError', 'StrategyConfigError', 'RuleExpressionError', 'IndicatorSpecError', 'DecisionConfigError', 'SweepSpecError',
   'FeatureOptionError', 'FeatureFileError', 'LabelOptionError', 'ModelContractError', 'ModelRegistryError', 'BacktestSetupError',
   'BacktestOptionError', 'BacktestStreamError', 'ReserveReadError', 'LmdbEnvironmentError', 'CsvFileError', 'JournalFormatError',
+  // A QuestDB source that broke while it played (server stopped, refused a query, a malformed export): they name the URL.
+  'QuestDbQueryError', 'QuestDbStreamError', 'QuestDbSchemaError', 'QuestDbUrlError',
 ]);
 
 const FILE_SYSTEM_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EPERM', 'EROFS', 'ENOSPC', 'ENAMETOOLONG', 'ELOOP']);

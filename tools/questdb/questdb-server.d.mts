@@ -11,6 +11,8 @@ export interface QuestDbStartOptions {
   stopTimeoutMs?: number;
   /** Keep the temp data directory on stop. */
   keepDir?: boolean;
+  /** More server.conf lines (`http.export.connection.limit=2`). */
+  conf?: string[];
 }
 
 export interface QuestDbStopResult {

@@ -32,8 +32,9 @@ export function freePort() {
   });
 }
 
-function serverConf(ports) {
+function serverConf(ports, extra = []) {
   return [
+    ...extra,
     `http.net.bind.to=${HOST}:${ports.httpPort}`,
     `http.min.net.bind.to=${HOST}:${ports.httpMinPort}`,
     `pg.net.bind.to=${HOST}:${ports.pgPort}`,
@@ -66,7 +67,7 @@ function tail(file, lines = 30) {
 
 /**
  * Starts a QuestDB server and resolves once it answers queries.
- * @param {{ jar?: string, dir?: string, heap?: string, readyTimeoutMs?: number, stopTimeoutMs?: number, keepDir?: boolean }} [options]
+ * @param {{ jar?: string, dir?: string, heap?: string, readyTimeoutMs?: number, stopTimeoutMs?: number, keepDir?: boolean, conf?: string[] }} [options]
  */
 export async function startQuestDb(options = {}) {
   const jar = options.jar ?? findQuestDbJar();
@@ -75,7 +76,7 @@ export async function startQuestDb(options = {}) {
   const ownsDir = options.dir === undefined && !options.keepDir;
   mkdirSync(join(dir, 'conf'), { recursive: true });
   const ports = { httpPort: await freePort(), httpMinPort: await freePort(), pgPort: await freePort(), ilpTcpPort: await freePort() };
-  writeFileSync(join(dir, 'conf', 'server.conf'), serverConf(ports));
+  writeFileSync(join(dir, 'conf', 'server.conf'), serverConf(ports, options.conf));
   const logFile = join(dir, 'server.log');
   const log = openSync(logFile, 'a');
   const started = performance.now();
