@@ -129,6 +129,21 @@ describe('rule strategies: configuration', () => {
       config, instrumentNames: ['ETHUSDT'], timeframes: ['1h'], indicators: [], equity: 1e5, startNs: 0n, halted: false, simulate: true,
     })).message).toMatch(/`strategies\[0\]\.instruments\[0\]` must be an instrument of the run \(ETHUSDT\), was "DOGEUSDT"/);
   });
+
+  it('rejects a fixed quantity that rounds to 0 lots of an instrument it trades (it would never trade)', () => {
+    const pipeline = (yaml: string) => tradingPipeline({
+      config: load(yaml), instrumentNames: ['ETHUSDT', 'BTCUSDT'], timeframes: ['1h', '1h'], indicators: [], equity: 1e5, startNs: 0n, halted: false, simulate: true,
+    });
+    const lots = 'risk:\n  instruments:\n    - { id: 0, symbol: BTCUSDT, assetClass: crypto, lotSize: 0.001 }\n  replayDefaults: { assetClass: crypto, lotSize: 0.01 }\n';
+    // ETHUSDT takes replayDefaults (0.01): 0.004 rounds to 0 lots.
+    expect(errorOf(() => pipeline(`${lots}${base('    size: { quantity: 0.004 }\n')}`)).message).toBe(
+      '`strategies[0].size.quantity` (ema-cross) is 0.004, less than half the lot size of ETHUSDT (0.01, risk.replayDefaults.lotSize): every order would round to 0 lots and nothing would trade; give a quantity of at least one lot or a smaller lot size',
+    );
+    // Listed in risk.instruments: its own lot size is named.
+    expect(errorOf(() => pipeline(`${lots}${base('    size: { quantity: 0.0004 }\n    instruments: [BTCUSDT]\n')}`)).message).toMatch(/of BTCUSDT \(0\.001, risk\.instruments\[0\]\.lotSize\)/);
+    // Half a lot and more round to a whole lot: accepted.
+    expect(pipeline(`${lots}${base('    size: { quantity: 0.005 }\n')}`).strategyOf).toEqual(['ema-cross', 'ema-cross']);
+  });
 });
 
 /** A core with `tokens` planned, one indicator slot per strategy, the strategies loaded. */

@@ -12,7 +12,7 @@ import { checkModelInstruments, type QuantFlowConfig } from '../config/index.js'
 import { readRegimeModelFile, type RegimeModelRecord } from '../regime/index.js';
 import type { PipelineInstrument, PipelineSpec } from '../pipeline/index.js';
 import { executionFromConfig } from '../execution/index.js';
-import { assignStrategies } from '../strategy/index.js';
+import { assignStrategies, type StrategyConfig } from '../strategy/index.js';
 import { replayRisk } from './replay-risk.js';
 
 
@@ -65,6 +65,7 @@ export function tradingPipeline(input: TradingPipelineInput): TradingPipeline {
     return { spec: { indicators: input.indicators, instruments, decision, risk, execution, ...extra }, defaulted, strategyOf: instrumentNames.map(() => undefined) };
   }
   const assigned = assignStrategies(strategies, instrumentNames);
+  checkQuantitiesAgainstLots(config, strategies, assigned, instrumentNames);
   checkModelInstruments(config.model, instrumentNames);
   const readModel = input.readRegimeModel ?? readRegimeModelFile;
   const models = new Map<string, RegimeModelRecord>();
@@ -94,6 +95,26 @@ export function tradingPipeline(input: TradingPipelineInput): TradingPipeline {
     defaulted,
     strategyOf: assigned.map((strategy) => strategy?.name),
   };
+}
+
+/**
+ * A fixed `size.quantity` below half an instrument's lot size rounds to 0 lots in the order stage
+ * (whole lots, to the nearest): the strategy would never send an order and the run would end with
+ * 0 trades and no word why. Refused, naming the strategy, the instrument and where its lot size is set.
+ */
+function checkQuantitiesAgainstLots(config: QuantFlowConfig, strategies: readonly StrategyConfig[], assigned: readonly (StrategyConfig | undefined)[], instrumentNames: readonly string[]): void {
+  assigned.forEach((strategy, instrument) => {
+    if (strategy?.type !== 'rules' || !('quantity' in strategy.size)) return;
+    const symbol = instrumentNames[instrument];
+    const listed = config.risk.instruments.findIndex((entry) => entry.symbol === symbol);
+    const lotSize = listed >= 0 ? config.risk.instruments[listed].lotSize : config.risk.replayDefaults.lotSize;
+    const quantity = strategy.size.quantity;
+    if (Math.floor(quantity / lotSize + 0.5) >= 1) return;
+    const where = listed >= 0 ? `risk.instruments[${listed}].lotSize` : 'risk.replayDefaults.lotSize';
+    throw new RangeError(
+      `\`strategies[${strategies.indexOf(strategy)}].size.quantity\` (${strategy.name}) is ${quantity}, less than half the lot size of ${symbol} (${lotSize}, ${where}): every order would round to 0 lots and nothing would trade; give a quantity of at least one lot or a smaller lot size`,
+    );
+  });
 }
 
 /** Each named strategy's instrument ids, from a pipeline's instrument -> strategy name (`strategyOf`): what an operator pauses by name. */
