@@ -117,4 +117,17 @@ describe('backtest runs', () => {
     const calm = computeReport((await run([eth])).recording).account.killSwitch;
     expect(calm).toEqual({ trips: 0, halted: false, lastTrip: null, tripEquity: null, highWaterMark: null });
   });
+
+  it('says why a run sent no orders when the no-trade band kept every target change out', async () => {
+    // The default band (10% of equity) is wider than one ETH (~3% of 100,000): nothing trades.
+    const strategies = [{ name: 'one-eth', type: 'rules', long: { entry: 'ema:10 >= ema:20', exit: 'ema:10 < ema:20' }, size: { quantity: 1 } }];
+    const banded = loadConfig({ env: { QF_STRATEGIES: JSON.stringify(strategies) } });
+    const quiet = await runBacktest({ streams: [eth], config: banded, equity: 100_000 });
+    expect(quiet.execution!.orders.sent).toBe(0);
+    expect(quiet.pipeline.bandSkips).toBeGreaterThan(0);
+    const summary = summariseBacktest(quiet, { out: '/out', files: [], sources: [] });
+    const orders = summary.lines.find((line) => line.startsWith('orders:'))!;
+    expect(orders).toBe(`orders: 0 sent, 0 filled, 0 canceled, 0 rejected, 0 refused by the checks; 0 fills; not traded: ${quiet.pipeline.bandSkips.toLocaleString('en-US')} target changes inside the no-trade band (execution.noTradeBand)`);
+    expect(summary.json.notTraded).toEqual({ noTradeBand: quiet.pipeline.bandSkips, confirmation: quiet.pipeline.confirmSkips });
+  });
 });

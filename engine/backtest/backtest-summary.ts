@@ -28,6 +28,16 @@ function rate(perSecond: number): string {
   return perSecond.toFixed(0);
 }
 
+/** Target changes the order stage did not trade (execution.noTradeBand, execution.confirmBars): why a run can send few or no orders. */
+function notTraded(run: BacktestRun): string {
+  const { bandSkips, confirmSkips } = run.pipeline;
+  const parts = [
+    bandSkips > 0 ? `${count(bandSkips)} target changes inside the no-trade band (execution.noTradeBand)` : '',
+    confirmSkips > 0 ? `${count(confirmSkips)} waiting for confirmation (execution.confirmBars)` : '',
+  ].filter((part) => part !== '');
+  return parts.length > 0 ? `; not traded: ${parts.join(', ')}` : '';
+}
+
 export function summariseBacktest(run: BacktestRun, context: SummaryContext): BacktestSummary {
   const { recording } = run;
   const report: BacktestReport = computeReport(recording);
@@ -38,7 +48,7 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
     `backtest: ${recording.instruments.map((i) => `${i.symbol} (${i.timeframe ?? '?'}${i.strategy ? `, ${i.strategy}` : ''})`).join(', ')}; ${report.period.start} .. ${report.period.end}`,
     `${run.stoppedEarly ? 'INTERRUPTED after ' : ''}${count(run.published)} events through the engine thread in ${seconds.toFixed(2)} s: ${rate(run.eventsPerSecond)} events/s`,
     orders
-      ? `orders: ${count(orders.sent)} sent, ${count(orders.filled)} filled, ${count(orders.canceled)} canceled, ${count(orders.rejected)} rejected, ${count(orders.refused)} refused by the checks; ${count(recording.fills.length)} fills`
+      ? `orders: ${count(orders.sent)} sent, ${count(orders.filled)} filled, ${count(orders.canceled)} canceled, ${count(orders.rejected)} rejected, ${count(orders.refused)} refused by the checks; ${count(recording.fills.length)} fills${notTraded(run)}`
       : 'orders: none (no strategy)',
     `equity: ${money(a.startingCash)} -> ${money(a.finalEquity)} (${pct(a.totalReturn)}); CAGR ${pct(a.cagr)}, volatility ${pct(a.annualisedVolatility)}, Sharpe ${num(a.sharpe)}, Sortino ${num(a.sortino)}, Calmar ${num(a.calmar)}`,
     `drawdown: max ${pct(a.drawdown.maxDrawdown)} over ${num(a.drawdown.durationDays, 1)} days${a.drawdown.recovered ? '' : ' (not recovered)'}; exposure ${pct(a.exposure)}, turnover ${num(a.turnover)}x`,
@@ -76,6 +86,7 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
       eventsPerSecond: Math.round(run.eventsPerSecond),
       interrupted: run.stoppedEarly,
       orders: orders ?? null,
+      notTraded: { noTradeBand: run.pipeline.bandSkips, confirmation: run.pipeline.confirmSkips },
       fills: recording.fills.length,
       account: a,
       byInstrument: report.byInstrument,
