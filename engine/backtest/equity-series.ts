@@ -41,6 +41,17 @@ export class EquitySeries {
     this.points = undefined;
   }
 
+  /**
+   * Ends the series with the account at `timeNs` (the end of the data) when it differs from the
+   * last row and comes after it; a series with no row is left empty (no bar closed).
+   */
+  closeAt(timeNs: bigint, equity: number, cash: number): void {
+    const last = this.length - 1;
+    if (last < 0 || timeNs <= this.timeNs(last)) return;
+    if (this.equityColumn[last] === equity && this.cashColumn[last] === cash) return;
+    this.push(Number(BigInt.asIntN(32, timeNs >> 32n)), Number(BigInt.asUintN(32, timeNs)), equity, cash);
+  }
+
   /** The equity column (a view of the `length` rows). */
   equity(): Float64Array {
     return this.equityColumn.subarray(0, this.length);

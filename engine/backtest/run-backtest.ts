@@ -356,6 +356,12 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
   }));
   const fills = recorder.fills;
   const { startNs, endNs } = recorder.span();
+  if (account) {
+    // Ticks after the last bar close (a bar the data ends inside) can move the account, fills
+    // included: the curve ends with the account at the end of the data, as finalEquity does.
+    const lastFillNs = fills.length > 0 ? fills[fills.length - 1].timeNs : 0n;
+    recorder.equity.closeAt(endNs > lastFillNs ? endNs : lastFillNs, account.equity, account.cash);
+  }
   const sum = (pick: (i: ExecutionReport['instruments'][number]) => number): number => (execution ? execution.instruments.reduce((total, i) => total + pick(i), 0) : 0);
   const recording: BacktestRecording = {
     instruments,
