@@ -58,12 +58,15 @@ async function openStore(source: string, store: typeof import('../store/index.js
   }
   const kind = params.get('kind') ?? undefined;
   if (kind !== undefined && kind !== 'bars' && kind !== 'trades' && kind !== 'quotes') throw new DataSourceError(`--data ${source}: kind must be bars, trades or quotes, was ${JSON.stringify(kind)}`);
-  const streams = store.openStoreStreams(dir, {
-    symbol: params.get('symbol') ?? undefined,
-    kind,
-    from: timeParam(source, 'from', params.get('from')),
-    to: timeParam(source, 'to', params.get('to')),
-  });
+  const from = timeParam(source, 'from', params.get('from'));
+  const to = timeParam(source, 'to', params.get('to'));
+  // A bar is stored under its close (the time it arrives); the window bounds its open, as a
+  // questdb:// window does (`ts`, the bar's open): `from=2025-01-01&to=2025-02-01` is January's bars
+  // from either source. Ticks are bounded by the time they arrive.
+  const barOpen = (bound: bigint | undefined, s: InstanceType<typeof store.StoreStream>): bigint | undefined =>
+    (bound === undefined || s.kind !== 'bars' || s.series.intervalNs === undefined ? bound : bound + s.series.intervalNs);
+  const streams = store.openStoreStreams(dir, { symbol: params.get('symbol') ?? undefined, kind, from, to })
+    .map((s) => (s.kind === 'bars' && (from !== undefined || to !== undefined) ? new store.StoreStream(s.dir, s.series, barOpen(from, s), barOpen(to, s)) : s));
   if (streams.length === 0) throw new DataSourceError(`--data ${source}: the store holds no series matching ${params.toString() || 'anything'} (see \`quantflow data ls --store ${dir}\`)`);
   // A window outside every series' rows would replay nothing and report an empty run as a result.
   const outside = (s: (typeof streams)[number]): boolean => {
