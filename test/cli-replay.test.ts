@@ -128,6 +128,34 @@ describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', 
     }
   });
 
+  it('reads each file\'s sidecar as the backtest does: its symbol names the instrument, close-stamped bars are moved to their open', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-replay-sidecar-'));
+    const lines = (symbol: string) => readFileSync(join(root, 'data', `binance_spot_${symbol}_1h_2024-04-16_2026-04-16.csv`), 'utf8').trim().split('\n').slice(0, 301);
+    // The bundled ETH and SOL bars as given (names from the file names) ...
+    writeFileSync(join(dir, 'ETHUSDT_1h.csv'), `${lines('ETHUSDT').join('\n')}\n`);
+    writeFileSync(join(dir, 'SOLUSDT_1h.csv'), `${lines('SOLUSDT').join('\n')}\n`);
+    // ... and the same bars under a vendor's file name (the symbol only in the sidecar) and stamped at their close.
+    writeFileSync(join(dir, 'BINANCE_ETHUSDT_1h.csv'), `${lines('ETHUSDT').join('\n')}\n`);
+    writeFileSync(join(dir, 'BINANCE_ETHUSDT_1h.csv.meta.json'), JSON.stringify({ kind: 'bars', barStamp: 'open', symbol: 'ETHUSDT' }));
+    const [header, ...rows] = lines('SOLUSDT');
+    const closeStamped = rows.map((row) => {
+      const [time, ...rest] = row.split(',');
+      return [new Date(Date.parse(time) + 3_600_000).toISOString(), ...rest].join(',');
+    });
+    writeFileSync(join(dir, 'sol_close.csv'), `${[header, ...closeStamped].join('\n')}\n`);
+    writeFileSync(join(dir, 'sol_close.csv.meta.json'), JSON.stringify({ kind: 'bars', barStamp: 'close', symbol: 'SOLUSDT' }));
+
+    const plain = run(['replay', '--in', join(dir, 'ETHUSDT_1h.csv'), join(dir, 'SOLUSDT_1h.csv'), '--ind', 'ema:20', '--json', '--no-progress']);
+    const sidecars = run(['replay', '--in', join(dir, 'BINANCE_ETHUSDT_1h.csv'), join(dir, 'sol_close.csv'), '--ind', 'ema:20', '--json', '--no-progress']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(sidecars.code, sidecars.stderr).toBe(0);
+    const a = JSON.parse(plain.stdout);
+    const b = JSON.parse(sidecars.stdout);
+    expect(b.instruments.map((i: { name: string }) => i.name)).toEqual(['ETHUSDT', 'SOLUSDT']);
+    expect(b.checksum, 'the same records at the same times').toBe(a.checksum);
+    expect(b.pipeline.instruments).toEqual(a.pipeline.instruments);
+  });
+
   it('rejects bad pipeline flags with the token, parameter and rule', () => {
     const bad = run(['replay', '--ind', 'ema:0']);
     expect(bad.code).toBe(2);

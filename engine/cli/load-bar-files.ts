@@ -1,7 +1,11 @@
 // Loads the bar CSV files a CLI command was given, with the shared flags
 // (--on-bad-row, --timezone, added by withBarFileOptions), turning loader errors into one-line user errors and
-// printing the skip report when rows were skipped.
-import { CsvFileError, CsvRowError, loadBarsCsv, type BadRowReport, type BarSeries } from '../../adapters/files/index.js';
+// printing the skip report when rows were skipped. A file's sidecar (FILE.meta.json, as `quantflow
+// backtest` reads it) gives its symbol, its zone for naive times (when --timezone is not given)
+// and whether its times stamp the bar's open or close: close-stamped bars are moved to their open
+// (minus `barInterval`, else the smallest gap), the time the series here are labelled by.
+import { CsvFileError, CsvRowError, loadBarsCsv, parseBarInterval, readFileMetadata, type BadRowReport, type BarSeries } from '../../adapters/files/index.js';
+import { barIntervalNs } from '../replay/index.js';
 import type { Command } from 'commander';
 import { UserFacingError } from './cli-error.js';
 
@@ -22,6 +26,8 @@ export function checkBadRowPolicy(value: string): BadRowPolicy {
 export interface LoadedBarFiles {
   series: BarSeries[];
   reports: BadRowReport[];
+  /** Per file: the symbol its sidecar names, or undefined. */
+  symbols: (string | undefined)[];
 }
 
 export async function loadBarFiles(
@@ -31,10 +37,14 @@ export async function loadBarFiles(
 ): Promise<LoadedBarFiles> {
   const series: BarSeries[] = [];
   const reports: BadRowReport[] = [];
+  const symbols: (string | undefined)[] = [];
   for (const file of files) {
     try {
-      const loaded = await loadBarsCsv(file, { onBadRow: options.onBadRow, timezone: options.timezone });
+      const { options: sidecar } = readFileMetadata(file);
+      const loaded = await loadBarsCsv(file, { onBadRow: options.onBadRow, timezone: options.timezone ?? sidecar.timezone });
+      if (sidecar.barStamp === 'close') toOpenStamps(loaded.series, sidecar.barInterval);
       series.push(loaded.series);
+      symbols.push(sidecar.symbol);
       reports.push(loaded.report);
       if (loaded.report.rowsSkipped > 0) log(describeSkips(loaded.report));
       if (loaded.report.blankLines > 0) log(`${file}: skipped ${loaded.report.blankLines} blank line${loaded.report.blankLines === 1 ? '' : 's'} between rows (the first at line ${loaded.report.firstBlankLine})`);
@@ -46,7 +56,16 @@ export async function loadBarFiles(
       throw error;
     }
   }
-  return { series, reports };
+  return { series, reports, symbols };
+}
+
+/** Moves close-stamped bars to their open: minus the stated interval, else the smallest gap between bars. */
+function toOpenStamps(series: BarSeries, stated: string | undefined): void {
+  const interval = stated !== undefined ? parseBarInterval(stated) : barIntervalNs(series);
+  if (interval === null || interval <= 0n) {
+    throw new UserFacingError(`${series.file}: its sidecar says barStamp close, and the bar interval cannot be told from one bar; state barInterval in the sidecar`);
+  }
+  for (let i = 0; i < series.length; i++) series.timeNs[i] -= interval;
 }
 
 function describeSkips(report: BadRowReport): string {

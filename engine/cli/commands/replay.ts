@@ -91,8 +91,8 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   if (files.length === 0) throw new UserFacingError('no input: pass --in FILE... (the bundled data/ folder has no CSV files)');
 
   const loadStarted = process.hrtime.bigint();
-  const { series } = await loadBarFiles(files, { onBadRow, timezone: flags.timezone }, log);
-  const tape = buildBarReplayTape(series, instrumentNames(series.map((s) => s.file)));
+  const { series, symbols } = await loadBarFiles(files, { onBadRow, timezone: flags.timezone }, log);
+  const tape = buildBarReplayTape(series, replayNames(series.map((s) => s.file), symbols));
   const loadMs = Number(process.hrtime.bigint() - loadStarted) / 1e6;
   if (tape.length === 0) throw new UserFacingError('no bars to replay: every input file was empty after skipping bad rows');
 
@@ -151,6 +151,13 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
     await trades?.close();
   }
   if (trades) log(`trades: ${trades.rows} round trips written to ${trades.path}`);
+}
+
+/** Instrument names: a sidecar's symbol (as the backtest names it), else the symbol in the file name; file names when that is ambiguous. */
+function replayNames(files: readonly string[], symbols: readonly (string | undefined)[]): string[] {
+  const fromFiles = instrumentNames(files);
+  const names = fromFiles.map((name, i) => symbols[i] ?? name);
+  return new Set(names).size === names.length ? names : fromFiles;
 }
 
 /** `replay --journal DIR`: the recorded session again, through the core; exits 1 when a decision differs. */
