@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { StreamMerger, BacktestStreamError } from './stream-merger.js';
 import type { MarketStream, RecordBlock } from '../replay/index.js';
+import { EventKind } from '../layout/event-record.js';
 
 /** A stream of records with the given ts_local values, in blocks of `blockSize`, reusing one buffer like a file source. */
-function streamOf(label: string, times: readonly bigint[], blockSize: number): MarketStream {
+function streamOf(label: string, times: readonly bigint[], blockSize: number, kindWord = 0): MarketStream {
   return {
     label,
     symbol: label,
@@ -17,6 +18,7 @@ function streamOf(label: string, times: readonly bigint[], blockSize: number): M
         const count = Math.min(blockSize, times.length - start);
         buffer.fill(0);
         for (let k = 0; k < count; k++) {
+          view.setUint32(k * 64, kindWord, true);
           view.setInt32(k * 64 + 4, instrument, true);
           view.setBigInt64(k * 64 + 16, times[start + k], true);
           view.setFloat64(k * 64 + 24, start + k, true); // the row number, to check order within a stream
@@ -69,6 +71,30 @@ describe('StreamMerger', () => {
   it('rejects a stream that goes back in time, naming it', async () => {
     await expect(mergeAll([streamOf('late.csv', [5n, 7n, 6n], 8)], 10)).rejects.toThrow(BacktestStreamError);
     await expect(mergeAll([streamOf('late.csv', [5n, 7n, 6n], 8)], 10)).rejects.toThrow(/late\.csv: .*before the previous one at 7 ns/);
+  });
+
+  it('refuses a bar source that starts with the bar the one before it ended with (it would play twice)', async () => {
+    const bars = EventKind.BAR | EventKind.SOURCE_REPLAY | EventKind.DIRECTION_INBOUND;
+    const play = async (first: bigint[], second: bigint[]): Promise<number> => {
+      const merger = await StreamMerger.open([
+        { stream: streamOf('april.csv', first, 4, bars), instrument: 0 },
+        { stream: streamOf('may.csv', second, 4, bars), instrument: 0 },
+      ]);
+      let copied = 0;
+      try {
+        for (;;) {
+          if (merger.needsRefill) await merger.refill();
+          if (merger.finished) return copied;
+          copied += merger.fill(16, () => undefined);
+        }
+      } finally {
+        await merger.close();
+      }
+    };
+    // One after the other: one series.
+    expect(await play([1n, 2n, 3n], [4n, 5n])).toBe(5);
+    // The second repeats the first's last bar.
+    await expect(play([1n, 2n, 3n], [3n, 4n, 5n])).rejects.toThrow(/may\.csv starts with the bar april\.csv ends with \(both close at .*\): the same bar would play twice/);
   });
 
   it('reports the earliest pending time', async () => {

@@ -219,6 +219,18 @@ export class StreamMerger {
         `${pick.label} and ${owner.label} overlap in time (${what} of one instrument; ${pick.label} has a record at ${new Date(Number(at / 1_000_000n)).toISOString()} before ${owner.label} ends): the same data given twice, or two sources under one symbol; give each period once`,
       );
     }
+    if (owner !== undefined && slot === 1) {
+      // Bars of one instrument are one per time: a source that starts with the bar the one before
+      // it ended with (a month's file repeating the last bar of the month before) would play that bar twice.
+      const hi = pick.view.getInt32(pick.next * RECORD_BYTES + TS_LOCAL_HI, true);
+      const lo = pick.view.getUint32(pick.next * RECORD_BYTES + TS_LOCAL_LO, true);
+      if (hi === owner.lastHi && lo === owner.lastLo >>> 0) {
+        const at = pick.view.getBigInt64(pick.next * RECORD_BYTES + TS_LOCAL_LO, true);
+        throw new BacktestStreamError(
+          `${pick.label} starts with the bar ${owner.label} ends with (both close at ${new Date(Number(at / 1_000_000n)).toISOString()}): the same bar would play twice; give each period once`,
+        );
+      }
+    }
     this.owners[key] = pick;
   }
 
