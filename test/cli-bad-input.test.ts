@@ -46,6 +46,18 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     await refused(['backtest', '--data', slice, slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'twice'), '--no-run-store'], /eth\.csv is given twice \(symbol ETHUSDT, bars\): each source once/);
   });
 
+  it('an --out folder whose outputs would be written over a data file (the data was overwritten)', async () => {
+    const folder = path.join(dir, 'data-and-out');
+    mkdirSync(folder);
+    const data = path.join(folder, 'equity.csv');
+    const bars = readFileSync(slice, 'utf8');
+    writeFileSync(data, bars);
+    writeFileSync(`${data}.meta.json`, readFileSync(`${ETH}.meta.json`));
+    await refused(['backtest', '--data', data, '--config', 'config/examples/ema-cross.yaml', '--out', folder, '--no-run-store'],
+      /--out: .*data-and-out\/equity\.csv would be written over the input .*equity\.csv; give another folder for the outputs/);
+    expect(readFileSync(data, 'utf8'), 'the data file is untouched').toBe(bars);
+  });
+
   it('a --bar-interval longer than the gap between bars, in backtest and label', async () => {
     const overlap = /the bar interval 1d is longer than the smallest gap between two bars \(1h\): the bars would overlap/;
     await refused(['backtest', '--data', slice, '--bar-interval', '1d', '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'overlap'), '--no-run-store'], overlap);

@@ -55,6 +55,22 @@ export function ensureOutputFile(flag: string, file: string, inputs: readonly (s
   return absolute;
 }
 
+/**
+ * Refuses an output folder whose files (`names`) would write over an input (a data file read
+ * through while the run plays, then overwritten by its outputs: the data is lost).
+ */
+export function refuseOutputsOverInputs(flag: string, dir: string, names: readonly string[], inputs: readonly string[]): void {
+  const folder = resolve(dir);
+  for (const name of names) {
+    const output = resolve(folder, name);
+    for (const input of inputs) {
+      if (resolve(input) === output || (existsSync(output) && existsSync(input) && sameFile(output, input))) {
+        throw new UserFacingError(`${flag}: ${output} would be written over the input ${input}; give another folder for the outputs`);
+      }
+    }
+  }
+}
+
 function sameFile(a: string, b: string): boolean {
   const x = statSync(a);
   const y = statSync(b);

@@ -23,6 +23,9 @@ export interface BacktestOutputOptions {
 }
 
 /** Writes the five files into `dir` and returns their absolute paths. */
+/** The files a backtest writes into its output folder. */
+export const BACKTEST_OUTPUT_FILES: readonly string[] = ['report.json', 'fills.csv', 'trades.csv', 'equity.csv', 'report.html'];
+
 export async function writeBacktestOutputs(dir: string, recording: BacktestRecording, options: BacktestOutputOptions = {}): Promise<{ files: string[] }> {
   const out = resolve(dir);
   await mkdir(out, { recursive: true });

@@ -17,7 +17,7 @@ import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
 import {
-  backtestModelOf, runBacktest, summariseBacktest, writeBacktestOutputs, runInputFromOutputs, BacktestOptionError, BacktestSetupError, DEFAULT_RUN_STORE_DIR, RunStore,
+  BACKTEST_OUTPUT_FILES, backtestModelOf, runBacktest, summariseBacktest, writeBacktestOutputs, runInputFromOutputs, BacktestOptionError, BacktestSetupError, DEFAULT_RUN_STORE_DIR, RunStore,
   type BacktestModel, type BacktestRun, type RunSummary,
 } from '../../backtest/index.js';
 import { AheadCache, DEFAULT_AHEAD_CACHE_DIR, openConfiguredModel } from '../../models/index.js';
@@ -28,7 +28,7 @@ import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
 import { openRunData, readRegimeModelFlag, runDataSources } from '../open-run-data.js';
-import { ensureOutputDirectory } from '../output-paths.js';
+import { ensureOutputDirectory, refuseOutputsOverInputs } from '../output-paths.js';
 
 interface BacktestFlags {
   data?: string[];
@@ -77,6 +77,8 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   const config = loadBacktestConfig(flags);
   const regimeModel = flags.regimeModel ? readRegimeModelFlag(flags.regimeModel) : undefined;
   const sources = runDataSources(flags.data, config);
+  const files = sources.map((s) => s.source).filter((source) => !source.startsWith('store:') && !source.startsWith('questdb://'));
+  refuseOutputsOverInputs('--out', flags.out, BACKTEST_OUTPUT_FILES, [...files, ...(flags.regimeModel ? [flags.regimeModel] : []), ...(flags.config ? [flags.config] : [])]);
   const streams = await openRunData(sources, csvOptionsFromFlags(flags));
   const model = await openRunModel(config, log);
   const aheadCache = model?.state === 'serving' ? openAheadCache(flags.aheadCache) : undefined;
