@@ -156,6 +156,17 @@ describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', 
     expect(b.pipeline.instruments).toEqual(a.pipeline.instruments);
   });
 
+  it('refuses a --trades file that is one of its inputs (the data was overwritten)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-replay-trades-'));
+    const data = join(dir, 'ETHUSDT_1h.csv');
+    const bars = readFileSync(join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv'), 'utf8').split('\n').slice(0, 301).join('\n');
+    writeFileSync(data, `${bars}\n`);
+    const refused = run(['replay', '--in', data, '--regime-model', join(root, 'data', 'models', 'btc-1h-regime.json'), '--decide', '--trades', data, '--no-progress']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^quantflow: --trades: .*ETHUSDT_1h\.csv is also an input of this command; give another file for the output\n$/);
+    expect(readFileSync(data, 'utf8'), 'the data file is untouched').toBe(`${bars}\n`);
+  });
+
   it('rejects bad pipeline flags with the token, parameter and rule', () => {
     const bad = run(['replay', '--ind', 'ema:0']);
     expect(bad.code).toBe(2);

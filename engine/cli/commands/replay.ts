@@ -78,7 +78,8 @@ export function registerReplayCommand(program: Command): void {
 async function runReplay(flags: ReplayFlags): Promise<void> {
   if (flags.persistKillSwitch) flags.persistState = true;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  if (flags.trades !== undefined) ensureOutputFile('--trades', flags.trades);
+  // The trade list must not be written over an input: the file is opened (emptied) before the replay reads on.
+  if (flags.trades !== undefined) ensureOutputFile('--trades', flags.trades, [...(flags.in && flags.in.length > 0 ? flags.in : defaultBarFiles()), flags.regimeModel, flags.config]);
   if (flags.journal !== undefined) {
     await runJournalReplay(flags.journal, flags.json === true, flags.progress && flags.json !== true && process.stderr.isTTY);
     return;
