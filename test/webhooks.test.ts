@@ -98,6 +98,45 @@ describe('webhooks', () => {
     expect(hook.received.map((r) => JSON.parse(r.body).data.n), 'the newest events are kept').toEqual([0, 8, 9, 10]);
   });
 
+  it('never counts a redirect as delivered: a 302 would have become a GET without the event', async () => {
+    const moved = await receiver(() => 200);
+    const hook = await receiver(() => 200);
+    const redirecting = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(302, { location: moved.url }).end());
+    });
+    servers.push(redirecting);
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/hook`;
+    const notifier = new WebhookNotifier([{ url, events: ['killSwitch'] }, { url: hook.url, events: ['killSwitch'] }], { backoffMs: 5, maxAttempts: 2 });
+    notifier.notify('killSwitch', { tripped: true });
+    await notifier.idle();
+    expect(moved.received, 'the event is not sent on to where the redirect points (a 302 turns the POST into a GET without a body)').toHaveLength(0);
+    expect(hook.received).toHaveLength(1);
+    expect(notifier.counters, 'the redirecting hook failed; only the other one delivered').toMatchObject({ delivered: 1, retried: 1, failed: 1 });
+  });
+
+  it('waits at least the Retry-After a 429 asks for before trying again', async () => {
+    const arrivals: number[] = [];
+    const limited = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        arrivals.push(performance.now());
+        if (arrivals.length === 1) res.writeHead(429, { 'retry-after': '1' }).end();
+        else res.writeHead(200).end();
+      });
+    });
+    servers.push(limited);
+    await new Promise<void>((resolve) => limited.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(limited.address() as AddressInfo).port}/hook`;
+    const notifier = new WebhookNotifier([{ url, events: ['fill'] }], { backoffMs: 5, maxAttempts: 3 });
+    notifier.notify('fill', { n: 1 });
+    await notifier.idle();
+    expect(arrivals).toHaveLength(2);
+    expect(arrivals[1] - arrivals[0], 'the retry comes no sooner than Retry-After: 1 (s), not after the 5 ms backoff').toBeGreaterThanOrEqual(990);
+    expect(notifier.counters).toMatchObject({ delivered: 1, retried: 1, failed: 0 });
+  });
+
   it('rejects a bad configuration naming the entry, field and value', () => {
     expect(() => checkWebhookConfigs([{ url: 'ftp://x', events: ['fill'] }])).toThrow('`monitoring.webhooks[0].url` must be an http(s) URL, was "ftp://x"');
     expect(() => checkWebhookConfigs([{ url: 'http://127.0.0.1/', events: ['fills'] }])).toThrow(/`monitoring.webhooks\[0\].events` entries must be one of killSwitch, fill, riskDenial, modelAlert, feedHealth, was "fills"/);

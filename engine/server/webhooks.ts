@@ -5,7 +5,11 @@
 // never waits for a receiver. Each hook has a bounded queue (when full the oldest event is
 // dropped and counted) and delivers one event at a time, in order; a failure (network error,
 // timeout, non-2xx) is retried with exponential backoff (base, doubling, capped) up to
-// `maxAttempts`, then dropped and counted as failed.
+// `maxAttempts`, then dropped and counted as failed. A 429 or 503 with Retry-After (seconds or
+// an HTTP date) waits at least that long (at most `maxBackoffMs`) before the next attempt.
+// Redirects are not followed: fetch would turn a POST answered by 301/302/303 into a GET
+// without the event (which the new location answers 200) and would send the signed body to
+// wherever a 307/308 points; a redirect is a failure like a non-2xx.
 import { createHmac } from 'node:crypto';
 
 export const WEBHOOK_EVENTS = ['killSwitch', 'fill', 'riskDenial', 'modelAlert', 'feedHealth'] as const;
@@ -66,6 +70,21 @@ export function checkWebhookConfigs(value: unknown, where = 'monitoring.webhooks
     if (secret !== undefined && secret !== null && (typeof secret !== 'string' || secret.length < 16)) throw new RangeError(`\`${at}.secret\` must be a string of at least 16 characters, was ${typeof secret === 'string' ? `${secret.length} characters` : JSON.stringify(secret)}`);
     return { url: parsed.toString(), events: events as WebhookEvent[], ...(typeof secret === 'string' ? { secret } : {}) };
   });
+}
+
+/** The delay a Retry-After value asks for, ms (delta-seconds or an HTTP date); null when absent or unreadable. */
+export function retryAfterMs(value: string | null, nowMs: number = Date.now()): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : null;
+}
+
+/** One POST's outcome: delivered (2xx), or not and how long the receiver asked us to wait. */
+interface PostOutcome {
+  ok: boolean;
+  retryAfterMs: number | null;
 }
 
 interface Pending {
@@ -139,7 +158,7 @@ export class WebhookNotifier {
     const next = hook.queue[0];
     if (!next) return this.settle();
     hook.sending = true;
-    void this.post(hook.config, next.body).then((ok) => {
+    void this.post(hook.config, next.body).then(({ ok, retryAfterMs: askedMs }) => {
       hook.sending = false;
       if (this.closed) return this.settle();
       next.attempts++;
@@ -151,7 +170,8 @@ export class WebhookNotifier {
         if (hook.queue[0] === next) hook.queue.shift();
       } else {
         this.counters.retried++;
-        const delay = Math.min(this.limits.maxBackoffMs, this.limits.backoffMs * 2 ** (next.attempts - 1));
+        const backoff = Math.min(this.limits.maxBackoffMs, this.limits.backoffMs * 2 ** (next.attempts - 1));
+        const delay = Math.max(backoff, Math.min(this.limits.maxBackoffMs, askedMs ?? 0));
         hook.timer = setTimeout(() => {
           hook.timer = null;
           this.pump(hook);
@@ -163,15 +183,16 @@ export class WebhookNotifier {
     });
   }
 
-  private async post(config: WebhookConfig, body: string): Promise<boolean> {
+  private async post(config: WebhookConfig, body: string): Promise<PostOutcome> {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'quantflow-webhooks' };
     if (config.secret) headers[SIGNATURE_HEADER] = webhookSignature(body, config.secret);
     try {
-      const response = await fetch(config.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.limits.timeoutMs) });
+      const response = await fetch(config.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.limits.timeoutMs) });
       await response.arrayBuffer().catch(() => undefined);
-      return response.ok;
+      const throttled = response.status === 429 || response.status === 503;
+      return { ok: response.ok, retryAfterMs: throttled ? retryAfterMs(response.headers.get('retry-after')) : null };
     } catch {
-      return false;
+      return { ok: false, retryAfterMs: null };
     }
   }
 }
