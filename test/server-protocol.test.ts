@@ -505,6 +505,31 @@ describe('quantflow watch', () => {
     expect(result.stderr).toContain('quantflow paper');
   });
 
+  it('ends quietly with status 0 when its output is closed (watch state | head -1)', async () => {
+    const { spawn } = await import('node:child_process');
+    const cli = new URL('../dist/engine/cli/main.js', import.meta.url).pathname;
+    const source = new PushStateSource();
+    source.publish('state', state(42));
+    const srv = await server({ source });
+    const child = spawn(process.execPath, [cli, 'watch', 'state', '--url', srv.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await until(() => stdout.includes('\n'), 'the snapshot line');
+    child.stdout.destroy(); // the reader went away, as `head -1` does after its line
+    let exitCode: number | null | undefined;
+    void exited.then((code) => (exitCode = code));
+    for (let equity = 43; exitCode === undefined && equity < 1043; equity++) {
+      source.publish('state', state(equity)); // each delta is a write to the closed pipe
+      await sleep(10);
+    }
+    expect(await exited, `exit status; stderr: ${stderr}`).toBe(0);
+    expect(stderr, 'no stack trace of an unhandled EPIPE').not.toMatch(/EPIPE|Unhandled|at /);
+  });
+
   it('prints the live stream of a topic as JSON lines until interrupted', async () => {
     const { Command } = await import('commander');
     const { registerWatchCommand } = await import('../engine/cli/commands/watch.js');

@@ -2,7 +2,8 @@
 // fills, signals, regime, risk, latency, health) through the client library: the Snapshot, then
 // each delta, one line each (`--json`: one JSON document per line, 64-bit integers as strings).
 // It reconnects when the server drops it (fills resume from the last sequence seen) and runs
-// until interrupted; a server that cannot be reached at the start is an error.
+// until interrupted; a server that cannot be reached at the start is an error. When its output
+// is closed (`quantflow watch fills | head -5`) it stops watching and exits with status 0.
 import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
 import { TOPIC_NAMES, connect, isTopicName, type ClientEvent, type TopicUpdate } from '../../client/index.js';
@@ -73,15 +74,28 @@ export function registerWatchCommand(program: Command): void {
       } catch (error) {
         throw new UserFacingError(`cannot reach the state server at ${flags.url}: ${(error as Error).message}`);
       }
+      let outputOpen = true;
       client.subscribe(topic, (update) => {
-        process.stdout.write(`${flags.json ? json(update) : describeUpdate(update)}\n`);
+        if (outputOpen) process.stdout.write(`${flags.json ? json(update) : describeUpdate(update)}\n`);
       });
       await new Promise<void>((resolve) => {
+        let stopping = false;
         const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           void client.close().then(resolve);
         };
+        // The reader went away (EPIPE: `| head`): nothing more can be shown, so watching ends; any other output error is reported.
+        process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+          outputOpen = false;
+          if (error.code !== 'EPIPE') {
+            process.stderr.write(`quantflow watch: cannot write the output: ${error.message}\n`);
+            process.exitCode = 1;
+          }
+          stop();
+        });
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
