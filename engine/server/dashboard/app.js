@@ -5,7 +5,8 @@
 // sequence: a gap on fills or orders re-subscribes with `since`; after a drop it reconnects with
 // backoff and re-subscribes every topic, fills with `since` the last sequence seen (and the epoch
 // of the server that counted it: a restarted server sends its whole backlog), so no fill is
-// missed while the server's backlog covers the outage.
+// missed while the server's backlog covers the outage. A server that restarted (another epoch) is
+// a new session: the page's fills, orders and equity line start afresh (startNewSession).
 //
 // Sections: the equity chart (a lightweight-charts line from state frames, x = engine time),
 // positions with the regime label per instrument, recent orders and fills, risk with the kill
@@ -415,10 +416,38 @@ function onFrame(data) {
   handlers[update.topic](update, context);
 }
 
+/**
+ * The server restarted (another epoch: a new session counting sequences, order and trade ids and
+ * engine time from the start again): the old session's fills, orders, regimes, feeds and equity
+ * line are put away, else the new session's fills would be hidden as already seen (same order
+ * and trade ids) and its equity never charted (its time is before the old session's last point).
+ * Called on the first `subscribed` of the new server, before any of its Snapshots.
+ */
+function startNewSession() {
+  fills = [];
+  fillKeys.clear();
+  orders.clear();
+  regimes.clear();
+  symbols.clear();
+  feedMasks.clear();
+  lastState = null;
+  lastRisk = null;
+  tripped = null;
+  equitySeries.setData([]);
+  lastChartTime = 0;
+  stats.equityPoints = 0;
+  renderFills();
+  renderOrders();
+  notify('the state server restarted (a new session): fills, orders and the equity chart start afresh');
+}
+
 function onReply(message) {
   switch (message.type) {
     case 'subscribed':
-      if (typeof message.epoch === 'string') serverEpoch = message.epoch;
+      if (typeof message.epoch === 'string') {
+        if (serverEpoch !== null && message.epoch !== serverEpoch) startNewSession();
+        serverEpoch = message.epoch;
+      }
       if (message.backfill === 'partial') notify(`${message.topic}: the server's backlog no longer covers the outage; some fills are missing here`);
       return;
     case 'control': {
