@@ -11,7 +11,7 @@ export { ForwardFilter, scoreGaussianHmm } from './forward-filter.js';
 export { WasmForwardFilter, type HmmCoreExports, type WasmFilterBatch } from './wasm-forward-filter.js';
 export { LabelHysteresis } from './label-hysteresis.js';
 export { REGIME_LABELS, LABEL_NONE, labelCode, labelName, type RegimeLabel } from './regime-label.js';
-export { DEFAULT_LABEL_RULES, labelStates, repeatedLabelsNote, ruleLabels, stateLabelScores, stateStatistics, type LabelRules, type StateStatistics } from './regime-state-labels.js';
+export { DEFAULT_LABEL_RULES, labelStates, repeatedLabelsNote, ruleLabels, stateLabelScores, stateStatistics, thinStatesNote, type LabelRules, type StateStatistics } from './regime-state-labels.js';
 export { DEFAULT_FEATURE_SPEC, RegimeFeatureBuilder, buildRegimeFeatures, type RegimeFeatures } from './regime-features.js';
 export { featureDataHash, parseRegimeModelJson, readRegimeModelFile, regimeModelToJson, writeRegimeModelFile, type RegimeModelRecord } from './regime-model-record.js';
 export { RegimeModelRegistry, type RegimeModelEntry } from './regime-model-registry.js';

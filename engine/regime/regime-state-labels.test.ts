@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBarsCsv } from '../../adapters/files/index.js';
 import { buildRegimeFeatures } from './regime-features.js';
-import { labelStates, repeatedLabelsNote, ruleLabels, stateLabelScores, type StateStatistics } from './regime-state-labels.js';
+import { labelStates, repeatedLabelsNote, ruleLabels, stateLabelScores, stateStatistics, thinStatesNote, type StateStatistics } from './regime-state-labels.js';
 import { trainRegimeModel } from './train-regime-model.js';
 
 const stats = (s: Partial<StateStatistics>): StateStatistics => ({
@@ -18,6 +18,21 @@ const BTC = [
   stats({ volatilityRank: 2, autocorrelation: 0.0069, autocorrelationZ: 0.44, varianceRatioZ: -1.42 }),
   stats({ volatilityRank: 1, autocorrelation: -0.1223, autocorrelationZ: -9.42, varianceRatioZ: -5.91 }),
 ];
+
+describe('volatility rank', () => {
+  it('never ranks a state with fewer than 2 bars on the Viterbi path as the calmest (its volatility is unknown, not 0)', () => {
+    // State 0: calm (returns +-0.001), state 1: volatile (+-0.02), state 2: a single bar, state 3: no bar at all.
+    const states = Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1, 2, 0, 0, 1, 1]);
+    const returns = Float64Array.from([0.001, -0.001, 0.001, -0.001, 0.02, -0.02, 0.02, -0.02, 0.0005, 0.001, -0.001, 0.02, -0.02]);
+    const s = stateStatistics(states, returns, 4);
+    expect(s.map((x) => x.bars)).toEqual([6, 6, 1, 0]);
+    expect(s[0].volatilityRank, 'the calm state with data is the calmest').toBe(0);
+    expect(s[1].volatilityRank).toBe(1);
+    expect(s.slice(2).map((x) => x.volatilityRank), 'the states without a volatility come after every state with one').toEqual([2, 3]);
+    expect(ruleLabels(s)[0], 'the calmest state is a quiet range').toBe('mean_reverting');
+    expect(thinStatesNote(ruleLabels(s), s)).toBe('state 2 (choppy, 1 bar), state 3 (choppy, 0 bars): fewer than 2 training bars on the most likely state path, so no volatility or label evidence; fewer --states or more data');
+  });
+});
 
 describe('distinct regime labels', () => {
   it('scores each label by the margin of its rule in z units', () => {

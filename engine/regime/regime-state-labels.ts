@@ -15,7 +15,9 @@
 //                     lengths: its z-score under the independent walk, where each
 //                     (run return)^2 / (variance * n_i) is chi-square with 1 degree of
 //                     freedom (variance 2)
-//   volatilityRank    rank of the state's return std, 0 = calmest, K-1 = most volatile
+//   volatilityRank    rank of the state's return std, 0 = calmest, K-1 = most volatile; a
+//                     state with fewer than 2 bars has no std (reported as 0) and ranks
+//                     after every state that has one, so it is never taken for the calmest
 //
 // Rules (thresholds in DEFAULT_LABEL_RULES), applied to each state in order:
 //   1. trending        autocorrelation > 0 and varianceRatioZ >= minTrendZ: moves persist
@@ -124,7 +126,8 @@ export function stateStatistics(states: Int32Array, returns: Float64Array, state
     pairs[s]++;
   }
   const vol = sq.map((v, k) => (n[k] > 1 ? Math.sqrt(v / (n[k] - 1)) : 0));
-  const order = [...Array(stateCount).keys()].sort((a, b) => vol[a] - vol[b] || a - b);
+  const rankedVol = vol.map((v, k) => (n[k] > 1 ? v : Infinity));
+  const order = [...Array(stateCount).keys()].sort((a, b) => (rankedVol[a] === rankedVol[b] ? a - b : rankedVol[a] - rankedVol[b]));
   return [...Array(stateCount).keys()].map((k) => {
     const autocorrelation = pairs[k] >= 3 && pairSq[k] > 0 ? cross[k] / pairSq[k] : 0;
     const variance = vol[k] * vol[k];
@@ -222,4 +225,14 @@ export function repeatedLabelsNote(labels: readonly RegimeLabel[], stats: readon
     ? `${labels.length} states for ${REGIME_LABELS.length} labels: each state is labelled by the rules on its own statistics (volatility rank, autocorrelation z, variance-ratio z; see stateStatistics)`
     : 'labels repeat only with more states than labels';
   return `labels repeat: ${which}; ${why}`;
+}
+
+/**
+ * Which states the training data hardly shows (fewer than 2 bars on the Viterbi path: no return
+ * std, so their label rests on no evidence), for `regime fit`'s output; null when there are none.
+ */
+export function thinStatesNote(labels: readonly RegimeLabel[], stats: readonly StateStatistics[]): string | null {
+  const thin = stats.flatMap((s, k) => (s.bars < 2 ? [`state ${k} (${labels[k]}, ${s.bars} bar${s.bars === 1 ? '' : 's'})`] : []));
+  if (thin.length === 0) return null;
+  return `${thin.join(', ')}: fewer than 2 training bars on the most likely state path, so no volatility or label evidence; fewer --states or more data`;
 }

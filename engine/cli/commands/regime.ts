@@ -13,7 +13,7 @@ import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory
 import { ensureOutputFile } from '../output-paths.js';
 import {
   DEFAULT_FEATURE_SPEC, RegimeModelRegistry, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile, repeatedLabelsNote,
-  featureVariances, trainRegimeModel, writeRegimeModelFile, type HmmCoreExports, type RegimeModelRecord,
+  featureVariances, thinStatesNote, trainRegimeModel, writeRegimeModelFile, type HmmCoreExports, type RegimeModelRecord,
 } from '../../regime/index.js';
 
 interface FitFlags {
@@ -123,6 +123,8 @@ async function runFit(flags: FitFlags): Promise<void> {
   log(`${flags.out}: ${record.model.states} states (${record.labels.join(', ')}), ${features.rows} rows, log-likelihood ${record.logLikelihood.toFixed(3)}, ${record.fit.iterations} iterations`);
   const repeated = repeatedLabelsNote(record.labels, record.stateStatistics);
   if (repeated !== null) log(`${flags.out}: ${repeated}`);
+  const thin = thinStatesNote(record.labels, record.stateStatistics);
+  if (thin !== null) log(`${flags.out}: ${thin}`);
   if (flags.registry && flags.name) {
     const registry = RegimeModelRegistry.open(flags.registry);
     try {
