@@ -137,6 +137,22 @@ describe('webhooks', () => {
     expect(notifier.counters).toMatchObject({ delivered: 1, retried: 1, failed: 0 });
   });
 
+  it('says in the log which events were lost (given up, queue overflow, pending at close), naming the hook by origin only', async () => {
+    const down = await receiver(() => 503);
+    const lines: string[] = [];
+    const secretPath = `${down.url}/T0001/B0002/s3cr3tpath?token=s3cr3tquery`;
+    const origin = new URL(down.url).origin;
+    const notifier = new WebhookNotifier([{ url: secretPath, events: ['killSwitch', 'fill'] }], { backoffMs: 5, maxAttempts: 2, queueLimit: 2, log: (line) => lines.push(line) });
+    notifier.notify('killSwitch', { tripped: true });
+    await notifier.idle();
+    expect(lines, 'the give-up, with the last failure').toEqual([`webhook ${origin}/…: gave up on a killSwitch event after 2 attempts (last: HTTP 503)`]);
+    for (let n = 0; n < 4; n++) notifier.notify('fill', { n });
+    expect(lines.filter((l) => l.includes('dropping the oldest')), 'the overflow, said once').toHaveLength(1);
+    notifier.close();
+    expect(lines.at(-1)).toMatch(new RegExp(`^webhook ${origin.replace(/[.]/g, '\\.')}/…: \\d events? \\(fill\\) not delivered before the session stopped$`));
+    expect(lines.join('\n'), 'the path and query of the hook (its secret) are never logged').not.toMatch(/s3cr3t/);
+  });
+
   it('rejects a bad configuration naming the entry, field and value', () => {
     expect(() => checkWebhookConfigs([{ url: 'ftp://x', events: ['fill'] }])).toThrow('`monitoring.webhooks[0].url` must be an http(s) URL, was "ftp://x"');
     expect(() => checkWebhookConfigs([{ url: 'http://127.0.0.1/', events: ['fills'] }])).toThrow(/`monitoring.webhooks\[0\].events` entries must be one of killSwitch, fill, riskDenial, modelAlert, feedHealth, was "fills"/);

@@ -106,13 +106,16 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
   let host: EngineHost | undefined;
   let sessionModel: SessionModel | null = null;
   const symbols = plans.map((p) => p.symbol);
-  const webhooks = config.monitoring.webhooks.length > 0 ? new SessionWebhooks(config.monitoring, symbols) : null;
+  const webhooks = config.monitoring.webhooks.length > 0 ? new SessionWebhooks(config.monitoring, symbols, log) : null;
   const stopWatchingKillSwitch = webhooks?.watchKillSwitch(source);
   /** Gives queued webhook events up to 2 s to go out, then stops delivery. */
   const closeWebhooks = async (): Promise<void> => {
     if (!webhooks) return;
     stopWatchingKillSwitch?.();
-    await Promise.race([webhooks.idle(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    // A held (not unref'd) timer: it keeps the process alive for the grace, so the notifier's retries (unref'd) can fire.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([webhooks.idle(), new Promise((resolve) => (grace = setTimeout(resolve, 2000)))]);
+    clearTimeout(grace);
     webhooks.close();
   };
   const publishModels = (): void => {

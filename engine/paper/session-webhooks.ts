@@ -15,8 +15,9 @@ export class SessionWebhooks {
   private readonly notifier: WebhookNotifier;
   private tripped = false;
 
-  constructor(config: MonitoringConfig, private readonly symbols: readonly string[]) {
-    this.notifier = new WebhookNotifier(config.webhooks.map((hook) => ({ url: hook.url, events: hook.events, ...(hook.secret ? { secret: hook.secret } : {}) })));
+  /** `log`: where events that could not be delivered are reported (the session's log). */
+  constructor(config: MonitoringConfig, private readonly symbols: readonly string[], log?: (line: string) => void) {
+    this.notifier = new WebhookNotifier(config.webhooks.map((hook) => ({ url: hook.url, events: hook.events, ...(hook.secret ? { secret: hook.secret } : {}) })), log ? { log } : {});
   }
 
   /** The drain's listeners: each fill and each risk record. */

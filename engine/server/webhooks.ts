@@ -10,6 +10,10 @@
 // Redirects are not followed: fetch would turn a POST answered by 301/302/303 into a GET
 // without the event (which the new location answers 200) and would send the signed body to
 // wherever a 307/308 points; a redirect is a failure like a non-2xx.
+// What is lost is said through `log` (the session's stderr): an event given up after its
+// attempts (with the last failure), a queue that overflowed (once until it empties) and events
+// still queued at close. Hooks are named by origin only: a URL's path and query often hold the
+// receiver's secret (Slack and similar hooks).
 import { createHmac } from 'node:crypto';
 
 export const WEBHOOK_EVENTS = ['killSwitch', 'fill', 'riskDenial', 'modelAlert', 'feedHealth'] as const;
@@ -33,6 +37,8 @@ export interface WebhookOptions {
   maxBackoffMs?: number;
   /** One POST's timeout, ms. Default 10,000. */
   timeoutMs?: number;
+  /** Where lost events are reported (one line each; the session's log). Default: nowhere. */
+  log?: (line: string) => void;
 }
 
 export interface WebhookCounters {
@@ -85,30 +91,47 @@ export function retryAfterMs(value: string | null, nowMs: number = Date.now()): 
 interface PostOutcome {
   ok: boolean;
   retryAfterMs: number | null;
+  /** Why it failed: 'HTTP 503', 'redirect 302', a network error's code. */
+  why: string;
 }
 
 interface Pending {
+  event: WebhookEvent;
   body: string;
   attempts: number;
+}
+
+/** A hook's URL as it may be logged: its origin only (the path and query may hold its secret). */
+export function webhookLogName(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}/…`;
 }
 
 class HookQueue {
   readonly queue: Pending[] = [];
   sending = false;
   timer: NodeJS.Timeout | null = null;
-  constructor(readonly config: WebhookConfig) {}
+  /** The queue overflowed and has not emptied since (the overflow is reported once). */
+  overflowing = false;
+  readonly logName: string;
+  constructor(readonly config: WebhookConfig) {
+    this.logName = webhookLogName(config.url);
+  }
 }
 
 export class WebhookNotifier {
   readonly counters: WebhookCounters = { delivered: 0, retried: 0, failed: 0, droppedQueueFull: 0 };
   private readonly hooks: HookQueue[];
-  private readonly limits: Required<WebhookOptions>;
+  private readonly limits: Required<Omit<WebhookOptions, 'log'>>;
+  private readonly log: (line: string) => void;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(configs: readonly WebhookConfig[], options: WebhookOptions = {}) {
     this.hooks = checkWebhookConfigs(configs).map((config) => new HookQueue(config));
-    this.limits = { queueLimit: 1000, maxAttempts: 5, backoffMs: 500, maxBackoffMs: 30_000, timeoutMs: 10_000, ...options };
+    const { log, ...limits } = options;
+    this.log = log ?? (() => {});
+    this.limits = { queueLimit: 1000, maxAttempts: 5, backoffMs: 500, maxBackoffMs: 30_000, timeoutMs: 10_000, ...limits };
     if (!Number.isSafeInteger(this.limits.queueLimit) || this.limits.queueLimit < 1) throw new RangeError(`\`queueLimit\` must be an integer >= 1, was ${this.limits.queueLimit}`);
   }
 
@@ -122,8 +145,10 @@ export class WebhookNotifier {
       if (hook.queue.length >= this.limits.queueLimit) {
         hook.queue.shift();
         this.counters.droppedQueueFull++;
+        if (!hook.overflowing) this.log(`webhook ${hook.logName}: ${this.limits.queueLimit} events queued undelivered; dropping the oldest until the receiver catches up`);
+        hook.overflowing = true;
       }
-      hook.queue.push({ body, attempts: 0 });
+      hook.queue.push({ event, body, attempts: 0 });
       this.pump(hook);
     }
   }
@@ -136,9 +161,11 @@ export class WebhookNotifier {
 
   /** Stops delivering: pending events are dropped, retries cancelled. */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     for (const hook of this.hooks) {
       if (hook.timer) clearTimeout(hook.timer);
+      if (hook.queue.length > 0) this.log(`webhook ${hook.logName}: ${hook.queue.length} event${hook.queue.length === 1 ? '' : 's'} (${[...new Set(hook.queue.map((p) => p.event))].join(', ')}) not delivered before the session stopped`);
       hook.queue.length = 0;
     }
     this.settle();
@@ -156,9 +183,12 @@ export class WebhookNotifier {
   private pump(hook: HookQueue): void {
     if (hook.sending || hook.timer !== null || this.closed) return;
     const next = hook.queue[0];
-    if (!next) return this.settle();
+    if (!next) {
+      hook.overflowing = false;
+      return this.settle();
+    }
     hook.sending = true;
-    void this.post(hook.config, next.body).then(({ ok, retryAfterMs: askedMs }) => {
+    void this.post(hook.config, next.body).then(({ ok, retryAfterMs: askedMs, why }) => {
       hook.sending = false;
       if (this.closed) return this.settle();
       next.attempts++;
@@ -167,6 +197,7 @@ export class WebhookNotifier {
         if (hook.queue[0] === next) hook.queue.shift();
       } else if (next.attempts >= this.limits.maxAttempts) {
         this.counters.failed++;
+        this.log(`webhook ${hook.logName}: gave up on a ${next.event} event after ${next.attempts} attempt${next.attempts === 1 ? '' : 's'} (last: ${why})`);
         if (hook.queue[0] === next) hook.queue.shift();
       } else {
         this.counters.retried++;
@@ -190,9 +221,12 @@ export class WebhookNotifier {
       const response = await fetch(config.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.limits.timeoutMs) });
       await response.arrayBuffer().catch(() => undefined);
       const throttled = response.status === 429 || response.status === 503;
-      return { ok: response.ok, retryAfterMs: throttled ? retryAfterMs(response.headers.get('retry-after')) : null };
-    } catch {
-      return { ok: false, retryAfterMs: null };
+      const why = response.ok ? '' : response.status >= 300 && response.status < 400 ? `redirect ${response.status} (not followed)` : `HTTP ${response.status}`;
+      return { ok: response.ok, retryAfterMs: throttled ? retryAfterMs(response.headers.get('retry-after')) : null, why };
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const name = (error as Error).name;
+      return { ok: false, retryAfterMs: null, why: name === 'TimeoutError' ? `no answer in ${this.limits.timeoutMs} ms` : cause ?? (error as Error).message };
     }
   }
 }

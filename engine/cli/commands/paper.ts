@@ -103,7 +103,7 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
     drainAndStop: async () => {
       session.stop();
       await summarised?.catch(() => {});
-      await session.server?.close();
+      await session.close(); // the webhooks' grace to deliver, then the server
     },
     describeForcedExit: () => 'the paper session was interrupted before its summary was printed.',
   });
@@ -121,20 +121,20 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
     run = await summarised;
   } catch (error) {
     shutdown.dispose();
-    await session.server?.close();
+    await session.close();
     throw userFacing(error);
   }
   if (shutdown.draining) return; // the signal handler exits with 130/143 once the server is closed
   shutdown.dispose();
   if (run.stoppedEarly) process.exitCode = 130;
-  if (!session.server) return;
+  // Queued webhook events (a retry waiting on its backoff) get their grace before the process ends.
+  if (!session.server) return void (await session.close());
   process.stdout.write(`the run is over; the dashboard keeps serving at ${session.dashboardUrl} (Ctrl-C to stop)\n`);
-  const server = session.server;
   await new Promise<void>((resolve) => {
     const onSignal = (): void => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      void server.close().then(() => resolve());
+      void session.close().then(() => resolve());
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
