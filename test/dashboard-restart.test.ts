@@ -22,6 +22,8 @@ const START_NS = 1_713_229_200_000_000_000n; // 2024-04-16 01:00 UTC, the bundle
 interface DashboardStats {
   connected: boolean;
   fills: number;
+  stopLossHits: number;
+  toasts: number;
   reconnects: number;
   equityPoints: number;
 }
@@ -35,19 +37,20 @@ function state(equity: number): StateView {
   return { mode: 'paper', equity, cash: equity, equityHighWaterMark: equity, realizedPnl: 0, unrealizedPnl: 0, positions: [{ instrumentId: 0, symbol: 'BTCUSDT', quantity: 0, averagePrice: 0, markPrice: 64000, unrealizedPnl: 0, realizedPnl: 0 }] };
 }
 
-function fill(orderId: number, price: number, timeNs: bigint): FillViewData {
+function fill(orderId: number, price: number, timeNs: bigint, rule = 'STRATEGY'): FillViewData {
   return {
-    orderId: BigInt(orderId), clientOrderId: String(orderId), venueOrderId: `v${orderId}`, tradeId: String(orderId), instrumentId: 0, side: 'buy', price,
-    quantity: 0.5, fee: 1, feeCurrency: 'USDT', liquidity: 'taker', timeNs, rule: 'STRATEGY',
+    orderId: BigInt(orderId), clientOrderId: String(orderId), venueOrderId: `v${orderId}`, tradeId: String(orderId), instrumentId: 0, side: rule === 'STRATEGY' ? 'buy' : 'sell', price,
+    quantity: 0.5, fee: 1, feeCurrency: 'USDT', liquidity: 'taker', timeNs, rule,
   };
 }
 
 /** A paper session's state server as the dashboard sees it: the state topic and its fills, on `port`. */
-async function session(port: number, firstFillPrice: number): Promise<{ server: StateServer; source: PushStateSource }> {
+async function session(port: number, firstFillPrice: number, moreFills: FillViewData[] = []): Promise<{ server: StateServer; source: PushStateSource }> {
   const source = new PushStateSource();
   const server = await startStateServer({ source, port, staticFiles: dashboardMounts(ROOT) });
   source.publish('state', state(100_000), START_NS);
   source.publish('fills', { fills: [fill(1, firstFillPrice, START_NS)] }, START_NS); // kept in the server's backlog
+  for (const more of moreFills) source.publish('fills', { fills: [more] }, more.timeNs);
   return { server, source };
 }
 
@@ -108,5 +111,26 @@ describe('the dashboard across a state server restart', () => {
     const charted = await until(page, (s) => s.equityPoints >= 3, 'the new session\'s equity on the chart');
     expect(charted.equityPoints, 'the new session\'s three points (its start, an hour and two hours later)').toBe(3);
     expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it.runIf(haveChromium)('toasts a stop-loss hit that happened while the page was disconnected (it arrives in the backfill)', async () => {
+    const port = await freePort();
+    let first: { server: StateServer; source: PushStateSource } | null = await session(port, 64_000);
+    cleanups.push(() => first?.server.close());
+    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    cleanups.push(() => browser.close());
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await until(page, (s) => s.connected && s.fills === 1, 'the first fill');
+    await first.server.close();
+    first = null;
+    // While the page was away: the position opened and its stop was hit.
+    const second = await session(port, 3_100, [fill(2, 2_950, START_NS + 3_600_000_000_000n, 'STOP')]);
+    cleanups.push(() => second.server.close());
+    const after = await until(page, (s) => s.reconnects === 1 && s.fills >= 2, 'the backfilled fills');
+    expect(after.stopLossHits, 'the stop-loss hit is toasted, not only counted among the backfilled fills').toBe(1);
+    const toasts = await page.$$eval('#toasts .toast[data-kind="stop-loss"]', (els) => els.map((el) => el.textContent ?? ''));
+    expect(toasts).toHaveLength(1);
+    expect(toasts[0]).toMatch(/stop-loss hit.*SELL 0\.5 BTCUSDT @ 2,950\.00/);
   }, 60_000);
 });

@@ -17,6 +17,8 @@
 // Each order and fill carries the rule that made the order (engine/orders OrderRuleName): a fill
 // of a STOP, ATR_STOP or TRAILING_STOP order is a critical "stop-loss hit" toast of its own (kind
 // 'stop-loss'); a TARGET_n or MAX_HOLD fill is an info in the bell; other fills toast as fills.
+// Fills that come in a backfill (after a reconnect or a gap) are one bell entry, except stop-loss
+// hits, which toast each as they would have live.
 // Feed health (the `health` topic): each instrument's feed condition and the policy action it
 // draws; a feed going degraded is a warning in the bell, its recovery an info.
 // `window.__dashboard` counts what tests look for.
@@ -304,6 +306,12 @@ const handlers = {
         ? `fill: ${f.side} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`
         : `${plain.length} fills, last ${f.side} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`, { critical: true, kind: 'fill' });
     } else if (context.backfill) {
+      // A stop-loss hit while the page was away (a reconnect, a gap) is as critical as a live one: it toasts too.
+      for (const f of [...fresh].reverse()) {
+        if (!STOP_RULES.has(f.rule)) continue;
+        stats.stopLossHits += 1;
+        notify(`stop-loss hit (while disconnected): ${fillWords(f)} (${ruleWords(f.rule)})`, { critical: true, kind: 'stop-loss' });
+      }
       notify(`${fresh.length} fills backfilled after the reconnect`);
     }
   },
