@@ -158,5 +158,14 @@ describe('webhooks', () => {
     expect(() => checkWebhookConfigs([{ url: 'http://127.0.0.1/', events: ['fills'] }])).toThrow(/`monitoring.webhooks\[0\].events` entries must be one of killSwitch, fill, riskDenial, modelAlert, feedHealth, was "fills"/);
     expect(() => checkWebhookConfigs([{ url: 'http://127.0.0.1/', events: ['fill'], secret: 'short' }])).toThrow(/secret` must be a string of at least 16 characters, was 5 characters/);
     expect(() => checkWebhookConfigs([{ url: 'http://127.0.0.1/', events: ['fill'], retries: 3 }])).toThrow(/`monitoring.webhooks\[0\].retries` is not a webhook field/);
+    // fetch refuses a URL with credentials: every POST of such a hook would fail. Refused up front, without echoing the password.
+    let refused: Error | undefined;
+    try {
+      checkWebhookConfigs([{ url: 'https://alerts:hunter2pass@hooks.example/in', events: ['killSwitch'] }]);
+    } catch (error) {
+      refused = error as Error;
+    }
+    expect(refused?.message).toMatch(/^`monitoring.webhooks\[0\].url` must not hold credentials \(user:password@\)/);
+    expect(refused?.message).not.toContain('hunter2pass');
   });
 });

@@ -71,6 +71,8 @@ export function checkWebhookConfigs(value: unknown, where = 'monitoring.webhooks
       throw new RangeError(`\`${at}.url\` must be an http(s) URL, was ${JSON.stringify(url)}`);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new RangeError(`\`${at}.url\` must be an http(s) URL, was ${JSON.stringify(url)}`);
+    // fetch refuses a URL with credentials, so every POST would fail; the message never repeats the password.
+    if (parsed.username !== '' || parsed.password !== '') throw new RangeError(`\`${at}.url\` must not hold credentials (user:password@), was ${JSON.stringify(webhookLogName(parsed.toString()))}: fetch refuses such URLs; authenticate the receiver with \`secret\` (the signature header) or a token in the path`);
     if (!Array.isArray(events) || events.length === 0) throw new RangeError(`\`${at}.events\` must be a non-empty list of ${WEBHOOK_EVENTS.join(', ')}, was ${JSON.stringify(events)}`);
     for (const event of events) if (!WEBHOOK_EVENTS.includes(event as WebhookEvent)) throw new RangeError(`\`${at}.events\` entries must be one of ${WEBHOOK_EVENTS.join(', ')}, was ${JSON.stringify(event)}`);
     if (secret !== undefined && secret !== null && (typeof secret !== 'string' || secret.length < 16)) throw new RangeError(`\`${at}.secret\` must be a string of at least 16 characters, was ${typeof secret === 'string' ? `${secret.length} characters` : JSON.stringify(secret)}`);
@@ -226,7 +228,9 @@ export class WebhookNotifier {
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
       const name = (error as Error).name;
-      return { ok: false, retryAfterMs: null, why: name === 'TimeoutError' ? `no answer in ${this.limits.timeoutMs} ms` : cause ?? (error as Error).message };
+      // A message may quote the URL (with its path and query): only its origin is said.
+      const message = (error as Error).message.split(config.url).join(webhookLogName(config.url));
+      return { ok: false, retryAfterMs: null, why: name === 'TimeoutError' ? `no answer in ${this.limits.timeoutMs} ms` : cause ?? message };
     }
   }
 }
