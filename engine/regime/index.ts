@@ -17,3 +17,4 @@ export { featureDataHash, parseRegimeModelJson, readRegimeModelFile, regimeModel
 export { RegimeModelRegistry, type RegimeModelEntry } from './regime-model-registry.js';
 export { trainRegimeModel, type TrainOptions } from './train-regime-model.js';
 export { simulateGaussianHmm } from './simulate-gaussian-hmm.js';
+export { barGapsNote, findBarGaps, type BarGaps } from './bar-gaps.js';

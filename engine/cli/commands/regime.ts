@@ -2,7 +2,7 @@
 // features of a bar CSV (saved as a JSON model file and, with --registry, as a new version
 // in the LMDB registry), and run a saved model's forward filter in the WASM core over a bar
 // CSV, writing per bar: time_ns, p0..p(K-1), the published label and the log-likelihood
-// increment.
+// increment. Both say when the file has gaps (bar-gaps.ts): a return across one counts as one bar's.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command } from 'commander';
@@ -12,7 +12,7 @@ import { compileCore, createSharedMemory, instantiateCore } from '../../core/was
 import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory-map.js';
 import { ensureOutputFile } from '../output-paths.js';
 import {
-  DEFAULT_FEATURE_SPEC, RegimeModelRegistry, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile, repeatedLabelsNote,
+  DEFAULT_FEATURE_SPEC, RegimeModelRegistry, barGapsNote, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile, repeatedLabelsNote,
   featureVariances, thinStatesNote, trainRegimeModel, writeRegimeModelFile, type HmmCoreExports, type RegimeModelRecord,
 } from '../../regime/index.js';
 
@@ -110,6 +110,8 @@ async function runFit(flags: FitFlags): Promise<void> {
   } as const;
   const spec = flags.features.split(',').map((t) => t.trim());
   const { series } = await loadBarFiles([flags.in], { onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone }, log);
+  const gaps = barGapsNote(series[0]);
+  if (gaps !== null) log(`${flags.in}: ${gaps}`);
   const features = userErrors('--features', () => buildRegimeFeatures(series[0], spec));
   if (features.rows < Math.max(2, options.states)) throw new UserFacingError(`${flags.in}: ${features.rows} bars left after the features' warm-up; need at least ${Math.max(2, options.states)}`);
   // A feature that never varies tells no state from another: the fit would only split noise in the others.
@@ -152,6 +154,8 @@ async function runFilter(flags: FilterFlags): Promise<void> {
   ensureOutputFile('--out', flags.out, [flags.in]);
   const record = loadModel(flags);
   const { series } = await loadBarFiles([flags.in], { onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone }, log);
+  const gaps = barGapsNote(series[0]);
+  if (gaps !== null) log(`${flags.in}: ${gaps}`);
   const features = buildRegimeFeatures(series[0], record.featureSpec);
   const K = record.model.states;
   const d = record.model.features;
