@@ -530,6 +530,36 @@ describe('quantflow watch', () => {
     expect(stderr, 'no stack trace of an unhandled EPIPE').not.toMatch(/EPIPE|Unhandled|at /);
   });
 
+  it('names the instrument of each fill it prints (and the rule of an exit), which the fills topic carries only as an id', async () => {
+    const { Command } = await import('commander');
+    const { registerWatchCommand } = await import('../engine/cli/commands/watch.js');
+    const source = new PushStateSource();
+    source.publish('state', state(42, 2));
+    const srv = await server({ source });
+    source.publish('fills', { fills: [{ ...fill(1), instrumentId: 1, rule: 'STOP' }] });
+    const program = new Command().exitOverride();
+    registerWatchCommand(program);
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      if (typeof chunk === 'string' && chunk.startsWith('fills #')) lines.push(chunk.trim());
+      else write(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      const running = program.parseAsync(['node', 'quantflow', 'watch', 'fills', '--url', srv.url]);
+      await until(() => lines.length === 1, 'the snapshot line');
+      source.publish('fills', { fills: [{ ...fill(2), instrumentId: 0, rule: 'STRATEGY' }] });
+      await until(() => lines.length === 2, 'the delta line');
+      process.emit('SIGINT');
+      await running;
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(lines[0]).toBe('fills #1 snapshot: order 1 SYM1 buy 1 @ 101 fee 0.01 (taker, trade t1, STOP)');
+    expect(lines[1]).toBe('fills #2 delta: order 2 SYM0 sell 1 @ 102 fee 0.01 (taker, trade t2)');
+  });
+
   it('prints the live stream of a topic as JSON lines until interrupted', async () => {
     const { Command } = await import('commander');
     const { registerWatchCommand } = await import('../engine/cli/commands/watch.js');

@@ -1,6 +1,8 @@
 // `quantflow watch TOPIC`: prints a state server's live stream of one topic (state, orders,
 // fills, signals, regime, risk, latency, health) through the client library: the Snapshot, then
 // each delta, one line each (`--json`: one JSON document per line, 64-bit integers as strings).
+// A fill names its instrument's symbol (learnt from the state topic, which watching fills also
+// follows quietly; `#id` until known) and the rule of its order when it is an exit (a stop-loss).
 // It reconnects when the server drops it (fills resume from the last sequence seen) and runs
 // until interrupted; a server that cannot be reached at the start is an error. When its output
 // is closed (`quantflow watch fills | head -5`) it stops watching and exits with status 0.
@@ -14,8 +16,8 @@ function json(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-/** One human line per update. */
-export function describeUpdate(update: TopicUpdate): string {
+/** One human line per update; `symbols`: instrument id to symbol (fills carry only the id). */
+export function describeUpdate(update: TopicUpdate, symbols: ReadonlyMap<number, string> = new Map()): string {
   const head = `${update.topic} #${update.sequence} ${update.kind}`;
   const p = update.payload as unknown as Record<string, unknown>;
   switch (update.topic) {
@@ -27,7 +29,10 @@ export function describeUpdate(update: TopicUpdate): string {
     case 'fills': {
       const fills = (update.payload as TopicUpdate<'fills'>['payload']).fills;
       if (fills.length === 0) return `${head}: no fills`;
-      return fills.map((f) => `${head}: order ${f.orderId} ${f.side} ${f.quantity} @ ${f.price} fee ${f.fee} (${f.liquidity}, trade ${f.tradeId})`).join('\n');
+      return fills.map((f) => {
+        const exit = f.rule && f.rule !== 'STRATEGY' ? `, ${f.rule}` : '';
+        return `${head}: order ${f.orderId} ${symbols.get(f.instrumentId) ?? `#${f.instrumentId}`} ${f.side} ${f.quantity} @ ${f.price} fee ${f.fee} (${f.liquidity}, trade ${f.tradeId}${exit})`;
+      }).join('\n');
     }
     case 'orders': {
       const orders = (update.payload as TopicUpdate<'orders'>['payload']).orders;
@@ -75,8 +80,15 @@ export function registerWatchCommand(program: Command): void {
         throw new UserFacingError(`cannot reach the state server at ${flags.url}: ${(error as Error).message}`);
       }
       let outputOpen = true;
+      const symbols = new Map<number, string>();
+      // Subscribed first, so its Snapshot (every instrument's symbol) comes before the fills'.
+      if (topic === 'fills' && !flags.json) {
+        client.subscribe('state', (update) => {
+          for (const p of update.payload.positions) symbols.set(p.instrumentId, p.symbol);
+        });
+      }
       client.subscribe(topic, (update) => {
-        if (outputOpen) process.stdout.write(`${flags.json ? json(update) : describeUpdate(update)}\n`);
+        if (outputOpen) process.stdout.write(`${flags.json ? json(update) : describeUpdate(update, symbols)}\n`);
       });
       await new Promise<void>((resolve) => {
         let stopping = false;
