@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIGNATURE_HEADER, WebhookNotifier, checkWebhookConfigs } from '../engine/server/index.js';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, WebhookNotifier, checkWebhookConfigs } from '../engine/server/index.js';
 
 interface Received {
   body: string;
@@ -67,13 +67,18 @@ describe('webhooks', () => {
     expect(hook.received[0].headers[SIGNATURE_HEADER]).toBeUndefined();
   });
 
-  it('retries after a 500 with backoff and delivers in order', async () => {
+  it('retries after a 500 with backoff and delivers in order, each event with one delivery id across its attempts', async () => {
     const hook = await receiver((_, index) => (index < 2 ? 500 : 200));
     const notifier = new WebhookNotifier([{ url: hook.url, events: ['riskDenial'] }], { backoffMs: 20, maxAttempts: 5 });
     notifier.notify('riskDenial', { n: 1 });
     notifier.notify('riskDenial', { n: 2 });
     await notifier.idle();
     expect(hook.received.map((r) => JSON.parse(r.body).data.n), 'the first event twice refused, then each delivered in order').toEqual([1, 1, 1, 2]);
+    // A receiver tells a retry of an event it already processed (its answer lost or late) by the delivery id.
+    const ids = hook.received.map((r) => r.headers[DELIVERY_HEADER]);
+    expect(ids[0], 'each POST carries a delivery id').toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids.slice(0, 3), 'the same on every attempt of one event').toEqual([ids[0], ids[0], ids[0]]);
+    expect(ids[3], 'another for the next event').not.toBe(ids[0]);
     expect(notifier.counters).toMatchObject({ delivered: 2, retried: 2, failed: 0 });
   });
 

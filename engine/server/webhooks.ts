@@ -1,6 +1,9 @@
 // Outgoing webhooks (config `monitoring.webhooks`): critical events POSTed as JSON to each hook
 // that subscribed to their kind (killSwitch, fill, riskDenial, modelAlert, feedHealth). With a
 // `secret`, the body is signed: `X-QuantFlow-Signature: sha256=<hex HMAC-SHA256 of the body>`.
+// Each event carries `X-QuantFlow-Delivery: <id>`, the same on every attempt and different for
+// every event: a receiver that answered too late (the POST timed out here but was processed
+// there) gets the retry as a duplicate it can recognise and drop.
 // `notify` only enqueues and returns: delivery runs on the I/O thread's event loop, so the engine
 // never waits for a receiver. Each hook has a bounded queue (when full the oldest event is
 // dropped and counted) and delivers one event at a time, in order; a failure (network error,
@@ -14,7 +17,7 @@
 // attempts (with the last failure), a queue that overflowed (once until it empties) and events
 // still queued at close. Hooks are named by origin only: a URL's path and query often hold the
 // receiver's secret (Slack and similar hooks).
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
 export const WEBHOOK_EVENTS = ['killSwitch', 'fill', 'riskDenial', 'modelAlert', 'feedHealth'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -49,6 +52,7 @@ export interface WebhookCounters {
 }
 
 export const SIGNATURE_HEADER = 'x-quantflow-signature';
+export const DELIVERY_HEADER = 'x-quantflow-delivery';
 
 /** The signature header's value for `body` under `secret`. */
 export function webhookSignature(body: string, secret: string): string {
@@ -98,6 +102,8 @@ interface PostOutcome {
 }
 
 interface Pending {
+  /** The delivery id (DELIVERY_HEADER): one per event and hook, kept across retries. */
+  id: string;
   event: WebhookEvent;
   body: string;
   attempts: number;
@@ -150,7 +156,7 @@ export class WebhookNotifier {
         if (!hook.overflowing) this.log(`webhook ${hook.logName}: ${this.limits.queueLimit} events queued undelivered; dropping the oldest until the receiver catches up`);
         hook.overflowing = true;
       }
-      hook.queue.push({ event, body, attempts: 0 });
+      hook.queue.push({ id: randomUUID(), event, body, attempts: 0 });
       this.pump(hook);
     }
   }
@@ -190,7 +196,7 @@ export class WebhookNotifier {
       return this.settle();
     }
     hook.sending = true;
-    void this.post(hook.config, next.body).then(({ ok, retryAfterMs: askedMs, why }) => {
+    void this.post(hook.config, next.body, next.id).then(({ ok, retryAfterMs: askedMs, why }) => {
       hook.sending = false;
       if (this.closed) return this.settle();
       next.attempts++;
@@ -216,8 +222,8 @@ export class WebhookNotifier {
     });
   }
 
-  private async post(config: WebhookConfig, body: string): Promise<PostOutcome> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'quantflow-webhooks' };
+  private async post(config: WebhookConfig, body: string, deliveryId: string): Promise<PostOutcome> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'quantflow-webhooks', [DELIVERY_HEADER]: deliveryId };
     if (config.secret) headers[SIGNATURE_HEADER] = webhookSignature(body, config.secret);
     try {
       const response = await fetch(config.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.limits.timeoutMs) });
