@@ -560,6 +560,38 @@ describe('quantflow watch', () => {
     expect(lines[1]).toBe('fills #2 delta: order 2 SYM0 sell 1 @ 102 fee 0.01 (taker, trade t2)');
   });
 
+  it('says on stderr when the fills backfill after a reconnect is partial (the server restarted): fills may be missing', async () => {
+    const { Command } = await import('commander');
+    const { registerWatchCommand } = await import('../engine/cli/commands/watch.js');
+    const port = await freePort();
+    const first = await startStateServer({ source: new PushStateSource(), port });
+    cleanups.push(() => first.close());
+    const program = new Command().exitOverride();
+    registerWatchCommand(program);
+    const out: string[] = [];
+    const err: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const writeErr = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((chunk: string | Uint8Array) => (typeof chunk === 'string' && chunk.startsWith('fills #') ? out.push(chunk.trim()) : write(chunk), true)) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (typeof chunk === 'string' && chunk.startsWith('quantflow watch:') ? err.push(chunk.trim()) : writeErr(chunk), true)) as typeof process.stderr.write;
+    try {
+      const running = program.parseAsync(['node', 'quantflow', 'watch', 'fills', '--url', first.url]);
+      await until(() => out.length === 1, 'the first server\'s fills snapshot');
+      await first.close();
+      await until(() => err.some((line) => line.includes('reconnecting')), 'the reconnect attempts');
+      const secondSource = new PushStateSource();
+      await server({ source: secondSource, port });
+      secondSource.publish('fills', { fills: [fill(7)] });
+      await until(() => out.length === 2, 'the restarted server\'s fills', 20_000);
+      process.emit('SIGINT');
+      await running;
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = writeErr;
+    }
+    expect(err.filter((line) => /fills: the server's backlog does not cover the time away .* may be missing/.test(line)), err.join('\n')).toHaveLength(1);
+  }, 30_000);
+
   it('prints the live stream of a topic as JSON lines until interrupted', async () => {
     const { Command } = await import('commander');
     const { registerWatchCommand } = await import('../engine/cli/commands/watch.js');

@@ -3,6 +3,7 @@
 // each delta, one line each (`--json`: one JSON document per line, 64-bit integers as strings).
 // A fill names its instrument's symbol (learnt from the state topic, which watching fills also
 // follows quietly; `#id` until known) and the rule of its order when it is an exit (a stop-loss).
+// A reconnect whose fills backfill is partial says so on stderr: some fills may be missing.
 // It reconnects when the server drops it (fills resume from the last sequence seen) and runs
 // until interrupted; a server that cannot be reached at the start is an error. When its output
 // is closed (`quantflow watch fills | head -5`) it stops watching and exits with status 0.
@@ -50,6 +51,9 @@ function describeEvent(event: ClientEvent): string | null {
     case 'reconnecting': return `reconnecting (attempt ${event.attempt}, in ${event.delayMs} ms)`;
     case 'open': return event.reconnected ? 'reconnected' : null;
     case 'gap': return `gap on ${event.topic}: expected #${event.expected}, got #${event.received}`;
+    case 'subscribed': return event.backfill === 'partial'
+      ? `${event.topic}: the server's backlog does not cover the time away (it restarted, or more fills came than it keeps): fills made meanwhile may be missing above`
+      : null;
     case 'server-error': return `server error (${event.code}): ${event.message}`;
     case 'decode-error': return `undecodable frame: ${event.message}`;
     default: return null;
