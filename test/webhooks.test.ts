@@ -97,10 +97,11 @@ describe('webhooks', () => {
     notifier.notify('fill', { n: 0 });
     while (hook.stalled.length === 0) await new Promise((r) => setTimeout(r, 5));
     for (let n = 1; n <= 10; n++) notifier.notify('fill', { n });
-    expect(notifier.counters.droppedQueueFull, 'in flight n=0 then 10 more into a queue of 3').toBe(8);
+    expect(notifier.counters.droppedQueueFull, 'in flight n=0 (it counts: undelivered) then 10 more into a queue of 3').toBe(8);
     hook.stalled[0].writeHead(200).end();
     await notifier.idle();
-    expect(hook.received.map((r) => JSON.parse(r.body).data.n), 'the newest events are kept').toEqual([0, 8, 9, 10]);
+    expect(hook.received.map((r) => JSON.parse(r.body).data.n), 'the event in flight is never dropped; the newest are kept').toEqual([0, 9, 10]);
+    expect(notifier.counters.delivered + notifier.counters.droppedQueueFull, 'each of the 11 events delivered or dropped, never both').toBe(11);
   });
 
   it('never counts a redirect as delivered: a 302 would have become a GET without the event', async () => {
@@ -156,6 +157,20 @@ describe('webhooks', () => {
     notifier.close();
     expect(lines.at(-1)).toMatch(new RegExp(`^webhook ${origin.replace(/[.]/g, '\\.')}/…: \\d events? \\(fill\\) not delivered before the session stopped$`));
     expect(lines.join('\n'), 'the path and query of the hook (its secret) are never logged').not.toMatch(/s3cr3t/);
+  });
+
+  it('keeps a kill-switch trip queued when a flood of risk denials fills the queue while the receiver stalls', async () => {
+    const hook = await receiver((_, index) => (index === 0 ? null : 200));
+    const notifier = new WebhookNotifier([{ url: hook.url, events: ['fill', 'killSwitch', 'riskDenial'] }], { queueLimit: 3 });
+    notifier.notify('fill', { n: 0 });
+    while (hook.stalled.length === 0) await new Promise((r) => setTimeout(r, 5));
+    notifier.notify('killSwitch', { tripped: true });
+    for (let n = 1; n <= 20; n++) notifier.notify('riskDenial', { n }); // every order after the trip is denied
+    hook.stalled[0].writeHead(200).end();
+    await notifier.idle();
+    const events = hook.received.map((r) => JSON.parse(r.body) as { event: string; data: { n?: number } });
+    expect(events.map((e) => (e.event === 'riskDenial' ? `riskDenial ${e.data.n}` : e.event)), 'the fill in flight, the trip, the newest denial').toEqual(['fill', 'killSwitch', 'riskDenial 20']);
+    expect(notifier.counters).toMatchObject({ delivered: 3, droppedQueueFull: 19 });
   });
 
   it('rejects a bad configuration naming the entry, field and value', () => {

@@ -5,8 +5,10 @@
 // every event: a receiver that answered too late (the POST timed out here but was processed
 // there) gets the retry as a duplicate it can recognise and drop.
 // `notify` only enqueues and returns: delivery runs on the I/O thread's event loop, so the engine
-// never waits for a receiver. Each hook has a bounded queue (when full the oldest event is
-// dropped and counted) and delivers one event at a time, in order; a failure (network error,
+// never waits for a receiver. Each hook has a bounded queue and delivers one event at a time, in
+// order; when the queue is full the oldest event is dropped and counted, but never a kill-switch
+// event while another kind can go (after a trip every order is denied, and a flood of riskDenial
+// events would otherwise push the trip itself out), nor the event in flight; a failure (network error,
 // timeout, non-2xx) is retried with exponential backoff (base, doubling, capped) up to
 // `maxAttempts`, then dropped and counted as failed. A 429 or 503 with Retry-After (seconds or
 // an HTTP date) waits at least that long (at most `maxBackoffMs`) before the next attempt.
@@ -151,7 +153,7 @@ export class WebhookNotifier {
       if (!hook.config.events.includes(event)) continue;
       body ??= JSON.stringify({ event, timeNs: timeNs.toString(), data }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
       if (hook.queue.length >= this.limits.queueLimit) {
-        hook.queue.shift();
+        hook.queue.splice(this.dropIndex(hook), 1);
         this.counters.droppedQueueFull++;
         if (!hook.overflowing) this.log(`webhook ${hook.logName}: ${this.limits.queueLimit} events queued undelivered; dropping the oldest until the receiver catches up`);
         hook.overflowing = true;
@@ -177,6 +179,13 @@ export class WebhookNotifier {
       hook.queue.length = 0;
     }
     this.settle();
+  }
+
+  /** Which queued event makes room: the oldest not in flight that is not a kill-switch event, else the oldest not in flight. */
+  private dropIndex(hook: HookQueue): number {
+    const first = hook.sending && hook.queue.length > 1 ? 1 : 0;
+    for (let i = first; i < hook.queue.length; i++) if (hook.queue[i].event !== 'killSwitch') return i;
+    return first;
   }
 
   private isIdle(): boolean {
