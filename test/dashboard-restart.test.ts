@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FillViewData, StateView } from '../engine/client/index.js';
+import type { FillViewData, SignalView, StateView } from '../engine/client/index.js';
 import { PushStateSource, dashboardMounts, startStateServer, type StateServer } from '../engine/server/index.js';
 
 const CHROMIUM = '/usr/lib/chromium/chromium';
@@ -52,6 +52,14 @@ async function session(port: number, firstFillPrice: number, moreFills: FillView
   source.publish('fills', { fills: [fill(1, firstFillPrice, START_NS)] }, START_NS); // kept in the server's backlog
   for (const more of moreFills) source.publish('fills', { fills: [more] }, more.timeNs);
   return { server, source };
+}
+
+function signal(score: number, timeNs: bigint): SignalView {
+  return {
+    instrumentId: 0, strategy: 'fusion', timeframeSeconds: 3600, score, targetQuantity: 0.1, quantiles: [], timeNs, symbol: 'BTCUSDT', fusion: true,
+    regimeProbabilities: [0.2, 0.5, 0.3], experts: Array.from({ length: 5 }, () => ({ score, confidence: 0.5, weight: 0.2, present: true })),
+    confidence: 0.5, choppyScale: 1, direction: Math.sign(score), targetExposure: 0.1, price: 64_000, status: 0, orderReason: -1, orderReasonName: '', orderQuantity: 0, orderLimit: 0,
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -132,5 +140,43 @@ describe('the dashboard across a state server restart', () => {
     const toasts = await page.$$eval('#toasts .toast[data-kind="stop-loss"]', (els) => els.map((el) => el.textContent ?? ''));
     expect(toasts).toHaveLength(1);
     expect(toasts[0]).toMatch(/stop-loss hit.*SELL 0\.5 BTCUSDT @ 2,950\.00/);
+  }, 60_000);
+
+  it.runIf(haveChromium)('charts the new session\'s signals on the Signals page (its decisions are earlier than the old session\'s last)', async () => {
+    const port = await freePort();
+    const signalsSession = async (): Promise<{ server: StateServer; source: PushStateSource }> => {
+      const source = new PushStateSource();
+      const server = await startStateServer({ source, port, staticFiles: dashboardMounts(ROOT) });
+      return { server, source };
+    };
+    let first: { server: StateServer; source: PushStateSource } | null = await signalsSession();
+    cleanups.push(() => first?.server.close());
+    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    cleanups.push(() => browser.close());
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/signals.html`);
+    type SignalsStats = { connected: boolean; frames: number; instruments: Record<string, { points: number; timeNs: string }> };
+    const signalsStats = (): Promise<SignalsStats> => page.evaluate(() => (window as unknown as { __signals: SignalsStats }).__signals);
+    const waitFor = async (check: (s: SignalsStats) => boolean, what: string): Promise<SignalsStats> => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const now = await signalsStats();
+        if (check(now)) return now;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ${JSON.stringify(now)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    await waitFor((s) => s.connected, 'the page\'s connection');
+    for (let h = 0n; h < 3n; h++) first.source.publish('signals', { signals: [signal(0.1, START_NS + (10n + h) * 3_600_000_000_000n)] });
+    await waitFor((s) => s.instruments.BTCUSDT?.points === 3, 'the first session\'s three decisions');
+    await first.server.close();
+    first = null;
+    const second = await signalsSession();
+    cleanups.push(() => second.server.close());
+    await waitFor((s) => !s.connected, 'the page seeing the server go').catch(() => undefined);
+    await waitFor((s) => s.connected, 'the reconnect');
+    for (let h = 0n; h < 2n; h++) second.source.publish('signals', { signals: [signal(-0.2, START_NS + h * 3_600_000_000_000n)] });
+    const after = await waitFor((s) => s.instruments.BTCUSDT?.timeNs === String(START_NS + 3_600_000_000_000n), 'the new session\'s second decision');
+    expect(after.instruments.BTCUSDT.points, 'the new session\'s two decisions, charted from its own start').toBe(2);
   }, 60_000);
 });

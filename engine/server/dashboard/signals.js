@@ -169,4 +169,14 @@ function render(view) {
   for (const s of view.signals) renderSignal(s);
 }
 
-followTopic('signals', stats, render);
+/** A restarted server is a new session: its decisions start again at its data's start, so the old cards (and charts) go. */
+function forgetSession() {
+  for (const card of cards.values()) {
+    card.chart.remove();
+    card.section.remove();
+  }
+  cards.clear();
+  stats.instruments = {};
+}
+
+followTopic('signals', stats, render, { onNewServer: forgetSession });

@@ -1,7 +1,8 @@
 // What the one-topic dashboard pages (latency.html, model.html) share: DOM helpers, and the
 // connection that subscribes to one topic over the page's own host, hands each decoded payload
 // to the page's renderer, shows the connection state in #connection, and reconnects with
-// backoff (250 ms doubling to 5 s), subscribing again.
+// backoff (250 ms doubling to 5 s), subscribing again. A server that answers with another epoch
+// than before restarted (a new session): `onNewServer` lets the page put the old one's views away.
 import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
 
 export const $ = (id) => document.getElementById(id);
@@ -13,9 +14,13 @@ export function element(tag, className, text) {
   return el;
 }
 
-/** Follows `topic`: `render(payload)` for each frame of it; `stats.connected` tracks the socket (tests read it). */
-export function followTopic(topic, stats, render) {
+/**
+ * Follows `topic`: `render(payload)` for each frame of it; `stats.connected` tracks the socket
+ * (tests read it); `onNewServer()` runs when a reconnect reaches a restarted server, before its Snapshot.
+ */
+export function followTopic(topic, stats, render, { onNewServer } = {}) {
   let attempts = 0;
+  let epoch = null;
   const connect = () => {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`);
     ws.binaryType = 'arraybuffer';
@@ -27,7 +32,14 @@ export function followTopic(topic, stats, render) {
       ws.send(JSON.stringify({ op: 'subscribe', topic }));
     };
     ws.onmessage = (event) => {
-      if (typeof event.data === 'string') return;
+      if (typeof event.data === 'string') {
+        const reply = JSON.parse(event.data);
+        if (reply.type === 'subscribed' && typeof reply.epoch === 'string') {
+          if (epoch !== null && reply.epoch !== epoch) onNewServer?.();
+          epoch = reply.epoch;
+        }
+        return;
+      }
       const update = decodeFrame(new Uint8Array(event.data));
       if (update.topic === topic) render(update.payload);
     };
