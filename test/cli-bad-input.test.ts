@@ -125,6 +125,12 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     await refused(['regime', 'fit', '--in', folder, '--out', path.join(dir, 'r.json')], /is a directory; give a data file/);
   });
 
+  it('regime fit --states out of range names the flag and the range, before reading the data', async () => {
+    const missing = path.join(dir, 'no-such-bars.csv');
+    await refused(['regime', 'fit', '--in', missing, '--out', path.join(dir, 's.json'), '--states', '40'], /^quantflow: `--states` must be an integer in \[1, 8\], was "40"$/m);
+    await refused(['regime', 'fit', '--in', missing, '--out', path.join(dir, 's.json'), '--states', '0'], /`--states` must be an integer in \[1, 8\], was "0"/);
+  });
+
   it('watch --url at a server that is not QuantFlow\'s (the client would reconnect forever)', async () => {
     const server = createServer((_req, res) => {
       res.writeHead(404, { 'content-type': 'text/plain' });

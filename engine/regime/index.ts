@@ -1,7 +1,7 @@
 // Public API of the regime module: Gaussian HMM fitting (Baum-Welch, k-means++ restarts),
 // Viterbi decoding, the TS and WASM forward filters, state labels with hysteresis, the
 // model record (JSON) and the LMDB model registry.
-export { checkFeatureMatrix, checkGaussianHmm, type CovarianceType, type FeatureMatrix, type GaussianHmm } from './gaussian-hmm.js';
+export { MAX_STATES, checkFeatureMatrix, checkGaussianHmm, type CovarianceType, type FeatureMatrix, type GaussianHmm } from './gaussian-hmm.js';
 export { baumWelch, type BaumWelchOptions, type BaumWelchResult } from './baum-welch.js';
 export { fitGaussianHmm, restartInitialisations, type FitOptions, type FitResult } from './fit-gaussian-hmm.js';
 export { kMeansInitialisation } from './kmeans-initialisation.js';

@@ -12,7 +12,7 @@ import { compileCore, createSharedMemory, instantiateCore } from '../../core/was
 import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory-map.js';
 import { ensureOutputFile } from '../output-paths.js';
 import {
-  DEFAULT_FEATURE_SPEC, RegimeModelRegistry, barGapsNote, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile, repeatedLabelsNote,
+  DEFAULT_FEATURE_SPEC, MAX_STATES, RegimeModelRegistry, barGapsNote, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile, repeatedLabelsNote,
   featureVariances, thinStatesNote, trainRegimeModel, writeRegimeModelFile, type HmmCoreExports, type RegimeModelRecord,
 } from '../../regime/index.js';
 
@@ -42,9 +42,11 @@ interface FilterFlags {
   timezone?: string;
 }
 
-function integerFlag(flag: string, value: string, min: number): number {
+function integerFlag(flag: string, value: string, min: number, max = Infinity): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UserFacingError(`\`${flag}\` must be an integer >= ${min}, was ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UserFacingError(`\`${flag}\` must be an integer ${max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`}, was ${JSON.stringify(value)}`);
+  }
   return n;
 }
 
@@ -99,7 +101,7 @@ async function runFit(flags: FitFlags): Promise<void> {
   if (covariance !== 'diag' && covariance !== 'full') throw new UserFacingError(`\`--covariance\` must be diag or full, was ${JSON.stringify(covariance)}`);
   if ((flags.registry === undefined) !== (flags.name === undefined)) throw new UserFacingError('`--registry` and `--name` go together: give both or neither');
   const options = {
-    states: integerFlag('--states', flags.states, 1),
+    states: integerFlag('--states', flags.states, 1, MAX_STATES),
     covarianceType: covariance,
     restarts: integerFlag('--restarts', flags.restarts, 1),
     seed: integerFlag('--seed', flags.seed, 0),
