@@ -173,6 +173,19 @@ describe('webhooks', () => {
     expect(notifier.counters).toMatchObject({ delivered: 3, droppedQueueFull: 19 });
   });
 
+  it('close() abandons a POST a hung receiver never answers, instead of holding the process for the timeout', async () => {
+    const hook = await receiver(() => null);
+    const notifier = new WebhookNotifier([{ url: hook.url, events: ['fill'] }], { timeoutMs: 600_000 });
+    notifier.notify('fill', { n: 1 });
+    while (hook.stalled.length === 0) await new Promise((r) => setTimeout(r, 5));
+    const aborted = new Promise<void>((resolve) => hook.stalled[0].on('close', () => resolve()));
+    notifier.close();
+    const outcome = await Promise.race([aborted.then(() => 'aborted'), new Promise((r) => setTimeout(() => r('still open after 10 s'), 10_000))]);
+    hook.stalled[0].socket?.destroy(); // else the receiver's close() waits for it
+    expect(outcome, 'the connection to the hung receiver is closed at once').toBe('aborted');
+    await notifier.idle();
+  });
+
   it('rejects a bad configuration naming the entry, field and value', () => {
     expect(() => checkWebhookConfigs([{ url: 'ftp://x', events: ['fill'] }])).toThrow('`monitoring.webhooks[0].url` must be an http(s) URL, was "ftp://x"');
     expect(() => checkWebhookConfigs([{ url: 'http://127.0.0.1/', events: ['fills'] }])).toThrow(/`monitoring.webhooks\[0\].events` entries must be one of killSwitch, fill, riskDenial, modelAlert, feedHealth, was "fills"/);

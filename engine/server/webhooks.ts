@@ -135,6 +135,8 @@ export class WebhookNotifier {
   private readonly limits: Required<Omit<WebhookOptions, 'log'>>;
   private readonly log: (line: string) => void;
   private closed = false;
+  /** Aborts the POSTs in flight at close(): a hung receiver must not hold the process for the timeout. */
+  private readonly closing = new AbortController();
   private idleWaiters: (() => void)[] = [];
 
   constructor(configs: readonly WebhookConfig[], options: WebhookOptions = {}) {
@@ -169,10 +171,11 @@ export class WebhookNotifier {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops delivering: pending events are dropped, retries cancelled. */
+  /** Stops delivering: pending events are dropped, retries cancelled, POSTs in flight abandoned. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort();
     for (const hook of this.hooks) {
       if (hook.timer) clearTimeout(hook.timer);
       if (hook.queue.length > 0) this.log(`webhook ${hook.logName}: ${hook.queue.length} event${hook.queue.length === 1 ? '' : 's'} (${[...new Set(hook.queue.map((p) => p.event))].join(', ')}) not delivered before the session stopped`);
@@ -235,7 +238,7 @@ export class WebhookNotifier {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'quantflow-webhooks', [DELIVERY_HEADER]: deliveryId };
     if (config.secret) headers[SIGNATURE_HEADER] = webhookSignature(body, config.secret);
     try {
-      const response = await fetch(config.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.limits.timeoutMs) });
+      const response = await fetch(config.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.any([AbortSignal.timeout(this.limits.timeoutMs), this.closing.signal]) });
       await response.arrayBuffer().catch(() => undefined);
       const throttled = response.status === 429 || response.status === 503;
       const why = response.ok ? '' : response.status >= 300 && response.status < 400 ? `redirect ${response.status} (not followed)` : `HTTP ${response.status}`;
