@@ -2,7 +2,12 @@
 // fills and orders the state server streams and the fill webhooks (the core's drain never reports
 // them in live mode), and the kill-switch webhook fires once per transition after recovery, never
 // for the state recovery restores. A webhook receiver on 127.0.0.1 (a free port) keeps every POST.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../layout/event-record.js';
@@ -79,6 +84,55 @@ describe('LiveSessionMonitor', () => {
     expect(monitor.snapshot('orders')!.orders).toEqual([expect.objectContaining({ orderId: 7n, status: 'filled', filledQuantity: 0.01, averageFillPrice: 50_100 })]);
     await monitor.close();
     expect(hook.posts.map((p) => [p.event, p.data.fillId])).toEqual([['fill', 42]]);
+  });
+
+  it('at the end of a process: a fill the receiver first refused is posted again before it exits, and one never delivered is said in the log', async () => {
+    // A receiver that answers its first POST 503, then 204 (status per path: /flaky, /down always 503).
+    const posts: string[] = [];
+    let flakyCalls = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        posts.push(req.url ?? '');
+        if (req.url === '/flaky' && flakyCalls++ > 0) res.writeHead(204).end();
+        else res.writeHead(503).end();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = mkdtempSync(path.join(tmpdir(), 'qf-monitor-exit-'));
+    const monitorModule = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../dist/engine/live/session-monitor.js');
+    const script = path.join(dir, 'session.mjs');
+    // The process ends by itself after close(): nothing but the monitor's own timers keeps it alive.
+    writeFileSync(script, [
+      `import { LiveSessionMonitor } from ${JSON.stringify(monitorModule)};`,
+      `const [url, grace] = process.argv.slice(2);`,
+      `const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'live', equity: 100000, log: (line) => console.error(line),`,
+      `  monitoring: { host: '127.0.0.1', port: 0, webhooks: [{ url, events: ['fill'] }] } });`,
+      `monitor.listeners.onOrder?.({ record: 'order', orderId: 7n, instrument: 0, qty: 0.01, orderType: 0, timeInForce: 0, limitPrice: 0, stopPrice: 0, flags: 0, tsNs: 1n });`,
+      `monitor.phase('trading');`,
+      `monitor.inbound(Buffer.from(process.env.QF_TEST_FILL, 'base64'));`,
+      `await monitor.close(Number(grace));`,
+      '',
+    ].join('\n'));
+    const run = (url: string, grace: number): Promise<{ code: number | null; stderr: string }> => new Promise((resolve) => {
+      const child = spawn(process.execPath, [script, url, String(grace)], { env: { ...process.env, QF_TEST_FILL: Buffer.from(venueRecord(EventKind.FILL, 7n, 50_100, 0.01, 0.5, 42)).toString('base64') }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.once('exit', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
+    });
+    try {
+      const flaky = await run(`${base}/flaky`, 5_000);
+      expect(flaky.code, flaky.stderr).toBe(0);
+      expect(posts.filter((p) => p === '/flaky'), 'refused once, then posted again before the process ended').toEqual(['/flaky', '/flaky']);
+      const down = await run(`${base}/down`, 300);
+      expect(down.code, down.stderr).toBe(0);
+      expect(down.stderr, 'the undelivered fill is said, by the hook\'s origin only').toContain(`webhook ${base}/…: 1 event (fill) not delivered before the session stopped`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('in paper mode leaves venue replies to the core (its simulated venue reports them on the drain)', async () => {

@@ -81,12 +81,12 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   constructor(private readonly options: LiveSessionMonitorOptions) {
     for (const { instrument, symbol } of options.instruments) this.symbols.set(instrument, symbol);
     this.engine = new EngineStateSource({ instruments: options.instruments, mode: options.mode, startingCash: options.equity, throttleMs: options.throttleMs ?? 250 });
-    this.webhooks = options.monitoring.webhooks.length > 0 ? new SessionWebhooks(options.monitoring, options.instruments.map((entry) => entry.symbol)) : null;
+    this.webhooks = options.monitoring.webhooks.length > 0 ? new SessionWebhooks(options.monitoring, options.instruments.map((entry) => entry.symbol), options.log) : null;
     this.listeners = mergeOutboundListeners(this.engine.listeners(), this.webhooks?.listeners() ?? {});
     this.venueReport = options.mode === 'live' ? this.listeners.onVenueReport ?? null : null;
     const killSwitchHooks = options.monitoring.webhooks.filter((hook) => hook.events.includes('killSwitch'));
     this.killSwitchHooks = killSwitchHooks.length > 0
-      ? new WebhookNotifier(killSwitchHooks.map((hook) => ({ url: hook.url, events: ['killSwitch'], ...(hook.secret ? { secret: hook.secret } : {}) })))
+      ? new WebhookNotifier(killSwitchHooks.map((hook) => ({ url: hook.url, events: ['killSwitch'], ...(hook.secret ? { secret: hook.secret } : {}) })), options.log ? { log: options.log } : {})
       : null;
     this.control = new LiveSessionControl(options.log);
     this.engine.onDelta((delta) => {
@@ -196,7 +196,11 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     this.publishHealth();
     const hooks = [this.webhooks, this.killSwitchHooks].filter((hook) => hook !== null);
     if (hooks.length === 0) return;
-    await Promise.race([Promise.all(hooks.map((hook) => hook.idle())), new Promise((resolve) => setTimeout(resolve, webhookGraceMs).unref())]);
+    // A held (not unref'd) timer: it keeps the process alive for the grace, so the notifiers'
+    // retries (unref'd) can fire before the process ends.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(hooks.map((hook) => hook.idle())), new Promise((resolve) => (grace = setTimeout(resolve, webhookGraceMs)))]);
+    clearTimeout(grace);
     for (const hook of hooks) hook.close();
   }
 
