@@ -67,6 +67,8 @@ describe('quantflow montecarlo', () => {
     };
     await refuse({ runs: '0' }, /`--runs` must be an integer in \[1, 1000000\], was "0"/);
     await refuse({ block: '0.5' }, /`--block` must be a number >= 1, was "0.5"/);
+    // A mean block as long as the run gave a zero-width interval ([-1.29 .. -1.29]) with no word.
+    await refuse({ block: '1e9' }, /`--block` must be shorter than the run's 17519 equity intervals .*, was 1000000000/);
     await refuse({ level: '95' }, /`--level` must be a number in \(0, 1\), was "95"/);
     await refuse({ seed: '-1' }, /`--seed` must be an integer in \[0, 2\^64\), was "-1"/);
     await refuse({ perturb: true }, /`--perturb` needs `--config FILE`/);

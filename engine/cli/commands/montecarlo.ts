@@ -100,6 +100,9 @@ export async function runMontecarloCommand(flags: MontecarloFlags, log: (line: s
     if (error instanceof BacktestRunFileError) throw new UserFacingError(`--run: ${error.message}`);
     throw error;
   }
+  // A mean block as long as the returns resamples the path itself: every run the same, an interval of zero width.
+  const periods = run.equity.length - 1;
+  if (block >= periods) throw new UserFacingError(`\`--block\` must be shorter than the run's ${periods} equity intervals (a mean block that long resamples the whole path as it is, so every interval has zero width), was ${block}`);
   const started = process.hrtime.bigint();
   const mc = equityMonteCarlo(run, { runs, block, seed, level });
   const resampling = Number(process.hrtime.bigint() - started) / 1e9;
