@@ -40,6 +40,17 @@ describe('quantflow label', () => {
     expect(describeCounts(summary)).toContain(`${c.events} events`);
   });
 
+  it('says why a file whose price never moves gets no event (zero volatility, not the warm-up or the horizon)', async () => {
+    const flat = path.join(dir, 'flat.csv');
+    const start = Date.parse('2024-01-01T00:00:00Z');
+    writeFileSync(flat, ['time,open,high,low,close,volume', ...Array.from({ length: 300 }, (_, i) => `${new Date(start + i * 3_600_000).toISOString()},100,100,100,100,1`), ''].join('\n'));
+    writeFileSync(`${flat}.meta.json`, JSON.stringify({ symbol: 'FLAT', barStamp: 'open' }));
+    const lines: string[] = [];
+    const summary = await runLabel({ in: flat, out: path.join(dir, 'flat-labels.csv'), horizon: '4' }, (line) => lines.push(line));
+    expect(summary.counts.events).toBe(0);
+    expect(lines.join('\n')).toContain("warning: no event: every bar's price is 100 (open = high = low = close), so the volatility is 0 on every bar and no barrier can be set");
+  });
+
   it('meta-labels where --side sets the side, 1 only for a profit-take', async () => {
     const out = path.join(dir, 'meta.csv');
     const summary = await runLabel({ in: ETH, out, side: 'ema:10 >= ema:20', horizon: '12', pt: '1.5', sl: '1' });

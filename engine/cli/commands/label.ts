@@ -171,8 +171,23 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
     counts: countLabels(labels),
   };
   log(`${flags.out}: ${labels.length} events from ${bars.length} bars`);
-  if (labels.length === 0) log(`warning: no event: a bar gets one once its volatility (${volatility}) is ready and its ${horizon}-bar horizon ends within the data; ${bars.length} bars leave none (a shorter --horizon or warm-up, or more data)`);
+  if (labels.length === 0) {
+    const flat = flatPrice(bars);
+    log(flat !== null
+      ? `warning: no event: every bar's price is ${flat} (open = high = low = close), so the volatility is 0 on every bar and no barrier can be set`
+      : `warning: no event: a bar gets one once its volatility (${volatility}) is ready and its ${horizon}-bar horizon ends within the data; ${bars.length} bars leave none (a shorter --horizon or warm-up, or more data)`);
+  }
   return summary;
+}
+
+/** The one price of bars that never move (open, high, low and close all equal throughout); null otherwise or without bars. */
+function flatPrice(bars: { readonly open: Float64Array; readonly high: Float64Array; readonly low: Float64Array; readonly close: Float64Array; readonly length: number }): number | null {
+  if (bars.length === 0) return null;
+  const price = bars.close[0];
+  for (let i = 0; i < bars.length; i++) {
+    if (bars.open[i] !== price || bars.high[i] !== price || bars.low[i] !== price || bars.close[i] !== price) return null;
+  }
+  return price;
 }
 
 /** The counts as printed: events, then per label and per barrier. */
