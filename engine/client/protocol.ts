@@ -6,7 +6,8 @@
 // wide, so a client that was sent coalesced frames sees the gap). Text messages are JSON replies
 // (`ServerMessage`): subscribed, control results, errors.
 // Client -> server: text messages only, JSON (`ClientMessage`). Anything else is malformed: the
-// server answers `{ type: 'error', code: 'malformed' }`, counts it and keeps the connection.
+// server answers `{ type: 'error', code: 'malformed' }` (`unknown-topic` for a topic it does not
+// have), counts it and keeps the connection.
 //
 // Deltas by topic: state, risk, regime, signals, latency, health and models carry the whole current
 // payload (a lost delta is harmless: the next one supersedes it); fills carry the fills since

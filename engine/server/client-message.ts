@@ -1,7 +1,7 @@
 // Parses a client's text message (JSON, engine/client protocol.ts `ClientMessage`); anything
 // that does not follow it throws MalformedMessageError naming the field, the value and the rule.
 import { TOPIC_NAMES, isTopicName, type ClientMessage } from '../client/index.js';
-import { MalformedMessageError, parseControlAction } from './control.js';
+import { MalformedMessageError, UnknownTopicError, parseControlAction } from './control.js';
 
 const MAX_MESSAGE_CHARACTERS = 16 * 1024;
 
@@ -18,7 +18,7 @@ export function parseClientMessage(text: string): ClientMessage {
   switch (message.op) {
     case 'subscribe':
     case 'unsubscribe': {
-      if (!isTopicName(message.topic)) throw new MalformedMessageError(`\`topic\` must be one of ${TOPIC_NAMES.join(', ')}, was ${JSON.stringify(message.topic)}`);
+      if (!isTopicName(message.topic)) throw new UnknownTopicError(`\`topic\` must be one of ${TOPIC_NAMES.join(', ')}, was ${JSON.stringify(message.topic)}`);
       if (message.op === 'unsubscribe') return { op: 'unsubscribe', topic: message.topic };
       if (message.since === undefined) return { op: 'subscribe', topic: message.topic };
       if (typeof message.since !== 'string' || !/^\d{1,20}$/.test(message.since)) {

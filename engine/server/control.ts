@@ -12,9 +12,16 @@ import { ControlTokenError, verifyControlToken, type ControlTokenConfig } from '
 import { RISK_LIMIT_NAMES, isRiskLimitName, riskLimitValueProblem } from '../risk/index.js';
 import { CONTROL_ACTION_KINDS, type ControlAction, type EngineModeName, type ServerMessage } from '../client/index.js';
 
-/** A client message that does not follow the protocol. */
+/** A client message that does not follow the protocol; `code` is the error frame's. */
 export class MalformedMessageError extends Error {
-  override readonly name = 'MalformedMessageError';
+  override readonly name: string = 'MalformedMessageError';
+  readonly code: 'malformed' | 'unknown-topic' = 'malformed';
+}
+
+/** A subscribe or unsubscribe naming a topic the server does not have (error code `unknown-topic`, counted as malformed). */
+export class UnknownTopicError extends MalformedMessageError {
+  override readonly name = 'UnknownTopicError';
+  override readonly code = 'unknown-topic';
 }
 
 /** Thrown by a control handler for an action its session cannot perform; the message says why. */

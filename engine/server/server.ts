@@ -241,9 +241,9 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     });
   };
 
-  const malformed = (session: ClientSession, message: string): void => {
+  const malformed = (session: ClientSession, message: string, code: 'malformed' | 'unknown-topic' = 'malformed'): void => {
     metrics.malformedMessages.inc();
-    session.reply({ type: 'error', code: 'malformed', message });
+    session.reply({ type: 'error', code, message });
   };
 
   const onText = (session: ClientSession, text: string): void => {
@@ -252,7 +252,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
       message = parseClientMessage(text);
     } catch (error) {
       if (error instanceof MalformedMessageError) {
-        malformed(session, error.message);
+        malformed(session, error.message, error.code);
         // A control message with an id gets its control reply too, so the client waiting on that
         // id learns the action was refused instead of waiting forever.
         const id = controlIdOf(text);
