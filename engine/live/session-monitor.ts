@@ -194,14 +194,7 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     if (this.host) this.engine.detach();
     this.host = null;
     this.publishHealth();
-    const hooks = [this.webhooks, this.killSwitchHooks].filter((hook) => hook !== null);
-    if (hooks.length === 0) return;
-    // A held (not unref'd) timer: it keeps the process alive for the grace, so the notifiers'
-    // retries (unref'd) can fire before the process ends.
-    let grace: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(hooks.map((hook) => hook.idle())), new Promise((resolve) => (grace = setTimeout(resolve, webhookGraceMs)))]);
-    clearTimeout(grace);
-    for (const hook of hooks) hook.close();
+    await Promise.all([this.webhooks, this.killSwitchHooks].map((hook) => hook?.closeAfter(webhookGraceMs)));
   }
 
   private emit(delta: TopicDelta): void {

@@ -112,11 +112,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
   const closeWebhooks = async (): Promise<void> => {
     if (!webhooks) return;
     stopWatchingKillSwitch?.();
-    // A held (not unref'd) timer: it keeps the process alive for the grace, so the notifier's retries (unref'd) can fire.
-    let grace: NodeJS.Timeout | undefined;
-    await Promise.race([webhooks.idle(), new Promise((resolve) => (grace = setTimeout(resolve, 2000)))]);
-    clearTimeout(grace);
-    webhooks.close();
+    await webhooks.closeAfter(2000);
   };
   const publishModels = (): void => {
     if (sessionModel) source.publishModels(modelsView(sessionModel.feed.status(), host?.pipelineMap ? host.pipelineCounters().modelWait : undefined));

@@ -69,4 +69,9 @@ export class SessionWebhooks {
   close(): void {
     this.notifier.close();
   }
+
+  /** WebhookNotifier.closeAfter: queued events get up to `graceMs` to go out, the process kept alive meanwhile. */
+  closeAfter(graceMs: number): Promise<void> {
+    return this.notifier.closeAfter(graceMs);
+  }
 }

@@ -171,6 +171,17 @@ export class WebhookNotifier {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Gives queued events up to `graceMs` to go out, then closes. The grace timer is held (not
+   * unref'd): it keeps the process alive, so the retries (unref'd timers) can fire at its end.
+   */
+  async closeAfter(graceMs: number): Promise<void> {
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise((resolve) => (grace = setTimeout(resolve, graceMs)))]);
+    clearTimeout(grace);
+    this.close();
+  }
+
   /** Stops delivering: pending events are dropped, retries cancelled, POSTs in flight abandoned. */
   close(): void {
     if (this.closed) return;
