@@ -5,13 +5,13 @@
 // start, not keep the old session's fills and hide the new ones as already seen.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FillViewData, SignalView, StateView } from '../engine/client/index.js';
 import { PushStateSource, dashboardMounts, startStateServer, type StateServer } from '../engine/server/index.js';
+import { freePort } from './free-port.js';
 
 const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -60,14 +60,6 @@ function signal(score: number, timeNs: bigint): SignalView {
     regimeProbabilities: [0.2, 0.5, 0.3], experts: Array.from({ length: 5 }, () => ({ score, confidence: 0.5, weight: 0.2, present: true })),
     confidence: 0.5, choppyScale: 1, direction: Math.sign(score), targetExposure: 0.1, price: 64_000, status: 0, orderReason: -1, orderReasonName: '', orderQuantity: 0, orderLimit: 0,
   };
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 const stats = (page: Page): Promise<DashboardStats> => page.evaluate(() => (window as unknown as { __dashboard: DashboardStats }).__dashboard);

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { CLOSE_MESSAGE_TOO_BIG, connect, decodeFrame, type ClientEvent, type ControlAction, type FillViewData, type QuantFlowClient, type StateView, type TopicUpdate } from '../engine/client/index.js';
 import { PushStateSource, startStateServer, type ControlContext, type StateServer, type StateServerOptions } from '../engine/server/index.js';
 import { signControlToken, type ControlTokenConfig } from '../engine/killswitch/index.js';
+import { freePort } from './free-port.js';
 
 const TOKENS: ControlTokenConfig = { algorithm: 'HS256', secret: 'x'.repeat(40), publicKey: null, audience: 'quantflow-control' };
 
@@ -55,15 +56,6 @@ function fill(n: number): FillViewData {
     orderId: BigInt(n), clientOrderId: String(n), venueOrderId: `v${n}`, tradeId: `t${n}`, instrumentId: 0, side: n % 2 ? 'buy' : 'sell', price: 100 + n,
     quantity: 1, fee: 0.01, feeCurrency: 'USDT', liquidity: 'taker', timeNs: BigInt(n) * 1_000_000n,
   };
-}
-
-/** A port free now on 127.0.0.1 (a server restarted on it is the same address to a client). */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** A raw WebSocket client on a net socket: handshake by hand, then it reads only when told to. */
@@ -495,10 +487,7 @@ describe('quantflow watch', () => {
   it('exits with a clear error when no state server answers at the address', async () => {
     const { spawnSync } = await import('node:child_process');
     const cli = new URL('../dist/engine/cli/main.js', import.meta.url).pathname;
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve())); // a port nothing listens on
+    const port = await freePort(); // a port nothing listens on
     const result = spawnSync(process.execPath, [cli, 'watch', 'state', '--url', `ws://127.0.0.1:${port}/`], { encoding: 'utf8', timeout: 30_000 });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`cannot reach the state server at ws://127.0.0.1:${port}/`);
