@@ -1,7 +1,7 @@
-// EquitySeries: the recorder's equity columns give the rows, gaps and points the object list gave.
+// EquitySeries: the recorder's equity columns give the rows, span and points the object list gave.
 import { describe, expect, it } from 'vitest';
 import { EquitySeries } from './equity-series.js';
-import { medianGapNs, medianIntervalNs } from './report/index.js';
+import { observedPeriodsPerYear, periodsPerYear } from './report/index.js';
 
 const words = (t: bigint): [number, number] => [Number(BigInt.asIntN(32, t >> 32n)), Number(BigInt.asUintN(32, t))];
 
@@ -22,14 +22,17 @@ describe('EquitySeries', () => {
     expect(EquitySeries.fromPoints(points).toPoints()).toEqual(points);
   });
 
-  it('gives the exact positive gaps, whose median is the bigint series\' (negative times and 32-bit carries too)', () => {
-    const times = [-5_000_000_000n, -1n, 0n, 0n, 4_294_967_295n, 4_294_967_296n, 9_000_000_000_000_000_123n, 9_000_000_000_000_000_123n + 3_600_000_000_000n];
+  it('gives the span of its close times, which annualises the run as the report does (negative times and 32-bit carries too)', () => {
+    const times = [-5_000_000_000n, -1n, 0n, 0n, 4_294_967_295n, 4_294_967_296n, 9_000_000_000_000n, 9_000_000_000_000n + 3_600_000_000_000n];
     const series = new EquitySeries();
     times.forEach((t, i) => series.push(...words(t), i, i));
     const distinct = [...new Set(times)];
     expect(series.length).toBe(distinct.length);
-    const expected = distinct.slice(1).map((t, i) => Number(t - distinct[i])).filter((g) => g > 0);
-    expect([...series.positiveGapsNs()]).toEqual(expected);
-    expect(medianGapNs(series.positiveGapsNs())).toBe(medianIntervalNs(distinct));
+    expect(series.spanNs()).toBe(Number(distinct[distinct.length - 1] - distinct[0]));
+    expect(observedPeriodsPerYear(series.length - 1, series.spanNs())).toBe(periodsPerYear(times));
+    expect(new EquitySeries().spanNs()).toBe(0);
+    const one = new EquitySeries();
+    one.push(...words(7n), 1, 1);
+    expect(one.spanNs()).toBe(0);
   });
 });

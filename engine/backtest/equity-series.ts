@@ -62,17 +62,14 @@ export class EquitySeries {
   }
 
   /**
-   * The gaps between consecutive close times that are > 0, ns (exact while a gap is below 2^53
-   * ns, about 104 days), in row order.
+   * From the first row's close time to the last one's, ns (exact while below 2^53 ns, about 104
+   * days; a few ns off beyond); 0 with fewer than two rows. Rows have distinct, increasing close
+   * times, so `length - 1` intervals span it.
    */
-  positiveGapsNs(): Float64Array {
-    const gaps = new Float64Array(Math.max(0, this.length - 1));
-    let count = 0;
-    for (let i = 1; i < this.length; i++) {
-      const gap = (this.closeHi[i] - this.closeHi[i - 1]) * 4294967296 + (this.closeLo[i] - this.closeLo[i - 1]);
-      if (gap > 0) gaps[count++] = gap;
-    }
-    return gaps.subarray(0, count);
+  spanNs(): number {
+    const last = this.length - 1;
+    if (last < 1) return 0;
+    return (this.closeHi[last] - this.closeHi[0]) * 4294967296 + (this.closeLo[last] - this.closeLo[0]);
   }
 
   /** The rows as EquityPoint objects (built on the first call after a change). */

@@ -10,7 +10,7 @@ import { formatIsoNs } from './iso-time.js';
 import { fillsHash } from './fills-csv.js';
 import { monthlyReturns, type MonthlyReturn } from './monthly-returns.js';
 import { hasRegimeLabels, regimeBreakdown, type RegimeBreakdown } from './regime-breakdown.js';
-import { cagr, DAYS_PER_YEAR, maxDrawdown, medianIntervalNs, returnStats, simpleReturns, type ReturnStats } from './return-metrics.js';
+import { cagr, DAYS_PER_YEAR, maxDrawdown, medianIntervalNs, observedPeriodsPerYear, returnStats, simpleReturns, type ReturnStats } from './return-metrics.js';
 import { tradeStats, type TradeStats } from './trade-metrics.js';
 
 export interface DrawdownReport {
@@ -77,7 +77,18 @@ export interface StrategyReport extends SliceReport {
 export interface BacktestReport {
   readonly title: string;
   readonly period: { readonly start: string; readonly end: string; readonly firstEquity: string | null; readonly lastEquity: string | null; readonly equityPoints: number; readonly events: number };
-  readonly annualisation: { readonly medianIntervalSeconds: number | null; readonly periodsPerYear: number | null; readonly daysPerYear: number };
+  /**
+   * How the per-period figures are annualised: `periodsPerYear` = `intervals` (between distinct
+   * equity times) / (`spanSeconds` in 365.25-day years); `medianIntervalSeconds` is the series'
+   * typical interval (its bar length), for reference.
+   */
+  readonly annualisation: {
+    readonly periodsPerYear: number | null;
+    readonly intervals: number;
+    readonly spanSeconds: number;
+    readonly medianIntervalSeconds: number | null;
+    readonly daysPerYear: number;
+  };
   readonly account: AccountReport;
   readonly byStrategy: Readonly<Record<string, StrategyReport>>;
   readonly byInstrument: Readonly<Record<string, InstrumentReport>>;
@@ -92,7 +103,7 @@ export interface BacktestReport {
 
 export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
   returns: 'per-period simple returns r_i = E_i / E_(i-1) - 1 between consecutive equity points',
-  periodsPerYear: '365.25 days / median interval between equity points',
+  periodsPerYear: 'intervals between distinct equity times / their span in 365.25-day years (~8,766 for hourly bars around the clock, ~252 for daily bars of a market closed at weekends)',
   cagr: '(E_last / E_first) ^ (365.25 days / (t_last - t_first)) - 1',
   totalReturn: 'E_last / E_first - 1',
   annualisedVolatility: 'sample std (n - 1) of r_i * sqrt(periodsPerYear)',
@@ -138,7 +149,10 @@ export function computeReport(recording: BacktestRecording, options: { title?: s
   const times = equity.map((p) => p.timeNs);
   const values = equity.map((p) => p.equity);
   const medianNs = medianIntervalNs(times);
-  const perYear = medianNs === null ? null : (DAYS_PER_YEAR * 86_400e9) / medianNs;
+  let intervals = 0;
+  for (let i = 1; i < times.length; i++) if (times[i] > times[i - 1]) intervals++;
+  const spanNs = times.length > 1 ? Number(times[times.length - 1] - times[0]) : 0;
+  const perYear = observedPeriodsPerYear(intervals, spanNs);
   const stats = returnStats(simpleReturns(values), perYear);
   const first = equity[0];
   const last = equity[equity.length - 1];
@@ -195,7 +209,7 @@ export function computeReport(recording: BacktestRecording, options: { title?: s
       equityPoints: equity.length,
       events: recording.events,
     },
-    annualisation: { medianIntervalSeconds: medianNs === null ? null : medianNs / 1e9, periodsPerYear: perYear, daysPerYear: DAYS_PER_YEAR },
+    annualisation: { periodsPerYear: perYear, intervals, spanSeconds: spanNs / 1e9, medianIntervalSeconds: medianNs === null ? null : medianNs / 1e9, daysPerYear: DAYS_PER_YEAR },
     account: {
       startingCash,
       firstEquity: first?.equity ?? null,

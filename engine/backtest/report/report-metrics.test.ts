@@ -7,7 +7,7 @@ import { computeReport } from './compute-report.js';
 import { exposure } from './exposure.js';
 import { monthlyReturns } from './monthly-returns.js';
 import { regimeBreakdown } from './regime-breakdown.js';
-import { cagr, maxDrawdown, medianGapNs, medianIntervalNs, returnStats, simpleReturns } from './return-metrics.js';
+import { cagr, maxDrawdown, medianGapNs, medianIntervalNs, periodsPerYear, returnStats, simpleReturns } from './return-metrics.js';
 import { tradeExcursion, worstDecile } from './trade-excursions.js';
 import { tradeStats } from './trade-metrics.js';
 
@@ -37,9 +37,29 @@ describe('return metrics', () => {
   const values = daily.map((p) => p.equity);
   const perYear = 365.25;
 
-  it('annualises with 365.25 days over the median interval', () => {
+  it('annualises with the intervals the series has over its span in 365.25-day years', () => {
+    expect(periodsPerYear(times), 'daily points every day').toBeCloseTo(365.25, 9);
     expect(medianIntervalNs(times), 'median interval of daily points').toBe(Number(DAY));
     expect(medianIntervalNs([0n, 10n, 20n, 1000n]), 'median of gaps 10, 10, 980').toBe(10);
+    expect(periodsPerYear([T0]), 'one point').toBeNull();
+    expect(periodsPerYear([T0, T0]), 'no positive interval').toBeNull();
+  });
+
+  it('annualises a market closed at weekends by the bars it has, not by its median interval', () => {
+    // Two years of daily closes Monday to Friday (2024-01-01 was a Monday): 522 points, 260 a year.
+    const monday = BigInt(Date.UTC(2024, 0, 1, 21)) * 1_000_000n;
+    const weekdays: EquityPoint[] = [];
+    for (let d = 0; d < 730; d++) if (d % 7 < 5) weekdays.push({ timeNs: monday + BigInt(d) * DAY, equity: 100 + (d % 3), cash: 100 });
+    const spanDays = Number(weekdays[weekdays.length - 1].timeNs - weekdays[0].timeNs) / Number(DAY);
+    const expected = (weekdays.length - 1) / (spanDays / 365.25);
+    expect(expected).toBeGreaterThan(255);
+    expect(expected).toBeLessThan(265);
+    const report = computeReport(recordingOf([bar(monday)], weekdays, []));
+    expect(report.annualisation.periodsPerYear, 'observed: ~261 a year, not 365.25 (the median interval is one day)').toBeCloseTo(expected, 9);
+    expect(report.annualisation.intervals).toBe(weekdays.length - 1);
+    expect(report.annualisation.medianIntervalSeconds).toBe(86_400);
+    const returns = simpleReturns(weekdays.map((p) => p.equity));
+    expect(report.account.sharpe, 'Sharpe annualised with the observed periods').toBeCloseTo(returnStats(returns, expected).sharpe!, 12);
   });
 
   it('computes Sharpe, Sortino and volatility from per-period simple returns', () => {

@@ -83,7 +83,8 @@ export const REPORT_PAGE_SCRIPT = String.raw`
   el('title').textContent = data.title;
   var period = data.report.period;
   el('period').textContent = period.start + ' \u2192 ' + period.end + ' \u00b7 ' + num(period.equityPoints, 0) + ' equity points \u00b7 ' +
-    num(data.report.annualisation.periodsPerYear, 1) + ' periods per year (median interval ' + num(data.report.annualisation.medianIntervalSeconds, 0) + ' s)';
+    num(data.report.annualisation.periodsPerYear, 1) + ' periods per year (' + num(data.report.annualisation.intervals, 0) + ' intervals over ' +
+    num(data.report.annualisation.spanSeconds / 86400, 1) + ' days; median interval ' + num(data.report.annualisation.medianIntervalSeconds, 0) + ' s)';
   var notes = el('notes');
   if (data.notes.length === 0) text(notes, 'li', 'All points drawn (no downsampling).');
   data.notes.forEach(function (n) { text(notes, 'li', n); });

@@ -10,7 +10,7 @@
 // is a pure function of its document, data and seed; `runMs` is the only field that differs
 // between two executions of the same run.
 import { EquitySeries, MemoryStream, runBacktest } from '../../backtest/index.js';
-import { medianGapNs, periodsPerYearOfMedian, worstDrawdown } from '../../backtest/report/index.js';
+import { observedPeriodsPerYear, worstDrawdown } from '../../backtest/report/index.js';
 import { loadRunConfig, type ConfigDocument } from './run-config.js';
 import type { Parameters } from './constraint-expression.js';
 
@@ -159,7 +159,8 @@ export async function executeRun(task: RunTask, cache: DataCache, localRun = fal
   const series = recording.equitySeries ?? EquitySeries.fromPoints(recording.equity);
   const values = series.equity();
   const returns = simpleReturnsOf(values);
-  const perYear = periodsPerYearOfMedian(medianGapNs(series.positiveGapsNs()));
+  // Annualised as the backtest report does: the series' intervals over its span in years.
+  const perYear = observedPeriodsPerYear(series.length - 1, series.spanNs());
   const sharpe = sharpeOf(returns);
   return {
     index: task.index,

@@ -2,7 +2,11 @@
 // fold curves into one OOS curve: each fold's curve is rescaled so it starts where the
 // previous one ended (compounded returns). Sharpe is engine/research/stats's per-period
 // Sharpe of the bar-to-bar returns (from the starting equity), annualised by sqrt(bars per
-// year) with 365.25-day years (markets that trade every day, as the bundled crypto bars).
+// year) as the backtest report does: the bars the curves have over their spans in 365.25-day
+// years (~8,766 hourly bars a year around the clock, ~252 daily bars of a market closed at
+// weekends). Curves are measured one by one, so the gap between two test windows that do not
+// touch counts for nothing.
+import { observedPeriodsPerYear } from '../../backtest/report/index.js';
 import { sharpeRatio } from '../stats/index.js';
 
 export interface EquitySample {
@@ -22,9 +26,22 @@ export interface OosMetrics {
   readonly finalEquity: number;
 }
 
-const YEAR_NS = 31_557_600_000_000_000n;
+/**
+ * Bars per year of the curves: their intervals (positive gaps between consecutive points) over
+ * their spans (each curve's first to last point), summed over the curves; null without an interval.
+ */
+export function curvesPerYear(curves: readonly (readonly EquitySample[])[]): number | null {
+  let intervals = 0;
+  let spanNs = 0;
+  for (const curve of curves) {
+    for (let i = 1; i < curve.length; i++) if (curve[i].timeNs > curve[i - 1].timeNs) intervals++;
+    if (curve.length > 1) spanNs += Number(curve[curve.length - 1].timeNs - curve[0].timeNs);
+  }
+  return observedPeriodsPerYear(intervals, spanNs);
+}
 
-export function oosMetrics(startingEquity: number, curve: readonly EquitySample[], barIntervalNs: bigint): OosMetrics {
+/** The curve's metrics; its Sharpe annualised with `perYear` (curvesPerYear of the pieces it was stitched from; NaN when null). */
+export function oosMetrics(startingEquity: number, curve: readonly EquitySample[], perYear: number | null): OosMetrics {
   const returns = new Float64Array(curve.length);
   let previous = startingEquity;
   let peak = startingEquity;
@@ -36,7 +53,7 @@ export function oosMetrics(startingEquity: number, curve: readonly EquitySample[
     if (peak > 0) maxDrawdown = Math.max(maxDrawdown, (peak - point.equity) / peak);
   });
   const finalEquity = curve.length > 0 ? curve[curve.length - 1].equity : startingEquity;
-  const barsPerYear = barIntervalNs > 0n ? Number(YEAR_NS) / Number(barIntervalNs) : Number.NaN;
+  const barsPerYear = perYear ?? Number.NaN;
   return {
     return: finalEquity / startingEquity - 1,
     sharpe: sharpeRatio(returns) * Math.sqrt(barsPerYear),

@@ -26,7 +26,7 @@ import { cpcvPlan } from './cpcv.js';
 import { describeSpan, type Span } from './spans.js';
 import { fitFoldModel, isoNs } from './training-bars.js';
 import { runFoldBacktest, type FoldBacktestResult } from './fold-backtest.js';
-import { curvePiece, oosMetrics, stitchCurves, type EquitySample, type OosMetrics } from './oos-metrics.js';
+import { curvePiece, curvesPerYear, oosMetrics, stitchCurves, type EquitySample, type OosMetrics } from './oos-metrics.js';
 import type { ResearchData } from './research-data.js';
 
 /** `quantflow regime fit`'s defaults. */
@@ -190,12 +190,13 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
         for (const g of block.groups) pieces[split.index][g] = curvePiece(equity, result.equity, plan.groups[g].startNs, plan.groups[g].endNs);
       }
       log(`cpcv split ${split.index + 1}/${plan.splits.length}: test groups ${split.testGroups.join(', ')}`);
-      splitsJson.push({ ...split, regimeModel: json, groupOos: plan.groups.map((_, g) => (pieces[split.index][g] ? metricsJson(oosMetrics(equity, pieces[split.index][g]!, barIntervalNs)) : null)) });
+      splitsJson.push({ ...split, regimeModel: json, groupOos: plan.groups.map((_, g) => (pieces[split.index][g] ? metricsJson(oosMetrics(equity, pieces[split.index][g]!, curvesPerYear([pieces[split.index][g]!]))) : null)) });
     }
-    const curves = plan.paths.map((splits, p) => ({ name: `path-${p}`, curve: stitchCurves(equity, splits.map((s, g) => pieces[s][g]!)) }));
+    const pathPieces = plan.paths.map((splits) => splits.map((s, g) => pieces[s][g]!));
+    const curves = pathPieces.map((parts, p) => ({ name: `path-${p}`, curve: stitchCurves(equity, parts) }));
     const report: WalkForwardReport = {
       ...base, settings: settingsOf(), folds: [], stitched: null, stitchedNote: 'CPCV: see cpcv.paths',
-      cpcv: { groups: plan.groups.map(rangeJson), splits: splitsJson, paths: plan.paths.map((splits, p) => ({ splits, oos: metricsJson(oosMetrics(equity, curves[p].curve, barIntervalNs)) })) },
+      cpcv: { groups: plan.groups.map(rangeJson), splits: splitsJson, paths: plan.paths.map((splits, p) => ({ splits, oos: metricsJson(oosMetrics(equity, curves[p].curve, curvesPerYear(pathPieces[p]))) })) },
     };
     return { report, curves, stitchedCurve: [], elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
   }
@@ -213,7 +214,7 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
       index: fold.index, train: rangeJson(fold.train), test: rangeJson(fold.test), inReserve: fold.test.endNs > data.reserveStartNs,
       regimeModel: json,
       warmup: { bars: warmupBars ?? 0, records: result.warmupRecords, firstNs: warmupStartNs < fold.test.startNs ? warmupStartNs.toString() : null },
-      oos: metricsJson(oosMetrics(equity, curve, barIntervalNs)),
+      oos: metricsJson(oosMetrics(equity, curve, curvesPerYear([curve]))),
       trades: result.trades.length, fills: result.fills.length, fees: result.fees,
       firstFillNs: result.fills.length > 0 ? result.fills[0].timeNs.toString() : null,
       firstTradeEntryNs: result.trades.length > 0 ? result.trades.reduce((min, t) => (t.entryNs < min ? t.entryNs : min), result.trades[0].entryNs).toString() : null,
@@ -225,7 +226,7 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
   const stitchedCurve = overlapping ? [] : stitchCurves(equity, curves.map((c) => c.curve));
   const report: WalkForwardReport = {
     ...base, settings: settingsOf(), folds: foldsJson,
-    stitched: overlapping ? null : metricsJson(oosMetrics(equity, stitchedCurve, barIntervalNs)),
+    stitched: overlapping ? null : metricsJson(oosMetrics(equity, stitchedCurve, curvesPerYear(curves.map((c) => c.curve)))),
     ...(overlapping ? { stitchedNote: 'test windows overlap (step < test): no stitched curve' } : {}),
   };
   return { report, curves, stitchedCurve, elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
