@@ -10,9 +10,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE_MESSAGE_TOO_BIG, connect, decodeFrame, type ClientEvent, type ControlAction, type FillViewData, type QuantFlowClient, type StateView, type TopicUpdate } from '../engine/client/index.js';
-import { PushStateSource, startStateServer, type ControlContext, type StateServer, type StateServerOptions } from '../engine/server/index.js';
+import { PushStateSource, dashboardMounts, startStateServer, type ControlContext, type StateServer, type StateServerOptions } from '../engine/server/index.js';
 import { signControlToken, type ControlTokenConfig } from '../engine/killswitch/index.js';
 import { freePort } from './free-port.js';
+import { fileURLToPath } from 'node:url';
 
 const TOKENS: ControlTokenConfig = { algorithm: 'HS256', secret: 'x'.repeat(40), publicKey: null, audience: 'quantflow-control' };
 
@@ -455,6 +456,24 @@ describe('state server: HTTP', () => {
     expect([unknownHead.status, await unknownHead.text()]).toEqual([404, '']);
     const post = await fetch(`http://127.0.0.1:${srv.port}/health`, { method: 'POST', body: 'x' });
     expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET']);
+  });
+
+  it('answers HEAD on the dashboard\'s files and /metrics with GET\'s status and headers, and no body', async () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const srv = await server({ source: new PushStateSource(), staticFiles: dashboardMounts(root) });
+    for (const path of ['/', '/app.js']) {
+      const got = await fetch(`http://127.0.0.1:${srv.port}${path}`);
+      const body = await got.arrayBuffer();
+      const head = await fetch(`http://127.0.0.1:${srv.port}${path}`, { method: 'HEAD' });
+      expect([head.status, await head.text()], path).toEqual([200, '']);
+      expect(head.headers.get('content-type'), path).toBe(got.headers.get('content-type'));
+      expect(Number(head.headers.get('content-length')), `${path}: GET's length`).toBe(body.byteLength);
+    }
+    const metrics = await fetch(`http://127.0.0.1:${srv.port}/metrics`, { method: 'HEAD' });
+    expect([metrics.status, await metrics.text()]).toEqual([200, '']);
+    expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
+    const missing = await fetch(`http://127.0.0.1:${srv.port}/no-such-file.js`, { method: 'HEAD' });
+    expect([missing.status, await missing.text()]).toEqual([404, '']);
   });
 
   it('serves /health (liveness, readiness with reasons) and /metrics', async () => {

@@ -179,6 +179,12 @@ export function registerHttpRoutes(app: HttpRouter, input: HttpRoutesInput): voi
       },
     );
   });
+  // HEAD /metrics: GET's status and type, no body (the registry is not collected for it).
+  app.head('/metrics', (res) => {
+    res.cork(() => {
+      res.writeStatus('200 OK').writeHeader('Content-Type', input.metrics.registry.contentType).writeHeader('Cache-Control', 'no-store').endWithoutBody();
+    });
+  });
   app.any('/*', (res, req) => {
     const method = req.getMethod().toUpperCase();
     if (method === 'HEAD') {

@@ -71,7 +71,13 @@ export function resolveStaticFile(mounts: readonly StaticMount[], url: string): 
   return null;
 }
 
-/** Registers a GET route per mount (before the server's catch-all 404). */
+type RouteHandler = (res: HttpResponse, req: HttpRequest) => void;
+
+/**
+ * Registers a GET and a HEAD route per mount (before the server's catch-all 404). HEAD answers
+ * with GET's status and headers (its Content-Length included) and no body, as uptime probes and
+ * link checkers expect.
+ */
 export function registerStaticRoutes(app: HttpRouter, mounts: readonly StaticMount[]): void {
   const cache = new Map<string, Buffer>();
   const serve = (res: HttpResponse, req: HttpRequest, url: string): void => {
@@ -86,13 +92,20 @@ export function registerStaticRoutes(app: HttpRouter, mounts: readonly StaticMou
       cache.set(file, body);
     }
     const bytes = body;
+    const head = req.getMethod().toUpperCase() === 'HEAD';
     res.cork(() => {
-      res.writeStatus('200 OK').writeHeader('Content-Type', CONTENT_TYPES[extname(file)]).writeHeader('Cache-Control', 'no-cache').end(bytes);
+      res.writeStatus('200 OK').writeHeader('Content-Type', CONTENT_TYPES[extname(file)]).writeHeader('Cache-Control', 'no-cache');
+      // (endWithoutBody(length) of this uWS build aborts the process: the header is written by hand.)
+      if (head) res.writeHeader('Content-Length', String(bytes.length)).endWithoutBody();
+      else res.end(bytes);
     });
   };
   for (const mount of mounts) {
     const pattern = mount.url.endsWith('/') ? `${mount.url}*` : mount.url;
-    app.get(pattern, (res, req) => serve(res, req, req.getUrl()));
-    if (mount.url.endsWith('/') && mount.url !== '/') app.get(mount.url.slice(0, -1), (res, req) => serve(res, req, `${req.getUrl()}/`));
+    const routes = [(p: string, h: RouteHandler) => app.get(p, h), (p: string, h: RouteHandler) => app.head(p, h)];
+    for (const route of routes) {
+      route(pattern, (res, req) => serve(res, req, req.getUrl()));
+      if (mount.url.endsWith('/') && mount.url !== '/') route(mount.url.slice(0, -1), (res, req) => serve(res, req, `${req.getUrl()}/`));
+    }
   }
 }
