@@ -148,6 +148,8 @@ export function buildSweepReport(input: ReportInput): SweepReport {
   if (results.length < 2) pbo = { skipped: `needs at least 2 finished runs, had ${results.length}` };
   else if (lengths.size !== 1) pbo = { skipped: `the runs' return series differ in length (${[...lengths].join(', ')})` };
   else if ([...lengths][0] < partitions) pbo = { skipped: `needs at least ${partitions} periods per run, had ${[...lengths][0]}` };
+  // CSCV would rank ties at the median and count every combination as overfit (PBO 1).
+  else if (results.every((r) => sameValues(r.returns, results[0].returns))) pbo = { skipped: 'every run has the same per-period returns (the parameters changed nothing): there is no selection to overfit' };
   else {
     const out = probabilityOfBacktestOverfitting(results.map((r) => r.returns), { partitions });
     const sorted = [...out.logits].sort((a, b) => a - b);
@@ -241,6 +243,13 @@ export function runsCsv(report: SweepReport, parameterNames: readonly string[]):
     r.skewness, r.kurtosis, r.periods, r.runMs.toFixed(1), r.attempts?.started ?? 1, r.attempts?.stalled ?? 0, r.attempts?.worker ?? '',
   ].map(csvCell).join(','));
   return `${header.join(',')}\n${rows.map((row) => `${row}\n`).join('')}`;
+}
+
+/** Whether two return series hold the same values (NaN equal to NaN), period by period. */
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
 }
 
 /** Writes sweep.json and runs.csv into `dir`; returns their paths. */

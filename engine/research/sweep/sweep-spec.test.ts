@@ -163,4 +163,14 @@ describe('sweep report stability', () => {
     const winning = report([0.001, 0.002, 0.001]).stability;
     expect('meanRatio' in winning && winning.meanRatio).toBeCloseTo(0.5, 6);
   });
+
+  it('gives no PBO when every run has the same returns (CSCV counted each tie as overfit: PBO 1)', () => {
+    const spec = parseSweepSpec(`${BASE}parameters:\n  fast: [5, 10, 20]\n  slow: [50]\n${EMA_SET}`, file);
+    const plan = planSweep(spec);
+    const report = (means: readonly number[]) => buildSweepReport({ id: 'sw-test', spec, plan, results: plan.runs.map((r, i) => run(r.index, r.parameters as Record<string, number>, means[i])), failures: [], events: [] });
+    const same = report([0.001, 0.001, 0.001]).pbo;
+    expect('skipped' in same && same.skipped).toMatch(/same per-period returns/);
+    const differing = report([0.001, 0.002, 0.0015]).pbo;
+    expect('pbo' in differing && differing.pbo, 'runs that differ get their PBO').toBeGreaterThanOrEqual(0);
+  });
 });
