@@ -233,3 +233,30 @@ describe('indicator contract: flat prices', () => {
     expect(last(6), 'rsi is 0 with no gain and no loss (TA-Lib)').toBe(0);
   });
 });
+
+describe('indicator contract: price scale', () => {
+  // Scale-free outputs must not depend on the price's magnitude: a coin priced at 1e-8 (hourly
+  // moves ~1e-10) has the same RSI and ADX as the same walk priced at 1e8. TA-Lib 0.4's zero test
+  // (|x| < 1e-8) zeroed them there; TA-Lib 0.6 tests |x| < 1e-14 (TA_EPSILON).
+  const SCALE_FREE = ['rsi:14', 'adx:14.adx', 'adx:14.plusdi', 'adx:14.minusdi', 'stoch:14:3.k', 'roc:10', 'bb:20:2.pctb', 'zscore:20'];
+  const cheap = syntheticBars(600, 11, 1e-8);
+  const dear = syntheticBars(600, 11, 1e8);
+
+  it.each(SCALE_FREE)('%s is the same on a walk priced at 1e-8 as on the same walk priced at 1e8', (token) => {
+    const plan = buildPlan([token]);
+    const executor = executorFor(plan);
+    const run = (bars: BarColumns): Float64Array => {
+      executor.resetSlot(0);
+      return executor.runBatch(0, bars)[0].slice();
+    };
+    const low = run(cheap);
+    const high = run(dear);
+    const from = plan.columns[0].warmup - 1;
+    let worst = { error: 0, index: -1, low: 0, high: 0 };
+    for (let i = from; i < low.length; i++) {
+      const error = Math.abs(low[i] - high[i]) / Math.max(1, Math.abs(high[i]));
+      if (!(error <= worst.error)) worst = { error, index: i, low: low[i], high: high[i] };
+    }
+    expect(worst.error, `${token}: bar ${worst.index} is ${worst.low} priced at 1e-8 and ${worst.high} priced at 1e8`).toBeLessThanOrEqual(1e-9);
+  });
+});

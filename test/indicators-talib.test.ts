@@ -288,6 +288,26 @@ describe.skipIf(skipWithout(talibPeer))('documented differences from TA-Lib (eng
     expect(() => createReferenceIndicator('macd:26:12:9'), 'fast must be below slow').toThrow(/`fast` must be < `slow` \(12\), was 26/);
   });
 
+  it('shares TA-Lib 0.6 zero test (|x| < 1e-14): RSI and ADX of a series priced at 1e-8 agree with TA-Lib, reference and core', async () => {
+    const cheap = wave.map((b) => ({ high: b.high * 1e-10, low: b.low * 1e-10, close: b.close * 1e-10 }));
+    const tokens = ['rsi:14', 'adx:7'];
+    const { bars, talib } = await talibFor('cheap', cheap, tokens);
+    const executor = IndicatorExecutor.create(buildPlan(tokens));
+    executor.resetSlot(0);
+    const core = executor.runBatch(0, bars);
+    const checks: [string, string, number][] = [['rsi:14', 'value', 0], ['adx:7', 'adx', 1], ['adx:7', 'plusdi', 2], ['adx:7', 'minusdi', 3]];
+    for (const [token, output, column] of checks) {
+      const reference = runReference(token, bars);
+      const series = reference.series[reference.outputs.indexOf(output)];
+      const expected = talib.outputs[token][output];
+      const from = Math.max(reference.warmup - 1, expected.findIndex((v) => v !== null));
+      const worstReference = worstError(series, expected, from, 1);
+      const worstCore = worstError(core[column], expected, from, 1);
+      expect(worstReference.error, `reference ${token}.${output} at bar ${worstReference.index}: ours ${worstReference.ours}, TA-Lib ${worstReference.talib}`).toBeLessThanOrEqual(BOUND);
+      expect(worstCore.error, `core ${token}.${output} at bar ${worstCore.index}: ours ${worstCore.ours}, TA-Lib ${worstCore.talib}`).toBeLessThanOrEqual(BOUND);
+    }
+  });
+
   it('shares TA-Lib conventions on degenerate input: flat RSI is 0, stochastic %K is 0 when high == low', async () => {
     const flat = Array.from({ length: 30 }, () => ({ high: 5, low: 5, close: 5 }));
     const { bars, talib } = await talibFor('flat', flat, ['rsi:14', 'stoch:5:3']);

@@ -3,7 +3,7 @@
 // with x = x - x/N + today from bar N on; DI = 100 * DM / TR (0 when TR is zero). The first
 // ADX, on bar 2N-1, is the sum of the DX of bars N..2N-1 divided by N; then
 // adx = (adx * (N-1) + dx) / N. A bar whose TR or DI sum is zero has no DX: it adds nothing
-// to the sum and the ADX keeps its value. "Zero" is TA-Lib's |x| < 1e-8, as in TA-Lib.
+// to the sum and the ADX keeps its value. "Zero" is TA-Lib's |x| < 1e-14, as in TA-Lib.
 // Warm-up 2N (the DI outputs too, although TA-Lib's PLUS_DI/MINUS_DI start at bar N).
 
 import { ReferenceIndicatorBase } from './reference-indicator.js';

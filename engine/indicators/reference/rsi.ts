@@ -1,6 +1,6 @@
 // `rsi:N`: Wilder RSI (TA-Lib RSI): the first N close-to-close gains and losses are
 // averaged simply, then avg = (avg * (N-1) + x) / N. First value on bar index N
-// (warm-up N+1). When average gain + average loss is zero by TA-Lib's test (|x| < 1e-8,
+// (warm-up N+1). When average gain + average loss is zero by TA-Lib's test (|x| < 1e-14,
 // no movement) RSI is 0, as TA-Lib.
 
 import { ReferenceIndicatorBase } from './reference-indicator.js';

@@ -1,9 +1,9 @@
 // Oscillator kernels: Wilder RSI, rate of change and fast stochastic %K (TA-Lib's formulas).
 
-/** TA-Lib's TA_IS_ZERO: |v| < 1e-8 counts as zero. */
+/** TA-Lib's TA_IS_ZERO (TA_EPSILON, TA-Lib 0.6): |v| < 1e-14 counts as zero. */
 @inline
 export function taIsZero(v: f64): bool {
-  return -0.00000001 < v && v < 0.00000001;
+  return -1e-14 < v && v < 1e-14;
 }
 
 // The column kernels here (rsiRun, rocRun) run over `bytes / 8` inputs at x, outputs at o,
