@@ -123,6 +123,16 @@ describe('rule strategies: configuration', () => {
     for (const [yaml, pattern] of cases) expect(errorOf(() => load(yaml)).message, yaml).toMatch(pattern);
   });
 
+  it('rejects more distinct comparisons than the core holds (32) as a configuration error naming the strategy', () => {
+    const many = (n: number) => Array.from({ length: n }, (_, k) => `rsi:14 < ${30 + k}`).join(' and ');
+    const yaml = (n: number) => `strategies:\n  - name: many\n    type: rules\n    long: { entry: "${many(n)}", exit: "close < 1" }\n    size: { quantity: 1 }\n`;
+    expect(load(yaml(31)).strategies[0].name, '31 in the entry + 1 in the exit fit').toBe('many');
+    const error = errorOf(() => load(yaml(32)));
+    expect(error, 'refused at load, not when the engine thread starts').toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).keyPath).toBe('strategies[0]');
+    expect(error.message).toMatch(/`strategies\[0\]` \(many\) must have at most 32 distinct comparisons over long and short entry and exit, was 33/);
+  });
+
   it('rejects a strategy listing an instrument the run does not have', () => {
     const config = load(base('    size: { quantity: 1 }\n    instruments: [DOGEUSDT]\n'));
     expect(errorOf(() => tradingPipeline({

@@ -15,8 +15,8 @@
 //       type: fusion               # the fusion/sizing sections; needs a regime model
 //       regimeModel: eth-regime.json                # optional: else the run's (--regime-model)
 //       instruments: [ETHUSDT]
-import { RULE_MAX_PROGRAMS } from './rule-layout.js';
-import { parseRuleExpression, RuleExpressionError } from './rule-expression.js';
+import { RULE_MAX_COMPARISONS, RULE_MAX_PROGRAMS } from './rule-layout.js';
+import { comparisonKey, comparisonsOf, parseRuleExpression, RuleExpressionError, type RuleExpression } from './rule-expression.js';
 
 export interface RuleSideConfig {
   readonly entry: string;
@@ -143,12 +143,13 @@ export function resolveStrategies(raw: readonly unknown[] | undefined, options: 
     }
     if (entry.regimeModel !== undefined) fail('regimeModel', `is for type fusion only: rule strategies need no regime model, was ${JSON.stringify(entry.regimeModel)}`);
     if (entry.long === undefined) fail('long', 'is required for type rules ({ entry, exit }), was missing');
+    const parsed: RuleExpression[] = [];
     const side = (key: 'long' | 'short'): RuleSideConfig => {
       const value = entry[key]!;
       if (typeof value !== 'object' || value === null) fail(key, `must be a mapping { entry, exit }, was ${JSON.stringify(value)}`);
       for (const part of ['entry', 'exit'] as const) {
         try {
-          parseRuleExpression(value[part], at(`${key}.${part}`));
+          parsed.push(parseRuleExpression(value[part], at(`${key}.${part}`)));
         } catch (error) {
           if (error instanceof RuleExpressionError) throw new StrategyConfigError(error.message, at(`${key}.${part}`));
           throw error;
@@ -158,6 +159,14 @@ export function resolveStrategies(raw: readonly unknown[] | undefined, options: 
     };
     const long = side('long');
     const short = entry.short === undefined ? undefined : side('short');
+    // The core holds one bit per distinct comparison of the four expressions (compileRuleProgram).
+    const distinct = new Set(parsed.flatMap(comparisonsOf).map(comparisonKey)).size;
+    if (distinct > RULE_MAX_COMPARISONS) {
+      throw new StrategyConfigError(
+        `\`strategies[${i}]\` (${entry.name}) must have at most ${RULE_MAX_COMPARISONS} distinct comparisons over long and short entry and exit, was ${distinct}`,
+        `strategies[${i}]`,
+      );
+    }
     const size = entry.size;
     if (typeof size !== 'object' || size === null) return fail('size', `is required for type rules: exactly one of quantity (units, > 0) or equityFraction (0 < f <= ${options.maxLeverage}), was ${JSON.stringify(size)}`);
     const given = (['quantity', 'equityFraction'] as const).filter((key) => size[key] !== undefined);
