@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileCore, createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
 import {
-  DEFAULT_DECLARATIONS, IndicatorRegistry, IndicatorSpecError, buildPlan, encodePlan, defaultRegistry,
+  DEFAULT_DECLARATIONS, IndicatorRegistry, IndicatorSpecError, buildPlan, encodePlan, defaultRegistry, planStateBytes,
   type IndicatorCoreExports, type IndicatorDeclaration, type IndicatorPlan,
 } from '../engine/indicators/index.js';
 import { Kernel } from '../engine/indicators/kernel-opcodes.js';
@@ -211,6 +211,32 @@ describe('indicator plan: encoding and the core loader', () => {
     const offsets = plan.nodes.map((_, i) => view.getInt32(L.PLAN_HEADER_BYTES + i * L.NODE_BYTES + L.NODE_STATE_OFFSET, true));
     expect(offsets[0], 'node state starts after the values').toBeGreaterThanOrEqual(L.SLOT_VALUES + 8 * plan.valueCount);
     expect([...offsets].sort((a, b) => a - b), 'state offsets follow node order').toEqual(offsets);
+  });
+
+  it('sizes a plan\'s slot state as the core does (planStateBytes == indStateBytes), long windows included', () => {
+    const { core, memory } = freshCore();
+    const specs = [
+      'sma:20,ema:20,wma:20,rsi:14,tr,atr:14,bb:20:2,vwap:20,vwap,rvol:20,zscore:20,macd:12:26:9,roc:10,donchian:20,stoch:14:3:3,adx:14,obv,relvol:20,volz:20,ema:20@diff:1,ema:20@lag:2,ema:20@slope:5',
+      'sma:1048576,wma:1048576', 'donchian:500000,stoch:7:3', 'vwap:300000,roc:99999,ema:5@lag:123457@slope:3001', 'bb:777777:2,zscore:777777',
+    ];
+    for (const spec of specs) {
+      const plan = buildPlan(spec);
+      encodePlan(plan, memory.buffer, L.PLAN_OFFSET);
+      expect(core.indPlanLoad(L.PLAN_OFFSET), `${spec}: the core loads it`).toBeGreaterThanOrEqual(1);
+      expect(planStateBytes(plan), spec).toBe(core.indStateBytes());
+    }
+  });
+
+  it('refuses, naming the largest windows, a plan whose windows are each allowed but whose state does not fit the core', () => {
+    const spec = 'sma:1048576,wma:1048576,bb:1048576:2,donchian:1048576';
+    let thrown: unknown;
+    try {
+      buildPlan(spec);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown, `${spec} must be refused when planned, not by the core loader (status -41)`).toBeInstanceOf(IndicatorSpecError);
+    expect((thrown as Error).message).toMatch(/^indicator plan needs 40\.0 MiB of state per instrument, the core holds 31\.4 MiB: use shorter periods \(largest: donchian:1048576 16\.0 MiB, /);
   });
 
   it('loads the same plan from a copy in the scratch region, and refuses an offset outside both areas', () => {

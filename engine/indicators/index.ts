@@ -4,6 +4,6 @@ export { IndicatorSpecError } from './indicator-spec-error.js';
 export type { IndicatorDeclaration, InputRef, NodeRef, ParamDeclaration } from './indicator-declaration.js';
 export { IndicatorRegistry, defaultRegistry, DEFAULT_DECLARATIONS, resolveParams } from './registry.js';
 export { parseSpec, parseToken, type ParsedToken } from './token-parser.js';
-export { buildPlan, type IndicatorPlan, type PlanColumn, type PlanNode } from './plan.js';
+export { buildPlan, planStateBytes, type IndicatorPlan, type PlanColumn, type PlanNode } from './plan.js';
 export { encodePlan, encodedPlanBytes } from './plan-encoder.js';
 export { IndicatorExecutor, type BarColumns, type IndicatorCoreExports, type IndicatorExecutorOptions, type StagedBatch } from './indicator-executor.js';

@@ -62,3 +62,30 @@ export interface KernelCall {
   readonly intParams?: readonly number[]; // up to 3
   readonly floatParams?: readonly number[]; // up to 2
 }
+
+/**
+ * Bytes of state a kernel keeps per slot for window `n` (its first integer parameter): mirror
+ * of `opStateBytes` in wasm/assembly/indicators/opcodes.ts (test/indicators-plan.test.ts holds
+ * the plan total to the core's indStateBytes).
+ */
+export function kernelStateBytes(opcode: KernelOpcode, n: number): number {
+  switch (opcode) {
+    case Kernel.SMA: return 16 + 8 * n;
+    case Kernel.EMA: return 24;
+    case Kernel.WMA: return 32 + 8 * n;
+    case Kernel.WILDER: return 24;
+    case Kernel.RSI: return 32;
+    case Kernel.TR: return 16;
+    case Kernel.STDDEV: return 40 + 8 * n;
+    case Kernel.LOGRET: return 16;
+    case Kernel.VWAP: return 40 + 16 * n;
+    case Kernel.SVWAP: return 32;
+    case Kernel.ROC: return 8 + 8 * n;
+    case Kernel.MAXMIN: return 32 + 16 * n;
+    case Kernel.ADX: return 72;
+    case Kernel.OBV: return 24;
+    case Kernel.DIFF: case Kernel.LAG: return 8 + 8 * n;
+    case Kernel.SLOPE: return 40 + 8 * n;
+    default: return 0;
+  }
+}

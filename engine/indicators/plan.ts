@@ -5,8 +5,8 @@
 // consecutively after the bar fields; the plan maps every token to its output values.
 import { IndicatorSpecError } from './indicator-spec-error.js';
 import type { IndicatorDeclaration, InputRef } from './indicator-declaration.js';
-import { KERNEL_SHAPES, Kernel, type KernelCall } from './kernel-opcodes.js';
-import { BAR_FIELDS, MAX_WINDOW, NODE_MAX_INPUTS, PLAN_MAX_NODES, PLAN_MAX_OUTPUTS, VALUE_FIELD_COUNT } from './plan-layout.js';
+import { KERNEL_SHAPES, Kernel, kernelStateBytes, type KernelCall } from './kernel-opcodes.js';
+import { BAR_FIELDS, MAX_WINDOW, NODE_MAX_INPUTS, PLAN_MAX_NODES, PLAN_MAX_OUTPUTS, SLOT_VALUES, SLOTS_BYTES, VALUE_FIELD_COUNT } from './plan-layout.js';
 import { defaultRegistry, resolveParams, type IndicatorRegistry } from './registry.js';
 import { parseToken } from './token-parser.js';
 
@@ -208,5 +208,33 @@ export function buildPlan(demands: readonly string[] | string, registry: Indicat
     tokenColumns.set(parsed.text, indices);
   }
   if (columns.length > PLAN_MAX_OUTPUTS) throw new IndicatorSpecError(`indicator plan has ${columns.length} output columns, at most ${PLAN_MAX_OUTPUTS} are supported`);
-  return { nodes: builder.finish(), valueCount: builder.valueCount, columns, tokens: tokenColumns };
+  const plan = { nodes: builder.finish(), valueCount: builder.valueCount, columns, tokens: tokenColumns };
+  checkStateFits(plan);
+  return plan;
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * Bytes of one slot's state for `plan`, as the core's plan loader lays it out (values, then
+ * each node's state in order, rounded up to 64): one instrument's indicator state.
+ */
+export function planStateBytes(plan: Pick<IndicatorPlan, 'nodes' | 'valueCount'>): number {
+  let bytes = (SLOT_VALUES + plan.valueCount * 8 + 7) & ~7;
+  for (const node of plan.nodes) bytes += kernelStateBytes(node.kernel.opcode, node.kernel.intParams?.[0] ?? 0);
+  return Math.ceil(bytes / 64) * 64;
+}
+
+/** Every window is within MAX_WINDOW, but their state together must fit the core's slot area. */
+function checkStateFits(plan: Pick<IndicatorPlan, 'nodes' | 'valueCount'>): void {
+  const bytes = planStateBytes(plan);
+  if (bytes <= SLOTS_BYTES) return;
+  const largest = plan.nodes
+    .map((node) => ({ label: node.label, bytes: kernelStateBytes(node.kernel.opcode, node.kernel.intParams?.[0] ?? 0) }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 4)
+    .map((n) => `${n.label} ${(n.bytes / MIB).toFixed(1)} MiB`);
+  throw new IndicatorSpecError(
+    `indicator plan needs ${(bytes / MIB).toFixed(1)} MiB of state per instrument, the core holds ${(SLOTS_BYTES / MIB).toFixed(1)} MiB: use shorter periods (largest: ${largest.join(', ')})`,
+  );
 }
