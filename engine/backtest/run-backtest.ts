@@ -21,7 +21,7 @@
 // are the same as with every answer computed first, and the core's model wait is measured in
 // event time, so the decisions and outputs are the same bytes.
 import { EngineHost, PrestartedEngineThread, type EngineCounters, type OutboundListeners, type WaitStrategyName } from '../threads/index.js';
-import { readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
+import { planPipeline, readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
 import { readExecutionReport, type ExecutionReport } from '../execution/index.js';
 import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIssue } from '../replay/index.js';
 import { VENUE_MODE_CODES } from '../venue/index.js';
@@ -428,7 +428,15 @@ function buildSpec(options: BacktestOptions, plans: readonly InstrumentPlan[], t
       strategyOf: plans.map(() => undefined),
     };
   }
-  return simulatedTradingSpec({ config: options.config, plans, regimeModel: options.regimeModel, indicators: options.indicators ?? [], equity: options.equity, startNs, halted, model, log: options.log });
+  const built = simulatedTradingSpec({ config: options.config, plans, regimeModel: options.regimeModel, indicators: options.indicators ?? [], equity: options.equity, startNs, halted, model, log: options.log });
+  // What the core would refuse when the engine thread configures it (an indicator plan too large
+  // for the run's instruments, ...) is refused here, as a setup error, not as the thread's failure.
+  try {
+    planPipeline(built.spec);
+  } catch (error) {
+    throw new BacktestSetupError(`pipeline: ${(error as Error).message}`);
+  }
+  return built;
 }
 
 interface ServedModel {

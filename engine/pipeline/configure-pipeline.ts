@@ -12,8 +12,8 @@
 import { checkCoreStatus } from '../core/core-status.js';
 import { EventKind } from '../layout/event-record.js';
 import type { CoreExports } from '../core/wasm-core.js';
-import { buildPlan, encodePlan, type IndicatorCoreExports, type IndicatorPlan } from '../indicators/index.js';
-import { PLAN_OFFSET } from '../indicators/plan-layout.js';
+import { buildPlan, encodePlan, planStateBytes, type IndicatorCoreExports, type IndicatorPlan } from '../indicators/index.js';
+import { PLAN_OFFSET, SLOTS_BYTES } from '../indicators/plan-layout.js';
 import { labelCode, WasmForwardFilter, type HmmCoreExports, type RegimeModelRecord } from '../regime/index.js';
 import { HMM_MAX_MODELS, hmmFilterStateOffset } from '../regime/hmm-memory-layout.js';
 import { compileDecisionProgram, compileInstrument, WasmDecisionEngine, type DecisionCoreExports, type DecisionProgram } from '../decision/index.js';
@@ -75,6 +75,15 @@ export interface PipelinePlan {
 export function planPipeline(spec: PipelineSpec): PipelinePlan {
   checkPipelineSpec(spec);
   const plan = buildPlan(pipelineTokens(spec));
+  // Instrument i computes in indicator slot i; the core fits SLOTS_BYTES / state-per-slot slots.
+  const slots = Math.floor(SLOTS_BYTES / planStateBytes(plan));
+  const needed = spec.instruments.reduce((most, entry) => Math.max(most, entry.instrument + 1), 0);
+  if (needed > slots) {
+    const mib = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
+    throw new RangeError(
+      `the indicator plan needs ${mib(planStateBytes(plan))} MiB of state per instrument and the core holds ${mib(SLOTS_BYTES)} MiB, room for ${slots} instrument(s); the run has ${needed}: use shorter periods or fewer instruments`,
+    );
+  }
   const featureSources = new Map<number, readonly number[]>();
   for (const { instrument, regimeModel } of spec.instruments) {
     if (!regimeModel) continue;
