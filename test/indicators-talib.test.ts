@@ -281,6 +281,20 @@ describe.skipIf(skipWithout(talibPeer))('documented differences from TA-Lib (eng
     expect(ours.series[1][last], 'middle bands agree').toBeCloseTo(bands.middle[last]!, 6);
   });
 
+  it('5. bb keeps its bands on a series priced at 1e-8, where TA-Lib BBANDS zeroes sigma (variance below TA_EPSILON, 1e-14)', async () => {
+    const cheap = wave.map((b) => ({ high: b.high * 1e-10, low: b.low * 1e-10, close: b.close * 1e-10 }));
+    const { bars, talib } = await talibFor('bb-cheap', cheap, ['bb:20:2']);
+    const ours = runReference('bb:20:2', bars);
+    const bands = talib.outputs['bb:20:2'];
+    const last = bars.length - 1;
+    const window = Array.from(bars.close.slice(last - 19, last + 1));
+    const mean = window.reduce((a, b) => a + b, 0) / 20;
+    const sigma = Math.sqrt(window.reduce((a, b) => a + (b - mean) ** 2, 0) / 20);
+    expect([bands.upper[last], bands.lower[last]], 'TA-Lib: upper = lower = middle (sigma taken as 0)').toEqual([bands.middle[last], bands.middle[last]]);
+    expect(relativeError(ours.series[0][last] - ours.series[1][last], 2 * sigma, 0), `ours: upper - middle = 2 sigma (${2 * sigma})`).toBeLessThanOrEqual(1e-9);
+    expect(relativeError(ours.series[1][last], bands.middle[last]!, 0), 'middle bands agree').toBeLessThanOrEqual(1e-12);
+  });
+
   it('4. sma:1 is accepted (TA-Lib SMA needs N >= 2) and macd with fast >= slow is rejected (TA-Lib swaps them)', () => {
     const sma1 = createReferenceIndicator('sma:1');
     sma1.update(1, 2, 0.5, 1.5, 10, 0n);
