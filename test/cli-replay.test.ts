@@ -156,6 +156,22 @@ describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', 
     expect(b.pipeline.instruments).toEqual(a.pipeline.instruments);
   });
 
+  it('refuses, as the backtest does, a file whose sidecar states a bar interval longer than its smallest gap (bars would play before they close)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-replay-interval-'));
+    const [header, ...rows] = readFileSync(join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv'), 'utf8').trim().split('\n').slice(0, 101);
+    // One odd half-hour bar among hourly ones: the smallest gap is 30m, the sidecar says 1h.
+    const odd = rows[10].replace(':00:00+00:00', ':30:00+00:00');
+    const file = join(dir, 'ETHUSDT_1h.csv');
+    writeFileSync(file, `${[header, ...rows.slice(0, 11), odd, ...rows.slice(11)].join('\n')}\n`);
+    writeFileSync(`${file}.meta.json`, JSON.stringify({ kind: 'bars', barStamp: 'open', symbol: 'ETHUSDT', barInterval: '1h' }));
+    const refused = run(['replay', '--in', file, '--ind', 'ema:20', '--no-progress']);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/^quantflow: .*ETHUSDT_1h\.csv: the bar interval 1h is longer than the smallest gap between two bars \(30m\): the bars would overlap and a decision could see a bar before it closed/);
+    writeFileSync(`${file}.meta.json`, JSON.stringify({ kind: 'bars', barStamp: 'open', symbol: 'ETHUSDT', barInterval: '30m' }));
+    const stated = run(['replay', '--in', file, '--ind', 'ema:20', '--no-progress']);
+    expect(stated.code, `a sidecar that states the 30m gap plays: ${stated.stderr}`).toBe(0);
+  });
+
   it('refuses a --trades file that is one of its inputs (the data was overwritten)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-replay-trades-'));
     const data = join(dir, 'ETHUSDT_1h.csv');

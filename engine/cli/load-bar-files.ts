@@ -28,6 +28,8 @@ export interface LoadedBarFiles {
   reports: BadRowReport[];
   /** Per file: the symbol its sidecar names, or undefined. */
   symbols: (string | undefined)[];
+  /** Per file: the bar interval its sidecar states (ns), or undefined. */
+  statedIntervals: (bigint | undefined)[];
 }
 
 export async function loadBarFiles(
@@ -38,6 +40,7 @@ export async function loadBarFiles(
   const series: BarSeries[] = [];
   const reports: BadRowReport[] = [];
   const symbols: (string | undefined)[] = [];
+  const statedIntervals: (bigint | undefined)[] = [];
   for (const file of files) {
     try {
       const { options: sidecar } = readFileMetadata(file);
@@ -45,6 +48,7 @@ export async function loadBarFiles(
       if (sidecar.barStamp === 'close') toOpenStamps(loaded.series, sidecar.barInterval);
       series.push(loaded.series);
       symbols.push(sidecar.symbol);
+      statedIntervals.push(sidecar.barInterval !== undefined ? parseBarInterval(sidecar.barInterval) ?? undefined : undefined);
       reports.push(loaded.report);
       if (loaded.report.rowsSkipped > 0) log(describeSkips(loaded.report));
       if (loaded.report.blankLines > 0) log(`${file}: skipped ${loaded.report.blankLines} blank line${loaded.report.blankLines === 1 ? '' : 's'} between rows (the first at line ${loaded.report.firstBlankLine})`);
@@ -56,7 +60,7 @@ export async function loadBarFiles(
       throw error;
     }
   }
-  return { series, reports, symbols };
+  return { series, reports, symbols, statedIntervals };
 }
 
 /** Moves close-stamped bars to their open: minus the stated interval, else the smallest gap between bars. */

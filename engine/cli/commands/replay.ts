@@ -25,7 +25,7 @@ import { parseSpec } from '../../indicators/index.js';
 import { readRegimeModelFile, type RegimeModelRecord } from '../../regime/index.js';
 import { planPipeline, type PipelineSpec } from '../../pipeline/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
-import type { BarSeries } from '../../../adapters/files/index.js';
+import { barIntervalProblem, type BarSeries } from '../../../adapters/files/index.js';
 import { KillSwitchStore } from '../../killswitch/index.js';
 import { describeReplayRisk, replayRiskJson } from '../replay-order-flow.js';
 import { OrderIdLease } from '../../state/index.js';
@@ -92,7 +92,14 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   if (files.length === 0) throw new UserFacingError('no input: pass --in FILE... (the bundled data/ folder has no CSV files)');
 
   const loadStarted = process.hrtime.bigint();
-  const { series, symbols } = await loadBarFiles(files, { onBadRow, timezone: flags.timezone }, log);
+  const { series, symbols, statedIntervals } = await loadBarFiles(files, { onBadRow, timezone: flags.timezone }, log);
+  // The tape plays each bar at its open plus the smallest gap between the file's bars: a sidecar
+  // interval longer than that gap (an odd bar in between) would play bars before they close.
+  series.forEach((bars, i) => {
+    const stated = statedIntervals[i];
+    const problem = stated === undefined ? null : barIntervalProblem(stated, bars.length > 1 ? barIntervalNs(bars) : undefined);
+    if (problem !== null) throw new UserFacingError(`${bars.file}: ${problem}`);
+  });
   const tape = buildBarReplayTape(series, replayNames(series.map((s) => s.file), symbols));
   const loadMs = Number(process.hrtime.bigint() - loadStarted) / 1e6;
   if (tape.length === 0) throw new UserFacingError('no bars to replay: every input file was empty after skipping bad rows');
