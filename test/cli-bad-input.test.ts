@@ -42,6 +42,19 @@ async function refused(args: string[], message: RegExp): Promise<string> {
 }
 
 describe('the CLI refuses bad input with one line and exit 2', () => {
+  it("commander's own refusals (unknown option or command, a missing value or required option, a bad choice, a surplus argument): one line naming the command's help, exit 2", async () => {
+    await refused(['replay', '--bogus'], /^quantflow: unknown option '--bogus' \(see `quantflow replay --help`\)$/m);
+    await refused(['backtest', '--batch'], /^quantflow: option '--batch <n>' argument missing \(see `quantflow backtest --help`\)$/m);
+    await refused(['indicators', '--in', slice], /^quantflow: required option '--ind <spec>' not specified \(see `quantflow indicators --help`\)$/m);
+    await refused(['replay', '--wait', 'nap'], /argument 'nap' is invalid\. Allowed choices are spin-then-sleep, spin-then-yield, busy-spin\. \(see `quantflow replay --help`\)$/m);
+    await refused(['replay', 'extra'], /too many arguments for 'replay'.* \(see `quantflow replay --help`\)$/m);
+    await refused(['models', 'show'], /^quantflow: missing required argument 'hash' \(see `quantflow models show --help`\)$/m);
+    await refused(['bakctest'], /^quantflow: unknown command 'bakctest' \(Did you mean backtest\?\) \(see `quantflow --help`\)$/m);
+    const help = await quantflow(['regime', 'fit', '--help']);
+    expect(help.code, 'help asked for still exits 0').toBe(0);
+    expect(help.stdout).toContain('Usage: quantflow regime fit');
+  });
+
   it('a data file given twice', async () => {
     await refused(['backtest', '--data', slice, slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'twice'), '--no-run-store'], /eth\.csv is given twice \(symbol ETHUSDT, bars\): each source once/);
   });

@@ -67,7 +67,7 @@ describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', 
     expect(version.code, version.stderr).toBe(0);
     expect(version.stdout.trim(), '--version (no command module loaded)').toMatch(/^\d+\.\d+\.\d+$/);
     const typo = run(['bakctest']);
-    expect(typo.code, 'an unknown command fails').toBe(1);
+    expect(typo.code, 'an unknown command is refused as bad input').toBe(2);
     expect(typo.stderr, 'and commander suggests the command meant').toContain('Did you mean backtest?');
     const replay = run(['replay', '--help']);
     expect(replay.code).toBe(0);

@@ -8,6 +8,7 @@
 // listing and commander's "did you mean" stay complete.
 import { Command } from 'commander';
 import { reportCliError } from './cli-error.js';
+import { applyUsageErrorPolicy } from './usage-errors.js';
 
 type RegisterCommand = (program: Command) => void;
 
@@ -45,10 +46,10 @@ async function main(): Promise<void> {
   program
     .name('quantflow')
     .description('QuantFlow: a low-latency trading engine (TypeScript + WebAssembly over shared memory)')
-    .version('0.1.0')
-    .showHelpAfterError();
+    .version('0.1.0');
   const registrations = await Promise.all(commandsFor(process.argv).map(([, load]) => load()));
   for (const register of registrations) register(program);
+  applyUsageErrorPolicy(program);
   await program.parseAsync(process.argv);
 }
 
