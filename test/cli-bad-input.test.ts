@@ -55,6 +55,11 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     expect(help.stdout).toContain('Usage: quantflow regime fit');
   });
 
+  it('replay --config or --equity without --decide (both were ignored unsaid, a missing --config file too)', async () => {
+    await refused(['replay', '--in', slice, '--config', path.join(dir, 'missing.yaml')], /^quantflow: --config needs --decide: only decisions read the configuration .*, was ".*missing\.yaml" without --decide$/m);
+    await refused(['replay', '--in', slice, '--equity', '250000'], /^quantflow: --equity needs --decide: only decisions size against the account, was "250000" without --decide$/m);
+  });
+
   it('a data file given twice', async () => {
     await refused(['backtest', '--data', slice, slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'twice'), '--no-run-store'], /eth\.csv is given twice \(symbol ETHUSDT, bars\): each source once/);
   });

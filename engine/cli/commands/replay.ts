@@ -52,6 +52,8 @@ interface ReplayFlags {
   trades?: string;
   persistKillSwitch?: boolean;
   journal?: string;
+  /** Whether --equity was given on the command line (it has a default). */
+  equityGiven?: boolean;
 }
 
 export function registerReplayCommand(program: Command): void {
@@ -64,15 +66,15 @@ export function registerReplayCommand(program: Command): void {
     .option('--ind <spec>', 'indicators the core computes per bar for every instrument, e.g. ema:20,rsi:14,bb:20:2')
     .option('--regime-model <file>', 'regime model JSON (from `regime fit`) filtered every bar for every instrument')
     .option('--decide', 'trade: fusion, sizing, orders through the pre-trade checks and the simulated venue per bar (the strategies of the configuration; fusion ones need --regime-model; configuration: strategies, fusion, sizing, risk, account, orders, execution, exits, venue)')
-    .option('--equity <amount>', 'starting cash of the risk account the decisions size against', '100000')
+    .option('--equity <amount>', 'with --decide: starting cash of the risk account the decisions size against', '100000')
     .option('--persist-state', 'start from the kill switch and order ids persisted at killSwitch.statePath and persist them there (default: a replay starts un-halted, numbers orders from 1 and persists nothing)')
     .addOption(new Option('--persist-kill-switch', 'the former name of --persist-state').hideHelp())
-    .option('--config <file>', 'configuration file merged over config/default.yaml')
+    .option('--config <file>', 'with --decide: configuration file merged over config/default.yaml')
     .option('--trades <file>', 'with --decide: write the trade list (one CSV row per round trip) to this file')
     .option('--journal <dir>', "re-run a recorded session's journal through the core: every command must come out as journaled; prints a hash of the decisions")
     .option('--json', 'print the result as one JSON document on stdout')
     .option('--no-progress', 'no progress bar on stderr')
-    .action(async (flags: ReplayFlags) => runReplay(flags));
+    .action(async (flags: ReplayFlags, command: Command) => runReplay({ ...flags, equityGiven: command.getOptionValueSource('equity') === 'cli' }));
 }
 
 async function runReplay(flags: ReplayFlags): Promise<void> {
@@ -84,6 +86,9 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
     await runJournalReplay(flags.journal, flags.json === true, flags.progress && flags.json !== true && process.stderr.isTTY);
     return;
   }
+  // Only decisions read the configuration and the account: without --decide both were ignored unsaid (a missing file too).
+  if (flags.config !== undefined && !flags.decide) throw new UserFacingError(`--config needs --decide: only decisions read the configuration (strategies, risk, orders, venue), was ${JSON.stringify(flags.config)} without --decide`);
+  if (flags.equityGiven && !flags.decide) throw new UserFacingError(`--equity needs --decide: only decisions size against the account, was ${JSON.stringify(flags.equity)} without --decide`);
   const batch = parseIntegerOption('--batch', flags.batch, 1, INBOUND_CAPACITY);
   const rate = parseIntegerOption('--rate', flags.rate, 0, 1e9);
   const wait = checkWaitStrategyName(flags.wait);
