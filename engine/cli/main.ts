@@ -53,4 +53,14 @@ async function main(): Promise<void> {
   await program.parseAsync(process.argv);
 }
 
+// A reader that goes away before the command is done (`quantflow import ... | head -1`) is not a
+// failure of the command: its writes to the closed pipe are dropped and the work goes on to its
+// end and its own exit code. Without this the first write after it threw EPIPE as an unhandled
+// 'error' event: a stack trace and exit 1, in the middle of an import.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') reportCliError(error);
+  });
+}
+
 main().catch(reportCliError);
