@@ -17,6 +17,15 @@ function json(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
+/**
+ * A quantity, price or fee as a person reads it: 12 significant digits, so the binary rounding
+ * of a sum of fills (0.1 + 0.20188 is 0.30188000000000004 in f64) does not print as its digits.
+ * No lot or tick a venue uses needs more.
+ */
+export function readableNumber(value: number): string {
+  return Number.isFinite(value) ? String(Number(value.toPrecision(12))) : String(value);
+}
+
 /** One human line per update; `symbols`: instrument id to symbol (fills carry only the id). */
 export function describeUpdate(update: TopicUpdate, symbols: ReadonlyMap<number, string> = new Map()): string {
   const head = `${update.topic} #${update.sequence} ${update.kind}`;
@@ -24,7 +33,7 @@ export function describeUpdate(update: TopicUpdate, symbols: ReadonlyMap<number,
   switch (update.topic) {
     case 'state': {
       const s = update.payload as TopicUpdate<'state'>['payload'];
-      const positions = s.positions.filter((q) => q.quantity !== 0).map((q) => `${q.symbol} ${q.quantity} @ ${q.markPrice}`).join(', ') || 'flat';
+      const positions = s.positions.filter((q) => q.quantity !== 0).map((q) => `${q.symbol} ${readableNumber(q.quantity)} @ ${readableNumber(q.markPrice)}`).join(', ') || 'flat';
       return `${head}: ${s.mode} equity ${s.equity.toFixed(2)} cash ${s.cash.toFixed(2)} realized ${s.realizedPnl.toFixed(2)} unrealized ${s.unrealizedPnl.toFixed(2)}; ${positions}`;
     }
     case 'fills': {
@@ -32,13 +41,13 @@ export function describeUpdate(update: TopicUpdate, symbols: ReadonlyMap<number,
       if (fills.length === 0) return `${head}: no fills`;
       return fills.map((f) => {
         const exit = f.rule && f.rule !== 'STRATEGY' ? `, ${f.rule}` : '';
-        return `${head}: order ${f.orderId} ${symbols.get(f.instrumentId) ?? `#${f.instrumentId}`} ${f.side} ${f.quantity} @ ${f.price} fee ${f.fee} (${f.liquidity}, trade ${f.tradeId}${exit})`;
+        return `${head}: order ${f.orderId} ${symbols.get(f.instrumentId) ?? `#${f.instrumentId}`} ${f.side} ${readableNumber(f.quantity)} @ ${readableNumber(f.price)} fee ${readableNumber(f.fee)} (${f.liquidity}, trade ${f.tradeId}${exit})`;
       }).join('\n');
     }
     case 'orders': {
       const orders = (update.payload as TopicUpdate<'orders'>['payload']).orders;
       if (orders.length === 0) return `${head}: no orders`;
-      return orders.map((o) => `${head}: order ${o.orderId} ${o.symbol} ${o.side} ${o.quantity} ${o.orderType} ${o.status} filled ${o.filledQuantity}`).join('\n');
+      return orders.map((o) => `${head}: order ${o.orderId} ${o.symbol} ${o.side} ${readableNumber(o.quantity)} ${o.orderType} ${o.status} filled ${readableNumber(o.filledQuantity)}`).join('\n');
     }
     default:
       return `${head}: ${json(p)}`;
