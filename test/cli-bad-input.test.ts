@@ -139,8 +139,18 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
   it('a directory where a data file belongs', async () => {
     const folder = path.join(dir, 'a-folder');
     mkdirSync(folder, { recursive: true });
-    await refused(['label', '--in', folder, '--bar-stamp', 'close', '--out', path.join(dir, 'l.csv')], new RegExp(`${folder}: is a directory; give a data file`));
-    await refused(['regime', 'fit', '--in', folder, '--out', path.join(dir, 'r.json')], /is a directory; give a data file/);
+    await refused(['label', '--in', folder, '--bar-stamp', 'close', '--out', path.join(dir, 'l.csv')], new RegExp(`--in: ${folder} is a directory: give a bar CSV file`));
+    await refused(['regime', 'fit', '--in', folder, '--out', path.join(dir, 'r.json')], new RegExp(`--in: ${folder} is a directory: give a bar CSV file`));
+  });
+
+  it('an --in file that is not there or is a directory is named as such (label blamed a missing --bar-stamp)', async () => {
+    const missing = path.join(dir, 'no-such-bars.csv');
+    const folder = path.join(dir, 'another-folder');
+    mkdirSync(folder, { recursive: true });
+    await refused(['label', '--in', missing, '--out', path.join(dir, 'l.csv')], new RegExp(`^quantflow: --in: ${missing} does not exist: give a bar CSV file$`, 'm'));
+    await refused(['label', '--in', folder, '--out', path.join(dir, 'l.csv')], new RegExp(`^quantflow: --in: ${folder} is a directory: give a bar CSV file$`, 'm'));
+    await refused(['replay', '--in', missing], new RegExp(`^quantflow: --in: ${missing} does not exist: give a bar CSV file$`, 'm'));
+    await refused(['indicators', '--in', missing, '--ind', 'ema:3', '--out', path.join(dir, 'i.csv')], new RegExp(`^quantflow: --in: ${missing} does not exist`, 'm'));
   });
 
   it('regime fit --states out of range names the flag and the range, before reading the data', async () => {

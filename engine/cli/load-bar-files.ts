@@ -7,6 +7,7 @@
 import { CsvFileError, CsvRowError, loadBarsCsv, parseBarInterval, readFileMetadata, type BadRowReport, type BarSeries } from '../../adapters/files/index.js';
 import { barIntervalNs } from '../replay/index.js';
 import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
 import { UserFacingError } from './cli-error.js';
 
 export type BadRowPolicy = 'reject' | 'skip';
@@ -21,6 +22,12 @@ export function withBarFileOptions(command: Command): Command {
 export function checkBadRowPolicy(value: string): BadRowPolicy {
   if (value === 'reject' || value === 'skip') return value;
   throw new UserFacingError(`\`--on-bad-row\` must be reject or skip, was ${JSON.stringify(value)}`);
+}
+
+/** Refuses a bar file that is not there or is a directory, naming the flag that gave it (before its sidecar or its rows are asked about). */
+export function checkBarFileExists(flag: string, file: string): void {
+  if (!existsSync(file)) throw new UserFacingError(`${flag}: ${file} does not exist: give a bar CSV file`);
+  if (statSync(file).isDirectory()) throw new UserFacingError(`${flag}: ${file} is a directory: give a bar CSV file`);
 }
 
 export interface LoadedBarFiles {
@@ -42,6 +49,7 @@ export async function loadBarFiles(
   const symbols: (string | undefined)[] = [];
   const statedIntervals: (bigint | undefined)[] = [];
   for (const file of files) {
+    checkBarFileExists('--in', file);
     try {
       const { options: sidecar } = readFileMetadata(file);
       const loaded = await loadBarsCsv(file, { onBadRow: options.onBadRow, timezone: options.timezone ?? sidecar.timezone });

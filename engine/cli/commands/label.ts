@@ -11,7 +11,7 @@ import {
 } from '../../research/labels/index.js';
 import type { RuleStrategyConfig } from '../../strategy/index.js';
 import { UserFacingError } from '../cli-error.js';
-import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
+import { checkBadRowPolicy, checkBarFileExists, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { ensureOutputFile } from '../output-paths.js';
 
@@ -118,6 +118,7 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
   const volatility = flags.vol ?? DEFAULT_VOLATILITY_TOKEN;
   if (volatility.trim() === '' || volatility.includes(',')) throw new UserFacingError(`\`--vol\` must be one single-output indicator token such as rvol:20, was ${JSON.stringify(volatility)}`);
   const strategy = ruleStrategy(flags);
+  checkBarFileExists('--in', flags.in);
   const sidecar = sidecarOptions(flags.in);
   const stamp = flags.barStamp ?? sidecar.barStamp;
   if (stamp === undefined) throw new UserFacingError(`\`--bar-stamp\` must say whether the time of ${flags.in} stamps the bar's open or close (open, close), or barStamp in its FILE.meta.json: event times are bar closes`);
