@@ -60,6 +60,17 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     await refused(['replay', '--in', slice, '--equity', '250000'], /^quantflow: --equity needs --decide: only decisions size against the account, was "250000" without --decide$/m);
   });
 
+  it('regime filter --registry at a directory that holds no registry: refused, and nothing made there (it created an empty registry)', async () => {
+    const typo = path.join(dir, 'regime-registyr');
+    await refused(['regime', 'filter', '--model', 'eth', '--registry', typo, '--in', slice, '--out', path.join(dir, 'filtered.csv')],
+      /^quantflow: --registry: .*regime-registyr is not a regime model registry \(it holds no data\.mdb\); one is made by `quantflow regime fit --registry DIR --name NAME`$/m);
+    expect(existsSync(typo), 'no directory made at the mistyped path').toBe(false);
+    const empty = path.join(dir, 'empty-folder');
+    mkdirSync(empty);
+    await refused(['regime', 'filter', '--model', 'eth', '--registry', empty, '--in', slice, '--out', path.join(dir, 'filtered.csv')], /empty-folder is not a regime model registry/);
+    expect(readdirSync(empty), 'the folder is left empty').toEqual([]);
+  });
+
   it('a data file given twice', async () => {
     await refused(['backtest', '--data', slice, slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'twice'), '--no-run-store'], /eth\.csv is given twice \(symbol ETHUSDT, bars\): each source once/);
   });

@@ -1,5 +1,7 @@
 // The LMDB registry of regime models: each put stores a new version of a named model as
 // its JSON record (the same text as a model file), under the ordered key [name, version].
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { checkLmdbEnvironment } from '../lmdb/index.js';
 import { parseRegimeModelJson, regimeModelToJson, type RegimeModelRecord } from './regime-model-record.js';
@@ -16,10 +18,22 @@ const NAME_RULE = /^[A-Za-z0-9._-]{1,100}$/;
 export class RegimeModelRegistry {
   private constructor(private readonly db: RootDatabase<string, [string, number]>) {}
 
-  /** Opens (creating if needed) the LMDB environment at `path`. */
-  static open(path: string): RegimeModelRegistry {
+  /**
+   * Opens the LMDB environment at `path`: `create` makes it when absent (to put models in);
+   * `read` opens an existing registry read-only and refuses a directory that holds none, so a
+   * mistyped path is said, not made into an empty registry.
+   */
+  static open(path: string, access: 'create' | 'read' = 'create'): RegimeModelRegistry {
     checkLmdbEnvironment(path, 'regime model registry');
-    return new RegimeModelRegistry(open<string, [string, number]>({ path, name: 'regime-models', encoding: 'string' }));
+    if (access === 'create') return new RegimeModelRegistry(open<string, [string, number]>({ path, name: 'regime-models', encoding: 'string' }));
+    const howToMake = 'one is made by `quantflow regime fit --registry DIR --name NAME`';
+    if (!existsSync(join(path, 'data.mdb'))) throw new Error(`${path} is not a regime model registry (it holds no data.mdb); ${howToMake}`);
+    try {
+      return new RegimeModelRegistry(open<string, [string, number]>({ path, name: 'regime-models', encoding: 'string', readOnly: true }));
+    } catch (error) {
+      if ((error as Error).message.includes('Database not found')) throw new Error(`${path} is not a regime model registry (an LMDB directory without regime models); ${howToMake}`);
+      throw error;
+    }
   }
 
   private static checkName(name: string): void {

@@ -144,7 +144,7 @@ function loadModel(flags: FilterFlags): RegimeModelRecord {
   if (!flags.registry) return userErrors('--model', () => readRegimeModelFile(flags.model));
   const match = /^([^@]+)(?:@(\d+))?$/.exec(flags.model);
   if (!match) throw new UserFacingError(`\`--model\` must be NAME or NAME@VERSION with --registry, was ${JSON.stringify(flags.model)}`);
-  const registry = RegimeModelRegistry.open(flags.registry);
+  const registry = userErrors('--registry', () => RegimeModelRegistry.open(flags.registry!, 'read'));
   try {
     return userErrors('--model', () => registry.get(match[1], match[2] === undefined ? undefined : Number(match[2])));
   } finally {
