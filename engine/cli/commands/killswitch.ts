@@ -13,7 +13,8 @@ import {
 } from '../../killswitch/index.js';
 import { Journal } from '../../journal/index.js';
 import { SessionControlRefused, journalHolder, journaledKillSwitch, resetKillSwitchInJournal } from '../../live/index.js';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 interface JournalFlag {
   journal?: string;
@@ -81,11 +82,23 @@ export function registerKillswitchCommand(program: Command): void {
     .action(async (flags: CommonFlags & JournalFlag & { json?: boolean }) => {
       if (flags.journal !== undefined) return sessionKillSwitchStatus(flags.journal, flags.json === true);
       const config = configFrom(flags);
+      const statePath = config.killSwitch.statePath;
+      if (!existsSync(join(statePath, 'data.mdb')) && (!existsSync(statePath) || statSync(statePath).isDirectory())) {
+        // Nothing was ever persisted there: said so, and nothing is made there. A status read used to create
+        // the store at any statePath (a mistyped one too) and call it "never tripped".
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ halted: false, who: '', why: '', changedAtNs: '0', trips: 0, journal: [], persisted: false }, null, 2)}\n`);
+        } else {
+          process.stdout.write(`kill switch: clear (nothing persisted at ${statePath}: no session or replay --persist-state has kept a kill switch there; is killSwitch.statePath the one they use?)\n`);
+          process.stdout.write(`trips: 0, state: ${statePath}\n`);
+        }
+        return;
+      }
       await withStore(config, (store) => {
         const state = store.load();
         const journal = store.journal.read();
         if (flags.json) {
-          const text = JSON.stringify({ ...state, journal }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2);
+          const text = JSON.stringify({ ...state, journal, persisted: true }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2);
           process.stdout.write(`${text}\n`);
           return;
         }
