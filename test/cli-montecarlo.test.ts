@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerMontecarloCommand, runMontecarloCommand, type MontecarloFlags } from '../engine/cli/commands/montecarlo.js';
+import { registerMontecarloCommand, runMontecarloCommand, summaryLines, type MontecarloFlags } from '../engine/cli/commands/montecarlo.js';
 import { UserFacingError } from '../engine/cli/cli-error.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -46,6 +46,28 @@ describe('quantflow montecarlo', () => {
     const again = await runMontecarloCommand(flags({ out: join(dir, 'mc-again.json') }), () => {});
     expect(JSON.stringify({ ...again, elapsedSeconds: null })).toBe(JSON.stringify({ ...report, elapsedSeconds: null }));
     expect(readFileSync(join(dir, 'mc-again.json'), 'utf8'), 'the same seed writes the same bytes').toBe(readFileSync(join(dir, 'mc.json'), 'utf8'));
+  });
+
+  it('reads the trade shuffle against the trades in their recorded order, measured per trade as each shuffle is', async () => {
+    const report = await runMontecarloCommand(flags({ runs: '300' }), () => {});
+    const shuffle = report.tradeShuffle!;
+    const pnl = readFileSync(join(dir, 'run', 'trades.csv'), 'utf8').trim().split('\n').slice(1).map((row) => Number(row.split(',')[7]));
+    let equity = 100_000;
+    let peak = equity;
+    let deepest = 0;
+    for (const p of pnl) {
+      equity += p;
+      peak = Math.max(peak, equity);
+      deepest = Math.max(deepest, 1 - equity / peak);
+    }
+    expect(shuffle.original.maxDrawdown, 'the recorded order\'s deepest fall, trade by trade').toBeCloseTo(deepest, 12);
+    expect(shuffle.original.cagr, 'the final equity of every order, so the CAGR, is the recorded order\'s').toBeCloseTo(shuffle.cagr!.median, 12);
+    expect(shuffle.original.sharpe, 'the per-trade Sharpe of the recorded order lies among the shuffles\'').toBeGreaterThanOrEqual(shuffle.sharpe!.low - 0.01);
+    expect(shuffle.original.sharpe).toBeLessThanOrEqual(shuffle.sharpe!.high + 0.01);
+    const printed = summaryLines(report);
+    const block = printed.slice(printed.findIndex((l) => l.startsWith('trade-order shuffle')));
+    expect(block[1], 'the shuffle block prints the recorded order\'s Sharpe, not the per-bar one').toMatch(new RegExp(`^  Sharpe +${shuffle.original.sharpe.toFixed(2)}   \\[`));
+    expect(block[2]).toMatch(new RegExp(`^  max drawdown +${(shuffle.original.maxDrawdown * 100).toFixed(2)}%   \\[`));
   });
 
   it('reruns perturbed strategies and reports their spread and the share with Sharpe > 0', async () => {

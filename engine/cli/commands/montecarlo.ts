@@ -177,18 +177,19 @@ function line(name: string, original: number, interval: PercentileInterval | nul
 export function summaryLines(report: MontecarloReport): string[] {
   const { method, original } = report;
   const level = `${(method.level * 100).toFixed(method.level * 100 % 1 === 0 ? 0 : 1)}%`;
-  const block = (title: string, intervals: MetricIntervals) => [
+  const block = (title: string, intervals: MetricIntervals, point: { sharpe: number; maxDrawdown: number; cagr: number } = original) => [
     title,
-    line('Sharpe', original.sharpe, intervals.sharpe, num),
-    line('max drawdown', original.maxDrawdown, intervals.maxDrawdown, pct),
-    line('CAGR', original.cagr, intervals.cagr, pct),
+    line('Sharpe', point.sharpe, intervals.sharpe, num),
+    line('max drawdown', point.maxDrawdown, intervals.maxDrawdown, pct),
+    line('CAGR', point.cagr, intervals.cagr, pct),
   ];
   const lines = [
     `montecarlo: ${report.run}: ${original.periods} returns over ${original.spanDays.toFixed(1)} days, ${original.trades} trades; ${level} intervals, seed ${method.seed}`,
     ...block(`stationary bootstrap of the equity returns (${method.runs} runs, mean block ${method.block}):   original   interval`, report.bootstrap),
   ];
   if (report.tradeShuffle) {
-    lines.push(...block(`trade-order shuffle (${method.runs} runs; the final equity, so the CAGR, is the same for every order):`, report.tradeShuffle));
+    // Read against the trades in their recorded order, measured as each shuffle is (per trade), not the per-bar figures above.
+    lines.push(...block(`trade-order shuffle (${method.runs} runs; per-trade returns, original = the recorded order; the final equity, so the CAGR, is the same for every order):`, report.tradeShuffle, report.tradeShuffle.original));
   } else lines.push('trade-order shuffle: no trades in trades.csv');
   if (report.perturbation) {
     const p = report.perturbation;

@@ -8,7 +8,9 @@
 //     starting cash. Sharpe is taken over per-trade returns and annualised with the run's trades
 //     per year (trades / span in years); CAGR uses the original span. The final equity of every
 //     order is the same, so the CAGR interval is a single value: the shuffle speaks to drawdown
-//     and path risk, not to the total return.
+//     and path risk, not to the total return. `tradeShuffle.original` is the same measure of the
+//     trades in their recorded order: the point the shuffled intervals are read against (the run's
+//     own `original` is measured per bar, on the whole equity curve, and is not on that scale).
 //
 // Each interval is the low / median / high percentile at `level` (Hyndman-Fan type 7). The
 // bootstrap and the shuffle draw from seeds derived from `seed` (seed and seed + 1), so each is
@@ -36,8 +38,8 @@ export interface EquityMonteCarlo {
   /** Recomputed from equity.csv and trades.csv with report.json's definitions. */
   readonly original: PathMetrics & { readonly periods: number; readonly trades: number; readonly spanDays: number; readonly periodsPerYear: number };
   readonly bootstrap: MetricIntervals;
-  /** Null without trades (nothing to shuffle). */
-  readonly tradeShuffle: (MetricIntervals & { readonly trades: number; readonly tradesPerYear: number }) | null;
+  /** Null without trades (nothing to shuffle). `original`: the trades' path in their recorded order, measured as each shuffle is. */
+  readonly tradeShuffle: (MetricIntervals & { readonly trades: number; readonly tradesPerYear: number; readonly original: PathMetrics }) | null;
 }
 
 /** Both Monte Carlo methods over one backtest run (see the header). */
@@ -69,7 +71,10 @@ export function equityMonteCarlo(run: BacktestRunFiles, options: MonteCarloOptio
         record(pathMetrics(p, spanNs, tradesPerYear, tradeScratch));
       });
     });
-    tradeShuffle = { trades, tradesPerYear, ...intervals(shuffled, level) };
+    const recorded = new Float64Array(trades + 1);
+    recorded[0] = run.startingCash;
+    for (let i = 0; i < trades; i++) recorded[i + 1] = recorded[i] + run.tradePnl[i];
+    tradeShuffle = { trades, tradesPerYear, ...intervals(shuffled, level), original: pathMetrics(recorded, spanNs, tradesPerYear, tradeScratch) };
   }
   return {
     original: { ...original, periods: returns.length, trades, spanDays: spanNs / 86_400e9, periodsPerYear: perYear },
