@@ -88,6 +88,16 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const credentials = mode === 'live' && live.adapter !== 'ib' ? readCredentials(live.credentials, packageRoot()) : null;
   const redactor = new Redactor(credentials ? [credentials.apiKey, credentials.secret] : []);
   const log = redactingLog(redactor, (line: string) => void process.stderr.write(`${line}\n`));
+  // Flags and settings that can be refused are checked before the journal directory and its
+  // instrument list are made: a refused --port left a journal pinned to this start's instruments.
+  const port = flags.port !== undefined ? parseIntegerOption('--port', flags.port, 0, 65_535) : config.monitoring.port;
+  const host = flags.host ?? config.monitoring.host;
+  let durability;
+  try {
+    durability = parseDurability(live.durability, 'live.durability');
+  } catch (error) {
+    throw new UserFacingError(`${flags.config}: ${(error as Error).message}`);
+  }
   const journalDir = path.resolve(flags.journal ?? live.journal);
   mkdirSync(journalDir, { recursive: true });
   const onExit = (flags.onExit as OnExitPolicy | undefined) ?? live.onExit.policy;
@@ -142,20 +152,12 @@ async function runCommand(flags: RunFlags): Promise<void> {
   // Its shadow: the same journaled pipeline (without the ML expert), on the simulated venue, so it continues the journal's session.
   if (journaledSpec !== null && shadowSpec) shadowSpec = shadowPipeline(spec, shadowSpec);
   const adapter = await createAdapter(live, mode, credentials, log, journalDir, orderIds);
-  let durability;
-  try {
-    durability = parseDurability(live.durability, 'live.durability');
-  } catch (error) {
-    throw new UserFacingError(`${flags.config}: ${(error as Error).message}`);
-  }
   log(`run: ${mode} on ${adapter.name}${live.baseUrl ? ` at ${live.baseUrl}` : ''}; instruments ${describeInstruments(live.instruments)}; `
-    + `credentials ${describeCredentialsSource(mode === 'live' ? live.credentials : null)}; journal ${journalDir} (${live.durability.mode})${orderIds ? `, ${orderIds.describe()}` : ''}; on exit ${onExit}; Ctrl-C stops`);
+    + `credentials ${describeCredentialsSource(mode === 'live' ? live.credentials : null, mode, live.adapter)}; journal ${journalDir} (${live.durability.mode})${orderIds ? `, ${orderIds.describe()}` : ''}; on exit ${onExit}; Ctrl-C stops`);
 
   if (served.line) log(served.line);
 
-  // Where the state server listens: --host and --port override the configuration's `monitoring` section.
-  const port = flags.port !== undefined ? parseIntegerOption('--port', flags.port, 0, 65_535) : config.monitoring.port;
-  const host = flags.host ?? config.monitoring.host;
+  // Where the state server listens (port and host above): --host and --port override the configuration's `monitoring` section.
   const monitor = new LiveSessionMonitor({
     instruments: live.instruments.map((i) => ({ instrument: i.instrument, symbol: i.symbol })), mode, equity: live.equity, monitoring: config.monitoring, log,
   });
@@ -274,8 +276,8 @@ function loadRunConfig(file: string): QuantFlowConfig {
 interface Credentials { apiKey: string; secret: string }
 
 /** Names where the credentials come from, never their values. */
-function describeCredentialsSource(source: CredentialsSource | null): string {
-  if (!source) return 'none (paper: market data only)';
+function describeCredentialsSource(source: CredentialsSource | null, mode: string, adapter: string): string {
+  if (!source) return mode === 'live' && adapter === 'ib' ? 'none (TWS authenticates its own user)' : 'none (paper: market data only)';
   return source.kind === 'env' ? `from environment variables ${source.keyVar} and ${source.secretVar}` : `from file ${source.path}`;
 }
 
