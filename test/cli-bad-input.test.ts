@@ -71,6 +71,15 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     expect(readdirSync(empty), 'the folder is left empty').toEqual([]);
   });
 
+  it('import: an --in file that is missing or given twice is refused before the store is opened (a new empty store was left behind, or the first copy imported)', async () => {
+    const store = path.join(dir, 'import-missing-store');
+    const missing = path.join(dir, 'no-such-trades.csv');
+    await refused(['import', '--store', store, '--in', slice, missing, '--no-progress'], new RegExp(`^quantflow: --in: ${missing} does not exist: give a CSV file$`, 'm'));
+    expect(existsSync(store), 'no store was made').toBe(false);
+    await refused(['import', '--store', store, '--in', slice, `${dir}/./eth.csv`, '--no-progress'], new RegExp(`^quantflow: --in: .*eth\\.csv is given twice \\(also as ${slice}\\): each file once$`, 'm'));
+    expect(existsSync(store), 'nothing was imported').toBe(false);
+  });
+
   it('a data file given twice', async () => {
     await refused(['backtest', '--data', slice, slice, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'twice'), '--no-run-store'], /eth\.csv is given twice \(symbol ETHUSDT, bars\): each source once/);
   });

@@ -4,6 +4,7 @@
 // overlaps stored rows unless --replace. Prints per file: the series, rows, time range, the
 // stream's issues (skipped rows, duplicates, gaps) and rows/s; a progress bar on stderr (TTY).
 import { basename } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UserFacingError } from '../cli-error.js';
@@ -52,6 +53,23 @@ export function registerImportCommand(program: Command): void {
     });
 }
 
+/**
+ * Every --in file is there, a file, and given once, before the store is opened: a missing file
+ * used to leave a new empty store behind, and a file given twice was imported once and then
+ * refused as imported before, after the store had changed.
+ */
+function checkInputFiles(files: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    if (!existsSync(file)) throw new UserFacingError(`--in: ${file} does not exist: give a CSV file`);
+    if (statSync(file).isDirectory()) throw new UserFacingError(`--in: ${file} is a directory: give a CSV file`);
+    const real = realpathSync(file);
+    const first = seen.get(real);
+    if (first !== undefined) throw new UserFacingError(`--in: ${file} is given twice${first === file ? '' : ` (also as ${first})`}: each file once`);
+    seen.set(real, file);
+  }
+}
+
 export async function runImport(flags: ImportFlags, io: ImportIo = {}): Promise<ImportReport> {
   const out = io.out ?? ((text: string) => void process.stdout.write(text));
   const err = io.err ?? ((text: string) => void process.stderr.write(text));
@@ -59,6 +77,7 @@ export async function runImport(flags: ImportFlags, io: ImportIo = {}): Promise<
   const showBar = io.progressBar ?? (flags.progress !== false && !json && process.stderr.isTTY === true);
   const open = io.openStream ?? openCsvStream;
   if (!flags.in || flags.in.length === 0) throw new UserFacingError('`--in` needs at least one CSV file');
+  checkInputFiles(flags.in);
   const csvOptions = csvOptionsFromFlags(flags);
   const store = storeErrors(() => MarketStore.open(flags.store, { create: true }));
   const files: ImportResult[] = [];
