@@ -22,9 +22,9 @@ interface SignalRun {
 }
 
 /** Starts a paced replay, sends `signal` once it has started, and collects the outcome. */
-function replayWithSignal(signal: NodeJS.Signals): Promise<SignalRun> {
+function replayWithSignal(signal: NodeJS.Signals, output: '--json' | '--no-progress' = '--json'): Promise<SignalRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cli, 'replay', '--rate', '2000', '--json'], { cwd: root });
+    const child = spawn(process.execPath, [cli, 'replay', '--rate', '2000', output], { cwd: root });
     let stdout = '';
     let stderr = '';
     let sent = false;
@@ -234,6 +234,16 @@ describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', 
     expect(result.eventsPublished).toBeLessThan(result.eventsInTape);
     expect(result.eventsConsumed, 'nothing published is lost').toBe(result.eventsPublished);
     expect(result.checksumMatches).toBe(true);
+  });
+
+  it('after a stop, says how many bars were played beside the tape\'s, and the counts per instrument are of those', async () => {
+    const { code, stdout, stderr } = await replayWithSignal('SIGINT', '--no-progress');
+    expect(code, stderr).toBe(130);
+    const head = /^replay: 3 files, 52,560 bars, ([\d,]+) played before the stop \(BTCUSDT ([\d,]+), ETHUSDT ([\d,]+), SOLUSDT ([\d,]+)\)$/m.exec(stdout);
+    expect(head, `the first line says the bars played; stdout:\n${stdout}`).not.toBeNull();
+    const [played, ...perInstrument] = head!.slice(1).map((n) => Number(n.replaceAll(',', '')));
+    expect(played).toBeLessThan(52_560);
+    expect(perInstrument.reduce((a, b) => a + b, 0), 'the per-instrument counts add up to the bars played').toBe(played);
   });
 
   it('drains on SIGTERM too, exiting with 143', async () => {

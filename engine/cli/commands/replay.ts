@@ -317,7 +317,8 @@ function report({ tape, result: { played, counters, expectedChecksum, checksumMa
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
     const lines = [
-      `replay: ${result.files} files, ${tape.length.toLocaleString('en-US')} bars (${perInstrument.map((i) => `${i.name} ${i.bars.toLocaleString('en-US')}`).join(', ')})`,
+      // The counts per instrument are of the bars played: after a stop, fewer than the tape's, and said so.
+      `replay: ${result.files} files, ${tape.length.toLocaleString('en-US')} bars${played.stoppedEarly ? `, ${played.rows.toLocaleString('en-US')} played before the stop` : ''} (${perInstrument.map((i) => `${i.name} ${i.bars.toLocaleString('en-US')}`).join(', ')})`,
       `loaded in ${result.loadMs} ms`,
       `${played.stoppedEarly ? 'interrupted: pushed' : 'pushed'} ${played.published.toLocaleString('en-US')} events through the inbound ring into the WASM core in ${result.replayMs} ms: ${formatRate(eventsPerSecond)} events/s (batch ${batch}, wait ${wait}${rate > 0 ? `, paced at ${rate}/s` : ''})`,
       `core consumed ${counters.eventsProcessed.toLocaleString('en-US')} events (${counters.barsProcessed.toLocaleString('en-US')} bars, ${counters.eventsRejected} rejected); checksum ${counters.checksum} ${checksumMatches ? 'matches' : `DOES NOT MATCH the producer's ${expectedChecksum}`}`,
