@@ -282,7 +282,9 @@ export function summariseSweepReport(report: SweepReport, top = 5): string[] {
   if ('skipped' in report.stability) lines.push(`stability: skipped (${report.stability.skipped})`);
   else {
     const s = report.stability;
-    lines.push(`stability of run ${s.best}: mean neighbour Sharpe ${fmt(s.meanNeighbourSharpe, 5)} (ratio to best ${fmt(s.meanRatio, 3)}), worst ${fmt(s.worstNeighbourSharpe, 5)}`);
+    // A ratio to the best only means something against a best above 0 (null otherwise): said, not printed as '-'.
+    const ratio = s.meanRatio !== null ? `ratio to best ${fmt(s.meanRatio, 3)}` : s.meanNeighbourSharpe === null ? 'no neighbour finished' : 'no ratio to best: its Sharpe is not above 0';
+    lines.push(`stability of run ${s.best}: mean neighbour Sharpe ${fmt(s.meanNeighbourSharpe, 5)} (${ratio}), worst ${fmt(s.worstNeighbourSharpe, 5)}`);
     for (const n of s.neighbours) lines.push(`  ${n.parameter} ${n.step > 0 ? '+1' : '-1'} step ${JSON.stringify(n.parameters[n.parameter])}: ${n.sharpe !== null ? `Sharpe ${fmt(n.sharpe, 5)} (${n.difference! >= 0 ? '+' : ''}${fmt(n.difference, 5)})` : n.missing}`);
   }
   if (report.retries.length > 0) {
