@@ -231,6 +231,24 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
     expect(fills(events, 3).map((f) => f.qty), 'the second gets the 20 left in that bar').toEqual([20]);
   });
 
+  it('fills the orders the open reaches before a resting stop or limit the bar reaches later, so a market close leaves a reduce-only exit nothing to reduce', () => {
+    const { venue, events } = run({}, [
+      FIRST_BAR,
+      order(AT_BAR_1, BARS, 1, 2, { orderType: 'market' }),
+      bar(1, 100, 100.5, 99.5, 100, 1000),
+      order(D + 2n * H, BARS, 2, -2, { orderType: 'stop', stopPrice: 99, reduceOnly: true }),
+      order(D + 2n * H, BARS, 3, -1, { orderType: 'limit', limitPrice: 101.5, reduceOnly: true }),
+      order(D + 2n * H, BARS, 4, -2, { orderType: 'market' }),
+      bar(2, 100, 102, 98, 98.5, 1000),
+    ]);
+    expect(fills(events, 4).map((f) => [f.qty, f.price]), 'the market close sent at the close of bar 1 fills whole at the open of bar 2').toEqual([[-2, 100]]);
+    expect(fills(events, 2), 'the reduce-only stop at 99 the low of 98 reaches later in the bar finds the position closed').toHaveLength(0);
+    expect(only(events, 2, 'canceled'), 'and is canceled as reduce-only').toMatchObject({ qty: -2, reason: 'reduce-only' });
+    expect(fills(events, 3), 'so is the reduce-only profit limit at 101.5 the high of 102 reaches').toHaveLength(0);
+    expect(only(events, 3, 'canceled')).toMatchObject({ qty: -1, reason: 'reduce-only' });
+    expect(venue.instrument(BARS).position, 'the venue position is flat, not short').toBe(0);
+  });
+
   it('cancels what an IOC order did not fill in its first bar, and fills an FOK whole or not at all', () => {
     const { events } = run({ instrument: { participationCap: 0.1 } }, [
       FIRST_BAR,

@@ -92,11 +92,27 @@ export function onBar(venue: ReferenceVenueState, instrument: number, r: VenueRe
     inst.volumeUsed = 0;
     inst.usedBarNs = closeNs;
   }
-  for (const o of [...inst.orders]) {
-    const arrival = o.arrivalNs;
-    if (arrival < closeNs) matchBar(venue, o, inst, open, r.a, r.b, r.size, inst.participation, venue.touchFills, arrival > openNs ? arrival : openNs);
+  // The open comes first: the orders that fill at the open, then those the bar reaches inside it.
+  for (const pass of [0, 1]) {
+    for (const o of [...inst.orders]) {
+      const arrival = o.arrivalNs;
+      if (arrival < closeNs && fillsAtOpen(o, open) === (pass === 0)) {
+        matchBar(venue, o, inst, open, r.a, r.b, r.size, inst.participation, venue.touchFills, arrival > openNs ? arrival : openNs);
+      }
+    }
   }
   inst.last = r.price;
+}
+
+/** True when `o` fills at the bar's open: a market order, a limit the open reaches, a stop the open triggers (a stop-limit: and its limit allows the open). */
+function fillsAtOpen(o: SimOrder, open: number): boolean {
+  if (o.type === TYPE_MARKET) return true;
+  const buy = side(o) > 0;
+  const limitAllows = buy ? open <= o.limit : open >= o.limit;
+  if (o.type === TYPE_LIMIT) return limitAllows;
+  const triggered = buy ? open >= o.stop : open <= o.stop;
+  if (o.type === TYPE_STOP) return triggered;
+  return o.type === TYPE_STOP_LIMIT && triggered && limitAllows;
 }
 
 function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, open: number, high: number, low: number, volume: number, participation: number, touch: boolean, ts: bigint): void {

@@ -1,8 +1,11 @@
 // How the simulated venue fills the orders it holds, against bars or against ticks.
 //
 // Bar mode (a BAR record of a VENUE_BARS instrument: open, high, low, close, volume, over
-// [openNs, closeNs]); every order that reached the venue before the bar closed, in time
-// priority:
+// [openNs, closeNs]); every order that reached the venue before the bar closed, first those
+// that fill at the open (market, a limit the open reaches, a stop the open triggers), then the
+// others, each group in time priority (so a strategy's market close fills at the open before a
+// resting reduce-only stop or profit tier the bar reaches later, which then has nothing to
+// reduce):
 //   market (and a triggered stop)  fills at the open, paying halfSpreadBps + slippageBps +
 //                                  impact on top (buys higher, sells lower)
 //   limit  buy L: open <= L: fills at the open (taker); else low < L (or low <= L with
@@ -145,15 +148,37 @@ export function venueOnBar(instrument: i32, record: usize): void {
   }
   const participation = load<f64>(vi, VI_PARTICIPATION);
   const touch = load<i32>(VENUE_HEADER, VH_TOUCH_FILLS) != 0;
-  let slot = load<i32>(vi, VI_COUNT) > 0 ? load<i32>(vi, VI_HEAD) : -1;
-  while (slot >= 0) {
-    const v = venueOrderAddress(slot);
-    const following = load<i32>(v, VO_NEXT);
-    const arrival = load<i64>(v, VO_ARRIVAL_NS);
-    if (arrival < closeNs) matchBar(slot, v, vi, open, high, low, volume, participation, touch, arrival > openNs ? arrival : openNs);
-    slot = following;
+  // The open comes first: the orders that fill at the open, then those the bar reaches inside it.
+  for (let pass = 0; pass < 2; pass++) {
+    let slot = load<i32>(vi, VI_COUNT) > 0 ? load<i32>(vi, VI_HEAD) : -1;
+    while (slot >= 0) {
+      const v = venueOrderAddress(slot);
+      const following = load<i32>(v, VO_NEXT);
+      const arrival = load<i64>(v, VO_ARRIVAL_NS);
+      if (arrival < closeNs && fillsAtOpen(v, open) == (pass == 0)) {
+        matchBar(slot, v, vi, open, high, low, volume, participation, touch, arrival > openNs ? arrival : openNs);
+      }
+      slot = following;
+    }
   }
   store<f64>(vi, load<f64>(record, EV_PRICE), VI_LAST);
+}
+
+/**
+ * True when the venue order at `v` fills at the bar's open `open`: a market order, a limit the
+ * open reaches, a stop the open triggers (a stop-limit: and its limit allows the open).
+ */
+function fillsAtOpen(v: usize, open: f64): bool {
+  const type = load<i32>(v, VO_TYPE);
+  if (type == TYPE_MARKET) return true;
+  const buy = side(v) > 0.0;
+  const limit = load<f64>(v, VO_LIMIT_PX);
+  const limitAllows = buy ? open <= limit : open >= limit;
+  if (type == TYPE_LIMIT) return limitAllows;
+  const stop = load<f64>(v, VO_STOP_PX);
+  const triggered = buy ? open >= stop : open <= stop;
+  if (type == TYPE_STOP) return triggered;
+  return type == TYPE_STOP_LIMIT && triggered && limitAllows;
 }
 
 function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64, volume: f64, participation: f64, touch: bool, ts: i64): void {
