@@ -7,7 +7,7 @@
 // exit state both engines keep (test/exits-rules.test.ts, test/exits-parity.test.ts).
 import { describe, expect, it } from 'vitest';
 import { REENTRY_IMMEDIATE, exitProfile } from '../engine/exits/index.js';
-import { OrderRule } from '../engine/orders/index.js';
+import { OrderRule, OrderType } from '../engine/orders/index.js';
 import { ExitDriver, SECOND, START_NS, coreBench, createExitCore, orderStageBench, recordsOf, type ExitCore } from './exits-fixture.js';
 
 /** pipelineOrderStage outcomes (order-stage.ts). */
@@ -68,6 +68,37 @@ describe('re-entry after an exit rule closed the position, through the order sta
     immediate.d.fill(stop2.orderId, 0, -10, 98, at(3));
     expect(immediate.exits.state(0)).toMatchObject({ side: 0, blockSign: 0 });
     expect(recordsOf(immediate.target(10, 99, at(4)).records, 'order'), 'long again at once').toEqual([expect.objectContaining({ qty: 10, rule: OrderRule.STRATEGY })]);
+  });
+
+  it('trades no strategy order while an exit closes the position at market (a released trailing stop, a max-hold close), so a flat target does not sell the position twice', () => {
+    shared.core ??= createExitCore();
+    const bench = coreBench(shared);
+    const d = new ExitDriver(bench);
+    const { target } = orderStageBench(shared.core, bench, d);
+    bench.exits.configureProfile(0, exitProfile({ trailPct: 0.03, maxHoldNs: 3600n * SECOND }));
+    bench.exits.bindInstrument(0, 0);
+    const [entry] = recordsOf(target(10, 100, at(1)).records, 'order');
+    d.ack(entry.orderId, 0, at(1));
+    d.fill(entry.orderId, 0, 10, 100, at(1));
+    const [trail] = recordsOf(d.price(0, at(2), 96.5, 100, 96), 'order');
+    expect(trail, 'the bar low 96 reaches the trail at 97: it goes out at market').toMatchObject({ qty: -10, orderType: OrderType.MARKET, rule: OrderRule.TRAILING_STOP });
+    expect(target(0, 96.5, at(2)), 'the same bar\'s flat target: the trailing stop already sells the 10').toEqual({ outcome: NO_ORDER_IMPLIED, records: [] });
+    d.ack(trail.orderId, 0, at(3));
+    expect(target(0, 96.5, at(3)), 'still nothing while the trailing stop works at the venue').toEqual({ outcome: NO_ORDER_IMPLIED, records: [] });
+    d.fill(trail.orderId, 0, -10, 96.4, at(4));
+    expect(target(0, 96.5, at(5)), 'flat and closed: nothing to trade').toEqual({ outcome: NO_ORDER_IMPLIED, records: [] });
+
+    const [again] = recordsOf(target(10, 97, at(10)).records, 'order');
+    expect(again, 'long again after the signal reset').toMatchObject({ qty: 10, rule: OrderRule.STRATEGY });
+    d.ack(again.orderId, 0, at(10));
+    d.fill(again.orderId, 0, 10, 97, at(10));
+    const [close] = recordsOf(d.price(0, at(10 + 3600), 97, 97, 97), 'order');
+    expect(close, 'held an hour: the max-hold close goes out at market').toMatchObject({ qty: -10, orderType: OrderType.MARKET, rule: OrderRule.MAX_HOLD });
+    expect(target(0, 97, at(10 + 3600)), 'the same bar\'s flat target: the max-hold close already sells the 10').toEqual({ outcome: NO_ORDER_IMPLIED, records: [] });
+    d.ack(close.orderId, 0, at(10 + 3601));
+    d.fill(close.orderId, 0, -10, 97, at(10 + 3601));
+    const flipped = target(-10, 97, at(10 + 3602));
+    expect(recordsOf(flipped.records, 'order'), 'once it filled, a short target trades from flat: 10, not 20').toEqual([expect.objectContaining({ qty: -10, rule: OrderRule.STRATEGY })]);
   });
 
   it('cancels a working strategy order that closed the same way when an exit rule closed the position first', () => {

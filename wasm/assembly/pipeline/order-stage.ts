@@ -6,7 +6,9 @@
 //   holds the same side, exits/exit-engine.ts; while an operator has paused the strategy
 //   (PIPE_PAUSED), limited to between flat and the position, so it can only reduce it: the
 //   outcome is STRATEGY_PAUSED when that changed it)
-//     -> nothing while the strategy order waits for the venue (PENDING_*, UNCERTAIN)
+//     -> nothing while the strategy order waits for the venue (PENDING_*, UNCERTAIN), nor while
+//        an exit closes the position at market (a released trailing stop, a max-hold close):
+//        a strategy close decided on the same bar would sell it twice and open the other side
 //     -> the change still needed: risk/implied-order.ts (whole lots, net of the position and
 //        working entry orders, an entry cut to fit the exposure limits, none below the
 //        minimum notional)
@@ -31,7 +33,10 @@ import { advanceClock, currentEquity, riskReady } from '../risk/risk-account';
 import { RH_HALTED, RISK_HEADER, RS_LOT_SIZE, RS_POSITION, RS_VALUE_FACTOR, riskSlotAddress } from '../risk/risk-layout';
 import { impliedOrderQty, lastShapingLimit } from '../risk/implied-order';
 import { NOT_SENT, cancelOrder, lastRefusal, replaceOrder, submitOrder } from '../orders/order-commands';
-import { OI_STRATEGY_SLOT, O_FILLED, O_LIMIT_PX, O_QTY, O_STATE, O_TYPE, RULE_STRATEGY, STATE_OPEN, STATE_PARTIALLY_FILLED, TIF_COUNT, TIF_POST_ONLY, TYPE_LIMIT, TYPE_MARKET, orderIndexAddress, orderSlotAddress } from '../orders/order-layout';
+import {
+  FLAG_REDUCE_ONLY, OI_HEAD, OI_STRATEGY_SLOT, O_FILLED, O_FLAGS, O_LIMIT_PX, O_NEXT, O_QTY, O_STATE, O_TYPE, RULE_STRATEGY, STATE_NEW, STATE_OPEN, STATE_PARTIALLY_FILLED,
+  TIF_COUNT, TIF_POST_ONLY, TYPE_LIMIT, TYPE_MARKET, isLive, orderIndexAddress, orderSlotAddress,
+} from '../orders/order-layout';
 import { exitsBlockSign, exitsClearBlock } from '../exits/exit-engine';
 import {
   HDR_BAND_EQUITY_PCT, HDR_BAND_POSITION_PCT, HDR_BAND_SKIPS, HDR_ENTRY_TIF, HDR_ENTRY_TYPE, HDR_LIMIT_OFFSET_BPS, HDR_REPRICE_BPS,
@@ -121,6 +126,7 @@ export function orderStage(instrument: i32, now: i64, ring: i32): i32 {
     const state = load<i32>(orderSlotAddress(strategySlot), O_STATE);
     if (state != STATE_OPEN && state != STATE_PARTIALLY_FILLED) return NO_ORDER_IMPLIED; // waiting for the venue
   }
+  if (exitCloseWorking(instrument)) return NO_ORDER_IMPLIED; // the position is being closed at market
   const qty = impliedOrderQty(s, target, price);
   store<i32>(out + OUT_ORDER_LIMIT, lastShapingLimit());
   if (qty == 0.0) {
@@ -179,6 +185,20 @@ export function orderStage(instrument: i32, now: i64, ring: i32): i32 {
   store<i32>(orderIndexAddress(instrument), slot, OI_STRATEGY_SLOT);
   store<i32>(out + OUT_ORDER_REASON, 0);
   return ORDER_ACCEPTED;
+}
+
+/**
+ * True while an exit closes `instrument`'s position at market (a released trailing stop, a
+ * max-hold close: reduce-only market orders sent to the venue and not yet done). A strategy
+ * order decided meanwhile would close the same position a second time and open the other side.
+ */
+function exitCloseWorking(instrument: i32): bool {
+  for (let slot = load<i32>(orderIndexAddress(instrument), OI_HEAD); slot >= 0; slot = load<i32>(orderSlotAddress(slot), O_NEXT)) {
+    const o = orderSlotAddress(slot);
+    const state = load<i32>(o, O_STATE);
+    if ((load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0 && load<i32>(o, O_TYPE) == TYPE_MARKET && isLive(state) && state != STATE_NEW) return true;
+  }
+  return false;
 }
 
 /** A working strategy limit order whose price drifted more than repriceBps from the new one is repriced. */
