@@ -42,6 +42,17 @@ describe.each(benches)('exit rules on %s', (_name, make) => {
     expect(exits.state(1)).toMatchObject({ side: -1, entryPrice: 50, basePosition: 10, stopPrice: 51 });
   });
 
+  it('places a stop and a profit tier farther from the market than the price band at once (the band is for fat fingers, not for reduce-only exits)', () => {
+    expect(LIMITS.priceBandPct, 'the fixture\'s band').toBe(0.1);
+    const { exits, d } = withProfile(make, { stopPct: 0.2, targets: [{ pct: 0.3, fraction: 1 }] });
+    const orders = recordsOf(d.enter(0, 10, 100, T), 'order');
+    expect(orders, 'long 10 at 100: the stop at 80 and the tier at 130, 20% and 30% from the mark of 100').toEqual([
+      exitOrder({ qty: -10, orderType: OrderType.STOP, stopPrice: 80, rule: OrderRule.STOP }),
+      exitOrder({ qty: -10, orderType: OrderType.LIMIT, limitPrice: 130, rule: OrderRule.TARGET_1 }),
+    ]);
+    expect(exits.state(0), 'nothing deferred').toMatchObject({ stopOrderId: orders[0].orderId, deferredNs: 0n });
+  });
+
   it('takes the nearer of the fixed and the ATR stop, and the fixed one while the ATR warms up', () => {
     const { bench, d } = withProfile(make, { stopPct: 0.05, atrMultiple: 2 });
     bench.market.setAtr(0, 1.5);

@@ -324,7 +324,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
       return deny(exit ? RiskReason.DEFERRED_STALE_PRICE : RiskReason.STALE_PRICE, Number(slot.staleNs));
     }
     const mark = slot.mark;
-    if (Math.abs(price - mark) > limits.priceBandPct * mark) return deny(RiskReason.PRICE_BAND, mark);
+    if (!reduceOnly && Math.abs(price - mark) > limits.priceBandPct * mark) return deny(RiskReason.PRICE_BAND, mark);
     const lots = Math.abs(qty) * slot.invLot;
     if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1, lots)) return deny(RiskReason.LOT_SIZE, slot.lotSize);
     const value = price * slot.valueFactor;

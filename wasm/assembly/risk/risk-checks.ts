@@ -18,7 +18,8 @@
 //                         (19 FEED_REDUCE_ONLY); halt and cancel-all deny entries (20 FEED_HALT)
 //                         and defer exits (21 DEFERRED_FEED_HALT); `b` is the condition mask
 //   4/5 STALE_PRICE       a mark no older than the instrument's staleNs (exits: DEFERRED)
-//   6 PRICE_BAND          |price - mark| <= priceBandPct * mark
+//   6 PRICE_BAND          |price - mark| <= priceBandPct * mark, unless reduce-only: an exit's stop
+//                         or profit tier lies away from the market by design (exits.stopPct 0.08)
 //   7 LOT_SIZE            |qty| / lotSize an integer (relative tolerance 1e-9)
 //   8 MIN_NOTIONAL        |qty| * (price * valueFactor) >= minNotional, unless the exit closes the position
 //   9/10 ORDER_RATE       fewer than maxOrders accepted in (clock - windowNs, clock] (exits: DEFERRED)
@@ -137,7 +138,7 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: b
     return deny(exit ? REASON_DEFERRED_STALE_PRICE : REASON_STALE_PRICE, <f64>staleNs);
   }
   const mark = load<f64>(s, RS_MARK);
-  if (Math.abs(price - mark) > load<f64>(h, RH_PRICE_BAND_PCT) * mark) return deny(REASON_PRICE_BAND, mark);
+  if (!reduceOnly && Math.abs(price - mark) > load<f64>(h, RH_PRICE_BAND_PCT) * mark) return deny(REASON_PRICE_BAND, mark);
   const lot = load<f64>(s, RS_LOT_SIZE);
   const lots = Math.abs(qty) * load<f64>(s, RS_INV_LOT);
   if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1.0, lots)) return deny(REASON_LOT_SIZE, lot);
