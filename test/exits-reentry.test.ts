@@ -70,6 +70,25 @@ describe('re-entry after an exit rule closed the position, through the order sta
     expect(recordsOf(immediate.target(10, 99, at(4)).records, 'order'), 'long again at once').toEqual([expect.objectContaining({ qty: 10, rule: OrderRule.STRATEGY })]);
   });
 
+  it('does not buy back a profit tier: after an exit rule reduced the position the target may not add to it until it turns flat or flips (afterSignalReset)', () => {
+    shared.core ??= createExitCore();
+    const bench = coreBench(shared);
+    const d = new ExitDriver(bench);
+    const { target } = orderStageBench(shared.core, bench, d);
+    bench.exits.configureProfile(0, exitProfile({ targets: [{ pct: 0.04, fraction: 0.5 }] }));
+    bench.exits.bindInstrument(0, 0);
+    const [entry] = recordsOf(target(10, 100, at(1)).records, 'order');
+    d.ack(entry.orderId, 0, at(1));
+    const [tier] = recordsOf(d.fill(entry.orderId, 0, 10, 100, at(1)), 'order');
+    expect(tier, 'half at +4%').toMatchObject({ qty: -5, limitPrice: 104, rule: OrderRule.TARGET_1 });
+    d.ack(tier.orderId, 0, at(2));
+    d.fill(tier.orderId, 0, -5, 104, at(3));
+    expect(bench.exits.state(0), 'the tier reduced the long: adding back waits').toMatchObject({ side: 1, blockSign: 2 });
+    expect(target(10, 104.5, at(4)), 'the target is still 10: the 5 the tier took are not bought back').toEqual({ outcome: NO_ORDER_IMPLIED, records: [] });
+    const cut = target(3, 104.5, at(5));
+    expect(recordsOf(cut.records, 'order'), 'a smaller target still reduces it').toEqual([expect.objectContaining({ qty: -2, rule: OrderRule.STRATEGY })]);
+  });
+
   it('trades no strategy order while an exit closes the position at market (a released trailing stop, a max-hold close), so a flat target does not sell the position twice', () => {
     shared.core ??= createExitCore();
     const bench = coreBench(shared);

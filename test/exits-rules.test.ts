@@ -97,7 +97,7 @@ describe.each(benches)('exit rules on %s', (_name, make) => {
     expect(exits.state(0).targetOrderIds).toEqual([tiers[0].orderId, tiers[1].orderId, 0n, 0n]);
     d.ack(tiers[0].orderId, 0, at(1));
     expect(recordsOf(d.fill(tiers[0].orderId, 0, -3, 102, at(2)), 'order'), 'a tier fill re-arms nothing').toEqual([]);
-    expect(exits.state(0)).toMatchObject({ tiersDone: 0b01, basePosition: 7, side: 1 });
+    expect(exits.state(0), 'the tier reduced the long: no adding back (blockSign 2)').toMatchObject({ tiersDone: 0b01, basePosition: 7, side: 1, blockSign: 2 });
 
     const { d: d2 } = withProfile(make, { targets: [{ pct: 0.03, fraction: 0.25 }] });
     expect(recordsOf(d2.enter(1, -7, 50, T), 'order'), 'a quarter of 7 rounds down to 1 lot, at -3% for a short').toEqual([

@@ -325,6 +325,7 @@ export class ReferenceExitEngine implements ExitEngine {
       return;
     }
     if (rule >= RULE_TARGET && rule < RULE_TARGET + EXIT_TARGETS) e.tiersDone |= 1 << (rule - RULE_TARGET);
+    if (rule > OrderRule.STRATEGY && rule < RULE_TARGET + EXIT_TARGETS + 1 && p.reentry === REENTRY_AFTER_RESET) e.blockSign = armed * 2;
   }
 
   /** An order that ended at the venue without filling in full: a dropped exit is placed again on the next fresh price (exitsOnOrderEnded). */

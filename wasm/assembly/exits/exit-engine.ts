@@ -14,6 +14,9 @@
 //     at market (its other exits canceled first).
 //   the position closes -> its remaining exits are canceled; when an exit rule closed it, the
 //     strategy may not re-enter on that side until its target turns flat or flips (reentry).
+//   an exit rule reduces the position (a profit tier, a stop or close filled in part) -> with
+//     the same reentry rule, the strategy may not add back to it until its target turns flat
+//     or flips, so a tier taken is not bought back on the next bar.
 //   a timer (exitsOnTimer) -> the maximum holding time is checked for every position.
 // Freshness guard: no exit decision is taken on a stale price. An exit the checks defer (stale
 // mark, order rate) is reported by its OrderDeferred record and retried on the instrument's
@@ -102,7 +105,10 @@ export function exitsConfigureInstrument(instrument: i32, profile: i32): i32 {
   return OK;
 }
 
-/** The side whose re-entry waits on `instrument` (see the header), 0 when none. */
+/**
+ * The re-entry block of `instrument` (see the header): +1 / -1 after an exit rule closed a long /
+ * short (no re-entry on that side), +2 / -2 after one reduced it (no adding back), 0 when none.
+ */
 // @ts-ignore: decorator
 @inline
 export function exitsBlockSign(instrument: i32): i32 {
@@ -272,6 +278,7 @@ export function exitsOnFill(instrument: i32, rule: i32, orderId: u64, now: i64, 
     return;
   }
   if (rule >= RULE_TARGET && rule < RULE_TARGET + EXIT_TARGETS) store<i32>(e, load<i32>(e, ES_TIERS_DONE) | (1 << (rule - RULE_TARGET)), ES_TIERS_DONE);
+  if (rule > RULE_STRATEGY && rule < RULE_TARGET + EXIT_TARGETS + 1 && load<i32>(p, EP_REENTRY) == REENTRY_AFTER_RESET) store<i32>(e, armed * 2, ES_BLOCK_SIGN);
 }
 
 /**

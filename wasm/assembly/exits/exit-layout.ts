@@ -44,7 +44,8 @@
 //   side        side of the position the exits protect (+1, -1; 0: flat, none armed)
 //   basePos     |position| when the exits were armed (tiers are fractions of it)
 //   *Id         client order ids of the exit orders (0: none); a closed one is found no more
-//   blockSign   after an exit rule closed a position of this side, re-entry on it waits (0: none)
+//   blockSign   after an exit rule closed a position of this side (+1 / -1), re-entry on it waits;
+//               after one reduced it (+2 / -2), adding back to it waits (0: none)
 //   deferredNs  when an exit the checks refused was last deferred (0: none pending): the exits
 //               the position should have and lacks (id 0) are placed on its next fresh price
 //   stopPx, stopRule  the protective stop decided at arming (0: none) and its rule (RULE_STOP or

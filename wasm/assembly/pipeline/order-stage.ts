@@ -3,7 +3,8 @@
 // checks. The strategy keeps at most one working order per instrument:
 //
 //   target (flat while the kill switch is halted; flat while an exit rule's re-entry block
-//   holds the same side, exits/exit-engine.ts; while an operator has paused the strategy
+//   holds the same side, exits/exit-engine.ts, and no larger than the position while an exit
+//   rule that reduced it holds the side; while an operator has paused the strategy
 //   (PIPE_PAUSED), limited to between flat and the position, so it can only reduce it: the
 //   outcome is STRATEGY_PAUSED when that changed it)
 //     -> nothing while the strategy order waits for the venue (PENDING_*, UNCERTAIN), nor while
@@ -104,13 +105,21 @@ export function orderStage(instrument: i32, now: i64, ring: i32): i32 {
   const price = load<f64>(out + OUT_PRICE);
   const clock = advanceClock(now);
   let target = load<f64>(out + OUT_QUANTITY);
+  const s = riskSlotAddress(instrument);
   const block = exitsBlockSign(instrument);
   if (block != 0) {
     const sign = target > 0.0 ? 1 : target < 0.0 ? -1 : 0;
-    if (sign == block) target = 0.0;
-    else exitsClearBlock(instrument);
+    const blockSide = block > 0 ? 1 : -1;
+    if (sign != blockSide) {
+      exitsClearBlock(instrument);
+    } else if (block == blockSide) {
+      target = 0.0; // an exit rule closed the position: no re-entry on this side
+    } else {
+      // An exit rule reduced the position: it may not be added back to.
+      const held = load<f64>(s, RS_POSITION);
+      target = sign > 0 ? Math.min(target, Math.max(held, 0.0)) : Math.max(target, Math.min(held, 0.0));
+    }
   }
-  const s = riskSlotAddress(instrument);
   const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
   if (load<i32>(entry + PIPE_PAUSED) != 0) {
     // Paused by an operator: the target may only move the position toward flat.
