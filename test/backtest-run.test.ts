@@ -118,6 +118,23 @@ describe('backtest runs', () => {
     expect(calm).toEqual({ trips: 0, halted: false, lastTrip: null, tripEquity: null, highWaterMark: null });
   });
 
+  it('gives the account\'s fees in the account currency when an instrument is quoted in another', async () => {
+    // ETH quoted in EUR at 1.25 USD: each fill's fee (fills.csv, quote currency) is EUR; the account's total is USD.
+    const euro = loadConfig({
+      configFile: EMA_CROSS,
+      env: {
+        QF_ACCOUNT__CURRENCIES: '[{ code: EUR, rate: 1.25 }]',
+        QF_RISK__INSTRUMENTS: '[{ id: 0, symbol: ETHUSDT, assetClass: crypto, lotSize: 0.001, quoteCurrency: EUR }]',
+      },
+    });
+    const quoted = await runBacktest({ streams: [eth], config: euro, equity: 100_000 });
+    const feesInEuro = quoted.recording.fills.reduce((sum, fill) => sum + fill.fee, 0);
+    expect(feesInEuro).toBeGreaterThan(0);
+    expect(quoted.recording.totals.fees, 'the fills\' EUR fees at 1.25 USD per EUR').toBeCloseTo(feesInEuro * 1.25, 6);
+    expect(computeReport(quoted.recording).account.fees).toBeCloseTo(feesInEuro * 1.25, 6);
+    expect(computeReport(quoted.recording).byInstrument.ETHUSDT.fees, 'the instrument\'s own line stays in its quote currency').toBeCloseTo(feesInEuro, 6);
+  });
+
   it('says why a run sent no orders when the no-trade band kept every target change out', async () => {
     // The default band (10% of equity) is wider than one ETH (~3% of 100,000): nothing trades.
     const strategies = [{ name: 'one-eth', type: 'rules', long: { entry: 'ema:10 >= ema:20', exit: 'ema:10 < ema:20' }, size: { quantity: 1 } }];

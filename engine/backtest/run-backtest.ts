@@ -374,9 +374,10 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
       startingCash: equity,
       finalEquity: account?.equity ?? equity,
       finalCash: account?.cash ?? equity,
-      fees: sum((i) => i.fees),
-      slippage: sum((i) => i.slippage),
-      funding: sum((i) => i.funding),
+      // Each instrument's costs are in its quote currency: the account's totals in the account currency.
+      fees: sum((i) => i.fees * i.rate),
+      slippage: sum((i) => i.slippage * i.rate),
+      funding: sum((i) => i.funding * i.rate),
       turnover: sum((i) => i.turnover) / equity,
       ...(account
         ? {

@@ -2,9 +2,10 @@
 // the engine stopped (so the state is consistent): orders by final state, fills, and each
 // instrument's realised P&L, costs (fees, slippage, funding, borrow) and turnover, plus the
 // account's interest and the round-trip counts. Amounts per instrument are in its quote
-// currency; turnover and interest in the account currency.
+// currency (`rate` converts them); turnover and interest in the account currency.
 import { isTerminalState, orderSlotOffset, orderStateName, OrderState, readOrderSlot, readOrderTableCounters } from '../orders/index.js';
 import { readInstrumentLedger, readPortfolioTotals, type InstrumentLedger } from '../portfolio/index.js';
+import { RiskLayout, readRiskInstrumentState } from '../risk/index.js';
 
 export interface OrdersReport {
   /** ORDER records written: orders sent, or released by the core's emulation. */
@@ -34,6 +35,8 @@ export interface OrdersReport {
 export interface InstrumentExecution extends Pick<InstrumentLedger, 'fees' | 'funding' | 'borrow' | 'slippage' | 'turnover' | 'fills' | 'roundTrips'> {
   readonly instrument: number;
   readonly realisedPnl: number;
+  /** Account currency per unit of its quote currency at the end of the run (1 when they are the same). */
+  readonly rate: number;
 }
 
 export interface ExecutionReport {
@@ -81,7 +84,9 @@ export function readExecutionReport(memory: WebAssembly.Memory, instruments: rea
     orders,
     instruments: instruments.map((instrument) => {
       const { realised, fees, funding, borrow, slippage, turnover, fills, roundTrips } = readInstrumentLedger(view, instrument);
-      return { instrument, realisedPnl: realised, fees, funding, borrow, slippage, turnover, fills, roundTrips };
+      const { multiplier, valueFactor } = readRiskInstrumentState(view, RiskLayout.RISK_SLOTS_OFFSET + instrument * RiskLayout.RISK_SLOT_BYTES);
+      const rate = multiplier > 0 && valueFactor > 0 ? valueFactor / multiplier : 1;
+      return { instrument, realisedPnl: realised, fees, funding, borrow, slippage, turnover, fills, roundTrips, rate };
     }),
     interestPaid: totals.interestPaid,
     roundTrips: totals.roundTrips,

@@ -117,9 +117,9 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
   expectancy: 'mean netPnl per trade (account currency)',
   exposure: 'time-weighted fraction of [first, last equity point] with a non-zero position (any instrument of the slice), positions rebuilt from the fills',
   turnover: 'account: traded notional / starting cash as the core reports it; per strategy and instrument: sum |quantity * price| of its fills / starting cash (no multiplier or currency rate)',
-  fees: 'account: fees the core charged (account currency); per slice: sum of its fills fee column (quote currency)',
-  slippage: 'slippage against the decision price (> 0 a cost), account total from the core',
-  funding: 'funding paid (> 0) or received (< 0), account total from the core',
+  fees: 'account: fees the core charged, each instrument\'s converted at its quote currency\'s rate (account currency); per slice: sum of its fills fee column (quote currency)',
+  slippage: 'slippage against the decision price (> 0 a cost), account total from the core (account currency, as fees)',
+  funding: 'funding paid (> 0) or received (< 0), account total from the core (account currency, as fees)',
   killSwitch: 'the core\'s drawdown kill switch (risk.maxDrawdownPct): trips, whether it was halted at the end, the time of the last trip and the equity and high-water mark then; a trip flattens the book and no order adds exposure after it',
 
   regimeTrades: 'trades whose entry bar (the bar of its instrument containing the entry time) had the label',
