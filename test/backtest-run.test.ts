@@ -135,6 +135,18 @@ describe('backtest runs', () => {
     expect(computeReport(quoted.recording).byInstrument.ETHUSDT.fees, 'the instrument\'s own line stays in its quote currency').toBeCloseTo(feesInEuro, 6);
   });
 
+  it('says which checks refused the orders it counts as refused (summary and --json)', async () => {
+    // A daily-loss limit of 0.01%: after the first losing hour of a UTC day, the day's entries are denied.
+    const tight = loadConfig({ configFile: EMA_CROSS, env: { QF_RISK__DAILY_LOSS_PCT: '0.0001' } });
+    const denied = await runBacktest({ streams: [eth], config: tight, equity: 100_000 });
+    const refused = denied.execution!.orders.refused;
+    expect(refused).toBeGreaterThan(0);
+    expect(denied.refusals, 'every refusal has its reason').toEqual({ DAILY_LOSS: refused });
+    const summary = summariseBacktest(denied, { out: '/out', files: [], sources: [] });
+    expect(summary.lines.find((line) => line.startsWith('orders:'))).toContain(`${refused.toLocaleString('en-US')} refused by the checks (DAILY_LOSS ${refused.toLocaleString('en-US')}); `);
+    expect(summary.json.refusedBy).toEqual({ DAILY_LOSS: refused });
+  });
+
   it('says why a run sent no orders when the no-trade band kept every target change out', async () => {
     // The default band (10% of equity) is wider than one ETH (~3% of 100,000): nothing trades.
     const strategies = [{ name: 'one-eth', type: 'rules', long: { entry: 'ema:10 >= ema:20', exit: 'ema:10 < ema:20' }, size: { quantity: 1 } }];

@@ -28,6 +28,12 @@ function rate(perSecond: number): string {
   return perSecond.toFixed(0);
 }
 
+/** Why orders were refused: the checks' reasons with their counts (` (PRICE_BAND 3, MIN_NOTIONAL 1)`), or nothing. */
+function refusedBy(run: BacktestRun): string {
+  const parts = Object.entries(run.refusals).map(([reason, n]) => `${reason} ${count(n)}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
 /** Target changes the order stage did not trade (execution.noTradeBand, execution.confirmBars): why a run can send few or no orders. */
 function notTraded(run: BacktestRun): string {
   const { bandSkips, confirmSkips } = run.pipeline;
@@ -48,7 +54,7 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
     `backtest: ${recording.instruments.map((i) => `${i.symbol} (${i.timeframe ?? '?'}${i.strategy ? `, ${i.strategy}` : ''})`).join(', ')}; ${report.period.start} .. ${report.period.end}`,
     `${run.stoppedEarly ? 'INTERRUPTED after ' : ''}${count(run.published)} events through the engine thread in ${seconds.toFixed(2)} s: ${rate(run.eventsPerSecond)} events/s`,
     orders
-      ? `orders: ${count(orders.sent)} sent, ${count(orders.filled)} filled, ${count(orders.canceled)} canceled, ${count(orders.rejected)} rejected, ${count(orders.refused)} refused by the checks; ${count(recording.fills.length)} fills${notTraded(run)}`
+      ? `orders: ${count(orders.sent)} sent, ${count(orders.filled)} filled, ${count(orders.canceled)} canceled, ${count(orders.rejected)} rejected, ${count(orders.refused)} refused by the checks${refusedBy(run)}; ${count(recording.fills.length)} fills${notTraded(run)}`
       : 'orders: none (no strategy)',
     `equity: ${money(a.startingCash)} -> ${money(a.finalEquity)} (${pct(a.totalReturn)}); CAGR ${pct(a.cagr)}, volatility ${pct(a.annualisedVolatility)}, Sharpe ${num(a.sharpe)}, Sortino ${num(a.sortino)}, Calmar ${num(a.calmar)}`,
     `drawdown: max ${pct(a.drawdown.maxDrawdown)} over ${num(a.drawdown.durationDays, 1)} days${a.drawdown.recovered ? '' : ' (not recovered)'}; exposure ${pct(a.exposure)}, turnover ${num(a.turnover)}x`,
@@ -87,6 +93,7 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
       interrupted: run.stoppedEarly,
       orders: orders ?? null,
       notTraded: { noTradeBand: run.pipeline.bandSkips, confirmation: run.pipeline.confirmSkips },
+      refusedBy: run.refusals,
       fills: recording.fills.length,
       account: a,
       byInstrument: report.byInstrument,

@@ -25,6 +25,7 @@ import { planPipeline, readRiskAccount, type PipelineCounters, type PipelineSpec
 import { readExecutionReport, type ExecutionReport } from '../execution/index.js';
 import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIssue } from '../replay/index.js';
 import { VENUE_MODE_CODES } from '../venue/index.js';
+import { RiskReason, riskReasonName, type RiskRecord } from '../risk/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
 import type { RegimeModelRecord } from '../regime/index.js';
 import { ModelContractError, type AheadCache } from '../models/index.js';
@@ -113,6 +114,8 @@ export interface BacktestRun {
   readonly counters: EngineCounters;
   readonly pipeline: PipelineCounters;
   readonly execution?: ExecutionReport;
+  /** Orders the pre-trade checks refused (or deferred), by reason name (RiskReason): why `execution.orders.refused` is what it is. */
+  readonly refusals: Readonly<Record<string, number>>;
   readonly account?: RiskAccountSnapshot;
   readonly issues: readonly { readonly label: string; readonly issues: readonly StreamIssue[] }[];
   /** Instruments whose risk terms came from risk.replayDefaults. */
@@ -192,8 +195,14 @@ async function playBacktest(options: BacktestOptions, prestarted: PrestartedEngi
   const marketInputs = plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument })));
   const warmupInputs = warmupStreams.map((stream) => ({ stream, instrument: instrumentOf.get(stream.symbol)! }));
   const recorder = new RunRecorder(plans.map((p) => (p.ticks ? p.timeframeNs : 0n)), plans.map((p) => p.fromTrades), { bars: options.recordBars ?? true });
+  const refusals = new Map<number, number>();
+  const onRiskRecord = (risk: RiskRecord): void => {
+    if (risk.reason !== RiskReason.KILL_SWITCH_FLATTEN) refusals.set(risk.reason, (refusals.get(risk.reason) ?? 0) + 1);
+    options.listeners?.onRiskRecord?.(risk);
+  };
   const startHost = (spec: BuiltSpec): Promise<EngineHost> => EngineHost.start({
     ...options.listeners,
+    onRiskRecord,
     prestarted,
     wait: options.wait,
     inline: options.inlineEngine,
@@ -273,7 +282,7 @@ async function playBacktest(options: BacktestOptions, prestarted: PrestartedEngi
     if (!played.stoppedEarly && counters.eventsProcessed !== warmupRecords + played.published) {
       throw new Error(`engine consumed ${counters.eventsProcessed} of ${warmupRecords + played.published} published records`);
     }
-    const run = completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams, warmedUp: warmupRecords > 0 });
+    const run = completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams, warmedUp: warmupRecords > 0, refusals });
     return served ? { ...run, model: served.report(run.pipeline, ahead) } : run;
   } finally {
     // Answers still being computed (the run failed or stopped early): let them finish, and be
@@ -340,6 +349,8 @@ export interface CompletedRunInput {
   readonly streams: readonly MarketStream[];
   /** Warm-up bars played before the run (their count per instrument is not kept): no warm-up shortfall is judged. */
   readonly warmedUp?: boolean;
+  /** The risk records' refusals by reason code, counted as they went out (none: not counted). */
+  readonly refusals?: ReadonlyMap<number, number>;
 }
 
 /** A finished run (a backtest, a paper session): its recording and figures, read once the engine stopped. */
@@ -406,6 +417,7 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
     counters: input.counters,
     pipeline: host.pipelineCounters(),
     execution,
+    refusals: Object.fromEntries([...(input.refusals ?? [])].sort(([a], [b]) => a - b).map(([reason, count]) => [riskReasonName(reason), count])),
     account,
     issues: input.streams.map((s) => ({ label: s.label, issues: s.issues() })).filter((entry) => entry.issues.length > 0),
     defaulted: built.defaulted,
