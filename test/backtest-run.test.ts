@@ -147,6 +147,15 @@ describe('backtest runs', () => {
     expect(summary.json.refusedBy).toEqual({ DAILY_LOSS: refused });
   });
 
+  it('says when a venue cost override names no instrument of the run (a typo would leave its costs unapplied)', async () => {
+    const overridden = loadConfig({ configFile: EMA_CROSS, env: { QF_VENUE__INSTRUMENTS: '[{ symbol: ETHUSD, takerFee: 0.05 }, { symbol: ETHUSDT, makerFee: 0.002 }]' } });
+    const lines: string[] = [];
+    await runBacktest({ streams: [eth], config: overridden, equity: 100_000, recordBars: false, log: (line) => void lines.push(line) });
+    expect(lines.filter((line) => line.includes('venue.instruments')), 'ETHUSD is named, ETHUSDT (traded) is not').toEqual([
+      'venue: venue.instruments overrides the costs of ETHUSD, not an instrument of this run (ETHUSDT): those overrides apply to nothing',
+    ]);
+  });
+
   it('says why a run sent no orders when the no-trade band kept every target change out', async () => {
     // The default band (10% of equity) is wider than one ETH (~3% of 100,000): nothing trades.
     const strategies = [{ name: 'one-eth', type: 'rules', long: { entry: 'ema:10 >= ema:20', exit: 'ema:10 < ema:20' }, size: { quantity: 1 } }];

@@ -579,6 +579,9 @@ export function simulatedTradingSpec(input: SimulatedTradingSpecInput): BuiltSpe
     }),
   };
   const ticked = plans.filter((p) => p.ticks).map((p) => p.symbol);
+  const traded = new Set(plans.map((p) => p.symbol));
+  const unused = input.config.venue.instruments.map((entry) => entry.symbol).filter((symbol) => !traded.has(symbol));
+  if (unused.length > 0) input.log?.(`venue: venue.instruments overrides the costs of ${unused.join(', ')}, not an instrument of this run (${[...traded].join(', ')}): those overrides apply to nothing`);
   if (ticked.length > 0) input.log?.(`venue: ${ticked.join(', ')} stream ticks; the simulated venue matches their orders against trades and quotes, and the strategy runs on ${timeframes[plans.findIndex((p) => p.ticks)]} bars built in the core`);
   const waiting = new Set(input.model ? modelInstruments(built.spec, plans, input.model) : []);
   const model = input.model && { features: input.model.features, waitNs: input.model.waitNs, ...(input.model.exportFeatures === false ? { exportFeatures: false } : {}) };
