@@ -231,6 +231,15 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
     expect(fills(events, 3).map((f) => f.qty), 'the second gets the 20 left in that bar').toEqual([20]);
   });
 
+  it('caps nothing on a bar with no known volume (0: a bar file without a volume column), as it prices no impact there', () => {
+    const { events } = run({ instrument: { participationCap: 0.1 } }, [
+      FIRST_BAR,
+      order(AT_BAR_1, BARS, 1, 250, { orderType: 'market' }),
+      bar(1, 100, 101, 99, 100, 0),
+    ]);
+    expect(fills(events, 1).map((f) => [f.qty, f.price]), 'the whole order at the open of a bar with volume 0').toEqual([[250, 100]]);
+  });
+
   it('fills the orders the open reaches before a resting stop or limit the bar reaches later, so a market close leaves a reduce-only exit nothing to reduce', () => {
     const { venue, events } = run({}, [
       FIRST_BAR,

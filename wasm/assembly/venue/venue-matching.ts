@@ -16,7 +16,9 @@
 //          L; triggered inside the bar at S it fills at S when L allows it (L >= S for a buy),
 //          else it rests as a limit (maker at L) from the next bar.
 //   participation: the instrument's fills in one bar take at most participation * volume;
-//          the rest of an order stays working (partial fills over several bars)
+//          the rest of an order stays working (partial fills over several bars); a bar whose
+//          volume is not a positive number (a file without a volume column reads 0) has no
+//          known volume: it caps nothing, as it prices no impact
 //   IOC    what the first bar after arrival did not fill is canceled; FOK fills whole in that
 //          bar or is canceled
 // Tick mode (TRADE and QUOTE records of a VENUE_TICKS instrument):
@@ -222,7 +224,7 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
   if (price > 0.0) {
     const leaves = venueLeaves(v);
     let qty = leaves;
-    if (participation > 0.0) qty = Math.min(qty, Math.max(0.0, participation * volume - load<f64>(vi, VI_VOLUME_USED)));
+    if (participation > 0.0 && volume > 0.0) qty = Math.min(qty, Math.max(0.0, participation * volume - load<f64>(vi, VI_VOLUME_USED)));
     if (load<i32>(v, VO_TIF) == TIF_FOK && qty < leaves * (1.0 - DUST)) {
       cancelRest(slot, ts);
       return;
