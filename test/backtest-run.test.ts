@@ -156,6 +156,26 @@ describe('backtest runs', () => {
     ]);
   });
 
+  it('says when entries joined another order\'s lot (too many open lots), which makes the trade list approximate', async () => {
+    // Half the equity in ETH, re-sized every bar: each fall adds a small buy, each its own lot, until the instrument holds its most lots.
+    const strategies = [{ name: 'half-eth', type: 'rules', long: { entry: 'close > 0', exit: 'close < 0' }, size: { equityFraction: 0.5 } }];
+    const resized = loadConfig({
+      configFile: EMA_CROSS,
+      env: { QF_STRATEGIES: JSON.stringify(strategies), QF_RISK__MIN_NOTIONAL: '0', QF_RISK__REPLAY_DEFAULTS__LOT_SIZE: '0.0001' },
+    });
+    const merged = await runBacktest({ streams: [eth], config: resized, equity: 100_000, recordBars: false });
+    const merges = merged.execution!.lotMerges;
+    expect(merges, 'the core joined entries to lots of other orders').toBeGreaterThan(0);
+    const summary = summariseBacktest(merged, { out: '/out', files: [], sources: [] });
+    expect(summary.lines.find((line) => line.startsWith('note:'))).toBe(
+      `note: ${merges.toLocaleString('en-US')} entries joined an open lot of another order (an instrument held more than 60 lots at once): ` +
+        'trades.csv pairs them at the joined average price and time, so per-trade figures (win rate, profit factor, expectancy) are approximate; the equity is exact',
+    );
+    expect(summary.json.lotMerges).toBe(merges);
+    const quiet = summariseBacktest(await run([eth]), { out: '/out', files: [], sources: [] });
+    expect(quiet.lines.some((line) => line.startsWith('note:')), 'ema-cross holds one lot at a time: no note').toBe(false);
+  });
+
   it('says why a run sent no orders when the no-trade band kept every target change out', async () => {
     // The default band (10% of equity) is wider than one ETH (~3% of 100,000): nothing trades.
     const strategies = [{ name: 'one-eth', type: 'rules', long: { entry: 'ema:10 >= ema:20', exit: 'ema:10 < ema:20' }, size: { quantity: 1 } }];

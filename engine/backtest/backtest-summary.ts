@@ -5,6 +5,7 @@
 import { computeReport, type BacktestReport } from './report/index.js';
 import type { BacktestRun } from './run-backtest.js';
 import { modelSummaryLines } from './backtest-model.js';
+import { LOTS_PER_INSTRUMENT_MAX } from '../portfolio/index.js';
 
 export interface BacktestSummary {
   readonly lines: string[];
@@ -60,6 +61,13 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
     `drawdown: max ${pct(a.drawdown.maxDrawdown)} over ${num(a.drawdown.durationDays, 1)} days${a.drawdown.recovered ? '' : ' (not recovered)'}; exposure ${pct(a.exposure)}, turnover ${num(a.turnover)}x`,
     `trades: ${count(a.trades)} round trips, win rate ${pct(a.winRate)}, profit factor ${num(a.profitFactor)}, expectancy ${num(a.expectancy)}; fees ${money(a.fees)}, slippage ${money(a.slippage)}, funding ${money(a.funding)}`,
   ];
+  const lotMerges = run.execution?.lotMerges ?? 0;
+  if (lotMerges > 0) {
+    lines.push(
+      `note: ${count(lotMerges)} entries joined an open lot of another order (an instrument held more than ${LOTS_PER_INSTRUMENT_MAX} lots at once): ` +
+        'trades.csv pairs them at the joined average price and time, so per-trade figures (win rate, profit factor, expectancy) are approximate; the equity is exact',
+    );
+  }
   const killSwitch = a.killSwitch;
   if (killSwitch !== null && killSwitch.trips > 0) {
     const drawdown = killSwitch.highWaterMark !== null && killSwitch.tripEquity !== null && killSwitch.highWaterMark > 0 ? 1 - killSwitch.tripEquity / killSwitch.highWaterMark : null;
@@ -94,6 +102,7 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
       orders: orders ?? null,
       notTraded: { noTradeBand: run.pipeline.bandSkips, confirmation: run.pipeline.confirmSkips },
       refusedBy: run.refusals,
+      lotMerges,
       fills: recording.fills.length,
       account: a,
       byInstrument: report.byInstrument,
