@@ -176,6 +176,20 @@ describe('backtest runs', () => {
     expect(quiet.lines.some((line) => line.startsWith('note:')), 'ema-cross holds one lot at a time: no note').toBe(false);
   });
 
+  it('says why a run sent no orders when the risk limits left no whole lot to trade', async () => {
+    // BTC in lots of 1: one coin (~60,000) is more than risk.maxPositionPct 0.25 of 100,000 allows, so every target is cut to nothing.
+    const wholeCoins = loadConfig({ configFile: EMA_CROSS, env: { QF_RISK__MAX_POSITION_PCT: '0.25', QF_RISK__REPLAY_DEFAULTS__LOT_SIZE: '1' } });
+    const none = await runBacktest({ streams: [btc], config: wholeCoins, equity: 100_000, recordBars: false });
+    expect(none.execution!.orders.sent).toBe(0);
+    expect(none.pipeline.limitSkips).toBeGreaterThan(0);
+    const summary = summariseBacktest(none, { out: '/out', files: [], sources: [] });
+    expect(summary.lines.find((line) => line.startsWith('orders:'))).toBe(
+      `orders: 0 sent, 0 filled, 0 canceled, 0 rejected, 0 refused by the checks; 0 fills; not traded: ${none.pipeline.limitSkips.toLocaleString('en-US')} target changes ` +
+        'the risk limits cut to less than a lot (risk.maxPositionPct, maxAssetClassPct, maxGrossExposure, maxLeverage or minNotional against the lot size)',
+    );
+    expect(summary.json.notTraded).toEqual({ noTradeBand: 0, confirmation: 0, riskLimits: none.pipeline.limitSkips });
+  });
+
   it('says why a run sent no orders when the no-trade band kept every target change out', async () => {
     // The default band (10% of equity) is wider than one ETH (~3% of 100,000): nothing trades.
     const strategies = [{ name: 'one-eth', type: 'rules', long: { entry: 'ema:10 >= ema:20', exit: 'ema:10 < ema:20' }, size: { quantity: 1 } }];
@@ -186,6 +200,6 @@ describe('backtest runs', () => {
     const summary = summariseBacktest(quiet, { out: '/out', files: [], sources: [] });
     const orders = summary.lines.find((line) => line.startsWith('orders:'))!;
     expect(orders).toBe(`orders: 0 sent, 0 filled, 0 canceled, 0 rejected, 0 refused by the checks; 0 fills; not traded: ${quiet.pipeline.bandSkips.toLocaleString('en-US')} target changes inside the no-trade band (execution.noTradeBand)`);
-    expect(summary.json.notTraded).toEqual({ noTradeBand: quiet.pipeline.bandSkips, confirmation: quiet.pipeline.confirmSkips });
+    expect(summary.json.notTraded).toEqual({ noTradeBand: quiet.pipeline.bandSkips, confirmation: quiet.pipeline.confirmSkips, riskLimits: 0 });
   });
 });

@@ -37,9 +37,10 @@ function refusedBy(run: BacktestRun): string {
 
 /** Target changes the order stage did not trade (execution.noTradeBand, execution.confirmBars): why a run can send few or no orders. */
 function notTraded(run: BacktestRun): string {
-  const { bandSkips, confirmSkips } = run.pipeline;
+  const { bandSkips, confirmSkips, limitSkips } = run.pipeline;
   const parts = [
     bandSkips > 0 ? `${count(bandSkips)} target changes inside the no-trade band (execution.noTradeBand)` : '',
+    limitSkips > 0 ? `${count(limitSkips)} target changes the risk limits cut to less than a lot (risk.maxPositionPct, maxAssetClassPct, maxGrossExposure, maxLeverage or minNotional against the lot size)` : '',
     confirmSkips > 0 ? `${count(confirmSkips)} waiting for confirmation (execution.confirmBars)` : '',
   ].filter((part) => part !== '');
   return parts.length > 0 ? `; not traded: ${parts.join(', ')}` : '';
@@ -100,7 +101,7 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
       eventsPerSecond: Math.round(run.eventsPerSecond),
       interrupted: run.stoppedEarly,
       orders: orders ?? null,
-      notTraded: { noTradeBand: run.pipeline.bandSkips, confirmation: run.pipeline.confirmSkips },
+      notTraded: { noTradeBand: run.pipeline.bandSkips, confirmation: run.pipeline.confirmSkips, riskLimits: run.pipeline.limitSkips },
       refusedBy: run.refusals,
       lotMerges,
       fills: recording.fills.length,

@@ -50,6 +50,7 @@ export const HDR_MODEL_UNMATCHED = 280;
 export const HDR_FEATURES_WRITTEN = 288;
 export const HDR_FEATURES_DROPPED = 296;
 export const HDR_MODEL_NEXT_INSTRUMENT = 304;
+export const HDR_LIMIT_SKIPS = 312;
 
 export const PIPE_TABLE = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES = 256;

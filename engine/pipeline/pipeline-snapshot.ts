@@ -10,7 +10,7 @@ import {
   HDR_BARS_PIPED, HDR_INDICATOR_STEPS, HDR_LAST_ERROR, HDR_LAST_ERROR_INSTRUMENT, HDR_REGIME_STEPS, HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_SIGNAL_RECORDS, HDR_BARS_BUILT, PIPE_HEADER,
   HDR_ORDERS_CHECKED, HDR_ORDERS_ACCEPTED, HDR_FILLS, HDR_ORDERS_CLOSED, HDR_OUTBOUND_WAITS, HDR_VENUE_EVENTS, HDR_BAND_SKIPS,
   HDR_STRATEGY_CANCELS, HDR_STRATEGY_REPLACES, HDR_EXIT_FILLS, HDR_CONFIRM_SKIPS, HDR_MODEL_SCAN_END, HDR_MODEL_PENDING, HDR_MODEL_ON_TIME,
-  HDR_MODEL_TIMEOUTS, HDR_MODEL_LATE, HDR_MODEL_UNMATCHED, HDR_FEATURES_WRITTEN, HDR_FEATURES_DROPPED,
+  HDR_MODEL_TIMEOUTS, HDR_MODEL_LATE, HDR_MODEL_UNMATCHED, HDR_FEATURES_WRITTEN, HDR_FEATURES_DROPPED, HDR_LIMIT_SKIPS,
 } from './pipeline-layout.js';
 
 export interface PipelineCounters {
@@ -43,6 +43,8 @@ export interface PipelineCounters {
   bandSkips: number;
   /** Bars a target change waited for confirmation (execution.confirmBars). */
   confirmSkips: number;
+  /** Target changes the risk limits (exposure, minimum notional) left no whole lot for (not traded). */
+  limitSkips: number;
   /** Working strategy orders the order stage canceled, or replaced with a new quantity or price. */
   strategyCancels: number;
   strategyReplaces: number;
@@ -98,6 +100,7 @@ export function readPipelineCounters(memory: WebAssembly.Memory): PipelineCounte
     venueEvents: i64(HDR_VENUE_EVENTS),
     bandSkips: i64(HDR_BAND_SKIPS),
     confirmSkips: i64(HDR_CONFIRM_SKIPS),
+    limitSkips: i64(HDR_LIMIT_SKIPS),
     strategyCancels: i64(HDR_STRATEGY_CANCELS),
     strategyReplaces: i64(HDR_STRATEGY_REPLACES),
     exitFills: i64(HDR_EXIT_FILLS),

@@ -12,7 +12,7 @@
 //        a strategy close decided on the same bar would sell it twice and open the other side
 //     -> the change still needed: risk/implied-order.ts (whole lots, net of the position and
 //        working entry orders, an entry cut to fit the exposure limits, none below the
-//        minimum notional)
+//        minimum notional; a change a limit cut to nothing is counted: limitSkips)
 //     -> no-trade band: a change worth less than max(bandEquityPct * equity,
 //        bandPositionPct * |position value|) is not traded, unless it closes the position
 //     -> confirmation: a change is traded once the target has asked for a change on the same
@@ -41,7 +41,7 @@ import {
 import { exitsBlockSign, exitsClearBlock } from '../exits/exit-engine';
 import {
   HDR_BAND_EQUITY_PCT, HDR_BAND_POSITION_PCT, HDR_BAND_SKIPS, HDR_ENTRY_TIF, HDR_ENTRY_TYPE, HDR_LIMIT_OFFSET_BPS, HDR_REPRICE_BPS,
-  HDR_STRATEGY_CANCELS, HDR_STRATEGY_REPLACES, PIPE_HEADER, HDR_CONFIRM_BARS, HDR_CONFIRM_SKIPS, PIPE_CHANGE_BARS, PIPE_CHANGE_SIGN,
+  HDR_STRATEGY_CANCELS, HDR_STRATEGY_REPLACES, PIPE_HEADER, HDR_CONFIRM_BARS, HDR_CONFIRM_SKIPS, HDR_LIMIT_SKIPS, PIPE_CHANGE_BARS, PIPE_CHANGE_SIGN,
   PIPE_ENTRY_BYTES, PIPE_PAUSED, PIPE_TABLE,
 } from './pipeline-layout';
 
@@ -139,6 +139,7 @@ export function orderStage(instrument: i32, now: i64, ring: i32): i32 {
   const qty = impliedOrderQty(s, target, price);
   store<i32>(out + OUT_ORDER_LIMIT, lastShapingLimit());
   if (qty == 0.0) {
+    if (lastShapingLimit() != 0) bump(HDR_LIMIT_SKIPS); // a change the limits left no whole lot for
     store<i32>(entry + PIPE_CHANGE_BARS, 0);
     return strategySlot >= 0 ? reprice(strategySlot, price, now, clock, ring) : NO_ORDER_IMPLIED;
   }

@@ -61,6 +61,9 @@
 //           |  +304 modelNextInstrument i32 the earliest    |
 //           |                        deadline's instrument  |
 //           |                        (set by the scan)      |
+//           |  +312 limitSkips i64 target changes the risk  |
+//           |                        limits left no whole   |
+//           |                        lot for (order-stage)  |
 //   +0x1000 +--------------------------------------------+
 //           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
 //           | 256 bytes each:                            |
@@ -158,6 +161,7 @@ export const HDR_MODEL_UNMATCHED: i32 = 280;
 export const HDR_FEATURES_WRITTEN: i32 = 288;
 export const HDR_FEATURES_DROPPED: i32 = 296;
 export const HDR_MODEL_NEXT_INSTRUMENT: i32 = 304;
+export const HDR_LIMIT_SKIPS: i32 = 312;
 
 export const PIPE_TABLE: i32 = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES: i32 = 256;
