@@ -87,6 +87,14 @@ describe('config: errors name the key path, the value and the rule', () => {
     expect(error.message).toContain('type.yaml line 3');
   });
 
+  it('names a YAML .nan or .inf as the value received, not as null', () => {
+    const fromFile = errorOf(() => loadConfig({ env: {}, configFile: file('nan.yaml', 'risk:\n  maxGrossExposure: .nan\n') }));
+    expect(fromFile.message, 'a .nan in the file is named as NaN').toContain('`risk.maxGrossExposure` must be a finite number, was NaN (in ');
+    expect(fromFile.message).toContain('nan.yaml line 2');
+    const fromEnv = errorOf(() => loadConfig({ env: { QF_RISK__MAX_DRAWDOWN_PCT: '-.inf' } }));
+    expect(fromEnv.message, 'a -.inf from the environment is named as -Infinity').toContain('`risk.maxDrawdownPct` must be a finite number, was -Infinity (from environment variable QF_RISK__MAX_DRAWDOWN_PCT)');
+  });
+
   it('rejects an out-of-range value from the environment, naming the variable', () => {
     const error = errorOf(() => loadConfig({ env: { QF_RISK__MAX_DRAWDOWN_PCT: '0.9' } }));
     expect(error.keyPath).toBe('risk.maxDrawdownPct');

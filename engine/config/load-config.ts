@@ -195,13 +195,19 @@ function valueAt(root: unknown, keys: readonly (string | number)[]): unknown {
 }
 
 function show(value: unknown): string {
+  // JSON has no NaN or infinities (JSON.stringify gives "null"): a YAML `.nan` or `.inf` is shown as it is.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return value === undefined ? 'missing' : JSON.stringify(value);
 }
 
-function rule(error: ErrorObject): string {
+function rule(error: ErrorObject, value: unknown): string {
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    case 'type': return `must be of type ${Array.isArray(p.type) ? (p.type as string[]).join(' or ') : String(p.type)}`;
+    case 'type': {
+      const type = Array.isArray(p.type) ? (p.type as string[]).join(' or ') : String(p.type);
+      // ajv's number and integer types exclude NaN and the infinities (YAML `.nan`, `.inf`).
+      return typeof value === 'number' && !Number.isFinite(value) ? `must be a finite ${type}` : `must be of type ${type}`;
+    }
     case 'minimum': return `must be >= ${String(p.limit)}`;
     case 'maximum': return `must be <= ${String(p.limit)}`;
     case 'exclusiveMinimum': return `must be > ${String(p.limit)}`;
@@ -254,7 +260,7 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
         const missing = [...keys, (error.params as { missingProperty: string }).missingProperty];
         return { keyPath: renderPath(missing), text: `\`${renderPath(missing)}\` is required, was missing (${origin(keys)})` };
       }
-      return { keyPath: renderPath(keys), text: `\`${renderPath(keys)}\` ${rule(error)}, was ${show(valueAt(merged, keys))} (${origin(keys)})` };
+      return { keyPath: renderPath(keys), text: `\`${renderPath(keys)}\` ${rule(error, valueAt(merged, keys))}, was ${show(valueAt(merged, keys))} (${origin(keys)})` };
     });
     throw new ConfigError(`invalid configuration:\n  ${messages.map((m) => m.text).join('\n  ')}`, messages[0]?.keyPath ?? '');
   }
