@@ -131,6 +131,17 @@ describe('config: errors name the key path, the value and the rule', () => {
     expect(error.message).toContain('must be unique, was 1');
   });
 
+  it('names the file and line of a live or model section that breaks a rule past the schema', () => {
+    const duplicate = errorOf(() => loadConfig({ env: {}, configFile: file('live-dup.yaml', 'live:\n  adapter: ccxt\n  instruments:\n    - { symbol: BTC/USDT }\n    - { symbol: BTC/USDT }\n') }));
+    expect(duplicate.keyPath).toBe('live.instruments[1].symbol');
+    expect(duplicate.message, 'the second symbol is named with its file and line').toContain('`live.instruments[1].symbol` must be unique, was "BTC/USDT" twice (in ');
+    expect(duplicate.message).toContain('live-dup.yaml line 5');
+    const ib = errorOf(() => loadConfig({ env: {}, configFile: file('live-ib.yaml', 'live:\n  adapter: ib\n  instruments:\n    - { symbol: AAPL }\n') }));
+    expect(ib.message, 'a missing live.ib names the live section of the file').toContain('live-ib.yaml line 2');
+    const model = errorOf(() => loadConfig({ env: {}, configFile: file('model-none.yaml', 'model:\n  instruments: [BTCUSDT]\n') }));
+    expect(model.message, 'a model without a source names the model section of the file').toContain('model-none.yaml line 2');
+  });
+
   it('rejects a bad asset class inside a list, naming the index', () => {
     const error = errorOf(() => loadConfig({ env: {}, configFile: file('class.yaml', 'risk:\n  instruments:\n    - { id: 1, symbol: A, assetClass: shares, lotSize: 1 }\n') }));
     expect(error.keyPath).toBe('risk.instruments[0].assetClass');

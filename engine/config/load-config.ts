@@ -188,6 +188,11 @@ function pathOf(instancePath: string): (string | number)[] {
   });
 }
 
+/** `live.instruments[1].symbol` -> ['live', 'instruments', 1, 'symbol'] */
+function keysOf(keyPath: string): (string | number)[] {
+  return keyPath.split(/[.[\]]+/).filter((part) => part !== '').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
 function valueAt(root: unknown, keys: readonly (string | number)[]): unknown {
   let node = root;
   for (const key of keys) node = (node as Record<string | number, unknown> | undefined)?.[key];
@@ -290,8 +295,7 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     strategies = resolveStrategies((merged as { strategies?: unknown[] }).strategies, { maxLeverage: config.risk.maxLeverage });
   } catch (error) {
     if (!(error instanceof StrategyConfigError)) throw error;
-    const keys = error.keyPath.split(/[.[\]]+/).filter((part) => part !== '').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-    throw new ConfigError(`invalid configuration:\n  ${error.message} (${origin(keys)})`, error.keyPath);
+    throw new ConfigError(`invalid configuration:\n  ${error.message} (${origin(keysOf(error.keyPath))})`, error.keyPath);
   }
   // Paths are relative to the configuration that names them: a `--config` file's directory, or a document's `dir`.
   const dir = options.document !== undefined ? options.document.dir : options.configFile !== undefined ? path.dirname(options.configFile) : undefined;
@@ -299,8 +303,17 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     ? { ...strategy, regimeModel: path.resolve(dir, strategy.regimeModel) }
     : strategy));
   const data = ((merged as { data?: DataSourceConfig[] }).data ?? []).map((source) => ({ ...source, path: resolveDataPath(source.path, dir) }));
-  const model = resolveModelConfig((merged as { model?: Parameters<typeof resolveModelConfig>[0] }).model, dir);
-  const live = resolveLiveConfig((merged as { live?: Parameters<typeof resolveLiveConfig>[0] }).live);
+  /** The `model` and `live` checks past the schema (one model source, unique live symbols, ...) name where the value came from too. */
+  const located = <T>(resolve: () => T): T => {
+    try {
+      return resolve();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new ConfigError(`${error.message} (${origin(keysOf(error.keyPath))})`, error.keyPath);
+    }
+  };
+  const model = located(() => resolveModelConfig((merged as { model?: Parameters<typeof resolveModelConfig>[0] }).model, dir));
+  const live = located(() => resolveLiveConfig((merged as { live?: Parameters<typeof resolveLiveConfig>[0] }).live));
   return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies, data, model, live, monitoring: resolveMonitoringConfig((merged as { monitoring?: Partial<MonitoringConfig> }).monitoring) };
 }
 
