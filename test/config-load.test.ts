@@ -131,6 +131,22 @@ describe('config: errors name the key path, the value and the rule', () => {
     expect(error.message).toContain('must be unique, was 1');
   });
 
+  it('rejects an instrument symbol listed twice in risk.instruments or venue.instruments, whose second entry would be ignored', () => {
+    const risk = errorOf(() => loadConfig({
+      env: {},
+      configFile: file('dupe-symbol.yaml', 'risk:\n  instruments:\n    - { id: 0, symbol: BTCUSDT, assetClass: crypto, lotSize: 0.001 }\n    - { id: 1, symbol: BTCUSDT, assetClass: crypto, lotSize: 1 }\n'),
+    }));
+    expect(risk.keyPath).toBe('risk.instruments[1].symbol');
+    expect(risk.message, 'the second entry is named with the first it repeats, its file and line').toContain('`risk.instruments[1].symbol` must be unique, was "BTCUSDT", already used by risk.instruments[0] (in ');
+    expect(risk.message).toContain('dupe-symbol.yaml line 4');
+    const venue = errorOf(() => loadConfig({
+      env: {},
+      configFile: file('dupe-venue.yaml', 'venue:\n  instruments:\n    - { symbol: ETHUSDT, takerFee: 0.0004 }\n    - { symbol: ETHUSDT, takerFee: 0.002 }\n'),
+    }));
+    expect(venue.keyPath).toBe('venue.instruments[1].symbol');
+    expect(venue.message).toContain('`venue.instruments[1].symbol` must be unique, was "ETHUSDT", already used by venue.instruments[0]');
+  });
+
   it('names the file and line of a live or model section that breaks a rule past the schema', () => {
     const duplicate = errorOf(() => loadConfig({ env: {}, configFile: file('live-dup.yaml', 'live:\n  adapter: ccxt\n  instruments:\n    - { symbol: BTC/USDT }\n    - { symbol: BTC/USDT }\n') }));
     expect(duplicate.keyPath).toBe('live.instruments[1].symbol');

@@ -271,15 +271,21 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
   }
 
   const config = merged as unknown as QuantFlowConfig & { fusion?: object; sizing?: object };
-  const seen = new Map<number, number>();
-  config.risk.instruments.forEach((entry, index) => {
-    const previous = seen.get(entry.id);
-    if (previous !== undefined) {
-      const keys = ['risk', 'instruments', index, 'id'];
-      throw new ConfigError(`\`${renderPath(keys)}\` must be unique, was ${entry.id}, already used by risk.instruments[${previous}] (${origin(keys)})`, renderPath(keys));
-    }
-    seen.set(entry.id, index);
-  });
+  /** Entries are looked up by id or symbol (the first match wins): a second entry with the same one would be ignored without a word. */
+  const unique = <T>(list: readonly T[], listKeys: readonly string[], field: string, key: (entry: T) => unknown): void => {
+    const seen = new Map<unknown, number>();
+    list.forEach((entry, index) => {
+      const previous = seen.get(key(entry));
+      if (previous !== undefined) {
+        const keys = [...listKeys, index, field];
+        throw new ConfigError(`\`${renderPath(keys)}\` must be unique, was ${JSON.stringify(key(entry))}, already used by ${renderPath([...listKeys, previous])} (${origin(keys)})`, renderPath(keys));
+      }
+      seen.set(key(entry), index);
+    });
+  };
+  unique(config.risk.instruments, ['risk', 'instruments'], 'id', (entry) => entry.id);
+  unique(config.risk.instruments, ['risk', 'instruments'], 'symbol', (entry) => entry.symbol);
+  unique(config.venue.instruments, ['venue', 'instruments'], 'symbol', (entry) => entry.symbol);
   let fusion: FusionConfig;
   let sizing: SizingConfig;
   try {
