@@ -302,7 +302,13 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
   // Policy adopt needs an adapter that can adopt (not ccxt, IB): refused before anything starts.
   if (options.push?.venueOrders !== false) checkForeignOrderPolicy(options.reconcile ?? DEFAULT_RECONCILE_POLICY, options.adapter);
   const journal = Journal.open(options.journalDir, { durability: options.durability });
-  holdJournal(options.journalDir);
+  try {
+    // Atomic: of two sessions starting at once on one journal, one holds it and the other stops here, before it replays or sends.
+    holdJournal(options.journalDir);
+  } catch (error) {
+    journal.close();
+    throw error;
+  }
   const snapshots = journal.snapshots;
   const instruments = options.pipeline.instruments.map((entry) => entry.instrument);
   const adapter = options.adapter;

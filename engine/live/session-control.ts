@@ -4,33 +4,99 @@
 // appended to the journal, which the next start replays at that point, after every record
 // the stopped session had journaled. A running session is reset through its own control
 // channel, never by writing its journal from a second process.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Journal } from '../journal/index.js';
 
 const PID_FILE = 'session.pid';
 
-/** Marks the journal as held by this process. */
-export function holdJournal(dir: string): void {
-  writeFileSync(path.join(dir, PID_FILE), `${process.pid}\n`);
-}
-
-export function releaseJournal(dir: string): void {
-  rmSync(path.join(dir, PID_FILE), { force: true });
-}
-
-/** The pid of a live process holding the journal, or null (none, or it died: a SIGKILL leaves the file). */
-export function journalHolder(dir: string): number | null {
-  const file = path.join(dir, PID_FILE);
-  if (!existsSync(file)) return null;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null;
+/** The pid a pid file names, or null (absent, empty, not a pid). */
+function pidIn(file: string): number | null {
+  let text: string;
   try {
-    process.kill(pid, 0);
-    return pid;
+    text = readFileSync(file, 'utf8');
   } catch {
     return null;
   }
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Marks the journal as held by this process, or throws SessionControlRefused naming the live
+ * process that holds it. Atomic: the pid file appears whole under its name (a hard link of a
+ * file already written) or not at all, so of two processes starting at once exactly one holds
+ * the journal, and neither overwrites the other's pid. A pid file whose process died (SIGKILL)
+ * is moved aside and the journal taken.
+ */
+export function holdJournal(dir: string): void {
+  const file = path.join(dir, PID_FILE);
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, `${process.pid}\n`);
+  try {
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      try {
+        linkSync(mine, file);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = pidIn(file);
+      if (holder === process.pid) return; // this process holds it already (its Journal guards against a second open)
+      if (holder !== null && isAlive(holder)) throw new SessionControlRefused(`journal ${dir} is held by a running session (pid ${holder}); stop it first`);
+      // Left by a process that died (or being written by one starting: its link is atomic, so never seen empty).
+      const aside = `${file}.stale.${process.pid}`;
+      try {
+        renameSync(file, aside);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // another process moved it first
+        throw error;
+      }
+      const moved = pidIn(aside);
+      if (moved !== null && moved !== holder && isAlive(moved)) {
+        // Another process took the journal between the look and the move: give its pid file back.
+        try {
+          linkSync(aside, file);
+        } finally {
+          rmSync(aside, { force: true });
+        }
+        throw new SessionControlRefused(`journal ${dir} is held by a running session (pid ${moved}); stop it first`);
+      }
+      rmSync(aside, { force: true });
+    }
+    throw new SessionControlRefused(`journal ${dir}: could not take ${file} (other processes kept taking it); is another session starting?`);
+  } finally {
+    rmSync(mine, { force: true });
+  }
+}
+
+/** Removes this process's pid file (never another process's). */
+export function releaseJournal(dir: string): void {
+  const file = path.join(dir, PID_FILE);
+  if (pidIn(file) !== process.pid) return;
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** The pid of a live process holding the journal, or null (none, this process, or it died: a SIGKILL leaves the file). */
+export function journalHolder(dir: string): number | null {
+  const pid = pidIn(path.join(dir, PID_FILE));
+  if (pid === null || pid === process.pid) return null;
+  return isAlive(pid) ? pid : null;
 }
 
 export interface JournaledKillSwitch {
@@ -64,6 +130,14 @@ export function resetKillSwitchInJournal(dir: string, who: string, why: string):
   if (holder !== null) throw new SessionControlRefused(`kill switch reset refused: a session (pid ${holder}) holds ${dir}; stop it first`);
   if (why.trim() === '') throw new SessionControlRefused('kill switch reset refused: `--reason` must explain why trading may resume, was empty');
   const journal = Journal.open(dir, { mustExist: true });
+  // Held while the reset is written: a session starting now waits for none and is refused instead of replaying a journal being written.
+  try {
+    holdJournal(dir);
+  } catch (error) {
+    journal.close();
+    if (error instanceof SessionControlRefused) throw new SessionControlRefused(`kill switch reset refused: ${error.message}`);
+    throw error;
+  }
   try {
     const tripped = journaledKillSwitch(journal);
     if (!tripped.halted) throw new SessionControlRefused(`kill switch reset refused: the journal at ${dir} records no trip since the last reset, nothing to reset`);
@@ -72,5 +146,6 @@ export function resetKillSwitchInJournal(dir: string, who: string, why: string):
     return { sequence, tripped };
   } finally {
     journal.close();
+    releaseJournal(dir);
   }
 }
