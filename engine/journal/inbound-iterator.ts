@@ -28,7 +28,15 @@ export class InboundIterator implements IterableIterator<InboundRecordView> {
       const step = this.source.next();
       if (step.done) return { done: true, value: undefined };
       const { key, value } = step.value;
-      if (!reader.read(value) || reader.inboundSeq < this.fromInboundSeq) continue;
+      let inbound: boolean;
+      try {
+        inbound = reader.read(value);
+      } catch (error) {
+        this.return();
+        if (!(error instanceof JournalFormatError) && !(error instanceof RangeError)) throw error;
+        throw new JournalFormatError(`journal ${this.path}: the record under key ${key} is damaged: ${error.message}`, { cause: error });
+      }
+      if (!inbound || reader.inboundSeq < this.fromInboundSeq) continue;
       const sequence = BigInt(key);
       if (reader.sequence !== sequence) {
         this.return();

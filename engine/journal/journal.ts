@@ -230,11 +230,33 @@ export class Journal {
 
   /** Committed records with sequence >= `from`, in order, decoded lazily (one LMDB read transaction). */
   *read(from = 1n): IterableIterator<JournalRecordView> {
-    for (const { key, value } of this.range(from)) {
-      const view = decodeJournalRecord(value);
-      if (view.sequence !== BigInt(key)) throw this.corrupt(key, view.sequence);
-      yield view;
+    for (const { key, value } of this.range(from)) yield this.decodeAt(key, value);
+  }
+
+  /**
+   * The record stored under `key` (bytes read from this journal: scan, scanRange), decoded. Bytes
+   * that are not a record this code reads, or a record under another key, throw a
+   * JournalFormatError naming the journal, the key and what is wrong, so the damage can be found.
+   */
+  decodeAt(key: number, bytes: Uint8Array): JournalRecordView {
+    let view: JournalRecordView;
+    try {
+      view = decodeJournalRecord(bytes);
+    } catch (error) {
+      throw this.damaged(key, error);
     }
+    if (view.sequence !== BigInt(key)) throw this.corrupt(key, view.sequence);
+    return view;
+  }
+
+  /**
+   * What reading the record under `key` threw, as the error to report: a record this code cannot
+   * read (a JournalFormatError, or a RangeError of an offset outside the record's bytes) becomes a
+   * JournalFormatError naming the journal and the key; anything else is returned as it was.
+   */
+  damaged(key: number, error: unknown): unknown {
+    if (!(error instanceof JournalFormatError) && !(error instanceof RangeError)) return error;
+    return new JournalFormatError(`journal ${this.path}: the record under key ${key} (of ${this.committed}) is damaged: ${error.message}`, { cause: error });
   }
 
   /**
@@ -325,18 +347,27 @@ export class Journal {
 
   /** inboundSeq of the first inbound record in [sequence, end), or null when there is none. */
   private inboundAtOrAfter(sequence: number, end: number, reader: InboundReader): bigint | null {
-    for (const { value } of this.sharedReadDb.getRange({ start: sequence, end })) {
-      if (reader.read(value)) return reader.inboundSeq;
+    for (const { key, value } of this.sharedReadDb.getRange({ start: sequence, end })) {
+      if (this.readAt(reader, key, value)) return reader.inboundSeq;
     }
     return null;
   }
 
   private findLastInboundSeq(): bigint {
     const reader = new InboundReader();
-    for (const { value } of this.sharedReadDb.getRange({ reverse: true })) {
-      if (reader.read(value)) return reader.inboundSeq;
+    for (const { key, value } of this.sharedReadDb.getRange({ reverse: true })) {
+      if (this.readAt(reader, key, value)) return reader.inboundSeq;
     }
     return -1n;
+  }
+
+  /** `reader.read` of the record under `key`, a damaged record reported by its key. */
+  private readAt(reader: InboundReader, key: number, value: Uint8Array): boolean {
+    try {
+      return reader.read(value);
+    } catch (error) {
+      throw this.damaged(key, error);
+    }
   }
 
   private corrupt(key: number, sequence: bigint): JournalFormatError {

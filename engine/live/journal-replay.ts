@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EngineHost } from '../threads/index.js';
-import { InboundReader, Journal, decodeJournalRecord } from '../journal/index.js';
+import { InboundReader, Journal } from '../journal/index.js';
 import { EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { pipelineFromJson, readSessionBook, type SessionBook } from './session-state.js';
 import { pausedInstrumentsProblem } from '../pipeline/index.js';
@@ -100,9 +100,14 @@ export async function replayJournal(dir: string, onProgress?: (published: number
     let source: Int32Array | null = null;
     let expectedSeq = 0;
     for (const { key, value } of journal.scanRange(1n)) {
-      const inboundSeq = reader.readInboundSeq(value);
+      let inboundSeq: number;
+      try {
+        inboundSeq = reader.readInboundSeq(value);
+      } catch (error) {
+        throw journal.damaged(key, error);
+      }
       if (inboundSeq < 0) {
-        const { entry } = decodeJournalRecord(new Uint8Array(value.buffer, value.byteOffset, value.length).slice());
+        const { entry } = journal.decodeAt(key, new Uint8Array(value.buffer, value.byteOffset, value.length).slice());
         if (entry.type === 'sessionStarted') sessions++;
         else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') commandsCompared.journaled(entry.record);
         else if (entry.type === 'killSwitchReset' || isOperatorTrip(entry)) {
@@ -171,9 +176,15 @@ const CLAIM = 4096;
 /** The pipeline and mode of the journal's first session start (read up to it only), or null when it has none. */
 function firstSessionStart(journal: Journal): { pipelineJson: string; mode: string } | null {
   const reader = new InboundReader();
-  for (const { value } of journal.scanRange(1n)) {
-    if (reader.readInboundSeq(value) >= 0) continue;
-    const { entry } = decodeJournalRecord(new Uint8Array(value.buffer, value.byteOffset, value.length).slice());
+  for (const { key, value } of journal.scanRange(1n)) {
+    let inbound: boolean;
+    try {
+      inbound = reader.readInboundSeq(value) >= 0;
+    } catch (error) {
+      throw journal.damaged(key, error);
+    }
+    if (inbound) continue;
+    const { entry } = journal.decodeAt(key, new Uint8Array(value.buffer, value.byteOffset, value.length).slice());
     if (entry.type === 'sessionStarted') return { pipelineJson: entry.pipelineJson, mode: entry.mode };
   }
   return null;

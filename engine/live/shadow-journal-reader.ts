@@ -11,7 +11,7 @@
 //   anything else                   skipped
 //
 // Times are the journal's (wall-clock ns at append) in ms, the clock ShadowPaper's live side uses.
-import { InboundReader, decodeJournalRecord, type Journal } from '../journal/index.js';
+import { InboundReader, type Journal } from '../journal/index.js';
 import { decodeOrderFlowRecord, type OrderCommandRecord } from '../orders/index.js';
 import { pausedInstrumentsProblem } from '../pipeline/index.js';
 import { isRiskLimitName, type RiskLimitName } from '../risk/index.js';
@@ -55,14 +55,20 @@ export function readJournalForShadow(journal: Journal, from: bigint, through: bi
     if (BigInt(key) > through || entries >= maxEntries) break;
     entries++;
     next = BigInt(key) + 1n;
-    if (reader.readInboundSeq(value) >= 0) {
+    let inbound: boolean;
+    try {
+      inbound = reader.readInboundSeq(value) >= 0;
+    } catch (error) {
+      throw journal.damaged(key, error);
+    }
+    if (inbound) {
       // The record's journal time only matters for a live fill (a few); the rest skip the decode.
       const record = value.subarray(reader.recordOffset, reader.recordOffset + EVENT_BYTES);
-      offerJournaled(sink, record, () => Number(decodeJournalRecord(copyOf(value)).timeNs) / 1e6);
+      offerJournaled(sink, record, () => Number(journal.decodeAt(key, copyOf(value)).timeNs) / 1e6);
       records++;
       continue;
     }
-    const { entry, timeNs } = decodeJournalRecord(copyOf(value));
+    const { entry, timeNs } = journal.decodeAt(key, copyOf(value));
     if (entry.type === 'submit') {
       const order = decodeOrderFlowRecord(new DataView(entry.record.buffer, entry.record.byteOffset, entry.record.byteLength), 0);
       if (order.record === 'order') {
