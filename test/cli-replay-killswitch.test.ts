@@ -81,18 +81,6 @@ function replayUntilTrip(args: string[]): Promise<{ signal: NodeJS.Signals | nul
 }
 
 describe('replay --decide and the persisted kill switch', () => {
-  it('status at a statePath where nothing was persisted says so and makes nothing there (it created a store and said "never tripped")', () => {
-    const statePath = path.join(dir, 'no-state-here');
-    const configFile = path.join(dir, 'status-fresh.yaml');
-    writeFileSync(configFile, `killSwitch:\n  statePath: ${statePath}\n`);
-    const status = run(['killswitch', 'status', '--config', configFile]);
-    expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toBe(`kill switch: clear (nothing persisted at ${statePath}: no session or replay --persist-state has kept a kill switch there; is killSwitch.statePath the one they use?)\ntrips: 0, state: ${statePath}\n`);
-    const json = run(['killswitch', 'status', '--config', configFile, '--json']);
-    expect(JSON.parse(json.stdout), json.stderr).toMatchObject({ halted: false, trips: 0, persisted: false });
-    expect(existsSync(statePath), 'a status makes no store').toBe(false);
-  });
-
   it('trips, survives SIGKILL, starts the next replay halted, and trades again after an authenticated reset', async () => {
     const model = await writeModel();
     const replay = ['replay', '--in', bars, '--regime-model', model, '--decide', '--persist-state', '--config', configFile, '--no-progress'];

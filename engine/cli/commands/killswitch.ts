@@ -13,8 +13,8 @@ import {
 } from '../../killswitch/index.js';
 import { Journal } from '../../journal/index.js';
 import { SessionControlRefused, journalHolder, journaledKillSwitch, resetKillSwitchInJournal } from '../../live/index.js';
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 interface JournalFlag {
   journal?: string;
@@ -62,6 +62,19 @@ function describeEvent(event: ControlEvent): string {
   return `#${event.sequence} ${isoTime(event.timeNs)} ${event.kind} by ${event.who}: ${event.why}`;
 }
 
+/**
+ * Whether kill-switch state exists at killSwitch.statePath. `status` and `reset` only read what an
+ * engine persisted: on a path where none ever did (a typo, another working directory: the path is
+ * relative to it) they say so instead of creating an empty store there and calling it clear.
+ */
+function persistedAt(statePath: string): boolean {
+  return existsSync(path.join(statePath, 'data.mdb'));
+}
+
+function noStateText(statePath: string): string {
+  return `no kill-switch state at ${statePath} (${path.resolve(statePath)}): no engine has persisted its kill switch there; check killSwitch.statePath (--config, QF_KILL_SWITCH__STATE_PATH; a relative path is taken from the working directory)`;
+}
+
 async function withStore<T>(config: QuantFlowConfig, run: (store: KillSwitchStore) => Promise<T> | T): Promise<T> {
   const store = KillSwitchStore.open(config.killSwitch.statePath);
   try {
@@ -82,23 +95,16 @@ export function registerKillswitchCommand(program: Command): void {
     .action(async (flags: CommonFlags & JournalFlag & { json?: boolean }) => {
       if (flags.journal !== undefined) return sessionKillSwitchStatus(flags.journal, flags.json === true);
       const config = configFrom(flags);
-      const statePath = config.killSwitch.statePath;
-      if (!existsSync(join(statePath, 'data.mdb')) && (!existsSync(statePath) || statSync(statePath).isDirectory())) {
-        // Nothing was ever persisted there: said so, and nothing is made there. A status read used to create
-        // the store at any statePath (a mistyped one too) and call it "never tripped".
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ halted: false, who: '', why: '', changedAtNs: '0', trips: 0, journal: [], persisted: false }, null, 2)}\n`);
-        } else {
-          process.stdout.write(`kill switch: clear (nothing persisted at ${statePath}: no session or replay --persist-state has kept a kill switch there; is killSwitch.statePath the one they use?)\n`);
-          process.stdout.write(`trips: 0, state: ${statePath}\n`);
-        }
+      if (!persistedAt(config.killSwitch.statePath)) {
+        if (flags.json) process.stdout.write(`${JSON.stringify({ halted: false, persisted: false, statePath: config.killSwitch.statePath, journal: [] }, null, 2)}\n`);
+        else process.stdout.write(`kill switch: clear (never tripped here): ${noStateText(config.killSwitch.statePath)}\n`);
         return;
       }
       await withStore(config, (store) => {
         const state = store.load();
         const journal = store.journal.read();
         if (flags.json) {
-          const text = JSON.stringify({ ...state, journal, persisted: true }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2);
+          const text = JSON.stringify({ ...state, journal }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value), 2);
           process.stdout.write(`${text}\n`);
           return;
         }
@@ -135,6 +141,7 @@ export function registerKillswitchCommand(program: Command): void {
         }
         return;
       }
+      if (!persistedAt(config.killSwitch.statePath)) throw new UserFacingError(`kill switch reset refused: ${noStateText(config.killSwitch.statePath)}`, 3);
       await withStore(config, async (store) => {
         try {
           const event = await new KillSwitch(store).reset(token, flags.reason, config.control);
