@@ -1,7 +1,7 @@
 // Who holds a live session's journal (engine/live session-control.ts: `session.pid` beside the
 // journal): of two processes that start on one journal at once exactly one holds it, a holder's
 // pid file is never overwritten or removed by another process, and a pid file left by a killed
-// process does not block the next start.
+// process does not block the next start, even once its pid names another process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,20 @@ function exited(child: ChildProcess): Promise<void> {
 
 const pidFile = (dir: string): string => path.join(dir, 'session.pid');
 
+const holderModule = path.join(repoRoot, 'engine', 'live', 'session-control.ts');
+
+/** A process that holds `dir`'s journal (holdJournal) and stays alive until killed. */
+function holdingProcess(dir: string): Promise<ChildProcess> {
+  const script = `const { holdJournal } = await import(${JSON.stringify(holderModule)}); holdJournal(${JSON.stringify(dir)}); process.stdout.write('held\\n'); setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the holding process exited (${code}) before it held the journal`)));
+    child.stdout!.once('data', () => resolve(child));
+  });
+}
+
 describe('journal holder (session.pid)', () => {
   it('refuses to take a journal a live process holds, and leaves its pid file as it was', async () => {
     const dir = journalDir();
@@ -63,18 +77,35 @@ describe('journal holder (session.pid)', () => {
     killed.kill('SIGKILL');
     await exited(killed);
     holdJournal(dir);
-    expect(readFileSync(pidFile(dir), 'utf8').trim(), 'the pid file names this process now').toBe(String(process.pid));
+    expect(readFileSync(pidFile(dir), 'utf8').split(/\s+/)[0], 'the pid file names this process now').toBe(String(process.pid));
     releaseJournal(dir);
     expect(existsSync(pidFile(dir)), 'released: no pid file').toBe(false);
   });
 
+  it('does not take the process that reused a killed holder\'s pid for the holder', async () => {
+    const dir = journalDir();
+    const holder = await holdingProcess(dir);
+    expect(journalHolder(dir), 'the running holder holds the journal').toBe(holder.pid);
+    expect(() => holdJournal(dir)).toThrow(`held by a running session (pid ${holder.pid})`);
+    holder.kill('SIGKILL');
+    await exited(holder);
+    // The killed holder's pid file, its pid now another (live) process's: what a pid reuse leaves.
+    const other = await idleProcess();
+    writeFileSync(pidFile(dir), readFileSync(pidFile(dir), 'utf8').replace(/^\d+/, String(other.pid)));
+    expect(journalHolder(dir), `pid ${other.pid} started after the holder did: it is not the holder`).toBeNull();
+    holdJournal(dir);
+    expect(readFileSync(pidFile(dir), 'utf8').split(/\s+/)[0], 'the next start holds the journal').toBe(String(process.pid));
+    releaseJournal(dir);
+    other.kill('SIGKILL');
+    await exited(other);
+  });
+
   it('lets exactly one of several processes that start at once hold the journal', async () => {
     const dir = journalDir();
-    const module = path.join(repoRoot, 'engine', 'live', 'session-control.ts');
     // Each child waits for the same start time, then tries to hold the journal, says how it went and stays alive until killed.
     const startAt = Date.now() + 1500;
     const script = `
-      const { holdJournal } = await import(${JSON.stringify(module)});
+      const { holdJournal } = await import(${JSON.stringify(holderModule)});
       while (Date.now() < ${startAt}) {}
       let result;
       try { holdJournal(${JSON.stringify(dir)}); result = 'held'; } catch (error) { result = 'refused: ' + error.message; }
@@ -96,7 +127,7 @@ describe('journal holder (session.pid)', () => {
     const results = await Promise.all(racers);
     const held = results.filter((r) => r.result === 'held');
     expect(held.map((r) => r.pid), `exactly one process holds the journal: ${JSON.stringify(results)}`).toHaveLength(1);
-    expect(readFileSync(pidFile(dir), 'utf8').trim(), 'the pid file names the one that holds it').toBe(String(held[0].pid));
+    expect(readFileSync(pidFile(dir), 'utf8').split(/\s+/)[0], 'the pid file names the one that holds it').toBe(String(held[0].pid));
     for (const r of results.filter((x) => x.result !== 'held')) expect(r.result).toContain(`held by a running session (pid ${held[0].pid})`);
   }, 60_000);
 });

@@ -10,27 +10,53 @@ import { Journal } from '../journal/index.js';
 
 const PID_FILE = 'session.pid';
 
-/** The pid a pid file names, or null (absent, empty, not a pid). */
-function pidIn(file: string): number | null {
+/** A pid file's holder: the pid and, where the system tells it (Linux /proc), the process's start time. */
+interface Holder {
+  readonly pid: number;
+  /** Clock ticks since boot when the process started (/proc/PID/stat field 22); null when unknown. */
+  readonly start: string | null;
+}
+
+/** The start time of process `pid` (/proc/PID/stat field 22), or null where /proc does not tell it. */
+function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (the command name, in parentheses) may hold spaces: the fields after it start past the last ')'.
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return start !== undefined && /^\d+$/.test(start) ? start : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The holder a pid file names (`PID [START]`), or null (absent, empty, not a pid). */
+function holderIn(file: string): Holder | null {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     return null;
   }
-  const pid = Number(text.trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
+  const [pidText, start] = text.trim().split(/\s+/);
+  const pid = Number(pidText);
+  return Number.isInteger(pid) && pid > 0 ? { pid, start: start !== undefined && /^\d+$/.test(start) ? start : null } : null;
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+/**
+ * Whether the holder's process still runs: its pid exists and, when both are known, started when
+ * the pid file says. A pid a SIGKILLed session left may belong to another process by now (pids
+ * are reused, soon in a container): that process does not hold the journal.
+ */
+function isAlive(holder: Holder): boolean {
+  if (holder.pid === process.pid) return true;
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(holder.pid, 0);
   } catch (error) {
     // EPERM: the process exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const start = holder.start === null ? null : startTimeOf(holder.pid);
+  return holder.start === null || start === null || start === holder.start;
 }
 
 /**
@@ -43,7 +69,7 @@ function isAlive(pid: number): boolean {
 export function holdJournal(dir: string): void {
   const file = path.join(dir, PID_FILE);
   const mine = `${file}.${process.pid}`;
-  writeFileSync(mine, `${process.pid}\n`);
+  writeFileSync(mine, `${process.pid} ${startTimeOf(process.pid) ?? ''}`.trim() + '\n');
   try {
     for (let attempt = 0; attempt < 8; attempt += 1) {
       try {
@@ -52,9 +78,9 @@ export function holdJournal(dir: string): void {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = pidIn(file);
-      if (holder === process.pid) return; // this process holds it already (its Journal guards against a second open)
-      if (holder !== null && isAlive(holder)) throw new SessionControlRefused(`journal ${dir} is held by a running session (pid ${holder}); stop it first`);
+      const holder = holderIn(file);
+      if (holder?.pid === process.pid) return; // this process holds it already (its Journal guards against a second open)
+      if (holder !== null && isAlive(holder)) throw new SessionControlRefused(`journal ${dir} is held by a running session (pid ${holder.pid}); stop it first`);
       // Left by a process that died (or being written by one starting: its link is atomic, so never seen empty).
       const aside = `${file}.stale.${process.pid}`;
       try {
@@ -63,15 +89,15 @@ export function holdJournal(dir: string): void {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // another process moved it first
         throw error;
       }
-      const moved = pidIn(aside);
-      if (moved !== null && moved !== holder && isAlive(moved)) {
+      const moved = holderIn(aside);
+      if (moved !== null && (moved.pid !== holder?.pid || moved.start !== holder.start) && isAlive(moved)) {
         // Another process took the journal between the look and the move: give its pid file back.
         try {
           linkSync(aside, file);
         } finally {
           rmSync(aside, { force: true });
         }
-        throw new SessionControlRefused(`journal ${dir} is held by a running session (pid ${moved}); stop it first`);
+        throw new SessionControlRefused(`journal ${dir} is held by a running session (pid ${moved.pid}); stop it first`);
       }
       rmSync(aside, { force: true });
     }
@@ -84,7 +110,7 @@ export function holdJournal(dir: string): void {
 /** Removes this process's pid file (never another process's). */
 export function releaseJournal(dir: string): void {
   const file = path.join(dir, PID_FILE);
-  if (pidIn(file) !== process.pid) return;
+  if (holderIn(file)?.pid !== process.pid) return;
   try {
     unlinkSync(file);
   } catch (error) {
@@ -92,11 +118,11 @@ export function releaseJournal(dir: string): void {
   }
 }
 
-/** The pid of a live process holding the journal, or null (none, this process, or it died: a SIGKILL leaves the file). */
+/** The pid of a live process holding the journal, or null (none, this process, or it died: a SIGKILL leaves the file, and its pid may be another process's by now). */
 export function journalHolder(dir: string): number | null {
-  const pid = pidIn(path.join(dir, PID_FILE));
-  if (pid === null || pid === process.pid) return null;
-  return isAlive(pid) ? pid : null;
+  const holder = holderIn(path.join(dir, PID_FILE));
+  if (holder === null || holder.pid === process.pid) return null;
+  return isAlive(holder) ? holder.pid : null;
 }
 
 export interface JournaledKillSwitch {
