@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Journal, JournalWriteError, type JournalEntry, type JournalOptions } from './index.js';
+import { open } from 'lmdb';
+import { Journal, JournalFormatError, JournalWriteError, type JournalEntry, type JournalOptions } from './index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'qf-journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -215,6 +216,28 @@ describe('Journal', () => {
     expect(() => openJournal({}, at)).toThrow(/is already open in this process/);
     journal.close();
     openJournal({}, at).close();
+  });
+
+  it('refuses to make another store\'s LMDB environment a journal, and leaves it as it was', async () => {
+    const at = freshPath();
+    // Another store's environment (the kill-switch store's databases), no journal format record.
+    const other = open({ path: at });
+    await other.openDB<string, string>({ name: 'kill-switch', encoding: 'string' }).put('state', 'halted');
+    await other.close();
+    expect(() => openJournal({}, at)).toThrow(JournalFormatError);
+    expect(() => openJournal({}, at)).toThrow(`${at} is an LMDB environment but not a journal: it holds another store's databases ("kill-switch"); give the journal a directory of its own`);
+    const after = open({ path: at });
+    expect(after.openDB<number, string>({ name: 'meta', encoding: 'json' }).get('format'), 'no journal format record was written into it').toBeUndefined();
+    expect(after.openDB<string, string>({ name: 'kill-switch', encoding: 'string' }).get('state'), 'its data is untouched').toBe('halted');
+    await after.close();
+    // A store whose meta format is 1 too (a model registry's databases).
+    const registry = freshPath();
+    const store = open({ path: registry });
+    await store.openDB<number, string>({ name: 'meta', encoding: 'json' }).put('format', 1);
+    await store.openDB<string, string>({ name: 'models', encoding: 'json' }).put('m', 'model');
+    await store.close();
+    expect(() => openJournal({}, registry)).toThrow(`${registry} is an LMDB environment but not a journal: it holds another store's databases ("models")`);
+    expect(() => openJournal({ mustExist: true }, registry)).toThrow('give the --journal directory of a live session');
   });
 
   it('refuses use after close', () => {

@@ -28,6 +28,8 @@ import { InboundIterator, type InboundRecordView } from './inbound-iterator.js';
 import { nowNs } from './now-ns.js';
 
 export const JOURNAL_FORMAT = 1;
+/** The LMDB databases of a journal's environment (its records, meta, and the snapshot store's). */
+const JOURNAL_DATABASES: readonly string[] = ['meta', 'journal', 'snapshot-headers', 'snapshot-pages'];
 const INITIAL_ARENA_BYTES = 1 << 20;
 const APPEND = { append: true } as const;
 /** Resolved paths of the journals open in this process. */
@@ -101,6 +103,12 @@ export class Journal {
     });
     try {
       const meta = root.openDB<number, string>({ name: 'meta', encoding: 'json' });
+      // An environment holding databases a journal never has is another store's (the kill-switch
+      // store; a model registry, whose meta format is 1 as well): never written into as a journal.
+      const others = Array.from(root.getKeys(), String).filter((name) => !JOURNAL_DATABASES.includes(name));
+      if (others.length > 0) {
+        throw new JournalFormatError(`${path} is an LMDB environment but not a journal: it holds another store's databases (${others.map((name) => JSON.stringify(name)).join(', ')}); ${options.mustExist ? 'give the --journal directory of a live session' : 'give the journal a directory of its own'}`);
+      }
       const format = meta.get('format');
       if (format === undefined && options.mustExist) throw new JournalFormatError(`${path} is an LMDB environment but not a journal (it has no journal format record): give the --journal directory of a live session`);
       if (format === undefined) meta.putSync('format', JOURNAL_FORMAT);
