@@ -308,6 +308,16 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     expect(JSON.parse(split.stdout).fillsSha256).toBe(JSON.parse(whole.stdout).fillsSha256);
   });
 
+  it('run: a file where the journal directory belongs (--journal or live.journal) is refused naming the setting and the path', async () => {
+    const file = path.join(dir, 'journal-is-a-file');
+    writeFileSync(file, 'not a directory\n');
+    const config = path.join(dir, 'run-journal-file.yaml');
+    writeFileSync(config, `live:\n  adapter: ccxt\n  journal: ${JSON.stringify(file)}\n  instruments:\n    - { symbol: ETH/USDT }\n`);
+    await refused(['run', '--mode', 'paper', '--config', config, '--journal', file, '--no-serve'], /^quantflow: --journal must be a journal directory, was ".*journal-is-a-file": .* is a file, or lies under one$/m);
+    await refused(['run', '--mode', 'paper', '--config', config, '--no-serve'], /^quantflow: live\.journal \(.*run-journal-file\.yaml\) must be a journal directory, was ".*journal-is-a-file"/m);
+    expect(readFileSync(file, 'utf8'), 'the file is left as it was').toBe('not a directory\n');
+  });
+
   it('a directory that is not a journal, given as --journal: refused, and left as it was', async () => {
     const empty = path.join(dir, 'not-a-journal');
     mkdirSync(empty, { recursive: true });

@@ -99,7 +99,14 @@ async function runCommand(flags: RunFlags): Promise<void> {
     throw new UserFacingError(`${flags.config}: ${(error as Error).message}`);
   }
   const journalDir = path.resolve(flags.journal ?? live.journal);
-  mkdirSync(journalDir, { recursive: true });
+  try {
+    mkdirSync(journalDir, { recursive: true });
+  } catch (error) {
+    // A file where the directory should be, no permission, a read-only disk: named with the setting that gave the path.
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = code === 'EEXIST' || code === 'ENOTDIR' ? 'is a file, or lies under one' : `cannot be created (${code ?? (error as Error).message})`;
+    throw new UserFacingError(`${flags.journal !== undefined ? '--journal' : `live.journal (${flags.config})`} must be a journal directory, was ${JSON.stringify(flags.journal ?? live.journal)}: ${journalDir} ${problem}`);
+  }
   const onExit = (flags.onExit as OnExitPolicy | undefined) ?? live.onExit.policy;
 
   let regimeModel;
