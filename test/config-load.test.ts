@@ -101,6 +101,12 @@ describe('config: errors name the key path, the value and the rule', () => {
     expect(error.message).toContain('`risk.maxDrawdownPct` must be <= 0.5, was 0.9 (from environment variable QF_RISK__MAX_DRAWDOWN_PCT)');
   });
 
+  it('blames a section an environment variable created, not the defaults file, for the keys it lacks', () => {
+    const error = errorOf(() => loadConfig({ env: { QF_LIVE__JOURNAL: '/tmp/journal' } }));
+    expect(error.message, 'live is null in the defaults; the variable made it a section without its required keys').toContain('`live.adapter` is required, was missing (`live` created by environment variable QF_LIVE__JOURNAL)');
+    expect(error.message).not.toContain('default.yaml');
+  });
+
   it('rejects a QF_ variable that matches no key, listing the keys it could mean', () => {
     const error = errorOf(() => loadConfig({ env: { QF_RISK__MAX_DRAWDWN_PCT: '0.1' } }));
     expect(error.message).toContain('environment variable QF_RISK__MAX_DRAWDWN_PCT matches no configuration key: `risk` has no key MAX_DRAWDWN_PCT');

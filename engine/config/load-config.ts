@@ -158,7 +158,12 @@ function mergeOver(base: unknown, over: unknown): unknown {
   return out;
 }
 
-function setPath(root: Record<string, unknown>, override: EnvOverride): void {
+/**
+ * Sets the override's value at its path. A mapping on the way that was absent or not a mapping
+ * (`live: null` in the defaults) is created, and its path noted in `created` with the variable:
+ * errors inside it (a required key it lacks) come from that variable, not from the file.
+ */
+function setPath(root: Record<string, unknown>, override: EnvOverride, created: Map<string, string>): void {
   let node: unknown = root;
   const { path: keys, variable } = override;
   for (let i = 0; i < keys.length - 1; i += 1) {
@@ -170,6 +175,8 @@ function setPath(root: Record<string, unknown>, override: EnvOverride): void {
       }
     } else if (typeof container[key] !== 'object' || container[key] === null) {
       container[key] = {};
+      const at = renderPath(keys.slice(0, i + 1));
+      if (!created.has(at)) created.set(at, variable);
     }
     node = container[key];
   }
@@ -237,7 +244,9 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
   // The kept defaults are never modified: the merge, the overrides and the validator work on a copy.
   const merged = mergeOver(structuredClone(defaults.value), file?.value ?? {}) as Record<string, unknown>;
   const overrides = readEnvOverrides(options.env ?? process.env, CONFIG_SCHEMA);
-  for (const override of overrides) setPath(merged, override);
+  /** Mappings an override created (path -> variable). */
+  const created = new Map<string, string>();
+  for (const override of overrides) setPath(merged, override, created);
 
   /** Where the value at `keys` (or its nearest parent) came from. */
   const origin = (keys: readonly (string | number)[]): string => {
@@ -245,6 +254,8 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
       const prefix = keys.slice(0, depth);
       const env = overrides.find((o) => renderPath(o.path) === renderPath(prefix));
       if (env) return `from environment variable ${env.variable}`;
+      const creator = created.get(renderPath(prefix));
+      if (creator !== undefined) return `\`${renderPath(prefix)}\` created by environment variable ${creator}`;
       const at = file?.locate(prefix) ?? defaults.locate(prefix);
       if (at) return `in ${at}`;
     }
