@@ -1,7 +1,7 @@
 // `quantflow killswitch status|reset` on a killSwitch.statePath where no engine ever persisted
 // its kill switch (a typo, a relative path taken from another working directory): said so,
 // naming the path, and nothing is created there; a reset is refused.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,6 +37,23 @@ describe('killswitch status and reset on a path without kill-switch state', () =
     expect(reset.code, 'a reset where nothing was persisted is refused').toBe(3);
     expect(reset.stderr).toContain(`kill switch reset refused: no kill-switch state at ${typo}`);
     expect(existsSync(path.join(dir, 'stat')), 'reset creates nothing either').toBe(false);
+  });
+
+  it('finishes quietly when its reader closes the pipe before it prints (status | head)', async () => {
+    const statePath = path.join(dir, 'state-pipe');
+    const store = KillSwitchStore.open(statePath);
+    store.trip('risk.drawdown', 'equity fell 20%');
+    await store.close();
+    const child = spawn(process.execPath, [cli, 'killswitch', 'status'], {
+      cwd: dir, env: childEnv({ QF_KILL_SWITCH__STATE_PATH: statePath }), stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The reader goes away at once: the command loads for a while before its first line.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+    expect(stderr, 'no unhandled EPIPE and no stack trace').not.toMatch(/EPIPE|Unhandled|\n\s+at /);
+    expect(code, stderr).toBe(0);
   });
 
   it('still shows a persisted halt', async () => {

@@ -53,13 +53,17 @@ async function main(): Promise<void> {
   await program.parseAsync(process.argv);
 }
 
-// A reader that goes away before the command is done (`quantflow import ... | head -1`) is not a
-// failure of the command: its writes to the closed pipe are dropped and the work goes on to its
-// end and its own exit code. Without this the first write after it threw EPIPE as an unhandled
-// 'error' event: a stack trace and exit 1, in the middle of an import.
+// A reader that goes away before the command is done (`quantflow import ... | head -1`,
+// `quantflow killswitch status | head -1`) is not a failure of the command: its writes to the
+// closed pipe are dropped and the work goes on to its end and its own exit code (a session keeps
+// its on-exit policy). Without this the first write after it threw EPIPE as an unhandled 'error'
+// event: a stack trace and exit 1, in the middle of an import. Any other output error ends the
+// command with one line, unless the command handles its output's errors itself (watch).
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') reportCliError(error);
+    if (error.code === 'EPIPE' || stream.listenerCount('error') > 1) return;
+    if (stream === process.stdout) process.stderr.write(`quantflow: cannot write the output: ${error.message}\n`);
+    process.exit(1);
   });
 }
 
