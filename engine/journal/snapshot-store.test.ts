@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { open } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Journal, JournalWriteError, SNAPSHOT_PAGE_BYTES, SnapshotStore } from './index.js';
 
@@ -59,6 +60,39 @@ describe('SnapshotStore', () => {
     const reopened = SnapshotStore.open(at);
     expect(reopened.latest()!.meta, 'durable across reopen').toStrictEqual({ k: 4 });
     reopened.close();
+  });
+
+  it('passes over a snapshot whose page was damaged on disk, saying so, for the intact one before it', async () => {
+    const at = freshPath();
+    const store = SnapshotStore.open(at);
+    const span = new Uint8Array(2 * PAGE);
+    for (let k = 1; k <= 2; k++) {
+      span[PAGE + k] = k;
+      store.put(BigInt(k), BigInt(10 * k), 0, span, { k });
+    }
+    store.close();
+    /** Flips one byte of snapshot `id`'s page 1, as bit rot or a bad sector would. */
+    const damage = async (id: number): Promise<void> => {
+      const root = open({ path: at });
+      const pages = root.openDB<Buffer, number[]>({ name: 'snapshot-pages', encoding: 'binary' });
+      const page = Buffer.from(pages.get([id, 1])!);
+      page[5] ^= 0x40;
+      await pages.put([id, 1], page);
+      await root.close();
+    };
+    await damage(2);
+    const reopened = SnapshotStore.open(at);
+    const said: string[] = [];
+    const latest = reopened.latest((message) => said.push(message));
+    expect(latest?.meta, 'the intact older snapshot is restored, not the damaged newest').toStrictEqual({ k: 1 });
+    expect(said, 'the damaged one is named with the page').toStrictEqual([`snapshot store ${at}: snapshot 2 (inbound 2) is damaged: its page 1 does not match the sha256 it was stored with; not restored`]);
+    reopened.close();
+    await damage(1);
+    const again = SnapshotStore.open(at);
+    const saidAgain: string[] = [];
+    expect(again.latest((message) => saidAgain.push(message)), 'no intact snapshot: none is restored').toBeNull();
+    expect(saidAgain).toHaveLength(2);
+    again.close();
   });
 
   it('leaves the previous snapshot intact when writing a new one fails mid-transaction', () => {

@@ -8,8 +8,14 @@
 //   the journal's pending records first) or its own (`SnapshotStore.open(path)` on a path that is
 //   not a journal's: synchronous durable commits)
 //     db "snapshot-headers"  key id (1, 2, ...) -> JSON { inboundSeq, journalSequence, takenAtNs,
-//                            spanOffset, spanLength, pageBytes, pages: [page index...], meta }
+//                            spanOffset, spanLength, pageBytes, pages: [page index...], meta,
+//                            digests: [sha256 hex of each stored page] (absent before digests were kept) }
+//
+// latest() restores the newest snapshot whose pages match their digests: a page damaged on disk
+// (LMDB keeps no checksums) would restore a wrong core state, so such a snapshot is passed over,
+// said through `onDamaged`, for the one before it (or none: the journal replays from its start).
 //     db "snapshot-pages"    key [id, page index] -> the page's bytes (the last page may be short)
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { checkLmdbEnvironment } from '../lmdb/index.js';
@@ -41,6 +47,8 @@ interface StoredHeader {
   pageBytes: number;
   pages: number[];
   meta: Record<string, string | number>;
+  /** sha256 (hex) of each stored page, in `pages` order; absent in snapshots stored before digests were kept. */
+  digests?: string[];
 }
 
 export interface SnapshotStoreOptions {
@@ -108,6 +116,7 @@ export class SnapshotStore {
       pageBytes: SNAPSHOT_PAGE_BYTES,
       pages: pageIndexes,
       meta: { ...meta },
+      digests: pageIndexes.map((index) => sha256(span.subarray(index * SNAPSHOT_PAGE_BYTES, Math.min((index + 1) * SNAPSHOT_PAGE_BYTES, span.length)))),
     };
     let id = 0;
     try {
@@ -136,10 +145,21 @@ export class SnapshotStore {
     }
   }
 
-  /** The newest snapshot with its pages (copies), or null when none was stored. */
-  latest(): CoreSnapshot | null {
-    const id = this.latestId();
-    if (id === 0) return null;
+  /**
+   * The newest snapshot whose pages match their digests, with its pages (copies), or null when
+   * none was stored or none is intact. A damaged one passed over is said through `onDamaged`.
+   */
+  latest(onDamaged?: (message: string) => void): CoreSnapshot | null {
+    for (const id of this.headers.getKeys({ reverse: true })) {
+      const snapshot = this.load(id);
+      if (typeof snapshot !== 'string') return snapshot;
+      onDamaged?.(snapshot);
+    }
+    return null;
+  }
+
+  /** Snapshot `id` with its pages (copies), or why it cannot be restored (a page that does not match its digest). */
+  private load(id: number): CoreSnapshot | string {
     const header = this.headers.get(id)!;
     const regions: CoreSnapshot['regions'] = [];
     for (const { key, value } of this.pages.getRange({ start: [id, 0], end: [id + 1, 0] })) {
@@ -148,6 +168,10 @@ export class SnapshotStore {
     const stored = regions.map((r) => (r.offset - header.spanOffset) / header.pageBytes);
     if (stored.length !== header.pages.length || stored.some((index, k) => index !== header.pages[k])) {
       throw new JournalFormatError(`snapshot store ${this.path}: snapshot ${id} lists pages [${header.pages.join(', ')}] but holds [${stored.join(', ')}]; the store is corrupt`);
+    }
+    const damaged = header.digests === undefined ? -1 : regions.findIndex((region, k) => sha256(region.bytes) !== header.digests![k]);
+    if (damaged >= 0) {
+      return `snapshot store ${this.path}: snapshot ${id} (inbound ${header.inboundSeq}) is damaged: its page ${header.pages[damaged]} does not match the sha256 it was stored with; not restored`;
     }
     return {
       inboundSeq: BigInt(header.inboundSeq),
@@ -202,6 +226,10 @@ export class SnapshotStore {
       this.headers.remove(id);
     }
   }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** True when every byte is 0 (words when aligned). */

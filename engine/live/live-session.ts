@@ -322,7 +322,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
   let shadowToStop: ShadowPaper | undefined;
   try {
     // Recovery: checkpoint, then the journal's inbound records after it.
-    const latest = checkpointOfThisBuild(snapshots.latest(), log);
+    // A checkpoint whose pages were damaged on disk is passed over (said), for an older one or the journal's start.
+    const latest = checkpointOfThisBuild(snapshots.latest((damaged) => log(`recovery: ${damaged}`)), log);
     let restore: CoreCheckpoint | undefined;
     let journalFrom = 1n;
     /** Where the journal stood at the checkpoint: so recovery reads only the records after it. */
