@@ -63,6 +63,11 @@ describe('config: overrides', () => {
     expect(config.risk.instruments, 'a YAML flow list').toStrictEqual([{ id: 3, symbol: 'ETH-USDT', assetClass: 'crypto', lotSize: 0.001 }]);
     expect(config.control.secret, 'QF_CONTROL_SECRET is the alias of control.secret').toBe('0123456789abcdef0123456789abcdef');
   });
+  it('leaves the QF_ variables that are not configuration alone (QF_PYTHON of quantflow train, QF_CONTROL_TOKEN, QF_CRASH_AT)', () => {
+    const config = loadConfig({ env: { QF_PYTHON: '/opt/venv/bin/python', QF_CONTROL_TOKEN: 'a.b.c', QF_CRASH_AT: 'after-send:3', QF_RISK__MAX_DRAWDOWN_PCT: '0.1' } });
+    expect(config.risk.maxDrawdownPct, 'the configuration variables still apply').toBe(0.1);
+  });
+
   it('overrides one entry of a list by index, and rejects an index past its end', () => {
     const base = file('list.yaml', 'risk:\n  instruments:\n    - { id: 1, symbol: A, assetClass: crypto, lotSize: 1 }\n');
     const config = loadConfig({ configFile: base, env: { QF_RISK__INSTRUMENTS__0__STALE_AFTER_MS: '1500' } });

@@ -5,13 +5,14 @@
 // is an error naming the variable and the keys it could have meant.
 //   QF_RISK__MAX_DRAWDOWN_PCT=0.1  ->  risk.maxDrawdownPct = 0.1
 // QF_CONTROL_SECRET is the documented alias of control.secret (taken as a raw string); QF_CONTROL_TOKEN (a CLI
-// credential, not configuration) and QF_CRASH_AT (the crash harness's kill plan) are ignored here.
+// credential, not configuration), QF_CRASH_AT (the crash harness's kill plan) and QF_PYTHON (the python
+// `quantflow train` runs) are ignored here.
 import { parse } from 'yaml';
 import { ConfigError } from './config-error.js';
 
 export const ENV_PREFIX = 'QF_';
 export const ENV_ALIASES: Readonly<Record<string, readonly string[]>> = { QF_CONTROL_SECRET: ['control', 'secret'] };
-export const ENV_NOT_CONFIG: readonly string[] = ['QF_CONTROL_TOKEN', 'QF_CRASH_AT'];
+export const ENV_NOT_CONFIG: readonly string[] = ['QF_CONTROL_TOKEN', 'QF_CRASH_AT', 'QF_PYTHON'];
 
 export interface EnvOverride {
   readonly variable: string;
