@@ -68,6 +68,15 @@ describe('config: overrides', () => {
     expect(config.risk.maxDrawdownPct, 'the configuration variables still apply').toBe(0.1);
   });
 
+  it('takes the variables live.credentials names as credentials, not overrides, even with the QF_ prefix (config/examples/live-coinbase.yaml)', () => {
+    const example = fileURLToPath(new URL('../config/examples/live-coinbase.yaml', import.meta.url));
+    const config = loadConfig({ configFile: example, env: { QF_CB_KEY: 'organizations/o/apiKeys/k', QF_CB_SECRET: '-----BEGIN EC PRIVATE KEY-----', QF_RISK__MAX_DRAWDOWN_PCT: '0.1' } });
+    expect(config.live?.credentials, 'the example names its credential variables').toStrictEqual({ kind: 'env', keyVar: 'QF_CB_KEY', secretVar: 'QF_CB_SECRET' });
+    expect(config.risk.maxDrawdownPct, 'other QF_ variables still override').toBe(0.1);
+    const other = errorOf(() => loadConfig({ configFile: example, env: { QF_CB_TYPO: 'x' } }));
+    expect(other.message, 'a QF_ variable the configuration does not name is still checked').toContain('environment variable QF_CB_TYPO matches no configuration key');
+  });
+
   it('overrides one entry of a list by index, and rejects an index past its end', () => {
     const base = file('list.yaml', 'risk:\n  instruments:\n    - { id: 1, symbol: A, assetClass: crypto, lotSize: 1 }\n');
     const config = loadConfig({ configFile: base, env: { QF_RISK__INSTRUMENTS__0__STALE_AFTER_MS: '1500' } });

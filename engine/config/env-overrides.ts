@@ -73,11 +73,15 @@ export function renderPath(path: readonly (string | number)[]): string {
   return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text === '' ? part : `${text}.${part}`), '');
 }
 
-/** The overrides in `env` (every QF_ variable except ENV_NOT_CONFIG), resolved against `schema`. */
-export function readEnvOverrides(env: NodeJS.ProcessEnv, schema: object): EnvOverride[] {
+/**
+ * The overrides in `env` (every QF_ variable except ENV_NOT_CONFIG and `notConfig`: the variables
+ * the configuration itself names, such as `live.credentials: env:QF_CB_KEY/QF_CB_SECRET`, which
+ * hold credentials, not configuration), resolved against `schema`.
+ */
+export function readEnvOverrides(env: NodeJS.ProcessEnv, schema: object, notConfig: readonly string[] = []): EnvOverride[] {
   const overrides: EnvOverride[] = [];
   for (const variable of Object.keys(env).sort()) {
-    if (!variable.startsWith(ENV_PREFIX) || ENV_NOT_CONFIG.includes(variable)) continue;
+    if (!variable.startsWith(ENV_PREFIX) || ENV_NOT_CONFIG.includes(variable) || notConfig.includes(variable)) continue;
     const raw = env[variable] ?? '';
     const path = ENV_ALIASES[variable] ? [...ENV_ALIASES[variable]] : resolvePath(variable, schema as SchemaNode);
     if (ENV_ALIASES[variable]) {

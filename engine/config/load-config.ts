@@ -195,6 +195,13 @@ function pathOf(instancePath: string): (string | number)[] {
   });
 }
 
+/** The environment variables `live.credentials` names (`env:KEY_VAR/SECRET_VAR`): they hold the API key and secret, not configuration overrides. */
+function credentialVariables(merged: Record<string, unknown>): string[] {
+  const credentials = isMapping(merged.live) ? merged.live.credentials : undefined;
+  const named = typeof credentials === 'string' ? /^env:([A-Za-z_][A-Za-z0-9_]*)\/([A-Za-z_][A-Za-z0-9_]*)$/.exec(credentials) : null;
+  return named ? [named[1], named[2]] : [];
+}
+
 /** `live.instruments[1].symbol` -> ['live', 'instruments', 1, 'symbol'] */
 function keysOf(keyPath: string): (string | number)[] {
   return keyPath.split(/[.[\]]+/).filter((part) => part !== '').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
@@ -243,7 +250,7 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     : options.configFile === undefined ? null : readSource(options.configFile, 'config file');
   // The kept defaults are never modified: the merge, the overrides and the validator work on a copy.
   const merged = mergeOver(structuredClone(defaults.value), file?.value ?? {}) as Record<string, unknown>;
-  const overrides = readEnvOverrides(options.env ?? process.env, CONFIG_SCHEMA);
+  const overrides = readEnvOverrides(options.env ?? process.env, CONFIG_SCHEMA, credentialVariables(merged));
   /** Mappings an override created (path -> variable). */
   const created = new Map<string, string>();
   for (const override of overrides) setPath(merged, override, created);
