@@ -77,6 +77,24 @@ describe('config: overrides', () => {
     expect(other.message, 'a QF_ variable the configuration does not name is still checked').toContain('environment variable QF_CB_TYPO matches no configuration key');
   });
 
+  it('reads every QF_ variable config/default.yaml names as an example (a name that matches no key is refused at start)', () => {
+    const defaults = readFileSync(fileURLToPath(new URL('../config/default.yaml', import.meta.url)), 'utf8');
+    const named = [...new Set(defaults.match(/\bQF_[A-Z0-9_]*[A-Z0-9]\b/g) ?? [])];
+    expect(named, 'the defaults file names its override examples').toEqual(expect.arrayContaining(['QF_RISK__MAX_DRAWDOWN_PCT', 'QF_CONTROL_SECRET']));
+    // One webhook listed, so a variable naming webhook 0 has an entry to set.
+    const withHook = file('one-hook.yaml', 'monitoring:\n  webhooks:\n    - { url: "https://hooks.example.com/q", events: [fill] }\n');
+    for (const variable of named) {
+      const value = variable.includes('SECRET') ? 'a-secret-of-at-least-thirty-two-characters' : '0.1';
+      let problem = '';
+      try {
+        loadConfig({ env: { [variable]: value }, configFile: withHook });
+      } catch (error) {
+        problem = (error as Error).message;
+      }
+      expect(problem, `${variable}, named in config/default.yaml, must be a variable loadConfig reads`).not.toContain('matches no configuration key');
+    }
+  });
+
   it('overrides one entry of a list by index, and rejects an index past its end', () => {
     const base = file('list.yaml', 'risk:\n  instruments:\n    - { id: 1, symbol: A, assetClass: crypto, lotSize: 1 }\n');
     const config = loadConfig({ configFile: base, env: { QF_RISK__INSTRUMENTS__0__STALE_AFTER_MS: '1500' } });

@@ -9,7 +9,7 @@
 //     webhooks:
 //       - url: https://hooks.example.com/quantflow
 //         events: [killSwitch, fill, riskDenial, modelAlert, feedHealth]
-//         secret: null          # HMAC-SHA256 key of the X-QuantFlow-Signature header (e.g. from QF_MONITORING_WEBHOOKS_0_SECRET)
+//         secret: null          # HMAC-SHA256 key of the X-QuantFlow-Signature header (e.g. from QF_MONITORING__WEBHOOKS__0__SECRET)
 
 export const MONITORING_EVENTS = ['killSwitch', 'fill', 'riskDenial', 'modelAlert', 'feedHealth'] as const;
 
