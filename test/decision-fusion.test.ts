@@ -100,6 +100,38 @@ describe('regime-gated fusion weights', () => {
   });
 });
 
+describe('band reversion on a price that does not move', () => {
+  const sizing = { method: 'fixedFractional' as const, fixedFractional: { riskFraction: 0.01, stopFraction: 0.02 } };
+  /** What the default rules read on a flat 100 file: RSI and %B at TA-Lib's / our zero-movement values. */
+  const FLAT = {
+    close: 100, 'ema:12': 100, 'ema:26': 100, 'adx:14.adx': 0, 'bb:20:2.pctb': 0.5, 'rsi:14': 0,
+    'donchian:20.upper@lag:1': 100, 'donchian:20.lower@lag:1': 100, 'relvol:20': 1,
+  };
+
+  it('reads RSI 0 in a zero-width band (no gain, no loss) as no signal, so fixedFractional sizing buys nothing', () => {
+    const pair = DecisionPair.create({ sizing });
+    pair.setBar(0, FLAT);
+    pair.setRegime(0, [0.1, 0.45, 0.45], [0, 1, 2]);
+    const out = pair.step(0, T0);
+    for (const side of SIDES) {
+      expect(out[side].componentConfidences[1], `${side}: mean-reversion confidence on a flat price (RSI 0 is 0/0, not oversold)`).toBe(0);
+      expect(out[side].quantity, `${side}: fixedFractional target quantity on a flat price`).toBe(0);
+    }
+  });
+
+  it('still reads RSI 0 below the middle of a band that has width as oversold', () => {
+    const pair = DecisionPair.create({ sizing });
+    pair.setBar(0, { ...FLAT, 'bb:20:2.pctb': 0.2 });
+    pair.setRegime(0, [0.1, 0.45, 0.45], [0, 1, 2]);
+    const out = pair.step(0, T0);
+    for (const side of SIDES) {
+      expect(out[side].componentConfidences[1], `${side}: mean-reversion confidence at RSI 0, %B 0.2`).toBe(1);
+      expect(out[side].componentScores[1], `${side}: mean-reversion score (1 + (1 - 0.4)) / 2`).toBeCloseTo(0.8, 15);
+      expect(out[side].quantity, `${side}: a long target`).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('choppy scaling and the long-only clamp', () => {
   const base = { fusion: { weights: WEIGHTS, rules: LINEAR_RULES }, sizing: { method: 'fixedFractional' as const, fixedFractional: { riskFraction: 0.01, stopFraction: 0.01 } } };
 

@@ -22,7 +22,9 @@ export function evaluateRule(rule: RuleProgram, values: ArrayLike<number>): { sc
       return { score: clampUnit((x0 - x1) / (Math.abs(x1) * p2)), confidence: clamp01((x2 - p0) / p1) };
     case RuleOpcode.bandReversion: {
       if (![x0, x1].every(Number.isFinite)) return null;
-      const rsiSignal = clamp01((p0 - x1) / p2) - clamp01((x1 - p1) / p2);
+      // RSI 0 (TA-Lib's 0/0: no gain, no loss) with percentB 0.5 (zero band width): the price has
+      // not moved, so neither oversold nor overbought (the core's BAND_REVERSION does the same).
+      const rsiSignal = x1 === 0 && x0 === 0.5 ? 0 : clamp01((p0 - x1) / p2) - clamp01((x1 - p1) / p2);
       return { score: (rsiSignal + clampUnit(1 - 2 * x0)) / 2, confidence: Math.abs(rsiSignal) };
     }
     case RuleOpcode.channelBreakout:

@@ -6,6 +6,8 @@
 //   TREND_CROSS       s = clamp((fast - slow) / (|slow| p2)), c = clamp01((adx - p0) / p1)
 //   BAND_REVERSION    r = clamp01((p0 - rsi) / p2) - clamp01((rsi - p1) / p2),
 //                     s = (r + clamp(1 - 2 pctB)) / 2, c = |r|
+//                     r = 0 when rsi = 0 and pctB = 0.5: TA-Lib's RSI for no gain and no loss
+//                     (0/0) in a zero-width band is no price movement, neither oversold nor overbought
 //   CHANNEL_BREAKOUT  s = +1 if close > upper, -1 if close < lower, else 0;
 //                     c = clamp01((relvol - p0) / p1)
 //   LINEAR            s = clamp((v - p0) / p1), c = 1
@@ -76,7 +78,8 @@ export function evaluateTechnical(values: usize, out: usize): i32 {
     } else if (op == OP_BAND_REVERSION) {
       if (!isFinite2(x0, x1)) continue;
       const inv = load<f64>(rule + CR_INV_P2);
-      const r = clamp01((load<f64>(rule + CR_P0) - x1) * inv) - clamp01((x1 - load<f64>(rule + CR_P1)) * inv);
+      // RSI 0 (TA-Lib's 0/0: no gain, no loss) with pctB 0.5 (zero band width): the price has not moved.
+      const r = x1 == 0 && x0 == 0.5 ? 0 : clamp01((load<f64>(rule + CR_P0) - x1) * inv) - clamp01((x1 - load<f64>(rule + CR_P1)) * inv);
       s = (r + clampUnit(1 - 2 * x0)) * 0.5;
       c = Math.abs(r);
     } else if (op == OP_CHANNEL_BREAKOUT) {
