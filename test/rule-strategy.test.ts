@@ -251,6 +251,26 @@ describe('rule strategies: semantics on synthetic bars (core and reference)', ()
   });
 });
 
+describe('rule strategies: equity the sizing cannot use (core and reference)', () => {
+  it('refuses a negative or non-finite equity as decStepWith does (ERR_BAD_ARGUMENT), leaving side and target as they were', () => {
+    const strategy: RuleStrategyConfig = { name: 'f', type: 'rules', instruments: [], long: { entry: 'close > 0', exit: 'close < 0' }, size: { equityFraction: 0.5 } };
+    const { memory, core, plan, rules } = ruleCore([strategy]);
+    const reference = new ReferenceRuleStrategy(strategy);
+    const f64 = new Float64Array(memory.buffer);
+    const read = (name: string) => f64[(core.indValuesOffset(0) >> 3) + valueIndexOf(plan, name)];
+    expect(core.indUpdate(0, 100, 100, 100, 100, 1, 0n)).toBe(0);
+    rules.step(0, 0n, 1000);
+    expect(reference.step(read, 1000).target, 'reference: long 0.5 * 1000 / 100').toBe(5);
+    expect([rules.side(0), rules.target(0)], 'core: long 0.5 * 1000 / 100').toEqual([1, 5]);
+    expect(core.indUpdate(0, 100, 100, 100, 100, 1, 3_600_000_000_000n)).toBe(0);
+    for (const equity of [-1000, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(core.ruleStep(0, 3_600_000_000_000n, equity), `core ruleStep at equity ${equity}`).toBe(-6);
+      expect([rules.side(0), rules.target(0)], `core: equity ${equity} must not flip the equityFraction target to a short`).toEqual([1, 5]);
+      expect(() => reference.step(read, equity), `reference at equity ${equity}`).toThrow(/`equity` must be finite and >= 0/);
+    }
+  });
+});
+
 describe('rule strategies: core vs reference over the bundled bars', () => {
   it('places the programs and state where the TS mirror says, inside the decision region past fusion', () => {
     const { core } = ruleCore([EMA_CROSS]);

@@ -38,6 +38,7 @@ export class ReferenceRuleStrategy {
 
   /** One bar: `read` gives this bar's operand values; `equity` sizes equityFraction strategies. */
   step(read: OperandReader, equity: number): ReferenceRuleStep {
+    if (!(Number.isFinite(equity) && equity >= 0)) throw new RangeError(`\`equity\` must be finite and >= 0 (the core's ruleStep refuses it), was ${equity}`);
     const value = (operand: RuleOperand): number => (operand.kind === 'number' ? operand.value : read(operand.kind === 'bar' ? operand.field : operand.token));
     const outcome = new Map<string, boolean>();
     for (const [key, c] of this.comparisons) {

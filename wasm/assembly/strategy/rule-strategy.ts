@@ -16,7 +16,7 @@
 //      same side in the same bar; long entry wins when both entries hold on a flat bar.
 //   4. target = side * size (SIZE_QUANTITY) or side * size * equity / close
 //      (SIZE_EQUITY_FRACTION); 0 when the close is not a finite price > 0.
-import { ERR_RULE_BAD_PROGRAM, ERR_RULE_INSTRUMENT, ERR_RULE_NOT_CONFIGURED, OK } from '../errors';
+import { ERR_BAD_ARGUMENT, ERR_RULE_BAD_PROGRAM, ERR_RULE_INSTRUMENT, ERR_RULE_NOT_CONFIGURED, OK } from '../errors';
 import { indStateBytes, indValuesOffset } from '../indicators/executor';
 import { PH_VALUE_COUNT, PLAN_OFFSET, VALUE_CLOSE } from '../indicators/plan-layout';
 import {
@@ -145,9 +145,11 @@ function expression(p: usize, e: i32, bits: u32): bool {
 /**
  * One bar of `instrument`'s rule strategy at `now` (ns), sizing against `equity`, after its
  * indicator slot took the bar: comparisons, expressions, side, target (see the header).
- * Returns OK, ERR_RULE_INSTRUMENT or ERR_RULE_NOT_CONFIGURED.
+ * Returns OK, ERR_RULE_INSTRUMENT, ERR_RULE_NOT_CONFIGURED or ERR_BAD_ARGUMENT (equity not finite
+ * and >= 0, as decStepWith: an equityFraction target would flip sign; nothing changes).
  */
 export function ruleStep(instrument: i32, now: i64, equity: f64): i32 {
+  if (!(finite(equity) & (equity >= 0))) return ERR_BAD_ARGUMENT;
   if (instrument < 0 || instrument >= RULE_MAX_INSTRUMENTS) return ERR_RULE_INSTRUMENT;
   const s = <usize>(RULE_STATE_OFFSET + instrument * RULE_STATE_BYTES);
   if (load<i32>(s + RS_RULE_FLAGS) != RULE_FLAG_CONFIGURED || load<i32>(HEADER + RH_CHECKED) != 1) return ERR_RULE_NOT_CONFIGURED;
