@@ -41,7 +41,7 @@ export type BarRule =
   | 'time-order';
 
 /** Rules of tick files beyond the bar rules (trades and quotes; adapters/files/stream-row-context.ts). */
-export type TickRule = 'size-non-negative' | 'bid-above-ask' | 'side-invalid' | 'id-invalid' | 'duplicate' | 'one-sided-empty';
+export type TickRule = 'size-non-negative' | 'size-positive' | 'bid-above-ask' | 'side-invalid' | 'id-invalid' | 'duplicate' | 'one-sided-empty';
 
 /** Any rule a CSV row can break. */
 export type CsvRule = BarRule | TickRule;

@@ -158,6 +158,21 @@ describe('trades', () => {
     }
   });
 
+  it('refuses a size-0 trade (it would move a built bar to its price) and skips it under skip, naming file, line and value', async () => {
+    const rows = `${TRADE_HEADER}1723161255342,11,100,0.5,buy,1\n1723161255343,12,1000000000,0,buy,2\n1723161255344,13,100.5,0.5,sell,3\n`;
+    const error = (await records(csvFile(rows)).catch((e: unknown) => e)) as CsvRowError;
+    expect(error, 'a size-0 trade under reject').toBeInstanceOf(CsvRowError);
+    expect([error.line, error.field, error.value, error.rule]).toEqual([3, 'qty', '0', 'size-positive']);
+    const file = csvFile(rows);
+    const stream = await openCsvStream(file, { onBadRow: 'skip' });
+    let n = 0;
+    for await (const block of stream.blocks(0)) n += block.count;
+    expect(n, 'trades kept under skip').toBe(2);
+    const issues = stream.issues();
+    expect(issues.map((i) => [i.rule, i.count, i.action])).toEqual([['size-positive', 1, 'skipped']]);
+    expect(issues[0]!.examples[0]).toContain(`${file}:3`);
+  });
+
   it('skips bad rows under skip and counts them by rule with examples', async () => {
     const file = csvFile(`${TRADE_HEADER}1723161255342,11,100,1,buy,1\n1723161255343,12,-5,1,buy,1\n1723161255344,13,100,1,sideways,1\n1723161255345,14,101,1,sell,1\n`);
     const stream = await openCsvStream(file, { onBadRow: 'skip' });

@@ -13,6 +13,7 @@ import { isoOf, SameTimeRows, StreamIssueTally, TradeIdWindow } from './tick-str
 /**
  * Row rules of market streams, beyond the bar loader's:
  * | size-non-negative | a trade or quote size is >= 0                                  |
+ * | size-positive     | a trade's size is not 0 (a size-0 trade is no trade)           |
  * | bid-above-ask     | a quote's bid is <= its ask                                    |
  * | side-invalid      | an aggressor side is buy/b/1/+1, sell/s/-1, or empty (unknown) |
  * | id-invalid        | a trade id is unsigned integer digits below 2^64, or empty     |
@@ -114,6 +115,11 @@ export class StreamRowContext {
   nonNegativeIssue(col: number, rule: StreamRowRule): CsvRowIssue {
     const text = this.cells.text(col);
     return rowIssue(this.line, this.name(col), text, rule, `\`${this.name(col)}\` must be >= 0, was ${text}`);
+  }
+
+  positiveSizeIssue(col: number): CsvRowIssue {
+    const text = this.cells.text(col);
+    return rowIssue(this.line, this.name(col), text, 'size-positive', `\`${this.name(col)}\` must be > 0 (a size-0 trade is no trade), was ${text}`);
   }
 
   /** Ticks: arrival time must not go back. */

@@ -1,6 +1,8 @@
 // One trade row -> one TRADE record: ts_exchange = the time column, ts_local = the receive
-// column when one is stated (else the trade time), price > 0, size >= 0, a = aggressor side
+// column when one is stated (else the trade time), price > 0, size > 0, a = aggressor side
 // (+1 buyer, -1 seller, 0 unknown or no side column), id = trade id (0: none).
+// A size-0 row is no trade (nothing changed hands): it would still move a built bar's high, low
+// and close to its price, so it is a bad row (size-positive) like a negative size.
 // Sides: buy, b, 1, +1 -> +1; sell, s, -1 -> -1; empty -> 0 (any case); anything else is a bad row.
 // Checks in order: time cells, price, size, side, trade id, arrival order, duplicate.
 
@@ -22,6 +24,7 @@ export function readTradeRow(ctx: StreamRowContext): CsvRowIssue | null {
   const size = cells.number(layout.size);
   if (size !== size) return ctx.numberIssue(layout.size);
   if (size < 0) return ctx.nonNegativeIssue(layout.size, 'size-non-negative');
+  if (size === 0) return ctx.positiveSizeIssue(layout.size);
   let side = 0;
   if (layout.side >= 0) {
     side = readSide(cells.buf, cells.starts[layout.side]!, cells.ends[layout.side]!);
