@@ -172,6 +172,21 @@ describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', 
     expect(stated.code, `a sidecar that states the 30m gap plays: ${stated.stderr}`).toBe(0);
   });
 
+  it('refuses, as the backtest does, a file with no stated interval whose most common gap is longer than its smallest (hourly bars would play at 30m)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-replay-interval-'));
+    const [header, ...rows] = readFileSync(join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv'), 'utf8').trim().split('\n').slice(0, 101);
+    const odd = rows[10].replace(':00:00+00:00', ':30:00+00:00');
+    const file = join(dir, 'ETHUSDT_1h.csv');
+    writeFileSync(file, `${[header, ...rows.slice(0, 11), odd, ...rows.slice(11)].join('\n')}\n`);
+    writeFileSync(`${file}.meta.json`, JSON.stringify({ kind: 'bars', barStamp: 'open', symbol: 'ETHUSDT' }));
+    const refused = run(['replay', '--in', file, '--ind', 'ema:20', '--no-progress']);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/^quantflow: .*ETHUSDT_1h\.csv: no bar interval is stated, and the most common gap between bars \(1h\) is longer than the smallest \(30m, before the bar at /);
+    writeFileSync(file, `${[header, ...rows].join('\n')}\n`);
+    const regular = run(['replay', '--in', file, '--ind', 'ema:20', '--no-progress']);
+    expect(regular.code, `without the odd bar it plays: ${regular.stderr}`).toBe(0);
+  });
+
   it('refuses a --trades file that is one of its inputs (the data was overwritten)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-replay-trades-'));
     const data = join(dir, 'ETHUSDT_1h.csv');

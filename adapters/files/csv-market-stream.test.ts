@@ -36,6 +36,18 @@ const MS = 1_000_000n;
 const bundled = path.join(repoRoot, 'data', 'binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
 
 describe('bars', () => {
+  it('refuses a file with no stated interval whose one odd gap is shorter than the most common (hourly bars would play at 30m)', async () => {
+    const rows = ['timestamp,open,high,low,close,volume'];
+    for (let h = 0; h < 12; h++) rows.push(`2024-04-16T${String(h).padStart(2, '0')}:00:00Z,1,1,1,1,1`);
+    rows.splice(7, 0, '2024-04-16T05:30:00Z,1,1,1,1,1');
+    const file = csvFile(`${rows.join('\n')}\n`);
+    const error = (await openCsvStream(file, { kind: 'bars', barStamp: 'open' }).catch((e: unknown) => e)) as CsvFileError;
+    expect(error, 'an unstated interval inferred as the 30m gap').toBeInstanceOf(CsvFileError);
+    expect(error.message).toContain('no bar interval is stated, and the most common gap between bars (1h) is longer than the smallest (30m, before the bar at 2024-04-16T05:30:00.000Z)');
+    const regular = csvFile(`${rows.filter((r) => !r.includes('05:30')).join('\n')}\n`);
+    expect((await openCsvStream(regular, { kind: 'bars', barStamp: 'open' })).barIntervalNs, 'without the odd bar: 1h').toBe(3_600_000_000_000n);
+  });
+
   it('streams the bundled BTC file through its sidecar as the bar loader reads it (open-stamped, 1h)', async () => {
     const stream = await openCsvStream(bundled);
     expect(stream.kind).toBe('bars');

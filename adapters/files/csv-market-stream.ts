@@ -23,7 +23,7 @@
 import { basename } from 'node:path';
 import type { MarketRecordKind, MarketStream, RecordBlock, StreamIssue } from '../../engine/replay/market-stream.js';
 import { EventKind } from '../../engine/layout/event-record.js';
-import { barIntervalProblem } from './bar-interval-check.js';
+import { BarGaps, barIntervalProblem, inferredBarIntervalProblem } from './bar-interval-check.js';
 import { BarRowReader } from './bar-stream.js';
 import { RowCells } from './csv-cells.js';
 import { CR_ONLY_LINES, CsvFileError, CsvRowError, type CsvRowIssue } from './csv-errors.js';
@@ -234,7 +234,7 @@ export async function openCsvStream(file: string, options: CsvStreamOptions = {}
     const scan = await scanBars(file, layout, merged);
     expectedRows = scan.rows;
     intervalNs = merged.barInterval !== undefined ? parseBarInterval(merged.barInterval)! : scan.smallestGapNs;
-    const problem = merged.barInterval !== undefined ? barIntervalProblem(intervalNs!, scan.smallestGapNs) : null;
+    const problem = merged.barInterval !== undefined ? barIntervalProblem(intervalNs!, scan.smallestGapNs) : inferredBarIntervalProblem(scan.gaps);
     if (problem !== null) throw new CsvFileError(file, 'bad-option', problem);
     if (intervalNs === undefined) {
       throw new CsvFileError(file, 'bad-option', 'cannot tell the bar interval from fewer than two bars: state --bar-interval (1m, 1h, 1d ...), or barInterval in FILE.meta.json');
@@ -269,29 +269,26 @@ async function readHead(file: string): Promise<{ header: string[]; firstRow: str
 }
 
 /**
- * Bars: the rows kept and the smallest positive gap between consecutive kept bars (undefined
+ * Bars: the rows kept, the gaps between consecutive kept bars and the smallest (undefined
  * with fewer than two), from a first pass with the same checks and policy as blocks() (so a
  * bad row skipped under `skip` cannot shorten the interval; under `reject` it throws here).
  * The pass runs with interval 0, where every record's ts_exchange is its stamp.
  */
-async function scanBars(file: string, layout: StreamLayout, options: CsvStreamOptions): Promise<{ rows: number; smallestGapNs: bigint | undefined }> {
+async function scanBars(file: string, layout: StreamLayout, options: CsvStreamOptions): Promise<{ rows: number; smallestGapNs: bigint | undefined; gaps: BarGaps }> {
   const probe = new CsvMarketStream(file, layout, options, null, 0n, undefined);
   let rows = 0;
   let previous: bigint | null = null;
-  let smallest: bigint | undefined;
+  const gaps = new BarGaps();
   for await (const block of probe.blocks(0)) {
     const stamps = new BigInt64Array(block.bytes.buffer, block.bytes.byteOffset, block.count * 8);
     for (let i = 0; i < block.count; i++) {
       const stamp = stamps[i * 8 + 1]!;
-      if (previous !== null) {
-        const gap = stamp - previous;
-        if (gap > 0n && (smallest === undefined || gap < smallest)) smallest = gap;
-      }
+      if (previous !== null) gaps.add(previous, stamp);
       previous = stamp;
     }
     rows += block.count;
   }
-  return { rows, smallestGapNs: smallest };
+  return { rows, smallestGapNs: gaps.smallestNs, gaps };
 }
 
 /**

@@ -2,7 +2,7 @@
 // bar, trade and quote files as market streams of event records (openCsvStream).
 
 export { loadBarsCsv, type LoadBarsOptions, type LoadedBars } from './csv-bar-loader.js';
-export { barIntervalProblem } from './bar-interval-check.js';
+export { BarGaps, barIntervalProblem, inferredBarIntervalProblem } from './bar-interval-check.js';
 export type { BarSeries, OhlcvColumns } from './bar-series.js';
 export type { BadRowReport } from './bad-row-report.js';
 export { REPORT_EXAMPLE_LIMIT } from './bad-row-report.js';

@@ -25,7 +25,7 @@ import { parseSpec } from '../../indicators/index.js';
 import { readRegimeModelFile, type RegimeModelRecord } from '../../regime/index.js';
 import { planPipeline, type PipelineSpec } from '../../pipeline/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
-import { barIntervalProblem, type BarSeries } from '../../../adapters/files/index.js';
+import { BarGaps, barIntervalProblem, inferredBarIntervalProblem, type BarSeries } from '../../../adapters/files/index.js';
 import { KillSwitchStore } from '../../killswitch/index.js';
 import { describeReplayRisk, replayRiskJson } from '../replay-order-flow.js';
 import { OrderIdLease } from '../../state/index.js';
@@ -99,10 +99,13 @@ async function runReplay(flags: ReplayFlags): Promise<void> {
   const loadStarted = process.hrtime.bigint();
   const { series, symbols, statedIntervals } = await loadBarFiles(files, { onBadRow, timezone: flags.timezone }, log);
   // The tape plays each bar at its open plus the smallest gap between the file's bars: a sidecar
-  // interval longer than that gap (an odd bar in between) would play bars before they close.
+  // interval longer than that gap (an odd bar in between) would play bars before they close, and
+  // so would, with no stated interval, a most common gap longer than the smallest (as the backtest).
   series.forEach((bars, i) => {
     const stated = statedIntervals[i];
-    const problem = stated === undefined ? null : barIntervalProblem(stated, bars.length > 1 ? barIntervalNs(bars) : undefined);
+    const gaps = new BarGaps();
+    for (let row = 1; row < bars.length; row++) gaps.add(bars.timeNs[row - 1], bars.timeNs[row]);
+    const problem = stated === undefined ? inferredBarIntervalProblem(gaps) : barIntervalProblem(stated, bars.length > 1 ? barIntervalNs(bars) : undefined);
     if (problem !== null) throw new UserFacingError(`${bars.file}: ${problem}`);
   });
   const tape = buildBarReplayTape(series, replayNames(series.map((s) => s.file), symbols));
