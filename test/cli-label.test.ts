@@ -51,6 +51,18 @@ describe('quantflow label', () => {
     expect(lines.join('\n')).toContain("warning: no event: every bar's price is 100 (open = high = low = close), so the volatility is 0 on every bar and no barrier can be set");
   });
 
+  it('refuses, as replay and backtest do, a file with no stated interval whose one odd gap is shorter than the most common (events would start 30m into hourly bars)', async () => {
+    const odd = path.join(dir, 'odd.csv');
+    const start = Date.parse('2024-01-01T00:00:00Z');
+    const times = Array.from({ length: 60 }, (_, i) => start + i * 3_600_000);
+    times.splice(11, 0, start + 10 * 3_600_000 + 1_800_000);
+    writeFileSync(odd, ['time,open,high,low,close,volume', ...times.map((t, i) => `${new Date(t).toISOString()},${100 + (i % 5)},${105 + (i % 5)},${95 + (i % 5)},${100 + (i % 5)},1`), ''].join('\n'));
+    writeFileSync(`${odd}.meta.json`, JSON.stringify({ symbol: 'ODD', barStamp: 'open' }));
+    const error = await runLabel({ in: odd, out: path.join(dir, 'odd-labels.csv'), horizon: '4' }, () => {}).catch((e: unknown) => e);
+    expect(error, 'an inferred 30m interval').toBeInstanceOf(UserFacingError);
+    expect((error as Error).message).toContain('no bar interval is stated, and the most common gap between bars (1h) is longer than the smallest (30m, before the bar at 2024-01-01T10:30:00.000Z)');
+  });
+
   it('meta-labels where --side sets the side, 1 only for a profit-take', async () => {
     const out = path.join(dir, 'meta.csv');
     const summary = await runLabel({ in: ETH, out, side: 'ema:10 >= ema:20', horizon: '12', pt: '1.5', sl: '1' });

@@ -3,7 +3,7 @@
 // in batch mode (engine/research/labels). Writes one CSV row per event and prints the counts
 // per label and barrier. Bad flags, tokens and expressions are one line naming the flag.
 import { Command } from 'commander';
-import { barIntervalProblem, CSV_BAR_STAMPS, parseBarInterval, readFileMetadata, type CsvStreamOptions } from '../../../adapters/files/index.js';
+import { BarGaps, barIntervalProblem, CSV_BAR_STAMPS, inferredBarIntervalProblem, parseBarInterval, readFileMetadata, type CsvStreamOptions } from '../../../adapters/files/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import {
   DEFAULT_HORIZON, DEFAULT_PROFIT_TAKE, DEFAULT_STOP_LOSS, DEFAULT_VOLATILITY_TOKEN, LABEL_CSV_COLUMNS, LabelOptionError, countLabels,
@@ -132,14 +132,17 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
   const { series } = await loadBarFiles([flags.in], { onBadRow, timezone: flags.timezone }, log);
   const bars = series[0];
   let smallestGapNs: bigint | undefined;
+  const gaps = new BarGaps();
   for (let i = 1; i < bars.length; i++) {
     const gap = bars.timeNs[i] - bars.timeNs[i - 1];
     if (smallestGapNs === undefined || gap < smallestGapNs) smallestGapNs = gap;
+    gaps.add(bars.timeNs[i - 1], bars.timeNs[i]);
   }
-  if (intervalNs !== null) {
-    const problem = barIntervalProblem(intervalNs, smallestGapNs);
-    if (problem !== null) throw new UserFacingError(`${flags.in}: ${problem}`);
-  }
+  // As replay and backtest: a stated interval must not exceed the smallest gap, and an inferred
+  // one (the most common gap, needed for open stamps) must not either, else events would start
+  // before their bar closed.
+  const problem = intervalNs !== null ? barIntervalProblem(intervalNs, smallestGapNs) : stamp === 'open' ? inferredBarIntervalProblem(gaps) : null;
+  if (problem !== null) throw new UserFacingError(`${flags.in}: ${problem}`);
   if (stamp === 'open' && intervalNs === null) {
     if (smallestGapNs === undefined) throw new UserFacingError(`\`--bar-interval\` is needed for ${flags.in}: the interval cannot be told from fewer than two bars`);
     intervalNs = smallestGapNs;
