@@ -62,6 +62,17 @@ function signal(score: number, timeNs: bigint): SignalView {
   };
 }
 
+/** Headless Chromium on `path` of the server at `port`, closed after the test; the page's errors are collected. */
+async function openPage(port: number, path = '/'): Promise<{ page: Page; pageErrors: string[] }> {
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  cleanups.push(() => browser.close());
+  const page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`http://127.0.0.1:${port}${path}`);
+  return { page, pageErrors };
+}
+
 const stats = (page: Page): Promise<DashboardStats> => page.evaluate(() => (window as unknown as { __dashboard: DashboardStats }).__dashboard);
 
 async function until(page: Page, check: (s: DashboardStats) => boolean, what: string, timeoutMs = 15_000): Promise<DashboardStats> {
@@ -85,12 +96,7 @@ describe('the dashboard across a state server restart', () => {
     const port = await freePort();
     let first: { server: StateServer; source: PushStateSource } | null = await session(port, 64_000);
     cleanups.push(() => first?.server.close());
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    cleanups.push(() => browser.close());
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`http://127.0.0.1:${port}/`);
+    const { page, pageErrors } = await openPage(port);
     await until(page, (s) => s.connected && s.fills === 1, 'the first session\'s fill');
     // The first session plays on: a day later, its equity is charted.
     first.source.publish('state', state(100_500), START_NS + 86_400_000_000_000n);
@@ -117,10 +123,7 @@ describe('the dashboard across a state server restart', () => {
     const port = await freePort();
     let first: { server: StateServer; source: PushStateSource } | null = await session(port, 64_000);
     cleanups.push(() => first?.server.close());
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    cleanups.push(() => browser.close());
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+    const { page } = await openPage(port);
     await until(page, (s) => s.connected && s.fills === 1, 'the first fill');
     await first.server.close();
     first = null;
@@ -143,10 +146,7 @@ describe('the dashboard across a state server restart', () => {
     };
     let first: { server: StateServer; source: PushStateSource } | null = await signalsSession();
     cleanups.push(() => first?.server.close());
-    const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    cleanups.push(() => browser.close());
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/signals.html`);
+    const { page } = await openPage(port, '/signals.html');
     type SignalsStats = { connected: boolean; frames: number; instruments: Record<string, { points: number; timeNs: string }> };
     const signalsStats = (): Promise<SignalsStats> => page.evaluate(() => (window as unknown as { __signals: SignalsStats }).__signals);
     const waitFor = async (check: (s: SignalsStats) => boolean, what: string): Promise<SignalsStats> => {

@@ -10,7 +10,7 @@ import { formatIsoNs } from './iso-time.js';
 import { fillsHash } from './fills-csv.js';
 import { monthlyReturns, type MonthlyReturn } from './monthly-returns.js';
 import { hasRegimeLabels, regimeBreakdown, type RegimeBreakdown } from './regime-breakdown.js';
-import { cagr, DAYS_PER_YEAR, maxDrawdown, medianIntervalNs, observedPeriodsPerYear, returnStats, simpleReturns, type ReturnStats } from './return-metrics.js';
+import { cagr, DAYS_PER_YEAR, maxDrawdown, medianIntervalNs, observedPeriodsPerYear, returnStats, sampling, simpleReturns, type ReturnStats } from './return-metrics.js';
 import { tradeStats, type TradeStats } from './trade-metrics.js';
 
 export interface DrawdownReport {
@@ -149,9 +149,7 @@ export function computeReport(recording: BacktestRecording, options: { title?: s
   const times = equity.map((p) => p.timeNs);
   const values = equity.map((p) => p.equity);
   const medianNs = medianIntervalNs(times);
-  let intervals = 0;
-  for (let i = 1; i < times.length; i++) if (times[i] > times[i - 1]) intervals++;
-  const spanNs = times.length > 1 ? Number(times[times.length - 1] - times[0]) : 0;
+  const { intervals, spanNs } = sampling(times);
   const perYear = observedPeriodsPerYear(intervals, spanNs);
   const stats = returnStats(simpleReturns(values), perYear);
   const first = equity[0];

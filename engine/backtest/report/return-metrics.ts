@@ -73,11 +73,16 @@ function selectInPlace(a: Float64Array, k: number): number {
   return a[k];
 }
 
-/** Periods per year of points at `timesNs` (in order): observedPeriodsPerYear of their positive gaps and span. */
-export function periodsPerYear(timesNs: readonly bigint[]): number | null {
+/** How points at `timesNs` (in order) are spaced: their positive gaps, and first to last, ns (0 with fewer than two). */
+export function sampling(timesNs: readonly bigint[]): { readonly intervals: number; readonly spanNs: number } {
   let intervals = 0;
   for (let i = 1; i < timesNs.length; i++) if (timesNs[i] > timesNs[i - 1]) intervals++;
-  const spanNs = timesNs.length > 1 ? Number(timesNs[timesNs.length - 1] - timesNs[0]) : 0;
+  return { intervals, spanNs: timesNs.length > 1 ? Number(timesNs[timesNs.length - 1] - timesNs[0]) : 0 };
+}
+
+/** Periods per year of points at `timesNs` (in order): observedPeriodsPerYear of their sampling. */
+export function periodsPerYear(timesNs: readonly bigint[]): number | null {
+  const { intervals, spanNs } = sampling(timesNs);
   return observedPeriodsPerYear(intervals, spanNs);
 }
 

@@ -6,7 +6,7 @@
 // years (~8,766 hourly bars a year around the clock, ~252 daily bars of a market closed at
 // weekends). Curves are measured one by one, so the gap between two test windows that do not
 // touch counts for nothing.
-import { observedPeriodsPerYear } from '../../backtest/report/index.js';
+import { observedPeriodsPerYear, sampling } from '../../backtest/report/index.js';
 import { sharpeRatio } from '../stats/index.js';
 
 export interface EquitySample {
@@ -34,8 +34,9 @@ export function curvesPerYear(curves: readonly (readonly EquitySample[])[]): num
   let intervals = 0;
   let spanNs = 0;
   for (const curve of curves) {
-    for (let i = 1; i < curve.length; i++) if (curve[i].timeNs > curve[i - 1].timeNs) intervals++;
-    if (curve.length > 1) spanNs += Number(curve[curve.length - 1].timeNs - curve[0].timeNs);
+    const spacing = sampling(curve.map((p) => p.timeNs));
+    intervals += spacing.intervals;
+    spanNs += spacing.spanNs;
   }
   return observedPeriodsPerYear(intervals, spanNs);
 }
