@@ -118,6 +118,24 @@ describe('backtest runs', () => {
     expect(calm).toEqual({ trips: 0, halted: false, lastTrip: null, tripEquity: null, highWaterMark: null });
   });
 
+  it('trips the kill switch against the equity series it records: the high-water mark is its highest row and the trip equity a row', async () => {
+    // The paper demo (config/examples/paper-demo.yaml) over the three bundled instruments, whose 1h
+    // bars share close times: the core marks them one after the other, and the equity between two
+    // marks (one at its new close, the others at their old) never appears in equity.csv. The switch
+    // tripped against a high-water mark of 107,329.29 while the series peaked at 107,180.66.
+    const demo = loadConfig({ configFile: join(packageRoot(), 'config', 'examples', 'paper-demo.yaml'), env: {} });
+    const sol = await MemoryStream.load(await openCsvStream(join(packageRoot(), 'data', 'binance_spot_SOLUSDT_1h_2024-04-16_2026-04-16.csv')));
+    const result = await runBacktest({ streams: [btc, eth, sol], config: demo, equity: 100_000 });
+    const { equity } = result.recording;
+    const killSwitch = computeReport(result.recording).account.killSwitch!;
+    expect(killSwitch.trips, 'the demo trips its 15% drawdown limit').toBe(1);
+    const tripNs = BigInt(Date.parse(killSwitch.lastTrip!)) * 1_000_000n;
+    const before = equity.filter((point) => point.timeNs < tripNs).map((point) => point.equity);
+    expect(killSwitch.highWaterMark, 'the high-water mark is the highest equity the series recorded before the trip').toBe(Math.max(100_000, ...before));
+    expect(before.includes(killSwitch.tripEquity!), `the trip equity ${killSwitch.tripEquity} is a row of the series before the trip`).toBe(true);
+    expect(1 - killSwitch.tripEquity! / killSwitch.highWaterMark!, 'and at least the 15% drawdown from it').toBeGreaterThanOrEqual(0.15);
+  });
+
   it('gives the account\'s fees in the account currency when an instrument is quoted in another', async () => {
     // ETH quoted in EUR at 1.25 USD: each fill's fee (fills.csv, quote currency) is EUR; the account's total is USD.
     const euro = loadConfig({

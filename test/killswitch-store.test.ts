@@ -103,6 +103,8 @@ describe('kill switch bound to the core', () => {
     first.risk.onFill(BOOK[2].instrument, START_NS, 400, 200, 0);
     expect(killSwitch.observe(), 'no trip, nothing persisted').toBeNull();
     first.risk.onMark(BOOK[2].instrument, START_NS + 1n, 160);
+    expect(killSwitch.observe(), 'the drawdown is read once the clock leaves its time').toBeNull();
+    first.risk.onMark(BOOK[2].instrument, START_NS + 2n, 160);
     expect(killSwitch.observe()?.who, 'the trip is persisted as tripped by risk.drawdown').toBe('risk.drawdown');
     expect(killSwitch.observe(), 'and only once').toBeNull();
     drain(first.consumer);

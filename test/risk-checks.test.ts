@@ -229,7 +229,8 @@ describe('risk checks: kill switch', () => {
     risk.onFill(BTC, START_NS, 0.5, 50_000, 0);
     risk.onFill(AAPL, START_NS, -100, 200, 0);
     expect(risk.onMark(BTC, START_NS + 1n, 20_000 + 1e-6), 'a drawdown a hair below 15%').toStrictEqual([]);
-    const flatten = risk.onMark(BTC, START_NS + 2n, 20_000);
+    expect(risk.onMark(BTC, START_NS + 2n, 20_000), 'the equity of a time is read once the clock leaves it').toStrictEqual([]);
+    const flatten = risk.onMark(AAPL, START_NS + 3n, 200);
     expect(flatten.map((r) => [riskReasonName(r.reason), r.instrument, r.qty]), 'equity 85000: flatten both positions').toStrictEqual([
       ['KILL_SWITCH_FLATTEN', BTC, -0.5],
       ['KILL_SWITCH_FLATTEN', AAPL, 100],
@@ -246,11 +247,34 @@ describe('risk checks: kill switch', () => {
     expect(reasonOf(risk, order(ETH, 0.1, 2_000, nextDay)), 'trading resumes on the next day').toBe('ACCEPTED');
   });
 
+  it('reads the equity of a time only after every instrument marked at it (offsetting moves neither raise the high-water mark nor trip)', () => {
+    // Long 1 BTC at 50 000 and long 25 ETH at 2 000: 100 000 in positions, no cash.
+    risk.onFill(BTC, START_NS, 1, 50_000, 0);
+    risk.onFill(ETH, START_NS, 25, 2_000, 0);
+    const settled: number[] = [];
+    // Each time BTC and ETH close together and their moves offset: the equity the series shows
+    // (after both marks) stays 100 000, while the equity between the two marks swings 20%.
+    let t = START_NS;
+    for (const [btc, eth] of [[60_000, 1_600], [50_000, 2_000], [40_000, 2_400], [50_000, 2_000]]) {
+      t += 1n;
+      expect(risk.onMark(BTC, t, btc), `BTC at ${btc}, ETH still at its previous close`).toStrictEqual([]);
+      expect(risk.onMark(ETH, t, eth), `ETH at ${eth}`).toStrictEqual([]);
+      settled.push(risk.account().equity);
+    }
+    expect(risk.onMark(BTC, t + 1n, 50_000), 'the clock leaves the last time: nothing trips').toStrictEqual([]);
+    expect(settled, 'the equity after both marks of each time').toStrictEqual([100_000, 100_000, 100_000, 100_000]);
+    expect(risk.account().highWaterMark, 'the high-water mark is the highest equity after whole times, not 120 000 between two marks').toBe(Math.max(100_000, ...settled));
+    expect(risk.account().halted, 'a 20% dip between two marks of one time is not a drawdown').toBe(false);
+    expect(risk.account().tripCount).toBe(0);
+  });
+
   it('keeps flatten records pending while the outbound ring is full, and emits them after a drain', () => {
     risk.onFill(BTC, START_NS, 0.5, 50_000, 0);
     for (let i = 0; i < 64; i += 1) risk.checkOrder(order(BTC, Number.NaN, 1));
     expect(() => risk.checkOrder(order(BTC, Number.NaN, 1)), 'no room for a denial record').toThrow(CoreStatusError);
-    expect(risk.onMark(BTC, START_NS + 1n, 19_000), 'a 15.5% drawdown trips, but the trip cannot write its flatten record yet').toStrictEqual([]);
+    expect(risk.onMark(BTC, START_NS + 1n, 19_000), 'a 15.5% drawdown, read once the clock leaves its time').toStrictEqual([]);
+    expect(risk.account().halted).toBe(false);
+    expect(risk.onMark(BTC, START_NS + 2n, 19_000), 'the settled 15.5% drawdown trips, but the trip cannot write its flatten record yet').toStrictEqual([]);
     expect([risk.account().halted, risk.flattenPending]).toStrictEqual([true, true]);
     drain(consumer);
     expect(risk.emitFlatten().map((r) => r.qty), 'after draining, the flatten record goes out').toStrictEqual([-0.5]);

@@ -33,6 +33,10 @@ class Ledger {
   readonly pendingSell = BOOK.map(() => 0);
   readonly accepted: bigint[] = [];
   hwm = START_CASH;
+  /** A mark moved the account at the clock's time; leaving that time settles the equity (risk-account.ts). */
+  marked = false;
+  /** The equity when the clock last left a marked time: the kill switch reads it. */
+  settled = START_CASH;
   day = START_NS / DAY_NS;
   dayStart = START_CASH;
   clock = START_NS;
@@ -59,6 +63,11 @@ class Ledger {
 
   advance(tsNs: bigint): void {
     if (tsNs <= this.clock) return;
+    if (this.marked) {
+      this.settled = this.equity();
+      this.hwm = Math.max(this.hwm, this.settled);
+      this.marked = false;
+    }
     this.clock = tsNs;
     if (tsNs / DAY_NS !== this.day) {
       this.day = tsNs / DAY_NS;
@@ -144,6 +153,7 @@ describe('risk properties over random streams (WASM core)', () => {
             ledger.advance(event.mark.tsNs);
             ledger.mark[event.mark.instrument] = event.mark.price;
             ledger.markTs[event.mark.instrument] = event.mark.tsNs;
+            ledger.marked = true;
           }
           if (event.fill) {
             const { instrument: i, tsNs, qty, price, fee } = event.fill;
@@ -163,10 +173,11 @@ describe('risk properties over random streams (WASM core)', () => {
             const { multiplier, currency } = BOOK[i].terms;
             ledger.balance[currency] -= ledger.position[i] * (price === 0 ? ledger.mark[i] : price) * multiplier * rate;
           }
-          const equity = ledger.equity();
-          ledger.hwm = Math.max(ledger.hwm, equity);
           const account = risk.account();
-          expect(Math.abs(account.equity - equity), `core equity ${account.equity} differs from the ledger's ${equity}`).toBeLessThanOrEqual(1e-6 * Math.abs(equity));
+          const current = ledger.equity();
+          expect(Math.abs(account.equity - current), `core equity ${account.equity} differs from the ledger's ${current}`).toBeLessThanOrEqual(1e-6 * Math.abs(current));
+          expect(Math.abs(account.highWaterMark - ledger.hwm), `core high-water mark ${account.highWaterMark} differs from the ledger's (the highest settled equity) ${ledger.hwm}`).toBeLessThanOrEqual(1e-6 * ledger.hwm);
+          const equity = ledger.settled;
           const drawdown = ledger.hwm - equity;
           const threshold = LIMITS.maxDrawdownPct * ledger.hwm;
           const tripped = account.tripCount > trips;
@@ -202,11 +213,13 @@ describe('risk properties over random streams (WASM core)', () => {
     setUpBook(risk, { book: PLAIN_BOOK, limits: { ...LIMITS, maxDrawdownPct: 0.15, maxPositionPct: 1, maxAssetClassPct: 1 } });
     risk.onFill(2, START_NS, 400, 200, 0);
     drain(consumer);
-    // equity = 100000 + 400 * (price - 200): a 15000 loss is price 162.5 (exact in binary).
+    // equity = 100000 + 400 * (price - 200): a 15000 loss is price 162.5 (exact in binary). The
+    // kill switch reads the equity of a time once the clock leaves it (the next mark).
     expect(risk.onMark(2, START_NS + 1n, 162.5 + 2 ** -40), 'a drawdown just below 15% must not trip').toStrictEqual([]);
+    expect(risk.onMark(2, START_NS + 2n, 162.5), 'the drawdown just below 15% settled: still no trip').toStrictEqual([]);
     expect(risk.account().halted, 'not halted below the threshold').toBe(false);
-    const records = risk.onMark(2, START_NS + 2n, 162.5);
-    expect(risk.account().halted, 'a drawdown of exactly 15% trips the kill switch').toBe(true);
+    const records = risk.onMark(2, START_NS + 3n, 162.5);
+    expect(risk.account().halted, 'a settled drawdown of exactly 15% trips the kill switch').toBe(true);
     expect(records.map((r) => [riskReasonName(r.reason), r.instrument, r.qty, r.limit]), 'one flatten record for the open position, with the trip equity').toStrictEqual([['KILL_SWITCH_FLATTEN', 2, -400, 85_000]]);
     drain(consumer);
   });

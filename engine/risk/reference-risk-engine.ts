@@ -78,6 +78,10 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
   private readonly ledger = new ReferenceLedger();
   private marketValue = 0;
   private hwm = 0;
+  /** A market mark moved the account at the clock's time (risk-account.ts RH_MARKED). */
+  private marked = false;
+  /** The equity when the clock last left a marked time: the drawdown reads it (risk-account.ts header). */
+  private settledEquity = 0;
   private dayStartEquity = 0;
   private halted = false;
   private tripCount = 0;
@@ -147,6 +151,8 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     this.nextDayNs = nextDayStart(this.day);
     this.marketValue = 0;
     this.hwm = cash;
+    this.marked = false;
+    this.settledEquity = cash;
     this.dayStartEquity = cash;
     this.tripEquity = 0;
     this.ready = true;
@@ -164,6 +170,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
   /** Moves the clock forward (never back): carry due first (funding times, day boundaries), then a new day's start equity. */
   private advanceClock(tsNs: bigint): bigint {
     if (tsNs > this.clockNs) {
+      if (this.marked) this.settleEquity();
       const clock = tsNs;
       this.clockNs = clock;
       const newDay = clock >= this.nextDayNs;
@@ -214,9 +221,15 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     this.refreshExposure(slot);
   }
 
-  private evaluateDrawdown(limits: RiskLimits): RiskRecord[] {
+  private settleEquity(): void {
     const equity = this.equity();
+    this.settledEquity = equity;
+    this.marked = false;
     if (equity > this.hwm) this.hwm = equity;
+  }
+
+  private evaluateDrawdown(limits: RiskLimits): RiskRecord[] {
+    const equity = this.settledEquity;
     if (!this.halted && this.hwm > 0 && this.hwm - equity >= limits.maxDrawdownPct * this.hwm) {
       this.halted = true;
       this.tripCount += 1;
@@ -234,6 +247,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     if (!Number.isFinite(price) || price <= 0) throw new Error(`\`price\` must be finite and > 0, was ${price}`);
     this.advanceClock(tsNs);
     this.applyMark(slot, tsNs, price);
+    this.marked = true;
     return this.evaluateDrawdown(limits);
   }
 
@@ -480,6 +494,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     this.halted = false;
     this.flattenPending = false;
     this.hwm = this.equity();
+    this.settledEquity = this.hwm;
   }
 
   account(): RiskAccountState {

@@ -13,8 +13,18 @@
 //
 // Equity = cash + marketValue. marketValue is the sum of the slots' `value` (slotValue below),
 // kept as the sum of each slot's change (engine/risk/reference-risk-engine.ts does the same
-// f64 operations in the same order, so both agree bit for bit). After every equity change:
-//   hwm = max(hwm, equity);  trip when not halted and hwm - equity >= maxDrawdownPct * hwm.
+// f64 operations in the same order, so both agree bit for bit).
+//
+// The kill switch reads settled equity only. Instruments whose bars share a close time are
+// marked one after the other, and the equity between two of those marks (one instrument at its
+// new close, the other still at its old one) is a transient that the equity series (EQUITY
+// records, equity.csv: one row per close time) never shows. So when the risk clock moves past a
+// time at which a market mark (TRADE, BAR close) moved the account, the equity as it stood then
+// is settled (advanceClock):  hwm = max(hwm, settled).  After every equity change the trip test
+// reads that settled equity:  trip when not halted and hwm - settled >= maxDrawdownPct * hwm.
+// A trip is thus seen at the first event of the next time, and the high-water mark and the
+// tripping equity are rows of the equity series. Fills, funding and rates do not settle a time
+// by themselves (a fill re-marks its instrument at the fill price until the next bar).
 // A trip halts (new exposure denied) and emits one FlattenRequired record per open position.
 //
 // The risk clock only moves forward (advanceClock). Crossing a funding time or a UTC day
@@ -41,6 +51,7 @@ import {
   RH_HALTED,
   RH_HWM,
   RH_MAGIC,
+  RH_MARKED,
   RH_MARKET_VALUE,
   RH_MAX_ASSET_CLASS_PCT,
   RH_MAX_DRAWDOWN_PCT,
@@ -53,6 +64,7 @@ import {
   RH_PRICE_BAND_PCT,
   RH_RATE_FILLED,
   RH_RATE_NEXT,
+  RH_SETTLED_EQUITY,
   RH_SLOTS_IN_USE,
   RH_TRIP_COUNT,
   RH_TRIP_EQUITY,
@@ -246,6 +258,8 @@ export function riskInit(cash: f64, tsNs: i64): i32 {
   store<f64>(h, cash, RH_CASH);
   store<f64>(h, 0.0, RH_MARKET_VALUE);
   store<f64>(h, cash, RH_HWM);
+  store<i32>(h, 0, RH_MARKED);
+  store<f64>(h, cash, RH_SETTLED_EQUITY);
   store<f64>(h, cash, RH_DAY_START_EQUITY);
   store<f64>(h, 0.0, RH_TRIP_EQUITY);
   store<i32>(h, RISK_MAGIC, RH_MAGIC);
@@ -278,11 +292,16 @@ export function currentEquity(): f64 {
   return load<f64>(RISK_HEADER, RH_CASH) + load<f64>(RISK_HEADER, RH_MARKET_VALUE);
 }
 
-/** Moves the risk clock forward to `tsNs` (never back); a new UTC day resets day-start equity. */
+/**
+ * Moves the risk clock forward to `tsNs` (never back). Leaving a time at which a market mark
+ * moved the account settles its equity (the high-water mark rises to it; see the header); then
+ * carry due is accrued and a new UTC day resets day-start equity.
+ */
 export function advanceClock(tsNs: i64): i64 {
   const h = RISK_HEADER;
   let clock = load<i64>(h, RH_CLOCK_NS);
   if (tsNs > clock) {
+    if (load<i32>(h, RH_MARKED) != 0) settleEquity();
     clock = tsNs;
     store<i64>(h, clock, RH_CLOCK_NS);
     const nextDay = load<i64>(h, RH_NEXT_DAY_NS);
@@ -317,15 +336,22 @@ export function applyMark(s: usize, tsNs: i64, price: f64): void {
   refreshExposure(s);
 }
 
-/** Raises the high-water mark or trips the kill switch; returns flatten records written or a status. */
-export function evaluateDrawdown(outRing: i32): i32 {
+/** The equity now is settled: the drawdown reads it, and the high-water mark rises to it. */
+// @ts-ignore: decorator
+@inline
+function settleEquity(): void {
   const h = RISK_HEADER;
   const equity = currentEquity();
-  let hwm = load<f64>(h, RH_HWM);
-  if (equity > hwm) {
-    hwm = equity;
-    store<f64>(h, hwm, RH_HWM);
-  }
+  store<f64>(h, equity, RH_SETTLED_EQUITY);
+  store<i32>(h, 0, RH_MARKED);
+  if (equity > load<f64>(h, RH_HWM)) store<f64>(h, equity, RH_HWM);
+}
+
+/** Trips the kill switch on the settled equity's drawdown (see the header); returns flatten records written or a status. */
+export function evaluateDrawdown(outRing: i32): i32 {
+  const h = RISK_HEADER;
+  const equity = load<f64>(h, RH_SETTLED_EQUITY);
+  const hwm = load<f64>(h, RH_HWM);
   if (load<i32>(h, RH_HALTED) == 0 && hwm > 0.0 && hwm - equity >= load<f64>(h, RH_MAX_DRAWDOWN_PCT) * hwm) {
     store<i32>(h, 1, RH_HALTED);
     store<i32>(h, load<i32>(h, RH_TRIP_COUNT) + 1, RH_TRIP_COUNT);
@@ -359,6 +385,7 @@ export function riskOnMark(instrument: i32, tsNs: i64, price: f64, outRing: i32)
 @inline
 export function markAt(instrument: i32, tsNs: i64, price: f64, outRing: i32): i32 {
   applyMark(riskSlotAddress(instrument), tsNs, price);
+  store<i32>(RISK_HEADER, 1, RH_MARKED);
   return evaluateDrawdown(outRing);
 }
 
@@ -450,6 +477,7 @@ export function riskResetKillSwitch(): i32 {
   store<i32>(h, 0, RH_HALTED);
   store<i32>(h, 0, RH_FLATTEN_PENDING);
   store<f64>(h, currentEquity(), RH_HWM);
+  store<f64>(h, currentEquity(), RH_SETTLED_EQUITY);
   return OK;
 }
 

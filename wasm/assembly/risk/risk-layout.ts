@@ -30,8 +30,8 @@
 //   | tripEquity  | slotsInUse i32 | pad | grossExposure f64  | nextDayNs i64 | limits ...
 //   128             136               144                152           160            168              176            184           192
 //   | maxPositionPct | maxAssetClassPct | maxGrossExposure | maxLeverage | dailyLossPct | maxDrawdownPct | priceBandPct | minNotional |
-//   192                196      200    204        208       212      216     256
-//   | (recovered: 0) | onStale | onGap | onCrossed | onLocked | onSilent | reserved |
+//   192                196      200    204        208       212      216      220   224              232
+//   | (recovered: 0) | onStale | onGap | onCrossed | onLocked | onSilent | marked | pad | settledEquity  | reserved (to 256) |
 //     feed-health policy: one action code (i32) per condition code (feed-health.ts); 0 or an
 //     unknown code means that condition's default, so money safety never depends on the policy
 //     having been written (engine/risk writeFeedHealthPolicy writes it, after riskConfigure)
@@ -47,7 +47,14 @@
 //   equity         cash + marketValue, both in the account currency: cash = sum over currencies of
 //                  balance * rate (portfolio/portfolio-layout.ts), marketValue = sum of the slots'
 //                  `value` (below), each kept incrementally
-//   hwm            highest equity seen since riskInit or the last kill-switch reset
+//   hwm            highest settled equity since riskInit or the last kill-switch reset
+//   marked         1 once a market mark (TRADE, BAR close) moved the account at the clock's
+//                  current time; the clock moving past that time settles the equity
+//   settledEquity  equity as it stood when the clock last moved past a marked time: every
+//                  instrument with a bar or trade at that time marked, as the equity series
+//                  (EQUITY records, equity.csv) shows it. The high-water mark and the drawdown
+//                  trip read it, never the transient equity between two instruments' marks of
+//                  one time (risk-account.ts evaluateDrawdown)
 //   grossExposure  sum of the configured slots' exposure (below), kept incrementally like the
 //                  class sums, so a check is O(1) in the number of instruments
 //
@@ -125,6 +132,8 @@ export const RH_PRICE_BAND_PCT: i32 = 176;
 export const RH_MIN_NOTIONAL: i32 = 184;
 /** Feed-health policy: the action (i32) of condition code c at RH_FEED_POLICY + 4 * c. */
 export const RH_FEED_POLICY: i32 = 192;
+export const RH_MARKED: i32 = 216;
+export const RH_SETTLED_EQUITY: i32 = 224;
 export const RISK_HEADER_BYTES: i32 = 256;
 
 export const RISK_RATE_OFFSET: i32 = RISK_REGION_OFFSET + RISK_HEADER_BYTES;
