@@ -3,6 +3,8 @@
 // after a time t changes a fill, an order or the equity at or before t (no look-ahead).
 import { describe, expect, it, beforeAll } from 'vitest';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCsvStream } from '../adapters/files/index.js';
 import { loadConfig, type QuantFlowConfig } from '../engine/config/index.js';
@@ -134,6 +136,38 @@ describe('backtest runs', () => {
     expect(killSwitch.highWaterMark, 'the high-water mark is the highest equity the series recorded before the trip').toBe(Math.max(100_000, ...before));
     expect(before.includes(killSwitch.tripEquity!), `the trip equity ${killSwitch.tripEquity} is a row of the series before the trip`).toBe(true);
     expect(1 - killSwitch.tripEquity! / killSwitch.highWaterMark!, 'and at least the 15% drawdown from it').toBeGreaterThanOrEqual(0.15);
+  });
+
+  it('tells a bar file with no volume column (volume unknown: no cap, said in the summary) from bars with volume 0 (nothing traded: nothing fills)', async () => {
+    // The paper demo's venue caps each bar's fills at 10% of its volume (venue.costs.participation 0.1).
+    const demo = loadConfig({ configFile: join(packageRoot(), 'config', 'examples', 'paper-demo.yaml'), env: {} });
+    const dir = mkdtempSync(join(tmpdir(), 'qf-volume-'));
+    try {
+      const lines = readFileSync(BTC, 'utf8').split('\n').slice(0, 2001);
+      const meta = JSON.stringify({ kind: 'bars', barStamp: 'open', symbol: 'BTCUSDT', barInterval: '1h' });
+      const cut = (line: string, volume: (cells: string[]) => string[]): string => volume(line.split(',')).join(',');
+      const files = {
+        none: lines.map((line) => cut(line, (cells) => cells.slice(0, 5))),
+        zero: lines.map((line, i) => cut(line, (cells) => (i === 0 ? cells : [...cells.slice(0, 5), '0']))),
+      };
+      const runs: Record<string, BacktestRun> = {};
+      for (const [name, rows] of Object.entries(files)) {
+        const file = join(dir, `${name}.csv`);
+        writeFileSync(file, `${rows.join('\n')}\n`);
+        writeFileSync(`${file}.meta.json`, meta);
+        runs[name] = await runBacktest({ streams: [await MemoryStream.load(await openCsvStream(file))], config: demo, equity: 100_000 });
+      }
+      const summary = (run: BacktestRun): string[] => summariseBacktest(run, { out: '/out', files: [], sources: [] }).lines;
+      expect(runs.none.recording.fills.length, 'no volume column: the strategy trades, uncapped').toBeGreaterThan(10);
+      expect(runs.none.execution!.instruments[0].unknownVolumeBars, 'every bar had an unknown volume').toBe(2000);
+      expect(summary(runs.none).find((line) => line.startsWith('venue: BTCUSDT: volume unknown on 2,000 bars')), 'the summary says the volume was unknown').toBeDefined();
+      expect(runs.zero.execution!.orders.sent, 'volume 0 on every bar: the strategy still sends orders').toBeGreaterThan(0);
+      expect(runs.zero.recording.fills, 'bars that traded nothing fill nothing under the participation cap').toEqual([]);
+      expect(runs.zero.execution!.instruments[0].unknownVolumeBars, 'a volume of 0 is known').toBe(0);
+      expect(summary(runs.zero).some((line) => line.startsWith('venue:')), 'nothing to say about unknown volume').toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives the account\'s fees in the account currency when an instrument is quoted in another', async () => {

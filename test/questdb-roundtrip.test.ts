@@ -54,6 +54,7 @@ function makeQuotes(count: number, instrument: number): EventRecord[] {
   });
 }
 
+/** Bars; every 7th from the 4th has an unknown volume (NaN: recorded as NULL) and the next a volume of 0 (traded nothing). */
 function makeBars(count: number, instrument: number, intervalS: number, startS: number): EventRecord[] {
   return Array.from({ length: count }, (_, i) => {
     const open = 100 + Math.sin(i / 10) * 5;
@@ -61,7 +62,7 @@ function makeBars(count: number, instrument: number, intervalS: number, startS: 
     const tsExchange = BigInt(startS + i * intervalS) * 1_000_000_000n;
     return {
       kind: EventKind.BAR | REPLAY, instrument, tsExchange, tsLocal: tsExchange + BigInt(intervalS) * 1_000_000_000n,
-      price: close, size: 1000 + i * 0.125, a: Math.max(open, close) + 0.5, b: Math.min(open, close) - 0.25, id: f64Bits(open),
+      price: close, size: i % 7 === 3 ? Number.NaN : i % 7 === 4 ? 0 : 1000 + i * 0.125, a: Math.max(open, close) + 0.5, b: Math.min(open, close) - 0.25, id: f64Bits(open),
     };
   });
 }
@@ -195,7 +196,7 @@ if (!qdb.available) {
       expectSameBytes(bytes, quotes.map((q) => ({ ...q, tsExchange: truncUs(q.tsExchange), tsLocal: truncUs(q.tsLocal) })));
     });
 
-    it('replays bars with ts = bar open and ts_local = open + interval, finding the interval', async () => {
+    it('replays bars with ts = bar open and ts_local = open + interval, finding the interval; an unknown volume (NaN) stays NaN and 0 stays 0', async () => {
       const stream = await openQuestDbStream(url(tables.bars, 'symbol=BTC_BARS&kind=bars'));
       expect(stream.barIntervalNs).toBe(60_000_000_000n);
       expectSameBytes((await replay(stream, 3)).bytes, bars1m);

@@ -231,13 +231,26 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
     expect(fills(events, 3).map((f) => f.qty), 'the second gets the 20 left in that bar').toEqual([20]);
   });
 
-  it('caps nothing on a bar with no known volume (0: a bar file without a volume column), as it prices no impact there', () => {
+  it('caps nothing on a bar with no known volume (NaN: a bar file without a volume column), as it prices no impact there', () => {
     const { events } = run({ instrument: { participationCap: 0.1 } }, [
       FIRST_BAR,
       order(AT_BAR_1, BARS, 1, 250, { orderType: 'market' }),
-      bar(1, 100, 101, 99, 100, 0),
+      bar(1, 100, 101, 99, 100, Number.NaN),
     ]);
-    expect(fills(events, 1).map((f) => [f.qty, f.price]), 'the whole order at the open of a bar with volume 0').toEqual([[250, 100]]);
+    expect(fills(events, 1).map((f) => [f.qty, f.price]), 'the whole order at the open of a bar with unknown volume').toEqual([[250, 100]]);
+  });
+
+  it('fills nothing on a bar with volume 0 (nothing traded in it) under a participation cap: the order waits for a bar that traded, and IOC is canceled', () => {
+    const { events } = run({ instrument: { participationCap: 0.1 } }, [
+      FIRST_BAR,
+      order(AT_BAR_1, BARS, 1, 50, { orderType: 'market' }),
+      order(AT_BAR_1, BARS, 2, 5, { orderType: 'market', timeInForce: 'ioc' }),
+      bar(1, 100, 101, 99, 100, 0),
+      bar(2, 102, 103, 101, 102, 1000),
+    ]);
+    expect(fills(events, 1).map((f) => [f.qty, f.price, f.venueNs]), 'no fill in the bar that traded nothing; the whole order at the next open, within 10% of 1000').toEqual([[50, 102, D + 2n * H]]);
+    expect(fills(events, 2), 'the IOC order had only the bar that traded nothing').toHaveLength(0);
+    expect(only(events, 2, 'canceled'), 'and is canceled at its end').toBeDefined();
   });
 
   it('fills the orders the open reaches before a resting stop or limit the bar reaches later, so a market close leaves a reduce-only exit nothing to reduce', () => {

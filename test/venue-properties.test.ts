@@ -6,7 +6,7 @@
 //    reports they add up to it exactly;
 //  - every order ends in exactly one of: still held, filled whole, one terminal reply
 //    (CANCELED, EXPIRED, REJECT of the order), never two, and nothing fills after it;
-//  - bar mode: one bar's fills on an instrument stay within participation x its volume (a bar of volume 0 caps nothing);
+//  - bar mode: one bar's fills on an instrument stay within participation x its volume (a bar of volume 0 fills nothing, one of unknown volume, NaN, caps nothing);
 //  - tick mode: fills taking the touch stay within the size displayed by the quote they took
 //    it from, per side, and fills against a print within the print's size;
 //  - a limit (or triggered stop-limit) never fills at a worse price than its limit;
@@ -166,7 +166,7 @@ function checkParticipation(run: RecordedRun, where: string): void {
     expect(bar?.instrument, `${where}: bar-mode fill ${show(e)} was made by a bar of its instrument, not by ${show(action)}`).toBe(e.instrument);
     if (bar === null || action.type !== 'step') continue;
     const cap = (run.participation.get(e.instrument) ?? 0) * bar.volume;
-    const entry = perBar.get(action.index) ?? { total: 0, cap: (run.participation.get(e.instrument) ?? 0) > 0 && bar.volume > 0 ? cap : Infinity };
+    const entry = perBar.get(action.index) ?? { total: 0, cap: (run.participation.get(e.instrument) ?? 0) > 0 && bar.volume >= 0 ? cap : Infinity };
     entry.total += Math.abs(e.qty);
     perBar.set(action.index, entry);
   }

@@ -1,5 +1,6 @@
 // One bar row -> one BAR record: ts_exchange = the bar's open, ts_local = open + interval (when
-// the bar became known); price = close, size = volume (0 without a volume column), a = high,
+// the bar became known); price = close, size = volume (NaN without a volume column: unknown,
+// not 0, which is a bar that traded nothing; the simulated venue reads them apart), a = high,
 // b = low, id = the bits of the open (f64). An open-stamped file's time is the open; a
 // close-stamped file's time is the close, so open = stamp - interval.
 // Checks, as loadBarsCsv (bar-row-checks.ts): numbers finite, prices > 0, volume >= 0,
@@ -38,7 +39,7 @@ export class BarRowReader {
     for (let k = 0; k < 5; k++) {
       const col = cols[k]!;
       if (col < 0) {
-        values[k] = 0;
+        values[k] = Number.NaN; // only volume is optional (stream-header.ts)
         continue;
       }
       const v = cells.number(col);

@@ -90,11 +90,13 @@ describe('bars', () => {
     expect((error as Error).message).toContain("state whether the time stamps the bar's open or close: --bar-stamp open|close, or barStamp in FILE.meta.json");
   });
 
-  it('takes volume as optional (0) and a stated interval', async () => {
+  it('takes volume as optional (unknown: NaN, not 0, which is a bar that traded nothing) and a stated interval', async () => {
     const file = csvFile('time,open,high,low,close\n1704067200,1,2,0.5,1.5\n');
     const got = await records(file, { barStamp: 'open', barInterval: '1m' });
     expect(got).toHaveLength(1);
-    expect(got[0]!.size).toBe(0);
+    expect(got[0]!.size, 'no volume column: the volume is unknown').toBeNaN();
+    const zero = await records(csvFile('time,open,high,low,close,volume\n1704067200,1,2,0.5,1.5,0\n'), { barStamp: 'open', barInterval: '1m' });
+    expect(zero[0]!.size, 'a volume of 0 read from the file stays 0').toBe(0);
     expect(got[0]!.tsLocal - got[0]!.tsExchange).toBe(60_000_000_000n);
   });
 

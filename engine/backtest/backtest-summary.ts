@@ -80,6 +80,14 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
   for (const [symbol, slice] of Object.entries(report.byInstrument)) {
     lines.push(`  ${symbol}: ${count(slice.trades)} trades, net ${money(slice.netPnl)}, ${count(slice.fills)} fills, fees ${money(slice.fees)}, exposure ${pct(slice.exposure)}`);
   }
+  for (const { instrument, unknownVolumeBars } of run.execution?.instruments ?? []) {
+    if (unknownVolumeBars === 0) continue;
+    const symbol = recording.instruments[instrument]?.symbol ?? `instrument ${instrument}`;
+    lines.push(
+      `venue: ${symbol}: volume unknown on ${count(unknownVolumeBars)} bars (the data gives none: no volume column, or NULL): venue.costs.participation capped no fill on them and no impact was priced; ` +
+        'a bar with volume 0 is one that traded nothing, and fills nothing under the cap',
+    );
+  }
   if (run.model) lines.push(...modelSummaryLines(run.model));
   for (const short of run.warmupShortfalls) {
     const symbol = recording.instruments[short.instrument]?.symbol ?? `instrument ${short.instrument}`;

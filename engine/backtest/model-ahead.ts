@@ -234,7 +234,8 @@ function barSeries(warmup: readonly MemoryStream[], run: readonly MemoryStream[]
         closeWords[2 * i] = i32[word + TS_LOCAL / 4];
         closeWords[2 * i + 1] = i32[word + TS_LOCAL / 4 + 1];
         close[i] = f64[slot + PRICE / 8];
-        volume[i] = f64[slot + SIZE / 8];
+        const size = f64[slot + SIZE / 8];
+        volume[i] = size === size ? size : 0; // unknown volume (NaN, no volume column): 0, as the core's indicators read it
         high[i] = f64[slot + A / 8];
         low[i] = f64[slot + B / 8];
         open[i] = f64[slot + ID / 8];
@@ -244,7 +245,8 @@ function barSeries(warmup: readonly MemoryStream[], run: readonly MemoryStream[]
         openNs[i] = v.getBigInt64(at + TS_EXCHANGE, true);
         closeNs[i] = v.getBigInt64(at + TS_LOCAL, true);
         close[i] = v.getFloat64(at + PRICE, true);
-        volume[i] = v.getFloat64(at + SIZE, true);
+        const size = v.getFloat64(at + SIZE, true);
+        volume[i] = size === size ? size : 0; // unknown volume (NaN): 0, as the core's indicators read it
         high[i] = v.getFloat64(at + A, true);
         low[i] = v.getFloat64(at + B, true);
         open[i] = v.getFloat64(at + ID, true);

@@ -6,6 +6,7 @@
 import { isTerminalState, orderSlotOffset, orderStateName, OrderState, readOrderSlot, readOrderTableCounters } from '../orders/index.js';
 import { readInstrumentLedger, readPortfolioTotals, type InstrumentLedger } from '../portfolio/index.js';
 import { RiskLayout, readRiskInstrumentState } from '../risk/index.js';
+import { readUnknownVolumeBars } from '../venue/index.js';
 
 export interface OrdersReport {
   /** ORDER records written: orders sent, or released by the core's emulation. */
@@ -37,6 +38,8 @@ export interface InstrumentExecution extends Pick<InstrumentLedger, 'fees' | 'fu
   readonly realisedPnl: number;
   /** Account currency per unit of its quote currency at the end of the run (1 when they are the same). */
   readonly rate: number;
+  /** Bars the simulated venue saw with no volume (NaN): no participation cap or impact applied on them. */
+  readonly unknownVolumeBars: number;
 }
 
 export interface ExecutionReport {
@@ -86,7 +89,7 @@ export function readExecutionReport(memory: WebAssembly.Memory, instruments: rea
       const { realised, fees, funding, borrow, slippage, turnover, fills, roundTrips } = readInstrumentLedger(view, instrument);
       const { multiplier, valueFactor } = readRiskInstrumentState(view, RiskLayout.RISK_SLOTS_OFFSET + instrument * RiskLayout.RISK_SLOT_BYTES);
       const rate = multiplier > 0 && valueFactor > 0 ? valueFactor / multiplier : 1;
-      return { instrument, realisedPnl: realised, fees, funding, borrow, slippage, turnover, fills, roundTrips, rate };
+      return { instrument, realisedPnl: realised, fees, funding, borrow, slippage, turnover, fills, roundTrips, rate, unknownVolumeBars: readUnknownVolumeBars(view, instrument) };
     }),
     interestPaid: totals.interestPaid,
     roundTrips: totals.roundTrips,

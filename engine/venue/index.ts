@@ -20,5 +20,6 @@ export {
   type VenueFill, type VenueReject, type VenueRejectReason, type VenueRejectedRequest, type VenueReply,
 } from './venue-events.js';
 export { bitsF64, f64Bits, readVenueRecord, writeVenueRecord, type VenueRecord } from './venue-record.js';
+export { readUnknownVolumeBars } from './unknown-volume-bars.js';
 export { runVenueTimeline, stepTime, type VenueAction, type VenueStep, type VenueTimelineOptions } from './run-venue-timeline.js';
 export { randomVenueTimeline, type RandomVenueTimeline, type RandomVenueTimelineOptions } from './random-venue-timeline.js';

@@ -178,7 +178,7 @@ export class IbSocketClient {
     on(EventName.tickPrice, (reqId: number, tickType: number, price: number) => this.handlers.tickPrice(reqId, tickType, price));
     on(EventName.tickSize, (reqId: number, tickType: number, size: number | undefined) => this.handlers.tickSize(reqId, tickType, size ?? 0));
     on(EventName.realtimeBar, (reqId: number, time: number, open: number, high: number, low: number, close: number, volume: number) =>
-      this.handlers.realtimeBar(reqId, { time, open, high, low, close, volume: volume ?? 0 }));
+      this.handlers.realtimeBar(reqId, { time, open, high, low, close, volume: volume ?? -1 }));
   }
 
   private onDisconnected(): void {
@@ -302,7 +302,7 @@ export class IbSocketClient {
       return this.listen(EventName.historicalData, (r: number, date: string, open: number, high: number, low: number, close: number, volume: number) => {
         if (r !== id) return;
         if (date.startsWith('finished')) done(out);
-        else out.push({ time: Number.parseInt(date, 10), open, high, low, close, volume: volume ?? 0 });
+        else out.push({ time: Number.parseInt(date, 10), open, high, low, close, volume: volume ?? -1 });
       });
     });
   }

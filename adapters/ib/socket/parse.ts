@@ -290,13 +290,17 @@ export function applyTickSize(q: QuoteState, tickType: number, size: number, ins
   return { state: q, record: null };
 }
 
-/** A bar (real-time 5 s bar or historical bar of `barSeconds`): ts_exchange = start, ts_local = its close (or later, when it arrived). */
+/**
+ * A bar (real-time 5 s bar or historical bar of `barSeconds`): ts_exchange = start, ts_local = its
+ * close (or later, when it arrived). IB reports volume -1 where it has none (FX midpoints,
+ * indexes): that is an unknown volume (NaN), not a bar that traded nothing (0).
+ */
 export function barRecord(b: IbBarMessage, barSeconds: number, instrument: number, receivedNs: bigint | null): Uint8Array | null {
   if (!(b.low > 0 && b.high >= b.low && b.open >= b.low && b.open <= b.high && b.close >= b.low && b.close <= b.high)) return null;
   const start = BigInt(Math.trunc(b.time)) * NS_PER_S;
   const close = start + BigInt(barSeconds) * NS_PER_S;
   const tsLocal = receivedNs !== null && receivedNs > close ? receivedNs : close;
-  return liveRecord(EventKind.BAR, instrument, start, tsLocal, b.close, Math.max(0, b.volume), b.high, b.low, f64Bits(b.open));
+  return liveRecord(EventKind.BAR, instrument, start, tsLocal, b.close, b.volume >= 0 ? b.volume : Number.NaN, b.high, b.low, f64Bits(b.open));
 }
 
 /** Historical bar size setting ("5 secs", "1 min", "1 hour", "1 day") -> seconds; null when not one. */

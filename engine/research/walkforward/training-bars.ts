@@ -34,7 +34,7 @@ export async function readTrainingBars(stream: MarketStream, windows: readonly T
         startNs: view.getBigInt64(at + 8, true),
         endNs,
         close: view.getFloat64(at + 24, true),
-        volume: view.getFloat64(at + 32, true),
+        volume: Number.isNaN(view.getFloat64(at + 32, true)) ? 0 : view.getFloat64(at + 32, true), // unknown volume (no volume column): 0, as the core's indicators read it
         high: view.getFloat64(at + 40, true),
         low: view.getFloat64(at + 48, true),
         open: new Float64Array(new BigUint64Array([view.getBigUint64(at + 56, true)]).buffer)[0],

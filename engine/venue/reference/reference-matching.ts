@@ -154,7 +154,7 @@ function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, 
   if (price > 0) {
     const leaves = leavesOf(o);
     let qty = leaves;
-    if (participation > 0 && volume > 0) qty = Math.min(qty, Math.max(0, participation * volume - inst.volumeUsed));
+    if (participation > 0 && volume >= 0) qty = Math.min(qty, Math.max(0, participation * volume - inst.volumeUsed));
     if (o.tif === TIF_FOK && qty < leaves * (1 - DUST)) {
       cancelRest(venue, o, ts);
       return;

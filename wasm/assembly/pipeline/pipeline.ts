@@ -314,7 +314,7 @@ export function pipelineOnBar(record: usize, ring: i32): void {
     load<f64>(record, EV_A),
     load<f64>(record, EV_B),
     close,
-    load<f64>(record, EV_SIZE),
+    barVolume(record),
     load<i64>(record, EV_TS_EXCHANGE),
   );
   if (status < 0) {
@@ -331,6 +331,17 @@ export function pipelineOnBar(record: usize, ring: i32): void {
   }
   if ((flags & (PIPE_DECISION | PIPE_RULES)) != 0) decisionStage(instrument, flags, load<i64>(record, EV_TS_LOCAL), ring, ml);
   if ((flags & PIPE_RISK) != 0 && load<i32>(HEADER + <usize>HDR_EQUITY_RECORDS) != 0) writeEquityRecord(instrument, flags, load<i64>(record, EV_TS_EXCHANGE), load<i64>(record, EV_TS_LOCAL), ring);
+}
+
+/**
+ * The bar's volume as the indicators read it: an unknown volume (NaN: the source had no volume
+ * column; the simulated venue tells it from a real 0) is 0 to them.
+ */
+// @ts-ignore: decorator
+@inline
+function barVolume(record: usize): f64 {
+  const volume = load<f64>(record, EV_SIZE);
+  return volume == volume ? volume : 0.0;
 }
 
 /**

@@ -71,8 +71,8 @@
 //   | mode   | pad     | makerFee | takerFee | halfSpreadBps | slippageBps  | impactBps | impactModel| pad  | participation |
 //   64       72       80        88        96       104        112       116       120              128
 //   | bid    | ask    | bidSize | askSize | last   | lastSize | quoted  | traded  | feedLatencyNs | position |
-//   136                 144            152      156     160       168       176          184    188
-//   | volumeUsed         | usedBarNs     | head   | count | bidLeft | askLeft | multiplier | tail | reserved |
+//   136                 144            152      156     160       168       176          184    188                 192
+//   | volumeUsed         | usedBarNs     | head   | count | bidLeft | askLeft | multiplier | tail | unknownVolumeBars | reserved |
 //
 //   mode          VENUE_OFF (not simulated: orders go to a live venue), VENUE_BARS (matched
 //                 against BAR records), VENUE_TICKS (against TRADE and QUOTE records)
@@ -88,6 +88,8 @@
 //   position      the venue's view of the position (its own fills): reduce-only orders fill
 //                 up to it
 //   volumeUsed    volume our fills took from the bar closing at usedBarNs
+//   unknownVolumeBars  bars (bar mode) whose volume was unknown (NaN: the source had no volume):
+//                 the participation cap and the impact model could not apply to them
 //   head, tail, count  the instrument's resting venue orders, in arrival order (time priority)
 //   multiplier    contract multiplier: fees are a fraction of qty * price * multiplier
 //
@@ -174,6 +176,7 @@ export const VI_BID_LEFT: i32 = 160;
 export const VI_ASK_LEFT: i32 = 168;
 export const VI_MULTIPLIER: i32 = 176;
 export const VI_TAIL: i32 = 184;
+export const VI_UNKNOWN_VOLUME_BARS: i32 = 188;
 
 export const VENUE_ORDERS_OFFSET: i32 = VENUE_REGION_OFFSET + 0x41000;
 export const VENUE_ORDER_CAPACITY: i32 = 8192;

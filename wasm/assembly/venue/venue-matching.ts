@@ -16,9 +16,10 @@
 //          L; triggered inside the bar at S it fills at S when L allows it (L >= S for a buy),
 //          else it rests as a limit (maker at L) from the next bar.
 //   participation: the instrument's fills in one bar take at most participation * volume;
-//          the rest of an order stays working (partial fills over several bars); a bar whose
-//          volume is not a positive number (a file without a volume column reads 0) has no
-//          known volume: it caps nothing, as it prices no impact
+//          the rest of an order stays working (partial fills over several bars). A bar with
+//          volume 0 traded nothing, so nothing fills on it (IOC and FOK are canceled). A bar
+//          whose volume is unknown (NaN: a file without a volume column, an IB bar reporting
+//          -1) caps nothing, as it prices no impact; it is counted (unknownVolumeBars)
 //   IOC    what the first bar after arrival did not fill is canceled; FOK fills whole in that
 //          bar or is canceled
 // Tick mode (TRADE and QUOTE records of a VENUE_TICKS instrument):
@@ -51,7 +52,7 @@ import { replyCanceled, venueFill } from './venue-replies';
 import {
   QUEUE_PROBABILISTIC, VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_UNFILLED, VENUE_HEADER, VH_QUEUE_MODEL, VH_QUEUE_POWER, VH_TOUCH_FILLS, VI_ASK,
   VI_ASK_LEFT, VI_ASK_SIZE, VI_BID, VI_BID_LEFT, VI_BID_SIZE, VI_COUNT, VI_HALF_SPREAD_BPS, VI_HEAD, VI_IMPACT_BPS, VI_IMPACT_MODEL, VI_LAST,
-  VI_LAST_SIZE, VI_PARTICIPATION, VI_POSITION, VI_QUOTED, VI_SLIPPAGE_BPS, VI_TRADED, VI_USED_BAR_NS, VI_VOLUME_USED, VO_ARRIVAL_NS, VO_FLAGS,
+  VI_LAST_SIZE, VI_PARTICIPATION, VI_POSITION, VI_QUOTED, VI_SLIPPAGE_BPS, VI_TRADED, VI_UNKNOWN_VOLUME_BARS, VI_USED_BAR_NS, VI_VOLUME_USED, VO_ARRIVAL_NS, VO_FLAGS,
   VO_LIMIT_PX, VO_MAKER, VO_NEXT, VO_QUEUE_AHEAD, VO_QUEUE_KNOWN, VO_QUEUE_TRADED, VO_STATE, VO_STOP_PX, VO_TIF, VO_TOTAL, VO_TRIGGERED,
   VO_TYPE, venueInstrumentAddress, venueOrderAddress,
 } from './venue-layout';
@@ -144,6 +145,7 @@ export function venueOnBar(instrument: i32, record: usize): void {
   const high = load<f64>(record, EV_A);
   const low = load<f64>(record, EV_B);
   const volume = load<f64>(record, EV_SIZE);
+  if (!(volume >= 0.0)) store<i32>(vi, load<i32>(vi, VI_UNKNOWN_VOLUME_BARS) + 1, VI_UNKNOWN_VOLUME_BARS);
   if (load<i64>(vi, VI_USED_BAR_NS) != closeNs) {
     store<f64>(vi, 0.0, VI_VOLUME_USED);
     store<i64>(vi, closeNs, VI_USED_BAR_NS);
@@ -224,7 +226,7 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
   if (price > 0.0) {
     const leaves = venueLeaves(v);
     let qty = leaves;
-    if (participation > 0.0 && volume > 0.0) qty = Math.min(qty, Math.max(0.0, participation * volume - load<f64>(vi, VI_VOLUME_USED)));
+    if (participation > 0.0 && volume >= 0.0) qty = Math.min(qty, Math.max(0.0, participation * volume - load<f64>(vi, VI_VOLUME_USED)));
     if (load<i32>(v, VO_TIF) == TIF_FOK && qty < leaves * (1.0 - DUST)) {
       cancelRest(slot, ts);
       return;
