@@ -42,6 +42,26 @@ describe.each(benches)('exit rules on %s', (_name, make) => {
     expect(exits.state(1)).toMatchObject({ side: -1, entryPrice: 50, basePosition: 10, stopPrice: 51 });
   });
 
+  it('measures an exit fill\'s slippage from the stop\'s trigger or the tier\'s limit, not from the mark the exits were armed at', () => {
+    const { bench, d } = withProfile(make, { stopPct: 0.02, targets: [{ pct: 0.05, fraction: 0.5 }] });
+    const ledger = bench.risk as unknown as { instrumentLedger(instrument: number): { slippage: number } };
+    const long = recordsOf(d.enter(0, 10, 100, T), 'order');
+    const stop = long.find((o) => o.orderType === OrderType.STOP)!;
+    const tier = long.find((o) => o.orderType === OrderType.LIMIT)!;
+    expect(bench.exits.orders.order(stop.orderId)?.referencePrice, 'the stop at 98 is decided to fill at 98').toBe(98);
+    expect(bench.exits.orders.order(tier.orderId)?.referencePrice, 'the tier at 105 is decided to fill at 105').toBe(105);
+    d.ackSent(long, at(1));
+    d.price(0, at(2), 99);
+    d.fill(stop.orderId, 0, -10, 97.9, at(3));
+    expect(ledger.instrumentLedger(0).slippage, 'the stop filled 0.10 under its trigger on 10: 1.00, not 21.00 from the armed mark 100').toBeCloseTo(1, 9);
+
+    const short = recordsOf(d.enter(1, -10, 50, T), 'order');
+    const cover = short.find((o) => o.orderType === OrderType.LIMIT)!;
+    d.ackSent(short, at(1));
+    d.fill(cover.orderId, 1, 5, 47.5, at(2));
+    expect(ledger.instrumentLedger(1).slippage, 'a tier filled at its limit has no slippage (not -12.50 against the armed mark 50)').toBeCloseTo(0, 9);
+  });
+
   it('places a stop and a profit tier farther from the market than the price band at once (the band is for fat fingers, not for reduce-only exits)', () => {
     expect(LIMITS.priceBandPct, 'the fixture\'s band').toBe(0.1);
     const { exits, d } = withProfile(make, { stopPct: 0.2, targets: [{ pct: 0.3, fraction: 1 }] });

@@ -245,13 +245,13 @@ export class ReferenceExitEngine implements ExitEngine {
     this.placeMissing(instrument, e, p, position, now, parentId);
   }
 
-  /** Places each exit the armed position lacks: stop, trailing stop, the tiers not yet taken (placeMissing). */
+  /** Places each exit the armed position lacks: stop, trailing stop, the tiers not yet taken (placeMissing); a stop's and a tier's reference price is its own price. */
   private placeMissing(instrument: number, e: MutableExitState, p: ProfileBlock, position: number, now: bigint, parentId: bigint): void {
     e.deferredNs = 0n;
     const { mark } = this.risk.instrumentState(instrument);
     const exit = { instrument, nowNs: now, referencePrice: mark, parentId };
     if (e.stopPrice > 0 && e.stopOrderId === 0n) {
-      e.stopOrderId = this.placeExit(e, { ...exit, qty: -position, orderType: OrderType.STOP, rule: e.stopRule, stopPrice: e.stopPrice });
+      e.stopOrderId = this.placeExit(e, { ...exit, qty: -position, orderType: OrderType.STOP, rule: e.stopRule, stopPrice: e.stopPrice, referencePrice: e.stopPrice });
     }
     if (e.trailOffset > 0 && mark > 0 && e.trailOrderId === 0n) {
       e.trailOrderId = this.placeExit(e, { ...exit, qty: -position, orderType: OrderType.TRAILING_STOP, rule: OrderRule.TRAILING_STOP, trailOffset: e.trailOffset });
@@ -270,7 +270,7 @@ export class ReferenceExitEngine implements ExitEngine {
       if ((done & (1 << k)) !== 0 || e.targetOrderIds[k] !== 0n) continue;
       const px = entry * (1 + side * p.targetPct[k]);
       if (px <= 0) continue; // a short's tier at or beyond +100%: out of reach
-      e.targetOrderIds[k] = this.placeExit(e, { ...exit, qty: -side * qty, orderType: OrderType.LIMIT, rule: RULE_TARGET + k, limitPrice: px });
+      e.targetOrderIds[k] = this.placeExit(e, { ...exit, qty: -side * qty, orderType: OrderType.LIMIT, rule: RULE_TARGET + k, limitPrice: px, referencePrice: px });
     }
   }
 

@@ -208,6 +208,9 @@ function arm(instrument: i32, e: usize, p: usize, position: f64, now: i64, clock
 /**
  * Places each exit the armed position `position` should have and lacks (id 0; a tier not yet
  * taken): the stop at its decided price, the trailing stop from the mark, the profit tiers.
+ * Each order's reference price (slippage is measured from it, portfolio/apply-fill.ts) is the
+ * price it was decided to fill at: the stop's trigger, the tier's limit; the trailing stop's is
+ * the mark when it is released (order-commands.ts releaseOrder), not the mark at arming.
  * Tier k is lot * floor(fraction_k * base / lot) of the position at arming (the last tier the
  * rest when the fractions sum to 1), whether or not the tiers before it went out.
  */
@@ -217,7 +220,7 @@ function placeMissing(instrument: i32, e: usize, p: usize, position: f64, now: i
   const mark = load<f64>(s, RS_MARK);
   const stopPx = load<f64>(e, ES_STOP_PX);
   if (stopPx > 0.0 && load<u64>(e, ES_STOP_ID) == 0) {
-    store<u64>(e, placeExit(instrument, e, now, clock, -position, TYPE_STOP, <i32>load<i16>(e, ES_STOP_RULE), 0.0, stopPx, 0.0, mark, parentId, ring), ES_STOP_ID);
+    store<u64>(e, placeExit(instrument, e, now, clock, -position, TYPE_STOP, <i32>load<i16>(e, ES_STOP_RULE), 0.0, stopPx, 0.0, stopPx, parentId, ring), ES_STOP_ID);
   }
   const trail = load<f64>(e, ES_TRAIL_OFFSET);
   if (trail > 0.0 && mark > 0.0 && load<u64>(e, ES_TRAIL_ID) == 0) {
@@ -242,7 +245,7 @@ function placeMissing(instrument: i32, e: usize, p: usize, position: f64, now: i
     if ((done & (1 << k)) != 0 || load<u64>(field) != 0) continue;
     const px = entry * (1.0 + side * load<f64>(p + <usize>(EP_TARGET_PCT + (k << 3))));
     if (px <= 0.0) continue; // a short's tier at or beyond +100%: out of reach
-    store<u64>(field, placeExit(instrument, e, now, clock, -side * qty, TYPE_LIMIT, RULE_TARGET + k, px, 0.0, 0.0, mark, parentId, ring));
+    store<u64>(field, placeExit(instrument, e, now, clock, -side * qty, TYPE_LIMIT, RULE_TARGET + k, px, 0.0, 0.0, px, parentId, ring));
   }
 }
 
