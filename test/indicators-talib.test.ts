@@ -331,4 +331,27 @@ describe.skipIf(skipWithout(talibPeer))('documented differences from TA-Lib (eng
     expect([rsi.series[0][last], talib.outputs['rsi:14'].value[last]], 'RSI on a flat series: ours, TA-Lib').toEqual([0, 0]);
     expect([stoch.series[0][last], talib.outputs['stoch:5:3'].k[last]], 'fast %K with HH == LL: ours, TA-Lib').toEqual([0, 0]);
   });
+
+  it('agrees with TA-Lib, core and reference, through windows that turn flat (HH == LL) mid-series: %K 0 there, %D smoothing across the edges', async () => {
+    const flatAt = (level: number, length: number) => Array.from({ length }, () => ({ high: level, low: level, close: level }));
+    const series = [...wave.slice(0, 25), ...flatAt(107, 20), ...wave.slice(25), ...flatAt(99, 8)];
+    const tokens = ['stoch:5:3', 'stoch:14:3:3', 'stoch:3:1'];
+    const { bars, talib } = await talibFor('flat-windows', series, tokens);
+    const executor = IndicatorExecutor.create(buildPlan(tokens));
+    executor.resetSlot(0);
+    const core = executor.runBatch(0, bars);
+    let column = 0;
+    for (const token of tokens) {
+      const reference = runReference(token, bars);
+      for (const output of ['k', 'd']) {
+        const expected = talib.outputs[token][output];
+        const from = expected.findIndex((v) => v !== null);
+        const worstReference = worstError(reference.series[reference.outputs.indexOf(output)], expected, from, 1);
+        const worstCore = worstError(core[column++], expected, from, 1);
+        expect(worstReference.error, `reference ${token}.${output} at bar ${worstReference.index}: ours ${worstReference.ours}, TA-Lib ${worstReference.talib}`).toBeLessThanOrEqual(BOUND);
+        expect(worstCore.error, `core ${token}.${output} at bar ${worstCore.index}: ours ${worstCore.ours}, TA-Lib ${worstCore.talib}`).toBeLessThanOrEqual(BOUND);
+      }
+    }
+    expect([core[0][43], talib.outputs['stoch:5:3'].k[43]], 'stoch:5:3 %K five bars into the flat window at 107: core, TA-Lib').toEqual([0, 0]);
+  });
 });
