@@ -41,7 +41,7 @@ import { indUpdate, indValuesOffset } from '../indicators/executor';
 import { hmmFilterStep } from '../hmm/hmm-filter';
 import { decOnRecord, decStepWith } from '../decision/decision-step';
 import { barsOnRecord } from '../bars/bar-builder';
-import { advanceClock, configuredSlot, currentEquity, riskOnRecord, riskReady } from '../risk/risk-account';
+import { advanceClock, configuredSlot, currentEquity, evaluateDrawdown, riskOnRecord, riskReady } from '../risk/risk-account';
 import { RH_CASH, RH_CLOCK_NS, RISK_HEADER, RS_POSITION, riskSlotAddress } from '../risk/risk-layout';
 import { ordersOnVenueRecord, EVENT_APPLIED, EVENT_FILL, lastFilledSlot } from '../orders/order-events';
 import { ordersOnTimer } from '../orders/order-timeouts';
@@ -174,8 +174,11 @@ function markAndExits(record: usize, ring: i32): void {
 
 /**
  * The non-bar-building part of a TRADE, QUOTE or TIMER record: a TRADE is a mark (then exits);
- * a TIMER runs the order table's timeouts and the exits' holding-time check. The bar builder
- * is fed separately (pipelineFeedBuilder), so the engine can run the bars it completes one at a time.
+ * a TIMER settles the equity of a marked time the clock leaves and runs the kill switch's
+ * drawdown test on it (a live session's timer, every live.timerMs, so a drawdown on a bar is
+ * tripped on within that, not at the next bar), then the order table's timeouts and the exits'
+ * holding-time check. The bar builder is fed separately (pipelineFeedBuilder), so the engine
+ * can run the bars it completes one at a time.
  */
 export function pipelineOnTick(record: usize, ring: i32): void {
   const kind = load<i32>(record, EV_KIND) & KIND_MASK;
@@ -183,6 +186,8 @@ export function pipelineOnTick(record: usize, ring: i32): void {
   if ((kind & KIND_TIMER) != 0 && riskReady()) {
     const now = load<i64>(record, EV_TS_EXCHANGE);
     const clock = advanceClock(now);
+    const tripped = evaluateDrawdown(ring);
+    if (tripped < 0) stageFailed(tripped, -1);
     if (ordersReady()) ordersOnTimer(now, clock, ring);
     exitsOnTimer(now, clock, ring);
   }
