@@ -85,11 +85,15 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   const expected = streams.every((s) => s.expectedRows !== undefined) ? streams.reduce((sum, s) => sum + (s.expectedRows ?? 0), 0) : undefined;
 
   let stopRequested = false;
-  let finished: Promise<unknown> | undefined;
+  // The signal handler exits (130/143) when drainAndStop resolves: once the outputs of what ran
+  // are written and the summary printed (`reported`), not when the run returns (the process then
+  // ended with neither). A failure after the signal never resolves it: the error's report exits.
+  let reported = (): void => {};
+  const done = new Promise<void>((resolveDone) => (reported = resolveDone));
   const shutdown = installSignalShutdown({
     drainAndStop: async () => {
       stopRequested = true;
-      await finished;
+      await done;
     },
     describeForcedExit: () => 'the backtest was interrupted before its outputs were written.',
   });
@@ -101,7 +105,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   bar?.start(expected ?? 0, 0, { rate: '-' });
   let run: BacktestRun;
   try {
-    finished = runBacktest({
+    run = await runBacktest({
       streams,
       config,
       regimeModel,
@@ -117,14 +121,13 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
       },
       log,
     });
-    run = (await finished) as BacktestRun;
   } catch (error) {
+    shutdown.dispose();
     if (error instanceof BacktestOptionError || error instanceof BacktestSetupError || error instanceof ConfigError) throw new UserFacingError(error.message);
     if (error instanceof RangeError) throw new UserFacingError(`configuration: ${error.message}`);
     throw error;
   } finally {
     bar?.stop();
-    shutdown.dispose();
     if (model?.state === 'serving') await model.set.release();
     await aheadCache?.close();
   }
@@ -140,6 +143,8 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   if (flags.json) process.stdout.write(`${JSON.stringify(summary.json, null, 2)}\n`);
   else process.stdout.write(`${summary.lines.join('\n')}\n`);
   if (run.stoppedEarly) process.exitCode = 130;
+  shutdown.dispose();
+  reported();
 }
 
 /** Records the run whose outputs are in `out` in the run store at `dir` (--run-store). */
