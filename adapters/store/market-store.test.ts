@@ -251,6 +251,47 @@ describe('market-data store', () => {
     await store.close();
   });
 
+  it('reads a series a replacing import was killed in as its last finished import left it, and refuses it while such an import runs', async () => {
+    const dir = freshDir();
+    const old = records(times(4_000));
+    await importStream(dir, streamOf(old), small);
+    // A replacing import that stops part way without failing (its process is then killed).
+    const fresh = records(times(3_000, T0 + 100n * MS, 1n, 2), 'trades', 4);
+    let reached!: () => void;
+    const halfway = new Promise<void>((resolveHalfway) => (reached = resolveHalfway));
+    const stalled: MarketStream = {
+      ...streamOf(fresh),
+      async *blocks(instrument: number): AsyncIterable<RecordBlock> {
+        let n = 0;
+        for await (const block of streamOf(fresh).blocks(instrument)) {
+          yield block;
+          if ((n += block.count) >= 2_000) {
+            reached();
+            await new Promise(() => {}); // the process stops here for good
+          }
+        }
+      },
+    };
+    void importStream(dir, stalled, { ...small, replace: true });
+    await halfway;
+    const store = MarketStore.open(dir);
+    try {
+      const moving = store.pending()!;
+      expect(moving.undoRows, 'the import has moved replaced rows aside').toBeGreaterThan(0);
+      const busy = (() => { try { return openStoreStreams(dir); } catch (error) { return error; } })();
+      expect(busy, 'a series whose rows a running import replaces is refused').toBeInstanceOf(StoreImportError);
+      expect((busy as StoreImportError).message).toContain('BTCUSDT/trades');
+      expect((busy as StoreImportError).message).toContain('is replacing its rows');
+      // Its process is gone: the pending record now names a pid no process has.
+      store.meta.putSync('pending', { ...moving, pid: 0x7fff_fff0 });
+      expect(Buffer.compare(await readAll(dir, {}, 7), old), 'the series reads as before the killed import, no row missing').toBe(0);
+      expect(store.pending(), 'the killed import was rolled back').toBeUndefined();
+      expect(listSeries(dir)[0].rows).toBe(4_000);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a file imported before, by its SHA-256, unless replacing', async () => {
     const dir = freshDir();
     const file = path.join(root, `trades-${stores}.csv`);

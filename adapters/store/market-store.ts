@@ -7,8 +7,8 @@
 //     db "store-meta"  "format"   -> { store: "quantflow-market-data", version: 1 }
 //                      "nextSeriesId" -> u32
 //                      "pending"  -> the import in progress: { pid, seriesId, newSeries, fromKey,
-//                                    lastKey, undoRows, label } (absent when none; a stale one,
-//                                    left by a crash, is rolled back by the next import)
+//                                    lastKey, undoRows, label, replace } (absent when none; a stale
+//                                    one, left by a crash, is rolled back by the next import or read)
 //     db "series"      series id (u32) -> SeriesRecord (JSON): symbol, kind, interval, rows,
 //                                    first/last ts_local, sources (label, rows, SHA-256, time)
 //     db "sources"     SHA-256 hex of an imported file -> { seriesId, label, importedAt }
@@ -90,6 +90,8 @@ export interface PendingImport {
   lastKey: string | null;
   undoRows: number;
   label: string;
+  /** A --replace import (it moves the stored rows it replaces to "undo" as it goes); absent in records of older stores. */
+  replace?: boolean;
 }
 
 export interface SourceRecord {

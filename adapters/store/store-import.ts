@@ -11,7 +11,8 @@
 // transaction updates the series' metadata and sources and clears "pending" and "undo". A
 // failure (bad row, overlap, I/O) rolls back: the import's blocks are deleted (they are exactly
 // the keys from pending.fromKey to pending.lastKey of the series) and the undo rows restored.
-// A crash leaves "pending" behind: the next import rolls it back first.
+// A crash leaves "pending" behind: the next import rolls it back first, as does the next read
+// (settlePendingImport: a --replace import has moved rows aside by then).
 import type { MarketStream, StreamIssue } from '../../engine/replay/index.js';
 import { RECORD_BYTES } from '../../engine/replay/index.js';
 import { BlockPacker, tsLocalAt, type PackedBlock } from './block-packer.js';
@@ -205,7 +206,7 @@ class StoreImport {
           rows: 0, firstNs: null, lastNs: null, sources: [], createdAt: now, updatedAt: now,
         });
       }
-      this.pendingRecord = { pid: process.pid, seriesId: this.seriesId, newSeries, fromKey: null, lastKey: null, undoRows: 0, label: this.stream.label };
+      this.pendingRecord = { pid: process.pid, seriesId: this.seriesId, newSeries, fromKey: null, lastKey: null, undoRows: 0, label: this.stream.label, replace: this.replace };
       store.meta.putSync('pending', this.pendingRecord);
     });
   }
@@ -355,9 +356,39 @@ class StoreImport {
   }
 }
 
+/**
+ * Before `series` are read. A --replace import moves the stored rows it replaces to "undo" as it
+ * goes, so while it is pending they are in no block: one left by a process that is gone (a
+ * crash, a kill, Ctrl-C) is rolled back, as the next import would do, and the series reads as
+ * its last finished import left it (read without the rollback, it played without those rows,
+ * not a word said, while `data ls` still counted them). A --replace import still running into
+ * one of `series` is refused. Any other pending import needs nothing: the reader skips its blocks.
+ */
+export function settlePendingImport(store: MarketStore, series: readonly SeriesInfo[]): void {
+  const pending = store.pending();
+  if (!pending) return;
+  const running = pending.pid === process.pid || processAlive(pending.pid);
+  if (!running) {
+    if (pending.undoRows > 0) rollbackImport(store, pending);
+    return;
+  }
+  const target = series.find((s) => s.id === pending.seriesId);
+  if (target && (pending.replace === true || pending.undoRows > 0)) {
+    const name = seriesName(target);
+    throw new StoreImportError(
+      `store ${store.path}: series ${name}: an import of ${pending.label} (process ${pending.pid}) is replacing its rows; read it once that import has finished (rule: a series is not read while an import replaces its rows)`,
+      store.path, 'busy', name,
+    );
+  }
+}
+
 /** Undoes an import: deletes its blocks, restores the rows it replaced, drops a series it created, clears "pending". */
 export function rollbackImport(store: MarketStore, pending: PendingImport): void {
   store.root.transactionSync(() => {
+    // Another process (two readers of a store a crash left) may have rolled it back already: the
+    // key range would now hold the rows it restored.
+    const current = store.pending();
+    if (!current || current.pid !== pending.pid || current.seriesId !== pending.seriesId || current.label !== pending.label) return;
     if (pending.fromKey !== null && pending.lastKey !== null) {
       const keys = [...store.blocks.getKeys({ start: Buffer.from(pending.fromKey, 'hex'), end: keyAfter(Buffer.from(pending.lastKey, 'hex')) })].map((k) => Buffer.from(k));
       for (const key of keys) store.blocks.removeSync(key);

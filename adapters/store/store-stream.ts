@@ -2,7 +2,9 @@
 // walks the series' LMDB key range one block at a time (a fresh cursor from the last key seen,
 // so nothing is held across the consumer's awaits and memory stays one block), copies each
 // block into one reused buffer, cuts the edge blocks to exactly [from, to) and writes the run's
-// instrument id into every record. Blocks of an import still in progress are skipped.
+// instrument id into every record. Blocks of an import still in progress are skipped; an import
+// a crash left pending is rolled back first, and a series a --replace import is rewriting is
+// refused (settlePendingImport).
 //
 //   from                                                   to (exclusive)
 //    |                                                      |
@@ -10,6 +12,7 @@
 //   block k = the last block whose key is <= (series, from, 0): it may hold rows before `from`
 import { RECORD_BYTES, type MarketRecordKind, type MarketStream, type RecordBlock, type StreamIssue } from '../../engine/replay/index.js';
 import { MarketStore, type SeriesInfo } from './market-store.js';
+import { settlePendingImport } from './store-import.js';
 import { blockKey, compareKeys, formatInterval, keyAfter, seriesEndKey, seriesStartKey } from './series-key.js';
 import { tsLocalAt } from './block-packer.js';
 
@@ -34,11 +37,12 @@ export function openStoreStreams(dir: string, query: StoreQuery = {}): StoreStre
   }
   const store = MarketStore.open(dir);
   try {
-    return store
+    const matching = (): SeriesInfo[] => store
       .listSeries()
       .filter((s) => (query.symbol === undefined || s.symbol === query.symbol) && (query.kind === undefined || s.kind === query.kind)
-        && (query.intervalNs === undefined || s.intervalNs === query.intervalNs))
-      .map((s) => new StoreStream(dir, s, query.from, query.to));
+        && (query.intervalNs === undefined || s.intervalNs === query.intervalNs));
+    settlePendingImport(store, matching());
+    return matching().map((s) => new StoreStream(dir, s, query.from, query.to));
   } finally {
     void store.close();
   }
