@@ -50,6 +50,51 @@ if (!qdb.available) {
       await expect(openQuestDbStream(url(floatPrice, 'symbol=BTCUSDT&kind=trades&local=recv_ts'))).rejects.toBeInstanceOf(QuestDbSchemaError);
     });
 
+    it('refuses a row the CSV reader would refuse (size-0 trade, NULL or negative price, bad side, inconsistent or repeated bar), naming its time, column, value and rule', async () => {
+      const trades = `bad_rows_${suffix}`;
+      await questDbExec(base, `create table ${trades} (symbol SYMBOL, price DOUBLE, size DOUBLE, side BYTE, trade_id LONG, ts TIMESTAMP) timestamp(ts) partition by day wal`);
+      const bars = `bad_bars_${suffix}`;
+      await questDbExec(base, `create table ${bars} (symbol SYMBOL, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, interval_s INT, ts TIMESTAMP) timestamp(ts) partition by day wal`);
+      const good = "('GOOD', 100.0, 1.0, 1, 1, '2024-08-08T23:54:15.342000Z')";
+      const tradeCases: [string, string, string][] = [
+        ["('ZERO', 1000000000.0, 0.0, 1, 2, '2024-08-08T23:54:16.000000Z')", 'size', '`size` must be > 0 (nothing traded, yet a built bar would take its price as its high, low or close), was 0 (rule size-positive)'],
+        ["('NULLPX', NULL, 1.0, -1, 3, '2024-08-08T23:54:17.000000Z')", 'price', '`price` must be a number, not NULL, was NaN (rule nan)'],
+        ["('NEGPX', -5.0, 1.0, 1, 4, '2024-08-08T23:54:18.000000Z')", 'price', '`price` must be > 0, was -5 (rule price-positive)'],
+        ["('SIDE', 101.0, 1.0, 5, 5, '2024-08-08T23:54:19.250000Z')", 'side', '`side` must be 1 (buyer), -1 (seller) or 0 (unknown), was 5 (rule side-invalid)'],
+      ];
+      const symbolOf = (row: string): string => /'([A-Z]+)'/.exec(row)![1];
+      // GOOD: two good rows; each other symbol: a good row, then its bad one.
+      const rows = [good, good.replace('15.342', '20.000'), ...tradeCases.flatMap(([row]) => [good.replace('GOOD', symbolOf(row)), row])];
+      await questDbExec(base, `insert into ${trades} values ${rows.join(', ')}`);
+      const badBars: [string, string][] = [
+        ["('HILO', 10.0, 9.0, 9.5, 9.8, 100.0, 60, '2024-08-08T00:01:00.000000Z')", '`high` must be >= `low` 9.5, was 9 (rule high-below-low)'],
+        ["('TWICE', 10.0, 10.0, 10.0, 10.0, 1.0, 60, '2024-08-08T00:01:00.000000Z')", '`ts` must differ from the previous bar\'s (one bar per open time), was 1723075260000000 (rule time-duplicate)'],
+      ];
+      await questDbExec(base, `insert into ${bars} values ('HILO', 10.0, 11.0, 9.0, 10.5, 100.0, 60, '2024-08-08T00:00:00.000000Z'), ${badBars.map(([row]) => row).join(', ')}, ('TWICE', 10.0, 10.0, 10.0, 10.0, 1.0, 60, '2024-08-08T00:01:00.000000Z')`);
+      const count = async (table: string): Promise<number> => Number((await questDbExec(base, `select count() from ${table}`)).dataset[0][0]);
+      for (let attempt = 0; ((await count(trades)) < 10 || (await count(bars)) < 3) && attempt < 300; attempt++) await new Promise((r) => setTimeout(r, 100)); // WAL applies asynchronously
+      const played = async (target: string): Promise<unknown> => {
+        const stream = await openQuestDbStream(target);
+        let rows = 0;
+        for await (const block of stream.blocks(0)) rows += block.count;
+        return rows;
+      };
+      expect(await played(url(trades, 'symbol=GOOD&kind=trades')), 'good rows play').toBe(2);
+      for (const [row, field, detail] of tradeCases) {
+        const symbol = symbolOf(row);
+        const at = /'(2024[^']+)'/.exec(row)![1];
+        const error = await played(url(trades, `symbol=${symbol}&kind=trades`)).catch((e: unknown) => e);
+        expect(error, `${symbol}: refused, not played`).toMatchObject({ name: 'QuestDbStreamError' });
+        expect((error as Error).message, field).toContain(`table ${trades}: the row at ts ${at}: ${detail}`);
+      }
+      for (const [row, detail] of badBars) {
+        const symbol = symbolOf(row);
+        const error = await played(url(bars, `symbol=${symbol}&kind=bars`)).catch((e: unknown) => e);
+        expect(error, `${symbol}: refused, not played`).toMatchObject({ name: 'QuestDbStreamError' });
+        expect((error as Error).message).toContain(`the row at ts 2024-08-08T00:01:00.000000Z: ${detail}`);
+      }
+    });
+
     it('refuses a bad URL before any query', async () => {
       await expect(openQuestDbStream(`questdb://127.0.0.1:${qdb.httpPort}/ticks?symbol=BTCUSDT`)).rejects.toBeInstanceOf(QuestDbUrlError);
     });

@@ -11,6 +11,9 @@
 // /exp quirks handled: CRLF line endings, a quoted header line, empty fields for NULL (a NULL
 // double becomes NaN, a NULL trade id 0), Java-style exponents (`1.0E-7`).
 //
+// Rows are held to the CSV reader's rules (checkValues: prices > 0, no NULL, high >= low ...;
+// bars one per open time): a bad row is a CsvRowValueError naming its time, column, value and rule.
+//
 // Numbers: a decimal with at most 15 significant digits and a power of ten within 1e±22 is
 // converted exactly as m / 10^k or m * 10^k (both operands exact, one correctly rounded IEEE
 // operation: Clinger's fast path); anything else goes through Number() on the field's text.
@@ -49,10 +52,27 @@ export const REPLAY_KIND_FLAGS: Readonly<Record<MarketRecordKind, number>> = {
 
 /** A line the decoder cannot read (names the row, the field and the text). */
 export class CsvDecodeError extends Error {
-  constructor(readonly row: number, readonly field: string, readonly value: string, readonly rule: string) {
-    super(`row ${row}: \`${field}\` ${rule}, was ${JSON.stringify(value)}`);
+  constructor(readonly row: number, readonly field: string, readonly value: string, readonly rule: string, message?: string) {
+    super(message ?? `row ${row}: \`${field}\` ${rule}, was ${JSON.stringify(value)}`);
     this.name = 'CsvDecodeError';
   }
+}
+
+/**
+ * A well-formed row whose values break a rule the CSV reader (adapters/files) holds a file's rows
+ * to: it names the row's time (to find it in the table), the column, the value and the rule.
+ */
+export class CsvRowValueError extends CsvDecodeError {
+  constructor(row: number, readonly tsUs: number, field: string, value: number, rule: string, detail: string) {
+    super(row, field, String(value), rule, `the row at ts ${isoUs(tsUs)}: \`${field}\` ${detail}, was ${value} (rule ${rule})`);
+    this.name = 'CsvRowValueError';
+  }
+}
+
+/** µs since the epoch as ISO 8601 with 6 fraction digits (QuestDB's own rendering). */
+function isoUs(us: number): string {
+  const ms = Math.floor(us / 1000);
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_m, frac: string) => `.${frac}${String(us - ms * 1000).padStart(3, '0')}Z`);
 }
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
@@ -256,6 +276,8 @@ export class CsvRecordDecoder {
     if (kind === 'bars') localUs = exchangeUs + this.intervalUs;
     else if (this.layout.recvTs) localUs = values[5];
     if (localUs < this.lastLocalUs) throw new CsvDecodeError(this.rows + 1, this.layout.recvTs ? 'recv_us' : 'ts_us', String(localUs), `must not go back in time (previous ${this.lastLocalUs})`);
+    if (kind === 'bars' && localUs === this.lastLocalUs) throw new CsvRowValueError(this.rows + 1, exchangeUs, 'ts', exchangeUs, 'time-duplicate', 'must differ from the previous bar\'s (one bar per open time)');
+    this.checkValues(exchangeUs);
     this.lastLocalUs = localUs;
 
     u32[u] = this.kindFlags;
@@ -295,6 +317,51 @@ export class CsvRecordDecoder {
     }
     this.count = r + 1;
     this.rows++;
+  }
+
+  /**
+   * The rules the CSV reader holds a row to (adapters/files: trade-stream.ts, quote-stream.ts,
+   * bar-row-checks.ts), so a table and a file of the same rows play alike or are refused alike.
+   * A NULL double is NaN here. A quote side at 0 is kept, as in one-sided quote files (no price on
+   * that side yet: a live IB quote before its first price of that side is recorded so).
+   */
+  private checkValues(tsUs: number): void {
+    const v = this.values;
+    const names = this.names;
+    const bad = (f: number, rule: string, detail: string): never => {
+      throw new CsvRowValueError(this.rows + 1, tsUs, names[f], v[f], rule, detail);
+    };
+    const number = (f: number): void => {
+      if (v[f] !== v[f]) bad(f, 'nan', 'must be a number, not NULL');
+    };
+    switch (this.layout.kind) {
+      case 'trades':
+        number(0);
+        if (!(v[0] > 0)) bad(0, 'price-positive', 'must be > 0');
+        number(1);
+        if (v[1] < 0) bad(1, 'size-non-negative', 'must be >= 0');
+        if (v[1] === 0) bad(1, 'size-positive', 'must be > 0 (nothing traded, yet a built bar would take its price as its high, low or close)');
+        number(2);
+        if (v[2] !== 1 && v[2] !== -1 && v[2] !== 0) bad(2, 'side-invalid', 'must be 1 (buyer), -1 (seller) or 0 (unknown)');
+        return;
+      case 'quotes':
+        for (let f = 0; f < 4; f++) {
+          number(f);
+          if (v[f] < 0) bad(f, f < 2 ? 'price-non-negative' : 'size-non-negative', 'must be >= 0');
+        }
+        if (v[0] > 0 && v[1] > 0 && v[0] > v[1]) bad(0, 'crossed', `must be <= \`${names[1]}\` ${v[1]} (a crossed quote)`);
+        return;
+      case 'bars':
+        for (let f = 0; f < 4; f++) {
+          number(f);
+          if (!(v[f] > 0)) bad(f, 'price-positive', 'must be > 0');
+        }
+        number(4);
+        if (v[4] < 0) bad(4, 'volume-non-negative', 'must be >= 0');
+        if (v[1] < v[2]) bad(1, 'high-below-low', `must be >= \`low\` ${v[2]}`);
+        if (v[1] < v[0] || v[1] < v[3]) bad(1, 'high-below-open-close', `must be >= \`open\` ${v[0]} and \`close\` ${v[3]}`);
+        if (v[2] > v[0] || v[2] > v[3]) bad(2, 'low-above-open-close', `must be <= \`open\` ${v[0]} and \`close\` ${v[3]}`);
+    }
   }
 
   /** A non-negative integer < 2^53 (a time in µs); sets scanEnd. */

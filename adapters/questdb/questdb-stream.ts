@@ -19,7 +19,7 @@
 import { RECORD_BYTES, type MarketStream, type RecordBlock, type StreamIssue } from '../../engine/replay/index.js';
 import { EV_TS_EXCHANGE, EV_TS_LOCAL } from '../../engine/layout/event-record.js';
 import { questDbExec, questDbExport } from './questdb-client.js';
-import { CsvDecodeError, CsvRecordDecoder, csvSelectList, type CsvLayout } from './questdb-csv.js';
+import { CsvDecodeError, CsvRecordDecoder, CsvRowValueError, csvSelectList, type CsvLayout } from './questdb-csv.js';
 import { QuestDbQueryError, QuestDbSchemaError, QuestDbStreamError } from './questdb-errors.js';
 import { checkTableColumns, type ColumnInfo } from './questdb-schema.js';
 import { parseQuestDbUrl, type QuestDbSource } from './questdb-url.js';
@@ -215,6 +215,7 @@ class QuestDbStream implements MarketStream {
       }
       decoder.finish(tail?.length ?? 0);
     } catch (error) {
+      if (error instanceof CsvRowValueError) throw new QuestDbStreamError(source.url, this.rows, `table ${source.table}: ${error.message}; fix or delete that row (the CSV reader refuses it too)`);
       if (error instanceof CsvDecodeError) throw new QuestDbStreamError(source.url, this.rows, `the export is malformed: ${error.message}`);
       const err = error as NodeJS.ErrnoException;
       throw new QuestDbStreamError(source.url, this.rows, `the connection to QuestDB at ${source.httpBase} broke (${err.code ?? err.message}); is the server still running?`);
