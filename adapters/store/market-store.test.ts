@@ -251,6 +251,24 @@ describe('market-data store', () => {
     await store.close();
   });
 
+  it('appends ticks that start at the time the series ends (a file split inside one ms), after the stored rows of that time, as a backtest of the two files plays them', async () => {
+    const dir = freshDir();
+    const T = T0 + 10n * MS;
+    // The first file ends with 300 rows at T: more than a block (256), so a stored block starts at T.
+    const first = records([...times(500, T0, 1n, 1_000).filter((t) => t < T), ...Array(300).fill(T)] as bigint[], 'trades', 1);
+    const second = records([...Array(40).fill(T), ...times(700, T + MS)] as bigint[], 'trades', 2);
+    await importStream(dir, streamOf(first), small);
+    const result = await importStream(dir, streamOf(second), small);
+    expect(result.replacedRows, 'nothing replaced').toBe(0);
+    expect(Buffer.compare(await readAll(dir, {}, 7), Buffer.concat([first, second])), 'every row, the first file\'s rows at T before the second\'s').toBe(0);
+    expect(listSeries(dir)[0].rows).toBe((first.length + second.length) / RECORD_BYTES);
+    const bars = freshDir();
+    const hour = 3_600_000n * MS;
+    await importStream(bars, streamOf(records([T0, T0 + hour], 'bars'), { kind: 'bars', barIntervalNs: hour }), small);
+    const again = await importStream(bars, streamOf(records([T0 + hour, T0 + 2n * hour], 'bars', 3), { kind: 'bars', barIntervalNs: hour }), small).catch((e: unknown) => e);
+    expect(again, 'a bar at the series\' last time is the same bar again: an overlap').toBeInstanceOf(StoreOverlapError);
+  });
+
   it('reads a series a replacing import was killed in as its last finished import left it, and refuses it while such an import runs', async () => {
     const dir = freshDir();
     const old = records(times(4_000));

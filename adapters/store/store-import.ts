@@ -219,6 +219,7 @@ class StoreImport {
     const { store } = this;
     const lo = this.prevLast ?? batch[0].firstTs;
     const hi = batch[batch.length - 1].lastTs;
+    const follows = this.prevLast === null && this.followsAtTie(lo);
     // Our fields move only once the transaction committed: an aborted one must not widen the
     // key range a rollback deletes, nor count undo rows it never stored.
     const undoSequence = this.undoSequence;
@@ -229,7 +230,7 @@ class StoreImport {
     let lastSequence = this.lastSequence;
     try {
       store.root.transactionSync(() => {
-        this.clearStretch(lo, this.prevLast === null, hi);
+        this.clearStretch(lo, this.prevLast === null && !follows, hi);
         for (const block of batch) {
           const sequence = lastFirstTs === block.firstTs ? lastSequence + 1 : SEQUENCE_BASE;
           const key = blockKey(this.seriesId, block.firstTs, sequence);
@@ -257,6 +258,25 @@ class StoreImport {
       this.imported += block.count;
       packer.release(block);
     }
+  }
+
+  /**
+   * Whether ticks starting at `first` follow the series (its last stored rows are at `first` and
+   * none later): a file split inside the rows of one time (trades of one ms over two files), which
+   * a backtest of the two files plays as one series. Those stored rows are then not an overlap;
+   * the import's blocks at `first` take sequences after the stored ones, so the stored rows play
+   * first. Bars are one per time: a bar at the series' last time is the same bar again.
+   */
+  private followsAtTie(first: bigint): boolean {
+    if (this.replace || this.key.kind === 'bars' || this.before?.lastNs !== first.toString()) return false;
+    if (this.lastFirstTs === null) {
+      // The import's first blocks sort after the stored ones at `first` (flush numbers them on).
+      for (const key of this.store.blocks.getKeys({ start: blockKey(this.seriesId, first, 0), end: keyAfter(blockKey(this.seriesId, first, SEQUENCE_MAX)) })) {
+        this.lastFirstTs = first;
+        this.lastSequence = decodeBlockKey(key).sequence;
+      }
+    }
+    return true;
   }
 
   /** Stored rows with ts_local in [lo, hi] (or (lo, hi]): refused, or moved to undo; straddling blocks split. */
