@@ -37,7 +37,8 @@
 //        time); `after start-up` reports the rate without it.
 // Repetitions: --repeats R (default 3) of each variant, medians. Options: --runs N (default 64,
 // the whole grid; fewer: a seeded random N of it), --queue-runs N (default 32, a prefix of the
-// grid), --repeats R, --skip-queue, --skip-pool.
+// grid), --repeats R, --skip-queue, --skip-pool. The queue leg's redis-server is $REDIS_SERVER, else
+// /usr/bin/redis-server; without one that leg is reported as not measured and the pool legs run.
 // Each pool round also reports the process's CPU time (all its threads) per run and the load
 // average when it started: on a shared machine the wall-time ratio moves with other processes'
 // load, while CPU per run shows whether N workers do more work per run than 1. Before the pool
@@ -161,11 +162,18 @@ async function timePool(spec: SweepSpec, workers: number): Promise<PoolRound> {
 interface QueueRound { queueMs: number; inProcessMs: number; workerRunMs: number }
 interface QueueStart { workerReadyMs: number; firstRunMs: number }
 
-async function queueRounds(options: Options): Promise<{ rounds: QueueRound[]; start: QueueStart }> {
+type RedisTools = typeof import('../tools/redis/redis-server.mjs');
+const redisTools = async (): Promise<RedisTools> => (await import(new URL('../../tools/redis/redis-server.mjs', import.meta.url).href)) as RedisTools;
+
+/** The redis-server the queue leg starts: $REDIS_SERVER, else tools/redis's default (/usr/bin/redis-server). */
+async function redisBinary(): Promise<string> {
+  return process.env.REDIS_SERVER || (await redisTools()).REDIS_SERVER_BINARY;
+}
+
+async function queueRounds(options: Options, binary: string): Promise<{ rounds: QueueRound[]; start: QueueStart }> {
   const worker = path.join(packageRoot(), 'dist', 'engine', 'research', 'sweep', 'worker-main.js');
   if (!existsSync(worker)) throw new Error(`${worker} is missing: npx tsc -p tsconfig.json`);
-  const { startRedis } = (await import(new URL('../../tools/redis/redis-server.mjs', import.meta.url).href)) as typeof import('../tools/redis/redis-server.mjs');
-  const redis = await startRedis();
+  const redis = await (await redisTools()).startRedis({ binary });
   const spawned = performance.now();
   const child = spawn(process.execPath, [worker, '--queue', redis.url, '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -230,6 +238,13 @@ async function parallelCeiling(threads: number): Promise<{ threads: number; spee
 
 async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
   const options = parseOptions(suiteOptions.args ?? []);
+  // Without a redis-server the queue leg cannot run: said up front and in the output, and the
+  // pool legs still run (the bench used to fail after them, their figures lost).
+  const binary = options.skipQueue ? undefined : await redisBinary();
+  const queueSkipped = binary !== undefined && !existsSync(binary)
+    ? `not measured: no redis-server at ${binary} (install Debian's redis-server, or set REDIS_SERVER; --skip-queue leaves this leg out)`
+    : undefined;
+  if (queueSkipped) process.stderr.write(`sweep bench: the queue overhead is ${queueSkipped}\n`);
   const cores = availableParallelism();
   const spec = benchSpec(options.runs);
   const runs = planSweep(spec).runs.length;
@@ -272,8 +287,9 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
       goal: '>= 1.7x on 2 cores',
     };
   }
-  if (!options.skipQueue) {
-    const { rounds, start } = await queueRounds(options);
+  if (queueSkipped) result.queue = { skipped: queueSkipped };
+  else if (!options.skipQueue) {
+    const { rounds, start } = await queueRounds(options, binary!);
     const n = options.queueRuns;
     result.queue = {
       runs: n,
@@ -304,7 +320,8 @@ async function run(suiteOptions: BenchSuiteOptions): Promise<unknown> {
       `  after start-up      ${pool.oneWorker.steadyBacktestsPerMinute.toFixed(0)} vs ${pool.allCores.steadyBacktestsPerMinute.toFixed(0)} backtests/min (1 vs ${pool.allCores.workers} workers, once each worker ran once; not the goal's figure)`,
     );
   }
-  if (result.queue) {
+  if (queueSkipped) lines.push(`  queue overhead      ${queueSkipped}`);
+  else if (result.queue) {
     const q = result.queue as { runs: number; queueSeconds: number; inProcessSeconds: number; overheadMsPerRun: number; overheadMsPerRunOverWorkerTime: number; workerStart: { readyMs: number; firstRunMs: number } };
     lines.push(
       `  queue worker start  ${q.workerStart.readyMs.toFixed(0)} ms spawn to ready, first run ${q.workerStart.firstRunMs.toFixed(0)} ms (not in the rounds below)`,
