@@ -10,7 +10,8 @@ export type StoreRule =
   | 'duplicate source'
   | 'time order'
   | 'record kind'
-  | 'busy';
+  | 'busy'
+  | 'interrupted';
 
 export class StoreError extends Error {
   override readonly name: string = 'StoreError';

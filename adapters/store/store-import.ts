@@ -32,6 +32,8 @@ export interface ImportOptions {
   blockRecords?: number;
   /** Blocks per write transaction (default 32). */
   blocksPerTransaction?: number;
+  /** Checked once per block the stream yields: true stops the import, rolled back (a StoreImportError with rule 'interrupted'). */
+  shouldStop?: () => boolean;
 }
 
 export interface ImportResult {
@@ -117,6 +119,9 @@ class StoreImport {
           if (this.queue.length >= this.blocksPerTransaction) this.flush(packer);
         };
         for await (const block of stream.blocks(0)) {
+          if (this.options.shouldStop?.()) {
+            throw new StoreImportError(`store ${store.path}: series ${this.name}: the import of ${stream.label} was interrupted after ${packer.rows} rows; nothing of it was kept`, store.path, 'interrupted', this.name);
+          }
           if (block.count === 0) continue;
           if (refused) {
             lastSeen = tsLocalAt(block.bytes, block.count - 1);

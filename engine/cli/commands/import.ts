@@ -8,6 +8,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UserFacingError } from '../cli-error.js';
+import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
 import { CsvFileError, CsvRowError, openCsvStream, type CsvStreamOptions } from '../../../adapters/files/index.js';
 import { MarketStore, StoreError, importStream, isoNs, type ImportResult } from '../../../adapters/store/index.js';
@@ -38,6 +39,8 @@ export interface ImportReport {
   readonly rows: number;
   readonly seconds: number;
   readonly rowsPerSecond: number;
+  /** Set when a signal stopped the import: which file was not imported, and why. */
+  readonly interrupted?: string;
 }
 
 export function registerImportCommand(program: Command): void {
@@ -82,8 +85,26 @@ export async function runImport(flags: ImportFlags, io: ImportIo = {}): Promise<
   const store = storeErrors(() => MarketStore.open(flags.store, { create: true }));
   const files: ImportResult[] = [];
   const started = process.hrtime.bigint();
+  // SIGINT/SIGTERM stop the file being imported at its next block: it is rolled back, the files
+  // before it stay, the command says which and the signal handler exits (130/143) once it has.
+  // (Without this the process died mid-file, saying nothing, its import left for the next one to roll back.)
+  let stopRequested = false;
+  let interrupted: string | undefined;
+  let reported = (): void => {};
+  const done = new Promise<void>((resolveDone) => (reported = resolveDone));
+  const shutdown = installSignalShutdown({
+    drainAndStop: async () => {
+      stopRequested = true;
+      await done;
+    },
+    describeForcedExit: () => 'the file being imported is rolled back by the next import or read of the store.',
+  });
   try {
     for (const file of flags.in) {
+      if (stopRequested) {
+        interrupted ??= `stopped before ${file}`;
+        break;
+      }
       let stream: MarketStream;
       try {
         stream = await open(file, csvOptions);
@@ -94,9 +115,13 @@ export async function runImport(flags: ImportFlags, io: ImportIo = {}): Promise<
       const bar = showBar ? progressBar(stream) : undefined;
       let result: ImportResult;
       try {
-        result = await importStream(store, stream, { replace: flags.replace === true, onProgress: (rows) => bar?.tick(rows) });
+        result = await importStream(store, stream, { replace: flags.replace === true, onProgress: (rows) => bar?.tick(rows), shouldStop: () => stopRequested });
       } catch (error) {
         bar?.stop();
+        if (error instanceof StoreError && error.rule === 'interrupted') {
+          interrupted = error.message;
+          break;
+        }
         if (files.length > 0 && !json) err(`quantflow: ${files.length} file(s) before ${file} were imported\n`);
         if (error instanceof StoreError) throw new UserFacingError(error.message);
         throw error;
@@ -105,14 +130,23 @@ export async function runImport(flags: ImportFlags, io: ImportIo = {}): Promise<
       files.push(result);
       if (!json) out(describeImport(result));
     }
+  } catch (error) {
+    shutdown.dispose();
+    throw error;
   } finally {
     await store.close();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rows = files.reduce((sum, f) => sum + f.rows, 0);
-  const report = { store: flags.store, files, rows, seconds, rowsPerSecond: seconds > 0 ? rows / seconds : 0 };
+  const report = { store: flags.store, files, rows, seconds, rowsPerSecond: seconds > 0 ? rows / seconds : 0, ...(interrupted !== undefined ? { interrupted } : {}) };
+  if (interrupted !== undefined) {
+    const left = flags.in.slice(files.length);
+    err(`quantflow: import interrupted: ${interrupted}; ${files.length} file(s) imported, ${left.length} not: ${left.join(', ')}\n`);
+  }
   if (json) out(`${JSON.stringify(importJson(report), null, 2)}\n`);
-  else out(`store ${flags.store}: ${files.length} file(s), ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(2)} s (${Math.round(report.rowsPerSecond).toLocaleString('en-US')} rows/s)\n`);
+  else out(`store ${flags.store}: ${files.length} file(s), ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(2)} s (${Math.round(report.rowsPerSecond).toLocaleString('en-US')} rows/s)${interrupted !== undefined ? ', INTERRUPTED' : ''}\n`);
+  shutdown.dispose();
+  reported();
   return report;
 }
 
@@ -165,6 +199,7 @@ function importJson(report: ImportReport): unknown {
     rows: report.rows,
     seconds: report.seconds,
     rowsPerSecond: report.rowsPerSecond,
+    ...(report.interrupted !== undefined ? { interrupted: report.interrupted } : {}),
     files: report.files.map((f) => ({
       file: f.label,
       series: f.seriesName,
