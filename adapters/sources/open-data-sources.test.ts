@@ -50,3 +50,24 @@ describe('store: windows', () => {
     expect(await opens(all)).toHaveLength(48);
   });
 });
+
+describe('store: interval', () => {
+  it('picks one bar series of a symbol the store holds at several intervals, and refuses a bad interval', async () => {
+    const store = path.join(dir, 'store-intervals');
+    const hourly = path.join(dir, 'Y_1h.csv');
+    writeFileSync(hourly, `timestamp,open,high,low,close,volume\n${Array.from({ length: 48 }, (_, h) => `${new Date(Date.UTC(2024, 0, 1, h)).toISOString()},100,101,99,100,1`).join('\n')}\n`);
+    const daily = path.join(dir, 'Y_1d.csv');
+    writeFileSync(daily, `timestamp,open,high,low,close,volume\n${[0, 1, 2].map((d) => `${new Date(Date.UTC(2024, 0, 1 + d)).toISOString()},100,101,99,100,24`).join('\n')}\n`);
+    for (const file of [hourly, daily]) await importStream(store, await openCsvStream(file, { symbol: 'Y', barStamp: 'open' }), { sha256: null });
+
+    const both = await openDataSources([`store:${store}?symbol=Y`], {});
+    expect(both.map((s) => s.barIntervalNs), 'without interval: both series').toEqual([HOUR_NS, 24n * HOUR_NS]);
+    const [hours] = await openDataSources([`store:${store}?symbol=Y&interval=1h`], {});
+    expect([hours.barIntervalNs, (await opens(hours)).length]).toEqual([HOUR_NS, 48]);
+    const [days] = await openDataSources([`store:${store}?symbol=Y&kind=bars&interval=1d&from=2024-01-02`], {});
+    expect(await opens(days)).toEqual([DAY0 + 24n * HOUR_NS, DAY0 + 48n * HOUR_NS]);
+    await expect(openDataSources([`store:${store}?symbol=Y&interval=hourly`], {})).rejects.toThrow('`interval` must be a bar interval such as 1m, 1h or 1d (digits, then ms, s, m, h, d or w), was "hourly"');
+    await expect(openDataSources([`store:${store}?symbol=Y&kind=trades&interval=1h`], {})).rejects.toThrow('`interval` picks a bar series, so kind must be bars');
+    await expect(openDataSources([`store:${store}?symbol=Y&interval=4h`], {})).rejects.toThrow('the store holds no series matching symbol=Y&interval=4h');
+  });
+});

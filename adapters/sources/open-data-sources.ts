@@ -1,12 +1,12 @@
 // Turns data sources (a backtest's `--data SOURCE...`, a config's `data:` entries, a sweep's
 // data) into market streams:
 //   questdb://host:port/table?symbol=...&kind=...&from=...&to=...   QuestDB (adapters/questdb)
-//   store:DIR[?symbol=BTCUSDT&kind=trades&from=ISO&to=ISO]          the LMDB market-data store (adapters/store)
+//   store:DIR[?symbol=BTCUSDT&kind=trades&interval=1h&from=ISO&to=ISO]   the LMDB market-data store (adapters/store)
 //   anything else                                                     a CSV file, plain or gzip (adapters/files)
 // A source that cannot be opened is a DataSourceError naming it and why.
 // The QuestDB and store adapters are loaded when a source needs them: reading CSV files (a
 // sweep's main thread, most backtests) does not load the QuestDB client (undici) or LMDB.
-import { openCsvStream, TimeCellParser, type CsvStreamOptions } from '../files/index.js';
+import { openCsvStream, parseBarInterval, TimeCellParser, type CsvStreamOptions } from '../files/index.js';
 import type { MarketStream } from '../../engine/replay/index.js';
 
 /** A source that cannot be opened: names the source and why. */
@@ -53,11 +53,20 @@ async function openStore(source: string, store: typeof import('../store/index.js
   const dir = q < 0 ? rest : rest.slice(0, q);
   const params = new URLSearchParams(q < 0 ? '' : rest.slice(q + 1));
   for (const key of new Set(params.keys())) {
-    if (!['symbol', 'kind', 'from', 'to'].includes(key)) throw new DataSourceError(`--data ${source}: unknown parameter \`${key}\` (store sources take symbol, kind, from, to)`);
+    if (!['symbol', 'kind', 'interval', 'from', 'to'].includes(key)) throw new DataSourceError(`--data ${source}: unknown parameter \`${key}\` (store sources take symbol, kind, interval, from, to)`);
     if (params.getAll(key).length > 1) throw new DataSourceError(`--data ${source}: \`${key}\` is given ${params.getAll(key).length} times; give it once`);
   }
   const kind = params.get('kind') ?? undefined;
   if (kind !== undefined && kind !== 'bars' && kind !== 'trades' && kind !== 'quotes') throw new DataSourceError(`--data ${source}: kind must be bars, trades or quotes, was ${JSON.stringify(kind)}`);
+  // A store holds one series per bar interval of a symbol (1h and 1d bars side by side); without
+  // `interval` both played at once, which the run refuses, and nothing could pick one.
+  const intervalText = params.get('interval');
+  let intervalNs: bigint | undefined;
+  if (intervalText !== null) {
+    if (kind !== undefined && kind !== 'bars') throw new DataSourceError(`--data ${source}: \`interval\` picks a bar series, so kind must be bars (or left out), was ${JSON.stringify(kind)}`);
+    intervalNs = parseBarInterval(intervalText) ?? undefined;
+    if (intervalNs === undefined) throw new DataSourceError(`--data ${source}: \`interval\` must be a bar interval such as 1m, 1h or 1d (digits, then ms, s, m, h, d or w), was ${JSON.stringify(intervalText)}`);
+  }
   const from = timeParam(source, 'from', params.get('from'));
   const to = timeParam(source, 'to', params.get('to'));
   // A bar is stored under its close (the time it arrives); the window bounds its open, as a
@@ -65,7 +74,7 @@ async function openStore(source: string, store: typeof import('../store/index.js
   // from either source. Ticks are bounded by the time they arrive.
   const barOpen = (bound: bigint | undefined, s: InstanceType<typeof store.StoreStream>): bigint | undefined =>
     (bound === undefined || s.kind !== 'bars' || s.series.intervalNs === undefined ? bound : bound + s.series.intervalNs);
-  const streams = store.openStoreStreams(dir, { symbol: params.get('symbol') ?? undefined, kind, from, to })
+  const streams = store.openStoreStreams(dir, { symbol: params.get('symbol') ?? undefined, kind: intervalNs !== undefined ? 'bars' : kind, intervalNs, from, to })
     .map((s) => (s.kind === 'bars' && (from !== undefined || to !== undefined) ? new store.StoreStream(s.dir, s.series, barOpen(from, s), barOpen(to, s)) : s));
   if (streams.length === 0) throw new DataSourceError(`--data ${source}: the store holds no series matching ${params.toString() || 'anything'} (see \`quantflow data ls --store ${dir}\`)`);
   // A window outside every series' rows would replay nothing and report an empty run as a result.

@@ -51,7 +51,7 @@ export function registerBacktestCommand(program: Command): void {
     program
       .command('backtest')
       .description('Backtest strategies from the configuration on bars or ticks (CSV files, the LMDB store, QuestDB) through the engine thread, WASM core and simulated venue')
-      .option('--data <sources...>', 'CSV files (plain or .gz), store:DIR[?symbol=&kind=&from=&to=], or questdb://host:port/table?symbol=&kind=&from=&to= (default: the configuration\'s `data` sources, else the bundled 1h bars in data/)')
+      .option('--data <sources...>', 'CSV files (plain or .gz), store:DIR[?symbol=&kind=&interval=&from=&to=], or questdb://host:port/table?symbol=&kind=&from=&to= (default: the configuration\'s `data` sources, else the bundled 1h bars in data/)')
       .option('--config <file>', 'configuration merged over config/default.yaml (strategies, risk, execution, exits, venue ...)')
       .requiredOption('--out <dir>', 'directory for report.json, report.html, fills.csv, trades.csv and equity.csv')
       .option('--regime-model <file>', 'regime model JSON (from `regime fit`) for fusion strategies')
