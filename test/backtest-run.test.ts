@@ -38,6 +38,19 @@ async function run(streams: MemoryStream[], options: { batch?: number; wait?: 's
 }
 
 describe('backtest runs', () => {
+  it('is not stopped early by a stop asked for once every record was published', async () => {
+    let blocks = 0;
+    for await (const block of eth.blocks(0)) blocks += block.count > 0 ? 1 : 0;
+    // The player asks before each batch it copies (one block each here): the next ask comes after the last record.
+    let asks = 0;
+    const played = await runBacktest({ streams: [eth], config, equity: 100_000, batch: 65_536, shouldStop: () => ++asks > blocks });
+    expect(played.published, 'every record was published').toBe(eth.expectedRows);
+    expect(played.stoppedEarly, 'a run that played all its data is not interrupted').toBe(false);
+    let early = 0;
+    const stopped = await runBacktest({ streams: [eth], config, equity: 100_000, batch: 65_536, shouldStop: () => ++early > 1 });
+    expect([stopped.stoppedEarly, stopped.published < eth.expectedRows!], 'a stop before the end is one').toEqual([true, true]);
+  });
+
   it('gives the same fills, byte for byte, whatever the batch size and wait strategy', async () => {
     const base = await run([eth, btc]);
     expect(base.recording.fills.length).toBeGreaterThan(100);

@@ -40,12 +40,14 @@ export async function playRecords(merger: StreamMerger, host: EngineHost, option
   const writer = ringWriter(host, options.onRecords);
   const sink = writer.sink;
   for (;;) {
+    // The end of the data first: a stop asked for once every record is published is no stop
+    // (the run was reported as INTERRUPTED, exit 130, with all of it played).
+    if (merger.needsRefill) await merger.refill();
+    if (merger.finished) break;
     if (options.shouldStop()) {
       stoppedEarly = true;
       break;
     }
-    if (merger.needsRefill) await merger.refill();
-    if (merger.finished) break;
     const free = producer.freeSlots();
     if (free === 0) {
       host.checkHealthy();
