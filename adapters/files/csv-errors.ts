@@ -99,15 +99,21 @@ export class CsvRowError extends Error {
 /** Why a whole file was refused. */
 export type CsvFileProblem = 'empty-file' | 'no-rows' | 'missing-column' | 'bad-header' | 'bad-option' | 'line-too-long' | 'not-a-file';
 
-/** Throws CsvFileError 'not-a-file' when `file` is a directory (reading one fails with EISDIR, naming no path). */
-export function checkNotDirectory(file: string): void {
-  let directory = false;
+/**
+ * Throws CsvFileError 'not-a-file' when `file` is a directory (reading one fails with EISDIR,
+ * naming no path) or not a regular file: a FIFO, socket or device is read more than once and at
+ * offsets (the gzip magic, the header, the rows), which failed with 'ESPIPE: invalid seek, read'
+ * naming neither the file nor why, or blocked forever opening a FIFO no one writes to.
+ */
+export function checkRegularFile(file: string): void {
+  let stat;
   try {
-    directory = statSync(file).isDirectory();
+    stat = statSync(file);
   } catch {
     return; // missing or unreadable: the read that follows names the path (ENOENT, EACCES)
   }
-  if (directory) throw new CsvFileError(file, 'not-a-file', 'is a directory; give a data file');
+  if (stat.isDirectory()) throw new CsvFileError(file, 'not-a-file', 'is a directory; give a data file');
+  if (!stat.isFile()) throw new CsvFileError(file, 'not-a-file', `is not a regular file (${stat.isFIFO() ? 'a named pipe' : stat.isSocket() ? 'a socket' : 'a device'}): the reader reads a data file more than once; save the data to a file first`);
 }
 
 /** A file the loader refuses as a whole (missing column, empty file, bad header, bad option). */

@@ -2,6 +2,7 @@
 // them out, bar stamps (open vs close, refused when unstated), gzip, bad rows under reject and
 // skip, duplicates, backwards time, gaps, one-sided quotes, and one reused block buffer.
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -453,4 +454,15 @@ describe('constant memory', () => {
     const growthMiB = (peak - baseline) / (1 << 20);
     expect(growthMiB, `heap grew ${growthMiB.toFixed(1)} MiB streaming a ${(rows / 1e6).toFixed(0)}M-row file (the records alone would be 122 MiB)`).toBeLessThan(16);
   });
+});
+
+describe('files that are not regular files', () => {
+  it('refuses a named pipe at once, naming it, instead of blocking on it or failing with ESPIPE', async () => {
+    const fifo = path.join(mkdtempSync(path.join(os.tmpdir(), 'qf-fifo-')), 'BTCUSDT-trades.csv');
+    execFileSync('mkfifo', [fifo]);
+    const error = (await openCsvStream(fifo).catch((e: unknown) => e)) as CsvFileError;
+    expect(error).toBeInstanceOf(CsvFileError);
+    expect([error.file, error.problem]).toEqual([fifo, 'not-a-file']);
+    expect(error.message).toContain('is not a regular file (a named pipe)');
+  }, 10_000);
 });

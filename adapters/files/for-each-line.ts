@@ -4,7 +4,7 @@
 // The visitor returns false to stop reading early (the stream is closed).
 
 import { StringDecoder } from 'node:string_decoder';
-import { checkNotDirectory, CsvFileError } from './csv-errors.js';
+import { checkRegularFile, CsvFileError } from './csv-errors.js';
 import { readFileChunks } from './line-reader.js';
 
 import { MAX_LINE_CHARS } from './line-reader.js';
@@ -16,7 +16,7 @@ export { MAX_LINE_CHARS };
  * number. A final line without LF is visited; a final empty line after the last LF is not.
  */
 export async function forEachLine(file: string, visit: (line: string, lineNumber: number) => boolean): Promise<void> {
-  checkNotDirectory(file);
+  checkRegularFile(file);
   const chunks = readFileChunks(file);
   const decoder = new StringDecoder('utf8');
   let carry = '';

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { checkNotDirectory, CsvFileError } from './csv-errors.js';
+import { checkRegularFile, CsvFileError } from './csv-errors.js';
 
 /** Bytes read at once. */
 export const CHUNK_BYTES = 1 << 20;
@@ -17,7 +17,7 @@ export const MAX_LINE_CHARS = 1 << 20;
 
 /** True when `file` starts with the gzip magic bytes. */
 export async function isGzipFile(file: string): Promise<boolean> {
-  checkNotDirectory(file);
+  checkRegularFile(file);
   const handle = await open(file, 'r');
   try {
     const head = Buffer.alloc(2);

@@ -66,6 +66,7 @@ function checkInputFiles(files: readonly string[]): void {
   for (const file of files) {
     if (!existsSync(file)) throw new UserFacingError(`--in: ${file} does not exist: give a CSV file`);
     if (statSync(file).isDirectory()) throw new UserFacingError(`--in: ${file} is a directory: give a CSV file`);
+    if (!statSync(file).isFile()) throw new UserFacingError(`--in: ${file} is not a regular file (a named pipe, socket or device): give a CSV file`);
     const real = realpathSync(file);
     const first = seen.get(real);
     if (first !== undefined) throw new UserFacingError(`--in: ${file} is given twice${first === file ? '' : ` (also as ${first})`}: each file once`);
