@@ -3,7 +3,9 @@
 //     list (instruments.json) were made: the journal was pinned to that start's instruments, and a
 //     corrected configuration with another list was then refused on it;
 //   - the start line of a live IB session said its credentials were 'none (paper: market data
-//     only)': in live mode TWS authenticates its own user, and orders do go out.
+//     only)': in live mode TWS authenticates its own user, and orders do go out;
+//   - a relative live.journal was taken from the working directory: the same configuration
+//     started from another directory opened another (empty) journal and recovered nothing.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,5 +38,13 @@ describe('quantflow run before the session starts', () => {
     const run = await quantflow(['run', '--mode', 'live', '--i-understand-live', '--config', config, '--journal', path.join(dir, 'journal-live'), '--no-serve'], 60_000);
     expect(run.stderr, run.stderr).toMatch(/^run: live on ib; .*credentials none \(TWS authenticates its own user\); journal /m);
     expect(run.stderr).not.toContain('paper: market data only');
+  });
+
+  it('opens a relative live.journal in the configuration file\'s directory, not the working directory, and prints the absolute path', async () => {
+    // The example names `journal: .quantflow/live-ib-journal`; the CLI runs from the repository root.
+    const run = await quantflow(['run', '--mode', 'paper', '--config', config, '--no-serve'], 60_000);
+    const expected = path.join(dir, '.quantflow', 'live-ib-journal');
+    expect(run.stderr, 'the start line names the journal under the configuration file\'s directory').toContain(`; journal ${expected} (live.journal of ${config}; fsync)`);
+    expect(existsSync(path.join(expected, 'data.mdb')), 'the journal was made there').toBe(true);
   });
 });

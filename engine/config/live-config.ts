@@ -11,7 +11,7 @@
 //     instruments:                     # instrument id = position in this list
 //       - { symbol: BTC/USDT, channel: bars, timeframe: 1m }   # channel: bars | trades | quotes
 //     credentials: env:BINANCE_API_KEY/BINANCE_SECRET
-//     journal: .quantflow/live-journal # journal and checkpoint directory (--journal overrides)
+//     journal: .quantflow/live-journal # journal and checkpoint directory (--journal overrides); relative: to this file's directory
 //     durability: { mode: fsync }      # fsync | group (maxDelayMs, maxRecords) | async
 //     checkpoint: { everyRecords: 1000, everyMs: 60000 }
 //     timerMs: 1000                    # TIMER records: order timeouts, model wait, staleness
@@ -24,6 +24,7 @@
 //       recoverAfterSeconds: 2         # hysteresis: a condition clears once its cause stayed away this long
 //       staleBars: 2.5
 //     shadowPaper: false               # live mode: the simulated venue beside the live one, drift report at the end (--shadow-paper)
+import path from 'node:path';
 import { ConfigError } from './config-error.js';
 
 const text = { type: 'string', minLength: 1 } as const;
@@ -119,8 +120,13 @@ type RawLive = Partial<Omit<LiveConfig, 'instruments' | 'credentials' | 'checkpo
   onExit?: Partial<LiveConfig['onExit']>;
 };
 
-/** The `live` section with defaults filled in (null when absent); the schema has checked the shapes. */
-export function resolveLiveConfig(raw: RawLive | null | undefined): LiveConfig | null {
+/**
+ * The `live` section with defaults filled in (null when absent); the schema has checked the shapes.
+ * A relative `journal` (the default included) resolves against `dir`, the directory of the
+ * configuration that names it, as `data[].path` and `model.path` do: the same configuration
+ * started from another directory opens the same journal. Without `dir` it stays as given.
+ */
+export function resolveLiveConfig(raw: RawLive | null | undefined, dir?: string): LiveConfig | null {
   if (raw === null || raw === undefined) return null;
   if (raw.adapter === 'ib' && !raw.ib) throw new ConfigError('`live.ib` must give {host, port, clientId} when `live.adapter` is ib, was absent', 'live.ib');
   const symbols = new Set<string>();
@@ -136,7 +142,7 @@ export function resolveLiveConfig(raw: RawLive | null | undefined): LiveConfig |
     ib: raw.ib ?? null,
     instruments,
     credentials: raw.credentials ? parseCredentialsSource(raw.credentials) : null,
-    journal: raw.journal ?? '.quantflow/live-journal',
+    journal: dir === undefined ? raw.journal ?? '.quantflow/live-journal' : path.resolve(dir, raw.journal ?? '.quantflow/live-journal'),
     durability: raw.durability ?? { mode: 'fsync' },
     checkpoint: { everyRecords: raw.checkpoint?.everyRecords ?? 1000, everyMs: raw.checkpoint?.everyMs ?? 60_000 },
     timerMs: raw.timerMs ?? 1000,

@@ -12,8 +12,8 @@
 // relative paths resolve against its `dir` as a file's resolve against the file's directory.
 //
 // Relative paths resolved (against the configuration file's directory, or the document's `dir`):
-// `data[].path` (also after `store:`; not questdb:// URLs), `model.path`, `model.registry` and
-// a fusion strategy's `strategies[].regimeModel`.
+// `data[].path` (also after `store:`; not questdb:// URLs), `model.path`, `model.registry`,
+// a fusion strategy's `strategies[].regimeModel` and `live.journal`.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
@@ -337,7 +337,7 @@ export function loadConfig(options: LoadConfigOptions = {}): QuantFlowConfig {
     }
   };
   const model = located(() => resolveModelConfig((merged as { model?: Parameters<typeof resolveModelConfig>[0] }).model, dir));
-  const live = located(() => resolveLiveConfig((merged as { live?: Parameters<typeof resolveLiveConfig>[0] }).live));
+  const live = located(() => resolveLiveConfig((merged as { live?: Parameters<typeof resolveLiveConfig>[0] }).live, dir));
   return { risk: config.risk, killSwitch: config.killSwitch, control: config.control, account: config.account, orders: config.orders, execution: config.execution, exits: config.exits, venue: config.venue, fusion, sizing, strategies, data, model, live, monitoring: resolveMonitoringConfig((merged as { monitoring?: Partial<MonitoringConfig> }).monitoring) };
 }
 

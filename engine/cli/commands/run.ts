@@ -98,6 +98,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
   } catch (error) {
     throw new UserFacingError(`${flags.config}: ${(error as Error).message}`);
   }
+  // --journal is taken from the working directory, as command-line paths are; live.journal was
+  // resolved against the configuration file's directory when it was loaded (engine/config).
   const journalDir = path.resolve(flags.journal ?? live.journal);
   try {
     mkdirSync(journalDir, { recursive: true });
@@ -160,7 +162,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   if (journaledSpec !== null && shadowSpec) shadowSpec = shadowPipeline(spec, shadowSpec);
   const adapter = await createAdapter(live, mode, credentials, log, journalDir, orderIds);
   log(`run: ${mode} on ${adapter.name}${live.baseUrl ? ` at ${live.baseUrl}` : ''}; instruments ${describeInstruments(live.instruments)}; `
-    + `credentials ${describeCredentialsSource(mode === 'live' ? live.credentials : null, mode, live.adapter)}; journal ${journalDir} (${live.durability.mode})${orderIds ? `, ${orderIds.describe()}` : ''}; on exit ${onExit}; Ctrl-C stops`);
+    + `credentials ${describeCredentialsSource(mode === 'live' ? live.credentials : null, mode, live.adapter)}; journal ${journalDir} (${flags.journal !== undefined ? '--journal' : `live.journal of ${flags.config}`}; ${live.durability.mode})${orderIds ? `, ${orderIds.describe()}` : ''}; on exit ${onExit}; Ctrl-C stops`);
 
   if (served.line) log(served.line);
 
