@@ -38,7 +38,7 @@ import { mulberry32 } from '../engine/core/mulberry32.js';
 import { TEST_API_KEY, TEST_SECRET, type BinanceSim, type VenueBook } from './venues/binance-sim/index.js';
 import { OUT, type TwsSim } from './venues/tws-sim/index.js';
 import type { CoinbaseSim } from './venues/coinbase-sim/index.js';
-import { RunHarness, type Child } from './run-harness.js';
+import { ibMinute, RunHarness, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
 afterAll(() => harness.cleanup());
@@ -135,7 +135,7 @@ async function coinbaseDriver(name: string): Promise<VenueDriver & { sim: Coinba
 
 async function ibDriver(name: string): Promise<VenueDriver & { sim: TwsSim }> {
   const { sim, config, journal } = await harness.setupIb(name, 'keep', '', 3000, '  reconcile: { foreignOrders: report, resubmitWithinMs: 1000000000000, positionTolerance: 0 }\n');
-  const bar = (i: number) => { const p = 100 + TAPE[i]; sim.bar('AAPL', { time: IB_START_SEC + 60 * i, open: p, high: p, low: p, close: p, volume: 100, wap: p, count: 1 }); };
+  const bar = (i: number) => ibMinute(sim, 'AAPL', IB_START_SEC + 60 * i, 100 + TAPE[i]);
   const barRequests = () => sim.requests.filter((r) => r.msgId === OUT.REQ_REAL_TIME_BARS).length;
   return {
     name, sim, config, journal, env: {},

@@ -37,6 +37,30 @@ describe('IbVenueAdapter against the TWS simulator', () => {
     await expect(adapter.market(1n, 10)).rejects.toThrow(/pushed/);
   });
 
+  it('folds TWS\'s 5-second real-time bars into bars of the session\'s timeframe (1m), one BAR record per minute', async () => {
+    ib = await startIb();
+    const { sim, adapter, seen } = ib;
+    await adapter.connect();
+    // As quantflow run subscribes an instrument configured `{ channel: bars, timeframe: 1m }`.
+    adapter.subscribe([{ instrument: 0, channel: 'bars', timeframe: '1m' }]);
+    await adapter.sync();
+    const minute = 1704205800;
+    const closes = [185, 185.4, 184.8, 185.1, 185.2, 185.3, 185.0, 185.6, 185.5, 185.2, 185.1, 185.3];
+    closes.forEach((close, k) => sim.bar('AAPL', { time: minute + 5 * k, open: k === 0 ? 184.9 : closes[k - 1], high: Math.max(close, k === 0 ? 184.9 : closes[k - 1]), low: Math.min(close, k === 0 ? 184.9 : closes[k - 1]), close, volume: 10, wap: close, count: 1 }));
+    // The next minute: its first 5-second bars only, then a bar two minutes on (TWS skipped the rest: a halt).
+    sim.bar('AAPL', { time: minute + 60, open: 185.3, high: 186, low: 185.3, close: 186, volume: 7, wap: 186, count: 1 });
+    sim.bar('AAPL', { time: minute + 65, open: 186, high: 186, low: 185.8, close: 185.9, volume: 3, wap: 185.9, count: 1 });
+    sim.bar('AAPL', { time: minute + 180, open: 185.9, high: 185.9, low: 185.9, close: 185.9, volume: 1, wap: 185.9, count: 1 });
+    await until(() => seen.filter((s) => KIND(s.record) === EventKind.BAR).length >= 2, 'two BAR records');
+    await new Promise((r) => setTimeout(r, 100));
+    const bars = seen.filter((s) => KIND(s.record) === EventKind.BAR).map((s) => s.record);
+    expect(bars.map((b) => [b.tsExchange, bitsF64(b.id), b.a, b.b, b.price, b.size]), 'one 1m bar per minute (open, high, low, close, volume), not twelve 5-second ones').toEqual([
+      [BigInt(minute) * 1_000_000_000n, 184.9, 185.6, 184.8, 185.3, 120],
+      [BigInt(minute + 60) * 1_000_000_000n, 185.3, 186, 185.3, 185.9, 10],
+    ]);
+    expect(() => adapter.subscribe([{ instrument: 1, channel: 'bars', timeframe: '7s' }]), 'a timeframe the 5-second bars cannot build').toThrow(/instrument 1 \(.*\) bars: timeframe must be one the IB adapter builds from TWS's 5-second real-time bars \(1m, 5m, 15m, 1h\), was "7s"/);
+  });
+
   it('backfills historical bars, retrying after a pacing violation (162)', async () => {
     const history = { AAPL: [0, 1, 2].map((i) => ({ time: 1704205800 + 60 * i, open: 185 + i, high: 186 + i, low: 184 + i, close: 185.5 + i, volume: 1000 + i, wap: 185 + i, count: 10 })) };
     ib = await startIb({ history });

@@ -41,9 +41,17 @@ export async function playIbPath(sim: TwsSim, prices: readonly number[], startSe
   for (let i = 0; i < prices.length; i++) {
     const price = prices[i];
     sim.trade(symbol, price, 100);
-    sim.bar(symbol, { time: startSec + 60 * i, open: price, high: price, low: price, close: price, volume: 100, wap: price, count: 1 });
+    ibMinute(sim, symbol, startSec + 60 * i, price);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * One flat minute at `price` (volume 100) as TWS streams it: the twelve 5-second real-time bars of
+ * [minuteSec, minuteSec + 60), which the IB adapter folds into the session's 1m bar.
+ */
+export function ibMinute(sim: TwsSim, symbol: string, minuteSec: number, price: number): void {
+  for (let k = 0; k < 12; k++) sim.bar(symbol, { time: minuteSec + 5 * k, open: price, high: price, low: price, close: price, volume: k === 0 ? 100 : 0, wap: price, count: 1 });
 }
 
 /** The Binance path in AAPL dollars: 100 + (p - 50 000) / 100 (up 12 bars, down 12, up 12). */

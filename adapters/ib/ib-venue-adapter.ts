@@ -27,6 +27,7 @@ import { IbErrorCode, ibOrderTypeOf, ibTimeInForceOf, InstrumentContracts, Rejec
 import { backoffDelayMs, IbSocketClient, REQ_ID_BASE, seededRandom, type IbSocketHandlers } from './socket/client.js';
 import { ANY_IB_ORDER, countExecution, type CountedExecution } from './socket/executions.js';
 import type { IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './socket/messages.js';
+import { RealtimeBarAggregator, realtimeBarSeconds, REALTIME_BAR_SECONDS } from './socket/realtime-bar-aggregator.js';
 import {
   applyTickPrice, applyTickSize, barRecord, barSizeSeconds, EMPTY_QUOTE, executionFilterTime, liveRecord, newOrderTrack, orderView,
   executionProblem, parseExecution, parseExecutionTime, parseOpenOrder, parseOrderError, parseOrderStatus, setFillFee, statusRecord,
@@ -74,6 +75,8 @@ export interface IbAdapterOptions {
 export interface IbMarketSubscription {
   readonly quotes?: boolean;
   readonly bars?: boolean;
+  /** BAR records of this many seconds, folded from TWS's 5-second real-time bars (a multiple of 5; default 5: as TWS sends them). */
+  readonly barSeconds?: number;
 }
 
 export interface IbBackfillRequest {
@@ -144,7 +147,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
   private readonly queues = new Map<bigint, Queued[]>();
   private readonly held: (() => void)[] = [];
   private readonly streams = new Map<number, Stream>();
-  private readonly subscriptions = new Map<number, { quotes: boolean; bars: boolean; quoteReqId: number; barReqId: number }>();
+  private readonly subscriptions = new Map<number, { quotes: boolean; bars: boolean; quoteReqId: number; barReqId: number; fold: RealtimeBarAggregator }>();
   private readonly random: () => number;
   private readonly ownOrders: OwnOrderIds;
   private lastFillId = 0n;
@@ -355,22 +358,28 @@ export class IbVenueAdapter implements PushVenueAdapter {
 
   // ---- market data -------------------------------------------------------------------------
 
-  /** engine/live PushVenueAdapter: trades and quotes -> reqMktData, bars -> 5-second real-time bars; one subscription per instrument. */
+  /**
+   * engine/live PushVenueAdapter: trades and quotes -> reqMktData, bars -> TWS's 5-second real-time
+   * bars folded into bars of the stream's timeframe (1m by default); one subscription per
+   * instrument. A timeframe the 5-second bars cannot build is refused (RangeError) before any request.
+   */
   subscribe(streams: readonly PushMarketStream[]): void {
-    const what = new Map<number, { quotes: boolean; bars: boolean }>();
+    const what = new Map<number, { quotes: boolean; bars: boolean; barSeconds?: number }>();
     for (const s of streams) {
       const w = what.get(s.instrument) ?? { quotes: false, bars: false };
-      if (s.channel === 'bars') w.bars = true;
-      else w.quotes = true;
+      if (s.channel === 'bars') {
+        w.bars = true;
+        w.barSeconds = realtimeBarSeconds(s.timeframe ?? '1m', `instrument ${s.instrument} (${this.contracts.config(s.instrument).symbol}) bars`);
+      } else w.quotes = true;
       what.set(s.instrument, w);
     }
     for (const [instrument, w] of what) this.subscribeMarket(instrument, w);
   }
 
-  /** Starts pushing QUOTE/TRADE (reqMktData) and/or 5-second BAR (reqRealTimeBars) records of `instrument`; restored after reconnects. */
+  /** Starts pushing QUOTE/TRADE (reqMktData) and/or BAR (reqRealTimeBars, folded to `barSeconds`) records of `instrument`; restored after reconnects. */
   subscribeMarket(instrument: number, what: IbMarketSubscription = { quotes: true }): void {
     this.contracts.config(instrument);
-    const sub = { quotes: what.quotes ?? false, bars: what.bars ?? false, quoteReqId: 0, barReqId: 0 };
+    const sub = { quotes: what.quotes ?? false, bars: what.bars ?? false, quoteReqId: 0, barReqId: 0, fold: new RealtimeBarAggregator(what.barSeconds ?? REALTIME_BAR_SECONDS) };
     this.subscriptions.set(instrument, sub);
     if (this.client.connected) this.startStreams(instrument);
   }
@@ -800,8 +809,13 @@ export class IbVenueAdapter implements PushVenueAdapter {
         const s = this.streams.get(reqId);
         if (!s) return;
         s.lastMessageMs = Number(this.now() / 1_000_000n);
-        const r = barRecord(bar, 5, s.instrument, this.now());
-        if (r) this.emitMarket(r);
+        // The subscription's fold outlives a resubscribe, so a bar spanning a reconnect completes once.
+        const fold = this.subscriptions.get(s.instrument)?.fold;
+        if (!fold) return;
+        for (const folded of fold.add(bar)) {
+          const r = barRecord(folded, fold.barSeconds, s.instrument, this.now());
+          if (r) this.emitMarket(r);
+        }
       },
       disconnected: (reason) => {
         this.log(`disconnected: ${reason}`);

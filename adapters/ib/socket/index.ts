@@ -5,3 +5,4 @@ export { IbSocketClient, backoffDelayMs, seededRandom, REQ_ID_BASE, type IbSocke
 export type { IbBarMessage, IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './messages.js';
 export * from './parse.js';
 export * from './executions.js';
+export { RealtimeBarAggregator, realtimeBarSeconds, REALTIME_BAR_SECONDS } from './realtime-bar-aggregator.js';
