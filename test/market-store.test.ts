@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventKind } from '../engine/layout/event-record.js';
-import { RECORD_BYTES, type MarketStream, type RecordBlock } from '../engine/replay/index.js';
+import { BadTradeRecordError, RECORD_BYTES, type MarketStream, type RecordBlock } from '../engine/replay/index.js';
 import { importStream, listSeries, measureStoreRead, openStoreStreams } from '../adapters/store/index.js';
 import * as files from '../adapters/files/index.js';
 import { runImport } from '../engine/cli/commands/import.js';
@@ -58,7 +58,49 @@ function generatedTrades(rows: number): MarketStream {
   };
 }
 
+/** Trades 1 s apart of `sizes`, as a stream a store import takes (no row rules: a store imported before them). */
+function tradesOfSizes(sizes: readonly number[]): MarketStream {
+  return {
+    label: 'sized', symbol: 'ETHUSDT', kind: 'trades', expectedRows: sizes.length,
+    async *blocks(instrument: number): AsyncIterable<RecordBlock> {
+      const bytes = new Uint8Array(sizes.length * RECORD_BYTES);
+      const view = new DataView(bytes.buffer);
+      sizes.forEach((size, i) => {
+        const at = i * RECORD_BYTES;
+        view.setInt32(at, EventKind.TRADE | EventKind.SOURCE_REPLAY | EventKind.DIRECTION_INBOUND, true);
+        view.setInt32(at + 4, instrument, true);
+        view.setBigInt64(at + 8, T0 + BigInt(i) * 1_000_000_000n, true);
+        view.setBigInt64(at + 16, T0 + BigInt(i) * 1_000_000_000n, true);
+        view.setFloat64(at + 24, size === 0 ? 1e9 : 2500, true);
+        view.setFloat64(at + 32, size, true);
+        view.setBigInt64(at + 56, BigInt(i + 1), true);
+      });
+      yield { count: sizes.length, bytes };
+    },
+    issues: () => [],
+  };
+}
+
 describe('market-data store, end to end', () => {
+  it('refuses a stored size-0 trade on read as the CSV loader does (rule size-positive), naming the series, row, time and value', async () => {
+    const dir = path.join(root, 'size-zero');
+    // Twenty trades, the 13th of size 0 at 1e9: stored by an import from before the rule.
+    await importStream(dir, tradesOfSizes(Array.from({ length: 20 }, (_, i) => (i === 12 ? 0 : 0.5))), { sha256: null, blockRecords: 8 });
+    const [stream] = openStoreStreams(dir, { symbol: 'ETHUSDT' });
+    const read = async (): Promise<number> => {
+      let rows = 0;
+      for await (const block of stream.blocks(0)) rows += block.count;
+      return rows;
+    };
+    const error = await read().catch((e: unknown) => e);
+    expect(error, 'the size-0 trade stops the read').toBeInstanceOf(BadTradeRecordError);
+    expect(error).toMatchObject({ source: `store:${dir}/ETHUSDT/trades`, row: 13, field: 'size', value: '0', rule: 'size-positive' });
+    expect((error as Error).message).toBe(`store:${dir}/ETHUSDT/trades: row 13 (ts 2024-08-08T23:54:27.000000000Z): \`size\` must be > 0 (a size-0 trade is no trade), was 0 (rule size-positive)`);
+    const [from13] = openStoreStreams(dir, { symbol: 'ETHUSDT', from: T0 + 12n * 1_000_000_000n });
+    const fromError = await (async () => { for await (const _ of from13.blocks(0)) { /* read */ } })().catch((e: unknown) => e);
+    expect(fromError, 'a read from the bad trade counts rows from its start').toMatchObject({ row: 1, rule: 'size-positive' });
+  });
+
   it('imports and reads back a 4M-row series in constant memory', async () => {
     const dir = path.join(root, 'big');
     const rows = 4_000_000;

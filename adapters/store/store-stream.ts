@@ -4,13 +4,17 @@
 // block into one reused buffer, cuts the edge blocks to exactly [from, to) and writes the run's
 // instrument id into every record. Blocks of an import still in progress are skipped; an import
 // a crash left pending is rolled back first, and a series a --replace import is rewriting is
-// refused (settlePendingImport).
+// refused (settlePendingImport). Trades are held to the CSV loader's row rules (engine/replay
+// trade-record-rules.ts: price > 0, size > 0), which a store imported before them may break: a
+// bad one stops the read with a BadTradeRecordError naming the series, the row, its time, the
+// field, the value and the rule.
 //
 //   from                                                   to (exclusive)
 //    |                                                      |
 //   [ block k: cut ][ block k+1 ][ ... ][ block m: cut ]
 //   block k = the last block whose key is <= (series, from, 0): it may hold rows before `from`
-import { RECORD_BYTES, type MarketRecordKind, type MarketStream, type RecordBlock, type StreamIssue } from '../../engine/replay/index.js';
+import { BadTradeRecordError, RECORD_BYTES, tradeRecordProblem, type MarketRecordKind, type MarketStream, type RecordBlock, type StreamIssue } from '../../engine/replay/index.js';
+import { EV_PRICE, EV_SIZE, EV_TS_EXCHANGE } from '../../engine/layout/event-record.js';
 import { MarketStore, type SeriesInfo } from './market-store.js';
 import { settlePendingImport } from './store-import.js';
 import { blockKey, compareKeys, formatInterval, keyAfter, seriesEndKey, seriesStartKey } from './series-key.js';
@@ -85,6 +89,7 @@ export class StoreStream implements MarketStream {
       }
       const end = to !== undefined ? blockKey(id, to, 0) : seriesEndKey(id);
       let buffer = new Uint8Array(64 * RECORD_BYTES);
+      let rows = 0;
       for (;;) {
         let key: Buffer | undefined;
         let count = 0;
@@ -102,12 +107,24 @@ export class StoreStream implements MarketStream {
         if (from !== undefined) while (first < last && tsLocalAt(buffer, first) < from) first++;
         if (to !== undefined) while (last > first && tsLocalAt(buffer, last - 1) >= to) last--;
         if (first === last) continue;
+        if (this.kind === 'trades') this.checkTrades(buffer, first, last, rows);
+        rows += last - first;
         const words = new Int32Array(buffer.buffer, 0, count * WORDS);
         for (let w = first * WORDS + 1, stop = last * WORDS; w < stop; w += WORDS) words[w] = instrument;
         yield { count: last - first, bytes: buffer.subarray(first * RECORD_BYTES, last * RECORD_BYTES) };
       }
     } finally {
       await store.close();
+    }
+  }
+
+  /** The trade rules over records [first, last) of `buffer`; `before`: rows read before them. */
+  private checkTrades(buffer: Uint8Array, first: number, last: number, before: number): void {
+    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    for (let r = first; r < last; r++) {
+      const at = r * RECORD_BYTES;
+      const problem = tradeRecordProblem(view.getFloat64(at + EV_PRICE, true), view.getFloat64(at + EV_SIZE, true));
+      if (problem !== null) throw new BadTradeRecordError(this.label, before + r - first + 1, view.getBigInt64(at + EV_TS_EXCHANGE, true), problem);
     }
   }
 

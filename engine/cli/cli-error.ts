@@ -13,6 +13,8 @@ const INPUT_ERROR_NAMES = new Set([
   'BacktestOptionError', 'BacktestStreamError', 'ReserveReadError', 'LmdbEnvironmentError', 'CsvFileError', 'JournalFormatError',
   // A QuestDB source that broke while it played (server stopped, refused a query, a malformed export): they name the URL.
   'QuestDbQueryError', 'QuestDbStreamError', 'QuestDbSchemaError', 'QuestDbUrlError',
+  // A trade of a QuestDB table or the market-data store that breaks the CSV loader's row rules (size-positive, ...): source, row, time, value, rule.
+  'BadTradeRecordError',
 ]);
 
 const FILE_SYSTEM_CODES = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EPERM', 'EROFS', 'ENOSPC', 'ENAMETOOLONG', 'ELOOP']);

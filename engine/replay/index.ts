@@ -9,6 +9,7 @@ export { timeframeOfInterval } from './timeframe-of-interval.js';
 export { instrumentsByStrategy, tradingPipeline, type TradingPipeline, type TradingPipelineInput } from './trading-pipeline.js';
 export { replayRisk } from './replay-risk.js';
 export { tapeChecksum } from './tape-checksum.js';
+export { BadTradeRecordError, tradeRecordProblem, type TradeRecordProblem, type TradeRecordRule } from './trade-record-rules.js';
 export { RECORD_BYTES, type MarketStream, type MarketRecordKind, type RecordBlock, type StreamIssue } from './market-stream.js';
 export {
   runBarReplay,
