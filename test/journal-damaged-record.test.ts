@@ -6,13 +6,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { open } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Journal, JournalFormatError } from '../engine/journal/index.js';
+import { crc32, Journal, JournalFormatError } from '../engine/journal/index.js';
 import { replayJournal } from '../engine/live/index.js';
+
 
 const dir = mkdtempSync(path.join(tmpdir(), 'qf-journal-damage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A journal of three records (two control records, then an inbound one) whose record under `key` is replaced by `damage` of its bytes. */
+/**
+ * A journal of three records (two control records, then an inbound one) whose record under `key`
+ * is replaced by `damage` of its bytes, its CRC-32 trailer made to match them again: the damage
+ * only the decoder can see (a format 1 journal has no checksums; test/journal-checksum.test.ts
+ * damages a record without mending its checksum).
+ */
 async function damagedJournal(name: string, key: number, damage: (bytes: Buffer) => void): Promise<string> {
   const at = path.join(dir, name);
   const journal = Journal.open(at, { durability: { mode: 'async' } });
@@ -24,6 +30,7 @@ async function damagedJournal(name: string, key: number, damage: (bytes: Buffer)
   journal.close();
   const bytes = Buffer.from(records[key - 1].bytes);
   damage(bytes);
+  bytes.writeUInt32LE(crc32(bytes, 0, bytes.length - 4), bytes.length - 4);
   const root = open({ path: at });
   await root.openDB({ name: 'journal', encoding: 'binary' }).put(key, bytes);
   await root.close();

@@ -20,6 +20,8 @@ export class InboundIterator implements IterableIterator<InboundRecordView> {
     private readonly source: Iterator<{ key: number; value: Uint8Array }>,
     private readonly fromInboundSeq: bigint,
     private readonly path: string,
+    /** Throws when the record under `key` fails its checksum (Journal.verify). */
+    private readonly verify: (key: number, value: Uint8Array) => void = () => {},
   ) {}
 
   next(): IteratorResult<InboundRecordView> {
@@ -28,6 +30,12 @@ export class InboundIterator implements IterableIterator<InboundRecordView> {
       const step = this.source.next();
       if (step.done) return { done: true, value: undefined };
       const { key, value } = step.value;
+      try {
+        this.verify(key, value);
+      } catch (error) {
+        this.return();
+        throw error;
+      }
       let inbound: boolean;
       try {
         inbound = reader.read(value);

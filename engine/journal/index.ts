@@ -10,3 +10,4 @@ export { INBOUND_RECORD_BYTES, modelAlertEntry, type JournalEntry, type JournalE
 export { JournalWriteError, JournalFormatError } from './journal-errors.js';
 export { SnapshotStore, SNAPSHOT_PAGE_BYTES, DEFAULT_SNAPSHOTS_KEPT, type CoreSnapshot, type SnapshotStoreOptions } from './snapshot-store.js';
 export { nowNs } from './now-ns.js';
+export { crc32 } from './crc32.js';

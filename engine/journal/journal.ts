@@ -6,8 +6,18 @@
 //
 //   <path>/  LMDB environment (fsync, group: synchronous commits; async: noSync)
 //     db "journal"    key sequence (number, ordered) -> JournalRecord FlatBuffer (QFJR)
-//     db "meta"       key "format" -> JOURNAL_FORMAT
+//                     followed by its CRC-32 (u32 LE, crc32.ts) from meta "checksumsFrom" on
+//     db "meta"       key "format" -> JOURNAL_FORMAT; key "checksumsFrom" -> first checksummed sequence
 //     dbs "snapshot-headers", "snapshot-pages": the SnapshotStore of `journal.snapshots`
+//
+// Checksums (format 2): LMDB keeps none, so a bit flipped on disk, or a torn page, in a record
+// would replay as valid (or as another valid record). Every record this code writes carries the
+// CRC-32 of its bytes after them (FlatBuffers ignore trailing bytes); every read checks it from
+// `checksumsFrom` on and refuses a record that does not match with a JournalFormatError naming
+// the journal and the record's sequence, so recovery stops there instead of trading on it.
+// Format 1 journals (written before checksums) are read as they are, unchecked; the first commit
+// of this code into one makes it format 2 with `checksumsFrom` its first new sequence (the older
+// records stay unchecked, the new ones are checked; code that reads format 1 only then refuses it).
 //
 // One Journal per path per process (lmdb-js shares the environment; two writers would collide).
 //
@@ -25,9 +35,13 @@ import { JournalFormatError, JournalWriteError, errorText } from './journal-erro
 import { SnapshotStore } from './snapshot-store.js';
 import { openRecordsDb, openSharedReadDb } from './raw-records-db.js';
 import { InboundIterator, type InboundRecordView } from './inbound-iterator.js';
+import { crc32 } from './crc32.js';
 import { nowNs } from './now-ns.js';
 
-export const JOURNAL_FORMAT = 1;
+/** The format this code writes: 2, records with a CRC-32 trailer (format 1, without, is read too). */
+export const JOURNAL_FORMAT = 2;
+/** Bytes of the CRC-32 after each checksummed record. */
+const CHECKSUM_BYTES = 4;
 /** The LMDB databases of a journal's environment (its records, meta, and the snapshot store's). */
 const JOURNAL_DATABASES: readonly string[] = ['meta', 'journal', 'snapshot-headers', 'snapshot-pages'];
 const INITIAL_ARENA_BYTES = 1 << 20;
@@ -71,6 +85,8 @@ export class Journal {
   private failure: JournalWriteError | null = null;
   private closed = false;
   private snapshotStore: SnapshotStore | null = null;
+  /** Records from this sequence on carry a checksum (Infinity: a format 1 journal this code has not written to yet). */
+  private checksumsFrom: number;
 
   private constructor(
     readonly path: string,
@@ -78,8 +94,11 @@ export class Journal {
     private readonly db: Database<Uint8Array, number>,
     /** The same database, read through lmdb-js's shared buffer (readInbound's fast path). */
     private readonly sharedReadDb: Database<Uint8Array, number>,
+    private readonly meta: Database<number, string>,
+    checksumsFrom: number,
     options: JournalOptions,
   ) {
+    this.checksumsFrom = checksumsFrom;
     this.durability = options.durability ?? DEFAULT_DURABILITY;
     this.clock = options.clock ?? (() => performance.now());
     this.faultInjector = options.faultInjector;
@@ -111,9 +130,23 @@ export class Journal {
       }
       const format = meta.get('format');
       if (format === undefined && options.mustExist) throw new JournalFormatError(`${path} is an LMDB environment but not a journal (it has no journal format record): give the --journal directory of a live session`);
-      if (format === undefined) meta.putSync('format', JOURNAL_FORMAT);
-      else if (format !== JOURNAL_FORMAT) throw new JournalFormatError(`journal at ${path} has format ${format}, this code reads format ${JOURNAL_FORMAT}`);
-      const journal = new Journal(path, root, openRecordsDb(root, 'journal'), openSharedReadDb(root, 'journal'), { ...options, durability });
+      let checksumsFrom = Infinity;
+      if (format === undefined) {
+        root.transactionSync(() => {
+          meta.putSync('format', JOURNAL_FORMAT);
+          meta.putSync('checksumsFrom', 1);
+        });
+        checksumsFrom = 1;
+      } else if (format === JOURNAL_FORMAT) {
+        const from = meta.get('checksumsFrom');
+        if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 1) {
+          throw new JournalFormatError(`journal at ${path} has format ${format} but its meta \`checksumsFrom\` must be a sequence >= 1, was ${JSON.stringify(from)}; the journal's meta is damaged`);
+        }
+        checksumsFrom = from;
+      } else if (format !== 1) {
+        throw new JournalFormatError(`journal at ${path} has format ${format}, this code reads formats 1 and ${JOURNAL_FORMAT}; is it from a newer version of QuantFlow?`);
+      }
+      const journal = new Journal(path, root, openRecordsDb(root, 'journal'), openSharedReadDb(root, 'journal'), meta, checksumsFrom, { ...options, durability });
       openPaths.add(resolve(path));
       return journal;
     } catch (error) {
@@ -169,15 +202,18 @@ export class Journal {
       if (entry.inboundSeq <= this.lastInboundSeq) {
         throw new RangeError(`inbound \`inboundSeq\` must increase: journal ${this.path} last journaled inbound ${this.lastInboundSeq}, was ${entry.inboundSeq}`);
       }
-      this.reserve(INBOUND_JOURNAL_RECORD_BYTES);
+      this.reserve(INBOUND_JOURNAL_RECORD_BYTES + CHECKSUM_BYTES);
       length = writeInboundRecord(this.arena, this.arenaView, this.arenaUsed, seq, timeNs, entry.inboundSeq, entry.record, entry.sourceSeq);
       this.lastInboundSeq = entry.inboundSeq;
     } else {
       const bytes = this.encoder.encode(seq, timeNs, entry);
-      this.reserve(bytes.length);
+      this.reserve(bytes.length + CHECKSUM_BYTES);
       this.arena.set(bytes, this.arenaUsed);
       length = bytes.length;
     }
+    // The record's CRC-32 after it: every record this code writes carries one (see the header).
+    this.arenaView.setUint32(this.arena.byteOffset + this.arenaUsed + length, crc32(this.arena, this.arenaUsed, this.arenaUsed + length), true);
+    length += CHECKSUM_BYTES;
     const k = this.pending << 1;
     this.spans[k] = this.arenaUsed;
     this.spans[k + 1] = length;
@@ -195,9 +231,15 @@ export class Journal {
     const first = this.committed + 1;
     const count = this.pending;
     const { arena, spans, db } = this;
+    // A format 1 journal's first commit by this code: checksums from its first new record on.
+    const upgrade = this.checksumsFrom === Infinity;
     try {
       this.root.transactionSync(() => {
         this.faultInjector?.('commit');
+        if (upgrade) {
+          this.meta.putSync('format', JOURNAL_FORMAT);
+          this.meta.putSync('checksumsFrom', first);
+        }
         for (let k = 0; k < count; k++) {
           const start = spans[k << 1];
           db.putSync(first + k, arena.subarray(start, start + spans[(k << 1) + 1]), APPEND);
@@ -213,6 +255,7 @@ export class Journal {
       );
       throw this.failure;
     }
+    if (upgrade) this.checksumsFrom = first;
     this.committed = this.last;
     this.pending = 0;
     this.arenaUsed = 0;
@@ -247,6 +290,7 @@ export class Journal {
    * JournalFormatError naming the journal, the key and what is wrong, so the damage can be found.
    */
   decodeAt(key: number, bytes: Uint8Array): JournalRecordView {
+    this.verify(key, bytes);
     let view: JournalRecordView;
     try {
       view = decodeJournalRecord(bytes);
@@ -262,6 +306,27 @@ export class Journal {
    * read (a JournalFormatError, or a RangeError of an offset outside the record's bytes) becomes a
    * JournalFormatError naming the journal and the key; anything else is returned as it was.
    */
+  /**
+   * Checks the CRC-32 of the record stored under `key` (its bytes as read, checksum included) when
+   * it carries one; throws a JournalFormatError naming the journal and the sequence otherwise.
+   */
+  verify(key: number, bytes: Uint8Array): void {
+    if (key < this.checksumsFrom) return;
+    const end = bytes.length - CHECKSUM_BYTES;
+    const problem = end < 8
+      ? `it is ${bytes.length} bytes, too short to hold a record and its checksum`
+      : (() => {
+        const stored = new DataView(bytes.buffer, bytes.byteOffset + end, CHECKSUM_BYTES).getUint32(0, true);
+        const computed = crc32(bytes, 0, end);
+        return stored === computed ? null : `its CRC-32 does not match its bytes (stored ${hex(stored)}, computed ${hex(computed)})`;
+      })();
+    if (problem === null) return;
+    throw new JournalFormatError(
+      `journal ${this.path}: the record under key ${key} (of ${this.committed}) is damaged: ${problem}: record ${key}'s bytes changed on disk after it was committed (a flipped bit, a torn write), so nothing from it on is replayed; `
+      + 'restore the journal directory from a backup, or give the session a new journal (--journal DIR) and let it reconcile with the venue',
+    );
+  }
+
   damaged(key: number, error: unknown): unknown {
     if (!(error instanceof JournalFormatError) && !(error instanceof RangeError)) return error;
     return new JournalFormatError(`journal ${this.path}: the record under key ${key} (of ${this.committed}) is damaged: ${error.message}`, { cause: error });
@@ -275,7 +340,10 @@ export class Journal {
   *scan(from = 1n): IterableIterator<{ sequence: number; bytes: Uint8Array }> {
     this.checkOpen();
     const start = from < 1n ? 1 : Number(from);
-    for (const { key, value } of this.sharedReadDb.getRange({ start, end: this.committed + 1 })) yield { sequence: key, bytes: value };
+    for (const { key, value } of this.sharedReadDb.getRange({ start, end: this.committed + 1 })) {
+      this.verify(key, value);
+      yield { sequence: key, bytes: value };
+    }
   }
 
   /**
@@ -285,7 +353,16 @@ export class Journal {
   scanRange(from = 1n): Iterable<{ key: number; value: Uint8Array }> {
     this.checkOpen();
     const start = from < 1n ? 1 : Number(from);
-    return this.sharedReadDb.getRange({ start, end: this.committed + 1 });
+    const range = this.sharedReadDb.getRange({ start, end: this.committed + 1 });
+    return this.checksumsFrom === Infinity ? range : this.verified(range);
+  }
+
+  /** `range` with each record's checksum checked before it is handed on. */
+  private *verified(range: Iterable<{ key: number; value: Uint8Array }>): IterableIterator<{ key: number; value: Uint8Array }> {
+    for (const step of range) {
+      this.verify(step.key, step.value);
+      yield step;
+    }
   }
 
   /** The last journaled inbound sequence (committed or pending), -1n when there is none. */
@@ -295,7 +372,10 @@ export class Journal {
 
   /** Committed records' bytes (copies) with sequence >= `from`, in order. */
   *readRaw(from = 1n): IterableIterator<{ sequence: bigint; bytes: Uint8Array }> {
-    for (const { key, value } of this.range(from)) yield { sequence: BigInt(key), bytes: value.slice() };
+    for (const { key, value } of this.range(from)) {
+      this.verify(key, value);
+      yield { sequence: BigInt(key), bytes: value.slice() };
+    }
   }
 
   /**
@@ -307,7 +387,7 @@ export class Journal {
     this.checkOpen();
     const start = this.firstSequenceAtOrAfterInbound(fromInboundSeq, new InboundReader());
     const range = this.sharedReadDb.getRange({ start, end: this.committed + 1 });
-    return new InboundIterator(range[Symbol.iterator](), fromInboundSeq, this.path);
+    return new InboundIterator(range[Symbol.iterator](), fromInboundSeq, this.path, (key, value) => this.verify(key, value));
   }
 
   /** Commits what is pending (unless the journal failed before), then closes the environment. */
@@ -371,6 +451,7 @@ export class Journal {
 
   /** `reader.read` of the record under `key`, a damaged record reported by its key. */
   private readAt(reader: InboundReader, key: number, value: Uint8Array): boolean {
+    this.verify(key, value);
     try {
       return reader.read(value);
     } catch (error) {
@@ -385,6 +466,10 @@ export class Journal {
   private checkOpen(): void {
     if (this.closed) throw new Error(`journal ${this.path} is closed`);
   }
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, '0')}`;
 }
 
 function lastKey(db: Database<Uint8Array, number>): number {
