@@ -18,7 +18,8 @@ const ENV = { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET }
 
 describe('quantflow run --mode live on two symbols with per-symbol trade ids', () => {
   test('kill -9 after the venue filled an order of the symbol with the lower trade ids: the restart recovers that fill, once, and the positions agree', async () => {
-    const { sim, config, journal, startTime } = await harness.setup('two-symbols', 'keep');
+    // ETHUSDT trades in steps of 0.0001 at the simulator: its lot is given (the replay default, 0.00001, is refused).
+    const { sim, config, journal, startTime } = await harness.setup('two-symbols', 'keep', '', 3000, '', '  instruments:\n    - { id: 1, symbol: ETHUSDT, assetClass: crypto, lotSize: 0.0001 }\n');
     writeFileSync(config, readFileSync(config, 'utf8')
       .replace('    - { symbol: BTC/USDT, channel: bars, timeframe: 1m }\n', '    - { symbol: BTC/USDT, channel: bars, timeframe: 1m }\n    - { symbol: ETH/USDT, channel: bars, timeframe: 1m }\n')
       .replace('    size: { quantity: 0.01 }\n', '    size: { quantity: 0.01 }\n    instruments: [BTCUSDT]\n  - name: eth-cross\n    type: rules\n    long: { entry: "ema:2 >= ema:4", exit: "ema:2 < ema:4" }\n    size: { quantity: 0.1 }\n    instruments: [ETHUSDT]\n'));

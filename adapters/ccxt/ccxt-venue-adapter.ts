@@ -181,6 +181,12 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     this.log(`${this.name}: connected (clock offset ${this.clock.offsetMs} ms, ${cfg.instruments.length} instruments)`);
   }
 
+  /** engine/live VenueAdapter: the market's amount step (precision.amount) from the loaded markets; null before connect or without one. */
+  amountStep(instrument: number): { symbol: string; step: number } | null {
+    const rules = this.rules.get(instrument);
+    return rules && rules.amountStep > 0 ? { symbol: rules.symbol, step: rules.amountStep } : null;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.healthTimer) clearInterval(this.healthTimer);

@@ -32,3 +32,4 @@ export { SessionFeedHealth, describeFeedHealth, streamThresholds, type SessionFe
 export { SessionStop, ON_EXIT_POLICIES, type OnExitPolicy, type SessionExitReport, type StopRequest } from './session-stop.js';
 export { Redactor, redactingLog, type LogLine } from './log-redactor.js';
 export { checkJournalInstruments, describeInstruments, JournalInstrumentsError, JOURNAL_INSTRUMENTS_FILE, type JournalInstrument } from './journal-instruments.js';
+export { checkVenueLots, VenueLotError } from './venue-lots.js';

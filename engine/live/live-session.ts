@@ -51,6 +51,7 @@ import { coreBuildHash } from '../core/wasm-core.js';
 import type { PipelineSpec } from '../pipeline/index.js';
 import { JournaledInbound } from './journaled-inbound.js';
 import { JournaledCommands, type QueuedCommand } from './journaled-commands.js';
+import { checkVenueLots } from './venue-lots.js';
 import { AdoptedOrders, DEFAULT_RECONCILE_POLICY, checkForeignOrderPolicy, describeReconciliation, reconcile, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
 import { liveOrders, pipelineToJson, readSessionBook, type SessionBook } from './session-state.js';
 import { clientOrderIdOf, type PushMarketStream, type PushVenueAdapter, type VenueAdapter } from './venue-adapter.js';
@@ -569,6 +570,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       });
     }
     await adapter.connect();
+    // Orders are sized in the pipeline's lots: each must be a whole number of the venue's amount steps.
+    checkVenueLots(options.pipeline.risk, adapter);
     const commands = new JournaledCommands(journal, commandLatency.adapter(adapter));
     const unjournaledIds = new Set(unjournaled.map(({ command }) => command.orderId));
     const notYetJournaled = (orderId: bigint): boolean => unjournaledIds.has(orderId) || queued.some(({ command }) => command.orderId === orderId);

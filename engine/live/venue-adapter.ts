@@ -94,6 +94,12 @@ export interface VenueAdapter {
   readonly name: string;
   /** Connects (and authenticates); rejects with a clear error when the venue cannot be reached. */
   connect(): Promise<void>;
+  /**
+   * Optional: the venue's amount step for `instrument` (every order quantity is a whole multiple
+   * of it) and the venue's symbol, known once connected; null when the venue did not say. The
+   * session refuses a pipeline lot size that is not a whole multiple of it (venue-lots.ts).
+   */
+  amountStep?(instrument: number): { readonly symbol: string; readonly step: number } | null;
   /** Closes the connection; pending requests reject. */
   close(): Promise<void>;
   /** Every record the venue sends, in order. Set once, before connect. */
