@@ -15,7 +15,9 @@
 //       switch is tripped
 //     - webhooks (engine/paper SessionWebhooks, shared with paper sessions): fills, risk denials,
 //       model alerts, feed-health changes; kill-switch trips and resets from the journaled
-//       transitions once recovered (a restart that recovers a tripped switch sends nothing)
+//       transitions once recovered (a restart that recovers a tripped switch sends nothing); fills
+//       and risk denials once recovered too (a paper session's replay fills its journaled orders
+//       again in the core's simulated venue: the previous process posted those)
 //   control: LiveSessionControl (session-server-control.ts), the server's control handler
 //
 // The engine's state is read on the I/O thread's timer (every `throttleMs`, default 250 ms), from
@@ -82,7 +84,7 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     for (const { instrument, symbol } of options.instruments) this.symbols.set(instrument, symbol);
     this.engine = new EngineStateSource({ instruments: options.instruments, mode: options.mode, startingCash: options.equity, throttleMs: options.throttleMs ?? 250 });
     this.webhooks = options.monitoring.webhooks.length > 0 ? new SessionWebhooks(options.monitoring, options.instruments.map((entry) => entry.symbol), options.log) : null;
-    this.listeners = mergeOutboundListeners(this.engine.listeners(), this.webhooks?.listeners() ?? {});
+    this.listeners = mergeOutboundListeners(this.engine.listeners(), this.webhooks ? this.afterRecovery(this.webhooks.listeners()) : {});
     this.venueReport = options.mode === 'live' ? this.listeners.onVenueReport ?? null : null;
     const killSwitchHooks = options.monitoring.webhooks.filter((hook) => hook.events.includes('killSwitch'));
     this.killSwitchHooks = killSwitchHooks.length > 0
@@ -93,6 +95,21 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
       if (delta.topic === 'health') return this.publishHealth(true);
       this.emit(delta.topic === 'risk' ? { ...delta, payload: this.withJournaledReason(delta.payload as RiskView) } : delta);
     });
+  }
+
+  /**
+   * The webhooks' fill and risk-denial listeners, quiet while the session recovers: recovery's
+   * replay runs the journal's records through the core again, and in paper mode its simulated
+   * venue fills the journaled orders again (and the risk module denies again) on the outbound
+   * ring. The process that journaled them posted them; a restart posted every fill and denial
+   * after the last checkpoint a second time.
+   */
+  private afterRecovery(listeners: OutboundListeners): OutboundListeners {
+    const live = (): boolean => this.phaseNow !== 'recovering';
+    return {
+      ...(listeners.onVenueReport ? { onVenueReport: (report) => { if (live()) listeners.onVenueReport!(report); } } : {}),
+      ...(listeners.onRiskRecord ? { onRiskRecord: (record) => { if (live()) listeners.onRiskRecord!(record); } } : {}),
+    };
   }
 
   // --- LiveSessionWatcher: the session's hooks ---
