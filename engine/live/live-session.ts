@@ -121,8 +121,12 @@ export interface LiveSessionWatcher {
   phase?(phase: SessionPhase, detail?: string): void;
   /** Each record journaled and published after recovery: the venue's, and the feed-health records. */
   inbound?(record: Uint8Array): void;
-  /** The kill switch as journaled, once recovered and on every trip and reset since. */
-  killSwitch?(halted: boolean, who: string, why: string): void;
+  /**
+   * The kill switch as journaled, once recovered and on every trip and reset since. `journaledNow`:
+   * this process journaled the transition (a trip of the core the previous process died before
+   * journaling, found by recovery's replay, is news even while recovering: no process announced it).
+   */
+  killSwitch?(halted: boolean, who: string, why: string, journaledNow?: boolean): void;
   /** The paused strategies as the core holds them, once recovered and after every pause and resume since. */
   pausedStrategies?(names: readonly string[]): void;
   /** A model monitor alert, once journaled. */
@@ -407,10 +411,10 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       const journaledSwitch = journaledKillSwitch(journal);
       killSwitchBy = { who: journaledSwitch.who, why: journaledSwitch.why };
     }
-    const setKillSwitch = (halted: boolean, who: string, why: string): void => {
+    const setKillSwitch = (halted: boolean, who: string, why: string, journaledNow = false): void => {
       journaledHalted = halted;
       killSwitchBy = { who, why };
-      watcher?.killSwitch?.(halted, who, why);
+      watcher?.killSwitch?.(halted, who, why, journaledNow);
     };
     for (const view of journal.read(journalFrom)) {
       const entry = view.entry;
@@ -462,7 +466,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       if (account.halted && !journaledHalted) {
         journal.append({ type: 'killSwitchTripped', who: DRAWDOWN_TRIPPER, why: drawdownTripReason(account.highWaterMark, account.tripEquity) });
         log(`kill switch: TRIPPED (${drawdownTripReason(account.highWaterMark, account.tripEquity)}); journaled; no new exposure`);
-        setKillSwitch(true, DRAWDOWN_TRIPPER, drawdownTripReason(account.highWaterMark, account.tripEquity));
+        setKillSwitch(true, DRAWDOWN_TRIPPER, drawdownTripReason(account.highWaterMark, account.tripEquity), true);
       }
     };
     await inbound.idle();

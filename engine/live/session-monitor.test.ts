@@ -161,6 +161,19 @@ describe('LiveSessionMonitor', () => {
     ]);
   });
 
+  it('posts the trip recovery journals itself (the previous process died between the core\'s trip and its record), while recovering', async () => {
+    const hook = await receiver();
+    const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'paper', equity: 100_000, monitoring: monitoring(hook.url) });
+    monitor.phase('recovering');
+    // The replay's core trips on the drawdown the dead process never journaled; the session journals it now.
+    monitor.killSwitch(true, 'risk.drawdown', 'drawdown 16% >= 15%', true);
+    // The state the session then reports once recovered is not news again.
+    monitor.killSwitch(true, 'risk.drawdown', 'drawdown 16% >= 15%');
+    monitor.phase('reconciling', 'start');
+    await monitor.close();
+    expect(hook.posts.map((p) => [p.event, p.data.tripped, p.data.reason]), 'announced once: no process had').toEqual([['killSwitch', true, 'risk.drawdown: drawdown 16% >= 15%']]);
+  });
+
   it('is not ready while recovering, reconciling or disconnected', async () => {
     const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'live', equity: 100_000, monitoring: { host: '127.0.0.1', port: 0, webhooks: [] } });
     for (const phase of ['recovering', 'reconciling', 'disconnected'] as const) {

@@ -146,9 +146,10 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     this.publishHealth();
   }
 
-  killSwitch(halted: boolean, who: string, why: string): void {
-    // A webhook for each trip and reset once recovered; recovery's replay restores the state without one (its previous process sent it).
-    if (this.phaseNow !== 'recovering' && halted !== this.killSwitchNow.halted) {
+  killSwitch(halted: boolean, who: string, why: string, journaledNow = false): void {
+    // A webhook for each trip and reset once recovered; recovery's replay restores the state without one (its previous process sent it),
+    // except a trip this process journaled (the previous one died between the core's trip and its record, so never announced it).
+    if ((this.phaseNow !== 'recovering' || journaledNow) && halted !== this.killSwitchNow.halted) {
       const drawdown = (this.engine.snapshot('risk') as RiskView | null)?.drawdown ?? 0;
       this.killSwitchHooks?.notify('killSwitch', { tripped: halted, reason: `${who}: ${why}`, who, why, drawdown });
     }
