@@ -5,8 +5,10 @@
 // restart asked every symbol for trades above the largest journaled id, found none, and stopped
 // on the position mismatch at every start after.
 // Also: a journal keeps its instrument list (engine/live journal-instruments.ts): a restart whose
-// live.instruments maps the journal's instrument ids to other symbols is refused.
-import { readFileSync, writeFileSync } from 'node:fs';
+// live.instruments maps the journal's instrument ids to other symbols is refused, and so is one
+// whose journal lost the list (it was recorded anew from live.instruments, any list passing).
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { EV_B, EV_INSTRUMENT, EV_KIND, EventKind, KIND_MASK } from '../engine/layout/event-record.js';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
@@ -92,6 +94,28 @@ describe('quantflow run --mode live: a journal keeps its instrument list', () =>
     expect(code, second.stderr).toBe(2);
     expect(second.stderr).toMatch(/live\.instruments is 0=ETH\/USDT bars 1m, 1=BTC\/USDT bars 1m, but journal .* trades 0=BTC\/USDT bars 1m: .*give the new list a new journal/);
     expect(second.stderr).not.toMatch(/\n\s+at /);
+    expect(sim.requests.slice(requestsBefore), 'nothing reached the venue').toEqual([]);
+  }, 120_000);
+
+  test('a restart whose journal lost its instruments.json is refused, not given the new list', async () => {
+    const { sim, config, journal } = await harness.setup('list-lost', 'keep');
+    const original = readFileSync(config, 'utf8');
+    const first = harness.start(['--mode', 'live', '--config', config, '--i-understand-live'], ENV);
+    await until('the start reconciliation', () => /reconciliation \(start\)/.test(first.stderr), first);
+    first.proc.kill('SIGINT');
+    expect((await first.exit).code, first.stderr).toBe(0);
+    // The list is lost (deleted; a backup of data.mdb alone), and live.instruments now has ETH/USDT in front.
+    rmSync(path.join(journal, 'instruments.json'));
+    writeFileSync(config, original
+      .replace('    - { symbol: BTC/USDT, channel: bars, timeframe: 1m }\n', '    - { symbol: ETH/USDT, channel: bars, timeframe: 1m }\n    - { symbol: BTC/USDT, channel: bars, timeframe: 1m }\n')
+      .replace('    size: { quantity: 0.01 }\n', '    size: { quantity: 0.01 }\n    instruments: [BTCUSDT]\n  - name: eth-cross\n    type: rules\n    long: { entry: "ema:2 >= ema:4", exit: "ema:2 < ema:4" }\n    size: { quantity: 0.5 }\n    instruments: [ETHUSDT]\n'));
+    const requestsBefore = sim.requests.length;
+    const second = harness.start(['--mode', 'live', '--config', config, '--i-understand-live'], ENV);
+    const { code } = await second.exit;
+    expect(code, second.stderr).toBe(2);
+    expect(second.stderr).toContain(`journal ${journal} has sessions but its instrument list ${path.join(journal, 'instruments.json')} is missing`);
+    expect(second.stderr).toMatch(/restore instruments\.json from a backup .*or give this session a new journal/);
+    expect(existsSync(path.join(journal, 'instruments.json')), 'the new list was not recorded in its place').toBe(false);
     expect(sim.requests.slice(requestsBefore), 'nothing reached the venue').toEqual([]);
   }, 120_000);
 });

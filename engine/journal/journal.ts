@@ -172,6 +172,14 @@ export class Journal {
     }));
   }
 
+  /**
+   * The first sequence whose record carries a checksum (1n: the journal was made by a version that
+   * writes checksums, format 2, from its start); null: a format 1 journal not written to since.
+   */
+  checksumsFromSequence(): bigint | null {
+    return this.checksumsFrom === Infinity ? null : BigInt(this.checksumsFrom);
+  }
+
   /** Sequence of the last record appended (committed or pending); 0n when empty. */
   lastSequence(): bigint {
     return BigInt(this.last);

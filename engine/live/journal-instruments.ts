@@ -8,7 +8,10 @@
 // configuration, so a changed `live.instruments` list (a symbol added in front, two swapped)
 // would trade one symbol's strategy on another's market. A start compares the configuration's
 // list with the recorded one and refuses any difference; a journal from before the list was
-// recorded gets it recorded at this start.
+// recorded gets it recorded at this start. A journal made since lists are kept (`listKept`: the
+// CLI writes the list before a journal's first session) whose list is missing lost it (deleted,
+// a backup or copy without it): that start is refused, since recording the configuration's list
+// would let any list pass.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -54,9 +57,15 @@ function readRecorded(file: string): JournalInstrument[] {
  * session may be retried with another list), or one from before lists were recorded. Returns
  * whether it was recorded now; throws JournalInstrumentsError on any difference.
  */
-export function checkJournalInstruments(dir: string, current: readonly JournalInstrument[], started: boolean): { recorded: boolean } {
+export function checkJournalInstruments(dir: string, current: readonly JournalInstrument[], started: boolean, options: { listKept?: boolean } = {}): { recorded: boolean } {
   const file = path.join(dir, JOURNAL_INSTRUMENTS_FILE);
   const list = current.map(({ instrument, symbol, channel, timeframe }) => ({ instrument, symbol, channel, timeframe }));
+  if (started && options.listKept && !existsSync(file)) {
+    throw new JournalInstrumentsError(
+      `journal ${dir} has sessions but its instrument list ${file} is missing: a journal's strategies, positions and orders belong to the instrument ids of its first session, and without the list live.instruments (${describeInstruments(list)}) cannot be checked against them; `
+      + 'restore instruments.json from a backup of the journal directory (its first session\'s list: [{ "instrument": 0, "symbol": ..., "channel": ..., "timeframe": ... }]), or give this session a new journal (--journal DIR)',
+    );
+  }
   if (started && existsSync(file)) {
     const recorded = readRecorded(file);
     if (!same(recorded, list)) {

@@ -131,7 +131,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   }
   // Its instrument ids keep their symbols: the journal's pipeline trades them by id.
   try {
-    if (checkJournalInstruments(journalDir, live.instruments, journaled !== null).recorded && journaled !== null) log(`run: journal ${journalDir} recorded no instrument list (made before lists were kept): recorded ${live.instruments.length} from live.instruments now`);
+    if (checkJournalInstruments(journalDir, live.instruments, journaled !== null, { listKept: journaled?.listKept ?? false }).recorded && journaled !== null) log(`run: journal ${journalDir} recorded no instrument list (made before lists were kept): recorded ${live.instruments.length} from live.instruments now`);
   } catch (error) {
     if (error instanceof JournalInstrumentsError) throw new UserFacingError(error.message);
     throw error;
@@ -375,11 +375,16 @@ function journaledOrderIds(dir: string, spec: PipelineSpec): OrderIdRange {
   }
 }
 
-/** The mode and pipeline the journal's first session started with (null: a new journal). */
-function firstJournaledSession(dir: string): { mode: string; pipelineJson: string } | null {
+/**
+ * The mode and pipeline the journal's first session started with (null: a new journal), and
+ * whether the journal was made by a version that keeps its instrument list from the start (its
+ * records are checksummed from sequence 1: journal format 2, which came after the lists).
+ */
+function firstJournaledSession(dir: string): { mode: string; pipelineJson: string; listKept: boolean } | null {
   const journal = Journal.open(dir, { durability: { mode: 'async' } });
   try {
-    for (const { entry } of journal.read(1n)) if (entry.type === 'sessionStarted') return { mode: entry.mode, pipelineJson: entry.pipelineJson };
+    const listKept = journal.checksumsFromSequence() === 1n;
+    for (const { entry } of journal.read(1n)) if (entry.type === 'sessionStarted') return { mode: entry.mode, pipelineJson: entry.pipelineJson, listKept };
     return null;
   } finally {
     journal.close();
