@@ -9,7 +9,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CLOSE_MESSAGE_TOO_BIG, connect, decodeFrame, type ClientEvent, type ControlAction, type FillViewData, type QuantFlowClient, type StateView, type TopicUpdate } from '../engine/client/index.js';
+import { CLOSE_MESSAGE_TOO_BIG, ConnectionError, connect, decodeFrame, type ClientEvent, type ControlAction, type FillViewData, type QuantFlowClient, type StateView, type TopicUpdate } from '../engine/client/index.js';
 import { PushStateSource, dashboardMounts, startStateServer, type ControlContext, type StateServer, type StateServerOptions } from '../engine/server/index.js';
 import { signControlToken, type ControlTokenConfig } from '../engine/killswitch/index.js';
 import { freePort } from './free-port.js';
@@ -390,6 +390,85 @@ describe('state server: reconnect', () => {
   });
 });
 
+describe('client library: permanent failures and the reconnect bound', () => {
+  /** connect() settled, or still retrying after `attempts` reconnects (the old behaviour: forever). */
+  async function outcome(url: string, options: Parameters<typeof connect>[1] = {}, attempts = 4): Promise<{ error: unknown; events: ClientEvent[] }> {
+    const events: ClientEvent[] = [];
+    let settled: { error: unknown } | null = null;
+    const pending = connect(url, { reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, ...options, onEvent: (e) => events.push(e) });
+    pending.then((c) => { settled = { error: null }; cleanups.push(() => c.close()); }, (error: unknown) => { settled = { error }; });
+    await until(() => settled !== null || events.filter((e) => e.type === 'reconnecting').length >= attempts, 'connect() to settle');
+    expect(settled, `connect() still retrying after ${attempts} reconnects: ${JSON.stringify(events)}`).not.toBeNull();
+    return { error: settled!.error, events };
+  }
+
+  it('rejects at once, without reconnecting, when the address answers the upgrade with HTTP 404 (a wrong path: not a state server there)', async () => {
+    const srv = await server({ source: new PushStateSource() });
+    const { error, events } = await outcome(`ws://127.0.0.1:${srv.port}/nope`);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).failure).toBe('refused');
+    expect((error as Error).message).toMatch(/answered the WebSocket upgrade with HTTP 404 .*not a QuantFlow state server/);
+    expect(events.filter((e) => e.type === 'reconnecting'), 'a permanent failure is not retried').toEqual([]);
+  });
+
+  it('rejects with the server\'s reason when it refuses the connect token', async () => {
+    const srv = await server({ source: new PushStateSource(), tokens: TOKENS, onControl: () => undefined });
+    const wrongKey = await signControlToken('mallory', { ...TOKENS, secret: 'y'.repeat(40) });
+    const { error } = await outcome(srv.url, { token: wrongKey });
+    expect(error, 'connect() with a refused token').toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).failure).toBe('unauthorized');
+    expect((error as Error).message).toMatch(/refused the token/);
+  });
+
+  it('rejects, and does not crash, when the WebSocket server at the address speaks another protocol', async () => {
+    const { WebSocketServer } = await import('ws');
+    const port = await freePort();
+    const other = new WebSocketServer({ host: '127.0.0.1', port });
+    cleanups.push(() => new Promise<void>((resolve) => { for (const c of other.clients) c.terminate(); other.close(() => resolve()); }));
+    other.on('connection', (socket) => socket.send('hello, this is a chat server'));
+    const c = await client(`ws://127.0.0.1:${port}/`, { reconnect: { initialDelayMs: 10, maxDelayMs: 20 } });
+    const ended = await Promise.race([c.ended, sleep(5_000).then(() => 'still running' as const)]);
+    expect(ended).toBeInstanceOf(ConnectionError);
+    expect((ended as ConnectionError).failure).toBe('protocol');
+    expect((ended as Error).message).toMatch(/not a QuantFlow server reply: "hello, this is a chat server"/);
+  });
+
+  it('gives up after maxAttempts once connected, and tells the caller (a failed event, ended) instead of stopping silently', async () => {
+    const port = await freePort();
+    const srv = await startStateServer({ source: new PushStateSource(), port });
+    const events: ClientEvent[] = [];
+    const c = await client(srv.url, { reconnect: { initialDelayMs: 10, maxDelayMs: 20, maxAttempts: 3 }, onEvent: (e) => events.push(e) });
+    await srv.close(); // nothing listens there any more
+    const ended = await c.ended;
+    expect(ended).toBeInstanceOf(ConnectionError);
+    expect((ended as ConnectionError).failure).toBe('gave-up');
+    expect((ended as ConnectionError).permanent).toBe(false);
+    expect(events.filter((e) => e.type === 'reconnecting').length).toBe(3);
+    expect(events.at(-1)).toMatchObject({ type: 'failed' });
+  });
+
+  it('gives up after giveUpAfterMs without a connection', async () => {
+    const port = await freePort(); // nothing listens there
+    const { error, events } = await outcome(`ws://127.0.0.1:${port}/`, { reconnect: { initialDelayMs: 10, maxDelayMs: 20, giveUpAfterMs: 100 } }, 1_000);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toMatch(/gave up on ws:\/\/127\.0\.0\.1:\d+\/ after \d+ ms without a connection \(giveUpAfterMs 100\)/);
+    expect(events.some((e) => e.type === 'reconnecting'), 'it did retry first (a refused connection is transient)').toBe(true);
+  });
+
+  it('still reconnects across a server restart (transient), with close() resolving ended with null', async () => {
+    const port = await freePort();
+    const first = await startStateServer({ source: new PushStateSource(), port });
+    const events: ClientEvent[] = [];
+    const c = await connect(first.url, { reconnect: { initialDelayMs: 10, maxDelayMs: 20, giveUpAfterMs: 20_000 }, onEvent: (e) => events.push(e) });
+    await first.close();
+    await until(() => events.some((e) => e.type === 'reconnecting'), 'the reconnect attempts');
+    await server({ source: new PushStateSource(), port });
+    await until(() => events.some((e) => e.type === 'open' && e.reconnected), 'the reconnect');
+    await c.close();
+    expect(await c.ended).toBeNull();
+  });
+});
+
 describe('state server: HTTP', () => {
   it('refuses a browser page whose name was rebound to 127.0.0.1 (DNS rebinding: Origin and Host agree on a non-loopback name), takes localhost', async () => {
     const srv = await server({ source: new PushStateSource() });
@@ -503,6 +582,37 @@ describe('state server: HTTP', () => {
 });
 
 describe('quantflow watch', () => {
+  it('exits with status 1 and a clear line when the server stays away past --give-up-after', async () => {
+    const { Command } = await import('commander');
+    const { registerWatchCommand } = await import('../engine/cli/commands/watch.js');
+    const { UserFacingError } = await import('../engine/cli/cli-error.js');
+    const port = await freePort();
+    const srv = await startStateServer({ source: new PushStateSource(), port });
+    cleanups.push(() => srv.close());
+    srv.disconnectAll('warm');
+    const program = new Command().exitOverride();
+    registerWatchCommand(program);
+    const writeErr = process.stderr.write.bind(process.stderr);
+    const write = process.stdout.write.bind(process.stdout);
+    const err: string[] = [];
+    process.stderr.write = ((chunk: string | Uint8Array) => (typeof chunk === 'string' && chunk.startsWith('quantflow watch:') ? err.push(chunk.trim()) : writeErr(chunk), true)) as typeof process.stderr.write;
+    process.stdout.write = ((chunk: string | Uint8Array) => (typeof chunk === 'string' && chunk.startsWith('state #') ? true : write(chunk))) as typeof process.stdout.write;
+    let error: unknown = null;
+    try {
+      const running = program.parseAsync(['node', 'quantflow', 'watch', 'state', '--url', srv.url, '--give-up-after', '0.3']);
+      running.catch((e: unknown) => { error = e; });
+      await sleep(50);
+      await srv.close();
+      await until(() => error !== null || err.filter((line) => line.includes('reconnecting')).length >= 20, 'watch to give up', 20_000);
+    } finally {
+      process.stderr.write = writeErr;
+      process.stdout.write = write;
+    }
+    expect(error, `watch still reconnecting: ${err.slice(-3).join(' | ')}`).toBeInstanceOf(UserFacingError);
+    expect((error as { exitCode: number }).exitCode).toBe(1);
+    expect((error as Error).message).toMatch(/^watch stopped: gave up on ws:\/\/127\.0\.0\.1:\d+\/ after \d+ ms without a connection/);
+  }, 30_000);
+
   it('exits with a clear error when no state server answers at the address', async () => {
     const { spawnSync } = await import('node:child_process');
     const cli = new URL('../dist/engine/cli/main.js', import.meta.url).pathname;

@@ -7,6 +7,14 @@
 // fills with `since` the last sequence it delivered and the server epoch it was counted in (a
 // restarted server counts again: it then sends its whole backlog, as partial), so no fill is
 // missed while the server's backlog covers the outage; the others get a fresh Snapshot.
+// Reconnecting is for transient failures (refused or dropped connections, a server restarting),
+// with capped backoff and an optional bound (`maxAttempts`, `giveUpAfterMs`). A permanent failure
+// ends the client at once instead: the address answers the upgrade with an HTTP status (not a
+// QuantFlow state server, or one that refuses this client), the server refuses the token, or
+// what comes back is not this protocol. connect() rejects with it (a ConnectionError) when it
+// happens before the first connection is ready; later it is the `failed` event and what
+// `ended` resolves with.
+import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { decodeFrame } from './frame-decoder.js';
 import {
@@ -20,7 +28,32 @@ export interface ReconnectPolicy {
   maxDelayMs?: number;
   /** Attempts in a row before giving up. Default: no limit. */
   maxAttempts?: number;
+  /** Give up when no connection has been ready for this long (since connect() or the drop), ms. Default: no limit. */
+  giveUpAfterMs?: number;
 }
+
+/**
+ * Why the client stopped for good: `refused` (the upgrade was answered with an HTTP status: not a
+ * QuantFlow state server at this address and path, or one refusing this client), `unauthorized`
+ * (the server refused the token), `protocol` (a message that is not this protocol, or a close
+ * code saying the server could not speak it), `gave-up` (the reconnect bound was reached).
+ */
+export type ConnectionFailure = 'refused' | 'unauthorized' | 'protocol' | 'gave-up';
+
+export class ConnectionError extends Error {
+  constructor(readonly failure: ConnectionFailure, message: string) {
+    super(message);
+    this.name = 'ConnectionError';
+  }
+
+  /** True unless the reconnect bound ended the client (a permanent failure: retrying cannot help). */
+  get permanent(): boolean {
+    return this.failure !== 'gave-up';
+  }
+}
+
+/** Close codes that say the peer cannot speak this protocol with us: reconnecting cannot help. */
+const PERMANENT_CLOSE_CODES = new Set([1002, 1003, 1007, 1008, 1010]);
 
 export interface ConnectOptions {
   /** A signed control token: sent as `auth` on every (re)connect; control() uses it by default. */
@@ -39,7 +72,9 @@ export type ClientEvent =
   | { type: 'subscribed'; topic: TopicName; sequence: bigint; backfill: 'none' | 'complete' | 'partial' }
   | { type: 'auth'; ok: boolean; who?: string; message?: string }
   | { type: 'server-error'; code: ServerErrorCode; message: string }
-  | { type: 'decode-error'; message: string };
+  | { type: 'decode-error'; message: string }
+  /** The client stopped for good (no more reconnects): `ended` resolves with the same error. */
+  | { type: 'failed'; error: ConnectionError };
 
 export type ControlResult =
   | { ok: true; who: string; action: ControlAction }
@@ -59,6 +94,11 @@ export interface QuantFlowClient {
   /** The last sequence delivered on `topic` (null before its Snapshot). */
   lastSequence(topic: TopicName): bigint | null;
   readonly connected: boolean;
+  /**
+   * Resolves when the client has stopped for good: with null after close(), with the
+   * ConnectionError after a permanent failure or when the reconnect bound is reached.
+   */
+  readonly ended: Promise<ConnectionError | null>;
   /** Closes for good (no reconnect). */
   close(): Promise<void>;
 }
@@ -82,13 +122,41 @@ class Connection implements QuantFlowClient {
   private attempts = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly policy: Required<ReconnectPolicy> | null;
+  /** When the client last had no ready connection since (connect() or the last drop), ms. */
+  private downSinceMs = Date.now();
+  /** Set when the client stops for good; the socket's close then settles it. */
+  private failure: ConnectionError | null = null;
+  private endedWith: ((error: ConnectionError | null) => void) | null = null;
+  readonly ended: Promise<ConnectionError | null>;
 
   constructor(private readonly url: string, private readonly options: ConnectOptions) {
     const reconnect = options.reconnect ?? true;
     this.policy = reconnect === false ? null : {
-      initialDelayMs: 100, maxDelayMs: 5000, maxAttempts: Number.POSITIVE_INFINITY, ...(reconnect === true ? {} : reconnect),
+      initialDelayMs: 100, maxDelayMs: 5000, maxAttempts: Number.POSITIVE_INFINITY, giveUpAfterMs: Number.POSITIVE_INFINITY, ...(reconnect === true ? {} : reconnect),
     };
+    this.ended = new Promise((resolve) => { this.endedWith = resolve; });
   }
+
+  /** Stops for good with `error`: no reconnect; the caller learns it from connect(), `failed` and `ended`. */
+  private fail(error: ConnectionError, socket: WebSocket | null): void {
+    if (this.failure || this.closedByUser) return;
+    this.failure = error;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (socket && socket.readyState !== WebSocket.CLOSED) socket.terminate();
+    else this.finish();
+  }
+
+  /** Settles `ended`, and tells the caller of a failure (once). */
+  private finish(): void {
+    const settle = this.endedWith;
+    if (!settle) return;
+    this.endedWith = null;
+    if (this.failure) this.options.onEvent?.({ type: 'failed', error: this.failure });
+    this.rejectOpen?.(this.failure ?? new ConnectionError('gave-up', `closed before a connection to ${this.url} was ready`));
+    settle(this.failure);
+  }
+
+  private rejectOpen: ((error: Error) => void) | null = null;
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
@@ -96,11 +164,39 @@ class Connection implements QuantFlowClient {
 
   open(): Promise<void> {
     return new Promise((resolve, reject) => {
+      let settled = false;
+      this.rejectOpen = (error) => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      };
+      const ready = (): void => {
+        if (settled) return;
+        settled = true;
+        this.rejectOpen = null;
+        resolve();
+      };
       const attempt = (): void => {
+        this.reconnectTimer = null;
         const socket = new WebSocket(this.url);
         socket.binaryType = 'nodebuffer';
         this.socket = socket;
         let opened = false;
+        socket.on('unexpected-response', (_request: unknown, response: IncomingMessage) => {
+          // The address answered the upgrade as plain HTTP: not a state server (a wrong path or
+          // port), or one refusing this client (403: a browser origin it does not serve).
+          const status = response.statusCode ?? 0;
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => { if (body.length < 200) body += chunk; });
+          response.on('end', () => {
+            const detail = body.trim() ? ` (${JSON.stringify(body.trim().slice(0, 120))})` : '';
+            // 5xx, 408 and 429 may pass (a proxy before a restarting server): retried like a refused connection.
+            if (status >= 500 || status === 408 || status === 429) return socket.terminate();
+            this.fail(new ConnectionError('refused', `${this.url} answered the WebSocket upgrade with HTTP ${status}${detail}, not 101: it is not a QuantFlow state server (wrong port or path), or it refuses this client`), socket);
+          });
+          response.on('error', () => socket.terminate());
+        });
         socket.on('open', () => {
           opened = true;
           const reconnected = this.everOpened;
@@ -109,24 +205,41 @@ class Connection implements QuantFlowClient {
           if (this.options.token !== undefined) this.send({ op: 'auth', token: this.options.token });
           for (const [topic, state] of this.topics) this.resubscribe(topic, state);
           this.options.onEvent?.({ type: 'open', reconnected });
-          resolve();
+          // With a token, connect() resolves once the server has accepted it (onReply).
+          if (this.options.token === undefined) ready();
+          else this.authAccepted = ready;
         });
-        socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
+        socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(socket, data, isBinary));
         socket.on('error', () => {
           // 'close' follows and decides what to do.
         });
         socket.on('close', (code: number, reason: Buffer) => {
           if (this.socket === socket) this.socket = null;
+          this.authAccepted = null;
           for (const settle of this.pendingControls.values()) settle({ ok: false, code: 'disconnected', message: `the connection closed (${code}) before the server answered` });
           this.pendingControls.clear();
-          if (opened) this.options.onEvent?.({ type: 'close', code, reason: reason.toString('utf8') });
-          if (this.closedByUser) return;
-          if (!this.policy || this.attempts >= this.policy.maxAttempts) {
-            if (!this.everOpened) reject(new Error(`could not connect to ${this.url} (close code ${code})`));
-            return;
+          const reasonText = reason.toString('utf8');
+          if (opened) {
+            this.downSinceMs = Date.now();
+            this.options.onEvent?.({ type: 'close', code, reason: reasonText });
+          }
+          if (this.closedByUser || this.failure) return this.finish();
+          if (PERMANENT_CLOSE_CODES.has(code)) {
+            this.failure = new ConnectionError('protocol', `${this.url} closed the connection with code ${code}${reasonText ? ` (${reasonText})` : ''}: it cannot speak the QuantFlow protocol with this client`);
+            return this.finish();
+          }
+          if (!this.policy) {
+            this.failure = new ConnectionError('gave-up', `the connection to ${this.url} closed (code ${code}) and reconnect is off`);
+            return this.finish();
+          }
+          const downMs = Date.now() - this.downSinceMs;
+          if (this.attempts >= this.policy.maxAttempts || downMs >= this.policy.giveUpAfterMs) {
+            const bound = this.attempts >= this.policy.maxAttempts ? `${this.attempts} reconnect attempt(s) (maxAttempts)` : `${downMs} ms without a connection (giveUpAfterMs ${this.policy.giveUpAfterMs})`;
+            this.failure = new ConnectionError('gave-up', `gave up on ${this.url} after ${bound}; last close code ${code}`);
+            return this.finish();
           }
           this.attempts += 1;
-          const delayMs = Math.min(this.policy.maxDelayMs, this.policy.initialDelayMs * 2 ** (this.attempts - 1));
+          const delayMs = Math.min(this.policy.maxDelayMs, this.policy.initialDelayMs * 2 ** (this.attempts - 1), Math.max(0, this.policy.giveUpAfterMs - downMs));
           this.options.onEvent?.({ type: 'reconnecting', attempt: this.attempts, delayMs });
           this.reconnectTimer = setTimeout(attempt, delayMs);
         });
@@ -134,6 +247,9 @@ class Connection implements QuantFlowClient {
       attempt();
     });
   }
+
+  /** Resolves connect() once the server accepted the connect token. */
+  private authAccepted: (() => void) | null = null;
 
   subscribe<T extends TopicName>(topic: T, handler: TopicHandler<T>): Subscription {
     let state = this.topics.get(topic);
@@ -176,7 +292,7 @@ class Connection implements QuantFlowClient {
     this.closedByUser = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const socket = this.socket;
-    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    if (!socket || socket.readyState === WebSocket.CLOSED) return this.finish();
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
       socket.close(1000, 'client closing');
@@ -194,8 +310,23 @@ class Connection implements QuantFlowClient {
     this.send({ op: 'subscribe', topic, ...since });
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
-    if (!isBinary) return this.onReply(JSON.parse(data.toString('utf8')) as ServerMessage);
+  private onMessage(socket: WebSocket, data: Buffer, isBinary: boolean): void {
+    if (!isBinary) {
+      const text = data.toString('utf8');
+      let reply: unknown;
+      try {
+        reply = JSON.parse(text);
+      } catch {
+        reply = undefined;
+      }
+      if (!isServerMessage(reply)) {
+        return this.fail(new ConnectionError('protocol', `${this.url} sent a text message that is not a QuantFlow server reply: ${JSON.stringify(text.slice(0, 80))}`), socket);
+      }
+      return this.onReply(socket, reply);
+    }
+    if (!hasFrameIdentifier(data)) {
+      return this.fail(new ConnectionError('protocol', `${this.url} sent a binary message that is not a QuantFlow frame (no QFFR identifier, ${data.byteLength} bytes)`), socket);
+    }
     let update: TopicUpdate;
     try {
       update = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
@@ -222,7 +353,7 @@ class Connection implements QuantFlowClient {
     for (const handler of state.handlers) handler(update);
   }
 
-  private onReply(message: ServerMessage): void {
+  private onReply(socket: WebSocket, message: ServerMessage): void {
     switch (message.type) {
       case 'subscribed':
         if (typeof message.epoch === 'string') this.serverEpoch = message.epoch;
@@ -230,6 +361,11 @@ class Connection implements QuantFlowClient {
         return;
       case 'auth':
         this.options.onEvent?.(message.ok ? { type: 'auth', ok: true, who: message.who } : { type: 'auth', ok: false, message: message.message });
+        // The connect token refused (a wrong key, expired, replayed): reconnecting with it cannot help.
+        // ('disabled': a server without control; the connection stays, read-only.)
+        if (!message.ok && message.code === 'unauthorized') return this.fail(new ConnectionError('unauthorized', `${this.url} refused the token: ${message.message}`), socket);
+        this.authAccepted?.();
+        this.authAccepted = null;
         return;
       case 'control': {
         const settle = this.pendingControls.get(message.id);
@@ -246,7 +382,22 @@ class Connection implements QuantFlowClient {
   }
 }
 
-/** Connects to a state server (`ws://127.0.0.1:PORT/`); resolves once the first connection is open. */
+const SERVER_MESSAGE_TYPES = new Set(['subscribed', 'unsubscribed', 'auth', 'control', 'error']);
+
+function isServerMessage(value: unknown): value is ServerMessage {
+  return typeof value === 'object' && value !== null && SERVER_MESSAGE_TYPES.has((value as { type?: unknown }).type as string);
+}
+
+/** A FlatBuffers frame names its schema at bytes 4..8: QFFR (schemas/frames.fbs). */
+function hasFrameIdentifier(data: Buffer): boolean {
+  return data.byteLength >= 8 && data.toString('latin1', 4, 8) === 'QFFR';
+}
+
+/**
+ * Connects to a state server (`ws://127.0.0.1:PORT/`); resolves once the first connection is
+ * open (and, with a token, the server accepted it). Rejects with a ConnectionError on a permanent
+ * failure, or when the reconnect bound is reached before any connection was ready.
+ */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<QuantFlowClient> {
   const connection = new Connection(url, options);
   await connection.open();

@@ -5,13 +5,19 @@
 // follows quietly; `#id` until known) and the rule of its order when it is an exit (a stop-loss).
 // A reconnect whose fills backfill is partial says so on stderr: some fills may be missing.
 // It reconnects when the server drops it (fills resume from the last sequence seen) and runs
-// until interrupted; a server that cannot be reached at the start is an error. When its output
-// is closed (`quantflow watch fills | head -5`) it stops watching and exits with status 0.
+// until interrupted; a server that cannot be reached at the start is an error. It gives up, with
+// one line on stderr and status 1, when no connection comes back for --give-up-after seconds
+// (default 60), and at once, with status 2, when the address stops being a QuantFlow state server
+// (the client's permanent failures). When its output is closed (`quantflow watch fills | head -5`)
+// it stops watching and exits with status 0.
 import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
-import { TOPIC_NAMES, connect, isTopicName, type ClientEvent, type TopicUpdate } from '../../client/index.js';
+import { TOPIC_NAMES, connect, isTopicName, type ClientEvent, type ConnectionError, type TopicUpdate } from '../../client/index.js';
 
 export const DEFAULT_WATCH_URL = 'ws://127.0.0.1:8787/';
+
+/** How long `watch` keeps reconnecting without a connection before it gives up, seconds. */
+export const DEFAULT_WATCH_GIVE_UP_SECONDS = 60;
 
 function json(value: unknown): string {
   return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
@@ -76,14 +82,19 @@ export function registerWatchCommand(program: Command): void {
     .argument('<topic>', `one of ${TOPIC_NAMES.join(', ')}`)
     .option('--url <url>', 'the state server WebSocket URL', DEFAULT_WATCH_URL)
     .option('--json', 'one JSON document per update (64-bit integers as strings)')
-    .action(async (topic: string, flags: { url: string; json?: boolean }) => {
+    .option('--give-up-after <seconds>', 'stop, with status 1, after this long without a connection', String(DEFAULT_WATCH_GIVE_UP_SECONDS))
+    .action(async (topic: string, flags: { url: string; json?: boolean; giveUpAfter: string }) => {
       if (!isTopicName(topic)) throw new UserFacingError(`TOPIC must be one of ${TOPIC_NAMES.join(', ')}, was ${JSON.stringify(topic)}`);
       if (!/^wss?:\/\//.test(flags.url) || !URL.canParse(flags.url)) throw new UserFacingError(`--url must be a ws:// or wss:// URL (host and port 1-65535), was ${JSON.stringify(flags.url)}`);
+      const giveUpSeconds = Number(flags.giveUpAfter);
+      if (flags.giveUpAfter.trim() === '' || !Number.isFinite(giveUpSeconds) || giveUpSeconds <= 0) {
+        throw new UserFacingError(`--give-up-after must be a positive number of seconds, was ${JSON.stringify(flags.giveUpAfter)}`);
+      }
       await checkReachable(flags.url);
       let client;
       try {
         client = await connect(flags.url, {
-          reconnect: true,
+          reconnect: { giveUpAfterMs: giveUpSeconds * 1000 },
           onEvent: (event) => {
             const line = describeEvent(event);
             if (line !== null) process.stderr.write(`quantflow watch: ${line}\n`);
@@ -103,15 +114,23 @@ export function registerWatchCommand(program: Command): void {
       client.subscribe(topic, (update) => {
         if (outputOpen) process.stdout.write(`${flags.json ? json(update) : describeUpdate(update, symbols)}\n`);
       });
-      await new Promise<void>((resolve) => {
+      const failure = await new Promise<ConnectionError | null>((resolve) => {
         let stopping = false;
         const stop = (): void => {
           if (stopping) return;
           stopping = true;
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          void client.close().then(resolve);
+          void client.close().then(() => resolve(null));
         };
+        // The client stopped for good: it gave up reconnecting, or the server became something else.
+        void client.ended.then((error) => {
+          if (stopping) return;
+          stopping = true;
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve(error);
+        });
         // The reader went away (EPIPE: `| head`): nothing more can be shown, so watching ends; any other output error is reported.
         process.stdout.on('error', (error: NodeJS.ErrnoException) => {
           outputOpen = false;
@@ -124,12 +143,16 @@ export function registerWatchCommand(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      if (failure) {
+        const hint = failure.permanent ? '' : ' (is the session still running? --give-up-after sets how long to wait)';
+        throw new UserFacingError(`watch stopped: ${failure.message}${hint}`, failure.permanent ? 2 : 1);
+      }
     });
 }
 
 /**
- * The server's /health must answer before watching starts: the client reconnects forever once
- * connected, so an unreachable address (no session running, a wrong port) is an error at once.
+ * The server's /health must answer before watching starts: the client would keep reconnecting
+ * (up to --give-up-after) to an unreachable address (no session running, a wrong port), so that is an error at once.
  */
 async function checkReachable(url: string): Promise<void> {
   const health = new URL('/health', url.replace(/^ws/, 'http'));
