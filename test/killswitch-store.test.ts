@@ -9,7 +9,7 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  ControlTokenError, decodeControlEvent, encodeControlEvent, KillSwitch, KillSwitchStore, signControlToken, verifyControlToken,
+  ControlTokenError, decodeControlEvent, DirectoryTokenLedger, encodeControlEvent, KillSwitch, KillSwitchStore, MemoryTokenLedger, signControlToken, verifyControlToken,
   type ControlTokenConfig,
 } from '../engine/killswitch/index.js';
 import { riskReasonName } from '../engine/risk/index.js';
@@ -31,7 +31,7 @@ async function refusal(token: string, config: ControlTokenConfig = HS256): Promi
 
 describe('control tokens', () => {
   it('accepts a valid HS256 token and returns its subject as who', async () => {
-    expect(await verifyControlToken(await signControlToken('alice', HS256), HS256)).toStrictEqual({ who: 'alice' });
+    expect(await verifyControlToken(await signControlToken('alice', HS256), HS256)).toMatchObject({ who: 'alice' });
   });
 
   it('refuses expired tokens, other audiences, missing subjects and missing secrets', async () => {
@@ -52,16 +52,59 @@ describe('control tokens', () => {
     const engineName = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('risk.drawdown').setAudience(HS256.audience).setExpirationTime('1m').sign(key);
     expect(await refusal(engineName)).toContain('control token `sub` must not start with "risk."');
     await expect(signControlToken('risk.drawdown', HS256)).rejects.toThrow(/`subject` must not start with "risk\."/);
-    expect(await verifyControlToken(await signControlToken('riskdesk', HS256), HS256)).toStrictEqual({ who: 'riskdesk' });
+    expect(await verifyControlToken(await signControlToken('riskdesk', HS256), HS256)).toMatchObject({ who: 'riskdesk' });
   });
 
   it('verifies EdDSA tokens with the configured public key and refuses other signers', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const config: ControlTokenConfig = { algorithm: 'EdDSA', secret: null, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), audience: 'quantflow-control' };
-    const sign = (key: typeof privateKey) => new SignJWT({}).setProtectedHeader({ alg: 'EdDSA' }).setSubject('bob').setAudience(config.audience).setExpirationTime('1m').sign(key);
-    expect(await verifyControlToken(await sign(privateKey), config)).toStrictEqual({ who: 'bob' });
+    const sign = (key: typeof privateKey) => new SignJWT({}).setProtectedHeader({ alg: 'EdDSA' }).setSubject('bob').setAudience(config.audience).setIssuedAt().setExpirationTime('1m').setJti('bob-1').sign(key);
+    expect(await verifyControlToken(await sign(privateKey), config)).toMatchObject({ who: 'bob', jti: 'bob-1' });
     expect(await refusal(await sign(generateKeyPairSync('ed25519').privateKey), config)).toContain('signature verification failed');
     expect(await refusal(await signControlToken('alice', HS256), config), 'an HS256 token is not accepted where EdDSA is configured').toContain('control token rejected');
+  });
+});
+
+describe('control tokens: one use (jti) and a bounded lifetime', () => {
+  const key = new TextEncoder().encode(HS256.secret!);
+  const token = (jti: string | null, lifetimeSeconds = 60, iat: number | null = Math.floor(Date.now() / 1000)) => {
+    let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setAudience(HS256.audience).setExpirationTime((iat ?? Math.floor(Date.now() / 1000)) + lifetimeSeconds);
+    if (iat !== null) jwt = jwt.setIssuedAt(iat);
+    if (jti !== null) jwt = jwt.setJti(jti);
+    return jwt.sign(key);
+  };
+
+  it('refuses a token without a jti or an iat, or valid for longer than a day', async () => {
+    expect(await refusal(await token(null))).toMatch(/claim `jti` \(the token's id, so it can be used once\) must be a non-empty string .*was missing/);
+    expect(await refusal(await token('t-1', 60, null))).toMatch(/claim `iat` \(issued at\) is required, was missing/);
+    expect(await refusal(await token('t-2', 30 * 86_400))).toMatch(/its lifetime \(exp - iat\) must be at most 86400 s, was 2592000 s/);
+    expect(await verifyControlToken(await token('t-3', 86_400), HS256)).toMatchObject({ who: 'alice', jti: 't-3' });
+  });
+
+  it('signs every token with its own jti', async () => {
+    const jtis = await Promise.all([1, 2, 3].map(async () => (await verifyControlToken(await signControlToken('alice', HS256), HS256)).jti));
+    expect(new Set(jtis).size, jtis.join(', ')).toBe(3);
+  });
+
+  it('refuses a used token again, in the same process and after a restart (the ledger is on disk)', async () => {
+    const dir = path.join(root, 'ledger');
+    const used = await signControlToken('alice', HS256);
+    const { jti, expiresAtSeconds } = await verifyControlToken(used, HS256);
+    expect(DirectoryTokenLedger.open(dir).claim(jti, expiresAtSeconds, 'alice'), 'first use').toBe(true);
+    expect(DirectoryTokenLedger.open(dir).claim(jti, expiresAtSeconds, 'alice'), 'a replay after a reopen').toBe(false);
+    const memory = new MemoryTokenLedger();
+    expect([memory.claim('a', expiresAtSeconds), memory.claim('a', expiresAtSeconds)]).toEqual([true, false]);
+  });
+
+  it('forgets the entries of expired tokens when the ledger opens (they are refused as expired anyway)', async () => {
+    const dir = path.join(root, 'ledger-expiry');
+    const ledger = DirectoryTokenLedger.open(dir);
+    ledger.claim('old', Math.floor(Date.now() / 1000) - 10, 'alice');
+    ledger.claim('live', Math.floor(Date.now() / 1000) + 600, 'alice');
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(dir).length).toBe(2);
+    DirectoryTokenLedger.open(dir);
+    expect(readdirSync(dir).length, 'only the live token is remembered').toBe(1);
   });
 });
 
@@ -118,13 +161,17 @@ describe('kill switch bound to the core', () => {
     expect(restored.restore().map((r) => [riskReasonName(r.reason), r.qty]), 'a restored halt re-emits flatten records').toStrictEqual([['KILL_SWITCH_FLATTEN', -1]]);
     expect(riskReasonName(second.risk.checkOrder({ orderId: 1n, instrument: 2, tsNs: START_NS + 1n, qty: 1, price: 200 }).reason)).toBe('KILL_SWITCH');
     const token = await signControlToken('alice', HS256);
-    await expect(restored.reset(token, '  ', HS256), 'a reason is required').rejects.toThrow('`--reason` must explain why');
-    await expect(restored.reset('bad', 'ok', HS256), 'a bad token leaves the core halted').rejects.toThrow(ControlTokenError);
+    const ledger = new MemoryTokenLedger();
+    await expect(restored.reset(token, '  ', HS256, ledger), 'a reason is required').rejects.toThrow('`--reason` must explain why');
+    await expect(restored.reset('bad', 'ok', HS256, ledger), 'a bad token leaves the core halted').rejects.toThrow(ControlTokenError);
     expect(second.risk.account().halted).toBe(true);
-    const event = await restored.reset(token, 'reviewed', HS256);
+    const event = await restored.reset(token, 'reviewed', HS256, ledger);
     expect([event.kind, event.who, event.why]).toStrictEqual(['KillSwitchReset', 'alice', 'reviewed']);
     expect(second.risk.account().halted, 'the reset clears the core too').toBe(false);
-    await expect(restored.reset(token, 'again', HS256), 'nothing to reset').rejects.toThrow('not tripped');
+    await expect(restored.reset(await signControlToken('alice', HS256), 'again', HS256, ledger), 'nothing to reset').rejects.toThrow('not tripped');
+    restored.trip('operator.carol', 'again');
+    await expect(restored.reset(token, 'replayed', HS256, ledger), 'the used token replayed').rejects.toThrow(/it was used already \(jti "[^"]+", subject "alice"\)/);
+    expect(second.risk.account().halted, 'a replayed token clears nothing').toBe(true);
     await store.close();
   });
 });

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE_MESSAGE_TOO_BIG, ConnectionError, connect, decodeFrame, type ClientEvent, type ControlAction, type FillViewData, type QuantFlowClient, type StateView, type TopicUpdate } from '../engine/client/index.js';
 import { PushStateSource, dashboardMounts, startStateServer, type ControlContext, type StateServer, type StateServerOptions } from '../engine/server/index.js';
-import { signControlToken, type ControlTokenConfig } from '../engine/killswitch/index.js';
+import { DirectoryTokenLedger, signControlToken, type ControlTokenConfig } from '../engine/killswitch/index.js';
 import { freePort } from './free-port.js';
 import { fileURLToPath } from 'node:url';
 
@@ -274,7 +274,8 @@ describe('state server: malformed messages and control', () => {
     const accepted = await operator.control(reset);
     expect(accepted).toEqual({ ok: true, who: 'alice', action: reset });
     expect((await operator.control({ kind: 'pause-strategy', strategy: 'ema-cross' })).ok).toBe(true);
-    expect((await readOnly.control({ kind: 'mode-change', mode: 'paper' }, token)).ok, 'a token in the message works on any connection').toBe(true);
+    expect(await readOnly.control({ kind: 'mode-change', mode: 'paper' }, token), 'the operator connection\'s token from another connection: a replay').toMatchObject({ ok: false, code: 'unauthorized', message: expect.stringMatching(/used already/) });
+    expect((await readOnly.control({ kind: 'mode-change', mode: 'paper' }, await signControlToken('alice', TOKENS, 60))).ok, 'a token of its own in the message works on any connection').toBe(true);
     expect(actions.map(([action, context]) => [action.kind, context.who])).toEqual([['kill-switch-reset', 'alice'], ['pause-strategy', 'alice'], ['mode-change', 'alice']]);
     const metrics = await srv.metrics.registry.metrics();
     expect(metrics).toMatch(/quantflow_server_control_actions_total\{action="kill-switch-reset",outcome="refused"\} 3/);
@@ -302,6 +303,42 @@ describe('state server: malformed messages and control', () => {
     await until(() => replies.length === 4, 'the failed auth and the control replies');
     expect(replies.slice(2).map((r) => [r.type, r.ok, r.code])).toEqual([['auth', false, 'unauthorized'], ['control', false, 'unauthorized']]);
     expect(actions.map((a) => a.who)).toEqual(['alice']);
+  });
+
+  it('refuses a captured token replayed from another connection, also after the server restarted (its jti is remembered on disk)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/qf-used-tokens-`);
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const actions: string[] = [];
+    const start = () => server({ source: new PushStateSource(), tokens: TOKENS, onControl: (a, ctx) => { actions.push(`${ctx.who}:${a.kind}`); }, usedTokens: DirectoryTokenLedger.open(dir) });
+    const token = await signControlToken('alice', TOKENS, 60);
+    const first = await start();
+    const alice = await client(first.url, { token, reconnect: false });
+    const pause = { kind: 'pause-strategy', strategy: 's', reason: 'r' } as const;
+    expect(await alice.control(pause), 'the connection that presented it first').toMatchObject({ ok: true });
+    expect(await alice.control(pause), 'and again on that connection').toMatchObject({ ok: true });
+    const mallory = await client(first.url, { reconnect: false });
+    expect(await mallory.control(pause, token), 'the same token from another connection').toMatchObject({ ok: false, code: 'unauthorized', message: expect.stringMatching(/used already/) });
+    await first.close();
+    const second = await start();
+    const replay = await client(second.url, { reconnect: false });
+    expect(await replay.control(pause, token), 'replayed after a restart').toMatchObject({ ok: false, code: 'unauthorized', message: expect.stringMatching(/used already/) });
+    const fresh = await client(second.url, { reconnect: false });
+    expect(await fresh.control(pause, await signControlToken('alice', TOKENS, 60)), 'a new token').toMatchObject({ ok: true });
+    expect(actions).toEqual(['alice:pause-strategy', 'alice:pause-strategy', 'alice:pause-strategy']);
+  });
+
+  it('a client that reconnects signs a new token per connection (token function) and keeps control; with one fixed token the server refuses it as used', async () => {
+    const srv = await server({ source: new PushStateSource(), tokens: TOKENS, onControl: () => undefined });
+    const events: ClientEvent[] = [];
+    const signer = await client(srv.url, { token: () => signControlToken('alice', TOKENS, 60), reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, onEvent: (e) => events.push(e) });
+    const fixedEvents: ClientEvent[] = [];
+    const fixed = await client(srv.url, { token: await signControlToken('bob', TOKENS, 60), reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, onEvent: (e) => fixedEvents.push(e) });
+    srv.disconnectAll('test: drop the clients');
+    await until(() => events.some((e) => e.type === 'auth' && e.ok && events.some((o) => o.type === 'open' && o.reconnected)), 'the reconnect and its auth');
+    expect(await signer.control({ kind: 'pause-strategy', strategy: 's' })).toMatchObject({ ok: true, who: 'alice' });
+    expect(await fixed.ended).toMatchObject({ failure: 'unauthorized', message: expect.stringMatching(/used already/) });
   });
 
   it('reports a host failure of a control action as failed', async () => {

@@ -56,8 +56,12 @@ export class ConnectionError extends Error {
 const PERMANENT_CLOSE_CODES = new Set([1002, 1003, 1007, 1008, 1010]);
 
 export interface ConnectOptions {
-  /** A signed control token: sent as `auth` on every (re)connect; control() uses it by default. */
-  token?: string;
+  /**
+   * A signed control token, sent as `auth` on connecting; control() uses it by default. A server
+   * takes a token from one connection only (its jti is then used), so a client that reconnects
+   * needs a new one each time: give a function that signs one, called on every (re)connect.
+   */
+  token?: string | (() => string | Promise<string>);
   /** Reconnect after a drop (default true). */
   reconnect?: boolean | ReconnectPolicy;
   /** Connection events. */
@@ -202,12 +206,17 @@ class Connection implements QuantFlowClient {
           const reconnected = this.everOpened;
           this.everOpened = true;
           this.attempts = 0;
-          if (this.options.token !== undefined) this.send({ op: 'auth', token: this.options.token });
           for (const [topic, state] of this.topics) this.resubscribe(topic, state);
           this.options.onEvent?.({ type: 'open', reconnected });
           // With a token, connect() resolves once the server has accepted it (onReply).
-          if (this.options.token === undefined) ready();
-          else this.authAccepted = ready;
+          const token = this.options.token;
+          if (token === undefined) return ready();
+          this.authAccepted = ready;
+          if (typeof token === 'string') return this.authenticate(token);
+          Promise.resolve().then(token).then(
+            (signed) => { if (this.socket === socket) this.authenticate(signed); },
+            (error: unknown) => this.fail(new ConnectionError('unauthorized', `the token function failed: ${(error as Error)?.message ?? String(error)}`), socket),
+          );
         });
         socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(socket, data, isBinary));
         socket.on('error', () => {
@@ -250,6 +259,13 @@ class Connection implements QuantFlowClient {
 
   /** Resolves connect() once the server accepted the connect token. */
   private authAccepted: (() => void) | null = null;
+  /** The token this connection authenticated with (control()'s default). */
+  private connectionToken: string | undefined = undefined;
+
+  private authenticate(token: string): void {
+    this.connectionToken = token;
+    this.send({ op: 'auth', token });
+  }
 
   subscribe<T extends TopicName>(topic: T, handler: TopicHandler<T>): Subscription {
     let state = this.topics.get(topic);
@@ -276,7 +292,7 @@ class Connection implements QuantFlowClient {
 
   control(action: ControlAction, token?: string): Promise<ControlResult> {
     const id = this.nextControlId++;
-    const signed = token ?? this.options.token;
+    const signed = token ?? this.connectionToken;
     if (!this.connected) return Promise.resolve({ ok: false, code: 'disconnected', message: 'not connected' });
     return new Promise((resolve) => {
       this.pendingControls.set(id, resolve);

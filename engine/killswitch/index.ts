@@ -5,4 +5,7 @@ export { KillSwitch, KillSwitchResetRefused, DRAWDOWN_TRIPPER, drawdownTripReaso
 export { KillSwitchMonitor } from './kill-switch-monitor.js';
 export { KillSwitchStore, nowNs, type KillSwitchState } from './kill-switch-store.js';
 export { ControlJournal, encodeControlEvent, decodeControlEvent, type ControlEvent, type ControlEventKind } from './control-journal.js';
-export { verifyControlToken, signControlToken, ControlTokenError, type ControlTokenConfig } from './control-token.js';
+export {
+  verifyControlToken, signControlToken, claimControlToken, claimVerifiedToken, replayedTokenError, ControlTokenError, MAX_CONTROL_TOKEN_LIFETIME_SECONDS, type ControlTokenConfig, type VerifiedControlToken,
+} from './control-token.js';
+export { DirectoryTokenLedger, MemoryTokenLedger, usedTokenLedgerPath, type UsedTokenLedger } from './used-token-ledger.js';

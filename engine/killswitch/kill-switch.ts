@@ -5,7 +5,8 @@
 // whose `sub` is journaled as who reset it, with the operator's reason.
 import type { PreTradeRisk, RiskRecord } from '../risk/index.js';
 import type { ControlEvent } from './control-journal.js';
-import { verifyControlToken, type ControlTokenConfig } from './control-token.js';
+import { claimVerifiedToken, verifyControlToken, type ControlTokenConfig } from './control-token.js';
+import type { UsedTokenLedger } from './used-token-ledger.js';
 import type { KillSwitchState, KillSwitchStore } from './kill-switch-store.js';
 
 /** Who the core's own drawdown trip is journaled as (control tokens may not use the `risk.` namespace: control-token.ts). */
@@ -67,13 +68,15 @@ export class KillSwitch {
   }
 
   /**
-   * Clears the kill switch: `token` must be a valid control token (its `sub` is who), `reason`
-   * non-empty. Journals KillSwitchReset (who, why), then lets the core trade again.
+   * Clears the kill switch: `token` must be a valid control token (its `sub` is who) not used
+   * before (its jti is claimed in `usedTokens`), `reason` non-empty. Journals KillSwitchReset
+   * (who, why), then lets the core trade again.
    */
-  async reset(token: string, reason: string, tokens: ControlTokenConfig): Promise<ControlEvent> {
+  async reset(token: string, reason: string, tokens: ControlTokenConfig, usedTokens: UsedTokenLedger): Promise<ControlEvent> {
     if (reason.trim() === '') throw new KillSwitchResetRefused('kill switch reset refused: `--reason` must explain why trading may resume, was empty');
-    const { who } = await verifyControlToken(token, tokens);
+    const verified = await verifyControlToken(token, tokens);
     if (!this.store.load().halted) throw new KillSwitchResetRefused('kill switch reset refused: the kill switch is not tripped, nothing to reset');
+    const { who } = claimVerifiedToken(verified, usedTokens);
     const event = this.store.reset(who, reason);
     this.persistedHalted = false;
     this.risk?.resetKillSwitch();

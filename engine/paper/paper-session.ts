@@ -34,6 +34,7 @@ import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import type { ModelStatus } from '../models/index.js';
 import { readRiskLimit } from '../risk/index.js';
 import { readRiskAccount } from '../pipeline/index.js';
+import { DirectoryTokenLedger, usedTokenLedgerPath } from '../killswitch/index.js';
 
 export interface PaperSessionOptions {
   readonly streams: readonly MarketStream[];
@@ -133,6 +134,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
         tokens: config.control,
         onControl: control.handle,
         onControlRefused: control.refusedByServer,
+        usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(config.killSwitch.statePath)),
         staticFiles: dashboardMounts(packageRoot()),
         runs: options.runStore ?? null,
         ...options.serverLimits,

@@ -4,11 +4,15 @@
 // signed control token, checked with the same code as `quantflow killswitch`
 // (engine/killswitch verifyControlToken): the message's own `token`, or the one the connection
 // authenticated with (`auth`), verified again on every action so an expired token stops working.
+// A token is good for one connection: its `jti` is bound to the first connection that presents
+// it (claimed in the server's UsedTokenLedger, persisted beside the kill-switch state by the
+// sessions, so a restart does not forget it), and the same token from any other connection, now
+// or after a restart, is refused as a replay; that connection may use it for all its actions.
 // A connection without one is read-only. An accepted action goes to the host's handler (which
 // journals and applies it) with the token's subject; the reply says accepted or why not: a
 // handler that throws ControlRefusedError (an action this session cannot perform) gets code
 // `refused` with its reason, any other error `failed`. Nothing is accepted silently.
-import { ControlTokenError, verifyControlToken, type ControlTokenConfig } from '../killswitch/index.js';
+import { ControlTokenError, MemoryTokenLedger, replayedTokenError, verifyControlToken, type ControlTokenConfig, type UsedTokenLedger } from '../killswitch/index.js';
 import { RISK_LIMIT_NAMES, isRiskLimitName, riskLimitValueProblem } from '../risk/index.js';
 import { CONTROL_ACTION_KINDS, type ControlAction, type EngineModeName, type ServerMessage } from '../client/index.js';
 
@@ -97,22 +101,41 @@ export interface ControlOutcomeReply {
 }
 
 export class ControlGate {
+  /** The tokens this server took, by jti: the connection that first presented each, and its exp. */
+  private readonly boundTo = new Map<string, { sessionId: number; expiresAtSeconds: number }>();
+
   constructor(
     private readonly tokens: ControlTokenConfig | null,
     private readonly handler: ControlHandler | null,
     private readonly onRefused: ControlRefusalListener | null = null,
+    private readonly ledger: UsedTokenLedger = new MemoryTokenLedger(),
   ) {}
 
-  /** Verifies a token: its subject, or a refusal. */
-  async authorize(token: string): Promise<{ ok: true; who: string } | { ok: false; code: 'unauthorized' | 'disabled'; message: string }> {
+  /** Verifies a token for connection `sessionId`: its subject, or a refusal (a token another connection used is a replay). */
+  async authorize(token: string, sessionId: number): Promise<{ ok: true; who: string } | { ok: false; code: 'unauthorized' | 'disabled'; message: string }> {
     if (this.tokens === null || this.handler === null) return { ok: false, code: 'disabled', message: 'control is disabled on this server: it has no token configuration or no control handler' };
     try {
-      const { who } = await verifyControlToken(token, this.tokens);
-      return { ok: true, who };
+      const verified = await verifyControlToken(token, this.tokens);
+      const bound = this.boundTo.get(verified.jti);
+      if (bound === undefined) {
+        if (!this.ledger.claim(verified.jti, verified.expiresAtSeconds, verified.who)) throw replayedTokenError(verified);
+        this.forgetExpired();
+        this.boundTo.set(verified.jti, { sessionId, expiresAtSeconds: verified.expiresAtSeconds });
+      } else if (bound.sessionId !== sessionId) {
+        throw replayedTokenError(verified);
+      }
+      return { ok: true, who: verified.who };
     } catch (error) {
       if (error instanceof ControlTokenError) return { ok: false, code: 'unauthorized', message: error.message };
       throw error;
     }
+  }
+
+  /** Drops the bindings of expired tokens (verifyControlToken refuses them anyway): the map holds only live ones. */
+  private forgetExpired(): void {
+    if (this.boundTo.size < 256) return;
+    const now = Date.now() / 1000;
+    for (const [jti, bound] of this.boundTo) if (bound.expiresAtSeconds < now) this.boundTo.delete(jti);
   }
 
   /**
@@ -126,7 +149,7 @@ export class ControlGate {
       this.onRefused?.(action, null, sessionId, message);
       return { reply: { type: 'control', id, ok: false, code: 'unauthorized', message }, outcome: 'refused' };
     }
-    const authorized = await this.authorize(token);
+    const authorized = await this.authorize(token, sessionId);
     if (!authorized.ok) {
       this.onRefused?.(action, null, sessionId, authorized.message);
       return { reply: { type: 'control', id, ok: false, code: authorized.code, message: authorized.message }, outcome: 'refused' };

@@ -18,7 +18,7 @@ import { createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
 import type { TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
 import { CLOSE_DROPPED_BY_HOST, CLOSE_MESSAGE_TOO_BIG, CLOSE_SERVER_CLOSING, CLOSE_SLOW_CONSUMER, TOPIC_NAMES, type TopicName } from '../client/index.js';
-import type { ControlTokenConfig } from '../killswitch/index.js';
+import type { ControlTokenConfig, UsedTokenLedger } from '../killswitch/index.js';
 import { ClientSession, SETTLED_INBOX, type SessionLimits } from './client-session.js';
 import { parseClientMessage } from './client-message.js';
 import { ControlGate, MalformedMessageError, type ControlHandler, type ControlOutcomeReply, type ControlRefusalListener } from './control.js';
@@ -38,6 +38,12 @@ export interface StateServerOptions {
   port?: number;
   /** How control tokens are verified (config.control); null or absent: control is disabled. */
   tokens?: ControlTokenConfig | null;
+  /**
+   * The control tokens already used (by jti): a token is bound to the first connection that
+   * presents it. Default: in memory (forgotten on restart); sessions pass the persistent one
+   * beside their kill-switch state (engine/killswitch DirectoryTokenLedger).
+   */
+  usedTokens?: UsedTokenLedger;
   /** Journals and applies a control action; absent: control is disabled. */
   onControl?: ControlHandler;
   /** Told of the actions refused before onControl saw them (ControlGate). */
@@ -215,7 +221,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     const payload = source.snapshot(topic);
     if (payload !== null) hub.seed(topic, payload);
   }
-  const control = new ControlGate(options.tokens ?? null, options.onControl ?? null, options.onControlRefused ?? null);
+  const control = new ControlGate(options.tokens ?? null, options.onControl ?? null, options.onControlRefused ?? null, options.usedTokens);
   const sessions = new Set<ClientSession>();
   const outbox = new Outbox();
   const startedMs = Date.now();
@@ -273,7 +279,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
         // Settled before this connection's next message (ClientSession.inbox). A failed auth
         // leaves the connection read-only, whoever it was before.
         enqueue(session, async () => {
-          const result = await control.authorize(message.token);
+          const result = await control.authorize(message.token, session.id);
           if (result.ok) {
             session.who = result.who;
             session.token = message.token;

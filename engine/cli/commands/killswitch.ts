@@ -1,6 +1,8 @@
 // `quantflow killswitch status|reset|token`: shows the persisted kill-switch state and its
 // journal, clears a halt with a signed control token (its `sub` and the --reason are
-// journaled as KillSwitchReset), and signs HS256 tokens for operators who hold the secret.
+// journaled as KillSwitchReset), and signs HS256 tokens (each with a fresh jti) for operators
+// who hold the secret. A token is used once: its jti is claimed in the ledger beside the kill-switch
+// state (engine/killswitch used-token-ledger.ts), which the sessions' state servers share.
 // Works on the LMDB state at killSwitch.statePath of the configuration, or with --journal DIR
 // on a live session's journal (engine/live session-control.ts): run it while the engine or the
 // session is stopped; the next start loads the state (a session replays the reset where it
@@ -9,7 +11,7 @@ import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import {
-  ControlTokenError, KillSwitch, KillSwitchResetRefused, KillSwitchStore, signControlToken, verifyControlToken, type ControlEvent,
+  ControlTokenError, DirectoryTokenLedger, KillSwitch, KillSwitchResetRefused, KillSwitchStore, claimControlToken, signControlToken, usedTokenLedgerPath, type ControlEvent,
 } from '../../killswitch/index.js';
 import { Journal } from '../../journal/index.js';
 import { SessionControlRefused, journalHolder, journaledKillSwitch, resetKillSwitchInJournal } from '../../live/index.js';
@@ -131,7 +133,7 @@ export function registerKillswitchCommand(program: Command): void {
       if (flags.journal !== undefined) {
         try {
           if (flags.reason.trim() === '') throw new SessionControlRefused('kill switch reset refused: `--reason` must explain why trading may resume, was empty');
-          const { who } = await verifyControlToken(token, config.control);
+          const { who } = await claimControlToken(token, config.control, DirectoryTokenLedger.open(usedTokenLedgerPath(config.killSwitch.statePath)));
           const { sequence, tripped } = resetKillSwitchInJournal(flags.journal, who, flags.reason);
           process.stdout.write(`kill switch reset: journal record ${sequence} by ${who}: ${flags.reason} (it was tripped by ${tripped.who}: ${tripped.why})\n`);
         } catch (error) {
@@ -144,7 +146,7 @@ export function registerKillswitchCommand(program: Command): void {
       if (!persistedAt(config.killSwitch.statePath)) throw new UserFacingError(`kill switch reset refused: ${noStateText(config.killSwitch.statePath)}`, 3);
       await withStore(config, async (store) => {
         try {
-          const event = await new KillSwitch(store).reset(token, flags.reason, config.control);
+          const event = await new KillSwitch(store).reset(token, flags.reason, config.control, DirectoryTokenLedger.open(usedTokenLedgerPath(config.killSwitch.statePath)));
           process.stdout.write(`kill switch reset: ${describeEvent(event)}\n`);
         } catch (error) {
           if (error instanceof KillSwitchResetRefused) throw new UserFacingError(error.message, 3);

@@ -41,6 +41,7 @@ import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { LiveSessionMonitor } from '../../live/index.js';
 import { dashboardMounts, startStateServer, type StateServer } from '../../server/index.js';
+import { DirectoryTokenLedger, usedTokenLedgerPath } from '../../killswitch/index.js';
 
 interface RunFlags {
   mode: string;
@@ -174,7 +175,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   if (flags.serve) {
     try {
       server = await startStateServer({
-        source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, onControlRefused: monitor.control.refusedByServer, staticFiles: dashboardMounts(packageRoot()),
+        source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, onControlRefused: monitor.control.refusedByServer, usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(config.killSwitch.statePath)), staticFiles: dashboardMounts(packageRoot()),
       });
     } catch (error) {
       await monitor.close(0);
