@@ -71,6 +71,8 @@ describe('paper session with the ML expert', () => {
     expect(status.counters.predictions, 'a MODEL record per feature vector with a fold').toBe(status.counters.vectors - status.counters.noFold - status.counters.nonFinite);
     expect(waits.onTime, 'every answer reached the core in time').toBe(status.counters.predictions);
     expect(waits.timeouts, 'the only timeouts: bars before fold 0 (no answer)').toBe(status.counters.noFold);
+    const { paperModelLine } = await import('../engine/cli/commands/paper.js');
+    expect(paperModelLine(status, run), 'the summary: those bars had no model, they are not its timeouts').toMatch(new RegExp(` on time, 0 timeouts, 0 late; no model for ${status.counters.noFold.toLocaleString('en-US')} bars \\(before the first fold's training ended\\)`));
     expect([waits.late, waits.unmatched, waits.pending, status.counters.failures, status.counters.inFlight], 'late, unmatched, pending at the end, failures, in flight').toEqual([0, 0, 0, 0, 0]);
     expect(status.calibration[0].observations).toBeGreaterThan(0);
     expect(Number.isFinite(status.calibration[0].coverage)).toBe(true);

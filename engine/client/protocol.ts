@@ -273,6 +273,7 @@ export interface ModelCountersView {
   inFlight: number;
   /** The core's wait for MODEL records: decided on time, timed out, answered late. */
   onTime: bigint;
+  /** Bars a fold model applied to whose answer did not come in time (the noFold bars, with no model to answer them, are not counted here). */
   timeouts: bigint;
   late: bigint;
   /** Inference latency, microseconds (NaN before the first). */

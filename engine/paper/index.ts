@@ -5,4 +5,4 @@ export { startPaperSession, type PaperSession, type PaperSessionOptions } from '
 export { playPaced, checkSpeed, type PacedPlayOptions, type PacedPlayResult } from './paced-player.js';
 export { PaperControl, ControlLog, type ControlLogEntry } from './paper-control.js';
 export { SessionWebhooks } from './session-webhooks.js';
-export { modelsView } from './session-model.js';
+export { modelsView, modelTimeouts } from './session-model.js';

@@ -62,6 +62,16 @@ export async function withoutServedInstruments(model: SessionModel, config: Quan
   return { ...model, feed, input: null, absentReason: reason };
 }
 
+/**
+ * The core's timeouts that were the model's: bars it waited for in vain although a fold model
+ * applied. The bars before the first fold's training ended have no model to answer them (the
+ * feed counts them as noFold and sends nothing, so the core's wait times out on each); they are
+ * reported apart ("no model for N bars"), not as timeouts.
+ */
+export function modelTimeouts(coreTimeouts: number, noFold: number): number {
+  return Math.max(0, coreTimeouts - noFold);
+}
+
 /** The models topic's payload from the feed's status and the core's wait counters. */
 export function modelsView(status: ModelStatus, waits: ModelWaitCounters | undefined): ModelsView {
   const c = status.counters;
@@ -81,7 +91,7 @@ export function modelsView(status: ModelStatus, waits: ModelWaitCounters | undef
     })),
     counters: {
       vectors: big(c.vectors), predictions: big(c.predictions), noFold: big(c.noFold), nonFinite: big(c.nonFinite), crossed: big(c.crossed), failures: big(c.failures),
-      calibrationSkipped: big(c.calibrationSkipped), inFlight: c.inFlight, onTime: big(waits?.onTime ?? 0), timeouts: big(waits?.timeouts ?? 0), late: big(waits?.late ?? 0),
+      calibrationSkipped: big(c.calibrationSkipped), inFlight: c.inFlight, onTime: big(waits?.onTime ?? 0), timeouts: big(modelTimeouts(waits?.timeouts ?? 0, c.noFold)), late: big(waits?.late ?? 0),
       latencyP50Us: c.latencyP50Us, latencyP99Us: c.latencyP99Us,
     },
     recentAlerts: status.recentAlerts.map((a) => ({ kind: a.kind, instrument: a.instrument, feature: a.feature ?? '', value: a.value, threshold: a.threshold, timeNs: a.atNs })),

@@ -21,7 +21,7 @@ import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/inde
 import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { packageRoot } from '../../core/package-root.js';
-import { startPaperSession, type PaperSession } from '../../paper/index.js';
+import { modelTimeouts, startPaperSession, type PaperSession } from '../../paper/index.js';
 import type { ModelStatus } from '../../models/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
@@ -159,9 +159,10 @@ export function paperModelLine(status: ModelStatus | null, run: BacktestRun): st
   const c = status.counters;
   const w = run.pipeline.modelWait;
   const n = (value: number): string => value.toLocaleString('en-US');
-  const wait = w ? `${n(w.onTime)} on time, ${n(w.timeouts)} timeouts, ${n(w.late)} late` : 'no instrument waited';
+  // The bars before the first fold's training ended have no model: the core's wait times out on each, but they are not the model's timeouts.
+  const wait = w ? `${n(w.onTime)} on time, ${n(modelTimeouts(w.timeouts, c.noFold))} timeouts, ${n(w.late)} late` : 'no instrument waited';
   const latency = c.predictions > 0 ? `; inference p50 ${c.latencyP50Us.toFixed(0)} µs, p99 ${c.latencyP99Us.toFixed(0)} µs` : '';
-  return `model: ${status.name} ${status.hash?.slice(0, 12)}: ${wait}; ${n(c.predictions)} predictions, ${n(c.noFold)} bars before the first fold${c.failures > 0 ? `, ${n(c.failures)} failed` : ''}${c.nonFiniteOutputs > 0 ? `, ${n(c.nonFiniteOutputs)} non-finite model outputs (NaN or infinite quantiles: no MODEL record, decided without the ML expert)` : ''}${latency}`;
+  return `model: ${status.name} ${status.hash?.slice(0, 12)}: ${wait}; no model for ${n(c.noFold)} bars (before the first fold's training ended); ${n(c.predictions)} predictions${c.failures > 0 ? `, ${n(c.failures)} failed` : ''}${c.nonFiniteOutputs > 0 ? `, ${n(c.nonFiniteOutputs)} non-finite model outputs (NaN or infinite quantiles: no MODEL record, decided without the ML expert)` : ''}${latency}`;
 }
 
 function userFacing(error: unknown): unknown {
