@@ -143,6 +143,25 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     await refused(['paper', '--data', slice, '--config', config, '--port', '0', '--speed', '360000000'], rule);
   });
 
+  it('killswitch reset with a blank --reason is bad usage: exit 2 and one line naming --reason (not exit 3, a refused reset)', async () => {
+    await refused(['killswitch', 'reset', '--reason', '', '--token', 'x'], /^quantflow: option '--reason <text>' must explain why trading may resume, was "" \(see `quantflow killswitch reset --help`\)$/m);
+    await refused(['killswitch', 'reset', '--reason', '   ', '--journal', path.join(dir, 'no-journal')], /option '--reason <text>' must explain why trading may resume, was "   "/);
+  });
+
+  it('regime fit and filter print their result on stdout (diagnostics stay on stderr)', async () => {
+    const fitted = path.join(dir, 'regime-out.json');
+    const registry = path.join(dir, 'regime-out-registry');
+    const fit = await quantflow(['regime', 'fit', '--in', slice, '--out', fitted, '--restarts', '1', '--registry', registry, '--name', 'eth']);
+    expect(fit.code, fit.stderr).toBe(0);
+    expect(fit.stdout, 'the fit summary and the registration are the result').toMatch(new RegExp(`^${fitted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d states \\(.*\\), \\d+ rows, log-likelihood -?[\\d.]+, \\d+ iterations\n(.*\n)*${registry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: registered eth@1\n$`));
+    expect(fit.stderr, 'not on stderr').not.toMatch(/states \(|registered/);
+    const filtered = path.join(dir, 'regime-out.csv');
+    const filter = await quantflow(['regime', 'filter', '--model', fitted, '--in', slice, '--out', filtered]);
+    expect(filter.code, filter.stderr).toBe(0);
+    expect(filter.stdout).toMatch(/bars filtered \(\d+ warm-up bars without features\), log-likelihood/);
+    expect(filter.stderr).not.toMatch(/bars filtered/);
+  });
+
   it('a regime model whose featureSpec holds a bad token, and a directory as the model', async () => {
     const fitted = path.join(dir, 'regime.json');
     const fit = await quantflow(['regime', 'fit', '--in', slice, '--out', fitted, '--restarts', '1']);

@@ -62,7 +62,9 @@ describe('quantflow models', () => {
     [['models', 'add', path.join(tmp, 'missing-model')], /^quantflow: model directory \S+missing-model does not exist\n$/],
     [['models', 'show', 'abcdef0'], /^quantflow: no model hash starts with abcdef0 in the registry \S+ \(see `quantflow models ls`\)\n$/],
     [['models', 'show', 'zz'], /^quantflow: model hash must be 6 to 64 hex digits \(a unique prefix of a version hash\), was "zz"\n$/],
-    [['models', 'promote', 'abcdef0', '--strategy', 's', '--by', 'me'], /^quantflow: `--reason` must say why, was ""\n$/],
+    [['models', 'promote', 'abcdef0', '--strategy', 's', '--by', 'me'], /^quantflow: required option '--reason <text>' not specified \(see `quantflow models promote --help`\)\n$/],
+    [['models', 'promote', 'abcdef0', '--by', 'me', '--reason', 'r'], /^quantflow: required option '--strategy <name>' not specified \(see `quantflow models promote --help`\)\n$/],
+    [['models', 'promote', 'abcdef0', '--strategy', ' ', '--by', 'me', '--reason', 'r'], /^quantflow: `--strategy` must name the strategy \(1-100 letters, digits, '\.', '_', ':' or '-'\), was " "\n$/],
     [['models', 'show', 'abcdef0', '--registry', 'no-such-registry'], /^quantflow: no model registry at \S+no-such-registry \(add a model with `quantflow models add DIR`, or give --registry\)\n$/],
   ])('refuses %j in one line with exit code 2', (args, message) => {
     const r = quantflow(args as string[]);

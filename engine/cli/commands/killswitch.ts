@@ -128,11 +128,12 @@ export function registerKillswitchCommand(program: Command): void {
     .option('--config <file>', 'configuration file merged over config/default.yaml')
     .option('--journal <dir>', "reset a stopped live session's kill switch: journaled there, replayed at that point on its next start")
     .action(async (flags: CommonFlags & JournalFlag & { reason: string; token?: string }) => {
+      // A blank reason is bad usage (exit 2, like commander's own refusals), not a refused reset (exit 3).
+      if (flags.reason.trim() === '') throw new UserFacingError(`option '--reason <text>' must explain why trading may resume, was ${JSON.stringify(flags.reason)} (see \`quantflow killswitch reset --help\`)`);
       const config = configFrom(flags);
       const token = flags.token ?? process.env.QF_CONTROL_TOKEN ?? '';
       if (flags.journal !== undefined) {
         try {
-          if (flags.reason.trim() === '') throw new SessionControlRefused('kill switch reset refused: `--reason` must explain why trading may resume, was empty');
           const { who } = await claimControlToken(token, config.control, DirectoryTokenLedger.open(usedTokenLedgerPath(config.killSwitch.statePath)));
           const { sequence, tripped } = resetKillSwitchInJournal(flags.journal, who, flags.reason);
           process.stdout.write(`kill switch reset: journal record ${sequence} by ${who}: ${flags.reason} (it was tripped by ${tripped.who}: ${tripped.why})\n`);

@@ -108,8 +108,10 @@ export async function runModelsShow(hash: string, flags: ModelsFlags): Promise<M
   });
 }
 
+/** A flag's text: refused when not given ("is required", not `was ""`: nothing was given) or blank. */
 function requiredText(flag: string, value: string | undefined, rule: string): string {
-  if (value === undefined || value.trim() === '') throw new UserFacingError(`\`${flag}\` ${rule}, was ${JSON.stringify(value ?? '')}`);
+  if (value === undefined) throw new UserFacingError(`\`${flag}\` is required: it ${rule}`);
+  if (value.trim() === '') throw new UserFacingError(`\`${flag}\` ${rule}, was ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -195,9 +197,9 @@ export function registerModelsCommand(program: Command): void {
   registryOption(models.command('promote'))
     .description('make a stored model the model of a strategy; appended to the promotion log')
     .argument('<hash>', 'version hash, or a unique prefix of 6+ hex digits')
-    .option('--strategy <name>', 'the strategy that will use the model')
-    .option('--by <who>', 'who promotes')
-    .option('--reason <text>', 'why')
+    .requiredOption('--strategy <name>', 'the strategy that will use the model')
+    .requiredOption('--by <who>', 'who promotes')
+    .requiredOption('--reason <text>', 'why (journaled)')
     .action(async (hash: string, flags: PromoteFlags) => {
       const record = await runModelsPromote(hash, flags);
       process.stdout.write(`${flags.json ? json(record) : `promoted ${describePromotion(record)}`}\n`);

@@ -93,7 +93,9 @@ export function registerRegimeCommand(program: Command): void {
     .action(async (flags: FilterFlags) => runFilter(flags));
 }
 
+/** Diagnostics (notes on the data, warnings) go to stderr; a command's result (what it wrote) to stdout: `result`. */
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const result = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function runFit(flags: FitFlags): Promise<void> {
   ensureOutputFile('--out', flags.out, [flags.in]);
@@ -124,7 +126,7 @@ async function runFit(flags: FitFlags): Promise<void> {
   }
   const record = userErrors('regime fit', () => trainRegimeModel(features, options));
   writeRegimeModelFile(flags.out, record);
-  log(`${flags.out}: ${record.model.states} states (${record.labels.join(', ')}), ${features.rows} rows, log-likelihood ${record.logLikelihood.toFixed(3)}, ${record.fit.iterations} iterations`);
+  result(`${flags.out}: ${record.model.states} states (${record.labels.join(', ')}), ${features.rows} rows, log-likelihood ${record.logLikelihood.toFixed(3)}, ${record.fit.iterations} iterations`);
   const repeated = repeatedLabelsNote(record.labels, record.stateStatistics);
   if (repeated !== null) log(`${flags.out}: ${repeated}`);
   const thin = thinStatesNote(record.labels, record.stateStatistics);
@@ -133,7 +135,7 @@ async function runFit(flags: FitFlags): Promise<void> {
     const registry = RegimeModelRegistry.open(flags.registry);
     try {
       const version = userErrors('--name', () => registry.put(flags.name!, record));
-      log(`${flags.registry}: registered ${flags.name}@${version}`);
+      result(`${flags.registry}: registered ${flags.name}@${version}`);
     } finally {
       await registry.close();
     }
@@ -181,5 +183,5 @@ async function runFilter(flags: FilterFlags): Promise<void> {
   }
   out.end();
   await once(out, 'finish');
-  log(`${flags.out}: ${features.rows} bars filtered (${series[0].length - features.rows} warm-up bars without features), log-likelihood ${filter.logLikelihood(0).toFixed(3)}`);
+  result(`${flags.out}: ${features.rows} bars filtered (${series[0].length - features.rows} warm-up bars without features), log-likelihood ${filter.logLikelihood(0).toFixed(3)}`);
 }
