@@ -37,4 +37,21 @@ describe('trade list times', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('writes quantity and prices to 15 significant digits and money to 8 decimals (no float tails such as 0.30000000000000004)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trade-list-'));
+    try {
+      const path = join(dir, 'trades.csv');
+      const writer = new TradeListWriter(path, ['ETHUSDT']);
+      writer.write({
+        instrument: 0, entryNs: 0n, exitNs: 3_600_000_000_000n, entryPrice: 107180.66000000001, qty: 0.1 + 0.2, exitPrice: 3049.25,
+        netPnl: -113.28120999999996, entryOrderId: 1n, exitOrderId: 2n, grossPnl: -40.153200000000005, entryFees: 3.0492500000000002, exitFees: 0.1 + 0.2, rate: 1, entryRule: 0, exitRule: 1,
+      });
+      await writer.close();
+      const row = readFileSync(path, 'utf8').trim().split('\n')[1].split(',');
+      expect(row.slice(3, 11)).toEqual(['long', '0.3', '107180.66', '3049.25', '-40.1532', '3.04925', '0.3', '-113.28121']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

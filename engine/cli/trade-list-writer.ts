@@ -1,8 +1,11 @@
 // Writes the trade list of a replay (`--trades FILE`): one CSV row per round trip as the core
 // reported it (an entry lot, or part of one, and the fill that closed it), streamed as the
 // records arrive so a long backtest holds none of them in memory. Times are ISO 8601 UTC;
-// P&L and fees in the instrument's quote currency except net_pnl (account currency).
+// P&L and fees in the instrument's quote currency except net_pnl (account currency); quantity
+// and prices to 15 significant digits, money to 8 decimals, as the backtest's CSVs
+// (engine/backtest csvDecimal, csvMoney).
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { csvDecimal, csvMoney } from '../backtest/index.js';
 import type { RoundTrip } from '../portfolio/index.js';
 
 const RULE_NAMES = ['strategy', 'stop', 'atr_stop', 'trailing_stop', 'target_1', 'target_2', 'target_3', 'target_4', 'max_hold', 'manual'];
@@ -41,8 +44,8 @@ export class TradeListWriter {
   write(t: RoundTrip): void {
     this.rows++;
     this.out.write(
-      `${tradeListTime(t.entryNs)},${tradeListTime(t.exitNs)},${this.names[t.instrument] ?? t.instrument},${t.qty > 0 ? 'long' : 'short'},${Math.abs(t.qty)},${t.entryPrice},${t.exitPrice},` +
-        `${t.grossPnl},${t.entryFees},${t.exitFees},${t.netPnl},${t.entryOrderId},${t.exitOrderId},${ruleName(t.entryRule)},${ruleName(t.exitRule)}\n`,
+      `${tradeListTime(t.entryNs)},${tradeListTime(t.exitNs)},${this.names[t.instrument] ?? t.instrument},${t.qty > 0 ? 'long' : 'short'},${csvDecimal(Math.abs(t.qty))},${csvDecimal(t.entryPrice)},${csvDecimal(t.exitPrice)},` +
+        `${csvMoney(t.grossPnl)},${csvMoney(t.entryFees)},${csvMoney(t.exitFees)},${csvMoney(t.netPnl)},${t.entryOrderId},${t.exitOrderId},${ruleName(t.entryRule)},${ruleName(t.exitRule)}\n`,
     );
   }
 

@@ -1,11 +1,11 @@
 // fills.csv: one row per fill the simulated venue made, in recording order, with exactly the
 // columns `time,instrument,side,quantity,price,fee,order_id` (time ISO 8601 UTC at the
-// precision of the data, instrument = symbol, side buy/sell, numbers in shortest round-trip
-// form). The bytes are a pure function of the fills and the instruments' symbols, so
+// precision of the data, instrument = symbol, side buy/sell, quantity and price to 15
+// significant digits, fee to 8 decimals: csv-text.ts csvDecimal, csvMoney). The bytes are a pure function of the fills and the instruments' symbols, so
 // SHA-256 of them (fillsHash) identifies a run's fills: equal runs print equal hashes.
 import { createHash } from 'node:crypto';
 import type { BacktestRecording, RecordedFill, RecordedInstrument } from '../backtest-recording.js';
-import { csvField, csvNumber, ROWS_PER_BLOCK } from './csv-text.js';
+import { csvDecimal, csvField, csvMoney, ROWS_PER_BLOCK } from './csv-text.js';
 import { formatIsoNs } from './iso-time.js';
 import { symbolLookup } from './symbols.js';
 
@@ -33,8 +33,8 @@ export function* fillsCsvBlocks(source: FillsSource | readonly RecordedFill[], i
     for (let i = start; i < end; i++) {
       const f = fills[i];
       block +=
-        `${formatIsoNs(f.timeNs)},${csvField(symbol(f.instrument))},${f.side},${csvNumber(f.quantity)},` +
-        `${csvNumber(f.price)},${csvNumber(f.fee)},${f.orderId.toString()}\n`;
+        `${formatIsoNs(f.timeNs)},${csvField(symbol(f.instrument))},${f.side},${csvDecimal(f.quantity)},` +
+        `${csvDecimal(f.price)},${csvMoney(f.fee)},${f.orderId.toString()}\n`;
     }
     yield block;
   }

@@ -10,6 +10,7 @@ export { fillsCsv, fillsCsvBlocks, fillsHash, FILLS_CSV_HEADER, type FillsSource
 export { tradesCsv, tradesCsvBlocks, TRADES_CSV_HEADER } from './trades-csv.js';
 export { equityCsv, equityCsvBlocks, EQUITY_CSV_HEADER } from './equity-csv.js';
 export { formatIsoNs } from './iso-time.js';
+export { csvDecimal, csvMoney, MONEY_DECIMALS } from './csv-text.js';
 export { cagr, drawdownSeries, maxDrawdown, medianGapNs, medianIntervalNs, observedPeriodsPerYear, periodsPerYear, returnStats, sampling, worstDrawdown, simpleReturns, type MaxDrawdown, type ReturnStats } from './return-metrics.js';
 export { tradeStats, type TradeStats } from './trade-metrics.js';
 export { exposure } from './exposure.js';

@@ -1,5 +1,6 @@
-// The CSV outputs: exact headers and row formats, and fills.csv bytes (and their SHA-256,
-// the run's fills hash) as a pure function of the fills.
+// The CSV outputs: exact headers and row formats (prices and sizes to 15 significant digits,
+// money to 8 decimals: no binary float tails), and fills.csv bytes (and their SHA-256, the
+// run's fills hash) as a pure function of the fills.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,7 @@ function recording(): BacktestRecording {
 
 const EXPECTED_FILLS =
   'time,instrument,side,quantity,price,fee,order_id\n' +
-  '2024-04-16T01:00:00.000Z,ETHUSDT,buy,0.30000000000000004,3082.25,0.924675,1\n' +
+  '2024-04-16T01:00:00.000Z,ETHUSDT,buy,0.3,3082.25,0.924675,1\n' +
   '2024-04-16T01:00:00.000001500Z,"BTC,USD",sell,2,64000.5,-0.01,18446744073709551615\n' +
   '2024-04-16T02:00:00.000002Z,ETHUSDT,sell,1e-8,1e+21,0,3\n';
 
@@ -59,13 +60,22 @@ describe('fills.csv', () => {
     expect(fillsCsv(recording())).toBe(EXPECTED_FILLS);
   });
 
-  it('prints numbers that read back as the same doubles', () => {
-    const rows = fillsCsv(recording()).trim().split('\n').slice(1);
-    rows.forEach((row, i) => {
-      const cells = row.replace('"BTC,USD"', 'BTCUSD').split(',');
-      expect(Number(cells[3]), `quantity of row ${i}`).toBe(fills()[i].quantity);
-      expect(Number(cells[4]), `price of row ${i}`).toBe(fills()[i].price);
-      expect(Number(cells[5]), `fee of row ${i}`).toBe(fills()[i].fee);
+  it('prints quantity and price to 15 significant digits and the fee to 8 decimals: no binary float tails, nothing a user needs lost', () => {
+    const tails: RecordedFill[] = [
+      { timeNs: T0, instrument: 0, side: 'buy', quantity: 0.1 + 0.2, price: 107180.66000000001, fee: 3.0492500000000002, orderId: 1n, maker: false },
+      { timeNs: T0, instrument: 0, side: 'sell', quantity: 0.00012345678912345, price: 0.000012345678901234, fee: 2.9656599999999997, orderId: 2n, maker: false },
+      { timeNs: T0, instrument: 0, side: 'sell', quantity: 1, price: 3049.25, fee: 0.1 + 0.2 - 0.3, orderId: 3n, maker: false },
+    ];
+    const rows = fillsCsv(tails, recording().instruments).trim().split('\n').slice(1).map((row) => row.split(',').slice(3, 6));
+    expect(rows).toEqual([
+      ['0.3', '107180.66', '3.04925'],
+      ['0.00012345678912345', '0.000012345678901234', '2.96566'],
+      ['1', '3049.25', '0'],
+    ]);
+    rows.forEach((cells, i) => {
+      expect(Math.abs(Number(cells[0]) - tails[i].quantity), `quantity of row ${i} within 15 significant digits`).toBeLessThanOrEqual(Math.abs(tails[i].quantity) * 1e-15);
+      expect(Math.abs(Number(cells[1]) - tails[i].price), `price of row ${i} within 15 significant digits`).toBeLessThanOrEqual(Math.abs(tails[i].price) * 1e-15);
+      expect(Math.abs(Number(cells[2]) - tails[i].fee), `fee of row ${i} within half of 1e-8`).toBeLessThanOrEqual(0.5e-8);
     });
   });
 
@@ -73,9 +83,10 @@ describe('fills.csv', () => {
     const hash = fillsHash(recording());
     expect(hash, 'SHA-256 of the text').toBe(createHash('sha256').update(EXPECTED_FILLS).digest('hex'));
     expect(fillsHash(recording()), 'a second, equal recording').toBe(hash);
-    expect(hash, 'pinned: a change of format changes every run hash').toBe('4c3421f6893b3e889f38d65d871abbc6a7e57f5ffa43ee72240c4a32d56f5db2');
+    expect(hash, 'pinned: a change of format changes every run hash').toBe('19a4843bfb34b2af37152d5540911afbe0f9040b7a7d933713cb290f4aa92fca');
     const changed = recording();
-    expect(fillsHash({ ...changed, fills: changed.fills.map((f, i) => (i === 2 ? { ...f, fee: 1e-12 } : f)) }), 'any fill change').not.toBe(hash);
+    expect(fillsHash({ ...changed, fills: changed.fills.map((f, i) => (i === 2 ? { ...f, fee: 1e-8 } : f)) }), 'any fill change (the smallest money step printed)').not.toBe(hash);
+    expect(fillsHash({ ...changed, fills: changed.fills.map((f, i) => (i === 2 ? { ...f, price: 1.00000000000001e21 } : f)) }), 'a price change in the 15th digit').not.toBe(hash);
     expect(fillsHash({ fills: changed.fills, instruments: changed.instruments }), 'only the fills and symbols count').toBe(hash);
     expect(fillsHash(changed.fills, changed.instruments), 'the (fills, instruments) form').toBe(hash);
   });
@@ -90,7 +101,7 @@ describe('trades.csv and equity.csv', () => {
     expect(tradesCsv(recording())).toBe(
       'entry_time,exit_time,instrument,side,quantity,entry_price,exit_price,pnl,fees\n' +
         '2024-04-16T01:00:00.000Z,2024-04-16T02:00:00.000Z,ETHUSDT,long,1,100,110,9.5,0.5\n' +
-        `2024-04-16T01:00:00.000Z,2024-04-16T02:00:00.000Z,"BTC,USD",short,0.3,64000.5,63000,-1.1,${0.1 + 0.2}\n`,
+        '2024-04-16T01:00:00.000Z,2024-04-16T02:00:00.000Z,"BTC,USD",short,0.3,64000.5,63000,-1.1,0.3\n',
     );
   });
 
@@ -130,7 +141,7 @@ describe('writeBacktestOutputs', () => {
 
   it('refuses a recording whose fillsHash is not the hash of its fills.csv', async () => {
     await expect(writeBacktestOutputs(join(dir, 'bad'), { ...recording(), fillsHash: 'f'.repeat(64) })).rejects.toThrow(
-      `recording.fillsHash must be SHA-256 of fills.csv (fillsHash from engine/backtest/report), was ${'f'.repeat(64)}, fills.csv hashes to 4c3421f6`,
+      `recording.fillsHash must be SHA-256 of fills.csv (fillsHash from engine/backtest/report), was ${'f'.repeat(64)}, fills.csv hashes to 19a4843b`,
     );
     await expect(writeBacktestOutputs(join(dir, 'good'), { ...recording(), fillsHash: fillsHash(recording()) })).resolves.toBeTruthy();
   });

@@ -1,9 +1,10 @@
 // trades.csv: one row per round trip of the trade list, with the columns
 // `entry_time,exit_time,instrument,side,quantity,entry_price,exit_price,pnl,fees`:
 // side long/short from the sign of the round trip's quantity, quantity unsigned,
-// pnl = netPnl (account currency), fees = entryFees + exitFees (quote currency).
+// pnl = netPnl (account currency), fees = entryFees + exitFees (quote currency); quantity and
+// prices to 15 significant digits, pnl and fees to 8 decimals (csv-text.ts).
 import type { BacktestRecording } from '../backtest-recording.js';
-import { csvField, csvNumber, ROWS_PER_BLOCK } from './csv-text.js';
+import { csvDecimal, csvField, csvMoney, ROWS_PER_BLOCK } from './csv-text.js';
 import { formatIsoNs } from './iso-time.js';
 import { symbolLookup } from './symbols.js';
 
@@ -21,7 +22,7 @@ export function* tradesCsvBlocks(recording: Pick<BacktestRecording, 'trades' | '
       const t = trades[i];
       block +=
         `${formatIsoNs(t.entryNs)},${formatIsoNs(t.exitNs)},${csvField(symbol(t.instrument))},${t.qty < 0 ? 'short' : 'long'},` +
-        `${csvNumber(Math.abs(t.qty))},${csvNumber(t.entryPrice)},${csvNumber(t.exitPrice)},${csvNumber(t.netPnl)},${csvNumber(t.entryFees + t.exitFees)}\n`;
+        `${csvDecimal(Math.abs(t.qty))},${csvDecimal(t.entryPrice)},${csvDecimal(t.exitPrice)},${csvMoney(t.netPnl)},${csvMoney(t.entryFees + t.exitFees)}\n`;
     }
     yield block;
   }
