@@ -54,6 +54,8 @@ describe('control actions in a paper session', () => {
       expect(unknown.ok ? '' : unknown.message).toMatch(/no strategy named "nope" in this session \(its strategies: ema-cross\)/);
       const pause = await client.control({ kind: 'pause-strategy', strategy: 'ema-cross', reason: 'news at 14:00' });
       expect(pause, 'pause is applied in the core').toMatchObject({ ok: true, who: 'operator:alice' });
+      const { readdirSync } = await import('node:fs');
+      expect(readdirSync(join(dir, 'state', 'used-control-tokens')), 'the used token is remembered beside the control log, not under the configuration\'s killSwitch.statePath').toHaveLength(1);
       const again = await client.control({ kind: 'pause-strategy', strategy: 'ema-cross' });
       expect(again).toMatchObject({ ok: false, code: 'refused' });
       expect(again.ok ? '' : again.message).toMatch(/already paused/);

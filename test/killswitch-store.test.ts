@@ -96,6 +96,15 @@ describe('control tokens: one use (jti) and a bounded lifetime', () => {
     expect([memory.claim('a', expiresAtSeconds), memory.claim('a', expiresAtSeconds)]).toEqual([true, false]);
   });
 
+  it('creates its directory at the first claim only (a session no token reached leaves nothing behind)', async () => {
+    const { existsSync } = await import('node:fs');
+    const dir = path.join(root, 'ledger-lazy', 'used-control-tokens');
+    const ledger = DirectoryTokenLedger.open(dir);
+    expect(existsSync(path.join(root, 'ledger-lazy')), 'nothing created by open').toBe(false);
+    expect(ledger.claim('first', Math.floor(Date.now() / 1000) + 60, 'alice')).toBe(true);
+    expect(existsSync(dir)).toBe(true);
+  });
+
   it('forgets the entries of expired tokens when the ledger opens (they are refused as expired anyway)', async () => {
     const dir = path.join(root, 'ledger-expiry');
     const ledger = DirectoryTokenLedger.open(dir);

@@ -6,7 +6,7 @@
 // claim the same token; expired entries are removed when the ledger opens. MemoryTokenLedger is
 // the same in one process (a server started without a state directory: tests, embedding).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface UsedTokenLedger {
@@ -38,9 +38,12 @@ export function usedTokenLedgerPath(statePath: string): string {
 export class DirectoryTokenLedger implements UsedTokenLedger {
   private constructor(readonly dir: string) {}
 
-  /** Opens (creating) the ledger at `dir` and removes the entries of tokens that have expired. */
+  /**
+   * Opens the ledger at `dir` and removes the entries of tokens that have expired; the directory
+   * is created at the first claim (a session no token ever reached leaves nothing behind).
+   */
   static open(dir: string): DirectoryTokenLedger {
-    mkdirSync(dir, { recursive: true });
+    if (!existsSync(dir)) return new DirectoryTokenLedger(dir);
     const now = Date.now() / 1000;
     for (const name of readdirSync(dir)) {
       if (!name.endsWith('.json')) continue;
@@ -58,6 +61,7 @@ export class DirectoryTokenLedger implements UsedTokenLedger {
   claim(jti: string, expiresAtSeconds: number, who: string): boolean {
     // The jti is the client's text: its hash names the file.
     const file = path.join(this.dir, `${createHash('sha256').update(jti, 'utf8').digest('hex')}.json`);
+    mkdirSync(this.dir, { recursive: true });
     try {
       writeFileSync(file, `${JSON.stringify({ jti, exp: expiresAtSeconds, who, usedAt: new Date().toISOString() })}\n`, { flag: 'wx', flush: true });
       return true;

@@ -16,7 +16,7 @@
 // InboundQueue that playPaced publishes between market records (the ring's only producer); the
 // feed's status goes to the models topic on each prediction and alert. An absent model is said
 // on stderr, in /health (degraded) and on the models topic, and the session trades without it.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EngineHost } from '../threads/index.js';
 import { instrumentsByStrategy, type MarketStream } from '../replay/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
@@ -59,7 +59,10 @@ export interface PaperSessionOptions {
   readonly throttleMs?: number;
   /** Messages for the user (control actions, venue modes), on stderr in the CLI. */
   log?(line: string): void;
-  /** The append-only control log (JSON Lines, paper-control.ts); default `<killSwitch.statePath>/paper-control.jsonl`. */
+  /**
+   * The append-only control log (JSON Lines, paper-control.ts); default
+   * `<killSwitch.statePath>/paper-control.jsonl`. The used control tokens are kept beside it, in `used-control-tokens/`.
+   */
   readonly controlLogPath?: string;
   /**
    * Each run of market records as it is published (count * 64 bytes, valid during the call): for a
@@ -102,7 +105,8 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     startingCash: options.equity,
     throttleMs: options.throttleMs,
   });
-  const control = new PaperControl(log, new ControlLog(options.controlLogPath ?? join(config.killSwitch.statePath, 'paper-control.jsonl')));
+  const controlLogPath = options.controlLogPath ?? join(config.killSwitch.statePath, 'paper-control.jsonl');
+  const control = new PaperControl(log, new ControlLog(controlLogPath));
   let server: StateServer | null = null;
   let host: EngineHost | undefined;
   let sessionModel: SessionModel | null = null;
@@ -134,7 +138,8 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
         tokens: config.control,
         onControl: control.handle,
         onControlRefused: control.refusedByServer,
-        usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(config.killSwitch.statePath)),
+        // Beside the control log (by default <killSwitch.statePath>/used-control-tokens, where `killswitch reset` claims too).
+        usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(dirname(controlLogPath))),
         staticFiles: dashboardMounts(packageRoot()),
         runs: options.runStore ?? null,
         ...options.serverLimits,
