@@ -44,11 +44,15 @@ describe('control actions in a paper session', () => {
     const client = await connect(`ws://127.0.0.1:${session.server!.port}/`, { reconnect: false, token });
     const paused: string[][] = [];
     client.subscribe('risk', (update) => paused.push(update.payload.pausedStrategies));
+    const deciders: string[] = [];
+    client.subscribe('signals', (update) => { for (const s of update.payload.signals) deciders.push(`${s.symbol} ${s.strategy} ${s.timeframeSeconds}s`); });
     const until = async (what: string, ok: () => boolean): Promise<void> => {
       for (let i = 0; i < 200 && !ok(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
       expect(ok(), what).toBe(true);
     };
     try {
+      await until('a signal', () => deciders.length > 0);
+      expect(new Set(deciders), 'a signal names the configured strategy (what pause-strategy takes) and its bar timeframe').toEqual(new Set(['ETHUSDT ema-cross 3600s']));
       const unknown = await client.control({ kind: 'pause-strategy', strategy: 'nope' });
       expect(unknown).toMatchObject({ ok: false, code: 'refused' });
       expect(unknown.ok ? '' : unknown.message).toMatch(/no strategy named "nope" in this session \(its strategies: ema-cross\)/);

@@ -126,7 +126,9 @@ export interface ExpertScoreView {
  */
 export interface SignalView {
   instrumentId: number;
+  /** The configured strategy that decided (`strategies[].name`, what pause-strategy takes); its kind (`rules` or `fusion`) when the source was not told the names. */
   strategy: string;
+  /** The bar timeframe the strategy runs on, seconds (0: not known to the source). */
   timeframeSeconds: number;
   /** The fused signal, in [-1, 1]. */
   score: number;

@@ -100,7 +100,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
   const plans = planInstruments(options.streams, options.barTimeframe ?? '1m');
   const merger = await StreamMerger.open(plans.flatMap((p, instrument) => p.streams.map((stream) => ({ stream, instrument }))));
   const source = new EngineStateSource({
-    instruments: plans.map((p, instrument) => ({ instrument, symbol: p.symbol })),
+    instruments: plans.map((p, instrument) => ({ instrument, symbol: p.symbol, timeframeSeconds: Number(p.timeframeNs / 1_000_000_000n) })),
     mode: 'paper',
     startingCash: options.equity,
     throttleMs: options.throttleMs,
@@ -148,6 +148,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
     sessionModel = await openSessionModel(config, symbols, modelHooks);
     const specInput = { config, plans, regimeModel: options.regimeModel, indicators: [], equity: options.equity, startNs: merger.firstTimeNs(), halted: false, log };
     const built = simulatedTradingSpec({ ...specInput, model: sessionModel?.input ?? undefined });
+    source.nameStrategies(built.strategyOf);
     if (sessionModel?.input && !built.spec.instruments.some((entry) => entry.model !== undefined)) {
       sessionModel = await withoutServedInstruments(sessionModel, config, symbols, modelHooks);
     }

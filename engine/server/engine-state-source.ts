@@ -47,8 +47,11 @@ import {
 import type { DeltaListener, SourceHealth, StateSource, TopicDelta } from './state-source.js';
 
 export interface EngineStateSourceOptions {
-  /** The run's instruments (id and symbol), as the pipeline numbers them. */
-  instruments: readonly { instrument: number; symbol: string }[];
+  /**
+   * The run's instruments (id and symbol), as the pipeline numbers them; with the bar timeframe
+   * its strategy runs on (seconds) when known, for the signals and regime topics (0 otherwise).
+   */
+  instruments: readonly { instrument: number; symbol: string; timeframeSeconds?: number }[];
   mode: EngineModeName;
   /** Least time between two state reads, ms. Default 50. */
   throttleMs?: number;
@@ -99,6 +102,9 @@ export class EngineStateSource implements StateSource {
   private readonly throttleMs: number;
   private readonly recentFillsLimit: number;
   private readonly symbols = new Map<number, string>();
+  /** Each instrument's configured strategy name (nameStrategies), for the signals topic. */
+  private strategyNames: readonly (string | undefined)[] = [];
+  private readonly timeframes = new Map<number, number>();
   private host: EngineHost | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** The tick queued right after a drain that handed something over (at most one). */
@@ -143,7 +149,10 @@ export class EngineStateSource implements StateSource {
     this.throttleMs = options.throttleMs ?? 50;
     if (!Number.isFinite(this.throttleMs) || this.throttleMs < 1) throw new RangeError(`\`throttleMs\` must be >= 1, was ${options.throttleMs}`);
     this.recentFillsLimit = options.recentFills ?? 1000;
-    for (const { instrument, symbol } of options.instruments) this.symbols.set(instrument, symbol);
+    for (const { instrument, symbol, timeframeSeconds } of options.instruments) {
+      this.symbols.set(instrument, symbol);
+      if (timeframeSeconds !== undefined) this.timeframes.set(instrument, timeframeSeconds);
+    }
     const cash = options.startingCash ?? 0;
     this.state = { mode: options.mode, equity: cash, cash, equityHighWaterMark: cash, realizedPnl: 0, unrealizedPnl: 0, positions: [] };
   }
@@ -453,7 +462,7 @@ export class EngineStateSource implements StateSource {
       this.emit({ topic: 'risk', payload: risk, timeNs });
     }
     const regimes = host.pipelineSnapshot().flatMap((snapshot) => (snapshot.regime
-      ? [{ instrumentId: snapshot.instrument, timeframeSeconds: 0, labels: [], probabilities: snapshot.regime.probabilities, mostLikelyLabel: snapshot.regime.label, timeNs }]
+      ? [{ instrumentId: snapshot.instrument, timeframeSeconds: this.timeframes.get(snapshot.instrument) ?? 0, labels: [], probabilities: snapshot.regime.probabilities, mostLikelyLabel: snapshot.regime.label, timeNs }]
       : []));
     if (regimes.length > 0) {
       const regimeKey = JSON.stringify(regimes.map((r) => [r.instrumentId, r.mostLikelyLabel, r.probabilities]));
@@ -497,10 +506,19 @@ export class EngineStateSource implements StateSource {
     }
   }
 
+  /**
+   * Names each instrument's strategy (`strategies[].name`, by instrument id; the pipeline's
+   * strategyOf): the signals topic says which configured strategy decided, the name a
+   * pause-strategy control takes. Without it a signal names only its kind (rules or fusion).
+   */
+  nameStrategies(strategyOf: readonly (string | undefined)[]): void {
+    this.strategyNames = [...strategyOf];
+  }
+
   private signalView(entry: ConsistentInstrumentSignals): SignalView {
     const d = entry.decision!;
     return {
-      instrumentId: entry.instrument, strategy: d.fusion ? 'fusion' : 'rules', timeframeSeconds: 0, score: d.signal, targetQuantity: d.quantity, quantiles: [],
+      instrumentId: entry.instrument, strategy: this.strategyNames[entry.instrument] ?? (d.fusion ? 'fusion' : 'rules'), timeframeSeconds: this.timeframes.get(entry.instrument) ?? 0, score: d.signal, targetQuantity: d.quantity, quantiles: [],
       timeNs: d.tsNs, symbol: this.symbol(entry.instrument), fusion: d.fusion, regimeProbabilities: [...d.regimeProbabilities],
       experts: d.scores.map((score, c) => ({ score, confidence: d.confidences[c], weight: d.weights[c], present: d.present[c] })),
       confidence: d.confidence, choppyScale: d.choppyScale, direction: d.direction, targetExposure: d.exposure, price: d.price, status: d.status,
