@@ -756,12 +756,15 @@ describe('quantflow watch', () => {
     const program = new Command().exitOverride();
     registerWatchCommand(program);
     const lines: string[] = [];
+    const err: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
+    const writeErr = process.stderr.write.bind(process.stderr);
     process.stdout.write = ((chunk: string | Uint8Array) => {
       if (typeof chunk === 'string' && chunk.startsWith('{"topic"')) lines.push(chunk.trim());
       else write(chunk);
       return true;
     }) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (typeof chunk === 'string' && chunk.startsWith('quantflow watch:') ? err.push(chunk.trim()) : writeErr(chunk), true)) as typeof process.stderr.write;
     try {
       const running = program.parseAsync(['node', 'quantflow', 'watch', 'state', '--url', srv.url, '--json']);
       await until(() => lines.length === 1, 'the snapshot line');
@@ -771,7 +774,9 @@ describe('quantflow watch', () => {
       await running;
     } finally {
       process.stdout.write = write;
+      process.stderr.write = writeErr;
     }
+    expect(err, 'interrupted: its own close is not reported as the connection closing').toEqual([]);
     const parsed = lines.map((line) => JSON.parse(line) as { kind: string; sequence: string; payload: { equity: number } });
     expect(parsed.map((u) => [u.kind, u.sequence, u.payload.equity])).toEqual([['snapshot', '0', 42], ['delta', '1', 43]]);
   });

@@ -92,10 +92,13 @@ export function registerWatchCommand(program: Command): void {
       }
       await checkReachable(flags.url);
       let client;
+      // Set once watch closes the connection itself (interrupted, output closed): its close is no news.
+      let leaving = false;
       try {
         client = await connect(flags.url, {
           reconnect: { giveUpAfterMs: giveUpSeconds * 1000 },
           onEvent: (event) => {
+            if (leaving && event.type === 'close') return;
             const line = describeEvent(event);
             if (line !== null) process.stderr.write(`quantflow watch: ${line}\n`);
           },
@@ -119,6 +122,7 @@ export function registerWatchCommand(program: Command): void {
         const stop = (): void => {
           if (stopping) return;
           stopping = true;
+          leaving = true;
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           void client.close().then(() => resolve(null));
