@@ -46,6 +46,9 @@ import {
 } from '../client/index.js';
 import type { DeltaListener, SourceHealth, StateSource, TopicDelta } from './state-source.js';
 
+/** The health reason once the source is detached: the engine no longer runs. */
+const RUN_OVER = 'the run is over: the engine stopped and trades no more (the topics hold its final state)';
+
 export interface EngineStateSourceOptions {
   /**
    * The run's instruments (id and symbol), as the pipeline numbers them; with the bar timeframe
@@ -219,9 +222,13 @@ export class EngineStateSource implements StateSource {
     if (this.timer !== null) this.publishUnlessEngineBusy();
   };
 
+  /** Set by detach(): the run is over and the engine stopped; the topics hold its final state. */
+  private stopped = false;
+
   /** Starts reading the host's state after its drains (and on the I/O thread's timer while it is quiet). */
   attach(host: EngineHost): void {
     this.host = host;
+    this.stopped = false;
     this.dirty = true;
     this.timer = setInterval(this.tickWhenQuiet, this.throttleMs);
     this.timer.unref();
@@ -229,6 +236,7 @@ export class EngineStateSource implements StateSource {
 
   /** Publishes everything still queued and reads the state once more (after the run drained), then stops the timer. */
   detach(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.afterDrain) clearImmediate(this.afterDrain);
@@ -326,6 +334,8 @@ export class EngineStateSource implements StateSource {
     } catch (error) {
       return { ready: false, reasons: [`engine thread failed: ${(error as Error).message}`, ...this.degradedReasons] };
     }
+    // The server still serves the final state (the dashboard after a paper run): ready, but not trading, and it says so.
+    if (this.stopped) return { ready: true, reasons: [RUN_OVER, ...this.degradedReasons] };
     return { ready: true, reasons: [...this.degradedReasons] };
   }
 
@@ -530,7 +540,7 @@ export class EngineStateSource implements StateSource {
     const ready = this.health();
     const degradedFeeds = feeds.filter((f) => f.conditionMask !== 0);
     // The feeds travel in `feeds` (a session monitor may add its own per-feed components).
-    const components: HealthView['components'] = [{ name: 'engine', status: ready.ready ? 'ok' : 'down', detail: ready.reasons.join('; ') || 'running' }];
+    const components: HealthView['components'] = [{ name: 'engine', status: ready.ready && !this.stopped ? 'ok' : 'down', detail: ready.reasons.join('; ') || 'running' }];
     // down: the engine thread failed; degraded: a feed is degraded (or halted) or something runs degraded.
     const status = !ready.ready ? 'down' : degradedFeeds.length > 0 || ready.reasons.length > 0 ? 'degraded' : 'ok';
     return {
