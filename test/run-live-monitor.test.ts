@@ -154,6 +154,7 @@ describe('quantflow run: state server, control and webhooks of a live session', 
       // A pushed kline closes when the next one opens: bar 28 (closing at startTime + 29 min) is the last one decided.
       const lastCloseNs = BigInt(startTime + 29 * 60_000) * 1_000_000n;
       await until('the core decided on the last closed bar played while tripped', () => signals.some((s) => s.timeNs >= lastCloseNs && s.price === PATH[28]), child);
+      expect(new Set(signals.map((s) => `${s.symbol} ${s.strategy} ${s.timeframeSeconds}s`)), 'a signal names the configured strategy and its bar timeframe').toEqual(new Set(['BTC/USDT fast-cross 60s']));
       await new Promise((r) => setTimeout(r, 500));
       expect(buys(sim), 'no new entry reaches the venue while the kill switch is tripped').toBe(buysAtTrip);
 

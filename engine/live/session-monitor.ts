@@ -37,8 +37,10 @@ import { inboundVenueReply } from './inbound-venue-reply.js';
 import type { LiveSessionWatcher, SessionPhase } from './live-session.js';
 
 export interface LiveSessionMonitorOptions {
-  /** The session's instruments (id and symbol), as the pipeline numbers them. */
-  readonly instruments: readonly { instrument: number; symbol: string }[];
+  /** The session's instruments (id and symbol, and their bar timeframe in seconds), as the pipeline numbers them. */
+  readonly instruments: readonly { instrument: number; symbol: string; timeframeSeconds?: number }[];
+  /** Each instrument's configured strategy name (the pipeline's strategyOf), for the signals topic. */
+  readonly strategyOf?: readonly (string | undefined)[];
   readonly mode: 'live' | 'paper';
   /** The account's starting equity (the state before the first read). */
   readonly equity: number;
@@ -83,6 +85,7 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   constructor(private readonly options: LiveSessionMonitorOptions) {
     for (const { instrument, symbol } of options.instruments) this.symbols.set(instrument, symbol);
     this.engine = new EngineStateSource({ instruments: options.instruments, mode: options.mode, startingCash: options.equity, throttleMs: options.throttleMs ?? 250 });
+    if (options.strategyOf) this.engine.nameStrategies(options.strategyOf);
     this.webhooks = options.monitoring.webhooks.length > 0 ? new SessionWebhooks(options.monitoring, options.instruments.map((entry) => entry.symbol), options.log) : null;
     this.listeners = mergeOutboundListeners(this.engine.listeners(), this.webhooks ? this.afterRecovery(this.webhooks.listeners()) : {});
     this.venueReport = options.mode === 'live' ? this.listeners.onVenueReport ?? null : null;

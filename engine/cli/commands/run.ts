@@ -42,6 +42,7 @@ import { parseIntegerOption } from '../parse-options.js';
 import { LiveSessionMonitor } from '../../live/index.js';
 import { dashboardMounts, startStateServer, type StateServer } from '../../server/index.js';
 import { DirectoryTokenLedger, usedTokenLedgerPath } from '../../killswitch/index.js';
+import { timeframeSeconds } from '../../decision/index.js';
 
 interface RunFlags {
   mode: string;
@@ -123,6 +124,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   if (shadowPaper && mode !== 'live') throw new UserFacingError('--shadow-paper (live.shadowPaper) runs the simulated venue beside a live one: it needs --mode live (paper mode is the simulated venue already)');
   let shadowSpec;
   let strategies: Map<string, number[]> = new Map();
+  let strategyOf: readonly (string | undefined)[] = [];
   // A restart trades the pipeline its journal started with (its account start included), so recovery replays the same decisions.
   const journaled = firstJournaledSession(journalDir);
   // A journal keeps the mode its first session started in: a paper journal's pipeline fills in the
@@ -149,6 +151,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     const planned = tradingPipeline(pipelineInput);
     spec = planned.spec;
     strategies = instrumentsByStrategy(planned.strategyOf);
+    strategyOf = planned.strategyOf;
     // The shadow: the same configuration and start, the core's simulated venue filling.
     if (shadowPaper) shadowSpec = tradingPipeline({ ...pipelineInput, simulate: true }).spec;
   } catch (error) {
@@ -169,7 +172,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
 
   // Where the state server listens (port and host above): --host and --port override the configuration's `monitoring` section.
   const monitor = new LiveSessionMonitor({
-    instruments: live.instruments.map((i) => ({ instrument: i.instrument, symbol: i.symbol })), mode, equity: live.equity, monitoring: config.monitoring, log,
+    instruments: live.instruments.map((i) => ({ instrument: i.instrument, symbol: i.symbol, timeframeSeconds: timeframeSeconds(i.timeframe) })),
+    strategyOf, mode, equity: live.equity, monitoring: config.monitoring, log,
   });
   let server: StateServer | null = null;
   if (flags.serve) {
