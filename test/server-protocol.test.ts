@@ -261,6 +261,8 @@ describe('state server: malformed messages and control', () => {
     const refused = await readOnly.control(reset);
     expect(refused, 'no token: read-only').toMatchObject({ ok: false, code: 'unauthorized' });
     expect(refused.ok ? '' : refused.message).toMatch(/read-only/);
+    const empty = await readOnly.control(reset, '');
+    expect(empty.ok ? '' : empty.message, 'an empty token: no CLI flags named over the WebSocket').toBe('a signed control token is required, was empty (an operator signs one with `quantflow killswitch token`)');
     const forged = await readOnly.control(reset, await signControlToken('mallory', { ...TOKENS, secret: 'y'.repeat(40) }));
     expect(forged, 'a token signed with another secret').toMatchObject({ ok: false, code: 'unauthorized' });
     const expiredToken = await signControlToken('alice', TOKENS, 1);
@@ -278,7 +280,7 @@ describe('state server: malformed messages and control', () => {
     expect((await readOnly.control({ kind: 'mode-change', mode: 'paper' }, await signControlToken('alice', TOKENS, 60))).ok, 'a token of its own in the message works on any connection').toBe(true);
     expect(actions.map(([action, context]) => [action.kind, context.who])).toEqual([['kill-switch-reset', 'alice'], ['pause-strategy', 'alice'], ['mode-change', 'alice']]);
     const metrics = await srv.metrics.registry.metrics();
-    expect(metrics).toMatch(/quantflow_server_control_actions_total\{action="kill-switch-reset",outcome="refused"\} 3/);
+    expect(metrics).toMatch(/quantflow_server_control_actions_total\{action="kill-switch-reset",outcome="refused"\} 4/);
     expect(metrics).toMatch(/quantflow_server_control_actions_total\{action="kill-switch-reset",outcome="accepted"\} 1/);
   });
 

@@ -114,6 +114,8 @@ export class ControlGate {
   /** Verifies a token for connection `sessionId`: its subject, or a refusal (a token another connection used is a replay). */
   async authorize(token: string, sessionId: number): Promise<{ ok: true; who: string } | { ok: false; code: 'unauthorized' | 'disabled'; message: string }> {
     if (this.tokens === null || this.handler === null) return { ok: false, code: 'disabled', message: 'control is disabled on this server: it has no token configuration or no control handler' };
+    // (verifyControlToken's own wording names the CLI's --token and QF_CONTROL_TOKEN, which mean nothing here.)
+    if (token.trim() === '') return { ok: false, code: 'unauthorized', message: 'a signed control token is required, was empty (an operator signs one with `quantflow killswitch token`)' };
     try {
       const verified = await verifyControlToken(token, this.tokens);
       const bound = this.boundTo.get(verified.jti);
