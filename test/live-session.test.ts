@@ -4,7 +4,7 @@
 // reconciliation on start; a journal that cannot be written (a real write failure: a file-size
 // limit) stops trading with a clear error, and every order the venue got is in the journal.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,7 +88,9 @@ describe('live session', () => {
     expect(reset.status, reset.stderr).toBe(0);
     expect(reset.stdout).toMatch(/^kill switch reset: journal record \d+ by operator:alice: drawdown reviewed \(it was tripped by risk\.drawdown: /);
     const again = cliRun(['killswitch', 'reset', '--journal', session.journalDir, '--reason', 'twice', '--token', token]);
-    expect(again.status, 'nothing left to reset').toBe(3);
+    expect(again.status, 'the same token again: refused').toBe(3);
+    expect(again.stderr, 'a used token is refused before anything else (its jti is in the journal directory\'s ledger)').toMatch(/kill switch reset refused: control token rejected: it was used already/);
+    expect(existsSync(path.join(session.journalDir, 'used-control-tokens')), 'the ledger is the journal\'s').toBe(true);
 
     const second = await session.run({ timeoutMs: 120_000 });
     expect(second.end, second.stderr).toBe('finished');

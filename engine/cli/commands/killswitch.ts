@@ -2,7 +2,8 @@
 // journal, clears a halt with a signed control token (its `sub` and the --reason are
 // journaled as KillSwitchReset), and signs HS256 tokens (each with a fresh jti) for operators
 // who hold the secret. A token is used once: its jti is claimed in the ledger beside the kill-switch
-// state (engine/killswitch used-token-ledger.ts), which the sessions' state servers share.
+// state (engine/killswitch used-token-ledger.ts; with --journal, the live session's ledger in its
+// journal directory, where its state server claims the tokens it takes).
 // Works on the LMDB state at killSwitch.statePath of the configuration, or with --journal DIR
 // on a live session's journal (engine/live session-control.ts): run it while the engine or the
 // session is stopped; the next start loads the state (a session replays the reset where it
@@ -11,7 +12,7 @@ import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import {
-  ControlTokenError, DirectoryTokenLedger, KillSwitch, KillSwitchResetRefused, KillSwitchStore, claimControlToken, signControlToken, usedTokenLedgerPath, type ControlEvent,
+  ControlTokenError, DirectoryTokenLedger, KillSwitch, KillSwitchResetRefused, KillSwitchStore, claimVerifiedToken, signControlToken, usedTokenLedgerPath, verifyControlToken, type ControlEvent,
 } from '../../killswitch/index.js';
 import { Journal } from '../../journal/index.js';
 import { SessionControlRefused, journalHolder, journaledKillSwitch, resetKillSwitchInJournal } from '../../live/index.js';
@@ -134,7 +135,11 @@ export function registerKillswitchCommand(program: Command): void {
       const token = flags.token ?? process.env.QF_CONTROL_TOKEN ?? '';
       if (flags.journal !== undefined) {
         try {
-          const { who } = await claimControlToken(token, config.control, DirectoryTokenLedger.open(usedTokenLedgerPath(config.killSwitch.statePath)));
+          const verified = await verifyControlToken(token, config.control);
+          // The session's ledger is in its journal directory (run.ts): a token it took is refused here too.
+          // (No journal there: the reset below refuses it, and nothing is created at that path.)
+          if (existsSync(flags.journal)) claimVerifiedToken(verified, DirectoryTokenLedger.open(usedTokenLedgerPath(flags.journal)));
+          const { who } = verified;
           const { sequence, tripped } = resetKillSwitchInJournal(flags.journal, who, flags.reason);
           process.stdout.write(`kill switch reset: journal record ${sequence} by ${who}: ${flags.reason} (it was tripped by ${tripped.who}: ${tripped.why})\n`);
         } catch (error) {

@@ -179,7 +179,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   if (flags.serve) {
     try {
       server = await startStateServer({
-        source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, onControlRefused: monitor.control.refusedByServer, usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(config.killSwitch.statePath)), staticFiles: dashboardMounts(packageRoot()),
+        source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, onControlRefused: monitor.control.refusedByServer, usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(journalDir)), staticFiles: dashboardMounts(packageRoot()),
       });
     } catch (error) {
       await monitor.close(0);
