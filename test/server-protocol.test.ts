@@ -334,12 +334,22 @@ describe('state server: malformed messages and control', () => {
   it('a client that reconnects signs a new token per connection (token function) and keeps control; with one fixed token the server refuses it as used', async () => {
     const srv = await server({ source: new PushStateSource(), tokens: TOKENS, onControl: () => undefined });
     const events: ClientEvent[] = [];
-    const signer = await client(srv.url, { token: () => signControlToken('alice', TOKENS, 60), reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, onEvent: (e) => events.push(e) });
+    let atReopen: Promise<Awaited<ReturnType<QuantFlowClient['control']>>> | null = null;
+    const holder: { client: QuantFlowClient | null } = { client: null };
+    const signer = await client(srv.url, {
+      token: () => signControlToken('alice', TOKENS, 60), reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
+      onEvent: (e) => {
+        events.push(e);
+        // Sent the moment the new connection opens, before its auth is even sent.
+        if (e.type === 'open' && e.reconnected) atReopen = holder.client!.control({ kind: 'pause-strategy', strategy: 's' });
+      },
+    });
+    holder.client = signer;
     const fixedEvents: ClientEvent[] = [];
     const fixed = await client(srv.url, { token: await signControlToken('bob', TOKENS, 60), reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, onEvent: (e) => fixedEvents.push(e) });
     srv.disconnectAll('test: drop the clients');
-    await until(() => events.some((e) => e.type === 'auth' && e.ok && events.some((o) => o.type === 'open' && o.reconnected)), 'the reconnect and its auth');
-    expect(await signer.control({ kind: 'pause-strategy', strategy: 's' })).toMatchObject({ ok: true, who: 'alice' });
+    await until(() => atReopen !== null, 'the reconnect');
+    expect(await atReopen, 'control() waits for the new connection\'s auth instead of sending the old connection\'s token').toMatchObject({ ok: true, who: 'alice' });
     expect(await fixed.ended).toMatchObject({ failure: 'unauthorized', message: expect.stringMatching(/used already/) });
   });
 

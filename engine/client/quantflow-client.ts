@@ -207,11 +207,15 @@ class Connection implements QuantFlowClient {
           this.everOpened = true;
           this.attempts = 0;
           for (const [topic, state] of this.topics) this.resubscribe(topic, state);
-          this.options.onEvent?.({ type: 'open', reconnected });
-          // With a token, connect() resolves once the server has accepted it (onReply).
+          // With a token, connect() resolves once the server has accepted it (onReply); a control()
+          // from here on (the open event's handler too) waits for that answer.
           const token = this.options.token;
+          if (token !== undefined) {
+            this.authAccepted = ready;
+            this.authInFlight = true;
+          }
+          this.options.onEvent?.({ type: 'open', reconnected });
           if (token === undefined) return ready();
-          this.authAccepted = ready;
           if (typeof token === 'string') return this.authenticate(token);
           Promise.resolve().then(token).then(
             (signed) => { if (this.socket === socket) this.authenticate(signed); },
@@ -225,6 +229,9 @@ class Connection implements QuantFlowClient {
         socket.on('close', (code: number, reason: Buffer) => {
           if (this.socket === socket) this.socket = null;
           this.authAccepted = null;
+          // The token was this connection's (a server binds it to the connection): the next one authenticates anew.
+          this.connectionToken = undefined;
+          this.authSettled();
           for (const settle of this.pendingControls.values()) settle({ ok: false, code: 'disconnected', message: `the connection closed (${code}) before the server answered` });
           this.pendingControls.clear();
           const reasonText = reason.toString('utf8');
@@ -261,6 +268,14 @@ class Connection implements QuantFlowClient {
   private authAccepted: (() => void) | null = null;
   /** The token this connection authenticated with (control()'s default). */
   private connectionToken: string | undefined = undefined;
+  /** An `auth` of this connection awaits the server's answer: control() with the default token waits for it. */
+  private authInFlight = false;
+  private authWaiters: (() => void)[] = [];
+
+  private authSettled(): void {
+    this.authInFlight = false;
+    for (const wake of this.authWaiters.splice(0)) wake();
+  }
 
   private authenticate(token: string): void {
     this.connectionToken = token;
@@ -290,7 +305,9 @@ class Connection implements QuantFlowClient {
     };
   }
 
-  control(action: ControlAction, token?: string): Promise<ControlResult> {
+  async control(action: ControlAction, token?: string): Promise<ControlResult> {
+    // Right after a (re)connect, the default token is the one this connection is authenticating with.
+    if (token === undefined && this.authInFlight) await new Promise<void>((wake) => this.authWaiters.push(wake));
     const id = this.nextControlId++;
     const signed = token ?? this.connectionToken;
     if (!this.connected) return Promise.resolve({ ok: false, code: 'disconnected', message: 'not connected' });
@@ -379,6 +396,7 @@ class Connection implements QuantFlowClient {
         this.options.onEvent?.(message.ok ? { type: 'auth', ok: true, who: message.who } : { type: 'auth', ok: false, message: message.message });
         // The connect token refused (a wrong key, expired, replayed): reconnecting with it cannot help.
         // ('disabled': a server without control; the connection stays, read-only.)
+        this.authSettled();
         if (!message.ok && message.code === 'unauthorized') return this.fail(new ConnectionError('unauthorized', `${this.url} refused the token: ${message.message}`), socket);
         this.authAccepted?.();
         this.authAccepted = null;
