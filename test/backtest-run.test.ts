@@ -212,6 +212,56 @@ describe('backtest runs', () => {
     expect(summary.json.refusedBy).toEqual({ DAILY_LOSS: refused });
   });
 
+  it('runs two instruments with exits as each runs alone: no exit judged stale because the other\'s bar of the same close moved the clock', async () => {
+    // ETH and BTC 1h bars share every close time, and the core takes them one after the other.
+    // A market entry fills at the next bar's open and the venue reports it at that bar's close,
+    // before the bar is marked; the second instrument's fill is applied after the first one's
+    // bar moved the risk clock to that close, so its stop and profit tier were deferred as stale
+    // (DEFERRED_STALE_PRICE) though its own bar of that close was in hand. A fixed quantity keeps
+    // the two instruments from interacting, so each must trade exactly as it does alone.
+    const dir = mkdtempSync(join(tmpdir(), 'qf-exits-two-'));
+    try {
+      const file = join(dir, 'exits.yaml');
+      writeFileSync(file, [
+        'strategies:',
+        '  - { name: ema-cross, type: rules, long: { entry: "ema:10 >= ema:20", exit: "ema:10 < ema:20" }, size: { quantity: 0.1 } }',
+        'execution: { noTradeBand: { equityPct: 0, positionPct: 0 }, confirmBars: 1 }',
+        'exits: { stopPct: 0.02, trailPct: 0.03, targets: [ { pct: 0.04, fraction: 0.5 } ] }',
+        'risk: { maxPositionPct: 1.0, maxAssetClassPct: 1.0, replayDefaults: { assetClass: crypto, lotSize: 0.001 } }',
+        'venue: { mode: bars, costs: { makerFee: 0.001, takerFee: 0.001, halfSpreadBps: 0, slippageBps: 0, impactBps: 0, participation: 0 } }',
+        '',
+      ].join('\n'));
+      const withExits = loadConfig({ configFile: file, env: {} });
+      const backtest = async (streams: MemoryStream[]) => {
+        const orders: OrderCommandRecord[] = [];
+        const result = await runBacktest({ streams, config: withExits, equity: 100_000, listeners: { onOrder: (order) => void orders.push(order) } });
+        return { result, orders };
+      };
+      /** Per symbol: its fills and the orders it sent (decision time, type, rule, quantity, prices), ids left out (they count across instruments). */
+      const bySymbol = ({ result, orders }: Awaited<ReturnType<typeof backtest>>) => Object.fromEntries(result.recording.instruments.map((instrument, id) => [instrument.symbol, {
+        fills: result.recording.fills.filter((fill) => fill.instrument === id).map(({ orderId: _id, instrument: _i, ...fill }) => fill),
+        orders: orders.filter((order) => order.instrument === id).map((order) => [order.tsNs, order.orderType, order.rule, order.qty, order.limitPrice, order.stopPrice]),
+      }]));
+      const together = await backtest([eth, btc]);
+      expect(together.result.refusals, 'no order refused or deferred by the checks').toEqual({});
+      expect(together.result.execution!.orders.refused).toBe(0);
+      const summary = summariseBacktest(together.result, { out: '/out', files: [], sources: [] });
+      expect(summary.lines.find((line) => line.startsWith('orders:'))).toContain(' 0 refused by the checks; ');
+      const joint = bySymbol(together);
+      for (const stream of [eth, btc]) {
+        const alone = await backtest([stream]);
+        expect(alone.result.refusals, 'alone: no refusal either').toEqual({});
+        const [symbol, own] = Object.entries(bySymbol(alone))[0];
+        const exitFills = own.fills.filter((fill) => fill.side === 'sell').length;
+        expect(exitFills, `${symbol}: the exits fill (stops, trails and tiers as well as the strategy's closes)`).toBeGreaterThan(own.orders.filter((order) => order[2] === 0 && (order[3] as number) < 0).length);
+        expect(joint[symbol].fills, `${symbol}: the same fills (time, side, quantity, price, fee) alone and together`).toEqual(own.fills);
+        expect(joint[symbol].orders, `${symbol}: the same orders at the same decision times alone and together`).toEqual(own.orders);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says when a venue cost override names no instrument of the run (a typo would leave its costs unapplied)', async () => {
     const overridden = loadConfig({ configFile: EMA_CROSS, env: { QF_VENUE__INSTRUMENTS: '[{ symbol: ETHUSD, takerFee: 0.05 }, { symbol: ETHUSDT, makerFee: 0.002 }]' } });
     const lines: string[] = [];

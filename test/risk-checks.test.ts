@@ -218,6 +218,26 @@ describe('risk checks: staleness', () => {
     expect(reasonOf(risk, { ...order(BTC, -0.2, 49_900, late), orderId: deferred.record!.orderId }), 'the retry with a fresh price').toBe('ACCEPTED');
   });
 
+  it('counts a market record the engine holds (taken, marked next) as fresh, and ages it like a mark', () => {
+    risk.onFill(BTC, START_NS, 0.2, 50_000, 0);
+    const close = START_NS + 3_600_000n * MS;
+    risk.onMark(ETH, close, 2_010);
+    drain(consumer);
+    expect(reasonOf(risk, order(BTC, -0.2, 50_000, close)), 'another instrument moved the clock an hour past BTC\'s mark: stale').toBe('DEFERRED_STALE_PRICE');
+    risk.priceInHand(BTC, close - 2_001n * MS, 50_050);
+    expect(reasonOf(risk, order(BTC, -0.2, 50_000, close)), 'a record in hand older than the 2 s threshold is no fresher').toBe('DEFERRED_STALE_PRICE');
+    risk.priceInHand(BTC, close, Number.NaN);
+    risk.priceInHand(BTC, close, 0);
+    expect(reasonOf(risk, order(BTC, -0.2, 50_000, close)), 'a price the mark would refuse counts for nothing').toBe('DEFERRED_STALE_PRICE');
+    risk.priceInHand(BTC, close, 50_100);
+    expect(risk.instrumentState(BTC), 'the mark itself is untouched until the record is marked').toMatchObject({ mark: 50_000, markTsNs: START_NS, priceInHandNs: close });
+    expect(reasonOf(risk, order(BTC, -0.2, 50_000, close)), 'BTC\'s own record of the close is in hand: the exit goes').toBe('ACCEPTED');
+    risk.releaseWorking(BTC, -0.2);
+    expect(reasonOf(risk, order(BTC, 0.01, 50_000, close + 2_000n * MS)), 'fresh up to the threshold').toBe('ACCEPTED');
+    expect(reasonOf(risk, order(BTC, 0.01, 50_000, close + 2_001n * MS)), 'then stale like a mark: no new exposure').toBe('STALE_PRICE');
+    expect(reasonOf(risk, order(BTC, -0.1, 50_000, close + 2_001n * MS)), 'and exits deferred').toBe('DEFERRED_STALE_PRICE');
+  });
+
   it('treats an instrument with no trade yet as stale', () => {
     risk.configureInstrument({ instrument: 9, assetClass: 0, lotSize: 1, staleNs: 1_000n * MS });
     expect(reasonOf(risk, order(9, 1, 100))).toBe('STALE_PRICE');

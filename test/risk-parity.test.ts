@@ -1,7 +1,8 @@
 // Parity of the risk module and the portfolio ledger behind it: the plain TS reference
 // (engine/risk/reference-risk-engine.ts) and the compiled core (wasm/assembly/risk,
 // wasm/assembly/portfolio) driven in lockstep over random command streams (prices, crashes,
-// orders with parent entries, fills with their order's attribution, cancels, time steps across
+// orders with parent entries, fills with their order's attribution, cancels, market records the
+// engine holds (priceInHand: fresh for the staleness check until marked), time steps across
 // funding times and day boundaries, RATE and FUNDING records) on a book of spot and margin
 // instruments with multipliers, a second currency, funding and borrow, under each linking
 // policy (FIFO, LIFO, PARENT). Both must make the same decision with the same risk record for
@@ -51,6 +52,10 @@ class LockstepRisk implements RiskPortfolio {
   }
   onMark(instrument: number, tsNs: bigint, price: number): RiskRecord[] {
     return this.same('flatten records after a mark', this.reference.onMark(instrument, tsNs, price), this.wasm.onMark(instrument, tsNs, price));
+  }
+  priceInHand(instrument: number, tsNs: bigint, price: number): void {
+    this.reference.priceInHand(instrument, tsNs, price);
+    this.wasm.priceInHand(instrument, tsNs, price);
   }
   onFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number): RiskRecord[] {
     return this.same('flatten records after a fill', this.reference.onFill(instrument, tsNs, qty, price, fee), this.wasm.onFill(instrument, tsNs, qty, price, fee));
@@ -127,7 +132,7 @@ describe('risk and portfolio parity: TS reference equals the WASM core', () => {
     const reasons = new Map<string, number>();
     const shaped = new Map<string, number>();
     const roundTrips = new Map<string, number>();
-    const seen = { trips: 0, parentLinked: 0, crossingFills: 0, rates: 0, fundingRecords: 0, funding: 0, borrow: 0, interest: 0, marginRealised: 0 };
+    const seen = { freshInHand: 0, trips: 0, parentLinked: 0, crossingFills: 0, rates: 0, fundingRecords: 0, funding: 0, borrow: 0, interest: 0, marginRealised: 0 };
     fc.assert(
       fc.property(scenarioArb, ({ linking, commands }) => {
         let step = 0;
@@ -143,6 +148,10 @@ describe('risk and portfolio parity: TS reference equals the WASM core', () => {
             if (result.type === 'check') {
               const name = riskReasonName(result.decision.reason);
               reasons.set(name, (reasons.get(name) ?? 0) + 1);
+              const { markTsNs, priceInHandNs } = lockstep.reference.instrumentState(result.order.instrument);
+              const late = lockstep.reference.account().clockNs - markTsNs > BOOK[result.order.instrument].staleNs;
+              // A mark older than the threshold, yet the record in hand fresh: only priceInHand let the checks past staleness.
+              if (late && priceInHandNs > markTsNs && !name.includes('STALE_PRICE')) seen.freshInHand += 1;
             }
             if (result.type === 'fill') {
               if (event.fill && event.fill.parentId !== 0n) parents.set(event.fill.orderId, event.fill.parentId);
@@ -187,7 +196,7 @@ describe('risk and portfolio parity: TS reference equals the WASM core', () => {
         if (lockstep.reference.portfolioTotals().interestPaid > 0) seen.interest += 1;
         drain(consumer);
       }),
-      { numRuns: 120, seed: 20261121 },
+      { numRuns: 160, seed: 20261121 },
     );
     expect(reasons.get('ACCEPTED') ?? 0, `streams must accept orders to be meaningful, reasons seen: ${JSON.stringify([...reasons])}`).toBeGreaterThan(100);
     for (const name of ['KILL_SWITCH', 'STALE_PRICE', 'PRICE_BAND', 'MAX_POSITION', 'ASSET_CLASS', 'ORDER_RATE', 'MIN_NOTIONAL'] as const) {
@@ -198,6 +207,7 @@ describe('risk and portfolio parity: TS reference equals the WASM core', () => {
     }
     for (const name of LINKING_NAMES) expect(roundTrips.get(name) ?? 0, `streams must close round trips under ${name}: ${JSON.stringify([...roundTrips])}`).toBeGreaterThan(50);
     const coverage = JSON.stringify(seen);
+    expect(seen.freshInHand, `a market record in hand must keep a late mark's instrument fresh: ${coverage}`).toBeGreaterThan(5);
     expect(seen.trips, `streams must trip the kill switch with open positions: ${coverage}`).toBeGreaterThan(0);
     expect(seen.parentLinked, `exits must close their parent entry's lots under PARENT: ${coverage}`).toBeGreaterThan(10);
     expect(seen.crossingFills, `fills must cross zero (close and open in one fill): ${coverage}`).toBeGreaterThan(5);

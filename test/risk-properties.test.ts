@@ -29,6 +29,8 @@ class Ledger {
   readonly fillCost = BOOK.map(() => 0);
   readonly mark = BOOK.map((entry) => entry.startPrice);
   readonly markTs = BOOK.map(() => START_NS);
+  /** Latest market record taken per instrument (priceInHand): its price counts as fresh from then. */
+  readonly inHand = BOOK.map(() => 0n);
   readonly pendingBuy = BOOK.map(() => 0);
   readonly pendingSell = BOOK.map(() => 0);
   readonly accepted: bigint[] = [];
@@ -92,7 +94,8 @@ function checkAcceptedOrder(ledger: Ledger, order: ProposedOrder, halted: boolea
   const projected = order.qty > 0 ? ledger.position[i] + ledger.pendingBuy[i] : ledger.position[i] - ledger.pendingSell[i];
   const after = projected + order.qty;
   const exit = (projected > 0 && order.qty < 0 && after >= 0) || (projected < 0 && order.qty > 0 && after <= 0);
-  expect(ledger.clock - ledger.markTs[i] <= entry.staleNs, `${where}: accepted on a stale price (mark at ${ledger.markTs[i]}, now ${ledger.clock})`).toBe(true);
+  const freshest = ledger.inHand[i] > ledger.markTs[i] ? ledger.inHand[i] : ledger.markTs[i];
+  expect(ledger.clock - freshest <= entry.staleNs, `${where}: accepted on a stale price (mark at ${ledger.markTs[i]}, record in hand at ${ledger.inHand[i]}, now ${ledger.clock})`).toBe(true);
   expect(Math.abs(order.price - ledger.mark[i]) <= LIMITS.priceBandPct * ledger.mark[i] * (1 + RELATIVE_TOLERANCE), `${where}: accepted outside the price band around ${ledger.mark[i]}`).toBe(true);
   const lots = Math.abs(order.qty) / entry.lotSize;
   expect(Math.abs(lots - Math.round(lots)) < 1e-6, `${where}: accepted a quantity that is not a multiple of lot ${entry.lotSize}`).toBe(true);
@@ -148,6 +151,7 @@ describe('risk properties over random streams (WASM core)', () => {
             return;
           }
           if (event.closed) ledger.reducePending(event.closed.instrument, event.closed.remainingQty);
+          if (event.inHand && event.inHand.tsNs > ledger.inHand[event.inHand.instrument]) ledger.inHand[event.inHand.instrument] = event.inHand.tsNs;
           if (step.type === 'other') return;
           if (event.mark) {
             ledger.advance(event.mark.tsNs);

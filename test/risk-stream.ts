@@ -116,7 +116,8 @@ export type Command =
   | { readonly type: 'close'; readonly pick: number }
   | { readonly type: 'nextDay' }
   | { readonly type: 'rate'; readonly change: number }
-  | { readonly type: 'funding'; readonly instrument: number; readonly rate: number; readonly priceOffset: number | null };
+  | { readonly type: 'funding'; readonly instrument: number; readonly rate: number; readonly priceOffset: number | null }
+  | { readonly type: 'inHand'; readonly instrument: number; readonly aheadMs: number };
 
 const instrumentArb = fc.integer({ min: 0, max: BOOK.length - 1 });
 const marginInstruments = BOOK.filter((entry) => entry.terms.settlement === SettlementCode.MARGIN).map((entry) => entry.instrument);
@@ -147,6 +148,8 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('close' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ type: 'nextDay' as const }) },
+  // The engine took a market record at about `now` and marks it after the venue replies due before it.
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('inHand' as const), instrument: instrumentArb, aheadMs: fc.integer({ min: -4_000, max: 4_000 }) }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('rate' as const), change: fc.noBias(fc.integer({ min: -300, max: 300 })).map((bp) => bp / 10_000) }) },
   {
     weight: 1,
@@ -183,6 +186,8 @@ export interface StreamEvent {
   readonly funding?: FundingEvent;
   /** The time of an advance or a day change. */
   readonly clockNs?: bigint;
+  /** A market record the engine took (priceInHand): its price counts as fresh from `tsNs`. */
+  readonly inHand?: { instrument: number; tsNs: bigint; price: number };
 }
 
 /** The rule of an order the stream sends: the strategy's entries, an exit rule's exits. */
@@ -298,6 +303,12 @@ export function runStream(
           instrument: command.instrument, tsNs: now, rate: command.rate, price: command.priceOffset === null ? 0 : prices[command.instrument] * (1 + command.priceOffset),
         };
         observe({ type: 'carry', records: risk.onFunding(funding) }, { ...none, funding });
+        break;
+      }
+      case 'inHand': {
+        const inHand = { instrument: command.instrument, tsNs: now + BigInt(command.aheadMs) * MS, price: prices[command.instrument] };
+        risk.priceInHand(inHand.instrument, inHand.tsNs, inHand.price);
+        observe({ type: 'other' }, { ...none, inHand });
         break;
       }
     }

@@ -3,6 +3,7 @@
 // as a risk input (the FEED_HEALTH record, its policy, FeedHealthTracker).
 export type { ImpliedOrder, PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
 export { ReferenceRiskEngine } from './reference-risk-engine.js';
+export { priceStale } from './price-staleness.js';
 export { WasmRiskEngine, type RiskCoreExports } from './wasm-risk-engine.js';
 export { RiskReason, riskReasonName, riskReasonMessage, isDeferred, type RiskReasonCode, type RiskReasonName } from './risk-reason.js';
 export {

@@ -32,6 +32,7 @@ export function readRiskInstrumentState(view: DataView, slot: number): RiskInstr
     mark: view.getFloat64(slot + R.RS_MARK, true),
     markTsNs: view.getBigInt64(slot + R.RS_MARK_TS, true),
     hasMark: view.getInt32(slot + R.RS_HAS_MARK, true) === 1,
+    priceInHandNs: view.getBigInt64(slot + R.RS_PRICE_IN_HAND_NS, true),
     multiplier: view.getFloat64(slot + R.RS_MULTIPLIER, true),
     currency: view.getInt32(slot + R.RS_CURRENCY, true),
     settlement: view.getInt32(slot + R.RS_SETTLEMENT, true),

@@ -15,6 +15,7 @@ import {
 import type { ImpliedOrder, PreTradeRisk, ProposedOrder, RiskAccountState, RiskDecision, RiskInstrumentState, RiskRecord } from './risk-engine.js';
 import type { InstrumentRiskConfig, RiskLimits } from './risk-limits.js';
 import { RiskReason } from './risk-reason.js';
+import { priceStale } from './price-staleness.js';
 import { RISK_ASSET_CLASSES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY, SETTLE_MARGIN, SETTLE_SPOT } from './risk-region.js';
 
 const DAY_NS = 86_400_000_000_000n;
@@ -37,6 +38,8 @@ interface Slot {
   mark: number;
   markTsNs: bigint;
   hasMark: boolean;
+  /** Time of the market record the engine holds and marks next (priceInHand); 0 before any. */
+  priceInHandNs: bigint;
   /** Worst-case |position| * mark * valueFactor as last added to the gross and class sums. */
   exposure: number;
   multiplier: number;
@@ -121,7 +124,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
       Object.assign(slot, { assetClass, lotSize, invLot: 1 / lotSize, staleNs, exposure: 0 });
     } else {
       slot = {
-        assetClass, lotSize, invLot: 1 / lotSize, staleNs, position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, exposure: 0,
+        assetClass, lotSize, invLot: 1 / lotSize, staleNs, position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, priceInHandNs: 0n, exposure: 0,
         multiplier: 1, currency: 0, settlement: SETTLE_SPOT, valueFactor: 1, value: 0, costBasis: 0,
       };
       this.slots.set(instrument, slot);
@@ -136,7 +139,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     if (!Number.isFinite(cash) || cash <= 0) throw new Error(`\`cash\` must be finite and > 0, was ${cash}`);
     this.ledger.reset(cash, tsNs, this.slotsInUse);
     for (const slot of this.slots.values()) {
-      Object.assign(slot, { position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, exposure: 0, value: 0, costBasis: 0 });
+      Object.assign(slot, { position: 0, averagePrice: 0, pendingBuy: 0, pendingSell: 0, mark: 0, markTsNs: 0n, hasMark: false, priceInHandNs: 0n, exposure: 0, value: 0, costBasis: 0 });
       slot.valueFactor = slot.multiplier * this.ledger.rate(slot.currency);
     }
     this.classExposure.fill(0);
@@ -251,6 +254,13 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     return this.evaluateDrawdown(limits);
   }
 
+  priceInHand(instrument: number, tsNs: bigint, price: number): void {
+    this.checkReady();
+    const slot = this.slots.get(instrument);
+    if (!slot || !Number.isFinite(price) || price <= 0) return;
+    if (tsNs > slot.priceInHandNs) slot.priceInHandNs = tsNs;
+  }
+
   onFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number): RiskRecord[] {
     return this.applyFill({ instrument, tsNs, qty, price, fee, orderId: 0n, rule: -1, parentId: 0n, referencePrice: 0 }).records;
   }
@@ -334,9 +344,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     const exit = reduceOnly || (projected > 0 && qty < 0 && after >= 0) || (projected < 0 && qty > 0 && after <= 0);
 
     if (!exit && this.halted) return deny(RiskReason.KILL_SWITCH, limits.maxDrawdownPct);
-    if (!slot.hasMark || clock - slot.markTsNs > slot.staleNs) {
-      return deny(exit ? RiskReason.DEFERRED_STALE_PRICE : RiskReason.STALE_PRICE, Number(slot.staleNs));
-    }
+    if (priceStale(slot, slot.staleNs, clock)) return deny(exit ? RiskReason.DEFERRED_STALE_PRICE : RiskReason.STALE_PRICE, Number(slot.staleNs));
     const mark = slot.mark;
     if (!reduceOnly && Math.abs(price - mark) > limits.priceBandPct * mark) return deny(RiskReason.PRICE_BAND, mark);
     const lots = Math.abs(qty) * slot.invLot;
@@ -522,6 +530,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
       mark: slot.mark,
       markTsNs: slot.markTsNs,
       hasMark: slot.hasMark,
+      priceInHandNs: slot.priceInHandNs,
       multiplier: slot.multiplier,
       currency: slot.currency,
       settlement: slot.settlement,

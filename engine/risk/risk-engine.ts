@@ -55,6 +55,11 @@ export interface RiskInstrumentState {
   readonly mark: number;
   readonly markTsNs: bigint;
   readonly hasMark: boolean;
+  /**
+   * Time of the instrument's latest market record the engine has taken and marks next
+   * (priceInHand; 0 before any): the staleness check counts from the later of it and markTsNs.
+   */
+  readonly priceInHandNs: bigint;
   /** Contract multiplier: a contract at price p is worth p * multiplier quote units. */
   readonly multiplier: number;
   /** Quote currency id (0: the account currency). */
@@ -88,6 +93,13 @@ export interface PreTradeRisk {
   init(cash: number, tsNs: bigint): void;
   /** Last trade price; returns the FlattenRequired records of a kill-switch trip (usually none). */
   onMark(instrument: number, tsNs: bigint, price: number): RiskRecord[];
+  /**
+   * The engine took a market record of `instrument` at `tsNs` with `price` and marks it once the
+   * venue replies due at or before it have run: until then its price of `tsNs` counts as fresh
+   * (wasm/assembly/risk/risk-account.ts riskPriceInHand). Ignored for an unconfigured
+   * instrument or a price a mark would refuse.
+   */
+  priceInHand(instrument: number, tsNs: bigint, price: number): void;
   /**
    * A fill of signed `qty` with no order attribution (Portfolio.applyFill has it); returns the
    * FlattenRequired records of a trip (usually none). Working quantities are not released.

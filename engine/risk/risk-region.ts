@@ -63,6 +63,7 @@ export const RS_FEED_VALUE = 152;
 export const RS_FEED_STREAM = 160;
 export const RS_FEED_CONDITION = 164;
 export const RS_FEED_TS_NS = 168;
+export const RS_PRICE_IN_HAND_NS = 176;
 
 /** Settlement of an instrument (RS_SETTLEMENT): spot pays the notional from cash; margin moves cash by realised P&L only. */
 export const SETTLE_SPOT = 0;

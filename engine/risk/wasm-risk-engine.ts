@@ -26,6 +26,7 @@ export interface RiskCoreExports extends PortfolioCoreExports {
     maxDrawdownPct: number, priceBandPct: number, minNotional: number, maxOrders: number, windowNs: bigint,
   ): number;
   riskConfigureInstrument(instrument: number, assetClass: number, lotSize: number, staleNs: bigint): number;
+  riskPriceInHand(instrument: number, tsNs: bigint, price: number): number;
   riskImpliedOrder(instrument: number, target: number, price: number): number;
   riskImpliedOrderLimit(): number;
   riskInit(cash: number, tsNs: bigint): number;
@@ -136,6 +137,10 @@ export class WasmRiskEngine implements PreTradeRisk, Portfolio {
 
   onMark(instrument: number, tsNs: bigint, price: number): RiskRecord[] {
     return this.withFlatten('riskOnMark', () => this.core.riskOnMark(instrument, tsNs, price, this.outRing));
+  }
+
+  priceInHand(instrument: number, tsNs: bigint, price: number): void {
+    checkCoreStatus(this.core.riskPriceInHand(instrument, tsNs, price), 'riskPriceInHand');
   }
 
   onFill(instrument: number, tsNs: bigint, qty: number, price: number, fee: number): RiskRecord[] {

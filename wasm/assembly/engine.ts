@@ -12,8 +12,12 @@
 //   3. the record in hand: its core work (mark, stages, decision, orders, exits, feed health, ...), then,
 //      for TRADE / QUOTE / TIMER, feeding the bar builder (resumed after its bars ran when a
 //      long gap filled the bar ring); it is released once the bars it completed have run
-//   4. taking the next inbound record: checksum, then the venue's view of the market (its
-//      resting orders fill against this trade, quote or bar before the strategy sees it); a BAR
+//   4. taking the next inbound record: checksum, then, for a TRADE or BAR, its price noted in
+//      hand (risk-account.ts riskPriceInHand: the checks count it as fresh for the venue replies
+//      that run before its mark, so a fill due at a close shared with an instrument taken
+//      earlier is not judged stale on the clock that instrument's record moved), then the
+//      venue's view of the market (its resting orders fill against this trade, quote or bar
+//      before the strategy sees it); a BAR
 //      of an instrument whose decision still waits for its MODEL record decides that one first
 //      (pipeline.ts pipelineBeforeBar), before the venue sees the new bar
 // Before any of 2..4, when the next record's time (ts_local when > 0, else ts_exchange; TIMER
@@ -52,7 +56,7 @@ import {
 import { ERR_BAD_ARGUMENT, ERR_OUTBOUND_TOO_SMALL, OK } from './errors';
 import { pipelineBeforeBar, pipelineFeedBuilder, pipelineModelTimeout, pipelineOnBar, pipelineOnCarry, pipelineOnSignal, pipelineOnTick, pipelineOnVenue } from './pipeline/pipeline';
 import { MODEL_MAX_FEATURE_RECORDS, modelConfigured, modelMaybeDue, modelScan } from './pipeline/model-wait';
-import { riskReady } from './risk/risk-account';
+import { markTimeOf, riskPriceInHand, riskReady } from './risk/risk-account';
 import { riskOnFeedHealth } from './risk/feed-health';
 import { RH_SLOTS_IN_USE, RISK_HEADER } from './risk/risk-layout';
 import { liveOrders } from './orders/order-table';
@@ -287,6 +291,9 @@ function processBatch(maxBatch: i32): i32 {
         bars++;
         pipelineBeforeBar(record, ring);
       }
+      // A TRADE's or BAR's price is known from here; the venue replies due at or before it
+      // run before its mark (below), and the checks count that price as fresh for them.
+      if ((kind & (KIND_TRADE | KIND_BAR)) != 0 && riskReady()) riskPriceInHand(load<i32>(record, EV_INSTRUMENT), markTimeOf(record, kind), load<f64>(record, EV_PRICE));
       if (simulated && (kind & (KIND_TRADE | KIND_QUOTE | KIND_BAR)) != 0) {
         const instrument = load<i32>(record, EV_INSTRUMENT);
         if (venueMode(instrument) != VENUE_OFF) venueOnMarket(record, instrument, time);

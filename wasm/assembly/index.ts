@@ -20,7 +20,7 @@ export { indSlotReset, indUpdate, indUpdateMs, indRunBatch, indStateOffset, indV
 export { engineStart, engineStop, engineOutboundReserve, processInbound } from './engine';
 export { statePublish, statePublishedSeq, stateLayoutValue } from './state/state-publish';
 export { barsConfigure, barsDisable, barsOnTrade, barsOnQuote, barsFlush, barsOnRecord, barsSlotOffset, barsSlotBytes, barsSlotCapacity } from './bars/bar-builder';
-export { riskConfigure, riskConfigureInstrument, riskInit, riskOnMark, riskReleaseWorking, riskOnRecord, riskEmitFlatten, riskRestoreHalted, riskResetKillSwitch, riskHalted, riskTripCount, riskEquity, riskRegionOffset, riskRegionBytes, riskSlotOffset, riskSlotBytes, riskInstrumentCapacity } from './risk/risk-account';
+export { riskConfigure, riskConfigureInstrument, riskInit, riskOnMark, riskReleaseWorking, riskOnRecord, riskPriceInHand, riskEmitFlatten, riskRestoreHalted, riskResetKillSwitch, riskHalted, riskTripCount, riskEquity, riskRegionOffset, riskRegionBytes, riskSlotOffset, riskSlotBytes, riskInstrumentCapacity } from './risk/risk-account';
 export { riskCheckOrder } from './risk/risk-checks';
 export { riskImpliedOrder, riskImpliedOrderLimit } from './risk/implied-order';
 export { riskOnFill, portfolioApplyFill } from './portfolio/apply-fill';

@@ -22,7 +22,7 @@ import {
   type NewOrder, type OrderFlowRecord, type PlaceResult, type VenueEvent,
 } from '../../orders/index.js';
 import type { ReferenceOrderTable } from '../../orders/reference/index.js';
-import { RiskReason, type InstrumentRiskConfig, type ReferenceRiskEngine, type RiskRecord } from '../../risk/index.js';
+import { RiskReason, priceStale, type InstrumentRiskConfig, type ReferenceRiskEngine, type RiskRecord } from '../../risk/index.js';
 import type { ExitEngine, ExitPrice } from '../exit-engine.js';
 import { EXIT_PROFILES, EXIT_TARGETS, REENTRY_AFTER_RESET } from '../exit-layout.js';
 import type { ExitProfile } from '../exit-profile.js';
@@ -388,7 +388,7 @@ export class ReferenceExitEngine implements ExitEngine {
       if (maxHold <= 0n || now - e.entryNs < maxHold || this.closeWorking(e)) continue;
       const s = this.risk.instrumentState(instrument);
       const { staleNs } = this.termsOf(instrument);
-      if (!s.hasMark || clock - s.markTsNs > staleNs) {
+      if (priceStale(s, staleNs, clock)) {
         if (e.deferredNs === 0n) {
           // Reported once; the exits stay in place and the close goes out on the next fresh price.
           e.deferredNs = now;

@@ -31,9 +31,10 @@ import { indValuesOffset } from '../indicators/executor';
 import { HMM_FILTER_MAGIC, FILTER_LABEL, FILTER_MAGIC, LABEL_COUNT } from '../hmm/hmm-layout';
 import { hmmFilterStateOffset } from '../hmm/hmm-filter';
 import { PIPE_ENTRY_BYTES, PIPE_FLAGS, PIPE_INDICATOR_SLOT, PIPE_TABLE, PIPE_REGIME } from '../pipeline/pipeline-layout';
-import { RH_SLOTS_IN_USE, RISK_HEADER, RS_AVG_PRICE, RS_HAS_MARK, RS_LOT_SIZE, RS_MARK, RS_MARK_TS, RS_POSITION, RS_STALE_NS, riskSlotAddress } from '../risk/risk-layout';
+import { RH_SLOTS_IN_USE, RISK_HEADER, RS_AVG_PRICE, RS_LOT_SIZE, RS_MARK, RS_POSITION, RS_STALE_NS, riskSlotAddress } from '../risk/risk-layout';
 import { cancelOrder, releaseOrder, submitOrder } from '../orders/order-commands';
 import { publishRiskRecord } from '../risk/risk-records';
+import { markStale } from '../risk/risk-account';
 import { REASON_DEFERRED_STALE_PRICE } from '../risk/risk-reasons';
 import { slotOfOrder } from '../orders/order-table';
 import {
@@ -320,13 +321,6 @@ export function exitsOnOrderEnded(instrument: i32, orderId: u64, now: i64): void
   if (load<i64>(e, ES_DEFERRED_NS) == 0) store<i64>(e, now, ES_DEFERRED_NS);
 }
 
-/** True when `instrument`'s mark is older than its staleness threshold at `clock`. */
-// @ts-ignore: decorator
-@inline
-function staleMark(s: usize, clock: i64): bool {
-  return load<i32>(s, RS_HAS_MARK) != 1 || clock - load<i64>(s, RS_MARK_TS) > load<i64>(s, RS_STALE_NS);
-}
-
 /**
  * True while the max-hold close sent for the position at `e` still works at the venue; a close
  * that ended without closing the position (rejected, canceled, expired) is forgotten, so the
@@ -405,7 +399,7 @@ export function exitsOnTimer(now: i64, clock: i64, ring: i32): void {
     const maxHold = load<i64>(exitProfileAddress(profile), EP_MAX_HOLD_NS);
     if (maxHold <= 0 || now - load<i64>(e, ES_ENTRY_NS) < maxHold || closeWorking(e)) continue;
     const s = riskSlotAddress(i);
-    if (staleMark(s, clock)) {
+    if (markStale(s, clock)) {
       if (load<i64>(e, ES_DEFERRED_NS) == 0) {
         // Reported once; the exits stay in place and the close goes out on the next fresh price.
         store<i64>(e, now, ES_DEFERRED_NS);

@@ -96,6 +96,7 @@ import {
   RS_PENDING_BUY,
   RS_PENDING_SELL,
   RS_POSITION,
+  RS_PRICE_IN_HAND_NS,
   RS_SETTLEMENT,
   RS_STALE_NS,
   RS_VALUE,
@@ -238,6 +239,7 @@ export function riskInit(cash: f64, tsNs: i64): i32 {
     store<f64>(s, 0.0, RS_MARK);
     store<i64>(s, 0, RS_MARK_TS);
     store<i32>(s, 0, RS_HAS_MARK);
+    store<i64>(s, 0, RS_PRICE_IN_HAND_NS);
     store<f64>(s, 0.0, RS_EXPOSURE);
     store<f64>(s, 0.0, RS_VALUE);
     store<f64>(s, 0.0, RS_COST_BASIS);
@@ -336,6 +338,38 @@ export function applyMark(s: usize, tsNs: i64, price: f64): void {
   refreshExposure(s);
 }
 
+/**
+ * True when slot `s` has no price fresh at `clock`: no mark yet, or its freshest price (the mark,
+ * or a market record of the instrument the engine holds and marks next: riskPriceInHand) is
+ * older than its staleness threshold. The pre-trade checks (STALE_PRICE / DEFERRED_STALE_PRICE)
+ * and the exits' timer read it.
+ */
+// @ts-ignore: decorator
+@inline
+export function markStale(s: usize, clock: i64): bool {
+  if (load<i32>(s, RS_HAS_MARK) != 1) return true;
+  const markTs = load<i64>(s, RS_MARK_TS);
+  const inHand = load<i64>(s, RS_PRICE_IN_HAND_NS);
+  return clock - (inHand > markTs ? inHand : markTs) > load<i64>(s, RS_STALE_NS);
+}
+
+/**
+ * The engine took a market record of `instrument` at `tsNs` (a TRADE, a BAR at its close) with
+ * `price`, and marks it once the simulated venue's replies due at or before it have run
+ * (engine.ts): until then its price of `tsNs` counts as fresh (riskPriceInHand in the slot
+ * layout). Instruments sharing a close time are taken one after the other, so a fill of the
+ * second, due at that close, would otherwise be judged against its previous close on a clock
+ * the first one's record moved on. Ignored for an unconfigured instrument or a price the mark
+ * would refuse (not finite and > 0). Returns OK, or ERR_RISK_NOT_READY.
+ */
+export function riskPriceInHand(instrument: i32, tsNs: i64, price: f64): i32 {
+  if (!riskReady()) return ERR_RISK_NOT_READY;
+  if (!configuredSlot(instrument) || !isFinite<f64>(price) || price <= 0.0) return OK;
+  const s = riskSlotAddress(instrument);
+  if (tsNs > load<i64>(s, RS_PRICE_IN_HAND_NS)) store<i64>(s, tsNs, RS_PRICE_IN_HAND_NS);
+  return OK;
+}
+
 /** The equity now is settled: the drawdown reads it, and the high-water mark rises to it. */
 // @ts-ignore: decorator
 @inline
@@ -419,13 +453,18 @@ export function riskOnRecord(record: i32, outRing: i32): i32 {
   const r = <usize>record;
   const kind = load<i32>(r, EV_KIND) & KIND_MASK;
   const instrument = load<i32>(r, EV_INSTRUMENT);
-  if ((kind & KIND_TRADE) != 0) return riskOnMark(instrument, load<i64>(r, EV_TS_EXCHANGE), load<f64>(r, EV_PRICE), outRing);
-  if ((kind & KIND_BAR) != 0) {
-    const open = load<i64>(r, EV_TS_EXCHANGE);
-    const local = load<i64>(r, EV_TS_LOCAL);
-    return riskOnMark(instrument, local > open ? local : open, load<f64>(r, EV_PRICE), outRing);
-  }
+  if ((kind & (KIND_TRADE | KIND_BAR)) != 0) return riskOnMark(instrument, markTimeOf(r, kind), load<f64>(r, EV_PRICE), outRing);
   return 0;
+}
+
+/** The time a TRADE (its exchange time) or BAR record (its close: max(open, tsLocal)) marks at. */
+// @ts-ignore: decorator
+@inline
+export function markTimeOf(r: usize, kind: i32): i64 {
+  const exchange = load<i64>(r, EV_TS_EXCHANGE);
+  if ((kind & KIND_TRADE) != 0) return exchange;
+  const local = load<i64>(r, EV_TS_LOCAL);
+  return local > exchange ? local : exchange;
 }
 
 /**

@@ -17,7 +17,8 @@
 //   19/20/21 FEED_*       the instrument's feed state (feed-health.ts): reduce-only denies entries
 //                         (19 FEED_REDUCE_ONLY); halt and cancel-all deny entries (20 FEED_HALT)
 //                         and defer exits (21 DEFERRED_FEED_HALT); `b` is the condition mask
-//   4/5 STALE_PRICE       a mark no older than the instrument's staleNs (exits: DEFERRED)
+//   4/5 STALE_PRICE       a mark no older than the instrument's staleNs (exits: DEFERRED); a market
+//                         record the engine holds and marks next counts (risk-account.ts markStale)
 //   6 PRICE_BAND          |price - mark| <= priceBandPct * mark, unless reduce-only: an exit's stop
 //                         or profit tier lies away from the market by design (exits.stopPct 0.08)
 //   7 LOT_SIZE            |qty| / lotSize an integer (relative tolerance 1e-9)
@@ -34,7 +35,7 @@
 // instruments come from the exposure sums kept in risk-account.ts, so a check is O(1).)
 import { ERR_OUTBOUND_FULL, ERR_RISK_NOT_READY, OK } from '../errors';
 import { ringCheck } from '../ring';
-import { advanceClock, currentEquity, refreshExposure, riskReady } from './risk-account';
+import { advanceClock, currentEquity, markStale, refreshExposure, riskReady } from './risk-account';
 import { publishRiskRecord, riskRecordRoom } from './risk-records';
 import {
   REASON_ASSET_CLASS,
@@ -81,11 +82,9 @@ import {
   RS_EXPOSURE,
   RS_FEED_ACTION,
   RS_FEED_MASK,
-  RS_HAS_MARK,
   RS_INV_LOT,
   RS_LOT_SIZE,
   RS_MARK,
-  RS_MARK_TS,
   RS_PENDING_BUY,
   RS_PENDING_SELL,
   RS_POSITION,
@@ -133,10 +132,7 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: b
     if (feed >= 2) return deny(exit ? REASON_DEFERRED_FEED_HALT : REASON_FEED_HALT, <f64>load<i32>(s, RS_FEED_MASK));
     if (!exit) return deny(REASON_FEED_REDUCE_ONLY, <f64>load<i32>(s, RS_FEED_MASK));
   }
-  const staleNs = load<i64>(s, RS_STALE_NS);
-  if (load<i32>(s, RS_HAS_MARK) != 1 || clock - load<i64>(s, RS_MARK_TS) > staleNs) {
-    return deny(exit ? REASON_DEFERRED_STALE_PRICE : REASON_STALE_PRICE, <f64>staleNs);
-  }
+  if (markStale(s, clock)) return deny(exit ? REASON_DEFERRED_STALE_PRICE : REASON_STALE_PRICE, <f64>load<i64>(s, RS_STALE_NS));
   const mark = load<f64>(s, RS_MARK);
   if (!reduceOnly && Math.abs(price - mark) > load<f64>(h, RH_PRICE_BAND_PCT) * mark) return deny(REASON_PRICE_BAND, mark);
   const lot = load<f64>(s, RS_LOT_SIZE);

@@ -64,8 +64,8 @@
 //   | configured | assetClass | staleNs | lotSize | position | avgPrice | pendingBuy | pendingSell | mark | markTs | hasMark | pad | exposure | invLot |
 //   96           104        108          112           120      128         136
 //   | multiplier | currency | settlement | valueFactor | value  | costBasis | feed ...
-//   136          140          144           152             160          164   168         176
-//   | feedMask   | feedAction | feedSinceNs | feedValue f64 | feedStream | cond | feedTsNs  | reserved |
+//   136          140          144           152             160          164   168         176           184
+//   | feedMask   | feedAction | feedSinceNs | feedValue f64 | feedStream | cond | feedTsNs  | priceInHandNs | reserved |
 //
 //   feedMask     feed-health conditions active on the instrument (1 << condition code), as the
 //                last FEED_HEALTH record left them (0: healthy)
@@ -81,6 +81,13 @@
 //                order table (orders/order-table.ts), which never counts reduce-only exits here
 //   pendingSell  the same for sells
 //   mark, markTs last trade (TRADE, BAR close or FILL) price and its time
+//   priceInHandNs time of the instrument's latest market record (TRADE, BAR close, with a valid
+//                price) the engine has taken (engine.ts), whose mark is due once the simulated
+//                venue's replies due at or before it have run: a price of that time is known,
+//                so the staleness check counts from max(markTs, priceInHandNs) (risk-account.ts
+//                markStale). The record's mark follows in the same unit of work, so it never
+//                outlives markTs; it only covers those replies (a bar-mode fill is due at its
+//                bar's close, and another instrument's record of that time moved the clock)
 //   exposure     worst-case |position| * mark * valueFactor = max(|position + pendingBuy|,
 //                |position - pendingSell|) * mark * valueFactor, as last added to grossExposure
 //                and its class sum (refreshed on every change of position, pending quantity,
@@ -173,6 +180,7 @@ export const RS_FEED_VALUE: i32 = 152;
 export const RS_FEED_STREAM: i32 = 160;
 export const RS_FEED_CONDITION: i32 = 164;
 export const RS_FEED_TS_NS: i32 = 168;
+export const RS_PRICE_IN_HAND_NS: i32 = 176;
 
 /** Settlement of an instrument (RS_SETTLEMENT). */
 export const SETTLE_SPOT: i32 = 0;
