@@ -11,7 +11,7 @@
 // /exp quirks handled: CRLF line endings, a quoted header line, empty fields for NULL (a NULL
 // double becomes NaN, a NULL trade id 0), Java-style exponents (`1.0E-7`).
 //
-// Rows are held to the CSV reader's rules (checkValues: prices > 0, no NULL, high >= low ...;
+// Rows are held to the CSV reader's rules (checkValues: prices > 0, no NULL but a bar's volume, high >= low ...;
 // bars one per open time): a bad row is a CsvRowValueError naming its time, column, value and rule.
 //
 // Numbers: a decimal with at most 15 significant digits and a power of ten within 1e±22 is
@@ -356,8 +356,9 @@ export class CsvRecordDecoder {
           number(f);
           if (!(v[f] > 0)) bad(f, 'price-positive', 'must be > 0');
         }
-        number(4);
-        if (v[4] < 0) bad(4, 'volume-non-negative', 'must be >= 0');
+        // A NULL volume is unknown (NaN), as a bar file without a volume column reads, and as a
+        // recorded IB bar that reported none (-1) is stored: the venue does not cap fills on it.
+        if (v[4] < 0) bad(4, 'volume-non-negative', 'must be >= 0 or NULL (unknown)');
         if (v[1] < v[2]) bad(1, 'high-below-low', `must be >= \`low\` ${v[2]}`);
         if (v[1] < v[0] || v[1] < v[3]) bad(1, 'high-below-open-close', `must be >= \`open\` ${v[0]} and \`close\` ${v[3]}`);
         if (v[2] > v[0] || v[2] > v[3]) bad(2, 'low-above-open-close', `must be <= \`open\` ${v[0]} and \`close\` ${v[3]}`);
