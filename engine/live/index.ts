@@ -10,10 +10,10 @@ export {
   runLiveSession, JournalDivergenceError, TradingStoppedError, type LiveSessionOptions, type LiveSessionResult, type LiveSessionModel, type PushFeedOptions,
   type LiveSessionWatcher, type SessionPhase,
 } from './live-session.js';
-export { LiveSessionMonitor, type LiveSessionMonitorOptions } from './session-monitor.js';
+export { INBOUND_BEHIND_REASON, LiveSessionMonitor, type LiveSessionMonitorOptions } from './session-monitor.js';
 export { LiveSessionControl, controlRefused, isOperatorTrip, type QueuedControl } from './session-server-control.js';
 export { inboundVenueReply } from './inbound-venue-reply.js';
-export { JournaledInbound } from './journaled-inbound.js';
+export { JournaledInbound, MAX_WAITING_RECORDS, type InboundBackpressure } from './journaled-inbound.js';
 export { readJournaledFills, type JournaledFill, type JournaledFills } from './journaled-fills.js';
 export { JournaledCommands, commandEntry, sendCommand, type CommandRecord, type QueuedCommand } from './journaled-commands.js';
 export { CommandLatency } from './command-latency.js';

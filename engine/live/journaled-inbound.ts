@@ -3,11 +3,28 @@
 // core. Tracks what recovery and reconciliation need: the next inbound sequence, the last
 // market sequence and the last fill id the journal holds, overall and per instrument (venues such
 // as Binance number trades per symbol: one symbol's ids say nothing of another's).
+//
+// A full inbound ring (the engine is behind, e.g. a burst of venue messages larger than the ring)
+// never blocks the I/O thread: the records it cannot take yet wait here in order, already
+// journaled, and are published as the core frees slots, asynchronously (the venue's sockets,
+// heartbeats and the monitoring server run on). `onBackpressure` tells when waiting starts and
+// ends (the session logs it and the health topic shows it); past MAX_WAITING_RECORDS the engine
+// is taken as stalled and the session's next wait fails (what was accepted is in the journal).
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EngineHost } from '../threads/index.js';
 import type { Journal } from '../journal/index.js';
 import { EV_B, EV_INSTRUMENT, EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { crashPoint } from './crash-points.js';
+
+/** Records that may wait for room on the inbound ring (64 bytes each: 64 MiB) before the engine is taken as stalled. */
+export const MAX_WAITING_RECORDS = 1 << 20;
+
+/** The ring filled (`waiting` > 0 records now wait) or the waiting records are all published again (`waiting` 0). */
+export interface InboundBackpressure {
+  readonly waiting: number;
+  /** The most records that waited at once in this stretch. */
+  readonly mostWaiting: number;
+}
 
 export class JournaledInbound {
   /** Inbound sequence the next record is published at (the core's consumed count once it has taken every record before it). */
@@ -16,6 +33,22 @@ export class JournaledInbound {
   lastFillId = 0n;
   /** The largest fill id journaled per instrument (an instrument absent: none). */
   readonly lastFillIdByInstrument = new Map<number, bigint>();
+  /**
+   * Records accepted (journaled, with their inbound sequence) that wait for room on the inbound
+   * ring, oldest first: the engine is behind. They are published in order as the core frees
+   * slots (pump, idle), and every record accepted after them waits behind them, so the core takes
+   * records in the order of their inbound sequences. Nothing blocks the I/O thread meanwhile.
+   */
+  private readonly waiting: { record: Uint8Array; sourceSeq: bigint }[] = [];
+  private waitingHead = 0;
+  private pumping = false;
+  private failure: Error | undefined;
+  /** Times the ring was found full (a stretch of waiting records began), and the most records that waited at once. */
+  fullCount = 0;
+  mostWaiting = 0;
+  /** Called when records start waiting for room on the ring, and when the last of them is published. */
+  onBackpressure: ((state: InboundBackpressure) => void) | undefined;
+  private stretchMost = 0;
   private readonly view = new DataView(new ArrayBuffer(64));
   private readonly scratch = new Uint8Array(this.view.buffer);
 
@@ -45,34 +78,106 @@ export class JournaledInbound {
     this.publish(record, sourceSeq);
   }
 
-  /** Publishes without journaling (recovery replays records the journal already holds). */
-  publish(record: Uint8Array, sourceSeq: bigint): void {
-    this.note(record, sourceSeq);
-    const producer = this.host.inbound;
-    let first = producer.tryClaim(1);
-    // In a session the ring is drained between venue messages; a full ring is a stalled engine.
-    for (let spins = 0; first === -1; spins++) {
-      this.host.checkHealthy();
-      this.host.drainOutbound();
-      if (spins > 1e7) throw new Error('the inbound ring stayed full: the engine thread is not consuming');
-      first = producer.tryClaim(1);
-    }
-    new Uint8Array(producer.memory.i32.buffer).set(record.subarray(0, 64), producer.slotOffset(first >>> 0));
-    producer.publish((first + 1) >>> 0);
-    this.nextInboundSeq++;
+  /** Records accepted that wait for room on the inbound ring (published in order as the core frees slots). */
+  get waitingRecords(): number {
+    return this.waiting.length - this.waitingHead;
   }
 
-  /** Resolves once the core has consumed every published record (draining the outbound ring meanwhile). */
+  /**
+   * Publishes without journaling (recovery replays records the journal already holds). When the
+   * ring is full, or records already wait, the record waits behind them (a copy) and goes out
+   * once the core frees room; its inbound sequence is taken now either way.
+   */
+  publish(record: Uint8Array, sourceSeq: bigint): void {
+    this.note(record, sourceSeq);
+    this.nextInboundSeq++;
+    if (this.waitingRecords === 0 && this.tryPublish(record)) return;
+    if (this.waitingRecords === 0) {
+      this.fullCount++;
+      this.stretchMost = 0;
+    }
+    this.waiting.push({ record: record.slice(0, 64), sourceSeq });
+    const waiting = this.waitingRecords;
+    if (waiting > this.stretchMost) this.stretchMost = waiting;
+    if (waiting > this.mostWaiting) this.mostWaiting = waiting;
+    if (waiting === 1) this.onBackpressure?.({ waiting, mostWaiting: waiting });
+    if (waiting > MAX_WAITING_RECORDS && !this.failure) {
+      this.failure = new Error(`the inbound ring stayed full: ${waiting} records (journaled) wait for the engine thread, which has not taken them; it is stalled`);
+    }
+    void this.pump();
+  }
+
+  /** Resolves once every record accepted is on the ring (none waits), draining the outbound ring meanwhile. */
+  async published(): Promise<void> {
+    while (this.waitingRecords > 0) {
+      this.checkFailure();
+      if (this.publishWaiting() === 0 && this.host.drainOutbound() === 0) await this.host.waitForInboundRoom(5);
+    }
+  }
+
+  /** Claims a slot and publishes `record`; false when the ring is full. */
+  private tryPublish(record: Uint8Array): boolean {
+    const producer = this.host.inbound;
+    const first = producer.tryClaim(1);
+    if (first === -1) return false;
+    new Uint8Array(producer.memory.i32.buffer).set(record.subarray(0, 64), producer.slotOffset(first >>> 0));
+    producer.publish((first + 1) >>> 0);
+    return true;
+  }
+
+  /** Publishes waiting records, oldest first, while the ring has room; returns how many went out. */
+  private publishWaiting(): number {
+    let published = 0;
+    while (this.waitingHead < this.waiting.length && this.tryPublish(this.waiting[this.waitingHead].record)) {
+      this.waitingHead++;
+      published++;
+    }
+    if (published > 0 && this.waitingHead === this.waiting.length) {
+      this.waiting.length = 0;
+      this.waitingHead = 0;
+      this.onBackpressure?.({ waiting: 0, mostWaiting: this.stretchMost });
+    } else if (this.waitingHead > 4096 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.waitingHead);
+      this.waitingHead = 0;
+    }
+    return published;
+  }
+
+  /** Publishes the waiting records as room appears, without blocking the event loop (one pump at a time). */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waitingRecords > 0 && !this.failure) {
+        this.host.checkHealthy();
+        if (this.publishWaiting() === 0 && this.host.drainOutbound() === 0) await this.host.waitForInboundRoom(5);
+      }
+    } catch (error) {
+      // The engine thread failed: the session's next wait (idle, published) reports it.
+      this.failure ??= error as Error;
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private checkFailure(): void {
+    this.host.checkHealthy();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Resolves once the core has consumed every record accepted (publishing those that wait, draining the outbound ring meanwhile). */
   async idle(): Promise<void> {
     const host = this.host;
     for (;;) {
-      host.checkHealthy();
+      this.checkFailure();
+      this.publishWaiting();
       host.drainOutbound();
-      if (BigInt(host.counters().eventsProcessed) >= this.nextInboundSeq && host.outbound.available() === 0) {
+      if (this.waitingRecords === 0 && BigInt(host.counters().eventsProcessed) >= this.nextInboundSeq && host.outbound.available() === 0) {
         host.drainOutbound();
         return;
       }
-      await host.waitForOutbound(5);
+      if (this.waitingRecords > 0) await host.waitForInboundRoom(5);
+      else await host.waitForOutbound(5);
       await yieldToEventLoop();
     }
   }

@@ -45,7 +45,7 @@
 // nothing is sent to the venue and nothing is reconciled with it.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint, type OutboundListeners } from '../threads/index.js';
+import { DEFAULT_MAX_BATCH, EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint, type OutboundListeners } from '../threads/index.js';
 import { Journal, JournalWriteError, type CoreSnapshot, type DurabilityPolicy } from '../journal/index.js';
 import { coreBuildHash } from '../core/wasm-core.js';
 import type { PipelineSpec } from '../pipeline/index.js';
@@ -105,6 +105,8 @@ export interface LiveSessionOptions {
   readonly watcher?: LiveSessionWatcher;
   /** Each configured strategy's name and its instrument ids (what an operator pauses or resumes by name); absent: none. */
   readonly strategies?: ReadonlyMap<string, readonly number[]>;
+  /** Slots of the inbound ring (a power of two; default the engine's INBOUND_CAPACITY). Venue records that find it full wait, journaled, in order (JournaledInbound). */
+  readonly inboundCapacity?: number;
 }
 
 /** What a session is doing: a watcher's readiness follows it. */
@@ -129,6 +131,8 @@ export interface LiveSessionWatcher {
   killSwitch?(halted: boolean, who: string, why: string, journaledNow?: boolean): void;
   /** The paused strategies as the core holds them, once recovered and after every pause and resume since. */
   pausedStrategies?(names: readonly string[]): void;
+  /** The engine fell behind: `waiting` venue records (journaled) wait for room on the inbound ring; 0 once they are all published. */
+  inboundWaiting?(waiting: number): void;
   /** A model monitor alert, once journaled. */
   modelAlert?(alert: MonitorAlert): void;
   /** The model's status changed (a prediction, an alert): the models topic. */
@@ -386,6 +390,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     host = await EngineHost.start({
       pipeline: options.pipeline,
       restore,
+      ...(options.inboundCapacity !== undefined ? { inboundCapacity: options.inboundCapacity, maxBatch: Math.min(DEFAULT_MAX_BATCH, options.inboundCapacity) } : {}),
       ...mergeOutboundListeners({
         onRecordBytes: (bytes) => {
           lastBytes = bytes;
@@ -399,6 +404,11 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     watcher?.engineStarted?.(host);
     watcher?.phase?.('recovering');
     const inbound = new JournaledInbound(host, journal, restore ? restore.inboundSeq : 0n);
+    inbound.onBackpressure = ({ waiting, mostWaiting }) => {
+      if (waiting > 0) log(`inbound: the ring is full (the engine is behind); venue records are journaled and wait in order for room`);
+      else log(`inbound: caught up; at most ${mostWaiting} records waited for room on the ring`);
+      watcher?.inboundWaiting?.(waiting);
+    };
     inbound.lastMarketSeq = stream.lastMarketSeq;
     inbound.lastFillId = stream.lastFillId;
     for (const [instrument, id] of stream.lastFillIdByInstrument) inbound.lastFillIdByInstrument.set(instrument, id);
@@ -423,6 +433,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           throw new JournalDivergenceError(`journal ${journal.path}: record ${view.sequence} is inbound ${entry.inboundSeq}, expected ${inbound.nextInboundSeq}`);
         }
         inbound.publish(entry.record, entry.sourceSeq);
+        // The journal may hold more than the ring: wait (without blocking) for the core to take what is on it.
+        if (inbound.waitingRecords > 0) await inbound.published();
         noteBar(entry.record);
         const key = feed ? answerKey(entry.record) : null;
         if (key !== null) journaledAnswers.add(key);
@@ -806,6 +818,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           held = [];
           let checkpoint: CoreCheckpoint;
           try {
+            // Records journaled but still waiting for room on the ring go out first: the image covers every inbound record the journal holds.
+            await inbound.published();
             checkpoint = await host.checkpoint(buffer);
             crashPoint('snapshot-before-store');
             snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {
@@ -845,6 +859,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         journal.commitIfDue();
         if (image && inbound.nextInboundSeq - lastCheckpoint >= BigInt(checkpointEvery)) {
           journal.commit();
+          await inbound.published();
           const checkpoint = await host.checkpoint(image);
           crashPoint('snapshot-before-store');
           snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../layout/event-record.js';
 import { LatencyMonitor } from '../threads/index.js';
-import { LiveSessionMonitor } from './session-monitor.js';
+import { INBOUND_BEHIND_REASON, LiveSessionMonitor } from './session-monitor.js';
 import { inboundVenueReply } from './inbound-venue-reply.js';
 import { CommandLatency } from './command-latency.js';
 import type { VenueAdapter } from './venue-adapter.js';
@@ -181,6 +181,16 @@ describe('LiveSessionMonitor', () => {
       expect(monitor.health().ready, phase).toBe(false);
       expect(monitor.health().reasons[0], phase).toMatch(new RegExp(`${phase}.*\\(test\\)`));
     }
+    await monitor.close();
+  });
+
+  it('says while the engine is behind (venue records wait for room on the inbound ring)', async () => {
+    const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'live', equity: 100_000, monitoring: { host: '127.0.0.1', port: 0, webhooks: [] } });
+    monitor.phase('trading');
+    monitor.inboundWaiting(1);
+    expect(monitor.health().reasons, 'records wait').toContain(INBOUND_BEHIND_REASON);
+    monitor.inboundWaiting(0);
+    expect(monitor.health().reasons, 'all published again').not.toContain(INBOUND_BEHIND_REASON);
     await monitor.close();
   });
 });

@@ -12,7 +12,8 @@
 //     - risk: the kill switch's reason is the journaled one (who: why), not only the core's flag
 //     - health topic and /health: not ready while recovering, reconciling, disconnected from the
 //       venue or stopping; degraded while a feed is unhealthy (FEED_HEALTH records) or the kill
-//       switch is tripped
+//       switch is tripped or the engine is behind (venue records wait, journaled, for room on the
+//       inbound ring)
 //     - webhooks (engine/paper SessionWebhooks, shared with paper sessions): fills, risk denials,
 //       model alerts, feed-health changes; kill-switch trips and resets from the journaled
 //       transitions once recovered (a restart that recovers a tripped switch sends nothing); fills
@@ -59,6 +60,9 @@ const PHASE_REASONS: Readonly<Record<Exclude<SessionPhase, 'trading'>, string>> 
   stopped: 'the session has stopped',
 };
 
+/** The health reason while venue records wait for room on the inbound ring. */
+export const INBOUND_BEHIND_REASON = 'degraded: the engine is behind: venue records (journaled) wait in order for room on the inbound ring';
+
 export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   readonly control: LiveSessionControl;
   readonly listeners: OutboundListeners;
@@ -79,6 +83,8 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   private phaseNow: SessionPhase = 'recovering';
   private phaseDetail = '';
   private killSwitchNow = { halted: false, who: '', why: '' };
+  /** Venue records (journaled) wait for room on the inbound ring: the engine is behind. */
+  private inboundBehind = false;
   private healthNow: HealthView | null = null;
   private healthKey = '';
 
@@ -131,6 +137,11 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   phase(phase: SessionPhase, detail = ''): void {
     this.phaseNow = phase;
     this.phaseDetail = detail;
+    this.publishHealth();
+  }
+
+  inboundWaiting(waiting: number): void {
+    this.inboundBehind = waiting > 0;
     this.publishHealth();
   }
 
@@ -205,6 +216,7 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     if (this.phaseNow !== 'trading') reasons.unshift(`${PHASE_REASONS[this.phaseNow]}${this.phaseDetail ? ` (${this.phaseDetail})` : ''}`);
     for (const [instrument, mask] of this.feeds) if (mask !== 0) reasons.push(`degraded: feed ${this.symbol(instrument)} unhealthy (${feedMaskNames(mask).join(', ')})`);
     if (this.killSwitchNow.halted) reasons.push(`degraded: the kill switch is tripped (${this.killSwitchNow.who}: ${this.killSwitchNow.why}); no new exposure`);
+    if (this.inboundBehind) reasons.push(INBOUND_BEHIND_REASON);
     return { ready, reasons };
   }
 
