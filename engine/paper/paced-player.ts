@@ -131,6 +131,10 @@ export async function playPaced(merger: StreamMerger, host: EngineHost, options:
   /** The data time the clock has reached. */
   const clockNs = (): bigint => firstNs! + BigInt(Math.floor((performance.now() - startWallMs) * speed * 1e6));
   for (;;) {
+    // The end of the data first: a stop asked for once every record is published is no stop
+    // (the session was reported as stopped early with all of it played), as in playRecords.
+    if (merger.needsRefill) await merger.refill();
+    if (merger.finished) break;
     if (options.shouldStop()) {
       stoppedEarly = true;
       break;
