@@ -109,7 +109,7 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     const imported = await quantflow(['import', '--store', store, '--in', slice]);
     expect(imported.code, imported.stderr).toBe(0);
     await refused(['backtest', '--data', `store:${store}?symbol=ETHUSDT&from=2030-01-01`, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'empty-window'), '--no-run-store'],
-      /from\/to select no rows of the matching series \(store:.*ETHUSDT\/bars\/1h: 2024-04-16T.* \.\. 2024-05-11T/);
+      /from\/to select no rows of the matching series \(store:.*ETHUSDT\/bars\/1h: bars opening 2024-04-16T.* \.\. 2024-05-11T/);
     // Inside the series but between two rows (bars are an hour apart), and an empty window.
     const backtest = (query: string): string[] => ['backtest', '--data', `store:${store}?${query}`, '--config', 'config/examples/ema-cross.yaml', '--out', path.join(dir, 'window'), '--no-run-store'];
     await refused(backtest('symbol=ETHUSDT&from=2024-04-20T05:30:00Z&to=2024-04-20T05:40:00Z'), /from\/to select no rows of the matching series/);

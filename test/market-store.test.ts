@@ -1,7 +1,7 @@
 // The market-data store end to end: a multi-million-row series imported and read back in
 // constant memory (with the import and read rates), the `import` and `data ls` commands' run
 // functions, and the real crypto trade prints of ../shared/data imported through openCsvStream.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { BadTradeRecordError, RECORD_BYTES, type MarketStream, type RecordBlock 
 import { importStream, listSeries, measureStoreRead, openStoreStreams } from '../adapters/store/index.js';
 import * as files from '../adapters/files/index.js';
 import { runImport } from '../engine/cli/commands/import.js';
-import { runDataLs } from '../engine/cli/commands/data.js';
+import { LS_TIMES_NOTE, runDataLs } from '../engine/cli/commands/data.js';
+import { openDataSources } from '../adapters/sources/index.js';
 import { UserFacingError } from '../engine/cli/cli-error.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'qf-store-e2e-'));
@@ -145,15 +146,37 @@ describe('market-data store, end to end', () => {
     let text = '';
     runDataLs({ store: dir }, (t) => void (text += t));
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^symbol\s+kind\s+interval\s+rows\s+from\s+to\s+sources$/);
+    expect(lines[0]).toMatch(/^symbol\s+kind\s+interval\s+rows\s+first\s+last\s+sources$/);
     expect(lines[1]).toMatch(/^BTCUSDT\s+trades\s+-\s+20,000\s+2024-08-08T23:54:15\.000Z\s+2024-08-08T23:54:15\.019999Z\s+1: generated$/);
     let json = '';
     runDataLs({ store: dir, json: true }, (t) => void (json += t));
-    const parsed = JSON.parse(json) as { series: { symbol: string; rows: number; fromNs: string; sources: { label: string }[] }[] };
+    const parsed = JSON.parse(json) as { series: { symbol: string; rows: number; firstNs: string; sources: { label: string }[] }[] };
     expect(parsed.series).toHaveLength(1);
-    expect(parsed.series[0]).toMatchObject({ symbol: 'BTCUSDT', rows: 20_000, fromNs: T0.toString() });
+    expect(parsed.series[0]).toMatchObject({ symbol: 'BTCUSDT', rows: 20_000, firstNs: T0.toString(), times: 'row time' });
     expect(() => runDataLs({ store: path.join(root, 'missing') }, () => {})).toThrow(UserFacingError);
     expect(() => runDataLs({ store: path.join(root, 'missing') }, () => {})).toThrow(`no market-data store at ${path.join(root, 'missing')}: the directory does not exist`);
+  });
+
+  it('prints a bar series\' first and last bar by open time, the time store:DIR?from= selects on, and says so', async () => {
+    const dir = path.join(root, 'ls-bars');
+    const csv = path.join(root, 'X_1h.csv');
+    // 48 hourly bars opening 2024-01-01T00:00Z .. 2024-01-02T23:00Z (stored under their closes, 01:00 .. 2024-01-03T00:00).
+    const rows = Array.from({ length: 48 }, (_, h) => `${new Date(Date.UTC(2024, 0, 1, h)).toISOString()},100,101,99,100,1`);
+    writeFileSync(csv, `timestamp,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    await importStream(dir, await files.openCsvStream(csv, { symbol: 'X', barStamp: 'open' }), { sha256: null });
+    let text = '';
+    runDataLs({ store: dir }, (t) => void (text += t));
+    const lines = text.trimEnd().split('\n');
+    const first = lines[1].split(/\s+/)[4];
+    const [copied] = await openDataSources([`store:${dir}?symbol=X&from=${first}`], {});
+    let played = 0;
+    for await (const block of copied.blocks(0)) played += block.count;
+    expect(played, `from=${first} copied from data ls selects every bar`).toBe(48);
+    expect(lines[1]).toMatch(/^X\s+bars\s+1h\s+48\s+2024-01-01T00:00:00\.000Z\s+2024-01-02T23:00:00\.000Z\s+1: X_1h\.csv$/);
+    expect(lines.at(-1), 'the table says what its times are').toBe(LS_TIMES_NOTE);
+    let json = '';
+    runDataLs({ store: dir, json: true }, (t) => void (json += t));
+    expect(JSON.parse(json).series[0]).toMatchObject({ times: 'bar open', first: '2024-01-01T00:00:00.000Z', last: '2024-01-02T23:00:00.000Z' });
   });
 
   it.skipIf(!hasTrades || !hasCsvStreams)('imports the real crypto trade prints with `import`, refuses them twice and an overlapping file', async () => {
@@ -188,6 +211,6 @@ describe('market-data store, end to end', () => {
     expect(JSON.parse(out)).toMatchObject({ store: dir, files: [{ series: 'BTCUSDT-PERP/trades', replacedRows: 0 }] });
     let table = '';
     runDataLs({ store: dir }, (t) => void (table += t));
-    expect(table.trimEnd().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' ')).slice(1)).toStrictEqual(['BTCUSDT trades', 'BTCUSDT-PERP trades', 'ETHUSDT trades']);
+    expect(table.trimEnd().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' ')).slice(1, -1)).toStrictEqual(['BTCUSDT trades', 'BTCUSDT-PERP trades', 'ETHUSDT trades']);
   });
 });

@@ -85,7 +85,9 @@ async function openStore(source: string, store: typeof import('../store/index.js
   // A window inside a series can still fall between two rows: each windowed stream shows its first block.
   const windowed = streams.some((s) => s.from !== undefined || s.to !== undefined);
   if (streams.every(outside) || (windowed && !(await anyHasRows(streams)))) {
-    const held = streams.map((s) => (s.series.firstNs === undefined || s.series.lastNs === undefined ? `${s.label}: empty` : `${s.label}: ${store.isoNs(s.series.firstNs)} .. ${store.isoNs(s.series.lastNs)}`));
+    // The rows held, in the times from/to select on (a bar's open), as `data ls` prints them.
+    const held = streams.map((s) => (s.series.firstNs === undefined || s.series.lastNs === undefined ? `${s.label}: empty`
+      : `${s.label}: ${s.kind === 'bars' && s.series.intervalNs !== undefined ? 'bars opening ' : ''}${store.isoNs(store.selectionNs(s.series, s.series.firstNs))} .. ${store.isoNs(store.selectionNs(s.series, s.series.lastNs))}`));
     throw new DataSourceError(`--data ${source}: from/to select no rows of the matching series (${held.join('; ')})`);
   }
   return streams;

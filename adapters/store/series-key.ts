@@ -97,3 +97,12 @@ export function isoNs(ns: bigint): string {
   const digits = rest.toString().padStart(6, '0');
   return `${iso.slice(0, -1)}${digits.endsWith('000') ? digits.slice(0, 3) : digits}Z`;
 }
+
+/**
+ * The time a stored row is selected by in a `store:DIR?from=&to=` window, and what `data ls`
+ * prints: a bar's open (a bar is stored under its close, ts_local, one interval after its open),
+ * as the CSV files, QuestDB tables and exchanges label bars; a tick's own time.
+ */
+export function selectionNs(series: { readonly kind: string; readonly intervalNs?: bigint }, storedNs: bigint): bigint {
+  return series.kind === 'bars' && series.intervalNs !== undefined ? storedNs - series.intervalNs : storedNs;
+}
