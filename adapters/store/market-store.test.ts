@@ -1,6 +1,7 @@
 // The market-data store on a real LMDB environment in a temp directory, fed by MarketStreams
 // built from generated records: round trip, exact ranges, overlap refusal and --replace,
 // rollback, duplicate files, metadata, and bad directories.
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EventKind } from '../../engine/layout/event-record.js';
 import { RECORD_BYTES, type MarketRecordKind, type MarketStream, type RecordBlock } from '../../engine/replay/index.js';
 import { Journal } from '../../engine/journal/index.js';
+import { processStartTime } from '../../engine/state/index.js';
 import {
   MarketStore, StoreDuplicateSourceError, StoreImportError, StoreOpenError, StoreOverlapError, importStream, listSeries, openStoreStreams,
 } from './index.js';
@@ -118,6 +120,32 @@ function slice(bytes: Uint8Array, from?: bigint, to?: bigint): Uint8Array {
   const ts = tsOf(bytes);
   const keep = ts.flatMap((t, i) => ((from === undefined || t >= from) && (to === undefined || t < to) ? [i] : []));
   return Buffer.concat(keep.map((i) => bytes.subarray(i * RECORD_BYTES, (i + 1) * RECORD_BYTES)));
+}
+
+/** A store of 4,000 trades with a --replace import over them stopped part way (as if its process were killed then): its dir and the stored rows. */
+async function stalledReplacingImport(): Promise<{ dir: string; old: Uint8Array }> {
+  const dir = freshDir();
+  const old = records(times(4_000));
+  await importStream(dir, streamOf(old), small);
+  const fresh = records(times(3_000, T0 + 100n * MS, 1n, 2), 'trades', 4);
+  let reached!: () => void;
+  const halfway = new Promise<void>((resolveHalfway) => (reached = resolveHalfway));
+  const stalled: MarketStream = {
+    ...streamOf(fresh),
+    async *blocks(instrument: number): AsyncIterable<RecordBlock> {
+      let n = 0;
+      for await (const block of streamOf(fresh).blocks(instrument)) {
+        yield block;
+        if ((n += block.count) >= 2_000) {
+          reached();
+          await new Promise(() => {}); // the process stops here for good
+        }
+      }
+    },
+  };
+  void importStream(dir, stalled, { ...small, replace: true });
+  await halfway;
+  return { dir, old };
 }
 
 describe('market-data store', () => {
@@ -270,28 +298,7 @@ describe('market-data store', () => {
   });
 
   it('reads a series a replacing import was killed in as its last finished import left it, and refuses it while such an import runs', async () => {
-    const dir = freshDir();
-    const old = records(times(4_000));
-    await importStream(dir, streamOf(old), small);
-    // A replacing import that stops part way without failing (its process is then killed).
-    const fresh = records(times(3_000, T0 + 100n * MS, 1n, 2), 'trades', 4);
-    let reached!: () => void;
-    const halfway = new Promise<void>((resolveHalfway) => (reached = resolveHalfway));
-    const stalled: MarketStream = {
-      ...streamOf(fresh),
-      async *blocks(instrument: number): AsyncIterable<RecordBlock> {
-        let n = 0;
-        for await (const block of streamOf(fresh).blocks(instrument)) {
-          yield block;
-          if ((n += block.count) >= 2_000) {
-            reached();
-            await new Promise(() => {}); // the process stops here for good
-          }
-        }
-      },
-    };
-    void importStream(dir, stalled, { ...small, replace: true });
-    await halfway;
+    const { dir, old } = await stalledReplacingImport();
     const store = MarketStore.open(dir);
     try {
       const moving = store.pending()!;
@@ -300,6 +307,28 @@ describe('market-data store', () => {
       expect(busy, 'a series whose rows a running import replaces is refused').toBeInstanceOf(StoreImportError);
       expect((busy as StoreImportError).message).toContain('BTCUSDT/trades');
       expect((busy as StoreImportError).message).toContain('is replacing its rows');
+      expect(moving.pidStart, 'the import names its process by pid and start time').toBe(processStartTime(process.pid));
+      // Its process is gone and its pid reused: another process runs under it, started at another time.
+      const reused = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+      try {
+        expect(processStartTime(reused.pid!), 'this system tells a process start time (/proc)').not.toBeNull();
+        store.meta.putSync('pending', { ...moving, pid: reused.pid!, pidStart: String(BigInt(processStartTime(reused.pid!)!) - 1n) });
+        expect(Buffer.compare(await readAll(dir, {}, 7), old), 'a pid reused by another process is not the import: rolled back, the series reads as before').toBe(0);
+      } finally {
+        reused.kill('SIGKILL');
+      }
+      expect(store.pending(), 'the killed import was rolled back').toBeUndefined();
+      expect(listSeries(dir)[0].rows).toBe(4_000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads a series a replacing import was killed in when no process has its pid', async () => {
+    const { dir, old } = await stalledReplacingImport();
+    const store = MarketStore.open(dir);
+    try {
+      const moving = store.pending()!;
       // Its process is gone: the pending record now names a pid no process has.
       store.meta.putSync('pending', { ...moving, pid: 0x7fff_fff0 });
       expect(Buffer.compare(await readAll(dir, {}, 7), old), 'the series reads as before the killed import, no row missing').toBe(0);

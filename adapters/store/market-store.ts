@@ -6,9 +6,10 @@
 //   <dir>/  LMDB environment
 //     db "store-meta"  "format"   -> { store: "quantflow-market-data", version: 1 }
 //                      "nextSeriesId" -> u32
-//                      "pending"  -> the import in progress: { pid, seriesId, newSeries, fromKey,
-//                                    lastKey, undoRows, label, replace } (absent when none; a stale
-//                                    one, left by a crash, is rolled back by the next import or read)
+//                      "pending"  -> the import in progress: { pid, pidStart, seriesId, newSeries,
+//                                    fromKey, lastKey, undoRows, label, replace } (absent when none; a
+//                                    stale one, left by a crash, is rolled back by the next import or
+//                                    read; its process is the pid that started at pidStart)
 //     db "series"      series id (u32) -> SeriesRecord (JSON): symbol, kind, interval, rows,
 //                                    first/last ts_local, sources (label, rows, SHA-256, time)
 //     db "sources"     SHA-256 hex of an imported file -> { seriesId, label, importedAt }
@@ -83,6 +84,12 @@ export interface SeriesRecord {
 /** The import in progress (or left by a crash). Keys as hex. */
 export interface PendingImport {
   pid: number;
+  /**
+   * The importing process's start time (engine/state processStartTime), so a pid reused by
+   * another process after a crash is not taken for the import; absent in records of older
+   * stores and null where the system does not tell it (then the pid alone decides).
+   */
+  pidStart?: string | null;
   seriesId: number;
   newSeries: boolean;
   /** Key of the import's first block and of its last block written so far (null: none yet). */

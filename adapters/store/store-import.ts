@@ -15,6 +15,7 @@
 // (settlePendingImport: a --replace import has moved rows aside by then).
 import type { MarketStream, StreamIssue } from '../../engine/replay/index.js';
 import { RECORD_BYTES } from '../../engine/replay/index.js';
+import { isHolderAlive, thisProcessHolder } from '../../engine/state/index.js';
 import { BlockPacker, tsLocalAt, type PackedBlock } from './block-packer.js';
 import { fileSha256, isFile } from './file-sha256.js';
 import { BLOCK_RECORDS, MarketStore, seriesInfo, type PendingImport, type SeriesInfo, type SeriesRecord } from './market-store.js';
@@ -180,7 +181,7 @@ class StoreImport {
     const { store } = this;
     const stale = store.pending();
     if (stale) {
-      if (stale.pid === process.pid || processAlive(stale.pid)) {
+      if (importRunning(stale)) {
         throw new StoreImportError(`store ${store.path}: another import (${stale.label}, process ${stale.pid}) is writing to it (rule: one import at a time)`, store.path, 'busy', this.name);
       }
       rollbackImport(store, stale);
@@ -211,7 +212,7 @@ class StoreImport {
           rows: 0, firstNs: null, lastNs: null, sources: [], createdAt: now, updatedAt: now,
         });
       }
-      this.pendingRecord = { pid: process.pid, seriesId: this.seriesId, newSeries, fromKey: null, lastKey: null, undoRows: 0, label: this.stream.label, replace: this.replace };
+      this.pendingRecord = { pid: process.pid, pidStart: thisProcessHolder().start, seriesId: this.seriesId, newSeries, fromKey: null, lastKey: null, undoRows: 0, label: this.stream.label, replace: this.replace };
       store.meta.putSync('pending', this.pendingRecord);
     });
   }
@@ -392,7 +393,7 @@ class StoreImport {
 export function settlePendingImport(store: MarketStore, series: readonly SeriesInfo[]): void {
   const pending = store.pending();
   if (!pending) return;
-  const running = pending.pid === process.pid || processAlive(pending.pid);
+  const running = importRunning(pending);
   if (!running) {
     if (pending.undoRows > 0) rollbackImport(store, pending);
     return;
@@ -449,11 +450,7 @@ export function storedRange(store: MarketStore, seriesId: number): [bigint, bigi
   return first !== undefined && last !== undefined ? [first, last] : undefined;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Whether the process of a pending import still runs: its pid, and its start time where the record has one (a pid reused after a crash is not the import). */
+function importRunning(pending: PendingImport): boolean {
+  return isHolderAlive({ pid: pending.pid, start: pending.pidStart ?? null });
 }

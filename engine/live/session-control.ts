@@ -7,30 +7,12 @@
 import { existsSync, linkSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Journal } from '../journal/index.js';
+import { isHolderAlive, processStartTime, type ProcessHolder } from '../state/index.js';
 
 const PID_FILE = 'session.pid';
 
-/** A pid file's holder: the pid and, where the system tells it (Linux /proc), the process's start time. */
-interface Holder {
-  readonly pid: number;
-  /** Clock ticks since boot when the process started (/proc/PID/stat field 22); null when unknown. */
-  readonly start: string | null;
-}
-
-/** The start time of process `pid` (/proc/PID/stat field 22), or null where /proc does not tell it. */
-function startTimeOf(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 2 (the command name, in parentheses) may hold spaces: the fields after it start past the last ')'.
-    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    return start !== undefined && /^\d+$/.test(start) ? start : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The holder a pid file names (`PID [START]`), or null (absent, empty, not a pid). */
-function holderIn(file: string): Holder | null {
+function holderIn(file: string): ProcessHolder | null {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -43,23 +25,6 @@ function holderIn(file: string): Holder | null {
 }
 
 /**
- * Whether the holder's process still runs: its pid exists and, when both are known, started when
- * the pid file says. A pid a SIGKILLed session left may belong to another process by now (pids
- * are reused, soon in a container): that process does not hold the journal.
- */
-function isAlive(holder: Holder): boolean {
-  if (holder.pid === process.pid) return true;
-  try {
-    process.kill(holder.pid, 0);
-  } catch (error) {
-    // EPERM: the process exists, under another user.
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  const start = holder.start === null ? null : startTimeOf(holder.pid);
-  return holder.start === null || start === null || start === holder.start;
-}
-
-/**
  * Marks the journal as held by this process, or throws SessionControlRefused naming the live
  * process that holds it. Atomic: the pid file appears whole under its name (a hard link of a
  * file already written) or not at all, so of two processes starting at once exactly one holds
@@ -69,7 +34,7 @@ function isAlive(holder: Holder): boolean {
 export function holdJournal(dir: string): void {
   const file = path.join(dir, PID_FILE);
   const mine = `${file}.${process.pid}`;
-  writeFileSync(mine, `${process.pid} ${startTimeOf(process.pid) ?? ''}`.trim() + '\n');
+  writeFileSync(mine, `${process.pid} ${processStartTime(process.pid) ?? ''}`.trim() + '\n');
   try {
     for (let attempt = 0; attempt < 8; attempt += 1) {
       try {
@@ -80,7 +45,7 @@ export function holdJournal(dir: string): void {
       }
       const holder = holderIn(file);
       if (holder?.pid === process.pid) return; // this process holds it already (its Journal guards against a second open)
-      if (holder !== null && isAlive(holder)) throw new SessionControlRefused(`journal ${dir} is held by a running session (pid ${holder.pid}); stop it first`);
+      if (holder !== null && isHolderAlive(holder)) throw new SessionControlRefused(`journal ${dir} is held by a running session (pid ${holder.pid}); stop it first`);
       // Left by a process that died (or being written by one starting: its link is atomic, so never seen empty).
       const aside = `${file}.stale.${process.pid}`;
       try {
@@ -90,7 +55,7 @@ export function holdJournal(dir: string): void {
         throw error;
       }
       const moved = holderIn(aside);
-      if (moved !== null && (moved.pid !== holder?.pid || moved.start !== holder.start) && isAlive(moved)) {
+      if (moved !== null && (moved.pid !== holder?.pid || moved.start !== holder.start) && isHolderAlive(moved)) {
         // Another process took the journal between the look and the move: give its pid file back.
         try {
           linkSync(aside, file);
@@ -122,7 +87,7 @@ export function releaseJournal(dir: string): void {
 export function journalHolder(dir: string): number | null {
   const holder = holderIn(path.join(dir, PID_FILE));
   if (holder === null || holder.pid === process.pid) return null;
-  return isAlive(holder) ? holder.pid : null;
+  return isHolderAlive(holder) ? holder.pid : null;
 }
 
 export interface JournaledKillSwitch {
