@@ -116,6 +116,8 @@ describe('live session: the engine falls behind the venue', () => {
     expect(full.log.some((line) => line.includes('the ring is full (the engine is behind)')), full.log.join('\n')).toBe(true);
     expect(full.log.some((line) => line.includes(`at most ${bars - 16} records waited`)), full.log.join('\n')).toBe(true);
     expect(full.result.marketRecords).toBe(bars);
+    expect(full.result.inboundWaits, 'the result counts the stretch and its most waiting records').toEqual({ stretches: 1, mostWaiting: bars - 16 });
+    expect(roomy.result.inboundWaits, 'with room to spare nothing waited').toEqual({ stretches: 0, mostWaiting: 0 });
     expect(full.result.decisionsHash, 'the core decided exactly as with a ring large enough').toBe(roomy.result.decisionsHash);
     const journal = Journal.open(full.journalDir);
     try {

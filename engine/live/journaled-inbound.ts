@@ -42,8 +42,9 @@ export class JournaledInbound {
   private readonly waiting: { record: Uint8Array; sourceSeq: bigint }[] = [];
   private waitingHead = 0;
   private pumping = false;
+  private closed = false;
   private failure: Error | undefined;
-  /** Times the ring was found full (a stretch of waiting records began), and the most records that waited at once. */
+  /** Times the ring was found full (a stretch of waiting records began), and the most records that waited at once (the session's result reports them). */
   fullCount = 0;
   mostWaiting = 0;
   /** Called when records start waiting for room on the ring, and when the last of them is published. */
@@ -91,7 +92,7 @@ export class JournaledInbound {
   publish(record: Uint8Array, sourceSeq: bigint): void {
     this.note(record, sourceSeq);
     this.nextInboundSeq++;
-    if (this.waitingRecords === 0 && this.tryPublish(record)) return;
+    if (this.waitingRecords === 0 && !this.closed && this.tryPublish(record)) return;
     if (this.waitingRecords === 0) {
       this.fullCount++;
       this.stretchMost = 0;
@@ -128,6 +129,7 @@ export class JournaledInbound {
   /** Publishes waiting records, oldest first, while the ring has room; returns how many went out. */
   private publishWaiting(): number {
     let published = 0;
+    if (this.closed) return 0;
     while (this.waitingHead < this.waiting.length && this.tryPublish(this.waiting[this.waitingHead].record)) {
       this.waitingHead++;
       published++;
@@ -148,7 +150,7 @@ export class JournaledInbound {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.waitingRecords > 0 && !this.failure) {
+      while (this.waitingRecords > 0 && !this.failure && !this.closed) {
         this.host.checkHealthy();
         if (this.publishWaiting() === 0 && this.host.drainOutbound() === 0) await this.host.waitForInboundRoom(5);
       }
@@ -160,9 +162,18 @@ export class JournaledInbound {
     }
   }
 
+  /**
+   * Stops publishing (the session ends: its engine is stopping). Records still waiting are in the
+   * journal, which the next start replays; nothing is published after this.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
   private checkFailure(): void {
     this.host.checkHealthy();
     if (this.failure) throw this.failure;
+    if (this.closed && this.waitingRecords > 0) throw new Error(`the session ended with ${this.waitingRecords} inbound records (journaled) not yet published`);
   }
 
   /** Resolves once the core has consumed every record accepted (publishing those that wait, draining the outbound ring meanwhile). */

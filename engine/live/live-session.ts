@@ -185,6 +185,8 @@ export interface LiveSessionResult {
   readonly feedHealthRecords?: number;
   /** Push mode with shadowPaper: live vs the simulated venue on the same decisions. */
   readonly shadowPaper?: DriftReport;
+  /** Times the engine fell behind (venue records waited, journaled, for room on the inbound ring) and the most that waited at once. */
+  readonly inboundWaits: { readonly stretches: number; readonly mostWaiting: number };
 }
 
 /** A TIMER record at `nowNs` as a live session publishes it (no instrument). */
@@ -329,6 +331,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
   const sendsOrders = push?.venueOrders !== false;
   let host: EngineHost | undefined;
   let shadowToStop: ShadowPaper | undefined;
+  /** Closed when the session ends, so records still waiting for room are not published to a stopping engine (they are journaled). */
+  let inboundToClose: JournaledInbound | undefined;
   try {
     // Recovery: checkpoint, then the journal's inbound records after it.
     // A checkpoint whose pages were damaged on disk is passed over (said), for an older one or the journal's start.
@@ -404,6 +408,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     watcher?.engineStarted?.(host);
     watcher?.phase?.('recovering');
     const inbound = new JournaledInbound(host, journal, restore ? restore.inboundSeq : 0n);
+    inboundToClose = inbound;
     inbound.onBackpressure = ({ waiting, mostWaiting }) => {
       if (waiting > 0) log(`inbound: the ring is full (the engine is behind); venue records are journaled and wait in order for room`);
       else log(`inbound: caught up; at most ${mostWaiting} records waited for room on the ring`);
@@ -901,13 +906,14 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     host = undefined;
     return {
       decisionsHash: decisions.digest('hex'),
-      book, recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: replayed, reconciliation, marketRecords: push ? pushedMarket : marketRecords, commandsSent: commands.sent, reconnects,
+      book, recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: replayed, reconciliation, inboundWaits: { stretches: inbound.fullCount, mostWaiting: inbound.mostWaiting }, marketRecords: push ? pushedMarket : marketRecords, commandsSent: commands.sent, reconnects,
       ...(feed ? { model: feed.status() } : {}),
       ...(push ? { timers, ...(exit ? { exit } : {}) } : {}),
       ...(health ? { feedHealthRecords: health.emitted } : {}),
       ...(shadowPaper ? { shadowPaper } : {}),
     };
   } finally {
+    inboundToClose?.close();
     await adapter.close().catch(() => undefined);
     await shadowToStop?.stop();
     if (host) await host.drainAndStop().catch(() => undefined);

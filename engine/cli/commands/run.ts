@@ -228,11 +228,11 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const book = result.book;
   const exit = result.exit;
   process.stdout.write(`run: ${mode} session stopped${exit ? ` (${exit.who}; on exit ${exit.policy}: ${exit.workingAtStop.length} working at stop, ${exit.cancelsSent} cancels sent, ${exit.workingAtExit.length} left${exit.timedOut ? ', bound reached' : ''})` : ''}\n`);
-  process.stdout.write(`run: ${result.marketRecords} market records, ${result.commandsSent} commands sent, ${result.timers ?? 0} timers, ${result.reconnects} reconnects; equity ${book.equity.toFixed(2)}, positions ${book.positions.map((p) => `${p.instrument}:${p.position}`).join(' ')}\n`);
+  process.stdout.write(`run: ${result.marketRecords} market records, ${result.commandsSent} commands sent, ${result.timers ?? 0} timers, ${result.reconnects} reconnects; equity ${book.equity.toFixed(2)}, positions ${book.positions.map((p) => `${p.instrument}:${p.position}`).join(' ')}${behind(result)}\n`);
   process.stdout.write(`${JSON.stringify({
     mode, journal: journalDir, marketRecords: result.marketRecords, commandsSent: result.commandsSent, timers: result.timers ?? 0, reconnects: result.reconnects,
     recoveredFromInboundSeq: result.recoveredFromInboundSeq.toString(), replayedRecords: result.replayedRecords, reconciliation: result.reconciliation.lines,
-    book, exit: exit ?? null, decisionsHash: result.decisionsHash, feedHealthRecords: result.feedHealthRecords ?? 0,
+    book, exit: exit ?? null, decisionsHash: result.decisionsHash, feedHealthRecords: result.feedHealthRecords ?? 0, inboundWaits: result.inboundWaits,
     ...(result.shadowPaper ? { shadowPaper: result.shadowPaper } : {}),
     ...(result.model ? { model: result.model } : {}),
   }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`);
@@ -394,4 +394,10 @@ function firstJournaledSession(dir: string): { mode: string; pipelineJson: strin
   } finally {
     journal.close();
   }
+}
+
+/** The summary's note when the engine fell behind the venue during the session (nothing when it never did). */
+function behind(result: LiveSessionResult): string {
+  const { stretches, mostWaiting } = result.inboundWaits;
+  return stretches === 0 ? '' : `; the engine fell behind ${stretches} time(s): at most ${mostWaiting} venue records (journaled) waited for room on the inbound ring`;
 }
