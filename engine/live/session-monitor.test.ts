@@ -189,8 +189,10 @@ describe('LiveSessionMonitor', () => {
     monitor.phase('trading');
     monitor.inboundWaiting(1);
     expect(monitor.health().reasons, 'records wait').toContain(INBOUND_BEHIND_REASON);
+    expect(monitor.counters(), '/metrics: behind now, once so far').toMatchObject({ inbound_behind: 1, inbound_behind_stretches: 1 });
     monitor.inboundWaiting(0);
     expect(monitor.health().reasons, 'all published again').not.toContain(INBOUND_BEHIND_REASON);
+    expect(monitor.counters(), '/metrics: caught up, the stretch still counted').toMatchObject({ inbound_behind: 0, inbound_behind_stretches: 1 });
     await monitor.close();
   });
 });

@@ -85,6 +85,8 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   private killSwitchNow = { halted: false, who: '', why: '' };
   /** Venue records (journaled) wait for room on the inbound ring: the engine is behind. */
   private inboundBehind = false;
+  /** Times the engine fell behind since this monitor started. */
+  private inboundBehindStretches = 0;
   private healthNow: HealthView | null = null;
   private healthKey = '';
 
@@ -141,6 +143,7 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   }
 
   inboundWaiting(waiting: number): void {
+    if (waiting > 0 && !this.inboundBehind) this.inboundBehindStretches++;
     this.inboundBehind = waiting > 0;
     this.publishHealth();
   }
@@ -201,8 +204,9 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     return () => this.deltaListeners.delete(listener);
   }
 
+  /** The engine's counters, and whether venue records wait for room on the inbound ring now (inbound_behind 0/1) and how many times they did (/metrics). */
   counters(): Readonly<Record<string, number>> {
-    return this.engine.counters();
+    return { ...this.engine.counters(), inbound_behind: this.inboundBehind ? 1 : 0, inbound_behind_stretches: this.inboundBehindStretches };
   }
 
   latency(): LatencyView | null {
