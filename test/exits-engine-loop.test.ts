@@ -4,48 +4,27 @@
 // trailing stop (markAndExits hands the exits the record's a and b), a TIMER closes a position
 // past its holding time (pipelineOnTick), and the exits' orders come out on the outbound ring.
 import { describe, expect, it } from 'vitest';
-import { EventKind, f64Bits, storeEventRecord, type EventRecord } from '../engine/layout/event-record.js';
-import { INBOUND_RING_OFFSET } from '../engine/layout/memory-map.js';
+import { EventKind, f64Bits, type EventRecord } from '../engine/layout/event-record.js';
 import { exitProfile } from '../engine/exits/index.js';
-import { OrderRule, OrderState, OrderType, decodeOrderFlowRecord, type OrderFlowRecord } from '../engine/orders/index.js';
-import { RingProducer, initRing } from '../engine/ring/index.js';
-import { SECOND, START_NS, createExitCore, drain, recordsOf, resetExitCore, venue } from './exits-fixture.js';
+import { OrderRule, OrderState, OrderType, type OrderFlowRecord } from '../engine/orders/index.js';
+import { SECOND, START_NS, createExitCore, drain, engineLoop, recordsOf, resetExitCore, venue } from './exits-fixture.js';
 
 const BAR = EventKind.BAR | EventKind.SOURCE_REPLAY | EventKind.DIRECTION_INBOUND;
 const TRADE = EventKind.TRADE | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND;
 const TIMER = EventKind.TIMER | EventKind.DIRECTION_INBOUND;
 const at = (seconds: number) => START_NS + BigInt(seconds) * SECOND;
 
-interface LoopCore {
-  engineStart(): number;
-  processInbound(maxBatch: number): number;
-}
-
 describe('exits in the engine loop', () => {
   it('arms on a fill, trails on BAR highs, triggers on a BAR low and closes on a TIMER, all through processInbound', () => {
     const c = createExitCore();
     resetExitCore(c);
-    const view = new DataView(c.memory.buffer);
-    initRing(c.memory, INBOUND_RING_OFFSET, 1024);
-    const loop = c.core as unknown as LoopCore;
-    expect(loop.engineStart()).toBe(0);
-    const producer = new RingProducer(c.memory, INBOUND_RING_OFFSET);
+    const loop = engineLoop(c);
     c.exits.configureProfile(0, exitProfile({ trailPct: 0.03 }));
     c.exits.configureProfile(1, exitProfile({ maxHoldNs: 60n * SECOND }));
     c.exits.bindInstrument(0, 0);
     c.exits.bindInstrument(1, 1);
-
     /** Publishes `records` on the inbound ring, runs the loop over them, returns the order flow it wrote. */
-    const run = (...records: EventRecord[]): OrderFlowRecord[] => {
-      const first = producer.tryClaim(records.length);
-      records.forEach((record, k) => storeEventRecord(view, producer.slotOffset((first + k) >>> 0), record));
-      producer.publish((first + records.length) >>> 0);
-      while (loop.processInbound(64) > 0);
-      const { consumer } = c;
-      const out = Array.from({ length: consumer.available() }, (_, k) => decodeOrderFlowRecord(view, consumer.slotOffset((consumer.cursor + k) >>> 0)));
-      drain(c.consumer);
-      return out.filter((record) => record.record !== 'other');
-    };
+    const run = (...records: EventRecord[]): OrderFlowRecord[] => loop(...records).filter((record) => record.record !== 'other');
     const bar = (instrument: number, openNs: bigint, open: number, high: number, low: number, close: number): EventRecord => ({
       kind: BAR, instrument, tsExchange: openNs, tsLocal: openNs + 60n * SECOND, price: close, size: 1_000, a: high, b: low, id: f64Bits(open),
     });

@@ -18,12 +18,13 @@ import { WasmForwardFilter, type HmmCoreExports } from '../engine/regime/index.j
 import { WasmExitEngine, type ExitCoreExports, type ExitEngine } from '../engine/exits/index.js';
 import { ReferenceExitEngine, type ExitMarketContext } from '../engine/exits/reference/index.js';
 import { OrderRule, OrderType, TimeInForce, decodeOrderFlowRecord, type OrderFlowRecord, type OrderTableConfig } from '../engine/orders/index.js';
+import { storeEventRecord, type EventRecord } from '../engine/layout/event-record.js';
 import { OUT_PRICE, OUT_QUANTITY, OUT_STATUS } from '../engine/decision/decision-layout.js';
 import { STATUS_PRICE } from '../engine/decision/index.js';
 import { ReferenceOrderTable } from '../engine/orders/reference/index.js';
 import { ReferenceRiskEngine, type InstrumentRiskConfig, type PreTradeRisk, type RiskLimits } from '../engine/risk/index.js';
-import { OUTBOUND_RING_OFFSET } from '../engine/layout/memory-map.js';
-import { initRing, RingConsumer } from '../engine/ring/index.js';
+import { INBOUND_RING_OFFSET, OUTBOUND_RING_OFFSET } from '../engine/layout/memory-map.js';
+import { initRing, RingConsumer, RingProducer } from '../engine/ring/index.js';
 import { CASH, LIMITS, SECOND, START_NS, TABLE, createOrderCore, drain, venue, type OrderCore } from './orders-fixture.js';
 
 export { CASH, LIMITS, MS, SECOND, START_NS, TABLE, drain, venue } from './orders-fixture.js';
@@ -286,4 +287,27 @@ export function orderStageBench(c: ExitCore, bench: ExitBench, d: ExitDriver): {
     return { outcome, records };
   };
   return { core, target };
+}
+
+/**
+ * The engine loop over `c` (engine.ts -> pipeline.ts): a fresh inbound ring, engineStart, and a
+ * function that publishes records on it, runs processInbound over them and returns every record
+ * they wrote to the outbound ring (drained).
+ */
+export function engineLoop(c: ExitCore): (...records: EventRecord[]) => OrderFlowRecord[] {
+  const view = new DataView(c.memory.buffer);
+  initRing(c.memory, INBOUND_RING_OFFSET, 1024);
+  const loop = c.core as unknown as { engineStart(): number; processInbound(maxBatch: number): number };
+  if (loop.engineStart() !== 0) throw new Error('engineStart failed');
+  const producer = new RingProducer(c.memory, INBOUND_RING_OFFSET);
+  return (...records) => {
+    const first = producer.tryClaim(records.length);
+    records.forEach((record, k) => storeEventRecord(view, producer.slotOffset((first + k) >>> 0), record));
+    producer.publish((first + records.length) >>> 0);
+    while (loop.processInbound(64) > 0);
+    const { consumer } = c;
+    const out = Array.from({ length: consumer.available() }, (_, k) => decodeOrderFlowRecord(view, consumer.slotOffset((consumer.cursor + k) >>> 0)));
+    drain(consumer);
+    return out;
+  };
 }

@@ -3,42 +3,21 @@
 // TIMER record (every live.timerMs) settles it and runs the drawdown test, so the trip and its
 // flatten records come within a timer tick of the bar, not a whole bar later at the next one.
 import { describe, expect, it } from 'vitest';
-import { EventKind, f64Bits, storeEventRecord, type EventRecord } from '../engine/layout/event-record.js';
-import { INBOUND_RING_OFFSET } from '../engine/layout/memory-map.js';
-import { OrderRule, decodeOrderFlowRecord, type OrderFlowRecord } from '../engine/orders/index.js';
+import { EventKind, f64Bits, type EventRecord } from '../engine/layout/event-record.js';
+import { OrderRule, type OrderFlowRecord } from '../engine/orders/index.js';
 import { RiskReason } from '../engine/risk/index.js';
-import { RingProducer, initRing } from '../engine/ring/index.js';
-import { LIMITS, SECOND, START_NS, TABLE, createExitCore, drain, resetExitCore, venue } from './exits-fixture.js';
+import { LIMITS, SECOND, START_NS, TABLE, createExitCore, drain, engineLoop, resetExitCore, venue } from './exits-fixture.js';
 
 const BAR = EventKind.BAR | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND;
 const TIMER = EventKind.TIMER | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND;
 const at = (seconds: number) => START_NS + BigInt(seconds) * SECOND;
-
-interface LoopCore {
-  engineStart(): number;
-  processInbound(maxBatch: number): number;
-}
 
 describe('kill switch on a live timer', () => {
   it('trips on a bar\'s drawdown at the next TIMER record, before any later bar', () => {
     const c = createExitCore();
     // 0.1% of the 10M account: a loss of 10,000 trips.
     resetExitCore(c, TABLE, { ...LIMITS, maxDrawdownPct: 0.001 });
-    const view = new DataView(c.memory.buffer);
-    initRing(c.memory, INBOUND_RING_OFFSET, 1024);
-    const loop = c.core as unknown as LoopCore;
-    expect(loop.engineStart()).toBe(0);
-    const producer = new RingProducer(c.memory, INBOUND_RING_OFFSET);
-    const run = (...records: EventRecord[]): OrderFlowRecord[] => {
-      const first = producer.tryClaim(records.length);
-      records.forEach((record, k) => storeEventRecord(view, producer.slotOffset((first + k) >>> 0), record));
-      producer.publish((first + records.length) >>> 0);
-      while (loop.processInbound(64) > 0);
-      const { consumer } = c;
-      const out = Array.from({ length: consumer.available() }, (_, k) => decodeOrderFlowRecord(view, consumer.slotOffset((consumer.cursor + k) >>> 0)));
-      drain(c.consumer);
-      return out;
-    };
+    const run = engineLoop(c);
     const bar = (closeNs: bigint, close: number): EventRecord => ({
       kind: BAR, instrument: 0, tsExchange: closeNs - 60n * SECOND, tsLocal: closeNs, price: close, size: 1_000, a: close, b: close, id: f64Bits(close),
     });

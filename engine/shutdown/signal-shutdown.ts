@@ -46,3 +46,39 @@ export function installSignalShutdown(hooks: ShutdownHooks, log: (line: string) 
     },
   };
 }
+
+/** A command that stops its work at its next check on a signal and exits once it has reported what it did. */
+export interface StopOnSignal {
+  /** True once a first signal asked the command to stop (its work checks this: `shouldStop`). */
+  readonly requested: boolean;
+  /** What the command reports is written: the signal's exit (130/143) goes ahead. */
+  reported(): void;
+  /** Removes the signal handlers (after the report, or on an error, whose own report exits). */
+  dispose(): void;
+}
+
+/**
+ * installSignalShutdown for a command that runs to a report (backtest, import): the first
+ * signal only sets `requested`; the process exits (130/143) when the command calls reported(),
+ * so what ran is written and summarised first. A failure after the signal never calls it: the
+ * error's report exits. A second signal forces the exit, saying `describeForcedExit()`.
+ */
+export function installStopOnSignal(describeForcedExit: () => string): StopOnSignal {
+  let requested = false;
+  let reported = (): void => {};
+  const done = new Promise<void>((resolveDone) => (reported = resolveDone));
+  const shutdown = installSignalShutdown({
+    drainAndStop: async () => {
+      requested = true;
+      await done;
+    },
+    describeForcedExit,
+  });
+  return {
+    get requested() {
+      return requested;
+    },
+    reported: () => reported(),
+    dispose: () => shutdown.dispose(),
+  };
+}

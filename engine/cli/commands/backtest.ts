@@ -22,7 +22,7 @@ import {
 } from '../../backtest/index.js';
 import { AheadCache, DEFAULT_AHEAD_CACHE_DIR, openConfiguredModel } from '../../models/index.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
-import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
+import { installStopOnSignal } from '../../shutdown/index.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
@@ -84,19 +84,9 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   const aheadCache = model?.state === 'serving' ? openAheadCache(flags.aheadCache) : undefined;
   const expected = streams.every((s) => s.expectedRows !== undefined) ? streams.reduce((sum, s) => sum + (s.expectedRows ?? 0), 0) : undefined;
 
-  let stopRequested = false;
-  // The signal handler exits (130/143) when drainAndStop resolves: once the outputs of what ran
-  // are written and the summary printed (`reported`), not when the run returns (the process then
-  // ended with neither). A failure after the signal never resolves it: the error's report exits.
-  let reported = (): void => {};
-  const done = new Promise<void>((resolveDone) => (reported = resolveDone));
-  const shutdown = installSignalShutdown({
-    drainAndStop: async () => {
-      stopRequested = true;
-      await done;
-    },
-    describeForcedExit: () => 'the backtest was interrupted before its outputs were written.',
-  });
+  // The signal handler exits (130/143) once the outputs of what ran are written and the summary
+  // printed (stop.reported()), not when the run returns (the process then ended with neither).
+  const stop = installStopOnSignal(() => 'the backtest was interrupted before its outputs were written.');
   const showBar = flags.progress && flags.json !== true && process.stderr.isTTY;
   const bar = showBar
     ? new cliProgress.SingleBar({ format: `backtest |{bar}| ${expected ? '{percentage}% ' : ''}{value}${expected ? '/{total}' : ''} events  {rate} events/s`, stream: process.stderr }, cliProgress.Presets.shades_classic)
@@ -114,7 +104,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
       batch,
       model,
       aheadCache,
-      shouldStop: () => stopRequested,
+      shouldStop: () => stop.requested,
       onProgress: (published) => {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         bar?.update(published, { rate: seconds > 0 ? formatRate(published / seconds) : '-' });
@@ -122,7 +112,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
       log,
     });
   } catch (error) {
-    shutdown.dispose();
+    stop.dispose();
     if (error instanceof BacktestOptionError || error instanceof BacktestSetupError || error instanceof ConfigError) throw new UserFacingError(error.message);
     if (error instanceof RangeError) throw new UserFacingError(`configuration: ${error.message}`);
     throw error;
@@ -143,8 +133,8 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   if (flags.json) process.stdout.write(`${JSON.stringify(summary.json, null, 2)}\n`);
   else process.stdout.write(`${summary.lines.join('\n')}\n`);
   if (run.stoppedEarly) process.exitCode = 130;
-  shutdown.dispose();
-  reported();
+  stop.dispose();
+  stop.reported();
 }
 
 /** Records the run whose outputs are in `out` in the run store at `dir` (--run-store). */

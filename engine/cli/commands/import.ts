@@ -8,7 +8,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UserFacingError } from '../cli-error.js';
-import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
+import { installStopOnSignal } from '../../shutdown/index.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
 import { CsvFileError, CsvRowError, openCsvStream, type CsvStreamOptions } from '../../../adapters/files/index.js';
 import { MarketStore, StoreError, importStream, isoNs, type ImportResult } from '../../../adapters/store/index.js';
@@ -89,20 +89,11 @@ export async function runImport(flags: ImportFlags, io: ImportIo = {}): Promise<
   // SIGINT/SIGTERM stop the file being imported at its next block: it is rolled back, the files
   // before it stay, the command says which and the signal handler exits (130/143) once it has.
   // (Without this the process died mid-file, saying nothing, its import left for the next one to roll back.)
-  let stopRequested = false;
   let interrupted: string | undefined;
-  let reported = (): void => {};
-  const done = new Promise<void>((resolveDone) => (reported = resolveDone));
-  const shutdown = installSignalShutdown({
-    drainAndStop: async () => {
-      stopRequested = true;
-      await done;
-    },
-    describeForcedExit: () => 'the file being imported is rolled back by the next import or read of the store.',
-  });
+  const stop = installStopOnSignal(() => 'the file being imported is rolled back by the next import or read of the store.');
   try {
     for (const file of flags.in) {
-      if (stopRequested) {
+      if (stop.requested) {
         interrupted ??= `stopped before ${file}`;
         break;
       }
@@ -116,7 +107,7 @@ export async function runImport(flags: ImportFlags, io: ImportIo = {}): Promise<
       const bar = showBar ? progressBar(stream) : undefined;
       let result: ImportResult;
       try {
-        result = await importStream(store, stream, { replace: flags.replace === true, onProgress: (rows) => bar?.tick(rows), shouldStop: () => stopRequested });
+        result = await importStream(store, stream, { replace: flags.replace === true, onProgress: (rows) => bar?.tick(rows), shouldStop: () => stop.requested });
       } catch (error) {
         bar?.stop();
         if (error instanceof StoreError && error.rule === 'interrupted') {
@@ -132,7 +123,7 @@ export async function runImport(flags: ImportFlags, io: ImportIo = {}): Promise<
       if (!json) out(describeImport(result));
     }
   } catch (error) {
-    shutdown.dispose();
+    stop.dispose();
     throw error;
   } finally {
     await store.close();
@@ -146,8 +137,8 @@ export async function runImport(flags: ImportFlags, io: ImportIo = {}): Promise<
   }
   if (json) out(`${JSON.stringify(importJson(report), null, 2)}\n`);
   else out(`store ${flags.store}: ${files.length} file(s), ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(2)} s (${Math.round(report.rowsPerSecond).toLocaleString('en-US')} rows/s)${interrupted !== undefined ? ', INTERRUPTED' : ''}\n`);
-  shutdown.dispose();
-  reported();
+  stop.dispose();
+  stop.reported();
   return report;
 }
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { summariseBacktest, BacktestOptionError, BacktestSetupError, DEFAULT_RUN_STORE_DIR, RunStore, type BacktestRun } from '../../backtest/index.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
-import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
+import { installSignalShutdown } from '../../shutdown/index.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { packageRoot } from '../../core/package-root.js';
 import { modelTimeouts, startPaperSession, type PaperSession } from '../../paper/index.js';

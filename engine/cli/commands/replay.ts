@@ -15,7 +15,7 @@ import {
   barIntervalNs, buildBarReplayTape, instrumentNames, runBarReplay, timeframeOfInterval, tradingPipeline,
   type BarReplayPipelineResult, type BarReplayResult, type ReplayTape,
 } from '../../replay/index.js';
-import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
+import { installSignalShutdown } from '../../shutdown/index.js';
 import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { UserFacingError } from '../cli-error.js';
 import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';

@@ -11,7 +11,7 @@ import {
   SweepError, SweepSpecError, type SweepPlan, type SweepReport,
 } from '../../research/sweep/index.js';
 import { ConfigError } from '../../config/index.js';
-import { installSignalShutdown } from '../../shutdown/signal-shutdown.js';
+import { installSignalShutdown } from '../../shutdown/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { ensureOutputDirectory } from '../output-paths.js';
 import { MAX_PARTITIONS } from '../../research/stats/index.js';
