@@ -62,6 +62,7 @@ export function replayRiskJson(result: ReplayRiskResult, names: readonly string[
       name: names[entry.instrument],
       ...entry,
       markTsNs: entry.markTsNs.toString(),
+      priceInHandNs: entry.priceInHandNs.toString(),
       ...execution.instruments.find((row) => row.instrument === entry.instrument),
     })),
     persistedKillSwitch: result.persisted && { ...result.persisted, changedAtNs: result.persisted.changedAtNs.toString() },
