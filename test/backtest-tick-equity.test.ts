@@ -2,13 +2,15 @@
 // account (here a position is closed by a fill there). equity.csv must end with the account at
 // the end of the data, so its last row, report.json's finalEquity and totalReturn agree (the
 // curve stopped at the last bar close while finalEquity came from the core after the last tick).
+// equity.csv prints money to 8 decimals, so its last row is finalEquity rounded that way
+// (csvMoney); report.json and the recording keep the full doubles.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCsvStream } from '../adapters/files/index.js';
 import { loadConfig } from '../engine/config/index.js';
-import { MemoryStream, computeReport, runBacktest } from '../engine/backtest/index.js';
+import { MemoryStream, computeReport, csvMoney, equityCsv, runBacktest } from '../engine/backtest/index.js';
 import { sharedData, sharedDataPath, skipWithout } from './peers.js';
 
 const TRADES = 'crypto_trades/binance_spot_BTCUSDT_trades_2024-08-08T2354_2024-08-09T0005.csv';
@@ -43,6 +45,8 @@ describe.skipIf(skipWithout(sharedData([TRADES])))('tick backtest equity at the 
     expect(last.timeNs).toBe(recording.endNs);
     expect(last.equity).toBe(recording.totals.finalEquity);
     expect(last.cash).toBe(recording.totals.finalCash);
+    const lastRow = equityCsv(recording).trimEnd().split('\n').pop()!.split(',');
+    expect(lastRow.slice(1), "equity.csv's last row: finalEquity and finalCash at 8 decimals").toEqual([csvMoney(recording.totals.finalEquity), csvMoney(recording.totals.finalCash)]);
     const report = computeReport(recording);
     expect(report.account.totalReturn).toBeCloseTo(report.account.finalEquity / report.account.firstEquity! - 1, 15);
   });

@@ -1,7 +1,6 @@
 // CSV text helpers shared by the output writers: a field quoted only when it must be
-// (comma, quote or line break), numbers in JavaScript's shortest round-trip form (String(x):
-// reading the text back gives the same double), prices and sizes at 15 significant digits
-// and money at 8 decimals (csvDecimal, csvMoney: no binary float tails such as
+// (comma, quote or line break), prices and sizes at 15 significant digits and money at 8
+// decimals (csvDecimal, csvMoney: no binary float tails such as
 // 0.30000000000000004), and writing a sequence of text blocks to a file so a long run's CSV
 // is never one string.
 import { open } from 'node:fs/promises';
@@ -9,11 +8,6 @@ import { open } from 'node:fs/promises';
 /** The field as CSV: quoted (with doubled quotes) only when it holds `,` `"` or a line break. */
 export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** Shortest round-trip text of a double (`String(x)`; -0 prints as 0). */
-export function csvNumber(x: number): string {
-  return String(x);
 }
 
 /**

@@ -1,7 +1,9 @@
 // equity.csv: the account after each bar close, one row per equity point, with the columns
-// `time,equity,cash` (time ISO 8601 UTC, numbers in shortest round-trip form).
+// `time,equity,cash` (time ISO 8601 UTC; equity and cash are money, printed to 8 decimals
+// with csvMoney, so no binary float tails such as 107180.66000000001; report.json keeps the
+// full doubles).
 import type { BacktestRecording } from '../backtest-recording.js';
-import { csvNumber, ROWS_PER_BLOCK } from './csv-text.js';
+import { csvMoney, ROWS_PER_BLOCK } from './csv-text.js';
 import { formatIsoNs } from './iso-time.js';
 
 export const EQUITY_CSV_HEADER = 'time,equity,cash\n';
@@ -15,7 +17,7 @@ export function* equityCsvBlocks(recording: Pick<BacktestRecording, 'equity'>): 
     let block = '';
     for (let i = start; i < end; i++) {
       const p = points[i];
-      block += `${formatIsoNs(p.timeNs)},${csvNumber(p.equity)},${csvNumber(p.cash)}\n`;
+      block += `${formatIsoNs(p.timeNs)},${csvMoney(p.equity)},${csvMoney(p.cash)}\n`;
     }
     yield block;
   }

@@ -1,5 +1,5 @@
 // The CSV outputs: exact headers and row formats (prices and sizes to 15 significant digits,
-// money to 8 decimals: no binary float tails), and fills.csv bytes (and their SHA-256, the
+// money (fees, P&L, equity, cash) to 8 decimals: no binary float tails), and fills.csv bytes (and their SHA-256, the
 // run's fills hash) as a pure function of the fills.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RoundTrip } from '../../portfolio/index.js';
 import type { BacktestRecording, RecordedFill } from '../backtest-recording.js';
-import { equityCsv, fillsCsv, fillsHash, formatIsoNs, tradesCsv, writeBacktestOutputs } from './index.js';
+import { csvMoney, equityCsv, fillsCsv, fillsHash, formatIsoNs, tradesCsv, writeBacktestOutputs } from './index.js';
 
 const T0 = 1_713_229_200_000_000_000n; // 2024-04-16T01:00:00Z
 const HOUR = 3_600_000_000_000n;
@@ -107,6 +107,18 @@ describe('trades.csv and equity.csv', () => {
 
   it('writes one row per equity point', () => {
     expect(equityCsv(recording())).toBe('time,equity,cash\n2024-04-16T01:00:00.000Z,100000,100000\n2024-04-16T02:00:00.000Z,100009.5,99000.25\n');
+  });
+
+  it('prints equity and cash to 8 decimals: no binary float tails, the last row is finalEquity rounded the same way', () => {
+    const equity = [
+      { timeNs: T0, equity: 107180.66000000001, cash: 0.1 + 0.2 },
+      { timeNs: T0 + HOUR, equity: 99_999.123456789, cash: -40.153200000000005 },
+    ];
+    const finalEquity = equity[1].equity;
+    const rows = equityCsv({ equity }).split('\n');
+    expect(rows.slice(1)).toEqual(['2024-04-16T01:00:00.000Z,107180.66,0.3', '2024-04-16T02:00:00.000Z,99999.12345679,-40.1532', '']);
+    expect(rows[2].split(',')[1], "the last row's equity is finalEquity at 8 decimals").toBe(csvMoney(finalEquity));
+    expect(Math.abs(Number(rows[2].split(',')[1]) - finalEquity), 'within half a unit of the 8th decimal').toBeLessThanOrEqual(5e-9);
   });
 
   it('formats times at the precision they have', () => {
