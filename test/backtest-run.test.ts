@@ -130,7 +130,45 @@ describe('backtest runs', () => {
     expect((summary.json.account as { killSwitch: unknown }).killSwitch).toEqual(killSwitch);
 
     const calm = computeReport((await run([eth])).recording).account.killSwitch;
-    expect(calm).toEqual({ trips: 0, halted: false, lastTrip: null, tripEquity: null, highWaterMark: null });
+    expect(calm).toEqual({ trips: 0, halted: false, lastTrip: null, tripEquity: null, highWaterMark: null, finalTimePastLimit: null });
+  });
+
+  it('says when the data\'s last time ended past the drawdown limit, which no trip tests (that time is never settled)', async () => {
+    // ETH with a 1% drawdown limit, cut two bars after the first entry and the bar at `crash` closed
+    // at a tenth of its price: the long position's loss is past the limit.
+    const tight = loadConfig({ configFile: EMA_CROSS, env: { QF_RISK__MAX_DRAWDOWN_PCT: '0.01' } });
+    const firstEntry = (await runBacktest({ streams: [eth], config: tight, equity: 100_000 })).recording.fills[0];
+    expect(firstEntry.side).toBe('buy');
+    const view = new DataView(eth.bytes.buffer, eth.bytes.byteOffset);
+    let entryBar = 0;
+    while (view.getBigInt64(entryBar * 64 + 16, true) < firstEntry.timeNs) entryBar++;
+    const bars = entryBar + 3;
+    const crashed = (crash: number): MemoryStream => {
+      const bytes = eth.bytes.slice(0, bars * 64);
+      const v = new DataView(bytes.buffer);
+      for (const field of [24, 48]) v.setFloat64(crash * 64 + field, v.getFloat64(crash * 64 + 24, true) * 0.1, true);
+      return MemoryStream.fromRecords(eth, bytes);
+    };
+    // The crash one bar before the end: the next bar settles it and the switch trips.
+    const before = computeReport((await runBacktest({ streams: [crashed(bars - 2)], config: tight, equity: 100_000 })).recording).account.killSwitch!;
+    expect([before.trips, before.finalTimePastLimit], 'a drawdown past the limit before the last time trips').toEqual([1, null]);
+    // The crash on the last bar: nothing trips, and the run says the last time was past the limit.
+    const last = await runBacktest({ streams: [crashed(bars - 1)], config: tight, equity: 100_000 });
+    const report = computeReport(last.recording);
+    const killSwitch = report.account.killSwitch!;
+    const rows = last.recording.equity;
+    const final = rows[rows.length - 1];
+    expect([killSwitch.trips, killSwitch.halted]).toEqual([0, false]);
+    const past = killSwitch.finalTimePastLimit;
+    expect(past, 'the last time past the limit is reported').not.toBeNull();
+    expect(past!.time).toBe(new Date(Number(final.timeNs / 1_000_000n)).toISOString());
+    expect(past!.equity, 'the last row of the equity series').toBe(final.equity);
+    expect(past!.highWaterMark).toBe(Math.max(100_000, ...rows.slice(0, -1).map((p) => p.equity)));
+    expect(past!.drawdown).toBeGreaterThanOrEqual(0.01);
+    expect(past!.maxDrawdownPct).toBe(0.01);
+    const summary = summariseBacktest(last, { out: '/out', files: [], sources: [] });
+    expect(summary.lines.find((line) => line.startsWith('kill switch:')), 'the summary says so').toMatch(new RegExp(`^kill switch: NOT TRIPPED, but the data's last time ${past!.time} ended \\d+\\.\\d\\d% below the high-water mark`));
+    expect((summary.json.account as { killSwitch: unknown }).killSwitch).toEqual(killSwitch);
   });
 
   it('trips the kill switch against the equity series it records: the high-water mark is its highest row and the trip equity a row', async () => {

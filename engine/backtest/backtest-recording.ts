@@ -79,6 +79,23 @@ export interface RecordedKillSwitch {
   /** Equity at the last trip, and the high-water mark it fell from (account currency). */
   readonly tripEquity: number;
   readonly highWaterMark: number;
+  /**
+   * Set when the switch was not halted at the end but the account at the data's last time was
+   * risk.maxDrawdownPct or more below the high-water mark: the kill switch reads settled equity,
+   * and a time is settled only when the risk clock moves past it, which the last time never is,
+   * so that drawdown never tripped it (nothing was flattened).
+   */
+  readonly finalTimePastLimit?: FinalTimePastLimit;
+}
+
+/** The account at the data's last time, past the drawdown limit, that no trip tested. */
+export interface FinalTimePastLimit {
+  /** The data's last time (ns), and the equity then (the last row of the equity series). */
+  readonly timeNs: bigint;
+  readonly equity: number;
+  /** The high-water mark it fell from, and the limit (risk.maxDrawdownPct, a fraction). */
+  readonly highWaterMark: number;
+  readonly maxDrawdownPct: number;
 }
 
 export interface BacktestRecording {

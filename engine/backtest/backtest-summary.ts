@@ -77,6 +77,13 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
         `${killSwitch.halted ? 'the book was flattened and nothing traded after it' : 'the book was flattened, then reset'}`,
     );
   }
+  const past = killSwitch?.finalTimePastLimit;
+  if (past) {
+    lines.push(
+      `kill switch: NOT TRIPPED, but the data's last time ${past.time} ended ${pct(past.drawdown)} below the high-water mark ${money(past.highWaterMark)} (equity ${money(past.equity)}; risk.maxDrawdownPct ${pct(past.maxDrawdownPct)}): ` +
+        'a time is tested once the risk clock moves past it, which the last time never is, so nothing was flattened',
+    );
+  }
   for (const [symbol, slice] of Object.entries(report.byInstrument)) {
     lines.push(`  ${symbol}: ${count(slice.trades)} trades, net ${money(slice.netPnl)}, ${count(slice.fills)} fills, fees ${money(slice.fees)}, exposure ${pct(slice.exposure)}`);
   }

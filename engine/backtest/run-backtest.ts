@@ -21,7 +21,7 @@
 // are the same as with every answer computed first, and the core's model wait is measured in
 // event time, so the decisions and outputs are the same bytes.
 import { EngineHost, PrestartedEngineThread, type EngineCounters, type OutboundListeners, type WaitStrategyName } from '../threads/index.js';
-import { planPipeline, readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
+import { planPipeline, readDrawdownLimit, readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
 import { readExecutionReport, type ExecutionReport } from '../execution/index.js';
 import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIssue } from '../replay/index.js';
 import { VENUE_MODE_CODES } from '../venue/index.js';
@@ -34,7 +34,7 @@ import { playRecords, type RecordPlayResult } from './record-player.js';
 import { RunRecorder } from './run-recorder.js';
 import { parseTimeframe } from './timeframe.js';
 import { BacktestSetupError } from './backtest-errors.js';
-import type { BacktestRecording, RecordedInstrument } from './backtest-recording.js';
+import type { BacktestRecording, FinalTimePastLimit, RecordedInstrument } from './backtest-recording.js';
 import { fillsHash } from './report/index.js';
 import { interleaveModelRecords, loadAheadStreams, startModelRecordsAhead, type AheadInstrument, type ModelAhead } from './model-ahead.js';
 import { warmupShortfalls, type WarmupShortfall } from './strategy-warmup.js';
@@ -367,11 +367,20 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
   }));
   const fills = recorder.fills;
   const { startNs, endNs } = recorder.span();
+  let finalTimePastLimit: FinalTimePastLimit | undefined;
   if (account) {
     // Ticks after the last bar close (a bar the data ends inside) can move the account, fills
     // included: the curve ends with the account at the end of the data, as finalEquity does.
     const lastFillNs = fills.length > 0 ? fills[fills.length - 1].timeNs : 0n;
-    recorder.equity.closeAt(endNs > lastFillNs ? endNs : lastFillNs, account.equity, account.cash);
+    const lastNs = endNs > lastFillNs ? endNs : lastFillNs;
+    recorder.equity.closeAt(lastNs, account.equity, account.cash);
+    // The kill switch tests a time's equity once the risk clock leaves it, which the data's last
+    // time never is: a drawdown past the limit there tripped nothing, so the run says so.
+    const hwm = account.highWaterMark;
+    const limit = readDrawdownLimit(host.memory);
+    if (!account.halted && hwm > 0 && hwm - account.equity >= limit * hwm) {
+      finalTimePastLimit = { timeNs: lastNs, equity: account.equity, highWaterMark: hwm, maxDrawdownPct: limit };
+    }
   }
   const sum = (pick: (i: ExecutionReport['instruments'][number]) => number): number => (execution ? execution.instruments.reduce((total, i) => total + pick(i), 0) : 0);
   const recording: BacktestRecording = {
@@ -398,6 +407,7 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
               ...(account.tripCount > 0 ? { lastTripNs: account.tripTsNs } : {}),
               tripEquity: account.tripEquity,
               highWaterMark: account.highWaterMark,
+              ...(finalTimePastLimit ? { finalTimePastLimit } : {}),
             },
           }
         : {}),

@@ -6,5 +6,5 @@ export { configurePipeline, planPipeline, type PipelineInstrumentMap, type Pipel
 export { readPipelineCounters, readPipelineSnapshot, type InstrumentSnapshot, type ModelWaitCounters, type PipelineCounters } from './pipeline-snapshot.js';
 export { FeatureAssembler, readFeatureRecord, type FeatureRecord } from './feature-records.js';
 export { writeModelRecord, type ModelRecord } from '../decision/index.js';
-export { readInstrumentRisk, readRiskAccount, type InstrumentRiskSnapshot, type RiskAccountSnapshot } from './risk-account-snapshot.js';
+export { readDrawdownLimit, readInstrumentRisk, readRiskAccount, type InstrumentRiskSnapshot, type RiskAccountSnapshot } from './risk-account-snapshot.js';
 export { pausedInstrumentsProblem, readInstrumentPaused, writeInstrumentPaused } from './strategy-pause.js';

@@ -1,6 +1,7 @@
 // Reads the core's risk account on the I/O thread, with no core call: engine/risk's account
 // and instrument state (read-risk-state.ts), plus what a report or a kill-switch poller
-// wants next to them (the drawdown, the time of the last trip, the instrument id).
+// wants next to them (the drawdown, the time of the last trip, the instrument id, the drawdown
+// limit).
 import { readRiskAccountState, readRiskInstrumentState, RiskLayout as R } from '../risk/index.js';
 import type { RiskAccountState, RiskInstrumentState } from '../risk/index.js';
 
@@ -24,6 +25,11 @@ export function readRiskAccount(memory: WebAssembly.Memory): RiskAccountSnapshot
     drawdown: hwm > 0 ? Math.max(0, (hwm - equity) / hwm) : 0,
     tripTsNs: view.getBigInt64(R.RISK_REGION_OFFSET + R.RH_TRIP_TS_NS, true),
   };
+}
+
+/** The kill switch's drawdown limit (risk.maxDrawdownPct, a fraction) as the core holds it. */
+export function readDrawdownLimit(memory: WebAssembly.Memory): number {
+  return new DataView(memory.buffer).getFloat64(R.RISK_REGION_OFFSET + R.RH_MAX_DRAWDOWN_PCT, true);
 }
 
 export function readInstrumentRisk(memory: WebAssembly.Memory, instrument: number): InstrumentRiskSnapshot {

@@ -25,6 +25,8 @@ export const RH_TRIP_EQUITY = 96;
 export const RH_SLOTS_IN_USE = 104;
 export const RH_GROSS_EXPOSURE = 112;
 export const RH_NEXT_DAY_NS = 120;
+/** risk.maxDrawdownPct as the core holds it (a changed limit included; engine/risk/risk-limit-change.ts). */
+export const RH_MAX_DRAWDOWN_PCT = 168;
 /** Feed-health policy: the action (i32) of condition code c at RH_FEED_POLICY + 4 * c (engine/risk/feed-health.ts). */
 export const RH_FEED_POLICY = 192;
 

@@ -4,7 +4,7 @@
 // exposure and traded notional from the fills (exposure.ts). Amounts are in the account
 // currency unless named otherwise; numbers are plain JSON numbers, null where undefined;
 // times are ISO 8601 UTC. `definitions` repeats each metric's definition for readers of the JSON.
-import type { BacktestRecording, RecordedBar } from '../backtest-recording.js';
+import type { BacktestRecording, FinalTimePastLimit, RecordedBar } from '../backtest-recording.js';
 import { exposure, fillFees, tradedNotional } from './exposure.js';
 import { formatIsoNs } from './iso-time.js';
 import { fillsHash } from './fills-csv.js';
@@ -49,6 +49,12 @@ export interface KillSwitchReport {
   readonly lastTrip: string | null;
   readonly tripEquity: number | null;
   readonly highWaterMark: number | null;
+  /**
+   * Not halted, yet the data's last time ended at least risk.maxDrawdownPct below the high-water
+   * mark: a time is tested once the risk clock leaves it, which the last never is, so it tripped
+   * nothing (null otherwise).
+   */
+  readonly finalTimePastLimit: { readonly time: string; readonly equity: number; readonly highWaterMark: number; readonly drawdown: number; readonly maxDrawdownPct: number } | null;
 }
 
 /** A part of the book (one strategy, one instrument): its trades, fills, exposure and turnover. */
@@ -120,7 +126,7 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
   fees: 'account: fees the core charged, each instrument\'s converted at its quote currency\'s rate (account currency); per slice: sum of its fills fee column (quote currency)',
   slippage: 'slippage against the decision price (> 0 a cost), account total from the core (account currency, as fees)',
   funding: 'funding paid (> 0) or received (< 0), account total from the core (account currency, as fees)',
-  killSwitch: 'the core\'s drawdown kill switch (risk.maxDrawdownPct): trips, whether it was halted at the end, the time of the last trip and the equity and high-water mark then; a trip flattens the book and no order adds exposure after it',
+  killSwitch: 'the core\'s drawdown kill switch (risk.maxDrawdownPct): trips, whether it was halted at the end, the time of the last trip and the equity and high-water mark then; a trip flattens the book and no order adds exposure after it; finalTimePastLimit: the data\'s last time ended at least risk.maxDrawdownPct below the high-water mark without a trip (a time is tested once the risk clock leaves it, which the last never is), null otherwise',
 
   regimeTrades: 'trades whose entry bar (the bar of its instrument containing the entry time) had the label',
   regimeReturns: 'account returns whose interval ends while a bar of the reference instrument with the label is in progress (the last bar opened strictly before the interval end)',
@@ -140,7 +146,14 @@ function killSwitchReport(state: BacktestRecording['totals']['killSwitch']): Kil
     lastTrip: iso(state.lastTripNs),
     tripEquity: tripped ? state.tripEquity : null,
     highWaterMark: tripped ? state.highWaterMark : null,
+    finalTimePastLimit: finalTimePastLimitReport(state.finalTimePastLimit),
   };
+}
+
+function finalTimePastLimitReport(past: FinalTimePastLimit | undefined): KillSwitchReport['finalTimePastLimit'] {
+  if (past === undefined) return null;
+  const { timeNs, equity, highWaterMark, maxDrawdownPct } = past;
+  return { time: formatIsoNs(timeNs), equity, highWaterMark, drawdown: 1 - equity / highWaterMark, maxDrawdownPct };
 }
 
 /** Computes report.json's content from the recording (pure; no I/O). */
