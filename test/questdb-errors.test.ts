@@ -63,8 +63,8 @@ if (!qdb.available) {
         ["('SIDE', 101.0, 1.0, 5, 5, '2024-08-08T23:54:19.250000Z')", 'side', '`side` must be 1 (buyer), -1 (seller) or 0 (unknown), was 5 (rule side-invalid)'],
       ];
       const symbolOf = (row: string): string => /'([A-Z]+)'/.exec(row)![1];
-      // GOOD: two good rows; each other symbol: a good row, then its bad one.
-      const rows = [good, good.replace('15.342', '20.000'), ...tradeCases.flatMap(([row]) => [good.replace('GOOD', symbolOf(row)), row])];
+      // GOOD: two good rows (two trade ids: a repeated one is dropped); each other symbol: a good row, then its bad one.
+      const rows = [good, good.replace('1, 1, ', '1, 6, ').replace('15.342', '20.000'), ...tradeCases.flatMap(([row]) => [good.replace('GOOD', symbolOf(row)), row])];
       await questDbExec(base, `insert into ${trades} values ${rows.join(', ')}`);
       const badBars: [string, string][] = [
         ["('HILO', 10.0, 9.0, 9.5, 9.8, 100.0, 60, '2024-08-08T00:01:00.000000Z')", '`high` must be >= `low` 9.5, was 9 (rule high-below-low)'],

@@ -25,6 +25,6 @@ export {
   type CsvTimeFormat,
 } from './csv-stream-options.js';
 export { symbolFromFileName } from './stream-header.js';
-export { DUPLICATE_ID_WINDOW } from './tick-stream-guards.js';
+export { DUPLICATE_ID_WINDOW, StreamIssueTally, TradeIdWindow } from './tick-stream-guards.js';
 export type { StreamRowRule } from './stream-row-context.js';
 export { readFileMetadata, sidecarPaths } from './file-metadata.js';

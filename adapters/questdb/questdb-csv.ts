@@ -70,7 +70,7 @@ export class CsvRowValueError extends CsvDecodeError {
 }
 
 /** µs since the epoch as ISO 8601 with 6 fraction digits (QuestDB's own rendering). */
-function isoUs(us: number): string {
+export function isoUs(us: number): string {
   const ms = Math.floor(us / 1000);
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_m, frac: string) => `.${frac}${String(us - ms * 1000).padStart(3, '0')}Z`);
 }

@@ -23,6 +23,7 @@ import { CsvDecodeError, CsvRecordDecoder, CsvRowValueError, csvSelectList, type
 import { QuestDbQueryError, QuestDbSchemaError, QuestDbStreamError } from './questdb-errors.js';
 import { checkTableColumns, type ColumnInfo } from './questdb-schema.js';
 import { parseQuestDbUrl, type QuestDbSource } from './questdb-url.js';
+import { TradeIdFilter } from './trade-id-filter.js';
 
 function usLiteral(us: bigint): string {
   return `cast(${us} as timestamp)`;
@@ -114,16 +115,19 @@ class QuestDbStream implements MarketStream {
   readonly barIntervalNs?: bigint;
   /** Rows yielded by the last blocks() run. */
   rows = 0;
+  /** Trades: drops repeated trade ids as the CSV reader does (trade-id-filter.ts). */
+  private readonly tradeIds: TradeIdFilter | undefined;
 
   constructor(private readonly source: QuestDbSource, private readonly intervalSeconds: number | undefined, readonly expectedRows: number, private readonly pageRows: number) {
     this.label = source.url;
     this.symbol = source.symbol;
     this.kind = source.kind;
     if (intervalSeconds !== undefined) this.barIntervalNs = BigInt(intervalSeconds) * 1_000_000_000n;
+    if (source.kind === 'trades') this.tradeIds = new TradeIdFilter(source.table);
   }
 
   issues(): readonly StreamIssue[] {
-    return [];
+    return this.tradeIds?.issues() ?? [];
   }
 
   async *blocks(instrument: number): AsyncIterable<RecordBlock> {
@@ -135,6 +139,7 @@ class QuestDbStream implements MarketStream {
       intervalUs: this.intervalSeconds === undefined ? undefined : this.intervalSeconds * 1_000_000,
     };
     this.rows = 0;
+    this.tradeIds?.reset();
     let start: PageStart | undefined;
     let limit = this.pageRows;
     const read = (from: PageStart | undefined, rows: number) => {
@@ -171,8 +176,9 @@ class QuestDbStream implements MarketStream {
         limit = this.pageRows;
         next = read(start, limit);
       }
-      for (let from = 0; from < last; from += source.blockRecords) {
-        const count = Math.min(last - from, source.blockRecords);
+      const kept = this.tradeIds === undefined ? last : this.tradeIds.keepNew(page.bytes, last);
+      for (let from = 0; from < kept; from += source.blockRecords) {
+        const count = Math.min(kept - from, source.blockRecords);
         this.rows += count;
         yield { count, bytes: page.bytes.subarray(from * RECORD_BYTES, (from + count) * RECORD_BYTES) };
       }
