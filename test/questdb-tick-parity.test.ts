@@ -2,7 +2,9 @@
 // QuestDB table (a real server):
 // - a repeated trade id (a venue resending a trade after a reconnect) is dropped by each, and
 //   counted under `duplicate trade id`; a QuestDB trade_id of 0 (the recorder's "no id", IB's
-//   last-price ticks) is no id and every such row plays.
+//   last-price ticks) is no id and every such row plays;
+// - with receive times (the file's receive column, the store's ts_local, local=recv_ts), a
+//   from/to window selects ticks by arrival time in the store and in QuestDB alike.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -101,6 +103,17 @@ if (!qdb.available) {
       const questdb = await openQuestDbStream(`questdb://127.0.0.1:${qdb.httpPort}/${table}?symbol=NOIDS&kind=trades`);
       expect((await played(questdb)).map((r) => [r.price, r.size])).toEqual([[50, 2], [50, 2], [51, 1]]);
       expect(questdb.issues()).toEqual([]);
+    });
+
+    it('selects the same ticks by arrival time from the store and from QuestDB with local=recv_ts', async () => {
+      // Arrival in [2 s, 6 s): trades 101..104 (times 1..4 s); by trade time it would be 102..105.
+      const window = `from=${new Date(T_MS + 2000).toISOString()}&to=${new Date(T_MS + 6000).toISOString()}`;
+      const [store] = await openDataSources([`store:${storeDir}?symbol=PARUSDT&kind=trades&${window}`], {});
+      const [questdb] = await openDataSources([`questdb://127.0.0.1:${qdb.httpPort}/${table}?symbol=PARUSDT&kind=trades&local=recv_ts&${window}`], {});
+      const fromStore = await played(store);
+      expect(fromStore.map((r) => Number(r.id))).toEqual([101, 102, 103, 104]);
+      expect(await played(questdb)).toEqual(fromStore);
+      expect(questdb.expectedRows, 'counted in the same window (the resent 103 arrived at 5.6 s)').toBe(5);
     });
   });
 }

@@ -29,11 +29,18 @@ function usLiteral(us: bigint): string {
   return `cast(${us} as timestamp)`;
 }
 
-/** The WHERE clause of a source: symbol, time bounds and (bars) the interval. */
+/**
+ * The WHERE clause of a source: symbol, time bounds and (bars) the interval. from/to bound the
+ * column that becomes ts_local, the time the replay orders and plays the rows by: `ts` (a bar's
+ * open), or `recv_ts` with local=recv_ts, as a store:DIR window bounds ticks by their arrival
+ * time, so one window selects the same ticks from either. (A bound on recv_ts is not on the
+ * designated timestamp: the server scans the symbol's rows instead of only the window's partitions.)
+ */
 export function sourceFilter(source: QuestDbSource, intervalSeconds?: number): string {
   const terms = [`symbol = '${source.symbol}'`];
-  if (source.fromUs !== undefined) terms.push(`ts >= ${usLiteral(source.fromUs)}`);
-  if (source.toUs !== undefined) terms.push(`ts < ${usLiteral(source.toUs)}`);
+  const time = source.local === 'recv_ts' ? 'recv_ts' : 'ts';
+  if (source.fromUs !== undefined) terms.push(`${time} >= ${usLiteral(source.fromUs)}`);
+  if (source.toUs !== undefined) terms.push(`${time} < ${usLiteral(source.toUs)}`);
   if (intervalSeconds !== undefined) terms.push(`interval_s = ${intervalSeconds}`);
   return terms.join(' and ');
 }

@@ -5,8 +5,8 @@
 // - PORT is QuestDB's HTTP port (default 9000): the stream reads through `/exec` and `/exp`.
 // - `kind`: trades | quotes | bars (the table's schema, see README.md); may be left out when
 //   the table is named after its kind (`questdb://h/trades?symbol=X`).
-// - `from` (inclusive) and `to` (exclusive) bound the table's designated `ts` column (trade or
-//   quote time; a bar's OPEN time). Each is an ISO 8601 time (`2024-08-08`,
+// - `from` (inclusive) and `to` (exclusive) bound the column that becomes ts_local: the table's
+//   designated `ts` (trade or quote time; a bar's OPEN time), or `recv_ts` with local=recv_ts. Each is an ISO 8601 time (`2024-08-08`,
 //   `2024-08-08T23:54:15.342Z`, up to 9 fraction digits, `Z` or `+HH:MM`; no zone = UTC) or an
 //   integer of ns since the epoch. QuestDB keeps microseconds: a bound with a sub-µs part is
 //   rounded up to the next µs (a row at µs t is in [from, to) exactly when t*1000 is).
