@@ -11,7 +11,8 @@
 //             timed: t1 - t0 (wire), tj - t0 (journal part), t1 - tj (adapter part)
 //
 // Streams, per venue: trades (Binance @trade -> watchTrades; IB LAST tick), bars (Binance
-// @kline_1m -> watchOHLCV, a BAR per new kline; IB 5 s real-time bar), quotes (IB BID/ASK ticks;
+// @kline_1m -> watchOHLCV, a BAR per new kline; IB 5 s real-time bar, each a BAR record: a
+// session's 1m timeframe folds 12 of them into one through the same code), quotes (IB BID/ASK ticks;
 // not Binance: ccxt's watchTicker subscribes <sym>@miniTicker, which carries no bid/ask, so the
 // adapter's `ticker` channel emits no QUOTE and the simulator does not serve it), order events (a resting limit order filled by a print (Binance) or
 // an ask at its limit (IB): Binance executionReport on the user data stream; IB orderStatus + execDetails + commissionReport) ->
@@ -349,7 +350,10 @@ async function ibLegs(scratch: Scratch, options: AdaptersBenchOptions, log: (lin
       adapter.onRecord(io.listener);
       try {
         await adapter.connect();
-        adapter.subscribe([{ instrument: 0, channel: leg.stream }]);
+        // Bars: each 5-second real-time bar as its own BAR record (the adapter's 5 s fold, barSeconds 5), so every message
+        // is timed; a session's 1m bars come out of the same path once per 12 messages (the fold itself, a pure per-bar step, is in both).
+        if (leg.stream === 'bars') adapter.subscribeMarket(0, { bars: true });
+        else adapter.subscribe([{ instrument: 0, channel: leg.stream }]);
         for (let tries = 0; !io.published.some((r) => r.kind === KIND_OF[leg.stream]); tries++) {
           check(tries < 200, `ib ${leg.stream}: no record after 200 messages (subscription)`);
           sends[leg.stream](tries);
