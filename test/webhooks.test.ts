@@ -2,12 +2,16 @@
 // delivery of the subscribed events only, the HMAC-SHA256 signature header (checked with
 // node:crypto on the receiver's side), a retry after a 500 with backoff, the bounded queue
 // (oldest dropped, counted) while the receiver is stalled, notify never waiting for the
-// receiver, and configuration errors that name the entry, field and value.
+// receiver, the outbox (events kept until delivered, resent by the next notifier with their ids),
+// and configuration errors that name the entry, field and value.
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DELIVERY_HEADER, SIGNATURE_HEADER, WebhookNotifier, checkWebhookConfigs } from '../engine/server/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DELIVERY_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, WebhookNotifier, WebhookOutbox, checkWebhookConfigs } from '../engine/server/index.js';
 
 interface Received {
   body: string;
@@ -48,8 +52,8 @@ describe('webhooks', () => {
     notifier.notify('fill', { orderId: 7n, price: 101.5 }, 6n);
     await notifier.idle();
     expect(hook.received.map((r) => JSON.parse(r.body))).toEqual([
-      { event: 'killSwitch', timeNs: '5', data: { tripped: true, reason: 'drawdown 16%' } },
-      { event: 'fill', timeNs: '6', data: { orderId: '7', price: 101.5 } },
+      { id: expect.stringMatching(/^[0-9a-f-]{36}$/), event: 'killSwitch', timeNs: '5', data: { tripped: true, reason: 'drawdown 16%' } },
+      { id: expect.stringMatching(/^[0-9a-f-]{36}$/), event: 'fill', timeNs: '6', data: { orderId: '7', price: 101.5 } },
     ]);
     for (const request of hook.received) {
       expect(request.headers['content-type']).toBe('application/json');
@@ -80,6 +84,43 @@ describe('webhooks', () => {
     expect(ids.slice(0, 3), 'the same on every attempt of one event').toEqual([ids[0], ids[0], ids[0]]);
     expect(ids[3], 'another for the next event').not.toBe(ids[0]);
     expect(notifier.counters).toMatchObject({ delivered: 2, retried: 2, failed: 0 });
+  });
+
+  it('keeps undelivered events in the outbox: the next notifier on it sends them first with their ids, never a delivered one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qf-outbox-'));
+    try {
+      let refusing = true;
+      const hook = await receiver((request) => (refusing && JSON.parse(request.body).data.n !== 1 ? 500 : 204));
+      const gone = await receiver(() => 500);
+      let store = WebhookOutbox.open(dir);
+      const lines: string[] = [];
+      const first = new WebhookNotifier([{ url: hook.url, events: ['fill'] }, { url: gone.url, events: ['fill'] }], { backoffMs: 5, maxAttempts: 2, outbox: { store, scope: 'session' }, log: (line) => lines.push(line) });
+      for (let n = 1; n <= 3; n++) first.notify('fill', { n });
+      await first.idle();
+      first.close();
+      store.close();
+      expect(lines.join('\n')).toMatch(/gave up on a fill event after 2 attempts \(last: HTTP 500\); kept in the outbox/);
+      const sent = new Map(hook.received.map((r) => [JSON.parse(r.body).data.n as number, JSON.parse(r.body).id as string]));
+      const before = hook.received.length;
+
+      refusing = false;
+      store = WebhookOutbox.open(dir);
+      // The second hook (which refused all three) is no longer configured: its entries are dropped, said; another scope's notifier takes none of them.
+      const other = new WebhookNotifier([{ url: hook.url, events: ['killSwitch'] }], { outbox: { store, scope: 'killSwitch' } });
+      const second = new WebhookNotifier([{ url: hook.url, events: ['fill'] }], { backoffMs: 5, outbox: { store, scope: 'session' }, log: (line) => lines.push(line) });
+      await Promise.all([second.idle(), other.idle()]);
+      const resent = hook.received.slice(before);
+      expect(resent.map((r) => JSON.parse(r.body).data.n), 'the two given up, in order; the delivered one not again').toEqual([2, 3]);
+      expect(resent.map((r) => r.headers[IDEMPOTENCY_HEADER]), 'with the ids they had').toEqual([sent.get(2), sent.get(3)]);
+      expect(resent.map((r) => JSON.parse(r.body).id)).toEqual([sent.get(2), sent.get(3)]);
+      expect(store.pending('session'), 'delivered or dropped: gone from the outbox').toEqual([]);
+      expect(lines.join('\n')).toMatch(/3 undelivered events from a previous session dropped: the hook is no longer configured for them/);
+      second.close();
+      other.close();
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives up after maxAttempts, counted as failed', async () => {

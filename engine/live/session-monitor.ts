@@ -18,14 +18,16 @@
 //       model alerts, feed-health changes; kill-switch trips and resets from the journaled
 //       transitions once recovered (a restart that recovers a tripped switch sends nothing); fills
 //       and risk denials once recovered too (a paper session's replay fills its journaled orders
-//       again in the core's simulated venue: the previous process posted those)
+//       again in the core's simulated venue: the previous process posted those); with an outbox,
+//       every event is stored until its hook answers 2xx, and what a killed process left undelivered
+//       is sent by the next one first, with the same event ids (at least once)
 //   control: LiveSessionControl (session-server-control.ts), the server's control handler
 //
 // The engine's state is read on the I/O thread's timer (every `throttleMs`, default 250 ms), from
 // the block the core publishes under a seqlock; nothing here runs on the engine thread or waits
 // for a client.
 import type { EngineHost, OutboundListeners } from '../threads/index.js';
-import { EngineStateSource, WebhookNotifier, mergeOutboundListeners, type DeltaListener, type SourceHealth, type StateSource, type TopicDelta } from '../server/index.js';
+import { EngineStateSource, WebhookNotifier, mergeOutboundListeners, type DeltaListener, type SourceHealth, type StateSource, type TopicDelta, type WebhookOutbox } from '../server/index.js';
 import { SessionWebhooks, modelsView } from '../paper/index.js';
 import type { MonitoringConfig } from '../config/index.js';
 import type { HealthStatusName, HealthView, LatencyView, RiskView, TopicName, TopicPayloads } from '../client/index.js';
@@ -50,6 +52,8 @@ export interface LiveSessionMonitorOptions {
   /** State reads at most this often, ms (default 250). */
   readonly throttleMs?: number;
   readonly log?: (line: string) => void;
+  /** Where webhook events are kept until delivered (engine/server WebhookOutbox; `quantflow run`: <journal>/webhook-outbox): at least once across a crash. */
+  readonly outbox?: WebhookOutbox;
 }
 
 const PHASE_REASONS: Readonly<Record<Exclude<SessionPhase, 'trading'>, string>> = {
@@ -94,12 +98,14 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     for (const { instrument, symbol } of options.instruments) this.symbols.set(instrument, symbol);
     this.engine = new EngineStateSource({ instruments: options.instruments, mode: options.mode, startingCash: options.equity, throttleMs: options.throttleMs ?? 250 });
     if (options.strategyOf) this.engine.nameStrategies(options.strategyOf);
-    this.webhooks = options.monitoring.webhooks.length > 0 ? new SessionWebhooks(options.monitoring, options.instruments.map((entry) => entry.symbol), options.log) : null;
+    this.webhooks = options.monitoring.webhooks.length > 0 ? new SessionWebhooks(options.monitoring, options.instruments.map((entry) => entry.symbol), options.log, options.outbox) : null;
     this.listeners = mergeOutboundListeners(this.engine.listeners(), this.webhooks ? this.afterRecovery(this.webhooks.listeners()) : {});
     this.venueReport = options.mode === 'live' ? this.listeners.onVenueReport ?? null : null;
     const killSwitchHooks = options.monitoring.webhooks.filter((hook) => hook.events.includes('killSwitch'));
     this.killSwitchHooks = killSwitchHooks.length > 0
-      ? new WebhookNotifier(killSwitchHooks.map((hook) => ({ url: hook.url, events: ['killSwitch'], ...(hook.secret ? { secret: hook.secret } : {}) })), options.log ? { log: options.log } : {})
+      ? new WebhookNotifier(killSwitchHooks.map((hook) => ({ url: hook.url, events: ['killSwitch'], ...(hook.secret ? { secret: hook.secret } : {}) })), {
+        ...(options.log ? { log: options.log } : {}), ...(options.outbox ? { outbox: { store: options.outbox, scope: 'killSwitch' } } : {}),
+      })
       : null;
     this.control = new LiveSessionControl(options.log);
     this.engine.onDelta((delta) => {

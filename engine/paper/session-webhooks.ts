@@ -4,9 +4,10 @@
 // `killSwitchTripped` turns true, a reset when it turns false); model alerts from the model's
 // monitors (the session passes them on); feed-health changes from the FEED_HEALTH records a live
 // session journals (engine/live session-monitor.ts passes them on). Everything only enqueues:
-// delivery never blocks. Paper sessions (`quantflow paper`) and live ones (`quantflow run`) share it.
+// delivery never blocks; with an outbox (a live session's) each event is stored until delivered,
+// so one a crash kept from its receiver is sent after the restart. Paper sessions (`quantflow paper`) and live ones (`quantflow run`) share it.
 import type { OutboundListeners } from '../threads/index.js';
-import { WebhookNotifier, type StateSource } from '../server/index.js';
+import { WebhookNotifier, type StateSource, type WebhookOutbox } from '../server/index.js';
 import { feedConditionName, feedMaskNames, riskReasonMessage, riskReasonName, type FeedHealthRecord } from '../risk/index.js';
 import type { MonitoringConfig } from '../config/index.js';
 import type { MonitorAlert } from '../models/index.js';
@@ -15,9 +16,15 @@ export class SessionWebhooks {
   private readonly notifier: WebhookNotifier;
   private tripped = false;
 
-  /** `log`: where events that could not be delivered are reported (the session's log). */
-  constructor(config: MonitoringConfig, private readonly symbols: readonly string[], log?: (line: string) => void) {
-    this.notifier = new WebhookNotifier(config.webhooks.map((hook) => ({ url: hook.url, events: hook.events, ...(hook.secret ? { secret: hook.secret } : {}) })), log ? { log } : {});
+  /**
+   * `log`: where events that could not be delivered are reported (the session's log). `outbox`:
+   * where queued events are kept until delivered (a live session's, in its journal directory), under
+   * the scope 'session'; those a previous process left are sent first.
+   */
+  constructor(config: MonitoringConfig, private readonly symbols: readonly string[], log?: (line: string) => void, outbox?: WebhookOutbox) {
+    this.notifier = new WebhookNotifier(config.webhooks.map((hook) => ({ url: hook.url, events: hook.events, ...(hook.secret ? { secret: hook.secret } : {}) })), {
+      ...(log ? { log } : {}), ...(outbox ? { outbox: { store: outbox, scope: 'session' } } : {}),
+    });
   }
 
   /** The drain's listeners: each fill and each risk record. */

@@ -1,9 +1,14 @@
 // Outgoing webhooks (config `monitoring.webhooks`): critical events POSTed as JSON to each hook
 // that subscribed to their kind (killSwitch, fill, riskDenial, modelAlert, feedHealth). With a
 // `secret`, the body is signed: `X-QuantFlow-Signature: sha256=<hex HMAC-SHA256 of the body>`.
-// Each event carries `X-QuantFlow-Delivery: <id>`, the same on every attempt and different for
-// every event: a receiver that answered too late (the POST timed out here but was processed
-// there) gets the retry as a duplicate it can recognise and drop.
+// Each event has an id, in its body (`id`) and in the `Idempotency-Key` and `X-QuantFlow-Delivery`
+// headers: the same on every attempt, for every hook, and after a restart, and different for every
+// event, so a receiver that answered too late (the POST timed out here but was processed there),
+// or whose 2xx a crash kept from being recorded, gets the resend as a duplicate it can drop.
+// With an `outbox` (webhook-outbox.ts, a live session's: in its journal directory), each queued
+// event is stored durably before `notify` returns and removed once delivered (2xx); a notifier
+// opened on the outbox after a crash or a stop sends the events left there first, with their ids:
+// delivery is at least once. Without one, what is queued when the process ends is lost.
 // `notify` only enqueues and returns: delivery runs on the I/O thread's event loop, so the engine
 // never waits for a receiver. Each hook has a bounded queue and delivers one event at a time, in
 // order; when the queue is full the oldest event is dropped and counted, but never a kill-switch
@@ -15,11 +20,12 @@
 // Redirects are not followed: fetch would turn a POST answered by 301/302/303 into a GET
 // without the event (which the new location answers 200) and would send the signed body to
 // wherever a 307/308 points; a redirect is a failure like a non-2xx.
-// What is lost is said through `log` (the session's stderr): an event given up after its
-// attempts (with the last failure), a queue that overflowed (once until it empties) and events
-// still queued at close. Hooks are named by origin only: a URL's path and query often hold the
+// What is lost or left for the next start is said through `log` (the session's stderr): an event
+// given up after its attempts (with the last failure; with an outbox it stays there for the next
+// start), a queue that overflowed (once until it empties) and events still queued at close. Hooks are named by origin only: a URL's path and query often hold the
 // receiver's secret (Slack and similar hooks).
 import { createHmac, randomUUID } from 'node:crypto';
+import type { WebhookOutbox } from './webhook-outbox.js';
 
 export const WEBHOOK_EVENTS = ['killSwitch', 'fill', 'riskDenial', 'modelAlert', 'feedHealth'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -44,6 +50,11 @@ export interface WebhookOptions {
   timeoutMs?: number;
   /** Where lost events are reported (one line each; the session's log). Default: nowhere. */
   log?: (line: string) => void;
+  /**
+   * Where queued events are kept until delivered (at least once across a crash), and which of its
+   * entries are this notifier's (`scope`): those left undelivered are loaded and sent first.
+   */
+  outbox?: { store: WebhookOutbox; scope: string };
 }
 
 export interface WebhookCounters {
@@ -55,6 +66,8 @@ export interface WebhookCounters {
 
 export const SIGNATURE_HEADER = 'x-quantflow-signature';
 export const DELIVERY_HEADER = 'x-quantflow-delivery';
+/** The event's id again, under the name receivers (and HTTP APIs) commonly dedupe by. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
 /** The signature header's value for `body` under `secret`. */
 export function webhookSignature(body: string, secret: string): string {
@@ -104,11 +117,13 @@ interface PostOutcome {
 }
 
 interface Pending {
-  /** The delivery id (DELIVERY_HEADER): one per event and hook, kept across retries. */
+  /** The event's id (IDEMPOTENCY_HEADER, DELIVERY_HEADER, the body's `id`): one per event, kept across retries and restarts. */
   id: string;
-  event: WebhookEvent;
+  event: string;
   body: string;
   attempts: number;
+  /** Its key in the outbox; null without one. */
+  key: number | null;
 }
 
 /** A hook's URL as it may be logged: its origin only (the path and query may hold its secret). */
@@ -132,8 +147,9 @@ class HookQueue {
 export class WebhookNotifier {
   readonly counters: WebhookCounters = { delivered: 0, retried: 0, failed: 0, droppedQueueFull: 0 };
   private readonly hooks: HookQueue[];
-  private readonly limits: Required<Omit<WebhookOptions, 'log'>>;
+  private readonly limits: Required<Omit<WebhookOptions, 'log' | 'outbox'>>;
   private readonly log: (line: string) => void;
+  private readonly outbox: WebhookOptions['outbox'] | undefined;
   private closed = false;
   /** Aborts the POSTs in flight at close(): a hung receiver must not hold the process for the timeout. */
   private readonly closing = new AbortController();
@@ -141,27 +157,68 @@ export class WebhookNotifier {
 
   constructor(configs: readonly WebhookConfig[], options: WebhookOptions = {}) {
     this.hooks = checkWebhookConfigs(configs).map((config) => new HookQueue(config));
-    const { log, ...limits } = options;
+    const { log, outbox, ...limits } = options;
     this.log = log ?? (() => {});
+    this.outbox = outbox;
     this.limits = { queueLimit: 1000, maxAttempts: 5, backoffMs: 500, maxBackoffMs: 30_000, timeoutMs: 10_000, ...limits };
     if (!Number.isSafeInteger(this.limits.queueLimit) || this.limits.queueLimit < 1) throw new RangeError(`\`queueLimit\` must be an integer >= 1, was ${this.limits.queueLimit}`);
+    if (outbox) this.resume(outbox);
+  }
+
+  /** Queues the events a previous notifier of this scope left undelivered in the outbox, oldest first, and starts sending them. */
+  private resume({ store, scope }: NonNullable<WebhookOptions['outbox']>): void {
+    const orphans = new Map<string, number>();
+    for (const { key, entry } of store.pending(scope)) {
+      const hook = this.hooks.find((candidate) => candidate.config.url === entry.url && candidate.config.events.includes(entry.event as WebhookEvent));
+      if (!hook) {
+        const name = webhookLogName(entry.url);
+        orphans.set(name, (orphans.get(name) ?? 0) + 1);
+        store.remove(key);
+        continue;
+      }
+      this.enqueue(hook, { id: entry.id, event: entry.event, body: entry.body, attempts: 0, key });
+    }
+    for (const [name, count] of orphans) this.log(`webhook ${name}: ${count} undelivered event${count === 1 ? '' : 's'} from a previous session dropped: the hook is no longer configured for ${count === 1 ? 'it' : 'them'}`);
+    for (const hook of this.hooks) {
+      if (hook.queue.length === 0) continue;
+      this.log(`webhook ${hook.logName}: ${hook.queue.length} event${hook.queue.length === 1 ? '' : 's'} (${[...new Set(hook.queue.map((p) => p.event))].join(', ')}) left undelivered by a previous session: sending again, with the same ids`);
+      this.pump(hook);
+    }
   }
 
   /** Enqueues `event` for every hook that wants it; returns at once (never waits for a receiver). */
   notify(event: WebhookEvent, data: unknown, timeNs: bigint = BigInt(Date.now()) * 1_000_000n): void {
     if (this.closed) return;
     let body: string | null = null;
+    const id = randomUUID();
     for (const hook of this.hooks) {
       if (!hook.config.events.includes(event)) continue;
-      body ??= JSON.stringify({ event, timeNs: timeNs.toString(), data }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-      if (hook.queue.length >= this.limits.queueLimit) {
-        hook.queue.splice(this.dropIndex(hook), 1);
-        this.counters.droppedQueueFull++;
-        if (!hook.overflowing) this.log(`webhook ${hook.logName}: ${this.limits.queueLimit} events queued undelivered; dropping the oldest until the receiver catches up`);
-        hook.overflowing = true;
-      }
-      hook.queue.push({ id: randomUUID(), event, body, attempts: 0 });
+      body ??= JSON.stringify({ id, event, timeNs: timeNs.toString(), data }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      const key = this.outbox ? this.outbox.store.add({ scope: this.outbox.scope, url: hook.config.url, id, event, body }) : null;
+      this.enqueue(hook, { id, event, body, attempts: 0, key });
       this.pump(hook);
+    }
+  }
+
+  /** Appends to the hook's queue, making room first when it is full (the dropped event leaves the outbox too: it is lost, said once). */
+  private enqueue(hook: HookQueue, pending: Pending): void {
+    if (hook.queue.length >= this.limits.queueLimit) {
+      const [dropped] = hook.queue.splice(this.dropIndex(hook), 1);
+      this.forget(dropped);
+      this.counters.droppedQueueFull++;
+      if (!hook.overflowing) this.log(`webhook ${hook.logName}: ${this.limits.queueLimit} events queued undelivered; dropping the oldest until the receiver catches up`);
+      hook.overflowing = true;
+    }
+    hook.queue.push(pending);
+  }
+
+  /** Removes a delivered (or dropped) event from the outbox; a failure leaves it there (sent again at the next start) and is said. */
+  private forget(pending: Pending): void {
+    if (!this.outbox || pending.key === null) return;
+    try {
+      this.outbox.store.remove(pending.key);
+    } catch (error) {
+      this.log(`webhook outbox: could not record event ${pending.id} as done (${(error as Error).message}); the next start sends it again`);
     }
   }
 
@@ -189,7 +246,7 @@ export class WebhookNotifier {
     this.closing.abort();
     for (const hook of this.hooks) {
       if (hook.timer) clearTimeout(hook.timer);
-      if (hook.queue.length > 0) this.log(`webhook ${hook.logName}: ${hook.queue.length} event${hook.queue.length === 1 ? '' : 's'} (${[...new Set(hook.queue.map((p) => p.event))].join(', ')}) not delivered before the session stopped`);
+      if (hook.queue.length > 0) this.log(`webhook ${hook.logName}: ${hook.queue.length} event${hook.queue.length === 1 ? '' : 's'} (${[...new Set(hook.queue.map((p) => p.event))].join(', ')}) not delivered before the session stopped${this.outbox ? '; kept in the outbox, sent again at the next start' : ''}`);
       hook.queue.length = 0;
     }
     this.settle();
@@ -225,10 +282,11 @@ export class WebhookNotifier {
       next.attempts++;
       if (ok) {
         this.counters.delivered++;
+        this.forget(next);
         if (hook.queue[0] === next) hook.queue.shift();
       } else if (next.attempts >= this.limits.maxAttempts) {
         this.counters.failed++;
-        this.log(`webhook ${hook.logName}: gave up on a ${next.event} event after ${next.attempts} attempt${next.attempts === 1 ? '' : 's'} (last: ${why})`);
+        this.log(`webhook ${hook.logName}: gave up on a ${next.event} event after ${next.attempts} attempt${next.attempts === 1 ? '' : 's'} (last: ${why})${this.outbox && next.key !== null ? '; kept in the outbox, sent again at the next start' : ''}`);
         if (hook.queue[0] === next) hook.queue.shift();
       } else {
         this.counters.retried++;
@@ -246,7 +304,7 @@ export class WebhookNotifier {
   }
 
   private async post(config: WebhookConfig, body: string, deliveryId: string): Promise<PostOutcome> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'quantflow-webhooks', [DELIVERY_HEADER]: deliveryId };
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'quantflow-webhooks', [DELIVERY_HEADER]: deliveryId, [IDEMPOTENCY_HEADER]: deliveryId };
     if (config.secret) headers[SIGNATURE_HEADER] = webhookSignature(body, config.secret);
     try {
       const response = await fetch(config.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.any([AbortSignal.timeout(this.limits.timeoutMs), this.closing.signal]) });

@@ -22,7 +22,8 @@
 // ready while recovering, reconciling or disconnected) and /metrics, and control actions with a
 // signed token (config `control`): kill-switch trip and reset, journaled with the token's subject
 // and applied in the core where journaled (engine/live session-server-control.ts). The
-// `monitoring.webhooks` get fills, risk denials, kill-switch changes, model alerts and feed health.
+// `monitoring.webhooks` get fills, risk denials, kill-switch changes, model alerts and feed health,
+// at least once: each event is kept in <journal>/webhook-outbox until its hook answers 2xx.
 import { Command } from 'commander';
 import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +41,7 @@ import { checkJournalInstruments, describeInstruments, JournalInstrumentsError, 
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { LiveSessionMonitor } from '../../live/index.js';
-import { dashboardMounts, startStateServer, type StateServer } from '../../server/index.js';
+import { WebhookOutbox, dashboardMounts, startStateServer, webhookOutboxPath, type StateServer } from '../../server/index.js';
 import { DirectoryTokenLedger, usedTokenLedgerPath } from '../../killswitch/index.js';
 import { timeframeSeconds } from '../../decision/index.js';
 
@@ -171,9 +172,11 @@ async function runCommand(flags: RunFlags): Promise<void> {
   if (served.line) log(served.line);
 
   // Where the state server listens (port and host above): --host and --port override the configuration's `monitoring` section.
+  // Webhook events are kept in the journal directory until delivered: what a killed process left is sent first (at least once).
+  const outbox = config.monitoring.webhooks.length > 0 ? WebhookOutbox.open(webhookOutboxPath(journalDir)) : undefined;
   const monitor = new LiveSessionMonitor({
     instruments: live.instruments.map((i) => ({ instrument: i.instrument, symbol: i.symbol, timeframeSeconds: timeframeSeconds(i.timeframe) })),
-    strategyOf, mode, equity: live.equity, monitoring: config.monitoring, log,
+    strategyOf, mode, equity: live.equity, monitoring: config.monitoring, log, ...(outbox ? { outbox } : {}),
   });
   let server: StateServer | null = null;
   if (flags.serve) {
@@ -183,6 +186,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
       });
     } catch (error) {
       await monitor.close(0);
+      outbox?.close();
       throw new UserFacingError(`run: ${(error as Error).message}${/could not listen/.test((error as Error).message) ? ': try another --port (0 picks a free one) or --no-serve' : ''}`);
     }
     log(`run: state server at http://${server.host}:${server.port}/ (dashboard; WebSocket ws://${server.host}:${server.port}/; /health, /metrics); control actions need a signed token`);
@@ -223,6 +227,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await monitor.close();
+    outbox?.close();
     await server?.close();
   }
   const book = result.book;
