@@ -3,11 +3,12 @@
 // ETHUSDT in risk.instruments sized its orders in the replay default's lots of 0.00001, which the
 // adapter's precision guard then refused order by order. The session now checks the core's lot
 // of every instrument against the venue's amount step once connected, and refuses to start,
-// before reconciliation or any order, naming the instrument, both sizes and what to set.
+// before reconciliation or any order, naming the instrument, both sizes and what to set, and
+// before its start is journaled: the corrected configuration then starts on the same journal.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
-import { RunHarness } from './run-harness.js';
+import { RunHarness, journalEntries, until } from './run-harness.js';
 
 const harness = new RunHarness();
 afterEach(() => harness.cleanup());
@@ -34,6 +35,27 @@ describe('quantflow run: the core\'s lot sizes against the venue\'s amount steps
       expect(child.stderr, 'one line, no stack').not.toMatch(/\n\s+at /);
       expect(sim.book.orders, 'no order reached the venue').toEqual([]);
     }
+  }, 120_000);
+
+  test('a refused first start journals no session: the corrected configuration starts on the same journal', async () => {
+    const { sim, config, journal } = await harness.setup('lots-retry', 'cancel');
+    onEth(config);
+    sim.trade('ETHUSDT', 3000, 1, sim.now() - 60_000);
+    const refused = harness.start(['--mode', 'paper', '--config', config, '--no-serve'], ENV);
+    expect((await refused.exit).code, refused.stderr).toBe(1);
+    expect(refused.stderr).toContain('which is not a whole multiple of ccxt:binance\'s amount step 0.0001 for ETH/USDT');
+    expect(journalEntries(journal).filter((e) => e.type === 'sessionStarted'), 'the refused start journaled no session').toEqual([]);
+
+    // The fix the refusal names: ETHUSDT's lot in risk.instruments; the journal directory is the same.
+    writeFileSync(config, readFileSync(config, 'utf8').replace('  replayDefaults: { assetClass: crypto, lotSize: 0.00001 }\n', '  replayDefaults: { assetClass: crypto, lotSize: 0.00001 }\n  instruments:\n    - { id: 0, symbol: ETHUSDT, assetClass: crypto, lotSize: 0.0001 }\n'));
+    const fixed = harness.start(['--mode', 'paper', '--config', config, '--no-serve'], ENV);
+    await until('the corrected start reconciled', () => /reconciliation \(start \(paper/.test(fixed.stderr), fixed);
+    fixed.proc.kill('SIGINT');
+    expect((await fixed.exit).code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).not.toContain('not a whole multiple');
+    const started = journalEntries(journal).filter((e) => e.type === 'sessionStarted');
+    expect(started, 'one session, the corrected one').toHaveLength(1);
+    expect(started[0].type === 'sessionStarted' && started[0].pipelineJson, 'its pipeline sizes ETHUSDT in the venue\'s lot').toMatch(/"lotSize":0\.0001[,}]/);
   }, 120_000);
 
   test('starts when risk.instruments gives the venue\'s lot (0.0001) or a whole multiple of it', async () => {

@@ -504,11 +504,6 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     journalTrip();
     watcher?.killSwitch?.(journaledHalted, killSwitchBy.who, killSwitchBy.why);
     if (latest || replayed > 0) log(`recovery: checkpoint at inbound ${restore?.inboundSeq ?? 0n}, ${replayed} journal records replayed; ${unjournaled.length} commands decided but never journaled`);
-    journal.append({
-      type: 'sessionStarted', sessionId: options.sessionId ?? `session-${process.pid}`, mode: sendsOrders ? 'live' : 'paper', pipelineJson: pipelineToJson(options.pipeline),
-      recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: BigInt(replayed),
-    });
-    journal.commit();
 
     // The venue: every record it sends is journaled, then published.
     const onMarket = options.onMarketRecord;
@@ -592,7 +587,14 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     }
     await adapter.connect();
     // Orders are sized in the pipeline's lots: each must be a whole number of the venue's amount steps.
+    // Checked before the session's start is journaled: a refused first start leaves a journal with no
+    // session (its pipeline not pinned), so the corrected configuration starts on the same journal.
     checkVenueLots(options.pipeline.risk, adapter);
+    journal.append({
+      type: 'sessionStarted', sessionId: options.sessionId ?? `session-${process.pid}`, mode: sendsOrders ? 'live' : 'paper', pipelineJson: pipelineToJson(options.pipeline),
+      recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: BigInt(replayed),
+    });
+    journal.commit();
     const commands = new JournaledCommands(journal, commandLatency.adapter(adapter));
     const unjournaledIds = new Set(unjournaled.map(({ command }) => command.orderId));
     const notYetJournaled = (orderId: bigint): boolean => unjournaledIds.has(orderId) || queued.some(({ command }) => command.orderId === orderId);

@@ -8,7 +8,9 @@
 // steps of 0.0001, so the core sized orders the venue's precision guard then refused one by one
 // (or, in paper mode, filled sizes the venue would never take). A lot must be a whole multiple
 // (>= 1) of the venue's step, so every order the core sizes is one the venue takes; otherwise
-// the session refuses to start, naming the instrument, both sizes and what to change.
+// the session refuses to start, naming the instrument, both sizes and what to change. The check
+// runs before the session's start is journaled (live-session.ts): a refused first start leaves no
+// session in the journal, so the corrected configuration starts on the same journal directory.
 import type { PipelineRisk } from '../pipeline/index.js';
 import type { VenueAdapter } from './venue-adapter.js';
 
@@ -38,6 +40,7 @@ export function checkVenueLots(risk: PipelineRisk | undefined, adapter: VenueAda
   throw new VenueLotError(
     `${problems.join('; ')}: every order would be refused by the venue (or, in paper mode, filled in sizes it never takes), so the session does not trade; `
     + `give each symbol its venue's lot in risk.instruments (e.g. - { id: 0, symbol: ${(first?.[1] ?? 'SYMBOL').replace('/', '')}, assetClass: crypto, lotSize: ${first?.[2] ?? 'STEP'} }; risk.replayDefaults is for replays). `
-    + 'A journal keeps its first session\'s lot sizes: if this one traded before, give the corrected configuration a new journal (--journal DIR)',
+    + 'Nothing of this start was journaled: on a journal no session started on, start again with the corrected configuration and the same journal; '
+    + 'a journal that traded before keeps its first session\'s lot sizes: give the corrected configuration a new journal (--journal DIR)',
   );
 }
