@@ -1,6 +1,7 @@
 // IbVenueAdapter end to end through the real @stoqey/ib client against the TWS simulator (server
 // version 176): contract resolution, market data and bars -> records, historical backfill, each
-// order type -> ACK -> partial fills -> filled with commissions, cancel, modify, positions.
+// order type -> ACK -> partial fills -> filled with commissions, cancel, modify, positions, the
+// contracts' size increments as amount steps (none from an older server, 163).
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventKind, bitsF64 } from '../engine/layout/event-record.js';
 import { OrderState } from '../engine/orders/index.js';
@@ -35,6 +36,26 @@ describe('IbVenueAdapter against the TWS simulator', () => {
     const bar = market.find((s) => KIND(s.record) === EventKind.BAR)!.record;
     expect([bar.price, bar.a, bar.b, bitsF64(bar.id), bar.size, bar.tsExchange]).toEqual([185.2, 185.3, 184.9, 185, 10, 1704205805n * 1_000_000_000n]);
     await expect(adapter.market(1n, 10)).rejects.toThrow(/pushed/);
+  });
+
+  it('reports each contract\'s order size increment (CONTRACT_DATA sizeIncrement) as its amount step', async () => {
+    const contract = { secType: 'STK', exchange: 'SMART', primaryExch: 'NASDAQ', currency: 'USD', minTick: 0.01 };
+    ib = await startIb({ contracts: [{ ...contract, conId: 265598, symbol: 'AAPL', minSize: 1, sizeIncrement: 1 }, { ...contract, conId: 272093, symbol: 'MSFT', minSize: 0.0001, sizeIncrement: 0.0001 }] });
+    expect(ib.adapter.amountStep(0), 'nothing before connect').toBeNull();
+    await ib.adapter.connect();
+    expect([ib.adapter.amountStep(0), ib.adapter.amountStep(1)]).toEqual([{ symbol: 'AAPL', step: 1 }, { symbol: 'MSFT', step: 0.0001 }]);
+    expect(ib.adapter.amountStep(7), 'an instrument not configured').toBeNull();
+  });
+
+  it('reports no amount step when TWS sends no size rules (server version 163), and says so', async () => {
+    const lines: string[] = [];
+    ib = await startIb({ serverVersion: 163 }, {}, { log: (line) => lines.push(line) });
+    await ib.adapter.connect();
+    expect([ib.adapter.amountStep(0), ib.adapter.amountStep(1)], 'no step is made up').toEqual([null, null]);
+    expect(lines.filter((line) => /sent no size increment/.test(line))).toEqual([
+      'contract AAPL (instrument 0): TWS (server version 163) sent no size increment; the lot size check is skipped for it',
+      'contract MSFT (instrument 1): TWS (server version 163) sent no size increment; the lot size check is skipped for it',
+    ]);
   });
 
   it('folds TWS\'s 5-second real-time bars into bars of the session\'s timeframe (1m), one BAR record per minute', async () => {

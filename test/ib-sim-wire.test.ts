@@ -1,6 +1,7 @@
 // The TWS simulator speaks server version 176 exactly as @stoqey/ib 1.6.10 decodes it: every
 // message type the simulator sends is decoded by the real client with no underrun / leftover
-// error, and every request the client sends is read by the simulator with no protocol error.
+// error, and every request the client sends is read by the simulator with no protocol error; and
+// an older server (163) on the connect path, whose contract details carry no size rules.
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventName, IBApi, OrderAction, OrderType, SecType, type Contract } from '@stoqey/ib';
 import { TwsSim } from './venues/tws-sim/index.js';
@@ -45,7 +46,9 @@ describe('TWS simulator wire protocol (server version 176)', () => {
 
     const details = waitFor(api, EventName.contractDetails, (_r: number, d: any) => d, 'contract details');
     api.reqContractDetails(1, AAPL);
-    expect((await details).contract.conId).toBe(265598);
+    const d = await details;
+    expect(d.contract.conId).toBe(265598);
+    expect([d.minTick, d.stockType, d.minSize, d.sizeIncrement, d.suggestedSizeIncrement], 'the size rules (SIZE_RULES, 164) in the decoder\'s order').toEqual([0.01, 'COMMON', 1, 1, 100]);
 
     const bid = waitFor(api, EventName.tickPrice, (_r: number, t: number, p: number) => (t === 1 ? p : undefined), 'bid tick');
     api.reqMktData(2, { ...AAPL, conId: 265598 }, '', false, false);
@@ -82,6 +85,33 @@ describe('TWS simulator wire protocol (server version 176)', () => {
     await ooEnd;
 
     expect(errors, 'client decoding errors').toEqual([]);
+    expect(sim.protocolErrors, 'simulator request errors').toEqual([]);
+    expect(infos).toEqual(expect.arrayContaining([2104, 2106]));
+  });
+
+  it('speaks an older server (163, before SIZE_RULES) on the connect path: contract details without size rules, errors without advancedOrderReject', async () => {
+    sim = await TwsSim.start({ serverVersion: 163, contracts: [{ conId: 265598, symbol: 'AAPL', secType: 'STK', exchange: 'SMART', primaryExch: 'NASDAQ', currency: 'USD', minTick: 0.01, sizeIncrement: 5 }] });
+    const api = (ib = new IBApi({ host: '127.0.0.1', port: sim.port, clientId: 7 }));
+    const errors: string[] = [];
+    const infos: number[] = [];
+    api.on(EventName.error, (err: Error, code: number) => errors.push(`${code}: ${err.message}`));
+    api.on(EventName.info, (_m: string, code: number) => infos.push(code));
+    const ready = waitFor(api, EventName.nextValidId, (id: number) => id, 'nextValidId');
+    api.connect();
+    await ready;
+    expect(api.serverVersion).toBe(163);
+    const details = waitFor(api, EventName.contractDetails, (_r: number, d: any) => d, 'contract details');
+    const end = waitFor(api, EventName.contractDetailsEnd, (r: number) => r, 'contract details end');
+    api.reqContractDetails(1, AAPL);
+    const d = await details;
+    expect(await end).toBe(1);
+    expect([d.contract.conId, d.minTick, d.contract.primaryExch, d.stockType], 'the fields before and after the ones 163 adds or lacks').toEqual([265598, 0.01, 'NASDAQ', 'COMMON']);
+    expect([d.minSize, d.sizeIncrement, d.suggestedSizeIncrement], 'no size rules before 164').toEqual([undefined, undefined, undefined]);
+    const missing = waitFor(api, EventName.error, (_e: Error, code: number, reqId: number) => (code === 200 ? reqId : undefined), 'error 200');
+    api.reqContractDetails(2, { ...AAPL, symbol: 'NOPE' });
+    expect(await missing).toBe(2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(errors.filter((e) => !e.startsWith('200:')), 'client decoding errors').toEqual([]);
     expect(sim.protocolErrors, 'simulator request errors').toEqual([]);
     expect(infos).toEqual(expect.arrayContaining([2104, 2106]));
   });

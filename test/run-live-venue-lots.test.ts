@@ -5,6 +5,7 @@
 // of every instrument against the venue's amount step once connected, and refuses to start,
 // before reconciliation or any order, naming the instrument, both sizes and what to set, and
 // before its start is journaled: the corrected configuration then starts on the same journal.
+// IB sessions too: the adapter reports each contract's size increment from its contract details.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
@@ -56,6 +57,19 @@ describe('quantflow run: the core\'s lot sizes against the venue\'s amount steps
     const started = journalEntries(journal).filter((e) => e.type === 'sessionStarted');
     expect(started, 'one session, the corrected one').toHaveLength(1);
     expect(started[0].type === 'sessionStarted' && started[0].pipelineJson, 'its pipeline sizes ETHUSDT in the venue\'s lot').toMatch(/"lotSize":0\.0001[,}]/);
+  }, 120_000);
+
+  test('applies to IB sessions: a lot (0.5 shares) that is not a whole multiple of the contract\'s size increment (1) is refused', async () => {
+    const { sim, config } = await harness.setupIb('lots-ib', 'cancel');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('replayDefaults: { assetClass: equity, lotSize: 1 }', 'replayDefaults: { assetClass: equity, lotSize: 0.5 }'));
+    const child = harness.start(['--mode', 'paper', '--config', config, '--no-serve']);
+    await until('the start refused (or reconciled)', () => child.proc.exitCode !== null || /reconciliation \(start/.test(child.stderr), child);
+    expect(child.stderr, 'refused before reconciliation').not.toMatch(/reconciliation \(start/);
+    const { code } = await child.exit;
+    expect(code, child.stderr).toBe(1);
+    expect(child.stderr).toMatch(/instrument 0 \(AAPL\): the core sizes orders in lots of 0\.5, which is not a whole multiple of \S+'s amount step 1 for AAPL/);
+    expect(child.stderr, 'one line, no stack').not.toMatch(/\n\s+at /);
+    expect(sim.protocolErrors).toEqual([]);
   }, 120_000);
 
   test('starts when risk.instruments gives the venue\'s lot (0.0001) or a whole multiple of it', async () => {

@@ -29,7 +29,7 @@ import { ANY_IB_ORDER, countExecution, type CountedExecution } from './socket/ex
 import type { IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './socket/messages.js';
 import { RealtimeBarAggregator, realtimeBarSeconds, REALTIME_BAR_SECONDS } from './socket/realtime-bar-aggregator.js';
 import {
-  applyTickPrice, applyTickSize, barRecord, barSizeSeconds, EMPTY_QUOTE, executionFilterTime, liveRecord, newOrderTrack, orderView,
+  applyTickPrice, applyTickSize, barRecord, barSizeSeconds, contractSizeStep, EMPTY_QUOTE, executionFilterTime, liveRecord, newOrderTrack, orderView,
   executionProblem, parseExecution, parseExecutionTime, parseOpenOrder, parseOrderError, parseOrderStatus, setFillFee, statusRecord,
   type OrderTrack, type QuoteState,
 } from './socket/parse.js';
@@ -212,11 +212,21 @@ export class IbVenueAdapter implements PushVenueAdapter {
     this.account = this.config.account ?? this.client.accounts.split(',')[0] ?? '';
     for (const instrument of this.contracts.instruments()) {
       if (this.contracts.isResolved(instrument)) continue;
-      const conId = await this.client.contractDetails(this.contracts.contract(instrument));
-      if (!(conId > 0)) throw new IbRequestError(`contract details of instrument ${instrument}`, IbErrorCode.NO_SECURITY_DEFINITION, 'no contract found');
-      this.contracts.resolve(instrument, conId);
+      const details = await this.client.contractDetails(this.contracts.contract(instrument));
+      if (!(details.conId > 0)) throw new IbRequestError(`contract details of instrument ${instrument}`, IbErrorCode.NO_SECURITY_DEFINITION, 'no contract found');
+      const step = contractSizeStep(details);
+      // Older TWS (server versions before 164, SIZE_RULES) sends no size rules: no step is made up, so the session's lot check passes this symbol.
+      if (step === null) this.log(`contract ${this.contracts.config(instrument).symbol} (instrument ${instrument}): TWS (server version ${this.client.serverVersion}) sent no size increment${details.sizeIncrement !== undefined ? ` usable as a step (${details.sizeIncrement})` : ''}; the lot size check is skipped for it`);
+      this.contracts.resolve(instrument, details.conId, step);
     }
     await this.recover();
+  }
+
+  /** engine/live VenueAdapter: the contract's order size increment (CONTRACT_DATA sizeIncrement); null before connect or when TWS sent none. */
+  amountStep(instrument: number): { symbol: string; step: number } | null {
+    if (!this.contracts.has(instrument)) return null;
+    const step = this.contracts.sizeStep(instrument);
+    return step === null ? null : { symbol: this.contracts.config(instrument).symbol, step };
   }
 
   async close(): Promise<void> {

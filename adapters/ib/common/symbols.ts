@@ -1,6 +1,6 @@
 // Instruments <-> IB contracts: the configured instruments, keyed both ways, and the contract
-// resolution cache (symbol/secType/exchange/currency -> conId, filled by REQ_CONTRACT_DATA once and
-// kept across reconnects: a conId never changes).
+// resolution cache (symbol/secType/exchange/currency -> conId and order size step, filled by
+// REQ_CONTRACT_DATA once and kept across reconnects: a conId never changes).
 import type { ResolvedIbInstrument } from '../config.js';
 
 export interface IbContractSpec {
@@ -15,6 +15,8 @@ export interface IbContractSpec {
 export class InstrumentContracts {
   private readonly byInstrument = new Map<number, ResolvedIbInstrument>();
   private readonly conIds = new Map<number, number>();
+  /** Order size step by instrument (the contract's sizeIncrement); null: TWS sent none. */
+  private readonly sizeSteps = new Map<number, number | null>();
   private readonly instrumentsByConId = new Map<number, number>();
   private readonly instrumentsBySymbol = new Map<string, number>();
 
@@ -50,10 +52,16 @@ export class InstrumentContracts {
     return this.conIds.has(instrument);
   }
 
-  resolve(instrument: number, conId: number): void {
+  resolve(instrument: number, conId: number, sizeStep: number | null = null): void {
     if (!Number.isInteger(conId) || conId <= 0) throw new Error(`IB adapter: conId of instrument ${instrument} must be a positive integer, was ${conId}`);
     this.conIds.set(instrument, conId);
+    this.sizeSteps.set(instrument, sizeStep);
     this.instrumentsByConId.set(conId, instrument);
+  }
+
+  /** The order size step of `instrument` as its contract details gave it; null: unresolved, or TWS sent none. */
+  sizeStep(instrument: number): number | null {
+    return this.sizeSteps.get(instrument) ?? null;
   }
 
   /** The engine instrument of an IB contract (by conId, else by symbol/secType/currency); null: not ours. */

@@ -10,7 +10,7 @@ import { EventName, IBApi, type Contract, type Order } from '@stoqey/ib';
 import type { ResolvedIbAdapterConfig } from '../config.js';
 import { IbConnectError, IbDisconnectedError, IbRequestError } from '../errors.js';
 import { IbErrorCode, type IbContractSpec } from '../common/index.js';
-import type { IbBarMessage, IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './messages.js';
+import type { IbBarMessage, IbCommissionMessage, IbContractDetailsMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './messages.js';
 import { mulberry32 } from '../../../engine/core/mulberry32.js';
 
 export interface IbSocketHandlers {
@@ -257,13 +257,22 @@ export class IbSocketClient {
     return () => api.off(event, listener);
   }
 
-  contractDetails(spec: IbContractSpec): Promise<number> {
-    return this.request<number>(`contract details of ${spec.symbol}`, (id) => this.api.reqContractDetails(id, spec as Contract), (id, done) => {
-      let conId = 0;
-      const a = this.listen(EventName.contractDetails, (r: number, d: any) => { if (r === id && conId === 0) conId = d.contract.conId; });
-      const b = this.listen(EventName.contractDetailsEnd, (r: number) => { if (r === id) done(conId); });
+  /** The first contract TWS answers for `spec` (conId 0: none), with its size rules when the server sends them. */
+  contractDetails(spec: IbContractSpec): Promise<IbContractDetailsMessage> {
+    return this.request<IbContractDetailsMessage>(`contract details of ${spec.symbol}`, (id) => this.api.reqContractDetails(id, spec as Contract), (id, done) => {
+      let details: IbContractDetailsMessage = { conId: 0 };
+      const a = this.listen(EventName.contractDetails, (r: number, d: any) => {
+        if (r !== id || details.conId !== 0) return;
+        details = { conId: d.contract.conId, ...(d.minSize !== undefined ? { minSize: d.minSize } : {}), ...(d.sizeIncrement !== undefined ? { sizeIncrement: d.sizeIncrement } : {}) };
+      });
+      const b = this.listen(EventName.contractDetailsEnd, (r: number) => { if (r === id) done(details); });
       return () => { a(); b(); };
     });
+  }
+
+  /** The server version TWS announced at the handshake (0 before). */
+  get serverVersion(): number {
+    return this.api.serverVersion ?? 0;
   }
 
   executions(filter: IbExecutionFilter): Promise<IbExecutionMessage[]> {

@@ -2,7 +2,7 @@
 // on, the pure parse functions from those messages to 64-byte records, and the rules that count
 // an execution's new shares (corrections, cumQty).
 export { IbSocketClient, backoffDelayMs, seededRandom, REQ_ID_BASE, type IbSocketHandlers, type IbExecutionFilter } from './client.js';
-export type { IbBarMessage, IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './messages.js';
+export type { IbBarMessage, IbCommissionMessage, IbContractDetailsMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './messages.js';
 export * from './parse.js';
 export * from './executions.js';
 export { RealtimeBarAggregator, realtimeBarSeconds, REALTIME_BAR_SECONDS } from './realtime-bar-aggregator.js';

@@ -53,6 +53,18 @@ export interface IbOpenOrderMessage {
   readonly clientId?: number;
 }
 
+/**
+ * CONTRACT_DATA (contractDetails) reduced to what the adapter uses: the conId, and the size rules
+ * TWS sends from server version 164 (SIZE_RULES) on; older servers send neither (undefined).
+ */
+export interface IbContractDetailsMessage {
+  readonly conId: number;
+  /** The smallest order size. */
+  readonly minSize?: number;
+  /** The order size increment: every order quantity is a whole multiple of it. */
+  readonly sizeIncrement?: number;
+}
+
 export interface IbBarMessage {
   /** Bar start, epoch seconds. */
   readonly time: number;

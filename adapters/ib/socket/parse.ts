@@ -28,7 +28,7 @@ import type { VenueOrderView } from '../../../engine/live/index.js';
 import {
   CANCEL_REJECT_CODES, CancelReason, IbErrorCode, IbStatus, ORDER_REJECT_CODES, orderStateOfIbStatus, RejectReason,
 } from '../common/index.js';
-import type { IbBarMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './messages.js';
+import type { IbBarMessage, IbContractDetailsMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './messages.js';
 
 export const LIVE_INBOUND = EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND;
 const NS_PER_S = 1_000_000_000n;
@@ -301,6 +301,16 @@ export function barRecord(b: IbBarMessage, barSeconds: number, instrument: numbe
   const close = start + BigInt(barSeconds) * NS_PER_S;
   const tsLocal = receivedNs !== null && receivedNs > close ? receivedNs : close;
   return liveRecord(EventKind.BAR, instrument, start, tsLocal, b.close, b.volume >= 0 ? b.volume : Number.NaN, b.high, b.low, f64Bits(b.open));
+}
+
+/**
+ * The order size step of a contract: its sizeIncrement (IB: "order's size increment"), when TWS
+ * sent a positive one; null when it sent none (server versions before 164 have no size rules) or
+ * an unusable one. minSize is not a step (an order may be any multiple of the increment above it).
+ */
+export function contractSizeStep(m: IbContractDetailsMessage): number | null {
+  const step = m.sizeIncrement;
+  return typeof step === 'number' && Number.isFinite(step) && step > 0 ? step : null;
 }
 
 /** Historical bar size setting ("5 secs", "1 min", "1 hour", "1 day") -> seconds; null when not one. */

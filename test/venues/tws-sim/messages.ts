@@ -1,6 +1,7 @@
-// The TWS API messages of the simulator, pinned to server version 176: the field lists of the
+// The TWS API messages of the simulator, at server version 176 unless said: the field lists of the
 // messages it sends mirror @stoqey/ib 1.6.10's decoder at 176 (dist/core/io/decoder.js), and the
-// request readers mirror its encoder at 176 (dist/core/io/encoder.js). Any drift shows up as the
+// request readers mirror its encoder at 176 (dist/core/io/encoder.js). CONTRACT_DATA and ERR_MSG
+// are also encoded for an older server (163..175: no size rules), for the adapter's connect path. Any drift shows up as the
 // client's "Underrun error" / "unprocessed data left on queue" errors, which the tests assert are
 // absent.
 import type { Field } from './wire.js';
@@ -33,6 +34,11 @@ export interface SimContract {
   readonly primaryExch: string;
   readonly currency: string;
   readonly minTick: number;
+  /** SIZE_RULES (server version >= 164): the smallest order and the order size step (default 1 and 1: whole shares). */
+  readonly minSize?: number;
+  readonly sizeIncrement?: number;
+  /** The size step TWS suggests (default 100: a round lot). */
+  readonly suggestedSizeIncrement?: number;
 }
 
 /** The order fields the simulator keeps (what PLACE_ORDER carried, plus the venue's state). */
@@ -95,8 +101,10 @@ const num = (x: number | undefined): Field => (x === undefined ? '' : x);
 export const msgNextValidId = (id: number): Field[] => [IN.NEXT_VALID_ID, 1, id];
 export const msgManagedAccounts = (accounts: string): Field[] => [IN.MANAGED_ACCTS, 1, accounts];
 export const msgCurrentTime = (epochSeconds: number): Field[] => [IN.CURRENT_TIME, 1, epochSeconds];
-/** ERR_MSG version 2 at 176: id, code, message, advancedOrderReject json. id -1: an info/system message. */
+/** ERR_MSG version 2 at 176: id, code, message, advancedOrderReject json (ADVANCED_ORDER_REJECT, 166: the simulator drops it below). id -1: an info/system message. */
 export const msgError = (id: number, code: number, text: string): Field[] => [IN.ERR_MSG, 2, id, code, text, ''];
+/** The first server version whose ERR_MSG carries the advancedOrderReject field. */
+export const ADVANCED_ORDER_REJECT_VERSION = 166;
 
 /** TICK_PRICE version 3: price and size in one message (the client emits tickPrice then tickSize). */
 export const msgTickPrice = (reqId: number, tickType: number, price: number, size: number): Field[] => [IN.TICK_PRICE, 3, reqId, tickType, price, size, 0];
@@ -110,12 +118,26 @@ export function msgHistoricalData(reqId: number, start: string, end: string, bar
   return out;
 }
 
-/** CONTRACT_DATA at 176 (version 8 implied by SIZE_RULES; no LAST_TRADE_DATE, FUND or INELIGIBILITY fields). */
-export function msgContractData(reqId: number, c: SimContract): Field[] {
+/** The first server version whose CONTRACT_DATA carries minSize, sizeIncrement and suggestedSizeIncrement (MIN_SERVER_VER.SIZE_RULES). */
+export const SIZE_RULES_VERSION = 164;
+/** The oldest server version the simulator speaks (MIN_SERVER_VER.FRACTIONAL_SIZE_SUPPORT; see TwsSimOptions.serverVersion). */
+export const OLDEST_SERVER_VERSION = 163;
+
+/**
+ * CONTRACT_DATA (no LAST_TRADE_DATE, FUND or INELIGIBILITY fields: those come after 176). At
+ * SIZE_RULES (164) and later: no version field (8 implied), no mdSizeMultiplier, and after
+ * stockType minSize, sizeIncrement, suggestedSizeIncrement. At 163: version 8, the mdSizeMultiplier
+ * after minTick (>= 110) and, after stockType, the sizeMinTick (FRACTIONAL_SIZE_SUPPORT), no size
+ * rules. The order is @stoqey/ib's decodeMsg_CONTRACT_DATA.
+ */
+export function msgContractData(reqId: number, c: SimContract, serverVersion = SERVER_VERSION): Field[] {
+  const sizeRules = serverVersion >= SIZE_RULES_VERSION;
   return [
-    IN.CONTRACT_DATA, reqId, c.symbol, c.secType, '', 0, '', c.exchange, c.currency, c.symbol, 'NMS', 'NMS', c.conId, c.minTick, '',
+    IN.CONTRACT_DATA, ...(sizeRules ? [] : [8]), reqId, c.symbol, c.secType, '', 0, '', c.exchange, c.currency, c.symbol, 'NMS', 'NMS', c.conId, c.minTick,
+    ...(sizeRules ? [] : [1]), '',
     'ACTIVETIM,ADJUST,ALERT,ALGO,LMT,MKT,STP,TRAIL', 'SMART,NASDAQ,NYSE', 1, 0, `${c.symbol} INC`, c.primaryExch, '', 'Technology', 'Computers',
-    'Computers', 'US/Eastern', '20240102:0930-20240102:1600', '20240102:0930-20240102:1600', '', '', 0, 1, '', '', '26,26', '', 'COMMON', 1, 1, 100,
+    'Computers', 'US/Eastern', '20240102:0930-20240102:1600', '20240102:0930-20240102:1600', '', '', 0, 1, '', '', '26,26', '', 'COMMON',
+    ...(sizeRules ? [num(c.minSize ?? 1), num(c.sizeIncrement ?? 1), num(c.suggestedSizeIncrement ?? 100)] : [0.0001]),
   ];
 }
 export const msgContractDataEnd = (reqId: number): Field[] => [IN.CONTRACT_DATA_END, 1, reqId];

@@ -1,5 +1,5 @@
 // A local TWS (Trader Workstation) simulator for tests: a TCP server on 127.0.0.1 speaking the TWS
-// API at server version 176 for the subset @stoqey/ib uses in adapters/ib (handshake, START_API,
+// API at server version 176 (or an older one for the connect path: TwsSimOptions.serverVersion) for the subset @stoqey/ib uses in adapters/ib (handshake, START_API,
 // contracts, market data, real-time bars, historical bars, orders MKT/LMT/STP/TRAIL with partial
 // fills and commissions, cancel, modify, open orders, positions, executions with a time filter,
 // errors and system messages). It owns the venue's truth: orders, executions (with execIds) and
@@ -15,7 +15,7 @@
 // loss (1100, then 1101/1102), and the nightly reset (connections drop and are refused until it ends).
 import net from 'node:net';
 import {
-  IN, OUT, SERVER_VERSION, TickType, msgCommission, msgContractData, msgContractDataEnd, msgCurrentTime, msgError, msgExecution, msgExecutionEnd,
+  ADVANCED_ORDER_REJECT_VERSION, IN, OLDEST_SERVER_VERSION, OUT, SERVER_VERSION, TickType, msgCommission, msgContractData, msgContractDataEnd, msgCurrentTime, msgError, msgExecution, msgExecutionEnd,
   msgHistoricalData, msgManagedAccounts, msgNextValidId, msgOpenOrder, msgOpenOrderEnd, msgOrderStatus, msgPosition, msgPositionEnd,
   msgRealTimeBar, msgTickPrice, msgTickSize, readCancelOrder, readContractRequest, readExecutionsRequest, readHistoricalRequest,
   readMktDataRequest, readPlaceOrder, readRealTimeBarsRequest, readSecondInt,
@@ -34,6 +34,12 @@ export interface TwsSimOptions {
   readonly commissionPerShare?: number;
   /** Historical bars per symbol, oldest first. */
   readonly history?: Readonly<Record<string, readonly SimBar[]>>;
+  /**
+   * The server version the handshake announces (default 176; 163..176). Below SIZE_RULES (164)
+   * CONTRACT_DATA carries no minSize / sizeIncrement (older TWS), below 166 ERR_MSG no
+   * advancedOrderReject; OPEN_ORDER is simulated at 170 and later only (below, a protocol error).
+   */
+  readonly serverVersion?: number;
 }
 
 interface Session {
@@ -95,6 +101,8 @@ export class TwsSim {
   private readonly commissionPerShare: number;
   private readonly defaultChunks: readonly number[];
   private readonly history: Readonly<Record<string, readonly SimBar[]>>;
+  /** The server version announced at the handshake (TwsSimOptions.serverVersion). */
+  readonly serverVersion: number;
   private readonly markets = new Map<number, Market>();
   private readonly orderBook = new Map<number, SimOrder>();
   private readonly execs: SimExecution[] = [];
@@ -120,6 +128,10 @@ export class TwsSim {
     this.defaultChunks = options.fillChunks ?? [1];
     this.commissionPerShare = options.commissionPerShare ?? 0.005;
     this.history = options.history ?? {};
+    this.serverVersion = options.serverVersion ?? SERVER_VERSION;
+    if (!Number.isInteger(this.serverVersion) || this.serverVersion < OLDEST_SERVER_VERSION || this.serverVersion > SERVER_VERSION) {
+      throw new RangeError(`TWS sim: \`serverVersion\` must be an integer in ${OLDEST_SERVER_VERSION}..${SERVER_VERSION}, was ${options.serverVersion}`);
+    }
     this.server = net.createServer((socket) => this.accept(socket));
   }
 
@@ -276,12 +288,12 @@ export class TwsSim {
     }
     if (read.hello !== null) {
       const m = /^v(\d+)\.\.(\d+)/.exec(read.hello);
-      if (!m || +m[1] > SERVER_VERSION || +m[2] < SERVER_VERSION) {
-        this.protocolErrors.push(`TWS sim: the client's version range ${read.hello} does not include ${SERVER_VERSION}`);
+      if (!m || +m[1] > this.serverVersion || +m[2] < this.serverVersion) {
+        this.protocolErrors.push(`TWS sim: the client's version range ${read.hello} does not include ${this.serverVersion}`);
         s.socket.destroy();
         return;
       }
-      s.socket.write(encodeMessage([SERVER_VERSION, `${execTime(this.nowMs).replace('-', ' ')} UTC`]));
+      s.socket.write(encodeMessage([this.serverVersion, `${execTime(this.nowMs).replace('-', ' ')} UTC`]));
     }
     for (const fields of read.messages) {
       if (!this.sessions.has(s)) return;
@@ -344,7 +356,7 @@ export class TwsSim {
       this.write(s, msgError(reqId, 200, 'No security definition has been found for the request'));
       return;
     }
-    this.write(s, msgContractData(reqId, c));
+    this.write(s, msgContractData(reqId, c, this.serverVersion));
     this.write(s, msgContractDataEnd(reqId));
   }
 
@@ -584,6 +596,11 @@ export class TwsSim {
   }
 
   private write(s: Session, fields: Field[]): void {
+    if (fields[0] === IN.ERR_MSG && this.serverVersion < ADVANCED_ORDER_REJECT_VERSION) fields = fields.slice(0, -1);
+    if (fields[0] === IN.OPEN_ORDER && this.serverVersion < 170) {
+      this.protocolErrors.push(`TWS sim: OPEN_ORDER is simulated at server version 170 and later (PEGBEST_PEGMID_OFFSETS), this one is ${this.serverVersion}`);
+      return;
+    }
     if (!s.socket.destroyed) s.socket.write(encodeMessage(fields));
   }
 
