@@ -4,7 +4,8 @@
 // sends what is left, first, with the same event id (body `id`, Idempotency-Key header); what was
 // delivered is not posted again. Two hooks on one receiver: /all answers 204 to everything (it
 // tells the test every event the first process made, with its id); /flaky answers 204 to the
-// first event, then 500 until the first process is dead.
+// first event, then 500 until the first process is dead; a third hook's receiver is down (nothing
+// listens on its port) until the first process is dead.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
@@ -21,7 +22,7 @@ afterEach(async () => {
 
 interface Post { path: string; status: number; headers: IncomingHttpHeaders; body: { id: string; event: string; data: Record<string, unknown> } }
 
-async function webhookReceiver(): Promise<{ url: string; posts: Post[]; refuse: { flaky: boolean } }> {
+async function webhookReceiver(port = 0): Promise<{ url: string; posts: Post[]; refuse: { flaky: boolean } }> {
   const posts: Post[] = [];
   const refuse = { flaky: true };
   const server = createServer((req, res) => {
@@ -36,14 +37,18 @@ async function webhookReceiver(): Promise<{ url: string; posts: Post[]; refuse: 
     });
   });
   receivers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts, refuse };
 }
 
 describe('quantflow run --mode paper killed with webhook events undelivered', () => {
   test('the restart sends each undelivered event with its id, and none that was delivered', async () => {
     const hook = await webhookReceiver();
-    const monitoring = `monitoring:\n  webhooks:\n    - { url: "${hook.url}/all", events: [fill] }\n    - { url: "${hook.url}/flaky", events: [fill] }\n`;
+    // A receiver that is down while the first process runs: a port that was free (nothing listens), taken after the kill.
+    const probe = await webhookReceiver();
+    const downPort = Number(new URL(probe.url).port);
+    await new Promise((resolve) => receivers.pop()!.close(resolve));
+    const monitoring = `monitoring:\n  webhooks:\n    - { url: "${hook.url}/all", events: [fill] }\n    - { url: "${hook.url}/flaky", events: [fill] }\n    - { url: "http://127.0.0.1:${downPort}/down", events: [fill] }\n`;
     const { sim, config, journal, startTime } = await harness.setup('paper-hooks-crash', 'cancel', '', 3000, '', monitoring);
     const first = harness.start(['--mode', 'paper', '--config', config, '--no-serve'], {}, ['TEST_BINANCE_KEY', 'TEST_BINANCE_SECRET']);
     await until('the start', () => /reconciliation \(start \(paper/.test(first.stderr), first);
@@ -60,9 +65,11 @@ describe('quantflow run --mode paper killed with webhook events undelivered', ()
     const postsBefore = hook.posts.length;
 
     hook.refuse.flaky = false;
+    const down = await webhookReceiver(downPort);
     const second = harness.start(['--mode', 'paper', '--config', config, '--no-serve'], {}, ['TEST_BINANCE_KEY', 'TEST_BINANCE_SECRET']);
     await until('the restart recovered and started', () => /reconciliation \(start \(paper/.test(second.stderr), second);
     await until('the restart sent /flaky every event it lacked', () => at('/flaky', postsBefore).length >= made.length - 1, second, 15_000);
+    await until('the restart sent the receiver that was down every event', () => down.posts.length >= made.length, second, 15_000);
     await new Promise((r) => setTimeout(r, 1000));
     second.proc.kill('SIGINT');
     expect((await second.exit).code, second.stderr).toBe(0);
@@ -81,5 +88,8 @@ describe('quantflow run --mode paper killed with webhook events undelivered', ()
     expect(resent.map((p) => p.body.id), 'each undelivered event once, in order, with the id the first process gave it').toEqual(ids.slice(1));
     expect(resent.map((p) => p.body.data), 'and the same body').toEqual(made.slice(1).map((body) => body.data));
     expect(at('/all', postsBefore), 'nothing delivered before the kill is posted again').toEqual([]);
+    expect(down.posts.map((p) => p.body.id), 'the receiver that was down: every event once, in order, with its id').toEqual(ids);
+    expect(down.posts.map((p) => p.body.data)).toEqual(made.map((body) => body.data));
+    for (const post of down.posts) expect(post.headers['idempotency-key']).toBe(post.body.id);
   }, 180_000);
 });
