@@ -2,7 +2,7 @@
 // registry entry are written, and the filter output has one row per featured bar with
 // probabilities summing to 1, valid labels and increments adding up to the fit's
 // log-likelihood on the training file.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -59,6 +59,14 @@ describe.skipIf(skipWithout(sharedData([bars])))('quantflow regime fit / filter'
     await expect(run('filter', '--model', 'missing', '--registry', path.join(dir, 'registry'), '--in', bars, '--out', path.join(dir, 'y.csv'))).rejects.toThrow(
       '--model: regime model "missing" version latest is not in the registry',
     );
+  });
+
+  it('refuses a repeated feature token, naming it, before fitting a degenerate model', async () => {
+    const out = path.join(dir, 'repeated.json');
+    await expect(run('fit', '--in', bars, '--out', out, '--features', 'logret,rvol:20,logret', '--covariance', 'full', '--restarts', '1')).rejects.toThrow(
+      new UserFacingError('--features: feature spec must not repeat a token, was "logret,rvol:20,logret": `logret` is feature 1 and 3'),
+    );
+    expect(existsSync(out), 'no model file is written').toBe(false);
   });
 });
 

@@ -34,6 +34,12 @@ export class RegimeFeatureBuilder {
 
   constructor(readonly spec: readonly string[] = DEFAULT_FEATURE_SPEC) {
     if (spec.length < 1) throw new Error('feature spec must name at least one indicator token, was empty');
+    // A repeated token is one signal counted twice: a diagonal fit weighs it double, a full
+    // covariance is singular in it (the fit degenerates: empty states, an unbounded likelihood).
+    spec.forEach((token, f) => {
+      const first = spec.indexOf(token);
+      if (first !== f) throw new Error(`feature spec must not repeat a token, was ${JSON.stringify(spec.join(','))}: \`${token}\` is feature ${first + 1} and ${f + 1}`);
+    });
     this.sources = spec.map((token) => {
       if (token === 'logret') return new LogReturn();
       const indicator = createReferenceIndicator(token);
