@@ -73,6 +73,17 @@ describe('quantflow features', () => {
     await fails({ vol: 'bb:20:2' }, '`--vol` token `bb:20:2` must have one output, it has 5');
     await fails({ data: path.join(dir, 'none.csv') }, /none\.csv/);
   });
+
+  it('refuses a feature that is constant over the usable rows (relvol over bars without volume), naming it and its value', async () => {
+    const lines = readFileSync(BTC, 'utf8').split('\n').slice(0, 301).map((line) => line.split(',').slice(0, 5).join(','));
+    const noVolume = path.join(dir, 'btc-no-volume.csv');
+    writeFileSync(noVolume, `${lines.join('\n')}\n`);
+    const run = runFeatures({ data: noVolume, out: path.join(dir, 'no-volume'), state, barStamp: 'open', reserve: '0' });
+    await expect(run).rejects.toBeInstanceOf(UserFacingError);
+    await expect(run).rejects.toThrow(`\`--features\` must vary over the 261 usable rows of ${noVolume}; constant: \`relvol:20\` (0 on every row).`);
+    const kept = await runFeatures({ data: noVolume, out: path.join(dir, 'no-volume'), state, barStamp: 'open', reserve: '0', features: 'roc:1,rsi:14,rvol:20' });
+    expect(kept.manifest.usableRows, 'the price features alone pass').toBe(300 - 20 - DEFAULT_FEATURE_HORIZON);
+  });
 });
 
 describe('quantflow train (flags; no Python needed)', () => {

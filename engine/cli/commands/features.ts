@@ -4,7 +4,8 @@
 // barrier targets with their end times, and a `usable` flag. The bars are loaded once and the
 // most recent `--reserve` fraction of their time range is cut before anything reads them, as
 // in `quantflow walkforward`, unless `--final` (each use logged in `--state`). Every export
-// checks that its features are scale-free and refuses those that are not, naming them.
+// checks that its features are scale-free and vary over the usable rows, and refuses those
+// that do not, naming them.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -12,7 +13,7 @@ import { Command } from 'commander';
 import { readFileMetadata } from '../../../adapters/files/index.js';
 import { MemoryStream } from '../../backtest/index.js';
 import {
-  DEFAULT_FEATURE_HORIZON, DEFAULT_FEATURE_TOKENS, FeatureOptionError, buildFeatureMatrix, checkScaleFree, writeFeatureFile,
+  DEFAULT_FEATURE_HORIZON, DEFAULT_FEATURE_TOKENS, FeatureOptionError, buildFeatureMatrix, checkFeaturesVary, checkScaleFree, writeFeatureFile,
   type FeatureBars, type FeatureManifest,
 } from '../../research/features/index.js';
 import { DEFAULT_PROFIT_TAKE, DEFAULT_STOP_LOSS, DEFAULT_VOLATILITY_TOKEN } from '../../research/labels/index.js';
@@ -143,6 +144,7 @@ export async function runFeatures(flags: FeaturesFlags, log: (line: string) => v
   try {
     const matrix = buildFeatureMatrix(bars, { features: tokens, horizonBars: horizon, barrier: { volatility, profitTake, stopLoss, zeroAtTime: flags.zeroAtTime === true } });
     checkScaleFree(bars, matrix.features, matrix.columns);
+    checkFeaturesVary(matrix, file);
     let barStamp = typeof flags.barStamp === 'string' ? flags.barStamp : undefined;
     if (barStamp === undefined) {
       try {
