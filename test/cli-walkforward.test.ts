@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runWalkforwardCommand, type WalkforwardFlags } from '../engine/cli/commands/walkforward.js';
+import { Command } from 'commander';
+import { registerWalkforwardCommand, runWalkforwardCommand, type WalkforwardFlags } from '../engine/cli/commands/walkforward.js';
+import { UserFacingError } from '../engine/cli/cli-error.js';
 import { RECORD_BYTES, type MarketStream } from '../engine/replay/index.js';
 import { defaultBarFiles } from '../engine/cli/default-data.js';
 
@@ -73,7 +75,23 @@ describe('quantflow walkforward', () => {
     for (const path of cpcv.paths) expect(path.splits.length, 'a path takes each group from one split').toBe(4);
     const reserveStart = BigInt(run.report.reserve.startNs);
     expect(BigInt(cpcv.groups[3].endNs) <= reserveStart, 'CPCV groups stay out of the reserve').toBe(true);
+    expect(run.report.settings, 'the settings name the CPCV, not walk-forward windows it did not use').toMatchObject({ mode: 'cpcv', cpcv: { groups: 4, testGroups: 2 } });
+    for (const unused of ['train', 'test', 'step']) expect(run.report.settings, `settings.${unused}`).not.toHaveProperty(unused);
   }, 180_000);
+
+  it('refuses --cpcv beside a walk-forward window option given on the command line, and takes it alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-cpcv-'));
+    const cli = async (...args: string[]): Promise<void> => {
+      const program = new Command().exitOverride();
+      registerWalkforwardCommand(program);
+      await program.parseAsync(['node', 'quantflow', 'walkforward', '--data', ETH, '--state', join(dir, 'state'), ...args]);
+    };
+    await expect(cli('--cpcv', '6:2', '--train', '3mo')).rejects.toThrow(new UserFacingError('`--cpcv` "6:2" excludes --train: a CPCV trains on the groups outside each split\'s test groups (N groups of equal time over the data), not on walk-forward windows; drop it, or drop --cpcv for a walk-forward'));
+    await expect(cli('--cpcv', '6:2', '--mode', 'anchored', '--test', '2mo', '--step', '1mo')).rejects.toThrow(/^`--cpcv` "6:2" excludes --test, --step, --mode: .* drop them, or drop --cpcv/);
+    expect(existsSync(join(dir, 'state')), 'refused before anything ran').toBe(false);
+    // The defaults of --train, --test and --mode are not the user's: --cpcv alone gets past the check (to the bad --reserve here).
+    await expect(cli('--cpcv', '6:2', '--reserve', '1.5')).rejects.toThrow(/`--reserve` must be a fraction in \[0, 1\), was "1.5"/);
+  });
 
   it('refits the regime model inside each training window for fusion, deterministically', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-wf-'));

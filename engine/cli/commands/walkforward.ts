@@ -70,9 +70,24 @@ export function registerWalkforwardCommand(program: Command): void {
       .option('--json', 'print report.json on stdout')
       .option('--ahead-cache <dir>', 'LMDB cache of the ML expert\'s answers computed ahead (default .quantflow/cache)')
       .option('--no-ahead-cache', 'run the model for every fold (no cache read or written)'),
-  ).action(async (flags: WalkforwardFlags) => {
+  ).action(async (flags: WalkforwardFlags, command: Command) => {
+    checkCpcvConflicts(flags, (name) => command.getOptionValueSource(name) === 'cli');
     await runWalkforwardCommand(flags);
   });
+}
+
+/** The walk-forward window options that a CPCV (`--cpcv`, groups of equal time over the data) does not use. */
+const WALK_FORWARD_ONLY = [['train', '--train'], ['test', '--test'], ['step', '--step'], ['mode', '--mode']] as const;
+
+/**
+ * Refuses `--cpcv` beside a walk-forward window option the user gave (`given(name)`): the CPCV
+ * cuts the data into N groups and ignores them, so the run would not be the one asked for.
+ */
+export function checkCpcvConflicts(flags: Pick<WalkforwardFlags, 'cpcv'>, given: (name: string) => boolean): void {
+  if (flags.cpcv === undefined) return;
+  const conflicting = WALK_FORWARD_ONLY.filter(([name]) => given(name)).map(([, flag]) => flag);
+  if (conflicting.length === 0) return;
+  throw new UserFacingError(`\`--cpcv\` ${JSON.stringify(flags.cpcv)} excludes ${conflicting.join(', ')}: a CPCV trains on the groups outside each split's test groups (N groups of equal time over the data), not on walk-forward windows; drop ${conflicting.length > 1 ? 'them' : 'it'}, or drop --cpcv for a walk-forward`);
 }
 
 export interface WalkforwardCommandOptions {

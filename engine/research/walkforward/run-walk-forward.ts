@@ -169,7 +169,10 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
     reserve: { fraction: data.reserve, startNs: data.reserveStartNs.toString(), start: isoNs(data.reserveStartNs), final: data.final, looks: options.reserveLooks },
   };
   const settingsOf = (): Record<string, unknown> => ({
-    mode: options.cpcv ? 'cpcv' : options.mode, train: describeSpan(options.train), test: describeSpan(options.test), step: describeSpan(options.step ?? options.test),
+    // A CPCV's windows are its groups (report.cpcv.groups): the walk-forward windows it does not use are left out.
+    ...(options.cpcv
+      ? { mode: 'cpcv', cpcv: { groups: options.cpcv.groups, testGroups: options.cpcv.testGroups } }
+      : { mode: options.mode, train: describeSpan(options.train), test: describeSpan(options.test), step: describeSpan(options.step ?? options.test) }),
     purgeNs: options.purgeNs.toString(), embargoNs: options.embargoNs.toString(), warmupBars: warmupBars ?? 0, equity,
     regimeSymbol: needsModel ? regimeSymbol : null, regimeFit: needsModel ? { ...fitOptions, featureSpec } : null,
     strategies: config.strategies.length === 0 ? ['fusion (strategies: [])'] : config.strategies.map((s) => `${s.name} (${s.type})`),
