@@ -79,6 +79,23 @@ describe('quantflow walkforward', () => {
     for (const unused of ['train', 'test', 'step']) expect(run.report.settings, `settings.${unused}`).not.toHaveProperty(unused);
   }, 180_000);
 
+  it('warms each test window up with the asked number of bars on data whose calendar has gaps (a session of 16 hours a day)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-session-'));
+    const [header, ...rows] = readFileSync(ETH, 'utf8').trimEnd().split('\n');
+    const session = join(dir, 'ETHUSDT-session.csv');
+    // Bars opening 08:00..23:00 UTC only: 16 bars a day, an 8-hour gap every night.
+    writeFileSync(session, `${header}\n${rows.filter((row) => Number(row.slice(11, 13)) >= 8).join('\n')}\n`);
+    copyFileSync(`${ETH}.meta.json`, `${session}.meta.json`);
+    const run = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', data: [session], warmup: '40' }, dir), quiet);
+    expect(run.report.folds.length).toBeGreaterThan(0);
+    for (const fold of run.report.folds) {
+      expect(fold.warmup.records, `fold ${fold.index}: the 40 warm-up bars before ${fold.test.start} reach the engine`).toBe(40);
+      const first = BigInt(fold.warmup.firstNs!);
+      const barsBetween = rows.filter((row) => Number(row.slice(11, 13)) >= 8).map((row) => BigInt(Date.parse(row.slice(0, 19).replace(' ', 'T') + 'Z') + 3_600_000) * 1_000_000n).filter((close) => close >= first && close < BigInt(fold.test.startNs)).length;
+      expect(barsBetween, `fold ${fold.index}: the warm-up starts 40 bars (not 40 hours) before the test`).toBe(40);
+    }
+  }, 120_000);
+
   it('refuses --cpcv beside a walk-forward window option given on the command line, and takes it alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-wf-cpcv-'));
     const cli = async (...args: string[]): Promise<void> => {

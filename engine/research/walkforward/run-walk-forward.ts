@@ -28,6 +28,7 @@ import { fitFoldModel, isoNs } from './training-bars.js';
 import { runFoldBacktest, type FoldBacktestResult } from './fold-backtest.js';
 import { curvePiece, curvesPerYear, oosMetrics, stitchCurves, type EquitySample, type OosMetrics } from './oos-metrics.js';
 import type { ResearchData } from './research-data.js';
+import { warmupStartNs as warmupStart } from './warmup-start.js';
 
 /** `quantflow regime fit`'s defaults. */
 export const REGIME_FIT_DEFAULTS: TrainOptions = { states: 3, covarianceType: 'diag', restarts: 10, seed: 1, maxIterations: 200, tolerance: 0.001, minDwellBars: 1 };
@@ -154,7 +155,8 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
   };
   const backtest = async (test: TimeRange, model: RegimeModelRecord | undefined): Promise<{ result: FoldBacktestResult; warmupStartNs: bigint }> => {
     warmupBars ??= planWarmup(config, data.streams, model, modelFeatures);
-    const warmupStartNs = maxBig(startNs, test.startNs - BigInt(warmupBars) * barIntervalNs);
+    // The last `warmupBars` bars before the test start, counted in bars (not bar intervals: calendars have gaps).
+    const warmupStartNs = maxBig(startNs, warmupStart(data.streams, test.startNs, warmupBars));
     const result = await runFoldBacktest({
       warmupStreams: data.streams.map((s) => observe(s.slice(warmupStartNs, test.startNs))),
       testStreams: data.streams.map((s) => observe(s.slice(test.startNs, test.endNs))),
