@@ -96,6 +96,26 @@ describe('quantflow walkforward', () => {
     }
   }, 120_000);
 
+  it('counts --train, --test and --step in bars on data whose calendar has gaps, not in bar intervals of time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-session-'));
+    const [header, ...rows] = readFileSync(ETH, 'utf8').trimEnd().split('\n');
+    const kept = rows.filter((row) => Number(row.slice(11, 13)) >= 8);
+    const session = join(dir, 'ETHUSDT-session.csv');
+    writeFileSync(session, `${header}\n${kept.join('\n')}\n`);
+    copyFileSync(`${ETH}.meta.json`, `${session}.meta.json`);
+    const closes = kept.map((row) => BigInt(Date.parse(row.slice(0, 19).replace(' ', 'T') + 'Z') + 3_600_000) * 1_000_000n);
+    const barsIn = (r: { startNs: string; endNs: string }): number => closes.filter((t) => t >= BigInt(r.startNs) && t < BigInt(r.endNs)).length;
+    const run = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', data: [session], train: '1600bars', test: '480bars', step: '320bars' }, dir), quiet);
+    expect(run.report.folds.length).toBeGreaterThan(1);
+    for (const fold of run.report.folds) {
+      expect(barsIn(fold.train), `fold ${fold.index}: 1600 training bars`).toBe(1600);
+      expect(barsIn(fold.test), `fold ${fold.index}: 480 test bars`).toBe(480);
+      expect(fold.oos.bars, `fold ${fold.index}: 480 out-of-sample bars`).toBe(480);
+      if (fold.index > 0) expect(closes.filter((t) => t >= BigInt(run.report.folds[fold.index - 1].test.startNs) && t < BigInt(fold.test.startNs)).length, 'folds 320 bars apart').toBe(320);
+    }
+    expect(run.report.settings, 'the report names the spans in bars').toMatchObject({ train: '1600bars', test: '480bars', step: '320bars' });
+  }, 120_000);
+
   it('refuses --cpcv beside a walk-forward window option given on the command line, and takes it alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-wf-cpcv-'));
     const cli = async (...args: string[]): Promise<void> => {

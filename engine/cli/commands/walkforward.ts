@@ -18,7 +18,7 @@ import { BacktestSetupError } from '../../backtest/index.js';
 import type { MarketStream } from '../../replay/index.js';
 import type { AheadCache } from '../../models/index.js';
 import {
-  ReserveLog, cutReserve, parseSpan, runWalkForward, type EquitySample, type ResearchData, type Span, type WalkForwardRun,
+  ReserveLog, cutReserve, parseSpan, parseWindowSpan, runWalkForward, type EquitySample, type ResearchData, type Span, type WalkForwardRun,
 } from '../../research/walkforward/index.js';
 import { MemoryStream } from '../../backtest/index.js';
 import { openAheadCache, openRunModel } from './backtest.js';
@@ -151,9 +151,15 @@ export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: Walk
     if (typeof parsed !== 'bigint') throw new UserFacingError(`\`${flag}\` must be a fixed span (d, h, m, s or bars), not months, was ${JSON.stringify(text)}`);
     return parsed;
   };
-  const train = span('--train', flags.train, false);
-  const test = span('--test', flags.test, false);
-  const step = flags.step === undefined ? undefined : span('--step', flags.step, false);
+  // Windows count bars in the data's own bar times (100bars of daily equity bars: 100 trading days).
+  const windowSpan = (flag: string, text: string): Span => {
+    const parsed = parseWindowSpan(text);
+    if (parsed === undefined) throw new UserFacingError(`\`${flag}\` must be a positive span such as 6mo, 1y, 2w, 30d, 12h, 15m, 30s or a bar count (500 or 500bars), was ${JSON.stringify(text)}`);
+    return parsed;
+  };
+  const train = windowSpan('--train', flags.train);
+  const test = windowSpan('--test', flags.test);
+  const step = flags.step === undefined ? undefined : windowSpan('--step', flags.step);
   const purgeNs = fixed('--purge', flags.purge);
   const embargoNs = fixed('--embargo', flags.embargo);
 

@@ -3,7 +3,7 @@
 // the embargo after it, and CPCV's split and path counts are C(N, k) and k/N * C(N, k).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { binomial, cpcvPlan, purge, walkForwardFolds, addSpan, parseSpan, type SampleInterval, type TimeRange } from './index.js';
+import { binomial, cpcvPlan, purge, walkForwardFolds, addBars, addSpan, parseSpan, parseWindowSpan, type SampleInterval, type TimeRange } from './index.js';
 
 const HOUR = 3_600_000_000_000n;
 
@@ -74,6 +74,25 @@ describe('walkForwardFolds and purge', () => {
     expect(walkForwardFolds({ ...base, train: 720n * HOUR, test: 24n * HOUR })).toHaveLength(700);
     // The purge as a span, not 259200000000000 ns.
     expect(() => walkForwardFolds({ ...base, train: 72n * HOUR, test: 24n * HOUR, purgeNs: 72n * HOUR })).toThrow(/^the purge gap \(3d\) leaves no training data in fold 0 \(train 3d\): shorten `purge` or lengthen `train`$/);
+  });
+
+  it('counts window spans in bars in the data\'s bar times, across its gaps', () => {
+    // Weekday-only daily bars (closes at midnight UTC): 10 bars span 14 calendar days.
+    const DAY = 24n * HOUR;
+    const monday = BigInt(Date.UTC(2024, 0, 1)) * 1_000_000n;
+    const times = BigInt64Array.from(Array.from({ length: 30 }, (_, i) => monday + BigInt(Math.floor(i / 5) * 7 + (i % 5)) * DAY));
+    const calendar = { timesNs: times, intervalNs: DAY };
+    expect(parseWindowSpan('10bars')).toEqual({ bars: 10 });
+    expect(parseWindowSpan('10')).toEqual({ bars: 10 });
+    expect(parseWindowSpan('0bars')).toBeUndefined();
+    expect(parseWindowSpan('2w')).toBe(14n * DAY);
+    expect(addBars(times[0], 10, calendar), 'ten bars on: the Monday two weeks later').toBe(times[10]);
+    expect(addBars(times[3] + 1n, 2, calendar), 'from inside a bar\'s gap: counted from the next bar').toBe(times[6]);
+    expect(addBars(times[20], 10, calendar), 'ending at the last bar: just after it').toBe(times[29] + 1n);
+    const folds = walkForwardFolds({ startNs: times[0], endNs: times[29] + 1n, train: { bars: 10 }, test: { bars: 5 }, mode: 'rolling', purgeNs: 0n, embargoNs: 0n, barIntervalNs: DAY, calendar });
+    const inRange = (r: { startNs: bigint; endNs: bigint }): number => times.filter((t) => t >= r.startNs && t < r.endNs).length;
+    expect(folds.map((f) => [inRange(f.train), inRange(f.test)]), '10 training and 5 test bars in every fold').toEqual([[10, 5], [10, 5], [10, 5], [10, 5]]);
+    expect(() => walkForwardFolds({ startNs: times[0], endNs: times[29] + 1n, train: { bars: 10 }, test: { bars: 5 }, mode: 'rolling', purgeNs: 0n, embargoNs: 0n })).toThrow(/a span of 10 bars needs the data's bar times/);
   });
 
   it('parses spans and rejects bad ones', () => {

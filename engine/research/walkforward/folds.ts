@@ -9,7 +9,7 @@
 // endNs). `purge` removes from training every sample whose interval overlaps a test range
 // widened by the purge gap on both sides ([test.start - purge, test.end + purge)), and every
 // sample that starts within the embargo after a test range ([test.end, test.end + embargo)).
-import { addSpan, describeSpan, isZeroSpan, type Span } from './spans.js';
+import { addSpan, describeSpan, isZeroSpan, type BarCalendar, type Span } from './spans.js';
 
 /** A half-open time range [startNs, endNs). */
 export interface TimeRange {
@@ -36,6 +36,8 @@ export interface WalkForwardOptions {
   readonly embargoNs: bigint;
   /** The data's bar interval: `test` and `step` must be at least this long (a test window holds a bar). */
   readonly barIntervalNs?: bigint;
+  /** The data's bar times, which spans in bars (`{ bars }`) are counted in. */
+  readonly calendar?: BarCalendar;
 }
 
 /** Most folds one walk-forward makes: each is a model fit and a backtest. */
@@ -56,7 +58,7 @@ export function walkForwardFolds(options: WalkForwardOptions): WalkForwardFold[]
   const step = options.step ?? test;
   if (endNs <= startNs) throw new RangeError(`the data range must not be empty, was [${startNs}, ${endNs})`);
   for (const [name, span] of [['train', train], ['test', test], ['step', step]] as const) {
-    if (isZeroSpan(span) || (typeof span === 'bigint' && span < 0n)) throw new RangeError(`\`${name}\` must be a positive span, was ${String(typeof span === 'bigint' ? span : `${span.months}mo`)}`);
+    if (isZeroSpan(span) || (typeof span === 'bigint' && span < 0n)) throw new RangeError(`\`${name}\` must be a positive span, was ${typeof span === 'bigint' ? String(span) : describeSpan(span)}`);
   }
   if (purgeNs < 0n || embargoNs < 0n) throw new RangeError(`purge and embargo must be >= 0 ns, were ${purgeNs} and ${embargoNs}`);
   const bar = options.barIntervalNs;
@@ -66,9 +68,10 @@ export function walkForwardFolds(options: WalkForwardOptions): WalkForwardFold[]
     }
   }
   const folds: WalkForwardFold[] = [];
-  for (let origin = startNs; ; origin = addSpan(origin, step)) {
-    const testStart = addSpan(origin, train);
-    const testEnd = addSpan(testStart, test);
+  const calendar = options.calendar;
+  for (let origin = startNs; ; origin = addSpan(origin, step, calendar)) {
+    const testStart = addSpan(origin, train, calendar);
+    const testEnd = addSpan(testStart, test, calendar);
     if (testEnd > endNs) break;
     if (folds.length === MAX_WALK_FORWARD_FOLDS) {
       throw new RangeError(`\`test\` and \`step\` make more than ${MAX_WALK_FORWARD_FOLDS} folds over the data (each a model fit and a backtest): lengthen \`step\` or \`test\``);

@@ -5,7 +5,7 @@
 // out-of-sample results per fold, stitched, or per CPCV path.
 export { walkForwardFolds, purge, overlaps, type TimeRange, type SampleInterval, type WalkForwardFold, type WalkForwardOptions } from './folds.js';
 export { cpcvPlan, binomial, type CpcvOptions, type CpcvPlan, type CpcvSplit } from './cpcv.js';
-export { addSpan, parseSpan, describeSpan, isZeroSpan, type Span } from './spans.js';
+export { addBars, addSpan, parseSpan, parseWindowSpan, describeSpan, isZeroSpan, type BarCalendar, type Span } from './spans.js';
 export { loadResearchData, cutReserve, dataIdentity, reserveStart, recordTimeRange, type DataIdentity, type ResearchData, type SourceIdentity } from './research-data.js';
 export { ReserveLog, ReserveReadError, type ReserveLook } from './reserve-log.js';
 export { readTrainingBars, trainingFeatures, fitFoldModel, type TrainingBar, type FoldModelFit } from './training-bars.js';

@@ -16,7 +16,7 @@
 // it. Each fold's report lists the model folds that served it (`quantileModel.folds`, rows > 0).
 import { buildPlan } from '../../indicators/index.js';
 import { pipelineTokens } from '../../pipeline/index.js';
-import { timeframeOfInterval, tradingPipeline, type MarketStream } from '../../replay/index.js';
+import { RECORD_BYTES, timeframeOfInterval, tradingPipeline, type MarketStream } from '../../replay/index.js';
 import { DEFAULT_FEATURE_SPEC, type RegimeModelRecord, type TrainOptions } from '../../regime/index.js';
 import type { QuantFlowConfig } from '../../config/index.js';
 import type { BacktestModel, BacktestModelReport, MemoryStream } from '../../backtest/index.js';
@@ -206,7 +206,9 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
     return { report, curves, stitchedCurve: [], elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
   }
 
-  const folds = walkForwardFolds({ startNs, endNs, train: options.train, test: options.test, step: options.step, mode: options.mode, purgeNs: options.purgeNs, embargoNs: options.embargoNs, barIntervalNs });
+  // Spans in bars (`--train 500bars`) are counted in the first source's bar times.
+  const calendar = { timesNs: recordTimes(data.streams[0]), intervalNs: barIntervalNs };
+  const folds = walkForwardFolds({ startNs, endNs, train: options.train, test: options.test, step: options.step, mode: options.mode, purgeNs: options.purgeNs, embargoNs: options.embargoNs, barIntervalNs, calendar });
   if (folds.length === 0) throw new RangeError(`no fold fits: the data's research range [${isoNs(startNs)}, ${isoNs(endNs)}) is shorter than train (${describeSpan(options.train)}) + test (${describeSpan(options.test)})`);
   const foldsJson: FoldJson[] = [];
   const curves: { name: string; curve: EquitySample[] }[] = [];
@@ -290,6 +292,12 @@ function rangeJson(range: TimeRange): RangeJson {
 
 function metricsJson(m: OosMetrics): MetricsJson {
   return { ...m, sharpe: Number.isFinite(m.sharpe) ? m.sharpe : null };
+}
+
+/** ts_local of every record of `stream`, in order. */
+function recordTimes(stream: MemoryStream): BigInt64Array {
+  const view = new DataView(stream.bytes.buffer, stream.bytes.byteOffset, stream.bytes.byteLength);
+  return BigInt64Array.from({ length: stream.expectedRows }, (_, r) => view.getBigInt64(r * RECORD_BYTES + 16, true));
 }
 
 function maxBig(a: bigint, b: bigint): bigint {
