@@ -80,6 +80,19 @@ describe('quantflow montecarlo', () => {
     for (const run of p.perRun) expect(run.parameters.map((x) => x.parameter)).toEqual(['token ema:10', 'token ema:20', 'size.quantity']);
   });
 
+  it('refuses to perturb a configuration and data that do not reproduce the run, before any perturbed run', async () => {
+    const progress: string[] = [];
+    // No --data: the bundled BTC, ETH and SOL bars, where the run traded ETH only.
+    const otherData = runMontecarloCommand(flags({ runs: '20', perturb: true, config: EMA_CROSS, perturbRuns: '4' }), (line) => progress.push(line));
+    await expect(otherData).rejects.toBeInstanceOf(UserFacingError);
+    await expect(otherData).rejects.toThrow(new RegExp(`^--perturb: the configuration and data do not reproduce the run ${join(dir, 'run').replace(/[.]/g, '\\.')}: unperturbed they trade BTCUSDT, ETHUSDT, SOLUSDT \\(\\d+ trades, fills sha256 [0-9a-f]{12}\\), the run traded ETHUSDT \\(fills sha256 [0-9a-f]{12} in its report\\.json\\), so the perturbed runs would measure another backtest: give the --config and --data`));
+    // Another configuration over the same data.
+    const other = join(dir, 'ema-12-26.yaml');
+    writeFileSync(other, readFileSync(EMA_CROSS, 'utf8').replace('"ema:10 >= ema:20"', '"ema:12 >= ema:26"').replace('"ema:10 < ema:20"', '"ema:12 < ema:26"'));
+    await expect(runMontecarloCommand(flags({ runs: '20', perturb: true, config: other, data: [ETH], perturbRuns: '4' }), (line) => progress.push(line))).rejects.toThrow(/do not reproduce the run .*: unperturbed they trade ETHUSDT \(\d+ trades, fills sha256 [0-9a-f]{12}\), the run traded ETHUSDT/);
+    expect(progress.filter((line) => line.includes('perturbed run')), 'no perturbed run was made').toEqual([]);
+  });
+
   it('refuses bad flags and files with one line naming them', async () => {
     const refuse = async (over: Partial<MontecarloFlags>, message: RegExp) => {
       const error = await runMontecarloCommand(flags(over), () => {}).then(() => null, (e: unknown) => e);

@@ -11,7 +11,7 @@ import { BacktestOptionError, BacktestSetupError } from '../../backtest/index.js
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { StrategyConfigError, RuleExpressionError } from '../../strategy/index.js';
 import {
-  BacktestRunFileError, equityMonteCarlo, perturbationMonteCarlo, readBacktestRun,
+  BacktestRunFileError, RunNotReproducedError, equityMonteCarlo, perturbationMonteCarlo, readBacktestRun,
   type EquityMonteCarlo, type MetricIntervals, type PerturbationResult,
 } from '../../research/montecarlo/index.js';
 import type { PercentileInterval } from '../../research/stats/index.js';
@@ -121,13 +121,15 @@ export async function runMontecarloCommand(flags: MontecarloFlags, log: (line: s
       perturbation = await perturbationMonteCarlo({
         config, streams, equity: run.startingCash, runs: perturbRuns, by: perturbBy, seed: BigInt.asUintN(64, seed + 2n), level,
         barTimeframe: flags.barTimeframe,
+        // The perturbation is about this run: the unperturbed rerun must give its fills.
+        reproduce: run.fillsSha256 === null ? undefined : { fillsSha256: run.fillsSha256, instruments: run.instruments, label: dir },
         onRun: (done, total) => { if (done === total || done % 10 === 0) log(`montecarlo: perturbed run ${done}/${total}`); },
       });
     } catch (error) {
       if (error instanceof BacktestOptionError || error instanceof BacktestSetupError || error instanceof StrategyConfigError || error instanceof RuleExpressionError) {
         throw new UserFacingError(`--perturb: ${error.message}`);
       }
-      if (error instanceof RangeError) throw new UserFacingError(`--perturb: ${error.message}`);
+      if (error instanceof RangeError || error instanceof RunNotReproducedError) throw new UserFacingError(`--perturb: ${error.message}`);
       throw error;
     }
   }

@@ -23,6 +23,9 @@ export interface BacktestRunFiles {
   readonly startingCash: number;
   /** report.json's account figures (null where the report had none). */
   readonly reported: { readonly sharpe: number | null; readonly cagr: number | null; readonly maxDrawdown: number | null };
+  /** report.json's instruments (its byInstrument keys) and SHA-256 of its fills.csv (null where the report had none). */
+  readonly instruments: readonly string[] | null;
+  readonly fillsSha256: string | null;
 }
 
 const EQUITY_HEADER = 'time,equity,cash';
@@ -65,6 +68,8 @@ export function readBacktestRun(dir: string): BacktestRunFiles {
     periodsPerYear,
     startingCash,
     reported: { sharpe: numberOrNull(account?.sharpe), cagr: numberOrNull(account?.cagr), maxDrawdown: numberOrNull(account?.drawdown?.maxDrawdown) },
+    instruments: typeof report.byInstrument === 'object' && report.byInstrument !== null ? Object.keys(report.byInstrument) : null,
+    fillsSha256: typeof report.fillsSha256 === 'string' ? report.fillsSha256 : null,
   };
 }
 

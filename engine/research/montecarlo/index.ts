@@ -7,4 +7,4 @@ export { readBacktestRun, parseIsoNs, BacktestRunFileError, type BacktestRunFile
 export { pathMetrics, growthRate, compoundPath, NS_PER_YEAR, type PathMetrics } from './path-metrics.js';
 export { equityMonteCarlo, intervals, type EquityMonteCarlo, type MetricIntervals, type MonteCarloOptions } from './equity-monte-carlo.js';
 export { perturbStrategies, perturbToken, keepsTokenOrder, formatExpression, type PerturbedParameter, type PerturbedStrategies } from './strategy-perturbation.js';
-export { perturbationMonteCarlo, type PerturbationOptions, type PerturbationResult, type PerturbationRun } from './parameter-perturbation.js';
+export { perturbationMonteCarlo, RunNotReproducedError, type PerturbationOptions, type PerturbationResult, type PerturbationRun } from './parameter-perturbation.js';

@@ -4,6 +4,10 @@
 // Sharpe, maximum drawdown and CAGR come from computeReport, exactly as report.json has them. The
 // streams are loaded into memory once (MemoryStream) and replayed for every run. Reported: the
 // percentile interval of each metric over the runs and the share of runs with Sharpe > 0.
+// Given the run being judged (`reproduce`: its fills' SHA-256), the configuration is first rerun
+// unperturbed: the perturbed runs only speak for that run when the same configuration over the
+// same data gives the same fills, so other fills (another data set, other instruments, another
+// configuration) are refused (RunNotReproducedError) before any perturbed run.
 import { computeReport, MemoryStream, runBacktest } from '../../backtest/index.js';
 import type { QuantFlowConfig } from '../../config/index.js';
 import type { MarketStream } from '../../replay/index.js';
@@ -21,6 +25,8 @@ export interface PerturbationOptions {
   readonly seed: bigint | number;
   readonly level: number;
   readonly barTimeframe?: string;
+  /** The run the perturbation is about: the unperturbed rerun must give its fills (see the header). */
+  readonly reproduce?: { readonly fillsSha256: string; readonly instruments: readonly string[] | null; readonly label: string };
   /** Called after each run (progress). */
   onRun?(done: number, total: number): void;
 }
@@ -53,6 +59,15 @@ export async function perturbationMonteCarlo(options: PerturbationOptions): Prom
   if (!config.strategies.some((s) => s.type === 'rules')) throw new RangeError('the configuration must have at least one rule strategy (`strategies` with type rules) to perturb');
   const started = process.hrtime.bigint();
   const streams = await Promise.all(options.streams.map((s) => (s instanceof MemoryStream ? s : MemoryStream.load(s))));
+  if (options.reproduce) {
+    const baseline = computeReport((await runBacktest({ streams, config, equity: options.equity, barTimeframe: options.barTimeframe, record: true })).recording);
+    const expected = options.reproduce;
+    if (baseline.fillsSha256 !== expected.fillsSha256) {
+      throw new RunNotReproducedError(
+        `the configuration and data do not reproduce the run ${expected.label}: unperturbed they trade ${Object.keys(baseline.byInstrument).join(', ')} (${baseline.account.trades} trades, fills sha256 ${baseline.fillsSha256.slice(0, 12)}), the run traded ${expected.instruments?.join(', ') ?? '?'} (fills sha256 ${expected.fillsSha256.slice(0, 12)} in its report.json), so the perturbed runs would measure another backtest: give the --config and --data (and CSV options, --bar-timeframe) the run was made with`,
+      );
+    }
+  }
   const rng = new SeededRandom(options.seed);
   const perRun: PerturbationRun[] = [];
   for (let run = 0; run < runs; run++) {
@@ -83,4 +98,9 @@ export async function perturbationMonteCarlo(options: PerturbationOptions): Prom
     elapsedSeconds: Number(process.hrtime.bigint() - started) / 1e9,
     perRun,
   };
+}
+
+/** The configuration and data given for --perturb do not give the judged run's fills when unperturbed. */
+export class RunNotReproducedError extends Error {
+  override readonly name = 'RunNotReproducedError';
 }
