@@ -116,6 +116,22 @@ describe('quantflow walkforward', () => {
     expect(run.report.settings, 'the report names the spans in bars').toMatchObject({ train: '1600bars', test: '480bars', step: '320bars' });
   }, 120_000);
 
+  it('fits each fold\'s regime model over bars whose calendar has gaps (a 16-hour session), cutting its feature runs only at purged bars', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-session-'));
+    const [header, ...rows] = readFileSync(ETH, 'utf8').trimEnd().split('\n');
+    const session = join(dir, 'ETHUSDT-session.csv');
+    writeFileSync(session, `${header}\n${rows.filter((row) => Number(row.slice(11, 13)) >= 8).join('\n')}\n`);
+    copyFileSync(`${ETH}.meta.json`, `${session}.meta.json`);
+    // Fusion (the default configuration): each fold refits the regime model on its training bars.
+    const run = await runWalkforwardCommand(flags({ data: [session], train: '1600bars', test: '480bars', purge: '24h' }, dir), quiet);
+    expect(run.report.folds.length).toBeGreaterThan(1);
+    for (const fold of run.report.folds) {
+      const model = fold.regimeModel!;
+      expect(model.barsKept, `fold ${fold.index}: the 24h purge drops the last 16 session bars of the window`).toBe(1600 - 16);
+      expect(model.trainingRange.rows, `fold ${fold.index}: one run of bars, its first 20 in the features' warm-up (rvol:20, volz:20), not 0 rows from 16-bar runs cut every night`).toBe(1600 - 16 - 20);
+    }
+  }, 180_000);
+
   it('refuses --cpcv beside a walk-forward window option given on the command line, and takes it alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-wf-cpcv-'));
     const cli = async (...args: string[]): Promise<void> => {

@@ -143,7 +143,7 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
     : undefined;
   const fit = async (trainWindows: readonly TimeRange[], testRanges: readonly TimeRange[]): Promise<{ model?: RegimeModelRecord; json: ModelJson | null }> => {
     if (!needsModel) return { json: null };
-    const result = await fitFoldModel(observe(regimeStream), trainWindows, testRanges, { purgeNs: options.purgeNs, embargoNs: options.embargoNs, barIntervalNs, featureSpec, train: fitOptions, remedy });
+    const result = await fitFoldModel(observe(regimeStream), trainWindows, testRanges, { purgeNs: options.purgeNs, embargoNs: options.embargoNs, featureSpec, train: fitOptions, remedy });
     const range = result.model.trainingRange;
     return {
       model: result.model,

@@ -3,7 +3,10 @@
 // ts_local in the training window, purged and embargoed against the test ranges (folds.ts).
 // Each bar is a sample with the label interval [bar open, bar close]; its feature row is
 // stamped with the bar's close (ts_local: when it became known). A training set with holes
-// (CPCV, or a purge) gets its features built per contiguous run, so no return spans a hole.
+// (CPCV, or a purge) gets its features built per contiguous run, so no return spans a hole. A
+// hole is a bar of the stream left out, not a long time between two bars: consecutive bars of
+// the source are consecutive rows, as `quantflow regime fit` and the engine's forward filter take
+// them, so nights, weekends and holidays of an equity calendar do not cut the runs.
 import { buildRegimeFeatures, trainRegimeModel, type RegimeFeatures, type RegimeModelRecord, type TrainOptions } from '../../regime/index.js';
 import { RECORD_BYTES, type MarketStream } from '../../replay/index.js';
 import { EventKind, KIND_MASK } from '../../layout/event-record.js';
@@ -18,19 +21,24 @@ export interface TrainingBar {
   readonly low: number;
   readonly close: number;
   readonly volume: number;
+  /** The bar's position among the stream's bars (0 for its first): adjacent bars differ by 1. */
+  readonly ordinal: number;
 }
 
 /** The BAR records of `stream` with ts_local in one of `windows` (read through its blocks). */
 export async function readTrainingBars(stream: MarketStream, windows: readonly TimeRange[]): Promise<TrainingBar[]> {
   const bars: TrainingBar[] = [];
+  let ordinal = -1;
   for await (const block of stream.blocks(0)) {
     const view = new DataView(block.bytes.buffer, block.bytes.byteOffset, block.count * RECORD_BYTES);
     for (let r = 0; r < block.count; r++) {
       const at = r * RECORD_BYTES;
       if ((view.getInt32(at, true) & KIND_MASK) !== EventKind.BAR) continue;
+      ordinal += 1;
       const endNs = view.getBigInt64(at + 16, true);
       if (!windows.some((w) => endNs >= w.startNs && endNs < w.endNs)) continue;
       bars.push({
+        ordinal,
         startNs: view.getBigInt64(at + 8, true),
         endNs,
         close: view.getFloat64(at + 24, true),
@@ -44,12 +52,12 @@ export async function readTrainingBars(stream: MarketStream, windows: readonly T
   return bars;
 }
 
-/** Feature rows of `bars` (time order), built per contiguous run: a gap longer than `maxGapNs` between closes starts a new run. */
-export function trainingFeatures(bars: readonly TrainingBar[], spec: readonly string[], maxGapNs: bigint): RegimeFeatures {
+/** Feature rows of `bars` (time order), built per contiguous run: a bar that does not follow the previous one in the stream (a hole: purged, another CPCV group) starts a new run. */
+export function trainingFeatures(bars: readonly TrainingBar[], spec: readonly string[]): RegimeFeatures {
   const runs: TrainingBar[][] = [];
   for (const bar of bars) {
     const run = runs[runs.length - 1];
-    if (run && bar.endNs - run[run.length - 1].endNs <= maxGapNs) run.push(bar);
+    if (run && bar.ordinal === run[run.length - 1].ordinal + 1) run.push(bar);
     else runs.push([bar]);
   }
   const parts = runs.map((run) => buildRegimeFeatures({
@@ -88,7 +96,6 @@ export interface FoldModelFit {
 export async function fitFoldModel(stream: MarketStream, trainWindows: readonly TimeRange[], testRanges: readonly TimeRange[], options: {
   readonly purgeNs: bigint;
   readonly embargoNs: bigint;
-  readonly barIntervalNs: bigint;
   readonly featureSpec: readonly string[];
   readonly train: TrainOptions;
   /** What gives a window more rows, for the error (default: lengthen `--train`; a CPCV's windows are its groups). */
@@ -96,7 +103,7 @@ export async function fitFoldModel(stream: MarketStream, trainWindows: readonly 
 }): Promise<FoldModelFit> {
   const read = await readTrainingBars(stream, trainWindows);
   const kept = purge(read, testRanges, options.purgeNs, options.embargoNs);
-  const features = trainingFeatures(kept, options.featureSpec, options.barIntervalNs * 2n);
+  const features = trainingFeatures(kept, options.featureSpec);
   const states = options.train.states ?? 3;
   if (features.rows < Math.max(2, states) * 10) {
     throw new RangeError(`${stream.label}: ${features.rows} feature rows in the training window [${isoNs(trainWindows[0].startNs)}, ${isoNs(trainWindows[trainWindows.length - 1].endNs)}) after warm-up and purging; need at least ${Math.max(2, states) * 10}: ${options.remedy ?? 'lengthen `--train`'}`);
