@@ -132,6 +132,23 @@ describe('quantflow walkforward', () => {
     }
   }, 180_000);
 
+  it('numbers folds and CPCV splits alike in the progress lines, the summary and report.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-wf-'));
+    const lines: string[] = [];
+    let printed = '';
+    const run = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml' }, dir), { print: (text) => { printed += text; }, log: (line) => lines.push(line) });
+    const progress = lines.filter((line) => line.startsWith('fold '));
+    expect(progress).toHaveLength(run.report.folds.length);
+    run.report.folds.forEach((fold, i) => {
+      const percent = `${(fold.oos.return * 100).toFixed(2)}%`;
+      expect(progress[i], 'the progress line names the fold by its report.json index').toMatch(new RegExp(`^fold ${fold.index} \\(${i + 1} of ${run.report.folds.length}\\): test ${fold.test.start} .*: return ${percent.replace('.', '\\.')},`));
+      expect(printed, 'the summary names it the same way').toContain(`  fold ${fold.index}: train `);
+    });
+    const cpcvLines: string[] = [];
+    const cpcv = await runWalkforwardCommand(flags({ config: 'config/examples/ema-cross.yaml', cpcv: '3:1' }, dir), { print: () => undefined, log: (line) => cpcvLines.push(line) });
+    expect(cpcvLines.filter((line) => line.startsWith('cpcv split ')), 'CPCV splits by their report.json index').toEqual(cpcv.report.cpcv!.splits.map((s, i) => `cpcv split ${s.index} (${i + 1} of 3): test groups ${s.testGroups.join(', ')}`));
+  }, 120_000);
+
   it('refuses --cpcv beside a walk-forward window option given on the command line, and takes it alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-wf-cpcv-'));
     const cli = async (...args: string[]): Promise<void> => {

@@ -194,7 +194,7 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
         const { result } = await backtest(block.range, model);
         for (const g of block.groups) pieces[split.index][g] = curvePiece(equity, result.equity, plan.groups[g].startNs, plan.groups[g].endNs);
       }
-      log(`cpcv split ${split.index + 1}/${plan.splits.length}: test groups ${split.testGroups.join(', ')}`);
+      log(`cpcv split ${split.index} (${split.index + 1} of ${plan.splits.length}): test groups ${split.testGroups.join(', ')}`);
       splitsJson.push({ ...split, regimeModel: json, groupOos: plan.groups.map((_, g) => (pieces[split.index][g] ? metricsJson(oosMetrics(equity, pieces[split.index][g]!, curvesPerYear([pieces[split.index][g]!]))) : null)) });
     }
     const pathPieces = plan.paths.map((splits) => splits.map((s, g) => pieces[s][g]!));
@@ -227,7 +227,7 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
       firstTradeEntryNs: result.trades.length > 0 ? result.trades.reduce((min, t) => (t.entryNs < min ? t.entryNs : min), result.trades[0].entryNs).toString() : null,
       quantileModel: quantileModelJson(result.model),
     });
-    log(`fold ${fold.index + 1}/${folds.length}: test ${isoNs(fold.test.startNs)} .. ${isoNs(fold.test.endNs)}: return ${(foldsJson[foldsJson.length - 1].oos.return * 100).toFixed(2)}%, ${result.trades.length} trades (${result.elapsedMs.toFixed(0)} ms)`);
+    log(`fold ${fold.index} (${fold.index + 1} of ${folds.length}): test ${isoNs(fold.test.startNs)} .. ${isoNs(fold.test.endNs)}: return ${(foldsJson[foldsJson.length - 1].oos.return * 100).toFixed(2)}%, ${result.trades.length} trades (${result.elapsedMs.toFixed(0)} ms)`);
   }
   const overlapping = folds.some((f, i) => i > 0 && f.test.startNs < folds[i - 1].test.endNs);
   const stitchedCurve = overlapping ? [] : stitchCurves(equity, curves.map((c) => c.curve));
