@@ -99,6 +99,8 @@ describe('quantflow train (flags; no Python needed)', () => {
     await fails({ windows: 'expanding' }, '`--windows` must be rolling or anchored, was "expanding"');
     await fails({ purge: '6mo' }, '`--purge` must be a fixed span such as 0, 24h, 2d, 90m or a bar count (12 or 12bars), was "6mo"');
     await fails({ embargo: 'soon' }, '`--embargo` must be a fixed span');
+    // Not "--folds: ... lengthen `train`": train has no --train; its blocks come from --folds.
+    await fails({ purge: '100000h' }, /^`--purge` must be shorter than each fold's training block, was 100000h: it leaves no training row in fold 0, whose block is \S+ \(the usable rows' span \/ \(--folds \+ 1\)\); give a shorter --purge or fewer --folds$/);
     await fails({ features: path.join(dir, 'nothing') }, /^--features: .*manifest\.json: no such file \(write it with `quantflow features --out DIR`\)/);
   });
 

@@ -250,6 +250,9 @@ export async function runTrain(flags: TrainFlags, log: (line: string) => void = 
   try {
     planned = planFolds(timeNs, fwdEndNs, usable, { folds, windows, purgeNs, embargoNs, earlyStoppingFraction: earlyStopping });
   } catch (error) {
+    // The folds' windows are blocks of the rows' span / (folds + 1), which train has no `--train` for.
+    const purgeGap = error instanceof RangeError ? /^the purge gap \(([^)]*)\) leaves no training data in fold (\d+) \(train ([^)]*)\)/.exec(error.message) : null;
+    if (purgeGap) throw new UserFacingError(`\`--purge\` must be shorter than each fold's training block, was ${purgeGap[1]}: it leaves no training row in fold ${purgeGap[2]}, whose block is ${purgeGap[3]} (the usable rows' span / (--folds + 1)); give a shorter --purge or fewer --folds`);
     if (error instanceof RangeError) throw new UserFacingError(`${/early stopping/.test(error.message) ? '--early-stopping' : '--folds'}: ${error.message}`);
     throw error;
   }
