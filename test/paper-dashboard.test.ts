@@ -5,7 +5,8 @@
 // toast for a fill. The server then drops every client: the page reconnects and re-subscribes
 // fills with `since`, and at the end it holds exactly the run's fills (backfill, no duplicates).
 // A kill-switch reset from the form is refused with a bad token and answered with a signed one
-// (applied, or refused with why: the switch is not tripped, or the run has ended).
+// (applied, or refused with why: the switch is not tripped, or the run has ended). After its
+// connection drops, the page keeps control (its resume ticket) and pauses again with no new token.
 // The paced run makes the same fills as `quantflow backtest` on the same data (runBacktest).
 // A screenshot goes to test/artifacts/dashboard.png. Without a browser: the static routes map
 // only the dashboard's files (no path out of its directories), and the compiled client modules
@@ -41,6 +42,8 @@ interface DashboardStats {
   toasts: number;
   equityPoints: number;
   reconnects: number;
+  controlResumes: number;
+  controlLost: number;
 }
 
 /** The first BARS rows of the bundled ETH and BTC 1h files, with their sidecars, in `dir`. */
@@ -186,6 +189,21 @@ describe('paper session dashboard in headless Chromium', () => {
         await pausePage.waitForFunction(() => /resume applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
         expect(await pausePage.locator('#pause-result').textContent()).toBe('ema-cross: resume applied (by dashboard-pauser)');
         await pausePage.waitForFunction(() => document.getElementById('paused')!.textContent === 'none', undefined, { timeout: 10_000 });
+        // The page's connection drops: it takes its control back with its resume ticket, and the
+        // same token in the form works again (it would be refused as used from a new connection).
+        expect(await pausePage.locator('#control-holder').textContent()).toBe('dashboard-pauser (kept across reconnects)');
+        other.server!.disconnectAll('test: drop the page');
+        await until(pausePage, (s) => s.reconnects >= 1 && s.connected && s.controlResumes === 1, 'the reconnect and the resume of control');
+        expect(await pausePage.locator('#control-holder').textContent()).toBe('dashboard-pauser (kept across reconnects)');
+        await pausePage.click('#pause-button');
+        await pausePage.waitForFunction(() => /pause applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
+        expect(await pausePage.locator('#pause-result').textContent(), 'control after the reconnect, with no new token').toBe('ema-cross: pause applied (by dashboard-pauser)');
+        // Without a token in the form, the resumed connection acts under its control.
+        await pausePage.fill('#token', '');
+        await pausePage.click('#resume-button');
+        await pausePage.waitForFunction(() => /resume applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 10_000 });
+        expect(await pausePage.locator('#pause-result').textContent()).toBe('ema-cross: resume applied (by dashboard-pauser)');
+        expect((await stats(pausePage)).controlLost, 'no control lost').toBe(0);
         expect(pauseLog.some((line) => /paused ema-cross: its targets may only reduce positions by dashboard-pauser/.test(line)), 'the pause is logged with its subject').toBe(true);
       } finally {
         await pausePage.close();

@@ -292,7 +292,14 @@ describe('state server: malformed messages and control', () => {
     cleanups.push(() => raw.close());
     await new Promise((resolve) => raw.once('open', resolve));
     const replies: { type: string; ok?: boolean; id?: number; code?: string }[] = [];
-    raw.on('message', (data, isBinary) => { if (!isBinary) replies.push(JSON.parse(data.toString())); });
+    const tickets: string[] = [];
+    raw.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const reply = JSON.parse(data.toString());
+      // The resume ticket the accepted auth earns (test/control-resume.test.ts) is counted apart.
+      if (reply.type === 'ticket') tickets.push(reply.ticket);
+      else replies.push(reply);
+    });
     const good = await signControlToken('alice', TOKENS, 60);
     const reset = { kind: 'kill-switch-reset', reason: 'reviewed' };
     // One write: auth, then control at once (the auth's token check is asynchronous).
@@ -304,6 +311,7 @@ describe('state server: malformed messages and control', () => {
     raw.send(JSON.stringify({ op: 'control', id: 2, action: reset }));
     await until(() => replies.length === 4, 'the failed auth and the control replies');
     expect(replies.slice(2).map((r) => [r.type, r.ok, r.code])).toEqual([['auth', false, 'unauthorized'], ['control', false, 'unauthorized']]);
+    expect(tickets, 'one resume ticket, for the accepted auth').toHaveLength(1);
     expect(actions.map((a) => a.who)).toEqual(['alice']);
   });
 
@@ -331,7 +339,7 @@ describe('state server: malformed messages and control', () => {
     expect(actions).toEqual(['alice:pause-strategy', 'alice:pause-strategy', 'alice:pause-strategy']);
   });
 
-  it('a client that reconnects signs a new token per connection (token function) and keeps control; with one fixed token the server refuses it as used', async () => {
+  it('a client that reconnects keeps control, with a token function or one fixed token (its resume ticket), and control() waits for the new connection\'s answer', async () => {
     const srv = await server({ source: new PushStateSource(), tokens: TOKENS, onControl: () => undefined });
     const events: ClientEvent[] = [];
     let atReopen: Promise<Awaited<ReturnType<QuantFlowClient['control']>>> | null = null;
@@ -349,8 +357,10 @@ describe('state server: malformed messages and control', () => {
     const fixed = await client(srv.url, { token: await signControlToken('bob', TOKENS, 60), reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, onEvent: (e) => fixedEvents.push(e) });
     srv.disconnectAll('test: drop the clients');
     await until(() => atReopen !== null, 'the reconnect');
-    expect(await atReopen, 'control() waits for the new connection\'s auth instead of sending the old connection\'s token').toMatchObject({ ok: true, who: 'alice' });
-    expect(await fixed.ended).toMatchObject({ failure: 'unauthorized', message: expect.stringMatching(/used already/) });
+    expect(await atReopen, 'control() waits for the new connection\'s resume instead of sending the old connection\'s token').toMatchObject({ ok: true, who: 'alice' });
+    await until(() => fixedEvents.some((e) => e.type === 'resume'), 'the fixed-token client resuming');
+    expect(await fixed.control({ kind: 'pause-strategy', strategy: 's' }), 'one fixed token: the resume ticket keeps control').toMatchObject({ ok: true, who: 'bob' });
+    expect(fixedEvents.filter((e) => e.type === 'failed')).toEqual([]);
   });
 
   it('reports a host failure of a control action as failed', async () => {

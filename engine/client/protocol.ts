@@ -5,6 +5,8 @@
 // QFFR): per topic one Snapshot, then Deltas, `sequence` + 1 per frame on each topic (server
 // wide, so a client that was sent coalesced frames sees the gap). Text messages are JSON replies
 // (`ServerMessage`): subscribed, control results, errors.
+// Control: a connection that held control (its token bound to it) gets a resume ticket (`ticket`);
+// after a drop the new connection sends `resume` with it instead of a new token.
 // Client -> server: text messages only, JSON (`ClientMessage`). Anything else is malformed: the
 // server answers `{ type: 'error', code: 'malformed' }` (`unknown-topic` for a topic it does not
 // have), counts it and keeps the connection.
@@ -343,7 +345,16 @@ export type ClientMessage =
   | { op: 'subscribe'; topic: TopicName; since?: string; epoch?: string }
   | { op: 'unsubscribe'; topic: TopicName }
   | { op: 'auth'; token: string }
+  /** Takes back the control a dropped connection held, with the resume ticket the server gave it (`ticket` reply). */
+  | { op: 'resume'; ticket: string }
   | { op: 'control'; id: number; action: ControlAction; token?: string };
+
+/**
+ * Why a resume ticket was refused: `used` (presented before: if not by this client, another party
+ * holds it) or `superseded` (an older ticket than the client's newest) may mean it was stolen;
+ * `expired` (the ticket or its token) and `unknown` (never issued here, or forgotten) do not.
+ */
+export type ResumeRefusalName = 'used' | 'superseded' | 'expired' | 'unknown';
 
 /** Error codes of `{ type: 'error' }` replies (internal: the server failed handling a message; the connection stays). */
 export type ServerErrorCode = 'malformed' | 'unknown-topic' | 'internal';
@@ -355,8 +366,15 @@ export type ControlErrorCode = 'unauthorized' | 'disabled' | 'refused' | 'failed
 export type ServerMessage =
   | { type: 'subscribed'; topic: TopicName; sequence: string; backfill: 'none' | 'complete' | 'partial'; epoch?: string }
   | { type: 'unsubscribed'; topic: TopicName }
-  | { type: 'auth'; ok: true; who: string }
-  | { type: 'auth'; ok: false; code: ControlErrorCode; message: string }
+  /** `resumed`: the answer to a `resume` (the connection holds control again). */
+  | { type: 'auth'; ok: true; who: string; resumed?: boolean }
+  /** `resume`: the answer to a `resume`, and why the ticket was refused. */
+  | { type: 'auth'; ok: false; code: ControlErrorCode; message: string; resume?: ResumeRefusalName }
+  /**
+   * A resume ticket for this connection's control (after its token was first bound to it, after a
+   * resume, and before the previous one expires): single use, valid until `expiresAt` (ISO 8601).
+   */
+  | { type: 'ticket'; ticket: string; who: string; expiresAt: string }
   | { type: 'control'; id: number; ok: true; who: string; action: ControlAction }
   | { type: 'control'; id: number; ok: false; code: ControlErrorCode; message: string }
   | { type: 'error'; code: ServerErrorCode; message: string };
@@ -365,5 +383,7 @@ export type ServerMessage =
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SERVER_CLOSING = 1001;
 export const CLOSE_DROPPED_BY_HOST = 4000;
+/** Another connection resumed this connection's control with its resume ticket: this one is closed. */
+export const CLOSE_CONTROL_RESUMED_ELSEWHERE = 4009;
 /** A client message above the server's largest (1 MiB): RFC 6455's "message too big". */
 export const CLOSE_MESSAGE_TOO_BIG = 1009;

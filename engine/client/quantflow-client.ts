@@ -3,7 +3,8 @@
 // topic's handlers. It checks every topic's sequence: a gap on fills or orders re-subscribes
 // with `since` (the Snapshot then holds exactly the missed fills, or the current orders); a gap
 // elsewhere is harmless (each delta holds the whole payload). When the connection drops (not by
-// close()), it reconnects with backoff, authenticates again and re-subscribes every topic:
+// close()), it reconnects with backoff, takes its control back (the resume ticket the server
+// gave the connection that held it; else it authenticates with the token) and re-subscribes every topic:
 // fills with `since` the last sequence it delivered and the server epoch it was counted in (a
 // restarted server counts again: it then sends its whole backlog, as partial), so no fill is
 // missed while the server's backlog covers the outage; the others get a fresh Snapshot.
@@ -11,14 +12,17 @@
 // with capped backoff and an optional bound (`maxAttempts`, `giveUpAfterMs`). A permanent failure
 // ends the client at once instead: the address answers the upgrade with an HTTP status (not a
 // QuantFlow state server, or one that refuses this client), the server refuses the token, or
-// what comes back is not this protocol. connect() rejects with it (a ConnectionError) when it
+// what comes back is not this protocol, or the server refuses the resume ticket of a client
+// that was given a token (another party used it first: the client says so instead of carrying on
+// read-only; an expired or forgotten ticket is replaced by a newly signed token when `token` is a
+// function), or closes the connection because another one resumed its control. connect() rejects with it (a ConnectionError) when it
 // happens before the first connection is ready; later it is the `failed` event and what
 // `ended` resolves with.
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { decodeFrame } from './frame-decoder.js';
 import {
-  EVENT_TOPICS, type ClientMessage, type ControlAction, type ControlErrorCode, type ServerErrorCode, type ServerMessage, type TopicName, type TopicUpdate,
+  CLOSE_CONTROL_RESUMED_ELSEWHERE, EVENT_TOPICS, type ClientMessage, type ResumeRefusalName, type ControlAction, type ControlErrorCode, type ServerErrorCode, type ServerMessage, type TopicName, type TopicUpdate,
 } from './protocol.js';
 
 export interface ReconnectPolicy {
@@ -58,8 +62,10 @@ const PERMANENT_CLOSE_CODES = new Set([1002, 1003, 1007, 1008, 1010]);
 export interface ConnectOptions {
   /**
    * A signed control token, sent as `auth` on connecting; control() uses it by default. A server
-   * takes a token from one connection only (its jti is then used), so a client that reconnects
-   * needs a new one each time: give a function that signs one, called on every (re)connect.
+   * takes a token from one connection only (its jti is then used); after a reconnect the client
+   * takes the control back with the resume ticket the server gave it, with no new token. A
+   * function is called for a token on connecting and whenever the ticket cannot serve (it
+   * expired, or the server forgot it).
    */
   token?: string | (() => string | Promise<string>);
   /** Reconnect after a drop (default true). */
@@ -75,6 +81,8 @@ export type ClientEvent =
   | { type: 'gap'; topic: TopicName; expected: bigint; received: bigint }
   | { type: 'subscribed'; topic: TopicName; sequence: bigint; backfill: 'none' | 'complete' | 'partial' }
   | { type: 'auth'; ok: boolean; who?: string; message?: string }
+  /** The answer to presenting the resume ticket after a reconnect (`reason`: why it was refused). */
+  | { type: 'resume'; ok: boolean; who?: string; message?: string; reason?: ResumeRefusalName }
   | { type: 'server-error'; code: ServerErrorCode; message: string }
   | { type: 'decode-error'; message: string }
   /** The client stopped for good (no more reconnects): `ended` resolves with the same error. */
@@ -208,19 +216,21 @@ class Connection implements QuantFlowClient {
           this.attempts = 0;
           for (const [topic, state] of this.topics) this.resubscribe(topic, state);
           // With a token, connect() resolves once the server has accepted it (onReply); a control()
-          // from here on (the open event's handler too) waits for that answer.
+          // from here on (the open event's handler too) waits for that answer. A connection that
+          // held control is taken back with its resume ticket instead.
           const token = this.options.token;
-          if (token !== undefined) {
+          const ticket = this.resumeTicket;
+          if (token !== undefined || ticket !== null) {
             this.authAccepted = ready;
             this.authInFlight = true;
           }
           this.options.onEvent?.({ type: 'open', reconnected });
+          if (ticket !== null) {
+            this.resuming = true;
+            return this.send({ op: 'resume', ticket });
+          }
           if (token === undefined) return ready();
-          if (typeof token === 'string') return this.authenticate(token);
-          Promise.resolve().then(token).then(
-            (signed) => { if (this.socket === socket) this.authenticate(signed); },
-            (error: unknown) => this.fail(new ConnectionError('unauthorized', `the token function failed: ${(error as Error)?.message ?? String(error)}`), socket),
-          );
+          this.authenticateWith(socket);
         });
         socket.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(socket, data, isBinary));
         socket.on('error', () => {
@@ -231,6 +241,8 @@ class Connection implements QuantFlowClient {
           this.authAccepted = null;
           // The token was this connection's (a server binds it to the connection): the next one authenticates anew.
           this.connectionToken = undefined;
+          // A resume cut off before its answer: the ticket is presented again next time.
+          this.resuming = false;
           this.authSettled();
           for (const settle of this.pendingControls.values()) settle({ ok: false, code: 'disconnected', message: `the connection closed (${code}) before the server answered` });
           this.pendingControls.clear();
@@ -240,6 +252,10 @@ class Connection implements QuantFlowClient {
             this.options.onEvent?.({ type: 'close', code, reason: reasonText });
           }
           if (this.closedByUser || this.failure) return this.finish();
+          if (code === CLOSE_CONTROL_RESUMED_ELSEWHERE) {
+            this.failure = new ConnectionError('unauthorized', `${this.url} closed the connection (${code}): ${reasonText || 'another connection resumed its control'}`);
+            return this.finish();
+          }
           if (PERMANENT_CLOSE_CODES.has(code)) {
             this.failure = new ConnectionError('protocol', `${this.url} closed the connection with code ${code}${reasonText ? ` (${reasonText})` : ''}: it cannot speak the QuantFlow protocol with this client`);
             return this.finish();
@@ -277,9 +293,24 @@ class Connection implements QuantFlowClient {
     for (const wake of this.authWaiters.splice(0)) wake();
   }
 
+  /** The ticket that takes this client's control back after a reconnect (the server's latest `ticket`). */
+  private resumeTicket: string | null = null;
+  /** A `resume` of this connection awaits the server's answer. */
+  private resuming = false;
+
   private authenticate(token: string): void {
     this.connectionToken = token;
     this.send({ op: 'auth', token });
+  }
+
+  /** Sends `auth` with the connect token (a function signs one). */
+  private authenticateWith(socket: WebSocket): void {
+    const token = this.options.token!;
+    if (typeof token === 'string') return this.authenticate(token);
+    Promise.resolve().then(token).then(
+      (signed) => { if (this.socket === socket) this.authenticate(signed); },
+      (error: unknown) => this.fail(new ConnectionError('unauthorized', `the token function failed: ${(error as Error)?.message ?? String(error)}`), socket),
+    );
   }
 
   subscribe<T extends TopicName>(topic: T, handler: TopicHandler<T>): Subscription {
@@ -392,7 +423,16 @@ class Connection implements QuantFlowClient {
         if (typeof message.epoch === 'string') this.serverEpoch = message.epoch;
         this.options.onEvent?.({ type: 'subscribed', topic: message.topic, sequence: BigInt(message.sequence), backfill: message.backfill });
         return;
+      case 'ticket':
+        this.resumeTicket = message.ticket;
+        return;
       case 'auth':
+        if (this.resuming) {
+          // Spent either way (or refused): the server's next `ticket` is the one to keep.
+          this.resuming = false;
+          this.resumeTicket = null;
+          return this.onResumed(socket, message);
+        }
         this.options.onEvent?.(message.ok ? { type: 'auth', ok: true, who: message.who } : { type: 'auth', ok: false, message: message.message });
         // The connect token refused (a wrong key, expired, replayed): reconnecting with it cannot help.
         // ('disabled': a server without control; the connection stays, read-only.)
@@ -414,9 +454,35 @@ class Connection implements QuantFlowClient {
         return;
     }
   }
+
+  /**
+   * The answer to a `resume`: control is back; or the ticket was refused. Then a client given a
+   * token function signs a new token when the ticket merely expired or was forgotten; a client
+   * given a token otherwise stops (`unauthorized`: a ticket used first by another party means it
+   * leaked); a client without one stays connected, read-only, and is told by the `resume` event.
+   */
+  private onResumed(socket: WebSocket, message: Extract<ServerMessage, { type: 'auth' }>): void {
+    if (message.ok) {
+      this.options.onEvent?.({ type: 'resume', ok: true, who: message.who });
+      this.authSettled();
+      this.authAccepted?.();
+      this.authAccepted = null;
+      return;
+    }
+    const reason = message.resume;
+    this.options.onEvent?.({ type: 'resume', ok: false, message: message.message, ...(reason ? { reason } : {}) });
+    const token = this.options.token;
+    if (typeof token === 'function' && (reason === 'expired' || reason === 'unknown')) return this.authenticateWith(socket);
+    this.authSettled();
+    if (token !== undefined && message.code === 'unauthorized') {
+      return this.fail(new ConnectionError('unauthorized', `${this.url} refused this client's resume ticket after a reconnect: ${message.message}`), socket);
+    }
+    this.authAccepted?.();
+    this.authAccepted = null;
+  }
 }
 
-const SERVER_MESSAGE_TYPES = new Set(['subscribed', 'unsubscribed', 'auth', 'control', 'error']);
+const SERVER_MESSAGE_TYPES = new Set(['subscribed', 'unsubscribed', 'auth', 'control', 'error', 'ticket']);
 
 function isServerMessage(value: unknown): value is ServerMessage {
   return typeof value === 'object' && value !== null && SERVER_MESSAGE_TYPES.has((value as { type?: unknown }).type as string);

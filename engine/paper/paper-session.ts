@@ -34,7 +34,7 @@ import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import type { ModelStatus } from '../models/index.js';
 import { readRiskLimit } from '../risk/index.js';
 import { readRiskAccount } from '../pipeline/index.js';
-import { DirectoryTokenLedger, usedTokenLedgerPath } from '../killswitch/index.js';
+import { DirectoryTicketStore, DirectoryTokenLedger, resumeTicketStorePath, usedTokenLedgerPath } from '../killswitch/index.js';
 
 export interface PaperSessionOptions {
   readonly streams: readonly MarketStream[];
@@ -140,6 +140,8 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
         onControlRefused: control.refusedByServer,
         // Beside the control log (by default <killSwitch.statePath>/used-control-tokens, where `killswitch reset` claims too).
         usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(dirname(controlLogPath))),
+        // Beside them: the dashboard's resume tickets outlive a restart, spent ones stay spent.
+        resumeTickets: DirectoryTicketStore.open(resumeTicketStorePath(dirname(controlLogPath))),
         staticFiles: dashboardMounts(packageRoot()),
         runs: options.runStore ?? null,
         ...options.serverLimits,

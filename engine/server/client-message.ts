@@ -1,6 +1,7 @@
 // Parses a client's text message (JSON, engine/client protocol.ts `ClientMessage`); anything
 // that does not follow it throws MalformedMessageError naming the field, the value and the rule.
 import { TOPIC_NAMES, isTopicName, type ClientMessage } from '../client/index.js';
+import { MAX_RESUME_TICKET_CHARACTERS } from '../killswitch/index.js';
 import { MalformedMessageError, UnknownTopicError, parseControlAction } from './control.js';
 
 const MAX_MESSAGE_CHARACTERS = 16 * 1024;
@@ -33,6 +34,11 @@ export function parseClientMessage(text: string): ClientMessage {
     case 'auth':
       if (typeof message.token !== 'string') throw new MalformedMessageError(`\`token\` must be a string, was ${JSON.stringify(message.token)}`);
       return { op: 'auth', token: message.token };
+    case 'resume':
+      if (typeof message.ticket !== 'string' || message.ticket === '' || message.ticket.length > MAX_RESUME_TICKET_CHARACTERS) {
+        throw new MalformedMessageError(`\`ticket\` must be a resume ticket from a \`ticket\` reply (1 to ${MAX_RESUME_TICKET_CHARACTERS} characters), was ${JSON.stringify(message.ticket)?.slice(0, 80)}`);
+      }
+      return { op: 'resume', ticket: message.ticket };
     case 'control': {
       if (!Number.isSafeInteger(message.id)) throw new MalformedMessageError(`\`id\` must be an integer, was ${JSON.stringify(message.id)}`);
       if (message.token !== undefined && typeof message.token !== 'string') throw new MalformedMessageError(`\`token\` must be a string, was ${JSON.stringify(message.token)}`);
@@ -40,6 +46,6 @@ export function parseClientMessage(text: string): ClientMessage {
       return { op: 'control', id: message.id as number, action, ...(message.token !== undefined ? { token: message.token as string } : {}) };
     }
     default:
-      throw new MalformedMessageError(`\`op\` must be one of subscribe, unsubscribe, auth, control, was ${JSON.stringify(message.op)}`);
+      throw new MalformedMessageError(`\`op\` must be one of subscribe, unsubscribe, auth, resume, control, was ${JSON.stringify(message.op)}`);
   }
 }

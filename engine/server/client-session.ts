@@ -1,6 +1,7 @@
 // One WebSocket connection's state: its subscriptions, the topics still waiting for their first
 // Snapshot, the topics it gets through uWS's native pub/sub (`native`, managed by TopicHub), who
-// it authenticated as (read-only until then), and the JS path's coalescing. Sending never
+// it authenticated as (read-only until then) and the control grant it can resume, and the JS
+// path's coalescing. Sending never
 // blocks: uWS buffers what the socket cannot take. On the JS path (a client off the native
 // fan-out: slow, or not yet snapshotted), while the buffered amount is above the soft limit a
 // delta is not sent but kept as the topic's pending frame, replacing the one before (counted as
@@ -12,6 +13,7 @@
 // (bytes buffered), or above the soft limit for longer than the stall limit, the connection is
 // closed with CLOSE_SLOW_CONSUMER and a reason.
 import { CLOSE_SLOW_CONSUMER, EVENT_TOPICS, type ServerMessage, type TopicName } from '../client/index.js';
+import type { ResumeGrant } from '../killswitch/index.js';
 import type { ServerMetrics } from './server-metrics.js';
 
 /** The socket as the session needs it (uWS's WebSocket, or a fake in tests). */
@@ -54,6 +56,8 @@ export class ClientSession {
   /** Who the connection authenticated as (`auth` with a valid token); null: read-only. */
   who: string | null = null;
   token: string | null = null;
+  /** The control grant this connection holds and can resume after a drop (its token bound to it, or resumed); null: none. */
+  grant: ResumeGrant | null = null;
   /**
    * The connection's messages in order: an `auth` (its token is checked asynchronously) is settled
    * before the next message is handled, so a `control` sent right after it is judged by it.

@@ -8,11 +8,18 @@
 // it (claimed in the server's UsedTokenLedger, persisted beside the kill-switch state by the
 // sessions, so a restart does not forget it), and the same token from any other connection, now
 // or after a restart, is refused as a replay; that connection may use it for all its actions.
+// A connection whose token was bound to it gets a resume ticket (engine/killswitch
+// resume-ticket-store.ts): after a drop its new connection presents the ticket (`resume`) and
+// the token's binding moves to it, with no new token; the connection it moved from, if the server
+// still has it open, is closed by the server. A connection that resumed acts under the grant (the
+// token's subject, jti and expiry), checked again on every action like a token.
 // A connection without one is read-only. An accepted action goes to the host's handler (which
 // journals and applies it) with the token's subject; the reply says accepted or why not: a
 // handler that throws ControlRefusedError (an action this session cannot perform) gets code
 // `refused` with its reason, any other error `failed`. Nothing is accepted silently.
-import { ControlTokenError, MemoryTokenLedger, replayedTokenError, verifyControlToken, type ControlTokenConfig, type UsedTokenLedger } from '../killswitch/index.js';
+import {
+  ControlTokenError, MemoryTokenLedger, ResumeTicketStore, replayedTokenError, verifyControlToken, type ControlTokenConfig, type IssuedTicket, type ResumeGrant, type ResumeRefusalReason, type UsedTokenLedger,
+} from '../killswitch/index.js';
 import { RISK_LIMIT_NAMES, isRiskLimitName, riskLimitValueProblem } from '../risk/index.js';
 import { CONTROL_ACTION_KINDS, type ControlAction, type EngineModeName, type ServerMessage } from '../client/index.js';
 
@@ -100,8 +107,28 @@ export interface ControlOutcomeReply {
   readonly outcome: 'accepted' | 'refused' | 'failed';
 }
 
+/** A refusal of a token, a grant or a ticket. */
+export interface ControlRefusal {
+  ok: false;
+  code: 'unauthorized' | 'disabled';
+  message: string;
+  /** A refused resume ticket: why (ResumeTicketStore). */
+  resume?: ResumeRefusalReason;
+}
+
+/** What a connection may act under: a token bound to it. */
+export interface ControlAuthorized {
+  ok: true;
+  who: string;
+  grant: ResumeGrant;
+  /** The token was bound to this connection just now (its first presentation). */
+  fresh: boolean;
+}
+
+const DISABLED: ControlRefusal = { ok: false, code: 'disabled', message: 'control is disabled on this server: it has no token configuration or no control handler' };
+
 export class ControlGate {
-  /** The tokens this server took, by jti: the connection that first presented each, and its exp. */
+  /** The tokens this server took, by jti: the connection that holds each (first presented it, or resumed it), and its exp. */
   private readonly boundTo = new Map<string, { sessionId: number; expiresAtSeconds: number }>();
 
   constructor(
@@ -109,28 +136,63 @@ export class ControlGate {
     private readonly handler: ControlHandler | null,
     private readonly onRefused: ControlRefusalListener | null = null,
     private readonly ledger: UsedTokenLedger = new MemoryTokenLedger(),
+    readonly tickets: ResumeTicketStore = new ResumeTicketStore(),
   ) {}
 
-  /** Verifies a token for connection `sessionId`: its subject, or a refusal (a token another connection used is a replay). */
-  async authorize(token: string, sessionId: number): Promise<{ ok: true; who: string } | { ok: false; code: 'unauthorized' | 'disabled'; message: string }> {
-    if (this.tokens === null || this.handler === null) return { ok: false, code: 'disabled', message: 'control is disabled on this server: it has no token configuration or no control handler' };
+  private get enabled(): boolean {
+    return this.tokens !== null && this.handler !== null;
+  }
+
+  /** Verifies a token for connection `sessionId`: its subject and grant, or a refusal (a token another connection holds is a replay). */
+  async authorize(token: string, sessionId: number): Promise<ControlAuthorized | ControlRefusal> {
+    if (!this.enabled) return DISABLED;
     // (verifyControlToken's own wording names the CLI's --token and QF_CONTROL_TOKEN, which mean nothing here.)
     if (token.trim() === '') return { ok: false, code: 'unauthorized', message: 'a signed control token is required, was empty (an operator signs one with `quantflow killswitch token`)' };
     try {
-      const verified = await verifyControlToken(token, this.tokens);
+      const verified = await verifyControlToken(token, this.tokens!);
       const bound = this.boundTo.get(verified.jti);
+      let fresh = false;
       if (bound === undefined) {
         if (!this.ledger.claim(verified.jti, verified.expiresAtSeconds, verified.who)) throw replayedTokenError(verified);
         this.forgetExpired();
         this.boundTo.set(verified.jti, { sessionId, expiresAtSeconds: verified.expiresAtSeconds });
+        fresh = true;
       } else if (bound.sessionId !== sessionId) {
         throw replayedTokenError(verified);
       }
-      return { ok: true, who: verified.who };
+      return { ok: true, who: verified.who, grant: { jti: verified.jti, who: verified.who, expiresAtSeconds: verified.expiresAtSeconds }, fresh };
     } catch (error) {
       if (error instanceof ControlTokenError) return { ok: false, code: 'unauthorized', message: error.message };
       throw error;
     }
+  }
+
+  /** Checks the grant a connection resumed, as a token is checked on every action: not expired, still held by this connection. */
+  checkGrant(grant: ResumeGrant, sessionId: number): ControlAuthorized | ControlRefusal {
+    if (!this.enabled) return DISABLED;
+    if (grant.expiresAtSeconds <= Date.now() / 1000) return { ok: false, code: 'unauthorized', message: 'control token expired: sign a new one' };
+    if (this.boundTo.get(grant.jti)?.sessionId !== sessionId) {
+      return { ok: false, code: 'unauthorized', message: `control of this connection was resumed by another connection with its resume ticket (subject ${JSON.stringify(grant.who)}): sign a new token` };
+    }
+    return { ok: true, who: grant.who, grant, fresh: false };
+  }
+
+  /**
+   * Spends a resume ticket for connection `sessionId`: the token's binding moves to it. Returns
+   * the grant, the connection's next ticket and the connection that held the grant (null: none
+   * this server still knows of), or a refusal naming why.
+   */
+  resume(ticket: string, sessionId: number): { ok: true; grant: ResumeGrant; next: IssuedTicket; previousSessionId: number | null } | ControlRefusal {
+    if (!this.enabled) return DISABLED;
+    const outcome = this.tickets.resume(ticket);
+    if (!outcome.ok) return { ok: false, code: 'unauthorized', message: outcome.message, resume: outcome.reason };
+    const { grant } = outcome;
+    const previous = this.boundTo.get(grant.jti);
+    // A server that restarted holds the jti on disk already; one whose ledger forgot it claims it again.
+    this.ledger.claim(grant.jti, grant.expiresAtSeconds, grant.who);
+    this.forgetExpired();
+    this.boundTo.set(grant.jti, { sessionId, expiresAtSeconds: grant.expiresAtSeconds });
+    return { ok: true, grant, next: outcome.next, previousSessionId: previous === undefined || previous.sessionId === sessionId ? null : previous.sessionId };
   }
 
   /** Drops the bindings of expired tokens (verifyControlToken refuses them anyway): the map holds only live ones. */
@@ -145,17 +207,20 @@ export class ControlGate {
    * (the handler runs at once, so actions proceeded in order reach it in that order) and resolves
    * with the reply once the host is done.
    */
-  async admit(id: number, action: ControlAction, token: string | null, sessionId: number): Promise<ControlOutcomeReply | { proceed: () => Promise<ControlOutcomeReply> }> {
-    if (token === null) {
+  async admit(
+    id: number, action: ControlAction, credential: string | ResumeGrant | null, sessionId: number, onAuthorized?: (authorized: ControlAuthorized) => void,
+  ): Promise<ControlOutcomeReply | { proceed: () => Promise<ControlOutcomeReply> }> {
+    if (credential === null) {
       const message = 'this connection is read-only: a control action needs a signed control token (in the message or by `auth`)';
       this.onRefused?.(action, null, sessionId, message);
       return { reply: { type: 'control', id, ok: false, code: 'unauthorized', message }, outcome: 'refused' };
     }
-    const authorized = await this.authorize(token, sessionId);
+    const authorized = typeof credential === 'string' ? await this.authorize(credential, sessionId) : this.checkGrant(credential, sessionId);
     if (!authorized.ok) {
       this.onRefused?.(action, null, sessionId, authorized.message);
       return { reply: { type: 'control', id, ok: false, code: authorized.code, message: authorized.message }, outcome: 'refused' };
     }
+    onAuthorized?.(authorized);
     const problem = limitChangeProblem(action);
     if (problem !== null) {
       this.onRefused?.(action, authorized.who, sessionId, problem);

@@ -1,7 +1,7 @@
 // The state server's Prometheus metrics (prom-client), in a registry of its own so several
 // servers in one process (tests, a host serving two sessions) never collide: frames sent,
 // coalesced and dropped per topic, connected clients, slow-client disconnects, control actions
-// by outcome, malformed client messages, the engine's counters when the source has them, and
+// by outcome, control resumes by outcome, malformed client messages, the engine's counters when the source has them, and
 // each latency stage's HDR percentiles (ns) and record count when the source measures latency
 // (a stage the session does not have is there with count 0).
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -20,6 +20,7 @@ export class ServerMetrics {
   readonly refusedUpgrades: Counter;
   readonly controlActions: Counter<'action' | 'outcome'>;
   readonly malformedMessages: Counter;
+  readonly controlResumes: Counter<'outcome'>;
 
   constructor(engineCounters: (() => Readonly<Record<string, number>>) | undefined, latency?: () => LatencyView | null) {
     const registers = [this.registry];
@@ -37,6 +38,9 @@ export class ServerMetrics {
       name: 'quantflow_server_control_actions_total', help: 'Control actions by kind and outcome (accepted, refused, failed)', labelNames: ['action', 'outcome'], registers,
     });
     this.malformedMessages = new Counter({ name: 'quantflow_server_malformed_messages_total', help: 'Client messages rejected as malformed', registers });
+    this.controlResumes = new Counter({
+      name: 'quantflow_server_control_resumes_total', help: 'Resume tickets presented, by outcome (resumed, used, superseded, expired, unknown, disabled)', labelNames: ['outcome'], registers,
+    });
     if (engineCounters) {
       new Gauge({
         name: 'quantflow_engine_counter', help: "The engine's counters, as the state source reports them", labelNames: ['counter'], registers,

@@ -2,7 +2,9 @@
 // (port 0 picks a free port; the chosen one is returned). WebSocket clients subscribe to topics
 // and get a Snapshot then Deltas as FlatBuffers frames (topics.ts, frame-encoder.ts); slow
 // clients are coalesced, then dropped (client-session.ts); control actions need a signed token
-// (control.ts); `/health` and `/metrics` are plain HTTP (http.ts), and so are static files when
+// (control.ts), and a connection that held control takes it back after a reconnect with the
+// resume ticket it was given (rotated before it expires; engine/killswitch ResumeTicketStore);
+// `/health` and `/metrics` are plain HTTP (http.ts), and so are static files when
 // given (static-files.ts: the dashboard). The data comes from a
 // StateSource (state-source.ts): its deltas are encoded once and sent without waiting for any
 // client, so a client never slows whoever feeds the source. What one synchronous run sends to a
@@ -17,8 +19,8 @@
 import { createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
 import type { TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
-import { CLOSE_DROPPED_BY_HOST, CLOSE_MESSAGE_TOO_BIG, CLOSE_SERVER_CLOSING, CLOSE_SLOW_CONSUMER, TOPIC_NAMES, type TopicName } from '../client/index.js';
-import type { ControlTokenConfig, UsedTokenLedger } from '../killswitch/index.js';
+import { CLOSE_CONTROL_RESUMED_ELSEWHERE, CLOSE_DROPPED_BY_HOST, CLOSE_MESSAGE_TOO_BIG, CLOSE_SERVER_CLOSING, CLOSE_SLOW_CONSUMER, TOPIC_NAMES, type TopicName } from '../client/index.js';
+import { ResumeTicketStore, type ControlTokenConfig, type IssuedTicket, type ResumeGrant, type UsedTokenLedger } from '../killswitch/index.js';
 import { ClientSession, SETTLED_INBOX, type SessionLimits } from './client-session.js';
 import { parseClientMessage } from './client-message.js';
 import { ControlGate, MalformedMessageError, type ControlHandler, type ControlOutcomeReply, type ControlRefusalListener } from './control.js';
@@ -44,6 +46,12 @@ export interface StateServerOptions {
    * beside their kill-switch state (engine/killswitch DirectoryTokenLedger).
    */
   usedTokens?: UsedTokenLedger;
+  /**
+   * The resume tickets of connections that held control (control.ts). Default: in memory, 10
+   * minutes each (a restart forgets them); sessions pass the persistent one beside the used tokens
+   * (engine/killswitch DirectoryTicketStore).
+   */
+  resumeTickets?: ResumeTicketStore;
   /** Journals and applies a control action; absent: control is disabled. */
   onControl?: ControlHandler;
   /** Told of the actions refused before onControl saw them (ControlGate). */
@@ -221,8 +229,9 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     const payload = source.snapshot(topic);
     if (payload !== null) hub.seed(topic, payload);
   }
-  const control = new ControlGate(options.tokens ?? null, options.onControl ?? null, options.onControlRefused ?? null, options.usedTokens);
+  const control = new ControlGate(options.tokens ?? null, options.onControl ?? null, options.onControlRefused ?? null, options.usedTokens, options.resumeTickets ?? new ResumeTicketStore());
   const sessions = new Set<ClientSession>();
+  const sessionsById = new Map<number, ClientSession>();
   const outbox = new Outbox();
   const startedMs = Date.now();
   let nextSessionId = 1;
@@ -246,6 +255,30 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
       if (session.inbox === next) session.inbox = SETTLED_INBOX;
     });
   };
+
+  const sendTicket = (session: ClientSession, who: string, issued: IssuedTicket): void => {
+    session.reply({ type: 'ticket', ticket: issued.ticket, who, expiresAt: new Date(issued.expiresAtSeconds * 1000).toISOString() });
+  };
+
+  /** The connection now holds `grant` (a token just bound to it): its resume ticket; a grant it held before can no longer be resumed. */
+  const holdGrant = (session: ClientSession, grant: ResumeGrant): void => {
+    if (session.closed) return;
+    if (session.grant !== null && session.grant.jti !== grant.jti) control.tickets.revoke(session.grant.jti);
+    session.grant = grant;
+    sendTicket(session, grant.who, control.tickets.issue(grant));
+  };
+
+  /** Rotates the tickets of connections holding control before they expire (the previous one stays good until either is used). */
+  const rotateTickets = (): void => {
+    for (const session of sessions) {
+      if (session.closed || session.grant === null || !control.tickets.dueForRotation(session.grant.jti)) continue;
+      const issued = control.tickets.rotate(session.grant.jti);
+      if (issued) sendTicket(session, session.grant.who, issued);
+    }
+  };
+  // Once a second (a walk over the connections, most of which hold nothing): well inside a ticket's half life.
+  const rotationTimer = setInterval(rotateTickets, 1000);
+  rotationTimer.unref();
 
   const malformed = (session: ClientSession, message: string, code: 'malformed' | 'unknown-topic' = 'malformed'): void => {
     metrics.malformedMessages.inc();
@@ -284,15 +317,46 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
             session.who = result.who;
             session.token = message.token;
             session.reply({ type: 'auth', ok: true, who: result.who });
+            holdGrant(session, result.grant);
           } else {
             session.who = null;
             session.token = null;
+            session.grant = null;
             session.reply({ type: 'auth', ok: false, code: result.code, message: result.message });
           }
         });
         return;
+      case 'resume':
+        // Like an auth: settled before this connection's next message.
+        enqueue(session, () => {
+          const result = control.resume(message.ticket, session.id);
+          if (!result.ok) {
+            metrics.controlResumes.inc({ outcome: result.resume ?? result.code });
+            session.who = null;
+            session.token = null;
+            session.grant = null;
+            session.reply({ type: 'auth', ok: false, code: result.code, message: result.message, ...(result.resume ? { resume: result.resume } : {}) });
+            return;
+          }
+          metrics.controlResumes.inc({ outcome: 'resumed' });
+          session.who = result.grant.who;
+          session.token = null;
+          session.grant = result.grant;
+          session.reply({ type: 'auth', ok: true, who: result.grant.who, resumed: true });
+          sendTicket(session, result.grant.who, result.next);
+          // The connection it came from, if still open here (a half-open socket, or the ticket was
+          // stolen): closed, saying so, so its client learns it lost control.
+          const previous = result.previousSessionId === null ? undefined : sessionsById.get(result.previousSessionId);
+          if (previous && !previous.closed) {
+            previous.grant = null;
+            previous.who = null;
+            previous.token = null;
+            previous.close(CLOSE_CONTROL_RESUMED_ELSEWHERE, `control resumed by another connection with this connection's resume ticket (subject ${JSON.stringify(result.grant.who).slice(0, 60)}); if that was not this client, its ticket leaked`);
+          }
+        });
+        return;
       case 'control': {
-        const token = message.token ?? session.token;
+        const credential = message.token ?? session.token ?? session.grant;
         // Admitted in order (behind this connection's earlier messages); the host's handler then
         // runs at once and the reply follows when it is done, without holding later messages.
         // Whatever fails on the way (the host's refusal listener too) still answers the action's
@@ -302,7 +366,8 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
           outcome: 'failed',
         });
         enqueue(session, async () => {
-          const admitted = await control.admit(message.id, message.action, token, session.id).catch(failed);
+          // A token in the message bound to this connection just now: its resume ticket.
+          const admitted = await control.admit(message.id, message.action, credential, session.id, (authorized) => { if (authorized.fresh) holdGrant(session, authorized.grant); }).catch(failed);
           const done = 'proceed' in admitted ? admitted.proceed().catch(failed) : Promise.resolve(admitted);
           void done.then(({ reply, outcome }) => {
             metrics.controlActions.inc({ action: message.action.kind, outcome });
@@ -335,6 +400,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
       ws.getUserData().session = session;
       ws.getUserData().socket = socket;
       sessions.add(session);
+      sessionsById.set(session.id, session);
       metrics.clients.set(sessions.size);
     },
     message: (ws: WebSocket<SessionData>, message: ArrayBuffer, isBinary: boolean) => {
@@ -362,6 +428,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
       session.markClosed();
       hub.remove(session);
       sessions.delete(session);
+      sessionsById.delete(session.id);
       metrics.clients.set(sessions.size);
     },
   };
@@ -420,6 +487,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     async close() {
       if (closing) return;
       closing = true;
+      clearInterval(rotationTimer);
       unsubscribeSource();
       uws.us_listen_socket_close(listenSocket);
       closeSessions(CLOSE_SERVER_CLOSING, 'the server is closing');

@@ -42,7 +42,7 @@ import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { LiveSessionMonitor } from '../../live/index.js';
 import { WebhookOutbox, dashboardMounts, startStateServer, webhookOutboxPath, type StateServer } from '../../server/index.js';
-import { DirectoryTokenLedger, usedTokenLedgerPath } from '../../killswitch/index.js';
+import { DirectoryTicketStore, DirectoryTokenLedger, resumeTicketStorePath, usedTokenLedgerPath } from '../../killswitch/index.js';
 import { timeframeSeconds } from '../../decision/index.js';
 
 interface RunFlags {
@@ -182,7 +182,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   if (flags.serve) {
     try {
       server = await startStateServer({
-        source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, onControlRefused: monitor.control.refusedByServer, usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(journalDir)), staticFiles: dashboardMounts(packageRoot()),
+        source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, onControlRefused: monitor.control.refusedByServer, usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(journalDir)), resumeTickets: DirectoryTicketStore.open(resumeTicketStorePath(journalDir)), staticFiles: dashboardMounts(packageRoot()),
       });
     } catch (error) {
       await monitor.close(0);

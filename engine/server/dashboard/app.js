@@ -21,6 +21,12 @@
 // hits, which toast each as they would have live.
 // Feed health (the `health` topic): each instrument's feed condition and the policy action it
 // draws; a feed going degraded is a warning in the bell, its recovery an info.
+// Control across reconnects: once a control token is bound to the page's connection (its first
+// action), the server hands the page a resume ticket (rotated before it expires); after a drop
+// the page presents it (`resume`) before anything else and holds control again with no new token
+// (the Risk card's `control` line says who). A refused ticket (used first by another party, or
+// expired) or the server closing the page because another connection resumed its control (4009)
+// is a sticky critical toast: control is gone until a new token is pasted.
 // `window.__dashboard` counts what tests look for.
 import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
 
@@ -31,7 +37,7 @@ const MAX_TOASTS = 4;
 const TOAST_MS = 6000;
 const FIT_POINTS = 3000;
 
-const stats = { connected: false, stateFrames: 0, fills: 0, toasts: 0, equityPoints: 0, notifications: 0, reconnects: 0, killSwitchTrips: 0, healthFrames: 0, feedWarnings: 0, feedRecoveries: 0, feeds: [], stopLossHits: 0, exitFills: 0 };
+const stats = { controlResumes: 0, controlLost: 0, connected: false, stateFrames: 0, fills: 0, toasts: 0, equityPoints: 0, notifications: 0, reconnects: 0, killSwitchTrips: 0, healthFrames: 0, feedWarnings: 0, feedRecoveries: 0, feeds: [], stopLossHits: 0, exitFills: 0 };
 window.__dashboard = stats;
 
 const $ = (id) => document.getElementById(id);
@@ -115,7 +121,7 @@ function notify(text, { critical = false, kind = 'info' } = {}) {
 /** A critical toast; a kill-switch trip's is sticky: no timeout, never pushed out by newer toasts. */
 function toast(text, kind) {
   stats.toasts += 1;
-  const sticky = kind === 'kill-switch';
+  const sticky = kind === 'kill-switch' || kind === 'control-lost';
   const box = $('toasts');
   const el = document.createElement('div');
   el.className = `toast critical ${kind}`;
@@ -347,6 +353,27 @@ let everOpened = false;
 let nextControlId = 1;
 /** The epoch of the server's sequences (its last `subscribed`), sent with `since`: a restarted server counts again. */
 let serverEpoch = null;
+/** The resume ticket of the control this page holds (the server's latest `ticket`); null: none. */
+let resumeTicket = null;
+/** A `resume` awaits the server's answer. */
+let resuming = false;
+/** Who this page's connection acts as (its token bound to it, or resumed); null: read-only. */
+let controlHolder = null;
+
+function setControlHolder(who, text) {
+  controlHolder = who;
+  $('control-holder').textContent = text ?? (who === null ? 'read-only' : `${who} (kept across reconnects)`);
+  $('control-holder').className = who === null ? '' : 'ok';
+}
+
+/** Control is gone (a refused ticket, or taken over): loud, and the spent token is cleared from the form. */
+function controlLost(text) {
+  stats.controlLost += 1;
+  resumeTicket = null;
+  $('token').value = '';
+  setControlHolder(null, 'read-only: paste a new control token');
+  notify(text, { critical: true, kind: 'control-lost' });
+}
 
 function send(message) {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -381,11 +408,20 @@ function connect() {
       stats.reconnects += 1;
       notify('reconnected to the state server: re-subscribed (fills backfilled from the last sequence)');
     }
+    // Control first: a control action sent from here on is judged after the resume.
+    if (resumeTicket !== null) {
+      resuming = true;
+      send({ op: 'resume', ticket: resumeTicket });
+    }
     for (const topic of TOPICS) subscribe(topic);
   };
   ws.onmessage = (event) => (typeof event.data === 'string' ? onReply(JSON.parse(event.data)) : onFrame(event.data));
   ws.onclose = (event) => {
     if (socket === ws) socket = null;
+    // A resume cut off before its answer is presented again on the next connection.
+    resuming = false;
+    if (controlHolder !== null) setControlHolder(null, `${controlHolder}: resuming after the reconnect…`);
+    if (event.code === 4009) controlLost(`control LOST: ${event.reason || 'another connection resumed this page\'s control'}`);
     for (const [, settle] of pendingControls) settle({ ok: false, message: `the connection closed (${event.code}) before the server answered` });
     pendingControls.clear();
     attempts += 1;
@@ -467,6 +503,22 @@ function onReply(message) {
     case 'error':
       notify(`server: ${message.code}: ${message.message}`);
       return;
+    case 'ticket':
+      resumeTicket = message.ticket;
+      setControlHolder(message.who);
+      return;
+    case 'auth':
+      if (!resuming) return;
+      resuming = false;
+      resumeTicket = null;
+      if (message.ok) {
+        stats.controlResumes += 1;
+        setControlHolder(message.who);
+        notify(`control resumed as ${message.who} after the reconnect (no new token needed)`);
+      } else {
+        controlLost(`control NOT resumed after the reconnect: ${message.message}`);
+      }
+      return;
     default:
   }
 }
@@ -478,7 +530,8 @@ function onReply(message) {
  */
 function sendControl(action, out, { ready, missing, applied, label }) {
   const token = $('token').value.trim();
-  if (token === '' || !ready) {
+  // With no token in the form, a connection holding control (resumed) acts under it.
+  if ((token === '' && controlHolder === null) || !ready) {
     out.textContent = missing;
     out.className = 'error';
     return;
@@ -496,7 +549,7 @@ function sendControl(action, out, { ready, missing, applied, label }) {
     out.className = reply.ok ? 'ok' : 'error';
     notify(reply.ok ? `${label} accepted (by ${reply.who})` : `${label} refused: ${reply.message}`);
   });
-  send({ op: 'control', id, action, token });
+  send(token === '' ? { op: 'control', id, action } : { op: 'control', id, action, token });
 }
 
 $('reset-form').onsubmit = (event) => {
