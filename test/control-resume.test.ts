@@ -247,6 +247,21 @@ describe('control resume tickets', () => {
     expect(await replay.next('auth'), 'a ticket spent before the restart').toMatchObject({ ok: false, resume: 'used' });
   });
 
+  it('a fixed-token client whose server restarted without a ticket store on disk (the ticket unknown) is judged by its token again', async () => {
+    const port = await freePort();
+    const first = await server({ port });
+    const events: ClientEvent[] = [];
+    const alice = await client(first.srv.url, { token: await signControlToken('alice', TOKENS, 600), reconnect: { initialDelayMs: 10, maxDelayMs: 50 }, onEvent: (e) => events.push(e) });
+    await first.srv.close();
+    await until(() => events.some((e) => e.type === 'reconnecting'), 'the client reconnecting');
+    const second = await server({ port });
+    await until(() => events.filter((e) => e.type === 'auth').length === 2 || events.some((e) => e.type === 'failed'), 'the resume, then the auth');
+    expect(events.find((e) => e.type === 'resume'), 'the restarted server forgot the ticket').toMatchObject({ ok: false, reason: 'unknown' });
+    expect(events.filter((e) => e.type === 'auth').at(-1), 'and, its ledger in memory, takes the token').toEqual({ type: 'auth', ok: true, who: 'alice' });
+    expect(await alice.control(PAUSE)).toMatchObject({ ok: true, who: 'alice' });
+    expect(second.actions).toEqual(['alice:pause-strategy']);
+  });
+
   it('refuses a malformed resume naming the field, and a resume on a server without control as disabled', async () => {
     const { srv } = await server();
     const c = await raw(srv.url);

@@ -14,8 +14,8 @@
 // QuantFlow state server, or one that refuses this client), the server refuses the token, or
 // what comes back is not this protocol, or the server refuses the resume ticket of a client
 // that was given a token (another party used it first: the client says so instead of carrying on
-// read-only; an expired or forgotten ticket is replaced by a newly signed token when `token` is a
-// function), or closes the connection because another one resumed its control. connect() rejects with it (a ConnectionError) when it
+// read-only; with an expired or forgotten ticket the token is tried again, a function signing a
+// new one), or closes the connection because another one resumed its control. connect() rejects with it (a ConnectionError) when it
 // happens before the first connection is ready; later it is the `failed` event and what
 // `ended` resolves with.
 import type { IncomingMessage } from 'node:http';
@@ -457,9 +457,9 @@ class Connection implements QuantFlowClient {
 
   /**
    * The answer to a `resume`: control is back; or the ticket was refused. Then a client given a
-   * token function signs a new token when the ticket merely expired or was forgotten; a client
-   * given a token otherwise stops (`unauthorized`: a ticket used first by another party means it
-   * leaked); a client without one stays connected, read-only, and is told by the `resume` event.
+   * token authenticates with it (a function signs a new one) when the ticket merely expired or
+   * was forgotten, and otherwise stops (`unauthorized`: a ticket used first by another party means
+   * it leaked); a client without one stays connected, read-only, and is told by the `resume` event.
    */
   private onResumed(socket: WebSocket, message: Extract<ServerMessage, { type: 'auth' }>): void {
     if (message.ok) {
@@ -472,7 +472,9 @@ class Connection implements QuantFlowClient {
     const reason = message.resume;
     this.options.onEvent?.({ type: 'resume', ok: false, message: message.message, ...(reason ? { reason } : {}) });
     const token = this.options.token;
-    if (typeof token === 'function' && (reason === 'expired' || reason === 'unknown')) return this.authenticateWith(socket);
+    // Not a sign of theft: the token is tried (a function signs a new one; a fixed one is judged by
+    // the server, which refuses it as used unless it forgot it, as an in-memory server restarted does).
+    if (token !== undefined && (reason === 'expired' || reason === 'unknown')) return this.authenticateWith(socket);
     this.authSettled();
     if (token !== undefined && message.code === 'unauthorized') {
       return this.fail(new ConnectionError('unauthorized', `${this.url} refused this client's resume ticket after a reconnect: ${message.message}`), socket);
