@@ -99,7 +99,11 @@ export interface Subscription {
 }
 
 export interface QuantFlowClient {
-  /** Subscribes (once per topic on the wire); the handler gets the Snapshot, then the deltas. */
+  /**
+   * Subscribes; the handler gets the Snapshot, then the deltas. One subscription per topic on the
+   * wire: a handler added after the topic's Snapshot has it asked for again, and that Snapshot goes
+   * to it alone (the earlier handlers do not get the fills backlog or the orders twice).
+   */
   subscribe<T extends TopicName>(topic: T, handler: TopicHandler<T>): Subscription;
   /** Sends a control action with `token` (default: the connect token); resolves with the server's answer. */
   control(action: ControlAction, token?: string): Promise<ControlResult>;
@@ -120,6 +124,11 @@ interface TopicState {
   last: bigint | null;
   /** Waiting for the Snapshot of a (re)subscribe: deltas in flight before it are stale. */
   resyncing: boolean;
+  /**
+   * Handlers added after the topic's Snapshot: the topic is subscribed again on the wire and
+   * that Snapshot goes to them only (the others have it all already, and keep getting deltas).
+   */
+  late: Set<TopicHandler<TopicName>>;
 }
 
 class Connection implements QuantFlowClient {
@@ -316,19 +325,25 @@ class Connection implements QuantFlowClient {
   subscribe<T extends TopicName>(topic: T, handler: TopicHandler<T>): Subscription {
     let state = this.topics.get(topic);
     if (!state) {
-      state = { handlers: new Set(), last: null, resyncing: true };
+      state = { handlers: new Set(), last: null, resyncing: true, late: new Set() };
       this.topics.set(topic, state);
       state.handlers.add(handler as TopicHandler<TopicName>);
       this.send({ op: 'subscribe', topic });
-    } else {
+    } else if (state.resyncing) {
+      // The Snapshot on its way is for this handler too.
       state.handlers.add(handler as TopicHandler<TopicName>);
+    } else {
+      // A Snapshot of its own (the current orders, the fills backlog, the whole state), asked for once for all late handlers.
+      if (state.late.size === 0) this.send({ op: 'subscribe', topic });
+      state.late.add(handler as TopicHandler<TopicName>);
     }
     return {
       unsubscribe: () => {
         const current = this.topics.get(topic);
         if (!current) return;
         current.handlers.delete(handler as TopicHandler<TopicName>);
-        if (current.handlers.size === 0) {
+        current.late.delete(handler as TopicHandler<TopicName>);
+        if (current.handlers.size === 0 && current.late.size === 0) {
           this.topics.delete(topic);
           this.send({ op: 'unsubscribe', topic });
         }
@@ -401,7 +416,18 @@ class Connection implements QuantFlowClient {
     const state = this.topics.get(update.topic);
     if (!state) return;
     if (update.kind === 'snapshot') {
+      if (!state.resyncing && state.late.size > 0) {
+        // The Snapshot asked for late handlers: theirs alone; from here on they get the deltas too.
+        state.last = update.sequence;
+        const late = [...state.late];
+        state.late.clear();
+        for (const handler of late) state.handlers.add(handler);
+        for (const handler of late) handler(update);
+        return;
+      }
       state.resyncing = false;
+      for (const handler of state.late) state.handlers.add(handler);
+      state.late.clear();
     } else {
       if (state.resyncing) return;
       if (state.last !== null && update.sequence <= state.last) return;
