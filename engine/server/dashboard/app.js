@@ -41,11 +41,16 @@ const stats = { controlResumes: 0, controlLost: 0, connected: false, stateFrames
 window.__dashboard = stats;
 
 const $ = (id) => document.getElementById(id);
-const money = (x) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
-const qty = (x) => (x === null || x === undefined ? '—' : x.toLocaleString('en-US', { maximumFractionDigits: 6 }));
+/** `x` to `digits` decimals, a residual such as -1e-10 (an account's float arithmetic) as 0: it reads 0.00, not a red -0.00. */
+const rounded = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits || 0;
+const money = (x) => (x === null || x === undefined || Number.isNaN(x) ? '—' : rounded(x, 2).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
+const qty = (x) => (x === null || x === undefined ? '—' : rounded(x, 6).toLocaleString('en-US', { maximumFractionDigits: 6 }));
 const pct = (x) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(2)}%`);
 const timeOf = (ns) => (ns > 0n ? new Date(Number(ns / 1_000_000n)).toISOString().replace('T', ' ').slice(0, 19) : '—');
 const signClass = (x) => (x > 0 ? 'up' : x < 0 ? 'down' : '');
+/** The colour of an amount (quantity) as shown: none for one that reads 0. */
+const moneyClass = (x) => signClass(rounded(x, 2));
+const qtyClass = (x) => signClass(rounded(x, 6));
 
 function cell(text, className) {
   const td = document.createElement('td');
@@ -179,9 +184,9 @@ function renderState(state) {
   $('equity').textContent = money(state.equity);
   $('cash').textContent = money(state.cash);
   $('realized').textContent = money(state.realizedPnl);
-  $('realized').className = signClass(state.realizedPnl);
+  $('realized').className = moneyClass(state.realizedPnl);
   $('unrealized').textContent = money(state.unrealizedPnl);
-  $('unrealized').className = signClass(state.unrealizedPnl);
+  $('unrealized').className = moneyClass(state.unrealizedPnl);
   $('hwm').textContent = money(state.equityHighWaterMark);
   renderPositions();
 }
@@ -189,8 +194,8 @@ function renderState(state) {
 function renderPositions() {
   if (!lastState) return;
   fillTable('positions', lastState.positions.map((p) => [
-    cell(p.symbol), cell(qty(p.quantity), signClass(p.quantity)), cell(p.quantity === 0 ? '—' : money(p.averagePrice)), cell(money(p.markPrice)),
-    cell(money(p.unrealizedPnl), signClass(p.unrealizedPnl)), cell(money(p.realizedPnl), signClass(p.realizedPnl)), cell(regimes.get(p.instrumentId) ?? '—'),
+    cell(p.symbol), cell(qty(p.quantity), qtyClass(p.quantity)), cell(rounded(p.quantity, 6) === 0 ? '—' : money(p.averagePrice)), cell(money(p.markPrice)),
+    cell(money(p.unrealizedPnl), moneyClass(p.unrealizedPnl)), cell(money(p.realizedPnl), moneyClass(p.realizedPnl)), cell(regimes.get(p.instrumentId) ?? '—'),
   ]));
 }
 

@@ -1,0 +1,63 @@
+// The dashboard's figures in headless Chromium, from a state server fed by hand (PushStateSource,
+// a free port): an account whose float arithmetic leaves residuals (a flat book's gross exposure
+// -1.09e-10, a closed position's quantity -2e-12, unrealized P&L -3e-11, as a paper session's
+// core reports them) reads 0.00 (0 for a quantity), uncoloured, not a red -0.00; real amounts keep
+// their sign and colour.
+// Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RiskView, StateView } from '../engine/client/index.js';
+import { PushStateSource, dashboardMounts, startStateServer } from '../engine/server/index.js';
+
+const CHROMIUM = '/usr/lib/chromium/chromium';
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const haveChromium = existsSync(CHROMIUM);
+const underCi = process.env.CI === 'true';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('dashboard figures', () => {
+  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
+    expect.fail(`CI=true but ${CHROMIUM} is missing`);
+  });
+
+  it.runIf(haveChromium)('shows float residuals as 0.00 (a quantity as 0), uncoloured, and real amounts with their sign', async () => {
+    const source = new PushStateSource();
+    const server = await startStateServer({ source, staticFiles: dashboardMounts(ROOT) });
+    cleanups.push(() => server.close());
+    const state: StateView = {
+      mode: 'paper', equity: 98_438.71, cash: 98_438.71, equityHighWaterMark: 100_677.98, realizedPnl: -1_561.29, unrealizedPnl: -3e-11,
+      positions: [
+        { instrumentId: 0, symbol: 'BTCUSDT', quantity: -2e-12, averagePrice: 64_019.91, markPrice: 61_178.08, unrealizedPnl: -3e-11, realizedPnl: -488.7 },
+        { instrumentId: 1, symbol: 'ETHUSDT', quantity: 6.45887, averagePrice: 3_094.22, markPrice: 3_100, unrealizedPnl: 37.33, realizedPnl: 4e-13 },
+      ],
+    };
+    const risk: RiskView = {
+      killSwitchTripped: false, killSwitchReason: '', drawdown: 0.0222, maxDrawdown: 0.0222, grossExposure: -1.0913936421275139e-10, netExposure: 0,
+      maxGrossExposure: 1_000_000, uncertainOrders: 0, deniedOrders: 0n, pausedStrategies: [],
+    };
+    source.publish('state', state);
+    source.publish('risk', risk);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    cleanups.push(() => browser.close());
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(server.url.replace('ws:', 'http:'));
+    await page.waitForFunction(() => document.getElementById('gross')!.textContent !== '—' && document.querySelectorAll('#positions tbody tr').length === 2, undefined, { timeout: 15_000 });
+    const read = (id: string) => page.$eval(`#${id}`, (el) => [el.textContent, el.className]);
+    expect(await read('gross'), 'a flat book\'s gross exposure').toEqual(['0.00', '']);
+    expect(await read('unrealized'), 'unrealized P&L of a flat book').toEqual(['0.00', '']);
+    expect(await read('realized'), 'a real loss keeps its sign and colour').toEqual(['-1,561.29', 'down']);
+    const rows = await page.$$eval('#positions tbody tr', (trs) => trs.map((tr) => [...(tr as HTMLTableRowElement).cells].map((c) => [c.textContent, c.className])));
+    expect(rows[0].slice(0, 5), 'a closed position: quantity 0, no average, P&L 0.00, uncoloured').toEqual([['BTCUSDT', ''], ['0', ''], ['—', ''], ['61,178.08', ''], ['0.00', '']]);
+    expect(rows[1].slice(0, 6), 'an open one').toEqual([['ETHUSDT', ''], ['6.45887', 'up'], ['3,094.22', ''], ['3,100.00', ''], ['37.33', 'up'], ['0.00', '']]);
+    expect(pageErrors).toEqual([]);
+  });
+});
