@@ -364,7 +364,8 @@ export type ControlErrorCode = 'unauthorized' | 'disabled' | 'refused' | 'failed
 
 /** Server -> client (JSON text). */
 export type ServerMessage =
-  | { type: 'subscribed'; topic: TopicName; sequence: string; backfill: 'none' | 'complete' | 'partial'; epoch?: string }
+  /** `snapshot` false: nothing was published on the topic yet (the session has no such data so far); its first frame will come as the Snapshot. */
+  | { type: 'subscribed'; topic: TopicName; sequence: string; backfill: 'none' | 'complete' | 'partial'; epoch?: string; snapshot?: boolean }
   | { type: 'unsubscribed'; topic: TopicName }
   /** `resumed`: the answer to a `resume` (the connection holds control again). */
   | { type: 'auth'; ok: true; who: string; resumed?: boolean }

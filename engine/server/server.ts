@@ -240,7 +240,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
   const subscribe = (session: ClientSession, topic: TopicName, since: bigint | null, sinceEpoch: string | undefined): void => {
     session.unsubscribe(topic);
     const plan = hub.subscribe(session, topic, since, sinceEpoch);
-    session.reply({ type: 'subscribed', topic, sequence: (plan?.sequence ?? hub.sequenceOf(topic)).toString(), backfill: plan?.backfill ?? 'none', epoch: hub.epoch });
+    session.reply({ type: 'subscribed', topic, sequence: (plan?.sequence ?? hub.sequenceOf(topic)).toString(), backfill: plan?.backfill ?? 'none', epoch: hub.epoch, snapshot: plan !== null });
     if (plan) session.sendSnapshot(topic, plan.bytes, plan.sequence);
     hub.settle(session);
   };

@@ -3,7 +3,7 @@
 // re-subscription: topic-page.js.
 import { $, element, followTopic } from './topic-page.js';
 
-const stats = { connected: false, frames: 0, state: null, predictions: 0, features: 0, calibration: 0, alerts: 0 };
+const stats = { connected: false, empty: false, frames: 0, state: null, predictions: 0, features: 0, calibration: 0, alerts: 0 };
 window.__model = stats;
 
 const fixed = (x, digits) => (x === null || x === undefined || Number.isNaN(x) ? '—' : x.toFixed(digits));
@@ -33,6 +33,7 @@ function bar(label, value, scale, mark, alerting, text) {
 
 function render(m) {
   stats.frames += 1;
+  stats.empty = false;
   stats.state = m.state;
   stats.predictions = Number(m.counters.predictions);
   stats.features = m.features.length;
@@ -69,4 +70,10 @@ function render(m) {
   ])));
 }
 
-followTopic('models', stats, render);
+/** Nothing on the models topic: a session without a `model:` publishes none (its first frame, if any, replaces this). */
+function renderEmpty() {
+  stats.empty = true;
+  $('model-state').replaceChildren(element('span', 'absent', 'no model in this session'), element('span', '', 'nothing published on the models topic: the configuration has no `model:` (or the model is still loading); the strategies trade without the ML expert'));
+}
+
+followTopic('models', stats, render, { onEmpty: renderEmpty });

@@ -3,6 +3,8 @@
 // to the page's renderer, shows the connection state in #connection, and reconnects with
 // backoff (250 ms doubling to 5 s), subscribing again. A server that answers with another epoch
 // than before restarted (a new session): `onNewServer` lets the page put the old one's views away.
+// A topic nothing was published on yet (`subscribed.snapshot` false: a session without a model
+// has no models topic) calls `onEmpty`, so the page can say so instead of waiting in silence.
 import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
 
 export const $ = (id) => document.getElementById(id);
@@ -18,7 +20,7 @@ export function element(tag, className, text) {
  * Follows `topic`: `render(payload)` for each frame of it; `stats.connected` tracks the socket
  * (tests read it); `onNewServer()` runs when a reconnect reaches a restarted server, before its Snapshot.
  */
-export function followTopic(topic, stats, render, { onNewServer } = {}) {
+export function followTopic(topic, stats, render, { onNewServer, onEmpty } = {}) {
   let attempts = 0;
   let epoch = null;
   const connect = () => {
@@ -38,6 +40,7 @@ export function followTopic(topic, stats, render, { onNewServer } = {}) {
           if (epoch !== null && reply.epoch !== epoch) onNewServer?.();
           epoch = reply.epoch;
         }
+        if (reply.type === 'subscribed' && reply.topic === topic && reply.snapshot === false) onEmpty?.();
         return;
       }
       const update = decodeFrame(new Uint8Array(event.data));
