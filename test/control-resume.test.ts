@@ -262,6 +262,42 @@ describe('control resume tickets', () => {
     expect(second.actions).toEqual(['alice:pause-strategy']);
   });
 
+  it('keeps control, the process and the other connections when the ticket store cannot write (a full disk): the client is told it cannot resume', async () => {
+    let nowMs = Date.now();
+    let failing = true;
+    class FullDiskStore extends ResumeTicketStore {
+      constructor() { super({ ttlSeconds: 60, now: () => nowMs }); }
+      override issue(grant: ResumeGrant): IssuedTicket {
+        if (failing) throw new Error("ENOSPC: no space left on device, open 'control-resume-tickets/x.json'");
+        return super.issue(grant);
+      }
+      override rotate(jti: string): IssuedTicket | null {
+        if (failing) throw new Error('ENOSPC: no space left on device');
+        return super.rotate(jti);
+      }
+    }
+    const { srv, actions } = await server({ resumeTickets: new FullDiskStore() });
+    const alice = await raw(srv.url);
+    alice.send({ op: 'auth', token: await signControlToken('alice', TOKENS, 600) });
+    alice.send({ op: 'control', id: 1, action: PAUSE });
+    expect(await alice.next('auth')).toMatchObject({ ok: true, who: 'alice' });
+    expect(await alice.next('error'), 'told it cannot resume').toMatchObject({ code: 'internal', message: expect.stringMatching(/^no resume ticket could be kept .*ENOSPC.*after a reconnect it needs a new control token/) });
+    expect(await alice.next('control'), 'control itself stands').toMatchObject({ id: 1, ok: true, who: 'alice' });
+    // A connection that got its ticket while the disk had room, whose rotation then fails.
+    failing = false;
+    const bob = await raw(srv.url);
+    bob.send({ op: 'auth', token: await signControlToken('bob', TOKENS, 600) });
+    await bob.next('ticket');
+    failing = true;
+    const seen = bob.replies.length;
+    nowMs += 31_000;
+    expect(await bob.next('error', seen), 'the failed rotation is said, once').toMatchObject({ code: 'internal', message: expect.stringMatching(/ENOSPC/) });
+    bob.send({ op: 'control', id: 2, action: PAUSE });
+    expect(await bob.next('control', seen)).toMatchObject({ id: 2, ok: true, who: 'bob' });
+    expect(bob.replies.slice(seen).filter((r) => r.type === 'error'), 'not repeated every second').toHaveLength(1);
+    expect(actions).toEqual(['alice:pause-strategy', 'bob:pause-strategy']);
+  });
+
   it('refuses a malformed resume naming the field, and a resume on a server without control as disabled', async () => {
     const { srv } = await server();
     const c = await raw(srv.url);

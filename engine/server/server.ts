@@ -261,19 +261,40 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
   };
 
   /** The connection now holds `grant` (a token just bound to it): its resume ticket; a grant it held before can no longer be resumed. */
+  /**
+   * A ticket the store could not keep (its directory unwritable, the disk full) costs the
+   * connection its resumption, not its control nor the process: the client is told.
+   */
+  const ticketFailed = (session: ClientSession, error: unknown): void => {
+    session.reply({ type: 'error', code: 'internal', message: `no resume ticket could be kept for this connection's control (${(error as Error)?.message ?? String(error)}): it still holds control, but after a reconnect it needs a new control token` });
+  };
+
   const holdGrant = (session: ClientSession, grant: ResumeGrant): void => {
     if (session.closed) return;
-    if (session.grant !== null && session.grant.jti !== grant.jti) control.tickets.revoke(session.grant.jti);
-    session.grant = grant;
-    sendTicket(session, grant.who, control.tickets.issue(grant));
+    try {
+      if (session.grant !== null && session.grant.jti !== grant.jti) control.tickets.revoke(session.grant.jti);
+      session.grant = grant;
+      sendTicket(session, grant.who, control.tickets.issue(grant));
+    } catch (error) {
+      ticketFailed(session, error);
+    }
   };
 
   /** Rotates the tickets of connections holding control before they expire (the previous one stays good until either is used). */
+  /** Grants whose rotation failed: told once, not tried again (the connection keeps its current ticket until it expires). */
+  const rotationFailed = new WeakSet<ResumeGrant>();
   const rotateTickets = (): void => {
     for (const session of sessions) {
-      if (session.closed || session.grant === null || !control.tickets.dueForRotation(session.grant.jti)) continue;
-      const issued = control.tickets.rotate(session.grant.jti);
-      if (issued) sendTicket(session, session.grant.who, issued);
+      const grant = session.grant;
+      if (session.closed || grant === null || rotationFailed.has(grant)) continue;
+      try {
+        if (!control.tickets.dueForRotation(grant.jti)) continue;
+        const issued = control.tickets.rotate(grant.jti);
+        if (issued) sendTicket(session, grant.who, issued);
+      } catch (error) {
+        rotationFailed.add(grant);
+        ticketFailed(session, error);
+      }
     }
   };
   // Once a second (a walk over the connections, most of which hold nothing): well inside a ticket's half life.
