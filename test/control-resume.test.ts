@@ -298,6 +298,24 @@ describe('control resume tickets', () => {
     expect(actions).toEqual(['alice:pause-strategy', 'bob:pause-strategy']);
   });
 
+  it('answers a resume the ticket store could not record (a full disk) as failed, so the client is not left waiting, and keeps the process', async () => {
+    let failing = false;
+    class FullDiskStore extends ResumeTicketStore {
+      override resume(ticket: string): ResumeOutcome {
+        if (failing) throw new Error('ENOSPC: no space left on device');
+        return super.resume(ticket);
+      }
+    }
+    const { srv } = await server({ resumeTickets: new FullDiskStore() });
+    const events: ClientEvent[] = [];
+    const alice = await client(srv.url, { token: await signControlToken('alice', TOKENS, 600), reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, onEvent: (e) => events.push(e) });
+    failing = true;
+    srv.disconnectAll('test: drop the clients');
+    await until(() => events.some((e) => e.type === 'resume'), 'the answer to the resume');
+    expect(events.find((e) => e.type === 'resume')).toMatchObject({ ok: false, message: expect.stringMatching(/^the resume could not be recorded \(ENOSPC/) });
+    expect(await alice.control(PAUSE), 'read-only, answered at once').toMatchObject({ ok: false, code: 'unauthorized' });
+  });
+
   it('refuses a malformed resume naming the field, and a resume on a server without control as disabled', async () => {
     const { srv } = await server();
     const c = await raw(srv.url);

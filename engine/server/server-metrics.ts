@@ -39,7 +39,7 @@ export class ServerMetrics {
     });
     this.malformedMessages = new Counter({ name: 'quantflow_server_malformed_messages_total', help: 'Client messages rejected as malformed', registers });
     this.controlResumes = new Counter({
-      name: 'quantflow_server_control_resumes_total', help: 'Resume tickets presented, by outcome (resumed, used, superseded, expired, unknown, disabled)', labelNames: ['outcome'], registers,
+      name: 'quantflow_server_control_resumes_total', help: 'Resume tickets presented, by outcome (resumed, used, superseded, expired, unknown, disabled, failed)', labelNames: ['outcome'], registers,
     });
     if (engineCounters) {
       new Gauge({

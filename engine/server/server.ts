@@ -350,7 +350,18 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
       case 'resume':
         // Like an auth: settled before this connection's next message.
         enqueue(session, () => {
-          const result = control.resume(message.ticket, session.id);
+          let result: ReturnType<typeof control.resume>;
+          try {
+            result = control.resume(message.ticket, session.id);
+          } catch (error) {
+            // The store could not record the resume (a full disk): answered, so the client does not wait for ever.
+            metrics.controlResumes.inc({ outcome: 'failed' });
+            session.who = null;
+            session.token = null;
+            session.grant = null;
+            session.reply({ type: 'auth', ok: false, code: 'failed', message: `the resume could not be recorded (${(error as Error)?.message ?? String(error)}): this connection is read-only; present a new control token` });
+            return;
+          }
           if (!result.ok) {
             metrics.controlResumes.inc({ outcome: result.resume ?? result.code });
             session.who = null;
