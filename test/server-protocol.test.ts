@@ -769,6 +769,28 @@ describe('quantflow watch', () => {
     expect(err.filter((line) => /fills: the server's backlog does not cover the time away .* may be missing/.test(line)), err.join('\n')).toHaveLength(1);
   }, 30_000);
 
+  it('says on stderr when the topic it watches has nothing published yet (a session without a model), instead of waiting in silence', async () => {
+    const { Command } = await import('commander');
+    const { registerWatchCommand } = await import('../engine/cli/commands/watch.js');
+    const source = new PushStateSource();
+    source.publish('state', state(42));
+    const srv = await server({ source });
+    const program = new Command().exitOverride();
+    registerWatchCommand(program);
+    const err: string[] = [];
+    const writeErr = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => (typeof chunk === 'string' && chunk.startsWith('quantflow watch:') ? err.push(chunk.trim()) : writeErr(chunk), true)) as typeof process.stderr.write;
+    try {
+      const running = program.parseAsync(['node', 'quantflow', 'watch', 'models', '--url', srv.url]);
+      await until(() => err.length === 1, 'the line on stderr');
+      process.emit('SIGINT');
+      await running;
+    } finally {
+      process.stderr.write = writeErr;
+    }
+    expect(err).toEqual(['quantflow watch: models: nothing published on this topic yet (the session may have none: no `model:` for models, no regime model for regime); waiting for its first update']);
+  });
+
   it('prints the live stream of a topic as JSON lines until interrupted', async () => {
     const { Command } = await import('commander');
     const { registerWatchCommand } = await import('../engine/cli/commands/watch.js');

@@ -79,7 +79,8 @@ export type ClientEvent =
   | { type: 'close'; code: number; reason: string }
   | { type: 'reconnecting'; attempt: number; delayMs: number }
   | { type: 'gap'; topic: TopicName; expected: bigint; received: bigint }
-  | { type: 'subscribed'; topic: TopicName; sequence: bigint; backfill: 'none' | 'complete' | 'partial' }
+  /** `snapshot` false: nothing was published on the topic yet; its first frame will come as the Snapshot. */
+  | { type: 'subscribed'; topic: TopicName; sequence: bigint; backfill: 'none' | 'complete' | 'partial'; snapshot: boolean }
   | { type: 'auth'; ok: boolean; who?: string; message?: string }
   /** The answer to presenting the resume ticket after a reconnect (`reason`: why it was refused). */
   | { type: 'resume'; ok: boolean; who?: string; message?: string; reason?: ResumeRefusalName }
@@ -447,7 +448,7 @@ class Connection implements QuantFlowClient {
     switch (message.type) {
       case 'subscribed':
         if (typeof message.epoch === 'string') this.serverEpoch = message.epoch;
-        this.options.onEvent?.({ type: 'subscribed', topic: message.topic, sequence: BigInt(message.sequence), backfill: message.backfill });
+        this.options.onEvent?.({ type: 'subscribed', topic: message.topic, sequence: BigInt(message.sequence), backfill: message.backfill, snapshot: message.snapshot !== false });
         return;
       case 'ticket':
         this.resumeTicket = message.ticket;

@@ -265,7 +265,7 @@ export class TopicHub {
   private resync(session: ClientSession, topic: TopicName, since: bigint): void {
     const channel = this.channels.get(topic)!;
     const { payload, backfill } = this.current(topic, topic === 'fills' ? since : null);
-    session.reply({ type: 'subscribed', topic, sequence: channel.sequence.toString(), backfill, epoch: this.epoch });
+    session.reply({ type: 'subscribed', topic, sequence: channel.sequence.toString(), backfill, epoch: this.epoch, snapshot: true });
     const bytes = this.encoder.encode({ topic, kind: 'snapshot', sequence: channel.sequence, timeNs: channel.timeNs }, payload!);
     session.sendSnapshot(topic, bytes, channel.sequence);
   }

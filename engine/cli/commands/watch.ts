@@ -3,7 +3,8 @@
 // each delta, one line each (`--json`: one JSON document per line, 64-bit integers as strings).
 // A fill names its instrument's symbol (learnt from the state topic, which watching fills also
 // follows quietly; `#id` until known) and the rule of its order when it is an exit (a stop-loss).
-// A reconnect whose fills backfill is partial says so on stderr: some fills may be missing.
+// A reconnect whose fills backfill is partial says so on stderr: some fills may be missing; so does
+// a topic nothing was published on yet (a session without a model has no models topic).
 // It reconnects when the server drops it (fills resume from the last sequence seen) and runs
 // until interrupted; a server that cannot be reached at the start is an error. It gives up, with
 // one line on stderr and status 1, when no connection comes back for --give-up-after seconds
@@ -66,9 +67,10 @@ function describeEvent(event: ClientEvent): string | null {
     case 'reconnecting': return `reconnecting (attempt ${event.attempt}, in ${event.delayMs} ms)`;
     case 'open': return event.reconnected ? 'reconnected' : null;
     case 'gap': return `gap on ${event.topic}: expected #${event.expected}, got #${event.received}`;
-    case 'subscribed': return event.backfill === 'partial'
-      ? `${event.topic}: the server's backlog does not cover the time away (it restarted, or more fills came than it keeps): fills made meanwhile may be missing above`
-      : null;
+    case 'subscribed':
+      if (event.backfill === 'partial') return `${event.topic}: the server's backlog does not cover the time away (it restarted, or more fills came than it keeps): fills made meanwhile may be missing above`;
+      // Said once per subscription, so a topic this session has no data for (no model, no regime model) is not a silent wait.
+      return event.snapshot ? null : `${event.topic}: nothing published on this topic yet (the session may have none: no \`model:\` for models, no regime model for regime); waiting for its first update`;
     case 'server-error': return `server error (${event.code}): ${event.message}`;
     case 'decode-error': return `undecodable frame: ${event.message}`;
     default: return null;
