@@ -14,7 +14,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CLOSE_CONTROL_RESUMED_ELSEWHERE, connect, type ClientEvent, type ControlAction, type QuantFlowClient } from '../engine/client/index.js';
 import { DirectoryTicketStore, DirectoryTokenLedger, ResumeTicketStore, signControlToken, type IssuedTicket, type ResumeGrant, type ResumeOutcome, type ControlTokenConfig } from '../engine/killswitch/index.js';
-import { PushStateSource, startStateServer, type StateServer, type StateServerOptions } from '../engine/server/index.js';
+import { PaperControl } from '../engine/paper/index.js';
+import { PushStateSource, startStateServer, type ControlResumeEvent, type StateServer, type StateServerOptions } from '../engine/server/index.js';
 import { freePort } from './free-port.js';
 
 const TOKENS: ControlTokenConfig = { algorithm: 'HS256', secret: 'x'.repeat(40), publicKey: null, audience: 'quantflow-control' };
@@ -122,7 +123,8 @@ describe('control resume tickets', () => {
 
   it('refuses a replayed ticket, and a thief who resumes first closes the legitimate connection (4009), whose client fails loudly', async () => {
     const tickets = new SniffedTicketStore();
-    const { srv, actions } = await server({ resumeTickets: tickets });
+    const resumes: ControlResumeEvent[] = [];
+    const { srv, actions } = await server({ resumeTickets: tickets, onControlResumed: (event) => resumes.push(event) });
     const failures: ClientEvent[] = [];
     const alice = await client(srv.url, { token: await signControlToken('alice', TOKENS, 600), reconnect: { initialDelayMs: 10, maxDelayMs: 20 }, onEvent: (e) => { if (e.type === 'failed') failures.push(e); } });
     await until(() => tickets.issued.length === 1, 'alice\'s ticket');
@@ -139,6 +141,17 @@ describe('control resume tickets', () => {
     expect(await replay.next('auth'), 'the same ticket again').toMatchObject({ ok: false, code: 'unauthorized', resume: 'used', message: expect.stringMatching(/used already, at .*another party holds its ticket/) });
     expect(await replay.next('control'), 'and the connection is read-only').toMatchObject({ ok: false, code: 'unauthorized' });
     expect(CLOSE_CONTROL_RESUMED_ELSEWHERE).toBe(4009);
+    expect(resumes, 'the host is told of the takeover and of the replay').toEqual([
+      { sessionId: expect.any(Number), outcome: 'resumed', who: 'alice', tookOver: expect.any(Number), why: expect.stringMatching(/still open here and now closed/) },
+      { sessionId: expect.any(Number), outcome: 'refused', who: null, tookOver: null, why: expect.stringMatching(/used already/) },
+    ]);
+    const paperLog: string[] = [];
+    const paper = new PaperControl((line) => paperLog.push(line));
+    for (const event of resumes) paper.resumed(event);
+    expect(paperLog, 'a paper session says both on its log').toEqual([
+      `paper: control of alice resumed on connection ${resumes[0].sessionId} with its resume ticket; connection ${resumes[0].tookOver}, which held it and was still open, is closed (if its client did not reconnect, its ticket leaked)`,
+      expect.stringMatching(new RegExp(`^paper: a resume ticket was refused on connection ${resumes[1].sessionId}: resume ticket refused: it was used already`)),
+    ]);
     expect(actions).toEqual([]);
     expect(await srv.metrics.registry.metrics()).toMatch(/quantflow_server_control_resumes_total\{outcome="used"\} 1/);
   });

@@ -24,10 +24,12 @@
 //   - mode change: refused. A paper session's venue is the core's simulated venue and it has no
 //     live venue adapter or journal to switch to; start a live session instead.
 // Nothing is accepted silently: a refusal reaches the client as a `refused` control reply (ControlRefusedError).
+// A dashboard that takes its control back after a reconnect (a resume ticket, engine/server
+// control.ts) is said on the log, and so is a ticket refused (used already: it may have leaked).
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ControlAction } from '../client/index.js';
-import { ControlRefusedError, printableText, type ControlContext } from '../server/index.js';
+import { ControlRefusedError, printableText, type ControlContext, type ControlResumeEvent } from '../server/index.js';
 import { isRiskLimitName, riskLimitValueProblem, type RiskLimitName } from '../risk/index.js';
 
 interface PendingTask {
@@ -110,6 +112,16 @@ export class PaperControl {
     const reason = 'reason' in action && typeof action.reason === 'string' ? action.reason : '';
     this.controlLog?.append({ timeIso: new Date().toISOString(), who: who ?? '(no valid token)', connection: sessionId, action, reason, outcome: 'refused', why });
     this.log(`paper: control ${action.kind} by ${who === null ? 'a connection without a valid token' : printableText(who)} (connection ${sessionId}) refused: ${printableText(why, 500)}`);
+  };
+
+  /** The server's listener for resume tickets presented: said on the session's log (a ticket used already may mean it leaked). */
+  readonly resumed = (event: ControlResumeEvent): void => {
+    if (event.outcome === 'resumed') {
+      const from = event.tookOver === null ? '' : `; connection ${event.tookOver}, which held it and was still open, is closed (if its client did not reconnect, its ticket leaked)`;
+      this.log(`paper: control of ${printableText(event.who ?? '')} resumed on connection ${event.sessionId} with its resume ticket${from}`);
+    } else {
+      this.log(`paper: a resume ticket was ${event.outcome} on connection ${event.sessionId}: ${printableText(event.why, 500)}`);
+    }
   };
 
   /** The server's control handler. */

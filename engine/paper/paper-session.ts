@@ -138,6 +138,7 @@ export async function startPaperSession(options: PaperSessionOptions): Promise<P
         tokens: config.control,
         onControl: control.handle,
         onControlRefused: control.refusedByServer,
+        onControlResumed: control.resumed,
         // Beside the control log (by default <killSwitch.statePath>/used-control-tokens, where `killswitch reset` claims too).
         usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(dirname(controlLogPath))),
         // Beside them: the dashboard's resume tickets outlive a restart, spent ones stay spent.

@@ -107,6 +107,23 @@ export interface ControlOutcomeReply {
   readonly outcome: 'accepted' | 'refused' | 'failed';
 }
 
+/**
+ * Told of each resume ticket presented (the host's log): resumed (`tookOver`: the connection it
+ * came from was still open here and is closed: a half-open socket, or a stolen ticket), refused
+ * (`why`; a ticket used already may mean it was stolen) or failed (the store could not record it).
+ */
+export interface ControlResumeEvent {
+  sessionId: number;
+  outcome: 'resumed' | 'refused' | 'failed';
+  /** The token's subject (null when refused or failed). */
+  who: string | null;
+  /** The connection that held the control before (resumed, when this server still had it open). */
+  tookOver: number | null;
+  why: string;
+}
+
+export type ControlResumeListener = (event: ControlResumeEvent) => void;
+
 /** A refusal of a token, a grant or a ticket. */
 export interface ControlRefusal {
   ok: false;

@@ -3,7 +3,9 @@
 export { startStateServer, type StateServer, type StateServerOptions } from './server.js';
 export { PushStateSource, type DeltaListener, type SourceHealth, type StateSource, type TopicDelta } from './state-source.js';
 export { EngineStateSource, mergeOutboundListeners, type EngineStateSourceOptions } from './engine-state-source.js';
-export { ControlGate, ControlRefusedError, MalformedMessageError, parseControlAction, type ControlContext, type ControlHandler, type ControlRefusalListener } from './control.js';
+export {
+  ControlGate, ControlRefusedError, MalformedMessageError, parseControlAction, type ControlContext, type ControlHandler, type ControlRefusalListener, type ControlResumeEvent, type ControlResumeListener,
+} from './control.js';
 export { ClientSession, type SessionLimits, type SessionSocket } from './client-session.js';
 export { printableText } from './printable-text.js';
 export { FrameEncoder, type FrameHeader } from './frame-encoder.js';

@@ -23,7 +23,7 @@ import { CLOSE_CONTROL_RESUMED_ELSEWHERE, CLOSE_DROPPED_BY_HOST, CLOSE_MESSAGE_T
 import { ResumeTicketStore, type ControlTokenConfig, type IssuedTicket, type ResumeGrant, type UsedTokenLedger } from '../killswitch/index.js';
 import { ClientSession, SETTLED_INBOX, type SessionLimits } from './client-session.js';
 import { parseClientMessage } from './client-message.js';
-import { ControlGate, MalformedMessageError, type ControlHandler, type ControlOutcomeReply, type ControlRefusalListener } from './control.js';
+import { ControlGate, MalformedMessageError, type ControlHandler, type ControlOutcomeReply, type ControlRefusalListener, type ControlResumeEvent, type ControlResumeListener } from './control.js';
 import { healthReport, hostCheckedRouter, registerHttpRoutes, type HealthReport, type RunCatalog } from './http.js';
 import { ServerMetrics } from './server-metrics.js';
 import type { StateSource } from './state-source.js';
@@ -56,6 +56,8 @@ export interface StateServerOptions {
   onControl?: ControlHandler;
   /** Told of the actions refused before onControl saw them (ControlGate). */
   onControlRefused?: ControlRefusalListener;
+  /** Told of each resume ticket presented: resumed (and from which open connection), refused, failed (the host's log). */
+  onControlResumed?: ControlResumeListener;
   /** Coalescing starts above this many bytes buffered for a client. Default 1 MiB. */
   softLimitBytes?: number;
   /** A client is disconnected above this many bytes buffered. Default 16 MiB. */
@@ -350,6 +352,14 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
       case 'resume':
         // Like an auth: settled before this connection's next message.
         enqueue(session, () => {
+          // The host's log; a listener that throws does not change the answer.
+          const tell = (event: ControlResumeEvent): void => {
+            try {
+              options.onControlResumed?.(event);
+            } catch {
+              // (its own failure to log is the host's to report)
+            }
+          };
           let result: ReturnType<typeof control.resume>;
           try {
             result = control.resume(message.ticket, session.id);
@@ -359,7 +369,9 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
             session.who = null;
             session.token = null;
             session.grant = null;
-            session.reply({ type: 'auth', ok: false, code: 'failed', message: `the resume could not be recorded (${(error as Error)?.message ?? String(error)}): this connection is read-only; present a new control token` });
+            const message = `the resume could not be recorded (${(error as Error)?.message ?? String(error)}): this connection is read-only; present a new control token`;
+            session.reply({ type: 'auth', ok: false, code: 'failed', message });
+            tell({ sessionId: session.id, outcome: 'failed', who: null, tookOver: null, why: message });
             return;
           }
           if (!result.ok) {
@@ -368,6 +380,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
             session.token = null;
             session.grant = null;
             session.reply({ type: 'auth', ok: false, code: result.code, message: result.message, ...(result.resume ? { resume: result.resume } : {}) });
+            tell({ sessionId: session.id, outcome: 'refused', who: null, tookOver: null, why: result.message });
             return;
           }
           metrics.controlResumes.inc({ outcome: 'resumed' });
@@ -379,6 +392,8 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
           // The connection it came from, if still open here (a half-open socket, or the ticket was
           // stolen): closed, saying so, so its client learns it lost control.
           const previous = result.previousSessionId === null ? undefined : sessionsById.get(result.previousSessionId);
+          const tookOver = previous && !previous.closed ? previous.id : null;
+          tell({ sessionId: session.id, outcome: 'resumed', who: result.grant.who, tookOver, why: tookOver === null ? 'its resume ticket' : `its resume ticket, from connection ${tookOver}, still open here and now closed` });
           if (previous && !previous.closed) {
             previous.grant = null;
             previous.who = null;
