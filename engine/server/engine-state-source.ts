@@ -5,8 +5,9 @@
 //     order carries the rule of its ORDER record (STRATEGY, STOP, TRAILING_STOP, ...) and each
 //     fill its order's: the simulated venue's reports (paper) and the live session's inbound
 //     venue replies (engine/live inboundVenueReply) both land in onVenueReport.
-//   - state (account, positions) and risk are read from the block the core publishes under a
-//     seqlock at batch boundaries (EngineHost.consistentState(), so a frame never mixes two
+//   - state (account, positions: realised and unrealised P&L as the core computes them, so
+//     equity - starting cash = realizedPnl + unrealizedPnl) and risk are read from the block the
+//     core publishes under a seqlock at batch boundaries (EngineHost.consistentState(), so a frame never mixes two
 //     batches), and regime from the pipeline snapshot, at most every `throttleMs` (default 50 ms)
 //     and only after the drain handed over something new.
 //   - when: right after a drain that handed records over (setImmediate, so the engine's batch is
@@ -126,7 +127,6 @@ export class EngineStateSource implements StateSource {
   private readonly recentFills: FillViewData[] = [];
   private readonly orders = new Map<bigint, OrderViewData>();
   private readonly changedOrders = new Set<bigint>();
-  private readonly realizedByInstrument = new Map<number, number>();
   private deniedOrders = 0n;
   private pausedStrategies: readonly string[] = [];
   private maxDrawdown = 0;
@@ -407,8 +407,8 @@ export class EngineStateSource implements StateSource {
     this.changedOrders.add(report.clientId);
   }
 
-  private onRoundTrip(trip: RoundTrip): void {
-    this.realizedByInstrument.set(trip.instrument, (this.realizedByInstrument.get(trip.instrument) ?? 0) + trip.netPnl);
+  private onRoundTrip(_trip: RoundTrip): void {
+    // Realised P&L comes from the core's published state (readEngine); a closed trip changed it.
     this.dirty = true;
   }
 
@@ -439,7 +439,7 @@ export class EngineStateSource implements StateSource {
       const entry = byId.get(instrument);
       const quantity = entry?.position ?? 0;
       const open = quantity === 0 ? 0 : entry!.unrealisedPnl;
-      const realized = this.realizedByInstrument.get(instrument) ?? 0;
+      const realized = entry?.realisedPnl ?? 0;
       unrealized += open;
       positions.push({
         instrumentId: instrument, symbol, quantity, averagePrice: entry?.avgPrice ?? 0, markPrice: entry?.mark ?? 0,
@@ -449,7 +449,8 @@ export class EngineStateSource implements StateSource {
     const gross = account.grossExposure;
     const net = account.netExposure;
     const tripEquity = readRiskAccount(host.memory).tripEquity;
-    const realizedPnl = [...this.realizedByInstrument.values()].reduce((sum, value) => sum + value, 0);
+    // The core's figures: equity - starting cash = realised + unrealised (open lots' entry fees in unrealised).
+    const realizedPnl = account.realisedPnl;
     const state: StateView = {
       mode: this.options.mode, equity: account.equity, cash: account.cash, equityHighWaterMark: account.highWaterMark, realizedPnl, unrealizedPnl: unrealized, positions,
     };

@@ -9,7 +9,10 @@ export interface ConsistentAccount {
   readonly equity: number;
   readonly cash: number;
   readonly marketValue: number;
-  /** Sum of the instruments' realised P&L (gross round-trip P&L, before fees; account currency). */
+  /**
+   * Sum of the instruments' realised P&L less the interest paid on negative cash (account
+   * currency). equity - starting cash = realisedPnl + unrealisedPnl.
+   */
   readonly realisedPnl: number;
   /** Sum of the instruments' unrealised P&L (account currency). */
   readonly unrealisedPnl: number;
@@ -35,9 +38,9 @@ export interface ConsistentInstrument {
   /** Last mark (0 before any). */
   readonly mark: number;
   readonly avgPrice: number;
-  /** Account currency. */
+  /** (position * mark - cost) * value factor less the open lots' entry fees, account currency. */
   readonly unrealisedPnl: number;
-  /** Gross realised P&L at the quote currency's current rate, account currency. */
+  /** Closed round trips' P&L net of their fees, less funding and borrow, at the quote currency's current rate (account currency). */
   readonly realisedPnl: number;
   /** Its part of marketValue, account currency. */
   readonly value: number;

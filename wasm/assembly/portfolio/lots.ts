@@ -142,6 +142,20 @@ export function closeLots(
   return realised;
 }
 
+/**
+ * Entry fees (quote currency) of the instrument's open lots: sum of feePerUnit * |qty| over the
+ * lots of portfolio slot `p`, oldest first (at most LOTS_PER_INSTRUMENT_MAX lots). Paid already,
+ * they leave the P&L when their lot closes (in its round trip's entry fees).
+ */
+export function openLotFees(p: usize): f64 {
+  let fees: f64 = 0.0;
+  for (let lot = load<i32>(p, PI_LOT_HEAD); lot >= 0; lot = load<i32>(lotAddress(lot), L_NEXT)) {
+    const a = lotAddress(lot);
+    fees += load<f64>(a, L_FEE_PER_UNIT) * Math.abs(load<f64>(a, L_QTY));
+  }
+  return fees;
+}
+
 /** Drops every open lot of the instrument (its position became flat within f64 dust). */
 export function dropLots(p: usize): void {
   for (let lot = load<i32>(p, PI_LOT_HEAD); lot >= 0; lot = load<i32>(p, PI_LOT_HEAD)) unlink(p, lot);

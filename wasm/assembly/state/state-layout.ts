@@ -35,8 +35,11 @@
 //                  (CONTROL_EVENTS_PROCESSED): the block covers exactly those records
 //   clockNs        the risk clock (risk-layout.ts RH_CLOCK_NS)
 //   equity         cash + marketValue, computed once from the two values stored next to it
-//   realisedPnl    sum of the instruments' realisedPnl (gross round-trip P&L, before fees)
+//   realisedPnl    sum of the instruments' realisedPnl, less the interest paid on negative cash
 //   unrealisedPnl  sum of the instruments' unrealisedPnl
+//                  equity - starting cash = realisedPnl + unrealisedPnl (every amount the account
+//                  paid or earned is in one of the two; with quote currencies whose rate moved,
+//                  the revaluation of cash held in them is in neither)
 //   drawdown       max(0, (hwm - equity) / hwm), 0 while hwm <= 0
 //   grossExposure  the risk engine's gross sum (worst case, working orders included: RH_GROSS_EXPOSURE)
 //   netExposure    sum of position * mark * valueFactor (signed, positions only)
@@ -53,8 +56,13 @@
 //   | instrument | pad | position | mark | avgPrice | unrealisedPnl | realisedPnl | value |
 //
 //   position, mark, avgPrice  the risk slot's (contracts, quote-currency prices; mark 0 before any)
-//   unrealisedPnl  (position * mark - costBasis) * valueFactor, 0 before the first mark
-//   realisedPnl    the ledger's gross realised P&L (quote currency) * the quote currency's rate now
+//   unrealisedPnl  (position * mark - costBasis) * valueFactor - the open lots' entry fees * rate:
+//                  what closing at the mark would realise before the exit fee (backtesting.py's
+//                  open Trade.pl); 0 before the first mark
+//   realisedPnl    the ledger's (gross realised P&L - fees of closed lots - funding - borrow)
+//                  (quote currency) * the quote currency's rate now: the round trips' net P&L
+//                  less carry. An entry fee moves from unrealisedPnl to realisedPnl when its lot
+//                  closes, so realised + unrealised is the instrument's whole P&L
 //   value          the slot's part of marketValue (risk-layout.ts RS_VALUE)
 import { INSTRUMENT_CAPACITY, OUTBOUND_CAPACITY, OUTBOUND_EXT_OFFSET, SLOT_BYTES, STATE_OFFSET } from '../layout';
 

@@ -27,7 +27,8 @@ import {
   RH_CASH, RH_CLOCK_NS, RH_GROSS_EXPOSURE, RH_HALTED, RH_HWM, RH_MARKET_VALUE, RH_SLOTS_IN_USE, RH_TRIP_COUNT, RISK_HEADER,
   RS_AVG_PRICE, RS_CONFIGURED, RS_COST_BASIS, RS_CURRENCY, RS_HAS_MARK, RS_MARK, RS_POSITION, RS_VALUE, RS_VALUE_FACTOR, riskSlotAddress,
 } from '../risk/risk-layout';
-import { CU_RATE, PH_MAGIC, PI_REALISED, PORTFOLIO_HEADER, PORTFOLIO_MAGIC, currencyAddress, portfolioSlotAddress } from '../portfolio/portfolio-layout';
+import { CU_RATE, PH_INTEREST_PAID, PH_MAGIC, PI_BORROW, PI_FEES, PI_FUNDING, PI_REALISED, PORTFOLIO_HEADER, PORTFOLIO_MAGIC, currencyAddress, portfolioSlotAddress } from '../portfolio/portfolio-layout';
+import { openLotFees } from '../portfolio/lots';
 import { OC_DENIED, OH_MAGIC, OI_UNCERTAIN, ORDERS_HEADER, ORDERS_MAGIC, orderIndexAddress, ordersCounterAddress } from '../orders/order-layout';
 import {
   PE_AVG_PRICE, PE_INSTRUMENT, PE_MARK, PE_POSITION, PE_REALISED_PNL, PE_UNREALISED_PNL, PE_VALUE, PS_BLOCK_BYTES_MAX, PS_CASH, PS_CLOCK_NS,
@@ -113,8 +114,15 @@ function writeBlock(): void {
     const position = load<f64>(s, RS_POSITION);
     const mark = load<f64>(s, RS_MARK);
     const valueFactor = load<f64>(s, RS_VALUE_FACTOR);
-    const upnl = load<i32>(s, RS_HAS_MARK) == 1 ? (position * mark - load<f64>(s, RS_COST_BASIS)) * valueFactor : 0.0;
-    const rpnl = portfolio ? load<f64>(portfolioSlotAddress(instrument), PI_REALISED) * load<f64>(currencyAddress(load<i32>(s, RS_CURRENCY)), CU_RATE) : 0.0;
+    // Equity change = realised + unrealised (state-layout.ts): an open lot's entry fee is in its
+    // unrealised P&L until the lot closes, then in the round trip's net P&L, i.e. realised.
+    const rate = load<f64>(currencyAddress(load<i32>(s, RS_CURRENCY)), CU_RATE);
+    const p = portfolioSlotAddress(instrument);
+    const openFees = portfolio ? openLotFees(p) : 0.0;
+    const upnl = load<i32>(s, RS_HAS_MARK) == 1 ? (position * mark - load<f64>(s, RS_COST_BASIS)) * valueFactor - openFees * rate : 0.0;
+    const rpnl = portfolio
+      ? (load<f64>(p, PI_REALISED) - (load<f64>(p, PI_FEES) - openFees) - load<f64>(p, PI_FUNDING) - load<f64>(p, PI_BORROW)) * rate
+      : 0.0;
     const e = publishedEntryAddress(count);
     store<i32>(e, instrument, PE_INSTRUMENT);
     store<i32>(e, 0, PE_INSTRUMENT + 4);
@@ -131,6 +139,8 @@ function writeBlock(): void {
     count++;
   }
 
+  // Interest on negative cash belongs to no instrument: the account's realised P&L pays it.
+  if (portfolio) realised -= load<f64>(PORTFOLIO_HEADER, PH_INTEREST_PAID);
   const cash = load<f64>(h, RH_CASH);
   const marketValue = load<f64>(h, RH_MARKET_VALUE);
   const equity = cash + marketValue;
