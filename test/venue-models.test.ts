@@ -176,6 +176,27 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
     expect(only(events, 2, 'fill'), 'a sell limit 97 with the open at 98 fills at 98 (better than 97)').toMatchObject({ price: 98, qty: -2 });
   });
 
+  it('charges a limit marketable at the open the spread, slippage and impact a market order pays at that open, capped at its limit', () => {
+    const costs = { halfSpreadBps: 2, slippageBps: 3, impactBps: 10, impactModel: 'linear' as const };
+    const { events } = run({ instrument: costs }, [
+      FIRST_BAR,
+      order(AT_BAR_1, BARS, 1, 50, { orderType: 'market' }),
+      order(AT_BAR_1, BARS, 2, 50, { orderType: 'limit', limitPrice: 101 }),
+      order(AT_BAR_1, BARS, 3, 50, { orderType: 'limit', limitPrice: 100.03 }),
+      order(AT_BAR_1, BARS, 4, -50, { orderType: 'limit', limitPrice: 99 }),
+      bar(1, 100, 101, 99.5, 100.5, 1000),
+    ]);
+    // Each fill takes 50 of the bar's 1000: bps = 10 * 50 / 1000 + 2 + 3 = 5.5.
+    const market = only(events, 1, 'fill');
+    expect(market.price, 'the market buy: open 100 plus 5.5 bps').toBeCloseTo(100.055, 10);
+    const limit = only(events, 2, 'fill');
+    expect(limit.price, 'a buy limit 101 marketable at the open pays what the market buy paid').toBe(market.price);
+    expect(limit, 'a taker fill at the open').toMatchObject({ qty: 50, maker: false, venueNs: AT_BAR_1 });
+    expect(limit.fee, 'taker fee 50 x 100.055 x 0.0005').toBeCloseTo(2.501375, 10);
+    expect(only(events, 3, 'fill').price, 'a buy limit 100.03 pays the costs only up to its limit').toBe(100.03);
+    expect(only(events, 4, 'fill').price, 'a sell limit 99 marketable at the open: open 100 less 5.5 bps').toBeCloseTo(99.945, 10);
+  });
+
   it('triggers a stop at the open when the bar gaps through it, else at the stop inside the bar, paying the market costs', () => {
     const { venue, events } = run({ instrument: { halfSpreadBps: 2, slippageBps: 3 } }, [
       FIRST_BAR,
@@ -197,7 +218,9 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
       order(AT_BAR_1, BARS, 2, 1, { orderType: 'stop-limit', stopPrice: 101, limitPrice: 100.5 }),
       bar(1, 100, 102, 99.8, 101, 1000),
     ]);
-    expect(only(events, 1, 'fill'), 'triggered at 101 inside the bar with limit 101.5: fills at 101 with no market costs').toMatchObject({ price: 101, maker: false });
+    const triggered = only(events, 1, 'fill');
+    expect(triggered, 'triggered at 101 inside the bar with limit 101.5: a taker, like the stop it was').toMatchObject({ maker: false });
+    expect(triggered.price, 'it pays the market costs of a stop at 101 (101 x 1.0005), within its limit 101.5').toBeCloseTo(101.0505, 10);
     expect(fills(events, 2), 'triggered at 101 above its limit 100.5: no fill in the trigger bar').toHaveLength(0);
     expect(venue.order(2n), 'it rests as a limit order, triggered').toMatchObject({ state: 'triggered', orderType: 'limit', maker: true });
     const later = runVenueTimeline(venue, [bar(2, 101, 101.2, 100.2, 100.8, 1000)]);

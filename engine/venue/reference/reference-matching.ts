@@ -121,6 +121,7 @@ function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, 
   let price = 0;
   let maker = false;
   let market = false;
+  let cap = 0; // a taker limit's fill price never passes its limit (0: none)
   if (type === TYPE_STOP || type === TYPE_STOP_LIMIT) {
     const stop = o.stop;
     let trigger = 0;
@@ -137,7 +138,11 @@ function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, 
     } else {
       o.maker = true;
       const limit = o.limit;
-      if (sign > 0 ? trigger <= limit : trigger >= limit) price = trigger;
+      if (sign > 0 ? trigger <= limit : trigger >= limit) {
+        price = trigger;
+        market = true;
+        cap = limit;
+      }
     }
   } else if (type === TYPE_MARKET) {
     price = open;
@@ -146,6 +151,8 @@ function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, 
     const limit = o.limit;
     if (sign > 0 ? open <= limit : open >= limit) {
       price = open;
+      market = true;
+      cap = limit;
     } else if (sign > 0 ? low < limit || (touch && low === limit) : high > limit || (touch && high === limit)) {
       price = limit;
       maker = o.maker;
@@ -160,7 +167,7 @@ function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, 
       return;
     }
     if (qty > 0) {
-      const fillPx = market ? takerPrice(o, inst, price, sign, qty, volume, true, 0) : price;
+      const fillPx = market ? takerPrice(o, inst, price, sign, qty, volume, true, cap) : price;
       const filled = fillSome(venue, o, inst, qty, fillPx, maker, ts);
       inst.volumeUsed = inst.volumeUsed + filled;
     }

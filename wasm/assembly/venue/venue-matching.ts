@@ -8,13 +8,16 @@
 // reduce):
 //   market (and a triggered stop)  fills at the open, paying halfSpreadBps + slippageBps +
 //                                  impact on top (buys higher, sells lower)
-//   limit  buy L: open <= L: fills at the open (taker); else low < L (or low <= L with
-//          touchFills): fills at L (maker when it rested); sells mirror. Never worse than L.
+//   limit  buy L: open <= L: fills at the open as a taker, paying the market costs (half
+//          spread, slippage, impact) like a market order, but never above L; else low < L (or
+//          low <= L with touchFills): fills at L (maker when it rested); sells mirror. Never
+//          worse than L.
 //   stop   buy S: open >= S triggers at the open and fills there; else high >= S triggers
 //          and fills at S; either way paying the market costs. Sells mirror. A stop-limit
 //          becomes a limit at L: triggered at the open it fills there if the open is within
 //          L; triggered inside the bar at S it fills at S when L allows it (L >= S for a buy),
-//          else it rests as a limit (maker at L) from the next bar.
+//          either way a taker paying the market costs capped at L; else it rests as a limit
+//          (maker at L) from the next bar.
 //   participation: the instrument's fills in one bar take at most participation * volume;
 //          the rest of an order stays working (partial fills over several bars). A bar with
 //          volume 0 traded nothing, so nothing fills on it (IOC and FOK are canceled). A bar
@@ -191,6 +194,7 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
   let price: f64 = 0.0;
   let maker = false;
   let market = false;
+  let cap: f64 = 0.0; // a taker limit's fill price never passes its limit (0: none)
   if (type == TYPE_STOP || type == TYPE_STOP_LIMIT) {
     const stop = load<f64>(v, VO_STOP_PX);
     let trigger: f64 = 0.0;
@@ -208,7 +212,12 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
       // Triggered, it rests as a limit: its later fills at the limit add liquidity.
       store<i32>(v, 1, VO_MAKER);
       const limit = load<f64>(v, VO_LIMIT_PX);
-      if (sign > 0.0 ? trigger <= limit : trigger >= limit) price = trigger;
+      if (sign > 0.0 ? trigger <= limit : trigger >= limit) {
+        // Marketable at the trigger: a taker, paying the market costs up to its limit.
+        price = trigger;
+        market = true;
+        cap = limit;
+      }
     }
     type = load<i32>(v, VO_TYPE);
   } else if (type == TYPE_MARKET) {
@@ -217,7 +226,10 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
   } else if (type == TYPE_LIMIT) {
     const limit = load<f64>(v, VO_LIMIT_PX);
     if (sign > 0.0 ? open <= limit : open >= limit) {
+      // Marketable at the open: a taker, paying the market costs up to its limit.
       price = open;
+      market = true;
+      cap = limit;
     } else if (sign > 0.0 ? low < limit || (touch && low == limit) : high > limit || (touch && high == limit)) {
       price = limit;
       maker = load<i32>(v, VO_MAKER) == 1;
@@ -232,7 +244,7 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
       return;
     }
     if (qty > 0.0) {
-      const fillPx = market ? takerPrice(v, vi, price, sign, qty, volume, true, 0.0) : price;
+      const fillPx = market ? takerPrice(v, vi, price, sign, qty, volume, true, cap) : price;
       const filled = fillSome(slot, vi, qty, fillPx, maker, ts);
       store<f64>(vi, load<f64>(vi, VI_VOLUME_USED) + filled, VI_VOLUME_USED);
     }
