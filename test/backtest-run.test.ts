@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCsvStream } from '../adapters/files/index.js';
 import { loadConfig, type QuantFlowConfig } from '../engine/config/index.js';
-import { MemoryStream, computeReport, fillsCsv, runBacktest, summariseBacktest, type BacktestRun } from '../engine/backtest/index.js';
+import { MemoryStream, computeReport, fillsCsv, formatIsoNs, runBacktest, summariseBacktest, type BacktestRun } from '../engine/backtest/index.js';
 import type { OrderCommandRecord } from '../engine/orders/index.js';
 import { packageRoot } from '../engine/core/package-root.js';
 
@@ -128,12 +128,16 @@ describe('backtest runs', () => {
     const summary = summariseBacktest(tripped, { out: '/out', files: [], sources: [] });
     expect(summary.lines.find((line) => line.startsWith('kill switch: TRIPPED'))).toContain(killSwitch.lastTrip!);
     expect((summary.json.account as { killSwitch: unknown }).killSwitch).toEqual(killSwitch);
+    expect(killSwitch.openPositionsAtEnd, 'flattened by the trip').toBe(0);
+    expect(summary.lines.find((line) => line.startsWith('kill switch: TRIPPED'))).toMatch(/the book was flattened and nothing traded after it$/);
 
-    const calm = computeReport((await run([eth])).recording).account.killSwitch;
-    expect(calm).toEqual({ trips: 0, halted: false, lastTrip: null, tripEquity: null, highWaterMark: null, finalTimePastLimit: null });
+    const calmRun = await run([eth]);
+    const calm = computeReport(calmRun.recording).account.killSwitch;
+    const open = Math.abs(calmRun.recording.fills.reduce((sum, f) => sum + (f.side === 'buy' ? f.quantity : -f.quantity), 0)) > 1e-9 ? 1 : 0;
+    expect(calm).toEqual({ trips: 0, halted: false, lastTrip: null, tripEquity: null, highWaterMark: null, openPositionsAtEnd: open, finalTimePastLimit: null });
   });
 
-  it('says when the data\'s last time ended past the drawdown limit, which no trip tests (that time is never settled)', async () => {
+  it('tests the data\'s last time like every other: a drawdown past the limit there trips the kill switch, with no bar left to fill the flatten orders', async () => {
     // ETH with a 1% drawdown limit, cut two bars after the first entry and the bar at `crash` closed
     // at a tenth of its price: the long position's loss is past the limit.
     const tight = loadConfig({ configFile: EMA_CROSS, env: { QF_RISK__MAX_DRAWDOWN_PCT: '0.01' } });
@@ -149,25 +153,26 @@ describe('backtest runs', () => {
       for (const field of [24, 48]) v.setFloat64(crash * 64 + field, v.getFloat64(crash * 64 + 24, true) * 0.1, true);
       return MemoryStream.fromRecords(eth, bytes);
     };
-    // The crash one bar before the end: the next bar settles it and the switch trips.
+    // The crash one bar before the end: the next bar settles it, the switch trips and the next open flattens.
     const before = computeReport((await runBacktest({ streams: [crashed(bars - 2)], config: tight, equity: 100_000 })).recording).account.killSwitch!;
-    expect([before.trips, before.finalTimePastLimit], 'a drawdown past the limit before the last time trips').toEqual([1, null]);
-    // The crash on the last bar: nothing trips, and the run says the last time was past the limit.
+    expect([before.trips, before.openPositionsAtEnd, before.finalTimePastLimit], 'a drawdown past the limit before the last time trips and flattens').toEqual([1, 0, null]);
+    // The crash on the last bar: tested 1 ns after the data's last time, it trips too.
     const last = await runBacktest({ streams: [crashed(bars - 1)], config: tight, equity: 100_000 });
     const report = computeReport(last.recording);
     const killSwitch = report.account.killSwitch!;
     const rows = last.recording.equity;
     const final = rows[rows.length - 1];
-    expect([killSwitch.trips, killSwitch.halted]).toEqual([0, false]);
-    const past = killSwitch.finalTimePastLimit;
-    expect(past, 'the last time past the limit is reported').not.toBeNull();
-    expect(past!.time).toBe(new Date(Number(final.timeNs / 1_000_000n)).toISOString());
-    expect(past!.equity, 'the last row of the equity series').toBe(final.equity);
-    expect(past!.highWaterMark).toBe(Math.max(100_000, ...rows.slice(0, -1).map((p) => p.equity)));
-    expect(past!.drawdown).toBeGreaterThanOrEqual(0.01);
-    expect(past!.maxDrawdownPct).toBe(0.01);
+    expect([killSwitch.trips, killSwitch.halted], 'the last time past the limit trips the switch').toEqual([1, true]);
+    expect(killSwitch.finalTimePastLimit, 'nothing is left untested').toBeNull();
+    expect(killSwitch.lastTrip, '1 ns after the data\'s last time').toBe(formatIsoNs(final.timeNs + 1n));
+    expect(killSwitch.tripEquity, 'the trip equity is the last row of the equity series').toBe(final.equity);
+    expect(killSwitch.tripEquity, 'and the final equity').toBe(report.account.finalEquity);
+    expect(killSwitch.highWaterMark).toBe(Math.max(100_000, ...rows.slice(0, -1).map((p) => p.equity)));
+    expect(1 - killSwitch.tripEquity! / killSwitch.highWaterMark!, 'the drawdown report.json gives').toBe(report.account.drawdown.maxDrawdown);
+    expect(killSwitch.openPositionsAtEnd, 'no bar was left to fill the flatten order').toBe(1);
     const summary = summariseBacktest(last, { out: '/out', files: [], sources: [] });
-    expect(summary.lines.find((line) => line.startsWith('kill switch:')), 'the summary says so').toMatch(new RegExp(`^kill switch: NOT TRIPPED, but the data's last time ${past!.time} ended \\d+\\.\\d\\d% below the high-water mark`));
+    expect(summary.lines.find((line) => line.startsWith('kill switch:')), 'the summary says the trip and the open position')
+      .toMatch(/^kill switch: TRIPPED .*: flatten orders were sent, but the data ended before they filled: 1 position\(s\) still open at the end/);
     expect((summary.json.account as { killSwitch: unknown }).killSwitch).toEqual(killSwitch);
   });
 

@@ -80,10 +80,17 @@ export interface RecordedKillSwitch {
   readonly tripEquity: number;
   readonly highWaterMark: number;
   /**
+   * Instruments with a position when the run ended: after a trip the book is flat unless the
+   * data ended before the flatten orders filled (a trip on the data's last time, which a
+   * backtest tests 1 ns after it: engine/backtest/settle-data-end.ts).
+   */
+  readonly openPositionsAtEnd: number;
+  /**
    * Set when the switch was not halted at the end but the account at the data's last time was
    * risk.maxDrawdownPct or more below the high-water mark: the kill switch reads settled equity,
-   * and a time is settled only when the risk clock moves past it, which the last time never is,
-   * so that drawdown never tripped it (nothing was flattened).
+   * and a time is settled only when the risk clock moves past it, which the last time of a run
+   * that does not settle it (a paper session) never is, so that drawdown never tripped it
+   * (nothing was flattened). A backtest settles it (settle-data-end.ts): there it trips instead.
    */
   readonly finalTimePastLimit?: FinalTimePastLimit;
 }

@@ -74,14 +74,16 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
     const drawdown = killSwitch.highWaterMark !== null && killSwitch.tripEquity !== null && killSwitch.highWaterMark > 0 ? 1 - killSwitch.tripEquity / killSwitch.highWaterMark : null;
     lines.push(
       `kill switch: TRIPPED ${killSwitch.lastTrip ?? ''} (equity ${money(killSwitch.tripEquity ?? 0)}, ${pct(drawdown)} below the high-water mark ${money(killSwitch.highWaterMark ?? 0)}; risk.maxDrawdownPct): ` +
-        `${killSwitch.halted ? 'the book was flattened and nothing traded after it' : 'the book was flattened, then reset'}`,
+        `${!killSwitch.halted ? 'the book was flattened, then reset'
+          : killSwitch.openPositionsAtEnd > 0 ? `flatten orders were sent, but the data ended before they filled: ${count(killSwitch.openPositionsAtEnd)} position(s) still open at the end, marked at the last price`
+          : 'the book was flattened and nothing traded after it'}`,
     );
   }
   const past = killSwitch?.finalTimePastLimit;
   if (past) {
     lines.push(
       `kill switch: NOT TRIPPED, but the data's last time ${past.time} ended ${pct(past.drawdown)} below the high-water mark ${money(past.highWaterMark)} (equity ${money(past.equity)}; risk.maxDrawdownPct ${pct(past.maxDrawdownPct)}): ` +
-        'a time is tested once the risk clock moves past it, which the last time never is, so nothing was flattened',
+        'a time is tested once the risk clock moves past it, which this run\'s last time never did, so nothing was flattened',
     );
   }
   for (const [symbol, slice] of Object.entries(report.byInstrument)) {

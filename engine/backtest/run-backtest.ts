@@ -21,7 +21,7 @@
 // are the same as with every answer computed first, and the core's model wait is measured in
 // event time, so the decisions and outputs are the same bytes.
 import { EngineHost, PrestartedEngineThread, type EngineCounters, type OutboundListeners, type WaitStrategyName } from '../threads/index.js';
-import { planPipeline, readDrawdownLimit, readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
+import { planPipeline, readDrawdownLimit, readInstrumentRisk, readRiskAccount, type PipelineCounters, type PipelineSpec, type RiskAccountSnapshot } from '../pipeline/index.js';
 import { readExecutionReport, type ExecutionReport } from '../execution/index.js';
 import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIssue } from '../replay/index.js';
 import { VENUE_MODE_CODES } from '../venue/index.js';
@@ -31,6 +31,7 @@ import type { RegimeModelRecord } from '../regime/index.js';
 import { ModelContractError, type AheadCache } from '../models/index.js';
 import { StreamMerger } from './stream-merger.js';
 import { playRecords, type RecordPlayResult } from './record-player.js';
+import { settleDataEnd } from './settle-data-end.js';
 import { RunRecorder } from './run-recorder.js';
 import { parseTimeframe } from './timeframe.js';
 import { BacktestSetupError } from './backtest-errors.js';
@@ -275,12 +276,14 @@ async function playBacktest(options: BacktestOptions, prestarted: PrestartedEngi
       onProgress: options.onProgress,
       onRecords: record ? (view, from, count) => recorder.onMarketRecords(view, from, count) : undefined,
     });
+    // The data's last time is tested by the kill switch like every other (settle-data-end.ts).
+    const settled = !played.stoppedEarly && played.published > 0 && spec.spec.risk ? await settleDataEnd(host, options.shouldStop ?? (() => false)) : 0;
     const counters = await host.drainAndStop();
     stopped = true;
     // Every answer was fed, so they are all in; this also waits for them to be stored in the cache.
     await ahead?.done;
-    if (!played.stoppedEarly && counters.eventsProcessed !== warmupRecords + played.published) {
-      throw new Error(`engine consumed ${counters.eventsProcessed} of ${warmupRecords + played.published} published records`);
+    if (!played.stoppedEarly && counters.eventsProcessed !== warmupRecords + played.published + settled) {
+      throw new Error(`engine consumed ${counters.eventsProcessed} of ${warmupRecords + played.published + settled} published records`);
     }
     const run = completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams, warmedUp: warmupRecords > 0, refusals });
     return served ? { ...run, model: served.report(run.pipeline, ahead) } : run;
@@ -407,6 +410,7 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
               ...(account.tripCount > 0 ? { lastTripNs: account.tripTsNs } : {}),
               tripEquity: account.tripEquity,
               highWaterMark: account.highWaterMark,
+              openPositionsAtEnd: plans.filter((_, id) => readInstrumentRisk(host.memory, id).position !== 0).length,
               ...(finalTimePastLimit ? { finalTimePastLimit } : {}),
             },
           }

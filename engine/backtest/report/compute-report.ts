@@ -49,6 +49,8 @@ export interface KillSwitchReport {
   readonly lastTrip: string | null;
   readonly tripEquity: number | null;
   readonly highWaterMark: number | null;
+  /** Instruments with a position at the end: 0 after a trip unless the data ended before its flatten orders filled. */
+  readonly openPositionsAtEnd: number;
   /**
    * Not halted, yet the data's last time ended at least risk.maxDrawdownPct below the high-water
    * mark: a time is tested once the risk clock leaves it, which the last never is, so it tripped
@@ -126,7 +128,7 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
   fees: 'account: fees the core charged, each instrument\'s converted at its quote currency\'s rate (account currency); per slice: sum of its fills fee column (quote currency)',
   slippage: 'slippage against the decision price (> 0 a cost), account total from the core (account currency, as fees)',
   funding: 'funding paid (> 0) or received (< 0), account total from the core (account currency, as fees)',
-  killSwitch: 'the core\'s drawdown kill switch (risk.maxDrawdownPct): trips, whether it was halted at the end, the time of the last trip and the equity and high-water mark then; a trip flattens the book and no order adds exposure after it; finalTimePastLimit: the data\'s last time ended at least risk.maxDrawdownPct below the high-water mark without a trip (a time is tested once the risk clock leaves it, which the last never is), null otherwise',
+  killSwitch: 'the core\'s drawdown kill switch (risk.maxDrawdownPct): trips, whether it was halted at the end, the time of the last trip and the equity and high-water mark then; a trip flattens the book and no order adds exposure after it; a backtest tests the data\'s last time 1 ns after it, so a drawdown past the limit there trips too (with no bar left to fill the flatten orders); openPositionsAtEnd: instruments with a position at the end; finalTimePastLimit: a run that does not test its last time (a paper session) ended at least risk.maxDrawdownPct below the high-water mark without a trip, null otherwise',
 
   regimeTrades: 'trades whose entry bar (the bar of its instrument containing the entry time) had the label',
   regimeReturns: 'account returns whose interval ends while a bar of the reference instrument with the label is in progress (the last bar opened strictly before the interval end)',
@@ -146,6 +148,7 @@ function killSwitchReport(state: BacktestRecording['totals']['killSwitch']): Kil
     lastTrip: iso(state.lastTripNs),
     tripEquity: tripped ? state.tripEquity : null,
     highWaterMark: tripped ? state.highWaterMark : null,
+    openPositionsAtEnd: state.openPositionsAtEnd,
     finalTimePastLimit: finalTimePastLimitReport(state.finalTimePastLimit),
   };
 }
