@@ -11,7 +11,7 @@ import { CoreStatusError } from '../engine/core/core-status.js';
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../engine/layout/event-record.js';
 import { PIPELINE_REGION_BYTES, PIPELINE_REGION_OFFSET, OUTBOUND_RING_OFFSET, RING_HEADER_BYTES, SCRATCH_REGION_OFFSET } from '../engine/layout/memory-map.js';
 import {
-  isDeferred, RISK_INSTRUMENT_CAPACITY, RISK_REGION_BYTES, RISK_REGION_OFFSET, riskLimitsFromConfig, RiskReason, riskReasonName,
+  isDeferred, ReferenceRiskEngine, RISK_INSTRUMENT_CAPACITY, RISK_REGION_BYTES, RISK_REGION_OFFSET, riskLimitsFromConfig, RiskReason, riskReasonName,
   type ProposedOrder, type RiskLimits, type WasmRiskEngine,
 } from '../engine/risk/index.js';
 import { RISK_SLOT_BYTES } from '../engine/risk/risk-region.js';
@@ -184,6 +184,28 @@ describe('risk checks: loss, rate and order sanity', () => {
     risk.onFill(DOGE, START_NS, 50, 0.1, 0);
     expect(reasonOf(risk, order(DOGE, -20, 0.1)), 'a partial exit below the minimum is denied').toBe('MIN_NOTIONAL');
     expect(reasonOf(risk, order(DOGE, -50, 0.1)), 'closing the whole position is exempt').toBe('ACCEPTED');
+  });
+
+  it('lets an exit close a position that is not a whole number of lots, and nothing else off the lot size (core and TS reference)', () => {
+    const reference = new ReferenceRiskEngine();
+    reference.configure(DEFAULTS);
+    reference.configureInstrument({ instrument: BTC, assetClass: 0, lotSize: 0.001, staleNs: 2_000n * MS });
+    reference.init(100_000, START_NS);
+    reference.onMark(BTC, START_NS, 50_000);
+    for (const [name, engine] of [['core', risk], ['reference', reference]] as const) {
+      const reason = (proposed: ProposedOrder): string => {
+        const decided = riskReasonName(engine.checkOrder(proposed).reason);
+        drain(consumer);
+        engine.releaseWorking(BTC, proposed.qty);
+        return decided;
+      };
+      // 0.5603 BTC (lot 0.001): a participation-capped partial fill whose rest was canceled.
+      engine.onFill(BTC, START_NS, 0.5603, 50_000, 0);
+      drain(consumer);
+      expect(reason(order(BTC, -0.5603, 50_000)), `${name}: closing the whole position is exempt from the lot size`).toBe('ACCEPTED');
+      expect(reason(order(BTC, -0.2803, 50_000)), `${name}: a partial exit off the lot size is still denied`).toBe('LOT_SIZE');
+      expect(reason(order(BTC, 0.0003, 50_000)), `${name}: and so is an entry`).toBe('LOT_SIZE');
+    }
   });
 
   it('denies invalid orders and unknown instruments', () => {

@@ -348,7 +348,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     const mark = slot.mark;
     if (!reduceOnly && Math.abs(price - mark) > limits.priceBandPct * mark) return deny(RiskReason.PRICE_BAND, mark);
     const lots = Math.abs(qty) * slot.invLot;
-    if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1, lots)) return deny(RiskReason.LOT_SIZE, slot.lotSize);
+    if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1, lots) && !(exit && position + qty === 0)) return deny(RiskReason.LOT_SIZE, slot.lotSize);
     const value = price * slot.valueFactor;
     if (Math.abs(sizeQty) * value < limits.minNotional && !(exit && (position + qty === 0 || reduceOnly))) return deny(RiskReason.MIN_NOTIONAL, limits.minNotional);
     if (this.rateFilled >= limits.maxOrders && clock - this.rateTimes[this.rateNext] < limits.windowNs) {

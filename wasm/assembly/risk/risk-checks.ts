@@ -21,7 +21,7 @@
 //                         record the engine holds and marks next counts (risk-account.ts markStale)
 //   6 PRICE_BAND          |price - mark| <= priceBandPct * mark, unless reduce-only: an exit's stop
 //                         or profit tier lies away from the market by design (exits.stopPct 0.08)
-//   7 LOT_SIZE            |qty| / lotSize an integer (relative tolerance 1e-9)
+//   7 LOT_SIZE            |qty| / lotSize an integer (relative tolerance 1e-9), unless the exit closes the position
 //   8 MIN_NOTIONAL        |qty| * (price * valueFactor) >= minNotional, unless the exit closes the position
 //   9/10 ORDER_RATE       fewer than maxOrders accepted in (clock - windowNs, clock] (exits: DEFERRED)
 //   entries only, with equity E = cash + marketValue (risk-account.ts, account currency):
@@ -137,7 +137,9 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: b
   if (!reduceOnly && Math.abs(price - mark) > load<f64>(h, RH_PRICE_BAND_PCT) * mark) return deny(REASON_PRICE_BAND, mark);
   const lot = load<f64>(s, RS_LOT_SIZE);
   const lots = Math.abs(qty) * load<f64>(s, RS_INV_LOT);
-  if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1.0, lots)) return deny(REASON_LOT_SIZE, lot);
+  // A full close is exempt: a position off the lot size (partial fills under a participation
+  // cap, a canceled remainder) must still be closable by its exits and a target of flat.
+  if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1.0, lots) && !(exit && position + qty == 0.0)) return deny(REASON_LOT_SIZE, lot);
   const value = price * load<f64>(s, RS_VALUE_FACTOR);
   const minNotional = load<f64>(h, RH_MIN_NOTIONAL);
   if (Math.abs(sizeQty) * value < minNotional && !(exit && (position + qty == 0.0 || reduceOnly))) return deny(REASON_MIN_NOTIONAL, minNotional);
