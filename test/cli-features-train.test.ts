@@ -104,6 +104,20 @@ describe('quantflow train (flags; no Python needed)', () => {
     await fails({ features: path.join(dir, 'nothing') }, /^--features: .*manifest\.json: no such file \(write it with `quantflow features --out DIR`\)/);
   });
 
+  it('takes a bar count in --purge as bar intervals even when the first two rows straddle a night', async () => {
+    // ETH 1h bars of a 16-hour session (08:00-23:00 opens), the file starting with a 23:00 bar: its first gap is 9 hours.
+    const eth = 'data/binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
+    const [header, ...rows] = readFileSync(eth, 'utf8').trimEnd().split('\n');
+    const session = rows.filter((row) => Number(row.slice(11, 13)) >= 8);
+    const first = session.findIndex((row) => row.slice(11, 13) === '23');
+    const csv = path.join(dir, 'ETHUSDT-session.csv');
+    writeFileSync(csv, `${header}\n${session.slice(first, first + 800).join('\n')}\n`);
+    writeFileSync(`${csv}.meta.json`, readFileSync(`${eth}.meta.json`));
+    const sessionFeatures = path.join(dir, 'session-features');
+    await runFeatures({ data: csv, out: sessionFeatures, reserve: '0', state: path.join(dir, 'session-state'), features: 'roc:1,rsi:14' });
+    await expect(runTrain({ features: sessionFeatures, out: path.join(dir, 'session-model'), purge: '100000bars' })).rejects.toThrow(/^`--purge` must be shorter than each fold's training block, was 100000h:/);
+  });
+
   it('plans anchored folds on growing training windows and rolling folds on one block, validation tiling the rest', () => {
     const t = readFeatureFile(features).table;
     const timeNs = t.getChild('time_ns')!.toArray() as BigInt64Array;

@@ -186,6 +186,16 @@ function parseFractionOption(flag: string, text: string): number {
   return value;
 }
 
+/** The smallest positive gap between consecutive times (undefined with none). */
+function smallestGap(timeNs: BigInt64Array): bigint | undefined {
+  let smallest: bigint | undefined;
+  for (let i = 1; i < timeNs.length; i++) {
+    const gap = timeNs[i] - timeNs[i - 1];
+    if (gap > 0n && (smallest === undefined || gap < smallest)) smallest = gap;
+  }
+  return smallest;
+}
+
 function spanFlag(flag: string, text: string, barNs: bigint | undefined): bigint {
   let span;
   try {
@@ -243,7 +253,8 @@ export async function runTrain(flags: TrainFlags, log: (line: string) => void = 
   const usableColumn = table.getChild('usable')!;
   const fwdEndNs: (bigint | null)[] = Array.from({ length: table.numRows }, (_, i) => fwdEnd.get(i) as bigint | null);
   const usable: boolean[] = Array.from({ length: table.numRows }, (_, i) => usableColumn.get(i) === true);
-  const barNs = timeNs.length > 1 ? timeNs[1] - timeNs[0] : undefined;
+  // A bar count in --purge/--embargo is that many bar intervals: the smallest gap between rows (the first gap may span a night or a weekend).
+  const barNs = smallestGap(timeNs);
   const purgeNs = spanFlag('--purge', flags.purge ?? '0', barNs);
   const embargoNs = spanFlag('--embargo', flags.embargo ?? '0', barNs);
   let planned: PlannedFold[];
