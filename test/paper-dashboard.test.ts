@@ -121,7 +121,8 @@ describe('paper session dashboard in headless Chromium', () => {
         if (message.type() === 'error') pageErrors.push(message.text());
       });
       session = await startPaperSession({
-        streams: await openDataSources(files, {}), config, equity: 100_000, speed: SPEED, port: 0, log: (line) => logged.push(line),
+        // Its control log, used tokens and resume tickets in the test's directory, not the configuration's killSwitch.statePath (the repository's .cache/state).
+        streams: await openDataSources(files, {}), config, equity: 100_000, speed: SPEED, port: 0, log: (line) => logged.push(line), controlLogPath: join(dir, 'state', 'paper-control.jsonl'),
       });
       await page.goto(session.dashboardUrl!);
     });
@@ -168,7 +169,7 @@ describe('paper session dashboard in headless Chromium', () => {
       // trades, and the shared session's fills are compared with a backtest below.
       const pauseLog: string[] = [];
       const other = await startPaperSession({
-        streams: await openDataSources(files, {}), config, equity: 100_000, speed: 3600 * 5, port: 0, log: (line) => pauseLog.push(line),
+        streams: await openDataSources(files, {}), config, equity: 100_000, speed: 3600 * 5, port: 0, log: (line) => pauseLog.push(line), controlLogPath: join(dir, 'other-state', 'paper-control.jsonl'),
       });
       const pausePage = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
       try {
