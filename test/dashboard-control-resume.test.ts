@@ -1,0 +1,84 @@
+// The dashboard's control across reconnects in headless Chromium, against a state server fed by
+// hand (PushStateSource, a free port) with signed control: once the page's token is bound to its
+// connection (its first action) the Risk card says who holds control; when another party
+// presents the page's resume ticket first (a leaked ticket), the server closes the page's
+// connection (4009) and the page says so loudly: a sticky critical toast, the spent token cleared
+// from the form, the card back to read-only. (Keeping control across a plain reconnect:
+// test/paper-dashboard.test.ts 'pauses and resumes the strategy ...'.)
+// Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ResumeTicketStore, signControlToken, type ControlTokenConfig, type IssuedTicket, type ResumeGrant } from '../engine/killswitch/index.js';
+import { PushStateSource, dashboardMounts, startStateServer } from '../engine/server/index.js';
+
+const CHROMIUM = '/usr/lib/chromium/chromium';
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const haveChromium = existsSync(CHROMIUM);
+const underCi = process.env.CI === 'true';
+const TOKENS: ControlTokenConfig = { algorithm: 'HS256', secret: 'x'.repeat(40), publicKey: null, audience: 'quantflow-control' };
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Tells the test the tickets it issued (as a thief who read them off the wire would know them). */
+class SniffedTicketStore extends ResumeTicketStore {
+  readonly issued: string[] = [];
+  override issue(grant: ResumeGrant): IssuedTicket {
+    const issued = super.issue(grant);
+    this.issued.push(issued.ticket);
+    return issued;
+  }
+}
+
+describe('dashboard control resume', () => {
+  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
+    expect.fail(`CI=true but ${CHROMIUM} is missing`);
+  });
+
+  it.runIf(haveChromium)('shows who holds control, and says loudly when another party resumed it with the page\'s ticket', async () => {
+    const tickets = new SniffedTicketStore();
+    const actions: string[] = [];
+    const server = await startStateServer({
+      source: new PushStateSource(), staticFiles: dashboardMounts(ROOT), tokens: TOKENS, resumeTickets: tickets,
+      onControl: (action, context) => { actions.push(`${context.who}:${action.kind}`); },
+    });
+    cleanups.push(() => server.close());
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    cleanups.push(() => browser.close());
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(server.url.replace('ws:', 'http:'));
+    await page.waitForFunction(() => (window as unknown as { __dashboard: { connected: boolean } }).__dashboard.connected, undefined, { timeout: 15_000 });
+    expect(await page.locator('#control-holder').textContent()).toBe('read-only');
+    await page.fill('#token', await signControlToken('alice', TOKENS, 600));
+    await page.fill('#pause-strategy', 'ema-cross');
+    await page.click('#pause-button');
+    await page.waitForFunction(() => /applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 15_000 });
+    expect(await page.locator('#pause-result').textContent()).toBe('ema-cross: pause applied (by alice)');
+    await page.waitForFunction(() => document.getElementById('control-holder')!.textContent === 'alice (kept across reconnects)', undefined, { timeout: 15_000 });
+
+    const thief = new WebSocket(server.url);
+    cleanups.push(() => thief.close());
+    const answers: { type: string; ok?: boolean }[] = [];
+    thief.on('message', (data, isBinary) => { if (!isBinary) answers.push(JSON.parse(data.toString())); });
+    await new Promise((resolveOpen) => thief.once('open', resolveOpen));
+    thief.send(JSON.stringify({ op: 'resume', ticket: tickets.issued[0] }));
+    await page.waitForFunction(() => (window as unknown as { __dashboard: { controlLost: number } }).__dashboard.controlLost === 1, undefined, { timeout: 15_000 });
+    expect(answers[0], 'the thief got the control').toMatchObject({ type: 'auth', ok: true });
+    const toast = page.locator('.toast[data-kind="control-lost"]');
+    expect(await toast.count(), 'a critical toast').toBe(1);
+    expect(await toast.getAttribute('data-sticky'), 'that stays until closed').toBe('true');
+    expect(await toast.textContent()).toMatch(/^control LOST: control resumed by another connection with this connection's resume ticket/);
+    expect(await page.inputValue('#token'), 'the spent token is cleared from the form').toBe('');
+    expect(await page.locator('#control-holder').textContent()).toBe('read-only: paste a new control token');
+    expect(actions).toEqual(['alice:pause-strategy']);
+    expect(pageErrors).toEqual([]);
+  });
+});
