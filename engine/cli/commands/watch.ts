@@ -1,6 +1,7 @@
 // `quantflow watch TOPIC`: prints a state server's live stream of one topic (state, orders,
 // fills, signals, regime, risk, latency, health) through the client library: the Snapshot, then
-// each delta, one line each (`--json`: one JSON document per line, 64-bit integers as strings).
+// each delta, one line each (`--json`: one JSON document per line, 64-bit integers as strings); an
+// order with the prices it was placed at and its average fill price.
 // A fill names its instrument's symbol (learnt from the state topic, which watching fills also
 // follows quietly; `#id` until known) and the rule of its order when it is an exit (a stop-loss).
 // A reconnect whose fills backfill is partial says so on stderr: some fills may be missing; so does
@@ -54,7 +55,13 @@ export function describeUpdate(update: TopicUpdate, symbols: ReadonlyMap<number,
     case 'orders': {
       const orders = (update.payload as TopicUpdate<'orders'>['payload']).orders;
       if (orders.length === 0) return `${head}: no orders`;
-      return orders.map((o) => `${head}: order ${o.orderId} ${o.symbol} ${o.side} ${readableNumber(o.quantity)} ${o.orderType} ${o.status} filled ${readableNumber(o.filledQuantity)}`).join('\n');
+      // Its prices too: the limit and stop it was placed at, the average of its fills so far, and the rule of an exit.
+      return orders.map((o) => {
+        const placed = `${o.orderType}${o.limitPrice !== null ? ` limit ${readableNumber(o.limitPrice)}` : ''}${o.stopPrice !== null ? ` stop ${readableNumber(o.stopPrice)}` : ''}`;
+        const filled = `filled ${readableNumber(o.filledQuantity)}${o.averageFillPrice !== null ? ` @ ${readableNumber(o.averageFillPrice)}` : ''}`;
+        const rule = o.rule && o.rule !== 'STRATEGY' ? ` (${o.rule})` : '';
+        return `${head}: order ${o.orderId} ${o.symbol} ${o.side} ${readableNumber(o.quantity)} ${placed}${rule}: ${o.status}, ${filled}`;
+      }).join('\n');
     }
     default:
       return `${head}: ${json(p)}`;
