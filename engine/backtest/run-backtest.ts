@@ -109,6 +109,8 @@ export interface BacktestOptions {
 export interface BacktestRun {
   readonly recording: BacktestRecording;
   readonly published: number;
+  /** Warm-up records played before the run (kill switch halted, nothing recorded); not in `published`. */
+  readonly warmupRecords: number;
   readonly elapsedNs: bigint;
   readonly eventsPerSecond: number;
   readonly stoppedEarly: boolean;
@@ -285,7 +287,7 @@ async function playBacktest(options: BacktestOptions, prestarted: PrestartedEngi
     if (!played.stoppedEarly && counters.eventsProcessed !== warmupRecords + played.published + settled) {
       throw new Error(`engine consumed ${counters.eventsProcessed} of ${warmupRecords + played.published + settled} published records`);
     }
-    const run = completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams, warmedUp: warmupRecords > 0, refusals });
+    const run = completedRun({ host, config, plans, built: spec, recorder, played, counters, equity: options.equity, streams: options.streams, warmupRecords, refusals });
     return served ? { ...run, model: served.report(run.pipeline, ahead) } : run;
   } finally {
     // Answers still being computed (the run failed or stopped early): let them finish, and be
@@ -350,8 +352,8 @@ export interface CompletedRunInput {
   readonly counters: EngineCounters;
   readonly equity: number;
   readonly streams: readonly MarketStream[];
-  /** Warm-up bars played before the run (their count per instrument is not kept): no warm-up shortfall is judged. */
-  readonly warmedUp?: boolean;
+  /** Warm-up records played before the run (their count per instrument is not kept): no warm-up shortfall is judged. */
+  readonly warmupRecords?: number;
   /** The risk records' refusals by reason code, counted as they went out (none: not counted). */
   readonly refusals?: ReadonlyMap<number, number>;
 }
@@ -425,6 +427,7 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
   return {
     recording,
     published: played.published,
+    warmupRecords: input.warmupRecords ?? 0,
     elapsedNs: played.elapsedNs,
     eventsPerSecond: seconds > 0 ? played.published / seconds : 0,
     stoppedEarly: played.stoppedEarly,
@@ -435,7 +438,7 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
     account,
     issues: input.streams.map((s) => ({ label: s.label, issues: s.issues() })).filter((entry) => entry.issues.length > 0),
     defaulted: built.defaulted,
-    warmupShortfalls: recorder.keepsBars && !input.warmedUp ? warmupShortfalls(built.spec, new Map(recording.bars.map((bars, id) => [id, bars.length]))) : [],
+    warmupShortfalls: recorder.keepsBars && (input.warmupRecords ?? 0) === 0 ? warmupShortfalls(built.spec, new Map(recording.bars.map((bars, id) => [id, bars.length]))) : [],
   };
 }
 

@@ -80,7 +80,7 @@ export async function runFoldBacktest(options: FoldBacktestOptions): Promise<Fol
     trades: recording.trades,
     finalEquity: recording.totals.finalEquity,
     fees: recording.totals.fees,
-    warmupRecords: run.counters.eventsProcessed - run.published,
+    warmupRecords: run.warmupRecords,
     testRecords: run.published,
     elapsedMs: Number(process.hrtime.bigint() - started) / 1e6,
     ...(run.model !== undefined ? { model: run.model } : {}),
