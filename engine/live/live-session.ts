@@ -313,9 +313,11 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
   // Policy adopt needs an adapter that can adopt (not ccxt, IB): refused before anything starts.
   if (options.push?.venueOrders !== false) checkForeignOrderPolicy(options.reconcile ?? DEFAULT_RECONCILE_POLICY, options.adapter);
   const journal = Journal.open(options.journalDir, { durability: options.durability });
+  /** False when the caller held the journal already (`quantflow run`, for its webhook outbox): the caller releases it, after its outbox is closed. */
+  let heldHere: boolean;
   try {
     // Atomic: of two sessions starting at once on one journal, one holds it and the other stops here, before it replays or sends.
-    holdJournal(options.journalDir);
+    heldHere = holdJournal(options.journalDir);
   } catch (error) {
     journal.close();
     throw error;
@@ -924,7 +926,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     } catch {
       // A failed journal refuses its pending records; what it committed stays on disk.
     }
-    releaseJournal(options.journalDir);
+    if (heldHere) releaseJournal(options.journalDir);
     control?.stopped();
     watcher?.phase?.('stopped');
   }

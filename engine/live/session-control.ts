@@ -29,9 +29,11 @@ function holderIn(file: string): ProcessHolder | null {
  * process that holds it. Atomic: the pid file appears whole under its name (a hard link of a
  * file already written) or not at all, so of two processes starting at once exactly one holds
  * the journal, and neither overwrites the other's pid. A pid file whose process died (SIGKILL)
- * is moved aside and the journal taken.
+ * is moved aside and the journal taken. Returns true when this call took the journal, false when
+ * this process held it already (`quantflow run` takes it before its webhook outbox is opened, and
+ * releases it last): only the caller that took it releases it.
  */
-export function holdJournal(dir: string): void {
+export function holdJournal(dir: string): boolean {
   const file = path.join(dir, PID_FILE);
   const mine = `${file}.${process.pid}`;
   writeFileSync(mine, `${process.pid} ${processStartTime(process.pid) ?? ''}`.trim() + '\n');
@@ -39,12 +41,12 @@ export function holdJournal(dir: string): void {
     for (let attempt = 0; attempt < 8; attempt += 1) {
       try {
         linkSync(mine, file);
-        return;
+        return true;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const holder = holderIn(file);
-      if (holder?.pid === process.pid) return; // this process holds it already (its Journal guards against a second open)
+      if (holder?.pid === process.pid) return false; // this process holds it already (its Journal guards against a second open)
       if (holder !== null && isHolderAlive(holder)) throw new SessionControlRefused(`journal ${dir} is held by a running session (pid ${holder.pid}); stop it first`);
       // Left by a process that died (or being written by one starting: its link is atomic, so never seen empty).
       const aside = `${file}.stale.${process.pid}`;

@@ -40,7 +40,7 @@ import type { IbJournaledExecutions } from '../../../adapters/ib/index.js';
 import { checkJournalInstruments, describeInstruments, JournalInstrumentsError, readJournaledFills, Redactor, redactingLog, type JournaledFills } from '../../live/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
-import { LiveSessionMonitor } from '../../live/index.js';
+import { LiveSessionMonitor, SessionControlRefused, holdJournal, releaseJournal } from '../../live/index.js';
 import { WebhookOutbox, dashboardMounts, startStateServer, webhookOutboxPath, type StateServer } from '../../server/index.js';
 import { DirectoryTicketStore, DirectoryTokenLedger, resumeTicketStorePath, usedTokenLedgerPath } from '../../killswitch/index.js';
 import { timeframeSeconds } from '../../decision/index.js';
@@ -172,75 +172,99 @@ async function runCommand(flags: RunFlags): Promise<void> {
   if (served.line) log(served.line);
 
   // Where the state server listens (port and host above): --host and --port override the configuration's `monitoring` section.
-  // Webhook events are kept in the journal directory until delivered: what a killed process left is sent first (at least once).
-  const outbox = config.monitoring.webhooks.length > 0 ? WebhookOutbox.open(webhookOutboxPath(journalDir)) : undefined;
-  const monitor = new LiveSessionMonitor({
-    instruments: live.instruments.map((i) => ({ instrument: i.instrument, symbol: i.symbol, timeframeSeconds: timeframeSeconds(i.timeframe) })),
-    strategyOf, mode, equity: live.equity, monitoring: config.monitoring, log, ...(outbox ? { outbox } : {}),
-  });
-  let server: StateServer | null = null;
-  if (flags.serve) {
+  // The journal is held (its pid file) before the webhook outbox is opened, and released after it
+  // is closed: the outbox sends what it holds when opened, so a second process started on a
+  // journal in use must be refused before it opens it (it posted the running session's pending
+  // events, and kept posting them for the monitor's close grace, beside the session doing so).
+  holdRunJournal(journalDir);
+  try {
+    await runOnHeldJournal(live, mode, durability, spec, shadowSpec);
+  } finally {
+    releaseJournal(journalDir);
+  }
+
+  // Its parameters are the checked settings above (narrowed for the closure).
+  async function runOnHeldJournal(live: LiveConfig, mode: 'live' | 'paper', durability: ReturnType<typeof parseDurability>, spec: PipelineSpec, shadowSpec: PipelineSpec | undefined): Promise<void> {
+    // Webhook events are kept in the journal directory until delivered: what a killed process left is sent first (at least once).
+    const outbox = config.monitoring.webhooks.length > 0 ? WebhookOutbox.open(webhookOutboxPath(journalDir)) : undefined;
+    const monitor = new LiveSessionMonitor({
+      instruments: live.instruments.map((i) => ({ instrument: i.instrument, symbol: i.symbol, timeframeSeconds: timeframeSeconds(i.timeframe) })),
+      strategyOf, mode, equity: live.equity, monitoring: config.monitoring, log, ...(outbox ? { outbox } : {}),
+    });
+    let server: StateServer | null = null;
+    if (flags.serve) {
+      try {
+        server = await startStateServer({
+          source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, onControlRefused: monitor.control.refusedByServer, usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(journalDir)), resumeTickets: DirectoryTicketStore.open(resumeTicketStorePath(journalDir)), staticFiles: dashboardMounts(packageRoot()),
+        });
+      } catch (error) {
+        await monitor.close(0);
+        outbox?.close();
+        throw new UserFacingError(`run: ${(error as Error).message}${/could not listen/.test((error as Error).message) ? ': try another --port (0 picks a free one) or --no-serve' : ''}`);
+      }
+      log(`run: state server at http://${server.host}:${server.port}/ (dashboard; WebSocket ws://${server.host}:${server.port}/; /health, /metrics); control actions need a signed token`);
+    }
+    const stop = new SessionStop();
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals++;
+      if (signals === 1) {
+        log(`run: ${signal}: stopping (on exit ${onExit}, at most ${live.onExit.boundMs} ms); ${signal} again exits at once`);
+        stop.stop({ policy: onExit, who: `operator (${signal}, pid ${process.pid})`, why: `${signal} received`, boundMs: live.onExit.boundMs });
+        return;
+      }
+      process.stderr.write(`run: second ${signal}: exiting now; the journal keeps what was committed and the next start recovers from it\n`);
+      process.exit(130);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let result: LiveSessionResult;
     try {
-      server = await startStateServer({
-        source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, onControlRefused: monitor.control.refusedByServer, usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(journalDir)), resumeTickets: DirectoryTicketStore.open(resumeTicketStorePath(journalDir)), staticFiles: dashboardMounts(packageRoot()),
+      result = await runLiveSession({
+        journalDir, durability, pipeline: spec, adapter, checkpointEvery: live.checkpoint.everyRecords, log,
+        watcher: monitor,
+        strategies,
+        ...(served.model ? { model: served.model } : {}),
+        reconcile: { foreignOrders: live.reconcile.foreignOrders, resubmitWithinNs: BigInt(live.reconcile.resubmitWithinMs) * 1_000_000n, positionTolerance: live.reconcile.positionTolerance },
+        feed: 'push',
+        push: {
+          streams: live.instruments.map((i) => ({ instrument: i.instrument, channel: i.channel, timeframe: i.timeframe })),
+          timerIntervalMs: live.timerMs, checkpointIntervalMs: live.checkpoint.everyMs, stop, venueOrders: mode === 'live',
+          feedHealth: live.feedHealth,
+          ...(shadowSpec ? { shadowPaper: shadowSpec } : {}),
+        },
       });
     } catch (error) {
-      await monitor.close(0);
+      throw new UserFacingError(`run: ${redactor.redact((error as Error).message ?? String(error))}`, 1);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await monitor.close();
       outbox?.close();
-      throw new UserFacingError(`run: ${(error as Error).message}${/could not listen/.test((error as Error).message) ? ': try another --port (0 picks a free one) or --no-serve' : ''}`);
+      await server?.close();
     }
-    log(`run: state server at http://${server.host}:${server.port}/ (dashboard; WebSocket ws://${server.host}:${server.port}/; /health, /metrics); control actions need a signed token`);
+    const book = result.book;
+    const exit = result.exit;
+    process.stdout.write(`run: ${mode} session stopped${exit ? ` (${exit.who}; on exit ${exit.policy}: ${exit.workingAtStop.length} working at stop, ${exit.cancelsSent} cancels sent, ${exit.workingAtExit.length} left${exit.timedOut ? ', bound reached' : ''})` : ''}\n`);
+    process.stdout.write(`run: ${result.marketRecords} market records, ${result.commandsSent} commands sent, ${result.timers ?? 0} timers, ${result.reconnects} reconnects; equity ${book.equity.toFixed(2)}, positions ${book.positions.map((p) => `${p.instrument}:${p.position}`).join(' ')}${behind(result)}\n`);
+    process.stdout.write(`${JSON.stringify({
+      mode, journal: journalDir, marketRecords: result.marketRecords, commandsSent: result.commandsSent, timers: result.timers ?? 0, reconnects: result.reconnects,
+      recoveredFromInboundSeq: result.recoveredFromInboundSeq.toString(), replayedRecords: result.replayedRecords, reconciliation: result.reconciliation.lines,
+      book, exit: exit ?? null, decisionsHash: result.decisionsHash, feedHealthRecords: result.feedHealthRecords ?? 0, inboundWaits: result.inboundWaits,
+      ...(result.shadowPaper ? { shadowPaper: result.shadowPaper } : {}),
+      ...(result.model ? { model: result.model } : {}),
+    }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`);
   }
-  const stop = new SessionStop();
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals++;
-    if (signals === 1) {
-      log(`run: ${signal}: stopping (on exit ${onExit}, at most ${live.onExit.boundMs} ms); ${signal} again exits at once`);
-      stop.stop({ policy: onExit, who: `operator (${signal}, pid ${process.pid})`, why: `${signal} received`, boundMs: live.onExit.boundMs });
-      return;
-    }
-    process.stderr.write(`run: second ${signal}: exiting now; the journal keeps what was committed and the next start recovers from it\n`);
-    process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let result: LiveSessionResult;
+}
+
+/** Takes the journal for this process (engine/live holdJournal), or refuses the start naming the running session that holds it. */
+function holdRunJournal(journalDir: string): void {
   try {
-    result = await runLiveSession({
-      journalDir, durability, pipeline: spec, adapter, checkpointEvery: live.checkpoint.everyRecords, log,
-      watcher: monitor,
-      strategies,
-      ...(served.model ? { model: served.model } : {}),
-      reconcile: { foreignOrders: live.reconcile.foreignOrders, resubmitWithinNs: BigInt(live.reconcile.resubmitWithinMs) * 1_000_000n, positionTolerance: live.reconcile.positionTolerance },
-      feed: 'push',
-      push: {
-        streams: live.instruments.map((i) => ({ instrument: i.instrument, channel: i.channel, timeframe: i.timeframe })),
-        timerIntervalMs: live.timerMs, checkpointIntervalMs: live.checkpoint.everyMs, stop, venueOrders: mode === 'live',
-        feedHealth: live.feedHealth,
-        ...(shadowSpec ? { shadowPaper: shadowSpec } : {}),
-      },
-    });
+    holdJournal(journalDir);
   } catch (error) {
-    throw new UserFacingError(`run: ${redactor.redact((error as Error).message ?? String(error))}`, 1);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await monitor.close();
-    outbox?.close();
-    await server?.close();
+    if (error instanceof SessionControlRefused) throw new UserFacingError(`run: ${error.message}`);
+    throw error;
   }
-  const book = result.book;
-  const exit = result.exit;
-  process.stdout.write(`run: ${mode} session stopped${exit ? ` (${exit.who}; on exit ${exit.policy}: ${exit.workingAtStop.length} working at stop, ${exit.cancelsSent} cancels sent, ${exit.workingAtExit.length} left${exit.timedOut ? ', bound reached' : ''})` : ''}\n`);
-  process.stdout.write(`run: ${result.marketRecords} market records, ${result.commandsSent} commands sent, ${result.timers ?? 0} timers, ${result.reconnects} reconnects; equity ${book.equity.toFixed(2)}, positions ${book.positions.map((p) => `${p.instrument}:${p.position}`).join(' ')}${behind(result)}\n`);
-  process.stdout.write(`${JSON.stringify({
-    mode, journal: journalDir, marketRecords: result.marketRecords, commandsSent: result.commandsSent, timers: result.timers ?? 0, reconnects: result.reconnects,
-    recoveredFromInboundSeq: result.recoveredFromInboundSeq.toString(), replayedRecords: result.replayedRecords, reconciliation: result.reconciliation.lines,
-    book, exit: exit ?? null, decisionsHash: result.decisionsHash, feedHealthRecords: result.feedHealthRecords ?? 0, inboundWaits: result.inboundWaits,
-    ...(result.shadowPaper ? { shadowPaper: result.shadowPaper } : {}),
-    ...(result.model ? { model: result.model } : {}),
-  }, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}\n`);
 }
 
 interface ServedRunModel {
