@@ -1,13 +1,15 @@
 // IbVenueAdapter end to end through the real @stoqey/ib client against the TWS simulator (server
 // version 176): contract resolution, market data and bars -> records, historical backfill, each
 // order type -> ACK -> partial fills -> filled with commissions, cancel, modify, positions, the
-// contracts' size increments as amount steps (none from an older server, 163).
+// contracts' size increments as amount steps and minSize as the minimum order size (none from an
+// older server, 163).
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventKind, bitsF64 } from '../engine/layout/event-record.js';
 import { OrderState } from '../engine/orders/index.js';
 import { expectMatchesTruth, KIND, kindsOf, order, recordsOf, startIb, until, type Ib } from './ib-harness.js';
 import { IbVenueAdapter } from '../adapters/ib/index.js';
-import { clientOrderIdOf, OrderIdRange, ORDER_ID_RANGE_SIZE } from '../engine/live/index.js';
+import { checkVenueLots, clientOrderIdOf, OrderIdRange, ORDER_ID_RANGE_SIZE, VenueLotError } from '../engine/live/index.js';
+import type { PipelineRisk } from '../engine/pipeline/index.js';
 
 let ib: Ib | null = null;
 afterEach(async () => {
@@ -43,8 +45,26 @@ describe('IbVenueAdapter against the TWS simulator', () => {
     ib = await startIb({ contracts: [{ ...contract, conId: 265598, symbol: 'AAPL', minSize: 1, sizeIncrement: 1 }, { ...contract, conId: 272093, symbol: 'MSFT', minSize: 0.0001, sizeIncrement: 0.0001 }] });
     expect(ib.adapter.amountStep(0), 'nothing before connect').toBeNull();
     await ib.adapter.connect();
-    expect([ib.adapter.amountStep(0), ib.adapter.amountStep(1)]).toEqual([{ symbol: 'AAPL', step: 1 }, { symbol: 'MSFT', step: 0.0001 }]);
+    expect([ib.adapter.amountStep(0), ib.adapter.amountStep(1)]).toEqual([{ symbol: 'AAPL', step: 1, minimum: 1 }, { symbol: 'MSFT', step: 0.0001, minimum: 0.0001 }]);
     expect(ib.adapter.amountStep(7), 'an instrument not configured').toBeNull();
+  });
+
+  // A contract traded in fractions (sizeIncrement 0.0001) with a minimum order of one share
+  // (minSize 1): a lot of 0.5 is a whole multiple of the increment, so the start passed, and every
+  // order of one lot was below what TWS takes. The lot is now checked against minSize too.
+  it('reports each contract\'s minSize as its minimum order size, and the lot check refuses a lot below it', async () => {
+    const contract = { secType: 'STK', exchange: 'SMART', primaryExch: 'NASDAQ', currency: 'USD', minTick: 0.01 };
+    ib = await startIb({ contracts: [{ ...contract, conId: 265598, symbol: 'AAPL', minSize: 1, sizeIncrement: 0.0001 }, { ...contract, conId: 272093, symbol: 'MSFT', minSize: 1, sizeIncrement: 1 }] });
+    await ib.adapter.connect();
+    expect(ib.adapter.amountStep(0)).toEqual({ symbol: 'AAPL', step: 0.0001, minimum: 1 });
+    const risk = (lots: readonly number[]): PipelineRisk => ({
+      limits: {} as PipelineRisk['limits'], cash: 100_000, startNs: 0n, halted: false,
+      instruments: lots.map((lotSize, instrument) => ({ instrument, assetClass: 0, lotSize, staleNs: 0n })),
+    });
+    expect(() => checkVenueLots(risk([0.5, 1]), ib!.adapter)).toThrow(VenueLotError);
+    expect(() => checkVenueLots(risk([0.5, 1]), ib!.adapter)).toThrow(/^instrument 0 \(AAPL\): the core sizes orders in lots of 0\.5, which is below \S+'s minimum order size 1 for AAPL: .*lotSize: 1 \}/);
+    expect(() => checkVenueLots(risk([1, 1]), ib!.adapter), 'a lot of the minimum').not.toThrow();
+    expect(() => checkVenueLots(risk([1.5, 2]), ib!.adapter), 'a lot above it, on the increment').not.toThrow();
   });
 
   it('reports no amount step when TWS sends no size rules (server version 163), and says so', async () => {

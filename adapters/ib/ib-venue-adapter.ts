@@ -29,7 +29,7 @@ import { ANY_IB_ORDER, countExecution, type CountedExecution } from './socket/ex
 import type { IbCommissionMessage, IbExecutionMessage, IbOpenOrderMessage, IbOrderStatusMessage } from './socket/messages.js';
 import { RealtimeBarAggregator, realtimeBarSeconds, REALTIME_BAR_SECONDS } from './socket/realtime-bar-aggregator.js';
 import {
-  applyTickPrice, applyTickSize, barRecord, barSizeSeconds, contractSizeStep, EMPTY_QUOTE, executionFilterTime, liveRecord, newOrderTrack, orderView,
+  applyTickPrice, applyTickSize, barRecord, barSizeSeconds, contractMinSize, contractSizeStep, EMPTY_QUOTE, executionFilterTime, liveRecord, newOrderTrack, orderView,
   executionProblem, parseExecution, parseExecutionTime, parseOpenOrder, parseOrderError, parseOrderStatus, setFillFee, statusRecord,
   type OrderTrack, type QuoteState,
 } from './socket/parse.js';
@@ -217,16 +217,20 @@ export class IbVenueAdapter implements PushVenueAdapter {
       const step = contractSizeStep(details);
       // Older TWS (server versions before 164, SIZE_RULES) sends no size rules: no step is made up, so the session's lot check passes this symbol.
       if (step === null) this.log(`contract ${this.contracts.config(instrument).symbol} (instrument ${instrument}): TWS (server version ${this.client.serverVersion}) sent no size increment${details.sizeIncrement !== undefined ? ` usable as a step (${details.sizeIncrement})` : ''}; the lot size check is skipped for it`);
-      this.contracts.resolve(instrument, details.conId, step);
+      this.contracts.resolve(instrument, details.conId, step, contractMinSize(details));
     }
     await this.recover();
   }
 
-  /** engine/live VenueAdapter: the contract's order size increment (CONTRACT_DATA sizeIncrement); null before connect or when TWS sent none. */
-  amountStep(instrument: number): { symbol: string; step: number } | null {
+  /**
+   * engine/live VenueAdapter: the contract's order size increment (CONTRACT_DATA sizeIncrement)
+   * and smallest order size (minSize, when sent); null before connect or when TWS sent no increment.
+   */
+  amountStep(instrument: number): { symbol: string; step: number; minimum?: number } | null {
     if (!this.contracts.has(instrument)) return null;
     const step = this.contracts.sizeStep(instrument);
-    return step === null ? null : { symbol: this.contracts.config(instrument).symbol, step };
+    const minimum = this.contracts.minSize(instrument);
+    return step === null ? null : { symbol: this.contracts.config(instrument).symbol, step, ...(minimum !== null ? { minimum } : {}) };
   }
 
   async close(): Promise<void> {

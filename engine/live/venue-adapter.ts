@@ -96,10 +96,12 @@ export interface VenueAdapter {
   connect(): Promise<void>;
   /**
    * Optional: the venue's amount step for `instrument` (every order quantity is a whole multiple
-   * of it) and the venue's symbol, known once connected; null when the venue did not say. The
-   * session refuses a pipeline lot size that is not a whole multiple of it (venue-lots.ts).
+   * of it) and the venue's symbol, known once connected; null when the venue did not say; with
+   * `minimum`, the smallest order quantity the venue takes (IB: the contract's minSize). The
+   * session refuses a pipeline lot size that is not a whole multiple of the step, or is below
+   * the minimum (venue-lots.ts).
    */
-  amountStep?(instrument: number): { readonly symbol: string; readonly step: number } | null;
+  amountStep?(instrument: number): { readonly symbol: string; readonly step: number; readonly minimum?: number } | null;
   /** Closes the connection; pending requests reject. */
   close(): Promise<void>;
   /** Every record the venue sends, in order. Set once, before connect. */

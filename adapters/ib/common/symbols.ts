@@ -17,6 +17,8 @@ export class InstrumentContracts {
   private readonly conIds = new Map<number, number>();
   /** Order size step by instrument (the contract's sizeIncrement); null: TWS sent none. */
   private readonly sizeSteps = new Map<number, number | null>();
+  /** Smallest order size by instrument (the contract's minSize); null: TWS sent none. */
+  private readonly minSizes = new Map<number, number | null>();
   private readonly instrumentsByConId = new Map<number, number>();
   private readonly instrumentsBySymbol = new Map<string, number>();
 
@@ -52,16 +54,22 @@ export class InstrumentContracts {
     return this.conIds.has(instrument);
   }
 
-  resolve(instrument: number, conId: number, sizeStep: number | null = null): void {
+  resolve(instrument: number, conId: number, sizeStep: number | null = null, minSize: number | null = null): void {
     if (!Number.isInteger(conId) || conId <= 0) throw new Error(`IB adapter: conId of instrument ${instrument} must be a positive integer, was ${conId}`);
     this.conIds.set(instrument, conId);
     this.sizeSteps.set(instrument, sizeStep);
+    this.minSizes.set(instrument, minSize);
     this.instrumentsByConId.set(conId, instrument);
   }
 
   /** The order size step of `instrument` as its contract details gave it; null: unresolved, or TWS sent none. */
   sizeStep(instrument: number): number | null {
     return this.sizeSteps.get(instrument) ?? null;
+  }
+
+  /** The smallest order size of `instrument` as its contract details gave it; null: unresolved, or TWS sent none. */
+  minSize(instrument: number): number | null {
+    return this.minSizes.get(instrument) ?? null;
   }
 
   /** The engine instrument of an IB contract (by conId, else by symbol/secType/currency); null: not ours. */

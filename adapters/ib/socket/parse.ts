@@ -309,8 +309,20 @@ export function barRecord(b: IbBarMessage, barSeconds: number, instrument: numbe
  * an unusable one. minSize is not a step (an order may be any multiple of the increment above it).
  */
 export function contractSizeStep(m: IbContractDetailsMessage): number | null {
-  const step = m.sizeIncrement;
-  return typeof step === 'number' && Number.isFinite(step) && step > 0 ? step : null;
+  return positiveSize(m.sizeIncrement);
+}
+
+/**
+ * The smallest order size of a contract: its minSize (IB: "order's minimal size"), when TWS sent
+ * a positive one; null when it sent none (server versions before 164) or an unusable one. TWS
+ * rejects an order below it, whatever the increment.
+ */
+export function contractMinSize(m: IbContractDetailsMessage): number | null {
+  return positiveSize(m.minSize);
+}
+
+function positiveSize(value: number | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
 }
 
 /** Historical bar size setting ("5 secs", "1 min", "1 hour", "1 day") -> seconds; null when not one. */
