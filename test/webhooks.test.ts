@@ -123,6 +123,58 @@ describe('webhooks', () => {
     }
   });
 
+  // A burst (risk denials after a kill-switch trip) cost one synchronous LMDB commit, with its
+  // fsync, per event and hook, on the I/O thread. The events queued in one turn now go to the
+  // outbox in one transaction, stored before any of them is posted.
+  it('stores the events queued in one turn in the outbox in one commit, before posting any of them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qf-outbox-batch-'));
+    try {
+      const store = WebhookOutbox.open(dir);
+      const storedAtPost: number[] = [];
+      const hook = await receiver(() => { storedAtPost.push(store.pending('session').length); return 204; });
+      const other = await receiver(() => 204);
+      const notifier = new WebhookNotifier([{ url: hook.url, events: ['riskDenial'] }, { url: other.url, events: ['riskDenial'] }], { outbox: { store, scope: 'session' } });
+      const before = store.commits;
+      for (let n = 1; n <= 50; n++) notifier.notify('riskDenial', { n });
+      expect(store.commits, 'nothing stored or posted while the turn runs').toBe(before);
+      await Promise.resolve();
+      expect(store.commits - before, 'one commit for 50 events to two hooks').toBe(1);
+      expect(store.pending('session'), 'one entry per event and hook').toHaveLength(100);
+      await notifier.idle();
+      expect(storedAtPost[0], 'every event of the turn was stored before the first POST').toBe(100);
+      expect(hook.received.map((r) => JSON.parse(r.body).data.n), 'all sent, in order').toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(other.received).toHaveLength(50);
+      expect(store.pending('session'), 'delivered: gone from the outbox').toEqual([]);
+      notifier.close();
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the events of a turn closed before they were stored: stored at close, sent by the next notifier', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qf-outbox-close-'));
+    try {
+      const hook = await receiver(() => 204);
+      let store = WebhookOutbox.open(dir);
+      const first = new WebhookNotifier([{ url: hook.url, events: ['fill'] }], { outbox: { store, scope: 'session' } });
+      first.notify('fill', { n: 1 });
+      first.notify('fill', { n: 2 });
+      first.close();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(hook.received, 'closed before the turn ended: nothing posted').toEqual([]);
+      store.close();
+      store = WebhookOutbox.open(dir);
+      const second = new WebhookNotifier([{ url: hook.url, events: ['fill'] }], { outbox: { store, scope: 'session' } });
+      await second.idle();
+      expect(hook.received.map((r) => JSON.parse(r.body).data.n)).toEqual([1, 2]);
+      second.close();
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gives up after maxAttempts, counted as failed', async () => {
     const hook = await receiver(() => 503);
     const notifier = new WebhookNotifier([{ url: hook.url, events: ['fill'] }], { backoffMs: 5, maxAttempts: 3 });

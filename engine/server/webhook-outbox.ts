@@ -1,6 +1,7 @@
-// The webhooks' outbox: every event a WebhookNotifier queues for a hook is written here (one
-// synchronous LMDB write transaction) before `notify` returns, and removed once the hook answered
-// 2xx. A process killed while an event waits, is in flight or is being retried leaves it here,
+// The webhooks' outbox: every event a WebhookNotifier queues for a hook is written here before
+// any POST of it is attempted (the events queued in one turn of the event loop in one synchronous
+// LMDB write transaction: one fsync for a burst, not one per event and hook), and removed once
+// the hook answered 2xx. A process killed while an event waits, is in flight or is being retried leaves it here,
 // and the next session's notifier (the same scope) sends it again first, with the same event id:
 // delivery is at least once across a crash, and a receiver dedupes a resend by that id.
 //
@@ -36,6 +37,8 @@ export function webhookOutboxPath(journalDir: string): string {
 export class WebhookOutbox {
   private next: number;
   private closed = false;
+  /** Write transactions committed (each one fsync): how a burst of events is batched, for tests and status. */
+  private committed = 0;
 
   private constructor(readonly path: string, private readonly root: RootDatabase, private readonly db: Database<OutboxEntry, number>) {
     let last = 0;
@@ -56,18 +59,29 @@ export class WebhookOutbox {
     }
   }
 
-  /** Stores `entry` durably; returns its key (for `remove`). */
-  add(entry: OutboxEntry): number {
+  /** Stores `entries` durably, in one write transaction; returns their keys (for `remove`), in order. */
+  addAll(entries: readonly OutboxEntry[]): number[] {
     this.checkOpen();
-    const key = this.next++;
-    this.db.putSync(key, entry);
-    return key;
+    if (entries.length === 0) return [];
+    const keys = entries.map((_, i) => this.next + i);
+    this.root.transactionSync(() => {
+      for (let i = 0; i < entries.length; i++) void this.db.put(keys[i], entries[i]);
+    });
+    this.next += entries.length;
+    this.committed++;
+    return keys;
   }
 
   /** The entry was delivered (or is dropped for good): it is not sent again. */
   remove(key: number): void {
     this.checkOpen();
     this.db.removeSync(key);
+    this.committed++;
+  }
+
+  /** Write transactions committed since it was opened. */
+  get commits(): number {
+    return this.committed;
   }
 
   /** The undelivered entries of `scope`, oldest first. */

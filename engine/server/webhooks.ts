@@ -6,7 +6,9 @@
 // event, so a receiver that answered too late (the POST timed out here but was processed there),
 // or whose 2xx a crash kept from being recorded, gets the resend as a duplicate it can drop.
 // With an `outbox` (webhook-outbox.ts, a live session's: in its journal directory), each queued
-// event is stored durably before `notify` returns and removed once delivered (2xx); a notifier
+// event is stored durably before any POST of it is attempted: the events queued in one turn of the
+// event loop (a burst of risk denials after a trip) in one write transaction, at the end of that
+// turn, then sent; each is removed once delivered (2xx); a notifier
 // opened on the outbox after a crash or a stop sends the events left there first, with their ids:
 // delivery is at least once. Without one, what is queued when the process ends is lost.
 // `notify` only enqueues and returns: delivery runs on the I/O thread's event loop, so the engine
@@ -122,8 +124,12 @@ interface Pending {
   event: string;
   body: string;
   attempts: number;
-  /** Its key in the outbox; null without one. */
+  /** Its key in the outbox; null without one (or when the outbox could not store it). */
   key: number | null;
+  /** With an outbox: queued this turn, not yet stored; it is not sent until it is (or the store failed). */
+  staged?: boolean;
+  /** Dropped from a full queue while staged: not stored. */
+  dropped?: boolean;
 }
 
 /** A hook's URL as it may be logged: its origin only (the path and query may hold its secret). */
@@ -154,6 +160,8 @@ export class WebhookNotifier {
   /** Aborts the POSTs in flight at close(): a hung receiver must not hold the process for the timeout. */
   private readonly closing = new AbortController();
   private idleWaiters: (() => void)[] = [];
+  /** Events queued this turn of the event loop, stored in the outbox together (one transaction) before any is sent. */
+  private staged: { hook: HookQueue; pending: Pending }[] = [];
 
   constructor(configs: readonly WebhookConfig[], options: WebhookOptions = {}) {
     this.hooks = checkWebhookConfigs(configs).map((config) => new HookQueue(config));
@@ -194,16 +202,39 @@ export class WebhookNotifier {
     for (const hook of this.hooks) {
       if (!hook.config.events.includes(event)) continue;
       body ??= JSON.stringify({ id, event, timeNs: timeNs.toString(), data }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-      const key = this.outbox ? this.outbox.store.add({ scope: this.outbox.scope, url: hook.config.url, id, event, body }) : null;
-      this.enqueue(hook, { id, event, body, attempts: 0, key });
+      const pending: Pending = { id, event, body, attempts: 0, key: null };
+      if (this.outbox) {
+        // Stored at the end of this turn, with every other event queued in it, before it is sent.
+        pending.staged = true;
+        if (this.staged.length === 0) queueMicrotask(() => this.store());
+        this.staged.push({ hook, pending });
+      }
+      this.enqueue(hook, pending);
       this.pump(hook);
     }
+  }
+
+  /** Stores the events queued this turn in the outbox in one transaction, then starts sending them. */
+  private store(): void {
+    const staged = this.staged.splice(0).filter(({ pending }) => !pending.dropped);
+    if (staged.length === 0 || !this.outbox) return;
+    const { store, scope } = this.outbox;
+    try {
+      const keys = store.addAll(staged.map(({ hook, pending }) => ({ scope, url: hook.config.url, id: pending.id, event: pending.event, body: pending.body })));
+      staged.forEach(({ pending }, i) => { pending.key = keys[i]; });
+    } catch (error) {
+      this.log(`webhook outbox: could not store ${staged.length} event${staged.length === 1 ? '' : 's'} (${(error as Error).message}); sending them, but a crash before they are delivered loses them`);
+    }
+    for (const { pending } of staged) pending.staged = false;
+    if (this.closed) return;
+    for (const hook of new Set(staged.map(({ hook }) => hook))) this.pump(hook);
   }
 
   /** Appends to the hook's queue, making room first when it is full (the dropped event leaves the outbox too: it is lost, said once). */
   private enqueue(hook: HookQueue, pending: Pending): void {
     if (hook.queue.length >= this.limits.queueLimit) {
       const [dropped] = hook.queue.splice(this.dropIndex(hook), 1);
+      dropped.dropped = true;
       this.forget(dropped);
       this.counters.droppedQueueFull++;
       if (!hook.overflowing) this.log(`webhook ${hook.logName}: ${this.limits.queueLimit} events queued undelivered; dropping the oldest until the receiver catches up`);
@@ -243,6 +274,8 @@ export class WebhookNotifier {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // Queued this turn and not yet stored: stored now, so the next start sends them.
+    this.store();
     this.closing.abort();
     for (const hook of this.hooks) {
       if (hook.timer) clearTimeout(hook.timer);
@@ -275,6 +308,7 @@ export class WebhookNotifier {
       hook.overflowing = false;
       return this.settle();
     }
+    if (next.staged) return; // store() sends it once it is in the outbox
     hook.sending = true;
     void this.post(hook.config, next.body, next.id).then(({ ok, retryAfterMs: askedMs, why }) => {
       hook.sending = false;
