@@ -139,4 +139,17 @@ describe('pause and resume through a live session\'s control queue', () => {
     resume!.applied(3n);
     await expect(resumed).resolves.toBeUndefined();
   });
+
+  test('logs each resume ticket presented: control resumed (and a connection it took over) or the ticket refused', () => {
+    const lines: string[] = [];
+    const live = new LiveSessionControl((line) => lines.push(line));
+    live.resumed({ sessionId: 4, outcome: 'resumed', who: 'operator:gus', tookOver: null, why: '' });
+    live.resumed({ sessionId: 5, outcome: 'resumed', who: 'operator:gus', tookOver: 4, why: '' });
+    live.resumed({ sessionId: 6, outcome: 'refused', who: null, tookOver: null, why: 'used: the ticket was used at 2026-12-07T22:00:00.000Z\u001b[2J' });
+    expect(lines).toEqual([
+      'control: control of operator:gus resumed on connection 4 with its resume ticket',
+      'control: control of operator:gus resumed on connection 5 with its resume ticket; connection 4, which held it and was still open, is closed (if its client did not reconnect, its ticket leaked)',
+      'control: a resume ticket was refused on connection 6: used: the ticket was used at 2026-12-07T22:00:00.000Z\\u001b[2J',
+    ]);
+  });
 });

@@ -25,7 +25,7 @@
 // A second process cannot reset a running session (session-control.ts refuses while the journal
 // is held): this channel is the way. Every action is answered (applied, or refused with why).
 import type { ControlAction } from '../client/index.js';
-import { ControlRefusedError, printableText, type ControlContext } from '../server/index.js';
+import { ControlRefusedError, describeControlResume, printableText, type ControlContext, type ControlResumeEvent } from '../server/index.js';
 import { DRAWDOWN_TRIPPER } from '../killswitch/index.js';
 import type { JournalEntry } from '../journal/index.js';
 import { isRiskLimitName, riskLimitValueProblem, type RiskLimitName } from '../risk/index.js';
@@ -68,6 +68,11 @@ export class LiveSessionControl {
   /** The state server's listener for actions refused before `handle` (no or a bad token, a limit out of range): logged. */
   readonly refusedByServer = (action: ControlAction, who: string | null, sessionId: number, why: string): void => {
     this.log(`control: ${action.kind} by ${who === null ? 'a connection without a valid token' : printableText(who)} (connection ${sessionId}) refused: ${printableText(why, 500)}`);
+  };
+
+  /** The state server's listener for resume tickets presented: logged (a ticket used already may mean it leaked). */
+  readonly resumed = (event: ControlResumeEvent): void => {
+    this.log(`control: ${describeControlResume(event)}`);
   };
 
   /** The state server's control handler (ControlHandler). */

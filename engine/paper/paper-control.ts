@@ -29,7 +29,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ControlAction } from '../client/index.js';
-import { ControlRefusedError, printableText, type ControlContext, type ControlResumeEvent } from '../server/index.js';
+import { ControlRefusedError, describeControlResume, printableText, type ControlContext, type ControlResumeEvent } from '../server/index.js';
 import { isRiskLimitName, riskLimitValueProblem, type RiskLimitName } from '../risk/index.js';
 
 interface PendingTask {
@@ -116,12 +116,7 @@ export class PaperControl {
 
   /** The server's listener for resume tickets presented: said on the session's log (a ticket used already may mean it leaked). */
   readonly resumed = (event: ControlResumeEvent): void => {
-    if (event.outcome === 'resumed') {
-      const from = event.tookOver === null ? '' : `; connection ${event.tookOver}, which held it and was still open, is closed (if its client did not reconnect, its ticket leaked)`;
-      this.log(`paper: control of ${printableText(event.who ?? '')} resumed on connection ${event.sessionId} with its resume ticket${from}`);
-    } else {
-      this.log(`paper: a resume ticket was ${event.outcome} on connection ${event.sessionId}: ${printableText(event.why, 500)}`);
-    }
+    this.log(`paper: ${describeControlResume(event)}`);
   };
 
   /** The server's control handler. */

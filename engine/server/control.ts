@@ -22,6 +22,7 @@ import {
 } from '../killswitch/index.js';
 import { RISK_LIMIT_NAMES, isRiskLimitName, riskLimitValueProblem } from '../risk/index.js';
 import { CONTROL_ACTION_KINDS, type ControlAction, type EngineModeName, type ServerMessage } from '../client/index.js';
+import { printableText } from './printable-text.js';
 
 /** A client message that does not follow the protocol; `code` is the error frame's. */
 export class MalformedMessageError extends Error {
@@ -123,6 +124,15 @@ export interface ControlResumeEvent {
 }
 
 export type ControlResumeListener = (event: ControlResumeEvent) => void;
+
+/** A resume ticket's outcome as a session's log line says it (a ticket used already may mean it leaked); client text escaped. */
+export function describeControlResume(event: ControlResumeEvent): string {
+  if (event.outcome === 'resumed') {
+    const from = event.tookOver === null ? '' : `; connection ${event.tookOver}, which held it and was still open, is closed (if its client did not reconnect, its ticket leaked)`;
+    return `control of ${printableText(event.who ?? '')} resumed on connection ${event.sessionId} with its resume ticket${from}`;
+  }
+  return `a resume ticket was ${event.outcome} on connection ${event.sessionId}: ${printableText(event.why, 500)}`;
+}
 
 /** A refusal of a token, a grant or a ticket. */
 export interface ControlRefusal {

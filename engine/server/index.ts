@@ -4,7 +4,7 @@ export { startStateServer, type StateServer, type StateServerOptions } from './s
 export { PushStateSource, type DeltaListener, type SourceHealth, type StateSource, type TopicDelta } from './state-source.js';
 export { EngineStateSource, mergeOutboundListeners, type EngineStateSourceOptions } from './engine-state-source.js';
 export {
-  ControlGate, ControlRefusedError, MalformedMessageError, parseControlAction, type ControlContext, type ControlHandler, type ControlRefusalListener, type ControlResumeEvent, type ControlResumeListener,
+  ControlGate, ControlRefusedError, MalformedMessageError, parseControlAction, type ControlContext, type ControlHandler, type ControlRefusalListener, type ControlResumeEvent, type ControlResumeListener, describeControlResume,
 } from './control.js';
 export { ClientSession, type SessionLimits, type SessionSocket } from './client-session.js';
 export { printableText } from './printable-text.js';

@@ -195,7 +195,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     if (flags.serve) {
       try {
         server = await startStateServer({
-          source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, onControlRefused: monitor.control.refusedByServer, usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(journalDir)), resumeTickets: DirectoryTicketStore.open(resumeTicketStorePath(journalDir)), staticFiles: dashboardMounts(packageRoot()),
+          source: monitor, host, port, tokens: config.control, onControl: monitor.control.handle, onControlRefused: monitor.control.refusedByServer, onControlResumed: monitor.control.resumed, usedTokens: DirectoryTokenLedger.open(usedTokenLedgerPath(journalDir)), resumeTickets: DirectoryTicketStore.open(resumeTicketStorePath(journalDir)), staticFiles: dashboardMounts(packageRoot()),
         });
       } catch (error) {
         await monitor.close(0);
