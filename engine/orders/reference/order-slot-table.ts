@@ -141,7 +141,7 @@ export class OrderSlotTable {
     if (next !== old) {
       o.counted = next;
       const buy = o.qty > 0;
-      if ((o.flags & L.FLAG_REDUCE_ONLY) !== 0) {
+      if ((o.flags & L.FLAG_REDUCE_ONLY) !== 0 && o.rule !== L.RULE_STRATEGY) {
         if (buy) x.reduceBuy = Math.max(0, x.reduceBuy + (next - old));
         else x.reduceSell = Math.max(0, x.reduceSell + (next - old));
       } else {

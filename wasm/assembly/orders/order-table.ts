@@ -23,7 +23,7 @@ import {
   FILL_ID_INDEX_CAPACITY, FILL_ID_INDEX_OFFSET, FLAG_EMULATED, FLAG_REDUCE_ONLY, OC_CANCELED, OC_EXPIRED, OC_FILLED, OC_REJECTED, OC_UNCERTAIN,
   OH_ACK_TIMEOUT_NS, OH_CANCEL_TIMEOUT_NS, OH_CAPACITY, OH_EMULATED, OH_FIFO_COUNT, OH_FIFO_HEAD, OH_LIVE, OH_MAGIC, OH_NEXT_ID, OI_HEAD, OI_LIVE,
   OI_REDUCE_BUY, OI_REDUCE_SELL, OI_STRATEGY_SLOT, OI_UNCERTAIN, ORDERS_HEADER, ORDERS_MAGIC, ORDERS_TABLE_BYTES, ORDER_CAPACITY_MAX, ORDER_SLOT_BYTES,
-  O_COUNTED, O_FILLED, O_FLAGS, O_ID, O_INSTRUMENT, O_NEXT, O_PEND_QTY, O_PREV, O_QTY, O_STATE, STATE_CANCELED, STATE_EMPTY,
+  O_COUNTED, O_FILLED, O_FLAGS, O_ID, O_INSTRUMENT, O_NEXT, O_PEND_QTY, O_PREV, O_QTY, O_RULE, O_STATE, RULE_STRATEGY, STATE_CANCELED, STATE_EMPTY,
   STATE_EXPIRED, STATE_FILLED, STATE_NEW, STATE_REJECTED, STATE_UNCERTAIN, isLive, isTerminal, orderIndexAddress,
   orderSlotAddress, ordersCounterAddress,
 } from './order-layout';
@@ -145,7 +145,9 @@ export function recount(o: usize): void {
   if (next != old) {
     store<f64>(o, next, O_COUNTED);
     const buy = load<f64>(o, O_QTY) > 0.0;
-    if ((load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0) {
+    // Exits' reduce-only orders never add exposure: kept out of the working sums. A strategy
+    // order stays in them even when reduce-only (a close: the order stage nets it from the target).
+    if ((load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0 && load<i32>(o, O_RULE) != RULE_STRATEGY) {
       const field = buy ? OI_REDUCE_BUY : OI_REDUCE_SELL;
       store<f64>(x + <usize>(field), Math.max(0.0, load<f64>(x + <usize>(field)) + (next - old)));
     } else {

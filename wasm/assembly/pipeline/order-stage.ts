@@ -35,7 +35,7 @@ import { RH_HALTED, RISK_HEADER, RS_LOT_SIZE, RS_POSITION, RS_VALUE_FACTOR, risk
 import { impliedOrderQty, lastShapingLimit } from '../risk/implied-order';
 import { NOT_SENT, cancelOrder, lastRefusal, replaceOrder, submitOrder } from '../orders/order-commands';
 import {
-  FLAG_REDUCE_ONLY, OI_HEAD, OI_STRATEGY_SLOT, O_FILLED, O_FLAGS, O_LIMIT_PX, O_NEXT, O_QTY, O_STATE, O_TYPE, RULE_STRATEGY, STATE_NEW, STATE_OPEN, STATE_PARTIALLY_FILLED,
+  FLAG_REDUCE_ONLY, OI_HEAD, OI_STRATEGY_SLOT, O_FILLED, O_FLAGS, O_LIMIT_PX, O_NEXT, O_QTY, O_RULE, O_STATE, O_TYPE, RULE_STRATEGY, STATE_NEW, STATE_OPEN, STATE_PARTIALLY_FILLED,
   TIF_COUNT, TIF_POST_ONLY, TYPE_LIMIT, TYPE_MARKET, isLive, orderIndexAddress, orderSlotAddress,
 } from '../orders/order-layout';
 import { exitsBlockSign, exitsClearBlock } from '../exits/exit-engine';
@@ -167,7 +167,11 @@ export function orderStage(instrument: i32, now: i64, ring: i32): i32 {
     const filled = load<f64>(o, O_FILLED);
     const leaves = load<f64>(o, O_QTY) - filled;
     const wanted = leaves + qty;
-    if ((wanted > 0.0) == (leaves > 0.0) && Math.abs(wanted) >= 0.5 * load<f64>(s, RS_LOT_SIZE)) {
+    // A reduce-only close is amended only while it still closes no more than the position;
+    // one the change would take past flat is canceled first, like one on the other side.
+    const closeOnly = (load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0;
+    const overCloses = closeOnly && Math.abs(wanted) > Math.abs(position) * (1.0 + 1e-9);
+    if ((wanted > 0.0) == (leaves > 0.0) && Math.abs(wanted) >= 0.5 * load<f64>(s, RS_LOT_SIZE) && !overCloses) {
       const limitPx = load<i32>(o, O_TYPE) == TYPE_LIMIT ? entryLimit(price, wanted > 0.0 ? 1.0 : -1.0) : 0.0;
       const replaced = replaceOrder(strategySlot, filled + wanted, limitPx, 0.0, now, clock, RULE_STRATEGY, ring);
       if (replaced == NOT_SENT) {
@@ -186,7 +190,11 @@ export function orderStage(instrument: i32, now: i64, ring: i32): i32 {
   }
   const type = load<i32>(HEADER + <usize>HDR_ENTRY_TYPE);
   const limitPx = type == TYPE_LIMIT ? entryLimit(price, qty > 0.0 ? 1.0 : -1.0) : 0.0;
-  const slot = submitOrder(instrument, now, clock, qty, type, load<i32>(HEADER + <usize>HDR_ENTRY_TIF), 0, RULE_STRATEGY, limitPx, 0.0, 0.0, price, 0, lastShapingLimit(), ring);
+  // An order that only reduces the position goes reduce-only: an exit's reduce-only order (a
+  // profit tier, a stop) filling in the same bar then leaves it nothing to sell past flat,
+  // where a plain order would open the other side.
+  const reduces = position > 0.0 ? qty < 0.0 && position + qty >= 0.0 : position < 0.0 && qty > 0.0 && position + qty <= 0.0;
+  const slot = submitOrder(instrument, now, clock, qty, type, load<i32>(HEADER + <usize>HDR_ENTRY_TIF), reduces ? FLAG_REDUCE_ONLY : 0, RULE_STRATEGY, limitPx, 0.0, 0.0, price, 0, lastShapingLimit(), ring);
   if (slot == NOT_SENT) {
     store<i32>(out + OUT_ORDER_REASON, lastRefusal());
     return ORDER_CHECKED;
@@ -206,7 +214,7 @@ function exitCloseWorking(instrument: i32): bool {
   for (let slot = load<i32>(orderIndexAddress(instrument), OI_HEAD); slot >= 0; slot = load<i32>(orderSlotAddress(slot), O_NEXT)) {
     const o = orderSlotAddress(slot);
     const state = load<i32>(o, O_STATE);
-    if ((load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0 && load<i32>(o, O_TYPE) == TYPE_MARKET && isLive(state) && state != STATE_NEW) return true;
+    if ((load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0 && load<i32>(o, O_RULE) != RULE_STRATEGY && load<i32>(o, O_TYPE) == TYPE_MARKET && isLive(state) && state != STATE_NEW) return true;
   }
   return false;
 }
