@@ -197,6 +197,46 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
     expect(only(events, 4, 'fill').price, 'a sell limit 99 marketable at the open: open 100 less 5.5 bps').toBeCloseTo(99.945, 10);
   });
 
+  it('fills a limit that rested before the bar and is gapped through at the bare open as a maker (the opening auction), where one arriving at the open is a taker', () => {
+    const costs = { halfSpreadBps: 2, slippageBps: 3, impactBps: 10, impactModel: 'linear' as const };
+    const AT_BAR_2 = D + 2n * H + 50n * MS;
+    const { events } = run({ instrument: costs }, [
+      FIRST_BAR,
+      order(AT_BAR_1, BARS, 1, 50, { orderType: 'limit', limitPrice: 99 }),
+      order(AT_BAR_1, BARS, 2, -50, { orderType: 'limit', limitPrice: 101 }),
+      bar(1, 100, 100.8, 99.2, 100, 1000),
+      order(AT_BAR_2, BARS, 3, 50, { orderType: 'limit', limitPrice: 99 }),
+      bar(2, 98, 98.5, 97.5, 98, 1000),
+    ]);
+    expect(fills(events, 1), 'bar 1 does not reach 99: one fill, in bar 2').toHaveLength(1);
+    const rested = only(events, 1, 'fill');
+    expect(rested, 'the buy limit 99 resting since bar 1, bar 2 opening at 98: 98 flat, maker, at the open').toMatchObject({ price: 98, qty: 50, maker: true, venueNs: D + 2n * H });
+    expect(rested.fee, 'maker fee 50 x 98 x 0.0002').toBeCloseTo(0.98, 10);
+    const arriving = only(events, 3, 'fill');
+    // 50 of the bar's 1000, after the resting 50: 10 * 50 / 1000 + 2 + 3 = 5.5 bps on 98.
+    expect(arriving, 'the same limit arriving 50 ms into bar 2 crosses the spread: a taker at its arrival').toMatchObject({ maker: false, venueNs: AT_BAR_2 });
+    expect(arriving.price).toBeCloseTo(98 * 1.00055, 10);
+    expect(fills(events, 2), 'the sell limit 101 is not reached').toHaveLength(0);
+  });
+
+  it('fills a resting post-only gapped through as a maker, and expires one arriving at an open that crosses it instead of filling it as a taker', () => {
+    const costs = { halfSpreadBps: 2, slippageBps: 3 };
+    const { events } = run({ instrument: costs }, [
+      FIRST_BAR,
+      order(AT_BAR_1, BARS, 1, 1, { orderType: 'limit', limitPrice: 99, timeInForce: 'post-only' }),
+      bar(1, 100, 100.8, 99.2, 99.5, 1000),
+      order(D + 2n * H + 50n * MS, BARS, 2, -1, { orderType: 'limit', limitPrice: 99.6, timeInForce: 'post-only' }),
+      order(D + 2n * H + 50n * MS, BARS, 3, 1, { orderType: 'limit', limitPrice: 99.4, timeInForce: 'post-only' }),
+      bar(2, 98.5, 99, 98, 98.8, 1000),
+    ]);
+    expect(only(events, 1, 'fill'), 'resting since bar 1, gapped through by the open 98.5: maker at the bare open').toMatchObject({ price: 98.5, maker: true, venueNs: D + 2n * H });
+    expect(only(events, 2, 'ack'), 'the sell at 99.6 is above the last close 99.5: accepted').toBeDefined();
+    expect(fills(events, 2), 'bar 2 never reaches 99.6').toHaveLength(0);
+    expect(only(events, 3, 'ack'), 'the buy at 99.4 is below the last close 99.5: accepted on arrival').toBeDefined();
+    expect(fills(events, 3), 'but the bar had opened at 98.5, through it: it would take liquidity, so it never fills').toHaveLength(0);
+    expect(only(events, 3, 'expired'), 'expired unfilled at its arrival').toMatchObject({ qty: 1, venueNs: D + 2n * H + 50n * MS });
+  });
+
   it('triggers a stop at the open when the bar gaps through it, else at the stop inside the bar, paying the market costs', () => {
     const { venue, events } = run({ instrument: { halfSpreadBps: 2, slippageBps: 3 } }, [
       FIRST_BAR,
@@ -211,7 +251,7 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
     expect(venue.order(3n), 'the untriggered stop keeps resting as a stop').toMatchObject({ state: 'resting', orderType: 'stop' });
   });
 
-  it('fills a stop-limit at its trigger when the limit allows, else rests it as a limit (maker at the limit, taker at a later open)', () => {
+  it('fills a stop-limit at its trigger when the limit allows, else rests it as a limit (maker at the limit, and at a later open gapping through it)', () => {
     const { venue, events } = run({ instrument: { halfSpreadBps: 2, slippageBps: 3 } }, [
       FIRST_BAR,
       order(AT_BAR_1, BARS, 1, 1, { orderType: 'stop-limit', stopPrice: 101, limitPrice: 101.5 }),
@@ -232,7 +272,7 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
       bar(1, 103, 104, 102.5, 103, 1000),
       bar(2, 101.2, 101.8, 100.9, 101, 1000),
     ]).events;
-    expect(only(gapped, 3, 'fill'), 'triggered at an open of 103 beyond its limit, it fills at the next open 101.2 as taker').toMatchObject({ price: 101.2, maker: false, venueNs: D + 2n * H });
+    expect(only(gapped, 3, 'fill'), 'triggered at an open of 103 beyond its limit, it rests as a limit and the next open 101.2 gaps through it: maker at the bare open').toMatchObject({ price: 101.2, maker: true, venueNs: D + 2n * H });
   });
 
   it('caps each bar at the participation share of its volume, over all the instrument\'s orders, so a large order fills in parts that add up to it', () => {

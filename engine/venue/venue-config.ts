@@ -57,7 +57,7 @@ export interface VenueInstrumentConfig {
   /** Fractions of the notional in [-0.1, 0.1] (negative: a rebate). */
   readonly makerFee: number;
   readonly takerFee: number;
-  /** Bar mode: a market or stop fill pays both on top of its price, and so does a limit marketable at the open (never past its limit), in bps (default 0). */
+  /** Bar mode: a market or stop fill pays both on top of its price, and so does a limit arriving marketable at the open (never past its limit; a limit that rested before the bar fills at the bare open), in bps (default 0). */
   readonly halfSpreadBps?: number;
   readonly slippageBps?: number;
   /** Market impact in bps: linear impactBps * q / v, sqrt impactBps * sqrt(q / v) (default none). */

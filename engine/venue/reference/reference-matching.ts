@@ -1,13 +1,13 @@
 // How the reference venue fills the orders it holds, against bars and against ticks: the
 // rules of the header of wasm/assembly/venue/venue-matching.ts, with every f64 operation in
 // the same order so that prices, quantities and fees agree bit for bit.
-import { FLAG_REDUCE_ONLY, TIF_FOK, TIF_IOC, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT } from '../../orders/order-layout.js';
+import { FLAG_REDUCE_ONLY, TIF_FOK, TIF_IOC, TIF_POST_ONLY, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT } from '../../orders/order-layout.js';
 import {
   IMPACT_LINEAR, IMPACT_SQRT, QUEUE_PROBABILISTIC, VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_UNFILLED, VO_TRIGGERED,
 } from '../venue-layout.js';
 import { bitsF64, type VenueRecord } from '../venue-record.js';
 import { leavesOf, removeOrder } from './reference-book.js';
-import { replyCanceled, venueFill } from './reference-replies.js';
+import { replyCanceled, replyExpired, venueFill } from './reference-replies.js';
 import type { SimInstrument, SimOrder, ReferenceVenueState } from './reference-state.js';
 
 /** Quantities within this fraction of an order count as all of it (f64 dust). */
@@ -97,7 +97,7 @@ export function onBar(venue: ReferenceVenueState, instrument: number, r: VenueRe
     for (const o of [...inst.orders]) {
       const arrival = o.arrivalNs;
       if (arrival < closeNs && fillsAtOpen(o, open) === (pass === 0)) {
-        matchBar(venue, o, inst, open, r.a, r.b, r.size, inst.participation, venue.touchFills, arrival > openNs ? arrival : openNs);
+        matchBar(venue, o, inst, open, r.a, r.b, r.size, inst.participation, venue.touchFills, arrival > openNs ? arrival : openNs, arrival < openNs);
       }
     }
   }
@@ -115,7 +115,8 @@ function fillsAtOpen(o: SimOrder, open: number): boolean {
   return o.type === TYPE_STOP_LIMIT && triggered && limitAllows;
 }
 
-function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, open: number, high: number, low: number, volume: number, participation: number, touch: boolean, ts: bigint): void {
+/** `rested`: the order reached the book before the bar opened (else it arrived at the open or during the bar, at `ts`). */
+function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, open: number, high: number, low: number, volume: number, participation: number, touch: boolean, ts: bigint, rested: boolean): void {
   const sign = side(o);
   const type = o.type;
   let price = 0;
@@ -151,8 +152,16 @@ function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, 
     const limit = o.limit;
     if (sign > 0 ? open <= limit : open >= limit) {
       price = open;
-      market = true;
-      cap = limit;
+      if (rested) {
+        maker = o.maker; // resting when the bar gapped through it: the opening auction, no spread crossed
+      } else if (o.tif === TIF_POST_ONLY) {
+        replyExpired(venue, o, ts); // arriving marketable, a post-only would take liquidity
+        removeOrder(venue, o);
+        return;
+      } else {
+        market = true; // arriving marketable at the open: a taker, paying the market costs up to its limit
+        cap = limit;
+      }
     } else if (sign > 0 ? low < limit || (touch && low === limit) : high > limit || (touch && high === limit)) {
       price = limit;
       maker = o.maker;

@@ -8,10 +8,13 @@
 // reduce):
 //   market (and a triggered stop)  fills at the open, paying halfSpreadBps + slippageBps +
 //                                  impact on top (buys higher, sells lower)
-//   limit  buy L: open <= L: fills at the open as a taker, paying the market costs (half
-//          spread, slippage, impact) like a market order, but never above L; else low < L (or
-//          low <= L with touchFills): fills at L (maker when it rested); sells mirror. Never
-//          worse than L.
+//   limit  buy L: open <= L: one that arrived during the bar (its order reached the venue
+//          after the open) fills at the open as a taker, paying the market costs (half
+//          spread, slippage, impact) like a market order, but never above L, and a post-only
+//          one is expired unfilled instead (it would take liquidity); one that rested on the
+//          book before the bar, gapped through, fills at the bare open as a maker (the
+//          opening auction: no spread crossed). Else low < L (or low <= L with touchFills):
+//          fills at L (maker when it rested); sells mirror. Never worse than L.
 //   stop   buy S: open >= S triggers at the open and fills there; else high >= S triggers
 //          and fills at S; either way paying the market costs. Sells mirror. A stop-limit
 //          becomes a limit at L: triggered at the open it fills there if the open is within
@@ -48,10 +51,10 @@
 // venue's position (impact is priced on that part) and are canceled when it has none left to
 // reduce.
 import { EV_A, EV_B, EV_ID, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL } from '../layout';
-import { FLAG_REDUCE_ONLY, TIF_FOK, TIF_IOC, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT } from '../orders/order-layout';
+import { FLAG_REDUCE_ONLY, TIF_FOK, TIF_IOC, TIF_POST_ONLY, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT } from '../orders/order-layout';
 import { removeVenueOrder, venueLeaves } from './venue-book';
 import { impactBps, integerPower } from './venue-math';
-import { replyCanceled, venueFill } from './venue-replies';
+import { replyCanceled, replyExpired, venueFill } from './venue-replies';
 import {
   QUEUE_PROBABILISTIC, VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_UNFILLED, VENUE_HEADER, VH_QUEUE_MODEL, VH_QUEUE_POWER, VH_TOUCH_FILLS, VI_ASK,
   VI_ASK_LEFT, VI_ASK_SIZE, VI_BID, VI_BID_LEFT, VI_BID_SIZE, VI_COUNT, VI_HALF_SPREAD_BPS, VI_HEAD, VI_IMPACT_BPS, VI_IMPACT_MODEL, VI_LAST,
@@ -163,7 +166,7 @@ export function venueOnBar(instrument: i32, record: usize): void {
       const following = load<i32>(v, VO_NEXT);
       const arrival = load<i64>(v, VO_ARRIVAL_NS);
       if (arrival < closeNs && fillsAtOpen(v, open) == (pass == 0)) {
-        matchBar(slot, v, vi, open, high, low, volume, participation, touch, arrival > openNs ? arrival : openNs);
+        matchBar(slot, v, vi, open, high, low, volume, participation, touch, arrival > openNs ? arrival : openNs, arrival < openNs);
       }
       slot = following;
     }
@@ -188,7 +191,8 @@ function fillsAtOpen(v: usize, open: f64): bool {
   return type == TYPE_STOP_LIMIT && triggered && limitAllows;
 }
 
-function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64, volume: f64, participation: f64, touch: bool, ts: i64): void {
+/** `rested`: the order reached the book before the bar opened (else it arrived at the open or during the bar, at `ts`). */
+function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64, volume: f64, participation: f64, touch: bool, ts: i64, rested: bool): void {
   const sign = side(v);
   let type = load<i32>(v, VO_TYPE);
   let price: f64 = 0.0;
@@ -226,10 +230,20 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
   } else if (type == TYPE_LIMIT) {
     const limit = load<f64>(v, VO_LIMIT_PX);
     if (sign > 0.0 ? open <= limit : open >= limit) {
-      // Marketable at the open: a taker, paying the market costs up to its limit.
       price = open;
-      market = true;
-      cap = limit;
+      if (rested) {
+        // Resting when the bar gapped through it: filled at the open (the opening auction), no spread crossed.
+        maker = load<i32>(v, VO_MAKER) == 1;
+      } else if (load<i32>(v, VO_TIF) == TIF_POST_ONLY) {
+        // A post-only arriving marketable would take liquidity: the venue expires it unfilled.
+        replyExpired(v, ts);
+        removeVenueOrder(slot);
+        return;
+      } else {
+        // Arriving marketable at the open: a taker, paying the market costs up to its limit.
+        market = true;
+        cap = limit;
+      }
     } else if (sign > 0.0 ? low < limit || (touch && low == limit) : high > limit || (touch && high == limit)) {
       price = limit;
       maker = load<i32>(v, VO_MAKER) == 1;
