@@ -303,6 +303,30 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
     expect(fills(events, 1).map((f) => [f.qty, f.price]), 'the whole order at the open of a bar with unknown volume').toEqual([[250, 100]]);
   });
 
+  it('rounds a participation-capped fill down to whole lots of the instrument when the venue knows its lot size; a remainder below a lot waits', () => {
+    // 10% of 1.23456 = 0.123456 per bar; in lots of 0.01: 0.12, then the rest.
+    const steps = [
+      FIRST_BAR,
+      order(AT_BAR_1, BARS, 1, 0.25, { orderType: 'market' }),
+      bar(1, 100, 101, 99, 100, 1.23456),
+      bar(2, 100, 101, 99, 100, 1.23456),
+      bar(3, 100, 101, 99, 100, 1.23456),
+      order(D + 4n * H, BARS, 2, 0.1, { orderType: 'market' }),
+      bar(4, 100, 101, 99, 100, 0.009),
+      bar(5, 100, 101, 99, 100, 1000),
+    ];
+    const lots = run({ instrument: { participationCap: 0.1, lotSize: 0.01 } }, steps).events;
+    const parts = fills(lots, 1).map((f) => f.qty);
+    expect(parts.length, 'three bars').toBe(3);
+    expect(parts[0]).toBeCloseTo(0.12, 12);
+    expect(parts[1]).toBeCloseTo(0.12, 12);
+    expect(parts[2], 'the last 0.01: the order\'s own size, whole').toBeCloseTo(0.01, 12);
+    for (const q of parts) expect(Math.abs(q / 0.01 - Math.round(q / 0.01)), `${q} is whole lots`).toBeLessThan(1e-9);
+    expect(fills(lots, 2).map((f) => f.qty), 'a bar allowing 0.0009, under one lot: nothing; the next bar fills the order').toEqual([0.1]);
+    const unrounded = run({ instrument: { participationCap: 0.1 } }, steps).events;
+    expect(fills(unrounded, 1)[0].qty, 'without a lot size: the bare cap').toBeCloseTo(0.123456, 12);
+  });
+
   it('fills nothing on a bar with volume 0 (nothing traded in it) under a participation cap: the order waits for a bar that traded, and IOC is canceled', () => {
     const { events } = run({ instrument: { participationCap: 0.1 } }, [
       FIRST_BAR,

@@ -19,7 +19,7 @@ export interface ExecutionCoreExports extends CoreExports {
   portfolioConfigureInstrument(instrument: number, multiplier: number, currency: number, settlement: number, fundingRate: number, fundingIntervalNs: bigint, borrowRate: number): number;
   ordersConfigure(capacity: number, ackTimeoutNs: bigint, cancelTimeoutNs: bigint, firstId: bigint): number;
   venueConfigure(latency: number, entryNs: bigint, responseNs: bigint, jitterNs: bigint, feedMultiplier: number, seed: bigint, queueModel: number, queuePower: number, touchFills: number): number;
-  venueConfigureInstrument(instrument: number, mode: number, makerFee: number, takerFee: number, halfSpreadBps: number, slippageBps: number, impactBps: number, impactModel: number, participation: number, multiplier: number): number;
+  venueConfigureInstrument(instrument: number, mode: number, makerFee: number, takerFee: number, halfSpreadBps: number, slippageBps: number, impactBps: number, impactModel: number, participation: number, multiplier: number, lotSize: number): number;
   exitsReset(): number;
   exitsConfigureProfile(profile: number): number;
   exitsConfigureInstrument(instrument: number, profile: number): number;
@@ -70,7 +70,7 @@ export function configureExecution(core: CoreExports, memory: WebAssembly.Memory
     );
     for (const v of venue.instruments) {
       checkCoreStatus(
-        x.venueConfigureInstrument(v.instrument, v.mode, v.makerFee, v.takerFee, v.halfSpreadBps, v.slippageBps, v.impactBps, v.impactModel, v.participation, v.multiplier),
+        x.venueConfigureInstrument(v.instrument, v.mode, v.makerFee, v.takerFee, v.halfSpreadBps, v.slippageBps, v.impactBps, v.impactModel, v.participation, v.multiplier, v.lotSize),
         `venueConfigureInstrument(instrument ${v.instrument})`,
       );
     }

@@ -30,7 +30,7 @@ function msToNs(ms: number): bigint {
   return BigInt(Math.round(ms * 1e6));
 }
 
-function termsOf(config: QuantFlowConfig, symbol: string): ContractTerms {
+function termsOf(config: QuantFlowConfig, symbol: string): ContractTerms & { readonly lotSize?: number } {
   return config.risk.instruments.find((entry) => entry.symbol === symbol) ?? config.risk.replayDefaults;
 }
 
@@ -71,6 +71,7 @@ export function executionFromConfig(config: QuantFlowConfig, instruments: readon
       impactModel: costs.impactModel,
       participationCap: costs.participation,
       multiplier: terms[index].multiplier,
+      lotSize: termsOf(config, symbol).lotSize ?? 0,
     };
   });
   return {

@@ -67,6 +67,8 @@ export interface VenueInstrumentConfig {
   readonly participationCap?: number;
   /** Contract multiplier: fees are a fraction of qty * price * multiplier (default 1). */
   readonly multiplier?: number;
+  /** Bar mode: the instrument's lot size; a participation-capped fill is rounded down to whole lots (default 0: not rounded). */
+  readonly lotSize?: number;
 }
 
 export interface VenueConfig {
@@ -103,6 +105,7 @@ export interface ResolvedVenueInstrument {
   readonly impactModel: number;
   readonly participation: number;
   readonly multiplier: number;
+  readonly lotSize: number;
 }
 
 export const LATENCY_MODEL_CODES: Readonly<Record<LatencyModelName, number>> = { constant: LATENCY_CONSTANT, random: LATENCY_RANDOM, feed: LATENCY_FEED };
@@ -173,6 +176,7 @@ function resolveInstrument(config: VenueInstrumentConfig, at: string): ResolvedV
     impactModel: checkName(`${at}.impactModel`, config.impactModel ?? 'none', IMPACT_MODEL_CODES),
     participation: checkRange(`${at}.participationCap`, config.participationCap ?? 0, 0, 1),
     multiplier,
+    lotSize: checkRange(`${at}.lotSize`, config.lotSize ?? 0, 0, Number.MAX_VALUE),
   };
 }
 

@@ -69,6 +69,7 @@ export const VI_ASK_LEFT = 168;
 export const VI_MULTIPLIER = 176;
 export const VI_TAIL = 184;
 export const VI_UNKNOWN_VOLUME_BARS = 188;
+export const VI_LOT_SIZE = 192;
 export const VENUE_ORDERS_OFFSET = VENUE_REGION_OFFSET + 0x41000;
 export const VENUE_ORDER_CAPACITY = 8192;
 export const VENUE_ORDER_BYTES = 128;

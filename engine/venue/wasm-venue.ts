@@ -23,7 +23,7 @@ export interface VenueCoreExports extends CoreExports {
   ): number;
   venueConfigureInstrument(
     instrument: number, mode: number, makerFee: number, takerFee: number, halfSpreadBps: number, slippageBps: number, impactBps: number,
-    impactModel: number, participation: number, multiplier: number,
+    impactModel: number, participation: number, multiplier: number, lotSize: number,
   ): number;
   venueSubmit(record: number, nowNs: bigint): number;
   venueMarket(record: number): number;
@@ -71,7 +71,7 @@ export class WasmVenue implements SimulatedVenue {
     );
     for (const i of c.instruments) {
       checkCoreStatus(
-        this.core.venueConfigureInstrument(i.instrument, i.mode, i.makerFee, i.takerFee, i.halfSpreadBps, i.slippageBps, i.impactBps, i.impactModel, i.participation, i.multiplier),
+        this.core.venueConfigureInstrument(i.instrument, i.mode, i.makerFee, i.takerFee, i.halfSpreadBps, i.slippageBps, i.impactBps, i.impactModel, i.participation, i.multiplier, i.lotSize),
         `venueConfigureInstrument(${i.instrument})`,
       );
     }

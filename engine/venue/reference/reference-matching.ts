@@ -116,6 +116,13 @@ function fillsAtOpen(o: SimOrder, open: number): boolean {
 }
 
 /** `rested`: the order reached the book before the bar opened (else it arrived at the open or during the bar, at `ts`). */
+/** A participation-capped part `qty` of `leaves`, rounded down to whole lots (lotSize 0: none); all of `leaves` stays as it is. */
+function lotsOf(inst: SimInstrument, leaves: number, qty: number): number {
+  const lot = inst.lotSize;
+  if (!(lot > 0) || qty >= leaves * (1 - DUST)) return qty;
+  return Math.floor(qty / lot + DUST) * lot;
+}
+
 function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, open: number, high: number, low: number, volume: number, participation: number, touch: boolean, ts: bigint, rested: boolean): void {
   const sign = side(o);
   const type = o.type;
@@ -170,7 +177,7 @@ function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, 
   if (price > 0) {
     const leaves = leavesOf(o);
     let qty = leaves;
-    if (participation > 0 && volume >= 0) qty = Math.min(qty, Math.max(0, participation * volume - inst.volumeUsed));
+    if (participation > 0 && volume >= 0) qty = lotsOf(inst, leaves, Math.min(qty, Math.max(0, participation * volume - inst.volumeUsed)));
     if (o.tif === TIF_FOK && qty < leaves * (1 - DUST)) {
       cancelRest(venue, o, ts);
       return;

@@ -49,6 +49,8 @@ export interface SimInstrument {
   impactBps: number;
   impactModel: number;
   participation: number;
+  /** Bar mode: participation-capped fills are whole lots of this (0: none). */
+  lotSize: number;
   multiplier: number;
   bid: number;
   ask: number;
@@ -70,7 +72,7 @@ export interface SimInstrument {
 
 function unsimulatedInstrument(): SimInstrument {
   return {
-    mode: VENUE_OFF, makerFee: 0, takerFee: 0, halfSpreadBps: 0, slippageBps: 0, impactBps: 0, impactModel: 0, participation: 0, multiplier: 1,
+    mode: VENUE_OFF, makerFee: 0, takerFee: 0, halfSpreadBps: 0, slippageBps: 0, impactBps: 0, impactModel: 0, participation: 0, lotSize: 0, multiplier: 1,
     bid: 0, ask: 0, bidSize: 0, askSize: 0, last: 0, lastSize: 0, quoted: false, traded: false, feedLatencyNs: 0n, position: 0,
     volumeUsed: 0, usedBarNs: 0n, bidLeft: 0, askLeft: 0, orders: [],
   };
@@ -115,7 +117,7 @@ export class ReferenceVenueState {
     for (const c of config.instruments) {
       Object.assign(this.instruments[c.instrument], {
         mode: c.mode, makerFee: c.makerFee, takerFee: c.takerFee, halfSpreadBps: c.halfSpreadBps, slippageBps: c.slippageBps,
-        impactBps: c.impactBps, impactModel: c.impactModel, participation: c.participation, multiplier: c.multiplier,
+        impactBps: c.impactBps, impactModel: c.impactModel, participation: c.participation, lotSize: c.lotSize, multiplier: c.multiplier,
       });
     }
   }

@@ -12,7 +12,7 @@ import {
   IMPACT_NONE, IMPACT_SQRT, LATENCY_CONSTANT, LATENCY_FEED, QUEUE_CONSERVATIVE, QUEUE_PROBABILISTIC, VENUE_BARS, VENUE_HEADER,
   VENUE_MAGIC, VENUE_OFF, VENUE_RESET_BYTES, VENUE_TICKS, VH_ENTRY_NS, VH_FEED_MULTIPLIER, VH_JITTER_NS, VH_LATENCY, VH_MAGIC, VH_QUEUE_MODEL,
   VH_QUEUE_POWER, VH_RESPONSE_NS, VH_RNG, VH_TOUCH_FILLS, VI_FEED_LATENCY_NS, VI_HALF_SPREAD_BPS, VI_HEAD, VI_IMPACT_BPS, VI_IMPACT_MODEL,
-  VI_MAKER_FEE, VI_MODE, VI_MULTIPLIER, VI_PARTICIPATION, VI_SLIPPAGE_BPS, VI_TAIL, VI_TAKER_FEE, venueInstrumentAddress,
+  VI_MAKER_FEE, VI_MODE, VI_LOT_SIZE, VI_MULTIPLIER, VI_PARTICIPATION, VI_SLIPPAGE_BPS, VI_TAIL, VI_TAKER_FEE, venueInstrumentAddress,
 } from './venue-layout';
 import { venueMode } from './venue-intake';
 
@@ -45,6 +45,7 @@ export function venueConfigure(latency: i32, entryNs: i64, responseNs: i64, jitt
     store<i32>(vi, -1, VI_HEAD);
     store<i32>(vi, -1, VI_TAIL);
     store<f64>(vi, 1.0, VI_MULTIPLIER);
+    store<f64>(vi, 0.0, VI_LOT_SIZE);
   }
   venueBookReset();
   venueQueueReset();
@@ -57,17 +58,19 @@ export function venueConfigure(latency: i32, entryNs: i64, responseNs: i64, jitt
  * Simulates `instrument` in `mode` (VENUE_BARS, VENUE_TICKS; VENUE_OFF: its orders go to a live
  * venue) with maker and taker fees (fractions of the notional in [-0.1, 0.1]), half-spread,
  * slippage and impact in bps (>= 0), `impactModel` (IMPACT_*), participation cap (fraction of
- * bar volume in [0, 1], 0 = none) and contract multiplier (> 0). Returns OK or ERR_BAD_ARGUMENT.
+ * bar volume in [0, 1], 0 = none), contract multiplier (> 0) and lot size (>= 0, 0 = none: a
+ * participation-capped fill is rounded down to whole lots). Returns OK or ERR_BAD_ARGUMENT.
  */
 export function venueConfigureInstrument(
   instrument: i32, mode: i32, makerFee: f64, takerFee: f64, halfSpreadBps: f64, slippageBps: f64, impactBps: f64, impactModel: i32,
-  participation: f64, multiplier: f64,
+  participation: f64, multiplier: f64, lotSize: f64,
 ): i32 {
   if (load<i32>(VENUE_HEADER, VH_MAGIC) != VENUE_MAGIC || instrument < 0 || instrument >= INSTRUMENT_CAPACITY) return ERR_BAD_ARGUMENT;
   if (mode < VENUE_OFF || mode > VENUE_TICKS || impactModel < IMPACT_NONE || impactModel > IMPACT_SQRT) return ERR_BAD_ARGUMENT;
   if (!(Math.abs(makerFee) <= MAX_FEE) || !(Math.abs(takerFee) <= MAX_FEE)) return ERR_BAD_ARGUMENT;
   if (!(halfSpreadBps >= 0.0 && halfSpreadBps <= MAX_BPS) || !(slippageBps >= 0.0 && slippageBps <= MAX_BPS) || !(impactBps >= 0.0 && impactBps <= MAX_BPS)) return ERR_BAD_ARGUMENT;
   if (!(participation >= 0.0 && participation <= 1.0) || !(multiplier > 0.0) || !isFinite<f64>(multiplier)) return ERR_BAD_ARGUMENT;
+  if (!(lotSize >= 0.0) || !isFinite<f64>(lotSize)) return ERR_BAD_ARGUMENT;
   const vi = venueInstrumentAddress(instrument);
   store<i32>(vi, mode, VI_MODE);
   store<f64>(vi, makerFee, VI_MAKER_FEE);
@@ -78,6 +81,7 @@ export function venueConfigureInstrument(
   store<i32>(vi, impactModel, VI_IMPACT_MODEL);
   store<f64>(vi, participation, VI_PARTICIPATION);
   store<f64>(vi, multiplier, VI_MULTIPLIER);
+  store<f64>(vi, lotSize, VI_LOT_SIZE);
   return OK;
 }
 

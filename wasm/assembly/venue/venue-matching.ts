@@ -22,7 +22,9 @@
 //          either way a taker paying the market costs capped at L; else it rests as a limit
 //          (maker at L) from the next bar.
 //   participation: the instrument's fills in one bar take at most participation * volume;
-//          the rest of an order stays working (partial fills over several bars). A bar with
+//          the rest of an order stays working (partial fills over several bars). With the
+//          instrument's lot size known (VI_LOT_SIZE), a capped fill is whole lots: a remainder
+//          below one lot waits for a later bar. A bar with
 //          volume 0 traded nothing, so nothing fills on it (IOC and FOK are canceled). A bar
 //          whose volume is unknown (NaN: a file without a volume column, an IB bar reporting
 //          -1) caps nothing, as it prices no impact; it is counted (unknownVolumeBars)
@@ -58,7 +60,7 @@ import { replyCanceled, replyExpired, venueFill } from './venue-replies';
 import {
   QUEUE_PROBABILISTIC, VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_UNFILLED, VENUE_HEADER, VH_QUEUE_MODEL, VH_QUEUE_POWER, VH_TOUCH_FILLS, VI_ASK,
   VI_ASK_LEFT, VI_ASK_SIZE, VI_BID, VI_BID_LEFT, VI_BID_SIZE, VI_COUNT, VI_HALF_SPREAD_BPS, VI_HEAD, VI_IMPACT_BPS, VI_IMPACT_MODEL, VI_LAST,
-  VI_LAST_SIZE, VI_PARTICIPATION, VI_POSITION, VI_QUOTED, VI_SLIPPAGE_BPS, VI_TRADED, VI_UNKNOWN_VOLUME_BARS, VI_USED_BAR_NS, VI_VOLUME_USED, VO_ARRIVAL_NS, VO_FLAGS,
+  VI_LAST_SIZE, VI_LOT_SIZE, VI_PARTICIPATION, VI_POSITION, VI_QUOTED, VI_SLIPPAGE_BPS, VI_TRADED, VI_UNKNOWN_VOLUME_BARS, VI_USED_BAR_NS, VI_VOLUME_USED, VO_ARRIVAL_NS, VO_FLAGS,
   VO_LIMIT_PX, VO_MAKER, VO_NEXT, VO_QUEUE_AHEAD, VO_QUEUE_KNOWN, VO_QUEUE_TRADED, VO_STATE, VO_STOP_PX, VO_TIF, VO_TOTAL, VO_TRIGGERED,
   VO_TYPE, venueInstrumentAddress, venueOrderAddress,
 } from './venue-layout';
@@ -252,7 +254,7 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
   if (price > 0.0) {
     const leaves = venueLeaves(v);
     let qty = leaves;
-    if (participation > 0.0 && volume >= 0.0) qty = Math.min(qty, Math.max(0.0, participation * volume - load<f64>(vi, VI_VOLUME_USED)));
+    if (participation > 0.0 && volume >= 0.0) qty = lotsOf(vi, leaves, Math.min(qty, Math.max(0.0, participation * volume - load<f64>(vi, VI_VOLUME_USED))));
     if (load<i32>(v, VO_TIF) == TIF_FOK && qty < leaves * (1.0 - DUST)) {
       cancelRest(slot, ts);
       return;
@@ -264,6 +266,17 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
     }
   }
   afterBar(slot, v, ts);
+}
+
+/**
+ * A participation-capped part `qty` of `leaves`, rounded down to whole lots of the instrument
+ * (VI_LOT_SIZE; 0: none): a remainder below one lot waits for the next bar. All of `leaves` is
+ * left as it is (it is the order's own size).
+ */
+function lotsOf(vi: usize, leaves: f64, qty: f64): f64 {
+  const lot = load<f64>(vi, VI_LOT_SIZE);
+  if (!(lot > 0.0) || qty >= leaves * (1.0 - DUST)) return qty;
+  return Math.floor(qty / lot + DUST) * lot;
 }
 
 /** IOC / FOK orders get one bar: what is left after it is canceled at `ts`. */
