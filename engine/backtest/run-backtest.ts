@@ -27,7 +27,7 @@ import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIss
 import { VENUE_MODE_CODES } from '../venue/index.js';
 import { RiskReason, riskReasonName, type RiskRecord } from '../risk/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
-import type { RegimeModelRecord } from '../regime/index.js';
+import { regimeModelTimeframeNote, type RegimeModelRecord } from '../regime/index.js';
 import { ModelContractError, type AheadCache } from '../models/index.js';
 import { StreamMerger } from './stream-merger.js';
 import { playRecords, type RecordPlayResult } from './record-player.js';
@@ -587,6 +587,10 @@ export function simulatedTradingSpec(input: SimulatedTradingSpecInput): BuiltSpe
     halted: input.halted,
     simulate: true,
   });
+  for (const record of new Set(built.spec.instruments.map((entry) => entry.regimeModel))) {
+    const note = record ? regimeModelTimeframeNote(record) : null;
+    if (note !== null) input.log?.(note);
+  }
   const execution = built.spec.execution;
   const venue = execution?.venue && {
     ...execution.venue,

@@ -13,7 +13,7 @@ export { LabelHysteresis } from './label-hysteresis.js';
 export { REGIME_LABELS, LABEL_NONE, labelCode, labelName, type RegimeLabel } from './regime-label.js';
 export { DEFAULT_LABEL_RULES, labelStates, repeatedLabelsNote, ruleLabels, stateLabelScores, stateStatistics, thinStatesNote, type LabelRules, type StateStatistics } from './regime-state-labels.js';
 export { DEFAULT_FEATURE_SPEC, RegimeFeatureBuilder, buildRegimeFeatures, type RegimeFeatures } from './regime-features.js';
-export { featureDataHash, parseRegimeModelJson, readRegimeModelFile, regimeModelToJson, writeRegimeModelFile, type RegimeModelRecord } from './regime-model-record.js';
+export { checkRegimeModelTimeframe, featureDataHash, parseRegimeModelJson, regimeModelSource, regimeModelTimeframeNote, readRegimeModelFile, regimeModelToJson, writeRegimeModelFile, type RegimeModelRecord } from './regime-model-record.js';
 export { RegimeModelRegistry, type RegimeModelEntry } from './regime-model-registry.js';
 export { trainRegimeModel, type TrainOptions } from './train-regime-model.js';
 export { simulateGaussianHmm } from './simulate-gaussian-hmm.js';

@@ -1,7 +1,10 @@
 // The saved regime model: parameters plus what is needed to trust and reuse them (feature
 // spec, training range, sha256 of the training feature matrix, log-likelihood, state
-// labels, fit settings). Serialised as JSON for files and for the LMDB registry; parsing
-// checks every field and names the first bad one.
+// labels, fit settings, the bars' timeframe). Serialised as JSON for files and for the LMDB
+// registry; parsing checks every field and names the first bad one. A model only describes
+// bars of the timeframe it was fitted on (a 1h return and volatility are not a 4h one):
+// checkRegimeModelTimeframe refuses other bars. Files written before the timeframe was recorded
+// have none; they are read and said once (regimeModelTimeframeNote), not refused.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { checkGaussianHmm, gaussianHmmToPlain, type CovarianceType, type FeatureMatrix, type GaussianHmm } from './gaussian-hmm.js';
@@ -17,6 +20,8 @@ export interface RegimeModelRecord {
   readonly format: typeof REGIME_MODEL_FORMAT;
   readonly version: typeof REGIME_MODEL_VERSION;
   readonly featureSpec: string[];
+  /** The interval of the bars it was fitted on (`1h`, `4h`, `15m`); absent in files written before it was recorded. */
+  readonly timeframe?: string;
   /** Times (ns since the epoch, as decimal strings) of the first and last training row. */
   readonly trainingRange: { readonly fromNs: string; readonly toNs: string; readonly rows: number; readonly source: string };
   /** `sha256:` + hex digest of the training feature matrix (row-major f64, little-endian). */
@@ -41,6 +46,39 @@ export function regimeModelToJson(record: RegimeModelRecord): string {
 }
 
 type Json = Record<string, unknown>;
+
+const TIMEFRAME_RULE = /^[1-9][0-9]*[smhdw]$/;
+
+/** The file or registry key each parsed record was read from, for messages (not serialised). */
+const sources = new WeakMap<RegimeModelRecord, string>();
+const noted = new WeakSet<RegimeModelRecord>();
+
+/** Where `record` was read from (file path or `registry NAME@V`), or undefined for one fitted in this process. */
+export function regimeModelSource(record: RegimeModelRecord): string | undefined {
+  return sources.get(record);
+}
+
+/**
+ * Throws when `record` was fitted on bars of another timeframe than `barTimeframe` (the bars it
+ * is about to filter); a model without a recorded timeframe, or bars of unknown timeframe, pass.
+ */
+export function checkRegimeModelTimeframe(record: RegimeModelRecord, barTimeframe: string | undefined, bars: string): void {
+  if (record.timeframe === undefined || barTimeframe === undefined || record.timeframe === barTimeframe) return;
+  throw new Error(
+    `regime model ${sources.get(record) ?? '(fitted in this run)'} was fitted on ${record.timeframe} bars and ${bars} are ${barTimeframe} bars: a model only describes bars of the timeframe it was fitted on (its returns and volatilities are per ${record.timeframe} bar); fit one on ${barTimeframe} bars`,
+  );
+}
+
+/**
+ * Once per record read from a file or the registry: the note that it records no timeframe (written
+ * before models recorded one), so its bars cannot be checked; null otherwise or when already said.
+ */
+export function regimeModelTimeframeNote(record: RegimeModelRecord): string | null {
+  const source = sources.get(record);
+  if (record.timeframe !== undefined || source === undefined || noted.has(record)) return null;
+  noted.add(record);
+  return `${source}: the regime model records no \`timeframe\` (it was written before models recorded the bars' interval), so its use on bars of another timeframe cannot be refused; refit it with \`quantflow regime fit\` to record it`;
+}
 
 function field(obj: Json, name: string, where: string): unknown {
   if (!(name in obj)) throw new Error(`${where}: field \`${name}\` is missing`);
@@ -100,6 +138,9 @@ export function parseRegimeModelJson(text: string, source: string): RegimeModelR
   for (const key of ['fromNs', 'toNs']) {
     if (typeof range?.[key] !== 'string' || !/^-?\d+$/.test(range[key] as string)) throw new Error(`${source}: \`trainingRange.${key}\` must be an integer string of ns, was ${JSON.stringify(range?.[key])}`);
   }
+  if (raw.timeframe !== undefined && (typeof raw.timeframe !== 'string' || !TIMEFRAME_RULE.test(raw.timeframe))) {
+    throw new Error(`${source}: \`timeframe\` must be a whole number and a unit s, m, h, d or w (e.g. "1h"), was ${JSON.stringify(raw.timeframe)}`);
+  }
   const rawRules = field(raw, 'labelRules', source) as LabelRules;
   let labelRules: LabelRules;
   try {
@@ -107,7 +148,9 @@ export function parseRegimeModelJson(text: string, source: string): RegimeModelR
   } catch (error) {
     throw new Error(`${source}: labelRules ${(error as Error).message}`);
   }
-  return { ...(raw as unknown as RegimeModelRecord), model, labelRules };
+  const record: RegimeModelRecord = { ...(raw as unknown as RegimeModelRecord), model, labelRules };
+  sources.set(record, source);
+  return record;
 }
 
 export function writeRegimeModelFile(path: string, record: RegimeModelRecord): void {

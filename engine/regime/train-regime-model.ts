@@ -11,6 +11,8 @@ export interface TrainOptions extends FitOptions {
   readonly minDwellBars?: number; // default 1 (no hysteresis)
   /** Where the training data came from (file path), kept in the record. */
   readonly source?: string;
+  /** The interval of the training bars (`1h`), kept in the record: the model is refused on bars of another. */
+  readonly timeframe?: string;
 }
 
 export function trainRegimeModel(x: RegimeFeatures, options: TrainOptions = {}): RegimeModelRecord {
@@ -29,6 +31,7 @@ export function trainRegimeModel(x: RegimeFeatures, options: TrainOptions = {}):
     format: REGIME_MODEL_FORMAT,
     version: REGIME_MODEL_VERSION,
     featureSpec: [...x.spec],
+    ...(options.timeframe === undefined ? {} : { timeframe: options.timeframe }),
     trainingRange: { fromNs: x.timeNs[0].toString(), toNs: x.timeNs[x.rows - 1].toString(), rows: x.rows, source: options.source ?? '' },
     dataHash: featureDataHash(x),
     logLikelihood: fit.best.logLikelihood,

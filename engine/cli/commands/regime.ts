@@ -13,8 +13,9 @@ import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory
 import { ensureOutputFile } from '../output-paths.js';
 import {
   DEFAULT_FEATURE_SPEC, MAX_STATES, RegimeModelRegistry, barGapsNote, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile, repeatedLabelsNote,
-  featureVariances, thinStatesNote, trainRegimeModel, writeRegimeModelFile, type HmmCoreExports, type RegimeModelRecord,
+  featureVariances, thinStatesNote, trainRegimeModel, writeRegimeModelFile, checkRegimeModelTimeframe, regimeModelTimeframeNote, type HmmCoreExports, type RegimeModelRecord,
 } from '../../regime/index.js';
+import { barIntervalNs, timeframeOfInterval } from '../../replay/index.js';
 
 interface FitFlags {
   in: string;
@@ -124,7 +125,7 @@ async function runFit(flags: FitFlags): Promise<void> {
   if (constant.length > 0) {
     throw new UserFacingError(`${flags.in}: feature${constant.length > 1 ? 's' : ''} ${constant.join(', ')} ${constant.length > 1 ? 'are' : 'is'} constant over the ${features.rows} rows (constant prices or volume?): a regime model needs features that vary; give other data or --features`);
   }
-  const record = userErrors('regime fit', () => trainRegimeModel(features, options));
+  const record = userErrors('regime fit', () => trainRegimeModel(features, { ...options, timeframe: timeframeOfInterval(barIntervalNs(series[0])) }));
   writeRegimeModelFile(flags.out, record);
   result(`${flags.out}: ${record.model.states} states (${record.labels.join(', ')}), ${features.rows} rows, log-likelihood ${record.logLikelihood.toFixed(3)}, ${record.fit.iterations} iterations`);
   const repeated = repeatedLabelsNote(record.labels, record.stateStatistics);
@@ -158,6 +159,9 @@ async function runFilter(flags: FilterFlags): Promise<void> {
   ensureOutputFile('--out', flags.out, [flags.in]);
   const record = loadModel(flags);
   const { series } = await loadBarFiles([flags.in], { onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone }, log);
+  const note = regimeModelTimeframeNote(record);
+  if (note !== null) log(note);
+  userErrors('--model', () => checkRegimeModelTimeframe(record, timeframeOfInterval(barIntervalNs(series[0])), flags.in));
   const gaps = barGapsNote(series[0]);
   if (gaps !== null) log(`${flags.in}: ${gaps}`);
   const features = buildRegimeFeatures(series[0], record.featureSpec);

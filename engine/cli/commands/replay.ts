@@ -22,7 +22,7 @@ import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar
 import { defaultBarFiles } from '../default-data.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { parseSpec } from '../../indicators/index.js';
-import { readRegimeModelFile, type RegimeModelRecord } from '../../regime/index.js';
+import { readRegimeModelFile, regimeModelTimeframeNote, type RegimeModelRecord } from '../../regime/index.js';
 import { planPipeline, type PipelineSpec } from '../../pipeline/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import { BarGaps, barIntervalProblem, inferredBarIntervalProblem, type BarSeries } from '../../../adapters/files/index.js';
@@ -245,6 +245,8 @@ function pipelineFromFlags(flags: ReplayFlags, series: readonly BarSeries[], tap
       throw new UserFacingError(`--regime-model: ${(error as Error).message}`);
     }
   }
+  const note = regimeModel ? regimeModelTimeframeNote(regimeModel) : null;
+  if (note !== null) process.stderr.write(`${note}\n`);
   const instruments = series.map((bars, instrument) => ({ instrument, regimeModel, timeframe: timeframeOfInterval(barIntervalNs(bars)) }));
   if (!flags.decide) return { spec: { indicators, instruments }, defaulted: [] };
   const equity = Number(flags.equity);

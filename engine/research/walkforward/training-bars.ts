@@ -8,7 +8,7 @@
 // the source are consecutive rows, as `quantflow regime fit` and the engine's forward filter take
 // them, so nights, weekends and holidays of an equity calendar do not cut the runs.
 import { buildRegimeFeatures, trainRegimeModel, type RegimeFeatures, type RegimeModelRecord, type TrainOptions } from '../../regime/index.js';
-import { RECORD_BYTES, type MarketStream } from '../../replay/index.js';
+import { RECORD_BYTES, timeframeOfInterval, type MarketStream } from '../../replay/index.js';
 import { EventKind, KIND_MASK } from '../../layout/event-record.js';
 import { purge, type TimeRange } from './folds.js';
 
@@ -108,7 +108,8 @@ export async function fitFoldModel(stream: MarketStream, trainWindows: readonly 
   if (features.rows < Math.max(2, states) * 10) {
     throw new RangeError(`${stream.label}: ${features.rows} feature rows in the training window [${isoNs(trainWindows[0].startNs)}, ${isoNs(trainWindows[trainWindows.length - 1].endNs)}) after warm-up and purging; need at least ${Math.max(2, states) * 10}: ${options.remedy ?? 'lengthen `--train`'}`);
   }
-  return { model: trainRegimeModel(features, options.train), barsRead: read.length, barsKept: kept.length };
+  const timeframe = options.train.timeframe ?? (stream.barIntervalNs ? timeframeOfInterval(stream.barIntervalNs) : undefined);
+  return { model: trainRegimeModel(features, { ...options.train, timeframe }), barsRead: read.length, barsKept: kept.length };
 }
 
 export function isoNs(ns: bigint): string {
