@@ -168,7 +168,7 @@ function parseNumberFlag(flag: string, text: string, ok: (value: number) => bool
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-const num = (x: number) => x.toFixed(2);
+const num = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 
 function line(name: string, original: number, interval: PercentileInterval | null, format: (x: number) => string): string {
   if (interval === null) return `  ${name.padEnd(13)} ${format(original).padStart(9)}   (undefined on every run)`;

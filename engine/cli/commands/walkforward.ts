@@ -221,7 +221,7 @@ function writeOutputs(out: string, run: WalkForwardRun): void {
 function summaryLines(run: WalkForwardRun): string[] {
   const { report } = run;
   const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
-  const sharpe = (x: number | null): string => (x === null ? '-' : x.toFixed(2));
+  const sharpe = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(2));
   const lines = [
     `walkforward (${String(report.settings.mode)}): data ${report.data.first} .. ${report.data.last}; reserve from ${report.reserve.start} ${report.reserve.final ? 'INCLUDED (--final)' : 'held back'}; looked at ${report.reserve.looks} time(s)`,
   ];

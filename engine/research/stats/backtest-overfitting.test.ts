@@ -157,4 +157,15 @@ describe('selection statistics on synthetic trials', () => {
     expect(pbo).toBeLessThan(0.2);
     expect(dsr).toBeGreaterThan(0.95);
   });
+
+  it('never takes a flat trial (no trades: undefined Sharpe) as the in-sample best', () => {
+    // Trial 0 never trades; trial 1 gains in every block, trial 2 loses in every block. The best
+    // in-sample is trial 1 in every combination, and it is best out of sample too: PBO 0.
+    const T = 32;
+    const flat = new Float64Array(T);
+    const gains = Float64Array.from({ length: T }, (_, t) => 0.01 + (t % 2) * 0.001);
+    const losses = Float64Array.from({ length: T }, (_, t) => -0.01 - (t % 2) * 0.001);
+    const result = probabilityOfBacktestOverfitting([flat, gains, losses], { partitions: 4 });
+    expect(result.pbo).toBe(0);
+  });
 });

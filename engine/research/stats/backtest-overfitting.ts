@@ -73,8 +73,9 @@ export function probabilityOfBacktestOverfitting(
     inBlock.fill(0);
     for (const s of combo) inBlock[s] = 1;
     measure(inBlock, inSample, outSample);
+    // An undefined in-sample metric (NaN: a flat run) is never the best; all undefined: the first.
     let best = 0;
-    for (let n = 1; n < N; n++) if (inSample[n] > inSample[best]) best = n;
+    for (let n = 1; n < N; n++) if (inSample[n] > inSample[best] || (Number.isNaN(inSample[best]) && !Number.isNaN(inSample[n]))) best = n;
     const omega = averageRank(outSample, best) / (N + 1);
     const logit = Math.log(omega / (1 - omega));
     logits.push(logit);

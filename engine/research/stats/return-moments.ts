@@ -19,8 +19,9 @@ export interface ReturnMoments {
 }
 
 /**
- * mean / sample std of the per-period returns (not annualised, risk-free 0). NaN with fewer than
- * two returns; with zero variance, 0 when the mean is 0, else +-Infinity.
+ * mean / sample std of the per-period returns (not annualised, risk-free 0). NaN (undefined)
+ * with fewer than two returns or zero variance (a run without trades: flat equity), as
+ * report.json's null Sharpe: callers print n/a, rank it below every defined one and never deflate it.
  */
 export function sharpeRatio(returns: ArrayLike<number>): number {
   const n = returns.length;
@@ -36,10 +37,10 @@ export function sharpeRatio(returns: ArrayLike<number>): number {
   return sharpeFromMoments(mean, squares / (n - 1));
 }
 
-/** mean / sqrt(variance) with the zero-variance convention of sharpeRatio. */
+/** mean / sqrt(variance); NaN (undefined) for zero variance, as sharpeRatio. */
 export function sharpeFromMoments(mean: number, variance: number): number {
   if (Number.isNaN(mean) || Number.isNaN(variance)) return Number.NaN;
-  if (variance <= 0) return mean === 0 ? 0 : mean > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (variance <= 0) return Number.NaN;
   return mean / Math.sqrt(variance);
 }
 

@@ -274,7 +274,7 @@ export function summariseSweepReport(report: SweepReport, top = 5): string[] {
   lines.push(`selection: ${report.selection.trials} trials, variance of per-period Sharpe ${fmt(report.selection.trialSharpeVariance, 8)}, expected max Sharpe ${fmt(report.selection.expectedMaxSharpe, 5)}`);
   lines.push(`top ${Math.min(top, report.ranking.length)} by deflated Sharpe:`);
   for (const r of report.ranking.slice(0, top)) {
-    lines.push(`  #${r.rank} run ${r.index} ${JSON.stringify(r.parameters)}  DSR ${fmt(r.dsr)}  Sharpe ${fmt(r.sharpe, 5)} (annualised ${fmt(r.sharpeAnnualised, 3)})  equity ${r.finalEquity.toFixed(2)}  max DD ${(r.maxDrawdown * 100).toFixed(2)}%  trades ${r.trades}`);
+    lines.push(`  #${r.rank} run ${r.index} ${JSON.stringify(r.parameters)}  DSR ${fmt(r.dsr)}  Sharpe ${r.sharpe === null ? 'n/a' : `${fmt(r.sharpe, 5)} (annualised ${fmt(r.sharpeAnnualised, 3)})`}  equity ${r.finalEquity.toFixed(2)}  max DD ${(r.maxDrawdown * 100).toFixed(2)}%  trades ${r.trades}`);
   }
   lines.push('pbo' in report.pbo
     ? `PBO (CSCV, ${report.pbo.partitions} blocks, ${report.pbo.combinations} combinations): ${fmt(report.pbo.pbo, 3)}, median logit ${fmt(report.pbo.medianLogit, 3)}`
