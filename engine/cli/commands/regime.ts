@@ -119,6 +119,21 @@ async function runFit(flags: FitFlags): Promise<void> {
   if (gaps !== null) log(`${flags.in}: ${gaps}`);
   const features = userErrors('--features', () => buildRegimeFeatures(series[0], spec));
   if (features.rows < Math.max(2, options.states)) throw new UserFacingError(`${flags.in}: ${features.rows} bars left after the features' warm-up; need at least ${Math.max(2, options.states)}`);
+  // A price-level feature (ema:10, atr:14) is per price, not per bar shape: a model fitted at one
+  // price level would misread another. Refused as `quantflow features` refuses it.
+  const scaled = (a: Float64Array) => a.map((x) => x * 1000);
+  const atScale = buildRegimeFeatures({ ...series[0], open: scaled(series[0].open), high: scaled(series[0].high), low: scaled(series[0].low), close: scaled(series[0].close) }, spec);
+  const priceLevel = features.spec.filter((_, f) => {
+    for (let t = 0; t < features.rows; t++) {
+      const a = features.data[t * features.cols + f];
+      const b = atScale.data[t * atScale.cols + f];
+      if (Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b)) > 1e-9) return true;
+    }
+    return false;
+  });
+  if (priceLevel.length > 0) {
+    throw new UserFacingError(`\`--features\` must be scale-free (unchanged when prices are multiplied by 1000, within 1e-9 relative); not scale-free: ${priceLevel.join(', ')}`);
+  }
   // A feature that never varies tells no state from another: the fit would only split noise in the others.
   const variances = featureVariances(features);
   const constant = features.spec.filter((_, f) => !(variances[f] > 0));
