@@ -118,7 +118,9 @@ async function runFit(flags: FitFlags): Promise<void> {
   const gaps = barGapsNote(series[0]);
   if (gaps !== null) log(`${flags.in}: ${gaps}`);
   const features = userErrors('--features', () => buildRegimeFeatures(series[0], spec));
-  if (features.rows < Math.max(2, options.states)) throw new UserFacingError(`${flags.in}: ${features.rows} bars left after the features' warm-up; need at least ${Math.max(2, options.states)}`);
+  // Ten rows per state, as walkforward's fold fits need (training-bars.ts): fewer leave states thin.
+  const minimumRows = Math.max(2, options.states) * 10;
+  if (features.rows < minimumRows) throw new UserFacingError(`${flags.in}: ${features.rows} bars left after the features' warm-up; need at least ${minimumRows} (10 per state, --states ${options.states}), as walkforward's fold fits do`);
   // A price-level feature (ema:10, atr:14) is per price, not per bar shape: a model fitted at one
   // price level would misread another. Refused as `quantflow features` refuses it.
   const scaled = (a: Float64Array) => a.map((x) => x * 1000);
