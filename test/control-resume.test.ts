@@ -9,7 +9,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { CLOSE_CONTROL_RESUMED_ELSEWHERE, connect, type ClientEvent, type ControlAction, type QuantFlowClient } from '../engine/client/index.js';
@@ -17,6 +16,7 @@ import { DirectoryTicketStore, DirectoryTokenLedger, ResumeTicketStore, signCont
 import { PaperControl } from '../engine/paper/index.js';
 import { PushStateSource, startStateServer, type ControlResumeEvent, type StateServer, type StateServerOptions } from '../engine/server/index.js';
 import { freePort } from './free-port.js';
+import { until } from './wait-until.js';
 
 const TOKENS: ControlTokenConfig = { algorithm: 'HS256', secret: 'x'.repeat(40), publicKey: null, audience: 'quantflow-control' };
 const PAUSE: ControlAction = { kind: 'pause-strategy', strategy: 'ema-cross', reason: 'reviewed' };
@@ -37,14 +37,6 @@ async function client(url: string, options: Parameters<typeof connect>[1] = {}):
   const connected = await connect(url, options);
   cleanups.push(() => connected.close());
   return connected;
-}
-
-async function until(ready: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 /** A ticket store that also tells the test every ticket it issued (as a thief who read them off the wire would know them). */

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeFrame, type FillViewData, type StateView, type TopicUpdate } from '../engine/client/index.js';
 import { PushStateSource, startStateServer, type StateServer, type StateServerOptions } from '../engine/server/index.js';
+import { until } from './wait-until.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -22,14 +23,7 @@ async function server(options: Partial<StateServerOptions> & { source: PushState
   return started;
 }
 
-/** Waits (bounded) until `ready()` holds. */
-async function until(ready: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+const untilLong = (ready: () => boolean, what: string, timeoutMs = 20_000): Promise<void> => until(ready, what, timeoutMs);
 
 function state(equity: number, positions = 1): StateView {
   return {
@@ -119,8 +113,8 @@ describe('state server fan-out: native pub/sub and the JS path', () => {
     source.publish('state', state(0));
     const srv = await server({ source });
     const clients = await Promise.all([0, 1, 2].map(() => rawClient(srv.port, ['state', 'fills'])));
-    await until(() => clients.every((c) => c.frames('state').length === 1 && c.frames('fills').length === 1), 'the snapshots');
-    await until(() => srv.nativeClientCount('state') === 3 && srv.nativeClientCount('fills') === 3, 'every client on the native topics');
+    await untilLong(() => clients.every((c) => c.frames('state').length === 1 && c.frames('fills').length === 1), 'the snapshots');
+    await untilLong(() => srv.nativeClientCount('state') === 3 && srv.nativeClientCount('fills') === 3, 'every client on the native topics');
     let n = 0;
     for (let burst = 0; burst < 20; burst++) {
       for (let i = 0; i < 50; i++) {
@@ -130,7 +124,7 @@ describe('state server fan-out: native pub/sub and the JS path', () => {
       await sleep(1);
     }
     for (const c of clients) {
-      await until(() => c.frames('state').length === 1001 && tradeIds(c.frames('fills')).length === n, 'every frame');
+      await untilLong(() => c.frames('state').length === 1001 && tradeIds(c.frames('fills')).length === n, 'every frame');
       const sequences = c.frames('state').map((f) => f.sequence);
       expect(sequences, 'state: the seeded Snapshot (0), then deltas 1..1000 exactly once, in order').toEqual(Array.from({ length: 1001 }, (_, i) => BigInt(i)));
       expect(c.frames('state').slice(1).every((f) => f.kind === 'delta')).toBe(true);
@@ -147,7 +141,7 @@ describe('state server fan-out: native pub/sub and the JS path', () => {
     const srv = await server({ source, softLimitBytes: 256 * 1024, hardLimitBytes: 256 * 1024 * 1024, stallLimitMs: 120_000, fillBacklog: 100_000 });
     const fast = await rawClient(srv.port, ['state', 'fills']);
     const slow = await rawClient(srv.port, ['state', 'fills']);
-    await until(() => srv.nativeClientCount('state') === 2 && srv.nativeClientCount('fills') === 2, 'both clients on the native topics');
+    await untilLong(() => srv.nativeClientCount('state') === 2 && srv.nativeClientCount('fills') === 2, 'both clients on the native topics');
     slow.socket.pause();
     let published = 0;
     let n = 0;
@@ -162,7 +156,7 @@ describe('state server fan-out: native pub/sub and the JS path', () => {
     expect(await counter(srv, 'framesCoalesced', 'fills'), 'and fill deltas held back for a backfill').toBeGreaterThan(0);
     expect(srv.clientCount(), 'below the hard limit, still connected').toBe(2);
     slow.socket.resume();
-    await until(() => srv.nativeClientCount('state') === 2 && srv.nativeClientCount('fills') === 2, 'the slow client back on the native topics', 60_000);
+    await untilLong(() => srv.nativeClientCount('state') === 2 && srv.nativeClientCount('fills') === 2, 'the slow client back on the native topics', 60_000);
     // Back on the native path: every further delta, consecutively.
     for (let burst = 0; burst < 10; burst++) {
       for (let i = 0; i < 20; i++) {
@@ -173,7 +167,7 @@ describe('state server fan-out: native pub/sub and the JS path', () => {
     }
     const lastState = BigInt(published);
     for (const [name, c] of [['fast', fast], ['slow', slow]] as const) {
-      await until(() => c.frames('state').at(-1)?.sequence === lastState && tradeIds(c.frames('fills')).length >= n, `${name}: the last frames`, 60_000).catch((error: Error) => {
+      await untilLong(() => c.frames('state').at(-1)?.sequence === lastState && tradeIds(c.frames('fills')).length >= n, `${name}: the last frames`, 60_000).catch((error: Error) => {
         throw new Error(`${error.message}: state up to ${c.frames('state').at(-1)?.sequence} of ${lastState}, ${tradeIds(c.frames('fills')).length} of ${n} fills; fills frames ${c.frames('fills').slice(-5).map((f) => `${f.kind}:${f.sequence}`).join(' ')}`);
       });
       expect(tradeIds(c.frames('fills')), `${name}: every fill exactly once, in order`).toEqual(Array.from({ length: n }, (_, i) => `t${i + 1}`));
@@ -202,7 +196,7 @@ describe('state server fan-out: native pub/sub and the JS path', () => {
     source.publish('state', state(0));
     const srv = await server({ source, softLimitBytes: 64 * 1024, hardLimitBytes: 256 * 1024 * 1024, stallLimitMs: 300 });
     const stalled = await rawClient(srv.port, ['state']);
-    await until(() => srv.nativeClientCount('state') === 1, 'the client on the native topic');
+    await untilLong(() => srv.nativeClientCount('state') === 1, 'the client on the native topic');
     stalled.socket.pause();
     let closed = false;
     void stalled.closed.then(() => { closed = true; });
@@ -213,7 +207,7 @@ describe('state server fan-out: native pub/sub and the JS path', () => {
     expect(srv.clientCount(), 'the stalled client was dropped').toBe(0);
     expect(await counter(srv, 'framesCoalesced', 'state'), 'coalesced before it was dropped').toBeGreaterThan(0);
     stalled.socket.resume();
-    await until(() => closed, 'the close frame');
+    await untilLong(() => closed, 'the close frame');
     const reason = await stalled.closed;
     expect(reason.code, 'close code 4008 (slow consumer)').toBe(4008);
     expect(reason.reason).toMatch(/^slow consumer: above the soft limit of 65536 bytes for \d+ ms \(limit 300 ms\)$/);

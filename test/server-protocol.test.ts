@@ -14,6 +14,7 @@ import { PushStateSource, dashboardMounts, startStateServer, type ControlContext
 import { DirectoryTokenLedger, signControlToken, type ControlTokenConfig } from '../engine/killswitch/index.js';
 import { freePort } from './free-port.js';
 import { fileURLToPath } from 'node:url';
+import { until } from './wait-until.js';
 
 const TOKENS: ControlTokenConfig = { algorithm: 'HS256', secret: 'x'.repeat(40), publicKey: null, audience: 'quantflow-control' };
 
@@ -32,15 +33,6 @@ async function client(url: string, options: Parameters<typeof connect>[1] = {}):
   const connected = await connect(url, options);
   cleanups.push(() => connected.close());
   return connected;
-}
-
-/** Waits (bounded) until `ready()` holds. */
-async function until(ready: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 function state(equity: number, positions = 1): StateView {
