@@ -19,6 +19,19 @@ const MODEL = path.join(root, 'data', 'models', 'btc-1h-q5');
 
 const kindOf = (e: JournalEntry): number => (e.type === 'inbound' ? new DataView(e.record.buffer, e.record.byteOffset, 64).getInt32(EV_KIND, true) & KIND_MASK : -1);
 
+/**
+ * The bundled regime model labelled for the simulator's 1m bars: a model names the timeframe it
+ * was fitted on and the core refuses it on other bars. These tests are about serving the ML
+ * model, not about the regime fit, so the 1h model's states stand in for a 1m model's.
+ */
+function regimeModelFor1m(dir: string): string {
+  const model = JSON.parse(readFileSync(REGIME, 'utf8')) as { timeframe?: string };
+  expect(model.timeframe, 'the bundled regime model names its timeframe').toBe('1h');
+  const file = path.join(dir, 'regime-1m.json');
+  writeFileSync(file, JSON.stringify({ ...model, timeframe: '1m' }));
+  return file;
+}
+
 /** The harness's configuration with its rule strategy replaced by fusion on BTCUSDT and `model` (`modelLines`) added. */
 function fusionConfig(config: string, modelLines: string): void {
   const text = readFileSync(config, 'utf8');
@@ -27,7 +40,7 @@ function fusionConfig(config: string, modelLines: string): void {
   writeFileSync(config, text.replace(rules, `strategies:
   - name: btc-fusion-ml
     type: fusion
-    regimeModel: ${REGIME}
+    regimeModel: ${regimeModelFor1m(path.dirname(config))}
     instruments: [BTCUSDT]
 fusion:
   ml: { horizonBars: 12, maxAgeSeconds: 7200 }
