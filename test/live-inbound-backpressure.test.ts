@@ -87,13 +87,15 @@ async function session(name: string, inboundCapacity: number | undefined, parkEn
   }
   const records = barRecords();
   let burstReturned = false;
+  let waitingAfterBurst = -1;
   try {
     records.forEach((record, i) => venue.listener!(record, BigInt(i + 1)));
     burstReturned = true;
+    // Read while the engine is still parked: once released it may take records at once.
+    waitingAfterBurst = host!.inbound.capacity - host!.inbound.freeSlots();
   } finally {
     if (parkEngine) releasePark(i32);
   }
-  const waitingAfterBurst = host!.inbound.capacity - host!.inbound.freeSlots();
   stop.stop({ policy: 'keep', who: 'test', why: 'burst played', boundMs: 1000 });
   const result = await running;
   return { result, log, waits, burstReturned, waitingAfterBurst, journalDir };
