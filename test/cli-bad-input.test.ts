@@ -151,7 +151,7 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
   it('regime fit and filter print their result on stdout (diagnostics stay on stderr)', async () => {
     const fitted = path.join(dir, 'regime-out.json');
     const registry = path.join(dir, 'regime-out-registry');
-    const fit = await quantflow(['regime', 'fit', '--in', slice, '--out', fitted, '--restarts', '1', '--registry', registry, '--name', 'eth']);
+    const fit = await quantflow(['regime', 'fit', '--in', slice, '--final', '--state', path.join(dir, 'research'), '--out', fitted, '--restarts', '1', '--registry', registry, '--name', 'eth']);
     expect(fit.code, fit.stderr).toBe(0);
     expect(fit.stdout, 'the fit summary and the registration are the result').toMatch(new RegExp(`^${fitted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d states \\(.*\\), \\d+ rows, log-likelihood -?[\\d.]+, \\d+ iterations\n(.*\n)*${registry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: registered eth@1\n$`));
     expect(fit.stderr, 'not on stderr').not.toMatch(/states \(|registered/);
@@ -164,7 +164,7 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
 
   it('a regime model whose featureSpec holds a bad token, and a directory as the model', async () => {
     const fitted = path.join(dir, 'regime.json');
-    const fit = await quantflow(['regime', 'fit', '--in', slice, '--out', fitted, '--restarts', '1']);
+    const fit = await quantflow(['regime', 'fit', '--in', slice, '--final', '--state', path.join(dir, 'research'), '--out', fitted, '--restarts', '1']);
     expect(fit.code, fit.stderr).toBe(0);
     const model = JSON.parse(readFileSync(fitted, 'utf8')) as { featureSpec: string[] };
     model.featureSpec[1] = 'rvol:0';
@@ -280,7 +280,7 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     for (let run = 1; run <= 2; run++) {
       const again = await quantflow(['features', '--data', slice, '--out', features, '--state', path.join(dir, 'research'), '--reserve', '0']);
       expect(again.code, `features into ${features}, run ${run}: ${again.stderr}`).toBe(0);
-      const labels = await quantflow(['label', '--in', slice, '--out', path.join(dir, 'labels-again.csv')]);
+      const labels = await quantflow(['label', '--in', slice, '--state', path.join(dir, 'research'), '--out', path.join(dir, 'labels-again.csv')]);
       expect(labels.code, `label into the same file, run ${run}: ${labels.stderr}`).toBe(0);
     }
   });

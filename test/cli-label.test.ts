@@ -13,12 +13,14 @@ const ETH = 'data/binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
 const dir = mkdtempSync(path.join(tmpdir(), 'qf-label-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The whole file, as these tests compare counts over it: the reserve included (--final), its look log in the temp dir. */
+const whole = { final: true, state: path.join(dir, 'research') };
 const rows = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split(','));
 
 describe('quantflow label', () => {
   it('labels the bundled ETHUSDT 1h bars with rvol:20 barriers and bar-close event times', async () => {
     const out = path.join(dir, 'eth.csv');
-    const summary = await runLabel({ in: ETH, out });
+    const summary = await runLabel({ ...whole, in: ETH, out });
     const [header, first, ...rest] = rows(out);
     expect(header).toEqual(['event_time', 'end_time', 'event_index', 'end_index', 'barrier', 'side', 'ret', 'label', 'vol']);
     expect(first[0], 'bar 20 opens 2024-04-16 21:00 (sidecar barStamp open) and closes an hour later').toBe('2024-04-16T22:00:00.000Z');
@@ -46,7 +48,7 @@ describe('quantflow label', () => {
     writeFileSync(flat, ['time,open,high,low,close,volume', ...Array.from({ length: 300 }, (_, i) => `${new Date(start + i * 3_600_000).toISOString()},100,100,100,100,1`), ''].join('\n'));
     writeFileSync(`${flat}.meta.json`, JSON.stringify({ symbol: 'FLAT', barStamp: 'open' }));
     const lines: string[] = [];
-    const summary = await runLabel({ in: flat, out: path.join(dir, 'flat-labels.csv'), horizon: '4' }, (line) => lines.push(line));
+    const summary = await runLabel({ ...whole, in: flat, out: path.join(dir, 'flat-labels.csv'), horizon: '4' }, (line) => lines.push(line));
     expect(summary.counts.events).toBe(0);
     expect(lines.join('\n')).toContain("warning: no event: every bar's price is 100 (open = high = low = close), so the volatility is 0 on every bar and no barrier can be set");
   });
@@ -58,14 +60,14 @@ describe('quantflow label', () => {
     times.splice(11, 0, start + 10 * 3_600_000 + 1_800_000);
     writeFileSync(odd, ['time,open,high,low,close,volume', ...times.map((t, i) => `${new Date(t).toISOString()},${100 + (i % 5)},${105 + (i % 5)},${95 + (i % 5)},${100 + (i % 5)},1`), ''].join('\n'));
     writeFileSync(`${odd}.meta.json`, JSON.stringify({ symbol: 'ODD', barStamp: 'open' }));
-    const error = await runLabel({ in: odd, out: path.join(dir, 'odd-labels.csv'), horizon: '4' }, () => {}).catch((e: unknown) => e);
+    const error = await runLabel({ ...whole, in: odd, out: path.join(dir, 'odd-labels.csv'), horizon: '4' }, () => {}).catch((e: unknown) => e);
     expect(error, 'an inferred 30m interval').toBeInstanceOf(UserFacingError);
     expect((error as Error).message).toContain('no bar interval is stated, and the most common gap between bars (1h) is longer than the smallest (30m, before the bar at 2024-01-01T10:30:00.000Z)');
   });
 
   it('meta-labels where --side sets the side, 1 only for a profit-take', async () => {
     const out = path.join(dir, 'meta.csv');
-    const summary = await runLabel({ in: ETH, out, side: 'ema:10 >= ema:20', horizon: '12', pt: '1.5', sl: '1' });
+    const summary = await runLabel({ ...whole, in: ETH, out, side: 'ema:10 >= ema:20', horizon: '12', pt: '1.5', sl: '1' });
     const [, ...body] = rows(out);
     expect(new Set(body.map((r) => r[5]))).toEqual(new Set(['1', '-1']));
     expect(body.every((r) => r[7] === (r[4] === 'pt' ? '1' : '0'))).toBe(true);
@@ -84,15 +86,15 @@ describe('quantflow label', () => {
       '    size: { quantity: 1 }',
       '',
     ].join('\n'));
-    const summary = await runLabel({ in: ETH, out: path.join(dir, 'strategy.csv'), sideConfig: config, strategy: 'ema-cross' });
+    const summary = await runLabel({ ...whole, in: ETH, out: path.join(dir, 'strategy.csv'), sideConfig: config, strategy: 'ema-cross' });
     expect(summary.counts.events).toBeGreaterThan(10_000);
-    await expect(runLabel({ in: ETH, out: path.join(dir, 'x.csv'), sideConfig: config, strategy: 'nope' })).rejects.toThrow('`--strategy` must name a rule strategy of');
+    await expect(runLabel({ ...whole, in: ETH, out: path.join(dir, 'x.csv'), sideConfig: config, strategy: 'nope' })).rejects.toThrow('`--strategy` must name a rule strategy of');
   });
 
   it('rejects bad flags, tokens and expressions in one line naming the flag', async () => {
     const out = path.join(dir, 'bad.csv');
     const fails = async (flags: Record<string, string>, message: string | RegExp) => {
-      const run = runLabel({ in: ETH, out, ...flags });
+      const run = runLabel({ ...whole, in: ETH, out, ...flags });
       await expect(run).rejects.toBeInstanceOf(UserFacingError);
       await expect(run).rejects.toThrow(message);
     };

@@ -218,7 +218,7 @@ describe.skipIf(skipWithout(builtCli))('quantflow CLI (needs `npm run build`)', 
     const dir = mkdtempSync(join(tmpdir(), 'qf-cli-decide-'));
     const model = join(dir, 'eth.json');
     const eth = join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv');
-    const fit = run(['regime', 'fit', '--in', eth, '--out', model, '--restarts', '2', '--max-iterations', '40']);
+    const fit = run(['regime', 'fit', '--in', eth, '--final', '--state', join(dir, 'research'), '--out', model, '--restarts', '2', '--max-iterations', '40']);
     expect(fit.code, fit.stderr).toBe(0);
     const trades = join(dir, 'trades.csv');
     const first = run(['replay', '--regime-model', model, '--decide', '--json', '--no-progress', '--trades', trades]);

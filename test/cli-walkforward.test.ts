@@ -9,28 +9,13 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerWalkforwardCommand, runWalkforwardCommand, type WalkforwardFlags } from '../engine/cli/commands/walkforward.js';
 import { UserFacingError } from '../engine/cli/cli-error.js';
-import { RECORD_BYTES, type MarketStream } from '../engine/replay/index.js';
+import { maxTimeRecorder } from './max-time-recorder.js';
 import { defaultBarFiles } from '../engine/cli/default-data.js';
 
 const ETH = defaultBarFiles().find((f) => f.includes('ETHUSDT'))!;
 
 function flags(extra: Partial<WalkforwardFlags>, dir: string): WalkforwardFlags {
   return { data: [ETH], train: '6mo', test: '1mo', mode: 'rolling', purge: '0', embargo: '0', reserve: '0.6', state: join(dir, 'state'), equity: '100000', ...extra };
-}
-
-/** Wraps a stream, keeping the largest ts_local it yielded. */
-function maxTimeRecorder(seen: { maxNs: bigint }) {
-  return (stream: MarketStream): MarketStream => ({
-    label: stream.label, symbol: stream.symbol, kind: stream.kind, barIntervalNs: stream.barIntervalNs, expectedRows: stream.expectedRows,
-    issues: () => stream.issues(),
-    async *blocks(instrument: number) {
-      for await (const block of stream.blocks(instrument)) {
-        const view = new DataView(block.bytes.buffer, block.bytes.byteOffset, block.count * RECORD_BYTES);
-        for (let r = 0; r < block.count; r++) { const ns = view.getBigInt64(r * RECORD_BYTES + 16, true); if (ns > seen.maxNs) seen.maxNs = ns; }
-        yield block;
-      }
-    },
-  });
 }
 
 const quiet = { print: () => undefined, log: () => undefined };

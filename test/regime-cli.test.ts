@@ -27,7 +27,7 @@ describe.skipIf(skipWithout(sharedData([bars])))('quantflow regime fit / filter'
   it('fits a model, registers it, and filters the bars it was fitted on', async () => {
     const model = path.join(dir, 'btc-4h.json');
     const registry = path.join(dir, 'registry');
-    await run('fit', '--in', bars, '--out', model, '--restarts', '2', '--min-dwell', '2', '--registry', registry, '--name', 'btc-4h');
+    await run('fit', '--in', bars, '--bar-stamp', 'open', '--final', '--state', path.join(dir, 'research'), '--out', model, '--restarts', '2', '--min-dwell', '2', '--registry', registry, '--name', 'btc-4h');
     const record = readRegimeModelFile(model);
     expect(record.featureSpec).toEqual(['logret', 'rvol:20', 'volz:20']);
     expect(record.trainingRange.rows, '4,380 bars less the 20 bars before rvol:20 and volz:20 both have a value').toBe(4_360);
@@ -53,7 +53,7 @@ describe.skipIf(skipWithout(sharedData([bars])))('quantflow regime fit / filter'
   });
 
   it('refuses a bad flag with a one-line message naming the flag and the value', async () => {
-    await expect(run('fit', '--in', bars, '--out', path.join(dir, 'x.json'), '--covariance', 'tied')).rejects.toThrow(
+    await expect(run('fit', '--in', bars, '--bar-stamp', 'open', '--final', '--state', path.join(dir, 'research'), '--out', path.join(dir, 'x.json'), '--covariance', 'tied')).rejects.toThrow(
       new UserFacingError('`--covariance` must be diag or full, was "tied"'),
     );
     await expect(run('filter', '--model', 'missing', '--registry', path.join(dir, 'registry'), '--in', bars, '--out', path.join(dir, 'y.csv'))).rejects.toThrow(
@@ -63,7 +63,7 @@ describe.skipIf(skipWithout(sharedData([bars])))('quantflow regime fit / filter'
 
   it('refuses a repeated feature token, naming it, before fitting a degenerate model', async () => {
     const out = path.join(dir, 'repeated.json');
-    await expect(run('fit', '--in', bars, '--out', out, '--features', 'logret,rvol:20,logret', '--covariance', 'full', '--restarts', '1')).rejects.toThrow(
+    await expect(run('fit', '--in', bars, '--bar-stamp', 'open', '--final', '--state', path.join(dir, 'research'), '--out', out, '--features', 'logret,rvol:20,logret', '--covariance', 'full', '--restarts', '1')).rejects.toThrow(
       new UserFacingError('--features: feature spec must not repeat a token, was "logret,rvol:20,logret": `logret` is feature 1 and 3'),
     );
     expect(existsSync(out), 'no model file is written').toBe(false);
@@ -75,7 +75,7 @@ describe('quantflow regime fit on data that does not vary', () => {
     const rows = Array.from({ length: 120 }, (_, i) => `${new Date(Date.UTC(2024, 0, 1, i)).toISOString()},100,100,100,100,${i % 2 === 0 ? 5 : 7}`);
     const flat = path.join(dir, 'flat.csv');
     writeFileSync(flat, `time,open,high,low,close,volume\n${rows.join('\n')}\n`);
-    await expect(run('fit', '--in', flat, '--out', path.join(dir, 'flat.json'))).rejects.toThrow(
+    await expect(run('fit', '--in', flat, '--bar-stamp', 'open', '--final', '--state', path.join(dir, 'research'), '--out', path.join(dir, 'flat.json'))).rejects.toThrow(
       new UserFacingError(`${flat}: features logret, rvol:20 are constant over the 100 rows (constant prices or volume?): a regime model needs features that vary; give other data or --features`),
     );
   });

@@ -26,10 +26,10 @@ describe('quantflow regime fit --features', () => {
     });
     const file = path.join(dir, 'bars.csv');
     writeFileSync(file, `time,open,high,low,close,volume\n${rows.join('\n')}\n`);
-    await expect(run('fit', '--in', file, '--out', path.join(dir, 'ema.json'), '--features', 'logret,ema:10', '--restarts', '1')).rejects.toThrow(
+    await expect(run('fit', '--in', file, '--bar-stamp', 'open', '--final', '--state', path.join(dir, 'research'), '--out', path.join(dir, 'ema.json'), '--features', 'logret,ema:10', '--restarts', '1')).rejects.toThrow(
       new UserFacingError('`--features` must be scale-free (unchanged when prices are multiplied by 1000, within 1e-9 relative); not scale-free: ema:10'),
     );
-    await expect(run('fit', '--in', file, '--out', path.join(dir, 'ok.json'), '--restarts', '1')).resolves.toBeUndefined();
+    await expect(run('fit', '--in', file, '--bar-stamp', 'open', '--final', '--state', path.join(dir, 'research'), '--out', path.join(dir, 'ok.json'), '--restarts', '1')).resolves.toBeUndefined();
   });
 });
 
@@ -41,7 +41,7 @@ describe('quantflow regime fit on few bars', () => {
     });
     const file = path.join(dir, 'short.csv');
     writeFileSync(file, `time,open,high,low,close,volume\n${rows.join('\n')}\n`);
-    await expect(run('fit', '--in', file, '--out', path.join(dir, 'short.json'), '--restarts', '1')).rejects.toThrow(
+    await expect(run('fit', '--in', file, '--bar-stamp', 'open', '--final', '--state', path.join(dir, 'research'), '--out', path.join(dir, 'short.json'), '--restarts', '1')).rejects.toThrow(
       new UserFacingError(`${file}: 10 bars left after the features' warm-up; need at least 30 (10 per state, --states 3), as walkforward's fold fits do`),
     );
   });

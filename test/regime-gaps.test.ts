@@ -33,7 +33,7 @@ describe('regime fit and filter on a file with a gap', () => {
   it('say that the file has a gap, how long and where; nothing for a file without one', () => {
     const note = /cut\.csv: 1 gap longer than the usual 1h between bars \(the longest 59h, before the bar at 2024-04-22T15:00:00Z\): the return across each counts as one bar's/;
     const model = join(dir, 'm.json');
-    const fit = quantflow('fit', '--in', cut, '--out', model, '--restarts', '1');
+    const fit = quantflow('fit', '--in', cut, '--bar-stamp', 'open', '--final', '--state', join(dir, 'research'), '--out', model, '--restarts', '1');
     expect(fit.status, fit.stderr).toBe(0);
     expect(fit.stderr).toMatch(note);
     const filter = quantflow('filter', '--model', model, '--in', cut, '--out', join(dir, 'f.csv'));

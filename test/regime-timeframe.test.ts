@@ -43,7 +43,7 @@ describe('regime model timeframe', () => {
   const model = path.join(dir, 'h1.json');
 
   it('records the bars\' timeframe and refuses bars of another in `regime filter`', async () => {
-    await run('fit', '--in', hourly, '--out', model, '--restarts', '1');
+    await run('fit', '--in', hourly, '--bar-stamp', 'open', '--final', '--state', path.join(dir, 'research'), '--out', model, '--restarts', '1');
     expect(readRegimeModelFile(model).timeframe).toBe('1h');
     await expect(run('filter', '--model', model, '--in', fourHourly, '--out', path.join(dir, 'f4.csv'))).rejects.toThrow(
       `--model: regime model ${model} was fitted on 1h bars and ${fourHourly} are 4h bars`,

@@ -11,17 +11,15 @@ import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Command } from 'commander';
 import { readFileMetadata } from '../../../adapters/files/index.js';
-import { MemoryStream } from '../../backtest/index.js';
 import {
   DEFAULT_FEATURE_HORIZON, DEFAULT_FEATURE_TOKENS, FeatureOptionError, buildFeatureMatrix, checkFeaturesVary, checkScaleFree, writeFeatureFile,
   type FeatureBars, type FeatureManifest,
 } from '../../research/features/index.js';
 import { DEFAULT_PROFIT_TAKE, DEFAULT_STOP_LOSS, DEFAULT_VOLATILITY_TOKEN } from '../../research/labels/index.js';
-import { ReserveLog, cutReserve, readTrainingBars, type ResearchData } from '../../research/walkforward/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
 import { defaultBarFiles } from '../default-data.js';
-import { openRunData } from '../open-run-data.js';
+import { openResearchFile, parseReserveFlag, withReserveOptions } from '../research-reserve.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { ensureOutputDirectory } from '../output-paths.js';
 
@@ -55,7 +53,7 @@ export function defaultFeatureData(): string {
 }
 
 export function registerFeaturesCommand(program: Command): void {
-  withCsvMappingOptions(
+  withCsvMappingOptions(withReserveOptions(
     program
       .command('features')
       .description('Point-in-time feature matrix of a bar CSV (the engine\'s indicator plans), with forward-return and triple-barrier targets, as Arrow IPC + manifest.json')
@@ -63,15 +61,12 @@ export function registerFeaturesCommand(program: Command): void {
       .option('--data <file>', 'bar CSV file (default: the bundled BTCUSDT 1h bars)')
       .option('--features <tokens>', `comma-separated single-output, scale-free indicator tokens (default ${DEFAULT_FEATURE_TOKENS.join(',')})`)
       .option('--horizon <bars>', `bars ahead of the targets (default ${DEFAULT_FEATURE_HORIZON})`)
-      .option('--reserve <fraction>', 'the most recent fraction of the data\'s time range held back as the final out-of-sample reserve', '0.2')
-      .option('--final', 'include the reserve (each use is logged in --state)')
-      .option('--state <dir>', 'LMDB directory of the reserve\'s look log', '.quantflow/research')
       .option('--vol <token>', `triple barrier: volatility token in return units (default ${DEFAULT_VOLATILITY_TOKEN})`)
       .option('--pt <multiplier>', `triple barrier: take-profit multiplier; 0 = none (default ${DEFAULT_PROFIT_TAKE})`)
       .option('--sl <multiplier>', `triple barrier: stop-loss multiplier; 0 = none (default ${DEFAULT_STOP_LOSS})`)
       .option('--zero-at-time', 'triple barrier: label 0 when the time barrier comes first')
       .option('--json', 'print manifest.json on stdout'),
-  ).action(async (flags: FeaturesFlags) => {
+  )).action(async (flags: FeaturesFlags) => {
     const summary = await runFeatures(flags, (line) => void process.stderr.write(`${line}\n`));
     if (flags.json) process.stdout.write(`${JSON.stringify(summary.manifest)}\n`);
     else process.stdout.write(`${describeFeatures(summary)}\n`);
@@ -98,10 +93,7 @@ const FLAG_OF: Record<string, string> = { features: '--features', horizon: '--ho
 /** Loads the bars (reserve cut unless --final), builds the matrix, checks scale-freeness, writes --out. */
 export async function runFeatures(flags: FeaturesFlags, log: (line: string) => void = () => {}): Promise<FeaturesSummary> {
   ensureOutputDirectory('--out', flags.out);
-  if (flags.state !== undefined) ensureOutputDirectory('--state', flags.state);
-  const reserveText = flags.reserve ?? '0.2';
-  const reserve = Number(reserveText);
-  if (!/^\s*\d*\.?\d+\s*$/.test(reserveText) || !(reserve >= 0 && reserve < 1)) throw new UserFacingError(`\`--reserve\` must be a fraction in [0, 1), was ${JSON.stringify(reserveText)}`);
+  const reserve = parseReserveFlag(flags.reserve);
   const tokens = flags.features === undefined ? [...DEFAULT_FEATURE_TOKENS] : flags.features.split(',').map((t) => t.trim());
   if (flags.features !== undefined && tokens.some((t) => t === '')) throw new UserFacingError(`\`--features\` must be comma-separated indicator tokens with none empty, was ${JSON.stringify(flags.features)}`);
   const horizon = flags.horizon === undefined ? DEFAULT_FEATURE_HORIZON : parseIntegerOption('--horizon', flags.horizon, 1, 100_000);
@@ -111,26 +103,8 @@ export async function runFeatures(flags: FeaturesFlags, log: (line: string) => v
   if (volatility === '' || volatility.includes(',')) throw new UserFacingError(`\`--vol\` must be one single-output indicator token such as rvol:20, was ${JSON.stringify(flags.vol)}`);
   const file = flags.data ?? defaultFeatureData();
   const csv = csvOptionsFromFlags(flags);
-  const [stream] = await openRunData([{ source: file }], csv);
-  if (stream.kind !== 'bars') throw new UserFacingError(`--data: ${file} must hold bars (time, open, high, low, close, volume), it holds ${stream.kind}`);
-  let data: ResearchData;
-  try {
-    data = cutReserve([await MemoryStream.load(stream)], { reserve, final: flags.final === true });
-  } catch (error) {
-    throw new UserFacingError(`--data: ${(error as Error).message}`);
-  }
-  const state = resolve(flags.state ?? '.quantflow/research');
-  const reserveLog = ReserveLog.open(state);
-  let looks: number;
-  try {
-    const command = ['quantflow', 'features', ...process.argv.slice(3)].join(' ');
-    if (flags.final !== true) reserveLog.checkRead(data.identity, data.reserveStartNs, command);
-    looks = flags.final ? reserveLog.record(data.identity, { time: new Date().toISOString(), command }) : reserveLog.count(data.identity);
-  } finally {
-    await reserveLog.close();
-  }
-  if (flags.final) log(`--final: the reserve from ${new Date(Number(data.reserveStartNs / 1_000_000n)).toISOString()} is included; looks at this data's reserve: ${looks} (logged in ${state})`);
-  const read = await readTrainingBars(data.streams[0], [{ startNs: data.identity.firstNs, endNs: data.endNs }]);
+  const command = ['quantflow', 'features', ...process.argv.slice(3)].join(' ');
+  const { stream, data, bars: read, looks } = await openResearchFile(file, csv, flags, { flag: '--data', command, log });
   if (read.length < horizon + 2) throw new UserFacingError(`--data: ${file} has ${read.length} bars before the reserve cut; \`--horizon\` ${horizon} needs at least ${horizon + 2}`);
   const bars: FeatureBars = {
     timeNs: BigInt64Array.from(read, (b) => b.endNs),

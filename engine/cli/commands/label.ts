@@ -1,7 +1,9 @@
 // `quantflow label`: triple-barrier labels (Lopez de Prado, AFML ch. 3) of a bar CSV, with the
 // volatility token and, for meta-labels, the primary side computed by the WASM indicator plans
 // in batch mode (engine/research/labels). Writes one CSV row per event and prints the counts
-// per label and barrier. Bad flags, tokens and expressions are one line naming the flag.
+// per label and barrier. Bad flags, tokens and expressions are one line naming the flag. Only the
+// bars before the final reserve are labelled (research-reserve.ts, as walkforward and features
+// hold it back) unless --final, which is logged and counted.
 import { Command } from 'commander';
 import { BarGaps, barIntervalProblem, CSV_BAR_STAMPS, inferredBarIntervalProblem, parseBarInterval, readFileMetadata, type CsvStreamOptions } from '../../../adapters/files/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
@@ -11,7 +13,10 @@ import {
 } from '../../research/labels/index.js';
 import type { RuleStrategyConfig } from '../../strategy/index.js';
 import { UserFacingError } from '../cli-error.js';
-import { checkBadRowPolicy, checkBarFileExists, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
+import type { MarketStream } from '../../replay/index.js';
+import { checkBadRowPolicy, checkBarFileExists, withBarFileOptions } from '../load-bar-files.js';
+import { csvOptionsFromFlags } from '../csv-mapping-options.js';
+import { barSeriesOf, describeReserve, openResearchFile, withReserveOptions } from '../research-reserve.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { ensureOutputFile } from '../output-paths.js';
 
@@ -31,6 +36,14 @@ export interface LabelFlags {
   json?: boolean;
   onBadRow?: string;
   timezone?: string;
+  reserve?: string;
+  final?: boolean;
+  state?: string;
+}
+
+/** Instrumentation for tests: wraps the stream the labels read their bars from (after the reserve cut). */
+export interface LabelHooks {
+  readonly observe?: (stream: MarketStream) => MarketStream;
 }
 
 export interface LabelSummary {
@@ -45,13 +58,17 @@ export interface LabelSummary {
   readonly barStamp: 'open' | 'close';
   readonly closeOffsetNs: string;
   readonly counts: LabelCounts;
+  /** Bars of the final reserve left out (0 with --final), and the times it has been looked at. */
+  readonly reserve: { readonly fraction: number; readonly startNs: string; readonly included: boolean; readonly heldBackBars: number; readonly looks: number };
+  /** What was held back and how often the reserve was looked at, as printed. */
+  readonly reserveNote: string;
 }
 
 /** The option names of the labelling API -> the flags that set them. */
 const FLAG_OF: Record<string, string> = { volatility: '--vol', profitTake: '--pt', stopLoss: '--sl', horizon: '--horizon', side: '--side' };
 
 export function registerLabelCommand(program: Command): void {
-  withBarFileOptions(program.command('label'))
+  withReserveOptions(withBarFileOptions(program.command('label')))
     .description('Triple-barrier labels (and meta-labels with --side) of a bar CSV, volatility from the WASM indicator plans')
     .requiredOption('--in <file>', 'bar CSV file (time, open, high, low, close, volume)')
     .requiredOption('--out <file>', `output CSV: ${LABEL_CSV_COLUMNS.join(', ')}`)
@@ -109,7 +126,7 @@ function ruleStrategy(flags: LabelFlags): RuleStrategyConfig | undefined {
 }
 
 /** Runs the command: loads the bars, labels them, writes --out; returns the summary. */
-export async function runLabel(flags: LabelFlags, log: (line: string) => void = () => {}): Promise<LabelSummary> {
+export async function runLabel(flags: LabelFlags, log: (line: string) => void = () => {}, hooks: LabelHooks = {}): Promise<LabelSummary> {
   ensureOutputFile('--out', flags.out, [flags.in]);
   const onBadRow = checkBadRowPolicy(flags.onBadRow ?? 'reject');
   const horizon = flags.horizon === undefined ? DEFAULT_HORIZON : parseIntegerOption('--horizon', flags.horizon, 1, 1_000_000);
@@ -129,8 +146,10 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
     intervalNs = parseBarInterval(intervalText);
     if (intervalNs === null) throw new UserFacingError(`\`--bar-interval\` must be a positive count and a unit (ms, s, m, h, d, w) such as 1h, was ${JSON.stringify(intervalText)}`);
   }
-  const { series } = await loadBarFiles([flags.in], { onBadRow, timezone: flags.timezone }, log);
-  const bars = series[0];
+  const csv = csvOptionsFromFlags({ onBadRow, timezone: flags.timezone, barStamp: stamp, barInterval: intervalText });
+  const command = ['quantflow', 'label', ...process.argv.slice(3)].join(' ');
+  const research = await openResearchFile(flags.in, csv, flags, { flag: '--in', command, log, observe: hooks.observe });
+  const bars = barSeriesOf(flags.in, research.bars, stamp === 'open' ? 'open' : 'close');
   let smallestGapNs: bigint | undefined;
   const gaps = new BarGaps();
   for (let i = 1; i < bars.length; i++) {
@@ -173,6 +192,8 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
     barStamp: stamp as 'open' | 'close',
     closeOffsetNs: closeOffsetNs.toString(),
     counts: countLabels(labels),
+    reserve: { fraction: research.data.reserve, startNs: research.data.reserveStartNs.toString(), included: research.data.final, heldBackBars: research.heldBackBars, looks: research.looks },
+    reserveNote: describeReserve(research),
   };
   log(`${flags.out}: ${labels.length} events from ${bars.length} bars`);
   if (labels.length === 0) {
@@ -201,5 +222,6 @@ export function describeCounts(summary: LabelSummary): string {
     `${summary.out}: ${c.events} events (${summary.bars} bars; vol ${summary.volatility}, pt ${summary.profitTake}, sl ${summary.stopLoss}, horizon ${summary.horizon}${summary.side ? `, side ${summary.side}` : ''})`,
     `  label  -1: ${c.byLabel['-1']}  0: ${c.byLabel['0']}  1: ${c.byLabel['1']}`,
     `  barrier  pt: ${c.byBarrier.pt}  sl: ${c.byBarrier.sl}  time: ${c.byBarrier.time}`,
+    `  ${summary.reserveNote}`,
   ].join('\n');
 }

@@ -3,11 +3,15 @@
 // in the LMDB registry), and run a saved model's forward filter in the WASM core over a bar
 // CSV, writing per bar: time_ns, p0..p(K-1), the published label and the log-likelihood
 // increment. Both say when the file has gaps (bar-gaps.ts): a return across one counts as one bar's.
+// A fit reads the bars before the final reserve only (research-reserve.ts, as walkforward and
+// features hold it back) unless --final, which is logged and counted.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
-import { checkBadRowPolicy, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
+import { checkBadRowPolicy, checkBarFileExists, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
+import { csvOptionsFromFlags } from '../csv-mapping-options.js';
+import { barSeriesOf, describeReserve, openResearchFile, withReserveOptions } from '../research-reserve.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../../core/wasm-core.js';
 import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory-map.js';
 import { ensureOutputFile } from '../output-paths.js';
@@ -15,7 +19,7 @@ import {
   DEFAULT_FEATURE_SPEC, MAX_STATES, RegimeModelRegistry, barGapsNote, WasmForwardFilter, buildRegimeFeatures, labelCode, labelName, readRegimeModelFile, repeatedLabelsNote,
   featureVariances, thinStatesNote, trainRegimeModel, writeRegimeModelFile, checkRegimeModelTimeframe, regimeModelTimeframeNote, type HmmCoreExports, type RegimeModelRecord,
 } from '../../regime/index.js';
-import { barIntervalNs, timeframeOfInterval } from '../../replay/index.js';
+import { barIntervalNs, timeframeOfInterval, type MarketStream } from '../../replay/index.js';
 
 interface FitFlags {
   in: string;
@@ -32,6 +36,16 @@ interface FitFlags {
   name?: string;
   onBadRow: string;
   timezone?: string;
+  barStamp?: string;
+  barInterval?: string;
+  reserve?: string;
+  final?: boolean;
+  state?: string;
+}
+
+/** Instrumentation for tests: wraps the stream the fit reads its bars from (after the reserve cut). */
+export interface FitHooks {
+  readonly observe?: (stream: MarketStream) => MarketStream;
 }
 
 interface FilterFlags {
@@ -70,7 +84,7 @@ function userErrors<T>(context: string, fn: () => T): T {
 
 export function registerRegimeCommand(program: Command): void {
   const regime = program.command('regime').description('Market regime detection with a Gaussian hidden Markov model');
-  withBarFileOptions(regime.command('fit'))
+  withReserveOptions(withBarFileOptions(regime.command('fit')))
     .description('Fit a Gaussian HMM on the regime features of a bar CSV and save it as JSON (and in the LMDB registry)')
     .requiredOption('--in <file>', 'bar CSV file (time, open, high, low, close, volume)')
     .requiredOption('--out <file>', 'model JSON file to write')
@@ -84,7 +98,9 @@ export function registerRegimeCommand(program: Command): void {
     .option('--min-dwell <bars>', 'bars a new label must last before it is published (1 = no hysteresis)', '1')
     .option('--registry <dir>', 'LMDB environment directory to register the model in (needs --name)')
     .option('--name <name>', 'model name in the registry')
-    .action(async (flags: FitFlags) => runFit(flags));
+    .option('--bar-stamp <stamp>', "whether the file's time stamps the bar's open or close (default: the sidecar FILE.meta.json): the reserve is cut at bar closes")
+    .option('--bar-interval <interval>', 'bar interval, e.g. 1h (default: the sidecar, else told from the gaps between bars)')
+    .action(async (flags: FitFlags) => runRegimeFit(flags));
   withBarFileOptions(regime.command('filter'))
     .description('Run a saved model\'s forward filter (WASM core) over a bar CSV: time_ns, p0..p(K-1), label, loglik_increment per bar')
     .requiredOption('--model <model>', 'model JSON file, or NAME[@VERSION] with --registry')
@@ -98,7 +114,8 @@ export function registerRegimeCommand(program: Command): void {
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const result = (line: string): void => void process.stdout.write(`${line}\n`);
 
-async function runFit(flags: FitFlags): Promise<void> {
+/** `regime fit`: the bars before the final reserve (all with --final) fitted, written to --out (and the registry). */
+export async function runRegimeFit(flags: FitFlags, hooks: FitHooks = {}): Promise<void> {
   ensureOutputFile('--out', flags.out, [flags.in]);
   const covariance = flags.covariance;
   if (covariance !== 'diag' && covariance !== 'full') throw new UserFacingError(`\`--covariance\` must be diag or full, was ${JSON.stringify(covariance)}`);
@@ -114,7 +131,11 @@ async function runFit(flags: FitFlags): Promise<void> {
     source: flags.in,
   } as const;
   const spec = flags.features.split(',').map((t) => t.trim());
-  const { series } = await loadBarFiles([flags.in], { onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone }, log);
+  checkBarFileExists('--in', flags.in);
+  const csv = csvOptionsFromFlags({ onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone, barStamp: flags.barStamp, barInterval: flags.barInterval });
+  const command = ['quantflow', 'regime', 'fit', ...process.argv.slice(4)].join(' ');
+  const research = await openResearchFile(flags.in, csv, flags, { flag: '--in', command, log, observe: hooks.observe });
+  const series = [barSeriesOf(flags.in, research.bars, 'open')];
   const gaps = barGapsNote(series[0]);
   if (gaps !== null) log(`${flags.in}: ${gaps}`);
   const features = userErrors('--features', () => buildRegimeFeatures(series[0], spec));
@@ -145,6 +166,7 @@ async function runFit(flags: FitFlags): Promise<void> {
   const record = userErrors('regime fit', () => trainRegimeModel(features, { ...options, timeframe: timeframeOfInterval(barIntervalNs(series[0])) }));
   writeRegimeModelFile(flags.out, record);
   result(`${flags.out}: ${record.model.states} states (${record.labels.join(', ')}), ${features.rows} rows, log-likelihood ${record.logLikelihood.toFixed(3)}, ${record.fit.iterations} iterations`);
+  result(`${flags.in}: ${describeReserve(research)}`);
   const repeated = repeatedLabelsNote(record.labels, record.stateStatistics);
   if (repeated !== null) log(`${flags.out}: ${repeated}`);
   const thin = thinStatesNote(record.labels, record.stateStatistics);
