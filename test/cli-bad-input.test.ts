@@ -192,6 +192,15 @@ describe('the CLI refuses bad input with one line and exit 2', () => {
     await refused(['indicators', '--in', missing, '--ind', 'ema:3', '--out', path.join(dir, 'i.csv')], new RegExp(`^quantflow: --in: ${missing} does not exist`, 'm'));
   });
 
+  it('label --in an empty file, or one with only a header, says so naming it (it asked for --bar-stamp first)', async () => {
+    const empty = path.join(dir, 'empty-bars.csv');
+    const header = path.join(dir, 'header-only-bars.csv');
+    writeFileSync(empty, '');
+    writeFileSync(header, 'time,open,high,low,close,volume\n');
+    await refused(['label', '--in', empty, '--out', path.join(dir, 'l.csv')], new RegExp(`^quantflow: --in: ${empty}: file is empty: expected a header line and at least one row$`, 'm'));
+    await refused(['label', '--in', header, '--out', path.join(dir, 'l.csv')], new RegExp(`^quantflow: --in: ${header}: file has a header but no rows: expected at least one row$`, 'm'));
+  });
+
   it('regime fit --states out of range names the flag and the range, before reading the data', async () => {
     const missing = path.join(dir, 'no-such-bars.csv');
     await refused(['regime', 'fit', '--in', missing, '--out', path.join(dir, 's.json'), '--states', '40'], /^quantflow: `--states` must be an integer in \[1, 8\], was "40"$/m);

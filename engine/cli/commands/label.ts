@@ -5,7 +5,7 @@
 // bars before the final reserve are labelled (research-reserve.ts, as walkforward and features
 // hold it back) unless --final, which is logged and counted.
 import { Command } from 'commander';
-import { BarGaps, barIntervalProblem, CSV_BAR_STAMPS, inferredBarIntervalProblem, parseBarInterval, readFileMetadata, type CsvStreamOptions } from '../../../adapters/files/index.js';
+import { BarGaps, CsvFileError, barIntervalProblem, openCsvStream, CSV_BAR_STAMPS, inferredBarIntervalProblem, parseBarInterval, readFileMetadata, type CsvStreamOptions } from '../../../adapters/files/index.js';
 import { ConfigError, loadConfig } from '../../config/index.js';
 import {
   DEFAULT_HORIZON, DEFAULT_PROFIT_TAKE, DEFAULT_STOP_LOSS, DEFAULT_VOLATILITY_TOKEN, LABEL_CSV_COLUMNS, LabelOptionError, countLabels,
@@ -106,6 +106,15 @@ function sidecarOptions(file: string): CsvStreamOptions {
   }
 }
 
+/** An empty file, or one with a header and no rows, refused naming it (its reader says so before it asks for a bar stamp). */
+async function refuseFileWithoutRows(file: string): Promise<void> {
+  try {
+    await openCsvStream(file, {});
+  } catch (error) {
+    if (error instanceof CsvFileError && (error.problem === 'empty-file' || error.problem === 'no-rows')) throw new UserFacingError(`--in: ${error.message}`);
+  }
+}
+
 function ruleStrategy(flags: LabelFlags): RuleStrategyConfig | undefined {
   if ((flags.sideConfig === undefined) !== (flags.strategy === undefined)) throw new UserFacingError('`--side-config` and `--strategy` go together: give both or neither');
   if (flags.sideConfig === undefined) return undefined;
@@ -138,6 +147,7 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
   checkBarFileExists('--in', flags.in);
   const sidecar = sidecarOptions(flags.in);
   const stamp = flags.barStamp ?? sidecar.barStamp;
+  if (stamp === undefined) await refuseFileWithoutRows(flags.in);
   if (stamp === undefined) throw new UserFacingError(`\`--bar-stamp\` must say whether the time of ${flags.in} stamps the bar's open or close (open, close), or barStamp in its FILE.meta.json: event times are bar closes`);
   if (!(CSV_BAR_STAMPS as readonly string[]).includes(stamp)) throw new UserFacingError(`\`--bar-stamp\` must be one of ${CSV_BAR_STAMPS.join(', ')}, was ${JSON.stringify(stamp)}`);
   const intervalText = flags.barInterval ?? sidecar.barInterval;
