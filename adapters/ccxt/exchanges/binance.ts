@@ -12,6 +12,23 @@ export function retryAfterHeader(exchange: CcxtExchange): number | null {
   return value === undefined || !Number.isFinite(Number(value)) ? null : Number(value);
 }
 
+/** The future ccxt's spot authenticate keeps for concurrent callers while it subscribes (ccxt pro binance.js, ensureUserDataStreamWsSubscribeSignature). */
+const SPOT_AUTH_FUTURE = 'authenticate:signature:spot';
+
+/**
+ * Subscribes the spot user-data stream over the WebSocket API. When the venue refuses it (a wrong
+ * API key: -2014) ccxt rejects the future it registered for concurrent callers although none
+ * awaits it: an unhandled rejection that killed `quantflow run` with ccxt's stack trace. That
+ * future is marked handled here (the call sets it up synchronously); the refusal still reaches
+ * the caller through authenticate's own promise.
+ */
+async function spotUserStreamReady(exchange: CcxtExchange): Promise<void> {
+  const ready = exchange.authenticate({ type: 'spot' }) as Promise<void>;
+  const client = exchange.clients?.[exchange.urls?.api?.ws?.['ws-api']?.spot];
+  (client?.futures?.[SPOT_AUTH_FUTURE] as Promise<unknown> | undefined)?.catch(() => undefined);
+  await ready;
+}
+
 export function binanceProfile(): ExchangeProfile {
   return {
     options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false, warnOnFetchOpenOrdersWithoutSymbol: false },
@@ -19,7 +36,7 @@ export function binanceProfile(): ExchangeProfile {
     streamsOHLCV: true,
     rawOrderUpdates: false,
     configure: () => undefined,
-    userStreamReady: async (exchange) => { await exchange.authenticate({ type: 'spot' }); },
+    userStreamReady: spotUserStreamReady,
     retryAfterSeconds: retryAfterHeader,
     orderParams: (clientOrderId, type, _side, _amount, tif) => {
       const params: Record<string, unknown> = { newClientOrderId: clientOrderId };
