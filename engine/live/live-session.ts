@@ -714,6 +714,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     if (push) {
       const pushAdapter = adapter as PushVenueAdapter;
       let reconnectsPending = 0;
+      let reconcileFailures = 0;
+      let reconcileRetryAt = 0;
       pushAdapter.onReconnect(() => {
         reconnectsPending++;
         if (health) publishHealth(health.setConnected(true, healthNow()));
@@ -764,14 +766,32 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           await applyControl(action);
           continue;
         }
-        if (reconnectsPending > 0) {
+        if (reconnectsPending > 0 && Date.now() >= reconcileRetryAt) {
           reconnectsPending = 0;
           reconnects++;
           watcher?.phase?.('reconciling', 'reconnect');
           if (sendsOrders) {
-            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted);
+            let report: ReconcileReport;
+            try {
+              report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted);
+            } catch (error) {
+              // The venue went away again (or never came back: a stream reported itself back before
+              // the REST side answered): not a reason to end the session, which would leave its orders
+              // to no on-exit policy. Try again with backoff, not ready meanwhile; give up after the
+              // reconnect policy's attempts.
+              if (error instanceof JournalWriteError || ++reconcileFailures >= reconnect.attempts) throw error;
+              const delay = Math.min(reconnect.maxDelayMs, reconnect.firstDelayMs * 2 ** (reconcileFailures - 1));
+              reconnectsPending = 1;
+              reconcileRetryAt = Date.now() + delay;
+              if (health) publishHealth(health.setConnected(false, healthNow()));
+              log(`reconciliation after a reconnect failed (attempt ${reconcileFailures} of ${reconnect.attempts}): ${(error as Error).message}; trying again in ${delay} ms`);
+              watcher?.phase?.('trading');
+              continue;
+            }
+            reconcileFailures = 0;
             log(describeReconciliation(report));
             if (report.positionMismatches > 0) throw new Error(`reconciliation after a reconnect: positions disagree with the venue; trading stopped (journaled in ${journal.path})`);
+            if (health) publishHealth(health.setConnected(true, healthNow()));
           }
           watcher?.phase?.('trading');
           continue;
