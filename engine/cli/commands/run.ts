@@ -40,6 +40,7 @@ import type { IbJournaledExecutions } from '../../../adapters/ib/index.js';
 import { checkJournalInstruments, describeInstruments, JournalInstrumentsError, readJournaledFills, Redactor, redactingLog, type JournaledFills } from '../../live/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
+import { exitWhenLingering } from '../exit-when-lingering.js';
 import { LiveSessionMonitor, SessionControlRefused, holdJournal, releaseJournal } from '../../live/index.js';
 import { WebhookOutbox, dashboardMounts, startStateServer, webhookOutboxPath, type StateServer } from '../../server/index.js';
 import { DirectoryTicketStore, DirectoryTokenLedger, resumeTicketStorePath, usedTokenLedgerPath } from '../../killswitch/index.js';
@@ -182,6 +183,9 @@ async function runCommand(flags: RunFlags): Promise<void> {
   } finally {
     releaseJournal(journalDir);
   }
+  // The session stopped and its result is written: a venue client's leftover handle (after an
+  // outage) must not keep the process running.
+  exitWhenLingering(`run: ${mode} session`, log);
 
   // Its parameters are the checked settings above (narrowed for the closure).
   async function runOnHeldJournal(live: LiveConfig, mode: 'live' | 'paper', durability: ReturnType<typeof parseDurability>, spec: PipelineSpec, shadowSpec: PipelineSpec | undefined): Promise<void> {
