@@ -21,7 +21,7 @@ export interface ConsistentAccount {
   readonly drawdown: number;
   readonly halted: boolean;
   readonly tripCount: number;
-  /** The risk engine's gross exposure (worst case, working orders included). */
+  /** Sum of the instruments' worst-case exposures (working orders included), summed at publish time: exactly 0 for a flat book. */
   readonly grossExposure: number;
   /** Sum of position * mark * valueFactor, signed. */
   readonly netExposure: number;

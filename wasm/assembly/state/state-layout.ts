@@ -41,7 +41,9 @@
 //                  paid or earned is in one of the two; with quote currencies whose rate moved,
 //                  the revaluation of cash held in them is in neither)
 //   drawdown       max(0, (hwm - equity) / hwm), 0 while hwm <= 0
-//   grossExposure  the risk engine's gross sum (worst case, working orders included: RH_GROSS_EXPOSURE)
+//   grossExposure  sum of the slots' worst-case exposures (working orders included: RS_EXPOSURE),
+//                  summed at publish time, so exactly 0 for a flat book (the running sum the
+//                  risk checks read, RH_GROSS_EXPOSURE, keeps f64 residue)
 //   netExposure    sum of position * mark * valueFactor (signed, positions only)
 //   deniedOrders   orders refused before they were created (orders counter OC_DENIED)
 //   uncertainOrders live orders in UNCERTAIN now (sum of the instrument index counts)
