@@ -61,7 +61,7 @@ class SniffedTicketStore extends ResumeTicketStore {
 
 interface Reply { type: string; ok?: boolean; who?: string; code?: string; message?: string; resume?: string; resumed?: boolean; ticket?: string; expiresAt?: string; id?: number }
 
-/** A raw WebSocket client keeping the server's JSON replies. */
+/** A raw WebSocket client of the current protocol (it declares the `ticket` capability on every message), keeping the server's JSON replies. */
 async function raw(url: string): Promise<{ ws: WebSocket; replies: Reply[]; send: (message: object) => void; next: (type: string, after?: number) => Promise<Reply>; closed: Promise<{ code: number; reason: string }> }> {
   const ws = new WebSocket(url);
   cleanups.push(() => ws.close());
@@ -73,7 +73,7 @@ async function raw(url: string): Promise<{ ws: WebSocket; replies: Reply[]; send
     await until(() => replies.slice(after).some((r) => r.type === type), `a '${type}' reply`);
     return replies.slice(after).find((r) => r.type === type)!;
   };
-  return { ws, replies, send: (message) => ws.send(JSON.stringify(message)), next, closed };
+  return { ws, replies, send: (message) => ws.send(JSON.stringify({ ...message, capabilities: ['ticket'] })), next, closed };
 }
 
 describe('control resume tickets', () => {

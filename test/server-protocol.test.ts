@@ -295,7 +295,7 @@ describe('state server: malformed messages and control', () => {
     const good = await signControlToken('alice', TOKENS, 60);
     const reset = { kind: 'kill-switch-reset', reason: 'reviewed' };
     // One write: auth, then control at once (the auth's token check is asynchronous).
-    raw.send(JSON.stringify({ op: 'auth', token: good }));
+    raw.send(JSON.stringify({ op: 'auth', token: good, capabilities: ['ticket'] }));
     raw.send(JSON.stringify({ op: 'control', id: 1, action: reset }));
     await until(() => replies.length === 2, 'the auth and the control replies');
     expect(replies.map((r) => [r.type, r.ok])).toEqual([['auth', true], ['control', true]]);

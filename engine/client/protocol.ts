@@ -7,6 +7,11 @@
 // (`ServerMessage`): subscribed, control results, errors.
 // Control: a connection that held control (its token bound to it) gets a resume ticket (`ticket`);
 // after a drop the new connection sends `resume` with it instead of a new token.
+// Versions: a server message kind a client does not know is ignored (and counted) by the client,
+// never an error, so a newer server cannot break it. And a server sends the kinds newer than the
+// first protocol (`ticket`) only to a connection that declared it understands them: any client
+// message may carry `capabilities` (CLIENT_CAPABILITIES; names a server does not know are
+// ignored), and a connection keeps what it declared; a `resume` implies `ticket`.
 // Client -> server: text messages only, JSON (`ClientMessage`). Anything else is malformed: the
 // server answers `{ type: 'error', code: 'malformed' }` (`unknown-topic` for a topic it does not
 // have), counts it and keeps the connection.
@@ -340,14 +345,34 @@ export type ControlAction =
 
 export const CONTROL_ACTION_KINDS = ['kill-switch-reset', 'kill-switch-trip', 'pause-strategy', 'resume-strategy', 'mode-change', 'limit-change'] as const;
 
+/**
+ * What a client may declare it understands (`capabilities` on any message): `ticket`, the
+ * resume ticket messages. A server sends a connection nothing it did not declare.
+ */
+export const CLIENT_CAPABILITIES = ['ticket'] as const;
+export type ClientCapability = (typeof CLIENT_CAPABILITIES)[number];
+
+export function isClientCapability(value: unknown): value is ClientCapability {
+  return typeof value === 'string' && (CLIENT_CAPABILITIES as readonly string[]).includes(value);
+}
+/** The most capability names one message may carry, and the longest name (a server ignores names it does not know). */
+export const MAX_CAPABILITIES = 16;
+export const MAX_CAPABILITY_CHARACTERS = 32;
+
+/** Declared on any client message; the connection keeps them (a client of the first protocol sends none). */
+export interface CapabilityDeclaration {
+  capabilities?: string[];
+}
+
 /** Client -> server (JSON text). `since` is a decimal sequence (a JSON number cannot hold a ulong). */
-export type ClientMessage =
+export type ClientMessage = CapabilityDeclaration & (
   | { op: 'subscribe'; topic: TopicName; since?: string; epoch?: string }
   | { op: 'unsubscribe'; topic: TopicName }
   | { op: 'auth'; token: string }
   /** Takes back the control a dropped connection held, with the resume ticket the server gave it (`ticket` reply). */
   | { op: 'resume'; ticket: string }
-  | { op: 'control'; id: number; action: ControlAction; token?: string };
+  | { op: 'control'; id: number; action: ControlAction; token?: string }
+);
 
 /**
  * Why a resume ticket was refused: `used` (presented before: if not by this client, another party
@@ -374,6 +399,7 @@ export type ServerMessage =
   /**
    * A resume ticket for this connection's control (after its token was first bound to it, after a
    * resume, and before the previous one expires): single use, valid until `expiresAt` (ISO 8601).
+   * Sent only to a connection that declared the `ticket` capability (or presented a ticket).
    */
   | { type: 'ticket'; ticket: string; who: string; expiresAt: string }
   | { type: 'control'; id: number; ok: true; who: string; action: ControlAction }

@@ -18,11 +18,15 @@
 // new one), or closes the connection because another one resumed its control. connect() rejects with it (a ConnectionError) when it
 // happens before the first connection is ready; later it is the `failed` event and what
 // `ended` resolves with.
+// Versions: a server reply of a kind this library does not know (a newer server's) is ignored,
+// counted (`unknownMessages`) and told (`unknown-message`), never a failure; and the client
+// declares what it understands (`capabilities`, CLIENT_CAPABILITIES) on the messages that can
+// earn a resume ticket, since a server sends tickets only to clients that declared them.
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { decodeFrame } from './frame-decoder.js';
 import {
-  CLOSE_CONTROL_RESUMED_ELSEWHERE, EVENT_TOPICS, type ClientMessage, type ResumeRefusalName, type ControlAction, type ControlErrorCode, type ServerErrorCode, type ServerMessage, type TopicName, type TopicUpdate,
+  CLIENT_CAPABILITIES, CLOSE_CONTROL_RESUMED_ELSEWHERE, EVENT_TOPICS, type ClientMessage, type ResumeRefusalName, type ControlAction, type ControlErrorCode, type ServerErrorCode, type ServerMessage, type TopicName, type TopicUpdate,
 } from './protocol.js';
 
 export interface ReconnectPolicy {
@@ -86,6 +90,8 @@ export type ClientEvent =
   | { type: 'resume'; ok: boolean; who?: string; message?: string; reason?: ResumeRefusalName }
   | { type: 'server-error'; code: ServerErrorCode; message: string }
   | { type: 'decode-error'; message: string }
+  /** A server reply of a kind this library does not know (from a newer server): ignored, and counted (`unknownMessages`). */
+  | { type: 'unknown-message'; messageType: string }
   /** The client stopped for good (no more reconnects): `ended` resolves with the same error. */
   | { type: 'failed'; error: ConnectionError };
 
@@ -111,6 +117,8 @@ export interface QuantFlowClient {
   /** The last sequence delivered on `topic` (null before its Snapshot). */
   lastSequence(topic: TopicName): bigint | null;
   readonly connected: boolean;
+  /** Server replies of a kind this library does not know (a newer server's), ignored since connect(). */
+  readonly unknownMessages: number;
   /**
    * Resolves when the client has stopped for good: with null after close(), with the
    * ConnectionError after a permanent failure or when the reconnect bound is reached.
@@ -137,6 +145,7 @@ class Connection implements QuantFlowClient {
   private readonly topics = new Map<TopicName, TopicState>();
   private readonly pendingControls = new Map<number, (result: ControlResult) => void>();
   private nextControlId = 1;
+  unknownMessages = 0;
   /** The epoch of the server's sequences (its last `subscribed`): sent with every `since`. */
   private serverEpoch: string | null = null;
   private closedByUser = false;
@@ -237,7 +246,7 @@ class Connection implements QuantFlowClient {
           this.options.onEvent?.({ type: 'open', reconnected });
           if (ticket !== null) {
             this.resuming = true;
-            return this.send({ op: 'resume', ticket });
+            return this.send({ op: 'resume', ticket, capabilities: [...CLIENT_CAPABILITIES] });
           }
           if (token === undefined) return ready();
           this.authenticateWith(socket);
@@ -310,7 +319,7 @@ class Connection implements QuantFlowClient {
 
   private authenticate(token: string): void {
     this.connectionToken = token;
-    this.send({ op: 'auth', token });
+    this.send({ op: 'auth', token, capabilities: [...CLIENT_CAPABILITIES] });
   }
 
   /** Sends `auth` with the connect token (a function signs one). */
@@ -360,7 +369,8 @@ class Connection implements QuantFlowClient {
     if (!this.connected) return Promise.resolve({ ok: false, code: 'disconnected', message: 'not connected' });
     return new Promise((resolve) => {
       this.pendingControls.set(id, resolve);
-      this.send({ op: 'control', id, action, ...(signed !== undefined ? { token: signed } : {}) });
+      // A token in the message binds it to this connection, which then earns a resume ticket.
+      this.send({ op: 'control', id, action, ...(signed !== undefined ? { token: signed, capabilities: [...CLIENT_CAPABILITIES] } : {}) });
     });
   }
 
@@ -479,6 +489,12 @@ class Connection implements QuantFlowClient {
         return;
       case 'unsubscribed':
         return;
+      default: {
+        // A kind from a newer server: ignored, so a new message never breaks this client.
+        const messageType = (message as { type: string }).type;
+        this.unknownMessages += 1;
+        this.options.onEvent?.({ type: 'unknown-message', messageType });
+      }
     }
   }
 
@@ -511,10 +527,14 @@ class Connection implements QuantFlowClient {
   }
 }
 
-const SERVER_MESSAGE_TYPES = new Set(['subscribed', 'unsubscribed', 'auth', 'control', 'error', 'ticket']);
-
+/**
+ * A server reply: a JSON object with a string `type`. Kinds this library does not know pass
+ * (onReply ignores and counts them); anything else is not this protocol.
+ */
 function isServerMessage(value: unknown): value is ServerMessage {
-  return typeof value === 'object' && value !== null && SERVER_MESSAGE_TYPES.has((value as { type?: unknown }).type as string);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const type = (value as { type?: unknown }).type;
+  return typeof type === 'string' && type !== '';
 }
 
 /** A FlatBuffers frame names its schema at bytes 4..8: QFFR (schemas/frames.fbs). */

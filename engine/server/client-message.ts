@@ -1,6 +1,7 @@
 // Parses a client's text message (JSON, engine/client protocol.ts `ClientMessage`); anything
 // that does not follow it throws MalformedMessageError naming the field, the value and the rule.
-import { TOPIC_NAMES, isTopicName, type ClientMessage } from '../client/index.js';
+// `capabilities` may come with any op (names this server does not know are kept and ignored).
+import { MAX_CAPABILITIES, MAX_CAPABILITY_CHARACTERS, TOPIC_NAMES, isTopicName, type ClientMessage } from '../client/index.js';
 import { MAX_RESUME_TICKET_CHARACTERS } from '../killswitch/index.js';
 import { MalformedMessageError, UnknownTopicError, parseControlAction } from './control.js';
 
@@ -16,6 +17,21 @@ export function parseClientMessage(text: string): ClientMessage {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedMessageError(`a message must be a JSON object, was ${text.slice(0, 80)}`);
   const message = value as Record<string, unknown>;
+  const body = parseOp(message);
+  if (message.capabilities === undefined) return body;
+  return { ...body, capabilities: parseCapabilities(message.capabilities) };
+}
+
+function parseCapabilities(value: unknown): string[] {
+  const fits = Array.isArray(value) && value.length <= MAX_CAPABILITIES
+    && value.every((name) => typeof name === 'string' && name.length >= 1 && name.length <= MAX_CAPABILITY_CHARACTERS);
+  if (!fits) {
+    throw new MalformedMessageError(`\`capabilities\` must be an array of at most ${MAX_CAPABILITIES} capability names (strings of 1 to ${MAX_CAPABILITY_CHARACTERS} characters, e.g. ["ticket"]), was ${JSON.stringify(value)?.slice(0, 80)}`);
+  }
+  return value as string[];
+}
+
+function parseOp(message: Record<string, unknown>): ClientMessage {
   switch (message.op) {
     case 'subscribe':
     case 'unsubscribe': {

@@ -1,6 +1,7 @@
 // One WebSocket connection's state: its subscriptions, the topics still waiting for their first
 // Snapshot, the topics it gets through uWS's native pub/sub (`native`, managed by TopicHub), who
-// it authenticated as (read-only until then) and the control grant it can resume, and the JS
+// it authenticated as (read-only until then), the control grant it can resume, the capabilities
+// it declared (engine/client protocol.ts), and the JS
 // path's coalescing. Sending never
 // blocks: uWS buffers what the socket cannot take. On the JS path (a client off the native
 // fan-out: slow, or not yet snapshotted), while the buffered amount is above the soft limit a
@@ -12,7 +13,7 @@
 // missed and none is sent twice. Snapshots and replies are never coalesced. Past the hard limit
 // (bytes buffered), or above the soft limit for longer than the stall limit, the connection is
 // closed with CLOSE_SLOW_CONSUMER and a reason.
-import { CLOSE_SLOW_CONSUMER, EVENT_TOPICS, type ServerMessage, type TopicName } from '../client/index.js';
+import { CLOSE_SLOW_CONSUMER, EVENT_TOPICS, type ClientCapability, type ServerMessage, type TopicName } from '../client/index.js';
 import type { ResumeGrant } from '../killswitch/index.js';
 import type { ServerMetrics } from './server-metrics.js';
 
@@ -58,6 +59,12 @@ export class ClientSession {
   token: string | null = null;
   /** The control grant this connection holds and can resume after a drop (its token bound to it, or resumed); null: none. */
   grant: ResumeGrant | null = null;
+  /**
+   * What the client declared it understands (`capabilities` on its messages, kept for the
+   * connection): a message kind newer than the first protocol (`ticket`) goes only to a
+   * connection that declared it, so a client of the previous version never gets one.
+   */
+  readonly capabilities = new Set<ClientCapability>();
   /**
    * The connection's messages in order: an `auth` (its token is checked asynchronously) is settled
    * before the next message is handled, so a `control` sent right after it is judged by it.

@@ -3,7 +3,8 @@
 // and get a Snapshot then Deltas as FlatBuffers frames (topics.ts, frame-encoder.ts); slow
 // clients are coalesced, then dropped (client-session.ts); control actions need a signed token
 // (control.ts), and a connection that held control takes it back after a reconnect with the
-// resume ticket it was given (rotated before it expires; engine/killswitch ResumeTicketStore);
+// resume ticket it was given (rotated before it expires; engine/killswitch ResumeTicketStore;
+// sent only to a client that declared the `ticket` capability, so older clients keep working);
 // `/health` and `/metrics` are plain HTTP (http.ts), and so are static files when
 // given (static-files.ts: the dashboard). The data comes from a
 // StateSource (state-source.ts): its deltas are encoded once and sent without waiting for any
@@ -19,7 +20,9 @@
 import { createServer as createNetServer } from 'node:net';
 import { createRequire } from 'node:module';
 import type { TemplatedApp, WebSocket, us_listen_socket } from 'uWebSockets.js';
-import { CLOSE_CONTROL_RESUMED_ELSEWHERE, CLOSE_DROPPED_BY_HOST, CLOSE_MESSAGE_TOO_BIG, CLOSE_SERVER_CLOSING, CLOSE_SLOW_CONSUMER, TOPIC_NAMES, type TopicName } from '../client/index.js';
+import {
+  CLOSE_CONTROL_RESUMED_ELSEWHERE, CLOSE_DROPPED_BY_HOST, CLOSE_MESSAGE_TOO_BIG, CLOSE_SERVER_CLOSING, CLOSE_SLOW_CONSUMER, TOPIC_NAMES, isClientCapability, type TopicName,
+} from '../client/index.js';
 import { ResumeTicketStore, type ControlTokenConfig, type IssuedTicket, type ResumeGrant, type UsedTokenLedger } from '../killswitch/index.js';
 import { ClientSession, SETTLED_INBOX, type SessionLimits } from './client-session.js';
 import { parseClientMessage } from './client-message.js';
@@ -271,11 +274,19 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     session.reply({ type: 'error', code: 'internal', message: `no resume ticket could be kept for this connection's control (${(error as Error)?.message ?? String(error)}): it still holds control, but after a reconnect it needs a new control token` });
   };
 
+  /**
+   * A client that did not declare the `ticket` capability (one of the previous protocol version,
+   * which stops on a message kind it does not know) holds control as before but is sent no ticket,
+   * and none is kept for it: after a drop it presents a new token, as it always did.
+   */
+  const takesTickets = (session: ClientSession): boolean => session.capabilities.has('ticket');
+
   const holdGrant = (session: ClientSession, grant: ResumeGrant): void => {
     if (session.closed) return;
     try {
       if (session.grant !== null && session.grant.jti !== grant.jti) control.tickets.revoke(session.grant.jti);
       session.grant = grant;
+      if (!takesTickets(session)) return;
       sendTicket(session, grant.who, control.tickets.issue(grant));
     } catch (error) {
       ticketFailed(session, error);
@@ -288,7 +299,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
   const rotateTickets = (): void => {
     for (const session of sessions) {
       const grant = session.grant;
-      if (session.closed || grant === null || rotationFailed.has(grant)) continue;
+      if (session.closed || grant === null || rotationFailed.has(grant) || !takesTickets(session)) continue;
       try {
         if (!control.tickets.dueForRotation(grant.jti)) continue;
         const issued = control.tickets.rotate(grant.jti);
@@ -323,6 +334,10 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
       }
       throw error;
     }
+    // Only the names this server knows are kept (a bounded set whatever a client sends).
+    for (const capability of message.capabilities ?? []) if (isClientCapability(capability)) session.capabilities.add(capability);
+    // A client presenting a ticket understands tickets (its answer carries the next one).
+    if (message.op === 'resume') session.capabilities.add('ticket');
     switch (message.op) {
       case 'subscribe':
         subscribe(session, message.topic, message.since === undefined ? null : BigInt(message.since), message.epoch);

@@ -32,6 +32,8 @@ import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
 
 const TOPICS = ['state', 'orders', 'fills', 'regime', 'risk', 'health'];
 const EVENT_TOPICS = new Set(['fills', 'orders']);
+/** What the page declares it understands (engine/client protocol.ts CLIENT_CAPABILITIES): the server sends tickets only then. */
+const CAPABILITIES = ['ticket'];
 const MAX_ROWS = 50;
 const MAX_TOASTS = 4;
 const TOAST_MS = 6000;
@@ -416,7 +418,7 @@ function connect() {
     // Control first: a control action sent from here on is judged after the resume.
     if (resumeTicket !== null) {
       resuming = true;
-      send({ op: 'resume', ticket: resumeTicket });
+      send({ op: 'resume', ticket: resumeTicket, capabilities: CAPABILITIES });
     }
     for (const topic of TOPICS) subscribe(topic);
   };
@@ -554,7 +556,8 @@ function sendControl(action, out, { ready, missing, applied, label }) {
     out.className = reply.ok ? 'ok' : 'error';
     notify(reply.ok ? `${label} accepted (by ${reply.who})` : `${label} refused: ${reply.message}`);
   });
-  send(token === '' ? { op: 'control', id, action } : { op: 'control', id, action, token });
+  // A token binds to this connection, which then earns a resume ticket: say the page understands them.
+  send(token === '' ? { op: 'control', id, action } : { op: 'control', id, action, token, capabilities: CAPABILITIES });
 }
 
 $('reset-form').onsubmit = (event) => {
