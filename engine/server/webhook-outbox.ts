@@ -1,7 +1,7 @@
 // The webhooks' outbox: every event a WebhookNotifier queues for a hook is written here before
 // any POST of it is attempted (the events queued in one turn of the event loop in one synchronous
 // LMDB write transaction: one fsync for a burst, not one per event and hook), and removed once
-// the hook answered 2xx. A process killed while an event waits, is in flight or is being retried leaves it here,
+// the hook answered 2xx (the events delivered in one turn, in one transaction too). A process killed while an event waits, is in flight or is being retried leaves it here,
 // and the next session's notifier (the same scope) sends it again first, with the same event id:
 // delivery is at least once across a crash, and a receiver dedupes a resend by that id.
 //
@@ -72,10 +72,13 @@ export class WebhookOutbox {
     return keys;
   }
 
-  /** The entry was delivered (or is dropped for good): it is not sent again. */
-  remove(key: number): void {
+  /** The entries were delivered (or are dropped for good): they are not sent again. One write transaction. */
+  removeAll(keys: readonly number[]): void {
     this.checkOpen();
-    this.db.removeSync(key);
+    if (keys.length === 0) return;
+    this.root.transactionSync(() => {
+      for (const key of keys) void this.db.remove(key);
+    });
     this.committed++;
   }
 

@@ -8,7 +8,9 @@
 // With an `outbox` (webhook-outbox.ts, a live session's: in its journal directory), each queued
 // event is stored durably before any POST of it is attempted: the events queued in one turn of the
 // event loop (a burst of risk denials after a trip) in one write transaction, at the end of that
-// turn, then sent; each is removed once delivered (2xx); a notifier
+// turn, then sent; each is removed once delivered (2xx), the removals of one turn of the event
+// loop (the answers it read) in one write transaction after it (a crash before that commit sends
+// the event again: still at least once); a notifier
 // opened on the outbox after a crash or a stop sends the events left there first, with their ids:
 // delivery is at least once. Without one, what is queued when the process ends is lost.
 // `notify` only enqueues and returns: delivery runs on the I/O thread's event loop, so the engine
@@ -162,6 +164,9 @@ export class WebhookNotifier {
   private idleWaiters: (() => void)[] = [];
   /** Events queued this turn of the event loop, stored in the outbox together (one transaction) before any is sent. */
   private staged: { hook: HookQueue; pending: Pending }[] = [];
+  /** Outbox keys of the events delivered (or dropped) this turn, removed together once the turn's I/O is read (setImmediate). */
+  private removals: number[] = [];
+  private removalFlush: NodeJS.Immediate | null = null;
 
   constructor(configs: readonly WebhookConfig[], options: WebhookOptions = {}) {
     this.hooks = checkWebhookConfigs(configs).map((config) => new HookQueue(config));
@@ -176,16 +181,18 @@ export class WebhookNotifier {
   /** Queues the events a previous notifier of this scope left undelivered in the outbox, oldest first, and starts sending them. */
   private resume({ store, scope }: NonNullable<WebhookOptions['outbox']>): void {
     const orphans = new Map<string, number>();
+    const orphanKeys: number[] = [];
     for (const { key, entry } of store.pending(scope)) {
       const hook = this.hooks.find((candidate) => candidate.config.url === entry.url && candidate.config.events.includes(entry.event as WebhookEvent));
       if (!hook) {
         const name = webhookLogName(entry.url);
         orphans.set(name, (orphans.get(name) ?? 0) + 1);
-        store.remove(key);
+        orphanKeys.push(key);
         continue;
       }
       this.enqueue(hook, { id: entry.id, event: entry.event, body: entry.body, attempts: 0, key });
     }
+    store.removeAll(orphanKeys);
     for (const [name, count] of orphans) this.log(`webhook ${name}: ${count} undelivered event${count === 1 ? '' : 's'} from a previous session dropped: the hook is no longer configured for ${count === 1 ? 'it' : 'them'}`);
     for (const hook of this.hooks) {
       if (hook.queue.length === 0) continue;
@@ -243,14 +250,31 @@ export class WebhookNotifier {
     hook.queue.push(pending);
   }
 
-  /** Removes a delivered (or dropped) event from the outbox; a failure leaves it there (sent again at the next start) and is said. */
+  /**
+   * Removes a delivered (or dropped) event from the outbox, with the others of this turn: the
+   * removal is committed once the turn's I/O callbacks ran (flushRemovals), so the answers one
+   * poll of the event loop reads cost one commit. Until then a crash leaves the event there, and
+   * the next start sends it again with its id: at least once, as before.
+   */
   private forget(pending: Pending): void {
     if (!this.outbox || pending.key === null) return;
+    this.removals.push(pending.key);
+    pending.key = null;
+    this.removalFlush ??= setImmediate(() => this.flushRemovals());
+  }
+
+  /** Commits this turn's removals in one transaction; a failure leaves them there (sent again at the next start) and is said. */
+  private flushRemovals(): void {
+    if (this.removalFlush) clearImmediate(this.removalFlush);
+    this.removalFlush = null;
+    const keys = this.removals.splice(0);
+    if (keys.length === 0 || !this.outbox) return;
     try {
-      this.outbox.store.remove(pending.key);
+      this.outbox.store.removeAll(keys);
     } catch (error) {
-      this.log(`webhook outbox: could not record event ${pending.id} as done (${(error as Error).message}); the next start sends it again`);
+      this.log(`webhook outbox: could not record ${keys.length} event${keys.length === 1 ? '' : 's'} as done (delivered, or dropped from a full queue: ${(error as Error).message}); the next start sends ${keys.length === 1 ? 'it' : 'them'} again`);
     }
+    this.settle();
   }
 
   /** Resolves once every queue is empty and nothing is in flight (tests, shutdown). */
@@ -274,8 +298,9 @@ export class WebhookNotifier {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    // Queued this turn and not yet stored: stored now, so the next start sends them.
+    // Queued this turn and not yet stored: stored now, so the next start sends them; delivered this turn: removed now.
     this.store();
+    this.flushRemovals();
     this.closing.abort();
     for (const hook of this.hooks) {
       if (hook.timer) clearTimeout(hook.timer);
@@ -293,7 +318,7 @@ export class WebhookNotifier {
   }
 
   private isIdle(): boolean {
-    return this.hooks.every((hook) => hook.queue.length === 0 && !hook.sending && hook.timer === null);
+    return this.removals.length === 0 && this.hooks.every((hook) => hook.queue.length === 0 && !hook.sending && hook.timer === null);
   }
 
   private settle(): void {
