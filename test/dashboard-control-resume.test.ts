@@ -81,4 +81,52 @@ describe('dashboard control resume', () => {
     expect(actions).toEqual(['alice:pause-strategy']);
     expect(pageErrors).toEqual([]);
   });
+
+  // The ticket lived in the page's memory: a reload (F5, a browser restoring the tab) lost it and
+  // the operator needed a new token. It is kept in the tab's sessionStorage: the reloaded page
+  // resumes with it; another tab (its own sessionStorage) does not get it, and nothing is left
+  // in localStorage (shared by every tab, kept after the browser closes).
+  it.runIf(haveChromium)('keeps control across a reload of the same tab (the ticket in sessionStorage, not localStorage); another tab stays read-only', async () => {
+    const actions: string[] = [];
+    const server = await startStateServer({
+      source: new PushStateSource(), staticFiles: dashboardMounts(ROOT), tokens: TOKENS,
+      onControl: (action, context) => { actions.push(`${context.who}:${action.kind}`); },
+    });
+    cleanups.push(() => server.close());
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    cleanups.push(() => browser.close());
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const dashboard = server.url.replace('ws:', 'http:');
+    const connected = () => page.waitForFunction(() => (window as unknown as { __dashboard: { connected: boolean } }).__dashboard.connected, undefined, { timeout: 15_000 });
+    await page.goto(dashboard);
+    await connected();
+    await page.fill('#token', await signControlToken('alice', TOKENS, 600));
+    await page.fill('#pause-strategy', 'ema-cross');
+    await page.click('#pause-button');
+    await page.waitForFunction(() => document.getElementById('control-holder')!.textContent === 'alice (kept across reconnects)', undefined, { timeout: 15_000 });
+    const stored = () => page.evaluate(() => ({ session: Object.keys(sessionStorage).length, local: Object.keys(localStorage).length }));
+    expect(await stored(), 'the ticket is in the tab\'s sessionStorage only').toEqual({ session: 1, local: 0 });
+
+    await page.reload();
+    await connected();
+    await page.waitForFunction(() => (window as unknown as { __dashboard: { controlResumes: number } }).__dashboard.controlResumes === 1, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.getElementById('control-holder')!.textContent === 'alice (kept across reconnects)', undefined, { timeout: 15_000 });
+    expect(await page.inputValue('#token'), 'the form is empty after the reload').toBe('');
+    await page.fill('#pause-strategy', 'ema-cross');
+    await page.click('#resume-button');
+    await page.waitForFunction(() => /applied|refused/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 15_000 });
+    expect(await page.locator('#pause-result').textContent(), 'acts with no new token').toBe('ema-cross: resume applied (by alice)');
+    expect(await stored(), 'the next ticket replaced the spent one').toEqual({ session: 1, local: 0 });
+
+    const other = await context.newPage();
+    await other.goto(dashboard);
+    await other.waitForFunction(() => (window as unknown as { __dashboard: { connected: boolean } }).__dashboard.connected, undefined, { timeout: 15_000 });
+    expect(await other.locator('#control-holder').textContent(), 'another tab of the same browser').toBe('read-only');
+    expect(await other.evaluate(() => (window as unknown as { __dashboard: { controlResumes: number } }).__dashboard.controlResumes)).toBe(0);
+    expect(actions).toEqual(['alice:pause-strategy', 'alice:resume-strategy']);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -27,6 +27,9 @@
 // (the Risk card's `control` line says who). A refused ticket (used first by another party, or
 // expired) or the server closing the page because another connection resumed its control (4009)
 // is a sticky critical toast: control is gone until a new token is pasted.
+// The ticket (and who it resumes) is kept in the tab's sessionStorage, so a reload of the same tab
+// resumes with it too; never in localStorage, which every tab shares and which outlives the
+// browser session: another tab is another client and needs a token of its own.
 // `window.__dashboard` counts what tests look for.
 import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
 
@@ -360,8 +363,29 @@ let everOpened = false;
 let nextControlId = 1;
 /** The epoch of the server's sequences (its last `subscribed`), sent with `since`: a restarted server counts again. */
 let serverEpoch = null;
-/** The resume ticket of the control this page holds (the server's latest `ticket`); null: none. */
-let resumeTicket = null;
+/** Where the tab keeps its resume ticket across reloads (sessionStorage: this tab only, gone with it). */
+const TICKET_KEY = 'quantflow.dashboard.resumeTicket';
+/** The stored { ticket, who } of this tab, or null (none, unreadable, or storage disabled). */
+function storedTicket() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(TICKET_KEY) ?? 'null');
+    return typeof kept?.ticket === 'string' && typeof kept?.who === 'string' ? kept : null;
+  } catch {
+    return null;
+  }
+}
+/** The resume ticket of the control this page holds (the server's latest `ticket`, or the one a reload of this tab kept); null: none. */
+let resumeTicket = storedTicket()?.ticket ?? null;
+/** Keeps `ticket` (null: forgets it) for this page and a reload of this tab. */
+function keepTicket(ticket, who) {
+  resumeTicket = ticket;
+  try {
+    if (ticket === null) sessionStorage.removeItem(TICKET_KEY);
+    else sessionStorage.setItem(TICKET_KEY, JSON.stringify({ ticket, who }));
+  } catch {
+    // Storage disabled: the ticket still serves reconnects of this page.
+  }
+}
 /** A `resume` awaits the server's answer. */
 let resuming = false;
 /** Who this page's connection acts as (its token bound to it, or resumed); null: read-only. */
@@ -376,7 +400,7 @@ function setControlHolder(who, text) {
 /** Control is gone (a refused ticket, or taken over): loud, and the spent token is cleared from the form. */
 function controlLost(text) {
   stats.controlLost += 1;
-  resumeTicket = null;
+  keepTicket(null);
   $('token').value = '';
   setControlHolder(null, 'read-only: paste a new control token');
   notify(text, { critical: true, kind: 'control-lost' });
@@ -511,17 +535,17 @@ function onReply(message) {
       notify(`server: ${message.code}: ${message.message}`);
       return;
     case 'ticket':
-      resumeTicket = message.ticket;
+      keepTicket(message.ticket, message.who);
       setControlHolder(message.who);
       return;
     case 'auth':
       if (!resuming) return;
       resuming = false;
-      resumeTicket = null;
+      keepTicket(null); // spent: the `ticket` that follows a resume is the next one
       if (message.ok) {
         stats.controlResumes += 1;
         setControlHolder(message.who);
-        notify(`control resumed as ${message.who} after the reconnect (no new token needed)`);
+        notify(`control resumed as ${message.who} after the reconnect or reload (no new token needed)`);
       } else {
         controlLost(`control NOT resumed after the reconnect: ${message.message}`);
       }
@@ -582,4 +606,7 @@ $('pause-form').onsubmit = (event) => {
   });
 };
 
+// A reload of this tab while it held control: said until the resume is answered.
+const kept = storedTicket();
+if (kept !== null) setControlHolder(null, `${kept.who}: resuming after the reload…`);
 connect();
