@@ -52,8 +52,8 @@ class SniffedTicketStore extends ResumeTicketStore {
     if (issued) this.issued.push(issued.ticket);
     return issued;
   }
-  override resume(ticket: string): ResumeOutcome {
-    const outcome = super.resume(ticket);
+  override resume(ticket: string, attempt?: string): ResumeOutcome {
+    const outcome = super.resume(ticket, attempt);
     if (outcome.ok) this.issued.push(outcome.next.ticket);
     return outcome;
   }
@@ -306,9 +306,9 @@ describe('control resume tickets', () => {
   it('answers a resume the ticket store could not record (a full disk) as failed, so the client is not left waiting, and keeps the process', async () => {
     let failing = false;
     class FullDiskStore extends ResumeTicketStore {
-      override resume(ticket: string): ResumeOutcome {
+      override resume(ticket: string, attempt?: string): ResumeOutcome {
         if (failing) throw new Error('ENOSPC: no space left on device');
-        return super.resume(ticket);
+        return super.resume(ticket, attempt);
       }
     }
     const { srv } = await server({ resumeTickets: new FullDiskStore() });

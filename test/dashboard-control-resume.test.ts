@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ResumeTicketStore, signControlToken, type ControlTokenConfig, type IssuedTicket, type ResumeGrant } from '../engine/killswitch/index.js';
 import { PushStateSource, dashboardMounts, startStateServer } from '../engine/server/index.js';
+import { startLossyProxy } from './lossy-ws-proxy.js';
 
 const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -126,6 +127,49 @@ describe('dashboard control resume', () => {
     await other.waitForFunction(() => (window as unknown as { __dashboard: { connected: boolean } }).__dashboard.connected, undefined, { timeout: 15_000 });
     expect(await other.locator('#control-holder').textContent(), 'another tab of the same browser').toBe('read-only');
     expect(await other.evaluate(() => (window as unknown as { __dashboard: { controlResumes: number } }).__dashboard.controlResumes)).toBe(0);
+    expect(actions).toEqual(['alice:pause-strategy', 'alice:resume-strategy']);
+    expect(pageErrors).toEqual([]);
+  });
+
+  // The answer to the page's resume lost with its connection: the page presented the ticket again
+  // and the server refused it as used, so the page said "control NOT resumed" as for a leaked
+  // ticket. The page presents each ticket with its attempt nonce: the server resumes it again.
+  it.runIf(haveChromium)('keeps control when the answer to its resume is lost with the connection (not taken for a leaked ticket)', async () => {
+    const actions: string[] = [];
+    const server = await startStateServer({
+      source: new PushStateSource(), staticFiles: dashboardMounts(ROOT), tokens: TOKENS,
+      onControl: (action, context) => { actions.push(`${context.who}:${action.kind}`); },
+    });
+    cleanups.push(() => server.close());
+    const proxy = await startLossyProxy(server.url);
+    cleanups.push(() => proxy.close());
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    cleanups.push(() => browser.close());
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(proxy.httpUrl);
+    await page.waitForFunction(() => (window as unknown as { __dashboard: { connected: boolean } }).__dashboard.connected, undefined, { timeout: 15_000 });
+    await page.fill('#token', await signControlToken('alice', TOKENS, 600));
+    await page.fill('#pause-strategy', 'ema-cross');
+    await page.click('#pause-button');
+    await page.waitForFunction(() => document.getElementById('control-holder')!.textContent === 'alice (kept across reconnects)', undefined, { timeout: 15_000 });
+
+    proxy.loseNextResumeAnswer = true;
+    proxy.dropClients();
+    const dashboard = () => page.evaluate(() => (window as unknown as { __dashboard: { controlResumes: number; controlLost: number } }).__dashboard);
+    await page.waitForFunction(() => {
+      const d = (window as unknown as { __dashboard: { controlResumes: number; controlLost: number } }).__dashboard;
+      return d.controlResumes + d.controlLost > 0;
+    }, undefined, { timeout: 15_000 });
+    expect(proxy.lost, 'the first resume\'s answer was lost').toBe(1);
+    expect(await dashboard(), 'presented again: resumed, not lost').toMatchObject({ controlResumes: 1, controlLost: 0 });
+    await page.waitForFunction(() => document.getElementById('control-holder')!.textContent === 'alice (kept across reconnects)', undefined, { timeout: 15_000 });
+    expect(await page.locator('.toast[data-kind="control-lost"]').count(), 'no "control lost" toast').toBe(0);
+    await page.fill('#token', '');
+    await page.click('#resume-button');
+    await page.waitForFunction(() => /applied|refused/.test(document.getElementById('pause-result')!.textContent ?? '') && !/pause/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 15_000 });
+    expect(await page.locator('#pause-result').textContent()).toBe('ema-cross: resume applied (by alice)');
     expect(actions).toEqual(['alice:pause-strategy', 'alice:resume-strategy']);
     expect(pageErrors).toEqual([]);
   });

@@ -369,8 +369,14 @@ export type ClientMessage = CapabilityDeclaration & (
   | { op: 'subscribe'; topic: TopicName; since?: string; epoch?: string }
   | { op: 'unsubscribe'; topic: TopicName }
   | { op: 'auth'; token: string }
-  /** Takes back the control a dropped connection held, with the resume ticket the server gave it (`ticket` reply). */
-  | { op: 'resume'; ticket: string }
+  /**
+   * Takes back the control a dropped connection held, with the resume ticket the server gave it
+   * (`ticket` reply). `attempt`: a random nonce the client made for this ticket (16 to 128
+   * base64url characters), sent with every presentation of it: when the answer to a resume is
+   * lost with its connection, the same ticket and attempt again resume (`repeated`), where a
+   * thief holding only the ticket is refused as `used`.
+   */
+  | { op: 'resume'; ticket: string; attempt?: string }
   | { op: 'control'; id: number; action: ControlAction; token?: string }
 );
 
@@ -392,8 +398,11 @@ export type ServerMessage =
   /** `snapshot` false: nothing was published on the topic yet (the session has no such data so far); its first frame will come as the Snapshot. */
   | { type: 'subscribed'; topic: TopicName; sequence: string; backfill: 'none' | 'complete' | 'partial'; epoch?: string; snapshot?: boolean }
   | { type: 'unsubscribed'; topic: TopicName }
-  /** `resumed`: the answer to a `resume` (the connection holds control again). */
-  | { type: 'auth'; ok: true; who: string; resumed?: boolean }
+  /**
+   * `resumed`: the answer to a `resume` (the connection holds control again); `repeated`: the
+   * ticket had been used by this client already (same attempt), whose answer was lost.
+   */
+  | { type: 'auth'; ok: true; who: string; resumed?: boolean; repeated?: boolean }
   /** `resume`: the answer to a `resume`, and why the ticket was refused. */
   | { type: 'auth'; ok: false; code: ControlErrorCode; message: string; resume?: ResumeRefusalName }
   /**

@@ -15,13 +15,17 @@
 // what comes back is not this protocol, or the server refuses the resume ticket of a client
 // that was given a token (another party used it first: the client says so instead of carrying on
 // read-only; with an expired or forgotten ticket the token is tried again, a function signing a
-// new one), or closes the connection because another one resumed its control. connect() rejects with it (a ConnectionError) when it
+// new one), or closes the connection because another one resumed its control. A resume whose
+// answer was lost with its connection is not mistaken for that: each ticket is presented with an
+// `attempt` nonce the client made for it, and the server resumes the same ticket and attempt
+// again (`repeated`) instead of refusing it as used. connect() rejects with it (a ConnectionError) when it
 // happens before the first connection is ready; later it is the `failed` event and what
 // `ended` resolves with.
 // Versions: a server reply of a kind this library does not know (a newer server's) is ignored,
 // counted (`unknownMessages`) and told (`unknown-message`), never a failure; and the client
 // declares what it understands (`capabilities`, CLIENT_CAPABILITIES) on the messages that can
 // earn a resume ticket, since a server sends tickets only to clients that declared them.
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { decodeFrame } from './frame-decoder.js';
@@ -86,8 +90,11 @@ export type ClientEvent =
   /** `snapshot` false: nothing was published on the topic yet; its first frame will come as the Snapshot. */
   | { type: 'subscribed'; topic: TopicName; sequence: bigint; backfill: 'none' | 'complete' | 'partial'; snapshot: boolean }
   | { type: 'auth'; ok: boolean; who?: string; message?: string }
-  /** The answer to presenting the resume ticket after a reconnect (`reason`: why it was refused). */
-  | { type: 'resume'; ok: boolean; who?: string; message?: string; reason?: ResumeRefusalName }
+  /**
+   * The answer to presenting the resume ticket after a reconnect (`reason`: why it was refused;
+   * `repeated`: presented again because the answer to the first presentation was lost).
+   */
+  | { type: 'resume'; ok: boolean; who?: string; message?: string; reason?: ResumeRefusalName; repeated?: boolean }
   | { type: 'server-error'; code: ServerErrorCode; message: string }
   | { type: 'decode-error'; message: string }
   /** A server reply of a kind this library does not know (from a newer server): ignored, and counted (`unknownMessages`). */
@@ -246,7 +253,7 @@ class Connection implements QuantFlowClient {
           this.options.onEvent?.({ type: 'open', reconnected });
           if (ticket !== null) {
             this.resuming = true;
-            return this.send({ op: 'resume', ticket, capabilities: [...CLIENT_CAPABILITIES] });
+            return this.send({ op: 'resume', ticket, attempt: this.resumeAttempt, capabilities: [...CLIENT_CAPABILITIES] });
           }
           if (token === undefined) return ready();
           this.authenticateWith(socket);
@@ -314,6 +321,8 @@ class Connection implements QuantFlowClient {
 
   /** The ticket that takes this client's control back after a reconnect (the server's latest `ticket`). */
   private resumeTicket: string | null = null;
+  /** This client's nonce for resumeTicket, sent with each presentation of it (a lost answer is then told from a stolen ticket). */
+  private resumeAttempt = '';
   /** A `resume` of this connection awaits the server's answer. */
   private resuming = false;
 
@@ -462,6 +471,7 @@ class Connection implements QuantFlowClient {
         return;
       case 'ticket':
         this.resumeTicket = message.ticket;
+        this.resumeAttempt = randomBytes(16).toString('base64url');
         return;
       case 'auth':
         if (this.resuming) {
@@ -506,7 +516,7 @@ class Connection implements QuantFlowClient {
    */
   private onResumed(socket: WebSocket, message: Extract<ServerMessage, { type: 'auth' }>): void {
     if (message.ok) {
-      this.options.onEvent?.({ type: 'resume', ok: true, who: message.who });
+      this.options.onEvent?.({ type: 'resume', ok: true, who: message.who, ...(message.repeated ? { repeated: true } : {}) });
       this.authSettled();
       this.authAccepted?.();
       this.authAccepted = null;

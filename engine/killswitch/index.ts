@@ -10,5 +10,5 @@ export {
 } from './control-token.js';
 export { DirectoryTokenLedger, MemoryTokenLedger, usedTokenLedgerPath, type UsedTokenLedger } from './used-token-ledger.js';
 export {
-  DEFAULT_RESUME_TICKET_SECONDS, DirectoryTicketStore, MAX_RESUME_TICKET_CHARACTERS, ResumeTicketStore, resumeTicketStorePath, type IssuedTicket, type ResumeGrant, type ResumeOutcome, type ResumeRefusalReason, type TicketStoreOptions,
+  DEFAULT_RESUME_TICKET_SECONDS, DirectoryTicketStore, MAX_RESUME_TICKET_CHARACTERS, RESUME_ATTEMPT_PATTERN, ResumeTicketStore, resumeTicketStorePath, type IssuedTicket, type ResumeGrant, type ResumeOutcome, type ResumeRefusalReason, type TicketStoreOptions,
 } from './resume-ticket-store.js';

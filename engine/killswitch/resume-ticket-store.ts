@@ -9,6 +9,12 @@
 // spends every ticket of the grant and issues the next. A ticket presented again is refused as
 // `used`, naming when; an older one than the last two as `superseded`; so whoever presents a
 // stolen ticket second (the legitimate client, when the thief was first) is refused loudly.
+// A resume whose answer was lost with its connection is told apart from a stolen ticket: the
+// client presents each ticket with an `attempt` (a random nonce it made for that ticket, never
+// sent before), kept here as its hash with the spent ticket; the same ticket presented again
+// with the same attempt, while the grant has not been resumed since, is that client retrying:
+// it resumes (`repeated`), spending the ticket its lost answer carried. A thief who holds the
+// ticket but not the attempt is refused as `used`, as before.
 // DirectoryTicketStore keeps one JSON file per grant (named by the jti's hash, written whole
 // through a temporary file and a rename), so a restart keeps live tickets usable and spent ones
 // spent; grants whose token has expired (a ticket lifetime ago) are removed when the store opens. One server per
@@ -37,12 +43,15 @@ export interface IssuedTicket {
 export type ResumeRefusalReason = 'used' | 'superseded' | 'expired' | 'unknown';
 
 export type ResumeOutcome =
-  | { readonly ok: true; readonly grant: ResumeGrant; readonly next: IssuedTicket }
+  /** `repeated`: the same ticket and attempt again (the answer to the first presentation was lost with its connection). */
+  | { readonly ok: true; readonly grant: ResumeGrant; readonly next: IssuedTicket; readonly repeated?: boolean }
   | { readonly ok: false; readonly reason: ResumeRefusalReason; readonly message: string };
 
 interface LiveTicket { hash: string; issuedAt: number; expiresAt: number }
-interface SpentTicket { hash: string; at: number; expiresAt: number; why: 'used' | 'superseded' }
-interface GrantRecord { jti: string; who: string; tokenExpiresAt: number; live: LiveTicket[]; spent: SpentTicket[] }
+/** `attempt`: the hash of the attempt nonce a `used` ticket was presented with (absent: none given). */
+interface SpentTicket { hash: string; at: number; expiresAt: number; why: 'used' | 'superseded'; attempt?: string }
+/** `lastUsed`: the hash of the ticket the grant was last resumed with. */
+interface GrantRecord { jti: string; who: string; tokenExpiresAt: number; live: LiveTicket[]; spent: SpentTicket[]; lastUsed?: string }
 
 export interface TicketStoreOptions {
   /** Ticket lifetime, seconds (default DEFAULT_RESUME_TICKET_SECONDS). */
@@ -53,6 +62,8 @@ export interface TicketStoreOptions {
 
 /** The longest ticket text taken (ours are 47 characters). */
 export const MAX_RESUME_TICKET_CHARACTERS = 128;
+/** A resume attempt nonce: 16 to 128 characters of base64url (the client library sends 22). */
+export const RESUME_ATTEMPT_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 const TICKET_PREFIX = 'qfr_';
 const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
 const hashOf = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -102,8 +113,12 @@ export class ResumeTicketStore {
     return this.mint(record);
   }
 
-  /** Spends `ticket` (and every other ticket of its grant) and issues the next, or says why not. */
-  resume(ticket: string): ResumeOutcome {
+  /**
+   * Spends `ticket` (and every other ticket of its grant) and issues the next, or says why not.
+   * `attempt` is the client's nonce for this ticket: presented again with it, a used ticket
+   * resumes again (the first answer was lost) while nothing resumed the grant since.
+   */
+  resume(ticket: string, attempt?: string): ResumeOutcome {
     this.prune();
     const hash = hashOf(ticket);
     const jti = this.byHash.get(hash);
@@ -112,6 +127,7 @@ export class ResumeTicketStore {
       return { ok: false, reason: 'unknown', message: 'resume ticket refused: this server never issued it, or it expired and was forgotten (a server without a state directory forgets its tickets on restart): present a new control token' };
     }
     const spent = record.spent.find((entry) => entry.hash === hash);
+    if (spent?.why === 'used' && attempt !== undefined && spent.attempt === hashOf(attempt)) return this.resumeAgain(record, spent);
     if (spent?.why === 'used') {
       return {
         ok: false, reason: 'used',
@@ -129,9 +145,38 @@ export class ResumeTicketStore {
     if (live.expiresAt <= nowSeconds) {
       return { ok: false, reason: 'expired', message: `resume ticket refused: it expired at ${iso(live.expiresAt)} (a ticket lives ${this.ttlSeconds} s; the connection was away longer): present a new control token` };
     }
-    for (const entry of record.live.splice(0)) record.spent.push({ hash: entry.hash, at: nowSeconds, expiresAt: entry.expiresAt, why: entry.hash === hash ? 'used' : 'superseded' });
+    for (const entry of record.live.splice(0)) {
+      const used = entry.hash === hash;
+      record.spent.push({ hash: entry.hash, at: nowSeconds, expiresAt: entry.expiresAt, why: used ? 'used' : 'superseded', ...(used && attempt !== undefined ? { attempt: hashOf(attempt) } : {}) });
+    }
+    record.lastUsed = hash;
     const next = this.mint(record);
     return { ok: true, grant: { jti: record.jti, who: record.who, expiresAtSeconds: record.tokenExpiresAt }, next };
+  }
+
+  /**
+   * The client that used `spent` presents it again with the same attempt: its answer was lost.
+   * It resumes again when the grant was not resumed since (else whoever resumed it used the
+   * ticket that lost answer carried, which this client never had) and nothing has expired.
+   */
+  private resumeAgain(record: GrantRecord, spent: SpentTicket): ResumeOutcome {
+    const nowSeconds = this.nowSeconds();
+    const when = iso(spent.at);
+    if (record.lastUsed !== spent.hash || record.live.length === 0) {
+      return {
+        ok: false, reason: 'used',
+        message: `resume ticket refused: this client used it at ${when} (subject ${JSON.stringify(record.who)}) and its answer was lost, but control was taken since with the ticket that answer carried, which this client never received: another party holds it. Sign a new control token, and treat the old one as leaked`,
+      };
+    }
+    if (record.tokenExpiresAt <= nowSeconds) {
+      return { ok: false, reason: 'expired', message: `resume ticket refused: the control token it resumes (subject ${JSON.stringify(record.who)}) expired at ${iso(record.tokenExpiresAt)}: sign a new one` };
+    }
+    if (spent.expiresAt <= nowSeconds) {
+      return { ok: false, reason: 'expired', message: `resume ticket refused: it expired at ${iso(spent.expiresAt)} (a ticket lives ${this.ttlSeconds} s; the connection was away longer): present a new control token` };
+    }
+    for (const entry of record.live.splice(0)) record.spent.push({ hash: entry.hash, at: nowSeconds, expiresAt: entry.expiresAt, why: 'superseded' });
+    const next = this.mint(record);
+    return { ok: true, grant: { jti: record.jti, who: record.who, expiresAtSeconds: record.tokenExpiresAt }, next, repeated: true };
   }
 
   /** Spends every ticket of the grant (its connection moved to another token). */

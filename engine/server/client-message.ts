@@ -2,7 +2,7 @@
 // that does not follow it throws MalformedMessageError naming the field, the value and the rule.
 // `capabilities` may come with any op (names this server does not know are kept and ignored).
 import { MAX_CAPABILITIES, MAX_CAPABILITY_CHARACTERS, TOPIC_NAMES, isTopicName, type ClientMessage } from '../client/index.js';
-import { MAX_RESUME_TICKET_CHARACTERS } from '../killswitch/index.js';
+import { MAX_RESUME_TICKET_CHARACTERS, RESUME_ATTEMPT_PATTERN } from '../killswitch/index.js';
 import { MalformedMessageError, UnknownTopicError, parseControlAction } from './control.js';
 
 const MAX_MESSAGE_CHARACTERS = 16 * 1024;
@@ -54,7 +54,11 @@ function parseOp(message: Record<string, unknown>): ClientMessage {
       if (typeof message.ticket !== 'string' || message.ticket === '' || message.ticket.length > MAX_RESUME_TICKET_CHARACTERS) {
         throw new MalformedMessageError(`\`ticket\` must be a resume ticket from a \`ticket\` reply (1 to ${MAX_RESUME_TICKET_CHARACTERS} characters), was ${JSON.stringify(message.ticket)?.slice(0, 80)}`);
       }
-      return { op: 'resume', ticket: message.ticket };
+      if (message.attempt === undefined) return { op: 'resume', ticket: message.ticket };
+      if (typeof message.attempt !== 'string' || !RESUME_ATTEMPT_PATTERN.test(message.attempt)) {
+        throw new MalformedMessageError(`\`attempt\` must be the client's nonce for this ticket (16 to 128 characters of A-Z, a-z, 0-9, _ and -), was ${JSON.stringify(message.attempt)?.slice(0, 80)}`);
+      }
+      return { op: 'resume', ticket: message.ticket, attempt: message.attempt };
     case 'control': {
       if (!Number.isSafeInteger(message.id)) throw new MalformedMessageError(`\`id\` must be an integer, was ${JSON.stringify(message.id)}`);
       if (message.token !== undefined && typeof message.token !== 'string') throw new MalformedMessageError(`\`token\` must be a string, was ${JSON.stringify(message.token)}`);

@@ -209,9 +209,9 @@ export class ControlGate {
    * the grant, the connection's next ticket and the connection that held the grant (null: none
    * this server still knows of), or a refusal naming why.
    */
-  resume(ticket: string, sessionId: number): { ok: true; grant: ResumeGrant; next: IssuedTicket; previousSessionId: number | null } | ControlRefusal {
+  resume(ticket: string, sessionId: number, attempt?: string): { ok: true; grant: ResumeGrant; next: IssuedTicket; previousSessionId: number | null; repeated: boolean } | ControlRefusal {
     if (!this.enabled) return DISABLED;
-    const outcome = this.tickets.resume(ticket);
+    const outcome = this.tickets.resume(ticket, attempt);
     if (!outcome.ok) return { ok: false, code: 'unauthorized', message: outcome.message, resume: outcome.reason };
     const { grant } = outcome;
     const previous = this.boundTo.get(grant.jti);
@@ -219,7 +219,7 @@ export class ControlGate {
     this.ledger.claim(grant.jti, grant.expiresAtSeconds, grant.who);
     this.forgetExpired();
     this.boundTo.set(grant.jti, { sessionId, expiresAtSeconds: grant.expiresAtSeconds });
-    return { ok: true, grant, next: outcome.next, previousSessionId: previous === undefined || previous.sessionId === sessionId ? null : previous.sessionId };
+    return { ok: true, grant, next: outcome.next, previousSessionId: previous === undefined || previous.sessionId === sessionId ? null : previous.sessionId, repeated: outcome.repeated === true };
   }
 
   /** Drops the bindings of expired tokens (verifyControlToken refuses them anyway): the map holds only live ones. */

@@ -377,7 +377,7 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
           };
           let result: ReturnType<typeof control.resume>;
           try {
-            result = control.resume(message.ticket, session.id);
+            result = control.resume(message.ticket, session.id, message.attempt);
           } catch (error) {
             // The store could not record the resume (a full disk): answered, so the client does not wait for ever.
             metrics.controlResumes.inc({ outcome: 'failed' });
@@ -402,13 +402,14 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
           session.who = result.grant.who;
           session.token = null;
           session.grant = result.grant;
-          session.reply({ type: 'auth', ok: true, who: result.grant.who, resumed: true });
+          session.reply({ type: 'auth', ok: true, who: result.grant.who, resumed: true, ...(result.repeated ? { repeated: true } : {}) });
           sendTicket(session, result.grant.who, result.next);
           // The connection it came from, if still open here (a half-open socket, or the ticket was
           // stolen): closed, saying so, so its client learns it lost control.
           const previous = result.previousSessionId === null ? undefined : sessionsById.get(result.previousSessionId);
           const tookOver = previous && !previous.closed ? previous.id : null;
-          tell({ sessionId: session.id, outcome: 'resumed', who: result.grant.who, tookOver, why: tookOver === null ? 'its resume ticket' : `its resume ticket, from connection ${tookOver}, still open here and now closed` });
+          const how = result.repeated ? 'its resume ticket again (the answer to its first presentation was lost with that connection)' : 'its resume ticket';
+          tell({ sessionId: session.id, outcome: 'resumed', who: result.grant.who, tookOver, why: tookOver === null ? how : `${how}, from connection ${tookOver}, still open here and now closed` });
           if (previous && !previous.closed) {
             previous.grant = null;
             previous.who = null;

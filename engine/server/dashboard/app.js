@@ -30,6 +30,10 @@
 // The ticket (and who it resumes) is kept in the tab's sessionStorage, so a reload of the same tab
 // resumes with it too; never in localStorage, which every tab shares and which outlives the
 // browser session: another tab is another client and needs a token of its own.
+// Each ticket is presented with an `attempt` nonce the page made for it (kept with it): a resume
+// whose answer was lost (the connection dropped, or the tab reloaded, before it came) is presented
+// again with the same attempt and the server resumes it (`repeated`), instead of refusing it as a
+// used (stolen) ticket; a ticket someone else used first is still refused, loudly.
 // `window.__dashboard` counts what tests look for.
 import { decodeFrame } from '/dist/engine/client/frame-decoder.js';
 
@@ -365,23 +369,31 @@ let nextControlId = 1;
 let serverEpoch = null;
 /** Where the tab keeps its resume ticket across reloads (sessionStorage: this tab only, gone with it). */
 const TICKET_KEY = 'quantflow.dashboard.resumeTicket';
-/** The stored { ticket, who } of this tab, or null (none, unreadable, or storage disabled). */
+/** The stored { ticket, who, attempt } of this tab, or null (none, unreadable, or storage disabled). */
 function storedTicket() {
   try {
     const kept = JSON.parse(sessionStorage.getItem(TICKET_KEY) ?? 'null');
-    return typeof kept?.ticket === 'string' && typeof kept?.who === 'string' ? kept : null;
+    return typeof kept?.ticket === 'string' && typeof kept?.who === 'string' && typeof kept?.attempt === 'string' ? kept : null;
   } catch {
     return null;
   }
 }
 /** The resume ticket of the control this page holds (the server's latest `ticket`, or the one a reload of this tab kept); null: none. */
 let resumeTicket = storedTicket()?.ticket ?? null;
-/** Keeps `ticket` (null: forgets it) for this page and a reload of this tab. */
+/** The page's nonce for resumeTicket, sent with every presentation of it. */
+let resumeAttempt = storedTicket()?.attempt ?? '';
+/** 16 random bytes, base64url (22 characters). */
+function newAttempt() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+/** Keeps `ticket` (null: forgets it), with a new attempt nonce, for this page and a reload of this tab. */
 function keepTicket(ticket, who) {
   resumeTicket = ticket;
+  resumeAttempt = ticket === null ? '' : newAttempt();
   try {
     if (ticket === null) sessionStorage.removeItem(TICKET_KEY);
-    else sessionStorage.setItem(TICKET_KEY, JSON.stringify({ ticket, who }));
+    else sessionStorage.setItem(TICKET_KEY, JSON.stringify({ ticket, who, attempt: resumeAttempt }));
   } catch {
     // Storage disabled: the ticket still serves reconnects of this page.
   }
@@ -442,7 +454,7 @@ function connect() {
     // Control first: a control action sent from here on is judged after the resume.
     if (resumeTicket !== null) {
       resuming = true;
-      send({ op: 'resume', ticket: resumeTicket, capabilities: CAPABILITIES });
+      send({ op: 'resume', ticket: resumeTicket, attempt: resumeAttempt, capabilities: CAPABILITIES });
     }
     for (const topic of TOPICS) subscribe(topic);
   };
@@ -545,7 +557,8 @@ function onReply(message) {
       if (message.ok) {
         stats.controlResumes += 1;
         setControlHolder(message.who);
-        notify(`control resumed as ${message.who} after the reconnect or reload (no new token needed)`);
+        const lost = message.repeated ? '; the answer to its first try was lost with the connection' : '';
+        notify(`control resumed as ${message.who} after the reconnect or reload (no new token needed${lost})`);
       } else {
         controlLost(`control NOT resumed after the reconnect: ${message.message}`);
       }
