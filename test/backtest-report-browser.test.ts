@@ -5,27 +5,23 @@
 // every chart is checked to have drawn (coloured pixels of its own series on its canvases).
 // A screenshot goes to os.tmpdir() and a copy to test/artifacts/report.png.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBarsCsv } from '../adapters/files/index.js';
 import type { BacktestRecording, EquityPoint, RecordedBar, RecordedFill } from '../engine/backtest/backtest-recording.js';
 import { fillsHash, writeBacktestOutputs } from '../engine/backtest/report/index.js';
 import type { RoundTrip } from '../engine/portfolio/index.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACT = join(ROOT, 'test', 'artifacts', 'report.png');
 const HOUR = 3_600_000_000_000n;
 const FEE_RATE = 0.001;
 const NOTIONAL = 40_000;
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-
-if (!haveChromium && !underCi) console.warn(`backtest-report-browser: skipped, no Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium)`);
 
 interface Position {
   qty: number;
@@ -167,9 +163,7 @@ function countPixels(selector: string): { saturated: number; blue: number; red: 
 }
 
 describe('report.html in headless Chromium', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing: .ci/run installs it with apt-get install -y --no-install-recommends chromium`);
-  });
+  chromiumGuard('backtest-report-browser');
 
   describe.runIf(haveChromium)('the written report', () => {
     let browser: Browser;
@@ -181,7 +175,7 @@ describe('report.html in headless Chromium', () => {
       recording = await buildRecording();
       const { files } = await writeBacktestOutputs(join(out, 'run'), recording, { title: 'EMA 24/96 on ETHUSDT and BTCUSDT 1h (synthetic book)' });
       html = files.find((f) => f.endsWith('report.html'))!;
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      browser = await launchChromium();
     });
     afterAll(async () => {
       await browser?.close();
@@ -202,16 +196,11 @@ describe('report.html in headless Chromium', () => {
         attempted.push(url);
         return route.abort('blockedbyclient');
       });
-      const page = await context.newPage();
+      const { page, errors: consoleErrors } = await openPage(context, { console: true });
       const requests: string[] = [];
-      const consoleErrors: string[] = [];
       page.on('request', (request) => {
         if (!request.url().startsWith('file:')) requests.push(request.url());
       });
-      page.on('console', (message) => {
-        if (message.type() === 'error') consoleErrors.push(message.text());
-      });
-      page.on('pageerror', (error) => consoleErrors.push(String(error)));
 
       await page.goto(pathToFileURL(html).href);
       await page.waitForFunction(
@@ -297,9 +286,7 @@ describe('report.html in headless Chromium', () => {
         fillsHash: fillsHash(fills, instruments),
       };
       const { files } = await writeBacktestOutputs(join(out, 'plain'), plain);
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(String(error)));
+      const { page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 } });
       await page.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
       await page.goto(pathToFileURL(files.find((f) => f.endsWith('report.html'))!).href);
       await page.waitForFunction(() => Object.values((window as unknown as { __chartsReady: Record<string, boolean> }).__chartsReady).every(Boolean), undefined, { timeout: 30_000 });

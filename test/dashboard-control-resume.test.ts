@@ -6,20 +6,16 @@
 // from the form, the card back to read-only. (Keeping control across a plain reconnect:
 // test/paper-dashboard.test.ts 'pauses and resumes the strategy ...'.)
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ResumeTicketStore, signControlToken, type ControlTokenConfig, type IssuedTicket, type ResumeGrant } from '../engine/killswitch/index.js';
 import { PushStateSource, dashboardMounts, startStateServer } from '../engine/server/index.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 import { startLossyProxy } from './lossy-ws-proxy.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
 const TOKENS: ControlTokenConfig = { algorithm: 'HS256', secret: 'x'.repeat(40), publicKey: null, audience: 'quantflow-control' };
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -38,9 +34,7 @@ class SniffedTicketStore extends ResumeTicketStore {
 }
 
 describe('dashboard control resume', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing`);
-  });
+  chromiumGuard('dashboard-control-resume');
 
   it.runIf(haveChromium)('shows who holds control, and says loudly when another party resumed it with the page\'s ticket', async () => {
     const tickets = new SniffedTicketStore();
@@ -50,11 +44,9 @@ describe('dashboard control resume', () => {
       onControl: (action, context) => { actions.push(`${context.who}:${action.kind}`); },
     });
     cleanups.push(() => server.close());
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await launchChromium();
     cleanups.push(() => browser.close());
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const { page, errors: pageErrors } = await openPage(browser);
     await page.goto(server.url.replace('ws:', 'http:'));
     await page.waitForFunction(() => (window as unknown as { __dashboard: { connected: boolean } }).__dashboard.connected, undefined, { timeout: 15_000 });
     expect(await page.locator('#control-holder').textContent()).toBe('read-only');
@@ -94,12 +86,10 @@ describe('dashboard control resume', () => {
       onControl: (action, context) => { actions.push(`${context.who}:${action.kind}`); },
     });
     cleanups.push(() => server.close());
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await launchChromium();
     cleanups.push(() => browser.close());
     const context = await browser.newContext();
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const { page, errors: pageErrors } = await openPage(context);
     const dashboard = server.url.replace('ws:', 'http:');
     const connected = () => page.waitForFunction(() => (window as unknown as { __dashboard: { connected: boolean } }).__dashboard.connected, undefined, { timeout: 15_000 });
     await page.goto(dashboard);
@@ -143,11 +133,9 @@ describe('dashboard control resume', () => {
     cleanups.push(() => server.close());
     const proxy = await startLossyProxy(server.url);
     cleanups.push(() => proxy.close());
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await launchChromium();
     cleanups.push(() => browser.close());
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const { page, errors: pageErrors } = await openPage(browser);
     await page.goto(proxy.httpUrl);
     await page.waitForFunction(() => (window as unknown as { __dashboard: { connected: boolean } }).__dashboard.connected, undefined, { timeout: 15_000 });
     await page.fill('#token', await signControlToken('alice', TOKENS, 600));

@@ -4,18 +4,14 @@
 // core reports them) reads 0.00 (0 for a quantity), uncoloured, not a red -0.00; real amounts keep
 // their sign and colour.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RiskView, StateView } from '../engine/client/index.js';
 import { PushStateSource, dashboardMounts, startStateServer } from '../engine/server/index.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -23,9 +19,7 @@ afterEach(async () => {
 });
 
 describe('dashboard figures', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing`);
-  });
+  chromiumGuard('dashboard-figures');
 
   it.runIf(haveChromium)('shows float residuals as 0.00 (a quantity as 0), uncoloured, and real amounts with their sign', async () => {
     const source = new PushStateSource();
@@ -44,11 +38,9 @@ describe('dashboard figures', () => {
     };
     source.publish('state', state);
     source.publish('risk', risk);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await launchChromium();
     cleanups.push(() => browser.close());
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const { page, errors: pageErrors } = await openPage(browser);
     await page.goto(server.url.replace('ws:', 'http:'));
     await page.waitForFunction(() => document.getElementById('gross')!.textContent !== '—' && document.querySelectorAll('#positions tbody tr').length === 2, undefined, { timeout: 15_000 });
     const read = (id: string) => page.$eval(`#${id}`, (el) => [el.textContent, el.className]);

@@ -7,26 +7,22 @@
 // and close the toast. The page shows the switch as TRIPPED with the core's reason.
 // A screenshot goes to test/artifacts/dashboard-killswitch.png.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataSources } from '../adapters/sources/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { startPaperSession, type PaperSession } from '../engine/paper/index.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACT = join(ROOT, 'test', 'artifacts', 'dashboard-killswitch.png');
 const BARS = 1000;
 const SPEED = 3600 * 20; // 20 bars a second: the page is up well before the trip
 const MAX_DRAWDOWN = 0.003;
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-
-if (!haveChromium && !underCi) console.warn(`dashboard-killswitch: skipped, no Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium)`);
 
 interface DashboardStats {
   connected: boolean;
@@ -59,9 +55,7 @@ async function until(page: Page, check: (s: DashboardStats) => boolean, what: st
 }
 
 describe('kill-switch trip toast in headless Chromium', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing: .ci/run installs it with apt-get install -y --no-install-recommends chromium`);
-  });
+  chromiumGuard('dashboard-killswitch');
 
   describe.runIf(haveChromium)('during a paper session that breaches its max drawdown', () => {
     let dir: string;
@@ -86,12 +80,8 @@ describe('kill-switch trip toast in headless Chromium', () => {
       ].join('\n'));
       const config = loadConfig({ configFile, env: {} });
       expect(config.risk.maxDrawdownPct, 'the test configuration').toBe(MAX_DRAWDOWN);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(message.text());
-      });
+      browser = await launchChromium();
+      ({ page } = await openPage(browser, { viewport: { width: 1400, height: 1000 }, console: true, errors: pageErrors }));
       session = await startPaperSession({ streams: await openDataSources(files, {}), config, equity: 100_000, speed: SPEED, port: 0 });
       await page.goto(session.dashboardUrl!);
     }, 120_000);

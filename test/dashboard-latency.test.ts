@@ -3,23 +3,18 @@
 // page gets latency frames and shows every stage; ingress, ring and core have records and
 // percentiles, journal and venue say "none in this session" (count 0). Screenshot:
 // test/artifacts/latency.png. Needs /usr/lib/chromium/chromium: a failure under CI=true, a skip otherwise.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataSources } from '../adapters/sources/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { startPaperSession } from '../engine/paper/index.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(import.meta.dirname, '..');
 const ETH = 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
 const BARS = 600;
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-if (!haveChromium && !underCi) console.warn(`dashboard-latency: skipped, no Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium)`);
-
 interface LatencyPageStats { connected: boolean; frames: number; stages: { stage: string; count: number; p99Ns: number }[] }
 let dir: string;
 
@@ -32,18 +27,14 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Latency page in headless Chromium', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing: install it with apt-get install -y --no-install-recommends chromium`);
-  });
+  chromiumGuard('dashboard-latency');
 
   it.runIf(haveChromium)('shows each stage of a running paper session, with "none in this session" for journal and venue', async () => {
     const config = loadConfig({ configFile: join(ROOT, 'config', 'examples', 'ema-cross.yaml'), env: {} });
     const session = await startPaperSession({ streams: await openDataSources([join(dir, ETH)], {}), config, equity: 100_000, speed: 3600 * 60, port: 0, log: () => {} });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
+      const { page, errors } = await openPage(browser);
       await page.goto(`${session.dashboardUrl}latency.html`);
       const deadline = Date.now() + 30_000;
       let stats: LatencyPageStats;

@@ -3,18 +3,14 @@
 // page says there is no model instead of "waiting for the models topic…" for ever, and still
 // renders the topic once a frame comes. The subscribe reply says whether a Snapshot follows.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelsView } from '../engine/client/index.js';
 import { PushStateSource, dashboardMounts, startStateServer } from '../engine/server/index.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -28,9 +24,7 @@ const absent: ModelsView = {
 };
 
 describe('Model page without a model', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing`);
-  });
+  chromiumGuard('dashboard-model-empty');
 
   it('answers a subscribe with whether a Snapshot follows', async () => {
     const source = new PushStateSource();
@@ -54,11 +48,9 @@ describe('Model page without a model', () => {
     const source = new PushStateSource();
     const server = await startStateServer({ source, staticFiles: dashboardMounts(ROOT) });
     cleanups.push(() => server.close());
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await launchChromium();
     cleanups.push(() => browser.close());
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const { page, errors: pageErrors } = await openPage(browser);
     await page.goto(`${server.url.replace('ws:', 'http:')}model.html`);
     await page.waitForFunction(() => (window as unknown as { __model: { empty: boolean } }).__model.empty, undefined, { timeout: 15_000 });
     expect(await page.locator('#model-state').textContent()).toMatch(/^no model in this session.*no `model:`/);

@@ -4,19 +4,16 @@
 // fills (whose order and trade ids repeat the old session's) and chart its equity from its own
 // start, not keep the old session's fills and hide the new ones as already seen.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FillViewData, SignalView, StateView } from '../engine/client/index.js';
 import { PushStateSource, dashboardMounts, startStateServer, type StateServer } from '../engine/server/index.js';
 import { freePort } from './free-port.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
 const START_NS = 1_713_229_200_000_000_000n; // 2024-04-16 01:00 UTC, the bundled data's first bar
 
 interface DashboardStats {
@@ -63,12 +60,10 @@ function signal(score: number, timeNs: bigint): SignalView {
 }
 
 /** Headless Chromium on `path` of the server at `port`, closed after the test; the page's errors are collected. */
-async function openPage(port: number, path = '/'): Promise<{ page: Page; pageErrors: string[] }> {
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+async function openDashboard(port: number, path = '/'): Promise<{ page: Page; pageErrors: string[] }> {
+  const browser: Browser = await launchChromium();
   cleanups.push(() => browser.close());
-  const page = await browser.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const { page, errors: pageErrors } = await openPage(browser);
   await page.goto(`http://127.0.0.1:${port}${path}`);
   return { page, pageErrors };
 }
@@ -88,15 +83,13 @@ async function until(page: Page, check: (s: DashboardStats) => boolean, what: st
 const fillPrices = (page: Page): Promise<string[]> => page.$$eval('#fills tbody tr', (rows) => rows.map((row) => (row as HTMLTableRowElement).cells[4]?.textContent ?? ''));
 
 describe('the dashboard across a state server restart', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing`);
-  });
+  chromiumGuard('dashboard-restart');
 
   it.runIf(haveChromium)('shows the new session\'s fills (order and trade ids repeat the old one\'s) and charts its equity from its own start', async () => {
     const port = await freePort();
     let first: { server: StateServer; source: PushStateSource } | null = await session(port, 64_000);
     cleanups.push(() => first?.server.close());
-    const { page, pageErrors } = await openPage(port);
+    const { page, pageErrors } = await openDashboard(port);
     await until(page, (s) => s.connected && s.fills === 1, 'the first session\'s fill');
     // The first session plays on: a day later, its equity is charted.
     first.source.publish('state', state(100_500), START_NS + 86_400_000_000_000n);
@@ -123,7 +116,7 @@ describe('the dashboard across a state server restart', () => {
     const port = await freePort();
     let first: { server: StateServer; source: PushStateSource } | null = await session(port, 64_000);
     cleanups.push(() => first?.server.close());
-    const { page } = await openPage(port);
+    const { page } = await openDashboard(port);
     await until(page, (s) => s.connected && s.fills === 1, 'the first fill');
     await first.server.close();
     first = null;
@@ -146,7 +139,7 @@ describe('the dashboard across a state server restart', () => {
     };
     let first: { server: StateServer; source: PushStateSource } | null = await signalsSession();
     cleanups.push(() => first?.server.close());
-    const { page } = await openPage(port, '/signals.html');
+    const { page } = await openDashboard(port, '/signals.html');
     type SignalsStats = { connected: boolean; frames: number; instruments: Record<string, { points: number; timeNs: string }> };
     const signalsStats = (): Promise<SignalsStats> => page.evaluate(() => (window as unknown as { __signals: SignalsStats }).__signals);
     const waitFor = async (check: (s: SignalsStats) => boolean, what: string): Promise<SignalsStats> => {

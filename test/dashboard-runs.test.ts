@@ -7,21 +7,17 @@
 // bytes the backtest wrote to --out). The paper process is ended by its PID.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'engine', 'cli', 'main.js');
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
 const ETH = 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
-
-if (!haveChromium && !underCi) console.warn(`dashboard-runs: skipped, no Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium)`);
 
 interface BacktestJson {
   runId: string;
@@ -48,9 +44,7 @@ function backtest(dir: string, data: string, out: string): BacktestJson {
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 
 describe('the Runs page in headless Chromium', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing: .ci/run installs it with apt-get install -y --no-install-recommends chromium`);
-  });
+  chromiumGuard('dashboard-runs');
 
   describe.runIf(haveChromium)('over two backtests run through the CLI', () => {
     let dir: string;
@@ -82,9 +76,9 @@ describe('the Runs page in headless Chromium', () => {
         });
         paper!.once('exit', (code) => reject(new Error(`paper exited ${code} before serving; stderr ${paperErr}`)));
       });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-      page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
+      browser = await launchChromium();
+      ({ page } = await openPage(browser, { viewport: { width: 1400, height: 900 }, errors: pageErrors }));
+      // Console errors with where they came from, and failed responses, besides the uncaught exceptions.
       page.on('console', (message) => {
         if (message.type() === 'error') pageErrors.push(`${message.text()} (${message.location().url})`);
       });

@@ -13,10 +13,10 @@
 // the bell. Screenshots: test/artifacts/dashboard-signals.png and dashboard-feeds.png.
 // Needs /usr/lib/chromium/chromium: a failure under CI=true, a skip otherwise. The pages import
 // the compiled client (dist/: npx tsc -p tsconfig.json).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataSources } from '../adapters/sources/index.js';
 import { loadConfig } from '../engine/config/index.js';
@@ -26,8 +26,8 @@ import { FeedCondition, encodeFeedHealth, type FeedConditionCode } from '../engi
 import { EVENT_BYTES, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../engine/layout/event-record.js';
 import type { MarketStream, RecordBlock } from '../engine/replay/index.js';
 import { connect, EXPERT_NAMES, type QuantFlowClient, type SignalView } from '../engine/client/index.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(import.meta.dirname, '..');
 const ARTIFACTS = join(ROOT, 'test', 'artifacts');
 const BARS = 420;
@@ -35,10 +35,6 @@ const BARS_PER_SECOND = 25;
 const STALE_AFTER = 200;
 const RECOVER_AFTER = 300;
 const LINE_RGB = [0xf6, 0xc3, 0x43]; // signals.js: the fused-signal line colour
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-if (!haveChromium && !underCi) console.warn(`dashboard-signals: skipped, no Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium)`);
-
 // The page's formatting (signals.js), applied to the client's numbers.
 const signed = (x: number): string => (Number.isFinite(x) ? `${x > 0 ? '+' : ''}${x.toFixed(4)}` : '—');
 const fixed = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : '—');
@@ -161,9 +157,7 @@ function expectCardsMatch(seen: Sample, decoded: Map<string, SignalView>, symbol
 }
 
 describe('Signals page and feed-health panel in headless Chromium', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing: install it with apt-get install -y --no-install-recommends chromium`);
-  });
+  chromiumGuard('dashboard-signals');
 
   describe.runIf(haveChromium)('over a fusion paper session on BTC and ETH', () => {
     let dir: string;
@@ -193,7 +187,7 @@ describe('Signals page and feed-health panel in headless Chromium', () => {
         ? withFeedRecords(stream, [{ afterRow: STALE_AFTER, condition: FeedCondition.STALE }, { afterRow: RECOVER_AFTER, condition: FeedCondition.RECOVERED }])
         : stream));
       expect(streams.map((s) => s.symbol).sort()).toEqual(symbols);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      browser = await launchChromium();
       session = await startPaperSession({
         streams, config: loadConfig({ configFile, env: {} }), regimeModel: readRegimeModelFile(join(ROOT, 'data', 'models', 'btc-1h-regime.json')),
         equity: 100_000, speed: 3600 * BARS_PER_SECOND, port: 0, log: () => {}, controlLogPath: join(dir, 'paper-control.jsonl'),
@@ -215,13 +209,8 @@ describe('Signals page and feed-health panel in headless Chromium', () => {
     });
 
     it('fills the Signals page with the five experts per instrument, equal to what a client decodes, and draws the fused signal', async () => {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1400 } });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(message.text());
-      });
-      const feedsPage = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      feedsPage.on('pageerror', (error) => pageErrors.push(`index.html: ${error.message}`));
+      const { page } = await openPage(browser, { viewport: { width: 1400, height: 1400 }, console: true, errors: pageErrors });
+      const { page: feedsPage } = await openPage(browser, { viewport: { width: 1400, height: 1000 }, errors: pageErrors, prefix: 'index.html: ' });
       await page.goto(`${session.dashboardUrl}signals.html`);
       await feedsPage.goto(session.dashboardUrl!);
 

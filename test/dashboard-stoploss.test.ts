@@ -6,27 +6,23 @@
 // exactly the STOP fills it saw as deltas (the latest ones, in order), no more, no less.
 // A screenshot goes to test/artifacts/dashboard-stoploss.png.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataSources } from '../adapters/sources/index.js';
 import { connect, type FillViewData, type QuantFlowClient } from '../engine/client/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { startPaperSession, type PaperSession } from '../engine/paper/index.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACT = join(ROOT, 'test', 'artifacts', 'dashboard-stoploss.png');
 const BARS = 600;
 const SPEED = 3600 * 60;
 const FILE = 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-
-if (!haveChromium && !underCi) console.warn(`dashboard-stoploss: skipped, no Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium)`);
 
 interface DashboardStats {
   connected: boolean;
@@ -54,9 +50,7 @@ function stopText(f: FillViewData): string {
 }
 
 describe('stop-loss hits on the dashboard in headless Chromium', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing: .ci/run installs it with apt-get install -y --no-install-recommends chromium`);
-  });
+  chromiumGuard('dashboard-stoploss');
 
   describe.runIf(haveChromium)('during a paced run with a tight stop', () => {
     let dir: string;
@@ -76,12 +70,8 @@ describe('stop-loss hits on the dashboard in headless Chromium', () => {
       const configFile = join(dir, 'ema-stop.yaml');
       writeFileSync(configFile, `${readFileSync(join(ROOT, 'config', 'examples', 'ema-cross.yaml'), 'utf8')}\nexits:\n  stopPct: 0.003\n`);
       const config = loadConfig({ configFile, env: {} });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(message.text());
-      });
+      browser = await launchChromium();
+      ({ page } = await openPage(browser, { viewport: { width: 1400, height: 1000 }, console: true, errors: pageErrors }));
       session = await startPaperSession({ streams: await openDataSources([file], {}), config, equity: 100_000, speed: SPEED, port: 0, log: () => {} });
       client = await connect(session.server!.url);
       client.subscribe('fills', (u) => {

@@ -5,24 +5,20 @@
 // them at the end, and no page error. A second session with a corrupt fold shows "absent: reason".
 // Screenshot: test/artifacts/model.png. Needs /usr/lib/chromium/chromium: a failure under CI=true,
 // a skip otherwise. The page imports the compiled client (dist/: npx tsc -p tsconfig.json).
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataSources } from '../adapters/sources/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { startPaperSession } from '../engine/paper/index.js';
 import { readRegimeModelFile } from '../engine/regime/index.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(import.meta.dirname, '..');
 const ARTIFACT = join(ROOT, 'test', 'artifacts', 'model.png');
 const BTC = 'binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv';
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-
-if (!haveChromium && !underCi) console.warn(`model-dashboard: skipped, no Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium)`);
 
 interface ModelPageStats { connected: boolean; frames: number; state: string | null; predictions: number; features: number; calibration: number; alerts: number }
 
@@ -39,9 +35,7 @@ async function until(page: Page, check: (s: ModelPageStats) => boolean, what: st
 }
 
 describe('Model page in headless Chromium', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing: install it with apt-get install -y --no-install-recommends chromium`);
-  });
+  chromiumGuard('model-dashboard');
 
   describe.runIf(haveChromium)('over a paper session with the model', () => {
     let dir: string;
@@ -69,12 +63,8 @@ describe('Model page in headless Chromium', () => {
       const lines = readFileSync(join(ROOT, 'data', BTC), 'utf8').split('\n');
       writeFileSync(join(dir, BTC), `${[lines[0], ...lines.slice(2001, 3001)].join('\n')}\n`);
       copyFileSync(join(ROOT, 'data', `${BTC}.meta.json`), join(dir, `${BTC}.meta.json`));
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(message.text());
-      });
+      browser = await launchChromium();
+      ({ page } = await openPage(browser, { viewport: { width: 1400, height: 1000 }, console: true, errors: pageErrors }));
     }, 60_000);
 
     afterAll(async () => {

@@ -12,11 +12,11 @@
 // only the dashboard's files (no path out of its directories), and the compiled client modules
 // the page imports import nothing node-only.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataSources } from '../adapters/sources/index.js';
 import { runBacktest, type BacktestRun } from '../engine/backtest/index.js';
@@ -24,16 +24,12 @@ import { loadConfig, type QuantFlowConfig } from '../engine/config/index.js';
 import { signControlToken } from '../engine/killswitch/index.js';
 import { startPaperSession, type PaperSession } from '../engine/paper/index.js';
 import { dashboardMounts, resolveStaticFile } from '../engine/server/index.js';
+import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
 
-const CHROMIUM = '/usr/lib/chromium/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACT = join(ROOT, 'test', 'artifacts', 'dashboard.png');
 const BARS = 1000;
 const SPEED = 3600 * 60;
-const haveChromium = existsSync(CHROMIUM);
-const underCi = process.env.CI === 'true';
-
-if (!haveChromium && !underCi) console.warn(`paper-dashboard: skipped, no Chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium)`);
 
 interface DashboardStats {
   connected: boolean;
@@ -96,9 +92,7 @@ describe('dashboard static files', () => {
 });
 
 describe('paper session dashboard in headless Chromium', () => {
-  it.runIf(!haveChromium && underCi)('has Chromium under CI', () => {
-    expect.fail(`CI=true but ${CHROMIUM} is missing: .ci/run installs it with apt-get install -y --no-install-recommends chromium`);
-  });
+  chromiumGuard('paper-dashboard');
 
   describe.runIf(haveChromium)('during a paced run', () => {
     let dir: string;
@@ -114,12 +108,8 @@ describe('paper session dashboard in headless Chromium', () => {
       dir = mkdtempSync(join(tmpdir(), 'qf-paper-dashboard-'));
       files = sliceBundledBars(dir);
       config = loadConfig({ configFile: join(ROOT, 'config', 'examples', 'ema-cross.yaml'), env: { QF_CONTROL_SECRET: 's'.repeat(40) } });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      page.on('pageerror', (error) => pageErrors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') pageErrors.push(message.text());
-      });
+      browser = await launchChromium();
+      ({ page } = await openPage(browser, { viewport: { width: 1400, height: 1000 }, console: true, errors: pageErrors }));
       session = await startPaperSession({
         // Its control log, used tokens and resume tickets in the test's directory, not the configuration's killSwitch.statePath (the repository's .cache/state).
         streams: await openDataSources(files, {}), config, equity: 100_000, speed: SPEED, port: 0, log: (line) => logged.push(line), controlLogPath: join(dir, 'state', 'paper-control.jsonl'),
