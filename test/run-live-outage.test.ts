@@ -59,5 +59,25 @@ describe('quantflow run: a venue outage', () => {
     const exit = await Promise.race([child.exit, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
     expect(exit?.code, `the process ended within 30 s of SIGINT with 0\n${child.stderr}`).toBe(0);
     expect(child.stdout).toMatch(/run: live session stopped \(operator \(SIGINT/);
+    expect(child.stderr, 'the process ended by itself: no venue handle kept it open (engine/cli/exit-when-lingering.ts did not fire)').not.toMatch(/still open \d+ ms after it stopped/);
+  }, 90_000);
+
+  test('Ctrl-C while the streams reconnect after an outage: the process ends by itself, no socket or timer of the venue client left', async () => {
+    const { sim, config } = await harness.setup('outage-stop', 'cancel');
+    const proxy = await cuttableProxy(Number(new URL(sim.baseUrl).port));
+    writeFileSync(config, readFileSync(config, 'utf8').replace(`baseUrl: ${sim.baseUrl}`, `baseUrl: http://127.0.0.1:${proxy.port}`));
+    const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve'], ENV);
+    await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);
+    proxy.cut();
+    // Several refused reconnects per stream: ccxt's own dial backoff (when it has one) grows to seconds.
+    const refused = () => (child.stderr.match(/feed orders reconnecting: .*ECONNRESET/g) ?? []).length;
+    await until('five refused reconnects of the user stream', () => refused() >= 5, child, 30_000);
+    proxy.restore();
+    await until('a stream back', () => /feed \S+ reconnected/.test(child.stderr.slice(child.stderr.lastIndexOf('ECONNRESET'))), child, 30_000);
+    child.proc.kill('SIGINT');
+    const exit = await Promise.race([child.exit, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
+    expect(exit?.code, `the process ended within 30 s of SIGINT with 0\n${child.stderr}`).toBe(0);
+    expect(child.stdout).toMatch(/run: live session stopped \(operator \(SIGINT/);
+    expect(child.stderr, `no venue handle kept the process open after the session stopped\n${child.stderr}`).not.toMatch(/still open \d+ ms after it stopped/);
   }, 90_000);
 });

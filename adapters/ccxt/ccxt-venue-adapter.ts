@@ -116,6 +116,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private readonly lastTradeMs = new Map<number, number>();
   private healthTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Wakes each reconnect backoff under way (close). */
+  private readonly sleepers = new Set<() => void>();
   private marketSeq = 0n;
   private readonly scratch = new DataView(new ArrayBuffer(EVENT_BYTES));
   reconnects = 0;
@@ -187,12 +189,29 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     return rules && rules.amountStep > 0 ? { symbol: rules.symbol, step: rules.amountStep } : null;
   }
 
+  /**
+   * Stops every stream loop (a loop sleeping before its next reconnect wakes at once), closes
+   * ccxt's WebSocket clients and waits for the loops and background tasks: no socket or timer of
+   * the adapter's outlives it, after an outage too.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
+    for (const wake of this.sleepers) wake();
     if (this.exchange) await this.exchange.close().catch(() => undefined);
     await Promise.allSettled(this.loops);
     await Promise.allSettled([...this.background]);
+    // A client a loop or task opened while the first close ran (between its awaits).
+    if (this.exchange) await this.exchange.close().catch(() => undefined);
+  }
+
+  /** Waits `ms` (a reconnect backoff), or less when the adapter closes meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => { clearTimeout(timer); this.sleepers.delete(done); resolve(); };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
   }
 
   /** Measures the venue clock offset and has ccxt sign with the venue's clock. */
@@ -660,6 +679,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
       while (!this.closed) {
         try {
           if (failed && user) { await this.profile.userStreamReady(this.exchange); await this.reconcileAll(); }
+          // Closed while it reconnected: a watch now would open a client after close() closed them.
+          if (this.closed) return;
           if (failed) { this.reconnects++; this.health(stream, 'reconnected', `after ${backoff.attempts} attempt(s)`); failed = false; backoff.reset(); this.reconnectListener?.(); }
           const value = await watch();
           this.lastMessageAt.set(stream, this.config.localNowMs());
@@ -673,7 +694,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
           const delay = backoff.next();
           this.health(stream, 'reconnecting', `${reason}; retry in ${delay} ms`);
           this.disconnectListener?.(`${stream}: ${reason}`);
-          await new Promise((r) => setTimeout(r, delay));
+          await this.pause(delay);
         }
       }
     })();

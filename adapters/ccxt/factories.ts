@@ -22,6 +22,12 @@ export async function createCcxtExchange(
     enableRateLimit: true, options: profile.options,
   });
   exchange.enableLastResponseHeaders = true;
+  // The adapter's stream loops reconnect with their own backoff (websocket/backoff.ts). ccxt's own
+  // (a dial deferred by sleep(), up to 60 s after repeated failures) stacked on it, and a deferred
+  // dial cannot be cancelled: after an outage, close() found the client not dialled yet, and the
+  // dial then opened a socket (and its keep-alive timer) nothing closed. ccxt dials at once here.
+  const ws = (exchange.options.ws ?? {}) as Record<string, unknown>;
+  exchange.options.ws = { ...ws, backoff: { ...((ws.backoff ?? {}) as Record<string, unknown>), base: 0 } };
   profile.configure(exchange, hooks);
   if (config.baseUrl !== undefined) {
     exchange.urls.api = rewriteUrls(exchange.urls.api, config.baseUrl);
