@@ -208,7 +208,9 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
     h.sim.dropStreams();
     h.sim.trade('BTC-USD', 49_950, 0.3); // while down: a print nobody streams
     h.sim.trade('BTC-USD', 49_850, 0.5); // fills the resting order while down (order 0.2 + 0.3 to the tape)
-    await until('reconnected', () => h.health.filter((e) => e.condition === 'reconnected').length >= 2 && h.sim.streamCount('market_trades') === 1);
+    // The user stream is back once resubscribed; the trade stream once it delivers again (the next print).
+    await until('reconnected', () => h.health.some((e) => e.condition === 'reconnected' && e.stream !== 'trades:BTC/USD') && h.sim.streamCount('market_trades') === 1);
+    expect(h.health.filter((e) => e.condition === 'reconnected' && e.stream === 'trades:BTC/USD'), 'the trade stream is not back before a message').toEqual([]);
     await until('order FILLED through reconciliation', () => stateOf(h, a.orderId) === OrderState.FILLED);
     h.sim.trade('BTC-USD', 50_100, 0.2);
     const tape = h.sim.book.tape.get('BTC-USD')!;
@@ -216,6 +218,7 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
     const ids = h.records.filter(({ r }) => kindOf(r) === EventKind.TRADE).map(({ r }) => Number(r.id));
     expect(ids, 'trade ids contiguous after the backfill').toEqual(tape.slice(1).map((t) => t.id));
     expect(h.health.some((e) => e.condition === 'gap' && e.stream === 'trades:BTC/USD')).toBe(true);
+    expect(h.health.filter((e) => e.condition === 'reconnected' && e.stream === 'trades:BTC/USD'), 'the trade stream back once, with the print after the drop').toHaveLength(1);
     expectMatchesTruth(h);
   });
 

@@ -1,52 +1,35 @@
 // `quantflow run --mode live` through a venue outage: the Binance simulator behind a TCP proxy the
-// test cuts (every connection dropped, new ones reset) and restores. A stream that came back
+// test cuts (every connection dropped, new ones reset) and restores (test/cuttable-proxy.ts). A stream that came back
 // before the REST side did (or a second drop right after) made the session's reconnect
 // reconciliation fail on its REST call, and that error ended the session (exit 1, "fetch failed"),
 // leaving its working orders to no on-exit policy. The reconciliation is now tried again with
 // backoff while /health says not ready, and the session reconciles once the venue answers.
-import net from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
 import { RunHarness, until } from './run-harness.js';
+import { cuttableProxy, type CuttableProxy } from './cuttable-proxy.js';
 
 const harness = new RunHarness();
-const proxies: net.Server[] = [];
+const proxies: CuttableProxy[] = [];
 afterEach(async () => {
   await harness.cleanup();
-  for (const p of proxies.splice(0)) await new Promise((r) => p.close(r));
+  for (const p of proxies.splice(0)) await p.close();
 });
 const ENV = { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET };
-
-/** A TCP proxy to `port` on a free port; `cut()` drops every connection and resets new ones until `restore()`. */
-async function cuttableProxy(port: number): Promise<{ port: number; cut(): void; restore(): void }> {
-  let down = false;
-  const open = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    if (down) { client.resetAndDestroy(); return; }
-    const upstream = net.connect(port, '127.0.0.1');
-    open.add(client); open.add(upstream);
-    client.pipe(upstream); upstream.pipe(client);
-    const end = () => { client.destroy(); upstream.destroy(); open.delete(client); open.delete(upstream); };
-    client.on('error', end); upstream.on('error', end); client.on('close', end); upstream.on('close', end);
-  });
-  proxies.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    cut: () => { down = true; for (const s of open) s.destroy(); open.clear(); },
-    restore: () => { down = false; },
-  };
-}
 
 describe('quantflow run: a venue outage', () => {
   test('the reconnect reconciliation failing while the venue is down is tried again, not the end of the session', async () => {
     const { sim, config } = await harness.setup('outage', 'cancel');
     const proxy = await cuttableProxy(Number(new URL(sim.baseUrl).port));
+    proxies.push(proxy);
     writeFileSync(config, readFileSync(config, 'utf8').replace(`baseUrl: ${sim.baseUrl}`, `baseUrl: http://127.0.0.1:${proxy.port}`));
     const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve'], ENV);
     await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);
     proxy.cut();
+    await until('a refused reconnect', () => /reconnecting: .*ECONNRESET/.test(child.stderr), child, 20_000);
+    // The streams come back before REST does: the reconnect reconciliation's REST calls fail.
+    proxy.restoreWebSockets();
     await until('a failed reconnect reconciliation, or the session ending', () => child.stderr.includes('reconciliation after a reconnect failed') || child.proc.exitCode !== null, child, 20_000);
     expect(child.proc.exitCode, child.stderr).toBeNull();
     proxy.restore();
@@ -65,6 +48,7 @@ describe('quantflow run: a venue outage', () => {
   test('Ctrl-C while the streams reconnect after an outage: the process ends by itself, no socket or timer of the venue client left', async () => {
     const { sim, config } = await harness.setup('outage-stop', 'cancel');
     const proxy = await cuttableProxy(Number(new URL(sim.baseUrl).port));
+    proxies.push(proxy);
     writeFileSync(config, readFileSync(config, 'utf8').replace(`baseUrl: ${sim.baseUrl}`, `baseUrl: http://127.0.0.1:${proxy.port}`));
     const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve'], ENV);
     await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);

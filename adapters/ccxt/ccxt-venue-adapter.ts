@@ -675,15 +675,26 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     const backoff = new Backoff({ initialMs: this.config.reconnect.initialMs, maxMs: this.config.reconnect.maxMs, seed: this.config.reconnect.seed + this.loops.length });
     this.lastMessageAt.set(stream, this.config.localNowMs());
     const loop = (async () => {
+      // A failure since the stream last delivered (or, user streams, had their subscription confirmed).
       let failed = false;
+      const reconnected = (how: string) => {
+        failed = false;
+        this.reconnects++;
+        this.health(stream, 'reconnected', `after ${backoff.attempts} attempt(s); ${how}`);
+        backoff.reset();
+        this.reconnectListener?.();
+      };
       while (!this.closed) {
         try {
+          // The user stream is quiet while nothing trades: back once the venue confirmed its subscription (then reconciled).
           if (failed && user) { await this.profile.userStreamReady(this.exchange); await this.reconcileAll(); }
           // Closed while it reconnected: a watch now would open a client after close() closed them.
           if (this.closed) return;
-          if (failed) { this.reconnects++; this.health(stream, 'reconnected', `after ${backoff.attempts} attempt(s)`); failed = false; backoff.reset(); this.reconnectListener?.(); }
+          if (failed && user) reconnected('subscription confirmed');
           const value = await watch();
           this.lastMessageAt.set(stream, this.config.localNowMs());
+          // A market stream is back when it delivers again, not when a watch is merely asked for (an outage refusing connections).
+          if (failed) reconnected('first message');
           if (this.stale.delete(stream)) this.health(stream, 'fresh', 'messages again');
           await handle(value);
         } catch (error) {

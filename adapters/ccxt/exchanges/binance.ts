@@ -24,9 +24,15 @@ const SPOT_AUTH_FUTURE = 'authenticate:signature:spot';
  */
 async function spotUserStreamReady(exchange: CcxtExchange): Promise<void> {
   const ready = exchange.authenticate({ type: 'spot' }) as Promise<void>;
-  const client = exchange.clients?.[exchange.urls?.api?.ws?.['ws-api']?.spot];
+  const url = exchange.urls?.api?.ws?.['ws-api']?.spot;
+  const client = exchange.clients?.[url];
   (client?.futures?.[SPOT_AUTH_FUTURE] as Promise<unknown> | undefined)?.catch(() => undefined);
   await ready;
+  // ccxt answers at once when the client it holds has subscribed already, even when that client's
+  // connection has just dropped (it is forgotten only once its error is handled): the subscription
+  // is confirmed only on an open connection.
+  const now = exchange.clients?.[url];
+  if (!now || typeof now.isOpen !== 'function' || !now.isOpen()) throw Object.assign(new Error(`the user data stream's connection (${url}) is not open`), { name: 'NetworkError' });
 }
 
 export function binanceProfile(): ExchangeProfile {
