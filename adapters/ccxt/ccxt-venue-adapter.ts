@@ -37,7 +37,7 @@ import {
 } from './common/parse.js';
 import { checkOrderPrecision, marketRulesOf, type MarketRules } from './common/precision.js';
 import { Redactor, redactingLog } from '../../engine/live/index.js';
-import { InstrumentSymbols } from './common/symbols.js';
+import { closestSymbols, InstrumentSymbols, UnlistedSymbolError } from './common/symbols.js';
 import { resolveCcxtConfig, type CcxtAdapterConfig, type ResolvedCcxtAdapterConfig } from './config.js';
 import { createCcxtExchange, exchangeProfile, type CcxtExchange, type ExchangeProfile } from './factories.js';
 import type { StreamGap } from './exchanges/index.js';
@@ -165,17 +165,22 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
       isRateLimit: (e) => e instanceof Error && (e.name === 'RateLimitExceeded' || e.name === 'DDoSProtection'),
       retryAfterSeconds: () => this.profile.retryAfterSeconds(ex), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), log: this.log,
     });
+    const cannotConnect = (error: unknown) => new Error(`${this.name}: cannot connect to ${cfg.baseUrl ?? cfg.exchange}: ${this.redactError(error)}`, { cause: error });
     try {
       await this.queue.run('loadMarkets', () => ex.loadMarkets());
-      for (const { instrument, symbol } of cfg.instruments) {
-        const market = ex.markets[symbol];
-        if (!market) throw new Error(`${this.name}: symbol ${symbol} (instrument ${instrument}) is not listed by the venue`);
-        this.rules.set(instrument, marketRulesOf(market));
-      }
+    } catch (error) {
+      throw cannotConnect(error);
+    }
+    // The venue answered: a configured symbol it does not list is the configuration's error, not the connection's.
+    const listed = Object.keys(ex.markets ?? {});
+    const unlisted = cfg.instruments.flatMap(({ symbol }, index) => (ex.markets?.[symbol] ? [] : [{ index, symbol, closest: closestSymbols(symbol, listed) }]));
+    if (unlisted.length > 0) throw new UnlistedSymbolError(`${cfg.exchange}${cfg.baseUrl ? ` at ${cfg.baseUrl}` : ''}`, unlisted, listed.length);
+    for (const { instrument, symbol } of cfg.instruments) this.rules.set(instrument, marketRulesOf(ex.markets[symbol]));
+    try {
       await this.syncClock();
       if (!this.config.marketOnly) await this.profile.userStreamReady(ex);
     } catch (error) {
-      throw new Error(`${this.name}: cannot connect to ${cfg.baseUrl ?? cfg.exchange}: ${this.redactError(error)}`, { cause: error });
+      throw cannotConnect(error);
     }
     if (!this.config.marketOnly) this.startLoop('orders', () => ex.watchOrders(), (orders: CcxtOrder[]) => { if (!this.profile.rawOrderUpdates) this.onOrderUpdates(orders); }, true);
     if (!this.config.marketOnly && this.profile.streamsMyTrades) this.startLoop('myTrades', () => ex.watchMyTrades(), (trades: CcxtTrade[]) => this.onFills(trades), true);

@@ -18,4 +18,4 @@ export { ccxtOrderType, ccxtTimeInForce, orderStateOf } from './common/enums.js'
 export * from './common/parse.js';
 export { checkOrderPrecision, isMultipleOf, marketRulesOf, type MarketRules, type PrecisionCheck, type PrecisionRule } from './common/precision.js';
 export { Redactor, redactingLog, type LogLine } from '../../engine/live/index.js';
-export { InstrumentSymbols, type InstrumentSymbol } from './common/symbols.js';
+export { closestSymbols, InstrumentSymbols, UnlistedSymbolError, type InstrumentSymbol } from './common/symbols.js';

@@ -239,6 +239,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
         },
       });
     } catch (error) {
+      // A configured symbol the venue does not list (adapters/ccxt): the configuration's error, named by its field.
+      if ((error as Error).name === 'UnlistedSymbolError') throw new UserFacingError(`${flags.config}: ${(error as { describe(prefix: string): string }).describe('live.')}`);
       throw new UserFacingError(`run: ${redactor.redact((error as Error).message ?? String(error))}`, 1);
     } finally {
       process.off('SIGINT', onSignal);
