@@ -86,6 +86,16 @@ describe('ccxt adapter against the Binance simulator', () => {
     for (const { r } of h.records) expect(r.kind & (EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND)).toBe(EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND);
   });
 
+  test('a silent trade stream is stale and polled over REST; a silent bar stream is left to the session\'s feed health (no "stale … polling REST" for it)', async () => {
+    const h = await harness({ staleAfterMs: 200 });
+    // The bar stream first: whenever the trade stream has been silent long enough, so has it.
+    h.adapter.subscribeMarket({ instrument: 1, channel: 'ohlcv', timeframe: '1m' });
+    h.adapter.subscribeMarket({ instrument: 0, channel: 'trades' });
+    await until('the trade stream stale', () => h.health.some((e) => e.stream === 'trades:BTC/USDT' && e.condition === 'stale'));
+    expect(h.logs.find((l) => l.includes('feed trades:BTC/USDT stale')), 'the trade stream says what it does').toMatch(/polling REST$/);
+    expect(h.health.filter((e) => e.stream === 'ohlcv:ETH/USDT'), `nothing claimed for the bar stream: ${h.logs.join('\n')}`).toEqual([]);
+  });
+
   test('a market order: ACK then two partial FILLs then FILLED; fills, fees and balances match the venue', async () => {
     const h = await harness();
     h.sim.book.marketFillParts = 2;

@@ -16,7 +16,8 @@
 //            fill matched once), so each of its fills is emitted once, as it arrives.
 //   market   the push subscription `subscribeMarket` (watchTrades / watchOHLCV / watchTicker ->
 //            TRADE / BAR / QUOTE records, sourceSeq = the adapter's market sequence), with trade-id
-//            and bar-time gap detection, REST backfill, staleness detection and REST polling while stale.
+//            and bar-time gap detection, REST backfill; a silent trade stream is polled over REST
+//            (bar and ticker staleness is the session's feed health).
 //   streams  every watch loop reconnects with exponential backoff + jitter and restores its
 //            subscription; after a user-stream reconnect the open orders and missing fills are
 //            reconciled over REST. `market(fromSeq, count)` (the pull contract) does not fit a live
@@ -720,10 +721,13 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private checkHealth(): void {
     const now = this.config.localNowMs();
     for (const [stream, at] of this.lastMessageAt) {
-      if (stream === 'orders' || stream === 'myTrades') continue; // the user stream is quiet when nothing trades
+      // Only a trade stream has a REST fallback here. The user stream is quiet when nothing trades;
+      // bar and ticker streams are judged by the session's feed health (live.feedHealth, a bar
+      // stream by its timeframe), which a 'stale … polling REST' line of the adapter contradicted.
+      if (!stream.startsWith('trades:')) continue;
       if (now - at < this.config.staleAfterMs) continue;
       if (!this.stale.has(stream)) { this.stale.add(stream); this.health(stream, 'stale', `no message for ${now - at} ms (limit ${this.config.staleAfterMs} ms); polling REST`); }
-      if (stream.startsWith('trades:')) this.track(this.pollTrades(stream.slice('trades:'.length)));
+      this.track(this.pollTrades(stream.slice('trades:'.length)));
     }
   }
 

@@ -25,7 +25,7 @@ export interface CcxtAdapterConfig {
   /** Reconnect backoff: first delay, cap, jitter seed. */
   readonly reconnect?: { readonly initialMs?: number; readonly maxMs?: number; readonly seed?: number; readonly maxAttempts?: number };
   readonly rateLimit?: { readonly maxRetries?: number; readonly pauseMs?: number; readonly maxPauseMs?: number };
-  /** A stream silent this long is stale (REST fallback polls it meanwhile). */
+  /** A trade stream silent this long is stale (REST fallback polls it meanwhile); other streams are the session's feed health's. */
   readonly staleAfterMs?: number;
   /** How often the staleness check runs. */
   readonly healthCheckMs?: number;
