@@ -89,8 +89,9 @@ describe('IbVenueAdapter under TWS faults', () => {
     await expectMatchesTruth(ib);
   });
 
-  it('a rejected order gives one REJECT (error 201 then Inactive); the next order fills in partials', async () => {
-    ib = await startIb();
+  it('a rejected order gives one REJECT (error 201 then Inactive), logged with TWS\'s reason; the next order fills in partials', async () => {
+    const logs: string[] = [];
+    ib = await startIb({}, {}, { log: (line) => logs.push(line) });
     const { sim, adapter } = ib;
     await adapter.connect();
     sim.quote('AAPL', 185.1, 185.2);
@@ -101,6 +102,9 @@ describe('IbVenueAdapter under TWS faults', () => {
     const r = recordsOf(ib.seen, rejected.orderId);
     expect(kindsOf(r)).toEqual(['REJECT']);
     expect([r[0].b, r[0].price]).toEqual([0, 201]);
+    expect(logs.filter((l) => l.includes(rejected.clientOrderId)), 'the log says which order TWS rejected and why').toEqual([
+      expect.stringMatching(new RegExp(`^order ${rejected.clientOrderId} \\(TWS order \\d+\\): error 201: Order rejected - reason:insufficient margin; the order is rejected \\(REJECT\\)$`)),
+    ]);
     const partial = order(0, 100, 'LMT', 185.0);
     adapter.submit(partial);
     await adapter.sync();

@@ -748,6 +748,12 @@ export class IbVenueAdapter implements PushVenueAdapter {
     this.seenByVenue.add(t.orderId);
     this.noteVenueId(t.clientOrderId, t.ibOrderId);
     const r = parseOrderError(t, code, this.now());
+    // Said once per error, as the ccxt adapter says a refused createOrder: a REJECT record alone left
+    // an operator with "N commands sent", an unchanged book and no reason in the log.
+    const outcome = r.track.closed && !t.closed ? 'the order is rejected (REJECT)'
+      : t.cancelRequested && !r.track.cancelRequested ? 'the cancel is refused'
+        : t.replace && !r.track.replace ? 'the modify is refused' : 'order unchanged';
+    this.log(`order ${t.clientOrderId} (TWS order ${t.ibOrderId}): error ${code}: ${message}; ${outcome}`);
     this.tracks.set(t.orderId, r.track);
     this.pushOrderRecords(t.orderId, r.records, null);
   }
