@@ -841,6 +841,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
         this.log(`disconnected: ${reason}`);
         for (const l of this.disconnectListeners) l(reason);
       },
+      reconnecting: (attempt, delayMs, lastFailure) => this.log(`reconnecting to TWS: attempt ${attempt} in ${delayMs} ms${lastFailure ? ` (attempt ${attempt - 1}: ${lastFailure})` : ''}`),
       failed: (event, error) => {
         this.stats.handlerFailures++;
         this.log(`handling TWS ${event} failed: ${error.message}; dropping the TWS link: the reconnect asks for the executions again and the session reconciles`);

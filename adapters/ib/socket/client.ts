@@ -27,6 +27,8 @@ export interface IbSocketHandlers {
   realtimeBar(reqId: number, bar: IbBarMessage): void;
   /** The link dropped unexpectedly (before the reconnect loop starts). */
   disconnected(reason: string): void;
+  /** Reconnect attempt `attempt` starts in `delayMs`; `lastFailure`: why the one before failed ('' for the first). */
+  reconnecting?(attempt: number, delayMs: number, lastFailure: string): void;
   /** After a reconnect, before the link is reported up: resubscribe and recover. */
   reconnected(): Promise<void>;
   /** A handler threw on `event`'s message: the client then drops the link, and the reconnect recovers (executions asked again). */
@@ -66,6 +68,8 @@ export class IbSocketClient {
   private reconnecting = false;
   private readonly random: () => number;
   private connectWaiter: { resolve: (id: number) => void; reject: (e: Error) => void } | null = null;
+  /** Ends the reconnect loop's backoff wait at once (close). */
+  private wakeReconnect: (() => void) | null = null;
   private lastConnectError = '';
   accounts = '';
   /** Reconnects that succeeded, and attempts made (for tests and status). */
@@ -95,6 +99,8 @@ export class IbSocketClient {
     this.failPending(new IbDisconnectedError('request'));
     this.connectWaiter?.reject(new IbConnectError('closed while connecting'));
     this.connectWaiter = null;
+    // A reconnect waiting out its backoff (TWS down) would keep the process alive up to reconnect.maxMs after the session stopped.
+    this.wakeReconnect?.();
     this.api.disconnect();
   }
 
@@ -149,6 +155,8 @@ export class IbSocketClient {
     on(EventName.managedAccounts, (accounts: string) => (this.accounts = accounts));
     on(EventName.disconnected, () => this.onDisconnected());
     on(EventName.info, (message: string, code: number) => {
+      // 504 'Not connected' / 'Cannot disconnect if already disconnected' while closing is @stoqey/ib's own, about a link already down: not TWS's news.
+      if (this.closing && code === 504) return;
       if (code === IbErrorCode.CLIENT_ID_IN_USE || code === 502 || code === 504) this.lastConnectError = `${code}: ${message}`;
       // Farm status (21xx) goes to the handler too: it is the feed's connection state (IbVenueAdapter.onFeedSignal).
       this.handlers.system(code, message);
@@ -200,22 +208,30 @@ export class IbSocketClient {
     if (this.reconnecting) return;
     this.reconnecting = true;
     try {
+      let lastFailure = '';
       for (let attempt = 0; attempt < this.config.reconnect.maxAttempts && !this.closing; attempt++) {
         const delay = backoffDelayMs(attempt, this.config.reconnect.initialMs, this.config.reconnect.maxMs, this.random);
         this.backoffDelays.push(delay);
-        await new Promise((r) => setTimeout(r, delay));
+        this.handlers.reconnecting?.(attempt + 1, delay, lastFailure);
+        await new Promise<void>((resolve) => {
+          const wake = () => { clearTimeout(timer); this.wakeReconnect = null; resolve(); };
+          const timer = setTimeout(wake, delay);
+          this.wakeReconnect = wake;
+        });
         if (this.closing) return;
         this.reconnectAttempts++;
         try {
           await this.connectOnce();
-        } catch {
+        } catch (error) {
+          lastFailure = (error as Error).message;
           continue;
         }
         try {
           await this.handlers.reconnected();
           this.reconnects++;
           return;
-        } catch {
+        } catch (error) {
+          lastFailure = `recovery after reconnecting: ${(error as Error).message}`;
           if (this.up) this.api.disconnect(); // recovery failed: drop and try again
           this.up = false;
           continue;
