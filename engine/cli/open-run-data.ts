@@ -17,12 +17,15 @@ export function runDataSources(data: readonly string[] | undefined, config: Quan
   return defaultBarFiles().map((source) => ({ source }));
 }
 
-/** Opens `sources` (CSV flags apply to every file); an unopenable source is a UserFacingError. */
-export async function openRunData(sources: readonly DataSource[], csv: CsvStreamOptions, prefix = ''): Promise<MarketStream[]> {
+/**
+ * Opens `sources` (CSV flags apply to every file); an unopenable source is a UserFacingError
+ * naming `flag`, the option that gave it (`--data`; `--in` for label and regime fit).
+ */
+export async function openRunData(sources: readonly DataSource[], csv: CsvStreamOptions, flag = '--data'): Promise<MarketStream[]> {
   try {
-    return await openDataSources(sources, csv);
+    return await openDataSources(sources, csv, flag);
   } catch (error) {
-    if (error instanceof DataSourceError) throw new UserFacingError(`${prefix}${error.message}`);
+    if (error instanceof DataSourceError) throw new UserFacingError(error.message);
     throw error;
   }
 }

@@ -69,7 +69,7 @@ export async function openResearchFile(file: string, csv: CsvStreamOptions, flag
   const reserve = parseReserveFlag(flags.reserve);
   if (flags.state !== undefined) ensureOutputDirectory('--state', flags.state);
   const final = flags.final === true;
-  const [stream] = await openRunData([{ source: file }], csv);
+  const [stream] = await openRunData([{ source: file }], csv, options.flag);
   if (stream.kind !== 'bars') throw new UserFacingError(`${options.flag}: ${file} must hold bars (time, open, high, low, close, volume), it holds ${stream.kind}`);
   let data: ResearchData;
   let loadedRows: number;

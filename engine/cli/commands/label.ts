@@ -14,13 +14,13 @@ import {
 import type { RuleStrategyConfig } from '../../strategy/index.js';
 import { UserFacingError } from '../cli-error.js';
 import type { MarketStream } from '../../replay/index.js';
-import { checkBadRowPolicy, checkBarFileExists, withBarFileOptions } from '../load-bar-files.js';
-import { csvOptionsFromFlags } from '../csv-mapping-options.js';
+import { checkBadRowPolicy, checkBarFileExists } from '../load-bar-files.js';
+import { csvOptionsFromFlags, withCsvMappingOptions, type CsvMappingFlags } from '../csv-mapping-options.js';
 import { barSeriesOf, describeReserve, openResearchFile, withReserveOptions } from '../research-reserve.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { ensureOutputFile } from '../output-paths.js';
 
-export interface LabelFlags {
+export interface LabelFlags extends CsvMappingFlags {
   in: string;
   out: string;
   vol?: string;
@@ -68,7 +68,7 @@ export interface LabelSummary {
 const FLAG_OF: Record<string, string> = { volatility: '--vol', profitTake: '--pt', stopLoss: '--sl', horizon: '--horizon', side: '--side' };
 
 export function registerLabelCommand(program: Command): void {
-  withReserveOptions(withBarFileOptions(program.command('label')))
+  withCsvMappingOptions(withReserveOptions(program.command('label')))
     .description('Triple-barrier labels (and meta-labels with --side) of a bar CSV, volatility from the WASM indicator plans')
     .requiredOption('--in <file>', 'bar CSV file (time, open, high, low, close, volume)')
     .requiredOption('--out <file>', `output CSV: ${LABEL_CSV_COLUMNS.join(', ')}`)
@@ -80,8 +80,6 @@ export function registerLabelCommand(program: Command): void {
     .option('--side-config <file>', 'configuration file whose rule strategy --strategy gives the side (its long/short state)')
     .option('--strategy <name>', 'the rule strategy of --side-config')
     .option('--zero-at-time', 'label 0 when the time barrier comes first (default: the sign of the return)')
-    .option('--bar-stamp <stamp>', "whether the file's time stamps the bar's open or close (default: the sidecar FILE.meta.json)")
-    .option('--bar-interval <interval>', 'bar interval, e.g. 1h (default: the sidecar, else the smallest gap between bars)')
     .option('--json', 'print the summary as one JSON document on stdout')
     .action(async (flags: LabelFlags) => {
       const summary = await runLabel(flags, (line) => void process.stderr.write(`${line}\n`));
@@ -156,7 +154,7 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
     intervalNs = parseBarInterval(intervalText);
     if (intervalNs === null) throw new UserFacingError(`\`--bar-interval\` must be a positive count and a unit (ms, s, m, h, d, w) such as 1h, was ${JSON.stringify(intervalText)}`);
   }
-  const csv = csvOptionsFromFlags({ onBadRow, timezone: flags.timezone, barStamp: stamp, barInterval: intervalText });
+  const csv = csvOptionsFromFlags({ ...flags, onBadRow, barStamp: stamp, barInterval: intervalText });
   const command = ['quantflow', 'label', ...process.argv.slice(3)].join(' ');
   const research = await openResearchFile(flags.in, csv, flags, { flag: '--in', command, log, observe: hooks.observe });
   const bars = barSeriesOf(flags.in, research.bars, stamp === 'open' ? 'open' : 'close');

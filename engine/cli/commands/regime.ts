@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
 import { checkBadRowPolicy, checkBarFileExists, loadBarFiles, withBarFileOptions } from '../load-bar-files.js';
-import { csvOptionsFromFlags } from '../csv-mapping-options.js';
+import { csvOptionsFromFlags, withCsvMappingOptions, type CsvMappingFlags } from '../csv-mapping-options.js';
 import { barSeriesOf, describeReserve, openResearchFile, withReserveOptions } from '../research-reserve.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../../core/wasm-core.js';
 import { SCRATCH_REGION_BYTES, SCRATCH_REGION_OFFSET } from '../../layout/memory-map.js';
@@ -21,7 +21,7 @@ import {
 } from '../../regime/index.js';
 import { barIntervalNs, timeframeOfInterval, type MarketStream } from '../../replay/index.js';
 
-interface FitFlags {
+interface FitFlags extends CsvMappingFlags {
   in: string;
   out: string;
   states: string;
@@ -34,10 +34,6 @@ interface FitFlags {
   minDwell: string;
   registry?: string;
   name?: string;
-  onBadRow: string;
-  timezone?: string;
-  barStamp?: string;
-  barInterval?: string;
   reserve?: string;
   final?: boolean;
   state?: string;
@@ -84,7 +80,7 @@ function userErrors<T>(context: string, fn: () => T): T {
 
 export function registerRegimeCommand(program: Command): void {
   const regime = program.command('regime').description('Market regime detection with a Gaussian hidden Markov model');
-  withReserveOptions(withBarFileOptions(regime.command('fit')))
+  withCsvMappingOptions(withReserveOptions(regime.command('fit')))
     .description('Fit a Gaussian HMM on the regime features of a bar CSV and save it as JSON (and in the LMDB registry)')
     .requiredOption('--in <file>', 'bar CSV file (time, open, high, low, close, volume)')
     .requiredOption('--out <file>', 'model JSON file to write')
@@ -98,8 +94,6 @@ export function registerRegimeCommand(program: Command): void {
     .option('--min-dwell <bars>', 'bars a new label must last before it is published (1 = no hysteresis)', '1')
     .option('--registry <dir>', 'LMDB environment directory to register the model in (needs --name)')
     .option('--name <name>', 'model name in the registry')
-    .option('--bar-stamp <stamp>', "whether the file's time stamps the bar's open or close (default: the sidecar FILE.meta.json): the reserve is cut at bar closes")
-    .option('--bar-interval <interval>', 'bar interval, e.g. 1h (default: the sidecar, else told from the gaps between bars)')
     .action(async (flags: FitFlags) => runRegimeFit(flags));
   withBarFileOptions(regime.command('filter'))
     .description('Run a saved model\'s forward filter (WASM core) over a bar CSV: time_ns, p0..p(K-1), label, loglik_increment per bar')
@@ -132,7 +126,7 @@ export async function runRegimeFit(flags: FitFlags, hooks: FitHooks = {}): Promi
   } as const;
   const spec = flags.features.split(',').map((t) => t.trim());
   checkBarFileExists('--in', flags.in);
-  const csv = csvOptionsFromFlags({ onBadRow: checkBadRowPolicy(flags.onBadRow), timezone: flags.timezone, barStamp: flags.barStamp, barInterval: flags.barInterval });
+  const csv = csvOptionsFromFlags({ ...flags, onBadRow: checkBadRowPolicy(flags.onBadRow ?? 'reject') });
   const command = ['quantflow', 'regime', 'fit', ...process.argv.slice(4)].join(' ');
   const research = await openResearchFile(flags.in, csv, flags, { flag: '--in', command, log, observe: hooks.observe });
   const series = [barSeriesOf(flags.in, research.bars, 'open')];
