@@ -1,5 +1,7 @@
 // Turns an error that reaches the top of a CLI command into one clear line on stderr
-// and a non-zero exit code: no bare stack traces for expected failures.
+// and a non-zero exit code: no bare stack traces for expected failures. The folders the command
+// made and left empty (an `--out`, a `--state`) are removed first: a refused run leaves nothing.
+import { removeEmptyFoldersMade } from './made-folders.js';
 
 /**
  * Errors of the engine's modules that are about the user's input (a config, a spec, a model
@@ -28,6 +30,7 @@ export class UserFacingError extends Error {
 }
 
 export function reportCliError(error: unknown): never {
+  removeEmptyFoldersMade();
   if (error instanceof UserFacingError) {
     process.stderr.write(`quantflow: ${printable(error.message)}\n`);
     process.exit(error.exitCode);

@@ -5,6 +5,9 @@
 // `--final` recorded, and the lines that say so. The reserve is measured on the time each bar
 // becomes available (its close), so the file's bar stamp must be known (its sidecar, or
 // `--bar-stamp`), as the look log identifies the data by those times for every command.
+// The look log is only read while a run checks its inputs (nothing is created then); the run
+// records its reserve start or its `--final` look (`commit`) once it has succeeded, so a refused
+// run neither leaves a `.quantflow/research` folder nor counts as a look.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BarSeries, CsvStreamOptions } from '../../adapters/files/index.js';
@@ -13,7 +16,7 @@ import type { MarketStream } from '../replay/index.js';
 import { ReserveLog, cutReserve, readTrainingBars, type ResearchData, type TrainingBar } from '../research/walkforward/index.js';
 import { UserFacingError } from './cli-error.js';
 import { openRunData } from './open-run-data.js';
-import { ensureOutputDirectory } from './output-paths.js';
+import { checkOutputDirectory, ensureOutputDirectory } from './output-paths.js';
 
 export const DEFAULT_RESERVE = '0.2';
 export const DEFAULT_RESERVE_STATE = '.quantflow/research';
@@ -40,6 +43,53 @@ export function parseReserveFlag(text: string | undefined): number {
   return reserve;
 }
 
+/** What the look log says of a run's data, and how the run records its read once it has succeeded. */
+export interface ReserveCheck {
+  /** Times this data's reserve has been looked at (--final runs), this run included when it is one. */
+  readonly looks: number;
+  /** The look log's directory (absolute). */
+  readonly state: string;
+  /** Records the read: the reserve start the run held back (the first run on the data), or its --final look. */
+  commit(): Promise<void>;
+}
+
+/**
+ * Checks the look log (`--state`) for a run on `data` without creating anything: a read past the
+ * reserve that earlier research held back is refused (ReserveReadError), and a --state that could
+ * not be written is refused now rather than after the run. Call `commit` once the run succeeded.
+ */
+export async function checkReserveLog(stateFlag: string | undefined, data: ResearchData, command: string): Promise<ReserveCheck> {
+  const state = resolve(stateFlag ?? DEFAULT_RESERVE_STATE);
+  checkOutputDirectory('--state', state);
+  const existing = ReserveLog.openExisting(state);
+  let count = 0;
+  if (existing !== null) {
+    try {
+      if (!data.final) existing.checkHeld(data.identity, data.reserveStartNs);
+      count = existing.count(data.identity);
+    } finally {
+      await existing.close();
+    }
+  }
+  let committed = false;
+  return {
+    looks: data.final ? count + 1 : count,
+    state,
+    async commit() {
+      if (committed) return;
+      committed = true;
+      ensureOutputDirectory('--state', state);
+      const reserveLog = ReserveLog.open(state);
+      try {
+        if (data.final) reserveLog.record(data.identity, { time: new Date().toISOString(), command });
+        else reserveLog.checkRead(data.identity, data.reserveStartNs, command);
+      } finally {
+        await reserveLog.close();
+      }
+    },
+  };
+}
+
 export interface ResearchFile {
   /** The opened source (symbol, bar interval). */
   readonly stream: MarketStream;
@@ -52,6 +102,8 @@ export interface ResearchFile {
   readonly looks: number;
   /** The look log's directory (absolute). */
   readonly state: string;
+  /** Records this run's read in the look log: call once the run has succeeded, before writing its outputs. */
+  commit(): Promise<void>;
 }
 
 export interface ResearchFileOptions {
@@ -64,10 +116,9 @@ export interface ResearchFileOptions {
   readonly observe?: (stream: MarketStream) => MarketStream;
 }
 
-/** Opens and loads `file`, cuts its reserve unless --final, checks or records the look (module header). */
+/** Opens and loads `file`, cuts its reserve unless --final, checks the look log (module header). */
 export async function openResearchFile(file: string, csv: CsvStreamOptions, flags: ReserveFlags, options: ResearchFileOptions): Promise<ResearchFile> {
   const reserve = parseReserveFlag(flags.reserve);
-  if (flags.state !== undefined) ensureOutputDirectory('--state', flags.state);
   const final = flags.final === true;
   const [stream] = await openRunData([{ source: file }], csv, options.flag);
   if (stream.kind !== 'bars') throw new UserFacingError(`${options.flag}: ${file} must hold bars (time, open, high, low, close, volume), it holds ${stream.kind}`);
@@ -80,20 +131,12 @@ export async function openResearchFile(file: string, csv: CsvStreamOptions, flag
   } catch (error) {
     throw new UserFacingError(`${options.flag}: ${(error as Error).message}`);
   }
-  const state = resolve(flags.state ?? DEFAULT_RESERVE_STATE);
-  const reserveLog = ReserveLog.open(state);
-  let looks: number;
-  try {
-    if (!final) reserveLog.checkRead(data.identity, data.reserveStartNs, options.command);
-    looks = final ? reserveLog.record(data.identity, { time: new Date().toISOString(), command: options.command }) : reserveLog.count(data.identity);
-  } finally {
-    await reserveLog.close();
-  }
+  const check = await checkReserveLog(flags.state, data, options.command);
   const from = new Date(Number(data.reserveStartNs / 1_000_000n)).toISOString();
-  if (final) options.log(`--final: the reserve from ${from} is included; looks at this data's reserve: ${looks} (logged in ${state})`);
+  if (final) options.log(`--final: the reserve from ${from} is included; looks at this data's reserve: ${check.looks} (logged in ${check.state} once the run succeeds)`);
   const research = options.observe ? options.observe(data.streams[0]) : data.streams[0];
   const bars = await readTrainingBars(research, [{ startNs: data.identity.firstNs, endNs: data.endNs }]);
-  return { stream, data, bars, heldBackBars: loadedRows - data.streams[0].expectedRows, looks, state };
+  return { stream, data, bars, heldBackBars: loadedRows - data.streams[0].expectedRows, looks: check.looks, state: check.state, commit: () => check.commit() };
 }
 
 /** One line on what was held back and how often the reserve was looked at. */

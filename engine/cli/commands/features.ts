@@ -21,7 +21,7 @@ import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-optio
 import { defaultBarFiles } from '../default-data.js';
 import { openResearchFile, parseReserveFlag, withReserveOptions } from '../research-reserve.js';
 import { parseIntegerOption } from '../parse-options.js';
-import { ensureOutputDirectory } from '../output-paths.js';
+import { checkOutputDirectory, ensureOutputDirectory } from '../output-paths.js';
 
 export interface FeaturesFlags {
   data?: string;
@@ -92,7 +92,7 @@ const FLAG_OF: Record<string, string> = { features: '--features', horizon: '--ho
 
 /** Loads the bars (reserve cut unless --final), builds the matrix, checks scale-freeness, writes --out. */
 export async function runFeatures(flags: FeaturesFlags, log: (line: string) => void = () => {}): Promise<FeaturesSummary> {
-  ensureOutputDirectory('--out', flags.out);
+  checkOutputDirectory('--out', flags.out);
   const reserve = parseReserveFlag(flags.reserve);
   const tokens = flags.features === undefined ? [...DEFAULT_FEATURE_TOKENS] : flags.features.split(',').map((t) => t.trim());
   if (flags.features !== undefined && tokens.some((t) => t === '')) throw new UserFacingError(`\`--features\` must be comma-separated indicator tokens with none empty, was ${JSON.stringify(flags.features)}`);
@@ -104,7 +104,7 @@ export async function runFeatures(flags: FeaturesFlags, log: (line: string) => v
   const file = flags.data ?? defaultFeatureData();
   const csv = csvOptionsFromFlags(flags);
   const command = ['quantflow', 'features', ...process.argv.slice(3)].join(' ');
-  const { stream, data, bars: read, looks } = await openResearchFile(file, csv, flags, { flag: '--data', command, log });
+  const { stream, data, bars: read, looks, commit } = await openResearchFile(file, csv, flags, { flag: '--data', command, log });
   if (read.length < horizon + 2) throw new UserFacingError(`--data: ${file} has ${read.length} bars before the reserve cut; \`--horizon\` ${horizon} needs at least ${horizon + 2}`);
   const bars: FeatureBars = {
     timeNs: BigInt64Array.from(read, (b) => b.endNs),
@@ -127,6 +127,8 @@ export async function runFeatures(flags: FeaturesFlags, log: (line: string) => v
         barStamp = undefined;
       }
     }
+    await commit();
+    ensureOutputDirectory('--out', flags.out);
     manifest = writeFeatureFile(resolve(flags.out), matrix, {
       source: { file: basename(file), sha256: createHash('sha256').update(readFileSync(file)).digest('hex'), symbol: stream.symbol, barStamp: (barStamp ?? 'close') as 'open' | 'close' },
       timeframe: describeInterval(stream.barIntervalNs ?? bars.timeNs[1] - bars.timeNs[0]),

@@ -187,6 +187,7 @@ export async function runLabel(flags: LabelFlags, log: (line: string) => void = 
     }
     throw error;
   }
+  await research.commit();
   writeLabelCsv(flags.out, labels);
   const summary: LabelSummary = {
     file: flags.in,

@@ -158,6 +158,7 @@ export async function runRegimeFit(flags: FitFlags, hooks: FitHooks = {}): Promi
     throw new UserFacingError(`${flags.in}: feature${constant.length > 1 ? 's' : ''} ${constant.join(', ')} ${constant.length > 1 ? 'are' : 'is'} constant over the ${features.rows} rows (constant prices or volume?): a regime model needs features that vary; give other data or --features`);
   }
   const record = userErrors('regime fit', () => trainRegimeModel(features, { ...options, timeframe: timeframeOfInterval(barIntervalNs(series[0])) }));
+  await research.commit();
   writeRegimeModelFile(flags.out, record);
   result(`${flags.out}: ${record.model.states} states (${record.labels.join(', ')}), ${features.rows} rows, log-likelihood ${record.logLikelihood.toFixed(3)}, ${record.fit.iterations} iterations`);
   result(`${flags.in}: ${describeReserve(research)}`);

@@ -18,11 +18,12 @@ import { BacktestSetupError } from '../../backtest/index.js';
 import type { MarketStream } from '../../replay/index.js';
 import type { AheadCache } from '../../models/index.js';
 import {
-  ReserveLog, cutReserve, parseSpan, parseWindowSpan, runWalkForward, type EquitySample, type ResearchData, type Span, type WalkForwardRun,
+  cutReserve, parseSpan, parseWindowSpan, runWalkForward, type EquitySample, type ResearchData, type Span, type WalkForwardRun,
 } from '../../research/walkforward/index.js';
 import { MemoryStream } from '../../backtest/index.js';
 import { openAheadCache, openRunModel } from './backtest.js';
-import { ensureOutputDirectory } from '../output-paths.js';
+import { checkOutputDirectory, ensureOutputDirectory } from '../output-paths.js';
+import { checkReserveLog } from '../research-reserve.js';
 
 export interface WalkforwardFlags {
   data?: string[];
@@ -102,8 +103,7 @@ export interface WalkforwardCommandOptions {
 export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: WalkforwardCommandOptions = {}): Promise<WalkForwardRun> {
   const print = hooks.print ?? ((text: string) => void process.stdout.write(text));
   const log = hooks.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  if (flags.out) ensureOutputDirectory('--out', flags.out);
-  ensureOutputDirectory('--state', flags.state);
+  if (flags.out) checkOutputDirectory('--out', flags.out);
   const reserve = Number(flags.reserve);
   if (!/^\s*\d*\.?\d+\s*$/.test(flags.reserve) || !(reserve >= 0 && reserve < 1)) throw new UserFacingError(`\`--reserve\` must be a fraction in [0, 1), was ${JSON.stringify(flags.reserve)}`);
   const equity = Number(flags.equity);
@@ -163,17 +163,9 @@ export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: Walk
   const purgeNs = fixed('--purge', flags.purge);
   const embargoNs = fixed('--embargo', flags.embargo);
 
-  const state = resolve(flags.state);
-  const reserveLog = ReserveLog.open(state);
-  let looks: number;
   const command = ['quantflow', 'walkforward', ...process.argv.slice(3)].join(' ');
-  try {
-    if (!flags.final) reserveLog.checkRead(data.identity, data.reserveStartNs, command);
-    looks = flags.final ? reserveLog.record(data.identity, { time: new Date().toISOString(), command }) : reserveLog.count(data.identity);
-  } finally {
-    await reserveLog.close();
-  }
-  if (flags.final) log(`--final: the reserve from ${new Date(Number(data.reserveStartNs / 1_000_000n)).toISOString()} is included; looks at this data's reserve: ${looks} (logged in ${state})`);
+  const { looks, state, commit } = await checkReserveLog(flags.state, data, command);
+  if (flags.final) log(`--final: the reserve from ${new Date(Number(data.reserveStartNs / 1_000_000n)).toISOString()} is included; looks at this data's reserve: ${looks} (logged in ${state} once the run succeeds)`);
   else if (looks > 0) log(`note: the reserve of this data has been looked at ${looks} time(s) (--state ${state})`);
 
   const model = await openRunModel(config, log);
@@ -192,7 +184,8 @@ export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: Walk
     if (model?.state === 'serving') await model.set.release();
     await aheadCache?.close();
   }
-  if (flags.out) writeOutputs(resolve(flags.out), run);
+  await commit();
+  if (flags.out) writeOutputs(ensureOutputDirectory('--out', flags.out), run);
   if (flags.json) print(`${JSON.stringify(run.report, null, 2)}\n`);
   else print(`${summaryLines(run).join('\n')}\n`);
   return run;

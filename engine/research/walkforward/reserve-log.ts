@@ -11,7 +11,11 @@
 // source among others, is checked against the reserve its series already has and reports the
 // looks at it, where a key of the whole data set would have made it new data with a new reserve
 // (and 0 looks) that starts inside the old one.
-import { mkdirSync } from 'node:fs';
+//
+// Checking writes nothing (openExisting, checkHeld, count): a run records its reserve start or its
+// look (holdReserve, record) once it has succeeded, so a refused run leaves no trace here.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { checkLmdbEnvironment } from '../../lmdb/index.js';
 import type { DataIdentity } from './research-data.js';
@@ -27,6 +31,7 @@ interface HeldReserve {
 
 const seriesKey = (key: string): string => `series/${key}`;
 const allKeys = (identity: ReserveIdentity): string[] => [identity.key, ...identity.seriesKeys.map(seriesKey)];
+const reserveKeys = (identity: ReserveIdentity): string[] => allKeys(identity).map((key) => `${key}#reserve`);
 
 export interface ReserveLook {
   /** ISO 8601 UTC. */
@@ -42,6 +47,12 @@ export class ReserveLog {
     checkLmdbEnvironment(dir, what);
     mkdirSync(dir, { recursive: true });
     return new ReserveLog(open<ReserveLook, string>({ path: dir, encoding: 'json' }));
+  }
+
+  /** The log in `dir` when one is there (its data.mdb), else null: nothing is created. */
+  static openExisting(dir: string, what = 'walk-forward state'): ReserveLog | null {
+    if (!existsSync(join(dir, 'data.mdb'))) return null;
+    return ReserveLog.open(dir, what);
   }
 
   /** Every look at the reserve of the data `key`, oldest first. */
@@ -68,9 +79,17 @@ export class ReserveLog {
    * for any of them is refused with why (ReserveReadError).
    */
   checkRead(identity: ReserveIdentity, reserveStartNs: bigint, command: string): void {
-    const keys = allKeys(identity).map((key) => `${key}#reserve`);
+    this.checkHeld(identity, reserveStartNs);
+    this.holdReserve(identity, reserveStartNs, command);
+  }
+
+  /**
+   * Refuses (ReserveReadError, with why) a read of the data up to `reserveStartNs` without
+   * `--final` past the earliest reserve start held for the data or any of its series. Writes nothing.
+   */
+  checkHeld(identity: ReserveIdentity, reserveStartNs: bigint): void {
     let earliest: HeldReserve | undefined;
-    for (const key of keys) {
+    for (const key of reserveKeys(identity)) {
       const held = this.db.get(key) as unknown as HeldReserve | undefined;
       if (held !== undefined && (earliest === undefined || BigInt(held.startNs) < BigInt(earliest.startNs))) earliest = held;
     }
@@ -85,8 +104,12 @@ export class ReserveLog {
         `this --reserve would read the data from ${iso(heldStart)} to ${iso(reserveStartNs)}, which earlier research on it held back as the final reserve (${earliest.time}: ${earliest.command}); give --final to read the reserve (logged as a look)${keeping}`,
       );
     }
+  }
+
+  /** Records `reserveStartNs` as the reserve start of the data and of each series that holds none yet. */
+  holdReserve(identity: ReserveIdentity, reserveStartNs: bigint, command: string): void {
     const record: HeldReserve = { startNs: reserveStartNs.toString(), time: new Date().toISOString(), command };
-    for (const key of keys) if (this.db.get(key) === undefined) this.db.putSync(key, record as unknown as ReserveLook);
+    for (const key of reserveKeys(identity)) if (this.db.get(key) === undefined) this.db.putSync(key, record as unknown as ReserveLook);
   }
 
   async close(): Promise<void> {
