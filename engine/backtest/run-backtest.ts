@@ -27,7 +27,7 @@ import { timeframeOfInterval, tradingPipeline, type MarketStream, type StreamIss
 import { VENUE_MODE_CODES } from '../venue/index.js';
 import { RiskReason, riskReasonName, type RiskRecord } from '../risk/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
-import { regimeModelTimeframeNote, type RegimeModelRecord } from '../regime/index.js';
+import { checkRegimeModelTimeframe, regimeModelTimeframeNote, type RegimeModelRecord } from '../regime/index.js';
 import { ModelContractError, type AheadCache } from '../models/index.js';
 import { StreamMerger } from './stream-merger.js';
 import { playRecords, type RecordPlayResult } from './record-player.js';
@@ -590,6 +590,21 @@ export function simulatedTradingSpec(input: SimulatedTradingSpecInput): BuiltSpe
   for (const record of new Set(built.spec.instruments.map((entry) => entry.regimeModel))) {
     const note = record ? regimeModelTimeframeNote(record) : null;
     if (note !== null) input.log?.(note);
+  }
+  // A regime model describes bars of its own timeframe, those the core builds from ticks included
+  // (the pipeline spec's check refuses them too; here the symbol and the flag are named).
+  for (const entry of built.spec.instruments) {
+    const plan = plans[entry.instrument];
+    const tf = timeframes[entry.instrument];
+    if (!entry.regimeModel || !plan?.ticks || entry.regimeModel.timeframe === undefined) continue;
+    try {
+      checkRegimeModelTimeframe(
+        entry.regimeModel, tf, `${plan.symbol}'s bars, built in the core from its ${plan.fromTrades ? 'trades' : 'quotes'} (--bar-timeframe ${tf ?? `${plan.timeframeNs} ns`}),`,
+        `fit one on ${tf} bars (quantflow regime fit --in a ${tf} bar file), or build ${entry.regimeModel.timeframe} bars from the ticks (--bar-timeframe ${entry.regimeModel.timeframe})`,
+      );
+    } catch (error) {
+      throw new BacktestSetupError((error as Error).message);
+    }
   }
   const execution = built.spec.execution;
   const venue = execution?.venue && {

@@ -139,10 +139,10 @@ export function checkPipelineSpec(spec: PipelineSpec): PipelineSpec {
       if (((entry.regimeModel && spec.decision) || entry.rules) && !known.has(entry.instrument)) throw new RangeError(`decision instrument ${entry.instrument} has no risk configuration (asset class, lot size, staleness)`);
     }
   }
-  // Bars built in the core from ticks (barBuilder) are not checked yet: the paper demo filters
-  // 1m bars with the bundled 1h model, which needs a model of its own first.
+  // Bars built in the core from ticks (barBuilder) are checked as file bars are: their timeframe is
+  // the builder's (simulatedTradingSpec names the symbol and --bar-timeframe before this).
   for (const entry of spec.instruments) {
-    if (!entry.regimeModel || entry.barBuilder) continue;
+    if (!entry.regimeModel) continue;
     try {
       checkRegimeModelTimeframe(entry.regimeModel, entry.timeframe, `instrument ${entry.instrument}'s bars`);
     } catch (error) {

@@ -61,11 +61,12 @@ export function regimeModelSource(record: RegimeModelRecord): string | undefined
 /**
  * Throws when `record` was fitted on bars of another timeframe than `barTimeframe` (the bars it
  * is about to filter); a model without a recorded timeframe, or bars of unknown timeframe, pass.
+ * `remedy` is what the message tells the user to do (default: fit one on bars of that timeframe).
  */
-export function checkRegimeModelTimeframe(record: RegimeModelRecord, barTimeframe: string | undefined, bars: string): void {
+export function checkRegimeModelTimeframe(record: RegimeModelRecord, barTimeframe: string | undefined, bars: string, remedy?: string): void {
   if (record.timeframe === undefined || barTimeframe === undefined || record.timeframe === barTimeframe) return;
   throw new Error(
-    `regime model ${sources.get(record) ?? '(fitted in this run)'} was fitted on ${record.timeframe} bars and ${bars} are ${barTimeframe} bars: a model only describes bars of the timeframe it was fitted on (its returns and volatilities are per ${record.timeframe} bar); fit one on ${barTimeframe} bars`,
+    `regime model ${sources.get(record) ?? '(fitted in this run)'} was fitted on ${record.timeframe} bars and ${bars} are ${barTimeframe} bars: a model only describes bars of the timeframe it was fitted on (its returns and volatilities are per ${record.timeframe} bar); ${remedy ?? `fit one on ${barTimeframe} bars`}`,
   );
 }
 
