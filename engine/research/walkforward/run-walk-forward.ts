@@ -208,8 +208,14 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
 
   // Spans in bars (`--train 500bars`) are counted in the first source's bar times.
   const calendar = { timesNs: recordTimes(data.streams[0]), intervalNs: barIntervalNs };
-  const folds = walkForwardFolds({ startNs, endNs, train: options.train, test: options.test, step: options.step, mode: options.mode, purgeNs: options.purgeNs, embargoNs: options.embargoNs, barIntervalNs, calendar });
-  if (folds.length === 0) throw new RangeError(`no fold fits: the data's research range [${isoNs(startNs)}, ${isoNs(endNs)}) is shorter than train (${describeSpan(options.train)}) + test (${describeSpan(options.test)})`);
+  // A test window [s, e) holds the bars closing in it, so the data covers it whole while e is at
+  // most one bar after the last close the run may read (the next bar would close there). Cut at
+  // that close + 1 ns instead, a last fold was dropped for want of one bar: on two years of
+  // open-stamped hourly bars, `--final` never tested the most recent month.
+  const lastCloseNs = data.streams.reduce((last, s) => (s.expectedRows > 0 ? maxBig(last, lastRecordTime(s)) : last), startNs);
+  const foldsEndNs = maxBig(endNs, lastCloseNs + barIntervalNs);
+  const folds = walkForwardFolds({ startNs, endNs: foldsEndNs, train: options.train, test: options.test, step: options.step, mode: options.mode, purgeNs: options.purgeNs, embargoNs: options.embargoNs, barIntervalNs, calendar });
+  if (folds.length === 0) throw new RangeError(`no fold fits: the data's research range [${isoNs(startNs)}, ${isoNs(foldsEndNs)}) is shorter than train (${describeSpan(options.train)}) + test (${describeSpan(options.test)})`);
   const foldsJson: FoldJson[] = [];
   const curves: { name: string; curve: EquitySample[] }[] = [];
   for (const fold of folds) {
@@ -218,7 +224,7 @@ export async function runWalkForward(options: WalkForwardRunOptions): Promise<Wa
     const curve = result.equity.map((p) => ({ timeNs: p.timeNs, equity: p.equity }));
     curves.push({ name: `fold-${fold.index}`, curve });
     foldsJson.push({
-      index: fold.index, train: rangeJson(fold.train), test: rangeJson(fold.test), inReserve: fold.test.endNs > data.reserveStartNs,
+      index: fold.index, train: rangeJson(fold.train), test: rangeJson(fold.test), inReserve: data.final && fold.test.endNs > firstTimeAtOrAfter(calendar.timesNs, data.reserveStartNs),
       regimeModel: json,
       warmup: { bars: warmupBars ?? 0, records: result.warmupRecords, firstNs: warmupStartNs < fold.test.startNs ? warmupStartNs.toString() : null },
       oos: metricsJson(oosMetrics(equity, curve, curvesPerYear([curve]))),
@@ -298,6 +304,23 @@ function metricsJson(m: OosMetrics): MetricsJson {
 function recordTimes(stream: MemoryStream): BigInt64Array {
   const view = new DataView(stream.bytes.buffer, stream.bytes.byteOffset, stream.bytes.byteLength);
   return BigInt64Array.from({ length: stream.expectedRows }, (_, r) => view.getBigInt64(r * RECORD_BYTES + 16, true));
+}
+
+/** The time of the stream's last record (its last bar's close). */
+function lastRecordTime(stream: MemoryStream): bigint {
+  return new DataView(stream.bytes.buffer, stream.bytes.byteOffset, stream.bytes.byteLength).getBigInt64((stream.expectedRows - 1) * RECORD_BYTES + 16, true);
+}
+
+/** The first of the ascending `times` at or after `t`; past the last one when none is. */
+function firstTimeAtOrAfter(times: BigInt64Array, t: bigint): bigint {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < times.length ? times[lo] : (times.length > 0 ? times[times.length - 1] + 1n : t);
 }
 
 function maxBig(a: bigint, b: bigint): bigint {
