@@ -49,7 +49,8 @@ export class SweepStore {
     checkLmdbEnvironment(dir, 'sweep state');
     if (options.mustExist && !existsSync(join(dir, 'data.mdb'))) throw new SweepError(`sweep state ${dir} holds no sweep (no data.mdb): give the --state a sweep ran with`);
     mkdirSync(dir, { recursive: true });
-    const root = open({ path: dir });
+    // A directory whatever its name: lmdb-js takes a path with an extension (`research.v2`) for a file.
+    const root = open({ path: dir, noSubdir: false });
     return new SweepStore(
       root,
       root.openDB<StoredSweep, string>({ name: 'sweeps', encoding: 'json' }),

@@ -46,7 +46,8 @@ export class ReserveLog {
   static open(dir: string, what = 'walk-forward state'): ReserveLog {
     checkLmdbEnvironment(dir, what);
     mkdirSync(dir, { recursive: true });
-    return new ReserveLog(open<ReserveLook, string>({ path: dir, encoding: 'json' }));
+    // A directory whatever its name: lmdb-js takes a path with an extension (`research.v2`) for a file.
+    return new ReserveLog(open<ReserveLook, string>({ path: dir, encoding: 'json', noSubdir: false }));
   }
 
   /** The log in `dir` when one is there (its data.mdb), else null: nothing is created. */
