@@ -77,7 +77,7 @@ export function dataIdentity(streams: readonly MemoryStream[]): DataIdentity {
 }
 
 /** The reserve's first time: the last `reserve` fraction of [firstNs, lastNs]. */
-export function reserveStart(identity: DataIdentity, reserve: number): bigint {
+export function reserveStart(identity: Pick<DataIdentity, 'firstNs' | 'lastNs'>, reserve: number): bigint {
   if (!(reserve >= 0 && reserve < 1)) throw new RangeError(`the reserve must be a fraction in [0, 1), was ${reserve}`);
   const span = identity.lastNs - identity.firstNs;
   const kept = BigInt(Math.round((1 - reserve) * 1_000_000));

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import { checkLmdbEnvironment } from '../../lmdb/index.js';
-import type { DataIdentity } from './research-data.js';
+import { reserveStart, type DataIdentity } from './research-data.js';
 
 /** What the log is keyed by: the data set and each of its sources' series. */
 export type ReserveIdentity = Pick<DataIdentity, 'key' | 'seriesKeys' | 'firstNs' | 'lastNs'>;
@@ -98,9 +98,8 @@ export class ReserveLog {
       const iso = (ns: bigint): string => new Date(Number(ns / 1_000_000n)).toISOString();
       const heldStart = BigInt(earliest.startNs);
       const span = identity.lastNs - identity.firstNs;
-      const keeping = heldStart > identity.firstNs && span > 0n
-        ? `, or a --reserve of at least ${Math.ceil((1 - Number(heldStart - identity.firstNs) / Number(span)) * 1000) / 1000} (it holds back from ${iso(heldStart)})`
-        : '';
+      const least = heldStart > identity.firstNs && span > 0n ? smallestReserveHolding(identity, heldStart) : undefined;
+      const keeping = least !== undefined ? `, or a --reserve of at least ${least} (it holds back from ${iso(heldStart)})` : '';
       throw new ReserveReadError(
         `this --reserve would read the data from ${iso(heldStart)} to ${iso(reserveStartNs)}, which earlier research on it held back as the final reserve (${earliest.time}: ${earliest.command}); give --final to read the reserve (logged as a look)${keeping}`,
       );
@@ -116,6 +115,18 @@ export class ReserveLog {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/**
+ * The smallest `--reserve` of three decimals whose reserve starts at or before `heldStart` (as
+ * cutReserve cuts it): rounding the fraction up alone said 0.301 where 0.3 held the reserve back.
+ */
+function smallestReserveHolding(identity: ReserveIdentity, heldStart: bigint): number | undefined {
+  const span = Number(identity.lastNs - identity.firstNs);
+  for (let thousandths = Math.max(1, Math.floor((1 - Number(heldStart - identity.firstNs) / span) * 1000) - 1); thousandths < 1000; thousandths++) {
+    if (reserveStart(identity, thousandths / 1000) <= heldStart) return thousandths / 1000;
+  }
+  return undefined;
 }
 
 /** A research read that would reach into the data's established reserve without --final. */
