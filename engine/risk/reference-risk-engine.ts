@@ -332,7 +332,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     }
   }
 
-  private decide(order: ProposedOrder, limits: RiskLimits, clock: bigint, reduceOnly = false, sizeQty = order.qty): { reason: number; limit: number } {
+  private decide(order: ProposedOrder, limits: RiskLimits, clock: bigint, reduceOnly = false, sizeQty = order.qty, bandExempt = false): { reason: number; limit: number } {
     const { instrument, qty, price } = order;
     const deny = (reason: number, limit: number) => ({ reason, limit });
     if (!Number.isFinite(qty) || qty === 0 || !Number.isFinite(price) || price <= 0) return deny(RiskReason.INVALID_ORDER, 0);
@@ -346,7 +346,7 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     if (!exit && this.halted) return deny(RiskReason.KILL_SWITCH, limits.maxDrawdownPct);
     if (priceStale(slot, slot.staleNs, clock)) return deny(exit ? RiskReason.DEFERRED_STALE_PRICE : RiskReason.STALE_PRICE, Number(slot.staleNs));
     const mark = slot.mark;
-    if (!reduceOnly && Math.abs(price - mark) > limits.priceBandPct * mark) return deny(RiskReason.PRICE_BAND, mark);
+    if (!bandExempt && Math.abs(price - mark) > limits.priceBandPct * mark) return deny(RiskReason.PRICE_BAND, mark);
     const lots = Math.abs(qty) * slot.invLot;
     if (Math.abs(lots - Math.round(lots)) > 1e-9 * Math.max(1, lots) && !(exit && position + qty === 0)) return deny(RiskReason.LOT_SIZE, slot.lotSize);
     const value = price * slot.valueFactor;
@@ -450,9 +450,15 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
    * changing nothing (wasm/assembly/risk/risk-checks.ts riskDecide): a reduce-only order is
    * always an exit, and never below the minimum notional. `sizeQty` (default `qty`) is the
    * quantity the minimum notional is judged on: a replace's new leaves, not its increase.
+   * `bandExempt` skips the price band (an exit rule's order: order-commands.ts exitOrder).
    */
-  decideOrder(instrument: number, qty: number, price: number, reduceOnly: boolean, sizeQty = qty): { reason: number; limit: number } {
-    return this.decide({ orderId: 0n, instrument, tsNs: this.clockNs, qty, price }, this.checkReady(), this.clockNs, reduceOnly, sizeQty);
+  decideOrder(instrument: number, qty: number, price: number, reduceOnly: boolean, sizeQty = qty, bandExempt = false): { reason: number; limit: number } {
+    return this.decide({ orderId: 0n, instrument, tsNs: this.clockNs, qty, price }, this.checkReady(), this.clockNs, reduceOnly, sizeQty, bandExempt);
+  }
+
+  /** True while the kill switch is halted. */
+  isHalted(): boolean {
+    return this.halted;
   }
 
   /** Moves the risk clock forward to `tsNs` (never back) and returns it. */

@@ -132,9 +132,10 @@ export class ReferenceOrderTable implements OrderManager {
       this.refuse(instrument, now, clock, price, qty, reason, limit);
       return { outcome: 'refused', orderId: 0n, slot: -1, records: this.takeRecords() };
     };
-    if (!reduceOnly && this.table.indexOf(instrument).uncertain > 0) return refused(REASON_ORDER_UNCERTAIN, 0);
+    const exit = this.exitOrder(flags, rule);
+    if (!exit && this.table.indexOf(instrument).uncertain > 0) return refused(REASON_ORDER_UNCERTAIN, 0);
     if (!held) {
-      const { reason, limit } = this.risk.decideOrder(instrument, qty, price, reduceOnly);
+      const { reason, limit } = this.risk.decideOrder(instrument, qty, price, reduceOnly, qty, exit);
       if (reason !== 0) return refused(reason, limit);
     }
     const slot = this.table.allocateOrder(instrument);
@@ -164,6 +165,14 @@ export class ReferenceOrderTable implements OrderManager {
     this.table.setOrderState(slot, L.STATE_PENDING_SUBMIT);
     this.writeOrderRecord(s, now, clock, 0);
     return { outcome: 'sent', orderId: s.id, slot, records: this.takeRecords() };
+  }
+
+  /**
+   * An exit rule's reduce-only order (or, while halted, the strategy's close): it goes while an
+   * order of the instrument is UNCERTAIN and skips the price band (order-commands.ts exitOrder).
+   */
+  private exitOrder(flags: number, rule: number): boolean {
+    return (flags & L.FLAG_REDUCE_ONLY) !== 0 && (rule !== L.RULE_STRATEGY || this.risk.isHalted());
   }
 
   /** The slot of `orderId` for a cancel or replace, or ERR_BAD_ARGUMENT. */
@@ -199,7 +208,7 @@ export class ReferenceOrderTable implements OrderManager {
     const { slot, o } = this.heldSlot(orderId);
     const { instrument, qty } = o;
     const price = this.checkPrice(instrument, L.TYPE_MARKET, 0, 0, 0);
-    const { reason, limit } = this.risk.decideOrder(instrument, qty, price, (o.flags & L.FLAG_REDUCE_ONLY) !== 0, qty);
+    const { reason, limit } = this.risk.decideOrder(instrument, qty, price, (o.flags & L.FLAG_REDUCE_ONLY) !== 0, qty, this.exitOrder(o.flags, o.rule));
     if (reason !== 0) {
       this.refuse(instrument, nowNs, clockNs, price, qty, reason, limit);
       return { released: false, records: this.takeRecords() };
@@ -260,7 +269,12 @@ export class ReferenceOrderTable implements OrderManager {
     if (increase > 0) {
       const more = old > 0 ? increase : -increase;
       const price = this.checkPrice(instrument, o.orderType, limitPx, stopPx, o.referencePrice);
-      const { reason, limit } = this.risk.decideOrder(instrument, more, price, (o.flags & L.FLAG_REDUCE_ONLY) !== 0, Math.abs(qty) - Math.abs(o.filled));
+      const exit = this.exitOrder(o.flags, o.rule);
+      if (!exit && this.table.indexOf(instrument).uncertain > 0) {
+        this.refuse(instrument, now, clock, price, more, REASON_ORDER_UNCERTAIN, 0);
+        return { outcome: 'refused', records: this.takeRecords() };
+      }
+      const { reason, limit } = this.risk.decideOrder(instrument, more, price, (o.flags & L.FLAG_REDUCE_ONLY) !== 0, Math.abs(qty) - Math.abs(o.filled), exit);
       if (reason !== 0) {
         this.refuse(instrument, now, clock, price, more, reason, limit);
         return { outcome: 'refused', records: this.takeRecords() };

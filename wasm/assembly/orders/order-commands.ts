@@ -27,12 +27,12 @@ import { outboundClaim, outboundPublish, writeRecordHead } from '../outbound';
 import { RISK_ACCEPTED, REASON_ORDER_TABLE_FULL, REASON_ORDER_UNCERTAIN } from '../risk/risk-reasons';
 import { riskCountAccepted, riskDecide, riskDeniedLimit } from '../risk/risk-checks';
 import { publishRiskRecord } from '../risk/risk-records';
-import { RS_HAS_MARK, RS_MARK, riskSlotAddress } from '../risk/risk-layout';
+import { RH_HALTED, RISK_HEADER, RS_HAS_MARK, RS_MARK, riskSlotAddress } from '../risk/risk-layout';
 import { venueTakeCommand } from '../venue/venue-intake';
 import {
   FLAG_EMULATED, FLAG_REDUCE_ONLY, OC_CANCELS_SENT, OC_DENIED, OC_HELD, OC_REPLACES_SENT, OC_SUBMITTED, OC_TABLE_FULL, O_CREATED_NS, O_DEADLINE_NS,
   O_FILLED, O_FLAGS, O_ID, O_INSTRUMENT, O_LIMIT_PX, O_NEXT, O_PARENT_ID, O_PEND_LIMIT_PX, O_PEND_QTY, O_PEND_STOP_PX, O_PREV_STATE, O_QTY, O_REF_PX,
-  O_RULE, O_STATE, O_STOP_PX, O_STRATEGY, O_TIF, O_TRAIL_OFFSET, O_TYPE, O_UPDATED_NS, O_WATERMARK, STATE_CANCELED, STATE_NEW, STATE_OPEN,
+  O_RULE, O_STATE, O_STOP_PX, O_STRATEGY, O_TIF, O_TRAIL_OFFSET, O_TYPE, O_UPDATED_NS, O_WATERMARK, RULE_STRATEGY, STATE_CANCELED, STATE_NEW, STATE_OPEN,
   STATE_PARTIALLY_FILLED, STATE_PENDING_CANCEL, STATE_PENDING_REPLACE, STATE_PENDING_SUBMIT, STATE_UNCERTAIN, TIF_COUNT, TIF_POST_ONLY,
   TYPE_COUNT, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT, TYPE_TRAILING_STOP, OI_HEAD, orderIndexAddress, orderSlotAddress,
 } from './order-layout';
@@ -55,6 +55,21 @@ export function lastRefusal(): i32 {
 @inline
 export function orderAttributes(type: i32, tif: i32, flags: i32, rule: i32, cutBy: i32): f64 {
   return <f64>(type + (tif << 4) + (flags << 8) + (rule << 16)) + <f64>cutBy * 16777216.0;
+}
+
+/**
+ * True for an order that goes while an order on its instrument is UNCERTAIN and skips the price
+ * band: an exit rule's reduce-only order (a stop or profit tier lies away from the market by
+ * design), and while the kill switch is halted, the strategy's close to its flat target (the
+ * flatten goes at once, as before). A strategy's reduce-only close otherwise waits like any
+ * order: on a venue with no reduce-only (Binance spot) it is a plain sell, and a second close
+ * sent while the first one's fate is unknown would sell past flat; and a close priced far from
+ * the mark is a bad price.
+ */
+// @ts-ignore: decorator
+@inline
+function exitOrder(flags: i32, rule: i32): bool {
+  return (flags & FLAG_REDUCE_ONLY) != 0 && (rule != RULE_STRATEGY || load<i32>(RISK_HEADER, RH_HALTED) != 0);
 }
 
 /** The price the checks value an order at: its limit, its stop, or (market) `refPx` or the mark. */
@@ -96,8 +111,9 @@ function refuse(ring: i32, instrument: i32, now: i64, clock: i64, price: f64, qt
  * from `refPx`; `refPx` the price it was decided at; `parentId` the entry order an exit
  * protects (0: none); `cutBy` the limit a strategy order was cut to fit (0: none).
  * While an order on the instrument is UNCERTAIN its position may differ from what the table
- * knows, so only reduce-only orders (which the venue never lets add exposure) go; any other
- * order, and any order with no free slot, is refused like a risk denial. Returns the order's
+ * knows, so only exit rules' reduce-only orders (which the venue never lets add exposure) go
+ * (exitOrder: not a strategy's close, unless halted); any other order, a replace that adds to
+ * one, and any order with no free slot, is refused like a risk denial. Returns the order's
  * slot (>= 0), NOT_SENT (refused: risk record written), ERR_BAD_ARGUMENT or ERR_OUTBOUND_FULL
  * (nothing done).
  */
@@ -116,9 +132,10 @@ export function submitOrder(
   const held = trailing || (flags & FLAG_EMULATED) != 0;
   const reduceOnly = (flags & FLAG_REDUCE_ONLY) != 0;
   const price = checkPrice(instrument, type, limitPx, stopPx, refPx);
-  if (!reduceOnly && uncertainOn(instrument) > 0) return refuse(ring, instrument, now, clock, price, qty, REASON_ORDER_UNCERTAIN, 0.0);
+  const exit = exitOrder(flags, rule);
+  if (!exit && uncertainOn(instrument) > 0) return refuse(ring, instrument, now, clock, price, qty, REASON_ORDER_UNCERTAIN, 0.0);
   if (!held) {
-    const reason = riskDecide(instrument, qty, price, clock, reduceOnly, qty);
+    const reason = riskDecide(instrument, qty, price, clock, reduceOnly, qty, exit);
     if (reason != RISK_ACCEPTED) return refuse(ring, instrument, now, clock, price, qty, reason, riskDeniedLimit());
   }
   const slot = allocateOrder(instrument);
@@ -161,7 +178,8 @@ export function releaseOrder(slot: i32, now: i64, clock: i64, ring: i32): i32 {
   const instrument = load<i32>(o, O_INSTRUMENT);
   const qty = load<f64>(o, O_QTY);
   const price = checkPrice(instrument, TYPE_MARKET, 0.0, 0.0, 0.0);
-  const reason = riskDecide(instrument, qty, price, clock, (load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0, qty);
+  const flags = load<i32>(o, O_FLAGS);
+  const reason = riskDecide(instrument, qty, price, clock, (flags & FLAG_REDUCE_ONLY) != 0, qty, exitOrder(flags, load<i32>(o, O_RULE)));
   if (reason != RISK_ACCEPTED) return refuse(ring, instrument, now, clock, price, qty, reason, riskDeniedLimit());
   riskCountAccepted(clock);
   store<i32>(o, TYPE_MARKET, O_TYPE);
@@ -238,7 +256,10 @@ export function replaceOrder(slot: i32, qty: f64, limitPx: f64, stopPx: f64, now
   if (increase > 0.0) {
     const more = old > 0.0 ? increase : -increase;
     const price = checkPrice(instrument, load<i32>(o, O_TYPE), limitPx, stopPx, load<f64>(o, O_REF_PX));
-    const reason = riskDecide(instrument, more, price, clock, (load<i32>(o, O_FLAGS) & FLAG_REDUCE_ONLY) != 0, Math.abs(qty) - Math.abs(filled));
+    const flags = load<i32>(o, O_FLAGS);
+    const exit = exitOrder(flags, load<i32>(o, O_RULE));
+    if (!exit && uncertainOn(instrument) > 0) return refuse(ring, instrument, now, clock, price, more, REASON_ORDER_UNCERTAIN, 0.0);
+    const reason = riskDecide(instrument, more, price, clock, (flags & FLAG_REDUCE_ONLY) != 0, Math.abs(qty) - Math.abs(filled), exit);
     if (reason != RISK_ACCEPTED) return refuse(ring, instrument, now, clock, price, more, reason, riskDeniedLimit());
     riskCountAccepted(clock);
   }

@@ -19,8 +19,12 @@
 //                         and defer exits (21 DEFERRED_FEED_HALT); `b` is the condition mask
 //   4/5 STALE_PRICE       a mark no older than the instrument's staleNs (exits: DEFERRED); a market
 //                         record the engine holds and marks next counts (risk-account.ts markStale)
-//   6 PRICE_BAND          |price - mark| <= priceBandPct * mark, unless reduce-only: an exit's stop
-//                         or profit tier lies away from the market by design (exits.stopPct 0.08)
+//   6 PRICE_BAND          |price - mark| <= priceBandPct * mark, unless `bandExempt`: an exit's
+//                         stop or profit tier lies away from the market by design (exits.stopPct
+//                         0.08). A strategy's reduce-only close is not exempt: it is priced at the
+//                         market (its decision price, or a limit a few bps from it), so one far
+//                         outside the band is a bad price, not a design; only while the kill switch
+//                         is halted does the flat target's close skip the band (order-commands.ts)
 //   7 LOT_SIZE            |qty| / lotSize an integer (relative tolerance 1e-9), unless the exit closes the position
 //   8 MIN_NOTIONAL        |qty| * (price * valueFactor) >= minNotional, unless the exit closes the position
 //   9/10 ORDER_RATE       fewer than maxOrders accepted in (clock - windowNs, clock] (exits: DEFERRED)
@@ -114,7 +118,7 @@ function worstCase(s: usize, extraBuy: f64, extraSell: f64): f64 {
 
 // @ts-ignore: decorator
 @inline
-function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: bool, sizeQty: f64): i32 {
+function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: bool, sizeQty: f64, bandExempt: bool): i32 {
   if (!isFinite<f64>(qty) || qty == 0.0 || !isFinite<f64>(price) || price <= 0.0) return deny(REASON_INVALID_ORDER, 0.0);
   if (instrument < 0 || instrument >= RISK_INSTRUMENT_CAPACITY || load<i32>(riskSlotAddress(instrument), RS_CONFIGURED) != 1) {
     return deny(REASON_UNKNOWN_INSTRUMENT, 0.0);
@@ -134,7 +138,7 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: b
   }
   if (markStale(s, clock)) return deny(exit ? REASON_DEFERRED_STALE_PRICE : REASON_STALE_PRICE, <f64>load<i64>(s, RS_STALE_NS));
   const mark = load<f64>(s, RS_MARK);
-  if (!reduceOnly && Math.abs(price - mark) > load<f64>(h, RH_PRICE_BAND_PCT) * mark) return deny(REASON_PRICE_BAND, mark);
+  if (!bandExempt && Math.abs(price - mark) > load<f64>(h, RH_PRICE_BAND_PCT) * mark) return deny(REASON_PRICE_BAND, mark);
   const lot = load<f64>(s, RS_LOT_SIZE);
   const lots = Math.abs(qty) * load<f64>(s, RS_INV_LOT);
   // A full close is exempt: a position off the lot size (partial fills under a participation
@@ -179,9 +183,10 @@ function decide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: b
  * The caller has checked riskReady() and advanced the clock. `sizeQty` is the quantity the
  * minimum notional is judged on: `qty` for a new order; for a replace that adds `qty` to an
  * order, the order's new leaves (the size the venue sees), not the increase alone.
+ * `bandExempt` skips the price band (an exit rule's stop or profit tier: see the header).
  */
-export function riskDecide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: bool, sizeQty: f64): i32 {
-  return decide(instrument, qty, price, clock, reduceOnly, sizeQty);
+export function riskDecide(instrument: i32, qty: f64, price: f64, clock: i64, reduceOnly: bool, sizeQty: f64, bandExempt: bool): i32 {
+  return decide(instrument, qty, price, clock, reduceOnly, sizeQty, bandExempt);
 }
 
 /** The limit value of the last refusal of riskDecide (the `b` field of its risk record). */
@@ -213,7 +218,7 @@ export function riskCountAccepted(clock: i64): void {
 export function riskCheckOrder(instrument: i32, tsNs: i64, qty: f64, price: f64, orderId: i64, outRing: i32): i32 {
   if (!riskReady()) return ERR_RISK_NOT_READY;
   const clock = advanceClock(tsNs);
-  const reason = decide(instrument, qty, price, clock, false, qty);
+  const reason = decide(instrument, qty, price, clock, false, qty, false);
   if (reason != RISK_ACCEPTED) {
     const status = ringCheck(outRing);
     if (status != OK) return status;
