@@ -51,6 +51,14 @@ export const HDR_FEATURES_WRITTEN = 288;
 export const HDR_FEATURES_DROPPED = 296;
 export const HDR_MODEL_NEXT_INSTRUMENT = 304;
 export const HDR_LIMIT_SKIPS = 312;
+/** Same close time (wasm/assembly/pipeline/same-close.ts): decisions deferred until every PIPE_RISK instrument's bar of a close time is marked. */
+export const HDR_CLOSE_TIME = 320;
+export const HDR_CLOSE_SEEN = 328;
+export const HDR_RISK_COUNT = 332;
+export const HDR_DEFER_HEAD = 336;
+export const HDR_DEFER_TAIL = 340;
+export const HDR_DEFER_COUNT = 344;
+export const HDR_DEFERRED_TOTAL = 352;
 
 export const PIPE_TABLE = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES = 256;
@@ -66,6 +74,11 @@ export const PIPE_PENDING_DEADLINE = 160;
 export const PIPE_RESOLVED_CLOSE = 168;
 /** i32: 1 while an operator has paused the instrument's strategy (its target may only reduce the position). */
 export const PIPE_PAUSED = 176;
+export const PIPE_DEFER_NEXT = 184;
+export const PIPE_DEFERRED = 188;
+export const PIPE_SEEN_CLOSE = 192;
+export const PIPE_DEFER_OPEN = 200;
+export const PIPE_DEFER_CLOSE = 208;
 
 export const PIPE_FEATURE_ROWS = PIPE_TABLE + PIPE_MAX_INSTRUMENTS * PIPE_ENTRY_BYTES;
 export const PIPE_FEATURE_ROW_BYTES = 64;

@@ -3,6 +3,10 @@
 // cross. Counters live in the control block (layout.ts).
 //
 // Units, in this order of priority:
+//   0. a decision deferred until its close time is complete (pipeline/same-close.ts): once every
+//      PIPE_RISK instrument's bar of that time ran, or when the next unit is not part of that
+//      time's group (anything but taking a BAR record of that time, a venue event due at or
+//      before it, or the rest of the record in hand); one deferred decision per unit
 //   1. a simulated-venue event due at or before the record in hand (or the next record): a
 //      command reaching the venue (venue/venue-intake.ts), or a venue reply reaching the
 //      core, which is reported on the outbound ring (kind | SOURCE_PAPER | DIRECTION_OUTBOUND,
@@ -54,7 +58,8 @@ import {
   KIND_SENTIMENT, KIND_TIMER, KIND_TRADE, OUTBOUND_RING_OFFSET, RING_CAPACITY,
 } from './layout';
 import { ERR_BAD_ARGUMENT, ERR_OUTBOUND_TOO_SMALL, OK } from './errors';
-import { pipelineBeforeBar, pipelineFeedBuilder, pipelineModelTimeout, pipelineOnBar, pipelineOnCarry, pipelineOnSignal, pipelineOnTick, pipelineOnVenue } from './pipeline/pipeline';
+import { pipelineBeforeBar, pipelineFeedBuilder, pipelineModelTimeout, pipelineOnBar, pipelineOnCarry, pipelineOnSignal, pipelineOnTick, pipelineOnVenue, pipelineSameCloseNext } from './pipeline/pipeline';
+import { sameCloseComplete, sameCloseDeferred, sameCloseTime } from './pipeline/same-close';
 import { MODEL_MAX_FEATURE_RECORDS, modelConfigured, modelMaybeDue, modelScan } from './pipeline/model-wait';
 import { markTimeOf, riskPriceInHand, riskReady } from './risk/risk-account';
 import { riskOnFeedHealth } from './risk/feed-health';
@@ -219,6 +224,24 @@ export function processInbound(maxBatch: i32): i32 {
   return units;
 }
 
+/**
+ * True when the unit the loop would run next is not part of the deferred decisions' close-time
+ * group (see the header, unit 0): the same tests as the loop below, in its order, so the answer
+ * depends on the records and the venue's due times only, never on the batching. With no record
+ * to take and no venue event to run early, nothing runs: the decisions keep waiting.
+ */
+function closeGroupEnds(inbound: i32, next: u32, consumed: u32, phase: i32, simulated: bool): bool {
+  const group = sameCloseTime();
+  const due = simulated ? venueNextEventTime() : i64.MAX_VALUE;
+  if (simulated && venueQueueRoom() < 2 * venueOrdersHeld() + QUEUE_SLACK && due != i64.MAX_VALUE) return due > group;
+  if (phase != HELD_NONE) return false; // the record in hand finishes its work (a BAR of the group, or bars built inside it)
+  if (ringAvailable(inbound) <= consumed) return false;
+  const record = ringSlotAddress(inbound, next);
+  const time = eventTime(record);
+  if (due <= time) return due > group;
+  return !((load<i32>(record, EV_KIND) & KIND_BAR) != 0 && time == group);
+}
+
 function processBatch(maxBatch: i32): i32 {
   if (maxBatch < 1) return ERR_BAD_ARGUMENT;
   const inbound = INBOUND_RING_OFFSET;
@@ -242,6 +265,11 @@ function processBatch(maxBatch: i32): i32 {
         store<i64>(waits, load<i64>(waits) + 1);
         break;
       }
+    }
+    if (sameCloseDeferred() > 0 && (sameCloseComplete() || closeGroupEnds(inbound, first + consumed, consumed, phase, simulated))) {
+      pipelineSameCloseNext(ring);
+      units++;
+      continue;
     }
     if (simulated && venueQueueRoom() < 2 * venueOrdersHeld() + QUEUE_SLACK && venueNextEventTime() != i64.MAX_VALUE) {
       store<i64>(VENUE_HEADER, load<i64>(VENUE_HEADER, VH_EARLY_EVENTS) + 1, VH_EARLY_EVENTS);

@@ -64,6 +64,18 @@
 //           |  +312 limitSkips i64 target changes the risk  |
 //           |                        limits left no whole   |
 //           |                        lot for (order-stage)  |
+//           |  same close time (same-close.ts):             |
+//           |  +320 closeTime i64  the close time of the    |
+//           |                        PIPE_RISK bars now run |
+//           |  +328 closeSeen i32  PIPE_RISK instruments    |
+//           |                        whose bar of it ran    |
+//           |  +332 riskCount i32  PIPE_RISK instruments    |
+//           |  +336 deferHead i32  first deferred decision  |
+//           |                        (instrument; -1 none)  |
+//           |  +340 deferTail i32  last one                 |
+//           |  +344 deferCount i32 decisions deferred now   |
+//           |  +352 deferredTotal i64 decisions deferred so |
+//           |                        far (a counter)        |
 //   +0x1000 +--------------------------------------------+
 //           | instrument 0 .. PIPE_MAX_INSTRUMENTS-1,    |
 //           | 256 bytes each:                            |
@@ -101,7 +113,15 @@
 //           |                        strategy: its target   |
 //           |                        may only reduce the    |
 //           |                        position (order-stage) |
-//           |  +180 .. +255 reserved                      |
+//           |  +184 deferNext  i32  next deferred decision |
+//           |                        (same-close.ts; -1 end)|
+//           |  +188 deferred   i32  1 while its decision    |
+//           |                        waits for the close time|
+//           |  +192 seenClose  i64  close time of its last  |
+//           |                        bar counted in closeSeen|
+//           |  +200 deferOpen  i64  the deferred bar's open  |
+//           |  +208 deferClose i64  and close (decision) time|
+//           |  +216 .. +255 reserved                      |
 //   +0x41000+--------------------------------------------+
 //           | feature rows: instrument i's d f64 at      |
 //           | FEATURE_ROWS + i * 64                      |
@@ -162,6 +182,13 @@ export const HDR_FEATURES_WRITTEN: i32 = 288;
 export const HDR_FEATURES_DROPPED: i32 = 296;
 export const HDR_MODEL_NEXT_INSTRUMENT: i32 = 304;
 export const HDR_LIMIT_SKIPS: i32 = 312;
+export const HDR_CLOSE_TIME: i32 = 320;
+export const HDR_CLOSE_SEEN: i32 = 328;
+export const HDR_RISK_COUNT: i32 = 332;
+export const HDR_DEFER_HEAD: i32 = 336;
+export const HDR_DEFER_TAIL: i32 = 340;
+export const HDR_DEFER_COUNT: i32 = 344;
+export const HDR_DEFERRED_TOTAL: i32 = 352;
 
 export const PIPE_TABLE: i32 = PIPELINE_REGION_OFFSET + 0x1000;
 export const PIPE_ENTRY_BYTES: i32 = 256;
@@ -181,6 +208,11 @@ export const PIPE_PENDING_CLOSE: i32 = 152;
 export const PIPE_PENDING_DEADLINE: i32 = 160;
 export const PIPE_RESOLVED_CLOSE: i32 = 168;
 export const PIPE_PAUSED: i32 = 176;
+export const PIPE_DEFER_NEXT: i32 = 184;
+export const PIPE_DEFERRED: i32 = 188;
+export const PIPE_SEEN_CLOSE: i32 = 192;
+export const PIPE_DEFER_OPEN: i32 = 200;
+export const PIPE_DEFER_CLOSE: i32 = 208;
 
 export const PIPE_FEATURE_ROWS: i32 = PIPE_TABLE + PIPE_MAX_INSTRUMENTS * PIPE_ENTRY_BYTES;
 export const PIPE_FEATURE_ROW_BYTES: i32 = 64;

@@ -50,6 +50,7 @@ import { O_ID, O_RULE, RULE_STRATEGY, orderSlotAddress } from '../orders/order-l
 import { exitsOnFill, exitsOnMark, exitsOnOrderEnded, exitsOnTimer } from '../exits/exit-engine';
 import { portfolioOnFunding, portfolioOnRate } from '../portfolio/accruals';
 import { ORDER_ACCEPTED, ORDER_AMENDED, ORDER_CHECKED, orderStage } from './order-stage';
+import { sameCloseConfigured, sameCloseDefer, sameCloseDeferred, sameClosePop, sameCloseSee, sameCloseTime } from './same-close';
 import { modelClear, modelConfigure, modelEndWait, modelExportFeatures, modelMatches, modelPending, modelPendingClose, modelPendingOpen, modelScannedInstrument } from './model-wait';
 import { ML_ABSENT, ML_LATEST, ML_TIMED_OUT } from '../decision/decision-layout';
 import { OUTBOUND_RING_OFFSET, RING_CAPACITY, RING_MAGIC, RING_MAGIC_FIELD, RING_MASK, RING_PUBLISHED, RING_RELEASED } from '../layout';
@@ -58,7 +59,7 @@ import {
   HDR_STAGE_ERRORS, HDR_UNROUTED, HDR_DECISION_STEPS, HDR_EQUITY, HDR_SIGNAL_RECORDS, HDR_EXIT_FILLS, PIPE_DECISION,
   HDR_FILLS, HDR_ORDERS_ACCEPTED, HDR_ORDERS_CHECKED, HDR_ORDERS_CLOSED, PIPE_RISK, PIPE_RULES, HDR_EQUITY_RECORDS, HDR_EQUITY_WRITTEN, HDR_EQUITY_DROPPED, BAR_RING_OFFSET, BAR_RING_CAPACITY, PIPE_ENTRY_BYTES, PIPE_PAUSED, PIPE_FEATURE_COUNT, PIPE_FEATURE_ROW_BYTES, PIPE_FEATURE_ROWS,
   PIPE_FEATURES, PIPE_FLAGS, PIPE_HEADER, PIPE_INDICATOR_SLOT, PIPE_INDICATORS, PIPE_MAX_FEATURES,
-  PIPE_MAX_INSTRUMENTS, PIPE_PREV_CLOSE, PIPE_REGIME, PIPE_TABLE, PIPE_CHANGE_BARS, PIPE_CHANGE_SIGN, PIPE_MODEL,
+  PIPE_MAX_INSTRUMENTS, PIPE_PREV_CLOSE, PIPE_REGIME, PIPE_TABLE, PIPE_CHANGE_BARS, PIPE_CHANGE_SIGN, PIPE_MODEL, PIPE_DEFER_OPEN, PIPE_DEFER_CLOSE,
 } from './pipeline-layout';
 
 const HEADER: usize = <usize>PIPE_HEADER;
@@ -112,6 +113,7 @@ export function pipelineConfigure(instrument: i32, flags: i32, indicatorSlot: i3
   store<i32>(entry + PIPE_CHANGE_BARS, 0);
   store<i32>(entry + PIPE_PAUSED, 0);
   modelClear(entry);
+  sameCloseConfigured(load<i32>(entry + PIPE_FLAGS), flags);
   store<i32>(entry + PIPE_FLAGS, flags);
   return OK;
 }
@@ -311,6 +313,15 @@ export function pipelineOnBar(record: usize, ring: i32): void {
     return;
   }
   bump(HDR_BARS_PIPED);
+  // Bars sharing a close time: the decision waits until every PIPE_RISK instrument's bar of it is
+  // marked (same-close.ts). A bar of another close time first runs what still waits (engine.ts
+  // normally has, one unit each).
+  const closeNs = load<i64>(record, EV_TS_LOCAL);
+  let complete = true;
+  if ((flags & PIPE_RISK) != 0) {
+    while (sameCloseDeferred() > 0 && sameCloseTime() != closeNs) pipelineSameCloseNext(ring);
+    complete = sameCloseSee(entry, closeNs);
+  }
   const close = load<f64>(record, EV_PRICE);
   const slot = load<i32>(entry + PIPE_INDICATOR_SLOT);
   const status = indUpdate(
@@ -334,8 +345,27 @@ export function pipelineOnBar(record: usize, ring: i32): void {
     if (modelExportFeatures(instrument, entry, slot, record, ring)) return; // decided when the bar's MODEL record arrives, or at the deadline
     ml = ML_ABSENT; // warming up: no features, so no MODEL record for this bar
   }
-  if ((flags & (PIPE_DECISION | PIPE_RULES)) != 0) decisionStage(instrument, flags, load<i64>(record, EV_TS_LOCAL), ring, ml);
-  if ((flags & PIPE_RISK) != 0 && load<i32>(HEADER + <usize>HDR_EQUITY_RECORDS) != 0) writeEquityRecord(instrument, flags, load<i64>(record, EV_TS_EXCHANGE), load<i64>(record, EV_TS_LOCAL), ring);
+  if ((flags & PIPE_RISK) != 0 && (flags & PIPE_MODEL) == 0 && (!complete || sameCloseDeferred() > 0)) {
+    sameCloseDefer(instrument, load<i64>(record, EV_TS_EXCHANGE), closeNs); // decided in arrival order once the close time is complete
+    return;
+  }
+  if ((flags & (PIPE_DECISION | PIPE_RULES)) != 0) decisionStage(instrument, flags, closeNs, ring, ml);
+  if ((flags & PIPE_RISK) != 0 && load<i32>(HEADER + <usize>HDR_EQUITY_RECORDS) != 0) writeEquityRecord(instrument, flags, load<i64>(record, EV_TS_EXCHANGE), closeNs, ring);
+}
+
+/**
+ * Runs the first decision deferred until its close time was complete (same-close.ts): decision,
+ * order stage and EQUITY record, at the bar's close time, as pipelineOnBar would have. engine.ts
+ * calls it as one unit of work.
+ */
+export function pipelineSameCloseNext(ring: i32): void {
+  const instrument = sameClosePop();
+  if (instrument < 0) return;
+  const entry = <usize>(PIPE_TABLE + instrument * PIPE_ENTRY_BYTES);
+  const flags = load<i32>(entry + PIPE_FLAGS);
+  const close = load<i64>(entry + PIPE_DEFER_CLOSE);
+  if ((flags & (PIPE_DECISION | PIPE_RULES)) != 0) decisionStage(instrument, flags, close, ring, ML_LATEST);
+  if ((flags & PIPE_RISK) != 0 && load<i32>(HEADER + <usize>HDR_EQUITY_RECORDS) != 0) writeEquityRecord(instrument, flags, load<i64>(entry + PIPE_DEFER_OPEN), close, ring);
 }
 
 /**
