@@ -447,6 +447,33 @@ describe.each(IMPLEMENTATIONS)('simulated venue, tick mode (%s)', (_name, create
     expect(venue.instrument(TICKS).askLeft, 'of the 10 shown at 100.2, 3 were taken').toBe(7);
   });
 
+  it('rounds a fill capped by the displayed size down to whole lots when the venue knows the lot size; a remainder below a lot waits for the next quote', () => {
+    // Lot 0.01: 0.0345 shown at 100.1 lets 0.03 of a 0.05 market order go; 0.009 shown, under one lot, lets nothing;
+    // the next quote's 1 fills the last 0.02, the order's own size.
+    const steps = [
+      quote(T, 100, 100.1, 5, 0.0345),
+      order(T + MS, TICKS, 1, 0.05, { orderType: 'market' }),
+      quote(T + 10n * MS, 100, 100.2, 5, 0.009),
+      quote(T + 20n * MS, 100, 100.3, 5, 1),
+      // A resting sell limit the opposite touch reaches, 0.0257 shown there: 0.02 of it fills.
+      order(T + 30n * MS, TICKS, 2, -0.05, { orderType: 'limit', limitPrice: 100.5 }),
+      quote(T + 40n * MS, 100.6, 100.7, 0.0257, 5),
+    ];
+    const { events } = run({ instrument: { lotSize: 0.01 } }, steps);
+    const parts = fills(events, 1).map((f) => [f.qty, f.price]);
+    expect(parts.map(([q]) => q).length, 'two fills').toBe(2);
+    expect(parts[0][0]).toBeCloseTo(0.03, 12);
+    expect(parts[0][1]).toBe(100.1);
+    expect(parts[1][0], 'the rest, 0.02, from the third quote').toBeCloseTo(0.02, 12);
+    expect(parts[1][1]).toBe(100.3);
+    const limit = fills(events, 2).map((f) => Math.abs(f.qty));
+    expect(limit.length).toBe(1);
+    expect(limit[0], 'the limit takes 0.02 of the 0.0257 shown').toBeCloseTo(0.02, 12);
+    for (const f of [...fills(events, 1), ...fills(events, 2)]) expect(Math.abs(f.qty / 0.01 - Math.round(f.qty / 0.01)), `${f.qty} is whole lots`).toBeLessThan(1e-9);
+    const unrounded = run({}, steps).events;
+    expect(fills(unrounded, 1)[0].qty, 'without a lot size: the displayed size').toBeCloseTo(0.0345, 12);
+  });
+
   it('fills an IOC order from the touch and cancels the rest at once; fills an FOK whole from the touch or cancels it whole', () => {
     const { events } = run({}, [
       quote(T, 100, 100.1, 5, 3),

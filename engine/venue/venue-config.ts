@@ -67,7 +67,7 @@ export interface VenueInstrumentConfig {
   readonly participationCap?: number;
   /** Contract multiplier: fees are a fraction of qty * price * multiplier (default 1). */
   readonly multiplier?: number;
-  /** Bar mode: the instrument's lot size; a participation-capped fill is rounded down to whole lots (default 0: not rounded). */
+  /** The instrument's lot size: a fill capped by participation (bars) or by the displayed size, a print or the queue (ticks) is rounded down to whole lots (default 0: not rounded). */
   readonly lotSize?: number;
 }
 

@@ -116,11 +116,11 @@ function fillsAtOpen(o: SimOrder, open: number): boolean {
 }
 
 /** `rested`: the order reached the book before the bar opened (else it arrived at the open or during the bar, at `ts`). */
-/** A participation-capped part `qty` of `leaves`, rounded down to whole lots (lotSize 0: none); all of `leaves` stays as it is. */
+/** A capped part `qty` of `leaves` (participation; tick mode: displayed size, print, queue), rounded down to whole lots (lotSize 0: none); all of `leaves` stays as it is. */
 function lotsOf(inst: SimInstrument, leaves: number, qty: number): number {
   const lot = inst.lotSize;
   if (!(lot > 0) || qty >= leaves * (1 - DUST)) return qty;
-  return Math.floor(qty / lot + DUST) * lot;
+  return Math.min(qty, Math.floor(qty / lot + DUST) * lot);
 }
 
 function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, open: number, high: number, low: number, volume: number, participation: number, touch: boolean, ts: bigint, rested: boolean): void {
@@ -203,7 +203,7 @@ function takeTouch(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument,
   if (!(touch > 0) || (limit > 0 && (sign > 0 ? touch > limit : touch < limit))) return 0;
   const left = sign > 0 ? inst.askLeft : inst.bidLeft;
   const displayed = sign > 0 ? inst.askSize : inst.bidSize;
-  const qty = Math.min(leavesOf(o), left);
+  const qty = lotsOf(inst, leavesOf(o), Math.min(leavesOf(o), left));
   if (qty <= 0) return 0;
   const filled = fillSome(venue, o, inst, qty, takerPrice(o, inst, touch, sign, qty, displayed, false, limit), false, venueNs);
   if (sign > 0) inst.askLeft = left - filled;
@@ -214,7 +214,7 @@ function takeTouch(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument,
 function takePrint(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, price: number, size: number, printLeft: number, limit: number, venueNs: bigint): number {
   const sign = side(o);
   if (!(printLeft > 0) || (limit > 0 && (sign > 0 ? price > limit : price < limit))) return 0;
-  const qty = Math.min(leavesOf(o), printLeft);
+  const qty = lotsOf(inst, leavesOf(o), Math.min(leavesOf(o), printLeft));
   return fillSome(venue, o, inst, qty, takerPrice(o, inst, price, sign, qty, size, false, limit), false, venueNs);
 }
 
@@ -290,7 +290,7 @@ export function onQuote(venue: ReferenceVenueState, instrument: number, r: Venue
       const opposite = sign > 0 ? inst.ask : inst.bid;
       if (opposite > 0 && (sign > 0 ? opposite <= limit : opposite >= limit)) {
         const left = sign > 0 ? inst.askLeft : inst.bidLeft;
-        const filled = fillSome(venue, o, inst, Math.min(leavesOf(o), left), limit, o.maker, venueNs);
+        const filled = fillSome(venue, o, inst, lotsOf(inst, leavesOf(o), Math.min(leavesOf(o), left)), limit, o.maker, venueNs);
         if (sign > 0) inst.askLeft = left - filled;
         else inst.bidLeft = left - filled;
       } else {
@@ -324,7 +324,7 @@ export function onTrade(venue: ReferenceVenueState, instrument: number, r: Venue
     } else if (type === TYPE_LIMIT && printLeft > 0) {
       const limit = o.limit;
       if (sign > 0 ? price < limit : price > limit) {
-        printLeft -= fillSome(venue, o, inst, Math.min(leavesOf(o), printLeft), limit, o.maker, venueNs);
+        printLeft -= fillSome(venue, o, inst, lotsOf(inst, leavesOf(o), Math.min(leavesOf(o), printLeft)), limit, o.maker, venueNs);
       } else if (price === limit && !(sign > 0 ? aggressor > 0 : aggressor < 0)) {
         const known = o.queueKnown;
         let ahead = known ? o.queueAhead : 0;
@@ -336,7 +336,7 @@ export function onTrade(venue: ReferenceVenueState, instrument: number, r: Venue
         ahead -= printLeft;
         o.queueTraded = o.queueTraded + printLeft;
         if (ahead < 0) {
-          printLeft -= fillSome(venue, o, inst, Math.min(leavesOf(o), -ahead), limit, o.maker, venueNs);
+          printLeft -= fillSome(venue, o, inst, lotsOf(inst, leavesOf(o), Math.min(leavesOf(o), -ahead)), limit, o.maker, venueNs);
           ahead = 0;
         }
         if (o.held) o.queueAhead = ahead;

@@ -49,7 +49,7 @@ export interface SimInstrument {
   impactBps: number;
   impactModel: number;
   participation: number;
-  /** Bar mode: participation-capped fills are whole lots of this (0: none). */
+  /** Capped fills (participation; ticks: displayed size, print, queue) are whole lots of this (0: none). */
   lotSize: number;
   multiplier: number;
   bid: number;

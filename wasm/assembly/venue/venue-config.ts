@@ -59,7 +59,7 @@ export function venueConfigure(latency: i32, entryNs: i64, responseNs: i64, jitt
  * venue) with maker and taker fees (fractions of the notional in [-0.1, 0.1]), half-spread,
  * slippage and impact in bps (>= 0), `impactModel` (IMPACT_*), participation cap (fraction of
  * bar volume in [0, 1], 0 = none), contract multiplier (> 0) and lot size (>= 0, 0 = none: a
- * participation-capped fill is rounded down to whole lots). Returns OK or ERR_BAD_ARGUMENT.
+ * capped fill, by participation or by the displayed size, is rounded down to whole lots). Returns OK or ERR_BAD_ARGUMENT.
  */
 export function venueConfigureInstrument(
   instrument: i32, mode: i32, makerFee: f64, takerFee: f64, halfSpreadBps: f64, slippageBps: f64, impactBps: f64, impactModel: i32,

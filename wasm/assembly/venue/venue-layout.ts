@@ -177,7 +177,7 @@ export const VI_ASK_LEFT: i32 = 168;
 export const VI_MULTIPLIER: i32 = 176;
 export const VI_TAIL: i32 = 184;
 export const VI_UNKNOWN_VOLUME_BARS: i32 = 188;
-export const VI_LOT_SIZE: i32 = 192; // f64: bar mode rounds participation-capped fills down to whole lots (0: none)
+export const VI_LOT_SIZE: i32 = 192; // f64: capped fills (bars: participation; ticks: displayed size, print, queue) are rounded down to whole lots (0: none)
 
 export const VENUE_ORDERS_OFFSET: i32 = VENUE_REGION_OFFSET + 0x41000;
 export const VENUE_ORDER_CAPACITY: i32 = 8192;

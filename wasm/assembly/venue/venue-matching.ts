@@ -43,6 +43,9 @@
 //          stops trigger on trade prices and are then matched as if they had just arrived
 //          (below), taking the print in hand when no quote was seen yet; with no quote yet a
 //          working market order takes the print, up to its size.
+//   A fill capped by the displayed size (or a print's size, or the queue) is whole lots of the
+//   instrument's lot size (VI_LOT_SIZE): a remainder below one lot waits for the next quote
+//   or print (IOC: canceled).
 //   On arrival a market order takes the touch (up to the displayed size; IOC cancels the
 //   rest, FOK fills whole or is canceled); a marketable limit takes the touch up to its
 //   price and rests with the rest as maker (post-only: rejected before that); impact applies
@@ -269,14 +272,15 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
 }
 
 /**
- * A participation-capped part `qty` of `leaves`, rounded down to whole lots of the instrument
- * (VI_LOT_SIZE; 0: none): a remainder below one lot waits for the next bar. All of `leaves` is
- * left as it is (it is the order's own size).
+ * A capped part `qty` of `leaves` (bar mode: by participation; tick mode: by the displayed size
+ * at the touch, a print's size or the queue ahead), rounded down to whole lots of the instrument
+ * (VI_LOT_SIZE; 0: none): a remainder below one lot waits for the next bar, quote or print. All
+ * of `leaves` is left as it is (it is the order's own size).
  */
 function lotsOf(vi: usize, leaves: f64, qty: f64): f64 {
   const lot = load<f64>(vi, VI_LOT_SIZE);
   if (!(lot > 0.0) || qty >= leaves * (1.0 - DUST)) return qty;
-  return Math.floor(qty / lot + DUST) * lot;
+  return Math.min(qty, Math.floor(qty / lot + DUST) * lot); // never above the cap (0.05692 / 1e-5 * 1e-5 > 0.05692)
 }
 
 /** IOC / FOK orders get one bar: what is left after it is canceled at `ts`. */
@@ -298,7 +302,8 @@ export function takeTouch(slot: i32, vi: usize, limit: f64, venueNs: i64): f64 {
   const leftField = sign > 0.0 ? VI_ASK_LEFT : VI_BID_LEFT;
   const left = load<f64>(vi + <usize>(leftField));
   const displayed = load<f64>(vi + <usize>(sign > 0.0 ? VI_ASK_SIZE : VI_BID_SIZE));
-  const qty = Math.min(venueLeaves(v), left);
+  const leaves = venueLeaves(v);
+  const qty = lotsOf(vi, leaves, Math.min(leaves, left));
   if (qty <= 0.0) return 0.0;
   const filled = fillSome(slot, vi, qty, takerPrice(v, vi, touch, sign, qty, displayed, false, limit), false, venueNs);
   store<f64>(vi + <usize>(leftField), left - filled);
@@ -313,7 +318,8 @@ function takePrint(slot: i32, vi: usize, price: f64, size: f64, printLeft: f64, 
   const v = venueOrderAddress(slot);
   const sign = side(v);
   if (!(printLeft > 0.0) || (limit > 0.0 && (sign > 0.0 ? price > limit : price < limit))) return 0.0;
-  const qty = Math.min(venueLeaves(v), printLeft);
+  const leaves = venueLeaves(v);
+  const qty = lotsOf(vi, leaves, Math.min(leaves, printLeft));
   return fillSome(slot, vi, qty, takerPrice(v, vi, price, sign, qty, size, false, limit), false, venueNs);
 }
 
@@ -402,7 +408,7 @@ export function venueOnQuote(instrument: i32, record: usize, venueNs: i64): void
         // The opposite touch reached the resting limit: it fills at its limit, as maker.
         const leftField = sign > 0.0 ? VI_ASK_LEFT : VI_BID_LEFT;
         const left = load<f64>(vi + <usize>(leftField));
-        const filled = fillSome(slot, vi, Math.min(venueLeaves(v), left), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
+        const filled = fillSome(slot, vi, lotsOf(vi, venueLeaves(v), Math.min(venueLeaves(v), left)), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
         store<f64>(vi + <usize>(leftField), left - filled);
       } else {
         trackQueue(v, vi, sign > 0.0 ? oldBid : oldAsk, sign > 0.0 ? oldBidSize : oldAskSize);
@@ -443,7 +449,7 @@ export function venueOnTrade(instrument: i32, record: usize, venueNs: i64): void
     } else if (type == TYPE_LIMIT && printLeft > 0.0) {
       const limit = load<f64>(v, VO_LIMIT_PX);
       if (sign > 0.0 ? price < limit : price > limit) {
-        printLeft -= fillSome(slot, vi, Math.min(venueLeaves(v), printLeft), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
+        printLeft -= fillSome(slot, vi, lotsOf(vi, venueLeaves(v), Math.min(venueLeaves(v), printLeft)), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
       } else if (price == limit && !(sign > 0.0 ? aggressor > 0.0 : aggressor < 0.0)) {
         // A trade at its price (not one on its own side of the book) works off the queue ahead.
         const known = load<i32>(v, VO_QUEUE_KNOWN) == 1;
@@ -459,7 +465,7 @@ export function venueOnTrade(instrument: i32, record: usize, venueNs: i64): void
         ahead -= printLeft;
         store<f64>(v, load<f64>(v, VO_QUEUE_TRADED) + printLeft, VO_QUEUE_TRADED);
         if (ahead < 0.0) {
-          printLeft -= fillSome(slot, vi, Math.min(venueLeaves(v), -ahead), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
+          printLeft -= fillSome(slot, vi, lotsOf(vi, venueLeaves(v), Math.min(venueLeaves(v), -ahead)), limit, load<i32>(v, VO_MAKER) == 1, venueNs);
           ahead = 0.0;
         }
         if (load<i32>(v, VO_STATE) != 0) store<f64>(v, ahead, VO_QUEUE_AHEAD);
