@@ -20,7 +20,18 @@ export const CRASH_POINTS = [
   /** A checkpoint stored. */
   'snapshot-after-store',
 ] as const;
-export type CrashPointName = (typeof CRASH_POINTS)[number];
+
+/** Points on the webhooks' path (test/run-paper-webhooks-window.test.ts), apart from the journal's (the crash harnesses cycle through those). */
+export const WEBHOOK_CRASH_POINTS = [
+  /**
+   * A fill journaled and committed (paper mode: the record the simulated venue filled on; live: the
+   * venue's FILL), its webhook event queued but not yet in the webhook outbox (stored at the end of
+   * the event loop's turn). Counts every fill the process sees, recovery's replay included.
+   */
+  'fill-before-outbox',
+] as const;
+export type CrashPointName = (typeof CRASH_POINTS)[number] | (typeof WEBHOOK_CRASH_POINTS)[number];
+const ALL_POINTS: readonly string[] = [...CRASH_POINTS, ...WEBHOOK_CRASH_POINTS];
 
 const plan = parsePlan(process.env.QF_CRASH_AT);
 const visits = new Map<CrashPointName, number>();
@@ -30,22 +41,26 @@ function parsePlan(value: string | undefined): Map<CrashPointName, number> | nul
   const out = new Map<CrashPointName, number>();
   for (const part of value.split(',')) {
     const match = /^([a-z-]+):([1-9][0-9]*)$/.exec(part);
-    if (!match || !(CRASH_POINTS as readonly string[]).includes(match[1])) {
-      throw new Error(`QF_CRASH_AT must be <point>:<n>[,<point>:<n>...] with each point one of ${CRASH_POINTS.join(', ')} and n >= 1, was ${JSON.stringify(value)}`);
+    if (!match || !ALL_POINTS.includes(match[1])) {
+      throw new Error(`QF_CRASH_AT must be <point>:<n>[,<point>:<n>...] with each point one of ${ALL_POINTS.join(', ')} and n >= 1, was ${JSON.stringify(value)}`);
     }
     out.set(match[1] as CrashPointName, Number(match[2]));
   }
   return out;
 }
 
-/** Kills the process at once when the plan names this point and this is its n-th visit. */
-export function crashPoint(point: CrashPointName): void {
+/**
+ * Kills the process at once when the plan names this point and this is its n-th visit; `before`
+ * runs first then (only then: what the point needs done, e.g. a journal commit).
+ */
+export function crashPoint(point: CrashPointName, before?: () => void): void {
   if (plan === null) return;
   const at = plan.get(point);
   if (at === undefined) return;
   const visit = (visits.get(point) ?? 0) + 1;
   visits.set(point, visit);
   if (visit === at) {
+    before?.();
     process.stderr.write(`crash point: ${point}:${at}\n`);
     process.kill(process.pid, 'SIGKILL');
   }

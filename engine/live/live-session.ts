@@ -75,6 +75,10 @@ import { DEFAULT_FEED_HEALTH, isRiskLimitName, readFeedHealthState, readRiskLimi
 
 const MARKET_KINDS = EventKind.BAR | EventKind.TRADE | EventKind.QUOTE;
 
+function isFill(record: Uint8Array): boolean {
+  return (new DataView(record.buffer, record.byteOffset, 64).getInt32(EV_KIND, true) & KIND_MASK) === EventKind.FILL;
+}
+
 export interface LiveSessionOptions {
   readonly journalDir: string;
   readonly durability?: DurabilityPolicy;
@@ -121,8 +125,10 @@ export interface LiveSessionWatcher {
   /** The engine started (before recovery replays the journal). */
   engineStarted?(host: EngineHost): void;
   phase?(phase: SessionPhase, detail?: string): void;
-  /** Each record journaled and published after recovery: the venue's, and the feed-health records. */
-  inbound?(record: Uint8Array): void;
+  /** Each record journaled and published after recovery: the venue's, and the feed-health records; `inboundSeq`: its inbound sequence in the journal. */
+  inbound?(record: Uint8Array, inboundSeq: bigint): void;
+  /** Each inbound record recovery replays from the journal (after the checkpoint), with its inbound sequence: the fills a killed process journaled but may not have announced. */
+  replayed?(record: Uint8Array, inboundSeq: bigint): void;
   /**
    * The kill switch as journaled, once recovered and on every trip and reset since. `journaledNow`:
    * this process journaled the transition (a trip of the core the previous process died before
@@ -405,7 +411,10 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         onOrder: (command) => queued.push({ command, bytes: lastBytes }),
         onOrderChange: (command) => queued.push({ command, bytes: lastBytes }),
         onFeatures: feed?.onFeatures,
-      }, watcher?.listeners ?? {}),
+      }, watcher?.listeners ?? {}, {
+        // After the watcher queued the fill's webhook event (paper mode: the core's simulated venue fills), before the outbox stores it.
+        onVenueReport: (report) => { if (report.type === 'fill') crashPoint('fill-before-outbox', () => journal.commit()); },
+      }),
     });
     watcher?.engineStarted?.(host);
     watcher?.phase?.('recovering');
@@ -440,6 +449,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           throw new JournalDivergenceError(`journal ${journal.path}: record ${view.sequence} is inbound ${entry.inboundSeq}, expected ${inbound.nextInboundSeq}`);
         }
         inbound.publish(entry.record, entry.sourceSeq);
+        watcher?.replayed?.(entry.record, entry.inboundSeq);
         // The journal may hold more than the ring: wait (without blocking) for the core to take what is on it.
         if (inbound.waitingRecords > 0) await inbound.published();
         noteBar(entry.record);
@@ -546,7 +556,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     };
     const publishHealthRecord = (record: Uint8Array): void => {
       inbound.journalAndPublish(record, 0n);
-      watcher?.inbound?.(record);
+      watcher?.inbound?.(record, inbound.nextInboundSeq - 1n);
       shadow?.offer(record);
     };
     /**
@@ -562,7 +572,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       }
       inbound.journalAndPublish(record, sourceSeq);
       commandLatency.inbound(record);
-      watcher?.inbound?.(record);
+      watcher?.inbound?.(record, inbound.nextInboundSeq - 1n);
+      if (isFill(record)) crashPoint('fill-before-outbox', () => journal.commit());
       noteBar(record);
       shadow?.offer(record);
       if (health) publishHealth(health.onRecord(record, healthNow()));

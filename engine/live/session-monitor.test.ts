@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../layout/event-record.js';
 import { LatencyMonitor } from '../threads/index.js';
+import { WebhookOutbox, derivedEventId } from '../server/index.js';
 import { INBOUND_BEHIND_REASON, LiveSessionMonitor } from './session-monitor.js';
 import { inboundVenueReply } from './inbound-venue-reply.js';
 import { CommandLatency } from './command-latency.js';
@@ -84,6 +85,52 @@ describe('LiveSessionMonitor', () => {
     expect(monitor.snapshot('orders')!.orders).toEqual([expect.objectContaining({ orderId: 7n, status: 'filled', filledQuantity: 0.01, averageFillPrice: 50_100 })]);
     await monitor.close();
     expect(hook.posts.map((p) => [p.event, p.data.fillId])).toEqual([['fill', 42]]);
+  });
+
+  it('live mode, a restart after a kill between a FILL\'s journal record and the outbox: recovery posts the replayed fills after the outbox\'s mark, with ids from their inbound sequence', async () => {
+    const hook = await receiver();
+    const dir = mkdtempSync(path.join(tmpdir(), 'qf-monitor-window-'));
+    try {
+      const run = async (steps: (monitor: LiveSessionMonitor) => void): Promise<void> => {
+        const outbox = WebhookOutbox.open(dir);
+        const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'live', equity: 100_000, monitoring: monitoring(hook.url), outbox });
+        steps(monitor);
+        await monitor.close();
+        outbox.close();
+      };
+      const fill = (fillId: number) => venueRecord(EventKind.FILL, 7n, 50_100, 0.01, 0.5, fillId);
+      // The first process: inbound 3 and 4 are fills, posted (stored with the mark: inbound 4); inbound 5 was journaled, then the kill (never seen here).
+      await run((monitor) => {
+        monitor.phase('reconciling');
+        monitor.phase('trading');
+        monitor.inbound(fill(41), 3n);
+        monitor.inbound(fill(42), 4n);
+      });
+      const first = hook.posts.map((p) => [p.data.fillId, (p as Post & { id: string }).id]);
+      expect(first.map(([fillId]) => fillId)).toEqual([41, 42]);
+      // The restart replays inbound 3, 4 and 5: only 5 is posted.
+      await run((monitor) => {
+        monitor.replayed(fill(41), 3n);
+        monitor.replayed(fill(42), 4n);
+        monitor.replayed(fill(43), 5n);
+        monitor.phase('trading');
+      });
+      expect(hook.posts.slice(2).map((p) => p.data.fillId), 'the fill the kill kept from the outbox, and nothing posted before').toEqual([43]);
+      const id43 = (hook.posts[2] as Post & { id: string }).id;
+      // Had the second process died before its 2xx was recorded, the next derives the same id again.
+      const outbox = WebhookOutbox.open(dir);
+      expect(derivedEventId(outbox.identity, 'session', 'fill:inbound:5')).toBe(id43);
+      outbox.close();
+      // A third start replays all three: nothing is posted again (the mark is at inbound 5 now).
+      await run((monitor) => {
+        for (const [fillId, seq] of [[41, 3n], [42, 4n], [43, 5n]] as const) monitor.replayed(fill(fillId), seq);
+        monitor.phase('trading');
+      });
+      expect(hook.posts.length).toBe(3);
+      expect(new Set(hook.posts.map((p) => (p as Post & { id: string }).id)).size).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('at the end of a process: a fill the receiver first refused is posted again before it exits, and one never delivered is said in the log', async () => {

@@ -20,7 +20,10 @@
 //       and risk denials once recovered too (a paper session's replay fills its journaled orders
 //       again in the core's simulated venue: the previous process posted those); with an outbox,
 //       every event is stored until its hook answers 2xx, and what a killed process left undelivered
-//       is sent by the next one first, with the same event ids (at least once)
+//       is sent by the next one first, with the same event ids (at least once). A fill is stored
+//       with its journal position (paper: the simulated venue's fill id; live: the FILL's inbound
+//       sequence): recovery posts the replayed fills after the position the outbox recorded (the
+//       killed process journaled them but never stored their event), with ids derived from it
 //   control: LiveSessionControl (session-server-control.ts), the server's control handler
 //
 // The engine's state is read on the I/O thread's timer (every `throttleMs`, default 250 ms), from
@@ -33,6 +36,7 @@ import type { MonitoringConfig } from '../config/index.js';
 import type { HealthStatusName, HealthView, LatencyView, RiskView, TopicName, TopicPayloads } from '../client/index.js';
 import { decodeFeedHealth, feedConditionName, feedMaskNames } from '../risk/index.js';
 import type { ModelStatus, MonitorAlert } from '../models/index.js';
+import type { VenueReply } from '../venue/index.js';
 import { EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { INBOUND_CAPACITY, OUTBOUND_CAPACITY } from '../layout/memory-map.js';
 import { LiveSessionControl } from './session-server-control.js';
@@ -99,7 +103,7 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     this.engine = new EngineStateSource({ instruments: options.instruments, mode: options.mode, startingCash: options.equity, throttleMs: options.throttleMs ?? 250 });
     if (options.strategyOf) this.engine.nameStrategies(options.strategyOf);
     this.webhooks = options.monitoring.webhooks.length > 0 ? new SessionWebhooks(options.monitoring, options.instruments.map((entry) => entry.symbol), options.log, options.outbox) : null;
-    this.listeners = mergeOutboundListeners(this.engine.listeners(), this.webhooks ? this.afterRecovery(this.webhooks.listeners()) : {});
+    this.listeners = mergeOutboundListeners(this.engine.listeners(), this.webhooks ? this.afterRecovery(this.webhooks) : {});
     this.venueReport = options.mode === 'live' ? this.listeners.onVenueReport ?? null : null;
     const killSwitchHooks = options.monitoring.webhooks.filter((hook) => hook.events.includes('killSwitch'));
     this.killSwitchHooks = killSwitchHooks.length > 0
@@ -115,16 +119,24 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   }
 
   /**
-   * The webhooks' fill and risk-denial listeners, quiet while the session recovers: recovery's
-   * replay runs the journal's records through the core again, and in paper mode its simulated
-   * venue fills the journaled orders again (and the risk module denies again) on the outbound
-   * ring. The process that journaled them posted them; a restart posted every fill and denial
-   * after the last checkpoint a second time.
+   * The webhooks' fill and risk-denial listeners. Recovery's replay runs the journal's records
+   * through the core again, and in paper mode its simulated venue fills the journaled orders again
+   * (and the risk module denies again) on the outbound ring: the process that journaled them
+   * posted them, except the fills journaled after the mark its outbox recorded (killed between the
+   * journal and the outbox: SessionWebhooks.fill posts those). Denials are quiet while recovering.
+   * Paper mode's fills are the core's (SOURCE_PAPER on the drain), positioned by the simulated
+   * venue's fill id (one counter, growing, restored with the core); live mode's come in on the
+   * inbound ring (inbound, replayed).
    */
-  private afterRecovery(listeners: OutboundListeners): OutboundListeners {
+  private afterRecovery(webhooks: SessionWebhooks): OutboundListeners {
+    const listeners = webhooks.listeners();
     const live = (): boolean => this.phaseNow !== 'recovering';
     return {
-      ...(listeners.onVenueReport ? { onVenueReport: (report) => { if (live()) listeners.onVenueReport!(report); } } : {}),
+      ...(this.options.mode === 'paper' ? {
+        onVenueReport: (report: VenueReply) => {
+          if (report.type === 'fill') webhooks.fill(report, { mark: 'fill:paper', at: BigInt(report.fillId) }, !live());
+        },
+      } : {}),
       ...(listeners.onRiskRecord ? { onRiskRecord: (record) => { if (live()) listeners.onRiskRecord!(record); } } : {}),
     };
   }
@@ -143,6 +155,7 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   }
 
   phase(phase: SessionPhase, detail = ''): void {
+    if (this.phaseNow === 'recovering' && phase !== 'recovering') this.webhooks?.recovered();
     this.phaseNow = phase;
     this.phaseDetail = detail;
     this.publishHealth();
@@ -154,12 +167,13 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     this.publishHealth();
   }
 
-  inbound(record: Uint8Array): void {
+  inbound(record: Uint8Array, inboundSeq = 0n): void {
     const view = new DataView(record.buffer, record.byteOffset, 64);
     if ((view.getInt32(EV_KIND, true) & KIND_MASK) !== EventKind.FEED_HEALTH) {
       // Live mode: the venue's fills and order events come in on the inbound ring (the core's drain never reports them).
       const reply = this.venueReport ? inboundVenueReply(record) : null;
       if (reply) this.venueReport!(reply);
+      if (reply?.type === 'fill') this.webhooks?.fill(reply, { mark: 'fill:inbound', at: inboundSeq });
       return;
     }
     const health = decodeFeedHealth(view, 0);
@@ -167,6 +181,13 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     this.webhooks?.feedHealth(health);
     this.options.log?.(`monitor: feed ${this.symbol(health.instrument)} ${feedConditionName(health.condition)}${health.mask !== 0 ? ` (active: ${feedMaskNames(health.mask).join(', ')})` : ''}`);
     this.publishHealth();
+  }
+
+  replayed(record: Uint8Array, inboundSeq: bigint): void {
+    // Live mode: a journaled FILL recovery replays; its webhook is posted when its event was never stored (after the outbox's mark).
+    if (this.options.mode !== 'live' || !this.webhooks) return;
+    const reply = inboundVenueReply(record);
+    if (reply?.type === 'fill') this.webhooks.fill(reply, { mark: 'fill:inbound', at: inboundSeq }, true);
   }
 
   killSwitch(halted: boolean, who: string, why: string, journaledNow = false): void {

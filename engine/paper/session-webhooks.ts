@@ -5,9 +5,12 @@
 // monitors (the session passes them on); feed-health changes from the FEED_HEALTH records a live
 // session journals (engine/live session-monitor.ts passes them on). Everything only enqueues:
 // delivery never blocks; with an outbox (a live session's) each event is stored until delivered,
-// so one a crash kept from its receiver is sent after the restart. Paper sessions (`quantflow paper`) and live ones (`quantflow run`) share it.
+// so one a crash kept from its receiver is sent after the restart; a fill carries its journal
+// position (a live session's: `fill`), so the restart's recovery posts a replayed fill whose event
+// the killed process never stored (engine/server webhook-outbox.ts, marks). Paper sessions (`quantflow paper`) and live ones (`quantflow run`) share it.
 import type { OutboundListeners } from '../threads/index.js';
-import { WebhookNotifier, type StateSource, type WebhookOutbox } from '../server/index.js';
+import { WebhookNotifier, type JournalPosition, type StateSource, type WebhookOutbox } from '../server/index.js';
+import type { VenueFill } from '../venue/index.js';
 import { feedConditionName, feedMaskNames, riskReasonMessage, riskReasonName, type FeedHealthRecord } from '../risk/index.js';
 import type { MonitoringConfig } from '../config/index.js';
 import type { MonitorAlert } from '../models/index.js';
@@ -31,10 +34,7 @@ export class SessionWebhooks {
   listeners(): OutboundListeners {
     return {
       onVenueReport: (report) => {
-        if (report.type !== 'fill') return;
-        this.notifier.notify('fill', {
-          instrument: this.symbols[report.instrument] ?? String(report.instrument), orderId: report.clientId, price: report.price, qty: report.qty, fee: report.fee, fillId: report.fillId, maker: report.maker,
-        }, report.venueNs);
+        if (report.type === 'fill') this.fill(report);
       },
       onRiskRecord: (record) => {
         this.notifier.notify('riskDenial', {
@@ -43,6 +43,27 @@ export class SessionWebhooks {
         }, record.tsNs);
       },
     };
+  }
+
+  /**
+   * A fill. `position`: where the journal holds it (a live session's), so its id derives from it
+   * and its mark is stored with it. `replayed`: recovery replays it; posted only when the process
+   * that journaled it never stored its event (after the mark); true when it was posted now.
+   */
+  fill(report: VenueFill, position?: JournalPosition, replayed = false): boolean {
+    if (replayed && (!position || this.notifier.queuedBefore(position))) {
+      if (position) this.notifier.advance(position);
+      return false;
+    }
+    this.notifier.notify('fill', {
+      instrument: this.symbols[report.instrument] ?? String(report.instrument), orderId: report.clientId, price: report.price, qty: report.qty, fee: report.fee, fillId: report.fillId, maker: report.maker,
+    }, report.venueNs, position);
+    return true;
+  }
+
+  /** Recovery is over: the fills' journal positions are recorded from now on (WebhookNotifier.recordMarks). */
+  recovered(): void {
+    this.notifier.recordMarks();
   }
 
   /** Follows the risk topic for kill-switch trips and resets; returns what stops following. */

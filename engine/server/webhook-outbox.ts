@@ -8,10 +8,23 @@
 //   <dir>/  LMDB environment of its own (a live session's: <journal>/webhook-outbox)
 //     db "webhook-outbox"  key n (number, ascending: the order events were queued in) ->
 //                          JSON { scope, url, id, event, body }
+//     db "webhook-marks"   '#identity' -> a UUID made when the outbox is created (event ids
+//                          derived from a journal position are derived from it too);
+//                          '<scope>#marked' -> '1' once the scope recorded its marks;
+//                          '<scope>:<name>' -> a decimal journal position: how far the events of
+//                          a kind (fills) were queued, written in the transaction that stores them
+//
+// A mark closes the window between the journal and the outbox: an event the journal caused (a
+// fill) is stored here at the end of the event loop's turn, after its record was journaled, so a
+// kill in between leaves a record recovery replays without its event. The restart posts the
+// replayed events after the mark (their event was never stored) and none at or before it (stored,
+// so sent or kept here), each with an id derived from its journal position: the same id whichever
+// process posts it.
 //
 // `scope` keeps notifiers of one session apart (the session's events, its kill-switch
 // transitions): each loads only its own. An entry whose hook is no longer configured (or no
 // longer asks for the event) is the notifier's to drop, said on the log.
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
@@ -34,16 +47,43 @@ export function webhookOutboxPath(journalDir: string): string {
   return join(journalDir, 'webhook-outbox');
 }
 
+/** Journal positions recorded with the events of a scope: mark name -> position. */
+export interface OutboxMarks {
+  scope: string;
+  values: ReadonlyMap<string, bigint>;
+}
+
+/**
+ * An event id (UUID-shaped: version 8, RFC 9562 variant) derived from the outbox's identity, the
+ * scope and `key` (the event's journal position): what a restart derives again for the same event.
+ */
+export function derivedEventId(identity: string, scope: string, key: string): string {
+  const hash = createHash('sha256').update(`${identity}\0${scope}\0${key}`).digest();
+  hash[6] = (hash[6] & 0x0f) | 0x80;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
 export class WebhookOutbox {
   private next: number;
   private closed = false;
   /** Write transactions committed (each one fsync): how a burst of events is batched, for tests and status. */
   private committed = 0;
+  /** Made when the outbox was created, kept with it: the root of the ids derived from journal positions. */
+  readonly identity: string;
 
-  private constructor(readonly path: string, private readonly root: RootDatabase, private readonly db: Database<OutboxEntry, number>) {
+  private constructor(readonly path: string, private readonly root: RootDatabase, private readonly db: Database<OutboxEntry, number>, private readonly meta: Database<string, string>) {
     let last = 0;
     for (const key of db.getKeys({ reverse: true, limit: 1 })) last = key;
     this.next = last + 1;
+    let identity = meta.get('#identity');
+    if (identity === undefined) {
+      identity = randomUUID();
+      const made = identity;
+      root.transactionSync(() => { void meta.put('#identity', made); });
+    }
+    this.identity = identity;
   }
 
   /** Opens (creating if needed) the outbox at `dir`, a directory. */
@@ -52,24 +92,40 @@ export class WebhookOutbox {
     mkdirSync(dir, { recursive: true });
     const root = open({ path: dir, overlappingSync: false });
     try {
-      return new WebhookOutbox(dir, root, root.openDB<OutboxEntry, number>({ name: 'webhook-outbox', encoding: 'json' }));
+      return new WebhookOutbox(dir, root, root.openDB<OutboxEntry, number>({ name: 'webhook-outbox', encoding: 'json' }), root.openDB<string, string>({ name: 'webhook-marks', encoding: 'string' }));
     } catch (error) {
       void root.close();
       throw error;
     }
   }
 
-  /** Stores `entries` durably, in one write transaction; returns their keys (for `remove`), in order. */
-  addAll(entries: readonly OutboxEntry[]): number[] {
+  /**
+   * Stores `entries` durably, with `marks` (how far the scope's events were queued), in one write
+   * transaction; returns the entries' keys (for `remove`), in order.
+   */
+  addAll(entries: readonly OutboxEntry[], marks?: OutboxMarks): number[] {
     this.checkOpen();
-    if (entries.length === 0) return [];
+    if (entries.length === 0 && !marks) return [];
     const keys = entries.map((_, i) => this.next + i);
     this.root.transactionSync(() => {
       for (let i = 0; i < entries.length; i++) void this.db.put(keys[i], entries[i]);
+      if (marks) {
+        void this.meta.put(`${marks.scope}#marked`, '1');
+        for (const [name, value] of marks.values) void this.meta.put(`${marks.scope}:${name}`, value.toString());
+      }
     });
     this.next += entries.length;
     this.committed++;
     return keys;
+  }
+
+  /** The marks `scope` recorded (name -> journal position); null when it never recorded any (an outbox older than marks, or new). */
+  marks(scope: string): Map<string, bigint> | null {
+    this.checkOpen();
+    if (this.meta.get(`${scope}#marked`) === undefined) return null;
+    const found = new Map<string, bigint>();
+    for (const { key, value } of this.meta.getRange({ start: `${scope}:`, end: `${scope};` })) found.set(key.slice(scope.length + 1), BigInt(value));
+    return found;
   }
 
   /** The entries were delivered (or are dropped for good): they are not sent again. One write transaction. */

@@ -24,12 +24,17 @@
 // Redirects are not followed: fetch would turn a POST answered by 301/302/303 into a GET
 // without the event (which the new location answers 200) and would send the signed body to
 // wherever a 307/308 points; a redirect is a failure like a non-2xx.
+// Events an outbox session's journal caused (fills) carry a mark, their journal position: stored
+// with the event in one transaction, it tells the next start which of the events its recovery
+// replays were stored (at or before the mark) and which a kill between the journal and the
+// outbox lost (after it); those are posted then, with the id derived from their position (the
+// same the killed process gave them), so a receiver that got one anyway dedupes it.
 // What is lost or left for the next start is said through `log` (the session's stderr): an event
 // given up after its attempts (with the last failure; with an outbox it stays there for the next
 // start), a queue that overflowed (once until it empties) and events still queued at close. Hooks are named by origin only: a URL's path and query often hold the
 // receiver's secret (Slack and similar hooks).
 import { createHmac, randomUUID } from 'node:crypto';
-import type { WebhookOutbox } from './webhook-outbox.js';
+import { derivedEventId, type WebhookOutbox } from './webhook-outbox.js';
 
 export const WEBHOOK_EVENTS = ['killSwitch', 'fill', 'riskDenial', 'modelAlert', 'feedHealth'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -59,6 +64,14 @@ export interface WebhookOptions {
    * entries are this notifier's (`scope`): those left undelivered are loaded and sent first.
    */
   outbox?: { store: WebhookOutbox; scope: string };
+}
+
+/** How `notify` names an event the journal caused: its journal position. */
+export interface JournalPosition {
+  /** The mark's name: which kind of position (e.g. 'fill:paper', 'fill:inbound'). */
+  mark: string;
+  /** The position: grows with the journal. */
+  at: bigint;
 }
 
 export interface WebhookCounters {
@@ -167,6 +180,14 @@ export class WebhookNotifier {
   /** Outbox keys of the events delivered (or dropped) this turn, removed together once the turn's I/O is read (setImmediate). */
   private removals: number[] = [];
   private removalFlush: NodeJS.Immediate | null = null;
+  /** The marks the outbox held when this notifier opened it (null: none recorded), and those advanced since, not yet stored. */
+  private readonly marksAtOpen: ReadonlyMap<string, bigint> | null;
+  private readonly marks = new Map<string, bigint>();
+  private readonly stagedMarks = new Map<string, bigint>();
+  private storeScheduled = false;
+  /** recordMarks: the outbox gets the scope's marked flag with the next store (marksRecorded: asked once). */
+  private marksToRecord = false;
+  private marksRecorded = false;
 
   constructor(configs: readonly WebhookConfig[], options: WebhookOptions = {}) {
     this.hooks = checkWebhookConfigs(configs).map((config) => new HookQueue(config));
@@ -175,7 +196,40 @@ export class WebhookNotifier {
     this.outbox = outbox;
     this.limits = { queueLimit: 1000, maxAttempts: 5, backoffMs: 500, maxBackoffMs: 30_000, timeoutMs: 10_000, ...limits };
     if (!Number.isSafeInteger(this.limits.queueLimit) || this.limits.queueLimit < 1) throw new RangeError(`\`queueLimit\` must be an integer >= 1, was ${this.limits.queueLimit}`);
+    this.marksAtOpen = outbox ? outbox.store.marks(outbox.scope) : null;
+    for (const [name, at] of this.marksAtOpen ?? []) this.marks.set(name, at);
     if (outbox) this.resume(outbox);
+  }
+
+  /**
+   * Whether the event at `position` was queued by a process before this one (its mark recorded in
+   * the outbox is at or past it), so its recovery must not post it again; true too when the outbox
+   * recorded no marks (one older than them: its process posted what it replayed) or there is none.
+   */
+  queuedBefore(position: JournalPosition): boolean {
+    if (this.marksAtOpen === null) return true;
+    return position.at <= (this.marksAtOpen.get(position.mark) ?? 0n);
+  }
+
+  /**
+   * Recovery is over: the marks are recorded from now on (at the end of this turn, once), so the
+   * next start posts a replayed event after them, even when none was queued yet (the first fill of
+   * a new journal). Until then an outbox without marks (older than them) posts nothing replayed.
+   */
+  recordMarks(): void {
+    if (!this.outbox || this.closed || this.marksAtOpen !== null || this.marksRecorded) return;
+    this.marksRecorded = true;
+    this.marksToRecord = true;
+    this.scheduleStore();
+  }
+
+  /** Advances the mark `position.mark` to `position.at` (stored with this turn's events): an event there needs no post. */
+  advance(position: JournalPosition): void {
+    if (!this.outbox || this.closed) return;
+    if (position.at <= (this.marks.get(position.mark) ?? -1n)) return;
+    this.marks.set(position.mark, position.at);
+    this.stagedMarks.set(position.mark, position.at);
+    this.scheduleStore();
   }
 
   /** Queues the events a previous notifier of this scope left undelivered in the outbox, oldest first, and starts sending them. */
@@ -202,10 +256,13 @@ export class WebhookNotifier {
   }
 
   /** Enqueues `event` for every hook that wants it; returns at once (never waits for a receiver). */
-  notify(event: WebhookEvent, data: unknown, timeNs: bigint = BigInt(Date.now()) * 1_000_000n): void {
+  notify(event: WebhookEvent, data: unknown, timeNs: bigint = BigInt(Date.now()) * 1_000_000n, position?: JournalPosition): void {
     if (this.closed) return;
     let body: string | null = null;
-    const id = randomUUID();
+    // With an outbox, an event the journal caused has an id derived from its position: a restart that posts it again gives it the same.
+    const id = position && this.outbox ? derivedEventId(this.outbox.store.identity, this.outbox.scope, `${position.mark}:${position.at}`) : randomUUID();
+    // Its mark is stored in the transaction that stores it (staged first: the store runs at the end of this turn).
+    if (position) this.advance(position);
     for (const hook of this.hooks) {
       if (!hook.config.events.includes(event)) continue;
       body ??= JSON.stringify({ id, event, timeNs: timeNs.toString(), data }, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
@@ -213,24 +270,36 @@ export class WebhookNotifier {
       if (this.outbox) {
         // Stored at the end of this turn, with every other event queued in it, before it is sent.
         pending.staged = true;
-        if (this.staged.length === 0) queueMicrotask(() => this.store());
         this.staged.push({ hook, pending });
+        this.scheduleStore();
       }
       this.enqueue(hook, pending);
       this.pump(hook);
     }
   }
 
-  /** Stores the events queued this turn in the outbox in one transaction, then starts sending them. */
+  /** The end of this turn stores what it queued (once per turn). */
+  private scheduleStore(): void {
+    if (this.storeScheduled) return;
+    this.storeScheduled = true;
+    queueMicrotask(() => this.store());
+  }
+
+  /** Stores the events queued this turn in the outbox in one transaction (with the marks they advanced), then starts sending them. */
   private store(): void {
+    this.storeScheduled = false;
     const staged = this.staged.splice(0).filter(({ pending }) => !pending.dropped);
-    if (staged.length === 0 || !this.outbox) return;
+    const marks = new Map(this.stagedMarks);
+    this.stagedMarks.clear();
+    const withMarks = marks.size > 0 || this.marksToRecord;
+    this.marksToRecord = false;
+    if ((staged.length === 0 && !withMarks) || !this.outbox) return;
     const { store, scope } = this.outbox;
     try {
-      const keys = store.addAll(staged.map(({ hook, pending }) => ({ scope, url: hook.config.url, id: pending.id, event: pending.event, body: pending.body })));
+      const keys = store.addAll(staged.map(({ hook, pending }) => ({ scope, url: hook.config.url, id: pending.id, event: pending.event, body: pending.body })), withMarks ? { scope, values: marks } : undefined);
       staged.forEach(({ pending }, i) => { pending.key = keys[i]; });
     } catch (error) {
-      this.log(`webhook outbox: could not store ${staged.length} event${staged.length === 1 ? '' : 's'} (${(error as Error).message}); sending them, but a crash before they are delivered loses them`);
+      this.log(`webhook outbox: could not store ${staged.length} event${staged.length === 1 ? '' : 's'}${marks.size > 0 ? ' and how far the journal\'s were queued' : ''} (${(error as Error).message}); sending them, but a crash before they are delivered loses them`);
     }
     for (const { pending } of staged) pending.staged = false;
     if (this.closed) return;
