@@ -100,7 +100,7 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
 
   constructor(private readonly options: LiveSessionMonitorOptions) {
     for (const { instrument, symbol } of options.instruments) this.symbols.set(instrument, symbol);
-    this.engine = new EngineStateSource({ instruments: options.instruments, mode: options.mode, startingCash: options.equity, throttleMs: options.throttleMs ?? 250 });
+    this.engine = new EngineStateSource({ instruments: options.instruments, mode: options.mode, startingCash: options.equity, throttleMs: options.throttleMs ?? 250, killSwitchHealth: false });
     if (options.strategyOf) this.engine.nameStrategies(options.strategyOf);
     this.webhooks = options.monitoring.webhooks.length > 0 ? new SessionWebhooks(options.monitoring, options.instruments.map((entry) => entry.symbol), options.log, options.outbox) : null;
     this.listeners = mergeOutboundListeners(this.engine.listeners(), this.webhooks ? this.afterRecovery(this.webhooks) : {});

@@ -65,6 +65,12 @@ export interface EngineStateSourceOptions {
   startingCash?: number;
   /** Least time between two latency frames, ms. Default 1000. */
   latencyEveryMs?: number;
+  /**
+   * Whether health() says a tripped kill switch (the core's flag, as the risk topic has it):
+   * degraded, with its reason. Default true; false for a watcher that says it itself (a live
+   * session's monitor: the journaled who and why).
+   */
+  killSwitchHealth?: boolean;
 }
 
 const RULE_CODES = new Set<number>(Object.values(OrderRule));
@@ -335,8 +341,11 @@ export class EngineStateSource implements StateSource {
       return { ready: false, reasons: [`engine thread failed: ${(error as Error).message}`, ...this.degradedReasons] };
     }
     // The server still serves the final state (the dashboard after a paper run): ready, but not trading, and it says so.
-    if (this.stopped) return { ready: true, reasons: [RUN_OVER, ...this.degradedReasons] };
-    return { ready: true, reasons: [...this.degradedReasons] };
+    // A tripped kill switch halts new exposure: the session runs degraded until an operator resets it.
+    const halted = this.options.killSwitchHealth !== false && this.risk?.killSwitchTripped === true
+      ? [`degraded: the kill switch is tripped (${this.risk.killSwitchReason || 'no reason recorded'}); no new exposure`] : [];
+    if (this.stopped) return { ready: true, reasons: [RUN_OVER, ...this.degradedReasons, ...halted] };
+    return { ready: true, reasons: [...this.degradedReasons, ...halted] };
   }
 
   /**
