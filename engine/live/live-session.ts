@@ -61,7 +61,7 @@ import { crashPoint } from './crash-points.js';
 import { holdJournal, journalHolder, releaseJournal } from './session-control.js';
 import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
 import { pausedInstrumentsProblem, readInstrumentPaused, readRiskAccount } from '../pipeline/index.js';
-import { EVENT_BYTES, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
+import { EVENT_BYTES, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { modelAlertEntry } from '../journal/index.js';
 import { ModelFeed, type ModelFeedOptions, type ModelStatus, type MonitorAlert } from '../models/index.js';
 import { mergeOutboundListeners } from '../server/index.js';
@@ -178,6 +178,8 @@ export interface LiveSessionResult {
   readonly reconciliation: ReconcileReport;
   readonly marketRecords: number;
   readonly commandsSent: number;
+  /** REJECT records of orders (not of cancels or modifies) the adapter delivered in this process: refused by the venue, or by the adapter before sending. */
+  readonly ordersRejected: number;
   /** Times the venue connection was lost and restored (each followed by a reconciliation). */
   readonly reconnects: number;
   /** SHA-256 of every outbound record this process's core wrote (recovery's replay included): what `replay --journal` prints for a session never interrupted. */
@@ -565,11 +567,15 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
      * published in arrival order once it is, so the action lands exactly where it was journaled.
      */
     let held: { record: Uint8Array; sourceSeq: bigint; health: boolean }[] | null = null;
+    let ordersRejected = 0;
     const onVenueRecord = (record: Uint8Array, sourceSeq: bigint): void => {
       if (held) {
         held.push({ record: record.slice(0, 64), sourceSeq, health: false });
         return;
       }
+      const view = new DataView(record.buffer, record.byteOffset, EVENT_BYTES);
+      // The REJECT of an order (b = the rejected request: 0 the order, 1 a cancel, 2 a modify), counted once: a held record comes back here on release.
+      if ((view.getInt32(EV_KIND, true) & KIND_MASK) === EventKind.REJECT && view.getFloat64(EV_B, true) === 0) ordersRejected++;
       inbound.journalAndPublish(record, sourceSeq);
       commandLatency.inbound(record);
       watcher?.inbound?.(record, inbound.nextInboundSeq - 1n);
@@ -941,7 +947,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     host = undefined;
     return {
       decisionsHash: decisions.digest('hex'),
-      book, recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: replayed, reconciliation, inboundWaits: { stretches: inbound.fullCount, mostWaiting: inbound.mostWaiting }, marketRecords: push ? pushedMarket : marketRecords, commandsSent: commands.sent, reconnects,
+      book, recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: replayed, reconciliation, inboundWaits: { stretches: inbound.fullCount, mostWaiting: inbound.mostWaiting }, marketRecords: push ? pushedMarket : marketRecords, commandsSent: commands.sent, ordersRejected, reconnects,
       ...(feed ? { model: feed.status() } : {}),
       ...(push ? { timers, ...(exit ? { exit } : {}) } : {}),
       ...(health ? { feedHealthRecords: health.emitted } : {}),

@@ -252,9 +252,9 @@ async function runCommand(flags: RunFlags): Promise<void> {
     const book = result.book;
     const exit = result.exit;
     process.stdout.write(`run: ${mode} session stopped${exit ? ` (${exit.who}; on exit ${exit.policy}: ${exit.workingAtStop.length} working at stop, ${exit.cancelsSent} cancels sent, ${exit.workingAtExit.length} left${exit.timedOut ? ', bound reached' : ''})` : ''}\n`);
-    process.stdout.write(`run: ${result.marketRecords} market records, ${result.commandsSent} commands sent, ${result.timers ?? 0} timers, ${result.reconnects} reconnects; equity ${book.equity.toFixed(2)}, positions ${book.positions.map((p) => `${p.instrument}:${p.position}`).join(' ')}${behind(result)}\n`);
+    process.stdout.write(`run: ${result.marketRecords} market records, ${result.commandsSent} commands sent${result.ordersRejected > 0 ? ` (${result.ordersRejected} orders rejected)` : ''}, ${result.timers ?? 0} timers, ${result.reconnects} reconnects; equity ${book.equity.toFixed(2)}, positions ${book.positions.map((p) => `${p.instrument}:${p.position}`).join(' ')}${behind(result)}\n`);
     process.stdout.write(`${JSON.stringify({
-      mode, journal: journalDir, marketRecords: result.marketRecords, commandsSent: result.commandsSent, timers: result.timers ?? 0, reconnects: result.reconnects,
+      mode, journal: journalDir, marketRecords: result.marketRecords, commandsSent: result.commandsSent, ordersRejected: result.ordersRejected, timers: result.timers ?? 0, reconnects: result.reconnects,
       recoveredFromInboundSeq: result.recoveredFromInboundSeq.toString(), replayedRecords: result.replayedRecords, reconciliation: result.reconciliation.lines,
       book, exit: exit ?? null, decisionsHash: result.decisionsHash, feedHealthRecords: result.feedHealthRecords ?? 0, inboundWaits: result.inboundWaits,
       ...(result.shadowPaper ? { shadowPaper: result.shadowPaper } : {}),
