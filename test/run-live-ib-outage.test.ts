@@ -35,4 +35,23 @@ describe('quantflow run (IB): a TWS outage', () => {
     expect(child.stderr, 'no reconnect timer kept the process open after the session stopped').not.toMatch(/still open \d+ ms after it stopped/);
     expect(child.stderr, "@stoqey/ib's own 504 on a link already down is not TWS's message").not.toMatch(/TWS system message 504/);
   }, 90_000);
+
+  test('TWS back after an outage: the log says so once, before the reconnect reconciliation', async () => {
+    const { sim, config } = await harness.setupIb('ib-outage-back', 'cancel');
+    const proxy = await cuttableProxy(sim.port);
+    proxies.push(proxy);
+    writeFileSync(config, readFileSync(config, 'utf8').replace(`port: ${sim.port},`, `port: ${proxy.port},`));
+    const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve']);
+    await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);
+    proxy.cut();
+    await until('a refused reconnect attempt', () => /reconnecting to TWS: attempt 2 in \d+ ms \(attempt 1: /.test(child.stderr), child, 30_000);
+    expect(child.stderr, 'not back while TWS is unreachable').not.toMatch(/reconnected to TWS/);
+    proxy.restore();
+    await until('the reconnect reconciliation', () => child.stderr.includes('reconciliation (reconnect)'), child, 30_000);
+    const back = [...child.stderr.matchAll(/reconnected to TWS 127\.0\.0\.1:\d+ \(attempt (\d+)\): resubscribing, asking for the executions missed/g)];
+    expect(back, child.stderr).toHaveLength(1);
+    expect(child.stderr.indexOf(back[0][0]), 'said before the reconciliation it starts').toBeLessThan(child.stderr.indexOf('reconciliation (reconnect)'));
+    child.proc.kill('SIGINT');
+    expect((await child.exit).code, child.stderr).toBe(0);
+  }, 90_000);
 });

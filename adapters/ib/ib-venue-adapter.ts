@@ -848,6 +848,7 @@ export class IbVenueAdapter implements PushVenueAdapter {
       },
       reconnected: async () => {
         this.stats.reconnects++;
+        this.log(`reconnected to TWS ${this.config.host}:${this.config.port} (attempt ${this.client.reconnectAttempts}): resubscribing, asking for the executions missed`);
         for (const i of this.subscriptions.keys()) this.startStreams(i);
         await this.recover();
         const held = this.held.splice(0);
