@@ -3,7 +3,8 @@
 // On open-stamped hourly bars that start and end on the hour (the bundled files), every window is
 // anchored at the first close, and the last one ends exactly one bar after the last close: it was
 // dropped, so `--final` never tested the most recent month of the bundled data. A fold is marked
-// `inReserve` only when it tests a bar of the reserve.
+// `inReserve` only when it tests a bar of the reserve. The summary says why a run has no stitched
+// out-of-sample curve (overlapping test windows) instead of leaving its line out.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,5 +60,13 @@ describe('walkforward\'s last fold', () => {
       const curve = run.curves.find((c) => c.name === `fold-${fold.index}`)!.curve;
       expect(curve.every((p) => p.timeNs < reserveStart), `fold ${fold.index} tests bars before the reserve only`).toBe(true);
     }
+  }, 60_000);
+});
+
+describe('walkforward\'s summary', () => {
+  it('says why there is no stitched out-of-sample curve when test windows overlap', async () => {
+    let printed = '';
+    await runWalkforwardCommand(flags({ final: true, test: '2d', step: '1d', train: '1d' }), { ...quiet, print: (text: string) => { printed += text; } });
+    expect(printed).toContain('stitched OOS: none, test windows overlap (step < test): no stitched curve');
   }, 60_000);
 });

@@ -224,6 +224,7 @@ function summaryLines(run: WalkForwardRun): string[] {
     lines.push(`  fold ${f.index}: train ${f.train.start.slice(0, 10)}..${f.train.end.slice(0, 10)} test ${f.test.start.slice(0, 10)}..${f.test.end.slice(0, 10)}${f.inReserve ? ' [reserve]' : ''}: return ${pct(f.oos.return)}, Sharpe ${sharpe(f.oos.sharpe)}, max DD ${pct(f.oos.maxDrawdown)}, ${f.trades} trades${ml}`);
   }
   if (report.stitched) lines.push(`  stitched OOS: return ${pct(report.stitched.return)}, Sharpe ${sharpe(report.stitched.sharpe)}, max DD ${pct(report.stitched.maxDrawdown)}, ${report.stitched.bars} bars`);
+  else if (!report.cpcv && report.stitchedNote) lines.push(`  stitched OOS: none, ${report.stitchedNote}`);
   if (report.cpcv) for (const [p, path] of report.cpcv.paths.entries()) lines.push(`  path ${p}: return ${pct(path.oos.return)}, Sharpe ${sharpe(path.oos.sharpe)}, max DD ${pct(path.oos.maxDrawdown)}`);
   lines.push(`  ${(run.elapsedMs / 1000).toFixed(1)} s`);
   return lines;
