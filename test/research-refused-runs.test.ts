@@ -1,11 +1,11 @@
 // A refused research run leaves nothing behind: run from an empty working directory, `label`,
-// `regime fit`, `features` and `walkforward` refused for a bad option, a missing data file, an
+// `regime fit`, `features`, `walkforward` and `sweep` refused for a bad option, a missing data file, an
 // unknown indicator token or a reserve the look log holds leave that directory empty (no
 // `.quantflow/research`, no empty `--out` folder). Nor does a refused run count in the look log: a
 // refused `--final` is no look at the reserve, and a refused run holds back no reserve start.
 // Runs the built CLI (dist/) as a child process, each in its own temporary working directory.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,13 @@ const ETH = join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.cs
 const CONFIG = join(root, 'config', 'examples', 'ema-cross.yaml');
 const scratch = mkdtempSync(join(tmpdir(), 'qf-refused-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A sweep spec (in the scratch directory, outside every working directory) whose entry rule is `entry`. */
+function sweepSpec(name: string, entry: string): string {
+  const file = join(scratch, name);
+  writeFileSync(file, [`base: ${CONFIG}`, `data: [${ETH}]`, 'parameters:', '  fast: [5, 8]', 'set:', `  strategies[0].long.entry: "${entry}"`, ''].join('\n'));
+  return file;
+}
 
 let cwds = 0;
 function emptyCwd(): string {
@@ -43,6 +50,8 @@ const REFUSED: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['features: unknown --features token', ['features', '--data', ETH, '--out', 'features', '--features', 'nope:3']],
   ['walkforward: data file missing', ['walkforward', '--config', CONFIG, '--data', 'missing.csv', '--out', 'wf']],
   ['walkforward: folds past the limit', ['walkforward', '--config', CONFIG, '--data', ETH, '--out', 'wf', '--train', '2bars', '--test', '1bars']],
+  ['sweep: a template that breaks the configuration', ['sweep', sweepSpec('broken.yaml', 'nope:{fast} >= ema:20'), '--out', 'sweep', '--workers', '1']],
+  ['sweep: a template that breaks the configuration, with --final', ['sweep', sweepSpec('broken-final.yaml', 'nope:{fast} >= ema:20'), '--final', '--workers', '1']],
 ];
 
 describe('a refused research run', () => {

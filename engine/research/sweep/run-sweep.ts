@@ -10,7 +10,8 @@
 //
 // The final reserve (the spec's `reserve`, default 0.2: the most recent fraction of the data's
 // time range) is held back as walkforward holds it back (engine/research/walkforward): the data
-// is loaded here once, the reserve's start is checked against and recorded in the look log
+// is loaded here once, the reserve's start is checked against the look log (and recorded once the
+// sweep is known to run: its first configuration loads and the store accepts its id)
 // under the state directory (ReserveLog: a sweep whose smaller reserve would read past the start
 // earlier research held back is refused), and every run reads the records before it only
 // (RunTask.dataEndNs). With `final` the runs read everything and the look is logged.
@@ -173,7 +174,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   let opened: SweepStore | undefined;
   try {
     const data = new DataCache(Number.MAX_SAFE_INTEGER);
-    const reserve = await holdReserve(spec, data, stateDir, final, options.log);
+    const { reserve, record } = await checkReserve(spec, data, stateDir, final);
     const tasksAll = sweepTasks(id, spec, plan, final ? undefined : BigInt(reserve.startNs));
     // Fail fast on a configuration the templates break (every run would fail the same way).
     loadRunConfig(tasksAll[0].config, tasksAll[0].configDir, `sweep ${id} run ${tasksAll[0].index} (${spec.base} with the spec's \`set\`)`);
@@ -183,6 +184,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
     if (stored && stored.specHash !== identity.hash) {
       throw new SweepError(`sweep ${id} exists in the store with another spec (hash ${stored.specHash.slice(0, 12)}, this one ${identity.hash.slice(0, 12)}); give another --id`);
     }
+    // Only a sweep that runs is logged: a refused one holds no reserve back and is no look.
+    await record();
+    if (final) options.log?.(`sweep: --final: the reserve from ${reserve.start} is included; looks at this data's reserve: ${reserve.looks} (logged in ${stateDir})`);
     if (!stored) store.putSweep({ id, specHash: identity.hash, spec: { ...spec }, plan, createdAt: new Date().toISOString() });
     const tasks = tasksAll.filter((task) => !store.hasRun(id, task.index));
     const resumed = tasksAll.length - tasks.length;
@@ -264,10 +268,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
 }
 
 /**
- * Loads the sweep's data into `cache`, finds where its final reserve starts and checks that
- * start against the look log (or, with `final`, logs a look); see the header.
+ * Loads the sweep's data into `cache`, finds where its final reserve starts and checks that start
+ * against the look log (see the header), creating nothing; `record` then holds the reserve back
+ * (or, with `final`, logs the look) once the sweep is known to run.
  */
-async function holdReserve(spec: SweepSpec, cache: DataCache, stateDir: string, final: boolean, log?: (line: string) => void): Promise<SweepReserve> {
+async function checkReserve(spec: SweepSpec, cache: DataCache, stateDir: string, final: boolean): Promise<{ reserve: SweepReserve; record: () => Promise<void> }> {
   let research;
   try {
     research = cutReserve(await cache.streams(spec.data), { reserve: spec.reserve, final });
@@ -275,15 +280,25 @@ async function holdReserve(spec: SweepSpec, cache: DataCache, stateDir: string, 
     throw new SweepSpecError(`invalid sweep spec: \`data\` (${spec.file}) cannot be read: ${(error as Error).message.split('\n')[0]}`, 'data');
   }
   const command = `quantflow sweep ${spec.file}${final ? ' --final' : ''}`;
-  const reserveLog = ReserveLog.open(stateDir, 'sweep state');
-  let looks: number;
-  try {
-    if (!final) reserveLog.checkRead(research.identity, research.reserveStartNs, command);
-    looks = final ? reserveLog.record(research.identity, { time: new Date().toISOString(), command }) : reserveLog.count(research.identity);
-  } finally {
-    await reserveLog.close();
+  const existing = ReserveLog.openExisting(stateDir, 'sweep state');
+  let count = 0;
+  if (existing !== null) {
+    try {
+      if (!final) existing.checkHeld(research.identity, research.reserveStartNs);
+      count = existing.count(research.identity);
+    } finally {
+      await existing.close();
+    }
   }
   const start = new Date(Number(research.reserveStartNs / 1_000_000n)).toISOString();
-  if (final) log?.(`sweep: --final: the reserve from ${start} is included; looks at this data's reserve: ${looks} (logged in ${stateDir})`);
-  return { fraction: spec.reserve, startNs: research.reserveStartNs.toString(), start, final, looks };
+  const record = async (): Promise<void> => {
+    const reserveLog = ReserveLog.open(stateDir, 'sweep state');
+    try {
+      if (final) reserveLog.record(research.identity, { time: new Date().toISOString(), command });
+      else reserveLog.checkRead(research.identity, research.reserveStartNs, command);
+    } finally {
+      await reserveLog.close();
+    }
+  };
+  return { reserve: { fraction: spec.reserve, startNs: research.reserveStartNs.toString(), start, final, looks: final ? count + 1 : count }, record };
 }
