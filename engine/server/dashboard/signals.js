@@ -4,7 +4,9 @@
 // (weight * confidence * score / the sum of weight * confidence over the present experts, so the
 // contributions add up to the fused signal), the decision's figures, and a lightweight-charts
 // line of the fused signal at each decision's bar close (x = engine time; only the decisions
-// this page saw: a coalesced frame skips some). Decoding, reconnects and re-subscription:
+// this page saw: a coalesced frame skips some). It follows `risk` too: while the kill switch is
+// tripped the core holds every target at 0 (wasm/assembly/pipeline/order-stage.ts, RH_HALTED),
+// and a card says so instead of "none needed". Decoding, reconnects and re-subscription:
 // topic-page.js. `window.__signals` holds what each card shows, as numbers, for tests.
 import { EXPERT_NAMES } from '/dist/engine/client/protocol.js';
 import { $, element, followTopic } from './topic-page.js';
@@ -13,7 +15,9 @@ const EXPERT_LABELS = { trend: 'trend', meanReversion: 'mean reversion', breakou
 const REGIME_LABELS = ['trending', 'mean-reverting', 'choppy'];
 const FIT_POINTS = 3000;
 
-const stats = { connected: false, frames: 0, instruments: {} };
+const stats = { connected: false, frames: 0, instruments: {}, killSwitchTripped: false };
+/** The last risk view (null before one arrived): its kill switch explains zeroed targets. */
+let risk = null;
 window.__signals = stats;
 
 const signed = (x) => (Number.isFinite(x) ? `${x > 0 ? '+' : ''}${x.toFixed(4)}` : '—');
@@ -31,8 +35,14 @@ function contributions(experts) {
   return experts.map((e) => (e.present ? (den > 0 ? e.weight * e.confidence * e.score / den : 0) : null));
 }
 
+/** The kill switch is tripped and this decision's target is the 0 the core holds it at. */
+const haltedTarget = (s) => risk?.killSwitchTripped === true && s.targetQuantity === 0 && s.targetExposure === 0;
+
 /** The order the decision's target implied, or why there was none. */
 function orderOutcome(s) {
+  if (s.orderReason < 0 && haltedTarget(s)) {
+    return `none: the kill switch is tripped${risk.killSwitchReason ? ` (${risk.killSwitchReason})` : ''}, the core holds every target at 0 until it is reset`;
+  }
   if (s.orderReason < 0) return 'none needed (target within the no-trade band, or already held)';
   if (s.orderReason === 0) return `sent ${quantity(s.orderQuantity)}${s.orderLimit !== 0 ? ` (cut to fit risk limit #${s.orderLimit})` : ''}`;
   if (s.orderReasonName === 'STRATEGY_PAUSED') return 'held: the strategy is paused (its target may only reduce the position)';
@@ -106,7 +116,7 @@ function createCard(s) {
   });
   const series = chart.addSeries(LightweightCharts.LineSeries, { color: '#f6c343', lineWidth: 2, priceFormat: { type: 'price', precision: 3, minMove: 0.001 } });
   series.createPriceLine({ price: 0, color: '#8a94a6', lineWidth: 1, lineStyle: LightweightCharts.LineStyle.Dashed, axisLabelVisible: false });
-  const card = { section, when, rows, fusedCells, fields, note, chart, series, lastTime: 0, lastTimeNs: -1n };
+  const card = { section, when, rows, fusedCells, fields, note, chart, series, lastTime: 0, lastTimeNs: -1n, last: null };
   cards.set(s.instrumentId, card);
   return card;
 }
@@ -118,6 +128,7 @@ function setText(el, text, className = '') {
 
 function renderSignal(s) {
   const card = cards.get(s.instrumentId) ?? createCard(s);
+  card.last = s;
   card.when.textContent = `decision at bar close ${timeOf(s.timeNs)} UTC · ${s.strategy}`;
   const parts = contributions(s.experts);
   EXPERT_NAMES.forEach((name, k) => {
@@ -139,8 +150,9 @@ function renderSignal(s) {
   REGIME_LABELS.forEach((_, k) => setText(f[`regime${k}`], pct(s.regimeProbabilities[k])));
   setText(f.choppyScale, fixed(s.choppyScale));
   setText(f.direction, signed(s.direction), signClass(s.direction));
-  setText(f.targetExposure, pct(s.targetExposure), signClass(s.targetExposure));
-  setText(f.targetQuantity, quantity(s.targetQuantity), signClass(s.targetQuantity));
+  const halted = haltedTarget(s) ? ' (kill switch)' : '';
+  setText(f.targetExposure, `${pct(s.targetExposure)}${halted}`, signClass(s.targetExposure));
+  setText(f.targetQuantity, `${quantity(s.targetQuantity)}${halted}`, signClass(s.targetQuantity));
   setText(f.price, money(s.price));
   setText(f.order, orderOutcome(s), s.orderReason > 0 ? 'down' : '');
   card.note.textContent = s.fusion ? '' : 'a rules strategy decides this instrument: no expert fusion';
@@ -164,7 +176,15 @@ function renderSignal(s) {
   };
 }
 
-function render(view) {
+function render(view, topic) {
+  if (topic === 'risk') {
+    const changed = view.killSwitchTripped !== risk?.killSwitchTripped || view.killSwitchReason !== risk?.killSwitchReason;
+    risk = view;
+    stats.killSwitchTripped = view.killSwitchTripped;
+    // The cards' last decisions read differently with the kill switch tripped or reset.
+    if (changed) for (const card of cards.values()) if (card.last) renderSignal(card.last);
+    return;
+  }
   stats.frames += 1;
   for (const s of view.signals) renderSignal(s);
 }
@@ -177,6 +197,8 @@ function forgetSession() {
   }
   cards.clear();
   stats.instruments = {};
+  risk = null;
+  stats.killSwitchTripped = false;
 }
 
-followTopic('signals', stats, render, { onNewServer: forgetSession });
+followTopic(['signals', 'risk'], stats, render, { onNewServer: forgetSession });

@@ -1,6 +1,6 @@
-// What the one-topic dashboard pages (latency.html, model.html) share: DOM helpers, and the
-// connection that subscribes to one topic over the page's own host, hands each decoded payload
-// to the page's renderer, shows the connection state in #connection, and reconnects with
+// What the one-topic dashboard pages (latency.html, model.html, signals.html) share: DOM helpers,
+// and the connection that subscribes to the page's topic (or topics: signals.html also follows
+// `risk`) over the page's own host, hands each decoded payload to the page's renderer, shows the connection state in #connection, and reconnects with
 // backoff (250 ms doubling to 5 s), subscribing again. A server that answers with another epoch
 // than before restarted (a new session): `onNewServer` lets the page put the old one's views away.
 // A topic nothing was published on yet (`subscribed.snapshot` false: a session without a model
@@ -17,10 +17,11 @@ export function element(tag, className, text) {
 }
 
 /**
- * Follows `topic`: `render(payload)` for each frame of it; `stats.connected` tracks the socket
+ * Follows `topic` (a name, or an array of names): `render(payload, topicName)` for each frame of them; `stats.connected` tracks the socket
  * (tests read it); `onNewServer()` runs when a reconnect reaches a restarted server, before its Snapshot.
  */
 export function followTopic(topic, stats, render, { onNewServer, onEmpty } = {}) {
+  const topics = Array.isArray(topic) ? topic : [topic];
   let attempts = 0;
   let epoch = null;
   const connect = () => {
@@ -31,7 +32,7 @@ export function followTopic(topic, stats, render, { onNewServer, onEmpty } = {})
       stats.connected = true;
       $('connection').textContent = 'live';
       $('connection').className = 'connection connected';
-      ws.send(JSON.stringify({ op: 'subscribe', topic }));
+      for (const name of topics) ws.send(JSON.stringify({ op: 'subscribe', topic: name }));
     };
     ws.onmessage = (event) => {
       if (typeof event.data === 'string') {
@@ -40,11 +41,11 @@ export function followTopic(topic, stats, render, { onNewServer, onEmpty } = {})
           if (epoch !== null && reply.epoch !== epoch) onNewServer?.();
           epoch = reply.epoch;
         }
-        if (reply.type === 'subscribed' && reply.topic === topic && reply.snapshot === false) onEmpty?.();
+        if (reply.type === 'subscribed' && topics.includes(reply.topic) && reply.snapshot === false) onEmpty?.(reply.topic);
         return;
       }
       const update = decodeFrame(new Uint8Array(event.data));
-      if (update.topic === topic) render(update.payload);
+      if (topics.includes(update.topic)) render(update.payload, update.topic);
     };
     ws.onclose = () => {
       stats.connected = false;
