@@ -3,7 +3,9 @@
 // With the kill switch tripped the core zeroes every target (wasm/assembly/pipeline/order-stage.ts,
 // RH_HALTED), so a flat book's decision implies no order: the card must say the kill switch
 // halted new exposure, not "none needed (target within the no-trade band ...)", seen on
-// `npm start` after 2024-09-06.
+// `npm start` after 2024-09-06. A fusion strategy without regime probabilities (no regime model,
+// or its filter has no bar yet: STATUS_REGIME clear) showed P(trending/mean-reverting/choppy)
+// 0.0% each, summing to 0: the card must show "—" and say there are none.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +82,21 @@ describe('Signals page: decisions the core zeroed or could not weigh', () => {
     source.publish('risk', risk(false));
     const reset = await fieldsWhen(page, 'none needed');
     expect([reset.order, reset['target-exposure']], 'a reset kill switch: the decision reads as it is again').toEqual(['none needed (target within the no-trade band, or already held)', '0.0%']);
+    expect(errors).toEqual([]);
+  });
+
+  it.runIf(haveChromium)('shows no regime probabilities, not 0.0% each, for a decision the core weighed without a regime model', async () => {
+    const { source, page, errors } = await start();
+    source.publish('risk', risk(false));
+    source.publish('signals', { signals: [signal(1_725_600_000_000_000_000n, { regimeProbabilities: [0, 0, 0], status: STATUS_PRICE | (0b1111 << 8) })] });
+    const none = await fieldsWhen(page, 'regime');
+    expect([none['regime-0'], none['regime-1'], none['regime-2']], 'P(trending), P(mean-reverting), P(choppy)').toEqual(['—', '—', '—']);
+    expect(none.note).toBe('no regime probabilities (no regime model, or its filter has seen no bar yet)');
+
+    source.publish('signals', { signals: [signal(1_725_603_600_000_000_000n)] });
+    await page.waitForFunction(() => document.querySelector('section.signal-card dd[data-field="regime-0"]')?.textContent === '70.0%', undefined, { timeout: 15_000 });
+    const some = await fieldsWhen(page, '%');
+    expect([some['regime-0'], some['regime-1'], some['regime-2'], some.note], 'STATUS_REGIME set: the probabilities').toEqual(['70.0%', '20.0%', '10.0%', '']);
     expect(errors).toEqual([]);
   });
 });

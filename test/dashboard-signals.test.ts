@@ -144,7 +144,8 @@ function expectCardsMatch(seen: Sample, decoded: Map<string, SignalView>, symbol
     });
     expect(card.fields.score).toBe(signed(t.score));
     expect(card.fields.confidence).toBe(fixed(t.confidence));
-    expect([card.fields['regime-0'], card.fields['regime-1'], card.fields['regime-2']]).toEqual(t.regimeProbabilities.map(pct));
+    expect([card.fields['regime-0'], card.fields['regime-1'], card.fields['regime-2']], `${symbol}: regime probabilities, '—' without them (status bit 1 clear)`)
+      .toEqual(t.regimeProbabilities.map((p) => ((t.status & 1) !== 0 ? pct(p) : '—')));
     expect(card.fields.direction).toBe(signed(t.direction));
     expect(card.fields['target-exposure']).toBe(pct(t.targetExposure));
     // toEqual: two of the three expectations are asymmetric matchers, which toBe (Object.is) never equals.

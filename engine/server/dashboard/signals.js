@@ -14,6 +14,8 @@ import { $, element, followTopic } from './topic-page.js';
 const EXPERT_LABELS = { trend: 'trend', meanReversion: 'mean reversion', breakout: 'breakout', ml: 'ML (quantiles)', sentiment: 'sentiment' };
 const REGIME_LABELS = ['trending', 'mean-reverting', 'choppy'];
 const FIT_POINTS = 3000;
+/** SignalView.status bit: the decision had regime probabilities (engine/decision/decision-layout.ts STATUS_REGIME). */
+const STATUS_REGIME = 1;
 
 const stats = { connected: false, frames: 0, instruments: {}, killSwitchTripped: false };
 /** The last risk view (null before one arrived): its kill switch explains zeroed targets. */
@@ -147,7 +149,9 @@ function renderSignal(s) {
   const f = card.fields;
   setText(f.score, signed(s.score), signClass(s.score));
   setText(f.confidence, fixed(s.confidence));
-  REGIME_LABELS.forEach((_, k) => setText(f[`regime${k}`], pct(s.regimeProbabilities[k])));
+  // Without them (no regime model, or its filter has seen no bar) the core leaves the three at 0.
+  const regime = (s.status & STATUS_REGIME) !== 0;
+  REGIME_LABELS.forEach((_, k) => setText(f[`regime${k}`], regime ? pct(s.regimeProbabilities[k]) : '—'));
   setText(f.choppyScale, fixed(s.choppyScale));
   setText(f.direction, signed(s.direction), signClass(s.direction));
   const halted = haltedTarget(s) ? ' (kill switch)' : '';
@@ -155,7 +159,8 @@ function renderSignal(s) {
   setText(f.targetQuantity, `${quantity(s.targetQuantity)}${halted}`, signClass(s.targetQuantity));
   setText(f.price, money(s.price));
   setText(f.order, orderOutcome(s), s.orderReason > 0 ? 'down' : '');
-  card.note.textContent = s.fusion ? '' : 'a rules strategy decides this instrument: no expert fusion';
+  card.note.textContent = !s.fusion ? 'a rules strategy decides this instrument: no expert fusion'
+    : regime ? '' : 'no regime probabilities (no regime model, or its filter has seen no bar yet)';
   // The fused signal line: one point per decision (bar close), never back in time (a re-subscribe's snapshot repeats the last).
   const time = Number(s.timeNs / 1_000_000_000n);
   if (s.timeNs !== card.lastTimeNs && time > 0 && time >= card.lastTime) {
@@ -169,7 +174,7 @@ function renderSignal(s) {
     timeNs: s.timeNs.toString(),
     points: card.series.data().length,
     shown: {
-      score: s.score, confidence: s.confidence, regimeProbabilities: [...s.regimeProbabilities], choppyScale: s.choppyScale, direction: s.direction,
+      score: s.score, confidence: s.confidence, regimeProbabilities: [...s.regimeProbabilities], status: s.status, choppyScale: s.choppyScale, direction: s.direction,
       targetExposure: s.targetExposure, targetQuantity: s.targetQuantity, price: s.price, orderReason: s.orderReason, orderReasonName: s.orderReasonName,
       orderQuantity: s.orderQuantity, experts: s.experts.map((e) => ({ ...e })), contributions: parts,
     },
