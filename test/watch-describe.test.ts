@@ -1,7 +1,9 @@
 // `quantflow watch`'s human lines (engine/cli/commands/watch.ts describeUpdate): quantities,
 // prices and fees read as a person writes them. A position built from fills summed in f64 printed
 // its binary rounding: `state #150 snapshot: ... BTCUSDT 0.30188000000000004 @ 66889.88`, seen
-// watching `npm start`.
+// watching `npm start`. Prices and fees read at 7 significant digits, never fewer than 2 decimals
+// (a fill printed `fee 20.004301722`); risk and health read as lines, not their JSON (they
+// printed `"deniedOrders":"11"`). `--json` keeps every update exact.
 import { describe, expect, it } from 'vitest';
 import { describeUpdate } from '../engine/cli/commands/watch.js';
 import type { TopicUpdate } from '../engine/client/index.js';
@@ -31,5 +33,30 @@ describe('quantflow watch lines', () => {
       payload: { orders: [{ orderId: 4n, clientOrderId: '4', venueOrderId: '', instrumentId: 0, symbol: 'BTCUSDT', side: 'sell', orderType: 'stop-limit', timeInForce: 'gtc', status: 'accepted', quantity, filledQuantity: 0, limitPrice: 3000.5, stopPrice: 3010, averageFillPrice: null, updatedTimeNs: 2n, rule: 'STOP' }] },
     } as unknown as TopicUpdate;
     expect(describeUpdate(stop), 'a working stop-limit exit: the prices it was placed at and its rule').toBe('orders #3 delta: order 4 BTCUSDT sell 0.30188 stop-limit limit 3000.5 stop 3010 (STOP): accepted, filled 0');
+  });
+
+  it('print a fill\'s price and fee rounded, and risk and health as lines, not JSON', () => {
+    const fill = {
+      topic: 'fills', sequence: 9n, kind: 'delta',
+      payload: { fills: [{ orderId: 12n, clientOrderId: '12', venueOrderId: '', tradeId: 't12', instrumentId: 0, side: 'sell', price: 57134.1234567, quantity: 0.35, fee: 20.004301722, feeCurrency: 'USDT', liquidity: 'taker', timeNs: 1n, rule: 'STOP' }] },
+    } as unknown as TopicUpdate;
+    expect(describeUpdate(fill, new Map([[0, 'BTCUSDT']]))).toBe('fills #9 delta: order 12 BTCUSDT sell 0.35 @ 57134.12 fee 20.0043 (taker, trade t12, STOP)');
+    const risk = {
+      topic: 'risk', sequence: 4n, kind: 'delta',
+      payload: { killSwitchTripped: true, killSwitchReason: 'max drawdown 0.1500 reached', drawdown: 0.15234, maxDrawdown: 0.1612, grossExposure: 12_345.678, netExposure: -2_000.5,
+        maxGrossExposure: 1_000_000, uncertainOrders: 1, deniedOrders: 11n, pausedStrategies: ['ema-cross'] },
+    } as unknown as TopicUpdate;
+    expect(describeUpdate(risk)).toBe('risk #4 delta: kill switch TRIPPED (max drawdown 0.1500 reached); drawdown 15.23% (max 16.12%); gross exposure 12345.68 of 1000000.00, net -2000.50; '
+      + 'uncertain orders 1, denied orders 11; paused ema-cross');
+    const calm = { ...risk, payload: { ...(risk.payload as object), killSwitchTripped: false, killSwitchReason: '', uncertainOrders: 0, deniedOrders: 0n, pausedStrategies: [] } } as unknown as TopicUpdate;
+    expect(describeUpdate(calm)).toBe('risk #4 delta: kill switch ok; drawdown 15.23% (max 16.12%); gross exposure 12345.68 of 1000000.00, net -2000.50; uncertain orders 0, denied orders 0');
+    const health = {
+      topic: 'health', sequence: 30n, kind: 'snapshot',
+      payload: { status: 'degraded', uptimeSeconds: 3725.4, eventsProcessed: 123_456n, inboundRingFill: 0.0123, outboundRingFill: 0,
+        components: [{ name: 'engine', status: 'ok', detail: '' }, { name: 'kill-switch', status: 'degraded', detail: 'tripped: max drawdown' }],
+        feeds: [{ instrumentId: 0, symbol: 'BTCUSDT', conditionMask: 0, conditions: [], action: 'ok', sinceNs: 0n }, { instrumentId: 1, symbol: 'ETHUSDT', conditionMask: 2, conditions: ['stale'], action: 'reduce-only', sinceNs: 5n }] },
+    } as unknown as TopicUpdate;
+    expect(describeUpdate(health)).toBe('health #30 snapshot: degraded, up 3725 s, 123456 events, rings in 1.2% out 0.0%; engine ok, kill-switch degraded (tripped: max drawdown); '
+      + 'feeds BTCUSDT ok, ETHUSDT stale (reduce-only)');
   });
 });

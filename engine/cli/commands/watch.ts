@@ -11,7 +11,8 @@
 // one line on stderr and status 1, when no connection comes back for --give-up-after seconds
 // (default 60), and at once, with status 2, when the address stops being a QuantFlow state server
 // (the client's permanent failures). When its output is closed (`quantflow watch fills | head -5`)
-// it stops watching and exits with status 0.
+// it stops watching and exits with status 0. Lines round prices and fees (readableAmount) and
+// read risk and health as words; `--json` prints every update exact.
 import { Command } from 'commander';
 import { UserFacingError } from '../cli-error.js';
 import { TOPIC_NAMES, connect, isTopicName, type ClientEvent, type ConnectionError, type TopicUpdate } from '../../client/index.js';
@@ -34,6 +35,19 @@ export function readableNumber(value: number): string {
   return Number.isFinite(value) ? String(Number(value.toPrecision(12))) : String(value);
 }
 
+/**
+ * A price or fee as a person reads it: 7 significant digits, never fewer than 2 decimals
+ * (57134.1234567 reads 57134.12, a fee 20.004301722 reads 20.0043, 0.000012345678 reads
+ * 0.00001234568), trailing zeros dropped. `--json` keeps the exact value.
+ */
+export function readableAmount(value: number): string {
+  if (!Number.isFinite(value) || value === 0) return String(value);
+  const decimals = Math.min(100, Math.max(2, 6 - Math.floor(Math.log10(Math.abs(value)))));
+  return String(Number(value.toFixed(decimals)));
+}
+
+const percent = (fraction: number): string => `${(fraction * 100).toFixed(2)}%`;
+
 /** One human line per update; `symbols`: instrument id to symbol (fills carry only the id). */
 export function describeUpdate(update: TopicUpdate, symbols: ReadonlyMap<number, string> = new Map()): string {
   const head = `${update.topic} #${update.sequence} ${update.kind}`;
@@ -41,7 +55,7 @@ export function describeUpdate(update: TopicUpdate, symbols: ReadonlyMap<number,
   switch (update.topic) {
     case 'state': {
       const s = update.payload as TopicUpdate<'state'>['payload'];
-      const positions = s.positions.filter((q) => q.quantity !== 0).map((q) => `${q.symbol} ${readableNumber(q.quantity)} @ ${readableNumber(q.markPrice)}`).join(', ') || 'flat';
+      const positions = s.positions.filter((q) => q.quantity !== 0).map((q) => `${q.symbol} ${readableNumber(q.quantity)} @ ${readableAmount(q.markPrice)}`).join(', ') || 'flat';
       return `${head}: ${s.mode} equity ${s.equity.toFixed(2)} cash ${s.cash.toFixed(2)} realized ${s.realizedPnl.toFixed(2)} unrealized ${s.unrealizedPnl.toFixed(2)}; ${positions}`;
     }
     case 'fills': {
@@ -49,7 +63,7 @@ export function describeUpdate(update: TopicUpdate, symbols: ReadonlyMap<number,
       if (fills.length === 0) return `${head}: no fills`;
       return fills.map((f) => {
         const exit = f.rule && f.rule !== 'STRATEGY' ? `, ${f.rule}` : '';
-        return `${head}: order ${f.orderId} ${symbols.get(f.instrumentId) ?? `#${f.instrumentId}`} ${f.side} ${readableNumber(f.quantity)} @ ${readableNumber(f.price)} fee ${readableNumber(f.fee)} (${f.liquidity}, trade ${f.tradeId}${exit})`;
+        return `${head}: order ${f.orderId} ${symbols.get(f.instrumentId) ?? `#${f.instrumentId}`} ${f.side} ${readableNumber(f.quantity)} @ ${readableAmount(f.price)} fee ${readableAmount(f.fee)} (${f.liquidity}, trade ${f.tradeId}${exit})`;
       }).join('\n');
     }
     case 'orders': {
@@ -57,11 +71,26 @@ export function describeUpdate(update: TopicUpdate, symbols: ReadonlyMap<number,
       if (orders.length === 0) return `${head}: no orders`;
       // Its prices too: the limit and stop it was placed at, the average of its fills so far, and the rule of an exit.
       return orders.map((o) => {
-        const placed = `${o.orderType}${o.limitPrice !== null ? ` limit ${readableNumber(o.limitPrice)}` : ''}${o.stopPrice !== null ? ` stop ${readableNumber(o.stopPrice)}` : ''}`;
-        const filled = `filled ${readableNumber(o.filledQuantity)}${o.averageFillPrice !== null ? ` @ ${readableNumber(o.averageFillPrice)}` : ''}`;
+        const placed = `${o.orderType}${o.limitPrice !== null ? ` limit ${readableAmount(o.limitPrice)}` : ''}${o.stopPrice !== null ? ` stop ${readableAmount(o.stopPrice)}` : ''}`;
+        const filled = `filled ${readableNumber(o.filledQuantity)}${o.averageFillPrice !== null ? ` @ ${readableAmount(o.averageFillPrice)}` : ''}`;
         const rule = o.rule && o.rule !== 'STRATEGY' ? ` (${o.rule})` : '';
         return `${head}: order ${o.orderId} ${o.symbol} ${o.side} ${readableNumber(o.quantity)} ${placed}${rule}: ${o.status}, ${filled}`;
       }).join('\n');
+    }
+    case 'risk': {
+      const r = update.payload as TopicUpdate<'risk'>['payload'];
+      const killSwitch = r.killSwitchTripped ? `kill switch TRIPPED${r.killSwitchReason ? ` (${r.killSwitchReason})` : ''}` : 'kill switch ok';
+      const paused = r.pausedStrategies.length > 0 ? `; paused ${r.pausedStrategies.join(', ')}` : '';
+      return `${head}: ${killSwitch}; drawdown ${percent(r.drawdown)} (max ${percent(r.maxDrawdown)}); gross exposure ${r.grossExposure.toFixed(2)} of ${r.maxGrossExposure.toFixed(2)}, `
+        + `net ${r.netExposure.toFixed(2)}; uncertain orders ${r.uncertainOrders}, denied orders ${r.deniedOrders}${paused}`;
+    }
+    case 'health': {
+      const h = update.payload as TopicUpdate<'health'>['payload'];
+      const components = h.components.map((c) => `${c.name} ${c.status}${c.detail ? ` (${c.detail})` : ''}`).join(', ');
+      const feeds = h.feeds.length > 0
+        ? `; feeds ${h.feeds.map((f) => `${f.symbol || `#${f.instrumentId}`} ${f.conditions.length > 0 ? `${f.conditions.join('+')} (${f.action})` : 'ok'}`).join(', ')}` : '';
+      return `${head}: ${h.status}, up ${Math.floor(h.uptimeSeconds)} s, ${h.eventsProcessed} events, rings in ${(h.inboundRingFill * 100).toFixed(1)}% out ${(h.outboundRingFill * 100).toFixed(1)}%`
+        + `${components ? `; ${components}` : ''}${feeds}`;
     }
     default:
       return `${head}: ${json(p)}`;
