@@ -3,7 +3,9 @@
 // by the environment variable QF_CRASH_AT=<point>:<n>[,<point>:<n>...] (the n-th time a point
 // is reached; the first of the listed points to get there wins). The point is written to
 // stderr (synchronous for a pipe or file) just before the kill. Without the variable every
-// point is one comparison.
+// point is one comparison, and fillCrashPoint (on every venue record) does not read the record.
+import { EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
+
 export const CRASH_POINTS = [
   /** A venue record received, not journaled yet. */
   'inbound-received',
@@ -35,6 +37,8 @@ const ALL_POINTS: readonly string[] = [...CRASH_POINTS, ...WEBHOOK_CRASH_POINTS]
 
 const plan = parsePlan(process.env.QF_CRASH_AT);
 const visits = new Map<CrashPointName, number>();
+/** The plan names `fill-before-outbox`: only then is a venue record's kind worth reading. */
+const fillPlanned = plan?.has('fill-before-outbox') ?? false;
 
 function parsePlan(value: string | undefined): Map<CrashPointName, number> | null {
   if (!value) return null;
@@ -64,4 +68,14 @@ export function crashPoint(point: CrashPointName, before?: () => void): void {
     process.stderr.write(`crash point: ${point}:${at}\n`);
     process.kill(process.pid, 'SIGKILL');
   }
+}
+
+/**
+ * `fill-before-outbox` for a venue record live mode received (journaled and committed): a visit
+ * when it is a FILL. Without a plan naming the point the record is not read (this runs on every
+ * venue record).
+ */
+export function fillCrashPoint(record: Uint8Array, before?: () => void): void {
+  if (!fillPlanned) return;
+  if ((new DataView(record.buffer, record.byteOffset, 64).getInt32(EV_KIND, true) & KIND_MASK) === EventKind.FILL) crashPoint('fill-before-outbox', before);
 }

@@ -57,7 +57,7 @@ import { liveOrders, pipelineToJson, readSessionBook, type SessionBook } from '.
 import { clientOrderIdOf, type PushMarketStream, type PushVenueAdapter, type VenueAdapter } from './venue-adapter.js';
 import { SessionStop, type SessionExitReport, type StopRequest } from './session-stop.js';
 import { OrderState } from '../orders/index.js';
-import { crashPoint } from './crash-points.js';
+import { crashPoint, fillCrashPoint } from './crash-points.js';
 import { holdJournal, journalHolder, releaseJournal } from './session-control.js';
 import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
 import { pausedInstrumentsProblem, readInstrumentPaused, readRiskAccount } from '../pipeline/index.js';
@@ -74,10 +74,6 @@ import { describeDrift, type DriftReport } from './shadow-drift.js';
 import { DEFAULT_FEED_HEALTH, isRiskLimitName, readFeedHealthState, readRiskLimit, type RiskLimitName } from '../risk/index.js';
 
 const MARKET_KINDS = EventKind.BAR | EventKind.TRADE | EventKind.QUOTE;
-
-function isFill(record: Uint8Array): boolean {
-  return (new DataView(record.buffer, record.byteOffset, 64).getInt32(EV_KIND, true) & KIND_MASK) === EventKind.FILL;
-}
 
 export interface LiveSessionOptions {
   readonly journalDir: string;
@@ -568,6 +564,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
      */
     let held: { record: Uint8Array; sourceSeq: bigint; health: boolean }[] | null = null;
     let ordersRejected = 0;
+    const commitJournal = (): void => journal.commit();
     const onVenueRecord = (record: Uint8Array, sourceSeq: bigint): void => {
       if (held) {
         held.push({ record: record.slice(0, 64), sourceSeq, health: false });
@@ -579,7 +576,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       inbound.journalAndPublish(record, sourceSeq);
       commandLatency.inbound(record);
       watcher?.inbound?.(record, inbound.nextInboundSeq - 1n);
-      if (isFill(record)) crashPoint('fill-before-outbox', () => journal.commit());
+      fillCrashPoint(record, commitJournal);
       noteBar(record);
       shadow?.offer(record);
       if (health) publishHealth(health.onRecord(record, healthNow()));
