@@ -234,7 +234,7 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
     expect(fills(events, 2), 'bar 2 never reaches 99.6').toHaveLength(0);
     expect(only(events, 3, 'ack'), 'the buy at 99.4 is below the last close 99.5: accepted on arrival').toBeDefined();
     expect(fills(events, 3), 'but the bar had opened at 98.5, through it: it would take liquidity, so it never fills').toHaveLength(0);
-    expect(only(events, 3, 'expired'), 'expired unfilled at its arrival').toMatchObject({ qty: 1, venueNs: D + 2n * H + 50n * MS });
+    expect(only(events, 3, 'expired'), 'expired unfilled at its arrival').toMatchObject({ qty: 1, venueNs: D + 2n * H + 50n * MS, reason: 'post-only-would-take' });
   });
 
   it('triggers a stop at the open when the bar gaps through it, else at the stop inside the bar, paying the market costs', () => {
@@ -382,7 +382,7 @@ describe.each(IMPLEMENTATIONS)('simulated venue, bar mode (%s)', (_name, create)
       order(D + 20n * H, BARS, 2, 5, { orderType: 'limit', limitPrice: 90 }),
       cancel(D + DAY + H, BARS, 1, 5),
     ]);
-    expect(only(events, 1, 'expired'), 'EXPIRED at midnight UTC with its leaves, after the response latency').toMatchObject({ venueNs: D + DAY, dueNs: D + DAY + RESPONSE, qty: 5 });
+    expect(only(events, 1, 'expired'), 'EXPIRED at midnight UTC with its leaves, after the response latency').toMatchObject({ venueNs: D + DAY, dueNs: D + DAY + RESPONSE, qty: 5, reason: 'time-in-force' });
     expect(only(events, 1, 'reject'), 'a cancel arriving after the expiry finds no order').toMatchObject({ reason: 'unknown-order', of: 'cancel', qty: 5, venueNs: D + DAY + H });
     expect(venue.order(2n), 'a GTC order does not expire').not.toBeNull();
   });
@@ -678,7 +678,7 @@ describe.each(IMPLEMENTATIONS)('simulated venue, tick mode (%s)', (_name, create
   it('expires a DAY order at midnight UTC even in tick mode with no data after it', () => {
     const { events } = run({}, [quote(T, 100, 100.1, 5, 5), order(T + MS, TICKS, 1, 1, { orderType: 'limit', limitPrice: 99, timeInForce: 'day' })]);
     const expired: VenueExpired = only(events, 1, 'expired');
-    expect(expired, 'expired at the end of its UTC day').toMatchObject({ venueNs: D + DAY, dueNs: D + DAY + RESPONSE, qty: 1 });
+    expect(expired, 'expired at the end of its UTC day').toMatchObject({ venueNs: D + DAY, dueNs: D + DAY + RESPONSE, qty: 1, reason: 'time-in-force' });
     expect(events.some((e) => e.type === 'expiry-timer' && e.dueNs === D + DAY), 'the venue\'s expiry timer fell due at midnight').toBe(true);
   });
 });

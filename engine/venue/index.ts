@@ -16,7 +16,7 @@ export {
 export { encodeMarketRecord, marketRecordTime, type VenueBar, type VenueMarketRecord, type VenueQuote, type VenueTrade } from './venue-market.js';
 export {
   decodeVenueEvent,
-  type VenueAck, type VenueArrival, type VenueCancelReason, type VenueCanceled, type VenueEvent, type VenueExpired, type VenueExpiryTimer,
+  type VenueAck, type VenueArrival, type VenueCancelReason, type VenueCanceled, type VenueEvent, type VenueExpired, type VenueExpiryReason, type VenueExpiryTimer,
   type VenueFill, type VenueReject, type VenueRejectReason, type VenueRejectedRequest, type VenueReply,
 } from './venue-events.js';
 export { bitsF64, f64Bits, readVenueRecord, writeVenueRecord, type VenueRecord } from './venue-record.js';

@@ -1,17 +1,19 @@
 // What comes out of the simulated venue's event queue, decoded into plain objects, each with
 // the time it falls due: the venue's replies (ACK, FILL, CANCELED, REJECT, EXPIRED: fields of
-// the header of wasm/assembly/orders/order-events.ts), the commands reaching the venue (which
+// the header of wasm/assembly/orders/order-events.ts; an EXPIRED carries why, as a CANCELED does), the commands reaching the venue (which
 // it acts on as they come out) and its own expiry timer.
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import { decodeVenueCommand, type VenueCommand } from './venue-commands.js';
 import type { VenueRecord } from './venue-record.js';
 import {
-  VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_REQUESTED, VENUE_CANCELED_UNFILLED, VENUE_REJECT_FULL, VENUE_REJECT_INVALID,
+  VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_REQUESTED, VENUE_CANCELED_UNFILLED, VENUE_EXPIRED_POST_ONLY_WOULD_TAKE, VENUE_EXPIRED_TIME_IN_FORCE, VENUE_REJECT_FULL, VENUE_REJECT_INVALID,
   VENUE_REJECT_POST_ONLY, VENUE_REJECT_UNKNOWN_ORDER,
 } from './venue-layout.js';
 
 export type VenueRejectReason = 'invalid' | 'post-only' | 'unknown-order' | 'full';
 export type VenueCancelReason = 'requested' | 'unfilled' | 'reduce-only';
+/** Why an order expired: its time in force ran out (a DAY order at its end of day), or a post-only arriving marketable would have taken liquidity. */
+export type VenueExpiryReason = 'time-in-force' | 'post-only-would-take';
 /** What a REJECT refuses: the order itself, or a cancel or replace of it. */
 export type VenueRejectedRequest = 'order' | 'cancel' | 'replace';
 
@@ -20,6 +22,9 @@ export const REJECT_REASON_CODES: Readonly<Record<VenueRejectReason, number>> = 
 };
 export const CANCEL_REASON_CODES: Readonly<Record<VenueCancelReason, number>> = {
   requested: VENUE_CANCELED_REQUESTED, unfilled: VENUE_CANCELED_UNFILLED, 'reduce-only': VENUE_CANCELED_REDUCE_ONLY,
+};
+export const EXPIRY_REASON_CODES: Readonly<Record<VenueExpiryReason, number>> = {
+  'time-in-force': VENUE_EXPIRED_TIME_IN_FORCE, 'post-only-would-take': VENUE_EXPIRED_POST_ONLY_WOULD_TAKE,
 };
 const REJECTED_REQUESTS: readonly VenueRejectedRequest[] = ['order', 'cancel', 'replace'];
 
@@ -67,7 +72,9 @@ export interface VenueReject extends ReplyHead {
 
 export interface VenueExpired extends ReplyHead {
   readonly type: 'expired';
+  /** Signed quantity expired (the leaves). */
   readonly qty: number;
+  readonly reason: VenueExpiryReason;
 }
 
 /** A command reaching the venue, sent at `sentNs`, due (arriving) at `dueNs`. */
@@ -117,7 +124,7 @@ export function decodeVenueEvent(r: VenueRecord, dueNs: bigint): VenueEvent {
       return { type: 'reject', ...head, qty: r.size, reason: nameOf(REJECT_REASON_CODES, r.a, 'reject reason'), of };
     }
     case EventKind.EXPIRED:
-      return { type: 'expired', ...head, qty: r.size };
+      return { type: 'expired', ...head, qty: r.size, reason: nameOf(EXPIRY_REASON_CODES, r.a, 'expiry reason') };
     default:
       throw new Error(`venue reply of kind ${r.kind} is none of ACK, FILL, CANCELED, REJECT, EXPIRED`);
   }

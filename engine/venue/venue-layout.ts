@@ -109,3 +109,5 @@ export const VENUE_REJECT_FULL = 4; // the venue's book is full
 export const VENUE_CANCELED_REQUESTED = 0;
 export const VENUE_CANCELED_UNFILLED = 1; // IOC remainder, FOK that could not fill whole
 export const VENUE_CANCELED_REDUCE_ONLY = 2; // a reduce-only order with no position left to reduce
+export const VENUE_EXPIRED_TIME_IN_FORCE = 0; // its time in force ran out (a DAY order at its end of day; a live venue's EXPIRED)
+export const VENUE_EXPIRED_POST_ONLY_WOULD_TAKE = 1; // a post-only order arriving marketable would have taken liquidity

@@ -2,7 +2,7 @@
 // the back by a replace, removed when closed; and DAY-order expiry with its timer in the event
 // queue, as wasm/assembly/venue/venue-book.ts does it.
 import { EventKind } from '../../layout/event-record.js';
-import { VENUE_ORDER_CAPACITY } from '../venue-layout.js';
+import { VENUE_EXPIRED_TIME_IN_FORCE, VENUE_ORDER_CAPACITY } from '../venue-layout.js';
 import { I64_MAX, type SimOrder, type ReferenceVenueState } from './reference-state.js';
 import { replyExpired } from './reference-replies.js';
 
@@ -62,7 +62,7 @@ export function expireOrders(venue: ReferenceVenueState, nowNs: bigint): void {
   for (const inst of venue.instruments) {
     for (const o of [...inst.orders]) {
       if (o.expiryNs <= nowNs) {
-        replyExpired(venue, o, o.expiryNs);
+        replyExpired(venue, o, o.expiryNs, VENUE_EXPIRED_TIME_IN_FORCE);
         removeOrder(venue, o);
       } else if (o.expiryNs < next) {
         next = o.expiryNs;

@@ -3,7 +3,7 @@
 // the same order so that prices, quantities and fees agree bit for bit.
 import { FLAG_REDUCE_ONLY, TIF_FOK, TIF_IOC, TIF_POST_ONLY, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT } from '../../orders/order-layout.js';
 import {
-  IMPACT_LINEAR, IMPACT_SQRT, QUEUE_PROBABILISTIC, VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_UNFILLED, VO_TRIGGERED,
+  IMPACT_LINEAR, IMPACT_SQRT, QUEUE_PROBABILISTIC, VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_UNFILLED, VENUE_EXPIRED_POST_ONLY_WOULD_TAKE, VO_TRIGGERED,
 } from '../venue-layout.js';
 import { bitsF64, type VenueRecord } from '../venue-record.js';
 import { leavesOf, removeOrder } from './reference-book.js';
@@ -162,7 +162,7 @@ function matchBar(venue: ReferenceVenueState, o: SimOrder, inst: SimInstrument, 
       if (rested) {
         maker = o.maker; // resting when the bar gapped through it: the opening auction, no spread crossed
       } else if (o.tif === TIF_POST_ONLY) {
-        replyExpired(venue, o, ts); // arriving marketable, a post-only would take liquidity
+        replyExpired(venue, o, ts, VENUE_EXPIRED_POST_ONLY_WOULD_TAKE); // arriving marketable, a post-only would take liquidity
         removeOrder(venue, o);
         return;
       } else {

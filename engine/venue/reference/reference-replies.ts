@@ -40,9 +40,10 @@ export function replyCanceled(venue: ReferenceVenueState, o: SimOrder, venueNs: 
   reply(venue, EventKind.CANCELED, o.instrument, venueNs, 0, o.total - o.filled, reason, 0, o.clientId);
 }
 
-export function replyExpired(venue: ReferenceVenueState, o: SimOrder, venueNs: bigint): void {
+/** EXPIRED reply for order `o` (its signed leaves), with `reason` (VENUE_EXPIRED_*). */
+export function replyExpired(venue: ReferenceVenueState, o: SimOrder, venueNs: bigint, reason: number): void {
   venue.expired++;
-  reply(venue, EventKind.EXPIRED, o.instrument, venueNs, 0, o.total - o.filled, 0, 0, o.clientId);
+  reply(venue, EventKind.EXPIRED, o.instrument, venueNs, 0, o.total - o.filled, reason, 0, o.clientId);
 }
 
 /** The venue fills `qty` (> 0) of order `o` at `price`: its filled quantity and the position move; a FILL with its fee and a new fill id is queued. */

@@ -12,7 +12,7 @@ import { I64_MAX } from './venue-math';
 import { allocEvent, scheduleEvent } from './venue-queue';
 import { replyExpired } from './venue-replies';
 import {
-  venueEventAddress, VENUE_HEADER, VENUE_INDEX_CAPACITY, VENUE_INDEX_OFFSET, VENUE_ORDER_BYTES, VENUE_ORDER_CAPACITY, VH_NEXT_EXPIRY_NS, VH_ORDERS, VH_ORDERS_UNTOUCHED, VH_ORDER_FREE,
+  venueEventAddress, VENUE_HEADER, VENUE_INDEX_CAPACITY, VENUE_INDEX_OFFSET, VENUE_ORDER_BYTES, VENUE_ORDER_CAPACITY, VENUE_EXPIRED_TIME_IN_FORCE, VH_NEXT_EXPIRY_NS, VH_ORDERS, VH_ORDERS_UNTOUCHED, VH_ORDER_FREE,
   VI_COUNT, VI_HEAD, VI_TAIL, VO_CLIENT_ID, VO_EXPIRY_NS, VO_FILLED, VO_FREE, VO_INSTRUMENT, VO_NEXT, VO_PREV, VO_STATE, VO_TOTAL,
   venueInstrumentAddress, venueOrderAddress,
 } from './venue-layout';
@@ -157,7 +157,7 @@ export function venueExpire(nowNs: i64): void {
       const following = load<i32>(v, VO_NEXT);
       const expiry = load<i64>(v, VO_EXPIRY_NS);
       if (expiry <= nowNs) {
-        replyExpired(v, expiry);
+        replyExpired(v, expiry, VENUE_EXPIRED_TIME_IN_FORCE);
         removeVenueOrder(slot);
       } else if (expiry < next) {
         next = expiry;

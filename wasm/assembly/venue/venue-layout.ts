@@ -223,6 +223,8 @@ export const VENUE_REJECT_FULL: i32 = 4; // the venue's book is full
 export const VENUE_CANCELED_REQUESTED: i32 = 0;
 export const VENUE_CANCELED_UNFILLED: i32 = 1; // IOC remainder, FOK that could not fill whole
 export const VENUE_CANCELED_REDUCE_ONLY: i32 = 2; // a reduce-only order with no position left to reduce
+export const VENUE_EXPIRED_TIME_IN_FORCE: i32 = 0; // its time in force ran out (a DAY order at its end of day; a live venue's EXPIRED)
+export const VENUE_EXPIRED_POST_ONLY_WOULD_TAKE: i32 = 1; // a post-only order arriving marketable would have taken liquidity
 
 // @ts-ignore: decorator
 @inline

@@ -61,7 +61,7 @@ import { removeVenueOrder, venueLeaves } from './venue-book';
 import { impactBps, integerPower } from './venue-math';
 import { replyCanceled, replyExpired, venueFill } from './venue-replies';
 import {
-  QUEUE_PROBABILISTIC, VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_UNFILLED, VENUE_HEADER, VH_QUEUE_MODEL, VH_QUEUE_POWER, VH_TOUCH_FILLS, VI_ASK,
+  QUEUE_PROBABILISTIC, VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_UNFILLED, VENUE_EXPIRED_POST_ONLY_WOULD_TAKE, VENUE_HEADER, VH_QUEUE_MODEL, VH_QUEUE_POWER, VH_TOUCH_FILLS, VI_ASK,
   VI_ASK_LEFT, VI_ASK_SIZE, VI_BID, VI_BID_LEFT, VI_BID_SIZE, VI_COUNT, VI_HALF_SPREAD_BPS, VI_HEAD, VI_IMPACT_BPS, VI_IMPACT_MODEL, VI_LAST,
   VI_LAST_SIZE, VI_LOT_SIZE, VI_PARTICIPATION, VI_POSITION, VI_QUOTED, VI_SLIPPAGE_BPS, VI_TRADED, VI_UNKNOWN_VOLUME_BARS, VI_USED_BAR_NS, VI_VOLUME_USED, VO_ARRIVAL_NS, VO_FLAGS,
   VO_LIMIT_PX, VO_MAKER, VO_NEXT, VO_QUEUE_AHEAD, VO_QUEUE_KNOWN, VO_QUEUE_TRADED, VO_STATE, VO_STOP_PX, VO_TIF, VO_TOTAL, VO_TRIGGERED,
@@ -241,7 +241,7 @@ function matchBar(slot: i32, v: usize, vi: usize, open: f64, high: f64, low: f64
         maker = load<i32>(v, VO_MAKER) == 1;
       } else if (load<i32>(v, VO_TIF) == TIF_POST_ONLY) {
         // A post-only arriving marketable would take liquidity: the venue expires it unfilled.
-        replyExpired(v, ts);
+        replyExpired(v, ts, VENUE_EXPIRED_POST_ONLY_WOULD_TAKE);
         removeVenueOrder(slot);
         return;
       } else {

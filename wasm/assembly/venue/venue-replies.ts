@@ -85,9 +85,10 @@ export function replyCanceled(v: usize, venueNs: i64, reason: i32): void {
   reply(KIND_CANCELED, load<i32>(v, VO_INSTRUMENT), venueNs, 0.0, load<f64>(v, VO_TOTAL) - load<f64>(v, VO_FILLED), <f64>reason, 0.0, load<u64>(v, VO_CLIENT_ID));
 }
 
-export function replyExpired(v: usize, venueNs: i64): void {
+/** EXPIRED reply for the venue order at `v` (its signed leaves), with `reason` (VENUE_EXPIRED_*). */
+export function replyExpired(v: usize, venueNs: i64, reason: i32): void {
   bump(VH_EXPIRED);
-  reply(KIND_EXPIRED, load<i32>(v, VO_INSTRUMENT), venueNs, 0.0, load<f64>(v, VO_TOTAL) - load<f64>(v, VO_FILLED), 0.0, 0.0, load<u64>(v, VO_CLIENT_ID));
+  reply(KIND_EXPIRED, load<i32>(v, VO_INSTRUMENT), venueNs, 0.0, load<f64>(v, VO_TOTAL) - load<f64>(v, VO_FILLED), <f64>reason, 0.0, load<u64>(v, VO_CLIENT_ID));
 }
 
 /**
