@@ -16,7 +16,7 @@ afterEach(async () => {
 function order(n: number): OrderViewData {
   return {
     orderId: BigInt(n), clientOrderId: String(n), venueOrderId: `v${n}`, instrumentId: 0, symbol: 'BTCUSDT', side: 'buy', orderType: 'limit', timeInForce: 'gtc',
-    status: 'accepted', quantity: 1, filledQuantity: 0, limitPrice: 100, stopPrice: null, averageFillPrice: null, updatedTimeNs: BigInt(n), rule: 'STRATEGY',
+    status: 'accepted', quantity: 1, filledQuantity: 0, limitPrice: 100, stopPrice: null, averageFillPrice: null, updatedTimeNs: BigInt(n), rule: 'STRATEGY', statusReason: '',
   };
 }
 

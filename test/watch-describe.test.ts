@@ -25,12 +25,12 @@ describe('quantflow watch lines', () => {
     expect(describeUpdate(fills, new Map([[0, 'BTCUSDT']]))).toBe('fills #7 delta: order 3 BTCUSDT buy 0.30188 @ 3093.6 fee 3.0936 (taker, trade t9)');
     const orders = {
       topic: 'orders', sequence: 2n, kind: 'delta',
-      payload: { orders: [{ orderId: 3n, clientOrderId: '3', venueOrderId: '', instrumentId: 0, symbol: 'BTCUSDT', side: 'buy', orderType: 'market', timeInForce: 'gtc', status: 'filled', quantity, filledQuantity: quantity, limitPrice: null, stopPrice: null, averageFillPrice: 3093.6, updatedTimeNs: 1n, rule: 'STRATEGY' }] },
+      payload: { orders: [{ orderId: 3n, clientOrderId: '3', venueOrderId: '', instrumentId: 0, symbol: 'BTCUSDT', side: 'buy', orderType: 'market', timeInForce: 'gtc', status: 'filled', quantity, filledQuantity: quantity, limitPrice: null, stopPrice: null, averageFillPrice: 3093.6, updatedTimeNs: 1n, rule: 'STRATEGY', statusReason: '' }] },
     } as unknown as TopicUpdate;
     expect(describeUpdate(orders), 'a filled market order: its average fill price').toBe('orders #2 delta: order 3 BTCUSDT buy 0.30188 market: filled, filled 0.30188 @ 3093.6');
     const stop = {
       topic: 'orders', sequence: 3n, kind: 'delta',
-      payload: { orders: [{ orderId: 4n, clientOrderId: '4', venueOrderId: '', instrumentId: 0, symbol: 'BTCUSDT', side: 'sell', orderType: 'stop-limit', timeInForce: 'gtc', status: 'accepted', quantity, filledQuantity: 0, limitPrice: 3000.5, stopPrice: 3010, averageFillPrice: null, updatedTimeNs: 2n, rule: 'STOP' }] },
+      payload: { orders: [{ orderId: 4n, clientOrderId: '4', venueOrderId: '', instrumentId: 0, symbol: 'BTCUSDT', side: 'sell', orderType: 'stop-limit', timeInForce: 'gtc', status: 'accepted', quantity, filledQuantity: 0, limitPrice: 3000.5, stopPrice: 3010, averageFillPrice: null, updatedTimeNs: 2n, rule: 'STOP', statusReason: '' }] },
     } as unknown as TopicUpdate;
     expect(describeUpdate(stop), 'a working stop-limit exit: the prices it was placed at and its rule').toBe('orders #3 delta: order 4 BTCUSDT sell 0.30188 stop-limit limit 3000.5 stop 3010 (STOP): accepted, filled 0');
   });

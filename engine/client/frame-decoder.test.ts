@@ -6,7 +6,8 @@ import { decodeFrame, FrameDecodeError, type TopicName, type TopicPayloads } fro
 
 const PAYLOADS: TopicPayloads = {
   state: { mode: 'live', equity: 10, cash: 4, equityHighWaterMark: 12, realizedPnl: 1, unrealizedPnl: -1, positions: [{ instrumentId: 2, symbol: 'BTC', quantity: -0.5, averagePrice: 1, markPrice: 2, unrealizedPnl: 3, realizedPnl: 4 }] },
-  orders: { orders: [{ orderId: 2n ** 60n, clientOrderId: 'c', venueOrderId: 'v', instrumentId: 1, symbol: 'ETH', side: 'sell', orderType: 'stop-limit', timeInForce: 'post-only', status: 'uncertain', quantity: 3, filledQuantity: 1, limitPrice: 10, stopPrice: null, averageFillPrice: 9.5, updatedTimeNs: 5n, rule: 'TRAILING_STOP' }] },
+  orders: { orders: [{ orderId: 2n ** 60n, clientOrderId: 'c', venueOrderId: 'v', instrumentId: 1, symbol: 'ETH', side: 'sell', orderType: 'stop-limit', timeInForce: 'post-only', status: 'uncertain', quantity: 3, filledQuantity: 1, limitPrice: 10, stopPrice: null, averageFillPrice: 9.5, updatedTimeNs: 5n, rule: 'TRAILING_STOP', statusReason: '' },
+    { orderId: 3n, clientOrderId: '3', venueOrderId: '', instrumentId: 0, symbol: 'BTC', side: 'buy', orderType: 'limit', timeInForce: 'post-only', status: 'expired', quantity: 1, filledQuantity: 0, limitPrice: 99.4, stopPrice: null, averageFillPrice: null, updatedTimeNs: 6n, rule: 'STRATEGY', statusReason: 'post-only-would-take' }] },
   fills: { fills: [{ orderId: 1n, clientOrderId: '1', venueOrderId: '', tradeId: 't', instrumentId: 0, side: 'buy', price: 1, quantity: 2, fee: -0.1, feeCurrency: 'USDT', liquidity: 'maker', timeNs: 9n, rule: 'STOP' }] },
   signals: { signals: [{ instrumentId: 0, strategy: 'fusion', timeframeSeconds: 3600, score: -0.3, targetQuantity: 2, quantiles: [{ level: 0.1, value: -0.01 }, { level: 0.9, value: 0.02 }], timeNs: 1n,
     symbol: 'BTCUSDT', fusion: true, regimeProbabilities: [0.7, 0.2, 0.1],

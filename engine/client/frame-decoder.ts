@@ -41,7 +41,7 @@ function decodeOrder(o: F.OrderView): OrderViewData {
     side: nameAt(SIDE_BY_CODE, o.side(), 'order.side'), orderType: nameAt(ORDER_TYPE_BY_CODE, o.orderType(), 'order.orderType'),
     timeInForce: nameAt(TIME_IN_FORCE_BY_CODE, o.timeInForce(), 'order.timeInForce'), status: nameAt(ORDER_STATUS_BY_CODE, o.status(), 'order.status'),
     quantity: o.quantity(), filledQuantity: o.filledQuantity(), limitPrice: o.limitPrice(), stopPrice: o.stopPrice(), averageFillPrice: o.averageFillPrice(),
-    updatedTimeNs: o.updatedTimeNs(), rule: o.rule() ?? '',
+    updatedTimeNs: o.updatedTimeNs(), rule: o.rule() ?? '', statusReason: o.statusReason() ?? '',
   };
 }
 

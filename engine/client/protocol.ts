@@ -85,6 +85,12 @@ export interface OrderViewData {
   updatedTimeNs: bigint;
   /** The rule that made the order (engine/orders OrderRuleName: STRATEGY, STOP, ATR_STOP, TRAILING_STOP, TARGET_1..4, MAX_HOLD, MANUAL); '' when unknown. */
   rule: string;
+  /**
+   * Why the order ended canceled or expired, as the venue said (engine/venue VenueCancelReason:
+   * requested, unfilled, reduce-only; VenueExpiryReason: time-in-force, post-only-would-take);
+   * '' while it works, for other states, and from an older server.
+   */
+  statusReason: string;
 }
 
 export interface OrdersView {

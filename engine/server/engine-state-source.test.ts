@@ -207,4 +207,19 @@ describe('EngineStateSource: publishing around the engine\'s batches', () => {
     expect(ticks, 'an engine that always has input still gets its state published').toEqual([false, false, false]);
     done();
   });
+
+  it('gives an order that ended canceled or expired the venue\'s reason (a marketable post-only\'s expiry is post-only-would-take)', () => {
+    const source = new EngineStateSource({ instruments: [{ instrument: 0, symbol: 'BTC' }], mode: 'backtest', throttleMs: 50, startingCash: 1000 });
+    const listeners = source.listeners();
+    const head = { instrument: 0, venueNs: 10n, dueNs: 11n };
+    for (const orderId of [1n, 2n, 3n]) {
+      listeners.onOrder!({ record: 'order', orderId, instrument: 0, tsNs: 1n, clockNs: 1n, qty: 1, limitPrice: 99, stopPrice: 0, orderType: 1, timeInForce: 0, flags: 0, rule: 0, cutBy: 0 });
+    }
+    listeners.onVenueReport!({ type: 'expired', ...head, clientId: 1n, qty: 1, reason: 'post-only-would-take' });
+    listeners.onVenueReport!({ type: 'canceled', ...head, clientId: 2n, qty: 1, reason: 'unfilled' });
+    const byId = new Map(source.snapshot('orders')!.orders.map((o) => [o.orderId, o]));
+    expect(byId.get(1n)).toMatchObject({ status: 'expired', statusReason: 'post-only-would-take' });
+    expect(byId.get(2n)).toMatchObject({ status: 'canceled', statusReason: 'unfilled' });
+    expect(byId.get(3n), 'a working order has no reason').toMatchObject({ status: 'pending-submit', statusReason: '' });
+  });
 });

@@ -368,7 +368,7 @@ export class EngineStateSource implements StateSource {
       orderId: order.orderId, clientOrderId: order.orderId.toString(), venueOrderId: '', instrumentId: order.instrument, symbol: this.symbol(order.instrument),
       side: order.qty >= 0 ? 'buy' : 'sell', orderType: ORDER_TYPE_BY_CODE[order.orderType] ?? 'market', timeInForce: TIME_IN_FORCE_BY_CODE[order.timeInForce] ?? 'gtc',
       status: 'pending-submit', quantity: Math.abs(order.qty), filledQuantity: 0, limitPrice: order.limitPrice || null, stopPrice: order.stopPrice || null,
-      averageFillPrice: null, updatedTimeNs: order.tsNs, rule: ruleName(order.rule),
+      averageFillPrice: null, updatedTimeNs: order.tsNs, rule: ruleName(order.rule), statusReason: '',
     });
     this.changedOrders.add(order.orderId);
     this.trimOrders();
@@ -408,9 +408,9 @@ export class EngineStateSource implements StateSource {
         next = { ...order, filledQuantity: filled, averageFillPrice: average, status: filled + 1e-12 >= order.quantity ? 'filled' : 'partially-filled' };
         break;
       }
-      case 'canceled': next = { ...order, status: 'canceled' }; break;
+      case 'canceled': next = { ...order, status: 'canceled', statusReason: report.reason }; break;
       case 'reject': next = report.of === 'order' ? { ...order, status: 'rejected' } : order; break;
-      case 'expired': next = { ...order, status: 'expired' }; break;
+      case 'expired': next = { ...order, status: 'expired', statusReason: report.reason }; break;
     }
     this.orders.set(report.clientId, { ...next, updatedTimeNs: report.venueNs });
     this.changedOrders.add(report.clientId);

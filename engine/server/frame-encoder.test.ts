@@ -103,7 +103,7 @@ describe('FrameEncoder', () => {
   it('gives a frame above 8 KiB a buffer of its own', () => {
     const order = (id: number): OrderViewData => ({
       orderId: BigInt(id), clientOrderId: `client-${id}`, venueOrderId: `venue-${id}`, instrumentId: 1, symbol: 'ETHUSDT', side: 'buy', orderType: 'limit', timeInForce: 'gtc', status: 'accepted',
-      quantity: 1, filledQuantity: 0, limitPrice: 10, stopPrice: null, averageFillPrice: null, updatedTimeNs: 5n, rule: 'STRATEGY',
+      quantity: 1, filledQuantity: 0, limitPrice: 10, stopPrice: null, averageFillPrice: null, updatedTimeNs: 5n, rule: 'STRATEGY', statusReason: '',
     });
     const encoder = new FrameEncoder();
     const small = encoder.encode({ topic: 'state', kind: 'delta', sequence: 1n, timeNs: 1n }, state(0));

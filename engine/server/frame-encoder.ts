@@ -74,7 +74,7 @@ function encodeOrders(b: flatbuffers.Builder, p: TopicPayloads['orders']): Offse
   const orders = p.orders.map((o) => F.OrderView.createOrderView(
     b, o.orderId, str(b, o.clientOrderId), str(b, o.venueOrderId), o.instrumentId, str(b, o.symbol), SIDE_CODE[o.side], ORDER_TYPE_CODE[o.orderType],
     TIME_IN_FORCE_CODE[o.timeInForce], ORDER_STATUS_CODE[o.status], o.quantity, o.filledQuantity, o.limitPrice, o.stopPrice, o.averageFillPrice, o.updatedTimeNs,
-    str(b, o.rule ?? ''),
+    str(b, o.rule ?? ''), str(b, o.statusReason ?? ''),
   ));
   return F.OrdersPayload.createOrdersPayload(b, F.OrdersPayload.createOrdersVector(b, orders));
 }

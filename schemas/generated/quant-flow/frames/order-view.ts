@@ -120,8 +120,20 @@ rule(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+/**
+ * Why the order ended canceled or expired, as the venue said: a cancel's reason (requested,
+ * unfilled, reduce-only) or an expiry's (time-in-force, post-only-would-take); empty while it
+ * works and for other states. Appended last so older readers still work.
+ */
+statusReason():string|null
+statusReason(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+statusReason(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 36);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
 static startOrderView(builder:flatbuffers.Builder) {
-  builder.startObject(16);
+  builder.startObject(17);
 }
 
 static addOrderId(builder:flatbuffers.Builder, orderId:bigint) {
@@ -188,12 +200,16 @@ static addRule(builder:flatbuffers.Builder, ruleOffset:flatbuffers.Offset) {
   builder.addFieldOffset(15, ruleOffset, 0);
 }
 
+static addStatusReason(builder:flatbuffers.Builder, statusReasonOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(16, statusReasonOffset, 0);
+}
+
 static endOrderView(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createOrderView(builder:flatbuffers.Builder, orderId:bigint, clientOrderIdOffset:flatbuffers.Offset, venueOrderIdOffset:flatbuffers.Offset, instrumentId:number, symbolOffset:flatbuffers.Offset, side:Side, orderType:OrderType, timeInForce:TimeInForce, status:OrderStatus, quantity:number, filledQuantity:number, limitPrice:number|null, stopPrice:number|null, averageFillPrice:number|null, updatedTimeNs:bigint, ruleOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createOrderView(builder:flatbuffers.Builder, orderId:bigint, clientOrderIdOffset:flatbuffers.Offset, venueOrderIdOffset:flatbuffers.Offset, instrumentId:number, symbolOffset:flatbuffers.Offset, side:Side, orderType:OrderType, timeInForce:TimeInForce, status:OrderStatus, quantity:number, filledQuantity:number, limitPrice:number|null, stopPrice:number|null, averageFillPrice:number|null, updatedTimeNs:bigint, ruleOffset:flatbuffers.Offset, statusReasonOffset:flatbuffers.Offset):flatbuffers.Offset {
   OrderView.startOrderView(builder);
   OrderView.addOrderId(builder, orderId);
   OrderView.addClientOrderId(builder, clientOrderIdOffset);
@@ -214,6 +230,7 @@ static createOrderView(builder:flatbuffers.Builder, orderId:bigint, clientOrderI
     OrderView.addAverageFillPrice(builder, averageFillPrice);
   OrderView.addUpdatedTimeNs(builder, updatedTimeNs);
   OrderView.addRule(builder, ruleOffset);
+  OrderView.addStatusReason(builder, statusReasonOffset);
   return OrderView.endOrderView(builder);
 }
 }
