@@ -113,6 +113,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private readonly background = new Set<Promise<unknown>>();
   private readonly lastMessageAt = new Map<string, number>();
   private readonly stale = new Set<string>();
+  /** Streams failed since they last delivered (user streams: had their subscription confirmed): the session is told of a reconnect only once none is. */
+  private readonly down = new Set<string>();
   private readonly tradeSeq = new Map<number, TradeSequence>();
   private readonly lastTradeMs = new Map<number, number>();
   private healthTimer: NodeJS.Timeout | null = null;
@@ -143,7 +145,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   }
 
   onDisconnect(listener: (reason: string) => void): void { this.disconnectListener = listener; }
-  /** engine/live PushVenueAdapter: after a stream came back (the user stream reconciled over REST first). */
+  /** engine/live PushVenueAdapter: once every failed stream is back (market streams delivering, the user stream confirmed and reconciled over REST). */
   onReconnect(listener: () => void): void { this.reconnectListener = listener; }
 
   /** engine/live PushVenueAdapter: trades -> watchTrades, bars -> watchOHLCV, quotes -> watchTicker. */
@@ -688,7 +690,9 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
         this.reconnects++;
         this.health(stream, 'reconnected', `after ${backoff.attempts} attempt(s); ${how}`);
         backoff.reset();
-        this.reconnectListener?.();
+        // One stream back while another (a bar stream in its backoff) is not: the session stays disconnected.
+        this.down.delete(stream);
+        if (this.down.size === 0) this.reconnectListener?.();
       };
       while (!this.closed) {
         try {
@@ -706,6 +710,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
         } catch (error) {
           if (this.closed) return;
           failed = true;
+          this.down.add(stream);
           const reason = this.redactError(error);
           if (backoff.attempts >= this.config.reconnect.maxAttempts) { this.log(`${this.name}: ${stream} gave up after ${backoff.attempts} reconnects: ${reason}`); return; }
           const delay = backoff.next();
