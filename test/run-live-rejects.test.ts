@@ -1,14 +1,26 @@
 // `quantflow run --mode live` on an account the venue refuses every order for (the Binance
 // simulator with 10 USDT: -2010 insufficient balance): each refusal is logged with the venue's
 // reason, and the closing summary and result JSON say how many orders were rejected, instead of
-// only "N commands sent" beside an unchanged book.
+// only "N commands sent" beside an unchanged book; and after live.maxConsecutiveRejects refusals
+// in a row the session trips the kill switch (journaled as risk.rejects with the count and the
+// venue's last message: the log, /health, the webhooks) and sends no new order.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { loadConfig } from '../engine/config/index.js';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
 import { journalEntries, PATH, RunHarness, until } from './run-harness.js';
 import { EventKind, KIND_MASK, loadEventRecord } from '../engine/layout/event-record.js';
 
 const harness = new RunHarness();
-afterEach(() => harness.cleanup());
+const receivers: Server[] = [];
+afterEach(async () => {
+  await harness.cleanup();
+  for (const server of receivers.splice(0)) await new Promise((resolve) => server.close(resolve));
+});
 const ENV = { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET };
 
 describe('quantflow run: a venue that rejects the orders', () => {
@@ -31,4 +43,63 @@ describe('quantflow run: a venue that rejects the orders', () => {
     expect(result.ordersRejected, 'one per refusal logged').toBe(refused());
     expect(child.stdout).toMatch(new RegExp(`run: \\d+ market records, ${result.commandsSent} commands sent \\(${result.ordersRejected} orders rejected\\),`));
   }, 90_000);
+
+  test('after live.maxConsecutiveRejects refusals in a row the kill switch trips, journaled with the count and the venue\'s message, and no order follows', async () => {
+    const posts: { event: string; data: Record<string, unknown> }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      req.on('end', () => { posts.push(JSON.parse(body) as { event: string; data: Record<string, unknown> }); res.writeHead(204).end(); });
+    });
+    receivers.push(receiver);
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const monitoring = `monitoring:\n  host: 127.0.0.1\n  port: 0\n  webhooks:\n    - { url: "http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook", events: [killSwitch] }\n`;
+    const { sim, config, startTime, journal } = await harness.setup('rejects-trip', 'cancel', '', 3000, '', monitoring);
+    sim.book.balances.set('USDT', { free: 10, locked: 0 });
+    const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config], ENV);
+    await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);
+    await until('market streams subscribed', () => sim.marketStreamCount >= 1, child);
+    const port = Number(/run: state server at http:\/\/127\.0\.0\.1:(\d+)\//.exec(child.stderr)![1]);
+    // The path again, later, until the fifth refusal came back (bars may outrun the venue's answers).
+    const tripped = () => child.stderr.includes('kill switch: TRIPPED by risk.rejects');
+    let played = 0;
+    for (; played < 4 && !tripped(); played++) await sim.playPath('BTCUSDT', PATH, { startTime: startTime + played * PATH.length * 60_000, intervalMs: 60 }).done;
+    await until('the kill switch tripped by the rejections', tripped, child);
+    const reason = /5 orders in a row rejected by the venue \(limit live\.maxConsecutiveRejects 5\); last: qf-\d+: InsufficientFunds/;
+    const healthNow = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { reasons: string[] };
+    expect(healthNow.reasons.join('; '), '/health says the trip and why').toMatch(new RegExp(`kill switch is tripped \\(risk\\.rejects: ${reason.source}`));
+    await until('the trip webhook', () => posts.some((p) => p.event === 'killSwitch'), child);
+    expect(String(posts.find((p) => p.event === 'killSwitch')!.data.reason)).toMatch(new RegExp(`^risk\\.rejects: ${reason.source}`));
+    // The path once more after the trip: its crosses send no order.
+    await sim.playPath('BTCUSDT', PATH, { startTime: startTime + played * PATH.length * 60_000, intervalMs: 60 }).done;
+    child.proc.kill('SIGINT');
+    expect((await child.exit).code, child.stderr).toBe(0);
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { commandsSent: number; ordersRejected: number };
+    expect(result.ordersRejected, 'five refusals, then none: no order was sent after the trip').toBe(5);
+    expect(result.commandsSent).toBe(5);
+    const entries = journalEntries(journal);
+    const trip = entries.findIndex((e) => e.type === 'killSwitchTripped');
+    expect(entries[trip], 'the trip is journaled as the engine\'s risk.rejects, with the count and the venue\'s message').toMatchObject({ who: 'risk.rejects', why: expect.stringMatching(reason) });
+    const after = entries.slice(trip + 1);
+    expect(after.filter((e) => e.type === 'inbound' && (loadEventRecord(new DataView(e.record.buffer, e.record.byteOffset, 64), 0).kind & KIND_MASK) === EventKind.BAR).length, 'bars came after the trip').toBeGreaterThan(10);
+    expect(after.filter((e) => e.type === 'submit'), 'no order after the trip').toEqual([]);
+  }, 90_000);
+});
+
+describe('live.maxConsecutiveRejects in the configuration', () => {
+  const load = (extra: string) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qf-rejects-config-'));
+    try {
+      const file = path.join(dir, 'c.yaml');
+      writeFileSync(file, `live:\n  adapter: ccxt\n  instruments: [{ symbol: BTC/USDT }]\n${extra}`);
+      return loadConfig({ configFile: file, env: {} }).live!;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  test('defaults to 5, may be set within 1..100, and cannot be turned off', () => {
+    expect(load('').maxConsecutiveRejects).toBe(5);
+    expect(load('  maxConsecutiveRejects: 20\n').maxConsecutiveRejects).toBe(20);
+    for (const bad of ['0', '101', '2.5', 'null']) expect(() => load(`  maxConsecutiveRejects: ${bad}\n`), bad).toThrow(/maxConsecutiveRejects/);
+  });
 });

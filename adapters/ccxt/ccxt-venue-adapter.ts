@@ -63,6 +63,9 @@ export interface FeedHealthEvent {
   readonly detail: string;
 }
 
+/** Reject messages kept for rejectMessage (the session asks as the REJECT record arrives). */
+const REJECT_MESSAGES = 256;
+
 /** An order refused before it was sent (precision guard, unsupported type): the REJECT record's reason in words. */
 export interface OrderRefusal { readonly clientOrderId: string; readonly rule: string; readonly reason: string }
 
@@ -113,6 +116,8 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   private readonly background = new Set<Promise<unknown>>();
   private readonly lastMessageAt = new Map<string, number>();
   private readonly stale = new Set<string>();
+  /** The venue's words for the orders it refused lately, by client order id (rejectMessage; the newest REJECT_MESSAGES kept). */
+  private readonly rejectMessages = new Map<string, string>();
   /** Streams failed since they last delivered (user streams: had their subscription confirmed): the session is told of a reconnect only once none is. */
   private readonly down = new Set<string>();
   private readonly tradeSeq = new Map<number, TradeSequence>();
@@ -145,6 +150,13 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
   }
 
   onDisconnect(listener: (reason: string) => void): void { this.disconnectListener = listener; }
+  /** engine/live VenueAdapter: why an order of ours was refused (the venue's error, redacted, or the refusal before sending). */
+  rejectMessage(clientOrderId: string): string | undefined { return this.rejectMessages.get(clientOrderId); }
+
+  private noteRejectMessage(clientOrderId: string, message: string): void {
+    this.rejectMessages.set(clientOrderId, message);
+    if (this.rejectMessages.size > REJECT_MESSAGES) this.rejectMessages.delete(this.rejectMessages.keys().next().value!);
+  }
   /** engine/live PushVenueAdapter: once every failed stream is back (market streams delivering, the user stream confirmed and reconciled over REST). */
   onReconnect(listener: () => void): void { this.reconnectListener = listener; }
 
@@ -238,6 +250,7 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     const refuse = (rule: string, reason: string) => {
       this.refusals.push({ clientOrderId: order.clientOrderId, rule, reason });
       this.log(`${this.name}: order ${order.clientOrderId} refused before sending (${rule}): ${reason}`);
+      this.noteRejectMessage(order.clientOrderId, `refused before sending (${rule}): ${reason}`);
       this.tracker.rejected(order.clientOrderId, RejectReason.INVALID, now, now);
     };
     const type = ccxtOrderType(order.orderType);
@@ -492,13 +505,18 @@ export class CcxtVenueAdapter implements PushVenueAdapter {
     const now = this.clock.venueNowNs();
     this.log(`${this.name}: createOrder ${order.clientOrderId} failed: ${this.redactError(error)}`);
     const unknownOutcome = name === 'NetworkError' || name === 'RequestTimeout' || name === 'ExchangeNotAvailable' || name === 'RateLimitExceeded' || name === 'DDoSProtection' || name === 'InvalidNonce';
-    if (!unknownOutcome) { this.tracker.rejected(order.clientOrderId, RejectReason.INVALID, now, now); return; }
+    if (!unknownOutcome) {
+      this.noteRejectMessage(order.clientOrderId, this.redactError(error));
+      this.tracker.rejected(order.clientOrderId, RejectReason.INVALID, now, now);
+      return;
+    }
     this.tracker.uncertain(order.clientOrderId);
     for (let check = 1; check <= this.config.lostOrderChecks; check++) {
       if (await this.reconcileOrder(order.clientOrderId, order.instrument)) return;
       await new Promise((r) => setTimeout(r, 200 * check));
     }
     this.log(`${this.name}: ${order.clientOrderId} not found at the venue after ${this.config.lostOrderChecks} checks: lost before the venue (REJECT), not re-sent`);
+    this.noteRejectMessage(order.clientOrderId, `not found at the venue after ${this.config.lostOrderChecks} checks: lost before the venue`);
     this.tracker.rejected(order.clientOrderId, RejectReason.UNKNOWN_ORDER, now, now);
   }
 

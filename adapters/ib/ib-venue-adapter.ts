@@ -132,6 +132,8 @@ export class IbVenueAdapter implements PushVenueAdapter {
   private listener: VenueRecordListener = () => {};
   private readonly disconnectListeners: ((reason: string) => void)[] = [];
   private readonly reconnectListeners: (() => void)[] = [];
+  /** TWS's words for the orders it rejected lately, by client order id (rejectMessage; the newest 256 kept). */
+  private readonly rejectMessages = new Map<string, string>();
   private readonly tracks = new Map<bigint, OrderTrack>();
   private readonly byIbOrderId = new Map<number, bigint>();
   /** Distinct IB order ids the venue showed per client order id (2+ = a duplicate submission). */
@@ -182,6 +184,11 @@ export class IbVenueAdapter implements PushVenueAdapter {
     this.disconnectListeners.push(listener);
   }
   /** Called after a reconnect once streams are restored and missed executions recovered. */
+  /** engine/live VenueAdapter: why TWS rejected an order of ours (its error code and text). */
+  rejectMessage(clientOrderId: string): string | undefined {
+    return this.rejectMessages.get(clientOrderId);
+  }
+
   onReconnect(listener: () => void): void {
     this.reconnectListeners.push(listener);
   }
@@ -754,6 +761,10 @@ export class IbVenueAdapter implements PushVenueAdapter {
       : t.cancelRequested && !r.track.cancelRequested ? 'the cancel is refused'
         : t.replace && !r.track.replace ? 'the modify is refused' : 'order unchanged';
     this.log(`order ${t.clientOrderId} (TWS order ${t.ibOrderId}): error ${code}: ${message}; ${outcome}`);
+    if (r.track.closed && !t.closed) {
+      this.rejectMessages.set(t.clientOrderId, `TWS error ${code}: ${message}`);
+      if (this.rejectMessages.size > 256) this.rejectMessages.delete(this.rejectMessages.keys().next().value!);
+    }
     this.tracks.set(t.orderId, r.track);
     this.pushOrderRecords(t.orderId, r.records, null);
   }

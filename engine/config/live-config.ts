@@ -24,6 +24,7 @@
 //       recoverAfterSeconds: 2         # hysteresis: a condition clears once its cause stayed away this long
 //       staleBars: 2.5
 //     shadowPaper: false               # live mode: the simulated venue beside the live one, drift report at the end (--shadow-paper)
+//     maxConsecutiveRejects: 5         # venue rejections of orders in a row (no ACK or FILL between) that trip the kill switch: 1..100, never off
 import path from 'node:path';
 import { ConfigError } from './config-error.js';
 
@@ -31,6 +32,10 @@ const text = { type: 'string', minLength: 1 } as const;
 const positiveInteger = { type: 'integer', minimum: 1 } as const;
 /** Up to ~31 years: a simulator on its own (old) clock needs a stale bound that never trips. */
 const seconds = { type: 'number', exclusiveMinimum: 0, maximum: 1e9 } as const;
+
+/** The default of `live.maxConsecutiveRejects`, and the most it may be raised to (it cannot be turned off). */
+export const DEFAULT_MAX_CONSECUTIVE_REJECTS = 5;
+export const MAX_CONSECUTIVE_REJECTS_BOUND = 100;
 
 export const LIVE_CONFIG_SCHEMA = {
   type: ['object', 'null'],
@@ -72,6 +77,7 @@ export const LIVE_CONFIG_SCHEMA = {
     },
     equity: { type: 'number', exclusiveMinimum: 0 },
     shadowPaper: { type: 'boolean' },
+    maxConsecutiveRejects: { type: 'integer', minimum: 1, maximum: MAX_CONSECUTIVE_REJECTS_BOUND },
     feedHealth: {
       type: 'object', additionalProperties: false,
       properties: {
@@ -109,6 +115,8 @@ export interface LiveConfig {
   /** Live mode: run the core's simulated venue beside the live one and report the drift (engine/live ShadowPaper). */
   readonly shadowPaper: boolean;
   readonly feedHealth: { readonly staleAfterSeconds?: number; readonly silentAfterSeconds?: number; readonly recoverAfterSeconds?: number; readonly staleBars?: number };
+  /** Venue rejections of orders in a row (no ACK or FILL between) that trip the kill switch (engine/live LiveSession). */
+  readonly maxConsecutiveRejects: number;
 }
 
 type RawLive = Partial<Omit<LiveConfig, 'instruments' | 'credentials' | 'checkpoint' | 'reconcile' | 'onExit' | 'feedHealth'>> & {
@@ -154,6 +162,7 @@ export function resolveLiveConfig(raw: RawLive | null | undefined, dir?: string)
     equity: raw.equity ?? 100_000,
     feedHealth: { ...(raw.feedHealth ?? {}) },
     shadowPaper: raw.shadowPaper ?? false,
+    maxConsecutiveRejects: raw.maxConsecutiveRejects ?? DEFAULT_MAX_CONSECUTIVE_REJECTS,
   };
 }
 

@@ -7,7 +7,7 @@ export {
   type VenueReplaceRequest, type VenueStatus,
 } from './venue-adapter.js';
 export {
-  runLiveSession, JournalDivergenceError, TradingStoppedError, type LiveSessionOptions, type LiveSessionResult, type LiveSessionModel, type PushFeedOptions,
+  runLiveSession, REJECTS_TRIPPER, JournalDivergenceError, TradingStoppedError, type LiveSessionOptions, type LiveSessionResult, type LiveSessionModel, type PushFeedOptions,
   type LiveSessionWatcher, type SessionPhase,
 } from './live-session.js';
 export { INBOUND_BEHIND_REASON, LiveSessionMonitor, type LiveSessionMonitorOptions } from './session-monitor.js';

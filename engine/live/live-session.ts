@@ -60,8 +60,9 @@ import { OrderState } from '../orders/index.js';
 import { crashPoint, fillCrashPoint } from './crash-points.js';
 import { holdJournal, journalHolder, releaseJournal } from './session-control.js';
 import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
+import { DEFAULT_MAX_CONSECUTIVE_REJECTS, MAX_CONSECUTIVE_REJECTS_BOUND } from '../config/index.js';
 import { pausedInstrumentsProblem, readInstrumentPaused, readRiskAccount } from '../pipeline/index.js';
-import { EVENT_BYTES, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
+import { EVENT_BYTES, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { modelAlertEntry } from '../journal/index.js';
 import { ModelFeed, type ModelFeedOptions, type ModelStatus, type MonitorAlert } from '../models/index.js';
 import { mergeOutboundListeners } from '../server/index.js';
@@ -107,7 +108,16 @@ export interface LiveSessionOptions {
   readonly strategies?: ReadonlyMap<string, readonly number[]>;
   /** Slots of the inbound ring (a power of two; default the engine's INBOUND_CAPACITY). Venue records that find it full wait, journaled, in order (JournaledInbound). */
   readonly inboundCapacity?: number;
+  /**
+   * Orders the venue rejects in a row (no ACK or FILL between) before the session trips the kill
+   * switch, journaled as REJECTS_TRIPPER with the count and the venue's last reject message
+   * (default DEFAULT_MAX_CONSECUTIVE_REJECTS; `live.maxConsecutiveRejects`). Not off: at least 1.
+   */
+  readonly maxConsecutiveRejects?: number;
 }
+
+/** Who the journal names for a kill-switch trip on consecutive venue rejections (a `risk.` subject: no control token may act under it). */
+export const REJECTS_TRIPPER = 'risk.rejects';
 
 /** What a session is doing: a watcher's readiness follows it. */
 export type SessionPhase = 'recovering' | 'reconciling' | 'trading' | 'disconnected' | 'stopping' | 'stopped';
@@ -565,6 +575,13 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     let held: { record: Uint8Array; sourceSeq: bigint; health: boolean }[] | null = null;
     let ordersRejected = 0;
     const commitJournal = (): void => journal.commit();
+    const maxRejects = options.maxConsecutiveRejects ?? DEFAULT_MAX_CONSECUTIVE_REJECTS;
+    if (!Number.isInteger(maxRejects) || maxRejects < 1 || maxRejects > MAX_CONSECUTIVE_REJECTS_BOUND) {
+      throw new Error(`\`maxConsecutiveRejects\` must be an integer in 1..${MAX_CONSECUTIVE_REJECTS_BOUND}, was ${maxRejects}`);
+    }
+    /** Orders the venue rejected since its last ACK or FILL; the trip they call for (its reason), taken by the loop at a batch boundary. */
+    let rejectsInARow = 0;
+    let rejectTripDue: string | null = null;
     const onVenueRecord = (record: Uint8Array, sourceSeq: bigint): void => {
       if (held) {
         held.push({ record: record.slice(0, 64), sourceSeq, health: false });
@@ -572,7 +589,17 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       }
       const view = new DataView(record.buffer, record.byteOffset, EVENT_BYTES);
       // The REJECT of an order (b = the rejected request: 0 the order, 1 a cancel, 2 a modify), counted once: a held record comes back here on release.
-      if ((view.getInt32(EV_KIND, true) & KIND_MASK) === EventKind.REJECT && view.getFloat64(EV_B, true) === 0) ordersRejected++;
+      const replyKind = view.getInt32(EV_KIND, true) & KIND_MASK;
+      if (replyKind === EventKind.REJECT && view.getFloat64(EV_B, true) === 0) {
+        ordersRejected++;
+        if (++rejectsInARow >= maxRejects && !journaledHalted) {
+          const clientOrderId = clientOrderIdOf(view.getBigUint64(EV_ID, true));
+          const message = adapter.rejectMessage?.(clientOrderId) ?? `reject reason code ${view.getFloat64(EV_A, true)}`;
+          rejectTripDue = `${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); last: ${clientOrderId}: ${message}`;
+        }
+      } else if (replyKind === EventKind.ACK || replyKind === EventKind.FILL) {
+        rejectsInARow = 0;
+      }
       inbound.journalAndPublish(record, sourceSeq);
       commandLatency.inbound(record);
       watcher?.inbound?.(record, inbound.nextInboundSeq - 1n);
@@ -702,11 +729,35 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         journal.commit();
         if (trip) await host!.tripKillSwitch();
         else await host!.resetKillSwitch();
+        // A reset starts the count of rejections in a row again (refusals while tripped trip nothing).
+        if (!trip) rejectsInARow = 0;
         shadow?.control({ kind: trip ? 'trip' : 'reset' });
         setKillSwitch(trip, action.who, action.why);
         log(`kill switch: ${trip ? 'TRIPPED' : 'reset'} by ${action.who} (${action.why}), journaled at ${sequence}${trip ? '; no new exposure' : '; trading may resume'}`);
         action.applied(sequence);
       });
+    };
+    /** The venue rejected maxRejects orders in a row: the kill switch trips as an operator's trip does (journaled, committed, then applied at a batch boundary, where recovery applies it again). */
+    const tripOnRejects = async (): Promise<void> => {
+      const why = rejectTripDue;
+      if (why === null) return;
+      rejectTripDue = null;
+      rejectsInARow = 0;
+      if (!options.pipeline.risk || journaledHalted) return;
+      held = [];
+      try {
+        await inbound.idle();
+        journalTrip();
+        if (journaledHalted) return;
+        const sequence = journal.append({ type: 'killSwitchTripped', who: REJECTS_TRIPPER, why });
+        journal.commit();
+        await host!.tripKillSwitch();
+        shadow?.control({ kind: 'trip' });
+        setKillSwitch(true, REJECTS_TRIPPER, why, true);
+        log(`kill switch: TRIPPED by ${REJECTS_TRIPPER} (${why}), journaled at ${sequence}; no new exposure`);
+      } finally {
+        releaseHeld();
+      }
     };
     const applyControl = (action: QueuedControl): Promise<void> => {
       if (action.kind === 'limit') return applyLimitChange(action, action.limit!, action.value!);
@@ -765,6 +816,10 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         await inbound.idle();
         if (await publishAnswers()) continue;
         journalTrip();
+        if (rejectTripDue !== null) {
+          await tripOnRejects();
+          continue;
+        }
         for (const command of queued.splice(0)) {
           if (!sendsOrders) continue;
           if (shadow && command.command.record === 'order') shadow.noteLiveOrder(command.command);
@@ -887,6 +942,10 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         await inbound.idle();
         if (await publishAnswers()) continue;
         journalTrip();
+        if (rejectTripDue !== null) {
+          await tripOnRejects();
+          continue;
+        }
         for (const command of queued.splice(0)) commands.push(command);
         if (commands.pending > 0) {
           commandLatency.flushing(commands.pending);

@@ -102,6 +102,12 @@ export interface VenueAdapter {
    * the minimum (venue-lots.ts).
    */
   amountStep?(instrument: number): { readonly symbol: string; readonly step: number; readonly minimum?: number } | null;
+  /**
+   * The venue's words for an order it refused (its error message, or the adapter's own refusal
+   * before sending), by client order id; undefined when it has none. The session names the last
+   * one when it trips the kill switch on consecutive rejections (live.maxConsecutiveRejects).
+   */
+  rejectMessage?(clientOrderId: string): string | undefined;
   /** Closes the connection; pending requests reject. */
   close(): Promise<void>;
   /** Every record the venue sends, in order. Set once, before connect. */

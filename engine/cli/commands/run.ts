@@ -228,6 +228,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
         journalDir, durability, pipeline: spec, adapter, checkpointEvery: live.checkpoint.everyRecords, log,
         watcher: monitor,
         strategies,
+        maxConsecutiveRejects: live.maxConsecutiveRejects,
         ...(served.model ? { model: served.model } : {}),
         reconcile: { foreignOrders: live.reconcile.foreignOrders, resubmitWithinNs: BigInt(live.reconcile.resubmitWithinMs) * 1_000_000n, positionTolerance: live.reconcile.positionTolerance },
         feed: 'push',
