@@ -30,8 +30,8 @@
 // names the writing process).
 import { existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
-import { checkLmdbEnvironment } from '../../engine/lmdb/index.js';
+import { type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment, openLmdbDirectory } from '../../engine/lmdb/index.js';
 import type { MarketRecordKind } from '../../engine/replay/index.js';
 import { seriesName, type SeriesKey } from './series-key.js';
 import { StoreOpenError, errorText } from './store-errors.js';
@@ -160,7 +160,7 @@ export class MarketStore {
     checkLmdbEnvironment(dir, 'market data store');
     let root: RootDatabase;
     try {
-      root = open({ path: dir, overlappingSync: false });
+      root = openLmdbDirectory(dir, { overlappingSync: false });
     } catch (error) {
       throw new StoreOpenError(`cannot open the market-data store at ${dir}: ${errorText(error)}`, dir, 'unreadable', undefined, { cause: error });
     }

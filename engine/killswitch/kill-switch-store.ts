@@ -5,9 +5,8 @@
 //   <statePath>/  LMDB environment
 //     db "kill-switch"  key "state" -> { halted, who, why, changedAtNs, trips }
 //     db "journal"      key sequence -> JournalRecord FlatBuffer (KillSwitchTripped / KillSwitchReset)
-import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
-import { checkLmdbEnvironment } from '../lmdb/index.js';
+import { type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment, openLmdbDirectory } from '../lmdb/index.js';
 import { ControlJournal, type ControlEvent } from './control-journal.js';
 
 export interface KillSwitchState {
@@ -49,8 +48,7 @@ export class KillSwitchStore {
   /** Opens (creating if needed) the LMDB environment at `path`. */
   static open(path: string): KillSwitchStore {
     checkLmdbEnvironment(path, 'kill-switch store');
-    mkdirSync(path, { recursive: true });
-    const root = open({ path });
+    const root = openLmdbDirectory(path);
     const state = root.openDB<StoredState, string>({ name: 'kill-switch', encoding: 'json' });
     const journal = root.openDB<Uint8Array, number>({ name: 'journal', encoding: 'binary', keyEncoding: 'uint32' });
     return new KillSwitchStore(root, state, journal);

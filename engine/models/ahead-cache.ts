@@ -23,9 +23,8 @@
 // same MODEL records as one that ran the model. A stored value of the wrong shape is a corrupt
 // cache: it is deleted and counted as a miss.
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
-import { checkLmdbEnvironment } from '../lmdb/index.js';
+import { type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment, openLmdbDirectory } from '../lmdb/index.js';
 import { QUANTILE_COUNT } from './model-metadata.js';
 import { AHEAD_CACHE_STORE, judgeStoreKind } from './model-store-kind.js';
 
@@ -68,8 +67,7 @@ export class AheadCache {
     const maxBytes = options.maxBytes ?? DEFAULT_AHEAD_CACHE_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`the ahead cache's \`maxBytes\` must be an integer >= 0, was ${maxBytes}`);
     checkLmdbEnvironment(dir, 'ahead cache');
-    mkdirSync(dir, { recursive: true });
-    const root = open({ path: dir });
+    const root = openLmdbDirectory(dir);
     try {
       const databases = [...root.getKeys()].filter((key): key is string => typeof key === 'string');
       const meta = root.openDB<number | string, string>({ name: 'meta', encoding: 'json' });

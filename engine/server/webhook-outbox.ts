@@ -25,10 +25,9 @@
 // transitions): each loads only its own. An entry whose hook is no longer configured (or no
 // longer asks for the event) is the notifier's to drop, said on the log.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
-import { checkLmdbEnvironment } from '../lmdb/index.js';
+import { type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment, openLmdbDirectory } from '../lmdb/index.js';
 
 /** One undelivered event for one hook, as stored. */
 export interface OutboxEntry {
@@ -89,8 +88,7 @@ export class WebhookOutbox {
   /** Opens (creating if needed) the outbox at `dir`, a directory. */
   static open(dir: string): WebhookOutbox {
     checkLmdbEnvironment(dir, 'webhook outbox');
-    mkdirSync(dir, { recursive: true });
-    const root = open({ path: dir, overlappingSync: false });
+    const root = openLmdbDirectory(dir, { overlappingSync: false });
     try {
       return new WebhookOutbox(dir, root, root.openDB<OutboxEntry, number>({ name: 'webhook-outbox', encoding: 'json' }), root.openDB<string, string>({ name: 'webhook-marks', encoding: 'string' }));
     } catch (error) {

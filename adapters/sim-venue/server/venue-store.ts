@@ -12,9 +12,8 @@
 //     db "journal"           n (u32, 1, 2 ...) -> JournalEntry: every command handed to the venue
 //                                           and the market seq it was handed over at; a restart
 //                                           replays it over the tape to rebuild the venue's book
-import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
-import { checkLmdbEnvironment } from '../../../engine/lmdb/index.js';
+import { type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment, openLmdbDirectory } from '../../../engine/lmdb/index.js';
 
 export interface StoredMeta {
   readonly tape: string;
@@ -73,8 +72,7 @@ export class VenueStore {
   /** Opens (creating if needed) the LMDB environment at `path`. */
   static open(path: string): VenueStore {
     checkLmdbEnvironment(path, 'venue store');
-    mkdirSync(path, { recursive: true });
-    const root = open({ path });
+    const root = openLmdbDirectory(path);
     return new VenueStore(
       root,
       root.openDB<StoredMeta, string>({ name: 'meta', encoding: 'json' }),

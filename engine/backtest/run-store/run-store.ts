@@ -12,9 +12,8 @@
 // recording at once both land, and a reader (the paper session's server) sees each new run in
 // its next list or get, without reopening. Two runs with the same report in the same millisecond get
 // the next free millisecond.
-import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
-import { checkLmdbEnvironment } from '../../lmdb/index.js';
+import { type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment, openLmdbDirectory } from '../../lmdb/index.js';
 import { checkRunId, runIdOf } from './run-id.js';
 
 export const DEFAULT_RUN_STORE_DIR = '.quantflow/runs';
@@ -106,8 +105,7 @@ export class RunStore {
   static open(dir: string): RunStore {
     checkLmdbEnvironment(dir, 'run store');
     try {
-      mkdirSync(dir, { recursive: true });
-      const root = open({ path: dir, maxDbs: 4 });
+      const root = openLmdbDirectory(dir, { maxDbs: 4 });
       return new RunStore(
         dir,
         root,

@@ -10,9 +10,9 @@
 // fsync) happens on lmdb's write thread, not on the sweep's main thread, which meanwhile hands
 // the pool's workers their next runs; the promise resolves once the result is committed. A
 // re-run of the same sweep id reads the stored runs and executes only the missing ones.
-import { open, type Database, type RootDatabase } from 'lmdb';
-import { checkLmdbEnvironment } from '../../lmdb/index.js';
-import { existsSync, mkdirSync } from 'node:fs';
+import { type Database, type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment, openLmdbDirectory } from '../../lmdb/index.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SweepError } from './sweep-errors.js';
 import { decodeRunResult, encodeRunResult, type EncodedRunResult, type RunResult } from './execute-run.js';
@@ -48,9 +48,7 @@ export class SweepStore {
   static open(dir: string, options: { mustExist?: boolean } = {}): SweepStore {
     checkLmdbEnvironment(dir, 'sweep state');
     if (options.mustExist && !existsSync(join(dir, 'data.mdb'))) throw new SweepError(`sweep state ${dir} holds no sweep (no data.mdb): give the --state a sweep ran with`);
-    mkdirSync(dir, { recursive: true });
-    // A directory whatever its name: lmdb-js takes a path with an extension (`research.v2`) for a file.
-    const root = open({ path: dir, noSubdir: false });
+    const root = openLmdbDirectory(dir);
     return new SweepStore(
       root,
       root.openDB<StoredSweep, string>({ name: 'sweeps', encoding: 'json' }),

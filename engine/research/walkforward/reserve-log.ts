@@ -14,10 +14,10 @@
 //
 // Checking writes nothing (openExisting, checkHeld, count): a run records its reserve start or its
 // look (holdReserve, record) once it has succeeded, so a refused run leaves no trace here.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type RootDatabase } from 'lmdb';
-import { checkLmdbEnvironment } from '../../lmdb/index.js';
+import { type RootDatabase } from 'lmdb';
+import { checkLmdbEnvironment, openLmdbDirectory } from '../../lmdb/index.js';
 import { reserveStart, type DataIdentity } from './research-data.js';
 
 /** What the log is keyed by: the data set and each of its sources' series. */
@@ -45,9 +45,7 @@ export class ReserveLog {
   /** `what` names the directory in errors (`--state` of walkforward, features or sweep). */
   static open(dir: string, what = 'walk-forward state'): ReserveLog {
     checkLmdbEnvironment(dir, what);
-    mkdirSync(dir, { recursive: true });
-    // A directory whatever its name: lmdb-js takes a path with an extension (`research.v2`) for a file.
-    return new ReserveLog(open<ReserveLook, string>({ path: dir, encoding: 'json', noSubdir: false }));
+    return new ReserveLog(openLmdbDirectory<ReserveLook, string>(dir, { encoding: 'json' }));
   }
 
   /** The log in `dir` when one is there (its data.mdb), else null: nothing is created. */
