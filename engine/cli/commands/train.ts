@@ -33,6 +33,8 @@ export interface TrainFlags {
   earlyStoppingRounds?: string;
   name?: string;
   json?: boolean;
+  /** Replace the model already in `--out`. */
+  force?: boolean;
 }
 
 export const DEFAULT_TREES = 100;
@@ -142,6 +144,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--early-stopping-rounds <n>', `with --early-stopping: stop after this many rounds without a lower inner pinball loss (default ${DEFAULT_EARLY_STOPPING_ROUNDS})`)
     .option('--name <name>', 'model name (default: the --out directory\'s name)')
     .option('--json', 'print model.json on stdout')
+    .option('--force', 'replace the model already in --out (refused otherwise)')
     .action(async (flags: TrainFlags) => {
       const model = await runTrain(flags, (line) => void process.stderr.write(`${line}\n`));
       if (flags.json) process.stdout.write(`${JSON.stringify(model)}\n`);
@@ -227,6 +230,20 @@ function runPython(python: string, plan: string, log: (line: string) => void): P
   });
 }
 
+/** Refuses an `--out` that already holds a model (its model.json), naming it, unless `--force`. */
+function checkOutFree(out: string, force: boolean): void {
+  const existing = join(out, 'model.json');
+  if (force || !existsSync(existing)) return;
+  let held = 'a model';
+  try {
+    const model = JSON.parse(readFileSync(existing, 'utf8')) as Partial<ModelJson>;
+    if (typeof model.name === 'string') held = `the model ${JSON.stringify(model.name)}`;
+  } catch {
+    // An unreadable model.json is still a model directory: refused all the same.
+  }
+  throw new UserFacingError(`\`--out\` ${out} already holds ${held} (${existing}): give another --out, or --force to replace it`);
+}
+
 /** Runs the command: plans the folds, trains in Python, returns model.json. */
 export async function runTrain(flags: TrainFlags, log: (line: string) => void = () => {}): Promise<ModelJson> {
   const folds = flags.folds === undefined ? DEFAULT_FOLDS : parseIntegerOption('--folds', flags.folds, 1, 50);
@@ -239,6 +256,7 @@ export async function runTrain(flags: TrainFlags, log: (line: string) => void = 
   if (windows !== 'rolling' && windows !== 'anchored') throw new UserFacingError(`\`--windows\` must be rolling or anchored, was ${JSON.stringify(windows)}`);
   const name = flags.name ?? basename(resolve(flags.out));
   if (name.trim() === '') throw new UserFacingError('`--name` must not be empty');
+  checkOutFree(resolve(flags.out), flags.force === true);
   let file: FeatureFile;
   try {
     file = readFeatureFile(resolve(flags.features));
