@@ -10,10 +10,13 @@ import { readRegimeModelFile, type RegimeModelRecord } from '../regime/index.js'
 import { UserFacingError } from './cli-error.js';
 import { defaultBarFiles } from './default-data.js';
 
-/** The sources a run reads: `--data`, else the config's `data`, else the bundled bars. */
-export function runDataSources(data: readonly string[] | undefined, config: QuantFlowConfig): DataSource[] {
+/**
+ * The sources a run reads: `--data`, else the config's `data` (each named in messages by
+ * `configFile` and its entry, `eth.yaml data[1]`), else the bundled bars.
+ */
+export function runDataSources(data: readonly string[] | undefined, config: QuantFlowConfig, configFile?: string): DataSource[] {
   if (data && data.length > 0) return data.map((source) => ({ source }));
-  if (config.data.length > 0) return config.data.map(({ path, ...csv }) => ({ source: path, csv }));
+  if (config.data.length > 0) return config.data.map(({ path, ...csv }, i) => ({ source: path, csv, origin: `${configFile ?? 'the configuration\'s'} data[${i}]` }));
   return defaultBarFiles().map((source) => ({ source }));
 }
 

@@ -76,7 +76,7 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
   if (!Number.isFinite(equity) || equity <= 0) throw new UserFacingError(`--equity must be a finite number > 0, was ${JSON.stringify(flags.equity)}`);
   const config = loadBacktestConfig(flags);
   const regimeModel = flags.regimeModel ? readRegimeModelFlag(flags.regimeModel) : undefined;
-  const sources = runDataSources(flags.data, config);
+  const sources = runDataSources(flags.data, config, flags.config);
   const files = sources.map((s) => s.source).filter((source) => !source.startsWith('store:') && !source.startsWith('questdb://'));
   refuseOutputsOverInputs('--out', flags.out, BACKTEST_OUTPUT_FILES, [...files, ...(flags.regimeModel ? [flags.regimeModel] : []), ...(flags.config ? [flags.config] : [])]);
   const streams = await openRunData(sources, csvOptionsFromFlags(flags));

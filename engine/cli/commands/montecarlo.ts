@@ -116,7 +116,7 @@ export async function runMontecarloCommand(flags: MontecarloFlags, log: (line: s
       if (error instanceof ConfigError) throw new UserFacingError(`--config: ${error.message}`);
       throw error;
     }
-    const streams = await openRunData(runDataSources(flags.data, config), csvOptionsFromFlags(flags));
+    const streams = await openRunData(runDataSources(flags.data, config, flags.config), csvOptionsFromFlags(flags));
     try {
       perturbation = await perturbationMonteCarlo({
         config, streams, equity: run.startingCash, runs: perturbRuns, by: perturbBy, seed: BigInt.asUintN(64, seed + 2n), level,

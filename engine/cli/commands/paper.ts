@@ -79,7 +79,7 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
   if (!Number.isFinite(speed) || speed <= 0) throw new UserFacingError(`--speed must be a finite number > 0 (times real time), was ${JSON.stringify(flags.speed)}`);
   const config = loadPaperConfig(flags);
   const regimeModel = flags.regimeModel ? readRegimeModelFlag(flags.regimeModel) : undefined;
-  const sources = runDataSources(flags.data, config);
+  const sources = runDataSources(flags.data, config, flags.config);
   const streams = await openRunData(sources, csvOptionsFromFlags(flags));
 
   let session: PaperSession;

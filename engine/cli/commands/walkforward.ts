@@ -124,7 +124,8 @@ export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: Walk
     if (!/^\s*\d+\s*$/.test(flags.warmup) || !Number.isSafeInteger(warmupBars)) throw new UserFacingError(`\`--warmup\` must be a whole number of bars >= 0, was ${JSON.stringify(flags.warmup)}`);
   }
   const config = loadWalkforwardConfig(flags.config);
-  const opened = await openRunData(runDataSources(flags.data, config), csvOptionsFromFlags(flags));
+  const sources = runDataSources(flags.data, config, flags.config);
+  const opened = await openRunData(sources, csvOptionsFromFlags(flags));
   const wrapped = hooks.wrapSource ? opened.map(hooks.wrapSource) : opened;
   const loaded: MemoryStream[] = [];
   for (const stream of wrapped) loaded.push(await MemoryStream.load(stream));
@@ -132,7 +133,9 @@ export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: Walk
   try {
     data = cutReserve(loaded, { reserve, final: flags.final === true });
   } catch (error) {
-    throw new UserFacingError(`--data: ${(error as Error).message}`);
+    // The data came from --data, the configuration's `data` entries or the bundled bars.
+    const origin = sources[0]?.origin === undefined ? '--data' : `${flags.config ?? 'the configuration\'s'} data`;
+    throw new UserFacingError(`${origin}: ${(error as Error).message}`);
   }
   loaded.length = 0;
   const barIntervalNs = data.streams.find((s) => s.kind === 'bars')?.barIntervalNs;
