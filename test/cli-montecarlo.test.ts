@@ -82,8 +82,9 @@ describe('quantflow montecarlo', () => {
 
   it('refuses to perturb a configuration and data that do not reproduce the run, before any perturbed run', async () => {
     const progress: string[] = [];
-    // No --data: the bundled BTC, ETH and SOL bars, where the run traded ETH only.
-    const otherData = runMontecarloCommand(flags({ runs: '20', perturb: true, config: EMA_CROSS, perturbRuns: '4' }), (line) => progress.push(line));
+    // The bundled BTC, ETH and SOL bars, where the run traded ETH only.
+    const bundled = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'].map((symbol) => ETH.replace('ETHUSDT', symbol));
+    const otherData = runMontecarloCommand(flags({ runs: '20', perturb: true, config: EMA_CROSS, data: bundled, perturbRuns: '4' }), (line) => progress.push(line));
     await expect(otherData).rejects.toBeInstanceOf(UserFacingError);
     await expect(otherData).rejects.toThrow(new RegExp(`^--perturb: the configuration and data do not reproduce the run ${join(dir, 'run').replace(/[.]/g, '\\.')}: unperturbed they trade BTCUSDT, ETHUSDT, SOLUSDT \\(\\d+ trades, fills sha256 [0-9a-f]{12}\\), the run traded ETHUSDT \\(fills sha256 [0-9a-f]{12} in its report\\.json\\), so the perturbed runs would measure another backtest: give the --config and --data`));
     // Another configuration over the same data.

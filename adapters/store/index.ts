@@ -5,5 +5,5 @@ export { MarketStore, listSeries, BLOCK_RECORDS, STORE_FORMAT, type SeriesInfo, 
 export { importStream, type ImportOptions, type ImportResult } from './store-import.js';
 export { openStoreStreams, measureStoreRead, StoreStream, type StoreQuery, type StoreReadMeasure } from './store-stream.js';
 export { seriesName, formatInterval, isoNs, selectionNs, type SeriesKey } from './series-key.js';
-export { fileSha256 } from './file-sha256.js';
+export { fileSha256, isFile } from './file-sha256.js';
 export { StoreError, StoreOpenError, StoreOverlapError, StoreDuplicateSourceError, StoreImportError, type StoreRule } from './store-errors.js';

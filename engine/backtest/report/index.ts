@@ -1,7 +1,7 @@
 // Public surface of engine/backtest/report: the outputs of `quantflow backtest --out DIR`
 // (report.json, fills.csv, trades.csv, equity.csv, report.html) from a BacktestRecording,
 // the report's metrics without I/O, and the fills CSV and its SHA-256 (the run's fills hash).
-export { writeBacktestOutputs, BACKTEST_OUTPUT_FILES, type BacktestOutputOptions } from './write-backtest-outputs.js';
+export { writeBacktestOutputs, BACKTEST_OUTPUT_FILES, type BacktestOutputOptions, type RecordedDataSource } from './write-backtest-outputs.js';
 export {
   computeReport, METRIC_DEFINITIONS,
   type AccountReport, type BacktestReport, type DrawdownReport, type InstrumentReport, type SliceReport, type StrategyReport,

@@ -20,6 +20,14 @@ export interface BacktestOutputOptions {
   readonly config?: unknown;
   /** The run's ML expert section (BacktestRun.model), copied into report.json as `model`. */
   readonly model?: unknown;
+  /** The sources the run read (a file's absolute path and SHA-256; null for a store or QuestDB), copied into report.json as `data`. */
+  readonly data?: readonly RecordedDataSource[];
+}
+
+/** A source a run read, as report.json records it (montecarlo --perturb reruns on it). */
+export interface RecordedDataSource {
+  readonly source: string;
+  readonly sha256: string | null;
 }
 
 /** Writes the five files into `dir` and returns their absolute paths. */
@@ -29,7 +37,7 @@ export const BACKTEST_OUTPUT_FILES: readonly string[] = ['report.json', 'fills.c
 export async function writeBacktestOutputs(dir: string, recording: BacktestRecording, options: BacktestOutputOptions = {}): Promise<{ files: string[] }> {
   const out = resolve(dir);
   await mkdir(out, { recursive: true });
-  const report = { ...computeReport(recording, options), ...(options.model !== undefined ? { model: options.model } : {}) };
+  const report = { ...computeReport(recording, options), ...(options.model !== undefined ? { model: options.model } : {}), ...(options.data !== undefined ? { data: options.data } : {}) };
   const files = {
     report: join(out, 'report.json'),
     fills: join(out, 'fills.csv'),

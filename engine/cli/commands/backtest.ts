@@ -16,9 +16,10 @@
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
+import { fileSha256, isFile } from '../../../adapters/store/index.js';
 import {
   BACKTEST_OUTPUT_FILES, backtestModelOf, runBacktest, summariseBacktest, writeBacktestOutputs, runInputFromOutputs, BacktestOptionError, BacktestSetupError, DEFAULT_RUN_STORE_DIR, RunStore,
-  type BacktestModel, type BacktestRun, type RunSummary,
+  type BacktestModel, type BacktestRun, type RecordedDataSource, type RunSummary,
 } from '../../backtest/index.js';
 import { AheadCache, DEFAULT_AHEAD_CACHE_DIR, openConfiguredModel } from '../../models/index.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
@@ -122,7 +123,8 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
     await aheadCache?.close();
   }
   const out = resolve(flags.out);
-  const written = await writeBacktestOutputs(out, run.recording, { title: `QuantFlow backtest: ${run.recording.instruments.map((i) => i.symbol).join(', ')}`, config, model: run.model });
+  const data = await recordedSources(sources.map((s) => s.source));
+  const written = await writeBacktestOutputs(out, run.recording, { title: `QuantFlow backtest: ${run.recording.instruments.map((i) => i.symbol).join(', ')}`, config, model: run.model, data });
   const summary = summariseBacktest(run, { out, files: written.files, sources: sources.map((s) => s.source) });
   const stored = flags.runStore === false ? undefined : await recordRun(flags.runStore, out, { config, sources: sources.map((s) => s.source), interrupted: run.stoppedEarly });
   if (stored) {
@@ -138,6 +140,16 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
 }
 
 /** Records the run whose outputs are in `out` in the run store at `dir` (--run-store). */
+/** The sources as report.json records them: a file by absolute path and SHA-256, a store or QuestDB source as given. */
+async function recordedSources(sources: readonly string[]): Promise<RecordedDataSource[]> {
+  const recorded: RecordedDataSource[] = [];
+  for (const source of sources) {
+    if (source.startsWith('store:') || source.startsWith('questdb://') || !isFile(source)) recorded.push({ source, sha256: null });
+    else recorded.push({ source: resolve(source), sha256: await fileSha256(source) });
+  }
+  return recorded;
+}
+
 async function recordRun(dir: string, out: string, context: { config: unknown; sources: string[]; interrupted: boolean }): Promise<{ dir: string; summary: RunSummary }> {
   const storeDir = resolve(dir);
   let store: RunStore | undefined;

@@ -8,11 +8,13 @@ import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BacktestOptionError, BacktestSetupError } from '../../backtest/index.js';
-import { ConfigError, loadConfig } from '../../config/index.js';
+import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
+import { fileSha256, isFile } from '../../../adapters/store/index.js';
+import type { DataSource } from '../../../adapters/sources/index.js';
 import { StrategyConfigError, RuleExpressionError } from '../../strategy/index.js';
 import {
   BacktestRunFileError, RunNotReproducedError, equityMonteCarlo, perturbationMonteCarlo, readBacktestRun,
-  type EquityMonteCarlo, type MetricIntervals, type PerturbationResult,
+  type BacktestRunFiles, type EquityMonteCarlo, type MetricIntervals, type PerturbationResult,
 } from '../../research/montecarlo/index.js';
 import type { PercentileInterval } from '../../research/stats/index.js';
 import { UserFacingError } from '../cli-error.js';
@@ -66,7 +68,7 @@ export function registerMontecarloCommand(program: Command): void {
       .option('--level <p>', 'central level of the intervals, in (0, 1)', '0.95')
       .option('--perturb', 'also rerun the backtest with every numeric strategy parameter perturbed (needs --config; --data as for backtest)')
       .option('--config <file>', 'the configuration the run was made with (for --perturb)')
-      .option('--data <sources...>', 'the data the run was made on (for --perturb; default: the configuration\'s `data`, else the bundled 1h bars)')
+      .option('--data <sources...>', 'the data the run was made on (for --perturb; default: the sources the run\'s report.json records, checked by SHA-256)')
       .option('--perturb-runs <n>', 'perturbed reruns', '50')
       .option('--perturb-by <fraction>', 'relative half-width of the uniform perturbation (0.2 = +-20%), in (0, 1)', '0.2')
       .option('--bar-timeframe <tf>', 'bars built from tick data in the reruns (as for backtest)', '1m')
@@ -77,6 +79,28 @@ export function registerMontecarloCommand(program: Command): void {
     if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(`${summaryLines(report).join('\n')}\n`);
   });
+}
+
+/**
+ * The data --perturb reruns on: `--data`, else the sources the run's report.json records (each
+ * file checked against its recorded SHA-256: a changed file is refused), else the configuration's
+ * `data`, else the bundled bars (a run written before report.json recorded its data).
+ */
+async function perturbSources(flags: MontecarloFlags, config: QuantFlowConfig, recorded: BacktestRunFiles['dataSources'], reportFile: string): Promise<DataSource[]> {
+  if ((flags.data && flags.data.length > 0) || recorded === null) return runDataSources(flags.data, config, flags.config);
+  const sources: DataSource[] = [];
+  for (const [i, { source, sha256 }] of recorded.entries()) {
+    const origin = `${reportFile} data[${i}]`;
+    if (sha256 !== null) {
+      if (!isFile(source)) throw new UserFacingError(`--perturb: the run read ${source} (${origin}), which is no longer there; give the run's data with --data`);
+      const now = await fileSha256(source);
+      if (now !== sha256) throw new UserFacingError(`--perturb: the run read ${source} with SHA-256 ${sha256} (${origin}), the file now hashes to ${now}: it changed since the run; give the run's data with --data`);
+    }
+    // A source the configuration names keeps its column mapping.
+    const entry = config.data.find((d) => d.path === source || resolve(d.path) === source);
+    sources.push(entry === undefined ? { source, origin } : { source, origin, csv: (({ path: _path, ...csv }) => csv)(entry) });
+  }
+  return sources;
 }
 
 /** Runs the command for already-parsed flags and returns the report (written to --out when given). */
@@ -116,7 +140,7 @@ export async function runMontecarloCommand(flags: MontecarloFlags, log: (line: s
       if (error instanceof ConfigError) throw new UserFacingError(`--config: ${error.message}`);
       throw error;
     }
-    const streams = await openRunData(runDataSources(flags.data, config, flags.config), csvOptionsFromFlags(flags));
+    const streams = await openRunData(await perturbSources(flags, config, run.dataSources, join(dir, 'report.json')), csvOptionsFromFlags(flags));
     try {
       perturbation = await perturbationMonteCarlo({
         config, streams, equity: run.startingCash, runs: perturbRuns, by: perturbBy, seed: BigInt.asUintN(64, seed + 2n), level,

@@ -26,6 +26,8 @@ export interface BacktestRunFiles {
   /** report.json's instruments (its byInstrument keys) and SHA-256 of its fills.csv (null where the report had none). */
   readonly instruments: readonly string[] | null;
   readonly fillsSha256: string | null;
+  /** report.json's `data`: the sources the run read, a file with its SHA-256 (null where the report records none). */
+  readonly dataSources: ReadonlyArray<{ readonly source: string; readonly sha256: string | null }> | null;
 }
 
 const EQUITY_HEADER = 'time,equity,cash';
@@ -70,7 +72,19 @@ export function readBacktestRun(dir: string): BacktestRunFiles {
     reported: { sharpe: numberOrNull(account?.sharpe), cagr: numberOrNull(account?.cagr), maxDrawdown: numberOrNull(account?.drawdown?.maxDrawdown) },
     instruments: typeof report.byInstrument === 'object' && report.byInstrument !== null ? Object.keys(report.byInstrument) : null,
     fillsSha256: typeof report.fillsSha256 === 'string' ? report.fillsSha256 : null,
+    dataSources: readDataSources(report.data, reportFile),
   };
+}
+
+function readDataSources(data: unknown, reportFile: string): BacktestRunFiles['dataSources'] {
+  if (data === undefined) return null;
+  if (!Array.isArray(data) || data.length === 0) throw new BacktestRunFileError(`${reportFile}: \`data\` must be a non-empty list of sources, was ${JSON.stringify(data)}`);
+  return data.map((entry: unknown, i) => {
+    const { source, sha256 } = (entry ?? {}) as { source?: unknown; sha256?: unknown };
+    if (typeof source !== 'string' || source === '') throw new BacktestRunFileError(`${reportFile}: \`data[${i}].source\` must be a non-empty string, was ${JSON.stringify(source ?? null)}`);
+    if (sha256 !== null && (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256))) throw new BacktestRunFileError(`${reportFile}: \`data[${i}].sha256\` must be 64 hex digits or null, was ${JSON.stringify(sha256 ?? undefined)}`);
+    return { source, sha256 };
+  });
 }
 
 function readText(file: string): string {
