@@ -1,4 +1,4 @@
-// A backtest's report.json records the sources it read (a file's absolute path and SHA-256), and
+// A backtest's (and a walkforward's) report.json records the sources it read (a file's absolute path and SHA-256), and
 // `montecarlo --perturb` without --data reruns on them: it defaulted to the bundled 1h bars (BTC,
 // ETH, SOL), which never reproduce a run made on other data. A recorded file that changed since
 // the run is refused, naming it and both hashes.
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMontecarloCommand, type MontecarloFlags } from '../engine/cli/commands/montecarlo.js';
+import { runWalkforwardCommand } from '../engine/cli/commands/walkforward.js';
 
 const root = resolve(import.meta.dirname, '..');
 const ETH = join(root, 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv');
@@ -43,4 +44,13 @@ describe('montecarlo --perturb on the data a backtest recorded', () => {
     appendFileSync(data, '\n');
     await expect(runMontecarloCommand(flags(), () => {})).rejects.toThrow(new RegExp(`^--perturb: the run read ${data.replace(/[.]/g, '\\.')} with SHA-256 [0-9a-f]{64} \\(.*report\\.json data\\[0\\]\\), the file now hashes to [0-9a-f]{64}: it changed since the run; give the run's data with --data$`));
   });
+});
+
+describe('walkforward report.json', () => {
+  it('records each file source with its SHA-256 under data.files', async () => {
+    const out = join(dir, 'wf');
+    await runWalkforwardCommand({ data: [ETH], config: EMA_CROSS, train: '6mo', test: '1mo', mode: 'rolling', purge: '0', embargo: '0', reserve: '0.6', state: join(dir, 'state'), equity: '100000', out }, { print: () => undefined, log: () => undefined });
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { data: { files?: unknown } };
+    expect(report.data.files).toEqual([{ source: ETH, sha256: createHash('sha256').update(readFileSync(ETH)).digest('hex') }]);
+  }, 120_000);
 });

@@ -2,7 +2,10 @@
 // sources, else the configuration's `data` entries with their column mapping, else the bundled
 // 1h bars; opened as market streams, a source that cannot be opened being one clear error.
 // Also the `--regime-model` file those commands take.
+import { resolve } from 'node:path';
 import { openDataSources, DataSourceError, type DataSource } from '../../adapters/sources/index.js';
+import { fileSha256, isFile } from '../../adapters/store/index.js';
+import type { RecordedDataSource } from '../backtest/index.js';
 import type { CsvStreamOptions } from '../../adapters/files/index.js';
 import type { QuantFlowConfig } from '../config/index.js';
 import type { MarketStream } from '../replay/index.js';
@@ -31,6 +34,16 @@ export async function openRunData(sources: readonly DataSource[], csv: CsvStream
     if (error instanceof DataSourceError) throw new UserFacingError(error.message);
     throw error;
   }
+}
+
+/** The sources as report.json records them: a file by absolute path and SHA-256, a store or QuestDB source as given. */
+export async function recordedSources(sources: readonly string[]): Promise<RecordedDataSource[]> {
+  const recorded: RecordedDataSource[] = [];
+  for (const source of sources) {
+    if (source.startsWith('store:') || source.startsWith('questdb://') || !isFile(source)) recorded.push({ source, sha256: null });
+    else recorded.push({ source: resolve(source), sha256: await fileSha256(source) });
+  }
+  return recorded;
 }
 
 /** A `--regime-model` file, or a UserFacingError naming it. */

@@ -16,10 +16,9 @@
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
-import { fileSha256, isFile } from '../../../adapters/store/index.js';
 import {
   BACKTEST_OUTPUT_FILES, backtestModelOf, runBacktest, summariseBacktest, writeBacktestOutputs, runInputFromOutputs, BacktestOptionError, BacktestSetupError, DEFAULT_RUN_STORE_DIR, RunStore,
-  type BacktestModel, type BacktestRun, type RecordedDataSource, type RunSummary,
+  type BacktestModel, type BacktestRun, type RunSummary,
 } from '../../backtest/index.js';
 import { AheadCache, DEFAULT_AHEAD_CACHE_DIR, openConfiguredModel } from '../../models/index.js';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
@@ -28,7 +27,7 @@ import { INBOUND_CAPACITY } from '../../layout/memory-map.js';
 import { UserFacingError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
-import { openRunData, readRegimeModelFlag, runDataSources } from '../open-run-data.js';
+import { openRunData, readRegimeModelFlag, recordedSources, runDataSources } from '../open-run-data.js';
 import { ensureOutputDirectory, refuseOutputsOverInputs } from '../output-paths.js';
 
 interface BacktestFlags {
@@ -140,16 +139,6 @@ async function runBacktestCommand(flags: BacktestFlags): Promise<void> {
 }
 
 /** Records the run whose outputs are in `out` in the run store at `dir` (--run-store). */
-/** The sources as report.json records them: a file by absolute path and SHA-256, a store or QuestDB source as given. */
-async function recordedSources(sources: readonly string[]): Promise<RecordedDataSource[]> {
-  const recorded: RecordedDataSource[] = [];
-  for (const source of sources) {
-    if (source.startsWith('store:') || source.startsWith('questdb://') || !isFile(source)) recorded.push({ source, sha256: null });
-    else recorded.push({ source: resolve(source), sha256: await fileSha256(source) });
-  }
-  return recorded;
-}
-
 async function recordRun(dir: string, out: string, context: { config: unknown; sources: string[]; interrupted: boolean }): Promise<{ dir: string; summary: RunSummary }> {
   const storeDir = resolve(dir);
   let store: RunStore | undefined;

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type QuantFlowConfig } from '../../config/index.js';
 import { UserFacingError } from '../cli-error.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
-import { openRunData, runDataSources } from '../open-run-data.js';
+import { openRunData, recordedSources, runDataSources } from '../open-run-data.js';
 import { BacktestSetupError } from '../../backtest/index.js';
 import type { MarketStream } from '../../replay/index.js';
 import type { AheadCache } from '../../models/index.js';
@@ -188,6 +188,7 @@ export async function runWalkforwardCommand(flags: WalkforwardFlags, hooks: Walk
     await aheadCache?.close();
   }
   await commit();
+  run = { ...run, report: { ...run.report, data: { ...run.report.data, files: await recordedSources(sources.map((s) => s.source)) } } };
   if (flags.out) writeOutputs(ensureOutputDirectory('--out', flags.out), run);
   if (flags.json) print(`${JSON.stringify(run.report, null, 2)}\n`);
   else print(`${summaryLines(run).join('\n')}\n`);

@@ -100,7 +100,11 @@ export type MetricsJson = Omit<OosMetrics, 'sharpe'> & { readonly sharpe: number
 
 export interface WalkForwardReport {
   readonly command: string;
-  readonly data: { readonly key: string; readonly sources: ResearchData['identity']['sources']; readonly first: string; readonly last: string };
+  readonly data: {
+    readonly key: string; readonly sources: ResearchData['identity']['sources']; readonly first: string; readonly last: string;
+    /** The sources as read: a file's absolute path and SHA-256 (null for a store or QuestDB source); set by the command. */
+    readonly files?: ReadonlyArray<{ readonly source: string; readonly sha256: string | null }>;
+  };
   readonly reserve: { readonly fraction: number; readonly startNs: string; readonly start: string; readonly final: boolean; readonly looks: number };
   readonly settings: Record<string, unknown>;
   readonly folds: readonly FoldJson[];
