@@ -8,7 +8,8 @@
 // name), or a configuration's entry (`eth.yaml data[1]`, DataSource.origin).
 // The QuestDB and store adapters are loaded when a source needs them: reading CSV files (a
 // sweep's main thread, most backtests) does not load the QuestDB client (undici) or LMDB.
-import { openCsvStream, parseBarInterval, TimeCellParser, type CsvStreamOptions } from '../files/index.js';
+import { basename } from 'node:path';
+import { BAR_STAMP_REQUIRED, CsvFileError, openCsvStream, parseBarInterval, TimeCellParser, type CsvStreamOptions } from '../files/index.js';
 import type { MarketStream } from '../../engine/replay/index.js';
 
 /** A source that cannot be opened: names the source and why. */
@@ -42,6 +43,11 @@ export async function openDataSources(sources: readonly (string | DataSource)[],
       else streams.push(await openCsvStream(source, options));
     } catch (error) {
       if (error instanceof DataSourceError) throw error;
+      // A config entry states its bar stamp in its own `barStamp` field: the flag's and sidecar's
+      // wording (BAR_STAMP_REQUIRED) would send the user to a flag they never gave.
+      if (error instanceof CsvFileError && typeof entry !== 'string' && entry.origin !== undefined && error.message.includes(BAR_STAMP_REQUIRED)) {
+        throw new DataSourceError(`${named}: state whether the time stamps the bar's open or close: \`${entry.origin}.barStamp\` (open or close), or barStamp in ${basename(source)}.meta.json; a bar's time is never guessed`);
+      }
       throw new DataSourceError(`${named}: ${(error as Error).message}`);
     }
   }
