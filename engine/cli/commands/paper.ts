@@ -28,6 +28,7 @@ import { parseIntegerOption } from '../parse-options.js';
 import { csvOptionsFromFlags, withCsvMappingOptions } from '../csv-mapping-options.js';
 import { openRunData, readRegimeModelFlag, runDataSources } from '../open-run-data.js';
 import { QuestDbRecorder } from '../../../adapters/questdb/index.js';
+import type { DataSource } from '../../../adapters/sources/index.js';
 
 /** 1h bars at 100 a second. */
 export const DEFAULT_PAPER_SPEED = 360_000;
@@ -77,9 +78,8 @@ async function runPaperCommand(flags: PaperFlags): Promise<void> {
   if (!Number.isFinite(equity) || equity <= 0) throw new UserFacingError(`--equity must be a finite number > 0, was ${JSON.stringify(flags.equity)}`);
   const speed = Number(flags.speed);
   if (!Number.isFinite(speed) || speed <= 0) throw new UserFacingError(`--speed must be a finite number > 0 (times real time), was ${JSON.stringify(flags.speed)}`);
-  const config = loadPaperConfig(flags);
+  const { config, sources } = paperConfigAndSources(flags);
   const regimeModel = flags.regimeModel ? readRegimeModelFlag(flags.regimeModel) : undefined;
-  const sources = runDataSources(flags.data, config, flags.config);
   const streams = await openRunData(sources, csvOptionsFromFlags(flags));
 
   let session: PaperSession;
@@ -172,14 +172,30 @@ function userFacing(error: unknown): unknown {
   return error;
 }
 
-function loadPaperConfig(flags: PaperFlags): QuantFlowConfig {
-  const configFile = flags.config ?? (flags.regimeModel ? undefined : join(packageRoot(), 'config', 'examples', 'paper-demo.yaml'));
+/** The demo configuration a paper session runs without --config (and without --regime-model). */
+export function paperDemoConfig(): string {
+  return join(packageRoot(), 'config', 'examples', 'paper-demo.yaml');
+}
+
+/**
+ * The session's configuration (--config, else `demoConfig`, or config/default.yaml alone with
+ * --regime-model) and its data sources: a `data` entry is named by the file it came from and
+ * its index (`paper-demo.yaml data[0]`), the demo's as well as a --config file's.
+ */
+export function paperConfigAndSources(
+  flags: Pick<PaperFlags, 'data' | 'config' | 'regimeModel'>,
+  demoConfig = paperDemoConfig(),
+  env: NodeJS.ProcessEnv = process.env,
+): { config: QuantFlowConfig; sources: DataSource[] } {
+  const configFile = flags.config ?? (flags.regimeModel ? undefined : demoConfig);
+  let config: QuantFlowConfig;
   try {
-    return loadConfig({ configFile, env: process.env });
+    config = loadConfig({ configFile, env });
   } catch (error) {
     if (error instanceof ConfigError) throw new UserFacingError(error.message);
     throw error;
   }
+  return { config, sources: runDataSources(flags.data, config, configFile) };
 }
 
 /** A QuestDB recorder of the records a session plays (`--record questdb://host:port`). */
