@@ -84,6 +84,43 @@ describe('quantflow run: a venue that rejects the orders', () => {
     expect(after.filter((e) => e.type === 'inbound' && (loadEventRecord(new DataView(e.record.buffer, e.record.byteOffset, 64), 0).kind & KIND_MASK) === EventKind.BAR).length, 'bars came after the trip').toBeGreaterThan(10);
     expect(after.filter((e) => e.type === 'submit'), 'no order after the trip').toEqual([]);
   }, 90_000);
+
+  test('a session killed after the last rejection was journaled but before its trip trips at once on restart, journaled the same way', async () => {
+    const { sim, config, startTime, journal } = await harness.setup('rejects-crash', 'cancel');
+    sim.book.balances.set('USDT', { free: 10, locked: 0 });
+    const args = ['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve'];
+    const first = harness.start(args, { ...ENV, QF_CRASH_AT: 'rejects-trip-before-journal:1' });
+    await until('the start reconciliation', () => first.stderr.includes('reconciliation (start)'), first);
+    await until('market streams subscribed', () => sim.marketStreamCount >= 1, first);
+    const crashed = () => first.stderr.includes('crash point: rejects-trip-before-journal:1');
+    let played = 0;
+    for (; played < 4 && !crashed(); played++) await sim.playPath('BTCUSDT', PATH, { startTime: startTime + played * PATH.length * 60_000, intervalMs: 60 }).done;
+    expect((await first.exit).signal, first.stderr).toBe('SIGKILL');
+    const isOrderReject = (e: ReturnType<typeof journalEntries>[number]) => e.type === 'inbound' && (() => {
+      const r = loadEventRecord(new DataView(e.record.buffer, e.record.byteOffset, 64), 0);
+      return (r.kind & KIND_MASK) === EventKind.REJECT && r.b === 0;
+    })();
+    const before = journalEntries(journal);
+    expect(before.filter(isOrderReject).length, 'the five rejections are journaled').toBe(5);
+    expect(before.some((e) => e.type === 'killSwitchTripped'), 'the trip is not').toBe(false);
+
+    const second = harness.start(args, ENV, ['QF_CRASH_AT']);
+    await until('the kill switch tripped on restart', () => second.stderr.includes('kill switch: TRIPPED by risk.rejects'), second);
+    expect(second.stderr).toMatch(/recovery: the journal ends with 5 orders in a row rejected by the venue \(limit live\.maxConsecutiveRejects 5\)/);
+    await until('market streams subscribed again', () => sim.marketStreamCount >= 1, second);
+    await sim.playPath('BTCUSDT', PATH, { startTime: startTime + played * PATH.length * 60_000, intervalMs: 60 }).done;
+    second.proc.kill('SIGINT');
+    expect((await second.exit).code, second.stderr).toBe(0);
+    const result = JSON.parse(second.stdout.trim().split('\n').at(-1)!) as { commandsSent: number };
+    expect(result.commandsSent, 'no order after the restart').toBe(0);
+    const entries = journalEntries(journal);
+    const trip = entries.findIndex((e) => e.type === 'killSwitchTripped');
+    expect(entries[trip]).toMatchObject({ who: 'risk.rejects', why: expect.stringMatching(/^5 orders in a row rejected by the venue \(limit live\.maxConsecutiveRejects 5\); last: qf-\d+: /) });
+    expect(entries.slice(0, trip).filter(isOrderReject).length).toBe(5);
+    const barsAfter = entries.slice(before.length).filter((e) => e.type === 'inbound' && (loadEventRecord(new DataView(e.record.buffer, e.record.byteOffset, 64), 0).kind & KIND_MASK) === EventKind.BAR);
+    expect(barsAfter.length, 'bars came after the restart').toBeGreaterThan(10);
+    expect(entries.slice(before.length).filter((e) => e.type === 'submit'), 'no order after the restart').toEqual([]);
+  }, 90_000);
 });
 
 describe('live.maxConsecutiveRejects in the configuration', () => {

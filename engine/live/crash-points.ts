@@ -32,8 +32,16 @@ export const WEBHOOK_CRASH_POINTS = [
    */
   'fill-before-outbox',
 ] as const;
-export type CrashPointName = (typeof CRASH_POINTS)[number] | (typeof WEBHOOK_CRASH_POINTS)[number];
-const ALL_POINTS: readonly string[] = [...CRASH_POINTS, ...WEBHOOK_CRASH_POINTS];
+/**
+ * Points reached only in one scenario, for that scenario's test (not in CRASH_POINTS, which the
+ * crash harnesses kill at in turn on any session).
+ */
+export const SCENARIO_CRASH_POINTS = [
+  /** Orders rejected in a row reached live.maxConsecutiveRejects (the rejections committed), before the trip is journaled. */
+  'rejects-trip-before-journal',
+] as const;
+export type CrashPointName = (typeof CRASH_POINTS)[number] | (typeof WEBHOOK_CRASH_POINTS)[number] | (typeof SCENARIO_CRASH_POINTS)[number];
+const ALL_POINTS: readonly string[] = [...CRASH_POINTS, ...WEBHOOK_CRASH_POINTS, ...SCENARIO_CRASH_POINTS];
 
 const plan = parsePlan(process.env.QF_CRASH_AT);
 const visits = new Map<CrashPointName, number>();

@@ -46,7 +46,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_MAX_BATCH, EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint, type OutboundListeners } from '../threads/index.js';
-import { Journal, JournalWriteError, type CoreSnapshot, type DurabilityPolicy } from '../journal/index.js';
+import { Journal, JournalWriteError, type CoreSnapshot, type DurabilityPolicy, type JournalEntry } from '../journal/index.js';
 import { coreBuildHash } from '../core/wasm-core.js';
 import type { PipelineSpec } from '../pipeline/index.js';
 import { JournaledInbound } from './journaled-inbound.js';
@@ -274,6 +274,28 @@ function checkpointStream(meta: Record<string, string | number>, path: string): 
 
 export class JournalDivergenceError extends Error {}
 
+/** What a journal entry does to the run of orders rejected in a row: an order's REJECT extends it; an ACK, a FILL, a kill-switch trip or reset ends it. */
+function rejectRunStep(entry: JournalEntry): { reject: Uint8Array } | 'ends' | null {
+  if (entry.type === 'killSwitchTripped' || entry.type === 'killSwitchReset') return 'ends';
+  if (entry.type !== 'inbound') return null;
+  const view = new DataView(entry.record.buffer, entry.record.byteOffset, EVENT_BYTES);
+  const kind = view.getInt32(EV_KIND, true) & KIND_MASK;
+  if (kind === EventKind.REJECT && view.getFloat64(EV_B, true) === 0) return { reject: entry.record };
+  return kind === EventKind.ACK || kind === EventKind.FILL ? 'ends' : null;
+}
+
+/** The run of order REJECTs the journal ends with before `before` (since the last ACK, FILL, trip or reset), and the last of them. */
+function journaledRejectRun(journal: Journal, before: bigint): { count: number; last: Uint8Array | null } {
+  let run = { count: 0, last: null as Uint8Array | null };
+  for (const { sequence, entry } of journal.read(1n)) {
+    if (sequence >= before) break;
+    const step = rejectRunStep(entry);
+    if (step === 'ends') run = { count: 0, last: null };
+    else if (step !== null) run = { count: run.count + 1, last: step.reject.slice(0, EVENT_BYTES) };
+  }
+  return run;
+}
+
 /** A journaled pause's instrument ids must be ids a pipeline can hold (a corrupt or foreign journal otherwise). */
 function checkJournaledInstruments(instruments: readonly number[], path: string, sequence: bigint): void {
   const problem = pausedInstrumentsProblem(instruments);
@@ -450,8 +472,24 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       killSwitchBy = { who, why };
       watcher?.killSwitch?.(halted, who, why, journaledNow);
     };
+    /**
+     * Orders rejected in a row as the journal ends (since the last ACK, FILL, trip or reset) and the
+     * last one: a session killed between a rejection and the trip it called for trips after recovery.
+     */
+    let rejectsInARow = 0;
+    let lastReject: Uint8Array | null = null;
+    let rejectRunEnded = false;
     for (const view of journal.read(journalFrom)) {
       const entry = view.entry;
+      const rejectStep = rejectRunStep(entry);
+      if (rejectStep === 'ends') {
+        rejectsInARow = 0;
+        lastReject = null;
+        rejectRunEnded = true;
+      } else if (rejectStep !== null) {
+        rejectsInARow++;
+        lastReject = rejectStep.reject.slice(0, EVENT_BYTES);
+      }
       if (entry.type === 'inbound') {
         if (entry.inboundSeq !== inbound.nextInboundSeq) {
           throw new JournalDivergenceError(`journal ${journal.path}: record ${view.sequence} is inbound ${entry.inboundSeq}, expected ${inbound.nextInboundSeq}`);
@@ -506,6 +544,12 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         setKillSwitch(true, DRAWDOWN_TRIPPER, drawdownTripReason(account.highWaterMark, account.tripEquity), true);
       }
     };
+    if (!rejectRunEnded && journalFrom > 1n) {
+      // The run may have begun before the checkpoint.
+      const before = journaledRejectRun(journal, journalFrom);
+      rejectsInARow += before.count;
+      lastReject ??= before.last;
+    }
     await inbound.idle();
     const regenerated = sendsOrders ? queued.splice(0) : (queued.length = 0, []);
     for (let i = 0; i < journaled.length; i++) {
@@ -579,9 +623,13 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     if (!Number.isInteger(maxRejects) || maxRejects < 1 || maxRejects > MAX_CONSECUTIVE_REJECTS_BOUND) {
       throw new Error(`\`maxConsecutiveRejects\` must be an integer in 1..${MAX_CONSECUTIVE_REJECTS_BOUND}, was ${maxRejects}`);
     }
-    /** Orders the venue rejected since its last ACK or FILL; the trip they call for (its reason), taken by the loop at a batch boundary. */
-    let rejectsInARow = 0;
+    /** The trip the orders rejected in a row (rejectsInARow: since the venue's last ACK or FILL) call for (its reason), taken by the loop at a batch boundary. */
     let rejectTripDue: string | null = null;
+    const rejectTripReason = (rejectView: DataView): string => {
+      const clientOrderId = clientOrderIdOf(rejectView.getBigUint64(EV_ID, true));
+      const message = adapter.rejectMessage?.(clientOrderId) ?? `reject reason code ${rejectView.getFloat64(EV_A, true)}`;
+      return `${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); last: ${clientOrderId}: ${message}`;
+    };
     const onVenueRecord = (record: Uint8Array, sourceSeq: bigint): void => {
       if (held) {
         held.push({ record: record.slice(0, 64), sourceSeq, health: false });
@@ -592,11 +640,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       const replyKind = view.getInt32(EV_KIND, true) & KIND_MASK;
       if (replyKind === EventKind.REJECT && view.getFloat64(EV_B, true) === 0) {
         ordersRejected++;
-        if (++rejectsInARow >= maxRejects && !journaledHalted) {
-          const clientOrderId = clientOrderIdOf(view.getBigUint64(EV_ID, true));
-          const message = adapter.rejectMessage?.(clientOrderId) ?? `reject reason code ${view.getFloat64(EV_A, true)}`;
-          rejectTripDue = `${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); last: ${clientOrderId}: ${message}`;
-        }
+        if (++rejectsInARow >= maxRejects && !journaledHalted) rejectTripDue = rejectTripReason(view);
       } else if (replyKind === EventKind.ACK || replyKind === EventKind.FILL) {
         rejectsInARow = 0;
       }
@@ -641,6 +685,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     const commands = new JournaledCommands(journal, commandLatency.adapter(adapter));
     const unjournaledIds = new Set(unjournaled.map(({ command }) => command.orderId));
     const notYetJournaled = (orderId: bigint): boolean => unjournaledIds.has(orderId) || queued.some(({ command }) => command.orderId === orderId);
+    const beforeReconciliation = journal.lastSequence();
     watcher?.phase?.('reconciling', 'start');
     // Journaled adoptions of orders the recovered core holds live: the adapter maps them again before reconciling.
     const adopted = sendsOrders ? AdoptedOrders.restore(journal, adapter, host, instruments) : new AdoptedOrders();
@@ -650,6 +695,17 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       : noReconciliation('start (paper: the core\'s simulated venue)');
     log(describeReconciliation(reconciliation));
     if (reconciliation.positionMismatches > 0) throw new Error(`reconciliation: positions disagree with the venue; trading stopped (see the report above, journaled in ${journal.path})`);
+    // The replies the start reconciliation journaled (an order the venue refused before the last process journaled its REJECT) go on the run.
+    for (const { entry } of journal.read(beforeReconciliation + 1n)) {
+      const step = rejectRunStep(entry);
+      if (step === 'ends') [rejectsInARow, lastReject] = [0, null];
+      else if (step !== null) [rejectsInARow, lastReject] = [rejectsInARow + 1, step.reject.slice(0, EVENT_BYTES)];
+    }
+    // Recovered at the limit (killed before the trip was journaled, or the limit lowered since): the loop trips before anything is sent.
+    if (rejectsInARow >= maxRejects && !journaledHalted && lastReject !== null) {
+      rejectTripDue = rejectTripReason(new DataView(lastReject.buffer, lastReject.byteOffset, EVENT_BYTES));
+      log(`recovery: the journal ends with ${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); the kill switch trips`);
+    }
     for (const command of unjournaled) {
       if (shadow && command.command.record === 'order') shadow.noteLiveOrder(command.command);
       commands.push(command);
@@ -749,6 +805,9 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         await inbound.idle();
         journalTrip();
         if (journaledHalted) return;
+        // The rejections durable first (a restart rebuilds the run from them and trips by itself), then the trip.
+        journal.commit();
+        crashPoint('rejects-trip-before-journal');
         const sequence = journal.append({ type: 'killSwitchTripped', who: REJECTS_TRIPPER, why });
         journal.commit();
         await host!.tripKillSwitch();
