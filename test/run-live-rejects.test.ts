@@ -6,7 +6,7 @@
 // venue's last message: the log, /health, the webhooks) and sends no new order.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -120,6 +120,37 @@ describe('quantflow run: a venue that rejects the orders', () => {
     const barsAfter = entries.slice(before.length).filter((e) => e.type === 'inbound' && (loadEventRecord(new DataView(e.record.buffer, e.record.byteOffset, 64), 0).kind & KIND_MASK) === EventKind.BAR);
     expect(barsAfter.length, 'bars came after the restart').toBeGreaterThan(10);
     expect(entries.slice(before.length).filter((e) => e.type === 'submit'), 'no order after the restart').toEqual([]);
+  }, 90_000);
+
+  test('an accepted order between rejections starts the count again (maxConsecutiveRejects 3: refused, refused, accepted, then three refused trip)', async () => {
+    const { sim, config, startTime, journal } = await harness.setup('rejects-reset', 'cancel');
+    appendFileSync(config, '  maxConsecutiveRejects: 3\n');
+    // The venue's funds per buy: the third is accepted (and filled; its exit sell too), every other refused.
+    const submit = sim.book.submit.bind(sim.book);
+    let buys = 0;
+    sim.book.submit = (p, now) => {
+      if (p.side === 'BUY') sim.book.balances.set('USDT', { free: ++buys === 3 ? 1_000_000 : 10, locked: 0 });
+      return submit(p, now);
+    };
+    const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve'], ENV);
+    await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);
+    await until('market streams subscribed', () => sim.marketStreamCount >= 1, child);
+    const tripped = () => child.stderr.includes('kill switch: TRIPPED by risk.rejects');
+    for (let played = 0; played < 4 && !tripped(); played++) await sim.playPath('BTCUSDT', PATH, { startTime: startTime + played * PATH.length * 60_000, intervalMs: 60 }).done;
+    await until('the kill switch tripped', tripped, child);
+    child.proc.kill('SIGINT');
+    expect((await child.exit).code, child.stderr).toBe(0);
+    const entries = journalEntries(journal);
+    const trip = entries.findIndex((e) => e.type === 'killSwitchTripped');
+    expect(entries[trip]).toMatchObject({ who: 'risk.rejects', why: expect.stringMatching(/^3 orders in a row rejected by the venue \(limit live\.maxConsecutiveRejects 3\)/) });
+    const replies = entries.slice(0, trip).flatMap((e) => {
+      if (e.type !== 'inbound') return [];
+      const r = loadEventRecord(new DataView(e.record.buffer, e.record.byteOffset, 64), 0);
+      const kind = r.kind & KIND_MASK;
+      return kind === EventKind.REJECT && r.b === 0 ? ['R'] : kind === EventKind.ACK || kind === EventKind.FILL ? ['A'] : [];
+    });
+    expect(replies.filter((r) => r === 'R').length, 'two refusals, the accepted order, then three refusals: five before the trip').toBe(5);
+    expect(replies.join('').replace(/A+/g, 'A'), 'the order of the venue\'s replies').toBe('RRARRR');
   }, 90_000);
 });
 
