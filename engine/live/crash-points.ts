@@ -40,23 +40,25 @@ export const SCENARIO_CRASH_POINTS = [
   /** Orders rejected in a row reached live.maxConsecutiveRejects (the rejections committed), before the trip is journaled. */
   'rejects-trip-before-journal',
 ] as const;
-export type CrashPointName = (typeof CRASH_POINTS)[number] | (typeof WEBHOOK_CRASH_POINTS)[number] | (typeof SCENARIO_CRASH_POINTS)[number];
+export type CrashPointName = (typeof CRASH_POINTS)[number];
+/** The points outside CRASH_POINTS: each reached in its own scenario only. */
+export type ScenarioCrashPointName = (typeof WEBHOOK_CRASH_POINTS)[number] | (typeof SCENARIO_CRASH_POINTS)[number];
 const ALL_POINTS: readonly string[] = [...CRASH_POINTS, ...WEBHOOK_CRASH_POINTS, ...SCENARIO_CRASH_POINTS];
 
 const plan = parsePlan(process.env.QF_CRASH_AT);
-const visits = new Map<CrashPointName, number>();
+const visits = new Map<CrashPointName | ScenarioCrashPointName, number>();
 /** The plan names `fill-before-outbox`: only then is a venue record's kind worth reading. */
 const fillPlanned = plan?.has('fill-before-outbox') ?? false;
 
-function parsePlan(value: string | undefined): Map<CrashPointName, number> | null {
+function parsePlan(value: string | undefined): Map<CrashPointName | ScenarioCrashPointName, number> | null {
   if (!value) return null;
-  const out = new Map<CrashPointName, number>();
+  const out = new Map<CrashPointName | ScenarioCrashPointName, number>();
   for (const part of value.split(',')) {
     const match = /^([a-z-]+):([1-9][0-9]*)$/.exec(part);
     if (!match || !ALL_POINTS.includes(match[1])) {
       throw new Error(`QF_CRASH_AT must be <point>:<n>[,<point>:<n>...] with each point one of ${ALL_POINTS.join(', ')} and n >= 1, was ${JSON.stringify(value)}`);
     }
-    out.set(match[1] as CrashPointName, Number(match[2]));
+    out.set(match[1] as CrashPointName | ScenarioCrashPointName, Number(match[2]));
   }
   return out;
 }
@@ -65,7 +67,7 @@ function parsePlan(value: string | undefined): Map<CrashPointName, number> | nul
  * Kills the process at once when the plan names this point and this is its n-th visit; `before`
  * runs first then (only then: what the point needs done, e.g. a journal commit).
  */
-export function crashPoint(point: CrashPointName, before?: () => void): void {
+export function crashPoint(point: CrashPointName | ScenarioCrashPointName, before?: () => void): void {
   if (plan === null) return;
   const at = plan.get(point);
   if (at === undefined) return;
