@@ -160,7 +160,7 @@ export interface SignalView {
   /** Signed notional / equity. */
   targetExposure: number;
   price: number;
-  /** STATUS_* bits of the decision. */
+  /** STATUS_* bits of the decision (engine/decision/decision-layout.ts; STATUS_HALTED: the kill switch zeroed its target). */
   status: number;
   /** Risk reason code of the order the target implied; -1: none was needed. */
   orderReason: number;

@@ -26,10 +26,11 @@
 //        (a limit order is repriced when the close moved more than repriceBps)
 //
 // The decision output block records the outcome: orderReason (0 accepted, a risk reason, or
-// NO_ORDER), orderQty and orderLimit (the limit the order was cut to fit or stopped by).
+// NO_ORDER), orderQty and orderLimit (the limit the order was cut to fit or stopped by); a
+// target zeroed for the kill switch sets STATUS_HALTED in its status.
 import { ERR_BAD_ARGUMENT, ERR_RISK_NOT_READY, OK } from '../errors';
 import { REASON_STRATEGY_PAUSED } from '../risk/risk-reasons';
-import { DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET, NO_ORDER, OUT_EXPOSURE, OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY, OUT_STATUS, STATUS_PRICE } from '../decision/decision-layout';
+import { DEC_OUTPUT_BYTES, DEC_OUTPUT_OFFSET, NO_ORDER, OUT_EXPOSURE, OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, OUT_PRICE, OUT_QUANTITY, OUT_STATUS, STATUS_HALTED, STATUS_PRICE } from '../decision/decision-layout';
 import { advanceClock, currentEquity, riskReady } from '../risk/risk-account';
 import { RH_HALTED, RISK_HEADER, RS_LOT_SIZE, RS_POSITION, RS_VALUE_FACTOR, riskSlotAddress } from '../risk/risk-layout';
 import { impliedOrderQty, lastShapingLimit } from '../risk/implied-order';
@@ -100,6 +101,7 @@ export function orderStage(instrument: i32, now: i64, ring: i32): i32 {
   if (load<i32>(RISK_HEADER, RH_HALTED) != 0) {
     store<f64>(out + OUT_EXPOSURE, 0);
     store<f64>(out + OUT_QUANTITY, 0);
+    store<i32>(out + OUT_STATUS, load<i32>(out + OUT_STATUS) | STATUS_HALTED); // the decision says why its target is 0
   }
   if ((load<i32>(out + OUT_STATUS) & STATUS_PRICE) == 0) return NO_ORDER_IMPLIED;
   const price = load<f64>(out + OUT_PRICE);
