@@ -4,9 +4,11 @@
 // (weight * confidence * score / the sum of weight * confidence over the present experts, so the
 // contributions add up to the fused signal), the decision's figures, and a lightweight-charts
 // line of the fused signal at each decision's bar close (x = engine time; only the decisions
-// this page saw: a coalesced frame skips some). It follows `risk` too: while the kill switch is
-// tripped the core holds every target at 0 (wasm/assembly/pipeline/order-stage.ts, RH_HALTED),
-// and a card says so instead of "none needed". Decoding, reconnects and re-subscription:
+// this page saw: a coalesced frame skips some). While the kill switch is tripped the core holds
+// every target at 0 and sets STATUS_HALTED in the decision's status (wasm/assembly/pipeline/
+// order-stage.ts): such a card says so instead of "none needed"; a decision made before the trip
+// whose target happened to be 0 has the bit clear and reads as it is. It follows `risk` for the
+// trip's reason and whether it has been reset since. Decoding, reconnects and re-subscription:
 // topic-page.js. `window.__signals` holds what each card shows, as numbers, for tests.
 import { EXPERT_NAMES } from '/dist/engine/client/protocol.js';
 import { $, element, followTopic } from './topic-page.js';
@@ -16,9 +18,11 @@ const REGIME_LABELS = ['trending', 'mean-reverting', 'choppy'];
 const FIT_POINTS = 3000;
 /** SignalView.status bit: the decision had regime probabilities (engine/decision/decision-layout.ts STATUS_REGIME). */
 const STATUS_REGIME = 1;
+/** SignalView.status bit: the kill switch was tripped and the core zeroed the decision's target (STATUS_HALTED). */
+const STATUS_HALTED = 1 << 18;
 
 const stats = { connected: false, frames: 0, instruments: {}, killSwitchTripped: false };
-/** The last risk view (null before one arrived): its kill switch explains zeroed targets. */
+/** The last risk view (null before one arrived): the trip's reason, and whether it was reset since. */
 let risk = null;
 window.__signals = stats;
 
@@ -37,13 +41,15 @@ function contributions(experts) {
   return experts.map((e) => (e.present ? (den > 0 ? e.weight * e.confidence * e.score / den : 0) : null));
 }
 
-/** The kill switch is tripped and this decision's target is the 0 the core holds it at. */
-const haltedTarget = (s) => risk?.killSwitchTripped === true && s.targetQuantity === 0 && s.targetExposure === 0;
+/** The core zeroed this decision's target because the kill switch was tripped (the decision's own status says so). */
+const haltedTarget = (s) => (s.status & STATUS_HALTED) !== 0;
 
 /** The order the decision's target implied, or why there was none. */
 function orderOutcome(s) {
   if (s.orderReason < 0 && haltedTarget(s)) {
-    return `none: the kill switch is tripped${risk.killSwitchReason ? ` (${risk.killSwitchReason})` : ''}, the core holds every target at 0 until it is reset`;
+    if (risk !== null && !risk.killSwitchTripped) return 'none: the kill switch was tripped when this was decided (the core held the target at 0); it has been reset since';
+    const reason = risk?.killSwitchReason ? ` (${risk.killSwitchReason})` : '';
+    return `none: the kill switch is tripped${reason}, the core holds every target at 0 until it is reset`;
   }
   if (s.orderReason < 0) return 'none needed (target within the no-trade band, or already held)';
   if (s.orderReason === 0) return `sent ${quantity(s.orderQuantity)}${s.orderLimit !== 0 ? ` (cut to fit risk limit #${s.orderLimit})` : ''}`;
