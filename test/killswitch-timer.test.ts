@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EventKind, f64Bits, type EventRecord } from '../engine/layout/event-record.js';
 import { OrderRule, type OrderFlowRecord } from '../engine/orders/index.js';
 import { RiskReason } from '../engine/risk/index.js';
-import { LIMITS, SECOND, START_NS, TABLE, createExitCore, drain, engineLoop, resetExitCore, venue } from './exits-fixture.js';
+import { LIMITS, SECOND, START_NS, TABLE, createExitCore, drain, engineLoop, recordsOf, resetExitCore, venue } from './exits-fixture.js';
 
 const BAR = EventKind.BAR | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND;
 const TIMER = EventKind.TIMER | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND;
@@ -22,7 +22,7 @@ describe('kill switch on a live timer', () => {
       kind: BAR, instrument: 0, tsExchange: closeNs - 60n * SECOND, tsLocal: closeNs, price: close, size: 1_000, a: close, b: close, id: f64Bits(close),
     });
     const timer = (nowNs: bigint): EventRecord => ({ kind: TIMER, instrument: -1, tsExchange: nowNs, tsLocal: nowNs, price: 0, size: 0, a: 0, b: 0, id: 0n });
-    const flattens = (records: OrderFlowRecord[]) => records.filter((r) => r.record === 'risk' && r.reason === RiskReason.KILL_SWITCH_FLATTEN);
+    const flattens = (records: OrderFlowRecord[]) => recordsOf(records, 'risk').filter((r) => r.reason === RiskReason.KILL_SWITCH_FLATTEN);
 
     const long = c.orders.place({ instrument: 0, nowNs: at(0), qty: 500, rule: OrderRule.STRATEGY, referencePrice: 100 });
     drain(c.consumer);

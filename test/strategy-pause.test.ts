@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { OUT_ORDER_REASON } from '../engine/decision/decision-layout.js';
 import { exitProfile } from '../engine/exits/index.js';
-import { OrderRule, type OrderFlowRecord } from '../engine/orders/index.js';
+import { OrderRule, type CancelCommandRecord, type OrderCommandRecord } from '../engine/orders/index.js';
 import { readInstrumentPaused, writeInstrumentPaused } from '../engine/pipeline/index.js';
 import { RiskReason } from '../engine/risk/index.js';
 import { ExitDriver, SECOND, START_NS, coreBench, createExitCore, orderStageBench, recordsOf, type ExitCore } from './exits-fixture.js';
@@ -36,7 +36,7 @@ describe('a paused strategy in the order stage', () => {
     const view = new DataView(c.memory.buffer);
     const out = stage.core.decOutputOffset(0);
     /** The decision of a bar at `now` wants `qty` of instrument 0 at `price`: the stage's outcome, why, and its strategy orders and cancels. */
-    const target = (qty: number, price: number, now: bigint): { outcome: number; reason: number; orders: OrderFlowRecord[]; cancels: OrderFlowRecord[] } => {
+    const target = (qty: number, price: number, now: bigint): { outcome: number; reason: number; orders: OrderCommandRecord[]; cancels: CancelCommandRecord[] } => {
       const { outcome, records } = stage.target(qty, price, now);
       return {
         outcome, reason: view.getInt32(out + OUT_ORDER_REASON, true),
