@@ -235,25 +235,25 @@ describe('WebSocket frames', () => {
 
   it('round-trips an orders delta', () => {
     const bytes = frameBytes(Frames.Topic.Orders, Frames.FrameKind.Delta, 2n, Frames.Payload.OrdersPayload, (b) => {
-      const view = Frames.OrderView.createOrderView(b, 11n, b.createString('qf-11'), b.createString('V-11'), 1, b.createString('BTC/USDT'), Side.Buy, OrderType.Limit, TimeInForce.Day, OrderStatus.Uncertain, 1, 0.4, 59_000, null, 59_010, NS - 1n);
+      const view = Frames.OrderView.createOrderView(b, 11n, b.createString('qf-11'), b.createString('V-11'), 1, b.createString('BTC/USDT'), Side.Buy, OrderType.Limit, TimeInForce.Day, OrderStatus.Uncertain, 1, 0.4, 59_000, null, 59_010, NS - 1n, b.createString('strategy'), b.createString('post-only would cross'));
       return Frames.OrdersPayload.createOrdersPayload(b, Frames.OrdersPayload.createOrdersVector(b, [view]));
     });
     const orders: Frames.OrdersPayload = readFrame(bytes, Frames.Topic.Orders, Frames.FrameKind.Delta, 2n, Frames.Payload.OrdersPayload).payload(new Frames.OrdersPayload());
     expect(orders.ordersLength()).toBe(1);
     const o = orders.orders(0)!;
-    expect([o.orderId(), o.clientOrderId(), o.venueOrderId(), o.instrumentId(), o.symbol(), o.side(), o.orderType(), o.timeInForce(), o.status(), o.quantity(), o.filledQuantity(), o.limitPrice(), o.stopPrice(), o.averageFillPrice(), o.updatedTimeNs()])
-      .toEqual([11n, 'qf-11', 'V-11', 1, 'BTC/USDT', Side.Buy, OrderType.Limit, TimeInForce.Day, OrderStatus.Uncertain, 1, 0.4, 59_000, null, 59_010, NS - 1n]);
+    expect([o.orderId(), o.clientOrderId(), o.venueOrderId(), o.instrumentId(), o.symbol(), o.side(), o.orderType(), o.timeInForce(), o.status(), o.quantity(), o.filledQuantity(), o.limitPrice(), o.stopPrice(), o.averageFillPrice(), o.updatedTimeNs(), o.rule(), o.statusReason()])
+      .toEqual([11n, 'qf-11', 'V-11', 1, 'BTC/USDT', Side.Buy, OrderType.Limit, TimeInForce.Day, OrderStatus.Uncertain, 1, 0.4, 59_000, null, 59_010, NS - 1n, 'strategy', 'post-only would cross']);
   });
 
   it('round-trips a fills delta', () => {
     const bytes = frameBytes(Frames.Topic.Fills, Frames.FrameKind.Delta, 3n, Frames.Payload.FillsPayload, (b) => {
-      const fill = Frames.FillView.createFillView(b, 12n, b.createString('qf-12'), b.createString('V-12'), b.createString('T-12'), 2, Side.Sell, 3_001.25, 2, 1.2, b.createString('USD'), Liquidity.Taker, NS - 2n);
+      const fill = Frames.FillView.createFillView(b, 12n, b.createString('qf-12'), b.createString('V-12'), b.createString('T-12'), 2, Side.Sell, 3_001.25, 2, 1.2, b.createString('USD'), Liquidity.Taker, NS - 2n, b.createString('stop-loss'));
       return Frames.FillsPayload.createFillsPayload(b, Frames.FillsPayload.createFillsVector(b, [fill]));
     });
     const fills: Frames.FillsPayload = readFrame(bytes, Frames.Topic.Fills, Frames.FrameKind.Delta, 3n, Frames.Payload.FillsPayload).payload(new Frames.FillsPayload());
     const f = fills.fills(0)!;
-    expect([fills.fillsLength(), f.orderId(), f.clientOrderId(), f.venueOrderId(), f.tradeId(), f.instrumentId(), f.side(), f.price(), f.quantity(), f.fee(), f.feeCurrency(), f.liquidity(), f.timeNs()])
-      .toEqual([1, 12n, 'qf-12', 'V-12', 'T-12', 2, Side.Sell, 3_001.25, 2, 1.2, 'USD', Liquidity.Taker, NS - 2n]);
+    expect([fills.fillsLength(), f.orderId(), f.clientOrderId(), f.venueOrderId(), f.tradeId(), f.instrumentId(), f.side(), f.price(), f.quantity(), f.fee(), f.feeCurrency(), f.liquidity(), f.timeNs(), f.rule()])
+      .toEqual([1, 12n, 'qf-12', 'V-12', 'T-12', 2, Side.Sell, 3_001.25, 2, 1.2, 'USD', Liquidity.Taker, NS - 2n, 'stop-loss']);
   });
 
   it('round-trips a signals delta with its quantile structs in order', () => {
@@ -264,13 +264,20 @@ describe('WebSocket frames', () => {
       Frames.Signal.startQuantilesVector(b, levels.length);
       for (let i = levels.length - 1; i >= 0; i--) Frames.QuantileValue.createQuantileValue(b, levels[i]!, values[i]!);
       const quantiles = b.endVector();
-      const signal = Frames.Signal.createSignal(b, 3, strategy, 300, -0.42, -1.5, quantiles, NS - 3n);
+      const symbol = b.createString('ETH/USDT');
+      const regimeProbabilities = Frames.Signal.createRegimeProbabilitiesVector(b, [0.6, 0.3, 0.1]);
+      const orderReasonName = b.createString('max-position');
+      const signal = Frames.Signal.createSignal(b, 3, strategy, 300, -0.42, -1.5, quantiles, NS - 3n, symbol, true, regimeProbabilities, 0,
+        0.8, 0.5, -1, -0.25, 3_001.5, 6, 4, orderReasonName, -1.25, 4);
       return Frames.SignalsPayload.createSignalsPayload(b, Frames.SignalsPayload.createSignalsVector(b, [signal]));
     });
     const signals: Frames.SignalsPayload = readFrame(bytes, Frames.Topic.Signals, Frames.FrameKind.Delta, 4n, Frames.Payload.SignalsPayload).payload(new Frames.SignalsPayload());
     const signal = signals.signals(0)!;
     expect([signals.signalsLength(), signal.instrumentId(), signal.strategy(), signal.timeframeSeconds(), signal.score(), signal.targetQuantity(), signal.timeNs()])
       .toEqual([1, 3, 'regime-momentum', 300, -0.42, -1.5, NS - 3n]);
+    expect([signal.symbol(), signal.fusion(), Array.from(signal.regimeProbabilitiesArray()!), signal.expertsLength(), signal.confidence(), signal.choppyScale(),
+      signal.direction(), signal.targetExposure(), signal.price(), signal.status(), signal.orderReason(), signal.orderReasonName(), signal.orderQuantity(), signal.orderLimit()])
+      .toEqual(['ETH/USDT', true, [0.6, 0.3, 0.1], 0, 0.8, 0.5, -1, -0.25, 3_001.5, 6, 4, 'max-position', -1.25, 4]);
     const read = Array.from({ length: signal.quantilesLength() }, (_, i) => [signal.quantiles(i)!.level(), signal.quantiles(i)!.value()]);
     expect(read).toEqual(levels.map((level, i) => [level, values[i]]));
   });
@@ -312,12 +319,17 @@ describe('WebSocket frames', () => {
   it('round-trips a health snapshot with components', () => {
     const bytes = frameBytes(Frames.Topic.Health, Frames.FrameKind.Snapshot, 8n, Frames.Payload.HealthPayload, (b) => {
       const component = Frames.ComponentHealth.createComponentHealth(b, b.createString('venue.binance'), Frames.HealthStatus.Degraded, b.createString('reconnecting (attempt 3)'));
-      return Frames.HealthPayload.createHealthPayload(b, Frames.HealthStatus.Degraded, 3_600.5, 123_456_789n, 0.25, 0.01, Frames.HealthPayload.createComponentsVector(b, [component]));
+      const components = Frames.HealthPayload.createComponentsVector(b, [component]);
+      const feed = Frames.FeedHealth.createFeedHealth(b, 4, b.createString('SOL/USDT'), 1 << 1, Frames.FeedHealth.createConditionsVector(b, [b.createString('stale')]), Frames.FeedAction.Halt, NS - 5n);
+      return Frames.HealthPayload.createHealthPayload(b, Frames.HealthStatus.Degraded, 3_600.5, 123_456_789n, 0.25, 0.01, components, Frames.HealthPayload.createFeedsVector(b, [feed]));
     });
     const health: Frames.HealthPayload = readFrame(bytes, Frames.Topic.Health, Frames.FrameKind.Snapshot, 8n, Frames.Payload.HealthPayload).payload(new Frames.HealthPayload());
     const c = health.components(0)!;
     expect([health.status(), health.uptimeSeconds(), health.eventsProcessed(), health.inboundRingFill(), health.outboundRingFill(), health.componentsLength(), c.name(), c.status(), c.detail()])
       .toEqual([Frames.HealthStatus.Degraded, 3_600.5, 123_456_789n, 0.25, 0.01, 1, 'venue.binance', Frames.HealthStatus.Degraded, 'reconnecting (attempt 3)']);
+    const feed = health.feeds(0)!;
+    expect([health.feedsLength(), feed.instrumentId(), feed.symbol(), feed.conditionMask(), feed.conditionsLength(), feed.conditions(0), feed.action(), feed.sinceNs()])
+      .toEqual([1, 4, 'SOL/USDT', 2, 1, 'stale', Frames.FeedAction.Halt, NS - 5n]);
   });
 
   it('tells a frame from a journal record by the file identifier', () => {
