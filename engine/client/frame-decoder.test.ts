@@ -19,6 +19,11 @@ const PAYLOADS: TopicPayloads = {
   latency: { stages: [{ stage: 'decide', count: 7n, p50Ns: 1, p90Ns: 2, p99Ns: 3, p999Ns: 4, maxNs: 5 }] },
   health: { status: 'degraded', uptimeSeconds: 2.5, eventsProcessed: 100n, inboundRingFill: 0.5, outboundRingFill: 0.25, components: [{ name: 'venue', status: 'down', detail: 'timeout' }],
     feeds: [{ instrumentId: 2, symbol: 'ETHUSDT', conditionMask: 0b110, conditions: ['stale', 'gap'], action: 'halt', sinceNs: 5n }] },
+  models: { state: 'serving', reason: '', source: 'models/fold-3.onnx', name: 'quantile-lgbm', hash: 'ab12', fold: 3, driftThreshold: 0.25, coverageTolerance: 0.05,
+    features: [{ instrument: 'BTCUSDT', name: 'ret_1', psi: 0.31, alerting: true }, { instrument: 'BTCUSDT', name: 'vol_20', psi: 0.02, alerting: false }],
+    calibration: [{ instrumentId: 0, instrument: 'BTCUSDT', coverage: 0.78, nominal: 0.8, pinball: [0.1, 0.2, 0.3, 0.2, 0.1], observations: 120, alerting: false }],
+    counters: { vectors: 130n, predictions: 128n, noFold: 2n, nonFinite: 1n, crossed: 3n, failures: 0n, calibrationSkipped: 4n, inFlight: 1, onTime: 120n, timeouts: 5n, late: 3n, latencyP50Us: 180.5, latencyP99Us: 950 },
+    recentAlerts: [{ kind: 'feature-drift', instrument: 'BTCUSDT', feature: 'ret_1', value: 0.31, threshold: 0.25, timeNs: 11n }] },
 };
 
 describe('frame decoding', () => {
