@@ -20,7 +20,8 @@ function journalEntries(dir: string): JournalEntry[] {
   try { return [...journal.read(1n)].map((v) => v.entry); } finally { journal.close(); }
 }
 
-const kindOf = (e: JournalEntry) => new DataView(e.record.buffer, e.record.byteOffset).getInt32(0, true) & KIND_MASK;
+type InboundEntry = Extract<JournalEntry, { type: 'inbound' }>;
+const kindOf = (e: InboundEntry) => new DataView(e.record.buffer, e.record.byteOffset).getInt32(0, true) & KIND_MASK;
 
 describe('quantflow run --mode live against the Coinbase simulator', () => {
   test('trades the polled candles through the journal; journal and venue truth agree; no duplicate client order id; Ctrl-C exits 0', async () => {
@@ -46,9 +47,9 @@ describe('quantflow run --mode live against the Coinbase simulator', () => {
     for (const order of sim.book.orders) expect(submitted, `the journal holds ${order.clientOrderId}, which reached the simulator`).toContain(order.clientOrderId);
     expect(sim.duplicateSubmissions(), 'client order ids that reached the venue twice').toEqual([]);
     expect(sim.authFailures, 'private requests refused by the venue').toEqual([]);
-    const fills = entries.filter((e) => e.type === 'inbound' && kindOf(e) === EventKind.FILL);
+    const fills = entries.filter((e): e is InboundEntry => e.type === 'inbound' && kindOf(e) === EventKind.FILL);
     expect(fills.length, 'every fill at the simulator journaled once').toBe(venueFills());
-    const field = (e: JournalEntry, at: number) => new DataView(e.record.buffer, e.record.byteOffset).getFloat64(at, true);
+    const field = (e: InboundEntry, at: number) => new DataView(e.record.buffer, e.record.byteOffset).getFloat64(at, true);
     // Coinbase's trade ids are strings (UUID-like): the adapter numbers the FILL records 1, 2, ... above the journal's last fill id (none here).
     expect(fills.map((e) => field(e, EV_B)), 'journaled fill ids: assigned, one per venue fill, in journal order').toEqual(fills.map((_, i) => i + 1));
     const shape = (price: number, qty: number) => `${price.toFixed(2)} x ${qty.toFixed(8)}`;

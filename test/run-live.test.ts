@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type JournalEntry } from '../engine/journal/index.js';
 import { EventKind, KIND_MASK } from '../engine/layout/event-record.js';
-import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
+import { TEST_API_KEY, TEST_SECRET, type BinanceSim } from './venues/binance-sim/index.js';
 import { journalEntries, PATH, RunHarness, until, type Child } from './run-harness.js';
 
 const harness = new RunHarness();
