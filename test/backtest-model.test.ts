@@ -266,13 +266,14 @@ describe('a model that cannot serve', () => {
     for (const aheadWorkers of [1, 2]) {
       const configured = await openConfiguredModel({ ...config.model!, path: copy }, config.fusion.ml.horizonBars, { lazySessions: true });
       expect(configured.state, 'lazy: no onnxruntime session at open, so no signature check yet').toBe('serving');
-      const lazy = (configured as Extract<typeof configured, { state: 'serving' }>).model;
+      const serving = configured as Extract<typeof configured, { state: 'serving' }>;
+      const lazy = serving.model;
       // The same bytes, loaded with the pool size under test.
       const sized = await QuantileModelSet.fromBundle(lazy.bundle, { lazySessions: true, aheadWorkers, aheadMinRows: 0 });
       await lazy.release();
       const logged: string[] = [];
       try {
-        const run = await runBacktest({ streams: await streams(), config, regimeModel, equity: 100_000, model: backtestModelOf({ ...configured, model: sized }), log: (line) => void logged.push(line) });
+        const run = await runBacktest({ streams: await streams(), config, regimeModel, equity: 100_000, model: backtestModelOf({ ...serving, model: sized }), log: (line) => void logged.push(line) });
         expect(run.model?.state, `aheadWorkers ${aheadWorkers}`).toBe('absent');
         expect(run.model?.state === 'absent' ? run.model.reason : '', 'the reason names the fold file').toMatch(/fold-2\.onnx/);
         expect(logged.join('\n'), 'the run says so as it starts').toMatch(/ML expert absent: .*fold-2\.onnx/);

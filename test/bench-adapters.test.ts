@@ -1,7 +1,8 @@
 // The adapters benchmark (bench/adapters.bench.ts) at a tiny scale against the real simulators:
 // the JSON shape, and that every leg counted every message it sent and every command it wrote.
 import { describe, expect, test } from 'vitest';
-import { parseAdaptersBenchArgs, runAdaptersBench, type Percentiles } from '../bench/adapters.bench.js';
+import { parseAdaptersBenchArgs, runAdaptersBench } from '../bench/adapters.bench.js';
+import type { Percentiles } from '../bench/latency-percentiles.js';
 
 const isPercentiles = (p: Percentiles) =>
   [p.p50Ns, p.p99Ns, p.p999Ns, p.maxNs].every((v) => Number.isFinite(v) && v > 0) && p.p50Ns <= p.p99Ns && p.p99Ns <= p.p999Ns && p.p999Ns <= p.maxNs;

@@ -58,7 +58,7 @@ const sample = (page: Page): Promise<Sample> => page.evaluate((rgb) => {
   const stats = (window as unknown as { __signals: { frames: number; instruments: Record<string, Shown> } }).__signals;
   const cards = [...document.querySelectorAll<HTMLElement>('section.signal-card')].map((section) => {
     const experts: Record<string, string[]> = {};
-    for (const tr of section.querySelectorAll<HTMLElement>('table.experts tbody tr')) experts[tr.dataset.expert!] = [...tr.cells].map((td) => td.textContent ?? '');
+    for (const tr of section.querySelectorAll<HTMLTableRowElement>('table.experts tbody tr')) experts[tr.dataset.expert!] = [...tr.cells].map((td) => td.textContent ?? '');
     const fields: Record<string, string> = {};
     for (const dd of section.querySelectorAll<HTMLElement>('dl.decision dd')) fields[dd.dataset.field!] = dd.textContent ?? '';
     const fused = [...section.querySelectorAll<HTMLTableCellElement>('table.experts tfoot td')].map((td) => td.textContent ?? '');

@@ -94,7 +94,7 @@ class Session {
     this.host.drainOutbound();
   }
 
-  static async start(pipeline: PipelineSpec, restore?: Parameters<typeof EngineHost.start>[0]['restore']): Promise<Session> {
+  static async start(pipeline: PipelineSpec, restore?: NonNullable<Parameters<typeof EngineHost.start>[0]>['restore']): Promise<Session> {
     let session: Session | undefined;
     const host = await EngineHost.start({
       pipeline, restore,

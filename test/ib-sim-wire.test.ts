@@ -27,7 +27,8 @@ function waitFor<T>(api: IBApi, event: EventName, pick: (...args: any[]) => T | 
       api.off(event, on);
       resolve(v);
     };
-    api.on(event, on);
+    // IBApi's on() overloads take one literal EventName each; a name chosen at run time goes through the emitter's addListener (on's alias).
+    api.addListener(event, on);
   });
 }
 

@@ -37,7 +37,7 @@ function state(equity: number, positions = 1): StateView {
 function fill(n: number): FillViewData {
   return {
     orderId: BigInt(n), clientOrderId: String(n), venueOrderId: `v${n}`, tradeId: `t${n}`, instrumentId: 0, side: n % 2 ? 'buy' : 'sell', price: 100 + n,
-    quantity: 1, fee: 0.01, feeCurrency: 'USDT', liquidity: 'taker', timeNs: BigInt(n) * 1_000_000n,
+    quantity: 1, fee: 0.01, feeCurrency: 'USDT', liquidity: 'taker', timeNs: BigInt(n) * 1_000_000n, rule: '',
   };
 }
 
@@ -59,7 +59,7 @@ async function rawClient(port: number, topics: string[]): Promise<RawClient> {
     socket.once('error', reject);
   });
   socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
-  let buffer = Buffer.alloc(0);
+  let buffer: Buffer = Buffer.alloc(0);
   let upgraded = false;
   let onUpgraded!: () => void;
   const upgradedPromise = new Promise<void>((resolve) => { onUpgraded = resolve; });
@@ -105,7 +105,8 @@ const counter = async (srv: StateServer, name: 'framesCoalesced' | 'framesSent',
   (await srv.metrics[name].get()).values.find((v) => v.labels.topic === topic)?.value ?? 0;
 
 /** Fill trade ids a client saw, from Snapshots and Deltas, in order. */
-const tradeIds = (frames: TopicUpdate[]) => frames.flatMap((f) => (f.topic === 'fills' ? f.payload.fills.map((x) => x.tradeId) : []));
+const isFills = (f: TopicUpdate): f is TopicUpdate<'fills'> => f.topic === 'fills';
+const tradeIds = (frames: TopicUpdate[]) => frames.flatMap((f) => (isFills(f) ? f.payload.fills.map((x) => x.tradeId) : []));
 
 describe('state server fan-out: native pub/sub and the JS path', () => {
   it('gives clients in good standing every delta once, in order, through the native topic', async () => {

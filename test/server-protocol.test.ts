@@ -47,7 +47,7 @@ function state(equity: number, positions = 1): StateView {
 function fill(n: number): FillViewData {
   return {
     orderId: BigInt(n), clientOrderId: String(n), venueOrderId: `v${n}`, tradeId: `t${n}`, instrumentId: 0, side: n % 2 ? 'buy' : 'sell', price: 100 + n,
-    quantity: 1, fee: 0.01, feeCurrency: 'USDT', liquidity: 'taker', timeNs: BigInt(n) * 1_000_000n,
+    quantity: 1, fee: 0.01, feeCurrency: 'USDT', liquidity: 'taker', timeNs: BigInt(n) * 1_000_000n, rule: '',
   };
 }
 

@@ -14,7 +14,7 @@ import type { PipelineSpec } from '../engine/pipeline/index.js';
 import { readRegimeModelFile } from '../engine/regime/index.js';
 import { readDecisionOutput, resolveFusionConfig, resolveSizingConfig } from '../engine/decision/index.js';
 import { OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, decOutputOffset } from '../engine/decision/decision-layout.js';
-import { FeedCondition, feedHealthEventRecord, type RiskLimits } from '../engine/risk/index.js';
+import { FeedCondition, feedHealthEventRecord, type FeedConditionCode, type RiskLimits } from '../engine/risk/index.js';
 import { executionFromConfig } from '../engine/execution/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { EventKind } from '../engine/layout/event-record.js';
@@ -123,7 +123,7 @@ describe('signals and feed health from the published-signals block', () => {
 
       // Feed health: STALE -> reduce-only (the default policy), then RECOVERED -> ok.
       const at = host.counters().eventsProcessed;
-      const feed = (condition: number) => feedHealthEventRecord({
+      const feed = (condition: FeedConditionCode) => feedHealthEventRecord({
         instrument: 0, lastMessageNs: 0n, detectedNs: BigInt(at), condition, value: 12, mask: condition === FeedCondition.RECOVERED ? 0 : 1 << condition, stream: 1, sequence: 0n,
       }, EventKind.SOURCE_LIVE);
       const healthBefore = latest(frames, 'health')!;

@@ -54,7 +54,7 @@ async function run(bars: number, funding: number) {
   });
   try {
     source.attach(host);
-    await playTape(tape, host, { batch: 256, shouldStop: () => false });
+    await playTape(tape, host, { batch: 256, rate: 0, shouldStop: () => false });
     await host.drainAndStop();
     source.tick(true);
     const state = source.snapshot('state') as StateView;
