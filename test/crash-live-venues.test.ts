@@ -33,7 +33,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Journal } from '../engine/journal/index.js';
 import { EV_B, EV_KIND, EV_SIZE, EV_TS_EXCHANGE, EventKind, KIND_MASK } from '../engine/layout/event-record.js';
-import { CRASH_POINTS, ORDER_ID_RANGE_SIZE, orderIdOfClientOrderId, type CrashPointName } from '../engine/live/index.js';
+import { CRASH_POINTS, ORDER_ID_RANGE_SIZE, orderIdOfClientOrderId } from '../engine/live/index.js';
 import { mulberry32 } from '../engine/core/mulberry32.js';
 import { TEST_API_KEY, TEST_SECRET, type BinanceSim, type VenueBook } from './venues/binance-sim/index.js';
 import { OUT, type TwsSim } from './venues/tws-sim/index.js';
@@ -306,7 +306,7 @@ function expectSameAsUninterrupted(driver: VenueDriver, run: HarnessRun, referen
 }
 
 /** n of QF_CRASH_AT=<point>:<n>: late enough that a process makes progress first. */
-const VISIT: Record<CrashPointName, number> = {
+const VISIT: Record<(typeof CRASH_POINTS)[number], number> = {
   'inbound-received': 6, 'inbound-journaled': 4, 'commit-before': 1, 'commit-after': 1, 'command-sent': 1, 'snapshot-before-store': 1, 'snapshot-after-store': 1,
 };
 
@@ -331,7 +331,7 @@ describe.each([
     expect(reference, 'the uninterrupted run').toBeDefined();
     const driver = await makeDriver(`crash-scripted-${venue.split(' ')[0]}`);
     // Each point in turn until it has killed once; a point a process never reached is tried again by the next.
-    const pending: CrashPointName[] = [...CRASH_POINTS];
+    const pending: (typeof CRASH_POINTS)[number][] = [...CRASH_POINTS];
     const run = await playTape(driver, () => (pending.length > 0 ? `${pending[0]}:${VISIT[pending[0]]}` : undefined), undefined, (point) => {
       if (point === pending[0]) pending.shift();
     });

@@ -23,7 +23,8 @@ const CHECKPOINT_EVERY = 40;
 /** The fallback kill: this many venue records into a run that never reached its planned point. */
 const FALLBACK_VISITS = 40;
 /** Largest n of QF_CRASH_AT=<point>:<n> per point: how far a restarted process gets before that kill. */
-const MAX_VISITS: Record<CrashPointName, number> = {
+/** (The journal's points, which the harness cycles through; not the webhooks' fill-before-outbox.) */
+const MAX_VISITS: Record<(typeof CRASH_POINTS)[number], number> = {
   'inbound-received': 12, 'inbound-journaled': 12, 'commit-before': 3, 'commit-after': 3, 'command-sent': 3, 'snapshot-before-store': 1, 'snapshot-after-store': 1,
 };
 
