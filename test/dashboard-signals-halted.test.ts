@@ -18,6 +18,7 @@ import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const STATUS_REGIME = 1; // engine/decision/decision-layout.ts
 const STATUS_PRICE = 4;
+const STATUS_HALTED = 1 << 18; // the kill switch zeroed the target (wasm/assembly/pipeline/order-stage.ts)
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -73,15 +74,15 @@ describe('Signals page: decisions the core zeroed or could not weigh', () => {
     expect(before.order, 'a decision inside the no-trade band, kill switch not tripped').toBe('none needed (target within the no-trade band, or already held)');
 
     source.publish('risk', risk(true));
-    source.publish('signals', { signals: [signal(1_725_603_600_000_000_000n)] });
+    source.publish('signals', { signals: [signal(1_725_603_600_000_000_000n, { status: STATUS_REGIME | STATUS_PRICE | (0b1111 << 8) | STATUS_HALTED })] });
     const halted = await fieldsWhen(page, 'kill switch');
     expect(halted.order, 'a zeroed target while halted').toBe('none: the kill switch is tripped (max drawdown 0.1500 reached), the core holds every target at 0 until it is reset');
     expect(halted['target-exposure'], 'the target shows why it is 0').toBe('0.0% (kill switch)');
     expect(halted['target-quantity']).toBe('0 (kill switch)');
 
     source.publish('risk', risk(false));
-    const reset = await fieldsWhen(page, 'none needed');
-    expect([reset.order, reset['target-exposure']], 'a reset kill switch: the decision reads as it is again').toEqual(['none needed (target within the no-trade band, or already held)', '0.0%']);
+    const reset = await fieldsWhen(page, 'reset since');
+    expect([reset.order, reset['target-exposure']], 'a reset kill switch: the decision was still made halted').toEqual(['none: the kill switch was tripped when this was decided (the core held the target at 0); it has been reset since', '0.0% (kill switch)']);
     expect(errors).toEqual([]);
   });
 
