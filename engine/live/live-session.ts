@@ -630,17 +630,20 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       const message = adapter.rejectMessage?.(clientOrderId) ?? `reject reason code ${rejectView.getFloat64(EV_A, true)}`;
       return `${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); last: ${clientOrderId}: ${message}`;
     };
+    /** Reads a venue record's kind in place: one view per backing buffer, not one per record. */
+    let kindView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(EVENT_BYTES));
     const onVenueRecord = (record: Uint8Array, sourceSeq: bigint): void => {
       if (held) {
         held.push({ record: record.slice(0, 64), sourceSeq, health: false });
         return;
       }
-      const view = new DataView(record.buffer, record.byteOffset, EVENT_BYTES);
+      if (kindView.buffer !== record.buffer) kindView = new DataView(record.buffer);
+      const kind = kindView.getInt32(record.byteOffset + EV_KIND, true);
+      const replyKind = kind & KIND_MASK;
       // The REJECT of an order (b = the rejected request: 0 the order, 1 a cancel, 2 a modify), counted once: a held record comes back here on release.
-      const replyKind = view.getInt32(EV_KIND, true) & KIND_MASK;
-      if (replyKind === EventKind.REJECT && view.getFloat64(EV_B, true) === 0) {
+      if (replyKind === EventKind.REJECT && kindView.getFloat64(record.byteOffset + EV_B, true) === 0) {
         ordersRejected++;
-        if (++rejectsInARow >= maxRejects && !journaledHalted) rejectTripDue = rejectTripReason(view);
+        if (++rejectsInARow >= maxRejects && !journaledHalted) rejectTripDue = rejectTripReason(new DataView(record.buffer, record.byteOffset, EVENT_BYTES));
       } else if (replyKind === EventKind.ACK || replyKind === EventKind.FILL) {
         rejectsInARow = 0;
       }
@@ -651,7 +654,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       noteBar(record);
       shadow?.offer(record);
       if (health) publishHealth(health.onRecord(record, healthNow()));
-      if (onMarket && (new DataView(record.buffer, record.byteOffset, 64).getInt32(EV_KIND, true) & MARKET_KINDS) !== 0) onMarket(record);
+      if (onMarket && (kind & MARKET_KINDS) !== 0) onMarket(record);
       if (push) {
         if (sourceSeq > 0n) pushedMarket++;
         pushStop.wake();
