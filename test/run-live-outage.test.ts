@@ -28,12 +28,19 @@ describe('quantflow run: a venue outage', () => {
     await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);
     proxy.cut();
     await until('a refused reconnect', () => /reconnecting: .*ECONNRESET/.test(child.stderr), child, 20_000);
-    // The streams come back before REST does: the reconnect reconciliation's REST calls fail.
+    // The streams come back before REST does: the reconnect reconciliation's REST calls fail. The
+    // session reconciles once every stream is back, the bars stream with its first kline: the
+    // venue prints a trade on every poll.
+    let price = 50_100;
+    const printing = (done: () => boolean) => () => {
+      sim.trade('BTCUSDT', price++, 0.1);
+      return done();
+    };
     proxy.restoreWebSockets();
-    await until('a failed reconnect reconciliation, or the session ending', () => child.stderr.includes('reconciliation after a reconnect failed') || child.proc.exitCode !== null, child, 20_000);
+    await until('a failed reconnect reconciliation, or the session ending', printing(() => child.stderr.includes('reconciliation after a reconnect failed') || child.proc.exitCode !== null), child, 20_000);
     expect(child.proc.exitCode, child.stderr).toBeNull();
     proxy.restore();
-    await until('a reconnect reconciliation', () => child.stderr.includes('reconciliation (reconnect)'), child, 30_000);
+    await until('a reconnect reconciliation', printing(() => child.stderr.includes('reconciliation (reconnect)')), child, 30_000);
     expect(child.proc.exitCode, child.stderr).toBeNull();
     expect(child.stderr, 'no stack').not.toMatch(/\n\s+at /);
     // Ctrl-C after the outage: the session stops by its policy and the process ends (a venue
