@@ -18,13 +18,19 @@ afterEach(async () => {
 });
 const ENV = { TEST_BINANCE_KEY: TEST_API_KEY, TEST_BINANCE_SECRET: TEST_SECRET };
 
+/** A live session on the Binance simulator reached through a proxy the test can cut. */
+async function startBehindProxy(name: string) {
+  const { sim, config } = await harness.setup(name, 'cancel');
+  const proxy = await cuttableProxy(Number(new URL(sim.baseUrl).port));
+  proxies.push(proxy);
+  writeFileSync(config, readFileSync(config, 'utf8').replace(`baseUrl: ${sim.baseUrl}`, `baseUrl: http://127.0.0.1:${proxy.port}`));
+  const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve'], ENV);
+  return { sim, proxy, child };
+}
+
 describe('quantflow run: a venue outage', () => {
   test('the reconnect reconciliation failing while the venue is down is tried again, not the end of the session', async () => {
-    const { sim, config } = await harness.setup('outage', 'cancel');
-    const proxy = await cuttableProxy(Number(new URL(sim.baseUrl).port));
-    proxies.push(proxy);
-    writeFileSync(config, readFileSync(config, 'utf8').replace(`baseUrl: ${sim.baseUrl}`, `baseUrl: http://127.0.0.1:${proxy.port}`));
-    const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve'], ENV);
+    const { sim, proxy, child } = await startBehindProxy('outage');
     await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);
     proxy.cut();
     await until('a refused reconnect', () => /reconnecting: .*ECONNRESET/.test(child.stderr), child, 20_000);
@@ -53,11 +59,7 @@ describe('quantflow run: a venue outage', () => {
   }, 90_000);
 
   test('Ctrl-C while the streams reconnect after an outage: the process ends by itself, no socket or timer of the venue client left', async () => {
-    const { sim, config } = await harness.setup('outage-stop', 'cancel');
-    const proxy = await cuttableProxy(Number(new URL(sim.baseUrl).port));
-    proxies.push(proxy);
-    writeFileSync(config, readFileSync(config, 'utf8').replace(`baseUrl: ${sim.baseUrl}`, `baseUrl: http://127.0.0.1:${proxy.port}`));
-    const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve'], ENV);
+    const { proxy, child } = await startBehindProxy('outage-stop');
     await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);
     proxy.cut();
     // Several refused reconnects per stream: ccxt's own dial backoff (when it has one) grows to seconds.
