@@ -8,7 +8,7 @@
 // has ended a reset is refused. Every action lands in the session's append-only control log (JSON
 // Lines) with the token's subject and its outcome. What a pause does in the core is tested in
 // test/strategy-pause.test.ts.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { loadConfig } from '../engine/config/index.js';
 import { signControlToken } from '../engine/killswitch/index.js';
 import { startPaperSession } from '../engine/paper/index.js';
 import { connect } from '../engine/client/index.js';
+import { writeBundledSlice } from './bundled-slice.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const ETH = 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
@@ -25,9 +26,7 @@ let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qf-control-paper-'));
-  const lines = readFileSync(join(ROOT, 'data', ETH), 'utf8').split('\n');
-  writeFileSync(join(dir, ETH), `${lines.slice(0, BARS + 1).join('\n')}\n`);
-  copyFileSync(join(ROOT, 'data', `${ETH}.meta.json`), join(dir, `${ETH}.meta.json`));
+  writeBundledSlice(dir, ETH, BARS);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@
 // and close the toast. The page shows the switch as TRIPPED with the core's reason.
 // A screenshot goes to test/artifacts/dashboard-killswitch.png.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { openDataSources } from '../adapters/sources/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { startPaperSession, type PaperSession } from '../engine/paper/index.js';
 import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
+import { writeBundledSlice } from './bundled-slice.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACT = join(ROOT, 'test', 'artifacts', 'dashboard-killswitch.png');
@@ -33,12 +34,7 @@ interface DashboardStats {
 
 function sliceBundledBars(dir: string): string[] {
   return ['ETH', 'BTC'].map((symbol) => {
-    const name = `binance_spot_${symbol}USDT_1h_2024-04-16_2026-04-16.csv`;
-    const lines = readFileSync(join(ROOT, 'data', name), 'utf8').split('\n');
-    const path = join(dir, name);
-    writeFileSync(path, `${lines.slice(0, BARS + 1).join('\n')}\n`);
-    copyFileSync(join(ROOT, 'data', `${name}.meta.json`), `${path}.meta.json`);
-    return path;
+    return writeBundledSlice(dir, `binance_spot_${symbol}USDT_1h_2024-04-16_2026-04-16.csv`, BARS);
   });
 }
 

@@ -3,7 +3,7 @@
 // page gets latency frames and shows every stage; ingress, ring and core have records and
 // percentiles, journal and venue say "none in this session" (count 0). Screenshot:
 // test/artifacts/latency.png. Needs /usr/lib/chromium/chromium: a failure under CI=true, a skip otherwise.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { openDataSources } from '../adapters/sources/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { startPaperSession } from '../engine/paper/index.js';
 import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
+import { writeBundledSlice } from './bundled-slice.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const ETH = 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
@@ -20,9 +21,7 @@ let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qf-dashboard-latency-'));
-  const lines = readFileSync(join(ROOT, 'data', ETH), 'utf8').split('\n');
-  writeFileSync(join(dir, ETH), `${lines.slice(0, BARS + 1).join('\n')}\n`);
-  copyFileSync(join(ROOT, 'data', `${ETH}.meta.json`), join(dir, `${ETH}.meta.json`));
+  writeBundledSlice(dir, ETH, BARS);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -7,13 +7,14 @@
 // bytes the backtest wrote to --out). The paper process is ended by its PID.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
+import { writeBundledSlice } from './bundled-slice.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'engine', 'cli', 'main.js');
@@ -26,11 +27,7 @@ interface BacktestJson {
 }
 
 function sliceEth(dir: string, bars: number): string {
-  const lines = readFileSync(join(ROOT, 'data', ETH), 'utf8').split('\n');
-  const path = join(dir, `eth${bars}_${ETH}`);
-  writeFileSync(path, `${lines.slice(0, bars + 1).join('\n')}\n`);
-  copyFileSync(join(ROOT, 'data', `${ETH}.meta.json`), `${path}.meta.json`);
-  return path;
+  return writeBundledSlice(dir, ETH, bars, `eth${bars}_${ETH}`);
 }
 
 function backtest(dir: string, data: string, out: string): BacktestJson {

@@ -6,7 +6,7 @@
 // exactly the STOP fills it saw as deltas (the latest ones, in order), no more, no less.
 // A screenshot goes to test/artifacts/dashboard-stoploss.png.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { connect, type FillViewData, type QuantFlowClient } from '../engine/clie
 import { loadConfig } from '../engine/config/index.js';
 import { startPaperSession, type PaperSession } from '../engine/paper/index.js';
 import { chromiumGuard, haveChromium, launchChromium, openPage } from './launch-chromium.js';
+import { writeBundledSlice } from './bundled-slice.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ARTIFACT = join(ROOT, 'test', 'artifacts', 'dashboard-stoploss.png');
@@ -63,10 +64,7 @@ describe('stop-loss hits on the dashboard in headless Chromium', () => {
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'qf-dashboard-stoploss-'));
-      const lines = readFileSync(join(ROOT, 'data', FILE), 'utf8').split('\n');
-      const file = join(dir, FILE);
-      writeFileSync(file, `${lines.slice(0, BARS + 1).join('\n')}\n`);
-      copyFileSync(join(ROOT, 'data', `${FILE}.meta.json`), `${file}.meta.json`);
+      const file = writeBundledSlice(dir, FILE, BARS);
       const configFile = join(dir, 'ema-stop.yaml');
       writeFileSync(configFile, `${readFileSync(join(ROOT, 'config', 'examples', 'ema-cross.yaml'), 'utf8')}\nexits:\n  stopPct: 0.003\n`);
       const config = loadConfig({ configFile, env: {} });

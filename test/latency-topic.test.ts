@@ -4,7 +4,7 @@
 // every bar played and intent the outbound records drained; journal and venue say count 0 (a
 // paper session has no journal and its venue is simulated in the core). /metrics exposes the
 // same stages as quantflow_latency_ns{stage,quantile} and quantflow_latency_records{stage}.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { openDataSources } from '../adapters/sources/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { startPaperSession } from '../engine/paper/index.js';
 import { connect, type TopicUpdate } from '../engine/client/index.js';
+import { writeBundledSlice } from './bundled-slice.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const ETH = 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
@@ -20,9 +21,7 @@ let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qf-latency-topic-'));
-  const lines = readFileSync(join(ROOT, 'data', ETH), 'utf8').split('\n');
-  writeFileSync(join(dir, ETH), `${lines.slice(0, BARS + 1).join('\n')}\n`);
-  copyFileSync(join(ROOT, 'data', `${ETH}.meta.json`), join(dir, `${ETH}.meta.json`));
+  writeBundledSlice(dir, ETH, BARS);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

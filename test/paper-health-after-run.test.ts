@@ -1,6 +1,6 @@
 // A paper session whose run is over keeps serving its dashboard (the final state), but the
 // engine no longer runs: /health and the health topic must say so instead of "running".
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { openDataSources } from '../adapters/sources/index.js';
 import { connect, type HealthView } from '../engine/client/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { startPaperSession } from '../engine/paper/index.js';
+import { writeBundledSlice } from './bundled-slice.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const ETH = 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
@@ -15,9 +16,7 @@ let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qf-paper-health-'));
-  const lines = readFileSync(join(ROOT, 'data', ETH), 'utf8').split('\n');
-  writeFileSync(join(dir, ETH), `${lines.slice(0, 301).join('\n')}\n`);
-  copyFileSync(join(ROOT, 'data', `${ETH}.meta.json`), join(dir, `${ETH}.meta.json`));
+  writeBundledSlice(dir, ETH, 300);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

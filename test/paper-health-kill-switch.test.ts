@@ -2,13 +2,14 @@
 // every new order is denied, but /health answered `{"ready":true,"reasons":[]}` and the health
 // topic `status: "ok"`, so an operator's health check never saw the halt (`quantflow run` says
 // `degraded: the kill switch is tripped`). The state source now says it for a paper session too.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataSources } from '../adapters/sources/index.js';
 import { loadConfig } from '../engine/config/index.js';
 import { startPaperSession } from '../engine/paper/index.js';
+import { writeBundledSlice } from './bundled-slice.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const ETH = 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv';
@@ -16,9 +17,7 @@ let dir: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qf-paper-health-'));
-  const lines = readFileSync(join(ROOT, 'data', ETH), 'utf8').split('\n');
-  writeFileSync(join(dir, ETH), `${lines.slice(0, 801).join('\n')}\n`);
-  copyFileSync(join(ROOT, 'data', `${ETH}.meta.json`), join(dir, `${ETH}.meta.json`));
+  writeBundledSlice(dir, ETH, 800);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@
 // oracle. Bars before fold 0 get no answer and time out in both. An absent model (a corrupt fold)
 // leaves the session trading without the ML expert, says so in /health (ready, degraded), on the
 // models topic and on stderr.
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { loadConfig, type QuantFlowConfig } from '../engine/config/index.js';
 import { openConfiguredModel } from '../engine/models/index.js';
 import { startPaperSession } from '../engine/paper/index.js';
 import { readRegimeModelFile } from '../engine/regime/index.js';
+import { writeBundledSlice } from './bundled-slice.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BARS = 4000;
@@ -45,11 +46,7 @@ function configWith(modelDir: string, name: string): QuantFlowConfig {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qf-paper-model-'));
-  const lines = readFileSync(join(ROOT, 'data', BTC), 'utf8').split('\n');
-  const path = join(dir, BTC);
-  writeFileSync(path, `${lines.slice(0, BARS + 1).join('\n')}\n`);
-  copyFileSync(join(ROOT, 'data', `${BTC}.meta.json`), `${path}.meta.json`);
-  files = [path];
+  files = [writeBundledSlice(dir, BTC, BARS)];
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
