@@ -6,43 +6,14 @@
 // both filled in one bar, 1.01005 sold against 1.0 held, and the run went short from there.
 // The order stage has no TS reference; the working sums the close is counted in are checked on
 // both order tables by test/orders-*.test.ts.
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openCsvStream } from '../adapters/files/index.js';
-import { MemoryStream, runBacktest, type BacktestRun } from '../engine/backtest/index.js';
-import { loadConfig } from '../engine/config/index.js';
-import { packageRoot } from '../engine/core/package-root.js';
-
-const ETH = join(packageRoot(), 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv');
-
-/** Long/flat EMA cross, limit entries, stop, trail, a profit tier and a 48 h max hold; small participation: partial fills. */
-const DOCUMENT = {
-  strategies: [{
-    name: 'ema-cross', type: 'rules',
-    long: { entry: 'ema:10 >= ema:20', exit: 'ema:10 < ema:20' },
-    size: { quantity: 1 },
-  }],
-  execution: {
-    noTradeBand: { equityPct: 0, positionPct: 0 },
-    confirmBars: 1,
-    entryOrder: { type: 'limit', timeInForce: 'gtc', limitOffsetBps: 5, repriceBps: 5 },
-  },
-  exits: { stopPct: 0.02, trailPct: 0.03, targets: [{ pct: 0.03, fraction: 0.5 }], maxHoldHours: 48 },
-  risk: {
-    maxPositionPct: 1.0, maxAssetClassPct: 1.0,
-    replayDefaults: { assetClass: 'crypto', lotSize: 0.001, settlement: 'margin', fundingRate: 0.0001, fundingIntervalHours: 8 },
-  },
-  venue: {
-    mode: 'bars',
-    costs: { makerFee: 0.0002, takerFee: 0.0005, halfSpreadBps: 2, slippageBps: 1, impactBps: 5, impactModel: 'sqrt', participation: 0.0001 },
-  },
-};
+import type { BacktestRun } from '../engine/backtest/index.js';
+import { runEthCloseAndExit } from './eth-close-and-exit-run.js';
 
 let run: BacktestRun;
 
 beforeAll(async () => {
-  const config = loadConfig({ document: { value: DOCUMENT, label: 'close-and-exit test' }, env: {} });
-  run = await runBacktest({ streams: [await MemoryStream.load(await openCsvStream(ETH))], config, equity: 100_000 });
+  run = await runEthCloseAndExit('close-and-exit test');
 }, 120_000);
 
 describe('a long-only strategy whose close and an exit fill in the same bar', () => {

@@ -7,42 +7,16 @@
 // (at its time), whichever came later. A recount on bar closes alone misses that a fill moved
 // the mark: it was 189.1347 against the ledger's 189.1496 on this run (and positions counted
 // only from the bar before differ more, 188.29), which read as a ledger error; it is not.
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openCsvStream } from '../adapters/files/index.js';
-import { MemoryStream, runBacktest, type BacktestRun } from '../engine/backtest/index.js';
-import { loadConfig } from '../engine/config/index.js';
-import { packageRoot } from '../engine/core/package-root.js';
+import type { BacktestRun } from '../engine/backtest/index.js';
+import { FUNDING_INTERVAL_HOURS as INTERVAL_HOURS, FUNDING_RATE as RATE, runEthCloseAndExit } from './eth-close-and-exit-run.js';
 
-const ETH = join(packageRoot(), 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv');
 const HOUR = 3_600_000_000_000n;
-const RATE = 0.0001;
-const INTERVAL_HOURS = 8;
-
-/** test/backtest-close-and-exit.test.ts's run: a long/flat strategy with partial fills, margin, funding every 8 h. */
-const DOCUMENT = {
-  strategies: [{ name: 'ema-cross', type: 'rules', long: { entry: 'ema:10 >= ema:20', exit: 'ema:10 < ema:20' }, size: { quantity: 1 } }],
-  execution: {
-    noTradeBand: { equityPct: 0, positionPct: 0 },
-    confirmBars: 1,
-    entryOrder: { type: 'limit', timeInForce: 'gtc', limitOffsetBps: 5, repriceBps: 5 },
-  },
-  exits: { stopPct: 0.02, trailPct: 0.03, targets: [{ pct: 0.03, fraction: 0.5 }], maxHoldHours: 48 },
-  risk: {
-    maxPositionPct: 1.0, maxAssetClassPct: 1.0,
-    replayDefaults: { assetClass: 'crypto', lotSize: 0.001, settlement: 'margin', fundingRate: RATE, fundingIntervalHours: INTERVAL_HOURS },
-  },
-  venue: {
-    mode: 'bars',
-    costs: { makerFee: 0.0002, takerFee: 0.0005, halfSpreadBps: 2, slippageBps: 1, impactBps: 5, impactModel: 'sqrt', participation: 0.0001 },
-  },
-};
 
 let run: BacktestRun;
 
 beforeAll(async () => {
-  const config = loadConfig({ document: { value: DOCUMENT, label: 'funding recount test' }, env: {} });
-  run = await runBacktest({ streams: [await MemoryStream.load(await openCsvStream(ETH))], config, equity: 100_000 });
+  run = await runEthCloseAndExit('funding recount test');
 }, 120_000);
 
 /** Funding over the run, counted from the recording alone (see the header). */
