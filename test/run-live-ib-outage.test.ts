@@ -15,13 +15,19 @@ afterEach(async () => {
   for (const p of proxies.splice(0)) await p.close();
 });
 
+/** `quantflow run --mode live` on the TWS simulator, reached through a proxy the test can cut. */
+async function startBehindProxy(name: string) {
+  const { sim, config } = await harness.setupIb(name, 'cancel');
+  const proxy = await cuttableProxy(sim.port);
+  proxies.push(proxy);
+  writeFileSync(config, readFileSync(config, 'utf8').replace(`port: ${sim.port},`, `port: ${proxy.port},`));
+  const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve']);
+  return { proxy, child };
+}
+
 describe('quantflow run (IB): a TWS outage', () => {
   test('each reconnect attempt is logged with the last failure; Ctrl-C during the backoff ends the process by itself', async () => {
-    const { sim, config } = await harness.setupIb('ib-outage', 'cancel');
-    const proxy = await cuttableProxy(sim.port);
-    proxies.push(proxy);
-    writeFileSync(config, readFileSync(config, 'utf8').replace(`port: ${sim.port},`, `port: ${proxy.port},`));
-    const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve']);
+    const { proxy, child } = await startBehindProxy('ib-outage');
     await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);
     proxy.cut();
     // A backoff of seconds under way: the process must not wait it out after Ctrl-C.
@@ -37,11 +43,7 @@ describe('quantflow run (IB): a TWS outage', () => {
   }, 90_000);
 
   test('TWS back after an outage: the log says so once, before the reconnect reconciliation', async () => {
-    const { sim, config } = await harness.setupIb('ib-outage-back', 'cancel');
-    const proxy = await cuttableProxy(sim.port);
-    proxies.push(proxy);
-    writeFileSync(config, readFileSync(config, 'utf8').replace(`port: ${sim.port},`, `port: ${proxy.port},`));
-    const child = harness.start(['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve']);
+    const { proxy, child } = await startBehindProxy('ib-outage-back');
     await until('the start reconciliation', () => child.stderr.includes('reconciliation (start)'), child);
     proxy.cut();
     await until('a refused reconnect attempt', () => /reconnecting to TWS: attempt 2 in \d+ ms \(attempt 1: /.test(child.stderr), child, 30_000);
