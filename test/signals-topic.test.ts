@@ -5,66 +5,19 @@
 // turns them into frames. Oracles: the DECISION output block the backtest wrote (read while the
 // engine is idle), the fusion rule of wasm/assembly/decision/regime-fusion.ts recomputed from the
 // published scores, confidences and weights, and the FEED_HEALTH records the test sends.
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBarsCsv } from '../adapters/files/index.js';
-import { EngineHost } from '../engine/threads/index.js';
-import { buildBarReplayTape } from '../engine/replay/bar-replay-tape.js';
-import type { PipelineSpec } from '../engine/pipeline/index.js';
-import { readRegimeModelFile } from '../engine/regime/index.js';
-import { readDecisionOutput, resolveFusionConfig, resolveSizingConfig } from '../engine/decision/index.js';
+import { readDecisionOutput } from '../engine/decision/index.js';
 import { OUT_ORDER_LIMIT, OUT_ORDER_QTY, OUT_ORDER_REASON, decOutputOffset } from '../engine/decision/decision-layout.js';
-import { FeedCondition, feedHealthEventRecord, type FeedConditionCode, type RiskLimits } from '../engine/risk/index.js';
-import { executionFromConfig } from '../engine/execution/index.js';
-import { loadConfig } from '../engine/config/index.js';
+import { FeedCondition, feedHealthEventRecord, type FeedConditionCode } from '../engine/risk/index.js';
 import { EventKind } from '../engine/layout/event-record.js';
-import { EngineStateSource, FrameEncoder } from '../engine/server/index.js';
-import { decodeFrame, type HealthView, type SignalsView, type TopicUpdate } from '../engine/client/index.js';
+import type { HealthView, SignalsView, TopicUpdate } from '../engine/client/index.js';
 import { readConsistentSignals, StateLayout } from '../engine/snapshot/index.js';
 import { compileCore, createSharedMemory, instantiateCore } from '../engine/core/wasm-core.js';
-import { f64Bits, publishAndSettle, type InboundRecord } from './engine-venue-harness.js';
+import { publishAndSettle } from './engine-venue-harness.js';
+import { startBtcFusionSession } from './btc-fusion-session.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BTC = join(ROOT, 'data', 'binance_spot_BTCUSDT_1h_2024-04-16_2026-04-16.csv');
-const CASH = 100_000;
 const BARS = 600;
 const CHUNK = 7;
-const LIMITS: RiskLimits = {
-  maxPositionPct: 1, maxAssetClassPct: 1, maxGrossExposure: 1e9, maxLeverage: 2, dailyLossPct: 0.9,
-  maxDrawdownPct: 0.9, priceBandPct: 0.5, minNotional: 10, maxOrders: 1000, windowNs: 1_000_000_000n,
-};
-
-async function setup() {
-  const { series } = await loadBarsCsv(BTC);
-  const tape = buildBarReplayTape([series], ['BTCUSDT']);
-  const model = readRegimeModelFile(join(ROOT, 'data', 'models', 'btc-1h-regime.json'));
-  const config = loadConfig({ env: {} });
-  const startNs = tape.tsExchange[0];
-  const spec: PipelineSpec = {
-    indicators: [],
-    instruments: [{ instrument: 0, regimeModel: model, timeframe: '1h' }],
-    decision: { fusion: resolveFusionConfig(), sizing: resolveSizingConfig(), equity: CASH },
-    equity: CASH,
-    risk: { limits: LIMITS, cash: CASH, startNs, halted: false, instruments: [{ instrument: 0, assetClass: 0, lotSize: 0.00001, staleNs: 1_000_000_000_000_000n }] },
-    execution: executionFromConfig(config, [{ instrument: 0, symbol: 'BTCUSDT' }], { simulate: true }),
-  };
-  const source = new EngineStateSource({ instruments: [{ instrument: 0, symbol: 'BTCUSDT' }], mode: 'backtest', startingCash: CASH, throttleMs: 1_000_000, latencyEveryMs: 1_000_000 });
-  const host = await EngineHost.start({ pipeline: spec, ...source.listeners() });
-  source.attach(host);
-  // Every delta goes through the wire format: encoded as the server does, decoded as a client does.
-  const encoder = new FrameEncoder();
-  let sequence = 0n;
-  const frames: TopicUpdate[] = [];
-  source.onDelta((delta) => {
-    sequence += 1n;
-    frames.push(decodeFrame(encoder.encode({ topic: delta.topic, kind: 'delta', sequence, timeNs: delta.timeNs }, delta.payload)));
-  });
-  const record = (row: number): InboundRecord => ({
-    kind: tape.kind, instrument: 0, tsExchange: tape.tsExchange[row], tsLocal: tape.tsLocal[row],
-    price: tape.close[row], size: tape.volume[row], a: tape.high[row], b: tape.low[row], id: f64Bits(tape.open[row]),
-  });
-  return { host, source, frames, tape, record };
-}
 
 const latest = <T extends 'signals' | 'health'>(frames: TopicUpdate[], topic: T) => frames.filter((f) => f.topic === topic).at(-1)?.payload as (T extends 'signals' ? SignalsView : HealthView) | undefined;
 
@@ -80,7 +33,7 @@ describe('signals and feed health from the published-signals block', () => {
   });
 
   it('publishes every decision the backtest computes, consistent with the fusion rule, and the feed condition with its policy action', async () => {
-    const { host, source, frames, record } = await setup();
+    const { host, source, frames, record } = await startBtcFusionSession();
     try {
       let compared = 0;
       let withExperts = 0;
