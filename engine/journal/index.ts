@@ -8,6 +8,7 @@ export { InboundReader, INBOUND_JOURNAL_RECORD_BYTES } from './inbound-codec.js'
 export type { InboundRecordView } from './inbound-iterator.js';
 export { INBOUND_RECORD_BYTES, modelAlertEntry, type JournalEntry, type JournalEntryType, type JournalRecordView, type EngineModeName, type SideName } from './journal-entry.js';
 export { JournalWriteError, JournalFormatError } from './journal-errors.js';
+export type { JournalWriter } from './journal-writers.js';
 export { SnapshotStore, SNAPSHOT_PAGE_BYTES, DEFAULT_SNAPSHOTS_KEPT, type CoreSnapshot, type SnapshotStoreOptions } from './snapshot-store.js';
 export { nowNs } from './now-ns.js';
 export { crc32 } from './crc32.js';

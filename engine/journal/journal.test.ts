@@ -240,6 +240,36 @@ describe('Journal', () => {
     expect(() => openJournal({ mustExist: true }, registry)).toThrow('give the --journal directory of a live session');
   });
 
+  it('records its writers in order, each from the next sequence, kept across a reopen', () => {
+    const at = freshPath();
+    const journal = openJournal({}, at);
+    expect(journal.writers(), 'a new journal names none').toStrictEqual([]);
+    journal.addWriter('a'.repeat(64), false);
+    journal.append(inbound(0));
+    journal.append(inbound(1));
+    journal.addWriter('b'.repeat(64), true);
+    journal.close();
+    const again = openJournal({}, at);
+    expect(again.writers()).toStrictEqual([
+      { core: 'a'.repeat(64), journalFormat: 2, fromSequence: 1, acceptedChange: false },
+      { core: 'b'.repeat(64), journalFormat: 2, fromSequence: 3, acceptedChange: true },
+    ]);
+    expect(() => again.addWriter('not a sha256', false)).toThrow('entry 2 `core` must be a sha256 in lowercase hex (64 digits), was "not a sha256"');
+    again.close();
+  });
+
+  it('names the entry and the field of a damaged writers record', async () => {
+    const at = freshPath();
+    openJournal({}, at).close();
+    const env = open({ path: at });
+    await env.openDB<unknown, string>({ name: 'meta', encoding: 'json' }).put('writers', [{ core: 'c'.repeat(64), journalFormat: 2, fromSequence: 0, acceptedChange: false }]);
+    await env.close();
+    const journal = openJournal({}, at);
+    expect(() => journal.writers()).toThrow(JournalFormatError);
+    expect(() => journal.writers()).toThrow(`journal ${at}: its meta \`writers\` entry 0 \`fromSequence\` must be a sequence >= 1, was 0; the journal's meta is damaged`);
+    journal.close();
+  });
+
   it('refuses use after close', () => {
     const journal = openJournal();
     journal.close();

@@ -7,7 +7,8 @@
 //   <path>/  LMDB environment (fsync, group: synchronous commits; async: noSync)
 //     db "journal"    key sequence (number, ordered) -> JournalRecord FlatBuffer (QFJR)
 //                     followed by its CRC-32 (u32 LE, crc32.ts) from meta "checksumsFrom" on
-//     db "meta"       key "format" -> JOURNAL_FORMAT; key "checksumsFrom" -> first checksummed sequence
+//     db "meta"       key "format" -> JOURNAL_FORMAT; key "checksumsFrom" -> first checksummed sequence;
+//                     key "writers" -> the core builds that wrote it, in order (journal-writers.ts)
 //     dbs "snapshot-headers", "snapshot-pages": the SnapshotStore of `journal.snapshots`
 //
 // Checksums (format 2): LMDB keeps none, so a bit flipped on disk, or a torn page, in a record
@@ -37,6 +38,7 @@ import { openRecordsDb, openSharedReadDb } from './raw-records-db.js';
 import { InboundIterator, type InboundRecordView } from './inbound-iterator.js';
 import { crc32 } from './crc32.js';
 import { nowNs } from './now-ns.js';
+import { parseJournalWriters, type JournalWriter } from './journal-writers.js';
 
 /** The format this code writes: 2, records with a CRC-32 trailer (format 1, without, is read too). */
 export const JOURNAL_FORMAT = 2;
@@ -94,7 +96,7 @@ export class Journal {
     private readonly db: Database<Uint8Array, number>,
     /** The same database, read through lmdb-js's shared buffer (readInbound's fast path). */
     private readonly sharedReadDb: Database<Uint8Array, number>,
-    private readonly meta: Database<number, string>,
+    private readonly meta: Database<unknown, string>,
     checksumsFrom: number,
     options: JournalOptions,
   ) {
@@ -121,7 +123,7 @@ export class Journal {
       overlappingSync: false,
     });
     try {
-      const meta = root.openDB<number, string>({ name: 'meta', encoding: 'json' });
+      const meta = root.openDB<unknown, string>({ name: 'meta', encoding: 'json' });
       // An environment holding databases a journal never has is another store's (the kill-switch
       // store; a model registry, whose meta format is 1 as well): never written into as a journal.
       const others = Array.from(root.getKeys(), String).filter((name) => !JOURNAL_DATABASES.includes(name));
@@ -178,6 +180,37 @@ export class Journal {
    */
   checksumsFromSequence(): bigint | null {
     return this.checksumsFrom === Infinity ? null : BigInt(this.checksumsFrom);
+  }
+
+  /**
+   * The core builds that wrote this journal (meta "writers"), oldest first; empty for a journal no
+   * session has started on, or one written before journals recorded their core. A malformed entry
+   * is a JournalFormatError naming the journal, the entry and the field.
+   */
+  writers(): JournalWriter[] {
+    this.checkOpen();
+    const value = this.meta.get('writers');
+    if (value === undefined) return [];
+    const parsed = parseJournalWriters(value);
+    if ('problem' in parsed) throw new JournalFormatError(`journal ${this.path}: its meta \`writers\` ${parsed.problem}; the journal's meta is damaged`);
+    return parsed.writers;
+  }
+
+  /**
+   * Records `core` as the journal's writer from the next sequence on (after committing what is
+   * pending), durably, before anything it decides is appended; returns the entry.
+   */
+  addWriter(core: string, acceptedChange: boolean): JournalWriter {
+    this.commit();
+    const writers = this.writers();
+    const writer: JournalWriter = { core, journalFormat: JOURNAL_FORMAT, fromSequence: this.committed + 1, acceptedChange };
+    const next = [...writers, writer];
+    const parsed = parseJournalWriters(next);
+    if ('problem' in parsed) throw new RangeError(`journal ${this.path}: writer ${parsed.problem}`);
+    this.root.transactionSync(() => {
+      this.meta.putSync('writers', next);
+    });
+    return writer;
   }
 
   /** Sequence of the last record appended (committed or pending); 0n when empty. */

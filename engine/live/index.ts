@@ -21,6 +21,8 @@ export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliat
 export { CRASH_POINTS, WEBHOOK_CRASH_POINTS, crashPoint, type CrashPointName } from './crash-points.js';
 export { liveOrders, readSessionBook, pipelineFromJson, pipelineToJson, type SessionBook } from './session-state.js';
 export { replayJournal, JournalReplayError, type JournalReplayResult } from './journal-replay.js';
+export { CoreChangeError, checkJournalCore, describeJournalWriter, describeReplayCore, type JournalCoreCheck } from './journal-core.js';
+export { describeCommand, describeCommandDifference } from './command-divergence.js';
 export {
   SessionControlRefused, holdJournal, journalHolder, journaledKillSwitch, releaseJournal, resetKillSwitchInJournal, type JournaledKillSwitch,
 } from './session-control.js';

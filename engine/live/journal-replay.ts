@@ -5,7 +5,9 @@
 // (commands, risk records, notices, round trips) goes into a SHA-256 of the decisions. The
 // journal is read once, in order: inbound records are copied from LMDB's read buffer into ring
 // slots as they come, control entries (session starts, commands, operator kill-switch actions, risk-limit changes and strategy pauses)
-// are decoded where they fall.
+// are decoded where they fall. The result names the core builds that wrote the journal (its meta
+// "writers") beside this one: a journal written by another core may replay to other decisions, and
+// the first command that differs is named with its journal record and both commands, field by field.
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EngineHost } from '../threads/index.js';
@@ -15,6 +17,9 @@ import { pipelineFromJson, readSessionBook, type SessionBook } from './session-s
 import { pausedInstrumentsProblem } from '../pipeline/index.js';
 import { isOperatorTrip } from './session-server-control.js';
 import { isRiskLimitName } from '../risk/index.js';
+import { coreBuildHash } from '../core/wasm-core.js';
+import type { JournalWriter } from '../journal/index.js';
+import { describeCommand, describeCommandDifference } from './command-divergence.js';
 
 export interface JournalReplayResult {
   /** Sessions (starts and restarts) the journal records. */
@@ -24,8 +29,12 @@ export interface JournalReplayResult {
   readonly inboundRecords: number;
   readonly commandsJournaled: number;
   readonly commandsReplayed: number;
-  /** The first command that differs (1-based, with what differs), or null when all agree. */
+  /** The first command that differs (1-based, its journal record, both commands and the fields that differ), or null when all agree. */
   readonly firstMismatch: string | null;
+  /** This process's core (sha256 of core.wasm), which made the replay's decisions. */
+  readonly core: string;
+  /** The core builds that wrote the journal, oldest first (empty: a journal from before journals recorded them). */
+  readonly writers: readonly JournalWriter[];
   /** Outbound records the core wrote (every decision), and their SHA-256. */
   readonly decisions: number;
   readonly decisionsHash: string;
@@ -50,6 +59,7 @@ export async function replayJournal(dir: string, onProgress?: (published: number
     const total = Number(journal.lastInboundSequence()) + 1;
     // A paper session's core fills its own orders in its simulated venue: no command is journaled, none is compared.
     const commandsCompared = new CommandComparison(start.mode === 'paper');
+    const writers = journal.writers();
     const hash = createHash('sha256');
     let decisions = 0;
     const beforeStart = performance.now() - scanStarted;
@@ -109,7 +119,7 @@ export async function replayJournal(dir: string, onProgress?: (published: number
       if (inboundSeq < 0) {
         const { entry } = journal.decodeAt(key, new Uint8Array(value.buffer, value.byteOffset, value.length).slice());
         if (entry.type === 'sessionStarted') sessions++;
-        else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') commandsCompared.journaled(entry.record);
+        else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') commandsCompared.journaled(entry.record, key);
         else if (entry.type === 'killSwitchReset' || isOperatorTrip(entry)) {
           if (written > 0) publishWritten();
           await consumed(BigInt(published));
@@ -161,7 +171,8 @@ export async function replayJournal(dir: string, onProgress?: (published: number
     host = undefined;
     const compared = commandsCompared.finish();
     return {
-      sessions, mode: start.mode, inboundRecords: published, commandsJournaled: compared.journaled, commandsReplayed: compared.decided, firstMismatch: compared.firstMismatch, decisions,
+      sessions, mode: start.mode, inboundRecords: published, commandsJournaled: compared.journaled, commandsReplayed: compared.decided, firstMismatch: compared.firstMismatch,
+      core: coreBuildHash(), writers, decisions,
       decisionsHash: hash.digest('hex'), book, elapsedMs,
     };
   } finally {
@@ -196,7 +207,7 @@ function firstSessionStart(journal: Journal): { pipelineJson: string; mode: stri
  * complete in order, so the first that differs is the first mismatch.
  */
 class CommandComparison {
-  private readonly pendingJournaled: Uint8Array[] = [];
+  private readonly pendingJournaled: { record: Uint8Array; sequence: number }[] = [];
   private readonly pendingDecided: Uint8Array[] = [];
   private journaledCount = 0;
   private decidedCount = 0;
@@ -206,10 +217,11 @@ class CommandComparison {
   /** `decidedOnly`: the session journals no commands (paper): the replay's are counted, not compared. */
   constructor(private readonly decidedOnly = false) {}
 
-  journaled(record: Uint8Array): void {
+  /** `sequence`: the journal record that holds it. */
+  journaled(record: Uint8Array, sequence: number): void {
     this.journaledCount++;
-    if (this.pendingDecided.length > 0) this.compare(record, this.pendingDecided.shift()!);
-    else this.pendingJournaled.push(record);
+    if (this.pendingDecided.length > 0) this.compare({ record, sequence }, this.pendingDecided.shift()!);
+    else this.pendingJournaled.push({ record, sequence });
   }
 
   /** `bytes` is a view of the outbound ring: copied when it has to wait. */
@@ -222,13 +234,20 @@ class CommandComparison {
 
   finish(): { journaled: number; decided: number; firstMismatch: string | null } {
     let firstMismatch = this.mismatch;
-    if (firstMismatch === null && this.pendingDecided.length > 0) firstMismatch = `command ${this.compared + 1}: the replay decided it, the session never journaled it`;
-    if (firstMismatch === null && this.pendingJournaled.length > 0) firstMismatch = `command ${this.compared + 1}: journaled, but the replay never decided it`;
+    if (firstMismatch === null && this.pendingDecided.length > 0) {
+      firstMismatch = `command ${this.compared + 1}: the replay decided it, the session never journaled it: ${describeCommand(this.pendingDecided[0])}`;
+    }
+    if (firstMismatch === null && this.pendingJournaled.length > 0) {
+      const [first] = this.pendingJournaled;
+      firstMismatch = `command ${this.compared + 1} (journal record ${first.sequence}): journaled, but the replay never decided it: ${describeCommandDifference(first.record, null)}`;
+    }
     return { journaled: this.journaledCount, decided: this.decidedCount, firstMismatch };
   }
 
-  private compare(expected: Uint8Array, decided: Uint8Array): void {
+  private compare(expected: { record: Uint8Array; sequence: number }, decided: Uint8Array): void {
     this.compared++;
-    if (this.mismatch === null && Buffer.compare(expected, decided) !== 0) this.mismatch = `command ${this.compared}: differs from the journaled one`;
+    if (this.mismatch === null && Buffer.compare(expected.record, decided) !== 0) {
+      this.mismatch = `command ${this.compared} (journal record ${expected.sequence}): differs from the journaled one: ${describeCommandDifference(expected.record, decided)}`;
+    }
   }
 }

@@ -48,6 +48,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_MAX_BATCH, EngineHost, CHECKPOINT_IMAGE_BYTES, type CoreCheckpoint, type OutboundListeners } from '../threads/index.js';
 import { Journal, JournalWriteError, type CoreSnapshot, type DurabilityPolicy, type JournalEntry } from '../journal/index.js';
 import { coreBuildHash } from '../core/wasm-core.js';
+import { adoptJournalCore, checkJournalCore } from './journal-core.js';
+import { describeCommandDifference } from './command-divergence.js';
 import type { PipelineSpec } from '../pipeline/index.js';
 import { JournaledInbound } from './journaled-inbound.js';
 import { JournaledCommands, type QueuedCommand } from './journaled-commands.js';
@@ -114,6 +116,13 @@ export interface LiveSessionOptions {
    * (default DEFAULT_MAX_CONSECUTIVE_REJECTS; `live.maxConsecutiveRejects`). Not off: at least 1.
    */
   readonly maxConsecutiveRejects?: number;
+  /**
+   * Start on a journal another core build wrote (or one that records none; journal-core.ts): it
+   * replays from its start through this core, every journaled command must come out again byte for
+   * byte, and then this core becomes the journal's writer. Without it such a start is refused
+   * (CoreChangeError). `quantflow run --accept-core-change`.
+   */
+  readonly acceptCoreChange?: boolean;
 }
 
 /** Who the journal names for a kill-switch trip on consecutive venue rejections (a `risk.` subject: no control token may act under it). */
@@ -372,9 +381,12 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
   /** Closed when the session ends, so records still waiting for room are not published to a stopping engine (they are journaled). */
   let inboundToClose: JournaledInbound | undefined;
   try {
+    // The core that wrote the journal must be this one, or the operator accepted the change (journal-core.ts).
+    const coreCheck = checkJournalCore(journal, options.acceptCoreChange === true, log);
     // Recovery: checkpoint, then the journal's inbound records after it.
     // A checkpoint whose pages were damaged on disk is passed over (said), for an older one or the journal's start.
-    const latest = checkpointOfThisBuild(snapshots.latest((damaged) => log(`recovery: ${damaged}`)), log);
+    // Under an accepted core change the journal replays from its start (every command it holds compared), whoever took the checkpoints.
+    const latest = coreCheck.changedFrom !== undefined ? null : checkpointOfThisBuild(snapshots.latest((damaged) => log(`recovery: ${damaged}`)), log);
     let restore: CoreCheckpoint | undefined;
     let journalFrom = 1n;
     /** Where the journal stood at the checkpoint: so recovery reads only the records after it. */
@@ -458,7 +470,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     inbound.lastMarketSeq = stream.lastMarketSeq;
     inbound.lastFillId = stream.lastFillId;
     for (const [instrument, id] of stream.lastFillIdByInstrument) inbound.lastFillIdByInstrument.set(instrument, id);
-    const journaled: Uint8Array[] = [];
+    /** The commands journaled after the checkpoint, with their journal sequences. */
+    const journaled: { record: Uint8Array; sequence: bigint }[] = [];
     let replayed = 0;
     let journaledHalted = stream.halted;
     /** Who tripped or last reset the kill switch, as journaled (for the watcher; a trip before the checkpoint is looked up in the journal). */
@@ -505,7 +518,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       } else if (entry.type === 'cancel' && entry.reason.startsWith(ON_EXIT_CANCEL_REASON)) {
         // A cancel the session sent when it stopped (on exit cancel), not one the core decided: its answer is in the journal.
       } else if (entry.type === 'submit' || entry.type === 'cancel' || entry.type === 'replace') {
-        journaled.push(entry.record);
+        journaled.push({ record: entry.record, sequence: view.sequence });
       } else if (entry.type === 'killSwitchTripped') {
         if (isOperatorTrip(entry)) {
           // An operator's trip lands where it was journaled, as a reset does (the core's own drawdown trips replay by themselves).
@@ -553,10 +566,19 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     await inbound.idle();
     const regenerated = sendsOrders ? queued.splice(0) : (queued.length = 0, []);
     for (let i = 0; i < journaled.length; i++) {
-      if (i >= regenerated.length || Buffer.compare(regenerated[i].bytes, journaled[i]) !== 0) {
-        throw new JournalDivergenceError(`journal ${journal.path}: command ${i + 1} after the checkpoint differs from what the core decides on replay`);
+      const decided = i < regenerated.length ? regenerated[i].bytes : null;
+      if (decided === null || Buffer.compare(decided, journaled[i].record) !== 0) {
+        const from = restore ? `after the checkpoint at inbound ${restore.inboundSeq}` : 'from the journal\'s start';
+        const changed = coreCheck.changedFrom !== undefined
+          ? '; the journal was written by another core (--accept-core-change), and this one decides otherwise: recover it with the QuantFlow build that wrote it, or flatten at the venue and start on a new journal'
+          : '';
+        throw new JournalDivergenceError(
+          `journal ${journal.path}: command ${i + 1} ${from} (journal record ${journaled[i].sequence}) differs from what the core decides on replay: ${describeCommandDifference(journaled[i].record, decided)}${changed}`,
+        );
       }
     }
+    if (coreCheck.changedFrom !== undefined && !sendsOrders) log('recovery: paper: the journal holds no commands to compare; the paper book is this core\'s replay of its records');
+    adoptJournalCore(journal, coreCheck, log);
     const unjournaled = regenerated.slice(journaled.length);
     if (feed) {
       // Answers recomputed for bars the journal already answered are dropped; the rest go out first in the loop.

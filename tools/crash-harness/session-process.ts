@@ -4,7 +4,8 @@
 // OPTIONS: { journalDir, venuePort, checkpointEvery, durability?, and either pipelineJson or
 // bars + regimeModel (+ config, equity), and optionally record: { questdb: { host, httpPort },
 // symbols } to record every market record to QuestDB, and optionally model: { dir, symbols? } for
-// the ML expert (a model directory; the pipeline's fusion instruments must carry `model`) }
+// the ML expert (a model directory; the pipeline's fusion instruments must carry `model`), and
+// acceptCoreChange to start on a journal another core build wrote }
 // (README "Crash safety" has an example).
 // with QF_CRASH_AT=<point>:<n> to be killed at a scripted point (engine/live/crash-points.ts).
 // It recovers from whatever a previous run left in the journal, reconciles, trades until the
@@ -39,6 +40,8 @@ interface SessionProcessOptions {
   record?: { questdb: { host?: string; httpPort: number }; symbols?: string[] };
   /** The ML expert's model directory (quantflow train), served on 1 onnxruntime thread; symbols: instrument id -> symbol (default: from `bars`). */
   model?: { dir: string; symbols?: string[] };
+  /** Start on a journal another core build wrote (LiveSessionOptions.acceptCoreChange). */
+  acceptCoreChange?: boolean;
 }
 
 /** The trading pipeline of the options: given as JSON, or built from bar files, a regime model and a config. */
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     pipeline: await pipelineOf(options),
     adapter,
     checkpointEvery: options.checkpointEvery,
+    acceptCoreChange: options.acceptCoreChange === true,
     model,
     log: (line) => process.stderr.write(`${line}\n`),
     onMarketRecord: recorder && ((record) => {

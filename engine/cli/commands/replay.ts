@@ -30,7 +30,7 @@ import { KillSwitchStore } from '../../killswitch/index.js';
 import { describeReplayRisk, replayRiskJson } from '../replay-order-flow.js';
 import { OrderIdLease } from '../../state/index.js';
 import { TradeListWriter } from '../trade-list-writer.js';
-import { replayJournal } from '../../live/index.js';
+import { describeReplayCore, replayJournal } from '../../live/index.js';
 import { existsSync } from 'node:fs';
 import { ensureOutputFile } from '../output-paths.js';
 
@@ -198,6 +198,7 @@ async function runJournalReplay(dir: string, json: boolean, progress: boolean): 
     const rate = result.elapsedMs > 0 ? Math.round(result.inboundRecords / (result.elapsedMs / 1000)) : 0;
     process.stdout.write([
       `journal ${dir}: ${result.sessions} session starts, ${result.inboundRecords} inbound records re-run through the core in ${result.elapsedMs.toFixed(0)} ms (${rate} records/s)`,
+      describeReplayCore(result.writers, result.core),
       result.mode === 'paper'
         ? `commands: ${result.commandsReplayed} decided again (a paper session journals none: its core's simulated venue filled them; compare the decisions hash)`
         : `commands: ${result.commandsReplayed} decided again, ${result.commandsJournaled} journaled: ${result.firstMismatch === null ? 'every one identical' : `MISMATCH at ${result.firstMismatch}`}`,

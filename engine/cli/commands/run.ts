@@ -54,6 +54,7 @@ interface RunFlags {
   onExit?: string;
   regimeModel?: string;
   shadowPaper?: boolean;
+  acceptCoreChange?: boolean;
   port?: string;
   host?: string;
   serve: boolean;
@@ -70,6 +71,7 @@ export function registerRunCommand(program: Command): void {
     .option('--on-exit <policy>', 'working orders at Ctrl-C: drain (wait for them, bounded), cancel (cancel at the venue and wait for the answers) or keep (leave them)')
     .option('--regime-model <file>', 'regime model JSON (from `regime fit`) for fusion strategies')
     .option('--shadow-paper', 'live mode: run the core\'s simulated venue beside the live one on the same feed and report the drift (fill rate, slippage, latency) at the end (or live.shadowPaper: true)')
+    .option('--accept-core-change', 'start on a journal another QuantFlow core build wrote (an upgrade): it replays through this core, every journaled command must come out again byte for byte, and this core becomes its writer (see README "Crash safety")')
     .option('--port <n>', 'dashboard and state server port (0: a free port; default: monitoring.port, 8787)')
     .option('--host <address>', 'address the dashboard and state server listen on (default: monitoring.host, 127.0.0.1)')
     .option('--no-serve', 'no state server: the session cannot be watched or controlled while it runs')
@@ -229,6 +231,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
         watcher: monitor,
         strategies,
         maxConsecutiveRejects: live.maxConsecutiveRejects,
+        acceptCoreChange: flags.acceptCoreChange === true,
         ...(served.model ? { model: served.model } : {}),
         reconcile: { foreignOrders: live.reconcile.foreignOrders, resubmitWithinNs: BigInt(live.reconcile.resubmitWithinMs) * 1_000_000n, positionTolerance: live.reconcile.positionTolerance },
         feed: 'push',
