@@ -6,7 +6,8 @@
 // file is the readable oracle, with the ledger's own part in engine/portfolio/reference-ledger.ts.
 // Like the core it keeps each instrument's worst-case exposure and their gross and per-class
 // sums incrementally (refreshExposure), and market value as the sum of each slot's change
-// (refreshValue), so a check does not walk every instrument.
+// (refreshValue), so a check does not walk every instrument; a slot going flat has the market
+// value summed afresh, so a flat book's is exactly 0.
 import {
   ReferenceLedger,
   type CurrencyBalance, type FillOutcome, type FundingEvent, type InstrumentLedger, type InstrumentTerms, type OpenLot, type Portfolio,
@@ -198,11 +199,23 @@ export class ReferenceRiskEngine implements PreTradeRisk, Portfolio {
     return held * slot.valueFactor;
   }
 
-  /** Re-values the slot at its mark and adds the change to marketValue. */
+  /** Re-values the slot at its mark and adds the change to marketValue; a slot gone flat has the sum taken afresh (risk-account.ts refreshValue). */
   private refreshValue(slot: Slot): void {
     const value = this.slotValue(slot);
-    this.marketValue = this.marketValue + (value - slot.value);
+    const previous = slot.value;
     slot.value = value;
+    if (value === 0 && previous !== 0) this.sumValues();
+    else this.marketValue = this.marketValue + (value - previous);
+  }
+
+  /** marketValue = the configured slots' values, added in instrument order (0 exactly for a flat book). */
+  private sumValues(): void {
+    let sum = 0;
+    for (let instrument = 0; instrument < this.slotsInUse; instrument += 1) {
+      const slot = this.slots.get(instrument);
+      if (slot) sum += slot.value;
+    }
+    this.marketValue = sum;
   }
 
   /** Re-values the slot's worst-case exposure and adds the change to the gross and class sums. */

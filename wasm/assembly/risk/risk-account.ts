@@ -12,8 +12,10 @@
 // walking every instrument. The reference keeps the same sums with the same operations.
 //
 // Equity = cash + marketValue. marketValue is the sum of the slots' `value` (slotValue below),
-// kept as the sum of each slot's change (engine/risk/reference-risk-engine.ts does the same
-// f64 operations in the same order, so both agree bit for bit).
+// kept as the sum of each slot's change, and summed afresh over the slots when one goes flat, so
+// a closed position leaves no f64 residue in it and a flat book's is exactly 0
+// (engine/risk/reference-risk-engine.ts does the same f64 operations in the same order, so both
+// agree bit for bit).
 //
 // The kill switch reads settled equity only. Instruments whose bars share a close time are
 // marked one after the other, and the equity between two of those marks (one instrument at its
@@ -121,13 +123,30 @@ export function slotValue(s: usize): f64 {
   return held * load<f64>(s, RS_VALUE_FACTOR);
 }
 
-/** Re-values slot `s` at its mark and adds the change to marketValue. */
+/**
+ * Re-values slot `s` at its mark and adds the change to marketValue. A slot whose value turns 0
+ * (it went flat) has the sum taken afresh instead (sumValues): the running sum keeps the f64
+ * residue of every change added to it, and a closed position must leave none of it behind.
+ */
 // @ts-ignore: decorator
 @inline
 export function refreshValue(s: usize): void {
   const value = slotValue(s);
-  store<f64>(RISK_HEADER, load<f64>(RISK_HEADER, RH_MARKET_VALUE) + (value - load<f64>(s, RS_VALUE)), RH_MARKET_VALUE);
+  const previous = load<f64>(s, RS_VALUE);
   store<f64>(s, value, RS_VALUE);
+  if (value == 0.0 && previous != 0.0) sumValues();
+  else store<f64>(RISK_HEADER, load<f64>(RISK_HEADER, RH_MARKET_VALUE) + (value - previous), RH_MARKET_VALUE);
+}
+
+/** marketValue = the configured slots' values, added in instrument order (0 exactly for a flat book: each is 0). */
+function sumValues(): void {
+  const inUse = load<i32>(RISK_HEADER, RH_SLOTS_IN_USE);
+  let sum: f64 = 0.0;
+  for (let instrument: i32 = 0; instrument < inUse; instrument++) {
+    const slot = riskSlotAddress(instrument);
+    if (load<i32>(slot, RS_CONFIGURED) == 1) sum += load<f64>(slot, RS_VALUE);
+  }
+  store<f64>(RISK_HEADER, sum, RH_MARKET_VALUE);
 }
 
 /** Re-values slot `s`'s worst-case exposure and adds the change to the gross and class sums. */
