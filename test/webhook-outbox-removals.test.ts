@@ -1,11 +1,12 @@
 // Removing delivered events from the webhook outbox (engine/server webhooks.ts, webhook-outbox.ts).
 // Each 2xx cost one synchronous LMDB commit (with its fsync) on the I/O thread, per event and
 // hook, and so did each entry of a hook no longer configured when a session started. Removals are
-// now batched per turn of the event loop, as the inserts are: the events delivered in one turn
-// (several hooks answering together, a fast receiver) and the orphans found at start leave in one
-// commit. At least once still holds: a crash after the receiver's 2xx and before that commit
-// leaves the event in the outbox, and the next session sends it again with the same
-// Idempotency-Key. POSTs go to local receivers on 127.0.0.1, except where the test must decide
+// now batched: the events delivered in one turn (several hooks answering together, a fast
+// receiver) and the orphans found at start leave in one commit, and so does a backlog one hook
+// answers one event at a time (each answer in its own turn cost its own commit: removals now wait
+// while a POST is in flight, up to REMOVAL_BATCH). At least once still holds: a crash after the
+// receiver's 2xx and before that commit leaves the events in the outbox, and the next session
+// sends them again with the same Idempotency-Key. POSTs go to local receivers on 127.0.0.1, except where the test must decide
 // when the answers arrive (fetch stubbed, answered together).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { IDEMPOTENCY_HEADER, WebhookNotifier, WebhookOutbox } from '../engine/server/index.js';
+import { IDEMPOTENCY_HEADER, REMOVAL_BATCH, WebhookNotifier, WebhookOutbox } from '../engine/server/index.js';
 import { until } from './wait-until.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -83,6 +84,23 @@ describe('webhook outbox removals', () => {
     expect(store.commits - before, 'one commit storing the 20, one removing them').toBe(2);
   });
 
+  it('removes a backlog one hook answers one event at a time in one commit, REMOVAL_BATCH at most per commit', async () => {
+    for (const count of [30, 2 * REMOVAL_BATCH + 22]) {
+      const store = WebhookOutbox.open(outboxDir());
+      cleanups.push(() => store.close());
+      // A real receiver: each POST is answered in its own turn of the event loop, the next sent after it.
+      const hook = await receiver();
+      const notifier = new WebhookNotifier([{ url: hook.url, events: ['riskDenial'] }], { outbox: { store, scope: 'session' } });
+      cleanups.push(() => notifier.close());
+      const before = store.commits;
+      for (let n = 1; n <= count; n++) notifier.notify('riskDenial', { n });
+      await notifier.idle();
+      expect(hook.received.map((r) => r.body.data.n), `${count}: delivered in order, once each`).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+      expect(store.pending('session'), `${count}: idle: the removals are committed`).toEqual([]);
+      expect(store.commits - before, `${count} events answered one at a time: one commit storing them, ${Math.ceil(count / REMOVAL_BATCH)} removing them`).toBe(1 + Math.ceil(count / REMOVAL_BATCH));
+    }
+  });
+
   it('drops the entries of hooks no longer configured in one commit at start, said once', async () => {
     const dir = outboxDir();
     let store = WebhookOutbox.open(dir);
@@ -99,7 +117,7 @@ describe('webhook outbox removals', () => {
     expect(lines).toEqual(['webhook http://127.0.0.1:9/…: 12 undelivered events from a previous session dropped: the hook is no longer configured for them']);
   });
 
-  it('sends an event again, with the same Idempotency-Key, after a crash between its delivery and its removal', async () => {
+  it('sends the events again, with the same Idempotency-Keys, after a crash between their delivery and their removal', async () => {
     const dir = outboxDir();
     let store = WebhookOutbox.open(dir);
     let crashed = false;
@@ -123,9 +141,12 @@ describe('webhook outbox removals', () => {
     cleanups.push(() => second.close());
     await second.idle();
     const resent = hook.received.slice(3);
-    expect(resent.map((r) => r.body.data.n), 'the event whose removal the crash lost, and only it').toEqual([3]);
-    expect(resent[0].key, 'with the key it was first sent with').toBe(hook.received[2].key);
-    expect(resent[0].body.id).toBe(hook.received[2].body.id);
+    // 1 and 2 were answered one at a time while the next was in flight: their removal waited for event 3's answer, as one commit.
+    expect(resent.map((r) => r.body.data.n), 'the events whose removal the crash lost, in order').toEqual([1, 2, 3]);
+    for (let i = 0; i < 3; i++) {
+      expect(resent[i].key, `event ${i + 1}: with the key it was first sent with`).toBe(hook.received[i].key);
+      expect(resent[i].body.id).toBe(hook.received[i].body.id);
+    }
     expect(store.pending('session'), 'delivered this time: gone').toEqual([]);
   });
 });

@@ -12,5 +12,5 @@ export { FrameEncoder, type FrameHeader } from './frame-encoder.js';
 export { ServerMetrics } from './server-metrics.js';
 export type { HealthReport } from './http.js';
 export { dashboardMounts, registerStaticRoutes, resolveStaticFile, type StaticMount } from './static-files.js';
-export { DELIVERY_HEADER, IDEMPOTENCY_HEADER, SIGNATURE_HEADER, WEBHOOK_EVENTS, WebhookNotifier, checkWebhookConfigs, webhookLogName, webhookSignature, type WebhookConfig, type WebhookCounters, type WebhookEvent, type WebhookOptions, type JournalPosition } from './webhooks.js';
+export { DELIVERY_HEADER, IDEMPOTENCY_HEADER, REMOVAL_BATCH, SIGNATURE_HEADER, WEBHOOK_EVENTS, WebhookNotifier, checkWebhookConfigs, webhookLogName, webhookSignature, type WebhookConfig, type WebhookCounters, type WebhookEvent, type WebhookOptions, type JournalPosition } from './webhooks.js';
 export { WebhookOutbox, webhookOutboxPath, type OutboxEntry, type OutboxMarks, derivedEventId } from './webhook-outbox.js';

@@ -8,9 +8,11 @@
 // With an `outbox` (webhook-outbox.ts, a live session's: in its journal directory), each queued
 // event is stored durably before any POST of it is attempted: the events queued in one turn of the
 // event loop (a burst of risk denials after a trip) in one write transaction, at the end of that
-// turn, then sent; each is removed once delivered (2xx), the removals of one turn of the event
-// loop (the answers it read) in one write transaction after it (a crash before that commit sends
-// the event again: still at least once); a notifier
+// turn, then sent; each is removed once delivered (2xx), in one write transaction with the
+// others delivered since the last: committed once no POST is in flight (a hook working through a
+// backlog one event at a time removes the backlog in one commit, not one per event), or when
+// REMOVAL_BATCH are waiting (a crash before that commit sends those events again: still at least
+// once, deduped by their ids); a notifier
 // opened on the outbox after a crash or a stop sends the events left there first, with their ids:
 // delivery is at least once. Without one, what is queued when the process ends is lost.
 // `notify` only enqueues and returns: delivery runs on the I/O thread's event loop, so the engine
@@ -80,6 +82,9 @@ export interface WebhookCounters {
   failed: number;
   droppedQueueFull: number;
 }
+
+/** Delivered events whose removal waits for the POSTs in flight: at this many they are committed anyway (what a crash would send again). */
+export const REMOVAL_BATCH = 64;
 
 export const SIGNATURE_HEADER = 'x-quantflow-signature';
 export const DELIVERY_HEADER = 'x-quantflow-delivery';
@@ -177,7 +182,7 @@ export class WebhookNotifier {
   private idleWaiters: (() => void)[] = [];
   /** Events queued this turn of the event loop, stored in the outbox together (one transaction) before any is sent. */
   private staged: { hook: HookQueue; pending: Pending }[] = [];
-  /** Outbox keys of the events delivered (or dropped) this turn, removed together once the turn's I/O is read (setImmediate). */
+  /** Outbox keys of the events delivered (or dropped) and not yet removed: committed together once no POST is in flight (flushRemovalsWhenQuiet). */
   private removals: number[] = [];
   private removalFlush: NodeJS.Immediate | null = null;
   /** The marks the outbox held when this notifier opened it (null: none recorded), and those advanced since, not yet stored. */
@@ -320,16 +325,33 @@ export class WebhookNotifier {
   }
 
   /**
-   * Removes a delivered (or dropped) event from the outbox, with the others of this turn: the
-   * removal is committed once the turn's I/O callbacks ran (flushRemovals), so the answers one
-   * poll of the event loop reads cost one commit. Until then a crash leaves the event there, and
-   * the next start sends it again with its id: at least once, as before.
+   * Removes a delivered (or dropped) event from the outbox, with the others delivered since the
+   * last removal: committed once the turn's I/O callbacks ran and no POST is in flight, or once
+   * REMOVAL_BATCH wait (flushRemovalsWhenQuiet), so the answers one poll of the event loop reads,
+   * and a backlog a hook answers one at a time, cost one commit. Until then a crash leaves the
+   * events there, and the next start sends them again with their ids: at least once, as before.
    */
   private forget(pending: Pending): void {
     if (!this.outbox || pending.key === null) return;
     this.removals.push(pending.key);
     pending.key = null;
-    this.removalFlush ??= setImmediate(() => this.flushRemovals());
+    this.scheduleRemovals();
+  }
+
+  /** After this turn's I/O callbacks: flushRemovalsWhenQuiet, when removals wait. */
+  private scheduleRemovals(): void {
+    if (this.removals.length === 0) return;
+    this.removalFlush ??= setImmediate(() => this.flushRemovalsWhenQuiet());
+  }
+
+  /**
+   * Commits the removals unless a POST is still in flight and fewer than REMOVAL_BATCH wait: its
+   * answer (every POST ends in one, or in close(), which commits) schedules this again.
+   */
+  private flushRemovalsWhenQuiet(): void {
+    this.removalFlush = null;
+    if (this.removals.length < REMOVAL_BATCH && this.hooks.some((hook) => hook.sending)) return;
+    this.flushRemovals();
   }
 
   /** Commits this turn's removals in one transaction; a failure leaves them there (sent again at the next start) and is said. */
@@ -407,6 +429,8 @@ export class WebhookNotifier {
     void this.post(hook.config, next.body, next.id).then(({ ok, retryAfterMs: askedMs, why }) => {
       hook.sending = false;
       if (this.closed) return this.settle();
+      // Removals held back for this POST (another hook's deliveries) go once nothing is in flight.
+      this.scheduleRemovals();
       next.attempts++;
       if (ok) {
         this.counters.delivered++;
