@@ -121,6 +121,62 @@ describe('dashboard control resume', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  // Chrome's "Duplicate tab" copies the tab's sessionStorage, resume ticket included: the copy
+  // presented it, the server resumed the control on the copy's connection and closed the original
+  // (4009, "control LOST"). The ticket is kept with its tab's id, and a page loading with a kept
+  // ticket asks the open pages whether one is that tab: the original answers, the copy comes up
+  // read-only. (Duplication is simulated: a second page of the same browser context gets a copy
+  // of the first's sessionStorage before the dashboard's script runs.)
+  it.runIf(haveChromium)('a duplicated tab (its sessionStorage copied) comes up read-only and leaves the control with the original', async () => {
+    const actions: string[] = [];
+    const server = await startStateServer({
+      source: new PushStateSource(), staticFiles: dashboardMounts(ROOT), tokens: TOKENS,
+      onControl: (action, context) => { actions.push(`${context.who}:${action.kind}`); },
+    });
+    cleanups.push(() => server.close());
+    const browser = await launchChromium();
+    cleanups.push(() => browser.close());
+    const context = await browser.newContext();
+    const errors: string[] = [];
+    const { page } = await openPage(context, { errors, prefix: 'original: ' });
+    const dashboard = server.url.replace('ws:', 'http:');
+    type Stats = { connected: boolean; controlResumes: number; controlLost: number; duplicateTabs?: number };
+    const stats = (target: typeof page) => target.evaluate(() => (window as unknown as { __dashboard: Stats }).__dashboard);
+    await page.goto(dashboard);
+    await page.waitForFunction(() => (window as unknown as { __dashboard: Stats }).__dashboard.connected, undefined, { timeout: 15_000 });
+    await page.fill('#token', await signControlToken('alice', TOKENS, 600));
+    await page.fill('#pause-strategy', 'ema-cross');
+    await page.click('#pause-button');
+    await page.waitForFunction(() => document.getElementById('control-holder')!.textContent === 'alice (kept across reconnects)', undefined, { timeout: 15_000 });
+    const copied = await page.evaluate(() => JSON.stringify(Object.fromEntries(Object.entries(sessionStorage))));
+    expect(Object.keys(JSON.parse(copied) as object), 'the original keeps a ticket').toHaveLength(1);
+
+    const { page: duplicate } = await openPage(context, { errors, prefix: 'duplicate: ' });
+    await duplicate.addInitScript((entries: string) => {
+      for (const [key, value] of Object.entries(JSON.parse(entries) as Record<string, string>)) sessionStorage.setItem(key, value);
+    }, copied);
+    await duplicate.goto(dashboard);
+    await duplicate.waitForFunction(() => (window as unknown as { __dashboard: Stats }).__dashboard.connected, undefined, { timeout: 15_000 });
+    // The original acts with no token: it still holds the control (a copy that resumed it would have had the server close it first).
+    await page.fill('#token', '');
+    await page.click('#resume-button');
+    await page.waitForFunction(() => !/pause applied|sent…/.test(document.getElementById('pause-result')!.textContent ?? ''), undefined, { timeout: 15_000 });
+    expect(await stats(page), 'the original: control never lost').toMatchObject({ controlLost: 0 });
+    expect(await page.locator('#pause-result').textContent(), 'the original acts with no new token').toBe('ema-cross: resume applied (by alice)');
+    expect(await page.locator('#control-holder').textContent()).toBe('alice (kept across reconnects)');
+    expect(await stats(duplicate), 'the copy found out it is a duplicate and did not resume').toMatchObject({ controlResumes: 0, controlLost: 0, duplicateTabs: 1 });
+    expect(await duplicate.locator('#control-holder').textContent(), 'the copy is read-only').toBe('read-only');
+    expect(await duplicate.evaluate(() => Object.keys(sessionStorage).length), 'the copy forgot its copy of the ticket').toBe(0);
+    expect(await page.evaluate(() => Object.keys(sessionStorage).length), 'the original keeps its own').toBe(1);
+
+    // The original reloaded (its old page gone): no page answers for its tab, so it resumes.
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __dashboard: Stats }).__dashboard.controlResumes === 1, undefined, { timeout: 15_000 });
+    expect(await stats(page)).toMatchObject({ controlLost: 0, duplicateTabs: 0 });
+    expect(actions).toEqual(['alice:pause-strategy', 'alice:resume-strategy']);
+    expect(errors).toEqual([]);
+  });
+
   // The answer to the page's resume lost with its connection: the page presented the ticket again
   // and the server refused it as used, so the page said "control NOT resumed" as for a leaked
   // ticket. The page presents each ticket with its attempt nonce: the server resumes it again.

@@ -30,6 +30,12 @@
 // The ticket (and who it resumes) is kept in the tab's sessionStorage, so a reload of the same tab
 // resumes with it too; never in localStorage, which every tab shares and which outlives the
 // browser session: another tab is another client and needs a token of its own.
+// A duplicated tab (Chrome's "Duplicate", which copies sessionStorage) must not take the control
+// its original still holds (the server would close the original with 4009): the ticket is kept
+// with the id of the tab that earned it, and a page that loads with a kept ticket first asks the
+// other pages on a BroadcastChannel whether a live one has that tab id. The original answers; the
+// copy then forgets its copy of the ticket, takes a tab id of its own and comes up read-only. A
+// reload (the old page gone before the new one runs) gets no answer and resumes.
 // Each ticket is presented with an `attempt` nonce the page made for it (kept with it): a resume
 // whose answer was lost (the connection dropped, or the tab reloaded, before it came) is presented
 // again with the same attempt and the server resumes it (`repeated`), instead of refusing it as a
@@ -46,7 +52,7 @@ const MAX_TOASTS = 4;
 const TOAST_MS = 6000;
 const FIT_POINTS = 3000;
 
-const stats = { controlResumes: 0, controlLost: 0, connected: false, stateFrames: 0, fills: 0, toasts: 0, equityPoints: 0, notifications: 0, reconnects: 0, killSwitchTrips: 0, healthFrames: 0, feedWarnings: 0, feedRecoveries: 0, feeds: [], stopLossHits: 0, exitFills: 0 };
+const stats = { controlResumes: 0, controlLost: 0, duplicateTabs: 0, connected: false, stateFrames: 0, fills: 0, toasts: 0, equityPoints: 0, notifications: 0, reconnects: 0, killSwitchTrips: 0, healthFrames: 0, feedWarnings: 0, feedRecoveries: 0, feeds: [], stopLossHits: 0, exitFills: 0 };
 window.__dashboard = stats;
 
 const $ = (id) => document.getElementById(id);
@@ -382,6 +388,34 @@ function storedTicket() {
 let resumeTicket = storedTicket()?.ticket ?? null;
 /** The page's nonce for resumeTicket, sent with every presentation of it. */
 let resumeAttempt = storedTicket()?.attempt ?? '';
+/** The id of the tab the kept ticket belongs to (kept with it: a reload of the tab keeps it, a duplicate's copy is found out by the original). */
+let tabId = storedTicket()?.tab ?? newAttempt();
+/** Where pages of this origin ask whether the tab of a kept ticket is still open (null: no BroadcastChannel). */
+const controlChannel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('quantflow.dashboard.control') : null;
+/** How long a page with a kept ticket waits for another page to say it is that ticket's tab, ms. */
+const CLAIM_WAIT_MS = 300;
+/** This page is still asking (it must not answer for a tab id it is itself finding out about). */
+let claiming = false;
+if (controlChannel) {
+  controlChannel.onmessage = ({ data }) => {
+    if (data?.op === 'tab-open?' && !claiming && data.tab === tabId) controlChannel.postMessage({ op: 'tab-open', tab: tabId });
+  };
+}
+/** Resolves true when another live page answers that it is tab `tab` (this page is its duplicate), false after CLAIM_WAIT_MS. */
+function otherPageIsTab(tab) {
+  if (!controlChannel) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const asking = new BroadcastChannel('quantflow.dashboard.control');
+    const done = (open) => {
+      clearTimeout(timer);
+      asking.close();
+      resolve(open);
+    };
+    const timer = setTimeout(() => done(false), CLAIM_WAIT_MS);
+    asking.onmessage = ({ data }) => { if (data?.op === 'tab-open' && data.tab === tab) done(true); };
+    asking.postMessage({ op: 'tab-open?', tab });
+  });
+}
 /** 16 random bytes, base64url (22 characters). */
 function newAttempt() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -393,7 +427,7 @@ function keepTicket(ticket, who) {
   resumeAttempt = ticket === null ? '' : newAttempt();
   try {
     if (ticket === null) sessionStorage.removeItem(TICKET_KEY);
-    else sessionStorage.setItem(TICKET_KEY, JSON.stringify({ ticket, who, attempt: resumeAttempt }));
+    else sessionStorage.setItem(TICKET_KEY, JSON.stringify({ ticket, who, attempt: resumeAttempt, tab: tabId }));
   } catch {
     // Storage disabled: the ticket still serves reconnects of this page.
   }
@@ -619,7 +653,22 @@ $('pause-form').onsubmit = (event) => {
   });
 };
 
-// A reload of this tab while it held control: said until the resume is answered.
+// A reload of this tab while it held control: said until the resume is answered. A duplicate of a
+// tab that is still open (its copy of the ticket) does not resume: it starts read-only.
 const kept = storedTicket();
-if (kept !== null) setControlHolder(null, `${kept.who}: resuming after the reload…`);
-connect();
+if (kept === null) connect();
+else {
+  setControlHolder(null, `${kept.who}: resuming after the reload…`);
+  claiming = true;
+  void otherPageIsTab(kept.tab ?? '').then((duplicate) => {
+    claiming = false;
+    if (duplicate) {
+      stats.duplicateTabs += 1;
+      keepTicket(null);
+      tabId = newAttempt();
+      setControlHolder(null);
+      notify(`this tab is a copy of another open dashboard tab (duplicated): ${kept.who}'s control stays with that tab; this one is read-only until a control token is pasted`);
+    }
+    connect();
+  });
+}
