@@ -31,6 +31,12 @@ export const WEBHOOK_CRASH_POINTS = [
    * the event loop's turn). Counts every fill the process sees, recovery's replay included.
    */
   'fill-before-outbox',
+  /**
+   * A kill-switch trip or reset journaled (committed by the point: an operator's, the rejections',
+   * the drawdown's), its webhook event queued but not yet in the outbox. Counts every transition
+   * the process sees, recovery's replay included.
+   */
+  'killswitch-before-outbox',
 ] as const;
 /**
  * Points reached only in one scenario, for that scenario's test (not in CRASH_POINTS, which the

@@ -148,8 +148,11 @@ export interface LiveSessionWatcher {
    * The kill switch as journaled, once recovered and on every trip and reset since. `journaledNow`:
    * this process journaled the transition (a trip of the core the previous process died before
    * journaling, found by recovery's replay, is news even while recovering: no process announced it).
+   * `sequence`: where the journal holds the transition (absent for the state announced at the end of
+   * recovery): a transition recovery replays is announced when the process that journaled it was
+   * killed before storing its webhook event (LiveSessionMonitor, the outbox's marks).
    */
-  killSwitch?(halted: boolean, who: string, why: string, journaledNow?: boolean): void;
+  killSwitch?(halted: boolean, who: string, why: string, journaledNow?: boolean, sequence?: bigint): void;
   /** The paused strategies as the core holds them, once recovered and after every pause and resume since. */
   pausedStrategies?(names: readonly string[]): void;
   /** The engine fell behind: `waiting` venue records (journaled) wait for room on the inbound ring; 0 once they are all published. */
@@ -480,10 +483,12 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       const journaledSwitch = journaledKillSwitch(journal);
       killSwitchBy = { who: journaledSwitch.who, why: journaledSwitch.why };
     }
-    const setKillSwitch = (halted: boolean, who: string, why: string, journaledNow = false): void => {
+    /** A journaled transition (at `sequence`): to the watcher, whose webhook event for it is stored at the end of this turn. */
+    const setKillSwitch = (halted: boolean, who: string, why: string, sequence: bigint, journaledNow = false): void => {
       journaledHalted = halted;
       killSwitchBy = { who, why };
-      watcher?.killSwitch?.(halted, who, why, journaledNow);
+      watcher?.killSwitch?.(halted, who, why, journaledNow, sequence);
+      crashPoint('killswitch-before-outbox', () => journal.commit());
     };
     /**
      * Orders rejected in a row as the journal ends (since the last ACK, FILL, trip or reset) and the
@@ -526,7 +531,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           await host.tripKillSwitch();
           log(`kill switch: tripped by ${entry.who} (${entry.why}), journaled at ${view.sequence}; no new exposure`);
         }
-        setKillSwitch(true, entry.who, entry.why);
+        setKillSwitch(true, entry.who, entry.why, view.sequence);
       } else if (entry.type === 'limitChanged') {
         // An operator's limit change lands where it was journaled, as a trip does.
         if (!isRiskLimitName(entry.limit)) throw new JournalDivergenceError(`journal ${journal.path}: record ${view.sequence} changes an unknown risk limit ${JSON.stringify(entry.limit)}`);
@@ -543,7 +548,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         // An operator's reset lands where it was journaled: after every record before it.
         await inbound.idle();
         await host.resetKillSwitch();
-        setKillSwitch(false, entry.who, entry.why);
+        setKillSwitch(false, entry.who, entry.why, view.sequence);
         log(`kill switch: reset by ${entry.who} (${entry.why}), journaled at ${view.sequence}; trading may resume`);
       }
     }
@@ -552,9 +557,9 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       if (!options.pipeline.risk) return;
       const account = readRiskAccount(host!.memory);
       if (account.halted && !journaledHalted) {
-        journal.append({ type: 'killSwitchTripped', who: DRAWDOWN_TRIPPER, why: drawdownTripReason(account.highWaterMark, account.tripEquity) });
+        const sequence = journal.append({ type: 'killSwitchTripped', who: DRAWDOWN_TRIPPER, why: drawdownTripReason(account.highWaterMark, account.tripEquity) });
         log(`kill switch: TRIPPED (${drawdownTripReason(account.highWaterMark, account.tripEquity)}); journaled; no new exposure`);
-        setKillSwitch(true, DRAWDOWN_TRIPPER, drawdownTripReason(account.highWaterMark, account.tripEquity), true);
+        setKillSwitch(true, DRAWDOWN_TRIPPER, drawdownTripReason(account.highWaterMark, account.tripEquity), sequence, true);
       }
     };
     if (!rejectRunEnded && journalFrom > 1n) {
@@ -813,7 +818,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         // A reset starts the count of rejections in a row again (refusals while tripped trip nothing).
         if (!trip) rejectsInARow = 0;
         shadow?.control({ kind: trip ? 'trip' : 'reset' });
-        setKillSwitch(trip, action.who, action.why);
+        setKillSwitch(trip, action.who, action.why, sequence);
         log(`kill switch: ${trip ? 'TRIPPED' : 'reset'} by ${action.who} (${action.why}), journaled at ${sequence}${trip ? '; no new exposure' : '; trading may resume'}`);
         action.applied(sequence);
       });
@@ -837,7 +842,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         journal.commit();
         await host!.tripKillSwitch();
         shadow?.control({ kind: 'trip' });
-        setKillSwitch(true, REJECTS_TRIPPER, why, true);
+        setKillSwitch(true, REJECTS_TRIPPER, why, sequence, true);
         log(`kill switch: TRIPPED by ${REJECTS_TRIPPER} (${why}), journaled at ${sequence}; no new exposure`);
       } finally {
         releaseHeld();

@@ -16,7 +16,9 @@
 //       inbound ring)
 //     - webhooks (engine/paper SessionWebhooks, shared with paper sessions): fills, risk denials,
 //       model alerts, feed-health changes; kill-switch trips and resets from the journaled
-//       transitions once recovered (a restart that recovers a tripped switch sends nothing); fills
+//       transitions once recovered (a restart that recovers a tripped switch sends nothing, except
+//       a transition journaled after the kill switch scope's mark: the killed process never
+//       stored its event; each with an id derived from its journal position); fills
 //       and risk denials once recovered too (a paper session's replay fills its journaled orders
 //       again in the core's simulated venue: the previous process posted those); with an outbox,
 //       every event is stored until its hook answers 2xx, and what a killed process left undelivered
@@ -155,7 +157,10 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   }
 
   phase(phase: SessionPhase, detail = ''): void {
-    if (this.phaseNow === 'recovering' && phase !== 'recovering') this.webhooks?.recovered();
+    if (this.phaseNow === 'recovering' && phase !== 'recovering') {
+      this.webhooks?.recovered();
+      this.killSwitchHooks?.recordMarks();
+    }
     this.phaseNow = phase;
     this.phaseDetail = detail;
     this.publishHealth();
@@ -190,13 +195,21 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     if (reply?.type === 'fill') this.webhooks.fill(reply, { mark: 'fill:inbound', at: inboundSeq }, true);
   }
 
-  killSwitch(halted: boolean, who: string, why: string, journaledNow = false): void {
-    // A webhook for each trip and reset once recovered; recovery's replay restores the state without one (its previous process sent it),
-    // except a trip this process journaled (the previous one died between the core's trip and its record, so never announced it).
-    if ((this.phaseNow !== 'recovering' || journaledNow) && halted !== this.killSwitchNow.halted) {
+  killSwitch(halted: boolean, who: string, why: string, journaledNow = false, sequence?: bigint): void {
+    // A webhook for each trip and reset once recovered, its id derived from the transition's journal position (`sequence`) and
+    // that position stored with it as the outbox's mark. Recovery's replay restores the state without one (the previous process
+    // stored it: at or before the mark), except a transition after the mark (the previous process was killed between its record
+    // and the outbox) and a trip this process journaled (the previous one died between the core's trip and its record).
+    const hooks = this.killSwitchHooks;
+    const position = sequence !== undefined ? { mark: 'killSwitch', at: sequence } : undefined;
+    const replayed = this.phaseNow === 'recovering' && !journaledNow;
+    const announce = replayed
+      ? position !== undefined && hooks !== null && !hooks.queuedBefore(position)
+      : halted !== this.killSwitchNow.halted;
+    if (announce) {
       const drawdown = (this.engine.snapshot('risk') as RiskView | null)?.drawdown ?? 0;
-      this.killSwitchHooks?.notify('killSwitch', { tripped: halted, reason: `${who}: ${why}`, who, why, drawdown });
-    }
+      hooks?.notify('killSwitch', { tripped: halted, reason: `${who}: ${why}`, who, why, drawdown }, undefined, position);
+    } else if (position) hooks?.advance(position);
     this.killSwitchNow = { halted, who, why };
     // The core's flag follows at its next batch boundary; the timer reads it.
     this.publishHealth();
