@@ -37,6 +37,12 @@ export const WEBHOOK_CRASH_POINTS = [
    * the process sees, recovery's replay included.
    */
   'killswitch-before-outbox',
+  /**
+   * A risk record (a denial) drained from the core, the journal committed by the point, its
+   * webhook event queued but not yet in the outbox. Counts every risk record the process sees,
+   * recovery's replay included.
+   */
+  'denial-before-outbox',
 ] as const;
 /**
  * Points reached only in one scenario, for that scenario's test (not in CRASH_POINTS, which the

@@ -459,6 +459,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       }, watcher?.listeners ?? {}, {
         // After the watcher queued the fill's webhook event (paper mode: the core's simulated venue fills), before the outbox stores it.
         onVenueReport: (report) => { if (report.type === 'fill') crashPoint('fill-before-outbox', () => journal.commit()); },
+        // The same for a risk record (a denial's webhook event).
+        onRiskRecord: () => crashPoint('denial-before-outbox', () => journal.commit()),
       }),
     });
     watcher?.engineStarted?.(host);

@@ -25,7 +25,9 @@
 //       is sent by the next one first, with the same event ids (at least once). A fill is stored
 //       with its journal position (paper: the simulated venue's fill id; live: the FILL's inbound
 //       sequence): recovery posts the replayed fills after the position the outbox recorded (the
-//       killed process journaled them but never stored their event), with ids derived from it
+//       killed process journaled them but never stored their event), with ids derived from it;
+//       a risk denial likewise, positioned by its number among the core's risk records
+//       (RH_RISK_RECORDS, restored with a checkpoint: read at engineStarted)
 //   control: LiveSessionControl (session-server-control.ts), the server's control handler
 //
 // The engine's state is read on the I/O thread's timer (every `throttleMs`, default 250 ms), from
@@ -36,7 +38,7 @@ import { EngineStateSource, WebhookNotifier, mergeOutboundListeners, type DeltaL
 import { SessionWebhooks, modelsView } from '../paper/index.js';
 import type { MonitoringConfig } from '../config/index.js';
 import type { HealthStatusName, HealthView, LatencyView, RiskView, TopicName, TopicPayloads } from '../client/index.js';
-import { decodeFeedHealth, feedConditionName, feedMaskNames } from '../risk/index.js';
+import { decodeFeedHealth, feedConditionName, feedMaskNames, riskRecordsPublished } from '../risk/index.js';
 import type { ModelStatus, MonitorAlert } from '../models/index.js';
 import type { VenueReply } from '../venue/index.js';
 import { EV_KIND, EventKind, KIND_MASK } from '../layout/event-record.js';
@@ -98,6 +100,9 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
   /** Times the engine fell behind since this monitor started. */
   private inboundBehindStretches = 0;
   private healthNow: HealthView | null = null;
+  /** The core's risk records before this process's first (the checkpoint's count, read at start) and those drained since: the n-th's journal position. */
+  private riskRecordsBase = 0n;
+  private riskRecordsSeen = 0n;
   private healthKey = '';
 
   constructor(private readonly options: LiveSessionMonitorOptions) {
@@ -125,10 +130,12 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
    * through the core again, and in paper mode its simulated venue fills the journaled orders again
    * (and the risk module denies again) on the outbound ring: the process that journaled them
    * posted them, except the fills journaled after the mark its outbox recorded (killed between the
-   * journal and the outbox: SessionWebhooks.fill posts those). Denials are quiet while recovering.
+   * journal and the outbox: SessionWebhooks.fill posts those). Denials likewise (SessionWebhooks.riskDenial).
    * Paper mode's fills are the core's (SOURCE_PAPER on the drain), positioned by the simulated
    * venue's fill id (one counter, growing, restored with the core); live mode's come in on the
-   * inbound ring (inbound, replayed).
+   * inbound ring (inbound, replayed). Risk records are positioned by their number among the
+   * core's (RH_RISK_RECORDS, restored with the core): those recovery replays are posted after the
+   * outbox's mark 'risk' (the killed process never stored them), as fills are.
    */
   private afterRecovery(webhooks: SessionWebhooks): OutboundListeners {
     const listeners = webhooks.listeners();
@@ -139,7 +146,12 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
           if (report.type === 'fill') webhooks.fill(report, { mark: 'fill:paper', at: BigInt(report.fillId) }, !live());
         },
       } : {}),
-      ...(listeners.onRiskRecord ? { onRiskRecord: (record) => { if (live()) listeners.onRiskRecord!(record); } } : {}),
+      ...(listeners.onRiskRecord ? {
+        onRiskRecord: (record) => {
+          this.riskRecordsSeen++;
+          webhooks.riskDenial(record, { mark: 'risk', at: this.riskRecordsBase + this.riskRecordsSeen }, !live());
+        },
+      } : {}),
     };
   }
 
@@ -147,6 +159,9 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
 
   engineStarted(host: EngineHost): void {
     this.host = host;
+    // Before recovery publishes anything: the core is idle, holding the checkpoint's count.
+    this.riskRecordsBase = riskRecordsPublished(host.memory);
+    this.riskRecordsSeen = 0n;
     this.engine.attach(host);
     this.timer = setInterval(() => {
       this.engine.tick(true);

@@ -7,8 +7,10 @@
 // delivery never blocks; with an outbox (a live session's) each event is stored until delivered,
 // so one a crash kept from its receiver is sent after the restart; a fill carries its journal
 // position (a live session's: `fill`), so the restart's recovery posts a replayed fill whose event
-// the killed process never stored (engine/server webhook-outbox.ts, marks). Paper sessions (`quantflow paper`) and live ones (`quantflow run`) share it.
+// the killed process never stored (engine/server webhook-outbox.ts, marks); so does a risk denial
+// (`riskDenial`: its number among the core's risk records, restored with a checkpoint). Paper sessions (`quantflow paper`) and live ones (`quantflow run`) share it.
 import type { OutboundListeners } from '../threads/index.js';
+import type { RiskRecord } from '../risk/index.js';
 import { WebhookNotifier, type JournalPosition, type StateSource, type WebhookOutbox } from '../server/index.js';
 import type { VenueFill } from '../venue/index.js';
 import { feedConditionName, feedMaskNames, riskReasonMessage, riskReasonName, type FeedHealthRecord } from '../risk/index.js';
@@ -36,13 +38,26 @@ export class SessionWebhooks {
       onVenueReport: (report) => {
         if (report.type === 'fill') this.fill(report);
       },
-      onRiskRecord: (record) => {
-        this.notifier.notify('riskDenial', {
-          instrument: this.symbols[record.instrument] ?? String(record.instrument), orderId: record.orderId, qty: record.qty, price: record.price,
-          reason: riskReasonName(record.reason), message: riskReasonMessage(record.reason), limit: record.limit,
-        }, record.tsNs);
-      },
+      onRiskRecord: (record) => { this.riskDenial(record); },
     };
+  }
+
+  /**
+   * A risk record (a denial, a deferral, a flatten record). `position`: its number among the core's
+   * risk records (a live session's), so its id derives from it and its mark is stored with it.
+   * `replayed`: recovery replays it; posted only when the process that made it never stored its
+   * event (after the mark); true when it was posted now.
+   */
+  riskDenial(record: RiskRecord, position?: JournalPosition, replayed = false): boolean {
+    if (replayed && (!position || this.notifier.queuedBefore(position))) {
+      if (position) this.notifier.advance(position);
+      return false;
+    }
+    this.notifier.notify('riskDenial', {
+      instrument: this.symbols[record.instrument] ?? String(record.instrument), orderId: record.orderId, qty: record.qty, price: record.price,
+      reason: riskReasonName(record.reason), message: riskReasonMessage(record.reason), limit: record.limit,
+    }, record.tsNs, position);
+    return true;
   }
 
   /**

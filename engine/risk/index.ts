@@ -11,7 +11,7 @@ export {
   type AssetClass, type ContractTerms, type Settlement, type InstrumentRiskConfig, type RiskLimits, type RiskSection,
 } from './risk-limits.js';
 export { RISK_REGION_OFFSET, RISK_REGION_BYTES, RISK_INSTRUMENT_CAPACITY, RISK_RATE_CAPACITY } from './risk-region.js';
-export { readRiskAccountState, readRiskInstrumentState } from './read-risk-state.js';
+export { readRiskAccountState, readRiskInstrumentState, riskRecordsPublished } from './read-risk-state.js';
 export * as RiskLayout from './risk-region.js';
 export {
   DEFAULT_FEED_HEALTH, FEED_ACTIONS, FEED_HEALTH_CONFIG_SCHEMA, FEED_MASK_ALL, FeedAction, FeedCondition, decodeFeedHealth, encodeFeedHealth,

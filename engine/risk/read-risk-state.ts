@@ -41,3 +41,12 @@ export function readRiskInstrumentState(view: DataView, slot: number): RiskInstr
     costBasis: view.getFloat64(slot + R.RS_COST_BASIS, true),
   };
 }
+
+/**
+ * How many risk records (denials, deferrals, flatten records) the core has published since its
+ * account started (R.RH_RISK_RECORDS): restored with a checkpoint, so the n-th record after it has
+ * the same number in every process that replays it. Read it while the core is idle (at start).
+ */
+export function riskRecordsPublished(memory: WebAssembly.Memory): bigint {
+  return new DataView(memory.buffer).getBigInt64(R.RISK_REGION_OFFSET + R.RH_RISK_RECORDS, true);
+}

@@ -25,6 +25,8 @@ export const RH_TRIP_EQUITY = 96;
 export const RH_SLOTS_IN_USE = 104;
 export const RH_GROSS_EXPOSURE = 112;
 export const RH_NEXT_DAY_NS = 120;
+/** Risk records the core published since riskInit (i64; restored with a checkpoint): the webhooks number risk denials by it. */
+export const RH_RISK_RECORDS = 232;
 /** risk.maxDrawdownPct as the core holds it (a changed limit included; engine/risk/risk-limit-change.ts). */
 export const RH_MAX_DRAWDOWN_PCT = 168;
 /** Feed-health policy: the action (i32) of condition code c at RH_FEED_POLICY + 4 * c (engine/risk/feed-health.ts). */

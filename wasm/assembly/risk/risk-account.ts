@@ -68,6 +68,7 @@ import {
   RH_RATE_NEXT,
   RH_SETTLED_EQUITY,
   RH_SLOTS_IN_USE,
+  RH_RISK_RECORDS,
   RH_TRIP_COUNT,
   RH_TRIP_EQUITY,
   RH_TRIP_TS_NS,
@@ -283,6 +284,7 @@ export function riskInit(cash: f64, tsNs: i64): i32 {
   store<f64>(h, cash, RH_SETTLED_EQUITY);
   store<f64>(h, cash, RH_DAY_START_EQUITY);
   store<f64>(h, 0.0, RH_TRIP_EQUITY);
+  store<i64>(h, 0, RH_RISK_RECORDS);
   store<i32>(h, RISK_MAGIC, RH_MAGIC);
   return OK;
 }

@@ -30,8 +30,8 @@
 //   | tripEquity  | slotsInUse i32 | pad | grossExposure f64  | nextDayNs i64 | limits ...
 //   128             136               144                152           160            168              176            184           192
 //   | maxPositionPct | maxAssetClassPct | maxGrossExposure | maxLeverage | dailyLossPct | maxDrawdownPct | priceBandPct | minNotional |
-//   192                196      200    204        208       212      216      220   224              232
-//   | (recovered: 0) | onStale | onGap | onCrossed | onLocked | onSilent | marked | pad | settledEquity  | reserved (to 256) |
+//   192                196      200    204        208       212      216      220   224              232                240
+//   | (recovered: 0) | onStale | onGap | onCrossed | onLocked | onSilent | marked | pad | settledEquity  | riskRecords i64 | reserved (to 256) |
 //     feed-health policy: one action code (i32) per condition code (feed-health.ts); 0 or an
 //     unknown code means that condition's default, so money safety never depends on the policy
 //     having been written (engine/risk writeFeedHealthPolicy writes it, after riskConfigure)
@@ -55,6 +55,9 @@
 //                  (EQUITY records, equity.csv) shows it. The high-water mark and the drawdown
 //                  trip read it, never the transient equity between two instruments' marks of
 //                  one time (risk-account.ts evaluateDrawdown)
+//   riskRecords    risk records published since riskInit (risk-records.ts publishRiskRecord):
+//                  restored with a checkpoint, it numbers each record the same in every process
+//                  that replays it (the webhooks' journal position of a risk denial)
 //   grossExposure  sum of the configured slots' exposure (below), kept incrementally like the
 //                  class sums, so a check is O(1) in the number of instruments
 //
@@ -141,6 +144,7 @@ export const RH_MIN_NOTIONAL: i32 = 184;
 export const RH_FEED_POLICY: i32 = 192;
 export const RH_MARKED: i32 = 216;
 export const RH_SETTLED_EQUITY: i32 = 224;
+export const RH_RISK_RECORDS: i32 = 232;
 export const RISK_HEADER_BYTES: i32 = 256;
 
 export const RISK_RATE_OFFSET: i32 = RISK_REGION_OFFSET + RISK_HEADER_BYTES;
