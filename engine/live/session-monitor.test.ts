@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../layout/event-record.js';
 import { LatencyMonitor } from '../threads/index.js';
+import { FeedCondition, encodeFeedHealth, type FeedConditionCode } from '../risk/index.js';
 import { WebhookOutbox, derivedEventId } from '../server/index.js';
 import { INBOUND_BEHIND_REASON, LiveSessionMonitor } from './session-monitor.js';
 import { inboundVenueReply } from './inbound-venue-reply.js';
@@ -128,6 +129,53 @@ describe('LiveSessionMonitor', () => {
       });
       expect(hook.posts.length).toBe(3);
       expect(new Set(hook.posts.map((p) => (p as Post & { id: string }).id)).size).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a restart after a kill between a FEED_HEALTH record\'s journal record and the outbox: recovery posts the replayed changes after the outbox\'s mark, once', async () => {
+    const hook = await receiver();
+    const dir = mkdtempSync(path.join(tmpdir(), 'qf-monitor-feed-window-'));
+    const hooks = { host: '127.0.0.1', port: 0, webhooks: [{ url: hook.url, events: ['feedHealth'] as 'feedHealth'[] }] };
+    try {
+      const run = async (steps: (monitor: LiveSessionMonitor) => void): Promise<void> => {
+        const outbox = WebhookOutbox.open(dir);
+        const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'paper', equity: 100_000, monitoring: hooks, outbox });
+        steps(monitor);
+        await monitor.close();
+        outbox.close();
+      };
+      const change = (condition: FeedConditionCode, mask: number, sequence: bigint): Uint8Array => {
+        const bytes = new Uint8Array(64);
+        encodeFeedHealth(new DataView(bytes.buffer), 0, { instrument: 0, lastMessageNs: 1_700_000_000_000_000_000n, detectedNs: 1_700_000_000_000_000_000n + sequence, condition, value: 0, mask, stream: 1, sequence });
+        return bytes;
+      };
+      const stale = change(FeedCondition.STALE, 1 << FeedCondition.STALE, 11n);
+      const recovered = change(FeedCondition.RECOVERED, 0, 12n);
+      // The first process: inbound 3 (stale) posted and stored with its mark; inbound 4 (recovered) journaled, then the kill.
+      await run((monitor) => {
+        monitor.phase('trading');
+        monitor.inbound(stale, 3n);
+      });
+      expect(hook.posts.map((p) => p.data.condition)).toEqual(['STALE']);
+      // The restart replays both: only the recovery, whose event was never stored, is posted.
+      await run((monitor) => {
+        monitor.replayed(stale, 3n);
+        monitor.replayed(recovered, 4n);
+        monitor.phase('trading');
+      });
+      expect(hook.posts.map((p) => p.data.condition), 'the change the kill kept from the outbox, and nothing posted before').toEqual(['STALE', 'RECOVERED']);
+      const outbox = WebhookOutbox.open(dir);
+      expect((hook.posts[1] as Post & { id: string }).id, 'its id derives from its journal position').toBe(derivedEventId(outbox.identity, 'session', 'feedHealth:4'));
+      outbox.close();
+      // A third start replays both: nothing is posted again.
+      await run((monitor) => {
+        monitor.replayed(stale, 3n);
+        monitor.replayed(recovered, 4n);
+        monitor.phase('trading');
+      });
+      expect(hook.posts.length).toBe(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -27,7 +27,8 @@
 //       sequence): recovery posts the replayed fills after the position the outbox recorded (the
 //       killed process journaled them but never stored their event), with ids derived from it;
 //       a risk denial likewise, positioned by its number among the core's risk records
-//       (RH_RISK_RECORDS, restored with a checkpoint: read at engineStarted)
+//       (RH_RISK_RECORDS, restored with a checkpoint: read at engineStarted), and a feed-health
+//       change by its FEED_HEALTH record's inbound sequence
 //   control: LiveSessionControl (session-server-control.ts), the server's control handler
 //
 // The engine's state is read on the I/O thread's timer (every `throttleMs`, default 250 ms), from
@@ -198,14 +199,21 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     }
     const health = decodeFeedHealth(view, 0);
     this.feeds.set(health.instrument, health.mask);
-    this.webhooks?.feedHealth(health);
+    this.webhooks?.feedHealth(health, inboundSeq > 0n ? { mark: 'feedHealth', at: inboundSeq } : undefined);
     this.options.log?.(`monitor: feed ${this.symbol(health.instrument)} ${feedConditionName(health.condition)}${health.mask !== 0 ? ` (active: ${feedMaskNames(health.mask).join(', ')})` : ''}`);
     this.publishHealth();
   }
 
   replayed(record: Uint8Array, inboundSeq: bigint): void {
-    // Live mode: a journaled FILL recovery replays; its webhook is posted when its event was never stored (after the outbox's mark).
-    if (this.options.mode !== 'live' || !this.webhooks) return;
+    if (!this.webhooks) return;
+    // A journaled FEED_HEALTH record (either mode) and, in live mode, a journaled FILL recovery replays: its webhook is posted when its
+    // event was never stored (after the outbox's mark: the process that journaled it was killed first).
+    const view = new DataView(record.buffer, record.byteOffset, 64);
+    if ((view.getInt32(EV_KIND, true) & KIND_MASK) === EventKind.FEED_HEALTH) {
+      this.webhooks.feedHealth(decodeFeedHealth(view, 0), { mark: 'feedHealth', at: inboundSeq }, true);
+      return;
+    }
+    if (this.options.mode !== 'live') return;
     const reply = inboundVenueReply(record);
     if (reply?.type === 'fill') this.webhooks.fill(reply, { mark: 'fill:inbound', at: inboundSeq }, true);
   }

@@ -96,12 +96,22 @@ export class SessionWebhooks {
     this.notifier.notify('modelAlert', { kind: alert.kind, instrument: alert.instrument, feature: alert.feature ?? null, value: alert.value, threshold: alert.threshold }, alert.atNs);
   }
 
-  /** A stream's health changed (a FEED_HEALTH record: a condition began, or the stream recovered). */
-  feedHealth(record: FeedHealthRecord): void {
+  /**
+   * A stream's health changed (a FEED_HEALTH record: a condition began, or the stream recovered).
+   * `position`: where the journal holds the record (a live session's inbound sequence), so its id
+   * derives from it and its mark is stored with it. `replayed`: recovery replays it; posted only
+   * when the process that journaled it never stored its event (after the mark); true when posted now.
+   */
+  feedHealth(record: FeedHealthRecord, position?: JournalPosition, replayed = false): boolean {
+    if (replayed && (!position || this.notifier.queuedBefore(position))) {
+      if (position) this.notifier.advance(position);
+      return false;
+    }
     this.notifier.notify('feedHealth', {
       instrument: this.symbols[record.instrument] ?? String(record.instrument), condition: feedConditionName(record.condition), active: feedMaskNames(record.mask),
       value: record.value, stream: record.stream, sequence: record.sequence.toString(),
-    }, record.detectedNs);
+    }, record.detectedNs, position);
+    return true;
   }
 
   /** Resolves once every queued event was delivered or given up (bounded by the notifier's retries). */
