@@ -157,8 +157,11 @@ export interface LiveSessionWatcher {
   pausedStrategies?(names: readonly string[]): void;
   /** The engine fell behind: `waiting` venue records (journaled) wait for room on the inbound ring; 0 once they are all published. */
   inboundWaiting?(waiting: number): void;
-  /** A model monitor alert, once journaled. */
-  modelAlert?(alert: MonitorAlert): void;
+  /**
+   * A model monitor alert, once journaled at `sequence`. `replayed`: recovery replays its journal
+   * record (announced when the process that journaled it was killed before storing its webhook event).
+   */
+  modelAlert?(alert: MonitorAlert, sequence?: bigint, replayed?: boolean): void;
   /** The model's status changed (a prediction, an alert): the models topic. */
   modelStatus?(status: ModelStatus): void;
 }
@@ -412,8 +415,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       inject: (record) => answers.push(new Uint8Array(record.buffer.slice(record.byteOffset, record.byteOffset + 64))),
       onAlert: (alert) => {
         if (replaying) return;
-        journal.append(modelAlertEntry(alert));
-        watcher?.modelAlert?.(alert);
+        const sequence = journal.append(modelAlertEntry(alert));
+        watcher?.modelAlert?.(alert, sequence);
         log(`model alert: ${alert.kind} ${alert.instrument}${alert.feature ? ` ${alert.feature}` : ''} ${alert.value.toFixed(4)} (threshold ${alert.threshold})`);
       },
       ...(watcher?.modelStatus ? { onStatus: () => { if (feed) watcher.modelStatus!(feed.status()); } } : {}),
@@ -534,6 +537,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           log(`kill switch: tripped by ${entry.who} (${entry.why}), journaled at ${view.sequence}; no new exposure`);
         }
         setKillSwitch(true, entry.who, entry.why, view.sequence);
+      } else if (entry.type === 'modelAlert') {
+        watcher?.modelAlert?.({ kind: entry.kind, instrument: entry.instrument, ...(entry.feature ? { feature: entry.feature } : {}), value: entry.value, threshold: entry.threshold, atNs: entry.atNs }, view.sequence, true);
       } else if (entry.type === 'limitChanged') {
         // An operator's limit change lands where it was journaled, as a trip does.
         if (!isRiskLimitName(entry.limit)) throw new JournalDivergenceError(`journal ${journal.path}: record ${view.sequence} changes an unknown risk limit ${JSON.stringify(entry.limit)}`);

@@ -181,6 +181,47 @@ describe('LiveSessionMonitor', () => {
     }
   });
 
+  it('a restart after a kill between a model alert\'s journal record and the outbox: recovery posts the replayed alerts after the outbox\'s mark, once', async () => {
+    const hook = await receiver();
+    const dir = mkdtempSync(path.join(tmpdir(), 'qf-monitor-alert-window-'));
+    const hooks = { host: '127.0.0.1', port: 0, webhooks: [{ url: hook.url, events: ['modelAlert'] as 'modelAlert'[] }] };
+    try {
+      const run = async (steps: (monitor: LiveSessionMonitor) => void): Promise<void> => {
+        const outbox = WebhookOutbox.open(dir);
+        const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'live', equity: 100_000, monitoring: hooks, outbox });
+        steps(monitor);
+        await monitor.close();
+        outbox.close();
+      };
+      const drift = { kind: 'feature-drift' as const, instrument: 'BTC/USDT', feature: 'ret_1', value: 0.31, threshold: 0.25, atNs: 1_700_000_060_000_000_000n };
+      const calibration = { kind: 'quantile-calibration' as const, instrument: 'BTC/USDT', value: 0.55, threshold: 0.1, atNs: 1_700_000_120_000_000_000n };
+      // The first process: the drift alert journaled at 7, posted and stored with its mark; the calibration alert journaled at 9, then the kill.
+      await run((monitor) => {
+        monitor.phase('trading');
+        monitor.modelAlert(drift, 7n);
+      });
+      expect(hook.posts.map((p) => p.data.kind)).toEqual(['feature-drift']);
+      // The restart replays both records: only the one whose event was never stored is posted.
+      await run((monitor) => {
+        monitor.modelAlert(drift, 7n, true);
+        monitor.modelAlert(calibration, 9n, true);
+        monitor.phase('trading');
+      });
+      expect(hook.posts.map((p) => p.data.kind), 'the alert the kill kept from the outbox, and nothing posted before').toEqual(['feature-drift', 'quantile-calibration']);
+      const outbox = WebhookOutbox.open(dir);
+      expect((hook.posts[1] as Post & { id: string }).id, 'its id derives from its journal position').toBe(derivedEventId(outbox.identity, 'session', 'modelAlert:9'));
+      outbox.close();
+      await run((monitor) => {
+        monitor.modelAlert(drift, 7n, true);
+        monitor.modelAlert(calibration, 9n, true);
+        monitor.phase('trading');
+      });
+      expect(hook.posts.length, 'a third start posts nothing again').toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('at the end of a process: a fill the receiver first refused is posted again before it exits, and one never delivered is said in the log', async () => {
     // A receiver that answers its first POST 503, then 204 (status per path: /flaky, /down always 503).
     const posts: string[] = [];

@@ -28,7 +28,7 @@
 //       killed process journaled them but never stored their event), with ids derived from it;
 //       a risk denial likewise, positioned by its number among the core's risk records
 //       (RH_RISK_RECORDS, restored with a checkpoint: read at engineStarted), and a feed-health
-//       change by its FEED_HEALTH record's inbound sequence
+//       change by its FEED_HEALTH record's inbound sequence, a model alert by its journal record
 //   control: LiveSessionControl (session-server-control.ts), the server's control handler
 //
 // The engine's state is read on the I/O thread's timer (every `throttleMs`, default 250 ms), from
@@ -244,8 +244,9 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     this.engine.setPausedStrategies(names);
   }
 
-  modelAlert(alert: MonitorAlert): void {
-    this.webhooks?.modelAlert(alert);
+  /** An alert journaled at `sequence` (its webhook id derives from it); a `replayed` one is posted only after the outbox's mark. */
+  modelAlert(alert: MonitorAlert, sequence?: bigint, replayed = false): void {
+    this.webhooks?.modelAlert(alert, sequence !== undefined ? { mark: 'modelAlert', at: sequence } : undefined, replayed);
   }
 
   modelStatus(status: ModelStatus): void {

@@ -92,8 +92,18 @@ export class SessionWebhooks {
     });
   }
 
-  modelAlert(alert: MonitorAlert): void {
-    this.notifier.notify('modelAlert', { kind: alert.kind, instrument: alert.instrument, feature: alert.feature ?? null, value: alert.value, threshold: alert.threshold }, alert.atNs);
+  /**
+   * A model monitor alert. `position`: where the journal holds it (a live session's), so its id
+   * derives from it and its mark is stored with it. `replayed`: recovery replays its record; posted
+   * only when the process that journaled it never stored its event (after the mark).
+   */
+  modelAlert(alert: MonitorAlert, position?: JournalPosition, replayed = false): boolean {
+    if (replayed && (!position || this.notifier.queuedBefore(position))) {
+      if (position) this.notifier.advance(position);
+      return false;
+    }
+    this.notifier.notify('modelAlert', { kind: alert.kind, instrument: alert.instrument, feature: alert.feature ?? null, value: alert.value, threshold: alert.threshold }, alert.atNs, position);
+    return true;
   }
 
   /**
