@@ -111,11 +111,15 @@ export const venue = {
     venueEvent(EventKind.ACK, id, ts, { instrument: o.instrument, price: o.price, size: o.qty, a: 1 }),
   fill: (id: bigint, ts: bigint, o: { instrument?: number; qty: number; price: number; fee?: number; fillId?: number; maker?: boolean }) =>
     venueEvent(EventKind.FILL | (o.maker ? EventKind.FLAG_MAKER : 0), id, ts, { instrument: o.instrument, price: o.price, size: o.qty, a: o.fee ?? 0, b: o.fillId ?? 0 }),
-  canceled: (id: bigint, ts: bigint, o: { instrument?: number; qty?: number } = {}) => venueEvent(EventKind.CANCELED, id, ts, { instrument: o.instrument, size: o.qty }),
-  /** `of`: 0 the order, 1 a cancel, 2 a replace. */
-  reject: (id: bigint, ts: bigint, o: { instrument?: number; qty?: number; of?: 0 | 1 | 2 } = {}) =>
-    venueEvent(EventKind.REJECT, id, ts, { instrument: o.instrument, size: o.qty, a: 1, b: o.of ?? 0 }),
-  expired: (id: bigint, ts: bigint, o: { instrument?: number; qty?: number } = {}) => venueEvent(EventKind.EXPIRED, id, ts, { instrument: o.instrument, size: o.qty }),
+  /** `reason`: the venue's cancel reason code (VENUE_CANCELED_*, default 0 requested). */
+  canceled: (id: bigint, ts: bigint, o: { instrument?: number; qty?: number; reason?: number } = {}) =>
+    venueEvent(EventKind.CANCELED, id, ts, { instrument: o.instrument, size: o.qty, a: o.reason ?? 0 }),
+  /** `of`: 0 the order, 1 a cancel, 2 a replace; `reason`: the venue's reject reason code (VENUE_REJECT_*, default 1 invalid). */
+  reject: (id: bigint, ts: bigint, o: { instrument?: number; qty?: number; of?: 0 | 1 | 2; reason?: number } = {}) =>
+    venueEvent(EventKind.REJECT, id, ts, { instrument: o.instrument, size: o.qty, a: o.reason ?? 1, b: o.of ?? 0 }),
+  /** `reason`: the venue's expiry reason code (VENUE_EXPIRED_*, default 0 time in force). */
+  expired: (id: bigint, ts: bigint, o: { instrument?: number; qty?: number; reason?: number } = {}) =>
+    venueEvent(EventKind.EXPIRED, id, ts, { instrument: o.instrument, size: o.qty, a: o.reason ?? 0 }),
   /** Reconciliation: the venue's state code, signed cumulative filled, average fill price. */
   status: (id: bigint, ts: bigint, o: { instrument?: number; state: number; filled: number; price?: number; qty?: number }) =>
     venueEvent(EventKind.ORDER_STATUS, id, ts, { instrument: o.instrument, price: o.price, size: o.filled, a: o.state, b: o.qty }),

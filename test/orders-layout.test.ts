@@ -108,13 +108,14 @@ describe('orders layout: TS mirror and compiled core', () => {
 
   it('fits the header, index, slots and fill-id areas inside the ORDERS region without overlap', () => {
     const areas = [
-      { name: 'header', start: L.ORDERS_HEADER, end: L.ORDERS_HEADER + L.OH_NOTICES + 8 * L.NOTICE_CODES },
+      { name: 'header', start: L.ORDERS_HEADER, end: L.ORDERS_HEADER + L.OH_END_REASONS + 8 * 3 * L.END_REASON_BUCKETS },
       { name: 'index', start: L.ORDERS_INDEX_OFFSET, end: L.ORDERS_INDEX_OFFSET + L.ORDER_INSTRUMENTS * L.ORDERS_INDEX_BYTES },
       { name: 'slots', start: L.ORDER_SLOTS_OFFSET, end: L.ORDER_SLOTS_OFFSET + L.ORDER_CAPACITY_MAX * L.ORDER_SLOT_BYTES },
       { name: 'fill-id index', start: L.FILL_ID_INDEX_OFFSET, end: L.FILL_ID_INDEX_OFFSET + L.FILL_ID_INDEX_CAPACITY * 16 },
       { name: 'fill-id FIFO', start: L.FILL_ID_FIFO_OFFSET, end: L.FILL_ID_FIFO_OFFSET + L.FILL_ID_MEMORY * 8 },
     ];
     expect(areas[0].start, 'the header opens the region').toBe(ORDERS_REGION_OFFSET);
+    expect(L.OH_END_REASONS + 8 * 3 * L.END_REASON_BUCKETS, 'the header\'s fields fit its 4 KiB').toBeLessThanOrEqual(L.ORDERS_INDEX_OFFSET - L.ORDERS_HEADER);
     for (let i = 1; i < areas.length; i++) expect(areas[i].start >= areas[i - 1].end, `${areas[i].name} starts after ${areas[i - 1].name} ends`).toBe(true);
     expect(areas[areas.length - 1].end <= ORDERS_REGION_OFFSET + ORDERS_REGION_BYTES, 'the FIFO ends inside the region').toBe(true);
     expect(L.ORDERS_INDEX_OFFSET + L.ORDER_INSTRUMENTS * L.ORDERS_INDEX_BYTES, 'ordersConfigure clears header, index and slots').toBeLessThanOrEqual(ORDERS_REGION_OFFSET + L.ORDERS_TABLE_BYTES);

@@ -3,7 +3,8 @@
 // venue that answers with acks, partial fills, overfills, wrong-side fills, duplicated fill
 // ids, cancel and replace answers, rejects, expiries and reconciliation reports, for known
 // and unknown orders, at once or held back and delivered later out of order (some twice,
-// with their original, older venue times).
+// with their original, older venue times). Cancels, rejects and expiries carry varied reason
+// codes (the order table keeps why an order ended).
 // A command picks orders by a fraction of the ids seen so far, so a stream means the same on
 // any OrderManager; runStream applies one to a manager and reports each step.
 import fc from 'fast-check';
@@ -12,6 +13,11 @@ import { EventKind } from '../engine/layout/event-record.js';
 import { isLiveState, OrderFlag, OrderState, OrderType, TimeInForce, type OrderFlowRecord, type OrderManager, type VenueEvent } from '../engine/orders/index.js';
 import type { PreTradeRisk } from '../engine/risk/index.js';
 import { BOOK, MS, START_NS } from './orders-fixture.js';
+
+/** Reason codes (a) the random venue gives: the simulated venue's, a live adapter's own (5, 900) and a malformed one (1.5: none recorded). */
+const CANCEL_CODES = [0, 1, 2, 9, 1.5];
+const REJECT_CODES = [1, 2, 3, 4, 5, 900];
+const EXPIRY_CODES = [0, 1, 7];
 
 export type VenueAnswer = 'ack' | 'replaceAck' | 'fill' | 'overfill' | 'wrongSide' | 'canceled' | 'reject' | 'rejectCancel' | 'rejectReplace' | 'expired' | 'status';
 export type FillIdMode = 'new' | 'repeat' | 'none';
@@ -253,15 +259,18 @@ export function runStream(commands: readonly OrderCommand[], target: StreamTarge
             break;
           }
           case 'canceled':
-            event = { ...base, kind: EventKind.CANCELED | INBOUND, price: 0, size: Math.sign(qty) * leaves, a: 0, b: 0 };
+            event = { ...base, kind: EventKind.CANCELED | INBOUND, price: 0, size: Math.sign(qty) * leaves, a: CANCEL_CODES[Math.floor(command.fraction * CANCEL_CODES.length)], b: 0 };
             break;
           case 'reject':
           case 'rejectCancel':
           case 'rejectReplace':
-            event = { ...base, kind: EventKind.REJECT | INBOUND, price: 0, size: qty, a: 3, b: command.answer === 'reject' ? 0 : command.answer === 'rejectCancel' ? 1 : 2 };
+            event = {
+              ...base, kind: EventKind.REJECT | INBOUND, price: 0, size: qty, a: REJECT_CODES[Math.floor(command.fraction * REJECT_CODES.length)],
+              b: command.answer === 'reject' ? 0 : command.answer === 'rejectCancel' ? 1 : 2,
+            };
             break;
           case 'expired':
-            event = { ...base, kind: EventKind.EXPIRED | INBOUND, price: 0, size: Math.sign(qty) * leaves, a: 0, b: 0 };
+            event = { ...base, kind: EventKind.EXPIRED | INBOUND, price: 0, size: Math.sign(qty) * leaves, a: EXPIRY_CODES[Math.floor(command.fraction * EXPIRY_CODES.length)], b: 0 };
             break;
           case 'status': {
             const venueFilled = (order?.filled ?? 0) + (command.fraction > 0.8 ? 1 : 0);

@@ -1,6 +1,7 @@
 // Public API of engine/orders: the core's order table behind the OrderManager contract (the
 // WASM glue; the plain TS reference is in ./reference), the decoders of the records it
-// writes, readers of its region, the names of its codes and the region's layout.
+// writes, readers of its region, the names of its codes (and of why orders ended) and the
+// region's layout.
 export {
   withOrderDefaults,
   type ChangeResult, type CompleteOrder, type InstrumentOrders, type NewOrder, type OrderManager, type OrderTableConfig, type PlaceResult,
@@ -14,8 +15,9 @@ export {
 } from './order-records.js';
 export {
   orderSlotOffset, readInstrumentOrderIndex, readOrderSlot, readOrderTableCounters,
-  type InstrumentOrderIndex, type OrderSlotState, type OrderTableCounters,
+  type EndReasonBuckets, type InstrumentOrderIndex, type OrderSlotState, type OrderTableCounters,
 } from './read-order-table.js';
+export { RECONCILED_REASON, UNRECORDED_REASON, endReasonCounts, orderEndReasonName, type EndedOrdersByReason } from './order-end-reason.js';
 export {
   NoticeCode, OrderFlag, OrderRule, OrderState, OrderType, TimeInForce, isLiveState, isTerminalState, noticeCodeName, orderRuleName,
   orderStateName, orderTypeName, timeInForceName,

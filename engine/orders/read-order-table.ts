@@ -42,6 +42,11 @@ export interface OrderSlotState {
   readonly strategy: number;
   readonly fees: number;
   readonly fillCount: number;
+  /**
+   * Why the order ended CANCELED, REJECTED or EXPIRED: 0 none, -1 the venue's order status closed
+   * it, else the venue's reason code + 1 (orderEndReasonName names it).
+   */
+  readonly endReason: number;
   readonly venueOrderId: bigint;
 }
 
@@ -72,6 +77,15 @@ export interface OrderTableCounters {
   readonly tableFull: number;
   /** ORDER_NOTICE records written, indexed by notice code (index 0 unused). */
   readonly notices: readonly number[];
+  /** Orders that ended CANCELED, REJECTED and EXPIRED, by reason bucket (END_REASON_BUCKETS each; endReasonCounts names them). */
+  readonly endReasons: EndReasonBuckets;
+}
+
+/** Ended orders by reason bucket: none, venue status, venue codes 0 .. END_REASON_CODES - 1, any higher code. */
+export interface EndReasonBuckets {
+  readonly canceled: readonly number[];
+  readonly rejected: readonly number[];
+  readonly expired: readonly number[];
 }
 
 /** One instrument's index block. */
@@ -127,8 +141,14 @@ export function readOrderSlot(view: DataView, offset: number): OrderSlotState {
     strategy: i32(L.O_STRATEGY),
     fees: f64(L.O_FEES),
     fillCount: i32(L.O_FILL_COUNT),
+    endReason: i32(L.O_END_REASON),
     venueOrderId: u64(L.O_VENUE_ID),
   };
+}
+
+function endReasonBlock(view: DataView, block: number): number[] {
+  const at = L.ORDERS_HEADER + L.OH_END_REASONS + 8 * L.END_REASON_BUCKETS * block;
+  return Array.from({ length: L.END_REASON_BUCKETS }, (_, bucket) => Number(view.getBigInt64(at + 8 * bucket, true)));
 }
 
 export function readOrderTableCounters(view: DataView): OrderTableCounters {
@@ -158,6 +178,11 @@ export function readOrderTableCounters(view: DataView): OrderTableCounters {
     denied: counter(L.OC_DENIED),
     tableFull: counter(L.OC_TABLE_FULL),
     notices: Array.from({ length: L.NOTICE_CODES }, (_, code) => Number(view.getBigInt64(h + L.OH_NOTICES + 8 * code, true))),
+    endReasons: {
+      canceled: endReasonBlock(view, L.END_CANCELED),
+      rejected: endReasonBlock(view, L.END_REJECTED),
+      expired: endReasonBlock(view, L.END_EXPIRED),
+    },
   };
 }
 

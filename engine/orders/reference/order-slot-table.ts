@@ -19,7 +19,7 @@ function emptySlot(slot: number): MutableSlot {
     slot, id: 0n, instrument: 0, state: L.STATE_EMPTY, orderType: 0, timeInForce: 0, flags: 0, rule: 0, qty: 0, limitPrice: 0, stopPrice: 0,
     filled: 0, averageFillPrice: 0, referencePrice: 0, createdNs: 0n, updatedNs: 0n, deadlineNs: 0n, pendingQty: 0, pendingLimitPrice: 0,
     pendingStopPrice: 0, counted: 0, parentId: 0n, trailOffset: 0, watermark: 0, next: 0, prev: 0, previousState: 0, strategy: 0, fees: 0,
-    fillCount: 0, venueOrderId: 0n,
+    fillCount: 0, endReason: L.END_REASON_NONE, venueOrderId: 0n,
   };
 }
 
@@ -33,6 +33,8 @@ export class OrderSlotTable {
   cancelTimeoutNs = 0n;
   readonly counters = new Array<number>(L.COUNTER_COUNT).fill(0);
   readonly notices = new Array<number>(L.NOTICE_CODES).fill(0);
+  /** Ended orders by reason bucket: END_CANCELED, END_REJECTED, END_EXPIRED blocks of END_REASON_BUCKETS. */
+  readonly endReasons = new Array<number>(3 * L.END_REASON_BUCKETS).fill(0);
   readonly fillIds = new FillIdMemory();
   slots: MutableSlot[] = [];
   private readonly index = new Map<number, MutableIndex>();
@@ -48,6 +50,7 @@ export class OrderSlotTable {
     this.cancelTimeoutNs = cancelTimeoutNs;
     this.counters.fill(0);
     this.notices.fill(0);
+    this.endReasons.fill(0);
     this.fillIds.clear();
     this.slots = Array.from({ length: capacity }, (_, slot) => emptySlot(slot));
     this.index.clear();
@@ -171,12 +174,30 @@ export class OrderSlotTable {
     o.state = state;
     if (isTerminalState(state)) {
       if (state === L.STATE_FILLED) this.bump(L.OC_FILLED);
-      else if (state === L.STATE_CANCELED) this.bump(L.OC_CANCELED);
-      else if (state === L.STATE_REJECTED) this.bump(L.OC_REJECTED);
-      else this.bump(L.OC_EXPIRED);
+      else if (state === L.STATE_CANCELED) {
+        this.bump(L.OC_CANCELED);
+        this.countEndReason(L.END_CANCELED, o.endReason);
+      } else if (state === L.STATE_REJECTED) {
+        this.bump(L.OC_REJECTED);
+        this.countEndReason(L.END_REJECTED, o.endReason);
+      } else {
+        this.bump(L.OC_EXPIRED);
+        this.countEndReason(L.END_EXPIRED, o.endReason);
+      }
       this.unlinkOrder(slot, o.instrument);
     }
     this.recount(o);
+  }
+
+  /** Ends the order in `slot` CANCELED, REJECTED or EXPIRED (`state`) for `reason` (an endReason value). */
+  endOrder(slot: number, state: number, reason: number): void {
+    this.slots[slot].endReason = reason;
+    this.setOrderState(slot, state);
+  }
+
+  private countEndReason(block: number, reason: number): void {
+    const bucket = reason === L.END_REASON_VENUE_STATUS ? 1 : reason <= L.END_REASON_NONE ? 0 : reason <= L.END_REASON_CODES ? reason + 1 : L.END_REASON_BUCKETS - 1;
+    this.endReasons[block * L.END_REASON_BUCKETS + bucket] += 1;
   }
 
   snapshotCounters(): OrderTableCounters {
@@ -188,6 +209,11 @@ export class OrderSlotTable {
       expired: c[L.OC_EXPIRED], fills: c[L.OC_FILLS], partialFills: c[L.OC_PARTIAL_FILLS], cancelsSent: c[L.OC_CANCELS_SENT],
       replacesSent: c[L.OC_REPLACES_SENT], uncertain: c[L.OC_UNCERTAIN], illegal: c[L.OC_ILLEGAL], denied: c[L.OC_DENIED],
       tableFull: c[L.OC_TABLE_FULL], notices: [...this.notices],
+      endReasons: {
+        canceled: this.endReasons.slice(L.END_CANCELED * L.END_REASON_BUCKETS, (L.END_CANCELED + 1) * L.END_REASON_BUCKETS),
+        rejected: this.endReasons.slice(L.END_REJECTED * L.END_REASON_BUCKETS, (L.END_REJECTED + 1) * L.END_REASON_BUCKETS),
+        expired: this.endReasons.slice(L.END_EXPIRED * L.END_REASON_BUCKETS, (L.END_EXPIRED + 1) * L.END_REASON_BUCKETS),
+      },
     };
   }
 }

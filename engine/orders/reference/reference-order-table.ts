@@ -36,6 +36,11 @@ function truncateU64(x: number): bigint {
 }
 
 /** The core's `<i32>f64`: truncation toward zero, saturating (NaN: 0). */
+/** order-table.ts endReasonOfCode: a venue record's reason code (its a) + 1; END_REASON_NONE for one that is no whole number in [0, 2^30). */
+function endReasonOfCode(code: number): number {
+  return code >= 0 && code < 1_073_741_824 && code === Math.floor(code) ? code + 1 : L.END_REASON_NONE;
+}
+
 function truncateI32(x: number): number {
   if (Number.isNaN(x)) return 0;
   return Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.trunc(x)));
@@ -231,7 +236,7 @@ export class ReferenceOrderTable implements OrderManager {
     const state = o.state;
     if (state === L.STATE_NEW) {
       o.updatedNs = nowNs;
-      this.table.setOrderState(slot, L.STATE_CANCELED);
+      this.table.endOrder(slot, L.STATE_CANCELED, L.END_REASON_CANCEL_REQUESTED);
       return { outcome: 'applied', records: this.takeRecords() };
     }
     if (state !== L.STATE_PENDING_SUBMIT && state !== L.STATE_OPEN && state !== L.STATE_PARTIALLY_FILLED && state !== L.STATE_UNCERTAIN) {
@@ -388,7 +393,7 @@ export class ReferenceOrderTable implements OrderManager {
       if (state === L.STATE_NEW) notice(L.NOTICE_ILLEGAL_TRANSITION);
       else if (isLiveState(state)) {
         o.deadlineNs = 0n;
-        this.table.setOrderState(slot, L.STATE_CANCELED);
+        this.table.endOrder(slot, L.STATE_CANCELED, endReasonOfCode(event.a));
         resolved();
       } else notice(state === L.STATE_CANCELED ? L.NOTICE_DUPLICATE_EVENT : L.NOTICE_LATE_EVENT);
       return 0;
@@ -407,7 +412,7 @@ export class ReferenceOrderTable implements OrderManager {
         }
       } else if (state === L.STATE_PENDING_SUBMIT || state === L.STATE_UNCERTAIN) {
         o.deadlineNs = 0n;
-        this.table.setOrderState(slot, L.STATE_REJECTED);
+        this.table.endOrder(slot, L.STATE_REJECTED, endReasonOfCode(event.a));
         resolved();
       } else if (state === L.STATE_REJECTED) notice(L.NOTICE_DUPLICATE_EVENT);
       else notice(isTerminalState(state) ? L.NOTICE_LATE_EVENT : L.NOTICE_ILLEGAL_TRANSITION);
@@ -417,7 +422,7 @@ export class ReferenceOrderTable implements OrderManager {
       if (state === L.STATE_NEW) notice(L.NOTICE_ILLEGAL_TRANSITION);
       else if (isLiveState(state)) {
         o.deadlineNs = 0n;
-        this.table.setOrderState(slot, L.STATE_EXPIRED);
+        this.table.endOrder(slot, L.STATE_EXPIRED, endReasonOfCode(event.a));
         resolved();
       } else notice(state === L.STATE_EXPIRED ? L.NOTICE_DUPLICATE_EVENT : L.NOTICE_LATE_EVENT);
       return 0;
@@ -491,7 +496,8 @@ export class ReferenceOrderTable implements OrderManager {
     if (!venueLive) {
       const closed = venueState === L.STATE_FILLED && filled < Math.abs(o.qty) * (1 - FILL_DUST) ? L.STATE_CANCELED : venueState;
       o.deadlineNs = 0n;
-      this.table.setOrderState(slot, closed);
+      if (closed === L.STATE_FILLED) this.table.setOrderState(slot, closed);
+      else this.table.endOrder(slot, closed, L.END_REASON_VENUE_STATUS);
       if (state === L.STATE_UNCERTAIN) notice(L.NOTICE_RESOLVED);
       return 0;
     }

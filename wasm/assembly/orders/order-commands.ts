@@ -30,13 +30,13 @@ import { publishRiskRecord } from '../risk/risk-records';
 import { RH_HALTED, RISK_HEADER, RS_HAS_MARK, RS_MARK, riskSlotAddress } from '../risk/risk-layout';
 import { venueTakeCommand } from '../venue/venue-intake';
 import {
-  FLAG_EMULATED, FLAG_REDUCE_ONLY, OC_CANCELS_SENT, OC_DENIED, OC_HELD, OC_REPLACES_SENT, OC_SUBMITTED, OC_TABLE_FULL, O_CREATED_NS, O_DEADLINE_NS,
+  END_REASON_CANCEL_REQUESTED, FLAG_EMULATED, FLAG_REDUCE_ONLY, OC_CANCELS_SENT, OC_DENIED, OC_HELD, OC_REPLACES_SENT, OC_SUBMITTED, OC_TABLE_FULL, O_CREATED_NS, O_DEADLINE_NS,
   O_FILLED, O_FLAGS, O_ID, O_INSTRUMENT, O_LIMIT_PX, O_NEXT, O_PARENT_ID, O_PEND_LIMIT_PX, O_PEND_QTY, O_PEND_STOP_PX, O_PREV_STATE, O_QTY, O_REF_PX,
   O_RULE, O_STATE, O_STOP_PX, O_STRATEGY, O_TIF, O_TRAIL_OFFSET, O_TYPE, O_UPDATED_NS, O_WATERMARK, RULE_STRATEGY, STATE_CANCELED, STATE_NEW, STATE_OPEN,
   STATE_PARTIALLY_FILLED, STATE_PENDING_CANCEL, STATE_PENDING_REPLACE, STATE_PENDING_SUBMIT, STATE_UNCERTAIN, TIF_COUNT, TIF_POST_ONLY,
   TYPE_COUNT, TYPE_LIMIT, TYPE_MARKET, TYPE_STOP, TYPE_STOP_LIMIT, TYPE_TRAILING_STOP, OI_HEAD, orderIndexAddress, orderSlotAddress,
 } from './order-layout';
-import { ackTimeoutNs, allocateOrder, bumpCounter, cancelTimeoutNs, countHeld, ordersReady, recount, setOrderState, uncertainOn } from './order-table';
+import { ackTimeoutNs, allocateOrder, bumpCounter, cancelTimeoutNs, countHeld, endOrder, ordersReady, recount, setOrderState, uncertainOn } from './order-table';
 
 /** submitOrder / replaceOrder: the pre-trade checks refused; the risk record is written (lastRefusal()). */
 export const NOT_SENT: i32 = -1;
@@ -203,7 +203,7 @@ export function cancelOrder(slot: i32, now: i64, clock: i64, rule: i32, ring: i3
   const state = load<i32>(o, O_STATE);
   if (state == STATE_NEW) {
     store<i64>(o, now, O_UPDATED_NS);
-    setOrderState(slot, STATE_CANCELED);
+    endOrder(slot, STATE_CANCELED, END_REASON_CANCEL_REQUESTED);
     return 1;
   }
   if (state != STATE_PENDING_SUBMIT && state != STATE_OPEN && state != STATE_PARTIALLY_FILLED && state != STATE_UNCERTAIN) return 0;

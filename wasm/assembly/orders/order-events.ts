@@ -51,7 +51,8 @@
 // order id; FILL price, size signed, a = fee (quote currency), b = venue fill id (0: none),
 // kind | FLAG_MAKER when it added liquidity; CANCELED size = signed qty canceled, a = reason;
 // REJECT size = signed qty, a = venue reason, b = 0 order / 1 cancel / 2 replace; EXPIRED size
-// = signed qty; ORDER_STATUS price = average fill price, size = signed cumulative filled, a =
+// = signed qty, a = reason (an order that ends keeps a + 1 as its endReason, order-layout.ts; a
+// closed ORDER_STATUS: END_REASON_VENUE_STATUS); ORDER_STATUS price = average fill price, size = signed cumulative filled, a =
 // the venue's state (order-layout.ts state codes; negative: adoption, above), b = signed order
 // quantity. id = client order id (adoption: the venue's id of the order).
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, KIND_ACK, KIND_CANCELED, KIND_EXPIRED, KIND_FILL, KIND_MASK, KIND_ORDER_STATUS, KIND_REJECT } from '../layout';
@@ -60,7 +61,7 @@ import { INSTRUMENT_CAPACITY } from '../layout';
 import { idIndexDelete, idIndexGet, idIndexPut } from '../util/id-index';
 import { portfolioApplyFill } from '../portfolio/apply-fill';
 import {
-  FILL_ID_FIFO_OFFSET, FILL_ID_INDEX_CAPACITY, FILL_ID_INDEX_OFFSET, FILL_ID_MEMORY, NOTICE_DUPLICATE_EVENT, NOTICE_DUPLICATE_FILL,
+  END_REASON_VENUE_STATUS, FILL_ID_FIFO_OFFSET, FILL_ID_INDEX_CAPACITY, FILL_ID_INDEX_OFFSET, FILL_ID_MEMORY, NOTICE_DUPLICATE_EVENT, NOTICE_DUPLICATE_FILL,
   NOTICE_FILL_AFTER_CLOSE, NOTICE_FILL_MISMATCH, NOTICE_ILLEGAL_TRANSITION, NOTICE_LATE_EVENT, NOTICE_ORDER_ALIVE, NOTICE_OVERFILL,
   NOTICE_RESOLVED, NOTICE_UNKNOWN_ORDER, NOTICE_WRONG_SIDE, OC_FILLS, OC_PARTIAL_FILLS, OH_FIFO_COUNT, OH_FIFO_HEAD, ORDERS_HEADER,
   O_AVG_FILL_PX, O_CREATED_NS, O_DEADLINE_NS, O_FLAGS, O_NEXT, O_TIF, O_TYPE, FLAG_ADOPTED, OC_TABLE_FULL, TIF_GTC, TYPE_LIMIT, TYPE_MARKET, RULE_MANUAL, OI_HEAD, orderIndexAddress, O_FEES, O_FILLED, O_FILL_COUNT, O_ID, O_INSTRUMENT, O_LIMIT_PX, O_PARENT_ID, O_PEND_LIMIT_PX, O_PEND_QTY,
@@ -68,7 +69,7 @@ import {
   STATE_EXPIRED, STATE_FILLED, STATE_NEW, STATE_OPEN, STATE_PARTIALLY_FILLED, STATE_PENDING_CANCEL, STATE_PENDING_REPLACE,
   STATE_PENDING_SUBMIT, STATE_REJECTED, STATE_UNCERTAIN, isLive, isTerminal, orderSlotAddress,
 } from './order-layout';
-import { allocateOrder, bumpCounter, recount, setOrderState, slotOfOrder } from './order-table';
+import { allocateOrder, bumpCounter, endOrder, endReasonOfCode, recount, setOrderState, slotOfOrder } from './order-table';
 import { writeNotice } from './order-notices';
 
 /** ordersOnVenueRecord outcomes (>= 0). */
@@ -200,7 +201,7 @@ export function ordersOnVenueRecord(record: usize, clock: i64, ring: i32): i32 {
     if (state == STATE_NEW) return noticeFor(ring, NOTICE_ILLEGAL_TRANSITION, o, record, state, clock);
     if (isLive(state)) {
       store<i64>(o, 0, O_DEADLINE_NS);
-      setOrderState(slot, STATE_CANCELED);
+      endOrder(slot, STATE_CANCELED, endReasonOfCode(load<f64>(record, EV_A)));
       if (state == STATE_UNCERTAIN) noticeFor(ring, NOTICE_RESOLVED, o, record, state, clock);
       return EVENT_APPLIED;
     }
@@ -222,7 +223,7 @@ export function ordersOnVenueRecord(record: usize, clock: i64, ring: i32): i32 {
     }
     if (state == STATE_PENDING_SUBMIT || state == STATE_UNCERTAIN) {
       store<i64>(o, 0, O_DEADLINE_NS);
-      setOrderState(slot, STATE_REJECTED);
+      endOrder(slot, STATE_REJECTED, endReasonOfCode(load<f64>(record, EV_A)));
       if (state == STATE_UNCERTAIN) noticeFor(ring, NOTICE_RESOLVED, o, record, state, clock);
       return EVENT_APPLIED;
     }
@@ -233,7 +234,7 @@ export function ordersOnVenueRecord(record: usize, clock: i64, ring: i32): i32 {
     if (state == STATE_NEW) return noticeFor(ring, NOTICE_ILLEGAL_TRANSITION, o, record, state, clock);
     if (isLive(state)) {
       store<i64>(o, 0, O_DEADLINE_NS);
-      setOrderState(slot, STATE_EXPIRED);
+      endOrder(slot, STATE_EXPIRED, endReasonOfCode(load<f64>(record, EV_A)));
       if (state == STATE_UNCERTAIN) noticeFor(ring, NOTICE_RESOLVED, o, record, state, clock);
       return EVENT_APPLIED;
     }
@@ -316,7 +317,8 @@ function onStatus(record: usize, slot: i32, o: usize, state: i32, clock: i64, ri
   if (!venueLive) {
     const closed = venueState == STATE_FILLED && filled < Math.abs(load<f64>(o, O_QTY)) * (1.0 - FILL_DUST) ? STATE_CANCELED : venueState;
     store<i64>(o, 0, O_DEADLINE_NS);
-    setOrderState(slot, closed);
+    if (closed == STATE_FILLED) setOrderState(slot, closed);
+    else endOrder(slot, closed, END_REASON_VENUE_STATUS);
     if (state == STATE_UNCERTAIN) writeNotice(ring, NOTICE_RESOLVED, instrument, ts, clock, load<f64>(record, EV_PRICE), load<f64>(record, EV_SIZE), state, id);
     return EVENT_APPLIED;
   }

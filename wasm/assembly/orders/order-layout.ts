@@ -25,6 +25,11 @@
 //   0      4          8      12          16           24             32               40
 //   | magic| capacity | live | emulated  | nextId u64 | ackTimeoutNs | cancelTimeoutNs  | fifoHead i32 | fifoCount i32 |
 //   64 .. 64 + 8 * COUNTER_COUNT: i64 counters (OC_* below), then notices by code (8 * NOTICE_CODES)
+//   320 .. 320 + 8 * 3 * END_REASON_BUCKETS: orders that ended CANCELED, REJECTED and EXPIRED (one
+//     block each, in that order: END_CANCELED ...), by why (endReason below), i64 each:
+//
+//     bucket   0      1             2 .. END_REASON_CODES + 1          END_REASON_CODES + 2
+//            | none | venue status | venue reason code 0 .. codes - 1 | any higher code |
 //
 //   capacity   order slots in use (1 .. ORDER_CAPACITY_MAX), fixed by ordersConfigure
 //   live       orders in a non-terminal state (held, in flight, working or UNCERTAIN)
@@ -52,8 +57,8 @@
 //   | filled  | avgFillPx  | refPx | createdNs | updatedNs | deadlineNs | pendQty |
 //   112          120          128       136           144           152        160   164   168        172
 //   | pendLimit  | pendStop   | counted | parentId u64| trailOffset | watermark | next| prev| prevState| strategy |
-//   176     184        188   192           200
-//   | fees  | fillCount| pad | venueId u64 | reserved |
+//   176     184        188         192           200
+//   | fees  | fillCount| endReason | venueId u64 | reserved |
 //
 //   qty, filled  signed (+ buy, - sell); leaves = |qty| - |filled|
 //   limitPx, stopPx  0 when the type has none; a trailing stop's stopPx is its current trigger
@@ -64,6 +69,12 @@
 //                (PENDING_REPLACE, or UNCERTAIN and later after its timeout); pendQty 0: none
 //   counted      leaves this order adds to the working sums now (so a change is a delta)
 //   parentId     for exits: the entry order whose lots they close first (portfolio linking)
+//   endReason    why the order ended CANCELED, REJECTED or EXPIRED: END_REASON_NONE (0) none
+//                (working, filled), END_REASON_VENUE_STATUS (-1) the venue's order status closed it
+//                (reconciliation, which gives no reason), otherwise the venue's reason code + 1: the
+//                CANCELED / REJECT / EXPIRED record's a (venue/venue-layout.ts VENUE_CANCELED_*,
+//                VENUE_REJECT_*, VENUE_EXPIRED_*, or a live adapter's own code); a held order the
+//                core cancels itself ends END_REASON_CANCEL_REQUESTED (VENUE_CANCELED_REQUESTED + 1)
 import { INSTRUMENT_CAPACITY, ORDERS_REGION_OFFSET } from '../layout';
 
 export const ORDERS_MAGIC: i32 = 0x5344524f; // "ORDS"
@@ -100,6 +111,20 @@ export const OC_TABLE_FULL: i32 = 13;
 export const COUNTER_COUNT: i32 = 16;
 export const OH_NOTICES: i32 = OH_COUNTERS + 8 * COUNTER_COUNT;
 export const NOTICE_CODES: i32 = 16;
+
+/** Why an order ended (O_END_REASON; see the slot's header). */
+export const END_REASON_NONE: i32 = 0;
+export const END_REASON_VENUE_STATUS: i32 = -1;
+/** A held order the core cancels itself: VENUE_CANCELED_REQUESTED (0, venue/venue-layout.ts) + 1. */
+export const END_REASON_CANCEL_REQUESTED: i32 = 1;
+/** Venue reason codes 0 .. END_REASON_CODES - 1 are counted apiece, higher ones (a live adapter's own) together. */
+export const END_REASON_CODES: i32 = 8;
+export const END_REASON_BUCKETS: i32 = END_REASON_CODES + 3;
+/** Ended orders by reason: END_REASON_BUCKETS i64 counters for each of END_CANCELED, END_REJECTED, END_EXPIRED. */
+export const OH_END_REASONS: i32 = OH_NOTICES + 8 * NOTICE_CODES;
+export const END_CANCELED: i32 = 0;
+export const END_REJECTED: i32 = 1;
+export const END_EXPIRED: i32 = 2;
 
 export const ORDERS_INDEX_OFFSET: i32 = ORDERS_REGION_OFFSET + 0x1000;
 export const ORDERS_INDEX_BYTES: i32 = 32;
@@ -142,6 +167,7 @@ export const O_PREV_STATE: i32 = 168;
 export const O_STRATEGY: i32 = 172;
 export const O_FEES: i32 = 176;
 export const O_FILL_COUNT: i32 = 184;
+export const O_END_REASON: i32 = 188;
 export const O_VENUE_ID: i32 = 192;
 
 export const FILL_ID_INDEX_OFFSET: i32 = ORDERS_REGION_OFFSET + 0x0021_0000;

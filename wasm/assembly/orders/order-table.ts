@@ -14,12 +14,16 @@
 // toward the instrument's reduce-only sums for exits, from the moment it is sent until it is
 // closed. Held (emulated) orders count nothing: they are not at the venue. recount() applies
 // each change as a delta, so the sums stay O(1) and equal the table's (test/orders-*).
+//
+// Why an order ended: endOrder records the reason in the slot (O_END_REASON) as the order turns
+// CANCELED, REJECTED or EXPIRED, and the header counts the ended orders by reason.
 import { ERR_BAD_ARGUMENT, OK } from '../errors';
 import { INSTRUMENT_CAPACITY } from '../layout';
 import { adjustWorking, refreshExposure } from '../risk/risk-account';
 import { RS_PENDING_BUY, RS_PENDING_SELL, riskSlotAddress } from '../risk/risk-layout';
 import { idIndexClear } from '../util/id-index';
 import {
+  END_CANCELED, END_EXPIRED, END_REASON_BUCKETS, END_REASON_CODES, END_REASON_NONE, END_REASON_VENUE_STATUS, END_REJECTED, OH_END_REASONS, O_END_REASON,
   FILL_ID_INDEX_CAPACITY, FILL_ID_INDEX_OFFSET, FLAG_EMULATED, FLAG_REDUCE_ONLY, OC_CANCELED, OC_EXPIRED, OC_FILLED, OC_REJECTED, OC_UNCERTAIN,
   OH_ACK_TIMEOUT_NS, OH_CANCEL_TIMEOUT_NS, OH_CAPACITY, OH_EMULATED, OH_FIFO_COUNT, OH_FIFO_HEAD, OH_LIVE, OH_MAGIC, OH_NEXT_ID, OI_HEAD, OI_LIVE,
   OI_REDUCE_BUY, OI_REDUCE_SELL, OI_STRATEGY_SLOT, OI_UNCERTAIN, ORDERS_HEADER, ORDERS_MAGIC, ORDERS_TABLE_BYTES, ORDER_CAPACITY_MAX, ORDER_SLOT_BYTES,
@@ -189,12 +193,42 @@ export function setOrderState(slot: i32, state: i32): void {
   store<i32>(o, state, O_STATE);
   if (isTerminal(state)) {
     if (state == STATE_FILLED) bumpCounter(OC_FILLED);
-    else if (state == STATE_CANCELED) bumpCounter(OC_CANCELED);
-    else if (state == STATE_REJECTED) bumpCounter(OC_REJECTED);
-    else if (state == STATE_EXPIRED) bumpCounter(OC_EXPIRED);
+    else if (state == STATE_CANCELED) {
+      bumpCounter(OC_CANCELED);
+      countEndReason(END_CANCELED, load<i32>(o, O_END_REASON));
+    } else if (state == STATE_REJECTED) {
+      bumpCounter(OC_REJECTED);
+      countEndReason(END_REJECTED, load<i32>(o, O_END_REASON));
+    } else if (state == STATE_EXPIRED) {
+      bumpCounter(OC_EXPIRED);
+      countEndReason(END_EXPIRED, load<i32>(o, O_END_REASON));
+    }
     unlinkOrder(slot, instrument);
   }
   recount(o);
+}
+
+/**
+ * Ends the order in `slot` CANCELED, REJECTED or EXPIRED (`state`) for `reason` (an O_END_REASON
+ * value: endReasonOfCode of the venue record's code, or END_REASON_VENUE_STATUS).
+ */
+export function endOrder(slot: i32, state: i32, reason: i32): void {
+  store<i32>(orderSlotAddress(slot), reason, O_END_REASON);
+  setOrderState(slot, state);
+}
+
+/** The O_END_REASON value of a venue record's reason code (its a): code + 1, END_REASON_NONE for one that is no whole number in [0, 2^30). */
+// @ts-ignore: decorator
+@inline
+export function endReasonOfCode(code: f64): i32 {
+  return code >= 0.0 && code < 1073741824.0 && code == Math.floor(code) ? <i32>code + 1 : END_REASON_NONE;
+}
+
+/** Counts one order ended in block `block` (END_CANCELED ...) for `reason` (the header's buckets). */
+function countEndReason(block: i32, reason: i32): void {
+  const bucket = reason == END_REASON_VENUE_STATUS ? 1 : reason <= END_REASON_NONE ? 0 : reason <= END_REASON_CODES ? reason + 1 : END_REASON_BUCKETS - 1;
+  const at = ORDERS_HEADER + <usize>(OH_END_REASONS + ((block * END_REASON_BUCKETS + bucket) << 3));
+  store<i64>(at, load<i64>(at) + 1);
 }
 
 /** Live orders on `instrument` in UNCERTAIN: while > 0 no order that adds exposure goes out. */
