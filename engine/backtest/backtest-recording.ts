@@ -3,6 +3,7 @@
 // portfolio closed, the account's equity after each bar, and each instrument's bars with
 // the regime the filter gave them. The driver fills it from the outbound ring (never from
 // state regions while the core runs); the report modules only read it.
+import type { EndedOrdersByReason } from '../orders/index.js';
 import type { RoundTrip } from '../portfolio/index.js';
 import type { EquitySeries } from './equity-series.js';
 
@@ -66,6 +67,25 @@ export interface RecordedTotals {
   readonly turnover: number;
   /** The kill switch at the end of the run (absent: no risk stage, nothing could trip it). */
   readonly killSwitch?: RecordedKillSwitch;
+  /** The run's orders and how they ended (absent: no risk stage, no order table). */
+  readonly orders?: RecordedOrders;
+}
+
+/** The orders of a run by how they ended, read from the order table after the run (engine/execution's report). */
+export interface RecordedOrders {
+  /** ORDER records written: orders sent, or released by the core's emulation. */
+  readonly sent: number;
+  readonly filled: number;
+  readonly canceled: number;
+  readonly rejected: number;
+  readonly expired: number;
+  /** The canceled, rejected and expired ones by reason name. */
+  readonly endedBy: EndedOrdersByReason;
+  /** Orders still live (working, in flight, held, UNCERTAIN) at the end. */
+  readonly working: number;
+  /** Orders the pre-trade checks refused before they were created, and the risk records' refusals by reason name. */
+  readonly refused: number;
+  readonly refusedBy: Readonly<Record<string, number>>;
 }
 
 /** The core's drawdown kill switch over a run: once tripped, the book is flattened and nothing adds exposure again. */

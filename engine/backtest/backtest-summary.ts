@@ -1,5 +1,6 @@
 // The one-screen summary `quantflow backtest` prints when a run ends (and its --json form):
-// the data and speed, the orders and fills, the account's metrics from report.json, each
+// the data and speed, the orders and fills (and why orders were canceled, rejected or expired,
+// when any were), the account's metrics from report.json, each
 // instrument's line, what the sources reported (skipped rows, duplicates, gaps), the fills
 // hash and where the outputs went.
 import { computeReport, type BacktestReport } from './report/index.js';
@@ -35,6 +36,19 @@ function refusedBy(run: BacktestRun): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
+/** `N canceled (unfilled 2, requested 1)` for each of canceled, rejected and expired that any order ended, or '' when none did. */
+function endedUnfilled(report: BacktestReport): string {
+  const orders = report.orders;
+  if (orders === null) return '';
+  const parts = (['canceled', 'rejected', 'expired'] as const)
+    .filter((how) => orders[how].count > 0)
+    .map((how) => {
+      const reasons = Object.entries(orders[how].byReason).map(([reason, n]) => `${reason} ${count(n)}`);
+      return `${count(orders[how].count)} ${how}${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
+    });
+  return parts.join(', ');
+}
+
 /** Target changes the order stage did not trade (execution.noTradeBand, execution.confirmBars): why a run can send few or no orders. */
 function notTraded(run: BacktestRun): string {
   const { bandSkips, confirmSkips, limitSkips } = run.pipeline;
@@ -62,6 +76,8 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
     `drawdown: max ${pct(a.drawdown.maxDrawdown)} over ${num(a.drawdown.durationDays, 1)} days${a.drawdown.recovered ? '' : ' (not recovered)'}; exposure ${pct(a.exposure)}, turnover ${num(a.turnover)}x`,
     `trades: ${count(a.trades)} round trips, win rate ${pct(a.winRate)}, profit factor ${num(a.profitFactor)}, expectancy ${num(a.expectancy)}; fees ${money(a.fees)}, slippage ${money(a.slippage)}, funding ${money(a.funding)}`,
   ];
+  const unfilled = endedUnfilled(report);
+  if (unfilled !== '') lines.splice(3, 0, `orders canceled, rejected or expired: ${unfilled} (report.json orders.*.byReason)`);
   const lotMerges = run.execution?.lotMerges ?? 0;
   if (lotMerges > 0) {
     lines.push(

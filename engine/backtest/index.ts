@@ -16,6 +16,6 @@ export { parseTimeframe } from './timeframe.js';
 export { BacktestOptionError, BacktestSetupError } from './backtest-errors.js';
 export { RunRecorder } from './run-recorder.js';
 export { EquitySeries } from './equity-series.js';
-export type { BacktestRecording, EquityPoint, RecordedBar, RecordedFill, RecordedInstrument, RecordedTotals } from './backtest-recording.js';
+export type { BacktestRecording, EquityPoint, RecordedBar, RecordedFill, RecordedInstrument, RecordedOrders, RecordedTotals } from './backtest-recording.js';
 export { writeBacktestOutputs, BACKTEST_OUTPUT_FILES, computeReport, csvDecimal, csvMoney, equityCsv, fillsCsv, fillsHash, formatIsoNs, type BacktestReport, type RecordedDataSource } from './report/index.js';
 export { RunStore, RunStoreError, RunQueryError, RunIdError, DEFAULT_RUN_STORE_DIR, RUN_FILES, checkRunId, isRunId, isRunFileName, configHash, runInputFromOutputs, type RunContext, type RunFigures, type RunFileName, type RunInput, type RunPage, type RunSummary } from './run-store/index.js';

@@ -35,7 +35,7 @@ import { settleDataEnd } from './settle-data-end.js';
 import { RunRecorder } from './run-recorder.js';
 import { parseTimeframe } from './timeframe.js';
 import { BacktestSetupError } from './backtest-errors.js';
-import type { BacktestRecording, FinalTimePastLimit, RecordedInstrument } from './backtest-recording.js';
+import type { BacktestRecording, FinalTimePastLimit, RecordedInstrument, RecordedOrders } from './backtest-recording.js';
 import { fillsHash } from './report/index.js';
 import { interleaveModelRecords, loadAheadStreams, startModelRecordsAhead, type AheadInstrument, type ModelAhead } from './model-ahead.js';
 import { warmupShortfalls, type WarmupShortfall } from './strategy-warmup.js';
@@ -358,6 +358,13 @@ export interface CompletedRunInput {
   readonly refusals?: ReadonlyMap<number, number>;
 }
 
+/** The run's orders by how they ended, as the recording keeps them (report.json `orders`). */
+function recordedOrders(orders: ExecutionReport['orders'], refusedBy: Readonly<Record<string, number>>): RecordedOrders {
+  const { sent, filled, canceled, rejected, expired, endedBy, refused } = orders;
+  const working = Object.values(orders.working).reduce((total, n) => total + n, 0);
+  return { sent, filled, canceled, rejected, expired, endedBy, working, refused, refusedBy };
+}
+
 /** A finished run (a backtest, a paper session): its recording and figures, read once the engine stopped. */
 export function completedRun(input: CompletedRunInput): BacktestRun {
   const { host, config, plans, built, recorder, played, equity } = input;
@@ -388,6 +395,7 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
     }
   }
   const sum = (pick: (i: ExecutionReport['instruments'][number]) => number): number => (execution ? execution.instruments.reduce((total, i) => total + pick(i), 0) : 0);
+  const refusals = Object.fromEntries([...(input.refusals ?? [])].sort(([a], [b]) => a - b).map(([reason, count]) => [riskReasonName(reason), count]));
   const recording: BacktestRecording = {
     instruments,
     fills,
@@ -417,6 +425,7 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
             },
           }
         : {}),
+      ...(execution ? { orders: recordedOrders(execution.orders, refusals) } : {}),
     },
     events: played.published,
     startNs,
@@ -434,7 +443,7 @@ export function completedRun(input: CompletedRunInput): BacktestRun {
     counters: input.counters,
     pipeline: host.pipelineCounters(),
     execution,
-    refusals: Object.fromEntries([...(input.refusals ?? [])].sort(([a], [b]) => a - b).map(([reason, count]) => [riskReasonName(reason), count])),
+    refusals,
     account,
     issues: input.streams.map((s) => ({ label: s.label, issues: s.issues() })).filter((entry) => entry.issues.length > 0),
     defaulted: built.defaulted,

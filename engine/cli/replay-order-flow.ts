@@ -1,7 +1,7 @@
 // How `quantflow replay --decide` reports its trading: orders (sent, cut to fit a limit,
 // amended or canceled by the strategy, kept out by the no-trade band, refused by the checks)
-// and their final states, fills and costs (fees, slippage, funding, borrow, interest) and
-// turnover, the round trips, the account (equity, high-water mark, drawdown, kill switch) and
+// and their final states (why they were canceled, rejected or expired), fills and costs (fees,
+// slippage, funding, borrow, interest) and turnover, the round trips, the account (equity, high-water mark, drawdown, kill switch) and
 // each instrument's position and P&L; as text lines, or as a JSON-safe object (bigints as
 // strings, reasons and codes by name).
 import { riskReasonName, RiskReason } from '../risk/index.js';
@@ -21,6 +21,12 @@ function reasonCounts(byReason: ReadonlyMap<number, number>): Record<string, num
 /** `NAME count, NAME count` of reason counts. */
 function listReasonCounts(entries: readonly (readonly [number, number])[]): string {
   return entries.map(([reason, count]) => `${riskReasonName(reason)} ${count}`).join(', ');
+}
+
+/** ` (unfilled 2, requested 1)`: ended orders by reason name, or nothing when none ended so. */
+function why(byReason: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(byReason).map(([reason, n]) => `${reason} ${count(n)}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
 function sum(values: readonly number[]): number {
@@ -88,7 +94,7 @@ export function describeReplayRisk(result: ReplayRiskResult, names: readonly str
   const rt = orderFlow.roundTrips;
   const lines = [
     `orders: ${count(o.sent)} sent${cut.length ? ` (cut to fit a limit: ${listReasonCounts(cut)})` : ''}; the strategy replaced ${count(pipeline.strategyReplaces)} and canceled ${count(pipeline.strategyCancels)} working orders; ${count(pipeline.bandSkips)} target changes inside the no-trade band and ${count(pipeline.confirmSkips)} waiting for confirmation were not traded`,
-    `  by final state: filled ${count(o.filled)}, canceled ${count(o.canceled)}, rejected ${count(o.rejected)}, expired ${count(o.expired)}${working ? `, still working ${working}` : ''}; ${count(refusals.reduce((n, [, c]) => n + c, 0))} refused or deferred by the checks${refusals.length ? ` (${listReasonCounts(refusals)})` : ''}${flatten ? `, ${flatten} FlattenRequired` : ''}${o.uncertain ? `; ${o.uncertain} turned UNCERTAIN` : ''}${o.illegalTransitions ? `; ${o.illegalTransitions} illegal venue events` : ''}`,
+    `  by final state: filled ${count(o.filled)}, canceled ${count(o.canceled)}${why(o.endedBy.canceled)}, rejected ${count(o.rejected)}${why(o.endedBy.rejected)}, expired ${count(o.expired)}${why(o.endedBy.expired)}${working ? `, still working ${working}` : ''}; ${count(refusals.reduce((n, [, c]) => n + c, 0))} refused or deferred by the checks${refusals.length ? ` (${listReasonCounts(refusals)})` : ''}${flatten ? `, ${flatten} FlattenRequired` : ''}${o.uncertain ? `; ${o.uncertain} turned UNCERTAIN` : ''}${o.illegalTransitions ? `; ${o.illegalTransitions} illegal venue events` : ''}`,
     `fills: ${count(o.fills)} (${count(o.partialFills)} partial, ${count(orderFlow.fills.maker)} maker, ${count(pipeline.exitFills)} from exits); fees ${money(t.fees)}, slippage ${money(t.slippage)}, funding ${money(t.funding)}, borrow ${money(t.borrow)}, interest ${money(execution.interestPaid)}; turnover ${money(t.turnover)} (${(t.turnover / result.startingCash).toFixed(1)}x the starting equity)`,
     `round trips: ${count(rt.count)}, win rate ${rt.count ? ((100 * rt.winners) / rt.count).toFixed(1) : '0.0'}%, average net P&L ${rt.count ? money(rt.netPnl / rt.count) : '0.00'}; realised ${money(t.realisedPnl)} before fees`,
     `account: equity ${money(account.equity)} (cash ${money(account.cash)}), high-water mark ${money(account.highWaterMark)}, drawdown ${(account.drawdown * 100).toFixed(2)}%; kill switch ${account.halted ? `HALTED (${account.tripCount} trip${account.tripCount === 1 ? '' : 's'} this run)` : 'armed'}${result.persisted ? `, persisted: ${result.persisted.halted ? 'halted' : 'armed'}` : ''}`,

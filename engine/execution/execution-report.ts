@@ -1,9 +1,10 @@
 // What a run's execution amounted to, read from the core's ORDERS and PORTFOLIO regions once
-// the engine stopped (so the state is consistent): orders by final state, fills, and each
+// the engine stopped (so the state is consistent): orders by final state (and why they ended
+// canceled, rejected or expired), fills, and each
 // instrument's realised P&L, costs (fees, slippage, funding, borrow) and turnover, plus the
 // account's interest and the round-trip counts. Amounts per instrument are in its quote
 // currency (`rate` converts them); turnover and interest in the account currency.
-import { isTerminalState, orderSlotOffset, orderStateName, OrderState, readOrderSlot, readOrderTableCounters } from '../orders/index.js';
+import { endReasonCounts, isTerminalState, orderSlotOffset, orderStateName, OrderState, readOrderSlot, readOrderTableCounters, type EndedOrdersByReason } from '../orders/index.js';
 import { readInstrumentLedger, readPortfolioTotals, type InstrumentLedger } from '../portfolio/index.js';
 import { RiskLayout, readRiskInstrumentState } from '../risk/index.js';
 import { readUnknownVolumeBars } from '../venue/index.js';
@@ -18,6 +19,8 @@ export interface OrdersReport {
   readonly canceled: number;
   readonly rejected: number;
   readonly expired: number;
+  /** The canceled, rejected and expired orders by why they ended (the venue's reason, named as the orders topic names it). */
+  readonly endedBy: EndedOrdersByReason;
   readonly working: Readonly<Record<string, number>>;
   readonly fills: number;
   readonly partialFills: number;
@@ -71,6 +74,7 @@ export function readExecutionReport(memory: WebAssembly.Memory, instruments: rea
     canceled: table.canceled,
     rejected: table.rejected,
     expired: table.expired,
+    endedBy: endReasonCounts(table.endReasons),
     working,
     fills: table.fills,
     partialFills: table.partialFills,

@@ -1,10 +1,10 @@
 // report.json: the run's metrics for the account, per strategy, per instrument and per
-// regime, computed from a BacktestRecording alone. Return metrics come from the equity
+// regime, and its orders by how they ended (each by reason), computed from a BacktestRecording alone. Return metrics come from the equity
 // series (return-metrics.ts), trade metrics from the round trips (trade-metrics.ts),
 // exposure and traded notional from the fills (exposure.ts). Amounts are in the account
 // currency unless named otherwise; numbers are plain JSON numbers, null where undefined;
 // times are ISO 8601 UTC. `definitions` repeats each metric's definition for readers of the JSON.
-import type { BacktestRecording, FinalTimePastLimit, RecordedBar } from '../backtest-recording.js';
+import type { BacktestRecording, FinalTimePastLimit, RecordedBar, RecordedOrders } from '../backtest-recording.js';
 import { exposure, fillFees, tradedNotional } from './exposure.js';
 import { formatIsoNs } from './iso-time.js';
 import { fillsHash } from './fills-csv.js';
@@ -59,6 +59,24 @@ export interface KillSwitchReport {
   readonly finalTimePastLimit: { readonly time: string; readonly equity: number; readonly highWaterMark: number; readonly drawdown: number; readonly maxDrawdownPct: number } | null;
 }
 
+/** Orders that ended one way: how many, and how many for each reason (by name; only reasons that occurred). */
+export interface OrderOutcome {
+  readonly count: number;
+  readonly byReason: Readonly<Record<string, number>>;
+}
+
+/** The run's orders by how they ended. */
+export interface OrdersReport {
+  readonly sent: number;
+  readonly filled: number;
+  readonly canceled: OrderOutcome;
+  readonly rejected: OrderOutcome;
+  readonly expired: OrderOutcome;
+  /** Refused by the pre-trade checks before they were created (by risk reason). */
+  readonly refused: OrderOutcome;
+  readonly working: number;
+}
+
 /** A part of the book (one strategy, one instrument): its trades, fills, exposure and turnover. */
 export interface SliceReport extends TradeStats {
   readonly fills: number;
@@ -98,6 +116,8 @@ export interface BacktestReport {
     readonly daysPerYear: number;
   };
   readonly account: AccountReport;
+  /** Null when the run had no risk stage (no order table). */
+  readonly orders: OrdersReport | null;
   readonly byStrategy: Readonly<Record<string, StrategyReport>>;
   readonly byInstrument: Readonly<Record<string, InstrumentReport>>;
   /** Null when no bar carries a regime label (no regime model). */
@@ -128,6 +148,7 @@ export const METRIC_DEFINITIONS: Readonly<Record<string, string>> = {
   fees: 'account: fees the core charged, each instrument\'s converted at its quote currency\'s rate (account currency); per slice: sum of its fills fee column (quote currency)',
   slippage: 'slippage against the decision price (> 0 a cost), account total from the core (account currency, as fees)',
   funding: 'funding paid (> 0) or received (< 0), account total from the core (account currency, as fees)',
+  orders: 'orders the core sent (sent), and how they ended: filled; canceled, rejected (by the venue) and expired, each with byReason, the venue\'s reason named as the dashboard\'s orders topic names it (canceled: requested, unfilled (an IOC or FOK remainder), reduce-only (no position left to reduce); rejected: invalid, post-only, unknown-order, full; expired: time-in-force, post-only-would-take; reconciled: the venue\'s order status closed it); refused: orders the pre-trade checks refused before they were created, byReason by risk reason; working: still live at the end',
   killSwitch: 'the core\'s drawdown kill switch (risk.maxDrawdownPct): trips, whether it was halted at the end, the time of the last trip and the equity and high-water mark then; a trip flattens the book and no order adds exposure after it; a backtest tests the data\'s last time 1 ns after it, so a drawdown past the limit there trips too (with no bar left to fill the flatten orders); openPositionsAtEnd: instruments with a position at the end; finalTimePastLimit: a run that does not test its last time (a paper session) ended at least risk.maxDrawdownPct below the high-water mark without a trip, null otherwise',
 
   regimeTrades: 'trades whose entry bar (the bar of its instrument containing the entry time) had the label',
@@ -150,6 +171,20 @@ function killSwitchReport(state: BacktestRecording['totals']['killSwitch']): Kil
     highWaterMark: tripped ? state.highWaterMark : null,
     openPositionsAtEnd: state.openPositionsAtEnd,
     finalTimePastLimit: finalTimePastLimitReport(state.finalTimePastLimit),
+  };
+}
+
+function ordersReport(orders: RecordedOrders | undefined): OrdersReport | null {
+  if (orders === undefined) return null;
+  const { endedBy } = orders;
+  return {
+    sent: orders.sent,
+    filled: orders.filled,
+    canceled: { count: orders.canceled, byReason: endedBy.canceled },
+    rejected: { count: orders.rejected, byReason: endedBy.rejected },
+    expired: { count: orders.expired, byReason: endedBy.expired },
+    refused: { count: orders.refused, byReason: orders.refusedBy },
+    working: orders.working,
   };
 }
 
@@ -251,6 +286,7 @@ export function computeReport(recording: BacktestRecording, options: { title?: s
       killSwitch: killSwitchReport(totals.killSwitch),
       ...tradeStats(trades),
     },
+    orders: ordersReport(totals.orders),
     byStrategy,
     byInstrument,
     byRegime,

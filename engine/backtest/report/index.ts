@@ -4,7 +4,7 @@
 export { writeBacktestOutputs, BACKTEST_OUTPUT_FILES, type BacktestOutputOptions, type RecordedDataSource } from './write-backtest-outputs.js';
 export {
   computeReport, METRIC_DEFINITIONS,
-  type AccountReport, type BacktestReport, type DrawdownReport, type InstrumentReport, type SliceReport, type StrategyReport,
+  type AccountReport, type BacktestReport, type DrawdownReport, type InstrumentReport, type OrderOutcome, type OrdersReport, type SliceReport, type StrategyReport,
 } from './compute-report.js';
 export { fillsCsv, fillsCsvBlocks, fillsHash, FILLS_CSV_HEADER, type FillsSource } from './fills-csv.js';
 export { tradesCsv, tradesCsvBlocks, TRADES_CSV_HEADER } from './trades-csv.js';
