@@ -86,9 +86,10 @@ export interface OrderViewData {
   /** The rule that made the order (engine/orders OrderRuleName: STRATEGY, STOP, ATR_STOP, TRAILING_STOP, TARGET_1..4, MAX_HOLD, MANUAL); '' when unknown. */
   rule: string;
   /**
-   * Why the order ended canceled or expired, as the venue said (engine/venue VenueCancelReason:
-   * requested, unfilled, reduce-only; VenueExpiryReason: time-in-force, post-only-would-take);
-   * '' while it works, for other states, and from an older server.
+   * Why the order ended canceled, rejected or expired, as the venue said (engine/venue
+   * VenueCancelReason: requested, unfilled, reduce-only; VenueRejectReason: invalid, post-only,
+   * unknown-order, full; VenueExpiryReason: time-in-force, post-only-would-take); '' while it
+   * works, for other states, and from an older server (one before rejections carried it: '' for those too).
    */
   statusReason: string;
 }

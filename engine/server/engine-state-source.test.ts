@@ -208,18 +208,23 @@ describe('EngineStateSource: publishing around the engine\'s batches', () => {
     done();
   });
 
-  it('gives an order that ended canceled or expired the venue\'s reason (a marketable post-only\'s expiry is post-only-would-take)', () => {
+  it('gives an order that ended canceled, rejected or expired the venue\'s reason (a marketable post-only\'s expiry is post-only-would-take)', () => {
     const source = new EngineStateSource({ instruments: [{ instrument: 0, symbol: 'BTC' }], mode: 'backtest', throttleMs: 50, startingCash: 1000 });
     const listeners = source.listeners();
     const head = { instrument: 0, venueNs: 10n, dueNs: 11n };
-    for (const orderId of [1n, 2n, 3n]) {
+    for (const orderId of [1n, 2n, 3n, 4n, 5n]) {
       listeners.onOrder!({ record: 'order', orderId, instrument: 0, tsNs: 1n, clockNs: 1n, qty: 1, limitPrice: 99, stopPrice: 0, orderType: 1, timeInForce: 0, flags: 0, rule: 0, cutBy: 0 });
     }
     listeners.onVenueReport!({ type: 'expired', ...head, clientId: 1n, qty: 1, reason: 'post-only-would-take' });
     listeners.onVenueReport!({ type: 'canceled', ...head, clientId: 2n, qty: 1, reason: 'unfilled' });
+    listeners.onVenueReport!({ type: 'reject', ...head, clientId: 4n, qty: 1, reason: 'post-only', of: 'order' });
+    listeners.onVenueReport!({ type: 'ack', ...head, clientId: 5n, qty: 1, limitPrice: 99, replace: false });
+    listeners.onVenueReport!({ type: 'reject', ...head, clientId: 5n, qty: 1, reason: 'unknown-order', of: 'cancel' });
     const byId = new Map(source.snapshot('orders')!.orders.map((o) => [o.orderId, o]));
     expect(byId.get(1n)).toMatchObject({ status: 'expired', statusReason: 'post-only-would-take' });
     expect(byId.get(2n)).toMatchObject({ status: 'canceled', statusReason: 'unfilled' });
     expect(byId.get(3n), 'a working order has no reason').toMatchObject({ status: 'pending-submit', statusReason: '' });
+    expect(byId.get(4n), 'a rejected order').toMatchObject({ status: 'rejected', statusReason: 'post-only' });
+    expect(byId.get(5n), 'a refused cancel leaves the order working, with no reason').toMatchObject({ status: 'accepted', statusReason: '' });
   });
 });

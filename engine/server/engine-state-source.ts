@@ -409,7 +409,7 @@ export class EngineStateSource implements StateSource {
         break;
       }
       case 'canceled': next = { ...order, status: 'canceled', statusReason: report.reason }; break;
-      case 'reject': next = report.of === 'order' ? { ...order, status: 'rejected' } : order; break;
+      case 'reject': next = report.of === 'order' ? { ...order, status: 'rejected', statusReason: report.reason } : order; break;
       case 'expired': next = { ...order, status: 'expired', statusReason: report.reason }; break;
     }
     this.orders.set(report.clientId, { ...next, updatedTimeNs: report.venueNs });

@@ -17,6 +17,9 @@
 // Each order and fill carries the rule that made the order (engine/orders OrderRuleName): a fill
 // of a STOP, ATR_STOP or TRAILING_STOP order is a critical "stop-loss hit" toast of its own (kind
 // 'stop-loss'); a TARGET_n or MAX_HOLD fill is an info in the bell; other fills toast as fills.
+// A canceled, rejected or expired order says why in words (its statusReason: the venue's reason,
+// engine/venue VenueCancelReason, VenueRejectReason, VenueExpiryReason) in the orders table's
+// `why` column, and a rejection's bell entry says it too.
 // Fills that come in a backfill (after a reconnect or a gap) are one bell entry, except stop-loss
 // hits, which toast each as they would have live.
 // Feed health (the `health` topic): each instrument's feed condition and the policy action it
@@ -91,6 +94,21 @@ const RULE_WORDS = {
 const STOP_RULES = new Set(['STOP', 'ATR_STOP', 'TRAILING_STOP']);
 const EXIT_RULES = new Set(['TARGET_1', 'TARGET_2', 'TARGET_3', 'TARGET_4', 'MAX_HOLD']);
 const ruleWords = (rule) => RULE_WORDS[rule] ?? (rule ? rule.toLowerCase() : '');
+/** Words for why an order was canceled, rejected or expired (its statusReason); an unknown reason as it came, none as '—'. */
+const REASON_WORDS = {
+  requested: 'canceled on request',
+  unfilled: 'nothing filled at once (IOC / FOK remainder)',
+  'reduce-only': 'reduce-only, no position left to reduce',
+  invalid: 'invalid or unsupported order',
+  'post-only': 'post-only, would have taken liquidity',
+  'unknown-order': 'the venue does not hold the order',
+  full: "the venue's book is full",
+  'time-in-force': 'its time in force ran out',
+  'post-only-would-take': 'post-only, would have taken liquidity',
+  reconciled: "closed by the venue's order status (reconciliation)",
+};
+const ENDED = new Set(['canceled', 'rejected', 'expired']);
+const reasonWords = (o) => (ENDED.has(o.status) && o.statusReason ? REASON_WORDS[o.statusReason] ?? o.statusReason.replaceAll('-', ' ') : '—');
 const fillWords = (f) => `${f.side.toUpperCase()} ${qty(f.quantity)} ${symbolOf(f.instrumentId)} @ ${money(f.price)}`;
 
 // ---- model -------------------------------------------------------------------------------
@@ -232,7 +250,7 @@ function renderOrders() {
   const recent = [...orders.values()].sort((a, b) => (a.updatedTimeNs < b.updatedTimeNs ? 1 : a.updatedTimeNs > b.updatedTimeNs ? -1 : 0)).slice(0, MAX_ROWS);
   fillTable('orders', recent.map((o) => [
     cell(o.clientOrderId), cell(o.symbol || symbolOf(o.instrumentId)), cell(o.side, o.side), cell(o.rule && o.rule !== 'STRATEGY' ? `${o.orderType} (${ruleWords(o.rule)})` : o.orderType), cell(qty(o.quantity)), cell(qty(o.filledQuantity)),
-    cell(o.averageFillPrice === null ? '—' : money(o.averageFillPrice)), cell(o.status),
+    cell(o.averageFillPrice === null ? '—' : money(o.averageFillPrice)), cell(o.status), cell(reasonWords(o), 'why'),
   ]));
 }
 
@@ -295,7 +313,7 @@ const handlers = {
       if (o.symbol) symbols.set(o.instrumentId, o.symbol);
       const before = orders.get(o.orderId);
       orders.set(o.orderId, o);
-      if (update.kind === 'delta' && o.status === 'rejected' && before?.status !== 'rejected') notify(`order ${o.clientOrderId} ${o.side} ${qty(o.quantity)} ${o.symbol} rejected`);
+      if (update.kind === 'delta' && o.status === 'rejected' && before?.status !== 'rejected') notify(`order ${o.clientOrderId} ${o.side} ${qty(o.quantity)} ${o.symbol} rejected${o.statusReason ? `: ${reasonWords(o)}` : ''}`);
     }
     if (orders.size > 2000) for (const id of [...orders.keys()].slice(0, orders.size - 2000)) orders.delete(id);
     renderOrders();
