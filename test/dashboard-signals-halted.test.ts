@@ -5,7 +5,8 @@
 // halted new exposure, not "none needed (target within the no-trade band ...)", seen on
 // `npm start` after 2024-09-06. A fusion strategy without regime probabilities (no regime model,
 // or its filter has no bar yet: STATUS_REGIME clear) showed P(trending/mean-reverting/choppy)
-// 0.0% each, summing to 0: the card must show "—" and say there are none.
+// 0.0% each, summing to 0: the card must show "—" and say there are none, and which of the two
+// it is (STATUS_REGIME_MODEL: a model whose filter has seen no bar yet), not one note for both.
 // Needs /usr/lib/chromium/chromium (apt-get install chromium): a failure under CI=true, a skip otherwise.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const STATUS_REGIME = 1; // engine/decision/decision-layout.ts
 const STATUS_PRICE = 4;
 const STATUS_HALTED = 1 << 18; // the kill switch zeroed the target (wasm/assembly/pipeline/order-stage.ts)
+const STATUS_REGIME_MODEL = 1 << 19; // the instrument's regime filter has a model
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -92,9 +94,14 @@ describe('Signals page: decisions the core zeroed or could not weigh', () => {
     source.publish('signals', { signals: [signal(1_725_600_000_000_000_000n, { regimeProbabilities: [0, 0, 0], status: STATUS_PRICE | (0b1111 << 8) })] });
     const none = await fieldsWhen(page, 'regime');
     expect([none['regime-0'], none['regime-1'], none['regime-2']], 'P(trending), P(mean-reverting), P(choppy)').toEqual(['—', '—', '—']);
-    expect(none.note).toBe('no regime probabilities (no regime model, or its filter has seen no bar yet)');
+    expect(none.note, 'no regime model').toBe('no regime probabilities: this strategy has no regime model');
 
-    source.publish('signals', { signals: [signal(1_725_603_600_000_000_000n)] });
+    source.publish('signals', { signals: [signal(1_725_601_800_000_000_000n, { regimeProbabilities: [0, 0, 0], status: STATUS_PRICE | (0b1111 << 8) | STATUS_REGIME_MODEL })] });
+    const warming = await fieldsWhen(page, 'seen no bar');
+    expect([warming['regime-0'], warming['regime-1'], warming['regime-2']], 'a model whose filter has seen no bar: no probabilities either').toEqual(['—', '—', '—']);
+    expect(warming.note, 'a regime model, no bar yet').toBe('no regime probabilities yet: the regime filter has seen no bar (its features are warming up)');
+
+    source.publish('signals', { signals: [signal(1_725_603_600_000_000_000n, { status: STATUS_REGIME | STATUS_REGIME_MODEL | STATUS_PRICE | (0b1111 << 8) })] });
     await page.waitForFunction(() => document.querySelector('section.signal-card dd[data-field="regime-0"]')?.textContent === '70.0%', undefined, { timeout: 15_000 });
     const some = await fieldsWhen(page, '%');
     expect([some['regime-0'], some['regime-1'], some['regime-2'], some.note], 'STATUS_REGIME set: the probabilities').toEqual(['70.0%', '20.0%', '10.0%', '']);

@@ -1,12 +1,13 @@
 // Experts and regime-gated fusion, on the WASM core and the TS reference alike: weights follow
 // the regime probabilities (fast-check: linear hence continuous in p, the pure-regime weights
 // at one-hot p), choppy scaling, the long-only clamp, ML quantile confidence and staleness,
-// and the sentiment filter (duplicates, bursts, decay, source caps).
+// and the sentiment filter (duplicates, bursts, decay, source caps). Without regime
+// probabilities the status tells no regime model from a model whose filter has seen no bar.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NORMAL_Q10_Q90_SPAN, STATUS_COMP_SHIFT, STATUS_SHORT_CLAMPED } from '../engine/decision/decision-layout.js';
+import { NORMAL_Q10_Q90_SPAN, STATUS_COMP_SHIFT, STATUS_REGIME, STATUS_REGIME_MODEL, STATUS_SHORT_CLAMPED } from '../engine/decision/decision-layout.js';
 import type { DecisionOutput } from '../engine/decision/index.js';
-import { DecisionPair } from './decision-harness.js';
+import { DecisionPair, labelModel } from './decision-harness.js';
 
 const HOUR = 3_600_000_000_000n;
 const T0 = 1_700_000_000_000_000_000n;
@@ -172,6 +173,24 @@ describe('choppy scaling and the long-only clamp', () => {
       expect(perp[side].direction, `${side}: short allowed`).toBeCloseTo(-0.5, 15);
       expect(perp[side].exposure, `${side}: short exposure = -0.5 * 0.01 / 0.01`).toBeCloseTo(-0.5, 15);
     }
+  });
+});
+
+describe('regime status bits', () => {
+  it('tells no regime model (neither bit) from a model whose filter has seen no bar (STATUS_REGIME_MODEL alone) and from probabilities (both)', () => {
+    const pair = DecisionPair.create({ fusion: { weights: WEIGHTS, rules: LINEAR_RULES } });
+    pair.setBar(0, { close: 105 });
+    const bits = (o: DecisionOutput) => o.status & (STATUS_REGIME | STATUS_REGIME_MODEL);
+    const none = pair.step(0, T0);
+    pair.filter.loadModel(0, labelModel(3), [0, 1, 2]);
+    pair.filter.reset(0, 0);
+    const warming = pair.step(0, T0 + HOUR);
+    pair.setRegime(0, [1], [0]);
+    const weighed = pair.step(0, T0 + 2n * HOUR);
+    expect([bits(none.wasm), bits(warming.wasm), bits(weighed.wasm)], 'the core: no model, a model with no filter step, probabilities')
+      .toEqual([0, STATUS_REGIME_MODEL, STATUS_REGIME | STATUS_REGIME_MODEL]);
+    expect([bits(none.reference), bits(warming.reference), bits(weighed.reference)], 'the reference agrees').toEqual([bits(none.wasm), bits(warming.wasm), bits(weighed.wasm)]);
+    expect([warming.wasm.confidence, warming.wasm.exposure], 'no probabilities yet: every weight 0, nothing weighed').toEqual([0, 0]);
   });
 });
 

@@ -12,7 +12,7 @@ import { ReferenceDecisionEngine, type RegimeInput } from '../engine/decision/re
 import { buildPlan, IndicatorExecutor, type IndicatorCoreExports, type IndicatorPlan } from '../engine/indicators/index.js';
 import { BAR_FIELDS } from '../engine/indicators/plan-layout.js';
 import type { GaussianHmm } from '../engine/regime/gaussian-hmm.js';
-import { FILTER_PROBS, FILTER_STEPS, hmmFilterStateOffset } from '../engine/regime/hmm-memory-layout.js';
+import { FILTER_MODEL, FILTER_PROBS, FILTER_STEPS, hmmFilterStateOffset, hmmModelOffset } from '../engine/regime/hmm-memory-layout.js';
 import { WasmForwardFilter, type HmmCoreExports } from '../engine/regime/wasm-forward-filter.js';
 
 export type Core = DecisionCoreExports & IndicatorCoreExports & HmmCoreExports;
@@ -37,6 +37,10 @@ export function labelModel(states: number): GaussianHmm {
     covars: new Float64Array(states).fill(1),
   };
 }
+
+/** The magics at offset 0 of an HMM filter state and of a model (wasm/assembly/hmm/hmm-layout.ts). */
+const HMM_FILTER_MAGIC = 0x484d4d46;
+const HMM_MODEL_MAGIC = 0x484d4d4d;
 
 export class DecisionPair {
   readonly wasm: WasmDecisionEngine;
@@ -128,6 +132,13 @@ export class DecisionPair {
     this.regimes.set(instrument, { probabilities: Array.from(this.filter.probabilities(instrument)), labelOf: [...labelOf] });
   }
 
+  /** True when the instrument's HMM filter state is bound to a loaded model (stepped or not): the reference's regimeModel. */
+  hasRegimeModel(instrument: number): boolean {
+    const state = hmmFilterStateOffset(instrument);
+    if (this.view.getInt32(state, true) !== HMM_FILTER_MAGIC) return false;
+    return this.view.getInt32(hmmModelOffset(this.view.getInt32(state + FILTER_MODEL, true)), true) === HMM_MODEL_MAGIC;
+  }
+
   model(record: ModelRecord): void {
     this.wasm.onModel(record);
     this.reference.onModel(record.instrument, record.tsNs, record.quantiles);
@@ -145,7 +156,7 @@ export class DecisionPair {
     return {
       wasm: this.wasm.output(instrument),
       reference: this.reference.step(instrument, {
-        nowNs, equity, values: this.values.get(instrument)!, regime: this.regimes.get(instrument) ?? null,
+        nowNs, equity, values: this.values.get(instrument)!, regime: this.regimes.get(instrument) ?? null, regimeModel: this.hasRegimeModel(instrument),
       }),
     };
   }

@@ -161,7 +161,10 @@ export interface SignalView {
   /** Signed notional / equity. */
   targetExposure: number;
   price: number;
-  /** STATUS_* bits of the decision (engine/decision/decision-layout.ts; STATUS_HALTED: the kill switch zeroed its target). */
+  /**
+   * STATUS_* bits of the decision (engine/decision/decision-layout.ts; STATUS_HALTED: the kill switch
+   * zeroed its target; STATUS_REGIME_MODEL without STATUS_REGIME: a regime model whose filter has seen no bar yet).
+   */
   status: number;
   /** Risk reason code of the order the target implied; -1: none was needed. */
   orderReason: number;

@@ -107,6 +107,8 @@ export const STATUS_SHORT_CLAMPED = 1 << 16;
 export const STATUS_ML_TIMED_OUT = 1 << 17;
 /** The kill switch was tripped when the order stage took the decision: it zeroed the target (exposure and quantity), whatever the experts said (wasm/assembly/pipeline/order-stage.ts, RH_HALTED). */
 export const STATUS_HALTED = 1 << 18;
+/** The instrument's regime filter has a model: with STATUS_REGIME its probabilities; alone, the filter has seen no bar yet (neither: no regime model). */
+export const STATUS_REGIME_MODEL = 1 << 19;
 
 /** 10%..90% span of a standard normal: 2 * 1.2815515655446004. */
 export const NORMAL_Q10_Q90_SPAN = 2.563103131089201;

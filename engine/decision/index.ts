@@ -16,4 +16,4 @@ export {
 export { readDecisionOutput, type DecisionOutput } from './decision-output.js';
 export { readModelQuantiles, writeModelRecord, writeSentimentRecord, type ModelRecord, type SentimentRecord } from './decision-records.js';
 export { WasmDecisionEngine, type DecisionCoreExports } from './wasm-decision-engine.js';
-export { DEC_MAX_INSTRUMENTS, DEC_MAX_RULES, DEC_MAX_SOURCES, DEC_SENT_ITEMS, NO_ORDER, STATUS_COMP_SHIFT, STATUS_HALTED, STATUS_ML_TIMED_OUT, STATUS_PRICE, STATUS_REGIME, STATUS_SHORT_CLAMPED, STATUS_VOL_READY } from './decision-layout.js';
+export { DEC_MAX_INSTRUMENTS, DEC_MAX_RULES, DEC_MAX_SOURCES, DEC_SENT_ITEMS, NO_ORDER, STATUS_COMP_SHIFT, STATUS_HALTED, STATUS_ML_TIMED_OUT, STATUS_PRICE, STATUS_REGIME, STATUS_REGIME_MODEL, STATUS_SHORT_CLAMPED, STATUS_VOL_READY } from './decision-layout.js';

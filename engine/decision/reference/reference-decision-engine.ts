@@ -4,7 +4,7 @@
 // arrive as arguments: the instrument's indicator values (realised volatility and ATR among
 // them) and its HMM filtered probabilities with the model's state labels.
 import {
-  STATUS_COMP_SHIFT, STATUS_PRICE, STATUS_REGIME, STATUS_SHORT_CLAMPED, STATUS_VOL_READY, SizingCode,
+  STATUS_COMP_SHIFT, STATUS_PRICE, STATUS_REGIME, STATUS_REGIME_MODEL, STATUS_SHORT_CLAMPED, STATUS_VOL_READY, SizingCode,
 } from '../decision-layout.js';
 import type { DecisionOutput } from '../decision-output.js';
 import type { DecisionProgram, InstrumentProgram } from '../decision-program.js';
@@ -26,6 +26,8 @@ export interface StepInput {
   readonly values: ArrayLike<number> | null;
   /** Null before the HMM filter's first step. */
   readonly regime: RegimeInput | null;
+  /** The instrument's HMM filter has a model (STATUS_REGIME_MODEL), stepped or not; implied by `regime`. */
+  readonly regimeModel?: boolean;
 }
 
 interface InstrumentState {
@@ -95,6 +97,7 @@ export class ReferenceDecisionEngine {
     present.forEach((on, k) => (status |= on ? 1 << (STATUS_COMP_SHIFT + k) : 0));
 
     const q = [0, 0, 0];
+    if (input.regime || input.regimeModel) status |= STATUS_REGIME_MODEL;
     if (input.regime) {
       for (let k = 0; k < input.regime.labelOf.length; k++) q[input.regime.labelOf[k]] += input.regime.probabilities[k];
       status |= STATUS_REGIME;

@@ -8,7 +8,9 @@
 // every target at 0 and sets STATUS_HALTED in the decision's status (wasm/assembly/pipeline/
 // order-stage.ts): such a card says so instead of "none needed"; a decision made before the trip
 // whose target happened to be 0 has the bit clear and reads as it is. It follows `risk` for the
-// trip's reason and whether it has been reset since. Decoding, reconnects and re-subscription:
+// trip's reason and whether it has been reset since. A fusion decision without regime
+// probabilities says whether its strategy has no regime model or the model's filter has seen no
+// bar yet (STATUS_REGIME_MODEL). Decoding, reconnects and re-subscription:
 // topic-page.js. `window.__signals` holds what each card shows, as numbers, for tests.
 import { EXPERT_NAMES } from '/dist/engine/client/protocol.js';
 import { $, element, followTopic } from './topic-page.js';
@@ -20,6 +22,8 @@ const FIT_POINTS = 3000;
 const STATUS_REGIME = 1;
 /** SignalView.status bit: the kill switch was tripped and the core zeroed the decision's target (STATUS_HALTED). */
 const STATUS_HALTED = 1 << 18;
+/** SignalView.status bit: the instrument's regime filter has a model (STATUS_REGIME_MODEL; without STATUS_REGIME: it has seen no bar yet). */
+const STATUS_REGIME_MODEL = 1 << 19;
 
 const stats = { connected: false, frames: 0, instruments: {}, killSwitchTripped: false };
 /** The last risk view (null before one arrived): the trip's reason, and whether it was reset since. */
@@ -155,8 +159,10 @@ function renderSignal(s) {
   const f = card.fields;
   setText(f.score, signed(s.score), signClass(s.score));
   setText(f.confidence, fixed(s.confidence));
-  // Without them (no regime model, or its filter has seen no bar) the core leaves the three at 0.
+  // Without them (no regime model, or its filter has seen no bar) the core leaves the three at 0;
+  // STATUS_REGIME_MODEL says which of the two.
   const regime = (s.status & STATUS_REGIME) !== 0;
+  const regimeModel = (s.status & STATUS_REGIME_MODEL) !== 0;
   REGIME_LABELS.forEach((_, k) => setText(f[`regime${k}`], regime ? pct(s.regimeProbabilities[k]) : '—'));
   setText(f.choppyScale, fixed(s.choppyScale));
   setText(f.direction, signed(s.direction), signClass(s.direction));
@@ -166,7 +172,8 @@ function renderSignal(s) {
   setText(f.price, money(s.price));
   setText(f.order, orderOutcome(s), s.orderReason > 0 ? 'down' : '');
   card.note.textContent = !s.fusion ? 'a rules strategy decides this instrument: no expert fusion'
-    : regime ? '' : 'no regime probabilities (no regime model, or its filter has seen no bar yet)';
+    : regime ? '' : regimeModel ? 'no regime probabilities yet: the regime filter has seen no bar (its features are warming up)'
+    : 'no regime probabilities: this strategy has no regime model';
   // The fused signal line: one point per decision (bar close), never back in time (a re-subscribe's snapshot repeats the last).
   const time = Number(s.timeNs / 1_000_000_000n);
   if (s.timeNs !== card.lastTimeNs && time > 0 && time >= card.lastTime) {

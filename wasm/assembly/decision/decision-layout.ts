@@ -252,6 +252,7 @@ export const STATUS_COMP_SHIFT: i32 = 8; // bit (STATUS_COMP_SHIFT + c): compone
 export const STATUS_SHORT_CLAMPED: i32 = 1 << 16; // a short direction was clamped to 0 (long-only)
 export const STATUS_ML_TIMED_OUT: i32 = 1 << 17; // the bar waited for its MODEL record past the wait bound: decided without the ML expert (pipeline/model-wait.ts)
 export const STATUS_HALTED: i32 = 1 << 18; // the kill switch was tripped: the order stage zeroed the target (pipeline/order-stage.ts)
+export const STATUS_REGIME_MODEL: i32 = 1 << 19; // the instrument's regime filter has a model (set with STATUS_REGIME; alone: its filter has seen no bar yet)
 
 // What the ML expert may use in one decision (decision-step.ts decStepWith).
 export const ML_LATEST: i32 = 0; // the latest stored MODEL output, within its age limit (decStep)

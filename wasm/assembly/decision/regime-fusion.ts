@@ -8,23 +8,28 @@
 //   choppyScale = 1 - choppyReduction * q_choppy
 //   direction  = signal * choppyScale, clamped at 0 when the instrument may not go short.
 // Without regime probabilities (no filter state, or no step yet) every weight is 0, so the
-// confidence and the exposure are 0. The blend is skipped when q equals the q the stored
+// confidence and the exposure are 0; STATUS_REGIME_MODEL tells the two apart (a filter with a
+// model that has seen no bar yet). The blend is skipped when q equals the q the stored
 // weights were blended from (OUT_WEIGHTS_VALID), which is exact: same inputs, same weights.
 import { HMM_FILTER_BYTES, HMM_FILTER_MAGIC, HMM_FILTER_TABLE_OFFSET, HMM_MAX_INSTRUMENTS, HMM_MODEL_BYTES, HMM_MODEL_MAGIC, HMM_MODEL_TABLE_OFFSET, FILTER_MAGIC, FILTER_MODEL, FILTER_PROBS, FILTER_STEPS, MODEL_LABEL_OF, MODEL_MAGIC, MODEL_STATES } from '../hmm/hmm-layout';
 import {
   CFG_CHOPPY_REDUCTION, CFG_WEIGHTS, DEC_COMPONENTS, DEC_CONFIG_OFFSET, OUT_CHOPPY_SCALE, OUT_COMP_CONF, OUT_COMP_SCORE,
-  OUT_CONFIDENCE, OUT_DIRECTION, OUT_REGIME_PROB, OUT_SIGNAL, OUT_WEIGHTS, OUT_WEIGHTS_VALID, STATUS_COMP_SHIFT, STATUS_REGIME, STATUS_SHORT_CLAMPED,
+  OUT_CONFIDENCE, OUT_DIRECTION, OUT_REGIME_PROB, OUT_SIGNAL, OUT_WEIGHTS, OUT_WEIGHTS_VALID, STATUS_COMP_SHIFT, STATUS_REGIME, STATUS_REGIME_MODEL, STATUS_SHORT_CLAMPED,
 } from './decision-layout';
 
-/** Writes q[3] and the blended weights w[5] into the output block; returns STATUS_REGIME or 0. */
+/**
+ * Writes q[3] and the blended weights w[5] into the output block; returns STATUS_REGIME |
+ * STATUS_REGIME_MODEL (probabilities), STATUS_REGIME_MODEL (a model, no filter step yet) or 0 (no model).
+ */
 export function blendRegimeWeights(instrument: i32, out: usize): i32 {
   let q0: f64 = 0, q1: f64 = 0, q2: f64 = 0;
   let status = 0;
   if (instrument < HMM_MAX_INSTRUMENTS) {
     const s = <usize>HMM_FILTER_TABLE_OFFSET + <usize>(instrument * HMM_FILTER_BYTES);
-    if (load<i32>(s + FILTER_MAGIC) == HMM_FILTER_MAGIC && load<i64>(s + FILTER_STEPS) > 0) {
+    if (load<i32>(s + FILTER_MAGIC) == HMM_FILTER_MAGIC) {
       const m = <usize>HMM_MODEL_TABLE_OFFSET + <usize>(load<i32>(s + FILTER_MODEL) * HMM_MODEL_BYTES);
-      if (load<i32>(m + MODEL_MAGIC) == HMM_MODEL_MAGIC) {
+      if (load<i32>(m + MODEL_MAGIC) == HMM_MODEL_MAGIC) status = STATUS_REGIME_MODEL;
+      if (status != 0 && load<i64>(s + FILTER_STEPS) > 0) {
         const states = load<i32>(m + MODEL_STATES);
         for (let k = 0; k < states; k++) {
           const p = load<f64>(s + FILTER_PROBS + (<usize>k << 3));
@@ -33,7 +38,7 @@ export function blendRegimeWeights(instrument: i32, out: usize): i32 {
           else if (label == 1) q1 += p;
           else q2 += p;
         }
-        status = STATUS_REGIME;
+        status = STATUS_REGIME | STATUS_REGIME_MODEL;
       }
     }
   }
