@@ -15,8 +15,9 @@ export { LiveSessionControl, controlRefused, isOperatorTrip, type QueuedControl 
 export { inboundVenueReply } from './inbound-venue-reply.js';
 export { JournaledInbound, MAX_WAITING_RECORDS, type InboundBackpressure } from './journaled-inbound.js';
 export { readJournaledFills, type JournaledFill, type JournaledFills } from './journaled-fills.js';
-export { JournaledCommands, commandEntry, sendCommand, type CommandRecord, type QueuedCommand } from './journaled-commands.js';
+export { JournaledCommands, commandEntry, sendCommand, type CommandRecord, type CommandWithholding, type QueuedCommand } from './journaled-commands.js';
 export { CommandLatency } from './command-latency.js';
+export { REJECT_WITHHELD_BY_KILL_SWITCH, addsExposure } from './withheld-orders.js';
 export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliation, type ForeignOrderPolicy, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
 export { CRASH_POINTS, WEBHOOK_CRASH_POINTS, crashPoint, type CrashPointName } from './crash-points.js';
 export { liveOrders, readSessionBook, pipelineFromJson, pipelineToJson, type SessionBook } from './session-state.js';

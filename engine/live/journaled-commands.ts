@@ -1,7 +1,9 @@
 // The outbound half of the write-ahead rule: the commands the core wrote (ORDER, CANCEL,
 // REPLACE) are queued as the outbound drain reads them, appended to the journal, made durable
 // by a commit, and only then sent to the venue. A failed commit sends nothing: the session
-// stops with the journal's error.
+// stops with the journal's error. A command the session withholds (CommandWithholding: new
+// exposure decided before the kill switch tripped, withheld-orders.ts) is journaled in its place
+// like the others, its refusal journaled before the same commit, and it is not sent.
 import type { CancelCommandRecord, OrderCommandRecord, ReplaceCommandRecord } from '../orders/index.js';
 import { OrderFlag, TimeInForce } from '../orders/index.js';
 import type { Journal, JournalEntry } from '../journal/index.js';
@@ -58,12 +60,20 @@ export function sendCommand(adapter: VenueAdapter, command: CommandRecord): void
   }
 }
 
+/** Which commands the session keeps from the venue, and what it journals for each instead (before the commit). */
+export interface CommandWithholding {
+  withhold(command: QueuedCommand): boolean;
+  withheld(command: QueuedCommand): void;
+}
+
 export class JournaledCommands {
   private queue: QueuedCommand[] = [];
   /** Commands sent so far (this process). */
   sent = 0;
+  /** Commands journaled but withheld (not sent) so far. */
+  withheld = 0;
 
-  constructor(private readonly journal: Journal, private readonly adapter: VenueAdapter) {}
+  constructor(private readonly journal: Journal, private readonly adapter: VenueAdapter, private readonly withholding?: CommandWithholding) {}
 
   get pending(): number {
     return this.queue.length;
@@ -80,19 +90,25 @@ export class JournaledCommands {
     return taken;
   }
 
-  /** Journals the queued commands, commits (durable unless the policy is async), then sends them; returns how many. */
+  /** Journals the queued commands (and the refusals of those withheld), commits (durable unless the policy is async), then sends the others; returns how many were sent. */
   flush(): number {
     const commands = this.take();
     if (commands.length === 0) return 0;
+    const withheld = commands.map((command) => this.withholding?.withhold(command) === true);
     for (const command of commands) this.journal.append(commandEntry(command));
+    commands.forEach((command, i) => { if (withheld[i]) this.withholding!.withheld(command); });
     crashPoint('commit-before');
     this.journal.commit();
     crashPoint('commit-after');
-    for (const { command } of commands) {
+    let sent = 0;
+    commands.forEach(({ command }, i) => {
+      if (withheld[i]) return;
       sendCommand(this.adapter, command);
+      sent++;
       crashPoint('command-sent');
-    }
-    this.sent += commands.length;
-    return commands.length;
+    });
+    this.sent += sent;
+    this.withheld += commands.length - sent;
+    return sent;
   }
 }

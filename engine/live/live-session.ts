@@ -54,6 +54,7 @@ import type { PipelineSpec } from '../pipeline/index.js';
 import { JournaledInbound } from './journaled-inbound.js';
 import { JournaledCommands, type QueuedCommand } from './journaled-commands.js';
 import { checkVenueLots } from './venue-lots.js';
+import { REJECT_WITHHELD_BY_KILL_SWITCH, addsExposure, withheldRejectRecord } from './withheld-orders.js';
 import { AdoptedOrders, DEFAULT_RECONCILE_POLICY, checkForeignOrderPolicy, describeReconciliation, reconcile, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
 import { liveOrders, pipelineToJson, readSessionBook, type SessionBook } from './session-state.js';
 import { clientOrderIdOf, type PushMarketStream, type PushVenueAdapter, type VenueAdapter } from './venue-adapter.js';
@@ -719,7 +720,19 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       recoveredFromInboundSeq: restore?.inboundSeq ?? 0n, replayedRecords: BigInt(replayed),
     });
     journal.commit();
-    const commands = new JournaledCommands(journal, commandLatency.adapter(adapter));
+    const commands = new JournaledCommands(journal, commandLatency.adapter(adapter), {
+      // New exposure decided before the kill switch tripped, still queued when it did: journaled, refused at once, never sent (withheld-orders.ts).
+      withhold: (command) => journaledHalted && addsExposure(command),
+      withheld: (command) => {
+        const reject = withheldRejectRecord(command);
+        // Counted on the run of rejections as a restart counts it from the journal (the trip before it ended the run; no second trip while tripped).
+        rejectsInARow++;
+        inbound.journalAndPublish(reject, 0n);
+        watcher?.inbound?.(reject, inbound.nextInboundSeq - 1n);
+        shadow?.offer(reject);
+        log(`order ${clientOrderIdOf(command.command.orderId)}: not sent: decided before the kill switch tripped (${killSwitchBy.who}); new exposure, refused by the session (REJECT ${REJECT_WITHHELD_BY_KILL_SWITCH})`);
+      },
+    });
     const unjournaledIds = new Set(unjournaled.map(({ command }) => command.orderId));
     const notYetJournaled = (orderId: bigint): boolean => unjournaledIds.has(orderId) || queued.some(({ command }) => command.orderId === orderId);
     const beforeReconciliation = journal.lastSequence();

@@ -213,6 +213,21 @@ export class TwsSim {
 
   // ---- faults ------------------------------------------------------------------------------
 
+  /**
+   * Runs `send` with every client socket corked: the messages it writes (held order messages
+   * released, bars, ticks) leave in one TCP write, as TWS sends what it has queued in one go, so
+   * the client reads them in one chunk and handles them before its event loop turns.
+   */
+  burst(send: () => void): void {
+    const sockets = [...this.sessions].map((s) => s.socket).filter((socket) => !socket.destroyed);
+    for (const socket of sockets) socket.cork();
+    try {
+      send();
+    } finally {
+      for (const socket of sockets) socket.uncork();
+    }
+  }
+
   /** Drops every client connection (the venue keeps its state). */
   dropConnections(): void {
     for (const s of this.sessions) s.socket.destroy();
