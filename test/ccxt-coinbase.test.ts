@@ -222,6 +222,23 @@ describe('ccxt adapter against the Coinbase Advanced Trade simulator', () => {
     expectMatchesTruth(h);
   });
 
+  test('after a drop the adapter says it reconnected (the session then reconciles) only once the venue confirmed the user subscription; a fill right after is streamed', async () => {
+    const h = await harness();
+    const userSubscribedAtReconnect: number[] = [];
+    h.adapter.onReconnect(() => userSubscribedAtReconnect.push(h.sim.streamCount('user')));
+    const a = order(0.2, 'limit', 49_900);
+    h.adapter.submit(a);
+    await h.adapter.sync();
+    await until('ACK', () => eventsOf(h, a.orderId).length === 1);
+    h.sim.dropStreams();
+    await until('reconnected', () => userSubscribedAtReconnect.length === 1);
+    expect(userSubscribedAtReconnect, 'the venue held the user subscription when the adapter said it was back').toEqual([1]);
+    // The session's reconciliation ran at that point: an update after it must come over the stream.
+    h.sim.trade('BTC-USD', 49_850, 0.5);
+    await until('order FILLED over the user stream', () => stateOf(h, a.orderId) === OrderState.FILLED);
+    expectMatchesTruth(h);
+  });
+
   test('a sequence_num gap on the user channel (a lost FILLED update) is detected and the order reconciled over REST', async () => {
     const h = await harness();
     const a = order(0.1, 'limit', 49_900);

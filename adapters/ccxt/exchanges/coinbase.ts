@@ -14,10 +14,14 @@
 //   trades    missed trades are fetched by time (ticker endpoint start/end), then cut by trade id.
 //   sequence  every advanced-trade-ws message has a per-connection sequence_num; a jump is a gap
 //             (reported through `onGap`; ccxt itself ignores it).
+//   user      the private stream is ready once the venue's `subscriptions` message confirmed the
+//             `user` channel on the open connection (coinbase-user-subscription.ts), at connect
+//             and after every drop: the adapter says it reconnected (the session reconciles) then.
 import ccxt from 'ccxt';
 import type { CcxtOrder, CcxtTrade } from '../common/parse.js';
 import { retryAfterHeader } from './binance.js';
 import { VenueIdTable, type CcxtExchange, type ExchangeProfile, type StreamGap } from './profile.js';
+import { UserSubscriptionWatch } from './coinbase-user-subscription.js';
 
 /** Watches the sequence_num of every message per WebSocket client; calls `onGap` on a jump. Pure apart from the callback. */
 export class SequenceWatch {
@@ -36,6 +40,7 @@ export class SequenceWatch {
 
 export function coinbaseProfile(): ExchangeProfile {
   const ids = new CoinbaseIdTable();
+  const userSubscription = new UserSubscriptionWatch();
   const notFound = (clientOrderId: string) => new (ccxt as unknown as { OrderNotFound: new (m: string) => Error }).OrderNotFound(`coinbase: no order with client_order_id ${clientOrderId}`);
   return {
     options: { fetchMarkets: 'fetchMarketsV3', fetchTime: 'v3PublicGetBrokerageTime', fetchBalance: 'v3PrivateGetBrokerageAccounts', createMarketBuyOrderRequiresPrice: false },
@@ -49,12 +54,13 @@ export function coinbaseProfile(): ExchangeProfile {
       // Clients bind handleMessage when they are created (first watch), so this runs before any socket exists.
       exchange.handleMessage = (client: object, message: unknown) => {
         watch.observe(client, message);
+        userSubscription.observe(client, message);
         const orders = userOrdersOf(message);
         if (orders.length > 0) hooks.onOrders(orders.map((o) => exchange.parseWsOrder(o) as CcxtOrder));
         return handle(client, message);
       };
     },
-    userStreamReady: async () => undefined, // the `user` subscription carries its own JWT / signature
+    userStreamReady: (exchange) => userSubscription.ready(exchange), // subscribed (its own JWT / signature) and confirmed by the venue
     retryAfterSeconds: retryAfterHeader,
     orderParams: (clientOrderId, type, _side, amount, tif) => {
       const params: Record<string, unknown> = { client_order_id: clientOrderId };
