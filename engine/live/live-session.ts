@@ -293,10 +293,14 @@ export class JournalDivergenceError extends Error {}
 /** What a journal entry does to the run of orders rejected in a row: an order's REJECT extends it; an ACK, a FILL, a kill-switch trip or reset ends it. */
 function rejectRunStep(entry: JournalEntry): { reject: Uint8Array } | 'ends' | null {
   if (entry.type === 'killSwitchTripped' || entry.type === 'killSwitchReset') return 'ends';
-  if (entry.type !== 'inbound') return null;
-  const view = new DataView(entry.record.buffer, entry.record.byteOffset, EVENT_BYTES);
+  return entry.type === 'inbound' ? recordRunStep(entry.record) : null;
+}
+
+/** What an inbound record does to the run of orders rejected in a row (rejectRunStep of its journal entry). */
+function recordRunStep(record: Uint8Array): { reject: Uint8Array } | 'ends' | null {
+  const view = new DataView(record.buffer, record.byteOffset, EVENT_BYTES);
   const kind = view.getInt32(EV_KIND, true) & KIND_MASK;
-  if (kind === EventKind.REJECT && view.getFloat64(EV_B, true) === 0) return { reject: entry.record };
+  if (kind === EventKind.REJECT && view.getFloat64(EV_B, true) === 0) return { reject: record };
   return kind === EventKind.ACK || kind === EventKind.FILL ? 'ends' : null;
 }
 
@@ -665,6 +669,20 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       const message = adapter.rejectMessage?.(clientOrderId) ?? `reject reason code ${rejectView.getFloat64(EV_A, true)}`;
       return `${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); last: ${clientOrderId}: ${message}`;
     };
+    /**
+     * A record the session journaled itself (a reconciliation's missed fill or REJECT of an order
+     * that never reached the venue, a withheld order's REJECT) goes on the run of rejections at once,
+     * as the venue's own records do and as a restart counts it from the journal.
+     */
+    const onRun = (record: Uint8Array): void => {
+      const step = recordRunStep(record);
+      if (step === 'ends') {
+        [rejectsInARow, lastReject] = [0, null];
+      } else if (step !== null) {
+        [rejectsInARow, lastReject] = [rejectsInARow + 1, step.reject.slice(0, EVENT_BYTES)];
+        if (rejectsInARow >= maxRejects && !journaledHalted) rejectTripDue = rejectTripReason(new DataView(lastReject.buffer, 0, EVENT_BYTES));
+      }
+    };
     /** Reads a venue record's kind in place: one view per backing buffer, not one per record. */
     let kindView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(EVENT_BYTES));
     const onVenueRecord = (record: Uint8Array, sourceSeq: bigint): void => {
@@ -725,9 +743,9 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       withhold: (command) => journaledHalted && addsExposure(command),
       withheld: (command) => {
         const reject = withheldRejectRecord(command);
-        // Counted on the run of rejections as a restart counts it from the journal (the trip before it ended the run; no second trip while tripped).
-        rejectsInARow++;
         inbound.journalAndPublish(reject, 0n);
+        // On the run of rejections as a restart counts it from the journal (the trip before it ended the run; no second trip while tripped).
+        onRun(reject);
         watcher?.inbound?.(reject, inbound.nextInboundSeq - 1n);
         shadow?.offer(reject);
         log(`order ${clientOrderIdOf(command.command.orderId)}: not sent: decided before the kill switch tripped (${killSwitchBy.who}); new exposure, refused by the session (REJECT ${REJECT_WITHHELD_BY_KILL_SWITCH})`);
@@ -735,22 +753,15 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     });
     const unjournaledIds = new Set(unjournaled.map(({ command }) => command.orderId));
     const notYetJournaled = (orderId: bigint): boolean => unjournaledIds.has(orderId) || queued.some(({ command }) => command.orderId === orderId);
-    const beforeReconciliation = journal.lastSequence();
     watcher?.phase?.('reconciling', 'start');
     // Journaled adoptions of orders the recovered core holds live: the adapter maps them again before reconciling.
     const adopted = sendsOrders ? AdoptedOrders.restore(journal, adapter, host, instruments) : new AdoptedOrders();
     if (adopted.size > 0) log(`recovery: ${adopted.size} adopted venue orders registered with ${adapter.name} again`);
     const reconciliation = sendsOrders
-      ? await reconcile('start', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted)
+      ? await reconcile('start', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted, onRun)
       : noReconciliation('start (paper: the core\'s simulated venue)');
     log(describeReconciliation(reconciliation));
     if (reconciliation.positionMismatches > 0) throw new Error(`reconciliation: positions disagree with the venue; trading stopped (see the report above, journaled in ${journal.path})`);
-    // The replies the start reconciliation journaled (an order the venue refused before the last process journaled its REJECT) go on the run.
-    for (const { entry } of journal.read(beforeReconciliation + 1n)) {
-      const step = rejectRunStep(entry);
-      if (step === 'ends') [rejectsInARow, lastReject] = [0, null];
-      else if (step !== null) [rejectsInARow, lastReject] = [rejectsInARow + 1, step.reject.slice(0, EVENT_BYTES)];
-    }
     // Recovered at the limit (killed before the trip was journaled, or the limit lowered since): the loop trips before anything is sent.
     if (rejectsInARow >= maxRejects && !journaledHalted && lastReject !== null) {
       rejectTripDue = rejectTripReason(new DataView(lastReject.buffer, lastReject.byteOffset, EVENT_BYTES));
@@ -951,7 +962,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           if (sendsOrders) {
             let report: ReconcileReport;
             try {
-              report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted);
+              report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted, onRun);
             } catch (error) {
               // The venue went away again (or never came back: a stream reported itself back before
               // the REST side answered): not a reason to end the session, which would leave its orders
@@ -1092,7 +1103,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           try {
             await reconnectWithBackoff(adapter, reconnect, log);
             reconnects++;
-            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted);
+            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted, onRun);
             log(describeReconciliation(report));
             if (report.positionMismatches > 0) throw new Error(`reconciliation after a reconnect: positions disagree with the venue; trading stopped (journaled in ${journal.path})`);
           } catch (again) {

@@ -153,7 +153,17 @@ export async function reconcile(
   notYetJournaled: (orderId: bigint) => boolean = () => false,
   /** The session's adopted orders (policy 'adopt'; asked about by the venue's client order id). */
   adopted: AdoptedOrders = new AdoptedOrders(),
+  /**
+   * Each record reconciliation journals and publishes (missed fills, REJECT, ORDER_STATUS), once
+   * journaled: the session counts them on its run of rejections as it counts the venue's own
+   * records (and as a restart counts them from the journal).
+   */
+  journaled: (record: Uint8Array) => void = () => undefined,
 ): Promise<ReconcileReport> {
+  const publish = (record: Uint8Array): void => {
+    inbound.journalAndPublish(record, 0n);
+    journaled(record);
+  };
   const report: ReconcileReport = {
     trigger, missedFills: 0, missedMarket: 0, resolvedOrders: 0, rejectedOrders: 0, resubmittedOrders: 0, resentRequests: 0, uncertainOrders: 0,
     foreignOrders: 0, positionMismatches: 0, adoptedOrders: 0, lines: [],
@@ -162,7 +172,7 @@ export async function reconcile(
   const status = await adapter.status();
   // 1. Fills the journal lacks, then market records, in the order the venue sent them.
   for (const fill of await adapter.fillsSince(inbound.lastFillId, inbound.lastFillIdByInstrument)) {
-    inbound.journalAndPublish(fill, 0n);
+    publish(fill);
     report.missedFills++;
   }
   // A push feed (ccxt, IB) fills its own gaps and numbers its records per process: no market() to ask.
@@ -193,14 +203,14 @@ export async function reconcile(
         report.resubmittedOrders++;
         report.lines.push(`order ${clientOrderId}: never reached the venue; sent again (venue clock ${Number(status.nowNs - order.createdNs) / 1e6} ms past its decision)`);
       } else {
-        inbound.journalAndPublish(venueRecord(EventKind.REJECT, order.instrument, status.nowNs, 0, order.qty, REJECT_LOST_BEFORE_VENUE, 0, order.id), 0n);
+        publish(venueRecord(EventKind.REJECT, order.instrument, status.nowNs, 0, order.qty, REJECT_LOST_BEFORE_VENUE, 0, order.id));
         report.rejectedOrders++;
         report.lines.push(`order ${clientOrderId}: never reached the venue and is too old to send; REJECTED`);
       }
       continue;
     }
     if (differs(order, venue)) {
-      inbound.journalAndPublish(venueRecord(EventKind.ORDER_STATUS, order.instrument, status.nowNs, venue.avgPrice, venue.filled, venue.state, venue.qty, order.id), 0n);
+      publish(venueRecord(EventKind.ORDER_STATUS, order.instrument, status.nowNs, venue.avgPrice, venue.filled, venue.state, venue.qty, order.id));
       report.resolvedOrders++;
       report.lines.push(`order ${clientOrderId}: ${orderStateName(order.state)} here, ${orderStateName(venue.state)} at the venue (filled ${venue.filled}); resolved`);
     } else if (!isTerminalState(venue.state) && (order.state === OrderState.PENDING_CANCEL || order.state === OrderState.PENDING_REPLACE)) {
