@@ -3,7 +3,8 @@
 // reason, and the closing summary and result JSON say how many orders were rejected, instead of
 // only "N commands sent" beside an unchanged book; and after live.maxConsecutiveRejects refusals
 // in a row the session trips the kill switch (journaled as risk.rejects with the count and the
-// venue's last message: the log, /health, the webhooks) and sends no new order.
+// venue's last message: the log, /health, the webhooks) and sends no new order. The venue's words
+// are journaled with each REJECT, so a restart that trips names the same last refusal.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { loadConfig } from '../engine/config/index.js';
+import { boundedRejectMessage } from '../engine/journal/index.js';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
 import { journalEntries, PATH, RunHarness, until } from './run-harness.js';
 import { EventKind, KIND_MASK, loadEventRecord } from '../engine/layout/event-record.js';
@@ -115,7 +117,12 @@ describe('quantflow run: a venue that rejects the orders', () => {
     expect(result.commandsSent, 'no order after the restart').toBe(0);
     const entries = journalEntries(journal);
     const trip = entries.findIndex((e) => e.type === 'killSwitchTripped');
-    expect(entries[trip]).toMatchObject({ who: 'risk.rejects', why: expect.stringMatching(/^5 orders in a row rejected by the venue \(limit live\.maxConsecutiveRejects 5\); last: qf-\d+: /) });
+    // The venue's words for the last refusal, as the first process heard them: journaled with the REJECT, so the restarted session names them as the killed one would have.
+    const [, lastId, lastWords] = [...first.stderr.matchAll(/createOrder (qf-\d+) failed: (.*)$/gm)].at(-1)!;
+    expect(entries[trip], 'the same reason as the uninterrupted session\'s').toMatchObject({
+      who: 'risk.rejects', why: `5 orders in a row rejected by the venue (limit live.maxConsecutiveRejects 5); last: ${lastId}: ${boundedRejectMessage(lastWords)}`,
+    });
+    expect(entries[trip]).toMatchObject({ why: expect.stringMatching(/; last: qf-\d+: InsufficientFunds/) });
     expect(entries.slice(0, trip).filter(isOrderReject).length).toBe(5);
     const barsAfter = entries.slice(before.length).filter((e) => e.type === 'inbound' && (loadEventRecord(new DataView(e.record.buffer, e.record.byteOffset, 64), 0).kind & KIND_MASK) === EventKind.BAR);
     expect(barsAfter.length, 'bars came after the restart').toBeGreaterThan(10);

@@ -149,9 +149,9 @@ describe('journal records', () => {
       },
       {
         type: Journal.JournalEntry.InboundRecord,
-        build: (b) => Journal.InboundRecord.createInboundRecord(b, 12_345n, Journal.InboundRecord.createRecordVector(b, Array.from({ length: 64 }, (_, i) => 255 - i)), 77n),
-        read: (r) => { const e: Journal.InboundRecord = r.entry(new Journal.InboundRecord()); return [e.inboundSeq(), e.recordLength(), e.record(0), e.record(63), e.sourceSeq()]; },
-        expected: [12_345n, 64, 255, 192, 77n],
+        build: (b) => Journal.InboundRecord.createInboundRecord(b, 12_345n, Journal.InboundRecord.createRecordVector(b, Array.from({ length: 64 }, (_, i) => 255 - i)), 77n, s(b, 'InsufficientFunds: balance')),
+        read: (r) => { const e: Journal.InboundRecord = r.entry(new Journal.InboundRecord()); return [e.inboundSeq(), e.recordLength(), e.record(0), e.record(63), e.sourceSeq(), e.message()]; },
+        expected: [12_345n, 64, 255, 192, 77n, 'InsufficientFunds: balance'],
       },
       {
         type: Journal.JournalEntry.LimitChanged,

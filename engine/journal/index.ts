@@ -6,7 +6,7 @@ export { DEFAULT_DURABILITY, parseDurability, type DurabilityPolicy } from './du
 export { encodeJournalRecord, decodeJournalRecord, JournalEncoder } from './journal-codec.js';
 export { InboundReader, INBOUND_JOURNAL_RECORD_BYTES } from './inbound-codec.js';
 export type { InboundRecordView } from './inbound-iterator.js';
-export { INBOUND_RECORD_BYTES, modelAlertEntry, type JournalEntry, type JournalEntryType, type JournalRecordView, type EngineModeName, type SideName } from './journal-entry.js';
+export { INBOUND_RECORD_BYTES, MAX_REJECT_MESSAGE_CHARS, boundedRejectMessage, modelAlertEntry, type JournalEntry, type JournalEntryType, type JournalRecordView, type EngineModeName, type SideName } from './journal-entry.js';
 export { JournalWriteError, JournalFormatError } from './journal-errors.js';
 export type { JournalWriter } from './journal-writers.js';
 export { SnapshotStore, SNAPSHOT_PAGE_BYTES, DEFAULT_SNAPSHOTS_KEPT, type CoreSnapshot, type SnapshotStoreOptions } from './snapshot-store.js';

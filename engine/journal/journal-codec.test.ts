@@ -1,7 +1,7 @@
 import * as flatbuffers from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
 import { QuantFlow } from '../../schemas/generated/index.js';
-import { INBOUND_JOURNAL_RECORD_BYTES, InboundReader, JournalFormatError, decodeJournalRecord, encodeJournalRecord, type JournalEntry } from './index.js';
+import { INBOUND_JOURNAL_RECORD_BYTES, InboundReader, JournalFormatError, boundedRejectMessage, decodeJournalRecord, encodeJournalRecord, type JournalEntry } from './index.js';
 
 const J = QuantFlow.Journal;
 
@@ -46,6 +46,7 @@ const ENTRIES: JournalEntry[] = [
   },
   { type: 'orderAdopted', orderId: 17n, clientOrderId: 'manual-7 é', venueOrderId: (1n << 64n) - 1n, instrument: 5 },
   { type: 'strategyPaused', who: 'operator:bob', why: 'news at 14:00', strategy: 'ema-cross', instruments: [0, 2, 1023], paused: true },
+  { type: 'inbound', inboundSeq: 7n, record: record64(9), sourceSeq: 0n, message: 'InsufficientFunds: solde insuffisant é' },
 ];
 
 describe('journal codec', () => {
@@ -85,7 +86,7 @@ describe('journal codec', () => {
   it('reads an inbound record built by flatbuffers.Builder through the fast reader', () => {
     const b = new flatbuffers.Builder(64);
     const vector = b.createByteVector(record64(9));
-    const inbound = J.InboundRecord.createInboundRecord(b, 77n, vector, 0n);
+    const inbound = J.InboundRecord.createInboundRecord(b, 77n, vector, 0n, 0);
     const root = J.JournalRecord.createJournalRecord(b, 5n, 6n, J.JournalEntry.InboundRecord, inbound);
     J.JournalRecord.finishJournalRecordBuffer(b, root);
     const bytes = b.asUint8Array();
@@ -94,6 +95,18 @@ describe('journal codec', () => {
     expect([reader.sequence, reader.inboundSeq, reader.sourceSeq]).toStrictEqual([5n, 77n, 0n]);
     expect(Array.from(bytes.subarray(reader.recordOffset, reader.recordOffset + 64))).toStrictEqual(Array.from(record64(9)));
     expect(reader.read(encodeJournalRecord(1n, 0n, ENTRIES[5])), 'a kill-switch record is not inbound').toBe(false);
+  });
+
+  it('an inbound entry with a REJECT\'s message is built by the Builder, read by the fast reader, and a message over 256 characters is refused naming the field', () => {
+    const entry = ENTRIES.at(-1) as Extract<JournalEntry, { type: 'inbound' }>;
+    const bytes = encodeJournalRecord(4n, 0n, entry);
+    const reader = new InboundReader();
+    expect(reader.read(bytes), 'an InboundRecord entry').toBe(true);
+    expect([reader.sequence, reader.inboundSeq, reader.sourceSeq]).toStrictEqual([4n, 7n, 0n]);
+    expect(Array.from(bytes.subarray(reader.recordOffset, reader.recordOffset + 64))).toStrictEqual(Array.from(entry.record));
+    expect(boundedRejectMessage('x'.repeat(300)), 'cut to 256 characters').toBe(`${'x'.repeat(255)}…`);
+    expect(decodeJournalRecord(encodeJournalRecord(4n, 0n, { ...entry, message: boundedRejectMessage('x'.repeat(300)) })).entry).toMatchObject({ message: `${'x'.repeat(255)}…` });
+    expect(() => encodeJournalRecord(4n, 0n, { ...entry, message: 'x'.repeat(257) })).toThrow('inbound `message` must be a string of at most 256 characters, was 257 characters');
   });
 
   it('reads the inbound sequence as a number, without BigInt, for the recovery scan', () => {

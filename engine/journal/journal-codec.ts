@@ -1,11 +1,12 @@
 // Encodes JournalEntry objects into JournalRecord FlatBuffers (schemas/journal.fbs, file
 // identifier QFJR) and decodes them back with the generated code. One Builder is reused per
 // encoder (cleared per record); inbound entries take the fixed-layout fast path of
-// inbound-codec.ts, which the generated decoder reads identically.
+// inbound-codec.ts, which the generated decoder reads identically, except one that carries a
+// REJECT's message (rare), which the Builder writes (the fast reader reads both).
 import * as flatbuffers from 'flatbuffers';
 import { QuantFlow } from '../../schemas/generated/index.js';
 import { INBOUND_JOURNAL_RECORD_BYTES, checkInboundFields, writeInboundRecord } from './inbound-codec.js';
-import type { EngineModeName, JournalEntry, JournalRecordView, SideName } from './journal-entry.js';
+import { MAX_REJECT_MESSAGE_CHARS, type EngineModeName, type JournalEntry, type JournalRecordView, type SideName } from './journal-entry.js';
 import { JournalFormatError } from './journal-errors.js';
 
 const J = QuantFlow.Journal;
@@ -52,12 +53,14 @@ export class JournalEncoder {
   encode(sequence: bigint, timeNs: bigint, entry: JournalEntry): Uint8Array {
     if (entry.type === 'inbound') {
       checkInboundFields(entry.inboundSeq, entry.record, entry.sourceSeq);
-      writeInboundRecord(this.inbound, this.inboundView, 0, sequence, timeNs, entry.inboundSeq, entry.record, entry.sourceSeq);
-      return this.inbound;
+      if (entry.message === undefined) {
+        writeInboundRecord(this.inbound, this.inboundView, 0, sequence, timeNs, entry.inboundSeq, entry.record, entry.sourceSeq);
+        return this.inbound;
+      }
     }
     const b = this.builder;
     b.clear();
-    const [type, offset] = this.entry(b, entry);
+    const [type, offset] = entry.type === 'inbound' ? this.inboundWithMessage(b, entry) : this.entry(b, entry);
     J.JournalRecord.startJournalRecord(b);
     J.JournalRecord.addSequence(b, sequence);
     J.JournalRecord.addTimeNs(b, timeNs);
@@ -70,6 +73,17 @@ export class JournalEncoder {
   private string(b: flatbuffers.Builder, s: string): flatbuffers.Offset {
     const { read, written } = this.textEncoder.encodeInto(s, this.utf8);
     return read === s.length ? b.createString(this.utf8.subarray(0, written)) : b.createString(s);
+  }
+
+  /** An inbound entry that carries a REJECT's message: built by the Builder (the fast layout has no room for it). */
+  private inboundWithMessage(b: flatbuffers.Builder, e: Extract<JournalEntry, { type: 'inbound' }>): [QuantFlow.Journal.JournalEntry, flatbuffers.Offset] {
+    const text = e.message ?? '';
+    if (typeof text !== 'string' || text.length > MAX_REJECT_MESSAGE_CHARS) {
+      throw new RangeError(`inbound \`message\` must be a string of at most ${MAX_REJECT_MESSAGE_CHARS} characters, was ${typeof text === 'string' ? `${text.length} characters` : typeof text}`);
+    }
+    const message = this.string(b, text);
+    const record = J.InboundRecord.createRecordVector(b, e.record);
+    return [J.JournalEntry.InboundRecord, J.InboundRecord.createInboundRecord(b, e.inboundSeq, record, e.sourceSeq, message)];
   }
 
   private entry(b: flatbuffers.Builder, e: Exclude<JournalEntry, { type: 'inbound' }>): [QuantFlow.Journal.JournalEntry, flatbuffers.Offset] {
@@ -281,7 +295,8 @@ function decodeEntry(record: QuantFlow.Journal.JournalRecord, sequence: bigint):
   switch (type) {
     case E.InboundRecord: {
       const e = record.entry(new J.InboundRecord()) as QuantFlow.Journal.InboundRecord;
-      return { type: 'inbound', inboundSeq: e.inboundSeq(), record: copy(e.recordArray()), sourceSeq: e.sourceSeq() };
+      const message = e.message();
+      return { type: 'inbound', inboundSeq: e.inboundSeq(), record: copy(e.recordArray()), sourceSeq: e.sourceSeq(), ...(message !== null ? { message } : {}) };
     }
     case E.SubmitOrder: {
       const e = record.entry(new J.SubmitOrder()) as QuantFlow.Journal.SubmitOrder;

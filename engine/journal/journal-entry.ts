@@ -10,8 +10,17 @@ export type SideName = 'buy' | 'sell';
 /** Bytes of an inbound ring record (the 64-byte event record). */
 export const INBOUND_RECORD_BYTES = 64;
 
+/** The most characters of a REJECT's message an inbound entry holds (the session cuts longer ones: boundedRejectMessage). */
+export const MAX_REJECT_MESSAGE_CHARS = 256;
+
+/** `text` cut to MAX_REJECT_MESSAGE_CHARS (the last character an ellipsis when cut). */
+export function boundedRejectMessage(text: string): string {
+  return text.length <= MAX_REJECT_MESSAGE_CHARS ? text : `${text.slice(0, MAX_REJECT_MESSAGE_CHARS - 1)}…`;
+}
+
 export type JournalEntry =
-  | { type: 'inbound'; inboundSeq: bigint; record: Uint8Array; sourceSeq: bigint }
+  /** `message`: the venue's words for an order's REJECT (at most MAX_REJECT_MESSAGE_CHARS); absent otherwise and in older journals. */
+  | { type: 'inbound'; inboundSeq: bigint; record: Uint8Array; sourceSeq: bigint; message?: string }
   | {
       type: 'submit';
       orderId: bigint;

@@ -243,8 +243,16 @@ export class Journal {
       if (entry.inboundSeq <= this.lastInboundSeq) {
         throw new RangeError(`inbound \`inboundSeq\` must increase: journal ${this.path} last journaled inbound ${this.lastInboundSeq}, was ${entry.inboundSeq}`);
       }
-      this.reserve(INBOUND_JOURNAL_RECORD_BYTES + CHECKSUM_BYTES);
-      length = writeInboundRecord(this.arena, this.arenaView, this.arenaUsed, seq, timeNs, entry.inboundSeq, entry.record, entry.sourceSeq);
+      if (entry.message === undefined) {
+        this.reserve(INBOUND_JOURNAL_RECORD_BYTES + CHECKSUM_BYTES);
+        length = writeInboundRecord(this.arena, this.arenaView, this.arenaUsed, seq, timeNs, entry.inboundSeq, entry.record, entry.sourceSeq);
+      } else {
+        // A REJECT with the venue's message (rare): the encoder's Builder path.
+        const bytes = this.encoder.encode(seq, timeNs, entry);
+        this.reserve(bytes.length + CHECKSUM_BYTES);
+        this.arena.set(bytes, this.arenaUsed);
+        length = bytes.length;
+      }
       this.lastInboundSeq = entry.inboundSeq;
     } else {
       const bytes = this.encoder.encode(seq, timeNs, entry);

@@ -70,11 +70,12 @@ export class JournaledInbound {
     }
   }
 
-  /** Journals `record` (not yet durable: the next commit covers it), then publishes it. */
-  journalAndPublish(record: Uint8Array, sourceSeq: bigint): void {
+  /** Journals `record` (not yet durable: the next commit covers it; `message`: a REJECT's words from the venue, journaled with it), then publishes it. */
+  journalAndPublish(record: Uint8Array, sourceSeq: bigint, message?: string): void {
     crashPoint('inbound-received');
     // The journal copies the 64 bytes into its pending batch at once: no copy here.
-    this.journal.append({ type: 'inbound', inboundSeq: this.nextInboundSeq, record: record.length === 64 ? record : record.subarray(0, 64), sourceSeq });
+    const bytes = record.length === 64 ? record : record.subarray(0, 64);
+    this.journal.append(message === undefined ? { type: 'inbound', inboundSeq: this.nextInboundSeq, record: bytes, sourceSeq } : { type: 'inbound', inboundSeq: this.nextInboundSeq, record: bytes, sourceSeq, message });
     crashPoint('inbound-journaled');
     this.publish(record, sourceSeq);
   }

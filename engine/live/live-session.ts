@@ -66,7 +66,7 @@ import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
 import { DEFAULT_MAX_CONSECUTIVE_REJECTS, MAX_CONSECUTIVE_REJECTS_BOUND } from '../config/index.js';
 import { pausedInstrumentsProblem, readInstrumentPaused, readRiskAccount } from '../pipeline/index.js';
 import { EVENT_BYTES, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
-import { modelAlertEntry } from '../journal/index.js';
+import { boundedRejectMessage, modelAlertEntry } from '../journal/index.js';
 import { ModelFeed, type ModelFeedOptions, type ModelStatus, type MonitorAlert } from '../models/index.js';
 import { mergeOutboundListeners } from '../server/index.js';
 import { controlRefused, isOperatorTrip, type LiveSessionControl, type QueuedControl } from './session-server-control.js';
@@ -290,28 +290,34 @@ function checkpointStream(meta: Record<string, string | number>, path: string): 
 
 export class JournalDivergenceError extends Error {}
 
-/** What a journal entry does to the run of orders rejected in a row: an order's REJECT extends it; an ACK, a FILL, a kill-switch trip or reset ends it. */
-function rejectRunStep(entry: JournalEntry): { reject: Uint8Array } | 'ends' | null {
-  if (entry.type === 'killSwitchTripped' || entry.type === 'killSwitchReset') return 'ends';
-  return entry.type === 'inbound' ? recordRunStep(entry.record) : null;
+/** An order's REJECT on the run of rejections: a copy of its record and the venue's words journaled with it (absent: none, or a journal from before they were). */
+interface RunReject {
+  readonly record: Uint8Array;
+  readonly message: string | undefined;
 }
 
-/** What an inbound record does to the run of orders rejected in a row (rejectRunStep of its journal entry). */
-function recordRunStep(record: Uint8Array): { reject: Uint8Array } | 'ends' | null {
+/** What a journal entry does to the run of orders rejected in a row: an order's REJECT extends it; an ACK, a FILL, a kill-switch trip or reset ends it. */
+function rejectRunStep(entry: JournalEntry): RunReject | 'ends' | null {
+  if (entry.type === 'killSwitchTripped' || entry.type === 'killSwitchReset') return 'ends';
+  return entry.type === 'inbound' ? recordRunStep(entry.record, entry.message) : null;
+}
+
+/** What an inbound record (journaled with `message`) does to the run of orders rejected in a row (rejectRunStep of its journal entry). */
+function recordRunStep(record: Uint8Array, message: string | undefined): RunReject | 'ends' | null {
   const view = new DataView(record.buffer, record.byteOffset, EVENT_BYTES);
   const kind = view.getInt32(EV_KIND, true) & KIND_MASK;
-  if (kind === EventKind.REJECT && view.getFloat64(EV_B, true) === 0) return { reject: record };
+  if (kind === EventKind.REJECT && view.getFloat64(EV_B, true) === 0) return { record: record.slice(0, EVENT_BYTES), message };
   return kind === EventKind.ACK || kind === EventKind.FILL ? 'ends' : null;
 }
 
 /** The run of order REJECTs the journal ends with before `before` (since the last ACK, FILL, trip or reset), and the last of them. */
-function journaledRejectRun(journal: Journal, before: bigint): { count: number; last: Uint8Array | null } {
-  let run = { count: 0, last: null as Uint8Array | null };
+function journaledRejectRun(journal: Journal, before: bigint): { count: number; last: RunReject | null } {
+  let run = { count: 0, last: null as RunReject | null };
   for (const { sequence, entry } of journal.read(1n)) {
     if (sequence >= before) break;
     const step = rejectRunStep(entry);
     if (step === 'ends') run = { count: 0, last: null };
-    else if (step !== null) run = { count: run.count + 1, last: step.reject.slice(0, EVENT_BYTES) };
+    else if (step !== null) run = { count: run.count + 1, last: step };
   }
   return run;
 }
@@ -505,7 +511,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
      * last one: a session killed between a rejection and the trip it called for trips after recovery.
      */
     let rejectsInARow = 0;
-    let lastReject: Uint8Array | null = null;
+    let lastReject: RunReject | null = null;
     let rejectRunEnded = false;
     for (const view of journal.read(journalFrom)) {
       const entry = view.entry;
@@ -516,7 +522,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         rejectRunEnded = true;
       } else if (rejectStep !== null) {
         rejectsInARow++;
-        lastReject = rejectStep.reject.slice(0, EVENT_BYTES);
+        lastReject = rejectStep;
       }
       if (entry.type === 'inbound') {
         if (entry.inboundSeq !== inbound.nextInboundSeq) {
@@ -664,23 +670,24 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     }
     /** The trip the orders rejected in a row (rejectsInARow: since the venue's last ACK or FILL) call for (its reason), taken by the loop at a batch boundary. */
     let rejectTripDue: string | null = null;
-    const rejectTripReason = (rejectView: DataView): string => {
+    /** The trip's reason: the count, and the last REJECT in the venue's words as journaled with it (else its reason code), so a restart rebuilds the same string. */
+    const rejectTripReason = ({ record, message }: RunReject): string => {
+      const rejectView = new DataView(record.buffer, record.byteOffset, EVENT_BYTES);
       const clientOrderId = clientOrderIdOf(rejectView.getBigUint64(EV_ID, true));
-      const message = adapter.rejectMessage?.(clientOrderId) ?? `reject reason code ${rejectView.getFloat64(EV_A, true)}`;
-      return `${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); last: ${clientOrderId}: ${message}`;
+      return `${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); last: ${clientOrderId}: ${message ?? `reject reason code ${rejectView.getFloat64(EV_A, true)}`}`;
     };
     /**
      * A record the session journaled itself (a reconciliation's missed fill or REJECT of an order
      * that never reached the venue, a withheld order's REJECT) goes on the run of rejections at once,
      * as the venue's own records do and as a restart counts it from the journal.
      */
-    const onRun = (record: Uint8Array): void => {
-      const step = recordRunStep(record);
+    const onRun = (record: Uint8Array, message?: string): void => {
+      const step = recordRunStep(record, message);
       if (step === 'ends') {
         [rejectsInARow, lastReject] = [0, null];
       } else if (step !== null) {
-        [rejectsInARow, lastReject] = [rejectsInARow + 1, step.reject.slice(0, EVENT_BYTES)];
-        if (rejectsInARow >= maxRejects && !journaledHalted) rejectTripDue = rejectTripReason(new DataView(lastReject.buffer, 0, EVENT_BYTES));
+        [rejectsInARow, lastReject] = [rejectsInARow + 1, step];
+        if (rejectsInARow >= maxRejects && !journaledHalted) rejectTripDue = rejectTripReason(step);
       }
     };
     /** Reads a venue record's kind in place: one view per backing buffer, not one per record. */
@@ -694,13 +701,17 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       const kind = kindView.getInt32(record.byteOffset + EV_KIND, true);
       const replyKind = kind & KIND_MASK;
       // The REJECT of an order (b = the rejected request: 0 the order, 1 a cancel, 2 a modify), counted once: a held record comes back here on release.
+      // The venue's words for it are journaled with it (bounded), so a restart names the same last refusal.
+      let rejectMessage: string | undefined;
       if (replyKind === EventKind.REJECT && kindView.getFloat64(record.byteOffset + EV_B, true) === 0) {
         ordersRejected++;
-        if (++rejectsInARow >= maxRejects && !journaledHalted) rejectTripDue = rejectTripReason(new DataView(record.buffer, record.byteOffset, EVENT_BYTES));
+        const words = adapter.rejectMessage?.(clientOrderIdOf(kindView.getBigUint64(record.byteOffset + EV_ID, true)));
+        rejectMessage = words === undefined ? undefined : boundedRejectMessage(words);
+        onRun(record, rejectMessage);
       } else if (replyKind === EventKind.ACK || replyKind === EventKind.FILL) {
-        rejectsInARow = 0;
+        [rejectsInARow, lastReject] = [0, null];
       }
-      inbound.journalAndPublish(record, sourceSeq);
+      inbound.journalAndPublish(record, sourceSeq, rejectMessage);
       commandLatency.inbound(record);
       watcher?.inbound?.(record, inbound.nextInboundSeq - 1n);
       fillCrashPoint(record, commitJournal);
@@ -764,7 +775,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     if (reconciliation.positionMismatches > 0) throw new Error(`reconciliation: positions disagree with the venue; trading stopped (see the report above, journaled in ${journal.path})`);
     // Recovered at the limit (killed before the trip was journaled, or the limit lowered since): the loop trips before anything is sent.
     if (rejectsInARow >= maxRejects && !journaledHalted && lastReject !== null) {
-      rejectTripDue = rejectTripReason(new DataView(lastReject.buffer, lastReject.byteOffset, EVENT_BYTES));
+      rejectTripDue = rejectTripReason(lastReject);
       log(`recovery: the journal ends with ${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); the kill switch trips`);
     }
     for (const command of unjournaled) {

@@ -58,8 +58,20 @@ sourceSeq():bigint {
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+/**
+ * The venue's words for an order's REJECT (its error message, or the adapter's own refusal
+ * before sending), at most 256 characters; absent for any other record, and in journals
+ * written before it was added.
+ */
+message():string|null
+message(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+message(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
 static startInboundRecord(builder:flatbuffers.Builder) {
-  builder.startObject(3);
+  builder.startObject(4);
 }
 
 static addInboundSeq(builder:flatbuffers.Builder, inboundSeq:bigint) {
@@ -86,17 +98,22 @@ static addSourceSeq(builder:flatbuffers.Builder, sourceSeq:bigint) {
   builder.addFieldInt64(2, sourceSeq, BigInt('0'));
 }
 
+static addMessage(builder:flatbuffers.Builder, messageOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(3, messageOffset, 0);
+}
+
 static endInboundRecord(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   builder.requiredField(offset, 6) // record
   return offset;
 }
 
-static createInboundRecord(builder:flatbuffers.Builder, inboundSeq:bigint, recordOffset:flatbuffers.Offset, sourceSeq:bigint):flatbuffers.Offset {
+static createInboundRecord(builder:flatbuffers.Builder, inboundSeq:bigint, recordOffset:flatbuffers.Offset, sourceSeq:bigint, messageOffset:flatbuffers.Offset):flatbuffers.Offset {
   InboundRecord.startInboundRecord(builder);
   InboundRecord.addInboundSeq(builder, inboundSeq);
   InboundRecord.addRecord(builder, recordOffset);
   InboundRecord.addSourceSeq(builder, sourceSeq);
+  InboundRecord.addMessage(builder, messageOffset);
   return InboundRecord.endInboundRecord(builder);
 }
 }
