@@ -5,7 +5,10 @@
 // trip lands: it must not reach the venue. It is journaled as the core decided it (a replay
 // compares the commands) and refused by the session at once with a REJECT of reason
 // REJECT_WITHHELD_BY_KILL_SWITCH, journaled in the same commit, so the core's order is settled
-// and `replay --journal` decides every journaled command again.
+// and `replay --journal` decides every journaled command again. Likewise an order journaled but
+// never sent (the process killed in between) is not sent again by the reconciliation of a restart
+// that recovers with the count at the limit (the trip is due): it is REJECTED the same way.
+import { appendFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { JournalEntry } from '../engine/journal/index.js';
 import { EventKind, KIND_MASK, loadEventRecord } from '../engine/layout/event-record.js';
@@ -76,5 +79,35 @@ describe('quantflow run: the kill switch trips on rejections while an order deci
     const replay = await quantflow(['replay', '--journal', journal, '--no-progress']);
     expect(replay.code, replay.stderr).toBe(0);
     expect(replay.stdout, 'the withheld order is a command the core decides again on replay').toMatch(/commands: (\d+) decided again, \1 journaled: every one identical/);
+  }, 90_000);
+
+  test('a restart at the limit does not send again an order its killed predecessor journaled but never sent: the start reconciliation REJECTs it, then the kill switch trips', async () => {
+    // Sent again by the reconciliation however old its decision, were it not withheld.
+    const { sim, config, journal } = await harness.setupIb('rejects-resubmit', 'cancel', '', 3000, '  reconcile: { resubmitWithinMs: 600000 }\n');
+    const first = harness.start([...LIVE, '--config', config], { QF_CRASH_AT: 'commit-after:2' });
+    await until('the start reconciliation', () => /reconciliation \(start/.test(first.stderr), first);
+    await until('real-time bars subscribed', () => sim.requests.some((r) => r.clientId === 17 && r.msgId === OUT.REQ_REAL_TIME_BARS), first);
+    sim.faults.reject = { count: 1, code: 201, text: 'Order rejected - reason:test margin' };
+    const crashed = () => first.stderr.includes('crash point: commit-after:2');
+    for (let minute = 0; minute < 12 && !crashed(); minute++) await playIbPath(sim, [100 + minute], START_SEC + 60 * minute);
+    expect((await first.exit).signal, first.stderr).toBe('SIGKILL');
+    const before = journalEntries(journal);
+    const lost = before.filter((e) => e.type === 'submit').map((e) => (e as { clientOrderId: string }).clientOrderId);
+    expect(lost, 'two orders journaled').toHaveLength(2);
+    expect(sim.orders().map((o) => o.orderRef), 'the first refused, the second never sent').toEqual([lost[0]]);
+
+    // The limit lowered to the one refusal: the restart recovers with a trip due.
+    appendFileSync(config, '  maxConsecutiveRejects: 1\n');
+    const second = harness.start([...LIVE, '--config', config], {}, ['QF_CRASH_AT']);
+    await until('the kill switch tripped on restart', () => second.stderr.includes('kill switch: TRIPPED by risk.rejects'), second);
+    second.proc.kill('SIGINT');
+    expect((await second.exit).code, second.stderr).toBe(0);
+    expect(sim.orders().map((o) => o.orderRef), `the lost order was not sent again\n${second.stderr}`).toEqual([lost[0]]);
+    expect(second.stderr).toContain(`order ${lost[1]}: never reached the venue; not sent again: the kill switch is tripped (or a trip is due) and it adds exposure; REJECTED`);
+    const withheld = journalEntries(journal).flatMap((e) => {
+      const r = recordOf(e);
+      return r && (r.kind & KIND_MASK) === EventKind.REJECT && r.a === REJECT_WITHHELD_BY_KILL_SWITCH ? [`qf-${r.id}`] : [];
+    });
+    expect(withheld, 'its REJECT is journaled').toEqual([lost[1]]);
   }, 90_000);
 });

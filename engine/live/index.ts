@@ -18,7 +18,7 @@ export { readJournaledFills, type JournaledFill, type JournaledFills } from './j
 export { JournaledCommands, commandEntry, sendCommand, type CommandRecord, type CommandWithholding, type QueuedCommand } from './journaled-commands.js';
 export { CommandLatency } from './command-latency.js';
 export { REJECT_WITHHELD_BY_KILL_SWITCH, addsExposure } from './withheld-orders.js';
-export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliation, type ForeignOrderPolicy, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
+export { DEFAULT_RECONCILE_POLICY, REJECT_LOST_BEFORE_VENUE, describeReconciliation, type ForeignOrderPolicy, type ReconcileHooks, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
 export { CRASH_POINTS, WEBHOOK_CRASH_POINTS, crashPoint, type CrashPointName } from './crash-points.js';
 export { liveOrders, readSessionBook, pipelineFromJson, pipelineToJson, type SessionBook } from './session-state.js';
 export { replayJournal, JournalReplayError, type JournalReplayResult } from './journal-replay.js';

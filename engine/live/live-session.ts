@@ -762,6 +762,13 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         log(`order ${clientOrderIdOf(command.command.orderId)}: not sent: decided before the kill switch tripped (${killSwitchBy.who}); new exposure, refused by the session (REJECT ${REJECT_WITHHELD_BY_KILL_SWITCH})`);
       },
     });
+    // Recovered at the limit (killed before the trip was journaled, or the limit lowered since): the loop trips before anything is sent.
+    if (rejectsInARow >= maxRejects && !journaledHalted && lastReject !== null) {
+      rejectTripDue = rejectTripReason(lastReject);
+      log(`recovery: the journal ends with ${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); the kill switch trips`);
+    }
+    /** Reconciliation's records go on the run of rejections; an order lost before the venue is not sent again as new exposure while tripped or a trip is due. */
+    const reconcileHooks = { journaled: (record: Uint8Array) => onRun(record), withholdsNewExposure: () => journaledHalted || rejectTripDue !== null };
     const unjournaledIds = new Set(unjournaled.map(({ command }) => command.orderId));
     const notYetJournaled = (orderId: bigint): boolean => unjournaledIds.has(orderId) || queued.some(({ command }) => command.orderId === orderId);
     watcher?.phase?.('reconciling', 'start');
@@ -769,15 +776,10 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     const adopted = sendsOrders ? AdoptedOrders.restore(journal, adapter, host, instruments) : new AdoptedOrders();
     if (adopted.size > 0) log(`recovery: ${adopted.size} adopted venue orders registered with ${adapter.name} again`);
     const reconciliation = sendsOrders
-      ? await reconcile('start', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted, onRun)
+      ? await reconcile('start', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted, reconcileHooks)
       : noReconciliation('start (paper: the core\'s simulated venue)');
     log(describeReconciliation(reconciliation));
     if (reconciliation.positionMismatches > 0) throw new Error(`reconciliation: positions disagree with the venue; trading stopped (see the report above, journaled in ${journal.path})`);
-    // Recovered at the limit (killed before the trip was journaled, or the limit lowered since): the loop trips before anything is sent.
-    if (rejectsInARow >= maxRejects && !journaledHalted && lastReject !== null) {
-      rejectTripDue = rejectTripReason(lastReject);
-      log(`recovery: the journal ends with ${rejectsInARow} orders in a row rejected by the venue (limit live.maxConsecutiveRejects ${maxRejects}); the kill switch trips`);
-    }
     for (const command of unjournaled) {
       if (shadow && command.command.record === 'order') shadow.noteLiveOrder(command.command);
       commands.push(command);
@@ -973,7 +975,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           if (sendsOrders) {
             let report: ReconcileReport;
             try {
-              report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted, onRun);
+              report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted, reconcileHooks);
             } catch (error) {
               // The venue went away again (or never came back: a stream reported itself back before
               // the REST side answered): not a reason to end the session, which would leave its orders
@@ -1114,7 +1116,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           try {
             await reconnectWithBackoff(adapter, reconnect, log);
             reconnects++;
-            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted, onRun);
+            const report = await reconcile('reconnect', host, inbound, journal, adapter, instruments, options.reconcile ?? DEFAULT_RECONCILE_POLICY, notYetJournaled, adopted, reconcileHooks);
             log(describeReconciliation(report));
             if (report.positionMismatches > 0) throw new Error(`reconciliation after a reconnect: positions disagree with the venue; trading stopped (journaled in ${journal.path})`);
           } catch (again) {

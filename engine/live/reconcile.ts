@@ -9,7 +9,9 @@
 //   an order we hold live:
 //     venue never saw it    it never left (journaled, then the process died before the send):
 //                           sent again while the venue's clock is within `resubmitWithinNs`
-//                           of its decision, else REJECTED (an inbound REJECT)
+//                           of its decision, else REJECTED (an inbound REJECT); never sent again
+//                           while the kill switch is tripped or a trip is due and it adds
+//                           exposure (not reduce-only): REJECTED (withheld-orders.ts)
 //     venue state differs   an ORDER_STATUS record (the core resolves the state; more filled
 //                           than applied keeps it UNCERTAIN until the fills arrive)
 //     cancel or replace unanswered and the venue order still live: the request is sent again
@@ -45,6 +47,7 @@ import type { Journal } from '../journal/index.js';
 import { clientOrderIdOf, isPushVenueAdapter, orderIdOfClientOrderId, type VenueAdapter, type VenueOrderView } from './venue-adapter.js';
 import type { JournaledInbound } from './journaled-inbound.js';
 import { sendCommand } from './journaled-commands.js';
+import { REJECT_WITHHELD_BY_KILL_SWITCH } from './withheld-orders.js';
 import { liveOrders, readSessionBook } from './session-state.js';
 import type { EngineHost } from '../threads/index.js';
 
@@ -143,6 +146,22 @@ function differs(order: OrderSlotState, venue: VenueOrderView): boolean {
   return venueClosed || order.state === OrderState.PENDING_SUBMIT || order.state === OrderState.UNCERTAIN;
 }
 
+/** What the session asks of a reconciliation beyond the venue's word. */
+export interface ReconcileHooks {
+  /**
+   * Each record reconciliation journals and publishes (missed fills, REJECT, ORDER_STATUS), once
+   * journaled: the session counts them on its run of rejections as it counts the venue's own
+   * records (and as a restart counts them from the journal).
+   */
+  readonly journaled?: (record: Uint8Array) => void;
+  /**
+   * True while the kill switch is tripped or a trip is due: an order that never reached the venue
+   * and adds exposure (not reduce-only) is then REJECTED (REJECT_WITHHELD_BY_KILL_SWITCH), not
+   * sent again, however recent its decision.
+   */
+  readonly withholdsNewExposure?: () => boolean;
+}
+
 export async function reconcile(
   trigger: string, host: EngineHost, inbound: JournaledInbound, journal: Journal, adapter: VenueAdapter, instruments: readonly number[], policy: ReconcilePolicy,
   /**
@@ -153,16 +172,11 @@ export async function reconcile(
   notYetJournaled: (orderId: bigint) => boolean = () => false,
   /** The session's adopted orders (policy 'adopt'; asked about by the venue's client order id). */
   adopted: AdoptedOrders = new AdoptedOrders(),
-  /**
-   * Each record reconciliation journals and publishes (missed fills, REJECT, ORDER_STATUS), once
-   * journaled: the session counts them on its run of rejections as it counts the venue's own
-   * records (and as a restart counts them from the journal).
-   */
-  journaled: (record: Uint8Array) => void = () => undefined,
+  hooks: ReconcileHooks = {},
 ): Promise<ReconcileReport> {
   const publish = (record: Uint8Array): void => {
     inbound.journalAndPublish(record, 0n);
-    journaled(record);
+    hooks.journaled?.(record);
   };
   const report: ReconcileReport = {
     trigger, missedFills: 0, missedMarket: 0, resolvedOrders: 0, rejectedOrders: 0, resubmittedOrders: 0, resentRequests: 0, uncertainOrders: 0,
@@ -194,7 +208,11 @@ export async function reconcile(
         report.lines.push(`order ${clientOrderId}: ${orderStateName(order.state)} here, unknown at the venue; left as is`);
         continue;
       }
-      if (status.nowNs - order.createdNs <= policy.resubmitWithinNs) {
+      if ((order.flags & OrderFlag.REDUCE_ONLY) === 0 && hooks.withholdsNewExposure?.() === true) {
+        publish(venueRecord(EventKind.REJECT, order.instrument, status.nowNs, 0, order.qty, REJECT_WITHHELD_BY_KILL_SWITCH, 0, order.id));
+        report.rejectedOrders++;
+        report.lines.push(`order ${clientOrderId}: never reached the venue; not sent again: the kill switch is tripped (or a trip is due) and it adds exposure; REJECTED`);
+      } else if (status.nowNs - order.createdNs <= policy.resubmitWithinNs) {
         sendCommand(adapter, {
           record: 'order', orderId: order.id, instrument: order.instrument, tsNs: order.createdNs, clockNs: order.createdNs, qty: order.qty,
           limitPrice: order.limitPrice, stopPrice: order.stopPrice, orderType: order.orderType, timeInForce: order.timeInForce, flags: order.flags,
