@@ -54,7 +54,7 @@ import type { PipelineSpec } from '../pipeline/index.js';
 import { JournaledInbound } from './journaled-inbound.js';
 import { JournaledCommands, type QueuedCommand } from './journaled-commands.js';
 import { checkVenueLots } from './venue-lots.js';
-import { REJECT_WITHHELD_BY_KILL_SWITCH, addsExposure, withheldRejectRecord } from './withheld-orders.js';
+import { REJECT_WITHHELD_BY_KILL_SWITCH, addsExposure, enlargesOrder, withheldRejectRecord } from './withheld-orders.js';
 import { AdoptedOrders, DEFAULT_RECONCILE_POLICY, checkForeignOrderPolicy, describeReconciliation, reconcile, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
 import { liveOrders, pipelineToJson, readSessionBook, type SessionBook } from './session-state.js';
 import { clientOrderIdOf, type PushMarketStream, type PushVenueAdapter, type VenueAdapter } from './venue-adapter.js';
@@ -751,7 +751,9 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     journal.commit();
     const commands = new JournaledCommands(journal, commandLatency.adapter(adapter), {
       // New exposure decided before the kill switch tripped, still queued when it did: journaled, refused at once, never sent (withheld-orders.ts).
-      withhold: (command) => journaledHalted && addsExposure(command),
+      // A replace is weighed against the order as the core holds it (its quantity is the venue's until the venue acknowledges a replace).
+      withhold: (command) => journaledHalted && (addsExposure(command)
+        || (command.command.record === 'replace' && enlargesOrder(command, liveOrders(host!.memory, [command.command.instrument]).find((o) => o.id === command.command.orderId)))),
       withheld: (command) => {
         const reject = withheldRejectRecord(command);
         inbound.journalAndPublish(reject, 0n);
@@ -759,7 +761,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         onRun(reject);
         watcher?.inbound?.(reject, inbound.nextInboundSeq - 1n);
         shadow?.offer(reject);
-        log(`order ${clientOrderIdOf(command.command.orderId)}: not sent: decided before the kill switch tripped (${killSwitchBy.who}); new exposure, refused by the session (REJECT ${REJECT_WITHHELD_BY_KILL_SWITCH})`);
+        const what = command.command.record === 'replace' ? `replace to quantity ${command.command.qty}` : 'new exposure';
+        log(`order ${clientOrderIdOf(command.command.orderId)}: not sent: decided before the kill switch tripped (${killSwitchBy.who}); ${what}, refused by the session (REJECT ${REJECT_WITHHELD_BY_KILL_SWITCH})`);
       },
     });
     // Recovered at the limit (killed before the trip was journaled, or the limit lowered since): the loop trips before anything is sent.
