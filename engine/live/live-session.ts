@@ -1054,6 +1054,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
           try {
             // Records journaled but still waiting for room on the ring go out first: the image covers every inbound record the journal holds.
             await inbound.published();
+            // The listeners got every record the image covers (EngineHost.checkpoint drains the parked
+            // core first); the webhook events they queued are stored by the end of that turn, before this resumes.
             checkpoint = await host.checkpoint(buffer);
             crashPoint('snapshot-before-store');
             snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {
@@ -1098,6 +1100,7 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
         if (image && inbound.nextInboundSeq - lastCheckpoint >= BigInt(checkpointEvery)) {
           journal.commit();
           await inbound.published();
+          // As in push mode: the events of every record the image covers are in the outbox before the store.
           const checkpoint = await host.checkpoint(image);
           crashPoint('snapshot-before-store');
           snapshots.put(checkpoint.inboundSeq, journal.lastSequence(), 0, checkpoint.image, {

@@ -341,7 +341,12 @@ export class EngineHost {
     });
   }
 
-  /** Parks the engine thread with `code` (draining the outbound ring meanwhile), runs `read`, lets it run on. */
+  /**
+   * Parks the engine thread with `code` (draining the outbound ring meanwhile), drains what it
+   * published before parking, runs `read`, lets it run on. The rings are not in a checkpoint: a
+   * record left on the outbound ring when the image is read would be lost to a session killed
+   * after storing it (its input is not replayed), so every listener has it before `read` runs.
+   */
   private async whileParked<T>(code: number, read: () => T): Promise<T> {
     if (this.stepper) return this.inlineParked(this.stepper, code, read);
     requestPark(this.i32, code);
@@ -351,6 +356,7 @@ export class EngineHost {
         this.drainOutbound();
         await this.waitForOutbound(1);
       }
+      this.drainOutbound();
       return read();
     } finally {
       releasePark(this.i32);
