@@ -116,7 +116,7 @@ export class LiveSessionMonitor implements LiveSessionWatcher, StateSource {
     const killSwitchHooks = options.monitoring.webhooks.filter((hook) => hook.events.includes('killSwitch'));
     this.killSwitchHooks = killSwitchHooks.length > 0
       ? new WebhookNotifier(killSwitchHooks.map((hook) => ({ url: hook.url, events: ['killSwitch'], ...(hook.secret ? { secret: hook.secret } : {}) })), {
-        ...(options.log ? { log: options.log } : {}), ...(options.outbox ? { outbox: { store: options.outbox, scope: 'killSwitch' } } : {}),
+        ...(options.log ? { log: options.log } : {}), ...(options.outbox ? { outbox: { store: options.outbox, scope: 'killSwitch', marks: ['killSwitch'] } } : {}),
       })
       : null;
     this.control = new LiveSessionControl(options.log);

@@ -17,6 +17,9 @@ import { feedConditionName, feedMaskNames, riskReasonMessage, riskReasonName, ty
 import type { MonitoringConfig } from '../config/index.js';
 import type { MonitorAlert } from '../models/index.js';
 
+/** The marks of the scope 'session' (its events' journal positions, given by a live session): fills (paper, live), risk records, feed-health records, model alerts. */
+export const SESSION_MARK_NAMES: readonly string[] = ['fill:paper', 'fill:inbound', 'risk', 'feedHealth', 'modelAlert'];
+
 export class SessionWebhooks {
   private readonly notifier: WebhookNotifier;
   private tripped = false;
@@ -28,7 +31,7 @@ export class SessionWebhooks {
    */
   constructor(config: MonitoringConfig, private readonly symbols: readonly string[], log?: (line: string) => void, outbox?: WebhookOutbox) {
     this.notifier = new WebhookNotifier(config.webhooks.map((hook) => ({ url: hook.url, events: hook.events, ...(hook.secret ? { secret: hook.secret } : {}) })), {
-      ...(log ? { log } : {}), ...(outbox ? { outbox: { store: outbox, scope: 'session' } } : {}),
+      ...(log ? { log } : {}), ...(outbox ? { outbox: { store: outbox, scope: 'session', marks: SESSION_MARK_NAMES } } : {}),
     });
   }
 

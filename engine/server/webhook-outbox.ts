@@ -10,7 +10,9 @@
 //                          JSON { scope, url, id, event, body }
 //     db "webhook-marks"   '#identity' -> a UUID made when the outbox is created (event ids
 //                          derived from a journal position are derived from it too);
-//                          '<scope>#marked' -> '1' once the scope recorded its marks;
+//                          '<scope>#marked' -> the mark names its writer knew, comma-separated,
+//                          once the scope recorded its marks ('1': a writer from before the names
+//                          were recorded, which knew only LEGACY_MARK_NAMES);
 //                          '<scope>:<name>' -> a decimal journal position: how far the events of
 //                          a kind (fills) were queued, written in the transaction that stores them
 //
@@ -20,6 +22,11 @@
 // replayed events after the mark (their event was never stored) and none at or before it (stored,
 // so sent or kept here), each with an id derived from its journal position: the same id whichever
 // process posts it.
+//
+// A mark name the outbox's writer did not know (an outbox from before that kind had marks: its
+// process posted the events it journaled and none it replayed) counts as covering every replayed
+// event of that kind: a restart that replays the journal from its start (an accepted core change)
+// does not post them again under new ids.
 //
 // `scope` keeps notifiers of one session apart (the session's events, its kill-switch
 // transitions): each loads only its own. An entry whose hook is no longer configured (or no
@@ -50,7 +57,18 @@ export function webhookOutboxPath(journalDir: string): string {
 export interface OutboxMarks {
   scope: string;
   values: ReadonlyMap<string, bigint>;
+  /** The mark names the writer knows (each without a value is at 0). */
+  names: readonly string[];
 }
+
+/** What a scope recorded: its marks, and the names its writer knew. */
+export interface RecordedMarks {
+  values: Map<string, bigint>;
+  names: Set<string>;
+}
+
+/** The mark names every writer from before '#marked' named them knew ('1'): fills' and the kill switch's. */
+export const LEGACY_MARK_NAMES: readonly string[] = ['fill:paper', 'fill:inbound', 'killSwitch'];
 
 /**
  * An event id (UUID-shaped: version 8, RFC 9562 variant) derived from the outbox's identity, the
@@ -108,7 +126,7 @@ export class WebhookOutbox {
     this.root.transactionSync(() => {
       for (let i = 0; i < entries.length; i++) void this.db.put(keys[i], entries[i]);
       if (marks) {
-        void this.meta.put(`${marks.scope}#marked`, '1');
+        void this.meta.put(`${marks.scope}#marked`, marks.names.join(','));
         for (const [name, value] of marks.values) void this.meta.put(`${marks.scope}:${name}`, value.toString());
       }
     });
@@ -117,13 +135,19 @@ export class WebhookOutbox {
     return keys;
   }
 
-  /** The marks `scope` recorded (name -> journal position); null when it never recorded any (an outbox older than marks, or new). */
-  marks(scope: string): Map<string, bigint> | null {
+  /**
+   * The marks `scope` recorded (name -> journal position) and the names its writer knew (those
+   * with a value included); null when it never recorded any (an outbox older than marks, or new).
+   */
+  marks(scope: string): RecordedMarks | null {
     this.checkOpen();
-    if (this.meta.get(`${scope}#marked`) === undefined) return null;
-    const found = new Map<string, bigint>();
-    for (const { key, value } of this.meta.getRange({ start: `${scope}:`, end: `${scope};` })) found.set(key.slice(scope.length + 1), BigInt(value));
-    return found;
+    const marked = this.meta.get(`${scope}#marked`);
+    if (marked === undefined) return null;
+    const values = new Map<string, bigint>();
+    for (const { key, value } of this.meta.getRange({ start: `${scope}:`, end: `${scope};` })) values.set(key.slice(scope.length + 1), BigInt(value));
+    const names = new Set(marked === '1' ? LEGACY_MARK_NAMES : marked.split(',').filter((name) => name !== ''));
+    for (const name of values.keys()) names.add(name);
+    return { values, names };
   }
 
   /** The entries were delivered (or are dropped for good): they are not sent again. One write transaction. */

@@ -64,8 +64,9 @@ export interface WebhookOptions {
   /**
    * Where queued events are kept until delivered (at least once across a crash), and which of its
    * entries are this notifier's (`scope`): those left undelivered are loaded and sent first.
+   * `marks`: the mark names the scope's events use (recorded as known with its marks).
    */
-  outbox?: { store: WebhookOutbox; scope: string };
+  outbox?: { store: WebhookOutbox; scope: string; marks?: readonly string[] };
 }
 
 /** How `notify` names an event the journal caused: its journal position. */
@@ -187,6 +188,10 @@ export class WebhookNotifier {
   private removalFlush: NodeJS.Immediate | null = null;
   /** The marks the outbox held when this notifier opened it (null: none recorded), and those advanced since, not yet stored. */
   private readonly marksAtOpen: ReadonlyMap<string, bigint> | null;
+  /** The mark names the outbox's writer knew (null: none recorded); a name it did not know covers every replayed event (queuedBefore). */
+  private readonly namesAtOpen: ReadonlySet<string> | null;
+  /** The names recorded with the marks: those known at open, advanced since, and (once recordMarks on a new outbox) all of `outbox.marks`. */
+  private readonly names = new Set<string>();
   private readonly marks = new Map<string, bigint>();
   private readonly stagedMarks = new Map<string, bigint>();
   private storeScheduled = false;
@@ -201,18 +206,23 @@ export class WebhookNotifier {
     this.outbox = outbox;
     this.limits = { queueLimit: 1000, maxAttempts: 5, backoffMs: 500, maxBackoffMs: 30_000, timeoutMs: 10_000, ...limits };
     if (!Number.isSafeInteger(this.limits.queueLimit) || this.limits.queueLimit < 1) throw new RangeError(`\`queueLimit\` must be an integer >= 1, was ${this.limits.queueLimit}`);
-    this.marksAtOpen = outbox ? outbox.store.marks(outbox.scope) : null;
+    const recorded = outbox ? outbox.store.marks(outbox.scope) : null;
+    this.marksAtOpen = recorded?.values ?? null;
+    this.namesAtOpen = recorded?.names ?? null;
     for (const [name, at] of this.marksAtOpen ?? []) this.marks.set(name, at);
+    for (const name of this.namesAtOpen ?? []) this.names.add(name);
     if (outbox) this.resume(outbox);
   }
 
   /**
    * Whether the event at `position` was queued by a process before this one (its mark recorded in
    * the outbox is at or past it), so its recovery must not post it again; true too when the outbox
-   * recorded no marks (one older than them: its process posted what it replayed) or there is none.
+   * recorded no marks (one older than them: its process posted what it replayed), or none of this
+   * kind and its writer did not know the kind (the same, for that kind), or there is none.
    */
   queuedBefore(position: JournalPosition): boolean {
-    if (this.marksAtOpen === null) return true;
+    if (this.marksAtOpen === null || this.namesAtOpen === null) return true;
+    if (!this.namesAtOpen.has(position.mark)) return true;
     return position.at <= (this.marksAtOpen.get(position.mark) ?? 0n);
   }
 
@@ -225,6 +235,7 @@ export class WebhookNotifier {
     if (!this.outbox || this.closed || this.marksAtOpen !== null || this.marksRecorded) return;
     this.marksRecorded = true;
     this.marksToRecord = true;
+    for (const name of this.outbox.marks ?? []) this.names.add(name);
     this.scheduleStore();
   }
 
@@ -234,6 +245,7 @@ export class WebhookNotifier {
     if (position.at <= (this.marks.get(position.mark) ?? -1n)) return;
     this.marks.set(position.mark, position.at);
     this.stagedMarks.set(position.mark, position.at);
+    this.names.add(position.mark);
     this.scheduleStore();
   }
 
@@ -301,7 +313,7 @@ export class WebhookNotifier {
     if ((staged.length === 0 && !withMarks) || !this.outbox) return;
     const { store, scope } = this.outbox;
     try {
-      const keys = store.addAll(staged.map(({ hook, pending }) => ({ scope, url: hook.config.url, id: pending.id, event: pending.event, body: pending.body })), withMarks ? { scope, values: marks } : undefined);
+      const keys = store.addAll(staged.map(({ hook, pending }) => ({ scope, url: hook.config.url, id: pending.id, event: pending.event, body: pending.body })), withMarks ? { scope, values: marks, names: [...this.names] } : undefined);
       staged.forEach(({ pending }, i) => { pending.key = keys[i]; });
     } catch (error) {
       this.log(`webhook outbox: could not store ${staged.length} event${staged.length === 1 ? '' : 's'}${marks.size > 0 ? ' and how far the journal\'s were queued' : ''} (${(error as Error).message}); sending them, but a crash before they are delivered loses them`);
