@@ -2,7 +2,8 @@
 // them by reason, and the summary says so on a line of its own. On the bundled ETH bars (bar-mode
 // venue), post-only entries at the close would take liquidity and the venue rejects them
 // (post-only), and IOC entries 30 bp below the close often find nothing to fill at the next open
-// (canceled: unfilled). The oracle is the simulated venue's own replies, read from the outbound
+// (canceled: unfilled), and DAY limits 100 bp below the close often reach their end of day unfilled
+// (expired: time-in-force, counted on the orders line too). The oracle is the simulated venue's own replies, read from the outbound
 // records as they reach the I/O thread and named as the orders topic names them.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { inboundVenueReply } from '../engine/live/index.js';
 const ETH = join(packageRoot(), 'data', 'binance_spot_ETHUSDT_1h_2024-04-16_2026-04-16.csv');
 type Ended = 'canceled' | 'rejected' | 'expired';
 
-function document(timeInForce: 'postOnly' | 'ioc', limitOffsetBps: number) {
+function document(timeInForce: 'postOnly' | 'ioc' | 'day', limitOffsetBps: number) {
   return {
     strategies: [{ name: 'ema-cross', type: 'rules', long: { entry: 'ema:10 >= ema:20', exit: 'ema:10 < ema:20' }, size: { quantity: 1 } }],
     execution: { noTradeBand: { equityPct: 0, positionPct: 0 }, confirmBars: 1, entryOrder: { type: 'limit', timeInForce, limitOffsetBps, repriceBps: 0 } },
@@ -36,9 +37,10 @@ interface Observed {
 let eth: MemoryStream;
 let postOnly: Observed;
 let ioc: Observed;
+let day: Observed;
 const out = mkdtempSync(join(tmpdir(), 'qf-order-reasons-'));
 
-async function observe(timeInForce: 'postOnly' | 'ioc', limitOffsetBps: number): Promise<Observed> {
+async function observe(timeInForce: 'postOnly' | 'ioc' | 'day', limitOffsetBps: number): Promise<Observed> {
   const replies: Observed['replies'] = { canceled: {}, rejected: {}, expired: {} };
   const onRecordBytes = (bytes: Uint8Array) => {
     const view = new DataView(bytes.buffer, bytes.byteOffset, 64);
@@ -59,7 +61,8 @@ beforeAll(async () => {
   eth = await MemoryStream.load(await openCsvStream(ETH));
   postOnly = await observe('postOnly', 0);
   ioc = await observe('ioc', 30);
-}, 180_000);
+  day = await observe('day', 100);
+}, 240_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -98,5 +101,16 @@ describe('a backtest says why its orders were canceled, rejected or expired', ()
     expect(lines.indexOf(line!), 'right after the orders line').toBe(lines.findIndex((l) => l.startsWith('orders:')) + 1);
     const iocLine = summariseBacktest(ioc.run, { out, files: [], sources: [] }).lines.find((l) => l.startsWith('orders canceled, rejected or expired:'));
     expect(iocLine, 'the IOC run\'s line').toBe(`orders canceled, rejected or expired: ${n(ioc.run.execution!.orders.canceled)} canceled (unfilled ${n(ioc.replies.canceled.unfilled)}) (report.json orders.*.byReason)`);
+  });
+
+  it('counts expired orders on the orders line, with canceled and rejected', () => {
+    const n = (x: number) => x.toLocaleString('en-US');
+    const { run, replies } = day;
+    const expired = replies.expired['time-in-force'] ?? 0;
+    expect(expired, 'DAY limits 100 bp below the close that did not fill by the end of their day expired').toBeGreaterThan(0);
+    const o = run.execution!.orders;
+    expect(o.expired, 'the execution report counts them').toBe(expired);
+    const line = summariseBacktest(run, { out, files: [], sources: [] }).lines.find((l) => l.startsWith('orders:'));
+    expect(line, 'the orders line').toContain(`orders: ${n(o.sent)} sent, ${n(o.filled)} filled, ${n(o.canceled)} canceled, ${n(o.rejected)} rejected, ${n(expired)} expired, ${n(o.refused)} refused by the checks`);
   });
 });

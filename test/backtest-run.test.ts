@@ -342,7 +342,7 @@ describe('backtest runs', () => {
     expect(none.pipeline.limitSkips).toBeGreaterThan(0);
     const summary = summariseBacktest(none, { out: '/out', files: [], sources: [] });
     expect(summary.lines.find((line) => line.startsWith('orders:'))).toBe(
-      `orders: 0 sent, 0 filled, 0 canceled, 0 rejected, 0 refused by the checks; 0 fills; not traded: ${none.pipeline.limitSkips.toLocaleString('en-US')} target changes ` +
+      `orders: 0 sent, 0 filled, 0 canceled, 0 rejected, 0 expired, 0 refused by the checks; 0 fills; not traded: ${none.pipeline.limitSkips.toLocaleString('en-US')} target changes ` +
         'the risk limits cut to less than a lot (risk.maxPositionPct, maxAssetClassPct, maxGrossExposure, maxLeverage or minNotional against the lot size)',
     );
     expect(summary.json.notTraded).toEqual({ noTradeBand: 0, confirmation: 0, riskLimits: none.pipeline.limitSkips });
@@ -357,7 +357,7 @@ describe('backtest runs', () => {
     expect(quiet.pipeline.bandSkips).toBeGreaterThan(0);
     const summary = summariseBacktest(quiet, { out: '/out', files: [], sources: [] });
     const orders = summary.lines.find((line) => line.startsWith('orders:'))!;
-    expect(orders).toBe(`orders: 0 sent, 0 filled, 0 canceled, 0 rejected, 0 refused by the checks; 0 fills; not traded: ${quiet.pipeline.bandSkips.toLocaleString('en-US')} target changes inside the no-trade band (execution.noTradeBand)`);
+    expect(orders).toBe(`orders: 0 sent, 0 filled, 0 canceled, 0 rejected, 0 expired, 0 refused by the checks; 0 fills; not traded: ${quiet.pipeline.bandSkips.toLocaleString('en-US')} target changes inside the no-trade band (execution.noTradeBand)`);
     expect(summary.json.notTraded).toEqual({ noTradeBand: quiet.pipeline.bandSkips, confirmation: quiet.pipeline.confirmSkips, riskLimits: 0 });
   });
 });

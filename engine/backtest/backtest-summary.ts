@@ -70,7 +70,7 @@ export function summariseBacktest(run: BacktestRun, context: SummaryContext): Ba
     `backtest: ${recording.instruments.map((i) => `${i.symbol} (${i.timeframe ?? '?'}${i.strategy ? `, ${i.strategy}` : ''})`).join(', ')}; ${report.period.start} .. ${report.period.end}`,
     `${run.stoppedEarly ? 'INTERRUPTED after ' : ''}${count(run.published)} events through the engine thread in ${seconds.toFixed(2)} s: ${rate(run.eventsPerSecond)} events/s`,
     orders
-      ? `orders: ${count(orders.sent)} sent, ${count(orders.filled)} filled, ${count(orders.canceled)} canceled, ${count(orders.rejected)} rejected, ${count(orders.refused)} refused by the checks${refusedBy(run)}; ${count(recording.fills.length)} fills${notTraded(run)}`
+      ? `orders: ${count(orders.sent)} sent, ${count(orders.filled)} filled, ${count(orders.canceled)} canceled, ${count(orders.rejected)} rejected, ${count(orders.expired)} expired, ${count(orders.refused)} refused by the checks${refusedBy(run)}; ${count(recording.fills.length)} fills${notTraded(run)}`
       : 'orders: none (no strategy)',
     `equity: ${money(a.startingCash)} -> ${money(a.finalEquity)} (${pct(a.totalReturn)}); CAGR ${pct(a.cagr)}, volatility ${pct(a.annualisedVolatility)}, Sharpe ${num(a.sharpe)}, Sortino ${num(a.sortino)}, Calmar ${num(a.calmar)}`,
     `drawdown: max ${pct(a.drawdown.maxDrawdown)} over ${num(a.drawdown.durationDays, 1)} days${a.drawdown.recovered ? '' : ' (not recovered)'}; exposure ${pct(a.exposure)}, turnover ${num(a.turnover)}x`,
