@@ -72,6 +72,8 @@ describe('dashboard figures', () => {
       order(7n, 'rejected', 'duplicate-client-order-id'),
       order(8n, 'filled', '', 1),
       order(9n, 'accepted', ''),
+      order(10n, 'rejected', 'lost-before-venue'),
+      order(11n, 'rejected', 'code 901'),
     ];
     const browser = await launchChromium();
     cleanups.push(() => browser.close());
@@ -95,9 +97,11 @@ describe('dashboard figures', () => {
       4: 'its time in force ran out',
       5: 'canceled on request',
       6: 'closed by the venue\'s order status (reconciliation)',
-      7: 'duplicate client order id',
+      7: 'its client order id was sent before (never reached the venue)',
       8: '—',
       9: '—',
+      10: 'never reached the venue (found by reconciliation)',
+      11: 'code 901',
     });
     expect(pageErrors).toEqual([]);
   });

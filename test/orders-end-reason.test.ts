@@ -5,9 +5,13 @@
 // The names are those the state server's orders topic gives the same venue codes.
 import { describe, expect, it } from 'vitest';
 import { EVENT_BYTES, EventKind, storeEventRecord } from '../engine/layout/event-record.js';
-import { inboundVenueReply } from '../engine/live/index.js';
+import { inboundVenueReply, REJECT_LOST_BEFORE_VENUE } from '../engine/live/index.js';
+import * as V from '../engine/venue/venue-layout.js';
+import { RejectReason as SimVenueReject } from '../adapters/sim-venue/common/protocol.js';
+import { CancelReason as CcxtCancel, RejectReason as CcxtReject } from '../adapters/ccxt/common/consts.js';
+import { CancelReason as IbCancel, RejectReason as IbReject } from '../adapters/ib/common/enums.js';
 import {
-  endReasonCounts, OrderFlag, OrderLayout as L, OrderRule, OrderState, OrderType, orderEndReasonName, type OrderManager, type OrderSlotState,
+  endReasonCounts, HIGHER_CODES_REASON, OrderFlag, OrderLayout as L, OrderRule, OrderState, OrderType, orderEndReasonName, type OrderManager, type OrderSlotState,
 } from '../engine/orders/index.js';
 import { ReferenceOrderTable } from '../engine/orders/reference/index.js';
 import { ReferenceRiskEngine } from '../engine/risk/index.js';
@@ -68,6 +72,7 @@ describe('order table: why an order ended', () => {
     expect([o.filled.state, o.filled.endReason, reasonOf(o.filled)], 'a filled order has no end reason').toEqual([OrderState.FILLED, 0, null]);
     expect([o.refusedCancel.state, o.refusedCancel.endReason], 'a refused cancel leaves the order working, no end reason').toEqual([OrderState.OPEN, 0]);
     expect(o.lost.endReason, 'a live adapter\'s own code (reconciliation\'s lost-before-venue, 900) is kept as is').toBe(901);
+    expect(reasonOf(o.lost), 'and named as reconciliation means it').toBe('lost-before-venue');
   });
 
   it('counts ended orders by reason in the header, the TS reference as the core', () => {
@@ -81,7 +86,7 @@ describe('order table: why an order ended', () => {
     const counters = c.orders.counters();
     expect(endReasonCounts(counters.endReasons), 'ended orders by reason').toEqual({
       canceled: { requested: 1, unfilled: 1, reconciled: 1 },
-      rejected: { invalid: 1, full: 1 },
+      rejected: { full: 1, [HIGHER_CODES_REASON]: 1 },
       expired: { 'post-only-would-take': 1 },
     });
     expect(counters, 'the reasons add up to the ended-order counters').toMatchObject({ canceled: 3, rejected: 2, expired: 1 });
@@ -98,6 +103,39 @@ describe('order table: why an order ended', () => {
         storeEventRecord(view, 0, { kind: kind | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND, instrument: 0, tsExchange: 1n, tsLocal: 1n, price: 0, size: 1, a: code, b: 0, id: 1n });
         const reply = inboundVenueReply(record);
         expect(orderEndReasonName(state, code + 1), `state ${state}, venue code ${code}`).toBe(reply && 'reason' in reply ? reply.reason : undefined);
+      }
+    }
+  });
+
+  it('names every reason code the engine produces as what it means, and any other code by its number', () => {
+    const record = new Uint8Array(EVENT_BYTES);
+    const view = new DataView(record.buffer);
+    const names = (kind: number, state: number, code: number) => {
+      storeEventRecord(view, 0, { kind: kind | EventKind.SOURCE_LIVE | EventKind.DIRECTION_INBOUND, instrument: 0, tsExchange: 1n, tsLocal: 1n, price: 0, size: 1, a: code, b: 0, id: 1n });
+      const reply = inboundVenueReply(record);
+      return { table: orderEndReasonName(state, code + 1), topic: reply && 'reason' in reply ? reply.reason : undefined };
+    };
+    const reject = (code: number) => names(EventKind.REJECT, OrderState.REJECTED, code);
+    const cancel = (code: number) => names(EventKind.CANCELED, OrderState.CANCELED, code);
+    const expiry = (code: number) => names(EventKind.EXPIRED, OrderState.EXPIRED, code);
+    const both = (name: string) => ({ table: name, topic: name });
+    expect(reject(SimVenueReject.DUPLICATE_CLIENT_ORDER_ID), 'the sim-venue server\'s duplicate client order id (5)').toEqual(both('duplicate-client-order-id'));
+    expect(reject(REJECT_LOST_BEFORE_VENUE), 'reconciliation\'s order that never reached the venue (900)').toEqual(both('lost-before-venue'));
+    expect(reject(901), 'a reject code no one produces, by its number').toEqual(both('code 901'));
+    expect(reject(0), 'reject code 0 (none) is no reason').toEqual(both('code 0'));
+    expect(cancel(3), 'a cancel code no one produces').toEqual(both('code 3'));
+    expect(expiry(2), 'an expiry code no one produces').toEqual(both('code 2'));
+    expect(expiry(900), 'reconciliation\'s reject code on an EXPIRED is not a reason of expiry').toEqual(both('code 900'));
+    const produced = {
+      reject: [V.VENUE_REJECT_INVALID, V.VENUE_REJECT_POST_ONLY, V.VENUE_REJECT_UNKNOWN_ORDER, V.VENUE_REJECT_FULL, ...Object.values(SimVenueReject), ...Object.values(CcxtReject), ...Object.values(IbReject), REJECT_LOST_BEFORE_VENUE],
+      cancel: [V.VENUE_CANCELED_REQUESTED, V.VENUE_CANCELED_UNFILLED, V.VENUE_CANCELED_REDUCE_ONLY, ...Object.values(CcxtCancel), ...Object.values(IbCancel)],
+      expiry: [V.VENUE_EXPIRED_TIME_IN_FORCE, V.VENUE_EXPIRED_POST_ONLY_WOULD_TAKE],
+    };
+    for (const [how, decode] of [['reject', reject], ['cancel', cancel], ['expiry', expiry]] as const) {
+      for (const code of produced[how]) {
+        const { table, topic } = decode(code);
+        expect(table, `${how} code ${code}, which the engine produces, has a name`).not.toMatch(/^code /);
+        expect(topic, `${how} code ${code}: the orders topic names it as the order table does`).toBe(table);
       }
     }
   });

@@ -88,7 +88,8 @@ export interface OrderViewData {
   /**
    * Why the order ended canceled, rejected or expired, as the venue said (engine/venue
    * VenueCancelReason: requested, unfilled, reduce-only; VenueRejectReason: invalid, post-only,
-   * unknown-order, full; VenueExpiryReason: time-in-force, post-only-would-take); '' while it
+   * unknown-order, full, duplicate-client-order-id, lost-before-venue; VenueExpiryReason:
+   * time-in-force, post-only-would-take; a code none of these names: `code N`); '' while it
    * works, for other states, and from an older server (one before rejections carried it: '' for those too).
    */
   statusReason: string;

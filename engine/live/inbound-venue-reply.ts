@@ -12,18 +12,13 @@
 //   REJECT    -   qty     reject reason code   0 order 1 cancel 2 replace
 //   EXPIRED   -   leaves  expiry reason code   -                   order id
 //
-// Reason codes the simulated venue does not know (an adapter's or reconciliation's own, e.g.
-// REJECT_LOST_BEFORE_VENUE) decode as 'invalid' (reject), 'requested' (cancel) and 'time-in-force' (expiry): a watcher
-// shows the outcome, never throws on the I/O thread.
+// Reason codes are named by the table every reader shares (engine/orders venue-reason-names.ts:
+// the simulated venue's, the adapters' and reconciliation's own, e.g. REJECT_LOST_BEFORE_VENUE);
+// a code it does not hold reads `code N`: a watcher shows the outcome, never throws on the I/O thread.
 import { EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
-import type { VenueCancelReason, VenueExpiryReason, VenueRejectReason, VenueRejectedRequest, VenueReply } from '../venue/index.js';
+import { cancelReasonName, expiryReasonName, rejectReasonName } from '../orders/index.js';
+import type { VenueRejectedRequest, VenueReply } from '../venue/index.js';
 
-/** By code (engine/venue venue-layout.ts VENUE_REJECT_*: 1 invalid, 2 post-only, 3 unknown order, 4 full). */
-const REJECT_REASONS: readonly (VenueRejectReason | undefined)[] = [undefined, 'invalid', 'post-only', 'unknown-order', 'full'];
-/** By code (VENUE_CANCELED_*: 0 requested, 1 unfilled, 2 reduce-only). */
-const CANCEL_REASONS: readonly VenueCancelReason[] = ['requested', 'unfilled', 'reduce-only'];
-/** By code (VENUE_EXPIRED_*: 0 time in force, 1 post-only would take). */
-const EXPIRY_REASONS: readonly VenueExpiryReason[] = ['time-in-force', 'post-only-would-take'];
 const REJECTED_REQUESTS: readonly VenueRejectedRequest[] = ['order', 'cancel', 'replace'];
 
 /** The reply an inbound venue record carries; null for any other record (market data, TIMER, MODEL, FEED_HEALTH, ORDER_STATUS). */
@@ -45,11 +40,11 @@ export function inboundVenueReply(record: Uint8Array): VenueReply | null {
     case EventKind.FILL:
       return { type: 'fill', ...head, price, qty, fee: a, fillId: b, maker: (word & EventKind.FLAG_MAKER) !== 0 };
     case EventKind.CANCELED:
-      return { type: 'canceled', ...head, qty, reason: CANCEL_REASONS[codeIndex(a)] ?? 'requested' };
+      return { type: 'canceled', ...head, qty, reason: cancelReasonName(a) };
     case EventKind.REJECT:
-      return { type: 'reject', ...head, qty, reason: REJECT_REASONS[codeIndex(a)] ?? 'invalid', of: REJECTED_REQUESTS[codeIndex(b)] ?? 'order' };
+      return { type: 'reject', ...head, qty, reason: rejectReasonName(a), of: REJECTED_REQUESTS[codeIndex(b)] ?? 'order' };
     case EventKind.EXPIRED:
-      return { type: 'expired', ...head, qty, reason: EXPIRY_REASONS[codeIndex(a)] ?? 'time-in-force' };
+      return { type: 'expired', ...head, qty, reason: expiryReasonName(a) };
     default:
       return null;
   }

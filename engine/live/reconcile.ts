@@ -42,7 +42,7 @@
 //   sim venue: it answers in lockstep) delivers them with the venue id; the core applies such
 //   fills to the position, not to the order (UNKNOWN_ORDER notices).
 import { EVENT_BYTES, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../layout/event-record.js';
-import { OrderFlag, OrderState, isTerminalState, orderStateName, type OrderSlotState } from '../orders/index.js';
+import { OrderFlag, OrderState, REJECT_LOST_BEFORE_VENUE, isTerminalState, orderStateName, type OrderSlotState } from '../orders/index.js';
 import type { Journal } from '../journal/index.js';
 import { clientOrderIdOf, isPushVenueAdapter, orderIdOfClientOrderId, type VenueAdapter, type VenueOrderView } from './venue-adapter.js';
 import type { JournaledInbound } from './journaled-inbound.js';
@@ -137,8 +137,8 @@ function venueRecord(kind: number, instrument: number, tsNs: bigint, price: numb
   return bytes;
 }
 
-/** Venue REJECT reason used when an order is found never to have reached the venue. */
-export const REJECT_LOST_BEFORE_VENUE = 900;
+/** Venue REJECT reason used when an order is found never to have reached the venue (named 'lost-before-venue' by engine/orders venue-reason-names.ts). */
+export { REJECT_LOST_BEFORE_VENUE };
 
 function differs(order: OrderSlotState, venue: VenueOrderView): boolean {
   if (Math.abs(order.filled - venue.filled) > 1e-12) return true;

@@ -1,17 +1,10 @@
 // Why an order ended, by name: the order table's endReason (wasm/assembly/orders/order-layout.ts)
-// decoded to the names the state server's orders topic gives the venue's reasons (engine/venue
-// venue-events.ts; a code the simulated venue does not know, such as a live adapter's own, reads
-// there as 'requested', 'invalid' or 'time-in-force' (engine/live inbound-venue-reply.ts), and so
-// it does here), and the header's counts of ended orders by reason, by name.
+// decoded with the venue reason names every reader shares (venue-reason-names.ts: a code no one
+// produces reads `code N`), and the header's counts of ended orders by reason, by name.
 import * as L from './order-layout.js';
 import type { EndReasonBuckets } from './read-order-table.js';
+import { cancelReasonName, expiryReasonName, rejectReasonName } from './venue-reason-names.js';
 
-/** Cancel reasons by venue code (VENUE_CANCELED_*). */
-const CANCEL_REASONS: readonly string[] = ['requested', 'unfilled', 'reduce-only'];
-/** Reject reasons by venue code (VENUE_REJECT_*; code 0 is none). */
-const REJECT_REASONS: readonly (string | undefined)[] = [undefined, 'invalid', 'post-only', 'unknown-order', 'full'];
-/** Expiry reasons by venue code (VENUE_EXPIRED_*). */
-const EXPIRY_REASONS: readonly string[] = ['time-in-force', 'post-only-would-take'];
 /** An order the venue's order status closed (reconciliation), which gives no reason. */
 export const RECONCILED_REASON = 'reconciled';
 /** An ended order with no reason recorded (counts only; the core records one for every order it ends CANCELED, REJECTED or EXPIRED). */
@@ -23,9 +16,9 @@ export function orderEndReasonName(state: number, endReason: number): string | n
   if (endReason === L.END_REASON_VENUE_STATUS) return RECONCILED_REASON;
   const code = endReason - 1;
   switch (state) {
-    case L.STATE_CANCELED: return CANCEL_REASONS[code] ?? 'requested';
-    case L.STATE_REJECTED: return REJECT_REASONS[code] ?? 'invalid';
-    case L.STATE_EXPIRED: return EXPIRY_REASONS[code] ?? 'time-in-force';
+    case L.STATE_CANCELED: return cancelReasonName(code);
+    case L.STATE_REJECTED: return rejectReasonName(code);
+    case L.STATE_EXPIRED: return expiryReasonName(code);
     default: return null;
   }
 }
@@ -37,18 +30,22 @@ export interface EndedOrdersByReason {
   readonly expired: Readonly<Record<string, number>>;
 }
 
-/** The endReason value a bucket of the header's counts stands for (its last bucket: any code from END_REASON_CODES on). */
-function bucketReason(bucket: number): number {
-  if (bucket === 0) return L.END_REASON_NONE;
-  if (bucket === 1) return L.END_REASON_VENUE_STATUS;
-  return bucket - 1;
+/** The header's last bucket counts every code from END_REASON_CODES on together: named so, never as one code. */
+export const HIGHER_CODES_REASON = `code ${L.END_REASON_CODES} or higher`;
+
+/** The name of a bucket of the header's counts. */
+function bucketName(state: number, bucket: number): string {
+  if (bucket === 0) return UNRECORDED_REASON;
+  if (bucket === 1) return RECONCILED_REASON;
+  if (bucket === L.END_REASON_BUCKETS - 1) return HIGHER_CODES_REASON;
+  return orderEndReasonName(state, bucket - 1) ?? UNRECORDED_REASON;
 }
 
 function byName(state: number, buckets: readonly number[]): Record<string, number> {
   const counts: Record<string, number> = {};
   buckets.forEach((count, bucket) => {
     if (count === 0) return;
-    const name = orderEndReasonName(state, bucketReason(bucket)) ?? UNRECORDED_REASON;
+    const name = bucketName(state, bucket);
     counts[name] = (counts[name] ?? 0) + count;
   });
   return counts;

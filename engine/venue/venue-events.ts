@@ -5,27 +5,17 @@
 import { EventKind, KIND_MASK } from '../layout/event-record.js';
 import { decodeVenueCommand, type VenueCommand } from './venue-commands.js';
 import type { VenueRecord } from './venue-record.js';
-import {
-  VENUE_CANCELED_REDUCE_ONLY, VENUE_CANCELED_REQUESTED, VENUE_CANCELED_UNFILLED, VENUE_EXPIRED_POST_ONLY_WOULD_TAKE, VENUE_EXPIRED_TIME_IN_FORCE, VENUE_REJECT_FULL, VENUE_REJECT_INVALID,
-  VENUE_REJECT_POST_ONLY, VENUE_REJECT_UNKNOWN_ORDER,
-} from './venue-layout.js';
+import { cancelReasonName, expiryReasonName, rejectReasonName, type CancelReasonName, type ExpiryReasonName, type RejectReasonName } from '../orders/index.js';
 
-export type VenueRejectReason = 'invalid' | 'post-only' | 'unknown-order' | 'full';
-export type VenueCancelReason = 'requested' | 'unfilled' | 'reduce-only';
+/** Why the venue refused an order, a cancel or a replace (engine/orders venue-reason-names.ts names every code). */
+export type VenueRejectReason = RejectReasonName;
+/** Why an order was canceled: on request, an IOC / FOK remainder (unfilled), a reduce-only with nothing left to reduce. */
+export type VenueCancelReason = CancelReasonName;
 /** Why an order expired: its time in force ran out (a DAY order at its end of day), or a post-only arriving marketable would have taken liquidity. */
-export type VenueExpiryReason = 'time-in-force' | 'post-only-would-take';
+export type VenueExpiryReason = ExpiryReasonName;
 /** What a REJECT refuses: the order itself, or a cancel or replace of it. */
 export type VenueRejectedRequest = 'order' | 'cancel' | 'replace';
 
-export const REJECT_REASON_CODES: Readonly<Record<VenueRejectReason, number>> = {
-  invalid: VENUE_REJECT_INVALID, 'post-only': VENUE_REJECT_POST_ONLY, 'unknown-order': VENUE_REJECT_UNKNOWN_ORDER, full: VENUE_REJECT_FULL,
-};
-export const CANCEL_REASON_CODES: Readonly<Record<VenueCancelReason, number>> = {
-  requested: VENUE_CANCELED_REQUESTED, unfilled: VENUE_CANCELED_UNFILLED, 'reduce-only': VENUE_CANCELED_REDUCE_ONLY,
-};
-export const EXPIRY_REASON_CODES: Readonly<Record<VenueExpiryReason, number>> = {
-  'time-in-force': VENUE_EXPIRED_TIME_IN_FORCE, 'post-only-would-take': VENUE_EXPIRED_POST_ONLY_WOULD_TAKE,
-};
 const REJECTED_REQUESTS: readonly VenueRejectedRequest[] = ['order', 'cancel', 'replace'];
 
 interface ReplyHead {
@@ -94,10 +84,11 @@ export interface VenueExpiryTimer {
 export type VenueReply = VenueAck | VenueFill | VenueCanceled | VenueReject | VenueExpired;
 export type VenueEvent = VenueReply | VenueArrival | VenueExpiryTimer;
 
-function nameOf<T extends string>(codes: Readonly<Record<T, number>>, code: number, what: string): T {
-  const name = (Object.keys(codes) as T[]).find((key) => codes[key] === code);
-  if (name === undefined) throw new Error(`venue reply holds ${what} ${code}, which the venue never sends`);
-  return name;
+/** A reason code's name; the simulated venue sends only codes the table names, so any other is a broken invariant. */
+function nameOf<T extends string>(name: (code: number) => T, code: number, what: string): T {
+  const named = name(code);
+  if (named.startsWith('code ')) throw new Error(`venue reply holds ${what} ${code}, which the venue never sends`);
+  return named;
 }
 
 const REPLY_BITS = EventKind.SOURCE_PAPER | EventKind.DIRECTION_INBOUND;
@@ -117,14 +108,14 @@ export function decodeVenueEvent(r: VenueRecord, dueNs: bigint): VenueEvent {
     case EventKind.FILL:
       return { type: 'fill', ...head, price: r.price, qty: r.size, fee: r.a, fillId: r.b, maker: (r.kind & EventKind.FLAG_MAKER) !== 0 };
     case EventKind.CANCELED:
-      return { type: 'canceled', ...head, qty: r.size, reason: nameOf(CANCEL_REASON_CODES, r.a, 'cancel reason') };
+      return { type: 'canceled', ...head, qty: r.size, reason: nameOf(cancelReasonName, r.a, 'cancel reason') };
     case EventKind.REJECT: {
       const of = REJECTED_REQUESTS[r.b];
       if (of === undefined) throw new Error(`venue REJECT for order ${r.id} names request ${r.b}, which is none of 0 order, 1 cancel, 2 replace`);
-      return { type: 'reject', ...head, qty: r.size, reason: nameOf(REJECT_REASON_CODES, r.a, 'reject reason'), of };
+      return { type: 'reject', ...head, qty: r.size, reason: nameOf(rejectReasonName, r.a, 'reject reason'), of };
     }
     case EventKind.EXPIRED:
-      return { type: 'expired', ...head, qty: r.size, reason: nameOf(EXPIRY_REASON_CODES, r.a, 'expiry reason') };
+      return { type: 'expired', ...head, qty: r.size, reason: nameOf(expiryReasonName, r.a, 'expiry reason') };
     default:
       throw new Error(`venue reply of kind ${r.kind} is none of ACK, FILL, CANCELED, REJECT, EXPIRED`);
   }

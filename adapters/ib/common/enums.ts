@@ -46,9 +46,9 @@ export function orderStateOfIbStatus(status: string, filled: number, quantity: n
   }
 }
 
-/** Reject reasons of REJECT records (engine/venue REJECT_REASON_CODES). */
+/** Reject reasons of REJECT records (named by engine/orders venue-reason-names.ts). */
 export const RejectReason = { INVALID: 1, POST_ONLY: 2, UNKNOWN_ORDER: 3, FULL: 4 } as const;
-/** Cancel reasons of CANCELED records (engine/venue CANCEL_REASON_CODES). */
+/** Cancel reasons of CANCELED records (named by engine/orders venue-reason-names.ts). */
 export const CancelReason = { REQUESTED: 0, UNFILLED: 1 } as const;
 
 /** TWS error codes the adapter acts on. */

@@ -47,6 +47,7 @@
 //               FILLS_PAGE_LIMIT per reply; `more`: ask again from the last one)
 //   stats                                                         { submissions, duplicateSubmissions, duplicateClientOrderIds }
 //   fault       dropAfterMessages?, delayMs?, malformedFrame?     null   (test faults, see WireFault)
+import { REJECT_DUPLICATE_CLIENT_ORDER_ID } from '../../../engine/orders/index.js';
 
 export const PROTOCOL_VERSION = 1;
 export const VENUE_NAME = 'sim-venue';
@@ -78,8 +79,8 @@ export const RejectReason = {
   POST_ONLY: 2,
   UNKNOWN_ORDER: 3,
   FULL: 4,
-  /** The client order id was submitted before: this submission never reached the venue. */
-  DUPLICATE_CLIENT_ORDER_ID: 5,
+  /** The client order id was submitted before: this submission never reached the venue (named 'duplicate-client-order-id' by engine/orders venue-reason-names.ts). */
+  DUPLICATE_CLIENT_ORDER_ID: REJECT_DUPLICATE_CLIENT_ORDER_ID,
 } as const;
 
 /** What a REJECT refuses (record field b). */

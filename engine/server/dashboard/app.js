@@ -103,6 +103,8 @@ const REASON_WORDS = {
   'post-only': 'post-only, would have taken liquidity',
   'unknown-order': 'the venue does not hold the order',
   full: "the venue's book is full",
+  'duplicate-client-order-id': 'its client order id was sent before (never reached the venue)',
+  'lost-before-venue': 'never reached the venue (found by reconciliation)',
   'time-in-force': 'its time in force ran out',
   'post-only-would-take': 'post-only, would have taken liquidity',
   reconciled: "closed by the venue's order status (reconciliation)",

@@ -122,9 +122,10 @@ rule(optionalEncoding?:any):string|Uint8Array|null {
 
 /**
  * Why the order ended canceled, rejected or expired, as the venue said: a cancel's reason
- * (requested, unfilled, reduce-only), a rejection's (invalid, post-only, unknown-order, full)
- * or an expiry's (time-in-force, post-only-would-take); empty while it works and for other
- * states. Appended last so older readers still work.
+ * (requested, unfilled, reduce-only), a rejection's (invalid, post-only, unknown-order, full,
+ * duplicate-client-order-id, lost-before-venue) or an expiry's (time-in-force,
+ * post-only-would-take); `code N` for a code none of these names; empty while it works and
+ * for other states. Appended last so older readers still work.
  */
 statusReason():string|null
 statusReason(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
