@@ -1,5 +1,5 @@
-// The venue's replies as a live session receives them: inbound ACK, FILL, CANCELED, REJECT and
-// EXPIRED records (SOURCE_LIVE, written by the adapters' parse functions, e.g. adapters/ccxt
+// The venue's replies as a live session receives them: inbound ACK, FILL, CANCELED, REJECT,
+// EXPIRED and ORDER_STATUS records (SOURCE_LIVE, written by the adapters' parse functions, e.g. adapters/ccxt
 // common/parse.ts) decoded into the VenueReply objects the outbound drain hands its
 // `onVenueReport` listeners for the simulated venue's replies. In live mode the core takes the
 // venue's replies from the inbound ring, so no onVenueReport ever fires: a watcher (the state
@@ -11,6 +11,8 @@
 //   CANCELED  -   leaves  cancel reason code   -                   order id
 //   REJECT    -   qty     reject reason code   0 order 1 cancel 2 replace
 //   EXPIRED   -   leaves  expiry reason code   -                   order id
+//   ORDER_STATUS avg price  filled  state (OrderState)  order qty  order id
+//     (reconciliation's resolution of an order whose venue view differs: reconcile.ts)
 //
 // Reason codes are named by the table every reader shares (engine/orders venue-reason-names.ts:
 // the simulated venue's, the adapters' and reconciliation's own, e.g. REJECT_LOST_BEFORE_VENUE);
@@ -21,7 +23,7 @@ import type { VenueRejectedRequest, VenueReply } from '../venue/index.js';
 
 const REJECTED_REQUESTS: readonly VenueRejectedRequest[] = ['order', 'cancel', 'replace'];
 
-/** The reply an inbound venue record carries; null for any other record (market data, TIMER, MODEL, FEED_HEALTH, ORDER_STATUS). */
+/** The reply an inbound venue record carries; null for any other record (market data, TIMER, MODEL, FEED_HEALTH). */
 export function inboundVenueReply(record: Uint8Array): VenueReply | null {
   const view = new DataView(record.buffer, record.byteOffset, 64);
   const word = view.getInt32(EV_KIND, true);
@@ -45,6 +47,8 @@ export function inboundVenueReply(record: Uint8Array): VenueReply | null {
       return { type: 'reject', ...head, qty, reason: rejectReasonName(a), of: REJECTED_REQUESTS[codeIndex(b)] ?? 'order' };
     case EventKind.EXPIRED:
       return { type: 'expired', ...head, qty, reason: expiryReasonName(a) };
+    case EventKind.ORDER_STATUS:
+      return { type: 'status', ...head, state: a, qty: b, filled: qty, avgPrice: price };
     default:
       return null;
   }

@@ -47,6 +47,12 @@ export class JournaledInbound {
   /** Times the ring was found full (a stretch of waiting records began), and the most records that waited at once (the session's result reports them). */
   fullCount = 0;
   mostWaiting = 0;
+  /**
+   * Called with each record journalAndPublish takes and its inbound sequence: the venue's, the
+   * feed-health, model and timer records, and those reconciliation makes (missed fills, order
+   * status, lost-before-venue rejects), so a watcher sees every one of them once.
+   */
+  onJournaled: ((record: Uint8Array, inboundSeq: bigint) => void) | undefined;
   /** Called when records start waiting for room on the ring, and when the last of them is published. */
   onBackpressure: ((state: InboundBackpressure) => void) | undefined;
   private stretchMost = 0;
@@ -78,6 +84,7 @@ export class JournaledInbound {
     this.journal.append(message === undefined ? { type: 'inbound', inboundSeq: this.nextInboundSeq, record: bytes, sourceSeq } : { type: 'inbound', inboundSeq: this.nextInboundSeq, record: bytes, sourceSeq, message });
     crashPoint('inbound-journaled');
     this.publish(record, sourceSeq);
+    this.onJournaled?.(record, this.nextInboundSeq - 1n);
   }
 
   /** Records accepted that wait for room on the inbound ring (published in order as the core frees slots). */

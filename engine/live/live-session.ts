@@ -141,7 +141,7 @@ export interface LiveSessionWatcher {
   /** The engine started (before recovery replays the journal). */
   engineStarted?(host: EngineHost): void;
   phase?(phase: SessionPhase, detail?: string): void;
-  /** Each record journaled and published after recovery: the venue's, and the feed-health records; `inboundSeq`: its inbound sequence in the journal. */
+  /** Each record journaled and published after recovery (the venue's, reconciliation's, the feed-health, model and timer records); `inboundSeq`: its inbound sequence in the journal. */
   inbound?(record: Uint8Array, inboundSeq: bigint): void;
   /** Each inbound record recovery replays from the journal (after the checkpoint), with its inbound sequence: the fills a killed process journaled but may not have announced. */
   replayed?(record: Uint8Array, inboundSeq: bigint): void;
@@ -486,6 +486,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       else log(`inbound: caught up; at most ${mostWaiting} records waited for room on the ring`);
       watcher?.inboundWaiting?.(waiting);
     };
+    // Every record journaled from here on reaches the watcher once, reconciliation's too (an order it finds closed, a fill it recovers).
+    if (watcher?.inbound) inbound.onJournaled = (record, inboundSeq) => watcher.inbound!(record, inboundSeq);
     inbound.lastMarketSeq = stream.lastMarketSeq;
     inbound.lastFillId = stream.lastFillId;
     for (const [instrument, id] of stream.lastFillIdByInstrument) inbound.lastFillIdByInstrument.set(instrument, id);
@@ -653,7 +655,6 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
     };
     const publishHealthRecord = (record: Uint8Array): void => {
       inbound.journalAndPublish(record, 0n);
-      watcher?.inbound?.(record, inbound.nextInboundSeq - 1n);
       shadow?.offer(record);
     };
     /**
@@ -713,7 +714,6 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
       }
       inbound.journalAndPublish(record, sourceSeq, rejectMessage);
       commandLatency.inbound(record);
-      watcher?.inbound?.(record, inbound.nextInboundSeq - 1n);
       fillCrashPoint(record, commitJournal);
       noteBar(record);
       shadow?.offer(record);

@@ -16,6 +16,7 @@ import { FeedCondition, encodeFeedHealth, type FeedConditionCode } from '../risk
 import { WebhookOutbox, derivedEventId } from '../server/index.js';
 import { INBOUND_BEHIND_REASON, LiveSessionMonitor } from './session-monitor.js';
 import { inboundVenueReply } from './inbound-venue-reply.js';
+import { OrderState } from '../orders/index.js';
 import { CommandLatency } from './command-latency.js';
 import type { VenueAdapter } from './venue-adapter.js';
 
@@ -270,6 +271,24 @@ describe('LiveSessionMonitor', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('shows an order that reconciliation found closed at the venue (ORDER_STATUS) in its final state, with the reason reconciled', async () => {
+    const monitor = new LiveSessionMonitor({ instruments: [{ instrument: 0, symbol: 'BTC/USDT' }], mode: 'live', equity: 100_000, monitoring: { host: '127.0.0.1', port: 0, webhooks: [] } });
+    for (const orderId of [7n, 8n, 9n]) {
+      monitor.listeners.onOrder?.({ record: 'order', orderId, instrument: 0, qty: 0.01, orderType: 1, timeInForce: 0, limitPrice: 50_000, stopPrice: 0, flags: 0, tsNs: 1n } as never);
+      monitor.inbound(venueRecord(EventKind.ACK, orderId, 50_000, 0.01, 0, 99));
+    }
+    monitor.phase('reconciling', 'reconnect');
+    // ORDER_STATUS: price = average fill price, size = filled, a = the venue's state, b = order quantity (engine/live reconcile.ts).
+    monitor.inbound(venueRecord(EventKind.ORDER_STATUS, 7n, 0, 0, OrderState.CANCELED, 0.01));
+    monitor.inbound(venueRecord(EventKind.ORDER_STATUS, 8n, 49_990, 0.01, OrderState.FILLED, 0.01));
+    monitor.inbound(venueRecord(EventKind.ORDER_STATUS, 9n, 49_995, 0.004, OrderState.PARTIALLY_FILLED, 0.01));
+    const byId = new Map(monitor.snapshot('orders')!.orders.map((o) => [o.orderId, o]));
+    expect(byId.get(7n), 'canceled at the venue while the session was away').toMatchObject({ status: 'canceled', statusReason: 'reconciled', filledQuantity: 0 });
+    expect(byId.get(8n), 'filled at the venue').toMatchObject({ status: 'filled', statusReason: '', filledQuantity: 0.01, averageFillPrice: 49_990 });
+    expect(byId.get(9n), 'partly filled and working at the venue').toMatchObject({ status: 'partially-filled', statusReason: '', filledQuantity: 0.004 });
+    await monitor.close();
   });
 
   it('in paper mode leaves venue replies to the core (its simulated venue reports them on the drain)', async () => {

@@ -36,8 +36,8 @@ import { EV_TS_LOCAL } from '../layout/event-record.js';
 import { readRiskAccount } from '../pipeline/index.js';
 import { readConsistentSignals, type ConsistentInstrumentSignals } from '../snapshot/index.js';
 import { readRiskLimit, riskConfigured, riskReasonName } from '../risk/index.js';
-import { OrderRule, orderRuleName, type CancelCommandRecord, type OrderCommandRecord, type ReplaceCommandRecord } from '../orders/index.js';
-import type { VenueReply } from '../venue/index.js';
+import { OrderRule, OrderState, RECONCILED_REASON, orderRuleName, type CancelCommandRecord, type OrderCommandRecord, type ReplaceCommandRecord } from '../orders/index.js';
+import type { VenueOrderStatus, VenueReply } from '../venue/index.js';
 import type { RoundTrip } from '../portfolio/index.js';
 import type { RiskRecord } from '../risk/index.js';
 import {
@@ -411,6 +411,7 @@ export class EngineStateSource implements StateSource {
       case 'canceled': next = { ...order, status: 'canceled', statusReason: report.reason }; break;
       case 'reject': next = report.of === 'order' ? { ...order, status: 'rejected', statusReason: report.reason } : order; break;
       case 'expired': next = { ...order, status: 'expired', statusReason: report.reason }; break;
+      case 'status': next = withVenueStatus(order, report); break;
     }
     this.orders.set(report.clientId, { ...next, updatedTimeNs: report.venueNs });
     this.changedOrders.add(report.clientId);
@@ -558,4 +559,22 @@ export class EngineStateSource implements StateSource {
       inboundRingFill: host.unconsumed() / host.inbound.capacity, outboundRingFill: host.outbound.available() / host.outbound.capacity, components, feeds,
     };
   }
+}
+
+/** Ended by the venue's order status (reconciliation), which gives no reason of its own. */
+const STATUS_ENDED: ReadonlyMap<number, OrderStatusName> = new Map([
+  [OrderState.CANCELED, 'canceled'], [OrderState.REJECTED, 'rejected'], [OrderState.EXPIRED, 'expired'],
+]);
+
+/** An order as the venue's order status (a live session's reconciliation) says it is: its fills, and its final state with the reason 'reconciled'. */
+function withVenueStatus(order: OrderViewData, report: VenueOrderStatus): OrderViewData {
+  const filledQuantity = Math.abs(report.filled);
+  const fills = { filledQuantity, averageFillPrice: report.avgPrice > 0 ? report.avgPrice : order.averageFillPrice };
+  const ended = STATUS_ENDED.get(report.state);
+  if (ended) return { ...order, ...fills, status: ended, statusReason: RECONCILED_REASON };
+  if (report.state === OrderState.FILLED) return { ...order, ...fills, status: 'filled', statusReason: '' };
+  if (report.state === OrderState.OPEN || report.state === OrderState.PARTIALLY_FILLED) {
+    return { ...order, ...fills, status: filledQuantity > 0 ? 'partially-filled' : 'accepted' };
+  }
+  return order;
 }

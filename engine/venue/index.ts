@@ -17,7 +17,7 @@ export { encodeMarketRecord, marketRecordTime, type VenueBar, type VenueMarketRe
 export {
   decodeVenueEvent,
   type VenueAck, type VenueArrival, type VenueCancelReason, type VenueCanceled, type VenueEvent, type VenueExpired, type VenueExpiryReason, type VenueExpiryTimer,
-  type VenueFill, type VenueReject, type VenueRejectReason, type VenueRejectedRequest, type VenueReply,
+  type VenueFill, type VenueOrderStatus, type VenueReject, type VenueRejectReason, type VenueRejectedRequest, type VenueReply,
 } from './venue-events.js';
 export { bitsF64, f64Bits, readVenueRecord, writeVenueRecord, type VenueRecord } from './venue-record.js';
 export { readUnknownVolumeBars } from './unknown-volume-bars.js';

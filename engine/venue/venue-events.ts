@@ -81,7 +81,22 @@ export interface VenueExpiryTimer {
   readonly dueNs: bigint;
 }
 
-export type VenueReply = VenueAck | VenueFill | VenueCanceled | VenueReject | VenueExpired;
+/**
+ * A live venue's order status (ORDER_STATUS: reconciliation found the venue's view of an order
+ * differs from ours, engine/live reconcile.ts); the simulated venue never sends one.
+ */
+export interface VenueOrderStatus extends ReplyHead {
+  readonly type: 'status';
+  /** The order's state at the venue (engine/orders OrderState). */
+  readonly state: number;
+  /** Signed order quantity and signed cumulative filled quantity at the venue. */
+  readonly qty: number;
+  readonly filled: number;
+  /** Average fill price (0: none). */
+  readonly avgPrice: number;
+}
+
+export type VenueReply = VenueAck | VenueFill | VenueCanceled | VenueReject | VenueExpired | VenueOrderStatus;
 export type VenueEvent = VenueReply | VenueArrival | VenueExpiryTimer;
 
 /** A reason code's name; the simulated venue sends only codes the table names, so any other is a broken invariant. */
