@@ -73,7 +73,8 @@ describe('dashboard figures', () => {
       order(8n, 'filled', '', 1),
       order(9n, 'accepted', ''),
       order(10n, 'rejected', 'lost-before-venue'),
-      order(11n, 'rejected', 'code 901'),
+      order(11n, 'rejected', 'withheld-by-kill-switch'),
+      order(12n, 'rejected', 'code 902'),
     ];
     const browser = await launchChromium();
     cleanups.push(() => browser.close());
@@ -101,7 +102,8 @@ describe('dashboard figures', () => {
       8: '—',
       9: '—',
       10: 'never reached the venue (found by reconciliation)',
-      11: 'code 901',
+      11: 'not sent: decided before the kill switch tripped',
+      12: 'code 902',
     });
     expect(pageErrors).toEqual([]);
   });

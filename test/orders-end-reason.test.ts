@@ -5,7 +5,7 @@
 // The names are those the state server's orders topic gives the same venue codes.
 import { describe, expect, it } from 'vitest';
 import { EVENT_BYTES, EventKind, storeEventRecord } from '../engine/layout/event-record.js';
-import { inboundVenueReply, REJECT_LOST_BEFORE_VENUE } from '../engine/live/index.js';
+import { inboundVenueReply, REJECT_LOST_BEFORE_VENUE, REJECT_WITHHELD_BY_KILL_SWITCH } from '../engine/live/index.js';
 import * as V from '../engine/venue/venue-layout.js';
 import { RejectReason as SimVenueReject } from '../adapters/sim-venue/common/protocol.js';
 import { CancelReason as CcxtCancel, RejectReason as CcxtReject } from '../adapters/ccxt/common/consts.js';
@@ -121,13 +121,14 @@ describe('order table: why an order ended', () => {
     const both = (name: string) => ({ table: name, topic: name });
     expect(reject(SimVenueReject.DUPLICATE_CLIENT_ORDER_ID), 'the sim-venue server\'s duplicate client order id (5)').toEqual(both('duplicate-client-order-id'));
     expect(reject(REJECT_LOST_BEFORE_VENUE), 'reconciliation\'s order that never reached the venue (900)').toEqual(both('lost-before-venue'));
-    expect(reject(901), 'a reject code no one produces, by its number').toEqual(both('code 901'));
+    expect(reject(REJECT_WITHHELD_BY_KILL_SWITCH), 'the live session\'s order withheld after a kill-switch trip (901)').toEqual(both('withheld-by-kill-switch'));
+    expect(reject(902), 'a reject code no one produces, by its number').toEqual(both('code 902'));
     expect(reject(0), 'reject code 0 (none) is no reason').toEqual(both('code 0'));
     expect(cancel(3), 'a cancel code no one produces').toEqual(both('code 3'));
     expect(expiry(2), 'an expiry code no one produces').toEqual(both('code 2'));
     expect(expiry(900), 'reconciliation\'s reject code on an EXPIRED is not a reason of expiry').toEqual(both('code 900'));
     const produced = {
-      reject: [V.VENUE_REJECT_INVALID, V.VENUE_REJECT_POST_ONLY, V.VENUE_REJECT_UNKNOWN_ORDER, V.VENUE_REJECT_FULL, ...Object.values(SimVenueReject), ...Object.values(CcxtReject), ...Object.values(IbReject), REJECT_LOST_BEFORE_VENUE],
+      reject: [V.VENUE_REJECT_INVALID, V.VENUE_REJECT_POST_ONLY, V.VENUE_REJECT_UNKNOWN_ORDER, V.VENUE_REJECT_FULL, ...Object.values(SimVenueReject), ...Object.values(CcxtReject), ...Object.values(IbReject), REJECT_LOST_BEFORE_VENUE, REJECT_WITHHELD_BY_KILL_SWITCH],
       cancel: [V.VENUE_CANCELED_REQUESTED, V.VENUE_CANCELED_UNFILLED, V.VENUE_CANCELED_REDUCE_ONLY, ...Object.values(CcxtCancel), ...Object.values(IbCancel)],
       expiry: [V.VENUE_EXPIRED_TIME_IN_FORCE, V.VENUE_EXPIRED_POST_ONLY_WOULD_TAKE],
     };

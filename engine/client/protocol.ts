@@ -88,7 +88,7 @@ export interface OrderViewData {
   /**
    * Why the order ended canceled, rejected or expired, as the venue said (engine/venue
    * VenueCancelReason: requested, unfilled, reduce-only; VenueRejectReason: invalid, post-only,
-   * unknown-order, full, duplicate-client-order-id, lost-before-venue; VenueExpiryReason:
+   * unknown-order, full, duplicate-client-order-id, lost-before-venue, withheld-by-kill-switch; VenueExpiryReason:
    * time-in-force, post-only-would-take; a code none of these names: `code N`); '' while it
    * works, for other states, and from an older server (one before rejections carried it: '' for those too).
    */

@@ -68,7 +68,8 @@ describe('inboundVenueReply', () => {
     expect(inboundVenueReply(venueRecord(EventKind.ACK, 7n, 50_000, 0.01, 0, 99))).toMatchObject({ type: 'ack', clientId: 7n, limitPrice: 50_000, qty: 0.01, replace: false });
     expect(inboundVenueReply(venueRecord(EventKind.REJECT, 7n, 0, 0.01, 4, 1))).toMatchObject({ type: 'reject', reason: 'full', of: 'cancel' });
     expect(inboundVenueReply(venueRecord(EventKind.REJECT, 7n, 0, 0.01, 900, 0)), "reconciliation's own code is named as it means").toMatchObject({ type: 'reject', reason: 'lost-before-venue', of: 'order' });
-    expect(inboundVenueReply(venueRecord(EventKind.REJECT, 7n, 0, 0.01, 901, 0)), 'a code no one produces reads as its number, never a throw').toMatchObject({ type: 'reject', reason: 'code 901', of: 'order' });
+    expect(inboundVenueReply(venueRecord(EventKind.REJECT, 7n, 0, 0.01, 901, 0)), "the live session's own withheld code is named as it means").toMatchObject({ type: 'reject', reason: 'withheld-by-kill-switch', of: 'order' });
+    expect(inboundVenueReply(venueRecord(EventKind.REJECT, 7n, 0, 0.01, 902, 0)), 'a code no one produces reads as its number, never a throw').toMatchObject({ type: 'reject', reason: 'code 902', of: 'order' });
     expect(inboundVenueReply(venueRecord(EventKind.CANCELED, 7n, 0, 0.01, 1, 0))).toMatchObject({ type: 'canceled', reason: 'unfilled', qty: 0.01 });
     expect(inboundVenueReply(venueRecord(EventKind.BAR, 0n, 50_000, 1, 0, 0)), 'market data is no reply').toBeNull();
     expect(inboundVenueReply(venueRecord(EventKind.ORDER, 7n, 0, 0.01, 0, 0, EventKind.DIRECTION_OUTBOUND)), 'a command is no reply').toBeNull();

@@ -12,12 +12,12 @@
 // the order stays as the venue has it and the core returns it to its working state; a REPLACE
 // that keeps or shrinks the quantity, and every CANCEL, still go.
 import { EVENT_BYTES, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind } from '../layout/event-record.js';
-import { OrderFlag } from '../orders/index.js';
+import { OrderFlag, REJECT_WITHHELD_BY_KILL_SWITCH } from '../orders/index.js';
 import type { OrderSlotState } from '../orders/index.js';
 import type { QueuedCommand } from './journaled-commands.js';
 
-/** Venue REJECT reason of an order decided before the kill switch tripped and never sent (reconcile.ts REJECT_LOST_BEFORE_VENUE is 900). */
-export const REJECT_WITHHELD_BY_KILL_SWITCH = 901;
+/** Venue REJECT reason of an order decided before the kill switch tripped and never sent (named `withheld-by-kill-switch`, engine/orders venue-reason-names.ts). */
+export { REJECT_WITHHELD_BY_KILL_SWITCH };
 
 /** True for a command that adds exposure: a new order that is not reduce-only. */
 export function addsExposure({ command }: QueuedCommand): boolean {

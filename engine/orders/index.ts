@@ -25,7 +25,7 @@ export {
   type NoticeCodeName, type OrderRuleName, type OrderStateName, type OrderTypeName, type TimeInForceName,
 } from './order-state.js';
 export {
-  CANCEL_REASON_NAMES, EXPIRY_REASON_NAMES, REJECT_DUPLICATE_CLIENT_ORDER_ID, REJECT_LOST_BEFORE_VENUE, REJECT_REASON_NAMES, cancelReasonName, expiryReasonName,
+  CANCEL_REASON_NAMES, EXPIRY_REASON_NAMES, REJECT_DUPLICATE_CLIENT_ORDER_ID, REJECT_LOST_BEFORE_VENUE, REJECT_REASON_NAMES, REJECT_WITHHELD_BY_KILL_SWITCH, cancelReasonName, expiryReasonName,
   rejectReasonName, unknownReasonName, type CancelReasonName, type ExpiryReasonName, type RejectReasonName, type UnknownReasonName,
 } from './venue-reason-names.js';
 export * as OrderLayout from './order-layout.js';

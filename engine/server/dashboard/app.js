@@ -105,6 +105,7 @@ const REASON_WORDS = {
   full: "the venue's book is full",
   'duplicate-client-order-id': 'its client order id was sent before (never reached the venue)',
   'lost-before-venue': 'never reached the venue (found by reconciliation)',
+  'withheld-by-kill-switch': 'not sent: decided before the kill switch tripped',
   'time-in-force': 'its time in force ran out',
   'post-only-would-take': 'post-only, would have taken liquidity',
   reconciled: "closed by the venue's order status (reconciliation)",

@@ -123,7 +123,7 @@ rule(optionalEncoding?:any):string|Uint8Array|null {
 /**
  * Why the order ended canceled, rejected or expired, as the venue said: a cancel's reason
  * (requested, unfilled, reduce-only), a rejection's (invalid, post-only, unknown-order, full,
- * duplicate-client-order-id, lost-before-venue) or an expiry's (time-in-force,
+ * duplicate-client-order-id, lost-before-venue, withheld-by-kill-switch) or an expiry's (time-in-force,
  * post-only-would-take); `code N` for a code none of these names; empty while it works and
  * for other states. Appended last so older readers still work.
  */
