@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { open } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Journal, type JournalEntry } from '../engine/journal/index.js';
+import { Journal, JOURNAL_FORMAT, type JournalEntry } from '../engine/journal/index.js';
 import { describeReplayCore, replayJournal } from '../engine/live/index.js';
 import { coreBuildHash } from '../engine/core/wasm-core.js';
 import { EV_SIZE } from '../engine/layout/event-record.js';
@@ -93,7 +93,12 @@ describe('a journal written by another core build', () => {
     const journal = Journal.open(recorded);
     const writers = journal.writers();
     journal.close();
-    expect(writers).toEqual([{ core: coreBuildHash(), journalFormat: 2, fromSequence: 1, acceptedChange: false }]);
+    expect(writers).toEqual([{ core: coreBuildHash(), journalFormat: JOURNAL_FORMAT, fromSequence: 1, acceptedChange: false }]);
+    // Format 3: a build from before writers were recorded (it reads formats 1 and 2) refuses it instead of recovering it through its core.
+    const env = open({ path: recorded });
+    const format = env.openDB<unknown, string>({ name: 'meta', encoding: 'json' }).get('format');
+    void env.close();
+    expect(format).toBe(3);
   });
 
   it('refuses a restart under another core, naming both cores and what to do, before it reaches the venue', async () => {

@@ -251,11 +251,66 @@ describe('Journal', () => {
     journal.close();
     const again = openJournal({}, at);
     expect(again.writers()).toStrictEqual([
-      { core: 'a'.repeat(64), journalFormat: 2, fromSequence: 1, acceptedChange: false },
-      { core: 'b'.repeat(64), journalFormat: 2, fromSequence: 3, acceptedChange: true },
+      { core: 'a'.repeat(64), journalFormat: 3, fromSequence: 1, acceptedChange: false },
+      { core: 'b'.repeat(64), journalFormat: 3, fromSequence: 3, acceptedChange: true },
     ]);
     expect(() => again.addWriter('not a sha256', false)).toThrow('entry 2 `core` must be a sha256 in lowercase hex (64 digits), was "not a sha256"');
     again.close();
+  });
+
+  /** The journal's meta "format" as LMDB holds it. */
+  async function formatOf(at: string): Promise<unknown> {
+    const env = open({ path: at });
+    try {
+      return env.openDB<unknown, string>({ name: 'meta', encoding: 'json' }).get('format');
+    } finally {
+      await env.close();
+    }
+  }
+
+  it('is format 3 once a session starts on it, which builds that read formats 1 and 2 only (and ignore its writers) refuse; its format 2 records stay readable', async () => {
+    // A journal as the previous build left it: format 2 with checksums from record 1, and records.
+    const at = freshPath();
+    const old = openJournal({}, at);
+    old.append(inbound(0));
+    old.append(inbound(1));
+    old.close();
+    const env = open({ path: at });
+    await env.openDB<unknown, string>({ name: 'meta', encoding: 'json' }).put('format', 2);
+    await env.close();
+    expect(await formatOf(at)).toBe(2);
+    const journal = openJournal({}, at);
+    expect([...journal.read()].map((view) => view.sequence), 'format 2 is read as before').toEqual([1n, 2n]);
+    journal.upgradeFormat();
+    journal.append(inbound(2));
+    journal.close();
+    // A build from before writers were recorded opens only `format === 1 || format === 2` (journal.ts before this format).
+    expect(await formatOf(at), 'a session\'s start makes it format 3').toBe(3);
+    const again = openJournal({}, at);
+    expect([...again.read()].map((view) => view.sequence), 'and every record, checksummed, still reads').toEqual([1n, 2n, 3n]);
+    again.close();
+    // Recording a writer does too (a journal whose writer is recorded is never left at format 2).
+    const other = freshPath();
+    const fresh = openJournal({}, other);
+    fresh.close();
+    const env2 = open({ path: other });
+    await env2.openDB<unknown, string>({ name: 'meta', encoding: 'json' }).put('format', 2);
+    await env2.close();
+    const writing = openJournal({}, other);
+    writing.addWriter('a'.repeat(64), false);
+    writing.close();
+    expect(await formatOf(other)).toBe(3);
+  });
+
+  it('refuses a journal of a newer format than its own, naming both numbers', async () => {
+    const at = freshPath();
+    openJournal({}, at).close();
+    const env = open({ path: at });
+    await env.openDB<unknown, string>({ name: 'meta', encoding: 'json' }).put('format', 4);
+    await env.close();
+    expect(() => openJournal({}, at)).toThrow(JournalFormatError);
+    expect(() => openJournal({}, at)).toThrow(`journal at ${at} has format 4, newer than this QuantFlow's journal format 3 (it reads formats 1 to 3): a newer QuantFlow wrote it`);
+    expect(await formatOf(at), 'and leaves it as it is').toBe(4);
   });
 
   it('names the entry and the field of a damaged writers record', async () => {

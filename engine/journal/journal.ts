@@ -20,6 +20,14 @@
 // of this code into one makes it format 2 with `checksumsFrom` its first new sequence (the older
 // records stay unchecked, the new ones are checked; code that reads format 1 only then refuses it).
 //
+// Writers (format 3): the same records, and a reader must compare the journal's recorded writers
+// (meta "writers") with its own core before recovering it (engine/live/journal-core.ts). Builds
+// from before writers were recorded read format 2 and ignore "writers", so they would recover a
+// journal a newer core decided; a journal a session starts on is therefore made format 3
+// (upgradeFormat, and addWriter), which those builds refuse by its number ("this code reads
+// formats 1 and 2"). Formats 1 and 2 are still read here as before. A format above this code's is
+// refused naming both numbers.
+//
 // One Journal per path per process (lmdb-js shares the environment; two writers would collide).
 //
 // Failures are sticky: once a commit failed, every later append and commit throws the same
@@ -40,8 +48,10 @@ import { crc32 } from './crc32.js';
 import { nowNs } from './now-ns.js';
 import { parseJournalWriters, type JournalWriter } from './journal-writers.js';
 
-/** The format this code writes: 2, records with a CRC-32 trailer (format 1, without, is read too). */
-export const JOURNAL_FORMAT = 2;
+/** The format this code writes: 3, records with a CRC-32 trailer and readers that check the journal's writers (formats 1 and 2 are read too). */
+export const JOURNAL_FORMAT = 3;
+/** The first format with checksums (`checksumsFrom`). */
+const CHECKSUMS_FORMAT = 2;
 /** Bytes of the CRC-32 after each checksummed record. */
 const CHECKSUM_BYTES = 4;
 /** The LMDB databases of a journal's environment (its records, meta, and the snapshot store's). */
@@ -139,14 +149,18 @@ export class Journal {
           meta.putSync('checksumsFrom', 1);
         });
         checksumsFrom = 1;
-      } else if (format === JOURNAL_FORMAT) {
+      } else if (format === CHECKSUMS_FORMAT || format === JOURNAL_FORMAT) {
         const from = meta.get('checksumsFrom');
         if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 1) {
           throw new JournalFormatError(`journal at ${path} has format ${format} but its meta \`checksumsFrom\` must be a sequence >= 1, was ${JSON.stringify(from)}; the journal's meta is damaged`);
         }
         checksumsFrom = from;
       } else if (format !== 1) {
-        throw new JournalFormatError(`journal at ${path} has format ${format}, this code reads formats 1 and ${JOURNAL_FORMAT}; is it from a newer version of QuantFlow?`);
+        throw new JournalFormatError(
+          typeof format === 'number' && Number.isSafeInteger(format) && format > JOURNAL_FORMAT
+            ? `journal at ${path} has format ${format}, newer than this QuantFlow's journal format ${JOURNAL_FORMAT} (it reads formats 1 to ${JOURNAL_FORMAT}): a newer QuantFlow wrote it, and its core may decide otherwise than this one on the same records, so this build does not recover it; use the QuantFlow build that wrote it (or a newer one)`
+            : `journal at ${path} has format ${JSON.stringify(format)}, this code reads formats 1 to ${JOURNAL_FORMAT}; the journal's meta is damaged or it is not a QuantFlow journal`,
+        );
       }
       const journal = new Journal(path, root, openRecordsDb(root, 'journal'), openSharedReadDb(root, 'journal'), meta, checksumsFrom, { ...options, durability });
       openPaths.add(resolve(path));
@@ -208,9 +222,29 @@ export class Journal {
     const parsed = parseJournalWriters(next);
     if ('problem' in parsed) throw new RangeError(`journal ${this.path}: writer ${parsed.problem}`);
     this.root.transactionSync(() => {
+      this.putFormat();
       this.meta.putSync('writers', next);
     });
+    this.checksumsFrom = Math.min(this.checksumsFrom, this.committed + 1);
     return writer;
+  }
+
+  /**
+   * Makes the journal this code's format (3) if it is older, durably, after committing what is
+   * pending: builds that do not check the journal's writers then refuse it by its format number.
+   * A format 1 journal gets checksums from its next record on. For a session about to write.
+   */
+  upgradeFormat(): void {
+    this.commit();
+    if (this.meta.get('format') === JOURNAL_FORMAT) return;
+    this.root.transactionSync(() => this.putFormat());
+    this.checksumsFrom = Math.min(this.checksumsFrom, this.committed + 1);
+  }
+
+  /** In a write transaction: meta "format" becomes JOURNAL_FORMAT (a format 1 journal's checksums start at the next record). Nothing may be pending. */
+  private putFormat(): void {
+    if (this.checksumsFrom === Infinity) this.meta.putSync('checksumsFrom', this.committed + 1);
+    this.meta.putSync('format', JOURNAL_FORMAT);
   }
 
   /** Sequence of the last record appended (committed or pending); 0n when empty. */

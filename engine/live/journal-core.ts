@@ -9,7 +9,8 @@
 // operator accepts the change: then the journal replays from its start through this core, every
 // journaled command must come out again byte for byte (live-session.ts stops at the first that
 // differs), the venue is reconciled as on every start, and only then is this core recorded as the
-// journal's writer.
+// journal's writer. A start that passes makes the journal format 3 (Journal.upgradeFormat), which
+// builds from before writers were recorded (they read formats 1 and 2 and ignore "writers") refuse.
 import { coreBuildHash } from '../core/wasm-core.js';
 import type { Journal, JournalWriter } from '../journal/index.js';
 
@@ -49,9 +50,13 @@ export function checkJournalCore(journal: Journal, acceptCoreChange: boolean, lo
   if (journal.lastSequence() === 0n) {
     // Nothing to replay (a new journal, or one whose first start was refused before it journaled anything): this core writes it.
     if (last?.core !== core) journal.addWriter(core, false);
+    journal.upgradeFormat();
     return { core };
   }
-  if (last !== null && last.core === core) return { core };
+  if (last !== null && last.core === core) {
+    journal.upgradeFormat();
+    return { core };
+  }
   const what = `journal ${journal.path} was written by ${describeJournalWriter(last)}; this QuantFlow's core is ${named(core)}`;
   if (!acceptCoreChange) {
     throw new CoreChangeError(
@@ -62,6 +67,7 @@ export function checkJournalCore(journal: Journal, acceptCoreChange: boolean, lo
       + 'that differs, naming it), the venue is reconciled as on every start, and this core becomes the journal\'s writer',
     );
   }
+  journal.upgradeFormat();
   log(`recovery: ${what}; --accept-core-change: the journal replays from its start through this core, and every journaled command must come out again byte for byte`);
   return { core, changedFrom: last };
 }
