@@ -7,14 +7,18 @@
 // cores and what to do; with acceptCoreChange it replays through this core and either stops at
 // the first command that differs, naming it field by field, or recovers and becomes the writer.
 // `replay --journal` (replayJournal) names the cores that wrote the journal and where a replay
-// first differs.
+// first differs. The writer is the core with its setup (the core's state right after the
+// pipeline is set up, per region): a restart given a pipeline whose strategy parameter changed,
+// or on a journal whose recorded setup differs (the TS that configures the core changed), is
+// refused naming the regions that differ.
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { open } from 'lmdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal, JOURNAL_FORMAT, type JournalEntry } from '../engine/journal/index.js';
-import { describeReplayCore, replayJournal } from '../engine/live/index.js';
+import { describeReplayCore, pipelineFromJson, pipelineToJson, replayJournal } from '../engine/live/index.js';
+import { pipelineSetupIdentity, SETUP_REGIONS, type PipelineSpec } from '../engine/pipeline/index.js';
 import { coreBuildHash } from '../engine/core/wasm-core.js';
 import { EV_SIZE } from '../engine/layout/event-record.js';
 import { tradingFixture, type TradingFixture } from './trading-fixture.js';
@@ -93,7 +97,10 @@ describe('a journal written by another core build', () => {
     const journal = Journal.open(recorded);
     const writers = journal.writers();
     journal.close();
-    expect(writers).toEqual([{ core: coreBuildHash(), journalFormat: JOURNAL_FORMAT, fromSequence: 1, acceptedChange: false }]);
+    // Its setup, taken in the session's process, is what this process computes for the same journaled pipeline (deterministic across processes).
+    const setup = pipelineSetupIdentity(pipelineFromJson(pipelineToJson(fixture.pipeline(false))));
+    expect(Object.keys(setup)).toEqual(SETUP_REGIONS.map((region) => region.name));
+    expect(writers).toEqual([{ core: coreBuildHash(), journalFormat: JOURNAL_FORMAT, fromSequence: 1, acceptedChange: false, setup }]);
     // Format 3: a build from before writers were recorded (it reads formats 1 and 2) refuses it instead of recovering it through its core.
     const env = open({ path: recorded });
     const format = env.openDB<unknown, string>({ name: 'meta', encoding: 'json' }).get('format');
@@ -115,6 +122,45 @@ describe('a journal written by another core build', () => {
     const after = await venueAccount(venue.port, [0]);
     expect(after.orders, 'no order reached the venue').toEqual(before.orders);
     expect(after.stats, 'no request reached the venue').toEqual(before.stats);
+  }, 180_000);
+
+  it('refuses a restart given a pipeline whose strategy parameter changed (the same core set up otherwise), naming the regions that differ', async () => {
+    const before = await venueAccount(venue.port, [0]);
+    // The trend rule's ADX floor 20 -> 25: core.wasm is the same, the decision program the core is given is not.
+    const changed = JSON.parse(pipelineToJson(fixture.pipeline(false))) as { decision: { fusion: { rules: { params: { adxFloor: number } }[] } } };
+    expect(changed.decision.fusion.rules[0].params.adxFloor).toBe(20);
+    changed.decision.fusion.rules[0].params.adxFloor = 25;
+    const session = sessionRunner(path.join(dir, 'changed-parameter'), venue.port, pipelineFromJson(JSON.stringify(changed)) as PipelineSpec, 100);
+    cpSync(recorded, session.journalDir, { recursive: true });
+    const run = await session.run({ timeoutMs: 120_000 });
+    expect(run.end, run.stderr).toBe('failed');
+    expect(run.stderr).toContain(`was written by core.wasm sha256 ${coreBuildHash()} (its writer from journal record 1), this QuantFlow's core as well, but this QuantFlow sets that core up otherwise from the session's pipeline: the core's state right after setup differs in decision (fusion and sizing, rule strategy programs)`);
+    expect(run.stderr).toContain('or the session was given another pipeline than its journal started with');
+    expect(run.stderr).toContain('not started');
+    expect(run.stderr).toContain('--accept-core-change');
+    const after = await venueAccount(venue.port, [0]);
+    expect(after.stats, 'no request reached the venue').toEqual(before.stats);
+    // The same journal with its own pipeline still restarts.
+    const same = sessionRunner(path.join(dir, 'changed-parameter-own'), venue.port, fixture.pipeline(false), 100);
+    cpSync(recorded, same.journalDir, { recursive: true });
+    const again = await same.run({ timeoutMs: 120_000 });
+    expect(again.end, again.stderr).toBe('finished');
+  }, 240_000);
+
+  it('refuses a restart on a journal whose recorded setup differs from what this build sets up (the TS configuring the core changed), naming the region', async () => {
+    const session = await sessionOnCopy('other-setup', async (journalDir) => {
+      cpSync(recorded, journalDir, { recursive: true });
+      const env = open({ path: journalDir });
+      const meta = env.openDB<unknown, string>({ name: 'meta', encoding: 'json' });
+      const writers = meta.get('writers') as { setup: Record<string, string> }[];
+      writers[0].setup.risk = 'cd'.repeat(32);
+      await meta.put('writers', writers);
+      await env.close();
+    }).ready;
+    const run = await session.run({ timeoutMs: 120_000 });
+    expect(run.end, run.stderr).toBe('failed');
+    expect(run.stderr).toContain('the core\'s state right after setup differs in risk (risk limits, account, kill switch). Either the TypeScript that turns the pipeline into the core\'s settings changed');
+    expect(run.stderr).not.toContain('differs in risk (risk limits, account, kill switch), ');
   }, 180_000);
 
   it('refuses a restart on a journal that records no core (written before journals recorded one)', async () => {

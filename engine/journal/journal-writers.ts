@@ -14,6 +14,12 @@ export interface JournalWriter {
   readonly fromSequence: number;
   /** True when this core took over a journal another core wrote (an operator's --accept-core-change). */
   readonly acceptedChange: boolean;
+  /**
+   * The core's state right after its pipeline was set up from the journal's configuration, before
+   * any record: sha256 per memory region, by region name (engine/pipeline pipelineSetupIdentity).
+   * Absent in entries written before it was recorded.
+   */
+  readonly setup?: Readonly<Record<string, string>>;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -31,7 +37,16 @@ export function parseJournalWriters(value: unknown): { writers: JournalWriter[] 
     if (typeof entry.fromSequence !== 'number' || !Number.isSafeInteger(entry.fromSequence) || entry.fromSequence < 1) return field('fromSequence', 'must be a sequence >= 1');
     if (i > 0 && entry.fromSequence < writers[i - 1].fromSequence) return field('fromSequence', `must be >= the previous writer's ${writers[i - 1].fromSequence}`);
     if (typeof entry.acceptedChange !== 'boolean') return field('acceptedChange', 'must be true or false');
-    writers.push({ core: entry.core, journalFormat: entry.journalFormat, fromSequence: entry.fromSequence, acceptedChange: entry.acceptedChange });
+    const setup = entry.setup;
+    if (setup !== undefined) {
+      if (typeof setup !== 'object' || setup === null || Array.isArray(setup)) return field('setup', 'must be an object of region name -> sha256');
+      const bad = Object.entries(setup as Record<string, unknown>).find(([, hash]) => typeof hash !== 'string' || !SHA256_HEX.test(hash));
+      if (bad) return { problem: `entry ${i} \`setup.${bad[0]}\` must be a sha256 in lowercase hex (64 digits), was ${JSON.stringify(bad[1])}` };
+    }
+    writers.push({
+      core: entry.core, journalFormat: entry.journalFormat, fromSequence: entry.fromSequence, acceptedChange: entry.acceptedChange,
+      ...(setup !== undefined ? { setup: { ...(setup as Record<string, string>) } } : {}),
+    });
   }
   return { writers };
 }

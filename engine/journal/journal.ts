@@ -211,13 +211,13 @@ export class Journal {
   }
 
   /**
-   * Records `core` as the journal's writer from the next sequence on (after committing what is
+   * Records `core` (with the identity of its `setup`, when given) as the journal's writer from the next sequence on (after committing what is
    * pending), durably, before anything it decides is appended; returns the entry.
    */
-  addWriter(core: string, acceptedChange: boolean): JournalWriter {
+  addWriter(core: string, acceptedChange: boolean, setup?: Readonly<Record<string, string>>): JournalWriter {
     this.commit();
     const writers = this.writers();
-    const writer: JournalWriter = { core, journalFormat: JOURNAL_FORMAT, fromSequence: this.committed + 1, acceptedChange };
+    const writer: JournalWriter = { core, journalFormat: JOURNAL_FORMAT, fromSequence: this.committed + 1, acceptedChange, ...(setup !== undefined ? { setup } : {}) };
     const next = [...writers, writer];
     const parsed = parseJournalWriters(next);
     if ('problem' in parsed) throw new RangeError(`journal ${this.path}: writer ${parsed.problem}`);

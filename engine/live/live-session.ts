@@ -56,7 +56,7 @@ import { JournaledCommands, type QueuedCommand } from './journaled-commands.js';
 import { checkVenueLots } from './venue-lots.js';
 import { REJECT_WITHHELD_BY_KILL_SWITCH, addsExposure, enlargesOrder, withheldRejectRecord } from './withheld-orders.js';
 import { AdoptedOrders, DEFAULT_RECONCILE_POLICY, checkForeignOrderPolicy, describeReconciliation, reconcile, type ReconcilePolicy, type ReconcileReport } from './reconcile.js';
-import { liveOrders, pipelineToJson, readSessionBook, type SessionBook } from './session-state.js';
+import { liveOrders, pipelineFromJson, pipelineToJson, readSessionBook, type SessionBook } from './session-state.js';
 import { clientOrderIdOf, type PushMarketStream, type PushVenueAdapter, type VenueAdapter } from './venue-adapter.js';
 import { SessionStop, type SessionExitReport, type StopRequest } from './session-stop.js';
 import { OrderState } from '../orders/index.js';
@@ -64,7 +64,7 @@ import { crashPoint, fillCrashPoint } from './crash-points.js';
 import { holdJournal, journalHolder, releaseJournal } from './session-control.js';
 import { DRAWDOWN_TRIPPER, drawdownTripReason } from '../killswitch/index.js';
 import { DEFAULT_MAX_CONSECUTIVE_REJECTS, MAX_CONSECUTIVE_REJECTS_BOUND } from '../config/index.js';
-import { pausedInstrumentsProblem, readInstrumentPaused, readRiskAccount } from '../pipeline/index.js';
+import { pausedInstrumentsProblem, pipelineSetupIdentity, readInstrumentPaused, readRiskAccount } from '../pipeline/index.js';
 import { EVENT_BYTES, EV_A, EV_B, EV_ID, EV_INSTRUMENT, EV_KIND, EV_PRICE, EV_SIZE, EV_TS_EXCHANGE, EV_TS_LOCAL, EventKind, KIND_MASK } from '../layout/event-record.js';
 import { boundedRejectMessage, modelAlertEntry } from '../journal/index.js';
 import { ModelFeed, type ModelFeedOptions, type ModelStatus, type MonitorAlert } from '../models/index.js';
@@ -399,7 +399,8 @@ async function runSession(options: LiveSessionOptions): Promise<LiveSessionResul
   let inboundToClose: JournaledInbound | undefined;
   try {
     // The core that wrote the journal must be this one, or the operator accepted the change (journal-core.ts).
-    const coreCheck = checkJournalCore(journal, options.acceptCoreChange === true, log);
+    // ... set up the same way: the core's state after the pipeline (in the form the journal keeps it) is set up, before any record.
+    const coreCheck = checkJournalCore(journal, pipelineSetupIdentity(pipelineFromJson(pipelineToJson(options.pipeline))), options.acceptCoreChange === true, log);
     // Recovery: checkpoint, then the journal's inbound records after it.
     // A checkpoint whose pages were damaged on disk is passed over (said), for an older one or the journal's start.
     // Under an accepted core change the journal replays from its start (every command it holds compared), whoever took the checkpoints.
