@@ -9,11 +9,11 @@
 // trips the switch (risk.rejects), and QF_CRASH_AT=killswitch-before-outbox:1 kills the first
 // process right after the trip is journaled and committed. The second process posts the trip on
 // recovery; the third, which replays it too, does not post it again.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterEach, describe, expect, test } from 'vitest';
 import { TEST_API_KEY, TEST_SECRET } from './venues/binance-sim/index.js';
 import { journalEntries, PATH, RunHarness, until } from './run-harness.js';
+import { startWebhookReceiver } from './webhook-receiver.js';
 
 const harness = new RunHarness();
 const receivers: Server[] = [];
@@ -27,15 +27,8 @@ interface Post { idempotencyKey: string; body: { id: string; event: string; data
 
 describe('quantflow run --mode live killed between a kill-switch trip\'s journal record and its webhook event', () => {
   test('the restart posts the trip, once, with an id that stays the same across restarts', async () => {
-    const posts: Post[] = [];
-    const receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
-      req.on('end', () => { posts.push({ idempotencyKey: String(req.headers['idempotency-key']), body: JSON.parse(body) as Post['body'] }); res.writeHead(204).end(); });
-    });
-    receivers.push(receiver);
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const monitoring = `monitoring:\n  webhooks:\n    - { url: "http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook", events: [killSwitch] }\n`;
+    const { posts, url } = await startWebhookReceiver<Post['body']>(receivers);
+    const monitoring = `monitoring:\n  webhooks:\n    - { url: "${url}", events: [killSwitch] }\n`;
     const { sim, config, startTime, journal } = await harness.setup('killswitch-window', 'cancel', '', 3000, '', monitoring);
     sim.book.balances.set('USDT', { free: 10, locked: 0 });
     const args = ['--mode', 'live', '--i-understand-live', '--config', config, '--no-serve'];

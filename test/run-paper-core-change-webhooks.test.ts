@@ -6,13 +6,13 @@
 // writer did not know now covers every replayed event of that kind (its process posted what it
 // journaled); outboxes record the names their writer knew.
 // The session: risk.orderRate of one order per day, so each exit is deferred (DEFERRED_ORDER_RATE).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { open } from 'lmdb';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Journal } from '../engine/journal/index.js';
 import { WebhookOutbox, webhookOutboxPath } from '../engine/server/index.js';
 import { PATH, RunHarness, until } from './run-harness.js';
+import { startWebhookReceiver } from './webhook-receiver.js';
 
 const harness = new RunHarness();
 const receivers: Server[] = [];
@@ -40,15 +40,8 @@ async function asOutboxBeforeRiskMarks(journalDir: string): Promise<void> {
 
 describe('quantflow run --accept-core-change on a journal and outbox an older QuantFlow wrote', () => {
   test('posts none of the denials the older process posted again', async () => {
-    const posts: Post[] = [];
-    const receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
-      req.on('end', () => { posts.push({ idempotencyKey: String(req.headers['idempotency-key']), body: JSON.parse(body) as Post['body'] }); res.writeHead(204).end(); });
-    });
-    receivers.push(receiver);
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const monitoring = `  orderRate: { maxOrders: 1, windowMs: 86400000 }\nmonitoring:\n  webhooks:\n    - { url: "http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook", events: [riskDenial, fill] }\n`;
+    const { posts, url } = await startWebhookReceiver<Post['body']>(receivers);
+    const monitoring = `  orderRate: { maxOrders: 1, windowMs: 86400000 }\nmonitoring:\n  webhooks:\n    - { url: "${url}", events: [riskDenial, fill] }\n`;
     const { sim, config, startTime, journal } = await harness.setup('core-change-webhooks', 'cancel', '', 3000, '', monitoring);
     const args = ['--mode', 'paper', '--config', config, '--no-serve'];
 

@@ -10,10 +10,10 @@
 // QF_CRASH_AT=denial-before-outbox:1 kills the first process at its first risk record, the journal
 // committed and the event queued but not stored. The second process posts it on recovery; the
 // third, which replays it too, does not post it again.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { afterEach, describe, expect, test } from 'vitest';
 import { PATH, RunHarness, until } from './run-harness.js';
+import { startWebhookReceiver } from './webhook-receiver.js';
 
 const harness = new RunHarness();
 const receivers: Server[] = [];
@@ -29,15 +29,8 @@ interface Post { idempotencyKey: string; body: { id: string; event: string; time
 
 describe('quantflow run --mode paper killed between a risk record and its webhook event', () => {
   test('the restart posts the denial, once, with an id that stays the same across restarts', async () => {
-    const posts: Post[] = [];
-    const receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
-      req.on('end', () => { posts.push({ idempotencyKey: String(req.headers['idempotency-key']), body: JSON.parse(body) as Post['body'] }); res.writeHead(204).end(); });
-    });
-    receivers.push(receiver);
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const monitoring = `  orderRate: { maxOrders: 1, windowMs: 86400000 }\nmonitoring:\n  webhooks:\n    - { url: "http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook", events: [riskDenial] }\n`;
+    const { posts, url } = await startWebhookReceiver<Post['body']>(receivers);
+    const monitoring = `  orderRate: { maxOrders: 1, windowMs: 86400000 }\nmonitoring:\n  webhooks:\n    - { url: "${url}", events: [riskDenial] }\n`;
     const { sim, config, startTime } = await harness.setup('denials-window', 'cancel', '', 3000, '', monitoring);
     const args = ['--mode', 'paper', '--config', config, '--no-serve'];
 
