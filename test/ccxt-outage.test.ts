@@ -17,11 +17,15 @@ async function until(what: string, ok: () => boolean, rounds = 600): Promise<voi
   throw new Error(`timed out waiting for ${what}`);
 }
 
-test('during an outage refusing connections no stream is reported reconnected; after it, the trade stream once, with its first message', async () => {
+/**
+ * The Binance simulator behind a cuttable proxy, a connected adapter streaming BTC/USDT trades
+ * through it, once its first trade arrived. `timeline` is what happened, in order: health events
+ * and TRADE records (by price); `onReconnect` is the session's reconnect hook.
+ */
+async function startStreaming(onReconnect: (timeline: string[]) => void) {
   const sim = await startBinanceSim();
   sim.trade('BTCUSDT', 50_000, 1);
   const proxy = await cuttableProxy(sim.port);
-  // What happened, in order: health events and TRADE records (by price).
   const timeline: string[] = [];
   const adapter = new CcxtVenueAdapter({
     exchange: 'binance', baseUrl: `http://127.0.0.1:${proxy.port}`, credentials: { apiKey: TEST_API_KEY, secret: TEST_SECRET }, instruments: [{ instrument: 0, symbol: 'BTC/USDT' }],
@@ -29,8 +33,7 @@ test('during an outage refusing connections no stream is reported reconnected; a
   });
   open.push({ sim, proxy, adapter });
   adapter.onFeedHealth((e: FeedHealthEvent) => timeline.push(`${e.condition} ${e.stream}`));
-  let reconnectCalls = 0;
-  adapter.onReconnect(() => { reconnectCalls++; });
+  adapter.onReconnect(() => onReconnect(timeline));
   adapter.onRecord((b) => {
     const r = loadEventRecord(new DataView(b.buffer, b.byteOffset, 64), 0);
     if ((r.kind & KIND_MASK) === EventKind.TRADE) timeline.push(`trade ${r.price}`);
@@ -42,6 +45,12 @@ test('during an outage refusing connections no stream is reported reconnected; a
     sim.trade('BTCUSDT', 50_100, 0.1);
     await new Promise((r) => setTimeout(r, 50));
   }
+  return { sim, proxy, adapter, timeline };
+}
+
+test('during an outage refusing connections no stream is reported reconnected; after it, the trade stream once, with its first message', async () => {
+  let reconnectCalls = 0;
+  const { sim, proxy, adapter, timeline } = await startStreaming(() => { reconnectCalls++; });
 
   proxy.cut();
   const refused = (stream: string) => timeline.filter((e) => e === `reconnecting ${stream}`).length;
@@ -66,28 +75,7 @@ test('during an outage refusing connections no stream is reported reconnected; a
 });
 
 test('after an outage the session is told of a reconnect only once every stream is back, not when the user stream is while the trade stream is not', async () => {
-  const sim = await startBinanceSim();
-  sim.trade('BTCUSDT', 50_000, 1);
-  const proxy = await cuttableProxy(sim.port);
-  const timeline: string[] = [];
-  const adapter = new CcxtVenueAdapter({
-    exchange: 'binance', baseUrl: `http://127.0.0.1:${proxy.port}`, credentials: { apiKey: TEST_API_KEY, secret: TEST_SECRET }, instruments: [{ instrument: 0, symbol: 'BTC/USDT' }],
-    reconnect: { initialMs: 50, maxMs: 200, seed: 7 }, rateLimit: { pauseMs: 100, maxPauseMs: 2000 }, healthCheckMs: 100, staleAfterMs: 600_000, log: () => undefined,
-  });
-  open.push({ sim, proxy, adapter });
-  adapter.onFeedHealth((e: FeedHealthEvent) => timeline.push(`${e.condition} ${e.stream}`));
-  adapter.onReconnect(() => timeline.push('session told: reconnected'));
-  adapter.onRecord((b) => {
-    const r = loadEventRecord(new DataView(b.buffer, b.byteOffset, 64), 0);
-    if ((r.kind & KIND_MASK) === EventKind.TRADE) timeline.push(`trade ${r.price}`);
-  });
-  await adapter.connect();
-  adapter.subscribe([{ instrument: 0, channel: 'trades' }]);
-  for (let i = 0; !timeline.includes('trade 50100'); i++) {
-    if (i > 200) throw new Error(`no trade streamed before the outage: ${timeline.join(', ')}`);
-    sim.trade('BTCUSDT', 50_100, 0.1);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const { sim, proxy, adapter, timeline } = await startStreaming((timeline) => timeline.push('session told: reconnected'));
 
   proxy.cut();
   const refused = (stream: string) => timeline.filter((e) => e === `reconnecting ${stream}`).length;
